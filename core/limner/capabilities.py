@@ -1,0 +1,175 @@
+"""What a model can do, declared as data by its plugin: operations, sizes, qualities, limits,
+lifecycle and prices. Users read it through ``client.models``, ``limner models`` and JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .money import Usd
+
+__all__ = [
+    "Capabilities",
+    "ImagePrice",
+    "Lifecycle",
+    "ModelInfo",
+    "Operation",
+    "PriceSheet",
+    "SizeRules",
+    "TokenPrices",
+]
+
+Operation = Literal["generate", "edit", "variation", "chat"]
+LifecycleStatus = Literal["active", "preview", "legacy", "deprecated", "retired", "shutdown"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SizeRules(_Frozen):
+    """Free-form ``WIDTHxHEIGHT`` sizes a model accepts, as rules instead of a list."""
+
+    min_side: int = 1
+    max_side: int
+    multiple_of: int = 1
+    min_pixels: int | None = None
+    max_pixels: int | None = None
+    min_aspect: float | None = Field(None, description="smallest width/height ratio, e.g. 1/3")
+    max_aspect: float | None = Field(None, description="largest width/height ratio, e.g. 3")
+
+    def violations(self, width: int, height: int) -> list[str]:
+        """Reasons a size breaks these rules; empty when it fits."""
+        problems = []
+        for side in (width, height):
+            if side < self.min_side or side > self.max_side:
+                problems.append(f"each side must be between {self.min_side} and {self.max_side}")
+                break
+        if width % self.multiple_of or height % self.multiple_of:
+            problems.append(f"both sides must be multiples of {self.multiple_of}")
+        pixels = width * height
+        if self.max_pixels is not None and pixels > self.max_pixels:
+            problems.append(f"at most {self.max_pixels} pixels")
+        if self.min_pixels is not None and pixels < self.min_pixels:
+            problems.append(f"at least {self.min_pixels} pixels")
+        aspect = width / height
+        if self.min_aspect is not None and aspect < self.min_aspect - 1e-9:
+            problems.append(f"aspect ratio (width/height) at least {self.min_aspect:.4g}")
+        if self.max_aspect is not None and aspect > self.max_aspect + 1e-9:
+            problems.append(f"aspect ratio (width/height) at most {self.max_aspect:.4g}")
+        return problems
+
+
+class Lifecycle(_Frozen):
+    """Where a model is in its provider's life cycle. Dates move, so a call to a model past its
+    ``shutdown_on`` date still goes out, with a warning."""
+
+    status: LifecycleStatus = "active"
+    deprecated_on: dt.date | None = None
+    shutdown_on: dt.date | None = None
+    replacement: str | None = Field(None, description="full id of the successor model")
+    source: str | None = None
+
+    def is_past_shutdown(self, today: dt.date) -> bool:
+        """Whether ``today`` is on or after the announced shutdown date."""
+        return self.shutdown_on is not None and today >= self.shutdown_on
+
+
+class TokenPrices(_Frozen):
+    """USD per one million tokens, by kind of token."""
+
+    text_input: Usd | None = None
+    image_input: Usd | None = None
+    text_output: Usd | None = None
+    image_output: Usd | None = None
+
+
+class ImagePrice(_Frozen):
+    """USD for one output image (or one successful call, for providers that bill per call).
+    ``None`` in a key field matches any value."""
+
+    usd: Usd
+    operation: Operation | None = None
+    quality: str | None = None
+    size: str | None = None
+    note: str | None = None
+
+    def matches(self, operation: Operation, quality: str | None, size: str | None) -> bool:
+        return (
+            (self.operation is None or self.operation == operation)
+            and (self.quality is None or self.quality == quality)
+            and (self.size is None or self.size == size)
+        )
+
+
+class PriceSheet(_Frozen):
+    """A model's prices with where and when they were read.
+
+    Token prices give the exact cost when the provider reports usage; ``per_image`` is the table
+    for providers that bill per image, and the estimate for token-billed ones before a call.
+    """
+
+    currency: Literal["USD"] = "USD"
+    source: str
+    as_of: dt.date
+    per_million_tokens: TokenPrices | None = None
+    per_image: tuple[ImagePrice, ...] = ()
+    notes: str | None = None
+
+    def image_price(
+        self, operation: Operation, quality: str | None, size: str | None
+    ) -> Decimal | None:
+        """Price of one image for these settings: the first matching row, or ``None``."""
+        for row in self.per_image:
+            if row.matches(operation, quality, size):
+                return row.usd
+        return None
+
+
+class Capabilities(_Frozen):
+    """Everything a request may ask of one model. Empty lists mean "not supported"."""
+
+    operations: tuple[Operation, ...] = ("generate",)
+    sizes: tuple[str, ...] = Field((), description="accepted WIDTHxHEIGHT values (and 'auto')")
+    size_rules: SizeRules | None = Field(None, description="rules for free-form sizes")
+    default_size: str | None = None
+    aspect_ratios: tuple[str, ...] = ()
+    image_sizes: tuple[str, ...] = Field((), description="resolution classes such as 1K, 2K, 4K")
+    qualities: tuple[str, ...] = ()
+    default_quality: str | None = None
+    max_images_per_call: int = Field(1, ge=1, description="images one provider call can return")
+    max_n: int = Field(10, ge=1, description="largest n limner accepts (split across calls)")
+    max_prompt_chars: int = 32000
+    max_input_images: int = 0
+    mask: bool = False
+    remote_image_urls: bool = Field(False, description="provider fetches https image URLs itself")
+    file_ids: bool = Field(False, description="provider accepts uploaded file ids as input images")
+    response_formats: tuple[Literal["url", "b64_json"], ...] = ("b64_json",)
+    output_formats: tuple[str, ...] = ()
+    output_compression: bool = False
+    backgrounds: tuple[str, ...] = ()
+    styles: tuple[str, ...] = ()
+    moderation: tuple[str, ...] = ()
+    seed: bool = False
+    negative_prompt: bool = False
+    streaming: bool = False
+
+    def supports(self, operation: Operation) -> bool:
+        return operation in self.operations
+
+
+class ModelInfo(_Frozen):
+    """One model as a plugin declares it. ``id`` is ``provider/name``; ``name`` is what goes on the wire."""
+
+    id: str
+    provider: str
+    name: str
+    display_name: str | None = None
+    description: str | None = None
+    aliases: tuple[str, ...] = ()
+    capabilities: Capabilities
+    lifecycle: Lifecycle = Lifecycle()
+    pricing: PriceSheet | None = None

@@ -1,0 +1,29 @@
+"""Core's own hook implementations, registered like any plugin and run last, so every other
+plugin can override them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .capabilities import ModelInfo, Operation
+from .hookspecs import hookimpl
+from .pricing import price_from_sheet
+from .provider import Provider, ProviderCall, Translation
+from .responses import Usage
+
+
+@hookimpl(trylast=True)
+def translate_request(provider: Provider, call: ProviderCall) -> Translation:
+    return provider.translate(call)
+
+
+@hookimpl(trylast=True)
+def price_call(
+    model: ModelInfo,
+    operation: Operation,
+    images: int,
+    quality: str | None,
+    size: str | None,
+    usage: Usage | None,
+) -> Decimal | None:
+    return price_from_sheet(model, operation, images, quality, size, usage)

@@ -1,0 +1,274 @@
+"""Every error limner raises, as one tree rooted in :class:`LimnerError`.
+
+::
+
+    LimnerError                     any failure; renders an OpenAI error body and an HTTP status
+    ├── InvalidRequestError         400  bad input, names the parameter (``param``)
+    │   └── UnsupportedFeatureError 400  the model cannot do what was asked
+    ├── PayloadTooLargeError        413  a request body or input image is over a limit
+    ├── AuthenticationError         401  missing or rejected credentials
+    │   └── MissingCredentialsError 401  no credential configured; names the env var and the setting
+    ├── PermissionDeniedError       403  the credential may not use this model or feature
+    ├── BillingError                402  the account has no credit or quota left
+    ├── NotFoundError               404  unknown model (with close suggestions) or retired model
+    ├── ContentPolicyError          400  the provider refused the prompt or an image, with its reason
+    ├── RateLimitError              429  too many requests; ``retry_after`` in seconds when known
+    ├── ProviderError               502  the provider failed or answered something unreadable
+    │   └── ProviderUnavailableError 503 the provider is overloaded or down (5xx)
+    ├── TimeoutError                504  no answer in time
+    ├── ConnectionError             502  the provider could not be reached
+    └── PluginError                 500  a plugin is broken (bad registration, duplicate provider)
+
+Each error carries ``provider``, ``model``, ``status_code`` (the provider's, when one answered),
+``request_id`` and ``retryable``; :meth:`LimnerError.to_openai` gives the body a gateway returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+__all__ = [
+    "AuthenticationError",
+    "BillingError",
+    "ConnectionError",
+    "ContentPolicyError",
+    "InvalidRequestError",
+    "LimnerError",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "PluginError",
+    "ProviderError",
+    "ProviderUnavailableError",
+    "RateLimitError",
+    "TimeoutError",
+    "UnsupportedFeatureError",
+    "error_for_status",
+]
+
+
+class LimnerError(Exception):
+    """Base of every limner error.
+
+    ``http_status`` is the status a gateway answers with; ``error_type`` and ``code`` fill the
+    OpenAI error body.
+    """
+
+    http_status: ClassVar[int] = 500
+    error_type: ClassVar[str] = "api_error"
+    default_code: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        param: str | None = None,
+        code: str | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        retryable: bool = False,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.code = code if code is not None else self.default_code
+        self.provider = provider
+        self.model = model
+        self.status_code = status_code
+        self.request_id = request_id
+        self.retryable = retryable
+        self.body = body
+
+    def to_openai(self) -> dict[str, Any]:
+        """The OpenAI error body: ``{"error": {"message", "type", "param", "code"}}``."""
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.error_type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
+
+    def __repr__(self) -> str:
+        extras = "".join(
+            f", {key}={value!r}"
+            for key, value in (
+                ("param", self.param),
+                ("code", self.code),
+                ("provider", self.provider),
+                ("status_code", self.status_code),
+            )
+            if value is not None
+        )
+        return f"{type(self).__name__}({self.message!r}{extras})"
+
+
+class InvalidRequestError(LimnerError):
+    """The request is invalid; ``param`` names the offending parameter. Raised before any network call
+    when limner can tell, or from the provider's 400/422."""
+
+    http_status = 400
+    error_type = "invalid_request_error"
+
+
+class UnsupportedFeatureError(InvalidRequestError):
+    """The model cannot do what was asked (an operation, a mask, several input images...)."""
+
+    default_code = "unsupported_feature"
+
+
+class PayloadTooLargeError(LimnerError):
+    """A request body, an input image or a download is over a size limit."""
+
+    http_status = 413
+    error_type = "invalid_request_error"
+    default_code = "payload_too_large"
+
+
+class AuthenticationError(LimnerError):
+    """The provider rejected the credential (401), or none is configured."""
+
+    http_status = 401
+    error_type = "authentication_error"
+
+
+class MissingCredentialsError(AuthenticationError):
+    """No credential is configured for a provider. The message names the environment variable and the
+    client setting that provide one."""
+
+    default_code = "missing_credentials"
+
+
+class PermissionDeniedError(LimnerError):
+    """The credential is valid but may not use this model or feature (403)."""
+
+    http_status = 403
+    error_type = "permission_error"
+
+
+class BillingError(LimnerError):
+    """The account is out of credit or quota (402)."""
+
+    http_status = 402
+    error_type = "billing_error"
+    default_code = "insufficient_quota"
+
+
+class NotFoundError(LimnerError):
+    """An unknown model (``suggestions`` lists close ids), or one the provider no longer serves
+    (``replacement`` names its successor when known)."""
+
+    http_status = 404
+    error_type = "not_found_error"
+    default_code = "model_not_found"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        suggestions: tuple[str, ...] = (),
+        replacement: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.suggestions = suggestions
+        self.replacement = replacement
+
+
+class ContentPolicyError(LimnerError):
+    """The provider refused the prompt or an image on safety grounds; ``reason`` holds its words."""
+
+    http_status = 400
+    error_type = "invalid_request_error"
+    default_code = "content_policy_violation"
+
+    def __init__(self, message: str, *, reason: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.reason = reason
+
+
+class RateLimitError(LimnerError):
+    """Too many requests (429). ``retry_after`` is the provider's wait in seconds, when it gave one."""
+
+    http_status = 429
+    error_type = "rate_limit_error"
+    default_code = "rate_limit_exceeded"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("retryable", True)
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ProviderError(LimnerError):
+    """The provider failed, or answered with something limner cannot read."""
+
+    http_status = 502
+    error_type = "api_error"
+    default_code = "upstream_error"
+
+
+class ProviderUnavailableError(ProviderError):
+    """The provider is overloaded or down (5xx)."""
+
+    http_status = 503
+    default_code = "upstream_unavailable"
+
+
+class TimeoutError(LimnerError):  # noqa: A001 - the tree's own name, exported as limner.TimeoutError
+    """The provider did not answer within the client's timeout."""
+
+    http_status = 504
+    error_type = "timeout_error"
+    default_code = "timeout"
+
+
+class ConnectionError(LimnerError):  # noqa: A001 - the tree's own name, exported as limner.ConnectionError
+    """The provider could not be reached (DNS, refused connection, TLS failure)."""
+
+    http_status = 502
+    error_type = "api_connection_error"
+    default_code = "connection_error"
+
+
+class PluginError(LimnerError):
+    """A plugin is broken: a hook implementation matches no specification, two plugins register the
+    same provider, or a plugin returned something of the wrong type."""
+
+    http_status = 500
+    error_type = "api_error"
+    default_code = "plugin_error"
+
+
+_BY_STATUS: Mapping[int, type[LimnerError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    402: BillingError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: TimeoutError,
+    413: PayloadTooLargeError,
+    422: InvalidRequestError,
+    429: RateLimitError,
+}
+
+RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+
+
+def error_for_status(status: int) -> type[LimnerError]:
+    """The error class that fits an HTTP status when a provider gives nothing more specific."""
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status in (502, 503, 504, 529):
+        return ProviderUnavailableError
+    if status >= 500:
+        return ProviderError
+    if 400 <= status < 500:
+        return InvalidRequestError
+    return ProviderError

@@ -1,0 +1,104 @@
+"""The hooks a limner plugin can implement.
+
+A plugin is a module (or object) with functions marked ``@limner.hookimpl`` and named like the
+specs below, made known through an entry point in group ``limner``::
+
+    [project.entry-points.limner]
+    myprovider = "limner_myprovider"
+
+Hooks are synchronous and answer questions; network I/O stays in core. Implementations may take
+fewer arguments than the spec lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .capabilities import ModelInfo
+    from .provider import Provider, ProviderCall, Translation
+    from .responses import Usage
+
+__all__ = ["hookimpl", "hookspec"]
+
+PROJECT = "limner"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+"""Decorator marking a plugin's hook implementations."""
+
+
+# ---- registration ----------------------------------------------------------------------------
+
+
+@hookspec
+def register_providers(register: Callable[[Provider], None]) -> None:
+    """Register the providers this plugin ships.
+
+    Called once each time the registry is built. Call ``register(provider)`` once per
+    :class:`~limner.provider.Provider` instance; its ``models()`` become available. Two plugins
+    registering the same provider name is a :class:`~limner.errors.PluginError`.
+
+    :param register: the callback that adds a provider.
+    """
+
+
+@hookspec
+def register_models(register: Callable[[ModelInfo], None]) -> None:
+    """Add models to providers registered by any plugin (a newly released model id, a private
+    deployment) without shipping a provider.
+
+    Called once each time the registry is built, after ``register_providers``. A model whose id
+    is already known replaces the earlier entry, so a plugin can also correct a built-in model's
+    capabilities, lifecycle or prices. ``model.provider`` must name a registered provider.
+
+    :param register: the callback that adds a :class:`~limner.capabilities.ModelInfo`.
+    """
+
+
+# ---- per call --------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def translate_request(provider: Provider, call: ProviderCall) -> Translation | None:
+    """Build the wire request for one call.
+
+    Stops at the first non-None result. Core's own implementation runs last and returns
+    ``provider.translate(call)``; a plugin returns a :class:`~limner.provider.Translation` to
+    override a provider's translation (or ``None`` to leave it alone). Must be pure: no I/O.
+
+    :param provider: the provider that will receive the request.
+    :param call: the validated request, its loaded images and this call's share of ``n``.
+    :returns: the translation, or ``None`` to defer.
+    """
+
+
+@hookspec(firstresult=True)
+def price_call(
+    model: ModelInfo,
+    operation: str,
+    images: int,
+    quality: str | None,
+    size: str | None,
+    usage: Usage | None,
+) -> Decimal | None:
+    """Price one provider call in USD.
+
+    Stops at the first non-None result. Core's own implementation runs last and prices from the
+    model's :class:`~limner.capabilities.PriceSheet` (tokens when ``usage`` is given and the sheet
+    has token prices, else the per-image table). Use ``@hookimpl(tryfirst=True)`` to apply
+    negotiated rates. ``usage`` is ``None`` for estimates made before the call (dry runs). An
+    exception here never fails a generation: core reports it as a warning and leaves the cost
+    unknown.
+
+    :param model: the model called.
+    :param operation: ``generate``, ``edit`` or ``variation``.
+    :param images: images the call returned (or will return, for an estimate).
+    :param quality: the quality sent, if any.
+    :param size: the size sent, if any.
+    :param usage: the provider's token usage for this call, when it reported one.
+    :returns: the cost as a ``Decimal``, or ``None`` if this implementation cannot price it.
+    """

@@ -1,0 +1,152 @@
+"""Input images: load what the user gave, sniff the real format from the bytes, check masks.
+
+Everything here runs before any call to a provider, so bad input fails with an
+:class:`~limner.errors.InvalidRequestError` that names the parameter.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from .errors import InvalidRequestError, PayloadTooLargeError
+from .requests import ImageRef
+
+__all__ = ["InputImage", "check_mask", "decode_data_url", "sniff"]
+
+_MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
+
+
+@dataclass(frozen=True)
+class InputImage:
+    """A loaded input image. ``data`` is ``None`` only for a remote ``url`` or a ``file_id`` the
+    provider takes as is."""
+
+    data: bytes | None = field(default=None, repr=False)
+    mime: str | None = None
+    width: int | None = None
+    height: int | None = None
+    has_alpha: bool = False
+    filename: str = "image"
+    url: str | None = None
+    file_id: str | None = None
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": "jpg"}.get(self.mime or "", (self.mime or "image/png").split("/")[-1])
+
+    def data_url(self) -> str:
+        """``data:<mime>;base64,...`` for providers that take images inline in JSON."""
+        if self.data is None:
+            raise ValueError("this image has no bytes")
+        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode()}"
+
+
+def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
+    """Identify an image from its bytes (never from its name) with Pillow."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format or ""
+            width, height = image.size
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+                image.mode == "P" and "transparency" in image.info
+            )
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise InvalidRequestError(
+            f"{param} is not an image limner can read (PNG, JPEG, WebP or GIF expected)",
+            param=param,
+            code="invalid_image",
+        ) from exc
+    mime = _MIME.get(kind)
+    if mime is None:
+        raise InvalidRequestError(
+            f"{param} is a {kind or 'unknown'} image; use PNG, JPEG, WebP or GIF",
+            param=param,
+            code="invalid_image_format",
+        )
+    stem = Path(filename).stem or "image"
+    ext = {"image/jpeg": "jpg"}.get(mime, mime.split("/")[1])
+    return InputImage(
+        data=data,
+        mime=mime,
+        width=width,
+        height=height,
+        has_alpha=has_alpha,
+        filename=f"{stem}.{ext}",
+    )
+
+
+def decode_data_url(url: str, *, param: str) -> bytes:
+    """The bytes of a base64 ``data:`` URL."""
+    header, _, payload = url.partition(",")
+    if not header.endswith(";base64") or not payload:
+        raise InvalidRequestError(
+            f"{param} is a data: URL without base64 content", param=param, code="invalid_image"
+        )
+    try:
+        return base64.b64decode(payload, validate=True)
+    except binascii.Error as exc:
+        raise InvalidRequestError(
+            f"{param} has invalid base64 data", param=param, code="invalid_image"
+        ) from exc
+
+
+def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | None:
+    """Load bytes, a path or a ``data:`` URL. ``None`` for remote URLs and file ids."""
+    if ref.data is not None:
+        data, name = ref.data, ref.filename or "image"
+    elif ref.path is not None:
+        path = Path(ref.path).expanduser()
+        if not path.is_file():
+            raise InvalidRequestError(
+                f"{param}: no such file {ref.path!r}", param=param, code="file_not_found"
+            )
+        if path.stat().st_size > max_bytes:
+            raise PayloadTooLargeError(
+                f"{param}: {ref.path} is over the {max_bytes // 2**20} MiB limit", param=param
+            )
+        data, name = path.read_bytes(), path.name
+    elif ref.url is not None and ref.url.startswith("data:"):
+        data, name = decode_data_url(ref.url, param=param), "image"
+    else:
+        return None
+    if len(data) > max_bytes:
+        raise PayloadTooLargeError(
+            f"{param} is over the {max_bytes // 2**20} MiB limit", param=param
+        )
+    return sniff(data, param=param, filename=name)
+
+
+def check_mask(mask: InputImage, image: InputImage) -> None:
+    """A mask must be a PNG with an alpha channel and the same size as the (first) image."""
+    if mask.data is None:
+        return
+    if mask.mime != "image/png" or not mask.has_alpha:
+        raise InvalidRequestError(
+            "mask must be a PNG with an alpha channel (transparent pixels mark the area to edit)",
+            param="mask",
+            code="invalid_mask",
+        )
+    if image.width is not None and (mask.width, mask.height) != (image.width, image.height):
+        raise InvalidRequestError(
+            f"mask is {mask.width}x{mask.height} but the image is {image.width}x{image.height}; "
+            "they must be the same size",
+            param="mask",
+            code="mask_size_mismatch",
+        )
+
+
+def mask_to_binary(mask: bytes, *, edit: int = 255, keep: int = 0) -> bytes:
+    """Turn a mask in limner's convention (alpha 0 = edit) into a greyscale PNG where edited
+    pixels are ``edit`` and kept pixels ``keep`` — the form several providers expect."""
+    with Image.open(io.BytesIO(mask)) as image:
+        alpha = image.convert("RGBA").getchannel("A")
+    binary = alpha.point(lambda value: edit if value == 0 else keep).convert("L")
+    out = io.BytesIO()
+    binary.save(out, format="PNG")
+    return out.getvalue()

@@ -1,0 +1,206 @@
+"""Plugin discovery and the registry of providers and models.
+
+Plugins come from entry points in group ``limner`` (built-in providers too). Set
+``LIMNER_DISABLE_PLUGINS=a,b`` (or pass ``disable_plugins``) to block plugins by entry-point name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import pluggy
+
+from . import default_hooks, hookspecs
+from .capabilities import ModelInfo, Operation
+from .errors import NotFoundError, PluginError
+from .hookspecs import PROJECT
+from .provider import Provider, ProviderCall, Translation
+from .responses import Usage
+
+__all__ = ["Registry", "default_registry"]
+
+DISABLE_ENV = "LIMNER_DISABLE_PLUGINS"
+
+
+def _make_manager(plugins: Iterable[object], disable: Iterable[str], entry_points: bool) -> pluggy.PluginManager:
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(hookspecs)
+    manager.register(default_hooks, name="limner.default_hooks")
+    blocked = {name.strip() for name in disable if name.strip()}
+    blocked |= {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
+    for name in blocked:
+        manager.set_blocked(name)
+    if entry_points:
+        manager.load_setuptools_entrypoints(PROJECT)
+    for plugin in plugins:
+        manager.register(plugin)
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"{exc} (a misspelled hook name?)") from exc
+    return manager
+
+
+class Registry:
+    """The providers and models known to a set of plugins: a typed face over the pluggy hooks.
+
+    Built lazily on first use; :meth:`refresh` rebuilds it after registering a plugin by hand.
+    """
+
+    def __init__(
+        self,
+        plugins: Iterable[object] = (),
+        *,
+        disable_plugins: Iterable[str] = (),
+        entry_points: bool = True,
+    ) -> None:
+        self.manager = _make_manager(plugins, disable_plugins, entry_points)
+        self._providers: dict[str, Provider] | None = None
+        self._models: dict[str, ModelInfo] = {}
+        self._aliases: dict[str, str] = {}
+
+    def register(self, plugin: object, name: str | None = None) -> None:
+        """Add a plugin (module or object with hook implementations) and rebuild the registry."""
+        self.manager.register(plugin, name=name)
+        try:
+            self.manager.check_pending()
+        except pluggy.PluginValidationError as exc:
+            self.manager.unregister(plugin)
+            raise PluginError(f"{exc} (a misspelled hook name?)") from exc
+        self.refresh()
+
+    def refresh(self) -> None:
+        self._providers = None
+
+    # ---- lookups -----------------------------------------------------------------------------
+
+    @property
+    def providers(self) -> dict[str, Provider]:
+        if self._providers is None:
+            self._build()
+        assert self._providers is not None
+        return self._providers
+
+    def models(self) -> list[ModelInfo]:
+        """Every model, sorted by id."""
+        _ = self.providers
+        return sorted(self._models.values(), key=lambda model: model.id)
+
+    def provider_for(self, model: ModelInfo) -> Provider:
+        return self.providers[model.provider]
+
+    def resolve(self, model: str) -> ModelInfo:
+        """The model for ``provider/name``, a provider alias prefix, or a registered bare alias.
+        Raises :class:`NotFoundError` with close suggestions."""
+        _ = self.providers
+        key = model.strip()
+        found = self._models.get(key) or self._models.get(self._aliases.get(key, ""))
+        if found is None and "/" in key:
+            prefix, rest = key.split("/", 1)
+            canonical = self._provider_alias(prefix)
+            if canonical is not None:
+                found = self._models.get(f"{canonical}/{rest}")
+                if found is None:
+                    found = self._models.get(self._aliases.get(rest, ""))
+                    if found is not None and found.provider != canonical:
+                        found = None
+        if found is None:
+            raise self._unknown(key)
+        return found
+
+    def _provider_alias(self, prefix: str) -> str | None:
+        for provider in self.providers.values():
+            if prefix == provider.name or prefix in provider.aliases:
+                return provider.name
+        return None
+
+    def _unknown(self, key: str) -> NotFoundError:
+        names = list(self._models) + list(self._aliases)
+        close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+        suggestions = tuple(dict.fromkeys(self._aliases.get(name, name) for name in close))
+        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+        return NotFoundError(
+            f"Unknown model {key!r}.{hint} Run 'limner models' to list the models.",
+            param="model",
+            suggestions=suggestions,
+        )
+
+    # ---- building ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        providers: dict[str, Provider] = {}
+        owners: dict[str, str] = {}
+
+        def add_provider(provider: Provider) -> None:
+            if not isinstance(provider, Provider):
+                raise PluginError(f"register_providers got {provider!r}, not a limner Provider")
+            if provider.name in providers:
+                raise PluginError(
+                    f"two plugins register the provider {provider.name!r} "
+                    f"({owners[provider.name]} and {type(provider).__module__})"
+                )
+            providers[provider.name] = provider
+            owners[provider.name] = type(provider).__module__
+
+        self.manager.hook.register_providers(register=add_provider)
+        models: dict[str, ModelInfo] = {}
+        for provider in providers.values():
+            for model in provider.models():
+                self._check_model(model, providers)
+                models[model.id] = model
+
+        def add_model(model: ModelInfo) -> None:
+            self._check_model(model, providers)
+            models[model.id] = model
+
+        self.manager.hook.register_models(register=add_model)
+        aliases: dict[str, str] = {}
+        for model in models.values():
+            aliases.setdefault(model.name, model.id)
+            for alias in model.aliases:
+                aliases.setdefault(alias, model.id)
+        self._models, self._aliases, self._providers = models, aliases, providers
+
+    @staticmethod
+    def _check_model(model: ModelInfo, providers: dict[str, Provider]) -> None:
+        if model.provider not in providers:
+            raise PluginError(f"model {model.id!r} names an unregistered provider {model.provider!r}")
+        if model.id != f"{model.provider}/{model.name}":
+            raise PluginError(f"model id {model.id!r} must be '{model.provider}/{model.name}'")
+
+    # ---- hooks -------------------------------------------------------------------------------
+
+    def translate(self, provider: Provider, call: ProviderCall) -> Translation:
+        result: Any = self.manager.hook.translate_request(provider=provider, call=call)
+        if not isinstance(result, Translation):
+            raise PluginError(f"translate_request returned {type(result).__name__}, not a Translation")
+        return result
+
+    def price(
+        self,
+        model: ModelInfo,
+        operation: Operation,
+        images: int,
+        quality: str | None,
+        size: str | None,
+        usage: Usage | None,
+    ) -> Decimal | None:
+        result: Any = self.manager.hook.price_call(
+            model=model, operation=operation, images=images, quality=quality, size=size, usage=usage
+        )
+        return None if result is None else Decimal(result)
+
+
+_DEFAULT: Registry | None = None
+
+
+def default_registry() -> Registry:
+    """The registry of every installed plugin, built on first use and shared."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Registry()
+    return _DEFAULT

@@ -1,0 +1,63 @@
+"""Core's default pricing: from a model's price sheet, by tokens or per image."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .capabilities import ModelInfo, Operation
+from .responses import Usage
+
+__all__ = ["price_from_sheet"]
+
+_MILLION = Decimal(1_000_000)
+
+
+def price_from_sheet(
+    model: ModelInfo,
+    operation: Operation,
+    images: int,
+    quality: str | None,
+    size: str | None,
+    usage: Usage | None,
+) -> Decimal | None:
+    """Tokens × rates when usage is known and the sheet has token prices; otherwise the per-image
+    price × images; ``None`` when the sheet cannot price it."""
+    sheet = model.pricing
+    if sheet is None:
+        return None
+    rates = sheet.per_million_tokens
+    if usage is not None and rates is not None:
+        return _price_tokens(usage, rates.text_input, rates.image_input, rates.text_output, rates.image_output)
+    each = sheet.image_price(operation, quality, size)
+    return None if each is None else each * images
+
+
+def _price_tokens(
+    usage: Usage,
+    text_in: Decimal | None,
+    image_in: Decimal | None,
+    text_out: Decimal | None,
+    image_out: Decimal | None,
+) -> Decimal | None:
+    details = usage.input_tokens_details
+    text_input = details.text_tokens
+    image_input = details.image_tokens
+    if text_input + image_input == 0 and usage.input_tokens:
+        text_input = usage.input_tokens  # no breakdown: all input counted as text
+    if usage.output_tokens_details is not None:
+        text_output = usage.output_tokens_details.text_tokens
+        image_output = usage.output_tokens_details.image_tokens
+    else:
+        text_output, image_output = 0, usage.output_tokens
+    total = Decimal(0)
+    for count, rate in (
+        (text_input, text_in),
+        (image_input, image_in),
+        (text_output, text_out),
+        (image_output, image_out),
+    ):
+        if count:
+            if rate is None:
+                return None
+            total += rate * count
+    return total / _MILLION

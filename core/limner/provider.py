@@ -1,0 +1,188 @@
+"""The provider contract every plugin implements, and the data that crosses it.
+
+A plugin registers one :class:`Provider` per service. Core calls it in this order for each HTTP
+call it makes; every method is synchronous and pure (no I/O):
+
+========================  ========  ==========================================================
+method                    required  contract
+========================  ========  ==========================================================
+``models()``              yes       the models this provider serves, as :class:`ModelInfo`
+``translate(call)``       yes       the unified request → one :class:`WireRequest` + adjustments
+``parse_response(...)``   yes       a 2xx :class:`WireResponse` → :class:`ProviderResult`
+``parse_error(...)``      no        a non-2xx response → a :class:`~limner.errors.LimnerError`
+``authorize(...)``        no        add credentials just before each attempt (re-run on retry)
+``load_settings(...)``    no        credentials and base URL from overrides, then environment
+========================  ========  ==========================================================
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+
+from .capabilities import ModelInfo, Operation
+from .errors import InvalidRequestError, LimnerError, MissingCredentialsError, error_for_status
+from .images import InputImage
+from .requests import EditRequest, GenerateRequest, VariationRequest
+from .responses import Adjustment, ImageData, Notice, Usage
+from .wire import WireRequest, WireResponse
+
+__all__ = [
+    "Provider",
+    "ProviderCall",
+    "ProviderResult",
+    "ProviderSettings",
+    "Translation",
+]
+
+AnyRequest = GenerateRequest | EditRequest | VariationRequest
+
+
+class ProviderSettings(BaseModel):
+    """Credentials and endpoint for one provider. Subclass to add fields; secrets are ``SecretStr``
+    so they never show in reprs or logs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_key: SecretStr | None = None
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderCall:
+    """One HTTP call's worth of a request, as core hands it to a provider.
+
+    ``n`` is this call's share of the images when core splits a request; ``index`` is the
+    call's position. ``images`` and ``mask`` are loaded and checked. ``options`` is the provider's
+    own ``provider_options`` namespace, validated with its ``options_model``.
+    """
+
+    operation: Operation
+    model: ModelInfo
+    request: AnyRequest
+    settings: ProviderSettings
+    n: int = 1
+    index: int = 0
+    images: tuple[InputImage, ...] = ()
+    mask: InputImage | None = None
+    options: BaseModel | None = None
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A provider's wire request for one call, and every setting it changed or dropped.
+
+    ``size`` and ``quality`` are the values actually sent, used to price the call.
+    """
+
+    request: WireRequest
+    adjustments: tuple[Adjustment, ...] = ()
+    warnings: tuple[Notice, ...] = ()
+    size: str | None = None
+    quality: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderResult:
+    """What a provider's 2xx answer held."""
+
+    images: list[ImageData]
+    usage: Usage | None = None
+    output_format: str | None = None
+    size: str | None = None
+    quality: str | None = None
+    background: str | None = None
+    warnings: list[Notice] = field(default_factory=list)
+
+
+class Provider(ABC):
+    """One image service. Subclass it in a plugin and register an instance through the
+    ``register_providers`` hook.
+
+    Class attributes: ``name`` (the ``provider/`` prefix of model ids), ``aliases`` (other
+    prefixes), ``settings_model`` and ``env`` (which environment variables fill which setting,
+    first found wins), ``options_model`` (pydantic model for ``provider_options[name]``), and
+    ``credential_headers`` (headers users may not set through ``extra_headers``).
+    """
+
+    spec_version: ClassVar[Literal["1"]] = "1"
+    name: ClassVar[str]
+    display_name: ClassVar[str] = ""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    settings_model: ClassVar[type[ProviderSettings]] = ProviderSettings
+    env: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    options_model: ClassVar[type[BaseModel] | None] = None
+    credential_headers: ClassVar[frozenset[str]] = frozenset()
+
+    @abstractmethod
+    def models(self) -> list[ModelInfo]:
+        """The models this provider serves."""
+
+    @abstractmethod
+    def translate(self, call: ProviderCall) -> Translation:
+        """Build the HTTP request for ``call``. Pure: no I/O, no credentials (see ``authorize``).
+        Report every changed or dropped setting as an :class:`Adjustment`; raise
+        :class:`~limner.errors.InvalidRequestError` (naming the parameter) for what cannot be sent."""
+
+    @abstractmethod
+    def parse_response(self, call: ProviderCall, response: WireResponse) -> ProviderResult:
+        """Read a 2xx answer. Raise a :class:`~limner.errors.LimnerError` when a 2xx body still
+        means failure (a content filter, a malformed body)."""
+
+    def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
+        """Map a non-2xx answer onto the error tree. The default picks the class by status and
+        quotes the body."""
+        cls = error_for_status(response.status)
+        return cls(
+            f"{self.name} answered HTTP {response.status}: {response.text_excerpt()}",
+            provider=self.name,
+            model=call.model.id,
+            status_code=response.status,
+            request_id=response.request_id,
+        )
+
+    def authorize(
+        self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False
+    ) -> WireRequest:
+        """Add credentials to ``request``, marking them secret. Called just before every attempt,
+        so signatures are fresh on retries. With ``dry_run`` no credential is needed: add the same
+        headers with any placeholder value (they are shown as ``<redacted>``). Raise
+        :class:`~limner.errors.MissingCredentialsError` when a credential is missing."""
+        return request
+
+    def load_settings(
+        self, overrides: Mapping[str, Any], environ: Mapping[str, str] = os.environ
+    ) -> ProviderSettings:
+        """Settings from ``overrides`` (the client's ``providers={name: {...}}``), then the
+        environment variables listed in ``env``."""
+        values: dict[str, Any] = {}
+        for setting, names in self.env.items():
+            for env_name in names:
+                if environ.get(env_name):
+                    values[setting] = environ[env_name]
+                    break
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        try:
+            return self.settings_model.model_validate(values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise InvalidRequestError(
+                f"providers[{self.name!r}].{where}: {first['msg']}",
+                param=f"providers.{self.name}.{where}",
+            ) from None
+
+    def missing_credentials(self, setting: str = "api_key") -> MissingCredentialsError:
+        """The error for a missing credential, naming the environment variable and the setting."""
+        names = " or ".join(self.env.get(setting, ())) or "the provider's credential"
+        return MissingCredentialsError(
+            f"No {self.display_name or self.name} credential: set {names}, or pass "
+            f"providers={{'{self.name}': {{'{setting}': ...}}}} to limner.Client",
+            param=setting,
+            provider=self.name,
+        )

@@ -1,0 +1,183 @@
+"""Request schemas, shaped like OpenAI's Images API plus the cross-provider fields.
+
+Unknown top-level fields are kept (``model_extra``) and forwarded to the provider unchanged.
+Input images stay as the user gave them here; :mod:`limner.images` loads and checks them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "EditRequest",
+    "GenerateRequest",
+    "ImageConfig",
+    "ImageRef",
+    "ImageRequest",
+    "VariationRequest",
+]
+
+SIZE_PATTERN = r"^(auto|[1-9][0-9]{1,4}x[1-9][0-9]{1,4})$"
+ASPECT_PATTERN = r"^[1-9][0-9]{0,2}:[1-9][0-9]{0,2}$"
+
+
+class ImageConfig(BaseModel):
+    """Aspect ratio and resolution class, for providers that think in those terms."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    aspect_ratio: str | None = Field(None, pattern=ASPECT_PATTERN, examples=["16:9"])
+    image_size: str | None = Field(None, examples=["1K", "2K", "4K"])
+
+
+class ImageRef(BaseModel):
+    """One input image as given: exactly one of ``data``, ``path``, ``url`` (https or ``data:``) or
+    ``file_id``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    data: bytes | None = Field(None, repr=False)
+    path: str | None = None
+    url: str | None = Field(None, repr=False)
+    file_id: str | None = None
+    filename: str | None = None
+
+    @classmethod
+    def coerce(cls, value: Any) -> ImageRef:
+        """Accept bytes, a path, a file object, a ``data:`` or https URL, ``{"file_id": ...}``,
+        ``{"image_url": ...}`` or an ``ImageRef``."""
+        if isinstance(value, ImageRef):
+            return value
+        if isinstance(value, bytes | bytearray | memoryview):
+            return cls(data=bytes(value))
+        if isinstance(value, os.PathLike):
+            return cls(path=os.fspath(value))
+        if isinstance(value, str):
+            if value.startswith(("data:", "https://", "http://")):
+                return cls(url=value)
+            return cls(path=value)
+        if isinstance(value, dict):
+            if set(value) == {"file_id"} and isinstance(value["file_id"], str):
+                return cls(file_id=value["file_id"])
+            if set(value) == {"image_url"}:
+                inner = value["image_url"]
+                url = inner.get("url") if isinstance(inner, dict) else inner
+                if isinstance(url, str):
+                    return cls.coerce(url) if url.startswith(("data:", "http")) else cls(url=url)
+            raise ValueError("an image object needs exactly one of 'file_id' or 'image_url'")
+        read = getattr(value, "read", None)
+        if callable(read):
+            content = read()
+            if isinstance(content, str):
+                raise ValueError("open image files in binary mode ('rb')")
+            name = getattr(value, "name", None)
+            filename = os.path.basename(name) if isinstance(name, str) else None
+            return cls(data=bytes(content), filename=filename)
+        raise ValueError(
+            "an image must be bytes, a path, a binary file object, a data: or https URL, "
+            f"or {{'file_id': ...}}; got {type(value).__name__}"
+        )
+
+    def describe(self) -> str:
+        """A short, secret-free description for messages."""
+        if self.path:
+            return self.path
+        if self.file_id:
+            return f"file {self.file_id}"
+        if self.url:
+            return self.url.split(",", 1)[0] if self.url.startswith("data:") else self.url
+        return self.filename or f"{len(self.data or b'')} bytes"
+
+
+class ImageRequest(BaseModel):
+    """Fields shared by every image request. Unknown fields are forwarded to the provider."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    model: str = Field(min_length=1, examples=["openai/gpt-image-1.5"])
+    n: int = Field(1, ge=1, le=10)
+    size: str | None = Field(None, pattern=SIZE_PATTERN, examples=["1024x1024", "auto"])
+    response_format: Literal["url", "b64_json"] | None = None
+    user: str | None = None
+    extra_headers: dict[str, str] | None = Field(None, repr=False)
+    provider_options: dict[str, dict[str, Any]] | None = Field(
+        None, description="settings for one provider, under its name: {'openai': {...}}"
+    )
+
+    @property
+    def forwarded(self) -> dict[str, Any]:
+        """Unknown top-level fields, sent to the provider unchanged."""
+        return dict(self.model_extra or {})
+
+
+class _PromptRequest(ImageRequest):
+    prompt: str = Field(min_length=1, max_length=32000)
+    quality: str | None = Field(None, examples=["auto", "low", "medium", "high", "standard", "hd"])
+    style: str | None = None
+    background: str | None = Field(None, examples=["auto", "transparent", "opaque"])
+    output_format: str | None = Field(None, examples=["png", "jpeg", "webp"])
+    output_compression: int | None = Field(None, ge=0, le=100)
+    moderation: str | None = None
+    seed: int | None = None
+    negative_prompt: str | None = None
+    metadata: dict[str, str] | None = None
+    image_config: ImageConfig | None = None
+
+    @field_validator("prompt")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the prompt is blank")
+        return value
+
+
+class GenerateRequest(_PromptRequest):
+    """``images.generate``: a prompt to new images."""
+
+
+class EditRequest(_PromptRequest):
+    """``images.edit``: a prompt applied to 1 to 16 input images, with an optional mask whose
+    transparent pixels mark the area to change (OpenAI's convention)."""
+
+    images: list[ImageRef] = Field(min_length=1, max_length=16)
+    mask: ImageRef | None = None
+    input_fidelity: str | None = None
+
+    @field_validator("images", mode="before")
+    @classmethod
+    def _coerce_images(cls, value: Any) -> list[ImageRef]:
+        items = value if isinstance(value, list | tuple) else [value]
+        return [ImageRef.coerce(item) for item in items]
+
+    @field_validator("mask", mode="before")
+    @classmethod
+    def _coerce_mask(cls, value: Any) -> ImageRef | None:
+        return None if value is None else ImageRef.coerce(value)
+
+
+class VariationRequest(ImageRequest):
+    """``images.create_variation``: variations of one image."""
+
+    image: ImageRef
+
+    @field_validator("image", mode="before")
+    @classmethod
+    def _coerce_image(cls, value: Any) -> ImageRef:
+        if isinstance(value, list | tuple):
+            if len(value) != 1:
+                raise ValueError("variations take exactly one image")
+            value = value[0]
+        return ImageRef.coerce(value)
+
+
+SIZE_RE = re.compile(r"^(\d+)x(\d+)$")
+
+
+def parse_size(size: str) -> tuple[int, int] | None:
+    """``"1536x1024"`` → ``(1536, 1024)``; ``None`` for ``"auto"``."""
+    match = SIZE_RE.match(size)
+    return (int(match.group(1)), int(match.group(2))) if match else None

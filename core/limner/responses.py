@@ -1,0 +1,169 @@
+"""Response schemas: OpenAI's ``ImagesResponse`` plus ``cost``, ``provider``, ``model``,
+``adjustments`` and ``warnings``; helpers to get image bytes and save files."""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .money import Usd
+
+__all__ = [
+    "Adjustment",
+    "ImageData",
+    "ImagesResponse",
+    "InputTokensDetails",
+    "Notice",
+    "OutputTokensDetails",
+    "Usage",
+]
+
+_EXTENSIONS = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "webp": "webp", "gif": "gif"}
+
+
+class Adjustment(BaseModel):
+    """A setting limner changed or dropped to fit the model, and why. ``applied`` is ``None`` when
+    the setting was dropped."""
+
+    model_config = ConfigDict(frozen=True)
+
+    param: str
+    requested: Any = None
+    applied: Any = None
+    reason: str
+
+
+class Notice(BaseModel):
+    """Something the user should know about the result (a filtered image, a retired model...)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    message: str
+    param: str | None = None
+    index: int | None = Field(None, description="index of the image it concerns, if one")
+
+
+class InputTokensDetails(BaseModel):
+    text_tokens: int = 0
+    image_tokens: int = 0
+
+
+class OutputTokensDetails(BaseModel):
+    text_tokens: int = 0
+    image_tokens: int = 0
+
+
+class Usage(BaseModel):
+    """Token usage as the provider reported it (summed over split calls)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    input_tokens_details: InputTokensDetails = Field(default_factory=InputTokensDetails)
+    output_tokens_details: OutputTokensDetails | None = None
+
+    def __add__(self, other: Usage) -> Usage:
+        out: OutputTokensDetails | None = None
+        if self.output_tokens_details or other.output_tokens_details:
+            mine = self.output_tokens_details or OutputTokensDetails()
+            theirs = other.output_tokens_details or OutputTokensDetails()
+            out = OutputTokensDetails(
+                text_tokens=mine.text_tokens + theirs.text_tokens,
+                image_tokens=mine.image_tokens + theirs.image_tokens,
+            )
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+            input_tokens_details=InputTokensDetails(
+                text_tokens=self.input_tokens_details.text_tokens
+                + other.input_tokens_details.text_tokens,
+                image_tokens=self.input_tokens_details.image_tokens
+                + other.input_tokens_details.image_tokens,
+            ),
+            output_tokens_details=out,
+        )
+
+
+class ImageData(BaseModel):
+    """One image: base64 data or a URL, and the prompt the provider actually used if it rewrote it."""
+
+    b64_json: str | None = Field(None, repr=False)
+    url: str | None = None
+    revised_prompt: str | None = None
+
+    def to_bytes(self) -> bytes:
+        """The image's bytes. Raises ``ValueError`` for a URL-only image (ask for
+        ``response_format="b64_json"`` to have limner download it)."""
+        if self.b64_json is None:
+            raise ValueError(
+                "this image is a URL only; request response_format='b64_json' to get bytes"
+            )
+        return base64.b64decode(self.b64_json)
+
+
+class ImagesResponse(BaseModel):
+    """The OpenAI image response, plus what limner adds."""
+
+    created: int
+    data: list[ImageData]
+    output_format: str | None = None
+    size: str | None = None
+    quality: str | None = None
+    background: str | None = None
+    usage: Usage | None = None
+    cost: Usd | None = Field(None, description="USD; null when the price is unknown")
+    provider: str
+    model: str
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    warnings: list[Notice] = Field(default_factory=list)
+
+    def images(self) -> list[bytes]:
+        """Every image's bytes, in order."""
+        return [item.to_bytes() for item in self.data]
+
+    def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> list[Path]:
+        """Write the images and return their paths.
+
+        ``path`` is a directory (files ``image-1.png``, ...), or a file name; with several images a
+        file name gets ``-1``, ``-2``... before its extension. Each file is written to a temporary
+        name and renamed, so nothing is half-written; existing files are refused unless
+        ``overwrite``.
+        """
+        target = Path(path)
+        ext = _EXTENSIONS.get((self.output_format or "png").lower(), "png")
+        if target.is_dir() or str(path).endswith(os.sep):
+            names = [target / f"image-{i + 1}.{ext}" for i in range(len(self.data))]
+        elif len(self.data) == 1:
+            names = [target]
+        else:
+            suffix = target.suffix or f".{ext}"
+            names = [
+                target.with_name(f"{target.stem}-{i + 1}{suffix}") for i in range(len(self.data))
+            ]
+        if not overwrite:
+            existing = [str(name) for name in names if name.exists()]
+            if existing:
+                raise FileExistsError(f"refusing to overwrite {', '.join(existing)}")
+        payloads = self.images()
+        for name, payload in zip(names, payloads, strict=True):
+            _write_atomically(name, payload)
+        return names
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,135 @@
+"""HTTP requests and responses as plain data, so translation stays pure and testable.
+
+A plugin builds a :class:`WireRequest`; core sends it and hands back a :class:`WireResponse`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+__all__ = ["FilePart", "REDACTED", "WireRequest", "WireResponse"]
+
+REDACTED = "<redacted>"
+
+# Credential headers limner always treats as secret, whatever the provider.
+GENERIC_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"}
+)
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """A file in a multipart body."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    """One HTTP call to a provider.
+
+    The body is ``json``, or multipart ``form`` fields plus ``files``, or raw ``content``. Header
+    names are lowercase. ``secret_headers`` lists headers whose values must never be shown.
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    json: Any = None
+    form: tuple[tuple[str, str], ...] = ()
+    files: tuple[FilePart, ...] = ()
+    content: bytes | None = field(default=None, repr=False)
+    secret_headers: frozenset[str] = frozenset()
+
+    @property
+    def is_multipart(self) -> bool:
+        return bool(self.files) or (bool(self.form) and self.json is None)
+
+    def with_headers(self, headers: Mapping[str, str], *, secret: bool = False) -> WireRequest:
+        """A copy with more headers (names lowercased); ``secret`` marks them for redaction."""
+        lowered = {name.lower(): value for name, value in headers.items()}
+        merged = {**self.headers, **lowered}
+        secrets = self.secret_headers | frozenset(lowered) if secret else self.secret_headers
+        return replace(self, headers=merged, secret_headers=secrets)
+
+    def json_bytes(self) -> bytes:
+        """The JSON body exactly as sent."""
+        return json.dumps(self.json, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def redacted_headers(self) -> dict[str, str]:
+        """Headers with every secret value replaced by ``"<redacted>"``."""
+        hidden = self.secret_headers | GENERIC_SECRET_HEADERS
+        return {
+            name: (REDACTED if name in hidden else value) for name, value in self.headers.items()
+        }
+
+    def describe(self) -> dict[str, Any]:
+        """The dry-run view: method, URL, redacted headers and the body (multipart as ``form`` plus
+        ``files`` with sizes)."""
+        out: dict[str, Any] = {
+            "method": self.method,
+            "url": self.url,
+            "headers": self.redacted_headers(),
+        }
+        if self.json is not None:
+            out["json"] = self.json
+        elif self.is_multipart:
+            form: dict[str, str | list[str]] = {}
+            for key, value in self.form:
+                if key in form:
+                    previous = form[key]
+                    form[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+                else:
+                    form[key] = value
+            out["form"] = form
+            out["files"] = [
+                {
+                    "field": part.field,
+                    "filename": part.filename,
+                    "content_type": part.content_type,
+                    "size": len(part.data),
+                }
+                for part in self.files
+            ]
+        elif self.content is not None:
+            out["content_length"] = len(self.content)
+        return out
+
+
+@dataclass(frozen=True)
+class WireResponse:
+    """A provider's HTTP answer. Header names are lowercase."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes = field(repr=False)
+    url: str = ""
+
+    def json(self) -> Any:
+        """The body parsed as JSON; raises ``ValueError`` when it is not JSON."""
+        return json.loads(self.body)
+
+    def json_or_none(self) -> Any:
+        """The body parsed as JSON, or ``None`` when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    @property
+    def request_id(self) -> str | None:
+        for name in ("x-request-id", "request-id", "x-amzn-requestid"):
+            if name in self.headers:
+                return self.headers[name]
+        return None
+
+    def text_excerpt(self, limit: int = 300) -> str:
+        """The start of the body as text, for error messages."""
+        text = self.body[:limit].decode("utf-8", "replace").strip()
+        return text + ("..." if len(self.body) > limit else "")
