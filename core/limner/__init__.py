@@ -2,7 +2,7 @@
 
 >>> import limner
 >>> client = limner.Client()
->>> result = client.images.generate(model="openai/gpt-image-1.5", prompt="a lighthouse", dry_run=True)
+>>> plan = client.images.generate(model="openai/gpt-image-1.5", prompt="a fox", dry_run=True)
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from .capabilities import (
     SizeRules,
     TokenPrices,
 )
+from .client import AsyncClient, Client
+from .dryrun import DryRun
 from .errors import (
     AuthenticationError,
     BillingError,
-    ConnectionError,
     ContentPolicyError,
     InvalidRequestError,
     LimnerError,
@@ -29,10 +30,11 @@ from .errors import (
     PayloadTooLargeError,
     PermissionDeniedError,
     PluginError,
+    ProviderConnectionError,
     ProviderError,
     ProviderUnavailableError,
     RateLimitError,
-    TimeoutError,
+    RequestTimeoutError,
     UnsupportedFeatureError,
 )
 from .hookspecs import hookimpl
@@ -44,11 +46,13 @@ from .wire import FilePart, WireRequest, WireResponse
 
 __all__ = [
     "Adjustment",
+    "AsyncClient",
     "AuthenticationError",
     "BillingError",
     "Capabilities",
-    "ConnectionError",
+    "Client",
     "ContentPolicyError",
+    "DryRun",
     "EditRequest",
     "FilePart",
     "GenerateRequest",
@@ -72,13 +76,14 @@ __all__ = [
     "PriceSheet",
     "Provider",
     "ProviderCall",
+    "ProviderConnectionError",
     "ProviderError",
     "ProviderResult",
     "ProviderSettings",
     "ProviderUnavailableError",
     "RateLimitError",
+    "RequestTimeoutError",
     "SizeRules",
-    "TimeoutError",
     "TokenPrices",
     "Translation",
     "UnsupportedFeatureError",

@@ -162,7 +162,7 @@ class Capabilities(_Frozen):
 
 
 class ModelInfo(_Frozen):
-    """One model as a plugin declares it. ``id`` is ``provider/name``; ``name`` is what goes on the wire."""
+    """One model as a plugin declares it. ``id`` is ``provider/name``; ``name`` is the wire name."""
 
     id: str
     provider: str

@@ -11,12 +11,12 @@
     ├── PermissionDeniedError       403  the credential may not use this model or feature
     ├── BillingError                402  the account has no credit or quota left
     ├── NotFoundError               404  unknown model (with close suggestions) or retired model
-    ├── ContentPolicyError          400  the provider refused the prompt or an image, with its reason
+    ├── ContentPolicyError          400  the provider refused the prompt or an image
     ├── RateLimitError              429  too many requests; ``retry_after`` in seconds when known
     ├── ProviderError               502  the provider failed or answered something unreadable
     │   └── ProviderUnavailableError 503 the provider is overloaded or down (5xx)
-    ├── TimeoutError                504  no answer in time
-    ├── ConnectionError             502  the provider could not be reached
+    ├── RequestTimeoutError                504  no answer in time
+    ├── ProviderConnectionError             502  the provider could not be reached
     └── PluginError                 500  a plugin is broken (bad registration, duplicate provider)
 
 Each error carries ``provider``, ``model``, ``status_code`` (the provider's, when one answered),
@@ -31,7 +31,6 @@ from typing import Any, ClassVar
 __all__ = [
     "AuthenticationError",
     "BillingError",
-    "ConnectionError",
     "ContentPolicyError",
     "InvalidRequestError",
     "LimnerError",
@@ -40,10 +39,11 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "PluginError",
+    "ProviderConnectionError",
     "ProviderError",
     "ProviderUnavailableError",
     "RateLimitError",
-    "TimeoutError",
+    "RequestTimeoutError",
     "UnsupportedFeatureError",
     "error_for_status",
 ]
@@ -110,8 +110,8 @@ class LimnerError(Exception):
 
 
 class InvalidRequestError(LimnerError):
-    """The request is invalid; ``param`` names the offending parameter. Raised before any network call
-    when limner can tell, or from the provider's 400/422."""
+    """The request is invalid; ``param`` names the offending parameter. Raised before any network
+    call when limner can tell, or from the provider's 400/422."""
 
     http_status = 400
     error_type = "invalid_request_error"
@@ -139,8 +139,8 @@ class AuthenticationError(LimnerError):
 
 
 class MissingCredentialsError(AuthenticationError):
-    """No credential is configured for a provider. The message names the environment variable and the
-    client setting that provide one."""
+    """No credential is configured for a provider. The message names the environment variable
+    and the client setting that provide one."""
 
     default_code = "missing_credentials"
 
@@ -194,7 +194,7 @@ class ContentPolicyError(LimnerError):
 
 
 class RateLimitError(LimnerError):
-    """Too many requests (429). ``retry_after`` is the provider's wait in seconds, when it gave one."""
+    """Too many requests (429). ``retry_after`` is the provider's wait in seconds, if given."""
 
     http_status = 429
     error_type = "rate_limit_error"
@@ -221,7 +221,7 @@ class ProviderUnavailableError(ProviderError):
     default_code = "upstream_unavailable"
 
 
-class TimeoutError(LimnerError):  # noqa: A001 - the tree's own name, exported as limner.TimeoutError
+class RequestTimeoutError(LimnerError):
     """The provider did not answer within the client's timeout."""
 
     http_status = 504
@@ -229,7 +229,7 @@ class TimeoutError(LimnerError):  # noqa: A001 - the tree's own name, exported a
     default_code = "timeout"
 
 
-class ConnectionError(LimnerError):  # noqa: A001 - the tree's own name, exported as limner.ConnectionError
+class ProviderConnectionError(LimnerError):
     """The provider could not be reached (DNS, refused connection, TLS failure)."""
 
     http_status = 502
@@ -252,7 +252,7 @@ _BY_STATUS: Mapping[int, type[LimnerError]] = {
     402: BillingError,
     403: PermissionDeniedError,
     404: NotFoundError,
-    408: TimeoutError,
+    408: RequestTimeoutError,
     413: PayloadTooLargeError,
     422: InvalidRequestError,
     429: RateLimitError,

@@ -26,7 +26,9 @@ __all__ = ["Registry", "default_registry"]
 DISABLE_ENV = "LIMNER_DISABLE_PLUGINS"
 
 
-def _make_manager(plugins: Iterable[object], disable: Iterable[str], entry_points: bool) -> pluggy.PluginManager:
+def _make_manager(
+    plugins: Iterable[object], disable: Iterable[str], entry_points: bool
+) -> pluggy.PluginManager:
     manager = pluggy.PluginManager(PROJECT)
     manager.add_hookspecs(hookspecs)
     manager.register(default_hooks, name="limner.default_hooks")
@@ -168,7 +170,9 @@ class Registry:
     @staticmethod
     def _check_model(model: ModelInfo, providers: dict[str, Provider]) -> None:
         if model.provider not in providers:
-            raise PluginError(f"model {model.id!r} names an unregistered provider {model.provider!r}")
+            raise PluginError(
+                f"model {model.id!r} names an unregistered provider {model.provider!r}"
+            )
         if model.id != f"{model.provider}/{model.name}":
             raise PluginError(f"model id {model.id!r} must be '{model.provider}/{model.name}'")
 
@@ -177,7 +181,9 @@ class Registry:
     def translate(self, provider: Provider, call: ProviderCall) -> Translation:
         result: Any = self.manager.hook.translate_request(provider=provider, call=call)
         if not isinstance(result, Translation):
-            raise PluginError(f"translate_request returned {type(result).__name__}, not a Translation")
+            raise PluginError(
+                f"translate_request returned {type(result).__name__}, not a Translation"
+            )
         return result
 
     def price(

@@ -27,7 +27,9 @@ def price_from_sheet(
         return None
     rates = sheet.per_million_tokens
     if usage is not None and rates is not None:
-        return _price_tokens(usage, rates.text_input, rates.image_input, rates.text_output, rates.image_output)
+        return _price_tokens(
+            usage, rates.text_input, rates.image_input, rates.text_output, rates.image_output
+        )
     each = sheet.image_price(operation, quality, size)
     return None if each is None else each * images
 

@@ -127,7 +127,8 @@ class Provider(ABC):
     def translate(self, call: ProviderCall) -> Translation:
         """Build the HTTP request for ``call``. Pure: no I/O, no credentials (see ``authorize``).
         Report every changed or dropped setting as an :class:`Adjustment`; raise
-        :class:`~limner.errors.InvalidRequestError` (naming the parameter) for what cannot be sent."""
+        :class:`~limner.errors.InvalidRequestError` (naming the parameter) for what cannot be
+        sent."""
 
     @abstractmethod
     def parse_response(self, call: ProviderCall, response: WireResponse) -> ProviderResult:

@@ -92,7 +92,7 @@ class Usage(BaseModel):
 
 
 class ImageData(BaseModel):
-    """One image: base64 data or a URL, and the prompt the provider actually used if it rewrote it."""
+    """One image: base64 data or a URL, and the prompt the provider used if it rewrote it."""
 
     b64_json: str | None = Field(None, repr=False)
     url: str | None = None

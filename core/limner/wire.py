@@ -6,11 +6,14 @@ A plugin builds a :class:`WireRequest`; core sends it and hands back a :class:`W
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from dataclasses import field as _field
+from email.utils import parsedate_to_datetime
 from typing import Any
 
-__all__ = ["FilePart", "REDACTED", "WireRequest", "WireResponse"]
+__all__ = ["REDACTED", "FilePart", "WireRequest", "WireResponse", "parse_retry_after"]
 
 REDACTED = "<redacted>"
 
@@ -27,7 +30,7 @@ class FilePart:
     field: str
     filename: str
     content_type: str
-    data: bytes = field(repr=False)
+    data: bytes = _field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -40,16 +43,25 @@ class WireRequest:
 
     method: str
     url: str
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = _field(default_factory=dict)
     json: Any = None
     form: tuple[tuple[str, str], ...] = ()
     files: tuple[FilePart, ...] = ()
-    content: bytes | None = field(default=None, repr=False)
+    content: bytes | None = _field(default=None, repr=False)
     secret_headers: frozenset[str] = frozenset()
 
     @property
     def is_multipart(self) -> bool:
         return bool(self.files) or (bool(self.form) and self.json is None)
+
+    @property
+    def content_type(self) -> str | None:
+        """The body's media type (multipart without its boundary, which is chosen when sending)."""
+        if self.json is not None:
+            return "application/json"
+        if self.is_multipart:
+            return "multipart/form-data"
+        return self.headers.get("content-type")
 
     def with_headers(self, headers: Mapping[str, str], *, secret: bool = False) -> WireRequest:
         """A copy with more headers (names lowercased); ``secret`` marks them for redaction."""
@@ -72,11 +84,10 @@ class WireRequest:
     def describe(self) -> dict[str, Any]:
         """The dry-run view: method, URL, redacted headers and the body (multipart as ``form`` plus
         ``files`` with sizes)."""
-        out: dict[str, Any] = {
-            "method": self.method,
-            "url": self.url,
-            "headers": self.redacted_headers(),
-        }
+        headers = self.redacted_headers()
+        if "content-type" not in headers and self.content_type:
+            headers["content-type"] = self.content_type
+        out: dict[str, Any] = {"method": self.method, "url": self.url, "headers": headers}
         if self.json is not None:
             out["json"] = self.json
         elif self.is_multipart:
@@ -84,7 +95,9 @@ class WireRequest:
             for key, value in self.form:
                 if key in form:
                     previous = form[key]
-                    form[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+                    form[key] = (
+                        [*previous, value] if isinstance(previous, list) else [previous, value]
+                    )
                 else:
                     form[key] = value
             out["form"] = form
@@ -108,7 +121,7 @@ class WireResponse:
 
     status: int
     headers: Mapping[str, str]
-    body: bytes = field(repr=False)
+    body: bytes = _field(repr=False)
     url: str = ""
 
     def json(self) -> Any:
@@ -123,6 +136,11 @@ class WireResponse:
             return None
 
     @property
+    def retry_after(self) -> float | None:
+        """Seconds to wait from ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date)."""
+        return parse_retry_after(self.headers)
+
+    @property
     def request_id(self) -> str | None:
         for name in ("x-request-id", "request-id", "x-amzn-requestid"):
             if name in self.headers:
@@ -133,3 +151,25 @@ class WireResponse:
         """The start of the body as text, for error messages."""
         text = self.body[:limit].decode("utf-8", "replace").strip()
         return text + ("..." if len(self.body) > limit else "")
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait, from ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date)."""
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(float(millis) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)

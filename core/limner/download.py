@@ -1,0 +1,99 @@
+"""Downloading remote images safely: https only, no private or local addresses unless allowed,
+a size cap, and the real format sniffed from the bytes."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from .errors import (
+    InvalidRequestError,
+    PayloadTooLargeError,
+    ProviderConnectionError,
+    ProviderError,
+)
+
+__all__ = ["DownloadPolicy", "download"]
+
+
+@dataclass(frozen=True)
+class DownloadPolicy:
+    """Rules for URLs limner fetches. ``allow_private_networks`` also permits plain http, for
+    local testing only."""
+
+    max_bytes: int = 50 * 2**20
+    allow_private_networks: bool = False
+
+
+async def download(
+    session: aiohttp.ClientSession, url: str, policy: DownloadPolicy, *, param: str
+) -> bytes:
+    """The bytes at ``url``, under ``policy``. Errors name ``param``."""
+    await _check_url(url, policy, param=param)
+    try:
+        async with session.get(url, allow_redirects=False) as response:
+            if response.status != 200:
+                raise _failure(param, f"{url} answered HTTP {response.status}")
+            declared = response.content_length
+            if declared is not None and declared > policy.max_bytes:
+                raise _too_large(param, policy)
+            chunks: list[bytes] = []
+            total = 0
+            async for chunk in response.content.iter_chunked(1 << 16):
+                total += len(chunk)
+                if total > policy.max_bytes:
+                    raise _too_large(param, policy)
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except TimeoutError as exc:
+        raise ProviderConnectionError(f"{param}: timed out downloading {url}", param=param) from exc
+    except aiohttp.ClientError as exc:
+        raise ProviderConnectionError(
+            f"{param}: could not download {url}: {exc}", param=param
+        ) from exc
+
+
+async def _check_url(url: str, policy: DownloadPolicy, *, param: str) -> None:
+    parts = urlsplit(url)
+    allowed = ("https", "http") if policy.allow_private_networks else ("https",)
+    if parts.scheme not in allowed or not parts.hostname:
+        raise InvalidRequestError(
+            f"{param}: only https URLs can be downloaded, got {url!r}",
+            param=param,
+            code="invalid_url",
+        )
+    if policy.allow_private_networks:
+        return
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise ProviderConnectionError(
+            f"{param}: cannot resolve {parts.hostname}", param=param
+        ) from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise InvalidRequestError(
+                f"{param}: {parts.hostname} resolves to a private or local address ({address}); "
+                "limner refuses to fetch it unless the client allows private networks",
+                param=param,
+                code="invalid_url",
+            )
+
+
+def _too_large(param: str, policy: DownloadPolicy) -> PayloadTooLargeError:
+    return PayloadTooLargeError(
+        f"{param}: the download is over the {policy.max_bytes // 2**20} MiB limit", param=param
+    )
+
+
+def _failure(param: str, message: str) -> InvalidRequestError | ProviderError:
+    """An input image the user pointed at is their error; a result URL is the provider's."""
+    cls = ProviderError if param.startswith("data") else InvalidRequestError
+    return cls(f"{param}: {message}", param=param, code="download_failed")

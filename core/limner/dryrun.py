@@ -1,0 +1,24 @@
+"""The dry-run result: what limner would send, with secrets redacted, and what it would cost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .money import Usd
+from .responses import Adjustment, Notice
+
+__all__ = ["DryRun"]
+
+
+class DryRun(BaseModel):
+    """One entry in ``requests`` per HTTP call that would be made; header names lowercase and
+    secrets shown as ``"<redacted>"``; multipart bodies as ``form`` plus ``files`` (sizes only)."""
+
+    model: str
+    provider: str
+    requests: list[dict[str, Any]]
+    estimated_cost_usd: Usd | None = Field(None, description="null when the price is unknown")
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    warnings: list[Notice] = Field(default_factory=list)

@@ -1,0 +1,346 @@
+"""The request pipeline: resolve, validate, load inputs, split ``n``, translate, send, parse, price,
+merge. Providers only translate and parse; every network call happens here."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import os
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from .capabilities import ModelInfo, Operation
+from .download import DownloadPolicy, download
+from .dryrun import DryRun
+from .errors import ContentPolicyError, LimnerError, NotFoundError
+from .http import Transport
+from .inputs import check_extra_headers, load_images, provider_options
+from .plugins import Registry
+from .provider import (
+    AnyRequest,
+    Provider,
+    ProviderCall,
+    ProviderResult,
+    ProviderSettings,
+    Translation,
+)
+from .responses import Adjustment, ImageData, ImagesResponse, Notice, Usage
+from .schema import validate_request
+
+__all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
+
+T = TypeVar("T")
+
+CONTENT_FILTERED = "content_filtered"
+"""Notice code a provider uses for an image its safety filter blurred or withheld."""
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Client-wide behaviour. ``strict`` turns content-filter notices into
+    :class:`ContentPolicyError`."""
+
+    download: DownloadPolicy = field(default_factory=DownloadPolicy)
+    max_input_bytes: int = 50 * 2**20
+    strict: bool = False
+    provider_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    model: ModelInfo
+    provider: Provider
+    settings: ProviderSettings
+    calls: tuple[ProviderCall, ...]
+    translations: tuple[Translation, ...]
+    adjustments: tuple[Adjustment, ...]
+    warnings: tuple[Notice, ...]
+
+
+def split_n(n: int, per_call: int) -> list[int]:
+    """``n`` images as the counts of successive calls: ``split_n(5, 2) == [2, 2, 1]``."""
+    full, rest = divmod(n, per_call)
+    return [per_call] * full + ([rest] if rest else [])
+
+
+class Engine:
+    """Runs requests for a client: owns no state beyond settings caches."""
+
+    def __init__(self, registry: Registry, transport: Transport, options: EngineOptions) -> None:
+        self.registry = registry
+        self.transport = transport
+        self.options = options
+        self._settings: dict[str, ProviderSettings] = {}
+
+    async def dry_run(self, operation: Operation, request: AnyRequest) -> DryRun:
+        """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
+        plan = await self._plan(operation, request)
+        described = [
+            plan.provider.authorize(t.request, plan.settings, dry_run=True).describe()
+            for t in plan.translations
+        ]
+        estimates = [
+            self._price(plan.model, operation, call.n, t.quality, t.size, None)
+            for call, t in zip(plan.calls, plan.translations, strict=True)
+        ]
+        costs = [cost for cost, _ in estimates if cost is not None]
+        return DryRun(
+            model=plan.model.id,
+            provider=plan.provider.name,
+            requests=described,
+            estimated_cost_usd=sum(costs, Decimal(0)) if len(costs) == len(estimates) else None,
+            adjustments=list(plan.adjustments),
+            warnings=[*plan.warnings, *(w for _, w in estimates if w is not None)],
+        )
+
+    async def run(self, operation: Operation, request: AnyRequest) -> ImagesResponse:
+        plan = await self._plan(operation, request)
+        tasks = [
+            asyncio.create_task(self._send(plan, call, translation))
+            for call, translation in zip(plan.calls, plan.translations, strict=True)
+        ]
+        try:
+            results = await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        return await self._merge(operation, request, plan, results)
+
+    # ---- planning ----------------------------------------------------------------------------
+
+    async def _plan(self, operation: Operation, request: AnyRequest) -> _Plan:
+        model = self.registry.resolve(request.model)
+        validate_request(model, operation, request)
+        providers = self.registry.providers
+        provider = self.registry.provider_for(model)
+        extra_headers = check_extra_headers(request, providers)
+        options = provider_options(request, provider, providers)
+        settings = self._settings_for(provider)
+        images, mask = await load_images(
+            request, model, self._fetch, max_bytes=self.options.max_input_bytes
+        )
+        calls = tuple(
+            ProviderCall(
+                operation=operation,
+                model=model,
+                request=request,
+                settings=settings,
+                n=count,
+                index=index,
+                images=images,
+                mask=mask,
+                options=options,
+            )
+            for index, count in enumerate(
+                split_n(request.n, model.capabilities.max_images_per_call)
+            )
+        )
+        translations = tuple(
+            _with_headers(self.registry.translate(provider, call), extra_headers) for call in calls
+        )
+        adjustments = tuple(_unique(a for t in translations for a in t.adjustments))
+        warnings = tuple(
+            _unique([*_lifecycle_notices(model), *(w for t in translations for w in t.warnings)])
+        )
+        return _Plan(model, provider, settings, calls, translations, adjustments, warnings)
+
+    def _settings_for(self, provider: Provider) -> ProviderSettings:
+        if provider.name not in self._settings:
+            overrides = self.options.provider_settings.get(provider.name, {})
+            self._settings[provider.name] = provider.load_settings(overrides, self.options.environ)
+        return self._settings[provider.name]
+
+    async def _fetch(self, url: str, param: str) -> bytes:
+        return await download(self.transport.session, url, self.options.download, param=param)
+
+    # ---- sending -----------------------------------------------------------------------------
+
+    async def _send(
+        self, plan: _Plan, call: ProviderCall, translation: Translation
+    ) -> ProviderResult:
+        provider, settings = plan.provider, plan.settings
+        response = await self.transport.send(
+            translation.request, lambda wire: provider.authorize(wire, settings)
+        )
+        if not 200 <= response.status < 300:
+            error = provider.parse_error(call, response)
+            raise _name_replacement(error, plan.model)
+        return provider.parse_response(call, response)
+
+    # ---- merging -----------------------------------------------------------------------------
+
+    async def _merge(
+        self,
+        operation: Operation,
+        request: AnyRequest,
+        plan: _Plan,
+        results: Sequence[ProviderResult],
+    ) -> ImagesResponse:
+        adjustments = list(plan.adjustments)
+        warnings = list(plan.warnings)
+        data: list[ImageData] = []
+        for result in results:
+            for notice in result.warnings:
+                index = None if notice.index is None else notice.index + len(data)
+                warnings.append(notice.model_copy(update={"index": index}))
+            data.extend(result.images)
+        if not data:
+            raise LimnerError(
+                f"{plan.model.id} returned no image",
+                provider=plan.provider.name,
+                model=plan.model.id,
+            )
+        self._enforce_strict(warnings, plan)
+        data = await self._honour_response_format(request, data, adjustments)
+        cost, price_warnings = self._total_cost(operation, plan, results)
+        usages = [r.usage for r in results if r.usage is not None]
+        first, sent = results[0], plan.translations[0]
+        return ImagesResponse(
+            created=int(time.time()),
+            data=data,
+            output_format=first.output_format,
+            size=first.size or sent.size,
+            quality=first.quality or sent.quality,
+            background=first.background,
+            usage=sum(usages[1:], usages[0]) if usages else None,
+            cost=cost,
+            provider=plan.provider.name,
+            model=plan.model.id,
+            adjustments=adjustments,
+            warnings=[*warnings, *price_warnings],
+        )
+
+    def _enforce_strict(self, warnings: list[Notice], plan: _Plan) -> None:
+        if not self.options.strict:
+            return
+        for notice in warnings:
+            if notice.code == CONTENT_FILTERED:
+                raise ContentPolicyError(
+                    f"{plan.model.id}: {notice.message}",
+                    reason=notice.message,
+                    provider=plan.provider.name,
+                    model=plan.model.id,
+                )
+
+    async def _honour_response_format(
+        self, request: AnyRequest, data: list[ImageData], adjustments: list[Adjustment]
+    ) -> list[ImageData]:
+        wanted = request.response_format
+        if wanted == "b64_json":
+            return [await self._inline(item, index) for index, item in enumerate(data)]
+        already = any(a.param == "response_format" for a in adjustments)
+        if wanted == "url" and not already and any(item.url is None for item in data):
+            adjustments.append(
+                Adjustment(
+                    param="response_format",
+                    requested="url",
+                    applied="b64_json",
+                    reason="the provider returns image data, not URLs",
+                )
+            )
+        return data
+
+    async def _inline(self, item: ImageData, index: int) -> ImageData:
+        if item.b64_json is not None or item.url is None:
+            return item
+        payload = await download(
+            self.transport.session, item.url, self.options.download, param=f"data[{index}].url"
+        )
+        return ImageData(
+            b64_json=base64.b64encode(payload).decode(), revised_prompt=item.revised_prompt
+        )
+
+    def _total_cost(
+        self, operation: Operation, plan: _Plan, results: Sequence[ProviderResult]
+    ) -> tuple[Decimal | None, list[Notice]]:
+        total: Decimal | None = Decimal(0)
+        notices: list[Notice] = []
+        for result, sent in zip(results, plan.translations, strict=True):
+            quality = result.quality if result.quality not in (None, "auto") else sent.quality
+            cost, notice = self._price(
+                plan.model,
+                operation,
+                len(result.images),
+                quality,
+                result.size or sent.size,
+                result.usage,
+            )
+            if notice is not None:
+                notices.append(notice)
+            total = None if cost is None or total is None else total + cost
+        return total, _unique(notices)
+
+    def _price(
+        self,
+        model: ModelInfo,
+        operation: Operation,
+        images: int,
+        quality: str | None,
+        size: str | None,
+        usage: Usage | None,
+    ) -> tuple[Decimal | None, Notice | None]:
+        """Best effort: pricing never fails a generation."""
+        try:
+            cost = self.registry.price(model, operation, images, quality, size, usage)
+        except Exception as exc:  # a plugin's pricing bug must not lose the user's images
+            return None, Notice(code="price_failed", message=f"pricing failed: {exc!r}")
+        if cost is None:
+            return None, Notice(
+                code="price_unknown",
+                message=f"no price for {model.id} {operation} (quality={quality}, size={size})",
+            )
+        return cost, None
+
+
+def _with_headers(translation: Translation, headers: dict[str, str]) -> Translation:
+    if not headers:
+        return translation
+    return replace(translation, request=translation.request.with_headers(headers))
+
+
+def _lifecycle_notices(model: ModelInfo) -> list[Notice]:
+    life = model.lifecycle
+    successor = f"; use {life.replacement}" if life.replacement else ""
+    if life.is_past_shutdown(dt.date.today()):
+        return [
+            Notice(
+                code="model_shut_down",
+                message=f"{model.id} was due to shut down on {life.shutdown_on}{successor}",
+                param="model",
+            )
+        ]
+    if life.status in ("deprecated", "legacy", "retired", "shutdown"):
+        when = f" (shutdown {life.shutdown_on})" if life.shutdown_on else ""
+        return [
+            Notice(
+                code=f"model_{life.status}",
+                message=f"{model.id} is {life.status}{when}{successor}",
+                param="model",
+            )
+        ]
+    return []
+
+
+def _name_replacement(error: LimnerError, model: ModelInfo) -> LimnerError:
+    replacement = model.lifecycle.replacement
+    if isinstance(error, NotFoundError) and replacement and replacement not in error.message:
+        error.message = f"{error.message} {model.id} may be retired; use {replacement}."
+        error.args = (error.message,)
+        error.replacement = replacement
+    return error
+
+
+def _unique(items: Iterable[T]) -> list[T]:
+    """Items in order without repeats (split calls report the same adjustment each)."""
+    seen: list[T] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen

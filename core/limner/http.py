@@ -1,0 +1,144 @@
+"""Sending wire requests: one aiohttp session, timeouts, and retries with backoff.
+
+Retries happen on 408, 409, 429 and 5xx answers and on connection errors, with exponential
+backoff and full jitter, honouring ``Retry-After``, for at most ``max_retries`` extra attempts.
+Timeouts are not retried: an image that took too long once will likely take too long again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aiohttp
+
+from . import __name__ as _package
+from .errors import RETRYABLE_STATUSES, ProviderConnectionError, RequestTimeoutError
+from .wire import WireRequest, WireResponse
+
+__all__ = ["USER_AGENT", "RetryPolicy", "Transport"]
+
+USER_AGENT = f"{_package}/0.1"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to wait between attempts."""
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 20.0
+    max_retry_after: float = 60.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds before retry number ``attempt`` (1-based)."""
+        if retry_after is not None:
+            return min(retry_after, self.max_retry_after)
+        ceiling = min(self.initial_delay * 2 ** (attempt - 1), self.max_delay)
+        return random.uniform(ceiling / 2, ceiling)
+
+
+Authorize = Callable[[WireRequest], WireRequest]
+
+
+class Transport:
+    """Sends :class:`WireRequest` objects through one ``aiohttp.ClientSession``.
+
+    The session is created on first use and closed by :meth:`close` (unless it was passed in).
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 600.0,
+        connect_timeout: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        self.timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=connect_timeout)
+        self.retry = retry
+        self._session = session
+        self._owns_session = session is None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=self.timeout,
+                headers={"user-agent": USER_AGENT},
+                connector=aiohttp.TCPConnector(limit=100),
+            )
+            self._owns_session = True
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and self._owns_session and not self._session.closed:
+            await self._session.close()
+
+    async def send(self, request: WireRequest, authorize: Authorize) -> WireResponse:
+        """Send with retries. ``authorize`` runs before every attempt (fresh signatures). Returns
+        the last response, whatever its status; raises only for transport failures."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send_once(authorize(request))
+            except ProviderConnectionError:
+                if attempt > self.retry.max_retries:
+                    raise
+                await asyncio.sleep(self.retry.delay(attempt, None))
+                continue
+            if response.status in RETRYABLE_STATUSES and attempt <= self.retry.max_retries:
+                await asyncio.sleep(self.retry.delay(attempt, response.retry_after))
+                continue
+            return response
+
+    async def _send_once(self, request: WireRequest) -> WireResponse:
+        headers = dict(request.headers)
+        data: bytes | aiohttp.FormData | None
+        if request.json is not None:
+            data = request.json_bytes()
+            headers.setdefault("content-type", "application/json")
+        elif request.is_multipart:
+            data = _form_data(request)
+        else:
+            data = request.content
+        try:
+            async with self.session.request(
+                request.method, request.url, data=data, headers=headers
+            ) as response:
+                body = await response.read()
+                return WireResponse(
+                    status=response.status,
+                    headers={name.lower(): value for name, value in response.headers.items()},
+                    body=body,
+                    url=request.url,
+                )
+        except TimeoutError as exc:
+            raise RequestTimeoutError(
+                f"no answer from {_host(request.url)} within {self.timeout.total:g} s; "
+                "raise the client's timeout for slow models",
+                retryable=False,
+            ) from exc
+        except aiohttp.ClientError as exc:
+            raise ProviderConnectionError(
+                f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}",
+                retryable=True,
+            ) from exc
+
+
+def _form_data(request: WireRequest) -> aiohttp.FormData:
+    form = aiohttp.FormData(quote_fields=False)
+    for name, value in request.form:
+        form.add_field(name, value)
+    for part in request.files:
+        form.add_field(
+            part.field, part.data, filename=part.filename, content_type=part.content_type
+        )
+    return form
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0]

@@ -1,0 +1,109 @@
+"""Preparing a request before translation: provider options, extra headers and input images."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from pydantic import BaseModel, ValidationError
+
+from .capabilities import ModelInfo
+from .errors import InvalidRequestError, UnsupportedFeatureError
+from .images import InputImage, check_mask, read_local, sniff
+from .provider import Provider
+from .requests import EditRequest, ImageRef, ImageRequest, VariationRequest
+from .wire import GENERIC_SECRET_HEADERS
+
+__all__ = ["check_extra_headers", "load_images", "provider_options"]
+
+Fetch = Callable[[str, str], Awaitable[bytes]]
+
+
+def check_extra_headers(request: ImageRequest, providers: Mapping[str, Provider]) -> dict[str, str]:
+    """``extra_headers`` lowercased; credential headers of any provider are refused."""
+    refused = set(GENERIC_SECRET_HEADERS)
+    for provider in providers.values():
+        refused |= provider.credential_headers
+    headers = {name.lower(): value for name, value in (request.extra_headers or {}).items()}
+    for name in headers:
+        if name in refused:
+            raise InvalidRequestError(
+                f"extra_headers may not set the credential header {name!r}; configure the "
+                "provider's credential on the client instead",
+                param=f"extra_headers.{name}",
+                code="credential_header",
+            )
+    return headers
+
+
+def provider_options(
+    request: ImageRequest, provider: Provider, providers: Mapping[str, Provider]
+) -> BaseModel | None:
+    """Validate the provider's own ``provider_options`` namespace. Namespaces of other registered
+    providers are left for them (a request can carry options for several); unknown namespaces are
+    refused, since they are most likely typos."""
+    options = request.provider_options or {}
+    known = {name for p in providers.values() for name in (p.name, *p.aliases)}
+    for namespace in options:
+        if namespace not in known:
+            raise InvalidRequestError(
+                f"provider_options has no provider named {namespace!r} "
+                f"(known: {', '.join(sorted(known))})",
+                param=f"provider_options.{namespace}",
+            )
+    mine = next(
+        (options[name] for name in (provider.name, *provider.aliases) if name in options), None
+    )
+    if mine is None:
+        return None if provider.options_model is None else provider.options_model()
+    if provider.options_model is None:
+        raise InvalidRequestError(
+            f"{provider.name} takes no provider_options", param=f"provider_options.{provider.name}"
+        )
+    try:
+        return provider.options_model.model_validate(mine)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        param = f"provider_options.{provider.name}.{where}"
+        raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
+
+
+async def load_images(
+    request: ImageRequest, model: ModelInfo, fetch: Fetch, *, max_bytes: int
+) -> tuple[tuple[InputImage, ...], InputImage | None]:
+    """Load the input images (and mask) of an edit or variation. Remote URLs stay URLs when the
+    model fetches them itself; otherwise limner downloads them."""
+    if isinstance(request, EditRequest):
+        refs = [(f"images[{i}]", ref) for i, ref in enumerate(request.images)]
+        mask_ref = request.mask
+    elif isinstance(request, VariationRequest):
+        refs, mask_ref = [("image", request.image)], None
+    else:
+        return (), None
+    images = tuple([await _load(ref, param, model, fetch, max_bytes) for param, ref in refs])
+    mask = None
+    if mask_ref is not None:
+        mask = await _load(mask_ref, "mask", model, fetch, max_bytes)
+        check_mask(mask, images[0])
+    return images, mask
+
+
+async def _load(
+    ref: ImageRef, param: str, model: ModelInfo, fetch: Fetch, max_bytes: int
+) -> InputImage:
+    local = read_local(ref, param=param, max_bytes=max_bytes)
+    if local is not None:
+        return local
+    caps = model.capabilities
+    if ref.file_id is not None:
+        if not caps.file_ids:
+            raise UnsupportedFeatureError(
+                f"{model.id} cannot take an uploaded file id; pass the image's bytes, path or URL",
+                param=param,
+            )
+        return InputImage(file_id=ref.file_id)
+    assert ref.url is not None
+    if caps.remote_image_urls and ref.url.startswith("https://"):
+        return InputImage(url=ref.url)
+    data = await fetch(ref.url, param)
+    return sniff(data, param=param, filename=ref.url.rsplit("/", 1)[-1].split("?")[0] or "image")

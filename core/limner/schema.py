@@ -1,0 +1,171 @@
+"""Per-model JSON Schema of the requests a model accepts, and validation against it.
+
+The schema is the OpenAI-compatible request schema narrowed by the model's capabilities.
+Settings a model cannot honour but that its plugin adjusts (a seed it drops, a size it snaps)
+stay valid here: the plugin reports the adjustment. Values no model understands are refused.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+
+from .capabilities import ModelInfo, Operation
+from .errors import InvalidRequestError, UnsupportedFeatureError
+from .requests import (
+    ASPECT_PATTERN,
+    SIZE_PATTERN,
+    EditRequest,
+    ImageRequest,
+)
+
+__all__ = ["PORTABLE_QUALITIES", "request_schema", "validate_request"]
+
+PORTABLE_QUALITIES = ("auto", "low", "medium", "high", "standard", "hd")
+"""The OpenAI-compatible quality vocabulary; every plugin maps these onto its own values."""
+
+_IMAGE_ITEM: dict[str, Any] = {
+    "description": "an https or data: URL, or an uploaded file reference",
+    "oneOf": [
+        {"type": "string"},
+        {
+            "type": "object",
+            "properties": {"file_id": {"type": "string"}},
+            "required": ["file_id"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"image_url": {"type": "string"}},
+            "required": ["image_url"],
+            "additionalProperties": False,
+        },
+    ],
+}
+
+
+def _base(operation: Operation) -> dict[str, Any]:
+    common: dict[str, Any] = {
+        "model": {"type": "string", "minLength": 1},
+        "n": {"type": "integer", "minimum": 1, "maximum": 10, "default": 1},
+        "size": {"type": "string", "pattern": SIZE_PATTERN},
+        "response_format": {"enum": ["url", "b64_json"]},
+        "user": {"type": "string"},
+        "extra_headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "provider_options": {"type": "object", "additionalProperties": {"type": "object"}},
+    }
+    if operation == "variation":
+        return {**common, "image": _IMAGE_ITEM}
+    prompt: dict[str, Any] = {
+        "prompt": {"type": "string", "minLength": 1, "maxLength": 32000},
+        "quality": {"type": "string"},
+        "style": {"type": "string"},
+        "background": {"type": "string"},
+        "output_format": {"type": "string"},
+        "output_compression": {"type": "integer", "minimum": 0, "maximum": 100},
+        "moderation": {"type": "string"},
+        "seed": {"type": "integer"},
+        "negative_prompt": {"type": "string"},
+        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+        "image_config": {
+            "type": "object",
+            "properties": {
+                "aspect_ratio": {"type": "string", "pattern": ASPECT_PATTERN},
+                "image_size": {"type": "string"},
+            },
+            "additionalProperties": False,
+        },
+    }
+    if operation == "edit":
+        prompt["images"] = {"type": "array", "items": _IMAGE_ITEM, "minItems": 1, "maxItems": 16}
+        prompt["mask"] = _IMAGE_ITEM
+        prompt["input_fidelity"] = {"type": "string"}
+    return {**common, **prompt}
+
+
+@lru_cache(maxsize=256)
+def _cached_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
+    caps = model.capabilities
+    props = _base(operation)
+    props["n"]["maximum"] = caps.max_n
+    if "prompt" in props:
+        props["prompt"]["maxLength"] = caps.max_prompt_chars
+        if caps.qualities:
+            allowed = dict.fromkeys((*caps.qualities, *PORTABLE_QUALITIES))
+            props["quality"] = {"enum": list(allowed), "description": "mapped onto the model's"}
+        for field, values in (
+            ("output_format", caps.output_formats),
+            ("background", caps.backgrounds),
+            ("style", caps.styles),
+            ("moderation", caps.moderation),
+        ):
+            if values:
+                props[field] = {"enum": list(values)}
+    if operation == "edit":
+        props["images"]["maxItems"] = max(caps.max_input_images, 1)
+    required = ["model", "image"] if operation == "variation" else ["model", "prompt"]
+    if operation == "edit":
+        required.append("images")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"{model.id} {operation} request",
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": True,
+    }
+
+
+def request_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
+    """The JSON Schema of ``operation`` requests for ``model``."""
+    return copy.deepcopy(_cached_schema(model, operation))
+
+
+_IMAGE_FIELDS = {"images", "mask", "image"}
+
+
+def validate_request(model: ModelInfo, operation: Operation, request: ImageRequest) -> None:
+    """Check ``request`` against the model's schema and capabilities; raise an
+    :class:`InvalidRequestError` naming the parameter on the first problem."""
+    caps = model.capabilities
+    if not caps.supports(operation):
+        supported = ", ".join(caps.operations)
+        raise UnsupportedFeatureError(
+            f"{model.id} does not support {operation} (it supports: {supported})",
+            param="model",
+        )
+    document = request.model_dump(mode="json", exclude=_IMAGE_FIELDS, exclude_none=True)
+    schema = _cached_schema(model, operation)
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    if error is not None:
+        param = ".".join(str(part) for part in error.absolute_path) or _required_name(error)
+        raise InvalidRequestError(
+            f"{param}: {error.message} (model {model.id})", param=param, code="invalid_value"
+        )
+    if isinstance(request, EditRequest):
+        _check_edit(model, request)
+
+
+def _check_edit(model: ModelInfo, request: EditRequest) -> None:
+    caps = model.capabilities
+    if len(request.images) > caps.max_input_images:
+        raise UnsupportedFeatureError(
+            f"{model.id} takes at most {caps.max_input_images} input image(s); "
+            f"{len(request.images)} given",
+            param="images",
+        )
+    if request.mask is not None and not caps.mask:
+        raise UnsupportedFeatureError(f"{model.id} does not take a mask", param="mask")
+
+
+def _required_name(error: jsonschema.ValidationError) -> str:
+    if error.validator == "required" and isinstance(error.instance, dict):
+        required: Any = error.validator_value
+        missing = [name for name in required if name not in error.instance]
+        if missing:
+            return str(missing[0])
+    return "request"
