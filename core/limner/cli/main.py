@@ -1,0 +1,208 @@
+"""``limner``: list models, generate and edit images from the command line.
+
+Exit status: 0 on success, 2 for bad input (invalid parameters, unknown model, missing
+credentials), 1 when a provider or the network failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..client import AsyncClient
+from ..dryrun import DryRun
+from ..errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    LimnerError,
+    MissingCredentialsError,
+    NotFoundError,
+    PayloadTooLargeError,
+)
+from ..responses import ImagesResponse
+from ..schema import request_schema
+from .progress import Spinner
+from .render import dry_run_text, model_details, models_table, notes
+
+__all__ = ["main"]
+
+BAD_INPUT = (InvalidRequestError, NotFoundError, PayloadTooLargeError, MissingCredentialsError)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="limner", description="One OpenAI-compatible image API over many image providers."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    models = commands.add_parser("models", help="list models, or show one model's details")
+    models.add_argument("model", nargs="?", help="a model id such as openai/gpt-image-1.5")
+    models.add_argument("--json", action="store_true", help="print JSON")
+
+    for name, help_text in (("generate", "make images from a prompt"), ("edit", "edit images")):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("prompt")
+        command.add_argument("-m", "--model", required=True)
+        if name == "edit":
+            command.add_argument(
+                "--image", action="append", required=True, metavar="PATH", help="repeatable"
+            )
+            command.add_argument("--mask", metavar="PATH", help="PNG; transparent = edit here")
+        command.add_argument("--size", help="WIDTHxHEIGHT or auto")
+        command.add_argument("--quality")
+        command.add_argument("-n", type=int, default=None, help="number of images (1-10)")
+        command.add_argument("--aspect-ratio", help="e.g. 16:9")
+        command.add_argument("--image-size", help="e.g. 1K, 2K, 4K")
+        command.add_argument("--seed", type=int)
+        command.add_argument("--negative-prompt")
+        command.add_argument(
+            "--option",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="any other field (style=vivid) or provider option (openai.input_fidelity=high); "
+            "values are JSON when they parse as JSON",
+        )
+        command.add_argument("-o", "--output", metavar="PATH", help="file or directory")
+        command.add_argument("--dry-run", action="store_true", help="show what would be sent")
+        command.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _request_fields(args: argparse.Namespace, providers: set[str]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name in ("size", "quality", "seed", "n"):
+        if getattr(args, name) is not None:
+            fields[name] = getattr(args, name)
+    if args.negative_prompt is not None:
+        fields["negative_prompt"] = args.negative_prompt
+    config = {
+        key: value
+        for key, value in (("aspect_ratio", args.aspect_ratio), ("image_size", args.image_size))
+        if value is not None
+    }
+    if config:
+        fields["image_config"] = config
+    for option in args.option:
+        key, sep, raw = option.partition("=")
+        if not sep or not key:
+            raise InvalidRequestError(f"--option {option!r}: expected KEY=VALUE", param="option")
+        path = key.removeprefix("provider_options.").split(".")
+        if len(path) == 2 and path[0] in providers:
+            fields.setdefault("provider_options", {}).setdefault(path[0], {})[path[1]] = _value(raw)
+        elif len(path) == 1:
+            fields[key] = _value(raw)
+        else:
+            raise InvalidRequestError(
+                f"--option {key!r}: use FIELD=VALUE or PROVIDER.OPTION=VALUE "
+                f"(providers: {', '.join(sorted(providers))})",
+                param="option",
+            )
+    return fields
+
+
+def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
+    if args.model is None:
+        models = client.models.list()
+        if args.json:
+            print(json.dumps([m.model_dump(mode="json") for m in models], indent=2))
+        else:
+            print(models_table(models))
+        return
+    model = client.models.retrieve(args.model)
+    if args.json:
+        document = model.model_dump(mode="json")
+        document["request_schemas"] = {
+            op: request_schema(model, op) for op in model.capabilities.operations if op != "chat"
+        }
+        print(json.dumps(document, indent=2))
+    else:
+        print(model_details(model))
+        for op in model.capabilities.operations:
+            if op != "chat":
+                print(f"\n{op} request schema:")
+                print(json.dumps(request_schema(model, op), indent=2))
+
+
+async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
+    fields = _request_fields(args, set(client.registry.providers))
+    with Spinner(enabled=not args.dry_run and not args.json and sys.stderr.isatty()):
+        if args.command == "generate":
+            result = await client.images.generate(
+                model=args.model, prompt=args.prompt, dry_run=args.dry_run, **fields
+            )
+        else:
+            if args.mask:
+                fields["mask"] = Path(args.mask)
+            result = await client.images.edit(
+                model=args.model,
+                prompt=args.prompt,
+                image=[Path(p) for p in args.image],
+                dry_run=args.dry_run,
+                **fields,
+            )
+    if isinstance(result, DryRun):
+        print(result.model_dump_json(indent=2) if args.json else dry_run_text(result))
+        return 0
+    return _report(result, args)
+
+
+def _report(result: ImagesResponse, args: argparse.Namespace) -> int:
+    ext = {"jpeg": "jpg"}.get(result.output_format or "png", result.output_format or "png")
+    target = args.output or f"limner-{result.created}.{ext}"
+    paths = result.save(target)
+    if args.json:
+        summary = result.model_dump(mode="json", exclude={"data"})
+        summary["files"] = [str(path) for path in paths]
+        print(json.dumps(summary, indent=2))
+        return 0
+    for path in paths:
+        print(path)
+    cost = "unknown" if result.cost is None else f"${result.cost:.4f}"
+    print(f"cost: {cost} ({result.model})")
+    for line in notes(result.adjustments, result.warnings):
+        print(line, file=sys.stderr)
+    return 0
+
+
+async def _main(args: argparse.Namespace) -> int:
+    async with AsyncClient() as client:
+        if args.command == "models":
+            _print_models(client, args)
+            return 0
+        return await _run_images(client, args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``limner`` command; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return asyncio.run(_main(args))
+    except BAD_INPUT as exc:
+        print(f"limner: error: {exc.message}", file=sys.stderr)
+        return 2
+    except (LimnerError, AuthenticationError) as exc:
+        where = f" [{exc.provider} HTTP {exc.status_code}]" if exc.status_code else ""
+        print(f"limner: {type(exc).__name__}{where}: {exc.message}", file=sys.stderr)
+        return 1
+    except (FileExistsError, OSError) as exc:
+        print(f"limner: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Text rendering for the ``limner`` command: the models table and one model's details."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..capabilities import ModelInfo, PriceSheet
+from ..dryrun import DryRun
+from ..responses import Adjustment, Notice
+
+__all__ = ["model_details", "models_table", "notes"]
+
+
+def _sizes(model: ModelInfo) -> str:
+    caps = model.capabilities
+    if caps.size_rules is not None:
+        rules = caps.size_rules
+        return f"{rules.min_side}-{rules.max_side}px /{rules.multiple_of}"
+    if caps.sizes:
+        return ",".join(caps.sizes)
+    if caps.aspect_ratios:
+        return f"{len(caps.aspect_ratios)} aspect ratios"
+    return "-"
+
+
+def _price(sheet: PriceSheet | None) -> str:
+    if sheet is None:
+        return "-"
+    if sheet.per_million_tokens is not None:
+        return "per token"
+    prices = sorted({row.usd for row in sheet.per_image})
+    if not prices:
+        return "-"
+    low, high = prices[0], prices[-1]
+    return f"${low}" if low == high else f"${low}-{high}"
+
+
+def _status(model: ModelInfo) -> str:
+    life = model.lifecycle
+    return f"{life.status} {life.shutdown_on}" if life.shutdown_on else life.status
+
+
+def models_table(models: Sequence[ModelInfo]) -> str:
+    """One line per model."""
+    header = ("MODEL", "STATUS", "OPERATIONS", "SIZES", "N/CALL", "PRICE/IMAGE")
+    rows = [header] + [
+        (
+            model.id,
+            _status(model),
+            ",".join(model.capabilities.operations),
+            _sizes(model),
+            str(model.capabilities.max_images_per_call),
+            _price(model.pricing),
+        )
+        for model in models
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def _lifecycle(model: ModelInfo) -> str:
+    life = model.lifecycle
+    text: str = life.status
+    for label, value in (
+        ("deprecated", life.deprecated_on),
+        ("shutdown", life.shutdown_on),
+        ("replacement", life.replacement),
+    ):
+        if value:
+            text += f", {label} {value}"
+    return text
+
+
+def _price_lines(sheet: PriceSheet) -> list[str]:
+    lines = [f"  prices (USD, as of {sheet.as_of}; {sheet.source}):"]
+    if sheet.per_million_tokens is not None:
+        tokens = sheet.per_million_tokens.model_dump(exclude_none=True)
+        lines.append("    per 1M tokens: " + ", ".join(f"{k} {v}" for k, v in tokens.items()))
+    for row in sheet.per_image:
+        keys = " ".join(str(v) for v in (row.operation, row.quality, row.size) if v)
+        lines.append(f"    {keys or 'any'}: ${row.usd}")
+    if sheet.notes:
+        lines.append(f"    note: {sheet.notes}")
+    return lines
+
+
+def _capability_lines(model: ModelInfo) -> list[str]:
+    lines = []
+    for name, value in model.capabilities.model_dump().items():
+        if value in ((), [], None, False):
+            continue
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(item) for item in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
+        lines.append(f"  {name}: {value}")
+    return lines
+
+
+def model_details(model: ModelInfo) -> str:
+    """Capabilities, lifecycle and prices of one model, as readable text."""
+    lines = [model.id + (f" ({model.display_name})" if model.display_name else "")]
+    if model.description:
+        lines.append(f"  {model.description}")
+    if model.aliases:
+        lines.append(f"  aliases: {', '.join(model.aliases)}")
+    lines.append(f"  lifecycle: {_lifecycle(model)}")
+    lines.extend(_capability_lines(model))
+    if model.pricing is not None:
+        lines.extend(_price_lines(model.pricing))
+    return "\n".join(lines)
+
+
+def notes(adjustments: Sequence[Adjustment], warnings: Sequence[Notice]) -> list[str]:
+    """One line per adjustment and warning."""
+    out = []
+    for item in adjustments:
+        applied = "dropped" if item.applied is None else f"-> {item.applied!r}"
+        out.append(f"adjusted {item.param}: {item.requested!r} {applied} ({item.reason})")
+    out.extend(f"warning: {notice.message}" for notice in warnings)
+    return out
+
+
+def dry_run_text(plan: DryRun) -> str:
+    lines = [f"{plan.model} via {plan.provider}: {len(plan.requests)} request(s)"]
+    for request in plan.requests:
+        lines.append(f"  {request['method']} {request['url']}")
+    cost = "unknown" if plan.estimated_cost_usd is None else f"${plan.estimated_cost_usd}"
+    lines.append(f"estimated cost: {cost}")
+    lines.extend(notes(plan.adjustments, plan.warnings))
+    return "\n".join(lines)
