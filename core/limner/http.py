@@ -18,7 +18,7 @@ from . import __name__ as _package
 from .errors import RETRYABLE_STATUSES, ProviderConnectionError, RequestTimeoutError
 from .wire import WireRequest, WireResponse
 
-__all__ = ["USER_AGENT", "RetryPolicy", "Transport"]
+__all__ = ["USER_AGENT", "RetryPolicy", "Transport", "encode_body"]
 
 USER_AGENT = f"{_package}/0.1"
 
@@ -97,14 +97,9 @@ class Transport:
 
     async def _send_once(self, request: WireRequest) -> WireResponse:
         headers = dict(request.headers)
-        data: bytes | aiohttp.FormData | None
-        if request.json is not None:
-            data = request.json_bytes()
-            headers.setdefault("content-type", "application/json")
-        elif request.is_multipart:
-            data = _form_data(request)
-        else:
-            data = request.content
+        data, content_type = await encode_body(request)
+        if content_type is not None:
+            headers["content-type"] = content_type
         try:
             async with self.session.request(
                 request.method, request.url, data=data, headers=headers
@@ -129,15 +124,21 @@ class Transport:
             ) from exc
 
 
-def _form_data(request: WireRequest) -> aiohttp.FormData:
-    form = aiohttp.FormData(quote_fields=False)
-    for name, value in request.form:
-        form.add_field(name, value)
-    for part in request.files:
-        form.add_field(
-            part.field, part.data, filename=part.filename, content_type=part.content_type
-        )
-    return form
+async def encode_body(request: WireRequest) -> tuple[bytes | None, str | None]:
+    """The body bytes exactly as sent, and their content type (multipart with its boundary)."""
+    if request.json is not None:
+        return request.json_bytes(), "application/json"
+    if request.is_multipart:
+        form = aiohttp.FormData(quote_fields=False, default_to_multipart=True)
+        for name, value in request.form:
+            form.add_field(name, value)
+        for part in request.files:
+            form.add_field(
+                part.field, part.data, filename=part.filename, content_type=part.content_type
+            )
+        writer = form()
+        return await writer.as_bytes(), writer.content_type
+    return request.content, request.headers.get("content-type")
 
 
 def _host(url: str) -> str:
