@@ -10,9 +10,8 @@ import asyncio
 import threading
 from collections.abc import Coroutine, Iterable, Mapping
 from types import TracebackType
-from typing import Any, Literal, TypeVar, Unpack, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
-import aiohttp
 from pydantic import ValidationError
 
 from .capabilities import ModelInfo, Operation
@@ -27,6 +26,9 @@ from .provider import AnyRequest
 from .requests import EditRequest, GenerateRequest, VariationRequest
 from .responses import ImagesResponse
 from .schema import request_schema
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["AsyncClient", "Client"]
 

@@ -7,9 +7,8 @@ import asyncio
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import aiohttp
 
 from .errors import (
     InvalidRequestError,
@@ -17,6 +16,9 @@ from .errors import (
     ProviderConnectionError,
     ProviderError,
 )
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["DownloadPolicy", "download"]
 
@@ -34,6 +36,8 @@ async def download(
     session: aiohttp.ClientSession, url: str, policy: DownloadPolicy, *, param: str
 ) -> bytes:
     """The bytes at ``url``, under ``policy``. Errors name ``param``."""
+    import aiohttp
+
     await _check_url(url, policy, param=param)
     try:
         async with session.get(url, allow_redirects=False) as response:

@@ -11,12 +11,14 @@ import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from . import __name__ as _package
 from .errors import RETRYABLE_STATUSES, ProviderConnectionError, RequestTimeoutError
 from .wire import WireRequest, WireResponse
+
+if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` fast
+    import aiohttp
 
 __all__ = ["USER_AGENT", "RetryPolicy", "Transport", "encode_body"]
 
@@ -57,16 +59,21 @@ class Transport:
         retry: RetryPolicy = RetryPolicy(),
         session: aiohttp.ClientSession | None = None,
     ) -> None:
-        self.timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=connect_timeout)
+        self.total_timeout = timeout
+        self.connect_timeout = connect_timeout
         self.retry = retry
         self._session = session
         self._owns_session = session is None
 
     @property
     def session(self) -> aiohttp.ClientSession:
+        import aiohttp
+
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                timeout=self.timeout,
+                timeout=aiohttp.ClientTimeout(
+                    total=self.total_timeout, sock_connect=self.connect_timeout
+                ),
                 headers={"user-agent": USER_AGENT},
                 connector=aiohttp.TCPConnector(limit=100),
             )
@@ -96,6 +103,8 @@ class Transport:
             return response
 
     async def _send_once(self, request: WireRequest) -> WireResponse:
+        import aiohttp
+
         headers = dict(request.headers)
         data, content_type = await encode_body(request)
         if content_type is not None:
@@ -113,7 +122,7 @@ class Transport:
                 )
         except TimeoutError as exc:
             raise RequestTimeoutError(
-                f"no answer from {_host(request.url)} within {self.timeout.total:g} s; "
+                f"no answer from {_host(request.url)} within {self.total_timeout:g} s; "
                 "raise the client's timeout for slow models",
                 retryable=False,
             ) from exc
@@ -126,6 +135,8 @@ class Transport:
 
 async def encode_body(request: WireRequest) -> tuple[bytes | None, str | None]:
     """The body bytes exactly as sent, and their content type (multipart with its boundary)."""
+    import aiohttp
+
     if request.json is not None:
         return request.json_bytes(), "application/json"
     if request.is_multipart:

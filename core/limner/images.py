@@ -12,8 +12,6 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from .errors import InvalidRequestError, PayloadTooLargeError
 from .requests import ImageRef
 
@@ -49,6 +47,8 @@ class InputImage:
 
 def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
     """Identify an image from its bytes (never from its name) with Pillow."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format or ""
@@ -144,6 +144,8 @@ def check_mask(mask: InputImage, image: InputImage) -> None:
 def mask_to_binary(mask: bytes, *, edit: int = 255, keep: int = 0) -> bytes:
     """Turn a mask in limner's convention (alpha 0 = edit) into a greyscale PNG where edited
     pixels are ``edit`` and kept pixels ``keep`` — the form several providers expect."""
+    from PIL import Image
+
     with Image.open(io.BytesIO(mask)) as image:
         alpha = image.convert("RGBA").getchannel("A")
     binary = alpha.point(lambda value: edit if value == 0 else keep).convert("L")

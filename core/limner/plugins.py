@@ -36,11 +36,11 @@ def _make_manager(
     blocked |= {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
     for name in blocked:
         manager.set_blocked(name)
-    if entry_points:
-        manager.load_setuptools_entrypoints(PROJECT)
-    for plugin in plugins:
-        manager.register(plugin)
     try:
+        if entry_points:
+            manager.load_setuptools_entrypoints(PROJECT)
+        for plugin in plugins:
+            manager.register(plugin)
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"{exc} (a misspelled hook name?)") from exc
@@ -67,11 +67,12 @@ class Registry:
 
     def register(self, plugin: object, name: str | None = None) -> None:
         """Add a plugin (module or object with hook implementations) and rebuild the registry."""
-        self.manager.register(plugin, name=name)
         try:
+            self.manager.register(plugin, name=name)
             self.manager.check_pending()
         except pluggy.PluginValidationError as exc:
-            self.manager.unregister(plugin)
+            if self.manager.is_registered(plugin):
+                self.manager.unregister(plugin)
             raise PluginError(f"{exc} (a misspelled hook name?)") from exc
         self.refresh()
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import copy
 from functools import lru_cache
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .capabilities import ModelInfo, Operation
 from .errors import InvalidRequestError, UnsupportedFeatureError
@@ -21,6 +19,9 @@ from .requests import (
     EditRequest,
     ImageRequest,
 )
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["PORTABLE_QUALITIES", "request_schema", "validate_request"]
 
@@ -130,6 +131,8 @@ _IMAGE_FIELDS = {"images", "mask", "image"}
 def validate_request(model: ModelInfo, operation: Operation, request: ImageRequest) -> None:
     """Check ``request`` against the model's schema and capabilities; raise an
     :class:`InvalidRequestError` naming the parameter on the first problem."""
+    import jsonschema
+
     caps = model.capabilities
     if not caps.supports(operation):
         supported = ", ".join(caps.operations)
