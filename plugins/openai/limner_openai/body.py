@@ -1,0 +1,180 @@
+"""Turn a :class:`~limner_openai.fields.Plan` into the HTTP request OpenAI expects.
+
+* generations: JSON to ``/images/generations``;
+* edits: multipart to ``/images/edits`` (one image → part ``image``, several → parts
+  ``image[]``, as the official SDK sends them), or the JSON form (``images`` of
+  ``{"image_url"}``/``{"file_id"}`` references) when an input is a remote URL or a file id;
+* variations: multipart to ``/images/variations``.
+
+``content-type`` is left to core (it follows from ``json`` or ``files``); credentials are added
+by :meth:`OpenAIProvider.authorize`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from limner import (
+    EditRequest,
+    FilePart,
+    GenerateRequest,
+    InputImage,
+    ProviderCall,
+    Translation,
+    UnsupportedFeatureError,
+    VariationRequest,
+    WireRequest,
+)
+
+from .fields import Form, Plan, prompt_fields, variation_fields
+from .settings import DEFAULT_BASE_URL, OpenAISettings
+
+__all__ = ["edit_form", "translate_call"]
+
+
+def translate_call(call: ProviderCall) -> Translation:
+    """The wire request for one call."""
+    request = call.request
+    if call.operation == "variation" and isinstance(request, VariationRequest):
+        plan = variation_fields(call, request)
+        wire = _multipart(call, "variations", plan, _variation_files(call))
+    elif call.operation == "edit" and isinstance(request, EditRequest):
+        form = edit_form(call)
+        plan = prompt_fields(call, request, form)
+        wire = _json_edit(call, plan) if form == "json" else _multipart_edit(call, plan)
+    elif call.operation == "generate" and isinstance(request, GenerateRequest):
+        plan = prompt_fields(call, request, "json")
+        wire = WireRequest(method="POST", url=_url(call, "generations"), json=plan.fields)
+    else:
+        raise UnsupportedFeatureError(
+            f"OpenAI cannot do {call.operation!r} with a {type(request).__name__}",
+            param="model",
+            provider="openai",
+            model=call.model.id,
+        )
+    return Translation(
+        request=wire,
+        adjustments=tuple(plan.adjustments),
+        warnings=tuple(plan.warnings),
+        size=plan.size,
+        quality=plan.quality,
+    )
+
+
+def edit_form(call: ProviderCall) -> Form:
+    """``json`` when an input image or the mask is a remote URL or a file id, else
+    ``multipart``. Checks the model can take what was given."""
+    caps = call.model.capabilities
+    images = call.images
+    if not images:
+        raise UnsupportedFeatureError(
+            "an edit needs at least one loaded input image", param="images", provider="openai"
+        )
+    if len(images) > max(caps.max_input_images, 1):
+        raise UnsupportedFeatureError(
+            f"{call.model.id} edits {caps.max_input_images} image(s) per call; got {len(images)}",
+            param="images",
+            provider="openai",
+            model=call.model.id,
+        )
+    if call.mask is not None and not caps.mask:
+        raise UnsupportedFeatureError(
+            f"{call.model.id} takes no mask", param="mask", provider="openai", model=call.model.id
+        )
+    refs = [(f"images[{i}]", image) for i, image in enumerate(images)]
+    if call.mask is not None:
+        refs.append(("mask", call.mask))
+    remote = False
+    for param, image in refs:
+        if image.data is None:
+            _check_reference(call, param, image)
+            remote = True
+    return "json" if remote else "multipart"
+
+
+def _check_reference(call: ProviderCall, param: str, image: InputImage) -> None:
+    caps = call.model.capabilities
+    ok = caps.file_ids if image.file_id is not None else caps.remote_image_urls
+    if not ok:
+        kind = "file ids" if image.file_id is not None else "remote image URLs"
+        raise UnsupportedFeatureError(
+            f"{call.model.id} does not take {kind} ({param}); pass the image's bytes or a path, "
+            "or use a GPT image model",
+            param=param,
+            provider="openai",
+            model=call.model.id,
+        )
+
+
+def _url(call: ProviderCall, endpoint: str) -> str:
+    settings = call.settings
+    base = (
+        settings.api_base()
+        if isinstance(settings, OpenAISettings)
+        else (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
+    )
+    return f"{base}/images/{endpoint}"
+
+
+# ---- JSON edit ---------------------------------------------------------------------------------
+
+
+def _reference(image: InputImage) -> dict[str, str]:
+    """An ``ImageRefParam``: exactly one of ``image_url`` or ``file_id``; bytes as a data URL."""
+    if image.file_id is not None:
+        return {"file_id": image.file_id}
+    if image.url is not None and image.data is None:
+        return {"image_url": image.url}
+    return {"image_url": image.data_url()}
+
+
+def _json_edit(call: ProviderCall, plan: Plan) -> WireRequest:
+    body: dict[str, Any] = dict(plan.fields)
+    body["images"] = [_reference(image) for image in call.images]
+    if call.mask is not None:
+        body["mask"] = _reference(call.mask)
+    return WireRequest(method="POST", url=_url(call, "edits"), json=body)
+
+
+# ---- multipart ---------------------------------------------------------------------------------
+
+
+def _form_value(value: Any) -> str:
+    """A non-file multipart part: numbers as decimal strings, booleans as ``true``/``false``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _file(field: str, image: InputImage) -> FilePart:
+    assert image.data is not None  # multipart is chosen only when every image has bytes
+    return FilePart(field, image.filename, image.mime or "application/octet-stream", image.data)
+
+
+def _multipart_edit(call: ProviderCall, plan: Plan) -> WireRequest:
+    field = "image" if len(call.images) == 1 else "image[]"
+    files = [_file(field, image) for image in call.images]
+    if call.mask is not None:
+        files.append(_file("mask", call.mask))
+    return _multipart(call, "edits", plan, files)
+
+
+def _variation_files(call: ProviderCall) -> list[FilePart]:
+    if len(call.images) != 1 or call.images[0].data is None:
+        raise UnsupportedFeatureError(
+            "a variation takes exactly one uploaded image (bytes or a path, not a URL or file id)",
+            param="image",
+            provider="openai",
+            model=call.model.id,
+        )
+    return [_file("image", call.images[0])]
+
+
+def _multipart(call: ProviderCall, endpoint: str, plan: Plan, files: list[FilePart]) -> WireRequest:
+    form = tuple(
+        (key, _form_value(value)) for key, value in plan.fields.items() if value is not None
+    )
+    return WireRequest(method="POST", url=_url(call, endpoint), form=form, files=tuple(files))

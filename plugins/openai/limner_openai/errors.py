@@ -1,0 +1,150 @@
+"""Map an OpenAI error answer onto limner's error tree.
+
+OpenAI's body is ``{"error": {"message", "type", "param", "code"}}`` [SPEC Error]; safety blocks
+carry ``code`` ``moderation_blocked`` (GPT image models, with ``moderation_details``) or
+``content_policy_violation`` (DALL·E). Quota exhaustion comes as ``insufficient_quota``, often
+with HTTP 429, and is a billing problem, not a rate limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from limner import (
+    AuthenticationError,
+    BillingError,
+    ContentPolicyError,
+    InvalidRequestError,
+    LimnerError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    ProviderCall,
+    RateLimitError,
+    WireResponse,
+)
+from limner.errors import RETRYABLE_STATUSES, error_for_status
+
+__all__ = ["OpenAIErrorBody", "parse_error", "read_error_body"]
+
+SAFETY_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
+BILLING_CODES = frozenset(
+    {"insufficient_quota", "billing_hard_limit_reached", "billing_not_active"}
+)
+SAFETY_MESSAGE = "rejected as a result of our safety system"
+
+
+class OpenAIErrorBody:
+    """The fields of an OpenAI error body (any of them may be missing)."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.message = _text(raw.get("message"))
+        self.type = _text(raw.get("type"))
+        self.param = _text(raw.get("param"))
+        self.code = _text(raw.get("code"))
+        details = raw.get("moderation_details")
+        self.moderation: dict[str, Any] = details if isinstance(details, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def read_error_body(response: WireResponse) -> tuple[Any, OpenAIErrorBody | None]:
+    """The parsed body and its ``error`` object, when it has one."""
+    body = response.json_or_none()
+    error = body.get("error") if isinstance(body, dict) else None
+    return body, OpenAIErrorBody(error) if isinstance(error, dict) else None
+
+
+def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
+    """The limner error for a non-2xx OpenAI answer (or a 2xx body holding an ``error``)."""
+    body, error = read_error_body(response)
+    common: dict[str, Any] = {
+        "provider": "openai",
+        "model": call.model.id,
+        "status_code": response.status,
+        "request_id": response.request_id,
+        "retryable": response.status in RETRYABLE_STATUSES,
+        "body": body,
+    }
+    if error is None or error.message is None:
+        return _fallback(response, common)
+    common["param"] = error.param
+    if error.code is not None:
+        common["code"] = error.code
+    said = f"OpenAI: {error.message}"
+    if _is_safety(error):
+        return _safety(error, said, common)
+    if error.code in BILLING_CODES or response.status == 402:
+        common["retryable"] = False
+        return BillingError(
+            f"{said} — add credit or raise the usage limit at platform.openai.com/settings "
+            "(billing), then retry",
+            **common,
+        )
+    return _by_status(call, response, error, said, common)
+
+
+def _is_safety(error: OpenAIErrorBody) -> bool:
+    return error.code in SAFETY_CODES or SAFETY_MESSAGE in (error.message or "").lower()
+
+
+def _safety(error: OpenAIErrorBody, said: str, common: dict[str, Any]) -> ContentPolicyError:
+    categories = error.moderation.get("categories")
+    stage = error.moderation.get("moderation_stage")
+    reason = error.message
+    if isinstance(categories, list) and categories:
+        reason = f"{reason} (categories: {', '.join(map(str, categories))}"
+        reason += f"; stage: {stage})" if isinstance(stage, str) else ")"
+    common.setdefault("code", "content_policy_violation")
+    return ContentPolicyError(
+        f"{said} — rephrase the prompt or change the input images", reason=reason, **common
+    )
+
+
+def _by_status(
+    call: ProviderCall,
+    response: WireResponse,
+    error: OpenAIErrorBody,
+    said: str,
+    common: dict[str, Any],
+) -> LimnerError:
+    status = response.status
+    if status == 404 or error.code == "model_not_found":
+        replacement = call.model.lifecycle.replacement
+        hint = f" — use {replacement} instead" if replacement else " — check the model id"
+        return NotFoundError(f"{said}{hint}", replacement=replacement, **common)
+    if status == 401:
+        return AuthenticationError(
+            f"{said} — check OPENAI_API_KEY (or providers={{'openai': {{'api_key': ...}}}})",
+            **common,
+        )
+    if status == 403:
+        return PermissionDeniedError(
+            f"{said} — this key, organization or project may not use {call.model.name}; check "
+            "its permissions (GPT image models may need a verified organization)",
+            **common,
+        )
+    if status == 413:
+        return PayloadTooLargeError(f"{said} — send smaller or fewer input images", **common)
+    if status == 429:
+        return RateLimitError(
+            f"{said} — slow down or retry later", retry_after=response.retry_after, **common
+        )
+    if 400 <= status < 500:
+        where = f" (parameter {error.param!r})" if error.param else ""
+        return InvalidRequestError(f"{said}{where} — fix the request and retry", **common)
+    cls = error_for_status(status)
+    return cls(f"{said} — OpenAI failed (HTTP {status}); retry later", **common)
+
+
+def _fallback(response: WireResponse, common: dict[str, Any]) -> LimnerError:
+    status = response.status
+    cls = error_for_status(status)
+    excerpt = response.text_excerpt() or "(empty body)"
+    message = f"OpenAI answered HTTP {status} without a readable error: {excerpt}"
+    if cls is RateLimitError:
+        return RateLimitError(message, retry_after=response.retry_after, **common)
+    return cls(message, **common)

@@ -1,0 +1,23 @@
+"""``provider_options["openai"]``: settings only OpenAI understands."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["OpenAIOptions"]
+
+
+class OpenAIOptions(BaseModel):
+    """OpenAI-only settings, passed as ``provider_options={"openai": {...}}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_fidelity: Literal["high", "low"] | None = Field(
+        None,
+        description=(
+            "Edits only: how closely to keep the input images' details (default low). Not "
+            "supported by gpt-image-1-mini or dall-e-2. Overrides the request's input_fidelity."
+        ),
+    )

@@ -1,0 +1,77 @@
+"""The OpenAI provider: ties the model table, translation, parsing and credentials together."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from limner import (
+    LimnerError,
+    ModelInfo,
+    Provider,
+    ProviderCall,
+    ProviderResult,
+    ProviderSettings,
+    Translation,
+    WireRequest,
+    WireResponse,
+)
+from pydantic import BaseModel
+
+from .body import translate_call
+from .errors import parse_error
+from .models import MODELS
+from .options import OpenAIOptions
+from .responses import parse_images_response
+from .settings import OpenAISettings
+
+__all__ = ["OpenAIProvider"]
+
+DRY_RUN_KEY = "sk-dry-run"
+
+
+class OpenAIProvider(Provider):
+    """OpenAI's Images API: ``/images/generations``, ``/images/edits`` and
+    ``/images/variations`` for the gpt-image and DALL·E models."""
+
+    name: ClassVar[str] = "openai"
+    display_name: ClassVar[str] = "OpenAI"
+    settings_model: ClassVar[type[ProviderSettings]] = OpenAISettings
+    env: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "api_key": ("OPENAI_API_KEY",),
+        "base_url": ("OPENAI_BASE_URL",),
+        "organization": ("OPENAI_ORG_ID",),
+        "project": ("OPENAI_PROJECT_ID",),
+    }
+    options_model: ClassVar[type[BaseModel] | None] = OpenAIOptions
+    credential_headers: ClassVar[frozenset[str]] = frozenset(
+        {"authorization", "openai-organization", "openai-project"}
+    )
+
+    def models(self) -> list[ModelInfo]:
+        return list(MODELS)
+
+    def translate(self, call: ProviderCall) -> Translation:
+        return translate_call(call)
+
+    def parse_response(self, call: ProviderCall, response: WireResponse) -> ProviderResult:
+        return parse_images_response(call, response)
+
+    def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
+        return parse_error(call, response)
+
+    def authorize(
+        self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False
+    ) -> WireRequest:
+        key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+        if not key:
+            if not dry_run:
+                raise self.missing_credentials()
+            key = DRY_RUN_KEY
+        headers = {"authorization": f"Bearer {key}"}
+        if isinstance(settings, OpenAISettings):
+            if settings.organization:
+                headers["openai-organization"] = settings.organization
+            if settings.project:
+                headers["openai-project"] = settings.project
+        return request.with_headers(headers, secret=True)

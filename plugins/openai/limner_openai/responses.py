@@ -1,0 +1,82 @@
+"""Read a 2xx ``ImagesResponse`` body [SPEC ImagesResponse, Image, ImageGenUsage]."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from limner import (
+    ImageData,
+    Notice,
+    ProviderCall,
+    ProviderError,
+    ProviderResult,
+    Usage,
+    WireResponse,
+)
+from pydantic import ValidationError
+
+from .errors import parse_error
+
+__all__ = ["parse_images_response"]
+
+
+def _fail(call: ProviderCall, response: WireResponse, what: str) -> ProviderError:
+    return ProviderError(
+        f"OpenAI answered HTTP {response.status} but {what}: {response.text_excerpt()}",
+        provider="openai",
+        model=call.model.id,
+        status_code=response.status,
+        request_id=response.request_id,
+    )
+
+
+def parse_images_response(call: ProviderCall, response: WireResponse) -> ProviderResult:
+    """Images, usage and the echoed settings (``output_format``, ``size``, ``quality``,
+    ``background``) of a successful call."""
+    body = response.json_or_none()
+    if not isinstance(body, dict):
+        raise _fail(call, response, "the body is not a JSON object")
+    if "data" not in body and isinstance(body.get("error"), dict):
+        raise parse_error(call, response)
+    items = body.get("data")
+    if not isinstance(items, list):
+        raise _fail(call, response, "the body has no 'data' list")
+    images = [_image(call, response, index, item) for index, item in enumerate(items)]
+    warnings: list[Notice] = []
+    usage = _usage(body.get("usage"), warnings)
+    if not images:
+        warnings.append(Notice(code="no_images", message="OpenAI returned no images"))
+    return ProviderResult(
+        images=images,
+        usage=usage,
+        output_format=_text(body.get("output_format")),
+        size=_text(body.get("size")),
+        quality=_text(body.get("quality")),
+        background=_text(body.get("background")),
+        warnings=warnings,
+    )
+
+
+def _image(call: ProviderCall, response: WireResponse, index: int, item: Any) -> ImageData:
+    if not isinstance(item, dict):
+        raise _fail(call, response, f"data[{index}] is not an object")
+    b64, url = _text(item.get("b64_json")), _text(item.get("url"))
+    if b64 is None and url is None:
+        raise _fail(call, response, f"data[{index}] has neither b64_json nor url")
+    return ImageData(b64_json=b64, url=url, revised_prompt=_text(item.get("revised_prompt")))
+
+
+def _usage(raw: Any, warnings: list[Notice]) -> Usage | None:
+    if raw is None:
+        return None
+    try:
+        return Usage.model_validate(raw)
+    except ValidationError:
+        warnings.append(
+            Notice(code="unreadable_usage", message=f"OpenAI's usage block was unreadable: {raw!r}")
+        )
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
