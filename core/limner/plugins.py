@@ -18,6 +18,7 @@ from . import default_hooks, hookspecs
 from .capabilities import ModelInfo, Operation
 from .errors import NotFoundError, PluginError
 from .hookspecs import PROJECT
+from .money import to_usd
 from .provider import Provider, ProviderCall, Translation
 from .responses import Usage
 
@@ -199,7 +200,7 @@ class Registry:
         result: Any = self.manager.hook.price_call(
             model=model, operation=operation, images=images, quality=quality, size=size, usage=usage
         )
-        return None if result is None else Decimal(result)
+        return None if result is None else to_usd(result)
 
 
 _DEFAULT: Registry | None = None

@@ -1,0 +1,379 @@
+"""The plugin system, every hook, model resolution and per-model JSON Schema."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import inspect
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import jsonschema
+import limner
+import pytest
+from fakeprovider import ALPHA, BETA, FakePlugin, FakeProvider
+from limner import hookspecs
+from limner.plugins import Registry
+from support import FakeServer, MakeClient
+
+
+def fake_registry(*plugins: object) -> Registry:
+    return Registry([FakePlugin(), *plugins], entry_points=False)
+
+
+# ---- discovery and blocking ----------------------------------------------------------------
+
+
+def test_openai_entry_point_is_discovered() -> None:
+    names = {ep.name for ep in importlib.metadata.entry_points(group="limner")}
+    assert "openai" in names
+    module = importlib.import_module("limner_openai")
+    if not hasattr(module, "register_providers"):
+        pytest.skip("plugins/openai has no register_providers yet; entry point checked above")
+    registry = Registry()
+    assert registry.manager.get_plugin("openai") is module
+    assert "openai" in registry.providers
+    assert any(model.provider == "openai" for model in registry.models())
+
+
+def test_disable_plugins_blocks_entry_point() -> None:
+    registry = Registry([FakePlugin()], disable_plugins=["openai"])
+    assert registry.manager.is_blocked("openai")
+    assert registry.manager.get_plugin("openai") is None
+    assert set(registry.providers) == {"fake"}
+
+
+def test_env_disable_plugins_blocks_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIMNER_DISABLE_PLUGINS", " something-else , openai")
+    registry = Registry([FakePlugin()])
+    assert registry.manager.is_blocked("openai")
+    assert registry.manager.get_plugin("openai") is None
+    assert "openai" not in registry.providers
+
+
+def test_client_disable_plugins_reaches_registry() -> None:
+    client = limner.AsyncClient(plugins=[FakePlugin()], disable_plugins=["openai"])
+    assert client.registry.manager.is_blocked("openai")
+    assert [m.id for m in client.models.list()] == ["fake/alpha-1", "fake/beta-2", "fake/old-0"]
+
+
+def test_misspelled_hookimpl_is_plugin_error() -> None:
+    class Typo:
+        @limner.hookimpl
+        def register_provider(self, register: Any) -> None:  # missing "s"
+            register(FakeProvider())
+
+    with pytest.raises(limner.PluginError, match="register_provider"):
+        Registry([Typo()], entry_points=False)
+
+
+def test_misspelled_hookimpl_registered_later_is_rejected_and_removed() -> None:
+    class Typo:
+        @limner.hookimpl
+        def price_calls(self) -> None: ...
+
+    registry = fake_registry()
+    typo = Typo()
+    with pytest.raises(limner.PluginError):
+        registry.register(typo)
+    assert not registry.manager.is_registered(typo)
+    assert "fake" in registry.providers
+
+
+def test_hookimpl_with_unknown_argument_is_plugin_error() -> None:
+    class BadArgs:
+        @limner.hookimpl
+        def price_call(self, modle: Any) -> None: ...
+
+    with pytest.raises(limner.PluginError):
+        Registry([BadArgs()], entry_points=False)
+    registry = fake_registry()
+    with pytest.raises(limner.PluginError):
+        registry.register(BadArgs())
+
+
+def test_duplicate_provider_name_is_plugin_error() -> None:
+    registry = Registry([FakePlugin(), FakePlugin()], entry_points=False)
+    with pytest.raises(limner.PluginError, match="'fake'"):
+        _ = registry.providers
+
+
+def test_registering_a_non_provider_is_plugin_error() -> None:
+    class Wrong:
+        @limner.hookimpl
+        def register_providers(self, register: Callable[[Any], None]) -> None:
+            register("fake")
+
+    with pytest.raises(limner.PluginError, match="not a limner Provider"):
+        _ = Registry([Wrong()], entry_points=False).providers
+
+
+def test_registry_register_rebuilds() -> None:
+    registry = Registry([], entry_points=False)
+    assert registry.providers == {}
+    registry.register(FakePlugin())
+    assert "fake" in registry.providers
+    assert registry.resolve("alpha").id == "fake/alpha-1"
+
+
+# ---- one test per hook (see test_every_hook_is_documented_and_tested) -----------------------
+
+
+def test_hook_register_providers() -> None:
+    registry = fake_registry()
+    provider = registry.providers["fake"]
+    assert isinstance(provider, FakeProvider)
+    assert registry.provider_for(ALPHA) is provider
+    assert {m.id for m in registry.models()} == {"fake/alpha-1", "fake/beta-2", "fake/old-0"}
+
+
+class ExtraModels:
+    GAMMA = limner.ModelInfo(
+        id="fake/gamma-3",
+        provider="fake",
+        name="gamma-3",
+        aliases=("gamma",),
+        capabilities=limner.Capabilities(max_images_per_call=4, max_n=4),
+    )
+    BETA_FIXED = BETA.model_copy(
+        update={"capabilities": BETA.capabilities.model_copy(update={"max_n": 3})}
+    )
+
+    @limner.hookimpl
+    def register_models(self, register: Callable[[limner.ModelInfo], None]) -> None:
+        register(self.GAMMA)
+        register(self.BETA_FIXED)
+
+
+def test_hook_register_models() -> None:
+    registry = fake_registry(ExtraModels())
+    assert registry.resolve("gamma") == ExtraModels.GAMMA
+    assert registry.resolve("fake/gamma-3").capabilities.max_images_per_call == 4
+    # replaces the built-in entry
+    assert registry.resolve("fake/beta-2").capabilities.max_n == 3
+    assert len([m for m in registry.models() if m.id == "fake/beta-2"]) == 1
+
+
+async def test_hook_register_models_model_is_usable(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client(plugins=[FakePlugin(), ExtraModels()])
+    result = await client.images.generate(model="gamma", prompt="x", n=3)
+    assert len(result.data) == 3
+    assert [c.json["n"] for c in server.api_calls] == [3]
+    assert [c.json["model"] for c in server.api_calls] == ["gamma-3"]
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="fake/beta-2", prompt="x", n=4)
+    assert info.value.param == "n"
+
+
+def test_register_models_for_unknown_provider_is_plugin_error() -> None:
+    class Orphan:
+        @limner.hookimpl
+        def register_models(self, register: Callable[[limner.ModelInfo], None]) -> None:
+            register(ALPHA.model_copy(update={"id": "nobody/alpha-1", "provider": "nobody"}))
+
+    with pytest.raises(limner.PluginError, match="unregistered provider"):
+        _ = fake_registry(Orphan()).providers
+
+
+def test_register_models_bad_id_is_plugin_error() -> None:
+    class BadId:
+        @limner.hookimpl
+        def register_models(self, register: Callable[[limner.ModelInfo], None]) -> None:
+            register(ALPHA.model_copy(update={"id": "fake/other-name"}))
+
+    with pytest.raises(limner.PluginError, match="must be 'fake/alpha-1'"):
+        _ = fake_registry(BadId()).providers
+
+
+class NegotiatedRates:
+    def __init__(self, value: Any = Decimal("0.5")) -> None:
+        self.value = value
+        self.calls: list[dict[str, Any]] = []
+
+    @limner.hookimpl(tryfirst=True)
+    def price_call(
+        self, model: limner.ModelInfo, operation: str, images: int, quality: str | None
+    ) -> Any:
+        self.calls.append(
+            {"model": model.id, "operation": operation, "images": images, "quality": quality}
+        )
+        return None if model.id != "fake/alpha-1" else self.value * images
+
+
+async def test_hook_price_call(make_client: MakeClient) -> None:
+    rates = NegotiatedRates()
+    client = make_client(plugins=[FakePlugin(), rates])
+    result = await client.images.generate(model="alpha", prompt="x", n=3, quality="high")
+    assert result.cost == Decimal("1.5")
+    assert sorted(c["images"] for c in rates.calls) == [1, 2]
+    assert {c["quality"] for c in rates.calls} == {"high"}
+    # None from the plugin falls through to core's price sheet
+    old = await client.images.generate(model="fake/old-0", prompt="x", quality="low")
+    assert old.cost == Decimal("0.011")
+
+
+async def test_price_call_float_result_is_exact(make_client: MakeClient) -> None:
+    client = make_client(plugins=[FakePlugin(), NegotiatedRates(0.1)])
+    result = await client.images.generate(model="alpha", prompt="x", n=1)
+    assert result.cost == Decimal("0.1")
+
+
+class CustomTranslation:
+    @limner.hookimpl
+    def translate_request(
+        self, provider: limner.Provider, call: limner.ProviderCall
+    ) -> limner.Translation | None:
+        if call.model.id != "fake/alpha-1":
+            return None
+        base = provider.translate(call)
+        wire = base.request
+        url = wire.url.replace("/images", "/custom-images")
+        body = {**wire.json, "custom": True}
+        return limner.Translation(
+            request=limner.WireRequest(method="PUT", url=url, json=body),
+            size=base.size,
+            quality=base.quality,
+        )
+
+
+async def test_hook_translate_request(make_client: MakeClient, server: FakeServer) -> None:
+    client = make_client(plugins=[FakePlugin(), CustomTranslation()])
+    await client.images.generate(model="alpha", prompt="x")
+    await client.images.generate(model="beta-2", prompt="y")
+    first, second = server.api_calls
+    assert (first.method, first.path) == ("PUT", "/v1/custom-images")
+    assert first.json["custom"] is True
+    assert first.headers["authorization"].startswith("Bearer ")
+    assert (second.method, second.path) == ("POST", "/v1/images")
+    assert "custom" not in second.json
+
+
+def test_translate_request_returning_wrong_type_is_plugin_error() -> None:
+    class Broken:
+        @limner.hookimpl
+        def translate_request(self) -> object:
+            return {"url": "x"}
+
+    registry = fake_registry(Broken())
+    call = limner.ProviderCall(
+        operation="generate",
+        model=ALPHA,
+        request=limner.GenerateRequest(model="fake/alpha-1", prompt="x"),
+        settings=limner.ProviderSettings(),
+    )
+    with pytest.raises(limner.PluginError, match="not a Translation"):
+        registry.translate(registry.providers["fake"], call)
+
+
+def _hook_names() -> list[str]:
+    return [
+        name
+        for name, value in inspect.getmembers(hookspecs, inspect.isfunction)
+        if hasattr(value, "limner_spec")
+    ]
+
+
+def test_every_hook_is_documented_and_tested() -> None:
+    names = _hook_names()
+    assert set(names) >= {"register_providers", "register_models", "translate_request"}
+    module = sys.modules[__name__]
+    for name in names:
+        spec = getattr(hookspecs, name)
+        assert inspect.getdoc(spec), f"hook {name} has no docstring"
+        test = getattr(module, f"test_hook_{name}", None)
+        assert callable(test), f"no test_hook_{name} in {__name__}"
+    manager_hooks = {
+        name for name in dir(Registry([], entry_points=False).manager.hook) if name[0] != "_"
+    }
+    assert set(names) <= manager_hooks
+
+
+# ---- model resolution ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["fake/alpha-1", "  fake/alpha-1 ", "alpha-1", "alpha", "fk/alpha-1", "fk/alpha", "fake/alpha"],
+)
+def test_resolve(given: str) -> None:
+    assert fake_registry().resolve(given) is ALPHA
+
+
+def test_resolve_alias_of_other_provider_under_prefix_is_not_found() -> None:
+    class Other(FakeProvider):
+        name = "other"
+        aliases = ()
+        credential_headers = frozenset()
+
+        def models(self) -> list[limner.ModelInfo]:
+            return []
+
+    registry = fake_registry(FakePlugin(Other))
+    with pytest.raises(limner.NotFoundError):
+        registry.resolve("other/alpha")
+
+
+def test_unknown_model_suggests_close_ids() -> None:
+    with pytest.raises(limner.NotFoundError) as info:
+        fake_registry().resolve("fake/alpah-1")
+    error = info.value
+    assert error.param == "model"
+    assert "fake/alpha-1" in error.suggestions
+    assert "fake/alpha-1" in error.message
+    assert error.http_status == 404
+    assert error.to_openai()["error"]["param"] == "model"
+
+
+def test_unknown_model_without_close_match_has_no_suggestions() -> None:
+    with pytest.raises(limner.NotFoundError) as info:
+        fake_registry().resolve("zzzzzzzzzzzzzzzz")
+    assert info.value.suggestions == ()
+
+
+def test_models_retrieve_and_list(client: limner.AsyncClient) -> None:
+    assert client.models.retrieve("fk/beta-2") is BETA
+    assert [m.id for m in client.models.list()] == sorted(m.id for m in client.models.list())
+    with pytest.raises(limner.NotFoundError):
+        client.models.retrieve("fake/nothing")
+
+
+# ---- JSON Schema -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", ["generate", "edit", "variation"])
+def test_schema_is_valid_draft_2020_12(client: limner.AsyncClient, operation: Any) -> None:
+    schema = client.models.schema("fake/alpha-1", operation)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "model" in schema["required"]
+
+
+def test_schema_reflects_capabilities(client: limner.AsyncClient) -> None:
+    schema = client.models.schema("alpha")
+    props = schema["properties"]
+    assert props["n"]["maximum"] == 8
+    assert props["prompt"]["maxLength"] == 200
+    assert props["quality"]["enum"][:2] == ["low", "high"]
+    assert "hd" in props["quality"]["enum"]
+    assert props["output_format"]["enum"] == ["png", "jpeg"]
+    edit = client.models.schema("alpha", "edit")
+    assert edit["properties"]["images"]["maxItems"] == 2
+    assert set(edit["required"]) == {"model", "prompt", "images"}
+    beta = client.models.schema("fake/beta-2")
+    assert beta["properties"]["n"]["maximum"] == 10
+    assert beta["properties"]["quality"] == {"type": "string"}
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid({"model": "fake/alpha-1", "prompt": "x", "n": 8})
+    assert not validator.is_valid({"model": "fake/alpha-1", "prompt": "x", "n": 9})
+    assert not validator.is_valid({"model": "fake/alpha-1", "prompt": "x" * 201})
+    assert not validator.is_valid({"model": "fake/alpha-1", "prompt": "x", "quality": "ultra"})
+
+
+def test_schema_is_a_copy(client: limner.AsyncClient) -> None:
+    schema = client.models.schema("alpha")
+    schema["properties"]["n"]["maximum"] = 1000
+    assert client.models.schema("alpha")["properties"]["n"]["maximum"] == 8
