@@ -1,0 +1,141 @@
+"""vcrpy support shared by every provider plugin's cassette tests.
+
+Cassettes live in ``cassettes/<provider>/<test module>/<test name>.yaml`` at the repository root.
+They replay with record mode ``none`` (set in pyproject.toml), so CI never touches the network.
+
+To re-record with real credentials (a maintainer with keys), e.g. for OpenAI::
+
+    OPENAI_API_KEY=sk-... .venv/bin/python -m pytest tests/plugins/openai/test_cassettes.py \\
+        --record-mode=rewrite
+
+Recording filters every credential header, drops cookies and tracking headers, replaces large
+base64 images with a 1x1 PNG, and stamps the cassette with a ``provenance`` block saying it was
+recorded live, when, and by which test.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import email.parser
+import email.policy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CASSETTES = ROOT / "cassettes"
+
+SECRET_HEADERS = (
+    "authorization",
+    "x-api-key",
+    "x-goog-api-key",
+    "api-key",
+    "cookie",
+    "openai-organization",
+    "openai-project",
+    "x-amz-security-token",
+)
+DROPPED_RESPONSE_HEADERS = ("set-cookie", "cf-ray", "openai-organization", "openai-project")
+TINY_PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e5273fcf0000000049454e44ae426082"
+    )
+).decode()
+_BIG_B64 = 2048
+
+
+def shrink_images(value: Any) -> Any:
+    """Replace every long base64 string under a ``b64_json``-like key with a 1x1 PNG."""
+    if isinstance(value, dict):
+        return {
+            key: (
+                TINY_PNG
+                if isinstance(item, str) and len(item) > _BIG_B64 and "b64" in key.lower()
+                else shrink_images(item)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [shrink_images(item) for item in value]
+    return value
+
+
+def before_record_response(response: dict[str, Any]) -> dict[str, Any]:
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in DROPPED_RESPONSE_HEADERS:
+            del headers[name]
+    body = response.get("body", {}).get("string")
+    if body:
+        try:
+            document = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return response
+        response["body"]["string"] = json.dumps(shrink_images(document)).encode()
+    return response
+
+
+def _multipart_parts(body: bytes, content_type: str) -> list[tuple[str, str | None, str]]:
+    """(field name, filename, sha256 or text) per part, ignoring the boundary."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    parts = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        payload = part.get_payload(decode=True) or b""
+        value = hashlib.sha256(payload).hexdigest() if filename else payload.decode()
+        parts.append((str(name), filename, value))
+    return sorted(parts, key=lambda item: (item[0], item[1] or "", item[2]))
+
+
+def _content_type(request: Any) -> str:
+    for name, value in request.headers.items():
+        if name.lower() == "content-type":
+            return str(value[0] if isinstance(value, list) else value)
+    return ""
+
+
+def body_matcher(recorded: Any, sent: Any) -> None:
+    """Match JSON bodies as data and multipart bodies part by part (the boundary is random)."""
+    kind = _content_type(sent)
+    if kind.startswith("application/json"):
+        assert json.loads(recorded.body or b"null") == json.loads(sent.body or b"null")
+    elif kind.startswith("multipart/form-data"):
+        assert _multipart_parts(recorded.body, _content_type(recorded)) == _multipart_parts(
+            sent.body, kind
+        )
+    else:
+        assert recorded.body == sent.body
+
+
+class ProvenanceSerializer:
+    """YAML cassettes with a ``provenance`` block. A cassette written by vcrpy is, by definition,
+    recorded live; hand-built cassettes carry their own provenance saying what they were built
+    from."""
+
+    def __init__(self, test_name: str) -> None:
+        self.test_name = test_name
+
+    @staticmethod
+    def deserialize(cassette_string: str) -> dict[str, Any]:
+        data: dict[str, Any] = yaml.safe_load(cassette_string)
+        return data
+
+    def serialize(self, cassette_dict: dict[str, Any]) -> str:
+        document = {
+            "provenance": {
+                "kind": "recorded live",
+                "recorded_on": dt.date.today().isoformat(),
+                "by": self.test_name,
+                "note": "credentials filtered, large base64 images replaced by a 1x1 PNG",
+            },
+            **cassette_dict,
+        }
+        return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
