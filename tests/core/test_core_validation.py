@@ -1,0 +1,208 @@
+"""Bad input fails with a typed error naming the parameter, before any HTTP call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import limner
+import pytest
+from support import IMAGE, FakeServer, MakeClient, png
+
+GOOD = {"model": "fake/alpha-1", "prompt": "a fox"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "param", "error"),
+    [
+        ({"prompt": ""}, "prompt", limner.InvalidRequestError),
+        ({"prompt": "   \n\t"}, "prompt", limner.InvalidRequestError),
+        ({"n": 0}, "n", limner.InvalidRequestError),
+        ({"n": 11}, "n", limner.InvalidRequestError),
+        ({"n": 9}, "n", limner.InvalidRequestError),  # alpha's max_n is 8
+        ({"size": "big"}, "size", limner.InvalidRequestError),
+        ({"size": "1024*1024"}, "size", limner.InvalidRequestError),
+        ({"response_format": "png"}, "response_format", limner.InvalidRequestError),
+        ({"quality": "ultra"}, "quality", limner.InvalidRequestError),
+        ({"output_format": "bmp"}, "output_format", limner.InvalidRequestError),
+        ({"output_compression": 101}, "output_compression", limner.InvalidRequestError),
+        ({"image_config": {"aspect_ratio": "wide"}}, "image_config.aspect_ratio", None),
+        ({"prompt": "x" * 201}, "prompt", limner.InvalidRequestError),
+        ({"model": "fake/nope"}, "model", limner.NotFoundError),
+        ({"model": ""}, "model", limner.InvalidRequestError),
+        ({"extra_headers": {"Authorization": "Bearer x"}}, "extra_headers.authorization", None),
+        ({"extra_headers": {"X-API-Key": "k"}}, "extra_headers.x-api-key", None),
+        ({"extra_headers": {"X-Fake-Key": "k"}}, "extra_headers.x-fake-key", None),
+        ({"provider_options": {"nope": {}}}, "provider_options.nope", None),
+        ({"provider_options": {"fake": {"steps": 99}}}, "provider_options.fake.steps", None),
+        ({"provider_options": {"fake": {"bogus": 1}}}, "provider_options.fake.bogus", None),
+        ({"provider_options": {"fk": {"steps": 0}}}, "provider_options.fake.steps", None),
+    ],
+)
+async def test_bad_generate_input(
+    client: limner.AsyncClient,
+    server: FakeServer,
+    changes: dict[str, Any],
+    param: str,
+    error: type[limner.LimnerError] | None,
+) -> None:
+    kwargs = {**GOOD, **changes}
+    with pytest.raises(error or limner.InvalidRequestError) as info:
+        await client.images.generate(**kwargs)
+    assert info.value.param == param
+    assert param.split(".")[0] in info.value.message
+    assert info.value.to_openai()["error"]["param"] == param
+    assert server.requests == []
+
+
+async def test_prompt_limit_is_the_models(client: limner.AsyncClient, server: FakeServer) -> None:
+    # beta keeps the default 32000 limit; 201 characters are fine there
+    await client.images.generate(model="fake/beta-2", prompt="x" * 201)
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="fake/beta-2", prompt="x" * 32001)
+    assert info.value.param == "prompt"
+    assert len(server.api_calls) == 1
+
+
+async def test_good_request_reaches_the_server(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    await client.images.generate(
+        **GOOD, extra_headers={"X-Trace": "t1"}, provider_options={"fake": {"steps": 7}}
+    )
+    (call,) = server.api_calls
+    assert call.headers["x-trace"] == "t1"
+    assert call.json["steps"] == 7
+    assert call.json["prompt"] == "a fox"
+
+
+async def test_other_providers_options_are_left_alone(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    from fakeprovider import FakePlugin, FakeProvider
+
+    class Other(FakeProvider):
+        name = "other"
+        aliases = ()
+        credential_headers = frozenset({"x-other-secret"})
+
+        def models(self) -> list[limner.ModelInfo]:
+            return []
+
+    client = make_client(plugins=[FakePlugin(), FakePlugin(Other)])
+    await client.images.generate(**GOOD, provider_options={"other": {"anything": 1}})
+    assert len(server.api_calls) == 1
+    # and another provider's credential header is refused too
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(**GOOD, extra_headers={"X-Other-Secret": "s"})
+    assert info.value.param == "extra_headers.x-other-secret"
+    assert info.value.code == "credential_header"
+    assert len(server.api_calls) == 1
+
+
+# ---- edits -----------------------------------------------------------------------------------
+
+
+def _edit(**changes: Any) -> dict[str, Any]:
+    return {"model": "fake/alpha-1", "prompt": "add a hat", "image": IMAGE, **changes}
+
+
+@pytest.mark.parametrize(
+    ("changes", "param", "error"),
+    [
+        ({"mask": png(5, 5, alpha=True)}, "mask", limner.InvalidRequestError),
+        ({"mask": png(4, 4, alpha=False)}, "mask", limner.InvalidRequestError),
+        ({"mask": png(4, 4, alpha=True, fmt="WEBP")}, "mask", limner.InvalidRequestError),
+        ({"image": b"just some text, not an image"}, "images[0]", limner.InvalidRequestError),
+        ({"image": [IMAGE, b"%PDF-1.4"]}, "images[1]", limner.InvalidRequestError),
+        ({"image": [IMAGE, IMAGE, IMAGE]}, "images", limner.UnsupportedFeatureError),
+        ({"image": "/no/such/file.png"}, "images[0]", limner.InvalidRequestError),
+        ({"image": {"file_id": "file-1"}}, "images[0]", limner.UnsupportedFeatureError),
+        ({"image": "data:image/png;base64,@@@"}, "images[0]", limner.InvalidRequestError),
+        ({"image": 42}, "images", limner.InvalidRequestError),
+        ({"image": []}, "images", limner.InvalidRequestError),
+        (
+            {"model": "fake/beta-2", "mask": png(4, 4, alpha=True)},
+            "mask",
+            limner.UnsupportedFeatureError,
+        ),
+        ({"model": "fake/old-0"}, "model", limner.UnsupportedFeatureError),
+    ],
+)
+async def test_bad_edit_input(
+    client: limner.AsyncClient,
+    server: FakeServer,
+    changes: dict[str, Any],
+    param: str,
+    error: type[limner.LimnerError],
+) -> None:
+    with pytest.raises(error) as info:
+        await client.images.edit(**_edit(**changes))
+    assert type(info.value) is error
+    assert info.value.param == param
+    assert server.requests == []
+
+
+async def test_text_file_passed_as_image_path(
+    client: limner.AsyncClient, server: FakeServer, tmp_path: Path
+) -> None:
+    text = tmp_path / "notes.png"  # the name lies; the bytes decide
+    text.write_text("hello")
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(**_edit(image=text))
+    assert info.value.param == "images[0]"
+    assert info.value.code == "invalid_image"
+    assert server.requests == []
+
+
+async def test_variation_on_model_without_variations(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as info:
+        await client.images.create_variation(model="fake/beta-2", image=IMAGE)
+    assert info.value.param == "model"
+    assert "variation" in info.value.message
+    assert server.requests == []
+
+
+async def test_remote_image_on_private_network_refused(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client(allow_private_networks=False)
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(**_edit(image=f"{server.url}/files/a.png"))
+    assert info.value.param == "images[0]"
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(**_edit(image="https://127.0.0.1/a.png"))
+    assert info.value.param == "images[0]"
+    assert "private or local" in info.value.message
+    assert server.requests == []
+
+
+async def test_good_edit_is_multipart_with_files(
+    client: limner.AsyncClient, server: FakeServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(png(4, 4))  # a PNG named .jpg: sniffed as PNG
+    mask = png(4, 4, alpha=True)
+    result = await client.images.edit(**_edit(image=[path, IMAGE], mask=mask, size="512x512"))
+    assert len(result.data) == 1
+    (call,) = server.api_calls
+    assert call.path == "/v1/images/edits"
+    assert call.form["prompt"] == "add a hat"
+    assert call.form["size"] == "512x512"
+    assert call.files == [
+        ("image", "photo.png", "image/png", len(path.read_bytes())),
+        ("image", "image.png", "image/png", len(IMAGE)),
+        ("mask", "mask.png", "image/png", len(mask)),
+    ]
+
+
+async def test_remote_input_image_is_downloaded_when_model_cannot_fetch(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    await client.images.edit(**_edit(image=f"{server.url}/files/a.png"))
+    download, call = server.requests
+    assert (download.method, download.path) == ("GET", "/files/a.png")
+    assert "authorization" not in download.headers  # no credential sent to image hosts
+    assert call.files == [("image", "a.png", "image/png", len(server.files["/files/a.png"]))]
