@@ -142,8 +142,11 @@ class FakeProvider(limner.Provider):
             body["response_format"] = "url"
         if isinstance(call.options, FakeOptions):
             body["steps"] = call.options.steps
+        headers = {"x-call-index": str(call.index)}
         if call.operation == "generate":
-            wire = limner.WireRequest(method="POST", url=f"{base}/images", json=body)
+            wire = limner.WireRequest(
+                method="POST", url=f"{base}/images", headers=headers, json=body
+            )
         else:
             files = [
                 limner.FilePart("image", image.filename, image.mime or "", image.data or b"")
@@ -155,6 +158,7 @@ class FakeProvider(limner.Provider):
             wire = limner.WireRequest(
                 method="POST",
                 url=f"{base}/images/{'edits' if call.operation == 'edit' else 'variations'}",
+                headers=headers,
                 form=tuple((key, str(value)) for key, value in body.items()),
                 files=tuple(files),
             )

@@ -1,0 +1,336 @@
+"""Orchestration: splitting n, merging results, prices, adjustments, lifecycle, formats."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from decimal import Decimal
+from typing import Any
+
+import limner
+import pytest
+from aiohttp import web
+from fakeprovider import API_KEY, FakePlugin
+from limner.engine import split_n
+from support import IMAGE_B64, FakeServer, MakeClient, Recorded, error_reply, ok_body
+
+
+@pytest.mark.parametrize(
+    ("n", "per_call", "expected"),
+    [(5, 2, [2, 2, 1]), (4, 2, [2, 2]), (1, 4, [1]), (3, 1, [1, 1, 1]), (10, 10, [10])],
+)
+def test_split_n(n: int, per_call: int, expected: list[int]) -> None:
+    assert split_n(n, per_call) == expected
+
+
+def indexed_reply(server: FakeServer, **extra: Any) -> list[int]:
+    """Answer every call with images named after the call's index; later calls answer first.
+    Returns the list of call indexes in the order answered."""
+    answered: list[int] = []
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        index = int(recorded.headers["x-call-index"])
+        n = int(recorded.json["n"])
+        await asyncio.sleep(0.05 * (3 - index))
+        answered.append(index)
+        body = ok_body(n, **extra)
+        for j, item in enumerate(body["data"]):
+            item["revised_prompt"] = f"call{index}-img{j}"
+        return web.json_response(body)
+
+    server.reply(*[answer] * 10)
+    return answered
+
+
+async def test_n_is_split_into_concurrent_calls(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    answered = indexed_reply(server)
+    result = await client.images.generate(model="fake/alpha-1", prompt="x", n=5, quality="high")
+    calls = sorted(server.api_calls, key=lambda c: c.headers["x-call-index"])
+    assert [c.json["n"] for c in calls] == [2, 2, 1]
+    # answered in reverse order, merged in call order
+    assert answered == [2, 1, 0]
+    assert [d.revised_prompt for d in result.data] == [
+        "call0-img0",
+        "call0-img1",
+        "call1-img0",
+        "call1-img1",
+        "call2-img0",
+    ]
+    assert result.cost == Decimal("0.210")  # 5 × 0.042, exact
+    assert isinstance(result.cost, Decimal)
+    assert result.usage is not None
+    assert result.usage.input_tokens == 30
+    assert result.usage.output_tokens == 500
+    assert result.usage.total_tokens == 530
+    assert result.usage.input_tokens_details.text_tokens == 30
+    assert (result.provider, result.model, result.quality) == ("fake", "fake/alpha-1", "high")
+    assert result.images() == [base64.b64decode(IMAGE_B64)] * 5
+    assert result.warnings == []
+
+
+async def test_calls_run_concurrently(client: limner.AsyncClient, server: FakeServer) -> None:
+    async def slow(recorded: Recorded) -> web.StreamResponse:
+        await asyncio.sleep(0.3)
+        return web.json_response(ok_body(int(recorded.json["n"])))
+
+    server.reply(slow, slow, slow)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    result = await client.images.generate(model="alpha", prompt="x", n=6)
+    assert len(result.data) == 6
+    assert loop.time() - start < 0.85  # three 0.3 s calls, not one after another
+
+
+async def test_token_priced_model(client: limner.AsyncClient, server: FakeServer) -> None:
+    result = await client.images.generate(model="fake/beta-2", prompt="x", n=2)
+    assert [c.json["n"] for c in server.api_calls] == [1, 1]
+    # per call: 10 text input × $5/M + 100 image output × $40/M = 0.00405
+    assert result.cost == Decimal("0.0081")
+
+
+async def test_adjustments_are_deduplicated(client: limner.AsyncClient) -> None:
+    result = await client.images.generate(
+        model="alpha", prompt="x", n=5, seed=7, size="256x256", quality="hd"
+    )
+    assert [(a.param, a.requested, a.applied) for a in result.adjustments] == [
+        ("size", "256x256", "1024x1024"),
+        ("quality", "hd", "high"),
+        ("seed", 7, None),
+    ]
+    assert result.cost == Decimal("0.210")  # priced at the quality actually sent
+
+
+async def test_lifecycle_warning_past_shutdown(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    result = await client.images.generate(model="fake/old-0", prompt="x")
+    assert len(server.api_calls) == 1  # still sent
+    (warning,) = result.warnings
+    assert warning.code == "model_shut_down"
+    assert warning.param == "model"
+    assert "2020-01-01" in warning.message
+    assert "fake/alpha-1" in warning.message
+
+
+async def test_404_names_the_replacement(client: limner.AsyncClient, server: FakeServer) -> None:
+    server.reply(error_reply(404, "The model old-0 does not exist"))
+    with pytest.raises(limner.NotFoundError) as info:
+        await client.images.generate(model="fake/old-0", prompt="x")
+    assert info.value.replacement == "fake/alpha-1"
+    assert "use fake/alpha-1" in str(info.value)
+    assert info.value.status_code == 404
+    assert len(server.api_calls) == 1
+
+
+async def test_404_without_replacement(client: limner.AsyncClient, server: FakeServer) -> None:
+    server.reply(error_reply(404))
+    with pytest.raises(limner.NotFoundError) as info:
+        await client.images.generate(model="fake/alpha-1", prompt="x")
+    assert info.value.replacement is None
+
+
+async def test_b64_json_requested_and_provider_answers_url(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    image_url = f"{server.url}/files/a.png"
+    server.reply(web.json_response(ok_body(2, url=image_url)))
+    result = await client.images.generate(
+        model="alpha", prompt="x", n=2, response_format="b64_json"
+    )
+    assert [d.url for d in result.data] == [None, None]
+    assert result.images() == [server.files["/files/a.png"]] * 2
+    downloads = [r for r in server.requests if r.path == "/files/a.png"]
+    assert len(downloads) == 2
+    assert all("authorization" not in r.headers for r in downloads)
+
+
+async def test_url_result_download_refused_on_public_client(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client(allow_private_networks=False)
+    server.reply(web.json_response(ok_body(1, url=f"{server.url}/files/a.png")))
+    with pytest.raises(limner.LimnerError) as info:
+        await client.images.generate(model="alpha", prompt="x", response_format="b64_json")
+    assert info.value.param == "data[0].url"
+    assert not any(r.path == "/files/a.png" for r in server.requests)
+
+
+async def test_url_result_kept_when_no_format_asked(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    server.reply(web.json_response(ok_body(1, url="https://cdn.example/x.png")))
+    result = await client.images.generate(model="alpha", prompt="x")
+    assert result.data[0].url == "https://cdn.example/x.png"
+    with pytest.raises(ValueError, match="b64_json"):
+        result.data[0].to_bytes()
+
+
+async def test_url_requested_from_b64_provider_is_adjusted(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    result = await client.images.generate(model="alpha", prompt="x", n=3, response_format="url")
+    assert [c.json["response_format"] for c in server.api_calls] == ["url", "url"]
+    assert [(a.param, a.requested, a.applied) for a in result.adjustments] == [
+        ("response_format", "url", "b64_json")
+    ]
+    assert len(result.images()) == 3
+
+
+def filtered_reply(server: FakeServer, filtered_call: int) -> None:
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        index = int(recorded.headers["x-call-index"])
+        body = ok_body(int(recorded.json["n"]))
+        if index == filtered_call:
+            body["notices"] = [{"code": "content_filtered", "message": "blurred", "index": 0}]
+        return web.json_response(body)
+
+    server.reply(answer, answer)
+
+
+async def test_content_filtered_notice_is_a_warning(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    filtered_reply(server, filtered_call=1)
+    result = await client.images.generate(model="alpha", prompt="x", n=3)
+    (warning,) = result.warnings
+    assert (warning.code, warning.index) == ("content_filtered", 2)  # index in the merged list
+    assert len(result.data) == 3
+
+
+async def test_strict_mode_raises_content_policy_error(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client(strict=True)
+    filtered_reply(server, filtered_call=0)
+    with pytest.raises(limner.ContentPolicyError) as info:
+        await client.images.generate(model="alpha", prompt="x", n=3)
+    assert info.value.reason == "blurred"
+    assert info.value.provider == "fake"
+    assert info.value.http_status == 400
+
+
+async def test_provider_content_policy_error(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    server.reply(
+        web.json_response(
+            {"error": {"message": "unsafe prompt", "code": "content_policy"}}, status=400
+        )
+    )
+    with pytest.raises(limner.ContentPolicyError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert info.value.reason == "unsafe prompt"
+    assert info.value.to_openai()["error"]["code"] == "content_policy_violation"
+    assert len(server.api_calls) == 1
+
+
+class BrokenPricing:
+    @limner.hookimpl(tryfirst=True)
+    def price_call(self) -> Decimal:
+        raise RuntimeError("price table corrupt")
+
+
+async def test_pricing_exception_is_a_warning(make_client: MakeClient, server: FakeServer) -> None:
+    client = make_client(plugins=[FakePlugin(), BrokenPricing()])
+    result = await client.images.generate(model="alpha", prompt="x", n=3)
+    assert result.cost is None
+    assert len(result.data) == 3
+    codes = [w.code for w in result.warnings]
+    assert codes == ["price_failed"]  # one notice, though two calls failed to price
+    assert "price table corrupt" in result.warnings[0].message
+    dry = await client.images.generate(model="alpha", prompt="x", dry_run=True)
+    assert dry.estimated_cost_usd is None
+    assert [w.code for w in dry.warnings] == ["price_failed"]
+
+
+async def test_unknown_price_is_a_warning(client: limner.AsyncClient, server: FakeServer) -> None:
+    server.reply(web.json_response(ok_body(1, usage=False)))
+    result = await client.images.generate(model="fake/beta-2", prompt="x")
+    assert result.cost is None
+    assert [w.code for w in result.warnings] == ["price_unknown"]
+
+
+async def test_empty_answer_is_an_error(client: limner.AsyncClient, server: FakeServer) -> None:
+    server.reply(web.json_response({"data": []}))
+    with pytest.raises(limner.LimnerError, match="no image"):
+        await client.images.generate(model="alpha", prompt="x")
+
+
+async def test_one_failed_split_call_fails_the_request(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        if recorded.headers["x-call-index"] == "1":
+            return error_reply(401, "bad key")
+        return web.json_response(ok_body(int(recorded.json["n"])))
+
+    server.reply(answer, answer, answer)
+    with pytest.raises(limner.AuthenticationError):
+        await client.images.generate(model="alpha", prompt="x", n=5)
+
+
+async def test_forwarded_fields_and_extra_body(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    await client.images.generate(
+        model="alpha", prompt="x", extra_body={"future_flag": True, "n": 2}
+    )
+    (call,) = server.api_calls
+    assert call.json["future_flag"] is True
+    assert call.json["n"] == 2
+
+
+async def test_missing_credentials_before_any_call(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client(providers={"fake": {"base_url": f"{server.url}/v1"}})
+    with pytest.raises(limner.MissingCredentialsError) as info:
+        await client.images.generate(model="alpha", prompt="x", n=3)
+    error = info.value
+    assert "FAKE_API_KEY" in error.message
+    assert "providers={'fake': {'api_key': ...}}" in error.message
+    assert error.param == "api_key"
+    assert error.provider == "fake"
+    assert error.http_status == 401
+    assert error.to_openai()["error"]["code"] == "missing_credentials"
+    assert server.requests == []
+
+
+async def test_credentials_from_environment(make_client: MakeClient, server: FakeServer) -> None:
+    client = make_client(
+        providers={}, environ={"FAKE_API_KEY": API_KEY, "FAKE_BASE_URL": f"{server.url}/v1"}
+    )
+    await client.images.generate(model="alpha", prompt="x")
+    (call,) = server.api_calls
+    assert call.headers["authorization"] == f"Bearer {API_KEY}"
+    assert call.headers["x-fake-key"] == API_KEY
+    assert call.headers["user-agent"].startswith("limner/")
+
+
+async def test_client_setting_overrides_environment(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client(environ={"FAKE_API_KEY": "from-env", "FAKE_BASE_URL": "http://bad"})
+    await client.images.generate(model="alpha", prompt="x")
+    assert server.api_calls[0].headers["x-fake-key"] == API_KEY
+
+
+async def test_bad_provider_setting_names_it(make_client: MakeClient, server: FakeServer) -> None:
+    client = make_client(providers={"fake": {"api_key": API_KEY, "region": "eu"}})
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert info.value.param == "providers.fake.region"
+    assert server.requests == []
+
+
+async def test_variation(client: limner.AsyncClient, server: FakeServer) -> None:
+    from support import IMAGE
+
+    result = await client.images.create_variation(model="alpha", image=IMAGE, n=3)
+    assert len(result.data) == 3
+    calls = server.api_calls
+    assert {c.path for c in calls} == {"/v1/images/variations"}
+    assert sorted(c.form["n"] for c in calls) == ["1", "2"]
+    assert result.cost == Decimal("0.06")
