@@ -46,8 +46,10 @@ def parse_images_response(call: ProviderCall, response: WireResponse) -> Provide
     usage = _usage(body.get("usage"), warnings)
     if not images:
         warnings.append(Notice(code="no_images", message="OpenAI returned no images"))
+    created = body.get("created")
     return ProviderResult(
         images=images,
+        created=created if isinstance(created, int) else None,
         usage=usage,
         output_format=_text(body.get("output_format")),
         size=_text(body.get("size")),

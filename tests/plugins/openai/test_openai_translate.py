@@ -1,0 +1,857 @@
+"""Exact wire requests built by OpenAIProvider.translate, model by model."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import limner
+import pytest
+from limner import Adjustment, FilePart, ImageConfig, Notice
+from limner_openai import OpenAIOptions, OpenAIProvider
+
+GEN = "https://api.openai.com/v1/images/generations"
+EDITS = "https://api.openai.com/v1/images/edits"
+VARIATIONS = "https://api.openai.com/v1/images/variations"
+
+
+def adj(param: str, requested: Any, applied: Any, reason: str) -> Adjustment:
+    return Adjustment(param=param, requested=requested, applied=applied, reason=reason)
+
+
+# ---- generations, model by model ---------------------------------------------------------------
+
+
+def test_gpt_image_1_5_full_generation(provider: OpenAIProvider, make_call: Any) -> None:
+    call = make_call(
+        "gpt-image-1.5",
+        n=2,
+        prompt="a lighthouse",
+        size="1536x1024",
+        quality="high",
+        output_format="webp",
+        output_compression=80,
+        background="opaque",
+        moderation="low",
+        user="user-1",
+    )
+    t = provider.translate(call)
+    assert t.request.method == "POST"
+    assert t.request.url == GEN
+    assert t.request.json == {
+        "model": "gpt-image-1.5",
+        "prompt": "a lighthouse",
+        "n": 2,
+        "size": "1536x1024",
+        "quality": "high",
+        "output_format": "webp",
+        "background": "opaque",
+        "output_compression": 80,
+        "moderation": "low",
+        "user": "user-1",
+    }
+    assert t.request.headers == {}
+    assert t.request.form == () and t.request.files == ()
+    assert t.request.content_type == "application/json"
+    assert t.adjustments == () and t.warnings == ()
+    assert (t.size, t.quality) == ("1536x1024", "high")
+
+
+def test_gpt_image_1_minimal_sends_model_prompt_n(provider: OpenAIProvider, make_call: Any) -> None:
+    t = provider.translate(make_call("gpt-image-1", prompt="x"))
+    assert t.request.json == {"model": "gpt-image-1", "prompt": "x", "n": 1}
+    # nothing sent: the API defaults (size auto, quality auto) are what gets billed
+    assert (t.size, t.quality) == ("auto", "auto")
+    assert t.adjustments == ()
+
+
+def test_gpt_image_1_mini_matches_recorded_body(provider: OpenAIProvider, make_call: Any) -> None:
+    # request body of envoy-ai-gateway's real cassette, plus the explicit n
+    prompt = "A simple black-and-white line drawing of a cat playing with yarn"
+    t = provider.translate(
+        make_call("gpt-image-1-mini", prompt=prompt, size="1024x1024", quality="low")
+    )
+    assert t.request.json == {
+        "model": "gpt-image-1-mini",
+        "prompt": prompt,
+        "size": "1024x1024",
+        "quality": "low",
+        "n": 1,
+    }
+
+
+@pytest.mark.parametrize("name", ["gpt-image-2", "gpt-image-2-2026-04-21"])
+def test_gpt_image_2_free_size_passes(provider: OpenAIProvider, make_call: Any, name: str) -> None:
+    t = provider.translate(make_call(name, prompt="x", size="1536x864", quality="medium"))
+    assert t.request.json == {
+        "model": name,
+        "prompt": "x",
+        "n": 1,
+        "size": "1536x864",
+        "quality": "medium",
+    }
+    assert t.adjustments == ()
+    assert t.size == "1536x864"
+
+
+def test_dall_e_3_generation(provider: OpenAIProvider, make_call: Any) -> None:
+    call = make_call(
+        "dall-e-3",
+        prompt="an otter",
+        size="1792x1024",
+        quality="hd",
+        style="natural",
+        response_format="b64_json",
+    )
+    t = provider.translate(call)
+    assert t.request.url == GEN
+    assert t.request.json == {
+        "model": "dall-e-3",
+        "prompt": "an otter",
+        "n": 1,
+        "size": "1792x1024",
+        "quality": "hd",
+        "response_format": "b64_json",
+        "style": "natural",
+    }
+    assert t.adjustments == ()
+    assert (t.size, t.quality) == ("1792x1024", "hd")
+
+
+def test_dall_e_3_defaults_reported_for_pricing(provider: OpenAIProvider, make_call: Any) -> None:
+    t = provider.translate(make_call("dall-e-3", prompt="x"))
+    assert t.request.json == {"model": "dall-e-3", "prompt": "x", "n": 1}
+    assert (t.size, t.quality) == ("1024x1024", "standard")
+
+
+def test_dall_e_2_matches_recorded_body(provider: OpenAIProvider, make_call: Any) -> None:
+    # dd-trace-py's real cassette sent these fields (and no model: the server default dall-e-2)
+    call = make_call(
+        "dall-e-2",
+        prompt="sleepy capybara with monkey on top",
+        response_format="url",
+        size="256x256",
+        user="ddtrace-test",
+    )
+    t = provider.translate(call)
+    assert t.request.json == {
+        "prompt": "sleepy capybara with monkey on top",
+        "n": 1,
+        "response_format": "url",
+        "size": "256x256",
+        "user": "ddtrace-test",
+        "model": "dall-e-2",
+    }
+    assert (t.size, t.quality) == ("256x256", "standard")
+
+
+def test_chatgpt_image_latest_cannot_generate(provider: OpenAIProvider, make_call: Any) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as info:
+        provider.translate(make_call("chatgpt-image-latest", prompt="x"))
+    assert info.value.param == "model"
+    assert "edit" in info.value.message
+
+
+def test_base_url_override(provider: OpenAIProvider, make_call: Any) -> None:
+    settings = provider.load_settings({"base_url": "http://proxy.local:8080/v1/"}, {})
+    t = provider.translate(make_call("gpt-image-1", prompt="x", settings=settings))
+    assert t.request.url == "http://proxy.local:8080/v1/images/generations"
+
+
+def test_base_url_from_environment(provider: OpenAIProvider, make_call: Any) -> None:
+    settings = provider.load_settings({}, {"OPENAI_BASE_URL": "https://gw.example/openai/v1"})
+    t = provider.translate(make_call("dall-e-2", prompt="x", settings=settings))
+    assert t.request.url == "https://gw.example/openai/v1/images/generations"
+
+
+@pytest.mark.parametrize("n", [1, 4, 10])
+def test_n_passes_through(provider: OpenAIProvider, make_call: Any, n: int) -> None:
+    t = provider.translate(make_call("gpt-image-1", n=n, prompt="x"))
+    assert t.request.json["n"] == n
+
+
+def test_n_over_the_per_call_limit_is_refused(provider: OpenAIProvider, make_call: Any) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(make_call("dall-e-3", n=2, prompt="x"))
+    assert info.value.param == "n"
+
+
+# ---- sizes -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "applied", "reason"),
+    [
+        (
+            "gpt-image-1.5",
+            "1792x1024",
+            "1536x1024",
+            "gpt-image-1.5 accepts only 1024x1024, 1536x1024, 1024x1536; "
+            "sent the nearest by aspect ratio, then area",
+        ),
+        (
+            "gpt-image-1",
+            "512x512",
+            "1024x1024",
+            "gpt-image-1 accepts only 1024x1024, 1536x1024, 1024x1536; "
+            "sent the nearest by aspect ratio, then area",
+        ),
+        (
+            "dall-e-3",
+            "1536x1024",
+            "1792x1024",
+            "dall-e-3 accepts only 1024x1024, 1792x1024, 1024x1792; "
+            "sent the nearest by aspect ratio, then area",
+        ),
+        (
+            "dall-e-2",
+            "1024x1536",
+            "1024x1024",
+            "dall-e-2 accepts only 256x256, 512x512, 1024x1024; "
+            "sent the nearest by aspect ratio, then area",
+        ),
+        (
+            "dall-e-2",
+            "300x300",
+            "256x256",
+            "dall-e-2 accepts only 256x256, 512x512, 1024x1024; "
+            "sent the nearest by aspect ratio, then area",
+        ),
+        ("dall-e-3", "auto", "1024x1024", "dall-e-3 has no automatic size; sent its default"),
+        (
+            "gpt-image-2",
+            "1000x1000",
+            "992x992",
+            "1000x1000 breaks gpt-image-2's size rules (both sides must be multiples of 16); "
+            "sent the nearest valid size",
+        ),
+        (
+            "gpt-image-2",
+            "512x512",
+            "816x816",
+            "512x512 breaks gpt-image-2's size rules (at least 655360 pixels); "
+            "sent the nearest valid size",
+        ),
+        (
+            "gpt-image-2",
+            "4096x2304",
+            "3840x2160",
+            "4096x2304 breaks gpt-image-2's size rules (each side must be between 16 and 3840; "
+            "at most 8294400 pixels); sent the nearest valid size",
+        ),
+    ],
+)
+def test_unaccepted_size_snaps_with_adjustment(
+    provider: OpenAIProvider, make_call: Any, name: str, size: str, applied: str, reason: str
+) -> None:
+    t = provider.translate(make_call(name, prompt="x", size=size))
+    assert t.request.json == {"model": name, "prompt": "x", "n": 1, "size": applied}
+    assert t.adjustments == (adj("size", size, applied, reason),)
+    assert t.size == applied
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("gpt-image-1", "auto"),
+        ("gpt-image-2", "3840x2160"),
+        ("gpt-image-2", "2048x1152"),
+        ("gpt-image-2", "1008x3024"),
+        ("dall-e-2", "512x512"),
+        ("dall-e-3", "1024x1792"),
+    ],
+)
+def test_accepted_sizes_pass_unchanged(
+    provider: OpenAIProvider, make_call: Any, name: str, size: str
+) -> None:
+    t = provider.translate(make_call(name, prompt="x", size=size))
+    assert t.request.json["size"] == size
+    assert t.adjustments == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "ratio", "applied"),
+    [
+        ("gpt-image-1", "16:9", "1536x1024"),
+        ("gpt-image-1", "9:16", "1024x1536"),
+        ("gpt-image-1.5", "1:1", "1024x1024"),
+        ("gpt-image-1-mini", "4:5", "1024x1536"),
+        ("dall-e-3", "16:9", "1792x1024"),
+        ("dall-e-3", "2:3", "1024x1792"),
+        ("dall-e-2", "16:9", "1024x1024"),
+    ],
+)
+def test_aspect_ratio_maps_to_nearest_listed_size(
+    provider: OpenAIProvider, make_call: Any, name: str, ratio: str, applied: str
+) -> None:
+    call = make_call(name, prompt="x", image_config=ImageConfig(aspect_ratio=ratio))
+    t = provider.translate(call)
+    assert t.request.json == {"model": name, "prompt": "x", "n": 1, "size": applied}
+    assert t.adjustments == (
+        adj(
+            "image_config.aspect_ratio",
+            ratio,
+            applied,
+            f"OpenAI takes a size: sent the {name} size nearest this aspect ratio",
+        ),
+    )
+
+
+FREE = "OpenAI takes a WIDTHxHEIGHT size: computed one (sides multiples of 16)"
+
+
+@pytest.mark.parametrize(
+    ("ratio", "applied"),
+    [
+        ("16:9", "1536x864"),  # the spec's own example size
+        ("9:16", "864x1536"),
+        ("3:2", "1536x1024"),  # a standard size when one has the exact ratio
+        ("1:1", "1024x1024"),
+        ("21:9", "1536x656"),
+        ("4:1", "1408x480"),  # clamped to 3:1, then grown to the 655,360-pixel floor
+    ],
+)
+def test_gpt_image_2_aspect_ratio_computes_a_size(
+    provider: OpenAIProvider, make_call: Any, ratio: str, applied: str
+) -> None:
+    call = make_call("gpt-image-2", prompt="x", image_config=ImageConfig(aspect_ratio=ratio))
+    t = provider.translate(call)
+    assert t.request.json == {"model": "gpt-image-2", "prompt": "x", "n": 1, "size": applied}
+    assert t.adjustments == (adj("image_config.aspect_ratio", ratio, applied, FREE),)
+
+
+@pytest.mark.parametrize(
+    ("ratio", "image_size", "applied"),
+    [
+        (None, "1K", "1024x1024"),
+        (None, "2K", "2048x2048"),
+        (None, "4K", "2880x2880"),  # 4096² is over 3840x2160 pixels: scaled down
+        ("16:9", "2K", "2048x1152"),
+        ("16:9", "4K", "3840x2160"),
+        ("2:3", "1K", "688x1024"),
+    ],
+)
+def test_gpt_image_2_image_size_sets_the_long_side(
+    provider: OpenAIProvider, make_call: Any, ratio: str | None, image_size: str, applied: str
+) -> None:
+    config = ImageConfig(aspect_ratio=ratio, image_size=image_size)
+    t = provider.translate(make_call("gpt-image-2", prompt="x", image_config=config))
+    assert t.request.json["size"] == applied
+    expected = [adj("image_config.image_size", image_size, applied, FREE)]
+    if ratio is not None:
+        expected.insert(0, adj("image_config.aspect_ratio", ratio, applied, FREE))
+    assert t.adjustments == tuple(expected)
+
+
+def test_image_size_dropped_on_fixed_size_models(provider: OpenAIProvider, make_call: Any) -> None:
+    call = make_call("gpt-image-1.5", prompt="x", image_config=ImageConfig(image_size="2K"))
+    t = provider.translate(call)
+    assert t.request.json == {"model": "gpt-image-1.5", "prompt": "x", "n": 1}
+    assert t.adjustments == (
+        adj(
+            "image_config.image_size",
+            "2K",
+            None,
+            "gpt-image-1.5 has fixed sizes; choose one with size or aspect_ratio",
+        ),
+    )
+
+
+def test_bad_image_size_is_refused(provider: OpenAIProvider, make_call: Any) -> None:
+    call = make_call("gpt-image-2", prompt="x", image_config=ImageConfig(image_size="huge"))
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(call)
+    assert info.value.param == "image_config.image_size"
+
+
+def test_explicit_size_wins_over_image_config(provider: OpenAIProvider, make_call: Any) -> None:
+    config = ImageConfig(aspect_ratio="16:9", image_size="2K")
+    t = provider.translate(
+        make_call("gpt-image-2", prompt="x", size="1024x1024", image_config=config)
+    )
+    assert t.request.json["size"] == "1024x1024"
+    assert t.adjustments == (
+        adj(
+            "image_config.aspect_ratio",
+            "16:9",
+            None,
+            "an explicit size (1024x1024) wins over image_config.aspect_ratio",
+        ),
+        adj(
+            "image_config.image_size",
+            "2K",
+            None,
+            "an explicit size (1024x1024) wins over image_config.image_size",
+        ),
+    )
+
+
+# ---- quality -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "requested", "applied"),
+    [
+        ("gpt-image-1", "hd", "high"),
+        ("gpt-image-1", "standard", "medium"),
+        ("gpt-image-2", "hd", "high"),
+        ("dall-e-3", "high", "hd"),
+        ("dall-e-3", "low", "standard"),
+        ("dall-e-3", "medium", "standard"),
+        ("dall-e-3", "auto", "standard"),
+        ("dall-e-2", "hd", "standard"),
+        ("dall-e-2", "auto", "standard"),
+    ],
+)
+def test_quality_maps_across_vocabularies(
+    provider: OpenAIProvider, make_call: Any, name: str, requested: str, applied: str
+) -> None:
+    t = provider.translate(make_call(name, prompt="x", quality=requested))
+    assert t.request.json == {"model": name, "prompt": "x", "n": 1, "quality": applied}
+    accepted = {"dall-e-3": "standard, hd", "dall-e-2": "standard"}.get(
+        name, "low, medium, high, auto"
+    )
+    assert t.adjustments == (
+        adj(
+            "quality",
+            requested,
+            applied,
+            f"{name} accepts {accepted}; {requested} maps to {applied}",
+        ),
+    )
+    assert t.quality == applied
+
+
+@pytest.mark.parametrize(
+    ("name", "quality"),
+    [
+        ("gpt-image-1", "low"),
+        ("gpt-image-1", "auto"),
+        ("dall-e-3", "standard"),
+        ("dall-e-2", "standard"),
+    ],
+)
+def test_native_quality_unchanged(
+    provider: OpenAIProvider, make_call: Any, name: str, quality: str
+) -> None:
+    t = provider.translate(make_call(name, prompt="x", quality=quality))
+    assert t.request.json["quality"] == quality
+    assert t.adjustments == ()
+
+
+@pytest.mark.parametrize("quality", ["ultra", "HD", "xhigh"])
+def test_unknown_quality_is_refused(provider: OpenAIProvider, make_call: Any, quality: str) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(make_call("gpt-image-1", prompt="x", quality=quality))
+    assert info.value.param == "quality"
+
+
+# ---- dropped and model-specific fields ---------------------------------------------------------
+
+
+def test_gpt_image_drops_what_openai_lacks(provider: OpenAIProvider, make_call: Any) -> None:
+    call = make_call(
+        "gpt-image-1.5",
+        prompt="x",
+        response_format="url",
+        style="vivid",
+        seed=7,
+        negative_prompt="blur",
+        metadata={"run": "1"},
+    )
+    t = provider.translate(call)
+    assert t.request.json == {"model": "gpt-image-1.5", "prompt": "x", "n": 1}
+    assert t.adjustments == (
+        adj(
+            "response_format",
+            "url",
+            "b64_json",
+            "gpt-image-1.5 always returns base64 images and rejects response_format",
+        ),
+        adj("style", "vivid", None, "gpt-image-1.5 has no style parameter (dall-e-3 only)"),
+        adj("seed", 7, None, "OpenAI's Images API has no seed"),
+        adj("negative_prompt", "blur", None, "OpenAI's Images API has no negative_prompt"),
+        adj("metadata", {"run": "1"}, None, "OpenAI's Images API has no metadata"),
+    )
+
+
+def test_response_format_b64_json_is_not_sent_to_gpt_image(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    t = provider.translate(make_call("gpt-image-1", prompt="x", response_format="b64_json"))
+    assert "response_format" not in t.request.json
+    assert t.adjustments == ()  # the images come back as b64_json anyway
+
+
+def test_dall_e_drops_gpt_image_fields(provider: OpenAIProvider, make_call: Any) -> None:
+    call = make_call(
+        "dall-e-3",
+        prompt="x",
+        background="transparent",
+        output_format="jpeg",
+        output_compression=50,
+        moderation="low",
+        style="cinematic",
+    )
+    t = provider.translate(call)
+    assert t.request.json == {"model": "dall-e-3", "prompt": "x", "n": 1}
+    gpt_only = "has no {} parameter (GPT image models only)"
+    assert t.adjustments == (
+        adj("style", "cinematic", None, "dall-e-3 accepts style vivid or natural only"),
+        adj("output_format", "jpeg", None, "dall-e-3 " + gpt_only.format("output_format")),
+        adj("background", "transparent", None, "dall-e-3 " + gpt_only.format("background")),
+        adj(
+            "output_compression",
+            50,
+            None,
+            "dall-e-3 does not take output_compression (GPT image models only)",
+        ),
+        adj("moderation", "low", None, "dall-e-3 " + gpt_only.format("moderation")),
+    )
+
+
+def test_transparent_background_with_jpeg_is_refused(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    call = make_call("gpt-image-1", prompt="x", background="transparent", output_format="jpeg")
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(call)
+    assert info.value.param == "background"
+
+
+def test_transparent_on_gpt_image_2_warns_preview(provider: OpenAIProvider, make_call: Any) -> None:
+    call = make_call("gpt-image-2", prompt="x", background="transparent", output_format="png")
+    t = provider.translate(call)
+    assert t.request.json["background"] == "transparent"
+    assert t.warnings == (
+        Notice(
+            code="preview_feature",
+            param="background",
+            message="transparent backgrounds are in preview for gpt-image-2",
+        ),
+    )
+
+
+def test_jpg_is_spelled_jpeg(provider: OpenAIProvider, make_call: Any) -> None:
+    t = provider.translate(make_call("gpt-image-1", prompt="x", output_format="jpg"))
+    assert t.request.json["output_format"] == "jpeg"
+    assert t.adjustments == (adj("output_format", "jpg", "jpeg", "OpenAI spells it jpeg"),)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("background", "green"), ("output_format", "gif"), ("moderation", "high")]
+)
+def test_unknown_values_are_refused(
+    provider: OpenAIProvider, make_call: Any, field: str, value: str
+) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(make_call("gpt-image-1", prompt="x", **{field: value}))
+    assert info.value.param == field
+
+
+@pytest.mark.parametrize(("name", "limit"), [("dall-e-2", 1000), ("dall-e-3", 4000)])
+def test_prompt_length_limit(
+    provider: OpenAIProvider, make_call: Any, name: str, limit: int
+) -> None:
+    assert (
+        provider.translate(make_call(name, prompt="p" * limit)).request.json["prompt"]
+        == "p" * limit
+    )
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(make_call(name, prompt="p" * (limit + 1)))
+    assert info.value.param == "prompt"
+    assert f"at most {limit}" in info.value.message
+
+
+def test_unknown_fields_are_forwarded(provider: OpenAIProvider, make_call: Any) -> None:
+    call = make_call("gpt-image-1", prompt="x", partial_images=0, stream=False, extra={"a": [1]})
+    t = provider.translate(call)
+    assert t.request.json == {
+        "model": "gpt-image-1",
+        "prompt": "x",
+        "n": 1,
+        "partial_images": 0,
+        "stream": False,
+        "extra": {"a": [1]},
+    }
+
+
+def test_streaming_is_refused(provider: OpenAIProvider, make_call: Any) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as info:
+        provider.translate(make_call("gpt-image-1", prompt="x", stream=True))
+    assert info.value.param == "stream"
+
+
+def test_input_fidelity_option_is_dropped_on_generate(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    call = make_call("gpt-image-1", prompt="x", options=OpenAIOptions(input_fidelity="high"))
+    t = provider.translate(call)
+    assert "input_fidelity" not in t.request.json
+    assert t.adjustments == (
+        adj(
+            "provider_options.openai.input_fidelity",
+            "high",
+            None,
+            "input_fidelity applies to edits only",
+        ),
+    )
+
+
+# ---- edits -------------------------------------------------------------------------------------
+
+
+def test_multipart_edit_one_image(provider: OpenAIProvider, make_call: Any, png: bytes) -> None:
+    call = make_call(
+        "gpt-image-1.5",
+        "edit",
+        images=[png],
+        prompt="add a hat",
+        size="1024x1536",
+        quality="high",
+        input_fidelity="high",
+        output_format="png",
+    )
+    t = provider.translate(call)
+    assert t.request.url == EDITS
+    assert t.request.json is None
+    assert t.request.form == (
+        ("model", "gpt-image-1.5"),
+        ("prompt", "add a hat"),
+        ("n", "1"),
+        ("size", "1024x1536"),
+        ("quality", "high"),
+        ("output_format", "png"),
+        ("input_fidelity", "high"),
+    )
+    assert t.request.files == (FilePart("image", "image.png", "image/png", png),)
+    assert t.request.content_type == "multipart/form-data"
+    assert t.adjustments == ()
+
+
+def test_multipart_edit_several_images_and_mask(
+    provider: OpenAIProvider, make_call: Any, png: bytes, png2: bytes, mask_png: bytes
+) -> None:
+    call = make_call(
+        "gpt-image-1", "edit", n=3, images=[png, png2], mask=mask_png, prompt="merge", user="u"
+    )
+    t = provider.translate(call)
+    assert t.request.form == (
+        ("model", "gpt-image-1"),
+        ("prompt", "merge"),
+        ("n", "3"),
+        ("user", "u"),
+    )
+    assert t.request.files == (
+        FilePart("image[]", "image.png", "image/png", png),
+        FilePart("image[]", "image.png", "image/png", png2),
+        FilePart("mask", "image.png", "image/png", mask_png),
+    )
+    # a multipart edit without a size defaults to 1024x1024 [SPEC CreateImageEditRequest.size]
+    assert (t.size, t.quality) == ("1024x1024", "auto")
+
+
+def test_multipart_edit_drops_moderation(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    call = make_call("gpt-image-1", "edit", images=[png], prompt="x", moderation="low")
+    t = provider.translate(call)
+    assert ("moderation", "low") not in t.request.form
+    assert t.adjustments == (
+        adj("moderation", "low", None, "the multipart edit form has no moderation field"),
+    )
+
+
+def test_dall_e_2_edit_with_mask(
+    provider: OpenAIProvider, make_call: Any, png: bytes, mask_png: bytes
+) -> None:
+    call = make_call(
+        "dall-e-2",
+        "edit",
+        n=2,
+        images=[png],
+        mask=mask_png,
+        prompt="A sunlit indoor lounge area with a pool containing a flamingo",
+        size="512x512",
+        response_format="url",
+    )
+    t = provider.translate(call)
+    assert t.request.form == (
+        ("model", "dall-e-2"),
+        ("prompt", "A sunlit indoor lounge area with a pool containing a flamingo"),
+        ("n", "2"),
+        ("size", "512x512"),
+        ("response_format", "url"),
+    )
+    assert [part.field for part in t.request.files] == ["image", "mask"]
+    assert t.request.files[1].data == mask_png
+
+
+def test_input_fidelity_unsupported_on_mini(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    call = make_call("gpt-image-1-mini", "edit", images=[png], prompt="x", input_fidelity="high")
+    t = provider.translate(call)
+    assert dict(t.request.form).get("input_fidelity") is None
+    assert t.adjustments == (
+        adj("input_fidelity", "high", None, "gpt-image-1-mini does not support input_fidelity"),
+    )
+
+
+def test_input_fidelity_option_overrides_request(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    call = make_call(
+        "gpt-image-1.5",
+        "edit",
+        images=[png],
+        prompt="x",
+        input_fidelity="low",
+        options=OpenAIOptions(input_fidelity="high"),
+    )
+    t = provider.translate(call)
+    assert dict(t.request.form)["input_fidelity"] == "high"
+    assert t.adjustments == (
+        adj("input_fidelity", "low", "high", "provider_options.openai.input_fidelity overrides it"),
+    )
+
+
+def test_json_edit_with_url_file_id_and_bytes(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    call = make_call(
+        "gpt-image-1.5",
+        "edit",
+        images=["https://example.com/source-image.png", {"file_id": "file-abc123"}, png],
+        mask={"file_id": "file-mask123"},
+        prompt="Add a watercolor effect to this image",
+        size="1024x1024",
+        quality="high",
+        moderation="low",
+        input_fidelity="high",
+    )
+    t = provider.translate(call)
+    assert t.request.url == EDITS
+    assert t.request.files == () and t.request.form == ()
+    assert t.request.json == {
+        "model": "gpt-image-1.5",
+        "prompt": "Add a watercolor effect to this image",
+        "n": 1,
+        "size": "1024x1024",
+        "quality": "high",
+        "moderation": "low",
+        "input_fidelity": "high",
+        "images": [
+            {"image_url": "https://example.com/source-image.png"},
+            {"file_id": "file-abc123"},
+            {"image_url": "data:image/png;base64," + base64.b64encode(png).decode()},
+        ],
+        "mask": {"file_id": "file-mask123"},
+    }
+    assert (t.size, t.quality) == ("1024x1024", "high")
+
+
+def test_json_edit_sizes_are_a_closed_list(provider: OpenAIProvider, make_call: Any) -> None:
+    call = make_call(
+        "gpt-image-2", "edit", images=[{"file_id": "file-1"}], prompt="x", size="1536x864"
+    )
+    t = provider.translate(call)
+    assert t.request.json == {
+        "model": "gpt-image-2",
+        "prompt": "x",
+        "n": 1,
+        "size": "1536x1024",
+        "images": [{"file_id": "file-1"}],
+    }
+    assert t.adjustments == (
+        adj(
+            "size",
+            "1536x864",
+            "1536x1024",
+            "gpt-image-2 accepts only 1024x1024, 1536x1024, 1024x1536 in a JSON edit; "
+            "sent the nearest by aspect ratio, then area",
+        ),
+    )
+    assert t.size == "1536x1024"
+
+
+def test_chatgpt_image_latest_edits(provider: OpenAIProvider, make_call: Any, png: bytes) -> None:
+    t = provider.translate(make_call("chatgpt-image-latest", "edit", images=[png], prompt="x"))
+    assert t.request.form == (("model", "chatgpt-image-latest"), ("prompt", "x"), ("n", "1"))
+    assert t.request.files == (FilePart("image", "image.png", "image/png", png),)
+
+
+@pytest.mark.parametrize(
+    ("images", "param"),
+    [(["https://example.com/a.png"], "images[0]"), ([{"file_id": "file-1"}], "images[0]")],
+)
+def test_dall_e_2_edit_needs_bytes(
+    provider: OpenAIProvider, make_call: Any, images: list[Any], param: str
+) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as info:
+        provider.translate(make_call("dall-e-2", "edit", images=images, prompt="x"))
+    assert info.value.param == param
+
+
+def test_dall_e_2_edit_takes_one_image(
+    provider: OpenAIProvider, make_call: Any, png: bytes, png2: bytes
+) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as info:
+        provider.translate(make_call("dall-e-2", "edit", images=[png, png2], prompt="x"))
+    assert info.value.param == "images"
+
+
+def test_dall_e_3_cannot_edit(provider: OpenAIProvider, make_call: Any, png: bytes) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as info:
+        provider.translate(make_call("dall-e-3", "edit", images=[png], prompt="x"))
+    assert info.value.param == "model"
+
+
+def test_multipart_forwarded_fields_are_strings(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    call = make_call(
+        "gpt-image-1", "edit", images=[png], prompt="x", partial_images=2, stream=False
+    )
+    t = provider.translate(call)
+    assert t.request.form[-2:] == (("partial_images", "2"), ("stream", "false"))
+
+
+# ---- variations --------------------------------------------------------------------------------
+
+
+def test_variation(provider: OpenAIProvider, make_call: Any, png: bytes) -> None:
+    call = make_call(
+        "dall-e-2",
+        "variation",
+        n=2,
+        images=[png],
+        size="1024x1024",
+        response_format="url",
+        user="u",
+    )
+    t = provider.translate(call)
+    assert t.request.url == VARIATIONS
+    assert t.request.json is None
+    assert t.request.form == (
+        ("model", "dall-e-2"),
+        ("n", "2"),
+        ("size", "1024x1024"),
+        ("response_format", "url"),
+        ("user", "u"),
+    )
+    assert t.request.files == (FilePart("image", "image.png", "image/png", png),)
+    assert (t.size, t.quality) == ("1024x1024", None)  # variations take no quality
+
+
+def test_variation_size_snaps(provider: OpenAIProvider, make_call: Any, png: bytes) -> None:
+    t = provider.translate(make_call("dall-e-2", "variation", images=[png], size="600x600"))
+    assert dict(t.request.form)["size"] == "512x512"
+    assert [a.param for a in t.adjustments] == ["size"]
+
+
+def test_only_dall_e_2_makes_variations(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError):
+        provider.translate(make_call("gpt-image-1", "variation", images=[png]))
