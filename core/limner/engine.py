@@ -203,7 +203,7 @@ class Engine:
         usages = [r.usage for r in results if r.usage is not None]
         first, sent = results[0], plan.translations[0]
         return ImagesResponse(
-            created=int(time.time()),
+            created=first.created or int(time.time()),
             data=data,
             output_format=first.output_format,
             size=first.size or sent.size,

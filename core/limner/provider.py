@@ -92,6 +92,7 @@ class ProviderResult:
     """What a provider's 2xx answer held."""
 
     images: list[ImageData]
+    created: int | None = None
     usage: Usage | None = None
     output_format: str | None = None
     size: str | None = None

@@ -28,11 +28,11 @@ def vcr_config() -> dict[str, Any]:
         "decode_compressed_response": True,
         "before_record_response": before_record_response,
         "match_on": ["method", "scheme", "host", "port", "path", "query", "limner_body"],
-        "serializer": "limner-yaml",
+        "serializer": "yaml",
         "allow_playback_repeats": False,
     }
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_matcher("limner_body", body_matcher)
-    vcr.register_serializer("limner-yaml", ProvenanceSerializer("pytest --record-mode=rewrite"))
+    vcr.register_serializer("yaml", ProvenanceSerializer("pytest --record-mode=rewrite"))

@@ -1,0 +1,239 @@
+"""Build the OpenAI cassettes from public recordings of the real API (no key needed).
+
+    .venv/bin/python tests/plugins/openai/build_cassettes.py [PATH_TO_SHARED]
+
+Each cassette pairs the request limner sends (made by limner itself, exactly as it would go on the
+wire) with a response body recorded from the real service by a public project (``SOURCES`` below;
+copies in ``../shared/real-cassettes/openai``). Input images for the edit and variation cassettes
+are the very PNGs those recordings uploaded. Every cassette carries a ``provenance`` block saying
+so; none is presented as a live recording of limner. To replace them with live recordings, see
+``tests/plugins/cassettes.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gzip
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from PIL import Image
+
+import limner
+from limner.http import encode_body
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+OUT = ROOT / "cassettes" / "openai" / "test_cassettes"
+INPUTS = HERE / "data" / "cassette_inputs"
+KEEP_RESPONSE_HEADERS = ("content-type", "openai-version", "openai-processing-ms", "x-request-id")
+
+DD = "DataDog/dd-trace-py"
+SOURCES: dict[str, dict[str, str]] = {
+    "generate_dall_e_2_b64": {
+        "file": "dd-trace-py__v1_image_create_b64_json__dall-e-2.yaml",
+        "repository": DD,
+        "path": "tests/contrib/openai/cassettes/v1/image_create_b64_json.yaml",
+        "commit": "3bb9ecda22830e3303b18b0ffa5abe7586aef6a7",
+    },
+    "generate_dall_e_2_url": {
+        "file": "dd-trace-py__v1_image_create__dall-e-2_url.yaml",
+        "repository": DD,
+        "path": "tests/contrib/openai/cassettes/v1/image_create.yaml",
+        "commit": "3bb9ecda22830e3303b18b0ffa5abe7586aef6a7",
+    },
+    "edit_dall_e_2_mask": {
+        "file": "dd-trace-py__image_create_edit_url__multipart_image_mask.yaml",
+        "repository": DD,
+        "path": "tests/contrib/openai/cassettes/image_create_edit_url.yaml",
+        "commit": "b6f2020c6301fa4fb78e13214436b17de07ec487",
+    },
+    "variation_dall_e_2": {
+        "file": "dd-trace-py__image_create_variation_url__multipart.yaml",
+        "repository": DD,
+        "path": "tests/contrib/openai/cassettes/image_create_variation_url.yaml",
+        "commit": "b6f2020c6301fa4fb78e13214436b17de07ec487",
+    },
+}
+
+
+def recorded(shared: Path, name: str) -> dict[str, Any]:
+    """The first interaction of a public recording, with its response body decoded."""
+    document = yaml.safe_load((shared / SOURCES[name]["file"]).read_text())
+    interaction: dict[str, Any] = document["interactions"][0]
+    response = interaction["response"]
+    body = response.get("body", {}).get("string", response.get("content", b""))
+    if isinstance(body, bytes) and body[:2] == b"\x1f\x8b":
+        body = gzip.decompress(body)
+    if isinstance(body, bytes):
+        body = body.decode()
+    interaction["response_json"] = json.loads(body)
+    interaction["response_headers"] = {
+        k.lower(): v if isinstance(v, list) else [v] for k, v in response["headers"].items()
+    }
+    return interaction
+
+
+def uploaded_parts(interaction: dict[str, Any]) -> dict[str, bytes]:
+    """The file parts of a recorded multipart request, by field name."""
+    import email.parser
+    import email.policy
+
+    request = interaction["request"]
+    content_type = next(v for k, v in request["headers"].items() if k.lower() == "content-type")
+    content_type = content_type[0] if isinstance(content_type, list) else content_type
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + request["body"]
+    )
+    parts: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        if part.get_filename():
+            name = str(part.get_param("name", header="content-disposition"))
+            parts[name] = part.get_payload(decode=True) or b""
+    return parts
+
+
+def small_png(data: bytes, side: int = 64) -> bytes:
+    """The recorded upload scaled down, so the cassette stays small (alpha kept)."""
+    with Image.open(io.BytesIO(data)) as image:
+        resized = image.convert("RGBA").resize((side, side))
+    out = io.BytesIO()
+    resized.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+async def wire(client: limner.AsyncClient, operation: str, **params: Any) -> dict[str, Any]:
+    """The request limner sends for this call, as a vcrpy request entry."""
+    engine = client._engine
+    if operation == "edit":
+        params["images"] = params.pop("image")
+    request = limner.client.build_request(
+        {
+            "generate": limner.GenerateRequest,
+            "edit": limner.EditRequest,
+            "variation": limner.VariationRequest,
+        }[operation],
+        params,
+    )
+    plan = await engine._plan(operation, request)  # type: ignore[arg-type]
+    sent = plan.provider.authorize(plan.translations[0].request, plan.settings, dry_run=True)
+    body, content_type = await encode_body(sent)
+    headers = {name: [value] for name, value in sent.redacted_headers().items()}
+    headers["content-type"] = [str(content_type)]
+    return {"method": sent.method, "uri": sent.url, "body": body, "headers": headers}
+
+
+def cassette(
+    request: dict[str, Any], status: int, body: Any, headers: dict[str, list[str]], provenance: dict[str, Any]
+) -> str:
+    shrunk = _shrink(body)
+    response_headers = {k: v for k, v in headers.items() if k in KEEP_RESPONSE_HEADERS}
+    response_headers["content-type"] = ["application/json"]
+    document = {
+        "provenance": provenance,
+        "interactions": [
+            {
+                "request": request,
+                "response": {
+                    "status": {"code": status, "message": "OK" if status == 200 else "Bad Request"},
+                    "headers": response_headers,
+                    "body": {"string": json.dumps(shrunk, indent=2)},
+                },
+            }
+        ],
+        "version": 1,
+    }
+    return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100))
+
+
+def _shrink(body: Any) -> Any:
+    sys.path.insert(0, str(HERE.parent))
+    from cassettes import shrink_images
+
+    return shrink_images(body)
+
+
+def provenance(name: str, note: str) -> dict[str, Any]:
+    source = SOURCES[name]
+    return {
+        "kind": "built from a public recording of the real service (not recorded by limner)",
+        "request": "made by limner itself (tests/plugins/openai/build_cassettes.py)",
+        "response": f"{source['repository']} {source['path']} @ {source['commit']}",
+        "note": note,
+    }
+
+
+async def build(shared: Path) -> list[Path]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    INPUTS.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    providers = {"openai": {"api_key": "sk-cassette-builder"}}
+    async with limner.AsyncClient(providers=providers, environ={}) as client:
+        for name, operation, params, note in await _cases(shared):
+            real = recorded(shared, name)
+            request = await wire(client, operation, model="openai/dall-e-2", **params)
+            text = cassette(
+                request, 200, real["response_json"], real["response_headers"], provenance(name, note)
+            )
+            path = OUT / f"test_{name}.yaml"
+            path.write_text(text)
+            written.append(path)
+    return written
+
+
+async def _cases(shared: Path) -> list[tuple[str, str, dict[str, Any], str]]:
+    edit_parts = uploaded_parts(recorded(shared, "edit_dall_e_2_mask"))
+    variation_parts = uploaded_parts(recorded(shared, "variation_dall_e_2"))
+    files = {
+        "edit_image.png": small_png(edit_parts["image"]),
+        "edit_mask.png": small_png(edit_parts["mask"]),
+        "variation_image.png": small_png(variation_parts["image"]),
+    }
+    for filename, data in files.items():
+        (INPUTS / filename).write_bytes(data)
+    image_note = "input PNGs are the recording's own uploads, scaled to 64x64"
+    return [
+        (
+            "generate_dall_e_2_b64",
+            "generate",
+            {"prompt": "sleepy capybara with monkey on top", "size": "256x256",
+             "response_format": "b64_json", "user": "ddtrace-test"},
+            "response image replaced by a 1x1 PNG",
+        ),
+        (
+            "generate_dall_e_2_url",
+            "generate",
+            {"prompt": "sleepy capybara with monkey on top", "size": "256x256",
+             "response_format": "url", "user": "ddtrace-test"},
+            "response verbatim (its signed URL expired long ago)",
+        ),
+        (
+            "edit_dall_e_2_mask",
+            "edit",
+            {"prompt": "A sunlit indoor lounge area with a pool containing a flamingo",
+             "image": INPUTS / "edit_image.png", "mask": INPUTS / "edit_mask.png",
+             "size": "1024x1024", "response_format": "url"},
+            image_note,
+        ),
+        (
+            "variation_dall_e_2",
+            "variation",
+            {"image": INPUTS / "variation_image.png", "size": "1024x1024", "response_format": "url"},
+            image_note,
+        ),
+    ]
+
+
+def main() -> None:
+    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared"
+    for path in asyncio.run(build(shared / "real-cassettes" / "openai")):
+        print(path.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()
