@@ -13,7 +13,6 @@ so; none is presented as a live recording of limner. To replace them with live r
 from __future__ import annotations
 
 import asyncio
-import base64
 import gzip
 import io
 import json
@@ -129,7 +128,11 @@ async def wire(client: limner.AsyncClient, operation: str, **params: Any) -> dic
 
 
 def cassette(
-    request: dict[str, Any], status: int, body: Any, headers: dict[str, list[str]], provenance: dict[str, Any]
+    request: dict[str, Any],
+    status: int,
+    body: Any,
+    headers: dict[str, list[str]],
+    provenance: dict[str, Any],
 ) -> str:
     shrunk = _shrink(body)
     response_headers = {k: v for k, v in headers.items() if k in KEEP_RESPONSE_HEADERS}
@@ -178,7 +181,11 @@ async def build(shared: Path) -> list[Path]:
             real = recorded(shared, name)
             request = await wire(client, operation, model="openai/dall-e-2", **params)
             text = cassette(
-                request, 200, real["response_json"], real["response_headers"], provenance(name, note)
+                request,
+                200,
+                real["response_json"],
+                real["response_headers"],
+                provenance(name, note),
             )
             path = OUT / f"test_{name}.yaml"
             path.write_text(text)
@@ -201,29 +208,45 @@ async def _cases(shared: Path) -> list[tuple[str, str, dict[str, Any], str]]:
         (
             "generate_dall_e_2_b64",
             "generate",
-            {"prompt": "sleepy capybara with monkey on top", "size": "256x256",
-             "response_format": "b64_json", "user": "ddtrace-test"},
+            {
+                "prompt": "sleepy capybara with monkey on top",
+                "size": "256x256",
+                "response_format": "b64_json",
+                "user": "ddtrace-test",
+            },
             "response image replaced by a 1x1 PNG",
         ),
         (
             "generate_dall_e_2_url",
             "generate",
-            {"prompt": "sleepy capybara with monkey on top", "size": "256x256",
-             "response_format": "url", "user": "ddtrace-test"},
+            {
+                "prompt": "sleepy capybara with monkey on top",
+                "size": "256x256",
+                "response_format": "url",
+                "user": "ddtrace-test",
+            },
             "response verbatim (its signed URL expired long ago)",
         ),
         (
             "edit_dall_e_2_mask",
             "edit",
-            {"prompt": "A sunlit indoor lounge area with a pool containing a flamingo",
-             "image": INPUTS / "edit_image.png", "mask": INPUTS / "edit_mask.png",
-             "size": "1024x1024", "response_format": "url"},
+            {
+                "prompt": "A sunlit indoor lounge area with a pool containing a flamingo",
+                "image": INPUTS / "edit_image.png",
+                "mask": INPUTS / "edit_mask.png",
+                "size": "1024x1024",
+                "response_format": "url",
+            },
             image_note,
         ),
         (
             "variation_dall_e_2",
             "variation",
-            {"image": INPUTS / "variation_image.png", "size": "1024x1024", "response_format": "url"},
+            {
+                "image": INPUTS / "variation_image.png",
+                "size": "1024x1024",
+                "response_format": "url",
+            },
             image_note,
         ),
     ]

@@ -1,0 +1,281 @@
+"""The ``limner`` command, run in-process, against the installed OpenAI plugin and a loopback
+server standing in for the API."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from limner.cli.main import main
+
+
+def png(width: int = 8, height: int = 8, alpha: int = 255) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (width, height), (10, 20, 30, alpha)).save(out, format="PNG")
+    return out.getvalue()
+
+
+class FakeOpenAI:
+    """A loopback HTTP server answering every POST with a scripted status and body."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.body: dict[str, Any] = {
+            "created": 1700000000,
+            "data": [{"b64_json": base64.b64encode(png()).decode()}],
+            "usage": {
+                "input_tokens": 36,
+                "output_tokens": 4160,
+                "total_tokens": 4196,
+                "input_tokens_details": {"text_tokens": 36, "image_tokens": 0},
+            },
+            "output_format": "png",
+            "size": "1024x1024",
+            "quality": "high",
+            "background": "opaque",
+        }
+        self.requests: list[tuple[str, dict[str, str], bytes]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", 0))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                fake.requests.append((self.path, headers, self.rfile.read(length)))
+                payload = json.dumps(fake.body).encode()
+                self.send_response(fake.status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+
+@pytest.fixture
+def fake_openai(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI()
+    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-cli-test-secret")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
+    yield fake
+    fake.server.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_models_table_lists_every_openai_model(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "models")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["MODEL", "STATUS", "OPERATIONS", "SIZES", "N/CALL", "PRICE/IMAGE"]
+    ids = {line.split()[0] for line in lines[1:]}
+    assert {"openai/gpt-image-1.5", "openai/dall-e-3", "openai/dall-e-2"} <= ids
+
+
+def test_models_json_uses_full_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "models", "--json")
+    assert status == 0
+    models = json.loads(out)
+    assert all(model["id"].startswith("openai/") for model in models)
+    dalle3 = next(model for model in models if model["id"] == "openai/dall-e-3")
+    assert dalle3["capabilities"]["max_images_per_call"] == 1
+
+
+def test_model_details_json_has_schemas_prices_and_lifecycle(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "models", "dall-e-2", "--json")
+    assert status == 0
+    model = json.loads(out)
+    assert model["id"] == "openai/dall-e-2"
+    assert set(model["request_schemas"]) == {"generate", "edit", "variation"}
+    assert model["request_schemas"]["generate"]["properties"]["prompt"]["maxLength"] == 1000
+    assert model["pricing"]["per_image"]
+    assert model["lifecycle"]["status"]
+
+
+def test_model_details_text(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "models", "openai/gpt-image-1.5")
+    assert status == 0
+    assert out.startswith("openai/gpt-image-1.5")
+    assert "lifecycle:" in out and "per 1M tokens" in out and "generate request schema" in out
+
+
+def test_dry_run_json_is_one_object_with_every_call(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(
+        capsys,
+        "generate",
+        "a fox",
+        "-m",
+        "openai/dall-e-3",
+        "-n",
+        "3",
+        "--size",
+        "1024x1024",
+        "--option",
+        "style=natural",
+        "--dry-run",
+        "--json",
+    )
+    assert status == 0, err
+    plan = json.loads(out)
+    assert set(plan) == {
+        "model",
+        "provider",
+        "requests",
+        "estimated_cost_usd",
+        "adjustments",
+        "warnings",
+    }
+    assert plan["model"] == "openai/dall-e-3" and plan["provider"] == "openai"
+    assert len(plan["requests"]) == 3
+    first = plan["requests"][0]
+    assert first["method"] == "POST"
+    assert first["url"] == "https://api.openai.com/v1/images/generations"
+    assert first["headers"]["authorization"] == "<redacted>"
+    assert all(name == name.lower() for name in first["headers"])
+    assert first["json"]["n"] == 1 and first["json"]["style"] == "natural"
+    assert plan["estimated_cost_usd"] == pytest.approx(0.12)
+
+
+def test_dry_run_needs_no_key_and_never_shows_one(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-very-secret-value")
+    status, out, _ = run(capsys, "generate", "a fox", "-m", "gpt-image-1.5", "--dry-run", "--json")
+    assert status == 0
+    assert "sk-very-secret-value" not in out
+    assert json.loads(out)["requests"][0]["headers"]["authorization"] == "<redacted>"
+
+
+def test_dry_run_edit_shows_multipart_form_and_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    image, mask = tmp_path / "in.png", tmp_path / "mask.png"
+    image.write_bytes(png(16, 16))
+    mask.write_bytes(png(16, 16, alpha=0))
+    status, out, err = run(
+        capsys,
+        "edit",
+        "add a moon",
+        "-m",
+        "openai/gpt-image-1.5",
+        "--image",
+        str(image),
+        "--mask",
+        str(mask),
+        "--option",
+        "openai.input_fidelity=high",
+        "--dry-run",
+        "--json",
+    )
+    assert status == 0, err
+    request = json.loads(out)["requests"][0]
+    assert request["url"].endswith("/images/edits")
+    assert request["headers"]["content-type"] == "multipart/form-data"
+    assert request["form"]["prompt"] == "add a moon"
+    assert request["form"]["input_fidelity"] == "high"
+    files = {part["field"]: part for part in request["files"]}
+    assert files["image"]["size"] == image.stat().st_size
+    assert files["mask"]["content_type"] == "image/png"
+
+
+@pytest.mark.parametrize(
+    ("argv", "param"),
+    [
+        (["-n", "11"], "n"),
+        (["-n", "0"], "n"),
+        (["--size", "big"], "size"),
+        (["--option", "nonsense"], "KEY=VALUE"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], param: str
+) -> None:
+    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5", *argv)
+    assert status == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and param in err and "Traceback" not in err
+
+
+def test_unknown_model_suggests_close_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-15", "--dry-run")
+    assert status == 2
+    assert "openai/gpt-image-1.5" in err
+
+
+def test_missing_key_exits_2_naming_the_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5")
+    assert status == 2
+    assert "OPENAI_API_KEY" in err
+
+
+def test_generate_saves_files_and_prints_cost(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    status, out, err = run(
+        capsys,
+        "generate",
+        "a fox",
+        "-m",
+        "openai/gpt-image-1",
+        "--quality",
+        "high",
+        "-o",
+        str(tmp_path / "fox.png"),
+    )
+    assert status == 0, err
+    saved = tmp_path / "fox.png"
+    assert out.splitlines()[0] == str(saved)
+    assert saved.read_bytes() == png()
+    # 36 text tokens at $5/M + 4160 image tokens at $40/M
+    assert "cost: $0.1666 (openai/gpt-image-1)" in out
+    path, headers, body = fake_openai.requests[0]
+    assert path == "/v1/images/generations"
+    assert headers["authorization"] == "Bearer sk-cli-test-secret"
+    assert json.loads(body)["quality"] == "high"
+
+
+def test_provider_failure_exits_1(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.status = 401
+    fake_openai.body = {
+        "error": {
+            "message": "Incorrect API key provided",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "invalid_api_key",
+        }
+    }
+    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5")
+    assert status == 1
+    assert out == ""
+    assert "AuthenticationError" in err and "Incorrect API key" in err
+    assert "sk-cli-test-secret" not in err
+    assert len(fake_openai.requests) == 1
