@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from pydantic import BaseModel
+
 from limner import (
     LimnerError,
     ModelInfo,
@@ -16,7 +18,6 @@ from limner import (
     WireRequest,
     WireResponse,
 )
-from pydantic import BaseModel
 
 from .body import translate_call
 from .errors import parse_error

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from limner import (
     ImageData,
     Notice,
@@ -13,7 +15,6 @@ from limner import (
     Usage,
     WireResponse,
 )
-from pydantic import ValidationError
 
 from .errors import parse_error
 

@@ -7,8 +7,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-import limner
 import pytest
+from PIL import Image
+from pydantic import BaseModel
+
+import limner
 from limner import (
     EditRequest,
     GenerateRequest,
@@ -21,8 +24,6 @@ from limner import (
 from limner.images import sniff
 from limner_openai import OpenAIProvider
 from limner_openai.models import MODELS
-from PIL import Image
-from pydantic import BaseModel
 
 DATA = Path(__file__).resolve().parent / "data"
 

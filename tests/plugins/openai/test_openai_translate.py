@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import limner
 import pytest
+
+import limner
 from limner import Adjustment, FilePart, ImageConfig, Notice
 from limner_openai import OpenAIOptions, OpenAIProvider
 

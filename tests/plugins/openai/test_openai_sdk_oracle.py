@@ -1,0 +1,309 @@
+"""The official ``openai`` SDK as an oracle: for the same call, the SDK and limner must put the
+same body on the wire.
+
+A loopback aiohttp server records what the SDK sends; the JSON bodies must equal
+``translation.request.json`` exactly, and multipart bodies must hold the same text fields (as a
+multiset: order may differ) and the same file parts (field name, filename, bytes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+from urllib.parse import urlsplit
+
+import openai
+import pytest
+from aiohttp import web
+
+from limner import Translation
+from limner_openai import OpenAIProvider
+
+ANSWER = {"created": 1, "data": [{"b64_json": "aGk="}]}
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Oracle:
+    base_url: str
+    seen: list[Recorded]
+
+    def client(self, **kwargs: Any) -> openai.OpenAI:
+        return openai.OpenAI(api_key="sk-test", base_url=self.base_url, max_retries=0, **kwargs)
+
+    async def run(self, fn: Callable[[openai.OpenAI], object], **kwargs: Any) -> Recorded:
+        client = self.client(**kwargs)
+        try:
+            await asyncio.to_thread(fn, client)
+        finally:
+            client.close()
+        return self.seen[-1]
+
+
+@pytest.fixture
+async def oracle() -> AsyncIterator[Oracle]:
+    seen: list[Recorded] = []
+
+    async def record(request: web.Request) -> web.Response:
+        seen.append(
+            Recorded(
+                request.method,
+                request.path,
+                {k.lower(): v for k, v in request.headers.items()},
+                await request.read(),
+            )
+        )
+        return web.json_response(ANSWER)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", record)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield Oracle(f"http://127.0.0.1:{port}/v1", seen)
+    finally:
+        await runner.cleanup()
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    filename: str | None
+    data: bytes
+
+
+def multipart(recorded: Recorded) -> list[Part]:
+    """The parts of a recorded multipart body, parsed with the standard library."""
+    content_type = recorded.headers["content-type"]
+    assert content_type.startswith("multipart/form-data; boundary=")
+    raw = f"Content-Type: {content_type}\r\n\r\n".encode() + recorded.body
+    message = BytesParser(policy=HTTP).parsebytes(raw)
+    assert message.is_multipart()
+    parts = []
+    for part in message.iter_parts():
+        assert isinstance(part, Message)
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_param("filename", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        assert isinstance(name, str) and isinstance(payload, bytes)
+        parts.append(Part(name, filename if isinstance(filename, str) else None, payload))
+    return parts
+
+
+def assert_same_multipart(recorded: Recorded, translation: Translation) -> None:
+    parts = multipart(recorded)
+    sdk_fields = Counter((p.name, p.data.decode()) for p in parts if p.filename is None)
+    sdk_files = [(p.name, p.filename, p.data) for p in parts if p.filename is not None]
+    ours_files = [(f.field, f.filename, f.data) for f in translation.request.files]
+    assert sdk_fields == Counter(translation.request.form)
+    assert sdk_files == ours_files
+    assert recorded.path == urlsplit(translation.request.url).path
+
+
+def assert_same_json(recorded: Recorded, translation: Translation) -> None:
+    assert recorded.headers["content-type"] == "application/json"
+    assert json.loads(recorded.body) == translation.request.json
+
+
+def our_url(oracle: Oracle, provider: OpenAIProvider) -> Any:
+    return provider.load_settings({"base_url": oracle.base_url, "api_key": "sk-test"}, {})
+
+
+# ---- generations -------------------------------------------------------------------------------
+
+
+async def test_generate_gpt_image_1_5(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any
+) -> None:
+    fields: dict[str, Any] = {
+        "prompt": "a lighthouse at dusk",
+        "size": "1536x1024",
+        "quality": "high",
+        "output_format": "webp",
+        "output_compression": 70,
+        "background": "opaque",
+        "moderation": "low",
+        "user": "user-7",
+    }
+    seen = await oracle.run(lambda c: c.images.generate(model="gpt-image-1.5", n=3, **fields))
+    t = provider.translate(
+        make_call("gpt-image-1.5", n=3, settings=our_url(oracle, provider), **fields)
+    )
+    assert (seen.method, seen.path) == ("POST", "/v1/images/generations")
+    assert t.request.url == oracle.base_url + "/images/generations"
+    assert_same_json(seen, t)
+
+
+async def test_generate_dall_e_3(oracle: Oracle, provider: OpenAIProvider, make_call: Any) -> None:
+    fields: dict[str, Any] = {
+        "prompt": "an otter",
+        "size": "1024x1792",
+        "quality": "hd",
+        "style": "vivid",
+        "response_format": "b64_json",
+    }
+    seen = await oracle.run(lambda c: c.images.generate(model="dall-e-3", n=1, **fields))
+    assert_same_json(seen, provider.translate(make_call("dall-e-3", **fields)))
+
+
+async def test_generate_dall_e_2_url(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any
+) -> None:
+    fields: dict[str, Any] = {"prompt": "a cat", "size": "512x512", "response_format": "url"}
+    seen = await oracle.run(lambda c: c.images.generate(model="dall-e-2", n=4, **fields))
+    assert_same_json(seen, provider.translate(make_call("dall-e-2", n=4, **fields)))
+
+
+async def test_generate_gpt_image_2_free_size(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any
+) -> None:
+    fields: dict[str, Any] = {"prompt": "wide", "size": "2048x1152", "quality": "low"}
+    seen = await oracle.run(lambda c: c.images.generate(model="gpt-image-2", n=1, **fields))
+    assert_same_json(seen, provider.translate(make_call("gpt-image-2", **fields)))
+
+
+async def test_headers_match_the_sdk(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any
+) -> None:
+    seen = await oracle.run(
+        lambda c: c.images.generate(model="gpt-image-1", prompt="x", n=1),
+        organization="org-123",
+        project="proj_456",
+    )
+    settings = provider.load_settings(
+        {"api_key": "sk-test", "organization": "org-123", "project": "proj_456"}, {}
+    )
+    request = provider.authorize(
+        provider.translate(make_call("gpt-image-1", prompt="x")).request, settings
+    )
+    for name in ("authorization", "openai-organization", "openai-project"):
+        assert request.headers[name] == seen.headers[name]
+
+
+# ---- edits and variations ----------------------------------------------------------------------
+
+
+async def test_edit_one_image(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    fields: dict[str, Any] = {
+        "prompt": "add a hat",
+        "size": "1024x1536",
+        "quality": "medium",
+        "input_fidelity": "high",
+        "output_format": "jpeg",
+        "output_compression": 60,
+        "background": "opaque",
+        "user": "u1",
+    }
+    seen = await oracle.run(
+        lambda c: c.images.edit(
+            model="gpt-image-1.5", image=("image.png", png, "image/png"), n=2, **fields
+        )
+    )
+    t = provider.translate(make_call("gpt-image-1.5", "edit", n=2, images=[png], **fields))
+    assert (seen.method, seen.path) == ("POST", "/v1/images/edits")
+    assert_same_multipart(seen, t)
+
+
+async def test_edit_two_images_and_mask(
+    oracle: Oracle,
+    provider: OpenAIProvider,
+    make_call: Any,
+    png: bytes,
+    png2: bytes,
+    mask_png: bytes,
+) -> None:
+    seen = await oracle.run(
+        lambda c: c.images.edit(
+            model="gpt-image-1",
+            prompt="combine",
+            image=[("image.png", png, "image/png"), ("image.png", png2, "image/png")],
+            mask=("image.png", mask_png, "image/png"),
+            n=1,
+        )
+    )
+    t = provider.translate(
+        make_call("gpt-image-1", "edit", images=[png, png2], mask=mask_png, prompt="combine")
+    )
+    assert [p.name for p in multipart(seen) if p.filename] == ["image[]", "image[]", "mask"]
+    assert_same_multipart(seen, t)
+
+
+async def test_edit_dall_e_2_with_mask(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any, png: bytes, mask_png: bytes
+) -> None:
+    fields: dict[str, Any] = {"prompt": "a flamingo", "size": "256x256", "response_format": "url"}
+    seen = await oracle.run(
+        lambda c: c.images.edit(
+            model="dall-e-2",
+            image=("image.png", png, "image/png"),
+            mask=("image.png", mask_png, "image/png"),
+            n=1,
+            **fields,
+        )
+    )
+    t = provider.translate(make_call("dall-e-2", "edit", images=[png], mask=mask_png, **fields))
+    assert_same_multipart(seen, t)
+
+
+@pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning")  # the SDK marks it retired
+async def test_variation(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    seen = await oracle.run(
+        lambda c: c.images.create_variation(
+            model="dall-e-2",
+            image=("image.png", png, "image/png"),
+            n=2,
+            size="512x512",
+            response_format="b64_json",
+            user="u2",
+        )
+    )
+    t = provider.translate(
+        make_call(
+            "dall-e-2",
+            "variation",
+            n=2,
+            images=[png],
+            size="512x512",
+            response_format="b64_json",
+            user="u2",
+        )
+    )
+    assert (seen.method, seen.path) == ("POST", "/v1/images/variations")
+    assert_same_multipart(seen, t)
+
+
+async def test_oracle_notices_a_difference(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    """The comparison is not vacuous: a different quality makes it fail."""
+    seen = await oracle.run(
+        lambda c: c.images.edit(
+            model="gpt-image-1", image=("image.png", png, "image/png"), prompt="x", quality="low"
+        )
+    )
+    t = provider.translate(
+        make_call("gpt-image-1", "edit", images=[png], prompt="x", quality="high")
+    )
+    with pytest.raises(AssertionError):
+        assert_same_multipart(seen, t)
