@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from .capabilities import ModelInfo, Operation
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
-from .errors import ContentPolicyError, LimnerError, NotFoundError
+from .errors import ContentPolicyError, LimnerError, NotFoundError, ProviderError
 from .http import Transport
 from .inputs import check_extra_headers, load_images, provider_options
 from .plugins import Registry
@@ -170,9 +170,24 @@ class Engine:
             translation.request, lambda wire: provider.authorize(wire, settings)
         )
         if not 200 <= response.status < 300:
-            error = provider.parse_error(call, response)
+            try:
+                error = provider.parse_error(call, response)
+            except Exception:  # a plugin's parser choked on an odd body: map by status
+                error = Provider.parse_error(provider, call, response)
             raise _name_replacement(error, plan.model)
-        return provider.parse_response(call, response)
+        try:
+            return provider.parse_response(call, response)
+        except LimnerError:
+            raise
+        except Exception as exc:  # a malformed body must not leak KeyError/JSONDecodeError
+            raise ProviderError(
+                f"{provider.name} answered HTTP {response.status} with a body limner could not "
+                f"read ({type(exc).__name__}: {exc}): {response.text_excerpt()}",
+                provider=provider.name,
+                model=plan.model.id,
+                status_code=response.status,
+                request_id=response.request_id,
+            ) from exc
 
     # ---- merging -----------------------------------------------------------------------------
 

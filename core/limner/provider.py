@@ -26,7 +26,13 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from .capabilities import ModelInfo, Operation
-from .errors import InvalidRequestError, LimnerError, MissingCredentialsError, error_for_status
+from .errors import (
+    InvalidRequestError,
+    LimnerError,
+    MissingCredentialsError,
+    RateLimitError,
+    error_for_status,
+)
 from .images import InputImage
 from .requests import EditRequest, GenerateRequest, VariationRequest
 from .responses import Adjustment, ImageData, Notice, Usage
@@ -140,12 +146,16 @@ class Provider(ABC):
         """Map a non-2xx answer onto the error tree. The default picks the class by status and
         quotes the body."""
         cls = error_for_status(response.status)
+        extra: dict[str, Any] = {}
+        if issubclass(cls, RateLimitError):
+            extra["retry_after"] = response.retry_after
         return cls(
             f"{self.name} answered HTTP {response.status}: {response.text_excerpt()}",
             provider=self.name,
             model=call.model.id,
             status_code=response.status,
             request_id=response.request_id,
+            **extra,
         )
 
     def authorize(

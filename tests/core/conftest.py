@@ -8,9 +8,10 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import limner
 import pytest
 from support import TEST_TIMEOUT, FakeServer, MakeClient, client_kwargs, make_server
+
+import limner
 
 
 @pytest.fixture(autouse=True)

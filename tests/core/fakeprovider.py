@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from pydantic import BaseModel, ConfigDict, Field
+
 import limner
 from limner.errors import error_for_status
-from pydantic import BaseModel, ConfigDict, Field
 
 API_KEY = "sk-fake-SECRET-0123456789abcdef"
 

@@ -12,11 +12,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import limner
 from aiohttp import web
 from fakeprovider import API_KEY, FakePlugin
-from limner.http import RetryPolicy
 from PIL import Image
+
+import limner
+from limner.http import RetryPolicy
 
 TEST_TIMEOUT = 20  # seconds; a safety net so nothing can hang the suite
 
@@ -61,9 +62,14 @@ def ok_body(n: int, *, url: str | None = None, usage: bool = True, **extra: Any)
     return body
 
 
-def error_reply(status: int, message: str = "nope", **headers: str) -> web.Response:
+def error_reply(status: int, message: str = "nope", **headers: str) -> Handler:
+    """A reply (fresh each time it is used) with an OpenAI-shaped error body."""
     payload = {"error": {"message": message, "type": "x", "code": None}}
-    return web.json_response(payload, status=status, headers=headers)
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response(payload, status=status, headers=headers)
+
+    return answer
 
 
 class FakeServer:

@@ -7,12 +7,13 @@ import base64
 from decimal import Decimal
 from typing import Any
 
-import limner
 import pytest
 from aiohttp import web
 from fakeprovider import API_KEY, FakePlugin
-from limner.engine import split_n
 from support import IMAGE_B64, FakeServer, MakeClient, Recorded, error_reply, ok_body
+
+import limner
+from limner.engine import split_n
 
 
 @pytest.mark.parametrize(
@@ -263,7 +264,7 @@ async def test_one_failed_split_call_fails_the_request(
 ) -> None:
     async def answer(recorded: Recorded) -> web.StreamResponse:
         if recorded.headers["x-call-index"] == "1":
-            return error_reply(401, "bad key")
+            return await error_reply(401, "bad key")(recorded)
         return web.json_response(ok_body(int(recorded.json["n"])))
 
     server.reply(answer, answer, answer)

@@ -11,12 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 import jsonschema
-import limner
 import pytest
 from fakeprovider import ALPHA, BETA, FakePlugin, FakeProvider
+from support import FakeServer, MakeClient
+
+import limner
 from limner import hookspecs
 from limner.plugins import Registry
-from support import FakeServer, MakeClient
 
 
 def fake_registry(*plugins: object) -> Registry:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import limner
 import pytest
 from support import IMAGE, FakeServer, MakeClient, png
+
+import limner
 
 GOOD = {"model": "fake/alpha-1", "prompt": "a fox"}
 

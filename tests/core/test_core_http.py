@@ -1,0 +1,407 @@
+"""Retries, timeouts, transport failures, the error tree, and safe downloads."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from support import (
+    FAST_RETRY,
+    FakeServer,
+    MakeClient,
+    Recorded,
+    closed_port,
+    error_reply,
+    ok_body,
+)
+
+import limner
+from limner import errors
+from limner.download import DownloadPolicy, download
+from limner.http import RetryPolicy
+from limner.wire import WireResponse, parse_retry_after
+
+# ---- retries ---------------------------------------------------------------------------------
+
+
+async def test_429_with_retry_after_then_success(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    server.reply(error_reply(429, "slow down", **{"Retry-After": "0.2"}))
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    result = await client.images.generate(model="alpha", prompt="x")
+    elapsed = loop.time() - start
+    assert len(result.data) == 1
+    assert len(server.api_calls) == 2
+    assert 0.2 <= elapsed < 2  # waited as told, not the 1 ms backoff
+    # credentials are added on every attempt
+    assert all(c.headers["authorization"].startswith("Bearer ") for c in server.api_calls)
+
+
+async def test_429_exhausted_is_rate_limit_error(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    server.reply(*[error_reply(429, "slow down", **{"retry-after-ms": "5"})] * 3)
+    with pytest.raises(limner.RateLimitError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert len(server.api_calls) == 3
+    assert info.value.retry_after == pytest.approx(0.005)
+    assert info.value.retryable is True
+    assert info.value.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "retries"),
+    [
+        (500, limner.ProviderError, 2),
+        (503, limner.ProviderUnavailableError, 2),
+        (502, limner.ProviderUnavailableError, 0),
+        (504, limner.ProviderUnavailableError, 1),
+        (409, limner.InvalidRequestError, 1),
+    ],
+)
+async def test_5xx_retried_then_error(
+    make_client: MakeClient,
+    server: FakeServer,
+    status: int,
+    error: type[limner.LimnerError],
+    retries: int,
+) -> None:
+    client = make_client(retry=RetryPolicy(max_retries=retries, initial_delay=0.001))
+    server.reply(*[error_reply(status, "down", **{"x-request-id": "req-1"})] * 5)
+    with pytest.raises(error) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert type(info.value) is error
+    assert len(server.api_calls) == retries + 1
+    assert info.value.status_code == status
+    assert info.value.request_id == "req-1"
+    assert info.value.provider == "fake"
+    assert info.value.model == "fake/alpha-1"
+
+
+async def test_500_then_success(client: limner.AsyncClient, server: FakeServer) -> None:
+    server.reply(error_reply(500), error_reply(503))
+    result = await client.images.generate(model="alpha", prompt="x")
+    assert len(result.data) == 1
+    assert len(server.api_calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, limner.InvalidRequestError),
+        (401, limner.AuthenticationError),
+        (402, limner.BillingError),
+        (403, limner.PermissionDeniedError),
+        (413, limner.PayloadTooLargeError),
+        (422, limner.InvalidRequestError),
+    ],
+)
+async def test_client_errors_not_retried(
+    client: limner.AsyncClient, server: FakeServer, status: int, error: type[limner.LimnerError]
+) -> None:
+    server.reply(*[error_reply(status, "no")] * 3)
+    with pytest.raises(error) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert type(info.value) is error
+    assert len(server.api_calls) == 1
+    assert info.value.status_code == status
+    assert "fake: no" in info.value.message
+
+
+async def test_max_retries_argument(make_client: MakeClient, server: FakeServer) -> None:
+    client = make_client(retry=None, max_retries=0)
+    server.reply(error_reply(503), error_reply(503))
+    with pytest.raises(limner.ProviderUnavailableError):
+        await client.images.generate(model="alpha", prompt="x")
+    assert len(server.api_calls) == 1
+
+
+async def test_connection_refused(make_client: MakeClient) -> None:
+    port = closed_port()
+    client = make_client(
+        providers={"fake": {"api_key": "k", "base_url": f"http://127.0.0.1:{port}"}}
+    )
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    with pytest.raises(limner.ProviderConnectionError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert loop.time() - start < 3
+    assert f"127.0.0.1:{port}" in info.value.message
+    assert info.value.retryable is True
+    assert info.value.http_status == 502
+
+
+async def test_connection_refused_attempts(make_client: MakeClient) -> None:
+    attempts = 0
+
+    class Counting(limner.ProviderSettings):
+        pass
+
+    from fakeprovider import FakePlugin, FakeProvider
+
+    class CountingProvider(FakeProvider):
+        def authorize(self, request: Any, settings: Any, *, dry_run: bool = False) -> Any:
+            nonlocal attempts
+            attempts += 1
+            return super().authorize(request, settings, dry_run=dry_run)
+
+    port = closed_port()
+    client = make_client(
+        plugins=[FakePlugin(CountingProvider)],
+        providers={"fake": {"api_key": "k", "base_url": f"http://127.0.0.1:{port}"}},
+    )
+    with pytest.raises(limner.ProviderConnectionError):
+        await client.images.generate(model="alpha", prompt="x")
+    assert attempts == FAST_RETRY.max_retries + 1
+
+
+async def test_timeout_is_not_retried_and_fast(make_client: MakeClient, server: FakeServer) -> None:
+    client = make_client(timeout=0.2)
+    server.reply(server.stall, server.stall)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    with pytest.raises(limner.RequestTimeoutError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert loop.time() - start < 1.5
+    assert len(server.api_calls) == 1
+    assert info.value.http_status == 504
+    assert "0.2 s" in info.value.message
+
+
+async def test_malformed_json_on_200(client: limner.AsyncClient, server: FakeServer) -> None:
+    server.reply(web.Response(text="<html>oops</html>", content_type="text/html"))
+    with pytest.raises(limner.ProviderError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert info.value.status_code == 200
+    assert info.value.provider == "fake"
+    assert len(server.api_calls) == 1
+
+
+async def test_unexpected_json_shape_on_200(client: limner.AsyncClient, server: FakeServer) -> None:
+    server.reply(web.json_response({"result": "no data key"}))
+    with pytest.raises(limner.ProviderError):
+        await client.images.generate(model="alpha", prompt="x")
+
+
+async def test_default_parse_error(client: limner.AsyncClient, server: FakeServer) -> None:
+    provider = client.registry.providers["fake"]
+    call = limner.ProviderCall(
+        operation="generate",
+        model=client.models.retrieve("alpha"),
+        request=limner.GenerateRequest(model="alpha", prompt="x"),
+        settings=limner.ProviderSettings(),
+    )
+    response = WireResponse(
+        status=429, headers={"retry-after": "3", "x-request-id": "r9"}, body=b"busy"
+    )
+    error = limner.Provider.parse_error(provider, call, response)
+    assert isinstance(error, limner.RateLimitError)
+    assert (error.status_code, error.request_id, error.retry_after) == (429, "r9", 3.0)
+    assert "busy" in error.message
+
+
+# ---- the error tree --------------------------------------------------------------------------
+
+ERRORS = [
+    (limner.InvalidRequestError, 400, "invalid_request_error", None),
+    (limner.UnsupportedFeatureError, 400, "invalid_request_error", "unsupported_feature"),
+    (limner.PayloadTooLargeError, 413, "invalid_request_error", "payload_too_large"),
+    (limner.AuthenticationError, 401, "authentication_error", None),
+    (limner.MissingCredentialsError, 401, "authentication_error", "missing_credentials"),
+    (limner.PermissionDeniedError, 403, "permission_error", None),
+    (limner.BillingError, 402, "billing_error", "insufficient_quota"),
+    (limner.NotFoundError, 404, "not_found_error", "model_not_found"),
+    (limner.ContentPolicyError, 400, "invalid_request_error", "content_policy_violation"),
+    (limner.RateLimitError, 429, "rate_limit_error", "rate_limit_exceeded"),
+    (limner.ProviderError, 502, "api_error", "upstream_error"),
+    (limner.ProviderUnavailableError, 503, "api_error", "upstream_unavailable"),
+    (limner.RequestTimeoutError, 504, "timeout_error", "timeout"),
+    (limner.ProviderConnectionError, 502, "api_connection_error", "connection_error"),
+    (limner.PluginError, 500, "api_error", "plugin_error"),
+    (limner.LimnerError, 500, "api_error", None),
+]
+
+
+@pytest.mark.parametrize(("cls", "status", "kind", "code"), ERRORS)
+def test_error_to_openai(
+    cls: type[limner.LimnerError], status: int, kind: str, code: str | None
+) -> None:
+    error = cls("something broke", param="size")
+    assert isinstance(error, limner.LimnerError)
+    assert error.http_status == status
+    assert error.to_openai() == {
+        "error": {"message": "something broke", "type": kind, "param": "size", "code": code}
+    }
+    assert str(error) == "something broke"
+    assert repr(error).startswith(f"{cls.__name__}('something broke'")
+    explicit = cls("x", code="custom")
+    assert explicit.to_openai()["error"]["code"] == "custom"
+
+
+def test_every_exported_error_is_covered() -> None:
+    covered = {cls.__name__ for cls, *_ in ERRORS}
+    exported = {name for name in errors.__all__ if name[0].isupper()}
+    assert exported == covered
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, limner.InvalidRequestError),
+        (404, limner.NotFoundError),
+        (408, limner.RequestTimeoutError),
+        (418, limner.InvalidRequestError),
+        (429, limner.RateLimitError),
+        (500, limner.ProviderError),
+        (501, limner.ProviderError),
+        (502, limner.ProviderUnavailableError),
+        (529, limner.ProviderUnavailableError),
+        (302, limner.ProviderError),
+    ],
+)
+def test_error_for_status(status: int, cls: type[limner.LimnerError]) -> None:
+    assert errors.error_for_status(status) is cls
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, None),
+        ({"retry-after": "2"}, 2.0),
+        ({"retry-after": "-5"}, 0.0),
+        ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
+        ({"retry-after": "soon"}, None),
+    ],
+)
+def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> None:
+    assert parse_retry_after(headers) == expected
+
+
+def test_retry_policy_delay() -> None:
+    policy = RetryPolicy(initial_delay=1.0, max_delay=4.0, max_retry_after=10.0)
+    assert policy.delay(1, 30.0) == 10.0
+    assert policy.delay(1, 0.5) == 0.5
+    for attempt, ceiling in ((1, 1.0), (2, 2.0), (3, 4.0), (6, 4.0)):
+        for _ in range(20):
+            assert ceiling / 2 <= policy.delay(attempt, None) <= ceiling
+
+
+# ---- downloads -------------------------------------------------------------------------------
+
+
+async def _download(url: str, **policy: Any) -> bytes:
+    async with aiohttp.ClientSession() as session:
+        return await download(session, url, DownloadPolicy(**policy), param="images[0]")
+
+
+async def test_download_http_refused_without_private_networks(server: FakeServer) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await _download(f"{server.url}/files/a.png")
+    assert info.value.param == "images[0]"
+    assert info.value.code == "invalid_url"
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/a.png",
+        "https://localhost/a.png",
+        "https://10.1.2.3/a.png",
+        "https://192.168.0.1/a.png",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/a.png",
+        "ftp://example.com/a.png",
+        "file:///etc/passwd",
+        "https:///nohost",
+    ],
+)
+async def test_download_private_addresses_refused(url: str) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await _download(url)
+    assert info.value.param == "images[0]"
+    assert "images[0]" in info.value.message
+
+
+async def test_download_allowed_on_private_networks(server: FakeServer) -> None:
+    data = await _download(f"{server.url}/files/a.png", allow_private_networks=True)
+    assert data == server.files["/files/a.png"]
+
+
+async def test_download_size_cap_declared(server: FakeServer) -> None:
+    server.files["/files/big.png"] = b"x" * 5000
+    with pytest.raises(limner.PayloadTooLargeError) as info:
+        await _download(f"{server.url}/files/big.png", allow_private_networks=True, max_bytes=1000)
+    assert info.value.param == "images[0]"
+    assert info.value.http_status == 413
+
+
+async def test_download_size_cap_streamed(server: FakeServer) -> None:
+    async def chunks() -> Any:
+        for _ in range(50):
+            yield b"y" * 1000
+
+    async def streamed(recorded: Recorded) -> web.StreamResponse:
+        return web.Response(body=chunks())  # chunked: no content-length
+
+    server.reply(streamed)
+    with pytest.raises(limner.PayloadTooLargeError):
+        await _download(f"{server.url}/stream", allow_private_networks=True, max_bytes=10_000)
+
+
+@pytest.mark.parametrize("status", [404, 500, 302])
+async def test_download_non_200(server: FakeServer, status: int) -> None:
+    headers = {"Location": f"{server.url}/files/a.png"} if status == 302 else {}
+    server.reply(web.Response(status=status, headers=headers))
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await _download(f"{server.url}/missing", allow_private_networks=True)
+    assert info.value.code == "download_failed"
+    assert str(status) in info.value.message
+    assert [r.path for r in server.requests] == ["/missing"]  # redirects not followed
+
+
+async def test_download_failure_of_a_result_url_is_provider_error(server: FakeServer) -> None:
+    server.reply(web.Response(status=404))
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(limner.ProviderError) as info:
+            await download(
+                session,
+                f"{server.url}/gone.png",
+                DownloadPolicy(allow_private_networks=True),
+                param="data[0].url",
+            )
+    assert info.value.param == "data[0].url"
+
+
+async def test_download_connection_refused() -> None:
+    with pytest.raises(limner.ProviderConnectionError) as info:
+        await _download(f"http://127.0.0.1:{closed_port()}/a.png", allow_private_networks=True)
+    assert info.value.param == "images[0]"
+
+
+def test_ok_body_helper_is_openai_shaped() -> None:
+    body = ok_body(2)
+    assert [set(item) for item in body["data"]] == [{"b64_json"}, {"b64_json"}]
+
+
+async def test_parse_error_bug_falls_back_to_status_mapping(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    from fakeprovider import FakePlugin, FakeProvider
+
+    class Fragile(FakeProvider):
+        def parse_error(self, call: Any, response: Any) -> limner.LimnerError:
+            raise KeyError("error")
+
+    client = make_client(plugins=[FakePlugin(Fragile)])
+    server.reply(web.Response(status=403, text="forbidden"))
+    with pytest.raises(limner.PermissionDeniedError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert info.value.status_code == 403
+    assert "forbidden" in info.value.message
