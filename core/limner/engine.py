@@ -47,8 +47,9 @@ class EngineOptions:
     download: DownloadPolicy = field(default_factory=DownloadPolicy)
     max_input_bytes: int = 50 * 2**20
     strict: bool = False
-    provider_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    # repr=False: both can hold credentials.
+    provider_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
 
 
 @dataclass(frozen=True)

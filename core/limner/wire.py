@@ -50,6 +50,19 @@ class WireRequest:
     content: bytes | None = _field(default=None, repr=False)
     secret_headers: frozenset[str] = frozenset()
 
+    def __post_init__(self) -> None:
+        # Header names are case-insensitive: lowercase them so redaction by name cannot miss one.
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        object.__setattr__(self, "headers", headers)
+        secrets = frozenset(name.lower() for name in self.secret_headers)
+        object.__setattr__(self, "secret_headers", secrets)
+
+    def __repr__(self) -> str:
+        return (
+            f"WireRequest(method={self.method!r}, url={self.url!r}, "
+            f"headers={self.redacted_headers()!r}, content_type={self.content_type!r})"
+        )
+
     @property
     def is_multipart(self) -> bool:
         return bool(self.files) or (bool(self.form) and self.json is None)

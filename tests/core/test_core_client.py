@@ -1,0 +1,260 @@
+"""Dry runs and secrets, the sync client, and saving results."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakeprovider import API_KEY, FakePlugin
+from support import IMAGE, FakeServer, MakeClient, client_kwargs, error_reply, png
+
+import limner
+from limner.wire import REDACTED, WireRequest
+
+# ---- dry run ---------------------------------------------------------------------------------
+
+
+async def test_dry_run_needs_no_credentials_and_sends_nothing(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client(providers={}, environ={})
+    dry = await client.images.generate(model="alpha", prompt="a fox", n=5, dry_run=True)
+    assert isinstance(dry, limner.DryRun)
+    assert server.requests == []
+    assert (dry.model, dry.provider) == ("fake/alpha-1", "fake")
+    assert len(dry.requests) == 3
+    assert [r["json"]["n"] for r in dry.requests] == [2, 2, 1]
+    first = dry.requests[0]
+    assert first["method"] == "POST"
+    assert first["url"] == "https://fake.example/v1/images"
+    assert first["headers"]["authorization"] == REDACTED
+    assert first["headers"]["x-fake-key"] == REDACTED
+    assert first["headers"]["content-type"] == "application/json"
+    assert dry.estimated_cost_usd == Decimal("0.10")  # 5 × 0.02
+
+
+async def test_dry_run_never_shows_the_key(client: limner.AsyncClient, server: FakeServer) -> None:
+    dry = await client.images.generate(
+        model="alpha",
+        prompt="a fox",
+        n=3,
+        quality="high",
+        seed=1,
+        extra_headers={"X-Trace": "abc"},
+        dry_run=True,
+    )
+    assert server.requests == []
+    dumped = dry.model_dump_json()
+    assert API_KEY not in dumped
+    assert API_KEY not in repr(dry) and API_KEY not in str(dry)
+    for request in dry.requests:
+        assert all(name == name.lower() for name in request["headers"])
+        assert request["headers"]["x-trace"] == "abc"
+        assert request["headers"]["authorization"] == REDACTED
+    assert dry.estimated_cost_usd == Decimal("0.126")
+    assert '"estimated_cost_usd":0.126' in dumped
+    assert [a.param for a in dry.adjustments] == ["seed"]
+
+
+async def test_dry_run_redacts_mixed_case_secret_headers(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    class RawHeaders:
+        @limner.hookimpl
+        def translate_request(
+            self, provider: limner.Provider, call: limner.ProviderCall
+        ) -> limner.Translation:
+            base = provider.translate(call)
+            wire = WireRequest(
+                method="POST",
+                url=base.request.url,
+                headers={"X-Api-Key": API_KEY, "Content-Type": "application/json"},
+                json=base.request.json,
+            )
+            return limner.Translation(request=wire)
+
+    client = make_client(plugins=[FakePlugin(), RawHeaders()])
+    dry = await client.images.generate(model="alpha", prompt="x", dry_run=True)
+    headers = dry.requests[0]["headers"]
+    assert headers["x-api-key"] == REDACTED
+    assert all(name == name.lower() for name in headers)
+    assert API_KEY not in dry.model_dump_json()
+    await client.images.generate(model="alpha", prompt="x")
+    assert server.api_calls[0].headers["x-api-key"] == API_KEY
+
+
+async def test_dry_run_multipart_edit(client: limner.AsyncClient, server: FakeServer) -> None:
+    mask = png(4, 4, alpha=True)
+    dry = await client.images.edit(
+        model="alpha", prompt="hat", image=[IMAGE, IMAGE], mask=mask, n=3, dry_run=True
+    )
+    assert server.requests == []
+    assert len(dry.requests) == 2
+    first = dry.requests[0]
+    assert first["url"].endswith("/images/edits")
+    assert first["headers"]["content-type"] == "multipart/form-data"
+    assert first["form"]["prompt"] == "hat"
+    assert first["form"]["n"] == "2"
+    assert "json" not in first
+    assert first["files"] == [
+        {
+            "field": "image",
+            "filename": "image.png",
+            "content_type": "image/png",
+            "size": len(IMAGE),
+        },
+        {
+            "field": "image",
+            "filename": "image.png",
+            "content_type": "image/png",
+            "size": len(IMAGE),
+        },
+        {"field": "mask", "filename": "mask.png", "content_type": "image/png", "size": len(mask)},
+    ]
+    assert dry.estimated_cost_usd == Decimal("0.06")
+    assert "base64" not in dry.model_dump_json()
+
+
+async def test_dry_run_unknown_price(client: limner.AsyncClient) -> None:
+    dry = await client.images.generate(model="fake/beta-2", prompt="x", dry_run=True)
+    assert dry.estimated_cost_usd is None
+    assert [w.code for w in dry.warnings] == ["price_unknown"]
+    assert '"estimated_cost_usd":null' in dry.model_dump_json()
+
+
+async def test_dry_run_lifecycle_warning(client: limner.AsyncClient) -> None:
+    dry = await client.images.generate(model="fake/old-0", prompt="x", dry_run=True)
+    assert [w.code for w in dry.warnings] == ["model_shut_down"]
+
+
+async def test_dry_run_still_validates(client: limner.AsyncClient, server: FakeServer) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="alpha", prompt="x", n=9, dry_run=True)
+    assert info.value.param == "n"
+
+
+async def test_secrets_absent_from_reprs_and_errors(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    server.reply(error_reply(401, "invalid key"))
+    with pytest.raises(limner.AuthenticationError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    error = info.value
+    for text in (str(error), repr(error), repr(error.to_openai()), repr(error.body)):
+        assert API_KEY not in text
+    assert API_KEY not in repr(client)
+    settings = client._engine._settings["fake"]
+    assert settings.api_key is not None
+    assert settings.api_key.get_secret_value() == API_KEY
+    assert API_KEY not in repr(settings) and API_KEY not in str(settings)
+    assert API_KEY not in settings.model_dump_json()
+    assert API_KEY not in repr(client._engine.options)
+    provider = client.registry.providers["fake"]
+    wire = provider.authorize(WireRequest(method="POST", url="https://x"), settings)
+    assert wire.headers["authorization"] == f"Bearer {API_KEY}"
+    assert API_KEY not in repr(wire)
+    assert API_KEY not in str(wire.describe())
+
+
+# ---- the sync client -------------------------------------------------------------------------
+
+
+def test_sync_client(threaded_server: FakeServer) -> None:
+    with limner.Client(**client_kwargs(threaded_server)) as client:
+        result = client.images.generate(model="alpha", prompt="x", n=3)
+        assert len(result.data) == 3
+        assert result.cost == Decimal("0.06")
+        dry = client.images.generate(model="alpha", prompt="x", n=3, dry_run=True)
+        assert len(dry.requests) == 2
+        edited = client.images.edit(model="alpha", prompt="x", image=IMAGE)
+        assert len(edited.data) == 1
+        varied = client.images.create_variation(model="alpha", image=IMAGE)
+        assert len(varied.data) == 1
+        assert client.models.retrieve("alpha").id == "fake/alpha-1"
+        with pytest.raises(limner.InvalidRequestError):
+            client.images.generate(model="alpha", prompt="")
+    assert len(threaded_server.api_calls) == 4
+    client.close()  # closing twice is harmless
+
+
+async def test_sync_client_inside_running_loop(threaded_server: FakeServer) -> None:
+    client = limner.Client(**client_kwargs(threaded_server))
+    try:
+        # blocking call from within a running event loop: limner runs its own loop thread
+        result = client.images.generate(model="alpha", prompt="x")
+        assert len(result.data) == 1
+        # and from a worker thread
+        other = await asyncio.to_thread(client.images.generate, model="alpha", prompt="y", n=2)
+        assert len(other.data) == 2
+    finally:
+        client.close()
+    assert not any(t.name == "limner" and t.is_alive() for t in threading.enumerate())
+
+
+# ---- saving ----------------------------------------------------------------------------------
+
+
+def _response(n: int, output_format: str | None = "png") -> limner.ImagesResponse:
+    data = [
+        limner.ImageData(b64_json=base64.b64encode(f"img{i}".encode()).decode()) for i in range(n)
+    ]
+    return limner.ImagesResponse(
+        created=1, data=data, provider="fake", model="fake/alpha-1", output_format=output_format
+    )
+
+
+def test_save_to_directory(tmp_path: Path) -> None:
+    paths = _response(3, "jpeg").save(tmp_path)
+    assert [p.name for p in paths] == ["image-1.jpg", "image-2.jpg", "image-3.jpg"]
+    assert [p.read_bytes() for p in paths] == [b"img0", b"img1", b"img2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in paths]
+
+
+def test_save_file_pattern(tmp_path: Path) -> None:
+    paths = _response(2).save(tmp_path / "out" / "fox.webp")
+    assert [p.name for p in paths] == ["fox-1.webp", "fox-2.webp"]
+    single = _response(1).save(tmp_path / "one.png")
+    assert single == [tmp_path / "one.png"]
+    assert single[0].read_bytes() == b"img0"
+    no_suffix = _response(2, None).save(tmp_path / "plain")
+    assert [p.name for p in no_suffix] == ["plain-1.png", "plain-2.png"]
+
+
+def test_save_refuses_overwrite(tmp_path: Path) -> None:
+    (tmp_path / "image-2.png").write_bytes(b"keep me")
+    with pytest.raises(FileExistsError, match=r"image-2\.png"):
+        _response(2).save(tmp_path)
+    assert (tmp_path / "image-2.png").read_bytes() == b"keep me"
+    assert not (tmp_path / "image-1.png").exists()  # nothing written when refusing
+    _response(2).save(tmp_path, overwrite=True)
+    assert (tmp_path / "image-2.png").read_bytes() == b"img1"
+    assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*"))
+
+
+def test_save_url_only_image_fails_cleanly(tmp_path: Path) -> None:
+    response = limner.ImagesResponse(
+        created=1,
+        data=[limner.ImageData(url="https://cdn.example/a.png")],
+        provider="fake",
+        model="fake/alpha-1",
+    )
+    with pytest.raises(ValueError, match="b64_json"):
+        response.data[0].to_bytes()
+    with pytest.raises(ValueError):
+        response.save(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_response_json_shape() -> None:
+    response = _response(1)
+    response.cost = Decimal("0.042")
+    dumped: dict[str, Any] = response.model_dump(mode="json")
+    assert dumped["cost"] == 0.042
+    assert dumped["data"][0]["b64_json"] == base64.b64encode(b"img0").decode()
+    assert {"created", "data", "provider", "model", "adjustments", "warnings"} <= set(dumped)
+    assert "b64_json" not in repr(response.data[0])
