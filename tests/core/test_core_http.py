@@ -139,9 +139,6 @@ async def test_connection_refused(make_client: MakeClient) -> None:
 async def test_connection_refused_attempts(make_client: MakeClient) -> None:
     attempts = 0
 
-    class Counting(limner.ProviderSettings):
-        pass
-
     from fakeprovider import FakePlugin, FakeProvider
 
     class CountingProvider(FakeProvider):
