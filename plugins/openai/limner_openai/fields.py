@@ -21,7 +21,13 @@ from limner import (
     VariationRequest,
 )
 
-from .models import JSON_EDIT_SIZES, NO_INPUT_FIDELITY, PREVIEW_TRANSPARENCY, is_dalle
+from .models import (
+    JSON_EDIT_SIZES,
+    NO_INPUT_FIDELITY,
+    NO_QUALITY_FIELD,
+    PREVIEW_TRANSPARENCY,
+    is_dalle,
+)
 from .options import OpenAIOptions
 from .translate import (
     KNOWN_QUALITIES,
@@ -257,6 +263,9 @@ def _quality(plan: Plan, quality: str | None) -> None:
             provider="openai",
             model=plan.call.model.id,
         )
+    if plan.model_name in NO_QUALITY_FIELD:
+        _unsent_quality(plan, quality)
+        return
     applied = quality
     if quality not in caps.qualities:
         applied = map_quality(quality, caps.qualities)
@@ -268,6 +277,19 @@ def _quality(plan: Plan, quality: str | None) -> None:
         )
     plan.fields["quality"] = applied
     plan.quality = applied
+
+
+def _unsent_quality(plan: Plan, quality: str) -> None:
+    """A model with one quality that rejects the field: send nothing, report other wishes."""
+    only = plan.call.model.capabilities.default_quality
+    plan.quality = only
+    if quality != only:
+        plan.adjust(
+            "quality",
+            quality,
+            only,
+            f"{plan.model_name} has a single quality ({only}) and rejects the quality field",
+        )
 
 
 def _response_format(plan: Plan, response_format: str | None) -> None:

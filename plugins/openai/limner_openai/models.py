@@ -19,6 +19,7 @@ __all__ = [
     "JSON_EDIT_SIZES",
     "MODELS",
     "NO_INPUT_FIDELITY",
+    "NO_QUALITY_FIELD",
     "PREVIEW_TRANSPARENCY",
     "PROVIDER",
     "STANDARD_SIZES",
@@ -202,6 +203,11 @@ MODELS: tuple[ModelInfo, ...] = (
 
 # Sizes the JSON edit body accepts: a closed enum [SPEC EditImageBodyJsonParam.size].
 JSON_EDIT_SIZES = ("auto", *STANDARD_SIZES)
+
+# Models that reject the quality field although the spec lists ``standard`` for them: a real
+# recording of 2026-03-31 shows dall-e-2 answering 400 "Unknown parameter: 'quality'." to
+# quality=standard (traceloop/openllmetry test_image_gen_metrics.yaml @ cb9b6f1e, interactions 2-3).
+NO_QUALITY_FIELD = frozenset({"dall-e-2"})
 
 # Models whose transparent background is "in preview" [SPEC CreateImageRequest.background].
 PREVIEW_TRANSPARENCY = frozenset({"gpt-image-2", "gpt-image-2-2026-04-21"})

@@ -400,8 +400,6 @@ def test_explicit_size_wins_over_image_config(provider: OpenAIProvider, make_cal
         ("dall-e-3", "low", "standard"),
         ("dall-e-3", "medium", "standard"),
         ("dall-e-3", "auto", "standard"),
-        ("dall-e-2", "hd", "standard"),
-        ("dall-e-2", "auto", "standard"),
     ],
 )
 def test_quality_maps_across_vocabularies(
@@ -409,9 +407,7 @@ def test_quality_maps_across_vocabularies(
 ) -> None:
     t = provider.translate(make_call(name, prompt="x", quality=requested))
     assert t.request.json == {"model": name, "prompt": "x", "n": 1, "quality": applied}
-    accepted = {"dall-e-3": "standard, hd", "dall-e-2": "standard"}.get(
-        name, "low, medium, high, auto"
-    )
+    accepted = "standard, hd" if name == "dall-e-3" else "low, medium, high, auto"
     assert t.adjustments == (
         adj(
             "quality",
@@ -429,7 +425,6 @@ def test_quality_maps_across_vocabularies(
         ("gpt-image-1", "low"),
         ("gpt-image-1", "auto"),
         ("dall-e-3", "standard"),
-        ("dall-e-2", "standard"),
     ],
 )
 def test_native_quality_unchanged(
@@ -438,6 +433,31 @@ def test_native_quality_unchanged(
     t = provider.translate(make_call(name, prompt="x", quality=quality))
     assert t.request.json["quality"] == quality
     assert t.adjustments == ()
+
+
+@pytest.mark.parametrize("quality", ["hd", "auto", "high"])
+def test_dall_e_2_never_gets_a_quality_field(
+    provider: OpenAIProvider, make_call: Any, quality: str
+) -> None:
+    # a real 2026-03-31 recording: dall-e-2 answers 400 "Unknown parameter: 'quality'."
+    t = provider.translate(make_call("dall-e-2", prompt="x", quality=quality))
+    assert t.request.json == {"model": "dall-e-2", "prompt": "x", "n": 1}
+    assert t.adjustments == (
+        adj(
+            "quality",
+            quality,
+            "standard",
+            "dall-e-2 has a single quality (standard) and rejects the quality field",
+        ),
+    )
+    assert t.quality == "standard"
+
+
+def test_dall_e_2_standard_quality_is_not_sent(provider: OpenAIProvider, make_call: Any) -> None:
+    t = provider.translate(make_call("dall-e-2", prompt="x", quality="standard"))
+    assert t.request.json == {"model": "dall-e-2", "prompt": "x", "n": 1}
+    assert t.adjustments == ()  # standard is what dall-e-2 makes anyway
+    assert t.quality == "standard"
 
 
 @pytest.mark.parametrize("quality", ["ultra", "HD", "xhigh"])
