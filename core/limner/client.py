@@ -337,8 +337,8 @@ class Client:
     Use it as a context manager, or call :meth:`close`."""
 
     def __init__(self, **kwargs: Any) -> None:
-        self._runner = _LoopThread()
         self._async = AsyncClient(**kwargs)
+        self._runner = _LoopThread()
         self.registry = self._async.registry
         self.images = Images(self._async.images, self._runner)
         self.models = self._async.models

@@ -66,7 +66,7 @@ async def _check_url(url: str, policy: DownloadPolicy, *, param: str) -> None:
     parts = urlsplit(url)
     allowed = ("https", "http") if policy.allow_private_networks else ("https",)
     if parts.scheme not in allowed or not parts.hostname:
-        raise InvalidRequestError(
+        raise _refusal(param)(
             f"{param}: only https URLs can be downloaded, got {url!r}",
             param=param,
             code="invalid_url",
@@ -83,7 +83,7 @@ async def _check_url(url: str, policy: DownloadPolicy, *, param: str) -> None:
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
-            raise InvalidRequestError(
+            raise _refusal(param)(
                 f"{param}: {parts.hostname} resolves to a private or local address ({address}); "
                 "limner refuses to fetch it unless the client allows private networks",
                 param=param,
@@ -97,7 +97,10 @@ def _too_large(param: str, policy: DownloadPolicy) -> PayloadTooLargeError:
     )
 
 
-def _failure(param: str, message: str) -> InvalidRequestError | ProviderError:
+def _refusal(param: str) -> type[InvalidRequestError] | type[ProviderError]:
     """An input image the user pointed at is their error; a result URL is the provider's."""
-    cls = ProviderError if param.startswith("data") else InvalidRequestError
-    return cls(f"{param}: {message}", param=param, code="download_failed")
+    return ProviderError if param.startswith("data") else InvalidRequestError
+
+
+def _failure(param: str, message: str) -> InvalidRequestError | ProviderError:
+    return _refusal(param)(f"{param}: {message}", param=param, code="download_failed")
