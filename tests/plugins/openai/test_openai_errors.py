@@ -1,0 +1,338 @@
+"""parse_error and parse_response on error-ish answers: every status and body shape."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import limner
+from limner import WireResponse
+from limner_openai import OpenAIProvider
+
+
+def body(
+    message: str | None, type_: str, param: str | None = None, code: str | None = None, **extra: Any
+) -> bytes:
+    return json.dumps(
+        {"error": {"message": message, "type": type_, "param": param, "code": code, **extra}}
+    ).encode()
+
+
+def answer(status: int, content: bytes, **headers: str) -> WireResponse:
+    return WireResponse(status=status, headers={"x-request-id": "req_1", **headers}, body=content)
+
+
+@pytest.fixture
+def call(make_call: Any) -> Any:
+    return make_call("gpt-image-1", prompt="x")
+
+
+def assert_common(error: limner.LimnerError, status: int) -> None:
+    assert (error.provider, error.model, error.status_code, error.request_id) == (
+        "openai",
+        "openai/gpt-image-1",
+        status,
+        "req_1",
+    )
+
+
+def test_400_keeps_param_and_code(provider: OpenAIProvider, call: Any) -> None:
+    content = body("Invalid size '1x1'.", "invalid_request_error", "size", "invalid_value")
+    error = provider.parse_error(call, answer(400, content))
+    assert type(error) is limner.InvalidRequestError
+    assert (error.param, error.code) == ("size", "invalid_value")
+    assert error.message == (
+        "OpenAI: Invalid size '1x1'. (parameter 'size') — fix the request and retry"
+    )
+    assert error.retryable is False
+    assert error.body == json.loads(content)
+    assert_common(error, 400)
+
+
+def test_401(provider: OpenAIProvider, call: Any) -> None:
+    content = body(
+        "Incorrect API key provided: sk-xx.", "invalid_request_error", None, "invalid_api_key"
+    )
+    error = provider.parse_error(call, answer(401, content))
+    assert type(error) is limner.AuthenticationError
+    assert error.code == "invalid_api_key"
+    assert "OPENAI_API_KEY" in error.message
+    assert_common(error, 401)
+
+
+def test_402(provider: OpenAIProvider, call: Any) -> None:
+    error = provider.parse_error(call, answer(402, body("Payment required", "billing_error")))
+    assert type(error) is limner.BillingError
+    assert error.code == "insufficient_quota"  # the class default: OpenAI gave none
+    assert_common(error, 402)
+
+
+def test_429_insufficient_quota_is_billing_not_rate_limit(
+    provider: OpenAIProvider, call: Any
+) -> None:
+    content = body(
+        "You exceeded your current quota, please check your plan and billing details.",
+        "insufficient_quota",
+        None,
+        "insufficient_quota",
+    )
+    error = provider.parse_error(call, answer(429, content))
+    assert type(error) is limner.BillingError
+    assert error.retryable is False
+    assert "billing" in error.message
+    assert_common(error, 429)
+
+
+def test_403(provider: OpenAIProvider, call: Any) -> None:
+    content = body(
+        "Your organization must be verified to use the model `gpt-image-1`.",
+        "invalid_request_error",
+    )
+    error = provider.parse_error(call, answer(403, content))
+    assert type(error) is limner.PermissionDeniedError
+    assert "verified organization" in error.message
+    assert_common(error, 403)
+
+
+def test_404_names_the_replacement(provider: OpenAIProvider, call: Any) -> None:
+    content = body(
+        "The model `gpt-image-1` does not exist or you do not have access to it.",
+        "invalid_request_error",
+        None,
+        "model_not_found",
+    )
+    error = provider.parse_error(call, answer(404, content))
+    assert isinstance(error, limner.NotFoundError)
+    assert error.replacement == "openai/gpt-image-2"
+    assert error.code == "model_not_found"
+    assert error.message.endswith("— use openai/gpt-image-2 instead")
+    assert_common(error, 404)
+
+
+def test_model_not_found_code_on_400_is_not_found(provider: OpenAIProvider, make_call: Any) -> None:
+    content = body(
+        "The model `dall-e-3` has been deprecated. Learn more: https://platform.openai.com/docs/deprecations",
+        "invalid_request_error",
+        None,
+        "model_not_found",
+    )
+    error = provider.parse_error(make_call("dall-e-3", prompt="x"), answer(400, content))
+    assert isinstance(error, limner.NotFoundError)
+    assert error.replacement == "openai/gpt-image-2"
+
+
+def test_404_without_replacement(provider: OpenAIProvider, make_call: Any) -> None:
+    content = body("Not found", "invalid_request_error")
+    error = provider.parse_error(make_call("gpt-image-1.5", prompt="x"), answer(404, content))
+    assert isinstance(error, limner.NotFoundError)
+    assert error.replacement is None
+    assert error.message == "OpenAI: Not found — check the model id"
+
+
+def test_413(provider: OpenAIProvider, call: Any) -> None:
+    error = provider.parse_error(
+        call, answer(413, body("Request too large", "invalid_request_error"))
+    )
+    assert type(error) is limner.PayloadTooLargeError
+    assert_common(error, 413)
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [({"retry-after": "20"}, 20.0), ({"retry-after-ms": "1500"}, 1.5), ({}, None)],
+)
+def test_429_rate_limit_with_retry_after(
+    provider: OpenAIProvider, call: Any, headers: dict[str, str], wait: float | None
+) -> None:
+    content = body(
+        "Rate limit reached for images per minute", "requests", None, "rate_limit_exceeded"
+    )
+    error = provider.parse_error(call, answer(429, content, **headers))
+    assert isinstance(error, limner.RateLimitError)
+    assert error.retry_after == wait
+    assert error.retryable is True
+    assert_common(error, 429)
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (500, limner.ProviderError),
+        (502, limner.ProviderUnavailableError),
+        (503, limner.ProviderUnavailableError),
+    ],
+)
+def test_5xx(
+    provider: OpenAIProvider, call: Any, status: int, cls: type[limner.LimnerError]
+) -> None:
+    content = body("The server had an error while processing your request.", "server_error")
+    error = provider.parse_error(call, answer(status, content))
+    assert type(error) is cls
+    assert error.retryable is True
+    assert "retry later" in error.message
+    assert_common(error, status)
+
+
+def test_moderation_blocked(provider: OpenAIProvider, call: Any) -> None:
+    message = (
+        "Your request was rejected by the safety system. If you believe this is an error, "
+        "contact us at help.openai.com and include the request ID req_x. "
+        "safety_violations=[sexual]."
+    )
+    content = body(
+        message,
+        "image_generation_user_error",
+        None,
+        "moderation_blocked",
+        moderation_details={"moderation_stage": "output", "categories": ["sexual"]},
+    )
+    error = provider.parse_error(call, answer(400, content))
+    assert isinstance(error, limner.ContentPolicyError)
+    assert error.code == "moderation_blocked"
+    assert error.reason == f"{message} (categories: sexual; stage: output)"
+    assert "rephrase the prompt" in error.message
+    assert_common(error, 400)
+
+
+def test_dall_e_safety_message_without_code(provider: OpenAIProvider, call: Any) -> None:
+    message = (
+        "Your request was rejected as a result of our safety system. Your prompt may contain "
+        "text that is not allowed by our safety system."
+    )
+    error = provider.parse_error(call, answer(400, body(message, "invalid_request_error")))
+    assert isinstance(error, limner.ContentPolicyError)
+    assert error.code == "content_policy_violation"
+    assert error.reason == message
+
+
+def test_content_policy_violation_code(provider: OpenAIProvider, call: Any) -> None:
+    content = body("blocked", "invalid_request_error", "prompt", "content_policy_violation")
+    error = provider.parse_error(call, answer(400, content))
+    assert isinstance(error, limner.ContentPolicyError)
+    assert error.param == "prompt"
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "cls"),
+    [
+        (502, b"<html><body>Bad gateway</body></html>", limner.ProviderUnavailableError),
+        (500, b"", limner.ProviderError),
+        (400, b'{"detail": "nope"}', limner.InvalidRequestError),
+        (401, b'{"error": "unauthorized"}', limner.AuthenticationError),
+        (400, b'{"error": {"message": null, "type": "x"}}', limner.InvalidRequestError),
+        (418, b"teapot", limner.InvalidRequestError),
+    ],
+)
+def test_malformed_bodies_fall_back_by_status(
+    provider: OpenAIProvider, call: Any, status: int, content: bytes, cls: type[limner.LimnerError]
+) -> None:
+    error = provider.parse_error(call, answer(status, content))
+    assert type(error) is cls
+    excerpt = content.decode() or "(empty body)"
+    assert error.message == f"OpenAI answered HTTP {status} without a readable error: {excerpt}"
+    assert_common(error, status)
+
+
+def test_malformed_429_keeps_retry_after(provider: OpenAIProvider, call: Any) -> None:
+    error = provider.parse_error(call, answer(429, b"slow down", **{"retry-after": "3"}))
+    assert isinstance(error, limner.RateLimitError)
+    assert error.retry_after == 3.0
+
+
+# ---- 2xx answers that still fail ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "what"),
+    [
+        (b"event: image_generation.completed\ndata: {}", "the body is not a JSON object"),
+        (b"[1, 2]", "the body is not a JSON object"),
+        (b'{"created": 1}', "the body has no 'data' list"),
+        (b'{"created": 1, "data": {"url": "x"}}', "the body has no 'data' list"),
+        (
+            b'{"created": 1, "data": [{"revised_prompt": "p"}]}',
+            "data[0] has neither b64_json nor url",
+        ),
+        (b'{"created": 1, "data": ["x"]}', "data[0] is not an object"),
+    ],
+)
+def test_unreadable_2xx_is_provider_error(
+    provider: OpenAIProvider, call: Any, content: bytes, what: str
+) -> None:
+    with pytest.raises(limner.ProviderError) as info:
+        provider.parse_response(call, answer(200, content))
+    assert info.value.message.startswith(f"OpenAI answered HTTP 200 but {what}: ")
+    assert (info.value.status_code, info.value.request_id) == (200, "req_1")
+
+
+def test_2xx_with_error_object_is_mapped(provider: OpenAIProvider, call: Any) -> None:
+    content = body("blocked", "image_generation_user_error", None, "moderation_blocked")
+    with pytest.raises(limner.ContentPolicyError):
+        provider.parse_response(call, answer(200, content))
+
+
+def test_usage_and_echo_fields(provider: OpenAIProvider, call: Any) -> None:
+    # a real gpt-image-1 body quoted in public code (research note §6, [CODE-REAL1])
+    content = json.dumps(
+        {
+            "created": 1745000000,
+            "background": "opaque",
+            "data": [{"b64_json": "aGk="}],
+            "output_format": "png",
+            "quality": "high",
+            "size": "1024x1024",
+            "usage": {
+                "input_tokens": 36,
+                "input_tokens_details": {"image_tokens": 0, "text_tokens": 36},
+                "output_tokens": 4160,
+                "total_tokens": 4196,
+            },
+        }
+    ).encode()
+    result = provider.parse_response(call, answer(200, content))
+    assert result.usage == limner.Usage(
+        input_tokens=36,
+        output_tokens=4160,
+        total_tokens=4196,
+        input_tokens_details={"text_tokens": 36, "image_tokens": 0},
+    )
+    assert result.usage is not None and result.usage.output_tokens_details is None
+    assert (result.output_format, result.size, result.quality, result.background) == (
+        "png",
+        "1024x1024",
+        "high",
+        "opaque",
+    )
+    assert [image.to_bytes() for image in result.images] == [b"hi"]
+    assert result.warnings == []
+
+
+def test_output_token_details(provider: OpenAIProvider, call: Any) -> None:
+    usage = {
+        "input_tokens": 50,
+        "total_tokens": 100,
+        "output_tokens": 50,
+        "input_tokens_details": {"text_tokens": 10, "image_tokens": 40},
+        "output_tokens_details": {"image_tokens": 45, "text_tokens": 5},
+    }
+    content = json.dumps({"created": 1, "data": [{"b64_json": "aGk="}], "usage": usage}).encode()
+    result = provider.parse_response(call, answer(200, content))
+    assert result.usage is not None
+    assert result.usage.output_tokens_details == limner.responses.OutputTokensDetails(
+        image_tokens=45, text_tokens=5
+    )
+
+
+def test_unreadable_usage_is_a_warning(provider: OpenAIProvider, call: Any) -> None:
+    content = b'{"created": 1, "data": [{"b64_json": "aGk="}], "usage": {"input_tokens": "many"}}'
+    result = provider.parse_response(call, answer(200, content))
+    assert result.usage is None
+    assert [w.code for w in result.warnings] == ["unreadable_usage"]
+
+
+def test_empty_data_is_a_warning(provider: OpenAIProvider, call: Any) -> None:
+    result = provider.parse_response(call, answer(200, b'{"created": 1, "data": []}'))
+    assert result.images == []
+    assert [w.code for w in result.warnings] == ["no_images"]
