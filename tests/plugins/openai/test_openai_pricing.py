@@ -1,0 +1,146 @@
+"""Prices from the model table through core's price_from_sheet: exact Decimals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from limner import ModelInfo, Usage
+from limner.pricing import price_from_sheet
+from limner_openai import OpenAIProvider
+
+D = Decimal
+
+
+def usage(text_in: int, image_in: int, out: int, out_text: int | None = None) -> Usage:
+    details = (
+        None if out_text is None else {"text_tokens": out_text, "image_tokens": out - out_text}
+    )
+    return Usage.model_validate(
+        {
+            "input_tokens": text_in + image_in,
+            "output_tokens": out,
+            "total_tokens": text_in + image_in + out,
+            "input_tokens_details": {"text_tokens": text_in, "image_tokens": image_in},
+            "output_tokens_details": details,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens", "usd"),
+    [
+        # a real gpt-image-1 1024x1024 high call: 36 text tokens in, 4160 out
+        # 36 x $5/M + 4160 x $40/M
+        ("gpt-image-1", usage(36, 0, 4160), D("0.16658")),
+        # 36 x $2/M + 4160 x $8/M
+        ("gpt-image-1-mini", usage(36, 0, 4160), D("0.033352")),
+        # an edit: 50 text + 40 image in, 4170 out of which 10 text
+        # 50 x 5 + 40 x 8 + 10 x 10 + 4160 x 32 (per M)
+        ("gpt-image-1.5", usage(50, 40, 4170, out_text=10), D("0.13379")),
+        # 20 x 5 + 7024 x 30 (per M)
+        ("gpt-image-2", usage(20, 0, 7024), D("0.21082")),
+        ("gpt-image-2-2026-04-21", usage(20, 0, 7024), D("0.21082")),
+        # 100 image tokens in at $10/M on gpt-image-1
+        ("gpt-image-1", usage(0, 100, 0), D("0.001")),
+    ],
+)
+def test_token_prices(
+    model: Callable[[str], ModelInfo], name: str, tokens: Usage, usd: Decimal
+) -> None:
+    assert price_from_sheet(model(name), "generate", 1, "high", "1024x1024", tokens) == usd
+
+
+def test_gpt_image_1_has_no_text_output_rate(model: Callable[[str], ModelInfo]) -> None:
+    # no published rate for text output tokens: the price is unknown, not silently zero
+    tokens = usage(10, 0, 110, out_text=10)
+    assert price_from_sheet(model("gpt-image-1"), "generate", 1, None, None, tokens) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "operation", "images", "quality", "size", "usd"),
+    [
+        ("dall-e-3", "generate", 1, "standard", "1024x1024", D("0.040")),
+        ("dall-e-3", "generate", 1, "standard", "1792x1024", D("0.080")),
+        ("dall-e-3", "generate", 1, "hd", "1024x1024", D("0.080")),
+        ("dall-e-3", "generate", 1, "hd", "1024x1792", D("0.120")),
+        ("dall-e-2", "generate", 3, "standard", "256x256", D("0.048")),
+        ("dall-e-2", "generate", 1, None, "512x512", D("0.018")),
+        ("dall-e-2", "edit", 2, "standard", "1024x1024", D("0.040")),
+        ("dall-e-2", "variation", 1, None, "1024x1024", D("0.020")),
+    ],
+)
+def test_dall_e_per_image_prices(
+    model: Callable[[str], ModelInfo],
+    name: str,
+    operation: Any,
+    images: int,
+    quality: str | None,
+    size: str,
+    usd: Decimal,
+) -> None:
+    assert price_from_sheet(model(name), operation, images, quality, size, None) == usd
+
+
+def test_dall_e_3_unknown_size_has_no_price(model: Callable[[str], ModelInfo]) -> None:
+    assert price_from_sheet(model("dall-e-3"), "generate", 1, "hd", "512x512", None) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "quality", "size", "usd"),
+    [
+        ("gpt-image-1", "high", "1024x1024", D("0.167")),
+        ("gpt-image-1", "medium", "1536x1024", D("0.063")),
+        ("gpt-image-1", "low", "auto", D("0.016")),  # any size at low: the dearest size
+        ("gpt-image-1", "auto", "1024x1024", D("0.167")),  # auto estimated as high
+        ("gpt-image-1", "auto", "auto", D("0.25")),  # the upper bound
+        ("gpt-image-1-mini", "medium", "1024x1536", D("0.015")),
+        ("gpt-image-1.5", "medium", "1024x1536", D("0.051")),
+        ("gpt-image-1.5", "high", "1536x1024", D("0.20")),
+        ("gpt-image-2", "low", "1024x1024", D("0.00588")),
+        ("gpt-image-2", "high", "1536x1024", D("0.16464")),
+        ("gpt-image-2", "high", "2048x1152", D("0.21072")),  # free size: dearest high row
+        ("gpt-image-2", "medium", "1024x1536", D("0.05268")),
+    ],
+)
+def test_gpt_image_estimates_before_the_call(
+    model: Callable[[str], ModelInfo], name: str, quality: str, size: str, usd: Decimal
+) -> None:
+    assert price_from_sheet(model(name), "generate", 1, quality, size, None) == usd
+    assert price_from_sheet(model(name), "edit", 2, quality, size, None) == usd * 2
+
+
+def test_gpt_image_estimate_rows_are_marked(model: Callable[[str], ModelInfo]) -> None:
+    for name in ("gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2"):
+        sheet = model(name).pricing
+        assert sheet is not None and sheet.per_million_tokens is not None
+        assert sheet.notes is not None and "estimate" in sheet.notes.lower()
+        assert all((row.note or "").startswith("estimate") for row in sheet.per_image)
+
+
+def test_translation_values_price_the_call(
+    provider: OpenAIProvider, make_call: Any, model: Callable[[str], ModelInfo]
+) -> None:
+    """Translation.size/.quality are what the price tables are keyed by."""
+    t = provider.translate(make_call("dall-e-3", prompt="x"))  # API defaults
+    assert price_from_sheet(model("dall-e-3"), "generate", 1, t.quality, t.size, None) == D("0.040")
+    t = provider.translate(make_call("dall-e-3", prompt="x", quality="high", size="1536x1024"))
+    assert price_from_sheet(model("dall-e-3"), "generate", 1, t.quality, t.size, None) == D("0.120")
+    t = provider.translate(make_call("dall-e-2", prompt="x", quality="hd", n=5))
+    assert price_from_sheet(model("dall-e-2"), "generate", 5, t.quality, t.size, None) == D("0.100")
+    t = provider.translate(make_call("gpt-image-1", prompt="x"))
+    assert price_from_sheet(model("gpt-image-1"), "generate", 1, t.quality, t.size, None) == D(
+        "0.25"
+    )
+
+
+def test_sheets_have_sources_and_dates(provider: OpenAIProvider) -> None:
+    for info in provider.models():
+        if info.name == "chatgpt-image-latest":
+            assert info.pricing is None  # no price in the sources
+            continue
+        assert info.pricing is not None, info.id
+        assert info.pricing.source and info.pricing.as_of.year >= 2025
