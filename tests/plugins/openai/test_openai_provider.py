@@ -1,0 +1,160 @@
+"""Registration, the model table, settings, options and credentials."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+import limner
+from limner.plugins import Registry
+from limner_openai import OpenAIOptions, OpenAIProvider, OpenAISettings
+
+IDS = [
+    "openai/chatgpt-image-latest",
+    "openai/dall-e-2",
+    "openai/dall-e-3",
+    "openai/gpt-image-1",
+    "openai/gpt-image-1-mini",
+    "openai/gpt-image-1.5",
+    "openai/gpt-image-2",
+    "openai/gpt-image-2-2026-04-21",
+]
+
+
+@pytest.fixture(scope="module")
+def registry() -> Registry:
+    return Registry(disable_plugins=())
+
+
+def test_entry_point_registers_the_provider(registry: Registry) -> None:
+    assert isinstance(registry.providers["openai"], OpenAIProvider)
+    assert [m.id for m in registry.models() if m.provider == "openai"] == IDS
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("gpt-image-1.5", "openai/gpt-image-1.5"),
+        ("openai/dall-e-3", "openai/dall-e-3"),
+        ("dall-e-2", "openai/dall-e-2"),
+    ],
+)
+def test_bare_names_resolve(registry: Registry, name: str, expected: str) -> None:
+    assert registry.resolve(name).id == expected
+
+
+def test_replacements_are_registered_live_models(registry: Registry) -> None:
+    for info in registry.models():
+        replacement = info.lifecycle.replacement
+        if replacement is not None:
+            target = registry.resolve(replacement)
+            assert target.lifecycle.status == "active"
+            assert set(info.capabilities.operations) - {"variation"} <= set(
+                target.capabilities.operations
+            )
+
+
+def test_lifecycles(registry: Registry) -> None:
+    gi1 = registry.resolve("openai/gpt-image-1").lifecycle
+    assert (gi1.status, gi1.shutdown_on, gi1.replacement) == (
+        "retired",
+        dt.date(2026, 10, 23),
+        "openai/gpt-image-2",
+    )
+    assert gi1.source is not None and "GPT-Image-2.5 Sunburst" in gi1.source
+    de3 = registry.resolve("openai/dall-e-3").lifecycle
+    assert (de3.status, de3.shutdown_on) == ("shutdown", dt.date(2026, 5, 12))
+    assert registry.resolve("openai/gpt-image-1.5").lifecycle.status == "active"
+
+
+def test_capabilities_from_the_spec(registry: Registry) -> None:
+    caps = {m.name: m.capabilities for m in registry.models()}
+    assert caps["dall-e-3"].max_images_per_call == 1
+    assert caps["dall-e-3"].operations == ("generate",)
+    assert caps["dall-e-3"].styles == ("vivid", "natural")
+    assert caps["dall-e-2"].operations == ("generate", "edit", "variation")
+    assert (caps["dall-e-2"].max_prompt_chars, caps["dall-e-2"].max_input_images) == (1000, 1)
+    assert caps["chatgpt-image-latest"].operations == ("edit",)
+    for name in ("gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2"):
+        assert caps[name].response_formats == ("b64_json",)
+        assert caps[name].max_input_images == 16
+        assert caps[name].remote_image_urls and caps[name].file_ids
+        assert caps[name].max_images_per_call == 10
+    rules = caps["gpt-image-2"].size_rules
+    assert rules is not None
+    assert rules.violations(3840, 2160) == []
+    assert rules.violations(1536, 864) == []
+    assert rules.violations(3840, 1024) != []  # wider than 3:1
+    assert rules.violations(1000, 1000) != []  # not multiples of 16
+    assert caps["gpt-image-1"].size_rules is None
+
+
+def test_settings_from_environment(provider: OpenAIProvider) -> None:
+    env = {
+        "OPENAI_API_KEY": "sk-env",
+        "OPENAI_BASE_URL": "https://proxy/v1",
+        "OPENAI_ORG_ID": "org-1",
+        "OPENAI_PROJECT_ID": "proj_1",
+    }
+    settings = provider.load_settings({"project": "proj_override"}, env)
+    assert isinstance(settings, OpenAISettings)
+    assert settings.api_key is not None and settings.api_key.get_secret_value() == "sk-env"
+    assert (settings.base_url, settings.organization, settings.project) == (
+        "https://proxy/v1",
+        "org-1",
+        "proj_override",
+    )
+    assert "sk-env" not in repr(settings)
+
+
+def test_unknown_setting_is_refused(provider: OpenAIProvider) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.load_settings({"organisation": "x"}, {})
+    assert info.value.param == "providers.openai.organisation"
+
+
+def test_authorize_adds_secret_headers(provider: OpenAIProvider, make_call: Any) -> None:
+    settings = provider.load_settings(
+        {"api_key": "sk-live", "organization": "org-9", "project": "proj_9"}, {}
+    )
+    request = provider.translate(make_call("gpt-image-1", prompt="x", settings=settings)).request
+    signed = provider.authorize(request, settings)
+    assert dict(signed.headers) == {
+        "authorization": "Bearer sk-live",
+        "openai-organization": "org-9",
+        "openai-project": "proj_9",
+    }
+    assert signed.secret_headers == provider.credential_headers
+    assert set(signed.redacted_headers().values()) == {"<redacted>"}
+    assert request.headers == {}  # translate itself never carries credentials
+
+
+def test_authorize_without_optional_headers(provider: OpenAIProvider, make_call: Any) -> None:
+    settings = provider.load_settings({"api_key": "sk-live"}, {})
+    request = provider.translate(make_call("gpt-image-1", prompt="x")).request
+    assert dict(provider.authorize(request, settings).headers) == {
+        "authorization": "Bearer sk-live"
+    }
+
+
+def test_missing_key(provider: OpenAIProvider, make_call: Any) -> None:
+    settings = provider.load_settings({}, {})
+    request = provider.translate(make_call("gpt-image-1", prompt="x")).request
+    with pytest.raises(limner.MissingCredentialsError) as info:
+        provider.authorize(request, settings)
+    assert "OPENAI_API_KEY" in info.value.message
+    dry = provider.authorize(request, settings, dry_run=True)
+    assert dry.headers["authorization"].startswith("Bearer ")
+    assert dry.redacted_headers()["authorization"] == "<redacted>"
+
+
+def test_options_model_forbids_unknown_keys() -> None:
+    assert OpenAIOptions.model_validate({"input_fidelity": "high"}).input_fidelity == "high"
+    with pytest.raises(ValidationError):
+        OpenAIOptions.model_validate({"partial_images": 2})
+    with pytest.raises(ValidationError):
+        OpenAIOptions.model_validate({"input_fidelity": "medium"})
+    assert OpenAIProvider.options_model is OpenAIOptions
