@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from support import TEST_TIMEOUT, FakeServer, MakeClient, client_kwargs, make_server
+from .support import TEST_TIMEOUT, FakeServer, MakeClient, client_kwargs, make_server
 
 import limner
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from fakeprovider import API_KEY, FakePlugin
+from .fakeprovider import API_KEY, FakePlugin
 from PIL import Image
 
 import limner

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from fakeprovider import API_KEY, FakePlugin
-from support import IMAGE_B64, FakeServer, MakeClient, Recorded, error_reply, ok_body
+from .fakeprovider import API_KEY, FakePlugin
+from .support import IMAGE_B64, FakeServer, MakeClient, Recorded, error_reply, ok_body
 
 import limner
 from limner.engine import split_n
@@ -327,7 +327,7 @@ async def test_bad_provider_setting_names_it(make_client: MakeClient, server: Fa
 
 
 async def test_variation(client: limner.AsyncClient, server: FakeServer) -> None:
-    from support import IMAGE
+    from .support import IMAGE
 
     result = await client.images.create_variation(model="alpha", image=IMAGE, n=3)
     assert len(result.data) == 3

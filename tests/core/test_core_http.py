@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from support import (
+from .support import (
     FAST_RETRY,
     FakeServer,
     MakeClient,
@@ -139,7 +139,7 @@ async def test_connection_refused(make_client: MakeClient) -> None:
 async def test_connection_refused_attempts(make_client: MakeClient) -> None:
     attempts = 0
 
-    from fakeprovider import FakePlugin, FakeProvider
+    from .fakeprovider import FakePlugin, FakeProvider
 
     class CountingProvider(FakeProvider):
         def authorize(self, request: Any, settings: Any, *, dry_run: bool = False) -> Any:
@@ -390,7 +390,7 @@ def test_ok_body_helper_is_openai_shaped() -> None:
 async def test_parse_error_bug_falls_back_to_status_mapping(
     make_client: MakeClient, server: FakeServer
 ) -> None:
-    from fakeprovider import FakePlugin, FakeProvider
+    from .fakeprovider import FakePlugin, FakeProvider
 
     class Fragile(FakeProvider):
         def parse_error(self, call: Any, response: Any) -> limner.LimnerError:

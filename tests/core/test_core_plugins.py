@@ -12,8 +12,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from fakeprovider import ALPHA, BETA, FakePlugin, FakeProvider
-from support import FakeServer, MakeClient
+from .fakeprovider import ALPHA, BETA, FakePlugin, FakeProvider
+from .support import FakeServer, MakeClient
 
 import limner
 from limner import hookspecs

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import IMAGE, FakeServer, MakeClient, png
+from .support import IMAGE, FakeServer, MakeClient, png
 
 import limner
 
@@ -80,7 +80,7 @@ async def test_good_request_reaches_the_server(
 async def test_other_providers_options_are_left_alone(
     make_client: MakeClient, server: FakeServer
 ) -> None:
-    from fakeprovider import FakePlugin, FakeProvider
+    from .fakeprovider import FakePlugin, FakeProvider
 
     class Other(FakeProvider):
         name = "other"

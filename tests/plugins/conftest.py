@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cassettes import (
+from .cassettes import (
     CASSETTES,
     SECRET_HEADERS,
     ProvenanceSerializer,

@@ -1,6 +1,6 @@
 """Build the OpenAI cassettes from public recordings of the real API (no key needed).
 
-    .venv/bin/python tests/plugins/openai/build_cassettes.py [PATH_TO_SHARED]
+    .venv/bin/python -m tests.plugins.openai.build_cassettes [PATH_TO_SHARED]
 
 Each cassette pairs the request limner sends (made by limner itself, exactly as it would go on the
 wire) with a response body recorded from the real service by a public project (``SOURCES`` below;
@@ -155,8 +155,9 @@ def cassette(
 
 
 def _shrink(body: Any) -> Any:
-    sys.path.insert(0, str(HERE.parent))
-    from cassettes import shrink_images
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.plugins.cassettes import shrink_images
 
     return shrink_images(body)
 
