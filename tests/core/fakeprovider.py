@@ -96,7 +96,7 @@ _QUALITY_MAP = {"standard": "low", "medium": "high", "hd": "high"}
 class FakeProvider(limner.Provider):
     name = "fake"
     display_name = "Fake Images"
-    aliases = ("fk",)
+    aliases: ClassVar[tuple[str, ...]] = ("fk",)
     env: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "api_key": ("FAKE_API_KEY",),
         "base_url": ("FAKE_BASE_URL",),
@@ -129,10 +129,9 @@ class FakeProvider(limner.Provider):
                 )
             )
             quality = mapped
-        if getattr(request, "seed", None) is not None and not caps.seed:
-            adjustments.append(
-                limner.Adjustment(param="seed", requested=request.seed, reason="no seeds")
-            )
+        seed = getattr(request, "seed", None)
+        if seed is not None and not caps.seed:
+            adjustments.append(limner.Adjustment(param="seed", requested=seed, reason="no seeds"))
         body: dict[str, Any] = {"model": call.model.name, "n": call.n, **request.forwarded}
         for key, value in (("size", size), ("quality", quality)):
             if value is not None:

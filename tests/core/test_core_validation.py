@@ -10,7 +10,7 @@ from .support import IMAGE, FakeServer, MakeClient, png
 
 import limner
 
-GOOD = {"model": "fake/alpha-1", "prompt": "a fox"}
+GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,9 @@ def _multipart_parts(body: bytes, content_type: str) -> list[tuple[str, str | No
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         filename = part.get_filename()
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes | None)
+        payload = payload or b""
         value = hashlib.sha256(payload).hexdigest() if filename else payload.decode()
         parts.append((str(name), filename, value))
     return sorted(parts, key=lambda item: (item[0], item[1] or "", item[2]))

@@ -93,7 +93,9 @@ def uploaded_parts(interaction: dict[str, Any]) -> dict[str, bytes]:
     for part in message.iter_parts():
         if part.get_filename():
             name = str(part.get_param("name", header="content-disposition"))
-            parts[name] = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            parts[name] = payload
     return parts
 
 
@@ -111,14 +113,14 @@ async def wire(client: limner.AsyncClient, operation: str, **params: Any) -> dic
     engine = client._engine
     if operation == "edit":
         params["images"] = params.pop("image")
-    request = limner.client.build_request(
-        {
-            "generate": limner.GenerateRequest,
-            "edit": limner.EditRequest,
-            "variation": limner.VariationRequest,
-        }[operation],
-        params,
-    )
+    kinds: dict[
+        str, type[limner.GenerateRequest] | type[limner.EditRequest] | type[limner.VariationRequest]
+    ] = {
+        "generate": limner.GenerateRequest,
+        "edit": limner.EditRequest,
+        "variation": limner.VariationRequest,
+    }
+    request = limner.client.build_request(kinds[operation], params)
     plan = await engine._plan(operation, request)  # type: ignore[arg-type]
     sent = plan.provider.authorize(plan.translations[0].request, plan.settings, dry_run=True)
     body, content_type = await encode_body(sent)
