@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from .support import TEST_TIMEOUT, FakeServer, MakeClient, client_kwargs, make_server
 
 import limner
+
+from .support import TEST_TIMEOUT, FakeServer, MakeClient, client_kwargs, make_server
 
 
 @pytest.fixture(autouse=True)

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from .fakeprovider import API_KEY, FakePlugin
 from PIL import Image
 
 import limner
 from limner.http import RetryPolicy
+
+from .fakeprovider import API_KEY, FakePlugin
 
 TEST_TIMEOUT = 20  # seconds; a safety net so nothing can hang the suite
 

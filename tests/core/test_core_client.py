@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from .fakeprovider import API_KEY, FakePlugin
-from .support import IMAGE, FakeServer, MakeClient, client_kwargs, error_reply, png
 
 import limner
 from limner.wire import REDACTED, WireRequest
+
+from .fakeprovider import API_KEY, FakePlugin
+from .support import IMAGE, FakeServer, MakeClient, client_kwargs, error_reply, png
 
 # ---- dry run ---------------------------------------------------------------------------------
 

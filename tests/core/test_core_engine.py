@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from .fakeprovider import API_KEY, FakePlugin
-from .support import IMAGE_B64, FakeServer, MakeClient, Recorded, error_reply, ok_body
 
 import limner
 from limner.engine import split_n
+
+from .fakeprovider import API_KEY, FakePlugin
+from .support import IMAGE_B64, FakeServer, MakeClient, Recorded, error_reply, ok_body
 
 
 @pytest.mark.parametrize(

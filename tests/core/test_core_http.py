@@ -8,6 +8,13 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+
+import limner
+from limner import errors
+from limner.download import DownloadPolicy, download
+from limner.http import RetryPolicy
+from limner.wire import WireResponse, parse_retry_after
+
 from .support import (
     FAST_RETRY,
     FakeServer,
@@ -17,12 +24,6 @@ from .support import (
     error_reply,
     ok_body,
 )
-
-import limner
-from limner import errors
-from limner.download import DownloadPolicy, download
-from limner.http import RetryPolicy
-from limner.wire import WireResponse, parse_retry_after
 
 # ---- retries ---------------------------------------------------------------------------------
 

@@ -12,12 +12,13 @@ from typing import Any
 
 import jsonschema
 import pytest
-from .fakeprovider import ALPHA, BETA, FakePlugin, FakeProvider
-from .support import FakeServer, MakeClient
 
 import limner
 from limner import hookspecs
 from limner.plugins import Registry
+
+from .fakeprovider import ALPHA, BETA, FakePlugin, FakeProvider
+from .support import FakeServer, MakeClient
 
 
 def fake_registry(*plugins: object) -> Registry:

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from .support import IMAGE, FakeServer, MakeClient, png
 
 import limner
+
+from .support import IMAGE, FakeServer, MakeClient, png
 
 GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
 
