@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 __all__ = [
+    "RETRYABLE_STATUSES",
     "AuthenticationError",
     "BillingError",
     "ContentPolicyError",
@@ -259,6 +260,7 @@ _BY_STATUS: Mapping[int, type[LimnerError]] = {
 }
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+"""Statuses core retries (with backoff) before giving up."""
 
 
 def error_for_status(status: int) -> type[LimnerError]:

@@ -1,0 +1,124 @@
+"""The ``size`` field: explicit sizes, aspect ratios and resolution classes, fitted to the model."""
+
+from __future__ import annotations
+
+import math
+
+from limner import EditRequest, GenerateRequest
+
+from .models import JSON_EDIT_SIZES
+from .plan import Plan
+from .translate import (
+    aspect_of,
+    fit_free_size,
+    nearest_size,
+    parse_image_size,
+    parse_wh,
+    size_for_aspect,
+)
+
+__all__ = ["apply_size"]
+
+# Default size of a multipart edit when none is sent [SPEC CreateImageEditRequest.size].
+MULTIPART_EDIT_DEFAULT_SIZE = "1024x1024"
+
+
+def _allowed_sizes(plan: Plan) -> tuple[tuple[str, ...], bool]:
+    """The listed sizes this call may send, and whether free-form sizes are allowed."""
+    caps = plan.call.model.capabilities
+    if plan.form == "json" and plan.call.operation == "edit":
+        # EditImageBodyJsonParam.size is a closed enum, even for gpt-image-2 [SPEC].
+        return tuple(size for size in caps.sizes if size in JSON_EDIT_SIZES), False
+    return caps.sizes, caps.size_rules is not None
+
+
+def _default_size(plan: Plan) -> str | None:
+    if plan.form == "multipart" and plan.call.operation == "edit":
+        return MULTIPART_EDIT_DEFAULT_SIZE
+    return plan.call.model.capabilities.default_size
+
+
+def apply_size(plan: Plan, size: str | None, request: GenerateRequest | EditRequest | None) -> None:
+    config = request.image_config if request is not None else None
+    aspect = config.aspect_ratio if config is not None else None
+    image_size = config.image_size if config is not None else None
+    applied: str | None = None
+    if size is not None:
+        for param, value in (
+            ("image_config.aspect_ratio", aspect),
+            ("image_config.image_size", image_size),
+        ):
+            if value is not None:
+                plan.drop(param, value, f"an explicit size ({size}) wins over {param}")
+        applied = _fit_explicit(plan, size)
+    elif aspect is not None or image_size is not None:
+        applied = _size_from_config(plan, aspect, image_size)
+    if applied is not None:
+        plan.fields["size"] = applied
+    plan.size = applied if applied is not None else _default_size(plan)
+
+
+def _fit_explicit(plan: Plan, size: str) -> str:
+    allowed, free = _allowed_sizes(plan)
+    rules = plan.call.model.capabilities.size_rules
+    if size in allowed:
+        return size
+    wh = parse_wh(size)
+    if wh is None:  # "auto" on a model without automatic sizing
+        default = _default_size(plan) or nearest_size(1024, 1024, allowed)
+        plan.adjust(
+            "size", size, default, f"{plan.model_name} has no automatic size; sent its default"
+        )
+        return default
+    if free and rules is not None:
+        problems = rules.violations(*wh)
+        if not problems:
+            return size
+        w, h = fit_free_size(wh[0], wh[1], rules)
+        applied = f"{w}x{h}"
+        reason = (
+            f"{size} breaks {plan.model_name}'s size rules ({'; '.join(problems)}); "
+            "sent the nearest valid size"
+        )
+    else:
+        applied = nearest_size(wh[0], wh[1], allowed)
+        listed = ", ".join(s for s in allowed if s != "auto")
+        where = " in a JSON edit" if plan.form == "json" and plan.call.operation == "edit" else ""
+        reason = (
+            f"{plan.model_name} accepts only {listed}{where}; "
+            "sent the nearest by aspect ratio, then area"
+        )
+    plan.adjust("size", size, applied, reason)
+    return applied
+
+
+def _size_from_config(plan: Plan, aspect: str | None, image_size: str | None) -> str | None:
+    allowed, free = _allowed_sizes(plan)
+    rules = plan.call.model.capabilities.size_rules
+    ratio = aspect_of(aspect) if aspect is not None else 1.0
+    if free and rules is not None:
+        long_side = parse_image_size(image_size) if image_size is not None else None
+        standard = [s for s in allowed if s != "auto"]
+        applied: str | None = size_for_aspect(ratio, long_side, standard, rules)
+        reason = "OpenAI takes a WIDTHxHEIGHT size: computed one (sides multiples of 16)"
+    else:
+        if image_size is not None:
+            plan.drop(
+                "image_config.image_size",
+                image_size,
+                f"{plan.model_name} has fixed sizes; choose one with size or aspect_ratio",
+            )
+        if aspect is None:
+            return None
+        default = parse_wh(_default_size(plan) or "1024x1024") or (1024, 1024)
+        area = default[0] * default[1]
+        applied = nearest_size(math.sqrt(area * ratio), math.sqrt(area / ratio), allowed)
+        reason = f"OpenAI takes a size: sent the {plan.model_name} size nearest this aspect ratio"
+    if aspect is not None:
+        plan.adjust("image_config.aspect_ratio", aspect, applied, reason)
+    if image_size is not None and free:
+        plan.adjust("image_config.image_size", image_size, applied, reason)
+    return applied
+
+
+# ---- quality, response format, style -----------------------------------------------------------
