@@ -24,15 +24,16 @@ def _sizes(model: ModelInfo) -> str:
 
 
 def _price(sheet: PriceSheet | None) -> str:
+    """The per-image range; token-billed models are marked ``~`` (an estimate before the call)."""
     if sheet is None:
         return "-"
-    if sheet.per_million_tokens is not None:
-        return "per token"
     prices = sorted({row.usd for row in sheet.per_image})
+    tokens = sheet.per_million_tokens is not None
     if not prices:
-        return "-"
+        return "per token" if tokens else "-"
     low, high = prices[0], prices[-1]
-    return f"${low}" if low == high else f"${low}-{high}"
+    text = f"${low}" if low == high else f"${low}-{high}"
+    return f"~{text}" if tokens else text
 
 
 def _status(model: ModelInfo) -> str:
