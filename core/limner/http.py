@@ -8,7 +8,9 @@ Timeouts are not retried: an image that took too long once will likely take too 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +25,8 @@ if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` f
 __all__ = ["USER_AGENT", "RetryPolicy", "Transport", "encode_body"]
 
 USER_AGENT = f"{_package}/0.1"
+log = logging.getLogger(__name__)
+"""Debug lines per attempt: method, URL, status, latency. Never headers or bodies."""
 
 
 @dataclass(frozen=True)
@@ -90,13 +94,25 @@ class Transport:
         attempt = 0
         while True:
             attempt += 1
+            started = time.monotonic()
             try:
                 response = await self._send_once(authorize(request))
-            except ProviderConnectionError:
+            except ProviderConnectionError as exc:
+                log.debug(
+                    "%s %s failed (attempt %d): %s", request.method, request.url, attempt, exc
+                )
                 if attempt > self.retry.max_retries:
                     raise
                 await asyncio.sleep(self.retry.delay(attempt, None))
                 continue
+            log.debug(
+                "%s %s -> %d in %.0f ms (attempt %d)",
+                request.method,
+                request.url,
+                response.status,
+                (time.monotonic() - started) * 1000,
+                attempt,
+            )
             if response.status in RETRYABLE_STATUSES and attempt <= self.retry.max_retries:
                 await asyncio.sleep(self.retry.delay(attempt, response.retry_after))
                 continue
