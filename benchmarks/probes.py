@@ -1,0 +1,250 @@
+"""The workloads ``run.py`` starts, each in a fresh process; each prints one JSON object.
+
+``python benchmarks/probes.py cpu limner --url http://127.0.0.1:PORT/v1 --requests 1000``
+
+Every workload exists twice: through limner (``AsyncClient`` and the OpenAI plugin) and through
+raw aiohttp posting the same JSON body and reading the answer with ``json.loads``. Only the
+measured section is timed; process start, imports and warm-up calls are not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import cProfile
+import gc
+import json
+import os
+import resource
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import aiohttp
+
+MODEL = "gpt-image-1-mini"
+API_KEY = "sk-bench"
+PARAMS: dict[str, Any] = {"prompt": "x", "size": "1024x1024", "quality": "low"}
+
+Result = dict[str, Any]
+
+
+class Caller(Protocol):
+    """One way of asking the server for ``n`` images; returns their base64 strings."""
+
+    async def call(self, n: int) -> list[str]: ...
+
+    async def close(self) -> None: ...
+
+
+class LimnerCaller:
+    """``limner.AsyncClient`` pointed at the loopback server."""
+
+    def __init__(self, base_url: str, model: str) -> None:
+        import limner  # imported here so raw-aiohttp processes never load limner
+
+        self.model = f"openai/{model}"
+        self.client = limner.AsyncClient(
+            providers={"openai": {"api_key": API_KEY, "base_url": base_url}},
+            allow_private_networks=True,
+        )
+
+    async def call(self, n: int) -> list[str]:
+        extra: dict[str, Any] = {"n": n} if n != 1 else {}
+        result = await self.client.images.generate(model=self.model, **PARAMS, **extra)
+        return [item.b64_json for item in result.data if item.b64_json is not None]
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+class RawCaller:
+    """Raw aiohttp: the same POST, ``json.loads`` of the body, the ``data`` items read."""
+
+    def __init__(self, base_url: str, model: str) -> None:
+        self.url = f"{base_url}/images/generations"
+        self.model = model
+        self.headers = {"authorization": f"Bearer {API_KEY}"}
+        self.session: aiohttp.ClientSession | None = None
+
+    async def call(self, n: int) -> list[str]:
+        if self.session is None:
+            self.session = aiohttp.ClientSession()
+        payload: dict[str, Any] = {"model": self.model, **PARAMS}
+        if n != 1:
+            payload["n"] = n
+        async with self.session.post(self.url, json=payload, headers=self.headers) as response:
+            raw = await response.read()
+            if response.status != 200:
+                raise RuntimeError(f"HTTP {response.status}: {raw[:200]!r}")
+        body = json.loads(raw)
+        return [item["b64_json"] for item in body["data"]]
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+
+
+class LeanCaller(RawCaller):
+    """Raw aiohttp holding one copy of the body at a time: chunks, then bytes, then text, then
+    the parsed JSON (the reference for figure 4: what limner's transport could do)."""
+
+    async def call(self, n: int) -> list[str]:
+        if self.session is None:
+            self.session = aiohttp.ClientSession()
+        payload: dict[str, Any] = {"model": self.model, **PARAMS, "n": n}
+        async with self.session.post(self.url, json=payload, headers=self.headers) as response:
+            chunks = [chunk async for chunk in response.content.iter_any()]
+        raw = b"".join(chunks)
+        del chunks
+        text = raw.decode()
+        del raw
+        body = json.loads(text)
+        del text
+        return [item["b64_json"] for item in body["data"]]
+
+
+CALLERS: dict[str, Callable[[str, str], Caller]] = {
+    "limner": LimnerCaller,
+    "raw": RawCaller,
+    "lean": LeanCaller,
+}
+
+
+def open_caller(impl: str, base_url: str, model: str = MODEL) -> Caller:
+    return CALLERS[impl](base_url, model)
+
+
+# ---- figure 2: CPU time per request ----------------------------------------------------------
+
+
+async def _sequential(caller: Caller, count: int) -> None:
+    for _ in range(count):
+        await caller.call(1)
+
+
+async def cpu(args: argparse.Namespace) -> Result:
+    caller = open_caller(args.impl, args.url)
+    await _sequential(caller, args.warmup)
+    gc.collect()
+    profiler = cProfile.Profile() if args.profile else None
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
+    await _sequential(caller, args.requests)
+    if profiler is not None:
+        profiler.disable()
+    cpu1, wall1 = time.process_time(), time.perf_counter()
+    await caller.close()
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
+    return {"cpu_s": cpu1 - cpu0, "wall_s": wall1 - wall0, "requests": args.requests}
+
+
+# ---- figure 3: throughput under latency -------------------------------------------------------
+
+
+async def _gather(count: int, job: Callable[[], Awaitable[object]]) -> None:
+    await asyncio.gather(*(job() for _ in range(count)))
+
+
+async def throughput(args: argparse.Namespace) -> Result:
+    caller = open_caller(args.impl, args.url)
+    await _gather(args.concurrency, lambda: caller.call(1))  # opens the pooled connections
+    start = time.perf_counter()
+    await _gather(args.concurrency, lambda: _sequential(caller, args.rounds))
+    wall = time.perf_counter() - start
+    await caller.close()
+    return {"wall_s": wall, "requests": args.concurrency * args.rounds}
+
+
+# ---- figure 4: peak memory receiving large images ---------------------------------------------
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _max_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+async def memory(args: argparse.Namespace) -> Result:
+    warm = open_caller(args.impl, args.warm_url, args.model)
+    await warm.call(args.n)  # same code path with 1 KB images: imports, caches, first use
+    await warm.close()
+    caller = open_caller(args.impl, args.url, args.model)
+    gc.collect()
+    rss0 = _rss_bytes()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    b64s = await caller.call(args.n)
+    receive_peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.reset_peak()
+    images = [base64.b64decode(b64) for b64 in b64s]
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    await caller.close()
+    return {
+        "decoded_bytes": sum(len(image) for image in images),
+        "images": len(images),
+        "receive_peak_bytes": receive_peak,
+        "peak_bytes": max(receive_peak, peak - base),
+        "retained_bytes": current - base,
+        "rss_increase_bytes": max(0, _max_rss_bytes() - rss0),
+    }
+
+
+# ---- preflight --------------------------------------------------------------------------------
+
+
+def check(args: argparse.Namespace) -> Result:
+    """Whether limner sees the OpenAI plugin and the benchmark's models."""
+    import limner.plugins
+
+    registry = limner.plugins.Registry()
+    providers = sorted(registry.providers)
+    if "openai" not in providers:
+        import limner_openai
+
+        where = getattr(limner_openai, "__file__", None) or list(limner_openai.__path__)
+        return {"ok": False, "providers": providers, "limner_openai": str(where)}
+    for model in (MODEL, args.model):
+        registry.resolve(f"openai/{model}")
+    return {"ok": True, "providers": providers}
+
+
+# ---- command line -----------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("workload", choices=("check", "cpu", "throughput", "memory"))
+    parser.add_argument("impl", nargs="?", default="limner", choices=tuple(CALLERS))
+    parser.add_argument("--url", default="", help="the server's base URL, ending in /v1")
+    parser.add_argument("--warm-url", default="", help="memory: base URL serving 1 KB images")
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--profile", default="", help="cpu: write cProfile stats to this file")
+    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--n", type=int, default=4)
+    parser.add_argument("--model", default="gpt-image-1")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if args.workload == "check":
+        result = check(args)
+    else:
+        workload = {"cpu": cpu, "throughput": throughput, "memory": memory}[args.workload]
+        result = asyncio.run(workload(args))
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

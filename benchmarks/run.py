@@ -1,0 +1,417 @@
+"""limner's performance figures, each next to raw aiohttp doing the same work.
+
+    .venv/bin/python benchmarks/run.py            # full run, about 3 minutes on 2 cores
+    .venv/bin/python benchmarks/run.py --quick    # fewer repetitions, about 1 minute
+    .venv/bin/python benchmarks/run.py --only 2,4 --json results.json
+
+Every measurement runs in a fresh ``sys.executable`` process; limner and raw aiohttp runs
+alternate (ABBA order) against the same loopback server (``server.py``, its own process), and
+the medians are compared. These are benchmarks, not tests: nothing here fails on a slow figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PROBES = HERE / "probes.py"
+SERVER = HERE / "server.py"
+IMPLS = ("limner", "raw")
+MiB = 2**20
+
+IMPORT_TARGET_S = 0.150
+CPU_TARGET_RATIO = 1.3
+THROUGHPUT_TARGET = 0.95
+MEMORY_TARGET_RATIO = 3.0
+LATENCY_S = 0.2
+LEVELS = (1, 16, 64)
+MEMORY_ROWS = (("raw", "raw aiohttp"), ("limner", "limner"), ("lean", "lean aiohttp"))
+
+# Bytecode is cached here for every child process, so imports are measured as a user sees them
+# (with .pyc files) without writing __pycache__ into the repository; PYTHONDONTWRITEBYTECODE is
+# dropped for the children.
+PYCACHE = Path(tempfile.gettempdir()) / "limner-benchmarks-pycache"
+
+_IMPORTS = {
+    "aiohttp": "import aiohttp\nmodels = [1]\n",
+    "limner": "import limner\nmodels = limner.plugins.default_registry().models()\n",
+    "limner+aiohttp": (
+        "import limner\nmodels = limner.plugins.default_registry().models()\nimport aiohttp\n"
+    ),
+}
+IMPORT_SNIPPETS = {
+    name: (
+        "import time\nt = time.perf_counter()\n"
+        f"{body}"
+        "t = time.perf_counter() - t\n"
+        "import json\nprint(json.dumps({'seconds': t, 'models': len(models)}))\n"
+    )
+    for name, body in _IMPORTS.items()
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much work each figure does."""
+
+    import_reps: int
+    cpu_reps: int
+    cpu_requests: int
+    throughput_reps: int
+    throughput_rounds: int
+    memory_reps: int
+    image_mib: int = 4
+    images: int = 4
+
+
+FULL = Settings(
+    import_reps=21,
+    cpu_reps=9,
+    cpu_requests=1000,
+    throughput_reps=5,
+    throughput_rounds=4,
+    memory_reps=5,
+)
+QUICK = Settings(
+    import_reps=7,
+    cpu_reps=3,
+    cpu_requests=300,
+    throughput_reps=2,
+    throughput_rounds=3,
+    memory_reps=3,
+)
+
+
+class BenchmarkError(RuntimeError):
+    """A probe or the server failed; the message says which and why."""
+
+
+# ---- processes ------------------------------------------------------------------------------
+
+
+def run_python(args: Sequence[str], timeout: float = 300.0) -> dict[str, Any]:
+    """Run ``sys.executable args`` in a fresh process; its last stdout line is a JSON object."""
+    command = [sys.executable, *args]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, check=False, env=child_env()
+    )
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = done.stderr.strip()[-2000:]
+        raise BenchmarkError(f"{' '.join(args)[:200]} exited {done.returncode}:\n{tail}")
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return env
+
+
+def probe(*args: object) -> dict[str, Any]:
+    return run_python([str(PROBES), *(str(arg) for arg in args)])
+
+
+@contextmanager
+def image_server(latency: float = 0.0, image_bytes: int = 16 * 1024) -> Iterator[str]:
+    """A loopback server in its own process; yields its base URL (ending in ``/v1``)."""
+    command = [sys.executable, str(SERVER), f"--latency={latency}", f"--image-bytes={image_bytes}"]
+    proc = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=child_env()
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().split()
+        if len(line) != 2 or line[0] != "PORT":
+            raise BenchmarkError(f"the benchmark server did not start (said {line!r})")
+        yield f"http://127.0.0.1:{line[1]}/v1"
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    if proc.stdin is not None:
+        proc.stdin.close()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def interleaved(reps: int, jobs: dict[str, Callable[[], float]]) -> dict[str, list[float]]:
+    """Each job ``reps`` times in ABBA order (the order flips every repetition)."""
+    names = list(jobs)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for rep in range(reps):
+        for name in names if rep % 2 == 0 else reversed(names):
+            samples[name].append(jobs[name]())
+    return samples
+
+
+def preflight() -> None:
+    """Stop with a clear message when limner does not see the OpenAI plugin."""
+    result = probe("check")
+    if result["ok"]:
+        return
+    raise BenchmarkError(
+        "limner has no 'openai' provider, so there is nothing to benchmark.\n"
+        f"  providers found: {result['providers']}\n"
+        f"  limner_openai imported from: {result['limner_openai']}\n"
+        "Is the plugin finished (register_providers in limner_openai/__init__.py)? If "
+        "limner_openai imports as a namespace package (a path list above, no __init__.py), "
+        "its editable install predates its __init__.py: reinstall it with "
+        "`pip install -e plugins/openai`. Is it blocked by LIMNER_DISABLE_PLUGINS?"
+    )
+
+
+# ---- report helpers ---------------------------------------------------------------------------
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def spread(values: Sequence[float], scale: float, unit: str) -> str:
+    low, mid, high = min(values) * scale, statistics.median(values) * scale, max(values) * scale
+    return f"{mid:8.2f} {unit} (min {low:.2f}, max {high:.2f})"
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+# ---- figure 1: import time --------------------------------------------------------------------
+
+
+def import_seconds(impl: str) -> float:
+    result = run_python(["-c", IMPORT_SNIPPETS[impl]])
+    if not result["models"]:
+        raise BenchmarkError("import limner found no models: is the OpenAI plugin installed?")
+    return float(result["seconds"])
+
+
+def import_breakdown(top: int = 8) -> list[tuple[str, float]]:
+    """Self import time per top-level package (``-X importtime``) for limner's import."""
+    command = [sys.executable, "-X", "importtime", "-c", IMPORT_SNIPPETS["limner"]]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=child_env())
+    totals: dict[str, float] = {}
+    for line in done.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) != 3 or not parts[0].strip().split(":")[-1].strip().isdigit():
+            continue
+        package = parts[2].strip().split(".")[0]
+        micros = int(parts[0].split(":")[-1])
+        totals[package] = totals.get(package, 0.0) + micros / 1e6
+    return sorted(totals.items(), key=lambda item: -item[1])[:top]
+
+
+def figure_import(settings: Settings) -> dict[str, Any]:
+    say(f"1. import time, fresh interpreter, .pyc cached (median of {settings.import_reps})")
+    for name in IMPORT_SNIPPETS:  # fills the bytecode cache; not measured
+        import_seconds(name)
+    samples = interleaved(
+        settings.import_reps,
+        {name: functools.partial(import_seconds, name) for name in IMPORT_SNIPPETS},
+    )
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    say(f"   import aiohttp                         {spread(samples['aiohttp'], 1e3, 'ms')}")
+    say(f"   import limner + plugin discovery       {spread(samples['limner'], 1e3, 'ms')}")
+    say(f"   ... + aiohttp (the first request's)    {spread(samples['limner+aiohttp'], 1e3, 'ms')}")
+    ratio = medians["limner"] / medians["aiohttp"]
+    say(f"   ratio limner / aiohttp                 {ratio:8.2f}x")
+    met = medians["limner"] < IMPORT_TARGET_S
+    say(f"   target limner < {IMPORT_TARGET_S * 1e3:.0f} ms: {verdict(met)}")
+    breakdown = import_breakdown()
+    listed = ", ".join(f"{name} {seconds * 1e3:.0f}" for name, seconds in breakdown)
+    say(f"   self import time by package, ms (one -X importtime run): {listed}")
+    return {
+        "median_s": medians,
+        "ratio": ratio,
+        "met": met,
+        "samples": samples,
+        "breakdown_s": dict(breakdown),
+    }
+
+
+# ---- figure 2: CPU per request ----------------------------------------------------------------
+
+
+def cpu_per_request(impl: str, url: str, requests: int) -> float:
+    result = probe("cpu", impl, f"--url={url}", f"--requests={requests}")
+    return float(result["cpu_s"]) / int(result["requests"])
+
+
+def figure_cpu(settings: Settings) -> dict[str, Any]:
+    count = settings.cpu_requests
+    say(
+        f"2. client CPU per request: {count} sequential requests, 16 KB image, "
+        f"median of {settings.cpu_reps} processes each"
+    )
+    with image_server(image_bytes=16 * 1024) as url:
+        samples = interleaved(
+            settings.cpu_reps,
+            {impl: functools.partial(cpu_per_request, impl, url, count) for impl in IMPLS},
+        )
+    limner, raw = (statistics.median(samples[impl]) for impl in IMPLS)
+    say(f"   raw aiohttp   {spread(samples['raw'], 1e6, 'us')}")
+    say(f"   limner        {spread(samples['limner'], 1e6, 'us')}")
+    say(f"   ratio limner / raw aiohttp   {limner / raw:.2f}x")
+    met = limner / raw <= CPU_TARGET_RATIO
+    say(f"   target <= {CPU_TARGET_RATIO}x: {verdict(met)}")
+    return {"limner_s": limner, "raw_s": raw, "ratio": limner / raw, "met": met, "samples": samples}
+
+
+# ---- figure 3: throughput ---------------------------------------------------------------------
+
+
+def requests_per_second(impl: str, url: str, concurrency: int, rounds: int) -> float:
+    result = probe(
+        "throughput", impl, f"--url={url}", f"--concurrency={concurrency}", f"--rounds={rounds}"
+    )
+    return int(result["requests"]) / float(result["wall_s"])
+
+
+def throughput_level(url: str, concurrency: int, settings: Settings) -> dict[str, Any]:
+    rounds = settings.throughput_rounds
+    samples = interleaved(
+        settings.throughput_reps,
+        {
+            impl: functools.partial(requests_per_second, impl, url, concurrency, rounds)
+            for impl in IMPLS
+        },
+    )
+    ideal = concurrency / LATENCY_S
+    share = {impl: statistics.median(samples[impl]) / ideal for impl in IMPLS}
+    say(
+        f"   c={concurrency:<3} ideal {ideal:6.1f}/s   "
+        f"raw {share['raw'] * ideal:6.1f}/s = {share['raw']:6.1%}   "
+        f"limner {share['limner'] * ideal:6.1f}/s = {share['limner']:6.1%}   "
+        f"limner/raw {share['limner'] / share['raw']:.3f}"
+    )
+    return {"ideal_rps": ideal, "share": share, "samples": samples}
+
+
+def figure_throughput(settings: Settings) -> dict[str, Any]:
+    rounds = settings.throughput_rounds
+    say(
+        f"3. throughput, server latency {LATENCY_S * 1e3:.0f} ms, {rounds} requests per worker "
+        f"after a warm-up round, median of {settings.throughput_reps}"
+    )
+    with image_server(latency=LATENCY_S) as url:
+        levels = {str(c): throughput_level(url, c, settings) for c in LEVELS}
+    met = all(level["share"]["limner"] >= THROUGHPUT_TARGET for level in levels.values())
+    say(f"   target >= {THROUGHPUT_TARGET:.0%} of concurrency / {LATENCY_S} s: {verdict(met)}")
+    return {"levels": levels, "met": met}
+
+
+# ---- figure 4: peak memory --------------------------------------------------------------------
+
+
+def memory_run(impl: str, url: str, n: int) -> dict[str, Any]:
+    warm_url = url.replace("/v1", "/warm/v1")
+    return probe("memory", impl, f"--url={url}", f"--warm-url={warm_url}", f"--n={n}")
+
+
+def figure_memory(settings: Settings) -> dict[str, Any]:
+    n, size = settings.images, settings.image_mib * MiB
+    say(
+        f"4. peak memory receiving {n} images of {settings.image_mib} MiB in one response "
+        f"(base64 in JSON), median of {settings.memory_reps}"
+    )
+    runs: dict[str, list[dict[str, Any]]] = {impl: [] for impl in (*IMPLS, "lean")}
+
+    def job(impl: str) -> float:
+        runs[impl].append(memory_run(impl, url, n))
+        return 0.0
+
+    with image_server(image_bytes=size) as url:
+        interleaved(settings.memory_reps, {impl: functools.partial(job, impl) for impl in runs})
+    ratios = {impl: _memory_ratios(runs[impl]) for impl in runs}
+    decoded = runs["limner"][0]["decoded_bytes"]
+    say(f"   decoded payload {decoded / MiB:.1f} MiB; peak / decoded payload:")
+    say("                  tracemalloc peak   (receive only)   RSS high-water increase")
+    for impl, label in MEMORY_ROWS:
+        r = ratios[impl]
+        say(f"   {label:<14} {r['peak']:10.2f}x {r['receive']:16.2f}x {r['rss']:18.2f}x")
+    say("   (lean = aiohttp keeping one copy at a time: chunks, bytes, text, parsed JSON)")
+    met = ratios["limner"]["peak"] < MEMORY_TARGET_RATIO
+    say(f"   target limner < {MEMORY_TARGET_RATIO:.0f}x (tracemalloc peak): {verdict(met)}")
+    return {"decoded_bytes": decoded, "ratios": ratios, "met": met, "runs": runs}
+
+
+def _memory_ratios(runs: Sequence[dict[str, Any]]) -> dict[str, float]:
+    def median_ratio(key: str) -> float:
+        return float(statistics.median(run[key] / run["decoded_bytes"] for run in runs))
+
+    return {
+        "peak": median_ratio("peak_bytes"),
+        "receive": median_ratio("receive_peak_bytes"),
+        "rss": median_ratio("rss_increase_bytes"),
+        "retained": median_ratio("retained_bytes"),
+    }
+
+
+# ---- main -------------------------------------------------------------------------------------
+
+FIGURES: dict[str, Callable[[Settings], dict[str, Any]]] = {
+    "1": figure_import,
+    "2": figure_cpu,
+    "3": figure_throughput,
+    "4": figure_memory,
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (about 1 min)")
+    parser.add_argument("--only", default="1,2,3,4", help="figures to run, e.g. 2,4")
+    parser.add_argument("--json", type=Path, help="also write all samples to this file")
+    return parser.parse_args()
+
+
+def header(settings: Settings) -> str:
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"limner benchmarks, {now}, {python}, {os.cpu_count()} CPUs, {settings}"
+
+
+def main() -> int:
+    args = parse_args()
+    settings = QUICK if args.quick else FULL
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in FIGURES]
+    if unknown:
+        raise SystemExit(f"unknown figures {unknown}; choose from {list(FIGURES)}")
+    results: dict[str, Any] = {"header": header(settings)}
+    try:
+        preflight()
+        say(results["header"])
+        for name in chosen:
+            say()
+            results[name] = FIGURES[name](settings)
+    except BenchmarkError as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
