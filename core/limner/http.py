@@ -8,6 +8,7 @@ Timeouts are not retried: an image that took too long once will likely take too 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
@@ -129,13 +130,11 @@ class Transport:
             async with self.session.request(
                 request.method, request.url, data=data, headers=headers
             ) as response:
-                body = await response.read()
-                return WireResponse(
-                    status=response.status,
-                    headers={name.lower(): value for name, value in response.headers.items()},
-                    body=body,
-                    url=request.url,
-                )
+                status = response.status
+                headers = {name.lower(): value for name, value in response.headers.items()}
+                if "json" in headers.get("content-type", ""):
+                    return await _read_json(response, status, headers, request.url)
+                return WireResponse(status, headers, await response.read(), request.url)
         except TimeoutError as exc:
             raise RequestTimeoutError(
                 f"no answer from {_host(request.url)} within {self.total_timeout:g} s; "
@@ -166,6 +165,27 @@ async def encode_body(request: WireRequest) -> tuple[bytes | None, str | None]:
         writer = form()
         return await writer.as_bytes(), writer.content_type
     return request.content, request.headers.get("content-type")
+
+
+async def _read_json(
+    response: aiohttp.ClientResponse, status: int, headers: dict[str, str], url: str
+) -> WireResponse:
+    """Read and decode a JSON body so that at most two copies of it are alive at once (bytes then
+    text, text then objects): image payloads are large."""
+    buffer = bytearray()
+    async for chunk in response.content.iter_any():
+        buffer += chunk
+    head = bytes(buffer[:1024])
+    try:
+        text = buffer.decode("utf-8")
+    except UnicodeDecodeError:
+        return WireResponse(status, headers, bytes(buffer), url)
+    del buffer
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return WireResponse(status, headers, text.encode(), url)
+    return WireResponse(status, headers, head, url, parsed=parsed)
 
 
 def _host(url: str) -> str:

@@ -128,23 +128,34 @@ class WireRequest:
         return out
 
 
+NOT_PARSED: Any = object()
+
+
 @dataclass(frozen=True)
 class WireResponse:
-    """A provider's HTTP answer. Header names are lowercase."""
+    """A provider's HTTP answer. Header names are lowercase.
+
+    ``body`` is the raw body, except when the transport already decoded a JSON body into
+    ``parsed`` (it does so as the body arrives, so a large image payload is never held twice):
+    then ``body`` keeps only the first KiB, for error messages. Read JSON with :meth:`json`.
+    """
 
     status: int
     headers: Mapping[str, str]
     body: bytes = _field(repr=False)
     url: str = ""
+    parsed: Any = _field(default=NOT_PARSED, repr=False, compare=False)
 
     def json(self) -> Any:
         """The body parsed as JSON; raises ``ValueError`` when it is not JSON."""
+        if self.parsed is not NOT_PARSED:
+            return self.parsed
         return json.loads(self.body)
 
     def json_or_none(self) -> Any:
         """The body parsed as JSON, or ``None`` when it is not JSON."""
         try:
-            return json.loads(self.body)
+            return self.json()
         except ValueError:
             return None
 
