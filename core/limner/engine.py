@@ -101,6 +101,9 @@ class Engine:
 
     async def run(self, operation: Operation, request: AnyRequest) -> ImagesResponse:
         plan = await self._plan(operation, request)
+        if len(plan.calls) == 1:
+            result = await self._send(plan, plan.calls[0], plan.translations[0])
+            return await self._merge(operation, request, plan, [result])
         tasks = [
             asyncio.create_task(self._send(plan, call, translation))
             for call, translation in zip(plan.calls, plan.translations, strict=True)

@@ -8,7 +8,7 @@ stay valid here: the plugin reports the adjustment. Values no model understands 
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .capabilities import ModelInfo, Operation
@@ -87,16 +87,16 @@ def _base(operation: Operation) -> dict[str, Any]:
     return {**common, **prompt}
 
 
-@lru_cache(maxsize=256)
-def _cached_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
+def model_constraints(model: ModelInfo, operation: Operation) -> dict[str, dict[str, Any]]:
+    """What the model narrows in the shared request schema, field by field (JSON Schema
+    keywords). The schema and the fast check in :func:`validate_request` both come from here."""
     caps = model.capabilities
-    props = _base(operation)
-    props["n"]["maximum"] = caps.max_n
-    if "prompt" in props:
-        props["prompt"]["maxLength"] = caps.max_prompt_chars
+    rules: dict[str, dict[str, Any]] = {"n": {"maximum": caps.max_n}}
+    if operation != "variation":
+        rules["prompt"] = {"maxLength": caps.max_prompt_chars}
         if caps.qualities:
-            allowed = dict.fromkeys((*caps.qualities, *PORTABLE_QUALITIES))
-            props["quality"] = {"enum": list(allowed), "description": "mapped onto the model's"}
+            allowed = list(dict.fromkeys((*caps.qualities, *PORTABLE_QUALITIES)))
+            rules["quality"] = {"enum": allowed, "description": "mapped onto the model's"}
         for field, values in (
             ("output_format", caps.output_formats),
             ("background", caps.backgrounds),
@@ -104,9 +104,19 @@ def _cached_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
             ("moderation", caps.moderation),
         ):
             if values:
-                props[field] = {"enum": list(values)}
+                rules[field] = {"enum": list(values)}
     if operation == "edit":
-        props["images"]["maxItems"] = max(caps.max_input_images, 1)
+        rules["images"] = {"maxItems": max(caps.max_input_images, 1)}
+    return rules
+
+
+def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
+    props = _base(operation)
+    for field, rule in model_constraints(model, operation).items():
+        if "enum" in rule:
+            props[field] = dict(rule)
+        else:
+            props[field].update(rule)
     required = ["model", "image"] if operation == "variation" else ["model", "prompt"]
     if operation == "edit":
         required.append("images")
@@ -120,19 +130,62 @@ def _cached_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    model: ModelInfo
+    rules: dict[str, dict[str, Any]]
+    schema: dict[str, Any]
+
+
+_COMPILED: dict[tuple[int, str], _Compiled] = {}
+
+
+def _compiled(model: ModelInfo, operation: Operation) -> _Compiled:
+    """Rules and schema per model object (models are immutable; a replaced model is a new
+    object, so the cache never serves stale rules)."""
+    key = (id(model), operation)
+    entry = _COMPILED.get(key)
+    if entry is None or entry.model is not model:
+        entry = _Compiled(
+            model, model_constraints(model, operation), _build_schema(model, operation)
+        )
+        _COMPILED[key] = entry
+    return entry
+
+
 def request_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
     """The JSON Schema of ``operation`` requests for ``model``."""
-    return copy.deepcopy(_cached_schema(model, operation))
+    return copy.deepcopy(_compiled(model, operation).schema)
 
 
 _IMAGE_FIELDS = {"images", "mask", "image"}
 
 
-def validate_request(model: ModelInfo, operation: Operation, request: ImageRequest) -> None:
-    """Check ``request`` against the model's schema and capabilities; raise an
-    :class:`InvalidRequestError` naming the parameter on the first problem."""
-    import jsonschema
+def satisfies(request: ImageRequest, rules: dict[str, dict[str, Any]]) -> bool:
+    """Whether a request (already valid against the shared schema, which pydantic enforces)
+    meets the model's constraints."""
+    for field, rule in rules.items():
+        value = getattr(request, field, None)
+        if value is None:
+            continue
+        if "enum" in rule and value not in rule["enum"]:
+            return False
+        if "maximum" in rule and value > rule["maximum"]:
+            return False
+        if "maxLength" in rule and len(value) > rule["maxLength"]:
+            return False
+        if "maxItems" in rule and len(value) > rule["maxItems"]:
+            return False
+    return True
 
+
+def validate_request(model: ModelInfo, operation: Operation, request: ImageRequest) -> None:
+    """Check ``request`` against the model's JSON Schema and capabilities; raise an
+    :class:`InvalidRequestError` naming the parameter on the first problem.
+
+    The common case is a quick check of the model's constraints; jsonschema runs when that
+    check fails, to find and word the error.
+    """
     caps = model.capabilities
     if not caps.supports(operation):
         supported = ", ".join(caps.operations)
@@ -140,13 +193,23 @@ def validate_request(model: ModelInfo, operation: Operation, request: ImageReque
             f"{model.id} does not support {operation} (it supports: {supported})",
             param="model",
         )
+    if isinstance(request, EditRequest):
+        _check_edit(model, request)
+    compiled = _compiled(model, operation)
+    if not satisfies(request, compiled.rules):
+        _raise_schema_error(model, compiled.schema, request)
+
+
+def _raise_schema_error(model: ModelInfo, schema: dict[str, Any], request: ImageRequest) -> None:
+    import jsonschema
+
     document = request.model_dump(mode="json", exclude=_IMAGE_FIELDS, exclude_none=True)
     # Images are checked when loaded (and their count by _check_edit); stand-ins keep the
     # schema's "required" satisfied without dumping image bytes.
     for name in _IMAGE_FIELDS:
-        if getattr(request, name, None) is not None:
-            document[name] = ["<image>"] if name == "images" else "<image>"
-    schema = _cached_schema(model, operation)
+        value = getattr(request, name, None)
+        if value is not None:
+            document[name] = ["<image>"] * len(value) if name == "images" else "<image>"
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(document))
     if error is not None:
@@ -154,8 +217,6 @@ def validate_request(model: ModelInfo, operation: Operation, request: ImageReque
         raise InvalidRequestError(
             f"{param}: {error.message} (model {model.id})", param=param, code="invalid_value"
         )
-    if isinstance(request, EditRequest):
-        _check_edit(model, request)
 
 
 def _check_edit(model: ModelInfo, request: EditRequest) -> None:
