@@ -327,7 +327,7 @@ def _with_headers(translation: Translation, headers: dict[str, str]) -> Translat
 def _lifecycle_notices(model: ModelInfo) -> list[Notice]:
     life = model.lifecycle
     successor = f"; use {life.replacement}" if life.replacement else ""
-    if life.is_past_shutdown(dt.date.today()):
+    if life.shutdown_on is not None and life.is_past_shutdown(dt.date.today()):
         return [
             Notice(
                 code="model_shut_down",

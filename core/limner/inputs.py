@@ -20,6 +20,8 @@ Fetch = Callable[[str, str], Awaitable[bytes]]
 
 def check_extra_headers(request: ImageRequest, providers: Mapping[str, Provider]) -> dict[str, str]:
     """``extra_headers`` lowercased; credential headers of any provider are refused."""
+    if not request.extra_headers:
+        return {}
     refused = set(GENERIC_SECRET_HEADERS)
     for provider in providers.values():
         refused |= provider.credential_headers
@@ -54,7 +56,8 @@ def provider_options(
         (options[name] for name in (provider.name, *provider.aliases) if name in options), None
     )
     if mine is None:
-        return None if provider.options_model is None else provider.options_model()
+        # Defaults only: construct without validating (the model's defaults are its own).
+        return None if provider.options_model is None else provider.options_model.model_construct()
     if provider.options_model is None:
         raise InvalidRequestError(
             f"{provider.name} takes no provider_options", param=f"provider_options.{provider.name}"

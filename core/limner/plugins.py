@@ -181,7 +181,10 @@ class Registry:
     # ---- hooks -------------------------------------------------------------------------------
 
     def translate(self, provider: Provider, call: ProviderCall) -> Translation:
-        result: Any = self.manager.hook.translate_request(provider=provider, call=call)
+        hook = self.manager.hook.translate_request
+        if len(hook.get_hookimpls()) == 1:  # only core's own: skip the hook machinery
+            return default_hooks.translate_request(provider, call)
+        result: Any = hook(provider=provider, call=call)
         if not isinstance(result, Translation):
             raise PluginError(
                 f"translate_request returned {type(result).__name__}, not a Translation"
@@ -197,9 +200,18 @@ class Registry:
         size: str | None,
         usage: Usage | None,
     ) -> Decimal | None:
-        result: Any = self.manager.hook.price_call(
-            model=model, operation=operation, images=images, quality=quality, size=size, usage=usage
-        )
+        hook = self.manager.hook.price_call
+        if len(hook.get_hookimpls()) == 1:  # only core's own: skip the hook machinery
+            result: Any = default_hooks.price_call(model, operation, images, quality, size, usage)
+        else:
+            result = hook(
+                model=model,
+                operation=operation,
+                images=images,
+                quality=quality,
+                size=size,
+                usage=usage,
+            )
         return None if result is None else to_usd(result)
 
 
