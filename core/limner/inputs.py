@@ -43,7 +43,9 @@ def provider_options(
     """Validate the provider's own ``provider_options`` namespace. Namespaces of other registered
     providers are left for them (a request can carry options for several); unknown namespaces are
     refused, since they are most likely typos."""
-    options = request.provider_options or {}
+    options = request.provider_options
+    if not options:
+        return None
     known = {name for p in providers.values() for name in (p.name, *p.aliases)}
     for namespace in options:
         if namespace not in known:
@@ -56,8 +58,7 @@ def provider_options(
         (options[name] for name in (provider.name, *provider.aliases) if name in options), None
     )
     if mine is None:
-        # Defaults only: construct without validating (the model's defaults are its own).
-        return None if provider.options_model is None else provider.options_model.model_construct()
+        return None
     if provider.options_model is None:
         raise InvalidRequestError(
             f"{provider.name} takes no provider_options", param=f"provider_options.{provider.name}"

@@ -65,7 +65,8 @@ class ProviderCall:
 
     ``n`` is this call's share of the images when core splits a request; ``index`` is the
     call's position. ``images`` and ``mask`` are loaded and checked. ``options`` is the provider's
-    own ``provider_options`` namespace, validated with its ``options_model``.
+    own ``provider_options`` namespace, validated with its ``options_model``, or ``None`` when
+    the request sets none.
     """
 
     operation: Operation
