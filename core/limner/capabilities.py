@@ -144,6 +144,9 @@ class Capabilities(_Frozen):
     max_n: int = Field(10, ge=1, description="largest n limner accepts (split across calls)")
     max_prompt_chars: int = 32000
     max_input_images: int = 0
+    edit_modes: tuple[str, ...] = Field(
+        (), description="kinds of edit the model offers through edit_mode (first is the default)"
+    )
     mask: bool = False
     remote_image_urls: bool = Field(False, description="provider fetches https image URLs itself")
     file_ids: bool = Field(False, description="provider accepts uploaded file ids as input images")

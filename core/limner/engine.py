@@ -16,7 +16,13 @@ from typing import Any, TypeVar
 from .capabilities import ModelInfo, Operation
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
-from .errors import ContentPolicyError, LimnerError, NotFoundError, ProviderError
+from .errors import (
+    ContentPolicyError,
+    LimnerError,
+    NoImageGeneratedError,
+    NotFoundError,
+    ProviderError,
+)
 from .http import Transport
 from .inputs import check_extra_headers, load_images, provider_options
 from .plugins import Registry
@@ -30,6 +36,7 @@ from .provider import (
 )
 from .responses import Adjustment, ImageData, ImagesResponse, Notice, Usage
 from .schema import validate_request
+from .wire import WireRequest
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
 
@@ -170,19 +177,26 @@ class Engine:
         self, plan: _Plan, call: ProviderCall, translation: Translation
     ) -> ProviderResult:
         provider, settings = plan.provider, plan.settings
-        response = await self.transport.send(
-            translation.request, lambda wire: provider.authorize(wire, settings)
-        )
+
+        async def authorize(wire: WireRequest) -> WireRequest:
+            if provider.authorize_blocks:
+                return await asyncio.to_thread(provider.authorize, wire, settings)
+            return provider.authorize(wire, settings)
+
+        try:
+            response = await self.transport.send(translation.request, authorize)
+        except LimnerError as failure:
+            raise _which_call(failure, call, len(plan.calls)) from None
         if not 200 <= response.status < 300:
             try:
                 error = provider.parse_error(call, response)
             except Exception:  # a plugin's parser choked on an odd body: map by status
                 error = Provider.parse_error(provider, call, response)
-            raise _name_replacement(error, plan.model)
+            raise _which_call(_name_replacement(error, plan.model), call, len(plan.calls))
         try:
             return provider.parse_response(call, response)
-        except LimnerError:
-            raise
+        except LimnerError as failure:
+            raise _which_call(failure, call, len(plan.calls)) from None
         except Exception as exc:  # a malformed body must not leak KeyError/JSONDecodeError
             raise ProviderError(
                 f"{provider.name} answered HTTP {response.status} with a body limner could not "
@@ -211,7 +225,7 @@ class Engine:
                 warnings.append(notice.model_copy(update={"index": index}))
             data.extend(result.images)
         if not data:
-            raise LimnerError(
+            raise NoImageGeneratedError(
                 f"{plan.model.id} returned no image",
                 provider=plan.provider.name,
                 model=plan.model.id,
@@ -345,6 +359,18 @@ def _lifecycle_notices(model: ModelInfo) -> list[Notice]:
             )
         ]
     return []
+
+
+def _which_call(error: LimnerError, call: ProviderCall, calls: int) -> LimnerError:
+    """When ``n`` was split, say which call failed (the others are cancelled; nothing is
+    half-returned)."""
+    if calls > 1 and not error.message.startswith("call "):
+        error.message = (
+            f"call {call.index + 1} of {calls} ({call.n} image(s)) failed, so the request "
+            f"returns nothing: {error.message}"
+        )
+        error.args = (error.message,)
+    return error
 
 
 def _name_replacement(error: LimnerError, model: ModelInfo) -> LimnerError:

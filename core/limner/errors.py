@@ -14,7 +14,8 @@
     ├── ContentPolicyError          400  the provider refused the prompt or an image
     ├── RateLimitError              429  too many requests; ``retry_after`` in seconds when known
     ├── ProviderError               502  the provider failed or answered something unreadable
-    │   └── ProviderUnavailableError 503 the provider is overloaded or down (5xx)
+    │   ├── ProviderUnavailableError 503 the provider is overloaded or down (5xx)
+    │   └── NoImageGeneratedError   502  the provider answered without an image (``text`` kept)
     ├── RequestTimeoutError                504  no answer in time
     ├── ProviderConnectionError             502  the provider could not be reached
     └── PluginError                 500  a plugin is broken (bad registration, duplicate provider)
@@ -36,6 +37,7 @@ __all__ = [
     "InvalidRequestError",
     "LimnerError",
     "MissingCredentialsError",
+    "NoImageGeneratedError",
     "NotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -220,6 +222,17 @@ class ProviderUnavailableError(ProviderError):
 
     http_status = 503
     default_code = "upstream_unavailable"
+
+
+class NoImageGeneratedError(ProviderError):
+    """The provider answered successfully but with no image (a text-only answer, an empty
+    result). ``text`` holds whatever the model said instead."""
+
+    default_code = "no_image_generated"
+
+    def __init__(self, message: str, *, text: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.text = text
 
 
 class RequestTimeoutError(LimnerError):

@@ -12,7 +12,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,7 +47,7 @@ class RetryPolicy:
         return random.uniform(ceiling / 2, ceiling)
 
 
-Authorize = Callable[[WireRequest], WireRequest]
+Authorize = Callable[[WireRequest], Awaitable[WireRequest]]
 
 
 class Transport:
@@ -97,7 +97,7 @@ class Transport:
             attempt += 1
             started = time.monotonic()
             try:
-                response = await self._send_once(authorize(request))
+                response = await self._send_once(await authorize(request))
             except ProviderConnectionError as exc:
                 log.debug(
                     "%s %s failed (attempt %d): %s", request.method, request.url, attempt, exc
@@ -121,6 +121,7 @@ class Transport:
 
     async def _send_once(self, request: WireRequest) -> WireResponse:
         import aiohttp
+        from yarl import URL  # the URL is sent exactly as the provider built (and signed) it
 
         headers = dict(request.headers)
         data, content_type = await encode_body(request)
@@ -128,7 +129,7 @@ class Transport:
             headers["content-type"] = content_type
         try:
             async with self.session.request(
-                request.method, request.url, data=data, headers=headers
+                request.method, URL(request.url, encoded=True), data=data, headers=headers
             ) as response:
                 status = response.status
                 headers = {name.lower(): value for name, value in response.headers.items()}

@@ -37,6 +37,7 @@ class GenerateParams(CommonParams, total=False):
 class EditParams(GenerateParams, total=False):
     mask: Any
     input_fidelity: str
+    edit_mode: str
 
 
 class VariationParams(CommonParams, total=False):

@@ -115,7 +115,8 @@ class Provider(ABC):
     Class attributes: ``name`` (the ``provider/`` prefix of model ids), ``aliases`` (other
     prefixes), ``settings_model`` and ``env`` (which environment variables fill which setting,
     first found wins), ``options_model`` (pydantic model for ``provider_options[name]``), and
-    ``credential_headers`` (headers users may not set through ``extra_headers``).
+    ``credential_headers`` (headers users may not set through ``extra_headers``) and
+    ``authorize_blocks``.
     """
 
     spec_version: ClassVar[Literal["1"]] = "1"
@@ -126,6 +127,9 @@ class Provider(ABC):
     env: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     options_model: ClassVar[type[BaseModel] | None] = None
     credential_headers: ClassVar[frozenset[str]] = frozenset()
+    authorize_blocks: ClassVar[bool] = False
+    """Set when ``authorize`` may block (a token refresh over the network): core then runs it in
+    a worker thread so the event loop keeps going."""
 
     @abstractmethod
     def models(self) -> list[ModelInfo]:

@@ -146,6 +146,13 @@ class EditRequest(_PromptRequest):
     images: list[ImageRef] = Field(min_length=1, max_length=16)
     mask: ImageRef | None = None
     input_fidelity: str | None = None
+    edit_mode: str | None = Field(
+        None,
+        description="which kind of edit, for providers with several: inpaint, outpaint, "
+        "image-to-image, erase, search-and-replace, search-and-recolor, remove-background, "
+        "variation (the model's capabilities list its own)",
+        examples=["inpaint", "outpaint", "remove-background"],
+    )
 
     @field_validator("images", mode="before")
     @classmethod

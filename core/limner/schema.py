@@ -84,6 +84,7 @@ def _base(operation: Operation) -> dict[str, Any]:
         prompt["images"] = {"type": "array", "items": _IMAGE_ITEM, "minItems": 1, "maxItems": 16}
         prompt["mask"] = _IMAGE_ITEM
         prompt["input_fidelity"] = {"type": "string"}
+        prompt["edit_mode"] = {"type": "string"}
     return {**common, **prompt}
 
 
@@ -107,6 +108,8 @@ def model_constraints(model: ModelInfo, operation: Operation) -> dict[str, dict[
                 rules[field] = {"enum": list(values)}
     if operation == "edit":
         rules["images"] = {"maxItems": max(caps.max_input_images, 1)}
+        if caps.edit_modes:
+            rules["edit_mode"] = {"enum": list(caps.edit_modes)}
     return rules
 
 
@@ -229,6 +232,10 @@ def _check_edit(model: ModelInfo, request: EditRequest) -> None:
         )
     if request.mask is not None and not caps.mask:
         raise UnsupportedFeatureError(f"{model.id} does not take a mask", param="mask")
+    if request.edit_mode is not None and not caps.edit_modes:
+        raise UnsupportedFeatureError(
+            f"{model.id} offers one kind of edit; leave edit_mode unset", param="edit_mode"
+        )
 
 
 def _required_name(error: jsonschema.ValidationError) -> str:

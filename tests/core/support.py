@@ -44,6 +44,7 @@ class Recorded:
     json: Any = None
     form: dict[str, str] = field(default_factory=dict)
     files: list[tuple[str, str, str, int]] = field(default_factory=list)
+    raw_path: str = ""
 
 
 Handler = Callable[[Recorded], Awaitable[web.StreamResponse]]
@@ -97,6 +98,7 @@ class FakeServer:
             method=request.method,
             path=request.path,
             headers={k.lower(): v for k, v in request.headers.items()},
+            raw_path=request.raw_path,
         )
         if request.content_type == "multipart/form-data":
             form = await request.post()

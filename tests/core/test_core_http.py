@@ -218,6 +218,7 @@ ERRORS = [
     (limner.RateLimitError, 429, "rate_limit_error", "rate_limit_exceeded"),
     (limner.ProviderError, 502, "api_error", "upstream_error"),
     (limner.ProviderUnavailableError, 503, "api_error", "upstream_unavailable"),
+    (limner.NoImageGeneratedError, 502, "api_error", "no_image_generated"),
     (limner.RequestTimeoutError, 504, "timeout_error", "timeout"),
     (limner.ProviderConnectionError, 502, "api_connection_error", "connection_error"),
     (limner.PluginError, 500, "api_error", "plugin_error"),

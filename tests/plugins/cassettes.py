@@ -38,6 +38,7 @@ SECRET_HEADERS = (
     "openai-organization",
     "openai-project",
     "x-amz-security-token",
+    "x-amz-date",
 )
 DROPPED_RESPONSE_HEADERS = ("set-cookie", "cf-ray", "openai-organization", "openai-project")
 TINY_PNG = base64.b64encode(

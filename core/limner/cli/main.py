@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                 "--image", action="append", required=True, metavar="PATH", help="repeatable"
             )
             command.add_argument("--mask", metavar="PATH", help="PNG; transparent = edit here")
+            command.add_argument(
+                "--edit-mode", help="inpaint, outpaint, remove-background... (see limner models)"
+            )
         command.add_argument("--size", help="WIDTHxHEIGHT or auto")
         command.add_argument("--quality")
         command.add_argument("-n", type=int, default=None, help="number of images (1-10)")
@@ -146,6 +149,8 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
         else:
             if args.mask:
                 fields["mask"] = Path(args.mask)
+            if args.edit_mode:
+                fields["edit_mode"] = args.edit_mode
             result = await client.images.edit(
                 model=args.model,
                 prompt=args.prompt,

@@ -1,0 +1,138 @@
+"""Core pieces the provider plugins lean on: edit modes, blocking authorizers, which split call
+failed, "no image" answers, and URLs sent exactly as built."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import ClassVar
+
+import pytest
+from aiohttp import web
+
+import limner
+
+from .fakeprovider import ALPHA, FakePlugin, FakeProvider
+from .support import IMAGE, FakeServer, MakeClient, Recorded, error_reply, ok_body
+
+MODES = ALPHA.model_copy(
+    update={
+        "id": "fake/modes-1",
+        "name": "modes-1",
+        "aliases": (),
+        "capabilities": ALPHA.capabilities.model_copy(
+            update={"edit_modes": ("inpaint", "outpaint", "remove-background")}
+        ),
+    }
+)
+
+
+class AddModes:
+    @limner.hookimpl
+    def register_models(self, register: Callable[[limner.ModelInfo], None]) -> None:
+        register(MODES)
+
+
+async def test_edit_mode_is_checked_against_the_models_modes(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client(plugins=[FakePlugin(), AddModes()])
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(model="fake/modes-1", prompt="p", image=IMAGE, edit_mode="sketch")
+    assert info.value.param == "edit_mode"
+    assert "'sketch' is not one of ['inpaint', 'outpaint', 'remove-background']" in str(info.value)
+    schema = client.models.schema("fake/modes-1", "edit")
+    assert schema["properties"]["edit_mode"] == {
+        "enum": ["inpaint", "outpaint", "remove-background"]
+    }
+    assert server.api_calls == []
+
+
+async def test_edit_mode_on_a_model_without_modes_is_refused(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client()
+    with pytest.raises(limner.UnsupportedFeatureError) as info:
+        await client.images.edit(model="fake/alpha-1", prompt="p", image=IMAGE, edit_mode="erase")
+    assert info.value.param == "edit_mode"
+    assert server.api_calls == []
+
+
+class SlowAuthProvider(FakeProvider):
+    """Its authorize blocks (as a token refresh would); records the thread it ran on."""
+
+    authorize_blocks: ClassVar[bool] = True
+    threads: ClassVar[list[str]] = []
+
+    def authorize(
+        self,
+        request: limner.WireRequest,
+        settings: limner.ProviderSettings,
+        *,
+        dry_run: bool = False,
+    ) -> limner.WireRequest:
+        SlowAuthProvider.threads.append(threading.current_thread().name)
+        return super().authorize(request, settings, dry_run=dry_run)
+
+
+async def test_blocking_authorize_runs_off_the_event_loop(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    SlowAuthProvider.threads.clear()
+    client = make_client(plugins=[FakePlugin(SlowAuthProvider)])
+    server.reply(error_reply(503), error_reply(503))  # two retries: authorize runs three times
+    result = await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert len(result.data) == 1
+    loop_thread = threading.current_thread().name
+    assert len(SlowAuthProvider.threads) == 3
+    assert all(name != loop_thread for name in SlowAuthProvider.threads)
+
+
+async def test_a_failed_split_call_is_named_and_nothing_is_returned(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client()
+    ok: limner.ImagesResponse | None = None
+
+    async def fine(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response(ok_body(int((recorded.json or {}).get("n", 1))))
+
+    server.reply(fine, error_reply(400, "bad seed"), fine)
+    with pytest.raises(limner.InvalidRequestError) as info:
+        ok = await client.images.generate(model="fake/alpha-1", prompt="p", n=5)
+    assert ok is None
+    assert "of 3" in info.value.message and "failed, so the request returns nothing" in (
+        info.value.message
+    )
+    assert "bad seed" in info.value.message
+
+
+async def test_an_answer_without_images_is_no_image_generated(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client()
+
+    async def empty(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response({"created": 1, "data": []})
+
+    server.reply(empty)
+    with pytest.raises(limner.NoImageGeneratedError) as info:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert info.value.http_status == 502
+    assert info.value.code == "no_image_generated"
+
+
+class EncodedPathProvider(FakeProvider):
+    def translate(self, call: limner.ProviderCall) -> limner.Translation:
+        translation = super().translate(call)
+        url = translation.request.url.replace("/images", "/model/a.b-v1%3A0/invoke")
+        request = limner.WireRequest(
+            method="POST", url=url, json=translation.request.json, headers={}
+        )
+        return limner.Translation(request=request)
+
+
+async def test_urls_are_sent_exactly_as_built(make_client: MakeClient, server: FakeServer) -> None:
+    client = make_client(plugins=[FakePlugin(EncodedPathProvider)])
+    await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert [r.raw_path for r in server.requests] == ["/v1/model/a.b-v1%3A0/invoke"]
