@@ -1,0 +1,89 @@
+"""Pieces both model families share: dropped fields, forwarded fields, images inline, blocks."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from limner import (
+    ContentPolicyError,
+    InputImage,
+    Notice,
+    ProviderCall,
+    ProviderError,
+    ProviderResult,
+    WireResponse,
+)
+from limner.engine import CONTENT_FILTERED
+
+from .plan import Plan
+
+__all__ = [
+    "IGNORED_FIELDS",
+    "b64",
+    "blocked",
+    "drop_ignored",
+    "fail",
+    "forward",
+    "mime_format",
+]
+
+IGNORED_FIELDS = ("quality", "style", "background", "moderation", "user", "metadata")
+_WHY = {
+    "quality": "Google has no quality field; pick a model tier or image_config.image_size instead",
+}
+
+
+def drop_ignored(plan: Plan) -> None:
+    for name in IGNORED_FIELDS:
+        value = getattr(plan.request, name, None)
+        if value is not None:
+            plan.drop(name, value, _WHY.get(name, "Google's image APIs have no such setting"))
+    fidelity = getattr(plan.request, "input_fidelity", None)
+    if fidelity is not None:
+        plan.drop("input_fidelity", fidelity, "Google's image APIs have no such setting")
+
+
+def forward(body: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    """Unknown request fields go into the body unchanged (objects merged one level deep)."""
+    for key, value in plan.request.forwarded.items():
+        mine = body.get(key)
+        body[key] = (
+            {**mine, **value} if isinstance(mine, dict) and isinstance(value, dict) else value
+        )
+    return body
+
+
+def b64(image: InputImage) -> str:
+    assert image.data is not None  # core loads bytes: remote_image_urls and file_ids are off
+    return base64.b64encode(image.data).decode()
+
+
+def mime_format(mime: str | None) -> str | None:
+    """``image/jpeg`` → ``jpeg``."""
+    return mime.split("/", 1)[1] if mime and mime.startswith("image/") else None
+
+
+def fail(call: ProviderCall, response: WireResponse, what: str) -> ProviderError:
+    return ProviderError(
+        f"Google answered HTTP {response.status} but {what}: {response.text_excerpt()}",
+        provider="google",
+        model=call.model.id,
+        status_code=response.status,
+    )
+
+
+def blocked(call: ProviderCall, response: WireResponse, reason: str, said: str) -> ProviderResult:
+    """A safety block. When ``n`` was split over several calls, the other calls' images (already
+    billed) are kept: this call becomes a ``content_filtered`` notice, which strict mode turns
+    into an error. A request made in one call fails with :class:`ContentPolicyError`."""
+    if call.n < call.request.n:
+        notice = Notice(code=CONTENT_FILTERED, message=f"{call.n} image(s) blocked: {said}")
+        return ProviderResult(images=[], warnings=[notice])
+    raise ContentPolicyError(
+        f"Google blocked the request: {said} — rephrase the prompt or change the input images",
+        reason=reason,
+        provider="google",
+        model=call.model.id,
+        status_code=response.status,
+    )

@@ -1,0 +1,120 @@
+"""Map a Google error answer onto limner's error tree.
+
+Both APIs answer ``{"error": {"code", "message", "status", "details": [...]}}`` (google.rpc.Status
+as JSON; the SDK also accepts a list holding one such object) [SDK errors.py; vercel and FB
+fixtures]. ``details`` may hold ``RetryInfo.retryDelay`` (``"34.4s"``), which a 429 honours, and
+``ErrorInfo.reason`` (``API_KEY_INVALID``, ``RATE_LIMIT_EXCEEDED``). Imagen refuses a prompt with
+HTTP 400 INVALID_ARGUMENT naming Google's Responsible AI practices: a content-policy error.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from limner import (
+    AuthenticationError,
+    BillingError,
+    ContentPolicyError,
+    InvalidRequestError,
+    LimnerError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderCall,
+    RateLimitError,
+    WireResponse,
+)
+from limner.errors import RETRYABLE_STATUSES, error_for_status
+
+__all__ = ["parse_error", "retry_delay"]
+
+_DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
+_POLICY_WORDS = ("responsible ai", "could not be submitted", "sensitive words")
+_KEY_REASONS = frozenset({"API_KEY_INVALID", "API_KEY_EXPIRED", "API_KEY_SERVICE_BLOCKED"})
+
+
+def _error_object(body: Any) -> dict[str, Any] | None:
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, dict) else None
+
+
+def _details(error: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    details = error.get("details")
+    if not isinstance(details, list):
+        return []
+    return [d for d in details if isinstance(d, dict) and str(d.get("@type", "")).endswith(kind)]
+
+
+def retry_delay(error: dict[str, Any]) -> float | None:
+    """Seconds from ``RetryInfo.retryDelay`` (a protobuf Duration in JSON: ``"34.4s"``)."""
+    for info in _details(error, "google.rpc.RetryInfo"):
+        match = _DELAY.match(str(info.get("retryDelay", "")))
+        if match:
+            return float(match.group(1))
+    return None
+
+
+def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
+    body = response.json_or_none()
+    error = _error_object(body)
+    status = response.status
+    common: dict[str, Any] = {
+        "provider": "google",
+        "model": call.model.id,
+        "status_code": status,
+        "request_id": response.request_id,
+        "retryable": status in RETRYABLE_STATUSES,
+        "body": body,
+    }
+    message = error.get("message") if error else None
+    if error is None or not isinstance(message, str):
+        cls = error_for_status(status)
+        text = f"Google answered HTTP {status}: {response.text_excerpt() or '(empty body)'}"
+        if cls is RateLimitError:
+            return RateLimitError(text, retry_after=response.retry_after, **common)
+        return cls(text, **common)
+    code = error.get("status")
+    if isinstance(code, str):
+        common["code"] = code.lower()
+    reasons = {str(info.get("reason")) for info in _details(error, "google.rpc.ErrorInfo")}
+    said = f"Google ({code or status}): {message}"
+    return _classify(call, response, error, said, reasons, common)
+
+
+def _classify(
+    call: ProviderCall,
+    response: WireResponse,
+    error: dict[str, Any],
+    said: str,
+    reasons: set[str],
+    common: dict[str, Any],
+) -> LimnerError:
+    status, message = response.status, str(error.get("message"))
+    if status == 400 and any(word in message.lower() for word in _POLICY_WORDS):
+        return ContentPolicyError(f"{said} — rephrase the prompt", reason=message, **common)
+    if status == 401 or reasons & _KEY_REASONS:
+        return AuthenticationError(
+            f"{said} — check GOOGLE_API_KEY/GEMINI_API_KEY, or the Vertex credentials", **common
+        )
+    if status == 403:
+        return PermissionDeniedError(
+            f"{said} — the credential may not use {call.model.name} (API not enabled, IAM role, "
+            "or region)",
+            **common,
+        )
+    if status == 404:
+        replacement = call.model.lifecycle.replacement
+        hint = f" — use {replacement} instead" if replacement else " — check the model id"
+        return NotFoundError(f"{said}{hint}", replacement=replacement, **common)
+    if status == 429:
+        delay = retry_delay(error)
+        wait = delay if delay is not None else response.retry_after
+        if "billing" in message.lower() and wait is None:
+            return BillingError(f"{said} — check the project's billing", **common)
+        return RateLimitError(f"{said} — slow down or retry later", retry_after=wait, **common)
+    if 400 <= status < 500:
+        return InvalidRequestError(f"{said} — fix the request and retry", **common)
+    cls = error_for_status(status)
+    return cls(f"{said} — Google failed (HTTP {status}); retry later", **common)

@@ -1,0 +1,205 @@
+"""Gemini native image models through ``:generateContent`` [SDK ``_GenerateContentConfig_to_mldev``,
+``_ImageConfig_to_mldev``/``_to_vertex``; real wire in the pydantic-ai cassettes].
+
+One image per call (``candidateCount > 1`` is a 400 on image models), so core fans ``n`` out.
+Text parts of the answer are kept as the image's ``revised_prompt``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from limner import (
+    ImageData,
+    NoImageGeneratedError,
+    Notice,
+    ProviderCall,
+    ProviderResult,
+    Translation,
+    WireRequest,
+    WireResponse,
+)
+
+from .common import b64, blocked, drop_ignored, fail, forward, mime_format
+from .plan import Plan, choose_size, nearest_class
+from .usage import usage_from_metadata
+
+__all__ = ["SAFETY_FINISH", "parse_gemini", "translate_gemini"]
+
+# finishReason values that mean a safety or policy refusal [PROTO Candidate.FinishReason; DISC].
+SAFETY_FINISH = frozenset(
+    {
+        "SAFETY",
+        "IMAGE_SAFETY",
+        "PROHIBITED_CONTENT",
+        "IMAGE_PROHIBITED_CONTENT",
+        "BLOCKLIST",
+        "SPII",
+        "RECITATION",
+        "IMAGE_RECITATION",
+        "MODEL_ARMOR",
+    }
+)
+_IMAGEN_ONLY = ("safety_setting", "add_watermark", "enhance_prompt", "guidance_scale")
+_EDIT_ONLY = ("mask_dilation", "base_steps")
+
+
+def translate_gemini(plan: Plan) -> Translation:
+    request, caps, options = plan.request, plan.call.model.capabilities, plan.options
+    drop_ignored(plan)
+    parts: list[dict[str, Any]] = [{"text": request.prompt}]
+    parts += [{"inlineData": {"mimeType": i.mime, "data": b64(i)}} for i in plan.call.images]
+    generation: dict[str, Any] = {"responseModalities": list(options.response_modalities)}
+    choice = choose_size(plan, caps.aspect_ratios, caps.image_sizes, nearest_class)
+    image_config: dict[str, Any] = {}
+    if choice.aspect_ratio is not None:
+        image_config["aspectRatio"] = choice.aspect_ratio
+    if choice.image_size is not None:
+        image_config["imageSize"] = choice.image_size
+    plan.size = choice.image_size
+    if request.seed is not None:
+        generation["seed"] = request.seed
+    if request.negative_prompt is not None:
+        plan.drop("negative_prompt", request.negative_prompt, "Gemini has no negative prompt")
+    _output_options(plan, image_config)
+    if options.person_generation is not None:
+        value = options.person_generation
+        plan.vertex_only(
+            "provider_options.google.person_generation",
+            value,
+            lambda: image_config.__setitem__("personGeneration", value),
+        )
+    if options.thinking_level is not None:
+        generation["thinkingConfig"] = {"thinkingLevel": options.thinking_level}
+    if options.temperature is not None:
+        generation["temperature"] = options.temperature
+    for name in (*_IMAGEN_ONLY, *_EDIT_ONLY):
+        value = getattr(options, name)
+        if value is not None:
+            plan.drop(f"provider_options.google.{name}", value, "an Imagen setting")
+    if image_config:
+        generation["imageConfig"] = image_config
+    body = {"contents": [{"role": "user", "parts": parts}], "generationConfig": generation}
+    url = plan.endpoint.url(plan.call.model.name, "generateContent")
+    return Translation(
+        request=WireRequest(method="POST", url=url, json=forward(body, plan)),
+        adjustments=tuple(plan.adjustments),
+        warnings=tuple(plan.warnings),
+        size=plan.size,
+    )
+
+
+def _output_options(plan: Plan, image_config: dict[str, Any]) -> None:
+    """``imageOutputOptions`` exists only on Vertex [SDK ``_ImageConfig_to_mldev`` raises]."""
+    fmt, compression = plan.request.output_format, plan.request.output_compression
+    if not plan.on_vertex:
+        plan.drop_unsupported(
+            ("output_format", "output_compression"),
+            "the Gemini API chooses the output format; only Vertex AI takes imageOutputOptions",
+        )
+        return
+    out: dict[str, Any] = {}
+    if fmt is not None:
+        out["mimeType"] = f"image/{fmt}"
+    if compression is not None:
+        out["compressionQuality"] = compression
+    if out:
+        image_config["imageOutputOptions"] = out
+
+
+def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
+    body = response.json_or_none()
+    if not isinstance(body, dict):
+        raise fail(call, response, "the body is not a JSON object")
+    feedback = body.get("promptFeedback")
+    candidates = body.get("candidates") or []
+    if not isinstance(candidates, list):
+        raise fail(call, response, "'candidates' is not a list")
+    if isinstance(feedback, dict) and (feedback.get("blockReason") or not candidates):
+        reason = _join(feedback.get("blockReason"), feedback.get("blockReasonMessage"))
+        return blocked(call, response, reason or "prompt blocked", f"prompt blocked ({reason})")
+    images: list[ImageData] = []
+    texts: list[str] = []
+    finish: str | None = None
+    finish_message: str | None = None
+    for candidate in candidates:
+        if not isinstance(candidate, dict):
+            continue
+        finish = finish or _text(candidate.get("finishReason"))
+        finish_message = finish_message or _text(candidate.get("finishMessage"))
+        content = candidate.get("content")
+        for part in content.get("parts") or [] if isinstance(content, dict) else []:
+            _read_part(part, images, texts)
+    said = "".join(texts).strip() or None
+    usage = usage_from_metadata(body.get("usageMetadata"))
+    if not images:
+        return _no_image(call, response, finish, finish_message, said)
+    if said is not None:
+        images = [item.model_copy(update={"revised_prompt": said}) for item in images]
+    warnings = []
+    if finish not in (None, "STOP"):
+        message = f"Gemini finished with {finish}" + (
+            f": {finish_message}" if finish_message else ""
+        )
+        warnings.append(Notice(code="finish_reason", message=message))
+    return ProviderResult(
+        images=images,
+        usage=usage,
+        output_format=_first_format(body),
+        warnings=warnings,
+    )
+
+
+def _read_part(part: Any, images: list[ImageData], texts: list[str]) -> None:
+    if not isinstance(part, dict) or part.get("thought") is True:
+        return
+    inline = part.get("inlineData") or part.get("inline_data")
+    if isinstance(inline, dict):
+        mime = inline.get("mimeType") or inline.get("mime_type") or ""
+        data = inline.get("data")
+        if isinstance(data, str) and data and str(mime).startswith("image/"):
+            images.append(ImageData(b64_json=data))
+        return
+    text = part.get("text")
+    if isinstance(text, str):
+        texts.append(text)
+
+
+def _no_image(
+    call: ProviderCall,
+    response: WireResponse,
+    finish: str | None,
+    finish_message: str | None,
+    said: str | None,
+) -> ProviderResult:
+    if finish in SAFETY_FINISH:
+        reason = _join(finish, finish_message) or finish or ""
+        return blocked(call, response, reason, f"finishReason {reason}")
+    why = f"finishReason {finish}" if finish else "no image part"
+    quoted = f"; it said: {said!r}" if said else ""
+    raise NoImageGeneratedError(
+        f"{call.model.id} answered without an image ({why}){quoted}",
+        text=said,
+        provider="google",
+        model=call.model.id,
+        status_code=response.status,
+    )
+
+
+def _first_format(body: dict[str, Any]) -> str | None:
+    for candidate in body.get("candidates") or []:
+        content = candidate.get("content") if isinstance(candidate, dict) else None
+        for part in (content or {}).get("parts") or []:
+            inline = part.get("inlineData") if isinstance(part, dict) else None
+            if isinstance(inline, dict):
+                return mime_format(inline.get("mimeType"))
+    return None
+
+
+def _join(*items: Any) -> str | None:
+    words = [item for item in items if isinstance(item, str) and item]
+    return ": ".join(words) or None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,266 @@
+"""Imagen through ``:predict`` [SDK-prev ``_GenerateImagesConfig_to_mldev``/``_to_vertex``; SDK
+``_EditImageParameters_to_vertex``; FB and vercel fixtures for the answers].
+
+``sampleCount`` is 1 to 4 per call (core splits larger ``n``). ``negativePrompt``, ``seed``,
+``addWatermark`` and ``enhancePrompt`` exist only on Vertex AI; edits (RAW + MASK reference
+images, white = edit) only on Vertex's capability model. ``includeRaiReason`` is always sent so
+filtered images come back as ``raiFilteredReason`` entries, reported per image and not billed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from limner import (
+    EditRequest,
+    ImageData,
+    InvalidRequestError,
+    NoImageGeneratedError,
+    Notice,
+    ProviderCall,
+    ProviderResult,
+    Translation,
+    UnsupportedFeatureError,
+    WireRequest,
+    WireResponse,
+)
+from limner.engine import CONTENT_FILTERED
+from limner.images import mask_to_binary
+
+from .common import b64, blocked, drop_ignored, fail, forward, mime_format
+from .models import VERTEX_ONLY
+from .plan import Plan, choose_size
+
+__all__ = ["EDIT_MODES", "parse_imagen", "translate_imagen"]
+
+EDIT_MODES = {
+    "inpaint": "EDIT_MODE_INPAINT_INSERTION",
+    "erase": "EDIT_MODE_INPAINT_REMOVAL",
+    "outpaint": "EDIT_MODE_OUTPAINT",
+}
+_GEMINI_API_REFUSES = {"person_generation": "ALLOW_ALL", "safety_setting": "BLOCK_NONE"}
+_GEMINI_ONLY = ("thinking_level", "temperature")
+
+
+def imagen_class(long_side: int, allowed: Sequence[str]) -> str:
+    """``2K`` when the long side is over 1408 px, the longest 1K output [Vertex model card]."""
+    wanted = "2K" if long_side > 1408 else "1K"
+    return wanted if wanted in allowed else allowed[0]
+
+
+def translate_imagen(plan: Plan) -> Translation:
+    call, request = plan.call, plan.request
+    if call.model.name in VERTEX_ONLY and not plan.on_vertex:
+        raise UnsupportedFeatureError(
+            f"{call.model.id} is served only by Vertex AI: set GOOGLE_GENAI_USE_VERTEXAI=true "
+            "(or providers={'google': {'vertexai': True, ...}})",
+            param="model",
+        )
+    drop_ignored(plan)
+    params: dict[str, Any] = {"sampleCount": call.n, "includeRaiReason": True}
+    instance: dict[str, Any] = {"prompt": request.prompt}
+    if isinstance(request, EditRequest):
+        _edit(plan, request, instance, params)
+    else:
+        caps = call.model.capabilities
+        choice = choose_size(plan, caps.aspect_ratios, caps.image_sizes, imagen_class)
+        if choice.aspect_ratio is not None:
+            params["aspectRatio"] = choice.aspect_ratio
+        if choice.image_size is not None:
+            params["sampleImageSize"] = choice.image_size  # the wire name, not imageSize
+        plan.size = _pixels(choice.aspect_ratio or "1:1", choice.image_size or "1K")
+    _vertex_params(plan, params)
+    _output(plan, params)
+    _options(plan, params)
+    body = {"instances": [instance], "parameters": params}
+    return Translation(
+        request=WireRequest(
+            method="POST",
+            url=plan.endpoint.url(call.model.name, "predict"),
+            json=forward(body, plan),
+        ),
+        adjustments=tuple(plan.adjustments),
+        warnings=tuple(plan.warnings),
+        size=plan.size,
+    )
+
+
+def _options(plan: Plan, params: dict[str, Any]) -> None:
+    options = plan.options
+    for name, refused in _GEMINI_API_REFUSES.items():
+        value = getattr(options, name)
+        if value == refused and not plan.on_vertex:
+            raise InvalidRequestError(
+                f"provider_options.google.{name}={refused} is refused by the Gemini API "
+                "(Vertex AI only)",
+                param=f"provider_options.google.{name}",
+            )
+    if options.person_generation is not None:
+        params["personGeneration"] = options.person_generation
+    if options.safety_setting is not None:
+        params["safetySetting"] = options.safety_setting
+    if options.guidance_scale is not None:
+        params["guidanceScale"] = options.guidance_scale
+    for name in _GEMINI_ONLY:
+        value = getattr(options, name)
+        if value is not None:
+            plan.drop(f"provider_options.google.{name}", value, "a Gemini setting, not Imagen's")
+    if options.response_modalities != ("TEXT", "IMAGE"):
+        plan.drop(
+            "provider_options.google.response_modalities",
+            list(options.response_modalities),
+            "a Gemini setting, not Imagen's",
+        )
+
+
+_PIXELS = {
+    "1:1": (1024, 1024), "3:4": (896, 1280), "4:3": (1280, 896),
+    "9:16": (768, 1408), "16:9": (1408, 768),
+}  # fmt: skip
+
+
+def _pixels(aspect: str, image_size: str) -> str | None:
+    if aspect not in _PIXELS:
+        return None
+    scale = 2 if image_size == "2K" else 1
+    width, height = _PIXELS[aspect]
+    return f"{width * scale}x{height * scale}"
+
+
+def _vertex_params(plan: Plan, params: dict[str, Any]) -> None:
+    request, options = plan.request, plan.options
+    plan.vertex_only(
+        "negative_prompt",
+        request.negative_prompt,
+        lambda: params.__setitem__("negativePrompt", request.negative_prompt),
+    )
+    for name, wire in (("add_watermark", "addWatermark"), ("enhance_prompt", "enhancePrompt")):
+        value = getattr(options, name)
+        plan.vertex_only(f"provider_options.google.{name}", value, _setter(params, wire, value))
+    plan.vertex_only("seed", request.seed, lambda: _seed(plan, params))
+
+
+def _setter(params: dict[str, Any], key: str, value: Any) -> Callable[[], None]:
+    return lambda: params.__setitem__(key, value)
+
+
+def _seed(plan: Plan, params: dict[str, Any]) -> None:
+    """Google refuses ``seed`` while the watermark is on, and the watermark defaults to on
+    [SDK docstring GenerateImagesConfig.seed; vercel docs]."""
+    if plan.options.add_watermark:
+        raise InvalidRequestError(
+            "seed cannot be used with add_watermark=True on Imagen; drop one of them",
+            param="seed",
+        )
+    params["seed"] = plan.request.seed
+    if plan.options.add_watermark is None:
+        params["addWatermark"] = False
+        plan.adjust(
+            "provider_options.google.add_watermark",
+            None,
+            False,
+            "Imagen takes a seed only without its (default) watermark",
+        )
+
+
+def _output(plan: Plan, params: dict[str, Any]) -> None:
+    out: dict[str, Any] = {}
+    if plan.request.output_format is not None:
+        out["mimeType"] = f"image/{plan.request.output_format}"
+    if plan.request.output_compression is not None:
+        out["compressionQuality"] = plan.request.output_compression
+    if out:
+        params["outputOptions"] = out
+
+
+def _edit(
+    plan: Plan, request: EditRequest, instance: dict[str, Any], params: dict[str, Any]
+) -> None:
+    call = plan.call
+    mode = request.edit_mode or call.model.capabilities.edit_modes[0]
+    if call.mask is None or call.mask.data is None:
+        raise InvalidRequestError(
+            f"{call.model.id} edits need a mask (transparent pixels mark the area to {mode})",
+            param="mask",
+        )
+    image = call.images[0]
+    mask_config: dict[str, Any] = {"maskMode": "MASK_MODE_USER_PROVIDED"}
+    if plan.options.mask_dilation is not None:
+        mask_config["dilation"] = plan.options.mask_dilation
+    instance["referenceImages"] = [
+        {
+            "referenceType": "REFERENCE_TYPE_RAW",
+            "referenceId": 1,
+            "referenceImage": {"bytesBase64Encoded": b64(image), "mimeType": image.mime},
+        },
+        {
+            "referenceType": "REFERENCE_TYPE_MASK",
+            "referenceId": 2,
+            "referenceImage": {
+                "bytesBase64Encoded": _white_is_edit(call.mask.data),
+                "mimeType": "image/png",
+            },
+            "maskImageConfig": mask_config,
+        },
+    ]
+    params["editMode"] = EDIT_MODES[mode]
+    if plan.options.base_steps is not None:
+        params["editConfig"] = {"baseSteps": plan.options.base_steps}
+    plan.drop_unsupported(("size",), "an Imagen edit keeps the input image's size")
+    if request.image_config is not None:
+        plan.drop("image_config", request.image_config.model_dump(exclude_none=True), "as size")
+
+
+def _white_is_edit(mask: bytes) -> str:
+    """OpenAI's convention (transparent = edit) → Google's (white = edit, black = keep)."""
+    import base64
+
+    return base64.b64encode(mask_to_binary(mask, edit=255, keep=0)).decode()
+
+
+def parse_imagen(call: ProviderCall, response: WireResponse) -> ProviderResult:
+    body = response.json_or_none()
+    if not isinstance(body, dict):
+        raise fail(call, response, "the body is not a JSON object")
+    predictions = body.get("predictions") or []
+    if not isinstance(predictions, list):
+        raise fail(call, response, "'predictions' is not a list")
+    images: list[ImageData] = []
+    filtered: list[str] = []
+    formats: list[str] = []
+    for item in predictions:
+        if not isinstance(item, dict) or item.get("contentType") == "Positive Prompt":
+            continue
+        data = item.get("bytesBase64Encoded")
+        if isinstance(data, str) and data:
+            prompt = item.get("prompt")
+            images.append(ImageData(b64_json=data, revised_prompt=prompt or None))
+            formats.append(mime_format(item.get("mimeType")) or "png")
+        elif isinstance(item.get("raiFilteredReason"), str):
+            filtered.append(item["raiFilteredReason"])
+    if not images:
+        if filtered:
+            reason = " ".join(filtered)
+            return blocked(call, response, reason, f"all images were filtered ({reason})")
+        raise NoImageGeneratedError(
+            f"{call.model.id} answered without an image or a filter reason",
+            provider="google",
+            model=call.model.id,
+            status_code=response.status,
+        )
+    warnings = [
+        Notice(code=CONTENT_FILTERED, message=f"Imagen filtered image(s) (not billed): {reason}")
+        for reason in filtered
+    ]
+    if not filtered and len(images) < call.n:
+        warnings.append(
+            Notice(
+                code=CONTENT_FILTERED,
+                message=f"Imagen returned {len(images)} of {call.n} images without a reason "
+                "(most likely filtered; not billed)",
+            )
+        )
+    return ProviderResult(
+        images=images, output_format=formats[0] if formats else None, warnings=warnings
+    )

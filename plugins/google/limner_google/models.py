@@ -1,0 +1,205 @@
+"""The Google image models, as data: capabilities, lifecycle and prices.
+
+Facts come from ``shared/providers/google.md`` (cited per entry there); prices are in
+:mod:`limner_google.prices`. Model ids move often: to correct a fact, edit the table. Code only
+asks :func:`family` whether a model is a Gemini image model (``:generateContent``) or Imagen
+(``:predict``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from limner import Capabilities, Lifecycle, ModelInfo
+
+from .prices import SHEETS
+
+__all__ = ["IMAGEN_ASPECTS", "MODELS", "PROVIDER", "VERTEX_ONLY", "family"]
+
+PROVIDER = "google"
+Family = Literal["gemini", "imagen"]
+
+GEMINI_ASPECTS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
+WIDE_ASPECTS = (*GEMINI_ASPECTS, "1:8", "8:1", "1:4", "4:1")
+IMAGEN_ASPECTS = ("1:1", "3:4", "4:3", "9:16", "16:9")
+# Pixel sizes of Imagen 4 per sampleImageSize and aspect ratio (Vertex model card, in the notes).
+IMAGEN_SIZES = (
+    "1024x1024", "896x1280", "1280x896", "768x1408", "1408x768",
+    "2048x2048", "1792x2560", "2560x1792", "1536x2816", "2816x1536",
+)  # fmt: skip
+
+# The Imagen edit (capability) model exists only on Vertex AI.
+VERTEX_ONLY = frozenset({"imagen-3.0-capability-001"})
+
+_NOTES = "shared/providers/google.md"
+_GEMINI = Capabilities(
+    operations=("generate", "edit"),
+    aspect_ratios=GEMINI_ASPECTS,
+    max_images_per_call=1,  # candidateCount > 1 is a 400 on image models: n fans out
+    max_n=10,
+    max_input_images=14,
+    output_formats=("png", "jpeg"),
+    output_compression=True,
+    seed=True,
+    negative_prompt=False,
+)
+_IMAGEN = Capabilities(
+    operations=("generate",),
+    sizes=IMAGEN_SIZES,
+    aspect_ratios=IMAGEN_ASPECTS,
+    image_sizes=("1K", "2K"),
+    max_images_per_call=4,
+    max_n=10,
+    max_prompt_chars=32000,
+    output_formats=("png", "jpeg"),
+    output_compression=True,
+    seed=True,
+    negative_prompt=True,
+)
+
+
+def family(model: ModelInfo) -> Family:
+    return "imagen" if model.name.startswith("imagen-") else "gemini"
+
+
+def _model(name: str, display: str, caps: Capabilities, **extra: Any) -> ModelInfo:
+    return ModelInfo.model_validate(
+        {
+            "id": f"{PROVIDER}/{name}",
+            "provider": PROVIDER,
+            "name": name,
+            "display_name": display,
+            "capabilities": caps,
+            "pricing": SHEETS.get(name),
+            **extra,
+        }
+    )
+
+
+def _imagen_life(shutdown: dt.date, replacement: str, source: str) -> Lifecycle:
+    return Lifecycle(
+        status="shutdown",
+        shutdown_on=shutdown,
+        replacement=f"{PROVIDER}/{replacement}",
+        source=source,
+    )
+
+
+_IMAGEN4_SHUTDOWN = (
+    "Gemini API shutdown 2026-08-17 (" + _NOTES + " §0: dev.to, qiita, azmym/gemini-mcp; SDK "
+    "removed the Gemini-API path 2026-08-21, vercel/ai dropped Imagen 2026-08-20). Vertex AI "
+    "deprecated it too ('update before June 30, 2026'); calls still go out. Replacement per "
+    "firebase.google.com/docs/ai-logic/imagen-models-migration"
+)
+_IMAGEN3_SHUTDOWN = (
+    "Vertex AI model page: 'Discontinuation date: June 30, 2026', recommended migration "
+    "gemini-2.5-flash-image (cloud.google.com/vertex-ai/generative-ai/docs/models/imagen/3-0-"
+    "generate)"
+)
+
+MODELS: tuple[ModelInfo, ...] = (
+    _model(
+        "gemini-2.5-flash-image",
+        "Gemini 2.5 Flash Image",
+        _GEMINI.model_copy(update={"max_input_images": 3}),
+        description="1024-class output; no imageSize; up to 3 input images recommended.",
+        lifecycle=Lifecycle(
+            status="deprecated",
+            shutdown_on=dt.date(2027, 3, 15),
+            replacement=f"{PROVIDER}/gemini-3.1-flash-image",
+            source="ai.google.dev/gemini-api/docs/deprecations: 'October 2, 2026' in one copy, "
+            "'Earliest October 2026' in another, 2027-03-15 in the latest (qiita kai_kou)",
+        ),
+    ),
+    _model(
+        "gemini-3-pro-image-preview",
+        "Gemini 3 Pro Image (preview)",
+        _GEMINI.model_copy(update={"image_sizes": ("1K", "2K", "4K")}),
+        description="Up to 14 reference images; thinking always on; 1K, 2K or 4K.",
+        lifecycle=Lifecycle(
+            status="preview",
+            replacement=f"{PROVIDER}/gemini-3-pro-image",
+            source="GA id gemini-3-pro-image reported 2026-05-28 (qiita kai_kou; SKILL)",
+        ),
+    ),
+    _model(
+        "gemini-3-pro-image",
+        "Gemini 3 Pro Image",
+        _GEMINI.model_copy(update={"image_sizes": ("1K", "2K", "4K")}),
+        description="Up to 14 reference images; thinking always on; 1K, 2K or 4K.",
+        lifecycle=Lifecycle(status="active", source="GA 2026-05-28 (qiita kai_kou; SKILL)"),
+    ),
+    _model(
+        "gemini-3.1-flash-image-preview",
+        "Gemini 3.1 Flash Image (preview)",
+        _GEMINI.model_copy(
+            update={"aspect_ratios": WIDE_ASPECTS, "image_sizes": ("512", "1K", "2K", "4K")}
+        ),
+        description="Adds 1:8, 8:1, 1:4 and 4:1; imageSize 512 (the literal wire value) to 4K.",
+        lifecycle=Lifecycle(
+            status="preview",
+            replacement=f"{PROVIDER}/gemini-3.1-flash-image",
+            source="GA id gemini-3.1-flash-image reported 2026-05-28 (qiita kai_kou; SKILL)",
+        ),
+    ),
+    _model(
+        "gemini-3.1-flash-image",
+        "Gemini 3.1 Flash Image",
+        _GEMINI.model_copy(
+            update={"aspect_ratios": WIDE_ASPECTS, "image_sizes": ("512", "1K", "2K", "4K")}
+        ),
+        description="Adds 1:8, 8:1, 1:4 and 4:1; imageSize 512 (the literal wire value) to 4K.",
+        lifecycle=Lifecycle(status="active", source="GA 2026-05-28 (qiita kai_kou; SKILL)"),
+    ),
+    _model(
+        "gemini-3.1-flash-lite-image",
+        "Gemini 3.1 Flash-Lite Image",
+        _GEMINI.model_copy(update={"aspect_ratios": WIDE_ASPECTS, "image_sizes": ("1K",)}),
+        description="1K only; conventional and panoramic aspect ratios.",
+        lifecycle=Lifecycle(status="active", source="GA 2026-06-30 (qiita kai_kou; SKILL)"),
+    ),
+    _model(
+        "imagen-4.0-generate-001",
+        "Imagen 4",
+        _IMAGEN,
+        lifecycle=_imagen_life(dt.date(2026, 8, 17), "gemini-3.1-flash-image", _IMAGEN4_SHUTDOWN),
+    ),
+    _model(
+        "imagen-4.0-fast-generate-001",
+        "Imagen 4 Fast",
+        _IMAGEN,
+        lifecycle=_imagen_life(dt.date(2026, 8, 17), "gemini-3.1-flash-image", _IMAGEN4_SHUTDOWN),
+    ),
+    _model(
+        "imagen-4.0-ultra-generate-001",
+        "Imagen 4 Ultra",
+        _IMAGEN,
+        lifecycle=_imagen_life(dt.date(2026, 8, 17), "gemini-3-pro-image", _IMAGEN4_SHUTDOWN),
+    ),
+    _model(
+        "imagen-3.0-generate-002",
+        "Imagen 3",
+        _IMAGEN.model_copy(update={"image_sizes": (), "sizes": IMAGEN_SIZES[:5]}),
+        description="No sampleImageSize (1K output only).",
+        lifecycle=_imagen_life(dt.date(2026, 6, 30), "gemini-2.5-flash-image", _IMAGEN3_SHUTDOWN),
+    ),
+    _model(
+        "imagen-3.0-capability-001",
+        "Imagen 3 capability (edits)",
+        Capabilities(
+            operations=("edit",),
+            max_images_per_call=4,
+            max_input_images=1,
+            edit_modes=("inpaint", "erase", "outpaint"),
+            mask=True,
+            output_formats=("png", "jpeg"),
+            output_compression=True,
+            seed=True,
+            negative_prompt=True,
+        ),
+        description="Vertex AI only: mask edits (white = edit on the wire; limner converts "
+        "OpenAI-style transparent masks). No published price.",
+        lifecycle=_imagen_life(dt.date(2026, 6, 30), "gemini-3.1-flash-image", _IMAGEN3_SHUTDOWN),
+    ),
+)

@@ -1,0 +1,43 @@
+"""``provider_options["google"]``: settings only Google understands."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["GoogleOptions"]
+
+
+class GoogleOptions(BaseModel):
+    """Google-only settings, passed as ``provider_options={"google": {...}}``. Each is sent
+    only when set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person_generation: str | None = Field(
+        None,
+        description="Imagen personGeneration (DONT_ALLOW, ALLOW_ADULT, ALLOW_ALL; ALLOW_ALL is "
+        "Vertex only); Gemini on Vertex imageConfig.personGeneration (ALLOW_ALL|ALLOW_ADULT|"
+        "ALLOW_NONE)",
+    )
+    safety_setting: str | None = Field(
+        None, description="Imagen safetySetting, e.g. BLOCK_LOW_AND_ABOVE (BLOCK_NONE: Vertex)"
+    )
+    add_watermark: bool | None = Field(None, description="Imagen on Vertex: addWatermark")
+    enhance_prompt: bool | None = Field(None, description="Imagen on Vertex: enhancePrompt")
+    guidance_scale: float | None = Field(None, description="Imagen guidanceScale")
+    mask_dilation: float | None = Field(
+        None, ge=0, le=1, description="Imagen edits: maskImageConfig.dilation (0.01 suggested)"
+    )
+    base_steps: int | None = Field(
+        None, ge=1, le=75, description="Imagen edits: editConfig.baseSteps (35 to 75)"
+    )
+    thinking_level: Literal["MINIMAL", "LOW", "MEDIUM", "HIGH"] | None = Field(
+        None, description="Gemini generationConfig.thinkingConfig.thinkingLevel"
+    )
+    temperature: float | None = Field(None, description="Gemini generationConfig.temperature")
+    response_modalities: tuple[Literal["TEXT", "IMAGE"], ...] = Field(
+        ("TEXT", "IMAGE"),
+        description="Gemini responseModalities; ['IMAGE'] asks for images without text",
+    )

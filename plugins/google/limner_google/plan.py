@@ -1,0 +1,154 @@
+"""The body being built for one call, the changes made on the way, and size mapping.
+
+``size`` (OpenAI's ``WIDTHxHEIGHT``) becomes the nearest supported ``aspectRatio`` (by ratio, on
+a log scale) plus a resolution class from the long side; an explicit ``image_config`` field wins
+over what ``size`` implies. Every change is an :class:`~limner.Adjustment`; an explicit value the
+model cannot take is an :class:`~limner.InvalidRequestError` naming it (never a silent 1:1).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from limner import Adjustment, InvalidRequestError, Notice, ProviderCall, UnsupportedFeatureError
+from limner.requests import EditRequest, GenerateRequest
+
+from .options import GoogleOptions
+from .settings import Endpoint
+
+__all__ = ["Plan", "SizeChoice", "choose_size"]
+
+_WH = re.compile(r"^(\d+)x(\d+)$")
+_RATIO = re.compile(r"^(\d+):(\d+)$")
+# Nominal long side of each resolution class, for matching a requested WIDTHxHEIGHT.
+CLASS_LONG_SIDE = {"512": 512, "1K": 1024, "2K": 2048, "4K": 4096}
+
+
+@dataclass
+class Plan:
+    """One call being translated."""
+
+    call: ProviderCall
+    endpoint: Endpoint
+    options: GoogleOptions
+    adjustments: list[Adjustment] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
+    size: str | None = None
+
+    @property
+    def request(self) -> GenerateRequest | EditRequest:
+        request = self.call.request
+        assert isinstance(request, GenerateRequest | EditRequest)
+        return request
+
+    @property
+    def on_vertex(self) -> bool:
+        return self.endpoint.backend == "vertex"
+
+    def drop(self, param: str, requested: Any, reason: str) -> None:
+        self.adjustments.append(
+            Adjustment(param=param, requested=requested, applied=None, reason=reason)
+        )
+
+    def adjust(self, param: str, requested: Any, applied: Any, reason: str) -> None:
+        self.adjustments.append(
+            Adjustment(param=param, requested=requested, applied=applied, reason=reason)
+        )
+
+    def drop_unsupported(self, names: Sequence[str], why: str) -> None:
+        """Report each request field in ``names`` that is set as dropped."""
+        for name in names:
+            value = getattr(self.request, name, None)
+            if value is not None:
+                self.drop(name, value, why)
+
+    def vertex_only(self, param: str, value: Any, send: Callable[[], None]) -> None:
+        """Send a Vertex-only setting on Vertex; on the Gemini API report it dropped."""
+        if value is None:
+            return
+        if self.on_vertex:
+            send()
+        else:
+            self.drop(param, value, "only Vertex AI takes this setting (vertexai=True)")
+
+
+@dataclass(frozen=True)
+class SizeChoice:
+    aspect_ratio: str | None
+    image_size: str | None
+
+
+def _ratio(text: str) -> float:
+    match = _RATIO.match(text)
+    assert match is not None
+    return int(match.group(1)) / int(match.group(2))
+
+
+def nearest_aspect(width: int, height: int, allowed: Sequence[str]) -> str:
+    target = math.log(width / height)
+    return min(allowed, key=lambda r: (round(abs(math.log(_ratio(r)) - target), 9), r != "1:1"))
+
+
+def nearest_class(long_side: int, allowed: Sequence[str]) -> str:
+    return min(allowed, key=lambda c: abs(math.log(CLASS_LONG_SIDE[c] / long_side)))
+
+
+def choose_size(
+    plan: Plan,
+    aspects: Sequence[str],
+    classes: Sequence[str],
+    class_for: Callable[[int, Sequence[str]], str],
+) -> SizeChoice:
+    """Aspect ratio and resolution class from ``image_config`` and ``size``."""
+    request = plan.request
+    config = request.image_config
+    aspect = config.aspect_ratio if config else None
+    image_size = _normal_class(config.image_size) if config and config.image_size else None
+    if aspect is not None and aspect not in aspects:
+        raise InvalidRequestError(
+            f"image_config.aspect_ratio {aspect!r} is not offered by {plan.call.model.id} "
+            f"(choose from {', '.join(aspects)})",
+            param="image_config.aspect_ratio",
+        )
+    if image_size is not None and image_size not in classes:
+        offered = ", ".join(classes) if classes else "none: the output size is fixed"
+        raise UnsupportedFeatureError(
+            f"image_config.image_size {image_size!r} is not offered by {plan.call.model.id} "
+            f"(offered: {offered})",
+            param="image_config.image_size",
+        )
+    wh = _WH.match(request.size or "")
+    if request.size is not None and wh is None:  # "auto": the provider's default
+        plan.drop("size", request.size, "Google picks its default size for 'auto'")
+    if wh is None:
+        return SizeChoice(aspect, image_size)
+    width, height = int(wh.group(1)), int(wh.group(2))
+    from_size_aspect = nearest_aspect(width, height, aspects)
+    from_size_class = class_for(max(width, height), classes) if classes else None
+    applied = []
+    if aspect is None:
+        aspect = from_size_aspect
+        applied.append(f"aspectRatio {aspect}")
+    if image_size is None and from_size_class is not None:
+        image_size = from_size_class
+        applied.append(f"imageSize {image_size}")
+    if not applied:
+        plan.drop("size", request.size, "image_config sets aspect_ratio and image_size")
+        return SizeChoice(aspect, image_size)
+    note = "" if classes else "; this model's resolution is fixed (1024-class)"
+    plan.adjust(
+        "size",
+        request.size,
+        ", ".join(applied),
+        f"Google takes an aspect ratio and a resolution class, not pixels{note}",
+    )
+    return SizeChoice(aspect, image_size)
+
+
+def _normal_class(value: str) -> str:
+    upper = value.strip().upper()
+    return upper if upper in CLASS_LONG_SIDE else value

@@ -1,0 +1,145 @@
+"""The Google provider: settings and backends, the model table, translation, parsing, auth."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from limner import (
+    LimnerError,
+    MissingCredentialsError,
+    ModelInfo,
+    Provider,
+    ProviderCall,
+    ProviderResult,
+    ProviderSettings,
+    Translation,
+    WireRequest,
+    WireResponse,
+)
+
+from .errors import parse_error
+from .gemini import parse_gemini, translate_gemini
+from .imagen import parse_imagen, translate_imagen
+from .models import MODELS, family
+from .options import GoogleOptions
+from .plan import Plan
+from .settings import GoogleSettings, endpoint, resolve_backend
+
+__all__ = ["CLOUD_PLATFORM", "GoogleProvider"]
+
+CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
+DRY_RUN_KEY = "dry-run-key"
+DRY_RUN_TOKEN = "dry-run-token"
+_TRUE = ("true", "1")
+_LOCK = threading.Lock()
+
+
+class GoogleProvider(Provider):
+    """Gemini image models (``:generateContent``) and Imagen (``:predict``), on the Gemini API
+    or Vertex AI."""
+
+    name: ClassVar[str] = "google"
+    display_name: ClassVar[str] = "Google"
+    aliases: ClassVar[tuple[str, ...]] = ("gemini", "vertex_ai")
+    settings_model: ClassVar[type[ProviderSettings]] = GoogleSettings
+    env: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "api_key": ("GOOGLE_API_KEY", "GEMINI_API_KEY"),
+        "base_url": ("GOOGLE_GEMINI_BASE_URL",),
+        "vertex_base_url": ("GOOGLE_VERTEX_BASE_URL",),
+        "project": ("GOOGLE_CLOUD_PROJECT",),
+        "location": ("GOOGLE_CLOUD_LOCATION",),
+    }
+    options_model: ClassVar[type[BaseModel] | None] = GoogleOptions
+    credential_headers: ClassVar[frozenset[str]] = frozenset(
+        {"x-goog-api-key", "authorization", "x-goog-user-project"}
+    )
+    authorize_blocks: ClassVar[bool] = True  # an ADC token refresh goes over the network
+
+    def models(self) -> list[ModelInfo]:
+        return list(MODELS)
+
+    def load_settings(
+        self, overrides: Mapping[str, Any], environ: Mapping[str, str] = os.environ
+    ) -> ProviderSettings:
+        """As the google-genai SDK: ``GOOGLE_GENAI_USE_VERTEXAI`` (``true``/``1``) picks Vertex."""
+        flag = environ.get("GOOGLE_GENAI_USE_VERTEXAI")
+        merged = dict(overrides)
+        if flag is not None and merged.get("vertexai") is None:
+            merged["vertexai"] = flag.strip().lower() in _TRUE
+        settings = super().load_settings(merged, environ)
+        assert isinstance(settings, GoogleSettings)
+        return resolve_backend(settings, overrides)
+
+    def translate(self, call: ProviderCall) -> Translation:
+        settings = call.settings
+        assert isinstance(settings, GoogleSettings)
+        options = call.options if isinstance(call.options, GoogleOptions) else GoogleOptions()
+        plan = Plan(call=call, endpoint=endpoint(settings), options=options)
+        if family(call.model) == "imagen":
+            return translate_imagen(plan)
+        return translate_gemini(plan)
+
+    def parse_response(self, call: ProviderCall, response: WireResponse) -> ProviderResult:
+        if family(call.model) == "imagen":
+            return parse_imagen(call, response)
+        return parse_gemini(call, response)
+
+    def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
+        return parse_error(call, response)
+
+    def authorize(
+        self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False
+    ) -> WireRequest:
+        assert isinstance(settings, GoogleSettings)
+        if settings.auth == "api_key":
+            key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+            if not key:
+                if not dry_run:
+                    raise self.missing_credentials()
+                key = DRY_RUN_KEY
+            return request.with_headers({"x-goog-api-key": key}, secret=True)
+        if dry_run:  # never touch Application Default Credentials in a dry run
+            return request.with_headers({"authorization": f"Bearer {DRY_RUN_TOKEN}"}, secret=True)
+        token, quota_project = self._token(settings)
+        headers = {"authorization": f"Bearer {token}"}
+        if quota_project:
+            headers["x-goog-user-project"] = quota_project
+        return request.with_headers(headers, secret=True)
+
+    def _token(self, settings: GoogleSettings) -> tuple[str, str | None]:
+        """A fresh OAuth token from the given credentials or ADC (refreshed when expired)."""
+        try:
+            import google.auth
+            import google.auth.exceptions
+            import google.auth.transport.requests
+        except ImportError as exc:
+            raise MissingCredentialsError(
+                "Vertex AI with Application Default Credentials needs google-auth: "
+                "pip install 'limner-google[vertex]' (or use an API key in express mode)",
+                param="credentials",
+                provider=self.name,
+            ) from exc
+        with _LOCK:  # fanned-out calls share one credentials object and one refresh
+            credentials = settings.credentials or settings._adc
+            try:
+                if credentials is None:
+                    credentials, _ = google.auth.default(scopes=[CLOUD_PLATFORM])
+                    settings._adc = credentials
+                if not credentials.valid:
+                    credentials.refresh(google.auth.transport.requests.Request())
+            except google.auth.exceptions.GoogleAuthError as exc:
+                raise MissingCredentialsError(
+                    f"No usable Google Cloud credentials for Vertex AI ({type(exc).__name__}): "
+                    "run 'gcloud auth application-default login', set "
+                    "GOOGLE_APPLICATION_CREDENTIALS, or use an API key (express mode)",
+                    param="credentials",
+                    provider=self.name,
+                ) from None
+            token = credentials.token
+            quota = getattr(credentials, "quota_project_id", None)
+        return str(token), quota if isinstance(quota, str) and quota else None

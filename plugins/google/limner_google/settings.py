@@ -1,0 +1,122 @@
+"""Credentials, backend and endpoint for the Google provider, chosen as the google-genai SDK does.
+
+* Gemini API (default): ``https://generativelanguage.googleapis.com/v1beta/models/{m}:{method}``
+  with ``x-goog-api-key`` from ``GOOGLE_API_KEY`` or ``GEMINI_API_KEY`` (the SDK prefers
+  ``GOOGLE_API_KEY`` when both are set), base URL override ``GOOGLE_GEMINI_BASE_URL``.
+* Vertex AI (``vertexai=True`` or ``GOOGLE_GENAI_USE_VERTEXAI=true``): with a project,
+  ``{host}/v1beta1/projects/{p}/locations/{loc}/publishers/google/models/{m}:{method}`` and an
+  OAuth token from Application Default Credentials (``google-auth``, the ``vertex`` extra);
+  location ``global`` by default; host ``aiplatform.googleapis.com`` for ``global``,
+  ``aiplatform.{us|eu}.rep.googleapis.com`` for multi-regions, ``{loc}-aiplatform...`` otherwise
+  [SDK ``_api_client.py`` ``BaseApiClient.__init__``]. With an API key and no project: express
+  mode, ``https://aiplatform.googleapis.com/v1beta1/publishers/google/models/{m}:{method}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import Field, PrivateAttr
+
+from limner import InvalidRequestError, ProviderSettings
+
+__all__ = ["GEMINI_BASE_URL", "Endpoint", "GoogleSettings", "endpoint", "resolve_backend"]
+
+GEMINI_BASE_URL = "https://generativelanguage.googleapis.com"
+GEMINI_API_VERSION = "v1beta"
+VERTEX_API_VERSION = "v1beta1"
+MULTI_REGIONS = frozenset({"us", "eu"})
+
+Backend = Literal["gemini", "vertex"]
+Auth = Literal["api_key", "adc"]
+
+
+class GoogleSettings(ProviderSettings):
+    """``api_key`` and ``base_url`` (Gemini API), plus Vertex AI's ``vertexai``, ``project``,
+    ``location``, ``vertex_base_url`` and optional ``credentials`` (a ``google.auth`` credentials
+    object; Application Default Credentials are used when it is not given)."""
+
+    vertexai: bool = False
+    project: str | None = None
+    location: str | None = None
+    vertex_base_url: str | None = None
+    api_version: str | None = None
+    credentials: Any = Field(None, repr=False, exclude=True)
+    _adc: Any = PrivateAttr(default=None)
+
+    @property
+    def backend(self) -> Backend:
+        return "vertex" if self.vertexai else "gemini"
+
+    @property
+    def auth(self) -> Auth:
+        """Vertex uses ADC unless it is in express mode (an API key and no project)."""
+        if self.vertexai and (self.credentials is not None or self.api_key is None):
+            return "adc"
+        return "api_key"
+
+
+def resolve_backend(settings: GoogleSettings, overrides: Mapping[str, Any]) -> GoogleSettings:
+    """Apply the SDK's precedence on Vertex: explicit credentials beat an API key; an API key
+    given to the client beats a project from the environment (express mode); otherwise a project
+    beats an API key from the environment."""
+    if not settings.vertexai:
+        return settings
+    explicit_key = overrides.get("api_key") is not None
+    explicit_place = any(overrides.get(k) is not None for k in ("project", "location"))
+    if settings.credentials is not None:
+        return settings.model_copy(update={"api_key": None})
+    if explicit_key and not explicit_place:
+        return settings.model_copy(update={"project": None, "location": None})
+    if settings.project is not None:
+        return settings.model_copy(update={"api_key": None})
+    return settings
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where one model's calls go."""
+
+    backend: Backend
+    auth: Auth
+    prefix: str
+    """Everything before ``{model}:{method}``, ending in ``/``."""
+
+    def url(self, model: str, method: str) -> str:
+        return f"{self.prefix}{model}:{method}"
+
+
+def endpoint(settings: GoogleSettings) -> Endpoint:
+    """The endpoint for these settings; a missing Vertex project is an error naming it."""
+    if settings.backend == "gemini":
+        base = (settings.base_url or GEMINI_BASE_URL).rstrip("/")
+        version = settings.api_version or GEMINI_API_VERSION
+        return Endpoint("gemini", "api_key", f"{base}/{version}/models/")
+    version = settings.api_version or VERTEX_API_VERSION
+    if settings.auth == "api_key":
+        base = (settings.vertex_base_url or "https://aiplatform.googleapis.com").rstrip("/")
+        return Endpoint("vertex", "api_key", f"{base}/{version}/publishers/google/models/")
+    if not settings.project:
+        raise InvalidRequestError(
+            "Vertex AI needs a project: set GOOGLE_CLOUD_PROJECT or pass "
+            "providers={'google': {'project': ...}} (or an API key for express mode)",
+            param="providers.google.project",
+            provider="google",
+        )
+    location = settings.location or "global"
+    base = (settings.vertex_base_url or _vertex_host(location)).rstrip("/")
+    return Endpoint(
+        "vertex",
+        "adc",
+        f"{base}/{version}/projects/{settings.project}/locations/{location}/publishers/google/models/",
+    )
+
+
+def _vertex_host(location: str) -> str:
+    if location == "global":
+        return "https://aiplatform.googleapis.com"
+    if location in MULTI_REGIONS:
+        return f"https://aiplatform.{location}.rep.googleapis.com"
+    return f"https://{location}-aiplatform.googleapis.com"

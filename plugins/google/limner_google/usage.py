@@ -1,0 +1,54 @@
+"""``usageMetadata`` → :class:`limner.Usage`, so core's token pricing is the notes' formula::
+
+    image_out = sum(IMAGE entries of candidatesTokensDetails)
+    text_out  = candidatesTokenCount - image_out + thoughtsTokenCount   # thinking at text rate
+    cost      = promptTokenCount*in + image_out*img + text_out*text
+
+The Gemini API often omits the TEXT entry of ``candidatesTokensDetails`` (1283 total vs IMAGE
+1120), hence the subtraction; ``thoughtsTokenCount`` is not part of ``candidatesTokenCount``.
+Input text and image tokens share one rate, so the prompt split only informs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from limner import Usage
+from limner.responses import InputTokensDetails, OutputTokensDetails
+
+__all__ = ["usage_from_metadata"]
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and value > 0 else 0
+
+
+def _by_modality(details: Any, modality: str) -> int:
+    if not isinstance(details, list):
+        return 0
+    return sum(
+        _count(d.get("tokenCount"))
+        for d in details
+        if isinstance(d, dict) and d.get("modality") == modality
+    )
+
+
+def usage_from_metadata(meta: Any) -> Usage | None:
+    if not isinstance(meta, dict):
+        return None
+    prompt = _count(meta.get("promptTokenCount"))
+    candidates = _count(meta.get("candidatesTokenCount"))
+    thoughts = _count(meta.get("thoughtsTokenCount"))
+    image_in = min(_by_modality(meta.get("promptTokensDetails"), "IMAGE"), prompt)
+    image_out = min(_by_modality(meta.get("candidatesTokensDetails"), "IMAGE"), candidates)
+    text_out = candidates - image_out + thoughts
+    total = _count(meta.get("totalTokenCount")) or prompt + candidates + thoughts
+    return Usage(
+        input_tokens=prompt,
+        output_tokens=candidates + thoughts,
+        total_tokens=total,
+        input_tokens_details=InputTokensDetails(
+            text_tokens=prompt - image_in, image_tokens=image_in
+        ),
+        output_tokens_details=OutputTokensDetails(text_tokens=text_out, image_tokens=image_out),
+    )
