@@ -1,0 +1,229 @@
+"""Edit requests: which endpoint each ``edit_mode`` uses and the fields it takes.
+
+Without ``edit_mode`` a request with a mask is an ``inpaint`` and one without is
+``image-to-image`` (``/generate/sd3`` or ``/generate/ultra`` with ``image`` + ``strength``). The
+other modes are Stability's edit services under ``/v2beta/stable-image/edit/``. The mask, in
+limner's convention (transparent = edit), is sent as Stability's black-and-white mask (white =
+edit), the same size as the image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from limner import EditRequest, FilePart, InputImage, InvalidRequestError, UnsupportedFeatureError
+from limner.images import mask_to_binary
+
+from . import fields
+from .generate import generation_fields
+from .models import ENDPOINTS, SD3_MODELS
+from .plan import Plan
+
+__all__ = ["DEFAULT_STRENGTH", "OPTIONS_BY_MODE", "edit_plan", "endpoint_for", "mode_of"]
+
+# Not in the spec (strength is required, with no default): limner's choice, overridable with
+# provider_options.stabilityai.strength. sd3.5-flash works best at 0.94-0.97 [SPEC-2026].
+DEFAULT_STRENGTH = {"sd3.5-flash": 0.95}
+DEFAULT_STRENGTH_OTHERS = 0.7
+
+OPTIONS_BY_MODE: Mapping[str, frozenset[str]] = {
+    "inpaint": frozenset({"grow_mask", "style_preset"}),
+    "outpaint": frozenset({"left", "right", "up", "down", "creativity", "style_preset"}),
+    "erase": frozenset({"grow_mask"}),
+    "search-and-replace": frozenset({"search_prompt", "grow_mask"}),
+    "search-and-recolor": frozenset({"select_prompt", "grow_mask"}),
+    "remove-background": frozenset(),
+}
+"""Provider options each edit service takes [SPEC-2024; style_preset SPEC-2026]."""
+
+_GROW_MASK_MAX = {"inpaint": 100.0}  # the others: 0-20
+_TAKES_PROMPT = {"inpaint", "outpaint", "search-and-replace", "search-and-recolor"}
+_TAKES_NEGATIVE = {"inpaint", "search-and-replace", "search-and-recolor"}
+_TAKES_MASK = {"inpaint", "erase"}
+# Input image limits [SPEC]: every side >= 64; pixels 4,096-9,437,184 (remove-background up to
+# 4,194,304); outpaint and the search services 1:2.5-2.5:1.
+_MAX_PIXELS = {"remove-background": 4_194_304}
+_ASPECT_LIMITED = {"outpaint", "search-and-replace", "search-and-recolor"}
+
+
+def mode_of(request: EditRequest, has_mask: bool) -> str:
+    if request.edit_mode is not None:
+        return request.edit_mode
+    return "inpaint" if has_mask else "image-to-image"
+
+
+def endpoint_for(model_name: str, mode: str) -> str:
+    if mode == "image-to-image":
+        return ENDPOINTS[model_name]
+    return f"edit/{mode}"
+
+
+def edit_plan(plan: Plan, request: EditRequest) -> None:
+    image = _the_image(plan)
+    if plan.mode == "image-to-image":
+        _image_to_image(plan, request, image)
+        return
+    _check_image(plan, image)
+    mode = plan.mode
+    plan.files.append(_file("image", image))
+    if mode in _TAKES_MASK:
+        _mask(plan, image)
+    elif plan.call.mask is not None:
+        raise UnsupportedFeatureError(
+            f"edit_mode {mode} takes no mask (inpaint and erase do)",
+            param="mask",
+            provider="stabilityai",
+            model=plan.call.model.id,
+        )
+    fields.prompt(plan, request, takes=mode in _TAKES_PROMPT)
+    fields.negative_prompt(plan, request, takes=mode in _TAKES_NEGATIVE)
+    fields.seed(plan, request, takes=mode != "remove-background")
+    formats = ("png", "webp") if mode == "remove-background" else ("png", "jpeg", "webp")
+    fields.output_format(plan, request, formats)
+    _mode_options(plan)
+    _no_size(plan, request)
+    fields.unsupported(plan, request)
+
+
+def _the_image(plan: Plan) -> InputImage:
+    images = plan.call.images
+    if len(images) != 1:
+        raise UnsupportedFeatureError(
+            f"Stability edits exactly one input image; got {len(images)}",
+            param="images",
+            provider="stabilityai",
+            model=plan.call.model.id,
+        )
+    if images[0].data is None:  # core downloads URLs; file ids are refused by capabilities
+        raise UnsupportedFeatureError(
+            "Stability needs the image's bytes", param="images[0]", provider="stabilityai"
+        )
+    return images[0]
+
+
+def _file(field: str, image: InputImage) -> FilePart:
+    assert image.data is not None
+    return FilePart(field, image.filename, image.mime or "application/octet-stream", image.data)
+
+
+def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None:
+    name = plan.model_name
+    if plan.call.mask is not None:
+        raise UnsupportedFeatureError(
+            "image-to-image takes no mask; leave edit_mode unset (or inpaint) to use it",
+            param="mask",
+            provider="stabilityai",
+            model=plan.call.model.id,
+        )
+    _check_sides(plan, image, 64)
+    if name in SD3_MODELS:
+        plan.set("mode", "image-to-image")
+        plan.set("model", name)
+    elif image.width is not None and image.height is not None and image.width * image.height < 4096:
+        raise _bad_image(plan, "Ultra needs an image of at least 4,096 pixels")
+    plan.files.append(_file("image", image))
+    options = fields.options_of(plan)
+    strength = options.strength
+    if strength is None:
+        strength = DEFAULT_STRENGTH.get(name, DEFAULT_STRENGTH_OTHERS)
+        plan.notice(
+            "default_applied",
+            f"image-to-image strength {strength} (limner's default; set "
+            "provider_options.stabilityai.strength, 0 keeps the input, 1 ignores it)",
+            param="provider_options.stabilityai.strength",
+        )
+    plan.set("strength", strength)
+    generation_fields(plan, request)
+    _no_size(plan, request)
+
+
+def _mask(plan: Plan, image: InputImage) -> None:
+    mask = plan.call.mask
+    if mask is None:
+        if not image.has_alpha:
+            raise InvalidRequestError(
+                f"edit_mode {plan.mode} needs a mask, or an image whose transparent pixels mark "
+                "the area (this one has no alpha channel)",
+                param="mask",
+                provider="stabilityai",
+                model=plan.call.model.id,
+            )
+        return  # Stability derives the mask from the image's alpha channel
+    assert mask.data is not None
+    binary = mask_to_binary(mask.data, edit=255, keep=0)
+    plan.files.append(FilePart("mask", "mask.png", "image/png", binary))
+
+
+def _mode_options(plan: Plan) -> None:
+    mode = plan.mode
+    options = fields.options_of(plan)
+    grow = options.grow_mask
+    limit = _GROW_MASK_MAX.get(mode, 20.0)
+    if grow is not None and "grow_mask" in OPTIONS_BY_MODE[mode] and grow > limit:
+        raise InvalidRequestError(
+            f"provider_options.stabilityai.grow_mask {grow:g} is over {limit:g} for {mode}",
+            param="provider_options.stabilityai.grow_mask",
+            provider="stabilityai",
+        )
+    required = {"search-and-replace": "search_prompt", "search-and-recolor": "select_prompt"}
+    if mode in required and getattr(options, required[mode]) is None:
+        name = required[mode]
+        raise InvalidRequestError(
+            f"edit_mode {mode} needs provider_options.stabilityai.{name} (what to look for)",
+            param=f"provider_options.stabilityai.{name}",
+            provider="stabilityai",
+        )
+    if mode == "outpaint" and not any(
+        getattr(options, side) for side in ("left", "right", "up", "down")
+    ):
+        raise InvalidRequestError(
+            "edit_mode outpaint needs at least one of provider_options.stabilityai.left, right, "
+            "up or down (pixels to add, 1-2000)",
+            param="provider_options.stabilityai.left",
+            provider="stabilityai",
+        )
+    fields.apply_options(plan, OPTIONS_BY_MODE[mode])
+
+
+def _no_size(plan: Plan, request: EditRequest) -> None:
+    config = request.image_config
+    for param, value in (
+        ("size", request.size),
+        ("image_config.aspect_ratio", config.aspect_ratio if config else None),
+        ("image_config.image_size", config.image_size if config else None),
+    ):
+        if value is not None:
+            plan.drop(param, value, f"{plan.what} keeps the input image's size and shape")
+
+
+def _check_sides(plan: Plan, image: InputImage, least: int) -> None:
+    if (
+        image.width is not None
+        and image.height is not None
+        and min(image.width, image.height) < least
+    ):
+        raise _bad_image(plan, f"every side must be at least {least} pixels")
+
+
+def _check_image(plan: Plan, image: InputImage) -> None:
+    _check_sides(plan, image, 64)
+    if image.width is None or image.height is None:
+        return
+    pixels = image.width * image.height
+    most = _MAX_PIXELS.get(plan.mode, 9_437_184)
+    if not 4096 <= pixels <= most:
+        raise _bad_image(plan, f"it must have 4,096 to {most:,} pixels")
+    ratio = image.width / image.height
+    if plan.mode in _ASPECT_LIMITED and not 1 / 2.5 <= ratio <= 2.5:
+        raise _bad_image(plan, "its aspect ratio must be between 1:2.5 and 2.5:1")
+
+
+def _bad_image(plan: Plan, why: str) -> InvalidRequestError:
+    image = plan.call.images[0]
+    return InvalidRequestError(
+        f"images[0] is {image.width}x{image.height}; for {plan.what} {why}",
+        param="images[0]",
+        code="invalid_image_size",
+        provider="stabilityai",
+        model=plan.call.model.id,
+    )

@@ -1,0 +1,106 @@
+"""Map a Stability error answer onto limner's error tree.
+
+Every non-200 body is ``{"id", "name", "errors": [...]}`` [SPEC]; a real 2024 403 had no ``id``
+(shared/real-cassettes/stability). 400 invalid request, 401 authentication (not in the spec; a
+live body quotes ``unauthorized``), 402 out of credits (seen in the wild), 403
+``content_moderation`` (the only 403 the spec lists; "you were not charged"), 413 payload too
+large, 422 well-formed but rejected (``invalid_language``, ``public_figure``), 429 more than 150
+requests in 10 s (then a 60-second timeout), 5xx Stability's failure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from limner import (
+    AuthenticationError,
+    BillingError,
+    ContentPolicyError,
+    InvalidRequestError,
+    LimnerError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    ProviderCall,
+    RateLimitError,
+    WireResponse,
+)
+from limner.errors import RETRYABLE_STATUSES, error_for_status
+
+__all__ = ["RATE_LIMIT_TIMEOUT", "parse_error", "read_error_body"]
+
+RATE_LIMIT_TIMEOUT = 60.0
+"""Seconds Stability times a client out after a 429 [SPEC info.description]."""
+
+
+def read_error_body(response: WireResponse) -> tuple[Any, str | None, str | None, list[str]]:
+    """The parsed body, its ``id``, ``name`` and ``errors`` (any may be missing)."""
+    body = response.json_or_none()
+    if not isinstance(body, dict):
+        return body, None, None, []
+    raw = body.get("errors")
+    errors = [str(item) for item in raw if str(item)] if isinstance(raw, list) else []
+    if isinstance(raw, str) and raw:
+        errors = [raw]
+    message = body.get("message")  # the legacy v1 shape
+    if not errors and isinstance(message, str) and message:
+        errors = [message]
+    return body, _text(body.get("id")), _text(body.get("name")), errors
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
+    """The limner error for a non-200 Stability answer."""
+    body, error_id, name, errors = read_error_body(response)
+    status = response.status
+    common: dict[str, Any] = {
+        "provider": "stabilityai",
+        "model": call.model.id,
+        "status_code": status,
+        "request_id": response.headers.get("x-request-id") or error_id,
+        "retryable": status in RETRYABLE_STATUSES,
+        "body": body,
+    }
+    if name is not None:
+        common["code"] = name
+    if not errors:
+        excerpt = response.text_excerpt(200) or "(empty body)"
+        said = f"Stability answered HTTP {status} without a readable error: {excerpt}"
+    else:
+        said = f"Stability ({name or status}): {'; '.join(errors)}"
+    reason = "; ".join(errors) or None
+    if status == 403 and (name == "content_moderation" or name is None):
+        common.setdefault("code", "content_policy_violation")
+        return ContentPolicyError(
+            f"{said} — rephrase the prompt or change the input image", reason=reason, **common
+        )
+    if status == 401:
+        return AuthenticationError(
+            f"{said} — check STABILITY_API_KEY "
+            "(or providers={'stabilityai': {'api_key': ...}})",
+            **common,
+        )
+    if status == 402:
+        common.pop("code", None)
+        return BillingError(
+            f"{said} — buy credits at platform.stability.ai/account/credits, then retry", **common
+        )
+    if status == 403:
+        return PermissionDeniedError(f"{said} — this key may not use {call.model.name}", **common)
+    if status == 413:
+        return PayloadTooLargeError(
+            f"{said} — send a smaller input image (the limit is 10 MiB)", **common
+        )
+    if status == 429:
+        wait = response.retry_after
+        return RateLimitError(
+            f"{said} — Stability allows 150 requests per 10 s and then times out for 60 s",
+            retry_after=wait if wait is not None else RATE_LIMIT_TIMEOUT,
+            **common,
+        )
+    if 400 <= status < 500 and status != 404:
+        return InvalidRequestError(f"{said} — fix the request and retry", **common)
+    cls = error_for_status(status)
+    return cls(f"{said} — Stability failed (HTTP {status}); retry later", **common)

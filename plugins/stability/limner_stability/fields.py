@@ -1,0 +1,134 @@
+"""Fields every Stability endpoint shares: prompt, negative prompt, seed, output format, provider
+options, and the OpenAI settings Stability has no equivalent for (dropped and reported)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from limner import EditRequest, GenerateRequest, InvalidRequestError
+
+from .options import StabilityOptions
+from .plan import Plan
+
+__all__ = [
+    "MAX_SEED",
+    "apply_options",
+    "negative_prompt",
+    "options_of",
+    "output_format",
+    "prompt",
+    "seed",
+    "unsupported",
+]
+
+MAX_SEED = 4_294_967_294  # [SPEC] seed: number 0 ... 4294967294, 0 = random
+OPTION_PARAM = "provider_options.stabilityai"
+
+# OpenAI settings with no Stability equivalent: reported, never sent.
+_NO_EQUIVALENT = ("quality", "style", "background", "moderation", "output_compression", "metadata")
+
+
+def options_of(plan: Plan) -> StabilityOptions:
+    options = plan.call.options
+    return options if isinstance(options, StabilityOptions) else StabilityOptions()
+
+
+def prompt(plan: Plan, request: GenerateRequest | EditRequest, *, takes: bool) -> None:
+    if takes:
+        plan.set("prompt", request.prompt)
+    else:
+        plan.drop("prompt", request.prompt, f"{plan.what} takes no prompt")
+
+
+def negative_prompt(plan: Plan, request: GenerateRequest | EditRequest, *, takes: bool) -> None:
+    value = request.negative_prompt
+    if value is None:
+        return
+    if not takes:
+        plan.drop("negative_prompt", value, f"{plan.what} takes no negative_prompt")
+        return
+    plan.set("negative_prompt", value)
+    if plan.endpoint == "generate/sd3" and plan.model_name == "sd3.5-large-turbo":
+        plan.notice(
+            "may_be_ignored",
+            "Stability's 2024 spec says negative_prompt does not work with the large turbo "
+            "model; it is sent anyway",
+            param="negative_prompt",
+        )
+
+
+def seed(plan: Plan, request: GenerateRequest | EditRequest, *, takes: bool) -> None:
+    """The seed, offset by the call's index when ``n`` is split (the same seed in every call
+    would make ``n`` identical images). 0 means random and is kept."""
+    value = request.seed
+    if value is None:
+        return
+    if not 0 <= value <= MAX_SEED:
+        raise InvalidRequestError(
+            f"seed {value} is out of range: Stability takes 0 to {MAX_SEED} (0 = random)",
+            param="seed",
+            provider="stabilityai",
+            model=plan.call.model.id,
+        )
+    if not takes:
+        plan.drop("seed", value, f"{plan.what} takes no seed")
+        return
+    applied = value
+    if value and plan.call.index:
+        applied = (value - 1 + plan.call.index) % MAX_SEED + 1
+        plan.adjust(
+            "seed",
+            value,
+            applied,
+            f"Stability makes one image per call; call {plan.call.index + 1} of "
+            f"{request.n} uses seed + {plan.call.index} so the images differ",
+        )
+    plan.set("seed", applied)
+
+
+def output_format(
+    plan: Plan, request: GenerateRequest | EditRequest, formats: tuple[str, ...]
+) -> None:
+    value = request.output_format
+    if value is None:
+        return
+    if value not in formats:
+        applied = formats[0]
+        plan.adjust(
+            "output_format",
+            value,
+            applied,
+            f"{plan.what} returns {' or '.join(formats)} only",
+        )
+        value = applied
+    plan.set("output_format", value)
+
+
+def apply_options(plan: Plan, applicable: Collection[str], handled: Collection[str] = ()) -> None:
+    """Send the provider options this endpoint takes (except ``handled`` ones, which the caller
+    sends itself); report the others as dropped. ``accept`` is a header, handled elsewhere."""
+    options = options_of(plan)
+    for name in StabilityOptions.model_fields:
+        value = getattr(options, name)
+        if value is None or name == "accept" or name in handled:
+            continue
+        if name in applicable:
+            plan.set(name, value)
+        else:
+            plan.drop(f"{OPTION_PARAM}.{name}", value, f"{plan.what} takes no {name}")
+
+
+def unsupported(plan: Plan, request: GenerateRequest | EditRequest) -> None:
+    """Drop what Stability has no equivalent for; forward unknown fields unchanged."""
+    for name in _NO_EQUIVALENT:
+        value = getattr(request, name)
+        if value is not None:
+            plan.drop(name, value, f"Stability has no {name} parameter")
+    if request.user is not None:
+        plan.drop("user", request.user, "Stability has no user field")
+    if isinstance(request, EditRequest) and request.input_fidelity is not None:
+        plan.drop("input_fidelity", request.input_fidelity, "Stability has no input_fidelity")
+    if request.response_format == "url":
+        plan.adjust("response_format", "url", "b64_json", "Stability returns image data, not URLs")
+    for name, value in request.forwarded.items():
+        plan.set(name, value)

@@ -1,0 +1,135 @@
+"""The Stability AI models, as data.
+
+Facts come from Stability's v2beta OpenAPI document as summarised in
+``shared/providers/stability.md`` §2-§3 (the Jan 2026 snapshot [SPEC-2026] where it differs from
+the saved Oct 2024 one [SPEC-2024]); prices in :mod:`limner_stability.prices`.
+
+Every model makes one image per call (core splits ``n``). The edit services (inpaint, outpaint,
+erase, search-and-replace, search-and-recolor, remove-background) are Stability endpoints of
+their own, not tied to a generation model: every model that edits reaches them through
+``edit_mode``; the model matters only for ``image-to-image``. Stable Image Core takes no input
+image, so it only generates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from limner import Capabilities, Lifecycle, ModelInfo
+
+from .prices import SHEETS
+
+__all__ = [
+    "ASPECT_RATIOS",
+    "EDIT_SERVICES",
+    "ENDPOINTS",
+    "MODELS",
+    "OUTPUT_FORMATS",
+    "PROVIDER",
+    "SD3_MODELS",
+]
+
+PROVIDER = "stabilityai"
+
+# The nine ``aspect_ratio`` values of every generate endpoint [SPEC-2024, SPEC-2026].
+ASPECT_RATIOS = ("21:9", "16:9", "3:2", "5:4", "1:1", "4:5", "2:3", "9:16", "9:21")
+# sd3 gained webp in 2026 ([SPEC-2024] sd3: png, jpeg); core and ultra had it already.
+OUTPUT_FORMATS = ("png", "jpeg", "webp")
+EDIT_SERVICES = (
+    "inpaint",
+    "outpaint",
+    "erase",
+    "search-and-replace",
+    "search-and-recolor",
+    "remove-background",
+)
+
+SD3_MODELS = frozenset({"sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash"})
+
+ENDPOINTS: Mapping[str, str] = {
+    **{name: "generate/sd3" for name in SD3_MODELS},
+    "stable-image-core": "generate/core",
+    "stable-image-ultra": "generate/ultra",
+}
+"""The generate endpoint of each model, under ``/v2beta/stable-image/``."""
+
+_GENERATE = Capabilities(
+    operations=("generate",),
+    aspect_ratios=ASPECT_RATIOS,
+    max_images_per_call=1,
+    max_n=10,
+    max_prompt_chars=10000,
+    response_formats=("b64_json",),
+    output_formats=OUTPUT_FORMATS,
+    seed=True,
+    negative_prompt=True,
+)
+
+_EDITING = _GENERATE.model_copy(
+    update={
+        "operations": ("generate", "edit"),
+        "max_input_images": 1,
+        "mask": True,
+        # inpaint first: the default with a mask; without one limner picks image-to-image.
+        "edit_modes": ("inpaint", "image-to-image", *EDIT_SERVICES[1:]),
+    }
+)
+
+_SPEC_2026 = (
+    "Stability v2beta OpenAPI, Jan 2026 snapshot (calebmills99/Golden_Gigas "
+    "stability_openapi.json @ 4584a20ce81044f78a587f326b5a61dacdbd0a48)"
+)
+
+
+def _model(name: str, display: str, caps: Capabilities, description: str) -> ModelInfo:
+    return ModelInfo(
+        id=f"{PROVIDER}/{name}",
+        provider=PROVIDER,
+        name=name,
+        display_name=display,
+        description=description,
+        capabilities=caps,
+        lifecycle=Lifecycle(status="active", source=_SPEC_2026),
+        pricing=SHEETS[name],
+    )
+
+
+MODELS: tuple[ModelInfo, ...] = (
+    _model(
+        "sd3.5-large",
+        "Stable Diffusion 3.5 Large",
+        _EDITING,
+        "About 1 MP; /generate/sd3 with model=sd3.5-large. cfg_scale default 4.",
+    ),
+    _model(
+        "sd3.5-large-turbo",
+        "Stable Diffusion 3.5 Large Turbo",
+        _EDITING,
+        "About 1 MP; /generate/sd3 with model=sd3.5-large-turbo. cfg_scale default 1.",
+    ),
+    _model(
+        "sd3.5-medium",
+        "Stable Diffusion 3.5 Medium",
+        _EDITING,
+        "About 1 MP; /generate/sd3 with model=sd3.5-medium. cfg_scale default 4.",
+    ),
+    _model(
+        "sd3.5-flash",
+        "Stable Diffusion 3.5 Flash",
+        _EDITING,
+        "About 1 MP; /generate/sd3 with model=sd3.5-flash (listed in the 2026 model description, "
+        "not yet in its enum). cfg_scale default 1; image-to-image strength best 0.94-0.97.",
+    ),
+    _model(
+        "stable-image-core",
+        "Stable Image Core",
+        _GENERATE,
+        "About 1.5 MP; /generate/core. Takes no input image, so it only generates.",
+    ),
+    _model(
+        "stable-image-ultra",
+        "Stable Image Ultra",
+        _EDITING,
+        "About 1 MP; /generate/ultra (image-to-image with image + strength since 2026).",
+    ),
+)

@@ -1,0 +1,95 @@
+"""Stability AI prices as data: credits per successful call, at $0.01 a credit.
+
+Sources (``shared/providers/stability.md`` §2-§4): the v2beta OpenAPI document of Jan 2026
+[SPEC-2026] (calebmills99/Golden_Gigas ``stability_openapi.json`` @ 4584a20c) for the SD 3.5
+family, Core, Ultra, inpaint, outpaint and erase; the Oct 2024 copy [SPEC-2024] (kousen/ai_samples
+``stability.openapi.json`` @ c02de0ab) for search-and-replace, search-and-recolor and
+remove-background, whose 2026 prices were not read. 1 credit = $0.01 (platform.stability.ai/pricing
+as cited by developer.puter.com, Jun 2026). Failed calls (4xx/5xx) are free; a
+``CONTENT_FILTERED`` 200 is a successful generation and presumably charged (inference: the spec
+says only failed generations are free).
+
+Generations are priced by core from the sheet. Edits are not: their price depends on the edit
+mode (an inpaint costs 5 credits whatever the model), and core passes no edit mode to pricing, so
+an edit's cost is reported as unknown with a notice quoting :data:`EDIT_CREDITS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+
+from limner import ImagePrice, PriceSheet
+
+__all__ = [
+    "CREDIT_USD",
+    "EDIT_CREDITS",
+    "GENERATE_CREDITS",
+    "SHEETS",
+    "edit_credits",
+    "usd",
+]
+
+CREDIT_USD = Decimal("0.01")
+
+GENERATE_CREDITS: Mapping[str, Decimal] = {
+    "sd3.5-large": Decimal("6.5"),
+    "sd3.5-large-turbo": Decimal("4"),
+    "sd3.5-medium": Decimal("3.5"),
+    "sd3.5-flash": Decimal("2.5"),
+    "stable-image-core": Decimal("3"),
+    "stable-image-ultra": Decimal("8"),
+}
+
+EDIT_CREDITS: Mapping[str, Decimal] = {
+    "inpaint": Decimal("5"),  # [SPEC-2026]; 3 in [SPEC-2024]
+    "outpaint": Decimal("4"),  # [SPEC-2026] = [SPEC-2024]
+    "erase": Decimal("5"),  # [SPEC-2026]; 3 in [SPEC-2024]
+    "search-and-replace": Decimal("4"),  # [SPEC-2024] (2026 not read)
+    "search-and-recolor": Decimal("5"),  # [SPEC-2024] (2026 not read)
+    "remove-background": Decimal("2"),  # [SPEC-2024] (2026 not read)
+}
+"""Credits per call of each edit service. ``image-to-image`` costs the model's generation."""
+
+_SOURCE = (
+    "Stability v2beta OpenAPI, Jan 2026 snapshot (calebmills99/Golden_Gigas stability_openapi.json "
+    "@ 4584a20ce81044f78a587f326b5a61dacdbd0a48) model and endpoint descriptions; "
+    "1 credit = $0.01 (platform.stability.ai/pricing, cited by "
+    "https://developer.puter.com/tutorials/stability-ai-api-pricing/)"
+)
+_AS_OF = dt.date(2026, 1, 1)
+_EDIT_NOTE = ", ".join(f"{mode} {count}" for mode, count in EDIT_CREDITS.items())
+
+
+def usd(count: Decimal) -> Decimal:
+    """Credits in USD."""
+    return count * CREDIT_USD
+
+
+def edit_credits(model_name: str, mode: str) -> Decimal | None:
+    """Credits of one edit call in ``mode`` on ``model_name``."""
+    if mode == "image-to-image":
+        return GENERATE_CREDITS.get(model_name)
+    return EDIT_CREDITS.get(mode)
+
+
+def _sheet(name: str) -> PriceSheet:
+    count = GENERATE_CREDITS[name]
+    return PriceSheet(
+        source=_SOURCE,
+        as_of=_AS_OF,
+        per_image=(
+            ImagePrice(usd=usd(count), operation="generate", note=f"{count} credits per call"),
+        ),
+        notes=(
+            f"{count} credits per successful call (one image), $0.01 a credit; failed calls are "
+            f"free. Edits in credits per call: image-to-image {count} (this model), "
+            f"{_EDIT_NOTE} (search/recolor/remove-background from the 2024 spec). Edit costs "
+            "are not computed yet: core passes no edit mode to pricing. as_of: the month of "
+            "the spec snapshot (day not recorded)."
+        ),
+    )
+
+
+SHEETS: Mapping[str, PriceSheet] = {name: _sheet(name) for name in GENERATE_CREDITS}

@@ -1,0 +1,19 @@
+"""Credentials and endpoint for the Stability AI provider."""
+
+from __future__ import annotations
+
+from limner import ProviderSettings
+
+__all__ = ["DEFAULT_BASE_URL", "StabilitySettings", "api_base"]
+
+DEFAULT_BASE_URL = "https://api.stability.ai"
+
+
+class StabilitySettings(ProviderSettings):
+    """``api_key`` (``STABILITY_API_KEY``) and ``base_url`` (``STABILITY_BASE_URL``, default
+    ``https://api.stability.ai``; the ``/v2beta/...`` paths are appended)."""
+
+
+def api_base(settings: ProviderSettings) -> str:
+    """The base URL without a trailing slash."""
+    return (settings.base_url or DEFAULT_BASE_URL).rstrip("/")
