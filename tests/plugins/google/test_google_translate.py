@@ -1,0 +1,426 @@
+"""Exact wire requests for each model family and backend, and every adjustment on the way."""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import Any
+
+import pytest
+from limner_google import GoogleProvider
+from PIL import Image
+
+import limner
+from limner import Adjustment
+
+from .conftest import GEMINI, VERTEX, MakeCall, png, settings
+
+GEMINI_BASE = "https://generativelanguage.googleapis.com/v1beta/models/"
+VERTEX_BASE = (
+    "https://us-central1-aiplatform.googleapis.com/v1beta1/projects/proj/locations/us-central1/"
+    "publishers/google/models/"
+)
+
+
+def params(translation: limner.Translation) -> dict[str, Any]:
+    body: dict[str, Any] = translation.request.json
+    return body
+
+
+def test_gemini_generate_exact_request(provider: GoogleProvider, make_call: MakeCall) -> None:
+    call = make_call("gemini-3-pro-image-preview", size="1792x1024", seed=42)
+    translation = provider.translate(call)
+    assert translation.request.method == "POST"
+    assert translation.request.url == f"{GEMINI_BASE}gemini-3-pro-image-preview:generateContent"
+    assert translation.request.json == {
+        "contents": [{"role": "user", "parts": [{"text": "a red fox"}]}],
+        "generationConfig": {
+            "responseModalities": ["TEXT", "IMAGE"],
+            "imageConfig": {"aspectRatio": "16:9", "imageSize": "2K"},
+            "seed": 42,
+        },
+    }
+    assert translation.size == "2K"
+    assert translation.adjustments == (
+        Adjustment(
+            param="size",
+            requested="1792x1024",
+            applied="aspectRatio 16:9, imageSize 2K",
+            reason="Google takes an aspect ratio and a resolution class, not pixels",
+        ),
+    )
+
+
+def test_gemini_no_size_sends_no_image_config(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    translation = provider.translate(make_call("gemini-2.5-flash-image"))
+    assert translation.request.json["generationConfig"] == {"responseModalities": ["TEXT", "IMAGE"]}
+    assert translation.adjustments == ()
+    assert translation.size is None
+
+
+def test_gemini_edit_sends_images_inline(provider: GoogleProvider, make_call: MakeCall) -> None:
+    one, two = png(8, 8), png(4, 4, mode="RGBA")
+    call = make_call("gemini-3.1-flash-image", "edit", images=[one, two], prompt="add a hat")
+    body = provider.translate(call).request.json
+    assert body["contents"][0]["parts"] == [
+        {"text": "add a hat"},
+        {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(one).decode()}},
+        {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(two).decode()}},
+    ]
+
+
+def test_gemini_vertex_url_and_output_options(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call(
+        "gemini-2.5-flash-image", settings=VERTEX, output_format="jpeg", output_compression=85
+    )
+    translation = provider.translate(call)
+    assert translation.request.url == f"{VERTEX_BASE}gemini-2.5-flash-image:generateContent"
+    assert translation.request.json["generationConfig"] == {
+        "responseModalities": ["TEXT", "IMAGE"],
+        "imageConfig": {"imageOutputOptions": {"mimeType": "image/jpeg", "compressionQuality": 85}},
+    }
+    assert translation.adjustments == ()
+
+
+def test_gemini_api_drops_output_options_with_adjustments(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    translation = provider.translate(
+        make_call("gemini-2.5-flash-image", output_format="jpeg", output_compression=85)
+    )
+    assert "imageConfig" not in translation.request.json["generationConfig"]
+    assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
+        ("output_format", "jpeg", None),
+        ("output_compression", 85, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("quality", "hd"), ("negative_prompt", "blurry"), ("style", "vivid"), ("user", "u1")],
+)
+def test_gemini_unsupported_fields_are_reported(
+    provider: GoogleProvider, make_call: MakeCall, field: str, value: str
+) -> None:
+    fields: dict[str, Any] = {field: value}
+    translation = provider.translate(make_call("gemini-3-pro-image", **fields))
+    assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
+        (field, value, None)
+    ]
+    assert value not in str(translation.request.json)
+
+
+def test_image_config_wins_over_size(provider: GoogleProvider, make_call: MakeCall) -> None:
+    call = make_call(
+        "gemini-3.1-flash-image",
+        size="1024x1024",
+        image_config={"aspect_ratio": "8:1", "image_size": "512"},
+    )
+    translation = provider.translate(call)
+    assert translation.request.json["generationConfig"]["imageConfig"] == {
+        "aspectRatio": "8:1",
+        "imageSize": "512",
+    }
+    assert translation.adjustments[0].param == "size"
+    assert translation.adjustments[0].applied is None
+
+
+def test_image_config_aspect_plus_size_resolution(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call("gemini-3-pro-image", size="4096x4096", image_config={"aspect_ratio": "21:9"})
+    config = provider.translate(call).request.json["generationConfig"]["imageConfig"]
+    assert config == {"aspectRatio": "21:9", "imageSize": "4K"}
+
+
+@pytest.mark.parametrize(
+    ("name", "image_size"),
+    [
+        ("gemini-3-pro-image", "512"),
+        ("gemini-2.5-flash-image", "1K"),
+        ("gemini-3.1-flash-lite-image", "4K"),
+    ],
+)
+def test_image_size_not_offered_is_an_error(
+    provider: GoogleProvider, make_call: MakeCall, name: str, image_size: str
+) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as caught:
+        provider.translate(make_call(name, image_config={"image_size": image_size}))
+    assert caught.value.param == "image_config.image_size"
+
+
+def test_aspect_not_offered_is_an_error(provider: GoogleProvider, make_call: MakeCall) -> None:
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(make_call("gemini-3-pro-image", image_config={"aspect_ratio": "8:1"}))
+    assert caught.value.param == "image_config.aspect_ratio"
+    assert "21:9" in caught.value.message
+
+
+def test_lowercase_image_size_is_sent_uppercase(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call("gemini-3-pro-image", image_config={"image_size": "2k"})
+    assert provider.translate(call).request.json["generationConfig"]["imageConfig"] == {
+        "imageSize": "2K"
+    }
+
+
+@pytest.mark.parametrize(
+    ("size", "aspect"),
+    [("1024x1536", "2:3"), ("1536x1024", "3:2"), ("1000x1000", "1:1"), ("3000x1000", "21:9")],
+)
+def test_size_to_nearest_aspect(
+    provider: GoogleProvider, make_call: MakeCall, size: str, aspect: str
+) -> None:
+    config = provider.translate(make_call("gemini-2.5-flash-image", size=size)).request.json
+    assert config["generationConfig"]["imageConfig"] == {"aspectRatio": aspect}
+
+
+def test_gemini_options(provider: GoogleProvider, make_call: MakeCall) -> None:
+    call = make_call(
+        "gemini-3.1-flash-image",
+        options={"thinking_level": "HIGH", "temperature": 0.5, "response_modalities": ["IMAGE"]},
+    )
+    assert provider.translate(call).request.json["generationConfig"] == {
+        "responseModalities": ["IMAGE"],
+        "thinkingConfig": {"thinkingLevel": "HIGH"},
+        "temperature": 0.5,
+    }
+
+
+def test_forwarded_fields_reach_the_body(provider: GoogleProvider, make_call: MakeCall) -> None:
+    safety = [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}]
+    call = make_call("gemini-3-pro-image", safetySettings=safety)
+    assert provider.translate(call).request.json["safetySettings"] == safety
+
+
+# ---- Imagen ----------------------------------------------------------------------------------
+
+
+def test_imagen_gemini_api_exact_request(provider: GoogleProvider, make_call: MakeCall) -> None:
+    call = make_call("imagen-4.0-generate-001", n=4, size="2816x1536", request_n=5)
+    translation = provider.translate(call)
+    assert translation.request.url == f"{GEMINI_BASE}imagen-4.0-generate-001:predict"
+    assert translation.request.json == {
+        "instances": [{"prompt": "a red fox"}],
+        "parameters": {
+            "sampleCount": 4,
+            "includeRaiReason": True,
+            "aspectRatio": "16:9",
+            "sampleImageSize": "2K",
+        },
+    }
+    assert translation.size == "2816x1536"
+
+
+def test_imagen_vertex_only_settings_dropped_on_gemini_api(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call(
+        "imagen-4.0-fast-generate-001",
+        seed=5,
+        negative_prompt="blur",
+        options={"enhance_prompt": True},
+    )
+    translation = provider.translate(call)
+    assert translation.request.json["parameters"] == {"sampleCount": 1, "includeRaiReason": True}
+    assert {a.param for a in translation.adjustments} == {
+        "seed",
+        "negative_prompt",
+        "provider_options.google.enhance_prompt",
+    }
+    assert all(a.applied is None for a in translation.adjustments)
+
+
+def test_imagen_vertex_exact_request(provider: GoogleProvider, make_call: MakeCall) -> None:
+    call = make_call(
+        "imagen-4.0-ultra-generate-001",
+        settings=VERTEX,
+        n=2,
+        size="1024x1024",
+        seed=9,
+        negative_prompt="blur",
+        output_format="jpeg",
+        output_compression=70,
+        options={"person_generation": "ALLOW_ALL", "safety_setting": "BLOCK_NONE"},
+    )
+    translation = provider.translate(call)
+    assert translation.request.url == f"{VERTEX_BASE}imagen-4.0-ultra-generate-001:predict"
+    assert translation.request.json["parameters"] == {
+        "sampleCount": 2,
+        "includeRaiReason": True,
+        "aspectRatio": "1:1",
+        "sampleImageSize": "1K",
+        "negativePrompt": "blur",
+        "seed": 9,
+        "addWatermark": False,
+        "outputOptions": {"mimeType": "image/jpeg", "compressionQuality": 70},
+        "personGeneration": "ALLOW_ALL",
+        "safetySetting": "BLOCK_NONE",
+    }
+    assert [a.param for a in translation.adjustments] == [
+        "size",
+        "provider_options.google.add_watermark",
+    ]
+
+
+def test_imagen_seed_with_watermark_is_an_error(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call(
+        "imagen-4.0-generate-001", settings=VERTEX, seed=1, options={"add_watermark": True}
+    )
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(call)
+    assert caught.value.param == "seed"
+
+
+def test_imagen_gemini_api_refuses_allow_all(provider: GoogleProvider, make_call: MakeCall) -> None:
+    call = make_call("imagen-4.0-generate-001", options={"person_generation": "ALLOW_ALL"})
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(call)
+    assert caught.value.param == "provider_options.google.person_generation"
+
+
+def test_imagen3_has_no_sample_image_size(provider: GoogleProvider, make_call: MakeCall) -> None:
+    translation = provider.translate(make_call("imagen-3.0-generate-002", size="2048x2048"))
+    assert translation.request.json["parameters"] == {
+        "sampleCount": 1,
+        "includeRaiReason": True,
+        "aspectRatio": "1:1",
+    }
+    assert "fixed" in translation.adjustments[0].reason
+
+
+def mask_pixels(b64: str) -> tuple[str, int, int, int, int]:
+    with Image.open(io.BytesIO(base64.b64decode(b64))) as image:
+        grey = image.convert("L")
+        return (
+            image.mode,
+            grey.getpixel((0, 0)),  # type: ignore[return-value]
+            grey.getpixel((7, 7)),
+            grey.getpixel((8, 8)),
+            grey.getpixel((15, 0)),
+        )
+
+
+def test_imagen_edit_converts_the_mask(provider: GoogleProvider, make_call: MakeCall) -> None:
+    image, mask = png(16, 16), png(16, 16, mode="RGBA", hole=True)
+    call = make_call(
+        "imagen-3.0-capability-001",
+        "edit",
+        settings=VERTEX,
+        images=[image],
+        mask=mask,
+        edit_mode="erase",
+        options={"mask_dilation": 0.01, "base_steps": 35},
+    )
+    body = provider.translate(call).request.json
+    raw, masked = body["instances"][0]["referenceImages"]
+    assert raw == {
+        "referenceType": "REFERENCE_TYPE_RAW",
+        "referenceId": 1,
+        "referenceImage": {
+            "bytesBase64Encoded": base64.b64encode(image).decode(),
+            "mimeType": "image/png",
+        },
+    }
+    assert masked["referenceType"] == "REFERENCE_TYPE_MASK"
+    assert masked["referenceId"] == 2
+    assert masked["maskImageConfig"] == {"maskMode": "MASK_MODE_USER_PROVIDED", "dilation": 0.01}
+    # transparent (edit) top-left quarter -> white; opaque (keep) elsewhere -> black
+    assert mask_pixels(masked["referenceImage"]["bytesBase64Encoded"]) == ("L", 255, 255, 0, 0)
+    assert body["parameters"] == {
+        "sampleCount": 1,
+        "includeRaiReason": True,
+        "editMode": "EDIT_MODE_INPAINT_REMOVAL",
+        "editConfig": {"baseSteps": 35},
+    }
+
+
+def test_imagen_edit_needs_vertex(provider: GoogleProvider, make_call: MakeCall) -> None:
+    call = make_call(
+        "imagen-3.0-capability-001", "edit", images=[png()], mask=png(mode="RGBA", hole=True)
+    )
+    with pytest.raises(limner.UnsupportedFeatureError) as caught:
+        provider.translate(call)
+    assert caught.value.param == "model"
+    assert "GOOGLE_GENAI_USE_VERTEXAI" in caught.value.message
+
+
+def test_imagen_edit_needs_a_mask(provider: GoogleProvider, make_call: MakeCall) -> None:
+    call = make_call("imagen-3.0-capability-001", "edit", settings=VERTEX, images=[png()])
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(call)
+    assert caught.value.param == "mask"
+
+
+# ---- backends --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "url"),
+    [
+        (
+            {"vertexai": True, "project": "p"},
+            "https://aiplatform.googleapis.com/v1beta1/projects/p/locations/global/publishers/google/models/",
+        ),
+        (
+            {"vertexai": True, "project": "p", "location": "eu"},
+            "https://aiplatform.eu.rep.googleapis.com/v1beta1/projects/p/locations/eu/publishers/google/models/",
+        ),
+        (
+            {"vertexai": True, "api_key": "k"},
+            "https://aiplatform.googleapis.com/v1beta1/publishers/google/models/",
+        ),
+        ({"api_key": "k", "base_url": "http://proxy/"}, "http://proxy/v1beta/models/"),
+        (
+            {"api_key": "k", "api_version": "v1"},
+            "https://generativelanguage.googleapis.com/v1/models/",
+        ),
+    ],
+)
+def test_endpoints(
+    provider: GoogleProvider, make_call: MakeCall, values: dict[str, Any], url: str
+) -> None:
+    call = make_call("gemini-3-pro-image", settings=settings(**values))
+    assert provider.translate(call).request.url == f"{url}gemini-3-pro-image:generateContent"
+
+
+def test_environment_selects_vertex_like_the_sdk(provider: GoogleProvider) -> None:
+    env = {
+        "GOOGLE_GENAI_USE_VERTEXAI": "true",
+        "GOOGLE_CLOUD_PROJECT": "envproj",
+        "GOOGLE_CLOUD_LOCATION": "europe-west4",
+        "GEMINI_API_KEY": "envkey",
+    }
+    loaded = provider.load_settings({}, env)
+    assert (loaded.vertexai, loaded.project, loaded.api_key) == (True, "envproj", None)  # type: ignore[attr-defined]
+    express = provider.load_settings({"api_key": "explicit"}, env)
+    assert (express.project, express.location) == (None, None)  # type: ignore[attr-defined]
+    gemini = provider.load_settings({}, {"GOOGLE_API_KEY": "a", "GEMINI_API_KEY": "b"})
+    assert gemini.api_key is not None and gemini.api_key.get_secret_value() == "a"
+    assert provider.load_settings({}, {"GOOGLE_GENAI_USE_VERTEXAI": "0"}).vertexai is False  # type: ignore[attr-defined]
+    base = provider.load_settings({}, {"GOOGLE_GEMINI_BASE_URL": "http://gw"})
+    assert base.base_url == "http://gw"
+
+
+def test_vertex_without_project_names_the_setting(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call("gemini-3-pro-image", settings=settings(vertexai=True))
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(call)
+    assert caught.value.param == "providers.google.project"
+    assert "GOOGLE_CLOUD_PROJECT" in caught.value.message
+
+
+def test_settings_repr_hides_secrets() -> None:
+    loaded = settings(api_key="super-secret", credentials=object())
+    assert "super-secret" not in repr(loaded)
+    assert "credentials" not in repr(loaded)
+    assert GEMINI.api_key is not None
