@@ -21,8 +21,7 @@ import limner
 from limner import EditRequest, GenerateRequest, ModelInfo, ProviderCall, ProviderSettings
 from limner.images import sniff
 
-SHARED = Path(__file__).resolve().parents[4] / "shared"
-REAL = SHARED / "real-cassettes" / "google"
+REAL = Path(__file__).resolve().parent / "data"
 
 
 def real_json(name: str) -> Any:
