@@ -31,9 +31,9 @@ def generation_fields(plan: Plan, request: GenerateRequest | EditRequest) -> Non
     fields.output_format(plan, request, ("png", "jpeg", "webp"))
     sd3 = plan.model_name in SD3_MODELS
     applicable = {"style_preset", "cfg_scale"} if sd3 else {"style_preset"}
-    if plan.mode == "image-to-image":
-        applicable.add("strength")
-    fields.apply_options(plan, applicable, handled={"strength"})
+    # image-to-image sends strength itself (with a default); text-to-image takes none.
+    handled = {"strength"} if plan.mode == "image-to-image" else set()
+    fields.apply_options(plan, applicable, handled=handled)
     fields.unsupported(plan, request)
 
 

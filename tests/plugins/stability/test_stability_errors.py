@@ -1,0 +1,314 @@
+"""Error answers: the spec's examples and the quoted live bodies parsed, then every status from a
+loopback Stability through the client, the n=3 fan-out with one failing call, content-filtered
+200s (lenient and strict) and raw ``image/*`` answers."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+import limner
+from limner import WireResponse
+from limner_stability import StabilityProvider
+
+from .conftest import TINY, Loopback, MakeCall, Seen, error, json_image
+
+ROOT = Path(__file__).resolve().parents[3]
+QUOTED = ROOT / ".." / "shared" / "real-cassettes" / "stability" / "quoted-live-error-bodies.json"
+
+# The spec's own examples [SPEC-2024 responses] and the 2024 live 403 (no id) [ISS-402].
+SPEC_EXAMPLES: dict[int, dict[str, Any]] = {
+    400: {
+        "id": "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4",
+        "name": "bad_request",
+        "errors": ["some-field: is required"],
+    },  # noqa: E501
+    413: {
+        "id": "4212a4b66fbe1cedca4bf2133d35dca5",
+        "name": "payload_too_large",
+        "errors": ["body: payloads cannot be larger than 10MiB in size"],
+    },  # noqa: E501
+    422: {
+        "id": "ff54b236a3acdde1522cb1ba641c43ed",
+        "name": "invalid_language",
+        "errors": ["English is the only supported language for this service."],
+    },  # noqa: E501
+    429: {
+        "id": "rate_limit_exceeded",
+        "name": "rate_limit_exceeded",
+        "errors": [
+            "You have exceeded the rate limit of 150 requests within a 10 second period, and have been timed out for 60 seconds."
+        ],
+    },  # noqa: E501
+    500: {
+        "id": "2a1b2d4eafe2bc6ab4cd4d5c6133f513",
+        "name": "internal_error",
+        "errors": ["An unexpected server error has occurred, please try again later."],
+    },  # noqa: E501
+}
+PUBLIC_FIGURE = {
+    "id": "ff54b236a3acdde1522cb1ba641c43ed",
+    "name": "public_figure",
+    "errors": [
+        "Our system detected the likeness of a public figure in your image. To comply with our "
+        "guidelines, this request cannot be processed. Please upload a different image."
+    ],
+}
+MODERATION_LIVE = {
+    "errors": [
+        "Your request was flagged by our content moderation system, as a result your request was "
+        "denied and you were not charged."
+    ],
+    "name": "content_moderation",
+}
+UNAUTHORIZED_LIVE = {
+    "errors": ["authorization: invalid or missing header value"],
+    "id": "fc0ade0f41d0b0fa7c563dd3d4ed714e",
+    "name": "unauthorized",
+}
+BILLING = {"id": "b1", "name": "payment_required", "errors": ["insufficient credits"]}
+
+EXPECTED: list[tuple[int, dict[str, Any], type[limner.LimnerError], str | None]] = [
+    (400, SPEC_EXAMPLES[400], limner.InvalidRequestError, "bad_request"),
+    (401, UNAUTHORIZED_LIVE, limner.AuthenticationError, "unauthorized"),
+    (402, BILLING, limner.BillingError, "insufficient_quota"),
+    (403, MODERATION_LIVE, limner.ContentPolicyError, "content_moderation"),
+    (413, SPEC_EXAMPLES[413], limner.PayloadTooLargeError, "payload_too_large"),
+    (422, SPEC_EXAMPLES[422], limner.InvalidRequestError, "invalid_language"),
+    (422, PUBLIC_FIGURE, limner.InvalidRequestError, "public_figure"),
+    (429, SPEC_EXAMPLES[429], limner.RateLimitError, "rate_limit_exceeded"),
+    (500, SPEC_EXAMPLES[500], limner.ProviderError, "internal_error"),
+    (
+        503,
+        {"id": "x", "name": "unavailable", "errors": ["down"]},
+        limner.ProviderUnavailableError,
+        "unavailable",
+    ),  # noqa: E501
+]
+
+
+def answer(status: int, body: Any, **headers: str) -> WireResponse:
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return WireResponse(status=status, headers=headers, body=content)
+
+
+@pytest.mark.parametrize(("status", "body", "cls", "code"), EXPECTED)
+def test_parse_error(
+    provider: StabilityProvider,
+    make_call: MakeCall,
+    status: int,
+    body: dict[str, Any],
+    cls: type[limner.LimnerError],
+    code: str | None,
+) -> None:
+    error = provider.parse_error(make_call("sd3.5-large"), answer(status, body))
+    assert type(error) is cls
+    assert error.code == code
+    assert error.status_code == status
+    assert (error.provider, error.model) == ("stabilityai", "stabilityai/sd3.5-large")
+    assert error.body == body
+    for text in body["errors"]:
+        assert text in error.message
+    assert error.request_id == body.get("id")
+
+
+def test_content_moderation_reason_and_rate_limit_wait(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    call = make_call("stable-image-core")
+    moderation = provider.parse_error(call, answer(403, MODERATION_LIVE))
+    assert isinstance(moderation, limner.ContentPolicyError)
+    assert moderation.reason == MODERATION_LIVE["errors"][0]
+    limited = provider.parse_error(call, answer(429, SPEC_EXAMPLES[429]))
+    assert isinstance(limited, limner.RateLimitError)
+    assert limited.retry_after == 60.0  # the spec's timeout, no header given
+    assert limited.retryable
+    header = provider.parse_error(call, answer(429, SPEC_EXAMPLES[429], **{"retry-after": "7"}))
+    assert isinstance(header, limner.RateLimitError)
+    assert header.retry_after == 7.0
+
+
+def test_unreadable_bodies_fall_back_on_the_status(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    call = make_call("sd3.5-large")
+    html = provider.parse_error(call, answer(502, b"<html>Bad gateway</html>"))
+    assert type(html) is limner.ProviderUnavailableError
+    assert "<html>Bad gateway</html>" in html.message
+    legacy = provider.parse_error(
+        call, answer(401, {"id": "i", "name": "unauthorized", "message": "Incorrect API key"})
+    )  # noqa: E501
+    assert type(legacy) is limner.AuthenticationError
+    assert "Incorrect API key" in legacy.message
+    assert "STABILITY_API_KEY" in legacy.message
+
+
+@pytest.mark.skipif(not QUOTED.is_file(), reason="../shared/real-cassettes/stability absent")
+def test_the_quoted_live_bodies(provider: StabilityProvider, make_call: MakeCall) -> None:
+    items = json.loads(QUOTED.read_text())["items"]
+    kinds = []
+    for item in items:
+        response = answer(item["status"], item["body"], **item.get("headers", {}))
+        error = provider.parse_error(make_call("sd3.5-large"), response)
+        kinds.append((item["status"], type(error).__name__, error.request_id))
+        assert item["body"].get("errors", [item["body"].get("message")])[0] in error.message
+    assert kinds == [
+        (403, "ContentPolicyError", None),
+        (401, "AuthenticationError", "fc0ade0f41d0b0fa7c563dd3d4ed714e"),
+        (401, "AuthenticationError", "41978b143f73024a3785715f72140696"),
+    ]
+
+
+# ---- through the client, from a loopback server --------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "body", "cls", "code"), EXPECTED)
+async def test_every_status_from_a_loopback_server(
+    loopback: Loopback,
+    status: int,
+    body: dict[str, Any],
+    cls: type[limner.LimnerError],
+    code: str | None,
+) -> None:
+    loopback.handler = lambda seen: error(status, body)
+    async with loopback.client() as client:
+        with pytest.raises(limner.LimnerError) as info:
+            await client.images.generate(model="stabilityai/sd3.5-large", prompt="a fox")
+    assert type(info.value) is cls
+    assert info.value.code == code
+    retried = status in limner.errors.RETRYABLE_STATUSES
+    assert len(loopback.seen) == (3 if retried else 1)  # max_retries=2
+    sent = loopback.seen[0]
+    assert sent.path == "/v2beta/stable-image/generate/sd3"
+    assert sent.headers["authorization"] == "Bearer sk-test"
+    assert sent.headers["accept"] == "application/json"
+    assert sent.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert sent.fields == {"model": "sd3.5-large", "prompt": "a fox"}
+
+
+async def test_generate_n3_in_order_with_summed_cost(loopback: Loopback) -> None:
+    def by_seed(seen: Seen) -> web.Response:
+        return json_image(seed=int(seen.fields["seed"]), data=TINY)
+
+    loopback.handler = by_seed
+    async with loopback.client() as client:
+        result = await client.images.generate(
+            model="stability/sd3.5-large",
+            prompt="a fox",
+            size="1536x1024",
+            n=3,
+            seed=7,
+            negative_prompt="blurry",
+        )
+    assert sorted(s.fields["seed"] for s in loopback.seen) == ["7", "8", "9"]
+    assert all(s.fields["aspect_ratio"] == "3:2" for s in loopback.seen)
+    assert [d.to_bytes() for d in result.data] == [TINY, TINY, TINY]
+    assert result.cost == limner.money.to_usd("0.195")
+    assert (result.output_format, result.size) == ("png", "8x8")
+    assert result.warnings == []
+
+
+async def test_n3_with_one_failing_call_returns_nothing(loopback: Loopback) -> None:
+    def second_fails(seen: Seen) -> web.Response:
+        if seen.fields["seed"] == "8":
+            return error(400, SPEC_EXAMPLES[400])
+        return json_image()
+
+    loopback.handler = second_fails
+    async with loopback.client() as client:
+        with pytest.raises(limner.InvalidRequestError) as info:
+            await client.images.generate(
+                model="stabilityai/stable-image-core", prompt="a fox", n=3, seed=7
+            )
+    assert info.value.message.startswith(
+        "call 2 of 3 (1 image(s)) failed, so the request returns nothing: Stability (bad_request)"
+    )
+
+
+async def test_content_filtered_is_a_warning_then_strict_error(loopback: Loopback) -> None:
+    loopback.handler = lambda seen: json_image(finish_reason="CONTENT_FILTERED", seed=11)
+    async with loopback.client() as client:
+        result = await client.images.generate(model="stabilityai/sd3.5-medium", prompt="p", n=2)
+    assert len(result.data) == 2
+    assert [(w.code, w.index) for w in result.warnings] == [
+        ("content_filtered", 0),
+        ("content_filtered", 1),
+    ]
+    assert "seed 11" in result.warnings[0].message
+    assert result.cost == limner.money.to_usd("0.07")  # charged (inference; see prices.py)
+    async with loopback.client(strict=True) as client:
+        with pytest.raises(limner.ContentPolicyError) as info:
+            await client.images.generate(model="stabilityai/sd3.5-medium", prompt="p")
+    assert "CONTENT_FILTERED" in (info.value.reason or "")
+
+
+async def test_raw_image_answer(loopback: Loopback) -> None:
+    def raw(seen: Seen) -> web.Response:
+        return web.Response(
+            body=TINY,
+            headers={"content-type": "image/png", "finish-reason": "SUCCESS", "seed": "42"},
+        )
+
+    loopback.handler = raw
+    async with loopback.client() as client:
+        result = await client.images.generate(
+            model="stabilityai/stable-image-ultra",
+            prompt="p",
+            provider_options={"stability": {"accept": "image/*"}},
+        )
+    assert loopback.seen[0].headers["accept"] == "image/*"
+    assert loopback.seen[0].path == "/v2beta/stable-image/generate/ultra"
+    assert result.images() == [TINY]
+    assert result.cost == limner.money.to_usd("0.08")
+
+
+async def test_inpaint_through_the_client(loopback: Loopback) -> None:
+    from .conftest import png
+
+    image, mask = png(64, 64), png(64, 64, mode="RGBA", hole=True)
+    async with loopback.client() as client:
+        result = await client.images.edit(
+            model="stabilityai/sd3.5-large", prompt="a moon", image=image, mask=mask
+        )
+    sent = loopback.seen[0]
+    assert sent.path == "/v2beta/stable-image/edit/inpaint"
+    assert sent.fields == {"prompt": "a moon"}
+    assert sent.files["image"] == image
+    assert sent.files["mask"].startswith(b"\x89PNG")
+    assert result.cost is None  # edit modes are not priced by core yet
+    assert [w.code for w in result.warnings] == ["price_by_edit_mode", "price_unknown"]
+
+
+@pytest.mark.parametrize(
+    ("body", "cls"),
+    [
+        ({"finish_reason": "SUCCESS"}, limner.NoImageGeneratedError),
+        ({"image": "not base64!!", "finish_reason": "SUCCESS"}, limner.ProviderError),
+        ([1, 2], limner.ProviderError),
+    ],
+)
+def test_malformed_200s(
+    provider: StabilityProvider, make_call: MakeCall, body: Any, cls: type[Exception]
+) -> None:
+    with pytest.raises(cls):
+        provider.parse_response(
+            make_call("sd3.5-large"),
+            answer(200, body, **{"content-type": "application/json; type=image/png"}),
+        )
+
+
+def test_json_answer_parsed(provider: StabilityProvider, make_call: MakeCall) -> None:
+    body = {"image": base64.b64encode(TINY).decode(), "finish_reason": "SUCCESS", "seed": 1}
+    result = provider.parse_response(
+        make_call("sd3.5-large"),
+        answer(200, body, **{"content-type": "application/json; type=image/jpeg"}),
+    )
+    assert result.images[0].to_bytes() == TINY
+    assert result.output_format == "jpeg"  # what the content type says
+    assert result.size == "8x8"
+    assert result.warnings == []
