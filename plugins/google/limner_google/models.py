@@ -95,7 +95,8 @@ _IMAGEN4_SHUTDOWN = (
 _IMAGEN3_SHUTDOWN = (
     "Vertex AI model page: 'Discontinuation date: June 30, 2026', recommended migration "
     "gemini-2.5-flash-image (cloud.google.com/vertex-ai/generative-ai/docs/models/imagen/3-0-"
-    "generate)"
+    "generate), itself deprecated since; Firebase's migration table also offers "
+    "gemini-3.1-flash-image(-preview), the active successor used here"
 )
 
 MODELS: tuple[ModelInfo, ...] = (
@@ -182,7 +183,7 @@ MODELS: tuple[ModelInfo, ...] = (
         "Imagen 3",
         _IMAGEN.model_copy(update={"image_sizes": (), "sizes": IMAGEN_SIZES[:5]}),
         description="No sampleImageSize (1K output only).",
-        lifecycle=_imagen_life(dt.date(2026, 6, 30), "gemini-2.5-flash-image", _IMAGEN3_SHUTDOWN),
+        lifecycle=_imagen_life(dt.date(2026, 6, 30), "gemini-3.1-flash-image", _IMAGEN3_SHUTDOWN),
     ),
     _model(
         "imagen-3.0-capability-001",
