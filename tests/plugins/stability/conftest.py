@@ -198,7 +198,7 @@ async def loopback() -> AsyncIterator[Loopback]:
         for name, value in form.items():
             if isinstance(value, str):
                 fields[name] = value
-            else:
+            elif isinstance(value, web.FileField):
                 files[name] = value.file.read()
         seen = Seen(request.path, {k.lower(): v for k, v in request.headers.items()}, fields, files)
         server.seen.append(seen)
@@ -210,8 +210,7 @@ async def loopback() -> AsyncIterator[Loopback]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    sockets = site._server.sockets if site._server is not None else []  # type: ignore[union-attr]
-    server.port = sockets[0].getsockname()[1]
+    server.port = int(runner.addresses[0][1])
     try:
         yield server
     finally:

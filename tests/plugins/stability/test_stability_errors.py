@@ -27,29 +27,30 @@ SPEC_EXAMPLES: dict[int, dict[str, Any]] = {
         "id": "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4",
         "name": "bad_request",
         "errors": ["some-field: is required"],
-    },  # noqa: E501
+    },
     413: {
         "id": "4212a4b66fbe1cedca4bf2133d35dca5",
         "name": "payload_too_large",
         "errors": ["body: payloads cannot be larger than 10MiB in size"],
-    },  # noqa: E501
+    },
     422: {
         "id": "ff54b236a3acdde1522cb1ba641c43ed",
         "name": "invalid_language",
         "errors": ["English is the only supported language for this service."],
-    },  # noqa: E501
+    },
     429: {
         "id": "rate_limit_exceeded",
         "name": "rate_limit_exceeded",
         "errors": [
-            "You have exceeded the rate limit of 150 requests within a 10 second period, and have been timed out for 60 seconds."
+            "You have exceeded the rate limit of 150 requests within a 10 second period, and have "
+            "been timed out for 60 seconds."
         ],
-    },  # noqa: E501
+    },
     500: {
         "id": "2a1b2d4eafe2bc6ab4cd4d5c6133f513",
         "name": "internal_error",
         "errors": ["An unexpected server error has occurred, please try again later."],
-    },  # noqa: E501
+    },
 }
 PUBLIC_FIGURE = {
     "id": "ff54b236a3acdde1522cb1ba641c43ed",
@@ -88,7 +89,7 @@ EXPECTED: list[tuple[int, dict[str, Any], type[limner.LimnerError], str | None]]
         {"id": "x", "name": "unavailable", "errors": ["down"]},
         limner.ProviderUnavailableError,
         "unavailable",
-    ),  # noqa: E501
+    ),
 ]
 
 
@@ -142,7 +143,7 @@ def test_unreadable_bodies_fall_back_on_the_status(
     assert "<html>Bad gateway</html>" in html.message
     legacy = provider.parse_error(
         call, answer(401, {"id": "i", "name": "unauthorized", "message": "Incorrect API key"})
-    )  # noqa: E501
+    )
     assert type(legacy) is limner.AuthenticationError
     assert "Incorrect API key" in legacy.message
     assert "STABILITY_API_KEY" in legacy.message
