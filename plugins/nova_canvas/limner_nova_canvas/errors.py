@@ -1,0 +1,156 @@
+"""Map a Bedrock Runtime error answer onto limner's error tree [nova-canvas.md §4; service model].
+
+The body is ``{"message": ...}`` and the kind is the ``x-amzn-ErrorType`` header, e.g.
+``ExpiredTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/`` (the code
+is the part before the first colon), or a ``__type`` in the body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from limner import (
+    AuthenticationError,
+    ContentPolicyError,
+    InvalidRequestError,
+    LimnerError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderCall,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitError,
+    RequestTimeoutError,
+    WireResponse,
+)
+from limner.errors import RETRYABLE_STATUSES, error_for_status
+
+from .models import PROVIDER
+
+__all__ = ["CONTENT_FILTER_TEXT", "error_code", "parse_error"]
+
+CONTENT_FILTER_TEXT = "blocked by our content filters"
+AUTH_CODES = frozenset(
+    {
+        "ExpiredTokenException",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "IncompleteSignatureException",
+        "MissingAuthenticationTokenException",
+        "InvalidClientTokenId",
+    }
+)
+_AUTH_HINT = {
+    "ExpiredTokenException": "the session token has expired: refresh the credentials "
+    "(aws sso login, a new role session or new AWS_SESSION_TOKEN) and retry",
+    "UnrecognizedClientException": "AWS does not know this access key or token: check "
+    "AWS_ACCESS_KEY_ID / AWS_BEARER_TOKEN_BEDROCK and the region",
+    "InvalidSignatureException": "the signature did not match: check AWS_SECRET_ACCESS_KEY and "
+    "the system clock",
+}
+
+
+def error_code(response: WireResponse, body: Any) -> str | None:
+    """``ValidationException`` from the header or the body's ``__type``/``code``."""
+    header = response.headers.get("x-amzn-errortype")
+    if header:
+        return header.split(":", 1)[0].strip() or None
+    if isinstance(body, dict):
+        for key in ("__type", "code", "Code"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value.rsplit("#", 1)[-1].split(":", 1)[0]
+    return None
+
+
+def _message(body: Any) -> str | None:
+    if isinstance(body, dict):
+        for key in ("message", "Message"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return None
+
+
+def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
+    body = response.json_or_none()
+    code = error_code(response, body)
+    message = _message(body) or response.text_excerpt() or "(empty body)"
+    status = response.status
+    common: dict[str, Any] = {
+        "provider": PROVIDER,
+        "model": call.model.id,
+        "status_code": status,
+        "request_id": response.request_id,
+        "retryable": status in RETRYABLE_STATUSES,
+        "body": body,
+    }
+    if code is not None:
+        common["code"] = code
+    said = f"Bedrock {code or f'HTTP {status}'}: {message}"
+    if CONTENT_FILTER_TEXT in message.lower():
+        common.pop("code", None)
+        return ContentPolicyError(
+            f"{said} — Nova's content filter refused the prompt or an input image",
+            reason=message,
+            **common,
+        )
+    if code in AUTH_CODES:
+        hint = _AUTH_HINT.get(code, "check the AWS credentials")
+        return AuthenticationError(f"{said} — {hint}", **common)
+    return _by_code(call, response, code, said, common)
+
+
+def _by_code(
+    call: ProviderCall,
+    response: WireResponse,
+    code: str | None,
+    said: str,
+    common: dict[str, Any],
+) -> LimnerError:
+    status = response.status
+    if code == "AccessDeniedException" or (code is None and status == 403):
+        return PermissionDeniedError(
+            f"{said} — the credential may not invoke {call.model.name}: grant "
+            "bedrock:InvokeModel and enable model access in the Bedrock console for this region "
+            "(new customers cannot use a Legacy model)",
+            **common,
+        )
+    if code == "ResourceNotFoundException" or status == 404:
+        return NotFoundError(
+            f"{said} — check the model id and region ({call.model.name} is in-Region only)",
+            replacement=call.model.lifecycle.replacement,
+            **common,
+        )
+    if code == "ModelTimeoutException" or status == 408:
+        common["retryable"] = True
+        return RequestTimeoutError(f"{said} — the model timed out; retry", **common)
+    if code in ("ThrottlingException", "ModelNotReadyException") or status == 429:
+        common["retryable"] = True
+        hint = (
+            "the model is not ready; retry shortly"
+            if code == "ModelNotReadyException"
+            else "slow down (100 requests a minute per region) or retry later"
+        )
+        return RateLimitError(f"{said} — {hint}", retry_after=response.retry_after, **common)
+    if code == "ServiceQuotaExceededException":
+        return RateLimitError(
+            f"{said} — over the account's service quota; retry later or raise the quota",
+            retry_after=response.retry_after,
+            **common,
+        )
+    if code == "ModelErrorException" or status == 424:
+        body = common["body"]
+        original = body.get("originalStatusCode") if isinstance(body, dict) else None
+        where = f" (model answered {original})" if original is not None else ""
+        return ProviderError(f"{said}{where} — the model failed", **common)
+    if code == "ServiceUnavailableException" or status == 503:
+        return ProviderUnavailableError(f"{said} — Bedrock is unavailable; retry later", **common)
+    if code == "ValidationException":
+        return InvalidRequestError(f"{said} — fix the request and retry", **common)
+    if status >= 500:
+        return error_for_status(status)(
+            f"{said} — Bedrock failed (HTTP {status}); retry later", **common
+        )
+    return error_for_status(status)(said, **common)

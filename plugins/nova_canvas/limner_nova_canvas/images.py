@@ -1,0 +1,110 @@
+"""Input images and masks in the form Nova takes: base64 PNG or JPEG, 8-bit RGB, masks of pure
+black and pure white [AWS-ACCESS].
+
+Everything here is pure (bytes in, bytes out) and reports each conversion as an
+:class:`~limner.Adjustment`, so nothing about an input changes silently.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+
+from PIL import Image, UnidentifiedImageError
+
+from limner import Adjustment, InputImage, InvalidRequestError
+from limner.images import mask_to_binary
+
+__all__ = ["BLACK", "WHITE", "decode_option_image", "nova_image", "nova_mask"]
+
+BLACK, WHITE = 0, 255
+_NATIVE = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _has_transparency(image: Image.Image) -> bool:
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        low, _ = image.convert("RGBA").getchannel("A").getextrema()
+        return isinstance(low, int | float) and low < 255
+    return False
+
+
+def _convert(data: bytes, param: str) -> tuple[bytes, str | None]:
+    """The image as Nova takes it, and why it had to change (``None`` when it did not)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            kind = image.format or "unknown"
+            mode = image.mode
+            transparent = _has_transparency(image)
+            if kind in _NATIVE and mode in ("RGB", "RGBA") and not transparent:
+                return data, None
+            if transparent:
+                flat = Image.new("RGB", image.size, (255, 255, 255))
+                flat.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+                rgb = flat
+            else:
+                rgb = image.convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise InvalidRequestError(
+            f"{param} is not an image limner can read", param=param, code="invalid_image"
+        ) from exc
+    out = io.BytesIO()
+    rgb.save(out, format="PNG")
+    if transparent:
+        why = "Nova takes no transparent pixels: flattened onto white as an RGB PNG"
+    elif kind in _NATIVE:
+        why = f"Nova takes 8-bit RGB: converted the {mode} {kind} to an RGB PNG"
+    else:
+        why = f"Nova takes PNG or JPEG: converted the {kind} image to an RGB PNG"
+    return out.getvalue(), why
+
+
+def nova_image(image: InputImage, param: str, adjustments: list[Adjustment]) -> str:
+    """Base64 of ``image`` as Nova takes it; a conversion is reported in ``adjustments``."""
+    if image.data is None:  # core downloads every URL for this model; a file id cannot occur
+        raise InvalidRequestError(f"{param}: Nova needs the image's bytes", param=param)
+    data, why = _convert(image.data, param)
+    if why is not None:
+        adjustments.append(
+            Adjustment(param=param, requested=image.mime, applied="image/png", reason=why)
+        )
+    return _b64(data)
+
+
+def nova_mask(mask: InputImage, *, edit_is_white: bool) -> str:
+    """Base64 of an RGB PNG mask from OpenAI's convention (alpha 0 = edit): Nova inpainting
+    edits black pixels, outpainting white ones [AWS-ACCESS; nova-canvas.md §2 Masks]."""
+    assert mask.data is not None  # core checked the mask: a PNG with an alpha channel
+    edit, keep = (WHITE, BLACK) if edit_is_white else (BLACK, WHITE)
+    grey = mask_to_binary(mask.data, edit=edit, keep=keep)
+    with Image.open(io.BytesIO(grey)) as image:
+        rgb = image.convert("RGB")
+    out = io.BytesIO()
+    rgb.save(out, format="PNG")
+    return _b64(out.getvalue())
+
+
+def decode_option_image(value: bytes | str, param: str) -> InputImage:
+    """An image given in ``provider_options`` as bytes, base64 text or a ``data:`` URL."""
+    from limner.images import decode_data_url, sniff
+
+    if isinstance(value, str):
+        if value.startswith("data:"):
+            data = decode_data_url(value, param=param)
+        else:
+            try:
+                data = base64.b64decode(value, validate=True)
+            except binascii.Error as exc:
+                raise InvalidRequestError(
+                    f"{param} must be image bytes, base64 text or a data: URL",
+                    param=param,
+                    code="invalid_image",
+                ) from exc
+    else:
+        data = value
+    return sniff(data, param=param)

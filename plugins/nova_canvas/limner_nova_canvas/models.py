@@ -1,0 +1,159 @@
+"""Amazon Nova Canvas as data: size rules, qualities, edit modes, lifecycle and prices.
+
+Facts come from ``shared/providers/nova-canvas.md`` (cited there by source key): size rules and
+``imageGenerationConfig`` ranges [AWSLABS; SKILL], tasks [AWS-ACCESS], lifecycle and regions
+[SKILL], prices [SKILL, a snapshot of aws.amazon.com/bedrock/pricing verified 2026-07-09].
+
+A successor model (or a private deployment) is one :func:`nova_canvas_model` call away; register
+it with a ``register_models`` hook, or point an existing id at another Bedrock model id or ARN
+with the ``model_ids`` setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal, get_args
+
+from limner import Capabilities, ImagePrice, Lifecycle, ModelInfo, PriceSheet, SizeRules
+
+__all__ = [
+    "CANVAS_V1",
+    "DEFAULT_SIZE",
+    "EDIT_MODES",
+    "MODELS",
+    "PROVIDER",
+    "REGIONS",
+    "SIZE_RULES",
+    "STYLES",
+    "NovaStyle",
+    "nova_canvas_model",
+]
+
+PROVIDER = "amazon"
+CANVAS_V1 = "amazon.nova-canvas-v1:0"
+REGIONS = ("us-east-1", "eu-west-1", "ap-northeast-1")
+DEFAULT_SIZE = "1024x1024"
+
+# 320-4096 px per side, multiples of 16, fewer than 4,194,304 pixels (AWSLABS rejects 2048x2048
+# although AWS prose names it valid: the stricter rule is kept), aspect 1:4 to 4:1.
+SIZE_RULES = SizeRules(
+    min_side=320,
+    max_side=4096,
+    multiple_of=16,
+    max_pixels=4_194_303,
+    min_aspect=0.25,
+    max_aspect=4.0,
+)
+
+NovaStyle = Literal[
+    "3D_ANIMATED_FAMILY_FILM",
+    "DESIGN_SKETCH",
+    "FLAT_VECTOR_ILLUSTRATION",
+    "GRAPHIC_NOVEL_ILLUSTRATION",
+    "MAXIMALISM",
+    "MIDCENTURY_RETRO",
+    "PHOTOREALISM",
+    "SOFT_DIGITAL_PAINTING",
+]
+STYLES: tuple[str, ...] = get_args(NovaStyle)
+
+# The edit_mode vocabulary shared with the other plugins (Stability's names), as Nova tasks:
+# inpaint/erase → INPAINTING (erase sends no text), outpaint → OUTPAINTING,
+# remove-background → BACKGROUND_REMOVAL, variation → IMAGE_VARIATION. Without edit_mode an edit
+# with a mask (or provider_options.amazon.mask_prompt) inpaints and one without is a variation.
+EDIT_MODES = ("inpaint", "outpaint", "erase", "remove-background", "variation")
+
+_PRICE_SOURCE = (
+    "https://aws.amazon.com/bedrock/pricing/ (on-demand, per generated image), as recorded by "
+    "calesthio/generative-media-skills amazon-nova-canvas/SKILL.md, verified 2026-07-09"
+)
+
+CANVAS_PRICES = PriceSheet(
+    source=_PRICE_SOURCE,
+    as_of=dt.date(2026, 7, 9),
+    per_image=(
+        ImagePrice(usd=Decimal("0.04"), quality="standard", size="1024x1024"),
+        ImagePrice(usd=Decimal("0.06"), quality="premium", size="1024x1024"),
+        ImagePrice(usd=Decimal("0.06"), quality="standard", size="2048x2048"),
+        ImagePrice(usd=Decimal("0.08"), quality="premium", size="2048x2048"),
+    ),
+    notes=(
+        "Size is a band: 'up to 1024x1024' (width*height <= 1,048,576) or 'up to 2048x2048'. "
+        "Only returned images are billed by limner's count; AWS does not say whether images "
+        "its content filter blocked are billed. Legacy extended access may cost more."
+    ),
+)
+
+CANVAS_CAPABILITIES = Capabilities(
+    operations=("generate", "edit", "variation"),
+    size_rules=SIZE_RULES,
+    default_size=DEFAULT_SIZE,
+    image_sizes=("1K", "2K", "4K"),
+    qualities=("standard", "premium"),
+    default_quality="standard",
+    max_images_per_call=5,
+    max_n=10,
+    max_prompt_chars=1024,
+    max_input_images=5,
+    edit_modes=EDIT_MODES,
+    mask=True,
+    response_formats=("b64_json",),
+    output_formats=(),
+    styles=STYLES,
+    seed=True,
+    negative_prompt=True,
+)
+
+_LIFECYCLE_SOURCE = (
+    "calesthio/generative-media-skills amazon-nova-canvas/SKILL.md ('As verified on 2026-07-09, "
+    "AWS lists amazon.nova-canvas-v1:0 as Legacy ... end-of-life date of 2026-09-30'; Legacy "
+    "since 2026-03-30); Bedrock model-lifecycle docs: new customers cannot use a Legacy model"
+)
+
+
+def nova_canvas_model(
+    name: str = CANVAS_V1,
+    *,
+    display_name: str = "Amazon Nova Canvas",
+    lifecycle: Lifecycle | None = None,
+    pricing: PriceSheet | None = CANVAS_PRICES,
+    capabilities: Capabilities = CANVAS_CAPABILITIES,
+    aliases: tuple[str, ...] = (),
+) -> ModelInfo:
+    """A Nova Canvas model entry for Bedrock model id ``name`` (the id sent on the wire).
+
+    Use it for a successor: ``register(nova_canvas_model("amazon.nova-canvas-v2:0"))`` in a
+    ``register_models`` hook gives ``amazon/amazon.nova-canvas-v2:0`` the same translation.
+    """
+    return ModelInfo(
+        id=f"{PROVIDER}/{name}",
+        provider=PROVIDER,
+        name=name,
+        display_name=display_name,
+        description=(
+            "Text to image, inpainting, outpainting, background removal and variations on "
+            f"Bedrock Runtime (regions {', '.join(REGIONS)}; in-Region, on-demand only). Masks "
+            "are converted from OpenAI's convention (transparent = edit) to Nova's pure "
+            "black/white masks. Sizes: 320-4096 px per side, multiples of 16, under 4,194,304 "
+            "pixels, aspect 1:4 to 4:1."
+        ),
+        aliases=aliases,
+        capabilities=capabilities,
+        lifecycle=lifecycle or Lifecycle(status="active"),
+        pricing=pricing,
+    )
+
+
+MODELS: tuple[ModelInfo, ...] = (
+    nova_canvas_model(
+        CANVAS_V1,
+        aliases=("nova-canvas",),
+        lifecycle=Lifecycle(
+            status="legacy",
+            deprecated_on=dt.date(2026, 3, 30),
+            shutdown_on=dt.date(2026, 9, 30),
+            source=_LIFECYCLE_SOURCE,
+        ),
+    ),
+)

@@ -1,0 +1,62 @@
+"""``provider_options["amazon"]``: the Nova Canvas fields OpenAI's request has no name for."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .models import NovaStyle
+
+__all__ = ["NovaCanvasOptions"]
+
+HexColor = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+ImageInput = Annotated[
+    bytes | str,
+    Field(description="image bytes, base64 text or a data: URL (PNG or JPEG)"),
+]
+
+
+class NovaCanvasOptions(BaseModel):
+    """Nova-only settings, passed as ``provider_options={"amazon": {...}}``. Each applies to
+    some tasks only; setting one for another task is an error naming it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mask_prompt: str | None = Field(
+        None,
+        min_length=1,
+        max_length=1024,
+        description="inpaint/outpaint/erase: describe the area to change instead of a mask "
+        "(maskPrompt); exclusive with the mask image",
+    )
+    cfg_scale: float | None = Field(
+        None, ge=1.1, le=10.0, description="prompt adherence (cfgScale, default 6.5)"
+    )
+    style: NovaStyle | None = Field(
+        None, description="text to image: a style preset (overrides the request's style)"
+    )
+    similarity_strength: float | None = Field(
+        None, ge=0.2, le=1.0, description="variations: likeness to the inputs (default 0.7)"
+    )
+    outpainting_mode: Literal["DEFAULT", "PRECISE"] | None = Field(
+        None, description="outpaint: DEFAULT or PRECISE (outPaintingMode)"
+    )
+    condition_image: ImageInput | None = Field(
+        None, description="text to image: a layout to follow (conditionImage)", repr=False
+    )
+    control_mode: Literal["CANNY_EDGE", "SEGMENTATION"] | None = Field(
+        None, description="with condition_image: how it guides (default CANNY_EDGE)"
+    )
+    control_strength: float | None = Field(
+        None, ge=0.0, le=1.0, description="with condition_image: its weight (default 0.7)"
+    )
+    colors: list[HexColor] | None = Field(
+        None,
+        min_length=1,
+        max_length=10,
+        description="generate with a palette: COLOR_GUIDED_GENERATION with these #RRGGBB colors",
+    )
+    reference_image: ImageInput | None = Field(
+        None, description="with colors: an image whose look to follow (referenceImage)", repr=False
+    )

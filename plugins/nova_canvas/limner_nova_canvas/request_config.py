@@ -1,0 +1,230 @@
+"""Prompt text and ``imageGenerationConfig``: size, quality, n, seed and cfgScale, fitted to Nova
+and reported when changed [nova-canvas.md §2 imageGenerationConfig]."""
+
+from __future__ import annotations
+
+from limner import EditRequest, GenerateRequest, InvalidRequestError, UnsupportedFeatureError
+from limner.requests import parse_size
+
+from .models import DEFAULT_SIZE, SIZE_RULES
+from .plan import Plan, option_param
+from .sizing import IMAGE_SIZE_LONG_SIDE, parse_ratio, size_for_aspect, snap_size
+
+__all__ = [
+    "DEFAULT_SEED",
+    "MAX_SEED",
+    "QUALITY",
+    "apply_config",
+    "apply_text",
+    "check_n",
+    "drop_unsupported",
+]
+
+MAX_TEXT = 1024
+MAX_SEED = 2_147_483_646
+DEFAULT_SEED = 12
+QUALITY = {
+    "premium": "premium",
+    "hd": "premium",
+    "high": "premium",
+    "standard": "standard",
+    "low": "standard",
+    "medium": "standard",
+    "auto": "standard",
+}
+_SIZED = frozenset({"TEXT_IMAGE", "COLOR_GUIDED_GENERATION", "IMAGE_VARIATION"})
+_PROMPTED = GenerateRequest | EditRequest
+
+
+def apply_text(plan: Plan) -> None:
+    """``text`` and ``negativeText`` (1 to 1024 characters each)."""
+    request = plan.call.request
+    if not isinstance(request, _PROMPTED):
+        return
+    if plan.task == "BACKGROUND_REMOVAL" or plan.mode == "erase":
+        why = (
+            "background removal takes no text"
+            if plan.task == "BACKGROUND_REMOVAL"
+            else "erase inpaints the masked area without text, which removes what it covers"
+        )
+        plan.drop("prompt", request.prompt, why)
+    else:
+        plan.params["text"] = request.prompt
+    negative = request.negative_prompt
+    if negative is None:
+        return
+    if plan.task == "BACKGROUND_REMOVAL":
+        plan.drop("negative_prompt", negative, "background removal takes no text")
+    elif not negative.strip():
+        plan.drop("negative_prompt", negative, "Nova's negativeText must not be blank")
+    elif len(negative) > MAX_TEXT:
+        raise InvalidRequestError(
+            f"negative_prompt is {len(negative)} characters; Nova's negativeText takes at most "
+            f"{MAX_TEXT}",
+            param="negative_prompt",
+        )
+    else:
+        plan.params["negativeText"] = negative
+
+
+def drop_unsupported(plan: Plan) -> None:
+    """Portable settings Nova has no field for, reported as dropped."""
+    request = plan.call.request
+    if request.user is not None:
+        plan.drop("user", request.user, "Bedrock InvokeModel has no end-user field")
+    if not isinstance(request, _PROMPTED):
+        return
+    for param, value, reason in (
+        ("background", request.background, "Nova has no background setting"),
+        ("moderation", request.moderation, "Nova's content filter is not configurable"),
+        ("output_compression", request.output_compression, "Nova returns PNG images"),
+        ("metadata", request.metadata, "Bedrock InvokeModel has no metadata field"),
+    ):
+        if value is not None:
+            plan.drop(param, value, reason)
+    if request.output_format is not None and request.output_format.lower() != "png":
+        plan.adjust("output_format", request.output_format, "png", "Nova returns PNG images")
+    if isinstance(request, EditRequest) and request.input_fidelity is not None:
+        plan.drop("input_fidelity", request.input_fidelity, "Nova has no input fidelity")
+    _style(plan, request)
+
+
+def _style(plan: Plan, request: GenerateRequest | EditRequest) -> None:
+    wanted = plan.options.style or request.style
+    if plan.options.style and request.style and request.style != plan.options.style:
+        plan.adjust(
+            "style",
+            request.style,
+            plan.options.style,
+            f"{option_param('style')} overrides the request's style",
+        )
+    if wanted is None:
+        return
+    if plan.task != "TEXT_IMAGE":
+        plan.drop(
+            "style", wanted, f"Nova's style presets apply to TEXT_IMAGE only, not {plan.task}"
+        )
+        return
+    plan.params["style"] = wanted
+
+
+def apply_config(plan: Plan) -> None:
+    """``imageGenerationConfig``: numberOfImages, width/height, quality, cfgScale, seed.
+    Background removal takes none: what the request set for it is reported as dropped."""
+    request = plan.call.request
+    if plan.task == "BACKGROUND_REMOVAL":
+        _size(plan)
+        for param in ("quality", "seed"):
+            value = getattr(request, param, None)
+            if value is not None:
+                plan.drop(param, value, "background removal takes no imageGenerationConfig")
+        return
+    plan.config["numberOfImages"] = plan.call.n
+    _size(plan)
+    quality = getattr(request, "quality", None)
+    if quality is not None:
+        applied = QUALITY.get(quality.lower())
+        if applied is None:  # core validated quality against the model's vocabulary
+            raise InvalidRequestError(f"Nova has no quality {quality!r}", param="quality")
+        if applied != quality:
+            plan.adjust("quality", quality, applied, "Nova's qualities are standard and premium")
+        plan.config["quality"] = applied
+        plan.quality = applied
+    if plan.options.cfg_scale is not None:
+        plan.config["cfgScale"] = plan.options.cfg_scale
+    _seed(plan)
+
+
+def _size(plan: Plan) -> None:
+    request = plan.call.request
+    if isinstance(request, GenerateRequest | EditRequest):
+        config = request.image_config
+        aspect = config.aspect_ratio if config is not None else None
+        image_size = config.image_size if config is not None else None
+    else:
+        aspect = image_size = None
+    size = request.size
+    if plan.task not in _SIZED:
+        for param, value in (
+            ("size", size),
+            ("image_config.aspect_ratio", aspect),
+            ("image_config.image_size", image_size),
+        ):
+            if value is not None:
+                plan.drop(param, value, f"{plan.task} output keeps the input image's size")
+        return
+    wh: tuple[int, int] | None = None
+    if size is not None and size != "auto":
+        for param, value in (
+            ("image_config.aspect_ratio", aspect),
+            ("image_config.image_size", image_size),
+        ):
+            if value is not None:
+                plan.drop(param, value, f"an explicit size ({size}) wins over {param}")
+        wanted = parse_size(size)
+        assert wanted is not None  # the request schema checked the pattern
+        wh = snap_size(*wanted, SIZE_RULES)
+        if wh != wanted:
+            problems = "; ".join(SIZE_RULES.violations(*wanted))
+            plan.adjust("size", size, _fmt(wh), f"Nova's size rules: {problems}; sent the nearest")
+    elif aspect is not None or image_size is not None:
+        wh = _from_config(plan, aspect, image_size)
+    elif size == "auto":
+        plan.adjust("size", "auto", DEFAULT_SIZE, "Nova has no automatic size; its default")
+    if wh is not None:
+        plan.config["width"], plan.config["height"] = wh
+        plan.size = _fmt(wh)
+    else:
+        plan.size = plan.size or DEFAULT_SIZE
+
+
+def _from_config(plan: Plan, aspect: str | None, image_size: str | None) -> tuple[int, int]:
+    long_side = 1024
+    if image_size is not None:
+        if image_size.upper() not in IMAGE_SIZE_LONG_SIDE:
+            raise InvalidRequestError(
+                f"image_config.image_size {image_size!r}: Nova takes 1K, 2K or 4K (or a size)",
+                param="image_config.image_size",
+            )
+        long_side = IMAGE_SIZE_LONG_SIDE[image_size.upper()]
+    ratio = parse_ratio(aspect) if aspect is not None else 1.0
+    wh = size_for_aspect(ratio, long_side, SIZE_RULES)
+    reason = "Nova takes width and height: computed them (multiples of 16, within its rules)"
+    if aspect is not None:
+        plan.adjust("image_config.aspect_ratio", aspect, _fmt(wh), reason)
+    if image_size is not None:
+        plan.adjust("image_config.image_size", image_size, _fmt(wh), reason)
+    return wh
+
+
+def _seed(plan: Plan) -> None:
+    request = plan.call.request
+    seed = getattr(request, "seed", None)
+    index = plan.call.index
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise InvalidRequestError(f"seed must be between 0 and {MAX_SEED}", param="seed")
+    if index == 0:
+        if seed is not None:
+            plan.config["seed"] = seed
+        return
+    # A split call: Nova's seed is fixed (12) when none is sent, so every call would repeat the
+    # first call's images; each call gets its own seed, said so.
+    base = DEFAULT_SEED if seed is None else seed
+    applied = (base + index) % (MAX_SEED + 1)
+    plan.config["seed"] = applied
+    plan.adjust(
+        "seed",
+        seed,
+        applied,
+        f"n was split across calls; call {index + 1} sends seed {applied} so its images differ "
+        "from the other calls'",
+    )
+
+
+def _fmt(wh: tuple[int, int]) -> str:
+    return f"{wh[0]}x{wh[1]}"
+
+
+def check_n(plan: Plan) -> None:
+    if plan.task == "BACKGROUND_REMOVAL" and plan.call.request.n > 1:
+        raise UnsupportedFeatureError("remove-background returns one image; set n=1", param="n")

@@ -1,0 +1,228 @@
+"""One :class:`~limner.ProviderCall` → one ``InvokeModel`` request [nova-canvas.md §1-§2].
+
+Task types: ``generate`` → ``TEXT_IMAGE`` (``COLOR_GUIDED_GENERATION`` with
+``provider_options.amazon.colors``); ``edit`` → ``INPAINTING`` (mask or ``mask_prompt``),
+``OUTPAINTING``, ``BACKGROUND_REMOVAL`` or ``IMAGE_VARIATION`` by ``edit_mode``; ``variation`` →
+``IMAGE_VARIATION``. Pure: no I/O, no credentials.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from limner import (
+    EditRequest,
+    InvalidRequestError,
+    Notice,
+    ProviderCall,
+    Translation,
+    UnsupportedFeatureError,
+    WireRequest,
+)
+
+from .images import decode_option_image, nova_image, nova_mask
+from .models import REGIONS
+from .options import NovaCanvasOptions
+from .plan import Plan, option_param
+from .request_config import apply_config, apply_text, check_n, drop_unsupported
+from .settings import NovaCanvasSettings, invoke_url
+
+__all__ = ["PARAMS_FIELD", "choose_task", "translate_call"]
+
+PARAMS_FIELD = {
+    "TEXT_IMAGE": "textToImageParams",
+    "COLOR_GUIDED_GENERATION": "colorGuidedGenerationParams",
+    "IMAGE_VARIATION": "imageVariationParams",
+    "INPAINTING": "inPaintingParams",
+    "OUTPAINTING": "outPaintingParams",
+    "BACKGROUND_REMOVAL": "backgroundRemovalParams",
+}
+_ALL = frozenset(PARAMS_FIELD)
+_OPTION_TASKS: dict[str, frozenset[str]] = {
+    "mask_prompt": frozenset({"INPAINTING", "OUTPAINTING"}),
+    "cfg_scale": _ALL - {"BACKGROUND_REMOVAL"},
+    "style": frozenset({"TEXT_IMAGE"}),
+    "similarity_strength": frozenset({"IMAGE_VARIATION"}),
+    "outpainting_mode": frozenset({"OUTPAINTING"}),
+    "condition_image": frozenset({"TEXT_IMAGE"}),
+    "control_mode": frozenset({"TEXT_IMAGE"}),
+    "control_strength": frozenset({"TEXT_IMAGE"}),
+    "colors": frozenset({"COLOR_GUIDED_GENERATION"}),
+    "reference_image": frozenset({"COLOR_GUIDED_GENERATION"}),
+}
+_MODE_TASK = {
+    "inpaint": "INPAINTING",
+    "erase": "INPAINTING",
+    "outpaint": "OUTPAINTING",
+    "remove-background": "BACKGROUND_REMOVAL",
+    "variation": "IMAGE_VARIATION",
+}
+HEADERS = {"content-type": "application/json", "accept": "application/json"}
+
+
+def choose_task(call: ProviderCall, options: NovaCanvasOptions) -> tuple[str, str | None]:
+    """The Nova task type, and the edit mode it came from."""
+    request = call.request
+    if call.operation == "variation":
+        return "IMAGE_VARIATION", None
+    if not isinstance(request, EditRequest):
+        return ("COLOR_GUIDED_GENERATION" if options.colors else "TEXT_IMAGE"), None
+    mode = request.edit_mode
+    if mode is None:
+        mode = "inpaint" if call.mask is not None or options.mask_prompt else "variation"
+    if mode not in _MODE_TASK:  # core validated edit_mode against the model's edit_modes
+        raise UnsupportedFeatureError(f"Nova has no edit_mode {mode!r}", param="edit_mode")
+    return _MODE_TASK[mode], mode
+
+
+def translate_call(call: ProviderCall) -> Translation:
+    settings = call.settings
+    if not isinstance(settings, NovaCanvasSettings):
+        settings = NovaCanvasSettings.model_validate(settings.model_dump())
+    options = call.options if isinstance(call.options, NovaCanvasOptions) else NovaCanvasOptions()
+    task, mode = choose_task(call, options)
+    plan = Plan(call=call, options=options, task=task, mode=mode)
+    plan.refuse_options(_OPTION_TASKS)
+    check_n(plan)
+    _inputs(plan)
+    apply_text(plan)
+    drop_unsupported(plan)
+    apply_config(plan)
+    body: dict[str, Any] = {"taskType": task, PARAMS_FIELD[task]: plan.params}
+    if plan.config:
+        body["imageGenerationConfig"] = plan.config
+    _forward(plan, body)
+    _region_notices(plan, settings)
+    model_id = settings.model_ids.get(call.model.name, call.model.name)
+    wire = WireRequest("POST", invoke_url(settings, model_id), headers=HEADERS, json=body)
+    return Translation(
+        request=wire,
+        adjustments=tuple(plan.adjustments),
+        warnings=tuple(plan.warnings),
+        size=plan.size,
+        quality=plan.quality,
+    )
+
+
+def _inputs(plan: Plan) -> None:
+    """Input images, the mask, and the images given through provider options."""
+    if plan.task in ("TEXT_IMAGE", "COLOR_GUIDED_GENERATION"):
+        _option_images(plan)
+    elif plan.task == "IMAGE_VARIATION":
+        _variation_inputs(plan)
+    else:
+        _single_image_inputs(plan)
+
+
+def _variation_inputs(plan: Plan) -> None:
+    call = plan.call
+    if call.mask is not None:
+        raise UnsupportedFeatureError(
+            "a variation takes no mask; use edit_mode 'inpaint' to edit the masked area",
+            param="mask",
+        )
+    plan.params["images"] = [
+        nova_image(image, _image_param(call, i), plan.adjustments)
+        for i, image in enumerate(call.images)
+    ]
+    if plan.options.similarity_strength is not None:
+        plan.params["similarityStrength"] = plan.options.similarity_strength
+
+
+def _single_image_inputs(plan: Plan) -> None:
+    call, task, options = plan.call, plan.task, plan.options
+    if len(call.images) != 1:
+        raise UnsupportedFeatureError(
+            f"edit_mode {plan.mode!r} takes exactly one image; {len(call.images)} given",
+            param="images",
+        )
+    image = call.images[0]
+    plan.params["image"] = nova_image(image, _image_param(call, 0), plan.adjustments)
+    if image.width and image.height:
+        plan.size = f"{image.width}x{image.height}"
+    if task == "BACKGROUND_REMOVAL":
+        if call.mask is not None:
+            raise UnsupportedFeatureError("remove-background takes no mask", param="mask")
+        return
+    if call.mask is not None and options.mask_prompt:
+        raise InvalidRequestError(
+            "give a mask or provider_options.amazon.mask_prompt, not both (Nova takes exactly "
+            "one of maskImage and maskPrompt)",
+            param=option_param("mask_prompt"),
+        )
+    if call.mask is None and not options.mask_prompt:
+        raise InvalidRequestError(
+            f"edit_mode {plan.mode!r} needs a mask (transparent = area to change) or "
+            "provider_options.amazon.mask_prompt describing the area",
+            param="mask",
+        )
+    if call.mask is not None:
+        plan.params["maskImage"] = nova_mask(call.mask, edit_is_white=task == "OUTPAINTING")
+    else:
+        plan.params["maskPrompt"] = options.mask_prompt
+    if options.outpainting_mode is not None:
+        plan.params["outPaintingMode"] = options.outpainting_mode
+
+
+def _image_param(call: ProviderCall, index: int) -> str:
+    return "image" if call.operation == "variation" else f"images[{index}]"
+
+
+def _option_images(plan: Plan) -> None:
+    options = plan.options
+    if options.condition_image is not None:
+        param = option_param("condition_image")
+        image = decode_option_image(options.condition_image, param)
+        plan.params["conditionImage"] = nova_image(image, param, plan.adjustments)
+        if options.control_mode is not None:
+            plan.params["controlMode"] = options.control_mode
+        if options.control_strength is not None:
+            plan.params["controlStrength"] = options.control_strength
+    elif options.control_mode is not None or options.control_strength is not None:
+        name = "control_mode" if options.control_mode is not None else "control_strength"
+        raise InvalidRequestError(
+            f"{option_param(name)} needs {option_param('condition_image')}",
+            param=option_param(name),
+        )
+    if options.colors:
+        plan.params["colors"] = list(options.colors)
+        if options.reference_image is not None:
+            param = option_param("reference_image")
+            image = decode_option_image(options.reference_image, param)
+            plan.params["referenceImage"] = nova_image(image, param, plan.adjustments)
+
+
+def _forward(plan: Plan, body: dict[str, Any]) -> None:
+    """Unknown top-level request fields go to the body unchanged; they may not replace a field
+    limner builds."""
+    for key, value in plan.call.request.forwarded.items():
+        if key in body:
+            raise InvalidRequestError(
+                f"the extra field {key!r} would replace the {key} limner builds; use "
+                f"provider_options.amazon for Nova's settings",
+                param=key,
+            )
+        body[key] = value
+
+
+def _region_notices(plan: Plan, settings: NovaCanvasSettings) -> None:
+    if settings.base_url:
+        return
+    if settings.region is None:
+        plan.warnings.append(
+            Notice(
+                code="default_region",
+                message="no AWS region configured (AWS_REGION, AWS_DEFAULT_REGION, the profile "
+                f"or providers={{'amazon': {{'region': ...}}}}); using {settings.signing_region()}",
+                param="region",
+            )
+        )
+    elif settings.region not in REGIONS:
+        plan.warnings.append(
+            Notice(
+                code="region_unsupported",
+                message=f"{plan.call.model.id} is served in {', '.join(REGIONS)} only "
+                f"(in-Region); {settings.region} will likely refuse it",
+                param="region",
+            )
+        )

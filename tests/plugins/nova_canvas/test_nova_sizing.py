@@ -1,0 +1,117 @@
+"""Size snapping, table-driven: explicit sizes, aspect ratios and resolution classes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from limner_nova_canvas import NovaCanvasProvider
+from limner_nova_canvas.models import SIZE_RULES
+from limner_nova_canvas.sizing import snap_size
+
+from .conftest import MakeCall
+
+
+@pytest.mark.parametrize(
+    ("size", "sent"),
+    [
+        ("1024x1024", "1024x1024"),
+        ("1280x720", "1280x720"),
+        ("1792x1024", "1792x1024"),
+        ("2048x1024", "2048x1024"),
+        ("320x1280", "320x1280"),
+        ("1000x1000", "1008x1008"),  # multiples of 16
+        ("1920x1080", "1920x1088"),
+        ("1024x1025", "1024x1024"),
+        ("256x256", "320x320"),  # at least 320 per side
+        ("100x400", "320x1280"),
+        ("2048x2048", "2032x2032"),  # fewer than 4,194,304 pixels
+        ("4096x4096", "2032x2032"),
+        ("8000x1000", "4080x1024"),  # 8:1 → at most 4:1, within the pixel limit
+        ("4096x320", "2304x576"),  # 12.8:1 → 4:1 at the same area
+        ("300x5000", "608x2432"),
+    ],
+)
+def test_explicit_size(
+    provider: NovaCanvasProvider, make_call: MakeCall, size: str, sent: str
+) -> None:
+    translation = provider.translate(make_call(prompt="x", size=size))
+    config = json.loads(translation.request.json_bytes())["imageGenerationConfig"]
+    assert f"{config['width']}x{config['height']}" == sent
+    assert translation.size == sent
+    assert SIZE_RULES.violations(config["width"], config["height"]) == []
+    adjustments = [(a.param, a.requested, a.applied) for a in translation.adjustments]
+    assert adjustments == ([] if size == sent else [("size", size, sent)])
+
+
+@pytest.mark.parametrize(
+    ("aspect", "image_size", "sent"),
+    [
+        ("1:1", None, "1024x1024"),
+        ("16:9", None, "1024x576"),
+        ("9:16", None, "576x1024"),
+        ("21:9", None, "1024x432"),
+        ("1:8", None, "320x1280"),  # clamped to 1:4
+        ("16:9", "2K", "2048x1152"),
+        ("1:1", "2K", "2032x2032"),
+        ("1:1", "4K", "2032x2032"),
+        (None, "1K", "1024x1024"),
+    ],
+)
+def test_aspect_ratio_and_image_size(
+    provider: NovaCanvasProvider,
+    make_call: MakeCall,
+    aspect: str | None,
+    image_size: str | None,
+    sent: str,
+) -> None:
+    config_in = {"aspect_ratio": aspect, "image_size": image_size}
+    translation = provider.translate(make_call(prompt="x", image_config=config_in))
+    config = json.loads(translation.request.json_bytes())["imageGenerationConfig"]
+    assert f"{config['width']}x{config['height']}" == sent
+    reported = {a.param: a.applied for a in translation.adjustments}
+    expected = {
+        f"image_config.{key}": sent for key, value in config_in.items() if value is not None
+    }
+    assert reported == expected
+
+
+def test_explicit_size_wins_over_image_config(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    translation = provider.translate(
+        make_call(prompt="x", size="512x512", image_config={"aspect_ratio": "16:9"})
+    )
+    config = json.loads(translation.request.json_bytes())["imageGenerationConfig"]
+    assert (config["width"], config["height"]) == (512, 512)
+    assert [(a.param, a.applied) for a in translation.adjustments] == [
+        ("image_config.aspect_ratio", None)
+    ]
+
+
+def test_auto_size_is_the_default(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    translation = provider.translate(make_call(prompt="x", size="auto"))
+    assert "width" not in json.loads(translation.request.json_bytes())["imageGenerationConfig"]
+    assert [(a.param, a.applied) for a in translation.adjustments] == [("size", "1024x1024")]
+
+
+def test_edit_sizes_are_dropped(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    from .conftest import png
+
+    call = make_call(
+        "edit",
+        prompt="x",
+        images=[png(64, 48)],
+        options={"mask_prompt": "a"},
+        size="512x512",
+    )
+    translation = provider.translate(call)
+    assert "width" not in json.loads(translation.request.json_bytes())["imageGenerationConfig"]
+    assert [(a.param, a.applied) for a in translation.adjustments] == [("size", None)]
+    assert translation.size == "64x48"
+
+
+def test_every_snap_is_valid() -> None:
+    for width in range(1, 6000, 293):
+        for height in range(1, 6000, 271):
+            assert SIZE_RULES.violations(*snap_size(width, height, SIZE_RULES)) == []

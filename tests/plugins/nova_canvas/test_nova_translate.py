@@ -1,0 +1,417 @@
+"""translate(): the exact InvokeModel body for every task type, and every adjustment."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from typing import Any
+
+import pytest
+from limner_nova_canvas import NovaCanvasProvider
+from PIL import Image
+
+import limner
+from limner import Adjustment, ProviderCall
+
+from .conftest import MakeCall, png
+
+URL = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-canvas-v1%3A0/invoke"
+
+
+def body(provider: NovaCanvasProvider, call: ProviderCall) -> dict[str, Any]:
+    translation = provider.translate(call)
+    assert translation.request.url == URL
+    assert translation.request.method == "POST"
+    assert dict(translation.request.headers) == {
+        "content-type": "application/json",
+        "accept": "application/json",
+    }
+    document = json.loads(translation.request.json_bytes())
+    assert isinstance(document, dict)
+    return document
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def test_text_image_minimal_bytes_exact(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    translation = provider.translate(make_call(prompt="a fox"))
+    assert translation.request.json_bytes() == (
+        b'{"taskType":"TEXT_IMAGE","textToImageParams":{"text":"a fox"},'
+        b'"imageGenerationConfig":{"numberOfImages":1}}'
+    )
+    assert (translation.size, translation.quality) == ("1024x1024", "standard")
+    assert translation.adjustments == ()
+
+
+def test_text_image_every_field(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    call = make_call(
+        n=3,
+        prompt="a lighthouse",
+        negative_prompt="people",
+        size="1280x720",
+        quality="premium",
+        seed=42,
+        style="PHOTOREALISM",
+        options={"cfg_scale": 8.0},
+    )
+    assert body(provider, call) == {
+        "taskType": "TEXT_IMAGE",
+        "textToImageParams": {
+            "text": "a lighthouse",
+            "negativeText": "people",
+            "style": "PHOTOREALISM",
+        },
+        "imageGenerationConfig": {
+            "numberOfImages": 3,
+            "width": 1280,
+            "height": 720,
+            "quality": "premium",
+            "cfgScale": 8.0,
+            "seed": 42,
+        },
+    }
+    assert provider.translate(call).adjustments == ()
+
+
+def test_condition_image(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    layout = png(64, 64)
+    call = make_call(
+        prompt="a house",
+        options={
+            "condition_image": b64(layout),
+            "control_mode": "SEGMENTATION",
+            "control_strength": 0.5,
+        },
+    )
+    assert body(provider, call)["textToImageParams"] == {
+        "text": "a house",
+        "conditionImage": b64(layout),
+        "controlMode": "SEGMENTATION",
+        "controlStrength": 0.5,
+    }
+
+
+def test_color_guided_generation(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    reference = png(32, 32, fmt="JPEG")
+    call = make_call(
+        prompt="a poster",
+        negative_prompt="text",
+        options={"colors": ["#FF9800", "#00aaff"], "reference_image": reference},
+    )
+    assert body(provider, call) == {
+        "taskType": "COLOR_GUIDED_GENERATION",
+        "colorGuidedGenerationParams": {
+            "text": "a poster",
+            "negativeText": "text",
+            "colors": ["#FF9800", "#00aaff"],
+            "referenceImage": b64(reference),
+        },
+        "imageGenerationConfig": {"numberOfImages": 1},
+    }
+
+
+def test_inpainting_with_mask(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    image, mask = png(64, 64), png(64, 64, mode="RGBA", hole=True)
+    call = make_call("edit", prompt="a lamp", images=[image], mask=mask, seed=7, quality="standard")
+    document = body(provider, call)
+    mask_b64 = document["inPaintingParams"].pop("maskImage")
+    assert document == {
+        "taskType": "INPAINTING",
+        "inPaintingParams": {"image": b64(image), "text": "a lamp"},
+        "imageGenerationConfig": {"numberOfImages": 1, "quality": "standard", "seed": 7},
+    }
+    assert_mask(base64.b64decode(mask_b64), edit=(0, 0, 0), keep=(255, 255, 255))
+    assert provider.translate(call).size == "64x64"
+
+
+def test_inpainting_with_mask_prompt(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    image = png(64, 64)
+    call = make_call("edit", prompt="a red sofa", images=[image], options={"mask_prompt": "sofa"})
+    assert body(provider, call) == {
+        "taskType": "INPAINTING",
+        "inPaintingParams": {"image": b64(image), "text": "a red sofa", "maskPrompt": "sofa"},
+        "imageGenerationConfig": {"numberOfImages": 1},
+    }
+
+
+def test_erase_sends_no_text(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    image = png(64, 64)
+    call = make_call(
+        "edit",
+        prompt="remove it",
+        images=[image],
+        edit_mode="erase",
+        options={"mask_prompt": "cat"},
+    )
+    assert body(provider, call)["inPaintingParams"] == {"image": b64(image), "maskPrompt": "cat"}
+    assert provider.translate(call).adjustments[0].param == "prompt"
+
+
+def test_outpainting_mask_polarity_and_mode(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    image, mask = png(64, 64), png(64, 64, mode="RGBA", hole=True)
+    call = make_call(
+        "edit",
+        prompt="a beach",
+        images=[image],
+        mask=mask,
+        edit_mode="outpaint",
+        options={"outpainting_mode": "PRECISE"},
+    )
+    document = body(provider, call)
+    assert "inPaintingParams" not in document
+    out = document["outPaintingParams"]
+    assert_mask(base64.b64decode(out.pop("maskImage")), edit=(255, 255, 255), keep=(0, 0, 0))
+    assert out == {"image": b64(image), "text": "a beach", "outPaintingMode": "PRECISE"}
+    assert document["taskType"] == "OUTPAINTING"
+    assert document["imageGenerationConfig"] == {"numberOfImages": 1}
+
+
+def test_background_removal_has_no_config(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    image = png(64, 64)
+    call = make_call(
+        "edit", prompt="x", images=[image], edit_mode="remove-background", quality="hd", seed=1
+    )
+    translation = provider.translate(call)
+    assert json.loads(translation.request.json_bytes()) == {
+        "taskType": "BACKGROUND_REMOVAL",
+        "backgroundRemovalParams": {"image": b64(image)},
+    }
+    dropped = {(a.param, a.requested, a.applied) for a in translation.adjustments}
+    assert dropped == {("prompt", "x", None), ("quality", "hd", None), ("seed", 1, None)}
+    assert (translation.quality, translation.size) == ("standard", "64x64")
+
+
+def test_edit_without_mask_is_variation(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    one, two = png(64, 64), png(48, 48, fmt="JPEG")
+    call = make_call(
+        "edit",
+        n=2,
+        prompt="in autumn",
+        images=[one, two],
+        size="512x512",
+        options={"similarity_strength": 0.9},
+    )
+    assert body(provider, call) == {
+        "taskType": "IMAGE_VARIATION",
+        "imageVariationParams": {
+            "images": [b64(one), b64(two)],
+            "text": "in autumn",
+            "similarityStrength": 0.9,
+        },
+        "imageGenerationConfig": {"numberOfImages": 2, "width": 512, "height": 512},
+    }
+
+
+def test_create_variation(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    image = png(64, 64)
+    call = make_call("variation", images=[image])
+    assert body(provider, call) == {
+        "taskType": "IMAGE_VARIATION",
+        "imageVariationParams": {"images": [b64(image)]},
+        "imageGenerationConfig": {"numberOfImages": 1},
+    }
+
+
+def assert_mask(data: bytes, *, edit: tuple[int, int, int], keep: tuple[int, int, int]) -> None:
+    """The 64x64 mask: the transparent square [16, 32) is ``edit``, everything else ``keep``;
+    only pure black and white, RGB."""
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "PNG"
+        assert image.mode == "RGB"
+        rgb = image.convert("RGB")
+        assert rgb.getpixel((16, 16)) == edit
+        assert rgb.getpixel((31, 31)) == edit
+        assert rgb.getpixel((15, 16)) == keep
+        assert rgb.getpixel((32, 32)) == keep
+        assert rgb.getpixel((0, 0)) == keep
+        colors = {color for _, color in rgb.getcolors(64 * 64) or []}
+    assert colors == {edit, keep}
+
+
+# ---- adjustments and refusals ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("quality", "applied", "adjusted"),
+    [
+        ("standard", "standard", False),
+        ("premium", "premium", False),
+        ("hd", "premium", True),
+        ("high", "premium", True),
+        ("low", "standard", True),
+        ("medium", "standard", True),
+        ("auto", "standard", True),
+    ],
+)
+def test_quality_mapping(
+    provider: NovaCanvasProvider, make_call: MakeCall, quality: str, applied: str, adjusted: bool
+) -> None:
+    translation = provider.translate(make_call(prompt="x", quality=quality))
+    assert json.loads(translation.request.json_bytes())["imageGenerationConfig"]["quality"] == (
+        applied
+    )
+    assert translation.quality == applied
+    expected = (Adjustment(param="quality", requested=quality, applied=applied, reason=""),)
+    got = tuple(a.model_copy(update={"reason": ""}) for a in translation.adjustments)
+    assert got == (expected if adjusted else ())
+
+
+def test_split_calls_get_distinct_seeds(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    first = provider.translate(make_call(n=5, index=0, prompt="x", seed=10))
+    second = provider.translate(make_call(n=2, index=1, prompt="x", seed=10))
+    unseeded = provider.translate(make_call(n=2, index=1, prompt="x"))
+    assert json.loads(first.request.json_bytes())["imageGenerationConfig"]["seed"] == 10
+    assert json.loads(second.request.json_bytes())["imageGenerationConfig"]["seed"] == 11
+    assert json.loads(unseeded.request.json_bytes())["imageGenerationConfig"]["seed"] == 13
+    assert [(a.param, a.requested, a.applied) for a in second.adjustments] == [("seed", 10, 11)]
+
+
+@pytest.mark.parametrize("seed", [-1, 2_147_483_647])
+def test_seed_out_of_range(provider: NovaCanvasProvider, make_call: MakeCall, seed: int) -> None:
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(make_call(prompt="x", seed=seed))
+    assert caught.value.param == "seed"
+
+
+def test_negative_prompt_rules(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(make_call(prompt="x", negative_prompt="n" * 1025))
+    assert caught.value.param == "negative_prompt"
+    blank = provider.translate(make_call(prompt="x", negative_prompt="  "))
+    assert "negativeText" not in json.loads(blank.request.json_bytes())["textToImageParams"]
+    assert [a.param for a in blank.adjustments] == ["negative_prompt"]
+
+
+def test_unsupported_portable_fields_are_reported(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    translation = provider.translate(
+        make_call(
+            prompt="x",
+            user="u1",
+            background="transparent",
+            moderation="low",
+            output_format="webp",
+            output_compression=50,
+            metadata={"a": "b"},
+        )
+    )
+    assert {(a.param, a.applied) for a in translation.adjustments} == {
+        ("user", None),
+        ("background", None),
+        ("moderation", None),
+        ("output_format", "png"),
+        ("output_compression", None),
+        ("metadata", None),
+    }
+    sent = json.loads(translation.request.json_bytes())
+    assert sent == {
+        "taskType": "TEXT_IMAGE",
+        "textToImageParams": {"text": "x"},
+        "imageGenerationConfig": {"numberOfImages": 1},
+    }
+
+
+def test_forwarded_extra_fields(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    sent = body(provider, make_call(prompt="x", extraField={"a": 1}))
+    assert sent["extraField"] == {"a": 1}
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(make_call(prompt="x", taskType="INPAINTING"))
+    assert caught.value.param == "taskType"
+
+
+@pytest.mark.parametrize(
+    ("operation", "fields", "options", "param"),
+    [
+        ("generate", {}, {"mask_prompt": "sofa"}, "provider_options.amazon.mask_prompt"),
+        (
+            "generate",
+            {},
+            {"similarity_strength": 0.5},
+            "provider_options.amazon.similarity_strength",
+        ),
+        ("generate", {}, {"control_mode": "CANNY_EDGE"}, "provider_options.amazon.control_mode"),
+        ("variation", {}, {"style": "MAXIMALISM"}, "provider_options.amazon.style"),
+        ("edit", {"edit_mode": "inpaint"}, {}, "mask"),
+        ("edit", {"edit_mode": "remove-background", "n": 2}, {}, "n"),
+    ],
+)
+def test_refusals_name_the_parameter(
+    provider: NovaCanvasProvider,
+    make_call: MakeCall,
+    operation: str,
+    fields: dict[str, Any],
+    options: dict[str, Any],
+    param: str,
+) -> None:
+    images = [] if operation == "generate" else [png(64, 64)]
+    prompt: dict[str, Any] = {} if operation == "variation" else {"prompt": "x"}
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(
+            make_call(operation, images=images, options=options or None, **prompt, **fields)
+        )
+    assert caught.value.param == param
+
+
+def test_mask_and_mask_prompt_are_exclusive(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    call = make_call(
+        "edit",
+        prompt="x",
+        images=[png(64, 64)],
+        mask=png(64, 64, mode="RGBA", hole=True),
+        options={"mask_prompt": "sofa"},
+    )
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(call)
+    assert caught.value.param == "provider_options.amazon.mask_prompt"
+
+
+def test_inpaint_takes_one_image(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    call = make_call("edit", prompt="x", images=[png(64, 64), png(64, 64)], edit_mode="inpaint")
+    with pytest.raises(limner.UnsupportedFeatureError) as caught:
+        provider.translate(call)
+    assert caught.value.param == "images"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (png(32, 32, fmt="WEBP"), "converted the WEBP image"),
+        (png(32, 32, mode="L"), "converted the L PNG"),
+        (png(32, 32, mode="RGBA", hole=True), "flattened onto white"),
+    ],
+)
+def test_input_images_converted_to_rgb_png(
+    provider: NovaCanvasProvider, make_call: MakeCall, data: bytes, reason: str
+) -> None:
+    translation = provider.translate(make_call("variation", images=[data]))
+    sent = json.loads(translation.request.json_bytes())["imageVariationParams"]["images"][0]
+    with Image.open(io.BytesIO(base64.b64decode(sent))) as image:
+        assert (image.format, image.mode) == ("PNG", "RGB")
+        assert image.size == (32, 32)
+        if "flattened" in reason:
+            assert image.getpixel((10, 10)) == (255, 255, 255)  # the transparent square
+            assert image.getpixel((0, 0)) == (200, 40, 40)
+    [adjustment] = translation.adjustments
+    assert adjustment.param == "image"
+    assert adjustment.applied == "image/png"
+    assert reason in adjustment.reason
+
+
+def test_opaque_rgba_png_and_jpeg_sent_unchanged(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    rgba, jpeg = png(32, 32, mode="RGBA"), png(32, 32, fmt="JPEG")
+    translation = provider.translate(make_call("edit", prompt="x", images=[rgba, jpeg]))
+    sent = json.loads(translation.request.json_bytes())["imageVariationParams"]["images"]
+    assert sent == [b64(rgba), b64(jpeg)]
+    assert translation.adjustments == ()
