@@ -129,6 +129,8 @@ class Server:
     url: str = ""
     answers: list[tuple[int, Any, dict[str, str]]] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
+    responder: Callable[[Any], tuple[int, Any]] | None = None
+    """Answers from the request body instead of the script, when set."""
 
     def answer(self, status: int, body: Any, **headers: str) -> None:
         self.answers.append((status, body, headers))
@@ -160,6 +162,9 @@ async def server() -> AsyncIterator[Server]:
                 json.loads(raw) if raw else None,
             )
         )
+        if state.responder is not None:
+            status, body = state.responder(state.seen[-1].body)
+            return web.json_response(body, status=status)
         index = min(len(state.seen), len(state.answers)) - 1
         status, body, headers = state.answers[index]
         return web.json_response(body, status=status, headers=headers)

@@ -1,0 +1,266 @@
+"""Through ``limner.AsyncClient`` against a loopback server: errors and retries, fan-out, safety in
+split requests, strict mode, lifecycle, Vertex auth with fake credentials, secrets."""
+
+from __future__ import annotations
+
+import base64
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import limner
+
+from .conftest import FakeCredentials, Server, gemini_answer, png, real_json
+
+IMAGE = png(4, 4)
+VERTEX_PREFIX = "/v1beta1/projects/proj/locations/global/publishers/google/models/"
+B64 = base64.b64encode(IMAGE).decode()
+
+
+def predictions(count: int) -> dict[str, Any]:
+    return {"predictions": [{"bytesBase64Encoded": B64, "mimeType": "image/png"}] * count}
+
+
+async def test_429_is_retried_then_honours_retry_info(server: Server) -> None:
+    server.answer(429, real_json("vercel-ai__google-429-retry-info.error.json"))
+    async with server.client() as client:
+        with pytest.raises(limner.RateLimitError) as caught:
+            await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+    assert caught.value.retry_after == 34.4
+    assert len(server.seen) == 3  # two retries
+    assert server.seen[0].headers["x-goog-api-key"] == "test-key"
+    assert "test-key" not in repr(caught.value) and "test-key" not in caught.value.message
+
+
+async def test_503_is_retried_then_succeeds(server: Server) -> None:
+    server.answer(503, {"error": {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}})
+    server.answer(200, gemini_answer(image=IMAGE))
+    async with server.client() as client:
+        result = await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+    assert len(server.seen) == 2
+    assert result.data[0].b64_json == B64
+
+
+async def test_imagen_prompt_blocked(server: Server) -> None:
+    blocked = real_json(
+        "firebase-test-data__vertexai_unary-failure-generate-images-prompt-blocked.json"
+    )
+    server.answer(400, blocked)
+    async with server.client() as client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="bad")
+    assert caught.value.reason == blocked["error"]["message"]
+    assert len(server.seen) == 1
+
+
+async def test_403_permission_denied(server: Server) -> None:
+    server.answer(
+        403, {"error": {"code": 403, "message": "API not enabled", "status": "PERMISSION_DENIED"}}
+    )
+    async with server.client() as client:
+        with pytest.raises(limner.PermissionDeniedError):
+            await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+
+
+async def test_shut_down_imagen_still_called_and_404_names_replacement(server: Server) -> None:
+    server.answer(200, predictions(1))
+    server.answer(
+        404,
+        {
+            "error": {
+                "code": 404,
+                "message": "models/imagen-4.0-generate-001 is not found",
+                "status": "NOT_FOUND",
+            }
+        },
+    )
+    async with server.client() as client:
+        result = await client.images.generate(
+            model="google/imagen-4.0-generate-001", prompt="a fox"
+        )
+        warning = next(w for w in result.warnings if w.code == "model_shut_down")
+        assert (
+            "2026-08-17" in warning.message and "google/gemini-3.1-flash-image" in warning.message
+        )
+        with pytest.raises(limner.NotFoundError) as caught:
+            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a fox")
+    assert caught.value.replacement == "google/gemini-3.1-flash-image"
+    assert server.seen[0].path == "/v1beta/models/imagen-4.0-generate-001:predict"
+
+
+async def test_imagen_n5_fans_out_4_plus_1(server: Server) -> None:
+    server.responder = lambda body: (200, predictions(body["parameters"]["sampleCount"]))
+    async with server.client() as client:
+        result = await client.images.generate(
+            model="google/imagen-4.0-fast-generate-001", prompt="a fox", n=5
+        )
+    assert sorted(s.body["parameters"]["sampleCount"] for s in server.seen) == [1, 4]
+    assert len(result.data) == 5
+    assert result.cost == Decimal("0.10")
+
+
+async def test_gemini_n3_makes_three_calls(server: Server) -> None:
+    server.answer(200, gemini_answer("Here.", image=IMAGE))
+    async with server.client() as client:
+        result = await client.images.generate(
+            model="google/gemini-2.5-flash-image", prompt="a fox", n=3
+        )
+    assert len(server.seen) == 3
+    assert all("candidateCount" not in s.body["generationConfig"] for s in server.seen)
+    assert [d.revised_prompt for d in result.data] == ["Here."] * 3
+    assert result.usage is not None and result.usage.output_tokens_details is not None
+    assert result.usage.output_tokens_details.image_tokens == 3 * 1290
+    # per call: 10 x 0.30 + 1290 x 30 + 10 x 2.50 per million
+    assert result.cost == 3 * Decimal("0.038728")
+
+
+@pytest.mark.parametrize("strict", [False, True])
+async def test_one_blocked_call_of_three(server: Server, strict: bool) -> None:
+    """The two good images (already billed) are kept with a content_filtered notice; strict
+    mode turns the notice into an error."""
+    calls: list[Any] = []
+
+    def respond(body: Any) -> tuple[int, Any]:
+        calls.append(body)
+        if len(calls) == 2:
+            return 200, {"candidates": [{"finishReason": "IMAGE_SAFETY"}]}
+        return 200, gemini_answer(image=IMAGE)
+
+    server.responder = respond
+    client = limner.AsyncClient(
+        providers={"google": {"api_key": "k", "base_url": server.url}}, strict=strict, environ={}
+    )
+    async with client:
+        if strict:
+            with pytest.raises(limner.ContentPolicyError):
+                await client.images.generate(model="google/gemini-2.5-flash-image", prompt="x", n=3)
+            return
+        result = await client.images.generate(
+            model="google/gemini-2.5-flash-image", prompt="x", n=3
+        )
+    assert len(calls) == 3
+    assert len(result.data) == 2
+    assert [w.code for w in result.warnings if w.code == "content_filtered"] == ["content_filtered"]
+
+
+async def test_imagen_some_filtered_strict_raises(server: Server) -> None:
+    server.answer(
+        200,
+        real_json(
+            "firebase-test-data__vertexai_unary-failure-generate-images-base64-some-filtered.json"
+        ),
+    )
+    client = limner.AsyncClient(
+        providers={"google": {"api_key": "k", "base_url": server.url}}, strict=True, environ={}
+    )
+    async with client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="x", n=4)
+    assert "filtered out 2" in (caught.value.reason or "")
+
+
+async def test_gemini_mask_is_a_clear_error(server: Server) -> None:
+    async with server.client() as client:
+        with pytest.raises(limner.UnsupportedFeatureError) as caught:
+            await client.images.edit(
+                model="google/gemini-3-pro-image",
+                prompt="hat",
+                image=png(8, 8),
+                mask=png(8, 8, mode="RGBA", hole=True),
+            )
+    assert caught.value.param == "mask"
+    assert server.seen == []
+
+
+async def test_vertex_auth_with_fake_credentials(server: Server) -> None:
+    credentials = FakeCredentials(quota_project_id="billing-proj")
+    server.answer(200, gemini_answer(image=IMAGE))
+    async with server.client(
+        vertexai=True, project="proj", location="global", credentials=credentials
+    ) as client:
+        await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox", n=3)
+    assert credentials.refreshes == 1  # shared by the three fanned-out calls
+    for seen in server.seen:
+        assert seen.path == f"{VERTEX_PREFIX}gemini-3-pro-image:generateContent"
+        assert seen.headers["authorization"] == "Bearer ya29.fake-1"
+        assert seen.headers["x-goog-user-project"] == "billing-proj"
+        assert "x-goog-api-key" not in seen.headers
+
+
+async def test_vertex_adc_is_loaded_once(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    import google.auth
+
+    made: list[FakeCredentials] = []
+
+    def fake_default(scopes: list[str]) -> tuple[FakeCredentials, str]:
+        assert scopes == ["https://www.googleapis.com/auth/cloud-platform"]
+        made.append(FakeCredentials("adc"))
+        return made[-1], "adc-project"
+
+    monkeypatch.setattr(google.auth, "default", fake_default)
+    server.answer(200, predictions(1))
+    async with server.client(
+        vertexai=True, project="p", location="us-central1", api_key=None
+    ) as client:
+        await client.images.generate(
+            model="google/imagen-4.0-generate-001", prompt="a", negative_prompt="b"
+        )
+        await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
+    assert len(made) == 1
+    assert [s.headers["authorization"] for s in server.seen] == ["Bearer adc-1"] * 2
+    assert server.seen[0].body["parameters"]["negativePrompt"] == "b"
+
+
+async def test_dry_run_needs_no_credentials_and_never_touches_adc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import google.auth
+
+    def boom(**_: Any) -> None:
+        raise AssertionError("ADC touched in a dry run")
+
+    monkeypatch.setattr(google.auth, "default", boom)
+    google_settings = {"vertexai": True, "project": "p"}
+    async with limner.AsyncClient(providers={"google": google_settings}, environ={}) as client:
+        plan = await client.images.generate(
+            model="google/gemini-3-pro-image", prompt="a fox", dry_run=True
+        )
+    assert plan.requests[0]["headers"]["authorization"] == "<redacted>"
+
+
+async def test_missing_api_key_names_the_variables() -> None:
+    async with limner.AsyncClient(environ={}) as client:
+        with pytest.raises(limner.MissingCredentialsError) as caught:
+            await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+    assert "GOOGLE_API_KEY or GEMINI_API_KEY" in caught.value.message
+
+
+async def test_api_key_never_in_a_dry_run() -> None:
+    async with limner.AsyncClient(
+        providers={"google": {"api_key": "AIza-secret"}}, environ={}
+    ) as client:
+        plan = await client.images.generate(
+            model="google/gemini-3-pro-image", prompt="a fox", dry_run=True
+        )
+    assert "AIza-secret" not in json.dumps(plan.model_dump(mode="json"))
+
+
+async def test_credential_headers_refused_in_extra_headers(server: Server) -> None:
+    async with server.client() as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.generate(
+                model="google/gemini-3-pro-image", prompt="a", extra_headers={"x-goog-api-key": "x"}
+            )
+    assert caught.value.param == "extra_headers.x-goog-api-key"
+
+
+async def test_response_format_url_is_reported(server: Server) -> None:
+    server.answer(200, gemini_answer(image=IMAGE))
+    async with server.client() as client:
+        result = await client.images.generate(
+            model="google/gemini-3-pro-image", prompt="a", response_format="url"
+        )
+    assert [(a.param, a.applied) for a in result.adjustments] == [("response_format", "b64_json")]
+    assert result.data[0].b64_json == B64

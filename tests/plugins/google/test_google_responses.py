@@ -1,0 +1,347 @@
+"""parse_response, parse_error and pricing on Google's real and documented answers."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from limner_google import GoogleProvider
+from limner_google.usage import usage_from_metadata
+
+import limner
+from limner import WireResponse
+from limner.plugins import Registry
+
+from .conftest import MakeCall, model, real_json
+
+
+def answer(status: int, body: Any, **headers: str) -> WireResponse:
+    return WireResponse(status, headers, json.dumps(body).encode())
+
+
+def candidate(parts: list[dict[str, Any]], finish: str = "STOP", **extra: Any) -> dict[str, Any]:
+    return {
+        "candidates": [
+            {"content": {"role": "model", "parts": parts}, "finishReason": finish, **extra}
+        ]
+    }
+
+
+# ---- Gemini answers --------------------------------------------------------------------------
+
+
+def test_finish_reason_safety_is_a_content_policy_error(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    body = real_json("firebase-test-data__googleai_unary-failure-finish-reason-safety.json")
+    with pytest.raises(limner.ContentPolicyError) as caught:
+        provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
+    assert caught.value.reason == "SAFETY"
+    assert caught.value.provider == "google"
+
+
+def test_prompt_feedback_without_candidates_is_a_block(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    body = real_json("firebase-test-data__googleai_unary-failure-only-prompt-feedback.json")
+    with pytest.raises(limner.ContentPolicyError) as caught:
+        provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
+    assert caught.value.reason == "Message"
+
+
+def test_block_reason_is_quoted(provider: GoogleProvider, make_call: MakeCall) -> None:
+    body = {"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}}
+    with pytest.raises(limner.ContentPolicyError) as caught:
+        provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
+    assert caught.value.reason == "PROHIBITED_CONTENT"
+    assert "PROHIBITED_CONTENT" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "finish", ["IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "PROHIBITED_CONTENT"]
+)
+def test_image_safety_finish_reasons(
+    provider: GoogleProvider, make_call: MakeCall, finish: str
+) -> None:
+    body = candidate([], finish, finishMessage="Unable to show the generated image.")
+    with pytest.raises(limner.ContentPolicyError) as caught:
+        provider.parse_response(make_call("gemini-2.5-flash-image"), answer(200, body))
+    assert caught.value.reason == f"{finish}: Unable to show the generated image."
+
+
+def test_block_in_a_split_request_is_a_notice(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call("gemini-2.5-flash-image", n=1, request_n=3)
+    result = provider.parse_response(call, answer(200, candidate([], "IMAGE_SAFETY")))
+    assert result.images == []
+    assert [(w.code, "IMAGE_SAFETY" in w.message) for w in result.warnings] == [
+        ("content_filtered", True)
+    ]
+
+
+def test_no_image_keeps_the_text(provider: GoogleProvider, make_call: MakeCall) -> None:
+    body = candidate([{"text": "I can only describe it: a fox."}], "NO_IMAGE")
+    with pytest.raises(limner.NoImageGeneratedError) as caught:
+        provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
+    assert caught.value.text == "I can only describe it: a fox."
+    assert "NO_IMAGE" in caught.value.message
+
+
+def test_text_parts_become_revised_prompt_and_thoughts_are_skipped(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    body = candidate(
+        [
+            {"text": "planning...", "thought": True},
+            {"text": "Here is ", "thoughtSignature": "sig"},
+            {"inlineData": {"mimeType": "image/png", "data": "aGk="}, "thoughtSignature": "sig"},
+            {"text": "your fox."},
+        ]
+    )
+    result = provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
+    assert [(i.b64_json, i.revised_prompt) for i in result.images] == [
+        ("aGk=", "Here is your fox.")
+    ]
+    assert result.output_format == "png"
+
+
+def test_unusual_finish_with_an_image_is_a_warning(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    body = candidate([{"inlineData": {"mimeType": "image/png", "data": "aGk="}}], "MAX_TOKENS")
+    result = provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
+    assert len(result.images) == 1
+    assert [w.code for w in result.warnings] == ["finish_reason"]
+
+
+def test_not_json_is_a_provider_error(provider: GoogleProvider, make_call: MakeCall) -> None:
+    response = WireResponse(200, {}, b"<html>oops</html>")
+    with pytest.raises(limner.ProviderError):
+        provider.parse_response(make_call("gemini-3-pro-image"), response)
+
+
+# ---- Imagen answers --------------------------------------------------------------------------
+
+
+def test_all_filtered_is_a_content_policy_error(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    body = real_json("firebase-test-data__vertexai_unary-failure-generate-images-all-filtered.json")
+    with pytest.raises(limner.ContentPolicyError) as caught:
+        provider.parse_response(make_call("imagen-4.0-generate-001", n=4), answer(200, body))
+    assert (caught.value.reason or "").startswith("Unable to show generated images.")
+
+
+def test_all_filtered_in_a_split_request_is_a_notice(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    body = real_json("firebase-test-data__vertexai_unary-failure-generate-images-all-filtered.json")
+    call = make_call("imagen-4.0-generate-001", n=1, request_n=5)
+    result = provider.parse_response(call, answer(200, body))
+    assert result.images == []
+    assert [w.code for w in result.warnings] == ["content_filtered"]
+
+
+def test_positive_prompt_entry_is_skipped(provider: GoogleProvider, make_call: MakeCall) -> None:
+    body = {
+        "predictions": [
+            {"bytesBase64Encoded": "aGk=", "mimeType": "image/jpeg"},
+            {
+                "contentType": "Positive Prompt",
+                "safetyAttributes": {"categories": [], "scores": []},
+            },
+        ]
+    }
+    result = provider.parse_response(make_call("imagen-4.0-generate-001"), answer(200, body))
+    assert [i.b64_json for i in result.images] == ["aGk="]
+    assert result.output_format == "jpeg"
+    assert result.warnings == []
+
+
+def test_missing_images_without_a_reason_are_reported(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    body = {"predictions": [{"bytesBase64Encoded": "aGk=", "mimeType": "image/png"}]}
+    result = provider.parse_response(make_call("imagen-4.0-generate-001", n=3), answer(200, body))
+    assert len(result.images) == 1
+    assert "1 of 3" in result.warnings[0].message
+
+
+def test_empty_imagen_answer(provider: GoogleProvider, make_call: MakeCall) -> None:
+    with pytest.raises(limner.NoImageGeneratedError):
+        provider.parse_response(make_call("imagen-4.0-generate-001"), answer(200, {}))
+
+
+def test_vercel_edit_fixture(provider: GoogleProvider, make_call: MakeCall) -> None:
+    body = real_json("vercel-ai__google-vertex-image-edit.imagen-predict.json")
+    call = make_call("imagen-4.0-generate-001")
+    result = provider.parse_response(call, answer(200, body))
+    assert len(result.images) == 1 and result.images[0].revised_prompt is None
+
+
+# ---- errors ----------------------------------------------------------------------------------
+
+
+def test_invalid_api_key(provider: GoogleProvider, make_call: MakeCall) -> None:
+    body = real_json("firebase-test-data__googleai_unary-failure-api-key.json")
+    error = provider.parse_error(make_call("gemini-3-pro-image"), answer(400, body))
+    assert type(error) is limner.AuthenticationError
+    assert error.code == "invalid_argument"
+    assert "GEMINI_API_KEY" in error.message
+    assert error.body == body
+
+
+def test_imagen_prompt_blocked(provider: GoogleProvider, make_call: MakeCall) -> None:
+    body = real_json(
+        "firebase-test-data__vertexai_unary-failure-generate-images-prompt-blocked.json"
+    )
+    error = provider.parse_error(make_call("imagen-4.0-generate-001"), answer(400, body))
+    assert isinstance(error, limner.ContentPolicyError)
+    assert error.reason == body["error"]["message"]
+
+
+def test_quota_exceeded(provider: GoogleProvider, make_call: MakeCall) -> None:
+    body = real_json("firebase-test-data__vertexai_unary-failure-quota-exceeded.json")
+    error = provider.parse_error(
+        make_call("gemini-3-pro-image"), answer(429, body, **{"retry-after": "7"})
+    )
+    assert isinstance(error, limner.RateLimitError)
+    assert error.retry_after == 7.0
+    assert error.retryable is True
+
+
+def test_retry_info_delay(provider: GoogleProvider, make_call: MakeCall) -> None:
+    body = real_json("vercel-ai__google-429-retry-info.error.json")
+    error = provider.parse_error(make_call("gemini-3-pro-image"), answer(429, body))
+    assert isinstance(error, limner.RateLimitError)
+    assert error.retry_after == 34.4
+
+
+def test_error_in_a_list(provider: GoogleProvider, make_call: MakeCall) -> None:
+    body = [{"error": {"code": 403, "message": "denied", "status": "PERMISSION_DENIED"}}]
+    error = provider.parse_error(make_call("gemini-3-pro-image"), answer(403, body))
+    assert type(error) is limner.PermissionDeniedError
+    assert error.code == "permission_denied"
+
+
+def test_404_names_the_replacement(provider: GoogleProvider, make_call: MakeCall) -> None:
+    body = {
+        "error": {
+            "code": 404,
+            "message": "models/imagen-4.0-generate-001 is not found",
+            "status": "NOT_FOUND",
+        }
+    }
+    error = provider.parse_error(make_call("imagen-4.0-generate-001"), answer(404, body))
+    assert isinstance(error, limner.NotFoundError)
+    assert error.replacement == "google/gemini-3.1-flash-image"
+    assert "google/gemini-3.1-flash-image" in error.message
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (500, limner.ProviderError),
+        (503, limner.ProviderUnavailableError),
+        (504, limner.ProviderUnavailableError),
+    ],
+)
+def test_server_errors(
+    provider: GoogleProvider, make_call: MakeCall, status: int, cls: type[limner.LimnerError]
+) -> None:
+    body = {"error": {"code": status, "message": "backend error", "status": "INTERNAL"}}
+    error = provider.parse_error(make_call("gemini-3-pro-image"), answer(status, body))
+    assert type(error) is cls
+    assert error.retryable is True
+
+
+def test_unreadable_error_body(provider: GoogleProvider, make_call: MakeCall) -> None:
+    error = provider.parse_error(
+        make_call("gemini-3-pro-image"), WireResponse(502, {}, b"Bad Gateway")
+    )
+    assert type(error) is limner.ProviderUnavailableError
+    assert "Bad Gateway" in error.message
+
+
+# ---- pricing ---------------------------------------------------------------------------------
+
+
+def price(name: str, meta: dict[str, Any]) -> Decimal | None:
+    return Registry().price(model(name), "generate", 1, None, None, usage_from_metadata(meta))
+
+
+def test_price_check_1_gemini_3_pro_image() -> None:
+    meta = {
+        "promptTokenCount": 14,
+        "candidatesTokenCount": 1283,
+        "candidatesTokensDetails": [{"modality": "IMAGE", "tokenCount": 1120}],
+        "thoughtsTokenCount": 174,
+        "totalTokenCount": 1471,
+    }
+    assert price("gemini-3-pro-image-preview", meta) == Decimal("0.138472")
+
+
+def test_price_check_2_gemini_3_pro_image() -> None:
+    meta = {
+        "promptTokenCount": 10,
+        "candidatesTokenCount": 1120 + 69,
+        "candidatesTokensDetails": [{"modality": "IMAGE", "tokenCount": 1120}],
+        "thoughtsTokenCount": 115,
+    }
+    assert price("gemini-3-pro-image", meta) == Decimal("0.136628")
+
+
+def test_price_vertex_explicit_text_modality() -> None:
+    meta = {
+        "promptTokenCount": 9,
+        "candidatesTokenCount": 1295,
+        "candidatesTokensDetails": [
+            {"modality": "TEXT", "tokenCount": 5},
+            {"modality": "IMAGE", "tokenCount": 1290},
+        ],
+        "totalTokenCount": 1304,
+    }
+    assert price("gemini-2.5-flash-image", meta) == Decimal("0.0387152")
+
+
+def test_input_images_are_priced_at_the_input_rate() -> None:
+    meta = {
+        "promptTokenCount": 268,
+        "promptTokensDetails": [
+            {"modality": "TEXT", "tokenCount": 10},
+            {"modality": "IMAGE", "tokenCount": 258},
+        ],
+        "candidatesTokenCount": 1120,
+        "candidatesTokensDetails": [{"modality": "IMAGE", "tokenCount": 1120}],
+    }
+    usage = usage_from_metadata(meta)
+    assert usage is not None and usage.input_tokens_details.image_tokens == 258
+    assert price("gemini-3.1-flash-image", meta) == Decimal("0.000134") + Decimal("0.0672")
+
+
+def test_imagen_per_image_and_unknown_prices() -> None:
+    registry = Registry()
+    assert registry.price(
+        model("imagen-4.0-fast-generate-001"), "generate", 3, None, None, None
+    ) == Decimal("0.06")
+    assert registry.price(
+        model("imagen-4.0-ultra-generate-001"), "generate", 1, None, None, None
+    ) == Decimal("0.06")
+    assert registry.price(model("imagen-3.0-capability-001"), "edit", 1, None, None, None) is None
+
+
+@pytest.mark.parametrize(("image_size", "usd"), [("4K", "0.24"), ("1K", "0.134")])
+async def test_dry_run_estimates_by_image_size(image_size: str, usd: str) -> None:
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.images.generate(
+            model="google/gemini-3-pro-image",
+            prompt="a fox",
+            n=2,
+            image_config={"image_size": image_size},
+            dry_run=True,
+        )
+    assert plan.estimated_cost_usd == Decimal(usd) * 2
+    assert plan.requests[0]["headers"]["x-goog-api-key"] == "<redacted>"
