@@ -1,0 +1,265 @@
+"""Auth: SigV4 against botocore's own InvokeModel, the percent-encoded path on the wire, bearer
+keys, re-signing per attempt, dry runs without credentials, and no secret in any output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+import pytest
+from limner_nova_canvas import NovaCanvasProvider
+
+import limner
+
+from .conftest import MakeCall
+from .support import (
+    ACCESS_KEY,
+    CANVAS,
+    KEYS,
+    RAW_PATH,
+    SECRET_KEY,
+    SESSION_TOKEN,
+    BedrockServer,
+    aws_error,
+    client,
+    expected_signature,
+    images_reply,
+)
+
+
+class _Stop(Exception):
+    pass
+
+
+def boto3_request(body: bytes, token: str | None) -> Any:
+    """What boto3's own bedrock-runtime client sends for InvokeModel (captured before sending)."""
+    import boto3  # type: ignore[import-untyped]
+
+    captured: list[Any] = []
+
+    def grab(request: Any, **kwargs: Any) -> None:
+        captured.append(request)
+        raise _Stop
+
+    runtime = boto3.client(
+        "bedrock-runtime",
+        region_name="us-east-1",
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        aws_session_token=token,
+    )
+    runtime.meta.events.register("before-send.bedrock-runtime.InvokeModel", grab)
+    with pytest.raises(_Stop):
+        runtime.invoke_model(
+            modelId="amazon.nova-canvas-v1:0",
+            body=body,
+            contentType="application/json",
+            accept="application/json",
+        )
+    return captured[0]
+
+
+@pytest.mark.parametrize("token", [None, SESSION_TOKEN])
+def test_sigv4_matches_boto3_invoke_model(
+    provider: NovaCanvasProvider,
+    make_call: MakeCall,
+    fixed_clock: dt.datetime,
+    monkeypatch: pytest.MonkeyPatch,
+    token: str | None,
+) -> None:
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    monkeypatch.delenv("AWS_BEARER_TOKEN_BEDROCK", raising=False)
+    extra = {"aws_session_token": token} if token else {}
+    settings = provider.load_settings({"region": "us-east-1", **KEYS, **extra}, {})
+    wire = provider.translate(make_call(prompt="a fox on the moon", n=2, seed=5)).request
+    signed = provider.authorize(wire, settings)
+    oracle = boto3_request(wire.json_bytes(), token)
+    assert signed.url == oracle.url
+    assert wire.json_bytes() == oracle.body
+    theirs = {
+        k.lower(): v.decode() if isinstance(v, bytes) else v for k, v in oracle.headers.items()
+    }
+    assert signed.headers["x-amz-date"] == theirs["x-amz-date"] == "20260102T030405Z"
+    assert signed.headers["authorization"] == theirs["authorization"]
+    assert signed.headers.get("x-amz-security-token") == theirs.get("x-amz-security-token")
+    assert "SignedHeaders=accept;content-type;host;x-amz-date" in signed.headers["authorization"]
+    # The same canonical request, with the path double-encoded as AWS expects (%3A → %253A).
+    signer = SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY, token), "bedrock", "us-east-1")
+    names = signed.headers["authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    names.remove("host")
+    ours = AWSRequest(
+        "POST", signed.url, {n: signed.headers[n] for n in names}, data=signed.json_bytes()
+    )
+    boto = AWSRequest("POST", oracle.url, {n: theirs[n] for n in names}, data=oracle.body)
+    ours.context["timestamp"] = boto.context["timestamp"] = "20260102T030405Z"
+    canonical = signer.canonical_request(ours)
+    assert canonical == signer.canonical_request(boto)
+    assert canonical.splitlines()[1] == "/model/amazon.nova-canvas-v1%253A0/invoke"
+    assert signed.secret_headers >= {"authorization"} | (
+        {"x-amz-security-token"} if token else set()
+    )
+
+
+async def test_server_receives_the_encoded_path_and_a_valid_signature(
+    bedrock: BedrockServer, fixed_clock: dt.datetime
+) -> None:
+    async with client(bedrock, aws_session_token=SESSION_TOKEN) as limner_client:
+        result = await limner_client.images.generate(model=CANVAS, prompt="a fox")
+    [received] = bedrock.received
+    assert received.raw_path == RAW_PATH
+    assert received.method == "POST"
+    assert received.json == {
+        "taskType": "TEXT_IMAGE",
+        "textToImageParams": {"text": "a fox"},
+        "imageGenerationConfig": {"numberOfImages": 1},
+    }
+    assert received.headers["x-amz-security-token"] == SESSION_TOKEN
+    assert received.headers["authorization"] == expected_signature(received, bedrock.url)
+    assert len(result.data) == 1
+
+
+async def test_retries_re_sign_with_a_fresh_date(
+    bedrock: BedrockServer, ticking_clock: list[dt.datetime]
+) -> None:
+    bedrock.reply(
+        aws_error(429, "ThrottlingException", "Too many requests, please wait"),
+        aws_error(503, "ServiceUnavailableException", "Service unavailable"),
+        images_reply(1),
+    )
+    async with client(bedrock) as limner_client:
+        result = await limner_client.images.generate(model=CANVAS, prompt="a fox")
+    assert len(result.data) == 1
+    assert len(bedrock.received) == 3
+    dates = [r.headers["x-amz-date"] for r in bedrock.received]
+    assert dates == ["20260102T030405Z", "20260102T030406Z", "20260102T030407Z"]
+    signatures = {r.headers["authorization"] for r in bedrock.received}
+    assert len(signatures) == 3
+    for received in bedrock.received:
+        assert received.headers["authorization"] == expected_signature(received, bedrock.url)
+
+
+async def test_bearer_token_mode(bedrock: BedrockServer) -> None:
+    async with limner.AsyncClient(
+        providers={"amazon": {"base_url": bedrock.url, "region": "us-east-1"}},
+        allow_private_networks=True,
+        environ={"AWS_BEARER_TOKEN_BEDROCK": "bedrock-api-key-123"},
+    ) as limner_client:
+        await limner_client.images.generate(model=CANVAS, prompt="a fox")
+    [received] = bedrock.received
+    assert received.headers["authorization"] == "Bearer bedrock-api-key-123"
+    assert "x-amz-date" not in received.headers
+    assert received.raw_path == RAW_PATH
+
+
+def test_bearer_refuses_plain_http_to_a_remote_host(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    settings = provider.load_settings({"api_key": "k", "base_url": "http://example.com"}, {})
+    wire = provider.translate(make_call(prompt="x", settings=settings)).request
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.authorize(wire, settings)
+    assert caught.value.param == "providers.amazon.base_url"
+    assert "k" not in str(caught.value).split(":")[-1].split()
+
+
+def test_bearer_needs_no_botocore(
+    provider: NovaCanvasProvider, make_call: MakeCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [m for m in sys.modules if m == "botocore" or m.startswith("botocore.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "botocore", None)
+    bearer = provider.load_settings({"api_key": "key-1", "region": "us-east-1"}, {})
+    wire = provider.translate(make_call(prompt="x", settings=bearer)).request
+    assert provider.authorize(wire, bearer).headers["authorization"] == "Bearer key-1"
+    keys = provider.load_settings({"region": "us-east-1", **KEYS}, {})
+    with pytest.raises(limner.MissingCredentialsError) as caught:
+        provider.authorize(wire, keys)
+    assert "pip install 'limner-nova-canvas[aws]'" in caught.value.message
+    assert "AWS_BEARER_TOKEN_BEDROCK" in caught.value.message
+
+
+def test_missing_credentials_names_the_ways(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    settings = provider.load_settings({"region": "us-east-1", "credential_chain": False}, {})
+    wire = provider.translate(make_call(prompt="x", settings=settings)).request
+    with pytest.raises(limner.MissingCredentialsError) as caught:
+        provider.authorize(wire, settings)
+    for name in ("AWS_BEARER_TOKEN_BEDROCK", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"):
+        assert name in caught.value.message
+    half = provider.load_settings({"aws_access_key_id": "AKID", "region": "eu-west-1"}, {})
+    with pytest.raises(limner.MissingCredentialsError, match="aws_secret_access_key"):
+        provider.authorize(wire, half)
+
+
+def test_credential_chain_reads_the_environment(
+    provider: NovaCanvasProvider,
+    make_call: MakeCall,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+    fixed_clock: dt.datetime,
+) -> None:
+    """Without keys in the settings, botocore's chain resolves them (here from its env
+    provider; config files pointed at nothing, instance metadata off)."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "AKIDCHAIN",
+        "AWS_SECRET_ACCESS_KEY": "chain-secret",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    fresh = NovaCanvasProvider()
+    settings = fresh.load_settings({"region": "us-east-1"}, {})  # limner's environ: empty
+    wire = fresh.translate(make_call(prompt="x", settings=settings)).request
+    signed = fresh.authorize(wire, settings)
+    assert signed.headers["authorization"].startswith(
+        "AWS4-HMAC-SHA256 Credential=AKIDCHAIN/20260102/us-east-1/bedrock/aws4_request"
+    )
+
+
+async def test_dry_run_needs_no_credentials_and_hides_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import botocore.session
+
+    def forbidden(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a dry run touched the credential chain")
+
+    monkeypatch.setattr(botocore.session.Session, "get_credentials", forbidden)
+    async with limner.AsyncClient(
+        providers={"amazon": {"region": "eu-west-1", "aws_session_token": "tok-secret"}},
+        environ={},
+    ) as limner_client:
+        plan = await limner_client.images.generate(
+            model=CANVAS, prompt="a fox", n=7, quality="premium", dry_run=True
+        )
+    assert len(plan.requests) == 2
+    first = plan.requests[0]
+    assert first["url"] == (
+        "https://bedrock-runtime.eu-west-1.amazonaws.com/model/amazon.nova-canvas-v1%3A0/invoke"
+    )
+    assert first["headers"]["authorization"] == "<redacted>"
+    assert first["headers"]["x-amz-security-token"] == "<redacted>"
+    assert len(first["headers"]["x-amz-date"]) == 16
+    assert first["json"]["imageGenerationConfig"]["numberOfImages"] == 5
+    assert plan.estimated_cost_usd == limner.money.to_usd("0.42")
+    assert "tok-secret" not in plan.model_dump_json()
+
+
+def test_secrets_never_in_reprs_or_errors(
+    provider: NovaCanvasProvider, make_call: MakeCall, fixed_clock: dt.datetime
+) -> None:
+    settings = provider.load_settings(
+        {"region": "us-east-1", **KEYS, "aws_session_token": SESSION_TOKEN, "api_key": None}, {}
+    )
+    signed = provider.authorize(provider.translate(make_call(prompt="x")).request, settings)
+    shown = repr(settings) + repr(signed) + json.dumps(signed.describe())
+    for secret in (SECRET_KEY, SESSION_TOKEN, signed.headers["authorization"].split("=")[-1]):
+        assert secret not in shown

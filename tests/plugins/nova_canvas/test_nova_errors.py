@@ -1,0 +1,218 @@
+"""Every Bedrock error and the 200-with-``error`` content filter, end to end through
+``limner.AsyncClient`` against a loopback Bedrock Runtime."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import yaml
+
+import limner
+
+from .support import (
+    CANVAS,
+    DATA,
+    PNG_B64,
+    BedrockServer,
+    Reply,
+    aws_error,
+    client,
+    images_reply,
+)
+
+FILTER_TEXT = (
+    "This request has been blocked by our content filters. Please adjust your text prompt to "
+    "submit a new request."
+)
+
+
+def real_expired_token() -> Reply:
+    """The real recorded 403 (DataDog/dd-trace-py meta_invoke_error.yaml), as recorded."""
+    document = yaml.safe_load((DATA / "dd-trace-py__meta_invoke_error.yaml").read_text())
+    response = document["interactions"][0]["response"]
+    headers = {name: values[0] for name, values in response["headers"].items()}
+    keep = ("Content-Type", "x-amzn-ErrorType", "x-amzn-RequestId")
+    return Reply(
+        response["status"]["code"],
+        response["body"]["string"],
+        {name: headers[name] for name in keep},
+    )
+
+
+async def fail(server: BedrockServer, *replies: Reply) -> limner.LimnerError:
+    server.reply(*replies)
+    async with client(server) as limner_client:
+        with pytest.raises(limner.LimnerError) as caught:
+            await limner_client.images.generate(model=CANVAS, prompt="a fox")
+    return caught.value
+
+
+async def test_real_expired_token_recording(bedrock: BedrockServer) -> None:
+    error = await fail(bedrock, real_expired_token())
+    assert type(error) is limner.AuthenticationError
+    assert error.code == "ExpiredTokenException"
+    assert error.status_code == 403
+    assert error.request_id == "402bd639-607f-433b-aa01-2852fc75287a"
+    assert error.message.startswith(
+        "Bedrock ExpiredTokenException: The security token included in the request is expired"
+    )
+    assert "refresh the credentials" in error.message
+    assert error.retryable is False
+    assert len(bedrock.received) == 1  # 403 is not retried
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "cls", "attempts"),
+    [
+        (
+            400,
+            "ValidationException",
+            "width must be divisible by 16",
+            limner.InvalidRequestError,
+            1,
+        ),
+        (400, "ValidationException", FILTER_TEXT, limner.ContentPolicyError, 1),
+        (400, "ServiceQuotaExceededException", "quota", limner.RateLimitError, 1),
+        (403, "AccessDeniedException", "not authorized", limner.PermissionDeniedError, 1),
+        (403, "UnrecognizedClientException", "invalid token", limner.AuthenticationError, 1),
+        (403, "InvalidSignatureException", "signature mismatch", limner.AuthenticationError, 1),
+        (404, "ResourceNotFoundException", "model not found", limner.NotFoundError, 1),
+        (408, "ModelTimeoutException", "timed out", limner.RequestTimeoutError, 3),
+        (429, "ThrottlingException", "Too many requests", limner.RateLimitError, 3),
+        (429, "ModelNotReadyException", "not ready", limner.RateLimitError, 3),
+        (424, "ModelErrorException", "model failed", limner.ProviderError, 1),
+        (500, "InternalServerException", "internal", limner.ProviderError, 3),
+        (503, "ServiceUnavailableException", "unavailable", limner.ProviderUnavailableError, 3),
+    ],
+)
+async def test_error_codes(
+    bedrock: BedrockServer,
+    status: int,
+    code: str,
+    message: str,
+    cls: type[limner.LimnerError],
+    attempts: int,
+) -> None:
+    error = await fail(bedrock, *[aws_error(status, code, message)] * 3)
+    assert type(error) is cls
+    assert error.status_code == status
+    assert error.provider == "amazon"
+    assert error.model == CANVAS
+    assert error.request_id == "11111111-2222-3333-4444-555555555555"
+    assert message in error.message
+    assert len(bedrock.received) == attempts  # 408/429/5xx retried (max_retries 2), others not
+    assert error.retryable is (attempts == 3)
+    if cls is limner.ContentPolicyError:
+        assert isinstance(error, limner.ContentPolicyError)
+        assert error.reason == FILTER_TEXT
+        assert error.code == "content_policy_violation"
+    else:
+        assert error.code == code
+
+
+async def test_model_error_keeps_the_original_status(bedrock: BedrockServer) -> None:
+    reply = aws_error(424, "ModelErrorException", "boom", originalStatusCode=500, resourceName="x")
+    error = await fail(bedrock, reply)
+    assert "(model answered 500)" in error.message
+
+
+async def test_type_in_body_and_unreadable_body(bedrock: BedrockServer) -> None:
+    typed = Reply(400, {"__type": "com.amazon.coral#ValidationException", "Message": "bad"})
+    error = await fail(bedrock, typed)
+    assert (type(error), error.code) == (limner.InvalidRequestError, "ValidationException")
+    html = Reply(502, b"<html>bad gateway</html>", {"content-type": "text/html"})
+    error = await fail(bedrock, html, html, html)
+    assert type(error) is limner.ProviderUnavailableError
+    assert "bad gateway" in error.message
+
+
+# ---- 200 with an error: Nova's output content filter --------------------------------------------
+
+
+async def test_some_images_blocked(bedrock: BedrockServer) -> None:
+    bedrock.reply(
+        images_reply(
+            2, error="Some of the generated images have been blocked by our content filters."
+        )
+    )
+    async with client(bedrock) as limner_client:
+        result = await limner_client.images.generate(
+            model=CANVAS, prompt="a fox", n=4, quality="premium"
+        )
+    assert [item.b64_json for item in result.data] == [PNG_B64, PNG_B64]
+    filtered = [w for w in result.warnings if w.code == "content_filtered"]
+    assert [w.message.split(":")[0] for w in filtered] == [
+        "image 3 of 4 was withheld",
+        "image 4 of 4 was withheld",
+    ]
+    assert result.cost == Decimal("0.12")  # 2 returned premium images, not 4
+    assert result.output_format == "png"
+
+
+async def test_some_images_blocked_strict_raises(bedrock: BedrockServer) -> None:
+    bedrock.reply(
+        images_reply(
+            1, error="Some of the generated images have been blocked by our content filters."
+        )
+    )
+    async with limner.AsyncClient(
+        providers={"amazon": {"region": "us-east-1", "base_url": bedrock.url, "api_key": "k"}},
+        allow_private_networks=True,
+        strict=True,
+        environ={},
+    ) as limner_client:
+        with pytest.raises(limner.ContentPolicyError):
+            await limner_client.images.generate(model=CANVAS, prompt="a fox", n=2)
+
+
+async def test_all_images_blocked(bedrock: BedrockServer) -> None:
+    reply = images_reply(
+        0, error="All of the generated images have been blocked by our content filters."
+    )
+    error = await fail(bedrock, reply)
+    assert isinstance(error, limner.ContentPolicyError)
+    assert error.reason == "All of the generated images have been blocked by our content filters."
+    assert error.status_code == 200
+
+
+async def test_all_blocked_in_one_split_call_fails_the_request(bedrock: BedrockServer) -> None:
+    bedrock.reply(
+        images_reply(5),
+        images_reply(
+            0, error="All of the generated images have been blocked by our content filters."
+        ),
+    )
+    async with client(bedrock) as limner_client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await limner_client.images.generate(model=CANVAS, prompt="a fox", n=7)
+    assert caught.value.message.startswith("call ")
+
+
+@pytest.mark.parametrize(
+    ("body", "cls"),
+    [
+        ({"images": []}, limner.NoImageGeneratedError),
+        ({"images": "nope"}, limner.ProviderError),
+        (
+            {"status": "Request Moderated", "details": {"Moderation Reasons": ["X"]}},
+            limner.ContentPolicyError,
+        ),
+        ({"images": [], "error": "something else"}, limner.NoImageGeneratedError),
+    ],
+)
+async def test_odd_200_bodies(bedrock: BedrockServer, body: dict[str, Any], cls: type) -> None:
+    error = await fail(bedrock, Reply(200, body))
+    assert type(error) is cls
+
+
+async def test_cost_by_size_band(bedrock: BedrockServer) -> None:
+    bedrock.reply(images_reply(3))
+    async with client(bedrock) as limner_client:
+        result = await limner_client.images.generate(
+            model=CANVAS, prompt="a fox", n=3, size="2048x1024"
+        )
+    assert result.cost == Decimal("0.18")  # 3 x standard, up to 2048x2048
+    assert result.size == "2048x1024"
+    assert any(w.code in ("model_legacy", "model_shut_down") for w in result.warnings)

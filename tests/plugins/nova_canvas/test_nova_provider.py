@@ -1,0 +1,151 @@
+"""Registration, the model entry, settings from the environment, pricing and successors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from limner_nova_canvas import NovaCanvasProvider, nova_canvas_model
+from limner_nova_canvas.pricing import price_images
+
+import limner
+from limner.plugins import Registry
+
+from .conftest import MakeCall
+from .support import CANVAS, BedrockServer, client
+
+
+def test_registered_through_the_entry_point() -> None:
+    registry = Registry()
+    assert isinstance(registry.providers["amazon"], NovaCanvasProvider)
+    for name in (
+        CANVAS,
+        "amazon.nova-canvas-v1:0",
+        "amazon/nova-canvas",
+        "nova_canvas/nova-canvas",
+    ):
+        assert registry.resolve(name).id == CANVAS
+
+
+def test_model_entry(canvas: limner.ModelInfo) -> None:
+    caps = canvas.capabilities
+    assert caps.size_rules is not None
+    assert (caps.size_rules.min_side, caps.size_rules.max_side) == (320, 4096)
+    assert (caps.size_rules.multiple_of, caps.size_rules.max_pixels) == (16, 4_194_303)
+    assert (caps.size_rules.min_aspect, caps.size_rules.max_aspect) == (0.25, 4.0)
+    assert caps.max_images_per_call == 5
+    assert caps.edit_modes == ("inpaint", "outpaint", "erase", "remove-background", "variation")
+    assert caps.mask and caps.seed and caps.negative_prompt
+    life = canvas.lifecycle
+    assert (life.status, life.shutdown_on) == ("legacy", dt.date(2026, 9, 30))
+    assert "us-east-1, eu-west-1, ap-northeast-1" in (canvas.description or "")
+
+
+@pytest.mark.parametrize(
+    ("quality", "size", "usd"),
+    [
+        ("standard", "1024x1024", "0.04"),
+        ("premium", "1024x1024", "0.06"),
+        ("standard", "512x512", "0.04"),
+        ("standard", "1024x1040", "0.06"),
+        ("standard", "2048x1024", "0.06"),
+        ("premium", "2032x2032", "0.08"),
+        (None, None, "0.04"),
+    ],
+)
+def test_band_prices(
+    canvas: limner.ModelInfo, quality: str | None, size: str | None, usd: str
+) -> None:
+    assert price_images(canvas, "generate", 2, quality, size) == Decimal(usd) * 2
+
+
+def test_settings_from_the_environment(provider: NovaCanvasProvider) -> None:
+    environ = {
+        "AWS_BEARER_TOKEN_BEDROCK": "bk",
+        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": "https://vpce.example.com/",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "AKID",
+        "AWS_SECRET_ACCESS_KEY": "sk",
+        "AWS_SESSION_TOKEN": "st",
+        "AWS_PROFILE": "dev",
+    }
+    settings: Any = provider.load_settings({}, environ)
+    assert settings.api_key.get_secret_value() == "bk"
+    assert settings.endpoint() == "https://vpce.example.com"
+    assert (settings.region, settings.profile) == ("eu-west-1", "dev")
+    assert settings.aws_session_token.get_secret_value() == "st"
+    override: Any = provider.load_settings({"region": "ap-northeast-1"}, {"AWS_REGION": "x"})
+    assert override.endpoint() == "https://bedrock-runtime.ap-northeast-1.amazonaws.com"
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.load_settings({"region": "not a region"}, {})
+    assert caught.value.param == "providers.amazon.region"
+
+
+def test_region_notices(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
+    far = provider.load_settings({"region": "eu-central-1", "credential_chain": False}, {})
+    translation = provider.translate(make_call(prompt="x", settings=far))
+    assert translation.request.url.startswith("https://bedrock-runtime.eu-central-1.amazonaws.com/")
+    assert [w.code for w in translation.warnings] == ["region_unsupported"]
+    none = provider.load_settings({"credential_chain": False}, {})
+    translation = provider.translate(make_call(prompt="x", settings=none))
+    assert translation.request.url.startswith("https://bedrock-runtime.us-east-1.amazonaws.com/")
+    assert [w.code for w in translation.warnings] == ["default_region"]
+
+
+def test_model_ids_setting_points_at_another_bedrock_id(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"
+    settings = provider.load_settings(
+        {"region": "us-east-1", "model_ids": {"amazon.nova-canvas-v1:0": arn}}, {}
+    )
+    url = provider.translate(make_call(prompt="x", settings=settings)).request.url
+    assert url == (
+        "https://bedrock-runtime.us-east-1.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aus-east-1"
+        "%3A123456789012%3Aapplication-inference-profile%2Fabc123/invoke"
+    )
+
+
+class Successor:
+    @limner.hookimpl
+    def register_models(self, register: Any) -> None:
+        register(nova_canvas_model("amazon.nova-canvas-v2:0", display_name="Nova Canvas v2"))
+
+
+async def test_a_successor_is_one_registration_away(bedrock: BedrockServer) -> None:
+    async with limner.AsyncClient(
+        providers={"amazon": {"region": "us-east-1", "base_url": bedrock.url, "api_key": "k"}},
+        allow_private_networks=True,
+        environ={},
+        registry=Registry([Successor()]),
+    ) as limner_client:
+        result = await limner_client.images.generate(
+            model="amazon/amazon.nova-canvas-v2:0", prompt="a fox"
+        )
+    assert bedrock.received[0].raw_path == "/model/amazon.nova-canvas-v2%3A0/invoke"
+    assert result.cost == Decimal("0.04")
+    assert not any(w.code.startswith("model_") for w in result.warnings)
+
+
+async def test_options_namespace_and_extra_headers(bedrock: BedrockServer) -> None:
+    async with client(bedrock) as limner_client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await limner_client.images.generate(
+                model=CANVAS, prompt="x", provider_options={"amazon": {"cfg_scale": 20}}
+            )
+        assert caught.value.param == "provider_options.amazon.cfg_scale"
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await limner_client.images.generate(
+                model=CANVAS, prompt="x", provider_options={"amazon": {"nope": 1}}
+            )
+        assert caught.value.param == "provider_options.amazon.nope"
+        with pytest.raises(limner.InvalidRequestError):
+            await limner_client.images.generate(
+                model=CANVAS, prompt="x", extra_headers={"X-Amz-Security-Token": "t"}
+            )
+        await limner_client.images.generate(
+            model=CANVAS, prompt="x", provider_options={"nova_canvas": {"cfg_scale": 3.5}}
+        )
+    assert bedrock.received[-1].json["imageGenerationConfig"]["cfgScale"] == 3.5
