@@ -1,0 +1,281 @@
+"""Exact wire requests of every edit mode, the mask conversion pixel by pixel, input checks and
+the 10 MiB body limit."""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Any
+
+import pytest
+from PIL import Image
+
+import limner
+from limner_stability import StabilityProvider
+from limner_stability.body import MAX_BODY_BYTES, multipart_size
+
+from .conftest import MakeCall, png
+from .test_stability_translate import BASE, adjusted, wire
+
+IMAGE = png(64, 64)
+HOLED = png(64, 64, mode="RGBA", hole=True)
+
+
+# ---- edits -----------------------------------------------------------------------------------
+
+
+def edit(make_call: MakeCall, name: str = "sd3.5-large", **fields: Any) -> Any:
+    fields.setdefault("images", [IMAGE])
+    return make_call(name, "edit", **fields)
+
+
+def test_mask_means_inpaint_with_a_black_and_white_mask(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    translation = provider.translate(
+        edit(make_call, mask=HOLED, negative_prompt="fog", seed=3, options={"grow_mask": 10})
+    )
+    assert wire(translation) == {
+        "url": f"{BASE}/edit/inpaint",
+        "headers": {"accept": "application/json"},
+        "form": [
+            ("prompt", "a lighthouse at dusk"),
+            ("negative_prompt", "fog"),
+            ("seed", "3"),
+            ("grow_mask", "10"),
+        ],
+        "files": [("image", "image.png", "image/png"), ("mask", "mask.png", "image/png")],
+    }
+    assert translation.request.files[0].data == IMAGE
+    with Image.open(io.BytesIO(translation.request.files[1].data)) as mask:
+        assert mask.mode == "L"
+        assert mask.size == (64, 64)
+        pixels = mask.load()
+        assert pixels is not None
+        for x in range(64):
+            for y in range(64):
+                edited = x < 32 and y < 32  # the transparent quarter
+                assert pixels[x, y] == (255 if edited else 0), (x, y)
+    assert [w.code for w in translation.warnings] == ["price_by_edit_mode"]
+    assert "5 credits ($0.05)" in translation.warnings[0].message
+
+
+def test_no_mask_means_sd3_image_to_image(provider: StabilityProvider, make_call: MakeCall) -> None:
+    translation = provider.translate(edit(make_call, seed=5, size="1024x1024"))
+    assert wire(translation) == {
+        "url": f"{BASE}/generate/sd3",
+        "headers": {"accept": "application/json"},
+        "form": [
+            ("mode", "image-to-image"),
+            ("model", "sd3.5-large"),
+            ("strength", "0.7"),
+            ("prompt", "a lighthouse at dusk"),
+            ("seed", "5"),
+        ],
+        "files": [("image", "image.png", "image/png")],
+    }
+    assert adjusted(translation) == {"size": None}
+    assert [w.code for w in translation.warnings] == ["default_applied", "price_by_edit_mode"]
+    assert "6.5 credits" in translation.warnings[1].message
+
+
+def test_image_to_image_strength(provider: StabilityProvider, make_call: MakeCall) -> None:
+    flash = provider.translate(edit(make_call, "sd3.5-flash"))
+    assert dict(flash.request.form)["strength"] == "0.95"
+    mine = provider.translate(edit(make_call, options={"strength": 0.25}))
+    assert dict(mine.request.form)["strength"] == "0.25"
+    assert "default_applied" not in [w.code for w in mine.warnings]
+
+
+def test_ultra_image_to_image(provider: StabilityProvider, make_call: MakeCall) -> None:
+    translation = provider.translate(
+        edit(make_call, "stable-image-ultra", edit_mode="image-to-image")
+    )
+    assert wire(translation) == {
+        "url": f"{BASE}/generate/ultra",
+        "headers": {"accept": "application/json"},
+        "form": [("strength", "0.7"), ("prompt", "a lighthouse at dusk")],
+        "files": [("image", "image.png", "image/png")],
+    }
+
+
+EDIT_MODES: list[tuple[str, dict[str, Any], dict[str, Any], list[tuple[str, str]], list[str]]] = [
+    (
+        "outpaint",
+        {"seed": 2},
+        {"left": 100, "down": 50, "creativity": 0.3, "style_preset": "photographic"},
+        [
+            ("prompt", "a lighthouse at dusk"),
+            ("seed", "2"),
+            ("style_preset", "photographic"),
+            ("left", "100"),
+            ("down", "50"),
+            ("creativity", "0.3"),
+        ],
+        [],
+    ),
+    (
+        "erase",
+        {"mask": HOLED, "seed": 2},
+        {"grow_mask": 4},
+        [("seed", "2"), ("grow_mask", "4")],
+        ["prompt"],
+    ),
+    (
+        "search-and-replace",
+        {"negative_prompt": "fog"},
+        {"search_prompt": "boat", "grow_mask": 3},
+        [
+            ("prompt", "a lighthouse at dusk"),
+            ("negative_prompt", "fog"),
+            ("grow_mask", "3"),
+            ("search_prompt", "boat"),
+        ],
+        [],
+    ),
+    (
+        "search-and-recolor",
+        {},
+        {"select_prompt": "roof"},
+        [("prompt", "a lighthouse at dusk"), ("select_prompt", "roof")],
+        [],
+    ),
+    (
+        "remove-background",
+        {"output_format": "jpeg", "seed": 9},
+        {},
+        [("output_format", "png")],
+        ["prompt", "seed", "output_format"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mode", "fields", "options", "form", "adjusted_params"),
+    EDIT_MODES,
+    ids=[case[0] for case in EDIT_MODES],
+)
+def test_each_edit_mode(
+    provider: StabilityProvider,
+    make_call: MakeCall,
+    mode: str,
+    fields: dict[str, Any],
+    options: dict[str, Any],
+    form: list[tuple[str, str]],
+    adjusted_params: list[str],
+) -> None:
+    call = edit(make_call, "sd3.5-medium", edit_mode=mode, options=options, **fields)
+    translation = provider.translate(call)
+    expected_files = [("image", "image.png", "image/png")]
+    if "mask" in fields:
+        expected_files.append(("mask", "mask.png", "image/png"))
+    assert wire(translation) == {
+        "url": f"{BASE}/edit/{mode}",
+        "headers": {"accept": "application/json"},
+        "form": form,
+        "files": expected_files,
+    }
+    assert [a.param for a in translation.adjustments] == adjusted_params
+
+
+@pytest.mark.parametrize(
+    ("mode", "options", "param"),
+    [
+        ("outpaint", {}, "provider_options.stabilityai.left"),
+        ("search-and-replace", {}, "provider_options.stabilityai.search_prompt"),
+        ("search-and-recolor", {}, "provider_options.stabilityai.select_prompt"),
+        ("erase", {"grow_mask": 50}, "provider_options.stabilityai.grow_mask"),
+    ],
+)
+def test_edit_mode_inputs_are_checked(
+    provider: StabilityProvider,
+    make_call: MakeCall,
+    mode: str,
+    options: dict[str, Any],
+    param: str,
+) -> None:
+    mask = HOLED if mode == "erase" else None
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(edit(make_call, edit_mode=mode, options=options, mask=mask))
+    assert info.value.param == param
+
+
+def test_inpaint_without_mask_uses_alpha_or_refuses(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    alpha = provider.translate(edit(make_call, images=[HOLED], edit_mode="inpaint"))
+    assert [p.field for p in alpha.request.files] == ["image"]
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(edit(make_call, edit_mode="inpaint"))
+    assert info.value.param == "mask"
+
+
+@pytest.mark.parametrize("mode", ["image-to-image", "outpaint", "search-and-replace"])
+def test_a_mask_where_none_is_taken_is_refused(
+    provider: StabilityProvider, make_call: MakeCall, mode: str
+) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as info:
+        provider.translate(
+            edit(make_call, edit_mode=mode, mask=HOLED, options={"left": 8, "search_prompt": "x"})
+        )
+    assert info.value.param == "mask"
+
+
+@pytest.mark.parametrize(
+    ("image", "mode"),
+    [
+        (png(32, 200), "inpaint"),  # a side under 64
+        (png(2100, 2100), "remove-background"),  # over 4,194,304 pixels
+        (png(400, 100), "outpaint"),  # wider than 2.5:1
+        (png(40, 40), "image-to-image"),
+    ],
+)
+def test_input_image_limits(
+    provider: StabilityProvider, make_call: MakeCall, image: bytes, mode: str
+) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(
+            edit(make_call, images=[image], edit_mode=mode, options={"left": 8}, mask=None)
+        )
+    assert info.value.param == "images[0]"
+
+
+def test_two_images_are_refused(provider: StabilityProvider, make_call: MakeCall) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as info:
+        provider.translate(edit(make_call, images=[IMAGE, IMAGE]))
+    assert info.value.param == "images"
+
+
+async def test_two_images_are_refused_before_sending() -> None:
+    async with limner.AsyncClient(providers={"stabilityai": {"api_key": "k"}}, environ={}) as c:
+        with pytest.raises(limner.UnsupportedFeatureError) as info:
+            await c.images.edit(model="stabilityai/sd3.5-large", prompt="p", image=[IMAGE, IMAGE])
+    assert info.value.param == "images"
+
+
+# ---- body size -------------------------------------------------------------------------------
+
+
+async def test_multipart_size_is_a_tight_upper_bound(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    from limner.http import encode_body
+
+    request = provider.translate(edit(make_call, mask=HOLED, negative_prompt="n" * 500)).request
+    body, _ = await encode_body(request)
+    assert body is not None
+    assert len(body) <= multipart_size(request) <= len(body) + 1024
+
+
+def test_body_over_10_mib_is_refused_locally(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    noisy = Image.frombytes("RGB", (2048, 2048), os.urandom(2048 * 2048 * 3))
+    out = io.BytesIO()
+    noisy.save(out, format="PNG", compress_level=0)
+    big = out.getvalue()
+    assert len(big) > MAX_BODY_BYTES
+    with pytest.raises(limner.PayloadTooLargeError) as info:
+        provider.translate(edit(make_call, images=[big]))
+    assert info.value.param == "images"
+    assert "10 MiB" in info.value.message
