@@ -23,11 +23,6 @@ Family = Literal["gemini", "imagen"]
 GEMINI_ASPECTS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
 WIDE_ASPECTS = (*GEMINI_ASPECTS, "1:8", "8:1", "1:4", "4:1")
 IMAGEN_ASPECTS = ("1:1", "3:4", "4:3", "9:16", "16:9")
-# Pixel sizes of Imagen 4 per sampleImageSize and aspect ratio (Vertex model card, in the notes).
-IMAGEN_SIZES = (
-    "1024x1024", "896x1280", "1280x896", "768x1408", "1408x768",
-    "2048x2048", "1792x2560", "2560x1792", "1536x2816", "2816x1536",
-)  # fmt: skip
 
 # The Imagen edit (capability) model exists only on Vertex AI.
 VERTEX_ONLY = frozenset({"imagen-3.0-capability-001"})
@@ -46,7 +41,6 @@ _GEMINI = Capabilities(
 )
 _IMAGEN = Capabilities(
     operations=("generate",),
-    sizes=IMAGEN_SIZES,
     aspect_ratios=IMAGEN_ASPECTS,
     image_sizes=("1K", "2K"),
     max_images_per_call=4,
@@ -181,7 +175,7 @@ MODELS: tuple[ModelInfo, ...] = (
     _model(
         "imagen-3.0-generate-002",
         "Imagen 3",
-        _IMAGEN.model_copy(update={"image_sizes": (), "sizes": IMAGEN_SIZES[:5]}),
+        _IMAGEN.model_copy(update={"image_sizes": ()}),
         description="No sampleImageSize (1K output only).",
         lifecycle=_imagen_life(dt.date(2026, 6, 30), "gemini-3.1-flash-image", _IMAGEN3_SHUTDOWN),
     ),

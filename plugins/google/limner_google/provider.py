@@ -45,7 +45,6 @@ class GoogleProvider(Provider):
 
     name: ClassVar[str] = "google"
     display_name: ClassVar[str] = "Google"
-    aliases: ClassVar[tuple[str, ...]] = ("gemini", "vertex_ai")
     settings_model: ClassVar[type[ProviderSettings]] = GoogleSettings
     env: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "api_key": ("GOOGLE_API_KEY", "GEMINI_API_KEY"),

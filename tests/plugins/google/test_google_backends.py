@@ -1,0 +1,87 @@
+"""Backends and settings: endpoints per backend, the SDK's environment conventions, secrets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from limner_google import GoogleProvider
+
+import limner
+
+from .conftest import GEMINI, MakeCall, settings
+
+
+@pytest.mark.parametrize(
+    ("values", "url"),
+    [
+        (
+            {"vertexai": True, "project": "p"},
+            "https://aiplatform.googleapis.com/v1beta1/projects/p/locations/global/publishers/google/models/",
+        ),
+        (
+            {"vertexai": True, "project": "p", "location": "eu"},
+            "https://aiplatform.eu.rep.googleapis.com/v1beta1/projects/p/locations/eu/publishers/google/models/",
+        ),
+        (
+            {"vertexai": True, "api_key": "k"},
+            "https://aiplatform.googleapis.com/v1beta1/publishers/google/models/",
+        ),
+        ({"api_key": "k", "base_url": "http://proxy/"}, "http://proxy/v1beta/models/"),
+        (
+            {"api_key": "k", "api_version": "v1"},
+            "https://generativelanguage.googleapis.com/v1/models/",
+        ),
+    ],
+)
+def test_endpoints(
+    provider: GoogleProvider, make_call: MakeCall, values: dict[str, Any], url: str
+) -> None:
+    call = make_call("gemini-3-pro-image", settings=settings(**values))
+    assert provider.translate(call).request.url == f"{url}gemini-3-pro-image:generateContent"
+
+
+def test_environment_selects_vertex_like_the_sdk(provider: GoogleProvider) -> None:
+    env = {
+        "GOOGLE_GENAI_USE_VERTEXAI": "true",
+        "GOOGLE_CLOUD_PROJECT": "envproj",
+        "GOOGLE_CLOUD_LOCATION": "europe-west4",
+        "GEMINI_API_KEY": "envkey",
+    }
+    loaded = provider.load_settings({}, env)
+    assert (loaded.vertexai, loaded.project, loaded.api_key) == (True, "envproj", None)  # type: ignore[attr-defined]
+    express = provider.load_settings({"api_key": "explicit"}, env)
+    assert (express.project, express.location) == (None, None)  # type: ignore[attr-defined]
+    gemini = provider.load_settings({}, {"GOOGLE_API_KEY": "a", "GEMINI_API_KEY": "b"})
+    assert gemini.api_key is not None and gemini.api_key.get_secret_value() == "a"
+    assert provider.load_settings({}, {"GOOGLE_GENAI_USE_VERTEXAI": "0"}).vertexai is False  # type: ignore[attr-defined]
+    base = provider.load_settings({}, {"GOOGLE_GEMINI_BASE_URL": "http://gw"})
+    assert base.base_url == "http://gw"
+
+
+def test_vertex_without_project_names_the_setting(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call("gemini-3-pro-image", settings=settings(vertexai=True))
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(call)
+    assert caught.value.param == "providers.google.project"
+    assert "GOOGLE_CLOUD_PROJECT" in caught.value.message
+
+
+def test_settings_repr_hides_secrets() -> None:
+    loaded = settings(api_key="super-secret", credentials=object())
+    assert "super-secret" not in repr(loaded)
+    assert "credentials" not in repr(loaded)
+    assert GEMINI.api_key is not None
+
+
+def test_limner_models_shows_the_lifecycle(capsys: pytest.CaptureFixture[str]) -> None:
+    from limner.cli.main import main
+
+    assert main(["models"]) == 0
+    rows = {line.split()[0]: line.split()[1:3] for line in capsys.readouterr().out.splitlines()}
+    assert rows["google/imagen-4.0-generate-001"] == ["shutdown", "2026-08-17"]
+    assert rows["google/gemini-2.5-flash-image"] == ["deprecated", "2027-03-15"]
+    assert rows["google/gemini-3-pro-image-preview"][0] == "preview"
+    assert rows["google/gemini-3.1-flash-image"][0] == "active"
