@@ -1,0 +1,99 @@
+"""End to end through the client against vcrpy cassettes (record mode none, never the network).
+
+The cassettes are built (build_cassettes.py): requests made by limner, responses from the
+documented wire format or, for the 403, the real recorded Bedrock error — each cassette's
+``provenance`` says which. Requests are matched on method, URL (the percent-encoded path) and JSON
+body, so a change in what limner sends fails these tests.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from PIL import Image
+
+import limner
+
+from ..cassettes import CASSETTES, TINY_PNG
+from .support import CANVAS, KEYS
+
+pytestmark = pytest.mark.vcr
+HERE = CASSETTES / "nova_canvas" / Path(__file__).stem
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[limner.AsyncClient]:
+    live = {"profile": os.environ["AWS_PROFILE"]} if os.environ.get("AWS_PROFILE") else KEYS
+    async with limner.AsyncClient(
+        providers={"amazon": {"region": "us-east-1", **live}}, environ={}
+    ) as client:
+        yield client
+
+
+def image() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (30, 90, 160)).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def test_text_image(client: limner.AsyncClient) -> None:
+    result = await client.images.generate(
+        model=CANVAS, prompt="a lighthouse at dusk", size="1280x720", quality="premium", n=2
+    )
+    assert [item.b64_json for item in result.data] == [TINY_PNG, TINY_PNG]
+    assert (result.size, result.quality) == ("1280x720", "premium")
+    assert result.cost == Decimal("0.12")  # 2 x premium, up to 1024x1024 (921,600 px)
+
+
+async def test_inpaint_mask_prompt(client: limner.AsyncClient) -> None:
+    result = await client.images.edit(
+        model=CANVAS,
+        prompt="a red leather sofa",
+        image=image(),
+        provider_options={"amazon": {"mask_prompt": "the sofa"}},
+    )
+    assert len(result.data) == 1
+    assert result.size == "64x64"
+    assert result.cost == Decimal("0.04")
+
+
+async def test_partial_content_filter(client: limner.AsyncClient) -> None:
+    result = await client.images.generate(model=CANVAS, prompt="a crowd at a concert", n=3)
+    assert len(result.data) == 1
+    assert [w.index for w in result.warnings if w.code == "content_filtered"] == [None, None]
+    assert result.cost == Decimal("0.04")
+
+
+async def test_expired_token(client: limner.AsyncClient) -> None:
+    with pytest.raises(limner.AuthenticationError) as caught:
+        await client.images.generate(model=CANVAS, prompt="a fox")
+    assert caught.value.code == "ExpiredTokenException"
+    assert caught.value.request_id == "402bd639-607f-433b-aa01-2852fc75287a"
+
+
+def test_cassettes_are_scrubbed_and_say_where_they_come_from() -> None:
+    paths = sorted(HERE.glob("*.yaml"))
+    assert len(paths) == 4
+    for path in paths:
+        data = yaml.safe_load(path.read_text())
+        assert data["provenance"]["kind"].startswith(("built from", "response recorded"))
+        for interaction in data["interactions"]:
+            headers = interaction["request"]["headers"]
+            for name in ("authorization", "x-amz-date", "x-amz-security-token"):
+                assert headers.get(name, ["<redacted>"]) == ["<redacted>"]
+        text = path.read_text()
+        assert KEYS["aws_secret_access_key"] not in text
+        assert "AKIDEXAMPLE" not in text
+
+
+async def test_changed_request_does_not_match(client: limner.AsyncClient) -> None:
+    from vcr.errors import CannotOverwriteExistingCassetteException
+
+    with pytest.raises(CannotOverwriteExistingCassetteException):
+        await client.images.generate(model=CANVAS, prompt="a different fox")
