@@ -93,13 +93,21 @@ class ImagePrice(_Frozen):
 
     usd: Usd
     operation: Operation | None = None
+    edit_mode: str | None = None
     quality: str | None = None
     size: str | None = None
     note: str | None = None
 
-    def matches(self, operation: Operation, quality: str | None, size: str | None) -> bool:
+    def matches(
+        self,
+        operation: Operation,
+        quality: str | None,
+        size: str | None,
+        edit_mode: str | None = None,
+    ) -> bool:
         return (
             (self.operation is None or self.operation == operation)
+            and (self.edit_mode is None or self.edit_mode == edit_mode)
             and (self.quality is None or self.quality == quality)
             and (self.size is None or self.size == size)
         )
@@ -120,11 +128,15 @@ class PriceSheet(_Frozen):
     notes: str | None = None
 
     def image_price(
-        self, operation: Operation, quality: str | None, size: str | None
+        self,
+        operation: Operation,
+        quality: str | None,
+        size: str | None,
+        edit_mode: str | None = None,
     ) -> Decimal | None:
         """Price of one image for these settings: the first matching row, or ``None``."""
         for row in self.per_image:
-            if row.matches(operation, quality, size):
+            if row.matches(operation, quality, size, edit_mode):
                 return row.usd
         return None
 
@@ -148,6 +160,12 @@ class Capabilities(_Frozen):
         (), description="kinds of edit the model offers through edit_mode (first is the default)"
     )
     mask: bool = False
+    mask_format: str | None = Field(
+        None,
+        description="how the provider's own mask marks the edit area; limner converts the "
+        "OpenAI-convention mask (transparent = edit) to it",
+    )
+    regions: tuple[str, ...] = Field((), description="cloud regions that serve the model")
     remote_image_urls: bool = Field(False, description="provider fetches https image URLs itself")
     file_ids: bool = Field(False, description="provider accepts uploaded file ids as input images")
     response_formats: tuple[Literal["url", "b64_json"], ...] = ("b64_json",)

@@ -93,7 +93,7 @@ class Engine:
             for t in plan.translations
         ]
         estimates = [
-            self._price(plan.model, operation, call.n, t.quality, t.size, None)
+            self._price(plan.model, operation, call.n, t.quality, t.size, None, t.edit_mode)
             for call, t in zip(plan.calls, plan.translations, strict=True)
         ]
         costs = [cost for cost, _ in estimates if cost is not None]
@@ -164,7 +164,9 @@ class Engine:
 
     def _settings_for(self, provider: Provider) -> ProviderSettings:
         if provider.name not in self._settings:
-            overrides = self.options.provider_settings.get(provider.name, {})
+            given = self.options.provider_settings
+            names = [name for name in (provider.name, *provider.aliases) if name in given]
+            overrides = given[names[0]] if names else {}
             self._settings[provider.name] = provider.load_settings(overrides, self.options.environ)
         return self._settings[provider.name]
 
@@ -184,7 +186,9 @@ class Engine:
             return provider.authorize(wire, settings)
 
         try:
-            response = await self.transport.send(translation.request, authorize)
+            response = await self.transport.send(
+                translation.request, authorize, provider.retry_after
+            )
         except LimnerError as failure:
             raise _which_call(failure, call, len(plan.calls)) from None
         if not 200 <= response.status < 300:
@@ -225,6 +229,14 @@ class Engine:
                 warnings.append(notice.model_copy(update={"index": index}))
             data.extend(result.images)
         if not data:
+            filtered = [notice.message for notice in warnings if notice.code == CONTENT_FILTERED]
+            if filtered:
+                raise ContentPolicyError(
+                    f"{plan.model.id}: every image was withheld: {'; '.join(filtered)}",
+                    reason=filtered[0],
+                    provider=plan.provider.name,
+                    model=plan.model.id,
+                )
             raise NoImageGeneratedError(
                 f"{plan.model.id} returned no image",
                 provider=plan.provider.name,
@@ -304,6 +316,7 @@ class Engine:
                 quality,
                 result.size or sent.size,
                 result.usage,
+                sent.edit_mode,
             )
             if notice is not None:
                 notices.append(notice)
@@ -318,10 +331,11 @@ class Engine:
         quality: str | None,
         size: str | None,
         usage: Usage | None,
+        edit_mode: str | None = None,
     ) -> tuple[Decimal | None, Notice | None]:
         """Best effort: pricing never fails a generation."""
         try:
-            cost = self.registry.price(model, operation, images, quality, size, usage)
+            cost = self.registry.price(model, operation, images, quality, size, usage, edit_mode)
         except Exception as exc:  # a plugin's pricing bug must not lose the user's images
             return None, Notice(code="price_failed", message=f"pricing failed: {exc!r}")
         if cost is None:

@@ -84,6 +84,7 @@ def price_call(
     quality: str | None,
     size: str | None,
     usage: Usage | None,
+    edit_mode: str | None,
 ) -> Decimal | None:
     """Price one provider call in USD.
 
@@ -100,5 +101,6 @@ def price_call(
     :param quality: the quality sent, if any.
     :param size: the size sent, if any.
     :param usage: the provider's token usage for this call, when it reported one.
+    :param edit_mode: for edits, the kind of edit made (``inpaint``, ``outpaint``...), if any.
     :returns: the cost as a ``Decimal``, or ``None`` if this implementation cannot price it.
     """

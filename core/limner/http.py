@@ -89,9 +89,15 @@ class Transport:
         if self._session is not None and self._owns_session and not self._session.closed:
             await self._session.close()
 
-    async def send(self, request: WireRequest, authorize: Authorize) -> WireResponse:
+    async def send(
+        self,
+        request: WireRequest,
+        authorize: Authorize,
+        retry_after: Callable[[WireResponse], float | None] | None = None,
+    ) -> WireResponse:
         """Send with retries. ``authorize`` runs before every attempt (fresh signatures). Returns
-        the last response, whatever its status; raises only for transport failures."""
+        the last response, whatever its status; raises only for transport failures. ``retry_after``
+        reads the provider's wait from a response (default: the ``Retry-After`` headers)."""
         attempt = 0
         while True:
             attempt += 1
@@ -115,7 +121,8 @@ class Transport:
                 attempt,
             )
             if response.status in RETRYABLE_STATUSES and attempt <= self.retry.max_retries:
-                await asyncio.sleep(self.retry.delay(attempt, response.retry_after))
+                wait = retry_after(response) if retry_after else response.retry_after
+                await asyncio.sleep(self.retry.delay(attempt, wait))
                 continue
             return response
 

@@ -199,10 +199,13 @@ class Registry:
         quality: str | None,
         size: str | None,
         usage: Usage | None,
+        edit_mode: str | None = None,
     ) -> Decimal | None:
         hook = self.manager.hook.price_call
         if len(hook.get_hookimpls()) == 1:  # only core's own: skip the hook machinery
-            result: Any = default_hooks.price_call(model, operation, images, quality, size, usage)
+            result: Any = default_hooks.price_call(
+                model, operation, images, quality, size, usage, edit_mode
+            )
         else:
             result = hook(
                 model=model,
@@ -211,6 +214,7 @@ class Registry:
                 quality=quality,
                 size=size,
                 usage=usage,
+                edit_mode=edit_mode,
             )
         return None if result is None else to_usd(result)
 

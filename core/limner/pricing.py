@@ -19,6 +19,7 @@ def price_from_sheet(
     quality: str | None,
     size: str | None,
     usage: Usage | None,
+    edit_mode: str | None = None,
 ) -> Decimal | None:
     """Tokens × rates when usage is known and the sheet has token prices; otherwise the per-image
     price × images; ``None`` when the sheet cannot price it."""
@@ -30,7 +31,7 @@ def price_from_sheet(
         return _price_tokens(
             usage, rates.text_input, rates.image_input, rates.text_output, rates.image_output
         )
-    each = sheet.image_price(operation, quality, size)
+    each = sheet.image_price(operation, quality, size, edit_mode)
     return None if each is None else each * images
 
 

@@ -1,7 +1,8 @@
 """The provider contract every plugin implements, and the data that crosses it.
 
 A plugin registers one :class:`Provider` per service. Core calls it in this order for each HTTP
-call it makes; every method is synchronous and pure (no I/O):
+call it makes; every method is synchronous and pure (no I/O), except that ``authorize`` may
+refresh a token when the provider sets ``authorize_blocks`` (core then runs it in a thread):
 
 ========================  ========  ==========================================================
 method                    required  contract
@@ -10,6 +11,7 @@ method                    required  contract
 ``translate(call)``       yes       the unified request → one :class:`WireRequest` + adjustments
 ``parse_response(...)``   yes       a 2xx :class:`WireResponse` → :class:`ProviderResult`
 ``parse_error(...)``      no        a non-2xx response → a :class:`~limner.errors.LimnerError`
+``retry_after(response)`` no        seconds to wait before a retry (default: ``Retry-After``)
 ``authorize(...)``        no        add credentials just before each attempt (re-run on retry)
 ``load_settings(...)``    no        credentials and base URL from overrides, then environment
 ========================  ========  ==========================================================
@@ -84,7 +86,7 @@ class ProviderCall:
 class Translation:
     """A provider's wire request for one call, and every setting it changed or dropped.
 
-    ``size`` and ``quality`` are the values actually sent, used to price the call.
+    ``size``, ``quality`` and ``edit_mode`` are the values actually used, to price the call.
     """
 
     request: WireRequest
@@ -92,6 +94,7 @@ class Translation:
     warnings: tuple[Notice, ...] = ()
     size: str | None = None
     quality: str | None = None
+    edit_mode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,11 @@ class Provider(ABC):
             request_id=response.request_id,
             **extra,
         )
+
+    def retry_after(self, response: WireResponse) -> float | None:
+        """Seconds to wait before retrying after ``response`` (a 429 or 5xx). The default reads
+        the ``Retry-After`` headers; override for providers that say it in the body."""
+        return response.retry_after
 
     def authorize(
         self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False

@@ -97,6 +97,7 @@ class ImageData(BaseModel):
     b64_json: str | None = Field(None, repr=False)
     url: str | None = None
     revised_prompt: str | None = None
+    seed: int | None = Field(None, description="the seed the provider used, when it says")
 
     def to_bytes(self) -> bytes:
         """The image's bytes. Raises ``ValueError`` for a URL-only image (ask for

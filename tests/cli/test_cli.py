@@ -101,7 +101,8 @@ def test_models_json_uses_full_ids(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "models", "--json")
     assert status == 0
     models = json.loads(out)
-    assert all(model["id"].startswith("openai/") for model in models)
+    assert all(model["id"] == f"{model['provider']}/{model['name']}" for model in models)
+    assert {"openai/gpt-image-1.5", "openai/dall-e-3"} <= {model["id"] for model in models}
     dalle3 = next(model for model in models if model["id"] == "openai/dall-e-3")
     assert dalle3["capabilities"]["max_images_per_call"] == 1
 

@@ -12,14 +12,14 @@ from typing import Any, Protocol
 
 import pytest
 from aiohttp import web
-from limner_google import GoogleOptions, GoogleProvider
-from limner_google.models import MODELS
 from PIL import Image
 from pydantic import BaseModel
 
 import limner
 from limner import EditRequest, GenerateRequest, ModelInfo, ProviderCall, ProviderSettings
 from limner.images import sniff
+from limner_google import GoogleOptions, GoogleProvider
+from limner_google.models import MODELS
 
 REAL = Path(__file__).resolve().parent / "data"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from limner_google import GoogleProvider
 
 import limner
+from limner_google import GoogleProvider
 
 from .conftest import GEMINI, MakeCall, settings
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from limner_google import GoogleProvider
-from limner_google.usage import usage_from_metadata
 
 import limner
 from limner import WireResponse
 from limner.plugins import Registry
+from limner_google import GoogleProvider
+from limner_google.usage import usage_from_metadata
 
 from .conftest import MakeCall, model, real_json
 

@@ -18,9 +18,9 @@ import pytest
 from google import genai
 from google.genai import types
 from google.oauth2.credentials import Credentials
-from limner_google import GoogleProvider
 
 from limner import Translation
+from limner_google import GoogleProvider
 
 from .conftest import MakeCall, Server, gemini_answer, png, settings
 

@@ -7,11 +7,11 @@ import io
 from typing import Any
 
 import pytest
-from limner_google import GoogleProvider
 from PIL import Image
 
 import limner
 from limner import Adjustment
+from limner_google import GoogleProvider
 
 from .conftest import VERTEX, MakeCall, png
 

@@ -9,8 +9,6 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, Protocol
 
 import pytest
-from limner_nova_canvas import NovaCanvasOptions, NovaCanvasProvider
-from limner_nova_canvas.models import MODELS
 from PIL import Image
 from pydantic import BaseModel
 
@@ -23,6 +21,8 @@ from limner import (
     VariationRequest,
 )
 from limner.images import sniff
+from limner_nova_canvas import NovaCanvasOptions, NovaCanvasProvider
+from limner_nova_canvas.models import MODELS
 
 from .support import FIXED_NOW, KEYS, BedrockServer
 

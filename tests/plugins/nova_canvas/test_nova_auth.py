@@ -9,9 +9,9 @@ import sys
 from typing import Any
 
 import pytest
-from limner_nova_canvas import NovaCanvasProvider
 
 import limner
+from limner_nova_canvas import NovaCanvasProvider
 
 from .conftest import MakeCall
 from .support import (

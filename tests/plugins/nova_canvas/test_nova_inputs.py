@@ -7,10 +7,10 @@ import io
 import json
 
 import pytest
-from limner_nova_canvas import NovaCanvasProvider
 from PIL import Image
 
 import limner
+from limner_nova_canvas import NovaCanvasProvider
 
 from .conftest import MakeCall, png
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from limner_nova_canvas import NovaCanvasProvider, nova_canvas_model
-from limner_nova_canvas.pricing import price_images
 
 import limner
 from limner.plugins import Registry
+from limner_nova_canvas import NovaCanvasProvider, nova_canvas_model
+from limner_nova_canvas.pricing import price_images
 
 from .conftest import MakeCall
 from .support import CANVAS, BedrockServer, client

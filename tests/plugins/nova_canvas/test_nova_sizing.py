@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from limner_nova_canvas import NovaCanvasProvider
 from limner_nova_canvas.models import SIZE_RULES
 from limner_nova_canvas.sizing import snap_size

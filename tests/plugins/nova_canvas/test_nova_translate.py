@@ -8,11 +8,11 @@ import json
 from typing import Any
 
 import pytest
-from limner_nova_canvas import NovaCanvasProvider
 from PIL import Image
 
 import limner
 from limner import Adjustment, ProviderCall
+from limner_nova_canvas import NovaCanvasProvider
 
 from .conftest import MakeCall, png
 

@@ -13,6 +13,8 @@ from limner_stability import StabilityProvider
 from limner_stability.models import ASPECT_RATIOS, MODELS
 from limner_stability.prices import EDIT_CREDITS, GENERATE_CREDITS
 
+from .conftest import Loopback
+
 IDS = [
     "stabilityai/sd3.5-flash",
     "stabilityai/sd3.5-large",
@@ -149,13 +151,11 @@ def test_unknown_option_is_refused() -> None:
     assert info.value.param == "provider_options.stabilityai.steps"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core looks client settings up by provider name only (engine._settings_for); "
-    "providers={'stability': ...} needs core to also try the provider's aliases",
-)
-async def test_client_settings_under_the_alias() -> None:
-    async with limner.AsyncClient(providers={"stability": {"api_key": "sk-a"}}, environ={}) as c:
-        plan = await c.images.generate(model="stability/sd3.5-large", prompt="p", dry_run=True)
-        assert plan.requests
-        await c.images.generate(model="stability/sd3.5-large", prompt="p")
+async def test_client_settings_under_the_alias(loopback: Loopback) -> None:
+    settings = {"api_key": "sk-alias", "base_url": f"http://127.0.0.1:{loopback.port}"}
+    async with limner.AsyncClient(
+        providers={"stability": settings}, allow_private_networks=True, environ={}
+    ) as client:
+        result = await client.images.generate(model="stability/sd3.5-large", prompt="p")
+    assert len(result.data) == 1
+    assert [seen.headers["authorization"] for seen in loopback.seen] == ["Bearer sk-alias"]
