@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import datetime as dt
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,11 +19,11 @@ from .errors import (
     ContentPolicyError,
     LimnerError,
     NoImageGeneratedError,
-    NotFoundError,
     ProviderError,
 )
 from .http import Transport
 from .inputs import check_extra_headers, load_images, provider_options
+from .lifecycle import lifecycle_notices, name_replacement
 from .plugins import Registry
 from .provider import (
     AnyRequest,
@@ -158,7 +157,7 @@ class Engine:
         )
         adjustments = tuple(_unique(a for t in translations for a in t.adjustments))
         warnings = tuple(
-            _unique([*_lifecycle_notices(model), *(w for t in translations for w in t.warnings)])
+            _unique([*lifecycle_notices(model), *(w for t in translations for w in t.warnings)])
         )
         return _Plan(model, provider, settings, calls, translations, adjustments, warnings)
 
@@ -196,7 +195,7 @@ class Engine:
                 error = provider.parse_error(call, response)
             except Exception:  # a plugin's parser choked on an odd body: map by status
                 error = Provider.parse_error(provider, call, response)
-            raise _which_call(_name_replacement(error, plan.model), call, len(plan.calls))
+            raise _which_call(name_replacement(error, plan.model), call, len(plan.calls))
         try:
             return provider.parse_response(call, response)
         except LimnerError as failure:
@@ -352,29 +351,6 @@ def _with_headers(translation: Translation, headers: dict[str, str]) -> Translat
     return replace(translation, request=translation.request.with_headers(headers))
 
 
-def _lifecycle_notices(model: ModelInfo) -> list[Notice]:
-    life = model.lifecycle
-    successor = f"; use {life.replacement}" if life.replacement else ""
-    if life.shutdown_on is not None and life.is_past_shutdown(dt.date.today()):
-        return [
-            Notice(
-                code="model_shut_down",
-                message=f"{model.id} was due to shut down on {life.shutdown_on}{successor}",
-                param="model",
-            )
-        ]
-    if life.status in ("deprecated", "legacy", "retired", "shutdown"):
-        when = f" (shutdown {life.shutdown_on})" if life.shutdown_on else ""
-        return [
-            Notice(
-                code=f"model_{life.status}",
-                message=f"{model.id} is {life.status}{when}{successor}",
-                param="model",
-            )
-        ]
-    return []
-
-
 def _which_call(error: LimnerError, call: ProviderCall, calls: int) -> LimnerError:
     """When ``n`` was split, say which call failed (the others are cancelled; nothing is
     half-returned)."""
@@ -384,15 +360,6 @@ def _which_call(error: LimnerError, call: ProviderCall, calls: int) -> LimnerErr
             f"returns nothing: {error.message}"
         )
         error.args = (error.message,)
-    return error
-
-
-def _name_replacement(error: LimnerError, model: ModelInfo) -> LimnerError:
-    replacement = model.lifecycle.replacement
-    if isinstance(error, NotFoundError) and replacement and replacement not in error.message:
-        error.message = f"{error.message} {model.id} may be retired; use {replacement}."
-        error.args = (error.message,)
-        error.replacement = replacement
     return error
 
 

@@ -202,6 +202,17 @@ class Provider(ABC):
                 param=f"providers.{self.name}.{where}",
             ) from None
 
+    def api_key(self, settings: ProviderSettings, *, dry_run: bool = False) -> str:
+        """The configured API key, for ``authorize``. Raises the missing-credentials error (naming
+        the environment variable and the setting) when there is none, except in a dry run, which
+        gets a placeholder (the header is redacted anyway)."""
+        key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
+        if key:
+            return key
+        if dry_run:
+            return "dry-run-placeholder"
+        raise self.missing_credentials()
+
     def missing_credentials(self, setting: str = "api_key") -> MissingCredentialsError:
         """The error for a missing credential, naming the environment variable and the setting."""
         names = " or ".join(self.env.get(setting, ())) or "the provider's credential"

@@ -28,8 +28,6 @@ from .settings import OpenAISettings
 
 __all__ = ["OpenAIProvider"]
 
-DRY_RUN_KEY = "sk-dry-run"
-
 
 class OpenAIProvider(Provider):
     """OpenAI's Images API: ``/images/generations``, ``/images/edits`` and
@@ -64,12 +62,7 @@ class OpenAIProvider(Provider):
     def authorize(
         self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False
     ) -> WireRequest:
-        key = settings.api_key.get_secret_value() if settings.api_key is not None else None
-        if not key:
-            if not dry_run:
-                raise self.missing_credentials()
-            key = DRY_RUN_KEY
-        headers = {"authorization": f"Bearer {key}"}
+        headers = {"authorization": f"Bearer {self.api_key(settings, dry_run=dry_run)}"}
         if isinstance(settings, OpenAISettings):
             if settings.organization:
                 headers["openai-organization"] = settings.organization

@@ -1,0 +1,46 @@
+"""What a model's lifecycle means for a call: warnings before it, a better 404 after it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .capabilities import ModelInfo
+from .errors import LimnerError, NotFoundError
+from .responses import Notice
+
+__all__ = ["lifecycle_notices", "name_replacement"]
+
+
+def lifecycle_notices(model: ModelInfo) -> list[Notice]:
+    """A warning for a model past its shutdown date (the call still goes out: dates move) or
+    deprecated, naming the replacement."""
+    life = model.lifecycle
+    successor = f"; use {life.replacement}" if life.replacement else ""
+    if life.shutdown_on is not None and life.is_past_shutdown(dt.date.today()):
+        return [
+            Notice(
+                code="model_shut_down",
+                message=f"{model.id} was due to shut down on {life.shutdown_on}{successor}",
+                param="model",
+            )
+        ]
+    if life.status in ("deprecated", "legacy", "retired", "shutdown"):
+        when = f" (shutdown {life.shutdown_on})" if life.shutdown_on else ""
+        return [
+            Notice(
+                code=f"model_{life.status}",
+                message=f"{model.id} is {life.status}{when}{successor}",
+                param="model",
+            )
+        ]
+    return []
+
+
+def name_replacement(error: LimnerError, model: ModelInfo) -> LimnerError:
+    """A provider's 404 for a model with a known successor names it."""
+    replacement = model.lifecycle.replacement
+    if isinstance(error, NotFoundError) and replacement and replacement not in error.message:
+        error.message = f"{error.message} {model.id} may be retired; use {replacement}."
+        error.args = (error.message,)
+        error.replacement = replacement
+    return error
