@@ -11,7 +11,6 @@ from __future__ import annotations
 from limner import (
     EditRequest,
     GenerateRequest,
-    Notice,
     PayloadTooLargeError,
     ProviderCall,
     Translation,
@@ -24,7 +23,6 @@ from .edits import edit_plan, endpoint_for, mode_of
 from .generate import generate_plan
 from .models import ENDPOINTS
 from .plan import Plan
-from .prices import edit_credits, usd
 from .settings import api_base
 
 __all__ = ["MAX_BODY_BYTES", "multipart_size", "translate_call"]
@@ -55,7 +53,6 @@ def translate_call(call: ProviderCall) -> Translation:
         mode = mode_of(request, call.mask is not None)
         plan = Plan(call=call, endpoint=endpoint_for(call.model.name, mode), mode=mode)
         edit_plan(plan, request)
-        _edit_price_notice(plan)
     else:
         raise UnsupportedFeatureError(
             f"{call.model.id} cannot do {call.operation!r}",
@@ -81,20 +78,8 @@ def translate_call(call: ProviderCall) -> Translation:
             model=call.model.id,
         )
     return Translation(
-        request=wire, adjustments=tuple(plan.adjustments), warnings=tuple(plan.warnings)
-    )
-
-
-def _edit_price_notice(plan: Plan) -> None:
-    count = edit_credits(plan.model_name, plan.mode)
-    if count is None:  # pragma: no cover - every mode has a price
-        return
-    plan.warnings.append(
-        Notice(
-            code="price_by_edit_mode",
-            message=(
-                f"a Stability {plan.mode} call costs {count:g} credits (${usd(count):g}) "
-                "per image; limner cannot total edit costs yet (core prices no edit mode)"
-            ),
-        )
+        request=wire,
+        adjustments=tuple(plan.adjustments),
+        warnings=tuple(plan.warnings),
+        edit_mode=plan.mode if call.operation == "edit" else None,
     )

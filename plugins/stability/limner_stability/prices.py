@@ -9,9 +9,10 @@ as cited by developer.puter.com, Jun 2026). Failed calls (4xx/5xx) are free; a
 ``CONTENT_FILTERED`` 200 is a successful generation and presumably charged (inference: the spec
 says only failed generations are free).
 
-Generations are priced by core from the sheet. Edits are not: their price depends on the edit
-mode (an inpaint costs 5 credits whatever the model), and core passes no edit mode to pricing, so
-an edit's cost is reported as unknown with a notice quoting :data:`EDIT_CREDITS`.
+Everything is priced by core from each model's sheet. Edits are rows keyed by ``edit_mode`` (the
+mode the plugin actually used, reported in ``Translation.edit_mode``): an edit service costs the
+same whatever the model (an inpaint is 5 credits), and ``image-to-image`` costs the model's own
+generation.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "GENERATE_CREDITS",
     "SHEETS",
     "edit_credits",
+    "edit_prices",
     "usd",
 ]
 
@@ -59,6 +61,8 @@ _SOURCE = (
     "https://developer.puter.com/tutorials/stability-ai-api-pricing/)"
 )
 _AS_OF = dt.date(2026, 1, 1)
+_PRICED_IN_2026 = frozenset({"inpaint", "outpaint", "erase"})
+_SPEC_2024 = "Oct 2024 spec, kousen/ai_samples stability.openapi.json @ c02de0ab; 2026 not read"
 _EDIT_NOTE = ", ".join(f"{mode} {count}" for mode, count in EDIT_CREDITS.items())
 
 
@@ -74,22 +78,55 @@ def edit_credits(model_name: str, mode: str) -> Decimal | None:
     return EDIT_CREDITS.get(mode)
 
 
-def _sheet(name: str) -> PriceSheet:
+def edit_prices(model_name: str) -> tuple[ImagePrice, ...]:
+    """One ``edit`` row per edit mode of ``model_name``: image-to-image at the model's generation
+    price, then the edit services."""
+    count = GENERATE_CREDITS[model_name]
+    rows = [
+        ImagePrice(
+            usd=usd(count),
+            operation="edit",
+            edit_mode="image-to-image",
+            note=f"{count} credits per call: a /generate call, priced per model (Jan 2026 spec)",
+        )
+    ]
+    for mode, cost in EDIT_CREDITS.items():
+        spec = "Jan 2026 spec" if mode in _PRICED_IN_2026 else _SPEC_2024
+        rows.append(
+            ImagePrice(
+                usd=usd(cost),
+                operation="edit",
+                edit_mode=mode,
+                note=f"{cost} credits per call ({spec})",
+            )
+        )
+    return tuple(rows)
+
+
+def _sheet(name: str, edits: bool) -> PriceSheet:
     count = GENERATE_CREDITS[name]
+    edit_rows = edit_prices(name) if edits else ()
+    edit_note = (
+        f" Edits in credits per call: image-to-image {count} (this model), {_EDIT_NOTE} "
+        f"(search-and-replace, search-and-recolor, remove-background: {_SPEC_2024})."
+        if edits
+        else ""
+    )
     return PriceSheet(
         source=_SOURCE,
         as_of=_AS_OF,
         per_image=(
             ImagePrice(usd=usd(count), operation="generate", note=f"{count} credits per call"),
+            *edit_rows,
         ),
         notes=(
             f"{count} credits per successful call (one image), $0.01 a credit; failed calls are "
-            f"free. Edits in credits per call: image-to-image {count} (this model), "
-            f"{_EDIT_NOTE} (search/recolor/remove-background from the 2024 spec). Edit costs "
-            "are not computed yet: core passes no edit mode to pricing. as_of: the month of "
-            "the spec snapshot (day not recorded)."
+            f"free.{edit_note} as_of: the month of the spec snapshot (day not recorded)."
         ),
     )
 
 
-SHEETS: Mapping[str, PriceSheet] = {name: _sheet(name) for name in GENERATE_CREDITS}
+SHEETS: Mapping[str, PriceSheet] = {
+    name: _sheet(name, edits=name != "stable-image-core") for name in GENERATE_CREDITS
+}
+"""Each model's price sheet. Stable Image Core takes no input image, so its sheet has no edits."""

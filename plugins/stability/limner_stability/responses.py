@@ -3,8 +3,9 @@
 
 JSON: ``{"image": "<base64>", "finish_reason": "SUCCESS"|"CONTENT_FILTERED", "seed": 343940597}``
 with ``content-type: application/json; type=image/png``. Bytes: ``content-type: image/png`` and
-headers ``finish-reason`` and ``seed``. ``CONTENT_FILTERED`` is a 200 whose image was blurred: the
-image is returned with a ``content_filtered`` notice (core's strict mode raises instead).
+headers ``finish-reason`` and ``seed``. The seed becomes ``ImageData.seed``. ``CONTENT_FILTERED`` is
+a 200 whose image was blurred: the image is returned with a ``content_filtered`` notice (core's
+strict mode raises instead).
 """
 
 from __future__ import annotations
@@ -75,11 +76,23 @@ def parse_image_response(call: ProviderCall, response: WireResponse) -> Provider
         kind = _json_image_type(content_type)
     size, sniffed = _probe(data)
     return ProviderResult(
-        images=[ImageData(b64_json=base64.b64encode(data).decode())],
+        images=[ImageData(b64_json=base64.b64encode(data).decode(), seed=_seed(seed))],
         output_format=kind or sniffed,
         size=size,
         warnings=_finish_notices(finish, seed),
     )
+
+
+def _seed(value: Any) -> int | None:
+    """Stability's seed (a JSON number, or a header's text) as an int; ``None`` when missing or
+    not a whole number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
 def _finish_notices(finish: Any, seed: Any) -> list[Notice]:

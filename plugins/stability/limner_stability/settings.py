@@ -11,7 +11,9 @@ DEFAULT_BASE_URL = "https://api.stability.ai"
 
 class StabilitySettings(ProviderSettings):
     """``api_key`` (``STABILITY_API_KEY``) and ``base_url`` (``STABILITY_BASE_URL``, default
-    ``https://api.stability.ai``; the ``/v2beta/...`` paths are appended)."""
+    ``https://api.stability.ai``; the ``/v2beta/...`` paths are appended). Client settings go
+    under either spelling, ``providers={"stabilityai": {...}}`` or ``providers={"stability":
+    {...}}``; given both, ``stabilityai`` is used."""
 
 
 def api_base(settings: ProviderSettings) -> str:

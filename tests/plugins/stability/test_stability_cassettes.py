@@ -49,6 +49,7 @@ async def test_generate_sd35_large(client: limner.AsyncClient) -> None:
     assert (result.provider, result.model) == ("stabilityai", "stabilityai/sd3.5-large")
     assert (result.output_format, result.size) == ("png", "1x1")
     assert result.cost == limner.money.to_usd("0.065")
+    assert [d.seed for d in result.data] == [343940597]  # the seed in the answer, not the 7 sent
     assert [a.param for a in result.adjustments] == ["size"]
     assert result.warnings == []
 
@@ -68,8 +69,9 @@ async def test_inpaint(client: limner.AsyncClient) -> None:
         mask=INPUTS / "inpaint_mask.png",
     )
     assert result.images()[0].startswith(PNG_MAGIC)
-    assert result.cost is None
-    assert [w.code for w in result.warnings] == ["price_by_edit_mode", "price_unknown"]
+    assert result.cost == limner.money.to_usd("0.05")  # inpaint: 5 credits on any model
+    assert result.warnings == []
+    assert [d.seed for d in result.data] == [343940597]
 
 
 async def test_content_moderation_403(client: limner.AsyncClient) -> None:

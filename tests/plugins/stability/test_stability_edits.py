@@ -56,8 +56,8 @@ def test_mask_means_inpaint_with_a_black_and_white_mask(
             for y in range(64):
                 edited = x < 32 and y < 32  # the transparent quarter
                 assert pixels[x, y] == (255 if edited else 0), (x, y)
-    assert [w.code for w in translation.warnings] == ["price_by_edit_mode"]
-    assert "5 credits ($0.05)" in translation.warnings[0].message
+    assert translation.warnings == ()
+    assert translation.edit_mode == "inpaint"  # the default with a mask, priced by core
 
 
 def test_no_mask_means_sd3_image_to_image(provider: StabilityProvider, make_call: MakeCall) -> None:
@@ -75,8 +75,8 @@ def test_no_mask_means_sd3_image_to_image(provider: StabilityProvider, make_call
         "files": [("image", "image.png", "image/png")],
     }
     assert adjusted(translation) == {"size": None}
-    assert [w.code for w in translation.warnings] == ["default_applied", "price_by_edit_mode"]
-    assert "6.5 credits" in translation.warnings[1].message
+    assert [w.code for w in translation.warnings] == ["default_applied"]
+    assert translation.edit_mode == "image-to-image"  # the default without a mask
 
 
 def test_image_to_image_strength(provider: StabilityProvider, make_call: MakeCall) -> None:
@@ -97,6 +97,7 @@ def test_ultra_image_to_image(provider: StabilityProvider, make_call: MakeCall) 
         "form": [("strength", "0.7"), ("prompt", "a lighthouse at dusk")],
         "files": [("image", "image.png", "image/png")],
     }
+    assert translation.edit_mode == "image-to-image"
 
 
 EDIT_MODES: list[tuple[str, dict[str, Any], dict[str, Any], list[tuple[str, str]], list[str]]] = [
@@ -176,6 +177,8 @@ def test_each_edit_mode(
         "files": expected_files,
     }
     assert [a.param for a in translation.adjustments] == adjusted_params
+    assert translation.edit_mode == mode
+    assert translation.warnings == ()
 
 
 @pytest.mark.parametrize(

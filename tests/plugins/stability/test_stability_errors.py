@@ -1,6 +1,6 @@
 """Error answers: the spec's examples and the quoted live bodies parsed, then every status from a
 loopback Stability through the client, the n=3 fan-out with one failing call, content-filtered
-200s (lenient and strict) and raw ``image/*`` answers."""
+200s (lenient and strict), raw ``image/*`` answers, and the seed each image reports."""
 
 from __future__ import annotations
 
@@ -209,6 +209,7 @@ async def test_generate_n3_in_order_with_summed_cost(loopback: Loopback) -> None
     assert sorted(s.fields["seed"] for s in loopback.seen) == ["7", "8", "9"]
     assert all(s.fields["aspect_ratio"] == "3:2" for s in loopback.seen)
     assert [d.to_bytes() for d in result.data] == [TINY, TINY, TINY]
+    assert [d.seed for d in result.data] == [7, 8, 9]  # each image's own seed, in order
     assert result.cost == limner.money.to_usd("0.195")
     assert (result.output_format, result.size) == ("png", "8x8")
     assert result.warnings == []
@@ -265,6 +266,7 @@ async def test_raw_image_answer(loopback: Loopback) -> None:
     assert loopback.seen[0].headers["accept"] == "image/*"
     assert loopback.seen[0].path == "/v2beta/stable-image/generate/ultra"
     assert result.images() == [TINY]
+    assert [d.seed for d in result.data] == [42]  # from the seed header
     assert result.cost == limner.money.to_usd("0.08")
 
 
@@ -281,8 +283,9 @@ async def test_inpaint_through_the_client(loopback: Loopback) -> None:
     assert sent.fields == {"prompt": "a moon"}
     assert sent.files["image"] == image
     assert sent.files["mask"].startswith(b"\x89PNG")
-    assert result.cost is None  # edit modes are not priced by core yet
-    assert [w.code for w in result.warnings] == ["price_by_edit_mode", "price_unknown"]
+    assert result.cost == limner.money.to_usd("0.05")  # 5 credits, inpaint on any model
+    assert result.warnings == []
+    assert [d.seed for d in result.data] == [343940597]
 
 
 @pytest.mark.parametrize(
@@ -310,6 +313,35 @@ def test_json_answer_parsed(provider: StabilityProvider, make_call: MakeCall) ->
         answer(200, body, **{"content-type": "application/json; type=image/jpeg"}),
     )
     assert result.images[0].to_bytes() == TINY
+    assert result.images[0].seed == 1
     assert result.output_format == "jpeg"  # what the content type says
     assert result.size == "8x8"
     assert result.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("seed", "expected"),
+    [("42", 42), ("0", 0), ("4294967294", 4294967294), (None, None), ("", None), ("abc", None)],
+)
+def test_raw_answer_seed_header(
+    provider: StabilityProvider, make_call: MakeCall, seed: str | None, expected: int | None
+) -> None:
+    headers = {"content-type": "image/png", "finish-reason": "SUCCESS"}
+    if seed is not None:
+        headers["seed"] = seed
+    result = provider.parse_response(make_call("sd3.5-large"), answer(200, TINY, **headers))
+    assert [image.seed for image in result.images] == [expected]
+
+
+@pytest.mark.parametrize(("seed", "expected"), [(7, 7), (None, None), ("9", 9), (True, None)])
+def test_json_answer_seed(
+    provider: StabilityProvider, make_call: MakeCall, seed: Any, expected: int | None
+) -> None:
+    body = {"image": base64.b64encode(TINY).decode(), "finish_reason": "SUCCESS"}
+    if seed is not None:
+        body["seed"] = seed
+    result = provider.parse_response(
+        make_call("sd3.5-large"),
+        answer(200, body, **{"content-type": "application/json; type=image/png"}),
+    )
+    assert [image.seed for image in result.images] == [expected]

@@ -159,3 +159,17 @@ async def test_client_settings_under_the_alias(loopback: Loopback) -> None:
         result = await client.images.generate(model="stability/sd3.5-large", prompt="p")
     assert len(result.data) == 1
     assert [seen.headers["authorization"] for seen in loopback.seen] == ["Bearer sk-alias"]
+
+
+async def test_canonical_settings_win_over_the_alias(loopback: Loopback) -> None:
+    base = f"http://127.0.0.1:{loopback.port}"
+    providers = {
+        "stability": {"api_key": "sk-alias", "base_url": "http://127.0.0.1:9/"},
+        "stabilityai": {"api_key": "sk-canonical", "base_url": base},
+    }
+    async with limner.AsyncClient(
+        providers=providers, allow_private_networks=True, environ={}
+    ) as client:
+        result = await client.images.generate(model="stability/sd3.5-large", prompt="p")
+    assert len(result.data) == 1
+    assert [seen.headers["authorization"] for seen in loopback.seen] == ["Bearer sk-canonical"]

@@ -66,6 +66,7 @@ def test_generate_each_model(
     assert translation.request.content_type == "multipart/form-data"
     assert [a.param for a in translation.adjustments] == ["size"]
     assert "exactly" in translation.adjustments[0].reason
+    assert (translation.size, translation.quality, translation.edit_mode) == (None, None, None)
 
 
 def test_sd3_options_and_dropped_settings(provider: StabilityProvider, make_call: MakeCall) -> None:
