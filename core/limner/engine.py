@@ -297,9 +297,7 @@ class Engine:
         payload = await download(
             self.transport.session, item.url, self.options.download, param=f"data[{index}].url"
         )
-        return ImageData(
-            b64_json=base64.b64encode(payload).decode(), revised_prompt=item.revised_prompt
-        )
+        return item.model_copy(update={"b64_json": base64.b64encode(payload).decode(), "url": None})
 
     def _total_cost(
         self, operation: Operation, plan: _Plan, results: Sequence[ProviderResult]
