@@ -40,6 +40,9 @@ def price_call(
     quality: str | None,
     size: str | None,
     usage: Usage | None,
+    edit_mode: str | None,
 ) -> Decimal | None:
-    """Nova bills per returned image by size band; other providers' models are left alone."""
-    return price_images(model, operation, images, quality, size)
+    """Nova bills per returned image by size band, which the sheet's exact-size rows cannot
+    express; ``edit_mode`` (the one translate used) matches rows as core matches it. Other
+    providers' models are left alone."""
+    return price_images(model, operation, images, quality, size, edit_mode)

@@ -21,6 +21,7 @@ __all__ = [
     "CANVAS_V1",
     "DEFAULT_SIZE",
     "EDIT_MODES",
+    "MASK_FORMAT",
     "MODELS",
     "PROVIDER",
     "REGIONS",
@@ -64,6 +65,14 @@ STYLES: tuple[str, ...] = get_args(NovaStyle)
 # with a mask (or provider_options.amazon.mask_prompt) inpaints and one without is a variation.
 EDIT_MODES = ("inpaint", "outpaint", "erase", "remove-background", "variation")
 
+# Nova's own masks, which limner builds from the OpenAI-convention mask (transparent = edit):
+# pure black and white only; inpainting changes black [AWS-ACCESS], outpainting white [SKILL;
+# AWS prose is inconsistent there] (nova-canvas.md §2 Masks). The polarity flips between tasks.
+MASK_FORMAT = (
+    "RGB PNG of pure black (0,0,0) and pure white (255,255,255) only; inpaint and erase: "
+    "black = edit, white = keep; outpaint: white = edit (the area to fill), black = keep"
+)
+
 _PRICE_SOURCE = (
     "https://aws.amazon.com/bedrock/pricing/ (on-demand, per generated image), as recorded by "
     "calesthio/generative-media-skills amazon-nova-canvas/SKILL.md, verified 2026-07-09"
@@ -79,7 +88,8 @@ CANVAS_PRICES = PriceSheet(
         ImagePrice(usd=Decimal("0.08"), quality="premium", size="2048x2048"),
     ),
     notes=(
-        "Size is a band: 'up to 1024x1024' (width*height <= 1,048,576) or 'up to 2048x2048'. "
+        "Size is a band: 'up to 1024x1024' (width*height <= 1,048,576) or 'up to 2048x2048'; "
+        "the band prices apply to every task and edit mode (AWS lists no per-task prices). "
         "Only returned images are billed by limner's count; AWS does not say whether images "
         "its content filter blocked are billed. Legacy extended access may cost more."
     ),
@@ -98,6 +108,8 @@ CANVAS_CAPABILITIES = Capabilities(
     max_input_images=5,
     edit_modes=EDIT_MODES,
     mask=True,
+    mask_format=MASK_FORMAT,
+    regions=REGIONS,
     response_formats=("b64_json",),
     output_formats=(),
     styles=STYLES,
@@ -133,10 +145,10 @@ def nova_canvas_model(
         display_name=display_name,
         description=(
             "Text to image, inpainting, outpainting, background removal and variations on "
-            f"Bedrock Runtime (regions {', '.join(REGIONS)}; in-Region, on-demand only). Masks "
-            "are converted from OpenAI's convention (transparent = edit) to Nova's pure "
-            "black/white masks. Sizes: 320-4096 px per side, multiples of 16, under 4,194,304 "
-            "pixels, aspect 1:4 to 4:1."
+            "Bedrock Runtime (in-Region, on-demand only; regions in capabilities.regions). "
+            "Masks are converted from OpenAI's convention (transparent = edit) to Nova's own "
+            "(capabilities.mask_format). Sizes: 320-4096 px per side, multiples of 16, under "
+            "4,194,304 pixels, aspect 1:4 to 4:1."
         ),
         aliases=aliases,
         capabilities=capabilities,

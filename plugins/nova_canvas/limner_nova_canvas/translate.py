@@ -21,7 +21,6 @@ from limner import (
 )
 
 from .images import decode_option_image, nova_image, nova_mask
-from .models import REGIONS
 from .options import NovaCanvasOptions
 from .plan import Plan, option_param
 from .request_config import apply_config, apply_text, check_n, drop_unsupported
@@ -61,7 +60,8 @@ HEADERS = {"content-type": "application/json", "accept": "application/json"}
 
 
 def choose_task(call: ProviderCall, options: NovaCanvasOptions) -> tuple[str, str | None]:
-    """The Nova task type, and the edit mode it came from."""
+    """The Nova task type, and the edit mode actually used (``None`` outside ``edit``): the
+    requested one, else ``inpaint`` with a mask or ``mask_prompt`` and ``variation`` without."""
     request = call.request
     if call.operation == "variation":
         return "IMAGE_VARIATION", None
@@ -101,6 +101,7 @@ def translate_call(call: ProviderCall) -> Translation:
         warnings=tuple(plan.warnings),
         size=plan.size,
         quality=plan.quality,
+        edit_mode=mode,
     )
 
 
@@ -217,11 +218,13 @@ def _region_notices(plan: Plan, settings: NovaCanvasSettings) -> None:
                 param="region",
             )
         )
-    elif settings.region not in REGIONS:
+        return
+    regions = plan.call.model.capabilities.regions
+    if regions and settings.region not in regions:
         plan.warnings.append(
             Notice(
                 code="region_unsupported",
-                message=f"{plan.call.model.id} is served in {', '.join(REGIONS)} only "
+                message=f"{plan.call.model.id} is served in {', '.join(regions)} only "
                 f"(in-Region); {settings.region} will likely refuse it",
                 param="region",
             )

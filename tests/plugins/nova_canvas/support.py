@@ -3,9 +3,11 @@ answers scripted replies, fixed credentials, clients and a SigV4 check of receiv
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,13 +51,14 @@ class Reply:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
 
 
-def images_reply(count: int = 1, **extra: Any) -> Reply:
-    return Reply(200, {"images": [PNG_B64] * count, **extra})
+def images_reply(count: int = 1, *, delay: float = 0.0, **extra: Any) -> Reply:
+    return Reply(200, {"images": [PNG_B64] * count, **extra}, delay=delay)
 
 
-def aws_error(status: int, code: str, message: str, **extra: Any) -> Reply:
+def aws_error(status: int, code: str, message: str, *, delay: float = 0.0, **extra: Any) -> Reply:
     """An error as Bedrock sends it: ``{"message"}`` plus the x-amzn-ErrorType header."""
     return Reply(
         status,
@@ -64,15 +67,19 @@ def aws_error(status: int, code: str, message: str, **extra: Any) -> Reply:
             "x-amzn-ErrorType": f"{code}:http://internal.amazon.com/coral/com.amazon.coral.service/",
             "x-amzn-RequestId": "11111111-2222-3333-4444-555555555555",
         },
+        delay,
     )
 
 
 class BedrockServer:
-    """Records every request as received (raw path, headers, body bytes)."""
+    """Records every request as received (raw path, headers, body bytes). Answers with ``route``
+    when set (a reply chosen from the request, for concurrent split calls), else the next
+    scripted reply, else one image."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.script: list[Reply] = []
+        self.route: Callable[[Received], Reply] | None = None
         self.url = ""
         self._runner: web.AppRunner | None = None
 
@@ -81,16 +88,20 @@ class BedrockServer:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
-        self.received.append(
-            Received(
-                request.method,
-                request.raw_path,
-                {k.lower(): v for k, v in request.headers.items()},
-                body,
-                request.host,
-            )
+        received = Received(
+            request.method,
+            request.raw_path,
+            {k.lower(): v for k, v in request.headers.items()},
+            body,
+            request.host,
         )
-        reply = self.script.pop(0) if self.script else images_reply(1)
+        self.received.append(received)
+        if self.route is not None:
+            reply = self.route(received)
+        else:
+            reply = self.script.pop(0) if self.script else images_reply(1)
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
         if isinstance(reply.body, bytes | str):
             return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,7 @@ from .support import (
     DATA,
     PNG_B64,
     BedrockServer,
+    Received,
     Reply,
     aws_error,
     client,
@@ -177,17 +179,53 @@ async def test_all_images_blocked(bedrock: BedrockServer) -> None:
     assert error.status_code == 200
 
 
+def by_share(replies: dict[int, Reply]) -> Callable[[Received], Reply]:
+    """A route answering each split call by its share of ``n`` (``numberOfImages``), so which
+    call fails does not depend on the order concurrent requests arrive in."""
+    return lambda received: replies[received.json["imageGenerationConfig"]["numberOfImages"]]
+
+
 async def test_all_blocked_in_one_split_call_fails_the_request(bedrock: BedrockServer) -> None:
-    bedrock.reply(
-        images_reply(5),
-        images_reply(
-            0, error="All of the generated images have been blocked by our content filters."
-        ),
-    )
+    blocked = "All of the generated images have been blocked by our content filters."
+    bedrock.route = by_share({5: images_reply(5), 2: images_reply(0, error=blocked, delay=0.2)})
     async with client(bedrock) as limner_client:
         with pytest.raises(limner.ContentPolicyError) as caught:
             await limner_client.images.generate(model=CANVAS, prompt="a fox", n=7)
-    assert caught.value.message.startswith("call ")
+    assert caught.value.message == (
+        f"call 2 of 2 (2 image(s)) failed, so the request returns nothing: Nova returned no "
+        f"image: {blocked}"
+    )
+    assert caught.value.reason == blocked
+
+
+@pytest.mark.parametrize(
+    ("failing", "succeeding", "call"),
+    [(2, 5, "call 2 of 2 (2 image(s))"), (5, 2, "call 1 of 2 (5 image(s))")],
+)
+async def test_a_failed_split_call_names_itself_and_returns_nothing(
+    bedrock: BedrockServer, failing: int, succeeding: int, call: str
+) -> None:
+    """n=7 is two calls (5 + 2). The other call answers with its images first; the failing
+    one's error, naming it, is all the caller gets."""
+    bedrock.route = by_share(
+        {
+            succeeding: images_reply(succeeding),
+            failing: aws_error(400, "ValidationException", "bad input", delay=0.2),
+        }
+    )
+    result: limner.ImagesResponse | None = None
+    async with client(bedrock) as limner_client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            result = await limner_client.images.generate(model=CANVAS, prompt="a fox", n=7)
+    assert result is None
+    assert caught.value.message == (
+        f"{call} failed, so the request returns nothing: Bedrock ValidationException: bad input"
+        " — fix the request and retry"
+    )
+    assert caught.value.args == (caught.value.message,)
+    assert (caught.value.code, caught.value.status_code) == ("ValidationException", 400)
+    shares = sorted(r.json["imageGenerationConfig"]["numberOfImages"] for r in bedrock.received)
+    assert shares == [2, 5]  # both calls went out; the answered one's images are dropped
 
 
 @pytest.mark.parametrize(

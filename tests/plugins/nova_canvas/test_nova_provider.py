@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 import limner
 from limner.plugins import Registry
 from limner_nova_canvas import NovaCanvasProvider, nova_canvas_model
+from limner_nova_canvas.models import CANVAS_CAPABILITIES, MASK_FORMAT
 from limner_nova_canvas.pricing import price_images
 
 from .conftest import MakeCall
@@ -38,9 +41,34 @@ def test_model_entry(canvas: limner.ModelInfo) -> None:
     assert caps.max_images_per_call == 5
     assert caps.edit_modes == ("inpaint", "outpaint", "erase", "remove-background", "variation")
     assert caps.mask and caps.seed and caps.negative_prompt
+    assert caps.regions == ("us-east-1", "eu-west-1", "ap-northeast-1")
+    assert caps.mask_format == MASK_FORMAT
     life = canvas.lifecycle
     assert (life.status, life.shutdown_on) == ("legacy", dt.date(2026, 9, 30))
-    assert "us-east-1, eu-west-1, ap-northeast-1" in (canvas.description or "")
+    assert "us-east-1" not in (canvas.description or "")  # data, not prose
+
+
+def test_regions_and_mask_format_through_the_client() -> None:
+    with limner.Client() as limner_client:
+        caps = limner_client.models.retrieve(CANVAS).capabilities
+    assert caps.regions == ("us-east-1", "eu-west-1", "ap-northeast-1")
+    assert caps.mask_format == (
+        "RGB PNG of pure black (0,0,0) and pure white (255,255,255) only; inpaint and erase: "
+        "black = edit, white = keep; outpaint: white = edit (the area to fill), black = keep"
+    )
+
+
+def test_limner_models_shows_regions_and_mask_format(capsys: pytest.CaptureFixture[str]) -> None:
+    from limner.cli.main import main
+
+    assert main(["models", CANVAS]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  regions: us-east-1, eu-west-1, ap-northeast-1" in lines
+    assert f"  mask_format: {MASK_FORMAT}" in lines
+    assert main(["models", CANVAS, "--json"]) == 0
+    caps = json.loads(capsys.readouterr().out)["capabilities"]
+    assert caps["regions"] == ["us-east-1", "eu-west-1", "ap-northeast-1"]
+    assert caps["mask_format"] == MASK_FORMAT
 
 
 @pytest.mark.parametrize(
@@ -88,10 +116,67 @@ def test_region_notices(provider: NovaCanvasProvider, make_call: MakeCall) -> No
     translation = provider.translate(make_call(prompt="x", settings=far))
     assert translation.request.url.startswith("https://bedrock-runtime.eu-central-1.amazonaws.com/")
     assert [w.code for w in translation.warnings] == ["region_unsupported"]
+    assert translation.warnings[0].message == (
+        "amazon/amazon.nova-canvas-v1:0 is served in us-east-1, eu-west-1, ap-northeast-1 only "
+        "(in-Region); eu-central-1 will likely refuse it"
+    )
     none = provider.load_settings({"credential_chain": False}, {})
     translation = provider.translate(make_call(prompt="x", settings=none))
     assert translation.request.url.startswith("https://bedrock-runtime.us-east-1.amazonaws.com/")
     assert [w.code for w in translation.warnings] == ["default_region"]
+
+
+def test_region_notice_reads_the_model_regions(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    """A successor served elsewhere declares its own regions; the notice follows them."""
+    west = nova_canvas_model(
+        "amazon.nova-canvas-v2:0",
+        capabilities=CANVAS_CAPABILITIES.model_copy(update={"regions": ("us-west-2",)}),
+    )
+    oregon = provider.load_settings({"region": "us-west-2", "credential_chain": False}, {})
+    call = replace(make_call(prompt="x", settings=oregon), model=west)
+    assert provider.translate(call).warnings == ()
+    ireland = provider.load_settings({"region": "eu-west-1", "credential_chain": False}, {})
+    call = replace(make_call(prompt="x", settings=ireland), model=west)
+    assert [w.message for w in provider.translate(call).warnings] == [
+        "amazon/amazon.nova-canvas-v2:0 is served in us-west-2 only (in-Region); eu-west-1 "
+        "will likely refuse it"
+    ]
+    anywhere = replace(
+        call,
+        model=nova_canvas_model(
+            "x", capabilities=CANVAS_CAPABILITIES.model_copy(update={"regions": ()})
+        ),
+    )
+    assert provider.translate(anywhere).warnings == ()  # no regions declared: no guess
+
+
+async def test_settings_under_the_provider_alias(bedrock: BedrockServer) -> None:
+    """``providers={"nova_canvas": {...}}`` configures the provider as ``"amazon"`` does."""
+    async with limner.AsyncClient(
+        providers={"nova_canvas": {"base_url": bedrock.url, "api_key": "alias-key"}},
+        allow_private_networks=True,
+        environ={},
+    ) as limner_client:
+        result = await limner_client.images.generate(model=CANVAS, prompt="a fox")
+    assert len(result.data) == 1
+    assert bedrock.received[0].headers["authorization"] == "Bearer alias-key"
+    with limner.Client(
+        providers={"nova_canvas": {"region": "ap-northeast-1", "credential_chain": False}},
+        environ={},
+    ) as limner_client:
+        plan = limner_client.images.generate(model=CANVAS, prompt="a fox", dry_run=True)
+    assert plan.requests[0]["url"] == (
+        "https://bedrock-runtime.ap-northeast-1.amazonaws.com/model/amazon.nova-canvas-v1%3A0/invoke"
+    )
+    assert [w.code for w in plan.warnings if w.param == "region"] == []
+    with limner.Client(
+        providers={"amazon": {"region": "eu-west-1"}, "nova_canvas": {"region": "us-east-1"}},
+        environ={},
+    ) as limner_client:
+        plan = limner_client.images.generate(model=CANVAS, prompt="a fox", dry_run=True)
+    assert plan.requests[0]["url"].startswith("https://bedrock-runtime.eu-west-1.")  # name wins
 
 
 def test_model_ids_setting_points_at_another_bedrock_id(
