@@ -76,7 +76,9 @@ def fail(call: ProviderCall, response: WireResponse, what: str) -> ProviderError
 def blocked(call: ProviderCall, response: WireResponse, reason: str, said: str) -> ProviderResult:
     """A safety block. When ``n`` was split over several calls, the other calls' images (already
     billed) are kept: this call becomes a ``content_filtered`` notice, which strict mode turns
-    into an error. A request made in one call fails with :class:`ContentPolicyError`."""
+    into an error (and when every call was blocked, core raises :class:`ContentPolicyError`
+    carrying the notices). A request made in one call fails here with
+    :class:`ContentPolicyError` and Google's own reason."""
     if call.n < call.request.n:
         notice = Notice(code=CONTENT_FILTERED, message=f"{call.n} image(s) blocked: {said}")
         return ProviderResult(images=[], warnings=[notice])

@@ -1,10 +1,12 @@
-"""Map a Google error answer onto limner's error tree.
+"""Map a Google error answer onto limner's error tree, and read how long Google asks us to wait.
 
 Both APIs answer ``{"error": {"code", "message", "status", "details": [...]}}`` (google.rpc.Status
 as JSON; the SDK also accepts a list holding one such object) [SDK errors.py; vercel and FB
-fixtures]. ``details`` may hold ``RetryInfo.retryDelay`` (``"34.4s"``), which a 429 honours, and
-``ErrorInfo.reason`` (``API_KEY_INVALID``, ``RATE_LIMIT_EXCEEDED``). Imagen refuses a prompt with
-HTTP 400 INVALID_ARGUMENT naming Google's Responsible AI practices: a content-policy error.
+fixtures]. ``details`` may hold ``RetryInfo.retryDelay`` (``"34.4s"``) and ``ErrorInfo.reason``
+(``API_KEY_INVALID``, ``RATE_LIMIT_EXCEEDED``). Core's retries wait ``retryDelay`` (through
+:func:`wait_before_retry`, the provider's ``retry_after``) and a final 429 carries it as
+``retry_after``. Imagen refuses a prompt with HTTP 400 INVALID_ARGUMENT naming Google's
+Responsible AI practices: a content-policy error.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from limner import (
 )
 from limner.errors import RETRYABLE_STATUSES, error_for_status
 
-__all__ = ["parse_error", "retry_delay"]
+__all__ = ["parse_error", "retry_delay", "wait_before_retry"]
 
 _DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 _POLICY_WORDS = ("responsible ai", "could not be submitted", "sensitive words")
@@ -54,6 +56,14 @@ def retry_delay(error: dict[str, Any]) -> float | None:
         if match:
             return float(match.group(1))
     return None
+
+
+def wait_before_retry(response: WireResponse) -> float | None:
+    """Seconds Google asks for before a retry: ``RetryInfo.retryDelay`` from the error body, else
+    the ``Retry-After`` headers, else ``None``."""
+    error = _error_object(response.json_or_none())
+    delay = retry_delay(error) if error is not None else None
+    return delay if delay is not None else response.retry_after
 
 
 def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
@@ -109,8 +119,7 @@ def _classify(
         hint = f" — use {replacement} instead" if replacement else " — check the model id"
         return NotFoundError(f"{said}{hint}", replacement=replacement, **common)
     if status == 429:
-        delay = retry_delay(error)
-        wait = delay if delay is not None else response.retry_after
+        wait = wait_before_retry(response)
         if "billing" in message.lower() and wait is None:
             return BillingError(f"{said} — check the project's billing", **common)
         return RateLimitError(f"{said} — slow down or retry later", retry_after=wait, **common)

@@ -15,7 +15,15 @@ from limner import Capabilities, Lifecycle, ModelInfo
 
 from .prices import SHEETS
 
-__all__ = ["IMAGEN_ASPECTS", "MODELS", "PROVIDER", "VERTEX_ONLY", "family"]
+__all__ = [
+    "GEMINI_REGIONS",
+    "IMAGEN_ASPECTS",
+    "IMAGEN_MASK_FORMAT",
+    "MODELS",
+    "PROVIDER",
+    "VERTEX_ONLY",
+    "family",
+]
 
 PROVIDER = "google"
 Family = Literal["gemini", "imagen"]
@@ -26,6 +34,14 @@ IMAGEN_ASPECTS = ("1:1", "3:4", "4:3", "9:16", "16:9")
 
 # The Imagen edit (capability) model exists only on Vertex AI.
 VERTEX_ONLY = frozenset({"imagen-3.0-capability-001"})
+
+# Vertex AI locations the notes give: Gemini 3 image models are served at ``global`` [SKILL], and
+# pydantic-ai's real recordings call gemini-2.5-flash-image there. No location is documented for
+# Imagen (the us-central1 cassettes replay Firebase mock answers), so its models list none.
+GEMINI_REGIONS = ("global",)
+# Google's mask polarity [notes (b) Edit: vercel docs, Firebase ImagenRawMask]; core checks the
+# size and limner converts OpenAI's transparent = edit masks to it.
+IMAGEN_MASK_FORMAT = "white = edit, black = keep, same size as the image"
 
 _NOTES = "shared/providers/google.md"
 _GEMINI = Capabilities(
@@ -38,6 +54,7 @@ _GEMINI = Capabilities(
     output_compression=True,
     seed=True,
     negative_prompt=False,
+    regions=GEMINI_REGIONS,
 )
 _IMAGEN = Capabilities(
     operations=("generate",),
@@ -188,6 +205,7 @@ MODELS: tuple[ModelInfo, ...] = (
             max_input_images=1,
             edit_modes=("inpaint", "erase", "outpaint"),
             mask=True,
+            mask_format=IMAGEN_MASK_FORMAT,
             output_formats=("png", "jpeg"),
             output_compression=True,
             seed=True,

@@ -22,7 +22,7 @@ from limner import (
     WireResponse,
 )
 
-from .errors import parse_error
+from .errors import parse_error, wait_before_retry
 from .gemini import parse_gemini, translate_gemini
 from .imagen import parse_imagen, translate_imagen
 from .models import MODELS, family
@@ -90,6 +90,11 @@ class GoogleProvider(Provider):
 
     def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
         return parse_error(call, response)
+
+    def retry_after(self, response: WireResponse) -> float | None:
+        """Google says how long to wait in the error body (``RetryInfo.retryDelay``, e.g.
+        ``"34.4s"``); without it, the ``Retry-After`` headers."""
+        return wait_before_retry(response)
 
     def authorize(
         self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False

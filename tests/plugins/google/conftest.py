@@ -135,7 +135,9 @@ class Server:
     def answer(self, status: int, body: Any, **headers: str) -> None:
         self.answers.append((status, body, headers))
 
-    def client(self, **google: Any) -> limner.AsyncClient:
+    def client(
+        self, *, retry: limner.http.RetryPolicy | None = None, **google: Any
+    ) -> limner.AsyncClient:
         config = {"api_key": "test-key", "base_url": self.url, **google}
         if config.get("vertexai"):
             config.pop("base_url")
@@ -143,7 +145,7 @@ class Server:
         return limner.AsyncClient(
             providers={"google": config},
             allow_private_networks=True,
-            retry=limner.http.RetryPolicy(initial_delay=0.001),
+            retry=retry or limner.http.RetryPolicy(initial_delay=0.001),
             environ={},
         )
 

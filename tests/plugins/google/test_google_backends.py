@@ -8,6 +8,7 @@ import pytest
 
 import limner
 from limner_google import GoogleProvider
+from limner_google.models import MODELS
 
 from .conftest import GEMINI, MakeCall, settings
 
@@ -85,3 +86,29 @@ def test_limner_models_shows_the_lifecycle(capsys: pytest.CaptureFixture[str]) -
     assert rows["google/gemini-2.5-flash-image"] == ["deprecated", "2027-03-15"]
     assert rows["google/gemini-3-pro-image-preview"][0] == "preview"
     assert rows["google/gemini-3.1-flash-image"][0] == "active"
+
+
+def test_regions_and_mask_format() -> None:
+    """Vertex locations only where the notes give them (Gemini image models at ``global``);
+    Imagen's are unknown. The one mask-capable model says how Google's mask reads."""
+    regions = {info.name: info.capabilities.regions for info in MODELS}
+    assert regions == {
+        "gemini-2.5-flash-image": ("global",),
+        "gemini-3-pro-image-preview": ("global",),
+        "gemini-3-pro-image": ("global",),
+        "gemini-3.1-flash-image-preview": ("global",),
+        "gemini-3.1-flash-image": ("global",),
+        "gemini-3.1-flash-lite-image": ("global",),
+        "imagen-4.0-generate-001": (),
+        "imagen-4.0-fast-generate-001": (),
+        "imagen-4.0-ultra-generate-001": (),
+        "imagen-3.0-generate-002": (),
+        "imagen-3.0-capability-001": (),
+    }
+    masks = {info.name: info.capabilities.mask_format for info in MODELS if info.capabilities.mask}
+    assert masks == {
+        "imagen-3.0-capability-001": "white = edit, black = keep, same size as the image"
+    }
+    assert all(
+        info.capabilities.mask_format is None for info in MODELS if not info.capabilities.mask
+    )

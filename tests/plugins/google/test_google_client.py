@@ -1,5 +1,6 @@
 """Through ``limner.AsyncClient`` against a loopback server: errors and retries, fan-out, safety in
-split requests, strict mode, lifecycle, Vertex auth with fake credentials, secrets."""
+split requests, strict mode, lifecycle, Vertex auth with fake credentials, secrets. Google's own
+retry delays are tested in ``test_google_retry``."""
 
 from __future__ import annotations
 
@@ -21,17 +22,6 @@ B64 = base64.b64encode(IMAGE).decode()
 
 def predictions(count: int) -> dict[str, Any]:
     return {"predictions": [{"bytesBase64Encoded": B64, "mimeType": "image/png"}] * count}
-
-
-async def test_429_is_retried_then_honours_retry_info(server: Server) -> None:
-    server.answer(429, real_json("vercel-ai__google-429-retry-info.error.json"))
-    async with server.client() as client:
-        with pytest.raises(limner.RateLimitError) as caught:
-            await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
-    assert caught.value.retry_after == 34.4
-    assert len(server.seen) == 3  # two retries
-    assert server.seen[0].headers["x-goog-api-key"] == "test-key"
-    assert "test-key" not in repr(caught.value) and "test-key" not in caught.value.message
 
 
 async def test_503_is_retried_then_succeeds(server: Server) -> None:
@@ -143,6 +133,60 @@ async def test_one_blocked_call_of_three(server: Server, strict: bool) -> None:
     assert len(calls) == 3
     assert len(result.data) == 2
     assert [w.code for w in result.warnings if w.code == "content_filtered"] == ["content_filtered"]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+async def test_every_call_of_a_split_gemini_request_blocked(server: Server, strict: bool) -> None:
+    """Each blocked call is a content_filtered notice; with no image left core raises
+    ContentPolicyError carrying the notices, not NoImageGeneratedError."""
+    server.answer(
+        200,
+        {"candidates": [{"finishReason": "IMAGE_SAFETY", "finishMessage": "Unable to show."}]},
+    )
+    client = limner.AsyncClient(
+        providers={"google": {"api_key": "k", "base_url": server.url}}, strict=strict, environ={}
+    )
+    async with client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await client.images.generate(model="google/gemini-2.5-flash-image", prompt="x", n=3)
+    notice = "1 image(s) blocked: finishReason IMAGE_SAFETY: Unable to show."
+    assert len(server.seen) == 3
+    assert type(caught.value) is limner.ContentPolicyError
+    assert caught.value.reason == notice
+    assert caught.value.provider == "google"
+    assert caught.value.model == "google/gemini-2.5-flash-image"
+    assert caught.value.message == (  # the same with strict: there is no image to keep
+        f"google/gemini-2.5-flash-image: every image was withheld: {'; '.join([notice] * 3)}"
+    )
+
+
+async def test_every_call_of_a_split_imagen_request_filtered(server: Server) -> None:
+    """n=5 goes out as 4 + 1; Google's all-filtered answer (Firebase mock data) to both is a
+    content-policy error carrying both notices."""
+    body = real_json("firebase-test-data__vertexai_unary-failure-generate-images-all-filtered.json")
+    reason = body["predictions"][0]["raiFilteredReason"]
+    server.answer(200, body)
+    async with server.client() as client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="x", n=5)
+    assert sorted(s.body["parameters"]["sampleCount"] for s in server.seen) == [1, 4]
+    notices = [f"{n} image(s) blocked: all images were filtered ({reason})" for n in (4, 1)]
+    assert type(caught.value) is limner.ContentPolicyError
+    assert caught.value.reason == notices[0]
+    assert caught.value.message == (
+        f"google/imagen-4.0-generate-001: every image was withheld: {'; '.join(notices)}"
+    )
+
+
+async def test_split_prompt_block_on_every_call(server: Server) -> None:
+    server.answer(
+        200, real_json("firebase-test-data__googleai_unary-failure-only-prompt-feedback.json")
+    )
+    async with server.client() as client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await client.images.generate(model="google/gemini-3-pro-image", prompt="x", n=2)
+    assert len(server.seen) == 2
+    assert caught.value.reason == "1 image(s) blocked: prompt blocked (Message)"
 
 
 async def test_imagen_some_filtered_strict_raises(server: Server) -> None:

@@ -1,0 +1,179 @@
+"""Google's own retry delay: core's transport asks the provider how long to wait before retrying a
+429 or 5xx, and the Google provider answers with ``RetryInfo.retryDelay`` from the error body
+(``"34.4s"``), falling back to the ``Retry-After`` headers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import pytest
+
+import limner
+from limner import WireResponse
+from limner_google import GoogleProvider
+
+from .conftest import FakeCredentials, Server, gemini_answer, png, real_json
+
+IMAGE = png(4, 4)
+RETRY_INFO = "vercel-ai__google-429-retry-info.error.json"  # retryDelay "34.4s"
+QUOTA = "firebase-test-data__vertexai_unary-failure-quota-exceeded.json"  # no RetryInfo
+
+
+def rate_limited(delay: str, status: int = 429) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": status,
+            "message": "Resource has been exhausted (e.g. check quota).",
+            "status": "RESOURCE_EXHAUSTED" if status == 429 else "UNAVAILABLE",
+            "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay}],
+        }
+    }
+
+
+class _RecordingAsyncio:
+    """Stands in for the ``asyncio`` module inside ``limner.http`` only: records each wait
+    instead of sleeping; everything else is the real module."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def sleep(self, delay: float) -> None:
+        self.delays.append(delay)
+        await asyncio.sleep(0)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    fake = _RecordingAsyncio()
+    monkeypatch.setattr(limner.http, "asyncio", fake)
+    return fake.delays
+
+
+def policy(max_retry_after: float = 60.0) -> limner.http.RetryPolicy:
+    return limner.http.RetryPolicy(initial_delay=0.001, max_retry_after=max_retry_after)
+
+
+# ---- through the client ----------------------------------------------------------------------
+
+
+async def test_429_waits_googles_retry_delay(server: Server, sleeps: list[float]) -> None:
+    server.answer(429, real_json(RETRY_INFO))
+    async with server.client(retry=policy()) as client:
+        with pytest.raises(limner.RateLimitError) as caught:
+            await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+    assert sleeps == [34.4, 34.4]  # both retries waited what the body asked for
+    assert len(server.seen) == 3
+    assert caught.value.retry_after == 34.4
+    assert server.seen[0].headers["x-goog-api-key"] == "test-key"
+    assert "test-key" not in repr(caught.value) and "test-key" not in caught.value.message
+
+
+async def test_429_retry_delay_then_success(server: Server, sleeps: list[float]) -> None:
+    server.answer(429, rate_limited("1.5s"))
+    server.answer(200, gemini_answer(image=IMAGE))
+    async with server.client(retry=policy()) as client:
+        result = await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+    assert sleeps == [1.5]
+    assert len(server.seen) == 2
+    assert len(result.data) == 1
+
+
+async def test_the_wait_really_happens(server: Server) -> None:
+    """No patching: a 0.05 s retryDelay is actually waited (the default backoff here is at most
+    1 ms)."""
+    server.answer(429, rate_limited("0.05s"))
+    server.answer(200, gemini_answer(image=IMAGE))
+    async with server.client(retry=policy()) as client:
+        started = time.monotonic()
+        await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+        elapsed = time.monotonic() - started
+    assert len(server.seen) == 2
+    assert 0.05 <= elapsed < 5.0
+
+
+async def test_body_delay_wins_over_the_header(server: Server, sleeps: list[float]) -> None:
+    server.answer(429, rate_limited("2s"), **{"retry-after": "9"})
+    server.answer(200, gemini_answer(image=IMAGE))
+    async with server.client(retry=policy()) as client:
+        await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+    assert sleeps == [2.0]
+
+
+async def test_header_when_the_body_has_no_retry_info(server: Server, sleeps: list[float]) -> None:
+    server.answer(429, real_json(QUOTA), **{"retry-after": "7"})
+    server.answer(200, gemini_answer(image=IMAGE))
+    async with server.client(retry=policy()) as client:
+        await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+    assert sleeps == [7.0]
+
+
+async def test_max_retry_after_still_caps_googles_delay(
+    server: Server, sleeps: list[float]
+) -> None:
+    server.answer(429, real_json(RETRY_INFO))
+    async with server.client(retry=policy(max_retry_after=10.0)) as client:
+        with pytest.raises(limner.RateLimitError) as caught:
+            await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+    assert sleeps == [10.0, 10.0]
+    assert caught.value.retry_after == 34.4  # the error still says what Google asked for
+
+
+async def test_503_with_retry_info_on_vertex(server: Server, sleeps: list[float]) -> None:
+    server.answer(503, rate_limited("0.25s", status=503))
+    server.answer(200, {"predictions": [{"bytesBase64Encoded": "aGk=", "mimeType": "image/png"}]})
+    async with server.client(
+        retry=policy(),
+        vertexai=True,
+        project="proj",
+        location="us-central1",
+        api_key=None,
+        credentials=FakeCredentials(),
+    ) as client:
+        result = await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
+    assert sleeps == [0.25]
+    assert [s.headers["authorization"] for s in server.seen] == ["Bearer ya29.fake-1"] * 2
+    assert [d.b64_json for d in result.data] == ["aGk="]
+
+
+async def test_no_delay_anywhere_uses_the_backoff(server: Server, sleeps: list[float]) -> None:
+    server.answer(503, {"error": {"code": 503, "message": "overloaded", "status": "UNAVAILABLE"}})
+    server.answer(200, gemini_answer(image=IMAGE))
+    async with server.client(retry=policy()) as client:
+        await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+    assert len(sleeps) == 1
+    assert 0.0005 <= sleeps[0] <= 0.001  # full jitter under initial_delay
+
+
+# ---- the provider hook -----------------------------------------------------------------------
+
+
+def wire(status: int, body: Any, **headers: str) -> WireResponse:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return WireResponse(status, headers, raw)
+
+
+@pytest.mark.parametrize(
+    ("response", "seconds"),
+    [
+        (wire(429, real_json(RETRY_INFO)), 34.4),
+        (wire(429, [real_json(RETRY_INFO)]), 34.4),  # the list form the SDK also accepts
+        (wire(429, rate_limited("0.05s")), 0.05),
+        (wire(429, rate_limited("3s"), **{"retry-after": "9"}), 3.0),
+        (wire(503, rate_limited("1.000340s", status=503)), 1.00034),
+        (wire(429, rate_limited("soon"), **{"retry-after": "4"}), 4.0),
+        (wire(429, real_json(QUOTA), **{"retry-after": "7"}), 7.0),
+        (wire(429, real_json(QUOTA)), None),
+        (wire(503, b"<html>busy</html>", **{"retry-after-ms": "1500"}), 1.5),
+        (wire(503, b"<html>busy</html>"), None),
+    ],
+)
+def test_retry_after(
+    provider: GoogleProvider, response: WireResponse, seconds: float | None
+) -> None:
+    assert provider.retry_after(response) == seconds
