@@ -25,6 +25,6 @@ def price_call(
     quality: str | None,
     size: str | None,
     usage: Usage | None,
-    edit_mode: str | None = None,
+    edit_mode: str | None,
 ) -> Decimal | None:
     return price_from_sheet(model, operation, images, quality, size, usage, edit_mode)
