@@ -33,7 +33,6 @@ from .settings import GoogleSettings, endpoint, resolve_backend
 __all__ = ["CLOUD_PLATFORM", "GoogleProvider"]
 
 CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
-DRY_RUN_KEY = "dry-run-key"
 DRY_RUN_TOKEN = "dry-run-token"
 _TRUE = ("true", "1")
 _LOCK = threading.Lock()
@@ -101,11 +100,7 @@ class GoogleProvider(Provider):
     ) -> WireRequest:
         assert isinstance(settings, GoogleSettings)
         if settings.auth == "api_key":
-            key = settings.api_key.get_secret_value() if settings.api_key is not None else None
-            if not key:
-                if not dry_run:
-                    raise self.missing_credentials()
-                key = DRY_RUN_KEY
+            key = self.api_key(settings, dry_run=dry_run)
             return request.with_headers({"x-goog-api-key": key}, secret=True)
         if dry_run:  # never touch Application Default Credentials in a dry run
             return request.with_headers({"authorization": f"Bearer {DRY_RUN_TOKEN}"}, secret=True)

@@ -29,8 +29,6 @@ from .settings import StabilitySettings
 
 __all__ = ["StabilityProvider"]
 
-DRY_RUN_KEY = "sk-dry-run"
-
 
 class StabilityProvider(Provider):
     """Stability AI's v2beta Stable Image API: ``/generate/{sd3,core,ultra}`` and the
@@ -62,9 +60,5 @@ class StabilityProvider(Provider):
     def authorize(
         self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False
     ) -> WireRequest:
-        key = settings.api_key.get_secret_value() if settings.api_key is not None else None
-        if not key:
-            if not dry_run:
-                raise self.missing_credentials()
-            key = DRY_RUN_KEY
+        key = self.api_key(settings, dry_run=dry_run)
         return request.with_headers({"authorization": f"Bearer {key}"}, secret=True)
