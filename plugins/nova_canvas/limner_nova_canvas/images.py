@@ -10,11 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from limner import Adjustment, InputImage, InvalidRequestError
 from limner.images import mask_to_binary
+
+if TYPE_CHECKING:  # Pillow is imported on first use, to keep plugin discovery fast
+    from PIL import Image
 
 __all__ = ["BLACK", "WHITE", "decode_option_image", "nova_image", "nova_mask"]
 
@@ -35,6 +37,8 @@ def _has_transparency(image: Image.Image) -> bool:
 
 def _convert(data: bytes, param: str) -> tuple[bytes, str | None]:
     """The image as Nova takes it, and why it had to change (``None`` when it did not)."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
@@ -79,6 +83,8 @@ def nova_image(image: InputImage, param: str, adjustments: list[Adjustment]) -> 
 def nova_mask(mask: InputImage, *, edit_is_white: bool) -> str:
     """Base64 of an RGB PNG mask from OpenAI's convention (alpha 0 = edit): Nova inpainting
     edits black pixels, outpainting white ones [AWS-ACCESS; nova-canvas.md §2 Masks]."""
+    from PIL import Image
+
     assert mask.data is not None  # core checked the mask: a PNG with an alpha channel
     edit, keep = (WHITE, BLACK) if edit_is_white else (BLACK, WHITE)
     grey = mask_to_binary(mask.data, edit=edit, keep=keep)
