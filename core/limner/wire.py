@@ -52,10 +52,12 @@ class WireRequest:
 
     def __post_init__(self) -> None:
         # Header names are case-insensitive: lowercase them so redaction by name cannot miss one.
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        object.__setattr__(self, "headers", headers)
-        secrets = frozenset(name.lower() for name in self.secret_headers)
-        object.__setattr__(self, "secret_headers", secrets)
+        if not all(name.islower() for name in self.headers):
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            object.__setattr__(self, "headers", headers)
+        if not all(name.islower() for name in self.secret_headers):
+            secrets = frozenset(name.lower() for name in self.secret_headers)
+            object.__setattr__(self, "secret_headers", secrets)
 
     def __repr__(self) -> str:
         return (
