@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 from pydantic import ValidationError
 
 from .capabilities import ModelInfo, Operation
+from .chat.client import AsyncChat, Chat
+from .chat.engine import ChatEngine
 from .download import DownloadPolicy
 from .dryrun import DryRun
 from .engine import Engine, EngineOptions
@@ -213,6 +215,7 @@ class AsyncClient:
         )
         self._engine = Engine(registry, self._transport, options)
         self.images = AsyncImages(self._engine)
+        self.chat = AsyncChat(ChatEngine(self._engine))
         self.models = AsyncModels(registry)
 
     async def close(self) -> None:
@@ -341,6 +344,7 @@ class Client:
         self._runner = _LoopThread()
         self.registry = self._async.registry
         self.images = Images(self._async.images, self._runner)
+        self.chat = Chat(self._async.chat, self._runner)
         self.models = self._async.models
 
     def close(self) -> None:

@@ -7,23 +7,18 @@ import asyncio
 import base64
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from .capabilities import ModelInfo, Operation
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
-from .errors import (
-    ContentPolicyError,
-    LimnerError,
-    NoImageGeneratedError,
-    ProviderError,
-)
+from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
 from .http import Transport
 from .inputs import check_extra_headers, load_images, provider_options
-from .lifecycle import lifecycle_notices, name_replacement
+from .lifecycle import lifecycle_notices
 from .plugins import Registry
 from .provider import (
     AnyRequest,
@@ -35,11 +30,10 @@ from .provider import (
 )
 from .responses import Adjustment, ImageData, ImagesResponse, Notice, Usage
 from .schema import validate_request
-from .wire import WireRequest
+from .sending import exchange, price_or_notice, unique
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
 
-T = TypeVar("T")
 
 CONTENT_FILTERED = "content_filtered"
 """Notice code a provider uses for an image its safety filter blurred or withheld."""
@@ -132,9 +126,9 @@ class Engine:
         provider = self.registry.provider_for(model)
         extra_headers = check_extra_headers(request, providers)
         options = provider_options(request, provider, providers)
-        settings = self._settings_for(provider)
+        settings = self.settings_for(provider)
         images, mask = await load_images(
-            request, model, self._fetch, max_bytes=self.options.max_input_bytes
+            request, model, self.fetch, max_bytes=self.options.max_input_bytes
         )
         calls = tuple(
             ProviderCall(
@@ -155,13 +149,13 @@ class Engine:
         translations = tuple(
             _with_headers(self.registry.translate(provider, call), extra_headers) for call in calls
         )
-        adjustments = tuple(_unique(a for t in translations for a in t.adjustments))
+        adjustments = tuple(unique(a for t in translations for a in t.adjustments))
         warnings = tuple(
-            _unique([*lifecycle_notices(model), *(w for t in translations for w in t.warnings)])
+            unique([*lifecycle_notices(model), *(w for t in translations for w in t.warnings)])
         )
         return _Plan(model, provider, settings, calls, translations, adjustments, warnings)
 
-    def _settings_for(self, provider: Provider) -> ProviderSettings:
+    def settings_for(self, provider: Provider) -> ProviderSettings:
         if provider.name not in self._settings:
             given = self.options.provider_settings
             names = [name for name in (provider.name, *provider.aliases) if name in given]
@@ -169,7 +163,7 @@ class Engine:
             self._settings[provider.name] = provider.load_settings(overrides, self.options.environ)
         return self._settings[provider.name]
 
-    async def _fetch(self, url: str, param: str) -> bytes:
+    async def fetch(self, url: str, param: str) -> bytes:
         return await download(self.transport.session, url, self.options.download, param=param)
 
     # ---- sending -----------------------------------------------------------------------------
@@ -177,38 +171,19 @@ class Engine:
     async def _send(
         self, plan: _Plan, call: ProviderCall, translation: Translation
     ) -> ProviderResult:
-        provider, settings = plan.provider, plan.settings
-
-        async def authorize(wire: WireRequest) -> WireRequest:
-            if provider.authorize_blocks:
-                return await asyncio.to_thread(provider.authorize, wire, settings)
-            return provider.authorize(wire, settings)
-
+        provider = plan.provider
         try:
-            response = await self.transport.send(
-                translation.request, authorize, provider.retry_after
+            return await exchange(
+                self.transport,
+                provider,
+                plan.settings,
+                plan.model,
+                translation.request,
+                parse=lambda response: provider.parse_response(call, response),
+                parse_error=lambda response: provider.parse_error(call, response),
             )
         except LimnerError as failure:
-            raise _which_call(failure, call, len(plan.calls)) from None
-        if not 200 <= response.status < 300:
-            try:
-                error = provider.parse_error(call, response)
-            except Exception:  # a plugin's parser choked on an odd body: map by status
-                error = Provider.parse_error(provider, call, response)
-            raise _which_call(name_replacement(error, plan.model), call, len(plan.calls))
-        try:
-            return provider.parse_response(call, response)
-        except LimnerError as failure:
-            raise _which_call(failure, call, len(plan.calls)) from None
-        except Exception as exc:  # a malformed body must not leak KeyError/JSONDecodeError
-            raise ProviderError(
-                f"{provider.name} answered HTTP {response.status} with a body limner could not "
-                f"read ({type(exc).__name__}: {exc}): {response.text_excerpt()}",
-                provider=provider.name,
-                model=plan.model.id,
-                status_code=response.status,
-                request_id=response.request_id,
-            ) from exc
+            raise _which_call(failure, call, len(plan.calls)) from failure.__cause__
 
     # ---- merging -----------------------------------------------------------------------------
 
@@ -318,7 +293,7 @@ class Engine:
             if notice is not None:
                 notices.append(notice)
             total = None if cost is None or total is None else total + cost
-        return total, _unique(notices)
+        return total, unique(notices)
 
     def _price(
         self,
@@ -331,16 +306,9 @@ class Engine:
         edit_mode: str | None = None,
     ) -> tuple[Decimal | None, Notice | None]:
         """Best effort: pricing never fails a generation."""
-        try:
-            cost = self.registry.price(model, operation, images, quality, size, usage, edit_mode)
-        except Exception as exc:  # a plugin's pricing bug must not lose the user's images
-            return None, Notice(code="price_failed", message=f"pricing failed: {exc!r}")
-        if cost is None:
-            return None, Notice(
-                code="price_unknown",
-                message=f"no price for {model.id} {operation} (quality={quality}, size={size})",
-            )
-        return cost, None
+        return price_or_notice(
+            self.registry, model, operation, images, quality, size, usage, edit_mode
+        )
 
 
 def _with_headers(translation: Translation, headers: dict[str, str]) -> Translation:
@@ -359,12 +327,3 @@ def _which_call(error: LimnerError, call: ProviderCall, calls: int) -> LimnerErr
         )
         error.args = (error.message,)
     return error
-
-
-def _unique(items: Iterable[T]) -> list[T]:
-    """Items in order without repeats (split calls report the same adjustment each)."""
-    seen: list[T] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen

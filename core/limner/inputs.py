@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -13,12 +14,21 @@ from .provider import Provider
 from .requests import EditRequest, ImageRef, ImageRequest, VariationRequest
 from .wire import GENERIC_SECRET_HEADERS
 
-__all__ = ["check_extra_headers", "load_images", "provider_options"]
+__all__ = ["check_extra_headers", "load_image", "load_images", "provider_options"]
 
 Fetch = Callable[[str, str], Awaitable[bytes]]
 
 
-def check_extra_headers(request: ImageRequest, providers: Mapping[str, Provider]) -> dict[str, str]:
+class _Settable(Protocol):
+    """What the checks below read: an images request or a chat request."""
+
+    @property
+    def extra_headers(self) -> dict[str, str] | None: ...
+    @property
+    def provider_options(self) -> dict[str, dict[str, Any]] | None: ...
+
+
+def check_extra_headers(request: _Settable, providers: Mapping[str, Provider]) -> dict[str, str]:
     """``extra_headers`` lowercased; credential headers of any provider are refused."""
     if not request.extra_headers:
         return {}
@@ -38,7 +48,7 @@ def check_extra_headers(request: ImageRequest, providers: Mapping[str, Provider]
 
 
 def provider_options(
-    request: ImageRequest, provider: Provider, providers: Mapping[str, Provider]
+    request: _Settable, provider: Provider, providers: Mapping[str, Provider]
 ) -> BaseModel | None:
     """Validate the provider's own ``provider_options`` namespace. Namespaces of other registered
     providers are left for them (a request can carry options for several); unknown namespaces are
@@ -84,17 +94,19 @@ async def load_images(
         refs, mask_ref = [("image", request.image)], None
     else:
         return (), None
-    images = tuple([await _load(ref, param, model, fetch, max_bytes) for param, ref in refs])
+    images = tuple([await load_image(ref, param, model, fetch, max_bytes) for param, ref in refs])
     mask = None
     if mask_ref is not None:
-        mask = await _load(mask_ref, "mask", model, fetch, max_bytes)
+        mask = await load_image(mask_ref, "mask", model, fetch, max_bytes)
         check_mask(mask, images[0])
     return images, mask
 
 
-async def _load(
+async def load_image(
     ref: ImageRef, param: str, model: ModelInfo, fetch: Fetch, max_bytes: int
 ) -> InputImage:
+    """One image: bytes, a path or a ``data:`` URL read and sniffed; a remote URL kept when the
+    model fetches it itself, else downloaded under the client's download rules."""
     local = read_local(ref, param=param, max_bytes=max_bytes)
     if local is not None:
         return local

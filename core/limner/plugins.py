@@ -177,6 +177,11 @@ class Registry:
             )
         if model.id != f"{model.provider}/{model.name}":
             raise PluginError(f"model id {model.id!r} must be '{model.provider}/{model.name}'")
+        if model.capabilities.supports("chat") and not providers[model.provider].serves_chat:
+            raise PluginError(
+                f"model {model.id!r} lists 'chat' but provider {model.provider!r} does not "
+                "implement translate_chat"
+            )
 
     # ---- hooks -------------------------------------------------------------------------------
 

@@ -14,7 +14,15 @@ method                    required  contract
 ``retry_after(response)`` no        seconds to wait before a retry (default: ``Retry-After``)
 ``authorize(...)``        no        add credentials just before each attempt (re-run on retry)
 ``load_settings(...)``    no        credentials and base URL from overrides, then environment
+``translate_chat(call)``  chat      a :class:`~limner.chat.ChatCall` → one :class:`Translation`
+``parse_chat_response``   chat      a 2xx answer → :class:`~limner.chat.ChatResult`
+``parse_chat_error``      no        a non-2xx chat answer → error (default: by status)
 ========================  ========  ==========================================================
+
+"chat" means: required when a model of the provider lists ``"chat"`` in
+``Capabilities.operations`` (the registry refuses such a model otherwise). The chat methods get
+the whole conversation with its images loaded; the provider's state for an assistant turn (what
+it returned in ``ChatResult.state``) comes back in ``ChatTurn.state``.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
@@ -39,6 +47,9 @@ from .images import InputImage
 from .requests import EditRequest, GenerateRequest, VariationRequest
 from .responses import Adjustment, ImageData, Notice, Usage
 from .wire import WireRequest, WireResponse
+
+if TYPE_CHECKING:
+    from .chat.contract import ChatCall, ChatResult
 
 __all__ = [
     "Provider",
@@ -165,6 +176,30 @@ class Provider(ABC):
             request_id=response.request_id,
             **extra,
         )
+
+    @property
+    def serves_chat(self) -> bool:
+        """Whether this provider implements the chat methods."""
+        return type(self).translate_chat is not Provider.translate_chat
+
+    def translate_chat(self, call: ChatCall) -> Translation:
+        """Build the HTTP request for one chat completion (optional: only for models that list
+        ``"chat"`` in their operations). Pure, like :meth:`translate`: report every changed or
+        dropped setting as an :class:`Adjustment`, refuse what cannot be sent by name. Replay an
+        assistant turn's ``state`` so the provider continues the same image."""
+        raise NotImplementedError(f"{self.name} does not implement translate_chat")
+
+    def parse_chat_response(self, call: ChatCall, response: WireResponse) -> ChatResult:
+        """Read a 2xx chat answer: text, final images, interim (thought) images, the state to
+        replay next turn, usage."""
+        raise NotImplementedError(f"{self.name} does not implement parse_chat_response")
+
+    def parse_chat_error(self, call: ChatCall, response: WireResponse) -> LimnerError:
+        """Map a non-2xx chat answer onto the error tree. The default picks the class by status
+        and quotes the body."""
+        from .sending import generic_error
+
+        return generic_error(self, call.model, response)
 
     def retry_after(self, response: WireResponse) -> float | None:
         """Seconds to wait before retrying after ``response`` (a 429 or 5xx). The default reads

@@ -12,7 +12,7 @@ Responsible AI practices: a content-policy error.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
 from limner import (
     AuthenticationError,
@@ -20,9 +20,9 @@ from limner import (
     ContentPolicyError,
     InvalidRequestError,
     LimnerError,
+    ModelInfo,
     NotFoundError,
     PermissionDeniedError,
-    ProviderCall,
     RateLimitError,
     WireResponse,
 )
@@ -33,6 +33,13 @@ __all__ = ["parse_error", "retry_delay", "wait_before_retry"]
 _DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 _POLICY_WORDS = ("responsible ai", "could not be submitted", "sensitive words")
 _KEY_REASONS = frozenset({"API_KEY_INVALID", "API_KEY_EXPIRED", "API_KEY_SERVICE_BLOCKED"})
+
+
+class Called(Protocol):
+    """An images call or a chat call: the errors only need the model."""
+
+    @property
+    def model(self) -> ModelInfo: ...
 
 
 def _error_object(body: Any) -> dict[str, Any] | None:
@@ -66,7 +73,7 @@ def wait_before_retry(response: WireResponse) -> float | None:
     return delay if delay is not None else response.retry_after
 
 
-def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
+def parse_error(call: Called, response: WireResponse) -> LimnerError:
     body = response.json_or_none()
     error = _error_object(body)
     status = response.status
@@ -94,7 +101,7 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
 
 
 def _classify(
-    call: ProviderCall,
+    call: Called,
     response: WireResponse,
     error: dict[str, Any],
     said: str,

@@ -45,7 +45,7 @@ IMAGEN_MASK_FORMAT = "white = edit, black = keep, same size as the image"
 
 _NOTES = "shared/providers/google.md"
 _GEMINI = Capabilities(
-    operations=("generate", "edit"),
+    operations=("generate", "edit", "chat"),
     aspect_ratios=GEMINI_ASPECTS,
     max_images_per_call=1,  # candidateCount > 1 is a 400 on image models: n fans out
     max_n=10,

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from limner import (
+    InvalidRequestError,
     LimnerError,
     MissingCredentialsError,
     ModelInfo,
@@ -21,7 +22,10 @@ from limner import (
     WireRequest,
     WireResponse,
 )
+from limner.chat import NOT_SUPPORTED, ChatCall, ChatResult
 
+from .chat import translate_chat
+from .chat_parse import parse_chat
 from .errors import parse_error, wait_before_retry
 from .gemini import parse_gemini, translate_gemini
 from .imagen import parse_imagen, translate_imagen
@@ -88,6 +92,21 @@ class GoogleProvider(Provider):
         return parse_gemini(call, response)
 
     def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
+        return parse_error(call, response)
+
+    def translate_chat(self, call: ChatCall) -> Translation:
+        """The Gemini image models on chat completions (see :mod:`limner_google.chat`)."""
+        if family(call.model) == "imagen":  # Imagen models do not list "chat"; be safe anyway
+            raise InvalidRequestError(NOT_SUPPORTED, param="model")
+        settings = call.settings
+        assert isinstance(settings, GoogleSettings)
+        options = call.options if isinstance(call.options, GoogleOptions) else GoogleOptions()
+        return translate_chat(call, endpoint(settings), options)
+
+    def parse_chat_response(self, call: ChatCall, response: WireResponse) -> ChatResult:
+        return parse_chat(call, response)
+
+    def parse_chat_error(self, call: ChatCall, response: WireResponse) -> LimnerError:
         return parse_error(call, response)
 
     def retry_after(self, response: WireResponse) -> float | None:

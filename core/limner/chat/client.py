@@ -1,0 +1,97 @@
+"""``client.chat.completions`` for :class:`~limner.AsyncClient` and :class:`~limner.Client`."""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine, Iterable
+from typing import Any, Literal, Protocol, TypeVar, overload
+
+from ..dryrun import DryRun
+from .engine import ChatEngine
+from .messages import build_chat_request
+from .response import ChatCompletion
+
+__all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions"]
+
+R = TypeVar("R")
+
+
+class _Runner(Protocol):
+    def run(self, coro: Coroutine[Any, Any, R]) -> R: ...
+
+
+class AsyncCompletions:
+    """``client.chat.completions``."""
+
+    def __init__(self, engine: ChatEngine) -> None:
+        self._engine = engine
+
+    @overload
+    async def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        dry_run: Literal[False] = False,
+        **params: Any,
+    ) -> ChatCompletion: ...
+    @overload
+    async def create(
+        self, *, model: str, messages: Iterable[Any], dry_run: Literal[True], **params: Any
+    ) -> DryRun: ...
+    async def create(
+        self, *, model: str, messages: Iterable[Any], dry_run: bool = False, **params: Any
+    ) -> ChatCompletion | DryRun:
+        """A chat completion from an image-capable model (OpenAI's request: ``messages``,
+        ``modalities``, ``n``, ``temperature``, ``max_tokens``, ..., plus ``image_config``,
+        ``provider_options``, ``extra_headers`` and ``extra_body``). Assistant messages from
+        earlier answers go back in ``messages`` as they came (object or JSON), so the model
+        continues the same image. ``stream=True`` is refused; ``n`` makes that many concurrent
+        calls, one choice each. With ``dry_run=True``, return what would be sent instead."""
+        request = build_chat_request({"model": model, "messages": list(messages), **params})
+        if dry_run:
+            return await self._engine.dry_run(request)
+        return await self._engine.create(request)
+
+
+class AsyncChat:
+    """``client.chat``."""
+
+    def __init__(self, engine: ChatEngine) -> None:
+        self.completions = AsyncCompletions(engine)
+
+
+class Completions:
+    """``client.chat.completions`` of the sync client."""
+
+    def __init__(self, completions: AsyncCompletions, runner: _Runner) -> None:
+        self._completions, self._runner = completions, runner
+
+    @overload
+    def create(
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        dry_run: Literal[False] = False,
+        **params: Any,
+    ) -> ChatCompletion: ...
+    @overload
+    def create(
+        self, *, model: str, messages: Iterable[Any], dry_run: Literal[True], **params: Any
+    ) -> DryRun: ...
+    def create(
+        self, *, model: str, messages: Iterable[Any], dry_run: bool = False, **params: Any
+    ) -> ChatCompletion | DryRun:
+        """See :meth:`AsyncCompletions.create`."""
+        request = build_chat_request({"model": model, "messages": list(messages), **params})
+        engine = self._completions._engine
+        if dry_run:
+            return self._runner.run(engine.dry_run(request))
+        return self._runner.run(engine.create(request))
+
+
+class Chat:
+    """``client.chat`` of the sync client."""
+
+    def __init__(self, chat: AsyncChat, runner: _Runner) -> None:
+        self.completions = Completions(chat.completions, runner)

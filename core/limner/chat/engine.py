@@ -1,0 +1,245 @@
+"""Chat completions: resolve, refuse what cannot be served, load the conversation's images,
+translate (one call per choice), send, parse, price, merge. Providers only translate and parse;
+the network calls, retries, error mapping, downloads and pricing are the images engine's own
+pieces (:mod:`limner.sending`, :mod:`limner.download`)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from ..capabilities import ModelInfo
+from ..dryrun import DryRun
+from ..engine import CONTENT_FILTERED, Engine
+from ..errors import (
+    ContentPolicyError,
+    InvalidRequestError,
+    NoImageGeneratedError,
+    PluginError,
+    UnsupportedFeatureError,
+)
+from ..inputs import check_extra_headers, provider_options
+from ..lifecycle import lifecycle_notices
+from ..provider import Provider, ProviderSettings, Translation
+from ..responses import Adjustment, Notice
+from ..sending import exchange, price_or_notice, unique
+from .contract import ChatCall, ChatResult
+from .messages import assistant_message, load_turns
+from .response import ChatChoice, ChatCompletion, ChatUsage
+from .schema import UNSUPPORTED_FIELDS, ChatRequest
+
+__all__ = ["NOT_SUPPORTED", "ChatEngine"]
+
+NOT_SUPPORTED = "Model(s) do not support /chat/completions"
+"""The message (the reference surface's wording) for a model without chat output."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    model: ModelInfo
+    provider: Provider
+    settings: ProviderSettings
+    calls: tuple[ChatCall, ...]
+    translations: tuple[Translation, ...]
+    adjustments: tuple[Adjustment, ...]
+    warnings: tuple[Notice, ...]
+
+
+class ChatEngine:
+    """Runs chat requests with an images :class:`Engine`'s registry, transport, settings and
+    download rules."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def dry_run(self, request: ChatRequest) -> DryRun:
+        """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
+        plan = await self._plan(request)
+        described = [
+            plan.provider.authorize(t.request, plan.settings, dry_run=True).describe()
+            for t in plan.translations
+        ]
+        images = 0 if request.modalities == ["text"] else 1
+        estimates = [
+            price_or_notice(
+                self.engine.registry, plan.model, "chat", images, t.quality, t.size, None
+            )
+            for t in plan.translations
+        ]
+        costs = [cost for cost, _ in estimates if cost is not None]
+        return DryRun(
+            model=plan.model.id,
+            provider=plan.provider.name,
+            requests=described,
+            estimated_cost_usd=sum(costs, Decimal(0)) if len(costs) == len(estimates) else None,
+            adjustments=list(plan.adjustments),
+            warnings=unique([*plan.warnings, *(w for _, w in estimates if w is not None)]),
+        )
+
+    async def create(self, request: ChatRequest) -> ChatCompletion:
+        plan = await self._plan(request)
+        tasks = [
+            asyncio.create_task(self._send(plan, call, translation))
+            for call, translation in zip(plan.calls, plan.translations, strict=True)
+        ]
+        try:
+            results = await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        return self._merge(plan, results)
+
+    # ---- planning ----------------------------------------------------------------------------
+
+    async def _plan(self, request: ChatRequest) -> _Plan:
+        registry = self.engine.registry
+        model = registry.resolve(request.model)
+        if not model.capabilities.supports("chat"):
+            raise InvalidRequestError(
+                NOT_SUPPORTED, param="model", code="model_not_supported", model=model.id
+            )
+        _refuse_unsupported(request, model)
+        provider = registry.provider_for(model)
+        headers = check_extra_headers(request, registry.providers)
+        options = provider_options(request, provider, registry.providers)
+        settings = self.engine.settings_for(provider)
+        turns, notices = await load_turns(
+            request,
+            model,
+            provider.name,
+            self.engine.fetch,
+            max_bytes=self.engine.options.max_input_bytes,
+        )
+        calls = tuple(
+            ChatCall(model, request, settings, turns, options, index) for index in range(request.n)
+        )
+        translations = tuple(self._translate(provider, call, headers) for call in calls)
+        adjustments = unique(a for t in translations for a in t.adjustments)
+        warnings = unique(
+            [*lifecycle_notices(model), *notices, *(w for t in translations for w in t.warnings)]
+        )
+        return _Plan(
+            model, provider, settings, calls, translations, tuple(adjustments), tuple(warnings)
+        )
+
+    @staticmethod
+    def _translate(provider: Provider, call: ChatCall, headers: dict[str, str]) -> Translation:
+        translation = provider.translate_chat(call)
+        if not isinstance(translation, Translation):
+            raise PluginError(
+                f"{provider.name}.translate_chat returned {type(translation).__name__}, "
+                "not a Translation"
+            )
+        if headers:
+            translation = replace(translation, request=translation.request.with_headers(headers))
+        return translation
+
+    # ---- sending and merging -----------------------------------------------------------------
+
+    async def _send(self, plan: _Plan, call: ChatCall, translation: Translation) -> ChatResult:
+        provider = plan.provider
+        result = await exchange(
+            self.engine.transport,
+            provider,
+            plan.settings,
+            plan.model,
+            translation.request,
+            parse=lambda response: provider.parse_chat_response(call, response),
+            parse_error=lambda response: provider.parse_chat_error(call, response),
+        )
+        if not isinstance(result, ChatResult):
+            raise PluginError(
+                f"{provider.name}.parse_chat_response returned {type(result).__name__}, "
+                "not a ChatResult"
+            )
+        return result
+
+    def _merge(self, plan: _Plan, results: list[ChatResult]) -> ChatCompletion:
+        warnings = list(plan.warnings)
+        choices: list[ChatChoice] = []
+        usages: list[ChatUsage] = []
+        cost: Decimal | None = Decimal(0)
+        for index, (result, sent) in enumerate(zip(results, plan.translations, strict=True)):
+            self._check(plan, result)
+            warnings.extend(result.warnings)
+            message = assistant_message(result, plan.provider.name, plan.model.id)
+            choices.append(
+                ChatChoice(index=index, message=message, finish_reason=result.finish_reason)
+            )
+            if result.usage is not None:
+                usages.append(ChatUsage.from_usage(result.usage, result.reasoning_tokens))
+            price, notice = price_or_notice(
+                self.engine.registry,
+                plan.model,
+                "chat",
+                len(result.images),
+                sent.quality,
+                sent.size,
+                result.usage,
+            )
+            if notice is not None:
+                warnings.append(notice)
+            cost = None if price is None or cost is None else cost + price
+        first = results[0]
+        return ChatCompletion(
+            id=f"chatcmpl-{first.id or uuid.uuid4().hex}",
+            created=first.created or int(time.time()),
+            model=plan.model.id,
+            choices=choices,
+            usage=sum(usages[1:], usages[0]) if usages else None,
+            cost=cost,
+            provider=plan.provider.name,
+            adjustments=list(plan.adjustments),
+            warnings=unique(warnings),
+        )
+
+    def _check(self, plan: _Plan, result: ChatResult) -> None:
+        said = result.text.strip() if result.text else ""
+        if not said and not result.images:
+            raise NoImageGeneratedError(
+                f"{plan.model.id} answered with neither text nor an image "
+                f"(finish reason {result.finish_reason})",
+                provider=plan.provider.name,
+                model=plan.model.id,
+            )
+        if self.engine.options.strict:
+            for notice in result.warnings:
+                if notice.code == CONTENT_FILTERED:
+                    raise ContentPolicyError(
+                        f"{plan.model.id}: {notice.message}",
+                        reason=notice.message,
+                        provider=plan.provider.name,
+                        model=plan.model.id,
+                    )
+
+
+def _refuse_unsupported(request: ChatRequest, model: ModelInfo) -> None:
+    """Before any network call: streaming, tool calls and the like, and ``n`` over the model's
+    limit."""
+    if request.stream:
+        raise UnsupportedFeatureError(
+            "stream=True is not supported yet: limner's chat completions return the whole "
+            "answer at once; leave stream unset (or false)",
+            param="stream",
+            code="streaming_not_supported",
+        )
+    if request.stream_options is not None:
+        raise InvalidRequestError(
+            "stream_options is only allowed with stream=True, which limner does not support yet",
+            param="stream_options",
+        )
+    for name, what in UNSUPPORTED_FIELDS.items():
+        if getattr(request, name):
+            raise UnsupportedFeatureError(
+                f"{name}: limner's chat completions do not support {what} yet",
+                param=name,
+            )
+    if request.n > model.capabilities.max_n:
+        raise InvalidRequestError(
+            f"n: {model.id} makes at most {model.capabilities.max_n} choices", param="n"
+        )

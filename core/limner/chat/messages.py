@@ -1,0 +1,155 @@
+"""Between OpenAI messages and the provider contract: load a conversation's images into
+:class:`ChatTurn` objects, and make the assistant message from a :class:`ChatResult`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..capabilities import ModelInfo
+from ..errors import InvalidRequestError, UnsupportedFeatureError
+from ..images import InputImage
+from ..inputs import Fetch, load_image
+from ..requests import ImageRef
+from ..responses import Notice
+from .contract import ChatPart, ChatResult, ChatTurn
+from .schema import ChatMessage, ChatRequest, ImagePart, MessageState, SystemMessage, UserMessage
+
+__all__ = ["assistant_message", "build_chat_request", "load_turns"]
+
+NO_STATE = "no_provider_state"
+"""Notice code: an assistant turn with images came back without limner's state for this
+provider, so it is replayed as plain text and images (no thought signatures)."""
+
+
+_ROLES = ("system", "developer", "user", "assistant")
+
+
+def build_chat_request(fields: dict[str, Any]) -> ChatRequest:
+    """Validate user input (keyword arguments or request JSON) into a :class:`ChatRequest`;
+    ``extra_body`` entries join the top level. Errors name the parameter."""
+    values = {key: value for key, value in fields.items() if key != "extra_body"}
+    values.update(fields.get("extra_body") or {})
+    try:
+        return ChatRequest.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [str(part) for part in first["loc"]]
+        if len(loc) > 2 and loc[0] == "messages" and loc[2] in _ROLES:
+            del loc[2]  # the tagged union's branch name
+        param = ".".join(loc) or "request"
+        message = first["msg"].removeprefix("Value error, ")
+        raise InvalidRequestError(
+            f"{param}: {message}", param=param, code="invalid_value"
+        ) from None
+
+
+async def load_turns(
+    request: ChatRequest, model: ModelInfo, provider: str, fetch: Fetch, *, max_bytes: int
+) -> tuple[tuple[ChatTurn, ...], list[Notice]]:
+    """Every message as a turn, its images read (``data:`` URLs) or downloaded (https, under the
+    client's download rules) and sniffed. Provider state is kept only for turns ``provider``
+    made."""
+    turns: list[ChatTurn] = []
+    notices: list[Notice] = []
+    for index, message in enumerate(request.messages):
+        where = f"messages[{index}]"
+        if isinstance(message, SystemMessage):
+            turns.append(ChatTurn("system", (ChatPart(text=message.text),), index))
+        elif isinstance(message, UserMessage):
+            parts: list[ChatPart] = []
+            for number, part in enumerate(message.parts):
+                if part.type == "text":
+                    parts.append(ChatPart(text=part.text))
+                    continue
+                if model.capabilities.max_input_images == 0:
+                    raise UnsupportedFeatureError(
+                        f"{model.id} takes no input images", param=f"{where}.content[{number}]"
+                    )
+                param = f"{where}.content[{number}].image_url.url"
+                image = await _load(part, param, model, fetch, max_bytes)
+                parts.append(ChatPart(image=image))
+            turns.append(ChatTurn("user", tuple(parts), index))
+        else:
+            turn = await _assistant_turn(message, index, model, provider, fetch, max_bytes)
+            if turn.images and turn.state is None:
+                notices.append(
+                    Notice(
+                        code=NO_STATE,
+                        message=f"{where} carries no {provider} state (message.limner); its "
+                        "images are sent without thought signatures, so the model may not "
+                        "continue the same image",
+                        param=f"{where}.limner",
+                    )
+                )
+            turns.append(turn)
+    return tuple(turns), notices
+
+
+async def _assistant_turn(
+    message: ChatMessage,
+    index: int,
+    model: ModelInfo,
+    provider: str,
+    fetch: Fetch,
+    max_bytes: int,
+) -> ChatTurn:
+    where = f"messages[{index}]"
+    images = [
+        await _load(part, f"{where}.images[{number}].image_url.url", model, fetch, max_bytes)
+        for number, part in enumerate(message.images)
+    ]
+    mine = message.limner if message.limner and message.limner.provider == provider else None
+    thoughts: list[InputImage] = []
+    if mine is not None:
+        thoughts = [
+            await _load(
+                part,
+                f"{where}.limner.thought_images[{number}].image_url.url",
+                model,
+                fetch,
+                max_bytes,
+            )
+            for number, part in enumerate(mine.thought_images)
+        ]
+    text = message.text
+    parts = ([ChatPart(text=text)] if text else []) + [ChatPart(image=image) for image in images]
+    return ChatTurn(
+        "assistant",
+        tuple(parts),
+        index,
+        images=tuple(images),
+        thought_images=tuple(thoughts),
+        state=None if mine is None else mine.state,
+        state_model=None if mine is None else mine.model,
+    )
+
+
+async def _load(
+    part: ImagePart, param: str, model: ModelInfo, fetch: Fetch, max_bytes: int
+) -> InputImage:
+    return await load_image(
+        ImageRef(url=part.image_url.url), param, model, fetch, max_bytes=max_bytes
+    )
+
+
+def assistant_message(result: ChatResult, provider: str, model: str) -> ChatMessage:
+    """The OpenAI assistant message for one answer: ``images`` with every final image,
+    ``content`` the text or else the first image's data URL, ``limner`` the state to replay."""
+    text = result.text if result.text and result.text.strip() else None
+    content = text if text is not None else (result.images[0] if result.images else None)
+    state = None
+    if result.state is not None or result.thought_images:
+        state = MessageState(
+            provider=provider,
+            model=model,
+            state=result.state,
+            thought_images=_parts(result.thought_images),
+        )
+    return ChatMessage(content=content, images=_parts(result.images), limner=state)
+
+
+def _parts(urls: Sequence[str]) -> list[ImagePart]:
+    return [ImagePart.of(url) for url in urls]

@@ -1,0 +1,241 @@
+"""Chat-completions request and message schemas: plain pydantic models that validate the OpenAI
+JSON (``POST /v1/chat/completions``) and dump it back.
+
+The assistant message is one class for both directions (:class:`ChatMessage`), so a response's
+``choices[0].message`` (the object or its JSON) can be appended to ``messages`` as it is. It carries
+two fields beyond OpenAI's:
+
+* ``images``: the images the model made, ``[{"type": "image_url", "image_url": {"url":
+  "data:image/png;base64,..."}}]`` (the OpenRouter convention);
+* ``limner``: a :class:`MessageState` holding the provider's opaque state for this turn (Gemini's
+  ``thoughtSignature`` on text and image parts, say) and the interim "thought" images, kept apart
+  from the final ones. Send the message back unchanged, from Python or stored JSON, and the next
+  turn continues the same image.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..requests import ImageConfig
+
+__all__ = [
+    "ChatMessage",
+    "ChatRequest",
+    "ContentPart",
+    "ImagePart",
+    "ImageURL",
+    "Message",
+    "MessageState",
+    "SystemMessage",
+    "TextPart",
+    "UserMessage",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TextPart(_Strict):
+    """``{"type": "text", "text": ...}``"""
+
+    type: Literal["text"] = "text"
+    text: str
+
+
+class ImageURL(_Strict):
+    """An image as a ``data:`` URL or an https URL (``detail`` is OpenAI's hint, accepted)."""
+
+    url: str = Field(repr=False)
+    detail: Literal["auto", "low", "high"] | None = None
+
+
+class ImagePart(_Strict):
+    """``{"type": "image_url", "image_url": {"url": ...}}``"""
+
+    type: Literal["image_url"] = "image_url"
+    image_url: ImageURL
+
+    @classmethod
+    def of(cls, url: str) -> ImagePart:
+        return cls(image_url=ImageURL(url=url))
+
+
+ContentPart = Annotated[TextPart | ImagePart, Field(discriminator="type")]
+
+
+class SystemMessage(_Strict):
+    """A system (or ``developer``) message: the provider's system instruction."""
+
+    role: Literal["system", "developer"]
+    content: str | list[TextPart]
+    name: str | None = None
+
+    @property
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(part.text for part in self.content)
+
+
+class UserMessage(_Strict):
+    """A user message: text, or a list of text and image parts."""
+
+    role: Literal["user"]
+    content: str | list[ContentPart]
+    name: str | None = None
+
+    @property
+    def parts(self) -> list[TextPart | ImagePart]:
+        if isinstance(self.content, str):
+            return [TextPart(text=self.content)]
+        return list(self.content)
+
+
+class MessageState(_Strict):
+    """limner's namespaced field on an assistant message (``message.limner``).
+
+    ``provider`` and ``model`` say who made the turn; ``state`` is that provider's opaque JSON
+    (only the same provider gets it back; it may refer to the message's ``images`` and
+    ``thought_images`` by position); ``thought_images`` are interim images the model drew while
+    thinking, never part of ``images``.
+    """
+
+    provider: str
+    model: str
+    state: Any = None
+    thought_images: list[ImagePart] = Field(default_factory=list)
+
+
+class ChatMessage(BaseModel):
+    """The assistant message, in responses and in ``messages``.
+
+    ``content`` is the model's text or, when it said nothing, the first image's data URL.
+    OpenAI's other response fields are accepted when empty, so SDK-made dumps validate.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["assistant"] = "assistant"
+    content: str | list[TextPart] | None = None
+    images: list[ImagePart] = Field(default_factory=list)
+    limner: MessageState | None = None
+    refusal: str | None = None
+    name: str | None = None
+    annotations: list[Any] | None = None
+    audio: None = None
+    function_call: None = None
+    tool_calls: Annotated[list[Any], Field(max_length=0)] | None = None
+
+    @property
+    def text(self) -> str | None:
+        """The text content (``None`` when the content is only the image stand-in)."""
+        content = self.content
+        if isinstance(content, list):
+            content = "".join(part.text for part in content)
+        if content is None:
+            return None
+        if self.images and content == self.images[0].image_url.url:
+            return None
+        return content
+
+    def image_bytes(self) -> list[bytes]:
+        """The bytes of every (final) image given as a ``data:`` URL."""
+        from ..images import decode_data_url
+
+        return [
+            decode_data_url(part.image_url.url, param=f"images[{index}]")
+            for index, part in enumerate(self.images)
+            if part.image_url.url.startswith("data:")
+        ]
+
+    def to_param(self) -> dict[str, Any]:
+        """The message as JSON, ready to append to ``messages`` (or to store)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+Message = Annotated[SystemMessage | UserMessage | ChatMessage, Field(discriminator="role")]
+
+UNSUPPORTED_FIELDS = {
+    "tools": "tool calls",
+    "tool_choice": "tool calls",
+    "functions": "function calls",
+    "function_call": "function calls",
+    "parallel_tool_calls": "tool calls",
+    "logprobs": "log probabilities",
+    "top_logprobs": "log probabilities",
+    "audio": "audio output",
+    "prediction": "predicted outputs",
+}
+"""OpenAI fields limner's chat surface cannot honour for any provider yet: refused by name."""
+
+
+class ChatRequest(BaseModel):
+    """``chat.completions.create``: OpenAI's request plus ``image_config`` and limner's
+    ``provider_options``. Fields limner does not know are forwarded to the provider unchanged;
+    every known field is sent, adjusted (listed in ``adjustments``) or refused by name."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    model: str = Field(min_length=1, examples=["google/gemini-3.1-flash-image-preview"])
+    messages: list[Message] = Field(min_length=1)
+    modalities: list[Literal["text", "image"]] | None = Field(
+        None, description="what the answer may hold; ['image', 'text'] as OpenRouter sends it"
+    )
+    image_config: ImageConfig | None = None
+    n: int = Field(1, ge=1, le=10, description="choices, made by that many concurrent calls")
+    stream: bool | None = None
+    stream_options: dict[str, Any] | None = None
+    temperature: float | None = Field(None, ge=0, le=2)
+    top_p: float | None = Field(None, ge=0, le=1)
+    max_tokens: int | None = Field(None, ge=1)
+    max_completion_tokens: int | None = Field(None, ge=1)
+    seed: int | None = None
+    stop: str | list[str] | None = None
+    frequency_penalty: float | None = Field(None, ge=-2, le=2)
+    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    logit_bias: dict[str, float] | None = None
+    response_format: dict[str, Any] | None = None
+    reasoning_effort: str | None = None
+    user: str | None = None
+    metadata: dict[str, str] | None = None
+    store: bool | None = None
+    service_tier: str | None = None
+    tools: list[Any] | None = None
+    tool_choice: Any = None
+    functions: list[Any] | None = None
+    function_call: Any = None
+    parallel_tool_calls: bool | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    audio: Any = None
+    prediction: Any = None
+    extra_headers: dict[str, str] | None = Field(None, repr=False)
+    provider_options: dict[str, dict[str, Any]] | None = Field(
+        None, description="settings for one provider, under its name: {'google': {...}}"
+    )
+
+    @field_validator("messages", mode="before")
+    @classmethod
+    def _plain_messages(cls, value: Any) -> Any:
+        """Accept message objects of any pydantic class (an SDK's, say) as their JSON."""
+        if isinstance(value, list | tuple):
+            return [
+                item.model_dump(mode="json", exclude_none=True)
+                if isinstance(item, BaseModel) and not isinstance(item, ChatMessage)
+                else item
+                for item in value
+            ]
+        return value
+
+    @property
+    def forwarded(self) -> dict[str, Any]:
+        """Unknown top-level fields, sent to the provider unchanged."""
+        return dict(self.model_extra or {})
+
+    @property
+    def max_output_tokens(self) -> int | None:
+        return self.max_completion_tokens or self.max_tokens

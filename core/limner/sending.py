@@ -1,0 +1,115 @@
+"""One provider exchange, shared by the images engine and the chat surface: authorize (in a thread
+when it may block), send with retries (the provider's ``retry_after``), map a non-2xx answer with
+the provider's error parser (falling back to the status when it chokes), name a retired model's
+successor, parse a 2xx answer; and best-effort pricing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from .capabilities import ModelInfo, Operation
+from .errors import LimnerError, ProviderError, RateLimitError, error_for_status
+from .http import Transport
+from .lifecycle import name_replacement
+from .plugins import Registry
+from .provider import Provider, ProviderSettings
+from .responses import Notice, Usage
+from .wire import WireRequest, WireResponse
+
+__all__ = ["exchange", "generic_error", "price_or_notice", "unique"]
+
+T = TypeVar("T")
+
+
+async def exchange(
+    transport: Transport,
+    provider: Provider,
+    settings: ProviderSettings,
+    model: ModelInfo,
+    request: WireRequest,
+    *,
+    parse: Callable[[WireResponse], T],
+    parse_error: Callable[[WireResponse], LimnerError],
+) -> T:
+    """Send ``request`` and return ``parse(response)``; raise the provider's error otherwise.
+
+    A parser that raises something other than a :class:`LimnerError` on a 2xx body becomes a
+    :class:`ProviderError` quoting the body (no ``KeyError`` leaks to users)."""
+
+    async def authorize(wire: WireRequest) -> WireRequest:
+        if provider.authorize_blocks:
+            return await asyncio.to_thread(provider.authorize, wire, settings)
+        return provider.authorize(wire, settings)
+
+    response = await transport.send(request, authorize, provider.retry_after)
+    if not 200 <= response.status < 300:
+        try:
+            error = parse_error(response)
+        except Exception:  # a plugin's parser choked on an odd body: map by status
+            error = generic_error(provider, model, response)
+        raise name_replacement(error, model)
+    try:
+        return parse(response)
+    except LimnerError:
+        raise
+    except Exception as exc:  # a malformed body must not leak KeyError/JSONDecodeError
+        raise ProviderError(
+            f"{provider.name} answered HTTP {response.status} with a body limner could not "
+            f"read ({type(exc).__name__}: {exc}): {response.text_excerpt()}",
+            provider=provider.name,
+            model=model.id,
+            status_code=response.status,
+            request_id=response.request_id,
+        ) from exc
+
+
+def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) -> LimnerError:
+    """The error class that fits the status, quoting the body (the contract's default)."""
+    cls = error_for_status(response.status)
+    extra: dict[str, Any] = {}
+    if issubclass(cls, RateLimitError):
+        extra["retry_after"] = response.retry_after
+    return cls(
+        f"{provider.name} answered HTTP {response.status}: {response.text_excerpt()}",
+        provider=provider.name,
+        model=model.id,
+        status_code=response.status,
+        request_id=response.request_id,
+        **extra,
+    )
+
+
+def price_or_notice(
+    registry: Registry,
+    model: ModelInfo,
+    operation: Operation,
+    images: int,
+    quality: str | None,
+    size: str | None,
+    usage: Usage | None,
+    edit_mode: str | None = None,
+) -> tuple[Decimal | None, Notice | None]:
+    """Best effort: pricing never fails a call. An unknown price or a plugin's pricing bug is a
+    notice and a ``None`` cost."""
+    try:
+        cost = registry.price(model, operation, images, quality, size, usage, edit_mode)
+    except Exception as exc:  # a plugin's pricing bug must not lose the user's images
+        return None, Notice(code="price_failed", message=f"pricing failed: {exc!r}")
+    if cost is None:
+        return None, Notice(
+            code="price_unknown",
+            message=f"no price for {model.id} {operation} (quality={quality}, size={size})",
+        )
+    return cost, None
+
+
+def unique(items: Iterable[T]) -> list[T]:
+    """Items in order without repeats (split calls report the same adjustment each)."""
+    seen: list[T] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen

@@ -1,0 +1,258 @@
+"""Chat completions on the Gemini image models: the conversation as ``contents`` of one
+``:generateContent`` call (system messages → ``systemInstruction``, assistant → ``role: model``).
+
+**Replayed state** (``message.limner.state`` of an assistant message Google made): the model's
+turn verbatim, every part as Google returned it, except that image bytes are not stored twice::
+
+    {"parts": [
+        {"text": "Here you go", "thoughtSignature": "EsauMg..."},
+        {"image": 0, "thoughtSignature": "EoClMg..."},            # message.images[0]
+        {"thought": true, "thought_image": 0, "thoughtSignature": "..."}  # limner.thought_images[0]
+    ]}
+
+On the next turn each part goes back as it came (``inlineData`` rebuilt from the message's
+images), so Gemini 3 gets its thought signatures back and continues the same image. An assistant
+message without that state (written by hand, or by another provider) goes back as its text and
+images, without signatures (core warns).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from limner import (
+    Adjustment,
+    InputImage,
+    InvalidRequestError,
+    Notice,
+    Translation,
+    UnsupportedFeatureError,
+    WireRequest,
+)
+from limner.chat import ChatCall, ChatTurn
+
+from .options import GoogleOptions
+from .plan import CLASS_LONG_SIDE
+from .settings import Endpoint
+
+__all__ = ["translate_chat"]
+
+_IMAGEN_ONLY = ("safety_setting", "add_watermark", "enhance_prompt", "guidance_scale")
+_EDIT_ONLY = ("mask_dilation", "base_steps")
+_EFFORT = {"minimal": "MINIMAL", "low": "LOW", "medium": "MEDIUM", "high": "HIGH"}
+_NO_SUCH = "Google's generateContent has no such setting"
+
+
+class _Body:
+    """The request being built and the changes made on the way."""
+
+    def __init__(self, call: ChatCall, endpoint: Endpoint, options: GoogleOptions) -> None:
+        self.call, self.endpoint, self.options = call, endpoint, options
+        self.adjustments: list[Adjustment] = []
+        self.warnings: list[Notice] = []
+
+    def drop(self, param: str, requested: Any, reason: str) -> None:
+        self.adjustments.append(Adjustment(param=param, requested=requested, reason=reason))
+
+
+def translate_chat(call: ChatCall, endpoint: Endpoint, options: GoogleOptions) -> Translation:
+    body = _Body(call, endpoint, options)
+    request = call.request
+    system = [{"text": turn.text} for turn in call.turns if turn.role == "system"]
+    contents = [_content(turn) for turn in call.turns if turn.role != "system"]
+    generation: dict[str, Any] = {"responseModalities": _modalities(body)}
+    _sampling(body, generation)
+    image_config = _image_config(body)
+    if image_config:
+        generation["imageConfig"] = image_config
+    wire: dict[str, Any] = {"contents": contents}
+    if system:
+        wire["systemInstruction"] = {"parts": system}
+    wire["generationConfig"] = generation
+    for key, value in request.forwarded.items():
+        mine = wire.get(key)
+        wire[key] = (
+            {**mine, **value} if isinstance(mine, dict) and isinstance(value, dict) else value
+        )
+    url = endpoint.url(call.model.name, "generateContent")
+    return Translation(
+        request=WireRequest(method="POST", url=url, json=wire),
+        adjustments=tuple(body.adjustments),
+        warnings=tuple(body.warnings),
+        size=image_config.get("imageSize"),
+    )
+
+
+def _modalities(body: _Body) -> list[str]:
+    asked = body.call.request.modalities
+    if asked is None:
+        return list(body.options.response_modalities)
+    chosen = [name.upper() for name in asked]
+    if "response_modalities" in body.options.model_fields_set:
+        from_options = list(body.options.response_modalities)
+        if from_options != chosen:
+            body.adjustments.append(
+                Adjustment(
+                    param="provider_options.google.response_modalities",
+                    requested=from_options,
+                    applied=chosen,
+                    reason="modalities, set on the request, decides",
+                )
+            )
+    return chosen
+
+
+def _sampling(body: _Body, generation: dict[str, Any]) -> None:
+    request, options = body.call.request, body.options
+    temperature = request.temperature
+    if options.temperature is not None:
+        if temperature is not None and temperature != options.temperature:
+            body.drop(
+                "provider_options.google.temperature",
+                options.temperature,
+                "temperature, set on the request, decides",
+            )
+        else:
+            temperature = options.temperature
+    for key, value in (
+        ("temperature", temperature),
+        ("topP", request.top_p),
+        ("maxOutputTokens", request.max_output_tokens),
+        ("seed", request.seed),
+        ("stopSequences", [request.stop] if isinstance(request.stop, str) else request.stop),
+        ("frequencyPenalty", request.frequency_penalty),
+        ("presencePenalty", request.presence_penalty),
+    ):
+        if value is not None:
+            generation[key] = value
+    if request.max_tokens is not None and request.max_completion_tokens not in (
+        None,
+        request.max_tokens,
+    ):
+        body.drop("max_tokens", request.max_tokens, "max_completion_tokens, also set, decides")
+    level = _thinking_level(body)
+    if level is not None:
+        generation["thinkingConfig"] = {"thinkingLevel": level}
+    _refuse_or_drop(body)
+
+
+def _thinking_level(body: _Body) -> str | None:
+    effort, level = body.call.request.reasoning_effort, body.options.thinking_level
+    if effort is not None and effort not in _EFFORT:
+        raise InvalidRequestError(
+            f"reasoning_effort {effort!r}: Gemini takes {', '.join(_EFFORT)}",
+            param="reasoning_effort",
+        )
+    if effort is not None and level is not None and _EFFORT[effort] != level:
+        body.drop(
+            "reasoning_effort", effort, "provider_options.google.thinking_level, also set, decides"
+        )
+    return level or (_EFFORT[effort] if effort is not None else None)
+
+
+def _refuse_or_drop(body: _Body) -> None:
+    request, options = body.call.request, body.options
+    if request.logit_bias:
+        raise UnsupportedFeatureError("Gemini takes no logit_bias", param="logit_bias")
+    kind = (request.response_format or {}).get("type", "text")
+    if kind != "text":
+        raise UnsupportedFeatureError(
+            f"response_format {kind!r}: the Gemini image models answer text and images only",
+            param="response_format.type",
+        )
+    for name in ("user", "metadata", "store", "service_tier"):
+        value = getattr(request, name)
+        if value is not None:
+            body.drop(name, value, _NO_SUCH)
+    for name in (*_IMAGEN_ONLY, *_EDIT_ONLY):
+        value = getattr(options, name)
+        if value is not None:
+            body.drop(f"provider_options.google.{name}", value, "an Imagen setting")
+
+
+def _image_config(body: _Body) -> dict[str, Any]:
+    caps, model = body.call.model.capabilities, body.call.model.id
+    config = body.call.request.image_config
+    out: dict[str, Any] = {}
+    if config is not None and config.aspect_ratio is not None:
+        if config.aspect_ratio not in caps.aspect_ratios:
+            raise InvalidRequestError(
+                f"image_config.aspect_ratio {config.aspect_ratio!r} is not offered by {model} "
+                f"(choose from {', '.join(caps.aspect_ratios)})",
+                param="image_config.aspect_ratio",
+            )
+        out["aspectRatio"] = config.aspect_ratio
+    if config is not None and config.image_size is not None:
+        upper = config.image_size.strip().upper()
+        size = upper if upper in CLASS_LONG_SIDE else config.image_size
+        if size not in caps.image_sizes:
+            offered = ", ".join(caps.image_sizes) or "none: the output size is fixed"
+            raise UnsupportedFeatureError(
+                f"image_config.image_size {config.image_size!r} is not offered by {model} "
+                f"(offered: {offered})",
+                param="image_config.image_size",
+            )
+        out["imageSize"] = size
+    people = body.options.person_generation
+    if people is not None:
+        if body.endpoint.backend == "vertex":
+            out["personGeneration"] = people
+        else:
+            body.drop(
+                "provider_options.google.person_generation",
+                people,
+                "only Vertex AI takes this setting (vertexai=True)",
+            )
+    return out
+
+
+# ---- conversation ----------------------------------------------------------------------------
+
+
+def _inline(image: InputImage) -> dict[str, Any]:
+    assert image.data is not None  # core loads bytes: the Gemini models fetch no URLs
+    return {"inlineData": {"mimeType": image.mime, "data": base64.b64encode(image.data).decode()}}
+
+
+def _content(turn: ChatTurn) -> dict[str, Any]:
+    if turn.role == "assistant":
+        parts = _replay(turn) if turn.state is not None else None
+        if parts is None:
+            parts = [{"text": p.text} if p.image is None else _inline(p.image) for p in turn.parts]
+        return {"role": "model", "parts": parts}
+    return {
+        "role": "user",
+        "parts": [
+            {"text": part.text} if part.image is None else _inline(part.image)
+            for part in turn.parts
+        ],
+    }
+
+
+def _replay(turn: ChatTurn) -> list[dict[str, Any]]:
+    """The model's parts as Google returned them, image bytes put back from the message."""
+    param = f"messages[{turn.index}].limner.state"
+    state = turn.state
+    parts = state.get("parts") if isinstance(state, dict) else None
+    if not isinstance(parts, list) or not all(isinstance(part, dict) for part in parts):
+        raise InvalidRequestError(
+            f"{param} is not Google's state ({{'parts': [...]}}); send the assistant message back "
+            "as limner returned it, or drop its 'limner' field",
+            param=param,
+        )
+    out = []
+    for number, part in enumerate(parts):
+        part = dict(part)
+        for key, images in (("image", turn.images), ("thought_image", turn.thought_images)):
+            if key in part:
+                at = part.pop(key)
+                if not isinstance(at, int) or not 0 <= at < len(images):
+                    raise InvalidRequestError(
+                        f"{param}.parts[{number}].{key} refers to no image of the message "
+                        f"({len(images)} given)",
+                        param=f"{param}.parts[{number}].{key}",
+                    )
+                part.update(_inline(images[at]))
+        out.append(part)
+    return out

@@ -1,0 +1,123 @@
+"""A ``:generateContent`` answer as a chat result: the text, the final images, the interim
+("thought") images apart, and the model's turn as state to replay (see :mod:`limner_google.chat`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from limner import ContentPolicyError, NoImageGeneratedError, Notice, ProviderError, WireResponse
+from limner.chat import ChatCall, ChatResult
+from limner.chat.response import FinishReason
+
+from .gemini import SAFETY_FINISH
+from .usage import usage_from_metadata
+
+__all__ = ["parse_chat"]
+
+_FINISH: dict[str, FinishReason] = {"STOP": "stop", "MAX_TOKENS": "length"}
+
+
+class _Turn:
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.images: list[str] = []
+        self.thought_images: list[str] = []
+        self.parts: list[dict[str, Any]] = []
+
+    def read(self, part: Any) -> None:
+        if not isinstance(part, dict):
+            return
+        kept = dict(part)
+        inline = kept.pop("inlineData", None) or kept.pop("inline_data", None)
+        if isinstance(inline, dict):
+            mime = str(inline.get("mimeType") or inline.get("mime_type") or "")
+            data = inline.get("data")
+            if isinstance(data, str) and data and mime.startswith("image/"):
+                url = f"data:{mime};base64,{data}"
+                target = self.thought_images if part.get("thought") is True else self.images
+                kept["thought_image" if target is self.thought_images else "image"] = len(target)
+                target.append(url)
+                self.parts.append(kept)
+                return
+            kept["inlineData"] = inline  # not an image: replay it as it came
+        elif isinstance(part.get("text"), str) and part.get("thought") is not True:
+            self.texts.append(part["text"])
+        self.parts.append(kept)
+
+
+def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
+    body = response.json_or_none()
+    if not isinstance(body, dict):
+        raise _fail(call, response, "the body is not a JSON object")
+    candidates = body.get("candidates") or []
+    feedback = body.get("promptFeedback")
+    if isinstance(feedback, dict) and (feedback.get("blockReason") or not candidates):
+        reason = feedback.get("blockReason") or feedback.get("blockReasonMessage") or "blocked"
+        raise _blocked(call, response, f"prompt blocked ({reason})", str(reason))
+    candidate = candidates[0] if isinstance(candidates, list) and candidates else {}
+    if not isinstance(candidate, dict):
+        raise _fail(call, response, "the candidate is not an object")
+    finish = str(candidate.get("finishReason") or "STOP")
+    turn = _Turn()
+    content = candidate.get("content")
+    for part in content.get("parts") or [] if isinstance(content, dict) else []:
+        turn.read(part)
+    text = "".join(turn.texts) or None
+    warnings: list[Notice] = []
+    if finish in SAFETY_FINISH:
+        if not turn.images and not (text or "").strip():
+            message = candidate.get("finishMessage") or finish
+            raise _blocked(call, response, f"finishReason {message}", str(finish))
+    elif not turn.images and not (text or "").strip():
+        raise NoImageGeneratedError(
+            f"{call.model.id} answered with neither text nor an image (finishReason {finish})",
+            provider="google",
+            model=call.model.id,
+            status_code=response.status,
+        )
+    if finish not in ("STOP", "MAX_TOKENS"):
+        warnings.append(Notice(code="finish_reason", message=f"Gemini finished with {finish}"))
+    meta = body.get("usageMetadata")
+    thoughts = meta.get("thoughtsTokenCount") if isinstance(meta, dict) else None
+    return ChatResult(
+        text=text,
+        images=turn.images,
+        thought_images=turn.thought_images,
+        state={"parts": turn.parts},
+        finish_reason="content_filter" if finish in SAFETY_FINISH else _FINISH.get(finish, "stop"),
+        usage=usage_from_metadata(meta),
+        reasoning_tokens=thoughts if isinstance(thoughts, int) and thoughts > 0 else 0,
+        id=body.get("responseId") if isinstance(body.get("responseId"), str) else None,
+        created=_created(body.get("createTime")),
+        warnings=warnings,
+    )
+
+
+def _fail(call: ChatCall, response: WireResponse, what: str) -> ProviderError:
+    return ProviderError(
+        f"Google answered HTTP {response.status} but {what}: {response.text_excerpt()}",
+        provider="google",
+        model=call.model.id,
+        status_code=response.status,
+    )
+
+
+def _blocked(call: ChatCall, response: WireResponse, said: str, reason: str) -> ContentPolicyError:
+    return ContentPolicyError(
+        f"Google blocked the request: {said} — rephrase the prompt or change the input images",
+        reason=reason,
+        provider="google",
+        model=call.model.id,
+        status_code=response.status,
+    )
+
+
+def _created(value: Any) -> int | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return int(dt.datetime.fromisoformat(value).timestamp())
+    except ValueError:
+        return None
