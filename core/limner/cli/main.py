@@ -74,6 +74,18 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("-o", "--output", metavar="PATH", help="file or directory")
         command.add_argument("--dry-run", action="store_true", help="show what would be sent")
         command.add_argument("--json", action="store_true", help="print JSON")
+
+    serve = commands.add_parser("serve", help="run the OpenAI-compatible HTTP gateway")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1; others need a key)")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        help="a key clients must send (repeatable); also LIMNER_API_KEYS=key1,key2",
+    )
+    serve.add_argument("--files-dir", type=Path, help="where uploaded and generated files live")
+    serve.add_argument("--public-url", help="the gateway's origin in image URLs it returns")
     return parser
 
 
@@ -182,7 +194,18 @@ def _report(result: ImagesResponse, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _serve(args: argparse.Namespace) -> int:
+    from ..gateway import GatewayConfig, keys_from
+    from ..gateway.server import serve
+
+    config = GatewayConfig(api_keys=keys_from(args.api_key), public_url=args.public_url)
+    await serve(config, host=args.host, port=args.port, files_dir=args.files_dir)
+    return 0
+
+
 async def _main(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return await _serve(args)
     async with AsyncClient() as client:
         if args.command == "models":
             _print_models(client, args)

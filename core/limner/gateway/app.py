@@ -1,0 +1,75 @@
+"""The aiohttp application: routes, middleware and shared state; and the runner that cancels a
+request's upstream calls when its client disconnects."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from aiohttp import web
+
+from ..client import AsyncClient
+from . import image_routes, routes
+from .config import GatewayConfig
+from .errors import Scrubber, provider_secrets
+from .files import FileStore
+from .middleware import authenticate, errors_and_log, limit_body
+from .state import STATE, GatewayState
+
+__all__ = ["create_app", "make_runner"]
+
+
+def create_app(
+    client: AsyncClient,
+    store: FileStore,
+    config: GatewayConfig | None = None,
+    *,
+    provider_settings: Mapping[str, Mapping[str, Any]] | None = None,
+    environ: Mapping[str, str] = os.environ,
+    secrets: Iterable[str] = (),
+    close_client: bool = False,
+) -> web.Application:
+    """The gateway over ``client`` (one shared client for every request).
+
+    :param provider_settings: the ``providers=`` the client was made with; their secrets (and
+        those from the environment) are scrubbed from every error message.
+    :param close_client: close ``client`` when the application shuts down.
+    """
+    config = config or GatewayConfig()
+    found = provider_secrets(client.registry, provider_settings or {}, environ)
+    scrub = Scrubber([*found, *secrets, *config.api_keys])
+    app = web.Application(
+        client_max_size=config.max_body_bytes,
+        middlewares=[errors_and_log, authenticate, limit_body],
+    )
+    app[STATE] = GatewayState(client=client, config=config, store=store, scrub=scrub)
+    app.add_routes(
+        [
+            web.post("/v1/images/generations", image_routes.generations),
+            web.post("/v1/images/edits", image_routes.edits),
+            web.post("/v1/images/variations", image_routes.variations),
+            web.get("/v1/images/models", routes.list_models),
+            web.get("/v1/models", routes.list_models),
+            web.get("/v1/models/{model:.+}", routes.retrieve_model),
+            web.post("/v1/files", routes.upload_file),
+            web.get("/v1/files/{file_id}", routes.get_file),
+            web.delete("/v1/files/{file_id}", routes.delete_file),
+            web.get("/v1/files/{file_id}/content", routes.file_content),
+            web.get("/healthz", routes.health),
+            web.get("/openapi.json", routes.openapi),
+        ]
+    )
+    if close_client:
+
+        async def _close(app: web.Application) -> None:
+            await client.close()
+
+        app.on_cleanup.append(_close)
+    return app
+
+
+def make_runner(app: web.Application) -> web.AppRunner:
+    """A runner that cancels a handler (and so its upstream calls) when the client disconnects;
+    request logging is the gateway's own line, so aiohttp's access log is off."""
+    return web.AppRunner(app, handler_cancellation=True, access_log=None)

@@ -1,0 +1,105 @@
+"""Reading request bodies: JSON objects, and multipart forms as the OpenAI SDK sends them
+(``image`` / ``image[]`` files, ``key[sub]`` nested fields, numbers as text)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from ..errors import InvalidRequestError
+from ..requests import ImageRef
+from .errors import UnprocessableEntityError
+
+__all__ = ["Form", "is_multipart", "read_form", "read_json", "require"]
+
+INT_FIELDS = frozenset({"n", "seed", "output_compression", "partial_images"})
+"""Form fields that are integers in the JSON requests (multipart sends every value as text)."""
+FILE_FIELDS = frozenset({"image", "mask", "file"})
+
+
+@dataclass
+class Form:
+    fields: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, list[ImageRef]] = field(default_factory=lambda: defaultdict(list))
+
+
+def is_multipart(request: web.Request) -> bool:
+    return request.content_type == "multipart/form-data"
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    """The body as a JSON object (400 when it is not one)."""
+    if request.content_type != "application/json":
+        raise InvalidRequestError(
+            f"expected Content-Type application/json, got {request.content_type or 'none'}",
+            code="unsupported_content_type",
+        )
+    try:
+        body = json.loads(await request.read())
+    except ValueError as exc:
+        raise InvalidRequestError(
+            f"the body is not valid JSON: {exc}", code="invalid_json"
+        ) from None
+    if not isinstance(body, dict):
+        raise InvalidRequestError("the body must be a JSON object", code="invalid_json")
+    return body
+
+
+async def read_form(request: web.Request) -> Form:
+    """A multipart form: files by field name (``image[]`` collected under ``image``), text fields
+    with ``key[sub]`` nesting and integers converted."""
+    if not is_multipart(request):
+        raise InvalidRequestError(
+            f"expected Content-Type multipart/form-data, got {request.content_type or 'none'}",
+            code="unsupported_content_type",
+        )
+    form = Form()
+    posted = await request.post()
+    for key, value in posted.items():
+        name = key.removesuffix("[]")
+        if isinstance(value, web.FileField):
+            if name not in FILE_FIELDS:
+                raise UnprocessableEntityError(
+                    f"{key}: a file was sent where a text field belongs",
+                    param=key,
+                    code="invalid_type",
+                )
+            form.files[name].append(ImageRef(data=value.file.read(), filename=value.filename))
+        elif name in FILE_FIELDS:
+            form.files[name].append(ImageRef.coerce(value))  # a data: or https URL as text
+        else:
+            text = value if isinstance(value, str) else bytes(value).decode(errors="replace")
+            _set_field(form.fields, key, text)
+    return form
+
+
+def _set_field(fields: dict[str, Any], key: str, value: str) -> None:
+    head, _, rest = key.partition("[")
+    path = [head, *(part.rstrip("]") for part in rest.split("["))] if rest else [head]
+    if "" in path:
+        raise InvalidRequestError(f"{key}: list fields are not supported here", param=key)
+    target = fields
+    for part in path[:-1]:
+        nested = target.setdefault(part, {})
+        if not isinstance(nested, dict):
+            raise InvalidRequestError(f"{key}: conflicting form fields", param=key)
+        target = nested
+    target[path[-1]] = _int(value) if head in INT_FIELDS and len(path) == 1 else value
+
+
+def _int(value: str) -> int | str:
+    try:
+        return int(value)
+    except ValueError:
+        return value  # core's validation names the parameter
+
+
+def require(body: dict[str, Any], *names: str) -> None:
+    """422 naming the first required field that is missing."""
+    for name in names:
+        if body.get(name) in (None, "", []):
+            raise UnprocessableEntityError(f"Missing required parameter: '{name}'", param=name)

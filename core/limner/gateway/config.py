@@ -1,0 +1,51 @@
+"""The gateway's settings: API keys, limits and the file store's rules."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["API_KEYS_ENV", "GatewayConfig", "keys_from"]
+
+API_KEYS_ENV = "LIMNER_API_KEYS"
+"""Comma-separated keys clients must send as ``Authorization: Bearer <key>``."""
+
+
+def keys_from(
+    given: Iterable[str] = (), environ: Mapping[str, str] = os.environ
+) -> tuple[str, ...]:
+    """The accepted API keys: ``given`` (``--api-key``) plus ``LIMNER_API_KEYS``, blanks dropped."""
+    keys = [key.strip() for key in given]
+    keys += [key.strip() for key in environ.get(API_KEYS_ENV, "").split(",")]
+    return tuple(dict.fromkeys(key for key in keys if key))
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """How the gateway behaves.
+
+    :param api_keys: keys accepted in ``Authorization: Bearer``; none means no authentication
+        (the server then binds 127.0.0.1 only).
+    :param max_body_bytes: largest request body; bigger ones get 413 before they are read.
+    :param max_input_images: most input images in one edit.
+    :param max_n: most images asked for in one request.
+    :param max_concurrency: upstream image calls running at once across all clients.
+    :param queue_timeout: seconds a request may wait for an upstream slot before a 429.
+    :param file_ttl: seconds an uploaded or generated file is kept.
+    :param public_url: the gateway's own origin for image URLs (``https://img.example``); by
+        default the origin the client used.
+    """
+
+    api_keys: tuple[str, ...] = field(default=(), repr=False)
+    max_body_bytes: int = 64 * 2**20
+    max_input_images: int = 16
+    max_n: int = 10
+    max_concurrency: int = 8
+    queue_timeout: float = 30.0
+    file_ttl: float = 3600.0
+    public_url: str | None = None
+
+    @property
+    def auth_required(self) -> bool:
+        return bool(self.api_keys)

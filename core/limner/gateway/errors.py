@@ -1,0 +1,145 @@
+"""OpenAI-shaped error answers: ``{"error": {"message", "type", "param", "code"}}`` with the
+status of limner's error tree, ``Retry-After`` on 429, and no secret ever echoed."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from aiohttp import web
+from pydantic import SecretStr
+
+from ..errors import InvalidRequestError, LimnerError, MissingCredentialsError, RateLimitError
+from ..plugins import Registry
+
+__all__ = [
+    "BusyError",
+    "Scrubber",
+    "UnprocessableEntityError",
+    "error_response",
+    "http_error_response",
+    "internal_error_response",
+    "provider_secrets",
+]
+
+_HTTP_TYPES = {
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    413: "invalid_request_error",
+    415: "invalid_request_error",
+}
+
+
+class UnprocessableEntityError(InvalidRequestError):
+    """The body is not the shape the endpoint takes (a required field missing, a file where text
+    belongs): 422, as OpenAI-compatible gateways answer for request-model validation."""
+
+    http_status = 422
+    default_code = "missing_required_parameter"
+
+
+class BusyError(RateLimitError):
+    """Every upstream slot stayed busy for the queue timeout."""
+
+    default_code = "gateway_busy"
+
+
+class Scrubber:
+    """Replaces known secret values (provider keys, gateway keys) in outgoing messages."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        # Short values would scrub ordinary words; real credentials are long.
+        self.secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+
+def provider_secrets(
+    registry: Registry,
+    settings: Mapping[str, Mapping[str, Any]],
+    environ: Mapping[str, str],
+) -> list[str]:
+    """Every secret value the providers' settings hold (from ``settings`` and the environment),
+    read through each provider's own settings model."""
+    found: list[str] = []
+    for provider in registry.providers.values():
+        names = [name for name in (provider.name, *provider.aliases) if name in settings]
+        try:
+            loaded = provider.load_settings(settings[names[0]] if names else {}, environ)
+        except LimnerError:
+            continue
+        for name in type(loaded).model_fields:
+            value = getattr(loaded, name)
+            if isinstance(value, SecretStr):
+                found.append(value.get_secret_value())
+    return found
+
+
+def _json(
+    body: dict[str, Any], status: int, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    return web.Response(
+        text=json.dumps(body),
+        status=status,
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
+    """The answer for a limner error: its status, its OpenAI body, ``Retry-After`` when known."""
+    body = exc.to_openai()
+    body["error"]["message"] = scrub(exc.message)
+    status = exc.http_status
+    if isinstance(exc, MissingCredentialsError):
+        # The gateway's own configuration lacks the provider's credential: not the client's fault.
+        status = 503
+        body["error"].update(
+            type="api_error",
+            code="provider_not_configured",
+            message=f"this gateway has no credential for {exc.provider or 'the provider'}",
+        )
+    headers: dict[str, str] = {}
+    if isinstance(exc, RateLimitError) and exc.retry_after is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+    return _json(body, status, headers)
+
+
+def http_error_response(exc: web.HTTPException) -> web.Response:
+    """aiohttp's own errors (unknown route, wrong method, body too large) in OpenAI's shape."""
+    status = exc.status
+    message = exc.text if exc.text and not exc.text.startswith(f"{status}:") else exc.reason
+    if status == 413:
+        message = "Request body too large for the gateway"
+    body = {
+        "error": {
+            "message": message,
+            "type": _HTTP_TYPES.get(status, "invalid_request_error"),
+            "param": None,
+            "code": {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+                status
+            ),
+        }
+    }
+    headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+    return _json(body, status, headers)
+
+
+def internal_error_response() -> web.Response:
+    """A bug in limner or a plugin: 500 with no details (they are in the server log)."""
+    body = {
+        "error": {
+            "message": "The gateway hit an internal error; the server log has the details.",
+            "type": "api_error",
+            "param": None,
+            "code": "internal_error",
+        }
+    }
+    return _json(body, 500)

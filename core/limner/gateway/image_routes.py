@@ -1,0 +1,164 @@
+"""``POST /v1/images/generations``, ``/v1/images/edits`` and ``/v1/images/variations``: read the
+body, call the one limner client in an upstream slot, answer the OpenAI image response (with
+``cost``, ``provider``, ``adjustments`` and ``warnings``)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from aiohttp import web
+
+from ..errors import InvalidRequestError, NotFoundError
+from ..requests import ImageRef
+from ..responses import ImagesResponse
+from .bodies import Form, is_multipart, read_form, read_json, require
+from .middleware import note
+from .state import STATE, GatewayState
+
+__all__ = ["edits", "generations", "variations"]
+
+_MAGIC = (
+    (b"\x89PNG", "image/png", "png"),
+    (b"\xff\xd8", "image/jpeg", "jpg"),
+    (b"GIF8", "image/gif", "gif"),
+    (b"RIFF", "image/webp", "webp"),
+)
+
+
+def _common(request: web.Request, state: GatewayState, body: dict[str, Any]) -> str:
+    """Checks every image request shares; returns the model id (also noted for the log)."""
+    if "dry_run" in body:
+        raise InvalidRequestError(
+            "dry_run is not available through the gateway; use limner's Python API or CLI",
+            param="dry_run",
+        )
+    n = body.get("n")
+    if isinstance(n, int) and n > state.config.max_n:
+        raise InvalidRequestError(
+            f"n: at most {state.config.max_n} images per request on this gateway", param="n"
+        )
+    model = body.pop("model")
+    if not isinstance(model, str):
+        raise InvalidRequestError("model must be a string", param="model")
+    note().model = model
+    return model
+
+
+async def generations(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    body = await read_json(request)
+    require(body, "model", "prompt")
+    model = _common(request, state, body)
+    prompt = body.pop("prompt")
+    result = await state.upstream(
+        lambda: state.client.images.generate(model=model, prompt=prompt, **body)
+    )
+    return await _answer(request, state, result, body.get("response_format"))
+
+
+async def edits(request: web.Request) -> web.Response:
+    """JSON with ``images: [{file_id | image_url}]`` and an optional ``mask``, or multipart with
+    ``image`` / ``image[]`` files and an optional ``mask`` file."""
+    state = request.app[STATE]
+    if is_multipart(request):
+        body = _from_form(await read_form(request), "image", "images")
+    else:
+        body = await read_json(request)
+    require(body, "model", "prompt", "images")
+    images = body.pop("images")
+    if not isinstance(images, list):
+        raise InvalidRequestError("images must be a list of image objects", param="images")
+    if len(images) > state.config.max_input_images:
+        raise InvalidRequestError(
+            f"images: at most {state.config.max_input_images} per edit on this gateway",
+            param="images",
+        )
+    refs = [await _resolve(state, item, f"images[{i}]") for i, item in enumerate(images)]
+    if body.get("mask") is not None:
+        body["mask"] = await _resolve(state, body["mask"], "mask")
+    model = _common(request, state, body)
+    prompt = body.pop("prompt")
+    result = await state.upstream(
+        lambda: state.client.images.edit(model=model, prompt=prompt, image=refs, **body)
+    )
+    return await _answer(request, state, result, body.get("response_format"))
+
+
+async def variations(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    body = _from_form(await read_form(request), "image", "image")
+    require(body, "model", "image")
+    images = body.pop("image")
+    if len(images) != 1:
+        raise InvalidRequestError("variations take exactly one image", param="image")
+    model = _common(request, state, body)
+    result = await state.upstream(
+        lambda: state.client.images.create_variation(model=model, image=images[0], **body)
+    )
+    return await _answer(request, state, result, body.get("response_format"))
+
+
+def _from_form(form: Form, field: str, key: str) -> dict[str, Any]:
+    body = dict(form.fields)
+    if form.files.get(field):
+        body[key] = list(form.files[field])
+    masks = form.files.get("mask") or []
+    if len(masks) > 1:
+        raise InvalidRequestError("send at most one mask", param="mask")
+    if masks:
+        body["mask"] = masks[0]
+    return body
+
+
+async def _resolve(state: GatewayState, item: Any, param: str) -> Any:
+    """A ``{"file_id": ...}`` from the gateway's store becomes its bytes; other entries go to the
+    client unchanged (it checks them: exactly one of ``file_id`` or ``image_url``)."""
+    if isinstance(item, dict) and set(item) == {"file_id"} and isinstance(item["file_id"], str):
+        stored = await state.store.read(item["file_id"])
+        if stored is None:
+            raise NotFoundError(
+                f"{param}: no file {item['file_id']!r} on this gateway (unknown or expired)",
+                param=f"{param}.file_id",
+                code="file_not_found",
+            )
+        meta, data = stored
+        return ImageRef(data=data, filename=meta.filename)
+    return item
+
+
+async def _answer(
+    request: web.Request, state: GatewayState, result: ImagesResponse, response_format: Any
+) -> web.Response:
+    note().cost = result.cost
+    if response_format == "url" and any(item.url is None for item in result.data):
+        result = await _as_urls(request, state, result)
+    body = result.model_dump(mode="json", exclude_none=True)
+    body.setdefault("cost", None)
+    return web.json_response(body)
+
+
+async def _as_urls(
+    request: web.Request, state: GatewayState, result: ImagesResponse
+) -> ImagesResponse:
+    """Store images that came back as bytes and answer URLs to them on this gateway."""
+    origin = state.config.public_url or str(request.url.origin())
+    data = []
+    for index, item in enumerate(result.data):
+        if item.url is not None or item.b64_json is None:
+            data.append(item)
+            continue
+        raw = base64.b64decode(item.b64_json)
+        mime, ext = next(((m, e) for magic, m, e in _MAGIC if raw.startswith(magic)), ("", "bin"))
+        stored = await state.store.put(
+            raw,
+            filename=f"image-{index + 1}.{ext}",
+            purpose="image_generation",
+            content_type=mime or "application/octet-stream",
+        )
+        expires = stored.expires_at or stored.created_at + int(state.config.file_ttl)
+        url = state.signer.url(origin, stored.id, expires)
+        data.append(item.model_copy(update={"url": url, "b64_json": None}))
+    # The gateway honoured response_format=url, so drop the notes that it could not be.
+    adjustments = [a for a in result.adjustments if a.param != "response_format"]
+    return result.model_copy(update={"data": data, "adjustments": adjustments})

@@ -1,0 +1,118 @@
+"""Middleware, outermost first: error rendering and the request log line, authentication, and
+the body-size check (413 before the body is read)."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import re
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass
+from decimal import Decimal
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from ..errors import AuthenticationError, LimnerError, PayloadTooLargeError
+from .errors import error_response, http_error_response, internal_error_response
+from .state import STATE
+
+__all__ = ["Note", "authenticate", "errors_and_log", "limit_body", "log", "note"]
+
+log = logging.getLogger("limner.gateway")
+"""One INFO line per request: method, path, model, status, latency, cost. Never headers, query
+strings or bodies."""
+
+
+@dataclass
+class Note:
+    """What a handler learns for the log line: the model and the cost."""
+
+    model: str | None = None
+    cost: Decimal | None = None
+
+
+_NOTE: ContextVar[Note] = ContextVar("limner_gateway_note")
+
+
+def note() -> Note:
+    """The current request's log note (handlers fill it in)."""
+    try:
+        return _NOTE.get()
+    except LookupError:  # outside the middleware (a handler called directly)
+        return Note()
+
+
+OPEN_PATHS = frozenset({"/healthz", "/openapi.json"})
+CONTENT_PATH = re.compile(r"^/v1/files/(file-[0-9a-f]{32})/content$")
+
+
+@web.middleware
+async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started = time.perf_counter()
+    status = 500
+    _NOTE.set(Note())
+    try:
+        response = await handler(request)
+    except LimnerError as exc:
+        response = error_response(exc, request.app[STATE].scrub)
+    except web.HTTPException as exc:
+        response = http_error_response(exc)
+    except asyncio.CancelledError:
+        status = 499  # the client went away; the upstream call was cancelled with the handler
+        _log_line(request, status, started)
+        raise
+    except Exception:
+        log.exception("bug while handling %s %s", request.method, request.path)
+        response = internal_error_response()
+    status = response.status
+    _log_line(request, status, started)
+    return response
+
+
+def _log_line(request: web.Request, status: int, started: float) -> None:
+    current = note()
+    log.info(
+        "%s %s model=%s status=%d latency_ms=%d cost=%s",
+        request.method,
+        request.path,
+        current.model or "-",
+        status,
+        round((time.perf_counter() - started) * 1000),
+        "-" if current.cost is None else f"{current.cost:f}",
+    )
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    state = request.app[STATE]
+    if not state.config.auth_required or request.path in OPEN_PATHS:
+        return await handler(request)
+    content = CONTENT_PATH.match(request.path)
+    if content and request.method == "GET" and state.signer.verify(content[1], request.query):
+        return await handler(request)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError(
+            "Missing API key: send 'Authorization: Bearer <key>' with one of the gateway's keys",
+            code="missing_api_key",
+        )
+    token = token.strip()
+    if not any(hmac.compare_digest(token.encode(), key.encode()) for key in state.config.api_keys):
+        raise AuthenticationError("Incorrect API key provided", code="invalid_api_key")
+    return await handler(request)
+
+
+@web.middleware
+async def limit_body(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse a declared-too-large body at once; aiohttp's ``client_max_size`` stops an
+    undeclared (chunked) one while it is read."""
+    limit = request.app[STATE].config.max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLargeError(
+            f"request body is {request.content_length} bytes; the gateway takes at most {limit}",
+            param=None,
+        )
+    return await handler(request)

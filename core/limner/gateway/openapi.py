@@ -1,0 +1,144 @@
+"""``GET /openapi.json``: the gateway's OpenAPI 3.1 document, generated from the pydantic
+schemas the gateway and core validate with."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from ..requests import GenerateRequest
+from ..responses import ImagesResponse
+from .schemas import (
+    EditForm,
+    EditJSON,
+    ErrorResponse,
+    FileDeleted,
+    FileObject,
+    FileUpload,
+    Health,
+    ModelList,
+    ModelObject,
+    VariationForm,
+)
+
+__all__ = ["openapi_document"]
+
+REF = "#/components/schemas/{model}"
+_MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+    (GenerateRequest, "validation"),
+    (EditJSON, "validation"),
+    (EditForm, "validation"),
+    (VariationForm, "validation"),
+    (FileUpload, "validation"),
+    (ImagesResponse, "serialization"),
+    (ModelList, "serialization"),
+    (ModelObject, "serialization"),
+    (FileObject, "serialization"),
+    (FileDeleted, "serialization"),
+    (Health, "serialization"),
+    (ErrorResponse, "serialization"),
+]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": REF.format(model=name)}
+
+
+def _json(name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": _ref(name)}}
+
+
+def _op(summary: str, ok: str | None, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "default": {"description": "an OpenAI-shaped error", "content": _json("ErrorResponse")}
+    }
+    if ok is not None:
+        responses["200"] = {"description": "OK", "content": _json(ok)}
+    operation: dict[str, Any] = {"summary": summary, "responses": responses}
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": body}
+    return operation
+
+
+def _multipart(name: str) -> dict[str, Any]:
+    return {"multipart/form-data": {"schema": _ref(name)}}
+
+
+def _path_param(name: str) -> list[dict[str, Any]]:
+    return [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}]
+
+
+def _paths() -> dict[str, Any]:
+    content = _op("a stored file's bytes", None)
+    content["responses"]["200"] = {
+        "description": "the file",
+        "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+    }
+    content["parameters"] = _path_param("file_id")
+    return {
+        "/v1/images/generations": {
+            "post": _op("make images from a prompt", "ImagesResponse", _json("GenerateRequest"))
+        },
+        "/v1/images/edits": {
+            "post": _op(
+                "edit images", "ImagesResponse", {**_json("EditJSON"), **_multipart("EditForm")}
+            )
+        },
+        "/v1/images/variations": {
+            "post": _op("variations of one image", "ImagesResponse", _multipart("VariationForm"))
+        },
+        "/v1/models": {"get": _op("every model, with capabilities and prices", "ModelList")},
+        "/v1/models/{model}": {
+            "get": {**_op("one model", "ModelObject"), "parameters": _path_param("model")}
+        },
+        "/v1/images/models": {"get": _op("the image models", "ModelList")},
+        "/v1/files": {"post": _op("upload a file", "FileObject", _multipart("FileUpload"))},
+        "/v1/files/{file_id}": {
+            "get": {**_op("a file's metadata", "FileObject"), "parameters": _path_param("file_id")},
+            "delete": {**_op("delete a file", "FileDeleted"), "parameters": _path_param("file_id")},
+        },
+        "/v1/files/{file_id}/content": {"get": content},
+        "/healthz": {"get": {**_op("liveness", "Health"), "security": []}},
+        "/openapi.json": {
+            "get": {
+                "summary": "this document",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+    }
+
+
+@functools.cache
+def _document() -> dict[str, Any]:
+    _, schemas = models_json_schema(_MODELS, ref_template=REF)
+    paths = _paths()
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "limner gateway",
+            "version": "0.1.0",
+            "description": "OpenAI-compatible image API over many providers. Errors are "
+            '{"error": {"message", "type", "param", "code"}}.',
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """The document (a fresh copy)."""
+    return copy.deepcopy(_document())

@@ -1,0 +1,95 @@
+"""``/v1/models``, ``/v1/images/models``, ``/v1/files``, ``/healthz`` and ``/openapi.json``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..errors import NotFoundError
+from .bodies import read_form
+from .errors import UnprocessableEntityError
+from .openapi import openapi_document
+from .schemas import file_object, model_object
+from .state import STATE
+
+__all__ = [
+    "delete_file",
+    "file_content",
+    "get_file",
+    "health",
+    "list_models",
+    "openapi",
+    "retrieve_model",
+    "upload_file",
+]
+
+
+async def list_models(request: web.Request) -> web.Response:
+    """Every model with capabilities, lifecycle and prices (``client.models.list()``)."""
+    models = request.app[STATE].client.models.list()
+    return web.json_response({"object": "list", "data": [model_object(m) for m in models]})
+
+
+async def retrieve_model(request: web.Request) -> web.Response:
+    model = request.app[STATE].client.models.retrieve(request.match_info["model"])
+    return web.json_response(model_object(model))
+
+
+async def upload_file(request: web.Request) -> web.Response:
+    """Multipart ``file`` plus ``purpose``; the id works as ``file_id`` in JSON edits."""
+    state = request.app[STATE]
+    form = await read_form(request)
+    files = form.files.get("file") or []
+    if len(files) != 1 or files[0].data is None:
+        raise UnprocessableEntityError("Missing required parameter: 'file'", param="file")
+    purpose = form.fields.get("purpose") or "user_data"
+    upload = files[0]
+    stored = await state.store.put(
+        upload.data or b"",
+        filename=upload.filename or "upload",
+        purpose=str(purpose),
+        content_type="application/octet-stream",
+    )
+    return web.json_response(file_object(stored))
+
+
+async def _known(request: web.Request) -> str:
+    file_id = request.match_info["file_id"]
+    if await request.app[STATE].store.get(file_id) is None:
+        raise NotFoundError(
+            f"No such file: {file_id} (unknown or expired)", param="file_id", code="file_not_found"
+        )
+    return file_id
+
+
+async def get_file(request: web.Request) -> web.Response:
+    stored = await request.app[STATE].store.get(await _known(request))
+    assert stored is not None
+    return web.json_response(file_object(stored))
+
+
+async def file_content(request: web.Request) -> web.Response:
+    stored = await request.app[STATE].store.read(await _known(request))
+    if stored is None:
+        raise NotFoundError("No such file (expired)", param="file_id", code="file_not_found")
+    meta, data = stored
+    return web.Response(
+        body=data,
+        content_type=meta.content_type,
+        headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
+async def delete_file(request: web.Request) -> web.Response:
+    file_id = await _known(request)
+    deleted = await request.app[STATE].store.delete(file_id)
+    return web.json_response({"id": file_id, "object": "file", "deleted": deleted})
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response(
+        {"status": "ok", "models": len(request.app[STATE].client.models.list())}
+    )
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document())

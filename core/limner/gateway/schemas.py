@@ -1,0 +1,151 @@
+"""The gateway's own request and response schemas (beyond core's image requests and
+responses); the OpenAPI document is generated from these and core's."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..capabilities import ModelInfo
+from .files import StoredFile
+
+__all__ = [
+    "EditForm",
+    "EditJSON",
+    "ErrorDetail",
+    "ErrorResponse",
+    "FileDeleted",
+    "FileObject",
+    "FileUpload",
+    "Health",
+    "ImageReference",
+    "ModelList",
+    "ModelObject",
+    "VariationForm",
+    "file_object",
+    "model_object",
+]
+
+
+class ImageReference(BaseModel):
+    """One input image in a JSON edit: exactly one of ``file_id`` (from ``POST /v1/files``) or
+    ``image_url`` (an https or ``data:`` URL)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file_id: str | None = None
+    image_url: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ImageReference:
+        if (self.file_id is None) == (self.image_url is None):
+            raise ValueError("exactly one of file_id or image_url")
+        return self
+
+
+class EditJSON(BaseModel):
+    """``POST /v1/images/edits`` as JSON. Other fields as in ``images.generate``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str
+    prompt: str
+    images: list[ImageReference] = Field(min_length=1, max_length=16)
+    mask: ImageReference | None = None
+
+
+class EditForm(BaseModel):
+    """``POST /v1/images/edits`` as multipart: ``image`` (or repeated ``image[]``) files, an
+    optional ``mask`` file, and the other fields as text (``image_config[aspect_ratio]``...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str
+    prompt: str
+    image: bytes | list[bytes] = Field(json_schema_extra={"description": "image or image[]"})
+    mask: bytes | None = None
+    n: int | None = None
+    size: str | None = None
+    response_format: Literal["url", "b64_json"] | None = None
+
+
+class VariationForm(BaseModel):
+    """``POST /v1/images/variations`` (multipart)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str
+    image: bytes
+    n: int | None = None
+    size: str | None = None
+    response_format: Literal["url", "b64_json"] | None = None
+
+
+class ErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class ModelObject(ModelInfo):
+    """An OpenAI model object (``id``, ``object``, ``created``, ``owned_by``) carrying limner's
+    capabilities, lifecycle and prices."""
+
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelObject]
+
+
+class FileObject(BaseModel):
+    """OpenAI's file object."""
+
+    id: str
+    object: Literal["file"] = "file"
+    bytes: int
+    created_at: int
+    expires_at: int | None = None
+    filename: str
+    purpose: str
+    status: Literal["processed"] = "processed"
+
+
+class FileUpload(BaseModel):
+    """``POST /v1/files`` (multipart)."""
+
+    file: bytes
+    purpose: str = "user_data"
+
+
+class FileDeleted(BaseModel):
+    id: str
+    object: Literal["file"] = "file"
+    deleted: bool
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    models: int
+
+
+def model_object(model: ModelInfo) -> dict[str, Any]:
+    """The ``/v1/models`` entry for ``model``."""
+    return {"object": "model", "created": 0, "owned_by": model.provider} | model.model_dump(
+        mode="json"
+    )
+
+
+def file_object(stored: StoredFile) -> dict[str, Any]:
+    return FileObject.model_validate(stored.model_dump(exclude={"content_type"})).model_dump(
+        mode="json"
+    )

@@ -1,0 +1,105 @@
+"""``limner serve``: run the gateway until interrupted, printing the base URL for OpenAI clients."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from aiohttp import web
+
+from ..client import AsyncClient
+from ..errors import InvalidRequestError
+from .app import create_app, make_runner
+from .config import GatewayConfig
+from .files import LocalFileStore
+
+__all__ = ["default_files_dir", "serve", "start"]
+
+LOOPBACK = "127.0.0.1"
+
+
+def default_files_dir() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(cache) / "limner" / "gateway-files"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(host: str | None, config: GatewayConfig) -> str:
+    """The address to bind: any with API keys; without keys 127.0.0.1 only."""
+    if host is None:
+        return LOOPBACK
+    if not config.auth_required and not _is_loopback(host):
+        raise InvalidRequestError(
+            f"--host {host} would expose the gateway without authentication; set "
+            "LIMNER_API_KEYS or --api-key first (without keys it listens on 127.0.0.1 only)",
+            param="host",
+        )
+    return host
+
+
+async def start(
+    client: AsyncClient, config: GatewayConfig, files_dir: Path, host: str, port: int
+) -> tuple[web.AppRunner, int]:
+    """Start serving; the runner (``await runner.cleanup()`` to stop) and the bound port."""
+    store = LocalFileStore(files_dir, ttl=config.file_ttl)
+    runner = make_runner(create_app(client, store, config))
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound = port
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            bound = int(address[1])
+    return runner, bound
+
+
+async def serve(
+    config: GatewayConfig,
+    *,
+    host: str | None = None,
+    port: int = 8080,
+    files_dir: Path | None = None,
+    out: TextIO = sys.stdout,
+) -> None:
+    """Serve until cancelled (Ctrl-C)."""
+    bind = check_host(host, config)
+    if not logging.getLogger("limner.gateway").handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("limner.gateway").setLevel(logging.INFO)
+    async with AsyncClient() as client:
+        runner, bound = await start(client, config, files_dir or default_files_dir(), bind, port)
+        try:
+            shown = LOOPBACK if bind in ("0.0.0.0", "::", "") else bind
+            shown = f"[{shown}]" if ":" in shown else shown
+            if not config.auth_required:
+                print(
+                    "limner gateway: no API keys (LIMNER_API_KEYS or --api-key), so no "
+                    f"authentication: listening on {LOOPBACK} only",
+                    file=out,
+                )
+            else:
+                print(f"limner gateway: listening on {bind}; requests need a gateway key", file=out)
+            print(f"limner gateway: {len(client.models.list())} models", file=out)
+            print(f"OpenAI client base URL: http://{shown}:{bound}/v1", file=out)
+            print(
+                f'  openai.OpenAI(base_url="http://{shown}:{bound}/v1", api_key='
+                f"{'<a gateway key>' if config.auth_required else 'anything'!r})",
+                file=out,
+                flush=True,
+            )
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()

@@ -1,0 +1,196 @@
+"""Every error status through the OpenAI SDK's own exception classes: upstream failures keep the
+provider's reason, 429 carries Retry-After, 413 before the body is read, 422 for a missing
+field, 500 only for a bug, credentials never leak."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp
+import openai
+import pytest
+from aiohttp import web
+
+from limner.gateway import GatewayConfig
+
+from ..core.support import FakeServer, Recorded, error_reply
+from .conftest import MakeGateway
+from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, png
+
+
+async def _generate(gateway: Gateway, **kwargs: Any) -> Any:
+    fields: dict[str, Any] = {"model": "openai/gpt-image-1", "prompt": "a fox"}
+    fields.update(kwargs)
+    return await gateway.sdk().images.generate(**fields)
+
+
+@pytest.mark.parametrize(
+    ("upstream_status", "sdk_error", "status"),
+    [
+        (400, openai.BadRequestError, 400),
+        (401, openai.AuthenticationError, 401),
+        (403, openai.PermissionDeniedError, 403),
+        (404, openai.NotFoundError, 404),
+        (500, openai.InternalServerError, 502),
+        (503, openai.InternalServerError, 503),
+    ],
+)
+async def test_upstream_errors_keep_status_class_and_reason(
+    gateway: Gateway,
+    server: FakeServer,
+    upstream_status: int,
+    sdk_error: type[openai.APIStatusError],
+    status: int,
+) -> None:
+    server.reply(error_reply(upstream_status, "the upstream's own reason"))
+    with pytest.raises(sdk_error) as caught:
+        await _generate(gateway)
+    assert caught.value.status_code == status
+    assert "the upstream's own reason" in caught.value.message
+    assert isinstance(caught.value.body, dict) and {"message", "type", "param", "code"} <= set(
+        caught.value.body
+    )
+
+
+async def test_billing_is_402(gateway: Gateway, server: FakeServer) -> None:
+    async def quota(recorded: Recorded) -> web.StreamResponse:
+        body = {"error": {"message": "You exceeded your quota", "code": "insufficient_quota"}}
+        return web.json_response(body, status=429)
+
+    server.reply(quota)
+    with pytest.raises(openai.APIStatusError) as caught:
+        await _generate(gateway)
+    assert caught.value.status_code == 402 and caught.value.code == "insufficient_quota"
+
+
+async def test_rate_limit_is_429_with_retry_after(gateway: Gateway, server: FakeServer) -> None:
+    server.reply(error_reply(429, "slow down", **{"Retry-After": "7"}))
+    with pytest.raises(openai.RateLimitError) as caught:
+        await _generate(gateway)
+    assert caught.value.response.headers["retry-after"] == "7"
+    assert "slow down" in caught.value.message
+
+
+async def test_busy_gateway_is_429_with_retry_after(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    gateway = await make_gateway(GatewayConfig(max_concurrency=1, queue_timeout=0.2))
+    server.reply(server.stall)
+    first = asyncio.create_task(_generate(gateway))
+    while not server.api_calls:
+        await asyncio.sleep(0.01)
+    with pytest.raises(openai.RateLimitError) as caught:
+        await _generate(gateway)
+    assert caught.value.response.headers["retry-after"] == "1"
+    assert caught.value.code == "gateway_busy"
+    server.release.set()
+    await first
+    assert len(server.api_calls) == 1  # the refused request never went upstream
+
+
+async def test_unknown_model_is_404_with_suggestions(gateway: Gateway, server: FakeServer) -> None:
+    with pytest.raises(openai.NotFoundError) as caught:
+        await _generate(gateway, model="openai/gpt-image-9")
+    assert caught.value.code == "model_not_found"
+    assert server.api_calls == []
+
+
+async def test_invalid_value_is_400_naming_the_param(gateway: Gateway) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        await _generate(gateway, n=11)
+    assert caught.value.param == "n"
+
+
+async def test_missing_field_is_422(gateway: Gateway) -> None:
+    sdk = gateway.sdk()
+    with pytest.raises(openai.UnprocessableEntityError) as caught:
+        await sdk.post("/images/generations", body={"model": "dall-e-3"}, cast_to=object)
+    assert caught.value.status_code == 422 and caught.value.param == "prompt"
+
+
+async def test_credential_extra_headers_are_refused(gateway: Gateway, server: FakeServer) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        await _generate(gateway, extra_body={"extra_headers": {"Authorization": "Bearer mine"}})
+    assert caught.value.code == "credential_header"
+    assert server.api_calls == []
+
+
+async def test_upstream_credential_is_scrubbed_from_errors(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    server.reply(error_reply(401, f"Incorrect API key provided: {UPSTREAM_KEY}"))
+    with pytest.raises(openai.AuthenticationError) as caught:
+        await _generate(gateway)
+    assert UPSTREAM_KEY not in caught.value.response.text
+    assert "<redacted>" in caught.value.message
+
+
+async def test_missing_provider_credential_is_503(make_gateway: MakeGateway) -> None:
+    gateway = await make_gateway(providers={})
+    with pytest.raises(openai.InternalServerError) as caught:
+        await _generate(gateway)
+    assert caught.value.status_code == 503 and caught.value.code == "provider_not_configured"
+
+
+async def test_a_bug_is_500_without_details(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(gateway.client.images, "generate", broken)
+    with pytest.raises(openai.InternalServerError) as caught:
+        await _generate(gateway)
+    assert caught.value.status_code == 500
+    assert "internal detail" not in caught.value.response.text
+
+
+async def test_body_over_the_limit_is_413(make_gateway: MakeGateway, server: FakeServer) -> None:
+    gateway = await make_gateway(GatewayConfig(max_body_bytes=4096))
+    with pytest.raises(openai.APIStatusError) as caught:
+        await gateway.sdk().images.edit(
+            model="openai/gpt-image-1", prompt="x", image=("a.png", b"\0" * 100_000, "image/png")
+        )
+    assert caught.value.status_code == 413 and caught.value.code == "payload_too_large"
+    assert server.api_calls == []
+
+
+async def test_chunked_body_over_the_limit_is_413(make_gateway: MakeGateway) -> None:
+    """No Content-Length: aiohttp's client_max_size stops the read."""
+    gateway = await make_gateway(GatewayConfig(max_body_bytes=4096))
+
+    async def chunks() -> Any:
+        for _ in range(10):
+            yield b'{"pad": "' + b"x" * 1000 + b'"}'
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{gateway.base_url}/images/generations",
+            data=chunks(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {GATEWAY_KEY}"},
+        ) as response,
+    ):
+        assert response.status == 413
+        assert (await response.json())["error"]["code"] == "payload_too_large"
+
+
+async def test_too_many_input_images(make_gateway: MakeGateway, server: FakeServer) -> None:
+    gateway = await make_gateway(GatewayConfig(max_input_images=1))
+    image = ("a.png", png(), "image/png")
+    with pytest.raises(openai.BadRequestError) as caught:
+        await gateway.sdk().images.edit(
+            model="openai/gpt-image-1", prompt="x", image=[image, image]
+        )
+    assert caught.value.param == "images"
+    assert server.api_calls == []
+
+
+async def test_unknown_route_and_method(gateway: Gateway) -> None:
+    sdk = gateway.sdk()
+    with pytest.raises(openai.NotFoundError):
+        await sdk.get("/nothing-here", cast_to=object)
+    with pytest.raises(openai.APIStatusError) as caught:
+        await sdk.get("/images/generations", cast_to=object)
+    assert caught.value.status_code == 405

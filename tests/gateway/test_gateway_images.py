@@ -1,0 +1,183 @@
+"""Images through the gateway with the official OpenAI SDK as the client: generate, edit
+(multipart with a mask, several images, JSON with data URLs and with an uploaded file id),
+variations, and ``response_format=url``."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import aiohttp
+import openai
+import pytest
+from openai.types import ImagesResponse
+
+from ..core.support import IMAGE, FakeServer
+from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, data_url, png
+
+
+async def test_generate_returns_openai_images_with_cost(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    sdk = gateway.sdk()
+    result = await sdk.images.generate(
+        model="openai/gpt-image-1", prompt="a lighthouse", n=2, quality="low", size="1024x1024"
+    )
+    assert [base64.b64decode(item.b64_json or "") for item in result.data or []] == [IMAGE, IMAGE]
+    extra = result.model_extra or {}
+    assert extra["provider"] == "openai" and extra["model"] == "openai/gpt-image-1"
+    assert isinstance(extra["cost"], float) and extra["cost"] > 0
+    (call,) = server.api_calls
+    assert call.path == "/v1/images/generations"
+    assert call.json["model"] == "gpt-image-1" and call.json["n"] == 2
+    # The provider credential is the gateway's; the client's gateway key never goes upstream.
+    assert call.headers["authorization"] == f"Bearer {UPSTREAM_KEY}"
+    assert GATEWAY_KEY not in json.dumps(call.headers)
+    assert UPSTREAM_KEY not in result.model_dump_json()
+
+
+async def test_bare_model_name_and_adjustments_come_back(gateway: Gateway) -> None:
+    result = await gateway.sdk().images.generate(model="dall-e-3", prompt="a fox", size="1536x1024")
+    adjustments = (result.model_extra or {})["adjustments"]
+    assert {"param": "size", "requested": "1536x1024", "applied": "1792x1024"}.items() <= (
+        adjustments[0].items()
+    )
+
+
+async def test_response_format_url_stores_the_image_on_the_gateway(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    result = await gateway.sdk().images.generate(
+        model="openai/gpt-image-1", prompt="a fox", response_format="url"
+    )
+    (item,) = result.data or []
+    assert item.b64_json is None and item.url is not None
+    assert item.url.startswith(f"{gateway.base_url}/files/file-")
+    assert "response_format" not in json.dumps((result.model_extra or {})["adjustments"])
+    assert "response_format" not in server.api_calls[0].json  # gpt-image rejects the field
+    async with aiohttp.ClientSession() as session:
+        # The signed URL opens without the API key, like OpenAI's own image URLs...
+        async with session.get(item.url) as response:
+            assert response.status == 200
+            assert response.content_type == "image/png"
+            assert await response.read() == IMAGE
+        # ...but a tampered signature does not.
+        async with session.get(item.url[:-4] + "0000") as response:
+            assert response.status == 401
+
+
+async def test_edit_multipart_with_a_mask(gateway: Gateway, server: FakeServer) -> None:
+    image, mask = png(8, 8), png(8, 8, alpha=0)
+    result = await gateway.sdk().images.edit(
+        model="openai/gpt-image-1",
+        prompt="add a moon",
+        image=("photo.png", image, "image/png"),
+        mask=("mask.png", mask, "image/png"),
+        size="1024x1024",
+    )
+    assert base64.b64decode((result.data or [])[0].b64_json or "") == IMAGE
+    (call,) = server.api_calls
+    assert call.path == "/v1/images/edits"
+    assert call.form["prompt"] == "add a moon" and call.form["model"] == "gpt-image-1"
+    assert [(name, size) for name, _, _, size in call.files] == [
+        ("image", len(image)),
+        ("mask", len(mask)),
+    ]
+
+
+async def test_edit_multipart_with_several_images(gateway: Gateway, server: FakeServer) -> None:
+    first, second = png(8, 8), png(16, 16)
+    await gateway.sdk().images.edit(
+        model="openai/gpt-image-1",
+        prompt="combine",
+        image=[("a.png", first, "image/png"), ("b.png", second, "image/png")],
+    )
+    sizes = [size for name, _, _, size in server.api_calls[0].files if name.startswith("image")]
+    assert sizes == [len(first), len(second)]
+
+
+async def test_edit_json_with_data_urls(gateway: Gateway, server: FakeServer) -> None:
+    image = png(8, 8)
+    result = await gateway.sdk().post(
+        "/images/edits",
+        body={
+            "model": "openai/gpt-image-1",
+            "prompt": "add a moon",
+            "images": [{"image_url": data_url(image)}],
+            "mask": {"image_url": data_url(png(8, 8, alpha=0))},
+        },
+        cast_to=ImagesResponse,
+    )
+    assert base64.b64decode((result.data or [])[0].b64_json or "") == IMAGE
+    (call,) = server.api_calls
+    assert call.path == "/v1/images/edits"
+    assert ("image", len(image)) in [(name, size) for name, _, _, size in call.files]
+    assert any(name == "mask" for name, *_ in call.files)
+
+
+async def test_edit_json_with_an_uploaded_file_id(gateway: Gateway, server: FakeServer) -> None:
+    sdk = gateway.sdk()
+    image = png(12, 12)
+    uploaded = await sdk.files.create(file=("photo.png", image, "image/png"), purpose="vision")
+    assert uploaded.id.startswith("file-") and uploaded.bytes == len(image)
+    assert uploaded.purpose == "vision" and uploaded.filename == "photo.png"
+    await sdk.post(
+        "/images/edits",
+        body={
+            "model": "openai/gpt-image-1",
+            "prompt": "make it blue",
+            "images": [{"file_id": uploaded.id}],
+        },
+        cast_to=ImagesResponse,
+    )
+    (call,) = server.api_calls
+    # The gateway's file id is resolved to its bytes; it never goes upstream as an id.
+    assert [(name, size) for name, _, _, size in call.files] == [("image", len(image))]
+
+
+async def test_edit_json_refuses_unknown_file_ids_and_ambiguous_entries(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    sdk = gateway.sdk()
+    body = {
+        "model": "openai/gpt-image-1",
+        "prompt": "x",
+        "images": [{"file_id": "file-" + "0" * 32}],
+    }
+    try:
+        await sdk.post("/images/edits", body=body, cast_to=ImagesResponse)
+        raise AssertionError("expected a 404")
+    except openai.NotFoundError as exc:
+        assert exc.status_code == 404 and exc.code == "file_not_found"
+    body["images"] = [{"file_id": "file-x", "image_url": data_url(png())}]
+    try:
+        await sdk.post("/images/edits", body=body, cast_to=ImagesResponse)
+        raise AssertionError("expected a 400")
+    except openai.BadRequestError as exc:
+        assert "exactly one of 'file_id' or 'image_url'" in exc.message
+    assert server.api_calls == []
+
+
+@pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning")  # the SDK marks dall-e-2
+async def test_create_variation(gateway: Gateway, server: FakeServer) -> None:
+    image = png(8, 8)
+    result = await gateway.sdk().images.create_variation(
+        model="openai/dall-e-2", image=("photo.png", image, "image/png"), n=2, size="256x256"
+    )
+    assert len(result.data or []) == 2
+    (call,) = server.api_calls
+    assert call.path == "/v1/images/variations"
+    assert call.form["n"] == "2" and call.form["size"] == "256x256"
+    assert [(name, size) for name, _, _, size in call.files] == [("image", len(image))]
+
+
+async def test_form_fields_nest_and_numbers_convert(gateway: Gateway, server: FakeServer) -> None:
+    await gateway.sdk().images.edit(
+        model="openai/gpt-image-1",
+        prompt="x",
+        image=("a.png", png(), "image/png"),
+        n=3,
+        extra_body={"provider_options": {"openai": {"input_fidelity": "high"}}},
+    )
+    form = server.api_calls[0].form
+    assert form["n"] == "3" and form["input_fidelity"] == "high"

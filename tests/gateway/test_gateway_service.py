@@ -1,0 +1,178 @@
+"""Auth on and off, models, files, health, the OpenAPI document, the log line, disconnects, and
+the ``limner serve`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import openai
+import pytest
+from openapi_spec_validator import validate
+
+from limner.cli.main import main
+from limner.gateway import GatewayConfig, LocalFileStore, keys_from
+from limner.gateway.server import serve
+
+from ..core.support import FakeServer
+from .conftest import MakeGateway
+from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, png
+
+
+async def test_auth_on_requires_one_of_the_keys(gateway: Gateway) -> None:
+    with pytest.raises(openai.AuthenticationError) as caught:
+        await gateway.sdk(api_key="wrong-key-0123456789").models.list()
+    assert caught.value.code == "invalid_api_key"
+    assert "wrong-key" not in caught.value.response.text
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{gateway.base_url}/models") as response:
+            assert response.status == 401
+            assert (await response.json())["error"]["code"] == "missing_api_key"
+        async with session.get(f"{gateway.origin}/healthz") as response:
+            assert response.status == 200  # health checks need no key
+    assert (await gateway.sdk(api_key=GATEWAY_KEY).models.list()).data
+
+
+async def test_auth_off_takes_any_key(make_gateway: MakeGateway) -> None:
+    gateway = await make_gateway()
+    assert (await gateway.sdk(api_key="anything").models.list()).data
+
+
+def test_keys_from_flag_and_environment() -> None:
+    assert keys_from(["a-key", " "], {"LIMNER_API_KEYS": "b-key, a-key,,c-key"}) == (
+        "a-key",
+        "b-key",
+        "c-key",
+    )
+    assert keys_from([], {}) == ()
+
+
+async def test_models_list_and_retrieve(gateway: Gateway) -> None:
+    sdk = gateway.sdk()
+    models = {model.id: model for model in (await sdk.models.list()).data}
+    assert models["openai/gpt-image-1"].owned_by == "openai"
+    extra = models["openai/gpt-image-1"].model_extra or {}
+    assert "edit" in extra["capabilities"]["operations"] and extra["pricing"]["per_image"]
+    one = await sdk.models.retrieve("openai/dall-e-3")
+    assert one.id == "openai/dall-e-3"
+    images = await sdk.get("/images/models", cast_to=dict[str, Any])
+    assert {m["id"] for m in images["data"]} == set(models)
+    with pytest.raises(openai.NotFoundError):
+        await sdk.models.retrieve("openai/no-such-model")
+
+
+async def test_files_upload_retrieve_content_delete(gateway: Gateway) -> None:
+    sdk = gateway.sdk()
+    payload = png(5, 5)
+    made = await sdk.files.create(file=("a.png", payload, "image/png"), purpose="user_data")
+    assert (await sdk.files.retrieve(made.id)).bytes == len(payload)
+    assert (await sdk.files.content(made.id)).content == payload
+    assert (await sdk.files.delete(made.id)).deleted is True
+    with pytest.raises(openai.NotFoundError):
+        await sdk.files.retrieve(made.id)
+    assert not [p for p in gateway.store.directory.iterdir() if p.suffix == ".part"]
+
+
+async def test_expired_and_oversized_files(make_gateway: MakeGateway) -> None:
+    gateway = await make_gateway(ttl=0.0, max_file_bytes=64)
+    sdk = gateway.sdk()
+    with pytest.raises(openai.APIStatusError) as caught:
+        await sdk.files.create(
+            file=("a.bin", b"x" * 65, "application/octet-stream"), purpose="user_data"
+        )
+    assert caught.value.status_code == 413
+    made = await sdk.files.create(
+        file=("a.bin", b"x" * 8, "application/octet-stream"), purpose="user_data"
+    )
+    with pytest.raises(openai.NotFoundError):
+        await sdk.files.retrieve(made.id)  # ttl 0: expired at once
+
+
+async def test_store_never_shows_a_half_written_file(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path)
+    made = await store.put(b"abc", filename="../../x.txt", purpose="p", content_type="text/plain")
+    assert made.filename == "x.txt"
+    (tmp_path / f"{made.id}.json").unlink()  # content without metadata: not a file yet
+    assert await store.read(made.id) is None
+    assert await store.get("../etc/passwd") is None
+
+
+async def test_openapi_document_validates(gateway: Gateway) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{gateway.origin}/openapi.json") as response,
+    ):
+        assert response.status == 200
+        document = await response.json()
+    validate(document)
+    assert document["openapi"].startswith("3.")
+    assert {"/v1/images/generations", "/v1/images/edits", "/v1/files"} <= set(document["paths"])
+    schemas = document["components"]["schemas"]
+    assert "prompt" in schemas["GenerateRequest"]["properties"]
+    assert "cost" in schemas["ImagesResponse"]["properties"]
+
+
+async def test_one_log_line_per_request_without_secrets(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="limner.gateway")
+    await gateway.sdk().images.generate(model="openai/gpt-image-1", prompt="a fox", quality="low")
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "limner.gateway"]
+    assert line.startswith("POST /v1/images/generations model=openai/gpt-image-1 status=200")
+    assert "latency_ms=" in line and "cost=0.0" in line
+    assert GATEWAY_KEY not in caplog.text and UPSTREAM_KEY not in caplog.text
+
+
+async def test_client_disconnect_cancels_the_upstream_call(
+    gateway: Gateway, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="limner.gateway")
+    cancelled = asyncio.Event()
+
+    async def slow(recorded: Any) -> Any:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    server.reply(slow)
+    call = asyncio.create_task(
+        gateway.sdk().images.generate(model="openai/gpt-image-1", prompt="a fox")
+    )
+    while not server.api_calls:
+        await asyncio.sleep(0.01)
+    call.cancel()  # the SDK closes its connection to the gateway
+    await asyncio.wait_for(cancelled.wait(), 5)
+    assert cancelled.is_set()
+    await asyncio.sleep(0.05)
+    assert "status=499" in caplog.text
+
+
+def test_serve_refuses_a_public_host_without_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 2
+    assert "LIMNER_API_KEYS" in capsys.readouterr().err
+
+
+async def test_serve_prints_the_base_url_and_answers(tmp_path: Path) -> None:
+    out = io.StringIO()
+    task = asyncio.create_task(serve(GatewayConfig(), port=0, files_dir=tmp_path, out=out))
+    try:
+        while "base URL" not in out.getvalue():
+            await asyncio.sleep(0.01)
+        text = out.getvalue()
+        assert "127.0.0.1 only" in text
+        base_url = text.split("base URL: ", 1)[1].split()[0]
+        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{base_url}/models") as response,
+        ):
+            assert response.status == 200
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
