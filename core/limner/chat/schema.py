@@ -39,6 +39,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _unset(value: Any) -> bool:
+    return value is None
+
+
+def _omitted(default: Any = None, **kwargs: Any) -> Any:
+    """An optional field left out of dumps while unset (``None``)."""
+    return Field(default, exclude_if=_unset, **kwargs)
+
+
 class TextPart(_Strict):
     """``{"type": "text", "text": ...}``"""
 
@@ -50,7 +59,7 @@ class ImageURL(_Strict):
     """An image as a ``data:`` URL or an https URL (``detail`` is OpenAI's hint, accepted)."""
 
     url: str = Field(repr=False)
-    detail: Literal["auto", "low", "high"] | None = None
+    detail: Literal["auto", "low", "high"] | None = _omitted()
 
 
 class ImagePart(_Strict):
@@ -122,13 +131,13 @@ class ChatMessage(BaseModel):
     role: Literal["assistant"] = "assistant"
     content: str | list[TextPart] | None = None
     images: list[ImagePart] = Field(default_factory=list)
-    limner: MessageState | None = None
+    limner: MessageState | None = _omitted()
     refusal: str | None = None
-    name: str | None = None
-    annotations: list[Any] | None = None
-    audio: None = None
-    function_call: None = None
-    tool_calls: Annotated[list[Any], Field(max_length=0)] | None = None
+    name: str | None = _omitted()
+    annotations: list[Any] | None = _omitted()
+    audio: None = _omitted()
+    function_call: None = _omitted()
+    tool_calls: Annotated[list[Any], Field(max_length=0)] | None = _omitted()
 
     @property
     def text(self) -> str | None:

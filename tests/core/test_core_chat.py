@@ -1,0 +1,248 @@
+"""The chat surface with a third-party plugin: a provider that serves chat through the optional
+contract methods, registered like any plugin. Core knows nothing about it beyond the contract."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import pytest
+from aiohttp import web
+
+import limner
+from limner.chat import ChatCall, ChatResult
+from limner.http import RetryPolicy
+
+from .support import IMAGE, IMAGE_B64, FakeServer, Recorded, png
+
+KEY = "sk-painter-SECRET-42"
+URL = f"data:image/png;base64,{IMAGE_B64}"
+THOUGHT = png(3, 3)
+THOUGHT_URL = f"data:image/png;base64,{base64.b64encode(THOUGHT).decode()}"
+
+
+def _model(name: str, operations: tuple[Any, ...]) -> limner.ModelInfo:
+    return limner.ModelInfo(
+        id=f"painter/{name}",
+        provider="painter",
+        name=name,
+        capabilities=limner.Capabilities(operations=operations, max_input_images=4, max_n=3),
+        pricing=limner.PriceSheet(
+            source="https://painter.example/prices",
+            as_of=dt.date(2026, 1, 1),
+            per_million_tokens=limner.TokenPrices(text_input=Decimal(1), image_output=Decimal(50)),
+        ),
+    )
+
+
+class PainterProvider(limner.Provider):
+    """Answers ``{"text", "images": [b64], "thoughts": [b64], "turn": N, "usage": {...}}``."""
+
+    name: ClassVar[str] = "painter"
+
+    def models(self) -> list[limner.ModelInfo]:
+        return [_model("chat-1", ("generate", "chat")), _model("flat-1", ("generate",))]
+
+    def translate(self, call: limner.ProviderCall) -> limner.Translation:
+        raise AssertionError("not used")
+
+    def parse_response(
+        self, call: limner.ProviderCall, response: limner.WireResponse
+    ) -> limner.ProviderResult:
+        raise AssertionError("not used")
+
+    def translate_chat(self, call: ChatCall) -> limner.Translation:
+        turns = [
+            {
+                "role": turn.role,
+                "text": turn.text,
+                "images": [len(p.image.data or b"") for p in turn.parts if p.image is not None],
+                "thoughts": len(turn.thought_images),
+                "state": turn.state,
+            }
+            for turn in call.turns
+        ]
+        body = {"model": call.model.name, "turns": turns, "choice": call.index}
+        url = f"{call.settings.base_url}/v1/chat"
+        return limner.Translation(request=limner.WireRequest("POST", url, json=body))
+
+    def parse_chat_response(self, call: ChatCall, response: limner.WireResponse) -> ChatResult:
+        body = response.json()
+        usage = limner.Usage.model_validate(body["usage"])
+        return ChatResult(
+            text=body["text"],
+            images=[f"data:image/png;base64,{b}" for b in body["images"]],
+            thought_images=[f"data:image/png;base64,{b}" for b in body["thoughts"]],
+            state={"turn": body["turn"]},
+            usage=usage,
+        )
+
+    def authorize(
+        self,
+        request: limner.WireRequest,
+        settings: limner.ProviderSettings,
+        *,
+        dry_run: bool = False,
+    ) -> limner.WireRequest:
+        return request.with_headers(
+            {"authorization": f"Bearer {self.api_key(settings)}"}, secret=True
+        )
+
+
+class PainterPlugin:
+    @limner.hookimpl
+    def register_providers(self, register: Any) -> None:
+        register(PainterProvider())
+
+
+def answer(turn: int, text: str | None = "done", thoughts: int = 0) -> web.Response:
+    usage = {
+        "input_tokens": 10,
+        "output_tokens": 100,
+        "total_tokens": 110,
+        "output_tokens_details": {"text_tokens": 0, "image_tokens": 100},
+    }
+    body = {
+        "text": text,
+        "images": [IMAGE_B64],
+        "thoughts": [base64.b64encode(THOUGHT).decode()] * thoughts,
+        "turn": turn,
+        "usage": usage,
+    }
+    return web.json_response(body)
+
+
+def client(server: FakeServer) -> limner.AsyncClient:
+    return limner.AsyncClient(
+        providers={"painter": {"api_key": KEY, "base_url": server.url}},
+        plugins=[PainterPlugin()],
+        retry=RetryPolicy(max_retries=1, initial_delay=0.001),
+        environ={},
+    )
+
+
+async def test_a_third_party_plugin_serves_chat_and_gets_its_state_back(
+    server: FakeServer,
+) -> None:
+    server.reply(answer(1, thoughts=1), answer(2, text=None))
+    async with client(server) as painter:
+        first = await painter.chat.completions.create(
+            model="painter/chat-1",
+            messages=[
+                {"role": "system", "content": "Paint."},
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": "a boat"},
+                        {"type": "image_url", "image_url": {"url": URL}},
+                    ],
+                },
+            ],
+        )
+        message = json.loads(json.dumps(first.choices[0].message.to_param()))
+        second = await painter.chat.completions.create(
+            model="painter/chat-1",
+            messages=[
+                {"role": "user", "content": "a boat"},
+                message,
+                {"role": "user", "content": "at night"},
+            ],
+        )
+    calls = server.api_calls
+    assert calls[0].headers["authorization"] == f"Bearer {KEY}"
+    assert calls[0].json["turns"] == [
+        {"role": "system", "text": "Paint.", "images": [], "thoughts": 0, "state": None},
+        {"role": "user", "text": "a boat", "images": [len(IMAGE)], "thoughts": 0, "state": None},
+    ]
+    assert calls[1].json["turns"][1] == {
+        "role": "assistant",
+        "text": "done",
+        "images": [len(IMAGE)],
+        "thoughts": 1,
+        "state": {"turn": 1},
+    }
+    assert message["limner"] == {
+        "provider": "painter",
+        "model": "painter/chat-1",
+        "state": {"turn": 1},
+        "thought_images": [{"type": "image_url", "image_url": {"url": THOUGHT_URL}}],
+    }
+    assert message["images"] == [{"type": "image_url", "image_url": {"url": URL}}]
+    assert second.choices[0].message.content == URL  # no text: the first image's data URL
+    assert first.cost == Decimal("0.00501")  # 10 x $1 + 100 x $50 per million
+    assert first.usage is not None and first.usage.completion_tokens_details.image_tokens == 100
+
+
+async def test_image_only_model_of_the_plugin_is_refused(server: FakeServer) -> None:
+    async with client(server) as painter:
+        with pytest.raises(limner.InvalidRequestError, match=r"^Model\(s\) do not support"):
+            await painter.chat.completions.create(
+                model="painter/flat-1", messages=[{"role": "user", "content": "x"}]
+            )
+    assert server.requests == []
+
+
+def test_a_chat_model_without_translate_chat_is_a_plugin_error() -> None:
+    class Lazy(PainterProvider):
+        name: ClassVar[str] = "painter"
+        translate_chat = limner.Provider.translate_chat
+
+    class LazyPlugin:
+        @limner.hookimpl
+        def register_providers(self, register: Any) -> None:
+            register(Lazy())
+
+    registry = limner.plugins.Registry([LazyPlugin()], entry_points=False)
+    with pytest.raises(limner.PluginError, match="does not implement translate_chat"):
+        registry.models()
+
+
+async def test_default_chat_error_mapping_and_retries(server: FakeServer) -> None:
+    busy = web.json_response({"error": "slow down"}, status=429, headers={"retry-after": "0"})
+    server.reply(busy, web.json_response({"error": "slow down"}, status=429))
+    async with client(server) as painter:
+        with pytest.raises(limner.RateLimitError) as caught:
+            await painter.chat.completions.create(
+                model="painter/chat-1", messages=[{"role": "user", "content": "x"}]
+            )
+    assert len(server.api_calls) == 2
+    assert caught.value.provider == "painter" and "slow down" in caught.value.message
+    assert KEY not in caught.value.message
+
+
+async def test_a_malformed_answer_is_a_provider_error(server: FakeServer) -> None:
+    async def odd(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response({"unexpected": True})
+
+    server.reply(odd)
+    async with client(server) as painter:
+        with pytest.raises(limner.ProviderError, match="could not read"):
+            await painter.chat.completions.create(
+                model="painter/chat-1", messages=[{"role": "user", "content": "x"}]
+            )
+
+
+async def test_n_fans_out_and_one_failure_fails_the_request(server: FakeServer) -> None:
+    server.reply(answer(1), web.json_response({"error": "bad"}, status=400))
+    async with client(server) as painter:
+        with pytest.raises(limner.InvalidRequestError, match="bad"):
+            await painter.chat.completions.create(
+                model="painter/chat-1", messages=[{"role": "user", "content": "x"}], n=2
+            )
+    assert sorted(call.json["choice"] for call in server.api_calls) == [0, 1]
+
+
+async def test_secrets_stay_out_of_reprs(server: FakeServer) -> None:
+    async with client(server) as painter:
+        plan = await painter.chat.completions.create(
+            model="painter/chat-1",
+            messages=[{"role": "user", "content": "x"}],
+            extra_headers={"x-trace": "t"},
+            dry_run=True,
+        )
+    assert plan.requests[0]["headers"]["authorization"] == "<redacted>"
+    assert plan.requests[0]["headers"]["x-trace"] == "t"
+    assert KEY not in repr(plan) and KEY not in json.dumps(plan.model_dump(mode="json"))

@@ -1,0 +1,232 @@
+"""Chat on the Gemini image models: settings mapped, adjusted or refused by name, stream refused,
+dry runs, blocks and errors, assistant turns without (or with broken) state."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import limner
+
+from .conftest import REAL, Server, real_json
+
+ANSWERS = json.loads((REAL / "chat_answers.json").read_text())
+PRO = "google/gemini-3-pro-image"
+USER = {"role": "user", "content": "an axolotl"}
+
+
+async def test_settings_are_mapped_or_reported(server: Server) -> None:
+    server.answer(200, ANSWERS["pro_with_text"])
+    async with server.client() as client:
+        result = await client.chat.completions.create(
+            model=PRO,
+            messages=[USER],
+            top_p=0.9,
+            seed=7,
+            stop="END",
+            max_tokens=100,
+            max_completion_tokens=200,
+            reasoning_effort="low",
+            user="u-1",
+            metadata={"k": "v"},
+            response_format={"type": "text"},
+            provider_options={"google": {"guidance_scale": 3.0}},
+            extra_body={"safetySettings": [{"category": "X", "threshold": "BLOCK_NONE"}]},
+        )
+    body = server.seen[0].body
+    assert body["generationConfig"] == {
+        "responseModalities": ["TEXT", "IMAGE"],
+        "topP": 0.9,
+        "maxOutputTokens": 200,
+        "seed": 7,
+        "stopSequences": ["END"],
+        "thinkingConfig": {"thinkingLevel": "LOW"},
+    }
+    assert body["safetySettings"] == [{"category": "X", "threshold": "BLOCK_NONE"}]
+    dropped = {a.param: a.applied for a in result.adjustments}
+    assert dropped == {
+        "max_tokens": None,
+        "user": None,
+        "metadata": None,
+        "provider_options.google.guidance_scale": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "param"),
+    [
+        ({"logit_bias": {"1": 1.0}}, "logit_bias"),
+        ({"response_format": {"type": "json_object"}}, "response_format.type"),
+        ({"reasoning_effort": "extreme"}, "reasoning_effort"),
+        ({"image_config": {"aspect_ratio": "8:1"}}, "image_config.aspect_ratio"),
+        ({"image_config": {"image_size": "512"}}, "image_config.image_size"),
+        ({"stream": True}, "stream"),
+        ({"stream_options": {"include_usage": True}}, "stream_options"),
+        ({"tools": [{"type": "function", "function": {"name": "f"}}]}, "tools"),
+        ({"extra_headers": {"x-goog-api-key": "stolen"}}, "extra_headers.x-goog-api-key"),
+        ({"provider_options": {"googel": {}}}, "provider_options.googel"),
+        ({"messages": [{"role": "tool", "content": "x"}]}, "messages.0"),
+    ],
+)
+async def test_refused_before_any_call(server: Server, fields: dict[str, Any], param: str) -> None:
+    request: dict[str, Any] = {"model": PRO, "messages": [USER], **fields}
+    async with server.client() as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.chat.completions.create(**request)
+    assert caught.value.param == param
+    assert server.seen == []
+
+
+async def test_stream_error_is_clear(server: Server) -> None:
+    async with server.client() as client:
+        with pytest.raises(limner.UnsupportedFeatureError, match="stream=True is not supported"):
+            await client.chat.completions.create(model=PRO, messages=[USER], stream=True)
+        await client.chat.completions.create(  # stream=False is the default: fine
+            model=PRO, messages=[USER], stream=False, dry_run=True
+        )
+
+
+async def test_dry_run_shows_the_request_and_estimates_by_image_size() -> None:
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(
+            model="google/gemini-3.1-flash-image-preview",
+            messages=[USER],
+            image_config={"image_size": "2K"},
+            n=2,
+            dry_run=True,
+        )
+    assert len(plan.requests) == 2
+    assert plan.requests[0]["headers"]["x-goog-api-key"] == "<redacted>"
+    assert plan.requests[0]["json"]["generationConfig"]["imageConfig"] == {"imageSize": "2K"}
+    assert plan.estimated_cost_usd == Decimal("0.202")
+
+
+async def test_vertex_person_generation_and_url(server: Server, fake_credentials: Any) -> None:
+    server.answer(200, ANSWERS["vertex_image_only"])
+    async with server.client(
+        vertexai=True, project="proj", location="global", credentials=fake_credentials()
+    ) as client:
+        await client.chat.completions.create(
+            model=PRO,
+            messages=[USER],
+            provider_options={"google": {"person_generation": "ALLOW_ADULT"}},
+        )
+    seen = server.seen[0]
+    assert seen.path.endswith(
+        "/projects/proj/locations/global/publishers/google/models/"
+        "gemini-3-pro-image:generateContent"
+    )
+    assert seen.headers["authorization"] == "Bearer ya29.fake-1"
+    assert seen.body["generationConfig"]["imageConfig"] == {"personGeneration": "ALLOW_ADULT"}
+
+
+async def test_safety_stop_with_text_is_a_content_filter_finish(server: Server) -> None:
+    server.answer(
+        200, real_json("firebase-test-data__googleai_unary-failure-finish-reason-safety.json")
+    )
+    async with server.client() as client:
+        result = await client.chat.completions.create(model=PRO, messages=[USER])
+    assert result.choices[0].finish_reason == "content_filter"
+    assert result.choices[0].message.content == "Safety error incoming in 5, 4, 3, 2..."
+    assert result.choices[0].message.images == []
+
+
+async def test_safety_block_without_output_is_a_content_policy_error(server: Server) -> None:
+    answer = {"candidates": [{"content": {"role": "model"}, "finishReason": "IMAGE_SAFETY"}]}
+    server.answer(200, answer)
+    async with server.client() as client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await client.chat.completions.create(model=PRO, messages=[USER])
+    assert caught.value.reason == "IMAGE_SAFETY"
+
+
+async def test_blocked_prompt_is_a_content_policy_error(server: Server) -> None:
+    server.answer(
+        200, real_json("firebase-test-data__googleai_unary-failure-only-prompt-feedback.json")
+    )
+    async with server.client() as client:
+        with pytest.raises(limner.ContentPolicyError, match="prompt blocked"):
+            await client.chat.completions.create(model=PRO, messages=[USER])
+
+
+async def test_google_errors_map_through_the_plugin(server: Server) -> None:
+    server.answer(400, real_json("firebase-test-data__googleai_unary-failure-api-key.json"))
+    async with server.client() as client:
+        with pytest.raises(limner.AuthenticationError) as caught:
+            await client.chat.completions.create(model=PRO, messages=[USER])
+    assert "API key not valid" in caught.value.message
+    assert "test-key" not in caught.value.message
+
+
+async def test_assistant_turn_without_state_goes_back_plain_with_a_warning(
+    server: Server,
+) -> None:
+    server.answer(200, ANSWERS["flash_text_only"])
+    url = (
+        "data:image/png;base64,"
+        + ANSWERS["flash_text_and_image"]["candidates"][0]["content"]["parts"][1]["inlineData"][
+            "data"
+        ]
+    )
+    assistant = {
+        "role": "assistant",
+        "content": url,
+        "images": [{"type": "image_url", "image_url": {"url": url}}],
+    }
+    async with server.client() as client:
+        result = await client.chat.completions.create(
+            model=PRO, messages=[USER, assistant, {"role": "user", "content": "bluer"}]
+        )
+    model_turn = server.seen[0].body["contents"][1]
+    assert model_turn == {
+        "role": "model",
+        "parts": [{"inlineData": {"mimeType": "image/png", "data": url.split(",", 1)[1]}}],
+    }
+    assert [w.code for w in result.warnings] == ["no_provider_state"]
+    assert result.warnings[0].param == "messages[1].limner"
+
+
+async def test_state_from_another_provider_is_not_replayed(server: Server) -> None:
+    server.answer(200, ANSWERS["flash_text_only"])
+    assistant = {
+        "role": "assistant",
+        "content": "earlier",
+        "limner": {"provider": "other", "model": "other/m", "state": {"secret": 1}},
+    }
+    async with server.client() as client:
+        await client.chat.completions.create(model=PRO, messages=[USER, assistant, USER])
+    assert server.seen[0].body["contents"][1] == {"role": "model", "parts": [{"text": "earlier"}]}
+
+
+@pytest.mark.parametrize(
+    ("state", "param"),
+    [
+        ({"parts": "nope"}, "messages[1].limner.state"),
+        ({"parts": [{"image": 3}]}, "messages[1].limner.state.parts[0].image"),
+    ],
+)
+async def test_broken_state_is_refused(server: Server, state: Any, param: str) -> None:
+    assistant = {
+        "role": "assistant",
+        "content": "x",
+        "limner": {"provider": "google", "model": PRO, "state": state},
+    }
+    async with server.client() as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.chat.completions.create(model=PRO, messages=[USER, assistant, USER])
+    assert caught.value.param == param
+    assert server.seen == []
+
+
+def test_sync_client_chat_dry_run() -> None:
+    with limner.Client(environ={}) as client:
+        plan = client.chat.completions.create(
+            model="google/gemini-2.5-flash-image", messages=[USER], dry_run=True
+        )
+    assert plan.requests[0]["json"]["contents"] == [
+        {"role": "user", "parts": [{"text": "an axolotl"}]}
+    ]
+    assert plan.estimated_cost_usd == Decimal("0.039")
