@@ -19,6 +19,7 @@ from limner.gateway import GatewayConfig, LocalFileStore, create_app, make_runne
 from ..core.support import FakeServer
 
 UPSTREAM_KEY = "sk-upstream-SECRET-0123456789"
+GOOGLE_KEY = "gk-upstream-SECRET-0123456789"
 GATEWAY_KEY = "gw-key-0123456789abcdef"
 
 
@@ -71,7 +72,10 @@ async def start_gateway(
     max_file_bytes: int = 50 * 2**20,
     **client_kwargs: Any,
 ) -> Gateway:
-    providers = {"openai": {"api_key": UPSTREAM_KEY, "base_url": f"{upstream.url}/v1"}}
+    providers = {
+        "openai": {"api_key": UPSTREAM_KEY, "base_url": f"{upstream.url}/v1"},
+        "google": {"api_key": GOOGLE_KEY, "base_url": upstream.url},
+    }
     kwargs: dict[str, Any] = {
         "providers": providers,
         "allow_private_networks": True,

@@ -5,10 +5,11 @@ Point any OpenAI client at ``http://127.0.0.1:8080/v1``::
     openai.OpenAI(base_url="http://127.0.0.1:8080/v1", api_key="<a gateway key or anything>")
 
 Modules: :mod:`.app` (application and runner), :mod:`.image_routes` (images),
-:mod:`.routes` (models, files, health, OpenAPI), :mod:`.bodies` (JSON and multipart),
-:mod:`.middleware` (errors, log, auth, body size), :mod:`.errors` (OpenAI error bodies),
-:mod:`.files` (the file store), :mod:`.urls` (signed file URLs), :mod:`.openapi`,
-:mod:`.schemas`, :mod:`.config`, :mod:`.state`, :mod:`.server` (the ``serve`` command).
+:mod:`.chat_routes` (chat completions), :mod:`.routes` (models, files, health, OpenAPI),
+:mod:`.bodies` (JSON and multipart), :mod:`.middleware` (errors, log, auth, body size),
+:mod:`.errors` (OpenAI error bodies), :mod:`.files` (the file store), :mod:`.urls` (signed
+file URLs), :mod:`.openapi`, :mod:`.schemas`, :mod:`.config`, :mod:`.state`, :mod:`.server`
+(the ``serve`` command).
 """
 
 from __future__ import annotations

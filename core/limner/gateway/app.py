@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from ..client import AsyncClient
-from . import image_routes, routes
+from . import chat_routes, image_routes, routes
 from .config import GatewayConfig
 from .errors import Scrubber, provider_secrets
 from .files import FileStore
@@ -49,6 +49,7 @@ def create_app(
             web.post("/v1/images/generations", image_routes.generations),
             web.post("/v1/images/edits", image_routes.edits),
             web.post("/v1/images/variations", image_routes.variations),
+            web.post("/v1/chat/completions", chat_routes.completions),
             web.get("/v1/images/models", routes.list_models),
             web.get("/v1/models", routes.list_models),
             web.get("/v1/models/{model:.+}", routes.retrieve_model),

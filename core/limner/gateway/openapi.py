@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from ..chat import ChatCompletion, ChatRequest
 from ..requests import GenerateRequest
 from ..responses import ImagesResponse
 from .schemas import (
@@ -34,7 +35,9 @@ _MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (EditForm, "validation"),
     (VariationForm, "validation"),
     (FileUpload, "validation"),
+    (ChatRequest, "validation"),
     (ImagesResponse, "serialization"),
+    (ChatCompletion, "serialization"),
     (ModelList, "serialization"),
     (ModelObject, "serialization"),
     (FileObject, "serialization"),
@@ -90,6 +93,13 @@ def _paths() -> dict[str, Any]:
         },
         "/v1/images/variations": {
             "post": _op("variations of one image", "ImagesResponse", _multipart("VariationForm"))
+        },
+        "/v1/chat/completions": {
+            "post": _op(
+                "image output through chat (chat-capable image models)",
+                "ChatCompletion",
+                _json("ChatRequest"),
+            )
         },
         "/v1/models": {"get": _op("every model, with capabilities and prices", "ModelList")},
         "/v1/models/{model}": {

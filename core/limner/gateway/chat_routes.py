@@ -1,0 +1,34 @@
+"""``POST /v1/chat/completions``: image output through chat, for chat-capable image models
+(image-only models get 400 ``Model(s) do not support /chat/completions`` from the chat surface,
+before any upstream call)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..errors import InvalidRequestError
+from .bodies import read_json, require
+from .middleware import note
+from .state import STATE
+
+__all__ = ["completions"]
+
+
+async def completions(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    body = await read_json(request)
+    require(body, "model", "messages")
+    if "dry_run" in body:
+        raise InvalidRequestError(
+            "dry_run is not available through the gateway; use limner's Python API or CLI",
+            param="dry_run",
+        )
+    model, messages = body.pop("model"), body.pop("messages")
+    if not isinstance(model, str) or not isinstance(messages, list):
+        raise InvalidRequestError("model must be a string and messages a list", param="messages")
+    note().model = model
+    result = await state.upstream(
+        lambda: state.client.chat.completions.create(model=model, messages=messages, **body)
+    )
+    note().cost = result.cost
+    return web.json_response(result.model_dump(mode="json"))

@@ -1,0 +1,90 @@
+"""``POST /v1/chat/completions`` through the official SDK: a chat-capable image model answered by
+a loopback fake of Gemini's generateContent, and the 400 for image-only models."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import openai
+import pytest
+from aiohttp import web
+
+from ..core.support import IMAGE, IMAGE_B64, FakeServer, Recorded
+from .support import GOOGLE_KEY, Gateway, data_url, png
+
+
+async def gemini_answer(recorded: Recorded) -> web.StreamResponse:
+    return web.json_response(
+        {
+            "candidates": [
+                {
+                    "content": {
+                        "role": "model",
+                        "parts": [
+                            {"text": "Here is your lighthouse."},
+                            {"inlineData": {"mimeType": "image/png", "data": IMAGE_B64}},
+                        ],
+                    },
+                    "finishReason": "STOP",
+                }
+            ],
+            "usageMetadata": {
+                "promptTokenCount": 12,
+                "candidatesTokenCount": 1300,
+                "totalTokenCount": 1312,
+                "candidatesTokensDetails": [
+                    {"modality": "TEXT", "tokenCount": 10},
+                    {"modality": "IMAGE", "tokenCount": 1290},
+                ],
+            },
+            "modelVersion": "gemini-2.5-flash-image",
+        }
+    )
+
+
+async def test_chat_completion_with_an_image_model(gateway: Gateway, server: FakeServer) -> None:
+    server.reply(gemini_answer)
+    completion = await gateway.sdk().chat.completions.create(
+        model="google/gemini-2.5-flash-image",
+        messages=[
+            {"role": "system", "content": "You paint."},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "a lighthouse like this one"},
+                    {"type": "image_url", "image_url": {"url": data_url(png())}},
+                ],
+            },
+        ],
+        extra_body={"image_config": {"aspect_ratio": "16:9"}, "modalities": ["image", "text"]},
+    )
+    message = completion.choices[0].message
+    assert message.content == "Here is your lighthouse."
+    images: list[dict[str, Any]] = (message.model_extra or {})["images"]
+    url = images[0]["image_url"]["url"]
+    assert base64.b64decode(url.split(",", 1)[1]) == IMAGE
+    assert completion.usage is not None and completion.usage.total_tokens == 1312
+    assert (completion.model_extra or {})["cost"] > 0
+    (call,) = server.requests
+    assert call.path == "/v1beta/models/gemini-2.5-flash-image:generateContent"
+    assert call.headers["x-goog-api-key"] == GOOGLE_KEY
+    assert call.json["generationConfig"]["imageConfig"]["aspectRatio"] == "16:9"
+    assert GOOGLE_KEY not in completion.model_dump_json()
+
+
+async def test_image_only_model_is_refused_on_chat(gateway: Gateway, server: FakeServer) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        await gateway.sdk().chat.completions.create(
+            model="openai/gpt-image-1", messages=[{"role": "user", "content": "a fox"}]
+        )
+    assert "Model(s) do not support /chat/completions" in caught.value.message
+    assert server.requests == []
+
+
+async def test_chat_needs_messages(gateway: Gateway) -> None:
+    with pytest.raises(openai.UnprocessableEntityError) as caught:
+        await gateway.sdk().post(
+            "/chat/completions", body={"model": "google/gemini-2.5-flash-image"}, cast_to=object
+        )
+    assert caught.value.param == "messages"
