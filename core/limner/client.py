@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 from collections.abc import Coroutine, Iterable, Mapping
 from types import TracebackType
@@ -15,8 +16,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 from pydantic import ValidationError
 
 from .capabilities import ModelInfo, Operation
-from .chat.client import AsyncChat, Chat
-from .chat.engine import ChatEngine
 from .download import DownloadPolicy
 from .dryrun import DryRun
 from .engine import Engine, EngineOptions
@@ -31,6 +30,8 @@ from .schema import request_schema
 
 if TYPE_CHECKING:
     import aiohttp
+
+    from .chat.client import AsyncChat, Chat
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -215,8 +216,16 @@ class AsyncClient:
         )
         self._engine = Engine(registry, self._transport, options)
         self.images = AsyncImages(self._engine)
-        self.chat = AsyncChat(ChatEngine(self._engine))
         self.models = AsyncModels(registry)
+
+    @functools.cached_property
+    def chat(self) -> AsyncChat:
+        """``client.chat.completions``: image output through chat completions (loaded on first
+        use, to keep ``import limner`` light)."""
+        from .chat.client import AsyncChat
+        from .chat.engine import ChatEngine
+
+        return AsyncChat(ChatEngine(self._engine))
 
     async def close(self) -> None:
         """Close the HTTP session (if the client made it)."""
@@ -344,8 +353,14 @@ class Client:
         self._runner = _LoopThread()
         self.registry = self._async.registry
         self.images = Images(self._async.images, self._runner)
-        self.chat = Chat(self._async.chat, self._runner)
         self.models = self._async.models
+
+    @functools.cached_property
+    def chat(self) -> Chat:
+        """``client.chat.completions``, blocking."""
+        from .chat.client import Chat
+
+        return Chat(self._async.chat, self._runner)
 
     def close(self) -> None:
         if self._runner.loop.is_running():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
@@ -22,10 +22,7 @@ from limner import (
     WireRequest,
     WireResponse,
 )
-from limner.chat import NOT_SUPPORTED, ChatCall, ChatResult
 
-from .chat import translate_chat
-from .chat_parse import parse_chat
 from .errors import parse_error, wait_before_retry
 from .gemini import parse_gemini, translate_gemini
 from .imagen import parse_imagen, translate_imagen
@@ -33,6 +30,9 @@ from .models import MODELS, family
 from .options import GoogleOptions
 from .plan import Plan
 from .settings import GoogleSettings, endpoint, resolve_backend
+
+if TYPE_CHECKING:  # the chat surface is imported on first use, to keep plugin discovery fast
+    from limner.chat import ChatCall, ChatResult
 
 __all__ = ["CLOUD_PLATFORM", "GoogleProvider"]
 
@@ -96,6 +96,10 @@ class GoogleProvider(Provider):
 
     def translate_chat(self, call: ChatCall) -> Translation:
         """The Gemini image models on chat completions (see :mod:`limner_google.chat`)."""
+        from limner.chat import NOT_SUPPORTED
+
+        from .chat import translate_chat
+
         if family(call.model) == "imagen":  # Imagen models do not list "chat"; be safe anyway
             raise InvalidRequestError(NOT_SUPPORTED, param="model")
         settings = call.settings
@@ -104,6 +108,8 @@ class GoogleProvider(Provider):
         return translate_chat(call, endpoint(settings), options)
 
     def parse_chat_response(self, call: ChatCall, response: WireResponse) -> ChatResult:
+        from .chat_parse import parse_chat
+
         return parse_chat(call, response)
 
     def parse_chat_error(self, call: ChatCall, response: WireResponse) -> LimnerError:
