@@ -280,3 +280,31 @@ def test_provider_failure_exits_1(
     assert "AuthenticationError" in err and "Incorrect API key" in err
     assert "sk-cli-test-secret" not in err
     assert len(fake_openai.requests) == 1
+
+
+def test_edit_mode_and_provider_alias_options(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    image = tmp_path / "in.png"
+    image.write_bytes(png(64, 64))
+    status, out, err = run(
+        capsys,
+        "edit",
+        "extend the sky",
+        "-m",
+        "stabilityai/sd3.5-large",
+        "--image",
+        str(image),
+        "--edit-mode",
+        "outpaint",
+        "--option",
+        "stability.up=256",
+        "--dry-run",
+        "--json",
+    )
+    assert status == 0, err
+    plan = json.loads(out)
+    request = plan["requests"][0]
+    assert request["url"].endswith("/v2beta/stable-image/edit/outpaint")
+    assert request["form"]["up"] == "256"
+    assert plan["estimated_cost_usd"] == pytest.approx(0.04)

@@ -151,8 +151,17 @@ def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
                 print(json.dumps(request_schema(model, op), indent=2))
 
 
+def _provider_names(client: AsyncClient) -> set[str]:
+    """Every name a provider answers to in ``--option PROVIDER.OPTION=VALUE``."""
+    return {
+        name
+        for provider in client.registry.providers.values()
+        for name in (provider.name, *provider.aliases)
+    }
+
+
 async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
-    fields = _request_fields(args, set(client.registry.providers))
+    fields = _request_fields(args, _provider_names(client))
     with Spinner(enabled=not args.dry_run and not args.json and sys.stderr.isatty()):
         if args.command == "generate":
             result = await client.images.generate(
