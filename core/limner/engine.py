@@ -3,7 +3,6 @@ merge. Providers only translate and parse; every network call happens here."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 import time
@@ -30,7 +29,7 @@ from .provider import (
 )
 from .responses import Adjustment, ImageData, ImagesResponse, Notice, Usage
 from .schema import validate_request
-from .sending import exchange, price_or_notice, unique
+from .sending import exchange, gather_or_cancel, price_or_notice, unique
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
 
@@ -101,20 +100,12 @@ class Engine:
 
     async def run(self, operation: Operation, request: AnyRequest) -> ImagesResponse:
         plan = await self._plan(operation, request)
-        if len(plan.calls) == 1:
-            result = await self._send(plan, plan.calls[0], plan.translations[0])
-            return await self._merge(operation, request, plan, [result])
-        tasks = [
-            asyncio.create_task(self._send(plan, call, translation))
-            for call, translation in zip(plan.calls, plan.translations, strict=True)
-        ]
-        try:
-            results = await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+        results = await gather_or_cancel(
+            [
+                self._send(plan, call, translation)
+                for call, translation in zip(plan.calls, plan.translations, strict=True)
+            ]
+        )
         return await self._merge(operation, request, plan, results)
 
     # ---- planning ----------------------------------------------------------------------------

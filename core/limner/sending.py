@@ -6,7 +6,7 @@ successor, parse a 2xx answer; and best-effort pricing."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -19,9 +19,25 @@ from .provider import Provider, ProviderSettings
 from .responses import Notice, Usage
 from .wire import WireRequest, WireResponse
 
-__all__ = ["exchange", "generic_error", "price_or_notice", "unique"]
+__all__ = ["exchange", "gather_or_cancel", "generic_error", "price_or_notice", "unique"]
 
 T = TypeVar("T")
+
+
+async def gather_or_cancel(calls: Sequence[Awaitable[T]]) -> list[T]:
+    """Run ``calls`` concurrently and return their results in order. On the first failure the
+    others are cancelled (nothing is half-returned) and the failure is raised. A single call is
+    awaited directly, without a task."""
+    if len(calls) == 1:
+        return [await calls[0]]
+    tasks = [asyncio.ensure_future(call) for call in calls]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 async def exchange(

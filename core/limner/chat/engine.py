@@ -5,7 +5,6 @@ pieces (:mod:`limner.sending`, :mod:`limner.download`)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -25,7 +24,7 @@ from ..inputs import check_extra_headers, provider_options
 from ..lifecycle import lifecycle_notices
 from ..provider import Provider, ProviderSettings, Translation
 from ..responses import Adjustment, Notice
-from ..sending import exchange, price_or_notice, unique
+from ..sending import exchange, gather_or_cancel, price_or_notice, unique
 from .contract import ChatCall, ChatResult
 from .messages import assistant_message, load_turns
 from .response import ChatChoice, ChatCompletion, ChatUsage
@@ -81,17 +80,12 @@ class ChatEngine:
 
     async def create(self, request: ChatRequest) -> ChatCompletion:
         plan = await self._plan(request)
-        tasks = [
-            asyncio.create_task(self._send(plan, call, translation))
-            for call, translation in zip(plan.calls, plan.translations, strict=True)
-        ]
-        try:
-            results = await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+        results = await gather_or_cancel(
+            [
+                self._send(plan, call, translation)
+                for call, translation in zip(plan.calls, plan.translations, strict=True)
+            ]
+        )
         return self._merge(plan, results)
 
     # ---- planning ----------------------------------------------------------------------------

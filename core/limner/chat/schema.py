@@ -7,8 +7,8 @@ two fields beyond OpenAI's:
 
 * ``images``: the images the model made, ``[{"type": "image_url", "image_url": {"url":
   "data:image/png;base64,..."}}]`` (the OpenRouter convention);
-* ``limner``: a :class:`MessageState` holding the provider's opaque state for this turn (Gemini's
-  ``thoughtSignature`` on text and image parts, say) and the interim "thought" images, kept apart
+* ``limner``: a :class:`MessageState` holding the provider's opaque state for this turn (signatures
+  a model attaches to its text and image parts, say) and the interim "thought" images, kept apart
   from the final ones. Send the message back unchanged, from Python or stored JSON, and the next
   turn continues the same image.
 """
@@ -189,7 +189,7 @@ class ChatRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    model: str = Field(min_length=1, examples=["google/gemini-3.1-flash-image-preview"])
+    model: str = Field(min_length=1, examples=["provider/model"])
     messages: list[Message] = Field(min_length=1)
     modalities: list[Literal["text", "image"]] | None = Field(
         None, description="what the answer may hold; ['image', 'text'] as OpenRouter sends it"
