@@ -2,7 +2,7 @@
 
 >>> import limner
 >>> client = limner.Client()
->>> plan = client.images.generate(model="openai/gpt-image-1.5", prompt="a fox", dry_run=True)
+>>> plan = client.images.generate(model="provider/model", prompt="a fox", dry_run=True)
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``limner.AsyncClient`` and ``limner.Client``, shaped like the OpenAI SDK.
 
 >>> async with limner.AsyncClient() as client:
-...     result = await client.images.generate(model="openai/gpt-image-1.5", prompt="a fox")
+...     result = await client.images.generate(model="provider/model", prompt="a fox")
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ class AsyncImages:
 class AsyncClient:
     """The asynchronous client. Use it as an async context manager, or call :meth:`close`.
 
-    :param providers: settings per provider name, e.g. ``{"openai": {"api_key": "...",
+    :param providers: settings per provider name, e.g. ``{"<provider>": {"api_key": "...",
         "base_url": "..."}}``; anything not given comes from the provider's environment variables.
     :param timeout: seconds allowed for one HTTP call.
     :param max_retries: extra attempts on 408/409/429/5xx and connection errors.

@@ -98,14 +98,14 @@ class ImageRequest(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    model: str = Field(min_length=1, examples=["openai/gpt-image-1.5"])
+    model: str = Field(min_length=1, examples=["provider/model"])
     n: int = Field(1, ge=1, le=10)
     size: str | None = Field(None, pattern=SIZE_PATTERN, examples=["1024x1024", "auto"])
     response_format: Literal["url", "b64_json"] | None = None
     user: str | None = None
     extra_headers: dict[str, str] | None = Field(None, repr=False)
     provider_options: dict[str, dict[str, Any]] | None = Field(
-        None, description="settings for one provider, under its name: {'openai': {...}}"
+        None, description="settings for one provider, under its name: {'<provider>': {...}}"
     )
 
     @property

@@ -224,7 +224,7 @@ class ChatRequest(BaseModel):
     prediction: Any = None
     extra_headers: dict[str, str] | None = Field(None, repr=False)
     provider_options: dict[str, dict[str, Any]] | None = Field(
-        None, description="settings for one provider, under its name: {'google': {...}}"
+        None, description="settings for one provider, under its name: {'<provider>': {...}}"
     )
 
     @field_validator("messages", mode="before")

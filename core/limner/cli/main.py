@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     models = commands.add_parser("models", help="list models, or show one model's details")
-    models.add_argument("model", nargs="?", help="a model id such as openai/gpt-image-1.5")
+    models.add_argument("model", nargs="?", help="a model id, provider/model (see: limner models)")
     models.add_argument("--json", action="store_true", help="print JSON")
 
     for name, help_text in (("generate", "make images from a prompt"), ("edit", "edit images")):
