@@ -181,3 +181,45 @@ async def test_form_fields_nest_and_numbers_convert(gateway: Gateway, server: Fa
     )
     form = server.api_calls[0].form
     assert form["n"] == "3" and form["input_fidelity"] == "high"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "/etc/passwd",
+        {"image_url": "/etc/passwd"},
+        {"image_url": "file:///etc/passwd"},
+        {"image_url": {"url": "/etc/hostname"}},
+    ],
+)
+async def test_edit_json_never_reads_the_servers_disk(
+    gateway: Gateway, server: FakeServer, entry: object
+) -> None:
+    sdk = gateway.sdk()
+    body = {"model": "openai/gpt-image-1", "prompt": "x", "images": [entry]}
+    with pytest.raises(openai.BadRequestError) as info:
+        await sdk.post("/images/edits", body=body, cast_to=ImagesResponse)
+    assert info.value.status_code == 400
+    assert "images[0]" in info.value.message
+    assert info.value.code == "invalid_image_reference"
+    assert server.api_calls == []
+
+
+async def test_edit_multipart_text_field_is_not_a_server_path(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    form = aiohttp.FormData(default_to_multipart=True)
+    form.add_field("model", "openai/gpt-image-1")
+    form.add_field("prompt", "x")
+    form.add_field("image", "/etc/passwd")
+    async with aiohttp.ClientSession() as session:
+        response = await session.post(
+            f"{gateway.base_url}/images/edits",
+            data=form,
+            headers={"authorization": f"Bearer {GATEWAY_KEY}"},
+        )
+        body = await response.json()
+    assert response.status == 400
+    assert body["error"]["param"] == "image"
+    assert body["error"]["code"] == "invalid_image_reference"
+    assert server.api_calls == []

@@ -70,11 +70,30 @@ async def read_form(request: web.Request) -> Form:
                 )
             form.files[name].append(ImageRef(data=value.file.read(), filename=value.filename))
         elif name in FILE_FIELDS:
-            form.files[name].append(ImageRef.coerce(value))  # a data: or https URL as text
+            text = value if isinstance(value, str) else bytes(value).decode(errors="replace")
+            form.files[name].append(url_reference(text, key))  # a data: or https URL as text
         else:
             text = value if isinstance(value, str) else bytes(value).decode(errors="replace")
             _set_field(form.fields, key, text)
     return form
+
+
+def url_reference(value: Any, param: str) -> ImageRef:
+    """An image a gateway client points at: a ``data:`` or https URL, given as a string or as
+    ``{"image_url": ...}``. Never a path: a client must not make the server read its own disk."""
+    url = (
+        value.get("image_url") if isinstance(value, dict) and set(value) == {"image_url"} else value
+    )
+    if isinstance(url, dict) and set(url) == {"url"}:
+        url = url["url"]
+    if not isinstance(url, str) or not url.startswith(("data:", "https://")):
+        raise InvalidRequestError(
+            f"{param}: send an uploaded file ({{'file_id': ...}}) or an image_url "
+            "(a data: or https URL)",
+            param=param,
+            code="invalid_image_reference",
+        )
+    return ImageRef(url=url)
 
 
 def _set_field(fields: dict[str, Any], key: str, value: str) -> None:

@@ -12,7 +12,7 @@ from aiohttp import web
 from ..errors import InvalidRequestError, NotFoundError
 from ..requests import ImageRef
 from ..responses import ImagesResponse
-from .bodies import Form, is_multipart, read_form, read_json, require
+from .bodies import Form, is_multipart, read_form, read_json, require, url_reference
 from .middleware import note
 from .state import STATE, GatewayState
 
@@ -111,9 +111,12 @@ def _from_form(form: Form, field: str, key: str) -> dict[str, Any]:
     return body
 
 
-async def _resolve(state: GatewayState, item: Any, param: str) -> Any:
-    """A ``{"file_id": ...}`` from the gateway's store becomes its bytes; other entries go to the
-    client unchanged (it checks them: exactly one of ``file_id`` or ``image_url``)."""
+async def _resolve(state: GatewayState, item: Any, param: str) -> ImageRef:
+    """An uploaded multipart file stays as it is; a ``{"file_id": ...}`` from the gateway's store
+    becomes its bytes; anything else must be an ``image_url`` (a data: or https URL), never a
+    path on the server."""
+    if isinstance(item, ImageRef):
+        return item
     if isinstance(item, dict) and set(item) == {"file_id"} and isinstance(item["file_id"], str):
         stored = await state.store.read(item["file_id"])
         if stored is None:
@@ -124,7 +127,9 @@ async def _resolve(state: GatewayState, item: Any, param: str) -> Any:
             )
         meta, data = stored
         return ImageRef(data=data, filename=meta.filename)
-    return item
+    if isinstance(item, dict) and len(item) > 1:
+        raise InvalidRequestError(f"{param}: exactly one of 'file_id' or 'image_url'", param=param)
+    return url_reference(item, param)
 
 
 async def _answer(
