@@ -248,6 +248,14 @@ class Provider(ABC):
             return "dry-run-placeholder"
         raise self.missing_credentials()
 
+    def secret_values(self, settings: ProviderSettings) -> list[str]:
+        """Every secret the settings hold, so core keeps them out of error messages. The default
+        collects the ``SecretStr`` fields; credentials obtained elsewhere (a credential chain, a
+        token) are caught from the request's secret headers by core as well."""
+        from .redaction import settings_secrets
+
+        return settings_secrets(settings)
+
     def missing_credentials(self, setting: str = "api_key") -> MissingCredentialsError:
         """The error for a missing credential, naming the environment variable and the setting."""
         names = " or ".join(self.env.get(setting, ())) or "the provider's credential"

@@ -16,6 +16,7 @@ from .http import Transport
 from .lifecycle import name_replacement
 from .plugins import Registry
 from .provider import Provider, ProviderSettings
+from .redaction import Scrubber, secret_header_values
 from .responses import Notice, Usage
 from .wire import WireRequest, WireResponse
 
@@ -55,11 +56,31 @@ async def exchange(
     A parser that raises something other than a :class:`LimnerError` on a 2xx body becomes a
     :class:`ProviderError` quoting the body (no ``KeyError`` leaks to users)."""
 
+    scrub = Scrubber(provider.secret_values(settings))
+
     async def authorize(wire: WireRequest) -> WireRequest:
         if provider.authorize_blocks:
-            return await asyncio.to_thread(provider.authorize, wire, settings)
-        return provider.authorize(wire, settings)
+            signed = await asyncio.to_thread(provider.authorize, wire, settings)
+        else:
+            signed = provider.authorize(wire, settings)
+        scrub.add(secret_header_values(signed))
+        return signed
 
+    try:
+        return await _exchange(transport, provider, model, request, authorize, parse, parse_error)
+    except LimnerError as error:
+        raise scrub.error(error) from error.__cause__
+
+
+async def _exchange(
+    transport: Transport,
+    provider: Provider,
+    model: ModelInfo,
+    request: WireRequest,
+    authorize: Callable[[WireRequest], Awaitable[WireRequest]],
+    parse: Callable[[WireResponse], T],
+    parse_error: Callable[[WireResponse], LimnerError],
+) -> T:
     response = await transport.send(request, authorize, provider.retry_after)
     if not 200 <= response.status < 300:
         try:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
-from pydantic import SecretStr
 
 from ..errors import InvalidRequestError, LimnerError, MissingCredentialsError, RateLimitError
 from ..plugins import Registry
+from ..redaction import Scrubber
 
 __all__ = [
     "BusyError",
@@ -48,19 +48,6 @@ class BusyError(RateLimitError):
     default_code = "gateway_busy"
 
 
-class Scrubber:
-    """Replaces known secret values (provider keys, gateway keys) in outgoing messages."""
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        # Short values would scrub ordinary words; real credentials are long.
-        self.secrets = sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "<redacted>")
-        return text
-
-
 def provider_secrets(
     registry: Registry,
     settings: Mapping[str, Mapping[str, Any]],
@@ -75,10 +62,7 @@ def provider_secrets(
             loaded = provider.load_settings(settings[names[0]] if names else {}, environ)
         except LimnerError:
             continue
-        for name in type(loaded).model_fields:
-            value = getattr(loaded, name)
-            if isinstance(value, SecretStr):
-                found.append(value.get_secret_value())
+        found.extend(provider.secret_values(loaded))
     return found
 
 

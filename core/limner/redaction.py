@@ -1,0 +1,74 @@
+"""Keeping secrets out of what limner says: error messages, error bodies and logs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, SecretStr
+
+from .errors import LimnerError
+from .wire import REDACTED, WireRequest
+
+__all__ = ["Scrubber", "secret_header_values", "settings_secrets"]
+
+_MIN_SECRET = 8  # shorter values would scrub ordinary words; real credentials are long
+
+
+class Scrubber:
+    """Replaces known secret values in text (longest first, so a key inside a longer token
+    is caught too)."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self.secrets = sorted({s for s in secrets if len(s) >= _MIN_SECRET}, key=len, reverse=True)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        self.secrets = sorted(
+            {*self.secrets, *(s for s in secrets if len(s) >= _MIN_SECRET)}, key=len, reverse=True
+        )
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def value(self, value: Any) -> Any:
+        """Strings scrubbed inside nested dicts and lists (an error's parsed body)."""
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, dict):
+            return {key: self.value(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.value(item) for item in value]
+        return value
+
+    def error(self, error: LimnerError) -> LimnerError:
+        """The same error with secrets removed from its message and body."""
+        if self.secrets:
+            error.message = self(error.message)
+            error.args = (error.message,)
+            error.body = self.value(error.body)
+        return error
+
+
+def settings_secrets(settings: BaseModel) -> list[str]:
+    """Every ``SecretStr`` value a settings model holds."""
+    found = []
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr) and value.get_secret_value():
+            found.append(value.get_secret_value())
+    return found
+
+
+def secret_header_values(request: WireRequest) -> list[str]:
+    """The values of a request's secret headers, and the long tokens inside them (the key in
+    ``Bearer <key>``, the parts of a signature header)."""
+    found = []
+    for name in request.secret_headers:
+        value = request.headers.get(name)
+        if value:
+            found.append(value)
+            found.extend(part for part in value.replace(",", " ").split() if len(part) >= 12)
+    return found
