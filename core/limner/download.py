@@ -7,8 +7,8 @@ import asyncio
 import ipaddress
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import (
     InvalidRequestError,
@@ -38,9 +38,10 @@ async def download(
     """The bytes at ``url``, under ``policy``. Errors name ``param``."""
     import aiohttp
 
-    await _check_url(url, policy, param=param)
+    pinned = await _check_url(url, policy, param=param)
+    target, extra = (url, {}) if pinned is None else _pin(url, pinned)
     try:
-        async with session.get(url, allow_redirects=False) as response:
+        async with session.get(target, allow_redirects=False, **extra) as response:
             if response.status != 200:
                 raise _failure(param, f"{url} answered HTTP {response.status}")
             declared = response.content_length
@@ -62,7 +63,10 @@ async def download(
         ) from exc
 
 
-async def _check_url(url: str, policy: DownloadPolicy, *, param: str) -> None:
+async def _check_url(url: str, policy: DownloadPolicy, *, param: str) -> str | None:
+    """Refuse what the policy forbids; return the public address checked, which the download
+    then connects to (so a name cannot resolve to a private address a moment later: DNS
+    rebinding). ``None`` when private networks are allowed (no pinning)."""
     parts = urlsplit(url)
     allowed = ("https", "http") if policy.allow_private_networks else ("https",)
     if parts.scheme not in allowed or not parts.hostname:
@@ -72,7 +76,7 @@ async def _check_url(url: str, policy: DownloadPolicy, *, param: str) -> None:
             code="invalid_url",
         )
     if policy.allow_private_networks:
-        return
+        return None
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
@@ -89,6 +93,17 @@ async def _check_url(url: str, policy: DownloadPolicy, *, param: str) -> None:
                 param=param,
                 code="invalid_url",
             )
+    return str(infos[0][4][0])
+
+
+def _pin(url: str, address: str) -> tuple[str, dict[str, Any]]:
+    """``url`` with its host replaced by the checked ``address``; the original name still goes
+    in the Host header and in TLS (SNI and certificate check)."""
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    pinned = urlunsplit(parts._replace(netloc=netloc))
+    return pinned, {"headers": {"host": parts.netloc}, "server_hostname": parts.hostname}
 
 
 def _too_large(param: str, policy: DownloadPolicy) -> PayloadTooLargeError:

@@ -62,6 +62,14 @@ class _Plan:
     warnings: tuple[Notice, ...]
 
 
+_BYTES_NOT_URLS = Adjustment(
+    param="response_format",
+    requested="url",
+    applied="b64_json",
+    reason="the provider returns image data, not URLs",
+)
+
+
 def split_n(n: int, per_call: int) -> list[int]:
     """``n`` images as the counts of successive calls: ``split_n(5, 2) == [2, 2, 1]``."""
     full, rest = divmod(n, per_call)
@@ -141,6 +149,12 @@ class Engine:
             _with_headers(self.registry.translate(provider, call), extra_headers) for call in calls
         )
         adjustments = tuple(unique(a for t in translations for a in t.adjustments))
+        if (
+            request.response_format == "url"
+            and "url" not in model.capabilities.response_formats
+            and not any(a.param == "response_format" for a in adjustments)
+        ):  # known before the call, so dry runs show it too
+            adjustments = (*adjustments, _BYTES_NOT_URLS)
         warnings = tuple(
             unique([*lifecycle_notices(model), *(w for t in translations for w in t.warnings)])
         )
@@ -247,14 +261,7 @@ class Engine:
             return [await self._inline(item, index) for index, item in enumerate(data)]
         already = any(a.param == "response_format" for a in adjustments)
         if wanted == "url" and not already and any(item.url is None for item in data):
-            adjustments.append(
-                Adjustment(
-                    param="response_format",
-                    requested="url",
-                    applied="b64_json",
-                    reason="the provider returns image data, not URLs",
-                )
-            )
+            adjustments.append(_BYTES_NOT_URLS)
         return data
 
     async def _inline(self, item: ImageData, index: int) -> ImageData:

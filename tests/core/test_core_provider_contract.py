@@ -136,3 +136,13 @@ async def test_urls_are_sent_exactly_as_built(make_client: MakeClient, server: F
     client = make_client(plugins=[FakePlugin(EncodedPathProvider)])
     await client.images.generate(model="fake/alpha-1", prompt="p")
     assert [r.raw_path for r in server.requests] == ["/v1/model/a.b-v1%3A0/invoke"]
+
+
+async def test_dry_run_reports_url_to_bytes_before_the_call(make_client: MakeClient) -> None:
+    client = make_client()
+    plan = await client.images.generate(
+        model="fake/beta-2", prompt="p", response_format="url", dry_run=True
+    )
+    assert [(a.param, a.requested, a.applied) for a in plan.adjustments] == [
+        ("response_format", "url", "b64_json")
+    ]

@@ -30,7 +30,8 @@ class GatewayConfig:
     :param max_body_bytes: largest request body; bigger ones get 413 before they are read.
     :param max_input_images: most input images in one edit.
     :param max_n: most images asked for in one request.
-    :param max_concurrency: upstream image calls running at once across all clients.
+    :param max_concurrency: client requests served upstream at once across all clients (a
+        request whose ``n`` the model splits makes several provider calls inside its slot).
     :param queue_timeout: seconds a request may wait for an upstream slot before a 429.
     :param file_ttl: seconds an uploaded or generated file is kept.
     :param public_url: the gateway's own origin for image URLs (``https://img.example``); by

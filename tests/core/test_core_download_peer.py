@@ -1,0 +1,59 @@
+"""Downloads connect to the very address that was checked, so a name cannot resolve to a
+private address a moment after the check (DNS rebinding)."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from limner import download as download_module
+from limner.download import DownloadPolicy, download
+
+from .support import FakeServer
+
+
+async def test_the_download_connects_to_the_checked_address(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The name ``images.example`` is checked once (pretending it resolved to this loopback
+    server's address); the connection goes to that address, with the name in the Host header.
+    If the name were resolved again it would fail: it does not exist."""
+    port = int(server.url.rsplit(":", 1)[1])
+    checked: list[str] = []
+
+    async def resolved_once(url: str, policy: DownloadPolicy, *, param: str) -> str:
+        checked.append(url)
+        return "127.0.0.1"
+
+    monkeypatch.setattr(download_module, "_check_url", resolved_once)
+    original = download_module._pin
+
+    def plain_http(url: str, address: str) -> tuple[str, dict[str, object]]:
+        target, extra = original(url, address)
+        extra.pop("server_hostname")  # the loopback server speaks plain http
+        return target, extra
+
+    monkeypatch.setattr(download_module, "_pin", plain_http)
+    async with aiohttp.ClientSession() as session:
+        data = await download(
+            session, f"http://images.example:{port}/files/a.png", DownloadPolicy(), param="image"
+        )
+    assert data == server.files["/files/a.png"]
+    assert checked == [f"http://images.example:{port}/files/a.png"]
+    (recorded,) = server.requests
+    assert recorded.headers["host"] == f"images.example:{port}"
+
+
+def test_pin_keeps_the_name_for_host_and_tls() -> None:
+    url, extra = download_module._pin("https://img.example.com/a.png?x=1", "93.184.216.34")
+    assert url == "https://93.184.216.34/a.png?x=1"
+    assert extra == {"headers": {"host": "img.example.com"}, "server_hostname": "img.example.com"}
+    url, _ = download_module._pin("https://img.example.com:8443/a.png", "2606:2800:220:1::1")
+    assert url == "https://[2606:2800:220:1::1]:8443/a.png"
+
+
+async def test_allowed_private_networks_are_not_pinned(server: FakeServer) -> None:
+    policy = DownloadPolicy(allow_private_networks=True)
+    async with aiohttp.ClientSession() as session:
+        data = await download(session, f"{server.url}/files/a.png", policy, param="images[0]")
+    assert data == server.files["/files/a.png"]
