@@ -29,6 +29,7 @@ from limner import (
 
 from .fields import Form, Plan, prompt_fields, variation_fields
 from .settings import DEFAULT_BASE_URL, OpenAISettings
+from .uploads import square_png_uploads
 
 __all__ = ["edit_form", "translate_call"]
 
@@ -38,7 +39,7 @@ def translate_call(call: ProviderCall) -> Translation:
     request = call.request
     if call.operation == "variation" and isinstance(request, VariationRequest):
         plan = variation_fields(call, request)
-        wire = _multipart(call, "variations", plan, _variation_files(call))
+        wire = _multipart(call, "variations", plan, _variation_files(call, plan))
     elif call.operation == "edit" and isinstance(request, EditRequest):
         form = edit_form(call)
         plan = prompt_fields(call, request, form)
@@ -155,14 +156,16 @@ def _file(field: str, image: InputImage) -> FilePart:
 
 
 def _multipart_edit(call: ProviderCall, plan: Plan) -> WireRequest:
-    field = "image" if len(call.images) == 1 else "image[]"
-    files = [_file(field, image) for image in call.images]
-    if call.mask is not None:
-        files.append(_file("mask", call.mask))
+    params = tuple(f"images[{i}]" for i in range(len(call.images)))
+    images, mask = square_png_uploads(plan, call.images, params)
+    field = "image" if len(images) == 1 else "image[]"
+    files = [_file(field, image) for image in images]
+    if mask is not None:
+        files.append(_file("mask", mask))
     return _multipart(call, "edits", plan, files)
 
 
-def _variation_files(call: ProviderCall) -> list[FilePart]:
+def _variation_files(call: ProviderCall, plan: Plan) -> list[FilePart]:
     if len(call.images) != 1 or call.images[0].data is None:
         raise UnsupportedFeatureError(
             "a variation takes exactly one uploaded image (bytes or a path, not a URL or file id)",
@@ -170,7 +173,8 @@ def _variation_files(call: ProviderCall) -> list[FilePart]:
             provider="openai",
             model=call.model.id,
         )
-    return [_file("image", call.images[0])]
+    images, _ = square_png_uploads(plan, call.images, ("image",))
+    return [_file("image", images[0])]
 
 
 def _multipart(call: ProviderCall, endpoint: str, plan: Plan, files: list[FilePart]) -> WireRequest:

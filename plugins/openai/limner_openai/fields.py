@@ -34,6 +34,7 @@ __all__ = ["Form", "Plan", "prompt_fields", "variation_fields"]
 
 
 FIDELITIES = ("high", "low")
+COMPRESSED_FORMATS = ("jpeg", "webp")
 
 
 # ---- entry points ------------------------------------------------------------------------------
@@ -201,20 +202,34 @@ def _gpt_image_fields(plan: Plan, request: GenerateRequest | EditRequest) -> Non
                 message=f"transparent backgrounds are in preview for {plan.model_name}",
             )
         )
-    if request.output_compression is not None:
-        if caps.output_compression:
-            plan.fields["output_compression"] = request.output_compression
-        else:
-            plan.drop(
-                "output_compression",
-                request.output_compression,
-                f"{plan.model_name} does not take output_compression (GPT image models only)",
-            )
+    _output_compression(plan, request.output_compression, output_format)
     moderation = request.moderation
     if moderation is not None and plan.form == "multipart" and caps.moderation:
         plan.drop("moderation", moderation, "the multipart edit form has no moderation field")
     else:
         _choice(plan, "moderation", moderation, caps.moderation)
+
+
+def _output_compression(plan: Plan, compression: int | None, output_format: str | None) -> None:
+    """Sent for jpeg and webp output only [SPEC CreateImageRequest.output_compression]; png, the
+    API's default output_format, is lossless and has no compression level."""
+    if compression is None:
+        return
+    if not plan.call.model.capabilities.output_compression:
+        plan.drop(
+            "output_compression",
+            compression,
+            f"{plan.model_name} does not take output_compression (GPT image models only)",
+        )
+    elif output_format in COMPRESSED_FORMATS:
+        plan.fields["output_compression"] = compression
+    else:
+        which = "png" if output_format is not None else "png (the default output_format)"
+        plan.drop(
+            "output_compression",
+            compression,
+            f"output_compression applies to jpeg and webp output only; the output is {which}",
+        )
 
 
 def _output_format(plan: Plan, output_format: str | None) -> str | None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import base64
+import io
+import random
 from typing import Any
 
 import pytest
+from PIL import Image, ImageOps
 
 import limner
 from limner import Adjustment, FilePart, ImageConfig, Notice
 from limner_openai import OpenAIOptions, OpenAIProvider
+from limner_openai.uploads import MAX_UPLOAD_BYTES
 
 GEN = "https://api.openai.com/v1/images/generations"
 EDITS = "https://api.openai.com/v1/images/edits"
@@ -876,3 +880,293 @@ def test_only_dall_e_2_makes_variations(
 ) -> None:
     with pytest.raises(limner.UnsupportedFeatureError):
         provider.translate(make_call("gpt-image-1", "variation", images=[png]))
+
+
+# ---- output_compression: jpeg and webp only ----------------------------------------------------
+
+
+@pytest.mark.parametrize("output_format", ["jpeg", "webp"])
+def test_output_compression_sent_for_jpeg_and_webp(
+    provider: OpenAIProvider, make_call: Any, output_format: str
+) -> None:
+    call = make_call("gpt-image-1", prompt="x", output_format=output_format, output_compression=60)
+    t = provider.translate(call)
+    assert t.request.json == {
+        "model": "gpt-image-1",
+        "prompt": "x",
+        "n": 1,
+        "output_format": output_format,
+        "output_compression": 60,
+    }
+    assert t.adjustments == ()
+
+
+def test_output_compression_sent_for_jpg_spelled_jpeg(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    t = provider.translate(
+        make_call("gpt-image-1.5", prompt="x", output_format="jpg", output_compression=0)
+    )
+    assert t.request.json == {
+        "model": "gpt-image-1.5",
+        "prompt": "x",
+        "n": 1,
+        "output_format": "jpeg",
+        "output_compression": 0,
+    }
+    assert t.adjustments == (adj("output_format", "jpg", "jpeg", "OpenAI spells it jpeg"),)
+
+
+def test_output_compression_dropped_for_explicit_png(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    call = make_call("gpt-image-1", prompt="x", output_format="png", output_compression=80)
+    t = provider.translate(call)
+    assert t.request.json == {"model": "gpt-image-1", "prompt": "x", "n": 1, "output_format": "png"}
+    assert t.adjustments == (
+        adj(
+            "output_compression",
+            80,
+            None,
+            "output_compression applies to jpeg and webp output only; the output is png",
+        ),
+    )
+
+
+def test_output_compression_dropped_for_default_png(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    t = provider.translate(make_call("gpt-image-2", prompt="x", output_compression=100))
+    assert t.request.json == {"model": "gpt-image-2", "prompt": "x", "n": 1}
+    assert t.adjustments == (
+        adj(
+            "output_compression",
+            100,
+            None,
+            "output_compression applies to jpeg and webp output only; "
+            "the output is png (the default output_format)",
+        ),
+    )
+
+
+def test_output_compression_dropped_from_png_multipart_edit(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    call = make_call("gpt-image-1", "edit", images=[png], prompt="x", output_compression=50)
+    t = provider.translate(call)
+    assert t.request.form == (("model", "gpt-image-1"), ("prompt", "x"), ("n", "1"))
+    assert t.request.files == (FilePart("image", "image.png", "image/png", png),)
+    assert t.adjustments == (
+        adj(
+            "output_compression",
+            50,
+            None,
+            "output_compression applies to jpeg and webp output only; "
+            "the output is png (the default output_format)",
+        ),
+    )
+
+
+def test_output_compression_kept_in_webp_multipart_edit(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    call = make_call(
+        "gpt-image-1",
+        "edit",
+        images=[png],
+        prompt="x",
+        output_format="webp",
+        output_compression=50,
+    )
+    t = provider.translate(call)
+    assert t.request.form == (
+        ("model", "gpt-image-1"),
+        ("prompt", "x"),
+        ("n", "1"),
+        ("output_format", "webp"),
+        ("output_compression", "50"),
+    )
+    assert t.adjustments == ()
+
+
+# ---- dall-e-2 uploads: one square PNG under 4 MiB ----------------------------------------------
+
+PNG_ONLY = "dall-e-2 takes only PNG uploads; re-encoded losslessly as PNG (the same pixels)"
+
+
+def _encode(image: Image.Image, fmt: str, **options: Any) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def _pixels(data: bytes) -> tuple[str, tuple[int, int], bytes]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.mode, image.size, image.tobytes()
+
+
+def _noise(width: int, height: int, mode: str = "RGBA") -> Image.Image:
+    """Incompressible pixels (fixed seed), to make large files from small sizes."""
+    size = width * height * len(mode)
+    return Image.frombytes(mode, (width, height), random.Random(7).randbytes(size))
+
+
+@pytest.fixture(scope="module")
+def jpeg() -> bytes:
+    """A 16x16 JPEG: red left half, blue right half."""
+    image = Image.new("RGB", (16, 16), (220, 20, 20))
+    image.paste((20, 20, 220), (8, 0, 16, 16))
+    return _encode(image, "JPEG", quality=90)
+
+
+def test_dall_e_2_edit_converts_jpeg_to_png(
+    provider: OpenAIProvider, make_call: Any, jpeg: bytes
+) -> None:
+    call = make_call("dall-e-2", "edit", images=[jpeg], prompt="x", size="256x256")
+    t = provider.translate(call)
+    assert t.request.form == (
+        ("model", "dall-e-2"),
+        ("prompt", "x"),
+        ("n", "1"),
+        ("size", "256x256"),
+    )
+    (part,) = t.request.files
+    assert (part.field, part.filename, part.content_type) == ("image", "image.png", "image/png")
+    assert part.data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert _pixels(part.data) == _pixels(jpeg)  # lossless: exactly the decoded JPEG pixels
+    assert t.adjustments == (adj("images[0]", "image/jpeg", "image/png", PNG_ONLY),)
+
+
+def test_dall_e_2_variation_converts_webp_keeping_alpha(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    source = Image.new("RGBA", (16, 16), (10, 200, 10, 255))
+    source.paste((0, 0, 0, 0), (0, 0, 8, 8))
+    webp = _encode(source, "WEBP", lossless=True)
+    t = provider.translate(make_call("dall-e-2", "variation", images=[webp]))
+    assert t.request.form == (("model", "dall-e-2"), ("n", "1"))
+    (part,) = t.request.files
+    assert (part.field, part.filename, part.content_type) == ("image", "image.png", "image/png")
+    assert _pixels(part.data) == ("RGBA", (16, 16), source.tobytes())
+    assert t.adjustments == (adj("image", "image/webp", "image/png", PNG_ONLY),)
+
+
+def test_dall_e_2_conversion_applies_exif_rotation(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    image = Image.new("RGB", (16, 16), (220, 20, 20))
+    image.paste((20, 20, 220), (8, 0, 16, 16))
+    exif = Image.Exif()
+    exif[0x0112] = 3  # orientation: rotate 180°
+    rotated = _encode(image, "JPEG", quality=90, exif=exif)
+    t = provider.translate(make_call("dall-e-2", "variation", images=[rotated]))
+    with Image.open(io.BytesIO(rotated)) as shown:
+        expected = ImageOps.exif_transpose(shown)
+    assert _pixels(t.request.files[0].data) == ("RGB", (16, 16), expected.tobytes())
+    with Image.open(io.BytesIO(t.request.files[0].data)) as sent:
+        red, _, blue = sent.getpixel((0, 8))  # type: ignore[misc]
+    assert blue > red  # the blue half is on the left once the rotation is applied
+
+
+def test_dall_e_2_png_is_sent_as_is(
+    provider: OpenAIProvider, make_call: Any, png: bytes, mask_png: bytes
+) -> None:
+    t = provider.translate(make_call("dall-e-2", "edit", images=[png], mask=mask_png, prompt="x"))
+    assert t.request.files == (
+        FilePart("image", "image.png", "image/png", png),
+        FilePart("mask", "image.png", "image/png", mask_png),
+    )
+    assert t.adjustments == ()
+
+
+def test_gpt_image_edit_keeps_jpeg(provider: OpenAIProvider, make_call: Any, jpeg: bytes) -> None:
+    t = provider.translate(make_call("gpt-image-1", "edit", images=[jpeg], prompt="x"))
+    assert t.request.files == (FilePart("image", "image.jpg", "image/jpeg", jpeg),)
+    assert t.adjustments == ()
+
+
+@pytest.mark.parametrize(
+    ("operation", "fmt", "param"),
+    [
+        ("edit", "PNG", "images[0]"),
+        ("edit", "JPEG", "images[0]"),
+        ("variation", "PNG", "image"),
+        ("variation", "WEBP", "image"),
+    ],
+)
+def test_dall_e_2_refuses_a_non_square_image(
+    provider: OpenAIProvider, make_call: Any, operation: str, fmt: str, param: str
+) -> None:
+    wide = _encode(Image.new("RGB", (24, 16), (1, 2, 3)), fmt)
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(make_call("dall-e-2", operation, images=[wide], prompt="x"))
+    assert info.value.param == param
+    assert info.value.code == "image_not_square"
+    assert str(info.value) == (
+        f"{param} is 24x16; dall-e-2 takes only a square image. Crop or pad it to a square "
+        "yourself, or use a GPT image model"
+    )
+
+
+@pytest.mark.parametrize(("operation", "param"), [("edit", "images[0]"), ("variation", "image")])
+def test_dall_e_2_refuses_a_png_of_4_mib_or_more(
+    provider: OpenAIProvider, make_call: Any, operation: str, param: str
+) -> None:
+    big = _encode(_noise(1024, 1024), "PNG")
+    assert len(big) >= MAX_UPLOAD_BYTES
+    with pytest.raises(limner.PayloadTooLargeError) as info:
+        provider.translate(make_call("dall-e-2", operation, images=[big], prompt="x"))
+    assert info.value.param == param
+    assert str(info.value) == (
+        f"{param} is {len(big):,} bytes as PNG; dall-e-2 takes less than 4 MiB (4,194,304 "
+        "bytes). Send a smaller image, or use a GPT image model"
+    )
+
+
+def test_dall_e_2_refuses_a_jpeg_over_4_mib_once_converted(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    jpeg = _encode(_noise(1200, 1200, "RGB"), "JPEG", quality=95)
+    assert len(jpeg) < MAX_UPLOAD_BYTES  # small as a JPEG, too big as the PNG that is sent
+    with pytest.raises(limner.PayloadTooLargeError) as info:
+        provider.translate(make_call("dall-e-2", "variation", images=[jpeg]))
+    assert info.value.param == "image"
+    assert "bytes as PNG; dall-e-2 takes less than 4 MiB" in str(info.value)
+
+
+def test_dall_e_2_refuses_a_mask_of_4_mib_or_more(provider: OpenAIProvider, make_call: Any) -> None:
+    image = _encode(Image.new("RGB", (1024, 1024), (9, 9, 9)), "PNG")
+    mask = _encode(_noise(1024, 1024), "PNG")
+    with pytest.raises(limner.PayloadTooLargeError) as info:
+        provider.translate(make_call("dall-e-2", "edit", images=[image], mask=mask, prompt="x"))
+    assert info.value.param == "mask"
+
+
+def test_dall_e_2_refuses_a_mask_of_another_size(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    # core refuses this first; the plugin checks too, since the mask is never converted
+    mask = _encode(Image.new("RGBA", (32, 32), (0, 0, 0, 0)), "PNG")
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(make_call("dall-e-2", "edit", images=[png], mask=mask, prompt="x"))
+    assert info.value.param == "mask"
+    assert info.value.code == "mask_size_mismatch"
+
+
+def test_dall_e_2_refuses_a_non_png_mask(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    mask = _encode(Image.new("RGBA", (16, 16), (0, 0, 0, 0)), "WEBP", lossless=True)
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(make_call("dall-e-2", "edit", images=[png], mask=mask, prompt="x"))
+    assert info.value.param == "mask"
+    assert info.value.code == "invalid_mask"
+
+
+def test_dall_e_2_refuses_an_animated_image(provider: OpenAIProvider, make_call: Any) -> None:
+    frames = [Image.new("RGB", (16, 16), color) for color in ((255, 0, 0), (0, 0, 255))]
+    gif = _encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(make_call("dall-e-2", "variation", images=[gif]))
+    assert info.value.param == "image"
+    assert info.value.code == "invalid_image_format"
