@@ -19,6 +19,7 @@ images, without signatures (core warns).
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 from limner import (
@@ -31,9 +32,11 @@ from limner import (
     WireRequest,
 )
 from limner.chat import ChatCall, ChatTurn
+from limner.requests import SIZE_PATTERN
 
+from .common import IGNORED_FIELDS, WHY_DROPPED
 from .options import GoogleOptions
-from .plan import CLASS_LONG_SIDE
+from .plan import nearest_class, pick_size
 from .settings import Endpoint
 
 __all__ = ["translate_chat"]
@@ -42,6 +45,22 @@ _IMAGEN_ONLY = ("safety_setting", "add_watermark", "enhance_prompt", "guidance_s
 _EDIT_ONLY = ("mask_dilation", "base_steps")
 _EFFORT = {"minimal": "MINIMAL", "low": "LOW", "medium": "MEDIUM", "high": "HIGH"}
 _NO_SUCH = "Google's generateContent has no such setting"
+_SIZE = re.compile(SIZE_PATTERN)
+# limner's image parameters Google has no field for (as on the images path), dropped when given.
+_IMAGE_DROPPED = (
+    *(name for name in IGNORED_FIELDS if name not in ("user", "metadata")),
+    "input_fidelity",
+    "negative_prompt",
+)
+# GenerateContentRequest's top-level fields [PROTO generative_service.proto; DISC], by JSON name.
+_TOP_LEVEL = (
+    "safetySettings",
+    "toolConfig",
+    "cachedContent",
+    "generationConfig",
+    "systemInstruction",
+)
+_VERTEX_TOP_LEVEL = ("labels", "modelArmorConfig")
 
 
 class _Body:
@@ -52,25 +71,41 @@ class _Body:
         self.adjustments: list[Adjustment] = []
         self.warnings: list[Notice] = []
 
+    @property
+    def on_vertex(self) -> bool:
+        return self.endpoint.backend == "vertex"
+
     def drop(self, param: str, requested: Any, reason: str) -> None:
         self.adjustments.append(Adjustment(param=param, requested=requested, reason=reason))
 
+    def report(self, param: str, requested: Any, applied: Any, reason: str) -> None:
+        self.adjustments.append(
+            Adjustment(param=param, requested=requested, applied=applied, reason=reason)
+        )
 
-def translate_chat(call: ChatCall, endpoint: Endpoint, options: GoogleOptions) -> Translation:
+
+def translate_chat(
+    call: ChatCall, endpoint: Endpoint, options: GoogleOptions, moved: Adjustment | None = None
+) -> Translation:
+    """The ``:generateContent`` call for ``call``; ``moved`` is the location change, if the
+    configured Vertex location is not one the model lists (see :func:`~.settings.endpoint_for`)."""
     body = _Body(call, endpoint, options)
-    request = call.request
+    if moved is not None:
+        body.adjustments.append(moved)
+    extras = dict(call.request.forwarded)
     system = [{"text": turn.text} for turn in call.turns if turn.role == "system"]
     contents = [_content(turn) for turn in call.turns if turn.role != "system"]
     generation: dict[str, Any] = {"responseModalities": _modalities(body)}
     _sampling(body, generation)
-    image_config = _image_config(body)
+    _top_k(extras, generation)
+    image_config = _image_config(body, extras)
     if image_config:
         generation["imageConfig"] = image_config
     wire: dict[str, Any] = {"contents": contents}
     if system:
         wire["systemInstruction"] = {"parts": system}
     wire["generationConfig"] = generation
-    for key, value in request.forwarded.items():
+    for key, value in _top_level(body, extras).items():
         mine = wire.get(key)
         wire[key] = (
             {**mine, **value} if isinstance(mine, dict) and isinstance(value, dict) else value
@@ -171,32 +206,39 @@ def _refuse_or_drop(body: _Body) -> None:
             body.drop(f"provider_options.google.{name}", value, "an Imagen setting")
 
 
-def _image_config(body: _Body) -> dict[str, Any]:
+def _image_config(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
+    """``imageConfig`` from ``image_config``, the ``size`` extra and the Google options; the
+    other image parameters of limner's images API are dropped or mapped as that path does."""
     caps, model = body.call.model.capabilities, body.call.model.id
-    config = body.call.request.image_config
+    size = extras.pop("size", None)
+    if size is not None and not (isinstance(size, str) and _SIZE.match(size)):
+        raise InvalidRequestError(
+            f"size {size!r}: give WIDTHxHEIGHT (e.g. '1024x1024') or 'auto', or use "
+            "image_config={'aspect_ratio': ..., 'image_size': ...}",
+            param="size",
+        )
+    choice = pick_size(
+        model,
+        body.call.request.image_config,
+        size,
+        caps.aspect_ratios,
+        caps.image_sizes,
+        nearest_class,
+        body.report,
+    )
     out: dict[str, Any] = {}
-    if config is not None and config.aspect_ratio is not None:
-        if config.aspect_ratio not in caps.aspect_ratios:
-            raise InvalidRequestError(
-                f"image_config.aspect_ratio {config.aspect_ratio!r} is not offered by {model} "
-                f"(choose from {', '.join(caps.aspect_ratios)})",
-                param="image_config.aspect_ratio",
-            )
-        out["aspectRatio"] = config.aspect_ratio
-    if config is not None and config.image_size is not None:
-        upper = config.image_size.strip().upper()
-        size = upper if upper in CLASS_LONG_SIDE else config.image_size
-        if size not in caps.image_sizes:
-            offered = ", ".join(caps.image_sizes) or "none: the output size is fixed"
-            raise UnsupportedFeatureError(
-                f"image_config.image_size {config.image_size!r} is not offered by {model} "
-                f"(offered: {offered})",
-                param="image_config.image_size",
-            )
-        out["imageSize"] = size
+    if choice.aspect_ratio is not None:
+        out["aspectRatio"] = choice.aspect_ratio
+    if choice.image_size is not None:
+        out["imageSize"] = choice.image_size
+    for name in _IMAGE_DROPPED:
+        value = extras.pop(name, None)
+        if value is not None:
+            body.drop(name, value, WHY_DROPPED.get(name, _NO_SUCH))
+    _output_options(body, extras, out)
     people = body.options.person_generation
     if people is not None:
-        if body.endpoint.backend == "vertex":
+        if body.on_vertex:
             out["personGeneration"] = people
         else:
             body.drop(
@@ -205,6 +247,80 @@ def _image_config(body: _Body) -> dict[str, Any]:
                 "only Vertex AI takes this setting (vertexai=True)",
             )
     return out
+
+
+def _output_options(body: _Body, extras: dict[str, Any], out: dict[str, Any]) -> None:
+    """``output_format``/``output_compression`` → Vertex ``imageConfig.imageOutputOptions``
+    [SDK ``_ImageConfig_to_vertex``; ``_ImageConfig_to_mldev`` raises on the Gemini API]."""
+    fmt, compression = extras.pop("output_format", None), extras.pop("output_compression", None)
+    formats = body.call.model.capabilities.output_formats
+    if fmt is not None and fmt not in formats:
+        raise InvalidRequestError(
+            f"output_format {fmt!r}: {body.call.model.id} makes {', '.join(formats)}",
+            param="output_format",
+        )
+    if compression is not None and (
+        not isinstance(compression, int)
+        or isinstance(compression, bool)
+        or not 0 <= compression <= 100
+    ):
+        raise InvalidRequestError(
+            f"output_compression {compression!r}: give a whole number from 0 to 100",
+            param="output_compression",
+        )
+    if not body.on_vertex:
+        why = "the Gemini API chooses the output format; only Vertex AI takes imageOutputOptions"
+        for name, value in (("output_format", fmt), ("output_compression", compression)):
+            if value is not None:
+                body.drop(name, value, why)
+        return
+    options: dict[str, Any] = {}
+    if fmt is not None:
+        options["mimeType"] = f"image/{fmt}"
+    if compression is not None:
+        options["compressionQuality"] = compression
+    if options:
+        out["imageOutputOptions"] = options
+
+
+def _top_k(extras: dict[str, Any], generation: dict[str, Any]) -> None:
+    """``top_k`` → ``generationConfig.topK`` (int32 in the Gemini API proto)."""
+    if "top_k" not in extras:
+        return
+    value = extras.pop("top_k")
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidRequestError(
+            f"top_k {value!r}: give a whole number of at least 1", param="top_k"
+        )
+    generation["topK"] = value
+
+
+def _top_level(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
+    """The remaining extras: ``GenerateContentRequest`` fields by their JSON name, or refused."""
+    known = _TOP_LEVEL + (_VERTEX_TOP_LEVEL if body.on_vertex else ())
+    out: dict[str, Any] = {}
+    for name, value in extras.items():
+        json_name = _camel(name)
+        if json_name in known:
+            out[json_name] = value
+            continue
+        if json_name in _VERTEX_TOP_LEVEL:
+            why = "only Vertex AI takes it (vertexai=True)"
+        else:
+            why = (
+                "it is not a chat-completions field limner maps, nor a field of Google's "
+                f"generateContent request ({', '.join(known)}); put generation settings under "
+                "generationConfig"
+            )
+        raise InvalidRequestError(f"{name!r}: {why}", param=name)
+    return out
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
 
 
 # ---- conversation ----------------------------------------------------------------------------

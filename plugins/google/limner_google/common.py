@@ -20,6 +20,7 @@ from .plan import Plan
 
 __all__ = [
     "IGNORED_FIELDS",
+    "WHY_DROPPED",
     "b64",
     "blocked",
     "drop_ignored",
@@ -29,8 +30,9 @@ __all__ = [
 ]
 
 IGNORED_FIELDS = ("quality", "style", "background", "moderation", "user", "metadata")
-_WHY = {
+WHY_DROPPED = {
     "quality": "Google has no quality field; pick a model tier or image_config.image_size instead",
+    "negative_prompt": "Gemini has no negative prompt",
 }
 
 
@@ -38,7 +40,9 @@ def drop_ignored(plan: Plan) -> None:
     for name in IGNORED_FIELDS:
         value = getattr(plan.request, name, None)
         if value is not None:
-            plan.drop(name, value, _WHY.get(name, "Google's image APIs have no such setting"))
+            plan.drop(
+                name, value, WHY_DROPPED.get(name, "Google's image APIs have no such setting")
+            )
     fidelity = getattr(plan.request, "input_fidelity", None)
     if fidelity is not None:
         plan.drop("input_fidelity", fidelity, "Google's image APIs have no such setting")

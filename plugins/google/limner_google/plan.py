@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from limner import Adjustment, InvalidRequestError, Notice, ProviderCall, UnsupportedFeatureError
-from limner.requests import EditRequest, GenerateRequest
+from limner.requests import EditRequest, GenerateRequest, ImageConfig
 
 from .options import GoogleOptions
 from .settings import Endpoint
 
-__all__ = ["Plan", "SizeChoice", "choose_size"]
+__all__ = ["Plan", "SizeChoice", "choose_size", "pick_size"]
 
 _WH = re.compile(r"^(\d+)x(\d+)$")
 _RATIO = re.compile(r"^(\d+):(\d+)$")
@@ -105,25 +105,51 @@ def choose_size(
 ) -> SizeChoice:
     """Aspect ratio and resolution class from ``image_config`` and ``size``."""
     request = plan.request
-    config = request.image_config
+    return pick_size(
+        plan.call.model.id,
+        request.image_config,
+        request.size,
+        aspects,
+        classes,
+        class_for,
+        plan.adjust,
+    )
+
+
+Report = Callable[[str, Any, Any, str], None]
+"""``(param, requested, applied, reason)``; ``applied`` ``None`` means dropped."""
+
+
+def pick_size(
+    model_id: str,
+    config: ImageConfig | None,
+    size: str | None,
+    aspects: Sequence[str],
+    classes: Sequence[str],
+    class_for: Callable[[int, Sequence[str]], str],
+    report: Report,
+) -> SizeChoice:
+    """Aspect ratio and resolution class from ``image_config`` (which wins, field by field) and
+    ``size`` (``WIDTHxHEIGHT`` or ``auto``); every change goes to ``report``. Shared by the
+    images path and chat."""
     aspect = config.aspect_ratio if config else None
     image_size = _normal_class(config.image_size) if config and config.image_size else None
     if aspect is not None and aspect not in aspects:
         raise InvalidRequestError(
-            f"image_config.aspect_ratio {aspect!r} is not offered by {plan.call.model.id} "
+            f"image_config.aspect_ratio {aspect!r} is not offered by {model_id} "
             f"(choose from {', '.join(aspects)})",
             param="image_config.aspect_ratio",
         )
     if image_size is not None and image_size not in classes:
         offered = ", ".join(classes) if classes else "none: the output size is fixed"
         raise UnsupportedFeatureError(
-            f"image_config.image_size {image_size!r} is not offered by {plan.call.model.id} "
+            f"image_config.image_size {image_size!r} is not offered by {model_id} "
             f"(offered: {offered})",
             param="image_config.image_size",
         )
-    wh = _WH.match(request.size or "")
-    if request.size is not None and wh is None:  # "auto": the provider's default
-        plan.drop("size", request.size, "Google picks its default size for 'auto'")
+    wh = _WH.match(size or "")
+    if size is not None and wh is None:  # "auto": the provider's default
+        report("size", size, None, "Google picks its default size for 'auto'")
     if wh is None:
         return SizeChoice(aspect, image_size)
     width, height = int(wh.group(1)), int(wh.group(2))
@@ -137,12 +163,12 @@ def choose_size(
         image_size = from_size_class
         applied.append(f"imageSize {image_size}")
     if not applied:
-        plan.drop("size", request.size, "image_config sets aspect_ratio and image_size")
+        report("size", size, None, "image_config sets aspect_ratio and image_size")
         return SizeChoice(aspect, image_size)
     note = "" if classes else "; this model's resolution is fixed (1024-class)"
-    plan.adjust(
+    report(
         "size",
-        request.size,
+        size,
         ", ".join(applied),
         f"Google takes an aspect ratio and a resolution class, not pixels{note}",
     )

@@ -29,7 +29,7 @@ from .imagen import parse_imagen, translate_imagen
 from .models import MODELS, family
 from .options import GoogleOptions
 from .plan import Plan
-from .settings import GoogleSettings, endpoint, resolve_backend
+from .settings import GoogleSettings, endpoint_for, resolve_backend
 
 if TYPE_CHECKING:  # the chat surface is imported on first use, to keep plugin discovery fast
     from limner.chat import ChatCall, ChatResult
@@ -81,7 +81,10 @@ class GoogleProvider(Provider):
         settings = call.settings
         assert isinstance(settings, GoogleSettings)
         options = call.options if isinstance(call.options, GoogleOptions) else GoogleOptions()
-        plan = Plan(call=call, endpoint=endpoint(settings), options=options)
+        place, moved = endpoint_for(settings, call.model)
+        plan = Plan(call=call, endpoint=place, options=options)
+        if moved is not None:
+            plan.adjustments.append(moved)
         if family(call.model) == "imagen":
             return translate_imagen(plan)
         return translate_gemini(plan)
@@ -105,7 +108,8 @@ class GoogleProvider(Provider):
         settings = call.settings
         assert isinstance(settings, GoogleSettings)
         options = call.options if isinstance(call.options, GoogleOptions) else GoogleOptions()
-        return translate_chat(call, endpoint(settings), options)
+        place, moved = endpoint_for(settings, call.model)
+        return translate_chat(call, place, options, moved)
 
     def parse_chat_response(self, call: ChatCall, response: WireResponse) -> ChatResult:
         from .chat_parse import parse_chat

@@ -10,6 +10,9 @@
   ``aiplatform.{us|eu}.rep.googleapis.com`` for multi-regions, ``{loc}-aiplatform...`` otherwise
   [SDK ``_api_client.py`` ``BaseApiClient.__init__``]. With an API key and no project: express
   mode, ``https://aiplatform.googleapis.com/v1beta1/publishers/google/models/{m}:{method}``.
+
+A model that lists Vertex locations (``capabilities.regions``) is called where it is served:
+:func:`endpoint_for` moves a call for a ``global``-only model to ``global`` and says so.
 """
 
 from __future__ import annotations
@@ -20,9 +23,16 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr
 
-from limner import InvalidRequestError, ProviderSettings
+from limner import Adjustment, InvalidRequestError, ModelInfo, ProviderSettings
 
-__all__ = ["GEMINI_BASE_URL", "Endpoint", "GoogleSettings", "endpoint", "resolve_backend"]
+__all__ = [
+    "GEMINI_BASE_URL",
+    "Endpoint",
+    "GoogleSettings",
+    "endpoint",
+    "endpoint_for",
+    "resolve_backend",
+]
 
 GEMINI_BASE_URL = "https://generativelanguage.googleapis.com"
 GEMINI_API_VERSION = "v1beta"
@@ -83,6 +93,8 @@ class Endpoint:
     auth: Auth
     prefix: str
     """Everything before ``{model}:{method}``, ending in ``/``."""
+    location: str | None = None
+    """The Vertex AI location in the path (``None`` on the Gemini API and in express mode)."""
 
     def url(self, model: str, method: str) -> str:
         return f"{self.prefix}{model}:{method}"
@@ -111,6 +123,35 @@ def endpoint(settings: GoogleSettings) -> Endpoint:
         "vertex",
         "adc",
         f"{base}/{version}/projects/{settings.project}/locations/{location}/publishers/google/models/",
+        location,
+    )
+
+
+def endpoint_for(settings: GoogleSettings, model: ModelInfo) -> tuple[Endpoint, Adjustment | None]:
+    """The endpoint for one model, and the :class:`~limner.Adjustment` when the configured Vertex
+    location had to change.
+
+    The notes give one Vertex location for the Gemini image models: "Gemini 3 image models are
+    served at ``location=global`` (``https://aiplatform.googleapis.com/``)" [shared/providers/
+    google.md §(c) Endpoints, citing SKILL; pydantic-ai's real Vertex recordings call
+    ``.../locations/global/...``]. They document no regional endpoint for these models, so a call
+    sent to ``us-central1`` as configured would be a guess: a model whose
+    ``capabilities.regions`` offers ``global`` but not the configured location goes to ``global``
+    (the configured project, API version and base-URL override are kept) and the change is
+    reported. Express mode and the Gemini API have no location; models that list no regions
+    (Imagen) go where configured.
+    """
+    place = endpoint(settings)
+    regions = model.capabilities.regions
+    if place.location is None or place.location in regions or "global" not in regions:
+        return place, None
+    moved = endpoint(settings.model_copy(update={"location": "global"}))
+    return moved, Adjustment(
+        param="location",
+        requested=place.location,
+        applied="global",
+        reason=f"{model.id} is served on Vertex AI at location 'global'; no regional "
+        "endpoint is documented for it",
     )
 
 

@@ -38,8 +38,10 @@ from .conftest import GEMINI, MakeCall, settings
 def test_endpoints(
     provider: GoogleProvider, make_call: MakeCall, values: dict[str, Any], url: str
 ) -> None:
-    call = make_call("gemini-3-pro-image", settings=settings(**values))
-    assert provider.translate(call).request.url == f"{url}gemini-3-pro-image:generateContent"
+    """Imagen lists no Vertex regions, so it goes where configured (Gemini image models are
+    moved to ``global``: test_google_location.py)."""
+    call = make_call("imagen-4.0-generate-001", settings=settings(**values))
+    assert provider.translate(call).request.url == f"{url}imagen-4.0-generate-001:predict"
 
 
 def test_environment_selects_vertex_like_the_sdk(provider: GoogleProvider) -> None:

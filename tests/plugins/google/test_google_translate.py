@@ -78,12 +78,17 @@ def test_gemini_vertex_url_and_output_options(
         "gemini-2.5-flash-image", settings=VERTEX, output_format="jpeg", output_compression=85
     )
     translation = provider.translate(call)
-    assert translation.request.url == f"{VERTEX_BASE}gemini-2.5-flash-image:generateContent"
+    assert translation.request.url == (
+        "https://aiplatform.googleapis.com/v1beta1/projects/proj/locations/global/"
+        "publishers/google/models/gemini-2.5-flash-image:generateContent"
+    )
     assert translation.request.json["generationConfig"] == {
         "responseModalities": ["TEXT", "IMAGE"],
         "imageConfig": {"imageOutputOptions": {"mimeType": "image/jpeg", "compressionQuality": 85}},
     }
-    assert translation.adjustments == ()
+    assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
+        ("location", "us-central1", "global")
+    ]
 
 
 def test_gemini_api_drops_output_options_with_adjustments(

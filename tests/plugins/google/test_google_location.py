@@ -1,0 +1,178 @@
+"""Vertex AI locations: the Gemini image models are served at ``global`` (notes §(c) Endpoints:
+"Gemini 3 image models are served at location=global", SKILL; pydantic-ai's real Vertex recordings
+call ``locations/global``), and no regional endpoint is documented for them. A call configured for
+another location goes to ``global`` and says so with an adjustment; Imagen (no regions listed),
+express mode and the Gemini API are left as configured."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+import limner
+from limner import Adjustment
+from limner_google import GoogleProvider
+
+from .conftest import VERTEX, MakeCall, Server, gemini_answer, png, settings
+
+GLOBAL = "https://aiplatform.googleapis.com/v1beta1/projects/proj/locations/global/"
+ENV = {
+    "GOOGLE_GENAI_USE_VERTEXAI": "true",
+    "GOOGLE_CLOUD_PROJECT": "proj",
+    "GOOGLE_CLOUD_LOCATION": "us-central1",
+}
+USER = {"role": "user", "content": "an axolotl"}
+
+
+def moved(model_id: str, requested: str = "us-central1") -> Adjustment:
+    return Adjustment(
+        param="location",
+        requested=requested,
+        applied="global",
+        reason=f"{model_id} is served on Vertex AI at location 'global'; no regional "
+        "endpoint is documented for it",
+    )
+
+
+def test_generate_moves_to_global(provider: GoogleProvider, make_call: MakeCall) -> None:
+    translation = provider.translate(make_call("gemini-3-pro-image", settings=VERTEX))
+    assert translation.request.url == (
+        f"{GLOBAL}publishers/google/models/gemini-3-pro-image:generateContent"
+    )
+    assert translation.adjustments == (moved("google/gemini-3-pro-image"),)
+    assert translation.warnings == ()
+
+
+def test_edit_moves_to_global(provider: GoogleProvider, make_call: MakeCall) -> None:
+    image = png(8, 8)
+    call = make_call(
+        "gemini-3.1-flash-image", "edit", settings=VERTEX, images=[image], prompt="add a hat"
+    )
+    translation = provider.translate(call)
+    assert translation.request.url == (
+        f"{GLOBAL}publishers/google/models/gemini-3.1-flash-image:generateContent"
+    )
+    assert translation.request.json == {
+        "contents": [
+            {
+                "role": "user",
+                "parts": [
+                    {"text": "add a hat"},
+                    {
+                        "inlineData": {
+                            "mimeType": "image/png",
+                            "data": base64.b64encode(image).decode(),
+                        }
+                    },
+                ],
+            }
+        ],
+        "generationConfig": {"responseModalities": ["TEXT", "IMAGE"]},
+    }
+    assert translation.adjustments == (moved("google/gemini-3.1-flash-image"),)
+
+
+def test_multi_region_moves_to_global(provider: GoogleProvider, make_call: MakeCall) -> None:
+    eu = settings(vertexai=True, project="proj", location="eu")
+    translation = provider.translate(make_call("gemini-2.5-flash-image", settings=eu))
+    assert translation.request.url == (
+        f"{GLOBAL}publishers/google/models/gemini-2.5-flash-image:generateContent"
+    )
+    assert translation.adjustments == (moved("google/gemini-2.5-flash-image", "eu"),)
+
+
+def test_base_url_override_is_kept(provider: GoogleProvider, make_call: MakeCall) -> None:
+    proxied = settings(
+        vertexai=True, project="proj", location="us-central1", vertex_base_url="http://proxy/"
+    )
+    translation = provider.translate(make_call("gemini-3-pro-image", settings=proxied))
+    assert translation.request.url == (
+        "http://proxy/v1beta1/projects/proj/locations/global/publishers/google/models/"
+        "gemini-3-pro-image:generateContent"
+    )
+    assert translation.adjustments == (moved("google/gemini-3-pro-image"),)
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "url"),
+    [
+        (
+            "gemini-3-pro-image",
+            {"vertexai": True, "project": "proj", "location": "global"},
+            f"{GLOBAL}publishers/google/models/gemini-3-pro-image:generateContent",
+        ),
+        (
+            "gemini-3-pro-image",
+            {"vertexai": True, "project": "proj"},
+            f"{GLOBAL}publishers/google/models/gemini-3-pro-image:generateContent",
+        ),
+        (
+            "gemini-3-pro-image",
+            {"vertexai": True, "api_key": "k"},
+            "https://aiplatform.googleapis.com/v1beta1/publishers/google/models/"
+            "gemini-3-pro-image:generateContent",
+        ),
+        (
+            "gemini-3-pro-image",
+            {"api_key": "k", "location": "us-central1"},
+            "https://generativelanguage.googleapis.com/v1beta/models/"
+            "gemini-3-pro-image:generateContent",
+        ),
+        (
+            "imagen-4.0-generate-001",
+            {"vertexai": True, "project": "proj", "location": "us-central1"},
+            "https://us-central1-aiplatform.googleapis.com/v1beta1/projects/proj/locations/"
+            "us-central1/publishers/google/models/imagen-4.0-generate-001:predict",
+        ),
+    ],
+)
+def test_left_as_configured(
+    provider: GoogleProvider, make_call: MakeCall, name: str, values: dict[str, Any], url: str
+) -> None:
+    translation = provider.translate(make_call(name, settings=settings(**values)))
+    assert translation.request.url == url
+    assert [a for a in translation.adjustments if a.param == "location"] == []
+
+
+async def test_environment_location_on_images_generate_and_edit() -> None:
+    """The issue's case: GOOGLE_GENAI_USE_VERTEXAI=true, GOOGLE_CLOUD_LOCATION=us-central1."""
+    url = f"{GLOBAL}publishers/google/models/gemini-3-pro-image:generateContent"
+    async with limner.AsyncClient(environ=ENV) as client:
+        made = await client.images.generate(
+            model="google/gemini-3-pro-image", prompt="a fox", n=2, dry_run=True
+        )
+        edited = await client.images.edit(
+            model="google/gemini-3-pro-image", prompt="hat", image=png(8, 8), dry_run=True
+        )
+    assert [r["url"] for r in made.requests] == [url, url]
+    assert made.adjustments == [moved("google/gemini-3-pro-image")]
+    assert [r["url"] for r in edited.requests] == [url]
+    assert edited.adjustments == [moved("google/gemini-3-pro-image")]
+
+
+async def test_environment_location_on_chat() -> None:
+    async with limner.AsyncClient(environ=ENV) as client:
+        plan = await client.chat.completions.create(
+            model="google/gemini-3-pro-image", messages=[USER], n=2, dry_run=True
+        )
+    url = f"{GLOBAL}publishers/google/models/gemini-3-pro-image:generateContent"
+    assert [r["url"] for r in plan.requests] == [url, url]
+    assert plan.adjustments == [moved("google/gemini-3-pro-image")]
+    assert plan.warnings == []
+
+
+async def test_chat_call_goes_to_global(server: Server, fake_credentials: Any) -> None:
+    server.answer(200, gemini_answer(image=png()))
+    async with server.client(
+        vertexai=True, project="proj", location="us-central1", credentials=fake_credentials()
+    ) as client:
+        result = await client.chat.completions.create(
+            model="google/gemini-3-pro-image", messages=[USER]
+        )
+    assert [seen.path for seen in server.seen] == [
+        "/v1beta1/projects/proj/locations/global/publishers/google/models/"
+        "gemini-3-pro-image:generateContent"
+    ]
+    assert result.adjustments == [moved("google/gemini-3-pro-image")]
