@@ -56,19 +56,22 @@ async def exchange(
     A parser that raises something other than a :class:`LimnerError` on a 2xx body becomes a
     :class:`ProviderError` quoting the body (no ``KeyError`` leaks to users)."""
 
-    scrub = Scrubber(provider.secret_values(settings))
+    signed: list[WireRequest] = []  # every attempt's request, for its secret header values
 
     async def authorize(wire: WireRequest) -> WireRequest:
         if provider.authorize_blocks:
-            signed = await asyncio.to_thread(provider.authorize, wire, settings)
+            done = await asyncio.to_thread(provider.authorize, wire, settings)
         else:
-            signed = provider.authorize(wire, settings)
-        scrub.add(secret_header_values(signed))
-        return signed
+            done = provider.authorize(wire, settings)
+        signed.append(done)
+        return done
 
     try:
         return await _exchange(transport, provider, model, request, authorize, parse, parse_error)
-    except LimnerError as error:
+    except LimnerError as error:  # secrets are gathered only when there is an error to clean
+        scrub = Scrubber(provider.secret_values(settings))
+        for attempt in signed:
+            scrub.add(secret_header_values(attempt))
         raise scrub.error(error) from error.__cause__
 
 
