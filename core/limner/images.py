@@ -81,6 +81,17 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
     )
 
 
+def image_mime(data: bytes) -> str | None:
+    """The media type of image bytes as Pillow reads them (PNG, JPEG, WebP, GIF), or ``None``."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return _MIME.get(image.format or "")
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+
+
 def decode_data_url(url: str, *, param: str) -> bytes:
     """The bytes of a base64 ``data:`` URL."""
     header, _, payload = url.partition(",")

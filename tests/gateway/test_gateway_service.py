@@ -70,7 +70,9 @@ async def test_files_upload_retrieve_content_delete(gateway: Gateway) -> None:
     payload = png(5, 5)
     made = await sdk.files.create(file=("a.png", payload, "image/png"), purpose="user_data")
     assert (await sdk.files.retrieve(made.id)).bytes == len(payload)
-    assert (await sdk.files.content(made.id)).content == payload
+    content = await sdk.files.content(made.id)
+    assert content.content == payload
+    assert content.response.headers["content-type"] == "image/png"
     assert (await sdk.files.delete(made.id)).deleted is True
     with pytest.raises(openai.NotFoundError):
         await sdk.files.retrieve(made.id)

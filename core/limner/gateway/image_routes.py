@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from ..errors import InvalidRequestError, NotFoundError
+from ..images import image_mime
 from ..requests import ImageRef
 from ..responses import ImagesResponse
 from .bodies import Form, is_multipart, read_form, read_json, require, url_reference
@@ -18,12 +19,7 @@ from .state import STATE, GatewayState
 
 __all__ = ["edits", "generations", "variations"]
 
-_MAGIC = (
-    (b"\x89PNG", "image/png", "png"),
-    (b"\xff\xd8", "image/jpeg", "jpg"),
-    (b"GIF8", "image/gif", "gif"),
-    (b"RIFF", "image/webp", "webp"),
-)
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 
 
 def _common(request: web.Request, state: GatewayState, body: dict[str, Any]) -> str:
@@ -154,10 +150,10 @@ async def _as_urls(
             data.append(item)
             continue
         raw = base64.b64decode(item.b64_json)
-        mime, ext = next(((m, e) for magic, m, e in _MAGIC if raw.startswith(magic)), ("", "bin"))
+        mime = image_mime(raw)
         stored = await state.store.put(
             raw,
-            filename=f"image-{index + 1}.{ext}",
+            filename=f"image-{index + 1}.{_EXTENSIONS.get(mime or '', 'bin')}",
             purpose="image_generation",
             content_type=mime or "application/octet-stream",
         )

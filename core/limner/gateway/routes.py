@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..errors import NotFoundError
+from ..images import image_mime
 from .bodies import read_form
 from .errors import UnprocessableEntityError
 from .openapi import openapi_document
@@ -47,7 +48,7 @@ async def upload_file(request: web.Request) -> web.Response:
         upload.data or b"",
         filename=upload.filename or "upload",
         purpose=str(purpose),
-        content_type="application/octet-stream",
+        content_type=image_mime(upload.data or b"") or "application/octet-stream",
     )
     return web.json_response(file_object(stored))
 
