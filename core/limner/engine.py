@@ -27,7 +27,7 @@ from .provider import (
     ProviderSettings,
     Translation,
 )
-from .responses import Adjustment, ImageData, ImagesResponse, Notice, Usage
+from .responses import Adjustment, ImageData, ImagesResponse, Notice
 from .schema import validate_request
 from .sending import exchange, gather_or_cancel, price_or_notice, unique
 
@@ -93,7 +93,9 @@ class Engine:
             for t in plan.translations
         ]
         estimates = [
-            self._price(plan.model, operation, call.n, t.quality, t.size, None, t.edit_mode)
+            price_or_notice(
+                self.registry, plan.model, operation, call.n, t.quality, t.size, None, t.edit_mode
+            )
             for call, t in zip(plan.calls, plan.translations, strict=True)
         ]
         costs = [cost for cost, _ in estimates if cost is not None]
@@ -279,7 +281,8 @@ class Engine:
         notices: list[Notice] = []
         for result, sent in zip(results, plan.translations, strict=True):
             quality = result.quality if result.quality not in (None, "auto") else sent.quality
-            cost, notice = self._price(
+            cost, notice = price_or_notice(
+                self.registry,
                 plan.model,
                 operation,
                 len(result.images),
@@ -292,21 +295,6 @@ class Engine:
                 notices.append(notice)
             total = None if cost is None or total is None else total + cost
         return total, unique(notices)
-
-    def _price(
-        self,
-        model: ModelInfo,
-        operation: Operation,
-        images: int,
-        quality: str | None,
-        size: str | None,
-        usage: Usage | None,
-        edit_mode: str | None = None,
-    ) -> tuple[Decimal | None, Notice | None]:
-        """Best effort: pricing never fails a generation."""
-        return price_or_notice(
-            self.registry, model, operation, images, quality, size, usage, edit_mode
-        )
 
 
 def _with_headers(translation: Translation, headers: dict[str, str]) -> Translation:
