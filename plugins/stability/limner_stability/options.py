@@ -7,33 +7,13 @@ dropped and reported as an adjustment, never sent.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["STYLE_PRESETS", "StabilityOptions"]
 
 # [SPEC-2026] sd3, core, ultra, inpaint, outpaint; [SPEC-2024] core.
-STYLE_PRESETS = (
-    "enhance",
-    "anime",
-    "photographic",
-    "digital-art",
-    "comic-book",
-    "fantasy-art",
-    "line-art",
-    "analog-film",
-    "neon-punk",
-    "isometric",
-    "low-poly",
-    "origami",
-    "modeling-compound",
-    "cinematic",
-    "3d-model",
-    "pixel-art",
-    "tile-texture",
-)
-
 StylePreset = Literal[
     "enhance",
     "anime",
@@ -53,6 +33,7 @@ StylePreset = Literal[
     "pixel-art",
     "tile-texture",
 ]
+STYLE_PRESETS: tuple[str, ...] = get_args(StylePreset)
 
 
 class StabilityOptions(BaseModel):
