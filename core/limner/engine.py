@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from .capabilities import ModelInfo, Operation
+from .capabilities import Operation
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
 from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
@@ -29,7 +29,7 @@ from .provider import (
 )
 from .responses import Adjustment, ImageData, ImagesResponse, Notice
 from .schema import validate_request
-from .sending import exchange, gather_or_cancel, price_or_notice, unique
+from .sending import Plan, exchange, gather_or_cancel, price_or_notice, unique
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
 
@@ -51,15 +51,7 @@ class EngineOptions:
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
 
 
-@dataclass(frozen=True)
-class _Plan:
-    model: ModelInfo
-    provider: Provider
-    settings: ProviderSettings
-    calls: tuple[ProviderCall, ...]
-    translations: tuple[Translation, ...]
-    adjustments: tuple[Adjustment, ...]
-    warnings: tuple[Notice, ...]
+_Plan = Plan[ProviderCall]
 
 
 _BYTES_NOT_URLS = Adjustment(

@@ -40,8 +40,6 @@ from .errors import (
     InvalidRequestError,
     LimnerError,
     MissingCredentialsError,
-    RateLimitError,
-    error_for_status,
 )
 from .images import InputImage
 from .requests import EditRequest, GenerateRequest, VariationRequest
@@ -164,18 +162,9 @@ class Provider(ABC):
     def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
         """Map a non-2xx answer onto the error tree. The default picks the class by status and
         quotes the body."""
-        cls = error_for_status(response.status)
-        extra: dict[str, Any] = {}
-        if issubclass(cls, RateLimitError):
-            extra["retry_after"] = response.retry_after
-        return cls(
-            f"{self.name} answered HTTP {response.status}: {response.text_excerpt()}",
-            provider=self.name,
-            model=call.model.id,
-            status_code=response.status,
-            request_id=response.request_id,
-            **extra,
-        )
+        from .sending import generic_error
+
+        return generic_error(self, call.model, response)
 
     @property
     def serves_chat(self) -> bool:

@@ -7,22 +7,39 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .capabilities import ModelInfo, Operation
 from .errors import LimnerError, ProviderError, RateLimitError, error_for_status
 from .http import Transport
 from .lifecycle import name_replacement
 from .plugins import Registry
-from .provider import Provider, ProviderSettings
+from .provider import Provider, ProviderSettings, Translation
 from .redaction import Scrubber, secret_header_values
-from .responses import Notice, Usage
+from .responses import Adjustment, Notice, Usage
 from .wire import WireRequest, WireResponse
 
-__all__ = ["exchange", "gather_or_cancel", "generic_error", "price_or_notice", "unique"]
+__all__ = ["Plan", "exchange", "gather_or_cancel", "generic_error", "price_or_notice", "unique"]
+
+CallT = TypeVar("CallT")
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Plan(Generic[CallT]):
+    """A request made ready to send: one call (and translation) per provider call, and what was
+    changed on the way. Shared by the images engine and the chat surface."""
+
+    model: ModelInfo
+    provider: Provider
+    settings: ProviderSettings
+    calls: tuple[CallT, ...]
+    translations: tuple[Translation, ...]
+    adjustments: tuple[Adjustment, ...]
+    warnings: tuple[Notice, ...]
 
 
 async def gather_or_cancel(calls: Sequence[Awaitable[T]]) -> list[T]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 
 from ..capabilities import ModelInfo
@@ -22,9 +22,8 @@ from ..errors import (
 )
 from ..inputs import check_extra_headers, provider_options
 from ..lifecycle import lifecycle_notices
-from ..provider import Provider, ProviderSettings, Translation
-from ..responses import Adjustment, Notice
-from ..sending import exchange, gather_or_cancel, price_or_notice, unique
+from ..provider import Provider, Translation
+from ..sending import Plan, exchange, gather_or_cancel, price_or_notice, unique
 from .contract import ChatCall, ChatResult
 from .messages import assistant_message, load_turns
 from .response import ChatChoice, ChatCompletion, ChatUsage
@@ -36,15 +35,7 @@ NOT_SUPPORTED = "Model(s) do not support /chat/completions"
 """The message (the reference surface's wording) for a model without chat output."""
 
 
-@dataclass(frozen=True)
-class _Plan:
-    model: ModelInfo
-    provider: Provider
-    settings: ProviderSettings
-    calls: tuple[ChatCall, ...]
-    translations: tuple[Translation, ...]
-    adjustments: tuple[Adjustment, ...]
-    warnings: tuple[Notice, ...]
+_Plan = Plan[ChatCall]
 
 
 class ChatEngine:
