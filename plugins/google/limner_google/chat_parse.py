@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from limner import ContentPolicyError, NoImageGeneratedError, Notice, ProviderError, WireResponse
+from limner import ContentPolicyError, NoImageGeneratedError, Notice, WireResponse
 from limner.chat import ChatCall, ChatResult
 from limner.chat.response import FinishReason
 
+from .common import fail
 from .gemini import SAFETY_FINISH
 from .usage import usage_from_metadata
 
@@ -50,7 +51,7 @@ class _Turn:
 def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
     body = response.json_or_none()
     if not isinstance(body, dict):
-        raise _fail(call, response, "the body is not a JSON object")
+        raise fail(call, response, "the body is not a JSON object")
     candidates = body.get("candidates") or []
     feedback = body.get("promptFeedback")
     if isinstance(feedback, dict) and (feedback.get("blockReason") or not candidates):
@@ -58,7 +59,7 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         raise _blocked(call, response, f"prompt blocked ({reason})", str(reason))
     candidate = candidates[0] if isinstance(candidates, list) and candidates else {}
     if not isinstance(candidate, dict):
-        raise _fail(call, response, "the candidate is not an object")
+        raise fail(call, response, "the candidate is not an object")
     finish = str(candidate.get("finishReason") or "STOP")
     turn = _Turn()
     content = candidate.get("content")
@@ -92,15 +93,6 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         id=body.get("responseId") if isinstance(body.get("responseId"), str) else None,
         created=_created(body.get("createTime")),
         warnings=warnings,
-    )
-
-
-def _fail(call: ChatCall, response: WireResponse, what: str) -> ProviderError:
-    return ProviderError(
-        f"Google answered HTTP {response.status} but {what}: {response.text_excerpt()}",
-        provider="google",
-        model=call.model.id,
-        status_code=response.status,
     )
 
 

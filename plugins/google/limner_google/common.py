@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, Protocol
 
 from limner import (
     ContentPolicyError,
     InputImage,
+    ModelInfo,
     Notice,
     ProviderCall,
     ProviderError,
@@ -68,7 +69,14 @@ def mime_format(mime: str | None) -> str | None:
     return mime.split("/", 1)[1] if mime and mime.startswith("image/") else None
 
 
-def fail(call: ProviderCall, response: WireResponse, what: str) -> ProviderError:
+class _ForModel(Protocol):
+    """An images or a chat call: whatever names the model."""
+
+    @property
+    def model(self) -> ModelInfo: ...
+
+
+def fail(call: _ForModel, response: WireResponse, what: str) -> ProviderError:
     return ProviderError(
         f"Google answered HTTP {response.status} but {what}: {response.text_excerpt()}",
         provider="google",
