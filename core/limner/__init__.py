@@ -7,43 +7,98 @@
 
 from __future__ import annotations
 
-from .capabilities import (
-    Capabilities,
-    ImagePrice,
-    Lifecycle,
-    ModelInfo,
-    Operation,
-    PriceSheet,
-    SizeRules,
-    TokenPrices,
-)
-from .client import AsyncClient, Client
-from .dryrun import DryRun
-from .errors import (
-    AuthenticationError,
-    BillingError,
-    ContentPolicyError,
-    InvalidRequestError,
-    LimnerError,
-    MissingCredentialsError,
-    NoImageGeneratedError,
-    NotFoundError,
-    PayloadTooLargeError,
-    PermissionDeniedError,
-    PluginError,
-    ProviderConnectionError,
-    ProviderError,
-    ProviderUnavailableError,
-    RateLimitError,
-    RequestTimeoutError,
-    UnsupportedFeatureError,
-)
-from .hookspecs import hookimpl
-from .images import InputImage
-from .provider import Provider, ProviderCall, ProviderResult, ProviderSettings, Translation
-from .requests import EditRequest, GenerateRequest, ImageConfig, ImageRef, VariationRequest
-from .responses import Adjustment, ImageData, ImagesResponse, Notice, Usage
-from .wire import FilePart, WireRequest, WireResponse
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .capabilities import (
+        Capabilities,
+        ImagePrice,
+        Lifecycle,
+        ModelInfo,
+        Operation,
+        PriceSheet,
+        SizeRules,
+        TokenPrices,
+    )
+    from .client import AsyncClient, Client
+    from .dryrun import DryRun
+    from .errors import (
+        AuthenticationError,
+        BillingError,
+        ContentPolicyError,
+        InvalidRequestError,
+        LimnerError,
+        MissingCredentialsError,
+        NoImageGeneratedError,
+        NotFoundError,
+        PayloadTooLargeError,
+        PermissionDeniedError,
+        PluginError,
+        ProviderConnectionError,
+        ProviderError,
+        ProviderUnavailableError,
+        RateLimitError,
+        RequestTimeoutError,
+        UnsupportedFeatureError,
+    )
+    from .hookspecs import hookimpl
+    from .images import InputImage
+    from .provider import Provider, ProviderCall, ProviderResult, ProviderSettings, Translation
+    from .requests import EditRequest, GenerateRequest, ImageConfig, ImageRef, VariationRequest
+    from .responses import Adjustment, ImageData, ImagesResponse, Notice, Usage
+    from .wire import FilePart, WireRequest, WireResponse
+
+_LAZY: dict[str, str] = {  # public name -> the module that defines it
+    "Adjustment": "responses",
+    "AsyncClient": "client",
+    "AuthenticationError": "errors",
+    "BillingError": "errors",
+    "Capabilities": "capabilities",
+    "Client": "client",
+    "ContentPolicyError": "errors",
+    "DryRun": "dryrun",
+    "EditRequest": "requests",
+    "FilePart": "wire",
+    "GenerateRequest": "requests",
+    "ImageConfig": "requests",
+    "ImageData": "responses",
+    "ImagePrice": "capabilities",
+    "ImageRef": "requests",
+    "ImagesResponse": "responses",
+    "InputImage": "images",
+    "InvalidRequestError": "errors",
+    "Lifecycle": "capabilities",
+    "LimnerError": "errors",
+    "MissingCredentialsError": "errors",
+    "ModelInfo": "capabilities",
+    "NoImageGeneratedError": "errors",
+    "NotFoundError": "errors",
+    "Notice": "responses",
+    "Operation": "capabilities",
+    "PayloadTooLargeError": "errors",
+    "PermissionDeniedError": "errors",
+    "PluginError": "errors",
+    "PriceSheet": "capabilities",
+    "Provider": "provider",
+    "ProviderCall": "provider",
+    "ProviderConnectionError": "errors",
+    "ProviderError": "errors",
+    "ProviderResult": "provider",
+    "ProviderSettings": "provider",
+    "ProviderUnavailableError": "errors",
+    "RateLimitError": "errors",
+    "RequestTimeoutError": "errors",
+    "SizeRules": "capabilities",
+    "TokenPrices": "capabilities",
+    "Translation": "provider",
+    "UnsupportedFeatureError": "errors",
+    "Usage": "responses",
+    "VariationRequest": "requests",
+    "WireRequest": "wire",
+    "WireResponse": "wire",
+    "hookimpl": "hookspecs",
+}
 
 __all__ = [
     "Adjustment",
@@ -95,3 +150,23 @@ __all__ = [
     "WireResponse",
     "hookimpl",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use, so ``import limner`` stays cheap."""
+    module = _LAZY.get(name)
+    if module is None:  # a submodule, as ``limner.plugins`` after a bare ``import limner``
+        try:
+            value: Any = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    else:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

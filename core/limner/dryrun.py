@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .money import Usd
 from .responses import Adjustment, Notice
@@ -15,6 +15,8 @@ __all__ = ["DryRun"]
 class DryRun(BaseModel):
     """One entry in ``requests`` per HTTP call that would be made; header names lowercase and
     secrets shown as ``"<redacted>"``; multipart bodies as ``form`` plus ``files`` (sizes only)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     model: str
     provider: str

@@ -27,15 +27,11 @@ from .provider import (
     ProviderSettings,
     Translation,
 )
-from .responses import Adjustment, ImageData, ImagesResponse, Notice
+from .responses import CONTENT_FILTERED, Adjustment, ImageData, ImagesResponse, Notice
 from .schema import validate_request
 from .sending import Plan, exchange, gather_or_cancel, price_or_notice, unique
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
-
-
-CONTENT_FILTERED = "content_filtered"
-"""Notice code a provider uses for an image its safety filter blurred or withheld."""
 
 
 @dataclass(frozen=True)

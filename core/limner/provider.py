@@ -64,7 +64,7 @@ class ProviderSettings(BaseModel):
     """Credentials and endpoint for one provider. Subclass to add fields; secrets are ``SecretStr``
     so they never show in reprs or logs."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     api_key: SecretStr | None = None
     base_url: str | None = None

@@ -28,7 +28,7 @@ ASPECT_PATTERN = r"^[1-9][0-9]{0,2}:[1-9][0-9]{0,2}$"
 class ImageConfig(BaseModel):
     """Aspect ratio and resolution class, for providers that think in those terms."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     aspect_ratio: str | None = Field(None, pattern=ASPECT_PATTERN, examples=["16:9"])
     image_size: str | None = Field(None, examples=["1K", "2K", "4K"])
@@ -38,7 +38,7 @@ class ImageRef(BaseModel):
     """One input image as given: exactly one of ``data``, ``path``, ``url`` (https or ``data:``) or
     ``file_id``."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     data: bytes | None = Field(None, repr=False)
     path: str | None = None
@@ -96,7 +96,7 @@ class ImageRef(BaseModel):
 class ImageRequest(BaseModel):
     """Fields shared by every image request. Unknown fields are forwarded to the provider."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     model: str = Field(min_length=1, examples=["provider/model"])
     n: int = Field(1, ge=1, le=10)

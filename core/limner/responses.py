@@ -30,7 +30,7 @@ class Adjustment(BaseModel):
     """A setting limner changed or dropped to fit the model, and why. ``applied`` is ``None`` when
     the setting was dropped."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     param: str
     requested: Any = None
@@ -38,10 +38,14 @@ class Adjustment(BaseModel):
     reason: str
 
 
+CONTENT_FILTERED = "content_filtered"
+"""``Notice.code`` of an image the provider's safety filter blurred or withheld."""
+
+
 class Notice(BaseModel):
     """Something the user should know about the result (a filtered image, a retired model...)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: str
     message: str
@@ -50,17 +54,23 @@ class Notice(BaseModel):
 
 
 class InputTokensDetails(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     text_tokens: int = 0
     image_tokens: int = 0
 
 
 class OutputTokensDetails(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     text_tokens: int = 0
     image_tokens: int = 0
 
 
 class Usage(BaseModel):
     """Token usage as the provider reported it (summed over split calls)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     input_tokens: int = 0
     output_tokens: int = 0
@@ -94,6 +104,8 @@ class Usage(BaseModel):
 class ImageData(BaseModel):
     """One image: base64 data or a URL, and the prompt the provider used if it rewrote it."""
 
+    model_config = ConfigDict(defer_build=True)
+
     b64_json: str | None = Field(None, repr=False)
     url: str | None = None
     revised_prompt: str | None = None
@@ -111,6 +123,8 @@ class ImageData(BaseModel):
 
 class ImagesResponse(BaseModel):
     """The OpenAI image response, plus what limner adds."""
+
+    model_config = ConfigDict(defer_build=True)
 
     created: int
     data: list[ImageData]

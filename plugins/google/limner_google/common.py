@@ -15,7 +15,7 @@ from limner import (
     ProviderResult,
     WireResponse,
 )
-from limner.engine import CONTENT_FILTERED
+from limner.responses import CONTENT_FILTERED
 
 from .plan import Plan
 

@@ -25,8 +25,8 @@ from limner import (
     WireRequest,
     WireResponse,
 )
-from limner.engine import CONTENT_FILTERED
 from limner.images import mask_to_binary
+from limner.responses import CONTENT_FILTERED
 
 from .common import b64, blocked, drop_ignored, fail, forward, mime_format
 from .models import VERTEX_ONLY

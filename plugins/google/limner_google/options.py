@@ -13,7 +13,7 @@ class GoogleOptions(BaseModel):
     """Google-only settings, passed as ``provider_options={"google": {...}}``. Each is sent
     only when set."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     person_generation: str | None = Field(
         None,

@@ -21,7 +21,7 @@ class NovaCanvasOptions(BaseModel):
     """Nova-only settings, passed as ``provider_options={"amazon": {...}}``. Each applies to
     some tasks only; setting one for another task is an error naming it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     mask_prompt: str | None = Field(
         None,

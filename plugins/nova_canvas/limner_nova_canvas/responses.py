@@ -20,7 +20,7 @@ from limner import (
     ProviderResult,
     WireResponse,
 )
-from limner.engine import CONTENT_FILTERED
+from limner.responses import CONTENT_FILTERED
 
 from .errors import CONTENT_FILTER_TEXT
 from .models import PROVIDER

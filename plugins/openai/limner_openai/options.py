@@ -12,7 +12,7 @@ __all__ = ["OpenAIOptions"]
 class OpenAIOptions(BaseModel):
     """OpenAI-only settings, passed as ``provider_options={"openai": {...}}``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     input_fidelity: Literal["high", "low"] | None = Field(
         None,

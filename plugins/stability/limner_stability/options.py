@@ -39,7 +39,7 @@ STYLE_PRESETS: tuple[str, ...] = get_args(StylePreset)
 class StabilityOptions(BaseModel):
     """Stability-only settings, passed as ``provider_options={"stability": {...}}``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     accept: Literal["application/json", "image/*"] | None = Field(
         None,

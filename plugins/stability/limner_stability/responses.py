@@ -24,7 +24,7 @@ from limner import (
     ProviderResult,
     WireResponse,
 )
-from limner.engine import CONTENT_FILTERED
+from limner.responses import CONTENT_FILTERED
 
 from .errors import parse_error
 
