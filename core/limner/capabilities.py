@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .money import Usd
 
@@ -89,14 +89,27 @@ class TokenPrices(_Frozen):
 
 class ImagePrice(_Frozen):
     """USD for one output image (or one successful call, for providers that bill per call).
-    ``None`` in a key field matches any value."""
+    ``None`` in a key field matches any value. ``size`` matches one size exactly; ``max_size``
+    makes the row a size band instead ("up to 2048x2048": any size of at most that many pixels).
+    """
 
     usd: Usd
     operation: Operation | None = None
     edit_mode: str | None = None
     quality: str | None = None
     size: str | None = None
+    max_size: str | None = Field(
+        None,
+        pattern=r"^\d+x\d+$",
+        description="size band: the row prices any WIDTHxHEIGHT of at most this many pixels",
+    )
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_size_key(self) -> ImagePrice:
+        if self.size is not None and self.max_size is not None:
+            raise ValueError("give size (one exact size) or max_size (a band), not both")
+        return self
 
     def matches(
         self,
@@ -110,7 +123,20 @@ class ImagePrice(_Frozen):
             and (self.edit_mode is None or self.edit_mode == edit_mode)
             and (self.quality is None or self.quality == quality)
             and (self.size is None or self.size == size)
+            and (self.max_size is None or _within(size, self.max_size))
         )
+
+
+def _pixels(size: str) -> int | None:
+    width, _, height = size.partition("x")
+    return int(width) * int(height) if width.isdigit() and height.isdigit() else None
+
+
+def _within(size: str | None, band: str) -> bool:
+    """Whether a concrete ``size`` has at most as many pixels as ``band`` (no size: not known)."""
+    pixels = None if size is None else _pixels(size)
+    ceiling = _pixels(band)
+    return pixels is not None and ceiling is not None and pixels <= ceiling
 
 
 class PriceSheet(_Frozen):
@@ -134,7 +160,8 @@ class PriceSheet(_Frozen):
         size: str | None,
         edit_mode: str | None = None,
     ) -> Decimal | None:
-        """Price of one image for these settings: the first matching row, or ``None``."""
+        """Price of one image for these settings: the first matching row, or ``None`` (list size
+        bands smallest first, so the first band that holds the size wins)."""
         for row in self.per_image:
             if row.matches(operation, quality, size, edit_mode):
                 return row.usd

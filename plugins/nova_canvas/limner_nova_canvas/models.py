@@ -82,13 +82,14 @@ CANVAS_PRICES = PriceSheet(
     source=_PRICE_SOURCE,
     as_of=dt.date(2026, 7, 9),
     per_image=(
-        ImagePrice(usd=Decimal("0.04"), quality="standard", size="1024x1024"),
-        ImagePrice(usd=Decimal("0.06"), quality="premium", size="1024x1024"),
-        ImagePrice(usd=Decimal("0.06"), quality="standard", size="2048x2048"),
-        ImagePrice(usd=Decimal("0.08"), quality="premium", size="2048x2048"),
+        ImagePrice(usd=Decimal("0.04"), quality="standard", max_size="1024x1024"),
+        ImagePrice(usd=Decimal("0.06"), quality="premium", max_size="1024x1024"),
+        ImagePrice(usd=Decimal("0.06"), quality="standard", max_size="2048x2048"),
+        ImagePrice(usd=Decimal("0.08"), quality="premium", max_size="2048x2048"),
     ),
     notes=(
-        "Size is a band: 'up to 1024x1024' (width*height <= 1,048,576) or 'up to 2048x2048'; "
+        "Size is a band (max_size): 'up to 1024x1024' (width*height <= 1,048,576) or 'up to "
+        "2048x2048'; "
         "the band prices apply to every task and edit mode (AWS lists no per-task prices). "
         "Only returned images are billed by limner's count; AWS does not say whether images "
         "its content filter blocked are billed. Legacy extended access may cost more."

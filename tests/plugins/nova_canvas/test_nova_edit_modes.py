@@ -1,5 +1,6 @@
-"""The edit mode actually used: reported by translate (``Translation.edit_mode``), passed by core
-to the ``price_call`` hook, and the exact cost of edits, estimated and billed."""
+"""The edit mode actually used: reported by translate (``Translation.edit_mode``), matched by
+core's pricing against the price rows (and passed to any ``price_call`` hook), and the exact cost
+of edits, estimated and billed."""
 
 from __future__ import annotations
 
@@ -52,9 +53,9 @@ def test_translation_reports_the_edit_mode_used(
     assert provider.translate(make_call(operation, **extra)).edit_mode == edit_mode
 
 
-def test_the_price_hook_takes_the_edit_mode() -> None:
-    """Core passes ``edit_mode`` to ``price_call``; the plugin's hook takes it (as a required
-    argument: pluggy passes no argument that has a default) and matches rows by it."""
+def test_price_rows_match_the_edit_mode_and_the_size_band() -> None:
+    """The sheet is data alone: rows keyed by edit mode come first, then the bands (smallest
+    first), and core's pricing picks the first row that matches."""
     cheaper = nova_canvas_model(
         "amazon.nova-canvas-v2:0",
         pricing=CANVAS_PRICES.model_copy(

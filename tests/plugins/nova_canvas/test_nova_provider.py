@@ -14,7 +14,6 @@ import limner
 from limner.plugins import Registry
 from limner_nova_canvas import NovaCanvasProvider, nova_canvas_model
 from limner_nova_canvas.models import CANVAS_CAPABILITIES, MASK_FORMAT
-from limner_nova_canvas.pricing import price_images
 
 from .conftest import MakeCall
 from .support import CANVAS, BedrockServer, client
@@ -80,13 +79,12 @@ def test_limner_models_shows_regions_and_mask_format(capsys: pytest.CaptureFixtu
         ("standard", "1024x1040", "0.06"),
         ("standard", "2048x1024", "0.06"),
         ("premium", "2032x2032", "0.08"),
-        (None, None, "0.04"),
     ],
 )
 def test_band_prices(
     canvas: limner.ModelInfo, quality: str | None, size: str | None, usd: str
 ) -> None:
-    assert price_images(canvas, "generate", 2, quality, size) == Decimal(usd) * 2
+    assert Registry().price(canvas, "generate", 2, quality, size, None) == Decimal(usd) * 2
 
 
 def test_settings_from_the_environment(provider: NovaCanvasProvider) -> None:

@@ -1,0 +1,55 @@
+"""Per-image price rows as data: exact sizes, size bands, and the first matching row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pydantic
+import pytest
+
+from limner import ImagePrice, PriceSheet
+
+BANDS = PriceSheet(
+    source="test",
+    as_of=dt.date(2026, 1, 1),
+    per_image=(
+        ImagePrice(usd=Decimal("0.01"), edit_mode="erase"),
+        ImagePrice(usd=Decimal("0.04"), quality="standard", max_size="1024x1024"),
+        ImagePrice(usd=Decimal("0.06"), quality="standard", max_size="2048x2048"),
+        ImagePrice(usd=Decimal("0.09"), quality="standard", size="4096x4096"),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("size", "edit_mode", "usd"),
+    [
+        ("1024x1024", None, "0.04"),  # the band's own size is inside it
+        ("512x2048", None, "0.04"),  # 1,048,576 pixels: the same count, another shape
+        ("1024x1040", None, "0.06"),  # one row of pixels over the first band
+        ("2048x2048", None, "0.06"),
+        ("4096x4096", None, "0.09"),  # past every band: only the exact row
+        ("4000x4000", None, None),  # past every band and no exact row
+        ("auto", None, None),  # no pixel count: bands cannot hold it
+        (None, None, None),
+        ("4000x4000", "erase", "0.01"),  # an earlier row wins
+    ],
+)
+def test_first_matching_row(size: str | None, edit_mode: str | None, usd: str | None) -> None:
+    price = BANDS.image_price("edit", "standard", size, edit_mode)
+    assert price == (None if usd is None else Decimal(usd))
+
+
+def test_band_rows_still_match_the_other_keys() -> None:
+    assert BANDS.image_price("generate", "premium", "512x512") is None
+
+
+def test_a_row_is_exact_or_a_band_not_both() -> None:
+    with pytest.raises(pydantic.ValidationError, match="not both"):
+        ImagePrice(usd=Decimal(1), size="1024x1024", max_size="2048x2048")
+
+
+def test_a_band_is_a_size() -> None:
+    with pytest.raises(pydantic.ValidationError, match="max_size"):
+        ImagePrice(usd=Decimal(1), max_size="big")
