@@ -148,7 +148,8 @@ class Engine:
         warnings = tuple(
             unique([*lifecycle_notices(model), *(w for t in translations for w in t.warnings)])
         )
-        return _Plan(model, provider, settings, calls, translations, adjustments, warnings)
+        # Plan(...), not _Plan(...): calling a subscripted generic costs a failed setattr per call
+        return Plan(model, provider, settings, calls, translations, adjustments, warnings)
 
     def settings_for(self, provider: Provider) -> ProviderSettings:
         if provider.name not in self._settings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from dataclasses import field as _field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -83,7 +83,11 @@ class WireRequest:
         lowered = {name.lower(): value for name, value in headers.items()}
         merged = {**self.headers, **lowered}
         secrets = self.secret_headers | frozenset(lowered) if secret else self.secret_headers
-        return replace(self, headers=merged, secret_headers=secrets)
+        # A shallow copy with two fields swapped: both are already lowercase, so the checks in
+        # __init__ (which ``dataclasses.replace`` would rerun on every attempt) are not needed.
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__, headers=merged, secret_headers=secrets)
+        return copy
 
     def json_bytes(self) -> bytes:
         """The JSON body exactly as sent."""

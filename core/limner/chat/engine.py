@@ -108,7 +108,7 @@ class ChatEngine:
         warnings = unique(
             [*lifecycle_notices(model), *notices, *(w for t in translations for w in t.warnings)]
         )
-        return _Plan(
+        return Plan(
             model, provider, settings, calls, translations, tuple(adjustments), tuple(warnings)
         )
 
