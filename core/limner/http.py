@@ -8,12 +8,14 @@ Timeouts are not retried: an image that took too long once will likely take too 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from . import __name__ as _package
@@ -22,6 +24,7 @@ from .wire import WireRequest, WireResponse
 
 if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` fast
     import aiohttp
+    import yarl
 
 __all__ = ["USER_AGENT", "RetryPolicy", "Transport", "encode_body"]
 
@@ -72,9 +75,8 @@ class Transport:
 
     @property
     def session(self) -> aiohttp.ClientSession:
-        import aiohttp
-
         if self._session is None or self._session.closed:
+            aiohttp, _ = _client_modules()
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(
                     total=self.total_timeout, sock_connect=self.connect_timeout
@@ -127,15 +129,17 @@ class Transport:
             return response
 
     async def _send_once(self, request: WireRequest) -> WireResponse:
-        import aiohttp
-        from yarl import URL  # the URL is sent exactly as the provider built (and signed) it
-
+        aiohttp, URL = _client_modules()
         headers = dict(request.headers)
-        data, content_type = await encode_body(request)
-        if content_type is not None:
-            headers["content-type"] = content_type
+        if request.json is not None:  # the common case, without a coroutine
+            data: bytes | None = request.json_bytes()
+            headers["content-type"] = "application/json"
+        else:
+            data, content_type = await encode_body(request)
+            if content_type is not None:
+                headers["content-type"] = content_type
         try:
-            async with self.session.request(
+            async with self.session.request(  # the URL exactly as built (and signed): encoded
                 request.method, URL(request.url, encoded=True), data=data, headers=headers
             ) as response:
                 status = response.status
@@ -156,9 +160,18 @@ class Transport:
             ) from exc
 
 
+@functools.cache
+def _client_modules() -> tuple[ModuleType, type[yarl.URL]]:
+    """aiohttp and yarl's URL, imported on the first request (not by ``import limner``)."""
+    import aiohttp
+    from yarl import URL
+
+    return aiohttp, URL
+
+
 async def encode_body(request: WireRequest) -> tuple[bytes | None, str | None]:
     """The body bytes exactly as sent, and their content type (multipart with its boundary)."""
-    import aiohttp
+    aiohttp, _ = _client_modules()
 
     if request.json is not None:
         return request.json_bytes(), "application/json"
@@ -175,11 +188,22 @@ async def encode_body(request: WireRequest) -> tuple[bytes | None, str | None]:
     return request.content, request.headers.get("content-type")
 
 
+_SMALL_BODY = 256 * 1024
+"""Bodies up to this size are read in one piece: copies of them cost little."""
+
+
 async def _read_json(
     response: aiohttp.ClientResponse, status: int, headers: dict[str, str], url: str
 ) -> WireResponse:
     """Read and decode a JSON body so that at most two copies of it are alive at once (bytes then
-    text, text then objects): image payloads are large."""
+    text, text then objects): image payloads are large. A small body is read whole."""
+    length = response.content_length
+    if length is not None and length <= _SMALL_BODY:
+        body = await response.read()
+        try:
+            return WireResponse(status, headers, body[:1024], url, parsed=json.loads(body))
+        except ValueError:  # not UTF-8 or not JSON: keep the bytes for the error message
+            return WireResponse(status, headers, body, url)
     buffer = bytearray()
     async for chunk in response.content.iter_any():
         buffer += chunk

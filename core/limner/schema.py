@@ -166,8 +166,10 @@ _IMAGE_FIELDS = {"images", "mask", "image"}
 
 def satisfies(request: ImageRequest, rules: dict[str, dict[str, Any]]) -> bool:
     """Whether a request (already valid against the shared schema, which pydantic enforces)
-    meets the model's constraints."""
-    for field, rule in rules.items():
+    meets the model's constraints. Only fields the caller set are checked: the defaults (``n=1``
+    and ``None``) meet every constraint."""
+    for field in request.model_fields_set & rules.keys():
+        rule = rules[field]
         value = getattr(request, field, None)
         if value is None:
             continue

@@ -17,6 +17,9 @@ __all__ = ["REDACTED", "FilePart", "WireRequest", "WireResponse", "parse_retry_a
 
 REDACTED = "<redacted>"
 
+# One encoder for every body: json.dumps builds a new one per call when given options.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
 # Credential headers limner always treats as secret, whatever the provider.
 GENERIC_SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"}
@@ -52,10 +55,10 @@ class WireRequest:
 
     def __post_init__(self) -> None:
         # Header names are case-insensitive: lowercase them so redaction by name cannot miss one.
-        if not all(name.islower() for name in self.headers):
+        if self.headers and not all(name.islower() for name in self.headers):
             headers = {name.lower(): value for name, value in self.headers.items()}
             object.__setattr__(self, "headers", headers)
-        if not all(name.islower() for name in self.secret_headers):
+        if self.secret_headers and not all(name.islower() for name in self.secret_headers):
             secrets = frozenset(name.lower() for name in self.secret_headers)
             object.__setattr__(self, "secret_headers", secrets)
 
@@ -91,7 +94,7 @@ class WireRequest:
 
     def json_bytes(self) -> bytes:
         """The JSON body exactly as sent."""
-        return json.dumps(self.json, separators=(",", ":"), ensure_ascii=False).encode()
+        return _COMPACT_JSON.encode(self.json).encode()
 
     def redacted_headers(self) -> dict[str, str]:
         """Headers with every secret value replaced by ``"<redacted>"``."""

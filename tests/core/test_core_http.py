@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import aiohttp
@@ -12,8 +13,8 @@ from aiohttp import web
 import limner
 from limner import errors
 from limner.download import DownloadPolicy, download
-from limner.http import RetryPolicy
-from limner.wire import WireResponse, parse_retry_after
+from limner.http import RetryPolicy, Transport
+from limner.wire import WireRequest, WireResponse, parse_retry_after
 
 from .support import (
     FAST_RETRY,
@@ -409,3 +410,60 @@ async def test_parse_error_bug_falls_back_to_status_mapping(
         await client.images.generate(model="alpha", prompt="x")
     assert info.value.status_code == 403
     assert "forbidden" in info.value.message
+
+
+# ---- reading JSON bodies -----------------------------------------------------------------------
+
+_BIG = {"data": [{"b64_json": "A" * 400_000}], "note": "é"}  # over the whole-body threshold
+
+
+async def _post(server: FakeServer) -> WireResponse:
+    transport = Transport(retry=RetryPolicy(max_retries=0))
+    try:
+        return await transport.send(
+            WireRequest("POST", f"{server.url}/v1/x", json={"a": 1}), _as_is
+        )
+    finally:
+        await transport.close()
+
+
+async def _as_is(request: WireRequest) -> WireRequest:
+    return request
+
+
+async def _chunked(recorded: Recorded) -> web.StreamResponse:
+    async def chunks() -> Any:
+        text = json.dumps(_BIG).encode()
+        for start in range(0, len(text), 65536):
+            yield text[start : start + 65536]
+
+    return web.Response(body=chunks(), content_type="application/json")
+
+
+_SMALL = {"data": [], "note": "é"}
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        pytest.param(web.json_response(_SMALL), _SMALL, id="small"),
+        pytest.param(web.json_response(_BIG), _BIG, id="large"),
+        pytest.param(_chunked, _BIG, id="chunked, no content-length"),
+    ],
+)
+async def test_json_bodies_are_parsed_as_they_arrive(
+    server: FakeServer, reply: Any, expected: dict[str, Any]
+) -> None:
+    server.reply(reply)
+    response = await _post(server)
+    assert response.json() == expected
+    assert len(response.body) <= 1024  # the payload is held once, as parsed JSON
+    assert response.body.startswith(b'{"data"')
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe not utf-8", b"{not json"])
+async def test_unreadable_json_bodies_keep_their_bytes(server: FakeServer, raw: bytes) -> None:
+    server.reply(web.Response(body=raw, content_type="application/json"))
+    response = await _post(server)
+    assert response.body == raw
+    assert response.json_or_none() is None
