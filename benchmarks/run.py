@@ -80,7 +80,7 @@ class Settings:
 
 FULL = Settings(
     import_reps=21,
-    cpu_reps=9,
+    cpu_reps=15,
     cpu_requests=1000,
     throughput_reps=5,
     throughput_rounds=4,
@@ -269,12 +269,25 @@ def figure_cpu(settings: Settings) -> dict[str, Any]:
             {impl: functools.partial(cpu_per_request, impl, url, count) for impl in IMPLS},
         )
     limner, raw = (statistics.median(samples[impl]) for impl in IMPLS)
+    # Each limner run is paired with the raw run next to it (ABBA order), so a slow stretch of
+    # the machine hits both halves of a pair; the median of the pairs' ratios is the figure.
+    paired = [a / b for a, b in zip(samples["limner"], samples["raw"], strict=True)]
+    ratio = statistics.median(paired)
     say(f"   raw aiohttp   {spread(samples['raw'], 1e6, 'us')}")
     say(f"   limner        {spread(samples['limner'], 1e6, 'us')}")
-    say(f"   ratio limner / raw aiohttp   {limner / raw:.2f}x")
-    met = limner / raw <= CPU_TARGET_RATIO
-    say(f"   target <= {CPU_TARGET_RATIO}x: {verdict(met)}")
-    return {"limner_s": limner, "raw_s": raw, "ratio": limner / raw, "met": met, "samples": samples}
+    say(f"   ratio of medians             {limner / raw:.2f}x")
+    say(f"   ratio limner / raw, paired   {spread(paired, 1, 'x')}")
+    met = ratio <= CPU_TARGET_RATIO
+    say(f"   target <= {CPU_TARGET_RATIO}x (median paired ratio): {verdict(met)}")
+    return {
+        "limner_s": limner,
+        "raw_s": raw,
+        "ratio": ratio,
+        "ratio_of_medians": limner / raw,
+        "paired_ratios": paired,
+        "met": met,
+        "samples": samples,
+    }
 
 
 # ---- figure 3: throughput ---------------------------------------------------------------------

@@ -84,43 +84,31 @@ async def exchange(
         return done
 
     try:
-        return await _exchange(transport, provider, model, request, authorize, parse, parse_error)
+        response = await transport.send(request, authorize, provider.retry_after)
+        if not 200 <= response.status < 300:
+            try:
+                error = parse_error(response)
+            except Exception:  # a plugin's parser choked on an odd body: map by status
+                error = generic_error(provider, model, response)
+            raise name_replacement(error, model)
+        try:
+            return parse(response)
+        except LimnerError:
+            raise
+        except Exception as exc:  # a malformed body must not leak KeyError/JSONDecodeError
+            raise ProviderError(
+                f"{provider.name} answered HTTP {response.status} with a body limner could not "
+                f"read ({type(exc).__name__}: {exc}): {response.text_excerpt()}",
+                provider=provider.name,
+                model=model.id,
+                status_code=response.status,
+                request_id=response.request_id,
+            ) from exc
     except LimnerError as error:  # secrets are gathered only when there is an error to clean
         scrub = Scrubber(provider.secret_values(settings))
         for attempt in signed:
             scrub.add(secret_header_values(attempt))
         raise scrub.error(error) from error.__cause__
-
-
-async def _exchange(
-    transport: Transport,
-    provider: Provider,
-    model: ModelInfo,
-    request: WireRequest,
-    authorize: Callable[[WireRequest], Awaitable[WireRequest]],
-    parse: Callable[[WireResponse], T],
-    parse_error: Callable[[WireResponse], LimnerError],
-) -> T:
-    response = await transport.send(request, authorize, provider.retry_after)
-    if not 200 <= response.status < 300:
-        try:
-            error = parse_error(response)
-        except Exception:  # a plugin's parser choked on an odd body: map by status
-            error = generic_error(provider, model, response)
-        raise name_replacement(error, model)
-    try:
-        return parse(response)
-    except LimnerError:
-        raise
-    except Exception as exc:  # a malformed body must not leak KeyError/JSONDecodeError
-        raise ProviderError(
-            f"{provider.name} answered HTTP {response.status} with a body limner could not "
-            f"read ({type(exc).__name__}: {exc}): {response.text_excerpt()}",
-            provider=provider.name,
-            model=model.id,
-            status_code=response.status,
-            request_id=response.request_id,
-        ) from exc
 
 
 def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) -> LimnerError:
