@@ -70,7 +70,14 @@ class ProviderSettings(BaseModel):
     base_url: str | None = None
 
 
-@dataclass(frozen=True)
+# The three records below (and wire.WireRequest, wire.WireResponse) are frozen dataclasses built
+# for every provider call. Their __init__ is written out: the generated one of a frozen dataclass
+# makes one object.__setattr__ call per field, several times slower than filling __dict__ at
+# once. tests/core/test_core_records.py holds each __init__ to its fields (names, order,
+# defaults).
+
+
+@dataclass(frozen=True, init=False)
 class ProviderCall:
     """One HTTP call's worth of a request, as core hands it to a provider.
 
@@ -90,8 +97,31 @@ class ProviderCall:
     mask: InputImage | None = None
     options: BaseModel | None = None
 
+    def __init__(  # written out: see the note above
+        self,
+        operation: Operation,
+        model: ModelInfo,
+        request: AnyRequest,
+        settings: ProviderSettings,
+        n: int = 1,
+        index: int = 0,
+        images: tuple[InputImage, ...] = (),
+        mask: InputImage | None = None,
+        options: BaseModel | None = None,
+    ) -> None:
+        fields = self.__dict__
+        fields["operation"] = operation
+        fields["model"] = model
+        fields["request"] = request
+        fields["settings"] = settings
+        fields["n"] = n
+        fields["index"] = index
+        fields["images"] = images
+        fields["mask"] = mask
+        fields["options"] = options
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class Translation:
     """A provider's wire request for one call, and every setting it changed or dropped.
 
@@ -105,8 +135,25 @@ class Translation:
     quality: str | None = None
     edit_mode: str | None = None
 
+    def __init__(  # written out: see the note above
+        self,
+        request: WireRequest,
+        adjustments: tuple[Adjustment, ...] = (),
+        warnings: tuple[Notice, ...] = (),
+        size: str | None = None,
+        quality: str | None = None,
+        edit_mode: str | None = None,
+    ) -> None:
+        fields = self.__dict__
+        fields["request"] = request
+        fields["adjustments"] = adjustments
+        fields["warnings"] = warnings
+        fields["size"] = size
+        fields["quality"] = quality
+        fields["edit_mode"] = edit_mode
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, init=False)
 class ProviderResult:
     """What a provider's 2xx answer held."""
 
@@ -118,6 +165,27 @@ class ProviderResult:
     quality: str | None = None
     background: str | None = None
     warnings: list[Notice] = field(default_factory=list)
+
+    def __init__(  # written out: see the note above
+        self,
+        images: list[ImageData],
+        created: int | None = None,
+        usage: Usage | None = None,
+        output_format: str | None = None,
+        size: str | None = None,
+        quality: str | None = None,
+        background: str | None = None,
+        warnings: list[Notice] | None = None,
+    ) -> None:
+        fields = self.__dict__
+        fields["images"] = images
+        fields["created"] = created
+        fields["usage"] = usage
+        fields["output_format"] = output_format
+        fields["size"] = size
+        fields["quality"] = quality
+        fields["background"] = background
+        fields["warnings"] = [] if warnings is None else warnings
 
 
 class Provider(ABC):

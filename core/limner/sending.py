@@ -28,10 +28,11 @@ CallT = TypeVar("CallT")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Plan(Generic[CallT]):
     """A request made ready to send: one call (and translation) per provider call, and what was
-    changed on the way. Shared by the images engine and the chat surface."""
+    changed on the way. Shared by the images engine and the chat surface. Core's own, never
+    changed once made (not frozen: a frozen dataclass is slower to build, once per request)."""
 
     model: ModelInfo
     provider: Provider

@@ -36,12 +36,13 @@ class FilePart:
     data: bytes = _field(repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class WireRequest:
     """One HTTP call to a provider.
 
     The body is ``json``, or multipart ``form`` fields plus ``files``, or raw ``content``. Header
-    names are lowercase. ``secret_headers`` lists headers whose values must never be shown.
+    names are lowercase (given names are lowercased). ``secret_headers`` lists headers whose
+    values must never be shown.
     """
 
     method: str
@@ -53,14 +54,34 @@ class WireRequest:
     content: bytes | None = _field(default=None, repr=False)
     secret_headers: frozenset[str] = frozenset()
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        form: tuple[tuple[str, str], ...] = (),
+        files: tuple[FilePart, ...] = (),
+        content: bytes | None = None,
+        secret_headers: frozenset[str] = frozenset(),
+    ) -> None:
+        # Written out, as provider.ProviderCall's is: built for every provider call.
         # Header names are case-insensitive: lowercase them so redaction by name cannot miss one.
-        if self.headers and not all(name.islower() for name in self.headers):
-            headers = {name.lower(): value for name, value in self.headers.items()}
-            object.__setattr__(self, "headers", headers)
-        if self.secret_headers and not all(name.islower() for name in self.secret_headers):
-            secrets = frozenset(name.lower() for name in self.secret_headers)
-            object.__setattr__(self, "secret_headers", secrets)
+        if headers is None:
+            headers = {}
+        elif not all(name.islower() for name in headers):
+            headers = {name.lower(): value for name, value in headers.items()}
+        if secret_headers and not all(name.islower() for name in secret_headers):
+            secret_headers = frozenset(name.lower() for name in secret_headers)
+        fields = self.__dict__
+        fields["method"] = method
+        fields["url"] = url
+        fields["headers"] = headers
+        fields["json"] = json
+        fields["form"] = form
+        fields["files"] = files
+        fields["content"] = content
+        fields["secret_headers"] = secret_headers
 
     def __repr__(self) -> str:
         return (
@@ -140,7 +161,7 @@ class WireRequest:
 NOT_PARSED: Any = object()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class WireResponse:
     """A provider's HTTP answer. Header names are lowercase.
 
@@ -154,6 +175,22 @@ class WireResponse:
     body: bytes = _field(repr=False)
     url: str = ""
     parsed: Any = _field(default=NOT_PARSED, repr=False, compare=False)
+
+    def __init__(
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        url: str = "",
+        parsed: Any = NOT_PARSED,
+    ) -> None:
+        # Written out, as provider.ProviderCall's is: built for every answer.
+        fields = self.__dict__
+        fields["status"] = status
+        fields["headers"] = headers
+        fields["body"] = body
+        fields["url"] = url
+        fields["parsed"] = parsed
 
     def json(self) -> Any:
         """The body parsed as JSON; raises ``ValueError`` when it is not JSON."""
