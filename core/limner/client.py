@@ -40,8 +40,10 @@ R = TypeVar("R")
 
 def build_request(cls: type[AnyRequest], fields: Mapping[str, Any]) -> AnyRequest:
     """Validate user input into a request model; errors name the parameter."""
-    values = {key: value for key, value in fields.items() if key != "extra_body"}
-    values.update(fields.get("extra_body") or {})
+    values = dict(fields)
+    extra = values.pop("extra_body", None)
+    if extra:
+        values.update(extra)
     try:
         return cls.model_validate(values)
     except ValidationError as exc:
