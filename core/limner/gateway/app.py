@@ -1,10 +1,12 @@
-"""The aiohttp application: routes, middleware and shared state; and the runner that cancels a
-request's upstream calls when its client disconnects."""
+"""The aiohttp application: routes, middleware, shared state and the file store's periodic
+sweep; and the runner that cancels a request's upstream calls when its client disconnects."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -17,7 +19,11 @@ from .files import FileStore
 from .middleware import authenticate, errors_and_log, limit_body
 from .state import STATE, GatewayState
 
-__all__ = ["create_app", "make_runner"]
+__all__ = ["SWEEP_TASK_NAME", "create_app", "make_runner"]
+
+SWEEP_TASK_NAME = "limner-gateway-file-sweep"
+
+log = logging.getLogger(__name__)
 
 
 def create_app(
@@ -53,6 +59,7 @@ def create_app(
             web.get("/v1/images/models", routes.list_models),
             web.get("/v1/models", routes.list_models),
             web.get("/v1/models/{model:.+}", routes.retrieve_model),
+            web.get("/v1/files", routes.list_files),
             web.post("/v1/files", routes.upload_file),
             web.get("/v1/files/{file_id}", routes.get_file),
             web.delete("/v1/files/{file_id}", routes.delete_file),
@@ -61,6 +68,9 @@ def create_app(
             web.get("/openapi.json", routes.openapi),
         ]
     )
+    sweeper = _sweeper(store, config.sweep_interval)
+    if sweeper is not None:
+        app.cleanup_ctx.append(sweeper)
     if close_client:
 
         async def _close(app: web.Application) -> None:
@@ -68,6 +78,39 @@ def create_app(
 
         app.on_cleanup.append(_close)
     return app
+
+
+def _sweeper(
+    store: FileStore, interval: float | None
+) -> Callable[[web.Application], AsyncIterator[None]] | None:
+    """A ``cleanup_ctx`` that runs ``store.sweep()`` every ``interval`` seconds while the app
+    runs; ``None`` when the interval is off or the store has no ``sweep`` method."""
+    sweep = getattr(store, "sweep", None)
+    if interval is None or interval <= 0 or not callable(sweep):
+        return None
+
+    async def run(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(_sweep_forever(sweep, interval), name=SWEEP_TASK_NAME)
+        try:
+            yield
+        finally:
+            task.cancel()
+            await asyncio.wait([task])  # let it finish, without raising its cancellation here
+
+    return run
+
+
+async def _sweep_forever(sweep: Callable[[], Awaitable[object]], interval: float) -> None:
+    """Sweep every ``interval`` seconds until cancelled; a failed sweep is logged, not fatal."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            removed = await sweep()
+        except Exception:
+            log.exception("file store sweep failed; trying again in %g s", interval)
+            continue
+        if isinstance(removed, int) and removed:
+            log.info("file store sweep removed %d expired file(s)", removed)
 
 
 def make_runner(app: web.Application) -> web.AppRunner:

@@ -34,6 +34,9 @@ class GatewayConfig:
         request whose ``n`` the model splits makes several provider calls inside its slot).
     :param queue_timeout: seconds a request may wait for an upstream slot before a 429.
     :param file_ttl: seconds an uploaded or generated file is kept.
+    :param sweep_interval: seconds between sweeps that remove expired files from the store (when
+        the store has a ``sweep`` method); ``None`` turns the periodic sweep off (expired files
+        then go only when a file is written or an expired one is asked for).
     :param public_url: the gateway's own origin for image URLs (``https://img.example``); by
         default the origin the client used.
     """
@@ -45,6 +48,7 @@ class GatewayConfig:
     max_concurrency: int = 8
     queue_timeout: float = 30.0
     file_ttl: float = 3600.0
+    sweep_interval: float | None = 300.0
     public_url: str | None = None
 
     @property

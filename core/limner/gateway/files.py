@@ -3,32 +3,49 @@ local-directory implementation.
 
 Each file is two entries written atomically (temporary name, then rename): the content, then its
 metadata. A file exists once its metadata does, so a reader never sees a half-written file, and
-several gateway instances can share one directory.
+several gateway instances can share one directory. Expired files go when a file is written, when
+one is read, and on :meth:`LocalFileStore.sweep` (the gateway calls it periodically).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import secrets
 import tempfile
 import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
 from ..errors import LimnerError, PayloadTooLargeError
 
-__all__ = ["FileStore", "LocalFileStore", "StoreFullError", "StoredFile", "new_file_id"]
+__all__ = [
+    "MAX_LIST_LIMIT",
+    "FilePage",
+    "FileStore",
+    "ListOrder",
+    "LocalFileStore",
+    "StoreFullError",
+    "StoredFile",
+    "new_file_id",
+]
 
 FILE_ID = re.compile(r"^file-[0-9a-f]{32}$")
+MAX_LIST_LIMIT = 10_000
+"""The most files one ``list`` call returns (also its default), as OpenAI's ``GET /v1/files``."""
+
+ListOrder = Literal["asc", "desc"]
 
 
 def new_file_id() -> str:
-    return f"file-{secrets.token_hex(16)}"
+    """``file-`` and 32 hex digits: the creation time in nanoseconds (16), then 16 random ones.
+    Ids made later sort later, so a listing orders files made in the same second as made."""
+    return f"file-{time.time_ns():016x}{secrets.token_hex(8)}"
 
 
 class StoreFullError(LimnerError):
@@ -56,6 +73,15 @@ class StoredFile(BaseModel):
         return self.expires_at is not None and now >= self.expires_at
 
 
+@dataclass(frozen=True)
+class FilePage:
+    """One page of :meth:`FileStore.list`: its files in the order asked for, and whether more
+    files follow them in that order."""
+
+    files: Sequence[StoredFile]
+    has_more: bool
+
+
 class FileStore(Protocol):
     """Where the gateway keeps files. Implement it to put them elsewhere (S3, a database)."""
 
@@ -75,6 +101,24 @@ class FileStore(Protocol):
 
     async def delete(self, file_id: str) -> bool:
         """Remove a file; whether it existed."""
+        ...
+
+    async def list(
+        self,
+        *,
+        purpose: str | None = None,
+        limit: int = MAX_LIST_LIMIT,
+        order: ListOrder = "desc",
+        after: str | None = None,
+    ) -> FilePage:
+        """Unexpired files (only ``purpose``'s when given), sorted by ``created_at`` then ``id``:
+        oldest first for ``asc``, newest first for ``desc``; at most ``limit`` of them (the caller
+        keeps it within 1..``MAX_LIST_LIMIT``).
+
+        ``after`` is a file id, the cursor: the page holds the files that come after that file in
+        this order (the cursor file itself may have another purpose, or have expired while still
+        known). An id the store does not know gives an empty page. ``has_more`` says whether
+        matching files follow the page."""
         ...
 
 
@@ -122,7 +166,7 @@ class LocalFileStore:
 
     def _put(self, meta: StoredFile, data: bytes, now: float) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        used = self._sweep(now)
+        used = self._sweep(now).used
         if used + len(data) > self.max_total_bytes:
             raise StoreFullError("the gateway's file store is full; try again later")
         _write_atomically(self._content(meta.id), data)
@@ -134,9 +178,8 @@ class LocalFileStore:
     def _get(self, file_id: str) -> StoredFile | None:
         if not FILE_ID.match(file_id):
             return None
-        try:
-            meta = StoredFile.model_validate_json(self._meta(file_id).read_bytes())
-        except (OSError, ValidationError):
+        meta = _load(self._meta(file_id))
+        if meta is None:
             return None
         if meta.expired(time.time()):
             self._remove(file_id)
@@ -161,6 +204,41 @@ class LocalFileStore:
         await asyncio.to_thread(self._remove, file_id)
         return True
 
+    async def sweep(self) -> int:
+        """Remove every expired file now; how many this call removed."""
+        async with self._lock:
+            swept = await asyncio.to_thread(self._sweep, time.time())
+        return swept.removed
+
+    async def list(
+        self,
+        *,
+        purpose: str | None = None,
+        limit: int = MAX_LIST_LIMIT,
+        order: ListOrder = "desc",
+        after: str | None = None,
+    ) -> FilePage:
+        """As :meth:`FileStore.list`; an ``after`` file still on disk places the cursor even once
+        expired, so a client paging through keeps its place."""
+        return await asyncio.to_thread(self._list, purpose, limit, order, after, time.time())
+
+    def _list(
+        self, purpose: str | None, limit: int, order: ListOrder, after: str | None, now: float
+    ) -> FilePage:
+        known = {meta.id: meta for meta in self._scan()}
+        cursor = None
+        if after is not None:
+            cursor = known.get(after)
+            if cursor is None:
+                return FilePage(files=[], has_more=False)
+        live = (
+            meta
+            for meta in known.values()
+            if not meta.expired(now) and (purpose is None or meta.purpose == purpose)
+        )
+        chosen = _ordered_after(live, order, cursor)
+        return FilePage(files=chosen[:limit], has_more=len(chosen) > limit)
+
     # ---- internals ---------------------------------------------------------------------------
 
     def _meta(self, file_id: str) -> Path:
@@ -169,23 +247,61 @@ class LocalFileStore:
     def _content(self, file_id: str) -> Path:
         return self.directory / f"{file_id}.bin"
 
-    def _remove(self, file_id: str) -> None:
-        self._meta(file_id).unlink(missing_ok=True)  # metadata first: the file is gone at once
+    def _remove(self, file_id: str) -> bool:
+        """Delete a file, metadata first (so it is gone at once); whether this call removed it
+        (``False`` when another reader or instance got there first)."""
+        try:
+            self._meta(file_id).unlink()
+            removed = True
+        except FileNotFoundError:
+            removed = False
         self._content(file_id).unlink(missing_ok=True)
+        return removed
 
-    def _sweep(self, now: float) -> int:
-        """Delete expired files; the bytes the others use."""
-        used = 0
+    def _scan(self) -> Iterator[StoredFile]:
+        """Every file's metadata, expired or not; unreadable or half-removed entries skipped."""
         for path in self.directory.glob("file-*.json"):
-            try:
-                meta = StoredFile.model_validate(json.loads(path.read_bytes()))
-            except (OSError, ValueError):
-                continue
-            if meta.expired(now):
-                self._remove(meta.id)
-            else:
+            meta = _load(path)
+            if meta is not None:
+                yield meta
+
+    def _sweep(self, now: float) -> _Swept:
+        """Delete expired files; how many went, and the bytes the others use."""
+        removed = used = 0
+        for meta in self._scan():
+            if not meta.expired(now):
                 used += meta.bytes
-        return used
+            elif self._remove(meta.id):
+                removed += 1
+        return _Swept(removed=removed, used=used)
+
+
+class _Swept(NamedTuple):
+    removed: int
+    used: int
+
+
+def _load(path: Path) -> StoredFile | None:
+    """The metadata in ``path``; ``None`` when it is missing or not a file's metadata."""
+    try:
+        return StoredFile.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def _sort_key(meta: StoredFile) -> tuple[int, str]:
+    return meta.created_at, meta.id
+
+
+def _ordered_after(
+    files: Iterable[StoredFile], order: ListOrder, cursor: StoredFile | None
+) -> list[StoredFile]:
+    """``files`` by ``created_at`` then ``id`` in ``order``, only those past ``cursor`` if any."""
+    descending = order == "desc"
+    if cursor is not None:
+        start = _sort_key(cursor)
+        files = [f for f in files if (_sort_key(f) < start if descending else _sort_key(f) > start)]
+    return sorted(files, key=_sort_key, reverse=descending)
 
 
 def _write_atomically(path: Path, payload: bytes) -> None:

@@ -13,11 +13,13 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from ..chat import ChatCompletion, ChatRequest
 from ..requests import GenerateRequest
 from ..responses import ImagesResponse
+from .files import MAX_LIST_LIMIT
 from .schemas import (
     EditForm,
     EditJSON,
     ErrorResponse,
     FileDeleted,
+    FileList,
     FileObject,
     FileUpload,
     Health,
@@ -41,6 +43,7 @@ _MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (ModelList, "serialization"),
     (ModelObject, "serialization"),
     (FileObject, "serialization"),
+    (FileList, "serialization"),
     (FileDeleted, "serialization"),
     (Health, "serialization"),
     (ErrorResponse, "serialization"),
@@ -75,6 +78,40 @@ def _path_param(name: str) -> list[dict[str, Any]]:
     return [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}]
 
 
+def _query_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def _list_files() -> dict[str, Any]:
+    """``GET /v1/files``, with OpenAI's query parameters."""
+    parameters = [
+        _query_param("purpose", {"type": "string"}, "only files with this purpose"),
+        _query_param(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIST_LIMIT, "default": MAX_LIST_LIMIT},
+            "most files in the page",
+        ),
+        _query_param(
+            "order",
+            {"type": "string", "enum": ["asc", "desc"], "default": "desc"},
+            "by created_at: asc oldest first, desc newest first",
+        ),
+        _query_param(
+            "after",
+            {"type": "string"},
+            "a file id (the last_id of the previous page): the files after it in this order; "
+            "an unknown id gives an empty page",
+        ),
+    ]
+    return {**_op("unexpired files, a page at a time", "FileList"), "parameters": parameters}
+
+
 def _paths() -> dict[str, Any]:
     content = _op("a stored file's bytes", None)
     content["responses"]["200"] = {
@@ -106,7 +143,10 @@ def _paths() -> dict[str, Any]:
             "get": {**_op("one model", "ModelObject"), "parameters": _path_param("model")}
         },
         "/v1/images/models": {"get": _op("the image models", "ModelList")},
-        "/v1/files": {"post": _op("upload a file", "FileObject", _multipart("FileUpload"))},
+        "/v1/files": {
+            "get": _list_files(),
+            "post": _op("upload a file", "FileObject", _multipart("FileUpload")),
+        },
         "/v1/files/{file_id}": {
             "get": {**_op("a file's metadata", "FileObject"), "parameters": _path_param("file_id")},
             "delete": {**_op("delete a file", "FileDeleted"), "parameters": _path_param("file_id")},

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
-from ..errors import NotFoundError
+from ..errors import InvalidRequestError, NotFoundError
 from ..images import image_mime
 from .bodies import read_form
 from .errors import UnprocessableEntityError
+from .files import MAX_LIST_LIMIT, ListOrder
 from .openapi import openapi_document
-from .schemas import file_object, model_object
+from .schemas import file_list, file_object, model_object
 from .state import STATE
 
 __all__ = [
@@ -17,6 +20,7 @@ __all__ = [
     "file_content",
     "get_file",
     "health",
+    "list_files",
     "list_models",
     "openapi",
     "retrieve_model",
@@ -51,6 +55,48 @@ async def upload_file(request: web.Request) -> web.Response:
         content_type=image_mime(upload.data or b"") or "application/octet-stream",
     )
     return web.json_response(file_object(stored))
+
+
+async def list_files(request: web.Request) -> web.Response:
+    """Unexpired files, newest first unless ``order=asc``; ``purpose`` filters, ``limit`` and
+    ``after`` (a file id) page (``client.files.list()``)."""
+    query = request.query
+    page = await request.app[STATE].store.list(
+        purpose=query.get("purpose") or None,
+        limit=_limit(query.get("limit")),
+        order=_order(query.get("order")),
+        after=query.get("after") or None,
+    )
+    return web.json_response(file_list(page))
+
+
+_DIGITS = re.compile(r"[0-9]{1,6}")
+
+
+def _limit(text: str | None) -> int:
+    """The ``limit`` query parameter: an integer from 1 to ``MAX_LIST_LIMIT`` (the default)."""
+    if text is None:
+        return MAX_LIST_LIMIT
+    if _DIGITS.fullmatch(text) and 1 <= int(text) <= MAX_LIST_LIMIT:
+        return int(text)
+    raise InvalidRequestError(
+        f"Invalid 'limit': {text[:40]!r}; expected an integer from 1 to {MAX_LIST_LIMIT}",
+        param="limit",
+        code="invalid_value",
+    )
+
+
+def _order(text: str | None) -> ListOrder:
+    """The ``order`` query parameter: ``asc`` or ``desc`` (the default)."""
+    if text is None or text == "desc":
+        return "desc"
+    if text == "asc":
+        return "asc"
+    raise InvalidRequestError(
+        f"Invalid 'order': {text[:40]!r}; expected 'asc' or 'desc'",
+        param="order",
+        code="invalid_value",
+    )
 
 
 async def _known(request: web.Request) -> str:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..capabilities import ModelInfo
-from .files import StoredFile
+from .files import FilePage, StoredFile
 
 __all__ = [
     "EditForm",
@@ -16,6 +16,7 @@ __all__ = [
     "ErrorDetail",
     "ErrorResponse",
     "FileDeleted",
+    "FileList",
     "FileObject",
     "FileUpload",
     "Health",
@@ -23,6 +24,7 @@ __all__ = [
     "ModelList",
     "ModelObject",
     "VariationForm",
+    "file_list",
     "file_object",
     "model_object",
 ]
@@ -120,6 +122,17 @@ class FileObject(BaseModel):
     status: Literal["processed"] = "processed"
 
 
+class FileList(BaseModel):
+    """``GET /v1/files``: one page of files; ``first_id`` and ``last_id`` are null when it is
+    empty, and ``has_more`` says whether a request with ``after=last_id`` would find more."""
+
+    object: Literal["list"] = "list"
+    data: list[FileObject]
+    first_id: str | None
+    last_id: str | None
+    has_more: bool
+
+
 class FileUpload(BaseModel):
     """``POST /v1/files`` (multipart)."""
 
@@ -149,3 +162,15 @@ def file_object(stored: StoredFile) -> dict[str, Any]:
     return FileObject.model_validate(stored.model_dump(exclude={"content_type"})).model_dump(
         mode="json"
     )
+
+
+def file_list(page: FilePage) -> dict[str, Any]:
+    """The ``GET /v1/files`` body for ``page``."""
+    data = [file_object(stored) for stored in page.files]
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": page.has_more,
+    }

@@ -1,0 +1,272 @@
+"""``GET /v1/files`` through the SDK (order, purpose, pages, cursors, bad parameters), expired
+files, and the store's periodic sweep (it runs without requests, survives a failing sweep and
+stops with the app)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+from openai.types import FilePurpose
+
+import limner
+from limner.gateway import GatewayConfig, LocalFileStore, StoredFile, create_app, make_runner
+from limner.gateway.app import SWEEP_TASK_NAME
+from limner.gateway.files import MAX_LIST_LIMIT, FilePage, ListOrder
+
+from .conftest import MakeGateway
+from .support import GATEWAY_KEY, Gateway, png
+
+UNKNOWN_ID = "file-" + "0" * 32
+
+
+async def _upload(gateway: Gateway, purposes: list[FilePurpose]) -> list[str]:
+    """Upload one small PNG per purpose, one after another; their ids in upload order."""
+    sdk = gateway.sdk()
+    ids = []
+    for number, purpose in enumerate(purposes):
+        made = await sdk.files.create(
+            file=(f"{number}.png", png(2, 2), "image/png"), purpose=purpose
+        )
+        ids.append(made.id)
+    return ids
+
+
+def _expire(store: LocalFileStore, file_id: str) -> None:
+    """Make a stored file expired by rewriting its metadata (its bytes stay on disk)."""
+    path = store.directory / f"{file_id}.json"
+    meta = StoredFile.model_validate_json(path.read_bytes())
+    path.write_text(meta.model_copy(update={"expires_at": meta.created_at - 1}).model_dump_json())
+
+
+def _on_disk(store: LocalFileStore, file_id: str) -> set[str]:
+    return {path.suffix for path in store.directory.glob(f"{file_id}.*")}
+
+
+async def _list_json(gateway: Gateway, **params: Any) -> dict[str, Any]:
+    """The raw ``GET /v1/files`` body."""
+    return await gateway.sdk().get("/files", cast_to=dict[str, Any], options={"params": params})
+
+
+async def test_files_list_newest_first_ascending_and_by_purpose(gateway: Gateway) -> None:
+    first, second, third = await _upload(gateway, ["user_data", "vision", "user_data"])
+    sdk = gateway.sdk()
+    page = await sdk.files.list()
+    assert [f.id for f in page.data] == [third, second, first]
+    assert page.has_more is False
+    assert page.data[1].purpose == "vision" and page.data[1].filename == "1.png"
+    assert page.data[1].bytes == len(png(2, 2))
+    ascending = await sdk.files.list(order="asc")
+    assert [f.id for f in ascending.data] == [first, second, third]
+    assert [f.id for f in (await sdk.files.list(purpose="user_data")).data] == [third, first]
+    body = await _list_json(gateway, order="asc", purpose="user_data")
+    assert [f["id"] for f in body["data"]] == [first, third]
+    assert (body["object"], body["first_id"], body["last_id"], body["has_more"]) == (
+        "list",
+        first,
+        third,
+        False,
+    )
+    assert await _list_json(gateway, purpose="fine-tune") == {
+        "object": "list",
+        "data": [],
+        "first_id": None,
+        "last_id": None,
+        "has_more": False,
+    }
+
+
+async def test_files_list_pages_with_limit_and_after(gateway: Gateway) -> None:
+    ids = await _upload(gateway, ["user_data"] * 5)
+    newest = ids[::-1]
+    sdk = gateway.sdk()
+    page1 = await sdk.files.list(limit=2)
+    page2 = await sdk.files.list(limit=2, after=page1.data[-1].id)
+    page3 = await sdk.files.list(limit=2, after=page2.data[-1].id)
+    pages = [([f.id for f in page.data], page.has_more) for page in (page1, page2, page3)]
+    assert pages == [(newest[0:2], True), (newest[2:4], True), (newest[4:], False)]
+    oldest = await sdk.files.list(limit=3, order="asc", after=ids[0])
+    assert ([f.id for f in oldest.data], oldest.has_more) == (ids[1:4], True)
+    body = await _list_json(gateway, limit=2, after=newest[1])
+    assert (body["first_id"], body["last_id"], body["has_more"]) == (newest[2], newest[3], True)
+    collected = [f.id async for f in sdk.files.list(limit=2)]  # the SDK follows has_more
+    assert collected == newest
+    assert [f.id async for f in sdk.files.list(limit=2, order="asc")] == ids
+
+
+async def test_files_list_after_another_purpose_or_an_unknown_id(gateway: Gateway) -> None:
+    first, vision, third = await _upload(gateway, ["user_data", "vision", "user_data"])
+    sdk = gateway.sdk()
+    page = await sdk.files.list(purpose="user_data", after=vision)
+    assert [f.id for f in page.data] == [first]  # the cursor's place counts, not its purpose
+    unknown = await sdk.files.list(after=UNKNOWN_ID)
+    assert (unknown.data, unknown.has_more) == ([], False)
+    assert [f.id for f in (await sdk.files.list(after=first)).data] == []
+    assert [f.id for f in (await sdk.files.list(order="asc", after=first)).data] == [vision, third]
+
+
+async def test_expired_files_are_not_listed(gateway: Gateway) -> None:
+    kept, expired = await _upload(gateway, ["user_data", "user_data"])
+    _expire(gateway.store, expired)
+    assert _on_disk(gateway.store, expired) == {".json", ".bin"}  # expired, not yet swept
+    sdk = gateway.sdk()
+    assert [f.id for f in (await sdk.files.list()).data] == [kept]
+    assert [f.id for f in (await sdk.files.list(purpose="user_data", order="asc")).data] == [kept]
+
+
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": str(MAX_LIST_LIMIT + 1)}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"limit": "1.5"}, "limit"),
+        ({"order": "newest"}, "order"),
+        ({"order": ""}, "order"),
+    ],
+)
+async def test_files_list_rejects_a_bad_limit_or_order(
+    gateway: Gateway, query: dict[str, str], param: str
+) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        await gateway.sdk().files.list(extra_query=query)
+    assert caught.value.status_code == 400
+    assert caught.value.param == param
+    assert caught.value.type == "invalid_request_error"
+    assert repr(next(iter(query.values()))) in caught.value.message
+
+
+async def test_files_list_takes_the_largest_limit(gateway: Gateway) -> None:
+    (made,) = await _upload(gateway, ["user_data"])
+    page = await gateway.sdk().files.list(limit=MAX_LIST_LIMIT)
+    assert [f.id for f in page.data] == [made]
+
+
+async def test_store_list_places_an_expired_cursor_and_sweep_counts(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path / "files")
+    assert await store.list() == FilePage(files=[], has_more=False)  # no directory yet
+    assert await store.sweep() == 0
+    made = [
+        await store.put(b"abc", filename=f"{n}.txt", purpose="p", content_type="text/plain")
+        for n in range(3)
+    ]
+    first, middle, last = (meta.id for meta in made)
+    _expire(store, middle)
+
+    async def ids(order: ListOrder = "desc", after: str | None = None) -> list[str]:
+        return [meta.id for meta in (await store.list(order=order, after=after)).files]
+
+    assert await ids() == [last, first]
+    assert await ids("asc", after=middle) == [last]  # a client paging on keeps its place
+    assert await ids("desc", after=middle) == [first]
+    assert await store.sweep() == 1
+    assert await store.sweep() == 0
+    assert _on_disk(store, middle) == set()
+    assert _on_disk(store, first) == _on_disk(store, last) == {".json", ".bin"}
+    assert await ids("asc", after=middle) == []  # swept: the cursor is now unknown
+
+
+async def test_periodic_sweep_removes_expired_files_without_requests(
+    make_gateway: MakeGateway,
+) -> None:
+    gateway = await make_gateway(GatewayConfig(api_keys=(GATEWAY_KEY,), sweep_interval=0.02))
+    kept, expired = await _upload(gateway, ["user_data", "user_data"])
+    assert _on_disk(gateway.store, expired) == {".json", ".bin"}
+    _expire(gateway.store, expired)
+    deadline = time.monotonic() + 5.0
+    while _on_disk(gateway.store, expired) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    assert _on_disk(gateway.store, expired) == set()
+    assert _on_disk(gateway.store, kept) == {".json", ".bin"}
+
+
+class _FlakyStore(LocalFileStore):
+    """A store whose first sweep fails."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.sweeps = 0
+        self.recovered = asyncio.Event()
+
+    async def sweep(self) -> int:
+        self.sweeps += 1
+        if self.sweeps == 1:
+            raise OSError("the disk went away")
+        self.recovered.set()
+        return await super().sweep()
+
+
+def _sweep_tasks() -> list[asyncio.Task[Any]]:
+    return [task for task in asyncio.all_tasks() if task.get_name() == SWEEP_TASK_NAME]
+
+
+async def test_a_failing_sweep_is_logged_and_the_task_stops_with_the_app(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.ERROR, logger="limner.gateway")
+    store = _FlakyStore(tmp_path)
+    client = limner.AsyncClient(environ={})
+    runner = make_runner(create_app(client, store, GatewayConfig(sweep_interval=0.01)))
+    await runner.setup()
+    try:
+        (task,) = _sweep_tasks()
+        await asyncio.wait_for(store.recovered.wait(), 5.0)
+    finally:
+        await runner.cleanup()
+        await client.close()
+    assert task.done() and task.cancelled()
+    assert _sweep_tasks() == []
+    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.name == "limner.gateway.app"
+    assert record.getMessage().startswith("file store sweep failed")
+    assert record.exc_info is not None and isinstance(record.exc_info[1], OSError)
+
+
+class _StoreWithoutSweep:
+    """A third-party store: the ``FileStore`` methods and no ``sweep``."""
+
+    async def put(
+        self, data: bytes, *, filename: str, purpose: str, content_type: str
+    ) -> StoredFile:
+        raise NotImplementedError
+
+    async def get(self, file_id: str) -> StoredFile | None:
+        return None
+
+    async def read(self, file_id: str) -> tuple[StoredFile, bytes] | None:
+        return None
+
+    async def delete(self, file_id: str) -> bool:
+        return False
+
+    async def list(
+        self,
+        *,
+        purpose: str | None = None,
+        limit: int = MAX_LIST_LIMIT,
+        order: ListOrder = "desc",
+        after: str | None = None,
+    ) -> FilePage:
+        return FilePage(files=[], has_more=False)
+
+
+@pytest.mark.parametrize("case", ["store without sweep", "interval off"])
+async def test_no_sweep_task_without_a_sweep_method_or_interval(tmp_path: Path, case: str) -> None:
+    client = limner.AsyncClient(environ={})
+    if case == "store without sweep":
+        app = create_app(client, _StoreWithoutSweep(), GatewayConfig(sweep_interval=0.01))
+    else:
+        app = create_app(client, LocalFileStore(tmp_path), GatewayConfig(sweep_interval=None))
+    runner = make_runner(app)
+    await runner.setup()
+    try:
+        await asyncio.sleep(0.05)
+        assert _sweep_tasks() == []
+    finally:
+        await runner.cleanup()
+        await client.close()
