@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from .app import create_app, make_runner
 from .config import GatewayConfig, keys_from
-from .files import FileStore, LocalFileStore, StoredFile
+from .files import FilePage, FileStore, LocalFileStore, StoredFile
 
 __all__ = [
+    "FilePage",
     "FileStore",
     "GatewayConfig",
     "LocalFileStore",
