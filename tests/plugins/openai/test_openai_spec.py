@@ -1,8 +1,8 @@
 """Every translated body validated against OpenAI's own OpenAPI schemas.
 
-The spec is read from ``../shared/provider-specs/openai/images-subset.openapi.json`` beside the
-repository (openai/openai-openapi @ f85dbe22, see its SOURCE.txt); the tests skip when it is
-absent. JSON bodies are validated against ``CreateImageRequest`` / ``EditImageBodyJsonParam``;
+The spec is ``data/specs/images-subset.openapi.json``: the three ``/images/*`` paths of
+openai/openai-openapi @ f85dbe22 and the components they use (provenance in ``data/SOURCE.md``).
+JSON bodies are validated against ``CreateImageRequest`` / ``EditImageBodyJsonParam``;
 multipart forms are rebuilt into objects (numbers parsed back, files as placeholders) and
 validated against ``CreateImageEditRequest`` / ``CreateImageVariationRequest``. On top of the
 schemas (which allow unknown properties), every field we send must be a declared property.
@@ -22,12 +22,7 @@ from jsonschema import Draft202012Validator
 from limner import ImageConfig, Translation
 from limner_openai import OpenAIProvider
 
-ROOT = Path(__file__).resolve().parents[3]
-SPEC = ROOT / ".." / "shared" / "provider-specs" / "openai" / "images-subset.openapi.json"
-
-pytestmark = pytest.mark.skipif(
-    not SPEC.is_file(), reason=f"OpenAI spec not found at {SPEC} (../shared beside the clone)"
-)
+SPEC = Path(__file__).resolve().parent / "data" / "specs" / "images-subset.openapi.json"
 
 
 def _nullable(node: Any) -> Any:

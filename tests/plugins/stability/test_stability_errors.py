@@ -18,8 +18,7 @@ from limner_stability import StabilityProvider
 
 from .conftest import TINY, Loopback, MakeCall, Seen, error, json_image
 
-ROOT = Path(__file__).resolve().parents[3]
-QUOTED = ROOT / ".." / "shared" / "real-cassettes" / "stability" / "quoted-live-error-bodies.json"
+QUOTED = Path(__file__).resolve().parent / "data" / "quoted-live-error-bodies.json"
 
 # The spec's own examples [SPEC-2024 responses] and the 2024 live 403 (no id) [ISS-402].
 SPEC_EXAMPLES: dict[int, dict[str, Any]] = {
@@ -149,7 +148,6 @@ def test_unreadable_bodies_fall_back_on_the_status(
     assert "STABILITY_API_KEY" in legacy.message
 
 
-@pytest.mark.skipif(not QUOTED.is_file(), reason="../shared/real-cassettes/stability absent")
 def test_the_quoted_live_bodies(provider: StabilityProvider, make_call: MakeCall) -> None:
     items = json.loads(QUOTED.read_text())["items"]
     kinds = []

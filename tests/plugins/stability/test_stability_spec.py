@@ -1,7 +1,8 @@
 """Every translated multipart form validated against Stability's own v2beta OpenAPI schemas.
 
-The spec is ``../shared/provider-specs/stability/stability-v2beta.openapi.json`` (Oct 2024,
-kousen/ai_samples @ c02de0ab); the tests skip when it is absent. It predates SD 3.5, so the
+The spec is ``data/stability-v2beta.subset.openapi.json``: the generate and edit paths of
+Stability's v2beta document (Oct 2024, kousen/ai_samples @ c02de0ab; provenance and the command
+that cuts it in ``data/SOURCE.md``). It predates SD 3.5, so the
 differences the Jan 2026 copy makes current (``shared/providers/stability.md`` §2-§3) are applied
 first, each listed in :data:`CHANGES_2026`. Forms are rebuilt into objects (numbers parsed back,
 files as placeholders); on top of the schema (which allows unknown properties), every field sent
@@ -25,10 +26,7 @@ from limner_stability.options import STYLE_PRESETS
 
 from .conftest import MakeCall, png
 
-ROOT = Path(__file__).resolve().parents[3]
-SPEC = ROOT / ".." / "shared" / "provider-specs" / "stability" / "stability-v2beta.openapi.json"
-
-pytestmark = pytest.mark.skipif(not SPEC.is_file(), reason=f"Stability spec not found at {SPEC}")
+SPEC = Path(__file__).resolve().parent / "data" / "stability-v2beta.subset.openapi.json"
 
 _STYLE = {"type": "string", "enum": list(STYLE_PRESETS)}
 _FORMATS = {"type": "string", "enum": ["png", "jpeg", "webp"]}
