@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--files-dir", type=Path, help="where uploaded and generated files live")
     serve.add_argument("--public-url", help="the gateway's origin in image URLs it returns")
+    serve.add_argument(
+        "--default-model",
+        metavar="MODEL",
+        help="the model for image requests that name none (provider/model)",
+    )
     return parser
 
 
@@ -207,7 +212,11 @@ async def _serve(args: argparse.Namespace) -> int:
     from ..gateway import GatewayConfig, keys_from
     from ..gateway.server import serve
 
-    config = GatewayConfig(api_keys=keys_from(args.api_key), public_url=args.public_url)
+    config = GatewayConfig(
+        api_keys=keys_from(args.api_key),
+        public_url=args.public_url,
+        default_model=args.default_model,
+    )
     await serve(config, host=args.host, port=args.port, files_dir=args.files_dir)
     return 0
 

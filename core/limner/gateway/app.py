@@ -43,6 +43,8 @@ def create_app(
     :param close_client: close ``client`` when the application shuts down.
     """
     config = config or GatewayConfig()
+    if config.default_model is not None:
+        client.models.retrieve(config.default_model)  # NotFoundError (with suggestions) now
     found = provider_secrets(client.registry, provider_settings or {}, environ)
     scrub = Scrubber([*found, *secrets, *config.api_keys])
     app = web.Application(

@@ -39,6 +39,9 @@ class GatewayConfig:
         then go only when a file is written or an expired one is asked for).
     :param public_url: the gateway's own origin for image URLs (``https://img.example``); by
         default the origin the client used.
+    :param default_model: the model for image requests that name none (the OpenAI API falls
+        back to its own default model, and its SDK does not require one); without it such a
+        request is a 422 naming ``model``. Checked when the app is made.
     """
 
     api_keys: tuple[str, ...] = field(default=(), repr=False)
@@ -50,6 +53,7 @@ class GatewayConfig:
     file_ttl: float = 3600.0
     sweep_interval: float | None = 300.0
     public_url: str | None = None
+    default_model: str | None = None
 
     @property
     def auth_required(self) -> bool:

@@ -14,6 +14,7 @@ from ..images import image_mime
 from ..requests import ImageRef
 from ..responses import ImagesResponse
 from .bodies import Form, is_multipart, read_form, read_json, require, url_reference
+from .errors import UnprocessableEntityError
 from .middleware import note
 from .state import STATE, GatewayState
 
@@ -22,8 +23,25 @@ __all__ = ["edits", "generations", "variations"]
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
 
 
-def _common(request: web.Request, state: GatewayState, body: dict[str, Any]) -> str:
-    """Checks every image request shares; returns the model id (also noted for the log)."""
+def _model(state: GatewayState, body: dict[str, Any]) -> str:
+    """The model the request names, else the gateway's default (also noted for the log)."""
+    model = body.pop("model", None)
+    if model in (None, ""):
+        model = state.config.default_model
+        if model is None:
+            raise UnprocessableEntityError(
+                "Missing required parameter: 'model' (this gateway has no default model; "
+                "name one, or start it with --default-model)",
+                param="model",
+            )
+    if not isinstance(model, str):
+        raise InvalidRequestError("model must be a string", param="model")
+    note().model = model
+    return model
+
+
+def _check(state: GatewayState, body: dict[str, Any]) -> None:
+    """Checks every image request shares."""
     if "dry_run" in body:
         raise InvalidRequestError(
             "dry_run is not available through the gateway; use limner's Python API or CLI",
@@ -34,18 +52,14 @@ def _common(request: web.Request, state: GatewayState, body: dict[str, Any]) -> 
         raise InvalidRequestError(
             f"n: at most {state.config.max_n} images per request on this gateway", param="n"
         )
-    model = body.pop("model")
-    if not isinstance(model, str):
-        raise InvalidRequestError("model must be a string", param="model")
-    note().model = model
-    return model
 
 
 async def generations(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await read_json(request)
-    require(body, "model", "prompt")
-    model = _common(request, state, body)
+    model = _model(state, body)
+    require(body, "prompt")
+    _check(state, body)
     prompt = body.pop("prompt")
     result = await state.upstream(
         lambda: state.client.images.generate(model=model, prompt=prompt, **body)
@@ -61,7 +75,9 @@ async def edits(request: web.Request) -> web.Response:
         body = _from_form(await read_form(request), "image", "images")
     else:
         body = await read_json(request)
-    require(body, "model", "prompt", "images")
+    model = _model(state, body)
+    require(body, "prompt", "images")
+    _check(state, body)
     images = body.pop("images")
     if not isinstance(images, list):
         raise InvalidRequestError("images must be a list of image objects", param="images")
@@ -73,7 +89,6 @@ async def edits(request: web.Request) -> web.Response:
     refs = [await _resolve(state, item, f"images[{i}]") for i, item in enumerate(images)]
     if body.get("mask") is not None:
         body["mask"] = await _resolve(state, body["mask"], "mask")
-    model = _common(request, state, body)
     prompt = body.pop("prompt")
     result = await state.upstream(
         lambda: state.client.images.edit(model=model, prompt=prompt, image=refs, **body)
@@ -84,11 +99,12 @@ async def edits(request: web.Request) -> web.Response:
 async def variations(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = _from_form(await read_form(request), "image", "image")
-    require(body, "model", "image")
+    model = _model(state, body)
+    require(body, "image")
+    _check(state, body)
     images = body.pop("image")
     if len(images) != 1:
         raise InvalidRequestError("variations take exactly one image", param="image")
-    model = _common(request, state, body)
     result = await state.upstream(
         lambda: state.client.images.create_variation(model=model, image=images[0], **body)
     )

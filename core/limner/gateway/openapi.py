@@ -189,6 +189,17 @@ def _document() -> dict[str, Any]:
     }
 
 
-def openapi_document() -> dict[str, Any]:
-    """The document (a fresh copy)."""
-    return copy.deepcopy(_document())
+# Image request bodies whose ``model`` a gateway with a default model does not require.
+_IMAGE_BODIES = ("GenerateRequest", "EditJSON", "EditForm", "VariationForm")
+
+
+def openapi_document(*, default_model: bool = False) -> dict[str, Any]:
+    """The document (a fresh copy). With ``default_model``, image requests need no ``model``."""
+    document = copy.deepcopy(_document())
+    if default_model:
+        schemas = document["components"]["schemas"]
+        for name in _IMAGE_BODIES:
+            required = schemas[name].get("required", [])
+            if "model" in required:
+                required.remove("model")
+    return document

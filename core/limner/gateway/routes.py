@@ -139,4 +139,5 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(openapi_document())
+    default = request.app[STATE].config.default_model is not None
+    return web.json_response(openapi_document(default_model=default))

@@ -93,6 +93,8 @@ async def serve(
             else:
                 print(f"limner gateway: listening on {bind}; requests need a gateway key", file=out)
             print(f"limner gateway: {len(client.models.list())} models", file=out)
+            if config.default_model is not None:
+                print(f"limner gateway: default image model {config.default_model}", file=out)
             print(f"OpenAI client base URL: http://{shown}:{bound}/v1", file=out)
             print(
                 f'  openai.OpenAI(base_url="http://{shown}:{bound}/v1", api_key='
