@@ -107,6 +107,16 @@ def test_models_json_uses_full_ids(capsys: pytest.CaptureFixture[str]) -> None:
     assert dalle3["capabilities"]["max_images_per_call"] == 1
 
 
+def test_model_details_show_every_key_of_a_price_row(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "models", "amazon/amazon.nova-canvas-v1:0")
+    assert status == 0
+    assert "    standard up to 1024x1024: $0.04" in out.splitlines()
+    assert "    premium up to 2048x2048: $0.08" in out.splitlines()
+    status, out, _ = run(capsys, "models", "stabilityai/sd3.5-large")
+    assert status == 0
+    assert "    edit remove-background: $0.02" in out.splitlines()
+
+
 def test_model_details_json_has_schemas_prices_and_lifecycle(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

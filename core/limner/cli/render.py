@@ -81,7 +81,8 @@ def _price_lines(sheet: PriceSheet) -> list[str]:
         tokens = sheet.per_million_tokens.model_dump(exclude_none=True)
         lines.append("    per 1M tokens: " + ", ".join(f"{k} {v}" for k, v in tokens.items()))
     for row in sheet.per_image:
-        keys = " ".join(str(v) for v in (row.operation, row.quality, row.size) if v)
+        band = f"up to {row.max_size}" if row.max_size else None
+        keys = " ".join(v for v in (row.operation, row.edit_mode, row.quality, row.size, band) if v)
         lines.append(f"    {keys or 'any'}: ${row.usd}")
     if sheet.notes:
         lines.append(f"    note: {sheet.notes}")
