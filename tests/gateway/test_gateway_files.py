@@ -18,6 +18,7 @@ import limner
 from limner.gateway import GatewayConfig, LocalFileStore, StoredFile, create_app, make_runner
 from limner.gateway.app import SWEEP_TASK_NAME
 from limner.gateway.files import MAX_LIST_LIMIT, FilePage, ListOrder
+from limner.gateway.state import STATE
 
 from .conftest import MakeGateway
 from .support import GATEWAY_KEY, Gateway, png
@@ -168,7 +169,10 @@ async def test_store_list_places_an_expired_cursor_and_sweep_counts(tmp_path: Pa
     assert await store.sweep() == 0
     assert _on_disk(store, middle) == set()
     assert _on_disk(store, first) == _on_disk(store, last) == {".json", ".bin"}
-    assert await ids("asc", after=middle) == []  # swept: the cursor is now unknown
+    # Swept: the cursor file is gone, but its id carries when it was made, so paging goes on.
+    assert await ids("asc", after=middle) == [last]
+    assert await ids("desc", after=middle) == [first]
+    assert await ids("asc", after=UNKNOWN_ID) == []  # an older, random-only id: no place to keep
 
 
 async def test_periodic_sweep_removes_expired_files_without_requests(
@@ -231,7 +235,13 @@ class _StoreWithoutSweep:
     """A third-party store: the ``FileStore`` methods and no ``sweep``."""
 
     async def put(
-        self, data: bytes, *, filename: str, purpose: str, content_type: str
+        self,
+        data: bytes,
+        *,
+        filename: str,
+        purpose: str,
+        content_type: str,
+        owner: str | None = None,
     ) -> StoredFile:
         raise NotImplementedError
 
@@ -247,6 +257,7 @@ class _StoreWithoutSweep:
     async def list(
         self,
         *,
+        owner: str | None = None,
         purpose: str | None = None,
         limit: int = MAX_LIST_LIMIT,
         order: ListOrder = "desc",
@@ -270,3 +281,19 @@ async def test_no_sweep_task_without_a_sweep_method_or_interval(tmp_path: Path, 
     finally:
         await runner.cleanup()
         await client.close()
+
+
+class _StoreWithoutList(LocalFileStore):
+    """A store written before ``list`` was part of ``FileStore``."""
+
+    list = None  # type: ignore[assignment]
+
+
+async def test_a_store_without_list_answers_501(make_gateway: MakeGateway, tmp_path: Path) -> None:
+    gateway = await make_gateway(GatewayConfig(api_keys=(GATEWAY_KEY,)))
+    old_store: Any = _StoreWithoutList(tmp_path / "old")  # breaks the protocol on purpose
+    gateway.runner.app[STATE].store = old_store
+    with pytest.raises(openai.APIStatusError) as caught:
+        await gateway.sdk().files.list()
+    assert caught.value.status_code == 501
+    assert "_StoreWithoutList" in caught.value.message and "list()" in caught.value.message

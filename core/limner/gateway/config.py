@@ -35,8 +35,8 @@ class GatewayConfig:
     :param queue_timeout: seconds a request may wait for an upstream slot before a 429.
     :param file_ttl: seconds an uploaded or generated file is kept.
     :param sweep_interval: seconds between sweeps that remove expired files from the store (when
-        the store has a ``sweep`` method); ``None`` turns the periodic sweep off (expired files
-        then go only when a file is written or an expired one is asked for).
+        the store has a ``sweep`` method); ``None`` (or 0) turns the periodic sweep off (expired
+        files then go only when a file is written or an expired one is asked for).
     :param public_url: the gateway's own origin for image URLs (``https://img.example``); by
         default the origin the client used.
     :param default_model: the model for image requests that name none (the OpenAI API falls

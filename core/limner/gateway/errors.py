@@ -16,6 +16,7 @@ from ..redaction import Scrubber
 
 __all__ = [
     "BusyError",
+    "NotImplementedByStoreError",
     "Scrubber",
     "UnprocessableEntityError",
     "error_response",
@@ -40,6 +41,14 @@ class UnprocessableEntityError(InvalidRequestError):
 
     http_status = 422
     default_code = "missing_required_parameter"
+
+
+class NotImplementedByStoreError(LimnerError):
+    """The gateway's file store lacks an operation (a store written before it existed)."""
+
+    http_status = 501
+    error_type = "api_error"
+    default_code = "not_implemented"
 
 
 class BusyError(RateLimitError):

@@ -5,6 +5,9 @@ Each file is two entries written atomically (temporary name, then rename): the c
 metadata. A file exists once its metadata does, so a reader never sees a half-written file, and
 several gateway instances can share one directory. Expired files go when a file is written, when
 one is read, and on :meth:`LocalFileStore.sweep` (the gateway calls it periodically).
+
+A file belongs to an ``owner``: an opaque tag of the gateway key that stored it (``None`` when
+the gateway has no keys). Listing filters by it; the routes check it on every other access.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import os
 import re
 import secrets
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,20 +36,37 @@ __all__ = [
     "LocalFileStore",
     "StoreFullError",
     "StoredFile",
+    "id_time_ns",
     "new_file_id",
+    "sort_key",
 ]
 
-FILE_ID = re.compile(r"^file-[0-9a-f]{32}$")
+FILE_ID = re.compile(r"^file-(?:[0-9a-f]{32}|[0-9a-f]{48})$")  # 32: random only (older ids)
 MAX_LIST_LIMIT = 10_000
 """The most files one ``list`` call returns (also its default), as OpenAI's ``GET /v1/files``."""
 
 ListOrder = Literal["asc", "desc"]
 
 
+_last_ns = 0
+_ids_lock = threading.Lock()
+
+
 def new_file_id() -> str:
-    """``file-`` and 32 hex digits: the creation time in nanoseconds (16), then 16 random ones.
-    Ids made later sort later, so a listing orders files made in the same second as made."""
-    return f"file-{time.time_ns():016x}{secrets.token_hex(8)}"
+    """``file-`` and 48 hex digits: the creation time in nanoseconds (16; strictly increasing in
+    this process, even if the clock steps back), then 128 random bits (32). Ids sort as their
+    files were made, so a listing's cursor can be placed from the id alone."""
+    global _last_ns
+    with _ids_lock:
+        _last_ns = max(time.time_ns(), _last_ns + 1)
+        made = _last_ns
+    return f"file-{made:016x}{secrets.token_hex(16)}"
+
+
+def id_time_ns(file_id: str) -> int | None:
+    """The creation time an id carries (ids of 48 hex digits), else ``None``."""
+    digits = file_id.removeprefix("file-")
+    return int(digits[:16], 16) if len(digits) == 48 and FILE_ID.match(file_id) else None
 
 
 class StoreFullError(LimnerError):
@@ -68,6 +89,7 @@ class StoredFile(BaseModel):
     purpose: str
     status: Literal["processed"] = "processed"
     content_type: str = "application/octet-stream"
+    owner: str | None = Field(None, description="tag of the gateway key that stored it")
 
     def expired(self, now: float) -> bool:
         return self.expires_at is not None and now >= self.expires_at
@@ -86,9 +108,15 @@ class FileStore(Protocol):
     """Where the gateway keeps files. Implement it to put them elsewhere (S3, a database)."""
 
     async def put(
-        self, data: bytes, *, filename: str, purpose: str, content_type: str
+        self,
+        data: bytes,
+        *,
+        filename: str,
+        purpose: str,
+        content_type: str,
+        owner: str | None = None,
     ) -> StoredFile:
-        """Store ``data`` and return its metadata (with a new ``file-...`` id)."""
+        """Store ``data`` for ``owner`` and return its metadata (with a :func:`new_file_id`)."""
         ...
 
     async def get(self, file_id: str) -> StoredFile | None:
@@ -106,19 +134,21 @@ class FileStore(Protocol):
     async def list(
         self,
         *,
+        owner: str | None = None,
         purpose: str | None = None,
         limit: int = MAX_LIST_LIMIT,
         order: ListOrder = "desc",
         after: str | None = None,
     ) -> FilePage:
-        """Unexpired files (only ``purpose``'s when given), sorted by ``created_at`` then ``id``:
-        oldest first for ``asc``, newest first for ``desc``; at most ``limit`` of them (the caller
-        keeps it within 1..``MAX_LIST_LIMIT``).
+        """``owner``'s unexpired files (everyone's when ``owner`` is ``None``; only ``purpose``'s
+        when given), in the order they were made (:func:`sort_key`): oldest first for ``asc``,
+        newest first for ``desc``; at most ``limit`` of them (the caller keeps it within
+        1..``MAX_LIST_LIMIT``).
 
-        ``after`` is a file id, the cursor: the page holds the files that come after that file in
-        this order (the cursor file itself may have another purpose, or have expired while still
-        known). An id the store does not know gives an empty page. ``has_more`` says whether
-        matching files follow the page."""
+        ``after`` is a file id, the cursor: the page holds the files that come after it in this
+        order. The cursor file need not exist any more (an id carries its creation time); an
+        older id without one that the store does not know gives an empty page. ``has_more`` says
+        whether matching files follow the page."""
         ...
 
 
@@ -144,7 +174,13 @@ class LocalFileStore:
         self._lock = asyncio.Lock()
 
     async def put(
-        self, data: bytes, *, filename: str, purpose: str, content_type: str
+        self,
+        data: bytes,
+        *,
+        filename: str,
+        purpose: str,
+        content_type: str,
+        owner: str | None = None,
     ) -> StoredFile:
         if len(data) > self.max_file_bytes:
             raise PayloadTooLargeError(
@@ -159,6 +195,7 @@ class LocalFileStore:
             filename=os.path.basename(filename) or "file",
             purpose=purpose,
             content_type=content_type,
+            owner=owner,
         )
         async with self._lock:  # one writer per process checks room and writes
             await asyncio.to_thread(self._put, meta, data, now)
@@ -213,28 +250,39 @@ class LocalFileStore:
     async def list(
         self,
         *,
+        owner: str | None = None,
         purpose: str | None = None,
         limit: int = MAX_LIST_LIMIT,
         order: ListOrder = "desc",
         after: str | None = None,
     ) -> FilePage:
-        """As :meth:`FileStore.list`; an ``after`` file still on disk places the cursor even once
-        expired, so a client paging through keeps its place."""
-        return await asyncio.to_thread(self._list, purpose, limit, order, after, time.time())
+        """As :meth:`FileStore.list`."""
+        return await asyncio.to_thread(self._list, owner, purpose, limit, order, after, time.time())
 
     def _list(
-        self, purpose: str | None, limit: int, order: ListOrder, after: str | None, now: float
+        self,
+        owner: str | None,
+        purpose: str | None,
+        limit: int,
+        order: ListOrder,
+        after: str | None,
+        now: float,
     ) -> FilePage:
         known = {meta.id: meta for meta in self._scan()}
-        cursor = None
+        cursor: tuple[int, str] | None = None
         if after is not None:
-            cursor = known.get(after)
-            if cursor is None:
+            if after in known:
+                cursor = sort_key(known[after])
+            elif (made := id_time_ns(after)) is not None:
+                cursor = (made, after)
+            else:
                 return FilePage(files=[], has_more=False)
         live = (
             meta
             for meta in known.values()
-            if not meta.expired(now) and (purpose is None or meta.purpose == purpose)
+            if not meta.expired(now)
+            and (owner is None or meta.owner == owner)
+            and (purpose is None or meta.purpose == purpose)
         )
         chosen = _ordered_after(live, order, cursor)
         return FilePage(files=chosen[:limit], has_more=len(chosen) > limit)
@@ -289,19 +337,21 @@ def _load(path: Path) -> StoredFile | None:
         return None
 
 
-def _sort_key(meta: StoredFile) -> tuple[int, str]:
-    return meta.created_at, meta.id
+def sort_key(meta: StoredFile) -> tuple[int, str]:
+    """Files in the order they were made: the id's nanoseconds (``created_at``'s for older ids),
+    then the id."""
+    made = id_time_ns(meta.id)
+    return (meta.created_at * 10**9 if made is None else made), meta.id
 
 
 def _ordered_after(
-    files: Iterable[StoredFile], order: ListOrder, cursor: StoredFile | None
+    files: Iterable[StoredFile], order: ListOrder, cursor: tuple[int, str] | None
 ) -> list[StoredFile]:
-    """``files`` by ``created_at`` then ``id`` in ``order``, only those past ``cursor`` if any."""
+    """``files`` in ``order`` (:func:`sort_key`), only those past ``cursor`` if any."""
     descending = order == "desc"
     if cursor is not None:
-        start = _sort_key(cursor)
-        files = [f for f in files if (_sort_key(f) < start if descending else _sort_key(f) > start)]
-    return sorted(files, key=_sort_key, reverse=descending)
+        files = [f for f in files if (sort_key(f) < cursor if descending else sort_key(f) > cursor)]
+    return sorted(files, key=sort_key, reverse=descending)
 
 
 def _write_atomically(path: Path, payload: bytes) -> None:

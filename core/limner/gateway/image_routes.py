@@ -15,7 +15,7 @@ from ..requests import ImageRef
 from ..responses import ImagesResponse
 from .bodies import Form, is_multipart, read_form, read_json, require, url_reference
 from .errors import UnprocessableEntityError
-from .middleware import note
+from .middleware import caller, may_use, note
 from .state import STATE, GatewayState
 
 __all__ = ["edits", "generations", "variations"]
@@ -86,9 +86,9 @@ async def edits(request: web.Request) -> web.Response:
             f"images: at most {state.config.max_input_images} per edit on this gateway",
             param="images",
         )
-    refs = [await _resolve(state, item, f"images[{i}]") for i, item in enumerate(images)]
+    refs = [await _resolve(request, state, item, f"images[{i}]") for i, item in enumerate(images)]
     if body.get("mask") is not None:
-        body["mask"] = await _resolve(state, body["mask"], "mask")
+        body["mask"] = await _resolve(request, state, body["mask"], "mask")
     prompt = body.pop("prompt")
     result = await state.upstream(
         lambda: state.client.images.edit(model=model, prompt=prompt, image=refs, **body)
@@ -123,7 +123,7 @@ def _from_form(form: Form, field: str, key: str) -> dict[str, Any]:
     return body
 
 
-async def _resolve(state: GatewayState, item: Any, param: str) -> ImageRef:
+async def _resolve(request: web.Request, state: GatewayState, item: Any, param: str) -> ImageRef:
     """An uploaded multipart file stays as it is; a ``{"file_id": ...}`` from the gateway's store
     becomes its bytes; anything else must be an ``image_url`` (a data: or https URL), never a
     path on the server."""
@@ -131,7 +131,7 @@ async def _resolve(state: GatewayState, item: Any, param: str) -> ImageRef:
         return item
     if isinstance(item, dict) and set(item) == {"file_id"} and isinstance(item["file_id"], str):
         stored = await state.store.read(item["file_id"])
-        if stored is None:
+        if stored is None or not may_use(request, stored[0]):
             raise NotFoundError(
                 f"{param}: no file {item['file_id']!r} on this gateway (unknown or expired)",
                 param=f"{param}.file_id",
@@ -172,6 +172,7 @@ async def _as_urls(
             filename=f"image-{index + 1}.{_EXTENSIONS.get(mime or '', 'bin')}",
             purpose="image_generation",
             content_type=mime or "application/octet-stream",
+            owner=caller(request),
         )
         expires = stored.expires_at or stored.created_at + int(state.config.file_ttl)
         url = state.signer.url(origin, stored.id, expires)

@@ -4,6 +4,7 @@ the body-size check (413 before the body is read)."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import logging
 import re
@@ -17,9 +18,21 @@ from aiohttp.typedefs import Handler
 
 from ..errors import AuthenticationError, LimnerError, PayloadTooLargeError
 from .errors import error_response, http_error_response, internal_error_response
+from .files import StoredFile
 from .state import STATE
 
-__all__ = ["Note", "authenticate", "errors_and_log", "limit_body", "log", "note"]
+__all__ = [
+    "OWNER",
+    "Note",
+    "authenticate",
+    "caller",
+    "errors_and_log",
+    "limit_body",
+    "log",
+    "may_use",
+    "note",
+    "owner_tag",
+]
 
 log = logging.getLogger("limner.gateway")
 """One INFO line per request: method, path, model, status, latency, cost. Never headers, query
@@ -46,7 +59,27 @@ def note() -> Note:
 
 
 OPEN_PATHS = frozenset({"/healthz", "/openapi.json"})
-CONTENT_PATH = re.compile(r"^/v1/files/(file-[0-9a-f]{32})/content$")
+CONTENT_PATH = re.compile(r"^/v1/files/(file-[0-9a-f]{32}(?:[0-9a-f]{16})?)/content$")
+OWNER = web.RequestKey("limner_file_owner", str)
+"""The owner tag of the gateway key a request authenticated with (absent: no key involved)."""
+
+
+def owner_tag(key: str) -> str:
+    """What files stored with ``key`` are tagged with: a digest, never the key."""
+    return hashlib.sha256(b"limner-gateway-file-owner\0" + key.encode()).hexdigest()[:32]
+
+
+def caller(request: web.Request) -> str | None:
+    """The owner tag of the request's gateway key; ``None`` when the gateway has no keys (one
+    user: every file is theirs) or the request came with a signed file link instead."""
+    return request.get(OWNER)
+
+
+def may_use(request: web.Request, stored: StoredFile) -> bool:
+    """Whether the request may see a stored file: the key that stored it, or no key at all (a
+    gateway without keys, or a signed link, checked by :func:`authenticate`)."""
+    owner = caller(request)
+    return owner is None or stored.owner == owner
 
 
 @web.middleware
@@ -102,6 +135,7 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     token = token.strip()
     if not any(hmac.compare_digest(token.encode(), key.encode()) for key in state.config.api_keys):
         raise AuthenticationError("Incorrect API key provided", code="invalid_api_key")
+    request[OWNER] = owner_tag(token)
     return await handler(request)
 
 

@@ -9,8 +9,9 @@ from aiohttp import web
 from ..errors import InvalidRequestError, NotFoundError
 from ..images import image_mime
 from .bodies import read_form
-from .errors import UnprocessableEntityError
-from .files import MAX_LIST_LIMIT, ListOrder
+from .errors import NotImplementedByStoreError, UnprocessableEntityError
+from .files import MAX_LIST_LIMIT, ListOrder, StoredFile
+from .middleware import caller, may_use
 from .openapi import openapi_document
 from .schemas import file_list, file_object, model_object
 from .state import STATE
@@ -53,6 +54,7 @@ async def upload_file(request: web.Request) -> web.Response:
         filename=upload.filename or "upload",
         purpose=str(purpose),
         content_type=image_mime(upload.data or b"") or "application/octet-stream",
+        owner=caller(request),
     )
     return web.json_response(file_object(stored))
 
@@ -61,7 +63,14 @@ async def list_files(request: web.Request) -> web.Response:
     """Unexpired files, newest first unless ``order=asc``; ``purpose`` filters, ``limit`` and
     ``after`` (a file id) page (``client.files.list()``)."""
     query = request.query
-    page = await request.app[STATE].store.list(
+    store = request.app[STATE].store
+    if not callable(getattr(store, "list", None)):
+        raise NotImplementedByStoreError(
+            f"this gateway's file store ({type(store).__name__}) cannot list files: it needs a "
+            "list() method (see limner.gateway.FileStore)"
+        )
+    page = await store.list(
+        owner=caller(request),
         purpose=query.get("purpose") or None,
         limit=_limit(query.get("limit")),
         order=_order(query.get("order")),
@@ -99,23 +108,24 @@ def _order(text: str | None) -> ListOrder:
     )
 
 
-async def _known(request: web.Request) -> str:
+async def _known(request: web.Request) -> StoredFile:
+    """The file the path names, if the caller may see it (another key's file is not found)."""
     file_id = request.match_info["file_id"]
-    if await request.app[STATE].store.get(file_id) is None:
+    stored = await request.app[STATE].store.get(file_id)
+    if stored is None or not may_use(request, stored):
         raise NotFoundError(
             f"No such file: {file_id} (unknown or expired)", param="file_id", code="file_not_found"
         )
-    return file_id
+    return stored
 
 
 async def get_file(request: web.Request) -> web.Response:
-    stored = await request.app[STATE].store.get(await _known(request))
-    assert stored is not None
-    return web.json_response(file_object(stored))
+    return web.json_response(file_object(await _known(request)))
 
 
 async def file_content(request: web.Request) -> web.Response:
-    stored = await request.app[STATE].store.read(await _known(request))
+    known = await _known(request)
+    stored = await request.app[STATE].store.read(known.id)
     if stored is None:
         raise NotFoundError("No such file (expired)", param="file_id", code="file_not_found")
     meta, data = stored
@@ -127,7 +137,7 @@ async def file_content(request: web.Request) -> web.Response:
 
 
 async def delete_file(request: web.Request) -> web.Response:
-    file_id = await _known(request)
+    file_id = (await _known(request)).id
     deleted = await request.app[STATE].store.delete(file_id)
     return web.json_response({"id": file_id, "object": "file", "deleted": deleted})
 

@@ -159,9 +159,9 @@ def model_object(model: ModelInfo) -> dict[str, Any]:
 
 
 def file_object(stored: StoredFile) -> dict[str, Any]:
-    return FileObject.model_validate(stored.model_dump(exclude={"content_type"})).model_dump(
-        mode="json"
-    )
+    return FileObject.model_validate(
+        stored.model_dump(exclude={"content_type", "owner"})
+    ).model_dump(mode="json")
 
 
 def file_list(page: FilePage) -> dict[str, Any]:
