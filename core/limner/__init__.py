@@ -152,21 +152,53 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name's module on first use, so ``import limner`` stays cheap."""
-    module = _LAZY.get(name)
-    if module is None:  # a submodule, as ``limner.plugins`` after a bare ``import limner``
-        try:
-            value: Any = importlib.import_module(f".{name}", __name__)
-        except ModuleNotFoundError as error:
-            if error.name != f"{__name__}.{name}":
-                raise
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    else:
-        value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+# Submodules reachable as attributes after a bare ``import limner`` (``limner.plugins``), as
+# they were when ``import limner`` imported them all.
+_SUBMODULES = frozenset(
+    {
+        "capabilities",
+        "chat",
+        "cli",
+        "client",
+        "default_hooks",
+        "download",
+        "dryrun",
+        "engine",
+        "errors",
+        "gateway",
+        "hookspecs",
+        "http",
+        "images",
+        "inputs",
+        "lifecycle",
+        "money",
+        "params",
+        "plugins",
+        "pricing",
+        "provider",
+        "redaction",
+        "requests",
+        "responses",
+        "schema",
+        "sending",
+        "wire",
+    }
+)
+
+if not TYPE_CHECKING:  # type checkers see the imports above, and flag misspelled names
+
+    def __getattr__(name: str) -> Any:
+        """Import a public name's module on first use, so ``import limner`` stays cheap."""
+        if name in _LAZY:
+            module = importlib.import_module(f".{_LAZY[name]}", __name__)
+            value = getattr(module, name)
+        elif name in _SUBMODULES:
+            value = importlib.import_module(f".{name}", __name__)
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted({*__all__, *_SUBMODULES, *(name for name in globals() if name[:2] == "__")})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
@@ -11,13 +12,28 @@ import pytest
 import limner
 
 # Imported by the first request, never by ``import limner`` or plugin discovery.
-IO_MODULES = ("aiohttp", "asyncio", "jsonschema", "PIL", "botocore", "limner.engine", "limner.http")
+IO_MODULES = (
+    "aiohttp",
+    "asyncio",
+    "jsonschema",
+    "PIL",
+    "botocore",
+    "limner.client",
+    "limner.engine",
+    "limner.http",
+)
 
 
-def test_every_public_name_resolves() -> None:
-    for name in limner.__all__:
-        assert getattr(limner, name) is not None, name
-    assert set(limner.__all__) <= set(dir(limner))
+def test_every_public_name_resolves_to_its_module() -> None:
+    assert set(limner._LAZY) == set(limner.__all__)
+    for name, module in limner._LAZY.items():
+        assert getattr(limner, name) is getattr(importlib.import_module(f"limner.{module}"), name)
+
+
+def test_dir_lists_the_public_names_and_submodules() -> None:
+    listed = set(dir(limner))
+    assert set(limner.__all__) | {"plugins", "errors", "gateway"} <= listed
+    assert not {"Any", "TYPE_CHECKING", "importlib", "annotations"} & listed
 
 
 def test_submodules_resolve_as_attributes() -> None:
@@ -27,7 +43,12 @@ def test_submodules_resolve_as_attributes() -> None:
 
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
-        limner.nothing_here  # noqa: B018
+        limner.nothing_here  # type: ignore[attr-defined]  # noqa: B018
+
+
+@pytest.mark.parametrize("name", ["", "a.b", "_LAZY_", "client.AsyncClient"])
+def test_odd_names_are_attribute_errors(name: str) -> None:
+    assert not hasattr(limner, name)
 
 
 def test_discovery_imports_no_io_stack() -> None:
