@@ -323,6 +323,10 @@ def instructions(impl: str, url: str, requests: int) -> int:
     ]
     env = {**child_env(), "PYTHONMALLOC": "malloc"}  # the allocator valgrind understands
     done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    if done.returncode != 0:  # valgrind counts a crashed probe too: never report that
+        raise BenchmarkError(
+            f"{impl} under cachegrind exited {done.returncode}:\n{done.stderr[-2000:]}"
+        )
     for line in done.stderr.splitlines():
         if "I" in line and "refs:" in line:
             return int(line.split("refs:")[1].replace(",", "").strip())

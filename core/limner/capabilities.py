@@ -129,7 +129,7 @@ class ImagePrice(_Frozen):
 
 def _pixels(size: str) -> int | None:
     width, _, height = size.partition("x")
-    return int(width) * int(height) if width.isdigit() and height.isdigit() else None
+    return int(width) * int(height) if width.isdecimal() and height.isdecimal() else None
 
 
 def _within(size: str | None, band: str) -> bool:
@@ -152,6 +152,26 @@ class PriceSheet(_Frozen):
     per_million_tokens: TokenPrices | None = None
     per_image: tuple[ImagePrice, ...] = ()
     notes: str | None = None
+
+    @model_validator(mode="after")
+    def _bands_smallest_first(self) -> PriceSheet:
+        """The first matching row wins, so a band after a larger one with the same keys would
+        never be used: refuse such a sheet."""
+        seen: dict[tuple[str | None, str | None, str | None], tuple[int, str]] = {}
+        for row in self.per_image:
+            pixels = None if row.max_size is None else _pixels(row.max_size)
+            if pixels is None:
+                continue
+            keys = (row.operation, row.edit_mode, row.quality)
+            earlier = seen.get(keys)
+            if earlier is not None and earlier[0] >= pixels:
+                raise ValueError(
+                    f"per_image: the band up to {row.max_size} comes after the band up to "
+                    f"{earlier[1]} with the same keys, so it would never match; list bands "
+                    "smallest first"
+                )
+            seen[keys] = (pixels, row.max_size or "")
+        return self
 
     def image_price(
         self,

@@ -189,7 +189,7 @@ async def encode_body(request: WireRequest) -> tuple[bytes | None, str | None]:
 
 
 _SMALL_BODY = 256 * 1024
-"""Bodies up to this size are read in one piece: copies of them cost little."""
+"""Uncompressed bodies up to this size are read in one piece: copies of them cost little."""
 
 
 async def _read_json(
@@ -197,8 +197,8 @@ async def _read_json(
 ) -> WireResponse:
     """Read and decode a JSON body so that at most two copies of it are alive at once (bytes then
     text, text then objects): image payloads are large. A small body is read whole."""
-    length = response.content_length
-    if length is not None and length <= _SMALL_BODY:
+    length = response.content_length  # on the wire: a compressed body may grow on reading
+    if length is not None and length <= _SMALL_BODY and "content-encoding" not in headers:
         body = await response.read()
         try:
             return WireResponse(status, headers, body[:1024], url, parsed=json.loads(body))

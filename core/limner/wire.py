@@ -66,22 +66,26 @@ class WireRequest:
         secret_headers: frozenset[str] = frozenset(),
     ) -> None:
         # Written out, as provider.ProviderCall's is: built for every provider call.
-        # Header names are case-insensitive: lowercase them so redaction by name cannot miss one.
-        if headers is None:
-            headers = {}
-        elif not all(name.islower() for name in headers):
-            headers = {name.lower(): value for name, value in headers.items()}
-        if secret_headers and not all(name.islower() for name in secret_headers):
-            secret_headers = frozenset(name.lower() for name in secret_headers)
         fields = self.__dict__
         fields["method"] = method
         fields["url"] = url
-        fields["headers"] = headers
+        fields["headers"] = {} if headers is None else headers
         fields["json"] = json
         fields["form"] = form
         fields["files"] = files
         fields["content"] = content
         fields["secret_headers"] = secret_headers
+        self.__post_init__()
+
+    def __post_init__(self) -> None:
+        # Header names are case-insensitive: lowercase them so redaction by name cannot miss one.
+        # (A dataclass subclass's generated __init__ calls this too.)
+        if self.headers and not all(name.islower() for name in self.headers):
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            object.__setattr__(self, "headers", headers)
+        if self.secret_headers and not all(name.islower() for name in self.secret_headers):
+            secrets = frozenset(name.lower() for name in self.secret_headers)
+            object.__setattr__(self, "secret_headers", secrets)
 
     def __repr__(self) -> str:
         return (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 from typing import Any
 
@@ -459,6 +460,20 @@ async def test_json_bodies_are_parsed_as_they_arrive(
     assert response.json() == expected
     assert len(response.body) <= 1024  # the payload is held once, as parsed JSON
     assert response.body.startswith(b'{"data"')
+
+
+async def test_a_compressed_json_body_is_read_as_it_arrives(server: FakeServer) -> None:
+    """The wire length of a gzip body says nothing of its size once inflated."""
+    big = json.dumps(_BIG).encode()
+    server.reply(
+        web.Response(
+            body=gzip.compress(big),
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
+    )
+    response = await _post(server)
+    assert response.json() == _BIG
+    assert response.body == big[:1024]
 
 
 @pytest.mark.parametrize("raw", [b"\xff\xfe not utf-8", b"{not json"])

@@ -53,3 +53,32 @@ def test_a_row_is_exact_or_a_band_not_both() -> None:
 def test_a_band_is_a_size() -> None:
     with pytest.raises(pydantic.ValidationError, match="max_size"):
         ImagePrice(usd=Decimal(1), max_size="big")
+
+
+def test_bands_must_be_listed_smallest_first() -> None:
+    with pytest.raises(pydantic.ValidationError, match="list bands smallest first"):
+        PriceSheet(
+            source="test",
+            as_of=dt.date(2026, 1, 1),
+            per_image=(
+                ImagePrice(usd=Decimal("0.06"), quality="standard", max_size="2048x2048"),
+                ImagePrice(usd=Decimal("0.04"), quality="standard", max_size="1024x1024"),
+            ),
+        )
+
+
+def test_bands_with_other_keys_are_independent() -> None:
+    sheet = PriceSheet(
+        source="test",
+        as_of=dt.date(2026, 1, 1),
+        per_image=(
+            ImagePrice(usd=Decimal("0.08"), quality="premium", max_size="2048x2048"),
+            ImagePrice(usd=Decimal("0.04"), quality="standard", max_size="1024x1024"),
+        ),
+    )
+    assert sheet.image_price("generate", "standard", "512x512") == Decimal("0.04")
+
+
+@pytest.mark.parametrize("size", ["²x1", "1024×1024", "x", "1024x"])
+def test_a_size_that_is_not_digits_matches_no_band(size: str) -> None:
+    assert BANDS.image_price("edit", "standard", size) is None

@@ -82,3 +82,12 @@ def test_wire_response_is_not_parsed_by_default() -> None:
     response = WireResponse(200, {}, b'{"a": 1}')
     assert response.parsed is NOT_PARSED
     assert response.json() == {"a": 1}
+
+
+def test_a_dataclass_subclass_of_wire_request_still_lowercases() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Tagged(WireRequest):
+        tag: str = "t"
+
+    made = Tagged("GET", "u", headers={"X-Api-Key": "k"}, tag="x")
+    assert made.headers == {"x-api-key": "k"} and made.tag == "x"
