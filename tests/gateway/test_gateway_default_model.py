@@ -82,9 +82,17 @@ async def test_the_openapi_document_follows_the_default(make_gateway: MakeGatewa
             session.get(f"{gateway.origin}/openapi.json") as response,
         ):
             documents.append(await response.json())
-    without, with_default = (d["components"]["schemas"]["GenerateRequest"] for d in documents)
-    assert without["required"] == ["model", "prompt"]
-    assert with_default["required"] == ["prompt"]
+    for name in ("GenerateRequest", "EditJSON", "EditForm", "VariationForm"):
+        without, with_default = (d["components"]["schemas"][name]["required"] for d in documents)
+        assert "model" in without, name
+        assert with_default == [field for field in without if field != "model"], name
+
+
+async def test_an_empty_model_is_not_the_default(make_gateway: MakeGateway) -> None:
+    gateway = await make_gateway(_config())
+    with pytest.raises(openai.BadRequestError) as caught:
+        await gateway.sdk().images.generate(model="", prompt="a fox")
+    assert caught.value.param == "model"
 
 
 def test_serve_refuses_an_unknown_default_model(

@@ -26,7 +26,7 @@ _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "ima
 def _model(state: GatewayState, body: dict[str, Any]) -> str:
     """The model the request names, else the gateway's default (also noted for the log)."""
     model = body.pop("model", None)
-    if model in (None, ""):
+    if model is None:
         model = state.config.default_model
         if model is None:
             raise UnprocessableEntityError(
