@@ -90,10 +90,10 @@ def price_call(
 
     Stops at the first non-None result. Core's own implementation runs last and prices from the
     model's :class:`~limner.capabilities.PriceSheet` (tokens when ``usage`` is given and the sheet
-    has token prices, else the per-image table). Use ``@hookimpl(tryfirst=True)`` to apply
-    negotiated rates. ``usage`` is ``None`` for estimates made before the call (dry runs). An
-    exception here never fails a generation: core reports it as a warning and leaves the cost
-    unknown.
+    has token prices, else the per-image table, whose rows may be exact sizes or size bands).
+    Use ``@hookimpl(tryfirst=True)`` to apply negotiated rates. ``usage`` is ``None`` for
+    estimates made before the call (dry runs). An exception here never fails a generation: core
+    reports it as a warning and leaves the cost unknown.
 
     :param model: the model called.
     :param operation: ``generate``, ``edit`` or ``variation``.
