@@ -213,7 +213,8 @@ class Engine:
                 model=plan.model.id,
             )
         self._enforce_strict(warnings, plan)
-        data = await self._honour_response_format(request, data, adjustments)
+        if request.response_format is not None:
+            data = await self._honour_response_format(request, data, adjustments)
         cost, price_warnings = self._total_cost(operation, plan, results)
         usages = [r.usage for r in results if r.usage is not None]
         first, sent = results[0], plan.translations[0]

@@ -19,6 +19,7 @@ from .capabilities import ModelInfo, Operation
 from .errors import NotFoundError, PluginError
 from .hookspecs import PROJECT
 from .money import to_usd
+from .pricing import price_from_sheet
 from .provider import Provider, ProviderCall, Translation
 from .responses import Usage
 
@@ -208,7 +209,7 @@ class Registry:
     ) -> Decimal | None:
         hook = self.manager.hook.price_call
         if len(hook.get_hookimpls()) == 1:  # only core's own: skip the hook machinery
-            result: Any = default_hooks.price_call(
+            result: Any = price_from_sheet(
                 model, operation, images, quality, size, usage, edit_mode
             )
         else:

@@ -288,6 +288,8 @@ def _input_fidelity(plan: Plan, request: GenerateRequest | EditRequest) -> None:
 
 
 def _unsupported(plan: Plan, request: GenerateRequest | EditRequest) -> None:
+    if request.seed is None and request.negative_prompt is None and request.metadata is None:
+        return
     for param, value in (
         ("seed", request.seed),
         ("negative_prompt", request.negative_prompt),
