@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import pkgutil
 import subprocess
 import sys
 
@@ -28,6 +29,11 @@ def test_every_public_name_resolves_to_its_module() -> None:
     assert set(limner._LAZY) == set(limner.__all__)
     for name, module in limner._LAZY.items():
         assert getattr(limner, name) is getattr(importlib.import_module(f"limner.{module}"), name)
+
+
+def test_every_submodule_is_reachable_as_an_attribute() -> None:
+    found = {module.name for module in pkgutil.iter_modules(limner.__path__)}
+    assert found == limner._SUBMODULES
 
 
 def test_dir_lists_the_public_names_and_submodules() -> None:
