@@ -162,6 +162,7 @@ def request_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
 
 
 _IMAGE_FIELDS = {"images", "mask", "image"}
+_MESSAGE_LIMIT = 300
 
 
 def satisfies(request: ImageRequest, rules: dict[str, dict[str, Any]]) -> bool:
@@ -220,8 +221,20 @@ def _raise_schema_error(model: ModelInfo, schema: dict[str, Any], request: Image
     if error is not None:
         param = ".".join(str(part) for part in error.absolute_path) or _required_name(error)
         raise InvalidRequestError(
-            f"{param}: {error.message} (model {model.id})", param=param, code="invalid_value"
+            f"{param}: {_wording(error)} (model {model.id})", param=param, code="invalid_value"
         )
+
+
+def _wording(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message, without quoting a long value back (a 32,000-character prompt)."""
+    if error.validator == "maxLength" and isinstance(error.instance, str):
+        return f"{len(error.instance)} characters; at most {error.validator_value} are accepted"
+    if error.validator == "enum":
+        given = repr(error.instance)
+        given = given if len(given) <= 40 else given[:37] + "..."
+        return f"{given} is not one of {error.validator_value!r}"
+    message = error.message
+    return message if len(message) <= _MESSAGE_LIMIT else message[: _MESSAGE_LIMIT - 3] + "..."
 
 
 def _check_edit(model: ModelInfo, request: EditRequest) -> None:

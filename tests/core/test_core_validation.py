@@ -208,3 +208,11 @@ async def test_remote_input_image_is_downloaded_when_model_cannot_fetch(
     assert (download.method, download.path) == ("GET", "/files/a.png")
     assert "authorization" not in download.headers  # no credential sent to image hosts
     assert call.files == [("image", "a.png", "image/png", len(server.files["/files/a.png"]))]
+
+
+async def test_a_too_long_prompt_is_counted_not_quoted(client: limner.AsyncClient) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="fake/alpha-1", prompt="p" * 5000)
+    assert info.value.param == "prompt"
+    assert "ppppp" not in info.value.message
+    assert "5000 characters" in info.value.message
