@@ -29,7 +29,7 @@ from .provider import (
 )
 from .responses import CONTENT_FILTERED, Adjustment, ImageData, ImagesResponse, Notice
 from .schema import validate_request
-from .sending import Plan, exchange, gather_or_cancel, price_or_notice, unique
+from .sending import Plan, describe, exchange, gather_or_cancel, price_or_notice, unique
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
 
@@ -76,25 +76,13 @@ class Engine:
     async def dry_run(self, operation: Operation, request: AnyRequest) -> DryRun:
         """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
         plan = await self._plan(operation, request)
-        described = [
-            plan.provider.authorize(t.request, plan.settings, dry_run=True).describe()
-            for t in plan.translations
-        ]
         estimates = [
             price_or_notice(
                 self.registry, plan.model, operation, call.n, t.quality, t.size, None, t.edit_mode
             )
             for call, t in zip(plan.calls, plan.translations, strict=True)
         ]
-        costs = [cost for cost, _ in estimates if cost is not None]
-        return DryRun(
-            model=plan.model.id,
-            provider=plan.provider.name,
-            requests=described,
-            estimated_cost_usd=sum(costs, Decimal(0)) if len(costs) == len(estimates) else None,
-            adjustments=list(plan.adjustments),
-            warnings=[*plan.warnings, *(w for _, w in estimates if w is not None)],
-        )
+        return describe(plan, estimates)
 
     async def run(self, operation: Operation, request: AnyRequest) -> ImagesResponse:
         plan = await self._plan(operation, request)

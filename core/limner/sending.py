@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from .capabilities import ModelInfo, Operation
+from .dryrun import DryRun
 from .errors import LimnerError, ProviderError, RateLimitError, error_for_status
 from .http import Transport
 from .lifecycle import name_replacement
@@ -21,7 +22,15 @@ from .redaction import Scrubber, secret_header_values
 from .responses import Adjustment, Notice, Usage
 from .wire import WireRequest, WireResponse
 
-__all__ = ["Plan", "exchange", "gather_or_cancel", "generic_error", "price_or_notice", "unique"]
+__all__ = [
+    "Plan",
+    "describe",
+    "exchange",
+    "gather_or_cancel",
+    "generic_error",
+    "price_or_notice",
+    "unique",
+]
 
 CallT = TypeVar("CallT")
 
@@ -150,6 +159,24 @@ def price_or_notice(
             message=f"no price for {model.id} {operation} (quality={quality}, size={size})",
         )
     return cost, None
+
+
+def describe(plan: Plan[Any], estimates: Sequence[tuple[Decimal | None, Notice | None]]) -> DryRun:
+    """The dry run of ``plan``: each call's request as it would be sent (secrets redacted) and
+    the sum of the calls' ``estimates`` (``None`` when any is unknown)."""
+    described = [
+        plan.provider.authorize(t.request, plan.settings, dry_run=True).describe()
+        for t in plan.translations
+    ]
+    costs = [cost for cost, _ in estimates if cost is not None]
+    return DryRun(
+        model=plan.model.id,
+        provider=plan.provider.name,
+        requests=described,
+        estimated_cost_usd=sum(costs, Decimal(0)) if len(costs) == len(estimates) else None,
+        adjustments=list(plan.adjustments),
+        warnings=unique([*plan.warnings, *(w for _, w in estimates if w is not None)]),
+    )
 
 
 def unique(items: Iterable[T]) -> list[T]:

@@ -23,7 +23,7 @@ from ..errors import (
 from ..inputs import check_extra_headers, provider_options
 from ..lifecycle import lifecycle_notices
 from ..provider import Provider, Translation
-from ..sending import Plan, exchange, gather_or_cancel, price_or_notice, unique
+from ..sending import Plan, describe, exchange, gather_or_cancel, price_or_notice, unique
 from .contract import ChatCall, ChatResult
 from .messages import assistant_message, load_turns
 from .response import ChatChoice, ChatCompletion, ChatUsage
@@ -48,10 +48,6 @@ class ChatEngine:
     async def dry_run(self, request: ChatRequest) -> DryRun:
         """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
         plan = await self._plan(request)
-        described = [
-            plan.provider.authorize(t.request, plan.settings, dry_run=True).describe()
-            for t in plan.translations
-        ]
         images = 0 if request.modalities == ["text"] else 1
         estimates = [
             price_or_notice(
@@ -59,15 +55,7 @@ class ChatEngine:
             )
             for t in plan.translations
         ]
-        costs = [cost for cost, _ in estimates if cost is not None]
-        return DryRun(
-            model=plan.model.id,
-            provider=plan.provider.name,
-            requests=described,
-            estimated_cost_usd=sum(costs, Decimal(0)) if len(costs) == len(estimates) else None,
-            adjustments=list(plan.adjustments),
-            warnings=unique([*plan.warnings, *(w for _, w in estimates if w is not None)]),
-        )
+        return describe(plan, estimates)
 
     async def create(self, request: ChatRequest) -> ChatCompletion:
         plan = await self._plan(request)
