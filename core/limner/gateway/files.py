@@ -30,6 +30,7 @@ from ..errors import LimnerError, PayloadTooLargeError
 
 __all__ = [
     "MAX_LIST_LIMIT",
+    "FileObject",
     "FilePage",
     "FileStore",
     "ListOrder",
@@ -77,8 +78,8 @@ class StoreFullError(LimnerError):
     default_code = "file_store_full"
 
 
-class StoredFile(BaseModel):
-    """OpenAI's file object, plus the content type the gateway serves the bytes with."""
+class FileObject(BaseModel):
+    """OpenAI's file object."""
 
     id: str = Field(examples=["file-0123456789abcdef0123456789abcdef"])
     object: Literal["file"] = "file"
@@ -88,6 +89,12 @@ class StoredFile(BaseModel):
     filename: str
     purpose: str
     status: Literal["processed"] = "processed"
+
+
+class StoredFile(FileObject):
+    """OpenAI's file object, plus what only the gateway sees: the content type it serves the
+    bytes with, and the owner."""
+
     content_type: str = "application/octet-stream"
     owner: str | None = Field(None, description="tag of the gateway key that stored it")
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..capabilities import ModelInfo
-from .files import FilePage, StoredFile
+from .files import FileObject, FilePage, StoredFile
 
 __all__ = [
     "EditForm",
@@ -109,19 +109,6 @@ class ModelList(BaseModel):
     data: list[ModelObject]
 
 
-class FileObject(BaseModel):
-    """OpenAI's file object."""
-
-    id: str
-    object: Literal["file"] = "file"
-    bytes: int
-    created_at: int
-    expires_at: int | None = None
-    filename: str
-    purpose: str
-    status: Literal["processed"] = "processed"
-
-
 class FileList(BaseModel):
     """``GET /v1/files``: one page of files; ``first_id`` and ``last_id`` are null when it is
     empty, and ``has_more`` says whether a request with ``after=last_id`` would find more."""
@@ -159,9 +146,8 @@ def model_object(model: ModelInfo) -> dict[str, Any]:
 
 
 def file_object(stored: StoredFile) -> dict[str, Any]:
-    return FileObject.model_validate(
-        stored.model_dump(exclude={"content_type", "owner"})
-    ).model_dump(mode="json")
+    """The OpenAI file object of ``stored`` (without what only the gateway sees)."""
+    return stored.model_dump(mode="json", include=set(FileObject.model_fields))
 
 
 def file_list(page: FilePage) -> dict[str, Any]:
