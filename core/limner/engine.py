@@ -7,7 +7,7 @@ import base64
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,15 @@ from .provider import (
 )
 from .responses import CONTENT_FILTERED, Adjustment, ImageData, ImagesResponse, Notice
 from .schema import validate_request
-from .sending import Plan, describe, exchange, gather_or_cancel, price_or_notice, unique
+from .sending import (
+    Plan,
+    describe,
+    exchange,
+    gather_or_cancel,
+    price_or_notice,
+    unique,
+    with_extra_headers,
+)
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
 
@@ -124,7 +132,8 @@ class Engine:
             )
         )
         translations = tuple(
-            _with_headers(self.registry.translate(provider, call), extra_headers) for call in calls
+            with_extra_headers(self.registry.translate(provider, call), extra_headers)
+            for call in calls
         )
         adjustments = tuple(unique(a for t in translations for a in t.adjustments))
         if (
@@ -273,12 +282,6 @@ class Engine:
                 notices.append(notice)
             total = None if cost is None or total is None else total + cost
         return total, unique(notices)
-
-
-def _with_headers(translation: Translation, headers: dict[str, str]) -> Translation:
-    if not headers:
-        return translation
-    return replace(translation, request=translation.request.with_headers(headers))
 
 
 def _which_call(error: LimnerError, call: ProviderCall, calls: int) -> LimnerError:

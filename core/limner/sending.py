@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -30,6 +30,7 @@ __all__ = [
     "generic_error",
     "price_or_notice",
     "unique",
+    "with_extra_headers",
 ]
 
 CallT = TypeVar("CallT")
@@ -177,6 +178,13 @@ def describe(plan: Plan[Any], estimates: Sequence[tuple[Decimal | None, Notice |
         adjustments=list(plan.adjustments),
         warnings=unique([*plan.warnings, *(w for _, w in estimates if w is not None)]),
     )
+
+
+def with_extra_headers(translation: Translation, headers: dict[str, str]) -> Translation:
+    """``translation`` with the request's ``extra_headers`` added to its wire request."""
+    if not headers:
+        return translation
+    return replace(translation, request=translation.request.with_headers(headers))
 
 
 def unique(items: Iterable[T]) -> list[T]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import replace
 from decimal import Decimal
 
 from ..capabilities import ModelInfo
@@ -23,7 +22,15 @@ from ..errors import (
 from ..inputs import check_extra_headers, provider_options
 from ..lifecycle import lifecycle_notices
 from ..provider import Provider, Translation
-from ..sending import Plan, describe, exchange, gather_or_cancel, price_or_notice, unique
+from ..sending import (
+    Plan,
+    describe,
+    exchange,
+    gather_or_cancel,
+    price_or_notice,
+    unique,
+    with_extra_headers,
+)
 from .contract import ChatCall, ChatResult
 from .messages import assistant_message, load_turns
 from .response import ChatChoice, ChatCompletion, ChatUsage
@@ -108,9 +115,7 @@ class ChatEngine:
                 f"{provider.name}.translate_chat returned {type(translation).__name__}, "
                 "not a Translation"
             )
-        if headers:
-            translation = replace(translation, request=translation.request.with_headers(headers))
-        return translation
+        return with_extra_headers(translation, headers)
 
     # ---- sending and merging -----------------------------------------------------------------
 
