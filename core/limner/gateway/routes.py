@@ -113,10 +113,15 @@ async def _known(request: web.Request) -> StoredFile:
     file_id = request.match_info["file_id"]
     stored = await request.app[STATE].store.get(file_id)
     if stored is None or not may_use(request, stored):
-        raise NotFoundError(
-            f"No such file: {file_id} (unknown or expired)", param="file_id", code="file_not_found"
-        )
+        raise _no_such_file(file_id)
     return stored
+
+
+def _no_such_file(file_id: str) -> NotFoundError:
+    """Unknown, expired, or another key's: the same answer, so ids reveal nothing."""
+    return NotFoundError(
+        f"No such file: {file_id} (unknown or expired)", param="file_id", code="file_not_found"
+    )
 
 
 async def get_file(request: web.Request) -> web.Response:
@@ -124,10 +129,10 @@ async def get_file(request: web.Request) -> web.Response:
 
 
 async def file_content(request: web.Request) -> web.Response:
-    known = await _known(request)
-    stored = await request.app[STATE].store.read(known.id)
-    if stored is None:
-        raise NotFoundError("No such file (expired)", param="file_id", code="file_not_found")
+    file_id = request.match_info["file_id"]
+    stored = await request.app[STATE].store.read(file_id)  # metadata and bytes in one visit
+    if stored is None or not may_use(request, stored[0]):
+        raise _no_such_file(file_id)
     meta, data = stored
     return web.Response(
         body=data,
