@@ -146,18 +146,53 @@ async def cpu(args: argparse.Namespace) -> Result:
 # ---- figure 3: throughput under latency -------------------------------------------------------
 
 
-async def _gather(count: int, job: Callable[[], Awaitable[object]]) -> None:
-    await asyncio.gather(*(job() for _ in range(count)))
+async def _gather(count: int, job: Callable[[], Awaitable[Any]]) -> list[Any]:
+    return list(await asyncio.gather(*(job() for _ in range(count))))
+
+
+async def _worker_stamps(caller: Caller, until: float) -> list[float]:
+    """One closed-loop worker: a request, then the next as soon as it returns, until ``until``;
+    the time each request returned."""
+    stamps: list[float] = []
+    while time.perf_counter() < until:
+        await caller.call(1)
+        stamps.append(time.perf_counter())
+    return stamps
+
+
+async def _sustained(caller: Caller, concurrency: int, ramp: float, window: float) -> Result:
+    """Sustained throughput: ``concurrency`` closed-loop workers run for ``ramp + window``
+    seconds. Only completions inside the window (after the ramp) count. Each worker's rate is its
+    completed cycles over the time they took (first to last completion in the window), so the
+    figure does not depend on where the window's edges fall within a 200 ms cycle; the sum over
+    workers is the throughput (Little's law for a closed loop)."""
+    opened = time.perf_counter() + ramp
+    closed = opened + window
+    per_worker = await _gather(concurrency, lambda: _worker_stamps(caller, closed))
+    rate, cycles = 0.0, 0
+    for stamps in per_worker:
+        inside = [stamp for stamp in stamps if opened <= stamp <= closed]
+        if len(inside) < 2:
+            raise RuntimeError(f"a worker completed {len(inside)} request(s) in the window")
+        rate += (len(inside) - 1) / (inside[-1] - inside[0])
+        cycles += len(inside) - 1
+    return {"sustained_rps": rate, "sustained_cycles": cycles}
 
 
 async def throughput(args: argparse.Namespace) -> Result:
+    """Two measurements with the same workers, after a warm-up round that opens the pooled
+    connections: a burst (every worker starts at once and sends ``rounds`` requests; the wall
+    time until the last returns) and, when ``window`` > 0, the sustained rate."""
     caller = open_caller(args.impl, args.url)
-    await _gather(args.concurrency, lambda: caller.call(1))  # opens the pooled connections
+    await _gather(args.concurrency, lambda: caller.call(1))
     start = time.perf_counter()
     await _gather(args.concurrency, lambda: _sequential(caller, args.rounds))
     wall = time.perf_counter() - start
+    result: Result = {"wall_s": wall, "requests": args.concurrency * args.rounds}
+    if args.window > 0:
+        result.update(await _sustained(caller, args.concurrency, args.ramp, args.window))
     await caller.close()
-    return {"wall_s": wall, "requests": args.concurrency * args.rounds}
+    return result
 
 
 # ---- figure 4: peak memory receiving large images ---------------------------------------------
@@ -230,7 +265,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--profile", default="", help="cpu: write cProfile stats to this file")
     parser.add_argument("--concurrency", type=int, default=1)
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=4, help="throughput: burst requests")
+    parser.add_argument("--ramp", type=float, default=1.0, help="throughput: seconds not counted")
+    parser.add_argument("--window", type=float, default=0.0, help="throughput: seconds counted")
     parser.add_argument("--n", type=int, default=4)
     parser.add_argument("--model", default="gpt-image-1")
     return parser.parse_args()

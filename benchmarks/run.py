@@ -76,6 +76,8 @@ class Settings:
     cpu_requests: int
     throughput_reps: int
     throughput_rounds: int
+    throughput_ramp_s: float
+    throughput_window_s: float
     memory_reps: int
     image_mib: int = 4
     images: int = 4
@@ -85,16 +87,20 @@ FULL = Settings(
     import_reps=21,
     cpu_reps=15,
     cpu_requests=1000,
-    throughput_reps=5,
+    throughput_reps=3,
     throughput_rounds=4,
+    throughput_ramp_s=1.0,
+    throughput_window_s=3.0,
     memory_reps=5,
 )
 QUICK = Settings(
     import_reps=7,
     cpu_reps=3,
     cpu_requests=300,
-    throughput_reps=2,
+    throughput_reps=1,
     throughput_rounds=3,
+    throughput_ramp_s=0.6,
+    throughput_window_s=1.2,
     memory_reps=3,
 )
 
@@ -357,43 +363,63 @@ def figure_instructions(settings: Settings) -> dict[str, Any]:
 # ---- figure 3: throughput ---------------------------------------------------------------------
 
 
-def requests_per_second(impl: str, url: str, concurrency: int, rounds: int) -> float:
-    result = probe(
-        "throughput", impl, f"--url={url}", f"--concurrency={concurrency}", f"--rounds={rounds}"
+def throughput_run(impl: str, url: str, concurrency: int, settings: Settings) -> dict[str, Any]:
+    return probe(
+        "throughput",
+        impl,
+        f"--url={url}",
+        f"--concurrency={concurrency}",
+        f"--rounds={settings.throughput_rounds}",
+        f"--ramp={settings.throughput_ramp_s}",
+        f"--window={settings.throughput_window_s}",
     )
-    return int(result["requests"]) / float(result["wall_s"])
 
 
 def throughput_level(url: str, concurrency: int, settings: Settings) -> dict[str, Any]:
-    rounds = settings.throughput_rounds
-    samples = interleaved(
-        settings.throughput_reps,
-        {
-            impl: functools.partial(requests_per_second, impl, url, concurrency, rounds)
-            for impl in IMPLS
-        },
-    )
+    runs: dict[str, list[dict[str, Any]]] = {impl: [] for impl in IMPLS}
+
+    def job(impl: str) -> float:
+        runs[impl].append(throughput_run(impl, url, concurrency, settings))
+        return 0.0
+
+    interleaved(settings.throughput_reps, {impl: functools.partial(job, impl) for impl in IMPLS})
     ideal = concurrency / LATENCY_S
-    share = {impl: statistics.median(samples[impl]) / ideal for impl in IMPLS}
-    say(
-        f"   c={concurrency:<3} ideal {ideal:6.1f}/s   "
-        f"raw {share['raw'] * ideal:6.1f}/s = {share['raw']:6.1%}   "
-        f"limner {share['limner'] * ideal:6.1f}/s = {share['limner']:6.1%}   "
-        f"limner/raw {share['limner'] / share['raw']:.3f}"
-    )
-    return {"ideal_rps": ideal, "share": share, "samples": samples}
+    sustained = {impl: [run["sustained_rps"] / ideal for run in runs[impl]] for impl in IMPLS}
+    burst = {
+        impl: [run["requests"] / run["wall_s"] / ideal for run in runs[impl]] for impl in IMPLS
+    }
+    share = {impl: statistics.median(sustained[impl]) for impl in IMPLS}
+    burst_share = {impl: statistics.median(burst[impl]) for impl in IMPLS}
+    for label, shares in (("sustained", share), ("burst    ", burst_share)):
+        say(
+            f"   c={concurrency:<3} {label}  raw {shares['raw']:6.1%}   "
+            f"limner {shares['limner']:6.1%}   limner/raw {shares['limner'] / shares['raw']:.3f}"
+        )
+    return {
+        "ideal_rps": ideal,
+        "share": share,
+        "burst_share": burst_share,
+        "samples": {"sustained": sustained, "burst": burst},
+    }
 
 
 def figure_throughput(settings: Settings) -> dict[str, Any]:
-    rounds = settings.throughput_rounds
     say(
-        f"3. throughput, server latency {LATENCY_S * 1e3:.0f} ms, {rounds} requests per worker "
-        f"after a warm-up round, median of {settings.throughput_reps}"
+        f"3. throughput, server latency {LATENCY_S * 1e3:.0f} ms, share of the ideal "
+        f"concurrency / {LATENCY_S} s, median of {settings.throughput_reps}"
+    )
+    say(
+        f"   sustained: closed-loop workers, completions in a {settings.throughput_window_s:g} s "
+        f"window after a {settings.throughput_ramp_s:g} s ramp (the target's figure)"
+    )
+    say(
+        f"   burst: every worker starts at once and sends {settings.throughput_rounds} requests "
+        "(wall time to the last; no target)"
     )
     with image_server(latency=LATENCY_S) as url:
         levels = {str(c): throughput_level(url, c, settings) for c in LEVELS}
     met = all(level["share"]["limner"] >= THROUGHPUT_TARGET for level in levels.values())
-    say(f"   target >= {THROUGHPUT_TARGET:.0%} of concurrency / {LATENCY_S} s: {verdict(met)}")
+    say(f"   target sustained >= {THROUGHPUT_TARGET:.0%} at every level: {verdict(met)}")
     return {"levels": levels, "met": met}
 
 

@@ -34,10 +34,18 @@ def test_cpu_and_throughput_probes_complete(bench: Any, impl: str) -> None:
     with bench.image_server(image_bytes=1024) as url:
         cpu = bench.probe("cpu", impl, f"--url={url}", "--requests=3", "--warmup=1")
         throughput = bench.probe(
-            "throughput", impl, f"--url={url}", "--concurrency=2", "--rounds=1"
+            "throughput",
+            impl,
+            f"--url={url}",
+            "--concurrency=2",
+            "--rounds=1",
+            "--ramp=0.05",
+            "--window=0.3",
         )
     assert cpu["requests"] == 3 and cpu["cpu_s"] > 0
     assert throughput["requests"] == 2 and throughput["wall_s"] > 0
+    # without server latency, two workers complete many requests inside 0.3 s
+    assert throughput["sustained_cycles"] >= 4 and throughput["sustained_rps"] > 0
 
 
 @pytest.mark.parametrize("impl", ["limner", "raw", "lean"])
