@@ -14,12 +14,13 @@ import asyncio
 import base64
 import cProfile
 import gc
+import itertools
 import json
 import os
 import resource
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 import aiohttp
@@ -106,10 +107,30 @@ class LeanCaller(RawCaller):
         return [item["b64_json"] for item in body["data"]]
 
 
+class SdkCaller:
+    """The official ``openai`` SDK (``AsyncOpenAI``), no retries: a calibration row for figure 3,
+    whose target quotes the SDK's figure."""
+
+    def __init__(self, base_url: str, model: str) -> None:
+        from openai import AsyncOpenAI  # only in processes that run this caller
+
+        self.model = model
+        self.client = AsyncOpenAI(api_key=API_KEY, base_url=base_url, max_retries=0)
+
+    async def call(self, n: int) -> list[str]:
+        extra: dict[str, Any] = {"n": n} if n != 1 else {}
+        result = await self.client.images.generate(model=self.model, **PARAMS, **extra)
+        return [item.b64_json for item in result.data or [] if item.b64_json is not None]
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
 CALLERS: dict[str, Callable[[str, str], Caller]] = {
     "limner": LimnerCaller,
     "raw": RawCaller,
     "lean": LeanCaller,
+    "sdk": SdkCaller,
 }
 
 
@@ -151,47 +172,52 @@ async def _gather(count: int, job: Callable[[], Awaitable[Any]]) -> list[Any]:
 
 
 async def _worker_stamps(caller: Caller, until: float) -> list[float]:
-    """One closed-loop worker: a request, then the next as soon as it returns, until ``until``;
-    the time each request returned."""
-    stamps: list[float] = []
-    while time.perf_counter() < until:
+    """One closed-loop worker: a request, then the next as soon as it returns, until one returns
+    at or after ``until``. The time it started, then the time each request returned."""
+    stamps = [time.perf_counter()]
+    while stamps[-1] < until:
         await caller.call(1)
         stamps.append(time.perf_counter())
     return stamps
 
 
+def cycles_in_window(stamps: Sequence[float], opened: float, closed: float) -> float:
+    """How many of a worker's cycles (start or last return to the next return) fall inside
+    ``[opened, closed]``. A cycle that straddles an edge counts by the share of it inside, so the
+    count neither depends on where the edges fall within a cycle nor hides a stall at an edge."""
+    count = 0.0
+    for begin, end in itertools.pairwise(stamps):
+        inside = min(end, closed) - max(begin, opened)
+        if inside > 0:
+            count += inside / (end - begin)
+    return count
+
+
 async def _sustained(caller: Caller, concurrency: int, ramp: float, window: float) -> Result:
-    """Sustained throughput: ``concurrency`` closed-loop workers run for ``ramp + window``
-    seconds. Only completions inside the window (after the ramp) count. Each worker's rate is its
-    completed cycles over the time they took (first to last completion in the window), so the
-    figure does not depend on where the window's edges fall within a 200 ms cycle; the sum over
-    workers is the throughput (Little's law for a closed loop)."""
+    """Sustained throughput: ``concurrency`` closed-loop workers start together and run past
+    ``ramp + window`` seconds; the cycles inside the window (after the ramp) over its length."""
     opened = time.perf_counter() + ramp
     closed = opened + window
     per_worker = await _gather(concurrency, lambda: _worker_stamps(caller, closed))
-    rate, cycles = 0.0, 0
-    for stamps in per_worker:
-        inside = [stamp for stamp in stamps if opened <= stamp <= closed]
-        if len(inside) < 2:
-            raise RuntimeError(f"a worker completed {len(inside)} request(s) in the window")
-        rate += (len(inside) - 1) / (inside[-1] - inside[0])
-        cycles += len(inside) - 1
-    return {"sustained_rps": rate, "sustained_cycles": cycles}
+    cycles = sum(cycles_in_window(stamps, opened, closed) for stamps in per_worker)
+    return {"sustained_rps": cycles / window, "sustained_cycles": cycles}
 
 
 async def throughput(args: argparse.Namespace) -> Result:
-    """Two measurements with the same workers, after a warm-up round that opens the pooled
-    connections: a burst (every worker starts at once and sends ``rounds`` requests; the wall
-    time until the last returns) and, when ``window`` > 0, the sustained rate."""
+    """After a warm-up round that opens the pooled connections: a burst (every worker starts at
+    once and sends ``rounds`` requests; the wall time until the last returns), then, when
+    ``window`` > 0, new workers on the same connection pool for the sustained rate."""
     caller = open_caller(args.impl, args.url)
-    await _gather(args.concurrency, lambda: caller.call(1))
-    start = time.perf_counter()
-    await _gather(args.concurrency, lambda: _sequential(caller, args.rounds))
-    wall = time.perf_counter() - start
-    result: Result = {"wall_s": wall, "requests": args.concurrency * args.rounds}
-    if args.window > 0:
-        result.update(await _sustained(caller, args.concurrency, args.ramp, args.window))
-    await caller.close()
+    try:
+        await _gather(args.concurrency, lambda: caller.call(1))
+        start = time.perf_counter()
+        await _gather(args.concurrency, lambda: _sequential(caller, args.rounds))
+        wall = time.perf_counter() - start
+        result: Result = {"wall_s": wall, "requests": args.concurrency * args.rounds}
+        if args.window > 0:
+            result.update(await _sustained(caller, args.concurrency, args.ramp, args.window))
+    finally:
+        await caller.close()
     return result
 
 
@@ -267,7 +293,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=4, help="throughput: burst requests")
     parser.add_argument("--ramp", type=float, default=1.0, help="throughput: seconds not counted")
-    parser.add_argument("--window", type=float, default=0.0, help="throughput: seconds counted")
+    parser.add_argument(
+        "--window", type=float, default=2.0, help="throughput: seconds counted (0: burst only)"
+    )
     parser.add_argument("--n", type=int, default=4)
     parser.add_argument("--model", default="gpt-image-1")
     return parser.parse_args()

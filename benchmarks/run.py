@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import importlib.util
 import json
 import os
 import platform
@@ -39,6 +40,10 @@ AIOHTTP_REFERENCE_S = 0.120  # `import aiohttp` where the import target was set
 IMPORT_TARGET_RATIO = IMPORT_TARGET_S / AIOHTTP_REFERENCE_S
 CPU_TARGET_RATIO = 1.3
 THROUGHPUT_TARGET = 0.95
+RAW_THROUGHPUT_REFERENCE = 0.97  # raw aiohttp at c=64 where the throughput target was set
+THROUGHPUT_TARGET_RATIO = THROUGHPUT_TARGET / RAW_THROUGHPUT_REFERENCE
+SDK_LEVEL = 64  # the openai SDK's calibration row runs at this concurrency only
+SDK_REPS = 3
 MEMORY_TARGET_RATIO = 3.0
 LATENCY_S = 0.2
 LEVELS = (1, 16, 64)
@@ -87,20 +92,20 @@ FULL = Settings(
     import_reps=21,
     cpu_reps=15,
     cpu_requests=1000,
-    throughput_reps=3,
+    throughput_reps=5,
     throughput_rounds=4,
     throughput_ramp_s=1.0,
-    throughput_window_s=3.0,
+    throughput_window_s=2.0,
     memory_reps=5,
 )
 QUICK = Settings(
     import_reps=7,
     cpu_reps=3,
     cpu_requests=300,
-    throughput_reps=1,
+    throughput_reps=2,
     throughput_rounds=3,
     throughput_ramp_s=0.6,
-    throughput_window_s=1.2,
+    throughput_window_s=1.0,
     memory_reps=3,
 )
 
@@ -375,52 +380,92 @@ def throughput_run(impl: str, url: str, concurrency: int, settings: Settings) ->
     )
 
 
-def throughput_level(url: str, concurrency: int, settings: Settings) -> dict[str, Any]:
-    runs: dict[str, list[dict[str, Any]]] = {impl: [] for impl in IMPLS}
+def throughput_shares(
+    url: str, concurrency: int, settings: Settings, impls: Sequence[str], reps: int
+) -> dict[str, dict[str, list[float]]]:
+    """Per implementation, the burst and sustained shares of the ideal rate, one per run (ABBA
+    order)."""
+    ideal = concurrency / LATENCY_S
+    shares: dict[str, dict[str, list[float]]] = {
+        impl: {"burst": [], "sustained": []} for impl in impls
+    }
 
     def job(impl: str) -> float:
-        runs[impl].append(throughput_run(impl, url, concurrency, settings))
+        run = throughput_run(impl, url, concurrency, settings)
+        shares[impl]["burst"].append(run["requests"] / run["wall_s"] / ideal)
+        shares[impl]["sustained"].append(run["sustained_rps"] / ideal)
         return 0.0
 
-    interleaved(settings.throughput_reps, {impl: functools.partial(job, impl) for impl in IMPLS})
-    ideal = concurrency / LATENCY_S
-    sustained = {impl: [run["sustained_rps"] / ideal for run in runs[impl]] for impl in IMPLS}
-    burst = {
-        impl: [run["requests"] / run["wall_s"] / ideal for run in runs[impl]] for impl in IMPLS
-    }
-    share = {impl: statistics.median(sustained[impl]) for impl in IMPLS}
-    burst_share = {impl: statistics.median(burst[impl]) for impl in IMPLS}
-    for label, shares in (("sustained", share), ("burst    ", burst_share)):
+    interleaved(reps, {impl: functools.partial(job, impl) for impl in impls})
+    return shares
+
+
+def _share(values: Sequence[float]) -> str:
+    return f"{statistics.median(values):6.1%} ({min(values):.1%}-{max(values):.1%})"
+
+
+def throughput_level(url: str, concurrency: int, settings: Settings) -> dict[str, Any]:
+    shares = throughput_shares(url, concurrency, settings, IMPLS, settings.throughput_reps)
+    level: dict[str, Any] = {"samples": shares}
+    for kind in ("burst", "sustained"):
+        raw, limner = shares["raw"][kind], shares["limner"][kind]
+        # paired as in figure 2: each limner run with the raw run next to it
+        paired = statistics.median(a / b for a, b in zip(limner, raw, strict=True))
+        level[kind] = {
+            "raw": statistics.median(raw),
+            "limner": statistics.median(limner),
+            "ratio": paired,
+        }
         say(
-            f"   c={concurrency:<3} {label}  raw {shares['raw']:6.1%}   "
-            f"limner {shares['limner']:6.1%}   limner/raw {shares['limner'] / shares['raw']:.3f}"
+            f"   c={concurrency:<3} {kind:<9}  raw {_share(raw)}   limner {_share(limner)}   "
+            f"limner/raw {paired:.3f}"
         )
-    return {
-        "ideal_rps": ideal,
-        "share": share,
-        "burst_share": burst_share,
-        "samples": {"sustained": sustained, "burst": burst},
-    }
+    return level
+
+
+def sdk_calibration(url: str, settings: Settings) -> dict[str, Any]:
+    """The official openai SDK at c=64: the target's text puts it at 70 %, so this row shows
+    which of the two measurements is the one the target was set with."""
+    if importlib.util.find_spec("openai") is None:
+        say("   openai SDK row skipped: the openai package is not installed")
+        return {"skipped": "the openai package is not installed"}
+    reps = min(SDK_REPS, settings.throughput_reps)
+    shares = throughput_shares(url, SDK_LEVEL, settings, ("sdk",), reps)["sdk"]
+    say(
+        f"   c={SDK_LEVEL:<3} openai SDK, for calibration (the target's text: 70 %), median of "
+        f"{reps}: burst {_share(shares['burst'])}, sustained {_share(shares['sustained'])}"
+    )
+    return {kind: statistics.median(values) for kind, values in shares.items()}
 
 
 def figure_throughput(settings: Settings) -> dict[str, Any]:
     say(
-        f"3. throughput, server latency {LATENCY_S * 1e3:.0f} ms, share of the ideal "
-        f"concurrency / {LATENCY_S} s, median of {settings.throughput_reps}"
+        f"3. throughput, server latency {LATENCY_S * 1e3:.0f} ms, as a share of the ideal "
+        f"concurrency / {LATENCY_S} s: median (min-max) of {settings.throughput_reps}"
     )
     say(
-        f"   sustained: closed-loop workers, completions in a {settings.throughput_window_s:g} s "
-        f"window after a {settings.throughput_ramp_s:g} s ramp (the target's figure)"
+        f"   burst (the target's figure): after a warm-up round, every worker starts at once and "
+        f"sends {settings.throughput_rounds} requests; the wall time until the last returns"
     )
     say(
-        f"   burst: every worker starts at once and sends {settings.throughput_rounds} requests "
-        "(wall time to the last; no target)"
+        f"   sustained (no target): closed-loop workers, cycles inside a "
+        f"{settings.throughput_window_s:g} s window after a {settings.throughput_ramp_s:g} s ramp"
     )
     with image_server(latency=LATENCY_S) as url:
         levels = {str(c): throughput_level(url, c, settings) for c in LEVELS}
-    met = all(level["share"]["limner"] >= THROUGHPUT_TARGET for level in levels.values())
-    say(f"   target sustained >= {THROUGHPUT_TARGET:.0%} at every level: {verdict(met)}")
-    return {"levels": levels, "met": met}
+        sdk = sdk_calibration(url, settings)
+    met = all(level["burst"]["limner"] >= THROUGHPUT_TARGET for level in levels.values())
+    say(f"   target burst >= {THROUGHPUT_TARGET:.0%} at every level: {verdict(met)}")
+    # The target was set where raw aiohttp reaches 97 % at c=64: the same bar, relative.
+    relative_met = all(
+        level["burst"]["ratio"] >= THROUGHPUT_TARGET_RATIO for level in levels.values()
+    )
+    say(
+        f"   the same target relative to raw aiohttp ({THROUGHPUT_TARGET:.0%} / "
+        f"{RAW_THROUGHPUT_REFERENCE:.0%} = {THROUGHPUT_TARGET_RATIO:.3f} x raw, paired, at every "
+        f"level): {verdict(relative_met)}"
+    )
+    return {"levels": levels, "sdk": sdk, "met": met, "relative_met": relative_met}
 
 
 # ---- figure 4: peak memory --------------------------------------------------------------------
