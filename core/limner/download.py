@@ -33,17 +33,29 @@ class DownloadPolicy:
 
 
 async def download(
-    session: aiohttp.ClientSession, url: str, policy: DownloadPolicy, *, param: str
+    session: aiohttp.ClientSession,
+    url: str,
+    policy: DownloadPolicy,
+    *,
+    param: str,
+    provider_url: bool = False,
 ) -> bytes:
-    """The bytes at ``url``, under ``policy``. Errors name ``param``."""
+    """The bytes at ``url``, under ``policy``. Errors name ``param``. A refused or failed
+    download is the caller's :class:`InvalidRequestError` (an input image they pointed at), or a
+    :class:`ProviderError` when ``provider_url`` (a result URL the provider answered with)."""
     import aiohttp
 
-    pinned = await _check_url(url, policy, param=param)
+    refusal = ProviderError if provider_url else InvalidRequestError
+    pinned = await _check_url(url, policy, param=param, refusal=refusal)
     target, extra = (url, {}) if pinned is None else _pin(url, pinned)
     try:
         async with session.get(target, allow_redirects=False, **extra) as response:
             if response.status != 200:
-                raise _failure(param, f"{url} answered HTTP {response.status}")
+                raise refusal(
+                    f"{param}: {url} answered HTTP {response.status}",
+                    param=param,
+                    code="download_failed",
+                )
             declared = response.content_length
             if declared is not None and declared > policy.max_bytes:
                 raise _too_large(param, policy)
@@ -63,14 +75,20 @@ async def download(
         ) from exc
 
 
-async def _check_url(url: str, policy: DownloadPolicy, *, param: str) -> str | None:
+async def _check_url(
+    url: str,
+    policy: DownloadPolicy,
+    *,
+    param: str,
+    refusal: type[InvalidRequestError] | type[ProviderError],
+) -> str | None:
     """Refuse what the policy forbids; return the public address checked, which the download
     then connects to (so a name cannot resolve to a private address a moment later: DNS
     rebinding). ``None`` when private networks are allowed (no pinning)."""
     parts = urlsplit(url)
     allowed = ("https", "http") if policy.allow_private_networks else ("https",)
     if parts.scheme not in allowed or not parts.hostname:
-        raise _refusal(param)(
+        raise refusal(
             f"{param}: only https URLs can be downloaded, got {url!r}",
             param=param,
             code="invalid_url",
@@ -87,7 +105,7 @@ async def _check_url(url: str, policy: DownloadPolicy, *, param: str) -> str | N
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
-            raise _refusal(param)(
+            raise refusal(
                 f"{param}: {parts.hostname} resolves to a private or local address ({address}); "
                 "limner refuses to fetch it unless the client allows private networks",
                 param=param,
@@ -110,12 +128,3 @@ def _too_large(param: str, policy: DownloadPolicy) -> PayloadTooLargeError:
     return PayloadTooLargeError(
         f"{param}: the download is over the {policy.max_bytes // 2**20} MiB limit", param=param
     )
-
-
-def _refusal(param: str) -> type[InvalidRequestError] | type[ProviderError]:
-    """An input image the user pointed at is their error; a result URL is the provider's."""
-    return ProviderError if param.startswith("data") else InvalidRequestError
-
-
-def _failure(param: str, message: str) -> InvalidRequestError | ProviderError:
-    return _refusal(param)(f"{param}: {message}", param=param, code="download_failed")

@@ -156,8 +156,16 @@ class Engine:
             self._settings[provider.name] = provider.load_settings(overrides, self.options.environ)
         return self._settings[provider.name]
 
-    async def fetch(self, url: str, param: str) -> bytes:
-        return await download(self.transport.session, url, self.options.download, param=param)
+    async def fetch(self, url: str, param: str, *, provider_url: bool = False) -> bytes:
+        """The bytes at ``url`` under the client's download policy (see
+        :func:`~limner.download.download`)."""
+        return await download(
+            self.transport.session,
+            url,
+            self.options.download,
+            param=param,
+            provider_url=provider_url,
+        )
 
     # ---- sending -----------------------------------------------------------------------------
 
@@ -256,9 +264,7 @@ class Engine:
     async def _inline(self, item: ImageData, index: int) -> ImageData:
         if item.b64_json is not None or item.url is None:
             return item
-        payload = await download(
-            self.transport.session, item.url, self.options.download, param=f"data[{index}].url"
-        )
+        payload = await self.fetch(item.url, f"data[{index}].url", provider_url=True)
         return item.model_copy(update={"b64_json": base64.b64encode(payload).decode(), "url": None})
 
     def _total_cost(

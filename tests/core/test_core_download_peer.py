@@ -21,7 +21,7 @@ async def test_the_download_connects_to_the_checked_address(
     port = int(server.url.rsplit(":", 1)[1])
     checked: list[str] = []
 
-    async def resolved_once(url: str, policy: DownloadPolicy, *, param: str) -> str:
+    async def resolved_once(url: str, policy: DownloadPolicy, *, param: str, **_: object) -> str:
         checked.append(url)
         return "127.0.0.1"
 

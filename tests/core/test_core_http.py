@@ -381,6 +381,7 @@ async def test_download_failure_of_a_result_url_is_provider_error(server: FakeSe
                 f"{server.url}/gone.png",
                 DownloadPolicy(allow_private_networks=True),
                 param="data[0].url",
+                provider_url=True,
             )
     assert info.value.param == "data[0].url"
 
