@@ -36,7 +36,7 @@ from limner.requests import SIZE_PATTERN
 
 from .common import IGNORED_FIELDS, WHY_DROPPED
 from .options import GoogleOptions
-from .plan import nearest_class, pick_size
+from .plan import nearest_class, pick_size, split_seed
 from .settings import Endpoint
 
 __all__ = ["translate_chat"]
@@ -154,7 +154,7 @@ def _sampling(body: _Body, generation: dict[str, Any]) -> None:
         ("temperature", temperature),
         ("topP", request.top_p),
         ("maxOutputTokens", request.max_output_tokens),
-        ("seed", request.seed),
+        ("seed", _seed(body, request.seed)),
         ("stopSequences", [request.stop] if isinstance(request.stop, str) else request.stop),
         ("frequencyPenalty", request.frequency_penalty),
         ("presencePenalty", request.presence_penalty),
@@ -170,6 +170,16 @@ def _sampling(body: _Body, generation: dict[str, Any]) -> None:
     if level is not None:
         generation["thinkingConfig"] = {"thinkingLevel": level}
     _refuse_or_drop(body)
+
+
+def _seed(body: _Body, seed: int | None) -> int | None:
+    """``n`` fans out into one call per choice: each call's own seed (see ``split_seed``)."""
+    if seed is None:
+        return None
+    applied, adjustment = split_seed(seed, body.call.index)
+    if adjustment is not None:
+        body.adjustments.append(adjustment)
+    return applied
 
 
 def _thinking_level(body: _Body) -> str | None:

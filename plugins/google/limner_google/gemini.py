@@ -58,7 +58,7 @@ def translate_gemini(plan: Plan) -> Translation:
         image_config["imageSize"] = choice.image_size
     plan.size = choice.image_size
     if request.seed is not None:
-        generation["seed"] = request.seed
+        generation["seed"] = plan.call_seed(request.seed)
     if request.negative_prompt is not None:
         plan.drop("negative_prompt", request.negative_prompt, "Gemini has no negative prompt")
     _output_options(plan, image_config)

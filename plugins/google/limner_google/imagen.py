@@ -153,7 +153,9 @@ def _seed(plan: Plan, params: dict[str, Any]) -> None:
             "seed cannot be used with add_watermark=True on Imagen; drop one of them",
             param="seed",
         )
-    params["seed"] = plan.request.seed
+    seed = plan.request.seed
+    assert seed is not None  # vertex_only calls this only for a set seed
+    params["seed"] = plan.call_seed(seed)
     if plan.options.add_watermark is None:
         params["addWatermark"] = False
         plan.adjust(

@@ -20,7 +20,9 @@ from limner.requests import EditRequest, GenerateRequest, ImageConfig
 from .options import GoogleOptions
 from .settings import Endpoint
 
-__all__ = ["Plan", "SizeChoice", "choose_size", "pick_size"]
+__all__ = ["Plan", "SizeChoice", "choose_size", "pick_size", "split_seed"]
+
+_SEED_RANGE = 2**31  # generationConfig.seed and Imagen's seed are int32
 
 _WH = re.compile(r"^(\d+)x(\d+)$")
 _RATIO = re.compile(r"^(\d+):(\d+)$")
@@ -59,6 +61,13 @@ class Plan:
             Adjustment(param=param, requested=requested, applied=applied, reason=reason)
         )
 
+    def call_seed(self, seed: int) -> int:
+        """The seed for this call (see :func:`split_seed`), its change reported."""
+        applied, adjustment = split_seed(seed, self.call.index)
+        if adjustment is not None:
+            self.adjustments.append(adjustment)
+        return applied
+
     def drop_unsupported(self, names: Sequence[str], why: str) -> None:
         """Report each request field in ``names`` that is set as dropped."""
         for name in names:
@@ -74,6 +83,22 @@ class Plan:
             send()
         else:
             self.drop(param, value, "only Vertex AI takes this setting (vertexai=True)")
+
+
+def split_seed(seed: int, index: int) -> tuple[int, Adjustment | None]:
+    """The seed for call ``index`` when core splits ``n``: ``seed + index``, wrapped into the
+    int32 range Google's APIs take, and the adjustment saying so. The same seed in every call
+    would repeat the first call's images."""
+    if index == 0:
+        return seed, None
+    applied = (seed + index) % _SEED_RANGE
+    return applied, Adjustment(
+        param="seed",
+        requested=seed,
+        applied=applied,
+        reason=f"n was split across calls; call {index + 1} sends seed {applied} so its images "
+        "differ from the other calls'",
+    )
 
 
 @dataclass(frozen=True)

@@ -362,3 +362,29 @@ def test_imagen_edit_needs_a_mask(provider: GoogleProvider, make_call: MakeCall)
     with pytest.raises(limner.InvalidRequestError) as caught:
         provider.translate(call)
     assert caught.value.param == "mask"
+
+
+async def test_split_calls_each_get_their_own_seed() -> None:
+    """The same seed in every split call would repeat the first call's images."""
+    gemini = {"google": {"api_key": "k"}}
+    vertex = {"google": {"vertexai": True, "project": "proj", "location": "us-central1"}}
+    async with limner.AsyncClient(providers=gemini) as client:
+        dry = await client.images.generate(
+            model="google/gemini-2.5-flash-image", prompt="a fox", n=3, seed=5, dry_run=True
+        )
+        chat = await client.chat.completions.create(
+            model="google/gemini-2.5-flash-image",
+            messages=[{"role": "user", "content": "a fox"}],
+            n=2,
+            seed=5,
+            dry_run=True,
+        )
+    async with limner.AsyncClient(providers=vertex) as client:
+        imagen = await client.images.generate(
+            model="google/imagen-4.0-generate-001", prompt="a fox", n=5, seed=9, dry_run=True
+        )
+    assert [r["json"]["generationConfig"]["seed"] for r in dry.requests] == [5, 6, 7]
+    assert [a.applied for a in dry.adjustments if a.param == "seed"] == [6, 7]
+    assert [r["json"]["generationConfig"]["seed"] for r in chat.requests] == [5, 6]
+    assert [r["json"]["parameters"]["seed"] for r in imagen.requests] == [9, 10]
+    assert [a.applied for a in imagen.adjustments if a.param == "seed"] == [10]
