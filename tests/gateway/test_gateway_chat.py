@@ -10,8 +10,11 @@ import openai
 import pytest
 from aiohttp import web
 
+from limner.gateway import GatewayConfig
+
 from ..core.support import IMAGE, IMAGE_B64, FakeServer, Recorded
-from .support import GOOGLE_KEY, Gateway, data_url, png
+from .conftest import MakeGateway
+from .support import GATEWAY_KEY, GOOGLE_KEY, Gateway, data_url, png
 
 
 async def gemini_answer(recorded: Recorded) -> web.StreamResponse:
@@ -88,3 +91,21 @@ async def test_chat_needs_messages(gateway: Gateway) -> None:
             "/chat/completions", body={"model": "google/gemini-2.5-flash-image"}, cast_to=object
         )
     assert caught.value.param == "messages"
+
+
+async def test_n_over_the_gateway_limit_is_refused_for_chat_and_images(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    """Each chat choice is an upstream call, as each image can be: one limit for both."""
+    small = await make_gateway(GatewayConfig(api_keys=(GATEWAY_KEY,), max_n=2))
+    with pytest.raises(openai.BadRequestError) as chat:
+        await small.sdk().chat.completions.create(
+            model="google/gemini-2.5-flash-image",
+            messages=[{"role": "user", "content": "a fox"}],
+            n=3,
+        )
+    with pytest.raises(openai.BadRequestError) as images:
+        await small.sdk().images.generate(model="openai/gpt-image-1", prompt="a fox", n=3)
+    assert chat.value.param == "n" and images.value.param == "n"
+    assert "at most 2" in chat.value.message
+    assert server.requests == []

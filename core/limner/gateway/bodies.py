@@ -122,3 +122,16 @@ def require(body: dict[str, Any], *names: str) -> None:
     for name in names:
         if body.get(name) in (None, "", []):
             raise UnprocessableEntityError(f"Missing required parameter: '{name}'", param=name)
+
+
+def check_request(body: dict[str, Any], *, max_n: int) -> None:
+    """Checks every image and chat request shares: no ``dry_run``, and ``n`` (images, or chat
+    choices, each an upstream call) within the gateway's limit."""
+    if "dry_run" in body:
+        raise InvalidRequestError(
+            "dry_run is not available through the gateway; use limner's Python API or CLI",
+            param="dry_run",
+        )
+    n = body.get("n")
+    if isinstance(n, int) and n > max_n:
+        raise InvalidRequestError(f"n: at most {max_n} per request on this gateway", param="n")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..errors import InvalidRequestError
-from .bodies import read_json, require
+from .bodies import check_request, read_json, require
 from .middleware import note
 from .state import STATE
 
@@ -18,11 +18,7 @@ async def completions(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await read_json(request)
     require(body, "model", "messages")
-    if "dry_run" in body:
-        raise InvalidRequestError(
-            "dry_run is not available through the gateway; use limner's Python API or CLI",
-            param="dry_run",
-        )
+    check_request(body, max_n=state.config.max_n)
     model, messages = body.pop("model"), body.pop("messages")
     if not isinstance(model, str) or not isinstance(messages, list):
         raise InvalidRequestError("model must be a string and messages a list", param="messages")

@@ -13,7 +13,15 @@ from ..errors import InvalidRequestError, NotFoundError
 from ..images import image_mime
 from ..requests import ImageRef
 from ..responses import ImagesResponse
-from .bodies import Form, is_multipart, read_form, read_json, require, url_reference
+from .bodies import (
+    Form,
+    check_request,
+    is_multipart,
+    read_form,
+    read_json,
+    require,
+    url_reference,
+)
 from .errors import UnprocessableEntityError
 from .middleware import caller, may_use, note
 from .state import STATE, GatewayState
@@ -40,26 +48,12 @@ def _model(state: GatewayState, body: dict[str, Any]) -> str:
     return model
 
 
-def _check(state: GatewayState, body: dict[str, Any]) -> None:
-    """Checks every image request shares."""
-    if "dry_run" in body:
-        raise InvalidRequestError(
-            "dry_run is not available through the gateway; use limner's Python API or CLI",
-            param="dry_run",
-        )
-    n = body.get("n")
-    if isinstance(n, int) and n > state.config.max_n:
-        raise InvalidRequestError(
-            f"n: at most {state.config.max_n} images per request on this gateway", param="n"
-        )
-
-
 async def generations(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await read_json(request)
     model = _model(state, body)
     require(body, "prompt")
-    _check(state, body)
+    check_request(body, max_n=state.config.max_n)
     prompt = body.pop("prompt")
     result = await state.upstream(
         lambda: state.client.images.generate(model=model, prompt=prompt, **body)
@@ -77,7 +71,7 @@ async def edits(request: web.Request) -> web.Response:
         body = await read_json(request)
     model = _model(state, body)
     require(body, "prompt", "images")
-    _check(state, body)
+    check_request(body, max_n=state.config.max_n)
     images = body.pop("images")
     if not isinstance(images, list):
         raise InvalidRequestError("images must be a list of image objects", param="images")
@@ -101,7 +95,7 @@ async def variations(request: web.Request) -> web.Response:
     body = _from_form(await read_form(request), "image", "image")
     model = _model(state, body)
     require(body, "image")
-    _check(state, body)
+    check_request(body, max_n=state.config.max_n)
     images = body.pop("image")
     if len(images) != 1:
         raise InvalidRequestError("variations take exactly one image", param="image")
