@@ -26,7 +26,7 @@ from limner import (
 )
 from limner.errors import RETRYABLE_STATUSES, error_for_status
 
-__all__ = ["RATE_LIMIT_TIMEOUT", "parse_error", "read_error_body"]
+__all__ = ["RATE_LIMIT_TIMEOUT", "parse_error", "read_error_body", "wait_before_retry"]
 
 RATE_LIMIT_TIMEOUT = 60.0
 """Seconds Stability times a client out after a 429 [SPEC info.description]."""
@@ -94,13 +94,21 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
             f"{said} — send a smaller input image (the limit is 10 MiB)", **common
         )
     if status == 429:
-        wait = response.retry_after
         return RateLimitError(
             f"{said} — Stability allows 150 requests per 10 s and then times out for 60 s",
-            retry_after=wait if wait is not None else RATE_LIMIT_TIMEOUT,
+            retry_after=wait_before_retry(response),
             **common,
         )
     if 400 <= status < 500 and status != 404:
         return InvalidRequestError(f"{said} — fix the request and retry", **common)
     cls = error_for_status(status)
     return cls(f"{said} — Stability failed (HTTP {status}); retry later", **common)
+
+
+def wait_before_retry(response: WireResponse) -> float | None:
+    """The ``Retry-After`` headers, or on a 429 without them Stability's 60 s timeout: a retry
+    sooner would only be refused again."""
+    wait = response.retry_after
+    if wait is None and response.status == 429:
+        return RATE_LIMIT_TIMEOUT
+    return wait

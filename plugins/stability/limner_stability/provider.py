@@ -21,7 +21,7 @@ from limner import (
 )
 
 from .body import translate_call
-from .errors import parse_error
+from .errors import parse_error, wait_before_retry
 from .models import MODELS, PROVIDER
 from .options import StabilityOptions
 from .responses import parse_image_response
@@ -56,6 +56,9 @@ class StabilityProvider(Provider):
 
     def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
         return parse_error(call, response)
+
+    def retry_after(self, response: WireResponse) -> float | None:
+        return wait_before_retry(response)
 
     def authorize(
         self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False

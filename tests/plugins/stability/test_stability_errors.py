@@ -174,7 +174,10 @@ async def test_every_status_from_a_loopback_server(
     cls: type[limner.LimnerError],
     code: str | None,
 ) -> None:
-    loopback.handler = lambda seen: error(status, body)
+    # a 429 without Retry-After waits out Stability's 60 s timeout before each retry (tested
+    # above): here the server says 0 s, so the retries come at once
+    wait = {"retry-after": "0"} if status == 429 else {}
+    loopback.handler = lambda seen: error(status, body, **wait)
     async with loopback.client() as client:
         with pytest.raises(limner.LimnerError) as info:
             await client.images.generate(model="stabilityai/sd3.5-large", prompt="a fox")
@@ -343,3 +346,11 @@ def test_json_answer_seed(
         answer(200, body, **{"content-type": "application/json; type=image/png"}),
     )
     assert [image.seed for image in result.images] == [expected]
+
+
+def test_core_waits_out_the_rate_limit_timeout_before_retrying(provider: StabilityProvider) -> None:
+    """Core retries a 429 after the provider's wait: Stability's 60 s timeout when no header
+    says otherwise, not core's sub-second backoff."""
+    assert provider.retry_after(answer(429, SPEC_EXAMPLES[429])) == 60.0
+    assert provider.retry_after(answer(429, SPEC_EXAMPLES[429], **{"retry-after": "7"})) == 7.0
+    assert provider.retry_after(answer(503, {"errors": ["busy"]})) is None
