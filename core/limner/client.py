@@ -211,7 +211,6 @@ class AsyncClient:
             download=DownloadPolicy(
                 max_bytes=max_download_bytes, allow_private_networks=allow_private_networks
             ),
-            max_input_bytes=max_download_bytes,
             strict=strict,
             provider_settings=dict(providers or {}),
             **({"environ": environ} if environ is not None else {}),

@@ -48,7 +48,6 @@ class EngineOptions:
     :class:`ContentPolicyError`."""
 
     download: DownloadPolicy = field(default_factory=DownloadPolicy)
-    max_input_bytes: int = 50 * 2**20
     strict: bool = False
     # repr=False: both can hold credentials.
     provider_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
@@ -113,7 +112,7 @@ class Engine:
         options = provider_options(request, provider, providers)
         settings = self.settings_for(provider)
         images, mask = await load_images(
-            request, model, self.fetch, max_bytes=self.options.max_input_bytes
+            request, model, self.fetch, max_bytes=self.options.download.max_bytes
         )
         calls = tuple(
             ProviderCall(

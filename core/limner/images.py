@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,15 +35,16 @@ class InputImage:
     url: str | None = None
     file_id: str | None = None
 
-    @property
-    def extension(self) -> str:
-        return {"image/jpeg": "jpg"}.get(self.mime or "", (self.mime or "image/png").split("/")[-1])
+    @functools.cached_property
+    def b64(self) -> str:
+        """The bytes as base64 text, encoded once however many split calls send them."""
+        if self.data is None:
+            raise ValueError("this image has no bytes")
+        return base64.b64encode(self.data).decode()
 
     def data_url(self) -> str:
         """``data:<mime>;base64,...`` for providers that take images inline in JSON."""
-        if self.data is None:
-            raise ValueError("this image has no bytes")
-        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode()}"
+        return f"data:{self.mime};base64,{self.b64}"
 
 
 def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:

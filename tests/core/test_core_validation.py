@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import limner
+from limner.images import InputImage
 
 from .support import IMAGE, FakeServer, MakeClient, png
 
@@ -216,3 +218,13 @@ async def test_a_too_long_prompt_is_counted_not_quoted(client: limner.AsyncClien
     assert info.value.param == "prompt"
     assert "ppppp" not in info.value.message
     assert "5000 characters" in info.value.message
+
+
+def test_an_input_image_is_base64_encoded_once_for_every_call_that_sends_it() -> None:
+    image = InputImage(data=b"\x89PNG fake", mime="image/png")
+    first = image.b64
+    assert first == base64.b64encode(b"\x89PNG fake").decode()
+    assert image.b64 is first  # cached: split calls share the encoding
+    assert image.data_url() == f"data:image/png;base64,{first}"
+    with pytest.raises(ValueError):
+        _ = InputImage(url="https://example.com/a.png").b64

@@ -93,7 +93,7 @@ class ChatEngine:
             model,
             provider.name,
             self.engine.fetch,
-            max_bytes=self.engine.options.max_input_bytes,
+            max_bytes=self.engine.options.download.max_bytes,
         )
         calls = tuple(
             ChatCall(model, request, settings, turns, options, index) for index in range(request.n)

@@ -18,7 +18,6 @@ images, without signatures (core warns).
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Any
 
@@ -34,7 +33,7 @@ from limner import (
 from limner.chat import ChatCall, ChatTurn
 from limner.requests import SIZE_PATTERN
 
-from .common import IGNORED_FIELDS, WHY_DROPPED
+from .common import IGNORED_FIELDS, WHY_DROPPED, b64
 from .options import GoogleOptions
 from .plan import nearest_class, pick_size, split_seed
 from .settings import Endpoint
@@ -337,8 +336,7 @@ def _camel(name: str) -> str:
 
 
 def _inline(image: InputImage) -> dict[str, Any]:
-    assert image.data is not None  # core loads bytes: the Gemini models fetch no URLs
-    return {"inlineData": {"mimeType": image.mime, "data": base64.b64encode(image.data).decode()}}
+    return {"inlineData": {"mimeType": image.mime, "data": b64(image)}}
 
 
 def _content(turn: ChatTurn) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any, Protocol
 
 from limner import (
@@ -61,7 +60,7 @@ def forward(body: dict[str, Any], plan: Plan) -> dict[str, Any]:
 
 def b64(image: InputImage) -> str:
     assert image.data is not None  # core loads bytes: remote_image_urls and file_ids are off
-    return base64.b64encode(image.data).decode()
+    return image.b64
 
 
 def mime_format(mime: str | None) -> str | None:
