@@ -118,8 +118,12 @@ class WireRequest:
         return copy
 
     def json_bytes(self) -> bytes:
-        """The JSON body exactly as sent."""
-        return _COMPACT_JSON.encode(self.json).encode()
+        """The JSON body exactly as sent. Encoded once: signing and every retry reuse it (a
+        request's body is fixed once built; copies made by :meth:`with_headers` share it)."""
+        encoded: bytes | None = self.__dict__.get("_json_bytes")
+        if encoded is None:
+            encoded = self.__dict__["_json_bytes"] = _COMPACT_JSON.encode(self.json).encode()
+        return encoded
 
     def redacted_headers(self) -> dict[str, str]:
         """Headers with every secret value replaced by ``"<redacted>"``."""

@@ -91,3 +91,13 @@ def test_a_dataclass_subclass_of_wire_request_still_lowercases() -> None:
 
     made = Tagged("GET", "u", headers={"X-Api-Key": "k"}, tag="x")
     assert made.headers == {"x-api-key": "k"} and made.tag == "x"
+
+
+def test_a_json_body_is_encoded_once_for_signing_and_every_attempt() -> None:
+    request = WireRequest(method="POST", url="https://example.com/v1", json={"prompt": "a fox"})
+    encoded = request.json_bytes()
+    assert encoded == b'{"prompt":"a fox"}'
+    signed = request.with_headers({"authorization": "Bearer k"}, secret=True)
+    assert signed.json_bytes() is encoded  # authorize's copy reuses it
+    assert request.json_bytes() is encoded  # and so does the next attempt
+    assert signed == request.with_headers({"authorization": "Bearer k"}, secret=True)
