@@ -69,11 +69,11 @@ async def read_form(request: web.Request) -> Form:
                     code="invalid_type",
                 )
             form.files[name].append(ImageRef(data=value.file.read(), filename=value.filename))
-        elif name in FILE_FIELDS:
-            text = value if isinstance(value, str) else bytes(value).decode(errors="replace")
+            continue
+        text = value if isinstance(value, str) else bytes(value).decode(errors="replace")
+        if name in FILE_FIELDS:
             form.files[name].append(url_reference(text, key))  # a data: or https URL as text
         else:
-            text = value if isinstance(value, str) else bytes(value).decode(errors="replace")
             _set_field(form.fields, key, text)
     return form
 

@@ -243,10 +243,11 @@ class LocalFileStore:
             return None
 
     async def delete(self, file_id: str) -> bool:
-        if await self.get(file_id) is None:
+        # One visit to the disk: removing the metadata says whether the file was there (an
+        # expired file not yet swept goes too).
+        if not FILE_ID.match(file_id):
             return False
-        await asyncio.to_thread(self._remove, file_id)
-        return True
+        return await asyncio.to_thread(self._remove, file_id)
 
     async def sweep(self) -> int:
         """Remove every expired file now; how many this call removed."""

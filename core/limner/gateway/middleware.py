@@ -85,7 +85,6 @@ def may_use(request: web.Request, stored: StoredFile) -> bool:
 @web.middleware
 async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamResponse:
     started = time.perf_counter()
-    status = 500
     _NOTE.set(Note())
     try:
         response = await handler(request)
@@ -94,14 +93,13 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
     except web.HTTPException as exc:
         response = http_error_response(exc)
     except asyncio.CancelledError:
-        status = 499  # the client went away; the upstream call was cancelled with the handler
-        _log_line(request, status, started)
+        # the client went away; the upstream call was cancelled with the handler
+        _log_line(request, 499, started)
         raise
     except Exception:
         log.exception("bug while handling %s %s", request.method, request.path)
         response = internal_error_response()
-    status = response.status
-    _log_line(request, status, started)
+    _log_line(request, response.status, started)
     return response
 
 

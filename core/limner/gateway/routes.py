@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 
 from aiohttp import web
@@ -45,15 +47,15 @@ async def upload_file(request: web.Request) -> web.Response:
     state = request.app[STATE]
     form = await read_form(request)
     files = form.files.get("file") or []
-    if len(files) != 1 or files[0].data is None:
+    data = files[0].data if len(files) == 1 else None
+    if data is None:
         raise UnprocessableEntityError("Missing required parameter: 'file'", param="file")
     purpose = form.fields.get("purpose") or "user_data"
-    upload = files[0]
     stored = await state.store.put(
-        upload.data or b"",
-        filename=upload.filename or "upload",
+        data,
+        filename=files[0].filename or "upload",
         purpose=str(purpose),
-        content_type=image_mime(upload.data or b"") or "application/octet-stream",
+        content_type=image_mime(data) or "application/octet-stream",
         owner=caller(request),
     )
     return web.json_response(file_object(stored))
@@ -155,4 +157,10 @@ async def health(request: web.Request) -> web.Response:
 
 async def openapi(request: web.Request) -> web.Response:
     default = request.app[STATE].config.default_model is not None
-    return web.json_response(openapi_document(default_model=default))
+    return web.Response(body=_openapi_body(default), content_type="application/json")
+
+
+@functools.cache
+def _openapi_body(default_model: bool) -> bytes:
+    """The document as served: built and encoded once per variant, not per request."""
+    return json.dumps(openapi_document(default_model=default_model)).encode()
