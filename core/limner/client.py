@@ -228,6 +228,12 @@ class AsyncClient:
 
         return AsyncChat(ChatEngine(self._engine))
 
+    def secret_values(self) -> list[str]:
+        """Every credential the client's provider settings hold, from ``providers=`` or the
+        environment: for keeping them out of an application's own logs (the gateway scrubs its
+        error messages with them)."""
+        return self._engine.secret_values()
+
     async def close(self) -> None:
         """Close the HTTP session (if the client made it)."""
         await self._transport.close()

@@ -155,6 +155,18 @@ class Engine:
             self._settings[provider.name] = provider.load_settings(overrides, self.options.environ)
         return self._settings[provider.name]
 
+    def secret_values(self) -> list[str]:
+        """Every secret the providers' settings hold (given to the client or read from its
+        environment), each read through the provider's own settings model."""
+        found: list[str] = []
+        for provider in self.registry.providers.values():
+            try:
+                settings = self.settings_for(provider)
+            except LimnerError:  # settings this provider refuses: nothing of them is used
+                continue
+            found.extend(provider.secret_values(settings))
+        return found
+
     async def fetch(self, url: str, param: str, *, provider_url: bool = False) -> bytes:
         """The bytes at ``url`` under the client's download policy (see
         :func:`~limner.download.download`)."""

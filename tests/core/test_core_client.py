@@ -259,3 +259,13 @@ def test_response_json_shape() -> None:
     assert dumped["data"][0]["b64_json"] == base64.b64encode(b"img0").decode()
     assert {"created", "data", "provider", "model", "adjustments", "warnings"} <= set(dumped)
     assert "b64_json" not in repr(response.data[0])
+
+
+async def test_secret_values_hold_the_credentials_given_and_from_the_environment(
+    make_client: MakeClient,
+) -> None:
+    given = make_client(providers={"fk": {"api_key": "sk-given"}}, environ={})
+    from_env = make_client(providers={}, environ={"FAKE_API_KEY": "sk-from-env"})
+    assert "sk-given" in given.secret_values()  # through the alias, as requests use it
+    assert from_env.secret_values() == ["sk-from-env"]
+    assert make_client(providers={}, environ={}).secret_values() == []

@@ -86,9 +86,7 @@ async def start_gateway(
     kwargs.update(client_kwargs)
     client = limner.AsyncClient(**kwargs)
     store = LocalFileStore(files, ttl=ttl, max_file_bytes=max_file_bytes)
-    app = create_app(
-        client, store, config or GatewayConfig(), provider_settings=providers, environ={}
-    )
+    app = create_app(client, store, config or GatewayConfig())
     runner = make_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
 from aiohttp import web
 
 from ..client import AsyncClient
 from . import chat_routes, image_routes, routes
 from .config import GatewayConfig
-from .errors import Scrubber, provider_secrets
+from .errors import Scrubber
 from .files import FileStore
 from .middleware import authenticate, errors_and_log, limit_body
 from .state import STATE, GatewayState
@@ -31,22 +29,19 @@ def create_app(
     store: FileStore,
     config: GatewayConfig | None = None,
     *,
-    provider_settings: Mapping[str, Mapping[str, Any]] | None = None,
-    environ: Mapping[str, str] = os.environ,
     secrets: Iterable[str] = (),
     close_client: bool = False,
 ) -> web.Application:
     """The gateway over ``client`` (one shared client for every request).
 
-    :param provider_settings: the ``providers=`` the client was made with; their secrets (and
-        those from the environment) are scrubbed from every error message.
+    :param secrets: more values to scrub from every error message, besides the client's own
+        credentials (:meth:`AsyncClient.secret_values`) and the gateway's keys.
     :param close_client: close ``client`` when the application shuts down.
     """
     config = config or GatewayConfig()
     if config.default_model is not None:
         client.models.retrieve(config.default_model)  # NotFoundError (with suggestions) now
-    found = provider_secrets(client.registry, provider_settings or {}, environ)
-    scrub = Scrubber([*found, *secrets, *config.api_keys])
+    scrub = Scrubber([*client.secret_values(), *secrets, *config.api_keys])
     app = web.Application(
         client_max_size=config.max_body_bytes,
         middlewares=[errors_and_log, authenticate, limit_body],

@@ -11,7 +11,6 @@ from typing import Any
 from aiohttp import web
 
 from ..errors import InvalidRequestError, LimnerError, MissingCredentialsError, RateLimitError
-from ..plugins import Registry
 from ..redaction import Scrubber
 
 __all__ = [
@@ -22,7 +21,6 @@ __all__ = [
     "error_response",
     "http_error_response",
     "internal_error_response",
-    "provider_secrets",
 ]
 
 _HTTP_TYPES = {
@@ -55,24 +53,6 @@ class BusyError(RateLimitError):
     """Every upstream slot stayed busy for the queue timeout."""
 
     default_code = "gateway_busy"
-
-
-def provider_secrets(
-    registry: Registry,
-    settings: Mapping[str, Mapping[str, Any]],
-    environ: Mapping[str, str],
-) -> list[str]:
-    """Every secret value the providers' settings hold (from ``settings`` and the environment),
-    read through each provider's own settings model."""
-    found: list[str] = []
-    for provider in registry.providers.values():
-        names = [name for name in (provider.name, *provider.aliases) if name in settings]
-        try:
-            loaded = provider.load_settings(settings[names[0]] if names else {}, environ)
-        except LimnerError:
-            continue
-        found.extend(provider.secret_values(loaded))
-    return found
 
 
 def _json(
