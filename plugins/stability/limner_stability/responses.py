@@ -48,6 +48,7 @@ def parse_image_response(call: ProviderCall, response: WireResponse) -> Provider
         finish = response.headers.get("finish-reason")
         seed: Any = response.headers.get("seed")
         kind: str | None = content_type.split(";")[0].split("/", 1)[1]
+        encoded: str | None = None
         if not data:
             raise NoImageGeneratedError(
                 "Stability answered with an empty image",
@@ -75,8 +76,10 @@ def parse_image_response(call: ProviderCall, response: WireResponse) -> Provider
         finish, seed = body.get("finish_reason"), body.get("seed")
         kind = _json_image_type(content_type)
     size, sniffed = _probe(data)
+    if encoded is None:  # raw bytes; a JSON answer's valid base64 is passed on as it came
+        encoded = base64.b64encode(data).decode()
     return ProviderResult(
-        images=[ImageData(b64_json=base64.b64encode(data).decode(), seed=_seed(seed))],
+        images=[ImageData(b64_json=encoded, seed=_seed(seed))],
         output_format=kind or sniffed,
         size=size,
         warnings=_finish_notices(finish, seed),
