@@ -9,17 +9,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import threading
-from collections.abc import Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .capabilities import ModelInfo, Operation
 from .download import DownloadPolicy
 from .dryrun import DryRun
 from .engine import Engine, EngineOptions
-from .errors import InvalidRequestError
+from .errors import invalid_input
 from .http import RetryPolicy, Transport
 from .params import EditParams, GenerateParams, VariationParams
 from .plugins import Registry, default_registry
@@ -36,10 +36,18 @@ if TYPE_CHECKING:
 __all__ = ["AsyncClient", "Client"]
 
 R = TypeVar("R")
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
-def build_request(cls: type[AnyRequest], fields: Mapping[str, Any]) -> AnyRequest:
-    """Validate user input into a request model; errors name the parameter."""
+def build_request(
+    cls: type[_Model],
+    fields: Mapping[str, Any],
+    *,
+    locate: Callable[[list[str]], list[str]] | None = None,
+) -> _Model:
+    """Validate user input (keyword arguments or request JSON) into a request model;
+    ``extra_body`` entries join the top level. Errors name the parameter (``locate`` may reshape
+    pydantic's location of it)."""
     values = dict(fields)
     extra = values.pop("extra_body", None)
     if extra:
@@ -47,12 +55,7 @@ def build_request(cls: type[AnyRequest], fields: Mapping[str, Any]) -> AnyReques
     try:
         return cls.model_validate(values)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        param = ".".join(str(part) for part in first["loc"]) or "request"
-        message = first["msg"].removeprefix("Value error, ")
-        raise InvalidRequestError(
-            f"{param}: {message}", param=param, code="invalid_value"
-        ) from None
+        raise invalid_input(exc, locate=locate) from None
 
 
 class AsyncModels:

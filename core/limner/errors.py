@@ -26,8 +26,11 @@ Each error carries ``provider``, ``model``, ``status_code`` (the provider's, whe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 __all__ = [
     "RETRYABLE_STATUSES",
@@ -49,6 +52,7 @@ __all__ = [
     "RequestTimeoutError",
     "UnsupportedFeatureError",
     "error_for_status",
+    "invalid_input",
 ]
 
 
@@ -118,6 +122,23 @@ class InvalidRequestError(LimnerError):
 
     http_status = 400
     error_type = "invalid_request_error"
+
+
+def invalid_input(
+    exc: ValidationError,
+    *,
+    prefix: str = "",
+    locate: Callable[[list[str]], list[str]] | None = None,
+) -> InvalidRequestError:
+    """The first problem pydantic found in user input, naming the parameter: ``prefix`` plus its
+    location (``locate`` may reshape the location first)."""
+    first = exc.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    if locate is not None:
+        loc = locate(loc)
+    param = prefix + ".".join(loc) if loc else prefix.rstrip(".") or "request"
+    message = first["msg"].removeprefix("Value error, ")
+    return InvalidRequestError(f"{param}: {message}", param=param, code="invalid_value")
 
 
 class UnsupportedFeatureError(InvalidRequestError):

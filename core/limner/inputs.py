@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from .capabilities import ModelInfo
-from .errors import InvalidRequestError, UnsupportedFeatureError
+from .errors import InvalidRequestError, UnsupportedFeatureError, invalid_input
 from .images import InputImage, check_mask, read_local, sniff
 from .provider import Provider
 from .requests import EditRequest, ImageRef, ImageRequest, VariationRequest
@@ -76,10 +76,7 @@ def provider_options(
     try:
         return provider.options_model.model_validate(mine)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        param = f"provider_options.{provider.name}.{where}"
-        raise InvalidRequestError(f"{param}: {first['msg']}", param=param) from None
+        raise invalid_input(exc, prefix=f"provider_options.{provider.name}.") from None
 
 
 async def load_images(

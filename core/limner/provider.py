@@ -37,9 +37,9 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 from .capabilities import ModelInfo, Operation
 from .errors import (
-    InvalidRequestError,
     LimnerError,
     MissingCredentialsError,
+    invalid_input,
 )
 from .images import InputImage
 from .requests import EditRequest, GenerateRequest, VariationRequest
@@ -287,12 +287,7 @@ class Provider(ABC):
         try:
             return self.settings_model.model_validate(values)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise InvalidRequestError(
-                f"providers[{self.name!r}].{where}: {first['msg']}",
-                param=f"providers.{self.name}.{where}",
-            ) from None
+            raise invalid_input(exc, prefix=f"providers.{self.name}.") from None
 
     def api_key(self, settings: ProviderSettings, *, dry_run: bool = False) -> str:
         """The configured API key, for ``authorize``. Raises the missing-credentials error (naming

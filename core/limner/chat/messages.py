@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..capabilities import ModelInfo
-from ..errors import InvalidRequestError, UnsupportedFeatureError
+from ..client import build_request
+from ..errors import UnsupportedFeatureError
 from ..images import InputImage
 from ..inputs import Fetch, load_image
 from ..requests import ImageRef
@@ -30,20 +29,15 @@ _ROLES = ("system", "developer", "user", "assistant")
 def build_chat_request(fields: dict[str, Any]) -> ChatRequest:
     """Validate user input (keyword arguments or request JSON) into a :class:`ChatRequest`;
     ``extra_body`` entries join the top level. Errors name the parameter."""
-    values = {key: value for key, value in fields.items() if key != "extra_body"}
-    values.update(fields.get("extra_body") or {})
-    try:
-        return ChatRequest.model_validate(values)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = [str(part) for part in first["loc"]]
-        if len(loc) > 2 and loc[0] == "messages" and loc[2] in _ROLES:
-            del loc[2]  # the tagged union's branch name
-        param = ".".join(loc) or "request"
-        message = first["msg"].removeprefix("Value error, ")
-        raise InvalidRequestError(
-            f"{param}: {message}", param=param, code="invalid_value"
-        ) from None
+    return build_request(ChatRequest, fields, locate=_without_role_branch)
+
+
+def _without_role_branch(loc: list[str]) -> list[str]:
+    """``messages.0.user.content`` → ``messages.0.content``: pydantic names the tagged union's
+    branch, which is no parameter."""
+    if len(loc) > 2 and loc[0] == "messages" and loc[2] in _ROLES:
+        return [*loc[:2], *loc[3:]]
+    return loc
 
 
 async def load_turns(
