@@ -309,5 +309,4 @@ def _which_call(error: LimnerError, call: ProviderCall, calls: int) -> LimnerErr
             f"call {call.index + 1} of {calls} ({call.n} image(s)) failed, so the request "
             f"returns nothing: {error.message}"
         )
-        error.args = (error.message,)
     return error

@@ -81,7 +81,6 @@ class LimnerError(Exception):
         body: Any = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
         self.param = param
         self.code = code if code is not None else self.default_code
         self.provider = provider
@@ -90,6 +89,15 @@ class LimnerError(Exception):
         self.request_id = request_id
         self.retryable = retryable
         self.body = body
+
+    @property
+    def message(self) -> str:
+        """What went wrong and what to do next (also ``str(error)``)."""
+        return str(self.args[0]) if self.args else ""
+
+    @message.setter
+    def message(self, text: str) -> None:  # rewording keeps str(error) in step
+        self.args = (text,)
 
     def to_openai(self) -> dict[str, Any]:
         """The OpenAI error body: ``{"error": {"message", "type", "param", "code"}}``."""

@@ -41,6 +41,5 @@ def name_replacement(error: LimnerError, model: ModelInfo) -> LimnerError:
     replacement = model.lifecycle.replacement
     if isinstance(error, NotFoundError) and replacement and replacement not in error.message:
         error.message = f"{error.message} {model.id} may be retired; use {replacement}."
-        error.args = (error.message,)
         error.replacement = replacement
     return error

@@ -47,7 +47,6 @@ class Scrubber:
         """The same error with secrets removed from its message and body."""
         if self.secrets:
             error.message = self(error.message)
-            error.args = (error.message,)
             error.body = self.value(error.body)
         return error
 
