@@ -35,6 +35,7 @@ from .sending import (
     exchange,
     gather_or_cancel,
     price_or_notice,
+    raise_if_filtered,
     unique,
     with_extra_headers,
 )
@@ -228,7 +229,8 @@ class Engine:
                 provider=plan.provider.name,
                 model=plan.model.id,
             )
-        self._enforce_strict(warnings, plan)
+        if self.options.strict:
+            raise_if_filtered(warnings, plan)
         if request.response_format is not None:
             data = await self._honour_response_format(request, data, adjustments)
         cost, price_warnings = self._total_cost(operation, plan, results)
@@ -248,18 +250,6 @@ class Engine:
             adjustments=adjustments,
             warnings=[*warnings, *price_warnings],
         )
-
-    def _enforce_strict(self, warnings: list[Notice], plan: _Plan) -> None:
-        if not self.options.strict:
-            return
-        for notice in warnings:
-            if notice.code == CONTENT_FILTERED:
-                raise ContentPolicyError(
-                    f"{plan.model.id}: {notice.message}",
-                    reason=notice.message,
-                    provider=plan.provider.name,
-                    model=plan.model.id,
-                )
 
     async def _honour_response_format(
         self, request: AnyRequest, data: list[ImageData], adjustments: list[Adjustment]

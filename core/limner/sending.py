@@ -13,13 +13,19 @@ from typing import Any, Generic, TypeVar
 
 from .capabilities import ModelInfo, Operation
 from .dryrun import DryRun
-from .errors import LimnerError, ProviderError, RateLimitError, error_for_status
+from .errors import (
+    ContentPolicyError,
+    LimnerError,
+    ProviderError,
+    RateLimitError,
+    error_for_status,
+)
 from .http import Transport
 from .lifecycle import name_replacement
 from .plugins import Registry
 from .provider import Provider, ProviderSettings, Translation
 from .redaction import Scrubber, secret_header_values
-from .responses import Adjustment, Notice, Usage
+from .responses import CONTENT_FILTERED, Adjustment, Notice, Usage
 from .wire import WireRequest, WireResponse
 
 __all__ = [
@@ -178,6 +184,19 @@ def describe(plan: Plan[Any], estimates: Sequence[tuple[Decimal | None, Notice |
         adjustments=list(plan.adjustments),
         warnings=unique([*plan.warnings, *(w for _, w in estimates if w is not None)]),
     )
+
+
+def raise_if_filtered(notices: Iterable[Notice], plan: Plan[Any]) -> None:
+    """Strict mode's rule, for every surface: an image a provider withheld or blurred
+    (a ``content_filtered`` notice) fails the request with :class:`ContentPolicyError`."""
+    for notice in notices:
+        if notice.code == CONTENT_FILTERED:
+            raise ContentPolicyError(
+                f"{plan.model.id}: {notice.message}",
+                reason=notice.message,
+                provider=plan.provider.name,
+                model=plan.model.id,
+            )
 
 
 def with_extra_headers(translation: Translation, headers: dict[str, str]) -> Translation:

@@ -11,9 +11,8 @@ from decimal import Decimal
 
 from ..capabilities import ModelInfo
 from ..dryrun import DryRun
-from ..engine import CONTENT_FILTERED, Engine
+from ..engine import Engine
 from ..errors import (
-    ContentPolicyError,
     InvalidRequestError,
     NoImageGeneratedError,
     PluginError,
@@ -28,6 +27,7 @@ from ..sending import (
     exchange,
     gather_or_cancel,
     price_or_notice,
+    raise_if_filtered,
     unique,
     with_extra_headers,
 )
@@ -186,14 +186,7 @@ class ChatEngine:
                 model=plan.model.id,
             )
         if self.engine.options.strict:
-            for notice in result.warnings:
-                if notice.code == CONTENT_FILTERED:
-                    raise ContentPolicyError(
-                        f"{plan.model.id}: {notice.message}",
-                        reason=notice.message,
-                        provider=plan.provider.name,
-                        model=plan.model.id,
-                    )
+            raise_if_filtered(result.warnings, plan)
 
 
 def _refuse_unsupported(request: ChatRequest, model: ModelInfo) -> None:
