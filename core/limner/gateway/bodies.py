@@ -81,12 +81,11 @@ async def read_form(request: web.Request) -> Form:
 def url_reference(value: Any, param: str) -> ImageRef:
     """An image a gateway client points at: a ``data:`` or https URL, given as a string or as
     ``{"image_url": ...}``. Never a path: a client must not make the server read its own disk."""
-    url = (
-        value.get("image_url") if isinstance(value, dict) and set(value) == {"image_url"} else value
-    )
-    if isinstance(url, dict) and set(url) == {"url"}:
-        url = url["url"]
-    if not isinstance(url, str) or not url.startswith(("data:", "https://")):
+    try:  # the Python API's reading of an image reference, then the gateway's narrower rule
+        url = ImageRef.coerce(value).url if isinstance(value, str | dict) else None
+    except ValueError:
+        url = None
+    if url is None or not url.startswith(("data:", "https://")):
         raise InvalidRequestError(
             f"{param}: send an uploaded file ({{'file_id': ...}}) or an image_url "
             "(a data: or https URL)",
