@@ -256,7 +256,7 @@ class Engine:
     ) -> list[ImageData]:
         wanted = request.response_format
         if wanted == "b64_json":
-            return [await self._inline(item, index) for index, item in enumerate(data)]
+            return await gather_or_cancel([self._inline(item, i) for i, item in enumerate(data)])
         already = any(a.param == "response_format" for a in adjustments)
         if wanted == "url" and not already and any(item.url is None for item in data):
             adjustments.append(_BYTES_NOT_URLS)

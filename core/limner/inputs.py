@@ -12,6 +12,7 @@ from .errors import InvalidRequestError, UnsupportedFeatureError, invalid_input
 from .images import InputImage, check_mask, read_local, sniff
 from .provider import Provider
 from .requests import EditRequest, ImageRef, ImageRequest, VariationRequest
+from .sending import gather_or_cancel
 from .wire import GENERIC_SECRET_HEADERS
 
 __all__ = ["check_extra_headers", "load_image", "load_images", "provider_options"]
@@ -91,11 +92,16 @@ async def load_images(
         refs, mask_ref = [("image", request.image)], None
     else:
         return (), None
-    images = tuple([await load_image(ref, param, model, fetch, max_bytes) for param, ref in refs])
-    mask = None
     if mask_ref is not None:
-        mask = await load_image(mask_ref, "mask", model, fetch, max_bytes)
-        check_mask(mask, images[0])
+        refs.append(("mask", mask_ref))
+    # remote ones download side by side; the first failure cancels the rest
+    loaded = await gather_or_cancel(
+        [load_image(ref, param, model, fetch, max_bytes) for param, ref in refs]
+    )
+    if mask_ref is None:
+        return tuple(loaded), None
+    images, mask = tuple(loaded[:-1]), loaded[-1]
+    check_mask(mask, images[0])
     return images, mask
 
 

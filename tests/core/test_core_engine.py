@@ -336,3 +336,40 @@ async def test_variation(client: limner.AsyncClient, server: FakeServer) -> None
     assert {c.path for c in calls} == {"/v1/images/variations"}
     assert sorted(c.form["n"] for c in calls) == ["1", "2"]
     assert result.cost == Decimal("0.06")
+
+
+async def test_downloads_of_one_request_run_side_by_side(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """Two input images, then two result URLs: each pair is held by the server until both of
+    its requests have arrived, which downloads made one after another never do."""
+    arrived: list[str] = []
+    pairs = {"in": asyncio.Event(), "out": asyncio.Event()}
+
+    async def held(request: web.Request) -> web.Response:
+        kind = request.match_info["kind"]
+        arrived.append(kind)
+        if arrived.count(kind) == 2:
+            pairs[kind].set()
+        await asyncio.wait_for(pairs[kind].wait(), 2.0)
+        return web.Response(body=server.files["/files/a.png"], content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/held/{kind}/{name}", held)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    held_url = f"http://127.0.0.1:{runner.addresses[0][1]}/held"
+    try:
+        server.reply(web.json_response(ok_body(2, url=f"{held_url}/out/result.png")))
+        result = await client.images.edit(
+            model="alpha",
+            prompt="x",
+            image=[f"{held_url}/in/a.png", f"{held_url}/in/b.png"],
+            n=2,
+            response_format="b64_json",
+        )
+    finally:
+        await runner.cleanup()
+    assert sorted(arrived) == ["in", "in", "out", "out"]
+    assert result.images() == [server.files["/files/a.png"]] * 2
