@@ -12,6 +12,7 @@ import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from .errors import InvalidRequestError, PayloadTooLargeError
 from .requests import ImageRef
@@ -154,14 +155,17 @@ def check_mask(mask: InputImage, image: InputImage) -> None:
         )
 
 
-def mask_to_binary(mask: bytes, *, edit: int = 255, keep: int = 0) -> bytes:
-    """Turn a mask in limner's convention (alpha 0 = edit) into a greyscale PNG where edited
-    pixels are ``edit`` and kept pixels ``keep`` — the form several providers expect."""
+def mask_to_binary(
+    mask: bytes, *, edit: int = 255, keep: int = 0, mode: Literal["L", "RGB"] = "L"
+) -> bytes:
+    """Turn a mask in limner's convention (alpha 0 = edit) into a black-and-white PNG where
+    edited pixels are ``edit`` and kept pixels ``keep`` — the form several providers expect —
+    greyscale, or ``mode="RGB"`` for providers that take only RGB."""
     from PIL import Image
 
     with Image.open(io.BytesIO(mask)) as image:
         alpha = image.convert("RGBA").getchannel("A")
-    binary = alpha.point(lambda value: edit if value == 0 else keep).convert("L")
+    binary = alpha.point(lambda value: edit if value == 0 else keep).convert(mode)
     out = io.BytesIO()
     binary.save(out, format="PNG")
     return out.getvalue()

@@ -83,16 +83,9 @@ def nova_image(image: InputImage, param: str, adjustments: list[Adjustment]) -> 
 def nova_mask(mask: InputImage, *, edit_is_white: bool) -> str:
     """Base64 of an RGB PNG mask from OpenAI's convention (alpha 0 = edit): Nova inpainting
     edits black pixels, outpainting white ones [AWS-ACCESS; nova-canvas.md §2 Masks]."""
-    from PIL import Image
-
     assert mask.data is not None  # core checked the mask: a PNG with an alpha channel
     edit, keep = (WHITE, BLACK) if edit_is_white else (BLACK, WHITE)
-    grey = mask_to_binary(mask.data, edit=edit, keep=keep)
-    with Image.open(io.BytesIO(grey)) as image:
-        rgb = image.convert("RGB")
-    out = io.BytesIO()
-    rgb.save(out, format="PNG")
-    return _b64(out.getvalue())
+    return _b64(mask_to_binary(mask.data, edit=edit, keep=keep, mode="RGB"))
 
 
 def decode_option_image(value: bytes | str, param: str) -> InputImage:
