@@ -16,7 +16,7 @@ import pluggy
 
 from . import default_hooks, hookspecs
 from .capabilities import ModelInfo, Operation
-from .errors import NotFoundError, PluginError
+from .errors import LimnerError, NotFoundError, PluginError
 from .hookspecs import PROJECT
 from .money import to_usd
 from .pricing import price_from_sheet
@@ -187,6 +187,16 @@ class Registry:
     # ---- hooks -------------------------------------------------------------------------------
 
     def translate(self, provider: Provider, call: ProviderCall) -> Translation:
+        """The translation of ``call``. A :class:`LimnerError` raised on the way names the
+        provider and the model, whether or not the plugin said them."""
+        try:
+            return self._translate(provider, call)
+        except LimnerError as error:
+            error.provider = error.provider or provider.name
+            error.model = error.model or call.model.id
+            raise
+
+    def _translate(self, provider: Provider, call: ProviderCall) -> Translation:
         hook = self.manager.hook.translate_request
         if len(hook.get_hookimpls()) == 1:  # only core's own: skip the hook machinery
             return default_hooks.translate_request(provider, call)

@@ -107,10 +107,11 @@ async def exchange(
                 error = parse_error(response)
             except Exception:  # a plugin's parser choked on an odd body: map by status
                 error = generic_error(provider, model, response)
-            raise name_replacement(error, model)
+            raise name_replacement(_attributed(error, provider, model, response), model)
         try:
             return parse(response)
-        except LimnerError:
+        except LimnerError as error:
+            _attributed(error, provider, model, response)
             raise
         except Exception as exc:  # a malformed body must not leak KeyError/JSONDecodeError
             raise ProviderError(
@@ -126,6 +127,19 @@ async def exchange(
         for attempt in signed:
             scrub.add(secret_header_values(attempt))
         raise scrub.error(error) from error.__cause__
+
+
+def _attributed(
+    error: LimnerError, provider: Provider, model: ModelInfo, response: WireResponse
+) -> LimnerError:
+    """``error`` naming the provider, the model, the request id and (for an error status) the
+    status, where the plugin that raised it did not."""
+    error.provider = error.provider or provider.name
+    error.model = error.model or model.id
+    error.request_id = error.request_id or response.request_id
+    if not 200 <= response.status < 300:
+        error.status_code = error.status_code or response.status
+    return error
 
 
 def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) -> LimnerError:

@@ -373,3 +373,21 @@ async def test_downloads_of_one_request_run_side_by_side(
         await runner.cleanup()
     assert sorted(arrived) == ["in", "in", "out", "out"]
     assert result.images() == [server.files["/files/a.png"]] * 2
+
+
+async def test_errors_name_provider_and_model_even_when_the_plugin_did_not(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    class Terse(FakePlugin):
+        """Raises and parses errors without saying which provider or model."""
+
+        @limner.hookimpl(tryfirst=True)
+        def translate_request(
+            self, provider: limner.Provider, call: limner.ProviderCall
+        ) -> limner.Translation:
+            raise limner.InvalidRequestError("no", param="prompt")
+
+    client = make_client(plugins=[Terse()])
+    with pytest.raises(limner.InvalidRequestError) as refused:
+        await client.images.generate(model="alpha", prompt="x")
+    assert (refused.value.provider, refused.value.model) == ("fake", "fake/alpha-1")
