@@ -3,14 +3,17 @@ status of limner's error tree, ``Retry-After`` on 429, and no secret ever echoed
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Mapping
-from typing import Any
 
 from aiohttp import web
 
-from ..errors import InvalidRequestError, LimnerError, MissingCredentialsError, RateLimitError
+from ..errors import (
+    InvalidRequestError,
+    LimnerError,
+    MissingCredentialsError,
+    RateLimitError,
+    error_for_status,
+)
 from ..redaction import Scrubber
 
 __all__ = [
@@ -22,15 +25,6 @@ __all__ = [
     "http_error_response",
     "internal_error_response",
 ]
-
-_HTTP_TYPES = {
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    405: "invalid_request_error",
-    413: "invalid_request_error",
-    415: "invalid_request_error",
-}
 
 
 class UnprocessableEntityError(InvalidRequestError):
@@ -55,17 +49,6 @@ class BusyError(RateLimitError):
     default_code = "gateway_busy"
 
 
-def _json(
-    body: dict[str, Any], status: int, headers: Mapping[str, str] | None = None
-) -> web.Response:
-    return web.Response(
-        text=json.dumps(body),
-        status=status,
-        content_type="application/json",
-        headers=headers,
-    )
-
-
 def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     """The answer for a limner error: its status, its OpenAI body, ``Retry-After`` when known."""
     body = exc.to_openai()
@@ -82,37 +65,26 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     headers: dict[str, str] = {}
     if isinstance(exc, RateLimitError) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
-    return _json(body, status, headers)
+    return web.json_response(body, status=status, headers=headers)
 
 
 def http_error_response(exc: web.HTTPException) -> web.Response:
-    """aiohttp's own errors (unknown route, wrong method, body too large) in OpenAI's shape."""
+    """aiohttp's own errors (unknown route, wrong method, body too large) in OpenAI's shape: the
+    error class that fits the status renders the body; the status stays aiohttp's."""
     status = exc.status
     message = exc.text if exc.text and not exc.text.startswith(f"{status}:") else exc.reason
     if status == 413:
         message = "Request body too large for the gateway"
-    body = {
-        "error": {
-            "message": message,
-            "type": _HTTP_TYPES.get(status, "invalid_request_error"),
-            "param": None,
-            "code": {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
-                status
-            ),
-        }
-    }
+    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(status)
+    body = error_for_status(status)(message, code=code).to_openai()
     headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
-    return _json(body, status, headers)
+    return web.json_response(body, status=status, headers=headers)
 
 
 def internal_error_response() -> web.Response:
     """A bug in limner or a plugin: 500 with no details (they are in the server log)."""
-    body = {
-        "error": {
-            "message": "The gateway hit an internal error; the server log has the details.",
-            "type": "api_error",
-            "param": None,
-            "code": "internal_error",
-        }
-    }
-    return _json(body, 500)
+    error = LimnerError(
+        "The gateway hit an internal error; the server log has the details.",
+        code="internal_error",
+    )
+    return web.json_response(error.to_openai(), status=error.http_status)
