@@ -372,6 +372,10 @@ class Client:
 
         return Chat(self._async.chat, self._runner)
 
+    def secret_values(self) -> list[str]:
+        """See :meth:`AsyncClient.secret_values`."""
+        return self._async.secret_values()
+
     def close(self) -> None:
         if self._runner.loop.is_running():
             self._runner.run(self._async.close())
