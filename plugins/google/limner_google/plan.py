@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from limner import Adjustment, InvalidRequestError, Notice, ProviderCall, UnsupportedFeatureError
-from limner.requests import EditRequest, GenerateRequest, ImageConfig
+from limner.requests import EditRequest, GenerateRequest, ImageConfig, parse_size
 
 from .options import GoogleOptions
 from .settings import Endpoint
@@ -24,7 +24,6 @@ __all__ = ["Plan", "SizeChoice", "choose_size", "pick_size", "split_seed"]
 
 _SEED_RANGE = 2**31  # generationConfig.seed and Imagen's seed are int32
 
-_WH = re.compile(r"^(\d+)x(\d+)$")
 _RATIO = re.compile(r"^(\d+):(\d+)$")
 # Nominal long side of each resolution class, for matching a requested WIDTHxHEIGHT.
 CLASS_LONG_SIDE = {"512": 512, "1K": 1024, "2K": 2048, "4K": 4096}
@@ -172,12 +171,12 @@ def pick_size(
             f"(offered: {offered})",
             param="image_config.image_size",
         )
-    wh = _WH.match(size or "")
+    wh = parse_size(size) if size is not None else None
     if size is not None and wh is None:  # "auto": the provider's default
         report("size", size, None, "Google picks its default size for 'auto'")
     if wh is None:
         return SizeChoice(aspect, image_size)
-    width, height = int(wh.group(1)), int(wh.group(2))
+    width, height = wh
     from_size_aspect = nearest_aspect(width, height, aspects)
     from_size_class = class_for(max(width, height), classes) if classes else None
     applied = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from limner import EditRequest, GenerateRequest
+from limner.requests import parse_size
 
 from .models import JSON_EDIT_SIZES
 from .plan import Plan
@@ -13,7 +14,6 @@ from .translate import (
     fit_free_size,
     nearest_size,
     parse_image_size,
-    parse_wh,
     size_for_aspect,
 )
 
@@ -63,7 +63,7 @@ def _fit_explicit(plan: Plan, size: str) -> str:
     rules = plan.call.model.capabilities.size_rules
     if size in allowed:
         return size
-    wh = parse_wh(size)
+    wh = parse_size(size)
     if wh is None:  # "auto" on a model without automatic sizing
         default = _default_size(plan) or nearest_size(1024, 1024, allowed)
         plan.adjust(
@@ -110,7 +110,7 @@ def _size_from_config(plan: Plan, aspect: str | None, image_size: str | None) ->
             )
         if aspect is None:
             return None
-        default = parse_wh(_default_size(plan) or "1024x1024") or (1024, 1024)
+        default = parse_size(_default_size(plan) or "1024x1024") or (1024, 1024)
         area = default[0] * default[1]
         applied = nearest_size(math.sqrt(area * ratio), math.sqrt(area / ratio), allowed)
         reason = f"OpenAI takes a size: sent the {plan.model_name} size nearest this aspect ratio"

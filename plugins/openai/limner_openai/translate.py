@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from limner import InvalidRequestError, SizeRules
+from limner.requests import parse_size
 
 __all__ = [
     "KNOWN_QUALITIES",
@@ -19,14 +20,12 @@ __all__ = [
     "map_quality",
     "nearest_size",
     "parse_image_size",
-    "parse_wh",
     "size_for_aspect",
 ]
 
 # Every quality word the Images API knows, across models [SPEC CreateImageRequest.quality].
 KNOWN_QUALITIES = ("standard", "hd", "low", "medium", "high", "auto")
 
-_WH = re.compile(r"^(\d+)x(\d+)$")
 _ASPECT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
 _IMAGE_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[kK]\s*$")
 
@@ -34,12 +33,6 @@ _IMAGE_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[kK]\s*$")
 # resolution class is given. 1536 is the long side of the standard sizes and of the spec's own
 # free-size example ("1536x864" for 16:9) [SPEC CreateImageRequest.size].
 DEFAULT_LONG_SIDE = 1536
-
-
-def parse_wh(size: str) -> tuple[int, int] | None:
-    """``"1536x1024"`` → ``(1536, 1024)``; ``None`` for ``"auto"`` or anything else."""
-    match = _WH.match(size)
-    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def aspect_of(ratio: str) -> float:
@@ -67,7 +60,7 @@ def parse_image_size(value: str) -> int:
 def nearest_size(width: float, height: float, candidates: Sequence[str]) -> str:
     """The candidate closest in aspect ratio, then in area (both compared on a log scale).
     ``"auto"`` is never chosen."""
-    concrete = [(size, parse_wh(size)) for size in candidates]
+    concrete = [(size, parse_size(size)) for size in candidates]
     sized = [(size, wh) for size, wh in concrete if wh is not None]
     if not sized:
         raise ValueError("no WIDTHxHEIGHT size to choose from")
@@ -87,7 +80,7 @@ def size_for_aspect(
     side is asked, else ``long_side`` (default 1536) on the longer edge; fitted to ``rules``."""
     if long_side is None:
         for size in standard:
-            wh = parse_wh(size)
+            wh = parse_size(size)
             if wh is not None and math.isclose(wh[0] / wh[1], ratio, rel_tol=1e-9):
                 return size
         long_side = DEFAULT_LONG_SIDE
