@@ -6,7 +6,7 @@ from limner import EditRequest, GenerateRequest
 
 from . import fields
 from .aspect import nearest_aspect, ratio_of
-from .models import ENDPOINTS, SD3_MODELS
+from .models import SD3_MODELS
 from .plan import Plan
 
 __all__ = ["generate_plan", "generation_fields"]
@@ -78,7 +78,3 @@ def aspect_ratio(plan: Plan, request: GenerateRequest) -> None:
                 f"Stability takes one of nine aspect ratios; {applied} is the nearest",
             )
         plan.set("aspect_ratio", applied)
-
-
-def endpoint_of(model_name: str) -> str:
-    return ENDPOINTS[model_name]
