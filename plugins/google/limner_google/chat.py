@@ -33,7 +33,7 @@ from limner import (
 from limner.chat import ChatCall, ChatTurn
 from limner.requests import SIZE_PATTERN
 
-from .common import IGNORED_FIELDS, WHY_DROPPED, b64
+from .common import IGNORED_FIELDS, WHY_DROPPED, b64, output_options
 from .options import GoogleOptions
 from .plan import nearest_class, pick_size, split_seed
 from .settings import Endpoint
@@ -283,11 +283,7 @@ def _output_options(body: _Body, extras: dict[str, Any], out: dict[str, Any]) ->
             if value is not None:
                 body.drop(name, value, why)
         return
-    options: dict[str, Any] = {}
-    if fmt is not None:
-        options["mimeType"] = f"image/{fmt}"
-    if compression is not None:
-        options["compressionQuality"] = compression
+    options = output_options(fmt, compression)
     if options:
         out["imageOutputOptions"] = options
 

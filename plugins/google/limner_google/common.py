@@ -58,6 +58,18 @@ def forward(body: dict[str, Any], plan: Plan) -> dict[str, Any]:
     return body
 
 
+def output_options(output_format: str | None, compression: int | None) -> dict[str, Any]:
+    """Google's output options for a format and a compression level: ``{"mimeType",
+    "compressionQuality"}`` with only what was set (Imagen's ``outputOptions``, Gemini's
+    ``imageConfig.imageOutputOptions`` on Vertex)."""
+    options: dict[str, Any] = {}
+    if output_format is not None:
+        options["mimeType"] = f"image/{output_format}"
+    if compression is not None:
+        options["compressionQuality"] = compression
+    return options
+
+
 def b64(image: InputImage) -> str:
     assert image.data is not None  # core loads bytes: remote_image_urls and file_ids are off
     return image.b64

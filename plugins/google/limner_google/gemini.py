@@ -20,7 +20,7 @@ from limner import (
     WireResponse,
 )
 
-from .common import b64, blocked, drop_ignored, fail, forward, mime_format
+from .common import b64, blocked, drop_ignored, fail, forward, mime_format, output_options
 from .plan import Plan, choose_size, nearest_class
 from .usage import usage_from_metadata
 
@@ -98,11 +98,7 @@ def _output_options(plan: Plan, image_config: dict[str, Any]) -> None:
             "the Gemini API chooses the output format; only Vertex AI takes imageOutputOptions",
         )
         return
-    out: dict[str, Any] = {}
-    if fmt is not None:
-        out["mimeType"] = f"image/{fmt}"
-    if compression is not None:
-        out["compressionQuality"] = compression
+    out = output_options(fmt, compression)
     if out:
         image_config["imageOutputOptions"] = out
 

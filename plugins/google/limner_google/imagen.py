@@ -28,7 +28,7 @@ from limner import (
 from limner.images import mask_to_binary
 from limner.responses import CONTENT_FILTERED
 
-from .common import b64, blocked, drop_ignored, fail, forward, mime_format
+from .common import b64, blocked, drop_ignored, fail, forward, mime_format, output_options
 from .models import VERTEX_ONLY
 from .plan import Plan, choose_size
 
@@ -167,11 +167,7 @@ def _seed(plan: Plan, params: dict[str, Any]) -> None:
 
 
 def _output(plan: Plan, params: dict[str, Any]) -> None:
-    out: dict[str, Any] = {}
-    if plan.request.output_format is not None:
-        out["mimeType"] = f"image/{plan.request.output_format}"
-    if plan.request.output_compression is not None:
-        out["compressionQuality"] = plan.request.output_compression
+    out = output_options(plan.request.output_format, plan.request.output_compression)
     if out:
         params["outputOptions"] = out
 
