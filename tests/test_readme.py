@@ -28,3 +28,10 @@ def test_offline_example_runs(
     if callable(close):
         close()
     assert capsys.readouterr().out.strip()
+
+
+def test_sizing_example_prints_what_its_comments_say(capsys: pytest.CaptureFixture[str]) -> None:
+    (block,) = [b for b in BLOCKS if "from limner.sizing import" in b]
+    exec(compile(block, str(README), "exec"), {})
+    promised = [line.split("# ")[1] for line in block.splitlines() if line.startswith("print(")]
+    assert capsys.readouterr().out.splitlines() == promised

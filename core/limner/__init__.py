@@ -181,6 +181,7 @@ _SUBMODULES = frozenset(
         "responses",
         "schema",
         "sending",
+        "sizing",
         "wire",
     }
 )

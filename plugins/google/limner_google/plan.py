@@ -9,13 +9,13 @@ model cannot take is an :class:`~limner.InvalidRequestError` naming it (never a 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from limner import Adjustment, InvalidRequestError, Notice, ProviderCall, UnsupportedFeatureError
 from limner.requests import EditRequest, GenerateRequest, ImageConfig, parse_size
+from limner.sizing import nearest_ratio
 
 from .options import GoogleOptions
 from .settings import Endpoint
@@ -24,7 +24,6 @@ __all__ = ["Plan", "SizeChoice", "choose_size", "pick_size", "split_seed"]
 
 _SEED_RANGE = 2**31  # generationConfig.seed and Imagen's seed are int32
 
-_RATIO = re.compile(r"^(\d+):(\d+)$")
 # Nominal long side of each resolution class, for matching a requested WIDTHxHEIGHT.
 CLASS_LONG_SIDE = {"512": 512, "1K": 1024, "2K": 2048, "4K": 4096}
 
@@ -106,17 +105,6 @@ class SizeChoice:
     image_size: str | None
 
 
-def _ratio(text: str) -> float:
-    match = _RATIO.match(text)
-    assert match is not None
-    return int(match.group(1)) / int(match.group(2))
-
-
-def nearest_aspect(width: int, height: int, allowed: Sequence[str]) -> str:
-    target = math.log(width / height)
-    return min(allowed, key=lambda r: (round(abs(math.log(_ratio(r)) - target), 9), r != "1:1"))
-
-
 def nearest_class(long_side: int, allowed: Sequence[str]) -> str:
     return min(allowed, key=lambda c: abs(math.log(CLASS_LONG_SIDE[c] / long_side)))
 
@@ -177,7 +165,7 @@ def pick_size(
     if wh is None:
         return SizeChoice(aspect, image_size)
     width, height = wh
-    from_size_aspect = nearest_aspect(width, height, aspects)
+    from_size_aspect = nearest_ratio(width / height, aspects)  # ties: the earlier (1:1 first)
     from_size_class = class_for(max(width, height), classes) if classes else None
     applied = []
     if aspect is None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from limner import EditRequest, GenerateRequest, InvalidRequestError, UnsupportedFeatureError
 from limner.requests import parse_size
+from limner.sizing import fit_size, parse_ratio, size_for_ratio
 
 from .models import DEFAULT_SIZE, SIZE_RULES
 from .plan import Plan, option_param
-from .sizing import IMAGE_SIZE_LONG_SIDE, parse_ratio, size_for_aspect, snap_size
 
 __all__ = [
     "DEFAULT_SEED",
@@ -32,6 +32,8 @@ QUALITY = {
     "medium": "standard",
     "auto": "standard",
 }
+IMAGE_SIZE_LONG_SIDE = {"1K": 1024, "2K": 2048, "4K": 4096}
+"""``image_config.image_size`` as the long side wanted (then fitted to the pixel limit)."""
 _SIZED = frozenset({"TEXT_IMAGE", "COLOR_GUIDED_GENERATION", "IMAGE_VARIATION"})
 _PROMPTED = GenerateRequest | EditRequest
 
@@ -163,7 +165,7 @@ def _size(plan: Plan) -> None:
                 plan.drop(param, value, f"an explicit size ({size}) wins over {param}")
         wanted = parse_size(size)
         assert wanted is not None  # the request schema checked the pattern
-        wh = snap_size(*wanted, SIZE_RULES)
+        wh = fit_size(*wanted, SIZE_RULES)
         if wh != wanted:
             problems = "; ".join(SIZE_RULES.violations(*wanted))
             plan.adjust("size", size, _fmt(wh), f"Nova's size rules: {problems}; sent the nearest")
@@ -188,7 +190,7 @@ def _from_config(plan: Plan, aspect: str | None, image_size: str | None) -> tupl
             )
         long_side = IMAGE_SIZE_LONG_SIDE[image_size.upper()]
     ratio = parse_ratio(aspect) if aspect is not None else 1.0
-    wh = size_for_aspect(ratio, long_side, SIZE_RULES)
+    wh = size_for_ratio(ratio, long_side, SIZE_RULES)
     reason = "Nova takes width and height: computed them (multiples of 16, within its rules)"
     if aspect is not None:
         plan.adjust("image_config.aspect_ratio", aspect, _fmt(wh), reason)

@@ -6,16 +6,11 @@ import math
 
 from limner import EditRequest, GenerateRequest
 from limner.requests import parse_size
+from limner.sizing import fit_size, parse_ratio
 
 from .models import JSON_EDIT_SIZES
 from .plan import Plan
-from .translate import (
-    aspect_of,
-    fit_free_size,
-    nearest_size,
-    parse_image_size,
-    size_for_aspect,
-)
+from .translate import nearest_size, parse_image_size, size_for_aspect
 
 __all__ = ["apply_size"]
 
@@ -74,7 +69,7 @@ def _fit_explicit(plan: Plan, size: str) -> str:
         problems = rules.violations(*wh)
         if not problems:
             return size
-        w, h = fit_free_size(wh[0], wh[1], rules)
+        w, h = fit_size(wh[0], wh[1], rules)
         applied = f"{w}x{h}"
         reason = (
             f"{size} breaks {plan.model_name}'s size rules ({'; '.join(problems)}); "
@@ -95,7 +90,7 @@ def _fit_explicit(plan: Plan, size: str) -> str:
 def _size_from_config(plan: Plan, aspect: str | None, image_size: str | None) -> str | None:
     allowed, free = _allowed_sizes(plan)
     rules = plan.call.model.capabilities.size_rules
-    ratio = aspect_of(aspect) if aspect is not None else 1.0
+    ratio = parse_ratio(aspect) if aspect is not None else 1.0
     if free and rules is not None:
         long_side = parse_image_size(image_size) if image_size is not None else None
         standard = [s for s in allowed if s != "auto"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from limner import EditRequest, GenerateRequest
+from limner.sizing import parse_ratio
 
 from . import fields
-from .aspect import nearest_aspect, ratio_of
+from .aspect import nearest_aspect, size_ratio
 from .models import SD3_MODELS
 from .plan import Plan
 
@@ -55,7 +56,7 @@ def aspect_ratio(plan: Plan, request: GenerateRequest) -> None:
             plan.drop(
                 "image_config.aspect_ratio", aspect, f"an explicit size ({request.size}) wins"
             )
-        applied, exact = nearest_aspect(ratio_of(request.size, "size"))
+        applied, exact = nearest_aspect(size_ratio(request.size))
         how = "exactly" if exact else "the nearest of the nine ratios to"
         plan.adjust(
             "size",
@@ -69,7 +70,7 @@ def aspect_ratio(plan: Plan, request: GenerateRequest) -> None:
         plan.adjust("size", "auto", "1:1", "Stability has no automatic size; sent its default")
         plan.set("aspect_ratio", "1:1")
     elif aspect is not None:
-        applied, exact = nearest_aspect(ratio_of(aspect, "image_config.aspect_ratio"))
+        applied, exact = nearest_aspect(parse_ratio(aspect))
         if not exact or applied != aspect:
             plan.adjust(
                 "image_config.aspect_ratio",

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from limner.sizing import fit_size
 from limner_nova_canvas import NovaCanvasProvider
 from limner_nova_canvas.models import SIZE_RULES
-from limner_nova_canvas.sizing import snap_size
 
 from .conftest import MakeCall
 
@@ -115,4 +115,4 @@ def test_edit_sizes_are_dropped(provider: NovaCanvasProvider, make_call: MakeCal
 def test_every_snap_is_valid() -> None:
     for width in range(1, 6000, 293):
         for height in range(1, 6000, 271):
-            assert SIZE_RULES.violations(*snap_size(width, height, SIZE_RULES)) == []
+            assert SIZE_RULES.violations(*fit_size(width, height, SIZE_RULES)) == []

@@ -226,7 +226,7 @@ def test_n_over_the_per_call_limit_is_refused(provider: OpenAIProvider, make_cal
         (
             "gpt-image-2",
             "1000x1000",
-            "992x992",
+            "1008x1008",
             "1000x1000 breaks gpt-image-2's size rules (both sides must be multiples of 16); "
             "sent the nearest valid size",
         ),
@@ -313,7 +313,7 @@ FREE = "OpenAI takes a WIDTHxHEIGHT size: computed one (sides multiples of 16)"
         ("3:2", "1536x1024"),  # a standard size when one has the exact ratio
         ("1:1", "1024x1024"),
         ("21:9", "1536x656"),
-        ("4:1", "1408x480"),  # clamped to 3:1, then grown to the 655,360-pixel floor
+        ("4:1", "1440x480"),  # clamped to 3:1, the smallest 3:1 size over 655,360 pixels
     ],
 )
 def test_gpt_image_2_aspect_ratio_computes_a_size(

@@ -1,0 +1,103 @@
+"""Size arithmetic for provider plugins: aspect ratios and free-form sizes under :class:`SizeRules`.
+
+Providers think about image size in different terms: a list of sizes, a ``W:H`` aspect ratio from
+a fixed set, or any ``WIDTHxHEIGHT`` within rules. These helpers move between those terms; they
+know no provider, so every list and rule comes in as an argument. ``WIDTHxHEIGHT`` strings are
+read with :func:`limner.requests.parse_size`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+from .capabilities import SizeRules
+from .errors import InvalidRequestError
+
+__all__ = ["fit_size", "nearest_ratio", "parse_ratio", "size_for_ratio"]
+
+_RATIO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
+
+_SHAPE_WEIGHT = 4.0
+"""How much more a wrong shape costs than a wrong pixel count, when :func:`fit_size` must move a
+size (both measured as the absolute log of the ratio of wanted to given)."""
+
+
+def parse_ratio(value: str, param: str = "image_config.aspect_ratio") -> float:
+    """``"16:9"`` as width / height (``1.777…``). A value that is not ``WIDTH:HEIGHT`` with two
+    positive numbers raises :class:`InvalidRequestError` naming ``param``."""
+    match = _RATIO.match(value)
+    if match is None or float(match.group(1)) == 0 or float(match.group(2)) == 0:
+        raise InvalidRequestError(
+            f"{param} {value!r} is not WIDTH:HEIGHT (two positive numbers, such as 16:9)",
+            param=param,
+        )
+    return float(match.group(1)) / float(match.group(2))
+
+
+def nearest_ratio(ratio: float, allowed: Sequence[str]) -> str:
+    """The ``W:H`` entry of ``allowed`` closest to ``ratio`` on a log scale (so 2:1 and 1:2 are
+    equally far from 1:1). Ties go to the earlier entry: list the preferred ratio first."""
+    if not allowed:
+        raise ValueError("no aspect ratio to choose from")
+    target = math.log(ratio)
+    return min(allowed, key=lambda entry: round(abs(math.log(parse_ratio(entry)) - target), 9))
+
+
+def fit_size(width: int, height: int, rules: SizeRules) -> tuple[int, int]:
+    """The size that ``rules`` accept nearest ``width`` x ``height``: the size itself when it is
+    valid; its sides rounded to ``multiple_of`` when that is enough; otherwise the valid size
+    closest in shape first, then in pixel count (the cost of a candidate is
+    ``4·|ln(aspect ratio error)| + |ln(pixel count error)|``)."""
+    if not rules.violations(width, height):
+        return width, height
+    step = rules.multiple_of
+    rounded = (
+        max(math.floor(width / step + 0.5), 1) * step,
+        max(math.floor(height / step + 0.5), 1) * step,
+    )
+    if not rules.violations(*rounded):
+        return rounded
+    ratio = width / height
+    area = float(width * height)
+
+    def cost(size: tuple[int, int]) -> float:
+        w, h = size
+        return _SHAPE_WEIGHT * abs(math.log((w / h) / ratio)) + abs(math.log(w * h / area))
+
+    candidates = _candidates(_clamp_ratio(ratio, rules), rules)
+    if not candidates:
+        raise ValueError(f"no size satisfies {rules!r}")
+    return min(candidates, key=lambda size: (cost(size), size))
+
+
+def size_for_ratio(ratio: float, long_side: int, rules: SizeRules) -> tuple[int, int]:
+    """A size that ``rules`` accept, of shape ``ratio`` (width / height), whose long side is
+    about ``long_side``; fitted by :func:`fit_size`, so a shape outside the rules' aspect range
+    is clamped keeping the pixel count, and the pixel limits win over ``long_side``."""
+    width: float = long_side if ratio >= 1 else long_side * ratio
+    height: float = long_side / ratio if ratio >= 1 else long_side
+    return fit_size(max(round(width), 1), max(round(height), 1), rules)
+
+
+def _clamp_ratio(ratio: float, rules: SizeRules) -> float:
+    if rules.min_aspect is not None:
+        ratio = max(ratio, rules.min_aspect)
+    if rules.max_aspect is not None:
+        ratio = min(ratio, rules.max_aspect)
+    return ratio
+
+
+def _candidates(ratio: float, rules: SizeRules) -> list[tuple[int, int]]:
+    """Valid sizes near ``ratio``: for each allowed width, the allowed heights just below and
+    above ``width / ratio``."""
+    step = rules.multiple_of
+    low = math.ceil(rules.min_side / step) * step
+    found: list[tuple[int, int]] = []
+    for width in range(low, rules.max_side + 1, step):
+        ideal = width / ratio
+        for height in {math.floor(ideal / step) * step, math.ceil(ideal / step) * step}:
+            if height > 0 and not rules.violations(width, height):
+                found.append((width, height))
+    return found
