@@ -44,7 +44,14 @@ if TYPE_CHECKING:
     )
     from .hookspecs import hookimpl
     from .images import InputImage
-    from .provider import Provider, ProviderCall, ProviderResult, ProviderSettings, Translation
+    from .provider import (
+        Changes,
+        Provider,
+        ProviderCall,
+        ProviderResult,
+        ProviderSettings,
+        Translation,
+    )
     from .requests import EditRequest, GenerateRequest, ImageConfig, ImageRef, VariationRequest
     from .responses import Adjustment, ImageData, ImagesResponse, Notice, Usage
     from .wire import FilePart, WireRequest, WireResponse
@@ -55,6 +62,7 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "AuthenticationError": "errors",
     "BillingError": "errors",
     "Capabilities": "capabilities",
+    "Changes": "provider",
     "Client": "client",
     "ContentPolicyError": "errors",
     "DryRun": "dryrun",
@@ -106,6 +114,7 @@ __all__ = [
     "AuthenticationError",
     "BillingError",
     "Capabilities",
+    "Changes",
     "Client",
     "ContentPolicyError",
     "DryRun",

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from .chat.contract import ChatCall, ChatResult
 
 __all__ = [
+    "Changes",
     "Provider",
     "ProviderCall",
     "ProviderResult",
@@ -151,6 +152,32 @@ class Translation:
         fields["size"] = size
         fields["quality"] = quality
         fields["edit_mode"] = edit_mode
+
+
+@dataclass(kw_only=True)
+class Changes:
+    """The adjustments and warnings a translation collects on its way to a :class:`Translation`.
+
+    A plugin's plan of one call can subclass it; the subclass's own fields stay positional (these
+    two are keyword-only). Never drop a user's setting silently: record it here.
+    """
+
+    adjustments: list[Adjustment] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
+
+    def adjust(self, param: str, requested: Any, applied: Any, reason: str) -> None:
+        """``param`` is sent as ``applied`` instead of ``requested``, because ``reason``."""
+        self.adjustments.append(
+            Adjustment(param=param, requested=requested, applied=applied, reason=reason)
+        )
+
+    def drop(self, param: str, requested: Any, reason: str) -> None:
+        """``param`` is not sent at all, because ``reason``."""
+        self.adjust(param, requested, None, reason)
+
+    def warn(self, code: str, message: str, param: str | None = None) -> None:
+        """A notice for the response's ``warnings`` (``code`` is machine-readable)."""
+        self.warnings.append(Notice(code=code, message=message, param=param))
 
 
 @dataclass(frozen=True, init=False)

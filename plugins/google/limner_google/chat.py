@@ -23,9 +23,9 @@ from typing import Any
 
 from limner import (
     Adjustment,
+    Changes,
     InputImage,
     InvalidRequestError,
-    Notice,
     Translation,
     UnsupportedFeatureError,
     WireRequest,
@@ -62,25 +62,16 @@ _TOP_LEVEL = (
 _VERTEX_TOP_LEVEL = ("labels", "modelArmorConfig")
 
 
-class _Body:
-    """The request being built and the changes made on the way."""
+class _Body(Changes):
+    """The changes made while building one chat request."""
 
     def __init__(self, call: ChatCall, endpoint: Endpoint, options: GoogleOptions) -> None:
+        super().__init__()
         self.call, self.endpoint, self.options = call, endpoint, options
-        self.adjustments: list[Adjustment] = []
-        self.warnings: list[Notice] = []
 
     @property
     def on_vertex(self) -> bool:
         return self.endpoint.backend == "vertex"
-
-    def drop(self, param: str, requested: Any, reason: str) -> None:
-        self.adjustments.append(Adjustment(param=param, requested=requested, reason=reason))
-
-    def report(self, param: str, requested: Any, applied: Any, reason: str) -> None:
-        self.adjustments.append(
-            Adjustment(param=param, requested=requested, applied=applied, reason=reason)
-        )
 
 
 def translate_chat(
@@ -233,7 +224,7 @@ def _image_config(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
         caps.aspect_ratios,
         caps.image_sizes,
         nearest_class,
-        body.report,
+        body.adjust,
     )
     out: dict[str, Any] = {}
     if choice.aspect_ratio is not None:

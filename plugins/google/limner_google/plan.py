@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from limner import Adjustment, InvalidRequestError, Notice, ProviderCall, UnsupportedFeatureError
+from limner import Adjustment, Changes, InvalidRequestError, ProviderCall, UnsupportedFeatureError
 from limner.requests import EditRequest, GenerateRequest, ImageConfig, parse_size
 from limner.sizing import nearest_ratio
 
@@ -29,14 +29,12 @@ CLASS_LONG_SIDE = {"512": 512, "1K": 1024, "2K": 2048, "4K": 4096}
 
 
 @dataclass
-class Plan:
+class Plan(Changes):
     """One call being translated."""
 
     call: ProviderCall
     endpoint: Endpoint
     options: GoogleOptions
-    adjustments: list[Adjustment] = field(default_factory=list)
-    warnings: list[Notice] = field(default_factory=list)
     size: str | None = None
 
     @property
@@ -48,16 +46,6 @@ class Plan:
     @property
     def on_vertex(self) -> bool:
         return self.endpoint.backend == "vertex"
-
-    def drop(self, param: str, requested: Any, reason: str) -> None:
-        self.adjustments.append(
-            Adjustment(param=param, requested=requested, applied=None, reason=reason)
-        )
-
-    def adjust(self, param: str, requested: Any, applied: Any, reason: str) -> None:
-        self.adjustments.append(
-            Adjustment(param=param, requested=requested, applied=applied, reason=reason)
-        )
 
     def call_seed(self, seed: int) -> int:
         """The seed for this call (see :func:`split_seed`), its change reported."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from limner import Adjustment, InvalidRequestError, Notice, ProviderCall
+from limner import Changes, InvalidRequestError, ProviderCall
 
 from .models import PROVIDER
 from .options import NovaCanvasOptions
@@ -18,25 +18,15 @@ def option_param(name: str) -> str:
 
 
 @dataclass
-class Plan:
+class Plan(Changes):
     call: ProviderCall
     options: NovaCanvasOptions
     task: str = "TEXT_IMAGE"
     mode: str | None = None
-    adjustments: list[Adjustment] = field(default_factory=list)
-    warnings: list[Notice] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)
     size: str | None = None
     quality: str = "standard"
-
-    def adjust(self, param: str, requested: Any, applied: Any, reason: str) -> None:
-        self.adjustments.append(
-            Adjustment(param=param, requested=requested, applied=applied, reason=reason)
-        )
-
-    def drop(self, param: str, requested: Any, reason: str) -> None:
-        self.adjust(param, requested, None, reason)
 
     def refuse_options(self, allowed: dict[str, frozenset[str]]) -> None:
         """Options set for a task they do not apply to are errors naming them."""

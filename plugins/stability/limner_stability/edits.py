@@ -126,7 +126,7 @@ def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None
     strength = options.strength
     if strength is None:
         strength = DEFAULT_STRENGTH.get(name, DEFAULT_STRENGTH_OTHERS)
-        plan.notice(
+        plan.warn(
             "default_applied",
             f"image-to-image strength {strength} (limner's default; set "
             "provider_options.stabilityai.strength, 0 keeps the input, 1 ignores it)",

@@ -49,7 +49,7 @@ def negative_prompt(plan: Plan, request: GenerateRequest | EditRequest, *, takes
         return
     plan.set("negative_prompt", value)
     if plan.endpoint == "generate/sd3" and plan.model_name == "sd3.5-large-turbo":
-        plan.notice(
+        plan.warn(
             "may_be_ignored",
             "Stability's 2024 spec says negative_prompt does not work with the large turbo "
             "model; it is sent anyway",

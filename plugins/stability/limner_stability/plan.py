@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from limner import Adjustment, FilePart, Notice, ProviderCall
+from limner import Changes, FilePart, ProviderCall
 
 __all__ = ["Plan", "form_value"]
 
@@ -24,7 +24,7 @@ def form_value(value: Any) -> str:
 
 
 @dataclass
-class Plan:
+class Plan(Changes):
     """Fields (in order), files, adjustments and notices of one call to ``endpoint`` (the path
     under ``/v2beta/stable-image/``)."""
 
@@ -33,8 +33,6 @@ class Plan:
     mode: str
     fields: dict[str, str] = field(default_factory=dict)
     files: list[FilePart] = field(default_factory=list)
-    adjustments: list[Adjustment] = field(default_factory=list)
-    warnings: list[Notice] = field(default_factory=list)
 
     @property
     def model_name(self) -> str:
@@ -47,14 +45,3 @@ class Plan:
 
     def set(self, name: str, value: Any) -> None:
         self.fields[name] = form_value(value)
-
-    def adjust(self, param: str, requested: Any, applied: Any, reason: str) -> None:
-        self.adjustments.append(
-            Adjustment(param=param, requested=requested, applied=applied, reason=reason)
-        )
-
-    def drop(self, param: str, requested: Any, reason: str) -> None:
-        self.adjust(param, requested, None, reason)
-
-    def notice(self, code: str, message: str, param: str | None = None) -> None:
-        self.warnings.append(Notice(code=code, message=message, param=param))
