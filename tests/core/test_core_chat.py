@@ -3,6 +3,7 @@ contract methods, registered like any plugin. Core knows nothing about it beyond
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import json
@@ -14,6 +15,7 @@ from aiohttp import web
 
 import limner
 from limner.chat import ChatCall, ChatResult
+from limner.chat.messages import NO_STATE, build_chat_request, load_turns
 from limner.http import RetryPolicy
 
 from .support import IMAGE, IMAGE_B64, FakeServer, Recorded, png
@@ -246,3 +248,70 @@ async def test_secrets_stay_out_of_reprs(server: FakeServer) -> None:
     assert plan.requests[0]["headers"]["authorization"] == "<redacted>"
     assert plan.requests[0]["headers"]["x-trace"] == "t"
     assert KEY not in repr(plan) and KEY not in json.dumps(plan.model_dump(mode="json"))
+
+
+async def test_the_images_of_a_conversation_download_side_by_side() -> None:
+    """Each fake download lets the loop turn a while before it answers, so downloads made one
+    after another are never two in flight at once. The later ones answer first, and the turns
+    still keep the messages' order."""
+    sizes = {"a": 1, "b": 2, "d": 3, "c": 4}  # in message order
+    files = {f"https://img.example/{name}.png": png(size, size) for name, size in sizes.items()}
+    turns_before_answer = {url: 40 - 10 * i for i, url in enumerate(files)}
+    asked: dict[str, str] = {}
+    in_flight = peak = 0
+
+    async def fetch(url: str, param: str) -> bytes:
+        nonlocal in_flight, peak
+        asked[url] = param
+        in_flight += 1
+        peak = max(peak, in_flight)
+        for _ in range(turns_before_answer[url]):
+            await asyncio.sleep(0)  # a yield, no duration: other downloads may start meanwhile
+        in_flight -= 1
+        return files[url]
+
+    def image(name: str) -> dict[str, Any]:
+        return {"type": "image_url", "image_url": {"url": f"https://img.example/{name}.png"}}
+
+    def text(value: str) -> dict[str, Any]:
+        return {"type": "text", "text": value}
+
+    request = build_chat_request(
+        {
+            "model": "painter/chat-1",
+            "messages": [
+                {"role": "system", "content": "be brief"},
+                {"role": "user", "content": [text("merge"), image("a"), text("and"), image("b")]},
+                {"role": "assistant", "content": None, "images": [image("d")]},
+                {"role": "user", "content": [image("c")]},
+            ],
+        }
+    )
+    model = _model("chat-1", ("generate", "chat"))
+    turns, notices = await load_turns(request, model, "painter", fetch, max_bytes=1 << 20)
+
+    assert peak == len(files)  # one after another: 1
+    assert asked == {
+        "https://img.example/a.png": "messages[1].content[1].image_url.url",
+        "https://img.example/b.png": "messages[1].content[3].image_url.url",
+        "https://img.example/d.png": "messages[2].images[0].image_url.url",
+        "https://img.example/c.png": "messages[3].content[0].image_url.url",
+    }
+    assert [(turn.role, turn.index) for turn in turns] == [
+        ("system", 0),
+        ("user", 1),
+        ("assistant", 2),
+        ("user", 3),
+    ]
+    parts = [(p.text, p.image and p.image.width) for turn in turns for p in turn.parts]
+    assert parts == [
+        ("be brief", None),
+        ("merge", None),
+        (None, 1),
+        ("and", None),
+        (None, 2),
+        (None, 3),
+        (None, 4),
+    ]
+    assert [picture.width for picture in turns[2].images] == [3]
+    assert [(n.code, n.param) for n in notices] == [(NO_STATE, "messages[2].limner")]

@@ -13,8 +13,17 @@ from ..images import InputImage
 from ..inputs import Fetch, load_image
 from ..requests import ImageRef
 from ..responses import Notice
+from ..sending import gather_or_cancel
 from .contract import ChatPart, ChatResult, ChatTurn
-from .schema import ChatMessage, ChatRequest, ImagePart, MessageState, SystemMessage, UserMessage
+from .schema import (
+    ChatMessage,
+    ChatRequest,
+    ImagePart,
+    Message,
+    MessageState,
+    SystemMessage,
+    UserMessage,
+)
 
 __all__ = ["assistant_message", "build_chat_request", "load_turns"]
 
@@ -46,40 +55,63 @@ async def load_turns(
     """Every message as a turn, its images read (``data:`` URLs) or downloaded (https, under the
     client's download rules) and sniffed. Provider state is kept only for turns ``provider``
     made."""
-    turns: list[ChatTurn] = []
-    notices: list[Notice] = []
-    for index, message in enumerate(request.messages):
-        where = f"messages[{index}]"
-        if isinstance(message, SystemMessage):
-            turns.append(ChatTurn("system", (ChatPart(text=message.text),), index))
-        elif isinstance(message, UserMessage):
-            parts: list[ChatPart] = []
-            for number, part in enumerate(message.parts):
-                if part.type == "text":
-                    parts.append(ChatPart(text=part.text))
-                    continue
-                if model.capabilities.max_input_images == 0:
-                    raise UnsupportedFeatureError(
-                        f"{model.id} takes no input images", param=f"{where}.content[{number}]"
-                    )
-                param = f"{where}.content[{number}].image_url.url"
-                image = await _load(part, param, model, fetch, max_bytes)
-                parts.append(ChatPart(image=image))
-            turns.append(ChatTurn("user", tuple(parts), index))
-        else:
-            turn = await _assistant_turn(message, index, model, provider, fetch, max_bytes)
-            if turn.images and turn.state is None:
-                notices.append(
-                    Notice(
-                        code=NO_STATE,
-                        message=f"{where} carries no {provider} state (message.limner); its "
-                        "images are sent without thought signatures, so the model may not "
-                        "continue the same image",
-                        param=f"{where}.limner",
-                    )
-                )
-            turns.append(turn)
+    # the images of all messages download side by side; the first failure cancels the rest
+    turns = await gather_or_cancel(
+        [
+            _turn(message, index, model, provider, fetch, max_bytes)
+            for index, message in enumerate(request.messages)
+        ]
+    )
+    notices = [
+        Notice(
+            code=NO_STATE,
+            message=f"messages[{turn.index}] carries no {provider} state (message.limner); its "
+            "images are sent without thought signatures, so the model may not "
+            "continue the same image",
+            param=f"messages[{turn.index}].limner",
+        )
+        for turn in turns
+        if turn.role == "assistant" and turn.images and turn.state is None
+    ]
     return tuple(turns), notices
+
+
+async def _turn(
+    message: Message, index: int, model: ModelInfo, provider: str, fetch: Fetch, max_bytes: int
+) -> ChatTurn:
+    if isinstance(message, SystemMessage):
+        return ChatTurn("system", (ChatPart(text=message.text),), index)
+    if isinstance(message, UserMessage):
+        return await _user_turn(message, index, model, fetch, max_bytes)
+    return await _assistant_turn(message, index, model, provider, fetch, max_bytes)
+
+
+async def _user_turn(
+    message: UserMessage, index: int, model: ModelInfo, fetch: Fetch, max_bytes: int
+) -> ChatTurn:
+    where = f"messages[{index}]"
+    parts = message.parts
+    pictures = [(number, part) for number, part in enumerate(parts) if part.type == "image_url"]
+    if pictures and model.capabilities.max_input_images == 0:
+        raise UnsupportedFeatureError(
+            f"{model.id} takes no input images", param=f"{where}.content[{pictures[0][0]}]"
+        )
+    images = iter(
+        await gather_or_cancel(
+            [
+                _load(part, f"{where}.content[{number}].image_url.url", model, fetch, max_bytes)
+                for number, part in pictures
+            ]
+        )
+    )
+    return ChatTurn(
+        "user",
+        tuple(
+            ChatPart(text=part.text) if part.type == "text" else ChatPart(image=next(images))
+            for part in parts
+        ),
+        index,
+    )
 
 
 async def _assistant_turn(
@@ -91,23 +123,18 @@ async def _assistant_turn(
     max_bytes: int,
 ) -> ChatTurn:
     where = f"messages[{index}]"
-    images = [
-        await _load(part, f"{where}.images[{number}].image_url.url", model, fetch, max_bytes)
-        for number, part in enumerate(message.images)
-    ]
     mine = message.limner if message.limner and message.limner.provider == provider else None
-    thoughts: list[InputImage] = []
+    # its images and (for this provider) thought images, side by side
+    refs = [(f"{where}.images[{number}]", part) for number, part in enumerate(message.images)]
     if mine is not None:
-        thoughts = [
-            await _load(
-                part,
-                f"{where}.limner.thought_images[{number}].image_url.url",
-                model,
-                fetch,
-                max_bytes,
-            )
+        refs += [
+            (f"{where}.limner.thought_images[{number}]", part)
             for number, part in enumerate(mine.thought_images)
         ]
+    loaded = await gather_or_cancel(
+        [_load(part, f"{param}.image_url.url", model, fetch, max_bytes) for param, part in refs]
+    )
+    images, thoughts = loaded[: len(message.images)], loaded[len(message.images) :]
     text = message.text
     parts = ([ChatPart(text=text)] if text else []) + [ChatPart(image=image) for image in images]
     return ChatTurn(
