@@ -10,14 +10,14 @@ import base64
 import binascii
 import functools
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from .errors import InvalidRequestError, PayloadTooLargeError
 from .requests import ImageRef
 
-__all__ = ["InputImage", "check_mask", "decode_data_url", "sniff"]
+__all__ = ["InputImage", "check_mask", "decode_data_url", "mask_to_binary", "sniff", "to_png"]
 
 _MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
 
@@ -169,3 +169,40 @@ def mask_to_binary(
     out = io.BytesIO()
     binary.save(out, format="PNG")
     return out.getvalue()
+
+
+# Image modes a PNG holds as they are; anything else (CMYK, YCbCr, F...) becomes RGB(A).
+_PNG_MODES = frozenset({"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA"})
+
+
+def to_png(image: InputImage, param: str) -> InputImage:
+    """The same pixels as a PNG, for a provider that does not take the image's format. Honest
+    because PNG is lossless: alpha, palette transparency and any ICC profile are kept, and an
+    EXIF rotation is applied (PNG carries none), so the picture is the one a viewer shows. An
+    animated image is refused, naming ``param``: sending its first frame would drop the rest.
+    The caller reports the change as an adjustment."""
+    from PIL import Image, ImageOps
+
+    assert image.data is not None, "to_png needs the image's bytes"
+    with Image.open(io.BytesIO(image.data)) as opened:
+        if getattr(opened, "n_frames", 1) > 1:
+            raise InvalidRequestError(
+                f"{param} is an animated {image.mime}; the model takes one still image. Save "
+                "the frame you want as a PNG",
+                param=param,
+                code="invalid_image_format",
+            )
+        icc = opened.info.get("icc_profile")
+        still = ImageOps.exif_transpose(opened)
+        if still.mode not in _PNG_MODES:
+            still = still.convert("RGBA" if "A" in still.getbands() else "RGB")
+        out = io.BytesIO()
+        still.save(out, format="PNG", icc_profile=icc)
+    return replace(
+        image,
+        data=out.getvalue(),
+        mime="image/png",
+        width=still.width,
+        height=still.height,
+        filename=f"{Path(image.filename).stem or 'image'}.png",
+    )

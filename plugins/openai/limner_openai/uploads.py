@@ -24,11 +24,10 @@ Pillow is imported inside the functions that need it, so importing the plugin st
 
 from __future__ import annotations
 
-import dataclasses
 import io
-from pathlib import Path
 
 from limner import InputImage, InvalidRequestError, PayloadTooLargeError
+from limner.images import to_png
 
 from .plan import Plan
 
@@ -37,9 +36,6 @@ __all__ = ["MAX_UPLOAD_BYTES", "SQUARE_PNG_UPLOADS", "square_png_uploads"]
 # Models whose edit and variation uploads must be one square PNG under MAX_UPLOAD_BYTES [SPEC].
 SQUARE_PNG_UPLOADS = frozenset({"dall-e-2"})
 MAX_UPLOAD_BYTES = 4 * 2**20
-
-# Image modes a PNG can hold as they are; anything else (CMYK, YCbCr, F...) becomes RGB(A).
-_PNG_MODES = frozenset({"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA"})
 
 
 def square_png_uploads(
@@ -70,7 +66,7 @@ def _square_png(plan: Plan, image: InputImage, param: str) -> InputImage:
             "image_not_square",
         )
     if image.mime != "image/png":
-        converted = _to_png(plan, image, param)
+        converted = to_png(image, param)
         plan.adjust(
             param,
             image.mime,
@@ -131,33 +127,3 @@ def _dimensions(image: InputImage) -> tuple[int, int]:
     assert image.data is not None
     with Image.open(io.BytesIO(image.data)) as opened:
         return opened.size
-
-
-def _to_png(plan: Plan, image: InputImage, param: str) -> InputImage:
-    """The same pixels as a PNG (see the module docstring for why this is honest)."""
-    from PIL import Image, ImageOps
-
-    assert image.data is not None
-    with Image.open(io.BytesIO(image.data)) as opened:
-        if getattr(opened, "n_frames", 1) > 1:
-            raise _invalid(
-                plan,
-                f"{param} is an animated {image.mime}; {plan.model_name} takes one still PNG. "
-                "Save the frame you want as a PNG",
-                param,
-                "invalid_image_format",
-            )
-        icc = opened.info.get("icc_profile")
-        still = ImageOps.exif_transpose(opened)
-        if still.mode not in _PNG_MODES:
-            still = still.convert("RGBA" if "A" in still.getbands() else "RGB")
-        out = io.BytesIO()
-        still.save(out, format="PNG", icc_profile=icc)
-    return dataclasses.replace(
-        image,
-        data=out.getvalue(),
-        mime="image/png",
-        width=still.width,
-        height=still.height,
-        filename=f"{Path(image.filename).stem or 'image'}.png",
-    )
