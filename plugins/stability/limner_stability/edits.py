@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from limner import EditRequest, FilePart, InputImage, InvalidRequestError, UnsupportedFeatureError
-from limner.images import mask_to_binary
+from limner.images import mask_to_binary, to_png
 
 from . import fields
 from .generate import generation_fields
 from .models import ENDPOINTS, SD3_MODELS
 from .plan import Plan
+
+ACCEPTED_IMAGES = frozenset({"image/jpeg", "image/png", "image/webp"})
+"""Input image formats every edit endpoint takes [SPEC ``image``: "Supported Formats"]."""
 
 __all__ = ["DEFAULT_STRENGTH", "OPTIONS_BY_MODE", "edit_plan", "endpoint_for", "mode_of"]
 
@@ -65,7 +68,7 @@ def edit_plan(plan: Plan, request: EditRequest) -> None:
         return
     _check_image(plan, image)
     mode = plan.mode
-    plan.files.append(_file("image", image))
+    plan.files.append(_image_file(plan, image))
     if mode in _TAKES_MASK:
         _mask(plan, image)
     elif plan.call.mask is not None:
@@ -101,9 +104,20 @@ def _the_image(plan: Plan) -> InputImage:
     return images[0]
 
 
-def _file(field: str, image: InputImage) -> FilePart:
-    assert image.data is not None
-    return FilePart(field, image.filename, image.mime or "application/octet-stream", image.data)
+def _image_file(plan: Plan, image: InputImage) -> FilePart:
+    """The ``image`` part: JPEG, PNG and WebP as given, anything else (GIF) re-encoded as PNG
+    [SPEC: "Supported Formats: jpeg, png, webp"], reported."""
+    if image.mime not in ACCEPTED_IMAGES:
+        converted = to_png(image, "images[0]")
+        plan.adjust(
+            "images[0]",
+            image.mime,
+            converted.mime,
+            "Stability takes JPEG, PNG or WebP: re-encoded losslessly as PNG (the same pixels)",
+        )
+        image = converted
+    assert image.data is not None and image.mime is not None
+    return FilePart("image", image.filename, image.mime, image.data)
 
 
 def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None:
@@ -121,7 +135,7 @@ def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None
         plan.set("model", name)
     elif image.width is not None and image.height is not None and image.width * image.height < 4096:
         raise _bad_image(plan, "Ultra needs an image of at least 4,096 pixels")
-    plan.files.append(_file("image", image))
+    plan.files.append(_image_file(plan, image))
     options = fields.options_of(plan)
     strength = options.strength
     if strength is None:

@@ -4,7 +4,8 @@ Every non-200 body is ``{"id", "name", "errors": [...]}`` [SPEC]; a real 2024 40
 (shared/real-cassettes/stability). 400 invalid request, 401 authentication (not in the spec; a
 live body quotes ``unauthorized``), 402 out of credits (seen in the wild), 403
 ``content_moderation`` (the only 403 the spec lists; "you were not charged"), 413 payload too
-large, 422 well-formed but rejected (``invalid_language``, ``public_figure``), 429 more than 150
+large, 422 well-formed but rejected (``invalid_language``, a bad prompt; ``public_figure``, a
+content-policy refusal), 429 more than 150
 requests in 10 s (then a 60-second timeout), 5xx Stability's failure.
 """
 
@@ -75,6 +76,18 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
         common.setdefault("code", "content_policy_violation")
         return ContentPolicyError(
             f"{said} — rephrase the prompt or change the input image", reason=reason, **common
+        )
+    if status == 422 and name == "public_figure":  # a policy refusal, not a malformed request
+        param = "images[0]" if call.operation == "edit" else "prompt"
+        return ContentPolicyError(
+            f"{said} — use an image without a real person's likeness",
+            reason=reason,
+            param=param,
+            **common,
+        )
+    if status == 422 and name == "invalid_language":
+        return InvalidRequestError(
+            f"{said} — write the prompt in English", param="prompt", **common
         )
     if status == 401:
         return AuthenticationError(

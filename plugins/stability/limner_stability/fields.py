@@ -10,6 +10,9 @@ from limner import EditRequest, GenerateRequest, InvalidRequestError
 from .options import StabilityOptions
 from .plan import Plan
 
+MAX_NEGATIVE_PROMPT = 10_000
+"""``negative_prompt`` ``maxLength`` on every endpoint that takes it [SPEC]."""
+
 __all__ = [
     "MAX_SEED",
     "apply_options",
@@ -47,6 +50,13 @@ def negative_prompt(plan: Plan, request: GenerateRequest | EditRequest, *, takes
     if not takes:
         plan.drop("negative_prompt", value, f"{plan.what} takes no negative_prompt")
         return
+    if len(value) > MAX_NEGATIVE_PROMPT:
+        raise InvalidRequestError(
+            f"negative_prompt is {len(value)} characters; Stability takes at most "
+            f"{MAX_NEGATIVE_PROMPT}. Shorten it",
+            param="negative_prompt",
+            code="negative_prompt_too_long",
+        )
     plan.set("negative_prompt", value)
     if plan.endpoint == "generate/sd3" and plan.model_name == "sd3.5-large-turbo":
         plan.warn(

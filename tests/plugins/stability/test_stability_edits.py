@@ -79,6 +79,33 @@ def test_no_mask_means_sd3_image_to_image(provider: StabilityProvider, make_call
     assert translation.edit_mode == "image-to-image"  # the default without a mask
 
 
+def gif(width: int = 64, height: int = 64, frames: int = 1) -> bytes:
+    images = [Image.new("RGB", (width, height), (60 * i, 0, 0)) for i in range(frames)]
+    out = io.BytesIO()
+    images[0].save(out, format="GIF", save_all=frames > 1, append_images=images[1:])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("mode", [None, "inpaint", "remove-background"])
+def test_a_gif_input_is_sent_as_png_and_reported(
+    provider: StabilityProvider, make_call: MakeCall, mode: str | None
+) -> None:
+    mask = HOLED if mode == "inpaint" else None
+    translation = provider.translate(edit(make_call, images=[gif()], mask=mask, edit_mode=mode))
+    image = translation.request.files[0]
+    assert (image.field, image.filename, image.content_type) == ("image", "image.png", "image/png")
+    with Image.open(io.BytesIO(image.data)) as sent:
+        assert (sent.format, sent.size) == ("PNG", (64, 64))
+    (change,) = [a for a in translation.adjustments if a.param == "images[0]"]
+    assert (change.requested, change.applied) == ("image/gif", "image/png")
+
+
+def test_an_animated_gif_is_refused(provider: StabilityProvider, make_call: MakeCall) -> None:
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(edit(make_call, images=[gif(frames=2)]))
+    assert (caught.value.param, caught.value.code) == ("images[0]", "invalid_image_format")
+
+
 def test_image_to_image_strength(provider: StabilityProvider, make_call: MakeCall) -> None:
     flash = provider.translate(edit(make_call, "sd3.5-flash"))
     assert dict(flash.request.form)["strength"] == "0.95"

@@ -80,7 +80,7 @@ EXPECTED: list[tuple[int, dict[str, Any], type[limner.LimnerError], str | None]]
     (403, MODERATION_LIVE, limner.ContentPolicyError, "content_moderation"),
     (413, SPEC_EXAMPLES[413], limner.PayloadTooLargeError, "payload_too_large"),
     (422, SPEC_EXAMPLES[422], limner.InvalidRequestError, "invalid_language"),
-    (422, PUBLIC_FIGURE, limner.InvalidRequestError, "public_figure"),
+    (422, PUBLIC_FIGURE, limner.ContentPolicyError, "public_figure"),
     (429, SPEC_EXAMPLES[429], limner.RateLimitError, "rate_limit_exceeded"),
     (500, SPEC_EXAMPLES[500], limner.ProviderError, "internal_error"),
     (
@@ -115,6 +115,17 @@ def test_parse_error(
     for text in body["errors"]:
         assert text in error.message
     assert error.request_id == body.get("id")
+
+
+def test_the_422s_name_what_to_change(provider: StabilityProvider, make_call: MakeCall) -> None:
+    language = provider.parse_error(make_call("sd3.5-large"), answer(422, SPEC_EXAMPLES[422]))
+    assert isinstance(language, limner.InvalidRequestError)
+    assert language.param == "prompt"
+    edit = make_call("sd3.5-large", "edit", images=[TINY], prompt="x")
+    figure = provider.parse_error(edit, answer(422, PUBLIC_FIGURE))
+    assert isinstance(figure, limner.ContentPolicyError)
+    assert (figure.param, figure.reason) == ("images[0]", PUBLIC_FIGURE["errors"][0])
+    assert not figure.retryable
 
 
 def test_content_moderation_reason_and_rate_limit_wait(

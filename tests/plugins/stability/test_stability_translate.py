@@ -184,3 +184,14 @@ def test_accept_image_bytes_option(provider: StabilityProvider, make_call: MakeC
     translation = provider.translate(make_call("sd3.5-large", options={"accept": "image/*"}))
     assert translation.request.headers["accept"] == "image/*"
     assert "accept" not in dict(translation.request.form)
+
+
+def test_a_negative_prompt_over_the_spec_limit_is_refused(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    fits = provider.translate(make_call("sd3.5-large", negative_prompt="n" * 10_000))
+    assert dict(fits.request.form)["negative_prompt"] == "n" * 10_000
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(make_call("sd3.5-large", negative_prompt="n" * 10_001))
+    assert caught.value.param == "negative_prompt"
+    assert caught.value.code == "negative_prompt_too_long"
