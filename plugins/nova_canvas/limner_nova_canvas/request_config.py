@@ -22,6 +22,9 @@ __all__ = [
 
 MAX_TEXT = 1024
 MAX_SEED = 2_147_483_646
+SAFE_MAX_SEED = 858_993_459
+"""The schema allows seeds to MAX_SEED; AWS's code examples and the AWSLABS validator stop here
+[nova-canvas.md §2 seed: "so that is the safe range"]. limner sends larger seeds, with a warning."""
 DEFAULT_SEED = 12
 QUALITY = {
     "premium": "premium",
@@ -205,6 +208,14 @@ def _seed(plan: Plan) -> None:
     index = plan.call.index
     if seed is not None and not 0 <= seed <= MAX_SEED:
         raise InvalidRequestError(f"seed must be between 0 and {MAX_SEED}", param="seed")
+    if seed is not None and seed > SAFE_MAX_SEED and index == 0:
+        plan.warn(
+            "seed_above_safe_range",
+            f"seed {seed} is within Nova's schema (0 to {MAX_SEED}) but above the 0 to "
+            f"{SAFE_MAX_SEED} that AWS's own examples and validator use; if Bedrock refuses it, "
+            "pick a smaller seed",
+            param="seed",
+        )
     if index == 0:
         if seed is not None:
             plan.config["seed"] = seed

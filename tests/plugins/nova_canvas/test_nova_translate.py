@@ -280,6 +280,16 @@ def test_seed_out_of_range(provider: NovaCanvasProvider, make_call: MakeCall, se
     assert caught.value.param == "seed"
 
 
+@pytest.mark.parametrize(("seed", "warned"), [(858_993_459, False), (858_993_460, True)])
+def test_a_seed_above_the_safe_range_is_sent_with_a_warning(
+    provider: NovaCanvasProvider, make_call: MakeCall, seed: int, warned: bool
+) -> None:
+    translation = provider.translate(make_call(prompt="x", seed=seed))
+    assert json.loads(translation.request.json_bytes())["imageGenerationConfig"]["seed"] == seed
+    codes = [(w.code, w.param) for w in translation.warnings]
+    assert (("seed_above_safe_range", "seed") in codes) is warned
+
+
 def test_negative_prompt_rules(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
     with pytest.raises(limner.InvalidRequestError) as caught:
         provider.translate(make_call(prompt="x", negative_prompt="n" * 1025))
