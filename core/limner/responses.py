@@ -21,6 +21,7 @@ __all__ = [
     "Notice",
     "OutputTokensDetails",
     "Usage",
+    "save_paths",
 ]
 
 _EXTENSIONS = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "webp": "webp", "gif": "gif"}
@@ -151,17 +152,7 @@ class ImagesResponse(BaseModel):
         name and renamed, so nothing is half-written; existing files are refused unless
         ``overwrite``.
         """
-        target = Path(path)
-        ext = _EXTENSIONS.get((self.output_format or "png").lower(), "png")
-        if target.is_dir() or str(path).endswith(os.sep):
-            names = [target / f"image-{i + 1}.{ext}" for i in range(len(self.data))]
-        elif len(self.data) == 1:
-            names = [target]
-        else:
-            suffix = target.suffix or f".{ext}"
-            names = [
-                target.with_name(f"{target.stem}-{i + 1}{suffix}") for i in range(len(self.data))
-            ]
+        names = save_paths(path, len(self.data), self.output_format)
         if not overwrite:
             existing = [str(name) for name in names if name.exists()]
             if existing:
@@ -170,6 +161,22 @@ class ImagesResponse(BaseModel):
         for name, payload in zip(names, payloads, strict=True):
             _write_atomically(name, payload)
         return names
+
+
+def save_paths(
+    path: str | os.PathLike[str], count: int, output_format: str | None = None
+) -> list[Path]:
+    """The files :meth:`ImagesResponse.save` writes for ``count`` images in ``output_format``
+    (``None``: png): ``path/image-1.png``... for a directory, ``path`` itself for one image, else
+    ``stem-1.ext``, ``stem-2.ext``..."""
+    target = Path(path)
+    ext = _EXTENSIONS.get((output_format or "png").lower(), "png")
+    if target.is_dir() or str(path).endswith(os.sep):
+        return [target / f"image-{i + 1}.{ext}" for i in range(count)]
+    if count == 1:
+        return [target]
+    suffix = target.suffix or f".{ext}"
+    return [target.with_name(f"{target.stem}-{i + 1}{suffix}") for i in range(count)]
 
 
 def _write_atomically(path: Path, payload: bytes) -> None:

@@ -223,6 +223,7 @@ def test_dry_run_edit_shows_multipart_form_and_files(
         (["-n", "0"], "n"),
         (["--size", "big"], "size"),
         (["--option", "nonsense"], "KEY=VALUE"),
+        (["--option", "prompt=a cat"], "PROMPT"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(
@@ -272,6 +273,23 @@ def test_generate_saves_files_and_prints_cost(
     assert json.loads(body)["quality"] == "high"
 
 
+def test_url_answers_are_printed_not_saved(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    link = "https://images.example/fox.png"
+    fake_openai.body = {"created": 1700000000, "data": [{"url": link}]}
+    target = tmp_path / "fox.png"
+    args = ["a fox", "-m", "openai/dall-e-2", "--option", "response_format=url", "-o", str(target)]
+    status, out, err = run(capsys, "generate", *args)
+    assert status == 0, err
+    assert out.splitlines()[0] == link
+    assert not target.exists()
+    status, out, err = run(capsys, "generate", *args, "--json")
+    assert status == 0, err
+    summary = json.loads(out)
+    assert (summary["files"], summary["urls"]) == ([], [link])
+
+
 def test_provider_failure_exits_1(
     capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI
 ) -> None:
@@ -318,3 +336,151 @@ def test_edit_mode_and_provider_alias_options(
     assert request["url"].endswith("/v2beta/stable-image/edit/outpaint")
     assert request["form"]["up"] == "256"
     assert plan["estimated_cost_usd"] == pytest.approx(0.04)
+
+
+def test_option_objects_merge_with_the_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--option image_config={...}`` adds to what --aspect-ratio set instead of replacing it."""
+    status, out, err = run(
+        capsys,
+        "generate",
+        "a fox",
+        "-m",
+        "google/gemini-3-pro-image",
+        "--aspect-ratio",
+        "16:9",
+        "--option",
+        'image_config={"image_size": "2K"}',
+        "--dry-run",
+        "--json",
+    )
+    assert status == 0, err
+    config = json.loads(out)["requests"][0]["json"]["generationConfig"]["imageConfig"]
+    assert config == {"aspectRatio": "16:9", "imageSize": "2K"}
+
+
+def test_provider_options_merge_whatever_the_order(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    image = tmp_path / "in.png"
+    image.write_bytes(png(64, 64))
+    status, out, err = run(
+        capsys,
+        "edit",
+        "extend the sky",
+        "-m",
+        "stabilityai/sd3.5-large",
+        "--image",
+        str(image),
+        "--edit-mode",
+        "outpaint",
+        "--option",
+        "stability.up=256",
+        "--option",
+        'provider_options={"stability": {"down": 128}}',
+        "--option",
+        'provider_options.stability={"left": 64}',
+        "--dry-run",
+        "--json",
+    )
+    assert status == 0, err
+    form = json.loads(out)["requests"][0]["form"]
+    assert (form["up"], form["down"], form["left"]) == ("256", "128", "64")
+
+
+@pytest.mark.parametrize(
+    ("argv", "key"),
+    [
+        (
+            ["--aspect-ratio", "16:9", "--option", 'image_config={"aspect_ratio": "1:1"}'],
+            "image_config.aspect_ratio",
+        ),
+        (
+            [
+                "--option",
+                "openai.moderation=low",
+                "--option",
+                'provider_options={"openai": {"moderation": "auto"}}',
+            ],
+            "provider_options.openai.moderation",
+        ),
+        (["--size", "1024x1024", "--option", "size=1536x1024"], "size"),
+        (["--option", "style=vivid", "--option", "style=natural"], "style"),
+        (["--option", 'image_config={"image_size": "1K", "image_size": "2K"}'], "image_size"),
+    ],
+)
+def test_a_key_set_twice_to_different_values_is_refused(
+    capsys: pytest.CaptureFixture[str], argv: list[str], key: str
+) -> None:
+    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5", *argv)
+    assert status == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert key in err and "twice" in err
+
+
+def test_the_same_value_twice_is_fine(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(
+        capsys,
+        "generate",
+        "a fox",
+        "-m",
+        "openai/dall-e-3",
+        "--size",
+        "1024x1024",
+        "--option",
+        "size=1024x1024",
+        "--dry-run",
+        "--json",
+    )
+    assert status == 0, err
+    assert json.loads(out)["requests"][0]["json"]["size"] == "1024x1024"
+
+
+@pytest.mark.parametrize(
+    ("output", "extra", "existing"),
+    [
+        ("fox.png", [], ["fox.png"]),
+        ("out/", ["-n", "2"], ["out/image-2.png"]),
+        ("fox.png", ["-n", "2"], ["fox-1.png"]),
+    ],
+)
+def test_existing_output_is_refused_before_the_call(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    output: str,
+    extra: list[str],
+    existing: list[str],
+) -> None:
+    for name in existing:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"old")
+    target = str(tmp_path / output) + ("/" if output.endswith("/") else "")
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", target, *extra
+    )
+    assert status == 2
+    assert out == ""
+    assert fake_openai.requests == []  # nothing paid for
+    assert "refusing to overwrite" in err and str(tmp_path / existing[0]) in err
+    assert "-o/--output" in err
+    assert all((tmp_path / name).read_bytes() == b"old" for name in existing)
+
+
+def test_unforeseen_name_clash_keeps_the_paid_images(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """The provider answers two images for one asked: fox-1.png exists, so that image is saved
+    beside it under a fresh name, and the old file is kept."""
+    fake_openai.body["data"] = [{"b64_json": base64.b64encode(png()).decode()}] * 2
+    (tmp_path / "fox-1.png").write_bytes(b"old")
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", str(tmp_path / "fox.png")
+    )
+    assert status == 0, err
+    assert len(fake_openai.requests) == 1
+    fresh = tmp_path / "fox-1.1700000000.png"
+    assert out.splitlines()[:2] == [str(fresh), str(tmp_path / "fox-2.png")]
+    assert fresh.read_bytes() == png() and (tmp_path / "fox-2.png").read_bytes() == png()
+    assert (tmp_path / "fox-1.png").read_bytes() == b"old"
+    assert f"saved this image as {fresh}" in err
