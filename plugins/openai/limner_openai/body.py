@@ -3,8 +3,12 @@
 * generations: JSON to ``/images/generations``;
 * edits: multipart to ``/images/edits`` (one image → part ``image``, several → parts
   ``image[]``, as the official SDK sends them), or the JSON form (``images`` of
-  ``{"image_url"}``/``{"file_id"}`` references) when an input is a remote URL or a file id;
+  ``{"image_url"}``/``{"file_id"}`` references, local images as base64 data URLs) when an input
+  is a remote URL or a file id;
 * variations: multipart to ``/images/variations``.
+
+Input images in a format the model does not take are converted in one place,
+:func:`limner_openai.uploads.input_image`, for both edit forms and variations.
 
 ``content-type`` is left to core (it follows from ``json`` or ``files``); credentials are added
 by :meth:`OpenAIProvider.authorize`.
@@ -20,6 +24,7 @@ from limner import (
     FilePart,
     GenerateRequest,
     InputImage,
+    PayloadTooLargeError,
     ProviderCall,
     Translation,
     UnsupportedFeatureError,
@@ -29,7 +34,7 @@ from limner import (
 
 from .fields import Form, Plan, prompt_fields, variation_fields
 from .settings import DEFAULT_BASE_URL, OpenAISettings
-from .uploads import square_png_uploads
+from .uploads import input_image, prepare_uploads
 
 __all__ = ["edit_form", "translate_call"]
 
@@ -121,20 +126,52 @@ def _url(call: ProviderCall, endpoint: str) -> str:
 # ---- JSON edit ---------------------------------------------------------------------------------
 
 
-def _reference(image: InputImage) -> dict[str, str]:
+# ``ImageRefParam.image_url``: "A fully qualified URL or base64-encoded data URL", maxLength
+# 20971520 characters [SPEC], about 15 MiB of image once base64 adds its third.
+MAX_IMAGE_URL_CHARS = 20_971_520
+
+
+def _reference(plan: Plan, image: InputImage, param: str) -> dict[str, str]:
     """An ``ImageRefParam``: exactly one of ``image_url`` or ``file_id``; bytes as a data URL."""
     if image.file_id is not None:
         return {"file_id": image.file_id}
     if image.url is not None and image.data is None:
         return {"image_url": image.url}
-    return {"image_url": image.data_url()}
+    url = image.data_url()
+    if len(url) > MAX_IMAGE_URL_CHARS:
+        raise PayloadTooLargeError(
+            _too_long(plan, param, len(url)),
+            param=param,
+            provider="openai",
+            model=plan.call.model.id,
+        )
+    return {"image_url": url}
+
+
+def _too_long(plan: Plan, param: str, length: int) -> str:
+    said = (
+        f"{param} is {length:,} characters as a base64 data URL; a JSON edit (used because an "
+        f"input is a remote URL or a file id) takes at most {MAX_IMAGE_URL_CHARS:,} "
+        "(about 15 MiB of image)."
+    )
+    if param == "mask":
+        return f"{said} Send a smaller mask (OpenAI takes masks under 4 MB)"
+    return (
+        f"{said} Send a smaller image, pass it as a file_id (OpenAI's Files API), or give "
+        "every image and the mask as bytes or a file path (no remote URL or file id) so that "
+        "limner sends the multipart form, which takes images under 50 MB"
+    )
 
 
 def _json_edit(call: ProviderCall, plan: Plan) -> WireRequest:
     body: dict[str, Any] = dict(plan.fields)
-    body["images"] = [_reference(image) for image in call.images]
+    params = [f"images[{i}]" for i in range(len(call.images))]
+    body["images"] = [
+        _reference(plan, input_image(plan, image, param), param)
+        for image, param in zip(call.images, params, strict=True)
+    ]
     if call.mask is not None:
-        body["mask"] = _reference(call.mask)
+        body["mask"] = _reference(plan, call.mask, "mask")  # a mask is never converted
     return WireRequest(method="POST", url=_url(call, "edits"), json=body)
 
 
@@ -157,7 +194,7 @@ def _file(field: str, image: InputImage) -> FilePart:
 
 def _multipart_edit(call: ProviderCall, plan: Plan) -> WireRequest:
     params = tuple(f"images[{i}]" for i in range(len(call.images)))
-    images, mask = square_png_uploads(plan, call.images, params)
+    images, mask = prepare_uploads(plan, call.images, params)
     field = "image" if len(images) == 1 else "image[]"
     files = [_file(field, image) for image in images]
     if mask is not None:
@@ -173,7 +210,7 @@ def _variation_files(call: ProviderCall, plan: Plan) -> list[FilePart]:
             provider="openai",
             model=call.model.id,
         )
-    images, _ = square_png_uploads(plan, call.images, ("image",))
+    images, _ = prepare_uploads(plan, call.images, ("image",))
     return [_file("image", images[0])]
 
 

@@ -64,6 +64,7 @@ def variation_fields(call: ProviderCall, request: VariationRequest) -> Plan:
     plan.fields.update(model=plan.model_name, n=_n(plan))
     apply_size(plan, request.size, None)
     _response_format(plan, request.response_format)
+    _input_fidelity(plan, request)  # provider_options.openai: edits only, so dropped
     _user_and_forwarded(plan, request)
     return plan
 
@@ -233,9 +234,8 @@ def _output_compression(plan: Plan, compression: int | None, output_format: str 
 
 
 def _output_format(plan: Plan, output_format: str | None) -> str | None:
-    if output_format == "jpg" and plan.call.model.capabilities.output_formats:
-        plan.adjust("output_format", "jpg", "jpeg", "OpenAI spells it jpeg")
-        output_format = "jpeg"
+    """Sent as given: core's schema check already holds it to the model's enum (``png``,
+    ``jpeg``, ``webp``), so ``jpg`` never gets here; should it, :func:`_choice` refuses it."""
     return _choice(
         plan, "output_format", output_format, plan.call.model.capabilities.output_formats
     )
@@ -262,7 +262,9 @@ def _choice(plan: Plan, param: str, value: str | None, allowed: tuple[str, ...])
     return value
 
 
-def _input_fidelity(plan: Plan, request: GenerateRequest | EditRequest) -> None:
+def _input_fidelity(plan: Plan, request: GenerateRequest | EditRequest | VariationRequest) -> None:
+    """The request's ``input_fidelity`` or ``provider_options.openai.input_fidelity`` (the only
+    field of :class:`OpenAIOptions`): sent on edits by models that take it, else dropped."""
     options = plan.call.options if isinstance(plan.call.options, OpenAIOptions) else None
     from_request = request.input_fidelity if isinstance(request, EditRequest) else None
     from_options = options.input_fidelity if options is not None else None

@@ -16,6 +16,8 @@ from limner import Capabilities, Lifecycle, ModelInfo, SizeRules
 from .prices import SHEETS
 
 __all__ = [
+    "EXPERIMENTAL_PIXELS",
+    "EXPERIMENTAL_SIZES",
     "JSON_EDIT_SIZES",
     "MODELS",
     "NO_INPUT_FIDELITY",
@@ -211,6 +213,15 @@ NO_QUALITY_FIELD = frozenset({"dall-e-2"})
 
 # Models whose transparent background is "in preview" [SPEC CreateImageRequest.background].
 PREVIEW_TRANSPARENCY = frozenset({"gpt-image-2", "gpt-image-2-2026-04-21"})
+
+# Models for which "Resolutions above 2560x1440 are experimental" [SPEC CreateImageRequest.size];
+# a size sent above that gets an ``experimental_size`` notice. "Above" is read as more pixels
+# than 2560x1440 (3,686,400), whatever the orientation: the spec names resolutions (pixel
+# counts, like its "maximum supported resolution is 3840x2160", which third-party pages give as
+# 8,294,400 pixels) and speaks of "pixel and edge limits" separately. So 1440x2560 is not
+# experimental, 2048x2048 (4,194,304 pixels) is.
+EXPERIMENTAL_SIZES = frozenset({"gpt-image-2", "gpt-image-2-2026-04-21"})
+EXPERIMENTAL_PIXELS = 2560 * 1440
 
 
 def is_dalle(name: str) -> bool:

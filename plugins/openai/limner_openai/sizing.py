@@ -8,7 +8,7 @@ from limner import EditRequest, GenerateRequest
 from limner.requests import parse_size
 from limner.sizing import fit_size, parse_ratio
 
-from .models import JSON_EDIT_SIZES
+from .models import EXPERIMENTAL_PIXELS, EXPERIMENTAL_SIZES, JSON_EDIT_SIZES
 from .plan import Plan
 from .translate import nearest_size, parse_image_size, size_for_aspect
 
@@ -50,7 +50,35 @@ def apply_size(plan: Plan, size: str | None, request: GenerateRequest | EditRequ
         applied = _size_from_config(plan, aspect, image_size)
     if applied is not None:
         plan.fields["size"] = applied
+        by = "size" if size is not None else _config_param(aspect, image_size)
+        _warn_experimental(plan, applied, by)
     plan.size = applied if applied is not None else _default_size(plan)
+
+
+def _config_param(aspect: str | None, image_size: str | None) -> str:
+    """The ``image_config`` field that set a computed size's scale: the resolution class when
+    given (it sets the long side), else the aspect ratio."""
+    if image_size is not None or aspect is None:
+        return "image_config.image_size"
+    return "image_config.aspect_ratio"
+
+
+def _warn_experimental(plan: Plan, size: str, param: str) -> None:
+    """A notice when ``size`` has more pixels than 2560x1440 on a model that calls such sizes
+    experimental (see :data:`~limner_openai.models.EXPERIMENTAL_SIZES`)."""
+    if plan.model_name not in EXPERIMENTAL_SIZES:
+        return
+    wh = parse_size(size)
+    if wh is None:
+        return
+    if wh[0] * wh[1] > EXPERIMENTAL_PIXELS:
+        plan.warn(
+            "experimental_size",
+            f"{size} ({wh[0] * wh[1]:,} pixels) is above 2560x1440 "
+            f"({EXPERIMENTAL_PIXELS:,} pixels); OpenAI calls such sizes experimental for "
+            f"{plan.model_name}",
+            param,
+        )
 
 
 def _fit_explicit(plan: Plan, size: str) -> str:

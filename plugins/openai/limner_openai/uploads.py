@@ -1,23 +1,31 @@
-"""Uploads for models that take only a square PNG under 4 MB (DALL·E 2 edits and variations).
+"""Input images as the model takes them: the one place that decides whether an image is
+converted, for multipart uploads and for the data URLs of a JSON edit alike.
 
-[SPEC] ``CreateImageEditRequest.image``: "For dall-e-2 ... a square png file less than 4MB";
-``.mask``: "a valid PNG file, less than 4MB, and have the same dimensions as image";
+[SPEC] ``CreateImageEditRequest.image``: "For the GPT image models ... each image should be a
+png, webp, or jpg file less than 50MB" (``chatgpt-image-latest`` "follows the same input
+constraints"); "For dall-e-2 ... a square png file less than 4MB"; ``.mask``: "a valid PNG
+file, less than 4MB, and have the same dimensions as image";
 ``CreateImageVariationRequest.image``: "a valid PNG file, less than 4MB, and square".
 
 What limner does with an input that does not fit:
 
-* **JPEG, WebP or GIF → re-encoded as PNG**, reported as an :class:`~limner.Adjustment` on the
-  image's parameter. This is honest: PNG is lossless, so OpenAI receives exactly the pixels
-  decoded from the user's file (alpha, palette transparency and any ICC profile kept; an EXIF
-  rotation applied, since PNG carries none, so the picture is the one a viewer shows). Only the
-  container changes. An *animated* image is refused instead: sending its first frame would
-  silently drop the rest.
-* **Not square → refused** (:class:`~limner.InvalidRequestError`): squaring means cropping or
-  padding, which changes what gets edited or varied; the user must choose how.
-* **4 MB or more (after any conversion) → refused** (:class:`~limner.PayloadTooLargeError`).
-  "4MB" is read as 4 MiB, as core reads the spec's "50MB" input limit as 50 MiB.
-* **The mask** must already be a PNG of the image's size under 4 MB (core checks the first
-  two; repeated here because a mask cannot be converted honestly: its alpha is the edit area).
+* **A format the model does not take → re-encoded as PNG**, reported as an
+  :class:`~limner.Adjustment` on the image's parameter: GIF for the GPT image models (they take
+  PNG, JPEG and WebP, which are sent as given); JPEG, WebP or GIF for dall-e-2 (PNG only). This
+  is honest: PNG is lossless, so OpenAI receives exactly the pixels decoded from the user's file
+  (alpha, palette transparency and any ICC profile kept; an EXIF rotation applied, since PNG
+  carries none, so the picture is the one a viewer shows). Only the container changes. An
+  *animated* image is refused instead: sending its first frame would silently drop the rest
+  (:func:`limner.images.to_png`).
+* **dall-e-2, not square → refused** (:class:`~limner.InvalidRequestError`): squaring means
+  cropping or padding, which changes what gets edited or varied; the user must choose how.
+* **dall-e-2, 4 MB or more (after any conversion) → refused**
+  (:class:`~limner.PayloadTooLargeError`). "4MB" is read as 4 MiB, as core reads the spec's
+  "50MB" input limit as 50 MiB.
+* **The mask is never converted**: its alpha channel is the edit area, and core already
+  requires a PNG with alpha of the image's size. For dall-e-2 the PNG, size and 4 MB rules are
+  checked again here.
+* Remote URLs and file ids have no bytes here and are sent as they are.
 
 Pillow is imported inside the functions that need it, so importing the plugin stays fast.
 """
@@ -31,31 +39,64 @@ from limner.images import to_png
 
 from .plan import Plan
 
-__all__ = ["MAX_UPLOAD_BYTES", "SQUARE_PNG_UPLOADS", "square_png_uploads"]
+__all__ = [
+    "ACCEPTED_INPUTS",
+    "MAX_UPLOAD_BYTES",
+    "SQUARE_PNG_UPLOADS",
+    "input_image",
+    "prepare_uploads",
+]
 
 # Models whose edit and variation uploads must be one square PNG under MAX_UPLOAD_BYTES [SPEC].
 SQUARE_PNG_UPLOADS = frozenset({"dall-e-2"})
 MAX_UPLOAD_BYTES = 4 * 2**20
 
+# Input image formats the GPT image models take: "png, webp, or jpg" [SPEC].
+ACCEPTED_INPUTS = frozenset({"image/png", "image/jpeg", "image/webp"})
+_PNG_ONLY = frozenset({"image/png"})
 
-def square_png_uploads(
+
+def prepare_uploads(
     plan: Plan, images: tuple[InputImage, ...], params: tuple[str, ...]
 ) -> tuple[tuple[InputImage, ...], InputImage | None]:
-    """The images (named ``params``) and mask to upload, checked and, where honest, converted.
-    Unchanged unless the model is in :data:`SQUARE_PNG_UPLOADS`."""
-    mask = plan.call.mask
-    if plan.model_name not in SQUARE_PNG_UPLOADS:
-        return images, mask
+    """The images (named ``params``) and the mask to upload, each checked and, where honest,
+    converted (see :func:`input_image`). The mask is returned unchanged."""
     ready = tuple(
-        _square_png(plan, image, param) for image, param in zip(images, params, strict=True)
+        input_image(plan, image, param) for image, param in zip(images, params, strict=True)
     )
-    if mask is not None and ready:
+    mask = plan.call.mask
+    if mask is not None and ready and plan.model_name in SQUARE_PNG_UPLOADS:
         _check_mask(plan, mask, ready[0])
     return ready, mask
 
 
-def _square_png(plan: Plan, image: InputImage, param: str) -> InputImage:
-    assert image.data is not None  # multipart is chosen only when every image has bytes
+def input_image(plan: Plan, image: InputImage, param: str) -> InputImage:
+    """``image`` (named ``param``) in a format the model takes: PNG, JPEG or WebP as given (PNG
+    only for dall-e-2, which must also be square and under 4 MiB); anything else re-encoded as
+    PNG and reported. An image without bytes (remote URL, file id) is returned as is."""
+    if image.data is None:
+        return image
+    square_png = plan.model_name in SQUARE_PNG_UPLOADS
+    if square_png:
+        _check_square(plan, image, param)
+    accepted = _PNG_ONLY if square_png else ACCEPTED_INPUTS
+    if image.mime not in accepted:
+        converted = to_png(image, param)
+        takes = "only PNG uploads" if square_png else "PNG, JPEG or WebP input images"
+        plan.adjust(
+            param,
+            image.mime,
+            converted.mime,
+            f"{plan.model_name} takes {takes}; re-encoded losslessly as PNG (the same pixels)",
+        )
+        image = converted
+    if square_png:
+        assert image.data is not None
+        _check_bytes(plan, image.data, param)
+    return image
+
+
+def _check_square(plan: Plan, image: InputImage, param: str) -> None:
     width, height = _dimensions(image)
     if width != height:
         raise _invalid(
@@ -65,19 +106,6 @@ def _square_png(plan: Plan, image: InputImage, param: str) -> InputImage:
             param,
             "image_not_square",
         )
-    if image.mime != "image/png":
-        converted = to_png(image, param)
-        plan.adjust(
-            param,
-            image.mime,
-            "image/png",
-            f"{plan.model_name} takes only PNG uploads; re-encoded losslessly as PNG "
-            "(the same pixels)",
-        )
-        image = converted
-    assert image.data is not None
-    _check_bytes(plan, image.data, param)
-    return image
 
 
 def _check_mask(plan: Plan, mask: InputImage, image: InputImage) -> None:

@@ -11,8 +11,10 @@ import pytest
 from PIL import Image, ImageOps
 
 import limner
-from limner import Adjustment, FilePart, ImageConfig, Notice
+from limner import Adjustment, FilePart, ImageConfig, InputImage, Notice, ProviderCall
+from limner.schema import validate_request
 from limner_openai import OpenAIOptions, OpenAIProvider
+from limner_openai.body import MAX_IMAGE_URL_CHARS
 from limner_openai.uploads import MAX_UPLOAD_BYTES
 
 GEN = "https://api.openai.com/v1/images/generations"
@@ -557,10 +559,100 @@ def test_transparent_on_gpt_image_2_warns_preview(provider: OpenAIProvider, make
     )
 
 
-def test_jpg_is_spelled_jpeg(provider: OpenAIProvider, make_call: Any) -> None:
-    t = provider.translate(make_call("gpt-image-1", prompt="x", output_format="jpg"))
-    assert t.request.json["output_format"] == "jpeg"
-    assert t.adjustments == (adj("output_format", "jpg", "jpeg", "OpenAI spells it jpeg"),)
+def _experimental(size: str, param: str, name: str = "gpt-image-2") -> Notice:
+    w, h = (int(side) for side in size.split("x"))
+    return Notice(
+        code="experimental_size",
+        param=param,
+        message=f"{size} ({w * h:,} pixels) is above 2560x1440 (3,686,400 pixels); OpenAI "
+        f"calls such sizes experimental for {name}",
+    )
+
+
+@pytest.mark.parametrize("name", ["gpt-image-2", "gpt-image-2-2026-04-21"])
+@pytest.mark.parametrize(
+    ("size", "experimental"),
+    [
+        ("3840x2160", True),  # the maximum
+        ("2048x2048", True),  # 4,194,304 pixels: above 2560x1440 though no side is
+        ("2576x1440", True),
+        ("2560x1440", False),  # not above
+        ("1440x2560", False),  # the same pixels, turned
+        ("2880x1008", False),  # a side over 2560 but fewer pixels (2,903,040)
+        ("1536x864", False),
+    ],
+)
+def test_gpt_image_2_sizes_above_2560x1440_are_experimental(
+    provider: OpenAIProvider, make_call: Any, name: str, size: str, experimental: bool
+) -> None:
+    t = provider.translate(make_call(name, prompt="x", size=size))
+    assert t.request.json["size"] == size
+    assert t.adjustments == ()
+    assert t.warnings == ((_experimental(size, "size", name),) if experimental else ())
+
+
+@pytest.mark.parametrize(
+    ("ratio", "image_size", "applied", "param"),
+    [
+        ("16:9", "4K", "3840x2160", "image_config.image_size"),
+        (None, "2K", "2048x2048", "image_config.image_size"),
+    ],
+)
+def test_computed_experimental_size_names_the_image_config_field(
+    provider: OpenAIProvider,
+    make_call: Any,
+    ratio: str | None,
+    image_size: str,
+    applied: str,
+    param: str,
+) -> None:
+    config = ImageConfig(aspect_ratio=ratio, image_size=image_size)
+    t = provider.translate(make_call("gpt-image-2", prompt="x", image_config=config))
+    assert t.request.json["size"] == applied
+    assert t.warnings == (_experimental(applied, param),)
+
+
+def test_computed_size_within_2560x1440_has_no_notice(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    config = ImageConfig(aspect_ratio="16:9", image_size="2K")
+    t = provider.translate(make_call("gpt-image-2", prompt="x", image_config=config))
+    assert t.request.json["size"] == "2048x1152"
+    assert t.warnings == ()
+
+
+def test_an_oversized_size_fitted_down_is_still_experimental(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    t = provider.translate(make_call("gpt-image-2", prompt="x", size="4096x4096"))
+    applied = t.request.json["size"]
+    assert [a.param for a in t.adjustments] == ["size"]
+    assert t.warnings == (_experimental(applied, "size"),)
+
+
+def test_experimental_and_preview_notices_together(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    call = make_call("gpt-image-2", prompt="x", size="3840x2160", background="transparent")
+    t = provider.translate(call)
+    assert [(w.code, w.param) for w in t.warnings] == [
+        ("experimental_size", "size"),
+        ("preview_feature", "background"),
+    ]
+
+
+def test_jpg_is_refused_as_core_refuses_it(
+    provider: OpenAIProvider, make_call: Any, model: Any
+) -> None:
+    # core holds output_format to the model's enum before any translation, so the plugin never
+    # sees "jpg"; it refuses it the same way rather than keep a mapping that cannot run
+    request = limner.GenerateRequest(model="openai/gpt-image-1", prompt="x", output_format="jpg")
+    with pytest.raises(limner.InvalidRequestError) as core:
+        validate_request(model("gpt-image-1"), "generate", request)
+    assert core.value.param == "output_format"
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(make_call("gpt-image-1", prompt="x", output_format="jpg"))
+    assert info.value.param == "output_format"
 
 
 @pytest.mark.parametrize(
@@ -875,6 +967,30 @@ def test_variation_size_snaps(provider: OpenAIProvider, make_call: Any, png: byt
     assert [a.param for a in t.adjustments] == ["size"]
 
 
+def test_variation_reports_the_openai_options_it_does_not_use(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    call = make_call(
+        "dall-e-2", "variation", images=[png], options=OpenAIOptions(input_fidelity="high")
+    )
+    t = provider.translate(call)
+    assert t.request.form == (("model", "dall-e-2"), ("n", "1"))
+    assert t.adjustments == (
+        adj(
+            "provider_options.openai.input_fidelity",
+            "high",
+            None,
+            "input_fidelity applies to edits only",
+        ),
+    )
+
+
+def test_every_openai_option_is_covered_by_the_variation_test() -> None:
+    # a new option must be sent or reported on a variation too (fields.variation_fields); add
+    # it to the test above when it is
+    assert set(OpenAIOptions.model_fields) == {"input_fidelity"}
+
+
 def test_only_dall_e_2_makes_variations(
     provider: OpenAIProvider, make_call: Any, png: bytes
 ) -> None:
@@ -899,22 +1015,6 @@ def test_output_compression_sent_for_jpeg_and_webp(
         "output_compression": 60,
     }
     assert t.adjustments == ()
-
-
-def test_output_compression_sent_for_jpg_spelled_jpeg(
-    provider: OpenAIProvider, make_call: Any
-) -> None:
-    t = provider.translate(
-        make_call("gpt-image-1.5", prompt="x", output_format="jpg", output_compression=0)
-    )
-    assert t.request.json == {
-        "model": "gpt-image-1.5",
-        "prompt": "x",
-        "n": 1,
-        "output_format": "jpeg",
-        "output_compression": 0,
-    }
-    assert t.adjustments == (adj("output_format", "jpg", "jpeg", "OpenAI spells it jpeg"),)
 
 
 def test_output_compression_dropped_for_explicit_png(
@@ -1170,3 +1270,162 @@ def test_dall_e_2_refuses_an_animated_image(provider: OpenAIProvider, make_call:
         provider.translate(make_call("dall-e-2", "variation", images=[gif]))
     assert info.value.param == "image"
     assert info.value.code == "invalid_image_format"
+
+
+# ---- input formats the model does not take: GIF re-encoded as PNG ------------------------------
+
+GIF_TO_PNG = (
+    "{} takes PNG, JPEG or WebP input images; re-encoded losslessly as PNG (the same pixels)"
+)
+
+
+@pytest.fixture(scope="module")
+def gif() -> bytes:
+    """A still 16x16 GIF: red left half, blue right half."""
+    image = Image.new("RGB", (16, 16), (220, 20, 20))
+    image.paste((20, 20, 220), (8, 0, 16, 16))
+    return _encode(image, "GIF")
+
+
+def _rgba(data: bytes) -> bytes:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.convert("RGBA").tobytes()
+
+
+@pytest.mark.parametrize("name", ["gpt-image-1", "gpt-image-2", "chatgpt-image-latest"])
+def test_gpt_image_multipart_edit_converts_gif_to_png(
+    provider: OpenAIProvider, make_call: Any, gif: bytes, name: str
+) -> None:
+    t = provider.translate(make_call(name, "edit", images=[gif], prompt="x"))
+    (part,) = t.request.files
+    assert (part.field, part.filename, part.content_type) == ("image", "image.png", "image/png")
+    assert part.data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert _rgba(part.data) == _rgba(gif)  # lossless: the GIF's own pixels
+    assert t.adjustments == (adj("images[0]", "image/gif", "image/png", GIF_TO_PNG.format(name)),)
+
+
+def test_gpt_image_multipart_edit_converts_only_the_gif_and_never_the_mask(
+    provider: OpenAIProvider, make_call: Any, png: bytes, gif: bytes, jpeg: bytes, mask_png: bytes
+) -> None:
+    webp = _encode(Image.new("RGB", (16, 16), (1, 2, 3)), "WEBP", lossless=True)
+    call = make_call(
+        "gpt-image-1.5", "edit", images=[png, gif, jpeg, webp], mask=mask_png, prompt="x"
+    )
+    t = provider.translate(call)
+    fields = [(f.field, f.filename, f.content_type) for f in t.request.files]
+    assert fields == [
+        ("image[]", "image.png", "image/png"),
+        ("image[]", "image.png", "image/png"),
+        ("image[]", "image.jpg", "image/jpeg"),
+        ("image[]", "image.webp", "image/webp"),
+        ("mask", "image.png", "image/png"),
+    ]
+    sent = [f.data for f in t.request.files]
+    assert (sent[0], sent[2], sent[3], sent[4]) == (png, jpeg, webp, mask_png)
+    assert _rgba(sent[1]) == _rgba(gif)
+    assert t.adjustments == (
+        adj("images[1]", "image/gif", "image/png", GIF_TO_PNG.format("gpt-image-1.5")),
+    )
+
+
+def test_gpt_image_json_edit_converts_a_gif_data_url(
+    provider: OpenAIProvider, make_call: Any, gif: bytes
+) -> None:
+    call = make_call("gpt-image-1", "edit", images=[{"file_id": "file-1"}, gif], prompt="x")
+    t = provider.translate(call)
+    first, second = t.request.json["images"]
+    assert first == {"file_id": "file-1"}
+    prefix = "data:image/png;base64,"
+    assert second["image_url"].startswith(prefix)
+    png = base64.b64decode(second["image_url"][len(prefix) :])
+    assert png.startswith(b"\x89PNG") and _rgba(png) == _rgba(gif)
+    assert t.adjustments == (
+        adj("images[1]", "image/gif", "image/png", GIF_TO_PNG.format("gpt-image-1")),
+    )
+
+
+@pytest.mark.parametrize("images", [["gif"], [{"file_id": "file-1"}, "gif"]])
+def test_gpt_image_edit_refuses_an_animated_gif(
+    provider: OpenAIProvider, make_call: Any, images: list[Any]
+) -> None:
+    frames = [Image.new("RGB", (16, 16), color) for color in ((255, 0, 0), (0, 0, 255))]
+    animated = _encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    images = [animated if ref == "gif" else ref for ref in images]
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(make_call("gpt-image-1", "edit", images=images, prompt="x"))
+    assert info.value.param == f"images[{len(images) - 1}]"
+    assert info.value.code == "invalid_image_format"
+
+
+def test_dall_e_2_gif_is_converted_once(
+    provider: OpenAIProvider, make_call: Any, gif: bytes
+) -> None:
+    t = provider.translate(make_call("dall-e-2", "edit", images=[gif], prompt="x"))
+    (part,) = t.request.files
+    assert part.content_type == "image/png" and _rgba(part.data) == _rgba(gif)
+    assert t.adjustments == (adj("images[0]", "image/gif", "image/png", PNG_ONLY),)
+
+
+# ---- JSON edit: a data URL is at most 20,971,520 characters ------------------------------------
+
+_PNG_URL_PREFIX = len("data:image/png;base64,")
+# the most bytes whose data URL fits: 22 + 4 * ceil(n / 3) <= 20,971,520
+_FITS = (MAX_IMAGE_URL_CHARS - _PNG_URL_PREFIX) // 4 * 3
+
+
+def _loaded(
+    call: ProviderCall, images: tuple[InputImage, ...], mask: InputImage | None = None
+) -> ProviderCall:
+    """``call`` with these loaded images and mask, as core would hand them over."""
+    return ProviderCall(
+        operation=call.operation,
+        model=call.model,
+        request=call.request,
+        settings=call.settings,
+        n=call.n,
+        images=images,
+        mask=mask,
+        options=call.options,
+    )
+
+
+def _blob(size: int) -> InputImage:
+    """A local "PNG" of ``size`` bytes; never decoded, as a PNG needs no conversion."""
+    return InputImage(data=bytes(size), mime="image/png", width=16, height=16, filename="big.png")
+
+
+def test_json_edit_data_url_at_the_limit_is_sent(provider: OpenAIProvider, make_call: Any) -> None:
+    base = make_call("gpt-image-1", "edit", images=[{"file_id": "file-1"}], prompt="x")
+    t = provider.translate(_loaded(base, (*base.images, _blob(_FITS))))
+    assert len(t.request.json["images"][1]["image_url"]) == MAX_IMAGE_URL_CHARS - 2
+
+
+def test_json_edit_refuses_an_image_whose_data_url_is_too_long(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    base = make_call("gpt-image-1", "edit", images=[{"file_id": "file-1"}], prompt="x")
+    big = _blob(_FITS + 1)
+    with pytest.raises(limner.PayloadTooLargeError) as info:
+        provider.translate(_loaded(base, (*base.images, big)))
+    assert info.value.param == "images[1]"
+    assert str(info.value) == (
+        "images[1] is 20,971,522 characters as a base64 data URL; a JSON edit (used because an "
+        "input is a remote URL or a file id) takes at most 20,971,520 (about 15 MiB of image). "
+        "Send a smaller image, pass it as a file_id (OpenAI's Files API), or give every image "
+        "and the mask as bytes or a file path (no remote URL or file id) so that limner sends "
+        "the multipart form, which takes images under 50 MB"
+    )
+    # and the advice holds: with no remote input the same bytes go as multipart
+    t = provider.translate(_loaded(base, (big,)))
+    assert t.request.json is None
+    assert [(f.field, len(f.data)) for f in t.request.files] == [("image", _FITS + 1)]
+
+
+def test_json_edit_refuses_a_mask_whose_data_url_is_too_long(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    base = make_call("gpt-image-1", "edit", images=["https://example.com/a.png"], prompt="x")
+    with pytest.raises(limner.PayloadTooLargeError) as info:
+        provider.translate(_loaded(base, base.images, _blob(_FITS + 1)))
+    assert info.value.param == "mask"
+    assert str(info.value).endswith("Send a smaller mask (OpenAI takes masks under 4 MB)")
