@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import threading
 from collections.abc import Callable, Coroutine, Iterable, Mapping
@@ -171,8 +172,9 @@ class AsyncClient:
 
     :param providers: settings per provider name, e.g. ``{"<provider>": {"api_key": "...",
         "base_url": "..."}}``; anything not given comes from the provider's environment variables.
-    :param timeout: seconds allowed for one HTTP call.
-    :param max_retries: extra attempts on 408/409/429/5xx and connection errors.
+    :param timeout: seconds allowed for one HTTP call (on a ``session`` passed in too).
+    :param max_retries: extra attempts on 408, 409, 429, 500, 502, 503 and 504 answers and on
+        connection errors.
     :param strict: raise :class:`~limner.ContentPolicyError` when a provider filtered an image,
         instead of returning it with a warning.
     :param allow_private_networks: let limner download images from private or loopback addresses
@@ -256,6 +258,10 @@ class AsyncClient:
         return f"AsyncClient(providers={sorted(self.registry.providers)})"
 
 
+_CANCEL_GRACE = 2.0
+"""Seconds an interrupted sync call gets to wind down (close its connection) once cancelled."""
+
+
 class _LoopThread:
     """An event loop on a daemon thread, so the sync client works inside other event loops too."""
 
@@ -265,7 +271,27 @@ class _LoopThread:
         self._thread.start()
 
     def run(self, coro: Coroutine[Any, Any, R]) -> R:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+        """Run ``coro`` on the loop and return its result. When the wait is interrupted (Ctrl-C's
+        ``KeyboardInterrupt``, any ``BaseException``), the call is cancelled, so it stops sending
+        and retrying, and given :data:`_CANCEL_GRACE` seconds to finish before the interruption
+        goes on."""
+        created: concurrent.futures.Future[asyncio.Task[R]] = concurrent.futures.Future()
+        finished = threading.Event()
+
+        def start() -> None:  # on the loop's thread
+            task = self.loop.create_task(coro)
+            task.add_done_callback(lambda _: finished.set())
+            created.set_result(task)
+
+        self.loop.call_soon_threadsafe(start)
+        try:
+            finished.wait()
+        except BaseException:
+            task = created.result()  # at once: the loop runs ``start`` next, if not yet done
+            self.loop.call_soon_threadsafe(task.cancel)
+            finished.wait(_CANCEL_GRACE)
+            raise
+        return created.result().result()
 
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)

@@ -8,7 +8,7 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from .errors import (
     InvalidRequestError,
@@ -39,15 +39,19 @@ async def download(
     *,
     param: str,
     provider_url: bool = False,
+    timeout: aiohttp.ClientTimeout | None = None,
 ) -> bytes:
     """The bytes at ``url``, under ``policy``. Errors name ``param``. A refused or failed
     download is the caller's :class:`InvalidRequestError` (an input image they pointed at), or a
-    :class:`ProviderError` when ``provider_url`` (a result URL the provider answered with)."""
+    :class:`ProviderError` when ``provider_url`` (a result URL the provider answered with).
+    ``timeout`` applies to this download whatever the session's own default."""
     import aiohttp
 
     refusal = ProviderError if provider_url else InvalidRequestError
     pinned = await _check_url(url, policy, param=param, refusal=refusal)
     target, extra = (url, {}) if pinned is None else _pin(url, pinned)
+    if timeout is not None:
+        extra["timeout"] = timeout
     try:
         async with session.get(target, allow_redirects=False, **extra) as response:
             if response.status != 200:
@@ -85,7 +89,7 @@ async def _check_url(
     """Refuse what the policy forbids; return the public address checked, which the download
     then connects to (so a name cannot resolve to a private address a moment later: DNS
     rebinding). ``None`` when private networks are allowed (no pinning)."""
-    parts = urlsplit(url)
+    parts = _split(url, param=param, refusal=refusal)
     allowed = ("https", "http") if policy.allow_private_networks else ("https",)
     if parts.scheme not in allowed or not parts.hostname:
         raise refusal(
@@ -114,14 +118,42 @@ async def _check_url(
     return str(infos[0][4][0])
 
 
+def _split(
+    url: str, *, param: str, refusal: type[InvalidRequestError] | type[ProviderError]
+) -> SplitResult:
+    """``url`` in parts, refusing one that cannot be read (a bad port, a broken IPv6 address) or
+    that carries credentials (``user:password@``). The URL is not quoted back: it may hold one."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # the port is parsed (and checked) only when read
+    except ValueError as exc:
+        reason = "" if "@" in str(exc) else f" ({exc})"
+        raise refusal(
+            f"{param}: not a valid URL{reason}; check its host and port",
+            param=param,
+            code="invalid_url",
+        ) from None
+    if "@" in parts.netloc:
+        raise refusal(
+            f"{param}: the URL carries credentials (user:password@), which limner does not "
+            "send; use a URL that needs none, or pass the image itself",
+            param=param,
+            code="invalid_url",
+        )
+    return parts
+
+
 def _pin(url: str, address: str) -> tuple[str, dict[str, Any]]:
     """``url`` with its host replaced by the checked ``address``; the original name still goes
     in the Host header and in TLS (SNI and certificate check)."""
     parts = urlsplit(url)
+    name = parts.hostname or ""
     host = f"[{address}]" if ":" in address else address
     netloc = f"{host}:{parts.port}" if parts.port else host
     pinned = urlunsplit(parts._replace(netloc=netloc))
-    return pinned, {"headers": {"host": parts.netloc}, "server_hostname": parts.hostname}
+    named = f"[{name}]" if ":" in name else name
+    header = f"{named}:{parts.port}" if parts.port else named
+    return pinned, {"headers": {"host": header}, "server_hostname": parts.hostname}
 
 
 def _too_large(param: str, policy: DownloadPolicy) -> PayloadTooLargeError:

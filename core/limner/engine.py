@@ -169,7 +169,7 @@ class Engine:
         return found
 
     async def fetch(self, url: str, param: str, *, provider_url: bool = False) -> bytes:
-        """The bytes at ``url`` under the client's download policy (see
+        """The bytes at ``url`` under the client's download policy and timeouts (see
         :func:`~limner.download.download`)."""
         return await download(
             self.transport.session,
@@ -177,6 +177,7 @@ class Engine:
             self.options.download,
             param=param,
             provider_url=provider_url,
+            timeout=self.transport.timeout,
         )
 
     # ---- sending -----------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Sending wire requests: one aiohttp session, timeouts, and retries with backoff.
 
-Retries happen on 408, 409, 429 and 5xx answers and on connection errors, with exponential
-backoff and full jitter, honouring ``Retry-After``, for at most ``max_retries`` extra attempts.
-Timeouts are not retried: an image that took too long once will likely take too long again.
+Retries happen on 408, 409, 429, 500, 502, 503 and 504 answers (``RETRYABLE_STATUSES``) and on
+connection errors, with exponential backoff and full jitter, honouring ``Retry-After``, for at
+most ``max_retries`` extra attempts; the provider may veto retrying an answer that cannot get
+better (a quota used up). Timeouts are not retried: an image that took too long once will likely
+take too long again. The timeouts apply to every request, on a session passed in too.
 """
 
 from __future__ import annotations
@@ -43,20 +45,25 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds before retry number ``attempt`` (1-based)."""
-        if retry_after is not None:
+        """Seconds before retry number ``attempt`` (1-based). A ``retry_after`` that is not a
+        number of seconds (negative, NaN) is ignored."""
+        if retry_after is not None and retry_after >= 0:  # False for NaN too
             return min(retry_after, self.max_retry_after)
         ceiling = min(self.initial_delay * 2 ** (attempt - 1), self.max_delay)
         return random.uniform(ceiling / 2, ceiling)
 
 
 Authorize = Callable[[WireRequest], Awaitable[WireRequest]]
+RetryAfter = Callable[[WireResponse], float | None]
+Retryable = Callable[[WireResponse], bool]
 
 
 class Transport:
     """Sends :class:`WireRequest` objects through one ``aiohttp.ClientSession``.
 
     The session is created on first use and closed by :meth:`close` (unless it was passed in).
+    ``timeout`` (seconds in all) and ``connect_timeout`` apply to every request, whichever
+    session sends it.
     """
 
     def __init__(
@@ -72,15 +79,25 @@ class Transport:
         self.retry = retry
         self._session = session
         self._owns_session = session is None
+        self._timeout: aiohttp.ClientTimeout | None = None
+
+    @property
+    def timeout(self) -> aiohttp.ClientTimeout:
+        """The timeouts, as aiohttp takes them with each request (a session passed in has its
+        own defaults, which must not win). Built once, on first use."""
+        if self._timeout is None:
+            aiohttp, _ = _client_modules()
+            self._timeout = aiohttp.ClientTimeout(
+                total=self.total_timeout, sock_connect=self.connect_timeout
+            )
+        return self._timeout
 
     @property
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             aiohttp, _ = _client_modules()
             self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(
-                    total=self.total_timeout, sock_connect=self.connect_timeout
-                ),
+                timeout=self.timeout,
                 headers={"user-agent": USER_AGENT},
                 connector=aiohttp.TCPConnector(limit=100),
             )
@@ -95,11 +112,13 @@ class Transport:
         self,
         request: WireRequest,
         authorize: Authorize,
-        retry_after: Callable[[WireResponse], float | None] | None = None,
+        retry_after: RetryAfter | None = None,
+        retryable: Retryable | None = None,
     ) -> WireResponse:
         """Send with retries. ``authorize`` runs before every attempt (fresh signatures). Returns
         the last response, whatever its status; raises only for transport failures. ``retry_after``
-        reads the provider's wait from a response (default: the ``Retry-After`` headers)."""
+        reads the provider's wait from a response (default: the ``Retry-After`` headers);
+        ``retryable`` may veto retrying a response whose status is retryable (default: retry)."""
         attempt = 0
         while True:
             attempt += 1
@@ -122,7 +141,11 @@ class Transport:
                 (time.monotonic() - started) * 1000,
                 attempt,
             )
-            if response.status in RETRYABLE_STATUSES and attempt <= self.retry.max_retries:
+            if (
+                response.status in RETRYABLE_STATUSES
+                and attempt <= self.retry.max_retries
+                and (retryable is None or retryable(response))
+            ):
                 wait = retry_after(response) if retry_after else response.retry_after
                 await asyncio.sleep(self.retry.delay(attempt, wait))
                 continue
@@ -140,7 +163,11 @@ class Transport:
                 headers["content-type"] = content_type
         try:
             async with self.session.request(  # the URL exactly as built (and signed): encoded
-                request.method, URL(request.url, encoded=True), data=data, headers=headers
+                request.method,
+                URL(request.url, encoded=True),
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
             ) as response:
                 status = response.status
                 headers = {name.lower(): value for name, value in response.headers.items()}
@@ -221,4 +248,6 @@ async def _read_json(
 
 
 def _host(url: str) -> str:
-    return url.split("://", 1)[-1].split("/", 1)[0]
+    """The host (and port) of ``url``, for messages: never the credentials of a
+    ``user:password@`` part."""
+    return url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[2]

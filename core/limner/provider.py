@@ -12,6 +12,7 @@ method                    required  contract
 ``parse_response(...)``   yes       a 2xx :class:`WireResponse` → :class:`ProviderResult`
 ``parse_error(...)``      no        a non-2xx response → a :class:`~limner.errors.LimnerError`
 ``retry_after(response)`` no        seconds to wait before a retry (default: ``Retry-After``)
+``retryable(response)``   no        ``False``: do not retry this 408/409/429/500/502/503/504
 ``authorize(...)``        no        add credentials just before each attempt (re-run on retry)
 ``load_settings(...)``    no        credentials and base URL from overrides, then environment
 ``translate_chat(call)``  chat      a :class:`~limner.chat.ChatCall` → one :class:`Translation`
@@ -33,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
 
 from .capabilities import ModelInfo, Operation
 from .errors import (
@@ -63,12 +64,24 @@ AnyRequest = GenerateRequest | EditRequest | VariationRequest
 
 class ProviderSettings(BaseModel):
     """Credentials and endpoint for one provider. Subclass to add fields; secrets are ``SecretStr``
-    so they never show in reprs or logs."""
+    so they never show in reprs or logs. No URL setting (``base_url`` or a subclass's) may carry
+    credentials (``user:password@``): they would show wherever the URL does."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    # hide_input_in_errors: a refused value may hold a secret (pydantic would quote it)
+    model_config = ConfigDict(extra="forbid", defer_build=True, hide_input_in_errors=True)
 
     api_key: SecretStr | None = None
     base_url: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _no_credentials_in_urls(cls, value: Any) -> Any:
+        if isinstance(value, str) and "://" in value and "@" in _authority(value):
+            raise ValueError(
+                "a URL may not carry credentials (user:password@): they would show in logs, "
+                "errors and dry runs; give the URL without them and put the key in api_key"
+            )
+        return value
 
 
 # The three records below (and wire.WireRequest, wire.WireResponse) are frozen dataclasses built
@@ -285,9 +298,16 @@ class Provider(ABC):
 
         return generic_error(self, call.model, response)
 
+    def retryable(self, response: WireResponse) -> bool:
+        """Whether core may retry ``response``, whose status is one it retries (408, 409, 429,
+        500, 502, 503, 504). The default says yes; override to say no when the body shows that
+        waiting cannot help (a quota used up, not a rate limit)."""
+        return True
+
     def retry_after(self, response: WireResponse) -> float | None:
-        """Seconds to wait before retrying after ``response`` (a 429 or 5xx). The default reads
-        the ``Retry-After`` headers; override for providers that say it in the body."""
+        """Seconds to wait before retrying after ``response`` (a status core retries: 408, 409,
+        429, 500, 502, 503, 504). The default reads the ``Retry-After`` headers; override for
+        providers that say it in the body."""
         return response.retry_after
 
     def authorize(
@@ -344,3 +364,11 @@ class Provider(ABC):
             param=setting,
             provider=self.name,
         )
+
+
+def _authority(url: str) -> str:
+    """The ``user:password@host:port`` part of ``url`` (empty when it has none)."""
+    after_scheme = url.split("://", 1)[1]
+    for end in "/?#":
+        after_scheme = after_scheme.split(end, 1)[0]
+    return after_scheme

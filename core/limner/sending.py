@@ -1,7 +1,7 @@
 """One provider exchange, shared by the images engine and the chat surface: authorize (in a thread
-when it may block), send with retries (the provider's ``retry_after``), map a non-2xx answer with
-the provider's error parser (falling back to the status when it chokes), name a retired model's
-successor, parse a 2xx answer; and best-effort pricing."""
+when it may block), send with retries (the provider's ``retry_after`` and ``retryable``), map a
+non-2xx answer with the provider's error parser (falling back to the status when it chokes), name
+a retired model's successor, parse a 2xx answer; and best-effort pricing."""
 
 from __future__ import annotations
 
@@ -101,7 +101,9 @@ async def exchange(
         return done
 
     try:
-        response = await transport.send(request, authorize, provider.retry_after)
+        response = await transport.send(
+            request, authorize, provider.retry_after, provider.retryable
+        )
         if not 200 <= response.status < 300:
             try:
                 error = parse_error(response)

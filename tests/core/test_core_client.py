@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import signal
 import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 import limner
 from limner.wire import REDACTED, WireRequest
 
 from .fakeprovider import API_KEY, FakePlugin
-from .support import IMAGE, FakeServer, MakeClient, client_kwargs, error_reply, png
+from .support import (
+    IMAGE,
+    FakeServer,
+    MakeClient,
+    Recorded,
+    client_kwargs,
+    error_reply,
+    png,
+)
 
 # ---- dry run ---------------------------------------------------------------------------------
 
@@ -162,6 +172,28 @@ async def test_secrets_absent_from_reprs_and_errors(
     assert API_KEY not in str(wire.describe())
 
 
+async def test_credentials_in_a_base_url_are_refused(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """``user:password@`` in a base URL would show in errors, debug logs and dry runs: refused
+    when the settings load, naming the setting, without quoting the password."""
+    with_credentials = server.url.replace("://", "://user:hunter2@") + "/v1"
+    given = make_client(providers={"fake": {"api_key": API_KEY, "base_url": with_credentials}})
+    from_env = make_client(
+        providers={"fake": {"api_key": API_KEY}}, environ={"FAKE_BASE_URL": with_credentials}
+    )
+    for client in (given, from_env):
+        with pytest.raises(limner.InvalidRequestError) as info:
+            await client.images.generate(model="alpha", prompt="x", dry_run=True)
+        with pytest.raises(limner.InvalidRequestError) as sent:
+            await client.images.generate(model="alpha", prompt="x")
+        for error in (info.value, sent.value):
+            assert error.param == "providers.fake.base_url"
+            assert "api_key" in error.message
+            assert "hunter2" not in str(error) and "hunter2" not in repr(error)
+    assert server.requests == []
+
+
 # ---- the sync client -------------------------------------------------------------------------
 
 
@@ -195,6 +227,38 @@ async def test_sync_client_inside_running_loop(threaded_server: FakeServer) -> N
     finally:
         client.close()
     assert not any(t.name == "limner" and t.is_alive() for t in threading.enumerate())
+
+
+def test_an_interrupted_sync_call_is_cancelled(threaded_server: FakeServer) -> None:
+    """Ctrl-C while the sync client waits stops the call on limner's loop (no further attempts or
+    retries) before the ``KeyboardInterrupt`` goes on. The interrupt is sent once the request has
+    reached the server, which then never answers."""
+    main = threading.main_thread().ident
+    assert main is not None and main == threading.get_ident()
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    async def stall_then_interrupt(recorded: Recorded) -> web.StreamResponse:
+        signal.pthread_kill(main, signal.SIGUSR1)
+        return await threaded_server.stall(recorded)
+
+    async def still_running() -> list[str]:
+        tasks = asyncio.all_tasks() - {asyncio.current_task()}
+        return [task.get_coro().__qualname__ for task in tasks]  # type: ignore[union-attr]
+
+    threaded_server.reply(stall_then_interrupt)
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    client = limner.Client(**client_kwargs(threaded_server))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            client.images.generate(model="alpha", prompt="x")
+        left = asyncio.run_coroutine_threadsafe(still_running(), client._runner.loop).result()
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+        client.close()
+    assert left == []
+    assert len(threaded_server.api_calls) == 1
 
 
 # ---- saving ----------------------------------------------------------------------------------

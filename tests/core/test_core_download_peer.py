@@ -52,6 +52,14 @@ def test_pin_keeps_the_name_for_host_and_tls() -> None:
     assert url == "https://[2606:2800:220:1::1]:8443/a.png"
 
 
+def test_pin_builds_the_host_header_from_the_name_alone() -> None:
+    """Never from the URL's ``user:password@`` part (downloads refuse such URLs anyway)."""
+    _, extra = download_module._pin("https://u:hunter2@img.example.com:8443/a.png", "93.184.216.34")
+    assert extra["headers"] == {"host": "img.example.com:8443"}
+    _, extra = download_module._pin("https://[2606:2800:220:1::1]/a.png", "2606:2800:220:1::1")
+    assert extra["headers"] == {"host": "[2606:2800:220:1::1]"}
+
+
 async def test_allowed_private_networks_are_not_pinned(server: FakeServer) -> None:
     policy = DownloadPolicy(allow_private_networks=True)
     async with aiohttp.ClientSession() as session:

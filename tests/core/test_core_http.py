@@ -19,6 +19,7 @@ from limner.wire import WireRequest, WireResponse, parse_retry_after
 
 from .support import (
     FAST_RETRY,
+    TEST_TIMEOUT,
     FakeServer,
     MakeClient,
     Recorded,
@@ -279,14 +280,40 @@ def test_error_for_status(status: int, cls: type[limner.LimnerError]) -> None:
     [
         ({}, None),
         ({"retry-after": "2"}, 2.0),
-        ({"retry-after": "-5"}, 0.0),
+        ({"retry-after": "-5"}, None),  # not a number of seconds: the backoff decides
         ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),
         ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),
         ({"retry-after": "soon"}, None),
+        ({"retry-after": "NaN"}, None),
+        ({"retry-after": "inf"}, None),
+        ({"retry-after": "-inf"}, None),
+        ({"retry-after-ms": "nan"}, None),
+        ({"retry-after-ms": "Infinity", "retry-after": "3"}, 3.0),
+        ({"retry-after-ms": "-1", "retry-after": "3"}, 3.0),
     ],
 )
 def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> None:
     assert parse_retry_after(headers) == expected
+
+
+def test_retry_policy_delay_ignores_a_wait_that_is_not_a_number_of_seconds() -> None:
+    """A provider's own ``retry_after`` may read NaN from a body: ``asyncio.sleep(nan)`` never
+    returns, so the backoff decides instead."""
+    policy = RetryPolicy(initial_delay=1.0, max_delay=4.0)
+    for odd in (float("nan"), -1.0):
+        assert 0.5 <= policy.delay(1, odd) <= 1.0
+    assert policy.delay(1, float("inf")) == policy.max_retry_after
+
+
+async def test_retry_after_nan_is_not_a_wait_forever(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    server.reply(error_reply(429, "slow down", **{"Retry-After": "NaN"}))
+    result = await asyncio.wait_for(
+        client.images.generate(model="alpha", prompt="x"), TEST_TIMEOUT / 2
+    )
+    assert len(result.data) == 1
+    assert len(server.api_calls) == 2
 
 
 def test_retry_policy_delay() -> None:
@@ -483,3 +510,124 @@ async def test_unreadable_json_bodies_keep_their_bytes(server: FakeServer, raw: 
     response = await _post(server)
     assert response.body == raw
     assert response.json_or_none() is None
+
+
+# ---- provider veto on retries ------------------------------------------------------------------
+
+
+async def test_a_provider_can_veto_retrying_a_retryable_status(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A 429 whose body says waiting cannot help is answered at once, with no retry; another 429
+    still is retried."""
+    from .fakeprovider import FakePlugin, FakeProvider
+
+    seen: list[int] = []
+
+    class Vetoing(FakeProvider):
+        def retryable(self, response: WireResponse) -> bool:
+            seen.append(response.status)
+            return b"quota" not in response.body
+
+    client = make_client(plugins=[FakePlugin(Vetoing)])
+    server.reply(error_reply(429, "quota used up"))  # a retry would succeed
+    with pytest.raises(limner.RateLimitError):
+        await client.images.generate(model="alpha", prompt="x")
+    assert len(server.api_calls) == 1
+    assert seen == [429]
+
+    server.reply(error_reply(429, "slow down"))
+    result = await client.images.generate(model="alpha", prompt="x")
+    assert len(result.data) == 1
+    assert len(server.api_calls) == 3  # the plain 429 was retried
+
+
+def test_providers_retry_by_default() -> None:
+    from .fakeprovider import FakeProvider
+
+    assert FakeProvider().retryable(WireResponse(429, {}, b"{}")) is True
+
+
+# ---- timeouts on a session passed in -----------------------------------------------------------
+
+
+async def test_timeout_applies_to_a_session_passed_in(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """The session's own default (here: none at all) does not override the client's timeout."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None)) as session:
+        client = make_client(session=session, timeout=0.2)
+        server.reply(server.stall)
+        with pytest.raises(limner.RequestTimeoutError) as info:
+            await asyncio.wait_for(
+                client.images.generate(model="alpha", prompt="x"), TEST_TIMEOUT / 2
+            )
+    assert "0.2 s" in info.value.message
+    assert len(server.api_calls) == 1
+
+
+async def test_download_timeout_applies_to_a_session_passed_in(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None)) as session:
+        client = make_client(session=session, timeout=0.2)
+        server.reply(server.stall)  # the download of the input image
+        with pytest.raises(limner.ProviderConnectionError) as info:
+            await asyncio.wait_for(
+                client.images.edit(model="alpha", prompt="x", image=f"{server.url}/slow.png"),
+                TEST_TIMEOUT / 2,
+            )
+    assert "timed out downloading" in info.value.message
+    assert server.api_calls == []
+
+
+# ---- URLs that cannot be read or carry credentials ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com:99999/a.png",
+        "https://example.com:abc/a.png",
+        "https://[::1/a.png",
+    ],
+)
+@pytest.mark.parametrize("private", [False, True])
+async def test_download_unreadable_urls_are_refused(url: str, private: bool) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await _download(url, allow_private_networks=private)
+    assert (info.value.param, info.value.code) == ("images[0]", "invalid_url")
+    assert info.value.message.startswith("images[0]: not a valid URL")
+
+
+@pytest.mark.parametrize("private", [False, True])
+async def test_download_url_with_credentials_is_refused(server: FakeServer, private: bool) -> None:
+    url = server.url.replace("://", "://user:hunter2@") + "/files/a.png"
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await _download(url, allow_private_networks=private)
+    assert (info.value.param, info.value.code) == ("images[0]", "invalid_url")
+    assert "credentials" in info.value.message
+    assert "hunter2" not in info.value.message
+    assert server.requests == []
+
+
+async def test_unreadable_image_url_is_refused_through_the_client(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(model="alpha", prompt="x", image="https://example.com:99999/a.png")
+    assert info.value.code == "invalid_url"
+    assert server.requests == []
+
+
+async def test_transport_errors_never_name_url_credentials() -> None:
+    transport = Transport(retry=RetryPolicy(max_retries=0))
+    url = f"http://user:hunter2@127.0.0.1:{closed_port()}/v1/x"
+    try:
+        with pytest.raises(limner.ProviderConnectionError) as info:
+            await transport.send(WireRequest("POST", url, json={}), _as_is)
+    finally:
+        await transport.close()
+    assert "127.0.0.1" in info.value.message
+    assert "hunter2" not in info.value.message
+    assert "user:" not in info.value.message

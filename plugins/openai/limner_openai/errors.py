@@ -25,7 +25,7 @@ from limner import (
 )
 from limner.errors import RETRYABLE_STATUSES, error_for_status
 
-__all__ = ["OpenAIErrorBody", "parse_error", "read_error_body"]
+__all__ = ["OpenAIErrorBody", "is_billing", "parse_error", "read_error_body", "retryable"]
 
 SAFETY_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
 BILLING_CODES = frozenset(
@@ -58,6 +58,18 @@ def read_error_body(response: WireResponse) -> tuple[Any, OpenAIErrorBody | None
     return body, OpenAIErrorBody(error) if isinstance(error, dict) else None
 
 
+def is_billing(error: OpenAIErrorBody) -> bool:
+    """Whether ``error`` says the account is out of quota or credit (by its code or type)."""
+    return error.code in BILLING_CODES or error.type in BILLING_CODES
+
+
+def retryable(response: WireResponse) -> bool:
+    """Whether retrying ``response`` (a status core retries) can help: not when its body is a
+    billing error, such as an ``insufficient_quota`` 429, which waiting does not fix."""
+    _, error = read_error_body(response)
+    return error is None or not is_billing(error)
+
+
 def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
     """The limner error for a non-2xx OpenAI answer (or a 2xx body holding an ``error``)."""
     body, error = read_error_body(response)
@@ -77,7 +89,7 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
     said = f"OpenAI: {error.message}"
     if _is_safety(error):
         return _safety(error, said, common)
-    if error.code in BILLING_CODES or response.status == 402:
+    if is_billing(error) or response.status == 402:
         common["retryable"] = False
         return BillingError(
             f"{said} — add credit or raise the usage limit at platform.openai.com/settings "

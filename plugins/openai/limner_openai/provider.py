@@ -20,7 +20,7 @@ from limner import (
 )
 
 from .body import translate_call
-from .errors import parse_error
+from .errors import parse_error, retryable
 from .models import MODELS
 from .options import OpenAIOptions
 from .responses import parse_images_response
@@ -58,6 +58,11 @@ class OpenAIProvider(Provider):
 
     def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
         return parse_error(call, response)
+
+    def retryable(self, response: WireResponse) -> bool:
+        """Not a used-up quota or a billing problem: OpenAI sends ``insufficient_quota`` as a
+        429, which retrying cannot fix."""
+        return retryable(response)
 
     def authorize(
         self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False

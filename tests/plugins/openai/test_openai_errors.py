@@ -6,10 +6,15 @@ import json
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 import limner
+import limner_openai
 from limner import WireResponse
+from limner.plugins import Registry
 from limner_openai import OpenAIProvider
+
+from ...core.support import FAST_RETRY, FakeServer, error_reply, make_server
 
 
 def body(
@@ -83,6 +88,68 @@ def test_429_insufficient_quota_is_billing_not_rate_limit(
     assert error.retryable is False
     assert "billing" in error.message
     assert_common(error, 429)
+
+
+QUOTA = {
+    "error": {
+        "message": "You exceeded your current quota, please check your plan and billing details.",
+        "type": "insufficient_quota",
+        "param": None,
+        "code": "insufficient_quota",
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("content", "retry"),
+    [
+        (json.dumps(QUOTA).encode(), False),
+        (body("Quota exceeded", "insufficient_quota"), False),  # said by the type alone
+        (body("Hard limit", "invalid_request_error", None, "billing_hard_limit_reached"), False),
+        (body("Rate limit reached", "requests", None, "rate_limit_exceeded"), True),
+        (b"<html>busy</html>", True),
+    ],
+    ids=["insufficient_quota", "quota type", "billing code", "rate limit", "not json"],
+)
+def test_retryable_vetoes_billing_answers_only(
+    provider: OpenAIProvider, content: bytes, retry: bool
+) -> None:
+    assert provider.retryable(answer(429, content)) is retry
+
+
+async def _client(server: FakeServer) -> limner.AsyncClient:
+    return limner.AsyncClient(
+        registry=Registry(plugins=[limner_openai], entry_points=False),
+        providers={"openai": {"api_key": "sk-test-0123456789", "base_url": f"{server.url}/v1"}},
+        environ={},
+        retry=FAST_RETRY,
+    )
+
+
+async def test_insufficient_quota_429_is_not_retried() -> None:
+    """A used-up quota comes as a 429 but is a billing error: one call, no backoff."""
+    server = await make_server()
+    server.reply(web.json_response(QUOTA, status=429))  # a retry would succeed
+    try:
+        async with await _client(server) as client:
+            with pytest.raises(limner.BillingError) as info:
+                await client.images.generate(model="openai/gpt-image-1", prompt="x")
+    finally:
+        await server.stop()
+    assert len(server.api_calls) == 1
+    assert info.value.retryable is False
+
+
+async def test_rate_limit_429_is_retried() -> None:
+    server = await make_server()
+    server.reply(*[error_reply(429, "Rate limit reached")] * 3)
+    try:
+        async with await _client(server) as client:
+            with pytest.raises(limner.RateLimitError):
+                await client.images.generate(model="openai/gpt-image-1", prompt="x")
+    finally:
+        await server.stop()
+    assert len(server.api_calls) == FAST_RETRY.max_retries + 1
 
 
 def test_403(provider: OpenAIProvider, call: Any) -> None:

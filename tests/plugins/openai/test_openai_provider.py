@@ -116,6 +116,19 @@ def test_unknown_setting_is_refused(provider: OpenAIProvider) -> None:
     assert info.value.param == "providers.openai.organisation"
 
 
+@pytest.mark.parametrize("where", ["given", "environment"])
+def test_credentials_in_the_base_url_are_refused(provider: OpenAIProvider, where: str) -> None:
+    """They would show in errors, logs and dry runs (and aiohttp refuses them next to the
+    Authorization header): the key belongs in api_key."""
+    url = "https://user:hunter2@proxy.example/v1"
+    given, env = ({"base_url": url}, {}) if where == "given" else ({}, {"OPENAI_BASE_URL": url})
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.load_settings(given, env)
+    assert info.value.param == "providers.openai.base_url"
+    assert "api_key" in info.value.message
+    assert "hunter2" not in str(info.value)
+
+
 def test_authorize_adds_secret_headers(provider: OpenAIProvider, make_call: Any) -> None:
     settings = provider.load_settings(
         {"api_key": "sk-live", "organization": "org-9", "project": "proj_9"}, {}
