@@ -33,15 +33,24 @@ from limner import (
 from limner.chat import ChatCall, ChatTurn
 from limner.requests import SIZE_PATTERN
 
-from .common import IGNORED_FIELDS, WHY_DROPPED, b64, output_options
+from .common import (
+    EDIT_ONLY,
+    GEMINI_INPUT_MIMES,
+    IGNORED_FIELDS,
+    IMAGEN_ONLY,
+    WHY_DROPPED,
+    accepted_image,
+    b64,
+    drop_options,
+    output_options,
+    warn_input_count,
+)
 from .options import GoogleOptions
 from .plan import nearest_class, pick_size, split_seed
 from .settings import Endpoint
 
 __all__ = ["translate_chat"]
 
-_IMAGEN_ONLY = ("safety_setting", "add_watermark", "enhance_prompt", "guidance_scale")
-_EDIT_ONLY = ("mask_dilation", "base_steps")
 _EFFORT = {"minimal": "MINIMAL", "low": "LOW", "medium": "MEDIUM", "high": "HIGH"}
 _NO_SUCH = "Google's generateContent has no such setting"
 _SIZE = re.compile(SIZE_PATTERN)
@@ -84,7 +93,8 @@ def translate_chat(
         body.adjustments.append(moved)
     extras = dict(call.request.forwarded)
     system = [{"text": turn.text} for turn in call.turns if turn.role == "system"]
-    contents = [_content(turn) for turn in call.turns if turn.role != "system"]
+    contents = [_content(body, turn) for turn in call.turns if turn.role != "system"]
+    _count_images(body, contents)
     generation: dict[str, Any] = {"responseModalities": _modalities(body)}
     _sampling(body, generation)
     _top_k(extras, generation)
@@ -200,10 +210,7 @@ def _refuse_or_drop(body: _Body) -> None:
         value = getattr(request, name)
         if value is not None:
             body.drop(name, value, _NO_SUCH)
-    for name in (*_IMAGEN_ONLY, *_EDIT_ONLY):
-        value = getattr(options, name)
-        if value is not None:
-            body.drop(f"provider_options.google.{name}", value, "an Imagen setting")
+    drop_options(body, options, (*IMAGEN_ONLY, *EDIT_ONLY), "an Imagen setting")
 
 
 def _image_config(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
@@ -274,7 +281,7 @@ def _output_options(body: _Body, extras: dict[str, Any], out: dict[str, Any]) ->
             if value is not None:
                 body.drop(name, value, why)
         return
-    options = output_options(fmt, compression)
+    options = output_options(body, fmt, compression)
     if options:
         out["imageOutputOptions"] = options
 
@@ -322,26 +329,46 @@ def _camel(name: str) -> str:
 # ---- conversation ----------------------------------------------------------------------------
 
 
-def _inline(image: InputImage) -> dict[str, Any]:
+def _inline(body: _Body, image: InputImage, param: str) -> dict[str, Any]:
+    """An image part, in a format Gemini takes (a GIF becomes a PNG, reported as ``param``)."""
+    image = accepted_image(
+        body, image, param, GEMINI_INPUT_MIMES, "Gemini takes PNG, JPEG, WebP, HEIC or HEIF images"
+    )
     return {"inlineData": {"mimeType": image.mime, "data": b64(image)}}
 
 
-def _content(turn: ChatTurn) -> dict[str, Any]:
+def _count_images(body: _Body, contents: list[dict[str, Any]]) -> None:
+    """Every image of the conversation goes to Google in this one request: more than the model's
+    recommended number gets a notice, as on the images path."""
+    count = sum("inlineData" in part for content in contents for part in content["parts"])
+    warn_input_count(body, body.call.model, count, "messages", on_vertex=body.on_vertex)
+
+
+def _content(body: _Body, turn: ChatTurn) -> dict[str, Any]:
+    where = f"messages[{turn.index}]"
     if turn.role == "assistant":
-        parts = _replay(turn) if turn.state is not None else None
+        parts = _replay(body, turn) if turn.state is not None else None
         if parts is None:
-            parts = [{"text": p.text} if p.image is None else _inline(p.image) for p in turn.parts]
+            images = iter(range(len(turn.images)))
+            parts = [
+                {"text": p.text}
+                if p.image is None
+                else _inline(body, p.image, f"{where}.images[{next(images)}].image_url.url")
+                for p in turn.parts
+            ]
         return {"role": "model", "parts": parts}
-    return {
+    return {  # a user turn's parts are its content's items, in order
         "role": "user",
         "parts": [
-            {"text": part.text} if part.image is None else _inline(part.image)
-            for part in turn.parts
+            {"text": part.text}
+            if part.image is None
+            else _inline(body, part.image, f"{where}.content[{number}].image_url.url")
+            for number, part in enumerate(turn.parts)
         ],
     }
 
 
-def _replay(turn: ChatTurn) -> list[dict[str, Any]]:
+def _replay(body: _Body, turn: ChatTurn) -> list[dict[str, Any]]:
     """The model's parts as Google returned them, image bytes put back from the message."""
     param = f"messages[{turn.index}].limner.state"
     state = turn.state
@@ -355,7 +382,10 @@ def _replay(turn: ChatTurn) -> list[dict[str, Any]]:
     out = []
     for number, part in enumerate(parts):
         part = dict(part)
-        for key, images in (("image", turn.images), ("thought_image", turn.thought_images)):
+        for key, images, where in (
+            ("image", turn.images, f"messages[{turn.index}].images"),
+            ("thought_image", turn.thought_images, f"messages[{turn.index}].limner.thought_images"),
+        ):
             if key in part:
                 at = part.pop(key)
                 if not isinstance(at, int) or not 0 <= at < len(images):
@@ -364,6 +394,6 @@ def _replay(turn: ChatTurn) -> list[dict[str, Any]]:
                         f"({len(images)} given)",
                         param=f"{param}.parts[{number}].{key}",
                     )
-                part.update(_inline(images[at]))
+                part.update(_inline(body, images[at], f"{where}[{at}].image_url.url"))
         out.append(part)
     return out

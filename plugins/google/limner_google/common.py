@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 
 from limner import (
+    Changes,
     ContentPolicyError,
     InputImage,
     ModelInfo,
@@ -12,21 +14,34 @@ from limner import (
     ProviderCall,
     ProviderError,
     ProviderResult,
+    UnsupportedFeatureError,
     WireResponse,
 )
+from limner.images import to_png
 from limner.responses import CONTENT_FILTERED
 
+from .models import RECOMMENDED_INPUTS
+from .options import GoogleOptions
 from .plan import Plan
 
 __all__ = [
+    "ABOVE_RECOMMENDED_INPUTS",
+    "EDIT_ONLY",
+    "GEMINI_INPUT_MIMES",
     "IGNORED_FIELDS",
+    "IMAGEN_INPUT_MIMES",
+    "IMAGEN_ONLY",
     "WHY_DROPPED",
+    "accepted_image",
     "b64",
     "blocked",
     "drop_ignored",
+    "drop_options",
     "fail",
     "forward",
     "mime_format",
+    "output_options",
+    "warn_input_count",
 ]
 
 IGNORED_FIELDS = ("quality", "style", "background", "moderation", "user", "metadata")
@@ -34,6 +49,11 @@ WHY_DROPPED = {
     "quality": "Google has no quality field; pick a model tier or image_config.image_size instead",
     "negative_prompt": "Gemini has no negative prompt",
 }
+
+
+# provider_options.google settings only one kind of call uses; any other call reports them dropped.
+IMAGEN_ONLY = ("safety_setting", "add_watermark", "enhance_prompt", "guidance_scale")
+EDIT_ONLY = ("mask_dilation", "base_steps")  # Imagen edits (maskImageConfig, editConfig)
 
 
 def drop_ignored(plan: Plan) -> None:
@@ -58,16 +78,103 @@ def forward(body: dict[str, Any], plan: Plan) -> dict[str, Any]:
     return body
 
 
-def output_options(output_format: str | None, compression: int | None) -> dict[str, Any]:
+def drop_options(
+    changes: Changes, options: GoogleOptions, names: Sequence[str], reason: str
+) -> None:
+    """Report each of the Google options ``names`` that is set as dropped, because ``reason``."""
+    for name in names:
+        value = getattr(options, name)
+        if value is not None:
+            changes.drop(f"provider_options.google.{name}", value, reason)
+
+
+def output_options(
+    changes: Changes, output_format: str | None, compression: int | None
+) -> dict[str, Any]:
     """Google's output options for a format and a compression level: ``{"mimeType",
     "compressionQuality"}`` with only what was set (Imagen's ``outputOptions``, Gemini's
-    ``imageConfig.imageOutputOptions`` on Vertex)."""
+    ``imageConfig.imageOutputOptions`` on Vertex). The compression quality is "for
+    ``image/jpeg`` only" [SDK types.py ``GenerateImagesConfig``/``EditImageConfig``/
+    ``ImageConfig.output_compression_quality``], so for any other output (PNG, or no format: the
+    default) it is not sent and is reported dropped."""
     options: dict[str, Any] = {}
     if output_format is not None:
         options["mimeType"] = f"image/{output_format}"
-    if compression is not None:
+    if compression is not None and output_format == "jpeg":
         options["compressionQuality"] = compression
+    elif compression is not None:
+        given = (
+            "no output_format is set"
+            if output_format is None
+            else f"output_format is {output_format!r}"
+        )
+        changes.drop(
+            "output_compression",
+            compression,
+            f"applies to JPEG output only; {given} (set output_format='jpeg' to compress)",
+        )
     return options
+
+
+# Input image formats Google takes (anything else is re-encoded as PNG):
+# - Gemini: PNG, JPEG, WEBP, HEIC, HEIF — ai.google.dev/gemini-api/docs/image-understanding
+#   ("Supported image formats"); Vertex's image-understanding table lists the same for the Gemini
+#   image models (gemini-2.5-flash-image: png, jpeg, webp); a GIF is refused as an invalid
+#   argument (discuss.ai.google.dev/t/71468, where Google staff answered with this list).
+# - Imagen :predict: "Only the images in below listed MIME types are supported. - image/jpeg -
+#   image/png" (Vertex REST reference, VisionGenerativeModelInstance Image.mimeType).
+GEMINI_INPUT_MIMES = frozenset(
+    {"image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"}
+)
+IMAGEN_INPUT_MIMES = frozenset({"image/png", "image/jpeg"})
+
+
+def accepted_image(
+    changes: Changes, image: InputImage, param: str, accepted: Collection[str], takes: str
+) -> InputImage:
+    """``image`` (named ``param``) as given when its format is ``accepted``; anything else (a GIF)
+    re-encoded losslessly as PNG (:func:`limner.images.to_png`: an animated image is refused,
+    naming ``param``) and reported. ``takes`` says what the model takes, for the reason."""
+    if image.data is None or image.mime in accepted:
+        return image
+    converted = to_png(image, param)
+    changes.adjust(
+        param,
+        image.mime,
+        converted.mime,
+        f"{takes}; re-encoded losslessly as PNG (the same pixels)",
+    )
+    return converted
+
+
+ABOVE_RECOMMENDED_INPUTS = "above_recommended_inputs"
+"""Notice code: more input images than Google recommends for the model (they are all sent)."""
+
+
+def warn_input_count(
+    changes: Changes, model: ModelInfo, count: int, param: str, *, on_vertex: bool
+) -> None:
+    """Check ``count`` input images against the model's recommended number
+    (:data:`~.models.RECOMMENDED_INPUTS`). Vertex AI's model card makes that number a maximum
+    ("Maximum images per prompt: 3" for gemini-2.5-flash-image), so more are refused there; the
+    Gemini API only recommends it ("works best with up to 3 images"), so more are sent with a
+    notice."""
+    recommended = RECOMMENDED_INPUTS.get(model.name)
+    if recommended is None or count <= recommended:
+        return
+    if on_vertex:
+        raise UnsupportedFeatureError(
+            f"{count} input images: Vertex AI's model card for {model.id} lists 'Maximum images "
+            f"per prompt: {recommended}'. Send at most {recommended}, or use the Gemini API or a "
+            "Gemini 3 image model (up to 14)",
+            param=param,
+        )
+    changes.warn(
+        ABOVE_RECOMMENDED_INPUTS,
+        f"{count} input images sent to {model.id}, which Google says works best with up to "
+        f"{recommended}; the Gemini 3 image models take up to 14",
+        param=param,
+    )
 
 
 def b64(image: InputImage) -> str:

@@ -20,7 +20,21 @@ from limner import (
     WireResponse,
 )
 
-from .common import b64, blocked, drop_ignored, fail, forward, mime_format, output_options
+from .common import (
+    EDIT_ONLY,
+    GEMINI_INPUT_MIMES,
+    IMAGEN_ONLY,
+    accepted_image,
+    b64,
+    blocked,
+    drop_ignored,
+    drop_options,
+    fail,
+    forward,
+    mime_format,
+    output_options,
+    warn_input_count,
+)
 from .plan import Plan, choose_size, nearest_class
 from .usage import usage_from_metadata
 
@@ -40,15 +54,13 @@ SAFETY_FINISH = frozenset(
         "MODEL_ARMOR",
     }
 )
-_IMAGEN_ONLY = ("safety_setting", "add_watermark", "enhance_prompt", "guidance_scale")
-_EDIT_ONLY = ("mask_dilation", "base_steps")
 
 
 def translate_gemini(plan: Plan) -> Translation:
     request, caps, options = plan.request, plan.call.model.capabilities, plan.options
     drop_ignored(plan)
     parts: list[dict[str, Any]] = [{"text": request.prompt}]
-    parts += [{"inlineData": {"mimeType": i.mime, "data": b64(i)}} for i in plan.call.images]
+    parts += _inline_images(plan)
     generation: dict[str, Any] = {"responseModalities": list(options.response_modalities)}
     choice = choose_size(plan, caps.aspect_ratios, caps.image_sizes, nearest_class)
     image_config: dict[str, Any] = {}
@@ -73,10 +85,7 @@ def translate_gemini(plan: Plan) -> Translation:
         generation["thinkingConfig"] = {"thinkingLevel": options.thinking_level}
     if options.temperature is not None:
         generation["temperature"] = options.temperature
-    for name in (*_IMAGEN_ONLY, *_EDIT_ONLY):
-        value = getattr(options, name)
-        if value is not None:
-            plan.drop(f"provider_options.google.{name}", value, "an Imagen setting")
+    drop_options(plan, options, (*IMAGEN_ONLY, *EDIT_ONLY), "an Imagen setting")
     if image_config:
         generation["imageConfig"] = image_config
     body = {"contents": [{"role": "user", "parts": parts}], "generationConfig": generation}
@@ -89,6 +98,24 @@ def translate_gemini(plan: Plan) -> Translation:
     )
 
 
+def _inline_images(plan: Plan) -> list[dict[str, Any]]:
+    """The input images as ``inlineData`` parts, each in a format Gemini takes (a GIF becomes a
+    PNG, reported); more than the model's recommended number gets a notice."""
+    call = plan.call
+    warn_input_count(plan, call.model, len(call.images), "images", on_vertex=plan.on_vertex)
+    parts = []
+    for number, given in enumerate(call.images):
+        image = accepted_image(
+            plan,
+            given,
+            f"images[{number}]",
+            GEMINI_INPUT_MIMES,
+            "Gemini takes PNG, JPEG, WebP, HEIC or HEIF input images",
+        )
+        parts.append({"inlineData": {"mimeType": image.mime, "data": b64(image)}})
+    return parts
+
+
 def _output_options(plan: Plan, image_config: dict[str, Any]) -> None:
     """``imageOutputOptions`` exists only on Vertex [SDK ``_ImageConfig_to_mldev`` raises]."""
     fmt, compression = plan.request.output_format, plan.request.output_compression
@@ -98,7 +125,7 @@ def _output_options(plan: Plan, image_config: dict[str, Any]) -> None:
             "the Gemini API chooses the output format; only Vertex AI takes imageOutputOptions",
         )
         return
-    out = output_options(fmt, compression)
+    out = output_options(plan, fmt, compression)
     if out:
         image_config["imageOutputOptions"] = out
 

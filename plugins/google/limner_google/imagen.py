@@ -28,7 +28,19 @@ from limner import (
 from limner.images import mask_to_binary
 from limner.responses import CONTENT_FILTERED
 
-from .common import b64, blocked, drop_ignored, fail, forward, mime_format, output_options
+from .common import (
+    EDIT_ONLY,
+    IMAGEN_INPUT_MIMES,
+    accepted_image,
+    b64,
+    blocked,
+    drop_ignored,
+    drop_options,
+    fail,
+    forward,
+    mime_format,
+    output_options,
+)
 from .models import VERTEX_ONLY
 from .plan import Plan, choose_size
 
@@ -72,7 +84,7 @@ def translate_imagen(plan: Plan) -> Translation:
         plan.size = _pixels(choice.aspect_ratio or "1:1", choice.image_size or "1K")
     _vertex_params(plan, params)
     _output(plan, params)
-    _options(plan, params)
+    _options(plan, params, editing=isinstance(request, EditRequest))
     body = {"instances": [instance], "parameters": params}
     return Translation(
         request=WireRequest(
@@ -86,7 +98,7 @@ def translate_imagen(plan: Plan) -> Translation:
     )
 
 
-def _options(plan: Plan, params: dict[str, Any]) -> None:
+def _options(plan: Plan, params: dict[str, Any], *, editing: bool) -> None:
     options = plan.options
     for name, refused in _GEMINI_API_REFUSES.items():
         value = getattr(options, name)
@@ -102,10 +114,9 @@ def _options(plan: Plan, params: dict[str, Any]) -> None:
         params["safetySetting"] = options.safety_setting
     if options.guidance_scale is not None:
         params["guidanceScale"] = options.guidance_scale
-    for name in _GEMINI_ONLY:
-        value = getattr(options, name)
-        if value is not None:
-            plan.drop(f"provider_options.google.{name}", value, "a Gemini setting, not Imagen's")
+    drop_options(plan, options, _GEMINI_ONLY, "a Gemini setting, not Imagen's")
+    if not editing:  # _edit sends them on an edit
+        drop_options(plan, options, EDIT_ONLY, "an Imagen edit setting; this call generates")
     if options.response_modalities != ("TEXT", "IMAGE"):
         plan.drop(
             "provider_options.google.response_modalities",
@@ -167,7 +178,7 @@ def _seed(plan: Plan, params: dict[str, Any]) -> None:
 
 
 def _output(plan: Plan, params: dict[str, Any]) -> None:
-    out = output_options(plan.request.output_format, plan.request.output_compression)
+    out = output_options(plan, plan.request.output_format, plan.request.output_compression)
     if out:
         params["outputOptions"] = out
 
@@ -182,7 +193,9 @@ def _edit(
             f"{call.model.id} edits need a mask (transparent pixels mark the area to {mode})",
             param="mask",
         )
-    image = call.images[0]
+    image = accepted_image(
+        plan, call.images[0], "images[0]", IMAGEN_INPUT_MIMES, "Imagen takes PNG or JPEG images"
+    )
     mask_config: dict[str, Any] = {"maskMode": "MASK_MODE_USER_PROVIDED"}
     if plan.options.mask_dilation is not None:
         mask_config["dilation"] = plan.options.mask_dilation

@@ -21,6 +21,7 @@ __all__ = [
     "IMAGEN_MASK_FORMAT",
     "MODELS",
     "PROVIDER",
+    "RECOMMENDED_INPUTS",
     "VERTEX_ONLY",
     "family",
 ]
@@ -44,6 +45,15 @@ GEMINI_REGIONS = ("global",)
 IMAGEN_MASK_FORMAT = "white = edit, black = keep, same size as the image"
 
 _NOTES = "shared/providers/google.md"
+
+# Input images Google recommends at most, where that is below the model's max_input_images.
+# gemini-2.5-flash-image "works best with up to 3 images as input" on the Gemini API
+# (ai.google.dev/gemini-api/docs/image-generation, Limitations): more are sent there, with an
+# ``above_recommended_inputs`` notice. Vertex AI's model card lists "Maximum images per prompt: 3"
+# (cloud.google.com/vertex-ai/generative-ai/docs/models/gemini/2-5-flash-image), so on Vertex
+# more are refused (common.warn_input_count).
+RECOMMENDED_INPUTS = {"gemini-2.5-flash-image": 3}
+
 _GEMINI = Capabilities(
     operations=("generate", "edit", "chat"),
     aspect_ratios=GEMINI_ASPECTS,
@@ -114,8 +124,13 @@ MODELS: tuple[ModelInfo, ...] = (
     _model(
         "gemini-2.5-flash-image",
         "Gemini 2.5 Flash Image",
-        _GEMINI.model_copy(update={"max_input_images": 3}),
-        description="1024-class output; no imageSize; up to 3 input images recommended.",
+        # No hard input-image limit is documented for this model on the Gemini API, only the
+        # recommendation of 3 (RECOMMENDED_INPUTS); Vertex's model card makes 3 the maximum, which
+        # is enforced there. The cap here is the family's documented ceiling, 14 (the Gemini 3
+        # image models), as for its siblings.
+        _GEMINI,
+        description="1024-class output; no imageSize; up to 3 input images (on the Gemini API "
+        "more are sent, with a notice; Vertex AI refuses more).",
         lifecycle=Lifecycle(
             status="deprecated",
             shutdown_on=dt.date(2027, 3, 15),

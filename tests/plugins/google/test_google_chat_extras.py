@@ -179,6 +179,34 @@ async def test_vertex_takes_output_options_and_its_own_top_level_fields() -> Non
     assert plan.adjustments == []
 
 
+async def test_vertex_sends_compression_only_for_jpeg() -> None:
+    """compressionQuality is "for ``image/jpeg`` only" [SDK types.py ImageConfig]."""
+    plan = await dry(environ=VERTEX, output_format="png", output_compression=80)
+    assert plan.requests[0]["json"]["generationConfig"]["imageConfig"] == {
+        "imageOutputOptions": {"mimeType": "image/png"}
+    }
+    assert plan.adjustments == [
+        Adjustment(
+            param="output_compression",
+            requested=80,
+            reason="applies to JPEG output only; output_format is 'png' (set "
+            "output_format='jpeg' to compress)",
+        )
+    ]
+
+
+async def test_edit_only_options_are_dropped_with_adjustments() -> None:
+    plan = await dry(provider_options={"google": {"mask_dilation": 0.1, "base_steps": 40}})
+    assert plan.adjustments == [
+        Adjustment(
+            param="provider_options.google.mask_dilation", requested=0.1, reason="an Imagen setting"
+        ),
+        Adjustment(
+            param="provider_options.google.base_steps", requested=40, reason="an Imagen setting"
+        ),
+    ]
+
+
 async def test_generate_content_fields_pass_and_merge() -> None:
     plan = await dry(
         top_k=40,

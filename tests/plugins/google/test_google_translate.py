@@ -388,3 +388,108 @@ async def test_split_calls_each_get_their_own_seed() -> None:
     assert [r["json"]["generationConfig"]["seed"] for r in chat.requests] == [5, 6]
     assert [r["json"]["parameters"]["seed"] for r in imagen.requests] == [9, 10]
     assert [a.applied for a in imagen.adjustments if a.param == "seed"] == [10]
+
+
+# ---- settings that do not apply: reported, never silently dropped ------------------------------
+
+
+def test_imagen_generate_reports_edit_only_options_dropped(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call(
+        "imagen-4.0-generate-001",
+        settings=VERTEX,
+        options={"mask_dilation": 0.02, "base_steps": 50},
+    )
+    translation = provider.translate(call)
+    assert translation.request.json["parameters"] == {"sampleCount": 1, "includeRaiReason": True}
+    why = "an Imagen edit setting; this call generates"
+    assert translation.adjustments == (
+        Adjustment(param="provider_options.google.mask_dilation", requested=0.02, reason=why),
+        Adjustment(param="provider_options.google.base_steps", requested=50, reason=why),
+    )
+
+
+def test_gemini_reports_edit_only_options_dropped(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call("gemini-3-pro-image", options={"mask_dilation": 0.02, "base_steps": 50})
+    translation = provider.translate(call)
+    assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
+        ("provider_options.google.mask_dilation", 0.02, None),
+        ("provider_options.google.base_steps", 50, None),
+    ]
+
+
+def compression_dropped(given: str) -> str:
+    return f"applies to JPEG output only; {given} (set output_format='jpeg' to compress)"
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "given", "sent"),
+    [
+        ("imagen-4.0-generate-001", "png", "output_format is 'png'", {"mimeType": "image/png"}),
+        ("imagen-4.0-generate-001", None, "no output_format is set", None),
+        ("imagen-3.0-generate-002", "png", "output_format is 'png'", {"mimeType": "image/png"}),
+    ],
+)
+def test_imagen_sends_compression_only_for_jpeg(
+    provider: GoogleProvider,
+    make_call: MakeCall,
+    name: str,
+    fmt: str | None,
+    given: str,
+    sent: dict[str, Any] | None,
+) -> None:
+    """compressionQuality is "for ``image/jpeg`` only" [SDK types.py GenerateImagesConfig]."""
+    fields: dict[str, Any] = {"output_compression": 60}
+    if fmt is not None:
+        fields["output_format"] = fmt
+    translation = provider.translate(make_call(name, settings=VERTEX, **fields))
+    assert translation.request.json["parameters"].get("outputOptions") == sent
+    assert translation.adjustments == (
+        Adjustment(param="output_compression", requested=60, reason=compression_dropped(given)),
+    )
+
+
+def test_imagen_edit_sends_compression_only_for_jpeg(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call(
+        "imagen-3.0-capability-001",
+        "edit",
+        settings=VERTEX,
+        images=[png(16, 16)],
+        mask=png(16, 16, mode="RGBA", hole=True),
+        output_format="png",
+        output_compression=40,
+    )
+    translation = provider.translate(call)
+    assert translation.request.json["parameters"]["outputOptions"] == {"mimeType": "image/png"}
+    assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
+        ("output_compression", 40, None)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "given", "image_config"),
+    [
+        ("png", "output_format is 'png'", {"imageOutputOptions": {"mimeType": "image/png"}}),
+        (None, "no output_format is set", None),
+    ],
+)
+def test_gemini_vertex_sends_compression_only_for_jpeg(
+    provider: GoogleProvider,
+    make_call: MakeCall,
+    fmt: str | None,
+    given: str,
+    image_config: dict[str, Any] | None,
+) -> None:
+    fields: dict[str, Any] = {"output_compression": 85}
+    if fmt is not None:
+        fields["output_format"] = fmt
+    translation = provider.translate(make_call("gemini-3-pro-image", settings=VERTEX, **fields))
+    assert translation.request.json["generationConfig"].get("imageConfig") == image_config
+    assert [a for a in translation.adjustments if a.param == "output_compression"] == [
+        Adjustment(param="output_compression", requested=85, reason=compression_dropped(given))
+    ]
