@@ -229,10 +229,16 @@ def test_dry_run_edit_shows_multipart_form_and_files(
 def test_bad_input_exits_2_with_one_line(
     capsys: pytest.CaptureFixture[str], argv: list[str], param: str
 ) -> None:
+    assert param in refused(capsys, argv)
+
+
+def refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    """The one-line error of a ``generate`` refused as bad input (exit 2, nothing on stdout)."""
     status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5", *argv)
     assert status == 2
     assert out == ""
-    assert len(err.strip().splitlines()) == 1 and param in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    return err
 
 
 def test_unknown_model_suggests_close_ids(capsys: pytest.CaptureFixture[str]) -> None:
@@ -310,28 +316,25 @@ def test_provider_failure_exits_1(
     assert len(fake_openai.requests) == 1
 
 
+def outpaint_dry_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, *options: str
+) -> dict[str, Any]:
+    """``limner edit --edit-mode outpaint`` on sd3.5-large as a JSON dry run, with ``options``."""
+    image = tmp_path / "in.png"
+    image.write_bytes(png(64, 64))
+    argv = ["extend the sky", "-m", "stabilityai/sd3.5-large", "--image", str(image)]
+    status, out, err = run(
+        capsys, "edit", *argv, "--edit-mode", "outpaint", *options, "--dry-run", "--json"
+    )
+    assert status == 0, err
+    plan: dict[str, Any] = json.loads(out)
+    return plan
+
+
 def test_edit_mode_and_provider_alias_options(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    image = tmp_path / "in.png"
-    image.write_bytes(png(64, 64))
-    status, out, err = run(
-        capsys,
-        "edit",
-        "extend the sky",
-        "-m",
-        "stabilityai/sd3.5-large",
-        "--image",
-        str(image),
-        "--edit-mode",
-        "outpaint",
-        "--option",
-        "stability.up=256",
-        "--dry-run",
-        "--json",
-    )
-    assert status == 0, err
-    plan = json.loads(out)
+    plan = outpaint_dry_run(capsys, tmp_path, "--option", "stability.up=256")
     request = plan["requests"][0]
     assert request["url"].endswith("/v2beta/stable-image/edit/outpaint")
     assert request["form"]["up"] == "256"
@@ -361,29 +364,17 @@ def test_option_objects_merge_with_the_flags(capsys: pytest.CaptureFixture[str])
 def test_provider_options_merge_whatever_the_order(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    image = tmp_path / "in.png"
-    image.write_bytes(png(64, 64))
-    status, out, err = run(
+    plan = outpaint_dry_run(
         capsys,
-        "edit",
-        "extend the sky",
-        "-m",
-        "stabilityai/sd3.5-large",
-        "--image",
-        str(image),
-        "--edit-mode",
-        "outpaint",
+        tmp_path,
         "--option",
         "stability.up=256",
         "--option",
         'provider_options={"stability": {"down": 128}}',
         "--option",
         'provider_options.stability={"left": 64}',
-        "--dry-run",
-        "--json",
     )
-    assert status == 0, err
-    form = json.loads(out)["requests"][0]["form"]
+    form = plan["requests"][0]["form"]
     assert (form["up"], form["down"], form["left"]) == ("256", "128", "64")
 
 
@@ -411,10 +402,7 @@ def test_provider_options_merge_whatever_the_order(
 def test_a_key_set_twice_to_different_values_is_refused(
     capsys: pytest.CaptureFixture[str], argv: list[str], key: str
 ) -> None:
-    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5", *argv)
-    assert status == 2
-    assert out == ""
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    err = refused(capsys, argv)
     assert key in err and "twice" in err
 
 

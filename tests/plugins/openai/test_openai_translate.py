@@ -699,20 +699,18 @@ def test_streaming_is_refused(provider: OpenAIProvider, make_call: Any) -> None:
     assert info.value.param == "stream"
 
 
+FIDELITY_ONLY_FOR_EDITS = adj(
+    "provider_options.openai.input_fidelity", "high", None, "input_fidelity applies to edits only"
+)
+
+
 def test_input_fidelity_option_is_dropped_on_generate(
     provider: OpenAIProvider, make_call: Any
 ) -> None:
     call = make_call("gpt-image-1", prompt="x", options=OpenAIOptions(input_fidelity="high"))
     t = provider.translate(call)
     assert "input_fidelity" not in t.request.json
-    assert t.adjustments == (
-        adj(
-            "provider_options.openai.input_fidelity",
-            "high",
-            None,
-            "input_fidelity applies to edits only",
-        ),
-    )
+    assert t.adjustments == (FIDELITY_ONLY_FOR_EDITS,)
 
 
 # ---- edits -------------------------------------------------------------------------------------
@@ -975,14 +973,7 @@ def test_variation_reports_the_openai_options_it_does_not_use(
     )
     t = provider.translate(call)
     assert t.request.form == (("model", "dall-e-2"), ("n", "1"))
-    assert t.adjustments == (
-        adj(
-            "provider_options.openai.input_fidelity",
-            "high",
-            None,
-            "input_fidelity applies to edits only",
-        ),
-    )
+    assert t.adjustments == (FIDELITY_ONLY_FOR_EDITS,)
 
 
 def test_every_openai_option_is_covered_by_the_variation_test() -> None:
