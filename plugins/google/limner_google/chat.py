@@ -41,9 +41,9 @@ from .common import (
     WHY_DROPPED,
     accepted_image,
     b64,
+    check_input_count,
     drop_options,
     output_options,
-    warn_input_count,
 )
 from .options import GoogleOptions
 from .plan import nearest_class, pick_size, split_seed
@@ -94,7 +94,7 @@ def translate_chat(
     extras = dict(call.request.forwarded)
     system = [{"text": turn.text} for turn in call.turns if turn.role == "system"]
     contents = [_content(body, turn) for turn in call.turns if turn.role != "system"]
-    _count_images(body, contents)
+    _count_images(body)
     generation: dict[str, Any] = {"responseModalities": _modalities(body)}
     _sampling(body, generation)
     _top_k(extras, generation)
@@ -337,11 +337,19 @@ def _inline(body: _Body, image: InputImage, param: str) -> dict[str, Any]:
     return {"inlineData": {"mimeType": image.mime, "data": b64(image)}}
 
 
-def _count_images(body: _Body, contents: list[dict[str, Any]]) -> None:
-    """Every image of the conversation goes to Google in this one request: more than the model's
-    recommended number gets a notice, as on the images path."""
-    count = sum("inlineData" in part for content in contents for part in content["parts"])
-    warn_input_count(body, body.call.model, count, "messages", on_vertex=body.on_vertex)
+def _count_images(body: _Body) -> None:
+    """The images the user's messages give (not the model's own earlier output, which the
+    conversation replays): more than the model's recommended number gets a notice. Chat never
+    refuses them, as the images path does on Vertex (see :func:`~.common.check_input_count`)."""
+    count = sum(
+        part.image is not None
+        for turn in body.call.turns
+        if turn.role == "user"
+        for part in turn.parts
+    )
+    check_input_count(
+        body, body.call.model, count, "messages", on_vertex=body.on_vertex, refuse=False
+    )
 
 
 def _content(body: _Body, turn: ChatTurn) -> dict[str, Any]:

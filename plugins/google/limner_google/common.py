@@ -35,13 +35,13 @@ __all__ = [
     "accepted_image",
     "b64",
     "blocked",
+    "check_input_count",
     "drop_ignored",
     "drop_options",
     "fail",
     "forward",
     "mime_format",
     "output_options",
-    "warn_input_count",
 ]
 
 IGNORED_FIELDS = ("quality", "style", "background", "moderation", "user", "metadata")
@@ -151,28 +151,36 @@ ABOVE_RECOMMENDED_INPUTS = "above_recommended_inputs"
 """Notice code: more input images than Google recommends for the model (they are all sent)."""
 
 
-def warn_input_count(
-    changes: Changes, model: ModelInfo, count: int, param: str, *, on_vertex: bool
+def check_input_count(
+    changes: Changes,
+    model: ModelInfo,
+    count: int,
+    param: str,
+    *,
+    on_vertex: bool,
+    refuse: bool = True,
 ) -> None:
     """Check ``count`` input images against the model's recommended number
     (:data:`~.models.RECOMMENDED_INPUTS`). Vertex AI's model card makes that number a maximum
-    ("Maximum images per prompt: 3" for gemini-2.5-flash-image), so more are refused there; the
-    Gemini API only recommends it ("works best with up to 3 images"), so more are sent with a
-    notice."""
+    ("Maximum images per prompt: 3" for gemini-2.5-flash-image), so with ``refuse`` more are
+    refused there; the Gemini API only recommends it ("works best with up to 3 images"), so more
+    are sent with a notice. Chat passes ``refuse=False``: whether Vertex counts a conversation's
+    earlier images against the limit is not documented."""
     recommended = RECOMMENDED_INPUTS.get(model.name)
     if recommended is None or count <= recommended:
         return
-    if on_vertex:
+    card = f"Vertex AI's model card for {model.id} lists 'Maximum images per prompt: {recommended}'"
+    if on_vertex and refuse:
         raise UnsupportedFeatureError(
-            f"{count} input images: Vertex AI's model card for {model.id} lists 'Maximum images "
-            f"per prompt: {recommended}'. Send at most {recommended}, or use the Gemini API or a "
-            "Gemini 3 image model (up to 14)",
+            f"{count} input images: {card}. Send at most {recommended}, or use the Gemini API or "
+            "a Gemini 3 image model (up to 14)",
             param=param,
         )
+    vertex = f"; {card}, so Google may refuse the call" if on_vertex else ""
     changes.warn(
         ABOVE_RECOMMENDED_INPUTS,
         f"{count} input images sent to {model.id}, which Google says works best with up to "
-        f"{recommended}; the Gemini 3 image models take up to 14",
+        f"{recommended}{vertex}; the Gemini 3 image models take up to 14",
         param=param,
     )
 

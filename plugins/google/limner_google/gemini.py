@@ -27,13 +27,13 @@ from .common import (
     accepted_image,
     b64,
     blocked,
+    check_input_count,
     drop_ignored,
     drop_options,
     fail,
     forward,
     mime_format,
     output_options,
-    warn_input_count,
 )
 from .plan import Plan, choose_size, nearest_class
 from .usage import usage_from_metadata
@@ -102,7 +102,7 @@ def _inline_images(plan: Plan) -> list[dict[str, Any]]:
     """The input images as ``inlineData`` parts, each in a format Gemini takes (a GIF becomes a
     PNG, reported); more than the model's recommended number gets a notice."""
     call = plan.call
-    warn_input_count(plan, call.model, len(call.images), "images", on_vertex=plan.on_vertex)
+    check_input_count(plan, call.model, len(call.images), "images", on_vertex=plan.on_vertex)
     parts = []
     for number, given in enumerate(call.images):
         image = accepted_image(

@@ -51,7 +51,7 @@ _NOTES = "shared/providers/google.md"
 # (ai.google.dev/gemini-api/docs/image-generation, Limitations): more are sent there, with an
 # ``above_recommended_inputs`` notice. Vertex AI's model card lists "Maximum images per prompt: 3"
 # (cloud.google.com/vertex-ai/generative-ai/docs/models/gemini/2-5-flash-image), so on Vertex
-# more are refused (common.warn_input_count).
+# more are refused (common.check_input_count).
 RECOMMENDED_INPUTS = {"gemini-2.5-flash-image": 3}
 
 _GEMINI = Capabilities(

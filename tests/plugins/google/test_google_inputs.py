@@ -132,6 +132,26 @@ async def test_chat_counts_the_conversations_images_for_the_notice() -> None:
     assert [n.param for n in notices] == ["messages"]
 
 
+@pytest.mark.parametrize("vertex", [False, True])
+async def test_chat_counts_only_the_users_images(vertex: bool) -> None:
+    """A multi-turn edit replays the model's own earlier images: they are not the user's input
+    images, so one user image and three rounds of 'make it bluer' is neither refused on Vertex
+    nor above the recommended number."""
+    url = "data:image/png;base64," + base64.b64encode(png()).decode()
+    image = {"type": "image_url", "image_url": {"url": url}}
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": [{"type": "text", "text": "a cat"}, image]}
+    ]
+    for _ in range(3):
+        messages.append({"role": "assistant", "content": "here", "images": [image]})
+        messages.append({"role": "user", "content": "make it bluer"})
+    settings = {"environ": VERTEX_ENV} if vertex else {"providers": GEMINI_KEY, "environ": {}}
+    async with limner.AsyncClient(**settings) as client:
+        plan = await client.chat.completions.create(model=FLASH, messages=messages, dry_run=True)
+    assert len(inline_parts(plan.requests[0]["json"])) == 4
+    assert ABOVE_RECOMMENDED_INPUTS not in [w.code for w in plan.warnings]
+
+
 # ---- input formats ---------------------------------------------------------------------------
 
 
