@@ -12,10 +12,13 @@ import functools
 import io
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import InvalidRequestError, PayloadTooLargeError
 from .requests import ImageRef
+
+if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fast
+    from PIL import Image
 
 __all__ = ["InputImage", "check_mask", "decode_data_url", "mask_to_binary", "sniff", "to_png"]
 
@@ -175,13 +178,34 @@ def mask_to_binary(
 _PNG_MODES = frozenset({"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA"})
 
 
+def _to_rgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    """RGB(A) for a mode PNG cannot hold: colour-managed to sRGB through the image's own ICC
+    profile when it has a usable one, else Pillow's plain conversion."""
+    from PIL import ImageCms
+
+    mode = "RGBA" if "A" in image.getbands() else "RGB"
+    if icc is not None and mode == "RGB":
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            converted = ImageCms.profileToProfile(
+                image, source, ImageCms.createProfile("sRGB"), outputMode="RGB"
+            )
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            converted = None
+        if converted is not None:
+            return converted
+    return image.convert(mode)
+
+
 def to_png(image: InputImage, param: str) -> InputImage:
-    """The same pixels as a PNG, for a provider that does not take the image's format. Honest
-    because PNG is lossless: alpha, palette transparency and any ICC profile are kept, and an
-    EXIF rotation is applied (PNG carries none), so the picture is the one a viewer shows. An
-    animated image is refused, naming ``param``: sending its first frame would drop the rest.
-    The caller reports the change as an adjustment."""
-    from PIL import Image, ImageOps
+    """The image as a PNG, for a provider that does not take its format. PNG is lossless, so the
+    pixels are the ones stored in the file, in the same orientation (an EXIF orientation is kept
+    as metadata, not applied, so a mask made for the file still lines up), with alpha, palette
+    transparency and the ICC profile kept. A mode PNG cannot hold (CMYK, YCbCr...) becomes RGB,
+    through its ICC profile when it has one (then the PNG is sRGB). An animated image is
+    refused, naming ``param``: sending its first frame would drop the rest. The caller reports
+    the change as an adjustment."""
+    from PIL import Image
 
     assert image.data is not None, "to_png needs the image's bytes"
     with Image.open(io.BytesIO(image.data)) as opened:
@@ -192,12 +216,13 @@ def to_png(image: InputImage, param: str) -> InputImage:
                 param=param,
                 code="invalid_image_format",
             )
-        icc = opened.info.get("icc_profile")
-        still = ImageOps.exif_transpose(opened)
-        if still.mode not in _PNG_MODES:
-            still = still.convert("RGBA" if "A" in still.getbands() else "RGB")
+        icc: bytes | None = opened.info.get("icc_profile")
+        exif = opened.getexif()
+        still: Image.Image = opened
+        if opened.mode not in _PNG_MODES:
+            still, icc = _to_rgb(opened, icc), None
         out = io.BytesIO()
-        still.save(out, format="PNG", icc_profile=icc)
+        still.save(out, format="PNG", icc_profile=icc, exif=exif)
     return replace(
         image,
         data=out.getvalue(),

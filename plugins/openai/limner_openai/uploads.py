@@ -12,11 +12,11 @@ What limner does with an input that does not fit:
 * **A format the model does not take → re-encoded as PNG**, reported as an
   :class:`~limner.Adjustment` on the image's parameter: GIF for the GPT image models (they take
   PNG, JPEG and WebP, which are sent as given); JPEG, WebP or GIF for dall-e-2 (PNG only). This
-  is honest: PNG is lossless, so OpenAI receives exactly the pixels decoded from the user's file
-  (alpha, palette transparency and any ICC profile kept; an EXIF rotation applied, since PNG
-  carries none, so the picture is the one a viewer shows). Only the container changes. An
-  *animated* image is refused instead: sending its first frame would silently drop the rest
-  (:func:`limner.images.to_png`).
+  is honest: PNG is lossless, so OpenAI receives exactly the pixels decoded from the user's file,
+  in the orientation they are stored (alpha, palette transparency, the ICC profile and the EXIF
+  orientation kept as they were, so a mask made for the file still lines up). Only the container
+  changes. An *animated* image is refused instead: sending its first frame would silently drop
+  the rest (:func:`limner.images.to_png`).
 * **dall-e-2, not square → refused** (:class:`~limner.InvalidRequestError`): squaring means
   cropping or padding, which changes what gets edited or varied; the user must choose how.
 * **dall-e-2, 4 MB or more (after any conversion) → refused**

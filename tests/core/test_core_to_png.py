@@ -1,0 +1,71 @@
+"""limner.images.to_png: the PNG a plugin sends when a provider does not take the input's format."""
+
+from __future__ import annotations
+
+import io
+import struct
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from limner import InputImage, InvalidRequestError
+from limner.images import sniff, to_png
+
+
+def encode(image: Image.Image, fmt: str, **options: Any) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def converted(data: bytes) -> Image.Image:
+    png = to_png(sniff(data, param="images[0]", filename="photo.jpg"), "images[0]")
+    assert (png.mime, png.filename) == ("image/png", "photo.png")
+    assert png.data is not None
+    image = Image.open(io.BytesIO(png.data))
+    assert image.format == "PNG"
+    assert (png.width, png.height) == image.size
+    return image
+
+
+def test_the_stored_pixels_and_exif_orientation_are_kept() -> None:
+    source = Image.new("RGB", (96, 32), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: a viewer turns it 90° (to 32x96)
+    image = converted(encode(source, "WEBP", lossless=True, exif=exif))
+    assert image.size == (96, 32)  # not turned: a mask made for the file still lines up
+    assert image.convert("RGB").tobytes() == source.tobytes()
+    assert image.getexif()[0x0112] == 6
+
+
+def test_palette_transparency_is_kept() -> None:
+    source = Image.new("P", (8, 8), 1)
+    source.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    source.paste(0, (0, 0, 4, 4))
+    image = converted(encode(source, "GIF", transparency=0))
+    rgba = image.convert("RGBA")
+    assert rgba.getpixel((0, 0)) == (0, 0, 0, 0)
+    assert rgba.getpixel((7, 7)) == (255, 0, 0, 255)
+
+
+def test_cmyk_becomes_rgb_without_its_cmyk_profile() -> None:
+    # A CMYK JPEG whose ICC profile lcms cannot use (a bare header): a plain conversion, and no
+    # CMYK profile embedded in the RGB PNG (PNG profiles must be RGB or grey).
+    header = bytearray(132)
+    struct.pack_into(">I", header, 0, 132)
+    header[12:16], header[16:20], header[20:24], header[36:40] = b"prtr", b"CMYK", b"Lab ", b"acsp"
+    source = Image.new("CMYK", (8, 8), (0, 255, 255, 0))
+    image = converted(encode(source, "JPEG", icc_profile=bytes(header)))
+    assert image.mode == "RGB"
+    assert image.info.get("icc_profile") is None
+    red, green, blue = image.getpixel((4, 4))  # type: ignore[misc]
+    assert red > 200 and green < 60 and blue < 60
+
+
+def test_an_animated_image_is_refused_naming_the_parameter() -> None:
+    frames = [Image.new("RGB", (8, 8), (60 * i, 0, 0)) for i in range(2)]
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    with pytest.raises(InvalidRequestError) as caught:
+        to_png(InputImage(data=data, mime="image/gif"), "images[2]")
+    assert (caught.value.param, caught.value.code) == ("images[2]", "invalid_image_format")
