@@ -280,20 +280,32 @@ def test_generate_saves_files_and_prints_cost(
 
 
 def test_url_answers_are_printed_not_saved(
-    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # where limner-<created>.png would be written
     link = "https://images.example/fox.png"
     fake_openai.body = {"created": 1700000000, "data": [{"url": link}]}
-    target = tmp_path / "fox.png"
-    args = ["a fox", "-m", "openai/dall-e-2", "--option", "response_format=url", "-o", str(target)]
+    args = ["a fox", "-m", "openai/dall-e-2", "--option", "response_format=url"]
     status, out, err = run(capsys, "generate", *args)
     assert status == 0, err
     assert out.splitlines()[0] == link
-    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
     status, out, err = run(capsys, "generate", *args, "--json")
     assert status == 0, err
     summary = json.loads(out)
     assert (summary["files"], summary["urls"]) == ([], [link])
+    # -o would save nothing: refused before the call, whether or not the file exists
+    for existing in (False, True):
+        target = tmp_path / "fox.png"
+        if existing:
+            target.write_bytes(b"mine")
+        status, out, err = run(capsys, "generate", *args, "-o", str(target))
+        assert (status, out) == (2, "")
+        assert "-o saves image bytes" in err
+    assert len(fake_openai.requests) == 2
 
 
 def test_provider_failure_exits_1(

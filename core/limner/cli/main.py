@@ -264,6 +264,12 @@ def _check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[st
     """Refuse, before the provider is called (and paid), a ``-o`` whose files exist or cannot be
     written. Without a requested ``output_format`` every format the model makes is checked."""
     model = client.models.retrieve(args.model)
+    if fields.get("response_format") == "url" and "url" in model.capabilities.response_formats:
+        raise InvalidRequestError(
+            f"-o saves image bytes, but with response_format=url {model.id} answers with links "
+            "(printed, not saved): leave out -o, or response_format to get the bytes",
+            param="output",
+        )
     n = fields.get("n", 1)
     count = min(n, model.capabilities.max_n) if isinstance(n, int) and n > 0 else 1
     requested = fields.get("output_format")
