@@ -10,9 +10,10 @@ import base64
 import binascii
 import functools
 import io
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from .errors import InvalidRequestError, PayloadTooLargeError
 from .requests import ImageRef
@@ -21,6 +22,8 @@ if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fa
     from PIL import Image
 
 __all__ = ["InputImage", "check_mask", "decode_data_url", "mask_to_binary", "sniff", "to_png"]
+
+T = TypeVar("T")
 
 _MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
 
@@ -49,6 +52,16 @@ class InputImage:
     def data_url(self) -> str:
         """``data:<mime>;base64,...`` for providers that take images inline in JSON."""
         return f"data:{self.mime};base64,{self.b64}"
+
+    def derived(self, key: Hashable, make: Callable[[InputImage], T]) -> T:
+        """``make(self)``, computed once per ``key``. The split calls of a request share its
+        input images, so a conversion (to PNG, a mask to black and white) runs once per request
+        instead of once per call. The result lives as long as the image: one request. ``make``
+        raising stores nothing."""
+        cache: dict[Hashable, Any] = self.__dict__.setdefault("_derived", {})
+        if key not in cache:
+            cache[key] = make(self)
+        return cast(T, cache[key])
 
 
 def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
@@ -203,8 +216,13 @@ def to_png(image: InputImage, param: str) -> InputImage:
     as metadata, not applied, so a mask made for the file still lines up), with alpha, palette
     transparency and the ICC profile kept. A mode PNG cannot hold (CMYK, YCbCr...) becomes RGB,
     through its ICC profile when it has one (then the PNG is sRGB). An animated image is
-    refused, naming ``param``: sending its first frame would drop the rest. The caller reports
-    the change as an adjustment."""
+    refused, naming ``param``: sending its first frame would drop the rest. Converted once
+    per request (:meth:`InputImage.derived`); the caller reports the change as an adjustment."""
+    return image.derived("png", lambda source: _png_of(source, param))
+
+
+def _png_of(image: InputImage, param: str) -> InputImage:
+    """The conversion :func:`to_png` runs (once per image)."""
     from PIL import Image
 
     assert image.data is not None, "to_png needs the image's bytes"

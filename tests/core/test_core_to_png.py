@@ -69,3 +69,37 @@ def test_an_animated_image_is_refused_naming_the_parameter() -> None:
     with pytest.raises(InvalidRequestError) as caught:
         to_png(InputImage(data=data, mime="image/gif"), "images[2]")
     assert (caught.value.param, caught.value.code) == ("images[2]", "invalid_image_format")
+
+
+def test_derived_work_runs_once_per_image_and_key() -> None:
+    image = InputImage(data=b"x", mime="image/png")
+    calls: list[str] = []
+
+    def make(key: str) -> Any:
+        def run(source: InputImage) -> str:
+            calls.append(key)
+            return f"{key}:{source.data!r}"
+
+        return run
+
+    assert image.derived("a", make("a")) == image.derived("a", make("a")) == "a:b'x'"
+    assert image.derived("b", make("b")) == "b:b'x'"
+    assert calls == ["a", "b"]
+    assert InputImage(data=b"x", mime="image/png").derived("a", make("a")) == "a:b'x'"
+    assert calls == ["a", "b", "a"]  # another image (another request) computes its own
+
+
+def test_derived_stores_nothing_when_the_work_fails() -> None:
+    image = InputImage(data=b"x", mime="image/png")
+
+    def fail(source: InputImage) -> str:
+        raise InvalidRequestError("no", param="images[0]")
+
+    with pytest.raises(InvalidRequestError):
+        image.derived("k", fail)
+    assert image.derived("k", lambda source: "ok") == "ok"
+
+
+def test_to_png_converts_an_image_once() -> None:
+    gif = sniff(encode(Image.new("RGB", (8, 8), (1, 2, 3)), "GIF"), param="images[0]")
+    assert to_png(gif, "images[0]") is to_png(gif, "images[0]")

@@ -15,6 +15,7 @@ from typing import Any
 from limner import (
     EditRequest,
     ImageData,
+    InputImage,
     InvalidRequestError,
     NoImageGeneratedError,
     Notice,
@@ -209,7 +210,7 @@ def _edit(
             "referenceType": "REFERENCE_TYPE_MASK",
             "referenceId": 2,
             "referenceImage": {
-                "bytesBase64Encoded": _white_is_edit(call.mask.data),
+                "bytesBase64Encoded": call.mask.derived("white_is_edit_b64", _white_is_edit),
                 "mimeType": "image/png",
             },
             "maskImageConfig": mask_config,
@@ -223,11 +224,13 @@ def _edit(
         plan.drop("image_config", request.image_config.model_dump(exclude_none=True), "as size")
 
 
-def _white_is_edit(mask: bytes) -> str:
-    """OpenAI's convention (transparent = edit) → Google's (white = edit, black = keep)."""
+def _white_is_edit(mask: InputImage) -> str:
+    """OpenAI's convention (transparent = edit) → Google's (white = edit, black = keep), as
+    base64."""
     import base64
 
-    return base64.b64encode(mask_to_binary(mask, edit=255, keep=0)).decode()
+    assert mask.data is not None
+    return base64.b64encode(mask_to_binary(mask.data, edit=255, keep=0)).decode()
 
 
 def parse_imagen(call: ProviderCall, response: WireResponse) -> ProviderResult:

@@ -72,12 +72,17 @@ def nova_image(image: InputImage, param: str, adjustments: list[Adjustment]) -> 
     """Base64 of ``image`` as Nova takes it; a conversion is reported in ``adjustments``."""
     if image.data is None:  # core downloads every URL for this model; a file id cannot occur
         raise InvalidRequestError(f"{param}: Nova needs the image's bytes", param=param)
-    data, why = _convert(image.data, param)
+
+    def as_nova(source: InputImage) -> tuple[str, str | None]:
+        data, why = _convert(source.data or b"", param)
+        return (source.b64 if why is None else _b64(data)), why
+
+    encoded, why = image.derived("nova", as_nova)  # once per request, not per split call
     if why is not None:
         adjustments.append(
             Adjustment(param=param, requested=image.mime, applied="image/png", reason=why)
         )
-    return _b64(data)
+    return encoded
 
 
 def nova_mask(mask: InputImage, *, edit_is_white: bool) -> str:
@@ -85,7 +90,10 @@ def nova_mask(mask: InputImage, *, edit_is_white: bool) -> str:
     edits black pixels, outpainting white ones [AWS-ACCESS; nova-canvas.md §2 Masks]."""
     assert mask.data is not None  # core checked the mask: a PNG with an alpha channel
     edit, keep = (WHITE, BLACK) if edit_is_white else (BLACK, WHITE)
-    return _b64(mask_to_binary(mask.data, edit=edit, keep=keep, mode="RGB"))
+    return mask.derived(
+        ("nova_mask", edit),
+        lambda source: _b64(mask_to_binary(source.data or b"", edit=edit, keep=keep, mode="RGB")),
+    )
 
 
 def decode_option_image(value: bytes | str, param: str) -> InputImage:

@@ -163,9 +163,14 @@ def _mask(plan: Plan, image: InputImage) -> None:
                 model=plan.call.model.id,
             )
         return  # Stability derives the mask from the image's alpha channel
-    assert mask.data is not None
-    binary = mask_to_binary(mask.data, edit=255, keep=0)
+    binary = mask.derived("white_is_edit", _white_is_edit)
     plan.files.append(FilePart("mask", "mask.png", "image/png", binary))
+
+
+def _white_is_edit(mask: InputImage) -> bytes:
+    """OpenAI's convention (transparent = edit) → Stability's (white = edit, black = keep)."""
+    assert mask.data is not None
+    return mask_to_binary(mask.data, edit=255, keep=0)
 
 
 def _mode_options(plan: Plan) -> None:

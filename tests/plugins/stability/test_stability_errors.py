@@ -300,6 +300,40 @@ async def test_inpaint_through_the_client(loopback: Loopback) -> None:
     assert [d.seed for d in result.data] == [343940597]
 
 
+async def test_split_calls_convert_the_mask_and_a_gif_once(
+    loopback: Loopback, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """n=3 makes three calls with the same inputs: the mask and the GIF are converted once."""
+    import io
+
+    from PIL import Image
+
+    import limner.images
+    import limner_stability.edits
+
+    from .conftest import png
+
+    conversions: list[str] = []
+    for module, name in ((limner_stability.edits, "mask_to_binary"), (limner.images, "_png_of")):
+        real = getattr(module, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            conversions.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+    gif = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 40, 40)).save(gif, format="GIF")
+    mask = png(64, 64, mode="RGBA", hole=True)
+    async with loopback.client() as client:
+        result = await client.images.edit(
+            model="stabilityai/sd3.5-large", prompt="a moon", image=gif.getvalue(), mask=mask, n=3
+        )
+    assert len(loopback.seen) == 3 and len(result.data) == 3
+    assert sorted(conversions) == ["_png_of", "mask_to_binary"]
+    assert len({bytes(seen.files["mask"]) for seen in loopback.seen}) == 1
+
+
 @pytest.mark.parametrize(
     ("body", "cls"),
     [
