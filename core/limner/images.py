@@ -210,8 +210,10 @@ def _to_rgb(image: Image.Image, icc: bytes | None) -> Image.Image:
     return image.convert(mode)
 
 
-def to_png(image: InputImage, param: str) -> InputImage:
-    """The image as a PNG, for a provider that does not take its format. PNG is lossless, so the
+def to_png(image: InputImage, param: str) -> tuple[InputImage, str]:
+    """The image as a PNG, for a provider that does not take its format, and how it was made (for
+    the caller's adjustment: "re-encoded losslessly as PNG (the same pixels)", or what changed).
+    PNG is lossless, so the
     pixels are the ones stored in the file, in the same orientation (an EXIF orientation is kept
     as metadata, not applied, so a mask made for the file still lines up), with alpha, palette
     transparency and the ICC profile kept. A mode PNG cannot hold (CMYK, YCbCr...) becomes RGB,
@@ -221,7 +223,10 @@ def to_png(image: InputImage, param: str) -> InputImage:
     return image.derived("png", lambda source: _png_of(source, param))
 
 
-def _png_of(image: InputImage, param: str) -> InputImage:
+LOSSLESS = "re-encoded losslessly as PNG (the same pixels)"
+
+
+def _png_of(image: InputImage, param: str) -> tuple[InputImage, str]:
     """The conversion :func:`to_png` runs (once per image)."""
     from PIL import Image
 
@@ -237,11 +242,13 @@ def _png_of(image: InputImage, param: str) -> InputImage:
         icc: bytes | None = opened.info.get("icc_profile")
         exif = opened.getexif()
         still: Image.Image = opened
+        how = LOSSLESS
         if opened.mode not in _PNG_MODES:
             still, icc = _to_rgb(opened, icc), None
+            how = f"re-encoded as PNG, its {opened.mode} colours converted to {still.mode}"
         out = io.BytesIO()
         still.save(out, format="PNG", icc_profile=icc, exif=exif)
-    return replace(
+    png = replace(
         image,
         data=out.getvalue(),
         mime="image/png",
@@ -249,3 +256,4 @@ def _png_of(image: InputImage, param: str) -> InputImage:
         height=still.height,
         filename=f"{Path(image.filename).stem or 'image'}.png",
     )
+    return png, how

@@ -20,7 +20,7 @@ def encode(image: Image.Image, fmt: str, **options: Any) -> bytes:
 
 
 def converted(data: bytes) -> Image.Image:
-    png = to_png(sniff(data, param="images[0]", filename="photo.jpg"), "images[0]")
+    png, _ = to_png(sniff(data, param="images[0]", filename="photo.jpg"), "images[0]")
     assert (png.mime, png.filename) == ("image/png", "photo.png")
     assert png.data is not None
     image = Image.open(io.BytesIO(png.data))
@@ -56,7 +56,10 @@ def test_cmyk_becomes_rgb_without_its_cmyk_profile() -> None:
     struct.pack_into(">I", header, 0, 132)
     header[12:16], header[16:20], header[20:24], header[36:40] = b"prtr", b"CMYK", b"Lab ", b"acsp"
     source = Image.new("CMYK", (8, 8), (0, 255, 255, 0))
-    image = converted(encode(source, "JPEG", icc_profile=bytes(header)))
+    data = encode(source, "JPEG", icc_profile=bytes(header))
+    _, how = to_png(sniff(data, param="images[0]"), "images[0]")
+    assert how == "re-encoded as PNG, its CMYK colours converted to RGB"
+    image = converted(data)
     assert image.mode == "RGB"
     assert image.info.get("icc_profile") is None
     red, green, blue = image.getpixel((4, 4))  # type: ignore[misc]
@@ -102,4 +105,4 @@ def test_derived_stores_nothing_when_the_work_fails() -> None:
 
 def test_to_png_converts_an_image_once() -> None:
     gif = sniff(encode(Image.new("RGB", (8, 8), (1, 2, 3)), "GIF"), param="images[0]")
-    assert to_png(gif, "images[0]") is to_png(gif, "images[0]")
+    assert to_png(gif, "images[0]")[0] is to_png(gif, "images[0]")[0]

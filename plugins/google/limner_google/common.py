@@ -133,17 +133,12 @@ def accepted_image(
     changes: Changes, image: InputImage, param: str, accepted: Collection[str], takes: str
 ) -> InputImage:
     """``image`` (named ``param``) as given when its format is ``accepted``; anything else (a GIF)
-    re-encoded losslessly as PNG (:func:`limner.images.to_png`: an animated image is refused,
+    re-encoded as PNG (:func:`limner.images.to_png`: an animated image is refused,
     naming ``param``) and reported. ``takes`` says what the model takes, for the reason."""
     if image.data is None or image.mime in accepted:
         return image
-    converted = to_png(image, param)
-    changes.adjust(
-        param,
-        image.mime,
-        converted.mime,
-        f"{takes}; re-encoded losslessly as PNG (the same pixels)",
-    )
+    converted, how = to_png(image, param)
+    changes.adjust(param, image.mime, converted.mime, f"{takes}; {how}")
     return converted
 
 

@@ -81,14 +81,9 @@ def input_image(plan: Plan, image: InputImage, param: str) -> InputImage:
         _check_square(plan, image, param)
     accepted = _PNG_ONLY if square_png else ACCEPTED_INPUTS
     if image.mime not in accepted:
-        converted = to_png(image, param)
+        converted, how = to_png(image, param)
         takes = "only PNG uploads" if square_png else "PNG, JPEG or WebP input images"
-        plan.adjust(
-            param,
-            image.mime,
-            converted.mime,
-            f"{plan.model_name} takes {takes}; re-encoded losslessly as PNG (the same pixels)",
-        )
+        plan.adjust(param, image.mime, converted.mime, f"{plan.model_name} takes {takes}; {how}")
         image = converted
     if square_png:
         assert image.data is not None

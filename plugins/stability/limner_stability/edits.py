@@ -108,12 +108,9 @@ def _image_file(plan: Plan, image: InputImage) -> FilePart:
     """The ``image`` part: JPEG, PNG and WebP as given, anything else (GIF) re-encoded as PNG
     [SPEC: "Supported Formats: jpeg, png, webp"], reported."""
     if image.mime not in ACCEPTED_IMAGES:
-        converted = to_png(image, "images[0]")
+        converted, how = to_png(image, "images[0]")
         plan.adjust(
-            "images[0]",
-            image.mime,
-            converted.mime,
-            "Stability takes JPEG, PNG or WebP: re-encoded losslessly as PNG (the same pixels)",
+            "images[0]", image.mime, converted.mime, f"Stability takes JPEG, PNG or WebP: {how}"
         )
         image = converted
     assert image.data is not None and image.mime is not None
