@@ -18,6 +18,8 @@ __all__ = ["Form", "is_multipart", "read_form", "read_json", "require"]
 
 INT_FIELDS = frozenset({"n", "seed", "output_compression", "partial_images"})
 """Form fields that are integers in the JSON requests (multipart sends every value as text)."""
+BOOL_FIELDS = frozenset({"stream"})
+"""Form fields that are booleans in the JSON requests (the OpenAI SDK sends ``"false"``)."""
 FILE_FIELDS = frozenset({"image", "mask", "file"})
 
 
@@ -44,6 +46,10 @@ async def read_json(request: web.Request) -> dict[str, Any]:
         raise InvalidRequestError(
             f"the body is not valid JSON: {exc}", code="invalid_json"
         ) from None
+    except RecursionError:
+        raise InvalidRequestError(
+            "the body's JSON is nested too deeply", code="invalid_json"
+        ) from None
     if not isinstance(body, dict):
         raise InvalidRequestError("the body must be a JSON object", code="invalid_json")
     return body
@@ -58,7 +64,12 @@ async def read_form(request: web.Request) -> Form:
             code="unsupported_content_type",
         )
     form = Form()
-    posted = await request.post()
+    try:
+        posted = await request.post()
+    except (ValueError, LookupError, AssertionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise InvalidRequestError(
+            f"the multipart body cannot be read: {exc}", code="invalid_multipart"
+        ) from None
     for key, value in posted.items():
         name = key.removesuffix("[]")
         if isinstance(value, web.FileField):
@@ -106,14 +117,20 @@ def _set_field(fields: dict[str, Any], key: str, value: str) -> None:
         if not isinstance(nested, dict):
             raise InvalidRequestError(f"{key}: conflicting form fields", param=key)
         target = nested
-    target[path[-1]] = _int(value) if head in INT_FIELDS and len(path) == 1 else value
+    target[path[-1]] = _typed(head, value) if len(path) == 1 else value
 
 
-def _int(value: str) -> int | str:
-    try:
-        return int(value)
-    except ValueError:
-        return value  # core's validation names the parameter
+def _typed(name: str, value: str) -> int | bool | str:
+    """A top-level text field as the JSON request would carry it; a value that does not read as
+    the type stays text (core's validation names the parameter)."""
+    if name in INT_FIELDS:
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if name in BOOL_FIELDS and value in ("true", "false"):
+        return value == "true"
+    return value
 
 
 def require(body: dict[str, Any], *names: str) -> None:
@@ -123,14 +140,25 @@ def require(body: dict[str, Any], *names: str) -> None:
             raise UnprocessableEntityError(f"Missing required parameter: '{name}'", param=name)
 
 
-def check_request(body: dict[str, Any], *, max_n: int) -> None:
-    """Checks every image and chat request shares: no ``dry_run``, and ``n`` (images, or chat
-    choices, each an upstream call) within the gateway's limit."""
+def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...] = ()) -> None:
+    """Checks every image and chat request shares: no ``dry_run``; no ``extra_body`` (an SDK
+    option that the SDK merges into the body itself: nested, it would slip its fields past these
+    checks); none of the ``reserved`` names the route passes to the client itself; and ``n``
+    (images, or chat choices, each an upstream call) within the gateway's limit."""
     if "dry_run" in body:
         raise InvalidRequestError(
             "dry_run is not available through the gateway; use limner's Python API or CLI",
             param="dry_run",
         )
+    if "extra_body" in body:
+        raise InvalidRequestError(
+            "extra_body is the SDKs' client-side option (they merge it into the body); send "
+            "its fields at the top level of the body",
+            param="extra_body",
+        )
+    for name in ("self", *reserved):
+        if name in body:
+            raise InvalidRequestError(f"{name} is not a parameter of this endpoint", param=name)
     n = body.get("n")
     if isinstance(n, int) and n > max_n:
         raise InvalidRequestError(f"n: at most {max_n} per request on this gateway", param="n")

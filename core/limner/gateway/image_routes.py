@@ -71,7 +71,7 @@ async def edits(request: web.Request) -> web.Response:
         body = await read_json(request)
     model = _model(state, body)
     require(body, "prompt", "images")
-    check_request(body, max_n=state.config.max_n)
+    check_request(body, max_n=state.config.max_n, reserved=("image",))
     images = body.pop("images")
     if not isinstance(images, list):
         raise InvalidRequestError("images must be a list of image objects", param="images")

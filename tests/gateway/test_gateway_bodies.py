@@ -1,0 +1,159 @@
+"""Request bodies the gateway must refuse with a 400 before any upstream call (never a 500, never
+a server path), and the form values the OpenAI SDK sends as text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from ..core.support import FakeServer
+from .support import GATEWAY_KEY, Gateway, png
+
+AUTH = {"authorization": f"Bearer {GATEWAY_KEY}"}
+
+
+async def post(
+    gateway: Gateway, path: str, headers: dict[str, str] | None = None, **kwargs: Any
+) -> tuple[int, dict[str, Any]]:
+    async with aiohttp.ClientSession() as session:
+        url = f"{gateway.base_url}{path}"
+        response = await session.post(url, headers={**AUTH, **(headers or {})}, **kwargs)
+        return response.status, await response.json()
+
+
+def form(*fields: tuple[str, str], image: bool = True) -> aiohttp.FormData:
+    data = aiohttp.FormData(default_to_multipart=True)
+    for name, value in fields:
+        data.add_field(name, value)
+    if image:
+        data.add_field("image", png(), filename="a.png", content_type="image/png")
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/images/edits", "json"),
+        ("/images/edits", "multipart"),
+        ("/images/variations", "multipart"),
+        ("/images/generations", "json"),
+        ("/chat/completions", "json"),
+    ],
+)
+async def test_extra_body_cannot_slip_fields_past_the_checks(
+    gateway: Gateway, server: FakeServer, tmp_path: Path, path: str, body: str
+) -> None:
+    """extra_body is merged by the SDKs themselves; nested in a body it would carry a server
+    path (or n, or another model) past the gateway's checks into the Python client."""
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(png())
+    sneak = {"images": [str(secret)], "image": str(secret), "n": 5, "model": "openai/dall-e-3"}
+    if body == "json":
+        payload: dict[str, Any] = {
+            "model": "openai/gpt-image-1",
+            "prompt": "x",
+            "extra_body": sneak,
+        }
+        if path == "/chat/completions":
+            payload["messages"] = [{"role": "user", "content": "x"}]
+        if path == "/images/edits":
+            payload["images"] = [{"image_url": f"data:image/png;base64,{png().hex()}"}]
+        status, answer = await post(gateway, path, json=payload)
+    else:
+        status, answer = await post(
+            gateway,
+            path,
+            data=form(
+                ("model", "openai/dall-e-2"), ("prompt", "x"), ("extra_body[image]", str(secret))
+            ),
+        )
+    assert status == 400
+    assert answer["error"]["param"] == "extra_body"
+    assert server.api_calls == []
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "param"),
+    [
+        ("/images/generations", {"model": "openai/gpt-image-1", "prompt": "x", "self": 1}, "self"),
+        (
+            "/chat/completions",
+            {
+                "model": "google/gemini-2.5-flash-image",
+                "messages": [{"role": "user", "content": "x"}],
+                "self": 1,
+            },
+            "self",
+        ),
+        (
+            "/images/edits",
+            {
+                "model": "openai/gpt-image-1",
+                "prompt": "x",
+                "images": [{"image_url": "https://example.com/a.png"}],
+                "image": "https://example.com/b.png",
+            },
+            "image",
+        ),
+    ],
+)
+async def test_names_the_client_takes_itself_are_refused(
+    gateway: Gateway, server: FakeServer, path: str, payload: dict[str, Any], param: str
+) -> None:
+    status, answer = await post(gateway, path, json=payload)
+    assert (status, answer["error"]["param"]) == (400, param)
+    assert server.api_calls == []
+
+
+def multipart(*parts: bytes, boundary: str = "BND") -> tuple[bytes, dict[str, str]]:
+    return b"".join(parts) + b"--BND--\r\n", {
+        "content-type": f"multipart/form-data; boundary={boundary}"
+    }
+
+
+FIELD = b'--BND\r\nContent-Disposition: form-data; name="model"\r\n\r\nopenai/gpt-image-1\r\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        multipart(FIELD, b'--BND\r\nContent-Disposition: form-data; name="prompt"\r\n\r\n\xff\r\n'),
+        multipart(
+            FIELD,
+            b'--BND\r\nContent-Disposition: form-data; name="prompt"\r\n'
+            b"Content-Type: text/plain; charset=bogus-xx\r\n\r\nx\r\n",
+        ),
+        multipart(FIELD, boundary="OTHER"),
+        multipart(FIELD, b"--BND\r\nContent-Disposition: form-data\r\n\r\nno name\r\n"),
+        (b"hello", {"content-type": "multipart/form-data"}),
+    ],
+    ids=["not-utf8", "unknown-charset", "wrong-boundary", "no-name", "no-boundary"],
+)
+async def test_a_malformed_multipart_body_is_a_400(
+    gateway: Gateway, server: FakeServer, body: bytes, headers: dict[str, str]
+) -> None:
+    status, answer = await post(gateway, "/images/edits", data=body, headers=headers)
+    assert (status, answer["error"]["code"]) == (400, "invalid_multipart")
+    assert server.api_calls == []
+
+
+async def test_json_nested_too_deeply_is_a_400(gateway: Gateway, server: FakeServer) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    headers = {"content-type": "application/json"}
+    status, answer = await post(gateway, "/images/generations", data=deep, headers=headers)
+    assert (status, answer["error"]["code"]) == (400, "invalid_json")
+
+
+async def test_the_sdks_stream_false_form_field_is_a_boolean(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """``sdk.images.edit(..., stream=False)`` sends the text ``false`` in the form."""
+    edit = await gateway.sdk().images.edit(
+        model="openai/gpt-image-1", prompt="x", image=("a.png", png(), "image/png"), stream=False
+    )
+    assert len(edit.data or []) == 1
+    (call,) = server.api_calls
+    assert call.path == "/v1/images/edits"
