@@ -41,6 +41,7 @@ from .plan import Plan
 
 __all__ = [
     "ACCEPTED_INPUTS",
+    "MAX_INPUT_BYTES",
     "MAX_UPLOAD_BYTES",
     "SQUARE_PNG_UPLOADS",
     "input_image",
@@ -50,6 +51,8 @@ __all__ = [
 # Models whose edit and variation uploads must be one square PNG under MAX_UPLOAD_BYTES [SPEC].
 SQUARE_PNG_UPLOADS = frozenset({"dall-e-2"})
 MAX_UPLOAD_BYTES = 4 * 2**20
+MAX_INPUT_BYTES = 50 * 2**20
+"""GPT image models take input images "less than 50MB" [SPEC]; a converted PNG is checked."""
 
 # Input image formats the GPT image models take: "png, webp, or jpg" [SPEC].
 ACCEPTED_INPUTS = frozenset({"image/png", "image/jpeg", "image/webp"})
@@ -85,9 +88,10 @@ def input_image(plan: Plan, image: InputImage, param: str) -> InputImage:
         takes = "only PNG uploads" if square_png else "PNG, JPEG or WebP input images"
         plan.adjust(param, image.mime, converted.mime, f"{plan.model_name} takes {takes}; {how}")
         image = converted
-    if square_png:
-        assert image.data is not None
-        _check_bytes(plan, image.data, param)
+    elif not square_png:
+        return image  # as given: core already capped its size
+    assert image.data is not None
+    _check_bytes(plan, image.data, param, MAX_UPLOAD_BYTES if square_png else MAX_INPUT_BYTES)
     return image
 
 
@@ -122,14 +126,15 @@ def _check_mask(plan: Plan, mask: InputImage, image: InputImage) -> None:
             "mask",
             "mask_size_mismatch",
         )
-    _check_bytes(plan, mask.data, "mask")
+    _check_bytes(plan, mask.data, "mask", MAX_UPLOAD_BYTES)
 
 
-def _check_bytes(plan: Plan, data: bytes, param: str) -> None:
-    if len(data) >= MAX_UPLOAD_BYTES:
+def _check_bytes(plan: Plan, data: bytes, param: str, limit: int) -> None:
+    if len(data) >= limit:
+        other = ", or use a GPT image model" if limit == MAX_UPLOAD_BYTES else ""
         raise PayloadTooLargeError(
-            f"{param} is {len(data):,} bytes as PNG; {plan.model_name} takes less than 4 MiB "
-            f"({MAX_UPLOAD_BYTES:,} bytes). Send a smaller image, or use a GPT image model",
+            f"{param} is {len(data):,} bytes as PNG; {plan.model_name} takes less than "
+            f"{limit // 2**20} MiB ({limit:,} bytes). Send a smaller image{other}",
             param=param,
             provider="openai",
             model=plan.call.model.id,

@@ -1294,6 +1294,20 @@ def test_gpt_image_multipart_edit_converts_gif_to_png(
     assert t.adjustments == (adj("images[0]", "image/gif", "image/png", GIF_TO_PNG.format(name)),)
 
 
+def test_a_gif_over_the_input_limit_once_a_png_is_refused(
+    provider: OpenAIProvider, make_call: Any, gif: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A GIF may grow as a PNG: the converted bytes are held to the 50 MB input limit (lowered
+    here so the test needs no 50 MB image)."""
+    import limner_openai.uploads
+
+    monkeypatch.setattr(limner_openai.uploads, "MAX_INPUT_BYTES", 64)
+    with pytest.raises(limner.PayloadTooLargeError) as caught:
+        provider.translate(make_call("gpt-image-1", "edit", images=[gif], prompt="x"))
+    assert caught.value.param == "images[0]"
+    assert "as PNG" in caught.value.message
+
+
 def test_gpt_image_multipart_edit_converts_only_the_gif_and_never_the_mask(
     provider: OpenAIProvider, make_call: Any, png: bytes, gif: bytes, jpeg: bytes, mask_png: bytes
 ) -> None:
