@@ -25,7 +25,6 @@ from .support import (
     Recorded,
     closed_port,
     error_reply,
-    ok_body,
 )
 
 # ---- retries ---------------------------------------------------------------------------------
@@ -417,11 +416,6 @@ async def test_download_connection_refused() -> None:
     with pytest.raises(limner.ProviderConnectionError) as info:
         await _download(f"http://127.0.0.1:{closed_port()}/a.png", allow_private_networks=True)
     assert info.value.param == "images[0]"
-
-
-def test_ok_body_helper_is_openai_shaped() -> None:
-    body = ok_body(2)
-    assert [set(item) for item in body["data"]] == [{"b64_json"}, {"b64_json"}]
 
 
 async def test_parse_error_bug_falls_back_to_status_mapping(

@@ -145,6 +145,7 @@ async def test_json_nested_too_deeply_is_a_400(gateway: Gateway, server: FakeSer
     headers = {"content-type": "application/json"}
     status, answer = await post(gateway, "/images/generations", data=deep, headers=headers)
     assert (status, answer["error"]["code"]) == (400, "invalid_json")
+    assert server.api_calls == []
 
 
 async def test_the_sdks_stream_false_form_field_is_a_boolean(

@@ -3,7 +3,6 @@ edit with them; signed links still open without a key; ids sort as made."""
 
 from __future__ import annotations
 
-import base64
 import time
 
 import aiohttp
@@ -14,6 +13,7 @@ from limner.gateway import GatewayConfig
 from limner.gateway import files as files_module
 from limner.gateway.files import FILE_ID, id_time_ns, new_file_id
 
+from ..core.support import IMAGE
 from .conftest import MakeGateway
 from .support import GATEWAY_KEY, Gateway, png
 
@@ -66,7 +66,7 @@ async def test_signed_links_open_without_a_key(make_gateway: MakeGateway) -> Non
     assert item.url is not None
     async with aiohttp.ClientSession() as session, session.get(item.url) as response:
         assert response.status == 200
-        assert base64.b64encode(await response.read())
+        assert await response.read() == IMAGE
     listed = await gateway.sdk().files.list(purpose="image_generation")
     assert len(listed.data) == 1  # the generated image is the requester's file
     assert (await gateway.sdk(api_key=OTHER_KEY).files.list()).data == []

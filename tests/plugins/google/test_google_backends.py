@@ -9,8 +9,9 @@ import pytest
 import limner
 from limner_google import GoogleProvider
 from limner_google.models import MODELS
+from limner_google.settings import GoogleSettings
 
-from .conftest import GEMINI, MakeCall, settings
+from .conftest import MakeCall, settings
 
 
 @pytest.mark.parametrize(
@@ -73,10 +74,12 @@ def test_vertex_without_project_names_the_setting(
 
 
 def test_settings_repr_hides_secrets() -> None:
-    loaded = settings(api_key="super-secret", credentials=object())
+    credentials = object()
+    loaded = settings(api_key="super-secret", credentials=credentials)
     assert "super-secret" not in repr(loaded)
     assert "credentials" not in repr(loaded)
-    assert GEMINI.api_key is not None
+    assert loaded.api_key is not None and loaded.api_key.get_secret_value() == "super-secret"
+    assert isinstance(loaded, GoogleSettings) and loaded.credentials is credentials  # kept
 
 
 def test_limner_models_shows_the_lifecycle(capsys: pytest.CaptureFixture[str]) -> None:
