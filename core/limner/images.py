@@ -211,19 +211,20 @@ def _to_rgb(image: Image.Image, icc: bytes | None) -> Image.Image:
 
 
 def to_png(image: InputImage, param: str) -> tuple[InputImage, str]:
-    """The image as a PNG, for a provider that does not take its format, and how it was made (for
-    the caller's adjustment: "re-encoded losslessly as PNG (the same pixels)", or what changed).
-    PNG is lossless, so the
-    pixels are the ones stored in the file, in the same orientation (an EXIF orientation is kept
-    as metadata, not applied, so a mask made for the file still lines up), with alpha, palette
-    transparency and the ICC profile kept. A mode PNG cannot hold (CMYK, YCbCr...) becomes RGB,
-    through its ICC profile when it has one (then the PNG is sRGB). An animated image is
-    refused, naming ``param``: sending its first frame would drop the rest. Converted once
-    per request (:meth:`InputImage.derived`); the caller reports the change as an adjustment."""
+    """The image as a PNG, for a provider that does not take its format, and how it was made
+    (:data:`LOSSLESS`, or what changed), for the adjustment the caller reports.
+
+    PNG is lossless, so the pixels are the ones stored in the file, in the same orientation (an
+    EXIF orientation is kept as metadata, not applied, so a mask made for the file still lines
+    up), with alpha, palette transparency and the ICC profile kept. A mode PNG cannot hold
+    (CMYK, YCbCr...) becomes RGB, through its ICC profile when it has one (then the PNG is
+    sRGB). An animated image is refused, naming ``param``: sending its first frame would drop
+    the rest. Converted once per request (:meth:`InputImage.derived`)."""
     return image.derived("png", lambda source: _png_of(source, param))
 
 
 LOSSLESS = "re-encoded losslessly as PNG (the same pixels)"
+"""What :func:`to_png` says of a conversion that kept every pixel."""
 
 
 def _png_of(image: InputImage, param: str) -> tuple[InputImage, str]:
