@@ -21,7 +21,7 @@ if TYPE_CHECKING:
         SizeRules,
         TokenPrices,
     )
-    from .client import AsyncClient, Client
+    from .client import AsyncClient
     from .dryrun import DryRun
     from .errors import (
         AuthenticationError,
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     )
     from .requests import EditRequest, GenerateRequest, ImageConfig, ImageRef, VariationRequest
     from .responses import Adjustment, ImageData, ImagesResponse, Notice, Usage
+    from .sync_client import Client
     from .wire import FilePart, WireRequest, WireResponse
 
 _LAZY: dict[str, str] = {  # public name -> the module that defines it
@@ -63,7 +64,7 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "BillingError": "errors",
     "Capabilities": "capabilities",
     "Changes": "provider",
-    "Client": "client",
+    "Client": "sync_client",
     "ContentPolicyError": "errors",
     "DryRun": "dryrun",
     "EditRequest": "requests",
@@ -191,6 +192,7 @@ _SUBMODULES = frozenset(
         "schema",
         "sending",
         "sizing",
+        "sync_client",
         "wire",
     }
 )

@@ -1,0 +1,192 @@
+"""``limner.Client``: :class:`~limner.client.AsyncClient` run on an event loop of its own, on a
+daemon thread, so the same calls block (and work inside other event loops too).
+
+>>> with limner.Client() as client:
+...     result = client.images.generate(model="provider/model", prompt="a fox")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import threading
+from collections.abc import Coroutine
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
+
+from .client import AsyncClient, AsyncImages, build_request
+from .dryrun import DryRun
+from .params import EditParams, GenerateParams, VariationParams
+from .requests import EditRequest, GenerateRequest, VariationRequest
+from .responses import ImagesResponse
+
+if TYPE_CHECKING:
+    from .chat.client import Chat
+
+__all__ = ["Client"]
+
+R = TypeVar("R")
+
+_CANCEL_GRACE = 2.0
+"""Seconds an interrupted sync call gets to wind down (close its connection) once cancelled."""
+
+
+class _LoopThread:
+    """An event loop on a daemon thread, so the sync client works inside other event loops too."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="limner", daemon=True)
+        self._thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, R]) -> R:
+        """Run ``coro`` on the loop and return its result. When the wait is interrupted (Ctrl-C's
+        ``KeyboardInterrupt``, any ``BaseException``), the call is cancelled, so it stops sending
+        and retrying, and given :data:`_CANCEL_GRACE` seconds to finish before the interruption
+        goes on."""
+        created: concurrent.futures.Future[asyncio.Task[R]] = concurrent.futures.Future()
+        finished = threading.Event()
+
+        def start() -> None:  # on the loop's thread
+            task = self.loop.create_task(coro)
+            task.add_done_callback(lambda _: finished.set())
+            created.set_result(task)
+
+        self.loop.call_soon_threadsafe(start)
+        try:
+            finished.wait()
+        except BaseException:
+            task = created.result()  # at once: the loop runs ``start`` next, if not yet done
+            self.loop.call_soon_threadsafe(task.cancel)
+            finished.wait(_CANCEL_GRACE)
+            raise
+        return created.result().result()
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join()
+        self.loop.close()
+
+
+class Images:
+    """``client.images`` of the sync client."""
+
+    def __init__(self, images: AsyncImages, runner: _LoopThread) -> None:
+        self._images, self._run = images, runner.run
+
+    @overload
+    def generate(
+        self,
+        *,
+        model: str,
+        prompt: str,
+        dry_run: Literal[False] = False,
+        **params: Unpack[GenerateParams],
+    ) -> ImagesResponse: ...
+    @overload
+    def generate(
+        self, *, model: str, prompt: str, dry_run: Literal[True], **params: Unpack[GenerateParams]
+    ) -> DryRun: ...
+    def generate(
+        self, *, model: str, prompt: str, dry_run: bool = False, **params: Unpack[GenerateParams]
+    ) -> ImagesResponse | DryRun:
+        """See :meth:`AsyncImages.generate`."""
+        request = build_request(GenerateRequest, {"model": model, "prompt": prompt, **params})
+        return self._run(self._images._execute("generate", request, dry_run))
+
+    @overload
+    def edit(
+        self,
+        *,
+        model: str,
+        prompt: str,
+        image: Any,
+        dry_run: Literal[False] = False,
+        **params: Unpack[EditParams],
+    ) -> ImagesResponse: ...
+    @overload
+    def edit(
+        self,
+        *,
+        model: str,
+        prompt: str,
+        image: Any,
+        dry_run: Literal[True],
+        **params: Unpack[EditParams],
+    ) -> DryRun: ...
+    def edit(
+        self,
+        *,
+        model: str,
+        prompt: str,
+        image: Any,
+        dry_run: bool = False,
+        **params: Unpack[EditParams],
+    ) -> ImagesResponse | DryRun:
+        """See :meth:`AsyncImages.edit`."""
+        fields = {"model": model, "prompt": prompt, "images": image, **params}
+        request = build_request(EditRequest, fields)
+        return self._run(self._images._execute("edit", request, dry_run))
+
+    @overload
+    def create_variation(
+        self,
+        *,
+        model: str,
+        image: Any,
+        dry_run: Literal[False] = False,
+        **params: Unpack[VariationParams],
+    ) -> ImagesResponse: ...
+    @overload
+    def create_variation(
+        self, *, model: str, image: Any, dry_run: Literal[True], **params: Unpack[VariationParams]
+    ) -> DryRun: ...
+    def create_variation(
+        self, *, model: str, image: Any, dry_run: bool = False, **params: Unpack[VariationParams]
+    ) -> ImagesResponse | DryRun:
+        """See :meth:`AsyncImages.create_variation`."""
+        request = build_request(VariationRequest, {"model": model, "image": image, **params})
+        return self._run(self._images._execute("variation", request, dry_run))
+
+
+class Client:
+    """The synchronous client: the same arguments and methods as :class:`AsyncClient`, blocking.
+    Use it as a context manager, or call :meth:`close`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._async = AsyncClient(**kwargs)
+        self._runner = _LoopThread()
+        self.registry = self._async.registry
+        self.images = Images(self._async.images, self._runner)
+        self.models = self._async.models
+
+    @functools.cached_property
+    def chat(self) -> Chat:
+        """``client.chat.completions``, blocking."""
+        from .chat.client import Chat
+
+        return Chat(self._async.chat, self._runner)
+
+    def secret_values(self) -> list[str]:
+        """See :meth:`AsyncClient.secret_values`."""
+        return self._async.secret_values()
+
+    def close(self) -> None:
+        if self._runner.loop.is_running():
+            self._runner.run(self._async.close())
+            self._runner.stop()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client(providers={sorted(self.registry.providers)})"
