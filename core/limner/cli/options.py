@@ -1,0 +1,145 @@
+"""``--option KEY=VALUE`` and the flags, merged into one request: objects key by key, a key set
+twice to different values refused (naming both settings), so no setting is dropped."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ..errors import InvalidRequestError
+
+__all__ = ["request_fields"]
+
+
+def _value(text: str, key: str) -> Any:
+    """``text`` as JSON when it parses, else the string; a JSON object naming one key twice with
+    different values is refused (``json.loads`` would keep the last silently)."""
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, item in pairs:
+            if name in out and not _same(out[name], item):
+                raise InvalidRequestError(
+                    f"--option {key}: {name!r} appears twice in the JSON value "
+                    f"({out[name]!r} and {item!r}); give it once",
+                    param="option",
+                )
+            out[name] = item
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=unique)
+    except ValueError:
+        return text
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and bool(a == b)
+
+
+Origins = dict[tuple[str, ...], str]
+
+
+def _put(
+    fields: dict[str, Any], path: tuple[str, ...], value: Any, source: str, origins: Origins
+) -> None:
+    """Set ``fields[path[0]][path[1]]...`` to ``value``, merging objects key by key. A key given
+    twice with different values is refused, naming both settings: no setting is dropped."""
+    node = fields
+    for depth, key in enumerate(path[:-1]):
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            _conflict(path[: depth + 1], child, value, source, origins)
+        node = child
+    key = path[-1]
+    if isinstance(value, dict):
+        current = node.setdefault(key, {})
+        if not isinstance(current, dict):
+            _conflict(path, current, value, source, origins)
+        for name, item in value.items():
+            _put(fields, (*path, name), item, source, origins)
+        return
+    if key in node:
+        if _same(node[key], value):
+            return
+        _conflict(path, node[key], value, source, origins)
+    node[key] = value
+    origins[path] = source
+
+
+def _conflict(
+    path: tuple[str, ...], current: Any, value: Any, source: str, origins: Origins
+) -> NoReturn:
+    earlier = next(
+        (
+            origin
+            for where, origin in origins.items()
+            if where[: len(path)] == path or path[: len(where)] == where
+        ),
+        "an earlier setting",
+    )
+    name = ".".join(path)
+    raise InvalidRequestError(
+        f"{name} is set twice with different values: {current!r} by {earlier} and {value!r} by "
+        f"{source}; give {name} once",
+        param="option",
+    )
+
+
+def _option_path(key: str, providers: set[str]) -> tuple[str, ...]:
+    """Where ``--option KEY=...`` goes: ``FIELD``, or ``PROVIDER[.OPTION...]`` (also spelled
+    ``provider_options.PROVIDER...``) under ``provider_options``."""
+    parts = key.split(".")
+    explicit = parts[0] == "provider_options" and len(parts) > 1
+    if explicit:
+        parts = parts[1:]
+    if all(parts):
+        if parts[0] in providers:
+            return ("provider_options", *parts)
+        if len(parts) == 1 and not explicit:
+            return (parts[0],)
+    raise InvalidRequestError(
+        f"--option {key!r}: use FIELD=VALUE or PROVIDER.OPTION=VALUE "
+        f"(providers: {', '.join(sorted(providers))})",
+        param="option",
+    )
+
+
+def request_fields(args: argparse.Namespace, providers: set[str]) -> dict[str, Any]:
+    """The request's fields from the flags, then every ``--option`` in order, merged key by key
+    (``image_config``, ``provider_options``...); one key set to two values is refused."""
+    reserved = {"model": "-m/--model", "prompt": "the PROMPT argument", "dry_run": "--dry-run"}
+    flags: list[tuple[tuple[str, ...], Any, str]] = [
+        (("size",), args.size, "--size"),
+        (("quality",), args.quality, "--quality"),
+        (("seed",), args.seed, "--seed"),
+        (("n",), args.n, "-n"),
+        (("negative_prompt",), args.negative_prompt, "--negative-prompt"),
+        (("image_config", "aspect_ratio"), args.aspect_ratio, "--aspect-ratio"),
+        (("image_config", "image_size"), args.image_size, "--image-size"),
+    ]
+    if args.command == "edit":
+        reserved |= {"image": "--image", "images": "--image"}
+        flags += [
+            (("mask",), Path(args.mask) if args.mask else None, "--mask"),
+            (("edit_mode",), args.edit_mode, "--edit-mode"),
+        ]
+    fields: dict[str, Any] = {}
+    origins: Origins = {}
+    for path, value, source in flags:
+        if value is not None:
+            _put(fields, path, value, source, origins)
+    for option in args.option:
+        key, sep, raw = option.partition("=")
+        if not sep or not key:
+            raise InvalidRequestError(f"--option {option!r}: expected KEY=VALUE", param="option")
+        path = _option_path(key, providers)
+        if path[0] in reserved:
+            raise InvalidRequestError(
+                f"--option {key}: give {path[0]} with {reserved[path[0]]}, not --option",
+                param="option",
+            )
+        _put(fields, path, _value(raw, key), f"--option {key}", origins)
+    return fields

@@ -1,0 +1,89 @@
+"""Where ``-o`` writes: checked before the (paid) call, and a name that turns out taken after it
+saved beside the old file, so paid images are never thrown away."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+from pathlib import Path
+from typing import Any
+
+from ..client import AsyncClient
+from ..errors import InvalidRequestError
+from ..responses import ImagesResponse, save_paths
+
+__all__ = ["check_output", "save"]
+
+
+def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str, Any]) -> None:
+    """Refuse, before the provider is called (and paid), a ``-o`` whose files exist or cannot be
+    written. Without a requested ``output_format`` every format the model makes is checked."""
+    model = client.models.retrieve(args.model)
+    if fields.get("response_format") == "url" and "url" in model.capabilities.response_formats:
+        raise InvalidRequestError(
+            f"-o saves image bytes, but with response_format=url {model.id} answers with links "
+            "(printed, not saved): leave out -o, or response_format to get the bytes",
+            param="output",
+        )
+    n = fields.get("n", 1)
+    count = min(n, model.capabilities.max_n) if isinstance(n, int) and n > 0 else 1
+    requested = fields.get("output_format")
+    if isinstance(requested, str):
+        formats = [requested]
+    else:
+        formats = list(dict.fromkeys(["png", *model.capabilities.output_formats]))
+    names = {path for fmt in formats for path in save_paths(args.output, count, fmt)}
+    existing = sorted(str(path) for path in names if path.exists())
+    if existing:
+        unsure = ""
+        if len(names) > count:  # the file names depend on the format the provider answers
+            unsure = f"; the model may answer {', '.join(formats)}: --option output_format=..."
+        raise InvalidRequestError(
+            f"refusing to overwrite {', '.join(existing)}: choose another -o/--output, or move "
+            f"the file away (nothing was sent to the provider){unsure}",
+            param="output",
+        )
+    for path in names:
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            raise InvalidRequestError(
+                f"cannot write {path}: {folder} is not a writable directory; choose another "
+                "-o/--output (nothing was sent to the provider)",
+                param="output",
+            )
+
+
+def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str]]:
+    """Save the images; a file that appeared since the check (or a name the check could not
+    foresee: fewer images, another format) is kept, and that image saved under a fresh name
+    beside it, so paid images are never thrown away. Returns the paths and what was renamed."""
+    try:
+        return result.save(target), []
+    except FileExistsError:
+        pass
+    names = save_paths(target, len(result.data), result.output_format)
+    taken = set(names)
+    paths: list[Path] = []
+    renamed: list[str] = []
+    for item, name in zip(result.data, names, strict=True):
+        path = name
+        if name.exists():
+            path = _fresh_name(name, result.created, taken)
+            taken.add(path)
+            renamed.append(f"warning: {name} exists and was kept; saved this image as {path}")
+        paths.extend(result.model_copy(update={"data": [item]}).save(path))
+    return paths, renamed
+
+
+def _fresh_name(name: Path, created: int, taken: set[Path]) -> Path:
+    """``moon.png`` -> ``moon.<created>.png`` (then ``moon.<created>-2.png``...), a name neither
+    on disk nor already chosen."""
+    for attempt in itertools.count(1):
+        tag = f"{created}" if attempt == 1 else f"{created}-{attempt}"
+        candidate = name.with_name(f"{name.stem}.{tag}{name.suffix}")
+        if candidate not in taken and not candidate.exists():
+            return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
