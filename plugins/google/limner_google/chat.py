@@ -24,23 +24,20 @@ from typing import Any
 from limner import (
     Adjustment,
     Changes,
-    InputImage,
     InvalidRequestError,
     Translation,
     UnsupportedFeatureError,
     WireRequest,
 )
-from limner.chat import ChatCall, ChatTurn
+from limner.chat import ChatCall
 from limner.requests import SIZE_PATTERN
 
+from .chat_contents import content
 from .common import (
     EDIT_ONLY,
-    GEMINI_INPUT_MIMES,
     IGNORED_FIELDS,
     IMAGEN_ONLY,
     WHY_DROPPED,
-    accepted_image,
-    b64,
     check_input_count,
     drop_options,
     output_options,
@@ -93,7 +90,7 @@ def translate_chat(
         body.adjustments.append(moved)
     extras = dict(call.request.forwarded)
     system = [{"text": turn.text} for turn in call.turns if turn.role == "system"]
-    contents = [_content(body, turn) for turn in call.turns if turn.role != "system"]
+    contents = [content(body, turn) for turn in call.turns if turn.role != "system"]
     _count_images(body)
     generation: dict[str, Any] = {"responseModalities": _modalities(body)}
     _sampling(body, generation)
@@ -326,15 +323,7 @@ def _camel(name: str) -> str:
     return head + "".join(word[:1].upper() + word[1:] for word in rest)
 
 
-# ---- conversation ----------------------------------------------------------------------------
-
-
-def _inline(body: _Body, image: InputImage, param: str) -> dict[str, Any]:
-    """An image part, in a format Gemini takes (a GIF becomes a PNG, reported as ``param``)."""
-    image = accepted_image(
-        body, image, param, GEMINI_INPUT_MIMES, "Gemini takes PNG, JPEG, WebP, HEIC or HEIF images"
-    )
-    return {"inlineData": {"mimeType": image.mime, "data": b64(image)}}
+# ---- conversation (its turns: .chat_contents) ------------------------------------------------
 
 
 def _count_images(body: _Body) -> None:
@@ -350,58 +339,3 @@ def _count_images(body: _Body) -> None:
     check_input_count(
         body, body.call.model, count, "messages", on_vertex=body.on_vertex, refuse=False
     )
-
-
-def _content(body: _Body, turn: ChatTurn) -> dict[str, Any]:
-    where = f"messages[{turn.index}]"
-    if turn.role == "assistant":
-        parts = _replay(body, turn) if turn.state is not None else None
-        if parts is None:
-            images = iter(range(len(turn.images)))
-            parts = [
-                {"text": p.text}
-                if p.image is None
-                else _inline(body, p.image, f"{where}.images[{next(images)}].image_url.url")
-                for p in turn.parts
-            ]
-        return {"role": "model", "parts": parts}
-    return {  # a user turn's parts are its content's items, in order
-        "role": "user",
-        "parts": [
-            {"text": part.text}
-            if part.image is None
-            else _inline(body, part.image, f"{where}.content[{number}].image_url.url")
-            for number, part in enumerate(turn.parts)
-        ],
-    }
-
-
-def _replay(body: _Body, turn: ChatTurn) -> list[dict[str, Any]]:
-    """The model's parts as Google returned them, image bytes put back from the message."""
-    param = f"messages[{turn.index}].limner.state"
-    state = turn.state
-    parts = state.get("parts") if isinstance(state, dict) else None
-    if not isinstance(parts, list) or not all(isinstance(part, dict) for part in parts):
-        raise InvalidRequestError(
-            f"{param} is not Google's state ({{'parts': [...]}}); send the assistant message back "
-            "as limner returned it, or drop its 'limner' field",
-            param=param,
-        )
-    out = []
-    for number, part in enumerate(parts):
-        part = dict(part)
-        for key, images, where in (
-            ("image", turn.images, f"messages[{turn.index}].images"),
-            ("thought_image", turn.thought_images, f"messages[{turn.index}].limner.thought_images"),
-        ):
-            if key in part:
-                at = part.pop(key)
-                if not isinstance(at, int) or not 0 <= at < len(images):
-                    raise InvalidRequestError(
-                        f"{param}.parts[{number}].{key} refers to no image of the message "
-                        f"({len(images)} given)",
-                        param=f"{param}.parts[{number}].{key}",
-                    )
-                part.update(_inline(body, images[at], f"{where}[{at}].image_url.url"))
-        out.append(part)
-    return out
