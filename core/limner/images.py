@@ -10,7 +10,7 @@ import base64
 import binascii
 import functools
 import io
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
@@ -21,7 +21,17 @@ from .requests import ImageRef
 if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fast
     from PIL import Image
 
-__all__ = ["InputImage", "check_mask", "decode_data_url", "mask_to_binary", "sniff", "to_png"]
+    from .provider import Changes
+
+__all__ = [
+    "InputImage",
+    "accepted_image",
+    "check_mask",
+    "decode_data_url",
+    "mask_to_binary",
+    "sniff",
+    "to_png",
+]
 
 T = TypeVar("T")
 
@@ -208,6 +218,19 @@ def _to_rgb(image: Image.Image, icc: bytes | None) -> Image.Image:
         if converted is not None:
             return converted
     return image.convert(mode)
+
+
+def accepted_image(
+    changes: Changes, image: InputImage, param: str, accepted: Collection[str], takes: str
+) -> InputImage:
+    """``image`` (named ``param``) as given when its MIME type is in ``accepted`` (or it has no
+    bytes: a URL or file id); otherwise re-encoded with :func:`to_png` and the change recorded in
+    ``changes``, whose reason is ``takes`` (what the model takes) and how it was re-encoded."""
+    if image.data is None or image.mime in accepted:
+        return image
+    converted, how = to_png(image, param)
+    changes.adjust(param, image.mime, converted.mime, f"{takes}; {how}")
+    return converted
 
 
 def to_png(image: InputImage, param: str) -> tuple[InputImage, str]:

@@ -7,8 +7,9 @@ from typing import Any
 
 from limner import Changes, InputImage, InvalidRequestError
 from limner.chat import ChatTurn
+from limner.images import accepted_image
 
-from .common import GEMINI_INPUT_MIMES, accepted_image, b64
+from .common import GEMINI_INPUT_MIMES
 
 __all__ = ["content"]
 
@@ -73,4 +74,4 @@ def _inline(body: Changes, image: InputImage, param: str) -> dict[str, Any]:
     image = accepted_image(
         body, image, param, GEMINI_INPUT_MIMES, "Gemini takes PNG, JPEG, WebP, HEIC or HEIF images"
     )
-    return {"inlineData": {"mimeType": image.mime, "data": b64(image)}}
+    return {"inlineData": {"mimeType": image.mime, "data": image.b64}}

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from limner import (
     Changes,
     ContentPolicyError,
-    InputImage,
     ModelInfo,
     Notice,
     ProviderCall,
@@ -17,7 +16,6 @@ from limner import (
     UnsupportedFeatureError,
     WireResponse,
 )
-from limner.images import to_png
 from limner.responses import CONTENT_FILTERED
 
 from .models import RECOMMENDED_INPUTS
@@ -32,8 +30,6 @@ __all__ = [
     "IMAGEN_INPUT_MIMES",
     "IMAGEN_ONLY",
     "WHY_DROPPED",
-    "accepted_image",
-    "b64",
     "blocked",
     "check_input_count",
     "drop_ignored",
@@ -129,19 +125,6 @@ GEMINI_INPUT_MIMES = frozenset(
 IMAGEN_INPUT_MIMES = frozenset({"image/png", "image/jpeg"})
 
 
-def accepted_image(
-    changes: Changes, image: InputImage, param: str, accepted: Collection[str], takes: str
-) -> InputImage:
-    """``image`` (named ``param``) as given when its format is ``accepted``; anything else (a GIF)
-    re-encoded as PNG (:func:`limner.images.to_png`: an animated image is refused,
-    naming ``param``) and reported. ``takes`` says what the model takes, for the reason."""
-    if image.data is None or image.mime in accepted:
-        return image
-    converted, how = to_png(image, param)
-    changes.adjust(param, image.mime, converted.mime, f"{takes}; {how}")
-    return converted
-
-
 ABOVE_RECOMMENDED_INPUTS = "above_recommended_inputs"
 """Notice code: more input images than Google recommends for the model (they are all sent)."""
 
@@ -178,11 +161,6 @@ def check_input_count(
         f"{recommended}{vertex}; the Gemini 3 image models take up to 14",
         param=param,
     )
-
-
-def b64(image: InputImage) -> str:
-    assert image.data is not None  # core loads bytes: remote_image_urls and file_ids are off
-    return image.b64
 
 
 def mime_format(mime: str | None) -> str | None:

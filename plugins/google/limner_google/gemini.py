@@ -19,13 +19,12 @@ from limner import (
     WireRequest,
     WireResponse,
 )
+from limner.images import accepted_image
 
 from .common import (
     EDIT_ONLY,
     GEMINI_INPUT_MIMES,
     IMAGEN_ONLY,
-    accepted_image,
-    b64,
     blocked,
     check_input_count,
     drop_ignored,
@@ -112,7 +111,7 @@ def _inline_images(plan: Plan) -> list[dict[str, Any]]:
             GEMINI_INPUT_MIMES,
             "Gemini takes PNG, JPEG, WebP, HEIC or HEIF input images",
         )
-        parts.append({"inlineData": {"mimeType": image.mime, "data": b64(image)}})
+        parts.append({"inlineData": {"mimeType": image.mime, "data": image.b64}})
     return parts
 
 

@@ -26,14 +26,12 @@ from limner import (
     WireRequest,
     WireResponse,
 )
-from limner.images import mask_to_binary
+from limner.images import accepted_image, mask_to_binary
 from limner.responses import CONTENT_FILTERED
 
 from .common import (
     EDIT_ONLY,
     IMAGEN_INPUT_MIMES,
-    accepted_image,
-    b64,
     blocked,
     drop_ignored,
     drop_options,
@@ -204,7 +202,7 @@ def _edit(
         {
             "referenceType": "REFERENCE_TYPE_RAW",
             "referenceId": 1,
-            "referenceImage": {"bytesBase64Encoded": b64(image), "mimeType": image.mime},
+            "referenceImage": {"bytesBase64Encoded": image.b64, "mimeType": image.mime},
         },
         {
             "referenceType": "REFERENCE_TYPE_MASK",
@@ -230,7 +228,7 @@ def _white_is_edit(mask: InputImage) -> str:
     import base64
 
     assert mask.data is not None
-    return base64.b64encode(mask_to_binary(mask.data, edit=255, keep=0)).decode()
+    return base64.b64encode(mask_to_binary(mask.data)).decode()
 
 
 def parse_imagen(call: ProviderCall, response: WireResponse) -> ProviderResult:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import io
 
 from limner import InputImage, InvalidRequestError, PayloadTooLargeError
-from limner.images import to_png
+from limner.images import accepted_image
 
 from .plan import Plan
 
@@ -83,16 +83,12 @@ def input_image(plan: Plan, image: InputImage, param: str) -> InputImage:
     if square_png:
         _check_square(plan, image, param)
     accepted = _PNG_ONLY if square_png else ACCEPTED_INPUTS
-    if image.mime not in accepted:
-        converted, how = to_png(image, param)
-        takes = "only PNG uploads" if square_png else "PNG, JPEG or WebP input images"
-        plan.adjust(param, image.mime, converted.mime, f"{plan.model_name} takes {takes}; {how}")
-        image = converted
-    elif not square_png:
-        return image  # as given: core already capped its size
-    assert image.data is not None
-    _check_bytes(plan, image.data, param, MAX_UPLOAD_BYTES if square_png else MAX_INPUT_BYTES)
-    return image
+    takes = "only PNG uploads" if square_png else "PNG, JPEG or WebP input images"
+    ready = accepted_image(plan, image, param, accepted, f"{plan.model_name} takes {takes}")
+    if square_png or ready is not image:  # as given otherwise: core already capped its size
+        assert ready.data is not None
+        _check_bytes(plan, ready.data, param, MAX_UPLOAD_BYTES if square_png else MAX_INPUT_BYTES)
+    return ready
 
 
 def _check_square(plan: Plan, image: InputImage, param: str) -> None:

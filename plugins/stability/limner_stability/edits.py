@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from limner import EditRequest, FilePart, InputImage, InvalidRequestError, UnsupportedFeatureError
-from limner.images import mask_to_binary, to_png
+from limner.images import accepted_image, mask_to_binary
 
 from . import fields
 from .generate import generation_fields
@@ -107,12 +107,9 @@ def _the_image(plan: Plan) -> InputImage:
 def _image_file(plan: Plan, image: InputImage) -> FilePart:
     """The ``image`` part: JPEG, PNG and WebP as given, anything else (GIF) re-encoded as PNG
     [SPEC: "Supported Formats: jpeg, png, webp"], reported."""
-    if image.mime not in ACCEPTED_IMAGES:
-        converted, how = to_png(image, "images[0]")
-        plan.adjust(
-            "images[0]", image.mime, converted.mime, f"Stability takes JPEG, PNG or WebP: {how}"
-        )
-        image = converted
+    image = accepted_image(
+        plan, image, "images[0]", ACCEPTED_IMAGES, "Stability takes JPEG, PNG or WebP"
+    )
     assert image.data is not None and image.mime is not None
     return FilePart("image", image.filename, image.mime, image.data)
 
@@ -167,7 +164,7 @@ def _mask(plan: Plan, image: InputImage) -> None:
 def _white_is_edit(mask: InputImage) -> bytes:
     """OpenAI's convention (transparent = edit) → Stability's (white = edit, black = keep)."""
     assert mask.data is not None
-    return mask_to_binary(mask.data, edit=255, keep=0)
+    return mask_to_binary(mask.data)
 
 
 def _mode_options(plan: Plan) -> None:
