@@ -99,6 +99,22 @@ class LimnerError(Exception):
     def message(self, text: str) -> None:  # rewording keeps str(error) in step
         self.args = (text,)
 
+    def attribute(
+        self,
+        provider: str,
+        model: str,
+        *,
+        request_id: str | None = None,
+        status_code: int | None = None,
+    ) -> LimnerError:
+        """This error, naming the provider, the model (and a request id and status) where whoever
+        raised it did not: core calls it for every error a plugin raises or returns."""
+        self.provider = self.provider or provider
+        self.model = self.model or model
+        self.request_id = self.request_id or request_id
+        self.status_code = self.status_code or status_code
+        return self
+
     def to_openai(self) -> dict[str, Any]:
         """The OpenAI error body: ``{"error": {"message", "type", "param", "code"}}``."""
         return {

@@ -192,9 +192,7 @@ class Registry:
         try:
             return self._translate(provider, call)
         except LimnerError as error:
-            error.provider = error.provider or provider.name
-            error.model = error.model or call.model.id
-            raise
+            raise error.attribute(provider.name, call.model.id) from error.__cause__
 
     def _translate(self, provider: Provider, call: ProviderCall) -> Translation:
         hook = self.manager.hook.translate_request

@@ -136,12 +136,10 @@ def _attributed(
 ) -> LimnerError:
     """``error`` naming the provider, the model, the request id and (for an error status) the
     status, where the plugin that raised it did not."""
-    error.provider = error.provider or provider.name
-    error.model = error.model or model.id
-    error.request_id = error.request_id or response.request_id
-    if not 200 <= response.status < 300:
-        error.status_code = error.status_code or response.status
-    return error
+    status = None if 200 <= response.status < 300 else response.status
+    return error.attribute(
+        provider.name, model.id, request_id=response.request_id, status_code=status
+    )
 
 
 def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) -> LimnerError:

@@ -14,6 +14,7 @@ from ..dryrun import DryRun
 from ..engine import Engine
 from ..errors import (
     InvalidRequestError,
+    LimnerError,
     NoImageGeneratedError,
     PluginError,
     UnsupportedFeatureError,
@@ -109,7 +110,10 @@ class ChatEngine:
 
     @staticmethod
     def _translate(provider: Provider, call: ChatCall, headers: dict[str, str]) -> Translation:
-        translation = provider.translate_chat(call)
+        try:
+            translation = provider.translate_chat(call)
+        except LimnerError as error:  # named as the images path names them (Registry.translate)
+            raise error.attribute(provider.name, call.model.id) from error.__cause__
         if not isinstance(translation, Translation):
             raise PluginError(
                 f"{provider.name}.translate_chat returned {type(translation).__name__}, "
