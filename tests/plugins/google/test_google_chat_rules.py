@@ -58,7 +58,11 @@ async def test_settings_are_mapped_or_reported(server: Server) -> None:
 async def test_a_chat_translation_error_names_the_provider_and_model(server: Server) -> None:
     """Raised by the plugin's translate_chat without naming itself: core names it, as it does on
     the images path."""
-    request = {"model": PRO, "messages": [USER], "image_config": {"aspect_ratio": "8:1"}}
+    request: dict[str, Any] = {
+        "model": PRO,
+        "messages": [USER],
+        "image_config": {"aspect_ratio": "8:1"},
+    }
     async with server.client() as client:
         with pytest.raises(limner.InvalidRequestError) as caught:
             await client.chat.completions.create(**request)
