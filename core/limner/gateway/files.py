@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field, ValidationError
 from ..errors import LimnerError, PayloadTooLargeError
 
 __all__ = [
+    "FILE_ID_PATTERN",
     "MAX_LIST_LIMIT",
     "FileObject",
     "FilePage",
@@ -42,7 +43,8 @@ __all__ = [
     "sort_key",
 ]
 
-FILE_ID = re.compile(r"^file-(?:[0-9a-f]{32}|[0-9a-f]{48})$")  # 32: random only (older ids)
+FILE_ID_PATTERN = r"file-(?:[0-9a-f]{32}|[0-9a-f]{48})"  # 32: random only (older ids)
+FILE_ID = re.compile(f"^{FILE_ID_PATTERN}$")
 MAX_LIST_LIMIT = 10_000
 """The most files one ``list`` call returns (also its default), as OpenAI's ``GET /v1/files``."""
 

@@ -18,7 +18,7 @@ from aiohttp.typedefs import Handler
 
 from ..errors import AuthenticationError, LimnerError, PayloadTooLargeError
 from .errors import error_response, http_error_response, internal_error_response
-from .files import StoredFile
+from .files import FILE_ID_PATTERN, StoredFile
 from .state import STATE
 
 __all__ = [
@@ -59,7 +59,7 @@ def note() -> Note:
 
 
 OPEN_PATHS = frozenset({"/healthz", "/openapi.json"})
-CONTENT_PATH = re.compile(r"^/v1/files/(file-[0-9a-f]{32}(?:[0-9a-f]{16})?)/content$")
+CONTENT_PATH = re.compile(f"^/v1/files/({FILE_ID_PATTERN})/content$")
 OWNER = web.RequestKey("limner_file_owner", str)
 """The owner tag of the gateway key a request authenticated with (absent: no key involved)."""
 
