@@ -173,10 +173,7 @@ def _seed(body: _Body, seed: int | None) -> int | None:
     """``n`` fans out into one call per choice: each call's own seed (see ``split_seed``)."""
     if seed is None:
         return None
-    applied, adjustment = split_seed(seed, body.call.index)
-    if adjustment is not None:
-        body.adjustments.append(adjustment)
-    return applied
+    return split_seed(body, seed, body.call.index)
 
 
 def _thinking_level(body: _Body) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from limner import Adjustment, Changes, InvalidRequestError, ProviderCall, UnsupportedFeatureError
+from limner import Changes, InvalidRequestError, ProviderCall, UnsupportedFeatureError
 from limner.requests import EditRequest, GenerateRequest, ImageConfig, parse_size
 from limner.sizing import nearest_ratio
 
@@ -48,11 +48,9 @@ class Plan(Changes):
         return self.endpoint.backend == "vertex"
 
     def call_seed(self, seed: int) -> int:
-        """The seed for this call (see :func:`split_seed`), its change reported."""
-        applied, adjustment = split_seed(seed, self.call.index)
-        if adjustment is not None:
-            self.adjustments.append(adjustment)
-        return applied
+        """The seed for this call: its own when core split ``n`` (see :meth:`Changes.split_seed`),
+        in the int32 range Google's APIs take."""
+        return split_seed(self, seed, self.call.index)
 
     def drop_unsupported(self, names: Sequence[str], why: str) -> None:
         """Report each request field in ``names`` that is set as dropped."""
@@ -71,20 +69,12 @@ class Plan(Changes):
             self.drop(param, value, "only Vertex AI takes this setting (vertexai=True)")
 
 
-def split_seed(seed: int, index: int) -> tuple[int, Adjustment | None]:
-    """The seed for call ``index`` when core splits ``n``: ``seed + index``, wrapped into the
-    int32 range Google's APIs take, and the adjustment saying so. The same seed in every call
-    would repeat the first call's images."""
-    if index == 0:
-        return seed, None
-    applied = (seed + index) % _SEED_RANGE
-    return applied, Adjustment(
-        param="seed",
-        requested=seed,
-        applied=applied,
-        reason=f"n was split across calls; call {index + 1} sends seed {applied} so its images "
-        "differ from the other calls'",
-    )
+def split_seed(changes: Changes, seed: int, index: int) -> int:
+    """The seed for call ``index`` of a split request, in the int32 range Google's APIs take
+    (generationConfig.seed, Imagen's seed), its change recorded in ``changes``."""
+    applied = changes.split_seed(seed, index, low=0, high=_SEED_RANGE - 1)
+    assert applied is not None
+    return applied
 
 
 @dataclass(frozen=True)

@@ -216,22 +216,10 @@ def _seed(plan: Plan) -> None:
             "pick a smaller seed",
             param="seed",
         )
-    if index == 0:
-        if seed is not None:
-            plan.config["seed"] = seed
-        return
-    # A split call: Nova's seed is fixed (12) when none is sent, so every call would repeat the
-    # first call's images; each call gets its own seed, said so.
-    base = DEFAULT_SEED if seed is None else seed
-    applied = (base + index) % (MAX_SEED + 1)
-    plan.config["seed"] = applied
-    plan.adjust(
-        "seed",
-        seed,
-        applied,
-        f"n was split across calls; call {index + 1} sends seed {applied} so its images differ "
-        "from the other calls'",
-    )
+    # Nova's seed is fixed (12) when none is sent: a split call gets its own seed even then
+    applied = plan.split_seed(seed, index, low=0, high=MAX_SEED, default=DEFAULT_SEED)
+    if applied is not None:
+        plan.config["seed"] = applied
 
 
 def _fmt(wh: tuple[int, int]) -> str:

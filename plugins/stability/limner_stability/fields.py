@@ -83,16 +83,8 @@ def seed(plan: Plan, request: GenerateRequest | EditRequest, *, takes: bool) -> 
     if not takes:
         plan.drop("seed", value, f"{plan.what} takes no seed")
         return
-    applied = value
-    if value and plan.call.index:
-        applied = (value - 1 + plan.call.index) % MAX_SEED + 1
-        plan.adjust(
-            "seed",
-            value,
-            applied,
-            f"Stability makes one image per call; call {plan.call.index + 1} of "
-            f"{request.n} uses seed + {plan.call.index} so the images differ",
-        )
+    # 0 asks for a random seed in every call, so it stays 0; others vary from 1 to MAX_SEED
+    applied = plan.split_seed(value, plan.call.index, low=1, high=MAX_SEED) if value else value
     plan.set("seed", applied)
 
 
