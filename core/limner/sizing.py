@@ -82,22 +82,53 @@ def size_for_ratio(ratio: float, long_side: int, rules: SizeRules) -> tuple[int,
 
 
 def _clamp_ratio(ratio: float, rules: SizeRules) -> float:
+    """``ratio`` within the shapes ``rules`` allow: their aspect limits, and the limits their
+    sides and pixel counts imply (2048 by 256 is as wide as sides of 256 to 2048 can go)."""
+    step = rules.multiple_of
+    short = math.ceil(rules.min_side / step) * step
+    long = rules.max_side // step * step
+    widest = long / short
+    if rules.min_pixels is not None:  # the short side cannot go below min_pixels / long
+        widest = min(widest, long * long / rules.min_pixels)
+    if rules.max_pixels is not None:  # the long side cannot go above max_pixels / short
+        widest = min(widest, rules.max_pixels / (short * short))
+    low, high = 1 / widest, widest
     if rules.min_aspect is not None:
-        ratio = max(ratio, rules.min_aspect)
+        low = max(low, rules.min_aspect)
     if rules.max_aspect is not None:
-        ratio = min(ratio, rules.max_aspect)
-    return ratio
+        high = min(high, rules.max_aspect)
+    return min(max(ratio, low), high)
 
 
 def _candidates(ratio: float, rules: SizeRules) -> list[tuple[int, int]]:
     """Valid sizes near ``ratio``: for each allowed width, the allowed heights just below and
-    above ``width / ratio``."""
+    above ``width / ratio``, or the nearest allowed height when that is out of reach."""
     step = rules.multiple_of
     low = math.ceil(rules.min_side / step) * step
     found: list[tuple[int, int]] = []
     for width in range(low, rules.max_side + 1, step):
-        ideal = width / ratio
+        shortest, tallest = _height_range(width, rules)
+        if shortest > tallest:
+            continue
+        ideal = min(max(width / ratio, shortest), tallest)
         for height in {math.floor(ideal / step) * step, math.ceil(ideal / step) * step}:
             if height > 0 and not rules.violations(width, height):
                 found.append((width, height))
     return found
+
+
+def _height_range(width: int, rules: SizeRules) -> tuple[int, int]:
+    """The lowest and highest multiples of the step that ``rules`` could allow as the height
+    for ``width`` (an empty range when the first is larger)."""
+    step = rules.multiple_of
+    lowest: float = rules.min_side
+    highest: float = rules.max_side
+    if rules.min_pixels is not None:
+        lowest = max(lowest, rules.min_pixels / width)
+    if rules.max_pixels is not None:
+        highest = min(highest, rules.max_pixels / width)
+    if rules.max_aspect is not None:
+        lowest = max(lowest, width / rules.max_aspect - 1e-6)
+    if rules.min_aspect is not None:
+        highest = min(highest, width / rules.min_aspect + 1e-6)
+    return math.ceil(lowest / step) * step, math.floor(highest / step) * step

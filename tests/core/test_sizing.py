@@ -73,6 +73,32 @@ def test_every_fitted_size_is_valid() -> None:
             assert RULES.violations(*fit_size(width, height, RULES)) == []
 
 
+SIDES_ONLY = SizeRules(min_side=256, max_side=2048, multiple_of=64)
+PIXELS_ONLY = SizeRules(min_side=64, max_side=2048, multiple_of=64, min_pixels=1024 * 1024)
+
+
+@pytest.mark.parametrize(
+    ("rules", "wanted", "fitted"),
+    [
+        (SIDES_ONLY, (4096, 64), (2048, 256)),  # as wide as the sides allow
+        (SIDES_ONLY, (64, 4096), (256, 2048)),
+        (PIXELS_ONLY, (4096, 64), (2048, 512)),  # as wide as 1 MP on a 2048 side allows
+    ],
+)
+def test_fit_size_without_aspect_limits_stops_at_the_shapes_the_rules_imply(
+    rules: SizeRules, wanted: tuple[int, int], fitted: tuple[int, int]
+) -> None:
+    assert fit_size(*wanted, rules) == fitted
+    assert size_for_ratio(wanted[0] / wanted[1], 1024, rules) == fitted
+
+
+@pytest.mark.parametrize("rules", [SIDES_ONLY, PIXELS_ONLY], ids=["sides", "pixels"])
+def test_every_size_fits_rules_without_aspect_limits(rules: SizeRules) -> None:
+    for width in range(1, 9000, 311):
+        for height in range(1, 9000, 293):
+            assert rules.violations(*fit_size(width, height, rules)) == []
+
+
 def test_fit_size_says_when_no_size_can_satisfy_the_rules() -> None:
     impossible = SizeRules(min_side=100, max_side=200, multiple_of=1, max_pixels=50)
     with pytest.raises(ValueError, match="no size satisfies"):
