@@ -304,6 +304,17 @@ class PluginError(LimnerError):
     error_type = "api_error"
     default_code = "plugin_error"
 
+    @classmethod
+    def crashed(cls, step: str, provider: str, model: str, exc: Exception) -> PluginError:
+        """The error for a plugin's ``step`` that raised ``exc``, which is not a
+        :class:`LimnerError` (raise it ``from exc`` to keep the plugin's traceback)."""
+        return cls(
+            f"the {provider} plugin failed in {step} ({type(exc).__name__}: {exc}); this is a "
+            "bug in the plugin: report it to its authors",
+            provider=provider,
+            model=model,
+        )
+
 
 _BY_STATUS: Mapping[int, type[LimnerError]] = {
     400: InvalidRequestError,

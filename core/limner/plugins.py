@@ -193,6 +193,8 @@ class Registry:
             return self._translate(provider, call)
         except LimnerError as error:
             raise error.attribute(provider.name, call.model.id) from error.__cause__
+        except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
+            raise PluginError.crashed("translate", provider.name, call.model.id, exc) from exc
 
     def _translate(self, provider: Provider, call: ProviderCall) -> Translation:
         hook = self.manager.hook.translate_request

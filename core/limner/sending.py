@@ -147,7 +147,7 @@ def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) 
     cls = error_for_status(response.status)
     extra: dict[str, Any] = {}
     if issubclass(cls, RateLimitError):
-        extra["retry_after"] = response.retry_after
+        extra["retry_after"] = provider.retry_after(response)  # the wait its retries obeyed
     return cls(
         f"{provider.name} answered HTTP {response.status}: {response.text_excerpt()}",
         provider=provider.name,

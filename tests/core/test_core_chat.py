@@ -202,6 +202,31 @@ def test_a_chat_model_without_translate_chat_is_a_plugin_error() -> None:
         registry.models()
 
 
+async def test_a_chat_translation_that_crashes_is_a_plugin_error(server: FakeServer) -> None:
+    class Crashing(PainterProvider):
+        def translate_chat(self, call: ChatCall) -> limner.Translation:
+            raise KeyError("turns")
+
+    class CrashingPlugin:
+        @limner.hookimpl
+        def register_providers(self, register: Any) -> None:
+            register(Crashing())
+
+    crashing = limner.AsyncClient(
+        providers={"painter": {"api_key": KEY, "base_url": server.url}},
+        plugins=[CrashingPlugin()],
+        environ={},
+    )
+    async with crashing:
+        with pytest.raises(limner.PluginError) as caught:
+            await crashing.chat.completions.create(
+                model="painter/chat-1", messages=[{"role": "user", "content": "x"}]
+            )
+    assert caught.value.provider == "painter" and caught.value.model == "painter/chat-1"
+    assert "failed in translate_chat (KeyError: 'turns')" in caught.value.message
+    assert server.requests == []
+
+
 async def test_default_chat_error_mapping_and_retries(server: FakeServer) -> None:
     busy = web.json_response({"error": "slow down"}, status=429, headers={"retry-after": "0"})
     server.reply(busy, web.json_response({"error": "slow down"}, status=429))

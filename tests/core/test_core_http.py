@@ -17,6 +17,7 @@ from limner.download import DownloadPolicy, download
 from limner.http import RetryPolicy, Transport
 from limner.wire import WireRequest, WireResponse, parse_retry_after
 
+from .fakeprovider import FakeProvider
 from .support import (
     FAST_RETRY,
     TEST_TIMEOUT,
@@ -203,6 +204,25 @@ async def test_default_parse_error(client: limner.AsyncClient, server: FakeServe
     assert isinstance(error, limner.RateLimitError)
     assert (error.status_code, error.request_id, error.retry_after) == (429, "r9", 3.0)
     assert "busy" in error.message
+
+
+def test_default_parse_error_reads_the_wait_where_the_provider_says_it(
+    client: limner.AsyncClient,
+) -> None:
+    class BodyWait(FakeProvider):
+        def retry_after(self, response: WireResponse) -> float | None:
+            return float(response.json()["retry_in_seconds"])
+
+    call = limner.ProviderCall(
+        operation="generate",
+        model=client.models.retrieve("alpha"),
+        request=limner.GenerateRequest(model="alpha", prompt="x"),
+        settings=limner.ProviderSettings(),
+    )
+    response = WireResponse(status=429, headers={}, body=b'{"retry_in_seconds": 0.25}')
+    error = limner.Provider.parse_error(BodyWait(), call, response)
+    assert isinstance(error, limner.RateLimitError)
+    assert error.retry_after == 0.25
 
 
 # ---- the error tree --------------------------------------------------------------------------

@@ -273,6 +273,25 @@ def test_translate_request_returning_wrong_type_is_plugin_error() -> None:
         registry.translate(registry.providers["fake"], call)
 
 
+async def test_a_translation_that_crashes_is_a_plugin_error_naming_the_plugin(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    class Crashing:
+        @limner.hookimpl
+        def translate_request(self) -> object:
+            raise ValueError("no size satisfies the rules")
+
+    client = make_client(plugins=[FakePlugin(), Crashing()])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="alpha", prompt="x")
+    error = caught.value
+    assert (error.provider, error.model) == ("fake", "fake/alpha-1")
+    assert "the fake plugin failed in translate (ValueError: no size satisfies" in error.message
+    assert isinstance(error.__cause__, ValueError)  # the plugin's traceback is kept
+    assert error.to_openai()["error"]["code"] == "plugin_error"
+    assert server.api_calls == []
+
+
 def _hook_names() -> list[str]:
     return [
         name

@@ -114,6 +114,8 @@ class ChatEngine:
             translation = provider.translate_chat(call)
         except LimnerError as error:  # named as the images path names them (Registry.translate)
             raise error.attribute(provider.name, call.model.id) from error.__cause__
+        except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
+            raise PluginError.crashed("translate_chat", provider.name, call.model.id, exc) from exc
         if not isinstance(translation, Translation):
             raise PluginError(
                 f"{provider.name}.translate_chat returned {type(translation).__name__}, "
