@@ -86,11 +86,12 @@ async def test_image_only_model_is_refused_on_chat(gateway: Gateway, server: Fak
 
 
 async def test_chat_needs_messages(gateway: Gateway) -> None:
-    with pytest.raises(openai.UnprocessableEntityError) as caught:
+    with pytest.raises(openai.BadRequestError) as caught:
         await gateway.sdk().post(
             "/chat/completions", body={"model": "google/gemini-2.5-flash-image"}, cast_to=object
         )
     assert caught.value.param == "messages"
+    assert caught.value.code == "missing_required_parameter"
 
 
 async def test_n_over_the_gateway_limit_is_refused_for_chat_and_images(

@@ -54,11 +54,11 @@ async def test_a_named_model_wins_over_the_default(
     assert server.api_calls[0].json["model"] == "gpt-image-1"
 
 
-async def test_without_a_default_a_missing_model_is_422(
+async def test_without_a_default_a_missing_model_is_400(
     make_gateway: MakeGateway, server: FakeServer
 ) -> None:
     gateway = await make_gateway(_config(None))
-    with pytest.raises(openai.UnprocessableEntityError) as caught:
+    with pytest.raises(openai.BadRequestError) as caught:
         await gateway.sdk().images.generate(prompt="a fox")
     assert caught.value.param == "model"
     assert "--default-model" in caught.value.message

@@ -1,5 +1,5 @@
 """Every error status through the OpenAI SDK's own exception classes: upstream failures keep the
-provider's reason, 429 carries Retry-After, 413 before the body is read, 422 for a missing
+provider's reason, 429 carries Retry-After, 413 before the body is read, 400 for a missing
 field, 500 only for a bug, credentials never leak."""
 
 from __future__ import annotations
@@ -102,11 +102,24 @@ async def test_invalid_value_is_400_naming_the_param(gateway: Gateway) -> None:
     assert caught.value.param == "n"
 
 
-async def test_missing_field_is_422(gateway: Gateway) -> None:
+async def test_missing_field_is_400_as_openai_answers(gateway: Gateway) -> None:
+    """OpenAI answers a missing field with 400 ``missing_required_parameter`` and the message
+    "Missing required parameter: 'x'." (seen in openai/codex#6725, wandb/wandb-mcp-server#5)."""
     sdk = gateway.sdk()
-    with pytest.raises(openai.UnprocessableEntityError) as caught:
+    with pytest.raises(openai.BadRequestError) as caught:
         await sdk.post("/images/generations", body={"model": "dall-e-3"}, cast_to=object)
-    assert caught.value.status_code == 422 and caught.value.param == "prompt"
+    error = caught.value
+    assert (error.status_code, error.param, error.code) == (
+        400,
+        "prompt",
+        "missing_required_parameter",
+    )
+    assert error.body == {
+        "message": "Missing required parameter: 'prompt'.",
+        "type": "invalid_request_error",
+        "param": "prompt",
+        "code": "missing_required_parameter",
+    }
 
 
 async def test_credential_extra_headers_are_refused(gateway: Gateway, server: FakeServer) -> None:

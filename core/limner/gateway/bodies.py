@@ -12,7 +12,7 @@ from aiohttp import web
 
 from ..errors import InvalidRequestError
 from ..requests import ImageRef
-from .errors import UnprocessableEntityError
+from .errors import missing_parameter
 
 __all__ = ["Form", "is_multipart", "read_form", "read_json", "require"]
 
@@ -74,7 +74,7 @@ async def read_form(request: web.Request) -> Form:
         name = key.removesuffix("[]")
         if isinstance(value, web.FileField):
             if name not in FILE_FIELDS:
-                raise UnprocessableEntityError(
+                raise InvalidRequestError(
                     f"{key}: a file was sent where a text field belongs",
                     param=key,
                     code="invalid_type",
@@ -134,10 +134,10 @@ def _typed(name: str, value: str) -> int | bool | str:
 
 
 def require(body: dict[str, Any], *names: str) -> None:
-    """422 naming the first required field that is missing."""
+    """400 naming the first required field that is missing."""
     for name in names:
         if body.get(name) in (None, "", []):
-            raise UnprocessableEntityError(f"Missing required parameter: '{name}'", param=name)
+            raise missing_parameter(name)
 
 
 def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...] = ()) -> None:

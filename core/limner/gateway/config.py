@@ -41,7 +41,7 @@ class GatewayConfig:
         default the origin the client used.
     :param default_model: the model for image requests that name none (the OpenAI API falls
         back to its own default model, and its SDK does not require one); without it such a
-        request is a 422 naming ``model``. Checked when the app is made.
+        request is a 400 naming ``model``. Checked when the app is made.
     """
 
     api_keys: tuple[str, ...] = field(default=(), repr=False)

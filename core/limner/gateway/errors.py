@@ -20,19 +20,21 @@ __all__ = [
     "BusyError",
     "NotImplementedByStoreError",
     "Scrubber",
-    "UnprocessableEntityError",
     "error_response",
     "http_error_response",
     "internal_error_response",
+    "missing_parameter",
 ]
 
 
-class UnprocessableEntityError(InvalidRequestError):
-    """The body is not the shape the endpoint takes (a required field missing, a file where text
-    belongs): 422, as OpenAI-compatible gateways answer for request-model validation."""
-
-    http_status = 422
-    default_code = "missing_required_parameter"
+def missing_parameter(name: str, hint: str = "") -> InvalidRequestError:
+    """A required field is missing: 400 ``missing_required_parameter``, worded as OpenAI words
+    it ("Missing required parameter: 'prompt'."), so SDKs raise their usual bad-request error."""
+    return InvalidRequestError(
+        f"Missing required parameter: '{name}'.{hint and ' ' + hint}",
+        param=name,
+        code="missing_required_parameter",
+    )
 
 
 class NotImplementedByStoreError(LimnerError):

@@ -22,7 +22,7 @@ from .bodies import (
     require,
     url_reference,
 )
-from .errors import UnprocessableEntityError
+from .errors import missing_parameter
 from .middleware import caller, may_use, note
 from .state import STATE, GatewayState
 
@@ -37,10 +37,9 @@ def _model(state: GatewayState, body: dict[str, Any]) -> str:
     if model is None:
         model = state.config.default_model
         if model is None:
-            raise UnprocessableEntityError(
-                "Missing required parameter: 'model' (this gateway has no default model; "
-                "name one, or start it with --default-model)",
-                param="model",
+            raise missing_parameter(
+                "model",
+                "This gateway has no default model: name one, or start it with --default-model.",
             )
     if not isinstance(model, str):
         raise InvalidRequestError("model must be a string", param="model")

@@ -11,7 +11,7 @@ from aiohttp import web
 from ..errors import InvalidRequestError, NotFoundError
 from ..images import image_mime
 from .bodies import read_form
-from .errors import NotImplementedByStoreError, UnprocessableEntityError
+from .errors import NotImplementedByStoreError, missing_parameter
 from .files import MAX_LIST_LIMIT, ListOrder, StoredFile
 from .middleware import caller, may_use
 from .openapi import openapi_document
@@ -49,7 +49,7 @@ async def upload_file(request: web.Request) -> web.Response:
     files = form.files.get("file") or []
     data = files[0].data if len(files) == 1 else None
     if data is None:
-        raise UnprocessableEntityError("Missing required parameter: 'file'", param="file")
+        raise missing_parameter("file")
     purpose = form.fields.get("purpose") or "user_data"
     stored = await state.store.put(
         data,
