@@ -108,6 +108,11 @@ class ImageRequest(BaseModel):
         None, description="settings for one provider, under its name: {'<provider>': {...}}"
     )
 
+    @field_validator("n", mode="before")
+    @classmethod
+    def _null_n_is_one(cls, value: Any) -> Any:
+        return 1 if value is None else value  # OpenAI's n is nullable, default 1; SDKs send null
+
     @property
     def forwarded(self) -> dict[str, Any]:
         """Unknown top-level fields, sent to the provider unchanged."""

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import limner
+from limner.chat.schema import ChatRequest
 from limner.images import InputImage
 
 from .support import IMAGE, FakeServer, MakeClient, png
@@ -57,6 +58,12 @@ async def test_bad_generate_input(
     assert param.split(".")[0] in info.value.message
     assert info.value.to_openai()["error"]["param"] == param
     assert server.requests == []
+
+
+def test_null_n_means_one_as_in_openais_api() -> None:
+    assert limner.GenerateRequest(model="fake/alpha-1", prompt="x", n=None).n == 1
+    messages = [{"role": "user", "content": "x"}]
+    assert ChatRequest(model="fake/alpha-1", messages=messages, n=None).n == 1
 
 
 async def test_prompt_limit_is_the_models(client: limner.AsyncClient, server: FakeServer) -> None:

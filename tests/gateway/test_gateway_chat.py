@@ -110,3 +110,22 @@ async def test_n_over_the_gateway_limit_is_refused_for_chat_and_images(
     assert chat.value.param == "n" and images.value.param == "n"
     assert "at most 2" in chat.value.message
     assert server.requests == []
+
+
+@pytest.mark.parametrize("n", ["3", 3.0, True], ids=["text", "float", "bool"])
+async def test_n_that_is_not_an_integer_is_refused_not_read_past_the_limit(
+    make_gateway: MakeGateway, server: FakeServer, n: Any
+) -> None:
+    small = await make_gateway(GatewayConfig(api_keys=(GATEWAY_KEY,), max_n=2))
+    body = {"model": "openai/gpt-image-1", "prompt": "a fox", "n": n}
+    with pytest.raises(openai.BadRequestError) as caught:
+        await small.sdk().post("/images/generations", body=body, cast_to=object)
+    assert (caught.value.param, caught.value.code) == ("n", "invalid_type")
+    assert server.requests == []
+
+
+async def test_null_n_is_one_image_as_openai_reads_it(gateway: Gateway, server: FakeServer) -> None:
+    """OpenAI's ``n`` is nullable with a default of 1; the SDK sends ``"n": null`` when told."""
+    result = await gateway.sdk().images.generate(model="openai/gpt-image-1", prompt="a fox", n=None)
+    assert len(result.data or []) == 1
+    assert server.api_calls[0].json.get("n", 1) == 1

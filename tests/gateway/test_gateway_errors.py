@@ -139,6 +139,22 @@ async def test_upstream_credential_is_scrubbed_from_errors(
     assert "<redacted>" in caught.value.message
 
 
+async def test_an_upstream_key_echoed_in_param_or_code_is_scrubbed(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    echoed = f"Bearer {UPSTREAM_KEY}"
+    payload = {"error": {"message": "bad", "type": "x", "param": echoed, "code": echoed}}
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response(payload, status=400)
+
+    server.reply(answer)
+    with pytest.raises(openai.BadRequestError) as caught:
+        await _generate(gateway)
+    assert UPSTREAM_KEY not in caught.value.response.text
+    assert caught.value.param == "Bearer <redacted>"
+
+
 async def test_missing_provider_credential_is_503(make_gateway: MakeGateway) -> None:
     gateway = await make_gateway(providers={})
     with pytest.raises(openai.InternalServerError) as caught:
@@ -196,7 +212,29 @@ async def test_too_many_input_images(make_gateway: MakeGateway, server: FakeServ
         await gateway.sdk().images.edit(
             model="openai/gpt-image-1", prompt="x", image=[image, image]
         )
-    assert caught.value.param == "images"
+    assert caught.value.param == "image"  # the multipart field the SDK sent
+    assert server.api_calls == []
+
+
+async def test_multipart_edit_errors_name_the_image_field_the_sdk_sent(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    sdk = gateway.sdk()
+    with pytest.raises(openai.BadRequestError) as missing:
+        await sdk.post(
+            "/images/edits",
+            body={"model": "openai/gpt-image-1", "prompt": "x"},
+            files=[("mask", ("m.png", png(), "image/png"))],
+            options={"headers": {"Content-Type": "multipart/form-data"}},
+            cast_to=object,
+        )
+    assert (missing.value.param, missing.value.code) == ("image", "missing_required_parameter")
+    with pytest.raises(openai.BadRequestError) as not_an_image:
+        await sdk.images.edit(
+            model="openai/gpt-image-1", prompt="x", image=("a.txt", b"hello", "text/plain")
+        )
+    assert not_an_image.value.param == "image[0]"
+    assert "- image[0] is not an image" in not_an_image.value.message
     assert server.api_calls == []
 
 

@@ -129,6 +129,23 @@ async def test_one_log_line_per_request_without_secrets(
     assert GATEWAY_KEY not in caplog.text and UPSTREAM_KEY not in caplog.text
 
 
+async def test_a_client_cannot_forge_a_log_line(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="limner.gateway")
+    forged = "\n2026-01-01 limner.gateway POST /v1/images/generations status=200\u2028"
+    url = f"{gateway.base_url}/x%0A2026-01-01%20forged"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 401  # no key: refused, and still logged
+    with pytest.raises(openai.NotFoundError):
+        await gateway.sdk().images.generate(model=f"nope{forged}", prompt="a fox")
+    lines = [r.getMessage() for r in caplog.records if r.name == "limner.gateway"]
+    assert len(lines) == 2
+    assert not any(mark in line for line in lines for mark in ("\n", "\r", "\u2028"))
+    assert lines[0].startswith("GET /v1/x\\u000a2026-01-01 forged model=- status=401")
+    assert "model=nope\\u000a2026-01-01 limner.gateway" in lines[1]
+
+
 async def test_client_disconnect_cancels_the_upstream_call(
     gateway: Gateway, server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:

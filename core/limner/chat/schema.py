@@ -227,6 +227,11 @@ class ChatRequest(BaseModel):
         None, description="settings for one provider, under its name: {'<provider>': {...}}"
     )
 
+    @field_validator("n", mode="before")
+    @classmethod
+    def _null_n_is_one(cls, value: Any) -> Any:
+        return 1 if value is None else value  # OpenAI's n is nullable, default 1; SDKs send null
+
     @field_validator("messages", mode="before")
     @classmethod
     def _plain_messages(cls, value: Any) -> Any:

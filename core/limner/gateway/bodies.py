@@ -160,5 +160,11 @@ def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...]
         if name in body:
             raise InvalidRequestError(f"{name} is not a parameter of this endpoint", param=name)
     n = body.get("n")
-    if isinstance(n, int) and n > max_n:
+    if n is not None and (type(n) is not int):  # core would read "5" and 5.0 as 5: past max_n
+        raise InvalidRequestError(
+            f"Invalid type for 'n': expected an integer, but got {type(n).__name__}",
+            param="n",
+            code="invalid_type",
+        )
+    if n is not None and n > max_n:
         raise InvalidRequestError(f"n: at most {max_n} per request on this gateway", param="n")

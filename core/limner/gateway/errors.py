@@ -54,7 +54,9 @@ class BusyError(RateLimitError):
 def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     """The answer for a limner error: its status, its OpenAI body, ``Retry-After`` when known."""
     body = exc.to_openai()
-    body["error"]["message"] = scrub(exc.message)
+    for field in ("message", "param", "code"):  # an upstream may echo a key in any of them
+        if isinstance(body["error"][field], str):
+            body["error"][field] = scrub(body["error"][field])
     status = exc.http_status
     if isinstance(exc, MissingCredentialsError):
         # The gateway's own configuration lacks the provider's credential: not the client's fault.

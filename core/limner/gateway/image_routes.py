@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..errors import InvalidRequestError, NotFoundError
+from ..errors import InvalidRequestError, LimnerError, NotFoundError
 from ..images import image_mime
 from ..requests import ImageRef
 from ..responses import ImagesResponse
@@ -64,10 +64,28 @@ async def edits(request: web.Request) -> web.Response:
     """JSON with ``images: [{file_id | image_url}]`` and an optional ``mask``, or multipart with
     ``image`` / ``image[]`` files and an optional ``mask`` file."""
     state = request.app[STATE]
-    if is_multipart(request):
+    multipart = is_multipart(request)
+    if multipart:
         body = _from_form(await read_form(request), "image", "images")
     else:
         body = await read_json(request)
+    try:
+        return await _edit(request, state, body)
+    except LimnerError as error:
+        if multipart:  # the form's field is ``image`` (``image[]``), as the SDKs send it
+            _name_the_form_field(error)
+        raise
+
+
+def _name_the_form_field(error: LimnerError) -> None:
+    """``images…`` in ``error`` as the multipart field the client sent: ``image…``."""
+    if error.param is not None and error.param.startswith("images"):
+        error.param = "image" + error.param.removeprefix("images")
+        if error.message.startswith("images"):
+            error.message = "image" + error.message.removeprefix("images")
+
+
+async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any]) -> web.Response:
     model = _model(state, body)
     require(body, "prompt", "images")
     check_request(body, max_n=state.config.max_n, reserved=("image",))

@@ -97,10 +97,22 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
         _log_line(request, 499, started)
         raise
     except Exception:
-        log.exception("bug while handling %s %s", request.method, request.path)
+        log.exception("bug while handling %s %s", request.method, printable(request.path))
         response = internal_error_response()
     _log_line(request, response.status, started)
     return response
+
+
+_CONTROL_CHARACTERS = {
+    code: f"\\u{code:04x}" for code in (*range(32), *range(127, 160), 0x2028, 0x2029)
+}
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """``text`` for one log line: control characters escaped (a client's ``\\n`` cannot start a
+    forged line) and at most ``limit`` characters."""
+    text = text.translate(_CONTROL_CHARACTERS)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _log_line(request: web.Request, status: int, started: float) -> None:
@@ -108,8 +120,8 @@ def _log_line(request: web.Request, status: int, started: float) -> None:
     log.info(
         "%s %s model=%s status=%d latency_ms=%d cost=%s",
         request.method,
-        request.path,
-        current.model or "-",
+        printable(request.path),
+        printable(current.model or "-"),
         status,
         round((time.perf_counter() - started) * 1000),
         "-" if current.cost is None else f"{current.cost:f}",
