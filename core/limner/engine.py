@@ -211,10 +211,12 @@ class Engine:
         adjustments = list(plan.adjustments)
         warnings = list(plan.warnings)
         data: list[ImageData] = []
-        for result in results:
+        for call, result in zip(plan.calls, results, strict=True):
             for notice in result.warnings:
                 index = None if notice.index is None else notice.index + len(data)
                 warnings.append(notice.model_copy(update={"index": index}))
+            if len(result.images) < call.n and not result.warnings:  # the plugin said nothing
+                warnings.append(_fewer_images(plan, call, len(result.images)))
             data.extend(result.images)
         if not data:
             filtered = [notice.message for notice in warnings if notice.code == CONTENT_FILTERED]
@@ -290,6 +292,15 @@ class Engine:
                 notices.append(notice)
             total = None if cost is None or total is None else total + cost
         return total, unique(notices)
+
+
+def _fewer_images(plan: _Plan, call: ProviderCall, got: int) -> Notice:
+    which = f"call {call.index + 1} of {len(plan.calls)}: " if len(plan.calls) > 1 else ""
+    return Notice(
+        code="fewer_images",
+        message=f"{which}{plan.model.id} returned {got} of the {call.n} image(s) asked for, "
+        "without a reason",
+    )
 
 
 def _which_call(error: LimnerError, call: ProviderCall, calls: int) -> LimnerError:

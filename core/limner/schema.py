@@ -123,6 +123,11 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
     required = ["model", "image"] if operation == "variation" else ["model", "prompt"]
     if operation == "edit":
         required.append("images")
+        caps = model.capabilities
+        if not caps.mask:  # refused by _check_edit: the schema says so too
+            props["mask"] = False
+        if not caps.edit_modes:
+            props["edit_mode"] = False
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"{model.id} {operation} request",
@@ -157,8 +162,27 @@ def _compiled(model: ModelInfo, operation: Operation) -> _Compiled:
 
 
 def request_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
-    """The JSON Schema of ``operation`` requests for ``model``."""
+    """The JSON Schema of ``operation`` requests for ``model``; an operation the model does not
+    offer raises :class:`UnsupportedFeatureError` (no request for it can succeed), as does
+    ``chat``, whose requests are OpenAI's chat completions body for every model."""
+    if operation == "chat":
+        raise UnsupportedFeatureError(
+            "chat requests are OpenAI's chat completions body for every model; per-model "
+            "schemas cover generate, edit and variation",
+            param="operation",
+        )
+    check_operation(model, operation)
     return copy.deepcopy(_compiled(model, operation).schema)
+
+
+def check_operation(model: ModelInfo, operation: Operation) -> None:
+    """Raise :class:`UnsupportedFeatureError` naming ``model`` unless it offers ``operation``."""
+    caps = model.capabilities
+    if not caps.supports(operation):
+        raise UnsupportedFeatureError(
+            f"{model.id} does not support {operation} (it supports: {', '.join(caps.operations)})",
+            param="model",
+        )
 
 
 _IMAGE_FIELDS = {"images", "mask", "image"}
@@ -192,13 +216,7 @@ def validate_request(model: ModelInfo, operation: Operation, request: ImageReque
     The common case is a quick check of the model's constraints; jsonschema runs when that
     check fails, to find and word the error.
     """
-    caps = model.capabilities
-    if not caps.supports(operation):
-        supported = ", ".join(caps.operations)
-        raise UnsupportedFeatureError(
-            f"{model.id} does not support {operation} (it supports: {supported})",
-            param="model",
-        )
+    check_operation(model, operation)
     if isinstance(request, EditRequest):
         _check_edit(model, request)
     compiled = _compiled(model, operation)

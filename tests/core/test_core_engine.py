@@ -260,6 +260,34 @@ async def test_empty_answer_is_an_error(client: limner.AsyncClient, server: Fake
         await client.images.generate(model="alpha", prompt="x")
 
 
+async def test_fewer_images_than_asked_is_a_warning(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """alpha makes 2 per call: n=4 is two calls; the second answers 1 image and says nothing."""
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        short = recorded.headers["x-call-index"] == "1"
+        return web.json_response(ok_body(1 if short else int(recorded.json["n"])))
+
+    server.reply(answer, answer)
+    result = await client.images.generate(model="alpha", prompt="x", n=4)
+    assert len(result.data) == 3
+    (notice,) = [w for w in result.warnings if w.code == "fewer_images"]
+    assert notice.message == (
+        "call 2 of 2: fake/alpha-1 returned 1 of the 2 image(s) asked for, without a reason"
+    )
+
+
+async def test_a_plugins_own_reason_for_fewer_images_is_not_repeated(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    body = ok_body(1)
+    body["notices"] = [{"code": "content_filtered", "message": "one image was filtered"}]
+    server.reply(web.json_response(body))
+    result = await client.images.generate(model="alpha", prompt="x", n=2)
+    assert [w.code for w in result.warnings] == ["content_filtered"]
+
+
 async def test_one_failed_split_call_fails_the_request(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:

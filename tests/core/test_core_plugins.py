@@ -396,6 +396,35 @@ def test_schema_reflects_capabilities(client: limner.AsyncClient) -> None:
     assert not validator.is_valid({"model": "fake/alpha-1", "prompt": "x", "quality": "ultra"})
 
 
+@pytest.mark.parametrize("operation", ["variation", "bogus"])
+def test_no_schema_for_an_operation_the_model_does_not_offer(
+    client: limner.AsyncClient, operation: Any
+) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as caught:
+        client.models.schema("fake/beta-2", operation)
+    assert caught.value.param == "model"
+    assert f"fake/beta-2 does not support {operation} (it supports: generate, edit)" in str(
+        caught.value
+    )
+
+
+def test_chat_has_no_per_model_schema(client: limner.AsyncClient) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError, match="chat completions body") as caught:
+        client.models.schema("google/gemini-2.5-flash-image", "chat")
+    assert caught.value.param == "operation"
+
+
+def test_the_edit_schema_refuses_what_the_model_refuses(client: limner.AsyncClient) -> None:
+    """beta-2 takes no mask and has one kind of edit: core refuses both, so the schema does."""
+    validator = jsonschema.Draft202012Validator(client.models.schema("fake/beta-2", "edit"))
+    edit = {"model": "fake/beta-2", "prompt": "x", "images": [{"image_url": "https://a/b.png"}]}
+    assert validator.is_valid(edit)
+    assert not validator.is_valid({**edit, "mask": {"image_url": "https://a/m.png"}})
+    assert not validator.is_valid({**edit, "edit_mode": "inpaint"})
+    alpha = client.models.schema("fake/alpha-1", "edit")
+    assert alpha["properties"]["mask"] != False  # noqa: E712 (a JSON Schema, not a boolean test)
+
+
 def test_schema_is_a_copy(client: limner.AsyncClient) -> None:
     schema = client.models.schema("alpha")
     schema["properties"]["n"]["maximum"] = 1000
