@@ -42,11 +42,34 @@ def _make_manager(
         if entry_points:
             manager.load_setuptools_entrypoints(PROJECT)
         for plugin in plugins:
-            manager.register(plugin)
+            _register(manager, plugin)
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"{exc} (a misspelled hook name?)") from exc
     return manager
+
+
+def _register(manager: pluggy.PluginManager, plugin: object, name: str | None = None) -> None:
+    """Register ``plugin`` (a module or an object with ``@limner.hookimpl`` methods), refusing
+    the easy mistakes pluggy would accept in silence."""
+    if isinstance(plugin, type):
+        raise PluginError(
+            f"{plugin.__name__} is a class: register an instance of it ({plugin.__name__}())"
+        )
+    if isinstance(plugin, Provider):
+        raise PluginError(
+            f"{type(plugin).__name__} is a Provider, not a plugin: register a module or object "
+            "whose @limner.hookimpl register_providers(register) calls register(provider)"
+        )
+    try:
+        manager.register(plugin, name=name)
+    except ValueError as exc:  # pluggy: already registered, or the name is taken
+        raise PluginError(f"cannot register {plugin!r}: {exc}") from exc
+    if not manager.get_hookcallers(plugin):
+        manager.unregister(plugin)
+        raise PluginError(
+            f"{plugin!r} has no limner hooks: mark its hook methods with @limner.hookimpl"
+        )
 
 
 class Registry:
@@ -70,7 +93,7 @@ class Registry:
     def register(self, plugin: object, name: str | None = None) -> None:
         """Add a plugin (module or object with hook implementations) and rebuild the registry."""
         try:
-            self.manager.register(plugin, name=name)
+            _register(self.manager, plugin, name)
             self.manager.check_pending()
         except pluggy.PluginValidationError as exc:
             if self.manager.is_registered(plugin):
@@ -143,6 +166,11 @@ class Registry:
         def add_provider(provider: Provider) -> None:
             if not isinstance(provider, Provider):
                 raise PluginError(f"register_providers got {provider!r}, not a limner Provider")
+            if not isinstance(getattr(provider, "name", None), str) or not provider.name:
+                raise PluginError(
+                    f"{type(provider).__name__} has no name: set the class attribute "
+                    "name = '<provider>' (the prefix of its model ids)"
+                )
             if provider.name in providers:
                 raise PluginError(
                     f"two plugins register the provider {provider.name!r} "

@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -484,3 +486,34 @@ def test_unforeseen_name_clash_keeps_the_paid_images(
     assert fresh.read_bytes() == png() and (tmp_path / "fox-2.png").read_bytes() == png()
     assert (tmp_path / "fox-1.png").read_bytes() == b"old"
     assert f"saved this image as {fresh}" in err
+
+
+def test_with_json_an_error_is_the_openai_error_body(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "generate", "a fox", "-m", "nope/x", "--dry-run", "--json")
+    assert (status, out) == (2, "")
+    assert json.loads(err) == {
+        "error": {
+            "message": "Unknown model 'nope/x'. Run 'limner models' to list the models.",
+            "type": "not_found_error",
+            "param": "model",
+            "code": "model_not_found",
+        }
+    }
+
+
+def test_a_reader_that_leaves_early_is_not_an_error() -> None:
+    """``limner models --json | head -c 1``: the rest of the 100 KB cannot be written."""
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from limner.cli.main import main; sys.exit(main())",
+    ]
+    with subprocess.Popen(
+        [*command, "models", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.read(1) == b"["
+        child.stdout.close()
+        err = child.stderr.read()
+        status = child.wait(timeout=60)
+    assert (status, err) == (141, b"")

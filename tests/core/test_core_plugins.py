@@ -114,6 +114,45 @@ def test_registering_a_non_provider_is_plugin_error() -> None:
         _ = Registry([Wrong()], entry_points=False).providers
 
 
+@pytest.mark.parametrize(
+    ("plugin", "says"),
+    [
+        (FakeProvider(), "FakeProvider is a Provider, not a plugin"),
+        (FakePlugin, r"FakePlugin is a class: register an instance of it \(FakePlugin\(\)\)"),
+        (object(), "has no limner hooks"),
+    ],
+    ids=["provider", "class", "no-hooks"],
+)
+def test_what_is_not_a_plugin_is_refused_when_registered(plugin: object, says: str) -> None:
+    with pytest.raises(limner.PluginError, match=says):
+        limner.AsyncClient(plugins=[plugin], environ={})
+    registry = fake_registry()
+    with pytest.raises(limner.PluginError, match=says):
+        registry.register(plugin)
+    assert not registry.manager.is_registered(plugin)
+    assert "fake" in registry.providers
+
+
+def test_registering_a_plugin_twice_is_plugin_error() -> None:
+    plugin = FakePlugin()
+    registry = Registry([plugin], entry_points=False)
+    with pytest.raises(limner.PluginError, match="cannot register"):
+        registry.register(plugin, name="again")
+
+
+def test_a_provider_without_a_name_is_plugin_error() -> None:
+    class Nameless(FakeProvider):
+        name = ""
+
+    class Registers:
+        @limner.hookimpl
+        def register_providers(self, register: Callable[[Any], None]) -> None:
+            register(Nameless())
+
+    with pytest.raises(limner.PluginError, match="Nameless has no name: set the class attribute"):
+        _ = Registry([Registers()], entry_points=False).providers
+
+
 def test_registry_register_rebuilds() -> None:
     registry = Registry([], entry_points=False)
     assert registry.providers == {}

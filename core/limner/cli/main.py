@@ -1,7 +1,8 @@
 """``limner``: list models, generate and edit images from the command line.
 
 Exit status: 0 on success, 2 for bad input (invalid parameters, unknown model, missing
-credentials), 1 when a provider or the network failed.
+credentials), 1 when a provider or the network failed. Errors are one line on stderr: text, or
+with ``--json`` the OpenAI error body ``{"error": {"message", "type", "param", "code"}}``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -206,17 +208,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(_main(args))
     except BAD_INPUT as exc:
-        print(f"limner: error: {exc.message}", file=sys.stderr)
+        _report_error(args, exc, f"limner: error: {exc.message}")
         return 2
     except (LimnerError, AuthenticationError) as exc:
         where = f" [{exc.provider} HTTP {exc.status_code}]" if exc.status_code else ""
-        print(f"limner: {type(exc).__name__}{where}: {exc.message}", file=sys.stderr)
+        _report_error(args, exc, f"limner: {type(exc).__name__}{where}: {exc.message}")
         return 1
+    except BrokenPipeError:  # the reader left (``limner models --json | head -1``): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        return 141  # as a shell reports a program that SIGPIPE ended
     except (FileExistsError, OSError) as exc:
         print(f"limner: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _report_error(args: argparse.Namespace, error: LimnerError, text: str) -> None:
+    """One line on stderr: ``text``, or the error's OpenAI body when ``--json`` was asked for."""
+    line = json.dumps(error.to_openai()) if getattr(args, "json", False) else text
+    print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover
