@@ -193,6 +193,7 @@ _SUBMODULES = frozenset(
         "sending",
         "sizing",
         "sync_client",
+        "unreported",
         "wire",
     }
 )

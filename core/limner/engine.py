@@ -39,6 +39,7 @@ from .sending import (
     unique,
     with_extra_headers,
 )
+from .unreported import unreported_settings
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
 
@@ -143,7 +144,13 @@ class Engine:
         ):  # known before the call, so dry runs show it too
             adjustments = (*adjustments, _BYTES_NOT_URLS)
         warnings = tuple(
-            unique([*lifecycle_notices(model), *(w for t in translations for w in t.warnings)])
+            unique(
+                [
+                    *lifecycle_notices(model),
+                    *(w for t in translations for w in t.warnings),
+                    *unreported_settings(model, request, adjustments),
+                ]
+            )
         )
         # Plan(...), not _Plan(...): calling a subscripted generic costs a failed setattr per call
         return Plan(model, provider, settings, calls, translations, adjustments, warnings)

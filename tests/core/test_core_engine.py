@@ -260,6 +260,38 @@ async def test_empty_answer_is_an_error(client: limner.AsyncClient, server: Fake
         await client.images.generate(model="alpha", prompt="x")
 
 
+async def test_a_setting_the_model_lacks_and_the_plugin_passes_over_is_a_warning(
+    client: limner.AsyncClient,
+) -> None:
+    """beta-2 declares no style, background, negative prompt, quality or seed. The fake plugin
+    reports the seed it drops and says nothing of the rest; "auto" is the same as unset."""
+    dry = await client.images.generate(
+        model="fake/beta-2",
+        prompt="x",
+        style="vivid",
+        background="transparent",
+        negative_prompt="blur",
+        quality="auto",
+        seed=3,
+        dry_run=True,
+    )
+    unreported = [w.message for w in dry.warnings if w.code == "unreported_setting"]
+    assert unreported == [
+        f"{field}={value!r}: fake/beta-2 declares no {field} setting, and its plugin did not "
+        "say whether it was sent (most likely it was not)"
+        for field, value in (
+            ("background", "transparent"),
+            ("negative_prompt", "blur"),
+            ("style", "vivid"),
+        )
+    ]
+    assert [a.param for a in dry.adjustments] == ["seed"]
+    supported = await client.images.generate(
+        model="fake/alpha-1", prompt="x", output_format="jpeg", dry_run=True
+    )
+    assert supported.warnings == []
+
+
 async def test_fewer_images_than_asked_is_a_warning(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:

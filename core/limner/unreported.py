@@ -1,0 +1,56 @@
+"""Core's safety net for the rule "never drop a setting silently".
+
+A plugin reports each setting it changes or drops as an :class:`~limner.responses.Adjustment`.
+When a model's capabilities declare a setting unsupported (no qualities, ``seed=False`` and so
+on) and its plugin's translation reports nothing about a value the user set, the user cannot
+tell whether the setting was used: core says so in a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .capabilities import Capabilities, ModelInfo
+from .requests import ImageRequest
+from .responses import Adjustment, Notice
+
+__all__ = ["UNREPORTED_SETTING", "unreported_settings"]
+
+UNREPORTED_SETTING = "unreported_setting"
+"""``Notice.code`` of a setting the model declares unsupported and its plugin said nothing of."""
+
+_UNSUPPORTED: dict[str, Callable[[Capabilities], bool]] = {
+    "quality": lambda caps: not caps.qualities,
+    "style": lambda caps: not caps.styles,
+    "background": lambda caps: not caps.backgrounds,
+    "output_format": lambda caps: not caps.output_formats,
+    "output_compression": lambda caps: not caps.output_compression,
+    "moderation": lambda caps: not caps.moderation,
+    "seed": lambda caps: not caps.seed,
+    "negative_prompt": lambda caps: not caps.negative_prompt,
+}
+"""Request fields, and when a model's capabilities say it takes no value of them."""
+
+
+def unreported_settings(
+    model: ModelInfo, request: ImageRequest, reported: Iterable[Adjustment]
+) -> list[Notice]:
+    """A warning for each field the user set (other than to ``"auto"``, which is what leaving
+    it out means) that ``model`` declares unsupported and no ``reported`` adjustment names."""
+    candidates = request.model_fields_set & _UNSUPPORTED.keys()
+    if not candidates:  # the common case: nothing to look at
+        return []
+    named = {adjustment.param.split(".", 1)[0] for adjustment in reported}
+    notices = []
+    for field in sorted(candidates - named):
+        value = getattr(request, field)
+        if value is None or value == "auto" or not _UNSUPPORTED[field](model.capabilities):
+            continue
+        notices.append(
+            Notice(
+                code=UNREPORTED_SETTING,
+                message=f"{field}={value!r}: {model.id} declares no {field} setting, and its "
+                "plugin did not say whether it was sent (most likely it was not)",
+            )
+        )
+    return notices
