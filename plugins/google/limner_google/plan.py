@@ -71,7 +71,15 @@ class Plan(Changes):
 
 def split_seed(changes: Changes, seed: int, index: int) -> int:
     """The seed for call ``index`` of a split request, in the int32 range Google's APIs take
-    (generationConfig.seed, Imagen's seed), its change recorded in ``changes``."""
+    (generationConfig.seed, Imagen's seed), its change recorded in ``changes``. A seed outside
+    int32 is refused: wrapped, it would not be the seed asked for."""
+    if not -_SEED_RANGE <= seed < _SEED_RANGE:
+        raise InvalidRequestError(
+            f"seed {seed} is out of range: Google takes a 32-bit seed "
+            f"({-_SEED_RANGE} to {_SEED_RANGE - 1})",
+            param="seed",
+            provider="google",
+        )
     applied = changes.split_seed(seed, index, low=0, high=_SEED_RANGE - 1)
     assert applied is not None
     return applied

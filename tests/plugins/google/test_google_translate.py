@@ -284,6 +284,26 @@ def test_imagen_seed_with_watermark_is_an_error(
     assert caught.value.param == "seed"
 
 
+@pytest.mark.parametrize(
+    ("model", "settings"),
+    [("gemini-2.5-flash-image", None), ("imagen-4.0-generate-001", VERTEX)],
+)
+def test_a_seed_outside_int32_is_refused_and_int32_is_sent_as_given(
+    provider: GoogleProvider, make_call: MakeCall, model: str, settings: Any
+) -> None:
+    """generationConfig.seed and Imagen's seed are int32 in Google's discovery document."""
+    extra = {"settings": settings} if settings else {}
+    for seed in (2**31, -(2**31) - 1, 2**40):
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            provider.translate(make_call(model, seed=seed, **extra))
+        assert caught.value.param == "seed"
+        assert "32-bit seed (-2147483648 to 2147483647)" in caught.value.message
+    for seed in (-1, 2**31 - 1, -(2**31)):
+        request = provider.translate(make_call(model, seed=seed, **extra)).request.json
+        sent = request["parameters"] if "parameters" in request else request["generationConfig"]
+        assert sent["seed"] == seed
+
+
 def test_imagen_gemini_api_refuses_allow_all(provider: GoogleProvider, make_call: MakeCall) -> None:
     call = make_call("imagen-4.0-generate-001", options={"person_generation": "ALLOW_ALL"})
     with pytest.raises(limner.InvalidRequestError) as caught:
