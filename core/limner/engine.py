@@ -16,7 +16,7 @@ from .download import DownloadPolicy, download
 from .dryrun import DryRun
 from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
 from .http import Transport
-from .inputs import check_extra_headers, load_images, provider_options
+from .inputs import check_extra_headers, check_not_overwritten, load_images, provider_options
 from .lifecycle import lifecycle_notices
 from .plugins import Registry
 from .provider import (
@@ -136,6 +136,10 @@ class Engine:
             with_extra_headers(self.registry.translate(provider, call), extra_headers)
             for call in calls
         )
+        if extra_headers:
+            check_not_overwritten(
+                extra_headers, provider, settings, (t.request for t in translations)
+            )
         adjustments = tuple(unique(a for t in translations for a in t.adjustments))
         if (
             request.response_format == "url"

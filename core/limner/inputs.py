@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
@@ -10,12 +10,18 @@ from pydantic import BaseModel, ValidationError
 from .capabilities import ModelInfo
 from .errors import InvalidRequestError, UnsupportedFeatureError, invalid_input
 from .images import InputImage, check_mask, read_local, sniff
-from .provider import Provider
+from .provider import Provider, ProviderSettings
 from .requests import EditRequest, ImageRef, ImageRequest, VariationRequest
 from .sending import gather_or_cancel
-from .wire import GENERIC_SECRET_HEADERS
+from .wire import GENERIC_SECRET_HEADERS, WireRequest
 
-__all__ = ["check_extra_headers", "load_image", "load_images", "provider_options"]
+__all__ = [
+    "check_extra_headers",
+    "check_not_overwritten",
+    "load_image",
+    "load_images",
+    "provider_options",
+]
 
 Fetch = Callable[[str, str], Awaitable[bytes]]
 
@@ -46,6 +52,26 @@ def check_extra_headers(request: _Settable, providers: Mapping[str, Provider]) -
                 code="credential_header",
             )
     return headers
+
+
+def check_not_overwritten(
+    headers: Mapping[str, str],
+    provider: Provider,
+    settings: ProviderSettings,
+    requests: Iterable[WireRequest],
+) -> None:
+    """Refuse ``extra_headers`` that the provider's ``authorize`` would replace (a credential
+    header it did not list in ``credential_headers``): the user's value would vanish unsaid."""
+    for request in requests:
+        signed = provider.authorize(request, settings, dry_run=True)
+        for name, value in headers.items():
+            if signed.headers.get(name) != value:
+                raise InvalidRequestError(
+                    f"extra_headers may not set {name!r}: {provider.name} sets it itself "
+                    "(a credential); configure the provider's credential on the client instead",
+                    param=f"extra_headers.{name}",
+                    code="credential_header",
+                )
 
 
 def provider_options(

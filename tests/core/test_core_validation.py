@@ -111,6 +111,29 @@ async def test_other_providers_options_are_left_alone(
     assert len(server.api_calls) == 1
 
 
+async def test_a_header_authorize_would_replace_is_refused_though_undeclared(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A plugin whose authorize adds its own key header, without listing it in
+    ``credential_headers``: the user's value would be replaced without a word."""
+    from .fakeprovider import FakePlugin, FakeProvider
+
+    class OwnHeader(FakeProvider):
+        def authorize(
+            self, request: limner.WireRequest, settings: limner.ProviderSettings, **kw: Any
+        ) -> limner.WireRequest:
+            signed = super().authorize(request, settings, **kw)
+            return signed.with_headers({"X-Acme-Key": "from-settings"}, secret=True)
+
+    client = make_client(plugins=[FakePlugin(OwnHeader)])
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(**GOOD, extra_headers={"X-Acme-Key": "mine"})
+    assert (info.value.param, info.value.code) == ("extra_headers.x-acme-key", "credential_header")
+    assert "fake sets it itself" in info.value.message
+    await client.images.generate(**GOOD, extra_headers={"X-Trace": "t1"})  # others still pass
+    assert [call.headers["x-trace"] for call in server.api_calls] == ["t1"]
+
+
 # ---- edits -----------------------------------------------------------------------------------
 
 

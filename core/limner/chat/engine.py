@@ -19,7 +19,7 @@ from ..errors import (
     PluginError,
     UnsupportedFeatureError,
 )
-from ..inputs import check_extra_headers, provider_options
+from ..inputs import check_extra_headers, check_not_overwritten, provider_options
 from ..lifecycle import lifecycle_notices
 from ..provider import Provider, Translation
 from ..sending import (
@@ -100,6 +100,8 @@ class ChatEngine:
             ChatCall(model, request, settings, turns, options, index) for index in range(request.n)
         )
         translations = tuple(self._translate(provider, call, headers) for call in calls)
+        if headers:
+            check_not_overwritten(headers, provider, settings, (t.request for t in translations))
         adjustments = unique(a for t in translations for a in t.adjustments)
         warnings = unique(
             [*lifecycle_notices(model), *notices, *(w for t in translations for w in t.warnings)]
