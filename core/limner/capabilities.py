@@ -88,7 +88,7 @@ class TokenPrices(_Frozen):
 
 
 class ImagePrice(_Frozen):
-    """USD for one output image (or one successful call, for providers that bill per call).
+    """USD for one output image (core's pricing multiplies it by the images returned).
     ``None`` in a key field matches any value. ``size`` matches one size exactly; ``max_size``
     makes the row a size band instead ("up to 2048x2048": any size of at most that many pixels).
     """
