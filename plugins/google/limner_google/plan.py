@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from limner import Changes, InvalidRequestError, ProviderCall, UnsupportedFeatureError
+from limner import Changes, InvalidRequestError, ProviderCall
 from limner.requests import EditRequest, GenerateRequest, ImageConfig, parse_size
-from limner.sizing import nearest_ratio
+from limner.sizing import nearest_ratio, parse_ratio
 
 from .options import GoogleOptions
 from .settings import Endpoint
@@ -132,19 +132,18 @@ def pick_size(
     images path and chat."""
     aspect = config.aspect_ratio if config else None
     image_size = _normal_class(config.image_size) if config and config.image_size else None
-    if aspect is not None and aspect not in aspects:
-        raise InvalidRequestError(
-            f"image_config.aspect_ratio {aspect!r} is not offered by {model_id} "
-            f"(choose from {', '.join(aspects)})",
-            param="image_config.aspect_ratio",
+    if aspect is not None and aspect not in aspects:  # as OpenAI's and Stability's sizes do
+        wanted = parse_ratio(aspect)
+        nearest = nearest_ratio(wanted, aspects)
+        report(
+            "image_config.aspect_ratio",
+            aspect,
+            nearest,
+            f"the nearest of the aspect ratios {model_id} offers ({', '.join(aspects)})",
         )
+        aspect = nearest
     if image_size is not None and image_size not in classes:
-        offered = ", ".join(classes) if classes else "none: the output size is fixed"
-        raise UnsupportedFeatureError(
-            f"image_config.image_size {image_size!r} is not offered by {model_id} "
-            f"(offered: {offered})",
-            param="image_config.image_size",
-        )
+        image_size = _offered_class(model_id, image_size, classes, report)
     wh = parse_size(size) if size is not None else None
     if size is not None and wh is None:  # "auto": the provider's default
         report("size", size, None, "Google picks its default size for 'auto'")
@@ -171,6 +170,35 @@ def pick_size(
         f"Google takes an aspect ratio and a resolution class, not pixels{note}",
     )
     return SizeChoice(aspect, image_size)
+
+
+def _offered_class(
+    model_id: str, image_size: str, classes: Sequence[str], report: Report
+) -> str | None:
+    """The offered resolution class nearest ``image_size`` (one of 512, 1K, 2K, 4K), reported;
+    dropped, and reported, when the model's resolution is fixed."""
+    if image_size not in CLASS_LONG_SIDE:
+        known = ", ".join(CLASS_LONG_SIDE)
+        raise InvalidRequestError(
+            f"image_config.image_size {image_size!r} is not a resolution class ({known})",
+            param="image_config.image_size",
+        )
+    if not classes:
+        report(
+            "image_config.image_size",
+            image_size,
+            None,
+            f"{model_id} has one resolution (1024-class): it takes no imageSize",
+        )
+        return None
+    nearest = nearest_class(CLASS_LONG_SIDE[image_size], classes)
+    report(
+        "image_config.image_size",
+        image_size,
+        nearest,
+        f"the nearest of the resolution classes {model_id} offers ({', '.join(classes)})",
+    )
+    return nearest
 
 
 def _normal_class(value: str) -> str:

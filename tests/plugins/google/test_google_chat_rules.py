@@ -61,7 +61,7 @@ async def test_a_chat_translation_error_names_the_provider_and_model(server: Ser
     request: dict[str, Any] = {
         "model": PRO,
         "messages": [USER],
-        "image_config": {"aspect_ratio": "8:1"},
+        "image_config": {"image_size": "8K"},
     }
     async with server.client() as client:
         with pytest.raises(limner.InvalidRequestError) as caught:
@@ -75,8 +75,8 @@ async def test_a_chat_translation_error_names_the_provider_and_model(server: Ser
         ({"logit_bias": {"1": 1.0}}, "logit_bias"),
         ({"response_format": {"type": "json_object"}}, "response_format.type"),
         ({"reasoning_effort": "extreme"}, "reasoning_effort"),
-        ({"image_config": {"aspect_ratio": "8:1"}}, "image_config.aspect_ratio"),
-        ({"image_config": {"image_size": "512"}}, "image_config.image_size"),
+        ({"image_config": {"aspect_ratio": "8"}}, "image_config.aspect_ratio"),
+        ({"image_config": {"image_size": "8K"}}, "image_config.image_size"),
         ({"stream": True}, "stream"),
         ({"stream_options": {"include_usage": True}}, "stream_options"),
         ({"tools": [{"type": "function", "function": {"name": "f"}}]}, "tools"),

@@ -143,26 +143,55 @@ def test_image_config_aspect_plus_size_resolution(
 
 
 @pytest.mark.parametrize(
-    ("name", "image_size"),
+    ("name", "image_size", "sent", "reason"),
     [
-        ("gemini-3-pro-image", "512"),
-        ("gemini-2.5-flash-image", "1K"),
-        ("gemini-3.1-flash-lite-image", "4K"),
+        ("gemini-3-pro-image", "512", "1K", "the nearest of the resolution classes"),
+        ("gemini-3.1-flash-lite-image", "4K", "1K", "the nearest of the resolution classes"),
+        ("gemini-2.5-flash-image", "1K", None, "has one resolution (1024-class)"),
     ],
 )
-def test_image_size_not_offered_is_an_error(
-    provider: GoogleProvider, make_call: MakeCall, name: str, image_size: str
+def test_an_image_size_not_offered_becomes_the_nearest_offered(
+    provider: GoogleProvider,
+    make_call: MakeCall,
+    name: str,
+    image_size: str,
+    sent: str | None,
+    reason: str,
 ) -> None:
-    with pytest.raises(limner.UnsupportedFeatureError) as caught:
-        provider.translate(make_call(name, image_config={"image_size": image_size}))
-    assert caught.value.param == "image_config.image_size"
+    """As OpenAI's and Stability's sizes are fitted: adjusted and reported, not refused."""
+    translation = provider.translate(make_call(name, image_config={"image_size": image_size}))
+    config = translation.request.json["generationConfig"].get("imageConfig", {})
+    assert config.get("imageSize") == sent
+    (adjustment,) = translation.adjustments
+    assert (adjustment.param, adjustment.requested, adjustment.applied) == (
+        "image_config.image_size",
+        image_size,
+        sent,
+    )
+    assert reason in adjustment.reason
 
 
-def test_aspect_not_offered_is_an_error(provider: GoogleProvider, make_call: MakeCall) -> None:
+def test_an_image_size_that_is_no_class_is_refused(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
     with pytest.raises(limner.InvalidRequestError) as caught:
-        provider.translate(make_call("gemini-3-pro-image", image_config={"aspect_ratio": "8:1"}))
-    assert caught.value.param == "image_config.aspect_ratio"
-    assert "21:9" in caught.value.message
+        provider.translate(make_call("gemini-3-pro-image", image_config={"image_size": "8K"}))
+    assert caught.value.param == "image_config.image_size"
+    assert "not a resolution class (512, 1K, 2K, 4K)" in caught.value.message
+
+
+def test_an_aspect_not_offered_becomes_the_nearest_offered(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call("gemini-3-pro-image", image_config={"aspect_ratio": "8:1"})
+    translation = provider.translate(call)
+    assert translation.request.json["generationConfig"]["imageConfig"] == {"aspectRatio": "21:9"}
+    (adjustment,) = translation.adjustments
+    assert (adjustment.param, adjustment.requested, adjustment.applied) == (
+        "image_config.aspect_ratio",
+        "8:1",
+        "21:9",
+    )
 
 
 def test_lowercase_image_size_is_sent_uppercase(
