@@ -18,7 +18,7 @@ from limner.cli.main import main
 from limner.gateway import GatewayConfig, LocalFileStore, keys_from
 from limner.gateway.server import serve
 
-from ..core.support import FakeServer
+from ..core.support import FakeServer, error_reply
 from .conftest import MakeGateway
 from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, png
 
@@ -175,6 +175,41 @@ async def test_client_disconnect_cancels_the_upstream_call(
 def test_serve_refuses_a_public_host_without_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 2
     assert "LIMNER_API_KEYS" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("max_retries", "calls"), [(None, 1), (1, 2)])
+async def test_serve_leaves_retries_to_the_client_unless_told(
+    tmp_path: Path,
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    max_retries: int | None,
+    calls: int,
+) -> None:
+    """The SDKs retry a 429 themselves: a gateway retrying too would multiply upstream calls."""
+    monkeypatch.setenv("OPENAI_API_KEY", UPSTREAM_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+    busy = error_reply(429, "slow down", **{"Retry-After": "0"})
+    server.reply(busy, busy)
+    out = io.StringIO()
+    if max_retries is None:  # the default
+        serving = serve(GatewayConfig(), port=0, files_dir=tmp_path, out=out)
+    else:
+        serving = serve(GatewayConfig(), port=0, files_dir=tmp_path, out=out, max_retries=1)
+    task = asyncio.create_task(serving)
+    try:
+        while "base URL" not in out.getvalue():
+            await asyncio.sleep(0.01)
+        base_url = out.getvalue().split("base URL: ", 1)[1].split()[0]
+        body = {"model": "openai/gpt-image-1", "prompt": "a fox"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{base_url}/images/generations", json=body) as response,
+        ):
+            assert response.status == 429
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert len(server.api_calls) == calls
 
 
 async def test_serve_prints_the_base_url_and_answers(tmp_path: Path) -> None:

@@ -90,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--files-dir", type=Path, help="where uploaded and generated files live")
     serve.add_argument("--public-url", help="the gateway's origin in image URLs it returns")
     serve.add_argument(
+        "--max-retries",
+        type=int,
+        default=0,
+        metavar="N",
+        help="retries of a failed upstream call (default 0: clients retry themselves)",
+    )
+    serve.add_argument(
         "--default-model",
         metavar="MODEL",
         help="the model for image requests that name none (provider/model)",
@@ -188,7 +195,15 @@ async def _serve(args: argparse.Namespace) -> int:
         public_url=args.public_url,
         default_model=args.default_model,
     )
-    await serve(config, host=args.host, port=args.port, files_dir=args.files_dir)
+    if args.max_retries < 0:
+        raise InvalidRequestError("--max-retries must be 0 or more", param="max_retries")
+    await serve(
+        config,
+        host=args.host,
+        port=args.port,
+        files_dir=args.files_dir,
+        max_retries=args.max_retries,
+    )
     return 0
 
 

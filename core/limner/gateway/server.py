@@ -72,14 +72,17 @@ async def serve(
     host: str | None = None,
     port: int = 8080,
     files_dir: Path | None = None,
+    max_retries: int = 0,
     out: TextIO = sys.stdout,
 ) -> None:
-    """Serve until cancelled (Ctrl-C)."""
+    """Serve until cancelled (Ctrl-C). ``max_retries`` is the gateway's own retries of an
+    upstream call; none by default, since clients retry on their own (the OpenAI SDKs twice),
+    and both retrying multiplies the upstream calls (2 and 2 make 9)."""
     bind = check_host(host, config)
     if not logging.getLogger("limner.gateway").handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("limner.gateway").setLevel(logging.INFO)
-    async with AsyncClient() as client:
+    async with AsyncClient(max_retries=max_retries) as client:
         runner, bound = await start(client, config, files_dir or default_files_dir(), bind, port)
         try:
             shown = LOOPBACK if bind in ("0.0.0.0", "::", "") else bind
