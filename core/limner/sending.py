@@ -125,6 +125,7 @@ async def exchange(
                 request_id=response.request_id,
             ) from exc
     except LimnerError as error:  # secrets are gathered only when there is an error to clean
+        error.attribute(provider.name, model.id)  # transport errors name neither yet
         scrub = Scrubber(provider.secret_values(settings))
         for attempt in signed:
             scrub.add(secret_header_values(attempt))

@@ -138,6 +138,7 @@ async def test_connection_refused(make_client: MakeClient) -> None:
     assert f"127.0.0.1:{port}" in info.value.message
     assert info.value.retryable is True
     assert info.value.http_status == 502
+    assert (info.value.provider, info.value.model) == ("fake", "fake/alpha-1")
 
 
 async def test_connection_refused_attempts(make_client: MakeClient) -> None:

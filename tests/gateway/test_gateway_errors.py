@@ -139,6 +139,32 @@ async def test_upstream_credential_is_scrubbed_from_errors(
     assert "<redacted>" in caught.value.message
 
 
+async def test_the_upstream_address_stays_with_the_operator(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    gateway = await make_gateway(
+        providers={"openai": {"api_key": UPSTREAM_KEY, "base_url": "http://127.0.0.1:9/v1"}}
+    )
+    with pytest.raises(openai.APIStatusError) as caught:
+        await _generate(gateway)
+    assert caught.value.status_code == 502
+    assert caught.value.message.endswith("could not reach the openai API; try again later")
+    assert "127.0.0.1:9" not in caught.value.response.text
+
+
+async def test_the_upstream_request_id_reaches_the_client(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        body = {"error": {"message": "bad size", "type": "invalid_request_error"}}
+        return web.json_response(body, status=400, headers={"x-request-id": "req_123"})
+
+    server.reply(answer)
+    with pytest.raises(openai.BadRequestError) as caught:
+        await _generate(gateway)
+    assert caught.value.request_id == "req_123"
+
+
 async def test_an_upstream_key_echoed_in_param_or_code_is_scrubbed(
     gateway: Gateway, server: FakeServer
 ) -> None:

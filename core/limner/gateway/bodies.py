@@ -166,5 +166,10 @@ def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...]
             param="n",
             code="invalid_type",
         )
-    if n is not None and n > max_n:
-        raise InvalidRequestError(f"n: at most {max_n} per request on this gateway", param="n")
+    if n is not None and n > max_n:  # worded as OpenAI words it
+        raise InvalidRequestError(
+            f"Invalid 'n': integer above maximum value. Expected a value <= {max_n} on this "
+            f"gateway, but got {n} instead.",
+            param="n",
+            code="integer_above_max_value",
+        )

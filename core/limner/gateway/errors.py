@@ -11,7 +11,9 @@ from ..errors import (
     InvalidRequestError,
     LimnerError,
     MissingCredentialsError,
+    ProviderConnectionError,
     RateLimitError,
+    RequestTimeoutError,
     error_for_status,
 )
 from ..redaction import Scrubber
@@ -58,6 +60,14 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
         if isinstance(body["error"][field], str):
             body["error"][field] = scrub(body["error"][field])
     status = exc.http_status
+    if isinstance(exc, ProviderConnectionError | RequestTimeoutError):
+        # The message names the upstream host and port: the operator's business, not the client's.
+        upstream = f"the {exc.provider} API" if exc.provider else "the provider's API"
+        body["error"]["message"] = (
+            f"the gateway could not reach {upstream}; try again later"
+            if isinstance(exc, ProviderConnectionError)
+            else f"{upstream} did not answer within the gateway's timeout"
+        )
     if isinstance(exc, MissingCredentialsError):
         # The gateway's own configuration lacks the provider's credential: not the client's fault.
         status = 503
@@ -67,6 +77,8 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
             message=f"this gateway has no credential for {exc.provider or 'the provider'}",
         )
     headers: dict[str, str] = {}
+    if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
+        headers["x-request-id"] = scrub(exc.request_id)
     if isinstance(exc, RateLimitError) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
     return web.json_response(body, status=status, headers=headers)
