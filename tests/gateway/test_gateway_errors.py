@@ -29,7 +29,7 @@ async def _generate(gateway: Gateway, **kwargs: Any) -> Any:
     ("upstream_status", "sdk_error", "status"),
     [
         (400, openai.BadRequestError, 400),
-        (401, openai.AuthenticationError, 401),
+        (401, openai.InternalServerError, 503),  # the gateway's credential, not the client's
         (403, openai.PermissionDeniedError, 403),
         (404, openai.NotFoundError, 404),
         (500, openai.InternalServerError, 502),
@@ -53,15 +53,25 @@ async def test_upstream_errors_keep_status_class_and_reason(
     )
 
 
-async def test_billing_is_402(gateway: Gateway, server: FakeServer) -> None:
+async def test_billing_is_429_insufficient_quota_as_openai_answers(
+    gateway: Gateway, server: FakeServer
+) -> None:
     async def quota(recorded: Recorded) -> web.StreamResponse:
         body = {"error": {"message": "You exceeded your quota", "code": "insufficient_quota"}}
         return web.json_response(body, status=429)
 
     server.reply(quota)
-    with pytest.raises(openai.APIStatusError) as caught:
+    with pytest.raises(openai.RateLimitError) as caught:
         await _generate(gateway)
-    assert caught.value.status_code == 402 and caught.value.code == "insufficient_quota"
+    assert caught.value.status_code == 429
+    assert isinstance(caught.value.body, dict)
+    assert (caught.value.body["type"], caught.value.body["code"]) == (
+        "insufficient_quota",
+        "insufficient_quota",
+    )
+    assert "You exceeded your quota" in caught.value.message
+    assert "retry-after" not in caught.value.response.headers
+    assert len(server.api_calls) == 1  # the gateway never retries a used-up quota
 
 
 async def test_rate_limit_is_429_with_retry_after(gateway: Gateway, server: FakeServer) -> None:
@@ -133,10 +143,12 @@ async def test_upstream_credential_is_scrubbed_from_errors(
     gateway: Gateway, server: FakeServer
 ) -> None:
     server.reply(error_reply(401, f"Incorrect API key provided: {UPSTREAM_KEY}"))
-    with pytest.raises(openai.AuthenticationError) as caught:
+    with pytest.raises(openai.InternalServerError) as caught:
         await _generate(gateway)
     assert UPSTREAM_KEY not in caught.value.response.text
     assert "<redacted>" in caught.value.message
+    assert (caught.value.status_code, caught.value.code) == (503, "provider_credential_rejected")
+    assert "rejected this gateway's credential" in caught.value.message
 
 
 async def test_the_upstream_address_stays_with_the_operator(

@@ -8,6 +8,8 @@ import math
 from aiohttp import web
 
 from ..errors import (
+    AuthenticationError,
+    BillingError,
     InvalidRequestError,
     LimnerError,
     MissingCredentialsError,
@@ -59,29 +61,44 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     for field in ("message", "param", "code"):  # an upstream may echo a key in any of them
         if isinstance(body["error"][field], str):
             body["error"][field] = scrub(body["error"][field])
-    status = exc.http_status
-    if isinstance(exc, ProviderConnectionError | RequestTimeoutError):
-        # The message names the upstream host and port: the operator's business, not the client's.
-        upstream = f"the {exc.provider} API" if exc.provider else "the provider's API"
-        body["error"]["message"] = (
-            f"the gateway could not reach {upstream}; try again later"
-            if isinstance(exc, ProviderConnectionError)
-            else f"{upstream} did not answer within the gateway's timeout"
-        )
-    if isinstance(exc, MissingCredentialsError):
-        # The gateway's own configuration lacks the provider's credential: not the client's fault.
-        status = 503
-        body["error"].update(
-            type="api_error",
-            code="provider_not_configured",
-            message=f"this gateway has no credential for {exc.provider or 'the provider'}",
-        )
+    status, changes = _as_the_gateway_answers(exc, body["error"]["message"])
+    body["error"].update(changes)
     headers: dict[str, str] = {}
     if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
         headers["x-request-id"] = scrub(exc.request_id)
     if isinstance(exc, RateLimitError) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
     return web.json_response(body, status=status, headers=headers)
+
+
+def _as_the_gateway_answers(exc: LimnerError, said: str) -> tuple[int, dict[str, str]]:
+    """The status, and the body fields to replace, for errors that are the gateway operator's
+    business (the client can do nothing about them, and should not see upstream hosts) or that
+    OpenAI answers differently from limner's error tree. ``said`` is the scrubbed message."""
+    upstream = f"the {exc.provider} API" if exc.provider else "the provider's API"
+    if isinstance(exc, MissingCredentialsError):
+        message = f"this gateway has no credential for {exc.provider or 'the provider'}"
+        return 503, {"type": "api_error", "code": "provider_not_configured", "message": message}
+    if isinstance(exc, AuthenticationError) and exc.provider:  # not the client's gateway key
+        message = (
+            f"{upstream} rejected this gateway's credential, which the gateway's operator must "
+            f"fix ({said})"
+        )
+        return 503, {
+            "type": "api_error",
+            "code": "provider_credential_rejected",
+            "message": message,
+        }
+    if isinstance(exc, ProviderConnectionError):
+        return exc.http_status, {
+            "message": f"the gateway could not reach {upstream}; try again later"
+        }
+    if isinstance(exc, RequestTimeoutError):
+        message = f"{upstream} did not answer within the gateway's timeout"
+        return exc.http_status, {"message": message}
+    if isinstance(exc, BillingError):  # OpenAI answers a used-up quota so
+        return 429, {"type": "insufficient_quota", "code": "insufficient_quota"}
+    return exc.http_status, {}
 
 
 def http_error_response(exc: web.HTTPException) -> web.Response:
