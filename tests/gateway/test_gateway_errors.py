@@ -151,6 +151,22 @@ async def test_upstream_credential_is_scrubbed_from_errors(
     assert "rejected this gateway's credential" in caught.value.message
 
 
+async def test_a_file_in_a_field_that_takes_none_is_refused_naming_it(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        await gateway.sdk().post(
+            "/images/edits",
+            body={"model": "openai/gpt-image-1", "prompt": "x"},
+            files=[("image", ("a.png", png(), "image/png")), ("markup", ("m.png", png()))],
+            options={"headers": {"Content-Type": "multipart/form-data"}},
+            cast_to=object,
+        )
+    assert (caught.value.param, caught.value.code) == ("markup", "invalid_type")
+    assert "takes no file in 'markup' (files go in file, image, mask)" in caught.value.message
+    assert server.api_calls == []
+
+
 async def test_the_upstream_address_stays_with_the_operator(
     make_gateway: MakeGateway, server: FakeServer
 ) -> None:

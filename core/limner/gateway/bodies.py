@@ -75,7 +75,8 @@ async def read_form(request: web.Request) -> Form:
         if isinstance(value, web.FileField):
             if name not in FILE_FIELDS:
                 raise InvalidRequestError(
-                    f"{key}: a file was sent where a text field belongs",
+                    f"{key}: this endpoint takes no file in {key!r} (files go in "
+                    f"{', '.join(sorted(FILE_FIELDS))})",
                     param=key,
                     code="invalid_type",
                 )
