@@ -204,7 +204,9 @@ class Capabilities(_Frozen):
     max_prompt_chars: int = 32000
     max_input_images: int = 0
     edit_modes: tuple[str, ...] = Field(
-        (), description="kinds of edit the model offers through edit_mode (first is the default)"
+        (),
+        description="kinds of edit the model offers through edit_mode; unset, the plugin picks "
+        "one from the request (typically inpaint with a mask), as its README says",
     )
     mask: bool = False
     mask_format: str | None = Field(
