@@ -32,19 +32,34 @@ _UNSUPPORTED: dict[str, Callable[[Capabilities], bool]] = {
 """Request fields, and when a model's capabilities say it takes no value of them."""
 
 
+_BY_MODEL: dict[int, tuple[ModelInfo, frozenset[str]]] = {}
+
+
+def _unsupported_fields(model: ModelInfo) -> frozenset[str]:
+    """The fields ``model`` declares unsupported, worked out once per model object (models are
+    immutable; a replaced model is a new object)."""
+    entry = _BY_MODEL.get(id(model))
+    if entry is None or entry[0] is not model:
+        fields = frozenset(
+            name for name, lacks in _UNSUPPORTED.items() if lacks(model.capabilities)
+        )
+        entry = _BY_MODEL[id(model)] = (model, fields)
+    return entry[1]
+
+
 def unreported_settings(
     model: ModelInfo, request: ImageRequest, reported: Iterable[Adjustment]
 ) -> list[Notice]:
     """A warning for each field the user set (other than to ``"auto"``, which is what leaving
     it out means) that ``model`` declares unsupported and no ``reported`` adjustment names."""
-    candidates = request.model_fields_set & _UNSUPPORTED.keys()
+    candidates = request.model_fields_set & _unsupported_fields(model)
     if not candidates:  # the common case: nothing to look at
         return []
     named = {adjustment.param.split(".", 1)[0] for adjustment in reported}
     notices = []
     for field in sorted(candidates - named):
         value = getattr(request, field)
-        if value is None or value == "auto" or not _UNSUPPORTED[field](model.capabilities):
+        if value is None or value == "auto":
             continue
         notices.append(
             Notice(
