@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
@@ -18,7 +19,7 @@ from .capabilities import ModelInfo, Operation
 from .download import DownloadPolicy
 from .dryrun import DryRun
 from .engine import Engine, EngineOptions
-from .errors import invalid_input
+from .errors import InvalidRequestError, invalid_input
 from .http import RetryPolicy, Transport
 from .params import EditParams, GenerateParams, VariationParams
 from .plugins import Registry, default_registry
@@ -164,12 +165,28 @@ class AsyncImages:
         return await self._engine.run(operation, request)
 
 
+def _check_client_settings(
+    timeout: float, connect_timeout: float, max_retries: int, max_download_bytes: int
+) -> None:
+    """Refuse settings that would silently mean something else (a timeout of 0 is none)."""
+    for name, seconds in (("timeout", timeout), ("connect_timeout", connect_timeout)):
+        if not 0 < seconds < math.inf:
+            raise InvalidRequestError(
+                f"{name} must be a positive number of seconds; got {seconds!r}", param=name
+            )
+    for name, count in (("max_retries", max_retries), ("max_download_bytes", max_download_bytes)):
+        if count < 0:
+            raise InvalidRequestError(f"{name} must be 0 or more; got {count!r}", param=name)
+
+
 class AsyncClient:
     """The asynchronous client. Use it as an async context manager, or call :meth:`close`.
 
     :param providers: settings per provider name, e.g. ``{"<provider>": {"api_key": "...",
         "base_url": "..."}}``; anything not given comes from the provider's environment variables.
     :param timeout: seconds allowed for one HTTP call (on a ``session`` passed in too).
+    :param connect_timeout: seconds allowed for connecting; a connection not made in time is
+        retried like other connection errors.
     :param max_retries: extra attempts on 408, 409, 429, 500, 502, 503 and 504 answers and on
         connection errors.
     :param strict: raise :class:`~limner.ContentPolicyError` when a provider filtered an image,
@@ -187,6 +204,7 @@ class AsyncClient:
         *,
         providers: Mapping[str, Mapping[str, Any]] | None = None,
         timeout: float = 600.0,
+        connect_timeout: float = 30.0,
         max_retries: int = 2,
         retry: RetryPolicy | None = None,
         strict: bool = False,
@@ -198,6 +216,7 @@ class AsyncClient:
         session: aiohttp.ClientSession | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
+        _check_client_settings(timeout, connect_timeout, max_retries, max_download_bytes)
         plugins, disable_plugins = tuple(plugins), tuple(disable_plugins)
         if registry is None:
             registry = (
@@ -207,7 +226,10 @@ class AsyncClient:
             )
         self.registry = registry
         self._transport = Transport(
-            timeout=timeout, retry=retry or RetryPolicy(max_retries=max_retries), session=session
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=retry or RetryPolicy(max_retries=max_retries),
+            session=session,
         )
         options = EngineOptions(
             download=DownloadPolicy(

@@ -162,6 +162,8 @@ class Engine:
     def settings_for(self, provider: Provider) -> ProviderSettings:
         if provider.name not in self._settings:
             given = self.options.provider_settings
+            if not self._settings:  # the first use: settings for no provider are a typo
+                self.registry.check_provider_names(given)
             names = [name for name in (provider.name, *provider.aliases) if name in given]
             overrides = given[names[0]] if names else {}
             self._settings[provider.name] = provider.load_settings(overrides, self.options.environ)

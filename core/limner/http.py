@@ -21,14 +21,19 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from . import __name__ as _package
-from .errors import RETRYABLE_STATUSES, ProviderConnectionError, RequestTimeoutError
+from .errors import (
+    RETRYABLE_STATUSES,
+    LimnerError,
+    ProviderConnectionError,
+    RequestTimeoutError,
+)
 from .wire import WireRequest, WireResponse
 
 if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` fast
     import aiohttp
     import yarl
 
-__all__ = ["USER_AGENT", "RetryPolicy", "Transport", "encode_body"]
+__all__ = ["USER_AGENT", "RetryPolicy", "Transport", "client_closed_error", "encode_body"]
 
 USER_AGENT = f"{_package}/0.1"
 log = logging.getLogger(__name__)
@@ -61,9 +66,11 @@ Retryable = Callable[[WireResponse], bool]
 class Transport:
     """Sends :class:`WireRequest` objects through one ``aiohttp.ClientSession``.
 
-    The session is created on first use and closed by :meth:`close` (unless it was passed in).
-    ``timeout`` (seconds in all) and ``connect_timeout`` apply to every request, whichever
-    session sends it.
+    The session is created on first use and closed by :meth:`close` (unless it was passed in);
+    a closed transport refuses to send. A session serves the event loop it was made on: when
+    that loop has been closed (``asyncio.run`` called again, a test's loop per test) a new one is
+    made; while it still runs in another thread, sending is refused. ``timeout`` (seconds in all)
+    and ``connect_timeout`` apply to every request, whichever session sends it.
     """
 
     def __init__(
@@ -79,6 +86,8 @@ class Transport:
         self.retry = retry
         self._session = session
         self._owns_session = session is None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the session made here
+        self._closed = False
         self._timeout: aiohttp.ClientTimeout | None = None
 
     @property
@@ -94,19 +103,46 @@ class Transport:
 
     @property
     def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
+        if self._closed:
+            raise client_closed_error()
+        session = self._session
+        if self._owns_session and session is not None and not session.closed:
+            loop = asyncio.get_running_loop()
+            if loop is not self._loop:
+                session = self._replace_for(loop, session)
+        if session is None or session.closed:
             aiohttp, _ = _client_modules()
-            self._session = aiohttp.ClientSession(
+            session = self._session = aiohttp.ClientSession(
                 timeout=self.timeout,
                 headers={"user-agent": USER_AGENT},
                 connector=aiohttp.TCPConnector(limit=100),
             )
             self._owns_session = True
-        return self._session
+            self._loop = asyncio.get_running_loop()
+        return session
+
+    def _replace_for(
+        self, loop: asyncio.AbstractEventLoop, session: aiohttp.ClientSession
+    ) -> aiohttp.ClientSession | None:
+        """``None`` (make a new session) when the session's loop is gone; its connections died
+        with it, so the session is only detached. Refused while that loop still runs."""
+        if self._loop is not None and not self._loop.is_closed():
+            raise LimnerError(
+                "this client's connections belong to an event loop still running elsewhere "
+                "(another thread); use one client per event loop",
+                code="event_loop_mismatch",
+            )
+        session.detach()
+        return None
 
     async def close(self) -> None:
+        """Close the session (if made here); afterwards the transport refuses to send."""
+        self._closed = True
         if self._session is not None and self._owns_session and not self._session.closed:
-            await self._session.close()
+            if self._loop is None or self._loop is asyncio.get_running_loop():
+                await self._session.close()
+            else:  # made on a loop that is gone: its connections went with it
+                self._session.detach()
 
     async def send(
         self,
@@ -174,6 +210,11 @@ class Transport:
                 if "json" in headers.get("content-type", ""):
                     return await _read_json(response, status, headers, request.url)
                 return WireResponse(status, headers, await response.read(), request.url)
+        except aiohttp.ConnectionTimeoutError as exc:  # before TimeoutError: it is one too
+            raise ProviderConnectionError(
+                f"could not connect to {_host(request.url)} within {self.connect_timeout:g} s",
+                retryable=True,
+            ) from exc
         except TimeoutError as exc:
             raise RequestTimeoutError(
                 f"no answer from {_host(request.url)} within {self.total_timeout:g} s; "
@@ -185,6 +226,15 @@ class Transport:
                 f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}",
                 retryable=True,
             ) from exc
+
+
+def client_closed_error() -> LimnerError:
+    """The error for a call on a closed client."""
+    return LimnerError(
+        "this client is closed; make a new one (or keep it open: one client can serve any "
+        "number of requests)",
+        code="client_closed",
+    )
 
 
 @functools.cache

@@ -16,7 +16,7 @@ import pluggy
 
 from . import default_hooks, hookspecs
 from .capabilities import ModelInfo, Operation
-from .errors import LimnerError, NotFoundError, PluginError
+from .errors import InvalidRequestError, LimnerError, NotFoundError, PluginError
 from .hookspecs import PROJECT
 from .money import to_usd
 from .pricing import price_from_sheet
@@ -30,7 +30,7 @@ DISABLE_ENV = "LIMNER_DISABLE_PLUGINS"
 
 def _make_manager(
     plugins: Iterable[object], disable: Iterable[str], entry_points: bool
-) -> pluggy.PluginManager:
+) -> tuple[pluggy.PluginManager, frozenset[str]]:
     manager = pluggy.PluginManager(PROJECT)
     manager.add_hookspecs(hookspecs)
     manager.register(default_hooks, name="limner.default_hooks")
@@ -46,7 +46,7 @@ def _make_manager(
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"{exc} (a misspelled hook name?)") from exc
-    return manager
+    return manager, frozenset(blocked)
 
 
 def _register(manager: pluggy.PluginManager, plugin: object, name: str | None = None) -> None:
@@ -85,7 +85,8 @@ class Registry:
         disable_plugins: Iterable[str] = (),
         entry_points: bool = True,
     ) -> None:
-        self.manager = _make_manager(plugins, disable_plugins, entry_points)
+        # blocked: the entry-point names disable_plugins or the environment blocked
+        self.manager, self.blocked = _make_manager(plugins, disable_plugins, entry_points)
         self._providers: dict[str, Provider] | None = None
         self._models: dict[str, ModelInfo] = {}
         self._aliases: dict[str, str] = {}
@@ -139,6 +140,24 @@ class Registry:
         if found is None:
             raise self._unknown(key)
         return found
+
+    def check_provider_names(self, names: Iterable[str], param: str = "providers") -> None:
+        """Refuse a name that is no provider's name or alias (most likely a typo: the settings
+        would be ignored, and the provider's environment used instead). Not checked while
+        plugins are blocked, whose provider names are unknown."""
+        if self.blocked:
+            return
+        known = {name for p in self.providers.values() for name in (p.name, *p.aliases)}
+        for name in names:
+            if name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise InvalidRequestError(
+                    f"{param}: no provider is called {name!r} (installed: "
+                    f"{', '.join(sorted(self.providers))}){hint}",
+                    param=f"{param}.{name}",
+                    code="unknown_provider",
+                )
 
     def _provider_alias(self, prefix: str) -> str | None:
         for provider in self.providers.values():

@@ -83,6 +83,16 @@ class ProviderSettings(BaseModel):
             )
         return value
 
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError(
+                f"{value!r} is not an http(s) URL: give the scheme too, such as "
+                "https://api.example.com/v1"
+            )
+        return value
+
 
 # The three records below (and wire.WireRequest, wire.WireResponse) are frozen dataclasses built
 # for every provider call. Their __init__ is written out: the generated one of a frozen dataclass

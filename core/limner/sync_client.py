@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
 from .client import AsyncClient, AsyncImages, build_request
 from .dryrun import DryRun
+from .http import client_closed_error
 from .params import EditParams, GenerateParams, VariationParams
 from .requests import EditRequest, GenerateRequest, VariationRequest
 from .responses import ImagesResponse
@@ -45,6 +46,9 @@ class _LoopThread:
         ``KeyboardInterrupt``, any ``BaseException``), the call is cancelled, so it stops sending
         and retrying, and given :data:`_CANCEL_GRACE` seconds to finish before the interruption
         goes on."""
+        if self.loop.is_closed():
+            coro.close()  # never started: no "never awaited" warning
+            raise client_closed_error()
         created: concurrent.futures.Future[asyncio.Task[R]] = concurrent.futures.Future()
         finished = threading.Event()
 

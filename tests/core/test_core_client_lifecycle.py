@@ -1,0 +1,174 @@
+"""A client's life: its settings checked when made, one session per event loop, nothing sent
+once closed, and connections that cannot be made in time retried."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+import limner
+
+from .fakeprovider import FakePlugin
+from .support import IMAGE_B64, client_kwargs
+
+
+class _Answers(BaseHTTPRequestHandler):
+    """Any POST gets one fake image (a server on its own thread, so it outlives event loops)."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["content-length"]))
+        body = json.dumps({"data": [{"b64_json": IMAGE_B64}]}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def threaded_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+
+
+def _kwargs(url: str, **overrides: Any) -> dict[str, Any]:
+    kwargs = client_kwargs(None, **overrides)
+    kwargs["providers"] = {"fake": {"api_key": "k", "base_url": url}}
+    return kwargs
+
+
+def test_one_client_serves_one_event_loop_after_another(threaded_url: str) -> None:
+    """``asyncio.run`` twice (a test's loop per test does the same): the session made on the
+    first loop died with it, so the second loop gets a new one."""
+    client = limner.AsyncClient(**_kwargs(threaded_url))
+
+    async def one() -> int:
+        return len((await client.images.generate(model="alpha", prompt="x")).data)
+
+    assert asyncio.run(one()) == 1
+    assert asyncio.run(one()) == 1
+    asyncio.run(client.close())
+
+
+def test_a_loop_still_running_elsewhere_keeps_its_client(threaded_url: str) -> None:
+    client = limner.AsyncClient(**_kwargs(threaded_url))
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        first = client.images.generate(model="alpha", prompt="x")
+        assert asyncio.run_coroutine_threadsafe(first, loop).result(10).data
+
+        async def from_here() -> None:
+            await client.images.generate(model="alpha", prompt="x")
+
+        with pytest.raises(limner.LimnerError) as caught:
+            asyncio.run(from_here())
+        assert caught.value.code == "event_loop_mismatch"
+        assert "use one client per event loop" in caught.value.message
+    finally:
+        asyncio.run_coroutine_threadsafe(client.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+
+
+async def test_a_closed_async_client_sends_nothing(threaded_url: str) -> None:
+    client = limner.AsyncClient(**_kwargs(threaded_url))
+    await client.images.generate(model="alpha", prompt="x")
+    await client.close()
+    with pytest.raises(limner.LimnerError) as caught:
+        await client.images.generate(model="alpha", prompt="x")
+    assert caught.value.code == "client_closed"
+
+
+def test_a_closed_sync_client_says_so(threaded_url: str, recwarn: pytest.WarningsRecorder) -> None:
+    client = limner.Client(**_kwargs(threaded_url))
+    assert client.images.generate(model="alpha", prompt="x").data
+    client.close()
+    client.close()  # twice is fine
+    for dry_run in (False, True):
+        with pytest.raises(limner.LimnerError) as caught:
+            client.images.generate(model="alpha", prompt="x", dry_run=dry_run)
+        assert caught.value.code == "client_closed"
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("timeout", 0),
+        ("timeout", float("inf")),
+        ("connect_timeout", -1.0),
+        ("max_retries", -1),
+        ("max_download_bytes", -5),
+    ],
+)
+def test_client_settings_that_would_mean_something_else_are_refused(
+    setting: str, value: float
+) -> None:
+    settings: dict[str, Any] = {setting: value}
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        limner.AsyncClient(**settings)
+    assert caught.value.param == setting
+
+
+def test_a_misspelled_provider_in_providers_is_refused(recwarn: pytest.WarningsRecorder) -> None:
+    """Ignored, the typo would send the provider's environment key to its real endpoint."""
+    client = limner.Client(
+        plugins=[FakePlugin()], providers={"fak": {"base_url": "http://proxy/v1"}}, environ={}
+    )
+    with client, pytest.raises(limner.InvalidRequestError) as caught:
+        client.images.generate(model="fake/alpha-1", prompt="x", dry_run=True)
+    assert caught.value.param == "providers.fak"
+    assert "no provider is called 'fak'" in caught.value.message
+    assert "did you mean 'fake'?" in caught.value.message
+
+
+def test_a_base_url_without_a_scheme_is_refused() -> None:
+    client = limner.Client(**_kwargs("127.0.0.1:8080/v1"))
+    with client, pytest.raises(limner.InvalidRequestError) as caught:
+        client.images.generate(model="alpha", prompt="x", dry_run=True)
+    assert caught.value.param == "providers.fake.base_url"
+    assert "is not an http(s) URL" in caught.value.message
+
+
+async def test_a_connection_not_made_in_time_is_retried_as_a_connection_error() -> None:
+    """A listener whose backlog is full drops new connections' SYNs: connecting hangs."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    time.sleep(0.1)
+    client = limner.AsyncClient(
+        **_kwargs(f"http://127.0.0.1:{port}/v1", connect_timeout=0.2, timeout=30.0)
+    )
+    try:
+        with pytest.raises(limner.ProviderConnectionError) as caught:
+            await client.images.generate(model="alpha", prompt="x")
+    finally:
+        await client.close()
+        for sock in (listener, *fillers):
+            sock.close()
+    assert caught.value.message == f"could not connect to 127.0.0.1:{port} within 0.2 s"
+    assert caught.value.retryable is True
