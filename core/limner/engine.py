@@ -147,12 +147,13 @@ class Engine:
             and not any(a.param == "response_format" for a in adjustments)
         ):  # known before the call, so dry runs show it too
             adjustments = (*adjustments, _BYTES_NOT_URLS)
+        reported = [w for t in translations for w in t.warnings]
         warnings = tuple(
             unique(
                 [
                     *lifecycle_notices(model),
-                    *(w for t in translations for w in t.warnings),
-                    *unreported_settings(model, request, adjustments),
+                    *reported,
+                    *unreported_settings(model, request, adjustments, reported),
                 ]
             )
         )

@@ -44,10 +44,15 @@ class Scrubber:
         return value
 
     def error(self, error: LimnerError) -> LimnerError:
-        """The same error with secrets removed from its message and body."""
+        """The same error with secrets removed from every text it carries (an upstream may echo
+        a key in any field of its error)."""
         if self.secrets:
             error.message = self(error.message)
             error.body = self.value(error.body)
+            for name in ("param", "code", "request_id"):
+                text = getattr(error, name)
+                if isinstance(text, str):
+                    setattr(error, name, self(text))
         return error
 
 

@@ -87,6 +87,8 @@ def _clamp_ratio(ratio: float, rules: SizeRules) -> float:
     step = rules.multiple_of
     short = math.ceil(rules.min_side / step) * step
     long = rules.max_side // step * step
+    if long < short:  # no side fits the rules: no size does (the caller says so)
+        return ratio
     widest = long / short
     if rules.min_pixels is not None:  # the short side cannot go below min_pixels / long
         widest = min(widest, long * long / rules.min_pixels)

@@ -48,14 +48,15 @@ def _unsupported_fields(model: ModelInfo) -> frozenset[str]:
 
 
 def unreported_settings(
-    model: ModelInfo, request: ImageRequest, reported: Iterable[Adjustment]
+    model: ModelInfo, request: ImageRequest, *reported: Iterable[Adjustment | Notice]
 ) -> list[Notice]:
     """A warning for each field the user set (other than to ``"auto"``, which is what leaving
-    it out means) that ``model`` declares unsupported and no ``reported`` adjustment names."""
+    it out means) that ``model`` declares unsupported and no ``reported`` adjustment or warning
+    names."""
     candidates = request.model_fields_set & _unsupported_fields(model)
     if not candidates:  # the common case: nothing to look at
         return []
-    named = {adjustment.param.split(".", 1)[0] for adjustment in reported}
+    named = {item.param.split(".", 1)[0] for items in reported for item in items if item.param}
     notices = []
     for field in sorted(candidates - named):
         value = getattr(request, field)
@@ -64,6 +65,7 @@ def unreported_settings(
         notices.append(
             Notice(
                 code=UNREPORTED_SETTING,
+                param=field,
                 message=f"{field}={value!r}: {model.id} declares no {field} setting, and its "
                 "plugin did not say whether it was sent (most likely it was not)",
             )

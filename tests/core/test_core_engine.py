@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ from aiohttp import web
 import limner
 from limner.engine import split_n
 
-from .fakeprovider import API_KEY, FakePlugin
+from .fakeprovider import API_KEY, FakePlugin, FakeProvider
 from .support import IMAGE_B64, FakeServer, MakeClient, Recorded, error_reply, ok_body
 
 
@@ -285,11 +286,28 @@ async def test_a_setting_the_model_lacks_and_the_plugin_passes_over_is_a_warning
             ("style", "vivid"),
         )
     ]
+    assert [w.param for w in dry.warnings if w.code == "unreported_setting"] == [
+        "background",
+        "negative_prompt",
+        "style",
+    ]
     assert [a.param for a in dry.adjustments] == ["seed"]
     supported = await client.images.generate(
         model="fake/alpha-1", prompt="x", output_format="jpeg", dry_run=True
     )
     assert supported.warnings == []
+
+
+async def test_a_setting_a_plugin_warns_about_is_reported(make_client: MakeClient) -> None:
+    class Warns(FakeProvider):
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
+            translation = super().translate(call)
+            notice = limner.Notice(code="style_ignored", message="no styles", param="style")
+            return replace(translation, warnings=(*translation.warnings, notice))
+
+    client = make_client(plugins=[FakePlugin(Warns)])
+    dry = await client.images.generate(model="fake/beta-2", prompt="x", style="vivid", dry_run=True)
+    assert [w.code for w in dry.warnings if w.param == "style"] == ["style_ignored"]
 
 
 async def test_fewer_images_than_asked_is_a_warning(

@@ -32,6 +32,22 @@ async def test_an_echoed_key_is_redacted_from_the_error(
     assert API_KEY not in str(error.body)
 
 
+async def test_a_key_echoed_in_param_or_request_id_is_redacted(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    async def echo(recorded: Recorded) -> web.StreamResponse:
+        payload = {"error": {"message": "bad", "param": f"key {API_KEY}"}}
+        return web.json_response(payload, status=400, headers={"x-request-id": API_KEY})
+
+    server.reply(echo)
+    client = make_client()
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    error = info.value
+    assert (error.param, error.request_id) == ("key <redacted>", "<redacted>")
+    assert API_KEY not in str(error.to_openai())
+
+
 async def test_a_key_in_an_unreadable_body_is_redacted_too(
     make_client: MakeClient, server: FakeServer
 ) -> None:

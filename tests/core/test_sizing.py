@@ -99,8 +99,14 @@ def test_every_size_fits_rules_without_aspect_limits(rules: SizeRules) -> None:
             assert rules.violations(*fit_size(width, height, rules)) == []
 
 
-def test_fit_size_says_when_no_size_can_satisfy_the_rules() -> None:
-    impossible = SizeRules(min_side=100, max_side=200, multiple_of=1, max_pixels=50)
+@pytest.mark.parametrize(
+    "impossible",
+    [
+        SizeRules(min_side=100, max_side=200, multiple_of=1, max_pixels=50),
+        SizeRules(max_side=32, multiple_of=64),  # no side is a multiple of 64 up to 32
+    ],
+)
+def test_fit_size_says_when_no_size_can_satisfy_the_rules(impossible: SizeRules) -> None:
     with pytest.raises(ValueError, match="no size satisfies"):
         fit_size(150, 150, impossible)
 

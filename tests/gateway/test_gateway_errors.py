@@ -71,7 +71,28 @@ async def test_billing_is_429_insufficient_quota_as_openai_answers(
     )
     assert "You exceeded your quota" in caught.value.message
     assert "retry-after" not in caught.value.response.headers
-    assert len(server.api_calls) == 1  # the gateway never retries a used-up quota
+
+
+@pytest.mark.parametrize(
+    ("upstream_status", "code"),
+    [(429, "insufficient_quota"), (401, "invalid_api_key")],
+    ids=["used-up-quota", "rejected-credential"],
+)
+async def test_the_sdk_does_not_retry_what_waiting_cannot_fix(
+    gateway: Gateway, server: FakeServer, upstream_status: int, code: str
+) -> None:
+    """429 and 503 are statuses the SDKs retry: ``x-should-retry: false`` stops them."""
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        body = {"error": {"message": "no", "type": "x", "code": code}}
+        return web.json_response(body, status=upstream_status)
+
+    server.reply(answer, answer, answer)
+    retrying = gateway.sdk(max_retries=2)
+    with pytest.raises(openai.APIStatusError) as caught:
+        await retrying.images.generate(model="openai/gpt-image-1", prompt="a fox")
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    assert len(server.api_calls) == 1
 
 
 async def test_rate_limit_is_429_with_retry_after(gateway: Gateway, server: FakeServer) -> None:
@@ -167,6 +188,22 @@ async def test_a_file_in_a_field_that_takes_none_is_refused_naming_it(
     assert server.api_calls == []
 
 
+async def test_an_image_url_that_cannot_be_fetched_is_the_clients_to_fix(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """Not reworded as the provider being unreachable: the client named that URL."""
+    body = {
+        "model": "google/gemini-2.5-flash-image",
+        "prompt": "x",
+        "images": [{"image_url": "https://no-such-host.invalid/a.png"}],
+    }
+    with pytest.raises(openai.APIStatusError) as caught:
+        await gateway.sdk().post("/images/edits", body=body, cast_to=object)
+    assert caught.value.status_code == 502
+    assert caught.value.message.startswith("Error code: 502 - images[0]: could not download")
+    assert server.api_calls == []
+
+
 async def test_the_upstream_address_stays_with_the_operator(
     make_gateway: MakeGateway, server: FakeServer
 ) -> None:
@@ -206,7 +243,7 @@ async def test_an_upstream_key_echoed_in_param_or_code_is_scrubbed(
     with pytest.raises(openai.BadRequestError) as caught:
         await _generate(gateway)
     assert UPSTREAM_KEY not in caught.value.response.text
-    assert caught.value.param == "Bearer <redacted>"
+    assert caught.value.param is not None and "<redacted>" in caught.value.param
 
 
 async def test_missing_provider_credential_is_503(make_gateway: MakeGateway) -> None:

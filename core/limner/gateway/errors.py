@@ -4,6 +4,7 @@ status of limner's error tree, ``Retry-After`` on 429, and no secret ever echoed
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
@@ -58,47 +59,55 @@ class BusyError(RateLimitError):
 def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     """The answer for a limner error: its status, its OpenAI body, ``Retry-After`` when known."""
     body = exc.to_openai()
-    for field in ("message", "param", "code"):  # an upstream may echo a key in any of them
-        if isinstance(body["error"][field], str):
-            body["error"][field] = scrub(body["error"][field])
-    status, changes = _as_the_gateway_answers(exc, body["error"]["message"])
-    body["error"].update(changes)
+    for name in ("message", "param", "code"):  # an upstream may echo a key in any of them
+        if isinstance(body["error"][name], str):
+            body["error"][name] = scrub(body["error"][name])
+    answer = _as_the_gateway_answers(exc, body["error"]["message"])
+    body["error"].update(answer.changes)
     headers: dict[str, str] = {}
     if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
         headers["x-request-id"] = scrub(exc.request_id)
     if isinstance(exc, RateLimitError) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
-    return web.json_response(body, status=status, headers=headers)
+    if answer.final:  # a status SDKs retry, on an error waiting cannot fix: the SDKs obey this
+        headers["x-should-retry"] = "false"
+    return web.json_response(body, status=answer.status, headers=headers)
 
 
-def _as_the_gateway_answers(exc: LimnerError, said: str) -> tuple[int, dict[str, str]]:
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    changes: dict[str, str] = field(default_factory=dict)
+    final: bool = False  # retrying cannot help
+
+
+def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
     """The status, and the body fields to replace, for errors that are the gateway operator's
     business (the client can do nothing about them, and should not see upstream hosts) or that
     OpenAI answers differently from limner's error tree. ``said`` is the scrubbed message."""
     upstream = f"the {exc.provider} API" if exc.provider else "the provider's API"
     if isinstance(exc, MissingCredentialsError):
         message = f"this gateway has no credential for {exc.provider or 'the provider'}"
-        return 503, {"type": "api_error", "code": "provider_not_configured", "message": message}
+        changes = {"type": "api_error", "code": "provider_not_configured", "message": message}
+        return _Answer(503, changes, final=True)
     if isinstance(exc, AuthenticationError) and exc.provider:  # not the client's gateway key
         message = (
             f"{upstream} rejected this gateway's credential, which the gateway's operator must "
             f"fix ({said})"
         )
-        return 503, {
-            "type": "api_error",
-            "code": "provider_credential_rejected",
-            "message": message,
-        }
-    if isinstance(exc, ProviderConnectionError):
-        return exc.http_status, {
-            "message": f"the gateway could not reach {upstream}; try again later"
-        }
-    if isinstance(exc, RequestTimeoutError):
-        message = f"{upstream} did not answer within the gateway's timeout"
-        return exc.http_status, {"message": message}
+        changes = {"type": "api_error", "code": "provider_credential_rejected", "message": message}
+        return _Answer(503, changes, final=True)
+    if exc.param is None:  # the provider's endpoint, not an image URL the client gave
+        if isinstance(exc, ProviderConnectionError):
+            message = f"the gateway could not reach {upstream}; try again later"
+            return _Answer(exc.http_status, {"message": message})
+        if isinstance(exc, RequestTimeoutError):
+            message = f"{upstream} did not answer within the gateway's timeout"
+            return _Answer(exc.http_status, {"message": message})
     if isinstance(exc, BillingError):  # OpenAI answers a used-up quota so
-        return 429, {"type": "insufficient_quota", "code": "insufficient_quota"}
-    return exc.http_status, {}
+        changes = {"type": "insufficient_quota", "code": "insufficient_quota"}
+        return _Answer(429, changes, final=True)
+    return _Answer(exc.http_status)
 
 
 def http_error_response(exc: web.HTTPException) -> web.Response:
