@@ -229,7 +229,7 @@ class Engine:
             for notice in result.warnings:
                 index = None if notice.index is None else notice.index + len(data)
                 warnings.append(notice.model_copy(update={"index": index}))
-            if len(result.images) < call.n and not result.warnings:  # the plugin said nothing
+            if len(result.images) < call.n and not _explained(result):
                 warnings.append(_fewer_images(plan, call, len(result.images)))
             data.extend(result.images)
         if not data:
@@ -306,6 +306,11 @@ class Engine:
                 notices.append(notice)
             total = None if cost is None or total is None else total + cost
         return total, unique(notices)
+
+
+def _explained(result: ProviderResult) -> bool:
+    """Whether the plugin said why images are missing (a filter withheld them)."""
+    return any(notice.code == CONTENT_FILTERED for notice in result.warnings)
 
 
 def _fewer_images(plan: _Plan, call: ProviderCall, got: int) -> Notice:

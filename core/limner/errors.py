@@ -305,12 +305,16 @@ class PluginError(LimnerError):
     default_code = "plugin_error"
 
     @classmethod
-    def crashed(cls, step: str, provider: str, model: str, exc: Exception) -> PluginError:
+    def crashed(
+        cls, step: str, provider: str, model: str, exc: Exception, culprit: str = ""
+    ) -> PluginError:
         """The error for a plugin's ``step`` that raised ``exc``, which is not a
-        :class:`LimnerError` (raise it ``from exc`` to keep the plugin's traceback)."""
+        :class:`LimnerError` (raise it ``from exc`` to keep the plugin's traceback).
+        ``culprit`` names the plugin(s) that may have raised it; by default the provider's."""
+        culprit = culprit or f"the {provider} plugin"
         return cls(
-            f"the {provider} plugin failed in {step} ({type(exc).__name__}: {exc}); this is a "
-            "bug in the plugin: report it to its authors",
+            f"{culprit} failed in {step} ({type(exc).__name__}: {exc}); this is a bug in the "
+            "plugin: report it to its authors",
             provider=provider,
             model=model,
         )

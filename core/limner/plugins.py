@@ -10,6 +10,7 @@ import difflib
 import os
 from collections.abc import Iterable
 from decimal import Decimal
+from types import ModuleType
 from typing import Any
 
 import pluggy
@@ -241,7 +242,19 @@ class Registry:
         except LimnerError as error:
             raise error.attribute(provider.name, call.model.id) from error.__cause__
         except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
-            raise PluginError.crashed("translate", provider.name, call.model.id, exc) from exc
+            overriding = [
+                _label(impl.plugin)
+                for impl in self.manager.hook.translate_request.get_hookimpls()
+                if impl.plugin is not default_hooks
+            ]
+            culprit = (
+                f"the {provider.name} plugin or a translate_request hook of {', '.join(overriding)}"
+                if overriding
+                else ""
+            )
+            raise PluginError.crashed(
+                "translate", provider.name, call.model.id, exc, culprit
+            ) from exc
 
     def _translate(self, provider: Provider, call: ProviderCall) -> Translation:
         hook = self.manager.hook.translate_request
@@ -280,6 +293,11 @@ class Registry:
                 edit_mode=edit_mode,
             )
         return None if result is None else to_usd(result)
+
+
+def _label(plugin: object) -> str:
+    """A plugin's name for messages: its module's, or its class's."""
+    return plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__qualname__
 
 
 _DEFAULT: Registry | None = None

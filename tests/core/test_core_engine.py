@@ -338,6 +338,16 @@ async def test_a_plugins_own_reason_for_fewer_images_is_not_repeated(
     assert [w.code for w in result.warnings] == ["content_filtered"]
 
 
+async def test_an_unrelated_notice_does_not_explain_fewer_images(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    body = ok_body(1)
+    body["notices"] = [{"code": "revised_prompt", "message": "the prompt was rewritten"}]
+    server.reply(web.json_response(body))
+    result = await client.images.generate(model="alpha", prompt="x", n=2)
+    assert [w.code for w in result.warnings] == ["revised_prompt", "fewer_images"]
+
+
 async def test_one_failed_split_call_fails_the_request(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:

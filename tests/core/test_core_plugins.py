@@ -315,12 +315,11 @@ def test_translate_request_returning_wrong_type_is_plugin_error() -> None:
 async def test_a_translation_that_crashes_is_a_plugin_error_naming_the_plugin(
     make_client: MakeClient, server: FakeServer
 ) -> None:
-    class Crashing:
-        @limner.hookimpl
-        def translate_request(self) -> object:
+    class Crashing(FakeProvider):
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
             raise ValueError("no size satisfies the rules")
 
-    client = make_client(plugins=[FakePlugin(), Crashing()])
+    client = make_client(plugins=[FakePlugin(Crashing)])
     with pytest.raises(limner.PluginError) as caught:
         await client.images.generate(model="alpha", prompt="x")
     error = caught.value
@@ -329,6 +328,24 @@ async def test_a_translation_that_crashes_is_a_plugin_error_naming_the_plugin(
     assert isinstance(error.__cause__, ValueError)  # the plugin's traceback is kept
     assert error.to_openai()["error"]["code"] == "plugin_error"
     assert server.api_calls == []
+
+
+async def test_a_crash_with_translate_request_hooks_names_them_too(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    class Overriding:
+        @limner.hookimpl
+        def translate_request(self) -> object:
+            raise KeyError("size")
+
+    client = make_client(plugins=[FakePlugin(), Overriding()])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="alpha", prompt="x")
+    assert caught.value.message.startswith(
+        "the fake plugin or a translate_request hook of "
+        "test_a_crash_with_translate_request_hooks_names_them_too.<locals>.Overriding "
+        "failed in translate (KeyError: 'size')"
+    )
 
 
 def _hook_names() -> list[str]:

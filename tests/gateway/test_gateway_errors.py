@@ -184,7 +184,7 @@ async def test_a_file_in_a_field_that_takes_none_is_refused_naming_it(
             cast_to=object,
         )
     assert (caught.value.param, caught.value.code) == ("markup", "invalid_type")
-    assert "takes no file in 'markup' (files go in file, image, mask)" in caught.value.message
+    assert "takes no file in 'markup' (files go in image, mask)" in caught.value.message
     assert server.api_calls == []
 
 
@@ -201,6 +201,27 @@ async def test_an_image_url_that_cannot_be_fetched_is_the_clients_to_fix(
         await gateway.sdk().post("/images/edits", body=body, cast_to=object)
     assert caught.value.status_code == 502
     assert caught.value.message.startswith("Error code: 502 - images[0]: could not download")
+    assert server.api_calls == []
+
+
+@pytest.mark.parametrize(
+    ("route", "field", "files_go_in"),
+    [("/images/edits", "file", "image, mask"), ("/images/variations", "mask", "image")],
+)
+async def test_each_endpoint_takes_its_own_files_only(
+    gateway: Gateway, server: FakeServer, route: str, field: str, files_go_in: str
+) -> None:
+    """A file the endpoint does not read is refused, not dropped."""
+    with pytest.raises(openai.BadRequestError) as caught:
+        await gateway.sdk().post(
+            route,
+            body={"model": "openai/dall-e-2", "prompt": "x"},
+            files=[("image", ("a.png", png(), "image/png")), (field, ("b.png", png()))],
+            options={"headers": {"Content-Type": "multipart/form-data"}},
+            cast_to=object,
+        )
+    assert caught.value.param == field
+    assert f"(files go in {files_go_in})" in caught.value.message
     assert server.api_calls == []
 
 
@@ -320,6 +341,7 @@ async def test_multipart_edit_errors_name_the_image_field_the_sdk_sent(
             cast_to=object,
         )
     assert (missing.value.param, missing.value.code) == ("image", "missing_required_parameter")
+    assert "Missing required parameter: 'image'." in missing.value.message
     with pytest.raises(openai.BadRequestError) as not_an_image:
         await sdk.images.edit(
             model="openai/gpt-image-1", prompt="x", image=("a.txt", b"hello", "text/plain")

@@ -20,7 +20,9 @@ INT_FIELDS = frozenset({"n", "seed", "output_compression", "partial_images"})
 """Form fields that are integers in the JSON requests (multipart sends every value as text)."""
 BOOL_FIELDS = frozenset({"stream"})
 """Form fields that are booleans in the JSON requests (the OpenAI SDK sends ``"false"``)."""
-FILE_FIELDS = frozenset({"image", "mask", "file"})
+EDIT_FILES = ("image", "mask")
+VARIATION_FILES = ("image",)
+UPLOAD_FILES = ("file",)
 
 
 @dataclass
@@ -55,9 +57,10 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     return body
 
 
-async def read_form(request: web.Request) -> Form:
-    """A multipart form: files by field name (``image[]`` collected under ``image``), text fields
-    with ``key[sub]`` nesting and integers converted."""
+async def read_form(request: web.Request, files: tuple[str, ...]) -> Form:
+    """A multipart form: the ``files`` fields by name (``image[]`` collected under ``image``),
+    text fields with ``key[sub]`` nesting and integers converted. A file in another field is
+    refused."""
     if not is_multipart(request):
         raise InvalidRequestError(
             f"expected Content-Type multipart/form-data, got {request.content_type or 'none'}",
@@ -73,17 +76,17 @@ async def read_form(request: web.Request) -> Form:
     for key, value in posted.items():
         name = key.removesuffix("[]")
         if isinstance(value, web.FileField):
-            if name not in FILE_FIELDS:
+            if name not in files:
                 raise InvalidRequestError(
                     f"{key}: this endpoint takes no file in {key!r} (files go in "
-                    f"{', '.join(sorted(FILE_FIELDS))})",
+                    f"{', '.join(files)})",
                     param=key,
                     code="invalid_type",
                 )
             form.files[name].append(ImageRef(data=value.file.read(), filename=value.filename))
             continue
         text = value if isinstance(value, str) else bytes(value).decode(errors="replace")
-        if name in FILE_FIELDS:
+        if name in files:
             form.files[name].append(url_reference(text, key))  # a data: or https URL as text
         else:
             _set_field(form.fields, key, text)

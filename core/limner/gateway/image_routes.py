@@ -14,6 +14,8 @@ from ..images import image_mime
 from ..requests import ImageRef
 from ..responses import ImagesResponse
 from .bodies import (
+    EDIT_FILES,
+    VARIATION_FILES,
     Form,
     check_request,
     is_multipart,
@@ -66,7 +68,7 @@ async def edits(request: web.Request) -> web.Response:
     state = request.app[STATE]
     multipart = is_multipart(request)
     if multipart:
-        body = _from_form(await read_form(request), "image", "images")
+        body = _from_form(await read_form(request, EDIT_FILES), "image", "images")
     else:
         body = await read_json(request)
     try:
@@ -83,6 +85,7 @@ def _name_the_form_field(error: LimnerError) -> None:
         error.param = "image" + error.param.removeprefix("images")
         if error.message.startswith("images"):
             error.message = "image" + error.message.removeprefix("images")
+        error.message = error.message.replace("'images'", "'image'")
 
 
 async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any]) -> web.Response:
@@ -109,7 +112,7 @@ async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any])
 
 async def variations(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    body = _from_form(await read_form(request), "image", "image")
+    body = _from_form(await read_form(request, VARIATION_FILES), "image", "image")
     model = _model(state, body)
     require(body, "image")
     check_request(body, max_n=state.config.max_n)

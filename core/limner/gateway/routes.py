@@ -10,7 +10,7 @@ from aiohttp import web
 
 from ..errors import InvalidRequestError, NotFoundError
 from ..images import image_mime
-from .bodies import read_form
+from .bodies import UPLOAD_FILES, read_form
 from .errors import NotImplementedByStoreError, missing_parameter
 from .files import MAX_LIST_LIMIT, ListOrder, StoredFile
 from .middleware import caller, may_use
@@ -45,7 +45,7 @@ async def retrieve_model(request: web.Request) -> web.Response:
 async def upload_file(request: web.Request) -> web.Response:
     """Multipart ``file`` plus ``purpose``; the id works as ``file_id`` in JSON edits."""
     state = request.app[STATE]
-    form = await read_form(request)
+    form = await read_form(request, UPLOAD_FILES)
     files = form.files.get("file") or []
     data = files[0].data if len(files) == 1 else None
     if data is None:
