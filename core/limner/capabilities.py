@@ -4,12 +4,15 @@ lifecycle and prices. Users read it through ``client.models``, ``limner models``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .money import Usd
+
+T = TypeVar("T")
 
 __all__ = [
     "Capabilities",
@@ -17,6 +20,7 @@ __all__ = [
     "Lifecycle",
     "ModelInfo",
     "Operation",
+    "PerModel",
     "PriceSheet",
     "SizeRules",
     "TokenPrices",
@@ -243,3 +247,19 @@ class ModelInfo(_Frozen):
     capabilities: Capabilities
     lifecycle: Lifecycle = Lifecycle()
     pricing: PriceSheet | None = None
+
+
+class PerModel(Generic[T]):
+    """A value worked out by ``make`` once per model object. Models are immutable (a replaced
+    model is a new object), so a value never goes stale; the few models a process makes are
+    kept."""
+
+    def __init__(self, make: Callable[[ModelInfo], T]) -> None:
+        self._make = make
+        self._values: dict[int, tuple[ModelInfo, T]] = {}
+
+    def __call__(self, model: ModelInfo) -> T:
+        entry = self._values.get(id(model))
+        if entry is None or entry[0] is not model:  # an id reused by a newer object
+            entry = self._values[id(model)] = (model, self._make(model))
+        return entry[1]

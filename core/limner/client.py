@@ -71,7 +71,9 @@ class AsyncModels:
         return self._registry.resolve(model)
 
     def schema(self, model: str, operation: Operation = "generate") -> dict[str, Any]:
-        """The JSON Schema of requests ``model`` accepts for ``operation``."""
+        """The JSON Schema of requests ``model`` accepts for ``operation``. An operation the
+        model does not offer (some models only edit), or ``chat``, raises
+        :class:`~limner.UnsupportedFeatureError` naming ``operation``."""
         return request_schema(self._registry.resolve(model), operation)
 
 

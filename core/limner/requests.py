@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 __all__ = [
     "EditRequest",
@@ -93,13 +93,22 @@ class ImageRef(BaseModel):
         return self.filename or f"{len(self.data or b'')} bytes"
 
 
+def _null_is_one(value: Any) -> Any:
+    return 1 if value is None else value
+
+
+Count = Annotated[int, BeforeValidator(_null_is_one)]
+"""OpenAI's ``n``: nullable, and ``null`` means the default, 1 (the SDKs send it when told
+``n=None``)."""
+
+
 class ImageRequest(BaseModel):
     """Fields shared by every image request. Unknown fields are forwarded to the provider."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     model: str = Field(min_length=1, examples=["provider/model"])
-    n: int = Field(1, ge=1, le=10)
+    n: Count = Field(1, ge=1, le=10)
     size: str | None = Field(None, pattern=SIZE_PATTERN, examples=["1024x1024", "auto"])
     response_format: Literal["url", "b64_json"] | None = None
     user: str | None = None
@@ -107,11 +116,6 @@ class ImageRequest(BaseModel):
     provider_options: dict[str, dict[str, Any]] | None = Field(
         None, description="settings for one provider, under its name: {'<provider>': {...}}"
     )
-
-    @field_validator("n", mode="before")
-    @classmethod
-    def _null_n_is_one(cls, value: Any) -> Any:
-        return 1 if value is None else value  # OpenAI's n is nullable, default 1; SDKs send null
 
     @property
     def forwarded(self) -> dict[str, Any]:

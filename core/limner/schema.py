@@ -11,7 +11,7 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .capabilities import ModelInfo, Operation
+from .capabilities import ModelInfo, Operation, PerModel
 from .errors import InvalidRequestError, UnsupportedFeatureError
 from .requests import (
     ASPECT_PATTERN,
@@ -140,24 +140,21 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class _Compiled:
-    model: ModelInfo
     rules: dict[str, dict[str, Any]]
     schema: dict[str, Any]
 
 
-_COMPILED: dict[tuple[int, str], _Compiled] = {}
+_COMPILED: PerModel[dict[Operation, _Compiled]] = PerModel(lambda model: {})
+"""Rules and schema per model and operation, built on first use."""
 
 
 def _compiled(model: ModelInfo, operation: Operation) -> _Compiled:
-    """Rules and schema per model object (models are immutable; a replaced model is a new
-    object, so the cache never serves stale rules)."""
-    key = (id(model), operation)
-    entry = _COMPILED.get(key)
-    if entry is None or entry.model is not model:
-        entry = _Compiled(
-            model, model_constraints(model, operation), _build_schema(model, operation)
+    by_operation = _COMPILED(model)
+    entry = by_operation.get(operation)
+    if entry is None:
+        entry = by_operation[operation] = _Compiled(
+            model_constraints(model, operation), _build_schema(model, operation)
         )
-        _COMPILED[key] = entry
     return entry
 
 
@@ -171,17 +168,18 @@ def request_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
             "schemas cover generate, edit and variation",
             param="operation",
         )
-    check_operation(model, operation)
+    check_operation(model, operation, param="operation")
     return copy.deepcopy(_compiled(model, operation).schema)
 
 
-def check_operation(model: ModelInfo, operation: Operation) -> None:
-    """Raise :class:`UnsupportedFeatureError` naming ``model`` unless it offers ``operation``."""
+def check_operation(model: ModelInfo, operation: Operation, param: str = "model") -> None:
+    """Raise :class:`UnsupportedFeatureError` naming ``param`` unless ``model`` offers
+    ``operation``."""
     caps = model.capabilities
     if not caps.supports(operation):
         raise UnsupportedFeatureError(
             f"{model.id} does not support {operation} (it supports: {', '.join(caps.operations)})",
-            param="model",
+            param=param,
         )
 
 

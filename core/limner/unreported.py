@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .capabilities import Capabilities, ModelInfo
+from .capabilities import Capabilities, ModelInfo, PerModel
 from .requests import ImageRequest
 from .responses import Adjustment, Notice
 
@@ -32,19 +32,12 @@ _UNSUPPORTED: dict[str, Callable[[Capabilities], bool]] = {
 """Request fields, and when a model's capabilities say it takes no value of them."""
 
 
-_BY_MODEL: dict[int, tuple[ModelInfo, frozenset[str]]] = {}
-
-
-def _unsupported_fields(model: ModelInfo) -> frozenset[str]:
-    """The fields ``model`` declares unsupported, worked out once per model object (models are
-    immutable; a replaced model is a new object)."""
-    entry = _BY_MODEL.get(id(model))
-    if entry is None or entry[0] is not model:
-        fields = frozenset(
-            name for name, lacks in _UNSUPPORTED.items() if lacks(model.capabilities)
-        )
-        entry = _BY_MODEL[id(model)] = (model, fields)
-    return entry[1]
+_unsupported_fields: PerModel[frozenset[str]] = PerModel(
+    lambda model: frozenset(
+        name for name, lacks in _UNSUPPORTED.items() if lacks(model.capabilities)
+    )
+)
+"""The fields a model declares unsupported."""
 
 
 def unreported_settings(

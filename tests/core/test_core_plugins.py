@@ -458,7 +458,7 @@ def test_no_schema_for_an_operation_the_model_does_not_offer(
 ) -> None:
     with pytest.raises(limner.UnsupportedFeatureError) as caught:
         client.models.schema("fake/beta-2", operation)
-    assert caught.value.param == "model"
+    assert caught.value.param == "operation"
     assert f"fake/beta-2 does not support {operation} (it supports: generate, edit)" in str(
         caught.value
     )

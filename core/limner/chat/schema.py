@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..requests import ImageConfig
+from ..requests import Count, ImageConfig
 
 __all__ = [
     "ChatMessage",
@@ -195,7 +195,7 @@ class ChatRequest(BaseModel):
         None, description="what the answer may hold; ['image', 'text'] as OpenRouter sends it"
     )
     image_config: ImageConfig | None = None
-    n: int = Field(1, ge=1, le=10, description="choices, made by that many concurrent calls")
+    n: Count = Field(1, ge=1, le=10, description="choices, made by that many concurrent calls")
     stream: bool | None = None
     stream_options: dict[str, Any] | None = None
     temperature: float | None = Field(None, ge=0, le=2)
@@ -226,11 +226,6 @@ class ChatRequest(BaseModel):
     provider_options: dict[str, dict[str, Any]] | None = Field(
         None, description="settings for one provider, under its name: {'<provider>': {...}}"
     )
-
-    @field_validator("n", mode="before")
-    @classmethod
-    def _null_n_is_one(cls, value: Any) -> Any:
-        return 1 if value is None else value  # OpenAI's n is nullable, default 1; SDKs send null
 
     @field_validator("messages", mode="before")
     @classmethod
