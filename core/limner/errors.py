@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
 __all__ = [
+    "ENDPOINT_NOT_FOUND",
     "RETRYABLE_STATUSES",
     "AuthenticationError",
     "BillingError",
@@ -54,6 +55,11 @@ __all__ = [
     "error_for_status",
     "invalid_input",
 ]
+
+
+ENDPOINT_NOT_FOUND = "endpoint_not_found"
+"""``code`` of a :class:`NotFoundError` for a URL that is not the provider's API (a 404 without
+the provider's error body: most likely a wrong ``base_url``), not for a missing model."""
 
 
 class LimnerError(Exception):

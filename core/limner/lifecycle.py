@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .capabilities import ModelInfo
-from .errors import LimnerError, NotFoundError
+from .errors import ENDPOINT_NOT_FOUND, LimnerError, NotFoundError
 from .responses import Notice
 
 __all__ = ["lifecycle_notices", "name_replacement"]
@@ -37,9 +37,17 @@ def lifecycle_notices(model: ModelInfo) -> list[Notice]:
 
 
 def name_replacement(error: LimnerError, model: ModelInfo) -> LimnerError:
-    """A provider's 404 for a model with a known successor names it."""
+    """A provider's 404 for a model with a known successor names it (not a 404 of a URL that is
+    not the provider's API, :data:`~limner.errors.ENDPOINT_NOT_FOUND`)."""
     replacement = model.lifecycle.replacement
-    if isinstance(error, NotFoundError) and replacement and replacement not in error.message:
-        error.message = f"{error.message} {model.id} may be retired; use {replacement}."
+    if (
+        isinstance(error, NotFoundError)
+        and error.code != ENDPOINT_NOT_FOUND
+        and replacement
+        and replacement not in error.message
+    ):
+        said = error.message.rstrip()
+        said = said if said.endswith((".", "!", "?")) else f"{said}."
+        error.message = f"{said} {model.id} may be retired; use {replacement}."
         error.replacement = replacement
     return error

@@ -122,7 +122,9 @@ async def test_404_names_the_replacement(client: limner.AsyncClient, server: Fak
     with pytest.raises(limner.NotFoundError) as info:
         await client.images.generate(model="fake/old-0", prompt="x")
     assert info.value.replacement == "fake/alpha-1"
-    assert "use fake/alpha-1" in str(info.value)
+    assert info.value.message == (
+        "fake: The model old-0 does not exist. fake/old-0 may be retired; use fake/alpha-1."
+    )
     assert info.value.status_code == 404
     assert len(server.api_calls) == 1
 

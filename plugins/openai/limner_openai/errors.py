@@ -23,7 +23,7 @@ from limner import (
     RateLimitError,
     WireResponse,
 )
-from limner.errors import RETRYABLE_STATUSES, error_for_status
+from limner.errors import ENDPOINT_NOT_FOUND, RETRYABLE_STATUSES, error_for_status
 
 __all__ = ["OpenAIErrorBody", "is_billing", "parse_error", "read_error_body", "retryable"]
 
@@ -159,4 +159,7 @@ def _fallback(response: WireResponse, common: dict[str, Any]) -> LimnerError:
     message = f"OpenAI answered HTTP {status} without a readable error: {excerpt}"
     if cls is RateLimitError:
         return RateLimitError(message, retry_after=response.retry_after, **common)
+    if status == 404:  # OpenAI's own 404s say what is missing: this URL is not OpenAI's API
+        message += f". Is the base_url setting right? (the request went to {response.url})"
+        return cls(message, **{**common, "code": ENDPOINT_NOT_FOUND})
     return cls(message, **common)

@@ -152,6 +152,22 @@ async def test_rate_limit_429_is_retried() -> None:
     assert len(server.api_calls) == FAST_RETRY.max_retries + 1
 
 
+async def test_a_404_that_is_not_openais_points_at_base_url_not_at_retirement() -> None:
+    """A base_url without /v1 gets the server's plain 404: a wrong URL, not a retired model."""
+    server = await make_server()
+    server.reply(web.Response(status=404, text="404: Not Found"))
+    try:
+        async with await _client(server) as client:
+            with pytest.raises(limner.NotFoundError) as info:
+                await client.images.generate(model="openai/gpt-image-1", prompt="x")
+    finally:
+        await server.stop()
+    error = info.value
+    assert error.code == "endpoint_not_found"
+    assert error.replacement is None and "retired" not in error.message
+    assert "Is the base_url setting right? (the request went to http://" in error.message
+
+
 def test_403(provider: OpenAIProvider, call: Any) -> None:
     content = body(
         "Your organization must be verified to use the model `gpt-image-1`.",
