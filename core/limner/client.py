@@ -38,6 +38,15 @@ __all__ = ["AsyncClient", "build_request"]
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
+_NOT_FIELDS = {
+    "timeout": "is a client setting here, not a request field: AsyncClient(timeout=...)",
+    "max_retries": "is a client setting here, not a request field: AsyncClient(max_retries=...)",
+    "extra_query": "is not supported: limner builds each provider's URL itself",
+}
+"""OpenAI SDK per-request options, which would otherwise be forwarded to the provider as body
+fields (unknown fields are)."""
+
+
 def build_request(
     cls: type[_Model],
     fields: Mapping[str, Any],
@@ -51,6 +60,13 @@ def build_request(
     extra = values.pop("extra_body", None)
     if extra:
         values.update(extra)
+    if values.keys() & _NOT_FIELDS.keys():
+        name = min(values.keys() & _NOT_FIELDS.keys())
+        raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)
+    if cls is GenerateRequest and "image" in values:
+        raise InvalidRequestError(
+            "generate takes no input image; use images.edit(image=...)", param="image"
+        )
     try:
         return cls.model_validate(values)
     except ValidationError as exc:

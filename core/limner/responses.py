@@ -158,8 +158,16 @@ class ImagesResponse(BaseModel):
             if existing:
                 raise FileExistsError(f"refusing to overwrite {', '.join(existing)}")
         payloads = self.images()
-        for name, payload in zip(names, payloads, strict=True):
-            _write_atomically(name, payload)
+        written: list[Path] = []
+        try:
+            for name, payload in zip(names, payloads, strict=True):
+                _write_atomically(name, payload, overwrite=overwrite)
+                written.append(name)
+        except BaseException:
+            if not overwrite:  # a file that appeared meanwhile: take back this call's others
+                for name in written:
+                    name.unlink(missing_ok=True)
+            raise
         return names
 
 
@@ -169,7 +177,7 @@ def save_paths(
     """The files :meth:`ImagesResponse.save` writes for ``count`` images in ``output_format``
     (``None``: png): ``path/image-1.png``... for a directory, ``path`` itself for one image, else
     ``stem-1.ext``, ``stem-2.ext``..."""
-    target = Path(path)
+    target = Path(path).expanduser()
     ext = _EXTENSIONS.get((output_format or "png").lower(), "png")
     if target.is_dir() or str(path).endswith(os.sep):
         return [target / f"image-{i + 1}.{ext}" for i in range(count)]
@@ -179,13 +187,29 @@ def save_paths(
     return [target.with_name(f"{target.stem}-{i + 1}{suffix}") for i in range(count)]
 
 
-def _write_atomically(path: Path, payload: bytes) -> None:
+def _write_atomically(path: Path, payload: bytes, *, overwrite: bool) -> None:
+    """Write ``payload`` to a temporary file beside ``path``, then put it in place: never a
+    half-written file. Without ``overwrite`` it is linked in place, which fails if ``path``
+    exists by then (another writer got there between the check and the write)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _place_new(tmp, path)
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
+
+
+def _place_new(tmp: str, path: Path) -> None:
+    try:
+        os.link(tmp, path)  # atomic, and refuses an existing path
+    except FileExistsError:
+        raise FileExistsError(f"refusing to overwrite {path}") from None
+    except OSError:  # a file system without hard links: check, then move
+        if path.exists():
+            raise FileExistsError(f"refusing to overwrite {path}") from None
+        os.replace(tmp, path)

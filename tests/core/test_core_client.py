@@ -301,6 +301,34 @@ def test_save_refuses_overwrite(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".*"))
 
 
+def test_savers_racing_for_the_same_files_never_overwrite(tmp_path: Path) -> None:
+    """Between the existence check and the write another saver may get there first: the link
+    into place refuses then, and the loser takes back what it wrote."""
+    responses = [_response(2) for _ in range(8)]
+    outcomes: list[str] = []
+
+    def save(response: limner.ImagesResponse) -> None:
+        try:
+            response.save(tmp_path)
+            outcomes.append("saved")
+        except FileExistsError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=save, args=(r,)) for r in responses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused"] * 7 + ["saved"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["image-1.png", "image-2.png"]
+
+
+def test_save_expands_the_home_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert _response(1).save("~/fox.png") == [tmp_path / "fox.png"]
+    assert (tmp_path / "fox.png").read_bytes() == b"img0"
+
+
 def test_save_url_only_image_fails_cleanly(tmp_path: Path) -> None:
     response = limner.ImagesResponse(
         created=1,

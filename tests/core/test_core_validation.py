@@ -23,6 +23,10 @@ GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
         ({"prompt": ""}, "prompt", limner.InvalidRequestError),
         ({"prompt": "   \n\t"}, "prompt", limner.InvalidRequestError),
         ({"n": 0}, "n", limner.InvalidRequestError),
+        ({"timeout": 5}, "timeout", limner.InvalidRequestError),  # the SDK's per-call options
+        ({"max_retries": 0}, "max_retries", limner.InvalidRequestError),
+        ({"extra_body": {"extra_query": {"a": "b"}}}, "extra_query", limner.InvalidRequestError),
+        ({"image": "fox.png"}, "image", limner.InvalidRequestError),  # an edit's, not generate's
         ({"n": 11}, "n", limner.InvalidRequestError),
         ({"n": 9}, "n", limner.InvalidRequestError),  # alpha's max_n is 8
         ({"size": "big"}, "size", limner.InvalidRequestError),
