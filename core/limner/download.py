@@ -16,6 +16,7 @@ from .errors import (
     ProviderConnectionError,
     ProviderError,
 )
+from .images import byte_count
 
 if TYPE_CHECKING:
     import aiohttp
@@ -158,5 +159,5 @@ def _pin(url: str, address: str) -> tuple[str, dict[str, Any]]:
 
 def _too_large(param: str, policy: DownloadPolicy) -> PayloadTooLargeError:
     return PayloadTooLargeError(
-        f"{param}: the download is over the {policy.max_bytes // 2**20} MiB limit", param=param
+        f"{param}: the download is over the {byte_count(policy.max_bytes)} limit", param=param
     )

@@ -273,16 +273,31 @@ class Engine:
     ) -> list[ImageData]:
         wanted = request.response_format
         if wanted == "b64_json":
-            return await gather_or_cancel([self._inline(item, i) for i, item in enumerate(data)])
+            return await gather_or_cancel(
+                [self._inline(item, i, adjustments) for i, item in enumerate(data)]
+            )
         already = any(a.param == "response_format" for a in adjustments)
         if wanted == "url" and not already and any(item.url is None for item in data):
             adjustments.append(_BYTES_NOT_URLS)
         return data
 
-    async def _inline(self, item: ImageData, index: int) -> ImageData:
+    async def _inline(
+        self, item: ImageData, index: int, adjustments: list[Adjustment]
+    ) -> ImageData:
+        """The image's bytes in ``b64_json``; the URL kept (and said) when it cannot be
+        downloaded, since the image is made and paid for."""
         if item.b64_json is not None or item.url is None:
             return item
-        payload = await self.fetch(item.url, f"data[{index}].url", provider_url=True)
+        try:
+            payload = await self.fetch(item.url, f"data[{index}].url", provider_url=True)
+        except LimnerError as failure:
+            reason = f"data[{index}]: {failure.message}; the provider's URL is returned instead"
+            adjustments.append(
+                Adjustment(
+                    param="response_format", requested="b64_json", applied="url", reason=reason
+                )
+            )
+            return item
         return item.model_copy(update={"b64_json": base64.b64encode(payload).decode(), "url": None})
 
     def _total_cost(

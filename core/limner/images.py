@@ -74,6 +74,14 @@ class InputImage:
         return cast(T, cache[key])
 
 
+def byte_count(count: int) -> str:
+    """``count`` bytes for messages: ``50 MiB``, ``512 KiB``, ``300 bytes``."""
+    for unit, size in (("MiB", 2**20), ("KiB", 2**10)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count} bytes"
+
+
 def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
     """Identify an image from its bytes (never from its name) with Pillow."""
     from PIL import Image, UnidentifiedImageError
@@ -148,7 +156,7 @@ def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | Non
             )
         if path.stat().st_size > max_bytes:
             raise PayloadTooLargeError(
-                f"{param}: {ref.path} is over the {max_bytes // 2**20} MiB limit", param=param
+                f"{param}: {ref.path} is over the {byte_count(max_bytes)} limit", param=param
             )
         data, name = path.read_bytes(), path.name
     elif ref.url is not None and ref.url.startswith("data:"):
@@ -157,7 +165,7 @@ def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | Non
         return None
     if len(data) > max_bytes:
         raise PayloadTooLargeError(
-            f"{param} is over the {max_bytes // 2**20} MiB limit", param=param
+            f"{param} is over the {byte_count(max_bytes)} limit", param=param
         )
     return sniff(data, param=param, filename=name)
 

@@ -139,6 +139,11 @@ class Registry:
                     if found is not None and found.provider != canonical:
                         found = None
         if found is None:
+            if key != key.lower():  # ids are case-sensitive; "GPT-Image-1" most likely meant one
+                try:
+                    return self.resolve(key.lower())
+                except NotFoundError:
+                    pass
             raise self._unknown(key)
         return found
 
@@ -168,7 +173,7 @@ class Registry:
 
     def _unknown(self, key: str) -> NotFoundError:
         names = list(self._models) + list(self._aliases)
-        close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+        close = difflib.get_close_matches(key.lower(), names, n=3, cutoff=0.5)
         suggestions = tuple(dict.fromkeys(self._aliases.get(name, name) for name in close))
         hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
         return NotFoundError(

@@ -151,14 +151,23 @@ async def test_b64_json_requested_and_provider_answers_url(
     assert all("authorization" not in r.headers for r in downloads)
 
 
-async def test_url_result_download_refused_on_public_client(
+async def test_a_result_url_that_may_not_be_downloaded_is_returned_as_it_is(
     make_client: MakeClient, server: FakeServer
 ) -> None:
+    """The image is made and paid for: the URL is kept and the change said, not the result lost."""
     client = make_client(allow_private_networks=False)
-    server.reply(web.json_response(ok_body(1, url=f"{server.url}/files/a.png")))
-    with pytest.raises(limner.LimnerError) as info:
-        await client.images.generate(model="alpha", prompt="x", response_format="b64_json")
-    assert info.value.param == "data[0].url"
+    url = f"{server.url}/files/a.png"
+    server.reply(web.json_response(ok_body(1, url=url)))
+    result = await client.images.generate(model="alpha", prompt="x", response_format="b64_json")
+    assert (result.data[0].url, result.data[0].b64_json) == (url, None)
+    (adjustment,) = result.adjustments
+    assert (adjustment.param, adjustment.requested, adjustment.applied) == (
+        "response_format",
+        "b64_json",
+        "url",
+    )
+    assert adjustment.reason.startswith("data[0]: ")
+    assert adjustment.reason.endswith("; the provider's URL is returned instead")
     assert not any(r.path == "/files/a.png" for r in server.requests)
 
 

@@ -413,6 +413,14 @@ def test_unknown_model_without_close_match_has_no_suggestions() -> None:
     assert info.value.suggestions == ()
 
 
+def test_a_model_id_in_other_case_resolves(client: limner.AsyncClient) -> None:
+    assert client.models.retrieve("Fake/Alpha-1") is client.models.retrieve("fake/alpha-1")
+    assert client.models.retrieve("ALPHA").id == "fake/alpha-1"
+    with pytest.raises(limner.NotFoundError) as caught:
+        client.models.retrieve("FAKE/ALPHA-9")
+    assert "fake/alpha-1" in caught.value.suggestions
+
+
 def test_models_retrieve_and_list(client: limner.AsyncClient) -> None:
     assert client.models.retrieve("fk/beta-2") is BETA
     assert [m.id for m in client.models.list()] == sorted(m.id for m in client.models.list())

@@ -64,6 +64,17 @@ async def test_bad_generate_input(
     assert server.requests == []
 
 
+async def test_a_local_image_over_the_limit_says_the_limit_in_its_own_unit(
+    make_client: MakeClient, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.png"
+    big.write_bytes(png(64, 64) + b"\0" * 600 * 1024)
+    client = make_client(max_download_bytes=500 * 1024)
+    with pytest.raises(limner.PayloadTooLargeError) as caught:
+        await client.images.edit(model="alpha", prompt="x", image=big, dry_run=True)
+    assert caught.value.message.endswith("is over the 500 KiB limit")
+
+
 def test_null_n_means_one_as_in_openais_api() -> None:
     assert limner.GenerateRequest(model="fake/alpha-1", prompt="x", n=None).n == 1
     messages = [{"role": "user", "content": "x"}]
