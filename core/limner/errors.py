@@ -105,6 +105,18 @@ class LimnerError(Exception):
     def message(self, text: str) -> None:  # rewording keeps str(error) in step
         self.args = (text,)
 
+    def rename_param(self, field: str, name: str) -> LimnerError:
+        """This error, with the request field ``field`` called ``name``, as the caller spelt it
+        (``images[0]`` becomes ``image[0]`` for the ``image=`` keyword), in ``param`` and the
+        message."""
+        if self.param is not None and self.param.startswith(field):
+            self.param = name + self.param.removeprefix(field)
+            said = self.message
+            if said.startswith(field):
+                said = name + said.removeprefix(field)
+            self.message = said.replace(f"'{field}'", f"'{name}'")
+        return self
+
     def attribute(
         self,
         provider: str,

@@ -75,17 +75,8 @@ async def edits(request: web.Request) -> web.Response:
         return await _edit(request, state, body)
     except LimnerError as error:
         if multipart:  # the form's field is ``image`` (``image[]``), as the SDKs send it
-            _name_the_form_field(error)
+            error.rename_param("images", "image")
         raise
-
-
-def _name_the_form_field(error: LimnerError) -> None:
-    """``images…`` in ``error`` as the multipart field the client sent: ``image…``."""
-    if error.param is not None and error.param.startswith("images"):
-        error.param = "image" + error.param.removeprefix("images")
-        if error.message.startswith("images"):
-            error.message = "image" + error.message.removeprefix("images")
-        error.message = error.message.replace("'images'", "'image'")
 
 
 async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any]) -> web.Response:
