@@ -169,14 +169,15 @@ class Transport:
                     raise
                 await asyncio.sleep(self.retry.delay(attempt, None))
                 continue
-            log.debug(
-                "%s %s -> %d in %.0f ms (attempt %d)",
-                request.method,
-                request.url,
-                response.status,
-                (time.monotonic() - started) * 1000,
-                attempt,
-            )
+            if log.isEnabledFor(logging.DEBUG):  # the arguments cost even when not logged
+                log.debug(
+                    "%s %s -> %d in %.0f ms (attempt %d)",
+                    request.method,
+                    request.url,
+                    response.status,
+                    (time.monotonic() - started) * 1000,
+                    attempt,
+                )
             if (
                 response.status in RETRYABLE_STATUSES
                 and attempt <= self.retry.max_retries
