@@ -67,10 +67,10 @@ class Transport:
     """Sends :class:`WireRequest` objects through one ``aiohttp.ClientSession``.
 
     The session is created on first use and closed by :meth:`close` (unless it was passed in);
-    a closed transport refuses to send. A session serves the event loop it was made on: when
-    that loop has been closed (``asyncio.run`` called again, a test's loop per test) a new one is
-    made; while it still runs in another thread, sending is refused. ``timeout`` (seconds in all)
-    and ``connect_timeout`` apply to every request, whichever session sends it.
+    a closed transport refuses to send. A session serves the event loop it was made on: sending
+    from another loop is refused (``event_loop_mismatch``), since its connections cannot move.
+    ``timeout`` (seconds in all) and ``connect_timeout`` apply to every request, whichever
+    session sends it.
     """
 
     def __init__(
@@ -106,10 +106,18 @@ class Transport:
         if self._closed:
             raise client_closed_error()
         session = self._session
-        if self._owns_session and session is not None and not session.closed:
-            loop = asyncio.get_running_loop()
-            if loop is not self._loop:
-                session = self._replace_for(loop, session)
+        if (
+            self._owns_session
+            and session is not None
+            and not session.closed
+            and asyncio.get_running_loop() is not self._loop
+        ):
+            raise LimnerError(
+                "this client's connections belong to another event loop (one that has ended, "
+                "such as an earlier asyncio.run, or one in another thread); make one client per "
+                "event loop, inside it, or use limner.Client from any thread",
+                code="event_loop_mismatch",
+            )
         if session is None or session.closed:
             aiohttp, _ = _client_modules()
             session = self._session = aiohttp.ClientSession(
@@ -121,28 +129,19 @@ class Transport:
             self._loop = asyncio.get_running_loop()
         return session
 
-    def _replace_for(
-        self, loop: asyncio.AbstractEventLoop, session: aiohttp.ClientSession
-    ) -> aiohttp.ClientSession | None:
-        """``None`` (make a new session) when the session's loop is gone; its connections died
-        with it, so the session is only detached. Refused while that loop still runs."""
-        if self._loop is not None and not self._loop.is_closed():
-            raise LimnerError(
-                "this client's connections belong to an event loop still running elsewhere "
-                "(another thread); use one client per event loop",
-                code="event_loop_mismatch",
-            )
-        session.detach()
-        return None
-
     async def close(self) -> None:
-        """Close the session (if made here); afterwards the transport refuses to send."""
+        """Close the session (if made here), on the event loop it belongs to; afterwards the
+        transport refuses to send."""
         self._closed = True
-        if self._session is not None and self._owns_session and not self._session.closed:
-            if self._loop is None or self._loop is asyncio.get_running_loop():
-                await self._session.close()
-            else:  # made on a loop that is gone: its connections went with it
-                self._session.detach()
+        session, loop = self._session, self._loop
+        if session is None or not self._owns_session or session.closed:
+            return
+        if loop is None or loop is asyncio.get_running_loop():
+            await session.close()
+        elif loop.is_running():  # another thread's loop: close it there
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(session.close(), loop))
+        else:  # its loop has ended: nothing can run the close any more
+            session.detach()
 
     async def send(
         self,

@@ -40,15 +40,14 @@ class _LoopThread:
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="limner", daemon=True)
         self._thread.start()
+        self._closing = False
+        self._lock = threading.Lock()  # a call is started, or closing begins: not both at once
 
     def run(self, coro: Coroutine[Any, Any, R]) -> R:
         """Run ``coro`` on the loop and return its result. When the wait is interrupted (Ctrl-C's
         ``KeyboardInterrupt``, any ``BaseException``), the call is cancelled, so it stops sending
         and retrying, and given :data:`_CANCEL_GRACE` seconds to finish before the interruption
         goes on."""
-        if self.loop.is_closed():
-            coro.close()  # never started: no "never awaited" warning
-            raise client_closed_error()
         created: concurrent.futures.Future[asyncio.Task[R]] = concurrent.futures.Future()
         finished = threading.Event()
 
@@ -57,7 +56,11 @@ class _LoopThread:
             task.add_done_callback(lambda _: finished.set())
             created.set_result(task)
 
-        self.loop.call_soon_threadsafe(start)
+        with self._lock:
+            if self._closing:
+                coro.close()  # never started: no "never awaited" warning
+                raise client_closed_error()
+            self.loop.call_soon_threadsafe(start)
         try:
             finished.wait()
         except BaseException:
@@ -65,9 +68,28 @@ class _LoopThread:
             self.loop.call_soon_threadsafe(task.cancel)
             finished.wait(_CANCEL_GRACE)
             raise
-        return created.result().result()
+        task = created.result()
+        if task.cancelled() and self._closing:  # another thread closed the client meanwhile
+            raise client_closed_error()
+        return task.result()
 
-    def stop(self) -> None:
+    def stop(self, last: Coroutine[Any, Any, None]) -> None:
+        """Cancel the calls still running (their callers get ``client_closed``), run ``last``
+        (closing the session), then stop and close the loop. Later calls are refused."""
+        with self._lock:
+            if self._closing:
+                last.close()
+                return
+            self._closing = True
+
+        async def wind_down() -> None:
+            running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            await last
+
+        asyncio.run_coroutine_threadsafe(wind_down(), self.loop).result()
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join()
         self.loop.close()
@@ -177,9 +199,8 @@ class Client:
         return self._async.secret_values()
 
     def close(self) -> None:
-        if self._runner.loop.is_running():
-            self._runner.run(self._async.close())
-            self._runner.stop()
+        """Close the client; calls still running in other threads end with ``client_closed``."""
+        self._runner.stop(self._async.close())
 
     def __enter__(self) -> Client:
         return self

@@ -43,6 +43,7 @@ def threaded_url() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     server.shutdown()
+    server.server_close()
 
 
 def _kwargs(url: str, **overrides: Any) -> dict[str, Any]:
@@ -51,17 +52,26 @@ def _kwargs(url: str, **overrides: Any) -> dict[str, Any]:
     return kwargs
 
 
-def test_one_client_serves_one_event_loop_after_another(threaded_url: str) -> None:
-    """``asyncio.run`` twice (a test's loop per test does the same): the session made on the
-    first loop died with it, so the second loop gets a new one."""
+def test_a_client_serves_the_event_loop_it_first_sent_from(threaded_url: str) -> None:
+    """``asyncio.run`` twice with one client: its connections belong to the first loop, so the
+    second is refused with a typed error saying what to do (not aiohttp's 'Event loop is
+    closed')."""
     client = limner.AsyncClient(**_kwargs(threaded_url))
 
     async def one() -> int:
         return len((await client.images.generate(model="alpha", prompt="x")).data)
 
-    assert asyncio.run(one()) == 1
-    assert asyncio.run(one()) == 1
-    asyncio.run(client.close())
+    first = asyncio.new_event_loop()
+    try:
+        assert first.run_until_complete(one()) == 1
+        with pytest.raises(limner.LimnerError) as caught:
+            asyncio.run(one())
+        assert caught.value.code == "event_loop_mismatch"
+        assert "make one client per event loop" in caught.value.message
+        assert first.run_until_complete(one()) == 1  # its own loop still works
+    finally:
+        first.run_until_complete(client.close())
+        first.close()
 
 
 def test_a_loop_still_running_elsewhere_keeps_its_client(threaded_url: str) -> None:
@@ -79,9 +89,9 @@ def test_a_loop_still_running_elsewhere_keeps_its_client(threaded_url: str) -> N
         with pytest.raises(limner.LimnerError) as caught:
             asyncio.run(from_here())
         assert caught.value.code == "event_loop_mismatch"
-        assert "use one client per event loop" in caught.value.message
+        assert "make one client per event loop" in caught.value.message
     finally:
-        asyncio.run_coroutine_threadsafe(client.close(), loop).result(10)
+        asyncio.run(client.close())  # from here: the session is closed on its own loop
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         loop.close()
@@ -106,6 +116,41 @@ def test_a_closed_sync_client_says_so(threaded_url: str, recwarn: pytest.Warning
             client.images.generate(model="alpha", prompt="x", dry_run=dry_run)
         assert caught.value.code == "client_closed"
     assert not [w for w in recwarn if "never awaited" in str(w.message)]
+
+
+class _Stalls(BaseHTTPRequestHandler):
+    """Reads the request, then answers nothing for a long while."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["content-length"]))
+        time.sleep(3)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_closing_a_sync_client_ends_the_calls_other_threads_are_waiting_on() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Stalls)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    client = limner.Client(**_kwargs(f"http://127.0.0.1:{server.server_address[1]}/v1"))
+    outcome: list[str] = []
+
+    def call() -> None:
+        try:
+            client.images.generate(model="alpha", prompt="x")
+            outcome.append("answered")
+        except limner.LimnerError as error:
+            outcome.append(error.code or "")
+
+    waiting = threading.Thread(target=call)
+    waiting.start()
+    time.sleep(0.3)  # the call is in flight
+    client.close()
+    waiting.join(5)
+    assert not waiting.is_alive() and outcome == ["client_closed"]
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.mark.parametrize(
