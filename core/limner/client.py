@@ -44,7 +44,10 @@ _NOT_FIELDS = {
     "extra_query": "is not supported: limner builds each provider's URL itself",
 }
 """OpenAI SDK per-request options, which would otherwise be forwarded to the provider as body
-fields (unknown fields are)."""
+fields (unknown fields are; inside ``extra_body`` they are, as the caller asked)."""
+
+_EDIT_FIELDS = frozenset({"image", "images", "mask"})
+"""An edit's inputs: on a generate call they are a mistake, not fields to forward."""
 
 
 def build_request(
@@ -58,15 +61,18 @@ def build_request(
     pydantic's location of it)."""
     values = dict(fields)
     extra = values.pop("extra_body", None)
+    misplaced = values.keys() & _NOT_FIELDS.keys()  # extra_body's own fields are the user's call
+    if misplaced:
+        name = min(misplaced)
+        raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)
+    if cls is GenerateRequest and values.keys() & _EDIT_FIELDS:
+        name = min(values.keys() & _EDIT_FIELDS)
+        raise InvalidRequestError(
+            f"generate takes no {name}; to change an image use images.edit(image=...)",
+            param=name,
+        )
     if extra:
         values.update(extra)
-    if values.keys() & _NOT_FIELDS.keys():
-        name = min(values.keys() & _NOT_FIELDS.keys())
-        raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)
-    if cls is GenerateRequest and "image" in values:
-        raise InvalidRequestError(
-            "generate takes no input image; use images.edit(image=...)", param="image"
-        )
     try:
         return cls.model_validate(values)
     except ValidationError as exc:
@@ -184,17 +190,23 @@ class AsyncImages:
 
 
 def _check_client_settings(
-    timeout: float, connect_timeout: float, max_retries: int, max_download_bytes: int
+    timeout: object, connect_timeout: object, max_retries: object, max_download_bytes: object
 ) -> None:
-    """Refuse settings that would silently mean something else (a timeout of 0 is none)."""
+    """Refuse settings that would silently mean something else (a timeout of 0 is none) or
+    fail later with a bare ``TypeError``."""
     for name, seconds in (("timeout", timeout), ("connect_timeout", connect_timeout)):
-        if not 0 < seconds < math.inf:
+        number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+        if not number or not 0 < seconds < math.inf:  # type: ignore[operator]
             raise InvalidRequestError(
-                f"{name} must be a positive number of seconds; got {seconds!r}", param=name
+                f"{name} must be a positive number of seconds (limner has no 'no timeout'; give "
+                f"a large one); got {seconds!r}",
+                param=name,
             )
     for name, count in (("max_retries", max_retries), ("max_download_bytes", max_download_bytes)):
-        if count < 0:
-            raise InvalidRequestError(f"{name} must be 0 or more; got {count!r}", param=name)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise InvalidRequestError(
+                f"{name} must be a whole number, 0 or more; got {count!r}", param=name
+            )
 
 
 class AsyncClient:
@@ -206,7 +218,7 @@ class AsyncClient:
     :param connect_timeout: seconds allowed for connecting; a connection not made in time is
         retried like other connection errors.
     :param max_retries: extra attempts on 408, 409, 429, 500, 502, 503 and 504 answers and on
-        connection errors.
+        connection errors (default 2); or pass ``retry=RetryPolicy(...)``, not both.
     :param strict: raise :class:`~limner.ContentPolicyError` when a provider filtered an image,
         instead of returning it with a warning.
     :param allow_private_networks: let limner download images from private or loopback addresses
@@ -223,7 +235,7 @@ class AsyncClient:
         providers: Mapping[str, Mapping[str, Any]] | None = None,
         timeout: float = 600.0,
         connect_timeout: float = 30.0,
-        max_retries: int = 2,
+        max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         strict: bool = False,
         allow_private_networks: bool = False,
@@ -234,6 +246,12 @@ class AsyncClient:
         session: aiohttp.ClientSession | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
+        if retry is not None and max_retries is not None:
+            raise InvalidRequestError(
+                "give max_retries or retry=RetryPolicy(max_retries=...), not both",
+                param="max_retries",
+            )
+        max_retries = 2 if max_retries is None else max_retries
         _check_client_settings(timeout, connect_timeout, max_retries, max_download_bytes)
         plugins, disable_plugins = tuple(plugins), tuple(disable_plugins)
         if registry is None:

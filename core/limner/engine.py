@@ -173,6 +173,7 @@ class Engine:
     def secret_values(self) -> list[str]:
         """Every secret the providers' settings hold (given to the client or read from its
         environment), each read through the provider's own settings model."""
+        self.registry.check_provider_names(self.options.provider_settings)  # not swallowed below
         found: list[str] = []
         for provider in self.registry.providers.values():
             try:
@@ -291,7 +292,7 @@ class Engine:
         try:
             payload = await self.fetch(item.url, f"data[{index}].url", provider_url=True)
         except LimnerError as failure:
-            reason = f"data[{index}]: {failure.message}; the provider's URL is returned instead"
+            reason = f"{failure.message}; the provider's URL is returned instead"
             adjustments.append(
                 Adjustment(
                     param="response_format", requested="b64_json", applied="url", reason=reason

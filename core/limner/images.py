@@ -78,7 +78,7 @@ def byte_count(count: int) -> str:
     """``count`` bytes for messages: ``50 MiB``, ``512 KiB``, ``300 bytes``."""
     for unit, size in (("MiB", 2**20), ("KiB", 2**10)):
         if count >= size:
-            return f"{count / size:.3g} {unit}"
+            return f"{count / size:.1f}".removesuffix(".0") + f" {unit}"
     return f"{count} bytes"
 
 

@@ -91,6 +91,7 @@ class Registry:
         self._providers: dict[str, Provider] | None = None
         self._models: dict[str, ModelInfo] = {}
         self._aliases: dict[str, str] = {}
+        self._folded: dict[str, str] = {}  # lowercased model ids and aliases, to their spelling
 
     def register(self, plugin: object, name: str | None = None) -> None:
         """Add a plugin (module or object with hook implementations) and rebuild the registry."""
@@ -139,11 +140,9 @@ class Registry:
                     if found is not None and found.provider != canonical:
                         found = None
         if found is None:
-            if key != key.lower():  # ids are case-sensitive; "GPT-Image-1" most likely meant one
-                try:
-                    return self.resolve(key.lower())
-                except NotFoundError:
-                    pass
+            folded = self._folded.get(key.lower())  # "GPT-Image-1.5" most likely meant one
+            if folded is not None and folded != key:
+                return self.resolve(folded)
             raise self._unknown(key)
         return found
 
@@ -221,7 +220,11 @@ class Registry:
             aliases.setdefault(model.name, model.id)
             for alias in model.aliases:
                 aliases.setdefault(alias, model.id)
+        folded: dict[str, str] = {}
+        for name in [*models, *aliases]:
+            folded.setdefault(name.lower(), name)
         self._models, self._aliases, self._providers = models, aliases, providers
+        self._folded = folded
 
     @staticmethod
     def _check_model(model: ModelInfo, providers: dict[str, Provider]) -> None:

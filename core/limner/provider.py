@@ -86,7 +86,7 @@ class ProviderSettings(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("https://", "http://")):
+        if value is not None and not value.lower().startswith(("https://", "http://")):
             raise ValueError(
                 f"{value!r} is not an http(s) URL: give the scheme too, such as "
                 "https://api.example.com/v1"

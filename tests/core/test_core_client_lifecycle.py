@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import limner
+from limner.http import RetryPolicy
 
 from .fakeprovider import FakePlugin
 from .support import IMAGE_B64, client_kwargs
@@ -161,6 +162,10 @@ def test_closing_a_sync_client_ends_the_calls_other_threads_are_waiting_on() -> 
         ("connect_timeout", -1.0),
         ("max_retries", -1),
         ("max_download_bytes", -5),
+        ("timeout", None),  # the OpenAI SDK's "no timeout"
+        ("timeout", "30"),
+        ("timeout", True),
+        ("max_retries", 2.5),
     ],
 )
 def test_client_settings_that_would_mean_something_else_are_refused(
@@ -170,6 +175,12 @@ def test_client_settings_that_would_mean_something_else_are_refused(
     with pytest.raises(limner.InvalidRequestError) as caught:
         limner.AsyncClient(**settings)
     assert caught.value.param == setting
+
+
+def test_retry_and_max_retries_together_are_refused() -> None:
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        limner.AsyncClient(retry=RetryPolicy(max_retries=1), max_retries=5)
+    assert caught.value.param == "max_retries"
 
 
 def test_a_misspelled_provider_in_providers_is_refused(recwarn: pytest.WarningsRecorder) -> None:
@@ -182,6 +193,18 @@ def test_a_misspelled_provider_in_providers_is_refused(recwarn: pytest.WarningsR
     assert caught.value.param == "providers.fak"
     assert "no provider is called 'fak'" in caught.value.message
     assert "did you mean 'fake'?" in caught.value.message
+
+
+def test_secret_values_refuse_a_misspelled_provider_rather_than_list_none() -> None:
+    """The gateway scrubs its errors with this list: an empty one would be a quiet leak."""
+    client = limner.AsyncClient(
+        plugins=[FakePlugin()],
+        providers={"fake": {"api_key": "sk-fake-0123456789"}, "stabilty": {"api_key": "x"}},
+        environ={},
+    )
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        client.secret_values()
+    assert caught.value.param == "providers.stabilty"
 
 
 def test_a_base_url_without_a_scheme_is_refused() -> None:

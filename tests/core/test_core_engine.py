@@ -166,7 +166,7 @@ async def test_a_result_url_that_may_not_be_downloaded_is_returned_as_it_is(
         "b64_json",
         "url",
     )
-    assert adjustment.reason.startswith("data[0]: ")
+    assert adjustment.reason.startswith("data[0].url: ")
     assert adjustment.reason.endswith("; the provider's URL is returned instead")
     assert not any(r.path == "/files/a.png" for r in server.requests)
 

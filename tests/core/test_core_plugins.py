@@ -421,6 +421,19 @@ def test_a_model_id_in_other_case_resolves(client: limner.AsyncClient) -> None:
     assert "fake/alpha-1" in caught.value.suggestions
 
 
+def test_a_mixed_case_model_id_resolves_from_any_case() -> None:
+    mixed = ALPHA.model_copy(update={"id": "fake/FLUX.1-Dev", "name": "FLUX.1-Dev", "aliases": ()})
+
+    class Adds:
+        @limner.hookimpl
+        def register_models(self, register: Callable[[Any], None]) -> None:
+            register(mixed)
+
+    registry = fake_registry(Adds())
+    assert registry.resolve("fake/flux.1-dev") is mixed
+    assert registry.resolve("FAKE/FLUX.1-DEV") is mixed
+
+
 def test_models_retrieve_and_list(client: limner.AsyncClient) -> None:
     assert client.models.retrieve("fk/beta-2") is BETA
     assert [m.id for m in client.models.list()] == sorted(m.id for m in client.models.list())

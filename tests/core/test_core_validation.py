@@ -25,8 +25,10 @@ GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
         ({"n": 0}, "n", limner.InvalidRequestError),
         ({"timeout": 5}, "timeout", limner.InvalidRequestError),  # the SDK's per-call options
         ({"max_retries": 0}, "max_retries", limner.InvalidRequestError),
-        ({"extra_body": {"extra_query": {"a": "b"}}}, "extra_query", limner.InvalidRequestError),
+        ({"extra_query": {"a": "b"}}, "extra_query", limner.InvalidRequestError),
         ({"image": "fox.png"}, "image", limner.InvalidRequestError),  # an edit's, not generate's
+        ({"images": ["fox.png"]}, "images", limner.InvalidRequestError),
+        ({"mask": "mask.png"}, "mask", limner.InvalidRequestError),
         ({"n": 11}, "n", limner.InvalidRequestError),
         ({"n": 9}, "n", limner.InvalidRequestError),  # alpha's max_n is 8
         ({"size": "big"}, "size", limner.InvalidRequestError),
@@ -73,6 +75,13 @@ async def test_a_local_image_over_the_limit_says_the_limit_in_its_own_unit(
     with pytest.raises(limner.PayloadTooLargeError) as caught:
         await client.images.edit(model="alpha", prompt="x", image=big, dry_run=True)
     assert caught.value.message.endswith("is over the 500 KiB limit")
+
+
+async def test_extra_body_forwards_even_a_name_refused_at_the_top_level(
+    client: limner.AsyncClient,
+) -> None:
+    dry = await client.images.generate(**GOOD, extra_body={"timeout": 30}, dry_run=True)
+    assert dry.requests[0]["json"]["timeout"] == 30
 
 
 def test_null_n_means_one_as_in_openais_api() -> None:

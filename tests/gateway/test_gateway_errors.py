@@ -197,11 +197,23 @@ async def test_an_image_url_that_cannot_be_fetched_is_the_clients_to_fix(
         "prompt": "x",
         "images": [{"image_url": "https://no-such-host.invalid/a.png"}],
     }
-    with pytest.raises(openai.APIStatusError) as caught:
-        await gateway.sdk().post("/images/edits", body=body, cast_to=object)
-    assert caught.value.status_code == 502
-    assert caught.value.message.startswith("Error code: 502 - images[0]: could not download")
+    with pytest.raises(openai.BadRequestError) as caught:
+        await gateway.sdk(max_retries=2).post("/images/edits", body=body, cast_to=object)
+    assert caught.value.status_code == 400
+    assert caught.value.message.startswith("Error code: 400 - images[0]: could not download")
+    assert caught.value.response.headers["x-should-retry"] == "false"
     assert server.api_calls == []
+
+
+async def test_a_wrong_upstream_url_is_the_operators_and_stays_private(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    server.reply(web.Response(status=404, text="404: Not Found"))
+    with pytest.raises(openai.InternalServerError) as caught:
+        await _generate(gateway)
+    assert (caught.value.status_code, caught.value.code) == (503, "provider_not_configured")
+    assert "URL for the openai API is wrong" in caught.value.message
+    assert "127.0.0.1" not in caught.value.response.text
 
 
 @pytest.mark.parametrize(

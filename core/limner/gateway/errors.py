@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from ..errors import (
+    ENDPOINT_NOT_FOUND,
     AuthenticationError,
     BillingError,
     InvalidRequestError,
     LimnerError,
     MissingCredentialsError,
+    NotFoundError,
     ProviderConnectionError,
     RateLimitError,
     RequestTimeoutError,
@@ -97,13 +99,18 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
         )
         changes = {"type": "api_error", "code": "provider_credential_rejected", "message": message}
         return _Answer(503, changes, final=True)
-    if exc.param is None:  # the provider's endpoint, not an image URL the client gave
+    if isinstance(exc, NotFoundError) and exc.code == ENDPOINT_NOT_FOUND:
+        message = f"this gateway's URL for {upstream} is wrong; the gateway's operator must fix it"
+        changes = {"type": "api_error", "code": "provider_not_configured", "message": message}
+        return _Answer(503, changes, final=True)
+    if isinstance(exc, ProviderConnectionError | RequestTimeoutError):
+        if exc.param is not None:  # an image URL the client gave: theirs to fix, as OpenAI says
+            return _Answer(400, {"type": "invalid_request_error"}, final=True)
         if isinstance(exc, ProviderConnectionError):
             message = f"the gateway could not reach {upstream}; try again later"
             return _Answer(exc.http_status, {"message": message})
-        if isinstance(exc, RequestTimeoutError):
-            message = f"{upstream} did not answer within the gateway's timeout"
-            return _Answer(exc.http_status, {"message": message})
+        message = f"{upstream} did not answer within the gateway's timeout"
+        return _Answer(exc.http_status, {"message": message})
     if isinstance(exc, BillingError):  # OpenAI answers a used-up quota so
         changes = {"type": "insufficient_quota", "code": "insufficient_quota"}
         return _Answer(429, changes, final=True)

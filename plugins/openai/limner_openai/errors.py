@@ -160,6 +160,9 @@ def _fallback(response: WireResponse, common: dict[str, Any]) -> LimnerError:
     if cls is RateLimitError:
         return RateLimitError(message, retry_after=response.retry_after, **common)
     if status == 404:  # OpenAI's own 404s say what is missing: this URL is not OpenAI's API
-        message += f". Is the base_url setting right? (the request went to {response.url})"
+        message = (
+            f"{message.rstrip('.')}. Is the base_url setting right? (the request went to "
+            f"{response.url})"
+        )
         return cls(message, **{**common, "code": ENDPOINT_NOT_FOUND})
     return cls(message, **common)
