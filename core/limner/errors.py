@@ -107,8 +107,8 @@ class LimnerError(Exception):
 
     def rename_param(self, field: str, name: str) -> LimnerError:
         """This error, with the request field ``field`` called ``name``, as the caller spelt it
-        (``images[0]`` becomes ``image[0]`` for the ``image=`` keyword), in ``param`` and the
-        message."""
+        (the gateway's multipart edits send ``image``: ``images[0]`` becomes ``image[0]``), in
+        ``param`` and the message."""
         if self.param is not None and self.param.startswith(field):
             self.param = name + self.param.removeprefix(field)
             said = self.message

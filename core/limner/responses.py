@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -192,9 +192,10 @@ def _write_atomically(path: Path, payload: bytes, *, overwrite: bool) -> None:
     half-written file. Without ``overwrite`` it is linked in place, which fails if ``path``
     exists by then (another writer got there between the check and the write)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    # open(..., "xb"), not mkstemp: the file gets the user's usual permissions (umask), not 0600
+    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.part")
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(tmp, "xb") as handle:
             handle.write(payload)
         if overwrite:
             os.replace(tmp, path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
 import signal
 import threading
 from decimal import Decimal
@@ -321,6 +322,15 @@ def test_savers_racing_for_the_same_files_never_overwrite(tmp_path: Path) -> Non
         thread.join()
     assert sorted(outcomes) == ["refused"] * 7 + ["saved"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["image-1.png", "image-2.png"]
+
+
+def test_saved_files_get_the_users_usual_permissions(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        (path,) = _response(1).save(tmp_path / "fox.png")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
 
 
 def test_save_expands_the_home_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
