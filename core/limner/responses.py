@@ -193,7 +193,7 @@ def _write_atomically(path: Path, payload: bytes, *, overwrite: bool) -> None:
     exists by then (another writer got there between the check and the write)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # open(..., "xb"), not mkstemp: the file gets the user's usual permissions (umask), not 0600
-    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.part")
+    tmp = str(path.parent / f".limner-{secrets.token_hex(6)}.part")  # short: any name fits
     try:
         with open(tmp, "xb") as handle:
             handle.write(payload)

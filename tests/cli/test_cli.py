@@ -4,8 +4,10 @@ server standing in for the API."""
 from __future__ import annotations
 
 import base64
+import errno
 import io
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -17,6 +19,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+import limner
 from limner.cli.main import main
 
 
@@ -517,3 +520,65 @@ def test_a_reader_that_leaves_early_is_not_an_error() -> None:
         err = child.stderr.read()
         status = child.wait(timeout=60)
     assert (status, err) == (141, b"")
+
+
+def test_the_longest_file_name_is_saved(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """The temporary name beside it must not be longer than the name asked for."""
+    target = tmp_path / f"{'a' * 251}.png"  # 255 characters, the usual limit
+    status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", str(target))
+    assert status == 0, err
+    assert target.read_bytes() == png()
+
+
+def test_an_unwritable_current_directory_is_refused_before_the_call(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    monkeypatch.chdir(locked)
+    monkeypatch.setattr(os, "access", lambda path, mode: str(path) != ".")  # root ignores modes
+    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1")
+    assert (status, out) == (2, "")
+    assert "cannot save images in the current directory" in err
+    assert fake_openai.requests == []
+
+
+def test_images_that_cannot_be_saved_where_asked_are_kept_elsewhere(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found only after the paid call (here: the disk is full): the images go to a temporary
+    directory, said on stderr, and the exit status is 1 so scripts notice."""
+    real_save = limner.ImagesResponse.save
+
+    def full_disk(self: limner.ImagesResponse, path: Any, **kwargs: Any) -> list[Path]:
+        if str(path).startswith(str(tmp_path)):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_save(self, path, **kwargs)
+
+    monkeypatch.setattr(limner.ImagesResponse, "save", full_disk)
+    target = tmp_path / "fox.png"
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", str(target)
+    )
+    assert status == 1
+    saved = Path(out.splitlines()[0])
+    assert saved.read_bytes() == png() and saved.parent != tmp_path
+    assert f"could not save to {target} (No space left on device); saved in {saved.parent}" in err
+    assert "cost: $" in out
+
+
+def test_an_empty_output_path_is_refused(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI
+) -> None:
+    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", "")
+    assert (status, out) == (2, "")
+    assert "-o/--output needs a path" in err
+    assert fake_openai.requests == []

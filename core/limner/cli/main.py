@@ -28,7 +28,7 @@ from ..errors import (
 from ..responses import ImagesResponse
 from ..schema import request_schema
 from .options import request_fields
-from .output import check_output, save
+from .output import check_output, check_writable_here, save
 from .progress import Spinner
 from .render import dry_run_text, model_details, models_table, notes
 
@@ -138,8 +138,11 @@ def _provider_names(client: AsyncClient) -> set[str]:
 
 async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
     fields = request_fields(args, _provider_names(client))
-    if args.output is not None and not args.dry_run:
-        check_output(client, args, fields)
+    if not args.dry_run:
+        if args.output is None:
+            check_writable_here()
+        else:
+            check_output(client, args, fields)
     with Spinner(enabled=not args.dry_run and not args.json and sys.stderr.isatty()):
         if args.command == "generate":
             result = await client.images.generate(
@@ -166,9 +169,10 @@ def _report(result: ImagesResponse, args: argparse.Namespace) -> int:
     urls = [item.url for item in result.data if item.b64_json is None and item.url is not None]
     with_bytes = [item for item in result.data if item.b64_json is not None]
     paths: list[Path] = []
+    elsewhere = False
     if with_bytes:
-        paths, renamed = save(result.model_copy(update={"data": with_bytes}), target)
-        for line in renamed:
+        paths, warnings, elsewhere = save(result.model_copy(update={"data": with_bytes}), target)
+        for line in warnings:
             print(line, file=sys.stderr)
     if args.json:
         summary = result.model_dump(mode="json", exclude={"data"})
@@ -176,14 +180,14 @@ def _report(result: ImagesResponse, args: argparse.Namespace) -> int:
         if urls:
             summary["urls"] = urls
         print(json.dumps(summary, indent=2))
-        return 0
+        return 1 if elsewhere else 0
     for line in [*map(str, paths), *urls]:
         print(line)
     cost = "unknown" if result.cost is None else f"${result.cost:.4f}"
     print(f"cost: {cost} ({result.model})")
     for line in notes(result.adjustments, result.warnings):
         print(line, file=sys.stderr)
-    return 0
+    return 1 if elsewhere else 0  # saved, but not where asked: a script should notice
 
 
 async def _serve(args: argparse.Namespace) -> int:

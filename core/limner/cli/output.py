@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,14 @@ from ..client import AsyncClient
 from ..errors import InvalidRequestError
 from ..responses import ImagesResponse, save_paths
 
-__all__ = ["check_output", "save"]
+__all__ = ["check_output", "check_writable_here", "save"]
 
 
 def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str, Any]) -> None:
     """Refuse, before the provider is called (and paid), a ``-o`` whose files exist or cannot be
     written. Without a requested ``output_format`` every format the model makes is checked."""
+    if not args.output:
+        raise InvalidRequestError("-o/--output needs a path", param="output")
     model = client.models.retrieve(args.model)
     if fields.get("response_format") == "url" and "url" in model.capabilities.response_formats:
         raise InvalidRequestError(
@@ -56,10 +59,36 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
             )
 
 
-def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str]]:
+def check_writable_here() -> None:
+    """Without ``-o`` the images go to the current directory: refuse, before the paid call, one
+    that cannot be written."""
+    if not os.access(".", os.W_OK | os.X_OK):
+        raise InvalidRequestError(
+            f"cannot save images in the current directory ({Path.cwd()}): choose a writable "
+            "-o/--output (nothing was sent to the provider)",
+            param="output",
+        )
+
+
+def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], bool]:
     """Save the images; a file that appeared since the check (or a name the check could not
     foresee: fewer images, another format) is kept, and that image saved under a fresh name
-    beside it, so paid images are never thrown away. Returns the paths and what was renamed."""
+    beside it, so paid images are never thrown away. When ``target`` cannot be written at all
+    the images go to a new temporary directory instead. Returns the paths, the warnings, and
+    whether the images went somewhere other than ``target``."""
+    try:
+        paths, renamed = _save_beside(result, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:  # found only now (a name too long, a full disk): keep the images
+        elsewhere = tempfile.mkdtemp(prefix="limner-")
+        paths = result.save(elsewhere)
+        said = exc.strerror or str(exc)
+        return paths, [f"warning: could not save to {target} ({said}); saved in {elsewhere}"], True
+    return paths, renamed, False
+
+
+def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[str]]:
     try:
         return result.save(target), []
     except FileExistsError:
