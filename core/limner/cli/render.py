@@ -66,8 +66,11 @@ def _lifecycle(model: ModelInfo) -> str:
     life = model.lifecycle
     text: str = life.status
     for label, value in (
-        ("deprecated", life.deprecated_on),
-        ("shutdown", life.shutdown_on),
+        ("deprecated on", life.deprecated_on),
+        (
+            "shuts down on" if life.status not in ("shutdown", "retired") else "since",
+            life.shutdown_on,
+        ),
         ("replacement", life.replacement),
     ):
         if value:
