@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from ..capabilities import ModelInfo, PriceSheet
+from ..capabilities import Lifecycle, ModelInfo, PriceSheet
 from ..dryrun import DryRun
 from ..responses import Adjustment, Notice
 
@@ -67,15 +68,18 @@ def _lifecycle(model: ModelInfo) -> str:
     text: str = life.status
     for label, value in (
         ("deprecated on", life.deprecated_on),
-        (
-            "shuts down on" if life.status not in ("shutdown", "retired") else "since",
-            life.shutdown_on,
-        ),
+        ("since" if life.status in ("shutdown", "retired") else _shuts(life), life.shutdown_on),
         ("replacement", life.replacement),
     ):
         if value:
             text += f", {label} {value}"
     return text
+
+
+def _shuts(life: Lifecycle) -> str:
+    if life.is_past_shutdown(dt.date.today()):  # the status is the source's; the date passed
+        return "past its shutdown date,"
+    return "shuts down on"
 
 
 def _price_lines(sheet: PriceSheet) -> list[str]:
