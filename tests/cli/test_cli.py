@@ -582,3 +582,9 @@ def test_an_empty_output_path_is_refused(
     assert (status, out) == (2, "")
     assert "-o/--output needs a path" in err
     assert fake_openai.requests == []
+
+
+def test_model_details_say_the_lifecycle_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "models", "openai/dall-e-3")
+    assert status == 0
+    assert "  lifecycle: shutdown, since 2026-05-12, replacement openai/gpt-image-2" in out
