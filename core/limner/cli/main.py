@@ -39,18 +39,24 @@ BAD_INPUT = (InvalidRequestError, NotFoundError, PayloadTooLargeError, MissingCr
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="limner", description="One OpenAI-compatible image API over many image providers."
+        prog="limner",
+        description="One OpenAI-compatible image API over many image providers.",
+        epilog="Credentials come from each provider's usual environment variables; a call "
+        "without one names the variable to set. Exit status: 0 done, 1 the provider or the "
+        "network failed, 2 bad input (nothing was sent).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     models = commands.add_parser("models", help="list models, or show one model's details")
     models.add_argument("model", nargs="?", help="a model id, provider/model (see: limner models)")
-    models.add_argument("--json", action="store_true", help="print JSON")
+    models.add_argument("--json", action="store_true", help="print JSON, for machines")
 
     for name, help_text in (("generate", "make images from a prompt"), ("edit", "edit images")):
         command = commands.add_parser(name, help=help_text)
-        command.add_argument("prompt")
-        command.add_argument("-m", "--model", required=True)
+        command.add_argument("prompt", help="what to draw, or what to change")
+        command.add_argument(
+            "-m", "--model", required=True, help="provider/model (see: limner models)"
+        )
         if name == "edit":
             command.add_argument(
                 "--image", action="append", required=True, metavar="PATH", help="repeatable"
@@ -60,27 +66,38 @@ def _parser() -> argparse.ArgumentParser:
                 "--edit-mode", help="inpaint, outpaint, remove-background... (see limner models)"
             )
         command.add_argument("--size", help="WIDTHxHEIGHT or auto")
-        command.add_argument("--quality")
+        command.add_argument(
+            "--quality", help="low, medium, high, auto (mapped onto the model's own)"
+        )
         command.add_argument("-n", type=int, default=None, help="number of images (1-10)")
         command.add_argument("--aspect-ratio", help="e.g. 16:9")
         command.add_argument("--image-size", help="e.g. 1K, 2K, 4K")
-        command.add_argument("--seed", type=int)
+        command.add_argument("--seed", type=int, help="for repeatable results, where supported")
         command.add_argument("--negative-prompt")
         command.add_argument(
             "--option",
             action="append",
             default=[],
             metavar="KEY=VALUE",
-            help="any other field (style=vivid) or provider option (openai.input_fidelity=high); "
+            help="any other field (style=vivid) or provider option (PROVIDER.OPTION=VALUE); "
             "values are JSON when they parse as JSON",
         )
-        command.add_argument("-o", "--output", metavar="PATH", help="file or directory")
-        command.add_argument("--dry-run", action="store_true", help="show what would be sent")
-        command.add_argument("--json", action="store_true", help="print JSON")
+        command.add_argument(
+            "-o",
+            "--output",
+            metavar="PATH",
+            help="file or directory; never overwritten (default: ./limner-<created>.EXT)",
+        )
+        command.add_argument(
+            "--dry-run", action="store_true", help="show what would be sent and cost; send nothing"
+        )
+        command.add_argument(
+            "--json", action="store_true", help="print JSON (errors too, on stderr), for machines"
+        )
 
     serve = commands.add_parser("serve", help="run the OpenAI-compatible HTTP gateway")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1; others need a key)")
-    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--port", type=int, default=8080, help="default 8080")
     serve.add_argument(
         "--api-key",
         action="append",
