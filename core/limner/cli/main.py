@@ -160,7 +160,8 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
             check_writable_here()
         else:
             check_output(client, args, fields)
-    with Spinner(enabled=not args.dry_run and not args.json and sys.stderr.isatty()):
+    label = "generating" if args.command == "generate" else "editing"
+    with Spinner(enabled=not args.dry_run and not args.json and sys.stderr.isatty(), label=label):
         if args.command == "generate":
             result = await client.images.generate(
                 model=args.model, prompt=args.prompt, dry_run=args.dry_run, **fields
