@@ -51,7 +51,8 @@ _IMAGE_ITEM: dict[str, Any] = {
 def _base(operation: Operation) -> dict[str, Any]:
     common: dict[str, Any] = {
         "model": {"type": "string", "minLength": 1},
-        "n": {"type": "integer", "minimum": 1, "maximum": 10, "default": 1},
+        # null means the default, as in OpenAI's API (its SDKs send it when told n=None)
+        "n": {"type": ["integer", "null"], "minimum": 1, "maximum": 10, "default": 1},
         "size": {"type": "string", "pattern": SIZE_PATTERN},
         "response_format": {"enum": ["url", "b64_json"]},
         "user": {"type": "string"},
@@ -124,10 +125,10 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
     if operation == "edit":
         required.append("images")
         caps = model.capabilities
-        if not caps.mask:  # refused by _check_edit: the schema says so too
-            props["mask"] = False
+        if not caps.mask:  # refused by _check_edit (a null one is no mask): the schema says so
+            props["mask"] = {"type": "null"}
         if not caps.edit_modes:
-            props["edit_mode"] = False
+            props["edit_mode"] = {"type": "null"}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"{model.id} {operation} request",

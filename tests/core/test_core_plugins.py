@@ -498,6 +498,7 @@ def test_the_edit_schema_refuses_what_the_model_refuses(client: limner.AsyncClie
     assert validator.is_valid(edit)
     assert not validator.is_valid({**edit, "mask": {"image_url": "https://a/m.png"}})
     assert not validator.is_valid({**edit, "edit_mode": "inpaint"})
+    assert validator.is_valid({**edit, "mask": None, "edit_mode": None, "n": None})  # as core
     alpha = client.models.schema("fake/alpha-1", "edit")
     assert alpha["properties"]["mask"] != False  # noqa: E712 (a JSON Schema, not a boolean test)
 
