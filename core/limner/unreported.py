@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from pydantic import BaseModel
+
 from .capabilities import Capabilities, ModelInfo, PerModel
-from .requests import ImageRequest
 from .responses import Adjustment, Notice
 
 __all__ = ["UNREPORTED_SETTING", "unreported_settings"]
@@ -41,11 +42,11 @@ _unsupported_fields: PerModel[frozenset[str]] = PerModel(
 
 
 def unreported_settings(
-    model: ModelInfo, request: ImageRequest, *reported: Iterable[Adjustment | Notice]
+    model: ModelInfo, request: BaseModel, *reported: Iterable[Adjustment | Notice]
 ) -> list[Notice]:
     """A warning for each field the user set (other than to ``"auto"``, which is what leaving
     it out means) that ``model`` declares unsupported and no ``reported`` adjustment or warning
-    names."""
+    names. ``request`` is an images request or a chat request."""
     candidates = request.model_fields_set & _unsupported_fields(model)
     if not candidates:  # the common case: nothing to look at
         return []

@@ -227,6 +227,20 @@ async def test_a_chat_translation_that_crashes_is_a_plugin_error(server: FakeSer
     assert server.requests == []
 
 
+async def test_a_chat_setting_the_model_lacks_and_the_plugin_passes_over_is_a_warning(
+    server: FakeServer,
+) -> None:
+    """painter/chat-1 declares no seed and its plugin says nothing of one."""
+    async with client(server) as painter:
+        dry = await painter.chat.completions.create(
+            model="painter/chat-1",
+            messages=[{"role": "user", "content": "x"}],
+            seed=7,
+            dry_run=True,
+        )
+    assert [w.param for w in dry.warnings if w.code == "unreported_setting"] == ["seed"]
+
+
 async def test_default_chat_error_mapping_and_retries(server: FakeServer) -> None:
     busy = web.json_response({"error": "slow down"}, status=429, headers={"retry-after": "0"})
     server.reply(busy, web.json_response({"error": "slow down"}, status=429))

@@ -32,6 +32,7 @@ from ..sending import (
     unique,
     with_extra_headers,
 )
+from ..unreported import unreported_settings
 from .contract import ChatCall, ChatResult
 from .messages import assistant_message, load_turns
 from .response import ChatChoice, ChatCompletion, ChatUsage
@@ -103,8 +104,14 @@ class ChatEngine:
         if headers:
             check_not_overwritten(headers, provider, settings, (t.request for t in translations))
         adjustments = unique(a for t in translations for a in t.adjustments)
+        reported = [w for t in translations for w in t.warnings]
         warnings = unique(
-            [*lifecycle_notices(model), *notices, *(w for t in translations for w in t.warnings)]
+            [
+                *lifecycle_notices(model),
+                *notices,
+                *reported,
+                *unreported_settings(model, request, adjustments, reported),
+            ]
         )
         return Plan(
             model, provider, settings, calls, translations, tuple(adjustments), tuple(warnings)
