@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         SizeRules,
         TokenPrices,
     )
+    from .changes import Changes
     from .client import AsyncClient
     from .dryrun import DryRun
     from .errors import (
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from .hookspecs import hookimpl
     from .images import InputImage
     from .provider import (
-        Changes,
         Provider,
         ProviderCall,
         ProviderResult,
@@ -63,7 +63,7 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "AuthenticationError": "errors",
     "BillingError": "errors",
     "Capabilities": "capabilities",
-    "Changes": "provider",
+    "Changes": "changes",
     "Client": "sync_client",
     "ContentPolicyError": "errors",
     "DryRun": "dryrun",
@@ -167,6 +167,7 @@ __all__ = [
 _SUBMODULES = frozenset(
     {
         "capabilities",
+        "changes",
         "chat",
         "cli",
         "client",

@@ -21,7 +21,7 @@ from .requests import ImageRef
 if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fast
     from PIL import Image
 
-    from .provider import Changes
+    from .changes import Changes
 
 __all__ = [
     "InputImage",
