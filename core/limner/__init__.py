@@ -181,6 +181,7 @@ _SUBMODULES = frozenset(
         "http",
         "images",
         "inputs",
+        "jsondecode",
         "lifecycle",
         "money",
         "params",
