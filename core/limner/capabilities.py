@@ -93,15 +93,20 @@ class TokenPrices(_Frozen):
 
 class ImagePrice(_Frozen):
     """USD for one output image (core's pricing multiplies it by the images returned).
-    ``None`` in a key field matches any value. ``size`` matches one size exactly; ``max_size``
-    makes the row a size band instead ("up to 2048x2048": any size of at most that many pixels).
+    ``None`` in a key field matches any value. ``size`` matches one size exactly, as the model's
+    translation names what it sends: ``WIDTHxHEIGHT``, or a resolution class from
+    ``image_sizes`` (``2K``) for a model priced by class; a dry run prices a size the way the
+    call would. ``max_size`` makes the row a size band instead ("up to 2048x2048": any size of
+    at most that many pixels).
     """
 
     usd: Usd
     operation: Operation | None = None
     edit_mode: str | None = None
     quality: str | None = None
-    size: str | None = None
+    size: str | None = Field(
+        None, description="one exact size: WIDTHxHEIGHT, or a resolution class such as 2K"
+    )
     max_size: str | None = Field(
         None,
         pattern=r"^\d+x\d+$",
@@ -228,8 +233,22 @@ class Capabilities(_Frozen):
     styles: tuple[str, ...] = ()
     moderation: tuple[str, ...] = ()
     seed: bool = False
+    seed_range: tuple[int, int] | None = Field(
+        None,
+        description="smallest and largest seed the provider takes; limner refuses others "
+        "(null: any integer, or seeds are not supported)",
+    )
     negative_prompt: bool = False
+    max_negative_prompt_chars: int | None = Field(
+        None, ge=1, description="longest negative_prompt the provider takes (null: no limit)"
+    )
     streaming: bool = False
+
+    @model_validator(mode="after")
+    def _ordered_seed_range(self) -> Capabilities:
+        if self.seed_range is not None and self.seed_range[0] > self.seed_range[1]:
+            raise ValueError(f"seed_range {self.seed_range} runs backwards: give (low, high)")
+        return self
 
     def supports(self, operation: Operation) -> bool:
         return operation in self.operations

@@ -59,6 +59,18 @@ class InputImage:
             raise ValueError("this image has no bytes")
         return base64.b64encode(self.data).decode()
 
+    @functools.cached_property
+    def has_transparent_pixels(self) -> bool:
+        """Whether some pixel is fully transparent: under OpenAI's convention, an image without
+        a mask marks the area to edit so. ``False`` without an alpha channel or bytes."""
+        if self.data is None or not self.has_alpha:
+            return False
+        from PIL import Image
+
+        with Image.open(io.BytesIO(self.data)) as image:
+            low, _ = image.convert("RGBA").getchannel("A").getextrema()
+        return bool(low == 0)
+
     def data_url(self) -> str:
         """``data:<mime>;base64,...`` for providers that take images inline in JSON."""
         return f"data:{self.mime};base64,{self.b64}"

@@ -154,7 +154,9 @@ class EditRequest(_PromptRequest):
 
     images: list[ImageRef] = Field(min_length=1, max_length=16)
     mask: ImageRef | None = None
-    input_fidelity: str | None = None
+    input_fidelity: Literal["high", "low"] | None = Field(
+        None, description="how closely to keep the input images' details (OpenAI's two values)"
+    )
     edit_mode: str | None = Field(
         None,
         description="which kind of edit, for providers with several: inpaint, outpaint, "

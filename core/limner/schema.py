@@ -84,7 +84,7 @@ def _base(operation: Operation) -> dict[str, Any]:
     if operation == "edit":
         prompt["images"] = {"type": "array", "items": _IMAGE_ITEM, "minItems": 1, "maxItems": 16}
         prompt["mask"] = _IMAGE_ITEM
-        prompt["input_fidelity"] = {"type": "string"}
+        prompt["input_fidelity"] = {"enum": ["high", "low", None]}
         prompt["edit_mode"] = {"type": "string"}
     return {**common, **prompt}
 
@@ -107,6 +107,10 @@ def model_constraints(model: ModelInfo, operation: Operation) -> dict[str, dict[
         ):
             if values:
                 rules[field] = {"enum": list(values)}
+        if caps.seed_range is not None:
+            rules["seed"] = {"minimum": caps.seed_range[0], "maximum": caps.seed_range[1]}
+        if caps.max_negative_prompt_chars is not None:
+            rules["negative_prompt"] = {"maxLength": caps.max_negative_prompt_chars}
     if operation == "edit":
         rules["images"] = {"maxItems": max(caps.max_input_images, 1)}
         if caps.edit_modes:
@@ -198,6 +202,8 @@ def satisfies(request: ImageRequest, rules: dict[str, dict[str, Any]]) -> bool:
         if value is None:
             continue
         if "enum" in rule and value not in rule["enum"]:
+            return False
+        if "minimum" in rule and value < rule["minimum"]:
             return False
         if "maximum" in rule and value > rule["maximum"]:
             return False

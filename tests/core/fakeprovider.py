@@ -70,7 +70,13 @@ OLD = limner.ModelInfo(
     id="fake/old-0",
     provider="fake",
     name="old-0",
-    capabilities=limner.Capabilities(max_images_per_call=1),
+    capabilities=limner.Capabilities(
+        max_images_per_call=1,
+        seed=True,
+        seed_range=(0, 1000),
+        negative_prompt=True,
+        max_negative_prompt_chars=50,
+    ),
     lifecycle=limner.Lifecycle(
         status="deprecated",
         deprecated_on=dt.date(2019, 6, 1),

@@ -106,3 +106,32 @@ def test_derived_stores_nothing_when_the_work_fails() -> None:
 def test_to_png_converts_an_image_once() -> None:
     gif = sniff(encode(Image.new("RGB", (8, 8), (1, 2, 3)), "GIF"), param="images[0]")
     assert to_png(gif, "images[0]")[0] is to_png(gif, "images[0]")[0]
+
+
+def _with_alpha(mode: str, alpha: int) -> bytes:
+    image = Image.new("RGBA", (16, 16), (10, 20, 30, 255))
+    image.putpixel((3, 4), (10, 20, 30, alpha))
+    if mode == "P":
+        return encode(image.convert("P"), "PNG", transparency=image.convert("P").getpixel((3, 4)))
+    return encode(image.convert(mode), "PNG")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(_with_alpha("RGBA", 0), True, id="one transparent pixel"),
+        pytest.param(_with_alpha("RGBA", 1), False, id="nearly transparent only"),
+        pytest.param(_with_alpha("RGBA", 255), False, id="alpha channel, all opaque"),
+        pytest.param(_with_alpha("LA", 0), True, id="grey with alpha"),
+        pytest.param(_with_alpha("P", 0), True, id="palette transparency"),
+        pytest.param(_with_alpha("RGB", 0), False, id="no alpha channel"),
+    ],
+)
+def test_has_transparent_pixels(data: bytes, expected: bool) -> None:
+    assert sniff(data, param="images[0]").has_transparent_pixels is expected
+
+
+def test_an_image_without_bytes_has_no_transparent_pixels() -> None:
+    assert (
+        InputImage(url="https://example.com/a.png", has_alpha=True).has_transparent_pixels is False
+    )

@@ -99,6 +99,31 @@ async def test_prompt_limit_is_the_models(client: limner.AsyncClient, server: Fa
     assert len(server.api_calls) == 1
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "wording"),
+    [
+        ("seed", -1, "less than the minimum of 0"),
+        ("seed", 1001, "greater than the maximum of 1000"),
+        ("negative_prompt", "n" * 51, "51 characters; at most 50"),
+    ],
+)
+async def test_the_models_seed_range_and_negative_prompt_limit_are_checked_before_the_call(
+    client: limner.AsyncClient, server: FakeServer, field: str, value: Any, wording: str
+) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="fake/old-0", prompt="x", **{field: value})
+    assert info.value.param == field
+    assert wording in info.value.message
+    assert server.api_calls == []
+    await client.images.generate(
+        model="fake/old-0", prompt="x", seed=1000, negative_prompt="n" * 50
+    )
+    assert len(server.api_calls) == 1
+    schema = client.models.schema("fake/old-0", "generate")["properties"]
+    assert schema["seed"] == {"type": "integer", "minimum": 0, "maximum": 1000}
+    assert schema["negative_prompt"] == {"type": "string", "maxLength": 50}
+
+
 async def test_good_request_reaches_the_server(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:
