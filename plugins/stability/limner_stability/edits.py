@@ -124,6 +124,14 @@ def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None
             model=plan.call.model.id,
         )
     _check_sides(plan, image, 64)
+    if request.edit_mode is None and image.has_transparent_pixels:
+        plan.warn(
+            "transparency_not_used_as_mask",
+            "the image has transparent pixels, but with no mask and no edit_mode limner sends "
+            "image-to-image, which reworks the whole image; to edit only the transparent area, "
+            "pass edit_mode='inpaint' (Stability reads the image's alpha as the mask)",
+            param="edit_mode",
+        )
     if name in SD3_MODELS:
         plan.set("mode", "image-to-image")
         plan.set("model", name)

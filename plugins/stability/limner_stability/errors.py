@@ -72,7 +72,7 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
     else:
         said = f"Stability ({name or status}): {'; '.join(errors)}"
     reason = "; ".join(errors) or None
-    if status == 403 and (name == "content_moderation" or name is None):
+    if status == 403 and _moderated(name, reason):
         common.setdefault("code", "content_policy_violation")
         return ContentPolicyError(
             f"{said} — rephrase the prompt or change the input image", reason=reason, **common
@@ -116,6 +116,14 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
         return InvalidRequestError(f"{said} — fix the request and retry", **common)
     cls = error_for_status(status)
     return cls(f"{said} — Stability failed (HTTP {status}); retry later", **common)
+
+
+def _moderated(name: str | None, reason: str | None) -> bool:
+    """A 403 from the moderation system: named so, or (without a name) saying so. A nameless
+    403 that does not (a proxy's page, an empty body) is a permission problem."""
+    if name is not None:
+        return name == "content_moderation"
+    return reason is not None and "moderation" in reason.lower()
 
 
 def wait_before_retry(response: WireResponse) -> float | None:

@@ -47,16 +47,16 @@ def negative_prompt(plan: Plan, request: GenerateRequest | EditRequest, *, takes
     value = request.negative_prompt
     if value is None:
         return
-    if not takes:
-        plan.drop("negative_prompt", value, f"{plan.what} takes no negative_prompt")
-        return
-    if len(value) > MAX_NEGATIVE_PROMPT:
+    if len(value) > MAX_NEGATIVE_PROMPT:  # refused even where dropped, as the model's schema does
         raise InvalidRequestError(
             f"negative_prompt is {len(value)} characters; Stability takes at most "
             f"{MAX_NEGATIVE_PROMPT}. Shorten it",
             param="negative_prompt",
             code="negative_prompt_too_long",
         )
+    if not takes:
+        plan.drop("negative_prompt", value, f"{plan.what} takes no negative_prompt")
+        return
     plan.set("negative_prompt", value)
     if plan.endpoint == "generate/sd3" and plan.model_name == "sd3.5-large-turbo":
         plan.warn(

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from limner import Capabilities, Lifecycle, ModelInfo
 
+from .fields import MAX_NEGATIVE_PROMPT, MAX_SEED
 from .prices import SHEETS
 
 __all__ = [
@@ -62,7 +63,9 @@ _GENERATE = Capabilities(
     response_formats=("b64_json",),
     output_formats=OUTPUT_FORMATS,
     seed=True,
+    seed_range=(0, MAX_SEED),  # 0 asks Stability for a random seed
     negative_prompt=True,
+    max_negative_prompt_chars=MAX_NEGATIVE_PROMPT,
 )
 
 _EDITING = _GENERATE.model_copy(
@@ -81,11 +84,16 @@ _SPEC_2026 = (
 )
 
 
-def _model(name: str, display: str, caps: Capabilities, description: str) -> ModelInfo:
+def _model(
+    name: str, display: str, caps: Capabilities, description: str, aliases: tuple[str, ...] = ()
+) -> ModelInfo:
+    """One model; ``aliases`` are the sd3 names Stability re-routes to the sd3.5 model at the
+    same price since 2025-04-17 [stability.md §2a, ``model`` row]."""
     return ModelInfo(
         id=f"{PROVIDER}/{name}",
         provider=PROVIDER,
         name=name,
+        aliases=aliases,
         display_name=display,
         description=description,
         capabilities=caps,
@@ -100,18 +108,21 @@ MODELS: tuple[ModelInfo, ...] = (
         "Stable Diffusion 3.5 Large",
         _EDITING,
         "About 1 MP; /generate/sd3 with model=sd3.5-large. cfg_scale default 4.",
+        aliases=("sd3-large",),  # Stability re-routes it here
     ),
     _model(
         "sd3.5-large-turbo",
         "Stable Diffusion 3.5 Large Turbo",
         _EDITING,
         "About 1 MP; /generate/sd3 with model=sd3.5-large-turbo. cfg_scale default 1.",
+        aliases=("sd3-large-turbo",),  # Stability re-routes it here
     ),
     _model(
         "sd3.5-medium",
         "Stable Diffusion 3.5 Medium",
         _EDITING,
         "About 1 MP; /generate/sd3 with model=sd3.5-medium. cfg_scale default 4.",
+        aliases=("sd3-medium",),  # Stability re-routes it here
     ),
     _model(
         "sd3.5-flash",

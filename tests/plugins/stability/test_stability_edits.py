@@ -79,6 +79,22 @@ def test_no_mask_means_sd3_image_to_image(provider: StabilityProvider, make_call
     assert translation.edit_mode == "image-to-image"  # the default without a mask
 
 
+def test_transparent_pixels_without_a_mask_say_how_to_inpaint_them(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    """The image is still reworked whole (a transparent background is common, and gpt-image
+    models edit the whole image without a mask), but the user learns how to edit the hole."""
+    holed = provider.translate(edit(make_call, images=[HOLED]))
+    assert holed.edit_mode == "image-to-image"
+    notice = holed.warnings[0]
+    assert (notice.code, notice.param) == ("transparency_not_used_as_mask", "edit_mode")
+    assert "edit_mode='inpaint'" in notice.message
+    opaque = provider.translate(edit(make_call, images=[png(64, 64, mode="RGBA")]))
+    assert [w.code for w in opaque.warnings] == ["default_applied"]
+    asked = provider.translate(edit(make_call, images=[HOLED], edit_mode="image-to-image"))
+    assert [w.code for w in asked.warnings] == ["default_applied"]
+
+
 def gif(width: int = 64, height: int = 64, frames: int = 1) -> bytes:
     images = [Image.new("RGB", (width, height), (60 * i, 0, 0)) for i in range(frames)]
     out = io.BytesIO()

@@ -159,6 +159,30 @@ def test_unreadable_bodies_fall_back_on_the_status(
     assert "STABILITY_API_KEY" in legacy.message
 
 
+@pytest.mark.parametrize(
+    ("body", "cls"),
+    [
+        pytest.param(
+            {"errors": MODERATION_LIVE["errors"]}, limner.ContentPolicyError, id="says moderation"
+        ),
+        pytest.param(
+            b"<html><h1>403 Forbidden</h1></html>", limner.PermissionDeniedError, id="page"
+        ),
+        pytest.param(b"", limner.PermissionDeniedError, id="empty"),
+        pytest.param({"errors": ["not allowed"]}, limner.PermissionDeniedError, id="other"),
+    ],
+)
+def test_a_nameless_403_is_moderation_only_when_it_says_so(
+    provider: StabilityProvider,
+    make_call: MakeCall,
+    body: dict[str, Any] | bytes,
+    cls: type[limner.LimnerError],
+) -> None:
+    error = provider.parse_error(make_call("sd3.5-large"), answer(403, body))
+    assert type(error) is cls
+    assert error.status_code == 403
+
+
 def test_the_quoted_live_bodies(provider: StabilityProvider, make_call: MakeCall) -> None:
     items = json.loads(QUOTED.read_text())["items"]
     kinds = []

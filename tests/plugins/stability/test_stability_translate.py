@@ -9,8 +9,10 @@ import pytest
 import limner
 from limner import Adjustment, Translation
 from limner_stability import StabilityProvider
+from limner_stability.fields import MAX_SEED
+from limner_stability.models import MODELS
 
-from .conftest import MakeCall
+from .conftest import MakeCall, png
 
 BASE = "https://api.stability.ai/v2beta/stable-image"
 
@@ -195,3 +197,55 @@ def test_a_negative_prompt_over_the_spec_limit_is_refused(
         provider.translate(make_call("sd3.5-large", negative_prompt="n" * 10_001))
     assert caught.value.param == "negative_prompt"
     assert caught.value.code == "negative_prompt_too_long"
+
+
+def test_a_too_long_negative_prompt_is_refused_where_it_would_be_dropped(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    """The published schema refuses it for every mode, so translation does too."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(
+            make_call(
+                "sd3.5-large",
+                "edit",
+                images=[png(512, 512)],
+                edit_mode="remove-background",
+                negative_prompt="n" * 10_001,
+            )
+        )
+    assert caught.value.param == "negative_prompt"
+
+
+@pytest.mark.parametrize("name", [m.name for m in MODELS])
+def test_the_published_schema_bounds_seed_and_negative_prompt_as_translation_does(
+    name: str,
+) -> None:
+    schema = limner.Client().models.schema(f"stabilityai/{name}", "generate")
+    assert schema["properties"]["seed"] == {"type": "integer", "minimum": 0, "maximum": MAX_SEED}
+    assert schema["properties"]["negative_prompt"] == {"type": "string", "maxLength": 10_000}
+    with limner.Client(providers={"stabilityai": {"api_key": "sk-test"}}) as client:
+        for seed in (-1, MAX_SEED + 1):
+            with pytest.raises(limner.InvalidRequestError) as caught:
+                client.images.generate(
+                    model=f"stabilityai/{name}", prompt="x", seed=seed, dry_run=True
+                )
+            assert caught.value.param == "seed"
+        fits = client.images.generate(
+            model=f"stabilityai/{name}", prompt="x", seed=MAX_SEED, dry_run=True
+        )
+        assert fits.requests[0]["form"]["seed"] == str(MAX_SEED)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("sd3-large", "sd3.5-large"),
+        ("sd3-large-turbo", "sd3.5-large-turbo"),
+        ("sd3-medium", "sd3.5-medium"),
+    ],
+)
+def test_the_sd3_names_stability_reroutes_resolve_to_their_sd35_model(old: str, new: str) -> None:
+    with limner.Client(providers={"stabilityai": {"api_key": "sk-test"}}) as client:
+        plan = client.images.generate(model=f"stabilityai/{old}", prompt="x", dry_run=True)
+    assert plan.model == f"stabilityai/{new}"
+    assert plan.requests[0]["form"]["model"] == new
