@@ -87,8 +87,9 @@ def nova_image(image: InputImage, param: str, adjustments: list[Adjustment]) -> 
 
 def nova_mask(mask: InputImage, *, edit_is_white: bool) -> str:
     """Base64 of an RGB PNG mask from OpenAI's convention (alpha 0 = edit): Nova inpainting
-    edits black pixels, outpainting white ones [AWS-ACCESS; nova-canvas.md §2 Masks]."""
-    assert mask.data is not None  # core checked the mask: a PNG with an alpha channel
+    edits black pixels, outpainting white ones [AWS-ACCESS; nova-canvas.md §2 Masks]. ``mask``
+    is the request's mask, or an edit's image whose transparent pixels mark the area."""
+    assert mask.data is not None  # a loaded mask, or an image nova_image has already read
     edit, keep = (WHITE, BLACK) if edit_is_white else (BLACK, WHITE)
     return mask.derived(
         ("nova_mask", edit),

@@ -22,6 +22,8 @@ __all__ = [
     "DEFAULT_SIZE",
     "EDIT_MODES",
     "MASK_FORMAT",
+    "MAX_SEED",
+    "MAX_TEXT",
     "MODELS",
     "PROVIDER",
     "REGIONS",
@@ -35,6 +37,10 @@ PROVIDER = "amazon"
 CANVAS_V1 = "amazon.nova-canvas-v1:0"
 REGIONS = ("us-east-1", "eu-west-1", "ap-northeast-1")
 DEFAULT_SIZE = "1024x1024"
+MAX_TEXT = 1024
+"""The longest ``text`` and ``negativeText`` Nova takes [nova-canvas.md §2 TEXT_IMAGE]."""
+MAX_SEED = 2_147_483_646
+"""The largest ``imageGenerationConfig.seed`` in Nova's schema [nova-canvas.md §2]."""
 
 # 320-4096 px per side, multiples of 16, fewer than 4,194,304 pixels (AWSLABS rejects 2048x2048
 # although AWS prose names it valid: the stricter rule is kept), aspect 1:4 to 4:1.
@@ -63,6 +69,7 @@ STYLES: tuple[str, ...] = get_args(NovaStyle)
 # inpaint/erase → INPAINTING (erase sends no text), outpaint → OUTPAINTING,
 # remove-background → BACKGROUND_REMOVAL, variation → IMAGE_VARIATION. Without edit_mode an edit
 # with a mask (or provider_options.amazon.mask_prompt) inpaints and one without is a variation.
+# An inpaint or outpaint without either takes the image's fully transparent pixels as the area.
 EDIT_MODES = ("inpaint", "outpaint", "erase", "remove-background", "variation")
 
 # Nova's own masks, which limner builds from the OpenAI-convention mask (transparent = edit):
@@ -105,7 +112,7 @@ CANVAS_CAPABILITIES = Capabilities(
     default_quality="standard",
     max_images_per_call=5,
     max_n=10,
-    max_prompt_chars=1024,
+    max_prompt_chars=MAX_TEXT,
     max_input_images=5,
     edit_modes=EDIT_MODES,
     mask=True,
@@ -115,7 +122,9 @@ CANVAS_CAPABILITIES = Capabilities(
     output_formats=(),
     styles=STYLES,
     seed=True,
+    seed_range=(0, MAX_SEED),
     negative_prompt=True,
+    max_negative_prompt_chars=MAX_TEXT,
 )
 
 _LIFECYCLE_SOURCE = (
@@ -158,12 +167,14 @@ def nova_canvas_model(
     )
 
 
+# Past its end of life (2026-09-30), after which Bedrock requests fail [nova-canvas.md §0]: the
+# model is declared shut down. Calls still go out (dates move), with core's shutdown warning.
 MODELS: tuple[ModelInfo, ...] = (
     nova_canvas_model(
         CANVAS_V1,
         aliases=("nova-canvas",),
         lifecycle=Lifecycle(
-            status="legacy",
+            status="shutdown",
             deprecated_on=dt.date(2026, 3, 30),
             shutdown_on=dt.date(2026, 9, 30),
             source=_LIFECYCLE_SOURCE,

@@ -7,12 +7,13 @@ from limner import EditRequest, GenerateRequest, InvalidRequestError, Unsupporte
 from limner.requests import parse_size
 from limner.sizing import fit_size, parse_ratio, size_for_ratio
 
-from .models import DEFAULT_SIZE, SIZE_RULES
+from .models import DEFAULT_SIZE, MAX_SEED, MAX_TEXT, SIZE_RULES
 from .plan import Plan, option_param
 
 __all__ = [
     "DEFAULT_SEED",
     "MAX_SEED",
+    "MAX_TEXT",
     "QUALITY",
     "apply_config",
     "apply_text",
@@ -20,8 +21,6 @@ __all__ = [
     "drop_unsupported",
 ]
 
-MAX_TEXT = 1024
-MAX_SEED = 2_147_483_646
 SAFE_MAX_SEED = 858_993_459
 """The schema allows seeds to MAX_SEED; AWS's code examples and the AWSLABS validator stop here
 [nova-canvas.md §2 seed: "so that is the safe range"]. limner sends larger seeds, with a warning."""
@@ -42,7 +41,8 @@ _PROMPTED = GenerateRequest | EditRequest
 
 
 def apply_text(plan: Plan) -> None:
-    """``text`` and ``negativeText`` (1 to 1024 characters each)."""
+    """``text`` and ``negativeText`` (1 to 1024 characters each; the negative prompt's limit is
+    the model's ``capabilities.max_negative_prompt_chars``)."""
     request = plan.call.request
     if not isinstance(request, _PROMPTED):
         return
@@ -58,14 +58,15 @@ def apply_text(plan: Plan) -> None:
     negative = request.negative_prompt
     if negative is None:
         return
+    limit = plan.call.model.capabilities.max_negative_prompt_chars
     if plan.task == "BACKGROUND_REMOVAL":
         plan.drop("negative_prompt", negative, "background removal takes no text")
     elif not negative.strip():
         plan.drop("negative_prompt", negative, "Nova's negativeText must not be blank")
-    elif len(negative) > MAX_TEXT:
+    elif limit is not None and len(negative) > limit:
         raise InvalidRequestError(
             f"negative_prompt is {len(negative)} characters; Nova's negativeText takes at most "
-            f"{MAX_TEXT}",
+            f"{limit}",
             param="negative_prompt",
         )
     else:
@@ -203,21 +204,26 @@ def _from_config(plan: Plan, aspect: str | None, image_size: str | None) -> tupl
 
 
 def _seed(plan: Plan) -> None:
+    """The seed within the model's ``capabilities.seed_range`` (core checks it against the
+    same range first; this guards callers of ``translate``). A model declaring no range gets
+    Nova's schema range for the split-call seeds."""
     request = plan.call.request
     seed = getattr(request, "seed", None)
     index = plan.call.index
-    if seed is not None and not 0 <= seed <= MAX_SEED:
-        raise InvalidRequestError(f"seed must be between 0 and {MAX_SEED}", param="seed")
+    declared = plan.call.model.capabilities.seed_range
+    low, high = declared or (0, MAX_SEED)
+    if seed is not None and declared is not None and not low <= seed <= high:
+        raise InvalidRequestError(f"seed must be between {low} and {high}", param="seed")
     if seed is not None and seed > SAFE_MAX_SEED and index == 0:
         plan.warn(
             "seed_above_safe_range",
-            f"seed {seed} is within Nova's schema (0 to {MAX_SEED}) but above the 0 to "
+            f"seed {seed} is within Nova's schema ({low} to {high}) but above the 0 to "
             f"{SAFE_MAX_SEED} that AWS's own examples and validator use; if Bedrock refuses it, "
             "pick a smaller seed",
             param="seed",
         )
     # Nova's seed is fixed (12) when none is sent: a split call gets its own seed even then
-    applied = plan.split_seed(seed, index, low=0, high=MAX_SEED, default=DEFAULT_SEED)
+    applied = plan.split_seed(seed, index, low=low, high=high, default=DEFAULT_SEED)
     if applied is not None:
         plan.config["seed"] = applied
 

@@ -3,7 +3,10 @@
 Nova's output filter answers HTTP 200 with an ``error`` string [AWS-ERR]: "Some of the generated
 images have been blocked by our content filters." (``images`` holds fewer than asked) or "All of
 ...". Each missing image becomes a ``content_filtered`` notice (strict mode turns those into a
-:class:`~limner.ContentPolicyError`); with none left the call is a content-policy error.
+:class:`~limner.ContentPolicyError`). With none left, a request made in one call is a
+content-policy error; one call of a request split over several returns no image and a notice, so
+the other calls' images (already billed) are kept, and core raises the content-policy error
+itself when every call was filtered.
 """
 
 from __future__ import annotations
@@ -61,6 +64,12 @@ def parse_invoke_response(call: ProviderCall, response: WireResponse) -> Provide
     warnings: list[Notice] = []
     if isinstance(error, str) and error:
         filtered = CONTENT_FILTER_TEXT in error.lower()
+        if not images and filtered and call.n < call.request.n:
+            notice = Notice(
+                code=CONTENT_FILTERED,
+                message=f"all {call.n} image(s) of call {call.index + 1} were withheld: {error}",
+            )
+            return ProviderResult(images=[], output_format="png", warnings=[notice])
         if not images:
             cls = ContentPolicyError if filtered else NoImageGeneratedError
             extra: dict[str, Any] = {"reason": error} if filtered else {"text": error}

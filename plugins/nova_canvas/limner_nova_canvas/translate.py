@@ -3,7 +3,8 @@
 Task types: ``generate`` → ``TEXT_IMAGE`` (``COLOR_GUIDED_GENERATION`` with
 ``provider_options.amazon.colors``); ``edit`` → ``INPAINTING`` (mask or ``mask_prompt``),
 ``OUTPAINTING``, ``BACKGROUND_REMOVAL`` or ``IMAGE_VARIATION`` by ``edit_mode``; ``variation`` →
-``IMAGE_VARIATION``. Pure: no I/O, no credentials.
+``IMAGE_VARIATION``. An inpaint or outpaint without a mask or ``mask_prompt`` takes the image's
+fully transparent pixels as the area, as a mask marks it. Pure: no I/O, no credentials.
 """
 
 from __future__ import annotations
@@ -126,6 +127,9 @@ def _variation_inputs(plan: Plan) -> None:
         nova_image(image, _image_param(call, i), plan.adjustments)
         for i, image in enumerate(call.images)
     ]
+    request = call.request
+    if isinstance(request, EditRequest) and request.edit_mode is None:
+        _transparency_not_a_mask(plan)
     if plan.options.similarity_strength is not None:
         plan.params["similarityStrength"] = plan.options.similarity_strength
 
@@ -151,18 +155,35 @@ def _single_image_inputs(plan: Plan) -> None:
             "one of maskImage and maskPrompt)",
             param=option_param("mask_prompt"),
         )
-    if call.mask is None and not options.mask_prompt:
-        raise InvalidRequestError(
-            f"edit_mode {plan.mode!r} needs a mask (transparent = area to change) or "
-            "provider_options.amazon.mask_prompt describing the area",
-            param="mask",
-        )
     if call.mask is not None:
         plan.params["maskImage"] = nova_mask(call.mask, edit_is_white=task == "OUTPAINTING")
-    else:
+    elif options.mask_prompt:
         plan.params["maskPrompt"] = options.mask_prompt
+    elif image.has_transparent_pixels:  # they mark the area, as a mask's do
+        plan.params["maskImage"] = nova_mask(image, edit_is_white=task == "OUTPAINTING")
+    else:
+        raise InvalidRequestError(
+            f"edit_mode {plan.mode!r} needs a mask (transparent = area to change), an image whose "
+            "transparent pixels mark the area, or provider_options.amazon.mask_prompt "
+            "describing it",
+            param="mask",
+        )
     if options.outpainting_mode is not None:
         plan.params["outPaintingMode"] = options.outpainting_mode
+
+
+def _transparency_not_a_mask(plan: Plan) -> None:
+    """An edit left to the default (a variation) whose image has transparent pixels: a
+    transparent background is common, so the image is reworked whole (as gpt-image models edit
+    without a mask), and the user learns how to edit only that area."""
+    if any(image.has_transparent_pixels for image in plan.call.images):
+        plan.warn(
+            "transparency_not_used_as_mask",
+            "an input image has transparent pixels, but with no mask and no edit_mode limner "
+            "sends a variation of the whole image (transparency flattened to white); to edit "
+            "only the transparent area, pass edit_mode='inpaint' with that one image",
+            param="edit_mode",
+        )
 
 
 def _image_param(call: ProviderCall, index: int) -> str:

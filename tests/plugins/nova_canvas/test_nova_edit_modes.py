@@ -134,6 +134,8 @@ class EditModeSpy:
         ),
         # 7 standard variations up to 1024x1024, split 5 + 2
         ({"image": _png(64, 64), "size": "512x512", "n": 7}, "variation", "0.28"),
+        # 2 standard inpaintings up to 1024x1024: the image's transparent half is the mask
+        ({"image": _png(64, 64, mask=True), "n": 2, "edit_mode": "inpaint"}, "inpaint", "0.08"),
     ],
 )
 async def test_edit_cost_estimated_and_billed_exactly(

@@ -185,17 +185,49 @@ def by_share(replies: dict[int, Reply]) -> Callable[[Received], Reply]:
     return lambda received: replies[received.json["imageGenerationConfig"]["numberOfImages"]]
 
 
-async def test_all_blocked_in_one_split_call_fails_the_request(bedrock: BedrockServer) -> None:
-    blocked = "All of the generated images have been blocked by our content filters."
-    bedrock.route = by_share({5: images_reply(5), 2: images_reply(0, error=blocked, delay=0.2)})
+BLOCKED = "All of the generated images have been blocked by our content filters."
+
+
+async def test_a_filtered_split_call_keeps_the_other_calls_images(bedrock: BedrockServer) -> None:
+    """n=7 is two calls (5 + 2). The 2-image call comes back entirely filtered: the 5 images
+    already made (and billed) are returned, priced, with a notice for the withheld ones."""
+    bedrock.route = by_share({5: images_reply(5), 2: images_reply(0, error=BLOCKED, delay=0.2)})
+    async with client(bedrock) as limner_client:
+        result = await limner_client.images.generate(model=CANVAS, prompt="a fox", n=7)
+    assert [item.b64_json for item in result.data] == [PNG_B64] * 5
+    assert result.cost == Decimal("0.20")  # 5 standard images up to 1024x1024
+    filtered = [w for w in result.warnings if w.code == "content_filtered"]
+    assert [(w.message, w.index) for w in filtered] == [
+        (f"all 2 image(s) of call 2 were withheld: {BLOCKED}", None)
+    ]
+    assert not any(w.code == "fewer_images" for w in result.warnings)
+    shares = sorted(r.json["imageGenerationConfig"]["numberOfImages"] for r in bedrock.received)
+    assert shares == [2, 5]
+
+
+async def test_a_filtered_split_call_fails_in_strict_mode(bedrock: BedrockServer) -> None:
+    bedrock.route = by_share({5: images_reply(5), 2: images_reply(0, error=BLOCKED)})
+    async with limner.AsyncClient(
+        providers={"amazon": {"region": "us-east-1", "base_url": bedrock.url, "api_key": "k"}},
+        allow_private_networks=True,
+        strict=True,
+        environ={},
+    ) as limner_client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await limner_client.images.generate(model=CANVAS, prompt="a fox", n=7)
+    assert caught.value.reason == f"all 2 image(s) of call 2 were withheld: {BLOCKED}"
+
+
+async def test_every_split_call_filtered_fails_the_request(bedrock: BedrockServer) -> None:
+    bedrock.route = lambda received: images_reply(0, error=BLOCKED)
     async with client(bedrock) as limner_client:
         with pytest.raises(limner.ContentPolicyError) as caught:
             await limner_client.images.generate(model=CANVAS, prompt="a fox", n=7)
     assert caught.value.message == (
-        f"call 2 of 2 (2 image(s)) failed, so the request returns nothing: Nova returned no "
-        f"image: {blocked}"
+        f"{CANVAS}: every image was withheld: all 5 image(s) of call 1 were withheld: {BLOCKED}; "
+        f"all 2 image(s) of call 2 were withheld: {BLOCKED}"
     )
-    assert caught.value.reason == blocked
+    assert len(bedrock.received) == 2
 
 
 @pytest.mark.parametrize(
@@ -253,4 +285,4 @@ async def test_cost_by_size_band(bedrock: BedrockServer) -> None:
         )
     assert result.cost == Decimal("0.18")  # 3 x standard, up to 2048x2048
     assert result.size == "2048x1024"
-    assert any(w.code in ("model_legacy", "model_shut_down") for w in result.warnings)
+    assert any(w.code in ("model_shutdown", "model_shut_down") for w in result.warnings)

@@ -40,10 +40,16 @@ def test_model_entry(canvas: limner.ModelInfo) -> None:
     assert caps.max_images_per_call == 5
     assert caps.edit_modes == ("inpaint", "outpaint", "erase", "remove-background", "variation")
     assert caps.mask and caps.seed and caps.negative_prompt
+    assert (caps.seed_range, caps.max_negative_prompt_chars) == ((0, 2_147_483_646), 1024)
     assert caps.regions == ("us-east-1", "eu-west-1", "ap-northeast-1")
     assert caps.mask_format == MASK_FORMAT
     life = canvas.lifecycle
-    assert (life.status, life.shutdown_on) == ("legacy", dt.date(2026, 9, 30))
+    assert (life.status, life.deprecated_on, life.shutdown_on) == (
+        "shutdown",
+        dt.date(2026, 3, 30),
+        dt.date(2026, 9, 30),
+    )
+    assert life.source is not None and "end-of-life date of 2026-09-30" in life.source
     assert "us-east-1" not in (canvas.description or "")  # data, not prose
 
 
@@ -55,6 +61,57 @@ def test_regions_and_mask_format_through_the_client() -> None:
         "RGB PNG of pure black (0,0,0) and pure white (255,255,255) only; inpaint and erase: "
         "black = edit, white = keep; outpaint: white = edit (the area to fill), black = keep"
     )
+
+
+@pytest.mark.parametrize("operation", ["generate", "edit"])
+async def test_schema_bounds_seed_and_negative_prompt(operation: limner.Operation) -> None:
+    async with limner.AsyncClient(environ={}) as limner_client:
+        schema = limner_client.models.schema(CANVAS, operation)
+    properties = schema["properties"]
+    assert properties["seed"] == {"type": "integer", "minimum": 0, "maximum": 2_147_483_646}
+    assert properties["negative_prompt"] == {"type": "string", "maxLength": 1024}
+
+
+@pytest.mark.parametrize(
+    ("fields", "param"),
+    [
+        ({"seed": -1}, "seed"),
+        ({"seed": 2_147_483_647}, "seed"),
+        ({"negative_prompt": "n" * 1025}, "negative_prompt"),
+    ],
+)
+async def test_out_of_bounds_refused_before_any_call(
+    bedrock: BedrockServer, fields: dict[str, Any], param: str
+) -> None:
+    async with client(bedrock) as limner_client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await limner_client.images.generate(model=CANVAS, prompt="x", **fields)
+    assert caught.value.param == param
+    assert bedrock.received == []
+
+
+def test_translation_reads_seed_and_negative_prompt_bounds_from_the_model(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    """The checks follow the model's capabilities: a successor declaring narrower bounds gets
+    them, split-call seeds included."""
+    narrow = nova_canvas_model(
+        "amazon.nova-canvas-v2:0",
+        capabilities=CANVAS_CAPABILITIES.model_copy(
+            update={"seed_range": (0, 100), "max_negative_prompt_chars": 5}
+        ),
+    )
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(replace(make_call(prompt="x", seed=101), model=narrow))
+    assert (caught.value.param, caught.value.message) == ("seed", "seed must be between 0 and 100")
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(replace(make_call(prompt="x", negative_prompt="n" * 6), model=narrow))
+    assert caught.value.param == "negative_prompt"
+    assert caught.value.message.endswith("takes at most 5")
+    second = provider.translate(
+        replace(make_call(n=2, index=1, prompt="x", seed=100), model=narrow)
+    )
+    assert json.loads(second.request.json_bytes())["imageGenerationConfig"]["seed"] == 0
 
 
 def test_limner_models_shows_regions_and_mask_format(capsys: pytest.CaptureFixture[str]) -> None:

@@ -209,6 +209,93 @@ def test_edit_without_mask_is_variation(provider: NovaCanvasProvider, make_call:
     }
 
 
+@pytest.mark.parametrize(
+    ("mode", "task", "field", "edit", "keep"),
+    [
+        ("inpaint", "INPAINTING", "inPaintingParams", (0, 0, 0), (255, 255, 255)),
+        ("outpaint", "OUTPAINTING", "outPaintingParams", (255, 255, 255), (0, 0, 0)),
+    ],
+)
+def test_an_inpaint_or_outpaint_without_a_mask_takes_the_images_transparent_pixels(
+    provider: NovaCanvasProvider,
+    make_call: MakeCall,
+    mode: str,
+    task: str,
+    field: str,
+    edit: tuple[int, int, int],
+    keep: tuple[int, int, int],
+) -> None:
+    """OpenAI's convention for masks: the image's fully transparent pixels mark the area. The
+    image is sent flattened, its alpha as Nova's mask (black = edit for inpainting, white for
+    outpainting)."""
+    image = png(64, 64, mode="RGBA", hole=True)
+    call = make_call("edit", n=2, prompt="a lamp", images=[image], seed=3, edit_mode=mode)
+    translation = provider.translate(call)
+    document = body(provider, call)
+    params = document[field]
+    assert_mask(base64.b64decode(params.pop("maskImage")), edit=edit, keep=keep)
+    with Image.open(io.BytesIO(base64.b64decode(params.pop("image")))) as sent:
+        assert (sent.format, sent.mode, sent.size) == ("PNG", "RGB", (64, 64))
+        assert sent.getpixel((16, 16)) == (255, 255, 255)  # the transparent square, flattened
+        assert sent.getpixel((0, 0)) == (200, 40, 40)
+    assert document == {
+        "taskType": task,
+        field: {"text": "a lamp"},
+        "imageGenerationConfig": {"numberOfImages": 2, "seed": 3},
+    }
+    assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
+        ("images[0]", "image/png", "image/png"),
+    ]
+    assert (translation.edit_mode, translation.size) == (mode, "64x64")
+
+
+def test_an_inpaint_without_a_mask_or_transparent_pixels_is_refused(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    call = make_call("edit", prompt="x", images=[png(32, 32, mode="RGBA")], edit_mode="inpaint")
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(call)
+    assert caught.value.param == "mask"
+
+
+def semi_transparent() -> bytes:
+    """Every pixel half transparent: no pixel marks an area to edit."""
+    out = io.BytesIO()
+    Image.new("RGBA", (32, 32), (200, 40, 40, 128)).save(out, format="PNG")
+    return out.getvalue()
+
+
+HOLED = png(32, 32, mode="RGBA", hole=True)
+
+
+@pytest.mark.parametrize(
+    ("images", "fields", "warned"),
+    [
+        ([png(32, 32, mode="RGBA")], {}, False),  # opaque alpha channel
+        ([semi_transparent()], {}, False),  # translucent, nothing fully transparent
+        ([HOLED], {}, True),  # a transparent background is common: reworked whole
+        ([png(32, 32), HOLED], {}, True),
+        ([HOLED], {"edit_mode": "variation"}, False),  # asked for
+    ],
+)
+def test_edits_without_a_mask_stay_variations(
+    provider: NovaCanvasProvider,
+    make_call: MakeCall,
+    images: list[bytes],
+    fields: dict[str, Any],
+    warned: bool,
+) -> None:
+    """Transparent pixels without a mask or edit_mode do not switch the task (as gpt-image
+    models edit the whole image without a mask); a notice says how to edit only that area."""
+    translation = provider.translate(make_call("edit", prompt="x", images=images, **fields))
+    assert json.loads(translation.request.json_bytes())["taskType"] == "IMAGE_VARIATION"
+    assert translation.edit_mode == "variation"
+    notices = [(w.code, w.param) for w in translation.warnings]
+    assert (("transparency_not_used_as_mask", "edit_mode") in notices) is warned
+    if warned:
+        assert "edit_mode='inpaint'" in translation.warnings[-1].message
+
+
 def test_create_variation(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
     image = png(64, 64)
     call = make_call("variation", images=[image])
