@@ -37,11 +37,16 @@ from .common import (
     EDIT_ONLY,
     IGNORED_FIELDS,
     IMAGEN_ONLY,
+    THINKING_PARAM,
     WHY_DROPPED,
     check_input_count,
     drop_options,
+    no_thinking,
     output_options,
+    thinking_level,
+    unsupported_thinking_level,
 )
+from .models import thinking_levels
 from .options import GoogleOptions
 from .plan import nearest_class, pick_size, split_seed
 from .settings import Endpoint
@@ -173,21 +178,34 @@ def _seed(body: _Body, seed: int | None) -> int | None:
     """``n`` fans out into one call per choice: each call's own seed (see ``split_seed``)."""
     if seed is None:
         return None
-    return split_seed(body, seed, body.call.index)
+    return split_seed(body, body.call.model, seed, body.call.index)
 
 
 def _thinking_level(body: _Body) -> str | None:
+    """``thinkingLevel`` from ``provider_options.google.thinking_level`` (which wins) or
+    ``reasoning_effort``, checked as on the images path (:func:`~.common.thinking_level`): both
+    reported dropped on a model without thinking; a level the model does not take is refused,
+    naming the parameter it came from."""
+    model = body.call.model
     effort, level = body.call.request.reasoning_effort, body.options.thinking_level
     if effort is not None and effort not in _EFFORT:
         raise InvalidRequestError(
             f"reasoning_effort {effort!r}: Gemini takes {', '.join(_EFFORT)}",
             param="reasoning_effort",
         )
-    if effort is not None and level is not None and _EFFORT[effort] != level:
-        body.drop(
-            "reasoning_effort", effort, "provider_options.google.thinking_level, also set, decides"
-        )
-    return level or (_EFFORT[effort] if effort is not None else None)
+    levels = thinking_levels(model)
+    if effort is not None and not levels:
+        body.drop("reasoning_effort", effort, no_thinking(model))
+    elif effort is not None and level is not None and _EFFORT[effort] != level:
+        body.drop("reasoning_effort", effort, f"{THINKING_PARAM}, also set, decides")
+    if level is not None:
+        return thinking_level(body, model, level)
+    if effort is None or not levels:
+        return None
+    if _EFFORT[effort] not in levels:
+        efforts = [name for name, wire in _EFFORT.items() if wire in levels]
+        raise unsupported_thinking_level(model, "reasoning_effort", effort, efforts)
+    return _EFFORT[effort]
 
 
 def _refuse_or_drop(body: _Body) -> None:

@@ -8,17 +8,19 @@ from typing import Any, Protocol
 from limner import (
     Changes,
     ContentPolicyError,
+    InvalidRequestError,
     ModelInfo,
     Notice,
     ProviderCall,
     ProviderError,
     ProviderResult,
     UnsupportedFeatureError,
+    Usage,
     WireResponse,
 )
 from limner.responses import CONTENT_FILTERED
 
-from .models import RECOMMENDED_INPUTS
+from .models import RECOMMENDED_INPUTS, thinking_levels
 from .options import GoogleOptions
 from .plan import Plan
 
@@ -29,6 +31,7 @@ __all__ = [
     "IGNORED_FIELDS",
     "IMAGEN_INPUT_MIMES",
     "IMAGEN_ONLY",
+    "THINKING_PARAM",
     "WHY_DROPPED",
     "blocked",
     "check_input_count",
@@ -37,7 +40,11 @@ __all__ = [
     "fail",
     "forward",
     "mime_format",
+    "no_thinking",
     "output_options",
+    "split",
+    "thinking_level",
+    "unsupported_thinking_level",
 ]
 
 IGNORED_FIELDS = ("quality", "style", "background", "moderation", "user", "metadata")
@@ -82,6 +89,41 @@ def drop_options(
         value = getattr(options, name)
         if value is not None:
             changes.drop(f"provider_options.google.{name}", value, reason)
+
+
+THINKING_PARAM = "provider_options.google.thinking_level"
+
+
+def thinking_level(changes: Changes, model: ModelInfo, level: str | None) -> str | None:
+    """``provider_options.google.thinking_level`` for ``model`` (see
+    :data:`~.models.THINKING_LEVELS`): reported dropped on a model without thinking, refused when
+    the model does not take the value, else sent as given."""
+    if level is None:
+        return None
+    levels = thinking_levels(model)
+    if not levels:
+        changes.drop(THINKING_PARAM, level, no_thinking(model))
+        return None
+    if level not in levels:
+        raise unsupported_thinking_level(model, THINKING_PARAM, level, levels)
+    return level
+
+
+def no_thinking(model: ModelInfo) -> str:
+    return f"{model.id} has no thinking (no thinkingConfig)"
+
+
+def unsupported_thinking_level(
+    model: ModelInfo, param: str, value: str, levels: Sequence[str]
+) -> InvalidRequestError:
+    """The error for a thinking level ``model`` does not take (``levels`` are the ones it
+    does, as the user would write them for ``param``)."""
+    return InvalidRequestError(
+        f"{param} {value!r}: {model.id} takes {' or '.join(levels)}",
+        param=param,
+        provider="google",
+        model=model.id,
+    )
 
 
 def output_options(
@@ -184,15 +226,27 @@ def fail(call: _ForModel, response: WireResponse, what: str) -> ProviderError:
     )
 
 
-def blocked(call: ProviderCall, response: WireResponse, reason: str, said: str) -> ProviderResult:
+def split(call: ProviderCall) -> bool:
+    """Whether core split the request's ``n`` over several calls (this being one of them)."""
+    return call.n < call.request.n
+
+
+def blocked(
+    call: ProviderCall,
+    response: WireResponse,
+    reason: str,
+    said: str,
+    usage: Usage | None = None,
+) -> ProviderResult:
     """A safety block. When ``n`` was split over several calls, the other calls' images (already
     billed) are kept: this call becomes a ``content_filtered`` notice, which strict mode turns
     into an error (and when every call was blocked, core raises :class:`ContentPolicyError`
-    carrying the notices). A request made in one call fails here with
-    :class:`ContentPolicyError` and Google's own reason."""
-    if call.n < call.request.n:
+    carrying the notices), with the call's ``usage`` when Google reported it, so that its tokens
+    are priced. A request made in one call fails here with :class:`ContentPolicyError` and
+    Google's own reason."""
+    if split(call):
         notice = Notice(code=CONTENT_FILTERED, message=f"{call.n} image(s) blocked: {said}")
-        return ProviderResult(images=[], warnings=[notice])
+        return ProviderResult(images=[], usage=usage, warnings=[notice])
     raise ContentPolicyError(
         f"Google blocked the request: {said} — rephrase the prompt or change the input images",
         reason=reason,

@@ -11,11 +11,13 @@ from typing import Any
 
 from limner import (
     ImageData,
+    InvalidRequestError,
     NoImageGeneratedError,
     Notice,
     ProviderCall,
     ProviderResult,
     Translation,
+    Usage,
     WireRequest,
     WireResponse,
 )
@@ -33,7 +35,10 @@ from .common import (
     forward,
     mime_format,
     output_options,
+    split,
+    thinking_level,
 )
+from .options import GoogleOptions
 from .plan import Plan, choose_size, nearest_class
 from .usage import usage_from_metadata
 
@@ -57,6 +62,7 @@ SAFETY_FINISH = frozenset(
 
 def translate_gemini(plan: Plan) -> Translation:
     request, caps, options = plan.request, plan.call.model.capabilities, plan.options
+    _check_modalities(options)
     drop_ignored(plan)
     parts: list[dict[str, Any]] = [{"text": request.prompt}]
     parts += _inline_images(plan)
@@ -80,8 +86,9 @@ def translate_gemini(plan: Plan) -> Translation:
             value,
             lambda: image_config.__setitem__("personGeneration", value),
         )
-    if options.thinking_level is not None:
-        generation["thinkingConfig"] = {"thinkingLevel": options.thinking_level}
+    level = thinking_level(plan, plan.call.model, options.thinking_level)
+    if level is not None:
+        generation["thinkingConfig"] = {"thinkingLevel": level}
     if options.temperature is not None:
         generation["temperature"] = options.temperature
     drop_options(plan, options, (*IMAGEN_ONLY, *EDIT_ONLY), "an Imagen setting")
@@ -95,6 +102,21 @@ def translate_gemini(plan: Plan) -> Translation:
         warnings=tuple(plan.warnings),
         size=plan.size,
     )
+
+
+def _check_modalities(options: GoogleOptions) -> None:
+    """The images endpoints need an image back: responseModalities without IMAGE (``["TEXT"]``)
+    could only answer text, a billed call that cannot succeed, so it is refused before it is
+    sent. (Chat takes any modalities: a text answer is an answer there.)"""
+    modalities = options.response_modalities
+    if "IMAGE" not in modalities:
+        raise InvalidRequestError(
+            f"provider_options.google.response_modalities {list(modalities)}: images.generate "
+            "and images.edit need IMAGE among them (['IMAGE'] or ['TEXT', 'IMAGE']); use chat "
+            "completions for a text answer",
+            param="provider_options.google.response_modalities",
+            provider="google",
+        )
 
 
 def _inline_images(plan: Plan) -> list[dict[str, Any]]:
@@ -139,7 +161,9 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
         raise fail(call, response, "'candidates' is not a list")
     if isinstance(feedback, dict) and (feedback.get("blockReason") or not candidates):
         reason = _join(feedback.get("blockReason"), feedback.get("blockReasonMessage"))
-        return blocked(call, response, reason or "prompt blocked", f"prompt blocked ({reason})")
+        usage = usage_from_metadata(body.get("usageMetadata"))
+        what = f"prompt blocked ({reason})"
+        return blocked(call, response, reason or "prompt blocked", what, usage)
     images: list[ImageData] = []
     texts: list[str] = []
     finish: str | None = None
@@ -155,7 +179,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
     said = "".join(texts).strip() or None
     usage = usage_from_metadata(body.get("usageMetadata"))
     if not images:
-        return _no_image(call, response, finish, finish_message, said)
+        return _no_image(call, response, finish, finish_message, said, usage)
     if said is not None:
         images = [item.model_copy(update={"revised_prompt": said}) for item in images]
     warnings = []
@@ -193,10 +217,20 @@ def _no_image(
     finish: str | None,
     finish_message: str | None,
     said: str | None,
+    usage: Usage | None,
 ) -> ProviderResult:
+    """An answer without an image. A safety finish is a block (see :func:`~.common.blocked`).
+    Otherwise (text only, ``NO_IMAGE``, ``IMAGE_OTHER``, ...): in a split request the other
+    calls' images are kept and this call is an empty result with its usage (its tokens are
+    billed and priced), for which core's merge gives the one ``fewer_images`` notice (only a
+    ``content_filtered`` notice would explain the missing image to it, and this is no filter;
+    when no call made an image core raises :class:`NoImageGeneratedError`). A request made in
+    one call raises :class:`NoImageGeneratedError` with Google's text."""
     if finish in SAFETY_FINISH:
         reason = _join(finish, finish_message) or finish or ""
-        return blocked(call, response, reason, f"finishReason {reason}")
+        return blocked(call, response, reason, f"finishReason {reason}", usage)
+    if split(call):
+        return ProviderResult(images=[], usage=usage)
     why = f"finishReason {finish}" if finish else "no image part"
     quoted = f"; it said: {said!r}" if said else ""
     raise NoImageGeneratedError(

@@ -22,8 +22,11 @@ __all__ = [
     "MODELS",
     "PROVIDER",
     "RECOMMENDED_INPUTS",
+    "SEED_RANGE",
+    "THINKING_LEVELS",
     "VERTEX_ONLY",
     "family",
+    "thinking_levels",
 ]
 
 PROVIDER = "google"
@@ -46,6 +49,25 @@ IMAGEN_MASK_FORMAT = "white = edit, black = keep, same size as the image"
 
 _NOTES = "shared/providers/google.md"
 
+# The seeds Google takes: generationConfig.seed is int32 [PROTO generative_service.proto
+# GenerationConfig.seed; DISC GoogleCloudAiplatformV1GenerationConfig.seed, format int32], and
+# Imagen's seed is a 32-bit integer too (java-genai GenerateImagesConfig/EditImageConfig.seed,
+# Optional<Integer>). Every model that takes a seed declares it; plan.split_seed refuses others.
+SEED_RANGE = (-(2**31), 2**31 - 1)
+
+# The thinkingLevel values each Gemini image model takes, where the notes narrow the enum
+# MINIMAL|LOW|MEDIUM|HIGH [google.md §(c) request, DISC]: the 3.1 image models take MINIMAL (their
+# default) and HIGH [google.md §(c), SKILL]; gemini-2.5-flash-image has no thinking [google.md
+# §(c) table: "no thinking/grounding", VAI 15-google.mdx; SKILL], so it takes none. A model not
+# listed (gemini-3-pro-image: "thinking always on", levels not given) takes the whole enum.
+THINKING_ENUM = ("MINIMAL", "LOW", "MEDIUM", "HIGH")
+THINKING_LEVELS: dict[str, tuple[str, ...]] = {
+    "gemini-2.5-flash-image": (),
+    "gemini-3.1-flash-image-preview": ("MINIMAL", "HIGH"),
+    "gemini-3.1-flash-image": ("MINIMAL", "HIGH"),
+    "gemini-3.1-flash-lite-image": ("MINIMAL", "HIGH"),
+}
+
 # Input images Google recommends at most, where that is below the model's max_input_images.
 # gemini-2.5-flash-image "works best with up to 3 images as input" on the Gemini API
 # (ai.google.dev/gemini-api/docs/image-generation, Limitations): more are sent there, with an
@@ -63,6 +85,7 @@ _GEMINI = Capabilities(
     output_formats=("png", "jpeg"),
     output_compression=True,
     seed=True,
+    seed_range=SEED_RANGE,
     negative_prompt=False,
     regions=GEMINI_REGIONS,
 )
@@ -76,12 +99,18 @@ _IMAGEN = Capabilities(
     output_formats=("png", "jpeg"),
     output_compression=True,
     seed=True,
+    seed_range=SEED_RANGE,
     negative_prompt=True,
 )
 
 
 def family(model: ModelInfo) -> Family:
     return "imagen" if model.name.startswith("imagen-") else "gemini"
+
+
+def thinking_levels(model: ModelInfo) -> tuple[str, ...]:
+    """The thinkingLevel values ``model`` takes (empty: it has no thinking)."""
+    return THINKING_LEVELS.get(model.name, THINKING_ENUM)
 
 
 def _model(name: str, display: str, caps: Capabilities, **extra: Any) -> ModelInfo:
@@ -195,7 +224,14 @@ MODELS: tuple[ModelInfo, ...] = (
     _model(
         "imagen-4.0-fast-generate-001",
         "Imagen 4 Fast",
-        _IMAGEN,
+        # No sampleImageSize: Vertex AI's "Set output resolution" page lists only
+        # imagen-4.0-generate-001 and imagen-4.0-ultra-generate-001 as the models that take it
+        # (cloud.google.com/vertex-ai/generative-ai/docs/image/set-output-resolution), the Fast
+        # model card lists 1K resolutions only (.../models/imagen/4-0-fast-generate-preview-06-06),
+        # and the Gemini API's Imagen page says imageSize "is only supported for the Standard and
+        # Ultra models" (ai.google.dev/gemini-api/docs/imagen, Imagen configuration).
+        _IMAGEN.model_copy(update={"image_sizes": ()}),
+        description="No sampleImageSize (1K output only); size and image_size are reported.",
         lifecycle=_imagen_life(dt.date(2026, 8, 17), "gemini-3.1-flash-image", _IMAGEN4_SHUTDOWN),
     ),
     _model(
@@ -224,6 +260,7 @@ MODELS: tuple[ModelInfo, ...] = (
             output_formats=("png", "jpeg"),
             output_compression=True,
             seed=True,
+            seed_range=SEED_RANGE,
             negative_prompt=True,
         ),
         description="Vertex AI only: mask edits (white = edit on the wire; limner converts "

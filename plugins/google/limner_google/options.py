@@ -34,10 +34,13 @@ class GoogleOptions(BaseModel):
         None, ge=1, le=75, description="Imagen edits: editConfig.baseSteps (35 to 75)"
     )
     thinking_level: Literal["MINIMAL", "LOW", "MEDIUM", "HIGH"] | None = Field(
-        None, description="Gemini generationConfig.thinkingConfig.thinkingLevel"
+        None,
+        description="Gemini generationConfig.thinkingConfig.thinkingLevel: the 3.1 image models "
+        "take MINIMAL or HIGH; gemini-2.5-flash-image has no thinking (dropped, reported)",
     )
     temperature: float | None = Field(None, description="Gemini generationConfig.temperature")
     response_modalities: tuple[Literal["TEXT", "IMAGE"], ...] = Field(
         ("TEXT", "IMAGE"),
-        description="Gemini responseModalities; ['IMAGE'] asks for images without text",
+        description="Gemini responseModalities; ['IMAGE'] asks for images without text "
+        "(images.generate and images.edit need IMAGE among them)",
     )

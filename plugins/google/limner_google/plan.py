@@ -13,16 +13,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from limner import Changes, InvalidRequestError, ProviderCall
+from limner import Changes, InvalidRequestError, ModelInfo, ProviderCall
 from limner.requests import EditRequest, GenerateRequest, ImageConfig, parse_size
 from limner.sizing import nearest_ratio, parse_ratio
 
+from .models import SEED_RANGE
 from .options import GoogleOptions
 from .settings import Endpoint
 
 __all__ = ["Plan", "SizeChoice", "choose_size", "pick_size", "split_seed"]
-
-_SEED_RANGE = 2**31  # generationConfig.seed and Imagen's seed are int32
 
 # Nominal long side of each resolution class, for matching a requested WIDTHxHEIGHT.
 CLASS_LONG_SIDE = {"512": 512, "1K": 1024, "2K": 2048, "4K": 4096}
@@ -49,8 +48,8 @@ class Plan(Changes):
 
     def call_seed(self, seed: int) -> int:
         """The seed for this call: its own when core split ``n`` (see :meth:`Changes.split_seed`),
-        in the int32 range Google's APIs take."""
-        return split_seed(self, seed, self.call.index)
+        in the range the model takes (its ``seed_range``)."""
+        return split_seed(self, self.call.model, seed, self.call.index)
 
     def drop_unsupported(self, names: Sequence[str], why: str) -> None:
         """Report each request field in ``names`` that is set as dropped."""
@@ -69,18 +68,19 @@ class Plan(Changes):
             self.drop(param, value, "only Vertex AI takes this setting (vertexai=True)")
 
 
-def split_seed(changes: Changes, seed: int, index: int) -> int:
-    """The seed for call ``index`` of a split request, in the int32 range Google's APIs take
-    (generationConfig.seed, Imagen's seed), its change recorded in ``changes``. A seed outside
-    int32 is refused: wrapped, it would not be the seed asked for."""
-    if not -_SEED_RANGE <= seed < _SEED_RANGE:
+def split_seed(changes: Changes, model: ModelInfo, seed: int, index: int) -> int:
+    """The seed for call ``index`` of a split request, in the range ``model`` declares
+    (``capabilities.seed_range``; a model that declares none gets Google's int32,
+    :data:`~.models.SEED_RANGE`), its change recorded in ``changes``. A seed outside it is
+    refused: wrapped, it would not be the seed asked for."""
+    low, high = model.capabilities.seed_range or SEED_RANGE
+    if not low <= seed <= high:
         raise InvalidRequestError(
-            f"seed {seed} is out of range: Google takes a 32-bit seed "
-            f"({-_SEED_RANGE} to {_SEED_RANGE - 1})",
+            f"seed {seed} is out of range: Google takes a 32-bit seed ({low} to {high})",
             param="seed",
             provider="google",
         )
-    applied = changes.split_seed(seed, index, low=0, high=_SEED_RANGE - 1)
+    applied = changes.split_seed(seed, index, low=max(low, 0), high=high)
     assert applied is not None
     return applied
 
