@@ -181,7 +181,6 @@ _SUBMODULES = frozenset(
         "http",
         "images",
         "inputs",
-        "jsondecode",
         "lifecycle",
         "money",
         "params",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import random
 import time
@@ -20,7 +21,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from . import __name__ as _package
-from . import jsondecode
 from .errors import (
     RETRYABLE_STATUSES,
     LimnerError,
@@ -272,21 +272,29 @@ _SMALL_BODY = 256 * 1024
 async def _read_json(
     response: aiohttp.ClientResponse, status: int, headers: dict[str, str], url: str
 ) -> WireResponse:
-    """Read and decode a JSON body; image payloads are large. With orjson (see
-    :mod:`~limner.jsondecode`) at most two copies of it are alive at once: the bytes, then the
-    bytes and the objects (``json.loads`` adds the text between). A small body is read whole."""
+    """Read and decode a JSON body so that at most two copies of it are alive at once (bytes then
+    text, text then objects): image payloads are large. A small body is read whole."""
     length = response.content_length  # on the wire: a compressed body may grow on reading
     if length is not None and length <= _SMALL_BODY and "content-encoding" not in headers:
-        body: bytes | bytearray = await response.read()
-    else:
-        body = bytearray()
-        async for chunk in response.content.iter_any():
-            body += chunk
+        body = await response.read()
+        try:
+            return WireResponse(status, headers, body[:1024], url, parsed=json.loads(body))
+        except ValueError:  # not UTF-8 or not JSON: keep the bytes for the error message
+            return WireResponse(status, headers, body, url)
+    buffer = bytearray()
+    async for chunk in response.content.iter_any():
+        buffer += chunk
+    head = bytes(buffer[:1024])
     try:
-        parsed = jsondecode.loads(body)
-    except ValueError:  # not UTF-8 or not JSON: keep the bytes for the error message
-        return WireResponse(status, headers, bytes(body), url)
-    return WireResponse(status, headers, bytes(body[:1024]), url, parsed=parsed)
+        text = buffer.decode("utf-8")
+    except UnicodeDecodeError:
+        return WireResponse(status, headers, bytes(buffer), url)
+    del buffer
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return WireResponse(status, headers, text.encode(), url)
+    return WireResponse(status, headers, head, url, parsed=parsed)
 
 
 def _host(url: str) -> str:

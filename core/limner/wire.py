@@ -14,8 +14,6 @@ from dataclasses import field as _field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from . import jsondecode
-
 __all__ = ["REDACTED", "FilePart", "WireRequest", "WireResponse", "parse_retry_after"]
 
 REDACTED = "<redacted>"
@@ -207,7 +205,7 @@ class WireResponse:
         """The body parsed as JSON; raises ``ValueError`` when it is not JSON."""
         if self.parsed is not NOT_PARSED:
             return self.parsed
-        return jsondecode.loads(self.body)
+        return json.loads(self.body)
 
     def json_or_none(self) -> Any:
         """The body parsed as JSON, or ``None`` when it is not JSON."""
