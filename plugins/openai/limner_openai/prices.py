@@ -7,8 +7,11 @@ block of the response. Their ``per_image`` rows only estimate a call before it i
 Estimate rows are ordered most specific first (the first matching row wins):
 exact quality and size; then any size at that quality (the dearest size); then any quality at
 that size, priced as ``high`` (``auto`` is billed as the quality the model picks, which is not
-known before the call — ``high``, the dearest, keeps the estimate an upper bound; the observed
-GPT-image responses echo ``quality: "high"``); then a last catch-all at the dearest price.
+known before the call — ``high``, the dearest, keeps the estimate at the top of the table; the
+observed GPT-image responses echo ``quality: "high"``); then a last catch-all at the dearest
+price. A size the table does not list (gpt-image-2's free-form sizes, up to 3840 px a side) is
+estimated at the dearest listed size, which a larger size can exceed: the billed cost comes
+from the response's token usage.
 """
 
 from __future__ import annotations
@@ -37,11 +40,19 @@ def _estimate_rows(table: Mapping[str, Mapping[str, str]], note: str) -> tuple[I
     ]
     for quality, by_size in table.items():
         dearest = max(_d(usd) for usd in by_size.values())
-        rows.append(ImagePrice(usd=dearest, quality=quality, note=f"{note}; dearest size"))
+        rows.append(
+            ImagePrice(
+                usd=dearest,
+                quality=quality,
+                note=f"{note}; other sizes at the dearest listed (larger ones may cost more)",
+            )
+        )
     top = table.get("high") or max(table.values(), key=lambda row: max(map(_d, row.values())))
     for size, usd in top.items():
         rows.append(ImagePrice(usd=_d(usd), size=size, note=f"{note}; other quality as high"))
-    rows.append(ImagePrice(usd=max(_d(usd) for usd in top.values()), note=f"{note}; upper bound"))
+    rows.append(
+        ImagePrice(usd=max(_d(usd) for usd in top.values()), note=f"{note}; dearest listed price")
+    )
     return tuple(rows)
 
 
