@@ -120,12 +120,13 @@ class BedrockServer:
             await self._runner.cleanup()
 
 
-def client(server: BedrockServer, **settings: Any) -> limner.AsyncClient:
+def client(server: BedrockServer, *, strict: bool = False, **settings: Any) -> limner.AsyncClient:
     values: dict[str, Any] = {"region": "us-east-1", "base_url": server.url, **KEYS, **settings}
     return limner.AsyncClient(
         providers={"amazon": values},
         allow_private_networks=True,
         retry=RetryPolicy(initial_delay=0.001, max_delay=0.01),
+        strict=strict,
         environ={},
     )
 

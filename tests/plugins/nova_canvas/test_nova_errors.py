@@ -159,12 +159,7 @@ async def test_some_images_blocked_strict_raises(bedrock: BedrockServer) -> None
             1, error="Some of the generated images have been blocked by our content filters."
         )
     )
-    async with limner.AsyncClient(
-        providers={"amazon": {"region": "us-east-1", "base_url": bedrock.url, "api_key": "k"}},
-        allow_private_networks=True,
-        strict=True,
-        environ={},
-    ) as limner_client:
+    async with client(bedrock, strict=True) as limner_client:
         with pytest.raises(limner.ContentPolicyError):
             await limner_client.images.generate(model=CANVAS, prompt="a fox", n=2)
 
@@ -207,12 +202,7 @@ async def test_a_filtered_split_call_keeps_the_other_calls_images(bedrock: Bedro
 
 async def test_a_filtered_split_call_fails_in_strict_mode(bedrock: BedrockServer) -> None:
     bedrock.route = by_share({5: images_reply(5), 2: images_reply(0, error=BLOCKED)})
-    async with limner.AsyncClient(
-        providers={"amazon": {"region": "us-east-1", "base_url": bedrock.url, "api_key": "k"}},
-        allow_private_networks=True,
-        strict=True,
-        environ={},
-    ) as limner_client:
+    async with client(bedrock, strict=True) as limner_client:
         with pytest.raises(limner.ContentPolicyError) as caught:
             await limner_client.images.generate(model=CANVAS, prompt="a fox", n=7)
     assert caught.value.reason == f"all 2 image(s) of call 2 were withheld: {BLOCKED}"
