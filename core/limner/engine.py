@@ -37,6 +37,7 @@ from .sending import (
     price_or_notice,
     raise_if_filtered,
     unique,
+    which_call,
     with_extra_headers,
 )
 from .unreported import unreported_settings
@@ -212,7 +213,7 @@ class Engine:
                 parse_error=lambda response: provider.parse_error(call, response),
             )
         except LimnerError as failure:
-            raise _which_call(failure, call, len(plan.calls)) from failure.__cause__
+            raise which_call(failure, call.index, len(plan.calls), call.n) from failure.__cause__
 
     # ---- merging -----------------------------------------------------------------------------
 
@@ -336,14 +337,3 @@ def _fewer_images(plan: _Plan, call: ProviderCall, got: int) -> Notice:
         message=f"{which}{plan.model.id} returned {got} of the {call.n} image(s) asked for, "
         "without a reason",
     )
-
-
-def _which_call(error: LimnerError, call: ProviderCall, calls: int) -> LimnerError:
-    """When ``n`` was split, say which call failed (the others are cancelled; nothing is
-    half-returned)."""
-    if calls > 1 and not error.message.startswith("call "):
-        error.message = (
-            f"call {call.index + 1} of {calls} ({call.n} image(s)) failed, so the request "
-            f"returns nothing: {error.message}"
-        )
-    return error

@@ -36,6 +36,7 @@ __all__ = [
     "generic_error",
     "price_or_notice",
     "unique",
+    "which_call",
     "with_extra_headers",
 ]
 
@@ -228,3 +229,18 @@ def unique(items: Iterable[T]) -> list[T]:
         if item not in seen:
             seen.append(item)
     return seen
+
+
+def which_call(
+    error: LimnerError, index: int, calls: int, images: int | None = None
+) -> LimnerError:
+    """When ``n`` was split over ``calls`` calls, say which one failed (call ``index``, asked
+    for ``images`` images where that is known); the others are cancelled and nothing is
+    half-returned."""
+    if calls > 1 and not error.message.startswith("call "):
+        asked = f" ({images} image(s))" if images is not None else ""
+        error.message = (
+            f"call {index + 1} of {calls}{asked} failed, so the request returns nothing: "
+            f"{error.message}"
+        )
+    return error

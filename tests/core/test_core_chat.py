@@ -7,6 +7,7 @@ import asyncio
 import base64
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -269,11 +270,66 @@ async def test_a_malformed_answer_is_a_provider_error(server: FakeServer) -> Non
 async def test_n_fans_out_and_one_failure_fails_the_request(server: FakeServer) -> None:
     server.reply(answer(1), web.json_response({"error": "bad"}, status=400))
     async with client(server) as painter:
-        with pytest.raises(limner.InvalidRequestError, match="bad"):
+        with pytest.raises(limner.InvalidRequestError, match="bad") as caught:
             await painter.chat.completions.create(
                 model="painter/chat-1", messages=[{"role": "user", "content": "x"}], n=2
             )
     assert sorted(call.json["choice"] for call in server.api_calls) == [0, 1]
+    # as on the images path: which call failed, and that nothing is returned
+    assert re.match(
+        r"call [12] of 2 failed, so the request returns nothing: ", caught.value.message
+    )
+
+
+async def test_an_assistant_message_kept_as_role_and_content_replays_its_image(
+    server: FakeServer,
+) -> None:
+    """An app that stores only OpenAI's role and content keeps the image's data URL (the
+    content limner gives an answer without text): it goes back as the image, not as text, with
+    the no_provider_state notice."""
+    server.reply(answer(1, text=None), answer(2))
+    async with client(server) as painter:
+        first = await painter.chat.completions.create(
+            model="painter/chat-1", messages=[{"role": "user", "content": "a boat"}]
+        )
+        kept = {"role": "assistant", "content": first.choices[0].message.content}
+        assert kept["content"] == URL
+        second = await painter.chat.completions.create(
+            model="painter/chat-1",
+            messages=[
+                {"role": "user", "content": "a boat"},
+                kept,
+                {"role": "user", "content": "red"},
+            ],
+        )
+    assert server.api_calls[1].json["turns"][1] == {
+        "role": "assistant",
+        "text": "",
+        "images": [len(IMAGE)],
+        "thoughts": 0,
+        "state": None,
+    }
+    assert [(w.code, w.param) for w in second.warnings] == [
+        ("no_provider_state", "messages[1].limner")
+    ]
+
+
+async def test_a_user_message_with_more_images_than_the_model_takes_is_refused(
+    server: FakeServer,
+) -> None:
+    """As images.edit refuses them (painter/chat-1 takes 4), before any call."""
+    picture = {"type": "image_url", "image_url": {"url": URL}}
+    async with client(server) as painter:
+        with pytest.raises(limner.UnsupportedFeatureError) as caught:
+            await painter.chat.completions.create(
+                model="painter/chat-1",
+                messages=[
+                    {"role": "user", "content": [{"type": "text", "text": "x"}, *[picture] * 5]}
+                ],
+            )
+    assert caught.value.param == "messages[0].content[5]"
+    assert "at most 4 input image(s); messages[0] has 5" in caught.value.message
+    assert server.api_calls == []
 
 
 async def test_secrets_stay_out_of_reprs(server: FakeServer) -> None:

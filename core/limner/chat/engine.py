@@ -30,6 +30,7 @@ from ..sending import (
     price_or_notice,
     raise_if_filtered,
     unique,
+    which_call,
     with_extra_headers,
 )
 from ..unreported import unreported_settings
@@ -136,15 +137,18 @@ class ChatEngine:
 
     async def _send(self, plan: _Plan, call: ChatCall, translation: Translation) -> ChatResult:
         provider = plan.provider
-        result = await exchange(
-            self.engine.transport,
-            provider,
-            plan.settings,
-            plan.model,
-            translation.request,
-            parse=lambda response: provider.parse_chat_response(call, response),
-            parse_error=lambda response: provider.parse_chat_error(call, response),
-        )
+        try:
+            result = await exchange(
+                self.engine.transport,
+                provider,
+                plan.settings,
+                plan.model,
+                translation.request,
+                parse=lambda response: provider.parse_chat_response(call, response),
+                parse_error=lambda response: provider.parse_chat_error(call, response),
+            )
+        except LimnerError as failure:
+            raise which_call(failure, call.index, len(plan.calls)) from failure.__cause__
         if not isinstance(result, ChatResult):
             raise PluginError(
                 f"{provider.name}.parse_chat_response returned {type(result).__name__}, "

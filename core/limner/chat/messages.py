@@ -92,9 +92,15 @@ async def _user_turn(
     where = f"messages[{index}]"
     parts = message.parts
     pictures = [(number, part) for number, part in enumerate(parts) if part.type == "image_url"]
-    if pictures and model.capabilities.max_input_images == 0:
+    most = model.capabilities.max_input_images
+    if pictures and most == 0:
         raise UnsupportedFeatureError(
             f"{model.id} takes no input images", param=f"{where}.content[{pictures[0][0]}]"
+        )
+    if len(pictures) > most:  # as images.edit refuses them
+        raise UnsupportedFeatureError(
+            f"{model.id} takes at most {most} input image(s); {where} has {len(pictures)}",
+            param=f"{where}.content[{pictures[most][0]}]",
         )
     images = iter(
         await gather_or_cancel(
@@ -124,8 +130,12 @@ async def _assistant_turn(
 ) -> ChatTurn:
     where = f"messages[{index}]"
     mine = message.limner if message.limner and message.limner.provider == provider else None
-    # its images and (for this provider) thought images, side by side
-    refs = [(f"{where}.images[{number}]", part) for number, part in enumerate(message.images)]
+    # its images (or the image content stands in with) and this provider's thought images
+    final = message.image_parts
+    refs = [
+        (f"{where}.images[{number}]" if message.images else f"{where}.content", part)
+        for number, part in enumerate(final)
+    ]
     if mine is not None:
         refs += [
             (f"{where}.limner.thought_images[{number}]", part)
@@ -134,7 +144,7 @@ async def _assistant_turn(
     loaded = await gather_or_cancel(
         [_load(part, f"{param}.image_url.url", model, fetch, max_bytes) for param, part in refs]
     )
-    images, thoughts = loaded[: len(message.images)], loaded[len(message.images) :]
+    images, thoughts = loaded[: len(final)], loaded[len(final) :]
     text = message.text
     parts = ([ChatPart(text=text)] if text else []) + [ChatPart(image=image) for image in images]
     return ChatTurn(

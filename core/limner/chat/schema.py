@@ -147,9 +147,21 @@ class ChatMessage(BaseModel):
             content = "".join(part.text for part in content)
         if content is None:
             return None
-        if self.images and content == self.images[0].image_url.url:
+        images = self.image_parts
+        if images and content == images[0].image_url.url:
             return None
         return content
+
+    @property
+    def image_parts(self) -> list[ImagePart]:
+        """The final images: ``images``, or, when a message comes back without them (an app
+        that keeps only OpenAI's ``role`` and ``content``), the first image's data URL that
+        ``content`` stands in with."""
+        if self.images:
+            return self.images
+        if isinstance(self.content, str) and self.content.startswith("data:image/"):
+            return [ImagePart.of(self.content)]
+        return []
 
     def image_bytes(self) -> list[bytes]:
         """The bytes of every (final) image given as a ``data:`` URL."""

@@ -10,6 +10,7 @@ from typing import Any
 from limner import ContentPolicyError, NoImageGeneratedError, Notice, WireResponse
 from limner.chat import ChatCall, ChatResult
 from limner.chat.response import FinishReason
+from limner.responses import CONTENT_FILTERED
 
 from .common import fail
 from .gemini import SAFETY_FINISH
@@ -78,7 +79,11 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
             model=call.model.id,
             status_code=response.status,
         )
-    if finish not in ("STOP", "MAX_TOKENS"):
+    if finish in SAFETY_FINISH and not turn.images:  # text came back, the image was withheld
+        said = candidate.get("finishMessage")
+        why = f"finishReason {finish}" + (f": {said}" if isinstance(said, str) and said else "")
+        warnings.append(Notice(code=CONTENT_FILTERED, message=f"Gemini withheld the image ({why})"))
+    elif finish not in ("STOP", "MAX_TOKENS"):
         warnings.append(Notice(code="finish_reason", message=f"Gemini finished with {finish}"))
     meta = body.get("usageMetadata")
     thoughts = meta.get("thoughtsTokenCount") if isinstance(meta, dict) else None

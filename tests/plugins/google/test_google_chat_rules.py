@@ -146,6 +146,25 @@ async def test_safety_stop_with_text_is_a_content_filter_finish(server: Server) 
     assert result.choices[0].finish_reason == "content_filter"
     assert result.choices[0].message.content == "Safety error incoming in 5, 4, 3, 2..."
     assert result.choices[0].message.images == []
+    assert [(w.code, w.message) for w in result.warnings] == [
+        ("content_filtered", "Gemini withheld the image (finishReason SAFETY)")
+    ]
+
+
+async def test_strict_mode_fails_a_chat_answer_whose_image_was_withheld(server: Server) -> None:
+    """As the images path does: strict mode's rule holds on every surface."""
+    server.answer(
+        200, real_json("firebase-test-data__googleai_unary-failure-finish-reason-safety.json")
+    )
+    async with limner.AsyncClient(
+        providers={"google": {"api_key": "test-key", "base_url": server.url}},
+        allow_private_networks=True,
+        strict=True,
+        environ={},
+    ) as client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await client.chat.completions.create(model=PRO, messages=[USER])
+    assert caught.value.reason == "Gemini withheld the image (finishReason SAFETY)"
 
 
 async def test_safety_block_without_output_is_a_content_policy_error(server: Server) -> None:
