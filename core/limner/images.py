@@ -59,17 +59,19 @@ class InputImage:
             raise ValueError("this image has no bytes")
         return base64.b64encode(self.data).decode()
 
-    @functools.cached_property
-    def has_transparent_pixels(self) -> bool:
-        """Whether some pixel is fully transparent: under OpenAI's convention, an image without
-        a mask marks the area to edit so. ``False`` without an alpha channel or bytes."""
+    def alpha_floor(self, param: str) -> int:
+        """The lowest alpha of any pixel: 0 when some pixel is fully transparent (what marks the
+        area to edit under OpenAI's convention), 255 when none is see-through or the image has
+        no alpha (nor bytes). Decodes the image once (the split calls of a request share the
+        answer); an image that cannot be decoded is an :class:`InvalidRequestError` naming
+        ``param``."""
         if self.data is None or not self.has_alpha:
-            return False
-        from PIL import Image
+            return 255
+        return self.derived("alpha_floor", lambda image: _alpha_floor(image, param))
 
-        with Image.open(io.BytesIO(self.data)) as image:
-            low, _ = image.convert("RGBA").getchannel("A").getextrema()
-        return bool(low == 0)
+    def has_transparent_pixels(self, param: str) -> bool:
+        """Whether some pixel is fully transparent (see :meth:`alpha_floor`)."""
+        return self.alpha_floor(param) == 0
 
     def data_url(self) -> str:
         """``data:<mime>;base64,...`` for providers that take images inline in JSON."""
@@ -84,6 +86,24 @@ class InputImage:
         if key not in cache:
             cache[key] = make(self)
         return cast(T, cache[key])
+
+
+def _alpha_floor(image: InputImage, param: str) -> int:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(image.data or b"")) as opened:
+            if opened.mode in ("RGBA", "LA", "PA"):  # the alpha band's extrema: no copy
+                extrema: Any = opened.getextrema()
+            else:  # a palette's or tRNS chunk's transparent entries: rare, and small images
+                extrema = opened.convert("RGBA").getextrema()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise InvalidRequestError(
+            f"{param} could not be decoded ({exc}); send a complete PNG, JPEG, WebP or GIF",
+            param=param,
+            code="invalid_image",
+        ) from exc
+    return int(extrema[-1][0])
 
 
 def byte_count(count: int) -> str:
@@ -102,9 +122,8 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format or ""
             width, height = image.size
-            has_alpha = image.mode in ("RGBA", "LA", "PA") or (
-                image.mode == "P" and "transparency" in image.info
-            )
+            # an alpha band, or transparency a palette or a tRNS chunk gives (any mode)
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InvalidRequestError(
             f"{param} is not an image limner can read (PNG, JPEG, WebP or GIF expected)",

@@ -116,22 +116,41 @@ def _with_alpha(mode: str, alpha: int) -> bytes:
     return encode(image.convert(mode), "PNG")
 
 
+def _trns_rgb() -> bytes:
+    """An RGB PNG without an alpha band whose tRNS chunk makes one colour see-through."""
+    image = Image.new("RGB", (16, 16), (10, 20, 30))
+    image.putpixel((3, 4), (0, 0, 0))
+    return encode(image, "PNG", transparency=(0, 0, 0))
+
+
 @pytest.mark.parametrize(
-    ("data", "expected"),
+    ("data", "floor"),
     [
-        pytest.param(_with_alpha("RGBA", 0), True, id="one transparent pixel"),
-        pytest.param(_with_alpha("RGBA", 1), False, id="nearly transparent only"),
-        pytest.param(_with_alpha("RGBA", 255), False, id="alpha channel, all opaque"),
-        pytest.param(_with_alpha("LA", 0), True, id="grey with alpha"),
-        pytest.param(_with_alpha("P", 0), True, id="palette transparency"),
-        pytest.param(_with_alpha("RGB", 0), False, id="no alpha channel"),
+        pytest.param(_with_alpha("RGBA", 0), 0, id="one transparent pixel"),
+        pytest.param(_with_alpha("RGBA", 1), 1, id="nearly transparent only"),
+        pytest.param(_with_alpha("RGBA", 255), 255, id="alpha channel, all opaque"),
+        pytest.param(_with_alpha("LA", 0), 0, id="grey with alpha"),
+        pytest.param(_with_alpha("P", 0), 0, id="palette transparency"),
+        pytest.param(_trns_rgb(), 0, id="RGB with a tRNS colour"),
+        pytest.param(_with_alpha("RGB", 0), 255, id="no alpha"),
     ],
 )
-def test_has_transparent_pixels(data: bytes, expected: bool) -> None:
-    assert sniff(data, param="images[0]").has_transparent_pixels is expected
+def test_alpha_floor_and_transparent_pixels(data: bytes, floor: int) -> None:
+    image = sniff(data, param="images[0]")
+    assert image.alpha_floor("images[0]") == floor
+    assert image.has_transparent_pixels("images[0]") is (floor == 0)
 
 
 def test_an_image_without_bytes_has_no_transparent_pixels() -> None:
-    assert (
-        InputImage(url="https://example.com/a.png", has_alpha=True).has_transparent_pixels is False
-    )
+    remote = InputImage(url="https://example.com/a.png", has_alpha=True)
+    assert remote.alpha_floor("images[0]") == 255
+
+
+def test_a_truncated_image_is_refused_naming_the_parameter() -> None:
+    """sniff reads the header only; the pixels are decoded when transparency matters."""
+    noise = Image.frombytes("RGBA", (64, 64), bytes(range(256)) * 64)
+    whole = encode(noise, "PNG")
+    image = sniff(whole[: len(whole) // 2], param="images[0]")
+    with pytest.raises(InvalidRequestError) as caught:
+        image.alpha_floor("images[0]")
+    assert (caught.value.param, caught.value.code) == ("images[0]", "invalid_image")

@@ -205,14 +205,13 @@ def _from_config(plan: Plan, aspect: str | None, image_size: str | None) -> tupl
 
 def _seed(plan: Plan) -> None:
     """The seed within the model's ``capabilities.seed_range`` (core checks it against the
-    same range first; this guards callers of ``translate``). A model declaring no range gets
-    Nova's schema range for the split-call seeds."""
+    same range first; this guards callers of ``translate``), or Nova's schema range for a
+    model that declares none."""
     request = plan.call.request
     seed = getattr(request, "seed", None)
     index = plan.call.index
-    declared = plan.call.model.capabilities.seed_range
-    low, high = declared or (0, MAX_SEED)
-    if seed is not None and declared is not None and not low <= seed <= high:
+    low, high = plan.call.model.capabilities.seed_range or (0, MAX_SEED)
+    if seed is not None and not low <= seed <= high:
         raise InvalidRequestError(f"seed must be between {low} and {high}", param="seed")
     if seed is not None and seed > SAFE_MAX_SEED and index == 0:
         plan.warn(

@@ -159,7 +159,7 @@ def _single_image_inputs(plan: Plan) -> None:
         plan.params["maskImage"] = nova_mask(call.mask, edit_is_white=task == "OUTPAINTING")
     elif options.mask_prompt:
         plan.params["maskPrompt"] = options.mask_prompt
-    elif image.has_transparent_pixels:  # they mark the area, as a mask's do
+    elif image.has_transparent_pixels(_image_param(call, 0)):  # they mark it, as a mask's do
         plan.params["maskImage"] = nova_mask(image, edit_is_white=task == "OUTPAINTING")
     else:
         raise InvalidRequestError(
@@ -176,7 +176,11 @@ def _transparency_not_a_mask(plan: Plan) -> None:
     """An edit left to the default (a variation) whose image has transparent pixels: a
     transparent background is common, so the image is reworked whole (as gpt-image models edit
     without a mask), and the user learns how to edit only that area."""
-    if any(image.has_transparent_pixels for image in plan.call.images):
+    call = plan.call
+    if any(
+        image.has_transparent_pixels(_image_param(call, index))
+        for index, image in enumerate(call.images)
+    ):
         plan.warn(
             "transparency_not_used_as_mask",
             "an input image has transparent pixels, but with no mask and no edit_mode limner "

@@ -124,7 +124,7 @@ def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None
             model=plan.call.model.id,
         )
     _check_sides(plan, image, 64)
-    if request.edit_mode is None and image.has_transparent_pixels:
+    if request.edit_mode is None and _hint_transparency(image):
         plan.warn(
             "transparency_not_used_as_mask",
             "the image has transparent pixels, but with no mask and no edit_mode limner sends "
@@ -153,13 +153,28 @@ def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None
     _no_size(plan, request)
 
 
+_HINT_PIXELS = 9_437_184
+"""Images up to this size (the edit services' own limit) are decoded to look for transparent
+pixels when only a hint depends on it; larger ones are not (seconds and hundreds of MiB)."""
+
+
+def _hint_transparency(image: InputImage) -> bool:
+    """Whether an image-to-image input has fully transparent pixels, checked when that is
+    cheap: the answer only adds a notice."""
+    small = (image.width or 0) * (image.height or 0) <= _HINT_PIXELS
+    return small and image.has_transparent_pixels("images[0]")
+
+
 def _mask(plan: Plan, image: InputImage) -> None:
     mask = plan.call.mask
     if mask is None:
-        if not image.has_alpha:
+        # Stability reads the image's alpha as the mask (its strength: partly see-through
+        # pixels count too), so an image with no see-through pixel has nothing to edit
+        if image.alpha_floor("images[0]") == 255:
+            why = "has no alpha channel" if not image.has_alpha else "has no see-through pixel"
             raise InvalidRequestError(
                 f"edit_mode {plan.mode} needs a mask, or an image whose transparent pixels mark "
-                "the area (this one has no alpha channel)",
+                f"the area (this one {why})",
                 param="mask",
                 provider="stabilityai",
                 model=plan.call.model.id,

@@ -112,6 +112,13 @@ def test_translation_reads_seed_and_negative_prompt_bounds_from_the_model(
         replace(make_call(n=2, index=1, prompt="x", seed=100), model=narrow)
     )
     assert json.loads(second.request.json_bytes())["imageGenerationConfig"]["seed"] == 0
+    undeclared = nova_canvas_model(
+        "amazon.nova-canvas-v2:0",
+        capabilities=CANVAS_CAPABILITIES.model_copy(update={"seed_range": None}),
+    )
+    with pytest.raises(limner.InvalidRequestError) as caught:  # Nova's own range still holds
+        provider.translate(replace(make_call(prompt="x", seed=-5), model=undeclared))
+    assert caught.value.message == "seed must be between 0 and 2147483646"
 
 
 def test_limner_models_shows_regions_and_mask_format(capsys: pytest.CaptureFixture[str]) -> None:

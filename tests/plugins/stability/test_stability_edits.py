@@ -95,6 +95,16 @@ def test_transparent_pixels_without_a_mask_say_how_to_inpaint_them(
     assert [w.code for w in asked.warnings] == ["default_applied"]
 
 
+def test_the_transparency_hint_skips_images_too_large_to_decode_cheaply(
+    provider: StabilityProvider, make_call: MakeCall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import limner_stability.edits
+
+    monkeypatch.setattr(limner_stability.edits, "_HINT_PIXELS", 64 * 64 - 1)
+    holed = provider.translate(edit(make_call, images=[HOLED]))
+    assert [w.code for w in holed.warnings] == ["default_applied"]
+
+
 def gif(width: int = 64, height: int = 64, frames: int = 1) -> bytes:
     images = [Image.new("RGB", (width, height), (60 * i, 0, 0)) for i in range(frames)]
     out = io.BytesIO()
@@ -254,6 +264,25 @@ def test_inpaint_without_mask_uses_alpha_or_refuses(
     with pytest.raises(limner.InvalidRequestError) as info:
         provider.translate(edit(make_call, edit_mode="inpaint"))
     assert info.value.param == "mask"
+    assert "this one has no alpha channel" in info.value.message
+
+
+def test_inpaint_or_erase_without_mask_refuses_an_alpha_channel_with_nothing_see_through(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    """Stability reads the alpha as the mask's strength: partly see-through pixels count, an
+    opaque alpha channel marks nothing to edit."""
+    opaque = png(64, 64, mode="RGBA")
+    for mode in ("inpaint", "erase"):
+        with pytest.raises(limner.InvalidRequestError) as info:
+            provider.translate(edit(make_call, images=[opaque], edit_mode=mode))
+        assert info.value.param == "mask"
+        assert "this one has no see-through pixel" in info.value.message
+    faint = Image.new("RGBA", (64, 64), (200, 40, 40, 128))
+    out = io.BytesIO()
+    faint.save(out, format="PNG")
+    sent = provider.translate(edit(make_call, images=[out.getvalue()], edit_mode="inpaint"))
+    assert [p.field for p in sent.request.files] == ["image"]
 
 
 @pytest.mark.parametrize("mode", ["image-to-image", "outpaint", "search-and-replace"])
