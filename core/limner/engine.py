@@ -27,7 +27,7 @@ from .provider import (
     ProviderSettings,
     Translation,
 )
-from .responses import CONTENT_FILTERED, Adjustment, ImageData, ImagesResponse, Notice
+from .responses import CONTENT_FILTERED, NO_IMAGES, Adjustment, ImageData, ImagesResponse, Notice
 from .schema import validate_request
 from .sending import (
     Plan,
@@ -243,8 +243,9 @@ class Engine:
                     provider=plan.provider.name,
                     model=plan.model.id,
                 )
+            said = [notice.message for notice in warnings if notice.code == NO_IMAGES]
             raise NoImageGeneratedError(
-                f"{plan.model.id} returned no image",
+                f"{plan.model.id} returned no image" + (f": {'; '.join(said)}" if said else ""),
                 provider=plan.provider.name,
                 model=plan.model.id,
             )
@@ -326,8 +327,9 @@ class Engine:
 
 
 def _explained(result: ProviderResult) -> bool:
-    """Whether the plugin said why images are missing (a filter withheld them)."""
-    return any(notice.code == CONTENT_FILTERED for notice in result.warnings)
+    """Whether the plugin said why images are missing (a filter withheld them, or a
+    ``no_images`` notice gives the provider's reason)."""
+    return any(notice.code in (CONTENT_FILTERED, NO_IMAGES) for notice in result.warnings)
 
 
 def _fewer_images(plan: _Plan, call: ProviderCall, got: int) -> Notice:

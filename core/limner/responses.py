@@ -42,6 +42,10 @@ class Adjustment(BaseModel):
 CONTENT_FILTERED = "content_filtered"
 """``Notice.code`` of an image the provider's safety filter blurred or withheld."""
 
+NO_IMAGES = "no_images"
+"""``Notice.code`` of a call that answered without its images for another reason, which the
+message gives (the provider's finish reason, the text it wrote instead)."""
+
 
 class Notice(BaseModel):
     """Something the user should know about the result (a filtered image, a retired model...)."""

@@ -22,6 +22,7 @@ from limner import (
     WireResponse,
 )
 from limner.images import accepted_image
+from limner.responses import NO_IMAGES
 
 from .common import (
     EDIT_ONLY,
@@ -222,17 +223,21 @@ def _no_image(
     """An answer without an image. A safety finish is a block (see :func:`~.common.blocked`).
     Otherwise (text only, ``NO_IMAGE``, ``IMAGE_OTHER``, ...): in a split request the other
     calls' images are kept and this call is an empty result with its usage (its tokens are
-    billed and priced), for which core's merge gives the one ``fewer_images`` notice (only a
-    ``content_filtered`` notice would explain the missing image to it, and this is no filter;
-    when no call made an image core raises :class:`NoImageGeneratedError`). A request made in
-    one call raises :class:`NoImageGeneratedError` with Google's text."""
+    billed and priced) with a ``no_images`` notice giving Google's reason and text (when no
+    call made an image, core raises :class:`NoImageGeneratedError` quoting the notices). A
+    request made in one call raises :class:`NoImageGeneratedError` with Google's text."""
     if finish in SAFETY_FINISH:
         reason = _join(finish, finish_message) or finish or ""
         return blocked(call, response, reason, f"finishReason {reason}", usage)
-    if split(call):
-        return ProviderResult(images=[], usage=usage)
     why = f"finishReason {finish}" if finish else "no image part"
     quoted = f"; it said: {said!r}" if said else ""
+    if split(call):
+        notice = Notice(
+            code=NO_IMAGES,
+            message=f"{call.n} image(s) not made: {call.model.id} answered without an image "
+            f"({why}){quoted}",
+        )
+        return ProviderResult(images=[], usage=usage, warnings=[notice])
     raise NoImageGeneratedError(
         f"{call.model.id} answered without an image ({why}){quoted}",
         text=said,

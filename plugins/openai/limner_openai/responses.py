@@ -15,6 +15,7 @@ from limner import (
     Usage,
     WireResponse,
 )
+from limner.responses import NO_IMAGES
 
 from .errors import parse_error
 
@@ -46,7 +47,7 @@ def parse_images_response(call: ProviderCall, response: WireResponse) -> Provide
     warnings: list[Notice] = []
     usage = _usage(body.get("usage"), warnings)
     if not images:
-        warnings.append(Notice(code="no_images", message="OpenAI returned no images"))
+        warnings.append(Notice(code=NO_IMAGES, message="OpenAI returned no images"))
     created = body.get("created")
     return ProviderResult(
         images=images,

@@ -244,8 +244,8 @@ TEXT_CALL = Decimal("0.000065")  # 10 x 0.50 + 20 x 3.00
 @pytest.mark.parametrize(
     ("answer", "codes"),
     [
-        (text_only(), ["fewer_images"]),
-        (text_only("NO_IMAGE"), ["fewer_images"]),
+        (text_only(), ["no_images"]),
+        (text_only("NO_IMAGE"), ["no_images"]),
         (text_only("IMAGE_SAFETY"), ["content_filtered"]),
     ],
 )
@@ -253,7 +253,7 @@ async def test_a_split_call_without_an_image_keeps_the_others(
     server: Server, answer: Any, codes: list[str]
 ) -> None:
     """The other calls' billed images are kept; the call is priced from its usage; exactly one
-    notice says what happened (core's fewer_images, or the plugin's content_filtered)."""
+    notice says what happened, with Google's reason (no_images, or content_filtered)."""
     calls: list[Any] = []
 
     def respond(body: Any) -> tuple[int, Any]:
@@ -266,6 +266,12 @@ async def test_a_split_call_without_an_image_keeps_the_others(
     assert len(calls) == 3
     assert [d.b64_json for d in result.data] == [B64, B64]
     assert [w.code for w in result.warnings] == codes
+    if codes == ["no_images"]:
+        finish = answer["candidates"][0]["finishReason"]
+        assert result.warnings[0].message == (
+            f"1 image(s) not made: {FLASH} answered without an image (finishReason {finish}); "
+            "it said: 'I can only describe it.'"
+        )
     assert result.cost == 2 * IMAGE_CALL + TEXT_CALL
     assert result.usage is not None and result.usage.input_tokens == 30
 
@@ -273,9 +279,14 @@ async def test_a_split_call_without_an_image_keeps_the_others(
 async def test_every_split_call_without_an_image_is_no_image_generated(server: Server) -> None:
     server.answer(200, text_only())
     async with server.client() as client:
-        with pytest.raises(limner.NoImageGeneratedError):
+        with pytest.raises(limner.NoImageGeneratedError) as caught:
             await client.images.generate(model=FLASH, prompt="a fox", n=2)
     assert len(server.seen) == 2
+    said = f"1 image(s) not made: {FLASH} answered without an image (finishReason STOP); it said: "
+    assert caught.value.message == (
+        f"{FLASH} returned no image: {said}'I can only describe it.'; "
+        f"{said}'I can only describe it.'"
+    )
 
 
 async def test_a_request_in_one_call_still_raises_with_the_text(server: Server) -> None:
