@@ -43,6 +43,20 @@ def multipart_size(request: WireRequest) -> int:
     return size
 
 
+def _rerouted(plan: Plan) -> None:
+    """A retired sd3 name the user asked for (a model alias): reported as the sd3.5 model
+    Stability re-routes it to [stability.md §2a, ``model`` row]."""
+    call = plan.call
+    asked = call.request.model.strip().rsplit("/", 1)[-1]
+    if call.index == 0 and asked.lower() in {alias.lower() for alias in call.model.aliases}:
+        plan.adjust(
+            "model",
+            call.request.model,
+            call.model.id,
+            f"Stability re-routes {asked} to {call.model.name} at the same price since 2025-04-17",
+        )
+
+
 def translate_call(call: ProviderCall) -> Translation:
     """The wire request for one call."""
     request = call.request
@@ -60,6 +74,7 @@ def translate_call(call: ProviderCall) -> Translation:
             provider="stabilityai",
             model=call.model.id,
         )
+    _rerouted(plan)
     accept = fields.options_of(plan).accept or "application/json"
     wire = WireRequest(
         method="POST",

@@ -249,3 +249,9 @@ def test_the_sd3_names_stability_reroutes_resolve_to_their_sd35_model(old: str, 
         plan = client.images.generate(model=f"stabilityai/{old}", prompt="x", dry_run=True)
     assert plan.model == f"stabilityai/{new}"
     assert plan.requests[0]["form"]["model"] == new
+    assert [(a.param, a.requested, a.applied) for a in plan.adjustments] == [
+        ("model", f"stabilityai/{old}", f"stabilityai/{new}")
+    ]
+    with limner.Client(providers={"stabilityai": {"api_key": "sk-test"}}) as client:
+        plain = client.images.generate(model=f"stabilityai/{new}", prompt="x", dry_run=True)
+    assert plain.adjustments == []
