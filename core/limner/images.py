@@ -95,7 +95,7 @@ def _alpha_floor(image: InputImage, param: str) -> int:
         with Image.open(io.BytesIO(image.data or b"")) as opened:
             if opened.mode in ("RGBA", "LA", "PA"):  # the alpha band's extrema: no copy
                 extrema: Any = opened.getextrema()
-            else:  # a palette's or tRNS chunk's transparent entries: rare, and small images
+            else:  # a palette's transparent entries: 8-bit images
                 extrema = opened.convert("RGBA").getextrema()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InvalidRequestError(
@@ -122,8 +122,11 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format or ""
             width, height = image.size
-            # an alpha band, or transparency a palette or a tRNS chunk gives (any mode)
-            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            # an alpha band, or a palette's transparent entries (a tRNS colour key in other
+            # modes is not read: Pillow drops 16-bit keys when converting)
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+                image.mode == "P" and "transparency" in image.info
+            )
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InvalidRequestError(
             f"{param} is not an image limner can read (PNG, JPEG, WebP or GIF expected)",

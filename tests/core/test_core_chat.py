@@ -314,6 +314,31 @@ async def test_an_assistant_message_kept_as_role_and_content_replays_its_image(
     ]
 
 
+@pytest.mark.parametrize(
+    ("content", "images"),
+    [
+        pytest.param([{"type": "text", "text": URL}], [len(IMAGE)], id="content as text parts"),
+        pytest.param("data:image/svg+xml;base64,PHN2Zy8+", [], id="an svg data URL stays text"),
+    ],
+)
+async def test_what_an_assistant_content_without_images_replays_as(
+    server: FakeServer, content: Any, images: list[int]
+) -> None:
+    server.reply(answer(1))
+    async with client(server) as painter:
+        await painter.chat.completions.create(
+            model="painter/chat-1",
+            messages=[
+                {"role": "user", "content": "a boat"},
+                {"role": "assistant", "content": content},
+                {"role": "user", "content": "red"},
+            ],
+        )
+    turn = server.api_calls[0].json["turns"][1]
+    assert turn["images"] == images
+    assert turn["text"] == ("" if images else content)
+
+
 async def test_a_user_message_with_more_images_than_the_model_takes_is_refused(
     server: FakeServer,
 ) -> None:

@@ -97,7 +97,7 @@ async def _user_turn(
         raise UnsupportedFeatureError(
             f"{model.id} takes no input images", param=f"{where}.content[{pictures[0][0]}]"
         )
-    if len(pictures) > most:  # as images.edit refuses them
+    if len(pictures) > most:  # per message: what one images.edit call would take
         raise UnsupportedFeatureError(
             f"{model.id} takes at most {most} input image(s); {where} has {len(pictures)}",
             param=f"{where}.content[{pictures[most][0]}]",
@@ -133,16 +133,16 @@ async def _assistant_turn(
     # its images (or the image content stands in with) and this provider's thought images
     final = message.image_parts
     refs = [
-        (f"{where}.images[{number}]" if message.images else f"{where}.content", part)
+        (f"{where}.images[{number}].image_url.url" if message.images else f"{where}.content", part)
         for number, part in enumerate(final)
     ]
     if mine is not None:
         refs += [
-            (f"{where}.limner.thought_images[{number}]", part)
+            (f"{where}.limner.thought_images[{number}].image_url.url", part)
             for number, part in enumerate(mine.thought_images)
         ]
     loaded = await gather_or_cancel(
-        [_load(part, f"{param}.image_url.url", model, fetch, max_bytes) for param, part in refs]
+        [_load(part, param, model, fetch, max_bytes) for param, part in refs]
     )
     images, thoughts = loaded[: len(final)], loaded[len(final) :]
     text = message.text

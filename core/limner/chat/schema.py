@@ -119,6 +119,10 @@ class MessageState(_Strict):
     thought_images: list[ImagePart] = Field(default_factory=list)
 
 
+_IMAGE_DATA_URLS = tuple(f"data:image/{kind};base64," for kind in ("png", "jpeg", "webp", "gif"))
+"""What an answer's ``content`` holds when it stands in for the first image."""
+
+
 class ChatMessage(BaseModel):
     """The assistant message, in responses and in ``messages``.
 
@@ -159,8 +163,11 @@ class ChatMessage(BaseModel):
         ``content`` stands in with."""
         if self.images:
             return self.images
-        if isinstance(self.content, str) and self.content.startswith("data:image/"):
-            return [ImagePart.of(self.content)]
+        content = self.content
+        if isinstance(content, list):
+            content = "".join(part.text for part in content)
+        if content is not None and content.startswith(_IMAGE_DATA_URLS):
+            return [ImagePart.of(content)]
         return []
 
     def image_bytes(self) -> list[bytes]:

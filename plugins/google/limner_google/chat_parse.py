@@ -14,6 +14,7 @@ from limner.responses import CONTENT_FILTERED
 
 from .common import fail
 from .gemini import SAFETY_FINISH
+from .options import GoogleOptions
 from .usage import usage_from_metadata
 
 __all__ = ["parse_chat"]
@@ -79,7 +80,7 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
             model=call.model.id,
             status_code=response.status,
         )
-    if finish in SAFETY_FINISH and not turn.images:  # text came back, the image was withheld
+    if finish in SAFETY_FINISH and not turn.images and _asked_for_images(call):  # withheld
         said = candidate.get("finishMessage")
         why = f"finishReason {finish}" + (f": {said}" if isinstance(said, str) and said else "")
         warnings.append(Notice(code=CONTENT_FILTERED, message=f"Gemini withheld the image ({why})"))
@@ -99,6 +100,16 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         created=_created(body.get("createTime")),
         warnings=warnings,
     )
+
+
+def _asked_for_images(call: ChatCall) -> bool:
+    """Whether the call's response modalities include IMAGE (a text-only chat asks for none,
+    so a safety finish there withheld no image)."""
+    asked = call.request.modalities
+    if asked is not None:
+        return any(name.upper() == "IMAGE" for name in asked)
+    options = call.options if isinstance(call.options, GoogleOptions) else GoogleOptions()
+    return "IMAGE" in options.response_modalities
 
 
 def _blocked(call: ChatCall, response: WireResponse, said: str, reason: str) -> ContentPolicyError:

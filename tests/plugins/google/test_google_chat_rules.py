@@ -167,6 +167,26 @@ async def test_strict_mode_fails_a_chat_answer_whose_image_was_withheld(server: 
     assert caught.value.reason == "Gemini withheld the image (finishReason SAFETY)"
 
 
+async def test_a_text_only_chat_ending_on_safety_withheld_no_image(server: Server) -> None:
+    """modalities=["text"] asks for no image: the safety finish is a finish_reason notice, and
+    strict mode does not fail the answer."""
+    server.answer(
+        200, real_json("firebase-test-data__googleai_unary-failure-finish-reason-safety.json")
+    )
+    async with limner.AsyncClient(
+        providers={"google": {"api_key": "test-key", "base_url": server.url}},
+        allow_private_networks=True,
+        strict=True,
+        environ={},
+    ) as client:
+        result = await client.chat.completions.create(
+            model=PRO, messages=[USER], modalities=["text"]
+        )
+    assert [(w.code, w.message) for w in result.warnings] == [
+        ("finish_reason", "Gemini finished with SAFETY")
+    ]
+
+
 async def test_safety_block_without_output_is_a_content_policy_error(server: Server) -> None:
     answer = {"candidates": [{"content": {"role": "model"}, "finishReason": "IMAGE_SAFETY"}]}
     server.answer(200, answer)
