@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import io
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
@@ -89,21 +90,33 @@ class InputImage:
 
 
 def _alpha_floor(image: InputImage, param: str) -> int:
+
+    unreadable = f"{param} could not be decoded; send a complete PNG, JPEG, WebP or GIF"
+    with _opened(image.data or b"", param, unreadable) as opened:
+        if opened.mode in ("RGBA", "LA", "PA"):  # the alpha band's extrema: no copy
+            extrema: Any = opened.getextrema()
+        else:  # a palette's transparent entries: 8-bit images
+            extrema = opened.convert("RGBA").getextrema()
+    return int(extrema[-1][0])
+
+
+@contextlib.contextmanager
+def _opened(data: bytes, param: str, unreadable: str) -> Iterator[Image.Image]:
+    """The image Pillow opens from ``data``; what it cannot read (here or while the caller
+    decodes it) is an :class:`InvalidRequestError` naming ``param``, saying ``unreadable``."""
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(image.data or b"")) as opened:
-            if opened.mode in ("RGBA", "LA", "PA"):  # the alpha band's extrema: no copy
-                extrema: Any = opened.getextrema()
-            else:  # a palette's transparent entries: 8-bit images
-                extrema = opened.convert("RGBA").getextrema()
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        with Image.open(io.BytesIO(data)) as image:
+            yield image
+    except Image.DecompressionBombError as exc:
         raise InvalidRequestError(
-            f"{param} could not be decoded ({exc}); send a complete PNG, JPEG, WebP or GIF",
+            f"{param} has too many pixels to decode safely ({exc}); send a smaller image",
             param=param,
-            code="invalid_image",
+            code="image_too_large",
         ) from exc
-    return int(extrema[-1][0])
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise InvalidRequestError(unreadable, param=param, code="invalid_image") from exc
 
 
 def byte_count(count: int) -> str:
@@ -116,23 +129,15 @@ def byte_count(count: int) -> str:
 
 def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
     """Identify an image from its bytes (never from its name) with Pillow."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format or ""
-            width, height = image.size
-            # an alpha band, or a palette's transparent entries (a tRNS colour key in other
-            # modes is not read: Pillow drops 16-bit keys when converting)
-            has_alpha = image.mode in ("RGBA", "LA", "PA") or (
-                image.mode == "P" and "transparency" in image.info
-            )
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise InvalidRequestError(
-            f"{param} is not an image limner can read (PNG, JPEG, WebP or GIF expected)",
-            param=param,
-            code="invalid_image",
-        ) from exc
+    unreadable = f"{param} is not an image limner can read (PNG, JPEG, WebP or GIF expected)"
+    with _opened(data, param, unreadable) as image:
+        kind = image.format or ""
+        width, height = image.size
+        # an alpha band, or a palette's transparent entries (a tRNS colour key in other
+        # modes is not read: Pillow drops 16-bit keys when converting)
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+            image.mode == "P" and "transparency" in image.info
+        )
     mime = _MIME.get(kind)
     if mime is None:
         raise InvalidRequestError(

@@ -155,3 +155,14 @@ def test_a_truncated_image_is_refused_naming_the_parameter() -> None:
     with pytest.raises(InvalidRequestError) as caught:
         image.alpha_floor("images[0]")
     assert (caught.value.param, caught.value.code) == ("images[0]", "invalid_image")
+
+
+def test_an_image_with_too_many_pixels_to_decode_is_refused_naming_the_parameter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pillow's decompression-bomb guard (twice MAX_IMAGE_PIXELS) is an invalid request, not a
+    crash."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(InvalidRequestError) as caught:
+        sniff(encode(Image.new("RGB", (64, 64)), "PNG"), param="images[0]")
+    assert (caught.value.param, caught.value.code) == ("images[0]", "image_too_large")

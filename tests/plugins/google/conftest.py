@@ -136,7 +136,11 @@ class Server:
         self.answers.append((status, body, headers))
 
     def client(
-        self, *, retry: limner.http.RetryPolicy | None = None, **google: Any
+        self,
+        *,
+        retry: limner.http.RetryPolicy | None = None,
+        strict: bool = False,
+        **google: Any,
     ) -> limner.AsyncClient:
         config = {"api_key": "test-key", "base_url": self.url, **google}
         if config.get("vertexai"):
@@ -146,6 +150,7 @@ class Server:
             providers={"google": config},
             allow_private_networks=True,
             retry=retry or limner.http.RetryPolicy(initial_delay=0.001),
+            strict=strict,
             environ={},
         )
 

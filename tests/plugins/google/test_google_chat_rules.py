@@ -156,12 +156,7 @@ async def test_strict_mode_fails_a_chat_answer_whose_image_was_withheld(server: 
     server.answer(
         200, real_json("firebase-test-data__googleai_unary-failure-finish-reason-safety.json")
     )
-    async with limner.AsyncClient(
-        providers={"google": {"api_key": "test-key", "base_url": server.url}},
-        allow_private_networks=True,
-        strict=True,
-        environ={},
-    ) as client:
+    async with server.client(strict=True) as client:
         with pytest.raises(limner.ContentPolicyError) as caught:
             await client.chat.completions.create(model=PRO, messages=[USER])
     assert caught.value.reason == "Gemini withheld the image (finishReason SAFETY)"
@@ -173,12 +168,7 @@ async def test_a_text_only_chat_ending_on_safety_withheld_no_image(server: Serve
     server.answer(
         200, real_json("firebase-test-data__googleai_unary-failure-finish-reason-safety.json")
     )
-    async with limner.AsyncClient(
-        providers={"google": {"api_key": "test-key", "base_url": server.url}},
-        allow_private_networks=True,
-        strict=True,
-        environ={},
-    ) as client:
+    async with server.client(strict=True) as client:
         result = await client.chat.completions.create(
             model=PRO, messages=[USER], modalities=["text"]
         )
