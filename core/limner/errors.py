@@ -26,7 +26,8 @@ Each error carries ``provider``, ``model``, ``status_code`` (the provider's, whe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -173,14 +174,28 @@ def invalid_input(
     locate: Callable[[list[str]], list[str]] | None = None,
 ) -> InvalidRequestError:
     """The first problem pydantic found in user input, naming the parameter: ``prefix`` plus its
-    location (``locate`` may reshape the location first)."""
-    first = exc.errors()[0]
-    loc = [str(part) for part in first["loc"]]
+    location (``locate`` may reshape the location first). For a field that takes one of several
+    types, pydantic reports each type's complaint; the deepest one is the most specific (a bad
+    part of a list, rather than "should be a valid string")."""
+    errors = exc.errors()
+    base = _field_path(errors[0]["loc"])
+    same_field = [e for e in errors if _field_path(e["loc"])[: len(base)] == base]
+    first = max(same_field, key=lambda error: len(_field_path(error["loc"])))
+    loc = _field_path(first["loc"])
     if locate is not None:
         loc = locate(loc)
     param = prefix + ".".join(loc) if loc else prefix.rstrip(".") or "request"
     message = first["msg"].removeprefix("Value error, ")
     return InvalidRequestError(f"{param}: {message}", param=param, code="invalid_value")
+
+
+def _field_path(loc: Sequence[int | str]) -> list[str]:
+    """A pydantic error location without the names of union members (``str``,
+    ``list[TextPart]``, ``function-after[...]``), which are no parameter."""
+    return [str(part) for part in loc if not _UNION_MEMBER.fullmatch(str(part))]
+
+
+_UNION_MEMBER = re.compile(r"str|int|float|bool|bytes|none|[\w-]+\[.*\]")
 
 
 class UnsupportedFeatureError(InvalidRequestError):

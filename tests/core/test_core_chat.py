@@ -435,3 +435,31 @@ async def test_the_images_of_a_conversation_download_side_by_side() -> None:
     ]
     assert [picture.width for picture in turns[2].images] == [3]
     assert [(n.code, n.param) for n in notices] == [(NO_STATE, "messages[2].limner")]
+
+
+@pytest.mark.parametrize(
+    ("message", "param", "wording"),
+    [
+        (
+            {"role": "system", "content": [{"type": "image_url", "image_url": {"url": URL}}]},
+            "messages.0.content.0.type",
+            "Input should be 'text'",
+        ),
+        (
+            {"role": "user", "content": [{"type": "input_audio", "input_audio": {}}]},
+            "messages.0.content.0",
+            "does not match any of the expected tags: 'text', 'image_url'",
+        ),
+        ({"role": "user", "content": 5}, "messages.0.content", "Input should be a valid string"),
+    ],
+)
+async def test_a_malformed_message_is_named_by_its_part_not_by_a_type(
+    server: FakeServer, message: dict[str, Any], param: str, wording: str
+) -> None:
+    """content takes a string or a list of parts: the list's complaint about its bad part is
+    the useful one, and pydantic's type names (str, list[...]) are no parameter."""
+    async with client(server) as painter:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await painter.chat.completions.create(model="painter/chat-1", messages=[message])
+    assert caught.value.param == param
+    assert wording in caught.value.message
