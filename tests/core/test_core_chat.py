@@ -463,3 +463,24 @@ async def test_a_malformed_message_is_named_by_its_part_not_by_a_type(
             await painter.chat.completions.create(model="painter/chat-1", messages=[message])
     assert caught.value.param == param
     assert wording in caught.value.message
+
+
+async def test_a_text_only_dry_run_has_no_estimate_rather_than_zero(server: FakeServer) -> None:
+    """Tokens are not known before the call: the estimate is unknown, and a notice says why."""
+    async with client(server) as painter:
+        plan = await painter.chat.completions.create(
+            model="painter/chat-1",
+            messages=[{"role": "user", "content": "describe a boat"}],
+            modalities=["text"],
+            n=2,
+            dry_run=True,
+        )
+    assert plan.estimated_cost_usd is None
+    assert [(w.code, w.message) for w in plan.warnings] == [
+        (
+            "price_unknown",
+            "a text-only answer from painter/chat-1 is billed by its tokens, which are not "
+            "known before the call",
+        )
+    ]
+    assert server.api_calls == []

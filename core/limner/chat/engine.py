@@ -22,6 +22,7 @@ from ..errors import (
 from ..inputs import check_extra_headers, check_not_overwritten, provider_options
 from ..lifecycle import lifecycle_notices
 from ..provider import Provider, Translation
+from ..responses import Notice
 from ..sending import (
     Plan,
     describe,
@@ -58,11 +59,15 @@ class ChatEngine:
     async def dry_run(self, request: ChatRequest) -> DryRun:
         """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
         plan = await self._plan(request)
-        images = 0 if request.modalities == ["text"] else 1
-        estimates = [
-            price_or_notice(
-                self.engine.registry, plan.model, "chat", images, t.quality, t.size, None
+        if request.modalities == ["text"]:  # only tokens, unknown before the call: no estimate
+            said = Notice(
+                code="price_unknown",
+                message=f"a text-only answer from {plan.model.id} is billed by its tokens, "
+                "which are not known before the call",
             )
+            return describe(plan, [(None, said)] * len(plan.translations))
+        estimates = [
+            price_or_notice(self.engine.registry, plan.model, "chat", 1, t.quality, t.size, None)
             for t in plan.translations
         ]
         return describe(plan, estimates)
