@@ -318,6 +318,9 @@ async def test_an_assistant_message_kept_as_role_and_content_replays_its_image(
     ("content", "images"),
     [
         pytest.param([{"type": "text", "text": URL}], [len(IMAGE)], id="content as text parts"),
+        pytest.param(
+            URL.replace("data:image/png;", "data:image/jpg;"), [len(IMAGE)], id="a loose mime"
+        ),
         pytest.param("data:image/svg+xml;base64,PHN2Zy8+", [], id="an svg data URL stays text"),
     ],
 )
@@ -451,6 +454,32 @@ async def test_the_images_of_a_conversation_download_side_by_side() -> None:
             "does not match any of the expected tags: 'text', 'image_url'",
         ),
         ({"role": "user", "content": 5}, "messages.0.content", "Input should be a valid string"),
+        (
+            {"role": "user", "content": [{"type": "text", "text": 5}]},
+            "messages.0.content.0.text",
+            "Input should be a valid string",
+        ),
+        (
+            {"role": "user", "content": [{"type": "image_url", "image_url": {"url": 5}}]},
+            "messages.0.content.0.image_url.url",
+            "Input should be a valid string",
+        ),
+        (
+            {"role": "user", "content": [{"type": "text", "text": "x", "foo": 1}]},
+            "messages.0.content.0.foo",
+            "Extra inputs are not permitted",
+        ),
+        (  # the first bad part, not the one with the longest path
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": 5},
+                    {"type": "image_url", "image_url": {"url": 5}},
+                ],
+            },
+            "messages.0.content.0.text",
+            "Input should be a valid string",
+        ),
     ],
 )
 async def test_a_malformed_message_is_named_by_its_part_not_by_a_type(

@@ -307,3 +307,15 @@ def test_an_input_image_is_base64_encoded_once_for_every_call_that_sends_it() ->
     assert image.data_url() == f"data:image/png;base64,{first}"
     with pytest.raises(ValueError):
         _ = InputImage(url="https://example.com/a.png").b64
+
+
+@pytest.mark.parametrize("key", ["none", "int", "a[0]", "list[str]"])
+async def test_a_dict_key_that_looks_like_a_type_name_stays_in_the_parameter(
+    client: limner.AsyncClient, key: str
+) -> None:
+    """Only the names pydantic gives a union's members are left out of a parameter's path."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        await client.images.generate(
+            model="fake/alpha-1", prompt="x", metadata={key: 5}, dry_run=True
+        )
+    assert caught.value.param == f"metadata.{key}"

@@ -33,6 +33,7 @@ provider, so it is replayed as plain text and images (no thought signatures)."""
 
 
 _ROLES = ("system", "developer", "user", "assistant")
+_PART_TYPES = ("text", "image_url")
 
 
 def build_chat_request(fields: dict[str, Any]) -> ChatRequest:
@@ -42,10 +43,13 @@ def build_chat_request(fields: dict[str, Any]) -> ChatRequest:
 
 
 def _without_role_branch(loc: list[str]) -> list[str]:
-    """``messages.0.user.content`` → ``messages.0.content``: pydantic names the tagged union's
-    branch, which is no parameter."""
+    """``messages.0.user.content`` → ``messages.0.content``, and ``messages.0.content.1.text.text``
+    → ``messages.0.content.1.text``: pydantic names the tagged unions' branches (a message's role,
+    a content part's type), which are no parameter."""
     if len(loc) > 2 and loc[0] == "messages" and loc[2] in _ROLES:
-        return [*loc[:2], *loc[3:]]
+        loc = [*loc[:2], *loc[3:]]
+    if len(loc) > 5 and loc[2] == "content" and loc[4] in _PART_TYPES:
+        loc = [*loc[:4], *loc[5:]]
     return loc
 
 

@@ -119,8 +119,11 @@ class MessageState(_Strict):
     thought_images: list[ImagePart] = Field(default_factory=list)
 
 
-_IMAGE_DATA_URLS = tuple(f"data:image/{kind};base64," for kind in ("png", "jpeg", "webp", "gif"))
-"""What an answer's ``content`` holds when it stands in for the first image."""
+def _is_image_data_url(text: str) -> bool:
+    """Whether ``text`` is a base64 ``data:image/...`` URL, as an answer's ``content`` is when it
+    stands in for the first image (an SVG one is text: limner reads no vector images)."""
+    head = text[:100].lower()
+    return head.startswith("data:image/") and ";base64," in head and "svg" not in head
 
 
 class ChatMessage(BaseModel):
@@ -166,7 +169,7 @@ class ChatMessage(BaseModel):
         content = self.content
         if isinstance(content, list):
             content = "".join(part.text for part in content)
-        if content is not None and content.startswith(_IMAGE_DATA_URLS):
+        if content is not None and _is_image_data_url(content):
             return [ImagePart.of(content)]
         return []
 
