@@ -315,7 +315,6 @@ async def test_a_dict_key_that_looks_like_a_type_name_stays_in_the_parameter(
 ) -> None:
     """Only the names pydantic gives a union's members are left out of a parameter's path."""
     with pytest.raises(limner.InvalidRequestError) as caught:
-        await client.images.generate(
-            model="fake/alpha-1", prompt="x", metadata={key: 5}, dry_run=True
-        )
+        bad: Any = {key: 5}  # metadata values must be strings
+        await client.images.generate(model="fake/alpha-1", prompt="x", metadata=bad, dry_run=True)
     assert caught.value.param == f"metadata.{key}"
