@@ -145,6 +145,14 @@ class ProviderCall:
         fields["mask"] = mask
         fields["options"] = options
 
+    @property
+    def is_split(self) -> bool:
+        """Whether core split the request's ``n`` over several calls, this being one of them. A
+        split call that comes back without images should say why in a notice
+        (``content_filtered``, ``no_images``) rather than raise: the others' images are made and
+        billed."""
+        return self.n < self.request.n
+
 
 @dataclass(frozen=True, init=False)
 class Translation:

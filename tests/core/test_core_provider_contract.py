@@ -145,3 +145,15 @@ async def test_dry_run_reports_url_to_bytes_before_the_call(make_client: MakeCli
     assert [(a.param, a.requested, a.applied) for a in plan.adjustments] == [
         ("response_format", "url", "b64_json")
     ]
+
+
+@pytest.mark.parametrize(("share", "asked", "split"), [(2, 4, True), (4, 4, False), (1, 1, False)])
+def test_a_call_knows_whether_core_split_the_request(share: int, asked: int, split: bool) -> None:
+    call = limner.ProviderCall(
+        operation="generate",
+        model=ALPHA,
+        request=limner.GenerateRequest(model="fake/alpha-1", prompt="x", n=asked),
+        settings=limner.ProviderSettings(),
+        n=share,
+    )
+    assert call.is_split is split

@@ -42,7 +42,6 @@ __all__ = [
     "mime_format",
     "no_thinking",
     "output_options",
-    "split",
     "thinking_level",
     "unsupported_thinking_level",
 ]
@@ -226,11 +225,6 @@ def fail(call: _ForModel, response: WireResponse, what: str) -> ProviderError:
     )
 
 
-def split(call: ProviderCall) -> bool:
-    """Whether core split the request's ``n`` over several calls (this being one of them)."""
-    return call.n < call.request.n
-
-
 def blocked(
     call: ProviderCall,
     response: WireResponse,
@@ -244,7 +238,7 @@ def blocked(
     carrying the notices), with the call's ``usage`` when Google reported it, so that its tokens
     are priced. A request made in one call fails here with :class:`ContentPolicyError` and
     Google's own reason."""
-    if split(call):
+    if call.is_split:
         notice = Notice(code=CONTENT_FILTERED, message=f"{call.n} image(s) blocked: {said}")
         return ProviderResult(images=[], usage=usage, warnings=[notice])
     raise ContentPolicyError(

@@ -36,7 +36,6 @@ from .common import (
     forward,
     mime_format,
     output_options,
-    split,
     thinking_level,
 )
 from .options import GoogleOptions
@@ -231,7 +230,7 @@ def _no_image(
         return blocked(call, response, reason, f"finishReason {reason}", usage)
     why = f"finishReason {finish}" if finish else "no image part"
     quoted = f"; it said: {said!r}" if said else ""
-    if split(call):
+    if call.is_split:
         notice = Notice(
             code=NO_IMAGES,
             message=f"{call.n} image(s) not made: {call.model.id} answered without an image "

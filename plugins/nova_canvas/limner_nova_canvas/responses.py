@@ -64,7 +64,7 @@ def parse_invoke_response(call: ProviderCall, response: WireResponse) -> Provide
     warnings: list[Notice] = []
     if isinstance(error, str) and error:
         filtered = CONTENT_FILTER_TEXT in error.lower()
-        if not images and filtered and call.n < call.request.n:
+        if not images and filtered and call.is_split:
             notice = Notice(
                 code=CONTENT_FILTERED,
                 message=f"all {call.n} image(s) of call {call.index + 1} were withheld: {error}",
