@@ -31,13 +31,13 @@ from .responses import CONTENT_FILTERED, NO_IMAGES, Adjustment, ImageData, Image
 from .schema import validate_request
 from .sending import (
     Plan,
+    Share,
     describe,
     exchange,
     gather_or_cancel,
     price_or_notice,
     raise_if_filtered,
     unique,
-    which_call,
     with_extra_headers,
 )
 from .unreported import unreported_settings
@@ -202,18 +202,16 @@ class Engine:
         self, plan: _Plan, call: ProviderCall, translation: Translation
     ) -> ProviderResult:
         provider = plan.provider
-        try:
-            return await exchange(
-                self.transport,
-                provider,
-                plan.settings,
-                plan.model,
-                translation.request,
-                parse=lambda response: provider.parse_response(call, response),
-                parse_error=lambda response: provider.parse_error(call, response),
-            )
-        except LimnerError as failure:
-            raise which_call(failure, call.index, len(plan.calls), call.n) from failure.__cause__
+        return await exchange(
+            self.transport,
+            provider,
+            plan.settings,
+            plan.model,
+            translation.request,
+            parse=lambda response: provider.parse_response(call, response),
+            parse_error=lambda response: provider.parse_error(call, response),
+            share=Share(call.index, len(plan.calls), call.n),
+        )
 
     # ---- merging -----------------------------------------------------------------------------
 

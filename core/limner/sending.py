@@ -30,13 +30,13 @@ from .wire import WireRequest, WireResponse
 
 __all__ = [
     "Plan",
+    "Share",
     "describe",
     "exchange",
     "gather_or_cancel",
     "generic_error",
     "price_or_notice",
     "unique",
-    "which_call",
     "with_extra_headers",
 ]
 
@@ -85,8 +85,10 @@ async def exchange(
     *,
     parse: Callable[[WireResponse], T],
     parse_error: Callable[[WireResponse], LimnerError],
+    share: Share | None = None,
 ) -> T:
-    """Send ``request`` and return ``parse(response)``; raise the provider's error otherwise.
+    """Send ``request`` and return ``parse(response)``; raise the provider's error otherwise,
+    naming the call when it is one ``share`` of a split request.
 
     A parser that raises something other than a :class:`LimnerError` on a 2xx body becomes a
     :class:`ProviderError` quoting the body (no ``KeyError`` leaks to users)."""
@@ -130,7 +132,30 @@ async def exchange(
         scrub = Scrubber(provider.secret_values(settings))
         for attempt in signed:
             scrub.add(secret_header_values(attempt))
-        raise scrub.error(error) from error.__cause__
+        failure = scrub.error(error)
+        if share is not None:
+            share.name(failure)
+        raise failure from error.__cause__
+
+
+@dataclass(frozen=True)
+class Share:
+    """One call of a request whose ``n`` core split over ``calls`` calls: call ``index``, asked
+    for ``images`` images where that is known."""
+
+    index: int
+    calls: int
+    images: int | None = None
+
+    def name(self, error: LimnerError) -> None:
+        """Say in ``error`` which call failed; the others are cancelled and nothing is
+        half-returned. A request made in one call is left as it is."""
+        if self.calls > 1:
+            asked = f" ({self.images} image(s))" if self.images is not None else ""
+            error.message = (
+                f"call {self.index + 1} of {self.calls}{asked} failed, so the request returns "
+                f"nothing: {error.message}"
+            )
 
 
 def _attributed(
@@ -229,18 +254,3 @@ def unique(items: Iterable[T]) -> list[T]:
         if item not in seen:
             seen.append(item)
     return seen
-
-
-def which_call(
-    error: LimnerError, index: int, calls: int, images: int | None = None
-) -> LimnerError:
-    """When ``n`` was split over ``calls`` calls, say which one failed (call ``index``, asked
-    for ``images`` images where that is known); the others are cancelled and nothing is
-    half-returned."""
-    if calls > 1 and not error.message.startswith("call "):
-        asked = f" ({images} image(s))" if images is not None else ""
-        error.message = (
-            f"call {index + 1} of {calls}{asked} failed, so the request returns nothing: "
-            f"{error.message}"
-        )
-    return error

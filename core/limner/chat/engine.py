@@ -25,13 +25,13 @@ from ..provider import Provider, Translation
 from ..responses import Notice
 from ..sending import (
     Plan,
+    Share,
     describe,
     exchange,
     gather_or_cancel,
     price_or_notice,
     raise_if_filtered,
     unique,
-    which_call,
     with_extra_headers,
 )
 from ..unreported import unreported_settings
@@ -142,18 +142,16 @@ class ChatEngine:
 
     async def _send(self, plan: _Plan, call: ChatCall, translation: Translation) -> ChatResult:
         provider = plan.provider
-        try:
-            result = await exchange(
-                self.engine.transport,
-                provider,
-                plan.settings,
-                plan.model,
-                translation.request,
-                parse=lambda response: provider.parse_chat_response(call, response),
-                parse_error=lambda response: provider.parse_chat_error(call, response),
-            )
-        except LimnerError as failure:
-            raise which_call(failure, call.index, len(plan.calls)) from failure.__cause__
+        result = await exchange(
+            self.engine.transport,
+            provider,
+            plan.settings,
+            plan.model,
+            translation.request,
+            parse=lambda response: provider.parse_chat_response(call, response),
+            parse_error=lambda response: provider.parse_chat_error(call, response),
+            share=Share(call.index, len(plan.calls)),
+        )
         if not isinstance(result, ChatResult):
             raise PluginError(
                 f"{provider.name}.parse_chat_response returned {type(result).__name__}, "
