@@ -180,6 +180,7 @@ _SUBMODULES = frozenset(
         "hookspecs",
         "http",
         "images",
+        "input_errors",
         "inputs",
         "lifecycle",
         "money",

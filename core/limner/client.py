@@ -19,8 +19,9 @@ from .capabilities import ModelInfo, Operation
 from .download import DownloadPolicy
 from .dryrun import DryRun
 from .engine import Engine, EngineOptions
-from .errors import InvalidRequestError, invalid_input
+from .errors import InvalidRequestError
 from .http import RetryPolicy, Transport
+from .input_errors import invalid_input
 from .params import EditParams, GenerateParams, VariationParams
 from .plugins import Registry, default_registry
 from .provider import AnyRequest

@@ -8,8 +8,9 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ValidationError
 
 from .capabilities import ModelInfo
-from .errors import InvalidRequestError, UnsupportedFeatureError, invalid_input
+from .errors import InvalidRequestError, UnsupportedFeatureError
 from .images import InputImage, check_mask, read_local, sniff
+from .input_errors import invalid_input
 from .provider import Provider, ProviderSettings
 from .requests import EditRequest, ImageRef, ImageRequest, VariationRequest
 from .sending import gather_or_cancel

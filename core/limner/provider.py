@@ -38,12 +38,9 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_va
 
 from .capabilities import ModelInfo, Operation
 from .changes import Changes
-from .errors import (
-    LimnerError,
-    MissingCredentialsError,
-    invalid_input,
-)
+from .errors import LimnerError, MissingCredentialsError
 from .images import InputImage
+from .input_errors import invalid_input
 from .requests import EditRequest, GenerateRequest, VariationRequest
 from .responses import Adjustment, ImageData, Notice, Usage
 from .wire import WireRequest, WireResponse

@@ -1,0 +1,65 @@
+"""Pydantic's complaints about user input, as an :class:`InvalidRequestError` naming the
+parameter (``images.0``, ``provider_options.openai.quality``, ``messages.0.content.1.text``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+__all__ = ["invalid_input"]
+
+
+def invalid_input(
+    exc: ValidationError,
+    *,
+    prefix: str = "",
+    locate: Callable[[list[str]], list[str]] | None = None,
+) -> InvalidRequestError:
+    """The first problem pydantic found in user input, naming the parameter: ``prefix`` plus its
+    location (``locate`` may reshape the location first). For a field that takes one of several
+    types, pydantic reports each type's complaint, under the type's name; those names are no
+    parameter and are left out, and a complaint from inside the value (a bad part of a list)
+    wins over one about the whole ("should be a valid string")."""
+    errors = exc.errors()
+    locs = [tuple(str(part) for part in error["loc"]) for error in errors]
+    paths = [_field_path(loc, locs) for loc in locs]
+    base = paths[0]
+    inside = [
+        i for i, path in enumerate(paths) if len(path) > len(base) and path[: len(base)] == base
+    ]
+    chosen = inside[0] if inside else 0
+    loc = paths[chosen]
+    if locate is not None:
+        loc = locate(loc)
+    param = prefix + ".".join(loc) if loc else prefix.rstrip(".") or "request"
+    message = errors[chosen]["msg"].removeprefix("Value error, ")
+    return InvalidRequestError(f"{param}: {message}", param=param, code="invalid_value")
+
+
+def _field_path(loc: tuple[str, ...], every: list[tuple[str, ...]]) -> list[str]:
+    """``loc`` without the names pydantic gives a union's members (``str``, ``list[TextPart]``,
+    ``function-after[...]``): a part is one when another error, at the same place, names a
+    different member (a dict key that looks like a type name is kept)."""
+    return [
+        part
+        for index, part in enumerate(loc)
+        if not (
+            _UNION_MEMBER.fullmatch(part)
+            and any(
+                len(other) > index
+                and other[:index] == loc[:index]
+                and other[index] != part
+                and _UNION_MEMBER.fullmatch(other[index])
+                for other in every
+            )
+        )
+    ]
+
+
+_UNION_MEMBER = re.compile(r"str|int|float|bool|bytes|none|[\w-]+\[.*\]")
