@@ -138,9 +138,7 @@ class Engine:
             for call in calls
         )
         if extra_headers:
-            check_not_overwritten(
-                extra_headers, provider, settings, (t.request for t in translations)
-            )
+            check_not_overwritten(extra_headers, provider, settings, translations[0].request)
         adjustments = tuple(unique(a for t in translations for a in t.adjustments))
         if (
             request.response_format == "url"

@@ -299,10 +299,9 @@ LOSSLESS = "re-encoded losslessly as PNG (the same pixels)"
 
 def _png_of(image: InputImage, param: str) -> tuple[InputImage, str]:
     """The conversion :func:`to_png` runs (once per image)."""
-    from PIL import Image
-
     assert image.data is not None, "to_png needs the image's bytes"
-    with Image.open(io.BytesIO(image.data)) as opened:
+    unreadable = f"{param} could not be decoded; send a complete PNG, JPEG, WebP or GIF"
+    with _opened(image.data, param, unreadable) as opened:
         if getattr(opened, "n_frames", 1) > 1:
             raise InvalidRequestError(
                 f"{param} is an animated {image.mime}; the model takes one still image. Save "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
@@ -59,20 +59,20 @@ def check_not_overwritten(
     headers: Mapping[str, str],
     provider: Provider,
     settings: ProviderSettings,
-    requests: Iterable[WireRequest],
+    request: WireRequest,
 ) -> None:
     """Refuse ``extra_headers`` that the provider's ``authorize`` would replace (a credential
-    header it did not list in ``credential_headers``): the user's value would vanish unsaid."""
-    for request in requests:
-        signed = provider.authorize(request, settings, dry_run=True)
-        for name, value in headers.items():
-            if signed.headers.get(name) != value:
-                raise InvalidRequestError(
-                    f"extra_headers may not set {name!r}: {provider.name} sets it itself "
-                    "(a credential); configure the provider's credential on the client instead",
-                    param=f"extra_headers.{name}",
-                    code="credential_header",
-                )
+    header it did not list in ``credential_headers``): the user's value would vanish unsaid.
+    ``request`` is one call's (the first): ``authorize`` sets the same headers on every call."""
+    signed = provider.authorize(request, settings, dry_run=True)
+    for name, value in headers.items():
+        if signed.headers.get(name) != value:
+            raise InvalidRequestError(
+                f"extra_headers may not set {name!r}: {provider.name} sets it itself "
+                "(a credential); configure the provider's credential on the client instead",
+                param=f"extra_headers.{name}",
+                code="credential_header",
+            )
 
 
 def provider_options(

@@ -108,7 +108,7 @@ class ChatEngine:
         )
         translations = tuple(self._translate(provider, call, headers) for call in calls)
         if headers:
-            check_not_overwritten(headers, provider, settings, (t.request for t in translations))
+            check_not_overwritten(headers, provider, settings, translations[0].request)
         adjustments = unique(a for t in translations for a in t.adjustments)
         reported = [w for t in translations for w in t.warnings]
         warnings = unique(

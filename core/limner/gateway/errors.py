@@ -60,15 +60,13 @@ class BusyError(RateLimitError):
 
 def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     """The answer for a limner error: its status, its OpenAI body, ``Retry-After`` when known."""
+    exc = scrub.error(exc)  # an upstream may echo a key in any of its fields
     body = exc.to_openai()
-    for name in ("message", "param", "code"):  # an upstream may echo a key in any of them
-        if isinstance(body["error"][name], str):
-            body["error"][name] = scrub(body["error"][name])
     answer = _as_the_gateway_answers(exc, body["error"]["message"])
     body["error"].update(answer.changes)
     headers: dict[str, str] = {}
     if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
-        headers["x-request-id"] = scrub(exc.request_id)
+        headers["x-request-id"] = exc.request_id
     if isinstance(exc, RateLimitError) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
     if answer.final:  # a status SDKs retry, on an error waiting cannot fix: the SDKs obey this

@@ -7,13 +7,11 @@ from limner import EditRequest, GenerateRequest, InvalidRequestError, Unsupporte
 from limner.requests import parse_size
 from limner.sizing import fit_size, parse_ratio, size_for_ratio
 
-from .models import DEFAULT_SIZE, MAX_SEED, MAX_TEXT, SIZE_RULES
+from .models import DEFAULT_SIZE, MAX_SEED, SIZE_RULES
 from .plan import Plan, option_param
 
 __all__ = [
     "DEFAULT_SEED",
-    "MAX_SEED",
-    "MAX_TEXT",
     "QUALITY",
     "apply_config",
     "apply_text",

@@ -35,7 +35,7 @@ from __future__ import annotations
 import io
 
 from limner import InputImage, InvalidRequestError, PayloadTooLargeError
-from limner.images import accepted_image
+from limner.images import accepted_image, byte_count
 
 from .plan import Plan
 
@@ -130,7 +130,7 @@ def _check_bytes(plan: Plan, data: bytes, param: str, limit: int) -> None:
         other = ", or use a GPT image model" if limit == MAX_UPLOAD_BYTES else ""
         raise PayloadTooLargeError(
             f"{param} is {len(data):,} bytes as PNG; {plan.model_name} takes less than "
-            f"{limit // 2**20} MiB ({limit:,} bytes). Send a smaller image{other}",
+            f"{byte_count(limit)} ({limit:,} bytes). Send a smaller image{other}",
             param=param,
             provider="openai",
             model=plan.call.model.id,
