@@ -17,7 +17,6 @@ from .dryrun import DryRun
 from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
 from .http import Transport
 from .inputs import check_extra_headers, check_not_overwritten, load_images, provider_options
-from .lifecycle import lifecycle_notices
 from .plugins import Registry
 from .provider import (
     AnyRequest,
@@ -35,12 +34,12 @@ from .sending import (
     describe,
     exchange,
     gather_or_cancel,
+    plan_warnings,
     price_or_notice,
     raise_if_filtered,
     unique,
     with_extra_headers,
 )
-from .unreported import unreported_settings
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
 
@@ -146,16 +145,7 @@ class Engine:
             and not any(a.param == "response_format" for a in adjustments)
         ):  # known before the call, so dry runs show it too
             adjustments = (*adjustments, _BYTES_NOT_URLS)
-        reported = [w for t in translations for w in t.warnings]
-        warnings = tuple(
-            unique(
-                [
-                    *lifecycle_notices(model),
-                    *reported,
-                    *unreported_settings(model, request, adjustments, reported),
-                ]
-            )
-        )
+        warnings = tuple(plan_warnings(model, request, adjustments, translations))
         # Plan(...), not _Plan(...): calling a subscripted generic costs a failed setattr per call
         return Plan(model, provider, settings, calls, translations, adjustments, warnings)
 

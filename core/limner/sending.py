@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
+
 from .capabilities import ModelInfo, Operation
 from .dryrun import DryRun
 from .errors import (
@@ -21,11 +23,12 @@ from .errors import (
     error_for_status,
 )
 from .http import Transport
-from .lifecycle import name_replacement
+from .lifecycle import lifecycle_notices, name_replacement
 from .plugins import Registry
 from .provider import Provider, ProviderSettings, Translation
 from .redaction import Scrubber, secret_header_values
 from .responses import CONTENT_FILTERED, Adjustment, Notice, Usage
+from .unreported import unreported_settings
 from .wire import WireRequest, WireResponse
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "exchange",
     "gather_or_cancel",
     "generic_error",
+    "plan_warnings",
     "price_or_notice",
     "unique",
     "with_extra_headers",
@@ -238,6 +242,27 @@ def raise_if_filtered(notices: Iterable[Notice], plan: Plan[Any]) -> None:
                 provider=plan.provider.name,
                 model=plan.model.id,
             )
+
+
+def plan_warnings(
+    model: ModelInfo,
+    request: BaseModel,
+    adjustments: Iterable[Adjustment],
+    translations: Iterable[Translation],
+    found: Iterable[Notice] = (),
+) -> list[Notice]:
+    """What a plan warns of before any call: the model's lifecycle, what core ``found`` while
+    reading the request, each translation's warnings, and each setting the model declares
+    unsupported that no translation reported (``unreported_setting``)."""
+    reported = [notice for translation in translations for notice in translation.warnings]
+    return unique(
+        [
+            *lifecycle_notices(model),
+            *found,
+            *reported,
+            *unreported_settings(model, request, adjustments, reported),
+        ]
+    )
 
 
 def with_extra_headers(translation: Translation, headers: dict[str, str]) -> Translation:

@@ -20,7 +20,6 @@ from ..errors import (
     UnsupportedFeatureError,
 )
 from ..inputs import check_extra_headers, check_not_overwritten, provider_options
-from ..lifecycle import lifecycle_notices
 from ..provider import Provider, Translation
 from ..responses import Notice
 from ..sending import (
@@ -29,12 +28,12 @@ from ..sending import (
     describe,
     exchange,
     gather_or_cancel,
+    plan_warnings,
     price_or_notice,
     raise_if_filtered,
     unique,
     with_extra_headers,
 )
-from ..unreported import unreported_settings
 from .contract import ChatCall, ChatResult
 from .messages import assistant_message, load_turns
 from .response import ChatChoice, ChatCompletion, ChatUsage
@@ -110,15 +109,7 @@ class ChatEngine:
         if headers:
             check_not_overwritten(headers, provider, settings, translations[0].request)
         adjustments = unique(a for t in translations for a in t.adjustments)
-        reported = [w for t in translations for w in t.warnings]
-        warnings = unique(
-            [
-                *lifecycle_notices(model),
-                *notices,
-                *reported,
-                *unreported_settings(model, request, adjustments, reported),
-            ]
-        )
+        warnings = plan_warnings(model, request, adjustments, translations, notices)
         return Plan(
             model, provider, settings, calls, translations, tuple(adjustments), tuple(warnings)
         )
