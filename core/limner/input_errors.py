@@ -1,10 +1,13 @@
 """Pydantic's complaints about user input, as an :class:`InvalidRequestError` naming the
-parameter (``images.0``, ``provider_options.openai.quality``, ``messages.0.content.1.text``)."""
+parameter (``images[0]``, ``provider_options.openai.quality``, ``messages[0].content[1].text``).
+
+Parameters are spelled one way across limner: fields joined by dots, list positions in brackets
+(:func:`param_path`), as the checks that load images and messages spell them."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from .errors import InvalidRequestError
@@ -12,7 +15,26 @@ from .errors import InvalidRequestError
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-__all__ = ["invalid_input"]
+__all__ = ["invalid_input", "param_path"]
+
+
+class _Index(str):
+    """A list position in a location (pydantic gives it as an ``int``; a dict key is a ``str``
+    even when it is made of digits)."""
+
+    __slots__ = ()
+
+
+def param_path(parts: Iterable[str | int]) -> str:
+    """A location as a parameter name: ``("messages", 0, "content")`` → ``messages[0].content``.
+    Positions (``int``) go in brackets; every other part joins with a dot."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int | _Index):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
 
 
 def invalid_input(
@@ -27,7 +49,10 @@ def invalid_input(
     parameter and are left out, and a complaint from inside the value (a bad part of a list)
     wins over one about the whole ("should be a valid string")."""
     errors = exc.errors()
-    locs = [tuple(str(part) for part in error["loc"]) for error in errors]
+    locs = [
+        tuple(_Index(part) if isinstance(part, int) else str(part) for part in error["loc"])
+        for error in errors
+    ]
     paths = [_field_path(loc, locs) for loc in locs]
     base = paths[0]
     inside = [
@@ -37,7 +62,7 @@ def invalid_input(
     loc = paths[chosen]
     if locate is not None:
         loc = locate(loc)
-    param = prefix + ".".join(loc) if loc else prefix.rstrip(".") or "request"
+    param = prefix + param_path(loc) if loc else prefix.rstrip(".") or "request"
     message = errors[chosen]["msg"].removeprefix("Value error, ")
     return InvalidRequestError(f"{param}: {message}", param=param, code="invalid_value")
 

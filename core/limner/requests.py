@@ -152,7 +152,9 @@ class EditRequest(_PromptRequest):
     """``images.edit``: a prompt applied to 1 to 16 input images, with an optional mask whose
     transparent pixels mark the area to change (OpenAI's convention)."""
 
-    images: list[ImageRef] = Field(min_length=1, max_length=16)
+    images: list[Annotated[ImageRef, BeforeValidator(ImageRef.coerce)]] = Field(
+        min_length=1, max_length=16
+    )
     mask: ImageRef | None = None
     input_fidelity: Literal["high", "low"] | None = Field(
         None, description="how closely to keep the input images' details (OpenAI's two values)"
@@ -167,9 +169,10 @@ class EditRequest(_PromptRequest):
 
     @field_validator("images", mode="before")
     @classmethod
-    def _coerce_images(cls, value: Any) -> list[ImageRef]:
-        items = value if isinstance(value, list | tuple) else [value]
-        return [ImageRef.coerce(item) for item in items]
+    def _coerce_images(cls, value: Any) -> list[Any]:
+        """One image or a list; a list's items are coerced one by one, so that an error names
+        the item (``images[1]``)."""
+        return list(value) if isinstance(value, list | tuple) else [ImageRef.coerce(value)]
 
     @field_validator("mask", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .capabilities import ModelInfo, Operation, PerModel
 from .errors import InvalidRequestError, UnsupportedFeatureError
+from .input_errors import param_path
 from .requests import (
     ASPECT_PATTERN,
     SIZE_PATTERN,
@@ -242,7 +243,7 @@ def _raise_schema_error(model: ModelInfo, schema: dict[str, Any], request: Image
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(document))
     if error is not None:
-        param = ".".join(str(part) for part in error.absolute_path) or _required_name(error)
+        param = param_path(error.absolute_path) or _required_name(error)
         raise InvalidRequestError(
             f"{param}: {_wording(error)} (model {model.id})", param=param, code="invalid_value"
         )

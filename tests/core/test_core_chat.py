@@ -445,28 +445,28 @@ async def test_the_images_of_a_conversation_download_side_by_side() -> None:
     [
         (
             {"role": "system", "content": [{"type": "image_url", "image_url": {"url": URL}}]},
-            "messages.0.content.0.type",
+            "messages[0].content[0].type",
             "Input should be 'text'",
         ),
         (
             {"role": "user", "content": [{"type": "input_audio", "input_audio": {}}]},
-            "messages.0.content.0",
+            "messages[0].content[0]",
             "does not match any of the expected tags: 'text', 'image_url'",
         ),
-        ({"role": "user", "content": 5}, "messages.0.content", "Input should be a valid string"),
+        ({"role": "user", "content": 5}, "messages[0].content", "Input should be a valid string"),
         (
             {"role": "user", "content": [{"type": "text", "text": 5}]},
-            "messages.0.content.0.text",
+            "messages[0].content[0].text",
             "Input should be a valid string",
         ),
         (
             {"role": "user", "content": [{"type": "image_url", "image_url": {"url": 5}}]},
-            "messages.0.content.0.image_url.url",
+            "messages[0].content[0].image_url.url",
             "Input should be a valid string",
         ),
         (
             {"role": "user", "content": [{"type": "text", "text": "x", "foo": 1}]},
-            "messages.0.content.0.foo",
+            "messages[0].content[0].foo",
             "Extra inputs are not permitted",
         ),
         (  # the first bad part, not the one with the longest path
@@ -477,7 +477,7 @@ async def test_the_images_of_a_conversation_download_side_by_side() -> None:
                     {"type": "image_url", "image_url": {"url": 5}},
                 ],
             },
-            "messages.0.content.0.text",
+            "messages[0].content[0].text",
             "Input should be a valid string",
         ),
     ],

@@ -11,6 +11,7 @@ import pytest
 import limner
 from limner.chat.schema import ChatRequest
 from limner.images import InputImage
+from limner.input_errors import param_path
 
 from .support import IMAGE, FakeServer, MakeClient, png
 
@@ -203,6 +204,8 @@ def _edit(**changes: Any) -> dict[str, Any]:
         ({"image": {"file_id": "file-1"}}, "images[0]", limner.UnsupportedFeatureError),
         ({"image": "data:image/png;base64,@@@"}, "images[0]", limner.InvalidRequestError),
         ({"image": 42}, "images", limner.InvalidRequestError),
+        ({"image": [IMAGE, 42]}, "images[1]", limner.InvalidRequestError),  # as loading names it
+        ({"image": [{"file_id": 7}]}, "images[0]", limner.InvalidRequestError),
         ({"image": []}, "images", limner.InvalidRequestError),
         (
             {"model": "fake/beta-2", "mask": png(4, 4, alpha=True)},
@@ -309,7 +312,23 @@ def test_an_input_image_is_base64_encoded_once_for_every_call_that_sends_it() ->
         _ = InputImage(url="https://example.com/a.png").b64
 
 
-@pytest.mark.parametrize("key", ["none", "int", "a[0]", "list[str]"])
+@pytest.mark.parametrize(
+    ("parts", "param"),
+    [
+        (("messages", 0, "content", 1, "text"), "messages[0].content[1].text"),
+        (("images", 2), "images[2]"),
+        (("metadata", "0"), "metadata.0"),  # a dict key made of digits is no position
+        (("image_config", "aspect_ratio"), "image_config.aspect_ratio"),
+        ((), ""),
+    ],
+)
+def test_parameters_are_spelled_with_dots_for_fields_and_brackets_for_positions(
+    parts: tuple[str | int, ...], param: str
+) -> None:
+    assert param_path(parts) == param
+
+
+@pytest.mark.parametrize("key", ["none", "int", "a[0]", "list[str]", "0"])
 async def test_a_dict_key_that_looks_like_a_type_name_stays_in_the_parameter(
     client: limner.AsyncClient, key: str
 ) -> None:

@@ -43,9 +43,9 @@ def build_chat_request(fields: dict[str, Any]) -> ChatRequest:
 
 
 def _without_role_branch(loc: list[str]) -> list[str]:
-    """``messages.0.user.content`` → ``messages.0.content``, and ``messages.0.content.1.text.text``
-    → ``messages.0.content.1.text``: pydantic names the tagged unions' branches (a message's role,
-    a content part's type), which are no parameter."""
+    """``messages[0].user.content`` → ``messages[0].content``, and
+    ``messages[0].content[1].text.text`` → ``messages[0].content[1].text``: pydantic names the
+    tagged unions' branches (a message's role, a content part's type), which are no parameter."""
     if len(loc) > 2 and loc[0] == "messages" and loc[2] in _ROLES:
         loc = [*loc[:2], *loc[3:]]
     if len(loc) > 5 and loc[2] == "content" and loc[4] in _PART_TYPES:

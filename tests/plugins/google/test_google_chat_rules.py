@@ -82,7 +82,7 @@ async def test_a_chat_translation_error_names_the_provider_and_model(server: Ser
         ({"tools": [{"type": "function", "function": {"name": "f"}}]}, "tools"),
         ({"extra_headers": {"x-goog-api-key": "stolen"}}, "extra_headers.x-goog-api-key"),
         ({"provider_options": {"googel": {}}}, "provider_options.googel"),
-        ({"messages": [{"role": "tool", "content": "x"}]}, "messages.0"),
+        ({"messages": [{"role": "tool", "content": "x"}]}, "messages[0]"),
     ],
 )
 async def test_refused_before_any_call(server: Server, fields: dict[str, Any], param: str) -> None:
