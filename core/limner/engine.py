@@ -111,7 +111,7 @@ class Engine:
         providers = self.registry.providers
         provider = self.registry.provider_for(model)
         extra_headers = check_extra_headers(request, providers)
-        options = provider_options(request, provider, providers)
+        options = provider_options(request, provider, self.registry)
         settings = self.settings_for(provider)
         images, mask = await load_images(
             request, model, self.fetch, max_bytes=self.options.download.max_bytes

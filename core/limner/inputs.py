@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -15,6 +15,9 @@ from .provider import Provider, ProviderSettings
 from .requests import EditRequest, ImageRef, ImageRequest, VariationRequest
 from .sending import gather_or_cancel
 from .wire import GENERIC_SECRET_HEADERS, WireRequest
+
+if TYPE_CHECKING:
+    from .plugins import Registry
 
 __all__ = [
     "check_extra_headers",
@@ -76,22 +79,16 @@ def check_not_overwritten(
 
 
 def provider_options(
-    request: _Settable, provider: Provider, providers: Mapping[str, Provider]
+    request: _Settable, provider: Provider, registry: Registry
 ) -> BaseModel | None:
     """Validate the provider's own ``provider_options`` namespace. Namespaces of other registered
     providers are left for them (a request can carry options for several); unknown namespaces are
-    refused, since they are most likely typos."""
+    refused as the client's ``providers`` settings are (:meth:`Registry.check_provider_names`),
+    since they are most likely typos."""
     options = request.provider_options
     if not options:
         return None
-    known = {name for p in providers.values() for name in (p.name, *p.aliases)}
-    for namespace in options:
-        if namespace not in known:
-            raise InvalidRequestError(
-                f"provider_options has no provider named {namespace!r} "
-                f"(known: {', '.join(sorted(known))})",
-                param=f"provider_options.{namespace}",
-            )
+    registry.check_provider_names(options, param="provider_options")
     mine = next(
         (options[name] for name in (provider.name, *provider.aliases) if name in options), None
     )

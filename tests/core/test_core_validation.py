@@ -45,7 +45,6 @@ GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
         ({"extra_headers": {"Authorization": "Bearer x"}}, "extra_headers.authorization", None),
         ({"extra_headers": {"X-API-Key": "k"}}, "extra_headers.x-api-key", None),
         ({"extra_headers": {"X-Fake-Key": "k"}}, "extra_headers.x-fake-key", None),
-        ({"provider_options": {"nope": {}}}, "provider_options.nope", None),
         ({"provider_options": {"fake": {"steps": 99}}}, "provider_options.fake.steps", None),
         ({"provider_options": {"fake": {"bogus": 1}}}, "provider_options.fake.bogus", None),
         ({"provider_options": {"fk": {"steps": 0}}}, "provider_options.fake.steps", None),
@@ -158,6 +157,29 @@ async def test_other_providers_options_are_left_alone(
         await client.images.generate(**GOOD, extra_headers={"X-Other-Secret": "s"})
     assert info.value.param == "extra_headers.x-other-secret"
     assert info.value.code == "credential_header"
+    assert len(server.api_calls) == 1
+
+
+async def test_an_options_namespace_no_provider_has_is_refused_as_a_settings_typo_is(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """provider_options and the client's providers settings share one check: same code, same
+    hint. With every plugin loaded, every provider name is known."""
+    client = make_client(disable_plugins=[])
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(**GOOD, provider_options={"opnai": {}})
+    assert info.value.param == "provider_options.opnai"
+    assert info.value.code == "unknown_provider"
+    assert "did you mean 'openai'?" in info.value.message
+    assert server.requests == []
+
+
+async def test_an_options_namespace_is_not_refused_while_plugins_are_disabled(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """A disabled plugin's provider names are unknown (it is never loaded), so a namespace that
+    may be its is left alone, as another provider's options always are."""
+    await client.images.generate(**GOOD, provider_options={"nope": {}})
     assert len(server.api_calls) == 1
 
 

@@ -93,7 +93,7 @@ class ChatEngine:
         _refuse_unsupported(request, model)
         provider = registry.provider_for(model)
         headers = check_extra_headers(request, registry.providers)
-        options = provider_options(request, provider, registry.providers)
+        options = provider_options(request, provider, registry)
         settings = self.engine.settings_for(provider)
         turns, notices = await load_turns(
             request,
