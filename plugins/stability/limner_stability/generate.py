@@ -39,8 +39,9 @@ def generation_fields(plan: Plan, request: GenerateRequest | EditRequest) -> Non
 
 
 def aspect_ratio(plan: Plan, request: GenerateRequest) -> None:
-    """``size`` or ``image_config.aspect_ratio`` as the nearest of the nine ratios. Stability
-    picks the pixel size itself, so an explicit ``size`` is always reported."""
+    """``image_config.aspect_ratio`` or ``size`` as the nearest of the nine ratios. Stability
+    takes an aspect ratio, not pixels, so given both, ``image_config`` (its own terms) wins, as
+    on Google; an explicit ``size`` is always reported."""
     config = request.image_config
     aspect = config.aspect_ratio if config is not None else None
     image_size = config.image_size if config is not None else None
@@ -51,11 +52,24 @@ def aspect_ratio(plan: Plan, request: GenerateRequest) -> None:
             image_size,
             f"Stability has no resolution classes; {plan.model_name} makes {pixels}",
         )
-    if request.size is not None and request.size != "auto":
-        if aspect is not None:
+    if aspect is not None:
+        if request.size is not None:
             plan.drop(
-                "image_config.aspect_ratio", aspect, f"an explicit size ({request.size}) wins"
+                "size",
+                request.size,
+                f"image_config.aspect_ratio ({aspect}) wins: Stability takes an aspect ratio, "
+                "not pixels",
             )
+        applied, exact = nearest_aspect(parse_ratio(aspect))
+        if not exact or applied != aspect:
+            plan.adjust(
+                "image_config.aspect_ratio",
+                aspect,
+                applied,
+                f"Stability takes one of nine aspect ratios; {applied} is the nearest",
+            )
+        plan.set("aspect_ratio", applied)
+    elif request.size is not None and request.size != "auto":
         applied, exact = nearest_aspect(size_ratio(request.size))
         how = "exactly" if exact else "the nearest of the nine ratios to"
         plan.adjust(
@@ -69,13 +83,3 @@ def aspect_ratio(plan: Plan, request: GenerateRequest) -> None:
     elif request.size == "auto":
         plan.adjust("size", "auto", "1:1", "Stability has no automatic size; sent its default")
         plan.set("aspect_ratio", "1:1")
-    elif aspect is not None:
-        applied, exact = nearest_aspect(parse_ratio(aspect))
-        if not exact or applied != aspect:
-            plan.adjust(
-                "image_config.aspect_ratio",
-                aspect,
-                applied,
-                f"Stability takes one of nine aspect ratios; {applied} is the nearest",
-            )
-        plan.set("aspect_ratio", applied)

@@ -150,6 +150,21 @@ def test_image_config_aspect_ratio(provider: StabilityProvider, make_call: MakeC
     assert adjusted(near) == {"image_config.image_size": None, "image_config.aspect_ratio": "5:4"}
 
 
+@pytest.mark.parametrize("size", ["1024x1024", "auto"])
+def test_image_config_wins_over_size_as_on_google(
+    provider: StabilityProvider, make_call: MakeCall, size: str
+) -> None:
+    """Stability takes an aspect ratio, so the setting in its own terms wins (as on Google,
+    whose wire form is an aspect ratio too); the size is reported as dropped, not ignored."""
+    translation = provider.translate(
+        make_call("sd3.5-large", size=size, image_config={"aspect_ratio": "16:9"})
+    )
+    assert dict(translation.request.form)["aspect_ratio"] == "16:9"
+    (dropped,) = translation.adjustments
+    assert (dropped.param, dropped.requested, dropped.applied) == ("size", size, None)
+    assert "image_config.aspect_ratio (16:9) wins" in dropped.reason
+
+
 def test_seed_differs_per_split_call_and_zero_stays_random(
     provider: StabilityProvider, make_call: MakeCall
 ) -> None:
