@@ -21,6 +21,7 @@ from PIL import Image
 
 import limner
 from limner.cli.main import main
+from limner.cli.render import dollars
 
 
 def png(width: int = 8, height: int = 8, alpha: int = 255) -> bytes:
@@ -277,7 +278,7 @@ def test_generate_saves_files_and_prints_cost(
     assert out.splitlines()[0] == str(saved)
     assert saved.read_bytes() == png()
     # 36 text tokens at $5/M + 4160 image tokens at $40/M
-    assert "cost: $0.1666 (openai/gpt-image-1)" in out
+    assert "cost: $0.16658 (openai/gpt-image-1)" in out  # exact, as the estimate is
     path, headers, body = fake_openai.requests[0]
     assert path == "/v1/images/generations"
     assert headers["authorization"] == "Bearer sk-cli-test-secret"
@@ -588,3 +589,19 @@ def test_model_details_say_the_lifecycle_in_words(capsys: pytest.CaptureFixture[
     status, out, _ = run(capsys, "models", "openai/dall-e-3")
     assert status == 0
     assert "  lifecycle: shutdown, since 2026-05-12, replacement openai/gpt-image-2" in out
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        ("0.04", "$0.04"),
+        ("0.130", "$0.13"),
+        ("0.4", "$0.40"),
+        ("0.16658", "$0.16658"),
+        ("2", "$2.00"),
+    ],
+)
+def test_every_cost_is_printed_exactly_with_at_least_the_cents(amount: str, shown: str) -> None:
+    from decimal import Decimal
+
+    assert dollars(Decimal(amount)) == shown

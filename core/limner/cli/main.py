@@ -30,7 +30,7 @@ from ..schema import request_schema
 from .options import request_fields
 from .output import check_output, check_writable_here, save
 from .progress import Spinner
-from .render import dry_run_text, model_details, models_table, notes
+from .render import dollars, dry_run_text, model_details, models_table, notes
 
 __all__ = ["main"]
 
@@ -201,7 +201,7 @@ def _report(result: ImagesResponse, args: argparse.Namespace) -> int:
         return 1 if elsewhere else 0
     for line in [*map(str, paths), *urls]:
         print(line)
-    cost = "unknown" if result.cost is None else f"${result.cost:.4f}"
+    cost = "unknown" if result.cost is None else dollars(result.cost)
     print(f"cost: {cost} ({result.model})")
     for line in notes(result.adjustments, result.warnings):
         print(line, file=sys.stderr)

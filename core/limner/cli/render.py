@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
 from ..capabilities import Lifecycle, ModelInfo, PriceSheet
 from ..dryrun import DryRun
@@ -24,6 +25,14 @@ def _sizes(model: ModelInfo) -> str:
     return "-"
 
 
+def dollars(amount: Decimal) -> str:
+    """An amount in USD as the CLI prints every cost and estimate: exact, with no trailing
+    zeros past the cents (``$0.04``, ``$0.16005``, ``$0.40``)."""
+    text = f"{amount.normalize():f}"
+    whole, _, cents = text.partition(".")
+    return f"${whole}.{cents.ljust(2, '0')}"
+
+
 def _price(sheet: PriceSheet | None) -> str:
     """The per-image range; token-billed models are marked ``~`` (an estimate before the call)."""
     if sheet is None:
@@ -33,7 +42,7 @@ def _price(sheet: PriceSheet | None) -> str:
     if not prices:
         return "per token" if tokens else "-"
     low, high = prices[0], prices[-1]
-    text = f"${low}" if low == high else f"${low}-{high}"
+    text = dollars(low) if low == high else f"{dollars(low)}-{dollars(high)[1:]}"
     return f"~{text}" if tokens else text
 
 
@@ -90,7 +99,7 @@ def _price_lines(sheet: PriceSheet) -> list[str]:
     for row in sheet.per_image:
         band = f"up to {row.max_size}" if row.max_size else None
         keys = " ".join(v for v in (row.operation, row.edit_mode, row.quality, row.size, band) if v)
-        lines.append(f"    {keys or 'any'}: ${row.usd}")
+        lines.append(f"    {keys or 'any'}: {dollars(row.usd)}")
     if sheet.notes:
         lines.append(f"    note: {sheet.notes}")
     return lines
@@ -137,7 +146,7 @@ def dry_run_text(plan: DryRun) -> str:
     lines = [f"{plan.model} via {plan.provider}: {len(plan.requests)} request(s)"]
     for request in plan.requests:
         lines.append(f"  {request['method']} {request['url']}")
-    cost = "unknown" if plan.estimated_cost_usd is None else f"${plan.estimated_cost_usd}"
+    cost = "unknown" if plan.estimated_cost_usd is None else dollars(plan.estimated_cost_usd)
     lines.append(f"estimated cost: {cost}")
     lines.extend(notes(plan.adjustments, plan.warnings))
     return "\n".join(lines)
