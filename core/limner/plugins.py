@@ -6,12 +6,13 @@ Plugins come from entry points in group ``limner`` (built-in providers too). Set
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import pluggy
 
@@ -22,7 +23,8 @@ from .hookspecs import PROJECT
 from .money import to_usd
 from .pricing import price_from_sheet
 from .provider import Provider, ProviderCall, Translation
-from .responses import Usage
+from .responses import Adjustment, Notice, Usage
+from .wire import WireRequest
 
 __all__ = ["Registry", "default_registry"]
 
@@ -41,13 +43,75 @@ def _make_manager(
         manager.set_blocked(name)
     try:
         if entry_points:
-            manager.load_setuptools_entrypoints(PROJECT)
+            _load_entry_points(manager)
         for plugin in plugins:
             _register(manager, plugin)
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"{exc} (a misspelled hook name?)") from exc
+        raise _invalid_plugin(exc) from exc
     return manager, frozenset(blocked)
+
+
+def _load_entry_points(manager: pluggy.PluginManager) -> None:
+    """Load the installed plugins (entry points of group ``limner``). A plugin that fails to
+    import, or that has no hooks (a hook function without ``@limner.hookimpl``), is refused with
+    its entry point's name, which is what disabling it takes."""
+    try:
+        manager.load_setuptools_entrypoints(PROJECT)
+    except pluggy.PluginValidationError:
+        raise
+    except Exception as exc:
+        raise PluginError(
+            f"a limner plugin failed to load ({type(exc).__name__}: {exc}); "
+            + _disable_hint(_entry_point_of(_modules_in(exc)))
+        ) from exc
+    for plugin, _ in manager.list_plugin_distinfo():
+        if not manager.get_hookcallers(plugin):
+            name = manager.get_name(plugin)
+            raise PluginError(
+                f"the limner plugin {name!r} ({_label(plugin)}) has no limner hooks: mark its "
+                "hook functions with @limner.hookimpl; " + _disable_hint(name)
+            )
+
+
+def _invalid_plugin(exc: pluggy.PluginValidationError) -> PluginError:
+    """pluggy's refusal of a plugin's hooks, with what to do next."""
+    said = str(exc)
+    hint = " (a misspelled hook name?)" if said.startswith("unknown hook") else ""
+    plugin = exc.plugin
+    module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+    name = _entry_point_of([module])
+    return PluginError(f"{said}{hint}" + (f"; {_disable_hint(name)}" if name else ""))
+
+
+def _disable_hint(name: str | None) -> str:
+    if name is None:
+        return f"{DISABLE_ENV}=<name> disables an installed plugin"
+    return f"to go on without it, set {DISABLE_ENV}={name} (or disable_plugins=[{name!r}])"
+
+
+def _entry_point_of(modules: Iterable[str]) -> str | None:
+    """The name of the ``limner`` entry point whose package holds the last of ``modules``
+    that belongs to one (the plugin nearest to where an error was raised)."""
+    import importlib.metadata
+
+    packages = {
+        ep.module.split(".")[0]: ep.name for ep in importlib.metadata.entry_points(group=PROJECT)
+    }
+    found = None
+    for module in modules:
+        found = packages.get(module.split(".")[0], found)
+    return found
+
+
+def _modules_in(exc: BaseException) -> list[str]:
+    """The modules of the frames ``exc`` passed through, outermost first."""
+    modules = []
+    trace = exc.__traceback__
+    while trace is not None:
+        modules.append(str(trace.tb_frame.f_globals.get("__name__", "")))
+        trace = trace.tb_next
+    return modules
 
 
 def _register(manager: pluggy.PluginManager, plugin: object, name: str | None = None) -> None:
@@ -101,7 +165,7 @@ class Registry:
         except pluggy.PluginValidationError as exc:
             if self.manager.is_registered(plugin):
                 self.manager.unregister(plugin)
-            raise PluginError(f"{exc} (a misspelled hook name?)") from exc
+            raise _invalid_plugin(exc) from exc
         self.refresh()
 
     def refresh(self) -> None:
@@ -203,10 +267,18 @@ class Registry:
             providers[provider.name] = provider
             owners[provider.name] = type(provider).__module__
 
-        self.manager.hook.register_providers(register=add_provider)
+        with self._plugin_step("register_providers"):
+            self.manager.hook.register_providers(register=add_provider)
         models: dict[str, ModelInfo] = {}
         for provider in providers.values():
-            for model in provider.models():
+            with self._plugin_step(f"{type(provider).__name__}.models"):
+                listed = provider.models()
+            if not isinstance(listed, list | tuple):
+                raise PluginError(
+                    f"{type(provider).__name__}.models() returned {type(listed).__name__}, not a "
+                    "list of ModelInfo"
+                )
+            for model in listed:
                 self._check_model(model, providers)
                 models[model.id] = model
 
@@ -214,7 +286,8 @@ class Registry:
             self._check_model(model, providers)
             models[model.id] = model
 
-        self.manager.hook.register_models(register=add_model)
+        with self._plugin_step("register_models"):
+            self.manager.hook.register_models(register=add_model)
         aliases: dict[str, str] = {}
         for model in models.values():
             aliases.setdefault(model.name, model.id)
@@ -226,8 +299,29 @@ class Registry:
         self._models, self._aliases, self._providers = models, aliases, providers
         self._folded = folded
 
+    @contextlib.contextmanager
+    def _plugin_step(self, step: str) -> Iterator[None]:
+        """Run a plugin's ``step``; anything but a :class:`LimnerError` it raises becomes a
+        :class:`PluginError` naming the plugin (the installed one nearest to where it was
+        raised) and how to go on without it."""
+        try:
+            yield
+        except LimnerError:
+            raise
+        except Exception as exc:
+            modules = _modules_in(exc)
+            mine = {_package(plugin) for plugin in self.manager.get_plugins()} - {"limner"}
+            culprit = next((m for m in reversed(modules) if m.split(".")[0] in mine), None)
+            who = f"the plugin {culprit}" if culprit else "a limner plugin"
+            raise PluginError(
+                f"{who} failed in {step} ({type(exc).__name__}: {exc}); this is a bug in the "
+                f"plugin: report it to its authors; {_disable_hint(_entry_point_of(modules))}"
+            ) from exc
+
     @staticmethod
-    def _check_model(model: ModelInfo, providers: dict[str, Provider]) -> None:
+    def _check_model(model: object, providers: dict[str, Provider]) -> None:
+        if not isinstance(model, ModelInfo):
+            raise PluginError(f"a plugin registered {type(model).__name__}, not a ModelInfo")
         if model.provider not in providers:
             raise PluginError(
                 f"model {model.id!r} names an unregistered provider {model.provider!r}"
@@ -266,14 +360,19 @@ class Registry:
 
     def _translate(self, provider: Provider, call: ProviderCall) -> Translation:
         hook = self.manager.hook.translate_request
+        result: Any
         if len(hook.get_hookimpls()) == 1:  # only core's own: skip the hook machinery
-            return default_hooks.translate_request(provider, call)
-        result: Any = hook(provider=provider, call=call)
-        if not isinstance(result, Translation):
+            result = default_hooks.translate_request(provider, call)
+            who = f"{type(provider).__name__}.translate ({_package(provider)})"
+        else:
+            result = hook(provider=provider, call=call)
+            who = "translate_request"
+        problem = translation_problem(result)
+        if problem is not None:
             raise PluginError(
-                f"translate_request returned {type(result).__name__}, not a Translation"
+                f"{who} returned {problem}; this is a bug in the plugin: report it to its authors"
             )
-        return result
+        return cast(Translation, result)
 
     def price(
         self,
@@ -300,7 +399,47 @@ class Registry:
                 usage=usage,
                 edit_mode=edit_mode,
             )
-        return None if result is None else to_usd(result)
+        if result is None:
+            return None
+        cost = to_usd(result)
+        if not cost.is_finite() or cost < 0:
+            raise PluginError(f"price_call returned {result!r}: a cost is a finite amount >= 0")
+        return cost
+
+
+def translation_problem(result: object) -> str | None:
+    """What is wrong with a translation a plugin returned (``None`` when nothing is): checked
+    before anything is sent, so a plugin's mistake is a :class:`PluginError`, not a crash in
+    core. The JSON body is encoded here, once (sending and signing reuse it)."""
+    if not isinstance(result, Translation):
+        return f"{type(result).__name__}, not a Translation"
+    request = result.request
+    if not isinstance(request, WireRequest):
+        return f"a Translation whose request is {type(request).__name__}, not a WireRequest"
+    if not isinstance(request.url, str) or not request.url.startswith(("https://", "http://")):
+        return f"a WireRequest whose url {request.url!r} is not an absolute http(s) URL"
+    for name, kind in (("adjustments", Adjustment), ("warnings", Notice)):
+        items = getattr(result, name)
+        odd = [item for item in items if not isinstance(item, kind)]
+        if odd or not isinstance(items, tuple | list):
+            shown = type(odd[0]).__name__ if odd else type(items).__name__
+            return f"{name} holding {shown}, not {kind.__name__}"
+    for name in ("size", "quality", "edit_mode"):
+        value = getattr(result, name)
+        if value is not None and not isinstance(value, str):
+            return f"a {name} of type {type(value).__name__}, not str"
+    if request.json is not None:
+        try:
+            request.json_bytes()
+        except (TypeError, ValueError) as exc:
+            return f"a JSON body that cannot be encoded ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _package(plugin: object) -> str:
+    """The top-level package a plugin (module or object) comes from."""
+    module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+    return module.split(".")[0]
 
 
 def _label(plugin: object) -> str:

@@ -204,7 +204,11 @@ def price_or_notice(
     try:
         cost = registry.price(model, operation, images, quality, size, usage, edit_mode)
     except Exception as exc:  # a plugin's pricing bug must not lose the user's images
-        return None, Notice(code="price_failed", message=f"pricing failed: {exc!r}")
+        return None, Notice(
+            code="price_failed",
+            message=f"pricing {model.id} failed in a plugin ({type(exc).__name__}: {exc}); "
+            "the cost is unknown",
+        )
     if cost is None:
         return None, Notice(
             code="price_unknown",

@@ -29,6 +29,7 @@ _UNSUPPORTED: dict[str, Callable[[Capabilities], bool]] = {
     "moderation": lambda caps: not caps.moderation,
     "seed": lambda caps: not caps.seed,
     "negative_prompt": lambda caps: not caps.negative_prompt,
+    "image_config": lambda caps: not caps.aspect_ratios and not caps.image_sizes,
 }
 """Request fields, and when a model's capabilities say it takes no value of them."""
 
@@ -54,6 +55,8 @@ def unreported_settings(
     notices = []
     for field in sorted(candidates - named):
         value = getattr(request, field)
+        if isinstance(value, BaseModel):  # image_config: the fields the user set
+            value = value.model_dump(exclude_none=True) or None
         if value is None or value == "auto":
             continue
         notices.append(

@@ -309,6 +309,37 @@ async def test_a_setting_the_model_lacks_and_the_plugin_passes_over_is_a_warning
     assert supported.warnings == []
 
 
+async def test_an_image_config_the_model_has_no_use_for_is_a_warning_unless_reported(
+    make_client: MakeClient,
+) -> None:
+    """A model declaring neither aspect ratios nor resolution classes, whose plugin passes over
+    image_config: the user learns it was most likely not sent. Reported, it is not repeated."""
+    client = make_client()
+    dry = await client.images.generate(
+        model="fake/beta-2", prompt="x", image_config={"aspect_ratio": "16:9"}, dry_run=True
+    )
+    (notice,) = [w for w in dry.warnings if w.code == "unreported_setting"]
+    assert notice.param == "image_config"
+    assert notice.message.startswith(
+        "image_config={'aspect_ratio': '16:9'}: fake/beta-2 declares no image_config setting"
+    )
+
+    class Reports(FakeProvider):
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
+            translation = super().translate(call)
+            dropped = limner.Adjustment(
+                param="image_config.aspect_ratio", requested="16:9", applied=None, reason="no"
+            )
+            return replace(translation, adjustments=(*translation.adjustments, dropped))
+
+    reported = make_client(plugins=[FakePlugin(Reports)])
+    dry = await reported.images.generate(
+        model="fake/beta-2", prompt="x", image_config={"aspect_ratio": "16:9"}, dry_run=True
+    )
+    assert [w for w in dry.warnings if w.code == "unreported_setting"] == []
+    assert [a.param for a in dry.adjustments] == ["image_config.aspect_ratio"]
+
+
 async def test_a_setting_a_plugin_warns_about_is_reported(make_client: MakeClient) -> None:
     class Warns(FakeProvider):
         def translate(self, call: limner.ProviderCall) -> limner.Translation:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import inspect
+import re
 import sys
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -96,6 +98,101 @@ def test_hookimpl_with_unknown_argument_is_plugin_error() -> None:
     registry = fake_registry()
     with pytest.raises(limner.PluginError):
         registry.register(BadArgs())
+
+
+def test_an_unknown_argument_is_not_called_a_misspelled_hook() -> None:
+    class BadArgs:
+        @limner.hookimpl
+        def price_call(self, num_images: Any) -> None: ...
+
+    with pytest.raises(limner.PluginError) as caught:
+        Registry([BadArgs()], entry_points=False)
+    assert "num_images" in caught.value.message
+    assert "misspelled hook name" not in caught.value.message
+
+
+def _install_entry_point(root: Path, name: str, module: str, source: str) -> None:
+    """A plugin distribution as pip leaves one: a module and a dist-info with its entry point."""
+    (root / f"{module}.py").write_text(source)
+    info = root / f"limner_test_{name}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: limner-test-{name}\nVersion: 0.1\n"
+    )
+    (info / "entry_points.txt").write_text(f"[limner]\n{name} = {module}\n")
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        (  # a hook function without @limner.hookimpl: pluggy would skip the plugin in silence
+            "def register_providers(register):\n    pass\n",
+            "the limner plugin 'acmetest' (limner_acmetest_plugin) has no limner hooks: mark",
+        ),
+        ("import no_such_module_here\n", "a limner plugin failed to load (ModuleNotFoundError"),
+        (
+            "import limner\n@limner.hookimpl\ndef register_provider(register):\n    pass\n",
+            "unknown hook 'register_provider' in plugin",
+        ),
+    ],
+    ids=["no-hooks", "import-error", "misspelled-hook"],
+)
+def test_an_installed_plugin_that_cannot_work_is_refused_naming_its_entry_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, says: str
+) -> None:
+    _install_entry_point(tmp_path, "acmetest", "limner_acmetest_plugin", source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "limner_acmetest_plugin", raising=False)
+    with pytest.raises(limner.PluginError) as caught:
+        Registry()
+    assert says in caught.value.message
+    assert "LIMNER_DISABLE_PLUGINS=acmetest (or disable_plugins=['acmetest'])" in (
+        caught.value.message
+    )
+    assert "acmetest" in Registry(disable_plugins=["acmetest"]).manager._name2plugin
+
+
+@pytest.mark.parametrize(
+    ("listed", "says"),
+    [
+        (None, "Odd.models() returned NoneType, not a list of ModelInfo"),
+        (["fake/x"], "a plugin registered str, not a ModelInfo"),
+    ],
+)
+def test_models_that_are_no_model_infos_are_a_plugin_error(listed: Any, says: str) -> None:
+    """The README's skeleton leaves models() as ``...``: that must be a clear PluginError."""
+
+    class Odd(FakeProvider):
+        def models(self) -> list[limner.ModelInfo]:
+            return listed  # type: ignore[no-any-return]
+
+    with pytest.raises(limner.PluginError, match=re.escape(says)):
+        _ = Registry([FakePlugin(Odd)], entry_points=False).providers
+
+
+def test_a_provider_that_cannot_be_made_is_a_plugin_error_naming_the_plugin() -> None:
+    class Broken(limner.Provider):  # parse_response misspelled: still abstract
+        name = "broken"
+
+        def models(self) -> list[limner.ModelInfo]:
+            return []
+
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
+            raise NotImplementedError
+
+        def parse_respons(self, call: Any, response: Any) -> Any: ...
+
+    class Registers:
+        @limner.hookimpl
+        def register_providers(self, register: Callable[[Any], None]) -> None:
+            register(Broken())  # type: ignore[abstract]
+
+    with pytest.raises(limner.PluginError) as caught:
+        _ = Registry([Registers()], entry_points=False).providers
+    said = caught.value.message
+    assert said.startswith(f"the plugin {__name__} failed in register_providers (TypeError: ")
+    assert "abstract method" in said and "parse_response" in said
+    assert isinstance(caught.value.__cause__, TypeError)
 
 
 def test_duplicate_provider_name_is_plugin_error() -> None:
@@ -265,6 +362,19 @@ async def test_price_call_float_result_is_exact(make_client: MakeClient) -> None
     assert result.cost == Decimal("0.1")
 
 
+@pytest.mark.parametrize("rate", [-0.01, float("nan"), "cheap"])
+async def test_a_price_no_bill_can_have_is_a_warning_not_a_cost(
+    make_client: MakeClient, rate: Any
+) -> None:
+    """Pricing never fails a call: a plugin's impossible price is an unknown cost, said why."""
+    client = make_client(plugins=[FakePlugin(), NegotiatedRates(rate)])
+    result = await client.images.generate(model="alpha", prompt="x", n=1)
+    assert result.cost is None
+    (notice,) = [w for w in result.warnings if w.code == "price_failed"]
+    assert notice.message.startswith("pricing fake/alpha-1 failed in a plugin (")
+    assert len(result.data) == 1
+
+
 class CustomTranslation:
     @limner.hookimpl
     def translate_request(
@@ -310,6 +420,55 @@ def test_translate_request_returning_wrong_type_is_plugin_error() -> None:
     )
     with pytest.raises(limner.PluginError, match="not a Translation"):
         registry.translate(registry.providers["fake"], call)
+
+
+def _translation_with(**changes: Any) -> Any:
+    request = limner.WireRequest(method="POST", url="https://fake.example/v1/images", json={})
+    fields: dict[str, Any] = {"request": request, **changes}
+    return limner.Translation(**fields)
+
+
+@pytest.mark.parametrize(
+    ("returned", "says"),
+    [
+        ({"url": "x"}, "returned dict, not a Translation"),
+        (None, "returned NoneType, not a Translation"),
+        (_translation_with(request={"url": "x"}), "request is dict, not a WireRequest"),
+        (
+            _translation_with(request=limner.WireRequest(method="POST", url="/v1/images")),
+            "url '/v1/images' is not an absolute http(s) URL",
+        ),
+        (_translation_with(adjustments=({"param": "size"},)), "adjustments holding dict"),
+        (_translation_with(warnings=("late",)), "warnings holding str, not Notice"),
+        (_translation_with(size=1024), "a size of type int, not str"),
+        (
+            _translation_with(
+                request=limner.WireRequest(method="POST", url="https://x.example", json={"a": {1j}})
+            ),
+            "a JSON body that cannot be encoded (TypeError",
+        ),
+    ],
+    ids=["dict", "none", "request", "relative-url", "adjustment", "warning", "size", "json"],
+)
+async def test_a_malformed_translation_is_a_plugin_error_before_anything_is_sent(
+    make_client: MakeClient, server: FakeServer, returned: Any, says: str
+) -> None:
+    """Checked whether or not any translate_request hook is installed, in a dry run too."""
+
+    class Malformed(FakeProvider):
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
+            return returned  # type: ignore[no-any-return]
+
+    client = make_client(plugins=[FakePlugin(Malformed)])
+    for dry_run in (True, False):
+        with pytest.raises(limner.PluginError) as caught:
+            await client.images.generate(model="alpha", prompt="x", dry_run=dry_run)
+        error = caught.value
+        assert error.message.startswith("Malformed.translate (tests) returned ")
+        assert says in error.message
+        assert "this is a bug in the plugin" in error.message
+        assert (error.provider, error.model) == ("fake", "fake/alpha-1")
+    assert server.api_calls == []
 
 
 async def test_a_translation_that_crashes_is_a_plugin_error_naming_the_plugin(

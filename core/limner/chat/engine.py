@@ -20,6 +20,7 @@ from ..errors import (
     UnsupportedFeatureError,
 )
 from ..inputs import check_extra_headers, check_not_overwritten, provider_options
+from ..plugins import translation_problem
 from ..provider import Provider, Translation
 from ..responses import Notice
 from ..sending import (
@@ -122,10 +123,13 @@ class ChatEngine:
             raise error.attribute(provider.name, call.model.id) from error.__cause__
         except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
             raise PluginError.crashed("translate_chat", provider.name, call.model.id, exc) from exc
-        if not isinstance(translation, Translation):
+        problem = translation_problem(translation)
+        if problem is not None:
             raise PluginError(
-                f"{provider.name}.translate_chat returned {type(translation).__name__}, "
-                "not a Translation"
+                f"{type(provider).__name__}.translate_chat returned {problem}; this is a bug in "
+                "the plugin: report it to its authors",
+                provider=provider.name,
+                model=call.model.id,
             )
         return with_extra_headers(translation, headers)
 
