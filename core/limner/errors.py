@@ -14,11 +14,12 @@
     ├── ContentPolicyError          400  the provider refused the prompt or an image
     ├── RateLimitError              429  too many requests; ``retry_after`` in seconds when known
     ├── ProviderError               502  the provider failed or answered something unreadable
-    │   ├── ProviderUnavailableError 503 the provider is overloaded or down (5xx)
+    │   ├── ProviderUnavailableError 503  the provider is overloaded or down (5xx)
     │   └── NoImageGeneratedError   502  the provider answered without an image (``text`` kept)
-    ├── RequestTimeoutError                504  no answer in time
-    ├── ProviderConnectionError             502  the provider could not be reached
-    └── PluginError                 500  a plugin is broken (bad registration, duplicate provider)
+    ├── RequestTimeoutError         504  no answer in time
+    ├── ProviderConnectionError     502  the provider could not be reached
+    └── PluginError                 500  a plugin is broken (fails to load, bad registration or
+                                         translation, duplicate provider)
 
 Each error carries ``provider``, ``model``, ``status_code`` (the provider's, when one answered),
 ``request_id`` and ``retryable``; :meth:`LimnerError.to_openai` gives the body a gateway returns.

@@ -469,6 +469,11 @@ def test_existing_output_is_refused_before_the_call(
     assert out == ""
     assert fake_openai.requests == []  # nothing paid for
     assert "refusing to overwrite" in err and str(tmp_path / existing[0]) in err
+    # a dry run of the same command says so too: it shows what the real run would do
+    dry = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", target, *extra, "--dry-run"
+    )
+    assert dry[0] == 2 and "refusing to overwrite" in dry[2]
     assert "-o/--output" in err
     assert all((tmp_path / name).read_bytes() == b"old" for name in existing)
 

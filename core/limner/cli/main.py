@@ -155,11 +155,10 @@ def _provider_names(client: AsyncClient) -> set[str]:
 
 async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
     fields = request_fields(args, _provider_names(client))
-    if not args.dry_run:
-        if args.output is None:
-            check_writable_here()
-        else:
-            check_output(client, args, fields)
+    if args.output is not None:  # a dry run refuses what the real run would
+        check_output(client, args, fields)
+    elif not args.dry_run:
+        check_writable_here()
     label = "generating" if args.command == "generate" else "editing"
     with Spinner(enabled=not args.dry_run and not args.json and sys.stderr.isatty(), label=label):
         if args.command == "generate":
