@@ -361,14 +361,18 @@ class Registry:
     def _translate(self, provider: Provider, call: ProviderCall) -> Translation:
         hook = self.manager.hook.translate_request
         result: Any
-        if len(hook.get_hookimpls()) == 1:  # only core's own: skip the hook machinery
-            result = default_hooks.translate_request(provider, call)
-            who = f"{type(provider).__name__}.translate ({_package(provider)})"
-        else:
+        hooked = len(hook.get_hookimpls()) > 1
+        if hooked:
             result = hook(provider=provider, call=call)
-            who = "translate_request"
+        else:  # only core's own: skip the hook machinery
+            result = default_hooks.translate_request(provider, call)
         problem = translation_problem(result)
         if problem is not None:
+            who = (
+                "translate_request"
+                if hooked
+                else f"{type(provider).__name__}.translate ({_package(provider)})"
+            )
             raise PluginError(
                 f"{who} returned {problem}; this is a bug in the plugin: report it to its authors"
             )
@@ -407,6 +411,9 @@ class Registry:
         return cost
 
 
+_STR_OR_NONE = frozenset({str, type(None)})
+
+
 def translation_problem(result: object) -> str | None:
     """What is wrong with a translation a plugin returned (``None`` when nothing is): checked
     before anything is sent, so a plugin's mistake is a :class:`PluginError`, not a crash in
@@ -418,16 +425,20 @@ def translation_problem(result: object) -> str | None:
         return f"a Translation whose request is {type(request).__name__}, not a WireRequest"
     if not isinstance(request.url, str) or not request.url.startswith(("https://", "http://")):
         return f"a WireRequest whose url {request.url!r} is not an absolute http(s) URL"
-    for name, kind in (("adjustments", Adjustment), ("warnings", Notice)):
-        items = getattr(result, name)
-        odd = [item for item in items if not isinstance(item, kind)]
-        if odd or not isinstance(items, tuple | list):
-            shown = type(odd[0]).__name__ if odd else type(items).__name__
-            return f"{name} holding {shown}, not {kind.__name__}"
-    for name in ("size", "quality", "edit_mode"):
-        value = getattr(result, name)
-        if value is not None and not isinstance(value, str):
-            return f"a {name} of type {type(value).__name__}, not str"
+    if result.adjustments or result.warnings:  # most translations change nothing
+        for name, kind in (("adjustments", Adjustment), ("warnings", Notice)):
+            items = getattr(result, name)
+            odd = [item for item in items if not isinstance(item, kind)]
+            if odd or not isinstance(items, tuple | list):
+                shown = type(odd[0]).__name__ if odd else type(items).__name__
+                return f"{name} holding {shown}, not {kind.__name__}"
+    if not _STR_OR_NONE.issuperset(
+        (type(result.size), type(result.quality), type(result.edit_mode))
+    ):
+        for name in ("size", "quality", "edit_mode"):
+            value = getattr(result, name)
+            if value is not None and not isinstance(value, str):
+                return f"a {name} of type {type(value).__name__}, not str"
     if request.json is not None:
         try:
             request.json_bytes()
