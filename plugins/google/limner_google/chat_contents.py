@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from limner import Changes, InputImage, InvalidRequestError
+from limner import Changes, InvalidRequestError
 from limner.chat import ChatTurn
-from limner.images import accepted_image
 
-from .common import GEMINI_INPUT_MIMES
+from .common import gemini_image_part
 
 __all__ = ["content"]
 
@@ -23,7 +22,9 @@ def content(body: Changes, turn: ChatTurn) -> dict[str, Any]:
             parts = [
                 {"text": p.text}
                 if p.image is None
-                else _inline(body, p.image, f"{where}.images[{next(images)}].image_url.url")
+                else gemini_image_part(
+                    body, p.image, f"{where}.images[{next(images)}].image_url.url"
+                )
                 for p in turn.parts
             ]
         return {"role": "model", "parts": parts}
@@ -32,7 +33,7 @@ def content(body: Changes, turn: ChatTurn) -> dict[str, Any]:
         "parts": [
             {"text": part.text}
             if part.image is None
-            else _inline(body, part.image, f"{where}.content[{number}].image_url.url")
+            else gemini_image_part(body, part.image, f"{where}.content[{number}].image_url.url")
             for number, part in enumerate(turn.parts)
         ],
     }
@@ -64,14 +65,6 @@ def _replay(body: Changes, turn: ChatTurn) -> list[dict[str, Any]]:
                         f"({len(images)} given)",
                         param=f"{param}.parts[{number}].{key}",
                     )
-                part.update(_inline(body, images[at], f"{where}[{at}].image_url.url"))
+                part.update(gemini_image_part(body, images[at], f"{where}[{at}].image_url.url"))
         out.append(part)
     return out
-
-
-def _inline(body: Changes, image: InputImage, param: str) -> dict[str, Any]:
-    """An image part, in a format Gemini takes (a GIF becomes a PNG, reported as ``param``)."""
-    image = accepted_image(
-        body, image, param, GEMINI_INPUT_MIMES, "Gemini takes PNG, JPEG, WebP, HEIC or HEIF images"
-    )
-    return {"inlineData": {"mimeType": image.mime, "data": image.b64}}

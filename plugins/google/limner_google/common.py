@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from limner import (
     Changes,
     ContentPolicyError,
+    InputImage,
     InvalidRequestError,
     ModelInfo,
     Notice,
@@ -18,6 +19,7 @@ from limner import (
     Usage,
     WireResponse,
 )
+from limner.images import accepted_image
 from limner.responses import CONTENT_FILTERED
 
 from .models import RECOMMENDED_INPUTS, thinking_levels
@@ -39,6 +41,7 @@ __all__ = [
     "drop_options",
     "fail",
     "forward",
+    "gemini_image_part",
     "mime_format",
     "no_thinking",
     "output_options",
@@ -164,6 +167,19 @@ GEMINI_INPUT_MIMES = frozenset(
     {"image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"}
 )
 IMAGEN_INPUT_MIMES = frozenset({"image/png", "image/jpeg"})
+
+
+def gemini_image_part(changes: Changes, image: InputImage, param: str) -> dict[str, Any]:
+    """An input image as a Gemini ``inlineData`` part, in a format Gemini takes (a GIF becomes a
+    PNG, reported as ``param``): the images and chat paths send the same part."""
+    image = accepted_image(
+        changes,
+        image,
+        param,
+        GEMINI_INPUT_MIMES,
+        "Gemini takes PNG, JPEG, WebP, HEIC or HEIF input images",
+    )
+    return {"inlineData": {"mimeType": image.mime, "data": image.b64}}
 
 
 ABOVE_RECOMMENDED_INPUTS = "above_recommended_inputs"

@@ -21,12 +21,10 @@ from limner import (
     WireRequest,
     WireResponse,
 )
-from limner.images import accepted_image
 from limner.responses import NO_IMAGES
 
 from .common import (
     EDIT_ONLY,
-    GEMINI_INPUT_MIMES,
     IMAGEN_ONLY,
     blocked,
     check_input_count,
@@ -34,6 +32,7 @@ from .common import (
     drop_options,
     fail,
     forward,
+    gemini_image_part,
     mime_format,
     output_options,
     thinking_level,
@@ -124,17 +123,10 @@ def _inline_images(plan: Plan) -> list[dict[str, Any]]:
     PNG, reported); more than the model's recommended number gets a notice."""
     call = plan.call
     check_input_count(plan, call.model, len(call.images), "images", on_vertex=plan.on_vertex)
-    parts = []
-    for number, given in enumerate(call.images):
-        image = accepted_image(
-            plan,
-            given,
-            f"images[{number}]",
-            GEMINI_INPUT_MIMES,
-            "Gemini takes PNG, JPEG, WebP, HEIC or HEIF input images",
-        )
-        parts.append({"inlineData": {"mimeType": image.mime, "data": image.b64}})
-    return parts
+    return [
+        gemini_image_part(plan, image, f"images[{number}]")
+        for number, image in enumerate(call.images)
+    ]
 
 
 def _output_options(plan: Plan, image_config: dict[str, Any]) -> None:

@@ -240,7 +240,7 @@ async def test_chat_reencodes_a_gif_and_names_its_message_part() -> None:
             param=param,
             requested="image/gif",
             applied="image/png",
-            reason="Gemini takes PNG, JPEG, WebP, HEIC or HEIF images; re-encoded losslessly as "
-            "PNG (the same pixels)",
+            reason="Gemini takes PNG, JPEG, WebP, HEIC or HEIF input images; re-encoded losslessly "
+            "as PNG (the same pixels)",
         )
     ]
