@@ -183,6 +183,7 @@ _SUBMODULES = frozenset(
         "input_errors",
         "inputs",
         "lifecycle",
+        "loading",
         "money",
         "params",
         "plugins",
@@ -195,6 +196,7 @@ _SUBMODULES = frozenset(
         "sending",
         "sizing",
         "sync_client",
+        "translation_check",
         "unreported",
         "wire",
     }

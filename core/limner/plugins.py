@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import os
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from types import ModuleType
@@ -16,125 +15,24 @@ from typing import Any, cast
 
 import pluggy
 
-from . import default_hooks, hookspecs
+from . import default_hooks
 from .capabilities import ModelInfo, Operation
 from .errors import InvalidRequestError, LimnerError, NotFoundError, PluginError
-from .hookspecs import PROJECT
+from .loading import (
+    disable_hint,
+    invalid_plugin,
+    make_manager,
+    module_of,
+    raised_in,
+    register_plugin,
+)
 from .money import to_usd
 from .pricing import price_from_sheet
 from .provider import Provider, ProviderCall, Translation
-from .responses import Adjustment, Notice, Usage
-from .wire import WireRequest
+from .responses import Usage
+from .translation_check import translation_problem
 
 __all__ = ["Registry", "default_registry"]
-
-DISABLE_ENV = "LIMNER_DISABLE_PLUGINS"
-
-
-def _make_manager(
-    plugins: Iterable[object], disable: Iterable[str], entry_points: bool
-) -> tuple[pluggy.PluginManager, frozenset[str]]:
-    manager = pluggy.PluginManager(PROJECT)
-    manager.add_hookspecs(hookspecs)
-    manager.register(default_hooks, name="limner.default_hooks")
-    blocked = {name.strip() for name in disable if name.strip()}
-    blocked |= {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
-    for name in blocked:
-        manager.set_blocked(name)
-    try:
-        if entry_points:
-            _load_entry_points(manager)
-        for plugin in plugins:
-            _register(manager, plugin)
-        manager.check_pending()
-    except pluggy.PluginValidationError as exc:
-        raise _invalid_plugin(exc) from exc
-    return manager, frozenset(blocked)
-
-
-def _load_entry_points(manager: pluggy.PluginManager) -> None:
-    """Load the installed plugins (entry points of group ``limner``). A plugin that fails to
-    import, or that has no hooks (a hook function without ``@limner.hookimpl``), is refused with
-    its entry point's name, which is what disabling it takes."""
-    try:
-        manager.load_setuptools_entrypoints(PROJECT)
-    except pluggy.PluginValidationError:
-        raise
-    except Exception as exc:
-        raise PluginError(
-            f"a limner plugin failed to load ({type(exc).__name__}: {exc}); "
-            + _disable_hint(_entry_point_of(_modules_in(exc)))
-        ) from exc
-    for plugin, _ in manager.list_plugin_distinfo():
-        if not manager.get_hookcallers(plugin):
-            name = manager.get_name(plugin)
-            raise PluginError(
-                f"the limner plugin {name!r} ({_label(plugin)}) has no limner hooks: mark its "
-                "hook functions with @limner.hookimpl; " + _disable_hint(name)
-            )
-
-
-def _invalid_plugin(exc: pluggy.PluginValidationError) -> PluginError:
-    """pluggy's refusal of a plugin's hooks, with what to do next."""
-    said = str(exc)
-    hint = " (a misspelled hook name?)" if said.startswith("unknown hook") else ""
-    plugin = exc.plugin
-    module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
-    name = _entry_point_of([module])
-    return PluginError(f"{said}{hint}" + (f"; {_disable_hint(name)}" if name else ""))
-
-
-def _disable_hint(name: str | None) -> str:
-    if name is None:
-        return f"{DISABLE_ENV}=<name> disables an installed plugin"
-    return f"to go on without it, set {DISABLE_ENV}={name} (or disable_plugins=[{name!r}])"
-
-
-def _entry_point_of(modules: Iterable[str]) -> str | None:
-    """The name of the ``limner`` entry point whose package holds the last of ``modules``
-    that belongs to one (the plugin nearest to where an error was raised)."""
-    import importlib.metadata
-
-    packages = {
-        ep.module.split(".")[0]: ep.name for ep in importlib.metadata.entry_points(group=PROJECT)
-    }
-    found = None
-    for module in modules:
-        found = packages.get(module.split(".")[0], found)
-    return found
-
-
-def _modules_in(exc: BaseException) -> list[str]:
-    """The modules of the frames ``exc`` passed through, outermost first."""
-    modules = []
-    trace = exc.__traceback__
-    while trace is not None:
-        modules.append(str(trace.tb_frame.f_globals.get("__name__", "")))
-        trace = trace.tb_next
-    return modules
-
-
-def _register(manager: pluggy.PluginManager, plugin: object, name: str | None = None) -> None:
-    """Register ``plugin`` (a module or an object with ``@limner.hookimpl`` methods), refusing
-    the easy mistakes pluggy would accept in silence."""
-    if isinstance(plugin, type):
-        raise PluginError(
-            f"{plugin.__name__} is a class: register an instance of it ({plugin.__name__}())"
-        )
-    if isinstance(plugin, Provider):
-        raise PluginError(
-            f"{type(plugin).__name__} is a Provider, not a plugin: register a module or object "
-            "whose @limner.hookimpl register_providers(register) calls register(provider)"
-        )
-    try:
-        manager.register(plugin, name=name)
-    except ValueError as exc:  # pluggy: already registered, or the name is taken
-        raise PluginError(f"cannot register {plugin!r}: {exc}") from exc
-    if not manager.get_hookcallers(plugin):
-        manager.unregister(plugin)
-        raise PluginError(
-            f"{plugin!r} has no limner hooks: mark its hook methods with @limner.hookimpl"
-        )
 
 
 class Registry:
@@ -151,7 +49,9 @@ class Registry:
         entry_points: bool = True,
     ) -> None:
         # blocked: the entry-point names disable_plugins or the environment blocked
-        self.manager, self.blocked = _make_manager(plugins, disable_plugins, entry_points)
+        self.manager, self.blocked, self._entry_points = make_manager(
+            plugins, disable_plugins, entry_points
+        )
         self._providers: dict[str, Provider] | None = None
         self._models: dict[str, ModelInfo] = {}
         self._aliases: dict[str, str] = {}
@@ -160,12 +60,12 @@ class Registry:
     def register(self, plugin: object, name: str | None = None) -> None:
         """Add a plugin (module or object with hook implementations) and rebuild the registry."""
         try:
-            _register(self.manager, plugin, name)
+            register_plugin(self.manager, plugin, name)
             self.manager.check_pending()
         except pluggy.PluginValidationError as exc:
             if self.manager.is_registered(plugin):
                 self.manager.unregister(plugin)
-            raise _invalid_plugin(exc) from exc
+            raise invalid_plugin(exc, None) from exc
         self.refresh()
 
     def refresh(self) -> None:
@@ -212,21 +112,23 @@ class Registry:
 
     def check_provider_names(self, names: Iterable[str], param: str = "providers") -> None:
         """Refuse a name that is no provider's name or alias (most likely a typo: the settings
-        would be ignored, and the provider's environment used instead). Not checked while
-        plugins are blocked, whose provider names are unknown."""
-        if self.blocked:
-            return
+        would be ignored, and the provider's environment used instead). While plugins are
+        blocked, whose provider names are unknown, only a name close to a known one is refused
+        (``opneai``): any other may be a blocked plugin's."""
         known = {name for p in self.providers.values() for name in (p.name, *p.aliases)}
         for name in names:
-            if name not in known:
-                close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise InvalidRequestError(
-                    f"{param}: no provider is called {name!r} (installed: "
-                    f"{', '.join(sorted(self.providers))}){hint}",
-                    param=f"{param}.{name}",
-                    code="unknown_provider",
-                )
+            if name in known:
+                continue
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            if self.blocked and not close:
+                continue
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise InvalidRequestError(
+                f"{param}: no provider is called {name!r} (installed: "
+                f"{', '.join(sorted(self.providers))}){hint}",
+                param=f"{param}.{name}",
+                code="unknown_provider",
+            )
 
     def _provider_alias(self, prefix: str) -> str | None:
         for provider in self.providers.values():
@@ -302,20 +204,24 @@ class Registry:
     @contextlib.contextmanager
     def _plugin_step(self, step: str) -> Iterator[None]:
         """Run a plugin's ``step``; anything but a :class:`LimnerError` it raises becomes a
-        :class:`PluginError` naming the plugin (the installed one nearest to where it was
-        raised) and how to go on without it."""
+        :class:`PluginError` naming the plugin (the one nearest to where it was raised) and, for
+        an installed one, how to go on without it."""
         try:
             yield
         except LimnerError:
             raise
         except Exception as exc:
-            modules = _modules_in(exc)
-            mine = {_package(plugin) for plugin in self.manager.get_plugins()} - {"limner"}
-            culprit = next((m for m in reversed(modules) if m.split(".")[0] in mine), None)
-            who = f"the plugin {culprit}" if culprit else "a limner plugin"
+            plugin = raised_in(exc, self.manager.get_plugins())
+            who, hint = "a limner plugin", ""
+            if plugin is not None:
+                name = self.manager.get_name(plugin)
+                who = f"the plugin {module_of(plugin)}"
+                if name in self._entry_points:
+                    who = f"the limner plugin {name!r} ({module_of(plugin)})"
+                    hint = f"; {disable_hint(name)}"
             raise PluginError(
                 f"{who} failed in {step} ({type(exc).__name__}: {exc}); this is a bug in the "
-                f"plugin: report it to its authors; {_disable_hint(_entry_point_of(modules))}"
+                f"plugin: report it to its authors{hint}"
             ) from exc
 
     @staticmethod
@@ -344,39 +250,37 @@ class Registry:
         except LimnerError as error:
             raise error.attribute(provider.name, call.model.id) from error.__cause__
         except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
-            overriding = [
-                _label(impl.plugin)
-                for impl in self.manager.hook.translate_request.get_hookimpls()
-                if impl.plugin is not default_hooks
-            ]
-            culprit = (
-                f"the {provider.name} plugin or a translate_request hook of {', '.join(overriding)}"
-                if overriding
-                else ""
-            )
             raise PluginError.crashed(
-                "translate", provider.name, call.model.id, exc, culprit
+                "translate", provider.name, call.model.id, exc, self._translators(provider)
             ) from exc
 
     def _translate(self, provider: Provider, call: ProviderCall) -> Translation:
         hook = self.manager.hook.translate_request
         result: Any
-        hooked = len(hook.get_hookimpls()) > 1
-        if hooked:
+        if len(hook.get_hookimpls()) > 1:
             result = hook(provider=provider, call=call)
         else:  # only core's own: skip the hook machinery
             result = default_hooks.translate_request(provider, call)
         problem = translation_problem(result)
         if problem is not None:
-            who = (
-                "translate_request"
-                if hooked
-                else f"{type(provider).__name__}.translate ({_package(provider)})"
-            )
+            who = self._translators(provider) or f"the {provider.name} plugin"
             raise PluginError(
-                f"{who} returned {problem}; this is a bug in the plugin: report it to its authors"
+                f"translate ({who}) returned {problem}; this is a bug in the plugin: report it "
+                "to its authors"
             )
         return cast(Translation, result)
+
+    def _translators(self, provider: Provider) -> str:
+        """Who may have made a translation: the provider's plugin, and the plugins with a
+        ``translate_request`` hook when there are any ("" when only the provider's)."""
+        overriding = [
+            _label(impl.plugin)
+            for impl in self.manager.hook.translate_request.get_hookimpls()
+            if impl.plugin is not default_hooks
+        ]
+        if not overriding:
+            return ""
+        return f"the {provider.name} plugin or a translate_request hook of {', '.join(overriding)}"
 
     def price(
         self,
@@ -405,52 +309,14 @@ class Registry:
             )
         if result is None:
             return None
-        cost = to_usd(result)
-        if not cost.is_finite() or cost < 0:
-            raise PluginError(f"price_call returned {result!r}: a cost is a finite amount >= 0")
-        return cost
-
-
-_STR_OR_NONE = frozenset({str, type(None)})
-
-
-def translation_problem(result: object) -> str | None:
-    """What is wrong with a translation a plugin returned (``None`` when nothing is): checked
-    before anything is sent, so a plugin's mistake is a :class:`PluginError`, not a crash in
-    core. The JSON body is encoded here, once (sending and signing reuse it)."""
-    if not isinstance(result, Translation):
-        return f"{type(result).__name__}, not a Translation"
-    request = result.request
-    if not isinstance(request, WireRequest):
-        return f"a Translation whose request is {type(request).__name__}, not a WireRequest"
-    if not isinstance(request.url, str) or not request.url.startswith(("https://", "http://")):
-        return f"a WireRequest whose url {request.url!r} is not an absolute http(s) URL"
-    if result.adjustments or result.warnings:  # most translations change nothing
-        for name, kind in (("adjustments", Adjustment), ("warnings", Notice)):
-            items = getattr(result, name)
-            odd = [item for item in items if not isinstance(item, kind)]
-            if odd or not isinstance(items, tuple | list):
-                shown = type(odd[0]).__name__ if odd else type(items).__name__
-                return f"{name} holding {shown}, not {kind.__name__}"
-    if not _STR_OR_NONE.issuperset(
-        (type(result.size), type(result.quality), type(result.edit_mode))
-    ):
-        for name in ("size", "quality", "edit_mode"):
-            value = getattr(result, name)
-            if value is not None and not isinstance(value, str):
-                return f"a {name} of type {type(value).__name__}, not str"
-    if request.json is not None:
-        try:
-            request.json_bytes()
-        except (TypeError, ValueError) as exc:
-            return f"a JSON body that cannot be encoded ({type(exc).__name__}: {exc})"
-    return None
-
-
-def _package(plugin: object) -> str:
-    """The top-level package a plugin (module or object) comes from."""
-    module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
-    return module.split(".")[0]
+        if isinstance(result, Decimal | int | float | str) and not isinstance(result, bool):
+            try:
+                cost = to_usd(result)
+            except ArithmeticError:  # decimal.InvalidOperation: not a number
+                cost = Decimal("NaN")
+            if cost.is_finite() and cost >= 0:
+                return cost + 0  # -0 is 0
+        raise PluginError(f"price_call returned {result!r}: a cost is an amount in USD, >= 0")
 
 
 def _label(plugin: object) -> str:

@@ -306,7 +306,9 @@ class Provider(ABC):
         """Add credentials to ``request``, marking them secret. Called just before every attempt,
         so signatures are fresh on retries. With ``dry_run`` no credential is needed: add the same
         headers with any placeholder value (they are shown as ``<redacted>``). Raise
-        :class:`~limner.errors.MissingCredentialsError` when a credential is missing."""
+        :class:`~limner.errors.MissingCredentialsError` when a credential is missing. Add
+        headers only (``request.with_headers``): the body is encoded once, when the translation
+        is checked, and a signature covers ``request.json_bytes()``, the bytes sent."""
         return request
 
     def load_settings(

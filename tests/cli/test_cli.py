@@ -604,6 +604,11 @@ def test_model_details_say_the_lifecycle_in_words(capsys: pytest.CaptureFixture[
         ("0.4", "$0.40"),
         ("0.16658", "$0.16658"),
         ("2", "$2.00"),
+        ("1E+1", "$10.00"),
+        ("-0", "$0.00"),
+        ("0E-10", "$0.00"),
+        ("1E-12", "$0.000000000001"),
+        ("12345678901234567890123456789.5", "$12345678901234567890123456789.50"),
     ],
 )
 def test_every_cost_is_printed_exactly_with_at_least_the_cents(amount: str, shown: str) -> None:

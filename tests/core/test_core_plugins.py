@@ -8,6 +8,7 @@ import inspect
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -111,9 +112,13 @@ def test_an_unknown_argument_is_not_called_a_misspelled_hook() -> None:
     assert "misspelled hook name" not in caught.value.message
 
 
-def _install_entry_point(root: Path, name: str, module: str, source: str) -> None:
-    """A plugin distribution as pip leaves one: a module and a dist-info with its entry point."""
-    (root / f"{module}.py").write_text(source)
+def _install_entry_point(root: Path, name: str, module: str, source: str | None) -> None:
+    """A plugin distribution as pip leaves one: a module (none when ``source`` is None) and a
+    dist-info with its entry point."""
+    if source is not None:
+        path = root.joinpath(*module.split(".")).with_suffix(".py")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
     info = root / f"limner_test_{name}-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(
@@ -129,28 +134,64 @@ def _install_entry_point(root: Path, name: str, module: str, source: str) -> Non
             "def register_providers(register):\n    pass\n",
             "the limner plugin 'acmetest' (limner_acmetest_plugin) has no limner hooks: mark",
         ),
-        ("import no_such_module_here\n", "a limner plugin failed to load (ModuleNotFoundError"),
+        (
+            "import no_such_module_here\n",
+            "the limner plugin 'acmetest' (limner_acmetest_plugin) failed to load "
+            "(ModuleNotFoundError: No module named 'no_such_module_here')",
+        ),
+        ("def broken(:\n", "failed to load (SyntaxError"),
+        (None, "failed to load (ModuleNotFoundError: No module named 'limner_acmetest_plugin')"),
         (
             "import limner\n@limner.hookimpl\ndef register_provider(register):\n    pass\n",
             "unknown hook 'register_provider' in plugin",
         ),
+        (  # crashes while registering: named by the frames it was raised in
+            "import limner\n@limner.hookimpl\ndef register_providers(register):\n"
+            "    raise RuntimeError('no config file')\n",
+            "the limner plugin 'acmetest' (limner_acmetest_plugin) failed in register_providers "
+            "(RuntimeError: no config file)",
+        ),
     ],
-    ids=["no-hooks", "import-error", "misspelled-hook"],
+    ids=["no-hooks", "import-error", "syntax-error", "no-module", "misspelled-hook", "crash"],
 )
 def test_an_installed_plugin_that_cannot_work_is_refused_naming_its_entry_point(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, says: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str | None, says: str
 ) -> None:
     _install_entry_point(tmp_path, "acmetest", "limner_acmetest_plugin", source)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "limner_acmetest_plugin", raising=False)
     with pytest.raises(limner.PluginError) as caught:
-        Registry()
+        _ = Registry().providers
     assert says in caught.value.message
     assert "LIMNER_DISABLE_PLUGINS=acmetest (or disable_plugins=['acmetest'])" in (
         caught.value.message
     )
     skipping = Registry(disable_plugins=["acmetest"])  # the hint works: loads without it
     assert skipping.manager.is_blocked("acmetest") and "openai" in skipping.providers
+
+
+def test_two_plugins_in_one_package_are_told_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fine = "import limner\n@limner.hookimpl\ndef register_models(register):\n    pass\n"
+    crashing = (
+        "import limner\n@limner.hookimpl\ndef register_models(register):\n    raise KeyError(1)\n"
+    )
+    (tmp_path / "acme_pkg").mkdir()
+    (tmp_path / "acme_pkg" / "__init__.py").write_text("")
+    _install_entry_point(tmp_path, "acme_one", "acme_pkg.plug_one", crashing)
+    _install_entry_point(tmp_path, "acme_two", "acme_pkg.plug_two", fine)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("acme_pkg", "acme_pkg.plug_one", "acme_pkg.plug_two"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    with pytest.raises(limner.PluginError) as caught:
+        _ = Registry().providers
+    assert caught.value.message.startswith(
+        "the limner plugin 'acme_one' (acme_pkg.plug_one) failed in register_models (KeyError"
+    )
+    assert caught.value.message.endswith(
+        "LIMNER_DISABLE_PLUGINS=acme_one (or disable_plugins=['acme_one'])"
+    )
 
 
 @pytest.mark.parametrize(
@@ -363,17 +404,30 @@ async def test_price_call_float_result_is_exact(make_client: MakeClient) -> None
     assert result.cost == Decimal("0.1")
 
 
-@pytest.mark.parametrize("rate", [-0.01, float("nan"), "cheap"])
+@pytest.mark.parametrize("rate", [-0.01, float("nan"), "cheap", True, object()])
 async def test_a_price_no_bill_can_have_is_a_warning_not_a_cost(
     make_client: MakeClient, rate: Any
 ) -> None:
     """Pricing never fails a call: a plugin's impossible price is an unknown cost, said why."""
-    client = make_client(plugins=[FakePlugin(), NegotiatedRates(rate)])
+
+    class Fixed:
+        @limner.hookimpl(tryfirst=True)
+        def price_call(self) -> Any:
+            return rate
+
+    client = make_client(plugins=[FakePlugin(), Fixed()])
     result = await client.images.generate(model="alpha", prompt="x", n=1)
     assert result.cost is None
     (notice,) = [w for w in result.warnings if w.code == "price_failed"]
-    assert notice.message.startswith("pricing fake/alpha-1 failed in a plugin (")
+    assert notice.message.startswith("pricing fake/alpha-1 failed in a plugin (PluginError: ")
+    assert f"price_call returned {rate!r}: a cost is an amount in USD, >= 0" in notice.message
     assert len(result.data) == 1
+
+
+async def test_a_negative_zero_price_is_zero(make_client: MakeClient) -> None:
+    client = make_client(plugins=[FakePlugin(), NegotiatedRates(-0.0)])
+    result = await client.images.generate(model="alpha", prompt="x", n=1)
+    assert result.cost == 0 and not result.cost.is_signed()
 
 
 class CustomTranslation:
@@ -440,6 +494,7 @@ def _translation_with(**changes: Any) -> Any:
             "url '/v1/images' is not an absolute http(s) URL",
         ),
         (_translation_with(adjustments=({"param": "size"},)), "adjustments holding dict"),
+        (_translation_with(adjustments=5), "adjustments as int, not a tuple of Adjustment"),
         (_translation_with(warnings=("late",)), "warnings holding str, not Notice"),
         (_translation_with(size=1024), "a size of type int, not str"),
         (
@@ -449,7 +504,17 @@ def _translation_with(**changes: Any) -> Any:
             "a JSON body that cannot be encoded (TypeError",
         ),
     ],
-    ids=["dict", "none", "request", "relative-url", "adjustment", "warning", "size", "json"],
+    ids=[
+        "dict",
+        "none",
+        "request",
+        "relative-url",
+        "adjustment",
+        "adjustments-not-a-tuple",
+        "warning",
+        "size",
+        "json",
+    ],
 )
 async def test_a_malformed_translation_is_a_plugin_error_before_anything_is_sent(
     make_client: MakeClient, server: FakeServer, returned: Any, says: str
@@ -465,11 +530,49 @@ async def test_a_malformed_translation_is_a_plugin_error_before_anything_is_sent
         with pytest.raises(limner.PluginError) as caught:
             await client.images.generate(model="alpha", prompt="x", dry_run=dry_run)
         error = caught.value
-        assert error.message.startswith("Malformed.translate (tests) returned ")
+        assert error.message.startswith("translate (the fake plugin) returned ")
         assert says in error.message
         assert "this is a bug in the plugin" in error.message
         assert (error.provider, error.model) == ("fake", "fake/alpha-1")
     assert server.api_calls == []
+
+
+async def test_a_url_scheme_in_capitals_is_still_a_url(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """Settings take HTTPS://... (schemes are case-insensitive), so the check of a translation's
+    URL must too."""
+
+    class Shouting(FakeProvider):
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
+            translation = super().translate(call)
+            loud = translation.request.url.replace("http://", "HTTP://", 1)
+            return replace(translation, request=replace(translation.request, url=loud))
+
+    client = make_client(plugins=[FakePlugin(Shouting)])
+    await client.images.generate(model="alpha", prompt="x")
+    assert len(server.api_calls) == 1
+
+
+async def test_a_malformed_translation_under_a_translate_request_hook_names_both(
+    make_client: MakeClient,
+) -> None:
+    class Observer:  # defers to the provider: returns None
+        @limner.hookimpl
+        def translate_request(self) -> None:
+            return None
+
+    class Malformed(FakeProvider):
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
+            return None  # type: ignore[return-value]
+
+    client = make_client(plugins=[FakePlugin(Malformed), Observer()])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="alpha", prompt="x", dry_run=True)
+    assert caught.value.message.startswith(
+        "translate (the fake plugin or a translate_request hook of "
+    )
+    assert "Observer) returned NoneType, not a Translation" in caught.value.message
 
 
 async def test_a_translation_that_crashes_is_a_plugin_error_naming_the_plugin(

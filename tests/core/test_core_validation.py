@@ -174,11 +174,17 @@ async def test_an_options_namespace_no_provider_has_is_refused_as_a_settings_typ
     assert server.requests == []
 
 
-async def test_an_options_namespace_is_not_refused_while_plugins_are_disabled(
+async def test_while_plugins_are_disabled_only_a_namespace_like_a_known_one_is_refused(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:
     """A disabled plugin's provider names are unknown (it is never loaded), so a namespace that
-    may be its is left alone, as another provider's options always are."""
+    may be its is left alone, as another provider's options always are; one a letter away from
+    a loaded provider's is a typo, refused."""
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(**GOOD, provider_options={"faek": {"steps": 3}})
+    assert info.value.param == "provider_options.faek"
+    assert "did you mean 'fake'?" in info.value.message
+    assert server.requests == []
     await client.images.generate(**GOOD, provider_options={"nope": {}})
     assert len(server.api_calls) == 1
 

@@ -20,7 +20,6 @@ from ..errors import (
     UnsupportedFeatureError,
 )
 from ..inputs import check_extra_headers, check_not_overwritten, provider_options
-from ..plugins import translation_problem
 from ..provider import Provider, Translation
 from ..responses import Notice
 from ..sending import (
@@ -35,6 +34,7 @@ from ..sending import (
     unique,
     with_extra_headers,
 )
+from ..translation_check import translation_problem
 from .contract import ChatCall, ChatResult
 from .messages import assistant_message, load_turns
 from .response import ChatChoice, ChatCompletion, ChatUsage

@@ -28,9 +28,11 @@ def _sizes(model: ModelInfo) -> str:
 def dollars(amount: Decimal) -> str:
     """An amount in USD as the CLI prints every cost and estimate: exact, with no trailing
     zeros past the cents (``$0.04``, ``$0.16005``, ``$0.40``)."""
-    text = f"{amount.normalize():f}"
-    whole, _, cents = text.partition(".")
-    return f"${whole}.{cents.ljust(2, '0')}"
+    if not amount.is_finite():
+        return f"${amount}"
+    text = f"{amount.copy_abs() if amount.is_zero() else amount:f}"  # -0 is 0
+    whole, _, fraction = text.partition(".")
+    return f"${whole}.{fraction.rstrip('0').ljust(2, '0')}"
 
 
 def _price(sheet: PriceSheet | None) -> str:

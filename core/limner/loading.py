@@ -1,0 +1,156 @@
+"""Loading plugins into a pluggy manager: installed ones from their entry points (group
+``limner``), others given in code, with every mistake pluggy would accept in silence, or report
+without naming the plugin, refused as a :class:`~limner.errors.PluginError` that says which plugin
+and how to go on without it (``LIMNER_DISABLE_PLUGINS``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from types import ModuleType
+
+import pluggy
+
+from . import default_hooks, hookspecs
+from .errors import PluginError
+from .hookspecs import PROJECT
+from .provider import Provider
+
+__all__ = [
+    "DISABLE_ENV",
+    "disable_hint",
+    "invalid_plugin",
+    "load_entry_points",
+    "make_manager",
+    "module_of",
+    "raised_in",
+    "register_plugin",
+]
+
+DISABLE_ENV = "LIMNER_DISABLE_PLUGINS"
+
+
+def make_manager(
+    plugins: Iterable[object], disable: Iterable[str], entry_points: bool
+) -> tuple[pluggy.PluginManager, frozenset[str], frozenset[str]]:
+    """The plugin manager, the names blocked, and the names of the entry points loaded."""
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(hookspecs)
+    manager.register(default_hooks, name="limner.default_hooks")
+    blocked = {name.strip() for name in disable if name.strip()}
+    blocked |= {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
+    for name in blocked:
+        manager.set_blocked(name)
+    loaded = load_entry_points(manager) if entry_points else frozenset()
+    try:
+        for plugin in plugins:
+            register_plugin(manager, plugin)
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:  # installed plugins were checked on loading
+        raise invalid_plugin(exc, None) from exc
+    return manager, frozenset(blocked), loaded
+
+
+def load_entry_points(manager: pluggy.PluginManager) -> frozenset[str]:
+    """Load and register the installed plugins (entry points of group ``limner``) one at a time,
+    and return their names. A plugin that fails to import, cannot be registered, has no hooks (a
+    hook function without ``@limner.hookimpl``) or misspells one is refused by its entry point's
+    name, which is what disabling it takes: pluggy's ``load_setuptools_entrypoints`` runs the
+    same loop without saying which entry point failed."""
+    import importlib.metadata
+
+    loaded: set[str] = set()
+    for entry in importlib.metadata.entry_points(group=PROJECT):
+        if manager.is_blocked(entry.name) or manager.has_plugin(entry.name):
+            continue
+        where = f"the limner plugin {entry.name!r} ({entry.value})"
+        try:
+            plugin = entry.load()
+        except Exception as exc:
+            raise PluginError(
+                f"{where} failed to load ({type(exc).__name__}: {exc}); " + disable_hint(entry.name)
+            ) from exc
+        try:
+            manager.register(plugin, name=entry.name)
+        except pluggy.PluginValidationError as exc:
+            raise invalid_plugin(exc, entry.name) from exc
+        except ValueError as exc:  # pluggy: this module is registered under another name
+            raise PluginError(f"{where} cannot be registered: {exc}") from exc
+        if not manager.get_hookcallers(plugin):
+            raise PluginError(
+                f"{where} has no limner hooks: mark its hook functions with @limner.hookimpl; "
+                + disable_hint(entry.name)
+            )
+        loaded.add(entry.name)
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise invalid_plugin(exc, manager.get_name(exc.plugin)) from exc
+    return frozenset(loaded)
+
+
+def invalid_plugin(exc: pluggy.PluginValidationError, entry_point: str | None) -> PluginError:
+    """pluggy's refusal of a plugin's hooks, with what to do next (for an installed plugin,
+    the entry point name that disables it)."""
+    said = str(exc)
+    hint = " (a misspelled hook name?)" if said.startswith("unknown hook") else ""
+    return PluginError(f"{said}{hint}" + (f"; {disable_hint(entry_point)}" if entry_point else ""))
+
+
+def disable_hint(name: str) -> str:
+    return f"to go on without it, set {DISABLE_ENV}={name} (or disable_plugins=[{name!r}])"
+
+
+def module_of(plugin: object) -> str:
+    """The module a plugin (a module, or an object with hook methods) comes from."""
+    return plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+
+
+def raised_in(exc: BaseException, plugins: Iterable[object]) -> object | None:
+    """The plugin nearest to where ``exc`` was raised: the innermost frame in a plugin's module
+    or package, the longest match winning (two plugins may share a package). Core's own hooks
+    (in ``limner``) are never the culprit."""
+    candidates = [(plugin, module_of(plugin)) for plugin in plugins]
+    candidates = [(p, m) for p, m in candidates if m.split(".")[0] != "limner"]
+    frames = []
+    trace = exc.__traceback__
+    while trace is not None:
+        frames.append(str(trace.tb_frame.f_globals.get("__name__", "")))
+        trace = trace.tb_next
+    for module in reversed(frames):
+        best, score = None, 0
+        for plugin, home in candidates:
+            if module == home or module.startswith(home + "."):
+                matched = len(home) + 1
+            elif module.split(".")[0] == home.split(".")[0]:
+                matched = 1
+            else:
+                continue
+            if matched > score:
+                best, score = plugin, matched
+        if best is not None:
+            return best
+    return None
+
+
+def register_plugin(manager: pluggy.PluginManager, plugin: object, name: str | None = None) -> None:
+    """Register ``plugin`` (a module or an object with ``@limner.hookimpl`` methods), refusing
+    the easy mistakes pluggy would accept in silence."""
+    if isinstance(plugin, type):
+        raise PluginError(
+            f"{plugin.__name__} is a class: register an instance of it ({plugin.__name__}())"
+        )
+    if isinstance(plugin, Provider):
+        raise PluginError(
+            f"{type(plugin).__name__} is a Provider, not a plugin: register a module or object "
+            "whose @limner.hookimpl register_providers(register) calls register(provider)"
+        )
+    try:
+        manager.register(plugin, name=name)
+    except ValueError as exc:  # pluggy: already registered, or the name is taken
+        raise PluginError(f"cannot register {plugin!r}: {exc}") from exc
+    if not manager.get_hookcallers(plugin):
+        manager.unregister(plugin)
+        raise PluginError(
+            f"{plugin!r} has no limner hooks: mark its hook methods with @limner.hookimpl"
+        )

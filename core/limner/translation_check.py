@@ -1,0 +1,55 @@
+"""The check of a translation a plugin returned, before anything is sent: a plugin's mistake
+is a :class:`~limner.errors.PluginError`, not a crash in core."""
+
+from __future__ import annotations
+
+from .provider import Translation
+from .responses import Adjustment, Notice
+from .wire import WireRequest
+
+__all__ = ["translation_problem"]
+
+_STR_OR_NONE = frozenset({str, type(None)})
+
+
+def translation_problem(result: object) -> str | None:
+    """What is wrong with a translation a plugin returned (``None`` when nothing is): checked
+    before anything is sent, so a plugin's mistake is a :class:`PluginError`, not a crash in
+    core. The JSON body is encoded here, once (sending and signing reuse it)."""
+    if not isinstance(result, Translation):
+        return f"{type(result).__name__}, not a Translation"
+    request = result.request
+    if not isinstance(request, WireRequest):
+        return f"a Translation whose request is {type(request).__name__}, not a WireRequest"
+    url = request.url
+    if not isinstance(url, str) or url.partition("://")[0].lower() not in ("https", "http"):
+        return f"a WireRequest whose url {url!r} is not an absolute http(s) URL"
+    problem = _fields_problem(result)
+    if problem is not None:
+        return problem
+    if request.json is not None:
+        try:
+            request.json_bytes()
+        except (TypeError, ValueError) as exc:
+            return f"a JSON body that cannot be encoded ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _fields_problem(result: Translation) -> str | None:
+    """The notices and priced settings of a translation, when they are not what they say."""
+    if result.adjustments or result.warnings:  # most translations change nothing
+        for name, kind in (("adjustments", Adjustment), ("warnings", Notice)):
+            items = getattr(result, name)
+            if not isinstance(items, tuple | list):
+                return f"{name} as {type(items).__name__}, not a tuple of {kind.__name__}"
+            odd = [item for item in items if not isinstance(item, kind)]
+            if odd:
+                return f"{name} holding {type(odd[0]).__name__}, not {kind.__name__}"
+    if not _STR_OR_NONE.issuperset(
+        (type(result.size), type(result.quality), type(result.edit_mode))
+    ):
+        for name in ("size", "quality", "edit_mode"):
+            value = getattr(result, name)
+            if value is not None and not isinstance(value, str):
+                return f"a {name} of type {type(value).__name__}, not str"
+    return None
