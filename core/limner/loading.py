@@ -5,7 +5,9 @@ and how to go on without it (``LIMNER_DISABLE_PLUGINS``)."""
 
 from __future__ import annotations
 
+import difflib
 import os
+import warnings
 from collections.abc import Iterable
 from types import ModuleType
 
@@ -18,6 +20,7 @@ from .provider import Provider
 
 __all__ = [
     "DISABLE_ENV",
+    "PluginWarning",
     "disable_hint",
     "invalid_plugin",
     "load_entry_points",
@@ -25,6 +28,7 @@ __all__ = [
     "module_of",
     "raised_in",
     "register_plugin",
+    "warn_misspelled_methods",
 ]
 
 DISABLE_ENV = "LIMNER_DISABLE_PLUGINS"
@@ -154,3 +158,34 @@ def register_plugin(manager: pluggy.PluginManager, plugin: object, name: str | N
         raise PluginError(
             f"{plugin!r} has no limner hooks: mark its hook methods with @limner.hookimpl"
         )
+
+
+class PluginWarning(UserWarning):
+    """A plugin does something that is most likely a mistake, but may be meant."""
+
+
+_OVERRIDABLE = frozenset(
+    name for name in dir(Provider) if not name.startswith("_") and callable(getattr(Provider, name))
+)
+
+
+def warn_misspelled_methods(provider: Provider) -> None:
+    """Warn about a method of ``provider``'s class that looks like a misspelling of a
+    :class:`Provider` method the class leaves alone (``authorise`` for ``authorize``): the
+    default runs instead, in silence (an ``authorize`` that adds no credential, say)."""
+    own: set[str] = set()
+    for klass in type(provider).__mro__:
+        if klass is Provider or not issubclass(klass, Provider):
+            continue
+        own.update(n for n, v in vars(klass).items() if not n.startswith("_") and callable(v))
+    left_alone = sorted(_OVERRIDABLE - own)
+    for name in sorted(own - _OVERRIDABLE):
+        close = difflib.get_close_matches(name, left_alone, n=1, cutoff=0.88)
+        if close:
+            warnings.warn(
+                f"{type(provider).__name__}.{name} looks like a misspelling of Provider.{close[0]}"
+                f", which {type(provider).__name__} does not define, so limner's default "
+                f"{close[0]} runs; rename it (or rename the helper to silence this warning)",
+                PluginWarning,
+                stacklevel=2,
+            )

@@ -25,6 +25,7 @@ from .loading import (
     module_of,
     raised_in,
     register_plugin,
+    warn_misspelled_methods,
 )
 from .money import to_usd
 from .pricing import price_from_sheet
@@ -166,6 +167,7 @@ class Registry:
                     f"two plugins register the provider {provider.name!r} "
                     f"({owners[provider.name]} and {type(provider).__module__})"
                 )
+            warn_misspelled_methods(provider)
             providers[provider.name] = provider
             owners[provider.name] = type(provider).__module__
 

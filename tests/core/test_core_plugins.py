@@ -212,6 +212,57 @@ def test_models_that_are_no_model_infos_are_a_plugin_error(listed: Any, says: st
         _ = Registry([FakePlugin(Odd)], entry_points=False).providers
 
 
+def test_a_method_that_looks_like_a_misspelled_provider_method_is_warned_about() -> None:
+    """``authorise`` leaves Provider.authorize alone: calls would go out without credentials."""
+    from limner.loading import PluginWarning
+
+    class British(limner.Provider):
+        name = "british"
+
+        def models(self) -> list[limner.ModelInfo]:
+            return []
+
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
+            raise NotImplementedError
+
+        def parse_response(self, call: Any, response: Any) -> Any:
+            raise NotImplementedError
+
+        def authorise(self, request: Any, settings: Any) -> Any:
+            return request
+
+        def translate_call(self, call: Any) -> None:  # a helper, not close enough to warn
+            return None
+
+    class Registers:
+        @limner.hookimpl
+        def register_providers(self, register: Callable[[Any], None]) -> None:
+            register(British())
+
+    with pytest.warns(PluginWarning) as caught:
+        _ = Registry([Registers()], entry_points=False).providers
+    (warning,) = caught
+    assert str(warning.message).startswith(
+        "British.authorise looks like a misspelling of Provider.authorize, which British does "
+        "not define"
+    )
+
+
+def test_a_provider_overriding_the_method_itself_is_not_warned_about() -> None:
+    class Both(FakeProvider):
+        def authorize(self, request: Any, settings: Any, *, dry_run: bool = False) -> Any:
+            return super().authorize(request, settings, dry_run=dry_run)
+
+        def authorise(self, request: Any) -> Any:  # a helper beside the real one
+            return request
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _ = Registry([FakePlugin(Both)], entry_points=False).providers
+
+
 def test_a_provider_that_cannot_be_made_is_a_plugin_error_naming_the_plugin() -> None:
     class Broken(limner.Provider):  # parse_response misspelled: still abstract
         name = "broken"
