@@ -6,6 +6,7 @@ and how to go on without it (``LIMNER_DISABLE_PLUGINS``)."""
 from __future__ import annotations
 
 import difflib
+import inspect
 import os
 import warnings
 from collections.abc import Iterable
@@ -74,12 +75,22 @@ def load_entry_points(manager: pluggy.PluginManager) -> frozenset[str]:
             raise PluginError(
                 f"{where} failed to load ({type(exc).__name__}: {exc}); " + disable_hint(entry.name)
             ) from exc
+        not_a_plugin = _not_a_plugin(plugin)
+        if not_a_plugin is not None:
+            raise PluginError(
+                f"{where} {not_a_plugin}: point the entry point at a module with "
+                f"@limner.hookimpl functions; {disable_hint(entry.name)}"
+            )
+        if manager.is_registered(plugin):
+            raise PluginError(
+                f"{where} loads {module_of(plugin)}, which the entry point "
+                f"{manager.get_name(plugin)!r} loaded already: uninstall one of the two "
+                f"distributions, or {disable_hint(entry.name)}"
+            )
         try:
             manager.register(plugin, name=entry.name)
         except pluggy.PluginValidationError as exc:
             raise invalid_plugin(exc, entry.name) from exc
-        except ValueError as exc:  # pluggy: this module is registered under another name
-            raise PluginError(f"{where} cannot be registered: {exc}") from exc
         if not manager.get_hookcallers(plugin):
             raise PluginError(
                 f"{where} has no limner hooks: mark its hook functions with @limner.hookimpl; "
@@ -107,33 +118,43 @@ def disable_hint(name: str) -> str:
 
 def module_of(plugin: object) -> str:
     """The module a plugin (a module, or an object with hook methods) comes from."""
-    return plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
+    if isinstance(plugin, ModuleType):
+        return plugin.__name__
+    return plugin.__module__ if isinstance(plugin, type) else type(plugin).__module__
 
 
 def raised_in(exc: BaseException, plugins: Iterable[object]) -> object | None:
-    """The plugin nearest to where ``exc`` was raised: the innermost frame in a plugin's module
-    or package, the longest match winning (two plugins may share a package). Core's own hooks
-    (in ``limner``) are never the culprit."""
-    candidates = [(plugin, module_of(plugin)) for plugin in plugins]
-    candidates = [(p, m) for p, m in candidates if m.split(".")[0] != "limner"]
+    """The plugin nearest to where ``exc`` was raised: the innermost frame in a plugin's own
+    module (or below it), the longest such module winning; failing that, the one plugin whose
+    top-level package holds a frame (a helper module beside the plugin). ``None`` when that
+    does not single one out. Core's own hooks (in ``limner``) are never the culprit."""
+    homes = [(plugin, module_of(plugin)) for plugin in plugins]
+    homes = [(p, m) for p, m in homes if m.split(".")[0] != "limner"]
     frames = []
     trace = exc.__traceback__
     while trace is not None:
         frames.append(str(trace.tb_frame.f_globals.get("__name__", "")))
         trace = trace.tb_next
     for module in reversed(frames):
-        best, score = None, 0
-        for plugin, home in candidates:
-            if module == home or module.startswith(home + "."):
-                matched = len(home) + 1
-            elif module.split(".")[0] == home.split(".")[0]:
-                matched = 1
-            else:
-                continue
-            if matched > score:
-                best, score = plugin, matched
-        if best is not None:
-            return best
+        inside = [(len(m), p) for p, m in homes if module == m or module.startswith(m + ".")]
+        if inside:
+            longest = max(length for length, _ in inside)
+            best = [p for length, p in inside if length == longest]
+            return best[0] if len(best) == 1 else None
+    packages = {module.split(".")[0] for module in frames}
+    sharing = [p for p, m in homes if m.split(".")[0] in packages]
+    return sharing[0] if len(sharing) == 1 else None
+
+
+def _not_a_plugin(plugin: object) -> str | None:
+    """What a plugin is instead, when it is one of the easy mistakes (a class, a Provider)."""
+    if isinstance(plugin, type):
+        return f"is the class {plugin.__name__}, not an instance of it ({plugin.__name__}())"
+    if isinstance(plugin, Provider):
+        return (
+            f"is a Provider ({type(plugin).__name__}), not a plugin: a plugin's @limner.hookimpl "
+            "register_providers(register) calls register(provider)"
+        )
     return None
 
 
@@ -148,6 +169,11 @@ def register_plugin(manager: pluggy.PluginManager, plugin: object, name: str | N
         raise PluginError(
             f"{type(plugin).__name__} is a Provider, not a plugin: register a module or object "
             "whose @limner.hookimpl register_providers(register) calls register(provider)"
+        )
+    if name is not None and manager.is_blocked(name):
+        raise PluginError(
+            f"the plugin name {name!r} is disabled ({DISABLE_ENV} or disable_plugins): "
+            "register the plugin under another name, or stop disabling that one"
         )
     try:
         manager.register(plugin, name=name)
@@ -164,28 +190,35 @@ class PluginWarning(UserWarning):
     """A plugin does something that is most likely a mistake, but may be meant."""
 
 
-_OVERRIDABLE = frozenset(
-    name for name in dir(Provider) if not name.startswith("_") and callable(getattr(Provider, name))
-)
+_MEMBERS = frozenset(name for name in dir(Provider) if not name.startswith("_"))
 
 
 def warn_misspelled_methods(provider: Provider) -> None:
-    """Warn about a method of ``provider``'s class that looks like a misspelling of a
-    :class:`Provider` method the class leaves alone (``authorise`` for ``authorize``): the
-    default runs instead, in silence (an ``authorize`` that adds no credential, say)."""
-    own: set[str] = set()
-    for klass in type(provider).__mro__:
-        if klass is Provider or not issubclass(klass, Provider):
-            continue
-        own.update(n for n, v in vars(klass).items() if not n.startswith("_") and callable(v))
-    left_alone = sorted(_OVERRIDABLE - own)
-    for name in sorted(own - _OVERRIDABLE):
+    """Warn about a member of ``provider``'s class that looks like a misspelling of a
+    :class:`Provider` member the class leaves alone (``authorise`` for ``authorize``,
+    ``credential_header`` for ``credential_headers``): the default is used instead, in silence
+    (an ``authorize`` that adds no credential, say). A name that contains the real one
+    (``reauthorize``, ``api_keys``) is a helper, not a misspelling."""
+    cls = type(provider)
+    own = {
+        name
+        for klass in cls.__mro__
+        if klass not in (Provider, object)
+        for name in vars(klass)
+        if not name.startswith("_")
+    }
+    left_alone = sorted(
+        name
+        for name in _MEMBERS
+        if inspect.getattr_static(cls, name, None) is inspect.getattr_static(Provider, name)
+    )
+    for name in sorted(own - _MEMBERS):
         close = difflib.get_close_matches(name, left_alone, n=1, cutoff=0.88)
-        if close:
+        if close and close[0] not in name:
             warnings.warn(
-                f"{type(provider).__name__}.{name} looks like a misspelling of Provider.{close[0]}"
-                f", which {type(provider).__name__} does not define, so limner's default "
-                f"{close[0]} runs; rename it (or rename the helper to silence this warning)",
+                f"{cls.__name__}.{name} looks like a misspelling of Provider.{close[0]}, which "
+                f"{cls.__name__} does not define, so limner's default {close[0]} is used; "
+                "rename it (or rename the helper to silence this warning)",
                 PluginWarning,
                 stacklevel=2,
             )

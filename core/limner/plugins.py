@@ -121,7 +121,7 @@ class Registry:
             if name in known:
                 continue
             close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-            if self.blocked and not close:
+            if self.blocked and (name in self.blocked or not _a_slip(name, close)):
                 continue
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise InvalidRequestError(
@@ -317,8 +317,21 @@ class Registry:
             except ArithmeticError:  # decimal.InvalidOperation: not a number
                 cost = Decimal("NaN")
             if cost.is_finite() and cost >= 0:
-                return cost + 0  # -0 is 0
+                return cost.copy_abs() if cost.is_zero() else cost  # -0 is 0
         raise PluginError(f"price_call returned {result!r}: a cost is an amount in USD, >= 0")
+
+
+def _a_slip(name: str, close: list[str]) -> bool:
+    """Whether ``name`` is one slip of the keyboard from its closest known name: letters
+    swapped (``opneai``), or one letter missing or wrong (``amazn``, ``opanai``). A longer
+    name (``openai2``, ``google_vertex``) may be another provider's."""
+    if not close:
+        return False
+    near = close[0]
+    if sorted(name) == sorted(near):
+        return True
+    similar = difflib.SequenceMatcher(None, name, near).ratio() >= 0.8
+    return len(near) >= 5 and len(name) <= len(near) and similar
 
 
 def _label(plugin: object) -> str:

@@ -37,7 +37,8 @@ def translation_problem(result: object) -> str | None:
 
 def _fields_problem(result: Translation) -> str | None:
     """The notices and priced settings of a translation, when they are not what they say."""
-    if result.adjustments or result.warnings:  # most translations change nothing
+    # most translations change nothing: two empty tuples
+    if result.adjustments != () or result.warnings != ():
         for name, kind in (("adjustments", Adjustment), ("warnings", Notice)):
             items = getattr(result, name)
             if not isinstance(items, tuple | list):

@@ -170,6 +170,69 @@ def test_an_installed_plugin_that_cannot_work_is_refused_naming_its_entry_point(
     assert skipping.manager.is_blocked("acmetest") and "openai" in skipping.providers
 
 
+def test_a_crash_in_a_helper_two_plugins_share_names_the_plugin_that_called_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The frame in a plugin's own module wins over a helper module of the same package,
+    whichever order the plugins come in."""
+    hook = (
+        "import limner\nfrom acme_pkg import util\n"
+        "@limner.hookimpl\ndef register_models(register):\n"
+    )
+    (tmp_path / "acme_pkg").mkdir()
+    (tmp_path / "acme_pkg" / "__init__.py").write_text("")
+    (tmp_path / "acme_pkg" / "util.py").write_text("def helper():\n    raise LookupError('x')\n")
+    _install_entry_point(tmp_path, "acme_one", "acme_pkg.plug_one", hook + "    pass\n")
+    _install_entry_point(tmp_path, "acme_two", "acme_pkg.plug_two", hook + "    util.helper()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("acme_pkg", "acme_pkg.util", "acme_pkg.plug_one", "acme_pkg.plug_two"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    with pytest.raises(limner.PluginError) as caught:
+        _ = Registry().providers
+    assert "the limner plugin 'acme_two' (acme_pkg.plug_two) failed in register_models" in (
+        caught.value.message
+    )
+    assert "LIMNER_DISABLE_PLUGINS=acme_two" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("limner_acmeobj_plugin:Plugin", "is the class Plugin, not an instance of it (Plugin())"),
+        ("limner_openai", "loads limner_openai, which the entry point "),
+    ],
+    ids=["class", "module-twice"],
+)
+def test_an_entry_point_to_a_class_or_to_a_loaded_module_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, says: str
+) -> None:
+    module = "limner_acmeobj_plugin"
+    source = (
+        "import limner\nclass Plugin:\n"
+        "    @limner.hookimpl\n    def register_models(self, register):\n        pass\n"
+    )
+    _install_entry_point(tmp_path, "zz_acme", module, source)
+    (tmp_path / "limner_test_zz_acme-0.1.dist-info" / "entry_points.txt").write_text(
+        f"[limner]\nzz_acme = {target}\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    with pytest.raises(limner.PluginError) as caught:
+        _ = Registry().providers
+    said = caught.value.message
+    assert says in said
+    if target == "limner_openai":  # whichever is found first, the message names both
+        assert "'zz_acme'" in said and "'openai'" in said and "LIMNER_DISABLE_PLUGINS=" in said
+    else:
+        assert "LIMNER_DISABLE_PLUGINS=zz_acme" in said
+
+
+def test_registering_under_a_disabled_name_is_a_plugin_error() -> None:
+    registry = Registry([], disable_plugins=["mine"], entry_points=False)
+    with pytest.raises(limner.PluginError, match="the plugin name 'mine' is disabled"):
+        registry.register(FakePlugin(), name="mine")
+
+
 def test_two_plugins_in_one_package_are_told_apart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -246,6 +309,54 @@ def test_a_method_that_looks_like_a_misspelled_provider_method_is_warned_about()
         "British.authorise looks like a misspelling of Provider.authorize, which British does "
         "not define"
     )
+
+
+def _provider_class(**members: Any) -> type[limner.Provider]:
+    def models(self: Any) -> list[limner.ModelInfo]:
+        return []
+
+    def translate(self: Any, call: Any) -> Any:
+        raise NotImplementedError
+
+    def parse_response(self: Any, call: Any, response: Any) -> Any:
+        raise NotImplementedError
+
+    body = {"name": "mine", "models": models, "translate": translate}
+    body["parse_response"] = parse_response
+    return type("Mine", (limner.Provider,), {**body, **members})
+
+
+@pytest.mark.parametrize(
+    ("members", "warned"),
+    [
+        ({"credential_header": frozenset({"x-key"})}, "Mine.credential_header"),
+        ({"authorise": classmethod(lambda cls, request: request)}, "Mine.authorise"),
+        ({"reauthorize": lambda self: None}, None),  # contains the real name: a helper
+        ({"api_keys": lambda self: []}, None),
+        ({"translated": lambda self: None}, None),
+        (  # retry_after overridden as a classmethod: a close helper name is no misspelling
+            {"retry_after": classmethod(lambda cls, r: None), "retry_afer": lambda self: 1},
+            None,
+        ),
+    ],
+    ids=["attribute", "classmethod", "reauthorize", "api_keys", "translated", "overridden"],
+)
+def test_which_provider_members_are_taken_for_misspellings(
+    members: dict[str, Any], warned: str | None
+) -> None:
+    import warnings
+
+    from limner.loading import warn_misspelled_methods
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn_misspelled_methods(_provider_class(**members)())
+    said = [str(w.message) for w in caught]
+    if warned is None:
+        assert said == []
+    else:
+        (message,) = said
+        assert message.startswith(f"{warned} looks like a misspelling of Provider.")
 
 
 def test_a_provider_overriding_the_method_itself_is_not_warned_about() -> None:
@@ -546,6 +657,7 @@ def _translation_with(**changes: Any) -> Any:
         ),
         (_translation_with(adjustments=({"param": "size"},)), "adjustments holding dict"),
         (_translation_with(adjustments=5), "adjustments as int, not a tuple of Adjustment"),
+        (_translation_with(warnings=None), "warnings as NoneType, not a tuple of Notice"),
         (_translation_with(warnings=("late",)), "warnings holding str, not Notice"),
         (_translation_with(size=1024), "a size of type int, not str"),
         (
@@ -562,6 +674,7 @@ def _translation_with(**changes: Any) -> Any:
         "relative-url",
         "adjustment",
         "adjustments-not-a-tuple",
+        "warnings-none",
         "warning",
         "size",
         "json",

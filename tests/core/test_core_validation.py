@@ -180,13 +180,16 @@ async def test_while_plugins_are_disabled_only_a_namespace_like_a_known_one_is_r
     """A disabled plugin's provider names are unknown (it is never loaded), so a namespace that
     may be its is left alone, as another provider's options always are; one a letter away from
     a loaded provider's is a typo, refused."""
-    with pytest.raises(limner.InvalidRequestError) as info:
-        await client.images.generate(**GOOD, provider_options={"faek": {"steps": 3}})
-    assert info.value.param == "provider_options.faek"
-    assert "did you mean 'fake'?" in info.value.message
+    for slip, meant in (("faek", "fake"), ("gogle", "google"), ("stabilityia", "stabilityai")):
+        with pytest.raises(limner.InvalidRequestError) as info:
+            await client.images.generate(**GOOD, provider_options={slip: {"steps": 3}})
+        assert info.value.param == f"provider_options.{slip}"
+        assert f"did you mean {meant!r}?" in info.value.message
     assert server.requests == []
-    await client.images.generate(**GOOD, provider_options={"nope": {}})
-    assert len(server.api_calls) == 1
+    # the disabled plugin's own name, and names that may be another provider's, go through
+    for name in ("openai", "nope", "google_vertex", "azure_openai", "fake2"):
+        await client.images.generate(**GOOD, provider_options={name: {}})
+    assert len(server.api_calls) == 5
 
 
 async def test_a_header_authorize_would_replace_is_refused_though_undeclared(
