@@ -53,7 +53,10 @@ def register_models(register: Callable[[ModelInfo], None]) -> None:
 
     Called once each time the registry is built, after ``register_providers``. A model whose id
     is already known replaces the earlier entry, so a plugin can also correct a built-in model's
-    capabilities, lifecycle or prices. ``model.provider`` must name a registered provider.
+    capabilities, lifecycle or prices: take the entry from its provider's ``models()`` (an
+    instance of the provider class its plugin exports) and register
+    ``model.model_copy(update={...})`` with the fields that differ. ``model.provider`` must name
+    a registered provider.
 
     :param register: the callback that adds a :class:`~limner.capabilities.ModelInfo`.
     """

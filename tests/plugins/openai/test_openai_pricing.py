@@ -144,3 +144,29 @@ def test_sheets_have_sources_and_dates(provider: OpenAIProvider) -> None:
             continue
         assert info.pricing is not None, info.id
         assert info.pricing.source and info.pricing.as_of.year >= 2025
+
+
+def test_a_third_party_corrects_one_field_of_a_built_in_model_through_the_public_api() -> None:
+    """The way the hook's docstring gives: the provider's own ``models()`` and ``model_copy``."""
+    import limner
+    from limner.plugins import Registry
+
+    negotiated = limner.PriceSheet(
+        source="contract 42",
+        as_of="2026-11-01",
+        per_image=(limner.ImagePrice(usd=D("0.01")),),
+    )
+
+    class Negotiated:
+        @limner.hookimpl
+        def register_models(self, register: Callable[[ModelInfo], None]) -> None:
+            for model in OpenAIProvider().models():
+                if model.id == "openai/gpt-image-1":
+                    register(model.model_copy(update={"pricing": negotiated}))
+
+    registry = Registry([Negotiated()], disable_plugins=["google", "stability", "nova_canvas"])
+    corrected = registry.resolve("openai/gpt-image-1")
+    assert corrected.pricing == negotiated
+    built_in = {m.id: m for m in OpenAIProvider().models()}["openai/gpt-image-1"]
+    assert corrected.capabilities == built_in.capabilities  # the rest stays as shipped
+    assert registry.price(corrected, "generate", 2, "high", "1024x1024", None) == D("0.02")
