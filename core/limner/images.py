@@ -90,9 +90,7 @@ class InputImage:
 
 
 def _alpha_floor(image: InputImage, param: str) -> int:
-
-    unreadable = f"{param} could not be decoded; send a complete PNG, JPEG, WebP or GIF"
-    with _opened(image.data or b"", param, unreadable) as opened:
+    with _opened(image.data or b"", param, _undecodable(param)) as opened:
         if opened.mode in ("RGBA", "LA", "PA"):  # the alpha band's extrema: no copy
             extrema: Any = opened.getextrema()
         else:  # a palette's transparent entries: 8-bit images
@@ -117,6 +115,11 @@ def _opened(data: bytes, param: str, unreadable: str) -> Iterator[Image.Image]:
         ) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InvalidRequestError(unreadable, param=param, code="invalid_image") from exc
+
+
+def _undecodable(param: str) -> str:
+    """The message for an image that was sniffed but cannot be decoded (cut short, say)."""
+    return f"{param} could not be decoded; send a complete PNG, JPEG, WebP or GIF"
 
 
 def byte_count(count: int) -> str:
@@ -300,8 +303,7 @@ LOSSLESS = "re-encoded losslessly as PNG (the same pixels)"
 def _png_of(image: InputImage, param: str) -> tuple[InputImage, str]:
     """The conversion :func:`to_png` runs (once per image)."""
     assert image.data is not None, "to_png needs the image's bytes"
-    unreadable = f"{param} could not be decoded; send a complete PNG, JPEG, WebP or GIF"
-    with _opened(image.data, param, unreadable) as opened:
+    with _opened(image.data, param, _undecodable(param)) as opened:
         if getattr(opened, "n_frames", 1) > 1:
             raise InvalidRequestError(
                 f"{param} is an animated {image.mime}; the model takes one still image. Save "

@@ -78,8 +78,8 @@ def load_entry_points(manager: pluggy.PluginManager) -> frozenset[str]:
         not_a_plugin = _not_a_plugin(plugin)
         if not_a_plugin is not None:
             raise PluginError(
-                f"{where} {not_a_plugin}: point the entry point at a module with "
-                f"@limner.hookimpl functions; {disable_hint(entry.name)}"
+                f"{where}: {not_a_plugin} (or point the entry point at a module with "
+                f"@limner.hookimpl functions); {disable_hint(entry.name)}"
             )
         if manager.is_registered(plugin):
             raise PluginError(
@@ -147,13 +147,13 @@ def raised_in(exc: BaseException, plugins: Iterable[object]) -> object | None:
 
 
 def _not_a_plugin(plugin: object) -> str | None:
-    """What a plugin is instead, when it is one of the easy mistakes (a class, a Provider)."""
+    """What is wrong when ``plugin`` is one of the easy mistakes (a class, a Provider)."""
     if isinstance(plugin, type):
-        return f"is the class {plugin.__name__}, not an instance of it ({plugin.__name__}())"
+        return f"{plugin.__name__} is a class: register an instance of it ({plugin.__name__}())"
     if isinstance(plugin, Provider):
         return (
-            f"is a Provider ({type(plugin).__name__}), not a plugin: a plugin's @limner.hookimpl "
-            "register_providers(register) calls register(provider)"
+            f"{type(plugin).__name__} is a Provider, not a plugin: register a module or object "
+            "whose @limner.hookimpl register_providers(register) calls register(provider)"
         )
     return None
 
@@ -161,15 +161,9 @@ def _not_a_plugin(plugin: object) -> str | None:
 def register_plugin(manager: pluggy.PluginManager, plugin: object, name: str | None = None) -> None:
     """Register ``plugin`` (a module or an object with ``@limner.hookimpl`` methods), refusing
     the easy mistakes pluggy would accept in silence."""
-    if isinstance(plugin, type):
-        raise PluginError(
-            f"{plugin.__name__} is a class: register an instance of it ({plugin.__name__}())"
-        )
-    if isinstance(plugin, Provider):
-        raise PluginError(
-            f"{type(plugin).__name__} is a Provider, not a plugin: register a module or object "
-            "whose @limner.hookimpl register_providers(register) calls register(provider)"
-        )
+    not_a_plugin = _not_a_plugin(plugin)
+    if not_a_plugin is not None:
+        raise PluginError(not_a_plugin)
     if name is not None and manager.is_blocked(name):
         raise PluginError(
             f"the plugin name {name!r} is disabled ({DISABLE_ENV} or disable_plugins): "

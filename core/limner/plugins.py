@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from types import ModuleType
-from typing import Any, cast
+from typing import Any
 
 import pluggy
 
@@ -31,7 +31,7 @@ from .money import to_usd
 from .pricing import price_from_sheet
 from .provider import Provider, ProviderCall, Translation
 from .responses import Usage
-from .translation_check import translation_problem
+from .translation_check import checked_translation, translation_problem
 
 __all__ = ["Registry", "default_registry"]
 
@@ -263,14 +263,10 @@ class Registry:
             result = hook(provider=provider, call=call)
         else:  # only core's own: skip the hook machinery
             result = default_hooks.translate_request(provider, call)
-        problem = translation_problem(result)
-        if problem is not None:
-            who = self._translators(provider) or f"the {provider.name} plugin"
-            raise PluginError(
-                f"translate ({who}) returned {problem}; this is a bug in the plugin: report it "
-                "to its authors"
-            )
-        return cast(Translation, result)
+        if isinstance(result, Translation) and translation_problem(result) is None:
+            return result  # the common case, without building the culprit's name
+        who = self._translators(provider) or f"the {provider.name} plugin"
+        return checked_translation(result, f"translate ({who})")
 
     def _translators(self, provider: Provider) -> str:
         """Who may have made a translation: the provider's plugin, and the plugins with a

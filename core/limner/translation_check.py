@@ -3,13 +3,26 @@ is a :class:`~limner.errors.PluginError`, not a crash in core."""
 
 from __future__ import annotations
 
+from .errors import PluginError
 from .provider import Translation
 from .responses import Adjustment, Notice
 from .wire import WireRequest
 
-__all__ = ["translation_problem"]
+__all__ = ["checked_translation", "translation_problem"]
 
 _STR_OR_NONE = frozenset({str, type(None)})
+
+
+def checked_translation(result: object, step: str) -> Translation:
+    """``result`` when it is a well-formed translation; otherwise a :class:`PluginError`
+    saying what ``step`` (``translate (the acme plugin)``) returned instead."""
+    problem = translation_problem(result)
+    if problem is not None:
+        raise PluginError(
+            f"{step} returned {problem}; this is a bug in the plugin: report it to its authors"
+        )
+    assert isinstance(result, Translation)  # translation_problem said so
+    return result
 
 
 def translation_problem(result: object) -> str | None:

@@ -198,7 +198,10 @@ def test_a_crash_in_a_helper_two_plugins_share_names_the_plugin_that_called_it(
 @pytest.mark.parametrize(
     ("target", "says"),
     [
-        ("limner_acmeobj_plugin:Plugin", "is the class Plugin, not an instance of it (Plugin())"),
+        (
+            "limner_acmeobj_plugin:Plugin",
+            "Plugin is a class: register an instance of it (Plugin())",
+        ),
         ("limner_openai", "loads limner_openai, which the entry point "),
     ],
     ids=["class", "module-twice"],

@@ -34,7 +34,7 @@ from ..sending import (
     unique,
     with_extra_headers,
 )
-from ..translation_check import translation_problem
+from ..translation_check import checked_translation
 from .contract import ChatCall, ChatResult
 from .messages import assistant_message, load_turns
 from .response import ChatChoice, ChatCompletion, ChatUsage
@@ -117,20 +117,13 @@ class ChatEngine:
 
     @staticmethod
     def _translate(provider: Provider, call: ChatCall, headers: dict[str, str]) -> Translation:
+        step = f"{type(provider).__name__}.translate_chat"
         try:
-            translation = provider.translate_chat(call)
+            translation = checked_translation(provider.translate_chat(call), step)
         except LimnerError as error:  # named as the images path names them (Registry.translate)
             raise error.attribute(provider.name, call.model.id) from error.__cause__
         except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
             raise PluginError.crashed("translate_chat", provider.name, call.model.id, exc) from exc
-        problem = translation_problem(translation)
-        if problem is not None:
-            raise PluginError(
-                f"{type(provider).__name__}.translate_chat returned {problem}; this is a bug in "
-                "the plugin: report it to its authors",
-                provider=provider.name,
-                model=call.model.id,
-            )
         return with_extra_headers(translation, headers)
 
     # ---- sending and merging -----------------------------------------------------------------
