@@ -224,3 +224,10 @@ def _refuse_unsupported(request: ChatRequest, model: ModelInfo) -> None:
         raise InvalidRequestError(
             f"n: {model.id} makes at most {model.capabilities.max_n} choices", param="n"
         )
+    seeds = model.capabilities.seed_range  # as the images path's schema check does
+    if request.seed is not None and seeds is not None and not seeds[0] <= request.seed <= seeds[1]:
+        raise InvalidRequestError(
+            f"seed: {request.seed} is outside {seeds[0]} to {seeds[1]}, the seeds {model.id} takes",
+            param="seed",
+            code="invalid_value",
+        )

@@ -16,7 +16,7 @@ from limner import Adjustment, InputImage, InvalidRequestError
 from limner.images import mask_to_binary
 
 if TYPE_CHECKING:  # Pillow is imported on first use, to keep plugin discovery fast
-    from PIL import Image
+    pass
 
 __all__ = ["BLACK", "WHITE", "decode_option_image", "nova_image", "nova_mask"]
 
@@ -28,23 +28,15 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _has_transparency(image: Image.Image) -> bool:
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        low, _ = image.convert("RGBA").getchannel("A").getextrema()
-        return isinstance(low, int | float) and low < 255
-    return False
-
-
-def _convert(data: bytes, param: str) -> tuple[bytes, str | None]:
-    """The image as Nova takes it, and why it had to change (``None`` when it did not)."""
+def _convert(data: bytes, param: str, transparent: bool) -> tuple[bytes, str | None]:
+    """The image as Nova takes it, and why it had to change (``None`` when it did not);
+    ``transparent``: some pixel is see-through (core's :meth:`InputImage.alpha_floor`)."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
-            image.load()
             kind = image.format or "unknown"
             mode = image.mode
-            transparent = _has_transparency(image)
             if kind in _NATIVE and mode in ("RGB", "RGBA") and not transparent:
                 return data, None
             if transparent:
@@ -74,7 +66,9 @@ def nova_image(image: InputImage, param: str, adjustments: list[Adjustment]) -> 
         raise InvalidRequestError(f"{param}: Nova needs the image's bytes", param=param)
 
     def as_nova(source: InputImage) -> tuple[str, str | None]:
-        data, why = _convert(source.data or b"", param)
+        # alpha_floor decodes once and is cached: the transparency hints reuse it
+        transparent = source.alpha_floor(param) < 255
+        data, why = _convert(source.data or b"", param, transparent)
         return (source.b64 if why is None else _b64(data)), why
 
     encoded, why = image.derived("nova", as_nova)  # once per request, not per split call

@@ -48,7 +48,7 @@ def _rerouted(plan: Plan) -> None:
     Stability re-routes it to [stability.md §2a, ``model`` row]."""
     call = plan.call
     asked = call.request.model.strip().rsplit("/", 1)[-1]
-    if call.index == 0 and asked.lower() in {alias.lower() for alias in call.model.aliases}:
+    if asked.lower() != call.model.name.lower():  # resolved by the registry: one of its aliases
         plan.adjust(
             "model",
             call.request.model,

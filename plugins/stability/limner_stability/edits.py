@@ -45,6 +45,8 @@ _TAKES_NEGATIVE = {"inpaint", "search-and-replace", "search-and-recolor"}
 _TAKES_MASK = {"inpaint", "erase"}
 # Input image limits [SPEC]: every side >= 64; pixels 4,096-9,437,184 (remove-background up to
 # 4,194,304); outpaint and the search services 1:2.5-2.5:1.
+_MOST_PIXELS = 9_437_184
+"""The most pixels an edit service takes [SPEC], unless ``_MAX_PIXELS`` says less for a mode."""
 _MAX_PIXELS = {"remove-background": 4_194_304}
 _ASPECT_LIMITED = {"outpaint", "search-and-replace", "search-and-recolor"}
 
@@ -153,7 +155,7 @@ def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None
     _no_size(plan, request)
 
 
-_HINT_PIXELS = 9_437_184
+_HINT_PIXELS = _MOST_PIXELS
 """Images up to this size (the edit services' own limit) are decoded to look for transparent
 pixels when only a hint depends on it; larger ones are not (seconds and hundreds of MiB)."""
 
@@ -246,7 +248,7 @@ def _check_image(plan: Plan, image: InputImage) -> None:
     if image.width is None or image.height is None:
         return
     pixels = image.width * image.height
-    most = _MAX_PIXELS.get(plan.mode, 9_437_184)
+    most = _MAX_PIXELS.get(plan.mode, _MOST_PIXELS)
     if not 4096 <= pixels <= most:
         raise _bad_image(plan, f"it must have 4,096 to {most:,} pixels")
     ratio = image.width / image.height

@@ -94,6 +94,22 @@ async def test_refused_before_any_call(server: Server, fields: dict[str, Any], p
     assert server.seen == []
 
 
+@pytest.mark.parametrize("dry_run", [True, False])
+async def test_a_seed_outside_the_models_range_is_refused_by_core_as_on_the_images_path(
+    server: Server, dry_run: bool
+) -> None:
+    """The model's seed_range is checked before translation on the chat path too."""
+    async with server.client() as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            request: dict[str, Any] = {"messages": [USER], "seed": 2**31, "dry_run": dry_run}
+            await client.chat.completions.create(model=PRO, **request)
+    assert (caught.value.param, caught.value.code) == ("seed", "invalid_value")
+    assert "outside -2147483648 to 2147483647, the seeds google/gemini-3-pro-image takes" in (
+        caught.value.message
+    )
+    assert server.seen == []
+
+
 async def test_stream_error_is_clear(server: Server) -> None:
     async with server.client() as client:
         with pytest.raises(limner.UnsupportedFeatureError, match="stream=True is not supported"):
