@@ -47,7 +47,7 @@ from .common import (
     unsupported_thinking_level,
 )
 from .models import thinking_levels
-from .options import GoogleOptions
+from .options import GoogleOptions, response_modalities
 from .plan import nearest_class, pick_size, split_seed
 from .settings import Endpoint
 
@@ -123,10 +123,8 @@ def translate_chat(
 
 def _modalities(body: _Body) -> list[str]:
     asked = body.call.request.modalities
-    if asked is None:
-        return list(body.options.response_modalities)
-    chosen = [name.upper() for name in asked]
-    if "response_modalities" in body.options.model_fields_set:
+    chosen = response_modalities(asked, body.options)
+    if asked is not None and "response_modalities" in body.options.model_fields_set:
         from_options = list(body.options.response_modalities)
         if from_options != chosen:
             body.adjustments.append(

@@ -14,7 +14,7 @@ from limner.responses import CONTENT_FILTERED
 
 from .common import fail
 from .gemini import SAFETY_FINISH
-from .options import GoogleOptions
+from .options import options_of, response_modalities
 from .usage import usage_from_metadata
 
 __all__ = ["parse_chat"]
@@ -105,11 +105,7 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
 def _asked_for_images(call: ChatCall) -> bool:
     """Whether the call's response modalities include IMAGE (a text-only chat asks for none,
     so a safety finish there withheld no image)."""
-    asked = call.request.modalities
-    if asked is not None:
-        return any(name.upper() == "IMAGE" for name in asked)
-    options = call.options if isinstance(call.options, GoogleOptions) else GoogleOptions()
-    return "IMAGE" in options.response_modalities
+    return "IMAGE" in response_modalities(call.request.modalities, options_of(call.options))
 
 
 def _blocked(call: ChatCall, response: WireResponse, said: str, reason: str) -> ContentPolicyError:

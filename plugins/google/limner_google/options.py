@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["GoogleOptions"]
+__all__ = ["GoogleOptions", "options_of", "response_modalities"]
 
 
 class GoogleOptions(BaseModel):
@@ -44,3 +45,17 @@ class GoogleOptions(BaseModel):
         description="Gemini responseModalities; ['IMAGE'] asks for images without text "
         "(images.generate and images.edit need IMAGE among them)",
     )
+
+
+def options_of(options: object) -> GoogleOptions:
+    """A call's Google options (core validated them with :class:`GoogleOptions`), or the
+    defaults when the request set none."""
+    return options if isinstance(options, GoogleOptions) else GoogleOptions()
+
+
+def response_modalities(asked: Sequence[str] | None, options: GoogleOptions) -> list[str]:
+    """The modalities a chat call asks Gemini for: the request's ``modalities`` when set (they
+    decide), else ``provider_options.google.response_modalities``."""
+    if asked is None:
+        return list(options.response_modalities)
+    return [name.upper() for name in asked]

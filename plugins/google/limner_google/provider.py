@@ -27,7 +27,7 @@ from .errors import parse_error, wait_before_retry
 from .gemini import parse_gemini, translate_gemini
 from .imagen import parse_imagen, translate_imagen
 from .models import MODELS, family
-from .options import GoogleOptions
+from .options import GoogleOptions, options_of
 from .plan import Plan
 from .settings import GoogleSettings, endpoint_for, resolve_backend
 
@@ -80,7 +80,7 @@ class GoogleProvider(Provider):
     def translate(self, call: ProviderCall) -> Translation:
         settings = call.settings
         assert isinstance(settings, GoogleSettings)
-        options = call.options if isinstance(call.options, GoogleOptions) else GoogleOptions()
+        options = options_of(call.options)
         place, moved = endpoint_for(settings, call.model)
         plan = Plan(call=call, endpoint=place, options=options)
         if moved is not None:
@@ -107,7 +107,7 @@ class GoogleProvider(Provider):
             raise InvalidRequestError(NOT_SUPPORTED, param="model")
         settings = call.settings
         assert isinstance(settings, GoogleSettings)
-        options = call.options if isinstance(call.options, GoogleOptions) else GoogleOptions()
+        options = options_of(call.options)
         place, moved = endpoint_for(settings, call.model)
         return translate_chat(call, place, options, moved)
 
