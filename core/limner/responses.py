@@ -46,6 +46,11 @@ NO_IMAGES = "no_images"
 """``Notice.code`` of a call that answered without its images for another reason, which the
 message gives (the provider's finish reason, the text it wrote instead)."""
 
+TRANSPARENCY_NOT_USED_AS_MASK = "transparency_not_used_as_mask"
+"""``Notice.code`` of an edit without a mask whose image has transparent pixels, which the
+provider reworks as a whole rather than taking them as the area to edit (an explicit inpaint
+mode does that)."""
+
 
 class Notice(BaseModel):
     """Something the user should know about the result (a filtered image, a retired model...)."""

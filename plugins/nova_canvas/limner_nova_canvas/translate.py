@@ -20,6 +20,7 @@ from limner import (
     UnsupportedFeatureError,
     WireRequest,
 )
+from limner.responses import TRANSPARENCY_NOT_USED_AS_MASK
 
 from .images import decode_option_image, nova_image, nova_mask
 from .options import NovaCanvasOptions
@@ -182,7 +183,7 @@ def _transparency_not_a_mask(plan: Plan) -> None:
         for index, image in enumerate(call.images)
     ):
         plan.warn(
-            "transparency_not_used_as_mask",
+            TRANSPARENCY_NOT_USED_AS_MASK,
             "an input image has transparent pixels, but with no mask and no edit_mode limner "
             "sends a variation of the whole image (transparency flattened to white); to edit "
             "only the transparent area, pass edit_mode='inpaint' with that one image",

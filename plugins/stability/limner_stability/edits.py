@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from limner import EditRequest, FilePart, InputImage, InvalidRequestError, UnsupportedFeatureError
 from limner.images import accepted_image, mask_to_binary
+from limner.responses import TRANSPARENCY_NOT_USED_AS_MASK
 
 from . import fields
 from .generate import generation_fields
@@ -128,7 +129,7 @@ def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None
     _check_sides(plan, image, 64)
     if request.edit_mode is None and _hint_transparency(image):
         plan.warn(
-            "transparency_not_used_as_mask",
+            TRANSPARENCY_NOT_USED_AS_MASK,
             "the image has transparent pixels, but with no mask and no edit_mode limner sends "
             "image-to-image, which reworks the whole image; to edit only the transparent area, "
             "pass edit_mode='inpaint' (Stability reads the image's alpha as the mask)",
