@@ -150,6 +150,26 @@ class ProviderCall:
         billed."""
         return self.n < self.request.n
 
+    def without_images(
+        self,
+        error: LimnerError,
+        code: str,
+        message: str,
+        *,
+        usage: Usage | None = None,
+        output_format: str | None = None,
+    ) -> ProviderResult:
+        """What a call that made no image returns. One share of a split request (:attr:`is_split`)
+        returns an empty result with a notice (``code``: ``content_filtered`` or ``no_images``,
+        ``message``), so the other calls' images, made and billed, are kept; core raises when no
+        call made any. A request made in one call raises ``error``."""
+        if not self.is_split:
+            raise error
+        notice = Notice(code=code, message=message)
+        return ProviderResult(
+            images=[], usage=usage, output_format=output_format, warnings=[notice]
+        )
+
 
 @dataclass(frozen=True, init=False)
 class Translation:

@@ -11,7 +11,6 @@ from limner import (
     InputImage,
     InvalidRequestError,
     ModelInfo,
-    Notice,
     ProviderCall,
     ProviderError,
     ProviderResult,
@@ -254,13 +253,13 @@ def blocked(
     carrying the notices), with the call's ``usage`` when Google reported it, so that its tokens
     are priced. A request made in one call fails here with :class:`ContentPolicyError` and
     Google's own reason."""
-    if call.is_split:
-        notice = Notice(code=CONTENT_FILTERED, message=f"{call.n} image(s) blocked: {said}")
-        return ProviderResult(images=[], usage=usage, warnings=[notice])
-    raise ContentPolicyError(
+    error = ContentPolicyError(
         f"Google blocked the request: {said} — rephrase the prompt or change the input images",
         reason=reason,
         provider="google",
         model=call.model.id,
         status_code=response.status,
+    )
+    return call.without_images(
+        error, CONTENT_FILTERED, f"{call.n} image(s) blocked: {said}", usage=usage
     )

@@ -222,19 +222,15 @@ def _no_image(
         return blocked(call, response, reason, f"finishReason {reason}", usage)
     why = f"finishReason {finish}" if finish else "no image part"
     quoted = f"; it said: {said!r}" if said else ""
-    if call.is_split:
-        notice = Notice(
-            code=NO_IMAGES,
-            message=f"{call.n} image(s) not made: {call.model.id} answered without an image "
-            f"({why}){quoted}",
-        )
-        return ProviderResult(images=[], usage=usage, warnings=[notice])
-    raise NoImageGeneratedError(
+    error = NoImageGeneratedError(
         f"{call.model.id} answered without an image ({why}){quoted}",
         text=said,
         provider="google",
         model=call.model.id,
         status_code=response.status,
+    )
+    return call.without_images(
+        error, NO_IMAGES, f"{call.n} image(s) not made: {error.message}", usage=usage
     )
 
 

@@ -23,7 +23,7 @@ from limner import (
     ProviderResult,
     WireResponse,
 )
-from limner.responses import CONTENT_FILTERED
+from limner.responses import CONTENT_FILTERED, NO_IMAGES
 
 from .errors import CONTENT_FILTER_TEXT
 from .models import PROVIDER
@@ -64,16 +64,19 @@ def parse_invoke_response(call: ProviderCall, response: WireResponse) -> Provide
     warnings: list[Notice] = []
     if isinstance(error, str) and error:
         filtered = CONTENT_FILTER_TEXT in error.lower()
-        if not images and filtered and call.is_split:
-            notice = Notice(
-                code=CONTENT_FILTERED,
-                message=f"all {call.n} image(s) of call {call.index + 1} were withheld: {error}",
-            )
-            return ProviderResult(images=[], output_format="png", warnings=[notice])
         if not images:
             cls = ContentPolicyError if filtered else NoImageGeneratedError
             extra: dict[str, Any] = {"reason": error} if filtered else {"text": error}
-            raise cls(f"Nova returned no image: {error}", **extra, **_common(call, response, body))
+            failure = cls(
+                f"Nova returned no image: {error}", **extra, **_common(call, response, body)
+            )
+            how = "withheld" if filtered else "not made"
+            return call.without_images(
+                failure,
+                CONTENT_FILTERED if filtered else NO_IMAGES,
+                f"all {call.n} image(s) of call {call.index + 1} were {how}: {error}",
+                output_format="png",
+            )
         if filtered:
             expected = max(call.n, len(images) + 1)
             for missing in range(len(images), expected):

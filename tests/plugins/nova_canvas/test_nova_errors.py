@@ -200,6 +200,21 @@ async def test_a_filtered_split_call_keeps_the_other_calls_images(bedrock: Bedro
     assert shares == [2, 5]
 
 
+async def test_a_split_call_without_images_for_another_reason_keeps_the_others(
+    bedrock: BedrockServer,
+) -> None:
+    """Not the content filter: the call says why in a no_images notice, as Google's do, and the
+    5 images made and billed are returned."""
+    said = "The service could not make images for this prompt."
+    bedrock.route = by_share({5: images_reply(5), 2: images_reply(0, error=said)})
+    async with client(bedrock) as limner_client:
+        result = await limner_client.images.generate(model=CANVAS, prompt="a fox", n=7)
+    assert [item.b64_json for item in result.data] == [PNG_B64] * 5
+    missing = [w.message for w in result.warnings if w.code == "no_images"]
+    assert missing == [f"all 2 image(s) of call 2 were not made: {said}"]
+    assert not any(w.code == "fewer_images" for w in result.warnings)
+
+
 async def test_a_filtered_split_call_fails_in_strict_mode(bedrock: BedrockServer) -> None:
     bedrock.route = by_share({5: images_reply(5), 2: images_reply(0, error=BLOCKED)})
     async with client(bedrock, strict=True) as limner_client:
