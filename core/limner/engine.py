@@ -26,6 +26,7 @@ from .provider import (
     ProviderSettings,
     Translation,
 )
+from .requests import set_aside_misplaced
 from .responses import CONTENT_FILTERED, NO_IMAGES, Adjustment, ImageData, ImagesResponse, Notice
 from .schema import validate_request
 from .sending import (
@@ -108,6 +109,7 @@ class Engine:
     async def _plan(self, operation: Operation, request: AnyRequest) -> _Plan:
         model = self.registry.resolve(request.model)
         validate_request(model, operation, request)
+        request, misplaced = set_aside_misplaced(request)
         providers = self.registry.providers
         provider = self.registry.provider_for(model)
         extra_headers = check_extra_headers(request, providers)
@@ -138,7 +140,7 @@ class Engine:
         )
         if extra_headers:
             check_not_overwritten(extra_headers, provider, settings, translations[0].request)
-        adjustments = tuple(unique(a for t in translations for a in t.adjustments))
+        adjustments = tuple(unique([*misplaced, *(a for t in translations for a in t.adjustments)]))
         if (
             request.response_format == "url"
             and "url" not in model.capabilities.response_formats

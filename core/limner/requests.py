@@ -1,16 +1,23 @@
 """Request schemas, shaped like OpenAI's Images API plus the cross-provider fields.
 
-Unknown top-level fields are kept (``model_extra``) and forwarded to the provider unchanged.
+Unknown top-level fields are kept (``model_extra``) and forwarded to the provider unchanged. A
+field limner knows for another operation (``input_fidelity`` on a generation, ``quality`` on a
+variation) is not unknown: :func:`set_aside_misplaced` takes it out of the request and reports it as
+dropped (or refuses input images an operation cannot take).
 Input images stay as the user gave them here; :mod:`limner.images` loads and checks them.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from .errors import InvalidRequestError
+from .responses import Adjustment
 
 __all__ = [
     "EditRequest",
@@ -19,6 +26,7 @@ __all__ = [
     "ImageRef",
     "ImageRequest",
     "VariationRequest",
+    "set_aside_misplaced",
 ]
 
 SIZE_PATTERN = r"^(auto|[1-9][0-9]{1,4}x[1-9][0-9]{1,4})$"
@@ -193,6 +201,61 @@ class VariationRequest(ImageRequest):
                 raise ValueError("variations take exactly one image")
             value = value[0]
         return ImageRef.coerce(value)
+
+
+_OPERATIONS: dict[type[ImageRequest], str] = {
+    GenerateRequest: "images.generate",
+    EditRequest: "images.edit",
+    VariationRequest: "images.create_variation",
+}
+_INPUT_FIELDS = frozenset({"images", "image", "mask"})
+
+RequestT = TypeVar("RequestT", bound=ImageRequest)
+
+
+@functools.cache
+def _fields_elsewhere(kind: type[ImageRequest]) -> frozenset[str]:
+    """The fields of the other operations' requests that ``kind`` does not have."""
+    known = set().union(*(other.model_fields for other in _OPERATIONS))
+    return frozenset(known - set(kind.model_fields))
+
+
+def set_aside_misplaced(request: RequestT) -> tuple[RequestT, list[Adjustment]]:
+    """``request`` without the fields limner knows for another operation only, and each of them
+    reported as dropped: a provider would refuse it as unknown, or take it as something else.
+    Input images given to an operation without inputs are refused instead, since leaving them
+    out would change what the call makes. A request without such fields is returned as is."""
+    extra = request.model_extra
+    if not extra:
+        return request, []
+    kind = type(request)
+    elsewhere = _fields_elsewhere(kind)
+    found = [name for name in extra if name in elsewhere]
+    if not found:
+        return request, []
+    operation = _OPERATIONS.get(kind, kind.__name__)
+    for name in found:
+        if name in _INPUT_FIELDS:
+            raise InvalidRequestError(
+                f"{operation} takes no {name}; send input images with images.edit "
+                "(or images.create_variation for one image)",
+                param=name,
+            )
+    dropped = []
+    for name in found:
+        users = [op for other, op in _OPERATIONS.items() if name in other.model_fields]
+        dropped.append(
+            Adjustment(
+                param=name,
+                requested=extra[name],
+                reason=f"{name} is a setting of {' and '.join(users)}, not of {operation}; "
+                "not sent",
+            )
+        )
+    kept = request.model_copy()
+    kept.__pydantic_extra__ = {name: v for name, v in extra.items() if name not in found}
+    kept.__pydantic_fields_set__ = request.model_fields_set - set(found)
+    return kept, dropped
 
 
 SIZE_RE = re.compile(r"^(\d+)x(\d+)$")

@@ -15,7 +15,7 @@ import limner
 from limner.engine import split_n
 
 from .fakeprovider import API_KEY, FakePlugin, FakeProvider
-from .support import IMAGE_B64, FakeServer, MakeClient, Recorded, error_reply, ok_body
+from .support import IMAGE, IMAGE_B64, FakeServer, MakeClient, Recorded, error_reply, ok_body
 
 
 @pytest.mark.parametrize(
@@ -412,6 +412,52 @@ async def test_forwarded_fields_and_extra_body(
     (call,) = server.api_calls
     assert call.json["future_flag"] is True
     assert call.json["n"] == 2
+
+
+async def test_a_setting_of_another_operation_is_dropped_and_reported(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    result = await client.images.generate(
+        model="alpha", prompt="x", extra_body={"input_fidelity": "high", "future_flag": 1}
+    )
+    (call,) = server.api_calls
+    assert call.json["future_flag"] == 1  # unknown to limner: forwarded
+    assert "input_fidelity" not in call.json
+    (dropped,) = [a for a in result.adjustments if a.param == "input_fidelity"]
+    assert dropped.requested == "high"
+    assert dropped.applied is None
+    assert dropped.reason == (
+        "input_fidelity is a setting of images.edit, not of images.generate; not sent"
+    )
+
+
+async def test_a_variation_drops_prompt_settings(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    result = await client.images.create_variation(
+        model="alpha", image=IMAGE, extra_body={"quality": "hd", "prompt": "y"}
+    )
+    (call,) = server.api_calls
+    assert "quality" not in call.form and "prompt" not in call.form
+    assert {a.param: a.reason for a in result.adjustments} == {
+        "quality": "quality is a setting of images.generate and images.edit, not of "
+        "images.create_variation; not sent",
+        "prompt": "prompt is a setting of images.generate and images.edit, not of "
+        "images.create_variation; not sent",
+    }
+
+
+@pytest.mark.parametrize("field", ["mask", "images", "image"])
+async def test_input_images_on_a_generation_are_refused(
+    client: limner.AsyncClient, server: FakeServer, field: str
+) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="alpha", prompt="x", extra_body={field: IMAGE_B64})
+    assert info.value.param == field
+    assert f"images.generate takes no {field}; send input images with images.edit" in (
+        info.value.message
+    )
+    assert server.requests == []
 
 
 async def test_missing_credentials_before_any_call(
