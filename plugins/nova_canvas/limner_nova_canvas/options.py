@@ -27,8 +27,8 @@ class NovaCanvasOptions(BaseModel):
         None,
         min_length=1,
         max_length=1024,
-        description="inpaint/outpaint/erase: describe the area to change instead of a mask "
-        "(maskPrompt); exclusive with the mask image",
+        description="instead of a mask image (maskPrompt), the object Nova masks: inpaint and "
+        "erase change it; outpaint keeps it and changes everything around it",
     )
     cfg_scale: float | None = Field(
         None, ge=1.1, le=10.0, description="prompt adherence (cfgScale, default 6.5)"

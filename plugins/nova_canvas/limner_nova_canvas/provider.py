@@ -79,11 +79,17 @@ class NovaCanvasProvider(Provider):
     def load_settings(
         self, overrides: Mapping[str, Any], environ: Mapping[str, str] = os.environ
     ) -> ProviderSettings:
-        """Settings from ``overrides``, then the environment; the region falls back on the
-        profile's (``~/.aws/config``) when botocore is installed and the chain is in use."""
+        """Settings from ``overrides``, then the environment (but keys given in ``overrides``
+        take no session token from the environment); the region falls back on the
+        profile's (``~/.aws/config``) when botocore is installed and the chain is in use, with a
+        custom endpoint too (botocore signs for the profile's region whatever the endpoint)."""
         settings = super().load_settings(overrides, environ)
         assert isinstance(settings, NovaCanvasSettings)
-        if settings.region is None and settings.credential_chain and not settings.base_url:
+        if "aws_access_key_id" in overrides and "aws_session_token" not in overrides:
+            # keys given in code are a set of their own: an AWS_SESSION_TOKEN left in the
+            # environment (an older session's) is not theirs, as boto3 decides too
+            settings = settings.model_copy(update={"aws_session_token": None})
+        if settings.region is None and settings.credential_chain:
             region = _profile_region(settings.profile)
             if region is not None:
                 settings = settings.model_copy(update={"region": region})

@@ -233,8 +233,8 @@ def _forward(plan: Plan, body: dict[str, Any]) -> None:
 
 
 def _region_notices(plan: Plan, settings: NovaCanvasSettings) -> None:
-    if settings.base_url:
-        return
+    """A custom endpoint (``base_url``) is signed for the region too, so it gets the same
+    notices: a wrong region is a ``SignatureDoesNotMatch`` 403."""
     if settings.region is None:
         plan.warnings.append(
             Notice(

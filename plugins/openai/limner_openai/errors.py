@@ -31,7 +31,11 @@ SAFETY_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
 BILLING_CODES = frozenset(
     {"insufficient_quota", "billing_hard_limit_reached", "billing_not_active"}
 )
-SAFETY_MESSAGE = "rejected as a result of our safety system"
+SAFETY_MESSAGES = (
+    "rejected as a result of our safety system",  # DALL·E [ISS-DALLE]
+    "rejected by the safety system",  # GPT image models [ISS-MOD]
+)
+"""How a safety block's message reads, for a body without one of the ``SAFETY_CODES``."""
 
 
 class OpenAIErrorBody:
@@ -100,7 +104,8 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
 
 
 def _is_safety(error: OpenAIErrorBody) -> bool:
-    return error.code in SAFETY_CODES or SAFETY_MESSAGE in (error.message or "").lower()
+    message = (error.message or "").lower()
+    return error.code in SAFETY_CODES or any(said in message for said in SAFETY_MESSAGES)
 
 
 def _safety(error: OpenAIErrorBody, said: str, common: dict[str, Any]) -> ContentPolicyError:

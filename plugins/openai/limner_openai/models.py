@@ -79,7 +79,9 @@ _GPT_IMAGE_2 = _GPT_IMAGE.model_copy(
 )
 
 _SPEC = "openai/openai-openapi openapi.yaml @ f85dbe223d40e1a31cba812ab2d755c7e98a92a3"
-_SDK_DEPRECATIONS = "openai-python 3.54.0 src/openai/types/image_model.py (deprecation notes)"
+_SDK_DEPRECATIONS = (
+    "the openai 3.54.0 package on PyPI, openai/types/image_model.py (its 'Deprecated values' note)"
+)
 
 
 def _model(name: str, display: str, caps: Capabilities, **extra: object) -> ModelInfo:

@@ -23,8 +23,9 @@ What limner does with an input that does not fit:
   (:class:`~limner.PayloadTooLargeError`). "4MB" is read as 4 MiB, as core reads the spec's
   "50MB" input limit as 50 MiB.
 * **The mask is never converted**: its alpha channel is the edit area, and core already
-  requires a PNG with alpha of the image's size. For dall-e-2 the PNG, size and 4 MB rules are
-  checked again here.
+  requires a PNG with alpha of the image's size. A mask of 4 MB or more is refused for every
+  model (the spec's mask rule names no model); for dall-e-2 the PNG and size rules are checked
+  again here too.
 * Remote URLs and file ids have no bytes here and are sent as they are.
 
 Pillow is imported inside the functions that need it, so importing the plugin stays fast.
@@ -70,6 +71,8 @@ def prepare_uploads(
     mask = plan.call.mask
     if mask is not None and ready and plan.model_name in SQUARE_PNG_UPLOADS:
         _check_mask(plan, mask, ready[0])
+    elif mask is not None and mask.data is not None:  # every model: "less than 4MB" [SPEC]
+        _check_bytes(plan, mask.data, "mask", MAX_UPLOAD_BYTES)
     return ready, mask
 
 
@@ -127,9 +130,12 @@ def _check_mask(plan: Plan, mask: InputImage, image: InputImage) -> None:
 
 def _check_bytes(plan: Plan, data: bytes, param: str, limit: int) -> None:
     if len(data) >= limit:
-        other = ", or use a GPT image model" if limit == MAX_UPLOAD_BYTES else ""
+        # a GPT image model takes larger images, but no larger mask
+        gpt = limit == MAX_UPLOAD_BYTES and param != "mask"
+        other = ", or use a GPT image model" if gpt else ""
+        kind = "a mask" if param == "mask" else "an image"
         raise PayloadTooLargeError(
-            f"{param} is {len(data):,} bytes as PNG; {plan.model_name} takes less than "
+            f"{param} is {len(data):,} bytes as PNG; {plan.model_name} takes {kind} of less than "
             f"{byte_count(limit)} ({limit:,} bytes). Send a smaller image{other}",
             param=param,
             provider="openai",

@@ -71,6 +71,14 @@ def edit_plan(plan: Plan, request: EditRequest) -> None:
         return
     _check_image(plan, image)
     mode = plan.mode
+    if mode == "remove-background" and request.n > 1:  # no seed: n calls, n identical images
+        raise UnsupportedFeatureError(
+            f"edit_mode remove-background makes the same image every time (it takes no seed), "
+            f"so n={request.n} would pay for {request.n} copies; set n=1",
+            param="n",
+            provider="stabilityai",
+            model=plan.call.model.id,
+        )
     plan.files.append(_image_file(plan, image))
     if mode in _TAKES_MASK:
         _mask(plan, image)

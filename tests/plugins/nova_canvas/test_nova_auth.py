@@ -224,6 +224,51 @@ def test_credential_chain_reads_the_environment(
     )
 
 
+def test_keys_given_in_code_take_no_session_token_from_the_environment(
+    provider: NovaCanvasProvider,
+) -> None:
+    environ = {"AWS_SESSION_TOKEN": "old-session-token", "AWS_REGION": "us-east-1"}
+    given = {"aws_access_key_id": "AKIDNEW", "aws_secret_access_key": "new-secret"}
+    settings = provider.load_settings(given, environ)
+    assert settings.aws_session_token is None  # type: ignore[attr-defined]
+    with_token = provider.load_settings({**given, "aws_session_token": "mine"}, environ)
+    assert with_token.aws_session_token.get_secret_value() == "mine"  # type: ignore[attr-defined]
+    from_env = provider.load_settings(
+        {}, {**environ, "AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "s"}
+    )
+    assert from_env.aws_session_token.get_secret_value() == "old-session-token"  # type: ignore[attr-defined]
+
+
+def test_a_custom_endpoint_is_signed_for_the_profile_region(
+    provider: NovaCanvasProvider,
+    make_call: MakeCall,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+    fixed_clock: dt.datetime,
+) -> None:
+    """botocore signs for the profile's region whatever the endpoint, so limner does too."""
+    config = tmp_path / "config"
+    config.write_text("[profile work]\nregion = eu-west-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    endpoint = "https://vpce-0abc.bedrock-runtime.eu-west-1.vpce.amazonaws.com"
+    settings = provider.load_settings(
+        {
+            "base_url": endpoint,
+            "profile": "work",
+            "aws_access_key_id": "AKIDEXAMPLE",
+            "aws_secret_access_key": "secret",
+        },
+        {},
+    )
+    translation = provider.translate(make_call(prompt="x", settings=settings))
+    assert translation.request.url.startswith(f"{endpoint}/model/")
+    assert translation.warnings == ()
+    signed = provider.authorize(translation.request, settings)
+    assert signed.headers["authorization"].startswith(
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260102/eu-west-1/bedrock/aws4_request"
+    )
+
+
 async def test_dry_run_needs_no_credentials_and_hides_secrets(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

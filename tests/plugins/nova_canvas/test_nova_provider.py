@@ -186,6 +186,13 @@ def test_region_notices(provider: NovaCanvasProvider, make_call: MakeCall) -> No
     translation = provider.translate(make_call(prompt="x", settings=none))
     assert translation.request.url.startswith("https://bedrock-runtime.us-east-1.amazonaws.com/")
     assert [w.code for w in translation.warnings] == ["default_region"]
+    # a custom endpoint is signed for a region too
+    custom = provider.load_settings(
+        {"credential_chain": False, "base_url": "https://bedrock.internal.example"}, {}
+    )
+    translation = provider.translate(make_call(prompt="x", settings=custom))
+    assert translation.request.url.startswith("https://bedrock.internal.example/model/")
+    assert [w.code for w in translation.warnings] == ["default_region"]
 
 
 def test_region_notice_reads_the_model_regions(

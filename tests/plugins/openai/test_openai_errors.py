@@ -279,11 +279,17 @@ def test_moderation_blocked(provider: OpenAIProvider, call: Any) -> None:
     assert_common(error, 400)
 
 
-def test_dall_e_safety_message_without_code(provider: OpenAIProvider, call: Any) -> None:
-    message = (
+@pytest.mark.parametrize(
+    "message",
+    [
         "Your request was rejected as a result of our safety system. Your prompt may contain "
-        "text that is not allowed by our safety system."
-    )
+        "text that is not allowed by our safety system.",
+        # a GPT image model's wording as openai.md quotes it (the middle elided), here
+        # without its moderation_blocked code
+        "Your request was rejected by the safety system. safety_violations=[sexual].",
+    ],
+)
+def test_safety_message_without_code(provider: OpenAIProvider, call: Any, message: str) -> None:
     error = provider.parse_error(call, answer(400, body(message, "invalid_request_error")))
     assert isinstance(error, limner.ContentPolicyError)
     assert error.code == "content_policy_violation"

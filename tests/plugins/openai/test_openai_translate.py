@@ -1208,8 +1208,8 @@ def test_dall_e_2_refuses_a_png_of_4_mib_or_more(
         provider.translate(make_call("dall-e-2", operation, images=[big], prompt="x"))
     assert info.value.param == param
     assert str(info.value) == (
-        f"{param} is {len(big):,} bytes as PNG; dall-e-2 takes less than 4 MiB (4,194,304 "
-        "bytes). Send a smaller image, or use a GPT image model"
+        f"{param} is {len(big):,} bytes as PNG; dall-e-2 takes an image of less than 4 MiB "
+        "(4,194,304 bytes). Send a smaller image, or use a GPT image model"
     )
 
 
@@ -1221,15 +1221,24 @@ def test_dall_e_2_refuses_a_jpeg_over_4_mib_once_converted(
     with pytest.raises(limner.PayloadTooLargeError) as info:
         provider.translate(make_call("dall-e-2", "variation", images=[jpeg]))
     assert info.value.param == "image"
-    assert "bytes as PNG; dall-e-2 takes less than 4 MiB" in str(info.value)
+    assert "bytes as PNG; dall-e-2 takes an image of less than 4 MiB" in str(info.value)
 
 
-def test_dall_e_2_refuses_a_mask_of_4_mib_or_more(provider: OpenAIProvider, make_call: Any) -> None:
+@pytest.mark.parametrize("name", ["dall-e-2", "gpt-image-1.5", "gpt-image-1-mini"])
+def test_a_mask_of_4_mib_or_more_is_refused_for_every_model(
+    provider: OpenAIProvider, make_call: Any, name: str
+) -> None:
+    # [SPEC] CreateImageEditRequest.mask: "Must be a valid PNG file, less than 4MB", any model
     image = _encode(Image.new("RGB", (1024, 1024), (9, 9, 9)), "PNG")
     mask = _encode(_noise(1024, 1024), "PNG")
+    assert len(mask) >= MAX_UPLOAD_BYTES
     with pytest.raises(limner.PayloadTooLargeError) as info:
-        provider.translate(make_call("dall-e-2", "edit", images=[image], mask=mask, prompt="x"))
+        provider.translate(make_call(name, "edit", images=[image], mask=mask, prompt="x"))
     assert info.value.param == "mask"
+    assert str(info.value) == (
+        f"mask is {len(mask):,} bytes as PNG; {name} takes a mask of less than 4 MiB "
+        "(4,194,304 bytes). Send a smaller image"
+    )
 
 
 def test_dall_e_2_refuses_a_mask_of_another_size(

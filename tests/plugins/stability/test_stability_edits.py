@@ -126,6 +126,22 @@ def test_a_gif_input_is_sent_as_png_and_reported(
     assert (change.requested, change.applied) == ("image/gif", "image/png")
 
 
+def test_remove_background_refuses_n_above_1(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    # the endpoint takes image and output_format only [SPEC], so n calls make n equal images
+    with pytest.raises(limner.UnsupportedFeatureError) as caught:
+        provider.translate(edit(make_call, n=3, edit_mode="remove-background"))
+    assert caught.value.param == "n"
+    assert str(caught.value) == (
+        "edit_mode remove-background makes the same image every time (it takes no seed), so "
+        "n=3 would pay for 3 copies; set n=1"
+    )
+    assert provider.translate(edit(make_call, edit_mode="remove-background")).request.url == (
+        f"{BASE}/edit/remove-background"
+    )
+
+
 def test_an_animated_gif_is_refused(provider: StabilityProvider, make_call: MakeCall) -> None:
     with pytest.raises(limner.InvalidRequestError) as caught:
         provider.translate(edit(make_call, images=[gif(frames=2)]))
