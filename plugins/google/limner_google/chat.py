@@ -43,6 +43,7 @@ from .common import (
     drop_options,
     no_thinking,
     output_options,
+    person_generation,
     thinking_level,
     unsupported_thinking_level,
 )
@@ -256,7 +257,7 @@ def _image_config(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
     people = body.options.person_generation
     if people is not None:
         if body.on_vertex:
-            out["personGeneration"] = people
+            out["personGeneration"] = person_generation(body, people, "gemini")
         else:
             body.drop(
                 "provider_options.google.person_generation",

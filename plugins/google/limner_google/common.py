@@ -32,6 +32,7 @@ __all__ = [
     "IGNORED_FIELDS",
     "IMAGEN_INPUT_MIMES",
     "IMAGEN_ONLY",
+    "PERSON_GENERATION",
     "THINKING_PARAM",
     "WHY_DROPPED",
     "blocked",
@@ -44,6 +45,7 @@ __all__ = [
     "mime_format",
     "no_thinking",
     "output_options",
+    "person_generation",
     "thinking_level",
     "unsupported_thinking_level",
 ]
@@ -262,4 +264,35 @@ def blocked(
     )
     return call.without_images(
         error, CONTENT_FILTERED, f"{call.n} image(s) blocked: {said}", usage=usage
+    )
+
+
+PERSON_PARAM = "provider_options.google.person_generation"
+PERSON_GENERATION: dict[str, tuple[str, ...]] = {
+    # Imagen's parameters.personGeneration [google.md (a) request; SDK PersonGeneration]
+    "imagen": ("DONT_ALLOW", "ALLOW_ADULT", "ALLOW_ALL"),
+    # Gemini's imageConfig.personGeneration on Vertex [DISC GoogleCloudAiplatformV1ImageConfig]
+    "gemini": ("ALLOW_ALL", "ALLOW_ADULT", "ALLOW_NONE"),
+}
+"""The values each model family takes: the two spell "no people" differently."""
+_NO_PEOPLE = {"DONT_ALLOW": "ALLOW_NONE", "ALLOW_NONE": "DONT_ALLOW"}
+
+
+def person_generation(changes: Changes, value: str, family: str) -> str:
+    """``value`` in the spelling ``family`` takes: "no people" is renamed (and reported), any
+    other value the family does not know is refused."""
+    takes = PERSON_GENERATION[family]
+    if value in takes:
+        return value
+    renamed = _NO_PEOPLE.get(value)
+    if renamed in takes:
+        assert renamed is not None
+        changes.adjust(
+            PERSON_PARAM, value, renamed, f"the {family} models spell the same setting {renamed}"
+        )
+        return renamed
+    raise InvalidRequestError(
+        f"{PERSON_PARAM} {value!r} is not one the {family} models take ({', '.join(takes)})",
+        param=PERSON_PARAM,
+        provider="google",
     )

@@ -35,6 +35,7 @@ from .common import (
     gemini_image_part,
     mime_format,
     output_options,
+    person_generation,
     thinking_level,
 )
 from .options import GoogleOptions
@@ -83,7 +84,9 @@ def translate_gemini(plan: Plan) -> Translation:
         plan.vertex_only(
             "provider_options.google.person_generation",
             value,
-            lambda: image_config.__setitem__("personGeneration", value),
+            lambda: image_config.__setitem__(
+                "personGeneration", person_generation(plan, value, "gemini")
+            ),
         )
     level = thinking_level(plan, plan.call.model, options.thinking_level)
     if level is not None:

@@ -2,7 +2,8 @@
 ``_EditImageParameters_to_vertex``; FB and vercel fixtures for the answers].
 
 ``sampleCount`` is 1 to 4 per call (core splits larger ``n``). ``negativePrompt``, ``seed``,
-``addWatermark`` and ``enhancePrompt`` exist only on Vertex AI; edits (RAW + MASK reference
+``addWatermark`` and ``enhancePrompt`` exist only on Vertex AI, and ``negativePrompt`` only for
+the capability model there; edits (RAW + MASK reference
 images, white = edit) only on Vertex's capability model. ``includeRaiReason`` is always sent so
 filtered images come back as ``raiFilteredReason`` entries, reported per image and not billed.
 """
@@ -39,6 +40,7 @@ from .common import (
     forward,
     mime_format,
     output_options,
+    person_generation,
 )
 from .models import VERTEX_ONLY
 from .plan import Plan, choose_size
@@ -108,7 +110,7 @@ def _options(plan: Plan, params: dict[str, Any], *, editing: bool) -> None:
                 param=f"provider_options.google.{name}",
             )
     if options.person_generation is not None:
-        params["personGeneration"] = options.person_generation
+        params["personGeneration"] = person_generation(plan, options.person_generation, "imagen")
     if options.safety_setting is not None:
         params["safetySetting"] = options.safety_setting
     if options.guidance_scale is not None:
@@ -140,11 +142,20 @@ def _pixels(aspect: str, image_size: str) -> str | None:
 
 def _vertex_params(plan: Plan, params: dict[str, Any]) -> None:
     request, options = plan.request, plan.options
-    plan.vertex_only(
-        "negative_prompt",
-        request.negative_prompt,
-        lambda: params.__setitem__("negativePrompt", request.negative_prompt),
-    )
+    if request.negative_prompt is not None and not plan.call.model.capabilities.negative_prompt:
+        plan.drop(
+            "negative_prompt",
+            request.negative_prompt,
+            f"{plan.call.model.name} takes no negative prompt (on Vertex AI only "
+            "imagen-3.0-capability-001 among limner's Imagen models does); say what to leave "
+            "out in the prompt",
+        )
+    else:
+        plan.vertex_only(
+            "negative_prompt",
+            request.negative_prompt,
+            lambda: params.__setitem__("negativePrompt", request.negative_prompt),
+        )
     for name, wire in (("add_watermark", "addWatermark"), ("enhance_prompt", "enhancePrompt")):
         value = getattr(options, name)
         plan.vertex_only(f"provider_options.google.{name}", value, _setter(params, wire, value))

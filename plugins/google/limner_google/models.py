@@ -39,9 +39,13 @@ IMAGEN_ASPECTS = ("1:1", "3:4", "4:3", "9:16", "16:9")
 # The Imagen edit (capability) model exists only on Vertex AI.
 VERTEX_ONLY = frozenset({"imagen-3.0-capability-001"})
 
-# Vertex AI locations the notes give: Gemini 3 image models are served at ``global`` [SKILL], and
-# pydantic-ai's real recordings call gemini-2.5-flash-image there. No location is documented for
-# Imagen (the us-central1 cassettes replay Firebase mock answers), so its models list none.
+# Vertex AI locations the notes give: Gemini 3 image models are served at ``global`` [SKILL].
+# gemini-2.5-flash-image is served in regions as well: Google's data-residency page lists it for
+# ML processing in the US and EU multi-regions and in regions such as europe-west9, and Firebase's
+# locations page says Gemini 2.5 models default to us-central1 with the location optional
+# (cloud.google.com/vertex-ai/generative-ai/docs/learn/data-residency; firebase.google.com/docs/
+# ai-logic/locations). So it lists no regions and goes where configured, as Imagen does (no
+# location is documented for Imagen; the us-central1 cassettes replay Firebase mock answers).
 GEMINI_REGIONS = ("global",)
 # Google's mask polarity [notes (b) Edit: vercel docs, Firebase ImagenRawMask]; core checks the
 # size and limner converts OpenAI's transparent = edit masks to it.
@@ -100,7 +104,12 @@ _IMAGEN = Capabilities(
     output_compression=True,
     seed=True,
     seed_range=SEED_RANGE,
-    negative_prompt=True,
+    # Vertex AI's "Omit content using a negative prompt" page lists imagen-3.0-capability-001,
+    # imagen-3.0-fast-generate-001 and imagen-3.0-generate-001 as the models that take one
+    # (cloud.google.com/vertex-ai/generative-ai/docs/image/omit-content-using-a-negative-prompt);
+    # Firebase's ImagenGenerationConfig says it is gone on the Gemini API after
+    # imagen-3.0-generate-002. None of the generation models here is on that list.
+    negative_prompt=False,
 )
 
 
@@ -156,8 +165,8 @@ MODELS: tuple[ModelInfo, ...] = (
         # No hard input-image limit is documented for this model on the Gemini API, only the
         # recommendation of 3 (RECOMMENDED_INPUTS); Vertex's model card makes 3 the maximum, which
         # is enforced there. The cap here is the family's documented ceiling, 14 (the Gemini 3
-        # image models), as for its siblings.
-        _GEMINI,
+        # image models), as for its siblings. Regional on Vertex too (see GEMINI_REGIONS).
+        _GEMINI.model_copy(update={"regions": ()}),
         description="1024-class output; no imageSize; up to 3 input images (on the Gemini API "
         "more are sent, with a notice; Vertex AI refuses more).",
         lifecycle=Lifecycle(

@@ -20,7 +20,8 @@ class GoogleOptions(BaseModel):
         None,
         description="Imagen personGeneration (DONT_ALLOW, ALLOW_ADULT, ALLOW_ALL; ALLOW_ALL is "
         "Vertex only); Gemini on Vertex imageConfig.personGeneration (ALLOW_ALL|ALLOW_ADULT|"
-        "ALLOW_NONE)",
+        "ALLOW_NONE). DONT_ALLOW and ALLOW_NONE are renamed for the family that spells it the "
+        "other way, and reported",
     )
     safety_setting: str | None = Field(
         None, description="Imagen safetySetting, e.g. BLOCK_LOW_AND_ABOVE (BLOCK_NONE: Vertex)"

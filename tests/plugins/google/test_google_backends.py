@@ -94,11 +94,11 @@ def test_limner_models_shows_the_lifecycle(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_regions_and_mask_format() -> None:
-    """Vertex locations only where the notes give them (Gemini image models at ``global``);
+    """Vertex locations only where the notes give them (Gemini 3 image models at ``global``);
     Imagen's are unknown. The one mask-capable model says how Google's mask reads."""
     regions = {info.name: info.capabilities.regions for info in MODELS}
     assert regions == {
-        "gemini-2.5-flash-image": ("global",),
+        "gemini-2.5-flash-image": (),  # regional too: it goes where configured
         "gemini-3-pro-image-preview": ("global",),
         "gemini-3-pro-image": ("global",),
         "gemini-3.1-flash-image-preview": ("global",),

@@ -1,8 +1,9 @@
-"""Vertex AI locations: the Gemini image models are served at ``global`` (notes §(c) Endpoints:
+"""Vertex AI locations: the Gemini 3 image models are served at ``global`` (notes §(c) Endpoints:
 "Gemini 3 image models are served at location=global", SKILL; pydantic-ai's real Vertex recordings
 call ``locations/global``), and no regional endpoint is documented for them. A call configured for
-another location goes to ``global`` and says so with an adjustment; Imagen (no regions listed),
-express mode and the Gemini API are left as configured."""
+another location goes to ``global`` and says so with an adjustment; gemini-2.5-flash-image (served
+regionally too) and Imagen (no regions listed), express mode and the Gemini API are left as
+configured."""
 
 from __future__ import annotations
 
@@ -76,11 +77,33 @@ def test_edit_moves_to_global(provider: GoogleProvider, make_call: MakeCall) -> 
 
 def test_multi_region_moves_to_global(provider: GoogleProvider, make_call: MakeCall) -> None:
     eu = settings(vertexai=True, project="proj", location="eu")
-    translation = provider.translate(make_call("gemini-2.5-flash-image", settings=eu))
+    translation = provider.translate(make_call("gemini-3.1-flash-image", settings=eu))
     assert translation.request.url == (
-        f"{GLOBAL}publishers/google/models/gemini-2.5-flash-image:generateContent"
+        f"{GLOBAL}publishers/google/models/gemini-3.1-flash-image:generateContent"
     )
-    assert translation.adjustments == (moved("google/gemini-2.5-flash-image", "eu"),)
+    assert translation.adjustments == (moved("google/gemini-3.1-flash-image", "eu"),)
+
+
+@pytest.mark.parametrize(
+    ("location", "host"),
+    [
+        ("eu", "https://aiplatform.eu.rep.googleapis.com"),
+        ("europe-west4", "https://europe-west4-aiplatform.googleapis.com"),
+        ("us-central1", "https://us-central1-aiplatform.googleapis.com"),
+    ],
+)
+def test_gemini_2_5_flash_image_stays_where_configured(
+    provider: GoogleProvider, make_call: MakeCall, location: str, host: str
+) -> None:
+    """Served regionally (Google's data-residency page lists it in the EU and US multi-regions
+    and in European regions): moving it to ``global`` would break data residency."""
+    here = settings(vertexai=True, project="proj", location=location)
+    translation = provider.translate(make_call("gemini-2.5-flash-image", settings=here))
+    assert translation.request.url == (
+        f"{host}/v1beta1/projects/proj/locations/{location}/publishers/google/models/"
+        "gemini-2.5-flash-image:generateContent"
+    )
+    assert [a for a in translation.adjustments if a.param == "location"] == []
 
 
 def test_base_url_override_is_kept(provider: GoogleProvider, make_call: MakeCall) -> None:

@@ -13,7 +13,7 @@ import limner
 from limner import Adjustment
 from limner_google import GoogleProvider
 
-from .conftest import VERTEX, MakeCall, png
+from .conftest import VERTEX, MakeCall, png, settings
 
 GEMINI_BASE = "https://generativelanguage.googleapis.com/v1beta/models/"
 VERTEX_BASE = (
@@ -79,16 +79,14 @@ def test_gemini_vertex_url_and_output_options(
     )
     translation = provider.translate(call)
     assert translation.request.url == (
-        "https://aiplatform.googleapis.com/v1beta1/projects/proj/locations/global/"
-        "publishers/google/models/gemini-2.5-flash-image:generateContent"
+        "https://us-central1-aiplatform.googleapis.com/v1beta1/projects/proj/locations/"
+        "us-central1/publishers/google/models/gemini-2.5-flash-image:generateContent"
     )
     assert translation.request.json["generationConfig"] == {
         "responseModalities": ["TEXT", "IMAGE"],
         "imageConfig": {"imageOutputOptions": {"mimeType": "image/jpeg", "compressionQuality": 85}},
     }
-    assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
-        ("location", "us-central1", "global")
-    ]
+    assert translation.adjustments == ()
 
 
 def test_gemini_api_drops_output_options_with_adjustments(
@@ -289,7 +287,6 @@ def test_imagen_vertex_exact_request(provider: GoogleProvider, make_call: MakeCa
         "includeRaiReason": True,
         "aspectRatio": "1:1",
         "sampleImageSize": "1K",
-        "negativePrompt": "blur",
         "seed": 9,
         "addWatermark": False,
         "outputOptions": {"mimeType": "image/jpeg", "compressionQuality": 70},
@@ -298,8 +295,15 @@ def test_imagen_vertex_exact_request(provider: GoogleProvider, make_call: MakeCa
     }
     assert [a.param for a in translation.adjustments] == [
         "size",
+        "negative_prompt",
         "provider_options.google.add_watermark",
     ]
+    (dropped,) = [a for a in translation.adjustments if a.param == "negative_prompt"]
+    assert dropped.reason == (
+        "imagen-4.0-ultra-generate-001 takes no negative prompt (on Vertex AI only "
+        "imagen-3.0-capability-001 among limner's Imagen models does); say what to leave out "
+        "in the prompt"
+    )
 
 
 def test_imagen_seed_with_watermark_is_an_error(
@@ -338,6 +342,59 @@ def test_imagen_gemini_api_refuses_allow_all(provider: GoogleProvider, make_call
     with pytest.raises(limner.InvalidRequestError) as caught:
         provider.translate(call)
     assert caught.value.param == "provider_options.google.person_generation"
+
+
+PERSON = "provider_options.google.person_generation"
+
+
+def test_person_generation_is_spelled_as_each_family_takes_it(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    """Gemini on Vertex takes ALLOW_NONE [DISC GoogleCloudAiplatformV1ImageConfig], Imagen
+    DONT_ALLOW: the other family's spelling is renamed and reported."""
+    gemini = provider.translate(
+        make_call(
+            "gemini-2.5-flash-image", settings=VERTEX, options={"person_generation": "DONT_ALLOW"}
+        )
+    )
+    assert gemini.request.json["generationConfig"]["imageConfig"] == {
+        "personGeneration": "ALLOW_NONE"
+    }
+    assert [(a.param, a.requested, a.applied) for a in gemini.adjustments] == [
+        (PERSON, "DONT_ALLOW", "ALLOW_NONE")
+    ]
+    imagen = provider.translate(
+        make_call("imagen-4.0-generate-001", options={"person_generation": "ALLOW_NONE"})
+    )
+    assert imagen.request.json["parameters"]["personGeneration"] == "DONT_ALLOW"
+    assert [(a.param, a.requested, a.applied) for a in imagen.adjustments] == [
+        (PERSON, "ALLOW_NONE", "DONT_ALLOW")
+    ]
+    kept = provider.translate(
+        make_call(
+            "gemini-3.1-flash-image",
+            settings=settings(vertexai=True, project="proj", location="global"),
+            options={"person_generation": "ALLOW_ADULT"},
+        )
+    )
+    assert kept.request.json["generationConfig"]["imageConfig"] == {
+        "personGeneration": "ALLOW_ADULT"
+    }
+    assert kept.adjustments == ()
+
+
+def test_an_unknown_person_generation_is_refused(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call(
+        "gemini-2.5-flash-image", settings=VERTEX, options={"person_generation": "NOBODY"}
+    )
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(call)
+    assert caught.value.param == PERSON
+    assert caught.value.message == (
+        f"{PERSON} 'NOBODY' is not one the gemini models take (ALLOW_ALL, ALLOW_ADULT, ALLOW_NONE)"
+    )
 
 
 def test_imagen3_has_no_sample_image_size(provider: GoogleProvider, make_call: MakeCall) -> None:
