@@ -193,9 +193,12 @@ def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | Non
     elif ref.path is not None:
         path = Path(ref.path).expanduser()
         if not path.is_file():
-            raise InvalidRequestError(
-                f"{param}: no such file {ref.path!r}", param=param, code="file_not_found"
+            said = (
+                f"{ref.path!r} is a directory, not an image file"
+                if path.is_dir()
+                else f"no such file {ref.path!r}"
             )
+            raise InvalidRequestError(f"{param}: {said}", param=param, code="file_not_found")
         if path.stat().st_size > max_bytes:
             raise PayloadTooLargeError(
                 f"{param}: {ref.path} is over the {byte_count(max_bytes)} limit", param=param

@@ -615,3 +615,111 @@ def test_every_cost_is_printed_exactly_with_at_least_the_cents(amount: str, show
     from decimal import Decimal
 
     assert dollars(Decimal(amount)) == shown
+
+
+def test_images_are_saved_from_a_model_that_answers_with_links_by_default(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+) -> None:
+    """dall-e answers with a URL unless asked for b64_json: the CLI asks, since it saves."""
+    fake_openai.body = {
+        "created": 1700000000,
+        "data": [{"b64_json": fake_openai.body["data"][0]["b64_json"]}],
+    }
+    target = tmp_path / "fox.png"
+    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/dall-e-2", "-o", str(target))
+    assert status == 0, err
+    ((_, _, body),) = fake_openai.requests
+    assert json.loads(body)["response_format"] == "b64_json"
+    assert out.splitlines()[0] == str(target)
+    assert target.read_bytes() == png()
+
+
+def _sent_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
+    status, out, err = run(capsys, "generate", "a fox", *argv, "--dry-run", "--json")
+    assert status == 0, err
+    body: dict[str, Any] = json.loads(out)["requests"][0]["json"]
+    return body
+
+
+def test_the_output_extension_asks_for_its_format(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    model = ("-m", "openai/gpt-image-1.5")
+    assert _sent_json(capsys, *model, "-o", str(tmp_path / "fox.jpg"))["output_format"] == "jpeg"
+    assert _sent_json(capsys, *model, "-o", str(tmp_path / "fox.WEBP"))["output_format"] == "webp"
+    assert "output_format" not in _sent_json(capsys, *model, "-o", str(tmp_path))
+    assert "output_format" not in _sent_json(capsys, *model, "-o", str(tmp_path / "fox.img"))
+    # dall-e-2 lists no output formats: PNG only
+    assert "output_format" not in _sent_json(capsys, "-m", "openai/dall-e-2", "-o", "x.png")
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ("-m", "openai/dall-e-2", "-o", "fox.jpg"),
+            "-o fox.jpg names a jpeg file, but openai/dall-e-2 makes png only",
+        ),
+        (
+            ("-m", "openai/gpt-image-1.5", "-o", "fox.jpg", "--option", "output_format=png"),
+            "-o fox.jpg names a jpeg file but output_format is 'png'",
+        ),
+    ],
+)
+def test_an_output_extension_the_request_cannot_make_is_refused(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: tuple[str, ...],
+    said: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, "generate", "a fox", *argv)
+    assert (status, out) == (2, "")
+    assert said in err
+    assert fake_openai.requests == []
+
+
+def test_a_saved_file_whose_extension_lies_is_warned_about(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    # asked for JPEG by the name; this answer says (and is) PNG
+    target = tmp_path / "fox.jpg"
+    status, _, err = run(capsys, "generate", "a fox", "-m", "gpt-image-1.5", "-o", str(target))
+    assert status == 0, err
+    ((_, _, body),) = fake_openai.requests
+    assert json.loads(body)["output_format"] == "jpeg"
+    assert f"warning: {target} holds png data (the provider answered png)" in err
+
+
+def test_serve_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--port", "99999"])
+    assert exited.value.code == 2
+    assert "--port: invalid _port value: '99999'" in capsys.readouterr().err
+
+
+def test_a_file_system_error_is_json_with_json(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    long_name = str(tmp_path / ("a" * 300 + ".png"))
+    status, out, err = run(
+        capsys, "edit", "x", "-m", "gpt-image-1.5", "--image", long_name, "--dry-run", "--json"
+    )
+    assert (status, out) == (2, "")
+    body = json.loads(err)
+    assert body["error"]["type"] == "invalid_request_error"
+    assert "File name too long" in body["error"]["message"]
+
+
+def test_a_directory_given_as_an_image_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, _, err = run(
+        capsys, "edit", "x", "-m", "gpt-image-1.5", "--image", str(tmp_path), "--dry-run"
+    )
+    assert status == 2
+    assert "is a directory, not an image file" in err

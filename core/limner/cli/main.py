@@ -28,7 +28,13 @@ from ..errors import (
 from ..responses import ImagesResponse
 from ..schema import request_schema
 from .options import request_fields
-from .output import check_output, check_writable_here, save
+from .output import (
+    check_output,
+    check_writable_here,
+    format_from_output,
+    format_mismatches,
+    save,
+)
 from .progress import Spinner
 from .render import dollars, dry_run_text, model_details, models_table, notes
 
@@ -97,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the OpenAI-compatible HTTP gateway")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1; others need a key)")
-    serve.add_argument("--port", type=int, default=8080, help="default 8080")
+    serve.add_argument("--port", type=_port, default=8080, help="default 8080")
     serve.add_argument(
         "--api-key",
         action="append",
@@ -119,6 +125,14 @@ def _parser() -> argparse.ArgumentParser:
         help="the model for image requests that name none (provider/model)",
     )
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port number (argparse turns the ValueError into a usage error, exit 2)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise ValueError(text)
+    return port
 
 
 def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
@@ -155,7 +169,10 @@ def _provider_names(client: AsyncClient) -> set[str]:
 
 async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
     fields = request_fields(args, _provider_names(client))
+    # the CLI saves files: image bytes, even from a model that answers with links by default
+    fields.setdefault("response_format", "b64_json")
     if args.output is not None:  # a dry run refuses what the real run would
+        format_from_output(client, args, fields)
         check_output(client, args, fields)
     elif not args.dry_run:
         check_writable_here()
@@ -189,6 +206,7 @@ def _report(result: ImagesResponse, args: argparse.Namespace) -> int:
     elsewhere = False
     if with_bytes:
         paths, warnings, elsewhere = save(result.model_copy(update={"data": with_bytes}), target)
+        warnings += format_mismatches(paths, result.output_format)
         for line in warnings:
             print(line, file=sys.stderr)
     if args.json:
@@ -254,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
         return 141  # as a shell reports a program that SIGPIPE ended
     except (FileExistsError, OSError) as exc:
-        print(f"limner: error: {exc}", file=sys.stderr)
+        _report_error(args, InvalidRequestError(str(exc)), f"limner: error: {exc}")
         return 2
     except KeyboardInterrupt:
         return 130

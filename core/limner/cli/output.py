@@ -14,7 +14,60 @@ from ..client import AsyncClient
 from ..errors import InvalidRequestError
 from ..responses import ImagesResponse, save_paths
 
-__all__ = ["check_output", "check_writable_here", "save"]
+__all__ = [
+    "check_output",
+    "check_writable_here",
+    "format_from_output",
+    "format_mismatches",
+    "save",
+]
+
+_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
+"""``-o`` file extensions that name an image format."""
+
+
+def format_from_output(
+    client: AsyncClient, args: argparse.Namespace, fields: dict[str, Any]
+) -> None:
+    """``-o fox.jpg`` asks for JPEG: set ``output_format`` when the model makes that format,
+    refuse when the request or the model says otherwise (before the paid call). A directory, or
+    a name without an image extension, asks for nothing."""
+    wanted = _FORMATS.get(Path(args.output).suffix.lower())
+    if wanted is None or Path(args.output).is_dir():
+        return
+    given = fields.get("output_format")
+    if given is not None:
+        if isinstance(given, str) and given.lower() in (wanted, "jpg" if wanted == "jpeg" else ""):
+            return
+        raise InvalidRequestError(
+            f"-o {args.output} names a {wanted} file but output_format is {given!r}: make "
+            "them agree (nothing was sent to the provider)",
+            param="output",
+        )
+    model = client.models.retrieve(args.model)
+    made = model.capabilities.output_formats
+    if wanted in made:
+        fields["output_format"] = wanted
+    elif wanted != "png" or made:  # no formats listed: the model makes PNG
+        can = ", ".join(made) if made else "png"
+        raise InvalidRequestError(
+            f"-o {args.output} names a {wanted} file, but {model.id} makes {can} only: use "
+            "a name ending in one of those (nothing was sent to the provider)",
+            param="output",
+        )
+
+
+def format_mismatches(paths: list[Path], output_format: str | None) -> list[str]:
+    """A warning for each saved file whose extension names another format than the bytes the
+    provider answered in (``output_format``; ``None`` when it did not say)."""
+    if output_format is None:
+        return []
+    actual = "jpeg" if output_format.lower() == "jpg" else output_format.lower()
+    return [
+        f"warning: {path} holds {actual} data (the provider answered {actual})"
+        for path in paths
+        if _FORMATS.get(path.suffix.lower(), actual) != actual
+    ]
 
 
 def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str, Any]) -> None:
