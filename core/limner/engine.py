@@ -16,7 +16,13 @@ from .download import DownloadPolicy, download
 from .dryrun import DryRun
 from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
 from .http import Transport
-from .inputs import check_extra_headers, check_not_overwritten, load_images, provider_options
+from .inputs import (
+    check_extra_headers,
+    check_not_overwritten,
+    load_images,
+    namespace_of,
+    provider_options,
+)
 from .plugins import Registry
 from .provider import (
     AnyRequest,
@@ -156,8 +162,7 @@ class Engine:
             given = self.options.provider_settings
             if not self._settings:  # the first use: settings for no provider are a typo
                 self.registry.check_provider_names(given)
-            names = [name for name in (provider.name, *provider.aliases) if name in given]
-            overrides = given[names[0]] if names else {}
+            overrides = namespace_of(given, provider, "providers") or {}
             self._settings[provider.name] = provider.load_settings(overrides, self.options.environ)
         return self._settings[provider.name]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,10 +24,12 @@ __all__ = [
     "check_not_overwritten",
     "load_image",
     "load_images",
+    "namespace_of",
     "provider_options",
 ]
 
 Fetch = Callable[[str, str], Awaitable[bytes]]
+T = TypeVar("T")
 
 
 class _Settable(Protocol):
@@ -78,6 +80,19 @@ def check_not_overwritten(
             )
 
 
+def namespace_of(given: Mapping[str, T], provider: Provider, param: str) -> T | None:
+    """What ``given`` holds for ``provider``, under its name or one of its aliases; ``None``
+    when nothing. Two of its names at once are refused: merging them could drop a setting."""
+    names = [name for name in (provider.name, *provider.aliases) if name in given]
+    if len(names) > 1:
+        raise InvalidRequestError(
+            f"{param} has {' and '.join(repr(name) for name in names)}, which name one "
+            f"provider ({provider.name}); put its settings under one of them",
+            param=param,
+        )
+    return given[names[0]] if names else None
+
+
 def provider_options(
     request: _Settable, provider: Provider, registry: Registry
 ) -> BaseModel | None:
@@ -89,9 +104,7 @@ def provider_options(
     if not options:
         return None
     registry.check_provider_names(options, param="provider_options")
-    mine = next(
-        (options[name] for name in (provider.name, *provider.aliases) if name in options), None
-    )
+    mine = namespace_of(options, provider, "provider_options")
     if mine is None:
         return None
     if provider.options_model is None:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from .errors import InvalidRequestError
+from .errors import InvalidRequestError, UnsupportedFeatureError
 from .responses import Adjustment
 
 __all__ = [
@@ -224,13 +224,19 @@ def set_aside_misplaced(request: RequestT) -> tuple[RequestT, list[Adjustment]]:
     """``request`` without the fields limner knows for another operation only, and each of them
     reported as dropped: a provider would refuse it as unknown, or take it as something else.
     Input images given to an operation without inputs are refused instead, since leaving them
-    out would change what the call makes. A request without such fields is returned as is."""
+    out would change what the call makes. ``stream`` is refused when true (no provider's images
+    are streamed yet) and set aside when false, which is what leaving it out means. A request
+    without such fields is returned as is."""
     extra = request.model_extra
     if not extra:
         return request, []
+    if extra.get("stream"):
+        raise UnsupportedFeatureError(
+            "limner does not stream images yet; leave out stream", param="stream"
+        )
     kind = type(request)
     elsewhere = _fields_elsewhere(kind)
-    found = [name for name in extra if name in elsewhere]
+    found = [name for name in extra if name in elsewhere or name == "stream"]
     if not found:
         return request, []
     operation = _OPERATIONS.get(kind, kind.__name__)
@@ -243,6 +249,8 @@ def set_aside_misplaced(request: RequestT) -> tuple[RequestT, list[Adjustment]]:
             )
     dropped = []
     for name in found:
+        if name == "stream":  # false: what leaving it out means, and not every provider's field
+            continue
         users = [op for other, op in _OPERATIONS.items() if name in other.model_fields]
         dropped.append(
             Adjustment(

@@ -371,3 +371,26 @@ async def test_secret_values_hold_the_credentials_given_and_from_the_environment
     assert "sk-given" in given.secret_values()  # through the alias, as requests use it
     assert from_env.secret_values() == ["sk-from-env"]
     assert make_client(providers={}, environ={}).secret_values() == []
+
+
+async def test_one_provider_under_two_of_its_names_is_refused(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """Merging them, or taking one, could drop a setting: both are refused, naming the two."""
+    client = make_client()
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(
+            model="alpha",
+            prompt="x",
+            provider_options={"fake": {"steps": 2}, "fk": {"steps": 3}},
+        )
+    assert info.value.param == "provider_options"
+    assert info.value.message == (
+        "provider_options has 'fake' and 'fk', which name one provider (fake); put its "
+        "settings under one of them"
+    )
+    twice = make_client(providers={"fake": {"api_key": "a"}, "fk": {"api_key": "b"}})
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await twice.images.generate(model="alpha", prompt="x")
+    assert info.value.param == "providers"
+    assert server.requests == []

@@ -447,6 +447,20 @@ async def test_a_variation_drops_prompt_settings(
     }
 
 
+async def test_stream_is_refused_for_every_provider_and_false_is_not_sent(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as info:
+        await client.images.generate(model="alpha", prompt="x", extra_body={"stream": True})
+    assert info.value.param == "stream"
+    assert info.value.message == "limner does not stream images yet; leave out stream"
+    assert server.requests == []
+    result = await client.images.generate(model="alpha", prompt="x", extra_body={"stream": False})
+    (call,) = server.api_calls
+    assert "stream" not in call.json
+    assert [a.param for a in result.adjustments] == []
+
+
 @pytest.mark.parametrize("field", ["mask", "images", "image"])
 async def test_input_images_on_a_generation_are_refused(
     client: limner.AsyncClient, server: FakeServer, field: str

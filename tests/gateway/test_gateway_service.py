@@ -14,6 +14,7 @@ import openai
 import pytest
 from openapi_spec_validator import validate
 
+import limner
 from limner.cli.main import main
 from limner.gateway import GatewayConfig, LocalFileStore, keys_from
 from limner.gateway.server import serve
@@ -175,6 +176,32 @@ async def test_client_disconnect_cancels_the_upstream_call(
 def test_serve_refuses_a_public_host_without_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 2
     assert "LIMNER_API_KEYS" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_files_dir_it_cannot_write(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Found only on the first link answer, it would fail a call already paid for."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    status = main(["serve", "--port", "0", "--files-dir", str(blocker / "files")])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"limner: error: --files-dir {blocker / 'files'}: cannot create it")
+    assert "choose a writable directory" in err
+
+
+@pytest.mark.parametrize("url", ["not-a-url", "ftp://img.example", "https://", "img.example"])
+def test_public_url_must_be_an_http_url(url: str) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        GatewayConfig(public_url=url)
+    assert info.value.param == "public_url"
+    assert GatewayConfig(public_url="https://img.example/").public_url == "https://img.example"
+
+
+def test_serve_refuses_a_bad_public_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", "0", "--public-url", "not-a-url"]) == 2
+    assert "public_url 'not-a-url' is not an http(s) URL" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("max_retries", "calls"), [(None, 1), (1, 2)])

@@ -6,6 +6,8 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..errors import InvalidRequestError
+
 __all__ = ["API_KEYS_ENV", "GatewayConfig", "keys_from"]
 
 API_KEYS_ENV = "LIMNER_API_KEYS"
@@ -54,6 +56,17 @@ class GatewayConfig:
     sweep_interval: float | None = 300.0
     public_url: str | None = None
     default_model: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.public_url is not None:
+            scheme, sep, rest = self.public_url.partition("://")
+            if scheme.lower() not in ("http", "https") or not sep or not rest.split("/")[0]:
+                raise InvalidRequestError(
+                    f"public_url {self.public_url!r} is not an http(s) URL such as "
+                    "https://img.example: image links are built on it",
+                    param="public_url",
+                )
+            object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
 
     @property
     def auth_required(self) -> bool:

@@ -50,10 +50,29 @@ def check_host(host: str | None, config: GatewayConfig) -> str:
     return host
 
 
+def check_files_dir(path: Path) -> None:
+    """Refuse at start-up a files directory that cannot be made or written: found on the first
+    ``response_format=url`` answer, it would fail a call already made and paid for."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidRequestError(
+            f"--files-dir {path}: cannot create it ({exc.strerror or exc}); choose a writable "
+            "directory",
+            param="files_dir",
+        ) from None
+    if not path.is_dir() or not os.access(path, os.W_OK | os.X_OK):
+        raise InvalidRequestError(
+            f"--files-dir {path} is not a writable directory; choose another",
+            param="files_dir",
+        )
+
+
 async def start(
     client: AsyncClient, config: GatewayConfig, files_dir: Path, host: str, port: int
 ) -> tuple[web.AppRunner, int]:
     """Start serving; the runner (``await runner.cleanup()`` to stop) and the bound port."""
+    check_files_dir(files_dir)
     store = LocalFileStore(files_dir, ttl=config.file_ttl)
     runner = make_runner(create_app(client, store, config))
     await runner.setup()

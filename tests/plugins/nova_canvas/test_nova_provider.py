@@ -240,12 +240,14 @@ async def test_settings_under_the_provider_alias(bedrock: BedrockServer) -> None
         "https://bedrock-runtime.ap-northeast-1.amazonaws.com/model/amazon.nova-canvas-v1%3A0/invoke"
     )
     assert [w.code for w in plan.warnings if w.param == "region"] == []
-    with limner.Client(
-        providers={"amazon": {"region": "eu-west-1"}, "nova_canvas": {"region": "us-east-1"}},
-        environ={},
-    ) as limner_client:
-        plan = limner_client.images.generate(model=CANVAS, prompt="a fox", dry_run=True)
-    assert plan.requests[0]["url"].startswith("https://bedrock-runtime.eu-west-1.")  # name wins
+    both = {"amazon": {"region": "eu-west-1"}, "nova_canvas": {"region": "us-east-1"}}
+    with (
+        limner.Client(providers=both, environ={}) as limner_client,
+        pytest.raises(limner.InvalidRequestError) as info,  # which region? neither wins
+    ):
+        limner_client.images.generate(model=CANVAS, prompt="a fox", dry_run=True)
+    assert info.value.param == "providers"
+    assert "'amazon' and 'nova_canvas', which name one provider (amazon)" in info.value.message
 
 
 def test_model_ids_setting_points_at_another_bedrock_id(

@@ -161,7 +161,8 @@ async def test_client_settings_under_the_alias(loopback: Loopback) -> None:
     assert [seen.headers["authorization"] for seen in loopback.seen] == ["Bearer sk-alias"]
 
 
-async def test_canonical_settings_win_over_the_alias(loopback: Loopback) -> None:
+async def test_settings_under_the_name_and_the_alias_are_refused(loopback: Loopback) -> None:
+    """Neither wins: taking one would drop the other's settings without a word."""
     base = f"http://127.0.0.1:{loopback.port}"
     providers = {
         "stability": {"api_key": "sk-alias", "base_url": "http://127.0.0.1:9/"},
@@ -170,6 +171,11 @@ async def test_canonical_settings_win_over_the_alias(loopback: Loopback) -> None
     async with limner.AsyncClient(
         providers=providers, allow_private_networks=True, environ={}
     ) as client:
-        result = await client.images.generate(model="stability/sd3.5-large", prompt="p")
-    assert len(result.data) == 1
-    assert [seen.headers["authorization"] for seen in loopback.seen] == ["Bearer sk-canonical"]
+        with pytest.raises(limner.InvalidRequestError) as info:
+            await client.images.generate(model="stability/sd3.5-large", prompt="p")
+    assert info.value.param == "providers"
+    assert info.value.message == (
+        "providers has 'stabilityai' and 'stability', which name one provider (stabilityai); "
+        "put its settings under one of them"
+    )
+    assert loopback.seen == []
