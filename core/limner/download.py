@@ -103,13 +103,17 @@ async def _check_url(
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    except UnicodeError:  # an empty or over-long label: "a..b", 64 characters
+        raise refusal(
+            f"{param}: {parts.hostname!r} is not a valid host name", param=param, code="invalid_url"
+        ) from None
     except OSError as exc:
         raise ProviderConnectionError(
             f"{param}: cannot resolve {parts.hostname}", param=param
         ) from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
+        if not _is_public(address):
             raise refusal(
                 f"{param}: {parts.hostname} resolves to a private or local address ({address}); "
                 "limner refuses to fetch it unless the client allows private networks",
@@ -117,6 +121,24 @@ async def _check_url(
                 code="invalid_url",
             )
     return str(infos[0][4][0])
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether ``address`` is public, and so is any IPv4 address an IPv6 one carries (mapped,
+    6to4, NAT64, IPv4-compatible), which Python's ``is_global`` does not look into: through
+    them ``64:ff9b::a9fe:a9fe`` reaches 169.254.169.254."""
+    if not address.is_global:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = address.ipv4_mapped or address.sixtofour
+        if inner is None and (address in _NAT64 or int(address) < 2**32):
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if inner is not None and not inner.is_global:
+            return False
+    return True
 
 
 def _split(

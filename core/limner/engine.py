@@ -16,6 +16,7 @@ from .download import DownloadPolicy, download
 from .dryrun import DryRun
 from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
 from .http import Transport
+from .images import sniff
 from .inputs import (
     check_extra_headers,
     check_not_overwritten,
@@ -284,8 +285,10 @@ class Engine:
         downloaded, since the image is made and paid for."""
         if item.b64_json is not None or item.url is None:
             return item
+        param = f"data[{index}].url"
         try:
-            payload = await self.fetch(item.url, f"data[{index}].url", provider_url=True)
+            payload = await self.fetch(item.url, param, provider_url=True)
+            sniff(payload, param=param)  # the bytes must be an image, whatever the label said
         except LimnerError as failure:
             reason = f"{failure.message}; the provider's URL is returned instead"
             adjustments.append(

@@ -188,7 +188,32 @@ class Transport:
             return response
 
     async def _send_once(self, request: WireRequest) -> WireResponse:
-        aiohttp, URL = _client_modules()
+        aiohttp, _ = _client_modules()
+        failure: LimnerError
+        try:
+            return await self._exchange(request)
+        except aiohttp.ConnectionTimeoutError:  # before TimeoutError: it is one too
+            failure = ProviderConnectionError(
+                f"could not connect to {_host(request.url)} within {self.connect_timeout:g} s",
+                retryable=True,
+            )
+        except TimeoutError:
+            failure = RequestTimeoutError(
+                f"no answer from {_host(request.url)} within {self.total_timeout:g} s; "
+                "raise the client's timeout for slow models",
+                retryable=False,
+            )
+        except aiohttp.ClientError as exc:
+            failure = ProviderConnectionError(
+                f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}",
+                retryable=True,
+            )
+        # raised outside the handlers: aiohttp's exceptions keep the request's headers
+        # (request_info), credentials included, so one must be neither cause nor context
+        raise failure
+
+    async def _exchange(self, request: WireRequest) -> WireResponse:
+        _, URL = _client_modules()
         headers = dict(request.headers)
         if request.json is not None:  # the common case, without a coroutine
             data: bytes | None = request.json_bytes()
@@ -197,35 +222,19 @@ class Transport:
             data, content_type = await encode_body(request)
             if content_type is not None:
                 headers["content-type"] = content_type
-        try:
-            async with self.session.request(  # the URL exactly as built (and signed): encoded
-                request.method,
-                URL(request.url, encoded=True),
-                data=data,
-                headers=headers,
-                timeout=self.timeout,
-            ) as response:
-                status = response.status
-                headers = {name.lower(): value for name, value in response.headers.items()}
-                if "json" in headers.get("content-type", ""):
-                    return await _read_json(response, status, headers, request.url)
-                return WireResponse(status, headers, await response.read(), request.url)
-        except aiohttp.ConnectionTimeoutError as exc:  # before TimeoutError: it is one too
-            raise ProviderConnectionError(
-                f"could not connect to {_host(request.url)} within {self.connect_timeout:g} s",
-                retryable=True,
-            ) from exc
-        except TimeoutError as exc:
-            raise RequestTimeoutError(
-                f"no answer from {_host(request.url)} within {self.total_timeout:g} s; "
-                "raise the client's timeout for slow models",
-                retryable=False,
-            ) from exc
-        except aiohttp.ClientError as exc:
-            raise ProviderConnectionError(
-                f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}",
-                retryable=True,
-            ) from exc
+        async with self.session.request(  # the URL exactly as built (and signed): encoded
+            request.method,
+            URL(request.url, encoded=True),
+            data=data,
+            headers=headers,
+            timeout=self.timeout,
+            allow_redirects=False,  # a redirect would take the credential headers along
+        ) as response:
+            status = response.status
+            headers = {name.lower(): value for name, value in response.headers.items()}
+            if "json" in headers.get("content-type", ""):
+                return await _read_json(response, status, headers, request.url)
+            return WireResponse(status, headers, await response.read(), request.url)
 
 
 def client_closed_error() -> LimnerError:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, SecretStr
 
 from .errors import LimnerError
-from .wire import REDACTED, WireRequest
+from .wire import NOT_PARSED, REDACTED, WireRequest, WireResponse
 
 __all__ = ["Scrubber", "secret_header_values", "settings_secrets"]
 
@@ -43,16 +43,33 @@ class Scrubber:
             return [self.value(item) for item in value]
         return value
 
+    def response(self, response: WireResponse) -> WireResponse:
+        """``response`` with the secrets replaced in its body and headers, before anything is
+        quoted from it: an excerpt cut from the raw body could keep part of a key that the
+        cut made unrecognisable."""
+        if not self.secrets:
+            return response
+        body = response.body
+        for secret in self.secrets:
+            body = body.replace(secret.encode(), REDACTED.encode())
+        parsed = response.parsed
+        return WireResponse(
+            response.status,
+            {name: self(value) for name, value in response.headers.items()},
+            body,
+            response.url,
+            parsed=parsed if parsed is NOT_PARSED else self.value(parsed),
+        )
+
     def error(self, error: LimnerError) -> LimnerError:
         """The same error with secrets removed from every text it carries (an upstream may echo
-        a key in any field of its error)."""
+        a key in any field of its error, and a plugin may quote it in any attribute: the
+        message, the body, a content filter's ``reason``...)."""
         if self.secrets:
-            error.message = self(error.message)
-            error.body = self.value(error.body)
-            for name in ("param", "code", "request_id"):
-                text = getattr(error, name)
-                if isinstance(text, str):
-                    setattr(error, name, self(text))
+            for name, value in vars(error).items():
+                if isinstance(value, str | dict | list):
+                    setattr(error, name, self.value(value))
+            error.args = tuple(self.value(arg) for arg in error.args)
         return error
 
 

@@ -107,11 +107,20 @@ async def exchange(
         signed.append(done)
         return done
 
+    def scrubber() -> Scrubber:  # secrets are gathered only when there is an error to clean
+        scrub = Scrubber(provider.secret_values(settings))
+        for attempt in signed:
+            scrub.add(secret_header_values(attempt))
+        return scrub
+
     try:
         response = await transport.send(
             request, authorize, provider.retry_after, provider.retryable
         )
         if not 200 <= response.status < 300:
+            response = scrubber().response(response)  # before any excerpt is cut from it
+            if 300 <= response.status < 400:
+                raise _redirected(provider, model, response)
             try:
                 error = parse_error(response)
             except Exception:  # a plugin's parser choked on an odd body: map by status
@@ -125,18 +134,16 @@ async def exchange(
         except Exception as exc:  # a malformed body must not leak KeyError/JSONDecodeError
             raise ProviderError(
                 f"{provider.name} answered HTTP {response.status} with a body limner could not "
-                f"read ({type(exc).__name__}: {exc}): {response.text_excerpt()}",
+                f"read ({type(exc).__name__}: {exc}): "
+                f"{scrubber().response(response).text_excerpt()}",
                 provider=provider.name,
                 model=model.id,
                 status_code=response.status,
                 request_id=response.request_id,
             ) from exc
-    except LimnerError as error:  # secrets are gathered only when there is an error to clean
+    except LimnerError as error:
         error.attribute(provider.name, model.id)  # transport errors name neither yet
-        scrub = Scrubber(provider.secret_values(settings))
-        for attempt in signed:
-            scrub.add(secret_header_values(attempt))
-        failure = scrub.error(error)
+        failure = scrubber().error(error)
         if share is not None:
             share.name(failure)
         raise failure from error.__cause__
@@ -170,6 +177,21 @@ def _attributed(
     status = None if 200 <= response.status < 300 else response.status
     return error.attribute(
         provider.name, model.id, request_id=response.request_id, status_code=status
+    )
+
+
+def _redirected(provider: Provider, model: ModelInfo, response: WireResponse) -> LimnerError:
+    """limner does not follow a provider's redirects: the request's credential headers would go
+    to another address, perhaps over plain http."""
+    target = response.headers.get("location", "another address")
+    return ProviderError(
+        f"{provider.name} answered HTTP {response.status}, a redirect to {target}; limner does "
+        "not follow redirects (they would carry the credentials elsewhere): set the provider's "
+        "base_url to the address the API is served from",
+        provider=provider.name,
+        model=model.id,
+        status_code=response.status,
+        request_id=response.request_id,
     )
 
 

@@ -171,6 +171,22 @@ async def test_a_result_url_that_may_not_be_downloaded_is_returned_as_it_is(
     assert not any(r.path == "/files/a.png" for r in server.requests)
 
 
+async def test_a_result_url_that_holds_no_image_is_returned_as_it_is(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """The downloaded bytes are sniffed: text served as image/png is not passed off as one."""
+    server.files["/files/a.png"] = b"hello, I am not an image"
+    url = f"{server.url}/files/a.png"
+    server.reply(web.json_response(ok_body(1, url=url)))
+    result = await client.images.generate(model="alpha", prompt="x", response_format="b64_json")
+    assert (result.data[0].url, result.data[0].b64_json) == (url, None)
+    (adjustment,) = result.adjustments
+    assert adjustment.reason == (
+        "data[0].url is not an image limner can read (PNG, JPEG, WebP or GIF expected); the "
+        "provider's URL is returned instead"
+    )
+
+
 async def test_url_result_kept_when_no_format_asked(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:

@@ -370,6 +370,13 @@ async def test_download_http_refused_without_private_networks(server: FakeServer
         "https://192.168.0.1/a.png",
         "https://169.254.169.254/latest/meta-data",
         "https://[::1]/a.png",
+        # IPv4 inside IPv6, which is_global does not look into
+        "https://[64:ff9b::a9fe:a9fe]/latest/meta-data",  # NAT64 of 169.254.169.254
+        "https://[2002:7f00:1::]/a.png",  # 6to4 of 127.0.0.1
+        "https://[::127.0.0.1]/a.png",  # IPv4-compatible
+        "https://[::ffff:10.0.0.1]/a.png",  # IPv4-mapped
+        "https://a..b/a.png",  # an empty label: not a host name
+        "https://" + "a" * 64 + ".example/a.png",  # a label over 63 characters
         "ftp://example.com/a.png",
         "file:///etc/passwd",
         "https:///nohost",

@@ -76,3 +76,60 @@ def test_secret_header_values_include_the_token_inside() -> None:
 
 def test_short_values_are_not_scrubbed() -> None:
     assert Scrubber(["abc"])("abc abc") == "abc abc"
+
+
+async def test_a_key_the_excerpt_would_cut_in_two_is_redacted_first(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """The excerpt keeps 300 characters: cut before the key is replaced, its first part (here
+    20 characters of it) would survive."""
+
+    async def page(recorded: Recorded) -> web.StreamResponse:
+        text = "x" * 280 + f"Authorization: Bearer {API_KEY} and more"
+        return web.Response(text=text, status=400)
+
+    server.reply(page)
+    client = make_client()
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert API_KEY[:8] not in info.value.message
+    assert "Bearer <redacted>" in info.value.message or info.value.message.endswith("...")
+
+
+def test_every_text_an_error_carries_is_scrubbed() -> None:
+    error = limner.ContentPolicyError(
+        f"blocked {API_KEY}", reason=f"echo {API_KEY}", body={"k": [API_KEY]}, param=API_KEY
+    )
+    Scrubber([API_KEY]).error(error)
+    assert API_KEY not in repr(vars(error)) and API_KEY not in str(error)
+    assert error.reason == "echo <redacted>"
+    assert error.body == {"k": ["<redacted>"]}
+
+
+async def test_a_redirect_is_not_followed(make_client: MakeClient, server: FakeServer) -> None:
+    """Following it would send the credential headers to another address."""
+
+    async def moved(recorded: Recorded) -> web.StreamResponse:
+        return web.Response(status=307, headers={"Location": "http://elsewhere.example/v1"})
+
+    server.reply(moved)
+    client = make_client()
+    with pytest.raises(limner.ProviderError) as info:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert len(server.requests) == 1
+    assert info.value.status_code == 307
+    assert "a redirect to http://elsewhere.example/v1; limner does not follow redirects" in (
+        info.value.message
+    )
+
+
+async def test_a_transport_error_keeps_no_aiohttp_exception(make_client: MakeClient) -> None:
+    """aiohttp's exceptions hold the request's headers (its request_info), credentials
+    included: one is neither the cause nor the context of limner's error."""
+    client = make_client(
+        providers={"fake": {"api_key": API_KEY, "base_url": "http://127.0.0.1:9/v1"}}
+    )
+    with pytest.raises(limner.ProviderConnectionError) as info:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert "could not reach 127.0.0.1" in info.value.message
+    assert info.value.__cause__ is None and info.value.__context__ is None
