@@ -161,18 +161,39 @@ class ChatEngine:
             )
             if result.usage is not None:
                 usages.append(ChatUsage.from_usage(result.usage, result.reasoning_tokens))
-            price, notice = price_or_notice(
-                self.engine.registry,
-                plan.model,
-                "chat",
-                len(result.images),
-                sent.quality,
-                sent.size,
-                result.usage,
-            )
+                price, notice = price_or_notice(
+                    self.engine.registry,
+                    plan.model,
+                    "chat",
+                    len(result.images),
+                    sent.quality,
+                    sent.size,
+                    result.usage,
+                )
+            elif result.images:  # no usage: estimated from the images, as a dry run does
+                price, notice = price_or_notice(
+                    self.engine.registry,
+                    plan.model,
+                    "chat",
+                    len(result.images),
+                    sent.quality,
+                    sent.size,
+                    None,
+                )
+            else:  # text is billed by tokens, and the provider said none
+                price, notice = None, _no_usage(plan, index)
             if notice is not None:
                 warnings.append(notice)
             cost = None if price is None or cost is None else cost + price
+        if usages and len(usages) < len(results):
+            missing = [i for i, result in enumerate(results) if result.usage is None]
+            warnings.append(
+                Notice(
+                    code="usage_incomplete",
+                    message=f"choice(s) {', '.join(map(str, missing))} came without token usage; "
+                    "usage counts the others only",
+                )
+            )
         first = results[0]
         return ChatCompletion(
             id=f"chatcmpl-{first.id or uuid.uuid4().hex}",
@@ -188,7 +209,9 @@ class ChatEngine:
 
     def _check(self, plan: _Plan, result: ChatResult) -> None:
         said = result.text.strip() if result.text else ""
-        if not said and not result.images:
+        # an answer cut short by max_tokens is an answer (OpenAI's finish_reason "length"),
+        # billed for its tokens: returned, not raised
+        if not said and not result.images and result.finish_reason != "length":
             raise NoImageGeneratedError(
                 f"{plan.model.id} answered with neither text nor an image "
                 f"(finish reason {result.finish_reason})",
@@ -197,6 +220,14 @@ class ChatEngine:
             )
         if self.engine.options.strict:
             raise_if_filtered(result.warnings, plan)
+
+
+def _no_usage(plan: _Plan, index: int) -> Notice:
+    return Notice(
+        code="price_unknown",
+        message=f"{plan.model.id} reported no token usage for choice {index}, which has no "
+        "image; its text is billed by tokens, so the cost is unknown",
+    )
 
 
 def _refuse_unsupported(request: ChatRequest, model: ModelInfo) -> None:

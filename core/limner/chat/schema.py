@@ -130,7 +130,10 @@ class ChatMessage(BaseModel):
     """The assistant message, in responses and in ``messages``.
 
     ``content`` is the model's text or, when it said nothing, the first image's data URL.
-    OpenAI's other response fields are accepted when empty, so SDK-made dumps validate.
+    OpenAI's other response fields are accepted when empty, so SDK-made dumps validate. The
+    reasoning other OpenAI-compatible services add to their assistant messages (``reasoning``,
+    ``reasoning_details``, ``reasoning_content``) is accepted too, so such a conversation can
+    continue here; it is another model's thinking, and is not sent on.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -145,6 +148,9 @@ class ChatMessage(BaseModel):
     audio: None = _omitted()
     function_call: None = _omitted()
     tool_calls: Annotated[list[Any], Field(max_length=0)] | None = _omitted()
+    reasoning: str | None = _omitted()
+    reasoning_details: list[Any] | None = _omitted()
+    reasoning_content: str | None = _omitted()
 
     @property
     def text(self) -> str | None:

@@ -96,7 +96,7 @@ def translate_chat(
         body.adjustments.append(moved)
     extras = dict(call.request.forwarded)
     system = [{"text": turn.text} for turn in call.turns if turn.role == "system"]
-    contents = [content(body, turn) for turn in call.turns if turn.role != "system"]
+    contents = _contents(body)
     _count_images(body)
     generation: dict[str, Any] = {"responseModalities": _modalities(body)}
     _sampling(body, generation)
@@ -109,10 +109,7 @@ def translate_chat(
         wire["systemInstruction"] = {"parts": system}
     wire["generationConfig"] = generation
     for key, value in _top_level(body, extras).items():
-        mine = wire.get(key)
-        wire[key] = (
-            {**mine, **value} if isinstance(mine, dict) and isinstance(value, dict) else value
-        )
+        wire[key] = _passed_through(wire.get(key), value, key)
     url = endpoint.url(call.model.name, "generateContent")
     return Translation(
         request=WireRequest(method="POST", url=url, json=wire),
@@ -120,6 +117,50 @@ def translate_chat(
         warnings=tuple(body.warnings),
         size=image_config.get("imageSize"),
     )
+
+
+def _contents(body: _Body) -> list[dict[str, Any]]:
+    """The conversation's turns; an empty message (a stopped answer an app kept, ``content:
+    ""``) is left out and reported, since Google refuses a turn without parts."""
+    contents = []
+    for turn in body.call.turns:
+        if turn.role == "system":
+            continue
+        made = content(body, turn)
+        if made["parts"]:
+            contents.append(made)
+        else:
+            body.drop(
+                f"messages[{turn.index}]",
+                "",
+                "an empty message: Google refuses a turn without parts, so it is left out",
+            )
+    if not contents:
+        raise InvalidRequestError(
+            "messages: no user or assistant message has any content; Gemini needs at least one",
+            param="messages",
+        )
+    return contents
+
+
+def _passed_through(mine: Any, given: Any, param: str) -> Any:
+    """A Google field passed through, merged into what limner built from the request's own
+    fields: objects key by key, and a value that would replace one limner set is refused, since
+    the report of what was sent would then be wrong."""
+    if mine is None:
+        return given
+    if isinstance(mine, dict) and isinstance(given, dict):
+        merged = dict(mine)
+        for key, value in given.items():
+            merged[key] = _passed_through(mine.get(key), value, f"{param}.{key}")
+        return merged
+    if mine != given:
+        raise InvalidRequestError(
+            f"{param} ({given!r}) would replace the {mine!r} limner sends for the request's own "
+            "fields; set it in one place",
+            param=param,
+        )
+    return mine
 
 
 def _modalities(body: _Body) -> list[str]:

@@ -73,6 +73,8 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         if not turn.images and not (text or "").strip():
             message = candidate.get("finishMessage") or finish
             raise _blocked(call, response, f"finishReason {message}", str(finish))
+    elif finish == "MAX_TOKENS" and not turn.images and not (text or "").strip():
+        warnings.append(_cut_short(call))
     elif not turn.images and not (text or "").strip():
         raise NoImageGeneratedError(
             f"{call.model.id} answered with neither text nor an image (finishReason {finish})",
@@ -99,6 +101,18 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         id=body.get("responseId") if isinstance(body.get("responseId"), str) else None,
         created=_created(body.get("createTime")),
         warnings=warnings,
+    )
+
+
+def _cut_short(call: ChatCall) -> Notice:
+    limit = call.request.max_output_tokens
+    return Notice(
+        code="max_tokens",
+        message=f"{call.model.id} used its whole output budget"
+        + (f" ({limit} tokens)" if limit is not None else "")
+        + " before answering: an image model's output counts its images (over 1000 tokens "
+        "each) and its thinking; raise max_tokens or leave it out",
+        param="max_tokens",
     )
 
 

@@ -1,0 +1,161 @@
+"""Chat edges found by review: an answer cut short by max_tokens, Google fields passed through
+that would replace what limner maps, empty messages, answers without usage, and the reasoning
+other OpenAI-compatible services add to assistant messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import limner
+
+from .conftest import Server, gemini_answer, png
+
+PRO = "google/gemini-3-pro-image"
+USER = {"role": "user", "content": "an axolotl"}
+CUT_SHORT = {
+    "candidates": [{"content": {"role": "model"}, "finishReason": "MAX_TOKENS"}],
+    "usageMetadata": {
+        "promptTokenCount": 10,
+        "candidatesTokenCount": 0,
+        "thoughtsTokenCount": 990,
+        "totalTokenCount": 1000,
+    },
+}
+
+
+async def test_an_answer_cut_short_by_max_tokens_is_an_answer(server: Server) -> None:
+    """OpenAI's finish_reason "length", with its usage and cost: not an error the SDKs retry
+    (each retry billed again)."""
+    server.answer(200, CUT_SHORT)
+    async with server.client() as client:
+        result = await client.chat.completions.create(model=PRO, messages=[USER], max_tokens=1000)
+    (choice,) = result.choices
+    assert choice.finish_reason == "length"
+    assert choice.message.content is None and choice.message.images == []
+    assert result.usage is not None and result.usage.total_tokens == 1000
+    assert result.cost is not None and result.cost > 0
+    (notice,) = [w for w in result.warnings if w.code == "max_tokens"]
+    assert notice.param == "max_tokens"
+    assert notice.message.startswith(f"{PRO} used its whole output budget (1000 tokens)")
+    assert len(server.seen) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "param"),
+    [
+        (
+            {"n": 2, "seed": 5, "extra_body": {"generation_config": {"seed": 5}}},
+            "generationConfig.seed",
+        ),
+        (
+            {
+                "image_config": {"aspect_ratio": "16:9", "image_size": "1K"},
+                "extra_body": {"generationConfig": {"imageConfig": {"imageSize": "4K"}}},
+            },
+            "generationConfig.imageConfig.imageSize",
+        ),
+        (
+            {"temperature": 0.9, "extra_body": {"generationConfig": {"temperature": 0.1}}},
+            "generationConfig.temperature",
+        ),
+        (
+            {
+                "messages": [{"role": "system", "content": "be brief"}, USER],
+                "extra_body": {"system_instruction": {"parts": [{"text": "be long"}]}},
+            },
+            "systemInstruction.parts",
+        ),
+    ],
+)
+async def test_a_google_field_that_would_replace_a_mapped_one_is_refused(
+    fields: dict[str, Any], param: str
+) -> None:
+    """Sent as given, it would override limner's value while the report said otherwise."""
+    fields = {"messages": [USER], **fields}
+    async with limner.AsyncClient(environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.chat.completions.create(model=PRO, dry_run=True, **fields)
+    assert caught.value.param == param
+    assert "limner sends for the request's own fields; set it in one place" in (
+        caught.value.message
+    )
+
+
+async def test_a_google_field_that_agrees_or_adds_is_merged() -> None:
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(
+            model=PRO,
+            messages=[USER],
+            seed=5,
+            dry_run=True,
+            extra_body={"generationConfig": {"seed": 5, "candidateCount": 1}},
+        )
+    config = plan.requests[0]["json"]["generationConfig"]
+    assert (config["seed"], config["candidateCount"]) == (5, 1)
+
+
+async def test_empty_messages_are_left_out_and_reported() -> None:
+    """A stopped answer an app kept (content "") is a turn without parts, which Google refuses."""
+    messages = [
+        USER,
+        {"role": "assistant", "content": ""},
+        {"role": "user", "content": []},
+        {"role": "user", "content": "again"},
+    ]
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(model=PRO, messages=messages, dry_run=True)
+        contents = plan.requests[0]["json"]["contents"]
+        assert [c["parts"] for c in contents] == [[{"text": "an axolotl"}], [{"text": "again"}]]
+        assert [(a.param, a.applied) for a in plan.adjustments] == [
+            ("messages[1]", None),
+            ("messages[2]", None),
+        ]
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.chat.completions.create(
+                model=PRO, messages=[{"role": "system", "content": "hi"}], dry_run=True
+            )
+    assert caught.value.param == "messages"
+
+
+async def test_a_text_answer_without_usage_has_an_unknown_cost(server: Server) -> None:
+    answer = gemini_answer("just words")
+    del answer["usageMetadata"]
+    server.answer(200, answer)
+    async with server.client() as client:
+        result = await client.chat.completions.create(model=PRO, messages=[USER])
+    assert result.cost is None
+    assert [w.code for w in result.warnings] == ["price_unknown"]
+
+
+async def test_usage_missing_from_one_choice_is_said(server: Server) -> None:
+    bare = gemini_answer(image=png())
+    del bare["usageMetadata"]
+    server.answer(200, gemini_answer(image=png()))
+    server.answer(200, bare)
+    async with server.client() as client:
+        result = await client.chat.completions.create(model=PRO, messages=[USER], n=2)
+    assert result.usage is not None and result.usage.total_tokens == 1310
+    (notice,) = [w for w in result.warnings if w.code == "usage_incomplete"]
+    assert notice.message == "choice(s) 1 came without token usage; usage counts the others only"
+    assert result.cost is not None  # the second image estimated from the price sheet
+
+
+async def test_reasoning_from_another_service_is_accepted_and_not_sent() -> None:
+    history = [
+        USER,
+        {
+            "role": "assistant",
+            "content": "Here",
+            "reasoning": "thinking...",
+            "reasoning_details": [{"type": "reasoning.text", "text": "thinking..."}],
+            "reasoning_content": "thinking...",
+        },
+        {"role": "user", "content": "again"},
+    ]
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(model=PRO, messages=history, dry_run=True)
+    contents = plan.requests[0]["json"]["contents"]
+    assert contents[1] == {"role": "model", "parts": [{"text": "Here"}]}
+    assert "thinking" not in str(plan.requests[0]["json"])
