@@ -659,8 +659,8 @@ def test_the_output_extension_asks_for_its_format(
     ("argv", "said"),
     [
         (
-            ("-m", "openai/dall-e-2", "-o", "fox.jpg"),
-            "-o fox.jpg names a jpeg file, but openai/dall-e-2 makes png only",
+            ("-m", "google/gemini-3.1-flash-image", "-o", "fox.webp"),
+            "-o fox.webp names a webp file, but google/gemini-3.1-flash-image makes png, jpeg only",
         ),
         (
             ("-m", "openai/gpt-image-1.5", "-o", "fox.jpg", "--option", "output_format=png"),

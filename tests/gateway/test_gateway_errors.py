@@ -95,6 +95,22 @@ async def test_the_sdk_does_not_retry_what_waiting_cannot_fix(
     assert len(server.api_calls) == 1
 
 
+async def test_an_answer_without_images_is_not_retried_by_the_sdk(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """The provider answered, and billed it: a retry (billed again) is the client's choice."""
+
+    async def empty(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response({"created": 1, "data": []})
+
+    server.reply(empty, empty, empty)
+    with pytest.raises(openai.APIStatusError) as caught:
+        await gateway.sdk(max_retries=2).images.generate(model="openai/gpt-image-1", prompt="x")
+    assert caught.value.status_code == 502
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    assert len(server.api_calls) == 1
+
+
 async def test_rate_limit_is_429_with_retry_after(gateway: Gateway, server: FakeServer) -> None:
     server.reply(error_reply(429, "slow down", **{"Retry-After": "7"}))
     with pytest.raises(openai.RateLimitError) as caught:

@@ -30,8 +30,10 @@ def format_from_output(
     client: AsyncClient, args: argparse.Namespace, fields: dict[str, Any]
 ) -> None:
     """``-o fox.jpg`` asks for JPEG: set ``output_format`` when the model makes that format,
-    refuse when the request or the model says otherwise (before the paid call). A directory, or
-    a name without an image extension, asks for nothing."""
+    refuse when the request or the model's list of formats says otherwise (before the paid
+    call). A model that lists none takes no ``output_format``: its answer is checked after the
+    call (:func:`format_mismatches`). A directory, or a name without an image extension, asks
+    for nothing."""
     wanted = _FORMATS.get(Path(args.output).suffix.lower())
     if wanted is None or Path(args.output).is_dir():
         return
@@ -48,11 +50,11 @@ def format_from_output(
     made = model.capabilities.output_formats
     if wanted in made:
         fields["output_format"] = wanted
-    elif wanted != "png" or made:  # no formats listed: the model makes PNG
-        can = ", ".join(made) if made else "png"
+    elif made:  # none listed: the model takes no output_format, and the answer says its own
         raise InvalidRequestError(
-            f"-o {args.output} names a {wanted} file, but {model.id} makes {can} only: use "
-            "a name ending in one of those (nothing was sent to the provider)",
+            f"-o {args.output} names a {wanted} file, but {model.id} makes "
+            f"{', '.join(made)} only: use a name ending in one of those (nothing was sent to "
+            "the provider)",
             param="output",
         )
 

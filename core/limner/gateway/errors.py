@@ -15,6 +15,7 @@ from ..errors import (
     InvalidRequestError,
     LimnerError,
     MissingCredentialsError,
+    NoImageGeneratedError,
     NotFoundError,
     ProviderConnectionError,
     RateLimitError,
@@ -112,6 +113,8 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
     if isinstance(exc, BillingError):  # OpenAI answers a used-up quota so
         changes = {"type": "insufficient_quota", "code": "insufficient_quota"}
         return _Answer(429, changes, final=True)
+    if isinstance(exc, NoImageGeneratedError):  # an answer, billed: a retry is the client's call
+        return _Answer(exc.http_status, final=True)
     return _Answer(exc.http_status)
 
 
