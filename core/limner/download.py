@@ -123,18 +123,26 @@ async def _check_url(
     return str(infos[0][4][0])
 
 
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 ranges whose last 32 bits are an IPv4 address: NAT64's well-known prefix (RFC 6052) and
+# SIIT's IPv4-translated addresses (RFC 2765)
+_CARRY_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::ffff:0:0:0/96"))
+# NAT64's local-use prefix (RFC 8215): the IPv4 address sits where the operator chose; local
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
 
 
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Whether ``address`` is public, and so is any IPv4 address an IPv6 one carries (mapped,
-    6to4, NAT64, IPv4-compatible), which Python's ``is_global`` does not look into: through
-    them ``64:ff9b::a9fe:a9fe`` reaches 169.254.169.254."""
+    6to4, NAT64, SIIT, IPv4-compatible), which Python's ``is_global`` does not look into:
+    through them ``64:ff9b::a9fe:a9fe`` reaches 169.254.169.254."""
     if not address.is_global:
         return False
     if isinstance(address, ipaddress.IPv6Address):
+        if address in _LOCAL_NAT64:
+            return False
         inner = address.ipv4_mapped or address.sixtofour
-        if inner is None and (address in _NAT64 or int(address) < 2**32):
+        if inner is None and (
+            any(address in carrier for carrier in _CARRY_IPV4) or int(address) < 2**32
+        ):
             inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if inner is not None and not inner.is_global:
             return False

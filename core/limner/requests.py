@@ -209,6 +209,16 @@ _OPERATIONS: dict[type[ImageRequest], str] = {
     VariationRequest: "images.create_variation",
 }
 _INPUT_FIELDS = frozenset({"images", "image", "mask"})
+_INPUTS_HINT: dict[type[ImageRequest], str] = {
+    GenerateRequest: "images.generate takes no {name}; send input images with images.edit "
+    "(or images.create_variation for one image)",
+    EditRequest: "images.edit takes its input images as images (image= in the Python client) and "
+    "a mask as mask; {name} is not one of its fields",
+    VariationRequest: "images.create_variation takes one image as image, and no {name}; use "
+    "images.edit for several images or a mask",
+}
+STREAMING_NOT_SUPPORTED = "streaming_not_supported"
+"""``LimnerError.code`` of a request that asks to stream, on every surface."""
 
 RequestT = TypeVar("RequestT", bound=ImageRequest)
 
@@ -232,7 +242,9 @@ def set_aside_misplaced(request: RequestT) -> tuple[RequestT, list[Adjustment]]:
         return request, []
     if extra.get("stream"):
         raise UnsupportedFeatureError(
-            "limner does not stream images yet; leave out stream", param="stream"
+            "limner does not stream images yet; leave out stream",
+            param="stream",
+            code=STREAMING_NOT_SUPPORTED,
         )
     kind = type(request)
     elsewhere = _fields_elsewhere(kind)
@@ -242,11 +254,7 @@ def set_aside_misplaced(request: RequestT) -> tuple[RequestT, list[Adjustment]]:
     operation = _OPERATIONS.get(kind, kind.__name__)
     for name in found:
         if name in _INPUT_FIELDS:
-            raise InvalidRequestError(
-                f"{operation} takes no {name}; send input images with images.edit "
-                "(or images.create_variation for one image)",
-                param=name,
-            )
+            raise InvalidRequestError(_INPUTS_HINT[kind].format(name=name), param=name)
     dropped = []
     for name in found:
         if name == "stream":  # false: what leaving it out means, and not every provider's field

@@ -659,6 +659,10 @@ def test_the_output_extension_asks_for_its_format(
     ("argv", "said"),
     [
         (
+            ("-m", "gpt-image-1.5", "--option", "background=transparent", "-o", "fox.jpg"),
+            "-o fox.jpg asks for JPEG, which has no transparency: use a .png or .webp name",
+        ),
+        (
             ("-m", "google/gemini-3.1-flash-image", "-o", "fox.webp"),
             "-o fox.webp names a webp file, but google/gemini-3.1-flash-image makes png, jpeg only",
         ),

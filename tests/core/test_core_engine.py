@@ -468,13 +468,35 @@ async def test_stream_is_refused_for_every_provider_and_false_is_not_sent(
 ) -> None:
     with pytest.raises(limner.UnsupportedFeatureError) as info:
         await client.images.generate(model="alpha", prompt="x", extra_body={"stream": True})
-    assert info.value.param == "stream"
+    assert (info.value.param, info.value.code) == ("stream", "streaming_not_supported")
     assert info.value.message == "limner does not stream images yet; leave out stream"
     assert server.requests == []
     result = await client.images.generate(model="alpha", prompt="x", extra_body={"stream": False})
     (call,) = server.api_calls
     assert "stream" not in call.json
     assert [a.param for a in result.adjustments] == []
+
+
+async def test_input_images_in_the_wrong_field_say_where_they_go(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(
+            model="alpha", prompt="x", image=IMAGE, extra_body={"image": IMAGE_B64}
+        )
+    assert info.value.message == (
+        "images.edit takes its input images as images (image= in the Python client) and a "
+        "mask as mask; image is not one of its fields"
+    )
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.create_variation(
+            model="alpha", image=IMAGE, extra_body={"mask": IMAGE_B64}
+        )
+    assert info.value.message == (
+        "images.create_variation takes one image as image, and no mask; use images.edit for "
+        "several images or a mask"
+    )
+    assert server.requests == []
 
 
 @pytest.mark.parametrize("field", ["mask", "images", "image"])

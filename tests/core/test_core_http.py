@@ -375,6 +375,8 @@ async def test_download_http_refused_without_private_networks(server: FakeServer
         "https://[2002:7f00:1::]/a.png",  # 6to4 of 127.0.0.1
         "https://[::127.0.0.1]/a.png",  # IPv4-compatible
         "https://[::ffff:10.0.0.1]/a.png",  # IPv4-mapped
+        "https://[::ffff:0:a9fe:a9fe]/latest/meta-data",  # SIIT's IPv4-translated
+        "https://[64:ff9b:1::a9fe:a9fe]/latest/meta-data",  # NAT64's local-use prefix
         "https://a..b/a.png",  # an empty label: not a host name
         "https://" + "a" * 64 + ".example/a.png",  # a label over 63 characters
         "ftp://example.com/a.png",

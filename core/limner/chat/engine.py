@@ -21,6 +21,7 @@ from ..errors import (
 )
 from ..inputs import check_extra_headers, check_not_overwritten, provider_options
 from ..provider import Provider, Translation
+from ..requests import STREAMING_NOT_SUPPORTED
 from ..responses import Notice
 from ..sending import (
     Plan,
@@ -238,7 +239,7 @@ def _refuse_unsupported(request: ChatRequest, model: ModelInfo) -> None:
             "stream=True is not supported yet: limner's chat completions return the whole "
             "answer at once; leave stream unset (or false)",
             param="stream",
-            code="streaming_not_supported",
+            code=STREAMING_NOT_SUPPORTED,
         )
     if request.stream_options is not None:
         raise InvalidRequestError(

@@ -46,6 +46,12 @@ def format_from_output(
             "them agree (nothing was sent to the provider)",
             param="output",
         )
+    if wanted == "jpeg" and fields.get("background") == "transparent":
+        raise InvalidRequestError(
+            f"-o {args.output} asks for JPEG, which has no transparency: use a .png or .webp "
+            "name with background=transparent (nothing was sent to the provider)",
+            param="output",
+        )
     model = client.models.retrieve(args.model)
     made = model.capabilities.output_formats
     if wanted in made:

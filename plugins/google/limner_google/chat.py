@@ -39,8 +39,11 @@ from .common import (
     IMAGEN_ONLY,
     THINKING_PARAM,
     WHY_DROPPED,
+    camel,
     check_input_count,
     drop_options,
+    merge_passed_through,
+    modality_default,
     no_thinking,
     output_options,
     person_generation,
@@ -108,8 +111,8 @@ def translate_chat(
     if system:
         wire["systemInstruction"] = {"parts": system}
     wire["generationConfig"] = generation
-    for key, value in _top_level(body, extras).items():
-        wire[key] = _passed_through(wire.get(key), value, key)
+    defaults = modality_default(body.options, body.call.request.modalities)
+    wire = merge_passed_through(wire, _top_level(body, extras), defaults=defaults)
     url = endpoint.url(call.model.name, "generateContent")
     return Translation(
         request=WireRequest(method="POST", url=url, json=wire),
@@ -141,26 +144,6 @@ def _contents(body: _Body) -> list[dict[str, Any]]:
             param="messages",
         )
     return contents
-
-
-def _passed_through(mine: Any, given: Any, param: str) -> Any:
-    """A Google field passed through, merged into what limner built from the request's own
-    fields: objects key by key, and a value that would replace one limner set is refused, since
-    the report of what was sent would then be wrong."""
-    if mine is None:
-        return given
-    if isinstance(mine, dict) and isinstance(given, dict):
-        merged = dict(mine)
-        for key, value in given.items():
-            merged[key] = _passed_through(mine.get(key), value, f"{param}.{key}")
-        return merged
-    if mine != given:
-        raise InvalidRequestError(
-            f"{param} ({given!r}) would replace the {mine!r} limner sends for the request's own "
-            "fields; set it in one place",
-            param=param,
-        )
-    return mine
 
 
 def _modalities(body: _Body) -> list[str]:
@@ -357,7 +340,7 @@ def _top_level(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
     known = _TOP_LEVEL + (_VERTEX_TOP_LEVEL if body.on_vertex else ())
     out: dict[str, Any] = {}
     for name, value in extras.items():
-        json_name = _camel(name)
+        json_name = camel(name)
         if json_name in known:
             out[json_name] = value
             continue
@@ -371,11 +354,6 @@ def _top_level(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
             )
         raise InvalidRequestError(f"{name!r}: {why}", param=name)
     return out
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(word[:1].upper() + word[1:] for word in rest)
 
 
 # ---- conversation (its turns: .chat_contents) ------------------------------------------------

@@ -36,13 +36,16 @@ __all__ = [
     "THINKING_PARAM",
     "WHY_DROPPED",
     "blocked",
+    "camel",
     "check_input_count",
     "drop_ignored",
     "drop_options",
     "fail",
     "forward",
     "gemini_image_part",
+    "merge_passed_through",
     "mime_format",
+    "modality_default",
     "no_thinking",
     "output_options",
     "person_generation",
@@ -75,13 +78,61 @@ def drop_ignored(plan: Plan) -> None:
 
 
 def forward(body: dict[str, Any], plan: Plan) -> dict[str, Any]:
-    """Unknown request fields go into the body unchanged (objects merged one level deep)."""
-    for key, value in plan.request.forwarded.items():
-        mine = body.get(key)
-        body[key] = (
-            {**mine, **value} if isinstance(mine, dict) and isinstance(value, dict) else value
-        )
-    return body
+    """Unknown request fields go into the body (see :func:`merge_passed_through`)."""
+    forwarded = plan.request.forwarded
+    if not forwarded:
+        return body
+    return merge_passed_through(body, forwarded, defaults=modality_default(plan.options))
+
+
+RESPONSE_MODALITIES = "generationConfig.responseModalities"
+
+
+def modality_default(options: GoogleOptions, asked: object = None) -> frozenset[str]:
+    """The body paths limner fills with a default rather than from a setting: a Google field
+    passed through may replace them (``responseModalities`` when neither the request's
+    ``modalities`` nor ``provider_options.google.response_modalities`` is set)."""
+    if asked is None and "response_modalities" not in options.model_fields_set:
+        return frozenset({RESPONSE_MODALITIES})
+    return frozenset()
+
+
+def camel(name: str) -> str:
+    """``generation_config`` -> ``generationConfig`` (Google's JSON takes either)."""
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def merge_passed_through(
+    mine: dict[str, Any],
+    given: dict[str, Any],
+    path: str = "",
+    *,
+    defaults: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """``given`` (Google fields passed through, snake_case or camelCase) merged into ``mine``
+    (what limner built): objects key by key, a key that names one of limner's in the other
+    spelling taken as that key. A value that would replace one limner set from a setting is
+    refused, since the report of what was sent would then be wrong; one it only defaulted
+    (a path in ``defaults``) is replaced. Keys limner did not set keep the caller's spelling."""
+    merged = dict(mine)
+    for key, value in given.items():
+        name = key if key in mine or camel(key) not in mine else camel(key)
+        here = f"{path}.{name}" if path else name
+        if name not in merged or here in defaults:
+            merged[name] = value
+            continue
+        have = merged[name]
+        if isinstance(have, dict) and isinstance(value, dict):
+            merged[name] = merge_passed_through(have, value, here, defaults=defaults)
+        elif have != value:
+            raise InvalidRequestError(
+                f"{here} ({value!r}) would replace the {have!r} limner sends for the request's "
+                "own fields; set it in one place",
+                param=here,
+                provider="google",
+            )
+    return merged
 
 
 def drop_options(

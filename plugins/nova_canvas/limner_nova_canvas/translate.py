@@ -234,7 +234,10 @@ def _forward(plan: Plan, body: dict[str, Any]) -> None:
 
 def _region_notices(plan: Plan, settings: NovaCanvasSettings) -> None:
     """A custom endpoint (``base_url``) is signed for the region too, so it gets the same
-    notices: a wrong region is a ``SignatureDoesNotMatch`` 403."""
+    notices: a wrong region is a ``SignatureDoesNotMatch`` 403. A Bedrock API key sent to a
+    custom endpoint is not signed, and no region is used."""
+    if settings.base_url and settings.api_key is not None:
+        return
     if settings.region is None:
         plan.warnings.append(
             Notice(

@@ -15,6 +15,7 @@ from limner import (
     UnsupportedFeatureError,
     VariationRequest,
 )
+from limner.requests import STREAMING_NOT_SUPPORTED
 
 from .models import (
     NO_INPUT_FIDELITY,
@@ -311,6 +312,7 @@ def _user_and_forwarded(
             raise UnsupportedFeatureError(
                 "limner does not stream images yet; leave out stream",
                 param="stream",
+                code=STREAMING_NOT_SUPPORTED,
                 provider="openai",
                 model=plan.call.model.id,
             )

@@ -60,6 +60,17 @@ async def test_an_answer_cut_short_by_max_tokens_is_an_answer(server: Server) ->
             {"temperature": 0.9, "extra_body": {"generationConfig": {"temperature": 0.1}}},
             "generationConfig.temperature",
         ),
+        (  # snake_case inside: the same keys in Google's other spelling
+            {"max_tokens": 100, "extra_body": {"generation_config": {"max_output_tokens": 5}}},
+            "generationConfig.maxOutputTokens",
+        ),
+        (
+            {
+                "image_config": {"aspect_ratio": "16:9"},
+                "extra_body": {"generation_config": {"image_config": {"aspect_ratio": "1:1"}}},
+            },
+            "generationConfig.imageConfig.aspectRatio",
+        ),
         (
             {
                 "messages": [{"role": "system", "content": "be brief"}, USER],
@@ -94,6 +105,50 @@ async def test_a_google_field_that_agrees_or_adds_is_merged() -> None:
         )
     config = plan.requests[0]["json"]["generationConfig"]
     assert (config["seed"], config["candidateCount"]) == (5, 1)
+
+
+async def test_a_default_limner_fills_in_may_be_passed_through() -> None:
+    """responseModalities is limner's default when neither modalities nor provider_options set
+    it: a generationConfig passed through replaces it, on the chat and images paths alike."""
+    passed = {"generationConfig": {"responseModalities": ["IMAGE"]}}
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(
+            model=PRO, messages=[USER], dry_run=True, extra_body=passed
+        )
+        made = await client.images.generate(model=PRO, prompt="x", dry_run=True, extra_body=passed)
+        with pytest.raises(limner.InvalidRequestError) as caught:  # set by the request: kept
+            await client.chat.completions.create(
+                model=PRO,
+                messages=[USER],
+                modalities=["text", "image"],
+                dry_run=True,
+                extra_body=passed,
+            )
+    for sent in (plan, made):
+        assert sent.requests[0]["json"]["generationConfig"]["responseModalities"] == ["IMAGE"]
+    assert caught.value.param == "generationConfig.responseModalities"
+
+
+async def test_the_images_path_merges_passed_through_fields_the_same_way() -> None:
+    async with limner.AsyncClient(environ={}) as client:
+        made = await client.images.generate(
+            model="google/gemini-3.1-flash-image",
+            prompt="x",
+            image_config={"aspect_ratio": "16:9"},
+            dry_run=True,
+            extra_body={"generationConfig": {"imageConfig": {"imageSize": "2K"}}},
+        )
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.generate(
+                model=PRO,
+                prompt="x",
+                seed=3,
+                dry_run=True,
+                extra_body={"generation_config": {"seed": 5}},
+            )
+    config = made.requests[0]["json"]["generationConfig"]
+    assert config["imageConfig"] == {"aspectRatio": "16:9", "imageSize": "2K"}
+    assert caught.value.param == "generationConfig.seed"
 
 
 async def test_empty_messages_are_left_out_and_reported() -> None:

@@ -193,6 +193,11 @@ def test_region_notices(provider: NovaCanvasProvider, make_call: MakeCall) -> No
     translation = provider.translate(make_call(prompt="x", settings=custom))
     assert translation.request.url.startswith("https://bedrock.internal.example/model/")
     assert [w.code for w in translation.warnings] == ["default_region"]
+    # ... unless a Bedrock API key goes there: a bearer token, not signed
+    bearer = provider.load_settings(
+        {"api_key": "ABSK-key", "base_url": "https://bedrock.internal.example"}, {}
+    )
+    assert provider.translate(make_call(prompt="x", settings=bearer)).warnings == ()
 
 
 def test_region_notice_reads_the_model_regions(
