@@ -22,6 +22,8 @@ if TYPE_CHECKING:
         TokenPrices,
     )
     from .changes import Changes
+    from .chat.response import ChatCompletion
+    from .chat.schema import ChatMessage
     from .client import AsyncClient
     from .dryrun import DryRun
     from .errors import (
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
         UnsupportedFeatureError,
     )
     from .hookspecs import hookimpl
+    from .http import RetryPolicy
     from .images import InputImage
     from .provider import (
         Provider,
@@ -63,6 +66,8 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "AuthenticationError": "errors",
     "BillingError": "errors",
     "Capabilities": "capabilities",
+    "ChatCompletion": "chat.response",
+    "ChatMessage": "chat.schema",
     "Changes": "changes",
     "Client": "sync_client",
     "ContentPolicyError": "errors",
@@ -98,6 +103,7 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "ProviderUnavailableError": "errors",
     "RateLimitError": "errors",
     "RequestTimeoutError": "errors",
+    "RetryPolicy": "http",
     "SizeRules": "capabilities",
     "TokenPrices": "capabilities",
     "Translation": "provider",
@@ -116,6 +122,8 @@ __all__ = [
     "BillingError",
     "Capabilities",
     "Changes",
+    "ChatCompletion",
+    "ChatMessage",
     "Client",
     "ContentPolicyError",
     "DryRun",
@@ -150,6 +158,7 @@ __all__ = [
     "ProviderUnavailableError",
     "RateLimitError",
     "RequestTimeoutError",
+    "RetryPolicy",
     "SizeRules",
     "TokenPrices",
     "Translation",

@@ -155,9 +155,9 @@ class AsyncImages:
         dry_run: bool = False,
         **params: Unpack[EditParams],
     ) -> ImagesResponse | DryRun:
-        """Edit one image or several (``image`` is one image or a list: bytes, paths, file objects,
-        ``data:``/https URLs or ``{"file_id": ...}``); ``mask`` marks the area to change with
-        transparent pixels."""
+        """Edit one image or several (``image`` is one image or a list: bytes, paths, binary file
+        objects, the OpenAI SDK's ``(filename, content[, mime])`` tuples, ``data:``/https URLs or
+        ``{"file_id": ...}``); ``mask`` marks the area to change with transparent pixels."""
         fields = {"model": model, "prompt": prompt, "images": image, **params}
         request = build_request(EditRequest, fields)
         return await self._execute("edit", request, dry_run)

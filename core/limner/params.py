@@ -11,33 +11,35 @@ __all__ = ["CommonParams", "GenerateParams", "VariationParams"]
 
 
 class CommonParams(TypedDict, total=False):
-    n: int
-    size: str
-    response_format: Literal["url", "b64_json"]
-    user: str
-    extra_headers: Mapping[str, str]
-    provider_options: Mapping[str, Mapping[str, Any]]
-    extra_body: Mapping[str, Any]
+    """``None`` means "not set", as in the OpenAI SDK's ``Optional`` parameters."""
+
+    n: int | None
+    size: str | None
+    response_format: Literal["url", "b64_json"] | None
+    user: str | None
+    extra_headers: Mapping[str, str] | None
+    provider_options: Mapping[str, Mapping[str, Any]] | None
+    extra_body: Mapping[str, Any] | None
     """Fields limner does not know, forwarded to the provider unchanged."""
 
 
 class GenerateParams(CommonParams, total=False):
-    quality: str
-    style: str
-    background: str
-    output_format: str
-    output_compression: int
-    moderation: str
-    seed: int
-    negative_prompt: str
-    metadata: Mapping[str, str]
-    image_config: ImageConfig | Mapping[str, str]
+    quality: str | None
+    style: str | None
+    background: str | None
+    output_format: str | None
+    output_compression: int | None
+    moderation: str | None
+    seed: int | None
+    negative_prompt: str | None
+    metadata: Mapping[str, str] | None
+    image_config: ImageConfig | Mapping[str, str] | None
 
 
 class EditParams(GenerateParams, total=False):
     mask: Any
-    input_fidelity: str
-    edit_mode: str
+    input_fidelity: str | None
+    edit_mode: str | None
 
 
 class VariationParams(CommonParams, total=False):

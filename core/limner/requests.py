@@ -10,6 +10,7 @@ Input images stay as the user gave them here; :mod:`limner.images` loads and che
 from __future__ import annotations
 
 import functools
+import io
 import os
 import re
 from typing import Annotated, Any, Literal, TypeVar
@@ -42,6 +43,18 @@ class ImageConfig(BaseModel):
     image_size: str | None = Field(None, examples=["1K", "2K", "4K"])
 
 
+def is_file_tuple(value: Any) -> bool:
+    """Whether ``value`` is one image in the OpenAI SDK's tuple form, ``(filename, content)``
+    or ``(filename, content, mime[, headers])`` with bytes or a binary file as the content, and
+    not a tuple of images."""
+    return (
+        isinstance(value, tuple)
+        and 2 <= len(value) <= 4
+        and (value[0] is None or isinstance(value[0], str))
+        and (isinstance(value[1], bytes | bytearray) or callable(getattr(value[1], "read", None)))
+    )
+
+
 class ImageRef(BaseModel):
     """One input image as given: exactly one of ``data``, ``path``, ``url`` (https or ``data:``) or
     ``file_id``."""
@@ -57,9 +70,13 @@ class ImageRef(BaseModel):
     @classmethod
     def coerce(cls, value: Any) -> ImageRef:
         """Accept bytes, a path, a file object, a ``data:`` or https URL, ``{"file_id": ...}``,
-        ``{"image_url": ...}`` or an ``ImageRef``."""
+        ``{"image_url": ...}``, the OpenAI SDK's file tuple (``(filename, content[, mime])``)
+        or an ``ImageRef``."""
         if isinstance(value, ImageRef):
             return value
+        if is_file_tuple(value):
+            image = cls._from_file(value[1])
+            return image.model_copy(update={"filename": value[0] or image.filename})
         if isinstance(value, bytes | bytearray | memoryview):
             return cls(data=bytes(value))
         if isinstance(value, os.PathLike):
@@ -69,26 +86,39 @@ class ImageRef(BaseModel):
                 return cls(url=value)
             return cls(path=value)
         if isinstance(value, dict):
-            if set(value) == {"file_id"} and isinstance(value["file_id"], str):
-                return cls(file_id=value["file_id"])
-            if set(value) == {"image_url"}:
-                inner = value["image_url"]
-                url = inner.get("url") if isinstance(inner, dict) else inner
-                if isinstance(url, str):
-                    return cls.coerce(url) if url.startswith(("data:", "http")) else cls(url=url)
-            raise ValueError("an image object needs exactly one of 'file_id' or 'image_url'")
-        read = getattr(value, "read", None)
-        if callable(read):
-            content = read()
-            if isinstance(content, str):
-                raise ValueError("open image files in binary mode ('rb')")
-            name = getattr(value, "name", None)
-            filename = os.path.basename(name) if isinstance(name, str) else None
-            return cls(data=bytes(content), filename=filename)
+            return cls._from_object(value)
+        if callable(getattr(value, "read", None)):
+            return cls._from_file(value)
         raise ValueError(
             "an image must be bytes, a path, a binary file object, a data: or https URL, "
             f"or {{'file_id': ...}}; got {type(value).__name__}"
         )
+
+    @classmethod
+    def _from_object(cls, value: dict[str, Any]) -> ImageRef:
+        """``{"file_id": ...}`` or ``{"image_url": ...}`` (a URL, or OpenAI's ``{"url": ...}``)."""
+        if set(value) == {"file_id"} and isinstance(value["file_id"], str):
+            return cls(file_id=value["file_id"])
+        if set(value) == {"image_url"}:
+            inner = value["image_url"]
+            url = inner.get("url") if isinstance(inner, dict) else inner
+            if isinstance(url, str):
+                return cls.coerce(url) if url.startswith(("data:", "http")) else cls(url=url)
+        raise ValueError("an image object needs exactly one of 'file_id' or 'image_url'")
+
+    @classmethod
+    def _from_file(cls, value: Any) -> ImageRef:
+        """The bytes of a binary file object (or bytes, as a file tuple's content may be)."""
+        if isinstance(value, bytes | bytearray):
+            return cls(data=bytes(value))
+        if isinstance(value, io.TextIOBase):  # read() would fail to decode an image first
+            raise ValueError("open image files in binary mode ('rb')")
+        content = value.read()
+        if isinstance(content, str):
+            raise ValueError("open image files in binary mode ('rb')")
+        name = getattr(value, "name", None)
+        filename = os.path.basename(name) if isinstance(name, str) else None
+        return cls(data=bytes(content), filename=filename)
 
     def describe(self) -> str:
         """A short, secret-free description for messages."""
@@ -178,9 +208,11 @@ class EditRequest(_PromptRequest):
     @field_validator("images", mode="before")
     @classmethod
     def _coerce_images(cls, value: Any) -> list[Any]:
-        """One image or a list; a list's items are coerced one by one, so that an error names
-        the item (``images[1]``)."""
-        return list(value) if isinstance(value, list | tuple) else [ImageRef.coerce(value)]
+        """One image or a list; the items are coerced one by one, so that an error names the
+        item (``images[0]``). A file tuple (``(filename, bytes)``) is one image."""
+        if isinstance(value, list) or (isinstance(value, tuple) and not is_file_tuple(value)):
+            return list(value)
+        return [value]
 
     @field_validator("mask", mode="before")
     @classmethod
@@ -196,7 +228,7 @@ class VariationRequest(ImageRequest):
     @field_validator("image", mode="before")
     @classmethod
     def _coerce_image(cls, value: Any) -> ImageRef:
-        if isinstance(value, list | tuple):
+        if isinstance(value, list) or (isinstance(value, tuple) and not is_file_tuple(value)):
             if len(value) != 1:
                 raise ValueError("variations take exactly one image")
             value = value[0]

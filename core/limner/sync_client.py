@@ -11,19 +11,21 @@ import asyncio
 import concurrent.futures
 import functools
 import threading
-from collections.abc import Coroutine
+import weakref
+from collections.abc import Coroutine, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
 from .client import AsyncClient, AsyncImages, build_request
 from .dryrun import DryRun
-from .http import client_closed_error
+from .http import RetryPolicy, client_closed_error
 from .params import EditParams, GenerateParams, VariationParams
 from .requests import EditRequest, GenerateRequest, VariationRequest
 from .responses import ImagesResponse
 
 if TYPE_CHECKING:
     from .chat.client import Chat
+    from .plugins import Registry
 
 __all__ = ["Client"]
 
@@ -93,6 +95,16 @@ class _LoopThread:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join()
         self.loop.close()
+
+
+def _same_docs(sync: type, asynchronous: type, *names: str) -> None:
+    """Give the blocking methods the async methods' docstrings, so ``help()`` shows them."""
+    for name in names:
+        getattr(sync, name).__doc__ = getattr(asynchronous, name).__doc__
+
+
+def _close(runner: _LoopThread, client: AsyncClient) -> None:
+    runner.stop(client.close())
 
 
 class Images:
@@ -176,13 +188,48 @@ class Images:
         return self._run(self._images._execute("variation", request, dry_run))
 
 
-class Client:
-    """The synchronous client: the same arguments and methods as :class:`AsyncClient`, blocking.
-    Use it as a context manager, or call :meth:`close`."""
+_same_docs(Images, AsyncImages, "generate", "edit", "create_variation")
 
-    def __init__(self, **kwargs: Any) -> None:
-        self._async = AsyncClient(**kwargs)
+
+class Client:
+    """The synchronous client: the arguments and methods of :class:`AsyncClient` (but for
+    ``session``, which belongs to another event loop), blocking. Use it as a context manager,
+    or call :meth:`close`; a client dropped unclosed is closed when it is garbage-collected,
+    so its thread and connections do not outlive it."""
+
+    def __init__(
+        self,
+        *,
+        providers: Mapping[str, Mapping[str, Any]] | None = None,
+        timeout: float = 600.0,
+        connect_timeout: float = 30.0,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        strict: bool = False,
+        allow_private_networks: bool = False,
+        max_download_bytes: int = 50 * 2**20,
+        plugins: Iterable[object] = (),
+        disable_plugins: Iterable[str] = (),
+        registry: Registry | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self._async = AsyncClient(
+            providers=providers,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            retry=retry,
+            strict=strict,
+            allow_private_networks=allow_private_networks,
+            max_download_bytes=max_download_bytes,
+            plugins=plugins,
+            disable_plugins=disable_plugins,
+            registry=registry,
+            environ=environ,
+        )
         self._runner = _LoopThread()
+        # holds the runner and the async client, not self: a dropped client can be collected
+        self._closer = weakref.finalize(self, _close, self._runner, self._async)
         self.registry = self._async.registry
         self.images = Images(self._async.images, self._runner)
         self.models = self._async.models
@@ -200,7 +247,7 @@ class Client:
 
     def close(self) -> None:
         """Close the client; calls still running in other threads end with ``client_closed``."""
-        self._runner.stop(self._async.close())
+        self._closer()
 
     def __enter__(self) -> Client:
         return self

@@ -4,6 +4,8 @@ once closed, and connections that cannot be made in time retried."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import inspect
 import json
 import socket
 import threading
@@ -240,3 +242,27 @@ async def test_a_connection_not_made_in_time_is_retried_as_a_connection_error() 
             sock.close()
     assert caught.value.message == f"could not connect to 127.0.0.1:{port} within 0.2 s"
     assert caught.value.retryable is True
+
+
+def test_a_sync_client_dropped_unclosed_frees_its_thread() -> None:
+    """Clients made per request and never closed (harmless with the OpenAI SDK) must not leave
+    a thread, an event loop and a session behind each."""
+
+    def limner_threads() -> int:
+        return sum(thread.name == "limner" for thread in threading.enumerate())
+
+    before = limner_threads()
+    for _ in range(3):
+        client = limner.Client(environ={})
+        client.images.generate(model="openai/gpt-image-1.5", prompt="x", dry_run=True)
+        del client
+    gc.collect()
+    assert limner_threads() == before
+
+
+def test_the_sync_client_takes_the_async_clients_arguments_by_name() -> None:
+    sync = set(inspect.signature(limner.Client).parameters)
+    asynchronous = set(inspect.signature(limner.AsyncClient).parameters)
+    assert sync == asynchronous - {"session"}  # a session belongs to another event loop
+    with pytest.raises(TypeError):
+        limner.Client(timout=5)  # type: ignore[call-arg]

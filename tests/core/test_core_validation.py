@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 from pathlib import Path
 from typing import Any
 
@@ -234,7 +235,7 @@ def _edit(**changes: Any) -> dict[str, Any]:
         ({"image": "/no/such/file.png"}, "images[0]", limner.InvalidRequestError),
         ({"image": {"file_id": "file-1"}}, "images[0]", limner.UnsupportedFeatureError),
         ({"image": "data:image/png;base64,@@@"}, "images[0]", limner.InvalidRequestError),
-        ({"image": 42}, "images", limner.InvalidRequestError),
+        ({"image": 42}, "images[0]", limner.InvalidRequestError),
         ({"image": [IMAGE, 42]}, "images[1]", limner.InvalidRequestError),  # as loading names it
         ({"image": [{"file_id": 7}]}, "images[0]", limner.InvalidRequestError),
         ({"image": []}, "images", limner.InvalidRequestError),
@@ -368,3 +369,37 @@ async def test_a_dict_key_that_looks_like_a_type_name_stays_in_the_parameter(
         bad: Any = {key: 5}  # metadata values must be strings
         await client.images.generate(model="fake/alpha-1", prompt="x", metadata=bad, dry_run=True)
     assert caught.value.param == f"metadata.{key}"
+
+
+async def test_the_openai_sdks_file_tuple_is_one_image(
+    client: limner.AsyncClient, server: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``(filename, content[, mime])`` as the OpenAI SDK takes it: one image named so, never a
+    list whose name is read from disk."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "photo.png").write_bytes(png(8, 8))  # must not be read
+    data = png(4, 4)
+    for image in (
+        ("photo.png", data),
+        ("photo.png", data, "image/png"),
+        ("photo.png", io.BytesIO(data)),
+    ):
+        await client.images.edit(model="alpha", prompt="x", image=image)
+        *_, call = server.api_calls
+        assert call.files == [("image", "photo.png", "image/png", len(data))]
+    await client.images.edit(model="alpha", prompt="x", image=[("a.png", data), ("b.png", data)])
+    assert [f[1] for f in server.api_calls[-1].files] == ["a.png", "b.png"]
+    await client.images.create_variation(model="alpha", image=("photo.png", data, "image/png"))
+    assert server.api_calls[-1].files == [("image", "photo.png", "image/png", len(data))]
+
+
+async def test_an_image_file_opened_in_text_mode_says_to_open_it_in_binary_mode(
+    client: limner.AsyncClient, server: FakeServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "photo.png"
+    path.write_bytes(png(4, 4))
+    with open(path) as text, pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(model="alpha", prompt="x", image=text)
+    assert info.value.param == "images[0]"
+    assert "open image files in binary mode ('rb')" in info.value.message
+    assert server.requests == []

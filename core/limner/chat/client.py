@@ -90,6 +90,9 @@ class Completions:
         return self._runner.run(engine.create(request))
 
 
+Completions.create.__doc__ = AsyncCompletions.create.__doc__  # for help() on the sync client
+
+
 class Chat:
     """``client.chat`` of the sync client."""
 
