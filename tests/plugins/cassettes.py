@@ -21,6 +21,7 @@ import email.parser
 import email.policy
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -50,17 +51,28 @@ TINY_PNG = base64.b64encode(
 _BIG_B64 = 2048
 
 
+_IMAGE_STARTS = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF")
+
+
+def _is_image_b64(value: str) -> bool:
+    """A long base64 string whose bytes start as an image does (PNG, JPEG, GIF, WebP), under
+    whatever key a provider puts it: ``b64_json``, ``inlineData.data``, ``bytesBase64Encoded``,
+    Nova's ``images[]``, Stability's ``image``. Opaque tokens (a thought signature) are kept."""
+    if len(value) <= _BIG_B64:
+        return False
+    try:
+        head = base64.b64decode(value[:64], validate=True)
+    except ValueError:
+        return False
+    return head.startswith(_IMAGE_STARTS)
+
+
 def shrink_images(value: Any) -> Any:
-    """Replace every long base64 string under a ``b64_json``-like key with a 1x1 PNG."""
+    """Replace every long base64 image, at any depth, with a 1x1 PNG."""
+    if isinstance(value, str):
+        return TINY_PNG if _is_image_b64(value) else value
     if isinstance(value, dict):
-        return {
-            key: (
-                TINY_PNG
-                if isinstance(item, str) and len(item) > _BIG_B64 and "b64" in key.lower()
-                else shrink_images(item)
-            )
-            for key, item in value.items()
-        }
+        return {key: shrink_images(item) for key, item in value.items()}
     if isinstance(value, list):
         return [shrink_images(item) for item in value]
     return value
@@ -123,20 +135,19 @@ class ProvenanceSerializer:
     recorded live; hand-built cassettes carry their own provenance saying what they were built
     from."""
 
-    def __init__(self, test_name: str) -> None:
-        self.test_name = test_name
-
     @staticmethod
     def deserialize(cassette_string: str) -> dict[str, Any]:
         data: dict[str, Any] = yaml.safe_load(cassette_string)
         return data
 
     def serialize(self, cassette_dict: dict[str, Any]) -> str:
+        # pytest names the running test (``path::name (call)``) while the cassette is saved
+        test = os.environ.get("PYTEST_CURRENT_TEST", "pytest --record-mode=rewrite")
         document = {
             "provenance": {
                 "kind": "recorded live",
                 "recorded_on": dt.date.today().isoformat(),
-                "by": self.test_name,
+                "by": test.rsplit(" (", 1)[0],
                 "note": "credentials filtered, large base64 images replaced by a 1x1 PNG",
             },
             **cassette_dict,

@@ -35,4 +35,21 @@ def vcr_config() -> dict[str, Any]:
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_matcher("limner_body", body_matcher)
-    vcr.register_serializer("yaml", ProvenanceSerializer("pytest --record-mode=rewrite"))
+    vcr.register_serializer("yaml", ProvenanceSerializer())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "replay_only: a test of the cassette matcher itself, skipped while recording (a "
+        "recording would overwrite its decoy cassette with the answer it must not find)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--record-mode", default="none") == "none":
+        return
+    skip = pytest.mark.skip(reason="replay only: it checks that a changed request finds no answer")
+    for item in items:
+        if item.get_closest_marker("replay_only") is not None:
+            item.add_marker(skip)

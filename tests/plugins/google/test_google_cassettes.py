@@ -165,6 +165,8 @@ def test_limner_sends_what_was_recorded(name: str, same: bool) -> None:
     """The real recorded requests equal limner's, except that pydantic-ai's image-or-text test
     sent an empty generationConfig where limner asks for TEXT and IMAGE."""
     document = yaml.safe_load((CASSETTES / f"{name}.yaml").read_text())
+    if document["provenance"]["kind"] == "recorded live":  # recorded from limner's own request
+        pytest.skip("a live recording holds the request limner sent")
     recorded: dict[str, Any] = document["provenance"]["recorded_request_body"]
     sent = json.loads(document["interactions"][0]["request"]["body"])
     if not same:
@@ -173,6 +175,7 @@ def test_limner_sends_what_was_recorded(name: str, same: bool) -> None:
     assert sent == recorded
 
 
+@pytest.mark.replay_only
 async def test_changed_request_does_not_match_the_cassette(gemini: limner.AsyncClient) -> None:
     from vcr.errors import CannotOverwriteExistingCassetteException
 

@@ -124,9 +124,18 @@ async def test_a_default_limner_fills_in_may_be_passed_through() -> None:
                 dry_run=True,
                 extra_body=passed,
             )
+        with pytest.raises(limner.InvalidRequestError) as set_as_option:  # set in options: kept
+            await client.images.generate(
+                model=PRO,
+                prompt="x",
+                dry_run=True,
+                provider_options={"google": {"response_modalities": ["TEXT", "IMAGE"]}},
+                extra_body=passed,
+            )
     for sent in (plan, made):
         assert sent.requests[0]["json"]["generationConfig"]["responseModalities"] == ["IMAGE"]
     assert caught.value.param == "generationConfig.responseModalities"
+    assert set_as_option.value.param == "generationConfig.responseModalities"
 
 
 async def test_the_images_path_merges_passed_through_fields_the_same_way() -> None:
@@ -214,3 +223,34 @@ async def test_reasoning_from_another_service_is_accepted_and_not_sent() -> None
     contents = plan.requests[0]["json"]["contents"]
     assert contents[1] == {"role": "model", "parts": [{"text": "Here"}]}
     assert "thinking" not in str(plan.requests[0]["json"])
+
+
+@pytest.mark.parametrize(
+    "finish",
+    [
+        "SAFETY",
+        "IMAGE_SAFETY",
+        "PROHIBITED_CONTENT",
+        "IMAGE_PROHIBITED_CONTENT",
+        "BLOCKLIST",
+        "SPII",
+        "RECITATION",
+        "IMAGE_RECITATION",
+        "MODEL_ARMOR",
+    ],
+)
+async def test_every_refusal_finish_reason_is_a_content_policy_error(
+    server: Server, finish: str
+) -> None:
+    """finishReason values that mean a safety or policy refusal [PROTO Candidate.FinishReason]:
+    without output, each is a block, on the images and chat paths."""
+    answer = {"candidates": [{"content": {"role": "model"}, "finishReason": finish}]}
+    server.answer(200, answer)
+    server.answer(200, answer)
+    async with server.client() as client:
+        with pytest.raises(limner.ContentPolicyError) as on_chat:
+            await client.chat.completions.create(model=PRO, messages=[USER])
+        with pytest.raises(limner.ContentPolicyError) as on_images:
+            await client.images.generate(model=PRO, prompt="x")
+    assert on_chat.value.reason == finish
+    assert finish in on_images.value.message

@@ -217,6 +217,25 @@ def test_imagen_edit_reencodes_what_it_does_not_take_as_png(
     )
 
 
+@pytest.mark.parametrize(("kind", "mime"), [("JPEG", "image/jpeg"), ("PNG", "image/png")])
+def test_imagen_edit_sends_what_it_takes_as_it_is(
+    provider: GoogleProvider, make_call: MakeCall, kind: str, mime: str
+) -> None:
+    image = still(kind, 16, 16)
+    call = make_call(
+        "imagen-3.0-capability-001",
+        "edit",
+        settings=VERTEX,
+        images=[image],
+        mask=png(16, 16, mode="RGBA", hole=True),
+    )
+    translation = provider.translate(call)
+    raw = translation.request.json["instances"][0]["referenceImages"][0]["referenceImage"]
+    assert raw["mimeType"] == mime
+    assert base64.b64decode(raw["bytesBase64Encoded"]) == image
+    assert [a for a in translation.adjustments if a.param == "images[0]"] == []
+
+
 async def test_chat_reencodes_a_gif_and_names_its_message_part() -> None:
     gif = still("GIF")
     url = "data:image/gif;base64," + base64.b64encode(gif).decode()

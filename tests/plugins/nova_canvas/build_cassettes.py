@@ -170,7 +170,10 @@ async def build() -> list[Path]:
             path = OUT / f"test_{name}.yaml"
             path.write_text(document(request, code, body, extra, source))
             written.append(path)
-    return written
+    # The negative test replays this cassette with a different prompt, which must not match.
+    decoy = OUT / "test_changed_request_does_not_match.yaml"
+    decoy.write_text((OUT / "test_expired_token.yaml").read_text())
+    return [*written, decoy]
 
 
 def main() -> None:

@@ -176,7 +176,13 @@ def test_background_removal_has_no_config(
 ) -> None:
     image = png(64, 64)
     call = make_call(
-        "edit", prompt="x", images=[image], edit_mode="remove-background", quality="hd", seed=1
+        "edit",
+        prompt="x",
+        images=[image],
+        edit_mode="remove-background",
+        quality="hd",
+        seed=1,
+        negative_prompt="fog",
     )
     translation = provider.translate(call)
     assert json.loads(translation.request.json_bytes()) == {
@@ -184,7 +190,12 @@ def test_background_removal_has_no_config(
         "backgroundRemovalParams": {"image": b64(image)},
     }
     dropped = {(a.param, a.requested, a.applied) for a in translation.adjustments}
-    assert dropped == {("prompt", "x", None), ("quality", "hd", None), ("seed", 1, None)}
+    assert dropped == {
+        ("prompt", "x", None),
+        ("quality", "hd", None),
+        ("seed", 1, None),
+        ("negative_prompt", "fog", None),
+    }
     assert (translation.quality, translation.size) == ("standard", "64x64")
 
 

@@ -193,6 +193,10 @@ async def build(shared: Path) -> list[Path]:
             path = OUT / f"test_{name}.yaml"
             path.write_text(text)
             written.append(path)
+    # The negative test replays this cassette with a different prompt, which must not match.
+    decoy = OUT / "test_changed_request_does_not_match_the_cassette.yaml"
+    decoy.write_text((OUT / "test_generate_dall_e_2_url.yaml").read_text())
+    written.append(decoy)
     return written
 
 

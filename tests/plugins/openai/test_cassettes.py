@@ -91,6 +91,7 @@ async def test_variation_dall_e_2(client: limner.AsyncClient) -> None:
     assert result.cost == limner.money.to_usd("0.020")
 
 
+@pytest.mark.replay_only
 async def test_changed_request_does_not_match_the_cassette(client: limner.AsyncClient) -> None:
     """The body matcher is real: a different prompt finds no recorded answer, and record mode
     none refuses to reach the network."""

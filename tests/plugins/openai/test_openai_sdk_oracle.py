@@ -62,7 +62,7 @@ async def oracle() -> AsyncIterator[Oracle]:
         seen.append(
             Recorded(
                 request.method,
-                request.path,
+                request.raw_path,  # as sent: encoded, with any query
                 {k.lower(): v for k, v in request.headers.items()},
                 await request.read(),
             )
@@ -107,6 +107,13 @@ def multipart(recorded: Recorded) -> list[Part]:
     return parts
 
 
+def assert_same_endpoint(recorded: Recorded, translation: Translation) -> None:
+    """The method and the path (with any query) the SDK used are limner's."""
+    url = urlsplit(translation.request.url)
+    assert recorded.method == translation.request.method
+    assert recorded.path == url.path + (f"?{url.query}" if url.query else "")
+
+
 def assert_same_multipart(recorded: Recorded, translation: Translation) -> None:
     parts = multipart(recorded)
     sdk_fields = Counter((p.name, p.data.decode()) for p in parts if p.filename is None)
@@ -114,12 +121,13 @@ def assert_same_multipart(recorded: Recorded, translation: Translation) -> None:
     ours_files = [(f.field, f.filename, f.data) for f in translation.request.files]
     assert sdk_fields == Counter(translation.request.form)
     assert sdk_files == ours_files
-    assert recorded.path == urlsplit(translation.request.url).path
+    assert_same_endpoint(recorded, translation)
 
 
 def assert_same_json(recorded: Recorded, translation: Translation) -> None:
     assert recorded.headers["content-type"] == "application/json"
     assert json.loads(recorded.body) == translation.request.json
+    assert_same_endpoint(recorded, translation)
 
 
 def our_url(oracle: Oracle, provider: OpenAIProvider) -> Any:

@@ -89,6 +89,7 @@ async def test_unauthorized_401(client: limner.AsyncClient) -> None:
     assert "authorization: invalid or missing header value" in info.value.message
 
 
+@pytest.mark.replay_only
 async def test_changed_request_does_not_match_the_cassette(client: limner.AsyncClient) -> None:
     """The body matcher is real: another seed finds no recorded answer, and record mode none
     refuses to reach the network."""
