@@ -110,11 +110,23 @@ def _multipart_parts(body: bytes, content_type: str) -> list[tuple[str, str | No
     return sorted(parts, key=lambda item: (item[0], item[1] or "", item[2]))
 
 
-def _content_type(request: Any) -> str:
+def _header(request: Any, wanted: str) -> str | None:
     for name, value in request.headers.items():
-        if name.lower() == "content-type":
+        if name.lower() == wanted:
             return str(value[0] if isinstance(value, list) else value)
-    return ""
+    return None
+
+
+def _content_type(request: Any) -> str:
+    return _header(request, "content-type") or ""
+
+
+def accept_matcher(recorded: Any, sent: Any) -> None:
+    """The ``accept`` header, where the recording has one: it chooses the answer's form (JSON or
+    image bytes for Stability, the body type for Bedrock)."""
+    expected = _header(recorded, "accept")
+    if expected is not None:
+        assert _header(sent, "accept") == expected
 
 
 def body_matcher(recorded: Any, sent: Any) -> None:

@@ -10,6 +10,7 @@ from .cassettes import (
     CASSETTES,
     SECRET_HEADERS,
     ProvenanceSerializer,
+    accept_matcher,
     before_record_response,
     body_matcher,
 )
@@ -27,13 +28,23 @@ def vcr_config() -> dict[str, Any]:
         "filter_headers": [(name, "<redacted>") for name in SECRET_HEADERS],
         "decode_compressed_response": True,
         "before_record_response": before_record_response,
-        "match_on": ["method", "scheme", "host", "port", "path", "query", "limner_body"],
+        "match_on": [
+            "method",
+            "scheme",
+            "host",
+            "port",
+            "path",
+            "query",
+            "limner_accept",
+            "limner_body",
+        ],
         "serializer": "yaml",
         "allow_playback_repeats": False,
     }
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    vcr.register_matcher("limner_accept", accept_matcher)
     vcr.register_matcher("limner_body", body_matcher)
     vcr.register_serializer("yaml", ProvenanceSerializer())
 
