@@ -655,3 +655,22 @@ async def test_transport_errors_never_name_url_credentials() -> None:
     assert "127.0.0.1" in info.value.message
     assert "hunter2" not in info.value.message
     assert "user:" not in info.value.message
+
+
+async def test_multipart_names_go_on_the_wire_as_given() -> None:
+    """As the OpenAI SDK (httpx) sends them: a file name with spaces or non-ASCII letters is
+    written raw (UTF-8, quotes escaped), not percent-encoded, so the provider stores the name
+    the user gave."""
+    from limner.http import encode_body
+
+    request = limner.WireRequest(
+        method="POST",
+        url="https://api.example/v1/images/edits",
+        form=(("prompt", "a ü moon"),),
+        files=(limner.FilePart("image", "my photo ü.png", "image/png", b"\x89PNG"),),
+    )
+    body, content_type = await encode_body(request)
+    assert body is not None and content_type is not None
+    assert content_type.startswith("multipart/form-data; boundary=")
+    assert 'name="image"; filename="my photo ü.png"'.encode() in body
+    assert "a ü moon".encode() in body
