@@ -13,6 +13,7 @@ import functools
 import io
 import os
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -47,11 +48,17 @@ def is_file_tuple(value: Any) -> bool:
     """Whether ``value`` is one image in the OpenAI SDK's tuple form, ``(filename, content)``
     or ``(filename, content, mime[, headers])`` with bytes or a binary file as the content, and
     not a tuple of images."""
+    if not isinstance(value, tuple) or not 2 <= len(value) <= 4:
+        return False
+    name, content, *rest = value
     return (
-        isinstance(value, tuple)
-        and 2 <= len(value) <= 4
-        and (value[0] is None or isinstance(value[0], str))
-        and (isinstance(value[1], bytes | bytearray) or callable(getattr(value[1], "read", None)))
+        (name is None or isinstance(name, str))
+        and (
+            isinstance(content, bytes | bytearray | memoryview | os.PathLike)
+            or callable(getattr(content, "read", None))
+        )
+        and (not rest or rest[0] is None or isinstance(rest[0], str))  # the MIME type
+        and (len(rest) < 2 or isinstance(rest[1], Mapping))  # the part's headers
     )
 
 
@@ -76,6 +83,8 @@ class ImageRef(BaseModel):
             return value
         if is_file_tuple(value):
             image = cls._from_file(value[1])
+            if image.data is None:  # a path: loaded under its own name
+                return image
             return image.model_copy(update={"filename": value[0] or image.filename})
         if isinstance(value, bytes | bytearray | memoryview):
             return cls(data=bytes(value))
@@ -108,9 +117,11 @@ class ImageRef(BaseModel):
 
     @classmethod
     def _from_file(cls, value: Any) -> ImageRef:
-        """The bytes of a binary file object (or bytes, as a file tuple's content may be)."""
-        if isinstance(value, bytes | bytearray):
+        """The bytes of a binary file object (or the bytes or path a file tuple holds)."""
+        if isinstance(value, bytes | bytearray | memoryview):
             return cls(data=bytes(value))
+        if isinstance(value, os.PathLike):
+            return cls(path=os.fspath(value))
         if isinstance(value, io.TextIOBase):  # read() would fail to decode an image first
             raise ValueError("open image files in binary mode ('rb')")
         content = value.read()

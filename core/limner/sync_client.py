@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import threading
 import weakref
@@ -40,10 +41,17 @@ class _LoopThread:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="limner", daemon=True)
+        self._thread = threading.Thread(
+            target=_serve, args=(self.loop,), name="limner", daemon=True
+        )
         self._thread.start()
         self._closing = False
         self._lock = threading.Lock()  # a call is started, or closing begins: not both at once
+        # A runner nothing refers to any more (its client, the client's images and chat, all
+        # dropped unclosed) stops its loop, so the thread ends. Without blocking: this may run
+        # on the loop's own thread, or at interpreter exit. A call in progress refers to the
+        # runner, so it is never stopped under one.
+        weakref.finalize(self, _stop_soon, self.loop)
 
     def run(self, coro: Coroutine[Any, Any, R]) -> R:
         """Run ``coro`` on the loop and return its result. When the wait is interrupted (Ctrl-C's
@@ -103,8 +111,16 @@ def _same_docs(sync: type, asynchronous: type, *names: str) -> None:
         getattr(sync, name).__doc__ = getattr(asynchronous, name).__doc__
 
 
-def _close(runner: _LoopThread, client: AsyncClient) -> None:
-    runner.stop(client.close())
+def _serve(loop: asyncio.AbstractEventLoop) -> None:
+    """The loop thread: run until stopped, then close the loop (a no-op after :meth:`stop`)."""
+    loop.run_forever()
+    if not loop.is_closed():
+        loop.close()
+
+
+def _stop_soon(loop: asyncio.AbstractEventLoop) -> None:
+    with contextlib.suppress(RuntimeError):  # already closed
+        loop.call_soon_threadsafe(loop.stop)
 
 
 class Images:
@@ -194,8 +210,9 @@ _same_docs(Images, AsyncImages, "generate", "edit", "create_variation")
 class Client:
     """The synchronous client: the arguments and methods of :class:`AsyncClient` (but for
     ``session``, which belongs to another event loop), blocking. Use it as a context manager,
-    or call :meth:`close`; a client dropped unclosed is closed when it is garbage-collected,
-    so its thread and connections do not outlive it."""
+    or call :meth:`close`. A client dropped unclosed (with its ``images`` and ``chat``) stops
+    its thread when it is garbage-collected; its connections are then left to the garbage
+    collector, without the clean close that :meth:`close` gives them."""
 
     def __init__(
         self,
@@ -228,8 +245,6 @@ class Client:
             environ=environ,
         )
         self._runner = _LoopThread()
-        # holds the runner and the async client, not self: a dropped client can be collected
-        self._closer = weakref.finalize(self, _close, self._runner, self._async)
         self.registry = self._async.registry
         self.images = Images(self._async.images, self._runner)
         self.models = self._async.models
@@ -247,7 +262,7 @@ class Client:
 
     def close(self) -> None:
         """Close the client; calls still running in other threads end with ``client_closed``."""
-        self._closer()
+        self._runner.stop(self._async.close())
 
     def __enter__(self) -> Client:
         return self

@@ -257,7 +257,50 @@ def test_a_sync_client_dropped_unclosed_frees_its_thread() -> None:
         client.images.generate(model="openai/gpt-image-1.5", prompt="x", dry_run=True)
         del client
     gc.collect()
+    deadline = time.monotonic() + 5  # the loops stop soon after, not at once
+    while limner_threads() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert limner_threads() == before
+
+
+def test_a_sync_clients_images_keep_it_open() -> None:
+    """The client object may be gone while its images (or chat) are still used."""
+    images = limner.Client(environ={}).images
+    gc.collect()
+    plan = images.generate(model="openai/gpt-image-1.5", prompt="x", dry_run=True)
+    assert plan.model == "openai/gpt-image-1.5"
+    assert (
+        limner.Client(environ={})
+        .images.generate(model="openai/gpt-image-1.5", prompt="x", dry_run=True)
+        .requests
+    )
+
+
+def test_a_sync_client_collected_on_its_own_loop_thread_does_not_hang() -> None:
+    """A collection may run the clean-up on the loop's own thread: it must not wait there."""
+    done = threading.Event()
+
+    class Holder:
+        pass
+
+    def in_a_cycle() -> None:
+        holder = Holder()
+        holder.me = holder  # type: ignore[attr-defined]
+        holder.client = limner.Client(environ={})  # type: ignore[attr-defined]
+        holder.client._runner.loop.call_soon_threadsafe(gc.collect)  # type: ignore[attr-defined]
+        del holder
+
+    in_a_cycle()
+    gc.collect()  # may run here instead: either way nothing may block
+
+    def collect() -> None:
+        gc.collect()
+        done.set()
+
+    worker = threading.Thread(target=collect)
+    worker.start()
+    worker.join(10)
+    assert done.is_set()
 
 
 def test_the_sync_client_takes_the_async_clients_arguments_by_name() -> None:
@@ -266,3 +309,14 @@ def test_the_sync_client_takes_the_async_clients_arguments_by_name() -> None:
     assert sync == asynchronous - {"session"}  # a session belongs to another event loop
     with pytest.raises(TypeError):
         limner.Client(timout=5)  # type: ignore[call-arg]
+
+
+def test_the_sync_methods_document_themselves_as_the_async_ones_do() -> None:
+    from limner.chat.client import AsyncCompletions, Completions
+    from limner.client import AsyncImages
+    from limner.sync_client import Images
+
+    for name in ("generate", "edit", "create_variation"):
+        assert getattr(Images, name).__doc__ == getattr(AsyncImages, name).__doc__
+    assert Completions.create.__doc__ == AsyncCompletions.create.__doc__
+    assert "tuples" in (Images.edit.__doc__ or "")

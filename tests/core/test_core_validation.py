@@ -403,3 +403,25 @@ async def test_an_image_file_opened_in_text_mode_says_to_open_it_in_binary_mode(
     assert info.value.param == "images[0]"
     assert "open image files in binary mode ('rb')" in info.value.message
     assert server.requests == []
+
+
+async def test_a_tuple_is_a_file_only_in_the_sdks_shape(
+    client: limner.AsyncClient, server: FakeServer, tmp_path: Path
+) -> None:
+    """(name, content[, mime[, headers]]): a third item that is not a MIME type makes the
+    tuple a sequence of images, as it was; a path or a memoryview is file content too."""
+    one, two = png(4, 4), png(6, 6)
+    await client.images.edit(model="alpha", prompt="x", image=(one, two))
+    assert len(server.api_calls[-1].files) == 2  # two images
+    with pytest.raises(limner.UnsupportedFeatureError) as too_many:  # ("a.png", A, B): three
+        await client.images.edit(model="alpha", prompt="x", image=("a.png", one, two))
+    assert "3 given" in too_many.value.message
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(model="alpha", prompt="x", image=("x.png", one, 123))
+    assert info.value.param == "images[2]"
+    path = tmp_path / "b.png"
+    path.write_bytes(two)
+    for content in (path, memoryview(two)):
+        await client.images.edit(model="alpha", prompt="x", image=("x.png", content))
+        (sent,) = server.api_calls[-1].files
+        assert sent[3] == len(two)

@@ -22,8 +22,6 @@ from limner.images import sniff
 from limner_stability import StabilityOptions, StabilityProvider
 from limner_stability.models import MODELS
 
-from ..cassettes import SECRET_HEADERS, TINY_PNG, before_record_response
-
 
 def png(width: int = 64, height: int = 64, *, mode: str = "RGB", hole: bool = False) -> bytes:
     """A PNG; with ``hole``, an RGBA image whose top-left quarter is fully transparent."""
@@ -40,33 +38,6 @@ def png(width: int = 64, height: int = 64, *, mode: str = "RGB", hole: bool = Fa
 
 TINY = png(8, 8)
 TINY_B64 = base64.b64encode(TINY).decode()
-
-
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, Any]:
-    """The shared configuration, plus: Stability's JSON puts the base64 image under ``image``
-    (not a ``b64``-named key), so a live re-recording shrinks that key too."""
-
-    def shrink(response: dict[str, Any]) -> dict[str, Any]:
-        response = before_record_response(response)
-        body = response.get("body", {}).get("string")
-        try:
-            document = json.loads(body) if body else None
-        except (ValueError, UnicodeDecodeError):
-            return response
-        if isinstance(document, dict) and len(str(document.get("image", ""))) > 2048:
-            document["image"] = TINY_PNG
-            response["body"]["string"] = json.dumps(document).encode()
-        return response
-
-    return {
-        "filter_headers": [(name, "<redacted>") for name in SECRET_HEADERS],
-        "decode_compressed_response": True,
-        "before_record_response": shrink,
-        "match_on": ["method", "scheme", "host", "port", "path", "query", "limner_body"],
-        "serializer": "yaml",
-        "allow_playback_repeats": False,
-    }
 
 
 @pytest.fixture(scope="session")
