@@ -162,6 +162,10 @@ class ChatEngine:
             )
             if result.usage is not None:
                 usages.append(ChatUsage.from_usage(result.usage, result.reasoning_tokens))
+            notice: Notice | None
+            if result.usage is None and not result.images:  # text is billed by tokens: unknown
+                price, notice = None, _no_usage(plan, index)
+            else:  # by the usage, or (without one) estimated from the images as a dry run is
                 price, notice = price_or_notice(
                     self.engine.registry,
                     plan.model,
@@ -171,18 +175,6 @@ class ChatEngine:
                     sent.size,
                     result.usage,
                 )
-            elif result.images:  # no usage: estimated from the images, as a dry run does
-                price, notice = price_or_notice(
-                    self.engine.registry,
-                    plan.model,
-                    "chat",
-                    len(result.images),
-                    sent.quality,
-                    sent.size,
-                    None,
-                )
-            else:  # text is billed by tokens, and the provider said none
-                price, notice = None, _no_usage(plan, index)
             if notice is not None:
                 warnings.append(notice)
             cost = None if price is None or cost is None else cost + price
