@@ -47,9 +47,6 @@ _NOT_FIELDS = {
 """OpenAI SDK per-request options, which would otherwise be forwarded to the provider as body
 fields (unknown fields are; inside ``extra_body`` they are, as the caller asked)."""
 
-_EDIT_FIELDS = frozenset({"image", "images", "mask"})
-"""An edit's inputs: on a generate call they are a mistake, not fields to forward."""
-
 
 def build_request(
     cls: type[_Model],
@@ -66,12 +63,6 @@ def build_request(
     if misplaced:
         name = min(misplaced)
         raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)
-    if cls is GenerateRequest and values.keys() & _EDIT_FIELDS:
-        name = min(values.keys() & _EDIT_FIELDS)
-        raise InvalidRequestError(
-            f"generate takes no {name}; to change an image use images.edit(image=...)",
-            param=name,
-        )
     if extra:
         values.update(extra)
     try:

@@ -62,6 +62,11 @@ def is_file_tuple(value: Any) -> bool:
     )
 
 
+def _is_several(value: Any) -> bool:
+    """Whether ``value`` is a sequence of images (a list, or a tuple that is not one file)."""
+    return isinstance(value, list) or (isinstance(value, tuple) and not is_file_tuple(value))
+
+
 class ImageRef(BaseModel):
     """One input image as given: exactly one of ``data``, ``path``, ``url`` (https or ``data:``) or
     ``file_id``."""
@@ -221,9 +226,7 @@ class EditRequest(_PromptRequest):
     def _coerce_images(cls, value: Any) -> list[Any]:
         """One image or a list; the items are coerced one by one, so that an error names the
         item (``images[0]``). A file tuple (``(filename, bytes)``) is one image."""
-        if isinstance(value, list) or (isinstance(value, tuple) and not is_file_tuple(value)):
-            return list(value)
-        return [value]
+        return list(value) if _is_several(value) else [value]
 
     @field_validator("mask", mode="before")
     @classmethod
@@ -239,7 +242,7 @@ class VariationRequest(ImageRequest):
     @field_validator("image", mode="before")
     @classmethod
     def _coerce_image(cls, value: Any) -> ImageRef:
-        if isinstance(value, list) or (isinstance(value, tuple) and not is_file_tuple(value)):
+        if _is_several(value):
             if len(value) != 1:
                 raise ValueError("variations take exactly one image")
             value = value[0]

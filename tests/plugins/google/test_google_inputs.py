@@ -189,12 +189,8 @@ def test_animated_gif_is_refused_naming_the_image(
     assert caught.value.param == "images[1]"
 
 
-@pytest.mark.parametrize(("kind", "mime"), [("GIF", "image/gif"), ("WEBP", "image/webp")])
-def test_imagen_edit_reencodes_what_it_does_not_take_as_png(
-    provider: GoogleProvider, make_call: MakeCall, kind: str, mime: str
-) -> None:
-    """Imagen takes "image/jpeg" and "image/png" only (Vertex REST reference)."""
-    image = still(kind, 16, 16)
+def _imagen_edit_of(provider: GoogleProvider, make_call: MakeCall, image: bytes) -> Any:
+    """The translation of an Imagen capability edit of ``image``, and its reference image."""
     call = make_call(
         "imagen-3.0-capability-001",
         "edit",
@@ -204,6 +200,16 @@ def test_imagen_edit_reencodes_what_it_does_not_take_as_png(
     )
     translation = provider.translate(call)
     raw = translation.request.json["instances"][0]["referenceImages"][0]["referenceImage"]
+    return translation, raw
+
+
+@pytest.mark.parametrize(("kind", "mime"), [("GIF", "image/gif"), ("WEBP", "image/webp")])
+def test_imagen_edit_reencodes_what_it_does_not_take_as_png(
+    provider: GoogleProvider, make_call: MakeCall, kind: str, mime: str
+) -> None:
+    """Imagen takes "image/jpeg" and "image/png" only (Vertex REST reference)."""
+    image = still(kind, 16, 16)
+    translation, raw = _imagen_edit_of(provider, make_call, image)
     assert raw["mimeType"] == "image/png"
     assert decoded(raw["bytesBase64Encoded"]) == ("PNG", pixels(image))
     assert translation.adjustments == (
@@ -222,15 +228,7 @@ def test_imagen_edit_sends_what_it_takes_as_it_is(
     provider: GoogleProvider, make_call: MakeCall, kind: str, mime: str
 ) -> None:
     image = still(kind, 16, 16)
-    call = make_call(
-        "imagen-3.0-capability-001",
-        "edit",
-        settings=VERTEX,
-        images=[image],
-        mask=png(16, 16, mode="RGBA", hole=True),
-    )
-    translation = provider.translate(call)
-    raw = translation.request.json["instances"][0]["referenceImages"][0]["referenceImage"]
+    translation, raw = _imagen_edit_of(provider, make_call, image)
     assert raw["mimeType"] == mime
     assert base64.b64decode(raw["bytesBase64Encoded"]) == image
     assert [a for a in translation.adjustments if a.param == "images[0]"] == []
