@@ -3,6 +3,7 @@ merge. Providers only translate and parse; every network call happens here."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import time
@@ -89,10 +90,12 @@ class Engine:
         self.transport = transport
         self.options = options
         self._settings: dict[str, ProviderSettings] = {}
+        self._completed: dict[str, ProviderSettings] = {}
+        self._completing = asyncio.Lock()
 
     async def dry_run(self, operation: Operation, request: AnyRequest) -> DryRun:
         """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
-        plan = await self._plan(operation, request)
+        plan = await self._plan(operation, request, sending=False)
         estimates = [
             price_or_notice(
                 self.registry, plan.model, operation, call.n, t.quality, t.size, None, t.edit_mode
@@ -102,7 +105,7 @@ class Engine:
         return describe(plan, estimates)
 
     async def run(self, operation: Operation, request: AnyRequest) -> ImagesResponse:
-        plan = await self._plan(operation, request)
+        plan = await self._plan(operation, request, sending=True)
         results = await gather_or_cancel(
             [
                 self._send(plan, call, translation)
@@ -113,7 +116,7 @@ class Engine:
 
     # ---- planning ----------------------------------------------------------------------------
 
-    async def _plan(self, operation: Operation, request: AnyRequest) -> _Plan:
+    async def _plan(self, operation: Operation, request: AnyRequest, *, sending: bool) -> _Plan:
         model = self.registry.resolve(request.model)
         validate_request(model, operation, request)
         request, misplaced = set_aside_misplaced(request)
@@ -121,7 +124,7 @@ class Engine:
         provider = self.registry.provider_for(model)
         extra_headers = check_extra_headers(request, providers)
         options = provider_options(request, provider, self.registry)
-        settings = self.settings_for(provider)
+        settings = await self.settings_to_send(provider) if sending else self.settings_for(provider)
         images, mask = await load_images(
             request, model, self.fetch, max_bytes=self.options.download.max_bytes
         )
@@ -166,6 +169,24 @@ class Engine:
             overrides = namespace_of(given, provider, "providers") or {}
             self._settings[provider.name] = provider.load_settings(overrides, self.options.environ)
         return self._settings[provider.name]
+
+    async def settings_to_send(self, provider: Provider) -> ProviderSettings:
+        """:meth:`settings_for`, completed by the provider's
+        :meth:`~limner.provider.Provider.complete_settings` (in a worker thread, once per client)
+        before its first call that is sent."""
+        done = self._completed.get(provider.name)
+        if done is not None:
+            return done
+        if type(provider).complete_settings is Provider.complete_settings:
+            done = self._completed[provider.name] = self.settings_for(provider)
+            return done
+        async with self._completing:  # concurrent first calls look the settings up once
+            done = self._completed.get(provider.name)
+            if done is None:
+                loaded = self.settings_for(provider)
+                done = await asyncio.to_thread(provider.complete_settings, loaded)
+                self._completed[provider.name] = self._settings[provider.name] = done
+        return done
 
     def secret_values(self) -> list[str]:
         """Every secret the providers' settings hold (given to the client or read from its

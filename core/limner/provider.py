@@ -2,7 +2,8 @@
 
 A plugin registers one :class:`Provider` per service. Core calls it in this order for each HTTP
 call it makes; every method is synchronous and pure (no I/O), except that ``authorize`` may
-refresh a token when the provider sets ``authorize_blocks`` (core then runs it in a thread):
+refresh a token when the provider sets ``authorize_blocks`` (core then runs it in a thread), and
+``complete_settings`` may look settings up (core runs it in a thread, once per client):
 
 ========================  ========  ==========================================================
 method                    required  contract
@@ -15,6 +16,7 @@ method                    required  contract
 ``retryable(response)``   no        ``False``: do not retry this 408/409/429/500/502/503/504
 ``authorize(...)``        no        add credentials just before each attempt (re-run on retry)
 ``load_settings(...)``    no        credentials and base URL from overrides, then environment
+``complete_settings(s)``  no        settings only I/O can find, once before the first call sent
 ``translate_chat(call)``  chat      a :class:`~limner.chat.ChatCall` → one :class:`Translation`
 ``parse_chat_response``   chat      a 2xx answer → :class:`~limner.chat.ChatResult`
 ``parse_chat_error``      no        a non-2xx chat answer → error (default: by status)
@@ -330,6 +332,18 @@ class Provider(ABC):
         headers only (``request.with_headers``): the body is encoded once, when the translation
         is checked, and a signature covers ``request.json_bytes()``, the bytes sent."""
         return request
+
+    def complete_settings(self, settings: ProviderSettings) -> ProviderSettings:
+        """Fill in settings that only I/O can find, such as a cloud project read from the
+        machine's default credentials. Core calls it once per client, before the first call to
+        this provider that is sent, in a worker thread (it may block), and uses the settings it
+        returns from then on. A failure is not remembered: the next call tries again. It is
+        never called for a dry run, so ``translate`` must cope without it (a placeholder in the
+        URL, and a warning saying what fills it). Raise
+        :class:`~limner.errors.MissingCredentialsError`, or an
+        :class:`~limner.errors.InvalidRequestError` naming the setting, when it cannot be found.
+        The default returns ``settings`` unchanged and is skipped."""
+        return settings
 
     def load_settings(
         self, overrides: Mapping[str, Any], environ: Mapping[str, str] = os.environ

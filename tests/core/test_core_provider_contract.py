@@ -3,12 +3,15 @@ failed, "no image" answers, and URLs sent exactly as built."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections.abc import Callable
 from typing import ClassVar
 
 import pytest
 from aiohttp import web
+from pydantic import SecretStr
 
 import limner
 
@@ -86,6 +89,35 @@ async def test_blocking_authorize_runs_off_the_event_loop(
     loop_thread = threading.current_thread().name
     assert len(SlowAuthProvider.threads) == 3
     assert all(name != loop_thread for name in SlowAuthProvider.threads)
+
+
+class LookupProvider(FakeProvider):
+    """Its key is looked up by ``complete_settings`` (as a cloud project is read from a
+    machine's credentials), slowly; records each lookup's thread."""
+
+    lookups: ClassVar[list[str]] = []
+
+    def complete_settings(self, settings: limner.ProviderSettings) -> limner.ProviderSettings:
+        time.sleep(0.05)  # concurrent first calls all arrive while this one runs
+        LookupProvider.lookups.append(threading.current_thread().name)
+        return settings.model_copy(update={"api_key": SecretStr("sk-looked-up")})
+
+
+async def test_complete_settings_runs_once_off_the_loop_and_never_for_a_dry_run(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    LookupProvider.lookups.clear()
+    settings = {"base_url": f"{server.url}/v1"}  # no key: the lookup finds it
+    client = make_client(plugins=[FakePlugin(LookupProvider)], providers={"fake": settings})
+    plan = await client.images.generate(model="fake/alpha-1", prompt="p", dry_run=True)
+    assert LookupProvider.lookups == []
+    assert plan.requests[0]["headers"]["x-fake-key"] == "<redacted>"
+    await asyncio.gather(
+        *(client.images.generate(model="fake/alpha-1", prompt=f"p{i}") for i in range(3))
+    )
+    assert len(LookupProvider.lookups) == 1
+    assert LookupProvider.lookups[0] != threading.current_thread().name
+    assert [call.headers["x-fake-key"] for call in server.api_calls] == ["sk-looked-up"] * 3
 
 
 async def test_a_failed_split_call_is_named_and_nothing_is_returned(

@@ -59,7 +59,7 @@ class ChatEngine:
 
     async def dry_run(self, request: ChatRequest) -> DryRun:
         """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
-        plan = await self._plan(request)
+        plan = await self._plan(request, sending=False)
         if request.modalities == ["text"]:  # only tokens, unknown before the call: no estimate
             said = Notice(
                 code="price_unknown",
@@ -74,7 +74,7 @@ class ChatEngine:
         return describe(plan, estimates)
 
     async def create(self, request: ChatRequest) -> ChatCompletion:
-        plan = await self._plan(request)
+        plan = await self._plan(request, sending=True)
         results = await gather_or_cancel(
             [
                 self._send(plan, call, translation)
@@ -85,7 +85,7 @@ class ChatEngine:
 
     # ---- planning ----------------------------------------------------------------------------
 
-    async def _plan(self, request: ChatRequest) -> _Plan:
+    async def _plan(self, request: ChatRequest, *, sending: bool) -> _Plan:
         registry = self.engine.registry
         model = registry.resolve(request.model)
         if not model.capabilities.supports("chat"):
@@ -96,7 +96,10 @@ class ChatEngine:
         provider = registry.provider_for(model)
         headers = check_extra_headers(request, registry.providers)
         options = provider_options(request, provider, registry)
-        settings = self.engine.settings_for(provider)
+        engine = self.engine
+        settings = (
+            await engine.settings_to_send(provider) if sending else engine.settings_for(provider)
+        )
         turns, notices = await load_turns(
             request,
             model,

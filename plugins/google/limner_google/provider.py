@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
@@ -14,6 +15,7 @@ from limner import (
     LimnerError,
     MissingCredentialsError,
     ModelInfo,
+    Notice,
     Provider,
     ProviderCall,
     ProviderResult,
@@ -29,7 +31,14 @@ from .imagen import parse_imagen, translate_imagen
 from .models import MODELS, family
 from .options import GoogleOptions, options_of
 from .plan import Plan
-from .settings import GoogleSettings, endpoint_for, resolve_backend
+from .settings import (
+    PROJECT_PARAM,
+    SET_PROJECT,
+    GoogleSettings,
+    awaits_adc_project,
+    endpoint_for,
+    resolve_backend,
+)
 
 if TYPE_CHECKING:  # the chat surface is imported on first use, to keep plugin discovery fast
     from limner.chat import ChatCall, ChatResult
@@ -40,6 +49,11 @@ CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 DRY_RUN_TOKEN = "dry-run-token"
 _TRUE = ("true", "1")
 _LOCK = threading.Lock()
+PROJECT_FROM_ADC = Notice(
+    code="project_from_credentials",
+    message="no Vertex AI project is configured: the URL's {project} is the one Application "
+    f"Default Credentials name, read when the call is sent ({SET_PROJECT} to choose it)",
+)
 
 
 class GoogleProvider(Provider):
@@ -86,8 +100,8 @@ class GoogleProvider(Provider):
         if moved is not None:
             plan.adjustments.append(moved)
         if family(call.model) == "imagen":
-            return translate_imagen(plan)
-        return translate_gemini(plan)
+            return _said_project(translate_imagen(plan))
+        return _said_project(translate_gemini(plan))
 
     def parse_response(self, call: ProviderCall, response: WireResponse) -> ProviderResult:
         if family(call.model) == "imagen":
@@ -109,7 +123,7 @@ class GoogleProvider(Provider):
         assert isinstance(settings, GoogleSettings)
         options = options_of(call.options)
         place, moved = endpoint_for(settings, call.model)
-        return translate_chat(call, place, options, moved)
+        return _said_project(translate_chat(call, place, options, moved))
 
     def parse_chat_response(self, call: ChatCall, response: WireResponse) -> ChatResult:
         from .chat_parse import parse_chat
@@ -128,6 +142,10 @@ class GoogleProvider(Provider):
         self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False
     ) -> WireRequest:
         assert isinstance(settings, GoogleSettings)
+        if not dry_run and awaits_adc_project(request.url):  # core completes settings first
+            raise InvalidRequestError(
+                f"Vertex AI needs a project: {SET_PROJECT}", param=PROJECT_PARAM, provider=self.name
+            )
         if settings.auth == "api_key":
             key = self.api_key(settings, dry_run=dry_run)
             return request.with_headers({"x-goog-api-key": key}, secret=True)
@@ -139,12 +157,51 @@ class GoogleProvider(Provider):
             headers["x-goog-user-project"] = quota_project
         return request.with_headers(headers, secret=True)
 
+    def complete_settings(self, settings: ProviderSettings) -> ProviderSettings:
+        """Vertex AI with Application Default Credentials and no project: the project ADC name
+        (``google.auth.default()``), as the google-genai SDK finds it. Given ``credentials`` are
+        kept; ADC's own are kept for the token when none were given."""
+        assert isinstance(settings, GoogleSettings)
+        if settings.auth != "adc" or settings.project:
+            return settings
+        with _LOCK:
+            credentials, project = self._default_credentials()
+        if not isinstance(project, str) or not project:
+            raise InvalidRequestError(
+                "Vertex AI needs a project, and Application Default Credentials name none: "
+                f"{SET_PROJECT}, or run 'gcloud config set project PROJECT_ID'",
+                param=PROJECT_PARAM,
+                provider=self.name,
+            )
+        completed = settings.model_copy(update={"project": project})
+        if settings.credentials is None:
+            completed._adc = credentials
+        return completed
+
     def _token(self, settings: GoogleSettings) -> tuple[str, str | None]:
         """A fresh OAuth token from the given credentials or ADC (refreshed when expired)."""
+        with _LOCK:  # fanned-out calls share one credentials object and one refresh
+            credentials = settings.credentials or settings._adc
+            if credentials is None:
+                credentials, _ = self._default_credentials()
+                settings._adc = credentials
+            import google.auth.exceptions
+            import google.auth.transport.requests
+
+            try:
+                if not credentials.valid:
+                    credentials.refresh(google.auth.transport.requests.Request())
+            except google.auth.exceptions.GoogleAuthError as exc:
+                raise self._unusable(exc) from None
+            token = credentials.token
+            quota = getattr(credentials, "quota_project_id", None)
+        return str(token), quota if isinstance(quota, str) and quota else None
+
+    def _default_credentials(self) -> tuple[Any, str | None]:
+        """``google.auth.default()`` for Vertex AI: the credentials and the project they name."""
         try:
             import google.auth
             import google.auth.exceptions
-            import google.auth.transport.requests
         except ImportError as exc:
             raise MissingCredentialsError(
                 "Vertex AI with Application Default Credentials needs google-auth: "
@@ -152,22 +209,24 @@ class GoogleProvider(Provider):
                 param="credentials",
                 provider=self.name,
             ) from exc
-        with _LOCK:  # fanned-out calls share one credentials object and one refresh
-            credentials = settings.credentials or settings._adc
-            try:
-                if credentials is None:
-                    credentials, _ = google.auth.default(scopes=[CLOUD_PLATFORM])
-                    settings._adc = credentials
-                if not credentials.valid:
-                    credentials.refresh(google.auth.transport.requests.Request())
-            except google.auth.exceptions.GoogleAuthError as exc:
-                raise MissingCredentialsError(
-                    f"No usable Google Cloud credentials for Vertex AI ({type(exc).__name__}): "
-                    "run 'gcloud auth application-default login', set "
-                    "GOOGLE_APPLICATION_CREDENTIALS, or use an API key (express mode)",
-                    param="credentials",
-                    provider=self.name,
-                ) from None
-            token = credentials.token
-            quota = getattr(credentials, "quota_project_id", None)
-        return str(token), quota if isinstance(quota, str) and quota else None
+        try:
+            credentials, project = google.auth.default(scopes=[CLOUD_PLATFORM])
+        except google.auth.exceptions.GoogleAuthError as exc:
+            raise self._unusable(exc) from None
+        return credentials, project
+
+    def _unusable(self, exc: Exception) -> MissingCredentialsError:
+        return MissingCredentialsError(
+            f"No usable Google Cloud credentials for Vertex AI ({type(exc).__name__}): "
+            "run 'gcloud auth application-default login', set "
+            "GOOGLE_APPLICATION_CREDENTIALS, or use an API key (express mode)",
+            param="credentials",
+            provider=self.name,
+        )
+
+
+def _said_project(translation: Translation) -> Translation:
+    """``translation``, with a warning when its URL still waits for ADC to name the project."""
+    if not awaits_adc_project(translation.request.url):
+        return translation
+    return replace(translation, warnings=(*translation.warnings, PROJECT_FROM_ADC))

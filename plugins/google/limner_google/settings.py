@@ -7,9 +7,12 @@
   ``{host}/v1beta1/projects/{p}/locations/{loc}/publishers/google/models/{m}:{method}`` and an
   OAuth token from Application Default Credentials (``google-auth``, the ``vertex`` extra);
   location ``global`` by default; host ``aiplatform.googleapis.com`` for ``global``,
-  ``aiplatform.{us|eu}.rep.googleapis.com`` for multi-regions, ``{loc}-aiplatform...`` otherwise
-  [SDK ``_api_client.py`` ``BaseApiClient.__init__``]. With an API key and no project: express
-  mode, ``https://aiplatform.googleapis.com/v1beta1/publishers/google/models/{m}:{method}``.
+  ``aiplatform.{us|eu}.rep.googleapis.com`` for multi-regions, ``{loc}-aiplatform...`` otherwise;
+  with no project configured, the one ADC name (``google.auth.default()``), read before the
+  first call is sent [SDK ``_api_client.py`` ``BaseApiClient.__init__``, ``load_auth``]. (The SDK
+  skips that for a custom base URL and then leaves the project out of the path; limner keeps
+  one path shape, and ``vertex_base_url`` only replaces the host.) With an API key and no
+  project: express mode, ``https://aiplatform.googleapis.com/v1beta1/publishers/google/models/{m}:{method}``.
 
 A model that lists Vertex locations (``capabilities.regions``) is called where it is served:
 :func:`endpoint_for` moves a call for a ``global``-only model to ``global`` and says so.
@@ -23,12 +26,14 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr
 
-from limner import Adjustment, InvalidRequestError, ModelInfo, ProviderSettings
+from limner import Adjustment, ModelInfo, ProviderSettings
 
 __all__ = [
+    "ADC_PROJECT",
     "GEMINI_BASE_URL",
     "Endpoint",
     "GoogleSettings",
+    "awaits_adc_project",
     "endpoint",
     "endpoint_for",
     "resolve_backend",
@@ -38,6 +43,11 @@ GEMINI_BASE_URL = "https://generativelanguage.googleapis.com"
 GEMINI_API_VERSION = "v1beta"
 VERTEX_API_VERSION = "v1beta1"
 MULTI_REGIONS = frozenset({"us", "eu"})
+PROJECT_PARAM = "providers.google.project"
+SET_PROJECT = "set GOOGLE_CLOUD_PROJECT or pass providers={'google': {'project': ...}}"
+ADC_PROJECT = "{project}"
+"""The project in a Vertex AI URL before it is read from Application Default Credentials, as
+the google-genai SDK reads it when none is configured; dry runs show it."""
 
 Backend = Literal["gemini", "vertex"]
 Auth = Literal["api_key", "adc"]
@@ -101,7 +111,8 @@ class Endpoint:
 
 
 def endpoint(settings: GoogleSettings) -> Endpoint:
-    """The endpoint for these settings; a missing Vertex project is an error naming it."""
+    """The endpoint for these settings. A missing Vertex AI project (with ADC) is the placeholder
+    :data:`ADC_PROJECT`, which the provider's ``complete_settings`` replaces before sending."""
     if settings.backend == "gemini":
         base = (settings.base_url or GEMINI_BASE_URL).rstrip("/")
         version = settings.api_version or GEMINI_API_VERSION
@@ -110,21 +121,22 @@ def endpoint(settings: GoogleSettings) -> Endpoint:
     if settings.auth == "api_key":
         base = (settings.vertex_base_url or "https://aiplatform.googleapis.com").rstrip("/")
         return Endpoint("vertex", "api_key", f"{base}/{version}/publishers/google/models/")
-    if not settings.project:
-        raise InvalidRequestError(
-            "Vertex AI needs a project: set GOOGLE_CLOUD_PROJECT or pass "
-            "providers={'google': {'project': ...}} (or an API key for express mode)",
-            param="providers.google.project",
-            provider="google",
-        )
+    project = settings.project
+    if not project:
+        project = ADC_PROJECT  # read from the credentials before the first call is sent
     location = settings.location or "global"
     base = (settings.vertex_base_url or _vertex_host(location)).rstrip("/")
     return Endpoint(
         "vertex",
         "adc",
-        f"{base}/{version}/projects/{settings.project}/locations/{location}/publishers/google/models/",
+        f"{base}/{version}/projects/{project}/locations/{location}/publishers/google/models/",
         location,
     )
+
+
+def awaits_adc_project(url: str) -> bool:
+    """Whether ``url`` still holds the placeholder for the project ADC will name."""
+    return f"/projects/{ADC_PROJECT}/" in url
 
 
 def endpoint_for(settings: GoogleSettings, model: ModelInfo) -> tuple[Endpoint, Adjustment | None]:

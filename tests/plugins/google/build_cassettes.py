@@ -167,7 +167,7 @@ async def wire(params: dict[str, Any], google: dict[str, Any]) -> dict[str, Any]
     """The request limner sends for this call, as a vcrpy request entry."""
     async with limner.AsyncClient(providers={"google": google}, environ={}) as client:
         request = limner.client.build_request(limner.GenerateRequest, params)
-        plan = await client._engine._plan("generate", request)
+        plan = await client._engine._plan("generate", request, sending=False)
         sent = plan.provider.authorize(plan.translations[0].request, plan.settings, dry_run=True)
     body, content_type = await encode_body(sent)
     headers = {name: [value] for name, value in sent.redacted_headers().items()}

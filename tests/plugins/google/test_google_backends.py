@@ -63,14 +63,27 @@ def test_environment_selects_vertex_like_the_sdk(provider: GoogleProvider) -> No
     assert base.base_url == "http://gw"
 
 
-def test_vertex_without_project_names_the_setting(
+def test_vertex_without_project_waits_for_adc_to_name_it(
     provider: GoogleProvider, make_call: MakeCall
 ) -> None:
+    """As the SDK does, ADC names the project when none is configured; it is read before the
+    first call is sent (core's ``complete_settings``), so a translation made without it holds a
+    placeholder, says so, and cannot be authorized for sending."""
     call = make_call("gemini-3-pro-image", settings=settings(vertexai=True))
+    translation = provider.translate(call)
+    assert translation.request.url == (
+        "https://aiplatform.googleapis.com/v1beta1/projects/{project}/locations/global/"
+        "publishers/google/models/gemini-3-pro-image:generateContent"
+    )
+    assert [w.code for w in translation.warnings] == ["project_from_credentials"]
+    assert "GOOGLE_CLOUD_PROJECT" in translation.warnings[0].message
+    dry = provider.authorize(translation.request, call.settings, dry_run=True)
+    assert dry.url == translation.request.url
     with pytest.raises(limner.InvalidRequestError) as caught:
-        provider.translate(call)
+        provider.authorize(translation.request, call.settings)
     assert caught.value.param == "providers.google.project"
-    assert "GOOGLE_CLOUD_PROJECT" in caught.value.message
+    configured = make_call("gemini-3-pro-image", settings=settings(vertexai=True, project="p"))
+    assert provider.translate(configured).warnings == ()
 
 
 def test_settings_repr_hides_secrets() -> None:

@@ -254,6 +254,98 @@ async def test_vertex_adc_is_loaded_once(server: Server, monkeypatch: pytest.Mon
     assert [s.headers["authorization"] for s in server.seen] == ["Bearer adc-1"] * 2
 
 
+ADC_PREFIX = "/v1beta1/projects/adc-project/locations/global/publishers/google/models/"
+
+
+def fake_adc(
+    monkeypatch: pytest.MonkeyPatch, project: str | None = "adc-project"
+) -> list[FakeCredentials]:
+    """``google.auth.default`` answering with new credentials naming ``project``; the list holds
+    every credentials object it made, one per call."""
+    import google.auth
+
+    made: list[FakeCredentials] = []
+
+    def fake_default(scopes: list[str]) -> tuple[FakeCredentials, str | None]:
+        made.append(FakeCredentials("adc"))
+        return made[-1], project
+
+    monkeypatch.setattr(google.auth, "default", fake_default)
+    return made
+
+
+async def test_vertex_project_from_adc(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No project configured: ADC names it, as the SDK's ``load_auth`` does. It is looked up
+    once per client, with the credentials that then sign every call, concurrent ones included,
+    on the chat and images paths; a dry run then shows it."""
+    made = fake_adc(monkeypatch)
+    server.answer(200, gemini_answer(image=IMAGE))
+    async with server.client(vertexai=True, api_key=None) as client:
+        await client.chat.completions.create(
+            model="google/gemini-3-pro-image", messages=[{"role": "user", "content": "b"}]
+        )
+        result = await client.images.generate(model="google/gemini-3-pro-image", prompt="a", n=3)
+        plan = await client.images.generate(
+            model="google/gemini-3-pro-image", prompt="c", dry_run=True
+        )
+    assert len(made) == 1
+    assert [(s.path, s.headers["authorization"]) for s in server.seen] == [
+        (f"{ADC_PREFIX}gemini-3-pro-image:generateContent", "Bearer adc-1")
+    ] * 4
+    assert result.warnings == []
+    assert plan.requests[0]["url"].endswith(f"{ADC_PREFIX}gemini-3-pro-image:generateContent")
+    assert plan.warnings == []
+
+
+async def test_vertex_adc_without_a_project_says_what_to_set(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is sent; the next call looks again (a project set meanwhile is found)."""
+    made = fake_adc(monkeypatch, project=None)
+    async with server.client(vertexai=True, api_key=None) as client:
+        for _ in range(2):
+            with pytest.raises(limner.InvalidRequestError) as caught:
+                await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
+            assert caught.value.param == "providers.google.project"
+            assert "gcloud config set project" in caught.value.message
+    assert server.seen == []
+    assert len(made) == 2
+
+
+async def test_vertex_given_credentials_sign_and_adc_names_the_project(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = fake_adc(monkeypatch)
+    credentials = FakeCredentials("given")
+    server.answer(200, predictions(1))
+    async with server.client(vertexai=True, api_key=None, credentials=credentials) as client:
+        await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
+    assert [(s.path, s.headers["authorization"]) for s in server.seen] == [
+        (f"{ADC_PREFIX}imagen-4.0-generate-001:predict", "Bearer given-1")
+    ]
+    assert (len(made), made[0].refreshes) == (1, 0)  # ADC's own credentials are not used
+
+
+async def test_dry_run_without_a_project_shows_where_it_comes_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import google.auth
+
+    def boom(**_: Any) -> None:
+        raise AssertionError("ADC touched in a dry run")
+
+    monkeypatch.setattr(google.auth, "default", boom)
+    async with limner.AsyncClient(providers={"google": {"vertexai": True}}, environ={}) as client:
+        plan = await client.images.generate(
+            model="google/gemini-3-pro-image", prompt="a fox", dry_run=True
+        )
+    assert plan.requests[0]["url"] == (
+        "https://aiplatform.googleapis.com/v1beta1/projects/{project}/locations/global/"
+        "publishers/google/models/gemini-3-pro-image:generateContent"
+    )
+    assert [w.code for w in plan.warnings] == ["project_from_credentials"]
+
+
 async def test_dry_run_needs_no_credentials_and_never_touches_adc(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

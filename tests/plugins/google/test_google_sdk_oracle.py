@@ -196,6 +196,50 @@ async def test_vertex_express_mode(
     assert_same(server, provider.translate(call), provider, express)
 
 
+async def test_vertex_project_from_adc(
+    server: Server,
+    provider: GoogleProvider,
+    make_call: MakeCall,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No project configured: both read the one ADC names. The SDK skips that lookup when given
+    a base URL, so its client is made for Google's host and then pointed at the loopback
+    server (the path, not the host, is what is compared)."""
+    import google.auth
+
+    for name in (
+        "GOOGLE_CLOUD_PROJECT",
+        "GOOGLE_CLOUD_LOCATION",
+        "GOOGLE_API_KEY",
+        "GEMINI_API_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)  # the SDK reads them
+    monkeypatch.setattr(
+        google.auth,
+        "default",
+        lambda scopes: (Credentials(token="sdk-token"), "adc-project"),  # type: ignore[no-untyped-call]
+    )
+    server.answer(200, gemini_answer(image=png()))
+    config = types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"])
+
+    def adc_client(base: str) -> genai.Client:
+        client = genai.Client(vertexai=True, location="global")
+        client._api_client._http_options.base_url = base
+        return client
+
+    await sdk_call(
+        server,
+        adc_client,
+        lambda c: c.models.generate_content(
+            model="gemini-3-pro-image", contents="a fox", config=config
+        ),
+    )
+    completed = provider.complete_settings(settings(vertexai=True, location="global"))
+    call = make_call("gemini-3-pro-image", prompt="a fox", settings=completed)
+    assert server.seen[-1].path.startswith("/v1beta1/projects/adc-project/locations/global/")
+    assert_same(server, provider.translate(call), provider, completed)
+
+
 async def test_vertex_imagen_generate(
     server: Server, provider: GoogleProvider, make_call: MakeCall
 ) -> None:

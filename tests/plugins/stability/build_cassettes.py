@@ -50,7 +50,7 @@ async def wire(client: limner.AsyncClient, operation: str, params: dict[str, Any
         "edit": limner.EditRequest,
     }
     request = limner.client.build_request(kinds[operation], params)
-    plan = await engine._plan(operation, request)  # type: ignore[arg-type]
+    plan = await engine._plan(operation, request, sending=False)  # type: ignore[arg-type]
     sent = plan.provider.authorize(plan.translations[0].request, plan.settings, dry_run=True)
     body, content_type = await encode_body(sent)
     headers = {name: [value] for name, value in sent.redacted_headers().items()}
