@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from limner import Adjustment, InputImage, InvalidRequestError
 from limner.images import mask_to_binary
 
+from .models import SIZE_RULES
+
 if TYPE_CHECKING:  # Pillow is imported on first use, to keep plugin discovery fast
     pass
 
@@ -22,6 +24,14 @@ __all__ = ["BLACK", "WHITE", "decode_option_image", "nova_image", "nova_mask"]
 
 BLACK, WHITE = 0, 255
 _NATIVE = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+INPUT_SIZE_RULES = SIZE_RULES.model_copy(update={"multiple_of": 1, "max_pixels": 4_194_304})
+"""Input images follow the output sizes' rules. For "supported input image sizes" AWS refers
+readers to its supported resolutions [AWS-ACCESS zh_cn, image-gen-access.html]: 320-4,096 px per
+side, aspect 1:4 to 4:1, under 4,194,304 pixels [nova-canvas.md §2]. Sides need not be multiples
+of 16 [SKILL]. AWS pages differ on whether exactly 4,194,304 pixels (2048x2048) is taken, and a
+public walkthrough sends such an input, so it is let through: Nova's own refusal of it costs
+nothing, while refusing it here would block a call that may work."""
 
 
 def _b64(data: bytes) -> str:
@@ -64,6 +74,7 @@ def nova_image(image: InputImage, param: str, adjustments: list[Adjustment]) -> 
     """Base64 of ``image`` as Nova takes it; a conversion is reported in ``adjustments``."""
     if image.data is None:  # core downloads every URL for this model; a file id cannot occur
         raise InvalidRequestError(f"{param}: Nova needs the image's bytes", param=param)
+    _check_size(image, param)
 
     def as_nova(source: InputImage) -> tuple[str, str | None]:
         # alpha_floor decodes once and is cached: the transparency hints reuse it
@@ -77,6 +88,21 @@ def nova_image(image: InputImage, param: str, adjustments: list[Adjustment]) -> 
             Adjustment(param=param, requested=image.mime, applied="image/png", reason=why)
         )
     return encoded
+
+
+def _check_size(image: InputImage, param: str) -> None:
+    """Refuse an input image Nova would refuse for its size (:data:`INPUT_SIZE_RULES`)."""
+    if image.width is None or image.height is None:
+        return
+    problems = INPUT_SIZE_RULES.violations(image.width, image.height)
+    if problems:
+        raise InvalidRequestError(
+            f"{param} is {image.width}x{image.height}, which Nova Canvas does not take as an "
+            f"input image ({'; '.join(problems)}): resize it first (the largest square it "
+            "takes is 2048x2048)",
+            param=param,
+            code="invalid_image_size",
+        )
 
 
 def nova_mask(mask: InputImage, *, edit_is_white: bool) -> str:

@@ -158,7 +158,8 @@ def nova_canvas_model(
             "Bedrock Runtime (in-Region, on-demand only; regions in capabilities.regions). "
             "Masks are converted from OpenAI's convention (transparent = edit) to Nova's own "
             "(capabilities.mask_format). Sizes: 320-4096 px per side, multiples of 16, under "
-            "4,194,304 pixels, aspect 1:4 to 4:1."
+            "4,194,304 pixels, aspect 1:4 to 4:1. Input images: 320-4096 px per side, aspect "
+            "1:4 to 4:1, at most 4,194,304 pixels."
         ),
         aliases=aliases,
         capabilities=capabilities,

@@ -81,21 +81,13 @@ CASES: list[tuple[str, str, dict[str, Any], int, Any, dict[str, list[str]], str]
 ]
 
 
-def input_image() -> bytes:
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (64, 64), (30, 90, 160)).save(out, format="PNG")
-    return out.getvalue()
-
-
 async def wire(client: limner.AsyncClient, operation: str, **params: Any) -> dict[str, Any]:
     """The request limner sends for this call, credentials redacted, as a vcrpy entry."""
     engine = client._engine
     if operation == "edit":
-        params["images"] = [input_image()]
+        from .test_nova_cassettes import image  # the test's own input image
+
+        params["images"] = [image()]
         params.pop("image")
     kinds: dict[str, type[limner.GenerateRequest] | type[limner.EditRequest]] = {
         "generate": limner.GenerateRequest,

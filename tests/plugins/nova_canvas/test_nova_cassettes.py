@@ -37,8 +37,9 @@ async def client() -> AsyncIterator[limner.AsyncClient]:
 
 
 def image() -> bytes:
+    """The input image: Nova takes none under 320 px a side."""
     out = io.BytesIO()
-    Image.new("RGB", (64, 64), (30, 90, 160)).save(out, format="PNG")
+    Image.new("RGB", (320, 320), (30, 90, 160)).save(out, format="PNG")
     return out.getvalue()
 
 
@@ -59,7 +60,7 @@ async def test_inpaint_mask_prompt(client: limner.AsyncClient) -> None:
         provider_options={"amazon": {"mask_prompt": "the sofa"}},
     )
     assert len(result.data) == 1
-    assert result.size == "64x64"
+    assert result.size == "320x320"
     assert result.cost == Decimal("0.04")
 
 

@@ -45,9 +45,9 @@ def test_translation_reports_the_edit_mode_used(
 ) -> None:
     extra = dict(fields)
     if extra.pop("mask", False):
-        extra["mask"] = png(64, 64, mode="RGBA", hole=True)
+        extra["mask"] = png(320, 320, mode="RGBA", hole=True)
     if operation != "generate":
-        extra["images"] = [png(64, 64)]
+        extra["images"] = [png(320, 320)]
     if operation != "variation":
         extra["prompt"] = "a lamp"
     assert provider.translate(make_call(operation, **extra)).edit_mode == edit_mode
@@ -128,14 +128,14 @@ class EditModeSpy:
         ),
         # 3 standard images up to 1024x1024
         (
-            {"image": _png(64, 64), "provider_options": {"amazon": {"mask_prompt": "a"}}, "n": 3},
+            {"image": _png(320, 320), "provider_options": {"amazon": {"mask_prompt": "a"}}, "n": 3},
             "inpaint",
             "0.12",
         ),
         # 7 standard variations up to 1024x1024, split 5 + 2
-        ({"image": _png(64, 64), "size": "512x512", "n": 7}, "variation", "0.28"),
+        ({"image": _png(320, 320), "size": "512x512", "n": 7}, "variation", "0.28"),
         # 2 standard inpaintings up to 1024x1024: the image's transparent half is the mask
-        ({"image": _png(64, 64, mask=True), "n": 2, "edit_mode": "inpaint"}, "inpaint", "0.08"),
+        ({"image": _png(320, 320, mask=True), "n": 2, "edit_mode": "inpaint"}, "inpaint", "0.08"),
     ],
 )
 async def test_edit_cost_estimated_and_billed_exactly(

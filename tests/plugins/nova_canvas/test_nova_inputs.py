@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -20,7 +21,7 @@ def b64(data: bytes) -> str:
 
 
 def test_inpaint_takes_one_image(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
-    call = make_call("edit", prompt="x", images=[png(64, 64), png(64, 64)], edit_mode="inpaint")
+    call = make_call("edit", prompt="x", images=[png(320, 320), png(320, 320)], edit_mode="inpaint")
     with pytest.raises(limner.UnsupportedFeatureError) as caught:
         provider.translate(call)
     assert caught.value.param == "images"
@@ -29,9 +30,9 @@ def test_inpaint_takes_one_image(provider: NovaCanvasProvider, make_call: MakeCa
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (png(32, 32, fmt="WEBP"), "converted the WEBP image"),
-        (png(32, 32, mode="L"), "converted the L PNG"),
-        (png(32, 32, mode="RGBA", hole=True), "flattened onto white"),
+        (png(320, 320, fmt="WEBP"), "converted the WEBP image"),
+        (png(320, 320, mode="L"), "converted the L PNG"),
+        (png(320, 320, mode="RGBA", hole=True), "flattened onto white"),
     ],
 )
 def test_input_images_converted_to_rgb_png(
@@ -41,9 +42,9 @@ def test_input_images_converted_to_rgb_png(
     sent = json.loads(translation.request.json_bytes())["imageVariationParams"]["images"][0]
     with Image.open(io.BytesIO(base64.b64decode(sent))) as image:
         assert (image.format, image.mode) == ("PNG", "RGB")
-        assert image.size == (32, 32)
+        assert image.size == (320, 320)
         if "flattened" in reason:
-            assert image.getpixel((10, 10)) == (255, 255, 255)  # the transparent square
+            assert image.getpixel((100, 100)) == (255, 255, 255)  # the transparent square
             assert image.getpixel((0, 0)) == (200, 40, 40)
     [adjustment] = translation.adjustments
     assert adjustment.param == "image"
@@ -54,8 +55,62 @@ def test_input_images_converted_to_rgb_png(
 def test_opaque_rgba_png_and_jpeg_sent_unchanged(
     provider: NovaCanvasProvider, make_call: MakeCall
 ) -> None:
-    rgba, jpeg = png(32, 32, mode="RGBA"), png(32, 32, fmt="JPEG")
+    rgba, jpeg = png(320, 320, mode="RGBA"), png(320, 320, fmt="JPEG")
     translation = provider.translate(make_call("edit", prompt="x", images=[rgba, jpeg]))
     sent = json.loads(translation.request.json_bytes())["imageVariationParams"]["images"]
     assert sent == [b64(rgba), b64(jpeg)]
     assert translation.adjustments == ()
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "problem"),
+    [
+        (319, 320, "each side must be between 320 and 4096"),
+        (4097, 1024, "each side must be between 320 and 4096"),
+        (1284, 320, "aspect ratio (width/height) at most 4"),
+        (320, 1284, "aspect ratio (width/height) at least 0.25"),
+        (2048, 2049, "at most 4194304 pixels"),
+    ],
+)
+def test_input_sizes_nova_refuses_are_refused_before_the_call(
+    provider: NovaCanvasProvider, make_call: MakeCall, width: int, height: int, problem: str
+) -> None:
+    """Input images follow Nova's supported resolutions (images.INPUT_SIZE_RULES)."""
+    cases: tuple[tuple[str, dict[str, Any], str], ...] = (
+        ("variation", {}, "image"),
+        ("edit", {"prompt": "x", "edit_mode": "remove-background"}, "images[0]"),
+    )
+    for operation, fields, param in cases:
+        call = make_call(operation, images=[png(width, height)], **fields)
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            provider.translate(call)
+        assert (caught.value.param, caught.value.code) == (param, "invalid_image_size")
+        assert f"{param} is {width}x{height}" in caught.value.message
+        assert problem in caught.value.message
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, 320), (2048, 2048), (4096, 1024), (333, 517)])
+def test_input_sizes_nova_takes(
+    provider: NovaCanvasProvider, make_call: MakeCall, width: int, height: int
+) -> None:
+    """Sides need not be multiples of 16, and exactly 4,194,304 pixels is let through (AWS
+    pages differ on it)."""
+    image = png(width, height)
+    translation = provider.translate(make_call("variation", images=[image]))
+    sent = json.loads(translation.request.json_bytes())["imageVariationParams"]["images"]
+    assert sent == [b64(image)]
+
+
+def test_option_images_are_size_checked_too(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    small = b64(png(256, 256))
+    for options, name in (
+        ({"condition_image": small}, "condition_image"),
+        ({"colors": ["#FF9800"], "reference_image": small}, "reference_image"),
+    ):
+        call = make_call("generate", prompt="x", options=options)
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            provider.translate(call)
+        assert caught.value.param == f"provider_options.amazon.{name}"
+        assert caught.value.code == "invalid_image_size"

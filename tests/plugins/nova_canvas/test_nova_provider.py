@@ -15,7 +15,7 @@ from limner.plugins import Registry
 from limner_nova_canvas import NovaCanvasProvider, nova_canvas_model
 from limner_nova_canvas.models import CANVAS_CAPABILITIES, MASK_FORMAT
 
-from .conftest import MakeCall
+from .conftest import MakeCall, png
 from .support import CANVAS, BedrockServer, client
 
 
@@ -310,3 +310,12 @@ async def test_options_namespace_and_extra_headers(bedrock: BedrockServer) -> No
             model=CANVAS, prompt="x", provider_options={"nova_canvas": {"cfg_scale": 3.5}}
         )
     assert bedrock.received[-1].json["imageGenerationConfig"]["cfgScale"] == 3.5
+
+
+async def test_an_input_image_too_small_is_refused_before_any_call(bedrock: BedrockServer) -> None:
+    async with client(bedrock) as limner_client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await limner_client.images.create_variation(model=CANVAS, image=png(256, 256))
+    assert (caught.value.param, caught.value.code) == ("image", "invalid_image_size")
+    assert "resize it first" in caught.value.message
+    assert bedrock.received == []

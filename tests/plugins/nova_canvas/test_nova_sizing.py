@@ -102,14 +102,14 @@ def test_edit_sizes_are_dropped(provider: NovaCanvasProvider, make_call: MakeCal
     call = make_call(
         "edit",
         prompt="x",
-        images=[png(64, 48)],
+        images=[png(480, 360)],
         options={"mask_prompt": "a"},
         size="512x512",
     )
     translation = provider.translate(call)
     assert "width" not in json.loads(translation.request.json_bytes())["imageGenerationConfig"]
     assert [(a.param, a.applied) for a in translation.adjustments] == [("size", None)]
-    assert translation.size == "64x48"
+    assert translation.size == "480x360"
 
 
 def test_every_snap_is_valid() -> None:

@@ -77,7 +77,7 @@ def test_text_image_every_field(provider: NovaCanvasProvider, make_call: MakeCal
 
 
 def test_condition_image(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
-    layout = png(64, 64)
+    layout = png(320, 320)
     call = make_call(
         prompt="a house",
         options={
@@ -95,7 +95,7 @@ def test_condition_image(provider: NovaCanvasProvider, make_call: MakeCall) -> N
 
 
 def test_color_guided_generation(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
-    reference = png(32, 32, fmt="JPEG")
+    reference = png(320, 320, fmt="JPEG")
     call = make_call(
         prompt="a poster",
         negative_prompt="text",
@@ -114,7 +114,7 @@ def test_color_guided_generation(provider: NovaCanvasProvider, make_call: MakeCa
 
 
 def test_inpainting_with_mask(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
-    image, mask = png(64, 64), png(64, 64, mode="RGBA", hole=True)
+    image, mask = png(320, 320), png(320, 320, mode="RGBA", hole=True)
     call = make_call("edit", prompt="a lamp", images=[image], mask=mask, seed=7, quality="standard")
     document = body(provider, call)
     mask_b64 = document["inPaintingParams"].pop("maskImage")
@@ -124,11 +124,11 @@ def test_inpainting_with_mask(provider: NovaCanvasProvider, make_call: MakeCall)
         "imageGenerationConfig": {"numberOfImages": 1, "quality": "standard", "seed": 7},
     }
     assert_mask(base64.b64decode(mask_b64), edit=(0, 0, 0), keep=(255, 255, 255))
-    assert provider.translate(call).size == "64x64"
+    assert provider.translate(call).size == "320x320"
 
 
 def test_inpainting_with_mask_prompt(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
-    image = png(64, 64)
+    image = png(320, 320)
     call = make_call("edit", prompt="a red sofa", images=[image], options={"mask_prompt": "sofa"})
     assert body(provider, call) == {
         "taskType": "INPAINTING",
@@ -138,7 +138,7 @@ def test_inpainting_with_mask_prompt(provider: NovaCanvasProvider, make_call: Ma
 
 
 def test_erase_sends_no_text(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
-    image = png(64, 64)
+    image = png(320, 320)
     call = make_call(
         "edit",
         prompt="remove it",
@@ -153,7 +153,7 @@ def test_erase_sends_no_text(provider: NovaCanvasProvider, make_call: MakeCall) 
 def test_outpainting_mask_polarity_and_mode(
     provider: NovaCanvasProvider, make_call: MakeCall
 ) -> None:
-    image, mask = png(64, 64), png(64, 64, mode="RGBA", hole=True)
+    image, mask = png(320, 320), png(320, 320, mode="RGBA", hole=True)
     call = make_call(
         "edit",
         prompt="a beach",
@@ -174,7 +174,7 @@ def test_outpainting_mask_polarity_and_mode(
 def test_background_removal_has_no_config(
     provider: NovaCanvasProvider, make_call: MakeCall
 ) -> None:
-    image = png(64, 64)
+    image = png(320, 320)
     call = make_call(
         "edit",
         prompt="x",
@@ -196,11 +196,11 @@ def test_background_removal_has_no_config(
         ("seed", 1, None),
         ("negative_prompt", "fog", None),
     }
-    assert (translation.quality, translation.size) == ("standard", "64x64")
+    assert (translation.quality, translation.size) == ("standard", "320x320")
 
 
 def test_edit_without_mask_is_variation(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
-    one, two = png(64, 64), png(48, 48, fmt="JPEG")
+    one, two = png(320, 320), png(320, 320, fmt="JPEG")
     call = make_call(
         "edit",
         n=2,
@@ -239,15 +239,15 @@ def test_an_inpaint_or_outpaint_without_a_mask_takes_the_images_transparent_pixe
     """OpenAI's convention for masks: the image's fully transparent pixels mark the area. The
     image is sent flattened, its alpha as Nova's mask (black = edit for inpainting, white for
     outpainting)."""
-    image = png(64, 64, mode="RGBA", hole=True)
+    image = png(320, 320, mode="RGBA", hole=True)
     call = make_call("edit", n=2, prompt="a lamp", images=[image], seed=3, edit_mode=mode)
     translation = provider.translate(call)
     document = body(provider, call)
     params = document[field]
     assert_mask(base64.b64decode(params.pop("maskImage")), edit=edit, keep=keep)
     with Image.open(io.BytesIO(base64.b64decode(params.pop("image")))) as sent:
-        assert (sent.format, sent.mode, sent.size) == ("PNG", "RGB", (64, 64))
-        assert sent.getpixel((16, 16)) == (255, 255, 255)  # the transparent square, flattened
+        assert (sent.format, sent.mode, sent.size) == ("PNG", "RGB", (320, 320))
+        assert sent.getpixel((80, 80)) == (255, 255, 255)  # the transparent square, flattened
         assert sent.getpixel((0, 0)) == (200, 40, 40)
     assert document == {
         "taskType": task,
@@ -257,13 +257,13 @@ def test_an_inpaint_or_outpaint_without_a_mask_takes_the_images_transparent_pixe
     assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
         ("images[0]", "image/png", "image/png"),
     ]
-    assert (translation.edit_mode, translation.size) == (mode, "64x64")
+    assert (translation.edit_mode, translation.size) == (mode, "320x320")
 
 
 def test_an_inpaint_without_a_mask_or_transparent_pixels_is_refused(
     provider: NovaCanvasProvider, make_call: MakeCall
 ) -> None:
-    call = make_call("edit", prompt="x", images=[png(32, 32, mode="RGBA")], edit_mode="inpaint")
+    call = make_call("edit", prompt="x", images=[png(320, 320, mode="RGBA")], edit_mode="inpaint")
     with pytest.raises(limner.InvalidRequestError) as caught:
         provider.translate(call)
     assert caught.value.param == "mask"
@@ -272,20 +272,20 @@ def test_an_inpaint_without_a_mask_or_transparent_pixels_is_refused(
 def semi_transparent() -> bytes:
     """Every pixel half transparent: no pixel marks an area to edit."""
     out = io.BytesIO()
-    Image.new("RGBA", (32, 32), (200, 40, 40, 128)).save(out, format="PNG")
+    Image.new("RGBA", (320, 320), (200, 40, 40, 128)).save(out, format="PNG")
     return out.getvalue()
 
 
-HOLED = png(32, 32, mode="RGBA", hole=True)
+HOLED = png(320, 320, mode="RGBA", hole=True)
 
 
 @pytest.mark.parametrize(
     ("images", "fields", "warned"),
     [
-        ([png(32, 32, mode="RGBA")], {}, False),  # opaque alpha channel
+        ([png(320, 320, mode="RGBA")], {}, False),  # opaque alpha channel
         ([semi_transparent()], {}, False),  # translucent, nothing fully transparent
         ([HOLED], {}, True),  # a transparent background is common: reworked whole
-        ([png(32, 32), HOLED], {}, True),
+        ([png(320, 320), HOLED], {}, True),
         ([HOLED], {"edit_mode": "variation"}, False),  # asked for
     ],
 )
@@ -308,7 +308,7 @@ def test_edits_without_a_mask_stay_variations(
 
 
 def test_create_variation(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
-    image = png(64, 64)
+    image = png(320, 320)
     call = make_call("variation", images=[image])
     assert body(provider, call) == {
         "taskType": "IMAGE_VARIATION",
@@ -318,18 +318,18 @@ def test_create_variation(provider: NovaCanvasProvider, make_call: MakeCall) -> 
 
 
 def assert_mask(data: bytes, *, edit: tuple[int, int, int], keep: tuple[int, int, int]) -> None:
-    """The 64x64 mask: the transparent square [16, 32) is ``edit``, everything else ``keep``;
-    only pure black and white, RGB."""
+    """The 320x320 mask: the transparent square [80, 160) is ``edit``, everything else
+    ``keep``; only pure black and white, RGB."""
     with Image.open(io.BytesIO(data)) as image:
         assert image.format == "PNG"
         assert image.mode == "RGB"
         rgb = image.convert("RGB")
-        assert rgb.getpixel((16, 16)) == edit
-        assert rgb.getpixel((31, 31)) == edit
-        assert rgb.getpixel((15, 16)) == keep
-        assert rgb.getpixel((32, 32)) == keep
+        assert rgb.getpixel((80, 80)) == edit
+        assert rgb.getpixel((159, 159)) == edit
+        assert rgb.getpixel((79, 80)) == keep
+        assert rgb.getpixel((160, 160)) == keep
         assert rgb.getpixel((0, 0)) == keep
-        colors = {color for _, color in rgb.getcolors(64 * 64) or []}
+        colors = {color for _, color in rgb.getcolors(320 * 320) or []}
     assert colors == {edit, keep}
 
 
@@ -459,7 +459,7 @@ def test_refusals_name_the_parameter(
     options: dict[str, Any],
     param: str,
 ) -> None:
-    images = [] if operation == "generate" else [png(64, 64)]
+    images = [] if operation == "generate" else [png(320, 320)]
     prompt: dict[str, Any] = {} if operation == "variation" else {"prompt": "x"}
     with pytest.raises(limner.InvalidRequestError) as caught:
         provider.translate(
@@ -474,8 +474,8 @@ def test_mask_and_mask_prompt_are_exclusive(
     call = make_call(
         "edit",
         prompt="x",
-        images=[png(64, 64)],
-        mask=png(64, 64, mode="RGBA", hole=True),
+        images=[png(320, 320)],
+        mask=png(320, 320, mode="RGBA", hole=True),
         options={"mask_prompt": "sofa"},
     )
     with pytest.raises(limner.InvalidRequestError) as caught:
