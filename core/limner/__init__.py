@@ -56,7 +56,14 @@ if TYPE_CHECKING:
         Translation,
     )
     from .requests import EditRequest, GenerateRequest, ImageConfig, ImageRef, VariationRequest
-    from .responses import Adjustment, ImageData, ImagesResponse, Notice, Usage
+    from .responses import (
+        Adjustment,
+        ImageData,
+        ImageFormatWarning,
+        ImagesResponse,
+        Notice,
+        Usage,
+    )
     from .sync_client import Client
     from .wire import FilePart, WireRequest, WireResponse
 
@@ -77,6 +84,7 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "GenerateRequest": "requests",
     "ImageConfig": "requests",
     "ImageData": "responses",
+    "ImageFormatWarning": "responses",
     "ImagePrice": "capabilities",
     "ImageRef": "requests",
     "ImagesResponse": "responses",
@@ -132,6 +140,7 @@ __all__ = [
     "GenerateRequest",
     "ImageConfig",
     "ImageData",
+    "ImageFormatWarning",
     "ImagePrice",
     "ImageRef",
     "ImagesResponse",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from .money import Usd
 __all__ = [
     "Adjustment",
     "ImageData",
+    "ImageFormatWarning",
     "ImagesResponse",
     "InputTokensDetails",
     "Notice",
@@ -25,6 +27,13 @@ __all__ = [
 ]
 
 _EXTENSIONS = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "webp": "webp", "gif": "gif"}
+_NAMED = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WebP", ".gif": "GIF"}
+_HELD = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WebP", "image/gif": "GIF"}
+
+
+class ImageFormatWarning(UserWarning):
+    """:meth:`ImagesResponse.save` wrote image bytes under a name whose extension says another
+    format (``fox.jpg`` holding PNG data). The file is written as the provider sent it."""
 
 
 class Adjustment(BaseModel):
@@ -159,7 +168,9 @@ class ImagesResponse(BaseModel):
         ``path`` is a directory (files ``image-1.png``, ...), or a file name; with several images a
         file name gets ``-1``, ``-2``... before its extension. Each file is written to a temporary
         name and renamed, so nothing is half-written; existing files are refused unless
-        ``overwrite``.
+        ``overwrite``. Bytes are written as the provider sent them: a file whose extension names
+        another format (``fox.jpg`` holding PNG data) gets an :class:`ImageFormatWarning` (ask
+        for the format with ``output_format`` where the model takes it).
         """
         names = save_paths(path, len(self.data), self.output_format)
         if not overwrite:
@@ -177,7 +188,23 @@ class ImagesResponse(BaseModel):
                 for name in written:
                     name.unlink(missing_ok=True)
             raise
+        for name, payload in zip(names, payloads, strict=True):
+            misnamed = _misnamed(name, payload)
+            if misnamed is not None:
+                warnings.warn(misnamed, ImageFormatWarning, stacklevel=2)
         return names
+
+
+def _misnamed(path: Path, payload: bytes) -> str | None:
+    """Why ``path``'s extension does not fit the image in ``payload``; ``None`` when it does,
+    or when either is unknown."""
+    from .images import image_mime
+
+    named = _NAMED.get(path.suffix.lower())
+    held = _HELD.get(image_mime(payload) or "")
+    if named is None or held is None or named == held:
+        return None
+    return f"{path} holds {held} data, not the {named} its name says"
 
 
 def save_paths(

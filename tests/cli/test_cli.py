@@ -696,7 +696,7 @@ def test_a_saved_file_whose_extension_lies_is_warned_about(
     assert status == 0, err
     ((_, _, body),) = fake_openai.requests
     assert json.loads(body)["output_format"] == "jpeg"
-    assert f"warning: {target} holds png data (the provider answered png)" in err
+    assert f"warning: {target} holds PNG data, not the JPEG its name says" in err
 
 
 def test_serve_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -> None:

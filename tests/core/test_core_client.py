@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import os
 import signal
 import threading
+import warnings
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
+from PIL import Image
 
 import limner
 from limner.wire import REDACTED, WireRequest
@@ -394,3 +397,27 @@ async def test_one_provider_under_two_of_its_names_is_refused(
         await twice.images.generate(model="alpha", prompt="x")
     assert info.value.param == "providers"
     assert server.requests == []
+
+
+def _image_response(fmt: str) -> limner.ImagesResponse:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (10, 20, 30)).save(out, format=fmt)
+    item = limner.ImageData(b64_json=base64.b64encode(out.getvalue()).decode())
+    return limner.ImagesResponse(created=1, data=[item], provider="fake", model="fake/alpha-1")
+
+
+def test_save_warns_when_the_name_says_another_format(tmp_path: Path) -> None:
+    """Bytes are written as sent; a name naming another format gets an ImageFormatWarning."""
+    png = _image_response("PNG")
+    with pytest.warns(limner.ImageFormatWarning) as caught:
+        [path] = png.save(tmp_path / "fox.jpg")
+    assert [str(w.message) for w in caught] == [
+        f"{tmp_path / 'fox.jpg'} holds PNG data, not the JPEG its name says"
+    ]
+    assert path.read_bytes() == png.images()[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png.save(tmp_path / "fox.PNG")  # the extension's case does not matter
+        png.save(tmp_path / "fox.bin")  # no image extension: nothing to compare
+        _image_response("JPEG").save(tmp_path / "fox.jpeg")
+        _response(1).save(tmp_path / "odd.webp")  # bytes of no known format

@@ -32,7 +32,6 @@ from .output import (
     check_output,
     check_writable_here,
     format_from_output,
-    format_mismatches,
     save,
 )
 from .progress import Spinner
@@ -206,7 +205,6 @@ def _report(result: ImagesResponse, args: argparse.Namespace) -> int:
     elsewhere = False
     if with_bytes:
         paths, warnings, elsewhere = save(result.model_copy(update={"data": with_bytes}), target)
-        warnings += format_mismatches(paths, result.output_format)
         for line in warnings:
             print(line, file=sys.stderr)
     if args.json:

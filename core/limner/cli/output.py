@@ -7,18 +7,18 @@ import argparse
 import itertools
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
 from ..client import AsyncClient
 from ..errors import InvalidRequestError
-from ..responses import ImagesResponse, save_paths
+from ..responses import ImageFormatWarning, ImagesResponse, save_paths
 
 __all__ = [
     "check_output",
     "check_writable_here",
     "format_from_output",
-    "format_mismatches",
     "save",
 ]
 
@@ -31,9 +31,9 @@ def format_from_output(
 ) -> None:
     """``-o fox.jpg`` asks for JPEG: set ``output_format`` when the model makes that format,
     refuse when the request or the model's list of formats says otherwise (before the paid
-    call). A model that lists none takes no ``output_format``: its answer is checked after the
-    call (:func:`format_mismatches`). A directory, or a name without an image extension, asks
-    for nothing."""
+    call). A model that lists none takes no ``output_format``: its answer is checked when saved
+    (``ImagesResponse.save`` warns about a file whose name says another format). A directory,
+    or a name without an image extension, asks for nothing."""
     wanted = _FORMATS.get(Path(args.output).suffix.lower())
     if wanted is None or Path(args.output).is_dir():
         return
@@ -63,19 +63,6 @@ def format_from_output(
             "the provider)",
             param="output",
         )
-
-
-def format_mismatches(paths: list[Path], output_format: str | None) -> list[str]:
-    """A warning for each saved file whose extension names another format than the bytes the
-    provider answered in (``output_format``; ``None`` when it did not say)."""
-    if output_format is None:
-        return []
-    actual = "jpeg" if output_format.lower() == "jpg" else output_format.lower()
-    return [
-        f"warning: {path} holds {actual} data (the provider answered {actual})"
-        for path in paths
-        if _FORMATS.get(path.suffix.lower(), actual) != actual
-    ]
 
 
 def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str, Any]) -> None:
@@ -137,16 +124,23 @@ def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], bo
     beside it, so paid images are never thrown away. When ``target`` cannot be written at all
     the images go to a new temporary directory instead. Returns the paths, the warnings, and
     whether the images went somewhere other than ``target``."""
-    try:
-        paths, renamed = _save_beside(result, target)
-    except FileExistsError:
-        raise
-    except OSError as exc:  # found only now (a name too long, a full disk): keep the images
-        elsewhere = tempfile.mkdtemp(prefix="limner-")
-        paths = result.save(elsewhere)
-        said = exc.strerror or str(exc)
-        return paths, [f"warning: could not save to {target} ({said}); saved in {elsewhere}"], True
-    return paths, renamed, False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ImageFormatWarning)
+        try:
+            paths, said = _save_beside(result, target)
+            elsewhere = False
+        except FileExistsError:
+            raise
+        except OSError as exc:  # found only now (a name too long, a full disk): keep the images
+            folder = tempfile.mkdtemp(prefix="limner-")
+            paths = result.save(folder)
+            why = exc.strerror or str(exc)
+            said, elsewhere = (
+                [f"warning: could not save to {target} ({why}); saved in {folder}"],
+                True,
+            )
+    said += [f"warning: {w.message}" for w in caught if issubclass(w.category, ImageFormatWarning)]
+    return paths, said, elsewhere
 
 
 def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[str]]:
