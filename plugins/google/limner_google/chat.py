@@ -181,8 +181,8 @@ def _sampling(body: _Body, generation: dict[str, Any]) -> None:
         ("maxOutputTokens", request.max_output_tokens),
         ("seed", _seed(body, request.seed)),
         ("stopSequences", [request.stop] if isinstance(request.stop, str) else request.stop),
-        ("frequencyPenalty", request.frequency_penalty),
-        ("presencePenalty", request.presence_penalty),
+        ("frequencyPenalty", _penalty(body, "frequency_penalty", request.frequency_penalty)),
+        ("presencePenalty", _penalty(body, "presence_penalty", request.presence_penalty)),
     ):
         if value is not None:
             generation[key] = value
@@ -195,6 +195,17 @@ def _sampling(body: _Body, generation: dict[str, Any]) -> None:
     if level is not None:
         generation["thinkingConfig"] = {"thinkingLevel": level}
     _refuse_or_drop(body)
+
+
+def _penalty(body: _Body, param: str, value: float | None) -> float | None:
+    """A penalty of 0 (the default) is sent as given. Any other is dropped and reported: the
+    Gemini 2.5 and later models answer it with 400 "Penalty is not enabled for this model"
+    (google-gemini/cookbook#1290, vercel/ai#8943, BerriAI/litellm#32273; a Google engineer on
+    the developer forum: only gemini-2.0-flash takes frequencyPenalty)."""
+    if not value:
+        return value
+    body.drop(param, value, "Gemini image models take no penalties (a 400 otherwise)")
+    return None
 
 
 def _seed(body: _Body, seed: int | None) -> int | None:

@@ -55,6 +55,28 @@ async def test_settings_are_mapped_or_reported(server: Server) -> None:
     }
 
 
+async def test_penalties_are_dropped_unless_zero(server: Server) -> None:
+    """Gemini 2.5 and later answer a non-zero penalty with 400 "Penalty is not enabled for this
+    model"; zero is accepted (it is the default), so it is sent as given."""
+    server.answer(200, ANSWERS["pro_with_text"])
+    async with server.client() as client:
+        kept = await client.chat.completions.create(
+            model=PRO, messages=[USER], frequency_penalty=0, presence_penalty=0.0
+        )
+        dropped = await client.chat.completions.create(
+            model=PRO, messages=[USER], frequency_penalty=0.5, presence_penalty=-1
+        )
+    first, second = (seen.body["generationConfig"] for seen in server.seen)
+    assert (first["frequencyPenalty"], first["presencePenalty"]) == (0, 0.0)
+    assert kept.adjustments == []
+    assert "frequencyPenalty" not in second and "presencePenalty" not in second
+    assert [(a.param, a.requested, a.applied) for a in dropped.adjustments] == [
+        ("frequency_penalty", 0.5, None),
+        ("presence_penalty", -1, None),
+    ]
+    assert "take no penalties" in dropped.adjustments[0].reason
+
+
 async def test_a_chat_translation_error_names_the_provider_and_model(server: Server) -> None:
     """Raised by the plugin's translate_chat without naming itself: core names it, as it does on
     the images path."""
