@@ -7,6 +7,12 @@ fixtures]. ``details`` may hold ``RetryInfo.retryDelay`` (``"34.4s"``) and ``Err
 :func:`wait_before_retry`, the provider's ``retry_after``) and a final 429 carries it as
 ``retry_after``. Imagen refuses a prompt with HTTP 400 INVALID_ARGUMENT naming Google's
 Responsible AI practices: a content-policy error.
+
+A 429 whose quota no wait can restore is not retried (:func:`quota_used_up`): a quota of 0
+(``QuotaFailure`` ``quotaValue: "0"``, ``ErrorInfo`` ``quota_limit_value: "0"`` as in the real
+Firebase recording, or "limit: 0" in the message, which the Gemini API sends for a model with no
+free tier) and a per-day quota (``PerDay`` in its id). A zero free-tier quota is a billing
+error: the model needs a paid tier.
 """
 
 from __future__ import annotations
@@ -28,11 +34,12 @@ from limner import (
 )
 from limner.errors import RETRYABLE_STATUSES, error_for_status
 
-__all__ = ["parse_error", "retry_delay", "wait_before_retry"]
+__all__ = ["error_object", "parse_error", "quota_used_up", "retry_delay", "wait_before_retry"]
 
 _DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 _POLICY_WORDS = ("responsible ai", "could not be submitted", "sensitive words")
 _KEY_REASONS = frozenset({"API_KEY_INVALID", "API_KEY_EXPIRED", "API_KEY_SERVICE_BLOCKED"})
+_LIMIT_ZERO = re.compile(r"\blimit:\s*0\b")
 
 
 class Called(Protocol):
@@ -42,7 +49,8 @@ class Called(Protocol):
     def model(self) -> ModelInfo: ...
 
 
-def _error_object(body: Any) -> dict[str, Any] | None:
+def error_object(body: Any) -> dict[str, Any] | None:
+    """The ``error`` object of a Google error body (or of the one-item list the SDK accepts)."""
     if isinstance(body, list) and len(body) == 1:
         body = body[0]
     error = body.get("error") if isinstance(body, dict) else None
@@ -68,14 +76,37 @@ def retry_delay(error: dict[str, Any]) -> float | None:
 def wait_before_retry(response: WireResponse) -> float | None:
     """Seconds Google asks for before a retry: ``RetryInfo.retryDelay`` from the error body, else
     the ``Retry-After`` headers, else ``None``."""
-    error = _error_object(response.json_or_none())
+    error = error_object(response.json_or_none())
     delay = retry_delay(error) if error is not None else None
     return delay if delay is not None else response.retry_after
 
 
+def quota_used_up(error: dict[str, Any]) -> str | None:
+    """``"free tier"`` or ``"zero"`` when Google gives no quota at all (limit 0; on the free tier,
+    or elsewhere), ``"daily"`` when a per-day quota is used up, ``None`` for a limit a short wait
+    can clear (or no quota detail)."""
+    names: list[str] = []
+    zero = bool(_LIMIT_ZERO.search(str(error.get("message", ""))))
+    for failure in _details(error, "google.rpc.QuotaFailure"):
+        violations = failure.get("violations")
+        for violation in violations if isinstance(violations, list) else ():
+            if isinstance(violation, dict):
+                zero |= str(violation.get("quotaValue")) == "0"
+                names += [str(violation.get("quotaId", "")), str(violation.get("quotaMetric", ""))]
+    for info in _details(error, "google.rpc.ErrorInfo"):
+        metadata = info.get("metadata")
+        if isinstance(metadata, dict):
+            zero |= str(metadata.get("quota_limit_value")) == "0"
+            names += [str(metadata.get("quota_limit", "")), str(metadata.get("quota_metric", ""))]
+    if zero:
+        said = f"{error.get('message', '')} {' '.join(names)}".lower().replace("_", "")
+        return "free tier" if "freetier" in said else "zero"
+    return "daily" if any("perday" in name.lower() for name in names) else None
+
+
 def parse_error(call: Called, response: WireResponse) -> LimnerError:
     body = response.json_or_none()
-    error = _error_object(body)
+    error = error_object(body)
     status = response.status
     common: dict[str, Any] = {
         "provider": "google",
@@ -127,6 +158,28 @@ def _classify(
         return NotFoundError(f"{said}{hint}", replacement=replacement, **common)
     if status == 429:
         wait = wait_before_retry(response)
+        used_up = quota_used_up(error)
+        if used_up is not None:
+            common["retryable"] = False
+        if used_up == "free tier":
+            return BillingError(
+                f"{said} — {call.model.id} has no free-tier quota: enable billing for the "
+                "project of this key (a paid tier)",
+                **common,
+            )
+        if used_up == "zero":
+            return RateLimitError(
+                f"{said} — Google gives this project no quota for {call.model.id} (limit 0) "
+                "here: request quota, or use another location; retrying will not help",
+                retry_after=None,
+                **common,
+            )
+        if used_up == "daily":
+            return RateLimitError(
+                f"{said} — a daily quota is used up; retrying today will not help",
+                retry_after=None,
+                **common,
+            )
         if "billing" in message.lower() and wait is None:
             return BillingError(f"{said} — check the project's billing", **common)
         return RateLimitError(f"{said} — slow down or retry later", retry_after=wait, **common)

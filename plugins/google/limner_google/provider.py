@@ -25,7 +25,7 @@ from limner import (
     WireResponse,
 )
 
-from .errors import parse_error, wait_before_retry
+from .errors import error_object, parse_error, quota_used_up, wait_before_retry
 from .gemini import parse_gemini, translate_gemini
 from .imagen import parse_imagen, translate_imagen
 from .models import MODELS, family
@@ -132,6 +132,14 @@ class GoogleProvider(Provider):
 
     def parse_chat_error(self, call: ChatCall, response: WireResponse) -> LimnerError:
         return parse_error(call, response)
+
+    def retryable(self, response: WireResponse) -> bool:
+        """Not a 429 whose quota no wait restores: a quota of 0 or a used-up daily quota
+        (:func:`~.errors.quota_used_up`)."""
+        if response.status != 429:
+            return True
+        error = error_object(response.json_or_none())
+        return error is None or quota_used_up(error) is None
 
     def retry_after(self, response: WireResponse) -> float | None:
         """Google says how long to wait in the error body (``RetryInfo.retryDelay``, e.g.

@@ -204,13 +204,15 @@ def test_imagen_prompt_blocked(provider: GoogleProvider, make_call: MakeCall) ->
 
 
 def test_quota_exceeded(provider: GoogleProvider, make_call: MakeCall) -> None:
+    """The real recording's quota is 0 (``quota_limit_value``) in its region: no wait restores
+    it, so it is not retried, whatever Retry-After says."""
     body = real_json("firebase-test-data__vertexai_unary-failure-quota-exceeded.json")
-    error = provider.parse_error(
-        make_call("gemini-3-pro-image"), answer(429, body, **{"retry-after": "7"})
-    )
-    assert isinstance(error, limner.RateLimitError)
-    assert error.retry_after == 7.0
-    assert error.retryable is True
+    response = answer(429, body, **{"retry-after": "7"})
+    error = provider.parse_error(make_call("gemini-3-pro-image"), response)
+    assert type(error) is limner.RateLimitError
+    assert (error.retry_after, error.retryable) == (None, False)
+    assert "(limit 0)" in error.message
+    assert provider.retryable(response) is False
 
 
 def test_retry_info_delay(provider: GoogleProvider, make_call: MakeCall) -> None:

@@ -105,8 +105,16 @@ async def test_body_delay_wins_over_the_header(server: Server, sleeps: list[floa
     assert sleeps == [2.0]
 
 
+def per_minute_quota() -> Any:
+    """The real Firebase recording (no RetryInfo) with a quota of 60 a minute instead of its 0,
+    which no wait restores (see test_quota_no_wait_restores_is_not_retried)."""
+    body = real_json(QUOTA)
+    body["error"]["details"][0]["metadata"]["quota_limit_value"] = "60"
+    return body
+
+
 async def test_header_when_the_body_has_no_retry_info(server: Server, sleeps: list[float]) -> None:
-    server.answer(429, real_json(QUOTA), **{"retry-after": "7"})
+    server.answer(429, per_minute_quota(), **{"retry-after": "7"})
     server.answer(200, gemini_answer(image=IMAGE))
     async with server.client(retry=policy()) as client:
         await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
@@ -177,3 +185,76 @@ def test_retry_after(
     provider: GoogleProvider, response: WireResponse, seconds: float | None
 ) -> None:
     assert provider.retry_after(response) == seconds
+
+
+# ---- quotas no wait restores -------------------------------------------------------------------
+
+
+def quota_failure(violation: dict[str, str], message: str = "Quota exceeded") -> Any:
+    """A 429 in the shape of the real Gemini API recording (vercel-ai's fixture): QuotaFailure
+    plus RetryInfo, with the given violation and message."""
+    body = real_json(RETRY_INFO)
+    body["error"]["message"] = message
+    body["error"]["details"][0]["violations"] = [violation]
+    return body
+
+
+FREE_TIER_ZERO = quota_failure(
+    {
+        "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+        "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+        "quotaValue": "0",
+    },
+    # the message publicly reported for image models without a free tier (issues cited in
+    # limner_google.errors)
+    "You exceeded your current quota, please check your plan and billing details. * Quota "
+    "exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, "
+    "limit: 0, model: gemini-3-pro-image",
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "said"),
+    [
+        (FREE_TIER_ZERO, limner.BillingError, "has no free-tier quota: enable billing"),
+        (
+            real_json(QUOTA),
+            limner.RateLimitError,
+            "no quota for google/gemini-3-pro-image (limit 0)",
+        ),
+        (
+            quota_failure(
+                {"quotaId": "GenerateRequestsPerDayPerProjectPerModel", "quotaValue": "250"}
+            ),
+            limner.RateLimitError,
+            "a daily quota is used up",
+        ),
+        (
+            quota_failure({"quotaMetric": "m", "quotaValue": "0"}, "Resource exhausted"),
+            limner.RateLimitError,
+            "(limit 0)",
+        ),
+    ],
+)
+async def test_quota_no_wait_restores_is_not_retried(
+    server: Server, sleeps: list[float], body: Any, kind: type[limner.LimnerError], said: str
+) -> None:
+    server.answer(429, body)
+    async with server.client(retry=policy()) as client:
+        with pytest.raises(kind) as caught:
+            await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+    assert type(caught.value) is kind
+    assert len(server.seen) == 1 and sleeps == []
+    assert said in caught.value.message
+    assert caught.value.retryable is False
+
+
+async def test_a_per_minute_free_tier_quota_is_still_retried(
+    server: Server, sleeps: list[float]
+) -> None:
+    """The real recording: a free-tier quota per minute, which the wait Google asks restores."""
+    server.answer(429, real_json(RETRY_INFO))
+    server.answer(200, gemini_answer(image=IMAGE))
+    async with server.client(retry=policy()) as client:
+        await client.images.generate(model="google/gemini-3-pro-image", prompt="a fox")
+    assert sleeps == [34.4]
