@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .capabilities import (
         Capabilities,
+        FieldRule,
         ImagePrice,
         Lifecycle,
         ModelInfo,
@@ -80,6 +81,7 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "ContentPolicyError": "errors",
     "DryRun": "dryrun",
     "EditRequest": "requests",
+    "FieldRule": "capabilities",
     "FilePart": "wire",
     "GenerateRequest": "requests",
     "ImageConfig": "requests",
@@ -136,6 +138,7 @@ __all__ = [
     "ContentPolicyError",
     "DryRun",
     "EditRequest",
+    "FieldRule",
     "FilePart",
     "GenerateRequest",
     "ImageConfig",

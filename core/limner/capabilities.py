@@ -16,6 +16,7 @@ T = TypeVar("T")
 
 __all__ = [
     "Capabilities",
+    "FieldRule",
     "ImagePrice",
     "Lifecycle",
     "ModelInfo",
@@ -197,6 +198,39 @@ class PriceSheet(_Frozen):
         return None
 
 
+RuleField = Literal[
+    "n",
+    "size",
+    "quality",
+    "response_format",
+    "style",
+    "background",
+    "output_format",
+    "output_compression",
+    "moderation",
+    "seed",
+    "negative_prompt",
+    "edit_mode",
+    "mask",
+    "input_fidelity",
+]
+"""The request fields a :class:`FieldRule` can name."""
+
+
+class FieldRule(_Frozen):
+    """A rule between two request fields that the model's plugin enforces: when ``when`` is one
+    of ``values``, ``then`` must be one of ``allowed``, or be left unset when ``allowed`` is
+    empty. Core checks it before translation (refusing with an error naming ``then``) and
+    publishes it in the model's request schema as ``if``/``then``, for every operation that has
+    both fields."""
+
+    when: RuleField
+    values: tuple[str | int, ...] = Field(min_length=1)
+    then: RuleField
+    allowed: tuple[str | int, ...] = Field((), description="empty: leave the field unset")
+    reason: str = Field(description="why, in a few words, for the error and the schema")
+
+
 class Capabilities(_Frozen):
     """Everything a request may ask of one model. Empty lists mean "not supported"."""
 
@@ -243,6 +277,9 @@ class Capabilities(_Frozen):
         None, ge=1, description="longest negative_prompt the provider takes (null: no limit)"
     )
     streaming: bool = False
+    field_rules: tuple[FieldRule, ...] = Field(
+        (), description="rules between request fields, such as a mode that takes no mask"
+    )
 
     @model_validator(mode="after")
     def _ordered_seed_range(self) -> Capabilities:

@@ -11,7 +11,7 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .capabilities import ModelInfo, Operation, PerModel
+from .capabilities import FieldRule, ModelInfo, Operation, PerModel
 from .errors import InvalidRequestError, UnsupportedFeatureError
 from .input_errors import param_path
 from .requests import (
@@ -24,7 +24,7 @@ from .requests import (
 if TYPE_CHECKING:
     import jsonschema
 
-__all__ = ["PORTABLE_QUALITIES", "request_schema", "validate_request"]
+__all__ = ["PORTABLE_QUALITIES", "field_rules", "request_schema", "validate_request"]
 
 PORTABLE_QUALITIES = ("auto", "low", "medium", "high", "standard", "hd")
 """The OpenAI-compatible quality vocabulary; every plugin maps these onto its own values."""
@@ -134,7 +134,7 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
             props["mask"] = {"type": "null"}
         if not caps.edit_modes:
             props["edit_mode"] = {"type": "null"}
-    return {
+    schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"{model.id} {operation} request",
         "type": "object",
@@ -142,12 +142,41 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
         "required": required,
         "additionalProperties": True,
     }
+    rules = field_rules(model, operation)
+    if rules:
+        schema["allOf"] = [_rule_schema(rule) for rule in rules]
+    return schema
+
+
+def field_rules(model: ModelInfo, operation: Operation) -> tuple[FieldRule, ...]:
+    """The model's :class:`~limner.capabilities.FieldRule` s that apply to ``operation``: those
+    whose two fields the operation's requests have."""
+    fields = _base(operation)
+    return tuple(
+        rule
+        for rule in model.capabilities.field_rules
+        if rule.when in fields and rule.then in fields
+    )
+
+
+def _rule_schema(rule: FieldRule) -> dict[str, Any]:
+    then: dict[str, Any] = (
+        {"properties": {rule.then: {"enum": list(rule.allowed)}}}
+        if rule.allowed
+        else {"not": {"required": [rule.then]}}
+    )
+    return {
+        "description": rule.reason,
+        "if": {"properties": {rule.when: {"enum": list(rule.values)}}, "required": [rule.when]},
+        "then": then,
+    }
 
 
 @dataclass(frozen=True)
 class _Compiled:
     rules: dict[str, dict[str, Any]]
     schema: dict[str, Any]
+    field_rules: tuple[FieldRule, ...]
 
 
 _COMPILED: PerModel[dict[Operation, _Compiled]] = PerModel(lambda model: {})
@@ -159,7 +188,9 @@ def _compiled(model: ModelInfo, operation: Operation) -> _Compiled:
     entry = by_operation.get(operation)
     if entry is None:
         entry = by_operation[operation] = _Compiled(
-            model_constraints(model, operation), _build_schema(model, operation)
+            model_constraints(model, operation),
+            _build_schema(model, operation),
+            field_rules(model, operation),
         )
     return entry
 
@@ -228,6 +259,24 @@ def validate_request(model: ModelInfo, operation: Operation, request: ImageReque
     compiled = _compiled(model, operation)
     if not satisfies(request, compiled.rules):
         _raise_schema_error(model, compiled.schema, request)
+    for rule in compiled.field_rules:
+        _check_rule(model, rule, request)
+
+
+def _check_rule(model: ModelInfo, rule: FieldRule, request: ImageRequest) -> None:
+    """Refuse ``request`` when it breaks ``rule``; a field left unset breaks none."""
+    value = getattr(request, rule.when, None)
+    if value is None or value not in rule.values:
+        return
+    other = getattr(request, rule.then, None)
+    if other is None or (rule.allowed and other in rule.allowed):
+        return
+    needs = f"must be one of {list(rule.allowed)!r}" if rule.allowed else "must be left unset"
+    raise UnsupportedFeatureError(
+        f"{rule.then} {needs} when {rule.when} is {value!r}: {rule.reason} (model {model.id})",
+        param=rule.then,
+        model=model.id,
+    )
 
 
 def _raise_schema_error(model: ModelInfo, schema: dict[str, Any], request: ImageRequest) -> None:

@@ -74,3 +74,81 @@ def test_quick_check_agrees_with_jsonschema(model: ModelInfo, operation: Operati
         assert satisfies(request, rules) == validator.is_valid(document), fields
         checked += 1
     assert checked >= 4
+
+
+# ---- rules between fields ------------------------------------------------------------------------
+
+RULES = (
+    limner.FieldRule(
+        when="output_format", values=("jpeg",), then="quality", allowed=("low",), reason="r1"
+    ),
+    limner.FieldRule(when="quality", values=("high",), then="mask", reason="r2"),
+    limner.FieldRule(when="output_format", values=("png",), then="n", allowed=(1, 2), reason="r3"),
+)
+RULED = REGISTRY.resolve("fake/alpha-1").model_copy(
+    update={
+        "id": "fake/ruled-1",
+        "capabilities": REGISTRY.resolve("fake/alpha-1").capabilities.model_copy(
+            update={"field_rules": RULES}
+        ),
+    }
+)
+
+
+def test_field_rules_in_the_schema_only_where_the_operation_has_both_fields() -> None:
+    edit = request_schema(RULED, "edit")["allOf"]
+    assert edit[0] == {
+        "description": "r1",
+        "if": {"properties": {"output_format": {"enum": ["jpeg"]}}, "required": ["output_format"]},
+        "then": {"properties": {"quality": {"enum": ["low"]}}},
+    }
+    assert edit[1]["then"] == {"not": {"required": ["mask"]}}
+    assert [rule["description"] for rule in edit] == ["r1", "r2", "r3"]
+    generate = request_schema(RULED, "generate")["allOf"]
+    assert [rule["description"] for rule in generate] == ["r1", "r3"]  # no mask there
+    assert "allOf" not in request_schema(RULED, "variation")  # no prompt fields at all
+
+
+@pytest.mark.parametrize("operation", ["generate", "edit"])
+def test_field_rules_check_agrees_with_jsonschema(operation: Operation) -> None:
+    """validate_request refuses exactly the requests the published schema refuses."""
+    from limner.schema import validate_request
+
+    validator = jsonschema.Draft202012Validator(request_schema(RULED, operation))
+    kind = limner.EditRequest if operation == "edit" else limner.GenerateRequest
+    refused = 0
+    masks = [None, b"mask"] if operation == "edit" else [None]
+    for quality, fmt, n, mask in itertools.product(
+        ["low", "high", None], ["png", "jpeg", None], [1, 2, 3], masks
+    ):
+        fields: dict[str, Any] = {"model": RULED.id, "prompt": "p", "n": n}
+        if quality:
+            fields["quality"] = quality
+        if fmt:
+            fields["output_format"] = fmt
+        if operation == "edit":
+            fields["images"] = [b"img"]
+            if mask:
+                fields["mask"] = mask
+        request = build_request(kind, fields)
+        document = request.model_dump(mode="json", exclude={"images", "mask"}, exclude_none=True)
+        if operation == "edit":
+            document["images"] = ["<image>"]
+            if mask:
+                document["mask"] = "<image>"
+        try:
+            validate_request(RULED, operation, request)
+        except limner.UnsupportedFeatureError as error:
+            assert error.param in ("quality", "mask", "n")
+            assert not validator.is_valid(document), fields
+            refused += 1
+        else:
+            assert validator.is_valid(document), fields
+    assert refused >= 6
+
+
+def test_a_field_rule_names_known_fields_only() -> None:
+    with pytest.raises(ValueError, match="when"):
+        limner.FieldRule(when="colour", values=("red",), then="n", reason="r")
+    with pytest.raises(ValueError, match="values"):
+        limner.FieldRule(when="n", values=(), then="mask", reason="r")

@@ -15,7 +15,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal, get_args
 
-from limner import Capabilities, ImagePrice, Lifecycle, ModelInfo, PriceSheet, SizeRules
+from limner import (
+    Capabilities,
+    FieldRule,
+    ImagePrice,
+    Lifecycle,
+    ModelInfo,
+    PriceSheet,
+    SizeRules,
+)
 
 __all__ = [
     "CANVAS_V1",
@@ -72,6 +80,22 @@ STYLES: tuple[str, ...] = get_args(NovaStyle)
 # An inpaint or outpaint without either takes the image's fully transparent pixels as the area.
 EDIT_MODES = ("inpaint", "outpaint", "erase", "remove-background", "variation")
 
+EDIT_RULES = (
+    FieldRule(
+        when="edit_mode",
+        values=("remove-background", "variation"),
+        then="mask",
+        reason="BACKGROUND_REMOVAL and IMAGE_VARIATION take no mask",
+    ),
+    FieldRule(
+        when="edit_mode",
+        values=("remove-background",),
+        then="n",
+        allowed=(1,),
+        reason="BACKGROUND_REMOVAL returns one image (it takes no imageGenerationConfig)",
+    ),
+)
+
 # Nova's own masks, which limner builds from the OpenAI-convention mask (transparent = edit):
 # pure black and white only; inpainting changes black [AWS-ACCESS], outpainting white [SKILL;
 # AWS prose is inconsistent there] (nova-canvas.md §2 Masks). The polarity flips between tasks.
@@ -115,6 +139,7 @@ CANVAS_CAPABILITIES = Capabilities(
     max_prompt_chars=MAX_TEXT,
     max_input_images=5,
     edit_modes=EDIT_MODES,
+    field_rules=EDIT_RULES,
     mask=True,
     mask_format=MASK_FORMAT,
     regions=REGIONS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from limner import Capabilities, Lifecycle, ModelInfo, SizeRules
+from limner import Capabilities, FieldRule, Lifecycle, ModelInfo, SizeRules
 
 from .prices import SHEETS
 
@@ -68,6 +68,15 @@ _GPT_IMAGE = Capabilities(
     output_compression=True,
     backgrounds=("transparent", "opaque", "auto"),
     moderation=("low", "auto"),
+    field_rules=(
+        FieldRule(
+            when="output_format",
+            values=("jpeg",),
+            then="background",
+            allowed=("opaque", "auto"),
+            reason="JPEG has no transparency: use png or webp for a transparent background",
+        ),
+    ),
 )
 
 _GPT_IMAGE_2 = _GPT_IMAGE.model_copy(

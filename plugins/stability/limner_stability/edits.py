@@ -17,7 +17,7 @@ from limner.responses import TRANSPARENCY_NOT_USED_AS_MASK
 
 from . import fields
 from .generate import generation_fields
-from .models import ENDPOINTS, SD3_MODELS
+from .models import ENDPOINTS, MASKED_MODES, SD3_MODELS
 from .plan import Plan
 
 ACCEPTED_IMAGES = frozenset({"image/jpeg", "image/png", "image/webp"})
@@ -43,7 +43,7 @@ OPTIONS_BY_MODE: Mapping[str, frozenset[str]] = {
 _GROW_MASK_MAX = {"inpaint": 100.0}  # the others: 0-20
 _TAKES_PROMPT = {"inpaint", "outpaint", "search-and-replace", "search-and-recolor"}
 _TAKES_NEGATIVE = {"inpaint", "search-and-replace", "search-and-recolor"}
-_TAKES_MASK = {"inpaint", "erase"}
+_TAKES_MASK = frozenset(MASKED_MODES)
 # Input image limits [SPEC]: every side >= 64; pixels 4,096-9,437,184 (remove-background up to
 # 4,194,304); outpaint and the search services 1:2.5-2.5:1.
 _MOST_PIXELS = 9_437_184

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from limner import Capabilities, Lifecycle, ModelInfo
+from limner import Capabilities, FieldRule, Lifecycle, ModelInfo
 
 from .fields import MAX_NEGATIVE_PROMPT, MAX_SEED
 from .prices import SHEETS
@@ -43,6 +43,25 @@ EDIT_SERVICES = (
     "search-and-replace",
     "search-and-recolor",
     "remove-background",
+)
+
+MASKED_MODES = ("inpaint", "erase")
+"""The edit modes that take a mask [SPEC: only /edit/inpaint and /edit/erase have ``mask``]."""
+
+EDIT_RULES = (
+    FieldRule(
+        when="edit_mode",
+        values=("image-to-image", *(m for m in EDIT_SERVICES if m not in MASKED_MODES)),
+        then="mask",
+        reason="only inpaint and erase take a mask",
+    ),
+    FieldRule(
+        when="edit_mode",
+        values=("remove-background",),
+        then="n",
+        allowed=(1,),
+        reason="remove-background takes no seed, so n > 1 would pay for copies of one image",
+    ),
 )
 
 SD3_MODELS = frozenset({"sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash"})
@@ -75,6 +94,7 @@ _EDITING = _GENERATE.model_copy(
         "mask": True,
         # inpaint first: the default with a mask; without one limner picks image-to-image.
         "edit_modes": ("inpaint", "image-to-image", *EDIT_SERVICES[1:]),
+        "field_rules": EDIT_RULES,
     }
 )
 
