@@ -13,7 +13,7 @@ import contextlib
 import functools
 import threading
 import weakref
-from collections.abc import Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
@@ -39,7 +39,9 @@ _CANCEL_GRACE = 2.0
 class _LoopThread:
     """An event loop on a daemon thread, so the sync client works inside other event loops too."""
 
-    def __init__(self) -> None:
+    def __init__(self, last: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """``last`` closes what runs on the loop (the client's session): :meth:`stop` runs it,
+        and so does the clean-up of a runner dropped unclosed."""
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=_serve, args=(self.loop,), name="limner", daemon=True
@@ -48,10 +50,10 @@ class _LoopThread:
         self._closing = False
         self._lock = threading.Lock()  # a call is started, or closing begins: not both at once
         # A runner nothing refers to any more (its client, the client's images and chat, all
-        # dropped unclosed) stops its loop, so the thread ends. Without blocking: this may run
-        # on the loop's own thread, or at interpreter exit. A call in progress refers to the
-        # runner, so it is never stopped under one.
-        weakref.finalize(self, _stop_soon, self.loop)
+        # dropped unclosed) closes the session and stops its loop, so the thread ends. Without
+        # blocking: this may run on the loop's own thread, or at interpreter exit. A call in
+        # progress refers to the runner, so it is never stopped under one.
+        self._dropped = weakref.finalize(self, _stop_soon, self.loop, last)
 
     def run(self, coro: Coroutine[Any, Any, R]) -> R:
         """Run ``coro`` on the loop and return its result. When the wait is interrupted (Ctrl-C's
@@ -91,6 +93,7 @@ class _LoopThread:
                 last.close()
                 return
             self._closing = True
+        self._dropped.detach()
 
         async def wind_down() -> None:
             running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
@@ -118,9 +121,20 @@ def _serve(loop: asyncio.AbstractEventLoop) -> None:
         loop.close()
 
 
-def _stop_soon(loop: asyncio.AbstractEventLoop) -> None:
+def _stop_soon(
+    loop: asyncio.AbstractEventLoop, last: Callable[[], Coroutine[Any, Any, None]]
+) -> None:
+    """Have the loop run ``last`` (closing the session, so aiohttp reports no unclosed one),
+    then stop. Only schedules: it never waits."""
+
+    async def wind_down() -> None:
+        try:
+            await last()
+        finally:
+            loop.stop()
+
     with contextlib.suppress(RuntimeError):  # already closed
-        loop.call_soon_threadsafe(loop.stop)
+        loop.call_soon_threadsafe(lambda: loop.create_task(wind_down()))
 
 
 class Images:
@@ -244,7 +258,7 @@ class Client:
             registry=registry,
             environ=environ,
         )
-        self._runner = _LoopThread()
+        self._runner = _LoopThread(self._async.close)
         self.registry = self._async.registry
         self.images = Images(self._async.images, self._runner)
         self.models = self._async.models

@@ -10,6 +10,7 @@ import json
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -20,7 +21,7 @@ import limner
 from limner.http import RetryPolicy
 
 from .fakeprovider import FakePlugin
-from .support import IMAGE_B64, client_kwargs
+from .support import IMAGE_B64, FakeServer, client_kwargs
 
 
 class _Answers(BaseHTTPRequestHandler):
@@ -261,6 +262,26 @@ def test_a_sync_client_dropped_unclosed_frees_its_thread() -> None:
     while limner_threads() > before and time.monotonic() < deadline:
         time.sleep(0.01)
     assert limner_threads() == before
+
+
+def test_a_sync_client_dropped_after_a_call_closes_its_session(
+    threaded_server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The dropped client's session is closed on its loop before the loop stops: aiohttp
+    reports no unclosed session or connector (an asyncio error log and a ResourceWarning)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client = limner.Client(**client_kwargs(threaded_server))
+        client.images.generate(model="alpha", prompt="x")
+        thread = client._runner._thread
+        del client
+        gc.collect()
+        thread.join(5)
+        assert not thread.is_alive()
+        gc.collect()  # the session object itself goes now
+    assert len(threaded_server.api_calls) == 1
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
+    assert not [r for r in caplog.records if "Unclosed" in r.getMessage()]
 
 
 def test_a_sync_clients_images_keep_it_open() -> None:
