@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -12,10 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .capabilities import Operation
+from .capabilities import ModelInfo, Operation
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
-from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
+from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError, PluginError
 from .http import Transport
 from .images import sniff
 from .inputs import (
@@ -91,7 +92,7 @@ class Engine:
         self.options = options
         self._settings: dict[str, ProviderSettings] = {}
         self._completed: dict[str, ProviderSettings] = {}
-        self._completing = asyncio.Lock()
+        self._completing: dict[str, asyncio.Future[ProviderSettings]] = {}
 
     async def dry_run(self, operation: Operation, request: AnyRequest) -> DryRun:
         """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
@@ -124,30 +125,42 @@ class Engine:
         provider = self.registry.provider_for(model)
         extra_headers = check_extra_headers(request, providers)
         options = provider_options(request, provider, self.registry)
-        settings = await self.settings_to_send(provider) if sending else self.settings_for(provider)
+        settings = self.settings_for(provider)
         images, mask = await load_images(
             request, model, self.fetch, max_bytes=self.options.download.max_bytes
         )
-        calls = tuple(
-            ProviderCall(
-                operation=operation,
-                model=model,
-                request=request,
-                settings=settings,
-                n=count,
-                index=index,
-                images=images,
-                mask=mask,
-                options=options,
+
+        def translated(settings: ProviderSettings) -> tuple[ProviderCall, ...]:
+            return tuple(
+                ProviderCall(
+                    operation=operation,
+                    model=model,
+                    request=request,
+                    settings=settings,
+                    n=count,
+                    index=index,
+                    images=images,
+                    mask=mask,
+                    options=options,
+                )
+                for index, count in enumerate(
+                    split_n(request.n, model.capabilities.max_images_per_call)
+                )
             )
-            for index, count in enumerate(
-                split_n(request.n, model.capabilities.max_images_per_call)
-            )
-        )
+
+        calls = translated(settings)
         translations = tuple(
             with_extra_headers(self.registry.translate(provider, call), extra_headers)
             for call in calls
         )
+        if sending:  # the request is valid: settings that need I/O may be looked up now
+            completed = await self.settings_to_send(provider, model)
+            if completed is not settings:  # the first call sent: translated again with them
+                settings, calls = completed, translated(completed)
+                translations = tuple(
+                    with_extra_headers(self.registry.translate(provider, call), extra_headers)
+                    for call in calls
+                )
         if extra_headers:
             check_not_overwritten(extra_headers, provider, settings, translations[0].request)
         adjustments = tuple(unique([*misplaced, *(a for t in translations for a in t.adjustments)]))
@@ -170,23 +183,40 @@ class Engine:
             self._settings[provider.name] = provider.load_settings(overrides, self.options.environ)
         return self._settings[provider.name]
 
-    async def settings_to_send(self, provider: Provider) -> ProviderSettings:
+    async def settings_to_send(self, provider: Provider, model: ModelInfo) -> ProviderSettings:
         """:meth:`settings_for`, completed by the provider's
-        :meth:`~limner.provider.Provider.complete_settings` (in a worker thread, once per client)
-        before its first call that is sent."""
-        done = self._completed.get(provider.name)
+        :meth:`~limner.provider.Provider.complete_settings` before its first call that is sent:
+        once per client, in a worker thread. Calls that arrive meanwhile wait for the same
+        lookup and share its outcome; after a failure the next call looks again. The same
+        object as :meth:`settings_for` returns once completed (or when there is nothing to
+        complete)."""
+        name = provider.name
+        done = self._completed.get(name)
         if done is not None:
             return done
         if type(provider).complete_settings is Provider.complete_settings:
-            done = self._completed[provider.name] = self.settings_for(provider)
+            done = self._completed[name] = self.settings_for(provider)
             return done
-        async with self._completing:  # concurrent first calls look the settings up once
-            done = self._completed.get(provider.name)
-            if done is None:
-                loaded = self.settings_for(provider)
-                done = await asyncio.to_thread(provider.complete_settings, loaded)
-                self._completed[provider.name] = self._settings[provider.name] = done
+        pending = self._completing.get(name)
+        if pending is None or pending.get_loop() is not asyncio.get_running_loop():
+            loaded = self.settings_for(provider)
+            pending = asyncio.ensure_future(asyncio.to_thread(provider.complete_settings, loaded))
+            self._completing[name] = pending
+            pending.add_done_callback(functools.partial(self._completion_done, name))
+        try:
+            done = await asyncio.shield(pending)  # one caller cancelled: the others still wait
+        except LimnerError as error:  # named as translation errors are (Registry.translate)
+            raise error.attribute(name, model.id) from error.__cause__
+        except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
+            raise PluginError.crashed("complete_settings", name, model.id, exc) from exc
+        self._completed[name] = self._settings[name] = done
         return done
+
+    def _completion_done(self, name: str, lookup: asyncio.Future[ProviderSettings]) -> None:
+        if self._completing.get(name) is lookup:
+            del self._completing[name]
+        if not lookup.cancelled():
+            lookup.exception()  # its callers get it; nobody waiting is not an unread failure
 
     def secret_values(self) -> list[str]:
         """Every secret the providers' settings hold (given to the client or read from its

@@ -166,18 +166,19 @@ class ImagesResponse(BaseModel):
         """Write the images and return their paths.
 
         ``path`` is a directory (files ``image-1.png``, ...), or a file name; with several images a
-        file name gets ``-1``, ``-2``... before its extension. Each file is written to a temporary
+        file name gets ``-1``, ``-2``... before its extension (the extension it picks follows
+        ``output_format``, or the first image's bytes). Each file is written to a temporary
         name and renamed, so nothing is half-written; existing files are refused unless
         ``overwrite``. Bytes are written as the provider sent them: a file whose extension names
         another format (``fox.jpg`` holding PNG data) gets an :class:`ImageFormatWarning` (ask
         for the format with ``output_format`` where the model takes it).
         """
-        names = save_paths(path, len(self.data), self.output_format)
+        payloads = self.images()
+        names = save_paths(path, len(self.data), self.output_format or _sniffed(payloads))
         if not overwrite:
             existing = [str(name) for name in names if name.exists()]
             if existing:
                 raise FileExistsError(f"refusing to overwrite {', '.join(existing)}")
-        payloads = self.images()
         written: list[Path] = []
         try:
             for name, payload in zip(names, payloads, strict=True):
@@ -193,6 +194,15 @@ class ImagesResponse(BaseModel):
             if misnamed is not None:
                 warnings.warn(misnamed, ImageFormatWarning, stacklevel=2)
         return names
+
+
+def _sniffed(payloads: list[bytes]) -> str | None:
+    """The format of the first image, when the response does not say (for the names
+    :meth:`ImagesResponse.save` picks)."""
+    from .images import image_mime
+
+    mime = image_mime(payloads[0]) if payloads else None
+    return mime.split("/")[1] if mime else None
 
 
 def _misnamed(path: Path, payload: bytes) -> str | None:

@@ -421,3 +421,12 @@ def test_save_warns_when_the_name_says_another_format(tmp_path: Path) -> None:
         png.save(tmp_path / "fox.bin")  # no image extension: nothing to compare
         _image_response("JPEG").save(tmp_path / "fox.jpeg")
         _response(1).save(tmp_path / "odd.webp")  # bytes of no known format
+
+
+def test_save_names_files_by_the_bytes_when_the_response_does_not_say(tmp_path: Path) -> None:
+    jpeg = _image_response("JPEG")
+    assert jpeg.output_format is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a name limner picks never draws a format warning
+        [path] = jpeg.save(tmp_path)
+    assert path.name == "image-1.jpg"

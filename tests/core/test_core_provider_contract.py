@@ -120,6 +120,58 @@ async def test_complete_settings_runs_once_off_the_loop_and_never_for_a_dry_run(
     assert [call.headers["x-fake-key"] for call in server.api_calls] == ["sk-looked-up"] * 3
 
 
+class FailingLookup(FakeProvider):
+    """Its lookup fails slowly, as ADC probing a metadata server would; translation refuses the
+    prompt "bad"."""
+
+    lookups: ClassVar[int] = 0
+    failure: ClassVar[Exception] = limner.MissingCredentialsError("no key found", param="key")
+
+    def complete_settings(self, settings: limner.ProviderSettings) -> limner.ProviderSettings:
+        time.sleep(0.05)
+        FailingLookup.lookups += 1
+        raise FailingLookup.failure
+
+    def translate(self, call: limner.ProviderCall) -> limner.Translation:
+        if getattr(call.request, "prompt", None) == "bad":
+            raise limner.InvalidRequestError("bad prompt", param="prompt")
+        return super().translate(call)
+
+
+async def test_a_failed_lookup_is_shared_by_the_calls_waiting_and_tried_again_later(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    FailingLookup.lookups = 0
+    FailingLookup.failure = limner.MissingCredentialsError("no key found", param="key")
+    client = make_client(plugins=[FakePlugin(FailingLookup)])
+    with pytest.raises(limner.InvalidRequestError) as invalid:  # checked before any lookup
+        await client.images.generate(model="fake/alpha-1", prompt="bad")
+    assert (invalid.value.param, FailingLookup.lookups) == ("prompt", 0)
+    outcomes = await asyncio.gather(
+        *(client.images.generate(model="fake/alpha-1", prompt="p") for _ in range(3)),
+        return_exceptions=True,
+    )
+    assert FailingLookup.lookups == 1
+    for outcome in outcomes:
+        assert isinstance(outcome, limner.MissingCredentialsError)
+        assert (outcome.provider, outcome.model) == ("fake", "fake/alpha-1")
+    with pytest.raises(limner.MissingCredentialsError):
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert FailingLookup.lookups == 2
+    assert server.api_calls == []
+
+
+async def test_a_crashing_lookup_is_a_plugin_error(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    FailingLookup.failure = ValueError("boom")
+    client = make_client(plugins=[FakePlugin(FailingLookup)])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert "complete_settings" in caught.value.message
+    assert server.api_calls == []
+
+
 async def test_a_failed_split_call_is_named_and_nothing_is_returned(
     make_client: MakeClient, server: FakeServer
 ) -> None:

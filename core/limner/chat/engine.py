@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 
 from ..capabilities import ModelInfo
@@ -96,10 +97,7 @@ class ChatEngine:
         provider = registry.provider_for(model)
         headers = check_extra_headers(request, registry.providers)
         options = provider_options(request, provider, registry)
-        engine = self.engine
-        settings = (
-            await engine.settings_to_send(provider) if sending else engine.settings_for(provider)
-        )
+        settings = self.engine.settings_for(provider)
         turns, notices = await load_turns(
             request,
             model,
@@ -111,6 +109,12 @@ class ChatEngine:
             ChatCall(model, request, settings, turns, options, index) for index in range(request.n)
         )
         translations = tuple(self._translate(provider, call, headers) for call in calls)
+        if sending:  # the request is valid: settings that need I/O may be looked up now
+            completed = await self.engine.settings_to_send(provider, model)
+            if completed is not settings:  # the first call sent: translated again with them
+                settings = completed
+                calls = tuple(replace(call, settings=completed) for call in calls)
+                translations = tuple(self._translate(provider, call, headers) for call in calls)
         if headers:
             check_not_overwritten(headers, provider, settings, translations[0].request)
         adjustments = unique(a for t in translations for a in t.adjustments)

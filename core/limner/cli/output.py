@@ -139,7 +139,13 @@ def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], bo
                 [f"warning: could not save to {target} ({why}); saved in {folder}"],
                 True,
             )
-    said += [f"warning: {w.message}" for w in caught if issubclass(w.category, ImageFormatWarning)]
+    for warning in caught:  # the file-name warnings are the CLI's own lines; others go on
+        if issubclass(warning.category, ImageFormatWarning):
+            said.append(f"warning: {warning.message}")
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
     return paths, said, elsewhere
 
 

@@ -168,12 +168,24 @@ class GoogleProvider(Provider):
     def complete_settings(self, settings: ProviderSettings) -> ProviderSettings:
         """Vertex AI with Application Default Credentials and no project: the project ADC name
         (``google.auth.default()``), as the google-genai SDK finds it. Given ``credentials`` are
-        kept; ADC's own are kept for the token when none were given."""
+        kept (and their own ``project_id``, a service account's, is used first); ADC's own are
+        kept for the token when none were given. ``google.auth`` reads the process environment
+        (``GOOGLE_CLOUD_PROJECT``, ``GOOGLE_APPLICATION_CREDENTIALS``), whatever ``environ`` the
+        client was given."""
         assert isinstance(settings, GoogleSettings)
         if settings.auth != "adc" or settings.project:
             return settings
-        with _LOCK:
-            credentials, project = self._default_credentials()
+        given = settings.credentials
+        own = getattr(given, "project_id", None)  # a service account's credentials name one
+        if isinstance(own, str) and own:
+            return settings.model_copy(update={"project": own})
+        try:
+            with _LOCK:
+                credentials, project = self._default_credentials()
+        except MissingCredentialsError:
+            if given is None:
+                raise
+            credentials, project = None, None  # the given credentials sign: only a project lacks
         if not isinstance(project, str) or not project:
             raise InvalidRequestError(
                 "Vertex AI needs a project, and Application Default Credentials name none: "
@@ -182,7 +194,7 @@ class GoogleProvider(Provider):
                 provider=self.name,
             )
         completed = settings.model_copy(update={"project": project})
-        if settings.credentials is None:
+        if given is None:
             completed._adc = credentials
         return completed
 

@@ -80,8 +80,9 @@ class GoogleSettings(ProviderSettings):
 
 def resolve_backend(settings: GoogleSettings, overrides: Mapping[str, Any]) -> GoogleSettings:
     """Apply the SDK's precedence on Vertex: explicit credentials beat an API key; an API key
-    given to the client beats a project from the environment (express mode); otherwise a project
-    beats an API key from the environment."""
+    given to the client beats a project or location from the environment (express mode);
+    otherwise a project, or a location, beats an API key from the environment (the project then
+    comes from ADC when none is set)."""
     if not settings.vertexai:
         return settings
     explicit_key = overrides.get("api_key") is not None
@@ -90,7 +91,7 @@ def resolve_backend(settings: GoogleSettings, overrides: Mapping[str, Any]) -> G
         return settings.model_copy(update={"api_key": None})
     if explicit_key and not explicit_place:
         return settings.model_copy(update={"project": None, "location": None})
-    if settings.project is not None:
+    if settings.project is not None or (settings.location is not None and not explicit_key):
         return settings.model_copy(update={"api_key": None})
     return settings
 

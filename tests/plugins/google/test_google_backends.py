@@ -56,6 +56,9 @@ def test_environment_selects_vertex_like_the_sdk(provider: GoogleProvider) -> No
     assert (loaded.vertexai, loaded.project, loaded.api_key) == (True, "envproj", None)  # type: ignore[attr-defined]
     express = provider.load_settings({"api_key": "explicit"}, env)
     assert (express.project, express.location) == (None, None)  # type: ignore[attr-defined]
+    placed = {"GOOGLE_GENAI_USE_VERTEXAI": "true", "GOOGLE_CLOUD_LOCATION": "us-central1"}
+    located = provider.load_settings({}, {**placed, "GOOGLE_API_KEY": "k"})  # no project
+    assert (located.api_key, located.location, located.auth) == (None, "us-central1", "adc")  # type: ignore[attr-defined]
     gemini = provider.load_settings({}, {"GOOGLE_API_KEY": "a", "GEMINI_API_KEY": "b"})
     assert gemini.api_key is not None and gemini.api_key.get_secret_value() == "a"
     assert provider.load_settings({}, {"GOOGLE_GENAI_USE_VERTEXAI": "0"}).vertexai is False  # type: ignore[attr-defined]

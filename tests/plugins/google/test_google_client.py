@@ -326,6 +326,39 @@ async def test_vertex_given_credentials_sign_and_adc_names_the_project(
     assert (len(made), made[0].refreshes) == (1, 0)  # ADC's own credentials are not used
 
 
+async def test_vertex_given_credentials_name_their_own_project(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service account's credentials carry ``project_id``: ADC is not asked."""
+    made = fake_adc(monkeypatch)
+    credentials = FakeCredentials("given")
+    credentials.project_id = "sa-project"  # type: ignore[attr-defined]
+    server.answer(200, predictions(1))
+    async with server.client(vertexai=True, api_key=None, credentials=credentials) as client:
+        await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
+    assert server.seen[0].path.startswith("/v1beta1/projects/sa-project/")
+    assert made == []
+
+
+async def test_vertex_given_credentials_without_a_project_or_adc_ask_for_the_project(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ADC on the machine is not the problem when credentials were given: the project is."""
+    import google.auth
+    import google.auth.exceptions
+
+    def no_adc(scopes: list[str]) -> None:
+        raise google.auth.exceptions.DefaultCredentialsError("none found")  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(google.auth, "default", no_adc)
+    credentials = FakeCredentials("given")
+    async with server.client(vertexai=True, api_key=None, credentials=credentials) as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
+    assert caught.value.param == "providers.google.project"
+    assert server.seen == []
+
+
 async def test_dry_run_without_a_project_shows_where_it_comes_from(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
