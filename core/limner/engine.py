@@ -154,7 +154,9 @@ class Engine:
             for call in calls
         )
         if sending:  # the request is valid: settings that need I/O may be looked up now
-            completed = await self.settings_to_send(provider, model)
+            completed = self._completed.get(provider.name) or await self.settings_to_send(
+                provider, model
+            )  # (the lookup first: no coroutine on every call)
             if completed is not settings:  # the first call sent: translated again with them
                 settings, calls = completed, translated(completed)
                 translations = tuple(
