@@ -141,6 +141,7 @@ def test_model_details_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0
     assert out.startswith("openai/gpt-image-1.5")
     assert "lifecycle:" in out and "per 1M tokens" in out and "generate request schema" in out
+    assert "  rule: with output_format jpeg, background is opaque or auto (JPEG has no " in out
 
 
 def test_dry_run_json_is_one_object_with_every_call(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from ..capabilities import Lifecycle, ModelInfo, PriceSheet
+from ..capabilities import FieldRule, Lifecycle, ModelInfo, PriceSheet
 from ..dryrun import DryRun
 from ..responses import Adjustment, Notice
 
@@ -108,9 +108,12 @@ def _price_lines(sheet: PriceSheet) -> list[str]:
 
 
 def _capability_lines(model: ModelInfo) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for name, value in model.capabilities.model_dump().items():
         if value in ((), [], None, False):
+            continue
+        if name == "field_rules":
+            lines.extend(f"  rule: {_rule_text(rule)}" for rule in model.capabilities.field_rules)
             continue
         if isinstance(value, list | tuple):
             value = ", ".join(str(item) for item in value)
@@ -118,6 +121,13 @@ def _capability_lines(model: ModelInfo) -> list[str]:
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
         lines.append(f"  {name}: {value}")
     return lines
+
+
+def _rule_text(rule: FieldRule) -> str:
+    when = f"{rule.when} {' or '.join(str(v) for v in rule.values)}"
+    then = " or ".join(str(v) for v in rule.allowed)
+    said = f"{rule.then} is {then}" if rule.allowed else f"no {rule.then}"
+    return f"with {when}, {said} ({rule.reason})"
 
 
 def model_details(model: ModelInfo) -> str:

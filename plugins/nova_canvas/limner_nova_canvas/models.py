@@ -92,7 +92,7 @@ EDIT_RULES = (
         values=("remove-background",),
         then="n",
         allowed=(1,),
-        reason="BACKGROUND_REMOVAL returns one image (it takes no imageGenerationConfig)",
+        reason="BACKGROUND_REMOVAL returns one image: it takes no imageGenerationConfig",
     ),
 )
 
