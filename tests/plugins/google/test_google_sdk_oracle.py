@@ -1,5 +1,5 @@
 """The official ``google-genai`` SDK as the wire-format oracle: for the same call, the SDK and
-limner must send the same path, the same JSON body and the same credential header.
+limner must send the same path, the same JSON body and the same credential headers, values included.
 
 The SDK talks to a loopback server (``http_options.base_url``). Where the SDK no longer supports a
 call (Imagen on the Gemini API, disabled in google-genai on 2026-08-21), the SDK's refusal is
@@ -30,9 +30,12 @@ pytestmark = pytest.mark.filterwarnings(
 
 IMAGEN_ANSWER = {"predictions": [{"bytesBase64Encoded": "aGk=", "mimeType": "image/png"}]}
 GEMINI_SETTINGS = settings(api_key="sdk-key")
-VERTEX_SETTINGS = settings(vertexai=True, project="proj", location="us-central1")
+SDK_TOKEN = Credentials(token="sdk-token")  # type: ignore[no-untyped-call]
+VERTEX_SETTINGS = settings(
+    vertexai=True, project="proj", location="us-central1", credentials=SDK_TOKEN
+)
 # The Gemini image models are served at ``global`` (limner moves them there: test_google_location)
-VERTEX_GLOBAL = settings(vertexai=True, project="proj", location="global")
+VERTEX_GLOBAL = settings(vertexai=True, project="proj", location="global", credentials=SDK_TOKEN)
 
 
 def camel(value: Any) -> Any:
@@ -91,10 +94,10 @@ def assert_same(
     seen = server.seen[-1]
     assert seen.path == urlsplit(translation.request.url).path
     assert camel(seen.body) == translation.request.json
-    sent = provider.authorize(translation.request, settings_, dry_run=True)
-    ours = {name for name in sent.headers if name in provider.credential_headers}
-    theirs = {name for name in seen.headers if name in provider.credential_headers}
-    assert ours == theirs and ours
+    sent = provider.authorize(translation.request, settings_)
+    ours = {k: v for k, v in sent.headers.items() if k in provider.credential_headers}
+    theirs = {k: v for k, v in seen.headers.items() if k in provider.credential_headers}
+    assert ours == theirs and ours  # the same credential headers, with the same values
 
 
 async def test_gemini_api_generate(
@@ -191,7 +194,7 @@ async def test_vertex_express_mode(
             model="gemini-3-pro-image", contents="a fox", config=config
         ),
     )
-    express = settings(vertexai=True, api_key="k")
+    express = settings(vertexai=True, api_key="sdk-key")
     call = make_call("gemini-3-pro-image", prompt="a fox", settings=express)
     assert_same(server, provider.translate(call), provider, express)
 
