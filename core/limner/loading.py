@@ -49,6 +49,8 @@ def make_manager(
     loaded = load_entry_points(manager) if entry_points else frozenset()
     try:
         for plugin in plugins:
+            if manager.is_registered(plugin):  # installed too, and loaded by its entry point
+                continue
             register_plugin(manager, plugin)
         manager.check_pending()
     except pluggy.PluginValidationError as exc:  # installed plugins were checked on loading

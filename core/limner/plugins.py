@@ -19,6 +19,7 @@ from . import default_hooks
 from .capabilities import ModelInfo, Operation
 from .errors import InvalidRequestError, LimnerError, NotFoundError, PluginError
 from .loading import (
+    DISABLE_ENV,
     disable_hint,
     invalid_plugin,
     make_manager,
@@ -165,7 +166,9 @@ class Registry:
             if provider.name in providers:
                 raise PluginError(
                     f"two plugins register the provider {provider.name!r} "
-                    f"({owners[provider.name]} and {type(provider).__module__})"
+                    f"({owners[provider.name]} and {type(provider).__module__}): keep one. An "
+                    "installed plugin is left out with disable_plugins=[its entry-point name] "
+                    f"(or {DISABLE_ENV}), for instance to pass your own version in plugins=[...]"
                 )
             warn_misspelled_methods(provider)
             providers[provider.name] = provider

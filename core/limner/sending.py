@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from .capabilities import ModelInfo, Operation
 from .dryrun import DryRun
 from .errors import (
+    RETRYABLE_STATUSES,
     ContentPolicyError,
     LimnerError,
     ProviderError,
@@ -196,9 +197,12 @@ def _redirected(provider: Provider, model: ModelInfo, response: WireResponse) ->
 
 
 def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) -> LimnerError:
-    """The error class that fits the status, quoting the body (the contract's default)."""
+    """The error class that fits the status, quoting the body (the contract's default). It is
+    ``retryable`` when core retries that status and the provider's ``retryable`` agrees."""
     cls = error_for_status(response.status)
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {
+        "retryable": response.status in RETRYABLE_STATUSES and provider.retryable(response)
+    }
     if issubclass(cls, RateLimitError):
         extra["retry_after"] = provider.retry_after(response)  # the wait its retries obeyed
     return cls(

@@ -674,3 +674,32 @@ async def test_multipart_names_go_on_the_wire_as_given() -> None:
     assert content_type.startswith("multipart/form-data; boundary=")
     assert 'name="image"; filename="my photo ü.png"'.encode() in body
     assert "a ü moon".encode() in body
+
+
+@pytest.mark.parametrize(
+    ("status", "quota", "retryable"),
+    [
+        (503, False, True),
+        (500, False, True),
+        (429, False, True),
+        (429, True, False),
+        (400, False, False),
+    ],
+)
+def test_the_default_error_says_whether_resending_can_help(
+    status: int, quota: bool, retryable: bool
+) -> None:
+    """The default parse_error: retryable when core retries the status and the provider's
+    ``retryable`` agrees (the gateway turns it into ``x-should-retry``)."""
+    from limner.sending import generic_error
+    from limner.wire import WireResponse
+
+    from .fakeprovider import ALPHA, FakeProvider
+
+    class QuotaAware(FakeProvider):
+        def retryable(self, response: WireResponse) -> bool:
+            return b"quota" not in response.body
+
+    body = b"quota used up" if quota else b"busy"
+    response = WireResponse(status, {}, body, "https://fake.example/v1/images")
+    assert generic_error(QuotaAware(), ALPHA, response).retryable is retryable

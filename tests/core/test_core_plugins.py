@@ -42,6 +42,22 @@ def test_openai_entry_point_is_discovered() -> None:
     assert any(model.provider == "openai" for model in registry.models())
 
 
+def test_an_installed_plugin_passed_in_plugins_too_is_registered_once() -> None:
+    """As a plugin's own tests do, where its package is installed (or its egg-info is on the
+    path): the module its entry point loads is the same object, so nothing is registered
+    twice."""
+    module = importlib.import_module("limner_openai")
+    registry = Registry([module])
+    assert registry.manager.get_plugin("openai") is module
+    assert list(registry.providers).count("openai") == 1
+
+
+def test_two_plugins_of_one_provider_are_told_how_to_keep_one() -> None:
+    with pytest.raises(limner.PluginError) as caught:
+        _ = Registry([FakePlugin(), FakePlugin()], entry_points=False).providers
+    assert "disable_plugins=[its entry-point name]" in caught.value.message
+
+
 def test_disable_plugins_blocks_entry_point() -> None:
     registry = Registry([FakePlugin()], disable_plugins=["openai"])
     assert registry.manager.is_blocked("openai")

@@ -46,14 +46,16 @@ def format_from_output(
             "them agree (nothing was sent to the provider)",
             param="output",
         )
-    if wanted == "jpeg" and fields.get("background") == "transparent":
-        raise InvalidRequestError(
-            f"-o {args.output} asks for JPEG, which has no transparency: use a .png or .webp "
-            "name with background=transparent (nothing was sent to the provider)",
-            param="output",
-        )
     model = client.models.retrieve(args.model)
     made = model.capabilities.output_formats
+    if wanted == "jpeg" and fields.get("background") == "transparent":
+        others = [f".{fmt}" for fmt in made or ("png", "webp") if fmt in ("png", "webp")]
+        instead = f"use a {' or '.join(others)} name" if others else "leave out -o's extension"
+        raise InvalidRequestError(
+            f"-o {args.output} asks for JPEG, which has no transparency: {instead} with "
+            "background=transparent (nothing was sent to the provider)",
+            param="output",
+        )
     if wanted in made:
         fields["output_format"] = wanted
     elif made:  # none listed: the model takes no output_format, and the answer says its own
