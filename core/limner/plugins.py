@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
@@ -156,20 +156,7 @@ class Registry:
         owners: dict[str, str] = {}
 
         def add_provider(provider: Provider) -> None:
-            if not isinstance(provider, Provider):
-                raise PluginError(f"register_providers got {provider!r}, not a limner Provider")
-            if not isinstance(getattr(provider, "name", None), str) or not provider.name:
-                raise PluginError(
-                    f"{type(provider).__name__} has no name: set the class attribute "
-                    "name = '<provider>' (the prefix of its model ids)"
-                )
-            if provider.name in providers:
-                raise PluginError(
-                    f"two plugins register the provider {provider.name!r} "
-                    f"({owners[provider.name]} and {type(provider).__module__}): keep one. An "
-                    "installed plugin is left out with disable_plugins=[its entry-point name] "
-                    f"(or {DISABLE_ENV}), for instance to pass your own version in plugins=[...]"
-                )
+            _refuse_unfit(provider, owners)
             warn_misspelled_methods(provider)
             providers[provider.name] = provider
             owners[provider.name] = type(provider).__module__
@@ -347,3 +334,30 @@ def default_registry() -> Registry:
     if _DEFAULT is None:
         _DEFAULT = Registry()
     return _DEFAULT
+
+
+def _refuse_unfit(provider: Provider, owners: Mapping[str, str]) -> None:
+    """Refuse a provider a plugin registers that cannot work: not a :class:`Provider`, without a
+    name, under a name another plugin took (``owners``: name -> module), or with ``env``
+    settings its ``settings_model`` lacks (found now, not at a user's first call)."""
+    if not isinstance(provider, Provider):
+        raise PluginError(f"register_providers got {provider!r}, not a limner Provider")
+    if not isinstance(getattr(provider, "name", None), str) or not provider.name:
+        raise PluginError(
+            f"{type(provider).__name__} has no name: set the class attribute "
+            "name = '<provider>' (the prefix of its model ids)"
+        )
+    if provider.name in owners:
+        raise PluginError(
+            f"two plugins register the provider {provider.name!r} "
+            f"({owners[provider.name]} and {type(provider).__module__}): keep one. An "
+            "installed plugin is left out with disable_plugins=[its entry-point name] "
+            f"(or {DISABLE_ENV}), for instance to pass your own version in plugins=[...]"
+        )
+    unknown = sorted(set(provider.env) - set(provider.settings_model.model_fields))
+    if unknown:
+        raise PluginError(
+            f"{type(provider).__name__}.env fills {', '.join(unknown)}, which its "
+            f"settings_model ({provider.settings_model.__name__}) has no field for: give "
+            "it a limner.ProviderSettings subclass with those fields"
+        )

@@ -7,11 +7,11 @@ import importlib.metadata
 import inspect
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jsonschema
 import pytest
@@ -422,6 +422,18 @@ def test_duplicate_provider_name_is_plugin_error() -> None:
     registry = Registry([FakePlugin(), FakePlugin()], entry_points=False)
     with pytest.raises(limner.PluginError, match="'fake'"):
         _ = registry.providers
+
+
+def test_an_env_setting_the_settings_model_lacks_is_a_plugin_error() -> None:
+    """Found when the plugin registers, not at the first call as a user's wrong setting."""
+
+    class Unsettled(FakeProvider):
+        env: ClassVar[Mapping[str, tuple[str, ...]]] = {"account_file": ("ACME_ACCOUNT",)}
+
+    with pytest.raises(limner.PluginError) as caught:
+        _ = Registry([FakePlugin(Unsettled)], entry_points=False).providers
+    assert "Unsettled.env fills account_file" in caught.value.message
+    assert "ProviderSettings subclass" in caught.value.message
 
 
 def test_registering_a_non_provider_is_plugin_error() -> None:
