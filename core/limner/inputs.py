@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -41,6 +42,10 @@ class _Settable(Protocol):
     def provider_options(self) -> dict[str, dict[str, Any]] | None: ...
 
 
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9a-z]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # tab is allowed in a value
+
+
 def check_extra_headers(request: _Settable, providers: Mapping[str, Provider]) -> dict[str, str]:
     """``extra_headers`` lowercased; credential headers of any provider are refused."""
     if not request.extra_headers:
@@ -49,7 +54,13 @@ def check_extra_headers(request: _Settable, providers: Mapping[str, Provider]) -
     for provider in providers.values():
         refused |= provider.credential_headers
     headers = {name.lower(): value for name, value in (request.extra_headers or {}).items()}
-    for name in headers:
+    for name, value in headers.items():
+        if not _HEADER_NAME.fullmatch(name) or _CONTROL.search(value):
+            raise InvalidRequestError(
+                f"extra_headers {name!r}: a header name is a token (letters, digits, "
+                "!#$%&'*+-.^_`|~) and a value holds no control character such as a line break",
+                param=f"extra_headers.{name}",
+            )
         if name in refused:
             raise InvalidRequestError(
                 f"extra_headers may not set the credential header {name!r}; configure the "

@@ -83,6 +83,19 @@ class ProviderSettings(BaseModel):
             )
         return value
 
+    @field_validator("*")
+    @classmethod
+    def _trimmed_secrets(cls, value: Any) -> Any:
+        """A secret without the spaces and line break around it (a key file read whole ends in
+        one, and an HTTP header cannot hold it), as the providers' SDKs trim keys; one that is
+        blank is no secret."""
+        if not isinstance(value, SecretStr):
+            return value
+        secret = value.get_secret_value().strip()
+        if any(ord(char) < 32 or ord(char) == 127 for char in secret):
+            raise ValueError("holds a control character (a line break?): give the secret alone")
+        return SecretStr(secret) if secret else None
+
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

@@ -160,11 +160,9 @@ def field_rules(model: ModelInfo, operation: Operation) -> tuple[FieldRule, ...]
 
 
 def _rule_schema(rule: FieldRule) -> dict[str, Any]:
-    then: dict[str, Any] = (
-        {"properties": {rule.then: {"enum": list(rule.allowed)}}}
-        if rule.allowed
-        else {"not": {"required": [rule.then]}}
-    )
+    # null is "unset" for every request field (the request models read None so): it passes
+    allowed = [*rule.allowed, None] if rule.allowed else [None]
+    then = {"properties": {rule.then: {"enum": allowed}}}
     return {
         "description": rule.reason,
         "if": {"properties": {rule.when: {"enum": list(rule.values)}}, "required": [rule.when]},

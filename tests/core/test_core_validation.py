@@ -46,6 +46,8 @@ GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
         ({"extra_headers": {"Authorization": "Bearer x"}}, "extra_headers.authorization", None),
         ({"extra_headers": {"X-API-Key": "k"}}, "extra_headers.x-api-key", None),
         ({"extra_headers": {"X-Fake-Key": "k"}}, "extra_headers.x-fake-key", None),
+        ({"extra_headers": {"X-Trace": "a\r\nX-Evil: 1"}}, "extra_headers.x-trace", None),
+        ({"extra_headers": {"X Trace": "t"}}, "extra_headers.x trace", None),
         ({"provider_options": {"fake": {"steps": 99}}}, "provider_options.fake.steps", None),
         ({"provider_options": {"fake": {"bogus": 1}}}, "provider_options.fake.bogus", None),
         ({"provider_options": {"fk": {"steps": 0}}}, "provider_options.fake.steps", None),
@@ -425,3 +427,31 @@ async def test_a_tuple_is_a_file_only_in_the_sdks_shape(
         await client.images.edit(model="alpha", prompt="x", image=("x.png", content))
         (sent,) = server.api_calls[-1].files
         assert sent[3] == len(two)
+
+
+@pytest.mark.parametrize(
+    ("given", "sent"), [("sk-fake-key\n", "sk-fake-key"), ("  sk-fake-key \r\n", "sk-fake-key")]
+)
+async def test_a_key_read_whole_from_a_file_is_trimmed(
+    make_client: MakeClient, server: FakeServer, given: str, sent: str
+) -> None:
+    """A key file or mounted secret ends in a line break, which no HTTP header can hold."""
+    client = make_client(
+        providers={"fake": {"base_url": f"{server.url}/v1"}}, environ={"FAKE_API_KEY": given}
+    )
+    await client.images.generate(**GOOD)
+    assert server.api_calls[0].headers["x-fake-key"] == sent
+
+
+@pytest.mark.parametrize(
+    ("given", "error"),
+    [("sk-a\nsk-b", limner.InvalidRequestError), (" \n", limner.MissingCredentialsError)],
+)
+async def test_a_key_with_a_line_break_inside_or_nothing_but_one_is_refused(
+    make_client: MakeClient, server: FakeServer, given: str, error: type[limner.LimnerError]
+) -> None:
+    client = make_client(providers={"fake": {"api_key": given, "base_url": f"{server.url}/v1"}})
+    with pytest.raises(error) as caught:
+        await client.images.generate(**GOOD)
+    assert "sk-a" not in caught.value.message
+    assert server.requests == []

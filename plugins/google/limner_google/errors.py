@@ -169,8 +169,9 @@ def _classify(
             )
         if used_up == "zero":
             return RateLimitError(
-                f"{said} — Google gives this project no quota for {call.model.id} (limit 0) "
-                "here: request quota, or use another location; retrying will not help",
+                f"{said} — Google gives this project no quota for {call.model.id} (limit 0): "
+                "request quota (on Vertex AI, another location may have some); retrying will "
+                "not help",
                 retry_after=None,
                 **common,
             )

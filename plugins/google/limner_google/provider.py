@@ -89,6 +89,15 @@ class GoogleProvider(Provider):
             merged["vertexai"] = flag.strip().lower() in _TRUE
         settings = super().load_settings(merged, environ)
         assert isinstance(settings, GoogleSettings)
+        placed = [name for name in ("project", "location") if overrides.get(name) is not None]
+        if placed and not settings.vertexai:  # the SDK refuses them too (none from the env)
+            raise InvalidRequestError(
+                f"{' and '.join(placed)} are Vertex AI settings, and the Gemini API is in use: "
+                "set vertexai=True (or GOOGLE_GENAI_USE_VERTEXAI=true) for Vertex AI, or leave "
+                f"{'them' if len(placed) > 1 else 'it'} out",
+                param=f"providers.google.{placed[0]}",
+                provider=self.name,
+            )
         return resolve_backend(settings, overrides)
 
     def translate(self, call: ProviderCall) -> Translation:

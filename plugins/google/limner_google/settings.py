@@ -122,7 +122,8 @@ def endpoint(settings: GoogleSettings) -> Endpoint:
     if settings.auth == "api_key":
         base = (settings.vertex_base_url or "https://aiplatform.googleapis.com").rstrip("/")
         return Endpoint("vertex", "api_key", f"{base}/{version}/publishers/google/models/")
-    project = settings.project
+    own = getattr(settings.credentials, "project_id", None)  # a service account's
+    project = settings.project or (own if isinstance(own, str) else None)
     if not project:
         project = ADC_PROJECT  # read from the credentials before the first call is sent
     location = settings.location or "global"

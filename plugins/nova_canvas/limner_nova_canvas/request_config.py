@@ -197,6 +197,12 @@ def _from_config(plan: Plan, aspect: str | None, image_size: str | None) -> tupl
     if aspect is not None:
         plan.adjust("image_config.aspect_ratio", aspect, _fmt(wh), reason)
     if image_size is not None:
+        if max(wh) < long_side:  # 4K, or 2K at 1:1, is beyond the pixel limit
+            reason = (
+                f"Nova takes width and height, at most 4,194,303 pixels: {image_size} "
+                f"({long_side} px on the long side) does not fit, so the largest size of this "
+                "shape within its rules"
+            )
         plan.adjust("image_config.image_size", image_size, _fmt(wh), reason)
     return wh
 

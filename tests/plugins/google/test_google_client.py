@@ -338,6 +338,15 @@ async def test_vertex_given_credentials_name_their_own_project(
         await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
     assert server.seen[0].path.startswith("/v1beta1/projects/sa-project/")
     assert made == []
+    async with limner.AsyncClient(
+        providers={"google": {"vertexai": True, "credentials": credentials}}, environ={}
+    ) as client:
+        plan = await client.images.generate(
+            model="google/imagen-4.0-generate-001", prompt="a", dry_run=True
+        )
+    assert "/projects/sa-project/" in plan.requests[0]["url"]  # known without any I/O
+    assert "project_from_credentials" not in [w.code for w in plan.warnings]
+    assert made == []
 
 
 async def test_vertex_given_credentials_without_a_project_or_adc_ask_for_the_project(

@@ -138,12 +138,6 @@ def test_base_url_override_is_kept(provider: GoogleProvider, make_call: MakeCall
             "gemini-3-pro-image:generateContent",
         ),
         (
-            "gemini-3-pro-image",
-            {"api_key": "k", "location": "us-central1"},
-            "https://generativelanguage.googleapis.com/v1beta/models/"
-            "gemini-3-pro-image:generateContent",
-        ),
-        (
             "imagen-4.0-generate-001",
             {"vertexai": True, "project": "proj", "location": "us-central1"},
             "https://us-central1-aiplatform.googleapis.com/v1beta1/projects/proj/locations/"
@@ -199,3 +193,24 @@ async def test_chat_call_goes_to_global(server: Server, fake_credentials: Any) -
         "gemini-3-pro-image:generateContent"
     ]
     assert result.adjustments == [moved("google/gemini-3-pro-image")]
+
+
+@pytest.mark.parametrize(
+    ("values", "param"),
+    [
+        ({"api_key": "k", "location": "us-central1"}, "providers.google.location"),
+        ({"api_key": "k", "project": "p", "location": "eu"}, "providers.google.project"),
+    ],
+)
+def test_vertex_settings_on_the_gemini_api_are_refused(values: dict[str, str], param: str) -> None:
+    """As the SDK does ("Gemini API does not support project/location"): given in code, they
+    show the user meant Vertex AI. From the environment (GOOGLE_CLOUD_PROJECT) they are not
+    used on the Gemini API, and not refused."""
+    from limner_google import GoogleProvider
+
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        GoogleProvider().load_settings(values, {})
+    assert caught.value.param == param
+    assert "vertexai=True" in caught.value.message
+    from_env = GoogleProvider().load_settings({"api_key": "k"}, {"GOOGLE_CLOUD_PROJECT": "p"})
+    assert from_env.backend == "gemini"  # type: ignore[attr-defined]

@@ -116,3 +116,13 @@ def test_every_snap_is_valid() -> None:
     for width in range(1, 6000, 293):
         for height in range(1, 6000, 271):
             assert SIZE_RULES.violations(*fit_size(width, height, SIZE_RULES)) == []
+
+
+@pytest.mark.parametrize(("image_size", "says_why"), [("4K", True), ("2K", True), ("1K", False)])
+def test_an_image_size_beyond_the_pixel_limit_says_so(
+    provider: NovaCanvasProvider, make_call: MakeCall, image_size: str, says_why: bool
+) -> None:
+    """4K (and 2K at 1:1) cannot be had within 4,194,303 pixels: the report says why."""
+    translation = provider.translate(make_call(prompt="x", image_config={"image_size": image_size}))
+    [adjustment] = translation.adjustments
+    assert ("does not fit" in adjustment.reason) is says_why
