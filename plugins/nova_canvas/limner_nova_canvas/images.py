@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import math
 from typing import TYPE_CHECKING
 
 from limner import Adjustment, InputImage, InvalidRequestError
@@ -94,15 +95,28 @@ def _check_size(image: InputImage, param: str) -> None:
     """Refuse an input image Nova would refuse for its size (:data:`INPUT_SIZE_RULES`)."""
     if image.width is None or image.height is None:
         return
-    problems = INPUT_SIZE_RULES.violations(image.width, image.height)
-    if problems:
-        raise InvalidRequestError(
-            f"{param} is {image.width}x{image.height}, which Nova Canvas does not take as an "
-            f"input image ({'; '.join(problems)}): resize it first (the largest square it "
-            "takes is 2048x2048)",
-            param=param,
-            code="invalid_image_size",
-        )
+    width, height = image.width, image.height
+    problems = INPUT_SIZE_RULES.violations(width, height)
+    if not problems:
+        return
+    rules = INPUT_SIZE_RULES
+    assert rules.max_pixels is not None
+    shrink = min((rules.max_pixels / (width * height)) ** 0.5, rules.max_side / max(width, height))
+    smaller = (int(width * shrink), int(height * shrink))
+    grow = rules.min_side / min(width, height)
+    larger = (math.ceil(width * grow), math.ceil(height * grow))
+    if shrink < 1 and not rules.violations(*smaller):  # too large, of a shape it takes
+        hint = f"scale it down, to {smaller[0]}x{smaller[1]} or less"
+    elif grow > 1 and not rules.violations(*larger):  # too small, of a shape it takes
+        hint = f"scale it up, to {larger[0]}x{larger[1]} or more"
+    else:
+        hint = "crop or pad it to an aspect ratio between 1:4 and 4:1, then scale it to fit"
+    raise InvalidRequestError(
+        f"{param} is {width}x{height} ({width * height / 1e6:.1f} MP), which Nova Canvas does "
+        f"not take as an input image ({'; '.join(problems)}): {hint}",
+        param=param,
+        code="invalid_image_size",
+    )
 
 
 def nova_mask(mask: InputImage, *, edit_is_white: bool) -> str:

@@ -114,3 +114,29 @@ def test_option_images_are_size_checked_too(
             provider.translate(call)
         assert caught.value.param == f"provider_options.amazon.{name}"
         assert caught.value.code == "invalid_image_size"
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "hint"),
+    [
+        (
+            4032,
+            3024,
+            "12.2 MP), which Nova Canvas does not take as an input image (at most "
+            "4194304 pixels): scale it down, to 2364x1773 or less",
+        ),
+        (300, 1000, "scale it up, to 320x1067 or more"),
+        (1000, 5000, "crop or pad it to an aspect ratio between 1:4 and 4:1"),
+    ],
+)
+def test_a_refused_input_size_says_what_would_do(
+    provider: NovaCanvasProvider, make_call: MakeCall, width: int, height: int, hint: str
+) -> None:
+    """A phone photo is the common case: the message gives a size of its shape that fits."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(make_call("variation", images=[png(width, height)]))
+    assert hint in caught.value.message
+    if "or less" in hint or "or more" in hint:
+        size = hint.split("to ")[-1].split(" or")[0]
+        fits = png(*map(int, size.split("x")))  # the size suggested is taken
+        provider.translate(make_call("variation", images=[fits]))

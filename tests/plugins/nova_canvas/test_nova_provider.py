@@ -317,5 +317,5 @@ async def test_an_input_image_too_small_is_refused_before_any_call(bedrock: Bedr
         with pytest.raises(limner.InvalidRequestError) as caught:
             await limner_client.images.create_variation(model=CANVAS, image=png(256, 256))
     assert (caught.value.param, caught.value.code) == ("image", "invalid_image_size")
-    assert "resize it first" in caught.value.message
+    assert "scale it up, to 320x320 or more" in caught.value.message
     assert bedrock.received == []
