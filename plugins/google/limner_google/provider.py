@@ -82,20 +82,30 @@ class GoogleProvider(Provider):
     def load_settings(
         self, overrides: Mapping[str, Any], environ: Mapping[str, str] = os.environ
     ) -> ProviderSettings:
-        """As the google-genai SDK: ``GOOGLE_GENAI_USE_VERTEXAI`` (``true``/``1``) picks Vertex."""
-        flag = environ.get("GOOGLE_GENAI_USE_VERTEXAI")
+        """As the google-genai SDK: ``GOOGLE_GENAI_USE_ENTERPRISE``, else
+        ``GOOGLE_GENAI_USE_VERTEXAI`` (``true``/``1``), picks Vertex AI; settings given in code
+        that contradict each other are refused."""
+        flag = environ.get("GOOGLE_GENAI_USE_ENTERPRISE", environ.get("GOOGLE_GENAI_USE_VERTEXAI"))
         merged = dict(overrides)
         if flag is not None and merged.get("vertexai") is None:
             merged["vertexai"] = flag.strip().lower() in _TRUE
         settings = super().load_settings(merged, environ)
         assert isinstance(settings, GoogleSettings)
-        placed = [name for name in ("project", "location") if overrides.get(name) is not None]
+        given = {name for name, value in overrides.items() if value is not None}
+        placed = [name for name in ("project", "location") if name in given]
         if placed and not settings.vertexai:  # the SDK refuses them too (none from the env)
             raise InvalidRequestError(
                 f"{' and '.join(placed)} are Vertex AI settings, and the Gemini API is in use: "
                 "set vertexai=True (or GOOGLE_GENAI_USE_VERTEXAI=true) for Vertex AI, or leave "
                 f"{'them' if len(placed) > 1 else 'it'} out",
                 param=f"providers.google.{placed[0]}",
+                provider=self.name,
+            )
+        if {"api_key", "credentials"} <= given:  # as the SDK: one or the other
+            raise InvalidRequestError(
+                "api_key and credentials were both given: give the API key (Vertex AI express "
+                "mode or the Gemini API) or the credentials (Vertex AI), not both",
+                param="providers.google.credentials",
                 provider=self.name,
             )
         return resolve_backend(settings, overrides)

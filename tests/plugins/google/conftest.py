@@ -143,6 +143,8 @@ class Server:
         **google: Any,
     ) -> limner.AsyncClient:
         config = {"api_key": "test-key", "base_url": self.url, **google}
+        if google.get("credentials") is not None and "api_key" not in google:
+            del config["api_key"]  # credentials and a key in code are refused together
         if config.get("vertexai"):
             config.pop("base_url")
             config["vertex_base_url"] = self.url

@@ -91,11 +91,32 @@ def test_vertex_without_project_waits_for_adc_to_name_it(
 
 def test_settings_repr_hides_secrets() -> None:
     credentials = object()
-    loaded = settings(api_key="super-secret", credentials=credentials)
+    loaded = settings(api_key="super-secret")
     assert "super-secret" not in repr(loaded)
-    assert "credentials" not in repr(loaded)
     assert loaded.api_key is not None and loaded.api_key.get_secret_value() == "super-secret"
-    assert isinstance(loaded, GoogleSettings) and loaded.credentials is credentials  # kept
+    vertex = settings(vertexai=True, credentials=credentials)
+    assert "credentials" not in repr(vertex)
+    assert isinstance(vertex, GoogleSettings) and vertex.credentials is credentials  # kept
+
+
+def test_a_key_and_credentials_given_together_are_refused() -> None:
+    """As the SDK: "Credentials and API key are mutually exclusive". A key from the
+    environment is another matter: given credentials win over it."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        settings(vertexai=True, api_key="k", credentials=object())
+    assert caught.value.param == "providers.google.credentials"
+    loaded = GoogleProvider().load_settings(
+        {"vertexai": True, "credentials": object()}, {"GOOGLE_API_KEY": "k"}
+    )
+    assert (loaded.api_key, loaded.auth) == (None, "adc")  # type: ignore[attr-defined]
+
+
+def test_the_enterprise_flag_picks_vertex_ai_first() -> None:
+    both = {"GOOGLE_GENAI_USE_ENTERPRISE": "1", "GOOGLE_GENAI_USE_VERTEXAI": "false"}
+    vertex = GoogleProvider().load_settings({}, both)
+    gemini = GoogleProvider().load_settings({}, {"GOOGLE_GENAI_USE_ENTERPRISE": "false"})
+    assert isinstance(vertex, GoogleSettings) and isinstance(gemini, GoogleSettings)
+    assert (vertex.backend, gemini.backend) == ("vertex", "gemini")
 
 
 def test_limner_models_shows_the_lifecycle(capsys: pytest.CaptureFixture[str]) -> None:
