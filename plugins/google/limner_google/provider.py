@@ -69,6 +69,7 @@ class GoogleProvider(Provider):
         "vertex_base_url": ("GOOGLE_VERTEX_BASE_URL",),
         "project": ("GOOGLE_CLOUD_PROJECT",),
         "location": ("GOOGLE_CLOUD_LOCATION",),
+        "api_version": ("GOOGLE_GENAI_API_VERSION",),
     }
     options_model: ClassVar[type[BaseModel] | None] = GoogleOptions
     credential_headers: ClassVar[frozenset[str]] = frozenset(

@@ -114,11 +114,12 @@ class Endpoint:
 def endpoint(settings: GoogleSettings) -> Endpoint:
     """The endpoint for these settings. A missing Vertex AI project (with ADC) is the placeholder
     :data:`ADC_PROJECT`, which the provider's ``complete_settings`` replaces before sending."""
+    beta = settings.api_version in (None, "beta")  # "beta", as the SDK reads it: each API's own
     if settings.backend == "gemini":
         base = (settings.base_url or GEMINI_BASE_URL).rstrip("/")
-        version = settings.api_version or GEMINI_API_VERSION
+        version = GEMINI_API_VERSION if beta else settings.api_version
         return Endpoint("gemini", "api_key", f"{base}/{version}/models/")
-    version = settings.api_version or VERTEX_API_VERSION
+    version = VERTEX_API_VERSION if beta else settings.api_version
     if settings.auth == "api_key":
         base = (settings.vertex_base_url or "https://aiplatform.googleapis.com").rstrip("/")
         return Endpoint("vertex", "api_key", f"{base}/{version}/publishers/google/models/")

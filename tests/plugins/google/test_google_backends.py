@@ -154,3 +154,30 @@ def test_regions_and_mask_format() -> None:
     assert all(
         info.capabilities.mask_format is None for info in MODELS if not info.capabilities.mask
     )
+
+
+@pytest.mark.parametrize(
+    ("env", "prefix"),
+    [
+        ({"GOOGLE_GENAI_API_VERSION": "v1"}, "https://generativelanguage.googleapis.com/v1/"),
+        ({"GOOGLE_GENAI_API_VERSION": "beta"}, "https://generativelanguage.googleapis.com/v1beta/"),
+        (
+            {
+                "GOOGLE_GENAI_API_VERSION": "beta",
+                "GOOGLE_GENAI_USE_VERTEXAI": "1",
+                "GOOGLE_CLOUD_PROJECT": "p",
+            },
+            "https://aiplatform.googleapis.com/v1beta1/projects/p/",
+        ),
+    ],
+)
+def test_the_api_version_from_the_environment_as_the_sdk_reads_it(
+    env: dict[str, str], prefix: str
+) -> None:
+    from limner_google.settings import endpoint
+
+    loaded = GoogleProvider().load_settings(
+        {"api_key": "k"} if "GOOGLE_CLOUD_PROJECT" not in env else {}, env
+    )
+    assert isinstance(loaded, GoogleSettings)
+    assert endpoint(loaded).prefix.startswith(prefix)
