@@ -121,6 +121,12 @@ def test_model_details_show_every_key_of_a_price_row(capsys: pytest.CaptureFixtu
     status, out, _ = run(capsys, "models", "stabilityai/sd3.5-large")
     assert status == 0
     assert "    edit remove-background: $0.02" in out.splitlines()
+    status, out, _ = run(capsys, "models", "openai/gpt-image-1")  # rows matched in order
+    lines = out.splitlines()
+    assert "    low 1024x1024: $0.011" in lines
+    assert "    low, other sizes: $0.016" in lines
+    assert "    1024x1024, other qualities: $0.167" in lines
+    assert "    other qualities and sizes: $0.25" in lines
 
 
 def test_model_details_json_has_schemas_prices_and_lifecycle(
@@ -594,7 +600,9 @@ def test_an_empty_output_path_is_refused(
 def test_model_details_say_the_lifecycle_in_words(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "models", "openai/dall-e-3")
     assert status == 0
-    assert "  lifecycle: shutdown, since 2026-05-12, replacement openai/gpt-image-2" in out
+    assert "  lifecycle: shutdown since 2026-05-12, replacement openai/gpt-image-2" in out
+    status, out, _ = run(capsys, "models", "amazon/amazon.nova-canvas-v1:0")
+    assert "  lifecycle: shutdown since 2026-09-30, deprecated on 2026-03-30" in out
 
 
 @pytest.mark.parametrize(

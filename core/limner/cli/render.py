@@ -76,10 +76,13 @@ def models_table(models: Sequence[ModelInfo]) -> str:
 
 def _lifecycle(model: ModelInfo) -> str:
     life = model.lifecycle
+    ended = life.status in ("shutdown", "retired")
     text: str = life.status
+    if ended and life.shutdown_on:
+        text += f" since {life.shutdown_on}"  # "shutdown since 2026-09-30", not after another date
     for label, value in (
         ("deprecated on", life.deprecated_on),
-        ("since" if life.status in ("shutdown", "retired") else _shuts(life), life.shutdown_on),
+        (_shuts(life), None if ended else life.shutdown_on),
         ("replacement", life.replacement),
     ):
         if value:
@@ -98,10 +101,25 @@ def _price_lines(sheet: PriceSheet) -> list[str]:
     if sheet.per_million_tokens is not None:
         tokens = sheet.per_million_tokens.model_dump(exclude_none=True)
         lines.append("    per 1M tokens: " + ", ".join(f"{k} {v}" for k, v in tokens.items()))
-    for row in sheet.per_image:
+    for index, row in enumerate(sheet.per_image):
         band = f"up to {row.max_size}" if row.max_size else None
         keys = " ".join(v for v in (row.operation, row.edit_mode, row.quality, row.size, band) if v)
-        lines.append(f"    {keys or 'any'}: {dollars(row.usd)}")
+        before = sheet.per_image[:index]  # rows are matched in order: later ones are fall-backs
+        other = [
+            f"other {what}"
+            for what, missing, named in (
+                ("qualities", row.quality is None, any(r.quality for r in before)),
+                (
+                    "sizes",
+                    row.size is None and band is None,
+                    any(r.size or r.max_size for r in before),
+                ),
+            )
+            if missing and named
+        ]
+        fallback = "other qualities and sizes" if len(other) == 2 else "".join(other)
+        label = ", ".join(part for part in (keys, fallback) if part)
+        lines.append(f"    {label or 'any'}: {dollars(row.usd)}")
     if sheet.notes:
         lines.append(f"    note: {sheet.notes}")
     return lines
