@@ -156,7 +156,7 @@ class Engine:
         if sending:  # the request is valid: settings that need I/O may be looked up now
             completed = self._completed.get(provider.name) or await self.settings_to_send(
                 provider, model
-            )  # (the lookup first: no coroutine on every call)
+            )  # (the lookup first: no coroutine to await on every call)
             if completed is not settings:  # the first call sent: translated again with them
                 settings, calls = completed, translated(completed)
                 translations = tuple(
@@ -185,6 +185,10 @@ class Engine:
             self._settings[provider.name] = provider.load_settings(overrides, self.options.environ)
         return self._settings[provider.name]
 
+    def completed_settings(self, provider: Provider) -> ProviderSettings | None:
+        """The settings :meth:`settings_to_send` completed, once it has (a lookup, no await)."""
+        return self._completed.get(provider.name)
+
     async def settings_to_send(self, provider: Provider, model: ModelInfo) -> ProviderSettings:
         """:meth:`settings_for`, completed by the provider's
         :meth:`~limner.provider.Provider.complete_settings` before its first call that is sent:
@@ -211,14 +215,26 @@ class Engine:
             raise error.attribute(name, model.id) from error.__cause__
         except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
             raise PluginError.crashed("complete_settings", name, model.id, exc) from exc
+        if not isinstance(done, ProviderSettings):
+            raise PluginError(
+                f"{type(provider).__name__}.complete_settings returned {type(done).__name__}, "
+                "not the provider's settings",
+                provider=name,
+                model=model.id,
+            )
         self._completed[name] = self._settings[name] = done
         return done
 
     def _completion_done(self, name: str, lookup: asyncio.Future[ProviderSettings]) -> None:
+        """A lookup ended: a success is kept even when no caller is left to take it (the only
+        one was cancelled); a failure is left for the next call to try again."""
         if self._completing.get(name) is lookup:
             del self._completing[name]
-        if not lookup.cancelled():
-            lookup.exception()  # its callers get it; nobody waiting is not an unread failure
+        if lookup.cancelled() or lookup.exception() is not None:
+            return  # (reading the exception marks it read: its callers raise it)
+        done = lookup.result()
+        if isinstance(done, ProviderSettings) and name not in self._completed:
+            self._completed[name] = self._settings[name] = done
 
     def secret_values(self) -> list[str]:
         """Every secret the providers' settings hold (given to the client or read from its

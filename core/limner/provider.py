@@ -36,7 +36,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from .capabilities import ModelInfo, Operation
 from .changes import Changes
@@ -83,18 +90,27 @@ class ProviderSettings(BaseModel):
             )
         return value
 
+    multiline_secrets: ClassVar[frozenset[str]] = frozenset()
+    """Secret fields that may hold line breaks (a PEM key); the others go into HTTP headers or
+    signatures, which cannot hold one."""
+
     @field_validator("*")
     @classmethod
-    def _trimmed_secrets(cls, value: Any) -> Any:
+    def _trimmed_secrets(cls, value: Any, info: ValidationInfo) -> Any:
         """A secret without the spaces and line break around it (a key file read whole ends in
-        one, and an HTTP header cannot hold it), as the providers' SDKs trim keys; one that is
-        blank is no secret."""
+        one, and an HTTP header cannot hold it), as the providers' SDKs trim keys. A blank one
+        is no secret: unset, where the field may be."""
         if not isinstance(value, SecretStr):
             return value
         secret = value.get_secret_value().strip()
-        if any(ord(char) < 32 or ord(char) == 127 for char in secret):
+        name = info.field_name or ""
+        if name not in cls.multiline_secrets and any(
+            ord(char) < 32 or ord(char) == 127 for char in secret
+        ):
             raise ValueError("holds a control character (a line break?): give the secret alone")
-        return SecretStr(secret) if secret else None
+        if not secret and not cls.model_fields[name].is_required():
+            return None
+        return SecretStr(secret)
 
     @field_validator("base_url")
     @classmethod

@@ -162,6 +162,14 @@ class ImagesResponse(BaseModel):
         """Every image's bytes, in order."""
         return [item.to_bytes() for item in self.data]
 
+    def file_format(self) -> str | None:
+        """The format :meth:`save` names files for: ``output_format``, or else the first image's,
+        read from its bytes (``None`` when neither says)."""
+        if self.output_format is not None:
+            return self.output_format
+        first = [item.to_bytes() for item in self.data[:1] if item.b64_json is not None]
+        return _sniffed(first)
+
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> list[Path]:
         """Write the images and return their paths.
 
@@ -174,7 +182,7 @@ class ImagesResponse(BaseModel):
         for the format with ``output_format`` where the model takes it).
         """
         payloads = self.images()
-        names = save_paths(path, len(self.data), self.output_format or _sniffed(payloads))
+        names = save_paths(path, len(self.data), self.output_format or _sniffed(payloads[:1]))
         if not overwrite:
             existing = [str(name) for name in names if name.exists()]
             if existing:

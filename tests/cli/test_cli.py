@@ -736,3 +736,23 @@ def test_a_directory_given_as_an_image_says_so(
     )
     assert status == 2
     assert "is a directory, not an image file" in err
+
+
+def test_a_kept_file_is_named_by_the_image_bytes_when_the_answer_does_not_say(
+    tmp_path: Path,
+) -> None:
+    """JPEG bytes and no output_format: the existing image-1.jpg is kept and the new image is
+    saved beside it as a .jpg, not written to image-1.png under a format warning."""
+    from limner.cli.output import save
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (1, 2, 3)).save(out, format="JPEG")
+    item = limner.ImageData(b64_json=base64.b64encode(out.getvalue()).decode())
+    result = limner.ImagesResponse(created=7, data=[item], provider="p", model="p/m")
+    (tmp_path / "image-1.jpg").write_bytes(b"keep me")
+    paths, said, elsewhere = save(result, f"{tmp_path}{os.sep}")
+    assert [p.name for p in paths] == ["image-1.7.jpg"] and not elsewhere
+    assert said == [
+        f"warning: {tmp_path / 'image-1.jpg'} exists and was kept; saved this image as {paths[0]}"
+    ]
+    assert (tmp_path / "image-1.jpg").read_bytes() == b"keep me"

@@ -172,6 +172,37 @@ async def test_a_crashing_lookup_is_a_plugin_error(
     assert server.api_calls == []
 
 
+async def test_a_lookup_that_returns_no_settings_is_a_plugin_error(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    class Careless(FakeProvider):
+        def complete_settings(self, settings: limner.ProviderSettings) -> limner.ProviderSettings:
+            return None  # type: ignore[return-value]
+
+    client = make_client(plugins=[FakePlugin(Careless)])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert "Careless.complete_settings returned NoneType" in caught.value.message
+    assert server.api_calls == []
+
+
+async def test_a_lookup_whose_only_caller_was_cancelled_is_kept(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    LookupProvider.lookups.clear()
+    settings = {"base_url": f"{server.url}/v1"}
+    client = make_client(plugins=[FakePlugin(LookupProvider)], providers={"fake": settings})
+    first = asyncio.ensure_future(client.images.generate(model="fake/alpha-1", prompt="p"))
+    await asyncio.sleep(0.01)  # the lookup (50 ms) is running
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await asyncio.sleep(0.1)  # it finishes with nobody waiting
+    await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert len(LookupProvider.lookups) == 1
+    assert [call.headers["x-fake-key"] for call in server.api_calls] == ["sk-looked-up"]
+
+
 async def test_a_failed_split_call_is_named_and_nothing_is_returned(
     make_client: MakeClient, server: FakeServer
 ) -> None:

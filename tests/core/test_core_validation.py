@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -455,3 +455,21 @@ async def test_a_key_with_a_line_break_inside_or_nothing_but_one_is_refused(
         await client.images.generate(**GOOD)
     assert "sk-a" not in caught.value.message
     assert server.requests == []
+
+
+def test_a_multiline_secret_a_plugin_declares_keeps_its_line_breaks() -> None:
+    """A PEM key holds line breaks; a settings model says which secrets may."""
+    from pydantic import SecretStr
+
+    class KeyFile(limner.ProviderSettings):
+        multiline_secrets: ClassVar[frozenset[str]] = frozenset({"private_key"})
+        private_key: SecretStr
+        token: SecretStr | None = None
+
+    pem = "-----BEGIN KEY-----\nabc\n-----END KEY-----"
+    loaded = KeyFile.model_validate({"private_key": pem + "\n", "token": " "})
+    assert loaded.private_key.get_secret_value() == pem  # trimmed, line breaks inside kept
+    assert loaded.token is None  # blank: unset
+    with pytest.raises(ValueError, match="control character"):
+        KeyFile.model_validate({"private_key": pem, "token": "a\nb"})
+    assert KeyFile.model_validate({"private_key": " "}).private_key.get_secret_value() == ""

@@ -110,7 +110,9 @@ class ChatEngine:
         )
         translations = tuple(self._translate(provider, call, headers) for call in calls)
         if sending:  # the request is valid: settings that need I/O may be looked up now
-            completed = await self.engine.settings_to_send(provider, model)
+            completed = self.engine.completed_settings(provider) or (
+                await self.engine.settings_to_send(provider, model)
+            )
             if completed is not settings:  # the first call sent: translated again with them
                 settings = completed
                 calls = tuple(replace(call, settings=completed) for call in calls)

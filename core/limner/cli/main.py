@@ -196,7 +196,8 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
 
 
 def _report(result: ImagesResponse, args: argparse.Namespace) -> int:
-    ext = {"jpeg": "jpg"}.get(result.output_format or "png", result.output_format or "png")
+    named = result.file_format() or "png"
+    ext = {"jpeg": "jpg"}.get(named, named)
     target = args.output or f"limner-{result.created}.{ext}"
     # response_format=url answers carry links, not bytes: those are printed, not saved
     urls = [item.url for item in result.data if item.b64_json is None and item.url is not None]

@@ -156,7 +156,7 @@ def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[
         return result.save(target), []
     except FileExistsError:
         pass
-    names = save_paths(target, len(result.data), result.output_format)
+    names = save_paths(target, len(result.data), result.file_format())
     taken = set(names)
     paths: list[Path] = []
     renamed: list[str] = []

@@ -102,7 +102,7 @@ def _check_size(image: InputImage, param: str) -> None:
     rules = INPUT_SIZE_RULES
     assert rules.max_pixels is not None
     shrink = min((rules.max_pixels / (width * height)) ** 0.5, rules.max_side / max(width, height))
-    smaller = (int(width * shrink), int(height * shrink))
+    smaller = _fitted(int(width * shrink), int(height * shrink))
     grow = rules.min_side / min(width, height)
     larger = (math.ceil(width * grow), math.ceil(height * grow))
     if shrink < 1 and not rules.violations(*smaller):  # too large, of a shape it takes
@@ -117,6 +117,21 @@ def _check_size(image: InputImage, param: str) -> None:
         param=param,
         code="invalid_image_size",
     )
+
+
+def _fitted(width: int, height: int) -> tuple[int, int]:
+    """``width`` x ``height`` (a scaled-down size) made to fit the rules: rounding down may leave
+    a shape just past 4:1 (4156x1039 scales to 4096x1023), so the side that makes it too long is
+    trimmed by a pixel at a time."""
+    rules = INPUT_SIZE_RULES
+    for _ in range(8):  # a pixel or two is all rounding can cost
+        if not rules.violations(width, height) or min(width, height) < rules.min_side:
+            break
+        if width >= height:
+            width -= 1
+        else:
+            height -= 1
+    return width, height
 
 
 def nova_mask(mask: InputImage, *, edit_is_white: bool) -> str:

@@ -126,6 +126,7 @@ def test_option_images_are_size_checked_too(
             "4194304 pixels): scale it down, to 2364x1773 or less",
         ),
         (300, 1000, "scale it up, to 320x1067 or more"),
+        (4156, 1039, "scale it down, to 4092x1023 or less"),  # 4:1 kept despite rounding
         (1000, 5000, "crop or pad it to an aspect ratio between 1:4 and 4:1"),
     ],
 )
