@@ -161,28 +161,23 @@ async def test_a_failed_lookup_is_shared_by_the_calls_waiting_and_tried_again_la
     assert server.api_calls == []
 
 
-async def test_a_crashing_lookup_is_a_plugin_error(
-    make_client: MakeClient, server: FakeServer
+class Careless(FakeProvider):
+    def complete_settings(self, settings: limner.ProviderSettings) -> limner.ProviderSettings:
+        return None  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    ("broken", "said"),
+    [(FailingLookup, "complete_settings"), (Careless, "Careless.complete_settings returned None")],
+)
+async def test_a_lookup_that_crashes_or_returns_no_settings_is_a_plugin_error(
+    make_client: MakeClient, server: FakeServer, broken: type[FakeProvider], said: str
 ) -> None:
     FailingLookup.failure = ValueError("boom")
-    client = make_client(plugins=[FakePlugin(FailingLookup)])
+    client = make_client(plugins=[FakePlugin(broken)])
     with pytest.raises(limner.PluginError) as caught:
         await client.images.generate(model="fake/alpha-1", prompt="p")
-    assert "complete_settings" in caught.value.message
-    assert server.api_calls == []
-
-
-async def test_a_lookup_that_returns_no_settings_is_a_plugin_error(
-    make_client: MakeClient, server: FakeServer
-) -> None:
-    class Careless(FakeProvider):
-        def complete_settings(self, settings: limner.ProviderSettings) -> limner.ProviderSettings:
-            return None  # type: ignore[return-value]
-
-    client = make_client(plugins=[FakePlugin(Careless)])
-    with pytest.raises(limner.PluginError) as caught:
-        await client.images.generate(model="fake/alpha-1", prompt="p")
-    assert "Careless.complete_settings returned NoneType" in caught.value.message
+    assert said in caught.value.message
     assert server.api_calls == []
 
 
