@@ -62,6 +62,12 @@ def imagen_class(long_side: int, allowed: Sequence[str]) -> str:
     return wanted if wanted in allowed else allowed[0]
 
 
+PROMPT_CHARS_HINT = 1920
+"""About 480 tokens, Imagen's prompt limit [google.md §(b)], at some 4 characters a token of
+English. Tokens cannot be counted without Google's tokenizer, so a longer prompt is sent, with a
+warning, not refused."""
+
+
 def translate_imagen(plan: Plan) -> Translation:
     call, request = plan.call, plan.request
     if call.model.name in VERTEX_ONLY and not plan.on_vertex:
@@ -71,6 +77,13 @@ def translate_imagen(plan: Plan) -> Translation:
             param="model",
         )
     drop_ignored(plan)
+    if len(request.prompt) > PROMPT_CHARS_HINT:
+        plan.warn(
+            "prompt_may_be_too_long",
+            f"Imagen takes prompts of up to 480 tokens, about {PROMPT_CHARS_HINT:,} characters "
+            f"of English; this one has {len(request.prompt):,}, and Google may cut or refuse it",
+            param="prompt",
+        )
     params: dict[str, Any] = {"sampleCount": call.n, "includeRaiReason": True}
     instance: dict[str, Any] = {"prompt": request.prompt}
     if isinstance(request, EditRequest):

@@ -599,3 +599,15 @@ def test_gemini_vertex_sends_compression_only_for_jpeg(
     assert [a for a in translation.adjustments if a.param == "output_compression"] == [
         Adjustment(param="output_compression", requested=85, reason=compression_dropped(given))
     ]
+
+
+@pytest.mark.parametrize(("chars", "warned"), [(1920, False), (1921, True)])
+def test_a_prompt_past_imagens_token_limit_is_sent_with_a_warning(
+    provider: GoogleProvider, make_call: MakeCall, chars: int, warned: bool
+) -> None:
+    """480 tokens cannot be counted here: a longer prompt is sent, and the user told."""
+    prompt = "x" * chars
+    translation = provider.translate(make_call("imagen-4.0-generate-001", prompt=prompt))
+    assert translation.request.json["instances"][0]["prompt"] == prompt
+    codes = [w.code for w in translation.warnings]
+    assert ("prompt_may_be_too_long" in codes) is warned
