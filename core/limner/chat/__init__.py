@@ -13,7 +13,7 @@ models that list ``"chat"`` in their capabilities.
 from __future__ import annotations
 
 from .contract import ChatCall, ChatPart, ChatResult, ChatTurn
-from .engine import NOT_SUPPORTED, ChatEngine
+from .engine import NOT_SUPPORTED, TEXT_ONLY, ChatEngine
 from .messages import build_chat_request
 from .response import (
     ChatChoice,
@@ -35,6 +35,7 @@ from .schema import (
 
 __all__ = [
     "NOT_SUPPORTED",
+    "TEXT_ONLY",
     "ChatCall",
     "ChatChoice",
     "ChatCompletion",

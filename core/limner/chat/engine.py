@@ -42,9 +42,12 @@ from .messages import assistant_message, load_turns
 from .response import ChatChoice, ChatCompletion, ChatUsage
 from .schema import UNSUPPORTED_FIELDS, ChatRequest
 
-__all__ = ["NOT_SUPPORTED", "ChatEngine"]
+__all__ = ["NOT_SUPPORTED", "TEXT_ONLY", "ChatEngine"]
 
 NOT_SUPPORTED = "Model(s) do not support /chat/completions"
+TEXT_ONLY = "text_only"
+"""Notice code for a chat translation whose answer can hold no image (a provider option asked
+for text alone): a dry run then estimates no image price, as for ``modalities=["text"]``."""
 """The message (the reference surface's wording) for a model without chat output."""
 
 
@@ -61,7 +64,8 @@ class ChatEngine:
     async def dry_run(self, request: ChatRequest) -> DryRun:
         """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
         plan = await self._plan(request, sending=False)
-        if request.modalities == ["text"]:  # only tokens, unknown before the call: no estimate
+        text_only = any(w.code == TEXT_ONLY for t in plan.translations for w in t.warnings)
+        if request.modalities == ["text"] or text_only:  # only tokens, not known before the call
             said = Notice(
                 code="price_unknown",
                 message=f"a text-only answer from {plan.model.id} is billed by its tokens, "

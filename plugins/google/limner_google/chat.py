@@ -29,7 +29,7 @@ from limner import (
     UnsupportedFeatureError,
     WireRequest,
 )
-from limner.chat import ChatCall
+from limner.chat import TEXT_ONLY, ChatCall
 from limner.requests import SIZE_PATTERN
 
 from .chat_contents import content
@@ -149,6 +149,8 @@ def _contents(body: _Body) -> list[dict[str, Any]]:
 def _modalities(body: _Body) -> list[str]:
     asked = body.call.request.modalities
     chosen = response_modalities(asked, body.options)
+    if "IMAGE" not in chosen and asked != ["text"]:  # asked for through provider options
+        body.warn(TEXT_ONLY, f"responseModalities {chosen}: the answer holds no image")
     if asked is not None and "response_modalities" in body.options.model_fields_set:
         from_options = list(body.options.response_modalities)
         if from_options != chosen:

@@ -254,3 +254,19 @@ async def test_every_refusal_finish_reason_is_a_content_policy_error(
             await client.images.generate(model=PRO, prompt="x")
     assert on_chat.value.reason == finish
     assert finish in on_images.value.message
+
+
+async def test_text_only_through_provider_options_is_not_estimated_as_an_image() -> None:
+    """Asked for through provider_options (not modalities), the answer holds no image: the dry
+    run says so and estimates no image price, as with modalities=["text"]."""
+    options = {"google": {"response_modalities": ["TEXT"]}}
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(
+            model=PRO, messages=[USER], provider_options=options, dry_run=True
+        )
+        image = await client.chat.completions.create(model=PRO, messages=[USER], dry_run=True)
+    assert plan.requests[0]["json"]["generationConfig"]["responseModalities"] == ["TEXT"]
+    assert plan.estimated_cost_usd is None
+    assert [w.code for w in plan.warnings] == ["text_only", "price_unknown"]
+    assert image.estimated_cost_usd is not None
+    assert "text_only" not in [w.code for w in image.warnings]
