@@ -203,11 +203,23 @@ def _penalty(body: _Body, param: str, value: float | None) -> float | None:
     """A penalty of 0 (the default) is sent as given. Any other is dropped and reported: the
     Gemini 2.5 and later models answer it with 400 "Penalty is not enabled for this model"
     (google-gemini/cookbook#1290, vercel/ai#8943, BerriAI/litellm#32273; a Google engineer on
-    the developer forum: only gemini-2.0-flash takes frequencyPenalty)."""
-    if not value:
+    the developer forum: only gemini-2.0-flash takes frequencyPenalty). Unless the caller also
+    passes Google's own field through (``generationConfig.frequencyPenalty``): then it is sent,
+    as asked, and the two must agree (see :func:`~.common.merge_passed_through`)."""
+    if not value or _passed_through(body, camel(param)):
         return value
     body.drop(param, value, "Gemini image models take no penalties (a 400 otherwise)")
     return None
+
+
+def _passed_through(body: _Body, key: str) -> bool:
+    """Whether the request passes ``generationConfig.<key>`` through, in either spelling."""
+    forwarded = body.call.request.forwarded
+    for name in ("generationConfig", "generation_config"):
+        config = forwarded.get(name)
+        if isinstance(config, dict) and any(camel(k) == key for k in config):
+            return True
+    return False
 
 
 def _seed(body: _Body, seed: int | None) -> int | None:

@@ -77,6 +77,24 @@ async def test_penalties_are_dropped_unless_zero(server: Server) -> None:
     assert "take no penalties" in dropped.adjustments[0].reason
 
 
+async def test_a_penalty_also_passed_through_is_sent_as_asked(server: Server) -> None:
+    """Google's own field given too: the caller wants it sent, so nothing is dropped; two
+    values that disagree are refused by path."""
+    server.answer(200, ANSWERS["pro_with_text"])
+    raw = {"generationConfig": {"frequencyPenalty": 0.5}}
+    async with server.client() as client:
+        result = await client.chat.completions.create(
+            model=PRO, messages=[USER], frequency_penalty=0.5, extra_body=raw
+        )
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.chat.completions.create(
+                model=PRO, messages=[USER], frequency_penalty=0.2, extra_body=raw
+            )
+    assert server.seen[0].body["generationConfig"]["frequencyPenalty"] == 0.5
+    assert result.adjustments == []
+    assert caught.value.param == "generationConfig.frequencyPenalty"
+
+
 async def test_a_chat_translation_error_names_the_provider_and_model(server: Server) -> None:
     """Raised by the plugin's translate_chat without naming itself: core names it, as it does on
     the images path."""
