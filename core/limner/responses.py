@@ -215,13 +215,15 @@ def _sniffed(payloads: list[bytes]) -> str | None:
 
 def _misnamed(path: Path, payload: bytes) -> str | None:
     """Why ``path``'s extension does not fit the image in ``payload``; ``None`` when it does,
-    or when either is unknown."""
+    when the name has no extension, or when the bytes are no image limner knows."""
     from .images import image_mime
 
     named = _NAMED.get(path.suffix.lower())
     held = _HELD.get(image_mime(payload) or "")
-    if named is None or held is None or named == held:
+    if held is None or named == held or not path.suffix:
         return None
+    if named is None:  # fox.tiff, fox.txt: a format limner does not convert to
+        return f"{path} holds {held} data, written as sent whatever the extension {path.suffix}"
     return f"{path} holds {held} data, not the {named} its name says"
 
 

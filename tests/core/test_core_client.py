@@ -415,10 +415,15 @@ def test_save_warns_when_the_name_says_another_format(tmp_path: Path) -> None:
         f"{tmp_path / 'fox.jpg'} holds PNG data, not the JPEG its name says"
     ]
     assert path.read_bytes() == png.images()[0]
+    with pytest.warns(
+        limner.ImageFormatWarning,
+        match=r"holds PNG data, written as sent whatever the extension \.tiff",
+    ):
+        png.save(tmp_path / "fox.tiff")  # not converted: said
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         png.save(tmp_path / "fox.PNG")  # the extension's case does not matter
-        png.save(tmp_path / "fox.bin")  # no image extension: nothing to compare
+        png.save(tmp_path / "fox")  # no extension: nothing to compare
         _image_response("JPEG").save(tmp_path / "fox.jpeg")
         _response(1).save(tmp_path / "odd.webp")  # bytes of no known format
 
