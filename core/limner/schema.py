@@ -134,6 +134,9 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
             props["mask"] = {"type": "null"}
         if not caps.edit_modes:
             props["edit_mode"] = {"type": "null"}
+    for name, prop in props.items():
+        if name not in required:
+            props[name] = _nullable(prop)
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"{model.id} {operation} request",
@@ -146,6 +149,22 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
     if rules:
         schema["allOf"] = [_rule_schema(rule) for rule in rules]
     return schema
+
+
+def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
+    """``prop`` also taking ``null``: an optional field set to null is unset, as the request
+    models (and OpenAI's API) read it."""
+    prop = dict(prop)
+    if "enum" in prop:
+        if None not in prop["enum"]:
+            prop["enum"] = [*prop["enum"], None]
+    elif "oneOf" in prop:
+        prop["oneOf"] = [*prop["oneOf"], {"type": "null"}]
+    elif "type" in prop:
+        kinds = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
+        if "null" not in kinds:
+            prop["type"] = [*kinds, "null"]
+    return prop
 
 
 def field_rules(model: ModelInfo, operation: Operation) -> tuple[FieldRule, ...]:
@@ -303,7 +322,9 @@ def _wording(error: jsonschema.ValidationError) -> str:
     if error.validator == "enum":
         given = repr(error.instance)
         given = given if len(given) <= 40 else given[:37] + "..."
-        return f"{given} is not one of {error.validator_value!r}"
+        listed: Any = error.validator_value
+        values = [value for value in listed if value is not None]  # null: unset
+        return f"{given} is not one of {values!r}"
     message = error.message
     return message if len(message) <= _MESSAGE_LIMIT else message[: _MESSAGE_LIMIT - 3] + "..."
 

@@ -917,17 +917,26 @@ def test_schema_reflects_capabilities(client: limner.AsyncClient) -> None:
     assert props["prompt"]["maxLength"] == 200
     assert props["quality"]["enum"][:2] == ["low", "high"]
     assert "hd" in props["quality"]["enum"]
-    assert props["output_format"]["enum"] == ["png", "jpeg"]
+    assert props["output_format"]["enum"] == ["png", "jpeg", None]  # null: unset
     edit = client.models.schema("alpha", "edit")
     assert edit["properties"]["images"]["maxItems"] == 2
     assert set(edit["required"]) == {"model", "prompt", "images"}
     beta = client.models.schema("fake/beta-2")
     assert beta["properties"]["n"]["maximum"] == 10
-    assert beta["properties"]["quality"] == {"type": "string"}
+    assert beta["properties"]["quality"] == {"type": ["string", "null"]}
     validator = jsonschema.Draft202012Validator(schema)
     assert validator.is_valid({"model": "fake/alpha-1", "prompt": "x", "n": 8})
     assert not validator.is_valid({"model": "fake/alpha-1", "prompt": "x", "n": 9})
     assert not validator.is_valid({"model": "fake/alpha-1", "prompt": "x" * 201})
+    # an optional field set to null is unset, as the request models read it; a required one is not
+    nulls = {"quality": None, "size": None, "image_config": None, "output_format": None}
+    assert validator.is_valid({"model": "fake/alpha-1", "prompt": "x", **nulls})
+    assert limner.GenerateRequest(model="fake/alpha-1", prompt="x", **nulls).quality is None
+    assert not validator.is_valid({"model": "fake/alpha-1", "prompt": None})
+    edit_validator = jsonschema.Draft202012Validator(edit)
+    assert edit_validator.is_valid(
+        {"model": "fake/alpha-1", "prompt": "x", "images": ["https://x/y.png"], "mask": None}
+    )
     assert not validator.is_valid({"model": "fake/alpha-1", "prompt": "x", "quality": "ultra"})
 
 

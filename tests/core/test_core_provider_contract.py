@@ -46,7 +46,7 @@ async def test_edit_mode_is_checked_against_the_models_modes(
     assert "'sketch' is not one of ['inpaint', 'outpaint', 'remove-background']" in str(info.value)
     schema = client.models.schema("fake/modes-1", "edit")
     assert schema["properties"]["edit_mode"] == {
-        "enum": ["inpaint", "outpaint", "remove-background"]
+        "enum": ["inpaint", "outpaint", "remove-background", None]
     }
     assert server.api_calls == []
 

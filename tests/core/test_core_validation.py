@@ -123,8 +123,8 @@ async def test_the_models_seed_range_and_negative_prompt_limit_are_checked_befor
     )
     assert len(server.api_calls) == 1
     schema = client.models.schema("fake/old-0", "generate")["properties"]
-    assert schema["seed"] == {"type": "integer", "minimum": 0, "maximum": 1000}
-    assert schema["negative_prompt"] == {"type": "string", "maxLength": 50}
+    assert schema["seed"] == {"type": ["integer", "null"], "minimum": 0, "maximum": 1000}
+    assert schema["negative_prompt"] == {"type": ["string", "null"], "maxLength": 50}
 
 
 async def test_good_request_reaches_the_server(

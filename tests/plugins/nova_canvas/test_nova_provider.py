@@ -68,8 +68,12 @@ async def test_schema_bounds_seed_and_negative_prompt(operation: limner.Operatio
     async with limner.AsyncClient(environ={}) as limner_client:
         schema = limner_client.models.schema(CANVAS, operation)
     properties = schema["properties"]
-    assert properties["seed"] == {"type": "integer", "minimum": 0, "maximum": 2_147_483_646}
-    assert properties["negative_prompt"] == {"type": "string", "maxLength": 1024}
+    assert properties["seed"] == {
+        "type": ["integer", "null"],
+        "minimum": 0,
+        "maximum": 2_147_483_646,
+    }
+    assert properties["negative_prompt"] == {"type": ["string", "null"], "maxLength": 1024}
 
 
 @pytest.mark.parametrize(

@@ -236,8 +236,15 @@ def test_the_published_schema_bounds_seed_and_negative_prompt_as_translation_doe
     name: str,
 ) -> None:
     schema = limner.Client().models.schema(f"stabilityai/{name}", "generate")
-    assert schema["properties"]["seed"] == {"type": "integer", "minimum": 0, "maximum": MAX_SEED}
-    assert schema["properties"]["negative_prompt"] == {"type": "string", "maxLength": 10_000}
+    assert schema["properties"]["seed"] == {
+        "type": ["integer", "null"],
+        "minimum": 0,
+        "maximum": MAX_SEED,
+    }
+    assert schema["properties"]["negative_prompt"] == {
+        "type": ["string", "null"],
+        "maxLength": 10_000,
+    }
     with limner.Client(providers={"stabilityai": {"api_key": "sk-test"}}) as client:
         for seed in (-1, MAX_SEED + 1):
             with pytest.raises(limner.InvalidRequestError) as caught:
