@@ -59,7 +59,10 @@ def build_request(
     pydantic's location of it)."""
     values = dict(fields)
     extra = values.pop("extra_body", None)
-    misplaced = values.keys() & _NOT_FIELDS.keys()  # extra_body's own fields are the user's call
+    misplaced = {name for name in values.keys() & _NOT_FIELDS.keys() if values[name] is not None}
+    for name in values.keys() & _NOT_FIELDS.keys() - misplaced:  # null: unset, as in the SDKs
+        del values[name]
+    # (extra_body's own fields are the user's call)
     if misplaced:
         name = min(misplaced)
         raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)

@@ -380,16 +380,22 @@ class Provider(ABC):
         """Settings from ``overrides`` (the client's ``providers={name: {...}}``), then the
         environment variables listed in ``env``."""
         values: dict[str, Any] = {}
+        sources: dict[str, str] = {}  # setting -> the environment variable it came from
         for setting, names in self.env.items():
             for env_name in names:
                 if environ.get(env_name):
-                    values[setting] = environ[env_name]
+                    values[setting], sources[setting] = environ[env_name], env_name
                     break
-        values.update({key: value for key, value in overrides.items() if value is not None})
+        given = {key: value for key, value in overrides.items() if value is not None}
+        values.update(given)
         try:
             return self.settings_model.model_validate(values)
         except ValidationError as exc:
-            raise invalid_input(exc, prefix=f"providers.{self.name}.") from None
+            error = invalid_input(exc, prefix=f"providers.{self.name}.")
+            setting = (error.param or "").removeprefix(f"providers.{self.name}.")
+            if setting in sources and setting not in given:  # say where the value came from
+                error.message = f"{error.message} (read from {sources[setting]})"
+            raise error from None
 
     def api_key(self, settings: ProviderSettings, *, dry_run: bool = False) -> str:
         """The configured API key, for ``authorize``. Raises the missing-credentials error (naming

@@ -286,6 +286,11 @@ def set_aside_misplaced(request: RequestT) -> tuple[RequestT, list[Adjustment]]:
     extra = request.model_extra
     if not extra:
         return request, []
+    if None in extra.values():  # null means unset, for limner's fields and forwarded ones alike
+        request = _without(request, [name for name, value in extra.items() if value is None])
+        extra = request.model_extra or {}
+        if not extra:
+            return request, []
     if extra.get("stream"):
         raise UnsupportedFeatureError(
             "limner does not stream images yet; leave out stream",
@@ -314,10 +319,16 @@ def set_aside_misplaced(request: RequestT) -> tuple[RequestT, list[Adjustment]]:
                 "not sent",
             )
         )
+    return _without(request, found), dropped
+
+
+def _without(request: RequestT, names: list[str]) -> RequestT:
+    """A copy of ``request`` without the extra fields ``names``."""
+    extra = request.model_extra or {}
     kept = request.model_copy()
-    kept.__pydantic_extra__ = {name: v for name, v in extra.items() if name not in found}
-    kept.__pydantic_fields_set__ = request.model_fields_set - set(found)
-    return kept, dropped
+    kept.__pydantic_extra__ = {name: v for name, v in extra.items() if name not in names}
+    kept.__pydantic_fields_set__ = request.model_fields_set - set(names)
+    return kept
 
 
 SIZE_RE = re.compile(r"^(\d+)x(\d+)$")

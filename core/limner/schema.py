@@ -288,7 +288,8 @@ def _check_rule(model: ModelInfo, rule: FieldRule, request: ImageRequest) -> Non
     other = getattr(request, rule.then, None)
     if other is None or (rule.allowed and other in rule.allowed):
         return
-    needs = f"must be one of {list(rule.allowed)!r}" if rule.allowed else "must be left unset"
+    allowed = " or ".join(repr(value) for value in rule.allowed)
+    needs = f"must be {allowed}" if rule.allowed else "must be left unset"
     raise UnsupportedFeatureError(
         f"{rule.then} {needs} when {rule.when} is {value!r}: {rule.reason} (model {model.id})",
         param=rule.then,

@@ -600,9 +600,9 @@ def test_an_empty_output_path_is_refused(
 def test_model_details_say_the_lifecycle_in_words(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "models", "openai/dall-e-3")
     assert status == 0
-    assert "  lifecycle: shutdown since 2026-05-12, replacement openai/gpt-image-2" in out
+    assert "  lifecycle: shut down on 2026-05-12, replacement openai/gpt-image-2" in out
     status, out, _ = run(capsys, "models", "amazon/amazon.nova-canvas-v1:0")
-    assert "  lifecycle: shutdown since 2026-09-30, deprecated on 2026-03-30" in out
+    assert "  lifecycle: shut down on 2026-09-30 (deprecated on 2026-03-30)" in out
 
 
 @pytest.mark.parametrize(

@@ -473,3 +473,31 @@ def test_a_multiline_secret_a_plugin_declares_keeps_its_line_breaks() -> None:
     with pytest.raises(ValueError, match="control character"):
         KeyFile.model_validate({"private_key": pem, "token": "a\nb"})
     assert KeyFile.model_validate({"private_key": " "}).private_key.get_secret_value() == ""
+
+
+async def test_null_extra_fields_are_unset_in_the_python_api_too(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """Another operation's field, an input image and a forwarded field, each set to null, are
+    neither refused, reported nor sent; so are the SDKs' client options set to null."""
+    nulls: dict[str, Any] = {"timeout": None}  # an SDK option, not in the typed signature
+    result = await client.images.generate(
+        **GOOD,
+        extra_body={"input_fidelity": None, "image": None, "partial_images": None},
+        **nulls,
+    )
+    assert result.adjustments == []
+    (call,) = server.api_calls
+    assert "partial_images" not in call.json and "input_fidelity" not in call.json
+
+
+def test_a_bad_setting_from_the_environment_names_its_variable() -> None:
+    from .fakeprovider import FakeProvider
+
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        FakeProvider().load_settings({}, {"FAKE_API_KEY": "sk-a\nsk-b"})
+    assert caught.value.param == "providers.fake.api_key"
+    assert caught.value.message.endswith("(read from FAKE_API_KEY)")
+    with pytest.raises(limner.InvalidRequestError) as given:
+        FakeProvider().load_settings({"api_key": "sk-a\nsk-b"}, {"FAKE_API_KEY": "ok"})
+    assert "read from" not in given.value.message

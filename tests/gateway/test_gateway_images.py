@@ -223,3 +223,25 @@ async def test_edit_multipart_text_field_is_not_a_server_path(
     assert body["error"]["param"] == "image"
     assert body["error"]["code"] == "invalid_image_reference"
     assert server.api_calls == []
+
+
+async def test_a_field_set_to_null_is_unset(gateway: Gateway, server: FakeServer) -> None:
+    """null means unset, as in OpenAI's API: limner's fields, its other operations' fields,
+    forwarded fields and the SDKs' client options alike are neither refused, reported nor
+    sent."""
+    nulls = {
+        "quality": None,
+        "image": None,
+        "mask": None,
+        "input_fidelity": None,
+        "partial_images": None,
+        "dry_run": None,
+        "extra_body": None,
+        "timeout": None,
+    }
+    result = await gateway.sdk().images.generate(
+        model="openai/gpt-image-1", prompt="a fox", extra_body=nulls
+    )
+    assert (result.model_extra or {})["adjustments"] == []
+    (call,) = server.api_calls
+    assert call.json == {"model": "gpt-image-1", "prompt": "a fox", "n": 1}

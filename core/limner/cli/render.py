@@ -76,13 +76,17 @@ def models_table(models: Sequence[ModelInfo]) -> str:
 
 def _lifecycle(model: ModelInfo) -> str:
     life = model.lifecycle
-    ended = life.status in ("shutdown", "retired")
-    text: str = life.status
-    if ended and life.shutdown_on:
-        text += f" since {life.shutdown_on}"  # "shutdown since 2026-09-30", not after another date
+    if life.status in ("shutdown", "retired") and life.shutdown_on:
+        # "shut down on 2026-09-30 (deprecated on 2026-03-30)": the end first, then its history
+        verb = "shut down" if life.status == "shutdown" else "retired"
+        text = f"{verb} on {life.shutdown_on}"
+        if life.deprecated_on:
+            text += f" (deprecated on {life.deprecated_on})"
+        return text + (f", replacement {life.replacement}" if life.replacement else "")
+    text = str(life.status)
     for label, value in (
         ("deprecated on", life.deprecated_on),
-        (_shuts(life), None if ended else life.shutdown_on),
+        (_shuts(life), life.shutdown_on),
         ("replacement", life.replacement),
     ):
         if value:

@@ -148,7 +148,10 @@ def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...]
     """Checks every image and chat request shares: no ``dry_run``; no ``extra_body`` (an SDK
     option that the SDK merges into the body itself: nested, it would slip its fields past these
     checks); none of the ``reserved`` names the route passes to the client itself; and ``n``
-    (images, or chat choices, each an upstream call) within the gateway's limit."""
+    (images, or chat choices, each an upstream call) within the gateway's limit. A field set
+    to null is taken out first: null means unset, as in OpenAI's API."""
+    for name in [name for name, value in body.items() if value is None]:
+        del body[name]
     if "dry_run" in body:
         raise InvalidRequestError(
             "dry_run is not available through the gateway; use limner's Python API or CLI",

@@ -102,6 +102,9 @@ class ModelObject(ModelInfo):
     object: Literal["model"] = "model"
     created: int = 0
     owned_by: str
+    shutdown_date: str | None = Field(
+        None, description="lifecycle.shutdown_on, as OpenAI's model object says it"
+    )
 
 
 class ModelList(BaseModel):
@@ -140,9 +143,13 @@ class Health(BaseModel):
 
 def model_object(model: ModelInfo) -> dict[str, Any]:
     """The ``/v1/models`` entry for ``model``."""
-    return {"object": "model", "created": 0, "owned_by": model.provider} | model.model_dump(
-        mode="json"
-    )
+    shutdown = model.lifecycle.shutdown_on
+    return {
+        "object": "model",
+        "created": 0,
+        "owned_by": model.provider,
+        "shutdown_date": shutdown.isoformat() if shutdown else None,
+    } | model.model_dump(mode="json")
 
 
 def file_object(stored: StoredFile) -> dict[str, Any]:
