@@ -71,7 +71,6 @@ def translate_call(call: ProviderCall) -> Translation:
         raise UnsupportedFeatureError(
             f"{call.model.id} cannot do {call.operation!r}",
             param="model",
-            provider="stabilityai",
             model=call.model.id,
         )
     _rerouted(plan)
@@ -89,7 +88,6 @@ def translate_call(call: ProviderCall) -> Translation:
             f"the request body would be about {size / 2**20:.1f} MiB; Stability accepts at most "
             "10 MiB. Send a smaller input image (JPEG or WebP, or fewer pixels)",
             param="images" if plan.files else "prompt",
-            provider="stabilityai",
             model=call.model.id,
         )
     return Translation(

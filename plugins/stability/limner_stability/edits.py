@@ -76,8 +76,6 @@ def edit_plan(plan: Plan, request: EditRequest) -> None:
             f"edit_mode remove-background makes the same image every time (it takes no seed), "
             f"so n={request.n} would pay for {request.n} copies; set n=1",
             param="n",
-            provider="stabilityai",
-            model=plan.call.model.id,
         )
     plan.files.append(_image_file(plan, image))
     if mode in _TAKES_MASK:
@@ -86,8 +84,6 @@ def edit_plan(plan: Plan, request: EditRequest) -> None:
         raise UnsupportedFeatureError(
             f"edit_mode {mode} takes no mask (inpaint and erase do)",
             param="mask",
-            provider="stabilityai",
-            model=plan.call.model.id,
         )
     fields.prompt(plan, request, takes=mode in _TAKES_PROMPT)
     fields.negative_prompt(plan, request, takes=mode in _TAKES_NEGATIVE)
@@ -105,13 +101,9 @@ def _the_image(plan: Plan) -> InputImage:
         raise UnsupportedFeatureError(
             f"Stability edits exactly one input image; got {len(images)}",
             param="images",
-            provider="stabilityai",
-            model=plan.call.model.id,
         )
     if images[0].data is None:  # core downloads URLs; file ids are refused by capabilities
-        raise UnsupportedFeatureError(
-            "Stability needs the image's bytes", param="images[0]", provider="stabilityai"
-        )
+        raise UnsupportedFeatureError("Stability needs the image's bytes", param="images[0]")
     return images[0]
 
 
@@ -131,8 +123,6 @@ def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None
         raise UnsupportedFeatureError(
             "image-to-image takes no mask; leave edit_mode unset (or inpaint) to use it",
             param="mask",
-            provider="stabilityai",
-            model=plan.call.model.id,
         )
     _check_sides(plan, image, 64)
     if request.edit_mode is None and _hint_transparency(image):
@@ -187,8 +177,6 @@ def _mask(plan: Plan, image: InputImage) -> None:
                 f"edit_mode {plan.mode} needs a mask, or an image whose transparent pixels mark "
                 f"the area (this one {why})",
                 param="mask",
-                provider="stabilityai",
-                model=plan.call.model.id,
             )
         return  # Stability derives the mask from the image's alpha channel
     binary = mask.derived("white_is_edit", _white_is_edit)
@@ -210,7 +198,6 @@ def _mode_options(plan: Plan) -> None:
         raise InvalidRequestError(
             f"provider_options.stabilityai.grow_mask {grow:g} is over {limit:g} for {mode}",
             param="provider_options.stabilityai.grow_mask",
-            provider="stabilityai",
         )
     required = {"search-and-replace": "search_prompt", "search-and-recolor": "select_prompt"}
     if mode in required and getattr(options, required[mode]) is None:
@@ -218,7 +205,6 @@ def _mode_options(plan: Plan) -> None:
         raise InvalidRequestError(
             f"edit_mode {mode} needs provider_options.stabilityai.{name} (what to look for)",
             param=f"provider_options.stabilityai.{name}",
-            provider="stabilityai",
         )
     if mode == "outpaint" and not any(
         getattr(options, side) for side in ("left", "right", "up", "down")
@@ -227,7 +213,6 @@ def _mode_options(plan: Plan) -> None:
             "edit_mode outpaint needs at least one of provider_options.stabilityai.left, right, "
             "up or down (pixels to add, 1-2000)",
             param="provider_options.stabilityai.left",
-            provider="stabilityai",
         )
     fields.apply_options(plan, OPTIONS_BY_MODE[mode])
 
@@ -271,6 +256,4 @@ def _bad_image(plan: Plan, why: str) -> InvalidRequestError:
         f"images[0] is {image.width}x{image.height}; for {plan.what} {why}",
         param="images[0]",
         code="invalid_image_size",
-        provider="stabilityai",
-        model=plan.call.model.id,
     )

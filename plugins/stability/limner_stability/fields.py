@@ -77,8 +77,6 @@ def seed(plan: Plan, request: GenerateRequest | EditRequest, *, takes: bool) -> 
         raise InvalidRequestError(
             f"seed {value} is out of range: Stability takes 0 to {MAX_SEED} (0 = random)",
             param="seed",
-            provider="stabilityai",
-            model=plan.call.model.id,
         )
     if not takes:
         plan.drop("seed", value, f"{plan.what} takes no seed")

@@ -131,3 +131,18 @@ def test_a_url_answer_asked_for_is_reported_as_image_data(
     assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
         ("response_format", "url", "b64_json")
     ]
+
+
+async def test_the_plugins_refusals_are_named_by_core() -> None:
+    """The plugin raises without naming itself or the model: core's translate step does."""
+    async with limner.AsyncClient(environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.edit(
+                model="stabilityai/sd3.5-large",
+                prompt="x",
+                image=png(32, 32),
+                edit_mode="erase",
+                dry_run=True,
+            )
+    assert caught.value.param == "images[0]"
+    assert (caught.value.provider, caught.value.model) == ("stabilityai", "stabilityai/sd3.5-large")
