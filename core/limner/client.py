@@ -287,7 +287,7 @@ class AsyncClient:
         """Every credential the client's provider settings hold, from ``providers=`` or the
         environment: for keeping them out of an application's own logs (the gateway scrubs its
         error messages with them)."""
-        return self._engine.secret_values()
+        return self._engine.settings.secret_values()
 
     async def close(self) -> None:
         """Close the HTTP session (if the client made it)."""

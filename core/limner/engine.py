@@ -3,9 +3,7 @@ merge. Providers only translate and parse; every network call happens here."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import functools
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -13,23 +11,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .capabilities import ModelInfo, Operation
+from .capabilities import Operation
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
-from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError, PluginError
+from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
 from .http import Transport
 from .images import sniff
 from .inputs import (
     check_extra_headers,
     check_not_overwritten,
     load_images,
-    namespace_of,
     provider_options,
 )
 from .plugins import Registry
 from .provider import (
     AnyRequest,
-    Provider,
     ProviderCall,
     ProviderResult,
     ProviderSettings,
@@ -50,6 +46,7 @@ from .sending import (
     unique,
     with_extra_headers,
 )
+from .settings_store import SettingsStore
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
 
@@ -84,15 +81,14 @@ def split_n(n: int, per_call: int) -> list[int]:
 
 
 class Engine:
-    """Runs requests for a client: owns no state beyond settings caches."""
+    """Runs requests for a client: owns no state beyond its providers' settings
+    (:class:`~limner.settings_store.SettingsStore`)."""
 
     def __init__(self, registry: Registry, transport: Transport, options: EngineOptions) -> None:
         self.registry = registry
         self.transport = transport
         self.options = options
-        self._settings: dict[str, ProviderSettings] = {}
-        self._completed: dict[str, ProviderSettings] = {}
-        self._completing: dict[str, asyncio.Future[ProviderSettings]] = {}
+        self.settings = SettingsStore(registry, options.provider_settings, options.environ)
 
     async def dry_run(self, operation: Operation, request: AnyRequest) -> DryRun:
         """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
@@ -125,7 +121,7 @@ class Engine:
         provider = self.registry.provider_for(model)
         extra_headers = check_extra_headers(request, providers)
         options = provider_options(request, provider, self.registry)
-        settings = self.settings_for(provider)
+        settings = self.settings.loaded(provider)
         images, mask = await load_images(
             request, model, self.fetch, max_bytes=self.options.download.max_bytes
         )
@@ -154,7 +150,7 @@ class Engine:
             for call in calls
         )
         if sending:  # the request is valid: settings that need I/O may be looked up now
-            completed = self._completed.get(provider.name) or await self.settings_to_send(
+            completed = self.settings.completed(provider) or await self.settings.to_send(
                 provider, model
             )  # (the lookup first: no coroutine to await on every call)
             if completed is not settings:  # the first call sent: translated again with them
@@ -175,79 +171,6 @@ class Engine:
         warnings = tuple(plan_warnings(model, request, adjustments, translations))
         # Plan(...), not _Plan(...): calling a subscripted generic costs a failed setattr per call
         return Plan(model, provider, settings, calls, translations, adjustments, warnings)
-
-    def settings_for(self, provider: Provider) -> ProviderSettings:
-        if provider.name not in self._settings:
-            given = self.options.provider_settings
-            if not self._settings:  # the first use: settings for no provider are a typo
-                self.registry.check_provider_names(given)
-            overrides = namespace_of(given, provider, "providers") or {}
-            self._settings[provider.name] = provider.load_settings(overrides, self.options.environ)
-        return self._settings[provider.name]
-
-    def completed_settings(self, provider: Provider) -> ProviderSettings | None:
-        """The settings :meth:`settings_to_send` completed, once it has (a lookup, no await)."""
-        return self._completed.get(provider.name)
-
-    async def settings_to_send(self, provider: Provider, model: ModelInfo) -> ProviderSettings:
-        """:meth:`settings_for`, completed by the provider's
-        :meth:`~limner.provider.Provider.complete_settings` before its first call that is sent:
-        once per client, in a worker thread. Calls that arrive meanwhile wait for the same
-        lookup and share its outcome; after a failure the next call looks again. The same
-        object as :meth:`settings_for` returns once completed (or when there is nothing to
-        complete)."""
-        name = provider.name
-        done = self._completed.get(name)
-        if done is not None:
-            return done
-        if type(provider).complete_settings is Provider.complete_settings:
-            done = self._completed[name] = self.settings_for(provider)
-            return done
-        pending = self._completing.get(name)
-        if pending is None or pending.get_loop() is not asyncio.get_running_loop():
-            loaded = self.settings_for(provider)
-            pending = asyncio.ensure_future(asyncio.to_thread(provider.complete_settings, loaded))
-            self._completing[name] = pending
-            pending.add_done_callback(functools.partial(self._completion_done, name))
-        try:
-            done = await asyncio.shield(pending)  # one caller cancelled: the others still wait
-        except LimnerError as error:  # named as translation errors are (Registry.translate)
-            raise error.attribute(name, model.id) from error.__cause__
-        except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
-            raise PluginError.crashed("complete_settings", name, model.id, exc) from exc
-        if not isinstance(done, ProviderSettings):
-            raise PluginError(
-                f"{type(provider).__name__}.complete_settings returned {type(done).__name__}, "
-                "not the provider's settings",
-                provider=name,
-                model=model.id,
-            )
-        self._completed[name] = self._settings[name] = done
-        return done
-
-    def _completion_done(self, name: str, lookup: asyncio.Future[ProviderSettings]) -> None:
-        """A lookup ended: a success is kept even when no caller is left to take it (the only
-        one was cancelled); a failure is left for the next call to try again."""
-        if self._completing.get(name) is lookup:
-            del self._completing[name]
-        if lookup.cancelled() or lookup.exception() is not None:
-            return  # (reading the exception marks it read: its callers raise it)
-        done = lookup.result()
-        if isinstance(done, ProviderSettings) and name not in self._completed:
-            self._completed[name] = self._settings[name] = done
-
-    def secret_values(self) -> list[str]:
-        """Every secret the providers' settings hold (given to the client or read from its
-        environment), each read through the provider's own settings model."""
-        self.registry.check_provider_names(self.options.provider_settings)  # not swallowed below
-        found: list[str] = []
-        for provider in self.registry.providers.values():
-            try:
-                settings = self.settings_for(provider)
-            except LimnerError:  # settings this provider refuses: nothing of them is used
-                continue
-            found.extend(provider.secret_values(settings))
-        return found
 
     async def fetch(self, url: str, param: str, *, provider_url: bool = False) -> bytes:
         """The bytes at ``url`` under the client's download policy and timeouts (see

@@ -36,20 +36,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    SecretStr,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import BaseModel, ValidationError
 
 from .capabilities import ModelInfo, Operation
 from .changes import Changes
 from .errors import LimnerError, MissingCredentialsError
 from .images import InputImage
 from .input_errors import invalid_input
+from .provider_settings import ProviderSettings
 from .requests import EditRequest, GenerateRequest, VariationRequest
 from .responses import Adjustment, ImageData, Notice, Usage
 from .wire import WireRequest, WireResponse
@@ -67,67 +61,6 @@ __all__ = [
 ]
 
 AnyRequest = GenerateRequest | EditRequest | VariationRequest
-
-
-class ProviderSettings(BaseModel):
-    """Credentials and endpoint for one provider. Subclass to add fields; secrets are ``SecretStr``
-    so they never show in reprs or logs. No URL setting (``base_url`` or a subclass's) may carry
-    credentials (``user:password@``): they would show wherever the URL does."""
-
-    # hide_input_in_errors: a refused value may hold a secret (pydantic would quote it)
-    model_config = ConfigDict(extra="forbid", defer_build=True, hide_input_in_errors=True)
-
-    api_key: SecretStr | None = None
-    base_url: str | None = None
-
-    @field_validator("*")
-    @classmethod
-    def _no_credentials_in_urls(cls, value: Any) -> Any:
-        if isinstance(value, str) and "://" in value and "@" in _authority(value):
-            raise ValueError(
-                "a URL may not carry credentials (user:password@): they would show in logs, "
-                "errors and dry runs; give the URL without them and put the key in api_key"
-            )
-        return value
-
-    multiline_secrets: ClassVar[frozenset[str]] = frozenset()
-    """Secret fields that may hold line breaks (a PEM key); the others go into HTTP headers or
-    signatures, which cannot hold one."""
-
-    @field_validator("*")
-    @classmethod
-    def _trimmed_secrets(cls, value: Any, info: ValidationInfo) -> Any:
-        """A secret without the spaces and line break around it (a key file read whole ends in
-        one, and an HTTP header cannot hold it), as the providers' SDKs trim keys. A blank one
-        is no secret: unset, where the field may be."""
-        if not isinstance(value, SecretStr):
-            return value
-        secret = value.get_secret_value().strip()
-        name = info.field_name or ""
-        if name not in cls.multiline_secrets and any(
-            ord(char) < 32 or ord(char) == 127 for char in secret
-        ):
-            raise ValueError("holds a control character (a line break?): give the secret alone")
-        if not secret and not cls.model_fields[name].is_required():
-            return None
-        return SecretStr(secret)
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.lower().startswith(("https://", "http://")):
-            raise ValueError(
-                f"{value!r} is not an http(s) URL: give the scheme too, such as "
-                "https://api.example.com/v1"
-            )
-        return value
-
-
-# The three records below (and wire.WireRequest, wire.WireResponse) are frozen dataclasses built
-# for every provider call. Their __init__ is written out: the generated one of a frozen dataclass
-# makes one object.__setattr__ call per field, several times slower than filling __dict__ at
-# once. tests/core/test_core_records.py holds each __init__ to its fields (names, order,
-# defaults).
 
 
 @dataclass(frozen=True, init=False)
@@ -425,11 +358,3 @@ class Provider(ABC):
             param=setting,
             provider=self.name,
         )
-
-
-def _authority(url: str) -> str:
-    """The ``user:password@host:port`` part of ``url`` (empty when it has none)."""
-    after_scheme = url.split("://", 1)[1]
-    for end in "/?#":
-        after_scheme = after_scheme.split(end, 1)[0]
-    return after_scheme

@@ -224,9 +224,8 @@ _same_docs(Images, AsyncImages, "generate", "edit", "create_variation")
 class Client:
     """The synchronous client: the arguments and methods of :class:`AsyncClient` (but for
     ``session``, which belongs to another event loop), blocking. Use it as a context manager,
-    or call :meth:`close`. A client dropped unclosed (with its ``images`` and ``chat``) stops
-    its thread when it is garbage-collected; its connections are then left to the garbage
-    collector, without the clean close that :meth:`close` gives them."""
+    or call :meth:`close`. A client dropped unclosed (with its ``images`` and ``chat``) closes
+    its session and stops its thread when it is garbage-collected."""
 
     def __init__(
         self,

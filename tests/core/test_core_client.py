@@ -163,7 +163,7 @@ async def test_secrets_absent_from_reprs_and_errors(
     for text in (str(error), repr(error), repr(error.to_openai()), repr(error.body)):
         assert API_KEY not in text
     assert API_KEY not in repr(client)
-    settings = client._engine._settings["fake"]
+    settings = client._engine.settings._loaded["fake"]
     assert settings.api_key is not None
     assert settings.api_key.get_secret_value() == API_KEY
     assert API_KEY not in repr(settings) and API_KEY not in str(settings)

@@ -101,7 +101,7 @@ class ChatEngine:
         provider = registry.provider_for(model)
         headers = check_extra_headers(request, registry.providers)
         options = provider_options(request, provider, registry)
-        settings = self.engine.settings_for(provider)
+        settings = self.engine.settings.loaded(provider)
         turns, notices = await load_turns(
             request,
             model,
@@ -114,9 +114,8 @@ class ChatEngine:
         )
         translations = tuple(self._translate(provider, call, headers) for call in calls)
         if sending:  # the request is valid: settings that need I/O may be looked up now
-            completed = self.engine.completed_settings(provider) or (
-                await self.engine.settings_to_send(provider, model)
-            )
+            store = self.engine.settings
+            completed = store.completed(provider) or await store.to_send(provider, model)
             if completed is not settings:  # the first call sent: translated again with them
                 settings = completed
                 calls = tuple(replace(call, settings=completed) for call in calls)

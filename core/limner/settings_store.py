@@ -1,0 +1,109 @@
+"""The settings of each provider for one client: loaded once from the client's ``providers=``
+and its environment, then completed once (with I/O, off the event loop) before the first call
+that is sent."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from .capabilities import ModelInfo
+from .errors import LimnerError, PluginError
+from .inputs import namespace_of
+from .plugins import Registry
+from .provider import Provider, ProviderSettings
+
+__all__ = ["SettingsStore"]
+
+
+class SettingsStore:
+    """Each provider's settings for one client, loaded on first use and cached."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        given: Mapping[str, Mapping[str, Any]],
+        environ: Mapping[str, str],
+    ) -> None:
+        self.registry = registry
+        self.given = given
+        self.environ = environ
+        self._loaded: dict[str, ProviderSettings] = {}
+        self._completed: dict[str, ProviderSettings] = {}
+        self._completing: dict[str, asyncio.Future[ProviderSettings]] = {}
+
+    def loaded(self, provider: Provider) -> ProviderSettings:
+        """The provider's settings from the client's ``providers=`` and environment (completed
+        ones, once :meth:`to_send` has completed them)."""
+        if provider.name not in self._loaded:
+            if not self._loaded:  # the first use: settings for no provider are a typo
+                self.registry.check_provider_names(self.given)
+            overrides = namespace_of(self.given, provider, "providers") or {}
+            self._loaded[provider.name] = provider.load_settings(overrides, self.environ)
+        return self._loaded[provider.name]
+
+    def completed(self, provider: Provider) -> ProviderSettings | None:
+        """The settings :meth:`to_send` completed, once it has (a lookup, no await)."""
+        return self._completed.get(provider.name)
+
+    async def to_send(self, provider: Provider, model: ModelInfo) -> ProviderSettings:
+        """:meth:`loaded`, completed by the provider's
+        :meth:`~limner.provider.Provider.complete_settings` before its first call that is sent:
+        once per client, in a worker thread. Calls that arrive meanwhile wait for the same
+        lookup and share its outcome; after a failure the next call looks again. The same
+        object as :meth:`loaded` returns once completed (or when there is nothing to
+        complete)."""
+        name = provider.name
+        done = self._completed.get(name)
+        if done is not None:
+            return done
+        if type(provider).complete_settings is Provider.complete_settings:
+            done = self._completed[name] = self.loaded(provider)
+            return done
+        pending = self._completing.get(name)
+        if pending is None or pending.get_loop() is not asyncio.get_running_loop():
+            loaded = self.loaded(provider)
+            pending = asyncio.ensure_future(asyncio.to_thread(provider.complete_settings, loaded))
+            self._completing[name] = pending
+            pending.add_done_callback(functools.partial(self._lookup_done, name))
+        try:
+            done = await asyncio.shield(pending)  # one caller cancelled: the others still wait
+        except LimnerError as error:  # named as translation errors are (Registry.translate)
+            raise error.attribute(name, model.id) from error.__cause__
+        except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
+            raise PluginError.crashed("complete_settings", name, model.id, exc) from exc
+        if not isinstance(done, ProviderSettings):
+            raise PluginError(
+                f"{type(provider).__name__}.complete_settings returned {type(done).__name__}, "
+                "not the provider's settings",
+                provider=name,
+                model=model.id,
+            )
+        self._completed[name] = self._loaded[name] = done
+        return done
+
+    def _lookup_done(self, name: str, lookup: asyncio.Future[ProviderSettings]) -> None:
+        """A lookup ended: a success is kept even when no caller is left to take it (the only
+        one was cancelled); a failure is left for the next call to try again."""
+        if self._completing.get(name) is lookup:
+            del self._completing[name]
+        if lookup.cancelled() or lookup.exception() is not None:
+            return  # (reading the exception marks it read: its callers raise it)
+        done = lookup.result()
+        if isinstance(done, ProviderSettings) and name not in self._completed:
+            self._completed[name] = self._loaded[name] = done
+
+    def secret_values(self) -> list[str]:
+        """Every secret the providers' settings hold (given to the client or read from its
+        environment), each read through the provider's own settings model."""
+        self.registry.check_provider_names(self.given)  # not swallowed below
+        found: list[str] = []
+        for provider in self.registry.providers.values():
+            try:
+                settings = self.loaded(provider)
+            except LimnerError:  # settings this provider refuses: nothing of them is used
+                continue
+            found.extend(provider.secret_values(settings))
+        return found
