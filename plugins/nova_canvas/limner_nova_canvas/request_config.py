@@ -3,7 +3,7 @@ and reported when changed [nova-canvas.md §2 imageGenerationConfig]."""
 
 from __future__ import annotations
 
-from limner import EditRequest, GenerateRequest, InvalidRequestError, UnsupportedFeatureError
+from limner import EditRequest, GenerateRequest, InvalidRequestError
 from limner.requests import parse_size
 from limner.sizing import fit_size, parse_ratio, size_for_ratio
 
@@ -15,7 +15,6 @@ __all__ = [
     "QUALITY",
     "apply_config",
     "apply_text",
-    "check_n",
     "drop_unsupported",
 ]
 
@@ -233,8 +232,3 @@ def _seed(plan: Plan) -> None:
 
 def _fmt(wh: tuple[int, int]) -> str:
     return f"{wh[0]}x{wh[1]}"
-
-
-def check_n(plan: Plan) -> None:
-    if plan.task == "BACKGROUND_REMOVAL" and plan.call.request.n > 1:
-        raise UnsupportedFeatureError("remove-background returns one image; set n=1", param="n")

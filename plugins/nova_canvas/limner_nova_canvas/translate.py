@@ -25,7 +25,7 @@ from limner.responses import TRANSPARENCY_NOT_USED_AS_MASK
 from .images import decode_option_image, nova_image, nova_mask
 from .options import NovaCanvasOptions
 from .plan import Plan, option_param
-from .request_config import apply_config, apply_text, check_n, drop_unsupported
+from .request_config import apply_config, apply_text, drop_unsupported
 from .settings import NovaCanvasSettings, invoke_url
 
 __all__ = ["PARAMS_FIELD", "choose_task", "translate_call"]
@@ -85,7 +85,6 @@ def translate_call(call: ProviderCall) -> Translation:
     task, mode = choose_task(call, options)
     plan = Plan(call=call, options=options, task=task, mode=mode)
     plan.refuse_options(_OPTION_TASKS)
-    check_n(plan)
     _inputs(plan)
     apply_text(plan)
     drop_unsupported(plan)
@@ -118,12 +117,7 @@ def _inputs(plan: Plan) -> None:
 
 
 def _variation_inputs(plan: Plan) -> None:
-    call = plan.call
-    if call.mask is not None:
-        raise UnsupportedFeatureError(
-            "a variation takes no mask; use edit_mode 'inpaint' to edit the masked area",
-            param="mask",
-        )
+    call = plan.call  # a mask with it: core refuses it (EDIT_RULES)
     plan.params["images"] = [
         nova_image(image, _image_param(call, i), plan.adjustments)
         for i, image in enumerate(call.images)
@@ -146,9 +140,7 @@ def _single_image_inputs(plan: Plan) -> None:
     plan.params["image"] = nova_image(image, _image_param(call, 0), plan.adjustments)
     if image.width and image.height:
         plan.size = f"{image.width}x{image.height}"
-    if task == "BACKGROUND_REMOVAL":
-        if call.mask is not None:
-            raise UnsupportedFeatureError("remove-background takes no mask", param="mask")
+    if task == "BACKGROUND_REMOVAL":  # a mask, or n > 1, with it: core refuses them (EDIT_RULES)
         return
     if call.mask is not None and options.mask_prompt:
         raise InvalidRequestError(

@@ -189,13 +189,7 @@ def _gpt_image_fields(plan: Plan, request: GenerateRequest | EditRequest) -> Non
     caps = plan.call.model.capabilities
     output_format = _output_format(plan, request.output_format)
     background = _choice(plan, "background", request.background, caps.backgrounds)
-    if background == "transparent" and output_format == "jpeg":
-        raise InvalidRequestError(
-            "a transparent background needs output_format png or webp, not jpeg",
-            param="background",
-            provider="openai",
-            model=plan.call.model.id,
-        )
+    # jpeg with a transparent background: refused by core, from the models' field_rules
     if background == "transparent" and plan.model_name in PREVIEW_TRANSPARENCY:
         plan.warnings.append(
             Notice(

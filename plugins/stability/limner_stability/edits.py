@@ -70,21 +70,12 @@ def edit_plan(plan: Plan, request: EditRequest) -> None:
         _image_to_image(plan, request, image)
         return
     _check_image(plan, image)
-    mode = plan.mode
-    if mode == "remove-background" and request.n > 1:  # no seed: n calls, n identical images
-        raise UnsupportedFeatureError(
-            f"edit_mode remove-background makes the same image every time (it takes no seed), "
-            f"so n={request.n} would pay for {request.n} copies; set n=1",
-            param="n",
-        )
+    mode = (
+        plan.mode
+    )  # n > 1 for remove-background, a mask elsewhere: core refuses them (EDIT_RULES)
     plan.files.append(_image_file(plan, image))
     if mode in _TAKES_MASK:
         _mask(plan, image)
-    elif plan.call.mask is not None:
-        raise UnsupportedFeatureError(
-            f"edit_mode {mode} takes no mask (inpaint and erase do)",
-            param="mask",
-        )
     fields.prompt(plan, request, takes=mode in _TAKES_PROMPT)
     fields.negative_prompt(plan, request, takes=mode in _TAKES_NEGATIVE)
     fields.seed(plan, request, takes=mode != "remove-background")
@@ -118,12 +109,7 @@ def _image_file(plan: Plan, image: InputImage) -> FilePart:
 
 
 def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None:
-    name = plan.model_name
-    if plan.call.mask is not None:
-        raise UnsupportedFeatureError(
-            "image-to-image takes no mask; leave edit_mode unset (or inpaint) to use it",
-            param="mask",
-        )
+    name = plan.model_name  # a mask with it: core refuses it (EDIT_RULES)
     _check_sides(plan, image, 64)
     if request.edit_mode is None and _hint_transparency(image):
         plan.warn(

@@ -448,7 +448,6 @@ def test_forwarded_extra_fields(provider: NovaCanvasProvider, make_call: MakeCal
         ("generate", {}, {"control_mode": "CANNY_EDGE"}, "provider_options.amazon.control_mode"),
         ("variation", {}, {"style": "MAXIMALISM"}, "provider_options.amazon.style"),
         ("edit", {"edit_mode": "inpaint"}, {}, "mask"),
-        ("edit", {"edit_mode": "remove-background", "n": 2}, {}, "n"),
     ],
 )
 def test_refusals_name_the_parameter(
@@ -466,6 +465,21 @@ def test_refusals_name_the_parameter(
             make_call(operation, images=images, options=options or None, **prompt, **fields)
         )
     assert caught.value.param == param
+
+
+async def test_remove_background_with_n_above_1_names_n() -> None:
+    """Refused by core, from the model's field rules, before the translation."""
+    async with limner.AsyncClient(environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.edit(
+                model="amazon/amazon.nova-canvas-v1:0",
+                prompt="x",
+                image=png(320, 320),
+                edit_mode="remove-background",
+                n=2,
+                dry_run=True,
+            )
+    assert caught.value.param == "n"
 
 
 def test_mask_and_mask_prompt_are_exclusive(

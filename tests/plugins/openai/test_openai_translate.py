@@ -537,12 +537,17 @@ def test_dall_e_drops_gpt_image_fields(provider: OpenAIProvider, make_call: Any)
     )
 
 
-def test_transparent_background_with_jpeg_is_refused(
-    provider: OpenAIProvider, make_call: Any
-) -> None:
-    call = make_call("gpt-image-1", prompt="x", background="transparent", output_format="jpeg")
-    with pytest.raises(limner.InvalidRequestError) as info:
-        provider.translate(call)
+async def test_transparent_background_with_jpeg_is_refused() -> None:
+    """Refused by core, from the GPT image models' field rules, before the translation."""
+    async with limner.AsyncClient(environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as info:
+            await client.images.generate(
+                model="openai/gpt-image-1",
+                prompt="x",
+                background="transparent",
+                output_format="jpeg",
+                dry_run=True,
+            )
     assert info.value.param == "background"
 
 

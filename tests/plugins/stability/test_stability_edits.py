@@ -126,20 +126,26 @@ def test_a_gif_input_is_sent_as_png_and_reported(
     assert (change.requested, change.applied) == ("image/gif", "image/png")
 
 
-def test_remove_background_refuses_n_above_1(
-    provider: StabilityProvider, make_call: MakeCall
-) -> None:
+async def dry_edit(**fields: Any) -> limner.DryRun:
+    """A dry run of an edit through the client: core's checks, the model's field rules
+    included, run before the translation."""
+    async with limner.AsyncClient(environ={}) as client:
+        return await client.images.edit(
+            model="stabilityai/sd3.5-large", prompt="x", image=IMAGE, dry_run=True, **fields
+        )
+
+
+async def test_remove_background_refuses_n_above_1() -> None:
     # the endpoint takes image and output_format only [SPEC], so n calls make n equal images
     with pytest.raises(limner.UnsupportedFeatureError) as caught:
-        provider.translate(edit(make_call, n=3, edit_mode="remove-background"))
+        await dry_edit(n=3, edit_mode="remove-background")
     assert caught.value.param == "n"
     assert str(caught.value) == (
-        "edit_mode remove-background makes the same image every time (it takes no seed), so "
-        "n=3 would pay for 3 copies; set n=1"
+        "n must be 1 when edit_mode is 'remove-background': remove-background takes no seed, "
+        "so n > 1 would pay for copies of one image (model stabilityai/sd3.5-large)"
     )
-    assert provider.translate(edit(make_call, edit_mode="remove-background")).request.url == (
-        f"{BASE}/edit/remove-background"
-    )
+    plan = await dry_edit(edit_mode="remove-background")
+    assert plan.requests[0]["url"] == f"{BASE}/edit/remove-background"
 
 
 def test_an_animated_gif_is_refused(provider: StabilityProvider, make_call: MakeCall) -> None:
@@ -302,12 +308,12 @@ def test_inpaint_or_erase_without_mask_refuses_an_alpha_channel_with_nothing_see
 
 
 @pytest.mark.parametrize("mode", ["image-to-image", "outpaint", "search-and-replace"])
-def test_a_mask_where_none_is_taken_is_refused(
-    provider: StabilityProvider, make_call: MakeCall, mode: str
-) -> None:
+async def test_a_mask_where_none_is_taken_is_refused(mode: str) -> None:
     with pytest.raises(limner.UnsupportedFeatureError) as info:
-        provider.translate(
-            edit(make_call, edit_mode=mode, mask=HOLED, options={"left": 8, "search_prompt": "x"})
+        await dry_edit(
+            edit_mode=mode,
+            mask=HOLED,
+            provider_options={"stabilityai": {"left": 8, "search_prompt": "x"}},
         )
     assert info.value.param == "mask"
 
