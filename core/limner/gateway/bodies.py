@@ -36,7 +36,8 @@ def is_multipart(request: web.Request) -> bool:
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:
-    """The body as a JSON object (400 when it is not one)."""
+    """The body as a JSON object (400 when it is not one), without its top-level fields set to
+    null: null means unset, as in OpenAI's API."""
     if request.content_type != "application/json":
         raise InvalidRequestError(
             f"expected Content-Type application/json, got {request.content_type or 'none'}",
@@ -54,7 +55,7 @@ async def read_json(request: web.Request) -> dict[str, Any]:
         ) from None
     if not isinstance(body, dict):
         raise InvalidRequestError("the body must be a JSON object", code="invalid_json")
-    return body
+    return {name: value for name, value in body.items() if value is not None}  # null: unset
 
 
 async def read_form(request: web.Request, files: tuple[str, ...]) -> Form:
@@ -148,10 +149,7 @@ def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...]
     """Checks every image and chat request shares: no ``dry_run``; no ``extra_body`` (an SDK
     option that the SDK merges into the body itself: nested, it would slip its fields past these
     checks); none of the ``reserved`` names the route passes to the client itself; and ``n``
-    (images, or chat choices, each an upstream call) within the gateway's limit. A field set
-    to null is taken out first: null means unset, as in OpenAI's API."""
-    for name in [name for name, value in body.items() if value is None]:
-        del body[name]
+    (images, or chat choices, each an upstream call) within the gateway's limit."""
     if "dry_run" in body:
         raise InvalidRequestError(
             "dry_run is not available through the gateway; use limner's Python API or CLI",

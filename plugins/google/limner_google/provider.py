@@ -193,12 +193,9 @@ class GoogleProvider(Provider):
         (``GOOGLE_CLOUD_PROJECT``, ``GOOGLE_APPLICATION_CREDENTIALS``), whatever ``environ`` the
         client was given."""
         assert isinstance(settings, GoogleSettings)
-        if settings.auth != "adc" or settings.project:
+        if settings.auth != "adc" or settings.known_project:  # no I/O needed
             return settings
         given = settings.credentials
-        own = getattr(given, "project_id", None)  # a service account's credentials name one
-        if isinstance(own, str) and own:
-            return settings.model_copy(update={"project": own})
         try:
             with _LOCK:
                 credentials, project = self._default_credentials()

@@ -67,6 +67,13 @@ class GoogleSettings(ProviderSettings):
     _adc: Any = PrivateAttr(default=None)
 
     @property
+    def known_project(self) -> str | None:
+        """The project set, or else the one given credentials carry (a service account's):
+        known without I/O."""
+        own = getattr(self.credentials, "project_id", None)
+        return self.project or (own if isinstance(own, str) and own else None)
+
+    @property
     def backend(self) -> Backend:
         return "vertex" if self.vertexai else "gemini"
 
@@ -123,8 +130,7 @@ def endpoint(settings: GoogleSettings) -> Endpoint:
     if settings.auth == "api_key":
         base = (settings.vertex_base_url or "https://aiplatform.googleapis.com").rstrip("/")
         return Endpoint("vertex", "api_key", f"{base}/{version}/publishers/google/models/")
-    own = getattr(settings.credentials, "project_id", None)  # a service account's
-    project = settings.project or (own if isinstance(own, str) else None)
+    project = settings.known_project
     if not project:
         project = ADC_PROJECT  # read from the credentials before the first call is sent
     location = settings.location or "global"
