@@ -90,8 +90,10 @@ class AsyncModels:
     def schema(self, model: str, operation: Operation = "generate") -> dict[str, Any]:
         """The JSON Schema of requests ``model`` accepts for ``operation``. An operation the
         model does not offer (some models only edit), or ``chat``, raises
-        :class:`~limner.UnsupportedFeatureError` naming ``operation``."""
-        return request_schema(self._registry.resolve(model), operation)
+        :class:`~limner.UnsupportedFeatureError` naming ``operation``. ``provider_options``
+        describes the model's provider's own options."""
+        info = self._registry.resolve(model)
+        return request_schema(info, operation, self._registry.provider_for(info))
 
 
 class AsyncImages:

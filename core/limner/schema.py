@@ -24,6 +24,8 @@ from .requests import (
 if TYPE_CHECKING:
     import jsonschema
 
+    from .provider import Provider
+
 __all__ = ["PORTABLE_QUALITIES", "field_rules", "request_schema", "validate_request"]
 
 PORTABLE_QUALITIES = ("auto", "low", "medium", "high", "standard", "hd")
@@ -212,10 +214,17 @@ def _compiled(model: ModelInfo, operation: Operation) -> _Compiled:
     return entry
 
 
-def request_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
+def request_schema(
+    model: ModelInfo, operation: Operation, provider: Provider | None = None
+) -> dict[str, Any]:
     """The JSON Schema of ``operation`` requests for ``model``; an operation the model does not
     offer raises :class:`UnsupportedFeatureError` (no request for it can succeed), as does
-    ``chat``, whose requests are OpenAI's chat completions body for every model."""
+    ``chat``, whose requests are OpenAI's chat completions body for every model.
+
+    Given the model's ``provider``, ``provider_options`` describes that provider's namespace
+    (under its name and each alias) with the JSON Schema of its ``options_model``; other
+    namespaces stay open objects, since a request may carry options for several providers.
+    """
     if operation == "chat":
         raise UnsupportedFeatureError(
             "chat requests are OpenAI's chat completions body for every model; per-model "
@@ -223,7 +232,40 @@ def request_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
             param="operation",
         )
     check_operation(model, operation, param="operation")
-    return copy.deepcopy(_compiled(model, operation).schema)
+    schema = copy.deepcopy(_compiled(model, operation).schema)
+    if provider is not None:
+        _describe_options(schema, provider)
+    return schema
+
+
+def _describe_options(schema: dict[str, Any], provider: Provider) -> None:
+    """Put ``provider``'s own ``provider_options`` namespace into ``schema``: the JSON Schema of
+    its ``options_model`` (its ``$defs`` lifted to the top); when it has none, no value, as
+    :func:`limner.inputs.provider_options` refuses every one."""
+    names = (provider.name, *provider.aliases)
+    if provider.options_model is None:
+        own: dict[str, Any] = {"not": {}, "description": f"{provider.name} takes none"}
+    else:
+        own = provider.options_model.model_json_schema(ref_template="#/$defs/{model}")
+        defs = own.pop("$defs", None)
+        if defs:
+            schema.setdefault("$defs", {}).update(defs)
+    options: dict[str, Any] = {
+        "type": ["object", "null"],
+        "description": f"settings only one provider understands, under its name; "
+        f"{' or '.join(repr(name) for name in names)} for this model",
+        "properties": {name: own for name in names},
+        "additionalProperties": {"type": "object"},
+    }
+    if len(names) > 1:  # one provider's settings under two of its names are refused
+        options["not"] = {
+            "anyOf": [
+                {"required": [first, second]}
+                for index, first in enumerate(names)
+                for second in names[index + 1 :]
+            ]
+        }
+    schema["properties"]["provider_options"] = options
 
 
 def check_operation(model: ModelInfo, operation: Operation, param: str = "model") -> None:

@@ -107,7 +107,7 @@ class FakeProvider(limner.Provider):
         "api_key": ("FAKE_API_KEY",),
         "base_url": ("FAKE_BASE_URL",),
     }
-    options_model = FakeOptions
+    options_model: ClassVar[type[BaseModel] | None] = FakeOptions
     credential_headers = frozenset({"x-fake-key"})
 
     def models(self) -> list[limner.ModelInfo]:

@@ -26,7 +26,6 @@ from ..errors import (
     PayloadTooLargeError,
 )
 from ..responses import ImagesResponse
-from ..schema import request_schema
 from .options import request_fields
 from .output import (
     check_output,
@@ -146,7 +145,9 @@ def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
     if args.json:
         document = model.model_dump(mode="json")
         document["request_schemas"] = {
-            op: request_schema(model, op) for op in model.capabilities.operations if op != "chat"
+            op: client.models.schema(model.id, op)
+            for op in model.capabilities.operations
+            if op != "chat"
         }
         print(json.dumps(document, indent=2))
     else:
@@ -154,7 +155,7 @@ def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
         for op in model.capabilities.operations:
             if op != "chat":
                 print(f"\n{op} request schema:")
-                print(json.dumps(request_schema(model, op), indent=2))
+                print(json.dumps(client.models.schema(model.id, op), indent=2))
 
 
 def _provider_names(client: AsyncClient) -> set[str]:
