@@ -33,7 +33,6 @@ from .provider import (
 )
 from .requests import set_aside_misplaced
 from .responses import CONTENT_FILTERED, NO_IMAGES, Adjustment, ImageData, ImagesResponse, Notice
-from .schema import validate_request
 from .sending import (
     Plan,
     Share,
@@ -47,6 +46,7 @@ from .sending import (
     with_extra_headers,
 )
 from .settings_store import SettingsStore
+from .validation import validate_request
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
 

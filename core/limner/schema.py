@@ -1,4 +1,5 @@
-"""Per-model JSON Schema of the requests a model accepts, and validation against it.
+"""Per-model JSON Schema of the requests a model accepts (:mod:`limner.validation` checks
+requests against it).
 
 The schema is the OpenAI-compatible request schema narrowed by the model's capabilities.
 Settings a model cannot honour but that its plugin adjusts (a seed it drops, a size it snaps)
@@ -12,21 +13,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .capabilities import FieldRule, ModelInfo, Operation, PerModel
-from .errors import InvalidRequestError, UnsupportedFeatureError
-from .input_errors import param_path
-from .requests import (
-    ASPECT_PATTERN,
-    SIZE_PATTERN,
-    EditRequest,
-    ImageRequest,
-)
+from .errors import UnsupportedFeatureError
+from .requests import ASPECT_PATTERN, SIZE_PATTERN
 
 if TYPE_CHECKING:
-    import jsonschema
-
     from .provider import Provider
 
-__all__ = ["PORTABLE_QUALITIES", "field_rules", "request_schema", "validate_request"]
+__all__ = [
+    "PORTABLE_QUALITIES",
+    "check_operation",
+    "compiled",
+    "field_rules",
+    "model_constraints",
+    "request_schema",
+]
 
 PORTABLE_QUALITIES = ("auto", "low", "medium", "high", "standard", "hd")
 """The OpenAI-compatible quality vocabulary; every plugin maps these onto its own values."""
@@ -94,7 +94,8 @@ def _base(operation: Operation) -> dict[str, Any]:
 
 def model_constraints(model: ModelInfo, operation: Operation) -> dict[str, dict[str, Any]]:
     """What the model narrows in the shared request schema, field by field (JSON Schema
-    keywords). The schema and the fast check in :func:`validate_request` both come from here."""
+    keywords). The schema and the fast check in :func:`limner.validation.validate_request` both
+    come from here."""
     caps = model.capabilities
     rules: dict[str, dict[str, Any]] = {"n": {"maximum": caps.max_n}}
     if operation != "variation":
@@ -192,21 +193,26 @@ def _rule_schema(rule: FieldRule) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class _Compiled:
+class Compiled:
+    """What :func:`compiled` keeps per model and operation: the constraints of
+    :func:`model_constraints`, the JSON Schema, and the field rules that apply."""
+
     rules: dict[str, dict[str, Any]]
     schema: dict[str, Any]
     field_rules: tuple[FieldRule, ...]
 
 
-_COMPILED: PerModel[dict[Operation, _Compiled]] = PerModel(lambda model: {})
+_COMPILED: PerModel[dict[Operation, Compiled]] = PerModel(lambda model: {})
 """Rules and schema per model and operation, built on first use."""
 
 
-def _compiled(model: ModelInfo, operation: Operation) -> _Compiled:
+def compiled(model: ModelInfo, operation: Operation) -> Compiled:
+    """The model's :class:`Compiled` constraints and schema for ``operation``, built on first
+    use and shared: callers must not change them (:func:`request_schema` hands out copies)."""
     by_operation = _COMPILED(model)
     entry = by_operation.get(operation)
     if entry is None:
-        entry = by_operation[operation] = _Compiled(
+        entry = by_operation[operation] = Compiled(
             model_constraints(model, operation),
             _build_schema(model, operation),
             field_rules(model, operation),
@@ -232,7 +238,7 @@ def request_schema(
             param="operation",
         )
     check_operation(model, operation, param="operation")
-    schema = copy.deepcopy(_compiled(model, operation).schema)
+    schema = copy.deepcopy(compiled(model, operation).schema)
     if provider is not None:
         _describe_options(schema, provider)
     return schema
@@ -277,121 +283,3 @@ def check_operation(model: ModelInfo, operation: Operation, param: str = "model"
             f"{model.id} does not support {operation} (it supports: {', '.join(caps.operations)})",
             param=param,
         )
-
-
-_IMAGE_FIELDS = {"images", "mask", "image"}
-_MESSAGE_LIMIT = 300
-
-
-def satisfies(request: ImageRequest, rules: dict[str, dict[str, Any]]) -> bool:
-    """Whether a request (already valid against the shared schema, which pydantic enforces)
-    meets the model's constraints. Only fields the caller set are checked: the defaults (``n=1``
-    and ``None``) meet every constraint."""
-    for field in request.model_fields_set & rules.keys():
-        rule = rules[field]
-        value = getattr(request, field, None)
-        if value is None:
-            continue
-        if "enum" in rule and value not in rule["enum"]:
-            return False
-        if "minimum" in rule and value < rule["minimum"]:
-            return False
-        if "maximum" in rule and value > rule["maximum"]:
-            return False
-        if "maxLength" in rule and len(value) > rule["maxLength"]:
-            return False
-        if "maxItems" in rule and len(value) > rule["maxItems"]:
-            return False
-    return True
-
-
-def validate_request(model: ModelInfo, operation: Operation, request: ImageRequest) -> None:
-    """Check ``request`` against the model's JSON Schema and capabilities; raise an
-    :class:`InvalidRequestError` naming the parameter on the first problem.
-
-    The common case is a quick check of the model's constraints; jsonschema runs when that
-    check fails, to find and word the error.
-    """
-    check_operation(model, operation)
-    if isinstance(request, EditRequest):
-        _check_edit(model, request)
-    compiled = _compiled(model, operation)
-    if not satisfies(request, compiled.rules):
-        _raise_schema_error(model, compiled.schema, request)
-    for rule in compiled.field_rules:
-        _check_rule(model, rule, request)
-
-
-def _check_rule(model: ModelInfo, rule: FieldRule, request: ImageRequest) -> None:
-    """Refuse ``request`` when it breaks ``rule``; a field left unset breaks none."""
-    value = getattr(request, rule.when, None)
-    if value is None or value not in rule.values:
-        return
-    other = getattr(request, rule.then, None)
-    if other is None or (rule.allowed and other in rule.allowed):
-        return
-    allowed = " or ".join(repr(value) for value in rule.allowed)
-    needs = f"must be {allowed}" if rule.allowed else "must be left unset"
-    raise UnsupportedFeatureError(
-        f"{rule.then} {needs} when {rule.when} is {value!r}: {rule.reason} (model {model.id})",
-        param=rule.then,
-        model=model.id,
-    )
-
-
-def _raise_schema_error(model: ModelInfo, schema: dict[str, Any], request: ImageRequest) -> None:
-    import jsonschema
-
-    document = request.model_dump(mode="json", exclude=_IMAGE_FIELDS, exclude_none=True)
-    # Images are checked when loaded (and their count by _check_edit); stand-ins keep the
-    # schema's "required" satisfied without dumping image bytes.
-    for name in _IMAGE_FIELDS:
-        value = getattr(request, name, None)
-        if value is not None:
-            document[name] = ["<image>"] * len(value) if name == "images" else "<image>"
-    validator = jsonschema.Draft202012Validator(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
-    if error is not None:
-        param = param_path(error.absolute_path) or _required_name(error)
-        raise InvalidRequestError(
-            f"{param}: {_wording(error)} (model {model.id})", param=param, code="invalid_value"
-        )
-
-
-def _wording(error: jsonschema.ValidationError) -> str:
-    """jsonschema's message, without quoting a long value back (a 32,000-character prompt)."""
-    if error.validator == "maxLength" and isinstance(error.instance, str):
-        return f"{len(error.instance)} characters; at most {error.validator_value} are accepted"
-    if error.validator == "enum":
-        given = repr(error.instance)
-        given = given if len(given) <= 40 else given[:37] + "..."
-        listed: Any = error.validator_value
-        values = [value for value in listed if value is not None]  # null: unset
-        return f"{given} is not one of {values!r}"
-    message = error.message
-    return message if len(message) <= _MESSAGE_LIMIT else message[: _MESSAGE_LIMIT - 3] + "..."
-
-
-def _check_edit(model: ModelInfo, request: EditRequest) -> None:
-    caps = model.capabilities
-    if len(request.images) > caps.max_input_images:
-        raise UnsupportedFeatureError(
-            f"{model.id} takes at most {caps.max_input_images} input image(s); "
-            f"{len(request.images)} given",
-            param="images",
-        )
-    if request.mask is not None and not caps.mask:
-        raise UnsupportedFeatureError(f"{model.id} does not take a mask", param="mask")
-    if request.edit_mode is not None and not caps.edit_modes:
-        raise UnsupportedFeatureError(
-            f"{model.id} offers one kind of edit; leave edit_mode unset", param="edit_mode"
-        )
-
-
-def _required_name(error: jsonschema.ValidationError) -> str:
-    if error.validator == "required" and isinstance(error.instance, dict):
-        required: Any = error.validator_value
-        missing = [name for name in required if name not in error.instance]
-        if missing:
-            return str(missing[0])
-    return "request"

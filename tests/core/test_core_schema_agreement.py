@@ -13,7 +13,8 @@ import limner
 from limner.capabilities import ModelInfo, Operation
 from limner.client import build_request
 from limner.plugins import Registry
-from limner.schema import model_constraints, request_schema, satisfies
+from limner.schema import model_constraints, request_schema
+from limner.validation import satisfies
 
 from .fakeprovider import FakePlugin
 
@@ -112,7 +113,7 @@ def test_field_rules_in_the_schema_only_where_the_operation_has_both_fields() ->
 @pytest.mark.parametrize("operation", ["generate", "edit"])
 def test_field_rules_check_agrees_with_jsonschema(operation: Operation) -> None:
     """validate_request refuses exactly the requests the published schema refuses."""
-    from limner.schema import validate_request
+    from limner.validation import validate_request
 
     validator = jsonschema.Draft202012Validator(request_schema(RULED, operation))
     kind = limner.EditRequest if operation == "edit" else limner.GenerateRequest

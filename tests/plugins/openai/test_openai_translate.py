@@ -12,7 +12,7 @@ from PIL import Image
 
 import limner
 from limner import Adjustment, FilePart, ImageConfig, InputImage, Notice, ProviderCall
-from limner.schema import validate_request
+from limner.validation import validate_request
 from limner_openai import OpenAIOptions, OpenAIProvider
 from limner_openai.body import MAX_IMAGE_URL_CHARS
 from limner_openai.uploads import MAX_UPLOAD_BYTES
