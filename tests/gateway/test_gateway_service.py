@@ -68,6 +68,24 @@ async def test_models_list_and_retrieve(gateway: Gateway) -> None:
         await sdk.models.retrieve("openai/no-such-model")
 
 
+async def test_a_model_with_its_request_schemas(gateway: Gateway) -> None:
+    sdk = gateway.sdk()
+    plain = await sdk.models.retrieve("openai/dall-e-2")
+    assert "request_schemas" not in (plain.model_extra or {})
+    one = await sdk.models.retrieve("openai/dall-e-2", extra_query={"include": "request_schemas"})
+    schemas = (one.model_extra or {})["request_schemas"]
+    async with limner.AsyncClient(environ={}) as client:
+        assert schemas == {
+            operation: client.models.schema("openai/dall-e-2", operation)
+            for operation in ("generate", "edit", "variation")
+        }
+    assert schemas["generate"]["properties"]["provider_options"]["properties"]["openai"]
+    with pytest.raises(openai.BadRequestError) as caught:
+        await sdk.models.retrieve("openai/dall-e-2", extra_query={"include": "pricing"})
+    assert caught.value.param == "include"
+    assert "request_schemas" in caught.value.message
+
+
 async def test_files_upload_retrieve_content_delete(gateway: Gateway) -> None:
     sdk = gateway.sdk()
     payload = png(5, 5)

@@ -140,7 +140,18 @@ def _paths() -> dict[str, Any]:
         },
         "/v1/models": {"get": _op("every model, with capabilities and prices", "ModelList")},
         "/v1/models/{model}": {
-            "get": {**_op("one model", "ModelObject"), "parameters": _path_param("model")}
+            "get": {
+                **_op("one model", "ModelObject"),
+                "parameters": [
+                    *_path_param("model"),
+                    _query_param(
+                        "include",
+                        {"enum": ["request_schemas"]},
+                        "request_schemas: add the JSON Schema of the model's requests, by "
+                        "operation",
+                    ),
+                ],
+            }
         },
         "/v1/images/models": {"get": _op("the image models", "ModelList")},
         "/v1/files": {

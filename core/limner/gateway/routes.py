@@ -38,8 +38,26 @@ async def list_models(request: web.Request) -> web.Response:
 
 
 async def retrieve_model(request: web.Request) -> web.Response:
-    model = request.app[STATE].client.models.retrieve(request.match_info["model"])
-    return web.json_response(model_object(model))
+    """One model; with ``?include=request_schemas``, also the JSON Schema of its requests for each
+    operation but chat (``client.models.schema``), as ``limner models MODEL --json`` gives them."""
+    models = request.app[STATE].client.models
+    model = models.retrieve(request.match_info["model"])
+    body = model_object(model)
+    includes = request.query.getall("include", [])
+    unknown = [name for name in includes if name != "request_schemas"]
+    if unknown:
+        raise InvalidRequestError(
+            f"include: {unknown[0]!r} is not something a model can include; "
+            "the one choice is 'request_schemas'",
+            param="include",
+        )
+    if includes:
+        body["request_schemas"] = {
+            operation: models.schema(model.id, operation)
+            for operation in model.capabilities.operations
+            if operation != "chat"
+        }
+    return web.json_response(body)
 
 
 async def upload_file(request: web.Request) -> web.Response:

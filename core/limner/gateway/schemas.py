@@ -105,6 +105,11 @@ class ModelObject(ModelInfo):
     shutdown_date: str | None = Field(
         None, description="lifecycle.shutdown_on, as OpenAI's model object says it"
     )
+    request_schemas: dict[str, dict[str, Any]] | None = Field(
+        None,
+        description="with ?include=request_schemas on GET /v1/models/{model}: the JSON Schema "
+        "(Draft 2020-12) of the model's requests, by operation",
+    )
 
 
 class ModelList(BaseModel):
