@@ -21,7 +21,10 @@ from .inputs import (
     check_extra_headers,
     check_not_overwritten,
     load_images,
+    options_spelling,
     provider_options,
+    respell_error,
+    respelled,
 )
 from .plugins import Registry
 from .provider import (
@@ -144,24 +147,32 @@ class Engine:
                 )
             )
 
-        calls = translated(settings)
-        translations = tuple(
-            with_extra_headers(self.registry.translate(provider, call), extra_headers)
-            for call in calls
-        )
-        if sending:  # the request is valid: settings that need I/O may be looked up now
-            completed = self.settings.completed(provider) or await self.settings.to_send(
-                provider, model
-            )  # (the lookup first: no coroutine to await on every call)
-            if completed is not settings:  # the first call sent: translated again with them
-                settings, calls = completed, translated(completed)
-                translations = tuple(
-                    with_extra_headers(self.registry.translate(provider, call), extra_headers)
-                    for call in calls
-                )
+        spelled = options_spelling(request, provider) if request.provider_options else None
+        try:
+            calls = translated(settings)
+            translations = tuple(
+                with_extra_headers(self.registry.translate(provider, call), extra_headers)
+                for call in calls
+            )
+            if sending:  # the request is valid: settings that need I/O may be looked up now
+                completed = self.settings.completed(provider) or await self.settings.to_send(
+                    provider, model
+                )  # (the lookup first: no coroutine to await on every call)
+                if completed is not settings:  # the first call sent: translated again with them
+                    settings, calls = completed, translated(completed)
+                    translations = tuple(
+                        with_extra_headers(self.registry.translate(provider, call), extra_headers)
+                        for call in calls
+                    )
+        except LimnerError as exc:
+            if spelled is not None:  # the options as the caller named them
+                respell_error(exc, provider, spelled)
+            raise
         if extra_headers:
             check_not_overwritten(extra_headers, provider, settings, translations[0].request)
         adjustments = tuple(unique([*misplaced, *(a for t in translations for a in t.adjustments)]))
+        if spelled is not None:
+            adjustments = respelled(adjustments, provider, spelled)
         if (
             request.response_format == "url"
             and "url" not in model.capabilities.response_formats

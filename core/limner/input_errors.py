@@ -14,6 +14,7 @@ from .errors import InvalidRequestError
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
+    from pydantic_core import ErrorDetails
 
 __all__ = ["invalid_input", "param_path"]
 
@@ -42,12 +43,14 @@ def invalid_input(
     *,
     prefix: str = "",
     locate: Callable[[list[str]], list[str]] | None = None,
+    fields: Iterable[str] = (),
 ) -> InvalidRequestError:
     """The first problem pydantic found in user input, naming the parameter: ``prefix`` plus its
     location (``locate`` may reshape the location first). For a field that takes one of several
     types, pydantic reports each type's complaint, under the type's name; those names are no
     parameter and are left out, and a complaint from inside the value (a bad part of a list)
-    wins over one about the whole ("should be a valid string")."""
+    wins over one about the whole ("should be a valid string"). ``fields`` are the names the
+    top level takes, listed when an unknown one is given."""
     errors = exc.errors()
     locs = [
         tuple(_Index(part) if isinstance(part, int) else str(part) for part in error["loc"])
@@ -63,8 +66,36 @@ def invalid_input(
     if locate is not None:
         loc = locate(loc)
     param = prefix + param_path(loc) if loc else prefix.rstrip(".") or "request"
-    message = errors[chosen]["msg"].removeprefix("Value error, ")
+    message = _wording(errors[chosen], loc, tuple(fields))
     return InvalidRequestError(f"{param}: {message}", param=param, code="invalid_value")
+
+
+_FORMS = {
+    "size": "WIDTHxHEIGHT in pixels, such as 1024x1024, or auto",
+    "aspect_ratio": "WIDTH:HEIGHT, such as 16:9",
+}
+"""The form a pattern-checked field of core's requests takes, in words."""
+
+
+def _wording(error: ErrorDetails, loc: list[str], fields: tuple[str, ...]) -> str:
+    """Pydantic's message, in the words of the JSON a request is written in, saying what to send
+    where pydantic names a regular expression or a Python type."""
+    kind = error["type"]
+    name = loc[-1] if loc else ""
+    if kind == "string_pattern_mismatch" and name in _FORMS:
+        return f"{_shown(error['input'])} is not {_FORMS[name]}"
+    if kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+        return "must not be empty"
+    if kind == "extra_forbidden" and len(loc) == 1 and fields:
+        return f"not a setting here; the settings are {', '.join(sorted(fields))}"
+    if kind in ("tuple_type", "list_type", "set_type"):
+        return "should be a list (a JSON array)"
+    return error["msg"].removeprefix("Value error, ")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _field_path(loc: tuple[str, ...], every: list[tuple[str, ...]]) -> list[str]:

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .capabilities import ModelInfo
-from .errors import InvalidRequestError, UnsupportedFeatureError
+from .errors import InvalidRequestError, LimnerError, UnsupportedFeatureError
 from .images import InputImage, check_mask, read_local, sniff
 from .input_errors import invalid_input
 from .provider import Provider, ProviderSettings
 from .requests import EditRequest, ImageRef, ImageRequest, VariationRequest
+from .responses import Adjustment
 from .sending import gather_or_cancel
 from .wire import GENERIC_SECRET_HEADERS, WireRequest
 
@@ -110,7 +111,7 @@ def provider_options(
     """Validate the provider's own ``provider_options`` namespace. Namespaces of other registered
     providers are left for them (a request can carry options for several); unknown namespaces are
     refused as the client's ``providers`` settings are (:meth:`Registry.check_provider_names`),
-    since they are most likely typos."""
+    since they are most likely typos. An option set to ``null`` is unset, as a request field is."""
     options = request.provider_options
     if not options:
         return None
@@ -118,14 +119,47 @@ def provider_options(
     mine = namespace_of(options, provider, "provider_options")
     if mine is None:
         return None
+    spelled = options_spelling(request, provider) or f"provider_options.{provider.name}"
     if provider.options_model is None:
-        raise InvalidRequestError(
-            f"{provider.name} takes no provider_options", param=f"provider_options.{provider.name}"
-        )
+        raise InvalidRequestError(f"{provider.name} takes no provider_options", param=spelled)
+    mine = {name: value for name, value in mine.items() if value is not None}  # null: unset
     try:
         return provider.options_model.model_validate(mine)
     except ValidationError as exc:
-        raise invalid_input(exc, prefix=f"provider_options.{provider.name}.") from None
+        raise invalid_input(
+            exc, prefix=f"{spelled}.", fields=provider.options_model.model_fields
+        ) from None
+
+
+def options_spelling(request: _Settable, provider: Provider) -> str | None:
+    """``provider_options.<alias>`` when the request puts ``provider``'s options under one of its
+    aliases (``stability`` for ``stabilityai``), else ``None``. Plugins name their options under
+    the provider's name; core renames them in errors and adjustments to the caller's spelling
+    (:func:`respelled`), so a tool finds the field it sent."""
+    options = request.provider_options
+    if not options or provider.name in options:
+        return None
+    return next((f"provider_options.{a}" for a in provider.aliases if a in options), None)
+
+
+def respell_error(error: LimnerError, provider: Provider, spelled: str) -> None:
+    """``error`` naming ``provider``'s options ``spelled``, in its ``param`` and its message."""
+    canonical = f"provider_options.{provider.name}"
+    error.rename_param(canonical, spelled)
+    error.message = re.sub(rf"{re.escape(canonical)}\b", spelled, error.message)
+
+
+def respelled(
+    adjustments: tuple[Adjustment, ...], provider: Provider, spelled: str
+) -> tuple[Adjustment, ...]:
+    """``adjustments`` with ``provider_options.<name>`` in their ``param`` spelt ``spelled``."""
+    canonical = f"provider_options.{provider.name}"
+    return tuple(
+        a.model_copy(update={"param": spelled + a.param.removeprefix(canonical)})
+        if a.param == canonical or a.param.startswith(canonical + ".")
+        else a
+        for a in adjustments
+    )
 
 
 async def load_images(

@@ -41,7 +41,7 @@ class ImageConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     aspect_ratio: str | None = Field(None, pattern=ASPECT_PATTERN, examples=["16:9"])
-    image_size: str | None = Field(None, examples=["1K", "2K", "4K"])
+    image_size: str | None = Field(None, min_length=1, examples=["1K", "2K", "4K"])
 
 
 def is_file_tuple(value: Any) -> bool:

@@ -78,8 +78,8 @@ def _base(operation: Operation) -> dict[str, Any]:
         "image_config": {
             "type": "object",
             "properties": {
-                "aspect_ratio": {"type": "string", "pattern": ASPECT_PATTERN},
-                "image_size": {"type": "string"},
+                "aspect_ratio": {"type": ["string", "null"], "pattern": ASPECT_PATTERN},
+                "image_size": {"type": ["string", "null"], "minLength": 1},
             },
             "additionalProperties": False,
         },
@@ -253,6 +253,9 @@ def _describe_options(schema: dict[str, Any], provider: Provider) -> None:
         own: dict[str, Any] = {"not": {}, "description": f"{provider.name} takes none"}
     else:
         own = provider.options_model.model_json_schema(ref_template="#/$defs/{model}")
+        own["properties"] = {  # null: unset (limner.inputs.provider_options)
+            name: _nullable(prop) for name, prop in own.get("properties", {}).items()
+        }
         defs = own.pop("$defs", None)
         if defs:
             schema.setdefault("$defs", {}).update(defs)
@@ -265,11 +268,12 @@ def _describe_options(schema: dict[str, Any], provider: Provider) -> None:
     }
     if len(names) > 1:  # one provider's settings under two of its names are refused
         options["not"] = {
+            "type": "object",  # "required" holds for null too: let null through
             "anyOf": [
                 {"required": [first, second]}
                 for index, first in enumerate(names)
                 for second in names[index + 1 :]
-            ]
+            ],
         }
     schema["properties"]["provider_options"] = options
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import jsonschema
+import pydantic
 import pytest
 
 import limner
@@ -933,6 +934,13 @@ def test_schema_reflects_capabilities(client: limner.AsyncClient) -> None:
     assert validator.is_valid({"model": "fake/alpha-1", "prompt": "x", **nulls})
     assert limner.GenerateRequest(model="fake/alpha-1", prompt="x", **nulls).quality is None
     assert not validator.is_valid({"model": "fake/alpha-1", "prompt": None})
+    inner_nulls = {"image_config": {"aspect_ratio": None, "image_size": None}}
+    assert validator.is_valid({"model": "fake/alpha-1", "prompt": "x", **inner_nulls})
+    assert limner.GenerateRequest(model="fake/alpha-1", prompt="x", **inner_nulls).image_config
+    empty = {"image_config": {"image_size": ""}}  # no resolution class, refused by both
+    assert not validator.is_valid({"model": "fake/alpha-1", "prompt": "x", **empty})
+    with pytest.raises(pydantic.ValidationError):
+        limner.GenerateRequest(model="fake/alpha-1", prompt="x", **empty)
     edit_validator = jsonschema.Draft202012Validator(edit)
     assert edit_validator.is_valid(
         {"model": "fake/alpha-1", "prompt": "x", "images": ["https://x/y.png"], "mask": None}

@@ -50,7 +50,7 @@ GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
         ({"extra_headers": {"X Trace": "t"}}, "extra_headers.x trace", None),
         ({"provider_options": {"fake": {"steps": 99}}}, "provider_options.fake.steps", None),
         ({"provider_options": {"fake": {"bogus": 1}}}, "provider_options.fake.bogus", None),
-        ({"provider_options": {"fk": {"steps": 0}}}, "provider_options.fake.steps", None),
+        ({"provider_options": {"fk": {"steps": 0}}}, "provider_options.fk.steps", None),
     ],
 )
 async def test_bad_generate_input(
@@ -67,6 +67,45 @@ async def test_bad_generate_input(
     assert param.split(".")[0] in info.value.message
     assert info.value.to_openai()["error"]["param"] == param
     assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"size": "big"}, "size: 'big' is not WIDTHxHEIGHT in pixels, such as 1024x1024, or auto"),
+        (
+            {"image_config": {"aspect_ratio": "wide"}},
+            "image_config.aspect_ratio: 'wide' is not WIDTH:HEIGHT, such as 16:9",
+        ),
+        ({"image_config": {"image_size": ""}}, "image_config.image_size: must not be empty"),
+        ({"prompt": ""}, "prompt: must not be empty"),
+        (
+            {"provider_options": {"fake": {"bogus": 1}}},
+            "provider_options.fake.bogus: not a setting here; the settings are preset, steps",
+        ),
+    ],
+)
+async def test_input_errors_say_what_to_send(
+    client: limner.AsyncClient, changes: dict[str, Any], says: str
+) -> None:
+    """In the words of the JSON a request is written in: no regular expression, no Python type."""
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(**{**GOOD, **changes})
+    assert info.value.message == says
+
+
+def test_a_list_field_is_called_a_list() -> None:
+    from pydantic import BaseModel, ValidationError
+
+    from limner.input_errors import invalid_input
+
+    class Options(BaseModel):
+        kinds: tuple[str, ...] = ()
+
+    with pytest.raises(ValidationError) as caught:
+        Options.model_validate({"kinds": 3})
+    error = invalid_input(caught.value, prefix="provider_options.x.")
+    assert error.message == "provider_options.x.kinds: should be a list (a JSON array)"
 
 
 async def test_a_local_image_over_the_limit_says_the_limit_in_its_own_unit(

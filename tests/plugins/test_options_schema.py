@@ -3,13 +3,16 @@ of its options model, under each of its names, agreeing with what limner accepts
 
 from __future__ import annotations
 
+import io
 from typing import Any, ClassVar
 
 import jsonschema
 import pytest
-from pydantic import BaseModel, ValidationError
+from PIL import Image
+from pydantic import BaseModel
 
 import limner
+from limner.inputs import provider_options as read_options
 
 MODELS: dict[str, tuple[str, limner.Operation]] = {
     "openai": ("openai/gpt-image-1", "generate"),
@@ -32,7 +35,9 @@ def _lax(value: Any) -> bool:
     )
 
 
-def _document(model: str, operation: limner.Operation, options: dict[str, Any]) -> dict[str, Any]:
+def _document(
+    model: str, operation: limner.Operation, options: dict[str, Any] | None
+) -> dict[str, Any]:
     images = {"images": ["<image>"]} if operation == "edit" else {}
     return {"model": model, "prompt": "x", **images, "provider_options": options}
 
@@ -47,8 +52,14 @@ def test_the_providers_options_model_is_published_under_each_of_its_names(name: 
     options = schema["properties"]["provider_options"]
     published = options["properties"]
     assert set(published) == {provider.name, *provider.aliases}
+    model_schema = provider.options_model.model_json_schema()
     for own in published.values():
-        assert own == provider.options_model.model_json_schema()
+        assert own["additionalProperties"] is False
+        assert own["description"] == model_schema["description"]
+        assert set(own["properties"]) == set(provider.options_model.model_fields)
+        for field, prop in own["properties"].items():
+            assert prop.get("description") == model_schema["properties"][field].get("description")
+            assert jsonschema.Draft202012Validator(prop).is_valid(None)  # null: unset
     assert options["additionalProperties"] == {"type": "object"}  # other providers' options
     jsonschema.Draft202012Validator.check_schema(schema)
 
@@ -56,12 +67,12 @@ def test_the_providers_options_model_is_published_under_each_of_its_names(name: 
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_the_schema_and_the_options_model_agree(name: str) -> None:
     """Every value the schema takes, limner takes; every value the schema refuses, limner refuses
-    too, except the lax forms pydantic reads (:func:`_lax`)."""
+    too, except the lax forms pydantic reads (:func:`_lax`). ``null`` is unset, in both."""
     model, operation = MODELS[name]
     with limner.Client(environ={}) as client:
-        provider = client.registry.provider_for(client.models.retrieve(model))
+        registry = client.registry
+        provider = registry.provider_for(client.models.retrieve(model))
         schema = client.models.schema(model, operation)
-    assert provider.options_model is not None
     validator = jsonschema.Draft202012Validator(schema)
     fields = schema["properties"]["provider_options"]["properties"][name]["properties"]
     checked = refused = 0
@@ -70,10 +81,13 @@ def test_the_schema_and_the_options_model_agree(name: str) -> None:
         for value in [*GRID, *enums]:
             options = {field: value}
             in_schema = validator.is_valid(_document(model, operation, {name: options}))
+            request = limner.GenerateRequest(
+                model=model, prompt="x", provider_options={name: options}
+            )
             try:
-                provider.options_model.model_validate(options)
+                read_options(request, provider, registry)
                 in_limner = True
-            except ValidationError:
+            except limner.InvalidRequestError:
                 in_limner = False
             checked += 1
             refused += not in_schema
@@ -103,6 +117,8 @@ def test_one_providers_options_under_two_of_its_names_are_refused_by_both() -> N
     both = _document(model, operation, {"stability": {}, "stabilityai": {}})
     assert not validator.is_valid(both)
     assert validator.is_valid(_document(model, operation, {"stability": {}, "openai": {}}))
+    unset: Any = None  # null is unset, for provider_options as for every optional field
+    assert validator.is_valid(_document(model, operation, unset))
 
 
 def test_a_provider_without_options_takes_none_in_the_schema() -> None:
@@ -121,3 +137,57 @@ def test_a_provider_without_options_takes_none_in_the_schema() -> None:
     assert jsonschema.Draft202012Validator(with_options).is_valid(document)
     assert not jsonschema.Draft202012Validator(without).is_valid(document)
     assert jsonschema.Draft202012Validator(without).is_valid({**document, "provider_options": {}})
+
+
+def _see_through_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGBA", (512, 512), (0, 0, 0, 0)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("spelled", ["stability", "stabilityai"])
+def test_errors_and_adjustments_name_the_options_as_the_caller_spelt_them(spelled: str) -> None:
+    """Options under an alias are named under that alias: in a refusal of the options model, in
+    a refusal by the plugin (param and message) and in an adjustment."""
+    model, image = "stabilityai/sd3.5-large", _see_through_png()
+    with limner.Client(environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as invalid:
+            client.images.generate(
+                model=model, prompt="x", provider_options={spelled: {"cfg_scale": 50}}, dry_run=True
+            )
+        with pytest.raises(limner.InvalidRequestError) as refused:
+            client.images.edit(
+                model=model,
+                prompt="x",
+                image=image,
+                edit_mode="search-and-replace",
+                provider_options={spelled: {}},
+                dry_run=True,
+            )
+        adjusted = client.images.edit(
+            model=model,
+            prompt="x",
+            image=image,
+            edit_mode="inpaint",
+            provider_options={spelled: {"left": 10}},
+            dry_run=True,
+        )
+    assert invalid.value.param == f"provider_options.{spelled}.cfg_scale"
+    assert refused.value.param == f"provider_options.{spelled}.search_prompt"
+    assert f"needs provider_options.{spelled}.search_prompt" in refused.value.message
+    assert [a.param for a in adjusted.adjustments] == [f"provider_options.{spelled}.left"]
+
+
+def test_an_option_set_to_null_is_unset() -> None:
+    with limner.Client(environ={}) as client:
+        plain, nulls = (
+            client.images.generate(
+                model="google/gemini-2.5-flash-image",
+                prompt="x",
+                provider_options=options,
+                dry_run=True,
+            )
+            for options in (None, {"google": {"response_modalities": None, "temperature": None}})
+        )
+    assert nulls.requests[0]["json"] == plain.requests[0]["json"]
+    assert nulls.adjustments == plain.adjustments

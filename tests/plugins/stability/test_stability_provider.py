@@ -148,7 +148,8 @@ def test_unknown_option_is_refused() -> None:
             provider_options={"stability": {"steps": 30}},
             dry_run=True,
         )
-    assert info.value.param == "provider_options.stabilityai.steps"
+    assert info.value.param == "provider_options.stability.steps"  # as the caller spelt it
+    assert "the settings are accept, cfg_scale," in info.value.message
 
 
 async def test_client_settings_under_the_alias(loopback: Loopback) -> None:
