@@ -330,20 +330,13 @@ _NO_PEOPLE = {"DONT_ALLOW": "ALLOW_NONE", "ALLOW_NONE": "DONT_ALLOW"}
 
 
 def person_generation(changes: Changes, value: str, family: str) -> str:
-    """``value`` in the spelling ``family`` takes: "no people" is renamed (and reported), any
-    other value the family does not know is refused."""
-    takes = PERSON_GENERATION[family]
-    if value in takes:
+    """``value`` (one of :class:`~limner_google.options.GoogleOptions`' four) in the spelling
+    ``family`` takes: the family's own values pass, "no people" in the other's spelling is
+    renamed and reported."""
+    if value in PERSON_GENERATION[family]:
         return value
-    renamed = _NO_PEOPLE.get(value)
-    if renamed in takes:
-        assert renamed is not None
-        changes.adjust(
-            PERSON_PARAM, value, renamed, f"the {family} models spell the same setting {renamed}"
-        )
-        return renamed
-    raise InvalidRequestError(
-        f"{PERSON_PARAM} {value!r} is not one the {family} models take ({', '.join(takes)})",
-        param=PERSON_PARAM,
-        provider="google",
+    renamed = _NO_PEOPLE[value]
+    changes.adjust(
+        PERSON_PARAM, value, renamed, f"the {family} models spell the same setting {renamed}"
     )
+    return renamed

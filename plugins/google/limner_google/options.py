@@ -16,16 +16,19 @@ class GoogleOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    person_generation: str | None = Field(
-        None,
-        description="Imagen personGeneration (DONT_ALLOW, ALLOW_ADULT, ALLOW_ALL; ALLOW_ALL is "
-        "Vertex only); Gemini on Vertex imageConfig.personGeneration (ALLOW_ALL|ALLOW_ADULT|"
-        "ALLOW_NONE). DONT_ALLOW and ALLOW_NONE are renamed for the family that spells it the "
-        "other way, and reported",
+    person_generation: Literal["DONT_ALLOW", "ALLOW_ADULT", "ALLOW_ALL", "ALLOW_NONE"] | None = (
+        Field(
+            None,
+            description="Imagen personGeneration (DONT_ALLOW, ALLOW_ADULT, ALLOW_ALL; ALLOW_ALL is "
+            "Vertex only); Gemini on Vertex imageConfig.personGeneration (ALLOW_ALL|ALLOW_ADULT|"
+            "ALLOW_NONE). DONT_ALLOW and ALLOW_NONE are renamed for the family that spells it the "
+            "other way, and reported",
+        )
     )
-    safety_setting: str | None = Field(
-        None, description="Imagen safetySetting, e.g. BLOCK_LOW_AND_ABOVE (BLOCK_NONE: Vertex)"
-    )
+    safety_setting: (
+        Literal["BLOCK_LOW_AND_ABOVE", "BLOCK_MEDIUM_AND_ABOVE", "BLOCK_ONLY_HIGH", "BLOCK_NONE"]
+        | None
+    ) = Field(None, description="Imagen safetySetting (BLOCK_NONE: Vertex only)")
     add_watermark: bool | None = Field(None, description="Imagen on Vertex: addWatermark")
     enhance_prompt: bool | None = Field(None, description="Imagen on Vertex: enhancePrompt")
     guidance_scale: float | None = Field(None, description="Imagen guidanceScale")

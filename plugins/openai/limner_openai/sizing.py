@@ -119,11 +119,18 @@ def _size_from_config(plan: Plan, aspect: str | None, image_size: str | None) ->
     allowed, free = _allowed_sizes(plan)
     rules = plan.call.model.capabilities.size_rules
     ratio = parse_ratio(aspect) if aspect is not None else 1.0
+    fitted = ""  # why the long side differs from the resolution class asked, if it does
     if free and rules is not None:
         long_side = parse_image_size(image_size) if image_size is not None else None
         standard = [s for s in allowed if s != "auto"]
         applied: str | None = size_for_aspect(ratio, long_side, standard, rules)
         reason = "OpenAI takes a WIDTHxHEIGHT size: computed one (sides multiples of 16)"
+        got = parse_size(applied) if applied is not None else None
+        if long_side is not None and got is not None and max(got) != long_side:
+            fitted = (
+                f"; {image_size} means {long_side} px on the longer side, which "
+                f"{plan.model_name}'s size limits bring to {max(got)}"
+            )
     else:
         if image_size is not None:
             plan.drop(
@@ -140,7 +147,7 @@ def _size_from_config(plan: Plan, aspect: str | None, image_size: str | None) ->
     if aspect is not None:
         plan.adjust("image_config.aspect_ratio", aspect, applied, reason)
     if image_size is not None and free:
-        plan.adjust("image_config.image_size", image_size, applied, reason)
+        plan.adjust("image_config.image_size", image_size, applied, reason + fitted)
     return applied
 
 

@@ -383,18 +383,30 @@ def test_person_generation_is_spelled_as_each_family_takes_it(
     assert kept.adjustments == ()
 
 
-def test_an_unknown_person_generation_is_refused(
-    provider: GoogleProvider, make_call: MakeCall
-) -> None:
-    call = make_call(
-        "gemini-2.5-flash-image", settings=VERTEX, options={"person_generation": "NOBODY"}
-    )
-    with pytest.raises(limner.InvalidRequestError) as caught:
-        provider.translate(call)
+def test_an_unknown_person_generation_is_refused_listing_the_values() -> None:
+    with limner.Client(environ={}) as client, pytest.raises(limner.InvalidRequestError) as caught:
+        client.images.generate(
+            model="google/gemini-2.5-flash-image",
+            prompt="x",
+            provider_options={"google": {"person_generation": "NOBODY"}},
+            dry_run=True,
+        )
     assert caught.value.param == PERSON
     assert caught.value.message == (
-        f"{PERSON} 'NOBODY' is not one the gemini models take (ALLOW_ALL, ALLOW_ADULT, ALLOW_NONE)"
+        f"{PERSON}: Input should be 'DONT_ALLOW', 'ALLOW_ADULT', 'ALLOW_ALL' or 'ALLOW_NONE'"
     )
+
+
+def test_an_unknown_safety_setting_is_refused_not_sent() -> None:
+    with limner.Client(environ={}) as client, pytest.raises(limner.InvalidRequestError) as caught:
+        client.images.generate(
+            model="google/imagen-4.0-generate-001",
+            prompt="x",
+            provider_options={"google": {"safety_setting": "bogus"}},
+            dry_run=True,
+        )
+    assert caught.value.param == "provider_options.google.safety_setting"
+    assert "'BLOCK_ONLY_HIGH'" in caught.value.message
 
 
 def test_imagen3_has_no_sample_image_size(provider: GoogleProvider, make_call: MakeCall) -> None:

@@ -328,23 +328,45 @@ def test_gpt_image_2_aspect_ratio_computes_a_size(
 
 
 @pytest.mark.parametrize(
-    ("ratio", "image_size", "applied"),
+    ("ratio", "image_size", "applied", "fitted"),
     [
-        (None, "1K", "1024x1024"),
-        (None, "2K", "2048x2048"),
-        (None, "4K", "2880x2880"),  # 4096² is over 3840x2160 pixels: scaled down
-        ("16:9", "2K", "2048x1152"),
-        ("16:9", "4K", "3840x2160"),
-        ("2:3", "1K", "688x1024"),
+        (None, "1K", "1024x1024", ""),
+        (None, "2K", "2048x2048", ""),
+        (
+            None,
+            "4K",
+            "2880x2880",
+            "4K means 4096 px on the longer side, which gpt-image-2's size limits bring to 2880",
+        ),  # 4096² is over 3840x2160 pixels: scaled down
+        ("16:9", "2K", "2048x1152", ""),
+        (
+            "16:9",
+            "4K",
+            "3840x2160",
+            "4K means 4096 px on the longer side, which gpt-image-2's size limits bring to 3840",
+        ),
+        ("2:3", "1K", "688x1024", ""),
+        (
+            None,
+            "0.5K",
+            "816x816",
+            "0.5K means 512 px on the longer side, which gpt-image-2's size limits bring to 816",
+        ),  # raised to the smallest area it makes
     ],
 )
 def test_gpt_image_2_image_size_sets_the_long_side(
-    provider: OpenAIProvider, make_call: Any, ratio: str | None, image_size: str, applied: str
+    provider: OpenAIProvider,
+    make_call: Any,
+    ratio: str | None,
+    image_size: str,
+    applied: str,
+    fitted: str,
 ) -> None:
     config = ImageConfig(aspect_ratio=ratio, image_size=image_size)
     t = provider.translate(make_call("gpt-image-2", prompt="x", image_config=config))
     assert t.request.json["size"] == applied
-    expected = [adj("image_config.image_size", image_size, applied, FREE)]
+    reason = f"{FREE}; {fitted}" if fitted else FREE
+    expected = [adj("image_config.image_size", image_size, applied, reason)]
     if ratio is not None:
         expected.insert(0, adj("image_config.aspect_ratio", ratio, applied, FREE))
     assert t.adjustments == tuple(expected)
