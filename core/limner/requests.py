@@ -147,13 +147,27 @@ class ImageRef(BaseModel):
         return self.filename or f"{len(self.data or b'')} bytes"
 
 
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):  # pydantic reads true as 1: most likely a slip
+        raise ValueError(f"should be a number, not {str(value).lower()}")
+    return value
+
+
+# The validator wraps the whole optional type: inside a union, pydantic's JSON Schema would
+# spell a Field's bounds "ge"/"le" instead of "minimum"/"maximum".
+Integer = Annotated[int | None, BeforeValidator(_not_a_boolean)]
+"""An optional integer field: ``true`` and ``false`` are refused, not read as 1 and 0."""
+Number = Annotated[float | None, BeforeValidator(_not_a_boolean)]
+"""An optional number field: ``true`` and ``false`` are refused, not read as 1.0 and 0.0."""
+
+
 def _null_is_one(value: Any) -> Any:
-    return 1 if value is None else value
+    return 1 if value is None else _not_a_boolean(value)
 
 
 Count = Annotated[int, BeforeValidator(_null_is_one)]
 """OpenAI's ``n``: nullable, and ``null`` means the default, 1 (the SDKs send it when told
-``n=None``)."""
+``n=None``); ``true`` is refused."""
 
 
 class ImageRequest(BaseModel):
@@ -183,9 +197,9 @@ class _PromptRequest(ImageRequest):
     style: str | None = None
     background: str | None = Field(None, examples=["auto", "transparent", "opaque"])
     output_format: str | None = Field(None, examples=["png", "jpeg", "webp"])
-    output_compression: int | None = Field(None, ge=0, le=100)
+    output_compression: Integer = Field(None, ge=0, le=100)
     moderation: str | None = None
-    seed: int | None = None
+    seed: Integer = None
     negative_prompt: str | None = None
     metadata: dict[str, str] | None = None
     image_config: ImageConfig | None = None

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pydantic
 import pytest
 
 import limner
@@ -39,6 +40,9 @@ GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
         ({"quality": "ultra"}, "quality", limner.InvalidRequestError),
         ({"output_format": "bmp"}, "output_format", limner.InvalidRequestError),
         ({"output_compression": 101}, "output_compression", limner.InvalidRequestError),
+        ({"n": True}, "n", None),  # not read as 1
+        ({"seed": True}, "seed", None),
+        ({"output_compression": False}, "output_compression", None),
         ({"image_config": {"aspect_ratio": "wide"}}, "image_config.aspect_ratio", None),
         ({"prompt": "x" * 201}, "prompt", limner.InvalidRequestError),
         ({"model": "fake/nope"}, "model", limner.NotFoundError),
@@ -130,6 +134,14 @@ def test_null_n_means_one_as_in_openais_api() -> None:
     assert limner.GenerateRequest(model="fake/alpha-1", prompt="x", n=None).n == 1
     messages = [{"role": "user", "content": "x"}]
     assert ChatRequest(model="fake/alpha-1", messages=messages, n=None).n == 1
+
+
+@pytest.mark.parametrize("field", ["n", "seed", "temperature", "top_p", "max_tokens"])
+def test_a_boolean_is_no_number_in_a_chat_request(field: str) -> None:
+    messages = [{"role": "user", "content": "x"}]
+    with pytest.raises(pydantic.ValidationError, match="should be a number, not true"):
+        ChatRequest.model_validate({"model": "m", "messages": messages, field: True})
+    assert ChatRequest.model_validate({"model": "m", "messages": messages, field: 1}) is not None
 
 
 async def test_prompt_limit_is_the_models(client: limner.AsyncClient, server: FakeServer) -> None:

@@ -28,11 +28,10 @@ GRID: list[Any] = [
 
 
 def _lax(value: Any) -> bool:
-    """A value pydantic reads in lax mode that JSON Schema types strictly: a boolean as a number,
-    0 or 1 as a boolean, digits as a number (multipart forms carry every value as text)."""
-    return (
-        isinstance(value, bool) or value in (0, 1) or (isinstance(value, str) and value.isdigit())
-    )
+    """A value pydantic reads in lax mode that JSON Schema types strictly: 0 or 1 as a boolean,
+    digits as a number (multipart forms carry every value as text). ``true`` is no number in
+    either (:data:`limner.requests.Number`)."""
+    return (type(value) is int and value in (0, 1)) or (isinstance(value, str) and value.isdigit())
 
 
 def _document(

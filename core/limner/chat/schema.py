@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..requests import Count, ImageConfig
+from ..requests import Count, ImageConfig, Integer, Number
 
 __all__ = [
     "ChatMessage",
@@ -226,14 +226,14 @@ class ChatRequest(BaseModel):
     n: Count = Field(1, ge=1, le=10, description="choices, made by that many concurrent calls")
     stream: bool | None = None
     stream_options: dict[str, Any] | None = None
-    temperature: float | None = Field(None, ge=0, le=2)
-    top_p: float | None = Field(None, ge=0, le=1)
-    max_tokens: int | None = Field(None, ge=1)
-    max_completion_tokens: int | None = Field(None, ge=1)
-    seed: int | None = None
+    temperature: Number = Field(None, ge=0, le=2)
+    top_p: Number = Field(None, ge=0, le=1)
+    max_tokens: Integer = Field(None, ge=1)
+    max_completion_tokens: Integer = Field(None, ge=1)
+    seed: Integer = None
     stop: str | list[str] | None = None
-    frequency_penalty: float | None = Field(None, ge=-2, le=2)
-    presence_penalty: float | None = Field(None, ge=-2, le=2)
+    frequency_penalty: Number = Field(None, ge=-2, le=2)
+    presence_penalty: Number = Field(None, ge=-2, le=2)
     logit_bias: dict[str, float] | None = None
     response_format: dict[str, Any] | None = None
     reasoning_effort: str | None = None
@@ -247,7 +247,7 @@ class ChatRequest(BaseModel):
     function_call: Any = None
     parallel_tool_calls: bool | None = None
     logprobs: bool | None = None
-    top_logprobs: int | None = None
+    top_logprobs: Integer = None
     audio: Any = None
     prediction: Any = None
     extra_headers: dict[str, str] | None = Field(None, repr=False)

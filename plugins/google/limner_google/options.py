@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from limner.requests import Integer, Number
+
 __all__ = ["GoogleOptions", "options_of", "response_modalities"]
 
 
@@ -31,11 +33,11 @@ class GoogleOptions(BaseModel):
     ) = Field(None, description="Imagen safetySetting (BLOCK_NONE: Vertex only)")
     add_watermark: bool | None = Field(None, description="Imagen on Vertex: addWatermark")
     enhance_prompt: bool | None = Field(None, description="Imagen on Vertex: enhancePrompt")
-    guidance_scale: float | None = Field(None, description="Imagen guidanceScale")
-    mask_dilation: float | None = Field(
+    guidance_scale: Number = Field(None, description="Imagen guidanceScale")
+    mask_dilation: Number = Field(
         None, ge=0, le=1, description="Imagen edits: maskImageConfig.dilation (0.01 suggested)"
     )
-    base_steps: int | None = Field(
+    base_steps: Integer = Field(
         None, ge=1, le=75, description="Imagen edits: editConfig.baseSteps (35 to 75)"
     )
     thinking_level: Literal["MINIMAL", "LOW", "MEDIUM", "HIGH"] | None = Field(
@@ -43,7 +45,7 @@ class GoogleOptions(BaseModel):
         description="Gemini generationConfig.thinkingConfig.thinkingLevel: the 3.1 image models "
         "take MINIMAL or HIGH; gemini-2.5-flash-image has no thinking (dropped, reported)",
     )
-    temperature: float | None = Field(None, description="Gemini generationConfig.temperature")
+    temperature: Number = Field(None, description="Gemini generationConfig.temperature")
     response_modalities: tuple[Literal["TEXT", "IMAGE"], ...] = Field(
         ("TEXT", "IMAGE"),
         description="Gemini responseModalities; ['IMAGE'] asks for images without text "

@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from limner.requests import Number
+
 from .models import NovaStyle
 
 __all__ = ["NovaCanvasOptions"]
@@ -30,13 +32,13 @@ class NovaCanvasOptions(BaseModel):
         description="instead of a mask image (maskPrompt), the object Nova masks: inpaint and "
         "erase change it; outpaint keeps it and changes everything around it",
     )
-    cfg_scale: float | None = Field(
+    cfg_scale: Number = Field(
         None, ge=1.1, le=10.0, description="prompt adherence (cfgScale, default 6.5)"
     )
     style: NovaStyle | None = Field(
         None, description="text to image: a style preset (overrides the request's style)"
     )
-    similarity_strength: float | None = Field(
+    similarity_strength: Number = Field(
         None, ge=0.2, le=1.0, description="variations: likeness to the inputs (default 0.7)"
     )
     outpainting_mode: Literal["DEFAULT", "PRECISE"] | None = Field(
@@ -48,7 +50,7 @@ class NovaCanvasOptions(BaseModel):
     control_mode: Literal["CANNY_EDGE", "SEGMENTATION"] | None = Field(
         None, description="with condition_image: how it guides (default CANNY_EDGE)"
     )
-    control_strength: float | None = Field(
+    control_strength: Number = Field(
         None, ge=0.0, le=1.0, description="with condition_image: its weight (default 0.7)"
     )
     colors: list[HexColor] | None = Field(

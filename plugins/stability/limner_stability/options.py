@@ -11,6 +11,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from limner.requests import Integer, Number
+
 __all__ = ["STYLE_PRESETS", "StabilityOptions"]
 
 # [SPEC-2026] sd3, core, ultra, inpaint, outpaint; [SPEC-2024] core.
@@ -49,15 +51,15 @@ class StabilityOptions(BaseModel):
     style_preset: StylePreset | None = Field(
         None, description="sd3, core, ultra, inpaint and outpaint"
     )
-    cfg_scale: float | None = Field(None, ge=1, le=10, description="sd3 models only")
-    strength: float | None = Field(
+    cfg_scale: Number = Field(None, ge=1, le=10, description="sd3 models only")
+    strength: Number = Field(
         None,
         ge=0,
         le=1,
         description="image-to-image: 0 keeps the input, 1 ignores it (limner's default 0.7; "
         "0.95 for sd3.5-flash)",
     )
-    grow_mask: float | None = Field(
+    grow_mask: Number = Field(
         None, ge=0, le=100, description="inpaint 0-100 (default 5); erase and search 0-20"
     )
     search_prompt: str | None = Field(
@@ -66,8 +68,8 @@ class StabilityOptions(BaseModel):
     select_prompt: str | None = Field(
         None, min_length=1, max_length=10000, description="search-and-recolor: what to recolor"
     )
-    left: int | None = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
-    right: int | None = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
-    up: int | None = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
-    down: int | None = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
-    creativity: float | None = Field(None, ge=0, le=1, description="outpaint (default 0.5)")
+    left: Integer = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
+    right: Integer = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
+    up: Integer = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
+    down: Integer = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
+    creativity: Number = Field(None, ge=0, le=1, description="outpaint (default 0.5)")
