@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import jsonschema
 import pytest
 from PIL import Image
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 import limner
 from limner.inputs import provider_options as read_options
@@ -190,3 +190,37 @@ def test_an_option_set_to_null_is_unset() -> None:
         )
     assert nulls.requests[0]["json"] == plain.requests[0]["json"]
     assert nulls.adjustments == plain.adjustments
+
+
+def test_an_options_model_with_nested_models_keeps_its_references() -> None:
+    """A third-party options model that nests models: their definitions are lifted to the
+    schema's top-level ``$defs``, where the references point."""
+    from limner.schema import request_schema
+
+    from ..core.fakeprovider import FakePlugin, FakeProvider
+
+    class Region(BaseModel):
+        x: float = Field(ge=0, le=1)
+
+    class Nested(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+
+        region: Region | None = None
+        regions: list[Region] = []
+
+    class WithNested(FakeProvider):
+        options_model: ClassVar[type[BaseModel] | None] = Nested
+
+    registry = limner.plugins.Registry([FakePlugin()], entry_points=False)
+    model = next(model for model in registry.models() if model.provider == FakeProvider.name)
+    schema = request_schema(model, "generate", WithNested())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert "Region" in schema["$defs"]
+    validator = jsonschema.Draft202012Validator(schema)
+
+    def document(options: dict[str, Any]) -> dict[str, Any]:
+        return {"model": model.id, "prompt": "x", "provider_options": {"fake": options}}
+
+    assert validator.is_valid(document({"region": {"x": 0.5}, "regions": [{"x": 1}]}))
+    assert not validator.is_valid(document({"region": {"x": 2}}))
+    assert not validator.is_valid(document({"regions": [{"x": -1}]}))
