@@ -18,13 +18,14 @@ from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
 from .http import Transport
 from .images import sniff
 from .inputs import (
+    OPTIONS,
     check_extra_headers,
     check_not_overwritten,
     load_images,
-    options_spelling,
     provider_options,
     respell_error,
     respelled,
+    spelling,
 )
 from .plugins import Registry
 from .provider import (
@@ -147,7 +148,8 @@ class Engine:
                 )
             )
 
-        spelled = options_spelling(request, provider) if request.provider_options else None
+        given = request.provider_options
+        spelled = spelling(given, provider, OPTIONS) if given else None
         try:
             calls = translated(settings)
             translations = tuple(
@@ -166,13 +168,13 @@ class Engine:
                     )
         except LimnerError as exc:
             if spelled is not None:  # the options as the caller named them
-                respell_error(exc, provider, spelled)
+                respell_error(exc, provider, OPTIONS, spelled)
             raise
         if extra_headers:
             check_not_overwritten(extra_headers, provider, settings, translations[0].request)
         adjustments = tuple(unique([*misplaced, *(a for t in translations for a in t.adjustments)]))
         if spelled is not None:
-            adjustments = respelled(adjustments, provider, spelled)
+            adjustments = respelled(adjustments, provider, OPTIONS, spelled)
         if (
             request.response_format == "url"
             and "url" not in model.capabilities.response_formats

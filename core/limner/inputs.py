@@ -105,6 +105,9 @@ def namespace_of(given: Mapping[str, T], provider: Provider, param: str) -> T | 
     return given[names[0]] if names else None
 
 
+OPTIONS = "provider_options"
+
+
 def provider_options(
     request: _Settable, provider: Provider, registry: Registry
 ) -> BaseModel | None:
@@ -119,7 +122,7 @@ def provider_options(
     mine = namespace_of(options, provider, "provider_options")
     if mine is None:
         return None
-    spelled = options_spelling(request, provider) or f"provider_options.{provider.name}"
+    spelled = spelling(options, provider, OPTIONS) or f"{OPTIONS}.{provider.name}"
     if provider.options_model is None:
         raise InvalidRequestError(f"{provider.name} takes no provider_options", param=spelled)
     mine = {name: value for name, value in mine.items() if value is not None}  # null: unset
@@ -131,29 +134,31 @@ def provider_options(
         ) from None
 
 
-def options_spelling(request: _Settable, provider: Provider) -> str | None:
-    """``provider_options.<alias>`` when the request puts ``provider``'s options under one of its
-    aliases (``stability`` for ``stabilityai``), else ``None``. Plugins name their options under
-    the provider's name; core renames them in errors and adjustments to the caller's spelling
-    (:func:`respelled`), so a tool finds the field it sent."""
-    options = request.provider_options
-    if not options or provider.name in options:
+def spelling(given: Mapping[str, object] | None, provider: Provider, field: str) -> str | None:
+    """``<field>.<alias>`` when ``given`` (a request's ``provider_options``, a client's
+    ``providers``) holds ``provider``'s entry under one of its aliases (``stability`` for
+    ``stabilityai``), else ``None``. Plugins and settings models name the entry by the provider's
+    name; core renames it in errors and adjustments to the caller's spelling
+    (:func:`respell_error`, :func:`respelled`), so a tool finds the field it sent."""
+    if not given or provider.name in given:
         return None
-    return next((f"provider_options.{a}" for a in provider.aliases if a in options), None)
+    return next((f"{field}.{alias}" for alias in provider.aliases if alias in given), None)
 
 
-def respell_error(error: LimnerError, provider: Provider, spelled: str) -> None:
-    """``error`` naming ``provider``'s options ``spelled``, in its ``param`` and its message."""
-    canonical = f"provider_options.{provider.name}"
+def respell_error(error: LimnerError, provider: Provider, field: str, spelled: str) -> None:
+    """``error`` naming ``provider``'s entry of ``field`` as ``spelled``, in its ``param`` and its
+    message."""
+    canonical = f"{field}.{provider.name}"
     error.rename_param(canonical, spelled)
     error.message = re.sub(rf"{re.escape(canonical)}\b", spelled, error.message)
 
 
 def respelled(
-    adjustments: tuple[Adjustment, ...], provider: Provider, spelled: str
+    adjustments: tuple[Adjustment, ...], provider: Provider, field: str, spelled: str
 ) -> tuple[Adjustment, ...]:
-    """``adjustments`` with ``provider_options.<name>`` in their ``param`` spelt ``spelled``."""
-    canonical = f"provider_options.{provider.name}"
+    """``adjustments`` with ``provider``'s entry of ``field`` in their ``param`` spelt
+    ``spelled``."""
+    canonical = f"{field}.{provider.name}"
     return tuple(
         a.model_copy(update={"param": spelled + a.param.removeprefix(canonical)})
         if a.param == canonical or a.param.startswith(canonical + ".")

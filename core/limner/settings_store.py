@@ -11,7 +11,7 @@ from typing import Any
 
 from .capabilities import ModelInfo
 from .errors import LimnerError, PluginError
-from .inputs import namespace_of
+from .inputs import namespace_of, respell_error, spelling
 from .plugins import Registry
 from .provider import Provider, ProviderSettings
 
@@ -41,7 +41,13 @@ class SettingsStore:
             if not self._loaded:  # the first use: settings for no provider are a typo
                 self.registry.check_provider_names(self.given)
             overrides = namespace_of(self.given, provider, "providers") or {}
-            self._loaded[provider.name] = provider.load_settings(overrides, self.environ)
+            try:
+                self._loaded[provider.name] = provider.load_settings(overrides, self.environ)
+            except LimnerError as exc:  # named as the caller spelt the provider
+                spelled = spelling(self.given, provider, "providers")
+                if spelled is not None:
+                    respell_error(exc, provider, "providers", spelled)
+                raise
         return self._loaded[provider.name]
 
     def completed(self, provider: Provider) -> ProviderSettings | None:

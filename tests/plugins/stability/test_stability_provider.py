@@ -152,6 +152,17 @@ def test_unknown_option_is_refused() -> None:
     assert "the settings are accept, cfg_scale," in info.value.message
 
 
+@pytest.mark.parametrize("spelled", ["stability", "stabilityai"])
+def test_a_bad_setting_is_named_under_the_name_the_caller_used(spelled: str) -> None:
+    with (
+        limner.Client(providers={spelled: {"api_key": "sk-a\x01b"}}, environ={}) as client,
+        pytest.raises(limner.InvalidRequestError) as info,
+    ):
+        client.images.generate(model="stabilityai/sd3.5-large", prompt="p", dry_run=True)
+    assert info.value.param == f"providers.{spelled}.api_key"
+    assert info.value.message.startswith(f"providers.{spelled}.api_key: ")
+
+
 async def test_client_settings_under_the_alias(loopback: Loopback) -> None:
     settings = {"api_key": "sk-alias", "base_url": f"http://127.0.0.1:{loopback.port}"}
     async with limner.AsyncClient(
