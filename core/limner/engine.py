@@ -182,6 +182,8 @@ class Engine:
         ):  # known before the call, so dry runs show it too
             adjustments = (*adjustments, _BYTES_NOT_URLS)
         warnings = tuple(plan_warnings(model, request, adjustments, translations))
+        if spelled is not None:
+            warnings = respelled(warnings, provider, OPTIONS, spelled)
         # Plan(...), not _Plan(...): calling a subscripted generic costs a failed setattr per call
         return Plan(model, provider, settings, calls, translations, adjustments, warnings)
 

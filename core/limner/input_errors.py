@@ -90,6 +90,8 @@ def _wording(error: ErrorDetails, loc: list[str], fields: tuple[str, ...]) -> st
         return f"not a setting here; the settings are {', '.join(sorted(fields))}"
     if kind in ("tuple_type", "list_type", "set_type"):
         return "should be a list (a JSON array)"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "should be an object (a JSON object)"
     return error["msg"].removeprefix("Value error, ")
 
 

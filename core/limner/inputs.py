@@ -14,7 +14,7 @@ from .images import InputImage, check_mask, read_local, sniff
 from .input_errors import invalid_input
 from .provider import Provider, ProviderSettings
 from .requests import EditRequest, ImageRef, ImageRequest, VariationRequest
-from .responses import Adjustment
+from .responses import Adjustment, Notice
 from .sending import gather_or_cancel
 from .wire import GENERIC_SECRET_HEADERS, WireRequest
 
@@ -136,10 +136,10 @@ def provider_options(
 
 def spelling(given: Mapping[str, object] | None, provider: Provider, field: str) -> str | None:
     """``<field>.<alias>`` when ``given`` (a request's ``provider_options``, a client's
-    ``providers``) holds ``provider``'s entry under one of its aliases (``stability`` for
-    ``stabilityai``), else ``None``. Plugins and settings models name the entry by the provider's
-    name; core renames it in errors and adjustments to the caller's spelling
-    (:func:`respell_error`, :func:`respelled`), so a tool finds the field it sent."""
+    ``providers``) holds ``provider``'s entry under one of its aliases, else ``None``. Plugins
+    and settings models name the entry by the provider's name; core renames it in errors,
+    adjustments and notices to the caller's spelling (:func:`respell_error`,
+    :func:`respelled`), so a tool finds the field it sent."""
     if not given or provider.name in given:
         return None
     return next((f"{field}.{alias}" for alias in provider.aliases if alias in given), None)
@@ -150,21 +150,33 @@ def respell_error(error: LimnerError, provider: Provider, field: str, spelled: s
     message."""
     canonical = f"{field}.{provider.name}"
     error.rename_param(canonical, spelled)
-    error.message = re.sub(rf"{re.escape(canonical)}\b", spelled, error.message)
+    error.message = _respelled_text(error.message, canonical, spelled)
+
+
+Noted = TypeVar("Noted", Adjustment, Notice)
 
 
 def respelled(
-    adjustments: tuple[Adjustment, ...], provider: Provider, field: str, spelled: str
-) -> tuple[Adjustment, ...]:
-    """``adjustments`` with ``provider``'s entry of ``field`` in their ``param`` spelt
-    ``spelled``."""
+    items: tuple[Noted, ...], provider: Provider, field: str, spelled: str
+) -> tuple[Noted, ...]:
+    """Adjustments or notices with ``provider``'s entry of ``field`` spelt ``spelled`` in their
+    ``param`` (and a notice's message)."""
     canonical = f"{field}.{provider.name}"
-    return tuple(
-        a.model_copy(update={"param": spelled + a.param.removeprefix(canonical)})
-        if a.param == canonical or a.param.startswith(canonical + ".")
-        else a
-        for a in adjustments
-    )
+    out: list[Noted] = []
+    for item in items:
+        update: dict[str, str] = {}
+        param = item.param
+        if param is not None and (param == canonical or param.startswith(canonical + ".")):
+            update["param"] = spelled + param.removeprefix(canonical)
+        if isinstance(item, Notice) and canonical in item.message:
+            update["message"] = _respelled_text(item.message, canonical, spelled)
+        out.append(item.model_copy(update=update) if update else item)
+    return tuple(out)
+
+
+def _respelled_text(text: str, canonical: str, spelled: str) -> str:
+    """``canonical`` spelt ``spelled`` where limner's text names it, not inside a quoted value."""
+    return re.sub(rf"(?<!['\w.]){re.escape(canonical)}\b", spelled, text)
 
 
 async def load_images(

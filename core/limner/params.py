@@ -18,7 +18,7 @@ class CommonParams(TypedDict, total=False):
     response_format: Literal["url", "b64_json"] | None
     user: str | None
     extra_headers: Mapping[str, str] | None
-    provider_options: Mapping[str, Mapping[str, Any]] | None
+    provider_options: Mapping[str, Mapping[str, Any] | None] | None
     extra_body: Mapping[str, Any] | None
     """Fields limner does not know, forwarded to the provider unchanged."""
 

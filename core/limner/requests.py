@@ -161,6 +161,16 @@ Number = Annotated[float | None, BeforeValidator(_not_a_boolean)]
 """An optional number field: ``true`` and ``false`` are refused, not read as 1.0 and 0.0."""
 
 
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: item for key, item in value.items() if item is not None}
+    return value
+
+
+ProviderOptions = Annotated[dict[str, dict[str, Any]] | None, BeforeValidator(_without_nulls)]
+"""``provider_options``: settings by provider name; a provider's entry set to ``null`` is unset."""
+
+
 def _null_is_one(value: Any) -> Any:
     return 1 if value is None else _not_a_boolean(value)
 
@@ -181,7 +191,7 @@ class ImageRequest(BaseModel):
     response_format: Literal["url", "b64_json"] | None = None
     user: str | None = None
     extra_headers: dict[str, str] | None = Field(None, repr=False)
-    provider_options: dict[str, dict[str, Any]] | None = Field(
+    provider_options: ProviderOptions = Field(
         None, description="settings for one provider, under its name: {'<provider>': {...}}"
     )
 

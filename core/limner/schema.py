@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PORTABLE_QUALITIES",
+    "Compiled",
     "check_operation",
     "compiled",
     "field_rules",
@@ -60,7 +61,10 @@ def _base(operation: Operation) -> dict[str, Any]:
         "response_format": {"enum": ["url", "b64_json"]},
         "user": {"type": "string"},
         "extra_headers": {"type": "object", "additionalProperties": {"type": "string"}},
-        "provider_options": {"type": "object", "additionalProperties": {"type": "object"}},
+        "provider_options": {
+            "type": "object",
+            "additionalProperties": {"type": ["object", "null"]},
+        },
     }
     if operation == "variation":
         return {**common, "image": _IMAGE_ITEM}
@@ -158,15 +162,16 @@ def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
     """``prop`` also taking ``null``: an optional field set to null is unset, as the request
     models (and OpenAI's API) read it."""
     prop = dict(prop)
-    if "enum" in prop:
-        if None not in prop["enum"]:
-            prop["enum"] = [*prop["enum"], None]
-    elif "oneOf" in prop:
-        prop["oneOf"] = [*prop["oneOf"], {"type": "null"}]
-    elif "type" in prop:
+    if "enum" in prop and None not in prop["enum"]:
+        prop["enum"] = [*prop["enum"], None]
+    if "type" in prop:
         kinds = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
         if "null" not in kinds:
             prop["type"] = [*kinds, "null"]
+    elif "oneOf" in prop:
+        prop["oneOf"] = [*prop["oneOf"], {"type": "null"}]
+    elif "enum" not in prop and {"type": "null"} not in prop.get("anyOf", []):
+        return {"anyOf": [prop, {"type": "null"}]}  # a $ref, an anyOf without null, ...
     return prop
 
 
@@ -263,8 +268,8 @@ def _describe_options(schema: dict[str, Any], provider: Provider) -> None:
         "type": ["object", "null"],
         "description": f"settings only one provider understands, under its name; "
         f"{' or '.join(repr(name) for name in names)} for this model",
-        "properties": {name: own for name in names},
-        "additionalProperties": {"type": "object"},
+        "properties": {name: _nullable(own) for name in names},
+        "additionalProperties": {"type": ["object", "null"]},
     }
     if len(names) > 1:  # one provider's settings under two of its names are refused
         options["not"] = {

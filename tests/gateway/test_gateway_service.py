@@ -80,6 +80,13 @@ async def test_a_model_with_its_request_schemas(gateway: Gateway) -> None:
             for operation in ("generate", "edit", "variation")
         }
     assert schemas["generate"]["properties"]["provider_options"]["properties"]["openai"]
+    as_a_list = await sdk.models.retrieve(  # sent as include[]=request_schemas
+        "openai/dall-e-2", extra_query={"include": ["request_schemas"]}
+    )
+    assert (as_a_list.model_extra or {})["request_schemas"] == schemas
+    with pytest.raises(openai.BadRequestError) as listed:
+        await sdk.models.retrieve("openai/dall-e-2", extra_query={"include": ["pricing"]})
+    assert listed.value.param == "include"
     with pytest.raises(openai.BadRequestError) as caught:
         await sdk.models.retrieve("openai/dall-e-2", extra_query={"include": "pricing"})
     assert caught.value.param == "include"

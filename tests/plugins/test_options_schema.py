@@ -4,7 +4,7 @@ of its options model, under each of its names, agreeing with what limner accepts
 from __future__ import annotations
 
 import io
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import jsonschema
 import pytest
@@ -59,7 +59,7 @@ def test_the_providers_options_model_is_published_under_each_of_its_names(name: 
         for field, prop in own["properties"].items():
             assert prop.get("description") == model_schema["properties"][field].get("description")
             assert jsonschema.Draft202012Validator(prop).is_valid(None)  # null: unset
-    assert options["additionalProperties"] == {"type": "object"}  # other providers' options
+    assert options["additionalProperties"] == {"type": ["object", "null"]}  # other providers
     jsonschema.Draft202012Validator.check_schema(schema)
 
 
@@ -177,6 +177,50 @@ def test_errors_and_adjustments_name_the_options_as_the_caller_spelt_them(spelle
     assert [a.param for a in adjusted.adjustments] == [f"provider_options.{spelled}.left"]
 
 
+def test_warnings_and_quoted_values_under_an_alias() -> None:
+    """A notice names the options as the caller spelt them; a value quoted back is left as
+    given, even when it reads like an option's name."""
+    model, image = "stabilityai/sd3.5-large", _see_through_png()
+    with limner.Client(environ={}) as client:
+        result = client.images.edit(
+            model=model,
+            prompt="x",
+            image=image,
+            edit_mode="image-to-image",
+            provider_options={"stability": {"cfg_scale": 5}},
+            dry_run=True,
+        )
+        with pytest.raises(limner.InvalidRequestError) as quoted:
+            client.images.generate(
+                model="amazon/amazon.nova-canvas-v1:0",
+                prompt="x",
+                image_config={"image_size": "provider_options.amazon"},
+                provider_options={"nova_canvas": {}},
+                dry_run=True,
+            )
+    notices = [w for w in result.warnings if w.param and w.param.startswith("provider_options")]
+    assert notices and all(
+        (w.param or "").startswith("provider_options.stability.") for w in notices
+    )
+    assert all("provider_options.stabilityai" not in w.message for w in notices)
+    assert any("provider_options.stability." in w.message for w in notices)
+    assert "'provider_options.amazon'" in quoted.value.message
+
+
+def test_a_providers_options_set_to_null_are_unset() -> None:
+    with limner.Client(environ={}) as client:
+        result = client.images.generate(
+            model="google/gemini-2.5-flash-image",
+            prompt="x",
+            provider_options={"google": None, "openai": None},
+            dry_run=True,
+        )
+        schema = client.models.schema("google/gemini-2.5-flash-image")
+    assert not result.adjustments
+    document = {"model": "m", "prompt": "x", "provider_options": {"google": None, "openai": None}}
+    assert jsonschema.Draft202012Validator(schema).is_valid(document)
+
+
 def test_an_option_set_to_null_is_unset() -> None:
     with limner.Client(environ={}) as client:
         plain, nulls = (
@@ -207,6 +251,8 @@ def test_an_options_model_with_nested_models_keeps_its_references() -> None:
 
         region: Region | None = None
         regions: list[Region] = []
+        home: Region = Region(x=0)  # a $ref with a default: null unsets it
+        mode: Literal["fast", "slow"] = "fast"  # an enum with a type: null unsets it
 
     class WithNested(FakeProvider):
         options_model: ClassVar[type[BaseModel] | None] = Nested
@@ -224,3 +270,29 @@ def test_an_options_model_with_nested_models_keeps_its_references() -> None:
     assert validator.is_valid(document({"region": {"x": 0.5}, "regions": [{"x": 1}]}))
     assert not validator.is_valid(document({"region": {"x": 2}}))
     assert not validator.is_valid(document({"regions": [{"x": -1}]}))
+    nulls = {"region": None, "regions": None, "home": None, "mode": None}
+    assert validator.is_valid(document(nulls))  # unset, as limner reads them:
+    request = limner.GenerateRequest(model=model.id, prompt="x", provider_options={"fake": nulls})
+    assert read_options(request, WithNested(), registry) == Nested()
+    assert not validator.is_valid(document({"mode": "medium"}))
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (
+            {"nova_canvas": {"colors": ["red"]}},
+            "provider_options.nova_canvas.colors[0]: 'red' is not a #RRGGBB color, such as #FF8800",
+        ),
+        ({"amazon": 3}, "provider_options.amazon: should be an object (a JSON object)"),
+    ],
+)
+def test_option_errors_are_worded_in_json_terms(options: dict[str, Any], says: str) -> None:
+    with limner.Client(environ={}) as client, pytest.raises(limner.InvalidRequestError) as caught:
+        client.images.generate(
+            model="amazon/amazon.nova-canvas-v1:0",
+            prompt="x",
+            provider_options=options,
+            dry_run=True,
+        )
+    assert caught.value.message == says

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..requests import Count, ImageConfig, Integer, Number
+from ..requests import Count, ImageConfig, Integer, Number, ProviderOptions
 
 __all__ = [
     "ChatMessage",
@@ -251,7 +251,7 @@ class ChatRequest(BaseModel):
     audio: Any = None
     prediction: Any = None
     extra_headers: dict[str, str] | None = Field(None, repr=False)
-    provider_options: dict[str, dict[str, Any]] | None = Field(
+    provider_options: ProviderOptions = Field(
         None, description="settings for one provider, under its name: {'<provider>': {...}}"
     )
 

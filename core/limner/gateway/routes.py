@@ -43,7 +43,8 @@ async def retrieve_model(request: web.Request) -> web.Response:
     models = request.app[STATE].client.models
     model = models.retrieve(request.match_info["model"])
     body = model_object(model)
-    includes = request.query.getall("include", [])
+    # include=a&include=b, or include[]=a as the OpenAI SDKs send a list
+    includes = [*request.query.getall("include", []), *request.query.getall("include[]", [])]
     unknown = [name for name in includes if name != "request_schemas"]
     if unknown:
         raise InvalidRequestError(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from limner.requests import Number
 
@@ -12,7 +13,20 @@ from .models import NovaStyle
 
 __all__ = ["NovaCanvasOptions"]
 
-HexColor = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+_HEX_COLOR = r"^#[0-9A-Fa-f]{6}$"
+
+
+def _hex_color(value: str) -> str:
+    if re.fullmatch(_HEX_COLOR, value) is None:
+        raise ValueError(f"{value[:40]!r} is not a #RRGGBB color, such as #FF8800")
+    return value
+
+
+HexColor = Annotated[
+    str,
+    AfterValidator(_hex_color),  # worded for users; the schema gives the pattern
+    WithJsonSchema({"type": "string", "pattern": _HEX_COLOR}),
+]
 ImageInput = Annotated[
     bytes | str,
     Field(description="image bytes, base64 text or a data: URL (PNG or JPEG)"),
