@@ -383,30 +383,35 @@ def test_person_generation_is_spelled_as_each_family_takes_it(
     assert kept.adjustments == ()
 
 
-def test_an_unknown_person_generation_is_refused_listing_the_values() -> None:
+@pytest.mark.parametrize(
+    ("model", "option", "values"),
+    [
+        (
+            "gemini-2.5-flash-image",
+            "person_generation",
+            "'DONT_ALLOW', 'ALLOW_ADULT', 'ALLOW_ALL' or 'ALLOW_NONE'",
+        ),
+        (
+            "imagen-4.0-generate-001",
+            "safety_setting",
+            "'BLOCK_LOW_AND_ABOVE', 'BLOCK_MEDIUM_AND_ABOVE', 'BLOCK_ONLY_HIGH' or 'BLOCK_NONE'",
+        ),
+    ],
+)
+def test_an_unknown_enum_option_is_refused_listing_the_values(
+    model: str, option: str, values: str
+) -> None:
+    """Not sent as given (an unknown safety_setting used to reach Imagen)."""
     with limner.Client(environ={}) as client, pytest.raises(limner.InvalidRequestError) as caught:
         client.images.generate(
-            model="google/gemini-2.5-flash-image",
+            model=f"google/{model}",
             prompt="x",
-            provider_options={"google": {"person_generation": "NOBODY"}},
+            provider_options={"google": {option: "bogus"}},
             dry_run=True,
         )
-    assert caught.value.param == PERSON
-    assert caught.value.message == (
-        f"{PERSON}: Input should be 'DONT_ALLOW', 'ALLOW_ADULT', 'ALLOW_ALL' or 'ALLOW_NONE'"
-    )
-
-
-def test_an_unknown_safety_setting_is_refused_not_sent() -> None:
-    with limner.Client(environ={}) as client, pytest.raises(limner.InvalidRequestError) as caught:
-        client.images.generate(
-            model="google/imagen-4.0-generate-001",
-            prompt="x",
-            provider_options={"google": {"safety_setting": "bogus"}},
-            dry_run=True,
-        )
-    assert caught.value.param == "provider_options.google.safety_setting"
-    assert "'BLOCK_ONLY_HIGH'" in caught.value.message
+    param = f"provider_options.google.{option}"
+    assert caught.value.param == param
+    assert caught.value.message == f"{param}: Input should be {values}"
 
 
 def test_imagen3_has_no_sample_image_size(provider: GoogleProvider, make_call: MakeCall) -> None:
