@@ -150,6 +150,26 @@ def test_model_details_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "  rule: with output_format jpeg, background is opaque or auto (JPEG has no " in out
 
 
+def test_model_details_list_the_providers_options(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "models", "amazon/amazon.nova-canvas-v1:0")
+    assert status == 0
+    section = out[
+        out.index("provider_options (amazon or nova_canvas):") : out.index("request schema")
+    ]
+    lines = section.splitlines()
+    assert "  cfg_scale: number 1.1 to 10.0; prompt adherence (cfgScale, default 6.5)" in lines
+    assert (
+        "  outpainting_mode: one of DEFAULT, PRECISE; outpaint: DEFAULT or PRECISE "
+        + ("(outPaintingMode)")
+        in lines
+    )
+    assert any(line.startswith("  colors: list of string; ") for line in lines)
+    assert any(line.startswith("  condition_image: string; ") for line in lines)
+    status, out, _ = run(capsys, "models", "google/imagen-4.0-generate-001")
+    assert "  base_steps: integer 1 to 75; Imagen edits" in out
+    assert "  response_modalities: list of TEXT, IMAGE; " in out
+
+
 def test_dry_run_json_is_one_object_with_every_call(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(
         capsys,

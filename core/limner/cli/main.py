@@ -34,7 +34,7 @@ from .output import (
     save,
 )
 from .progress import Spinner
-from .render import dollars, dry_run_text, model_details, models_table, notes
+from .render import dollars, dry_run_text, model_details, models_table, notes, options_text
 
 __all__ = ["main"]
 
@@ -152,6 +152,12 @@ def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
         print(json.dumps(document, indent=2))
     else:
         print(model_details(model))
+        operations = [op for op in model.capabilities.operations if op != "chat"]
+        options = (
+            options_text(client.models.schema(model.id, operations[0])) if operations else None
+        )
+        if options is not None:
+            print(options)
         for op in model.capabilities.operations:
             if op != "chat":
                 print(f"\n{op} request schema:")

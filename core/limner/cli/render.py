@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from ..capabilities import FieldRule, Lifecycle, ModelInfo, PriceSheet
 from ..dryrun import DryRun
 from ..responses import Adjustment, Notice
 
-__all__ = ["model_details", "models_table", "notes"]
+__all__ = ["model_details", "models_table", "notes", "options_text"]
 
 
 def _sizes(model: ModelInfo) -> str:
@@ -164,6 +165,55 @@ def model_details(model: ModelInfo) -> str:
     if model.pricing is not None:
         lines.extend(_price_lines(model.pricing))
     return "\n".join(lines)
+
+
+def options_text(schema: dict[str, Any]) -> str | None:
+    """The model's own ``provider_options``, from its request ``schema``, one line per option:
+    its type, values or range, and description; ``None`` when the provider takes none."""
+    namespaces = schema["properties"].get("provider_options", {}).get("properties", {})
+    if not namespaces:
+        return None
+    names = " or ".join(namespaces)
+    own = next(iter(namespaces.values()))
+    options = _non_null(own).get("properties", {})
+    if not options:
+        return None
+    lines = [f"provider_options ({names}):"]
+    for name, prop in options.items():
+        kind = _kind(_non_null(prop))
+        about = prop.get("description", "")
+        lines.append(f"  {name}: {kind}" + (f"; {about}" if about else ""))
+    return "\n".join(lines)
+
+
+def _non_null(prop: dict[str, Any]) -> dict[str, Any]:
+    """``prop`` without the ``null`` it takes for "unset"."""
+    parts = [part for part in prop.get("anyOf", []) if part != {"type": "null"}]
+    if len(parts) == 1:
+        return _non_null(parts[0]) if "anyOf" in parts[0] else parts[0]
+    kinds = {str(part.get("type")) for part in parts}
+    return {"type": kinds.pop()} if len(kinds) == 1 and parts else prop  # bytes or text
+
+
+def _kind(prop: dict[str, Any]) -> str:
+    if "enum" in prop:
+        return "one of " + ", ".join(str(value) for value in prop["enum"] if value is not None)
+    kind = prop.get("type", "value")
+    kind = " or ".join(k for k in kind if k != "null") if isinstance(kind, list) else str(kind)
+    if kind == "array" and isinstance(prop.get("items"), dict):
+        items = prop["items"]
+        each = ", ".join(map(str, items["enum"])) if "enum" in items else _kind(items)
+        kind = f"list of {each}"
+    low, high = prop.get("minimum"), prop.get("maximum")
+    if low is not None and high is not None:
+        kind += f" {low} to {high}"
+    elif low is not None:
+        kind += f" from {low}"
+    elif high is not None:
+        kind += f" up to {high}"
+    if "$ref" in prop:
+        kind = "object " + str(prop["$ref"]).rsplit("/", 1)[-1]
+    return kind
 
 
 def notes(adjustments: Sequence[Adjustment], warnings: Sequence[Notice]) -> list[str]:
