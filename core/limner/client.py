@@ -25,7 +25,7 @@ from .input_errors import invalid_input
 from .params import EditParams, GenerateParams, VariationParams
 from .plugins import Registry, default_registry
 from .provider import AnyRequest
-from .requests import EditRequest, GenerateRequest, VariationRequest
+from .requests import EditRequest, GenerateRequest, VariationRequest, non_finite
 from .responses import ImagesResponse
 from .schema import request_schema
 
@@ -69,9 +69,18 @@ def build_request(
     if extra:
         values.update(extra)
     try:
-        return cls.model_validate(values)
+        request = cls.model_validate(values)
     except ValidationError as exc:
         raise invalid_input(exc, locate=locate) from None
+    if request.model_extra:  # forwarded as given: JSON must be able to spell them
+        for name, value in request.model_extra.items():
+            where = non_finite(value, name)
+            if where is not None:
+                raise InvalidRequestError(
+                    f"{where}: NaN and infinity cannot be sent as JSON; give a finite number",
+                    param=where,
+                )
+    return request
 
 
 class AsyncModels:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -126,12 +127,34 @@ def provider_options(
     if provider.options_model is None:
         raise InvalidRequestError(f"{provider.name} takes no provider_options", param=spelled)
     mine = {name: value for name, value in mine.items() if value is not None}  # null: unset
+    model = provider.options_model
+    names = _option_names(model)
+    if model.model_config.get("extra") not in ("forbid", "allow"):  # pydantic would ignore them
+        unknown = sorted(mine.keys() - names)
+        if unknown:
+            raise InvalidRequestError(
+                f"{spelled}.{unknown[0]}: not a setting here; the settings are "
+                f"{', '.join(sorted(names))}",
+                param=f"{spelled}.{unknown[0]}",
+                code="invalid_value",
+            )
     try:
-        return provider.options_model.model_validate(mine)
+        return model.model_validate(mine)
     except ValidationError as exc:
-        raise invalid_input(
-            exc, prefix=f"{spelled}.", fields=provider.options_model.model_fields
-        ) from None
+        raise invalid_input(exc, prefix=f"{spelled}.", fields=names) from None
+
+
+@functools.cache
+def _option_names(model: type[BaseModel]) -> frozenset[str]:
+    """The names ``model`` takes: each field's alias, else its name (both, with
+    ``populate_by_name``)."""
+    by_name = bool(model.model_config.get("populate_by_name"))
+    names: set[str] = set()
+    for name, field in model.model_fields.items():
+        names.add(field.alias or name)
+        if by_name:
+            names.add(name)
+    return frozenset(names)
 
 
 def spelling(given: Mapping[str, object] | None, provider: Provider, field: str) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -147,18 +148,46 @@ class ImageRef(BaseModel):
         return self.filename or f"{len(self.data or b'')} bytes"
 
 
-def _not_a_boolean(value: Any) -> Any:
-    if isinstance(value, bool):  # pydantic reads true as 1: most likely a slip
+def _a_number(value: Any) -> Any:
+    """``value``, unless it is a boolean (pydantic reads true as 1: most likely a slip) or not
+    finite (NaN and infinity have no JSON spelling: no provider could be sent them)."""
+    if isinstance(value, bool):
         raise ValueError(f"should be a number, not {str(value).lower()}")
+    if isinstance(value, float | str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value  # pydantic words it
+        if not math.isfinite(number):
+            raise ValueError(f"should be a finite number, not {value!r}")
     return value
 
 
 # The validator wraps the whole optional type: inside a union, pydantic's JSON Schema would
 # spell a Field's bounds "ge"/"le" instead of "minimum"/"maximum".
-Integer = Annotated[int | None, BeforeValidator(_not_a_boolean)]
+Integer = Annotated[int | None, BeforeValidator(_a_number)]
 """An optional integer field: ``true`` and ``false`` are refused, not read as 1 and 0."""
-Number = Annotated[float | None, BeforeValidator(_not_a_boolean)]
-"""An optional number field: ``true`` and ``false`` are refused, not read as 1.0 and 0.0."""
+Number = Annotated[float | None, BeforeValidator(_a_number)]
+"""An optional number field: ``true`` and ``false`` are refused, not read as 1.0 and 0.0, and
+so are NaN and infinity."""
+
+
+def non_finite(value: Any, path: str) -> str | None:
+    """Where in ``value`` (JSON-like: dicts, lists, scalars) a float is NaN or infinite, as a
+    parameter under ``path``; ``None`` when nowhere. JSON has no spelling for them."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path
+    if isinstance(value, Mapping):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = ((f"[{index}]", item) for index, item in enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        found = non_finite(item, f"{path}{key}" if str(key).startswith("[") else f"{path}.{key}")
+        if found is not None:
+            return found
+    return None
 
 
 def _without_nulls(value: Any) -> Any:
@@ -172,7 +201,7 @@ ProviderOptions = Annotated[dict[str, dict[str, Any]] | None, BeforeValidator(_w
 
 
 def _null_is_one(value: Any) -> Any:
-    return 1 if value is None else _not_a_boolean(value)
+    return 1 if value is None else _a_number(value)
 
 
 Count = Annotated[int, BeforeValidator(_null_is_one)]

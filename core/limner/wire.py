@@ -19,7 +19,8 @@ __all__ = ["REDACTED", "FilePart", "WireRequest", "WireResponse", "parse_retry_a
 REDACTED = "<redacted>"
 
 # One encoder for every body: json.dumps builds a new one per call when given options.
-_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+"""No NaN or Infinity: they are not JSON, and no provider reads them."""
 
 # Credential headers limner always treats as secret, whatever the provider.
 GENERIC_SECRET_HEADERS = frozenset(

@@ -158,3 +158,16 @@ async def test_the_sdks_stream_false_form_field_is_a_boolean(
     assert len(edit.data or []) == 1
     (call,) = server.api_calls
     assert call.path == "/v1/images/edits"
+
+
+@pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity", b"1e999"])
+async def test_a_number_json_has_no_spelling_for_is_a_400(
+    gateway: Gateway, server: FakeServer, number: bytes
+) -> None:
+    """Python's json module reads NaN, Infinity and 1e999 (as infinity); JSON has none of them,
+    and no provider could be sent them."""
+    body = b'{"model": "openai/gpt-image-1", "prompt": "x", "tuning": ' + number + b"}"
+    headers = {"content-type": "application/json"}
+    status, answer = await post(gateway, "/images/generations", data=body, headers=headers)
+    assert (status, answer["error"]["code"]) == (400, "invalid_json")
+    assert server.api_calls == []

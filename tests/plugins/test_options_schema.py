@@ -296,3 +296,62 @@ def test_option_errors_are_worded_in_json_terms(options: dict[str, Any], says: s
             dry_run=True,
         )
     assert caught.value.message == says
+
+
+def test_unknown_options_are_refused_even_where_the_model_would_ignore_them() -> None:
+    """An options model without ``extra="forbid"`` (pydantic's default ignores unknown names):
+    core refuses an unknown option all the same, listing the names the model takes (its
+    aliases)."""
+    from limner.inputs import provider_options as read
+
+    from ..core.fakeprovider import FakePlugin, FakeProvider
+
+    class Loose(BaseModel):
+        cfg_scale: float | None = Field(None, alias="cfgScale")
+
+    class WithLoose(FakeProvider):
+        options_model: ClassVar[type[BaseModel] | None] = Loose
+
+    registry = limner.plugins.Registry([FakePlugin()], entry_points=False)
+
+    def options(given: dict[str, Any]) -> BaseModel | None:
+        request = limner.GenerateRequest(model="m", prompt="x", provider_options={"fake": given})
+        return read(request, WithLoose(), registry)
+
+    assert options({"cfgScale": 3}) == Loose(cfgScale=3)
+    for unknown in ("colour", "cfg_scale"):
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            options({unknown: 3})
+        assert caught.value.param == f"provider_options.fake.{unknown}"
+        assert caught.value.message.endswith("not a setting here; the settings are cfgScale")
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "nan", "1e400"])
+def test_a_number_that_json_cannot_spell_is_refused(value: Any) -> None:
+    with limner.Client(environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as option:
+            client.images.generate(
+                model="stabilityai/sd3.5-large",
+                prompt="x",
+                provider_options={"stability": {"cfg_scale": value}},
+                dry_run=True,
+            )
+        with pytest.raises(limner.InvalidRequestError) as forwarded:
+            client.images.generate(
+                model="stabilityai/sd3.5-large",
+                prompt="x",
+                extra_body={"tuning": {"steps": [1, float(value)]}},
+                dry_run=True,
+            )
+    assert option.value.param == "provider_options.stability.cfg_scale"
+    assert "should be a finite number" in option.value.message
+    assert forwarded.value.param == "tuning.steps[1]"
+    assert "cannot be sent as JSON" in forwarded.value.message
+
+
+def test_a_plugin_that_puts_nan_in_a_body_is_told_so() -> None:
+    from limner.translation_check import translation_problem
+
+    request = limner.WireRequest("POST", "https://example.test/v1", json={"w": float("nan")})
+    problem = translation_problem(limner.Translation(request=request))
+    assert problem is not None and "cannot be encoded" in problem

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +45,7 @@ async def read_json(request: web.Request) -> dict[str, Any]:
             code="unsupported_content_type",
         )
     try:
-        body = json.loads(await request.read())
+        body = json.loads(await request.read(), parse_constant=_not_json, parse_float=_finite_float)
     except ValueError as exc:
         raise InvalidRequestError(
             f"the body is not valid JSON: {exc}", code="invalid_json"
@@ -56,6 +57,18 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidRequestError("the body must be a JSON object", code="invalid_json")
     return {name: value for name, value in body.items() if value is not None}  # null: unset
+
+
+def _not_json(constant: str) -> float:
+    """Python reads NaN and Infinity in a JSON body; the JSON standard has no such values."""
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999
+        raise ValueError(f"{text} is out of the range of a number")
+    return number
 
 
 async def read_form(request: web.Request, files: tuple[str, ...]) -> Form:
