@@ -68,6 +68,11 @@ def build_request(
         raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)
     if extra:
         values.update(extra)
+    if None in values.values():  # null means unset: a forwarded field set to None is not sent
+        known = _field_names(cls)
+        values = {
+            name: value for name, value in values.items() if value is not None or name in known
+        }
     try:
         request = cls.model_validate(values)
     except ValidationError as exc:
@@ -81,6 +86,13 @@ def build_request(
                     param=where,
                 )
     return request
+
+
+@functools.cache
+def _field_names(cls: type[BaseModel]) -> frozenset[str]:
+    """The names ``cls`` reads as its own fields (their aliases too)."""
+    fields = cls.model_fields
+    return frozenset({*fields, *(field.alias for field in fields.values() if field.alias)})
 
 
 class AsyncModels:

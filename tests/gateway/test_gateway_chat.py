@@ -94,6 +94,21 @@ async def test_chat_needs_messages(gateway: Gateway) -> None:
     assert caught.value.code == "missing_required_parameter"
 
 
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"model": 5, "messages": [{"role": "user", "content": "x"}]}, "model"),
+        ({"model": "google/gemini-2.5-flash-image", "messages": "x"}, "messages"),
+    ],
+)
+async def test_a_model_or_messages_of_the_wrong_type_is_named(
+    gateway: Gateway, body: dict[str, object], param: str
+) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        await gateway.sdk().post("/chat/completions", body=body, cast_to=object)
+    assert caught.value.param == param
+
+
 async def test_n_over_the_gateway_limit_is_refused_for_chat_and_images(
     make_gateway: MakeGateway, server: FakeServer
 ) -> None:

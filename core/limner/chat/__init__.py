@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .contract import ChatCall, ChatPart, ChatResult, ChatTurn
 from .engine import NOT_SUPPORTED, TEXT_ONLY, ChatEngine
-from .messages import build_chat_request
+from .messages import NO_STATE, build_chat_request
 from .response import (
     ChatChoice,
     ChatCompletion,
@@ -35,6 +35,7 @@ from .schema import (
 
 __all__ = [
     "NOT_SUPPORTED",
+    "NO_STATE",
     "TEXT_ONLY",
     "ChatCall",
     "ChatChoice",

@@ -26,10 +26,13 @@ __all__ = ["ChatCall", "ChatPart", "ChatResult", "ChatTurn"]
 
 @dataclass(frozen=True)
 class ChatPart:
-    """One piece of a turn: text or a loaded image (exactly one is set)."""
+    """One piece of a turn: text or a loaded image (exactly one is set). ``detail`` is the
+    OpenAI hint an image part gave (``low``, ``high`` or ``auto``), for the plugin to map or
+    to report as not sent."""
 
     text: str | None = None
     image: InputImage | None = None
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,9 @@ class ChatTurn:
     ``parts`` are its text then its final images (in ``message.images`` order), ``images`` those
     images alone, ``thought_images`` the interim ones, and ``state`` the provider's own state from
     ``message.limner`` when this provider made the turn (else ``None``: a turn from elsewhere, or
-    one whose state was stripped).
+    one whose state was stripped), and ``state_model`` the id of the model that made it.
+    ``name`` is the message's participant name, if it gave one, for the plugin to send or to
+    report as not sent.
     """
 
     role: Literal["system", "user", "assistant"]
@@ -50,6 +55,7 @@ class ChatTurn:
     thought_images: tuple[InputImage, ...] = ()
     state: Any = None
     state_model: str | None = None
+    name: str | None = None
 
     @property
     def text(self) -> str:

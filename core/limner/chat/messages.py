@@ -84,7 +84,7 @@ async def _turn(
     message: Message, index: int, model: ModelInfo, provider: str, fetch: Fetch, max_bytes: int
 ) -> ChatTurn:
     if isinstance(message, SystemMessage):
-        return ChatTurn("system", (ChatPart(text=message.text),), index)
+        return ChatTurn("system", (ChatPart(text=message.text),), index, name=message.name)
     if isinstance(message, UserMessage):
         return await _user_turn(message, index, model, fetch, max_bytes)
     return await _assistant_turn(message, index, model, provider, fetch, max_bytes)
@@ -117,10 +117,13 @@ async def _user_turn(
     return ChatTurn(
         "user",
         tuple(
-            ChatPart(text=part.text) if part.type == "text" else ChatPart(image=next(images))
+            ChatPart(text=part.text)
+            if part.type == "text"
+            else ChatPart(image=next(images), detail=part.image_url.detail)
             for part in parts
         ),
         index,
+        name=message.name,
     )
 
 
@@ -159,6 +162,7 @@ async def _assistant_turn(
         thought_images=tuple(thoughts),
         state=None if mine is None else mine.state,
         state_model=None if mine is None else mine.model,
+        name=message.name,
     )
 
 

@@ -20,8 +20,10 @@ async def completions(request: web.Request) -> web.Response:
     require(body, "model", "messages")
     check_request(body, max_n=state.config.max_n)
     model, messages = body.pop("model"), body.pop("messages")
-    if not isinstance(model, str) or not isinstance(messages, list):
-        raise InvalidRequestError("model must be a string and messages a list", param="messages")
+    if not isinstance(model, str):
+        raise InvalidRequestError("model must be a string", param="model")
+    if not isinstance(messages, list):
+        raise InvalidRequestError("messages must be a list (a JSON array)", param="messages")
     note().model = model
     result = await state.upstream(
         lambda: state.client.chat.completions.create(model=model, messages=messages, **body)

@@ -6,17 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from limner import Changes, InvalidRequestError
-from limner.chat import ChatTurn
+from limner.chat import NO_STATE, ChatTurn
 
 from .common import gemini_image_part
 
-__all__ = ["content"]
+__all__ = ["content", "drop_name"]
 
 
-def content(body: Changes, turn: ChatTurn) -> dict[str, Any]:
+def content(body: Changes, turn: ChatTurn, model_id: str) -> dict[str, Any]:
+    """``turn`` as a Gemini content for a call to ``model_id``. What Gemini cannot take is left
+    out and reported: an empty text beside other parts (Google refuses a part without data), a
+    participant ``name``, an image's ``detail`` hint; and an assistant turn's stored state when
+    another model made it (its thought signatures are that model's)."""
     where = f"messages[{turn.index}]"
+    drop_name(body, turn)
     if turn.role == "assistant":
-        parts = _replay(body, turn) if turn.state is not None else None
+        parts = _replay(body, turn) if _replayable(body, turn, model_id) else None
         if parts is None:
             images = iter(range(len(turn.images)))
             parts = [
@@ -28,15 +33,43 @@ def content(body: Changes, turn: ChatTurn) -> dict[str, Any]:
                 for p in turn.parts
             ]
         return {"role": "model", "parts": parts}
-    return {  # a user turn's parts are its content's items, in order
-        "role": "user",
-        "parts": [
-            {"text": part.text}
-            if part.image is None
-            else gemini_image_part(body, part.image, f"{where}.content[{number}].image_url.url")
-            for number, part in enumerate(turn.parts)
-        ],
-    }
+    given = [part for part in turn.parts if part.image is not None or part.text]
+    out = []  # a user turn's parts are its content's items, in order
+    for number, part in enumerate(turn.parts):
+        at = f"{where}.content[{number}]"
+        if part.image is not None:
+            if part.detail is not None:
+                body.drop(f"{at}.image_url.detail", part.detail, "Gemini takes no detail hint")
+            out.append(gemini_image_part(body, part.image, f"{at}.image_url.url"))
+        elif part.text:
+            out.append({"text": part.text})
+        elif given:  # all empty: the whole message is left out (and reported) by the caller
+            body.drop(at, "", "an empty text: Google refuses a part without data")
+    return {"role": "user", "parts": out}
+
+
+def drop_name(body: Changes, turn: ChatTurn) -> None:
+    """Report ``turn``'s participant name, if it has one, as not sent."""
+    if turn.name is not None:
+        where = f"messages[{turn.index}].name"
+        body.drop(where, turn.name, "Gemini's contents carry no participant names")
+
+
+def _replayable(body: Changes, turn: ChatTurn, model_id: str) -> bool:
+    """Whether ``turn``'s stored state goes back: only to the model that made it (another
+    Gemini model may refuse its thought signatures as invalid), else a notice says so."""
+    if turn.state is None:
+        return False
+    if turn.state_model is None or turn.state_model == model_id:
+        return True
+    body.warn(
+        NO_STATE,
+        f"messages[{turn.index}] was made by {turn.state_model}: its thought signatures are not "
+        f"sent to {model_id}, which may refuse another model's, so the model may not continue "
+        "the same image",
+        param=f"messages[{turn.index}].limner",
+    )
+    return False
 
 
 def _replay(body: Changes, turn: ChatTurn) -> list[dict[str, Any]]:

@@ -45,7 +45,9 @@ class GoogleOptions(BaseModel):
         description="Gemini generationConfig.thinkingConfig.thinkingLevel: the 3.1 image models "
         "take MINIMAL or HIGH; gemini-2.5-flash-image has no thinking (dropped, reported)",
     )
-    temperature: Number = Field(None, description="Gemini generationConfig.temperature")
+    temperature: Number = Field(
+        None, ge=0, le=2, description="Gemini generationConfig.temperature (0 to 2)"
+    )
     response_modalities: tuple[Literal["TEXT", "IMAGE"], ...] = Field(
         ("TEXT", "IMAGE"),
         description="Gemini responseModalities; ['IMAGE'] asks for images without text "

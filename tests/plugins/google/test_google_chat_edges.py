@@ -4,11 +4,13 @@ other OpenAI-compatible services add to assistant messages."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
 
 import limner
+from limner.chat import NO_STATE
 
 from .conftest import Server, gemini_answer, png
 
@@ -270,3 +272,80 @@ async def test_text_only_through_provider_options_is_not_estimated_as_an_image()
     assert [w.code for w in plan.warnings] == ["text_only", "price_unknown"]
     assert image.estimated_cost_usd is not None
     assert "text_only" not in [w.code for w in image.warnings]
+
+
+async def test_empty_texts_names_and_detail_hints_are_left_out_and_reported() -> None:
+    """Google refuses a part without data (400 "required oneof field 'data' must have one
+    initialized field"), and has no participant names or image detail hints."""
+    url = "data:image/png;base64," + base64.b64encode(png()).decode()
+    image = {"type": "image_url", "image_url": {"url": url, "detail": "high"}}
+    messages = [
+        {"role": "system", "content": ""},
+        {"role": "system", "content": "be brief", "name": "house-rules"},
+        {"role": "user", "content": [{"type": "text", "text": ""}, image], "name": "ana"},
+    ]
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(model=PRO, messages=messages, dry_run=True)
+    body = plan.requests[0]["json"]
+    assert body["systemInstruction"] == {"parts": [{"text": "be brief"}]}
+    (turn,) = body["contents"]
+    assert [list(part) for part in turn["parts"]] == [["inlineData"]]
+    assert [(a.param, a.requested, a.applied) for a in plan.adjustments] == [
+        ("messages[0]", "", None),
+        ("messages[1].name", "house-rules", None),
+        ("messages[2].name", "ana", None),
+        ("messages[2].content[0]", "", None),
+        ("messages[2].content[1].image_url.detail", "high", None),
+    ]
+
+
+async def test_a_turn_made_by_another_model_goes_back_without_its_state() -> None:
+    """Thought signatures are the model's own: another Gemini model may refuse them as invalid,
+    so a turn made by another model is sent as text and images, with a notice."""
+    url = "data:image/png;base64," + base64.b64encode(png()).decode()
+    made = {
+        "role": "assistant",
+        "content": "here",
+        "images": [{"type": "image_url", "image_url": {"url": url}}],
+        "limner": {
+            "provider": "google",
+            "model": PRO,
+            "state": {"parts": [{"text": "here", "thoughtSignature": "c2ln"}, {"image": 0}]},
+        },
+    }
+    messages = [USER, made, {"role": "user", "content": "bluer"}]
+    async with limner.AsyncClient(environ={}) as client:
+        same = await client.chat.completions.create(model=PRO, messages=messages, dry_run=True)
+        other = await client.chat.completions.create(
+            model="google/gemini-3.1-flash-image-preview", messages=messages, dry_run=True
+        )
+    assert same.requests[0]["json"]["contents"][1]["parts"][0] == {
+        "text": "here",
+        "thoughtSignature": "c2ln",
+    }
+    replayed = other.requests[0]["json"]["contents"][1]["parts"]
+    assert replayed[0] == {"text": "here"} and "inlineData" in replayed[1]
+    (notice,) = [w for w in other.warnings if w.code == NO_STATE]
+    assert notice.param == "messages[1].limner"
+    assert f"made by {PRO}" in notice.message
+    assert not [w for w in same.warnings if w.code == NO_STATE]
+
+
+async def test_forwarded_fields_set_to_none_are_unset_in_the_python_api() -> None:
+    """As the gateway reads a null field: not refused, not sent."""
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(
+            model=PRO,
+            messages=[USER],
+            dry_run=True,
+            extra_body={"foo": None, "generation_config": None, "safety_settings": None},
+        )
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.chat.completions.create(
+                model=PRO,
+                messages=[USER],
+                provider_options={"google": {"temperature": 2.5}},
+                dry_run=True,
+            )
+    assert set(plan.requests[0]["json"]) == {"contents", "generationConfig"}
+    assert caught.value.param == "provider_options.google.temperature"  # Gemini's 0 to 2

@@ -261,3 +261,25 @@ async def test_chat_reencodes_a_gif_and_names_its_message_part() -> None:
             "as PNG (the same pixels)",
         )
     ]
+
+
+async def test_chat_on_vertex_refuses_one_message_over_the_maximum_as_an_edit() -> None:
+    """Vertex AI's model card makes 3 a maximum per prompt: one message with 4 images is refused
+    as images.edit refuses them; 4 across two messages are sent with a notice."""
+    url = "data:image/png;base64," + base64.b64encode(png()).decode()
+    image = {"type": "image_url", "image_url": {"url": url}}
+    async with limner.AsyncClient(environ=VERTEX_ENV) as client:
+        with pytest.raises(limner.UnsupportedFeatureError) as caught:
+            await client.chat.completions.create(
+                model=FLASH, messages=[{"role": "user", "content": [image] * 4}], dry_run=True
+            )
+        spread = [
+            {"role": "user", "content": [image] * 2},
+            {"role": "assistant", "content": "ok"},
+            {"role": "user", "content": [image] * 2},
+        ]
+        plan = await client.chat.completions.create(model=FLASH, messages=spread, dry_run=True)
+    assert caught.value.param == "messages[0]"
+    assert "Maximum images per prompt: 3" in caught.value.message
+    notices = [w for w in plan.warnings if w.code == ABOVE_RECOMMENDED_INPUTS]
+    assert [n.param for n in notices] == ["messages"]
