@@ -212,8 +212,10 @@ UNSUPPORTED_FIELDS = {
 
 class ChatRequest(BaseModel):
     """``chat.completions.create``: OpenAI's request plus ``image_config`` and limner's
-    ``provider_options``. Fields limner does not know are forwarded to the provider unchanged;
-    every known field is sent, adjusted (listed in ``adjustments``) or refused by name."""
+    ``provider_options``. Fields limner does not know go to the plugin's translation
+    (:attr:`forwarded`), which sends those the provider reads and refuses the rest by name; every
+    known field is sent, adjusted (listed in ``adjustments``) or refused by name. A field set to
+    ``None`` is unset."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
@@ -270,7 +272,7 @@ class ChatRequest(BaseModel):
 
     @property
     def forwarded(self) -> dict[str, Any]:
-        """Unknown top-level fields, sent to the provider unchanged."""
+        """Unknown top-level fields, for the plugin to send or refuse."""
         return dict(self.model_extra or {})
 
     @property
