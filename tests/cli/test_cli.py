@@ -776,3 +776,19 @@ def test_a_kept_file_is_named_by_the_image_bytes_when_the_answer_does_not_say(
         f"warning: {tmp_path / 'image-1.jpg'} exists and was kept; saved this image as {paths[0]}"
     ]
     assert (tmp_path / "image-1.jpg").read_bytes() == b"keep me"
+
+
+@pytest.mark.parametrize(
+    ("option", "hint"),
+    [("opneai.input_fidelity=high", "; did you mean 'openai'?"), ("nothing.like.it=1", "")],
+)
+def test_an_option_for_no_provider_says_which_one_was_meant(
+    capsys: pytest.CaptureFixture[str], option: str, hint: str
+) -> None:
+    status, _, err = run(
+        capsys, "generate", "x", "-m", "openai/gpt-image-1", "--option", option, "--dry-run"
+    )
+    assert status == 2
+    first = err.strip().splitlines()[0]
+    assert "use FIELD=VALUE or PROVIDER.OPTION=VALUE" in first
+    assert first.endswith(")" + hint)
