@@ -39,6 +39,7 @@ from .common import (
     IMAGEN_ONLY,
     THINKING_PARAM,
     WHY_DROPPED,
+    as_sent,
     camel,
     check_input_count,
     drop_options,
@@ -113,12 +114,16 @@ def translate_chat(
     wire["generationConfig"] = generation
     defaults = modality_default(body.options, body.call.request.modalities)
     wire = merge_passed_through(wire, _top_level(body, extras), defaults=defaults)
+    modalities, size = as_sent(wire)  # fields passed through may have replaced limner's
+    said = any(w.code == TEXT_ONLY for w in body.warnings) or call.request.modalities == ["text"]
+    if modalities is not None and "IMAGE" not in modalities and not said:
+        body.warn(TEXT_ONLY, f"responseModalities {modalities}: the answer holds no image")
     url = endpoint.url(call.model.name, "generateContent")
     return Translation(
         request=WireRequest(method="POST", url=url, json=wire),
         adjustments=tuple(body.adjustments),
         warnings=tuple(body.warnings),
-        size=image_config.get("imageSize"),
+        size=size,
     )
 
 

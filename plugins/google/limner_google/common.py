@@ -35,6 +35,7 @@ __all__ = [
     "PERSON_GENERATION",
     "THINKING_PARAM",
     "WHY_DROPPED",
+    "as_sent",
     "blocked",
     "camel",
     "check_input_count",
@@ -101,6 +102,22 @@ def camel(name: str) -> str:
     """``generation_config`` -> ``generationConfig`` (Google's JSON takes either)."""
     head, *rest = name.split("_")
     return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def as_sent(body: dict[str, Any]) -> tuple[list[str] | None, str | None]:
+    """The ``responseModalities`` and ``imageConfig.imageSize`` a finished body asks for, fields
+    passed through included (they may replace what limner filled in): what the call is priced
+    and checked on."""
+    generation = body.get("generationConfig")
+    if not isinstance(generation, dict):
+        return None, None
+    modalities = generation.get("responseModalities")
+    config = generation.get("imageConfig")
+    size = config.get("imageSize") if isinstance(config, dict) else None
+    return (
+        [str(m).upper() for m in modalities] if isinstance(modalities, list) else None,
+        size if isinstance(size, str) else None,
+    )
 
 
 def merge_passed_through(

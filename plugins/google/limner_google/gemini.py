@@ -26,6 +26,7 @@ from limner.responses import NO_IMAGES
 from .common import (
     EDIT_ONLY,
     IMAGEN_ONLY,
+    as_sent,
     blocked,
     check_input_count,
     drop_ignored,
@@ -96,13 +97,22 @@ def translate_gemini(plan: Plan) -> Translation:
     drop_options(plan, options, (*IMAGEN_ONLY, *EDIT_ONLY), "an Imagen setting")
     if image_config:
         generation["imageConfig"] = image_config
-    body = {"contents": [{"role": "user", "parts": parts}], "generationConfig": generation}
+    body = forward(
+        {"contents": [{"role": "user", "parts": parts}], "generationConfig": generation}, plan
+    )
+    modalities, size = as_sent(body)
+    if modalities is not None and "IMAGE" not in modalities:  # passed through: a paid failure
+        raise InvalidRequestError(
+            f"generationConfig.responseModalities {modalities}: images.generate and images.edit "
+            "need IMAGE among them; use chat completions for a text answer",
+            param="generationConfig.responseModalities",
+        )
     url = plan.endpoint.url(plan.call.model.name, "generateContent")
     return Translation(
-        request=WireRequest(method="POST", url=url, json=forward(body, plan)),
+        request=WireRequest(method="POST", url=url, json=body),
         adjustments=tuple(plan.adjustments),
         warnings=tuple(plan.warnings),
-        size=plan.size,
+        size=size or plan.size,
     )
 
 

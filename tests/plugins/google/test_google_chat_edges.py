@@ -5,6 +5,7 @@ other OpenAI-compatible services add to assistant messages."""
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -349,3 +350,40 @@ async def test_forwarded_fields_set_to_none_are_unset_in_the_python_api() -> Non
             )
     assert set(plan.requests[0]["json"]) == {"contents", "generationConfig"}
     assert caught.value.param == "provider_options.google.temperature"  # Gemini's 0 to 2
+
+
+async def test_fields_passed_through_are_what_the_call_is_priced_and_checked_on() -> None:
+    """A Google field passed through may replace what limner fills in (the resolution class,
+    the response modalities): the estimate and the checks follow the body as sent."""
+    plain, four_k = Decimal("0.134"), Decimal("0.24")  # gemini-3-pro-image: 1K-2K, 4K
+    async with limner.AsyncClient(environ={}) as client:
+        default = await client.chat.completions.create(model=PRO, messages=[USER], dry_run=True)
+        bigger = await client.chat.completions.create(
+            model=PRO,
+            messages=[USER],
+            generationConfig={"imageConfig": {"imageSize": "4K"}},
+            dry_run=True,
+        )
+        text = await client.chat.completions.create(
+            model=PRO,
+            messages=[USER],
+            generationConfig={"responseModalities": ["TEXT"]},
+            dry_run=True,
+        )
+        image = await client.images.generate(
+            model=PRO,
+            prompt="x",
+            extra_body={"generationConfig": {"imageConfig": {"imageSize": "4K"}}},
+            dry_run=True,
+        )
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.generate(
+                model=PRO,
+                prompt="x",
+                extra_body={"generationConfig": {"responseModalities": ["TEXT"]}},
+                dry_run=True,
+            )
+    assert (default.estimated_cost_usd, bigger.estimated_cost_usd) == (plain, four_k)
+    assert image.estimated_cost_usd == four_k
+    assert "text_only" in [w.code for w in text.warnings] and text.estimated_cost_usd is None
+    assert caught.value.param == "generationConfig.responseModalities"
