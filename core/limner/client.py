@@ -25,7 +25,7 @@ from .input_errors import invalid_input
 from .params import EditParams, GenerateParams, VariationParams
 from .plugins import Registry, default_registry
 from .provider import AnyRequest
-from .requests import EditRequest, GenerateRequest, VariationRequest, non_finite
+from .requests import EditRequest, GenerateRequest, VariationRequest, not_json
 from .responses import ImagesResponse
 from .schema import request_schema
 
@@ -77,12 +77,13 @@ def build_request(
         request = cls.model_validate(values)
     except ValidationError as exc:
         raise invalid_input(exc, locate=locate) from None
-    if request.model_extra:  # forwarded as given: JSON must be able to spell them
+    if request.model_extra:  # forwarded as given: JSON must be able to carry them
         for name, value in request.model_extra.items():
-            where = non_finite(value, name)
-            if where is not None:
+            found = not_json(value, name)
+            if found is not None:
+                where, why = found
                 raise InvalidRequestError(
-                    f"{where}: NaN and infinity cannot be sent as JSON; give a finite number",
+                    f"{where}: {why}; give a string, a number, a boolean, a list or an object",
                     param=where,
                 )
     return request

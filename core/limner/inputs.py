@@ -7,7 +7,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AliasChoices, BaseModel, ValidationError
 
 from .capabilities import ModelInfo
 from .errors import InvalidRequestError, LimnerError, UnsupportedFeatureError
@@ -128,33 +128,39 @@ def provider_options(
         raise InvalidRequestError(f"{provider.name} takes no provider_options", param=spelled)
     mine = {name: value for name, value in mine.items() if value is not None}  # null: unset
     model = provider.options_model
-    names = _option_names(model)
-    if model.model_config.get("extra") not in ("forbid", "allow"):  # pydantic would ignore them
-        unknown = sorted(mine.keys() - names)
-        if unknown:
-            raise InvalidRequestError(
-                f"{spelled}.{unknown[0]}: not a setting here; the settings are "
-                f"{', '.join(sorted(names))}",
-                param=f"{spelled}.{unknown[0]}",
-                code="invalid_value",
-            )
     try:
+        if model.model_config.get("extra") not in ("forbid", "allow"):  # it would ignore them
+            _forbidding(model).model_validate(mine)  # unknown options, by pydantic's own rules
         return model.model_validate(mine)
     except ValidationError as exc:
-        raise invalid_input(exc, prefix=f"{spelled}.", fields=names) from None
+        raise invalid_input(exc, prefix=f"{spelled}.", fields=_option_names(model)) from None
 
 
 @functools.cache
-def _option_names(model: type[BaseModel]) -> frozenset[str]:
-    """The names ``model`` takes: each field's alias, else its name (both, with
-    ``populate_by_name``)."""
-    by_name = bool(model.model_config.get("populate_by_name"))
-    names: set[str] = set()
+def _forbidding(model: type[BaseModel]) -> type[BaseModel]:
+    """``model`` refusing names it does not take, where pydantic's default would ignore them
+    (an unknown option would be dropped without a word)."""
+    config = {**model.model_config, "extra": "forbid"}
+    forbidding: type[BaseModel] = type(model.__name__, (model,), {"model_config": config})
+    return forbidding
+
+
+@functools.cache
+def _option_names(model: type[BaseModel]) -> tuple[str, ...]:
+    """The names ``model`` takes, for messages: each field's alias or validation aliases, else
+    its name (and its name too, where the model validates by name)."""
+    config = model.model_config
+    by_name = bool(config.get("populate_by_name") or config.get("validate_by_name"))
+    names: list[str] = []
     for name, field in model.model_fields.items():
-        names.add(field.alias or name)
-        if by_name:
-            names.add(name)
-    return frozenset(names)
+        aliases = [field.alias] if isinstance(field.alias, str) else []
+        choices = field.validation_alias
+        if isinstance(choices, str):
+            aliases.append(choices)
+        elif isinstance(choices, AliasChoices):
+            aliases += [choice for choice in choices.choices if isinstance(choice, str)]
+        names += [*aliases, name] if by_name or not aliases else aliases
+    return tuple(sorted(set(names)))
 
 
 def spelling(given: Mapping[str, object] | None, provider: Provider, field: str) -> str | None:

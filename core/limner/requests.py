@@ -148,43 +148,55 @@ class ImageRef(BaseModel):
         return self.filename or f"{len(self.data or b'')} bytes"
 
 
-def _a_number(value: Any) -> Any:
-    """``value``, unless it is a boolean (pydantic reads true as 1: most likely a slip) or not
-    finite (NaN and infinity have no JSON spelling: no provider could be sent them)."""
-    if isinstance(value, bool):
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):  # pydantic reads true as 1: most likely a slip
         raise ValueError(f"should be a number, not {str(value).lower()}")
-    if isinstance(value, float | str):
-        try:
-            number = float(value)
-        except ValueError:
-            return value  # pydantic words it
-        if not math.isfinite(number):
-            raise ValueError(f"should be a finite number, not {value!r}")
+    return value
+
+
+def _a_finite_number(value: Any) -> Any:
+    """``value``, unless it is a boolean or would read as NaN or infinity (which JSON cannot
+    spell, so no provider could be sent them): a float, text ("nan", "1e400"), a Decimal or
+    anything else with a ``__float__``. Checked before pydantic's bounds, whose message would
+    say a NaN is too large."""
+    _not_a_boolean(value)
+    if isinstance(value, int) or not (isinstance(value, str) or hasattr(value, "__float__")):
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return value  # pydantic words it
+    if not math.isfinite(number):
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise ValueError(f"should be a finite number, not {shown}")
     return value
 
 
 # The validator wraps the whole optional type: inside a union, pydantic's JSON Schema would
 # spell a Field's bounds "ge"/"le" instead of "minimum"/"maximum".
-Integer = Annotated[int | None, BeforeValidator(_a_number)]
+Integer = Annotated[int | None, BeforeValidator(_not_a_boolean)]
 """An optional integer field: ``true`` and ``false`` are refused, not read as 1 and 0."""
-Number = Annotated[float | None, BeforeValidator(_a_number)]
+Number = Annotated[float | None, BeforeValidator(_a_finite_number)]
 """An optional number field: ``true`` and ``false`` are refused, not read as 1.0 and 0.0, and
-so are NaN and infinity."""
+so are NaN and infinity in any spelling."""
 
 
-def non_finite(value: Any, path: str) -> str | None:
-    """Where in ``value`` (JSON-like: dicts, lists, scalars) a float is NaN or infinite, as a
-    parameter under ``path``; ``None`` when nowhere. JSON has no spelling for them."""
+def not_json(value: Any, path: str) -> tuple[str, str] | None:
+    """The first place in ``value`` that JSON cannot carry, as ``(parameter under path, what is
+    wrong)``: a NaN or infinite float, or a value of a type JSON has no spelling for (a Decimal,
+    bytes, an object). ``None`` when the whole of it can be sent."""
+    if value is None or isinstance(value, str | bool | int):
+        return None
     if isinstance(value, float):
-        return None if math.isfinite(value) else path
+        return None if math.isfinite(value) else (path, "NaN and infinity cannot be sent as JSON")
     if isinstance(value, Mapping):
-        items: Any = value.items()
+        items: Any = ((f".{key}", item) for key, item in value.items())
     elif isinstance(value, list | tuple):
         items = ((f"[{index}]", item) for index, item in enumerate(value))
     else:
-        return None
-    for key, item in items:
-        found = non_finite(item, f"{path}{key}" if str(key).startswith("[") else f"{path}.{key}")
+        return path, f"a {type(value).__name__} cannot be sent as JSON"
+    for where, item in items:
+        found = not_json(item, path + where)
         if found is not None:
             return found
     return None
@@ -201,7 +213,7 @@ ProviderOptions = Annotated[dict[str, dict[str, Any]] | None, BeforeValidator(_w
 
 
 def _null_is_one(value: Any) -> Any:
-    return 1 if value is None else _a_number(value)
+    return 1 if value is None else _not_a_boolean(value)
 
 
 Count = Annotated[int, BeforeValidator(_null_is_one)]

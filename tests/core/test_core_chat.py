@@ -242,6 +242,25 @@ async def test_a_chat_setting_the_model_lacks_and_the_plugin_passes_over_is_a_wa
     assert [w.param for w in dry.warnings if w.code == "unreported_setting"] == ["seed"]
 
 
+async def test_a_name_or_detail_hint_the_plugin_passes_over_is_a_warning(
+    server: FakeServer,
+) -> None:
+    """Core's safety net for messages: painter's plugin says nothing of names or detail hints."""
+    image = {"type": "image_url", "image_url": {"url": URL, "detail": "low"}}
+    messages = [
+        {"role": "system", "content": "be brief", "name": "rules"},
+        {"role": "user", "content": [{"type": "text", "text": "x"}, image], "name": "ana"},
+    ]
+    async with client(server) as painter:
+        dry = await painter.chat.completions.create(
+            model="painter/chat-1", messages=messages, dry_run=True
+        )
+    unreported = [w for w in dry.warnings if w.code == "unreported_setting"]
+    assert [w.param for w in unreported] == ["messages[0].name", "messages[1].name", "messages[1]"]
+    assert "the name 'ana' was given" in unreported[1].message
+    assert "detail hint" in unreported[2].message
+
+
 async def test_default_chat_error_mapping_and_retries(server: FakeServer) -> None:
     busy = web.json_response({"error": "slow down"}, status=429, headers={"retry-after": "0"})
     server.reply(busy, web.json_response({"error": "slow down"}, status=429))

@@ -4,12 +4,13 @@ of its options model, under each of its names, agreeing with what limner accepts
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 import jsonschema
 import pytest
 from PIL import Image
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, create_model
 
 import limner
 from limner.inputs import provider_options as read_options
@@ -326,7 +327,61 @@ def test_unknown_options_are_refused_even_where_the_model_would_ignore_them() ->
         assert caught.value.message.endswith("not a setting here; the settings are cfgScale")
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), "nan", "1e400"])
+@pytest.mark.parametrize(
+    ("field", "config", "taken", "listed"),
+    [
+        (Field(None, validation_alias="cfgScale"), ConfigDict(), ["cfgScale"], "cfgScale"),
+        (
+            Field(None, validation_alias=AliasChoices("cfgScale", "cfg")),
+            ConfigDict(),
+            ["cfgScale", "cfg"],
+            "cfg, cfgScale",
+        ),
+        (
+            Field(None, alias="cfgScale"),
+            ConfigDict(validate_by_name=True),
+            ["cfgScale", "cfg_scale"],
+            "cfgScale, cfg_scale",
+        ),
+    ],
+)
+def test_unknown_options_follow_pydantics_own_names(
+    field: Any, config: ConfigDict, taken: list[str], listed: str
+) -> None:
+    """Every name pydantic takes is taken (validation aliases, names where the model validates
+    by name); the rest are refused, listing those names."""
+    from limner.inputs import provider_options as read
+
+    from ..core.fakeprovider import FakePlugin, FakeProvider
+
+    named = create_model("Named", __config__=config, cfg_scale=(float | None, field))
+
+    class WithNamed(FakeProvider):
+        options_model: ClassVar[type[BaseModel] | None] = named
+
+    registry = limner.plugins.Registry([FakePlugin()], entry_points=False)
+
+    def options(given: dict[str, Any]) -> Any:
+        request = limner.GenerateRequest(model="m", prompt="x", provider_options={"fake": given})
+        return read(request, WithNamed(), registry)
+
+    for name in taken:
+        assert options({name: 3}).cfg_scale == 3
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        options({"colour": 3})
+    assert caught.value.message.endswith(f"not a setting here; the settings are {listed}")
+
+
+class _Floaty:
+    """A value with ``__float__``, as numpy's scalars have."""
+
+    def __float__(self) -> float:
+        return float("nan")
+
+
+@pytest.mark.parametrize(
+    "value", [float("nan"), float("inf"), "nan", "1e400", Decimal("NaN"), _Floaty()]
+)
 def test_a_number_that_json_cannot_spell_is_refused(value: Any) -> None:
     with limner.Client(environ={}) as client:
         with pytest.raises(limner.InvalidRequestError) as option:
@@ -340,13 +395,30 @@ def test_a_number_that_json_cannot_spell_is_refused(value: Any) -> None:
             client.images.generate(
                 model="stabilityai/sd3.5-large",
                 prompt="x",
-                extra_body={"tuning": {"steps": [1, float(value)]}},
+                extra_body={"tuning": {"steps": (1, float(value))}},
                 dry_run=True,
             )
     assert option.value.param == "provider_options.stability.cfg_scale"
     assert "should be a finite number" in option.value.message
     assert forwarded.value.param == "tuning.steps[1]"
-    assert "cannot be sent as JSON" in forwarded.value.message
+    assert "NaN and infinity cannot be sent as JSON" in forwarded.value.message
+
+
+def test_a_forwarded_value_json_cannot_carry_is_refused_naming_it() -> None:
+    with limner.Client(environ={}) as client, pytest.raises(limner.InvalidRequestError) as caught:
+        client.images.generate(
+            model="stabilityai/sd3.5-large",
+            prompt="x",
+            extra_body={"tuning": [{"weight": Decimal("1.5")}]},
+            dry_run=True,
+        )
+    assert caught.value.param == "tuning[0].weight"
+    assert "a Decimal cannot be sent as JSON" in caught.value.message
+
+
+def test_a_long_integer_is_an_integer_not_an_infinite_number() -> None:
+    digits = "9" * 400
+    assert limner.GenerateRequest(model="m", prompt="x", seed=digits).seed == int(digits)
 
 
 def test_a_plugin_that_puts_nan_in_a_body_is_told_so() -> None:

@@ -38,7 +38,7 @@ from ..sending import (
 )
 from ..translation_check import checked_translation
 from .contract import ChatCall, ChatResult
-from .messages import assistant_message, load_turns
+from .messages import assistant_message, load_turns, unreported_message_settings
 from .response import ChatChoice, ChatCompletion, ChatUsage
 from .schema import UNSUPPORTED_FIELDS, ChatRequest
 
@@ -123,6 +123,8 @@ class ChatEngine:
         if headers:
             check_not_overwritten(headers, provider, settings, translations[0].request)
         adjustments = unique(a for t in translations for a in t.adjustments)
+        said = [w for t in translations for w in t.warnings]
+        notices += unreported_message_settings(turns, adjustments, said)
         warnings = plan_warnings(model, request, adjustments, translations, notices)
         return Plan(
             model, provider, settings, calls, translations, tuple(adjustments), tuple(warnings)

@@ -21,6 +21,10 @@ def content(body: Changes, turn: ChatTurn, model_id: str) -> dict[str, Any]:
     where = f"messages[{turn.index}]"
     drop_name(body, turn)
     if turn.role == "assistant":
+        for number, part in enumerate(p for p in turn.parts if p.image is not None):
+            if part.detail is not None:
+                at = f"{where}.images[{number}].image_url.detail"
+                body.drop(at, part.detail, "Gemini takes no detail hint")
         parts = _replay(body, turn) if _replayable(body, turn, model_id) else None
         if parts is None:
             images = iter(range(len(turn.images)))
@@ -57,18 +61,20 @@ def drop_name(body: Changes, turn: ChatTurn) -> None:
 
 def _replayable(body: Changes, turn: ChatTurn, model_id: str) -> bool:
     """Whether ``turn``'s stored state goes back: only to the model that made it (another
-    Gemini model may refuse its thought signatures as invalid), else a notice says so."""
+    Gemini model may refuse its thought signatures as invalid), else a notice says so when the
+    turn holds images."""
     if turn.state is None:
         return False
     if turn.state_model is None or turn.state_model == model_id:
         return True
-    body.warn(
-        NO_STATE,
-        f"messages[{turn.index}] was made by {turn.state_model}: its thought signatures are not "
-        f"sent to {model_id}, which may refuse another model's, so the model may not continue "
-        "the same image",
-        param=f"messages[{turn.index}].limner",
-    )
+    if turn.images:  # as core says of a turn without state: only its images can suffer
+        body.warn(
+            NO_STATE,
+            f"messages[{turn.index}] was made by {turn.state_model}: its thought signatures "
+            f"are not sent to {model_id}, which may refuse another model's, so the model may "
+            "not continue the same image",
+            param=f"messages[{turn.index}].limner",
+        )
     return False
 
 

@@ -112,11 +112,13 @@ def as_sent(body: dict[str, Any]) -> tuple[list[str] | None, str | None]:
     if not isinstance(generation, dict):
         return None, None
     modalities = generation.get("responseModalities")
+    if isinstance(modalities, str):  # one, not in a list
+        modalities = [modalities]
     config = generation.get("imageConfig")
     size = config.get("imageSize") if isinstance(config, dict) else None
     return (
         [str(m).upper() for m in modalities] if isinstance(modalities, list) else None,
-        size if isinstance(size, str) else None,
+        size.strip().upper() if isinstance(size, str) else None,  # priced as the class it names
     )
 
 

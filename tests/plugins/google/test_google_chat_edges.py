@@ -387,3 +387,55 @@ async def test_fields_passed_through_are_what_the_call_is_priced_and_checked_on(
     assert image.estimated_cost_usd == four_k
     assert "text_only" in [w.code for w in text.warnings] and text.estimated_cost_usd is None
     assert caught.value.param == "generationConfig.responseModalities"
+
+
+async def test_more_chat_edges_from_review() -> None:
+    """An assistant image's detail hint is reported; a text-only turn from another model goes
+    back without a notice (only images can suffer); a message of empty texts is reported once,
+    as a whole; a None passed as a keyword is unset."""
+    url = "data:image/png;base64," + base64.b64encode(png()).decode()
+    hinted = {
+        "role": "assistant",
+        "content": "here",
+        "images": [{"type": "image_url", "image_url": {"url": url, "detail": "low"}}],
+    }
+    words = {
+        "role": "assistant",
+        "content": "just words",
+        "limner": {"provider": "google", "model": PRO, "state": {"parts": [{"text": "w"}]}},
+    }
+    empty = {"role": "user", "content": [{"type": "text", "text": ""}] * 2}
+    messages = [USER, hinted, words, empty, {"role": "user", "content": "bluer"}]
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(
+            model="google/gemini-3.1-flash-image-preview",
+            messages=messages,
+            safety_settings=None,
+            dry_run=True,
+        )
+    params = [a.param for a in plan.adjustments]
+    assert params == ["messages[1].images[0].image_url.detail", "messages[3]"]
+    # only the hand-made turn with an image lacks state; the other model's words need none
+    assert [w.param for w in plan.warnings if w.code == NO_STATE] == ["messages[1].limner"]
+    assert "safetySettings" not in plan.requests[0]["json"]
+
+
+async def test_passed_through_fields_in_other_spellings_are_read_as_sent() -> None:
+    """A lowercase resolution class is priced as the class it names; one modality given as a
+    string, not a list, is still seen as text only."""
+    async with limner.AsyncClient(environ={}) as client:
+        lower = await client.chat.completions.create(
+            model=PRO,
+            messages=[USER],
+            generationConfig={"imageConfig": {"imageSize": "4k"}},
+            dry_run=True,
+        )
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.generate(
+                model=PRO,
+                prompt="x",
+                extra_body={"generationConfig": {"responseModalities": "TEXT"}},
+                dry_run=True,
+            )
+    assert lower.estimated_cost_usd == Decimal("0.24")
+    assert caught.value.param == "generationConfig.responseModalities"
