@@ -158,6 +158,10 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
     return schema
 
 
+def _without_ref(schema: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in schema.items() if key != "$ref"}
+
+
 def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
     """``prop`` also taking ``null``: an optional field set to null is unset, as the request
     models (and OpenAI's API) read it."""
@@ -258,12 +262,14 @@ def _describe_options(schema: dict[str, Any], provider: Provider) -> None:
         own: dict[str, Any] = {"not": {}, "description": f"{provider.name} takes none"}
     else:
         own = provider.options_model.model_json_schema(ref_template="#/$defs/{model}")
-        own["properties"] = {  # null: unset (limner.inputs.provider_options)
-            name: _nullable(prop) for name, prop in own.get("properties", {}).items()
-        }
         defs = own.pop("$defs", None)
         if defs:
             schema.setdefault("$defs", {}).update(defs)
+        if "$ref" in own:  # a model that refers to itself is all in $defs: take its copy
+            own = {**copy.deepcopy(defs[own["$ref"].rsplit("/", 1)[-1]]), **_without_ref(own)}
+        own["properties"] = {  # null: unset (limner.inputs.provider_options)
+            name: _nullable(prop) for name, prop in own.get("properties", {}).items()
+        }
     options: dict[str, Any] = {
         "type": ["object", "null"],
         "description": f"settings only one provider understands, under its name; "

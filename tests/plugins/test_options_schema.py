@@ -427,3 +427,40 @@ def test_a_plugin_that_puts_nan_in_a_body_is_told_so() -> None:
     request = limner.WireRequest("POST", "https://example.test/v1", json={"w": float("nan")})
     problem = translation_problem(limner.Translation(request=request))
     assert problem is not None and "cannot be encoded" in problem
+
+
+class _Rec(BaseModel):
+    """Options that refer to themselves: pydantic puts the whole model in ``$defs``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["a", "b"] = "a"
+    fallback: _Rec | None = None
+
+
+def test_an_options_model_that_refers_to_itself_publishes_its_options() -> None:
+    from limner.schema import request_schema
+
+    from ..core.fakeprovider import FakePlugin, FakeProvider
+
+    class WithRec(FakeProvider):
+        options_model: ClassVar[type[BaseModel] | None] = _Rec
+
+    registry = limner.plugins.Registry([FakePlugin()], entry_points=False)
+    model = next(model for model in registry.models() if model.provider == FakeProvider.name)
+    schema = request_schema(model, "generate", WithRec())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    own = schema["properties"]["provider_options"]["properties"]["fake"]
+    assert set(_non_null_branch(own)["properties"]) == {"mode", "fallback"}
+
+    def document(options: dict[str, Any]) -> dict[str, Any]:
+        return {"model": model.id, "prompt": "x", "provider_options": {"fake": options}}
+
+    assert validator.is_valid(document({"mode": None, "fallback": {"mode": "b"}}))
+    assert not validator.is_valid(document({"fallback": {"mode": "c"}}))
+    assert not validator.is_valid(document({"colour": "red"}))
+
+
+def _non_null_branch(prop: dict[str, Any]) -> dict[str, Any]:
+    return prop if "properties" in prop else prop["anyOf"][0]
