@@ -88,6 +88,10 @@ def _wording(error: ErrorDetails, loc: list[str], fields: tuple[str, ...]) -> st
         return "must not be empty"
     if kind == "extra_forbidden" and len(loc) == 1 and fields:
         return f"not a setting here; the settings are {', '.join(sorted(fields))}"
+    if kind == "union_tag_invalid":  # a discriminated union: {"role": "tool"}
+        ctx = error.get("ctx", {})
+        field = str(ctx.get("discriminator", "the tag")).strip("'")
+        return f"{field} {ctx.get('tag')!r} is not one limner takes: {ctx.get('expected_tags')}"
     if kind in ("tuple_type", "list_type", "set_type"):
         return "should be a list (a JSON array)"
     if kind in ("dict_type", "model_type", "model_attributes_type"):

@@ -267,6 +267,8 @@ def _describe_options(schema: dict[str, Any], provider: Provider) -> None:
             schema.setdefault("$defs", {}).update(defs)
         if "$ref" in own:  # a model that refers to itself is all in $defs: take its copy
             own = {**copy.deepcopy(defs[own["$ref"].rsplit("/", 1)[-1]]), **_without_ref(own)}
+        own.pop("title", None)  # the class name and docstring, written for Python readers
+        own["description"] = f"options only {provider.display_name or provider.name} understands"
         own["properties"] = {  # null: unset (limner.inputs.provider_options)
             name: _nullable(prop) for name, prop in own.get("properties", {}).items()
         }

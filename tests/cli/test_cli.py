@@ -283,7 +283,8 @@ def test_unknown_model_suggests_close_ids(capsys: pytest.CaptureFixture[str]) ->
 def test_missing_key_exits_2_naming_the_variable(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5")
     assert status == 2
-    assert "OPENAI_API_KEY" in err
+    # the command reads the environment only: no Python advice
+    assert err.strip() == "limner: error: No OpenAI credential: set OPENAI_API_KEY"
 
 
 def test_generate_saves_files_and_prints_cost(
@@ -682,6 +683,23 @@ def test_the_output_extension_asks_for_its_format(
     assert "output_format" not in _sent_json(capsys, *model, "-o", str(tmp_path / "fox.img"))
     # dall-e-2 lists no output formats: PNG only
     assert "output_format" not in _sent_json(capsys, "-m", "openai/dall-e-2", "-o", "x.png")
+
+
+def test_an_output_extension_for_a_model_that_takes_no_format_is_a_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """dall-e-3 lists no output formats: the file holds what it answers in, said before the
+    call (the dry run too), not refused, since the answer's format is known only then."""
+    target = str(tmp_path / "fox.jpg")
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/dall-e-3", "-o", target, "--dry-run", "--json"
+    )
+    assert status == 0
+    assert "output_format" not in json.loads(out)["requests"][0]["json"]
+    assert err.strip() == (
+        f"warning: -o {target}: openai/dall-e-3 takes no output_format, so the file holds the "
+        "format it answers in (a warning follows if that is not jpeg)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -98,6 +98,20 @@ async def test_input_errors_say_what_to_send(
     assert info.value.message == says
 
 
+async def test_a_message_role_limner_does_not_take_is_named(client: limner.AsyncClient) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.chat.completions.create(
+            model="fake/alpha-1",
+            messages=[{"role": "tool", "content": "x", "tool_call_id": "a"}],
+            dry_run=True,
+        )
+    assert info.value.param == "messages[0]"
+    assert info.value.message == (
+        "messages[0]: role 'tool' is not one limner takes: 'system', 'developer', 'user', "
+        "'assistant'"
+    )
+
+
 def test_a_list_field_is_called_a_list() -> None:
     from pydantic import BaseModel, ValidationError
 

@@ -5,6 +5,7 @@ field, 500 only for a bug, credentials never leak."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import aiohttp
@@ -295,11 +296,20 @@ async def test_an_upstream_key_echoed_in_param_or_code_is_scrubbed(
     assert caught.value.param is not None and "<redacted>" in caught.value.param
 
 
-async def test_missing_provider_credential_is_503(make_gateway: MakeGateway) -> None:
+async def test_missing_provider_credential_is_503(
+    make_gateway: MakeGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The client is told the gateway is not configured; the operator's log says how to fix it."""
     gateway = await make_gateway(providers={})
-    with pytest.raises(openai.InternalServerError) as caught:
+    with (
+        caplog.at_level(logging.WARNING, logger="limner.gateway"),
+        pytest.raises(openai.InternalServerError) as caught,
+    ):
         await _generate(gateway)
     assert caught.value.status_code == 503 and caught.value.code == "provider_not_configured"
+    assert "OPENAI_API_KEY" not in caught.value.response.text
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "set OPENAI_API_KEY" in line and "(answered 503 provider_not_configured)" in line
 
 
 async def test_a_bug_is_500_without_details(

@@ -55,7 +55,7 @@ def test_the_providers_options_model_is_published_under_each_of_its_names(name: 
     model_schema = provider.options_model.model_json_schema()
     for own in published.values():
         assert own["additionalProperties"] is False
-        assert own["description"] == model_schema["description"]
+        assert own["description"] == f"options only {provider.display_name} understands"
         assert set(own["properties"]) == set(provider.options_model.model_fields)
         for field, prop in own["properties"].items():
             assert prop.get("description") == model_schema["properties"][field].get("description")

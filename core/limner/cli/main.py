@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -178,8 +179,10 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
     # the CLI saves files: image bytes, even from a model that answers with links by default
     fields.setdefault("response_format", "b64_json")
     if args.output is not None:  # a dry run refuses what the real run would
-        format_from_output(client, args, fields)
+        said = format_from_output(client, args, fields)
         check_output(client, args, fields)
+        if said is not None:
+            print(said, file=sys.stderr)
     elif not args.dry_run:
         check_writable_here()
     label = "generating" if args.command == "generate" else "editing"
@@ -268,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(_main(args))
     except BAD_INPUT as exc:
-        _report_error(args, exc, f"limner: error: {exc.message}")
+        _report_error(args, exc, f"limner: error: {_without_python_advice(exc.message)}")
         return 2
     except (LimnerError, AuthenticationError) as exc:
         where = f" [{exc.provider} HTTP {exc.status_code}]" if exc.status_code else ""
@@ -282,6 +285,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+_PYTHON_ADVICE = re.compile(r",? or pass providers=\{.*?\}\}? to limner\.Client")
+
+
+def _without_python_advice(message: str) -> str:
+    """A missing credential's message without its Python advice ("or pass providers={...} to
+    limner.Client"): the command reads credentials from the environment only."""
+    return _PYTHON_ADVICE.sub("", message)
 
 
 def _report_error(args: argparse.Namespace, error: LimnerError, text: str) -> None:

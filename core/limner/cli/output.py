@@ -28,19 +28,20 @@ _FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
 
 def format_from_output(
     client: AsyncClient, args: argparse.Namespace, fields: dict[str, Any]
-) -> None:
+) -> str | None:
     """``-o fox.jpg`` asks for JPEG: set ``output_format`` when the model makes that format,
     refuse when the request or the model's list of formats says otherwise (before the paid
-    call). A model that lists none takes no ``output_format``: its answer is checked when saved
-    (``ImagesResponse.save`` warns about a file whose name says another format). A directory,
-    or a name without an image extension, asks for nothing."""
+    call). A model that lists none takes no ``output_format``: the returned warning says so
+    before the call, and its answer is checked when saved (``ImagesResponse.save`` warns about
+    a file whose name says another format). A directory, or a name without an image extension,
+    asks for nothing."""
     wanted = _FORMATS.get(Path(args.output).suffix.lower())
     if wanted is None or Path(args.output).is_dir():
-        return
+        return None
     given = fields.get("output_format")
     if given is not None:
         if isinstance(given, str) and given.lower() in (wanted, "jpg" if wanted == "jpeg" else ""):
-            return
+            return None
         raise InvalidRequestError(
             f"-o {args.output} names a {wanted} file but output_format is {given!r}: make "
             "them agree (nothing was sent to the provider)",
@@ -58,13 +59,19 @@ def format_from_output(
         )
     if wanted in made:
         fields["output_format"] = wanted
-    elif made:  # none listed: the model takes no output_format, and the answer says its own
+    elif made:
         raise InvalidRequestError(
             f"-o {args.output} names a {wanted} file, but {model.id} makes "
             f"{', '.join(made)} only: use a name ending in one of those (nothing was sent to "
             "the provider)",
             param="output",
         )
+    else:  # none listed: the model takes no output_format, and the answer says its own
+        return (
+            f"warning: -o {args.output}: {model.id} takes no output_format, so the file holds "
+            f"the format it answers in (a warning follows if that is not {wanted})"
+        )
+    return None
 
 
 def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str, Any]) -> None:

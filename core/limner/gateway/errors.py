@@ -3,6 +3,7 @@ status of limner's error tree, ``Retry-After`` on 429, and no secret ever echoed
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 
@@ -23,6 +24,8 @@ from ..errors import (
     error_for_status,
 )
 from ..redaction import Scrubber
+
+log = logging.getLogger("limner.gateway")
 
 __all__ = [
     "BusyError",
@@ -72,7 +75,13 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
     if answer.final:  # a status SDKs retry, on an error waiting cannot fix: the SDKs obey this
         headers["x-should-retry"] = "false"
+    if body["error"]["code"] in _OPERATORS:  # the client is told little: the operator, all
+        log.warning("%s (answered %d %s)", exc.message, answer.status, body["error"]["code"])
     return web.json_response(body, status=answer.status, headers=headers)
+
+
+_OPERATORS = frozenset({"provider_not_configured", "provider_credential_rejected"})
+"""Error codes only the gateway's operator can act on; the log line says what to do."""
 
 
 @dataclass(frozen=True)
