@@ -470,7 +470,7 @@ async def test_the_images_of_a_conversation_download_side_by_side() -> None:
         (
             {"role": "user", "content": [{"type": "input_audio", "input_audio": {}}]},
             "messages[0].content[0]",
-            "does not match any of the expected tags: 'text', 'image_url'",
+            "type 'input_audio' is not one limner takes: 'text', 'image_url'",
         ),
         ({"role": "user", "content": 5}, "messages[0].content", "Input should be a valid string"),
         (
