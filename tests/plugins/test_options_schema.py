@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 import jsonschema
 import pytest
@@ -121,19 +121,38 @@ def test_one_providers_options_under_two_of_its_names_are_refused_by_both() -> N
     assert validator.is_valid(_document(model, operation, unset))
 
 
-def test_a_provider_without_options_takes_none_in_the_schema() -> None:
+class _Published(NamedTuple):
+    model: str
+    schema: dict[str, Any]
+    provider: limner.Provider
+    registry: limner.plugins.Registry
+
+
+def _fake_schema(options_model: type[BaseModel] | None) -> _Published:
+    """The test suite's fake model, and its generate schema as published for a provider whose
+    options model is ``options_model``: how a third-party plugin's options are published."""
     from limner.schema import request_schema
 
     from ..core.fakeprovider import FakePlugin, FakeProvider
 
-    class WithoutOptions(FakeProvider):
-        options_model: ClassVar[type[BaseModel] | None] = None
+    class WithOptions(FakeProvider):
+        pass
 
+    WithOptions.options_model = options_model
     registry = limner.plugins.Registry([FakePlugin()], entry_points=False)
     model = next(model for model in registry.models() if model.provider == FakeProvider.name)
-    document = {"model": model.id, "prompt": "x", "provider_options": {"fake": {}}}
-    with_options = request_schema(model, "generate", registry.provider_for(model))
-    without = request_schema(model, "generate", WithoutOptions())
+    provider = WithOptions()
+    schema = request_schema(model, "generate", provider)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return _Published(model.id, schema, provider, registry)
+
+
+def test_a_provider_without_options_takes_none_in_the_schema() -> None:
+    from ..core.fakeprovider import FakeOptions
+
+    model, with_options, _, _ = _fake_schema(FakeOptions)
+    without = _fake_schema(None).schema
+    document = {"model": model, "prompt": "x", "provider_options": {"fake": {}}}
     assert jsonschema.Draft202012Validator(with_options).is_valid(document)
     assert not jsonschema.Draft202012Validator(without).is_valid(document)
     assert jsonschema.Draft202012Validator(without).is_valid({**document, "provider_options": {}})
@@ -240,9 +259,6 @@ def test_an_option_set_to_null_is_unset() -> None:
 def test_an_options_model_with_nested_models_keeps_its_references() -> None:
     """A third-party options model that nests models: their definitions are lifted to the
     schema's top-level ``$defs``, where the references point."""
-    from limner.schema import request_schema
-
-    from ..core.fakeprovider import FakePlugin, FakeProvider
 
     class Region(BaseModel):
         x: float = Field(ge=0, le=1)
@@ -255,26 +271,20 @@ def test_an_options_model_with_nested_models_keeps_its_references() -> None:
         home: Region = Region(x=0)  # a $ref with a default: null unsets it
         mode: Literal["fast", "slow"] = "fast"  # an enum with a type: null unsets it
 
-    class WithNested(FakeProvider):
-        options_model: ClassVar[type[BaseModel] | None] = Nested
-
-    registry = limner.plugins.Registry([FakePlugin()], entry_points=False)
-    model = next(model for model in registry.models() if model.provider == FakeProvider.name)
-    schema = request_schema(model, "generate", WithNested())
-    jsonschema.Draft202012Validator.check_schema(schema)
+    model, schema, provider, registry = _fake_schema(Nested)
     assert "Region" in schema["$defs"]
     validator = jsonschema.Draft202012Validator(schema)
 
     def document(options: dict[str, Any]) -> dict[str, Any]:
-        return {"model": model.id, "prompt": "x", "provider_options": {"fake": options}}
+        return {"model": model, "prompt": "x", "provider_options": {"fake": options}}
 
     assert validator.is_valid(document({"region": {"x": 0.5}, "regions": [{"x": 1}]}))
     assert not validator.is_valid(document({"region": {"x": 2}}))
     assert not validator.is_valid(document({"regions": [{"x": -1}]}))
     nulls = {"region": None, "regions": None, "home": None, "mode": None}
     assert validator.is_valid(document(nulls))  # unset, as limner reads them:
-    request = limner.GenerateRequest(model=model.id, prompt="x", provider_options={"fake": nulls})
-    assert read_options(request, WithNested(), registry) == Nested()
+    request = limner.GenerateRequest(model=model, prompt="x", provider_options={"fake": nulls})
+    assert read_options(request, provider, registry) == Nested()
     assert not validator.is_valid(document({"mode": "medium"}))
 
 
@@ -439,23 +449,13 @@ class _Rec(BaseModel):
 
 
 def test_an_options_model_that_refers_to_itself_publishes_its_options() -> None:
-    from limner.schema import request_schema
-
-    from ..core.fakeprovider import FakePlugin, FakeProvider
-
-    class WithRec(FakeProvider):
-        options_model: ClassVar[type[BaseModel] | None] = _Rec
-
-    registry = limner.plugins.Registry([FakePlugin()], entry_points=False)
-    model = next(model for model in registry.models() if model.provider == FakeProvider.name)
-    schema = request_schema(model, "generate", WithRec())
-    jsonschema.Draft202012Validator.check_schema(schema)
+    model, schema, _, _ = _fake_schema(_Rec)
     validator = jsonschema.Draft202012Validator(schema)
     own = schema["properties"]["provider_options"]["properties"]["fake"]
     assert set(_non_null_branch(own)["properties"]) == {"mode", "fallback"}
 
     def document(options: dict[str, Any]) -> dict[str, Any]:
-        return {"model": model.id, "prompt": "x", "provider_options": {"fake": options}}
+        return {"model": model, "prompt": "x", "provider_options": {"fake": options}}
 
     assert validator.is_valid(document({"mode": None, "fallback": {"mode": "b"}}))
     assert not validator.is_valid(document({"fallback": {"mode": "c"}}))
