@@ -25,7 +25,13 @@ from .input_errors import invalid_input
 from .params import EditParams, GenerateParams, VariationParams
 from .plugins import Registry, default_registry
 from .provider import AnyRequest
-from .requests import EditRequest, GenerateRequest, VariationRequest, not_json
+from .requests import (
+    EditRequest,
+    GenerateRequest,
+    VariationRequest,
+    fields_elsewhere,
+    not_json,
+)
 from .responses import ImagesResponse
 from .schema import request_schema
 
@@ -67,6 +73,17 @@ def build_request(
         name = min(misplaced)
         raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)
     if extra:
+        twice = sorted(
+            name
+            for name in extra.keys() & values.keys()
+            if values[name] is not None and extra[name] != values[name]
+        )
+        if twice:  # neither may win silently
+            raise InvalidRequestError(
+                f"{twice[0]} is given twice, as an argument and in extra_body, with different "
+                "values; give it once",
+                param=twice[0],
+            )
         values.update(extra)
     if None in values.values():  # null means unset: a forwarded field set to None is not sent
         known = _field_names(cls)
@@ -78,8 +95,9 @@ def build_request(
     except ValidationError as exc:
         raise invalid_input(exc, locate=locate) from None
     if request.model_extra:  # forwarded as given: JSON must be able to carry them
+        elsewhere = fields_elsewhere(cls)  # another operation's fields: set aside, not sent
         for name, value in request.model_extra.items():
-            found = not_json(value, name)
+            found = None if name in elsewhere else not_json(value, name)
             if found is not None:
                 where, why = found
                 raise InvalidRequestError(
@@ -87,6 +105,16 @@ def build_request(
                     param=where,
                 )
     return request
+
+
+def edit_request(model: str, prompt: str, image: Any, params: Mapping[str, Any]) -> EditRequest:
+    """``images.edit``'s arguments as a request: ``image`` (one image or a list) is the request's
+    ``images``, which may not be given again as ``images=``."""
+    if params.get("images") is not None:
+        raise InvalidRequestError(
+            "images: give the images once, as image= (one image or a list)", param="images"
+        )
+    return build_request(EditRequest, {"model": model, "prompt": prompt, "images": image, **params})
 
 
 @functools.cache
@@ -176,8 +204,7 @@ class AsyncImages:
         """Edit one image or several (``image`` is one image or a list: bytes, paths, binary file
         objects, the OpenAI SDK's ``(filename, content[, mime])`` tuples, ``data:``/https URLs or
         ``{"file_id": ...}``); ``mask`` marks the area to change with transparent pixels."""
-        fields = {"model": model, "prompt": prompt, "images": image, **params}
-        request = build_request(EditRequest, fields)
+        request = edit_request(model, prompt, image, params)
         return await self._execute("edit", request, dry_run)
 
     @overload

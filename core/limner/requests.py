@@ -335,8 +335,12 @@ RequestT = TypeVar("RequestT", bound=ImageRequest)
 
 
 @functools.cache
-def _fields_elsewhere(kind: type[ImageRequest]) -> frozenset[str]:
-    """The fields of the other operations' requests that ``kind`` does not have."""
+@functools.cache
+def fields_elsewhere(kind: type[BaseModel]) -> frozenset[str]:
+    """The fields of the other operations' requests that ``kind`` does not have (none for a
+    request that is not an images request): :func:`set_aside_misplaced` deals with them."""
+    if not issubclass(kind, ImageRequest):
+        return frozenset()
     known = set().union(*(other.model_fields for other in _OPERATIONS))
     return frozenset(known - set(kind.model_fields))
 
@@ -363,7 +367,7 @@ def set_aside_misplaced(request: RequestT) -> tuple[RequestT, list[Adjustment]]:
             code=STREAMING_NOT_SUPPORTED,
         )
     kind = type(request)
-    elsewhere = _fields_elsewhere(kind)
+    elsewhere = fields_elsewhere(kind)
     found = [name for name in extra if name in elsewhere or name == "stream"]
     if not found:
         return request, []

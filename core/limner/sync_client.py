@@ -17,11 +17,11 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
-from .client import AsyncClient, AsyncImages, build_request
+from .client import AsyncClient, AsyncImages, build_request, edit_request
 from .dryrun import DryRun
 from .http import RetryPolicy, client_closed_error
 from .params import EditParams, GenerateParams, VariationParams
-from .requests import EditRequest, GenerateRequest, VariationRequest
+from .requests import GenerateRequest, VariationRequest
 from .responses import ImagesResponse
 
 if TYPE_CHECKING:
@@ -193,8 +193,7 @@ class Images:
         **params: Unpack[EditParams],
     ) -> ImagesResponse | DryRun:
         """See :meth:`AsyncImages.edit`."""
-        fields = {"model": model, "prompt": prompt, "images": image, **params}
-        request = build_request(EditRequest, fields)
+        request = edit_request(model, prompt, image, params)
         return self._run(self._images._execute("edit", request, dry_run))
 
     @overload

@@ -144,6 +144,32 @@ async def test_extra_body_forwards_even_a_name_refused_at_the_top_level(
     assert dry.requests[0]["json"]["timeout"] == 30
 
 
+async def test_a_field_given_again_in_extra_body_with_another_value_is_refused(
+    client: limner.AsyncClient,
+) -> None:
+    """Neither may win silently (extra_body's used to); the same value twice is harmless."""
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(**{**GOOD, "n": 2}, extra_body={"n": 5}, dry_run=True)
+    assert info.value.param == "n"
+    assert "given twice, as an argument and in extra_body" in info.value.message
+    same = await client.images.generate(**{**GOOD, "n": 2}, extra_body={"n": 2}, dry_run=True)
+    assert same.requests[0]["json"]["n"] == 2
+
+
+def test_edit_images_are_given_once() -> None:
+    """image= is the edit's images: images= as well was silently preferred."""
+    from .fakeprovider import FakePlugin
+
+    again: dict[str, Any] = {"images": [IMAGE]}  # untyped callers can
+    with (
+        limner.Client(plugins=[FakePlugin()], environ={}) as client,
+        pytest.raises(limner.InvalidRequestError) as info,
+    ):
+        client.images.edit(model="fake/alpha-1", prompt="x", image=IMAGE, dry_run=True, **again)
+    assert info.value.param == "images"
+    assert "as image=" in info.value.message
+
+
 def test_null_n_means_one_as_in_openais_api() -> None:
     assert limner.GenerateRequest(model="fake/alpha-1", prompt="x", n=None).n == 1
     messages = [{"role": "user", "content": "x"}]
