@@ -70,7 +70,32 @@ def check_extra_headers(request: _Settable, providers: Mapping[str, Provider]) -
                 param=f"extra_headers.{name}",
                 code="credential_header",
             )
+        if name in _TRANSPORT_HEADERS or name.startswith("proxy-"):
+            raise InvalidRequestError(
+                f"extra_headers may not set {name!r}: the HTTP client sets how the request is "
+                "framed and where it goes",
+                param=f"extra_headers.{name}",
+                code="transport_header",
+            )
     return headers
+
+
+_TRANSPORT_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "upgrade",
+        "expect",
+    }
+)
+"""Headers that frame the request or route it (RFC 9110's connection-specific fields among
+them): set by the user, they would break or redirect the call (a gateway's client could aim
+the operator's credential elsewhere, or desynchronise a pooled connection)."""
 
 
 def check_not_overwritten(

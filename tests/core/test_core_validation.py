@@ -52,6 +52,18 @@ GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
         ({"extra_headers": {"X-Fake-Key": "k"}}, "extra_headers.x-fake-key", None),
         ({"extra_headers": {"X-Trace": "a\r\nX-Evil: 1"}}, "extra_headers.x-trace", None),
         ({"extra_headers": {"X Trace": "t"}}, "extra_headers.x trace", None),
+        ({"extra_headers": {"Host": "elsewhere.example"}}, "extra_headers.host", None),
+        ({"extra_headers": {"Content-Length": "1"}}, "extra_headers.content-length", None),
+        (
+            {"extra_headers": {"Transfer-Encoding": "chunked"}},
+            "extra_headers.transfer-encoding",
+            None,
+        ),
+        (
+            {"extra_headers": {"Proxy-Authorization": "x"}},
+            "extra_headers.proxy-authorization",
+            None,
+        ),
         ({"provider_options": {"fake": {"steps": 99}}}, "provider_options.fake.steps", None),
         ({"provider_options": {"fake": {"bogus": 1}}}, "provider_options.fake.bogus", None),
         ({"provider_options": {"fk": {"steps": 0}}}, "provider_options.fk.steps", None),

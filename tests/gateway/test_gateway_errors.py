@@ -48,7 +48,9 @@ async def test_upstream_errors_keep_status_class_and_reason(
     with pytest.raises(sdk_error) as caught:
         await _generate(gateway)
     assert caught.value.status_code == status
-    assert "the upstream's own reason" in caught.value.message
+    # the operator's credential: the upstream's words (which may quote part of the key) are
+    # for the gateway's log, not its clients
+    assert ("the upstream's own reason" in caught.value.message) == (upstream_status != 401)
     assert isinstance(caught.value.body, dict) and {"message", "type", "param", "code"} <= set(
         caught.value.body
     )
@@ -94,6 +96,29 @@ async def test_the_sdk_does_not_retry_what_waiting_cannot_fix(
         await retrying.images.generate(model="openai/gpt-image-1", prompt="a fox")
     assert caught.value.response.headers["x-should-retry"] == "false"
     assert len(server.api_calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "retries"),
+    [(200, False), (409, True), (408, True)],
+    ids=["unreadable", "409", "408"],
+)
+async def test_the_sdk_retries_as_limner_would(
+    gateway: Gateway, server: FakeServer, status: int, retries: bool
+) -> None:
+    """x-should-retry is limner's ``retryable``, which the SDKs obey over the status: an answer
+    limner cannot read is not sent again (the call was billed), a 408 or 409 is."""
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        if status == 200:
+            return web.Response(text="<html>oops</html>", content_type="text/html")
+        return web.json_response({"error": {"message": "later", "type": "x"}}, status=status)
+
+    server.reply(answer, answer, answer)
+    with pytest.raises(openai.APIStatusError) as caught:
+        await gateway.sdk(max_retries=2).images.generate(model="openai/gpt-image-1", prompt="x")
+    assert caught.value.response.headers["x-should-retry"] == str(retries).lower()
+    assert len(server.api_calls) == (3 if retries else 1)
 
 
 async def test_an_answer_without_images_is_not_retried_by_the_sdk(
@@ -178,15 +203,30 @@ async def test_credential_extra_headers_are_refused(gateway: Gateway, server: Fa
 
 
 async def test_upstream_credential_is_scrubbed_from_errors(
-    gateway: Gateway, server: FakeServer
+    gateway: Gateway, server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server.reply(error_reply(401, f"Incorrect API key provided: {UPSTREAM_KEY}"))
-    with pytest.raises(openai.InternalServerError) as caught:
+    """Not even OpenAI's masked form of the key ("sk-upstr****6789") reaches the client; the
+    operator's log has the upstream's words, scrubbed."""
+    server.reply(error_reply(401, f"Incorrect API key provided: {UPSTREAM_KEY[:8]}****"))
+    with (
+        caplog.at_level(logging.WARNING, logger="limner.gateway"),
+        pytest.raises(openai.InternalServerError) as caught,
+    ):
         await _generate(gateway)
-    assert UPSTREAM_KEY not in caught.value.response.text
-    assert "<redacted>" in caught.value.message
+    assert UPSTREAM_KEY[:8] not in caught.value.response.text
     assert (caught.value.status_code, caught.value.code) == (503, "provider_credential_rejected")
     assert "rejected this gateway's credential" in caught.value.message
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "Incorrect API key provided" in line and UPSTREAM_KEY not in line
+    server.reply(error_reply(401, f"Incorrect API key provided: {UPSTREAM_KEY}"))
+    caplog.clear()
+    with (
+        caplog.at_level(logging.WARNING, logger="limner.gateway"),
+        pytest.raises(openai.InternalServerError),
+    ):
+        await _generate(gateway)
+    assert all(UPSTREAM_KEY not in r.getMessage() for r in caplog.records)
 
 
 async def test_a_file_in_a_field_that_takes_none_is_refused_naming_it(

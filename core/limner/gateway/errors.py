@@ -73,8 +73,8 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
         headers["x-request-id"] = exc.request_id
     if isinstance(exc, RateLimitError) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
-    if answer.final:  # a status SDKs retry, on an error waiting cannot fix: the SDKs obey this
-        headers["x-should-retry"] = "false"
+    # the SDKs obey this over the status: limner's own verdict on whether a retry can help
+    headers["x-should-retry"] = "true" if exc.retryable and not answer.final else "false"
     if body["error"]["code"] in _OPERATORS:  # the client is told little: the operator, all
         log.warning("%s (answered %d %s)", exc.message, answer.status, body["error"]["code"])
     return web.json_response(body, status=answer.status, headers=headers)
@@ -101,10 +101,8 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
         changes = {"type": "api_error", "code": "provider_not_configured", "message": message}
         return _Answer(503, changes, final=True)
     if isinstance(exc, AuthenticationError) and exc.provider:  # not the client's gateway key
-        message = (
-            f"{upstream} rejected this gateway's credential, which the gateway's operator must "
-            f"fix ({said})"
-        )
+        # the upstream's words stay in the log: they may quote part of the operator's key
+        message = f"{upstream} rejected this gateway's credential, which its operator must fix"
         changes = {"type": "api_error", "code": "provider_credential_rejected", "message": message}
         return _Answer(503, changes, final=True)
     if isinstance(exc, NotFoundError) and exc.code == ENDPOINT_NOT_FOUND:
