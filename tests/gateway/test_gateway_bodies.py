@@ -171,3 +171,16 @@ async def test_a_number_json_has_no_spelling_for_is_a_400(
     status, answer = await post(gateway, "/images/generations", data=body, headers=headers)
     assert (status, answer["error"]["code"]) == (400, "invalid_json")
     assert server.api_calls == []
+
+
+async def test_a_list_in_a_multipart_form_is_a_list(gateway: Gateway, server: FakeServer) -> None:
+    """The SDKs flatten lists in a form as ``name[]`` fields, one per item."""
+    await gateway.sdk().images.edit(
+        model="openai/gpt-image-1",
+        prompt="x",
+        image=("a.png", png(), "image/png"),
+        extra_body={"tags": ["a", "b"], "provider_options": {"openai": {"input_fidelity": "high"}}},
+    )
+    (call,) = server.api_calls  # before, the gateway refused the form ("list fields")
+    assert call.form["tags"] == '["a","b"]'  # a list, as the Python API forwards it in a form
+    assert call.form["input_fidelity"] == "high"

@@ -125,17 +125,36 @@ def url_reference(value: Any, param: str) -> ImageRef:
 
 
 def _set_field(fields: dict[str, Any], key: str, value: str) -> None:
+    """One form field into ``fields``: ``a[b][c]`` nests objects, and a trailing ``[]`` appends
+    to a list (``provider_options[google][response_modalities][]``), as the SDKs flatten
+    them."""
     head, _, rest = key.partition("[")
     path = [head, *(part.rstrip("]") for part in rest.split("["))] if rest else [head]
+    listed = len(path) > 1 and path[-1] == ""
+    if listed:
+        path = path[:-1]
     if "" in path:
-        raise InvalidRequestError(f"{key}: list fields are not supported here", param=key)
+        raise InvalidRequestError(
+            f"{key}: only a trailing [] makes a list here", param=_dotted(path)
+        )
     target = fields
     for part in path[:-1]:
         nested = target.setdefault(part, {})
         if not isinstance(nested, dict):
-            raise InvalidRequestError(f"{key}: conflicting form fields", param=key)
+            raise InvalidRequestError(f"{key}: conflicting form fields", param=_dotted(path))
         target = nested
+    if listed:
+        items = target.setdefault(path[-1], [])
+        if not isinstance(items, list):
+            raise InvalidRequestError(f"{key}: conflicting form fields", param=_dotted(path))
+        items.append(value)
+        return
     target[path[-1]] = _typed(head, value) if len(path) == 1 else value
+
+
+def _dotted(path: list[str]) -> str:
+    """A form field's path as limner names parameters (``provider_options.google.x``)."""
+    return ".".join(part for part in path if part)
 
 
 def _typed(name: str, value: str) -> int | bool | str:

@@ -134,7 +134,11 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     if not state.config.auth_required or request.path in OPEN_PATHS:
         return await handler(request)
     content = CONTENT_PATH.match(request.path)
-    if content and request.method == "GET" and state.signer.verify(content[1], request.query):
+    if (
+        content
+        and request.method in ("GET", "HEAD")
+        and state.signer.verify(content[1], request.query)
+    ):
         return await handler(request)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
