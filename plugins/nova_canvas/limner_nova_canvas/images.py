@@ -19,7 +19,7 @@ from limner.images import mask_to_binary
 from .models import SIZE_RULES
 
 if TYPE_CHECKING:  # Pillow is imported on first use, to keep plugin discovery fast
-    pass
+    from PIL.Image import Image
 
 __all__ = ["BLACK", "WHITE", "decode_option_image", "nova_image", "nova_mask"]
 
@@ -40,35 +40,55 @@ def _b64(data: bytes) -> str:
 
 
 def _convert(data: bytes, param: str, transparent: bool) -> tuple[bytes, str | None]:
-    """The image as Nova takes it, and why it had to change (``None`` when it did not);
-    ``transparent``: some pixel is see-through (core's :meth:`InputImage.alpha_floor`)."""
+    """The image as Nova takes it (a still, 8-bit RGB PNG or JPEG without transparent pixels),
+    and why it had to change (``None`` when it did not); ``transparent``: some pixel is
+    see-through (core's :meth:`InputImage.alpha_floor`)."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format or "unknown"
             mode = image.mode
-            if kind in _NATIVE and mode in ("RGB", "RGBA") and not transparent:
+            if getattr(image, "n_frames", 1) > 1:
+                raise InvalidRequestError(
+                    f"{param} is an animated {kind}; Nova takes one still image. Save the frame "
+                    "you want as a PNG",
+                    param=param,
+                    code="invalid_image_format",
+                )
+            deep = kind == "PNG" and len(data) > 24 and data[24] == 16  # IHDR bit depth
+            keyed = mode in ("RGB", "L") and "transparency" in image.info  # a tRNS colour key
+            if kind in _NATIVE and mode in ("RGB", "RGBA") and not (transparent or deep or keyed):
                 return data, None
-            if transparent:
-                flat = Image.new("RGB", image.size, (255, 255, 255))
-                flat.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
-                rgb = flat
+            if transparent or keyed:
+                rgba = image.convert("RGBA")
+                rgb = Image.new("RGB", image.size, (255, 255, 255))
+                rgb.paste(rgba, mask=rgba.getchannel("A"))
             else:
-                rgb = image.convert("RGB")
+                rgb = _eight_bit_rgb(image)
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InvalidRequestError(
             f"{param} is not an image limner can read", param=param, code="invalid_image"
         ) from exc
     out = io.BytesIO()
     rgb.save(out, format="PNG")
-    if transparent:
+    if transparent or keyed:
         why = "Nova takes no transparent pixels: flattened onto white as an RGB PNG"
+    elif deep:
+        why = f"Nova takes 8-bit RGB: converted the 16-bit {kind} to an 8-bit RGB PNG"
     elif kind in _NATIVE:
         why = f"Nova takes 8-bit RGB: converted the {mode} {kind} to an RGB PNG"
     else:
         why = f"Nova takes PNG or JPEG: converted the {kind} image to an RGB PNG"
     return out.getvalue(), why
+
+
+def _eight_bit_rgb(image: Image) -> Image:
+    """``image`` as 8-bit RGB. 16-bit greyscale is scaled down (Pillow's own conversion clips
+    it, turning most greys white); 16-bit colour Pillow already reads as 8-bit."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L"):
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L").convert("RGB")
+    return image.convert("RGB")
 
 
 def nova_image(image: InputImage, param: str, adjustments: list[Adjustment]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import struct
+import zlib
 from typing import Any
 
 import pytest
@@ -141,3 +143,63 @@ def test_a_refused_input_size_says_what_would_do(
         size = hint.split("to ")[-1].split(" or")[0]
         fits = png(*map(int, size.split("x")))  # the size suggested is taken
         provider.translate(make_call("variation", images=[fits]))
+
+
+def _png_16_bit_rgb(width: int, height: int, value: int) -> bytes:
+    """A 16-bit-per-channel RGB PNG, written by hand (Pillow writes no such file)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body).to_bytes(4, "big")
+        return len(body).to_bytes(4, "big") + kind + body + crc
+
+    header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0)
+    row = b"\x00" + value.to_bytes(2, "big") * 3 * width
+    pixels = zlib.compress(row * height)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def _saved(image: Image.Image, **options: Any) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=options.pop("format", "PNG"), **options)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason", "pixel"),
+    [
+        # Pillow's own conversion clips 16-bit grey: value 40000 came out white, not 156
+        (_saved(Image.new("I;16", (320, 320), 40000)), "converted the 16-bit PNG", (156, 156, 156)),
+        (_png_16_bit_rgb(320, 320, 0x9C40), "converted the 16-bit PNG", (156, 156, 156)),
+        (
+            _saved(Image.new("RGB", (320, 320), (9, 9, 9)), transparency=(9, 9, 9)),
+            "flattened onto white",  # a tRNS colour key: transparent pixels all the same
+            (255, 255, 255),
+        ),
+    ],
+    ids=["16-bit-grey", "16-bit-rgb", "colour-key"],
+)
+def test_deep_and_colour_keyed_pngs_become_8_bit_rgb(
+    provider: NovaCanvasProvider, make_call: MakeCall, data: bytes, reason: str, pixel: Any
+) -> None:
+    translation = provider.translate(make_call("variation", images=[data]))
+    sent = json.loads(translation.request.json_bytes())["imageVariationParams"]["images"][0]
+    raw = base64.b64decode(sent)
+    assert raw[24] == 8  # the PNG's bit depth
+    with Image.open(io.BytesIO(raw)) as image:
+        assert (image.mode, image.getpixel((5, 5))) == ("RGB", pixel)
+        assert "transparency" not in image.info
+    [adjustment] = translation.adjustments
+    assert reason in adjustment.reason
+
+
+def test_an_animated_image_is_refused_as_every_provider_refuses_it(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    frames = [Image.new("RGB", (320, 320), colour) for colour in ("red", "blue")]
+    gif = _saved(frames[0], format="GIF", save_all=True, append_images=frames[1:])
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(make_call("variation", images=[gif]))
+    assert caught.value.code == "invalid_image_format"
+    assert "animated" in caught.value.message
