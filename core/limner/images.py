@@ -122,6 +122,24 @@ def _undecodable(param: str) -> str:
     return f"{param} could not be decoded; send a complete PNG, JPEG, WebP or GIF"
 
 
+def _check_whole(data: bytes, kind: str, param: str) -> None:
+    """Refuse a PNG or JPEG that is cut short or damaged, which a provider would refuse after
+    the upload (or answer from half an image): a PNG's chunks and checksums are read through to
+    its end (Pillow's ``verify``, which decodes no pixels), a JPEG must reach its end marker."""
+    damaged = InvalidRequestError(_undecodable(param), param=param, code="invalid_image")
+    if kind == "JPEG":
+        if b"\xff\xd9" not in data[-4096:]:  # the EOI marker, padding or metadata after it
+            raise damaged
+        return
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except Exception as exc:  # Pillow raises several kinds (SyntaxError for a bad chunk)
+        raise damaged from exc
+
+
 def byte_count(count: int) -> str:
     """``count`` bytes for messages: ``50 MiB``, ``512 KiB``, ``300 bytes``."""
     for unit, size in (("MiB", 2**20), ("KiB", 2**10)):
@@ -141,6 +159,8 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
         has_alpha = image.mode in ("RGBA", "LA", "PA") or (
             image.mode == "P" and "transparency" in image.info
         )
+    if kind in ("PNG", "JPEG"):
+        _check_whole(data, kind, param)
     mime = _MIME.get(kind)
     if mime is None:
         raise InvalidRequestError(

@@ -147,13 +147,15 @@ def test_an_image_without_bytes_has_no_transparent_pixels() -> None:
     assert remote.alpha_floor("images[0]") == 255
 
 
-def test_a_truncated_image_is_refused_naming_the_parameter() -> None:
-    """sniff reads the header only; the pixels are decoded when transparency matters."""
+@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+def test_a_truncated_image_is_refused_naming_the_parameter(kind: str) -> None:
+    """sniff reads a PNG's chunks through to its end, and looks for a JPEG's end marker: a
+    file cut short is refused before anything is sent (it used to pass, its header intact)."""
     noise = Image.frombytes("RGBA", (64, 64), bytes(range(256)) * 64)
-    whole = encode(noise, "PNG")
-    image = sniff(whole[: len(whole) // 2], param="images[0]")
+    whole = encode(noise if kind == "PNG" else noise.convert("RGB"), kind)
+    assert sniff(whole, param="images[0]").width == 64
     with pytest.raises(InvalidRequestError) as caught:
-        image.alpha_floor("images[0]")
+        sniff(whole[: len(whole) // 2], param="images[0]")
     assert (caught.value.param, caught.value.code) == ("images[0]", "invalid_image")
 
 
@@ -166,3 +168,14 @@ def test_an_image_with_too_many_pixels_to_decode_is_refused_naming_the_parameter
     with pytest.raises(InvalidRequestError) as caught:
         sniff(encode(Image.new("RGB", (64, 64)), "PNG"), param="images[0]")
     assert (caught.value.param, caught.value.code) == ("images[0]", "image_too_large")
+
+
+def test_a_jpeg_cut_after_its_header_is_refused() -> None:
+    """Its header parses, so Pillow opens it; its end marker is missing."""
+    noise = Image.frombytes("RGB", (256, 256), bytes(range(256)) * 768)
+    whole = encode(noise, "JPEG")
+    with pytest.raises(InvalidRequestError) as caught:
+        sniff(whole[: len(whole) - 2000], param="mask")
+    assert caught.value.message == (
+        "mask could not be decoded; send a complete PNG, JPEG, WebP or GIF"
+    )
