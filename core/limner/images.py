@@ -128,7 +128,11 @@ def _check_whole(data: bytes, kind: str, param: str) -> None:
     its end (Pillow's ``verify``, which decodes no pixels), a JPEG must reach its end marker."""
     damaged = InvalidRequestError(_undecodable(param), param=param, code="invalid_image")
     if kind == "JPEG":
-        if b"\xff\xd9" not in data[-4096:]:  # the EOI marker, padding or metadata after it
+        # An end marker (EOI) after the first scan's start (SOS): inside the scan a 0xFF byte is
+        # always escaped, so a file cut short has none. What follows it is not read: phones
+        # append a motion photo's video there.
+        scan = data.find(b"\xff\xda")
+        if scan < 0 or data.find(b"\xff\xd9", scan) < 0:
             raise damaged
         return
     from PIL import Image

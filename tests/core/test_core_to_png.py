@@ -179,3 +179,12 @@ def test_a_jpeg_cut_after_its_header_is_refused() -> None:
     assert caught.value.message == (
         "mask could not be decoded; send a complete PNG, JPEG, WebP or GIF"
     )
+
+
+def test_a_jpeg_with_data_after_its_end_is_whole() -> None:
+    """A motion photo: the phone appends a video after the JPEG's end marker."""
+    photo = encode(Image.new("RGB", (64, 64), "red"), "JPEG")
+    assert sniff(photo + b"\x00" * 10 + b"ftypmp42" + bytes(200_000), param="image").width == 64
+    progressive = io.BytesIO()
+    Image.new("RGB", (64, 64), "blue").save(progressive, "JPEG", progressive=True)
+    assert sniff(progressive.getvalue(), param="image").height == 64
