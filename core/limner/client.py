@@ -76,7 +76,7 @@ def build_request(
         twice = sorted(
             name
             for name in extra.keys() & values.keys()
-            if values[name] is not None and extra[name] != values[name]
+            if values[name] is not None and extra[name] is not None and extra[name] != values[name]
         )
         if twice:  # neither may win silently
             raise InvalidRequestError(
@@ -84,7 +84,13 @@ def build_request(
                 "values; give it once",
                 param=twice[0],
             )
-        values.update(extra)
+        values.update(  # an extra set to None unsets nothing the arguments set
+            {
+                name: value
+                for name, value in extra.items()
+                if value is not None or name not in values
+            }
+        )
     if None in values.values():  # null means unset: a forwarded field set to None is not sent
         known = _field_names(cls)
         values = {
@@ -114,7 +120,8 @@ def edit_request(model: str, prompt: str, image: Any, params: Mapping[str, Any])
         raise InvalidRequestError(
             "images: give the images once, as image= (one image or a list)", param="images"
         )
-    return build_request(EditRequest, {"model": model, "prompt": prompt, "images": image, **params})
+    rest = {name: value for name, value in params.items() if name != "images"}  # None: unset
+    return build_request(EditRequest, {"model": model, "prompt": prompt, "images": image, **rest})
 
 
 @functools.cache

@@ -36,7 +36,13 @@ __all__ = [
 
 T = TypeVar("T")
 
-_MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
+_MIME = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "MPO": "image/jpeg",  # a JPEG carrying more pictures after its own (phones' Ultra HDR)
+    "WEBP": "image/webp",
+    "GIF": "image/gif",
+}
 
 
 @dataclass(frozen=True)
@@ -127,11 +133,11 @@ def _check_whole(data: bytes, kind: str, param: str) -> None:
     the upload (or answer from half an image): a PNG's chunks and checksums are read through to
     its end (Pillow's ``verify``, which decodes no pixels), a JPEG must reach its end marker."""
     damaged = InvalidRequestError(_undecodable(param), param=param, code="invalid_image")
-    if kind == "JPEG":
-        # An end marker (EOI) after the first scan's start (SOS): inside the scan a 0xFF byte is
+    if kind in ("JPEG", "MPO"):
+        # An end marker (EOI) after the image's first scan (SOS): inside a scan a 0xFF byte is
         # always escaped, so a file cut short has none. What follows it is not read: phones
-        # append a motion photo's video there.
-        scan = data.find(b"\xff\xda")
+        # append a motion photo's video, or a second picture (MPO), there.
+        scan = _jpeg_scan(data)
         if scan < 0 or data.find(b"\xff\xd9", scan) < 0:
             raise damaged
         return
@@ -142,6 +148,26 @@ def _check_whole(data: bytes, kind: str, param: str) -> None:
             image.verify()
     except Exception as exc:  # Pillow raises several kinds (SyntaxError for a bad chunk)
         raise damaged from exc
+
+
+def _jpeg_scan(data: bytes) -> int:
+    """Where a JPEG's first scan starts, found by walking its marker segments from the start
+    (an EXIF thumbnail is a whole JPEG inside a segment: a search would find its scan); -1 when
+    the segments do not lead to one."""
+    at = 2  # after the start-of-image marker
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            return -1
+        marker = data[at + 1]
+        if marker == 0xDA:
+            return at
+        if marker == 0xFF:  # fill byte
+            at += 1
+        elif marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+            at += 2
+        else:
+            at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+    return -1
 
 
 def byte_count(count: int) -> str:
@@ -163,7 +189,7 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
         has_alpha = image.mode in ("RGBA", "LA", "PA") or (
             image.mode == "P" and "transparency" in image.info
         )
-    if kind in ("PNG", "JPEG"):
+    if kind in ("PNG", "JPEG", "MPO"):
         _check_whole(data, kind, param)
     mime = _MIME.get(kind)
     if mime is None:
@@ -331,7 +357,7 @@ def _png_of(image: InputImage, param: str) -> tuple[InputImage, str]:
     """The conversion :func:`to_png` runs (once per image)."""
     assert image.data is not None, "to_png needs the image's bytes"
     with _opened(image.data, param, _undecodable(param)) as opened:
-        if getattr(opened, "n_frames", 1) > 1:
+        if getattr(opened, "n_frames", 1) > 1 and opened.format != "MPO":  # MPO: a JPEG
             raise InvalidRequestError(
                 f"{param} is an animated {image.mime}; the model takes one still image. Save "
                 "the frame you want as a PNG",

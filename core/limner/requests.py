@@ -335,7 +335,6 @@ RequestT = TypeVar("RequestT", bound=ImageRequest)
 
 
 @functools.cache
-@functools.cache
 def fields_elsewhere(kind: type[BaseModel]) -> frozenset[str]:
     """The fields of the other operations' requests that ``kind`` does not have (none for a
     request that is not an images request): :func:`set_aside_misplaced` deals with them."""

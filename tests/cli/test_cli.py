@@ -685,6 +685,31 @@ def test_the_output_extension_asks_for_its_format(
     assert "output_format" not in _sent_json(capsys, "-m", "openai/dall-e-2", "-o", "x.png")
 
 
+def test_the_commands_errors_carry_no_python_advice() -> None:
+    """Every spelling plugins use: the command reads settings from the environment only."""
+    from limner.cli.main import _without_python_advice as plain
+
+    assert plain("set X, or pass providers={'a': {'api_key': ...}} to limner.Client") == "set X"
+    assert plain("check X (or providers={'a': {'api_key': ...}})") == "check X"
+    assert plain("set GOOGLE_CLOUD_PROJECT or pass providers={'b': {'project': ...}}") == (
+        "set GOOGLE_CLOUD_PROJECT"
+    )
+    assert plain("use Vertex (or providers={'b': {'vertexai': True, ...}}), then") == (
+        "use Vertex, then"
+    )
+
+
+def test_a_png_name_on_a_model_that_takes_no_format_says_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """dall-e answers PNG: the warning would be noise (the save warns if the answer differs)."""
+    target = str(tmp_path / "fox.png")
+    status, _, err = run(
+        capsys, "generate", "a fox", "-m", "openai/dall-e-3", "-o", target, "--dry-run", "--json"
+    )
+    assert (status, err) == (0, "")
+
+
 def test_an_output_extension_for_a_model_that_takes_no_format_is_a_warning(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -188,3 +188,22 @@ def test_a_jpeg_with_data_after_its_end_is_whole() -> None:
     progressive = io.BytesIO()
     Image.new("RGB", (64, 64), "blue").save(progressive, "JPEG", progressive=True)
     assert sniff(progressive.getvalue(), param="image").height == 64
+
+
+def test_a_cut_photo_with_an_exif_thumbnail_is_refused_and_a_multi_picture_jpeg_taken() -> None:
+    """A camera's EXIF thumbnail is a whole JPEG inside a segment: the check walks the
+    segments to the photo's own scan. A multi-picture JPEG (MPO, phones' Ultra HDR) is a JPEG."""
+    thumbnail = encode(Image.new("RGB", (16, 16), "red"), "JPEG")
+    exif = b"Exif\x00\x00II*\x00\x08\x00\x00\x00\x00\x00" + thumbnail
+    out = io.BytesIO()
+    Image.frombytes("RGB", (512, 512), bytes(range(256)) * 3072).save(out, "JPEG", exif=exif)
+    photo = out.getvalue()
+    assert sniff(photo, param="image").width == 512
+    with pytest.raises(InvalidRequestError):
+        sniff(photo[: len(photo) // 2], param="image")
+    multi = io.BytesIO()
+    first, second = Image.new("RGB", (64, 64), "red"), Image.new("RGB", (64, 64), "blue")
+    first.save(multi, "MPO", save_all=True, append_images=[second])
+    image = sniff(multi.getvalue(), param="image")
+    assert (image.mime, image.width) == ("image/jpeg", 64)
+    assert to_png(image, "image")[0].mime == "image/png"  # its first picture, not "animated"

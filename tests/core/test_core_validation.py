@@ -166,6 +166,8 @@ async def test_a_field_given_again_in_extra_body_with_another_value_is_refused(
     assert "given twice, as an argument and in extra_body" in info.value.message
     same = await client.images.generate(**{**GOOD, "n": 2}, extra_body={"n": 2}, dry_run=True)
     assert same.requests[0]["json"]["n"] == 2
+    unset = await client.images.generate(**{**GOOD, "n": 2}, extra_body={"n": None}, dry_run=True)
+    assert unset.requests[0]["json"]["n"] == 2  # None unsets nothing the arguments set
 
 
 def test_edit_images_are_given_once() -> None:
@@ -180,6 +182,12 @@ def test_edit_images_are_given_once() -> None:
         client.images.edit(model="fake/alpha-1", prompt="x", image=IMAGE, dry_run=True, **again)
     assert info.value.param == "images"
     assert "as image=" in info.value.message
+    with limner.Client(plugins=[FakePlugin()], environ={}) as client:
+        none: dict[str, Any] = {"images": None}  # None: unset, as everywhere
+        plan = client.images.edit(
+            model="fake/alpha-1", prompt="x", image=IMAGE, dry_run=True, **none
+        )
+    assert plan.requests
 
 
 def test_null_n_means_one_as_in_openais_api() -> None:

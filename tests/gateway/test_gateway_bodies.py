@@ -184,3 +184,29 @@ async def test_a_list_in_a_multipart_form_is_a_list(gateway: Gateway, server: Fa
     (call,) = server.api_calls  # before, the gateway refused the form ("list fields")
     assert call.form["tags"] == '["a","b"]'  # a list, as the Python API forwards it in a form
     assert call.form["input_fidelity"] == "high"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        b'--BND\r\nContent-Disposition: form-data; name="tags[]"\r\n\r\na\r\n'
+        b'--BND\r\nContent-Disposition: form-data; name="tags"\r\n\r\nb\r\n',
+        b'--BND\r\nContent-Disposition: form-data; name="images[]"\r\n\r\n'
+        b"https://example.com/a.png\r\n",
+    ],
+    ids=["list-then-value", "images-as-text-and-files"],
+)
+async def test_a_form_field_given_two_ways_is_refused(
+    gateway: Gateway, server: FakeServer, fields: bytes
+) -> None:
+    """Neither may win silently: the value over the list, the files over the text images."""
+    prompt = b'--BND\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nx\r\n'
+    image = (
+        b'--BND\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + png() + b"\r\n"
+    )
+    body, headers = multipart(FIELD, prompt, image, fields)
+    status, answer = await post(gateway, "/images/edits", data=body, headers=headers)
+    assert status == 400
+    assert answer["error"]["param"] in ("tags", "images")
+    assert server.api_calls == []

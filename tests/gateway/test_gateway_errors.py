@@ -363,6 +363,8 @@ async def test_a_bug_is_500_without_details(
         await _generate(gateway)
     assert caught.value.status_code == 500
     assert "internal detail" not in caught.value.response.text
+    # the call may have been made, and billed, before the bug: the SDKs must not repeat it
+    assert caught.value.response.headers["x-should-retry"] == "false"
 
 
 async def test_body_over_the_limit_is_413(make_gateway: MakeGateway, server: FakeServer) -> None:

@@ -275,7 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (LimnerError, AuthenticationError) as exc:
         where = f" [{exc.provider} HTTP {exc.status_code}]" if exc.status_code else ""
-        _report_error(args, exc, f"limner: {type(exc).__name__}{where}: {exc.message}")
+        said = _without_python_advice(exc.message)
+        _report_error(args, exc, f"limner: {type(exc).__name__}{where}: {said}")
         return 1
     except BrokenPipeError:  # the reader left (``limner models --json | head -1``): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
@@ -287,12 +288,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-_PYTHON_ADVICE = re.compile(r",? or pass providers=\{.*?\}\}? to limner\.Client")
+_PYTHON_ADVICE = re.compile(
+    r",? or pass providers=\{.*?\}\}?(?: to limner\.Client)?|\s*\(or providers=\{.*?\}\}?\)"
+)
 
 
 def _without_python_advice(message: str) -> str:
-    """A missing credential's message without its Python advice ("or pass providers={...} to
-    limner.Client"): the command reads credentials from the environment only."""
+    """A message without its Python advice ("or pass providers={...} to limner.Client", "(or
+    providers={...})"): the command reads settings from the environment only."""
     return _PYTHON_ADVICE.sub("", message)
 
 

@@ -149,6 +149,8 @@ def _set_field(fields: dict[str, Any], key: str, value: str) -> None:
             raise InvalidRequestError(f"{key}: conflicting form fields", param=_dotted(path))
         items.append(value)
         return
+    if path[-1] in target:  # given twice (a list, then one value): neither may win silently
+        raise InvalidRequestError(f"{key}: conflicting form fields", param=_dotted(path))
     target[path[-1]] = _typed(head, value) if len(path) == 1 else value
 
 

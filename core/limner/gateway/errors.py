@@ -134,7 +134,9 @@ def http_error_response(exc: web.HTTPException) -> web.Response:
         message = "Request body too large for the gateway"
     code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(status)
     body = error_for_status(status)(message, code=code).to_openai()
-    headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+    headers = {"x-should-retry": "false"}  # an unknown route or a body too large stays so
+    if "Allow" in exc.headers:
+        headers["Allow"] = exc.headers["Allow"]
     return web.json_response(body, status=status, headers=headers)
 
 
@@ -144,4 +146,6 @@ def internal_error_response() -> web.Response:
         "The gateway hit an internal error; the server log has the details.",
         code="internal_error",
     )
-    return web.json_response(error.to_openai(), status=error.http_status)
+    # the call may have been made (and billed) before the bug: the SDKs must not send it again
+    headers = {"x-should-retry": "false"}
+    return web.json_response(error.to_openai(), status=error.http_status, headers=headers)

@@ -119,6 +119,10 @@ async def variations(request: web.Request) -> web.Response:
 def _from_form(form: Form, field: str, key: str) -> dict[str, Any]:
     body = dict(form.fields)
     if form.files.get(field):
+        if key in body:  # images given as text fields and as files: neither may win silently
+            raise InvalidRequestError(
+                f"{key}: send the images once, as {field} files or as {key} in JSON", param=key
+            )
         body[key] = list(form.files[field])
     masks = form.files.get("mask") or []
     if len(masks) > 1:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # Pillow is imported on first use, to keep plugin discovery f
 __all__ = ["BLACK", "WHITE", "decode_option_image", "nova_image", "nova_mask"]
 
 BLACK, WHITE = 0, 255
-_NATIVE = {"PNG": "image/png", "JPEG": "image/jpeg"}
+_NATIVE = {"PNG": "image/png", "JPEG": "image/jpeg", "MPO": "image/jpeg"}  # MPO: a JPEG
 
 INPUT_SIZE_RULES = SIZE_RULES.model_copy(update={"multiple_of": 1, "max_pixels": 4_194_304})
 """Input images follow the output sizes' rules. For "supported input image sizes" AWS refers
@@ -49,7 +49,7 @@ def _convert(data: bytes, param: str, transparent: bool) -> tuple[bytes, str | N
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format or "unknown"
             mode = image.mode
-            if getattr(image, "n_frames", 1) > 1:
+            if getattr(image, "n_frames", 1) > 1 and kind != "MPO":
                 raise InvalidRequestError(
                     f"{param} is an animated {kind}; Nova takes one still image. Save the frame "
                     "you want as a PNG",
