@@ -221,6 +221,7 @@ _SUBMODULES = frozenset(
         "sync_client",
         "translation_check",
         "unreported",
+        "values",
         "validation",
         "wire",
     }

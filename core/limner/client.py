@@ -25,15 +25,10 @@ from .input_errors import invalid_input
 from .params import EditParams, GenerateParams, VariationParams
 from .plugins import Registry, default_registry
 from .provider import AnyRequest
-from .requests import (
-    EditRequest,
-    GenerateRequest,
-    VariationRequest,
-    fields_elsewhere,
-    not_json,
-)
+from .requests import EditRequest, GenerateRequest, VariationRequest, fields_elsewhere
 from .responses import ImagesResponse
 from .schema import request_schema
+from .values import not_json
 
 if TYPE_CHECKING:
     import aiohttp

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 import os
 import re
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from .errors import InvalidRequestError, UnsupportedFeatureError
 from .responses import Adjustment
+from .values import Count, Integer, ProviderOptions
 
 __all__ = [
     "EditRequest",
@@ -146,79 +146,6 @@ class ImageRef(BaseModel):
         if self.url:
             return self.url.split(",", 1)[0] if self.url.startswith("data:") else self.url
         return self.filename or f"{len(self.data or b'')} bytes"
-
-
-def _not_a_boolean(value: Any) -> Any:
-    if isinstance(value, bool):  # pydantic reads true as 1: most likely a slip
-        raise ValueError(f"should be a number, not {str(value).lower()}")
-    return value
-
-
-def _a_finite_number(value: Any) -> Any:
-    """``value``, unless it is a boolean or would read as NaN or infinity (which JSON cannot
-    spell, so no provider could be sent them): a float, text ("nan", "1e400"), a Decimal or
-    anything else with a ``__float__``. Checked before pydantic's bounds, whose message would
-    say a NaN is too large."""
-    _not_a_boolean(value)
-    if isinstance(value, int) or not (isinstance(value, str) or hasattr(value, "__float__")):
-        return value
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return value  # pydantic words it
-    if not math.isfinite(number):
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        raise ValueError(f"should be a finite number, not {shown}")
-    return value
-
-
-# The validator wraps the whole optional type: inside a union, pydantic's JSON Schema would
-# spell a Field's bounds "ge"/"le" instead of "minimum"/"maximum".
-Integer = Annotated[int | None, BeforeValidator(_not_a_boolean)]
-"""An optional integer field: ``true`` and ``false`` are refused, not read as 1 and 0."""
-Number = Annotated[float | None, BeforeValidator(_a_finite_number)]
-"""An optional number field: ``true`` and ``false`` are refused, not read as 1.0 and 0.0, and
-so are NaN and infinity in any spelling."""
-
-
-def not_json(value: Any, path: str) -> tuple[str, str] | None:
-    """The first place in ``value`` that JSON cannot carry, as ``(parameter under path, what is
-    wrong)``: a NaN or infinite float, or a value of a type JSON has no spelling for (a Decimal,
-    bytes, an object). ``None`` when the whole of it can be sent."""
-    if value is None or isinstance(value, str | bool | int):
-        return None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else (path, "NaN and infinity cannot be sent as JSON")
-    if isinstance(value, Mapping):
-        items: Any = ((f".{key}", item) for key, item in value.items())
-    elif isinstance(value, list | tuple):
-        items = ((f"[{index}]", item) for index, item in enumerate(value))
-    else:
-        return path, f"a {type(value).__name__} cannot be sent as JSON"
-    for where, item in items:
-        found = not_json(item, path + where)
-        if found is not None:
-            return found
-    return None
-
-
-def _without_nulls(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {key: item for key, item in value.items() if item is not None}
-    return value
-
-
-ProviderOptions = Annotated[dict[str, dict[str, Any]] | None, BeforeValidator(_without_nulls)]
-"""``provider_options``: settings by provider name; a provider's entry set to ``null`` is unset."""
-
-
-def _null_is_one(value: Any) -> Any:
-    return 1 if value is None else _not_a_boolean(value)
-
-
-Count = Annotated[int, BeforeValidator(_null_is_one)]
-"""OpenAI's ``n``: nullable, and ``null`` means the default, 1 (the SDKs send it when told
-``n=None``); ``true`` is refused."""
 
 
 class ImageRequest(BaseModel):

@@ -31,7 +31,7 @@ GRID: list[Any] = [
 def _lax(value: Any) -> bool:
     """A value pydantic reads in lax mode that JSON Schema types strictly: 0 or 1 as a boolean,
     digits as a number (multipart forms carry every value as text). ``true`` is no number in
-    either (:data:`limner.requests.Number`)."""
+    either (:data:`limner.values.Number`)."""
     return (type(value) is int and value in (0, 1)) or (isinstance(value, str) and value.isdigit())
 
 

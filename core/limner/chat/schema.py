@@ -19,7 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..requests import Count, ImageConfig, Integer, Number, ProviderOptions
+from ..requests import ImageConfig
+from ..values import Count, Integer, Number, ProviderOptions
 
 __all__ = [
     "ChatMessage",

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from limner.requests import Integer, Number
+from limner.values import Integer, Number
 
 __all__ = ["GoogleOptions", "options_of", "response_modalities"]
 

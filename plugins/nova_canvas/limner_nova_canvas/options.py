@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from limner.requests import Number
+from limner.values import Number
 
 from .models import NovaStyle
 

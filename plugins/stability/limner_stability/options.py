@@ -11,7 +11,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from limner.requests import Integer, Number
+from limner.values import Integer, Number
 
 __all__ = ["STYLE_PRESETS", "StabilityOptions"]
 
