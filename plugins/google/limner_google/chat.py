@@ -32,7 +32,7 @@ from limner import (
 from limner.chat import TEXT_ONLY, ChatCall
 from limner.requests import SIZE_PATTERN
 
-from .chat_contents import content, drop_name
+from .chat_contents import conversation, count_images, system_parts
 from .common import (
     EDIT_ONLY,
     IGNORED_FIELDS,
@@ -41,7 +41,6 @@ from .common import (
     WHY_DROPPED,
     as_sent,
     camel,
-    check_input_count,
     drop_options,
     merge_passed_through,
     modality_default,
@@ -99,9 +98,9 @@ def translate_chat(
     if moved is not None:
         body.adjustments.append(moved)
     extras = dict(call.request.forwarded)
-    system = _system(body)
-    contents = _contents(body)
-    _count_images(body)
+    system = system_parts(body, call)
+    contents = conversation(body, call)
+    count_images(body, call, on_vertex=body.on_vertex)
     generation: dict[str, Any] = {"responseModalities": _modalities(body)}
     _sampling(body, generation)
     _top_k(extras, generation)
@@ -125,49 +124,6 @@ def translate_chat(
         warnings=tuple(body.warnings),
         size=size,
     )
-
-
-def _system(body: _Body) -> list[dict[str, Any]]:
-    """The system messages as ``systemInstruction`` parts; an empty one is left out and
-    reported (Google refuses a part without data)."""
-    parts = []
-    for turn in body.call.turns:
-        if turn.role != "system":
-            continue
-        drop_name(body, turn)
-        if turn.text:
-            parts.append({"text": turn.text})
-        else:
-            body.drop(
-                f"messages[{turn.index}]",
-                "",
-                "an empty system message: Google refuses a part without data, so it is left out",
-            )
-    return parts
-
-
-def _contents(body: _Body) -> list[dict[str, Any]]:
-    """The conversation's turns; an empty message (a stopped answer an app kept, ``content:
-    ""``) is left out and reported, since Google refuses a turn without parts."""
-    contents = []
-    for turn in body.call.turns:
-        if turn.role == "system":
-            continue
-        made = content(body, turn, body.call.model.id)
-        if made["parts"]:
-            contents.append(made)
-        else:
-            body.drop(
-                f"messages[{turn.index}]",
-                "",
-                "an empty message: Google refuses a turn without parts, so it is left out",
-            )
-    if not contents:
-        raise InvalidRequestError(
-            "messages: no user or assistant message has any content; Gemini needs at least one",
-            param="messages",
-        )
-    return contents
 
 
 def _modalities(body: _Body) -> list[str]:
@@ -403,21 +359,3 @@ def _top_level(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
             )
         raise InvalidRequestError(f"{name!r}: {why}", param=name)
     return out
-
-
-# ---- conversation (its turns: .chat_contents) ------------------------------------------------
-
-
-def _count_images(body: _Body) -> None:
-    """The images the user's messages give (not the model's own earlier output, which the
-    conversation replays). One message with more than the model's recommended number is checked
-    as one images.edit call is (refused on Vertex, whose model card makes it a maximum; see
-    :func:`~.common.check_input_count`); more across the conversation gets a notice only, since
-    whether Vertex counts earlier messages' images is not documented."""
-    user = [turn for turn in body.call.turns if turn.role == "user"]
-    model, vertex = body.call.model, body.on_vertex
-    for turn in user if vertex else ():  # the Gemini API only recommends: one notice, below
-        count = sum(part.image is not None for part in turn.parts)
-        check_input_count(body, model, count, f"messages[{turn.index}]", on_vertex=vertex)
-    count = sum(part.image is not None for turn in user for part in turn.parts)
-    check_input_count(body, model, count, "messages", on_vertex=vertex, refuse=False)

@@ -1,16 +1,76 @@
-"""A chat turn as Gemini ``contents``: text and images in order, and an assistant turn Google made
-replayed part by part from its stored state (see :mod:`limner_google.chat`)."""
+"""A chat's messages as Gemini ``contents`` and ``systemInstruction`` parts: text and images in
+order, an assistant turn Google made replayed part by part from its stored state, what Gemini
+cannot take left out and reported, and the input images counted (see
+:mod:`limner_google.chat`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from limner import Changes, InvalidRequestError
-from limner.chat import NO_STATE, ChatTurn
+from limner.chat import NO_STATE, ChatCall, ChatTurn
 
-from .common import gemini_image_part
+from .common import check_input_count, gemini_image_part
 
-__all__ = ["content", "drop_name"]
+__all__ = ["content", "conversation", "count_images", "drop_name", "system_parts"]
+
+
+def system_parts(body: Changes, call: ChatCall) -> list[dict[str, Any]]:
+    """The system messages as ``systemInstruction`` parts; an empty one is left out and
+    reported (Google refuses a part without data)."""
+    parts = []
+    for turn in call.turns:
+        if turn.role != "system":
+            continue
+        drop_name(body, turn)
+        if turn.text:
+            parts.append({"text": turn.text})
+        else:
+            body.drop(
+                f"messages[{turn.index}]",
+                "",
+                "an empty system message: Google refuses a part without data, so it is left out",
+            )
+    return parts
+
+
+def conversation(body: Changes, call: ChatCall) -> list[dict[str, Any]]:
+    """The conversation's turns as Gemini ``contents``; an empty message (a stopped answer an
+    app kept, ``content: ""``) is left out and reported, since Google refuses a turn without
+    parts."""
+    contents = []
+    for turn in call.turns:
+        if turn.role == "system":
+            continue
+        made = content(body, turn, call.model.id)
+        if made["parts"]:
+            contents.append(made)
+        else:
+            body.drop(
+                f"messages[{turn.index}]",
+                "",
+                "an empty message: Google refuses a turn without parts, so it is left out",
+            )
+    if not contents:
+        raise InvalidRequestError(
+            "messages: no user or assistant message has any content; Gemini needs at least one",
+            param="messages",
+        )
+    return contents
+
+
+def count_images(body: Changes, call: ChatCall, *, on_vertex: bool) -> None:
+    """The images the user's messages give (not the model's own earlier output, which the
+    conversation replays). One message with more than the model's recommended number is checked
+    as one images.edit call is (refused on Vertex, whose model card makes it a maximum; see
+    :func:`~.common.check_input_count`); more across the conversation gets a notice only, since
+    whether Vertex counts earlier messages' images is not documented."""
+    user = [turn for turn in call.turns if turn.role == "user"]
+    for turn in user if on_vertex else ():  # the Gemini API only recommends: one notice, below
+        count = sum(part.image is not None for part in turn.parts)
+        check_input_count(body, call.model, count, f"messages[{turn.index}]", on_vertex=True)
+    count = sum(part.image is not None for turn in user for part in turn.parts)
+    check_input_count(body, call.model, count, "messages", on_vertex=on_vertex, refuse=False)
 
 
 def content(body: Changes, turn: ChatTurn, model_id: str) -> dict[str, Any]:
