@@ -16,7 +16,7 @@ from .download import DownloadPolicy, download
 from .dryrun import DryRun
 from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
 from .http import Transport
-from .images import sniff
+from .images import mask_notices, sniff
 from .inputs import (
     OPTIONS,
     check_extra_headers,
@@ -181,7 +181,8 @@ class Engine:
             and not any(a.param == "response_format" for a in adjustments)
         ):  # known before the call, so dry runs show it too
             adjustments = (*adjustments, _BYTES_NOT_URLS)
-        warnings = tuple(plan_warnings(model, request, adjustments, translations))
+        found = mask_notices(mask) if mask is not None else ()
+        warnings = tuple(plan_warnings(model, request, adjustments, translations, found))
         if spelled is not None:
             warnings = respelled(warnings, provider, OPTIONS, spelled)
         # Plan(...), not _Plan(...): calling a subscripted generic costs a failed setattr per call

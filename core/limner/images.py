@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from .errors import InvalidRequestError, PayloadTooLargeError
 from .requests import ImageRef
+from .responses import Notice
 
 if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fast
     from PIL import Image
@@ -282,6 +283,26 @@ def check_mask(mask: InputImage, image: InputImage) -> None:
             param="mask",
             code="mask_size_mismatch",
         )
+
+
+MASK_MARKS_NOTHING = "mask_marks_nothing"
+"""``Notice.code`` of a mask without a fully transparent pixel."""
+
+
+def mask_notices(mask: InputImage | None) -> list[Notice]:
+    """A warning when ``mask`` marks nothing to edit: no pixel is fully transparent, so under
+    OpenAI's convention the edit changes nothing, or what the provider picks. It is sent all the
+    same: OpenAI has answered such a mask with an image."""
+    if mask is None or mask.data is None or mask.alpha_floor("mask") == 0:
+        return []
+    return [
+        Notice(
+            code=MASK_MARKS_NOTHING,
+            message="mask has no fully transparent pixel (alpha 0), and those mark the area to "
+            "change: the edit may change nothing",
+            param="mask",
+        )
+    ]
 
 
 def mask_to_binary(

@@ -207,3 +207,13 @@ def test_a_cut_photo_with_an_exif_thumbnail_is_refused_and_a_multi_picture_jpeg_
     image = sniff(multi.getvalue(), param="image")
     assert (image.mime, image.width) == ("image/jpeg", 64)
     assert to_png(image, "image")[0].mime == "image/png"  # its first picture, not "animated"
+
+
+@pytest.mark.parametrize(("alpha", "warned"), [(255, True), (128, True), (0, False)])
+def test_a_mask_that_marks_nothing_is_a_warning(alpha: int, warned: bool) -> None:
+    """Fully transparent pixels mark the area to change; a mask without one is still sent."""
+    from limner.images import MASK_MARKS_NOTHING, mask_notices
+
+    mask = sniff(encode(Image.new("RGBA", (8, 8), (0, 0, 0, alpha)), "PNG"), param="mask")
+    assert [n.code for n in mask_notices(mask)] == ([MASK_MARKS_NOTHING] if warned else [])
+    assert mask_notices(None) == []
