@@ -202,6 +202,7 @@ _SUBMODULES = frozenset(
         "http",
         "images",
         "input_errors",
+        "integrity",
         "inputs",
         "lifecycle",
         "loading",

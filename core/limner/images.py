@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from .errors import InvalidRequestError, PayloadTooLargeError
+from .integrity import check_whole
 from .requests import ImageRef
 from .responses import Notice
 
@@ -129,48 +130,6 @@ def _undecodable(param: str) -> str:
     return f"{param} could not be decoded; send a complete PNG, JPEG, WebP or GIF"
 
 
-def _check_whole(data: bytes, kind: str, param: str) -> None:
-    """Refuse a PNG or JPEG that is cut short or damaged, which a provider would refuse after
-    the upload (or answer from half an image): a PNG's chunks and checksums are read through to
-    its end (Pillow's ``verify``, which decodes no pixels), a JPEG must reach its end marker."""
-    damaged = InvalidRequestError(_undecodable(param), param=param, code="invalid_image")
-    if kind in ("JPEG", "MPO"):
-        # An end marker (EOI) after the image's first scan (SOS): inside a scan a 0xFF byte is
-        # always escaped, so a file cut short has none. What follows it is not read: phones
-        # append a motion photo's video, or a second picture (MPO), there.
-        scan = _jpeg_scan(data)
-        if scan < 0 or data.find(b"\xff\xd9", scan) < 0:
-            raise damaged
-        return
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-    except Exception as exc:  # Pillow raises several kinds (SyntaxError for a bad chunk)
-        raise damaged from exc
-
-
-def _jpeg_scan(data: bytes) -> int:
-    """Where a JPEG's first scan starts, found by walking its marker segments from the start
-    (an EXIF thumbnail is a whole JPEG inside a segment: a search would find its scan); -1 when
-    the segments do not lead to one."""
-    at = 2  # after the start-of-image marker
-    while at + 4 <= len(data):
-        if data[at] != 0xFF:
-            return -1
-        marker = data[at + 1]
-        if marker == 0xDA:
-            return at
-        if marker == 0xFF:  # fill byte
-            at += 1
-        elif marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
-            at += 2
-        else:
-            at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
-    return -1
-
-
 def byte_count(count: int) -> str:
     """``count`` bytes for messages: ``50 MiB``, ``512 KiB``, ``300 bytes``."""
     for unit, size in (("MiB", 2**20), ("KiB", 2**10)):
@@ -191,7 +150,7 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
             image.mode == "P" and "transparency" in image.info
         )
     if kind in ("PNG", "JPEG", "MPO"):
-        _check_whole(data, kind, param)
+        check_whole(data, kind, param, _undecodable(param))
     mime = _MIME.get(kind)
     if mime is None:
         raise InvalidRequestError(
