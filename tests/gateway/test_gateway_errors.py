@@ -438,3 +438,20 @@ async def test_unknown_route_and_method(gateway: Gateway) -> None:
     with pytest.raises(openai.APIStatusError) as caught:
         await sdk.get("/images/generations", cast_to=object)
     assert caught.value.status_code == 405
+
+
+async def test_a_timeout_the_provider_answered_keeps_its_words(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """The provider answered 408: its reason is kept; only a timeout of the gateway's own says
+    the provider did not answer."""
+
+    async def slow(recorded: Recorded) -> web.StreamResponse:
+        body = {"error": {"message": "the model took too long", "type": "timeout"}}
+        return web.json_response(body, status=408)
+
+    server.reply(slow, slow, slow)
+    with pytest.raises(openai.APIStatusError) as caught:
+        await _generate(gateway)
+    assert "the model took too long" in caught.value.message, caught.value.status_code
+    assert "did not answer within the gateway's timeout" not in caught.value.message

@@ -115,6 +115,8 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
         if isinstance(exc, ProviderConnectionError):
             message = f"the gateway could not reach {upstream}; try again later"
             return _Answer(exc.http_status, {"message": message})
+        if exc.status_code is not None:  # the provider answered that it timed out: its words
+            return _Answer(exc.http_status)
         message = f"{upstream} did not answer within the gateway's timeout"
         return _Answer(exc.http_status, {"message": message})
     if isinstance(exc, BillingError):  # OpenAI answers a used-up quota so

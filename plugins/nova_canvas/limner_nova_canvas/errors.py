@@ -23,7 +23,7 @@ from limner import (
     RequestTimeoutError,
     WireResponse,
 )
-from limner.errors import RETRYABLE_STATUSES, error_for_status
+from limner.errors import ENDPOINT_NOT_FOUND, RETRYABLE_STATUSES, error_for_status
 
 from .models import PROVIDER
 
@@ -117,6 +117,12 @@ def _by_code(
             "(new customers cannot use a Legacy model)",
             **common,
         )
+    if code is None and status == 404:  # Bedrock's own 404s name their exception
+        return NotFoundError(
+            f"{said}. Is the endpoint right (AWS_ENDPOINT_URL_BEDROCK_RUNTIME, base_url)? "
+            f"(the request went to {response.url})",
+            **{**common, "code": ENDPOINT_NOT_FOUND},
+        )
     if code == "ResourceNotFoundException" or status == 404:
         return NotFoundError(
             f"{said} — check the model id and region ({call.model.name} is in-Region only)",
@@ -147,6 +153,8 @@ def _by_code(
         return ProviderError(f"{said}{where} — the model failed", **common)
     if code == "ServiceUnavailableException" or status == 503:
         return ProviderUnavailableError(f"{said} — Bedrock is unavailable; retry later", **common)
+    if status == 409:  # ConflictException: retried (RETRYABLE_STATUSES), not the user's fault
+        return ProviderUnavailableError(f"{said} — a conflict at Bedrock; retry", **common)
     if code == "ValidationException":
         return InvalidRequestError(f"{said} — fix the request and retry", **common)
     if status >= 500:

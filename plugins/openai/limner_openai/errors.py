@@ -23,7 +23,13 @@ from limner import (
     RateLimitError,
     WireResponse,
 )
-from limner.errors import ENDPOINT_NOT_FOUND, RETRYABLE_STATUSES, error_for_status
+from limner.errors import (
+    ENDPOINT_NOT_FOUND,
+    RETRYABLE_STATUSES,
+    ProviderUnavailableError,
+    RequestTimeoutError,
+    error_for_status,
+)
 
 __all__ = ["OpenAIErrorBody", "is_billing", "parse_error", "read_error_body", "retryable"]
 
@@ -150,6 +156,10 @@ def _by_status(
         return RateLimitError(
             f"{said} — slow down or retry later", retry_after=response.retry_after, **common
         )
+    if status == 408:  # statuses OpenAI's SDKs retry: not the request's fault
+        return RequestTimeoutError(f"{said} — OpenAI timed out; retry", **common)
+    if status == 409:
+        return ProviderUnavailableError(f"{said} — a conflict at OpenAI; retry", **common)
     if 400 <= status < 500:
         where = f" (parameter {error.param!r})" if error.param else ""
         return InvalidRequestError(f"{said}{where} — fix the request and retry", **common)

@@ -25,7 +25,14 @@ from limner import (
     RateLimitError,
     WireResponse,
 )
-from limner.errors import RETRYABLE_STATUSES, error_for_status
+from limner.errors import (
+    ENDPOINT_NOT_FOUND,
+    RETRYABLE_STATUSES,
+    NotFoundError,
+    ProviderUnavailableError,
+    RequestTimeoutError,
+    error_for_status,
+)
 
 __all__ = ["RATE_LIMIT_TIMEOUT", "parse_error", "read_error_body", "wait_before_retry"]
 
@@ -73,11 +80,12 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
         said = f"Stability ({name or status}): {'; '.join(errors)}"
     reason = "; ".join(errors) or None
     if status == 403 and _moderated(name, reason):
-        common.setdefault("code", "content_policy_violation")
+        common["code"] = "content_policy_violation"  # OpenAI's code; Stability's name is said
         return ContentPolicyError(
             f"{said} — rephrase the prompt or change the input image", reason=reason, **common
         )
     if status == 422 and name == "public_figure":  # a policy refusal, not a malformed request
+        common["code"] = "content_policy_violation"
         param = "images[0]" if call.operation == "edit" else "prompt"
         return ContentPolicyError(
             f"{said} — use an image without a real person's likeness",
@@ -112,6 +120,23 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
             retry_after=wait_before_retry(response),
             **common,
         )
+    return _by_status(response, said, bool(errors), common)
+
+
+def _by_status(
+    response: WireResponse, said: str, readable: bool, common: dict[str, Any]
+) -> LimnerError:
+    """The error for a status Stability gives no more specific meaning to."""
+    status = response.status
+    if status == 404 and not readable:  # Stability's own 404s say what is missing
+        return NotFoundError(
+            f"{said}. Is the base_url setting right? (the request went to {response.url})",
+            **{**common, "code": ENDPOINT_NOT_FOUND},
+        )
+    if status == 408:
+        return RequestTimeoutError(f"{said} — Stability timed out; retry", **common)
+    if status == 409:
+        return ProviderUnavailableError(f"{said} — a conflict at Stability; retry", **common)
     if 400 <= status < 500 and status != 404:
         return InvalidRequestError(f"{said} — fix the request and retry", **common)
     cls = error_for_status(status)

@@ -82,6 +82,7 @@ async def test_real_expired_token_recording(bedrock: BedrockServer) -> None:
         (403, "InvalidSignatureException", "signature mismatch", limner.AuthenticationError, 1),
         (404, "ResourceNotFoundException", "model not found", limner.NotFoundError, 1),
         (408, "ModelTimeoutException", "timed out", limner.RequestTimeoutError, 3),
+        (409, "ConflictException", "in progress", limner.ProviderUnavailableError, 3),
         (429, "ThrottlingException", "Too many requests", limner.RateLimitError, 3),
         (429, "ModelNotReadyException", "not ready", limner.RateLimitError, 3),
         (424, "ModelErrorException", "model failed", limner.ProviderError, 1),
@@ -128,6 +129,11 @@ async def test_type_in_body_and_unreadable_body(bedrock: BedrockServer) -> None:
     error = await fail(bedrock, html, html, html)
     assert type(error) is limner.ProviderUnavailableError
     assert "bad gateway" in error.message
+    # a 404 that is not Bedrock's (which names its exception): the endpoint, not the model
+    missing = Reply(404, b"<html>not here</html>", {"content-type": "text/html"})
+    error = await fail(bedrock, missing)
+    assert (type(error), error.code) == (limner.NotFoundError, limner.errors.ENDPOINT_NOT_FOUND)
+    assert "AWS_ENDPOINT_URL_BEDROCK_RUNTIME" in error.message
 
 
 # ---- 200 with an error: Nova's output content filter --------------------------------------------

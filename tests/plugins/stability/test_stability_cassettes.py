@@ -77,7 +77,7 @@ async def test_inpaint(client: limner.AsyncClient) -> None:
 async def test_content_moderation_403(client: limner.AsyncClient) -> None:
     with pytest.raises(limner.ContentPolicyError) as info:
         await generate(client, "stabilityai/sd3.5-medium")
-    assert info.value.code == "content_moderation"
+    assert info.value.code == "content_policy_violation"  # OpenAI's; the name is said
     assert info.value.request_id is None  # the live body has no id
     assert "you were not charged" in (info.value.reason or "")
 

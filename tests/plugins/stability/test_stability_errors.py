@@ -77,10 +77,10 @@ EXPECTED: list[tuple[int, dict[str, Any], type[limner.LimnerError], str | None]]
     (400, SPEC_EXAMPLES[400], limner.InvalidRequestError, "bad_request"),
     (401, UNAUTHORIZED_LIVE, limner.AuthenticationError, "unauthorized"),
     (402, BILLING, limner.BillingError, "insufficient_quota"),
-    (403, MODERATION_LIVE, limner.ContentPolicyError, "content_moderation"),
+    (403, MODERATION_LIVE, limner.ContentPolicyError, "content_policy_violation"),
     (413, SPEC_EXAMPLES[413], limner.PayloadTooLargeError, "payload_too_large"),
     (422, SPEC_EXAMPLES[422], limner.InvalidRequestError, "invalid_language"),
-    (422, PUBLIC_FIGURE, limner.ContentPolicyError, "public_figure"),
+    (422, PUBLIC_FIGURE, limner.ContentPolicyError, "content_policy_violation"),
     (429, SPEC_EXAMPLES[429], limner.RateLimitError, "rate_limit_exceeded"),
     (500, SPEC_EXAMPLES[500], limner.ProviderError, "internal_error"),
     (
@@ -88,6 +88,19 @@ EXPECTED: list[tuple[int, dict[str, Any], type[limner.LimnerError], str | None]]
         {"id": "x", "name": "unavailable", "errors": ["down"]},
         limner.ProviderUnavailableError,
         "unavailable",
+    ),
+    # statuses OpenAI's SDKs retry, and Stability's answer gives no other meaning to
+    (
+        408,
+        {"id": "t", "name": "timeout", "errors": ["slow"]},
+        limner.RequestTimeoutError,
+        "timeout",
+    ),
+    (
+        409,
+        {"id": "c", "name": "conflict", "errors": ["busy"]},
+        limner.ProviderUnavailableError,
+        "conflict",
     ),
 ]
 
@@ -423,3 +436,21 @@ def test_core_waits_out_the_rate_limit_timeout_before_retrying(provider: Stabili
     assert provider.retry_after(answer(429, SPEC_EXAMPLES[429])) == 60.0
     assert provider.retry_after(answer(429, SPEC_EXAMPLES[429], **{"retry-after": "7"})) == 7.0
     assert provider.retry_after(answer(503, {"errors": ["busy"]})) is None
+
+
+def test_a_404_that_is_not_stabilitys_says_to_check_the_base_url(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    """A proxy's page or an empty body: not a missing model (the gateway then answers 503, the
+    operator's to fix, without the page)."""
+    error = provider.parse_error(make_call("sd3.5-large"), answer(404, b"<html>nope</html>"))
+    assert isinstance(error, limner.NotFoundError)
+    assert error.code == limner.errors.ENDPOINT_NOT_FOUND
+    assert "Is the base_url setting right?" in error.message
+
+
+def test_408_and_409_are_retried(provider: StabilityProvider, make_call: MakeCall) -> None:
+    for status in (408, 409):
+        error = provider.parse_error(make_call("sd3.5-large"), answer(status, {"errors": ["x"]}))
+        assert error.retryable, status
+        assert not isinstance(error, limner.InvalidRequestError)
