@@ -67,25 +67,17 @@ def build_request(
     if misplaced:
         name = min(misplaced)
         raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)
-    if extra:
-        twice = sorted(
-            name
-            for name in extra.keys() & values.keys()
-            if values[name] is not None and extra[name] is not None and extra[name] != values[name]
+    extra = {name: value for name, value in (extra or {}).items() if value is not None}
+    twice = sorted(  # an extra set to None unsets nothing: it was left out above
+        name for name in extra.keys() & values.keys() if values[name] not in (None, extra[name])
+    )
+    if twice:  # neither may win silently
+        raise InvalidRequestError(
+            f"{twice[0]} is given twice, as an argument and in extra_body, with different "
+            "values; give it once",
+            param=twice[0],
         )
-        if twice:  # neither may win silently
-            raise InvalidRequestError(
-                f"{twice[0]} is given twice, as an argument and in extra_body, with different "
-                "values; give it once",
-                param=twice[0],
-            )
-        values.update(  # an extra set to None unsets nothing the arguments set
-            {
-                name: value
-                for name, value in extra.items()
-                if value is not None or name not in values
-            }
-        )
+    values.update(extra)
     if None in values.values():  # null means unset: a forwarded field set to None is not sent
         known = _field_names(cls)
         values = {

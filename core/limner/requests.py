@@ -278,14 +278,9 @@ def set_aside_misplaced(request: RequestT) -> tuple[RequestT, list[Adjustment]]:
     out would change what the call makes. ``stream`` is refused when true (no provider's images
     are streamed yet) and set aside when false, which is what leaving it out means. A request
     without such fields is returned as is."""
-    extra = request.model_extra
+    extra = request.model_extra  # (without nulls: build_request leaves unknown ones out)
     if not extra:
         return request, []
-    if None in extra.values():  # null means unset, for limner's fields and forwarded ones alike
-        request = _without(request, [name for name, value in extra.items() if value is None])
-        extra = request.model_extra or {}
-        if not extra:
-            return request, []
     if extra.get("stream"):
         raise UnsupportedFeatureError(
             "limner does not stream images yet; leave out stream",
