@@ -467,21 +467,6 @@ def test_refusals_name_the_parameter(
     assert caught.value.param == param
 
 
-async def test_remove_background_with_n_above_1_names_n() -> None:
-    """Refused by core, from the model's field rules, before the translation."""
-    async with limner.AsyncClient(environ={}) as client:
-        with pytest.raises(limner.InvalidRequestError) as caught:
-            await client.images.edit(
-                model="amazon/amazon.nova-canvas-v1:0",
-                prompt="x",
-                image=png(320, 320),
-                edit_mode="remove-background",
-                n=2,
-                dry_run=True,
-            )
-    assert caught.value.param == "n"
-
-
 def test_mask_and_mask_prompt_are_exclusive(
     provider: NovaCanvasProvider, make_call: MakeCall
 ) -> None:

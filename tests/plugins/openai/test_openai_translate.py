@@ -559,20 +559,6 @@ def test_dall_e_drops_gpt_image_fields(provider: OpenAIProvider, make_call: Any)
     )
 
 
-async def test_transparent_background_with_jpeg_is_refused() -> None:
-    """Refused by core, from the GPT image models' field rules, before the translation."""
-    async with limner.AsyncClient(environ={}) as client:
-        with pytest.raises(limner.InvalidRequestError) as info:
-            await client.images.generate(
-                model="openai/gpt-image-1",
-                prompt="x",
-                background="transparent",
-                output_format="jpeg",
-                dry_run=True,
-            )
-    assert info.value.param == "background"
-
-
 def test_transparent_on_gpt_image_2_warns_preview(provider: OpenAIProvider, make_call: Any) -> None:
     call = make_call("gpt-image-2", prompt="x", background="transparent", output_format="png")
     t = provider.translate(call)
