@@ -3,19 +3,24 @@
 A plugin reports each setting it changes or drops as an :class:`~limner.responses.Adjustment`.
 When a model's capabilities declare a setting unsupported (no qualities, ``seed=False`` and so
 on) and its plugin's translation reports nothing about a value the user set, the user cannot
-tell whether the setting was used: core says so in a warning.
+tell whether the setting was used: core says so in a warning. A chat's messages get the same
+net for what they carry besides text and images (a ``name``, an image's ``detail`` hint).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from .capabilities import Capabilities, ModelInfo, PerModel
 from .responses import Adjustment, Notice
 
-__all__ = ["UNREPORTED_SETTING", "unreported_settings"]
+if TYPE_CHECKING:
+    from .chat.contract import ChatTurn
+
+__all__ = ["UNREPORTED_SETTING", "unreported_message_settings", "unreported_settings"]
 
 UNREPORTED_SETTING = "unreported_setting"
 """``Notice.code`` of a setting the model declares unsupported and its plugin said nothing of."""
@@ -68,3 +73,30 @@ def unreported_settings(
             )
         )
     return notices
+
+
+def unreported_message_settings(
+    turns: Iterable[ChatTurn], *reported: Iterable[Adjustment | Notice]
+) -> list[Notice]:
+    """The same safety net for a chat's messages: a warning for each message ``name`` and image
+    ``detail`` hint that no adjustment or warning names, since the plugin did not say whether it
+    was sent."""
+    params = {item.param for items in reported for item in items if item.param}
+    notices = []
+    for turn in turns:
+        where = f"messages[{turn.index}]"
+        if turn.name is not None and f"{where}.name" not in params:
+            notices.append(_unreported(f"{where}.name", f"the name {turn.name!r}"))
+        hinted = any(part.detail is not None for part in turn.parts)
+        if hinted and not any(p.startswith(where) and p.endswith(".detail") for p in params):
+            notices.append(_unreported(where, "an image's detail hint"))
+    return notices
+
+
+def _unreported(param: str, what: str) -> Notice:
+    return Notice(
+        code=UNREPORTED_SETTING,
+        message=f"{param}: {what} was given, and the provider's plugin did not say whether it "
+        "was sent",
+        param=param,
+    )

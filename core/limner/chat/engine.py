@@ -37,8 +37,9 @@ from ..sending import (
     with_extra_headers,
 )
 from ..translation_check import checked_translation
+from ..unreported import unreported_message_settings
 from .contract import ChatCall, ChatResult
-from .messages import assistant_message, load_turns, unreported_message_settings
+from .messages import assistant_message, load_turns
 from .response import ChatChoice, ChatCompletion, ChatUsage
 from .schema import UNSUPPORTED_FIELDS, ChatRequest
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..capabilities import ModelInfo
@@ -12,9 +12,8 @@ from ..errors import UnsupportedFeatureError
 from ..images import InputImage
 from ..inputs import Fetch, load_image
 from ..requests import ImageRef
-from ..responses import Adjustment, Notice
+from ..responses import Notice
 from ..sending import gather_or_cancel
-from ..unreported import UNREPORTED_SETTING
 from .contract import ChatPart, ChatResult, ChatTurn
 from .schema import (
     ChatMessage,
@@ -30,7 +29,6 @@ __all__ = [
     "assistant_message",
     "build_chat_request",
     "load_turns",
-    "unreported_message_settings",
 ]
 
 NO_STATE = "no_provider_state"
@@ -84,33 +82,6 @@ async def load_turns(
         if turn.role == "assistant" and turn.images and turn.state is None
     ]
     return tuple(turns), notices
-
-
-def unreported_message_settings(
-    turns: Iterable[ChatTurn], *reported: Iterable[Adjustment | Notice]
-) -> list[Notice]:
-    """Core's safety net for messages (as :mod:`limner.unreported` is for request fields): a
-    warning for each message ``name`` and image ``detail`` hint that no adjustment or warning
-    names, since the plugin did not say whether it was sent."""
-    params = {item.param for items in reported for item in items if item.param}
-    notices = []
-    for turn in turns:
-        where = f"messages[{turn.index}]"
-        if turn.name is not None and f"{where}.name" not in params:
-            notices.append(_unreported(f"{where}.name", f"the name {turn.name!r}"))
-        hinted = any(part.detail is not None for part in turn.parts)
-        if hinted and not any(p.startswith(where) and p.endswith(".detail") for p in params):
-            notices.append(_unreported(where, "an image's detail hint"))
-    return notices
-
-
-def _unreported(param: str, what: str) -> Notice:
-    return Notice(
-        code=UNREPORTED_SETTING,
-        message=f"{param}: {what} was given, and the provider's plugin did not say whether it "
-        "was sent",
-        param=param,
-    )
 
 
 async def _turn(
