@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from .http import RetryPolicy
     from .images import InputImage
     from .provider import (
+        Pending,
         Provider,
         ProviderCall,
         ProviderResult,
@@ -101,6 +102,7 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "Notice": "responses",
     "Operation": "capabilities",
     "PayloadTooLargeError": "errors",
+    "Pending": "provider",
     "PermissionDeniedError": "errors",
     "PluginError": "errors",
     "PriceSheet": "capabilities",
@@ -158,6 +160,7 @@ __all__ = [
     "Notice",
     "Operation",
     "PayloadTooLargeError",
+    "Pending",
     "PermissionDeniedError",
     "PluginError",
     "PriceSheet",
@@ -209,6 +212,7 @@ _SUBMODULES = frozenset(
         "money",
         "params",
         "plugins",
+        "polling",
         "pricing",
         "provider",
         "provider_settings",

@@ -230,11 +230,19 @@ class AsyncImages:
 
 
 def _check_client_settings(
-    timeout: object, connect_timeout: object, max_retries: object, max_download_bytes: object
+    timeout: object,
+    connect_timeout: object,
+    poll_timeout: object,
+    max_retries: object,
+    max_download_bytes: object,
 ) -> None:
     """Refuse settings that would silently mean something else (a timeout of 0 is none) or
     fail later with a bare ``TypeError``."""
-    for name, seconds in (("timeout", timeout), ("connect_timeout", connect_timeout)):
+    for name, seconds in (
+        ("timeout", timeout),
+        ("connect_timeout", connect_timeout),
+        ("poll_timeout", poll_timeout),
+    ):
         number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
         if not number or not 0 < seconds < math.inf:  # type: ignore[operator]
             raise InvalidRequestError(
@@ -257,6 +265,8 @@ class AsyncClient:
     :param timeout: seconds allowed for one HTTP call (on a ``session`` passed in too).
     :param connect_timeout: seconds allowed for connecting; a connection not made in time is
         retried like other connection errors.
+    :param poll_timeout: seconds allowed in all for a provider that answers with a job to poll
+        (each poll is one HTTP call, under ``timeout``).
     :param max_retries: extra attempts on 408, 409, 429, 500, 502, 503 and 504 answers and on
         connection errors (default 2); or pass ``retry=RetryPolicy(...)``, not both.
     :param strict: raise :class:`~limner.ContentPolicyError` when a provider filtered an image,
@@ -275,6 +285,7 @@ class AsyncClient:
         providers: Mapping[str, Mapping[str, Any]] | None = None,
         timeout: float = 600.0,
         connect_timeout: float = 30.0,
+        poll_timeout: float = 600.0,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         strict: bool = False,
@@ -292,7 +303,9 @@ class AsyncClient:
                 param="max_retries",
             )
         max_retries = 2 if max_retries is None else max_retries
-        _check_client_settings(timeout, connect_timeout, max_retries, max_download_bytes)
+        _check_client_settings(
+            timeout, connect_timeout, poll_timeout, max_retries, max_download_bytes
+        )
         plugins, disable_plugins = tuple(plugins), tuple(disable_plugins)
         if registry is None:
             registry = (
@@ -312,6 +325,7 @@ class AsyncClient:
                 max_bytes=max_download_bytes, allow_private_networks=allow_private_networks
             ),
             strict=strict,
+            poll_timeout=poll_timeout,
             provider_settings=dict(providers or {}),
             **({"environ": environ} if environ is not None else {}),
         )

@@ -13,8 +13,10 @@ __all__ = ["DryRun"]
 
 
 class DryRun(BaseModel):
-    """One entry in ``requests`` per HTTP call that would be made; header names lowercase and
-    secrets shown as ``"<redacted>"``; multipart bodies as ``form`` plus ``files`` (sizes only)."""
+    """One entry in ``requests`` per HTTP call that would be made (for a provider that answers
+    with a job, the calls that submit it; its polls depend on the answers); header names
+    lowercase and secrets shown as ``"<redacted>"``; multipart bodies as ``form`` plus ``files``
+    (sizes only)."""
 
     model_config = ConfigDict(defer_build=True)
 

@@ -28,8 +28,10 @@ from .inputs import (
     spelling,
 )
 from .plugins import Registry
+from .polling import poll
 from .provider import (
     AnyRequest,
+    Pending,
     ProviderCall,
     ProviderResult,
     ProviderSettings,
@@ -62,6 +64,8 @@ class EngineOptions:
 
     download: DownloadPolicy = field(default_factory=DownloadPolicy)
     strict: bool = False
+    poll_timeout: float = 600.0
+    """Seconds to wait in all for a provider's job (see :mod:`limner.polling`)."""
     # repr=False: both can hold credentials.
     provider_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
@@ -206,7 +210,8 @@ class Engine:
         self, plan: _Plan, call: ProviderCall, translation: Translation
     ) -> ProviderResult:
         provider = plan.provider
-        return await exchange(
+        share = Share(call.index, len(plan.calls), call.n)
+        result = await exchange(
             self.transport,
             provider,
             plan.settings,
@@ -214,8 +219,20 @@ class Engine:
             translation.request,
             parse=lambda response: provider.parse_response(call, response),
             parse_error=lambda response: provider.parse_error(call, response),
-            share=Share(call.index, len(plan.calls), call.n),
+            share=share,
         )
+        if isinstance(result, Pending):  # a job: the images come from polling it
+            return await poll(
+                self.transport,
+                provider,
+                plan.settings,
+                call,
+                translation.request,
+                result,
+                timeout=self.options.poll_timeout,
+                share=share,
+            )
+        return result
 
     # ---- merging -----------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "ENDPOINT_NOT_FOUND",
+    "POLL_TIMEOUT",
     "RETRYABLE_STATUSES",
     "AuthenticationError",
     "BillingError",
@@ -53,6 +54,10 @@ __all__ = [
     "error_for_status",
 ]
 
+
+POLL_TIMEOUT = "poll_timeout"
+"""``code`` of a :class:`RequestTimeoutError` for a provider's job that was not done within the
+client's ``poll_timeout`` (see :mod:`limner.polling`): the job may still finish, and be billed."""
 
 ENDPOINT_NOT_FOUND = "endpoint_not_found"
 """``code`` of a :class:`NotFoundError` for a URL that is not the provider's API (a 404 without

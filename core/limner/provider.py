@@ -10,7 +10,10 @@ method                    required  contract
 ========================  ========  ==========================================================
 ``models()``              yes       the models this provider serves, as :class:`ModelInfo`
 ``translate(call)``       yes       the unified request → one :class:`WireRequest` + adjustments
-``parse_response(...)``   yes       a 2xx :class:`WireResponse` → :class:`ProviderResult`
+``parse_response(...)``   yes       a 2xx :class:`WireResponse` → :class:`ProviderResult`, or
+                                    :class:`Pending` when the provider queued a job
+``parse_poll(...)``       jobs      a 2xx answer to a poll → :class:`ProviderResult` or
+                                    :class:`Pending` again
 ``parse_error(...)``      no        a non-2xx response → a :class:`~limner.errors.LimnerError`
 ``retry_after(response)`` no        seconds to wait before a retry (default: ``Retry-After``)
 ``retryable(response)``   no        ``False``: do not retry this 408/409/429/500/502/503/504
@@ -21,6 +24,12 @@ method                    required  contract
 ``parse_chat_response``   chat      a 2xx answer → :class:`~limner.chat.ChatResult`
 ``parse_chat_error``      no        a non-2xx chat answer → error (default: by status)
 ========================  ========  ==========================================================
+
+"jobs" means: required when ``parse_response`` can return :class:`Pending` (a provider that
+answers with a job to poll, not with the images). Core then waits, sends the poll request through
+the same path as every request (``authorize``, retries, ``parse_error``) and calls
+``parse_poll`` with the answer, until it returns a result or the client's ``poll_timeout`` runs
+out.
 
 "chat" means: required when a model of the provider lists ``"chat"`` in
 ``Capabilities.operations`` (the registry refuses such a model otherwise). The chat methods get
@@ -40,7 +49,7 @@ from pydantic import BaseModel, ValidationError
 
 from .capabilities import ModelInfo, Operation
 from .changes import Changes
-from .errors import LimnerError, MissingCredentialsError
+from .errors import LimnerError, MissingCredentialsError, PluginError
 from .images import InputImage
 from .input_errors import invalid_input
 from .provider_settings import ProviderSettings
@@ -53,6 +62,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Changes",
+    "Pending",
     "Provider",
     "ProviderCall",
     "ProviderResult",
@@ -202,6 +212,30 @@ class ProviderResult:
         fields["warnings"] = [] if warnings is None else warnings
 
 
+@dataclass(frozen=True, init=False)
+class Pending:
+    """A 2xx answer saying the images are still being made: the provider queued a job.
+
+    Core waits ``after`` seconds (0 or more), sends ``request`` (a poll, usually a ``GET`` of the
+    job's status URL; credentials are added by ``authorize`` as for every request) and hands the
+    answer to :meth:`Provider.parse_poll` with this object. ``state`` is the plugin's own (a job
+    id, a count of polls); core never reads it. The poll must go to an ``https`` URL or to the
+    origin the call was sent to, so credentials never travel in the clear to another host.
+    """
+
+    request: WireRequest
+    after: float = 1.0
+    state: Any = None
+
+    def __init__(  # written out: see the note above
+        self, request: WireRequest, after: float = 1.0, state: Any = None
+    ) -> None:
+        fields = self.__dict__
+        fields["request"] = request
+        fields["after"] = after
+        fields["state"] = state
+
+
 class Provider(ABC):
     """One image service. Subclass it in a plugin and register an instance through the
     ``register_providers`` hook.
@@ -237,9 +271,25 @@ class Provider(ABC):
         sent."""
 
     @abstractmethod
-    def parse_response(self, call: ProviderCall, response: WireResponse) -> ProviderResult:
+    def parse_response(
+        self, call: ProviderCall, response: WireResponse
+    ) -> ProviderResult | Pending:
         """Read a 2xx answer. Raise a :class:`~limner.errors.LimnerError` when a 2xx body still
-        means failure (a content filter, a malformed body)."""
+        means failure (a content filter, a malformed body). A provider that answers with a job
+        to poll returns :class:`Pending` and implements :meth:`parse_poll`."""
+
+    def parse_poll(
+        self, call: ProviderCall, pending: Pending, response: WireResponse
+    ) -> ProviderResult | Pending:
+        """Read a 2xx answer to ``pending.request``: the result when the job is done, another
+        :class:`Pending` (with its wait, and the same or a new poll request) while it is not.
+        Raise a :class:`~limner.errors.LimnerError` when the job failed or was moderated
+        (:class:`~limner.errors.ContentPolicyError`); a non-2xx answer goes to
+        :meth:`parse_error`, as any other."""
+        raise PluginError(
+            f"{self.name}'s parse_response returned Pending, but the provider does not implement "
+            "parse_poll to read the answers to its polls"
+        )
 
     def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
         """Map a non-2xx answer onto the error tree. The default picks the class by status and

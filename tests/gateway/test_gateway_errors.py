@@ -15,6 +15,8 @@ from aiohttp import web
 
 from limner.gateway import GatewayConfig
 
+from ..core.jobsprovider import KEY as JOBS_KEY
+from ..core.jobsprovider import Jobs, JobsPlugin
 from ..core.support import FakeServer, Recorded, error_reply
 from .conftest import MakeGateway
 from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, png
@@ -455,3 +457,23 @@ async def test_a_timeout_the_provider_answered_keeps_its_words(
         await _generate(gateway)
     assert "the model took too long" in caught.value.message, caught.value.status_code
     assert "did not answer within the gateway's timeout" not in caught.value.message
+
+
+async def test_a_job_past_the_poll_timeout_is_a_504_the_sdk_does_not_resend(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    """A provider's job still running at the client's poll_timeout: the call was taken, and may
+    still be billed, so the SDK must not send it again; the message says so."""
+    server.reply(Jobs(server, polls=10_000))
+    gateway = await make_gateway(
+        plugins=[JobsPlugin()],
+        providers={"jobs": {"api_key": JOBS_KEY, "base_url": f"{server.url}/v1"}},
+        poll_timeout=0.2,
+    )
+    with pytest.raises(openai.APIStatusError) as caught:
+        await gateway.sdk(max_retries=2).images.generate(model="jobs/flux-test", prompt="x")
+    assert caught.value.status_code == 504
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    assert "job was not done within the gateway's poll timeout" in caught.value.message
+    assert "may still finish and be billed" in caught.value.message
+    assert len([r for r in server.api_calls if r.method == "POST"]) == 1
