@@ -224,6 +224,7 @@ _SUBMODULES = frozenset(
         "settings_store",
         "sizing",
         "sync_client",
+        "testing",
         "translation_check",
         "unreported",
         "values",

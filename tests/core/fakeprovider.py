@@ -92,8 +92,8 @@ MODELS = [ALPHA, BETA, OLD]
 class FakeOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    steps: int = Field(20, ge=1, le=50)
-    preset: str | None = None
+    steps: int = Field(20, ge=1, le=50, description="denoising steps")
+    preset: str | None = Field(None, description="a named style")
 
 
 _QUALITY_MAP = {"standard": "low", "medium": "high", "hd": "high"}

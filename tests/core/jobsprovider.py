@@ -65,7 +65,7 @@ class JobsProvider(limner.Provider):
         *,
         dry_run: bool = False,
     ) -> limner.WireRequest:
-        key = settings.api_key.get_secret_value() if settings.api_key else "placeholder"
+        key = self.api_key(settings, dry_run=dry_run)
         return request.with_headers({"x-key": key}, secret=True)
 
     def parse_response(

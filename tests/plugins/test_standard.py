@@ -1,0 +1,81 @@
+"""limner.testing's standard tests, run against every built-in plugin and the test doubles of
+the core tests, as a third-party plugin runs them against itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import limner_google
+import limner_nova_canvas
+import limner_openai
+import limner_stability
+from limner import ModelInfo, Operation, Provider
+from limner.testing import ProviderTests
+from limner_google.models import VERTEX_ONLY
+
+from ..core.fakeprovider import API_KEY, FakePlugin
+from ..core.jobsprovider import KEY as JOBS_KEY
+from ..core.jobsprovider import JobsPlugin
+
+
+class TestOpenAIStandard(ProviderTests):
+    plugin = limner_openai
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {"api_key": "sk-standard-tests-0123456789abcdef"}
+
+
+class TestGoogleStandard(ProviderTests):
+    plugin = limner_google
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {"api_key": "AIza-standard-tests-0123456789"}
+
+    def settings_for(self, provider: Provider, model: ModelInfo | None = None) -> dict[str, Any]:
+        if model is not None and model.name in VERTEX_ONLY:  # served through Vertex AI only
+            return {"vertexai": True, "project": "standard-tests", "location": "us-central1"}
+        return super().settings_for(provider, model)
+
+    def request_fields(self, model: ModelInfo, operation: Operation) -> dict[str, Any]:
+        fields = super().request_fields(model, operation)
+        if operation == "edit" and model.name.startswith("imagen-"):  # Imagen edits need one
+            fields["mask"] = self.png(mask=True)
+        return fields
+
+
+class TestStabilityStandard(ProviderTests):
+    plugin = limner_stability
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {"api_key": "sk-standard-tests-0123456789abcdef"}
+
+
+class TestNovaCanvasStandard(ProviderTests):
+    plugin = limner_nova_canvas
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {
+            "aws_access_key_id": "AKIASTANDARDTESTS012",
+            "aws_secret_access_key": "standard/tests/secret/0123456789abcdefghij",
+            "region": "us-east-1",
+        }
+
+
+class TestFakeStandard(ProviderTests):
+    plugin = FakePlugin()
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {"api_key": API_KEY}
+
+
+class TestJobsStandard(ProviderTests):
+    plugin = JobsPlugin()
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return {"api_key": JOBS_KEY}
