@@ -21,7 +21,7 @@ from .images import byte_count
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["DownloadPolicy", "download"]
+__all__ = ["DownloadPolicy", "download", "is_public"]
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ async def _check_url(
         ) from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
-        if not _is_public(address):
+        if not is_public(address):
             raise refusal(
                 f"{param}: {parts.hostname} resolves to a private or local address ({address}); "
                 "limner refuses to fetch it unless the client allows private networks",
@@ -130,7 +130,7 @@ _CARRY_IPV4 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::fff
 _LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
 
 
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Whether ``address`` is public, and so is any IPv4 address an IPv6 one carries (mapped,
     6to4, NAT64, SIIT, IPv4-compatible), which Python's ``is_global`` does not look into:
     through them ``64:ff9b::a9fe:a9fe`` reaches 169.254.169.254."""

@@ -14,7 +14,7 @@ from typing import Any
 from .capabilities import Operation
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
-from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
+from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError, PluginError
 from .http import Transport
 from .images import mask_notices, sniff
 from .inputs import (
@@ -230,7 +230,13 @@ class Engine:
                 translation.request,
                 result,
                 timeout=self.options.poll_timeout,
+                policy=self.options.download,
                 share=share,
+            )
+        if not isinstance(result, ProviderResult):
+            raise PluginError(
+                f"{provider.name}.parse_response returned {type(result).__name__}, not a "
+                "ProviderResult or Pending"
             )
         return result
 

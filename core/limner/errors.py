@@ -17,6 +17,7 @@
     │   ├── ProviderUnavailableError 503  the provider is overloaded or down (5xx)
     │   └── NoImageGeneratedError   502  the provider answered without an image (``text`` kept)
     ├── RequestTimeoutError         504  no answer in time
+    │   └── JobTimeoutError         504  a provider's job not done within ``poll_timeout``
     ├── ProviderConnectionError     502  the provider could not be reached
     └── PluginError                 500  a plugin is broken (fails to load, bad registration or
                                          translation, duplicate provider)
@@ -32,12 +33,12 @@ from typing import Any, ClassVar
 
 __all__ = [
     "ENDPOINT_NOT_FOUND",
-    "POLL_TIMEOUT",
     "RETRYABLE_STATUSES",
     "AuthenticationError",
     "BillingError",
     "ContentPolicyError",
     "InvalidRequestError",
+    "JobTimeoutError",
     "LimnerError",
     "MissingCredentialsError",
     "NoImageGeneratedError",
@@ -54,10 +55,6 @@ __all__ = [
     "error_for_status",
 ]
 
-
-POLL_TIMEOUT = "poll_timeout"
-"""``code`` of a :class:`RequestTimeoutError` for a provider's job that was not done within the
-client's ``poll_timeout`` (see :mod:`limner.polling`): the job may still finish, and be billed."""
 
 ENDPOINT_NOT_FOUND = "endpoint_not_found"
 """``code`` of a :class:`NotFoundError` for a URL that is not the provider's API (a 404 without
@@ -289,6 +286,18 @@ class RequestTimeoutError(LimnerError):
     http_status = 504
     error_type = "timeout_error"
     default_code = "timeout"
+
+
+class JobTimeoutError(RequestTimeoutError):
+    """A provider's job was not done within the client's ``poll_timeout`` (see
+    :mod:`limner.polling`). It may still finish, and be billed: ``job`` is the provider's id for
+    it, when the plugin gave one. Not retryable: sending the request again starts another job."""
+
+    default_code = "poll_timeout"
+
+    def __init__(self, message: str, *, job: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.job = job
 
 
 class ProviderConnectionError(LimnerError):

@@ -149,11 +149,16 @@ class Transport:
         authorize: Authorize,
         retry_after: RetryAfter | None = None,
         retryable: Retryable | None = None,
+        *,
+        retry: RetryPolicy | None = None,
     ) -> WireResponse:
         """Send with retries. ``authorize`` runs before every attempt (fresh signatures). Returns
         the last response, whatever its status; raises only for transport failures. ``retry_after``
         reads the provider's wait from a response (default: the ``Retry-After`` headers);
-        ``retryable`` may veto retrying a response whose status is retryable (default: retry)."""
+        ``retryable`` may veto retrying a response whose status is retryable (default: retry).
+        ``retry`` replaces the transport's policy for this request. URLs are logged without
+        their query, which may hold a token."""
+        policy = retry or self.retry
         attempt = 0
         while True:
             attempt += 1
@@ -162,28 +167,32 @@ class Transport:
                 response = await self._send_once(await authorize(request))
             except ProviderConnectionError as exc:
                 log.debug(
-                    "%s %s failed (attempt %d): %s", request.method, request.url, attempt, exc
+                    "%s %s failed (attempt %d): %s",
+                    request.method,
+                    _shown(request.url),
+                    attempt,
+                    exc,
                 )
-                if attempt > self.retry.max_retries:
+                if attempt > policy.max_retries:
                     raise
-                await asyncio.sleep(self.retry.delay(attempt, None))
+                await asyncio.sleep(policy.delay(attempt, None))
                 continue
             if log.isEnabledFor(logging.DEBUG):  # the arguments cost even when not logged
                 log.debug(
                     "%s %s -> %d in %.0f ms (attempt %d)",
                     request.method,
-                    request.url,
+                    _shown(request.url),
                     response.status,
                     (time.monotonic() - started) * 1000,
                     attempt,
                 )
             if (
                 response.status in RETRYABLE_STATUSES
-                and attempt <= self.retry.max_retries
+                and attempt <= policy.max_retries
                 and (retryable is None or retryable(response))
             ):
                 wait = retry_after(response) if retry_after else response.retry_after
-                await asyncio.sleep(self.retry.delay(attempt, wait))
+                await asyncio.sleep(policy.delay(attempt, wait))
                 continue
             return response
 
@@ -310,3 +319,8 @@ def _host(url: str) -> str:
     """The host (and port) of ``url``, for messages: never the credentials of a
     ``user:password@`` part."""
     return url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[2]
+
+
+def _shown(url: str) -> str:
+    """``url`` for a log line: without its query, which may hold a token."""
+    return url.partition("?")[0]

@@ -3,25 +3,48 @@
 Some providers answer a call with a job to poll rather than the images: the plugin's
 ``parse_response`` returns :class:`~limner.provider.Pending`. :func:`poll` then waits the time
 the provider asked for, sends the poll request through the same exchange as every request
-(credentials, retries, error mapping, secrets scrubbed) and hands the answer to the provider's
-``parse_poll``, until it returns a result or the client's ``poll_timeout`` runs out.
+(credentials, the user's ``extra_headers``, error mapping, secrets scrubbed) and hands the
+answer to the provider's ``parse_poll``, until it returns a result or the client's
+``poll_timeout`` runs out, which bounds every wait and every poll.
+
+Once a job is submitted it may be billed whatever happens next, so every error from here on is
+marked not retryable and says so: sending the request again would start, and bill, another job.
+Polls themselves are safe to repeat, so a failed poll is retried up to :data:`POLL_RETRIES` times
+(with the client's delays) even when the client retries less.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
+import ipaddress
 import math
+import socket
 from urllib.parse import urlsplit
 
-from .capabilities import ModelInfo
-from .errors import POLL_TIMEOUT, PluginError, ProviderError, RequestTimeoutError
-from .http import Transport
-from .provider import Pending, Provider, ProviderCall, ProviderResult, ProviderSettings
+from .download import DownloadPolicy, is_public
+from .errors import JobTimeoutError, LimnerError, PluginError, ProviderError
+from .http import RetryPolicy, Transport
+from .provider import (
+    MIN_POLL_WAIT,
+    Pending,
+    Provider,
+    ProviderCall,
+    ProviderResult,
+    ProviderSettings,
+)
 from .sending import Share, exchange
 from .wire import WireRequest
 
-__all__ = ["poll"]
+__all__ = ["POLL_RETRIES", "SERVE_POLL_TIMEOUT", "poll"]
+
+POLL_RETRIES = 3
+"""Retries of one poll (a read: repeating it bills nothing), when the client allows fewer."""
+
+SERVE_POLL_TIMEOUT = 300.0
+"""The gateway's ``poll_timeout``: under the OpenAI SDKs' own 600 s timeout, so a client hears
+the gateway's answer rather than giving up and sending the request (a new job) again."""
 
 
 async def poll(
@@ -33,35 +56,79 @@ async def poll(
     pending: Pending,
     *,
     timeout: float,
+    policy: DownloadPolicy,
     share: Share | None = None,
 ) -> ProviderResult:
     """Poll until the provider's job for ``call`` (submitted with ``submitted``) is done, and
-    return its result. Raises :class:`~limner.errors.RequestTimeoutError` (not retried: the job
-    may still finish, and be billed) when it is not done within ``timeout`` seconds."""
+    return its result. Raises :class:`~limner.errors.JobTimeoutError` when it is not done within
+    ``timeout`` seconds; every error is marked not retryable (the job may still be billed)."""
+    try:
+        return await _poll(transport, provider, settings, call, submitted, pending, timeout, policy)
+    except LimnerError as error:
+        raise _after_submission(error, pending, share) from error.__cause__
+
+
+async def _poll(
+    transport: Transport,
+    provider: Provider,
+    settings: ProviderSettings,
+    call: ProviderCall,
+    submitted: WireRequest,
+    pending: Pending,
+    timeout: float,
+    policy: DownloadPolicy,
+) -> ProviderResult:
     model = call.model
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    polls = 0
+    retry: RetryPolicy | None = None
+    if transport.retry.max_retries < POLL_RETRIES:
+        retry = dataclasses.replace(transport.retry, max_retries=POLL_RETRIES)
+    extra_headers = call.request.extra_headers
+    public: set[str] = set()  # hosts already resolved to public addresses
     answer: ProviderResult | Pending = pending
+    polls = 0
     while isinstance(answer, Pending):
-        pending = answer
-        _check_target(pending.request, submitted, provider, model)
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            raise _timed_out(provider, model, timeout, polls, share)
-        await asyncio.sleep(min(_wait(pending, provider), remaining))
+        pending = _checked(answer, provider)
+        await _check_target(pending.request, submitted, provider, policy, public)
+        wait = max(_wait(pending, provider), MIN_POLL_WAIT)
+        if loop.time() + wait >= deadline:  # the next poll could not be answered in time
+            raise _timed_out(provider, model.id, timeout, polls, pending)
+        await asyncio.sleep(wait)
+        request = pending.request
+        if extra_headers:
+            request = request.with_headers(extra_headers)
         polls += 1
-        answer = await exchange(
-            transport,
-            provider,
-            settings,
-            model,
-            pending.request,
-            parse=functools.partial(provider.parse_poll, call, pending),
-            parse_error=functools.partial(provider.parse_error, call),
-            share=share,
-        )
+        try:
+            async with asyncio.timeout_at(deadline):
+                answer = await exchange(
+                    transport,
+                    provider,
+                    settings,
+                    model,
+                    request,
+                    parse=functools.partial(provider.parse_poll, call, pending),
+                    parse_error=functools.partial(provider.parse_poll_error, call, pending),
+                    retry=retry,
+                    successor=False,
+                )
+        except TimeoutError:
+            raise _timed_out(provider, model.id, timeout, polls, pending) from None
+        if not isinstance(answer, Pending | ProviderResult):
+            raise PluginError(
+                f"{provider.name}.parse_poll returned {type(answer).__name__}, not a "
+                "ProviderResult or Pending"
+            )
     return answer
+
+
+def _checked(pending: Pending, provider: Provider) -> Pending:
+    if not isinstance(pending.request, WireRequest):
+        raise PluginError(
+            f"{provider.name} returned Pending(request={type(pending.request).__name__}): the "
+            "poll must be a limner.WireRequest"
+        )
+    return pending
 
 
 def _wait(pending: Pending, provider: Provider) -> float:
@@ -74,36 +141,62 @@ def _wait(pending: Pending, provider: Provider) -> float:
     return float(after)
 
 
-def _check_target(
-    target: WireRequest, submitted: WireRequest, provider: Provider, model: ModelInfo
+async def _check_target(
+    target: WireRequest,
+    submitted: WireRequest,
+    provider: Provider,
+    policy: DownloadPolicy,
+    public: set[str],
 ) -> None:
-    """A poll carries the provider's credentials: it goes over https, or back to the origin
-    the call itself was sent to (a plain-http base URL the user chose, such as a local proxy)."""
+    """A poll carries the provider's credentials. It goes back to the origin the call itself
+    was sent to (a base URL the user chose, such as a local proxy), or over https to a public
+    address, unless the client allows private networks."""
     poll_url, call_url = urlsplit(target.url), urlsplit(submitted.url)
-    if poll_url.scheme == "https" and poll_url.hostname:
-        return
     if (poll_url.scheme, poll_url.netloc) == (call_url.scheme, call_url.netloc):
         return
-    shown = f"{poll_url.scheme}://{poll_url.hostname or ''}{poll_url.path}"  # no query: tokens
-    raise ProviderError(
-        f"{provider.name} asked limner to poll {shown}, which is neither https nor the origin "
-        f"the call went to ({call_url.scheme}://{call_url.netloc}); limner does not send "
-        "credentials there. The job may still finish and be billed",
+    host = poll_url.hostname or ""
+    shown = f"{poll_url.scheme}://{host}{poll_url.path}"  # not the query: it may hold a token
+    if poll_url.scheme != "https" or not host:
+        raise _refused(provider, f"{shown}, which is neither https nor the origin the call went to")
+    if policy.allow_private_networks or host in public:
+        return
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            host, poll_url.port or 443, type=socket.SOCK_STREAM
+        )
+    except (OSError, UnicodeError):
+        return  # unresolvable: the poll fails to connect, and says so
+    for info in infos:
+        if not is_public(ipaddress.ip_address(info[4][0])):
+            raise _refused(provider, f"{shown}, a private or local address ({info[4][0]})")
+    public.add(host)
+
+
+def _refused(provider: Provider, where: str) -> ProviderError:
+    return ProviderError(
+        f"{provider.name} asked limner to poll {where}; limner does not send credentials there",
         provider=provider.name,
-        model=model.id,
     )
 
 
 def _timed_out(
-    provider: Provider, model: ModelInfo, timeout: float, polls: int, share: Share | None
-) -> RequestTimeoutError:
-    error = RequestTimeoutError(
-        f"{model.id}: the provider's job was not done after {timeout:g} s ({polls} poll(s)); "
-        "it may still finish and be billed. Wait longer with the client's poll_timeout",
-        code=POLL_TIMEOUT,
+    provider: Provider, model: str, timeout: float, polls: int, pending: Pending
+) -> JobTimeoutError:
+    return JobTimeoutError(
+        f"{model}: the provider's job was not done after {timeout:g} s ({polls} poll(s)). "
+        "Wait longer with the client's poll_timeout",
+        job=pending.job,
         provider=provider.name,
-        model=model.id,
+        model=model,
     )
+
+
+def _after_submission(error: LimnerError, pending: Pending, share: Share | None) -> LimnerError:
+    """``error``, marked not retryable and saying that the job may be billed anyway."""
+    error.retryable = False
+    job = f"job {pending.job}" if pending.job else "the job"
+    said = error.message.rstrip(".")
+    error.message = f"{said}; {job} was submitted: it may still finish and be billed"
     if share is not None:
         share.name(error)
     return error

@@ -14,6 +14,7 @@ method                    required  contract
                                     :class:`Pending` when the provider queued a job
 ``parse_poll(...)``       jobs      a 2xx answer to a poll → :class:`ProviderResult` or
                                     :class:`Pending` again
+``parse_poll_error``      no        a non-2xx answer to a poll → error (default: by status)
 ``parse_error(...)``      no        a non-2xx response → a :class:`~limner.errors.LimnerError`
 ``retry_after(response)`` no        seconds to wait before a retry (default: ``Retry-After``)
 ``retryable(response)``   no        ``False``: do not retry this 408/409/429/500/502/503/504
@@ -49,7 +50,14 @@ from pydantic import BaseModel, ValidationError
 
 from .capabilities import ModelInfo, Operation
 from .changes import Changes
-from .errors import LimnerError, MissingCredentialsError, PluginError
+from .errors import (
+    InvalidRequestError,
+    LimnerError,
+    MissingCredentialsError,
+    NotFoundError,
+    PluginError,
+    ProviderError,
+)
 from .images import InputImage
 from .input_errors import invalid_input
 from .provider_settings import ProviderSettings
@@ -216,24 +224,40 @@ class ProviderResult:
 class Pending:
     """A 2xx answer saying the images are still being made: the provider queued a job.
 
-    Core waits ``after`` seconds (0 or more), sends ``request`` (a poll, usually a ``GET`` of the
-    job's status URL; credentials are added by ``authorize`` as for every request) and hands the
-    answer to :meth:`Provider.parse_poll` with this object. ``state`` is the plugin's own (a job
-    id, a count of polls); core never reads it. The poll must go to an ``https`` URL or to the
-    origin the call was sent to, so credentials never travel in the clear to another host.
+    Core waits ``after`` seconds (at least :data:`MIN_POLL_WAIT`), sends ``request`` (a poll,
+    usually a ``GET`` of the job's status URL; ``authorize`` adds credentials and the user's
+    ``extra_headers`` are added, as for every request) and hands the answer to
+    :meth:`Provider.parse_poll` with this object. ``job`` is the provider's id for the job: errors
+    after the job was submitted name it, so the user can find a result that is billed anyway.
+    ``state`` is the plugin's own (a count of polls, for a backoff); core never reads it. Return a
+    new ``Pending`` for each poll rather than changing one.
+
+    The poll goes to the origin the call was sent to, or over ``https`` to a public address
+    (unless the client allows private networks): credentials never travel in the clear or to a
+    local service. Check in ``parse_response`` that the host is the provider's own.
     """
 
     request: WireRequest
     after: float = 1.0
+    job: str | None = None
     state: Any = None
 
     def __init__(  # written out: see the note above
-        self, request: WireRequest, after: float = 1.0, state: Any = None
+        self,
+        request: WireRequest,
+        after: float = 1.0,
+        job: str | None = None,
+        state: Any = None,
     ) -> None:
         fields = self.__dict__
         fields["request"] = request
         fields["after"] = after
+        fields["job"] = job
         fields["state"] = state
+
+
+MIN_POLL_WAIT = 0.1
+"""Seconds core waits at least between polls, whatever ``Pending.after`` says."""
 
 
 class Provider(ABC):
@@ -289,6 +313,27 @@ class Provider(ABC):
         raise PluginError(
             f"{self.name}'s parse_response returned Pending, but the provider does not implement "
             "parse_poll to read the answers to its polls"
+        )
+
+    def parse_poll_error(
+        self, call: ProviderCall, pending: Pending, response: WireResponse
+    ) -> LimnerError:
+        """Map a non-2xx answer to a poll onto the error tree. The default picks the class by
+        status, as :meth:`parse_error` does, except that a 400 or 404 is the provider's failure
+        to report on its job (a :class:`~limner.errors.ProviderError`), not the user's request
+        or model."""
+        from .sending import generic_error
+
+        error = generic_error(self, call.model, response)
+        if not isinstance(error, InvalidRequestError | NotFoundError):
+            return error
+        job = f" {pending.job}" if pending.job else ""
+        return ProviderError(
+            f"{self.name} could not report on its job{job}: {error.message}",
+            provider=self.name,
+            model=call.model.id,
+            status_code=response.status,
+            request_id=response.request_id,
         )
 
     def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:

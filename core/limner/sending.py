@@ -23,7 +23,7 @@ from .errors import (
     RateLimitError,
     error_for_status,
 )
-from .http import Transport
+from .http import RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
 from .plugins import Registry
 from .provider import Provider, ProviderSettings, Translation
@@ -91,9 +91,13 @@ async def exchange(
     parse: Callable[[WireResponse], T],
     parse_error: Callable[[WireResponse], LimnerError],
     share: Share | None = None,
+    retry: RetryPolicy | None = None,
+    successor: bool = True,
 ) -> T:
     """Send ``request`` and return ``parse(response)``; raise the provider's error otherwise,
-    naming the call when it is one ``share`` of a split request.
+    naming the call when it is one ``share`` of a split request. ``retry`` replaces the
+    transport's retry policy; ``successor=False`` keeps a 404 from naming the model's successor
+    (a poll's 404 is about the job, not the model).
 
     A parser that raises something other than a :class:`LimnerError` on a 2xx body becomes a
     :class:`ProviderError` quoting the body (no ``KeyError`` leaks to users)."""
@@ -116,7 +120,7 @@ async def exchange(
 
     try:
         response = await transport.send(
-            request, authorize, provider.retry_after, provider.retryable
+            request, authorize, provider.retry_after, provider.retryable, retry=retry
         )
         if not 200 <= response.status < 300:
             response = scrubber().response(response)  # before any excerpt is cut from it
@@ -126,7 +130,8 @@ async def exchange(
                 error = parse_error(response)
             except Exception:  # a plugin's parser choked on an odd body: map by status
                 error = generic_error(provider, model, response)
-            raise name_replacement(_attributed(error, provider, model, response), model)
+            error = _attributed(error, provider, model, response)
+            raise name_replacement(error, model) if successor else error
         try:
             return parse(response)
         except LimnerError as error:

@@ -73,7 +73,7 @@ class JobsProvider(limner.Provider):
     ) -> limner.ProviderResult | limner.Pending:
         body = response.json()
         poll = limner.WireRequest(method="GET", url=body["polling_url"])
-        return limner.Pending(poll, after=self.wait, state=body["id"])
+        return limner.Pending(poll, after=self.wait, job=body["id"])
 
     def parse_poll(
         self, call: limner.ProviderCall, pending: limner.Pending, response: limner.WireResponse
@@ -83,10 +83,10 @@ class JobsProvider(limner.Provider):
         if status == "Ready":
             return limner.ProviderResult(images=[limner.ImageData(url=body["result"]["sample"])])
         if status == "Pending":
-            return limner.Pending(pending.request, after=self.wait, state=pending.state)
+            return limner.Pending(pending.request, after=self.wait, job=pending.job)
         if status in ("Request Moderated", "Content Moderated"):
-            raise limner.ContentPolicyError(f"job {pending.state}: {status}", reason=status)
-        raise limner.ProviderError(f"job {pending.state}: {status}")
+            raise limner.ContentPolicyError(f"job {pending.job}: {status}", reason=status)
+        raise limner.ProviderError(f"job {pending.job}: {status}")
 
 
 class JobsPlugin:

@@ -243,6 +243,7 @@ ERRORS = [
     (limner.ProviderUnavailableError, 503, "api_error", "upstream_unavailable"),
     (limner.NoImageGeneratedError, 502, "api_error", "no_image_generated"),
     (limner.RequestTimeoutError, 504, "timeout_error", "timeout"),
+    (limner.JobTimeoutError, 504, "timeout_error", "poll_timeout"),
     (limner.ProviderConnectionError, 502, "api_connection_error", "connection_error"),
     (limner.PluginError, 500, "api_error", "plugin_error"),
     (limner.LimnerError, 500, "api_error", None),

@@ -6,6 +6,7 @@ as every request, within the client's ``poll_timeout``. The provider is
 from __future__ import annotations
 
 import base64
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
@@ -16,8 +17,14 @@ from aiohttp import web
 
 import limner
 
-from .jobsprovider import KEY, Jobs, JobsPlugin, JobsProvider
+from .jobsprovider import FLUX, KEY, Jobs, JobsPlugin, JobsProvider
 from .support import FAST_RETRY, FakeServer, Recorded, error_reply
+
+
+class FLUX_RETIRED(JobsProvider):
+    def models(self) -> list[limner.ModelInfo]:
+        lifecycle = limner.Lifecycle(status="deprecated", replacement="jobs/flux-test-2")
+        return [FLUX.model_copy(update={"lifecycle": lifecycle})]
 
 
 @pytest.fixture
@@ -116,25 +123,26 @@ async def test_a_job_not_done_within_poll_timeout_is_a_timeout_not_retried(
         wait = 0.05
 
     server.reply(Jobs(server, polls=10_000))
-    with pytest.raises(limner.RequestTimeoutError) as caught:
-        await make_jobs_client(Slow, poll_timeout=0.3).images.generate(
+    with pytest.raises(limner.JobTimeoutError) as caught:
+        await make_jobs_client(Slow, poll_timeout=0.5).images.generate(
             model="jobs/flux-test", prompt="a fox"
         )
     error = caught.value
-    assert error.code == "poll_timeout"
+    assert isinstance(error, limner.RequestTimeoutError)
+    assert error.code == "poll_timeout" and error.job == "job-1"
     assert error.retryable is False
-    assert "after 0.3 s" in error.message and "poll_timeout" in error.message
-    assert "may still finish and be billed" in error.message
+    assert "after 0.5 s" in error.message and "poll_timeout" in error.message
+    assert "job job-1 was submitted: it may still finish and be billed" in error.message
     polls = len(server.api_calls) - 1
-    assert 2 <= polls <= 8  # bounded by the timeout, not by the job
+    assert 2 <= polls <= 5  # at least 0.1 s apart, and bounded by the timeout
 
 
 async def test_a_split_request_names_the_share_whose_job_timed_out(
     server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
 ) -> None:
     server.reply(Jobs(server, polls=10_000))
-    with pytest.raises(limner.RequestTimeoutError) as caught:
-        await make_jobs_client(poll_timeout=0.2).images.generate(
+    with pytest.raises(limner.JobTimeoutError) as caught:
+        await make_jobs_client(poll_timeout=0.3).images.generate(
             model="jobs/flux-test", prompt="a fox", n=2
         )
     assert caught.value.message.startswith("call ")
@@ -163,11 +171,58 @@ async def test_a_failed_poll_is_mapped_by_parse_error_with_the_key_scrubbed(
         await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
     assert KEY not in str(caught.value) and KEY not in repr(caught.value)
     assert caught.value.status_code == 403
+    assert caught.value.retryable is False
+    assert caught.value.message.endswith(
+        "job job-1 was submitted: it may still finish and be billed"
+    )
 
 
-async def test_a_poll_answered_503_is_retried_like_any_request(
+@pytest.mark.parametrize("status", [400, 404])
+async def test_a_poll_answered_400_or_404_is_the_providers_failure_not_the_users(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient], status: int
+) -> None:
+    """A poll's 404 is about the job (expired, unknown), not a retired model; a 400 is not the
+    user's request, which the provider took."""
+
+    async def submitted(recorded: Recorded) -> web.StreamResponse:
+        url = f"{server.url}/v1/get_result?id=job-1"
+        return web.json_response({"id": "job-1", "polling_url": url})
+
+    server.reply(submitted, error_reply(status, "Task not found"))
+    retired = FLUX_RETIRED if status == 404 else None
+    with pytest.raises(limner.LimnerError) as caught:
+        await make_jobs_client(retired or JobsProvider).images.generate(
+            model="jobs/flux-test", prompt="a fox"
+        )
+    error = caught.value
+    assert type(error) is limner.ProviderError, error
+    assert "jobs could not report on its job job-1" in error.message
+    assert "Task not found" in error.message
+    assert "may be retired" not in error.message
+    assert error.status_code == status and error.retryable is False
+
+
+async def test_a_poll_failing_again_and_again_is_not_retryable(
     server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
 ) -> None:
+    async def submitted(recorded: Recorded) -> web.StreamResponse:
+        url = f"{server.url}/v1/get_result?id=job-1"
+        return web.json_response({"id": "job-1", "polling_url": url})
+
+    server.reply(submitted, *(error_reply(503) for _ in range(4)))
+    with pytest.raises(limner.ProviderUnavailableError) as caught:
+        await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    assert caught.value.retryable is False  # resending would start, and bill, another job
+    assert "was submitted: it may still finish and be billed" in caught.value.message
+    assert [m for m, _ in api_calls(server)] == ["POST", "GET", "GET", "GET", "GET"]
+
+
+@pytest.mark.parametrize("max_retries", [0, 2])
+async def test_a_poll_answered_503_is_retried_even_by_a_client_that_retries_nothing(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient], max_retries: int
+) -> None:
+    """A poll is a read: repeating it bills nothing, unlike resending the call."""
+
     async def submitted(recorded: Recorded) -> web.StreamResponse:
         url = f"{server.url}/v1/get_result?id=job-1"
         return web.json_response({"id": "job-1", "polling_url": url})
@@ -175,10 +230,13 @@ async def test_a_poll_answered_503_is_retried_like_any_request(
     ready = web.json_response(
         {"id": "job-1", "status": "Ready", "result": {"sample": "https://cdn.example/a.png"}}
     )
-    server.reply(submitted, error_reply(503), ready)
-    result = await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    server.reply(submitted, error_reply(503), error_reply(502), ready)
+    retry = limner.RetryPolicy(max_retries=max_retries, initial_delay=0.001, max_delay=0.01)
+    result = await make_jobs_client(retry=retry).images.generate(
+        model="jobs/flux-test", prompt="a fox"
+    )
     assert result.data[0].url == "https://cdn.example/a.png"
-    assert [method for method, _ in api_calls(server)] == ["POST", "GET", "GET"]
+    assert [method for method, _ in api_calls(server)] == ["POST", "GET", "GET", "GET"]
 
 
 @pytest.mark.parametrize(
@@ -253,3 +311,131 @@ def test_poll_timeout_must_be_a_positive_number_of_seconds(value: Any) -> None:
         with pytest.raises(limner.InvalidRequestError) as caught:
             make(poll_timeout=value, environ={})
         assert caught.value.param == "poll_timeout"
+
+
+async def test_polls_wait_at_least_the_minimum_and_carry_the_users_extra_headers(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    server.reply(Jobs(server, polls=2))  # the double asks for no wait at all
+    started = time.monotonic()
+    await make_jobs_client().images.generate(
+        model="jobs/flux-test", prompt="a fox", extra_headers={"x-trace": "t-1"}
+    )
+    assert time.monotonic() - started >= 3 * limner.provider.MIN_POLL_WAIT
+    assert [r.headers.get("x-trace") for r in server.api_calls] == ["t-1"] * 4
+
+
+async def test_the_deadline_bounds_a_poll_that_hangs(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    async def submitted(recorded: Recorded) -> web.StreamResponse:
+        url = f"{server.url}/v1/get_result?id=job-1"
+        return web.json_response({"id": "job-1", "polling_url": url})
+
+    server.reply(submitted, server.stall)
+    started = time.monotonic()
+    with pytest.raises(limner.JobTimeoutError) as caught:
+        await make_jobs_client(poll_timeout=0.6, timeout=10.0).images.generate(
+            model="jobs/flux-test", prompt="a fox"
+        )
+    assert time.monotonic() - started < 3  # the poll's own 10 s timeout did not decide
+    assert caught.value.job == "job-1"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "169.254.169.254"])
+async def test_a_poll_to_a_private_or_local_address_is_refused(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient], host: str
+) -> None:
+    url = f"https://{host}:1/v1/get_result?id=job-1&sig=s3cret"
+    server.reply(web.json_response({"id": "job-1", "polling_url": url}))
+    with pytest.raises(limner.ProviderError) as caught:
+        await make_jobs_client(allow_private_networks=False).images.generate(
+            model="jobs/flux-test", prompt="a fox"
+        )
+    assert "a private or local address" in caught.value.message
+    assert "s3cret" not in caught.value.message
+    assert len(server.api_calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        ({"not": "a result"}, "parse_poll returned dict, not a ProviderResult or Pending"),
+        (None, "parse_poll returned NoneType"),
+    ],
+)
+async def test_parse_poll_returning_something_else_is_a_plugin_error(
+    server: FakeServer,
+    make_jobs_client: Callable[..., limner.AsyncClient],
+    answer: object,
+    said: str,
+) -> None:
+    class Sloppy(JobsProvider):
+        def parse_poll(self, call: Any, pending: Any, response: Any) -> Any:
+            return answer
+
+    server.reply(Jobs(server, polls=0))
+    with pytest.raises(limner.PluginError, match=said):
+        await make_jobs_client(Sloppy).images.generate(model="jobs/flux-test", prompt="a fox")
+
+
+async def test_a_pending_without_a_wire_request_is_a_plugin_error(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    class Sloppy(JobsProvider):
+        def parse_response(self, call: Any, response: Any) -> Any:
+            return limner.Pending(response.json()["polling_url"])
+
+    server.reply(Jobs(server, polls=0))
+    with pytest.raises(limner.PluginError, match=r"the poll must be a limner\.WireRequest"):
+        await make_jobs_client(Sloppy).images.generate(model="jobs/flux-test", prompt="a fox")
+    assert len(server.api_calls) == 1
+
+
+async def test_parse_response_returning_something_else_is_a_plugin_error(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    class Sloppy(JobsProvider):
+        def parse_response(self, call: Any, response: Any) -> Any:
+            return response.json()
+
+    server.reply(Jobs(server, polls=0))
+    with pytest.raises(limner.PluginError, match="parse_response returned dict"):
+        await make_jobs_client(Sloppy).images.generate(model="jobs/flux-test", prompt="a fox")
+
+
+async def test_poll_urls_are_logged_without_their_query(
+    server: FakeServer,
+    make_jobs_client: Callable[..., limner.AsyncClient],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def submitted(recorded: Recorded) -> web.StreamResponse:
+        url = f"{server.url}/v1/get_result?id=job-1&sig=SIGNED-TOKEN-42"
+        return web.json_response({"id": "job-1", "polling_url": url})
+
+    ready = web.json_response(
+        {"id": "job-1", "status": "Ready", "result": {"sample": "https://cdn.example/a.png"}}
+    )
+    server.reply(submitted, ready)
+    with caplog.at_level(logging.DEBUG, logger="limner"):
+        await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    assert "GET " in caplog.text and "/v1/get_result -> 200" in caplog.text
+    assert "SIGNED-TOKEN-42" not in caplog.text
+
+
+async def test_a_404_a_plugin_maps_itself_does_not_name_the_models_successor(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    class Mapped(FLUX_RETIRED):
+        def parse_poll_error(self, call: Any, pending: Any, response: Any) -> limner.LimnerError:
+            return limner.NotFoundError(f"job {pending.job} expired")
+
+    async def submitted(recorded: Recorded) -> web.StreamResponse:
+        url = f"{server.url}/v1/get_result?id=job-1"
+        return web.json_response({"id": "job-1", "polling_url": url})
+
+    server.reply(submitted, error_reply(404))
+    with pytest.raises(limner.NotFoundError) as caught:
+        await make_jobs_client(Mapped).images.generate(model="jobs/flux-test", prompt="a fox")
+    assert caught.value.message.startswith("job job-1 expired")
+    assert "may be retired" not in caught.value.message

@@ -474,6 +474,6 @@ async def test_a_job_past_the_poll_timeout_is_a_504_the_sdk_does_not_resend(
         await gateway.sdk(max_retries=2).images.generate(model="jobs/flux-test", prompt="x")
     assert caught.value.status_code == 504
     assert caught.value.response.headers["x-should-retry"] == "false"
-    assert "job was not done within the gateway's poll timeout" in caught.value.message
+    assert "job job-1 was not done within the gateway's poll timeout" in caught.value.message
     assert "may still finish and be billed" in caught.value.message
     assert len([r for r in server.api_calls if r.method == "POST"]) == 1

@@ -4,6 +4,7 @@ the ``limner serve`` command."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import io
 import logging
 from pathlib import Path
@@ -284,3 +285,27 @@ async def test_serve_prints_the_base_url_and_answers(tmp_path: Path) -> None:
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+@pytest.mark.parametrize(("argv", "expected"), [([], 300.0), (["--poll-timeout", "45"], 45.0)])
+def test_serve_waits_for_jobs_less_than_the_sdks_timeout(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], expected: float
+) -> None:
+    """The OpenAI SDKs give up after 600 s and send the request again: a new job."""
+    seen: dict[str, Any] = {}
+
+    async def fake_serve(config: GatewayConfig, **kwargs: Any) -> None:
+        seen.update(kwargs)
+
+    monkeypatch.setattr("limner.gateway.server.serve", fake_serve)
+    assert main(["serve", "--port", "0", *argv]) == 0
+    assert seen["poll_timeout"] == expected
+    assert inspect.signature(serve).parameters["poll_timeout"].default == 300.0
+
+
+def test_serve_refuses_a_poll_timeout_of_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["serve", "--port", "0", "--files-dir", str(tmp_path), "--poll-timeout", "0"]
+    assert main(argv) == 2
+    assert "poll_timeout must be a positive number of seconds" in capsys.readouterr().err

@@ -26,6 +26,7 @@ from ..errors import (
     NotFoundError,
     PayloadTooLargeError,
 )
+from ..polling import SERVE_POLL_TIMEOUT
 from ..responses import ImagesResponse
 from .options import request_fields
 from .output import (
@@ -117,6 +118,14 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="retries of a failed upstream call (default 0: clients retry themselves)",
+    )
+    serve.add_argument(
+        "--poll-timeout",
+        type=float,
+        default=SERVE_POLL_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long to wait for a provider's job (default {SERVE_POLL_TIMEOUT:g}: under the "
+        "OpenAI SDKs' 600 s timeout, so a client hears the 504 instead of sending it again)",
     )
     serve.add_argument(
         "--default-model",
@@ -251,6 +260,7 @@ async def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         files_dir=args.files_dir,
         max_retries=args.max_retries,
+        poll_timeout=args.poll_timeout,
     )
     return 0
 

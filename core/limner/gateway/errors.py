@@ -11,10 +11,10 @@ from aiohttp import web
 
 from ..errors import (
     ENDPOINT_NOT_FOUND,
-    POLL_TIMEOUT,
     AuthenticationError,
     BillingError,
     InvalidRequestError,
+    JobTimeoutError,
     LimnerError,
     MissingCredentialsError,
     NoImageGeneratedError,
@@ -116,14 +116,15 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
         if isinstance(exc, ProviderConnectionError):
             message = f"the gateway could not reach {upstream}; try again later"
             return _Answer(exc.http_status, {"message": message})
-        if exc.status_code is not None:  # the provider answered that it timed out: its words
-            return _Answer(exc.http_status)
-        if exc.code == POLL_TIMEOUT:  # answered, but its job ran past the client's poll_timeout
+        if isinstance(exc, JobTimeoutError):  # answered, but its job ran past poll_timeout
+            job = f" {exc.job}" if exc.job else ""
             message = (
-                f"{upstream}'s job was not done within the gateway's poll timeout; it may still "
-                "finish and be billed"
+                f"{upstream}'s job{job} was not done within the gateway's poll timeout; it may "
+                "still finish and be billed"
             )
             return _Answer(exc.http_status, {"message": message})
+        if exc.status_code is not None:  # the provider answered that it timed out: its words
+            return _Answer(exc.http_status)
         message = f"{upstream} did not answer within the gateway's timeout"
         return _Answer(exc.http_status, {"message": message})
     if isinstance(exc, BillingError):  # OpenAI answers a used-up quota so
