@@ -357,6 +357,8 @@ def figure_instructions(settings: Settings) -> dict[str, Any]:
         say("   skipped: valgrind is not installed")
         return {"skipped": "valgrind is not installed"}
     with image_server(image_bytes=16 * 1024) as url:
+        for impl in IMPLS:  # bring the bytecode cache up to date: compiling in the short run
+            probe("cpu", impl, f"--url={url}", "--requests=1", "--warmup=1")  # would be counted
         counts = {impl: per_request_instructions(impl, url, requests) for impl in IMPLS}
     ratio = counts["limner"] / counts["raw"]
     say(f"   raw aiohttp   {counts['raw'] / 1e3:8.0f} k")
