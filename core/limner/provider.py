@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from .chat.contract import ChatCall, ChatResult
 
 __all__ = [
+    "MIN_POLL_WAIT",
     "Changes",
     "Pending",
     "Provider",

@@ -1,7 +1,10 @@
 """Standard tests for provider plugins (pytest).
 
 A plugin's test suite subclasses :class:`ProviderTests` and names its plugin; pytest then runs
-every standard test against every provider the plugin registers and each of their models::
+every standard test for each provider the plugin registers, and for each of their models and
+operations, with ids such as ``test_...[acme/one-generate]``::
+
+    from typing import Any
 
     from limner.testing import ProviderTests
 
@@ -15,22 +18,33 @@ every standard test against every provider the plugin registers and each of thei
         def settings(self) -> dict[str, Any]:  # as a user gives them, secrets included
             return {"api_key": "acme-test-key-0123456789"}
 
-The tests need no network (any connection attempt fails them) and no pytest plugin: they make
-dry runs through :class:`limner.Client` and call the provider's own methods on canned answers.
-They check what core cannot check when a plugin loads: that every model's request schema is
-valid JSON Schema, that a minimal request translates for every model and operation the same way
-twice without I/O, that dry runs need no credentials and never show them, that a real call
-without credentials says what to set before anything is sent, that ``parse_error`` maps answers
-onto the error tree without raising, and that every option is described.
+The tests need no network (any attempt to connect fails them, even one the plugin catches) and
+no pytest plugin: they make dry runs through :class:`limner.Client` and call the provider's own
+methods on canned answers. They check what core cannot check when a plugin loads:
+
+* every model's request schema is valid JSON Schema;
+* a minimal request translates for every model and operation, without reaching the network or
+  reading the provider's environment variables, and the same way twice;
+* a dry run needs no credentials and shows none; ``authorize`` adds headers only, and marks
+  secret every header that carries a credential; credential settings are ``SecretStr``;
+* a call without credentials names the environment variable to set, before anything is sent;
+* ``parse_error`` maps any answer (JSON of any shape, HTML, empty) onto the error tree;
+* every option, nested ones included, has a description.
+
+What they cannot see: a translation that depends on hash order (a ``set``) or the clock is
+the same twice in one process; build bodies from ordered data.
 
 Override :meth:`ProviderTests.request_fields` when a model needs more than a prompt (and an
-image, for edits). A standard test that cannot apply to a plugin may be overridden only to mark
-it ``@pytest.mark.xfail(reason=...)``; ``test_no_standard_test_is_overridden`` fails otherwise,
-so a skipped check is always visible.
+image, for edits), and :meth:`ProviderTests.settings_for` when a model needs its own settings.
+A standard test that cannot apply to a plugin may be overridden only to mark it
+``@pytest.mark.xfail(reason=..., strict=True)``; ``test_no_standard_test_is_overridden`` fails
+otherwise, and when a helper (a method whose name starts with ``_``) is overridden, so a
+skipped check is always visible.
 """
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import socket
@@ -39,7 +53,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from .capabilities import ModelInfo, Operation
 from .client import build_request
@@ -50,17 +64,46 @@ from .errors import (
     ProviderError,
     RateLimitError,
 )
+from .http import Transport
 from .plugins import Registry
 from .provider import Provider, ProviderCall
-from .requests import GenerateRequest
+from .requests import EditRequest, GenerateRequest, VariationRequest
 from .sync_client import Client
-from .wire import WireResponse
+from .wire import WireRequest, WireResponse
 
 __all__ = ["ProviderTests"]
 
+Case = tuple[Provider, ModelInfo, Operation]
+
 IMAGE_OPERATIONS: tuple[Operation, ...] = ("generate", "edit", "variation")
-_STATUS_CLASSES: tuple[tuple[int, type[LimnerError]], ...] = (
+_REQUESTS: dict[str, type[GenerateRequest | EditRequest | VariationRequest]] = {
+    "generate": GenerateRequest,
+    "edit": EditRequest,
+    "variation": VariationRequest,
+}
+_CANARY = "limner-standard-tests-canary"
+_BODY_FIELDS = ("method", "url", "json", "form", "files", "content")
+_SECRET_WORDS = ("key", "secret", "token", "password")
+_JSON = {"content-type": "application/json"}
+_ANSWERS: tuple[tuple[Mapping[str, str], bytes], ...] = (
+    (_JSON, b'{"error": {"message": "no", "code": "x"}}'),
+    (_JSON, b'{"error": "no"}'),
+    (_JSON, b'{"message": "no"}'),
+    (_JSON, b'{"detail": [{"msg": "no"}]}'),
+    (_JSON, b'{"errors": ["no"]}'),
+    (_JSON, b"[]"),
+    (_JSON, b"null"),
+    (_JSON, b'"no"'),
+    (_JSON, b"{not json"),
+    ({"content-type": "text/html"}, b"<html><body>502 Bad Gateway</body></html>"),
+    ({}, b""),
+)
+_BY_STATUS: tuple[tuple[int, type[LimnerError]], ...] = (
+    (400, LimnerError),
     (401, AuthenticationError),
+    (403, LimnerError),
+    (404, LimnerError),
+    (422, LimnerError),
     (429, RateLimitError),
     (500, ProviderError),
     (503, ProviderError),
@@ -71,18 +114,9 @@ class NetworkUsed(AssertionError):
     """A standard test tried to reach the network: translation and dry runs must not."""
 
 
-def _no_connect(sock: socket.socket, address: Any, *args: Any) -> Any:
-    raise NetworkUsed(f"a connection to {address!r} was attempted: the tests run offline")
-
-
-def _no_lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
-    raise NetworkUsed(f"a DNS lookup of {host!r} was attempted: the tests run offline")
-
-
 class ProviderTests:
     """The standard tests. Set :attr:`plugin`, and override :attr:`settings` to give the
-    provider its credentials (and anything a dry run needs, such as a region). Every test runs
-    for each provider the plugin registers."""
+    provider its credentials (and anything a dry run needs, such as a region)."""
 
     plugin: object
     """The module or object holding the plugin's ``@limner.hookimpl`` functions."""
@@ -90,9 +124,18 @@ class ProviderTests:
     @property
     def settings(self) -> Mapping[str, Any]:
         """Settings as a user gives them: for the plugin's one provider, or keyed by provider
-        name when it registers several. Include every secret the provider takes, so the tests
-        can check that none of them is ever shown. The default: none."""
+        name when it registers several (a provider without an entry gets none). Include every
+        secret the provider takes, so the tests can check that none of them is ever shown."""
         return {}
+
+    def settings_for(self, provider: Provider, model: ModelInfo | None = None) -> dict[str, Any]:
+        """The settings the tests give ``provider`` (for ``model``, when it needs its own: a
+        model served only through a cloud platform). The default: from :attr:`settings`."""
+        given = dict(self.settings)
+        if any(name in given for name in self._registry().providers):
+            entry = given.get(provider.name)
+            return dict(entry) if isinstance(entry, Mapping) else {}
+        return given
 
     def request_fields(self, model: ModelInfo, operation: Operation) -> dict[str, Any]:
         """The fields of a minimal valid request for ``model`` (``model`` itself is added).
@@ -118,32 +161,61 @@ class ProviderTests:
         image.save(out, format="PNG")
         return out.getvalue()
 
-    # ---- helpers -----------------------------------------------------------------------------
+    # ---- how the tests are run (pytest calls this hook on the class) -------------------------
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        """One test per provider (``provider``) or per model and operation (``case``)."""
+        if "case" in metafunc.fixturenames:
+            cases = list(self._cases())
+            ids = [f"{model.id}-{operation}" for _, model, operation in cases]
+            metafunc.parametrize("case", cases, ids=ids)
+        if "provider" in metafunc.fixturenames:
+            providers = list(self._registry().providers.values())
+            metafunc.parametrize("provider", providers, ids=[p.name for p in providers])
 
     @pytest.fixture(autouse=True)
-    def _offline(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(socket.socket, "connect", _no_connect)
-        monkeypatch.setattr(socket.socket, "connect_ex", _no_connect)
-        monkeypatch.setattr(socket, "getaddrinfo", _no_lookup)
+    def _offline(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+        """No connection or name lookup: each attempt fails, and is reported at the end even
+        when the plugin caught the failure."""
+        attempts: list[str] = []
 
-    def registry(self) -> Registry:
+        def connect(sock: socket.socket, address: Any, *args: Any) -> Any:
+            attempts.append(f"a connection to {address!r}")
+            raise NetworkUsed(f"{attempts[-1]} was attempted: the standard tests run offline")
+
+        def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
+            attempts.append(f"a DNS lookup of {host!r}")
+            raise NetworkUsed(f"{attempts[-1]} was attempted: the standard tests run offline")
+
+        monkeypatch.setattr(socket.socket, "connect", connect)
+        monkeypatch.setattr(socket.socket, "connect_ex", connect)
+        monkeypatch.setattr(socket, "getaddrinfo", lookup)
+        yield
+        assert not attempts, f"the network was used: {'; '.join(attempts)}"
+
+    # ---- helpers (not to be overridden) ------------------------------------------------------
+
+    def _registry(self) -> Registry:
         """A registry of the plugin alone (no installed entry points)."""
-        return Registry([self.plugin], entry_points=False)
+        registry: Registry | None = self.__dict__.get("_built")
+        if registry is None:
+            registry = self.__dict__["_built"] = Registry([self.plugin], entry_points=False)
+        return registry
 
-    def providers(self) -> list[Provider]:
-        found = list(self.registry().providers.values())
-        if not found:
-            pytest.skip("the plugin registers no provider")
-        return found
+    def _cases(self) -> Iterator[Case]:
+        for provider in self._registry().providers.values():
+            for model in provider.models():
+                for operation in IMAGE_OPERATIONS:
+                    if model.capabilities.supports(operation):
+                        yield provider, model, operation
 
-    def settings_for(self, provider: Provider, model: ModelInfo | None = None) -> dict[str, Any]:
-        """The settings the tests give ``provider`` (for ``model``, when it needs its own: a
-        model served only through a cloud platform). The default: :attr:`settings`."""
-        given = dict(self.settings)
-        nested = provider.name in given and isinstance(given[provider.name], Mapping)
-        return dict(given[provider.name]) if nested else given
+    def _first_case(self, provider: Provider) -> Case:
+        case = next((c for c in self._cases() if c[0].name == provider.name), None)
+        if case is None:
+            pytest.skip(f"{provider.name} has no model for generate, edit or variation")
+        return case
 
-    def client(
+    def _client(
         self, provider: Provider, model: ModelInfo | None = None, *, secrets: bool = True
     ) -> Client:
         """A client of the plugin alone, with the settings for ``model``; without their secret
@@ -156,143 +228,260 @@ class ProviderTests:
                 for key, value in given.items()
                 if not isinstance(getattr(loaded, key, None), SecretStr)
             }
-        settings = {provider.name: given}
         return Client(
-            registry=self.registry(),
-            providers=settings,
-            environ={},
-            max_retries=0,
+            registry=self._registry(), providers={provider.name: given}, environ={}, max_retries=0
         )
 
-    def cases(self) -> Iterator[tuple[Provider, ModelInfo, Operation]]:
-        for provider in self.providers():
-            for model in provider.models():
-                for operation in IMAGE_OPERATIONS:
-                    if model.capabilities.supports(operation):
-                        yield provider, model, operation
-
-    def dry_run(self, client: Client, model: ModelInfo, operation: Operation) -> Any:
-        fields = {"model": model.id, **self.request_fields(model, operation), "dry_run": True}
+    def _call(self, client: Client, model: ModelInfo, operation: Operation, **extra: Any) -> Any:
+        fields = {"model": model.id, **self.request_fields(model, operation), **extra}
         methods: dict[str, Callable[..., Any]] = {
             "generate": client.images.generate,
             "edit": client.images.edit,
             "variation": client.images.create_variation,
         }
-        return methods[operation](**fields)
+        try:
+            return methods[operation](**fields)
+        except LimnerError as error:
+            error.message = f"{model.id} {operation}: {error.message}"
+            raise
+
+    def _dry_run(self, case: Case, *, secrets: bool = True) -> dict[str, Any]:
+        provider, model, operation = case
+        with self._client(provider, model, secrets=secrets) as client:
+            plan: dict[str, Any] = self._call(client, model, operation, dry_run=True).model_dump(
+                mode="json"
+            )
+        assert plan["requests"], f"{model.id} {operation}: no request would be sent"
+        return plan
+
+    def _secret_settings(self, provider: Provider) -> list[str]:
+        """The settings of ``provider`` that hold secrets (``SecretStr`` fields)."""
+        return [
+            name
+            for name, field in provider.settings_model.model_fields.items()
+            if "SecretStr" in str(field.annotation)
+        ]
 
     # ---- the standard tests ------------------------------------------------------------------
 
-    def test_models_are_served_by_their_provider(self) -> None:
-        for provider in self.providers():
-            models = provider.models()
-            assert models, f"{provider.name} registers no model"
-            for model in models:
-                assert model.provider == provider.name, model.id
-                assert self.registry().resolve(model.id).id == model.id
+    def test_models_are_served_by_their_provider(self, provider: Provider) -> None:
+        models = provider.models()
+        assert models, f"{provider.name} registers no model"
+        for model in models:
+            assert model.provider == provider.name, model.id
+            assert self._registry().resolve(model.id).id == model.id
 
-    def test_every_request_schema_is_valid_json_schema(self) -> None:
-        for provider, model, operation in self.cases():
-            with self.client(provider, model) as client:
-                schema = client.models.schema(model.id, operation)
+    def test_every_request_schema_is_valid_json_schema(self, case: Case) -> None:
+        provider, model, operation = case
+        with self._client(provider, model) as client:
+            schema = client.models.schema(model.id, operation)
+        try:
             jsonschema.Draft202012Validator.check_schema(schema)
-            assert schema.get("type") == "object", (model.id, operation)
+        except jsonschema.SchemaError as error:
+            path = "/".join(str(part) for part in error.path)
+            raise AssertionError(
+                f"{model.id} {operation}: the request schema is not valid JSON Schema at "
+                f"{path}: {error.message}"
+            ) from None
 
-    def test_a_minimal_request_translates_without_io_and_the_same_way_twice(self) -> None:
-        for provider, model, operation in self.cases():
-            with self.client(provider, model) as client:
-                first = self.dry_run(client, model, operation)
-                second = self.dry_run(client, model, operation)
-            assert first.requests, f"{model.id} {operation}: no request would be sent"
-            for request in first.requests:
-                assert request["url"].startswith(("https://", "http://")), request["url"]
-            assert first.model_dump(mode="json") == second.model_dump(mode="json"), (
-                f"{model.id} {operation}: two dry runs of the same request differ: a translation "
-                "must depend on the request and settings alone"
+    def test_a_minimal_request_translates_offline_and_the_same_way_twice(
+        self, case: Case, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        provider, model, operation = case
+        for names in provider.env.values():  # the client reads none: the plugin must not
+            for name in names:
+                monkeypatch.setenv(name, f"{_CANARY}-{name}")
+        first, second = self._dry_run(case), self._dry_run(case)
+        for request in first["requests"]:
+            assert request["url"].startswith(("https://", "http://")), request["url"]
+        assert _CANARY not in json.dumps(first), (
+            f"{model.id} {operation}: the translation read the provider's environment variables; "
+            "settings come to it in call.settings"
+        )
+        assert first == second, (
+            f"{model.id} {operation}: two dry runs of the same request differ: a translation "
+            "must depend on the request and settings alone"
+        )
+
+    def test_a_dry_run_needs_no_credentials(self, case: Case) -> None:
+        self._dry_run(case, secrets=False)
+
+    def test_secrets_never_appear_in_a_dry_run(self, case: Case) -> None:
+        provider, model, operation = case
+        with self._client(provider, model) as client:
+            secrets = [s for s in client.secret_values() if len(s) >= 8]
+            shown = json.dumps(
+                self._call(client, model, operation, dry_run=True).model_dump(mode="json")
             )
+            shown += repr(client)
+        for secret in secrets:
+            assert secret not in shown, f"{model.id} {operation}: a secret is shown"
 
-    def test_a_dry_run_needs_no_credentials(self) -> None:
-        for provider, model, operation in self.cases():
-            with self.client(provider, model, secrets=False) as client:
-                plan = self.dry_run(client, model, operation)
-            assert plan.requests, f"{model.id} {operation}"
+    def test_authorize_adds_only_headers_and_marks_credentials_secret(
+        self, case: Case, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        provider, model, operation = case
+        seen: list[tuple[WireRequest, WireRequest]] = []
+        client = self._client(provider, model)
+        live = type(client.registry.providers[provider.name])  # the class the client calls
+        authorize = live.authorize
 
-    def test_secrets_never_appear_in_a_dry_run(self) -> None:
-        for provider, model, operation in self.cases():
-            with self.client(provider, model) as client:
-                secrets = [s for s in client.secret_values() if len(s) >= 8]
-                shown = json.dumps(self.dry_run(client, model, operation).model_dump(mode="json"))
-                shown += repr(client)
-            for secret in secrets:
-                assert secret not in shown, f"{model.id} {operation}: a secret is shown"
+        def recording(
+            self: Provider, request: WireRequest, settings: Any, *, dry_run: bool = False
+        ) -> WireRequest:
+            done = authorize(self, request, settings, dry_run=dry_run)
+            seen.append((request, done))
+            return done
 
-    def test_a_call_without_credentials_says_what_to_set_before_sending(self) -> None:
-        for provider in self.providers():
-            model = next(m for m in provider.models() if m.capabilities.supports("generate"))
-            with (
-                self.client(provider, model, secrets=False) as client,
-                pytest.raises(MissingCredentialsError) as caught,
-            ):
-                try:
-                    client.images.generate(model=model.id, **self.request_fields(model, "generate"))
-                except NetworkUsed as used:
-                    raise AssertionError(
-                        f"{model.id}: a call without credentials was about to be sent ({used}); "
-                        "authorize should raise self.missing_credentials()"
-                    ) from used
-            named = [name for names in provider.env.values() for name in names]
-            assert any(name in caught.value.message for name in named) or not named, (
-                caught.value.message
+        async def answer(transport: Transport, request: WireRequest) -> WireResponse:
+            return WireResponse(418, {}, b"")  # nothing leaves the machine
+
+        monkeypatch.setattr(live, "authorize", recording)
+        monkeypatch.setattr(Transport, "_send_once", answer)
+        with client:
+            secrets = [s for s in client.secret_values() if len(s) >= 8]
+            with pytest.raises(LimnerError):
+                self._call(client, model, operation)
+        assert seen, f"{model.id} {operation}: authorize was not called"
+        for given, done in seen:
+            assert isinstance(done, WireRequest), f"{provider.name}.authorize returned {done!r}"
+            same = [getattr(given, f) == getattr(done, f) for f in _BODY_FIELDS]
+            assert all(same), (
+                f"{model.id} {operation}: authorize changed the request's "
+                f"{', '.join(f for f, kept in zip(_BODY_FIELDS, same, strict=True) if not kept)}; "
+                "add headers only (request.with_headers), so credentials never sit in a URL or body"
             )
-
-    def test_parse_error_maps_answers_onto_the_error_tree(self) -> None:
-        for provider in self.providers():
-            model = next(m for m in provider.models() if m.capabilities.supports("generate"))
-            request = build_request(
-                GenerateRequest, {"model": model.id, **self.request_fields(model, "generate")}
-            )
-            settings = provider.load_settings(self.settings_for(provider, model), {})
-            call = ProviderCall("generate", model, request, settings)
-            bodies = (b'{"error": {"message": "no"}}', b"<html>upstream</html>", b"")
-            expectations: tuple[tuple[int, type[LimnerError]], ...] = (
-                *_STATUS_CLASSES,
-                (400, LimnerError),
-            )
-            for status, expected in expectations:
-                for body in bodies:
-                    answer = WireResponse(status, {"content-type": "application/json"}, body)
-                    try:
-                        error = provider.parse_error(call, answer)
-                    except Exception as exc:
-                        raise AssertionError(
-                            f"{provider.name}: parse_error raised {exc!r} on HTTP {status} with "
-                            f"the body {body!r}; it must return an error for any body"
-                        ) from exc
-                    assert isinstance(error, expected), (
-                        f"{provider.name}: parse_error on HTTP {status} with the body {body!r} "
-                        f"returned {error!r}, not a {expected.__name__}"
+            for name, value in done.headers.items():
+                if any(secret in value for secret in secrets):
+                    assert name in done.secret_headers, (
+                        f"{model.id} {operation}: the header {name!r} carries a credential but is "
+                        "not marked secret: request.with_headers({...}, secret=True)"
                     )
-                    if status == 400:
-                        assert 400 <= error.http_status < 500, (
-                            f"{provider.name}: HTTP 400 became {error!r}, a server error"
-                        )
 
-    def test_every_option_is_described(self) -> None:
-        for provider in self.providers():
-            options = provider.options_model
-            if options is None:
-                continue
-            bare = [name for name, field in options.model_fields.items() if not field.description]
-            assert not bare, f"{provider.name} options without a description: {bare}"
+    def test_credential_settings_are_secret(self, provider: Provider) -> None:
+        plain = [
+            name
+            for name, field in provider.settings_model.model_fields.items()
+            if any(word in name.lower() for word in _SECRET_WORDS)
+            and "str" in str(field.annotation)
+            and "SecretStr" not in str(field.annotation)
+        ]
+        assert not plain, (
+            f"{provider.name}: the settings {plain} look like credentials but are not SecretStr, "
+            "so limner cannot keep them out of reprs, errors and logs"
+        )
+
+    def test_a_call_without_credentials_says_what_to_set_before_sending(
+        self, provider: Provider
+    ) -> None:
+        named = [
+            name for key in self._secret_settings(provider) for name in provider.env.get(key, ())
+        ]
+        if not named:
+            pytest.skip(f"{provider.name} reads no credential from environment variables")
+        _, model, operation = self._first_case(provider)
+        with self._client(provider, model, secrets=False) as client:
+            try:
+                self._call(client, model, operation)
+            except MissingCredentialsError as error:
+                assert any(name in error.message for name in named), (
+                    f"{model.id}: the missing-credentials error should name {' or '.join(named)}: "
+                    f"{error.message!r} (self.missing_credentials() does)"
+                )
+            except NetworkUsed as used:
+                raise AssertionError(
+                    f"{model.id}: a call without credentials was about to be sent ({used}); "
+                    "authorize should raise self.missing_credentials()"
+                ) from used
+            else:
+                raise AssertionError(f"{model.id}: a call without credentials succeeded")
+
+    def test_parse_error_maps_answers_onto_the_error_tree(self, provider: Provider) -> None:
+        _, model, operation = self._first_case(provider)
+        fields = {"model": model.id, **self.request_fields(model, operation)}
+        if "image" in fields:  # the Python client's name for images
+            image = fields.pop("image")
+            fields["images"] = image if isinstance(image, list) else [image]
+        request: GenerateRequest | EditRequest | VariationRequest = build_request(
+            _REQUESTS[operation], fields
+        )
+        settings = provider.load_settings(self.settings_for(provider, model), {})
+        call = ProviderCall(operation, model, request, settings)
+        for status, expected in _BY_STATUS:
+            for headers, body in _ANSWERS:
+                try:
+                    error = provider.parse_error(call, WireResponse(status, headers, body))
+                except Exception as exc:
+                    raise AssertionError(
+                        f"{provider.name}: parse_error raised {exc!r} on HTTP {status} with the "
+                        f"body {body!r}; it must return an error for any body"
+                    ) from exc
+                assert isinstance(error, expected), (
+                    f"{provider.name}: parse_error on HTTP {status} with the body {body!r} "
+                    f"returned {error!r}, not a {expected.__name__}"
+                )
+                if status < 500:
+                    assert 400 <= error.http_status < 500 or isinstance(error, ProviderError), (
+                        f"{provider.name}: HTTP {status} became {error!r}"
+                    )
+
+    def test_every_option_is_described(self, provider: Provider) -> None:
+        options = provider.options_model
+        if options is None:
+            pytest.skip(f"{provider.name} takes no provider_options")
+        bare = _undescribed(options)
+        assert not bare, f"{provider.name}: options without a description: {bare}"
 
     def test_no_standard_test_is_overridden(self) -> None:
+        mine = type(self)
         for name, member in vars(ProviderTests).items():
-            if not name.startswith("test_") or name == "test_no_standard_test_is_overridden":
+            if not callable(member) or name == "test_no_standard_test_is_overridden":
                 continue
-            mine = getattr(type(self), name)
-            if mine is member:
+            theirs = inspect.getattr_static(mine, name)
+            if theirs is member:
                 continue
-            marks = [mark.name for mark in getattr(mine, "pytestmark", [])]
-            assert "xfail" in marks, (
+            if name.startswith("_"):
+                raise AssertionError(
+                    f"{name} is a helper of the standard tests: do not override it"
+                )
+            if not name.startswith("test_"):
+                continue
+            strict = [
+                mark
+                for mark in getattr(theirs, "pytestmark", [])
+                if mark.name == "xfail" and mark.kwargs.get("strict") and mark.kwargs.get("reason")
+            ]
+            assert strict, (
                 f"{name} is a standard test: override it only to mark it "
-                "@pytest.mark.xfail(reason=...)"
+                "@pytest.mark.xfail(reason=..., strict=True)"
             )
+
+
+def _undescribed(options: type[BaseModel]) -> list[str]:
+    """The options (nested ones as ``parent.child``) whose JSON Schema has no description."""
+    schema = options.model_json_schema()
+    defs = schema.get("$defs", {})
+    found: list[str] = []
+
+    def walk(node: dict[str, Any], prefix: str, seen: frozenset[str]) -> None:
+        for name, prop in node.get("properties", {}).items():
+            if not prop.get("description"):
+                found.append(prefix + name)
+            for ref in _refs(prop):
+                target = ref.rsplit("/", 1)[-1]
+                if target in defs and target not in seen:
+                    walk(defs[target], f"{prefix}{name}.", seen | {target})
+
+    walk(schema, "", frozenset())
+    return found
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)

@@ -209,6 +209,7 @@ class FakeProvider(limner.Provider):
     ) -> limner.LimnerError:
         body = response.json_or_none() or {}
         error = body.get("error", {}) if isinstance(body, dict) else {}
+        error = error if isinstance(error, dict) else {"message": str(error)}
         message = f"fake: {error.get('message', response.text_excerpt())}"
         common: dict[str, Any] = {
             "provider": self.name,

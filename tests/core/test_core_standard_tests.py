@@ -7,6 +7,7 @@ import pytest
 
 MINI = """
 import datetime as dt
+import os
 import random
 import socket
 from decimal import Decimal
@@ -28,13 +29,17 @@ class Mini(limner.Provider):
     env = {"api_key": ("MINI_API_KEY",)}
     options_model = Options
 
+    operations = ("generate",)
+
     def models(self):
         return [
             limner.ModelInfo(
                 id="mini/m1",
                 provider="mini",
                 name="m1",
-                capabilities=limner.Capabilities(operations=("generate",)),
+                capabilities=limner.Capabilities(
+                    operations=self.operations, max_input_images=1
+                ),
                 pricing=limner.PriceSheet(
                     source="https://mini.example/pricing",
                     as_of=dt.date(2026, 1, 1),
@@ -44,7 +49,7 @@ class Mini(limner.Provider):
         ]
 
     def translate(self, call):
-        body = {"prompt": call.request.prompt}
+        body = {"prompt": getattr(call.request, "prompt", None)}
         return limner.Translation(
             request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
         )
@@ -92,7 +97,31 @@ DEFECTS = {
         socket.create_connection(("mini.example", 443), timeout=1)
         raise AssertionError("unreachable")
 """,
-        "test_a_minimal_request_translates_without_io_and_the_same_way_twice",
+        "test_a_minimal_request_translates_offline_and_the_same_way_twice",
+    ),
+    "swallows_a_network_failure": (
+        """
+    def translate(self, call):
+        try:
+            socket.create_connection(("mini.example", 443), timeout=1)
+        except Exception:
+            pass
+        body = {"prompt": call.request.prompt}
+        return limner.Translation(
+            request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
+        )
+""",
+        "test_a_minimal_request_translates_offline_and_the_same_way_twice",
+    ),
+    "reads_its_environment_variable": (
+        """
+    def translate(self, call):
+        body = {"prompt": call.request.prompt, "key": os.environ.get("MINI_API_KEY", "")}
+        return limner.Translation(
+            request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
+        )
+""",
+        "test_a_minimal_request_translates_offline_and_the_same_way_twice",
     ),
     "differs_each_time": (
         """
@@ -102,7 +131,7 @@ DEFECTS = {
             request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
         )
 """,
-        "test_a_minimal_request_translates_without_io_and_the_same_way_twice",
+        "test_a_minimal_request_translates_offline_and_the_same_way_twice",
     ),
     "needs_a_key_to_dry_run": (
         """
@@ -111,6 +140,29 @@ DEFECTS = {
         return request.with_headers({"authorization": f"Bearer {key}"}, secret=True)
 """,
         "test_a_dry_run_needs_no_credentials",
+    ),
+    "puts_the_key_in_the_url": (
+        """
+    def authorize(self, request, settings, *, dry_run=False):
+        key = self.api_key(settings, dry_run=dry_run)
+        return limner.WireRequest(request.method, request.url + "?key=" + key, json=request.json)
+""",
+        "test_authorize_adds_only_headers_and_marks_credentials_secret",
+    ),
+    "sends_the_key_in_a_header_not_marked_secret": (
+        """
+    def authorize(self, request, settings, *, dry_run=False):
+        key = self.api_key(settings, dry_run=dry_run)
+        return request.with_headers({"x-mini-key": key})
+""",
+        "test_authorize_adds_only_headers_and_marks_credentials_secret",
+    ),
+    "keeps_a_secret_in_a_plain_string": (
+        """
+    settings_model = type("MiniSettings", (limner.ProviderSettings,), {
+        "__annotations__": {"client_secret": str | None}, "client_secret": None})
+""",
+        "test_credential_settings_are_secret",
     ),
     "sends_without_a_key": (
         """
@@ -128,6 +180,15 @@ DEFECTS = {
 """,
         "test_parse_error_maps_answers_onto_the_error_tree",
     ),
+    "chokes_on_an_error_that_is_text": (
+        """
+    def parse_error(self, call, response):
+        body = response.json_or_none()
+        error = body.get("error", {}) if isinstance(body, dict) else {}
+        return error_for_status(response.status)(error.get("message", "failed"))
+""",
+        "test_parse_error_maps_answers_onto_the_error_tree",
+    ),
     "calls_a_rate_limit_a_server_error": (
         """
     def parse_error(self, call, response):
@@ -142,6 +203,16 @@ DEFECTS = {
 """,
         "test_every_option_is_described",
     ),
+    "leaves_a_nested_option_undescribed": (
+        """
+    Lora = type("Lora", (BaseModel,), {"__annotations__": {"scale": float}})
+    options_model = type("Nested", (BaseModel,), {
+        "__annotations__": {"lora": Lora | None},
+        "lora": Field(None, description="a LoRA to apply"),
+    })
+""",
+        "test_every_option_is_described",
+    ),
     "publishes_a_broken_schema": (
         """
     options_model = type("Odd", (BaseModel,), {
@@ -153,6 +224,8 @@ DEFECTS = {
     ),
 }
 
+SOUND = 11  # the standard tests a sound one-provider, one-model, one-operation plugin runs
+
 
 def run(pytester: pytest.Pytester, source: str) -> pytest.RunResult:
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
@@ -160,37 +233,96 @@ def run(pytester: pytest.Pytester, source: str) -> pytest.RunResult:
     return pytester.runpytest_inprocess("-q", "-p", "no:randomly", "-p", "no:cacheprovider")
 
 
+def mini(defect: str = "", override: str = "") -> str:
+    return MINI.replace("#DEFECT#", defect).replace("#OVERRIDE#", override)
+
+
+def failing(result: pytest.RunResult) -> list[str]:
+    return [line for line in result.outlines if line.startswith(("FAILED", "ERROR"))]
+
+
 def test_a_sound_plugin_passes_every_standard_test(pytester: pytest.Pytester) -> None:
-    result = run(pytester, MINI.replace("#DEFECT#", "").replace("#OVERRIDE#", ""))
-    result.assert_outcomes(passed=9)
+    result = run(pytester, mini())
+    result.assert_outcomes(passed=SOUND)
 
 
 @pytest.mark.parametrize("defect", sorted(DEFECTS))
 def test_a_defect_fails_its_standard_test(pytester: pytest.Pytester, defect: str) -> None:
-    code, failing = DEFECTS[defect]
-    result = run(pytester, MINI.replace("#DEFECT#", code).replace("#OVERRIDE#", ""))
-    failed = [line for line in result.outlines if line.startswith("FAILED")]
-    assert any(failing in line for line in failed), result.outlines[-15:]
+    code, test = DEFECTS[defect]
+    result = run(pytester, mini(code))
+    assert any(test in line for line in failing(result)), result.outlines[-15:]
+
+
+def test_failures_name_the_model_and_operation(pytester: pytest.Pytester) -> None:
+    result = run(pytester, mini(DEFECTS["shows_the_key"][0]))
+    assert failing(result) == [
+        "FAILED test_mini.py::TestMini::test_secrets_never_appear_in_a_dry_run[mini/m1-generate]"
+    ]
+    assert "AssertionError: mini/m1 generate: a secret is shown" in result.stdout.str()
+
+
+def test_an_edit_only_provider_passes(pytester: pytest.Pytester) -> None:
+    result = run(pytester, mini('    operations = ("edit",)\n'))
+    result.assert_outcomes(passed=SOUND)
+
+
+def test_a_provider_that_needs_no_credential_skips_that_test(pytester: pytest.Pytester) -> None:
+    free = """
+    env = {}
+
+    def authorize(self, request, settings, *, dry_run=False):
+        return request
+"""
+    result = run(pytester, mini(free))
+    result.assert_outcomes(passed=SOUND - 1, skipped=1)
+
+
+def test_settings_of_two_providers_are_keyed_by_name(pytester: pytest.Pytester) -> None:
+    source = mini().replace(
+        "        register(Mini())",
+        "        register(Mini())\n        register(type('Free', (Mini,), {'name': 'free', "
+        "'env': {}, 'authorize': lambda self, request, settings, dry_run=False: request})())",
+    )
+    source = source.replace(
+        'return {"api_key": "mini-key-0123456789abcdef"}',
+        'return {"mini": {"api_key": "mini-key-0123456789abcdef"}}',
+    )
+    source = source.replace(
+        'id="mini/m1",\n                provider="mini"',
+        'id=f"{self.name}/m1",\n                provider=self.name',
+    )
+    result = run(pytester, source)
+    assert not failing(result), result.outlines[-20:]
 
 
 def test_a_standard_test_overridden_without_xfail_is_caught(pytester: pytest.Pytester) -> None:
     override = """
-    def test_every_option_is_described(self):
+    def test_every_option_is_described(self, provider):
         pass
 """
-    result = run(pytester, MINI.replace("#DEFECT#", "").replace("#OVERRIDE#", override))
-    result.assert_outcomes(passed=8, failed=1)
-    assert any(
-        "test_no_standard_test_is_overridden" in line and line.startswith("FAILED")
-        for line in result.outlines
-    )
+    result = run(pytester, mini(override=override))
+    assert [line.split(" - ")[0] for line in failing(result)] == [
+        "FAILED test_mini.py::TestMini::test_no_standard_test_is_overridden"
+    ]
 
 
-def test_a_standard_test_may_be_marked_xfail(pytester: pytest.Pytester) -> None:
-    override = """
-    @pytest.mark.xfail(reason="mini publishes no options")
-    def test_every_option_is_described(self):
+def test_a_standard_test_may_be_marked_strict_xfail_only(pytester: pytest.Pytester) -> None:
+    strict = """
+    @pytest.mark.xfail(reason="mini publishes no options", strict=True)
+    def test_every_option_is_described(self, provider):
         raise AssertionError("not applicable")
 """
-    result = run(pytester, MINI.replace("#DEFECT#", "").replace("#OVERRIDE#", override))
-    result.assert_outcomes(passed=8, xfailed=1)
+    result = run(pytester, mini(override=strict))
+    result.assert_outcomes(passed=SOUND - 1, xfailed=1)
+    lax = strict.replace(", strict=True", "")
+    result = run(pytester, mini(override=lax))
+    assert any("test_no_standard_test_is_overridden" in line for line in failing(result))
+
+
+def test_a_helper_overridden_is_caught(pytester: pytest.Pytester) -> None:
+    override = """
+    def _cases(self):
+        return iter(())
+"""
+    result = run(pytester, mini(override=override))
+    assert any("test_no_standard_test_is_overridden" in line for line in failing(result))

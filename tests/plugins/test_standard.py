@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from google.oauth2.credentials import Credentials
+
 import limner_google
 import limner_nova_canvas
 import limner_openai
@@ -35,7 +38,15 @@ class TestGoogleStandard(ProviderTests):
 
     def settings_for(self, provider: Provider, model: ModelInfo | None = None) -> dict[str, Any]:
         if model is not None and model.name in VERTEX_ONLY:  # served through Vertex AI only
-            return {"vertexai": True, "project": "standard-tests", "location": "us-central1"}
+            token = Credentials(  # type: ignore[no-untyped-call]  # a token: no ADC lookup
+                token="ya29.standard-tests-token-0123456789"
+            )
+            return {
+                "vertexai": True,
+                "project": "standard-tests",
+                "location": "us-central1",
+                "credentials": token,
+            }
         return super().settings_for(provider, model)
 
     def request_fields(self, model: ModelInfo, operation: Operation) -> dict[str, Any]:
@@ -55,6 +66,12 @@ class TestStabilityStandard(ProviderTests):
 
 class TestNovaCanvasStandard(ProviderTests):
     plugin = limner_nova_canvas
+
+    @pytest.fixture(autouse=True)
+    def _no_instance_metadata(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """botocore's credential chain asks the EC2 instance metadata service last, as boto3
+        does; the standard tests run offline."""
+        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
     @property
     def settings(self) -> dict[str, Any]:
