@@ -63,63 +63,50 @@ async def poll(
     return its result. Raises :class:`~limner.errors.JobTimeoutError` when it is not done within
     ``timeout`` seconds; every error is marked not retryable (the job may still be billed)."""
     try:
-        return await _poll(transport, provider, settings, call, submitted, pending, timeout, policy)
+        model = call.model
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        retry: RetryPolicy | None = None
+        if transport.retry.max_retries < POLL_RETRIES:
+            retry = dataclasses.replace(transport.retry, max_retries=POLL_RETRIES)
+        extra_headers = call.request.extra_headers
+        public: set[str] = set()  # hosts already resolved to public addresses
+        answer: ProviderResult | Pending = pending
+        polls = 0
+        while isinstance(answer, Pending):
+            pending = _checked(answer, provider)
+            await _check_target(pending.request, submitted, provider, policy, public)
+            wait = max(_wait(pending, provider), MIN_POLL_WAIT)
+            if loop.time() + wait >= deadline:  # the next poll could not be answered in time
+                raise _timed_out(provider, model.id, timeout, polls, pending)
+            await asyncio.sleep(wait)
+            request = pending.request
+            if extra_headers:
+                request = request.with_headers(extra_headers)
+            polls += 1
+            try:
+                async with asyncio.timeout_at(deadline):
+                    answer = await exchange(
+                        transport,
+                        provider,
+                        settings,
+                        model,
+                        request,
+                        parse=functools.partial(provider.parse_poll, call, pending),
+                        parse_error=functools.partial(provider.parse_poll_error, call, pending),
+                        retry=retry,
+                        successor=False,
+                    )
+            except TimeoutError:
+                raise _timed_out(provider, model.id, timeout, polls, pending) from None
+            if not isinstance(answer, Pending | ProviderResult):
+                raise PluginError(
+                    f"{provider.name}.parse_poll returned {type(answer).__name__}, not a "
+                    "ProviderResult or Pending"
+                )
+        return answer
     except LimnerError as error:
         raise _after_submission(error, pending, share) from error.__cause__
-
-
-async def _poll(
-    transport: Transport,
-    provider: Provider,
-    settings: ProviderSettings,
-    call: ProviderCall,
-    submitted: WireRequest,
-    pending: Pending,
-    timeout: float,
-    policy: DownloadPolicy,
-) -> ProviderResult:
-    model = call.model
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    retry: RetryPolicy | None = None
-    if transport.retry.max_retries < POLL_RETRIES:
-        retry = dataclasses.replace(transport.retry, max_retries=POLL_RETRIES)
-    extra_headers = call.request.extra_headers
-    public: set[str] = set()  # hosts already resolved to public addresses
-    answer: ProviderResult | Pending = pending
-    polls = 0
-    while isinstance(answer, Pending):
-        pending = _checked(answer, provider)
-        await _check_target(pending.request, submitted, provider, policy, public)
-        wait = max(_wait(pending, provider), MIN_POLL_WAIT)
-        if loop.time() + wait >= deadline:  # the next poll could not be answered in time
-            raise _timed_out(provider, model.id, timeout, polls, pending)
-        await asyncio.sleep(wait)
-        request = pending.request
-        if extra_headers:
-            request = request.with_headers(extra_headers)
-        polls += 1
-        try:
-            async with asyncio.timeout_at(deadline):
-                answer = await exchange(
-                    transport,
-                    provider,
-                    settings,
-                    model,
-                    request,
-                    parse=functools.partial(provider.parse_poll, call, pending),
-                    parse_error=functools.partial(provider.parse_poll_error, call, pending),
-                    retry=retry,
-                    successor=False,
-                )
-        except TimeoutError:
-            raise _timed_out(provider, model.id, timeout, polls, pending) from None
-        if not isinstance(answer, Pending | ProviderResult):
-            raise PluginError(
-                f"{provider.name}.parse_poll returned {type(answer).__name__}, not a "
-                "ProviderResult or Pending"
-            )
-    return answer
 
 
 def _checked(pending: Pending, provider: Provider) -> Pending:

@@ -221,7 +221,7 @@ class ProviderResult:
         fields["warnings"] = [] if warnings is None else warnings
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class Pending:
     """A 2xx answer saying the images are still being made: the provider queued a job.
 
@@ -242,19 +242,6 @@ class Pending:
     after: float = 1.0
     job: str | None = None
     state: Any = None
-
-    def __init__(  # written out: see the note above
-        self,
-        request: WireRequest,
-        after: float = 1.0,
-        job: str | None = None,
-        state: Any = None,
-    ) -> None:
-        fields = self.__dict__
-        fields["request"] = request
-        fields["after"] = after
-        fields["job"] = job
-        fields["state"] = state
 
 
 MIN_POLL_WAIT = 0.1

@@ -53,6 +53,16 @@ async def make_jobs_client(server: FakeServer) -> AsyncIterator[Callable[..., li
         await client.close()
 
 
+def submits(server: FakeServer, query: str = "") -> Callable[[Recorded], Any]:
+    """The answer to the call: job ``job-1``, polled at ``get_result`` (with ``query`` added)."""
+
+    async def submitted(recorded: Recorded) -> web.StreamResponse:
+        url = f"{server.url}/v1/get_result?id=job-1{query}"
+        return web.json_response({"id": "job-1", "polling_url": url})
+
+    return submitted
+
+
 def api_calls(server: FakeServer) -> list[tuple[str, str]]:
     return [(r.method, r.raw_path) for r in server.api_calls]
 
@@ -162,10 +172,7 @@ async def test_a_moderated_job_is_a_content_policy_error(
 async def test_a_failed_poll_is_mapped_by_parse_error_with_the_key_scrubbed(
     server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
 ) -> None:
-    async def submitted(recorded: Recorded) -> web.StreamResponse:
-        url = f"{server.url}/v1/get_result?id=job-1"
-        return web.json_response({"id": "job-1", "polling_url": url})
-
+    submitted = submits(server)
     server.reply(submitted, error_reply(403, f"key {KEY} may not read this job"))
     with pytest.raises(limner.PermissionDeniedError) as caught:
         await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
@@ -184,10 +191,7 @@ async def test_a_poll_answered_400_or_404_is_the_providers_failure_not_the_users
     """A poll's 404 is about the job (expired, unknown), not a retired model; a 400 is not the
     user's request, which the provider took."""
 
-    async def submitted(recorded: Recorded) -> web.StreamResponse:
-        url = f"{server.url}/v1/get_result?id=job-1"
-        return web.json_response({"id": "job-1", "polling_url": url})
-
+    submitted = submits(server)
     server.reply(submitted, error_reply(status, "Task not found"))
     retired = FLUX_RETIRED if status == 404 else None
     with pytest.raises(limner.LimnerError) as caught:
@@ -205,10 +209,7 @@ async def test_a_poll_answered_400_or_404_is_the_providers_failure_not_the_users
 async def test_a_poll_failing_again_and_again_is_not_retryable(
     server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
 ) -> None:
-    async def submitted(recorded: Recorded) -> web.StreamResponse:
-        url = f"{server.url}/v1/get_result?id=job-1"
-        return web.json_response({"id": "job-1", "polling_url": url})
-
+    submitted = submits(server)
     server.reply(submitted, *(error_reply(503) for _ in range(4)))
     with pytest.raises(limner.ProviderUnavailableError) as caught:
         await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
@@ -223,10 +224,7 @@ async def test_a_poll_answered_503_is_retried_even_by_a_client_that_retries_noth
 ) -> None:
     """A poll is a read: repeating it bills nothing, unlike resending the call."""
 
-    async def submitted(recorded: Recorded) -> web.StreamResponse:
-        url = f"{server.url}/v1/get_result?id=job-1"
-        return web.json_response({"id": "job-1", "polling_url": url})
-
+    submitted = submits(server)
     ready = web.json_response(
         {"id": "job-1", "status": "Ready", "result": {"sample": "https://cdn.example/a.png"}}
     )
@@ -328,10 +326,7 @@ async def test_polls_wait_at_least_the_minimum_and_carry_the_users_extra_headers
 async def test_the_deadline_bounds_a_poll_that_hangs(
     server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
 ) -> None:
-    async def submitted(recorded: Recorded) -> web.StreamResponse:
-        url = f"{server.url}/v1/get_result?id=job-1"
-        return web.json_response({"id": "job-1", "polling_url": url})
-
+    submitted = submits(server)
     server.reply(submitted, server.stall)
     started = time.monotonic()
     with pytest.raises(limner.JobTimeoutError) as caught:
@@ -409,10 +404,7 @@ async def test_poll_urls_are_logged_without_their_query(
     make_jobs_client: Callable[..., limner.AsyncClient],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async def submitted(recorded: Recorded) -> web.StreamResponse:
-        url = f"{server.url}/v1/get_result?id=job-1&sig=SIGNED-TOKEN-42"
-        return web.json_response({"id": "job-1", "polling_url": url})
-
+    submitted = submits(server, "&sig=SIGNED-TOKEN-42")
     ready = web.json_response(
         {"id": "job-1", "status": "Ready", "result": {"sample": "https://cdn.example/a.png"}}
     )
@@ -430,10 +422,7 @@ async def test_a_404_a_plugin_maps_itself_does_not_name_the_models_successor(
         def parse_poll_error(self, call: Any, pending: Any, response: Any) -> limner.LimnerError:
             return limner.NotFoundError(f"job {pending.job} expired")
 
-    async def submitted(recorded: Recorded) -> web.StreamResponse:
-        url = f"{server.url}/v1/get_result?id=job-1"
-        return web.json_response({"id": "job-1", "polling_url": url})
-
+    submitted = submits(server)
     server.reply(submitted, error_reply(404))
     with pytest.raises(limner.NotFoundError) as caught:
         await make_jobs_client(Mapped).images.generate(model="jobs/flux-test", prompt="a fox")
