@@ -244,7 +244,14 @@ if not TYPE_CHECKING:  # type checkers see the imports above, and flag misspelle
             module = importlib.import_module(f".{_LAZY[name]}", __name__)
             value = getattr(module, name)
         elif name in _SUBMODULES:
-            value = importlib.import_module(f".{name}", __name__)
+            try:
+                value = importlib.import_module(f".{name}", __name__)
+            except ModuleNotFoundError as exc:  # limner.testing without pytest: not there
+                if exc.name is None or exc.name.startswith(__name__):
+                    raise
+                raise AttributeError(
+                    f"module {__name__!r} has no attribute {name!r}: it needs {exc.name}"
+                ) from exc
         else:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         globals()[name] = value

@@ -28,7 +28,7 @@ from .inputs import (
     spelling,
 )
 from .plugins import Registry
-from .polling import poll
+from .polling import others_submitted, poll
 from .provider import (
     AnyRequest,
     Pending,
@@ -111,12 +111,18 @@ class Engine:
 
     async def run(self, operation: Operation, request: AnyRequest) -> ImagesResponse:
         plan = await self._plan(operation, request, sending=True)
-        results = await gather_or_cancel(
-            [
-                self._send(plan, call, translation)
-                for call, translation in zip(plan.calls, plan.translations, strict=True)
-            ]
-        )
+        cancelled: list[str | None] = []  # jobs of shares cancelled when another failed
+        try:
+            results = await gather_or_cancel(
+                [
+                    self._send(plan, call, translation, cancelled)
+                    for call, translation in zip(plan.calls, plan.translations, strict=True)
+                ]
+            )
+        except LimnerError as error:
+            if cancelled:
+                others_submitted(error, cancelled)
+            raise
         return await self._merge(operation, request, plan, results)
 
     # ---- planning ----------------------------------------------------------------------------
@@ -207,7 +213,11 @@ class Engine:
     # ---- sending -----------------------------------------------------------------------------
 
     async def _send(
-        self, plan: _Plan, call: ProviderCall, translation: Translation
+        self,
+        plan: _Plan,
+        call: ProviderCall,
+        translation: Translation,
+        cancelled: list[str | None],
     ) -> ProviderResult:
         provider = plan.provider
         share = Share(call.index, len(plan.calls), call.n)
@@ -232,6 +242,7 @@ class Engine:
                 timeout=self.options.poll_timeout,
                 policy=self.options.download,
                 share=share,
+                cancelled=cancelled,
             )
         if not isinstance(result, ProviderResult):
             raise PluginError(

@@ -71,6 +71,11 @@ class LimnerError(Exception):
     http_status: ClassVar[int] = 500
     error_type: ClassVar[str] = "api_error"
     default_code: ClassVar[str | None] = None
+    submitted: bool = False
+    """Whether the provider had taken the work (a job) before this failure: it may still finish,
+    and be billed, so sending the request again would pay twice."""
+    job: str | None = None
+    """The provider's id for that job, when it gave one."""
 
     def __init__(
         self,
@@ -298,6 +303,7 @@ class JobTimeoutError(RequestTimeoutError):
     def __init__(self, message: str, *, job: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.job = job
+        self.submitted = True
 
 
 class ProviderConnectionError(LimnerError):

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from . import __name__ as _package
 from .errors import (
@@ -322,5 +323,7 @@ def _host(url: str) -> str:
 
 
 def _shown(url: str) -> str:
-    """``url`` for a log line: without its query, which may hold a token."""
-    return url.partition("?")[0]
+    """``url`` for a log line: without its query, which may hold a token, or credentials."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{host}{parts.path}"

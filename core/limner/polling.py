@@ -3,9 +3,10 @@
 Some providers answer a call with a job to poll rather than the images: the plugin's
 ``parse_response`` returns :class:`~limner.provider.Pending`. :func:`poll` then waits the time
 the provider asked for, sends the poll request through the same exchange as every request
-(credentials, the user's ``extra_headers``, error mapping, secrets scrubbed) and hands the
-answer to the provider's ``parse_poll``, until it returns a result or the client's
-``poll_timeout`` runs out, which bounds every wait and every poll.
+(credentials, the user's ``extra_headers``, errors mapped by the provider's
+``parse_poll_error``, secrets scrubbed) and hands the answer to the provider's ``parse_poll``,
+until it returns a result or the client's ``poll_timeout`` runs out, which bounds every wait
+and every poll.
 
 Once a job is submitted it may be billed whatever happens next, so every error from here on is
 marked not retryable and says so: sending the request again would start, and bill, another job.
@@ -37,7 +38,7 @@ from .provider import (
 from .sending import Share, exchange
 from .wire import WireRequest
 
-__all__ = ["POLL_RETRIES", "SERVE_POLL_TIMEOUT", "poll"]
+__all__ = ["POLL_RETRIES", "SERVE_POLL_TIMEOUT", "others_submitted", "poll", "submitted"]
 
 POLL_RETRIES = 3
 """Retries of one poll (a read: repeating it bills nothing), when the client allows fewer."""
@@ -58,10 +59,12 @@ async def poll(
     timeout: float,
     policy: DownloadPolicy,
     share: Share | None = None,
+    cancelled: list[str | None] | None = None,
 ) -> ProviderResult:
     """Poll until the provider's job for ``call`` (submitted with ``submitted``) is done, and
     return its result. Raises :class:`~limner.errors.JobTimeoutError` when it is not done within
-    ``timeout`` seconds; every error is marked not retryable (the job may still be billed)."""
+    ``timeout`` seconds; every error is marked not retryable (the job may still be billed).
+    Cancelled (another share of the request failed), it adds its job's id to ``cancelled``."""
     try:
         model = call.model
         loop = asyncio.get_running_loop()
@@ -107,6 +110,10 @@ async def poll(
         return answer
     except LimnerError as error:
         raise _after_submission(error, pending, share) from error.__cause__
+    except asyncio.CancelledError:
+        if cancelled is not None:
+            cancelled.append(pending.job)
+        raise
 
 
 def _checked(pending: Pending, provider: Provider) -> Pending:
@@ -181,9 +188,25 @@ def _timed_out(
 def _after_submission(error: LimnerError, pending: Pending, share: Share | None) -> LimnerError:
     """``error``, marked not retryable and saying that the job may be billed anyway."""
     error.retryable = False
-    job = f"job {pending.job}" if pending.job else "the job"
+    error.submitted, error.job = True, pending.job
     said = error.message.rstrip(".")
-    error.message = f"{said}; {job} was submitted: it may still finish and be billed"
+    error.message = f"{said}; {submitted(pending.job)}"
     if share is not None:
         share.name(error)
     return error
+
+
+def submitted(job: str | None) -> str:
+    """What a failure after a job was submitted adds to its message."""
+    return f"{f'job {job}' if job else 'the job'} was submitted: it may still finish and be billed"
+
+
+def others_submitted(error: LimnerError, jobs: list[str | None]) -> None:
+    """Say in ``error`` that the other shares of its request had submitted ``jobs``, cancelled
+    when it failed: they too may still finish and be billed."""
+    named = ", ".join(job for job in jobs if job)
+    error.message = (
+        f"{error.message.rstrip('.')}; {len(jobs)} other call(s) had submitted a job"
+        f"{f' ({named})' if named else ''}, which may still finish and be billed"
+    )
+    error.submitted, error.retryable = True, False

@@ -28,7 +28,7 @@ method                    required  contract
 
 "jobs" means: required when ``parse_response`` can return :class:`Pending` (a provider that
 answers with a job to poll, not with the images). Core then waits, sends the poll request through
-the same path as every request (``authorize``, retries, ``parse_error``) and calls
+the same path as every request (``authorize``, retries, ``parse_poll_error``) and calls
 ``parse_poll`` with the answer, until it returns a result or the client's ``poll_timeout`` runs
 out.
 
@@ -297,7 +297,7 @@ class Provider(ABC):
         :class:`Pending` (with its wait, and the same or a new poll request) while it is not.
         Raise a :class:`~limner.errors.LimnerError` when the job failed or was moderated
         (:class:`~limner.errors.ContentPolicyError`); a non-2xx answer goes to
-        :meth:`parse_error`, as any other."""
+        :meth:`parse_poll_error`."""
         raise PluginError(
             f"{self.name}'s parse_response returned Pending, but the provider does not implement "
             "parse_poll to read the answers to its polls"
@@ -306,13 +306,16 @@ class Provider(ABC):
     def parse_poll_error(
         self, call: ProviderCall, pending: Pending, response: WireResponse
     ) -> LimnerError:
-        """Map a non-2xx answer to a poll onto the error tree. The default picks the class by
-        status, as :meth:`parse_error` does, except that a 400 or 404 is the provider's failure
-        to report on its job (a :class:`~limner.errors.ProviderError`), not the user's request
-        or model."""
+        """Map a non-2xx answer to a poll onto the error tree. The default asks
+        :meth:`parse_error` (by status, if that fails on the body), except that an invalid
+        request or a missing model (a 400, a 404) is the provider's failure to report on its job
+        (a :class:`~limner.errors.ProviderError`): the user's request was taken."""
         from .sending import generic_error
 
-        error = generic_error(self, call.model, response)
+        try:
+            error = self.parse_error(call, response)
+        except Exception:  # a parser that chokes on a poll's body: by status, as core does
+            error = generic_error(self, call.model, response)
         if not isinstance(error, InvalidRequestError | NotFoundError):
             return error
         job = f" {pending.job}" if pending.job else ""

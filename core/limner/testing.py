@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import inspect
 import io
+import ipaddress
 import json
 import socket
 from collections.abc import Callable, Iterator, Mapping
@@ -83,7 +84,8 @@ _REQUESTS: dict[str, type[GenerateRequest | EditRequest | VariationRequest]] = {
 }
 _CANARY = "limner-standard-tests-canary"
 _BODY_FIELDS = ("method", "url", "json", "form", "files", "content")
-_SECRET_WORDS = ("key", "secret", "token", "password")
+_SECRET_WORDS = frozenset({"key", "apikey", "secret", "token", "password", "passphrase"})
+_NOT_SECRET = frozenset({"url", "uri", "id", "file", "path", "header", "name", "type", "env"})
 _JSON = {"content-type": "application/json"}
 _ANSWERS: tuple[tuple[Mapping[str, str], bytes], ...] = (
     (_JSON, b'{"error": {"message": "no", "code": "x"}}'),
@@ -108,6 +110,17 @@ _BY_STATUS: tuple[tuple[int, type[LimnerError]], ...] = (
     (500, ProviderError),
     (503, ProviderError),
 )
+
+
+def _local(address: Any) -> bool:
+    """A Unix socket path, or a loopback IP address (no name: names need a lookup)."""
+    if isinstance(address, str | bytes):
+        return True
+    host = address[0] if isinstance(address, tuple) and address else None
+    try:
+        return isinstance(host, str) and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class NetworkUsed(AssertionError):
@@ -175,20 +188,30 @@ class ProviderTests:
 
     @pytest.fixture(autouse=True)
     def _offline(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-        """No connection or name lookup: each attempt fails, and is reported at the end even
-        when the plugin caught the failure."""
+        """No connection (but to a loopback address) or name lookup: each attempt fails, and
+        is reported at the end even when the plugin caught the failure."""
         attempts: list[str] = []
+        real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
 
         def connect(sock: socket.socket, address: Any, *args: Any) -> Any:
+            if _local(address):  # the event loop's own socket pair, on some systems
+                return (real_connect_ex if args == ("ex",) else real_connect)(sock, address)
             attempts.append(f"a connection to {address!r}")
             raise NetworkUsed(f"{attempts[-1]} was attempted: the standard tests run offline")
 
+        def connect_ex(sock: socket.socket, address: Any) -> Any:
+            return connect(sock, address, "ex")
+
+        real_lookup = socket.getaddrinfo
+
         def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
+            if _local((host,)):  # a loopback address needs no lookup
+                return real_lookup(host, *args, **kwargs)
             attempts.append(f"a DNS lookup of {host!r}")
             raise NetworkUsed(f"{attempts[-1]} was attempted: the standard tests run offline")
 
         monkeypatch.setattr(socket.socket, "connect", connect)
-        monkeypatch.setattr(socket.socket, "connect_ex", connect)
+        monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
         monkeypatch.setattr(socket, "getaddrinfo", lookup)
         yield
         assert not attempts, f"the network was used: {'; '.join(attempts)}"
@@ -362,7 +385,7 @@ class ProviderTests:
         plain = [
             name
             for name, field in provider.settings_model.model_fields.items()
-            if any(word in name.lower() for word in _SECRET_WORDS)
+            if _credential_name(name)
             and "str" in str(field.annotation)
             and "SecretStr" not in str(field.annotation)
         ]
@@ -380,6 +403,15 @@ class ProviderTests:
         if not named:
             pytest.skip(f"{provider.name} reads no credential from environment variables")
         _, model, operation = self._first_case(provider)
+        with pytest.MonkeyPatch.context() as env:
+            for names in provider.env.values():  # a cloud SDK's own lookup reads the process's
+                for name in names:
+                    env.delenv(name, raising=False)
+            self._check_missing_credentials(provider, model, operation, named)
+
+    def _check_missing_credentials(
+        self, provider: Provider, model: ModelInfo, operation: Operation, named: list[str]
+    ) -> None:
         with self._client(provider, model, secrets=False) as client:
             try:
                 self._call(client, model, operation)
@@ -455,6 +487,12 @@ class ProviderTests:
                 f"{name} is a standard test: override it only to mark it "
                 "@pytest.mark.xfail(reason=..., strict=True)"
             )
+
+
+def _credential_name(name: str) -> bool:
+    """``api_key``, ``client_secret``, ``password``; not ``token_url``, ``access_key_id``."""
+    words = name.lower().split("_")
+    return words[-1] not in _NOT_SECRET and any(word in _SECRET_WORDS for word in words)
 
 
 def _undescribed(options: type[BaseModel]) -> list[str]:

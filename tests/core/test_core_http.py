@@ -704,3 +704,17 @@ def test_the_default_error_says_whether_resending_can_help(
     body = b"quota used up" if quota else b"busy"
     response = WireResponse(status, {}, body, "https://fake.example/v1/images")
     assert generic_error(QuotaAware(), ALPHA, response).retryable is retryable
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://api.example/v1/jobs?id=1&sig=SECRET", "https://api.example/v1/jobs"),
+        ("https://user:SECRET@api.example:8443/v1", "https://api.example:8443/v1"),
+        ("http://127.0.0.1:9/v1/images", "http://127.0.0.1:9/v1/images"),
+    ],
+)
+def test_log_lines_show_urls_without_queries_or_credentials(url: str, shown: str) -> None:
+    from limner.http import _shown
+
+    assert _shown(url) == shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import pkgutil
 import subprocess
@@ -68,3 +69,12 @@ def test_discovery_imports_no_io_stack() -> None:
     count, loaded = json.loads(out.stdout)
     assert count > 0
     assert loaded == []
+
+
+def test_limner_testing_without_pytest_is_simply_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pytest is no dependency of limner: introspection (dir, getmembers) must not fail."""
+    monkeypatch.delitem(sys.modules, "limner.testing", raising=False)
+    monkeypatch.delitem(vars(limner), "testing", raising=False)
+    monkeypatch.setitem(sys.modules, "pytest", None)  # import pytest fails
+    assert not hasattr(limner, "testing")
+    assert inspect.getmembers(limner)

@@ -428,3 +428,49 @@ async def test_a_404_a_plugin_maps_itself_does_not_name_the_models_successor(
         await make_jobs_client(Mapped).images.generate(model="jobs/flux-test", prompt="a fox")
     assert caught.value.message.startswith("job job-1 expired")
     assert "may be retired" not in caught.value.message
+
+
+async def test_a_poll_error_is_read_by_the_providers_own_parse_error(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    class Billing(JobsProvider):
+        def parse_error(self, call: Any, response: Any) -> limner.LimnerError:
+            if b"credits_exhausted" in response.body:
+                return limner.BillingError("out of credits")
+            return super().parse_error(call, response)
+
+    server.reply(submits(server), error_reply(403, "credits_exhausted"))
+    with pytest.raises(limner.BillingError) as caught:
+        await make_jobs_client(Billing).images.generate(model="jobs/flux-test", prompt="a fox")
+    assert caught.value.message.startswith("out of credits; job job-1 was submitted")
+    assert caught.value.submitted is True and caught.value.job == "job-1"
+
+
+async def test_when_one_share_fails_the_others_cancelled_jobs_are_named(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    """Their jobs were submitted before the failure cancelled their polling: they may be
+    billed too."""
+    posts: list[str] = []
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        server.reply(answer)
+        if recorded.method == "POST":
+            posts.append(f"job-{len(posts) + 1}")
+            url = f"{server.url}/v1/get_result?id={posts[-1]}"
+            return web.json_response({"id": posts[-1], "polling_url": url})
+        job = recorded.raw_path.split("id=")[1]
+        status = "Content Moderated" if job == "job-1" else "Pending"
+        return web.json_response({"id": job, "status": status, "result": None})
+
+    server.reply(answer)
+    with pytest.raises(limner.ContentPolicyError) as caught:
+        await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox", n=3)
+    message = caught.value.message
+    assert "job job-1 was submitted: it may still finish and be billed" in message
+    assert message.endswith(
+        "2 other call(s) had submitted a job (job-2, job-3), which may still finish and be billed"
+    ) or message.endswith(
+        "2 other call(s) had submitted a job (job-3, job-2), which may still finish and be billed"
+    )
+    assert caught.value.retryable is False

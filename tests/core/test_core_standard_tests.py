@@ -326,3 +326,24 @@ def test_a_helper_overridden_is_caught(pytester: pytest.Pytester) -> None:
 """
     result = run(pytester, mini(override=override))
     assert any("test_no_standard_test_is_overridden" in line for line in failing(result))
+
+
+def test_a_loopback_connection_is_not_the_network(pytester: pytest.Pytester) -> None:
+    """On some systems the event loop makes its socket pair through a loopback connection."""
+    loopback = """
+    def test_loopback(self):
+        with socket.create_server(("127.0.0.1", 0)) as server:
+            socket.create_connection(server.getsockname(), timeout=1).close()
+"""
+    result = run(pytester, mini(override=loopback))
+    result.assert_outcomes(passed=SOUND + 1)
+
+
+def test_settings_that_name_no_credential_may_be_plain_strings(pytester: pytest.Pytester) -> None:
+    settings = """
+    settings_model = type("MiniSettings", (limner.ProviderSettings,), {
+        "__annotations__": {"token_url": str | None, "access_key_id": str | None},
+        "token_url": None, "access_key_id": None})
+"""
+    result = run(pytester, mini(settings))
+    result.assert_outcomes(passed=SOUND)

@@ -474,6 +474,34 @@ async def test_a_job_past_the_poll_timeout_is_a_504_the_sdk_does_not_resend(
         await gateway.sdk(max_retries=2).images.generate(model="jobs/flux-test", prompt="x")
     assert caught.value.status_code == 504
     assert caught.value.response.headers["x-should-retry"] == "false"
-    assert "job job-1 was not done within the gateway's poll timeout" in caught.value.message
-    assert "may still finish and be billed" in caught.value.message
+    assert (
+        "the jobs API's job was not done within the gateway's poll timeout; job job-1 was "
+        "submitted: it may still finish and be billed"
+    ) in caught.value.message
+    assert len([r for r in server.api_calls if r.method == "POST"]) == 1
+
+
+async def test_a_rejected_credential_on_a_poll_still_says_the_job_may_be_billed(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    """The gateway words a rejected credential for its client; a job was submitted all the
+    same, and the client must not send the request again."""
+
+    async def submitted(recorded: Recorded) -> web.StreamResponse:
+        url = f"{server.url}/v1/get_result?id=job-7"
+        return web.json_response({"id": "job-7", "polling_url": url})
+
+    server.reply(submitted, error_reply(401, "key revoked"))
+    gateway = await make_gateway(
+        plugins=[JobsPlugin()],
+        providers={"jobs": {"api_key": JOBS_KEY, "base_url": f"{server.url}/v1"}},
+    )
+    with pytest.raises(openai.APIStatusError) as caught:
+        await gateway.sdk(max_retries=2).images.generate(model="jobs/flux-test", prompt="x")
+    assert caught.value.status_code == 503
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    assert "rejected this gateway's credential" in caught.value.message
+    assert caught.value.message.endswith(
+        "job job-7 was submitted: it may still finish and be billed"
+    )
     assert len([r for r in server.api_calls if r.method == "POST"]) == 1

@@ -3,6 +3,7 @@ the core tests, as a third-party plugin runs them against itself."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,10 +69,15 @@ class TestNovaCanvasStandard(ProviderTests):
     plugin = limner_nova_canvas
 
     @pytest.fixture(autouse=True)
-    def _no_instance_metadata(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def _no_instance_metadata(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         """botocore's credential chain asks the EC2 instance metadata service last, as boto3
-        does; the standard tests run offline."""
+        does, and reads the machine's AWS files: the standard tests run offline, and pass on a
+        machine with AWS credentials (the process's variables are set here to show it)."""
         monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAMACHINEKEY000000")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "machine/secret/0123456789abcdefghijklmn")
 
     @property
     def settings(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from ..errors import (
     RequestTimeoutError,
     error_for_status,
 )
+from ..polling import submitted
 from ..redaction import Scrubber
 
 log = logging.getLogger("limner.gateway")
@@ -69,6 +70,8 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     body = exc.to_openai()
     answer = _as_the_gateway_answers(exc, body["error"]["message"])
     body["error"].update(answer.changes)
+    if exc.submitted and "message" in answer.changes:  # the gateway rewords: say it again
+        body["error"]["message"] = f"{body['error']['message']}; {submitted(exc.job)}"
     headers: dict[str, str] = {}
     if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
         headers["x-request-id"] = exc.request_id
@@ -117,11 +120,7 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
             message = f"the gateway could not reach {upstream}; try again later"
             return _Answer(exc.http_status, {"message": message})
         if isinstance(exc, JobTimeoutError):  # answered, but its job ran past poll_timeout
-            job = f" {exc.job}" if exc.job else ""
-            message = (
-                f"{upstream}'s job{job} was not done within the gateway's poll timeout; it may "
-                "still finish and be billed"
-            )
+            message = f"{upstream}'s job was not done within the gateway's poll timeout"
             return _Answer(exc.http_status, {"message": message})
         if exc.status_code is not None:  # the provider answered that it timed out: its words
             return _Answer(exc.http_status)
