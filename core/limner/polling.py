@@ -38,7 +38,7 @@ from .provider import (
 from .sending import Share, exchange
 from .wire import WireRequest
 
-__all__ = ["POLL_RETRIES", "SERVE_POLL_TIMEOUT", "others_submitted", "poll", "submitted"]
+__all__ = ["POLL_RETRIES", "SERVE_POLL_TIMEOUT", "others_submitted", "poll", "submitted_note"]
 
 POLL_RETRIES = 3
 """Retries of one poll (a read: repeating it bills nothing), when the client allows fewer."""
@@ -190,13 +190,13 @@ def _after_submission(error: LimnerError, pending: Pending, share: Share | None)
     error.retryable = False
     error.submitted, error.job = True, pending.job
     said = error.message.rstrip(".")
-    error.message = f"{said}; {submitted(pending.job)}"
+    error.message = f"{said}; {submitted_note(pending.job)}"
     if share is not None:
         share.name(error)
     return error
 
 
-def submitted(job: str | None) -> str:
+def submitted_note(job: str | None) -> str:
     """What a failure after a job was submitted adds to its message."""
     return f"{f'job {job}' if job else 'the job'} was submitted: it may still finish and be billed"
 
