@@ -1,76 +1,31 @@
-"""Standard tests for provider plugins (pytest).
-
-A plugin's test suite subclasses :class:`ProviderTests` and names its plugin; pytest then runs
-every standard test for each provider the plugin registers, and for each of their models and
-operations, with ids such as ``test_...[acme/one-generate]``::
-
-    from typing import Any
-
-    from limner.testing import ProviderTests
-
-    import limner_acme
-
-
-    class TestAcmeStandard(ProviderTests):
-        plugin = limner_acme  # the module or object with the @limner.hookimpl functions
-
-        @property
-        def settings(self) -> dict[str, Any]:  # as a user gives them, secrets included
-            return {"api_key": "acme-test-key-0123456789"}
-
-The tests need no network (any attempt to connect fails them, even one the plugin catches) and
-no pytest plugin: they make dry runs through :class:`limner.Client` and call the provider's own
-methods on canned answers. They check what core cannot check when a plugin loads:
-
-* every model's request schema is valid JSON Schema;
-* a minimal request translates for every model and operation, without reaching the network or
-  reading the provider's environment variables, and the same way twice;
-* a dry run needs no credentials and shows none; ``authorize`` adds headers only, and marks
-  secret every header that carries a credential; credential settings are ``SecretStr``;
-* a call without credentials names the environment variable to set, before anything is sent;
-* ``parse_error`` maps any answer (JSON of any shape, HTML, empty) onto the error tree;
-* every option, nested ones included, has a description.
-
-What they cannot see: a translation that depends on hash order (a ``set``) or the clock is
-the same twice in one process; build bodies from ordered data.
-
-Override :meth:`ProviderTests.request_fields` when a model needs more than a prompt (and an
-image, for edits), and :meth:`ProviderTests.settings_for` when a model needs its own settings.
-A standard test that cannot apply to a plugin may be overridden only to mark it
-``@pytest.mark.xfail(reason=..., strict=True)``; ``test_no_standard_test_is_overridden`` fails
-otherwise, and when a helper (a method whose name starts with ``_``) is overridden, so a
-skipped check is always visible.
-"""
+"""The standard tests: :class:`ProviderTests` (see :mod:`limner.testing`)."""
 
 from __future__ import annotations
 
 import inspect
 import io
-import ipaddress
 import json
-import socket
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import jsonschema
 import pytest
-from pydantic import BaseModel, SecretStr
+from pydantic import SecretStr
 
-from .capabilities import ModelInfo, Operation
-from .client import build_request
-from .errors import (
-    AuthenticationError,
+from ..capabilities import ModelInfo, Operation
+from ..client import build_request
+from ..errors import (
     LimnerError,
     MissingCredentialsError,
     ProviderError,
-    RateLimitError,
 )
-from .http import Transport
-from .plugins import Registry
-from .provider import Provider, ProviderCall
-from .requests import EditRequest, GenerateRequest, VariationRequest
-from .sync_client import Client
-from .wire import WireRequest, WireResponse
+from ..http import Transport
+from ..plugins import Registry
+from ..provider import Provider, ProviderCall
+from ..requests import EditRequest, GenerateRequest, VariationRequest
+from ..sync_client import Client
+from ..wire import WireRequest, WireResponse
+from .checks import ANSWERS, BY_STATUS, NetworkUsed, credential_name, offline, undescribed
 
 __all__ = ["ProviderTests"]
 
@@ -84,47 +39,6 @@ _REQUESTS: dict[str, type[GenerateRequest | EditRequest | VariationRequest]] = {
 }
 _CANARY = "limner-standard-tests-canary"
 _BODY_FIELDS = ("method", "url", "json", "form", "files", "content")
-_SECRET_WORDS = frozenset({"key", "apikey", "secret", "token", "password", "passphrase"})
-_NOT_SECRET = frozenset({"url", "uri", "id", "file", "path", "header", "name", "type", "env"})
-_JSON = {"content-type": "application/json"}
-_ANSWERS: tuple[tuple[Mapping[str, str], bytes], ...] = (
-    (_JSON, b'{"error": {"message": "no", "code": "x"}}'),
-    (_JSON, b'{"error": "no"}'),
-    (_JSON, b'{"message": "no"}'),
-    (_JSON, b'{"detail": [{"msg": "no"}]}'),
-    (_JSON, b'{"errors": ["no"]}'),
-    (_JSON, b"[]"),
-    (_JSON, b"null"),
-    (_JSON, b'"no"'),
-    (_JSON, b"{not json"),
-    ({"content-type": "text/html"}, b"<html><body>502 Bad Gateway</body></html>"),
-    ({}, b""),
-)
-_BY_STATUS: tuple[tuple[int, type[LimnerError]], ...] = (
-    (400, LimnerError),
-    (401, AuthenticationError),
-    (403, LimnerError),
-    (404, LimnerError),
-    (422, LimnerError),
-    (429, RateLimitError),
-    (500, ProviderError),
-    (503, ProviderError),
-)
-
-
-def _local(address: Any) -> bool:
-    """A Unix socket path, or a loopback IP address (no name: names need a lookup)."""
-    if isinstance(address, str | bytes):
-        return True
-    host = address[0] if isinstance(address, tuple) and address else None
-    try:
-        return isinstance(host, str) and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-class NetworkUsed(AssertionError):
-    """A standard test tried to reach the network: translation and dry runs must not."""
 
 
 class ProviderTests:
@@ -188,33 +102,8 @@ class ProviderTests:
 
     @pytest.fixture(autouse=True)
     def _offline(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-        """No connection (but to a loopback address) or name lookup: each attempt fails, and
-        is reported at the end even when the plugin caught the failure."""
-        attempts: list[str] = []
-        real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
-
-        def connect(sock: socket.socket, address: Any, *args: Any) -> Any:
-            if _local(address):  # the event loop's own socket pair, on some systems
-                return (real_connect_ex if args == ("ex",) else real_connect)(sock, address)
-            attempts.append(f"a connection to {address!r}")
-            raise NetworkUsed(f"{attempts[-1]} was attempted: the standard tests run offline")
-
-        def connect_ex(sock: socket.socket, address: Any) -> Any:
-            return connect(sock, address, "ex")
-
-        real_lookup = socket.getaddrinfo
-
-        def lookup(host: Any, *args: Any, **kwargs: Any) -> Any:
-            if _local((host,)):  # a loopback address needs no lookup
-                return real_lookup(host, *args, **kwargs)
-            attempts.append(f"a DNS lookup of {host!r}")
-            raise NetworkUsed(f"{attempts[-1]} was attempted: the standard tests run offline")
-
-        monkeypatch.setattr(socket.socket, "connect", connect)
-        monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-        monkeypatch.setattr(socket, "getaddrinfo", lookup)
-        yield
-        assert not attempts, f"the network was used: {'; '.join(attempts)}"
+        """No network (see :func:`limner.testing.checks.offline`)."""
+        yield from offline(monkeypatch)
 
     # ---- helpers (not to be overridden) ------------------------------------------------------
 
@@ -385,7 +274,7 @@ class ProviderTests:
         plain = [
             name
             for name, field in provider.settings_model.model_fields.items()
-            if _credential_name(name)
+            if credential_name(name)
             and "str" in str(field.annotation)
             and "SecretStr" not in str(field.annotation)
         ]
@@ -439,8 +328,8 @@ class ProviderTests:
         )
         settings = provider.load_settings(self.settings_for(provider, model), {})
         call = ProviderCall(operation, model, request, settings)
-        for status, expected in _BY_STATUS:
-            for headers, body in _ANSWERS:
+        for status, expected in BY_STATUS:
+            for headers, body in ANSWERS:
                 try:
                     error = provider.parse_error(call, WireResponse(status, headers, body))
                 except Exception as exc:
@@ -461,7 +350,7 @@ class ProviderTests:
         options = provider.options_model
         if options is None:
             pytest.skip(f"{provider.name} takes no provider_options")
-        bare = _undescribed(options)
+        bare = undescribed(options)
         assert not bare, f"{provider.name}: options without a description: {bare}"
 
     def test_no_standard_test_is_overridden(self) -> None:
@@ -487,39 +376,3 @@ class ProviderTests:
                 f"{name} is a standard test: override it only to mark it "
                 "@pytest.mark.xfail(reason=..., strict=True)"
             )
-
-
-def _credential_name(name: str) -> bool:
-    """``api_key``, ``client_secret``, ``password``; not ``token_url``, ``access_key_id``."""
-    words = name.lower().split("_")
-    return words[-1] not in _NOT_SECRET and any(word in _SECRET_WORDS for word in words)
-
-
-def _undescribed(options: type[BaseModel]) -> list[str]:
-    """The options (nested ones as ``parent.child``) whose JSON Schema has no description."""
-    schema = options.model_json_schema()
-    defs = schema.get("$defs", {})
-    found: list[str] = []
-
-    def walk(node: dict[str, Any], prefix: str, seen: frozenset[str]) -> None:
-        for name, prop in node.get("properties", {}).items():
-            if not prop.get("description"):
-                found.append(prefix + name)
-            for ref in _refs(prop):
-                target = ref.rsplit("/", 1)[-1]
-                if target in defs and target not in seen:
-                    walk(defs[target], f"{prefix}{name}.", seen | {target})
-
-    walk(schema, "", frozenset())
-    return found
-
-
-def _refs(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        if isinstance(node.get("$ref"), str):
-            yield node["$ref"]
-        for value in node.values():
-            yield from _refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _refs(value)
