@@ -12,7 +12,10 @@ import openai
 import pytest
 from openai.types import ImagesResponse
 
+from ..core.jobsprovider import KEY as JOBS_KEY
+from ..core.jobsprovider import Jobs, JobsPlugin
 from ..core.support import IMAGE, FakeServer
+from .conftest import MakeGateway
 from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, data_url, png
 
 
@@ -245,3 +248,19 @@ async def test_a_field_set_to_null_is_unset(gateway: Gateway, server: FakeServer
     assert (result.model_extra or {})["adjustments"] == []
     (call,) = server.api_calls
     assert call.json == {"model": "gpt-image-1", "prompt": "a fox", "n": 1}
+
+
+async def test_a_job_polled_to_the_end_answers_the_sdk_with_its_image(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    server.reply(Jobs(server, polls=1))
+    gateway = await make_gateway(
+        plugins=[JobsPlugin()],
+        providers={"jobs": {"api_key": JOBS_KEY, "base_url": f"{server.url}/v1"}},
+    )
+    result = await gateway.sdk().images.generate(
+        model="jobs/flux-test", prompt="x", response_format="b64_json"
+    )
+    assert result.data is not None and len(result.data) == 1
+    assert base64.b64decode(result.data[0].b64_json or "") == server.files["/files/a.png"]
+    assert [r.method for r in server.api_calls] == ["POST", "GET", "GET"]
