@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+import textwrap
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import limner
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
 OFFLINE = [b for b in BLOCKS if b.startswith("import limner\n") and "limner.Client()" in b]
 
 
@@ -35,3 +41,40 @@ def test_sizing_example_prints_what_its_comments_say(capsys: pytest.CaptureFixtu
     exec(compile(block, str(README), "exec"), {})
     promised = [line.split("# ")[1] for line in block.splitlines() if line.startswith("print(")]
     assert capsys.readouterr().out.splitlines() == promised
+
+
+async def test_the_job_example_polls_a_job_to_its_image() -> None:
+    """The README's job provider, completed with the test double's models, translation and
+    authorization, against a server shaped like Black Forest Labs' job API."""
+    from .core.jobsprovider import KEY, Jobs, JobsProvider
+    from .core.support import FakeServer
+
+    (block,) = [b for b in BLOCKS if "class FluxProvider(limner.Provider)" in b]
+    namespace: dict[str, Any] = {}
+    exec(compile(textwrap.dedent(block), str(README), "exec"), namespace)
+
+    class Flux(namespace["FluxProvider"], JobsProvider):  # type: ignore[misc]
+        pass
+
+    class Plugin:
+        @limner.hookimpl
+        def register_providers(self, register: Any) -> None:
+            register(Flux())
+
+    server = FakeServer()
+    await server.start()
+    server.reply(Jobs(server, polls=1))
+    settings = {"api_key": KEY, "base_url": f"{server.url}/v1"}
+    client = limner.AsyncClient(
+        plugins=[Plugin()], providers={"jobs": settings}, environ={}, allow_private_networks=True
+    )
+    try:
+        started = time.monotonic()
+        result = await client.images.generate(model="jobs/flux-test", prompt="a fox")
+        waited = time.monotonic() - started
+    finally:
+        await client.close()
+        await server.stop()
+    assert [item.url for item in result.data] == [f"{server.url}/files/a.png?job=job-1"]
+    assert [r.method for r in server.api_calls] == ["POST", "GET", "GET"]
+    assert waited >= 0.5 + 1.0  # the backoff it describes
