@@ -53,13 +53,13 @@ async def test_the_job_example_polls_a_job_to_its_image() -> None:
     namespace: dict[str, Any] = {}
     exec(compile(textwrap.dedent(block), str(README), "exec"), namespace)
 
-    class Flux(namespace["FluxProvider"], JobsProvider):  # type: ignore[misc]
-        pass
+    readme_provider: type[limner.Provider] = namespace["FluxProvider"]
+    flux = type("Flux", (readme_provider, JobsProvider), {})  # the README's methods first
 
     class Plugin:
         @limner.hookimpl
         def register_providers(self, register: Any) -> None:
-            register(Flux())
+            register(flux())
 
     server = FakeServer()
     await server.start()
