@@ -309,3 +309,24 @@ def test_serve_refuses_a_poll_timeout_of_zero(
     argv = ["serve", "--port", "0", "--files-dir", str(tmp_path), "--poll-timeout", "0"]
     assert main(argv) == 2
     assert "poll_timeout must be a positive number of seconds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "expected"), [([], 8), (["--max-concurrency", "32"], 32)])
+def test_serve_sets_the_upstream_slots(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], expected: int
+) -> None:
+    """A provider's job keeps its slot while it runs: operators of such providers raise it."""
+    seen: list[GatewayConfig] = []
+
+    async def fake_serve(config: GatewayConfig, **kwargs: Any) -> None:
+        seen.append(config)
+
+    monkeypatch.setattr("limner.gateway.server.serve", fake_serve)
+    assert main(["serve", "--port", "0", *argv]) == 0
+    assert seen[0].max_concurrency == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_serve_refuses_no_upstream_slots(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", "0", "--max-concurrency", value]) == 2
+    assert "max_concurrency must be a whole number, 1 or more" in capsys.readouterr().err

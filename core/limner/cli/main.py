@@ -120,6 +120,14 @@ def _parser() -> argparse.ArgumentParser:
         help="retries of a failed upstream call (default 0: clients retry themselves)",
     )
     serve.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=8,
+        metavar="N",
+        help="client requests served upstream at once (default 8; a provider's job keeps its "
+        "slot until it is done); others wait up to 30 s, then get 429",
+    )
+    serve.add_argument(
         "--poll-timeout",
         type=float,
         default=SERVE_POLL_TIMEOUT,
@@ -251,6 +259,7 @@ async def _serve(args: argparse.Namespace) -> int:
         api_keys=keys_from(args.api_key),
         public_url=args.public_url,
         default_model=args.default_model,
+        max_concurrency=args.max_concurrency,
     )
     if args.max_retries < 0:
         raise InvalidRequestError("--max-retries must be 0 or more", param="max_retries")

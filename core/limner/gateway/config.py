@@ -33,7 +33,8 @@ class GatewayConfig:
     :param max_input_images: most input images in one edit.
     :param max_n: most images asked for in one request.
     :param max_concurrency: client requests served upstream at once across all clients (a
-        request whose ``n`` the model splits makes several provider calls inside its slot).
+        request whose ``n`` the model splits makes several provider calls inside its slot; a
+        provider's job keeps its slot until it is done).
     :param queue_timeout: seconds a request may wait for an upstream slot before a 429.
     :param file_ttl: seconds an uploaded or generated file is kept.
     :param sweep_interval: seconds between sweeps that remove expired files from the store (when
@@ -58,6 +59,13 @@ class GatewayConfig:
     default_model: str | None = None
 
     def __post_init__(self) -> None:
+        slots = self.max_concurrency
+        if not isinstance(slots, int) or isinstance(slots, bool) or slots < 1:
+            raise InvalidRequestError(
+                f"max_concurrency must be a whole number, 1 or more; got {slots!r} (with none, "
+                "every request would wait for a slot and fail)",
+                param="max_concurrency",
+            )
         if self.public_url is not None:
             scheme, sep, rest = self.public_url.partition("://")
             if scheme.lower() not in ("http", "https") or not sep or not rest.split("/")[0]:
