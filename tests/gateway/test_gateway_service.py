@@ -327,6 +327,12 @@ def test_serve_sets_the_upstream_slots(
 
 
 @pytest.mark.parametrize("value", ["0", "-3"])
-def test_serve_refuses_no_upstream_slots(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_refuses_no_upstream_slots(
+    value: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def fake_serve(config: GatewayConfig, **kwargs: Any) -> None:
+        raise AssertionError("served with no slots")
+
+    monkeypatch.setattr("limner.gateway.server.serve", fake_serve)
     assert main(["serve", "--port", "0", "--max-concurrency", value]) == 2
     assert "max_concurrency must be a whole number, 1 or more" in capsys.readouterr().err
