@@ -44,8 +44,9 @@ POLL_RETRIES = 3
 """Retries of one poll (a read: repeating it bills nothing), when the client allows fewer."""
 
 SERVE_POLL_TIMEOUT = 300.0
-"""The gateway's ``poll_timeout``: under the OpenAI SDKs' own 600 s timeout, so a client hears
-the gateway's answer rather than giving up and sending the request (a new job) again."""
+"""``limner serve``'s ``poll_timeout`` (an app made with ``create_app`` has its client's): under
+the OpenAI SDKs' own 600 s timeout, so a client hears the gateway's answer rather than giving up
+and sending the request (a new job) again."""
 
 
 async def poll(
@@ -63,12 +64,14 @@ async def poll(
 ) -> ProviderResult:
     """Poll until the provider's job for ``call`` (submitted with ``submitted``) is done, and
     return its result. Raises :class:`~limner.errors.JobTimeoutError` when it is not done within
-    ``timeout`` seconds; every error is marked not retryable (the job may still be billed).
+    ``timeout`` seconds of now (or as soon as the provider asks to wait past them); every error
+    is marked not retryable (the job may still be billed).
     Cancelled (another share of the request failed), it adds its job's id to ``cancelled``."""
     try:
         model = call.model
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        started = loop.time()
+        deadline = started + timeout
         retry: RetryPolicy | None = None
         if transport.retry.max_retries < POLL_RETRIES:
             retry = dataclasses.replace(transport.retry, max_retries=POLL_RETRIES)
@@ -81,7 +84,8 @@ async def poll(
             await _check_target(pending.request, submitted, provider, policy, public)
             wait = max(_wait(pending, provider), MIN_POLL_WAIT)
             if loop.time() + wait >= deadline:  # the next poll could not be answered in time
-                raise _timed_out(provider, model.id, timeout, polls, pending)
+                elapsed = loop.time() - started
+                raise _timed_out(provider, model.id, timeout, polls, elapsed, pending, due=wait)
             await asyncio.sleep(wait)
             request = pending.request
             if extra_headers:
@@ -101,7 +105,8 @@ async def poll(
                         successor=False,
                     )
             except TimeoutError:
-                raise _timed_out(provider, model.id, timeout, polls, pending) from None
+                elapsed = loop.time() - started
+                raise _timed_out(provider, model.id, timeout, polls, elapsed, pending) from None
             if not isinstance(answer, Pending | ProviderResult):
                 raise PluginError(
                     f"{provider.name}.parse_poll returned {type(answer).__name__}, not a "
@@ -143,8 +148,9 @@ async def _check_target(
     public: set[str],
 ) -> None:
     """A poll carries the provider's credentials. It goes back to the origin the call itself
-    was sent to (a base URL the user chose, such as a local proxy), or over https to a public
-    address, unless the client allows private networks."""
+    was sent to (a base URL the user chose, such as a local proxy), or over https to another
+    host, which must resolve to public addresses unless the client allows private networks (a
+    name that does not resolve passes: its poll fails to connect)."""
     poll_url, call_url = urlsplit(target.url), urlsplit(submitted.url)
     if (poll_url.scheme, poll_url.netloc) == (call_url.scheme, call_url.netloc):
         return
@@ -174,11 +180,19 @@ def _refused(provider: Provider, where: str) -> ProviderError:
 
 
 def _timed_out(
-    provider: Provider, model: str, timeout: float, polls: int, pending: Pending
+    provider: Provider,
+    model: str,
+    timeout: float,
+    polls: int,
+    elapsed: float,
+    pending: Pending,
+    *,
+    due: float | None = None,
 ) -> JobTimeoutError:
+    after = f"; the next was due in {due:g} s" if due is not None else ""
     return JobTimeoutError(
-        f"{model}: the provider's job was not done after {timeout:g} s ({polls} poll(s)). "
-        "Wait longer with the client's poll_timeout",
+        f"{model}: the provider's job was not done within the poll_timeout of {timeout:g} s "
+        f"({polls} poll(s) in {elapsed:.1f} s{after}). Wait longer with the client's poll_timeout",
         job=pending.job,
         provider=provider.name,
         model=model,

@@ -14,7 +14,8 @@ method                    required  contract
                                     :class:`Pending` when the provider queued a job
 ``parse_poll(...)``       jobs      a 2xx answer to a poll → :class:`ProviderResult` or
                                     :class:`Pending` again
-``parse_poll_error``      no        a non-2xx answer to a poll → error (default: by status)
+``parse_poll_error``      no        a non-2xx answer to a poll → error (default:
+                                    ``parse_error``, the user's errors made the provider's)
 ``parse_error(...)``      no        a non-2xx response → a :class:`~limner.errors.LimnerError`
 ``retry_after(response)`` no        seconds to wait before a retry (default: ``Retry-After``)
 ``retryable(response)``   no        ``False``: do not retry this 408/409/429/500/502/503/504
@@ -233,9 +234,10 @@ class Pending:
     ``state`` is the plugin's own (a count of polls, for a backoff); core never reads it. Return a
     new ``Pending`` for each poll rather than changing one.
 
-    The poll goes to the origin the call was sent to, or over ``https`` to a public address
-    (unless the client allows private networks): credentials never travel in the clear or to a
-    local service. Check in ``parse_response`` that the host is the provider's own.
+    The poll goes to the origin the call was sent to, or over ``https`` to another host, which
+    must resolve to public addresses unless the client allows private networks: credentials are
+    not sent in the clear or to a local service. Check in ``parse_response`` that the host is the
+    provider's own.
     """
 
     request: WireRequest
@@ -308,8 +310,8 @@ class Provider(ABC):
     ) -> LimnerError:
         """Map a non-2xx answer to a poll onto the error tree. The default asks
         :meth:`parse_error` (by status, if that fails on the body), except that an invalid
-        request or a missing model (a 400, a 404) is the provider's failure to report on its job
-        (a :class:`~limner.errors.ProviderError`): the user's request was taken."""
+        request or a missing model (a 400, 404 or 422) is the provider's failure to report on
+        its job (a :class:`~limner.errors.ProviderError`): the user's request was taken."""
         from .sending import generic_error
 
         try:

@@ -141,7 +141,10 @@ async def test_a_job_not_done_within_poll_timeout_is_a_timeout_not_retried(
     assert isinstance(error, limner.RequestTimeoutError)
     assert error.code == "poll_timeout" and error.job == "job-1"
     assert error.retryable is False
-    assert "after 0.5 s" in error.message and "poll_timeout" in error.message
+    assert "not done within the poll_timeout of 0.5 s (" in error.message
+    assert (
+        "; the next was due in 0.1 s). Wait longer with the client's poll_timeout" in error.message
+    )
     assert "job job-1 was submitted: it may still finish and be billed" in error.message
     polls = len(server.api_calls) - 1
     assert 2 <= polls <= 5  # at least 0.1 s apart, and bounded by the timeout
@@ -474,3 +477,23 @@ async def test_when_one_share_fails_the_others_cancelled_jobs_are_named(
         "2 other call(s) had submitted a job (job-3, job-2), which may still finish and be billed"
     )
     assert caught.value.retryable is False
+
+
+async def test_a_wait_past_the_poll_timeout_ends_at_once_and_says_why(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    class Leisurely(JobsProvider):
+        wait = 10.0
+
+    server.reply(Jobs(server, polls=1))
+    started = time.monotonic()
+    with pytest.raises(limner.JobTimeoutError) as caught:
+        await make_jobs_client(Leisurely, poll_timeout=5.0).images.generate(
+            model="jobs/flux-test", prompt="a fox"
+        )
+    assert time.monotonic() - started < 2  # not a wait that could not end in time
+    assert (
+        "the provider's job was not done within the poll_timeout of 5 s (0 poll(s) in 0.0 s; "
+        "the next was due in 10 s)"
+    ) in caught.value.message
+    assert len(server.api_calls) == 1

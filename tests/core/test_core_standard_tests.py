@@ -347,3 +347,14 @@ def test_settings_that_name_no_credential_may_be_plain_strings(pytester: pytest.
 """
     result = run(pytester, mini(settings))
     result.assert_outcomes(passed=SOUND)
+
+
+def test_the_guard_itself_cannot_be_overridden(pytester: pytest.Pytester) -> None:
+    override = """
+    def test_no_standard_test_is_overridden(self):
+        pass
+"""
+    result = run(pytester, mini(override=override))
+    assert result.ret != 0
+    assert "overrides test_no_standard_test_is_overridden" in result.stdout.str()
+    assert not any(line.startswith("PASSED") for line in result.outlines)

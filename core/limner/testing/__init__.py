@@ -18,28 +18,34 @@ operations, with ids such as ``test_...[acme/one-generate]``::
         def settings(self) -> dict[str, Any]:  # as a user gives them, secrets included
             return {"api_key": "acme-test-key-0123456789"}
 
-The tests need no network (any attempt to connect fails them, even one the plugin catches) and
-no pytest plugin: they make dry runs through :class:`limner.Client` and call the provider's own
-methods on canned answers. They check what core cannot check when a plugin loads:
+The tests need no network (any attempt to connect but to a loopback IP address, or to look a
+name up, fails them, even one the plugin catches) and no pytest plugin: they make dry runs
+through :class:`limner.Client` and call the provider's own methods on canned answers. They check
+what core cannot check when a plugin loads:
 
+* every model is served by its provider and resolves by its id;
 * every model's request schema is valid JSON Schema;
 * a minimal request translates for every model and operation, without reaching the network or
   reading the provider's environment variables, and the same way twice;
 * a dry run needs no credentials and shows none; ``authorize`` adds headers only, and marks
   secret every header that carries a credential; credential settings are ``SecretStr``;
 * a call without credentials names the environment variable to set, before anything is sent;
-* ``parse_error`` maps any answer (JSON of any shape, HTML, empty) onto the error tree;
+* ``parse_error`` returns an error for any answer (JSON of any shape, HTML, empty), of the right
+  kind for its status (:data:`~limner.testing.checks.BY_STATUS`);
 * every option, nested ones included, has a description.
 
 What they cannot see: a translation that depends on hash order (a ``set``) or the clock is
 the same twice in one process; build bodies from ordered data.
 
-Override :meth:`ProviderTests.request_fields` when a model needs more than a prompt (and an
-image, for edits), and :meth:`ProviderTests.settings_for` when a model needs its own settings.
-A standard test that cannot apply to a plugin may be overridden only to mark it
+Give every secret 8 characters or more: shorter ones are not looked for. Override
+:meth:`ProviderTests.request_fields` when a model needs more than the default (a prompt for
+generate, a prompt and a 512x512 PNG for edit, the PNG alone for variation), and
+:meth:`ProviderTests.settings_for` when a model needs its own settings. A standard test that
+cannot apply to a plugin may be overridden only to mark it
 ``@pytest.mark.xfail(reason=..., strict=True)``; ``test_no_standard_test_is_overridden`` fails
 otherwise, and when a helper (a method whose name starts with ``_``) is overridden, so a
-skipped check is always visible.
+skipped check is always visible. That test itself cannot be overridden (the subclass is
+refused).
 """
 
 from __future__ import annotations

@@ -48,6 +48,14 @@ class ProviderTests:
     plugin: object
     """The module or object holding the plugin's ``@limner.hookimpl`` functions."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "test_no_standard_test_is_overridden" in vars(cls):
+            raise TypeError(
+                f"{cls.__name__} overrides test_no_standard_test_is_overridden, the check that "
+                "keeps every standard test visible: leave it to ProviderTests"
+            )
+
     @property
     def settings(self) -> Mapping[str, Any]:
         """Settings as a user gives them: for the plugin's one provider, or keyed by provider
