@@ -193,6 +193,7 @@ __all__ = [
 # they were when ``import limner`` imported them all.
 _SUBMODULES = frozenset(
     {
+        "calls",
         "capabilities",
         "changes",
         "chat",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
 from pydantic import BaseModel, ValidationError
 
+from .calls import AnyRequest
 from .capabilities import ModelInfo, Operation
 from .download import DownloadPolicy
 from .dryrun import DryRun
@@ -24,7 +25,6 @@ from .http import RetryPolicy, Transport
 from .input_errors import invalid_input
 from .params import EditParams, GenerateParams, VariationParams
 from .plugins import Registry, default_registry
-from .provider import AnyRequest
 from .requests import EditRequest, GenerateRequest, VariationRequest, fields_elsewhere
 from .responses import ImagesResponse
 from .schema import request_schema

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
@@ -29,14 +30,7 @@ from .inputs import (
 )
 from .plugins import Registry
 from .polling import others_submitted, poll
-from .provider import (
-    AnyRequest,
-    Pending,
-    ProviderCall,
-    ProviderResult,
-    ProviderSettings,
-    Translation,
-)
+from .provider import ProviderSettings
 from .requests import set_aside_misplaced
 from .responses import CONTENT_FILTERED, NO_IMAGES, Adjustment, ImageData, ImagesResponse, Notice
 from .sending import (

@@ -1,4 +1,5 @@
-"""The provider contract every plugin implements, and the data that crosses it.
+"""The provider contract every plugin implements (the data that crosses it is in
+:mod:`limner.calls`, and importable from here too).
 
 A plugin registers one :class:`Provider` per service. Core calls it in this order for each HTTP
 call it makes; every method is synchronous and pure (no I/O), except that ``authorize`` may
@@ -44,12 +45,18 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from .capabilities import ModelInfo, Operation
+from .calls import (
+    MIN_POLL_WAIT,
+    Pending,
+    ProviderCall,
+    ProviderResult,
+    Translation,
+)
+from .capabilities import ModelInfo
 from .changes import Changes
 from .errors import (
     InvalidRequestError,
@@ -59,11 +66,8 @@ from .errors import (
     PluginError,
     ProviderError,
 )
-from .images import InputImage
 from .input_errors import invalid_input
 from .provider_settings import ProviderSettings
-from .requests import EditRequest, GenerateRequest, VariationRequest
-from .responses import Adjustment, ImageData, Notice, Usage
 from .wire import WireRequest, WireResponse
 
 if TYPE_CHECKING:
@@ -79,175 +83,6 @@ __all__ = [
     "ProviderSettings",
     "Translation",
 ]
-
-AnyRequest = GenerateRequest | EditRequest | VariationRequest
-
-
-@dataclass(frozen=True, init=False)
-class ProviderCall:
-    """One HTTP call's worth of a request, as core hands it to a provider.
-
-    ``n`` is this call's share of the images when core splits a request; ``index`` is the
-    call's position. ``images`` and ``mask`` are loaded and checked. ``options`` is the provider's
-    own ``provider_options`` namespace, validated with its ``options_model``, or ``None`` when
-    the request sets none.
-    """
-
-    operation: Operation
-    model: ModelInfo
-    request: AnyRequest
-    settings: ProviderSettings
-    n: int = 1
-    index: int = 0
-    images: tuple[InputImage, ...] = ()
-    mask: InputImage | None = None
-    options: BaseModel | None = None
-
-    def __init__(  # written out: see the note above
-        self,
-        operation: Operation,
-        model: ModelInfo,
-        request: AnyRequest,
-        settings: ProviderSettings,
-        n: int = 1,
-        index: int = 0,
-        images: tuple[InputImage, ...] = (),
-        mask: InputImage | None = None,
-        options: BaseModel | None = None,
-    ) -> None:
-        fields = self.__dict__
-        fields["operation"] = operation
-        fields["model"] = model
-        fields["request"] = request
-        fields["settings"] = settings
-        fields["n"] = n
-        fields["index"] = index
-        fields["images"] = images
-        fields["mask"] = mask
-        fields["options"] = options
-
-    @property
-    def is_split(self) -> bool:
-        """Whether core split the request's ``n`` over several calls, this being one of them. A
-        split call that comes back without images should say why in a notice
-        (``content_filtered``, ``no_images``) rather than raise: the others' images are made and
-        billed."""
-        return self.n < self.request.n
-
-    def without_images(
-        self,
-        error: LimnerError,
-        code: str,
-        message: str,
-        *,
-        usage: Usage | None = None,
-        output_format: str | None = None,
-    ) -> ProviderResult:
-        """What a call that made no image returns. One share of a split request (:attr:`is_split`)
-        returns an empty result with a notice (``code``: ``content_filtered`` or ``no_images``,
-        ``message``), so the other calls' images, made and billed, are kept; core raises when no
-        call made any. A request made in one call raises ``error``."""
-        if not self.is_split:
-            raise error
-        notice = Notice(code=code, message=message)
-        return ProviderResult(
-            images=[], usage=usage, output_format=output_format, warnings=[notice]
-        )
-
-
-@dataclass(frozen=True, init=False)
-class Translation:
-    """A provider's wire request for one call, and every setting it changed or dropped.
-
-    ``size``, ``quality`` and ``edit_mode`` are the values actually used, to price the call.
-    """
-
-    request: WireRequest
-    adjustments: tuple[Adjustment, ...] = ()
-    warnings: tuple[Notice, ...] = ()
-    size: str | None = None
-    quality: str | None = None
-    edit_mode: str | None = None
-
-    def __init__(  # written out: see the note above
-        self,
-        request: WireRequest,
-        adjustments: tuple[Adjustment, ...] = (),
-        warnings: tuple[Notice, ...] = (),
-        size: str | None = None,
-        quality: str | None = None,
-        edit_mode: str | None = None,
-    ) -> None:
-        fields = self.__dict__
-        fields["request"] = request
-        fields["adjustments"] = adjustments
-        fields["warnings"] = warnings
-        fields["size"] = size
-        fields["quality"] = quality
-        fields["edit_mode"] = edit_mode
-
-
-@dataclass(frozen=True, init=False)
-class ProviderResult:
-    """What a provider's 2xx answer held."""
-
-    images: list[ImageData]
-    created: int | None = None
-    usage: Usage | None = None
-    output_format: str | None = None
-    size: str | None = None
-    quality: str | None = None
-    background: str | None = None
-    warnings: list[Notice] = field(default_factory=list)
-
-    def __init__(  # written out: see the note above
-        self,
-        images: list[ImageData],
-        created: int | None = None,
-        usage: Usage | None = None,
-        output_format: str | None = None,
-        size: str | None = None,
-        quality: str | None = None,
-        background: str | None = None,
-        warnings: list[Notice] | None = None,
-    ) -> None:
-        fields = self.__dict__
-        fields["images"] = images
-        fields["created"] = created
-        fields["usage"] = usage
-        fields["output_format"] = output_format
-        fields["size"] = size
-        fields["quality"] = quality
-        fields["background"] = background
-        fields["warnings"] = [] if warnings is None else warnings
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A 2xx answer saying the images are still being made: the provider queued a job.
-
-    Core waits ``after`` seconds (at least :data:`MIN_POLL_WAIT`), sends ``request`` (a poll,
-    usually a ``GET`` of the job's status URL; ``authorize`` adds credentials and the user's
-    ``extra_headers`` are added, as for every request) and hands the answer to
-    :meth:`Provider.parse_poll` with this object. ``job`` is the provider's id for the job: errors
-    after the job was submitted name it, so the user can find a result that is billed anyway.
-    ``state`` is the plugin's own (a count of polls, for a backoff); core never reads it. Return a
-    new ``Pending`` for each poll rather than changing one.
-
-    The poll goes to the origin the call was sent to, or over ``https`` to another host, which
-    must resolve to public addresses unless the client allows private networks: credentials are
-    not sent in the clear or to a local service. Check in ``parse_response`` that the host is the
-    provider's own.
-    """
-
-    request: WireRequest
-    after: float = 1.0
-    job: str | None = None
-    state: Any = None
-
-
-MIN_POLL_WAIT = 0.1
-"""Seconds core waits at least between polls, whatever ``Pending.after`` says."""
 
 
 class Provider(ABC):
