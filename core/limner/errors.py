@@ -345,6 +345,7 @@ _BY_STATUS: Mapping[int, type[LimnerError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
     408: RequestTimeoutError,
+    409: ProviderUnavailableError,  # retried: a conflict on the provider's side, not the request
     413: PayloadTooLargeError,
     422: InvalidRequestError,
     429: RateLimitError,

@@ -65,7 +65,7 @@ async def test_429_exhausted_is_rate_limit_error(
         (503, limner.ProviderUnavailableError, 2),
         (502, limner.ProviderUnavailableError, 0),
         (504, limner.ProviderUnavailableError, 1),
-        (409, limner.InvalidRequestError, 1),
+        (409, limner.ProviderUnavailableError, 1),  # retried: not the request's fault
     ],
 )
 async def test_5xx_retried_then_error(

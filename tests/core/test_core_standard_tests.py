@@ -358,3 +358,9 @@ def test_the_guard_itself_cannot_be_overridden(pytester: pytest.Pytester) -> Non
     assert result.ret != 0
     assert "overrides test_no_standard_test_is_overridden" in result.stdout.str()
     assert not any(line.startswith("PASSED") for line in result.outlines)
+
+
+@pytest.mark.parametrize("operations", ['("edit",)', '("variation",)'])
+def test_a_provider_without_generate_passes(pytester: pytest.Pytester, operations: str) -> None:
+    result = run(pytester, mini(f"    operations = {operations}\n"))
+    result.assert_outcomes(passed=SOUND)

@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from ..errors import AuthenticationError, LimnerError, ProviderError, RateLimitError
+from ..errors import (
+    AuthenticationError,
+    LimnerError,
+    ProviderError,
+    RateLimitError,
+    RequestTimeoutError,
+)
 
 __all__ = [
     "ANSWERS",
@@ -47,6 +53,8 @@ BY_STATUS: tuple[tuple[int, type[LimnerError]], ...] = (
     (401, AuthenticationError),
     (403, LimnerError),
     (404, LimnerError),
+    (408, RequestTimeoutError),
+    (409, ProviderError),
     (422, LimnerError),
     (429, RateLimitError),
     (500, ProviderError),

@@ -184,7 +184,7 @@ def _classify(
         if "billing" in message.lower() and wait is None:
             return BillingError(f"{said} — check the project's billing", **common)
         return RateLimitError(f"{said} — slow down or retry later", retry_after=wait, **common)
-    if 400 <= status < 500:
+    if 400 <= status < 500 and status not in RETRYABLE_STATUSES:  # 408, 409: not the request
         return InvalidRequestError(f"{said} — fix the request and retry", **common)
     cls = error_for_status(status)
     return cls(f"{said} — Google failed (HTTP {status}); retry later", **common)

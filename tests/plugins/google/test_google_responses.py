@@ -347,3 +347,28 @@ async def test_dry_run_estimates_by_image_size(image_size: str, usd: str) -> Non
         )
     assert plan.estimated_cost_usd == Decimal(usd) * 2
     assert plan.requests[0]["headers"]["x-goog-api-key"] == "<redacted>"
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "error"),
+    [
+        (408, "DEADLINE_EXCEEDED", limner.RequestTimeoutError),
+        (409, "ABORTED", limner.ProviderUnavailableError),
+    ],
+)
+def test_a_timeout_or_a_conflict_is_retried_not_the_requests_fault(
+    provider: GoogleProvider,
+    make_call: MakeCall,
+    status: int,
+    code: str,
+    error: type[limner.LimnerError],
+) -> None:
+    """Core retries 408 and 409; they are no invalid request. (A hand-made body with the
+    google.rpc codes closest to those statuses.)"""
+    body = {"error": {"code": status, "message": "try again", "status": code}}
+    mapped = provider.parse_error(make_call("gemini-3-pro-image"), answer(status, body))
+    assert type(mapped) is error
+    assert mapped.retryable is True
+    assert (
+        mapped.message == f"Google ({code}): try again — Google failed (HTTP {status}); retry later"
+    )
