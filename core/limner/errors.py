@@ -76,6 +76,9 @@ class LimnerError(Exception):
     and be billed, so sending the request again would pay twice."""
     job: str | None = None
     """The provider's id for that job, when it gave one."""
+    billing_note: str = ""
+    """What the message says of jobs that may be billed (``submitted``), so a gateway that words
+    the message its own way can keep it."""
 
     def __init__(
         self,

@@ -38,7 +38,7 @@ from .provider import (
 from .sending import Share, exchange
 from .wire import WireRequest
 
-__all__ = ["POLL_RETRIES", "SERVE_POLL_TIMEOUT", "others_submitted", "poll", "submitted_note"]
+__all__ = ["POLL_RETRIES", "SERVE_POLL_TIMEOUT", "others_submitted", "poll"]
 
 POLL_RETRIES = 3
 """Retries of one poll (a read: repeating it bills nothing), when the client allows fewer."""
@@ -203,24 +203,26 @@ def _after_submission(error: LimnerError, pending: Pending, share: Share | None)
     """``error``, marked not retryable and saying that the job may be billed anyway."""
     error.retryable = False
     error.submitted, error.job = True, pending.job
-    said = error.message.rstrip(".")
-    error.message = f"{said}; {submitted_note(pending.job)}"
+    job = f"job {pending.job}" if pending.job else "the job"
+    _note(error, f"{job} was submitted: it may still finish and be billed")
     if share is not None:
         share.name(error)
     return error
-
-
-def submitted_note(job: str | None) -> str:
-    """What a failure after a job was submitted adds to its message."""
-    return f"{f'job {job}' if job else 'the job'} was submitted: it may still finish and be billed"
 
 
 def others_submitted(error: LimnerError, jobs: list[str | None]) -> None:
     """Say in ``error`` that the other shares of its request had submitted ``jobs``, cancelled
     when it failed: they too may still finish and be billed."""
     named = ", ".join(job for job in jobs if job)
-    error.message = (
-        f"{error.message.rstrip('.')}; {len(jobs)} other call(s) had submitted a job"
-        f"{f' ({named})' if named else ''}, which may still finish and be billed"
+    _note(
+        error,
+        f"{len(jobs)} other call(s) had submitted a job{f' ({named})' if named else ''}, which "
+        "may still finish and be billed",
     )
     error.submitted, error.retryable = True, False
+
+
+def _note(error: LimnerError, note: str) -> None:
+    """Add ``note`` to ``error``'s message and to its ``billing_note``."""
+    error.message = f"{error.message.rstrip('.')}; {note}"
+    error.billing_note = f"{error.billing_note}; {note}" if error.billing_note else note

@@ -505,3 +505,37 @@ async def test_a_rejected_credential_on_a_poll_still_says_the_job_may_be_billed(
         "job job-7 was submitted: it may still finish and be billed"
     )
     assert len([r for r in server.api_calls if r.method == "POST"]) == 1
+
+
+async def test_a_reworded_error_keeps_every_job_that_may_be_billed(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    """One share's poll is refused (the gateway words that its own way), the other share's job
+    is cancelled: the client hears of both jobs."""
+    posts: list[str] = []
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        server.reply(answer)
+        if recorded.method == "POST":
+            posts.append(f"job-{len(posts) + 1}")
+            url = f"{server.url}/v1/get_result?id={posts[-1]}"
+            return web.json_response({"id": posts[-1], "polling_url": url})
+        job = recorded.raw_path.split("id=")[1]
+        if job == "job-1":
+            return web.json_response({"error": {"message": "key revoked"}}, status=401)
+        return web.json_response({"id": job, "status": "Pending", "result": None})
+
+    server.reply(answer)
+    gateway = await make_gateway(
+        plugins=[JobsPlugin()],
+        providers={"jobs": {"api_key": JOBS_KEY, "base_url": f"{server.url}/v1"}},
+    )
+    with pytest.raises(openai.APIStatusError) as caught:
+        await gateway.sdk(max_retries=0).images.generate(model="jobs/flux-test", prompt="x", n=2)
+    message = caught.value.message
+    assert "rejected this gateway's credential" in message
+    assert message.endswith(
+        "; job job-1 was submitted: it may still finish and be billed; 1 other call(s) had "
+        "submitted a job (job-2), which may still finish and be billed"
+    )
+    assert caught.value.response.headers["x-should-retry"] == "false"

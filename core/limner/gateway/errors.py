@@ -24,7 +24,6 @@ from ..errors import (
     RequestTimeoutError,
     error_for_status,
 )
-from ..polling import submitted_note
 from ..redaction import Scrubber
 
 log = logging.getLogger("limner.gateway")
@@ -70,8 +69,8 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     body = exc.to_openai()
     answer = _as_the_gateway_answers(exc, body["error"]["message"])
     body["error"].update(answer.changes)
-    if exc.submitted and "message" in answer.changes:  # the gateway rewords: say it again
-        body["error"]["message"] = f"{body['error']['message']}; {submitted_note(exc.job)}"
+    if exc.billing_note and "message" in answer.changes:  # the gateway rewords: say it again
+        body["error"]["message"] = f"{body['error']['message']}; {exc.billing_note}"
     headers: dict[str, str] = {}
     if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
         headers["x-request-id"] = exc.request_id
