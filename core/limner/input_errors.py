@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
     from pydantic_core import ErrorDetails
 
-__all__ = ["invalid_input", "param_path"]
+__all__ = ["invalid_input", "param_path", "shown_value"]
 
 
 class _Index(str):
@@ -83,7 +83,7 @@ def _wording(error: ErrorDetails, loc: list[str], fields: tuple[str, ...]) -> st
     kind = error["type"]
     name = loc[-1] if loc else ""
     if kind == "string_pattern_mismatch" and name in _FORMS:
-        return f"{_shown(error['input'])} is not {_FORMS[name]}"
+        return f"{shown_value(error['input'])} is not {_FORMS[name]}"
     if kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
         return "must not be empty"
     if kind == "extra_forbidden" and len(loc) == 1 and fields:
@@ -99,7 +99,9 @@ def _wording(error: ErrorDetails, loc: list[str], fields: tuple[str, ...]) -> st
     return error["msg"].removeprefix("Value error, ")
 
 
-def _shown(value: object) -> str:
+def shown_value(value: object) -> str:
+    """``value`` as a message quotes it: its repr, cut to 40 characters (a long prompt, a data
+    URL are not quoted back whole)."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .capabilities import FieldRule, ModelInfo, Operation
 from .errors import InvalidRequestError, UnsupportedFeatureError
-from .input_errors import param_path
+from .input_errors import param_path, shown_value
 from .requests import EditRequest, ImageRequest
 from .schema import check_operation, compiled
 
@@ -103,8 +103,7 @@ def _wording(error: jsonschema.ValidationError) -> str:
     if error.validator == "maxLength" and isinstance(error.instance, str):
         return f"{len(error.instance)} characters; at most {error.validator_value} are accepted"
     if error.validator == "enum":
-        given = repr(error.instance)
-        given = given if len(given) <= 40 else given[:37] + "..."
+        given = shown_value(error.instance)
         listed: Any = error.validator_value
         values = [value for value in listed if value is not None]  # null: unset
         return f"{given} is not one of {values!r}"

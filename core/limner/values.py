@@ -16,6 +16,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
+from .input_errors import shown_value
+
 __all__ = ["Count", "Integer", "Number", "ProviderOptions", "not_json"]
 
 
@@ -38,8 +40,7 @@ def _a_finite_number(value: Any) -> Any:
     except (TypeError, ValueError, OverflowError):
         return value  # pydantic words it
     if not math.isfinite(number):
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        raise ValueError(f"should be a finite number, not {shown}")
+        raise ValueError(f"should be a finite number, not {shown_value(value)}")
     return value
 
 
