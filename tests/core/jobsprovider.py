@@ -100,10 +100,17 @@ class JobsPlugin:
 
 class Jobs:
     """The server's side of the job API: each ``POST`` opens a job, ready after ``polls``
-    polls answering ``Pending``; a finished job answers ``final``."""
+    polls answering ``Pending``; a finished job answers ``final``. With ``first``, every poll
+    of job ``job-1`` gets that answer instead (one share of a split request failing)."""
 
-    def __init__(self, server: FakeServer, polls: int = 2, final: str = "Ready") -> None:
-        self.server, self.polls, self.final = server, polls, final
+    def __init__(
+        self,
+        server: FakeServer,
+        polls: int = 2,
+        final: str = "Ready",
+        first: Callable[[], web.StreamResponse] | None = None,
+    ) -> None:
+        self.server, self.polls, self.final, self.first = server, polls, final, first
         self.seen: dict[str, int] = {}
 
     async def __call__(self, recorded: Recorded) -> web.StreamResponse:
@@ -114,6 +121,8 @@ class Jobs:
             url = f"{self.server.url}/v1/get_result?id={job}"
             return web.json_response({"id": job, "polling_url": url})
         job = recorded.raw_path.split("id=")[1]
+        if job == "job-1" and self.first is not None:
+            return self.first()
         self.seen[job] += 1
         if self.seen[job] <= self.polls:
             return web.json_response({"id": job, "status": "Pending", "result": None})

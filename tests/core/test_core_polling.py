@@ -454,19 +454,8 @@ async def test_when_one_share_fails_the_others_cancelled_jobs_are_named(
 ) -> None:
     """Their jobs were submitted before the failure cancelled their polling: they may be
     billed too."""
-    posts: list[str] = []
-
-    async def answer(recorded: Recorded) -> web.StreamResponse:
-        server.reply(answer)
-        if recorded.method == "POST":
-            posts.append(f"job-{len(posts) + 1}")
-            url = f"{server.url}/v1/get_result?id={posts[-1]}"
-            return web.json_response({"id": posts[-1], "polling_url": url})
-        job = recorded.raw_path.split("id=")[1]
-        status = "Content Moderated" if job == "job-1" else "Pending"
-        return web.json_response({"id": job, "status": status, "result": None})
-
-    server.reply(answer)
+    moderated = {"id": "job-1", "status": "Content Moderated", "result": None}
+    server.reply(Jobs(server, polls=10_000, first=lambda: web.json_response(moderated)))
     with pytest.raises(limner.ContentPolicyError) as caught:
         await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox", n=3)
     message = caught.value.message

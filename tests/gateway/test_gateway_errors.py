@@ -512,20 +512,8 @@ async def test_a_reworded_error_keeps_every_job_that_may_be_billed(
 ) -> None:
     """One share's poll is refused (the gateway words that its own way), the other share's job
     is cancelled: the client hears of both jobs."""
-    posts: list[str] = []
-
-    async def answer(recorded: Recorded) -> web.StreamResponse:
-        server.reply(answer)
-        if recorded.method == "POST":
-            posts.append(f"job-{len(posts) + 1}")
-            url = f"{server.url}/v1/get_result?id={posts[-1]}"
-            return web.json_response({"id": posts[-1], "polling_url": url})
-        job = recorded.raw_path.split("id=")[1]
-        if job == "job-1":
-            return web.json_response({"error": {"message": "key revoked"}}, status=401)
-        return web.json_response({"id": job, "status": "Pending", "result": None})
-
-    server.reply(answer)
+    revoked = {"error": {"message": "key revoked"}}
+    server.reply(Jobs(server, polls=10_000, first=lambda: web.json_response(revoked, status=401)))
     gateway = await make_gateway(
         plugins=[JobsPlugin()],
         providers={"jobs": {"api_key": JOBS_KEY, "base_url": f"{server.url}/v1"}},
