@@ -24,11 +24,15 @@
 
 Each error carries ``provider``, ``model``, ``status_code`` (the provider's, when one answered),
 ``request_id`` and ``retryable``; :meth:`LimnerError.to_openai` gives the body a gateway returns.
+An error that a provider setting would fix names it in ``setting`` (a :class:`ProviderSetting`):
+``str(error)`` adds how to pass it from Python, while ``message`` keeps to what every surface
+shares (the environment), so the command line and the gateway show no Python.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 __all__ = [
@@ -48,6 +52,7 @@ __all__ = [
     "PluginError",
     "ProviderConnectionError",
     "ProviderError",
+    "ProviderSetting",
     "ProviderUnavailableError",
     "RateLimitError",
     "RequestTimeoutError",
@@ -59,6 +64,24 @@ __all__ = [
 ENDPOINT_NOT_FOUND = "endpoint_not_found"
 """``code`` of a :class:`NotFoundError` for a URL that is not the provider's API (a 404 without
 the provider's error body: most likely a wrong ``base_url``), not for a missing model."""
+
+
+@dataclass(frozen=True)
+class ProviderSetting:
+    """A client setting that would fix an error: Python passes it as
+    ``providers={provider: {name: example}}``. The command line and the gateway read settings
+    from the environment only, which the error's message names."""
+
+    provider: str
+    name: str
+    example: str = "..."
+
+    def python(self) -> str:
+        """How to pass it from Python."""
+        return (
+            f"pass providers={{{self.provider!r}: {{{self.name!r}: {self.example}}}}} "
+            "to limner.Client"
+        )
 
 
 class LimnerError(Exception):
@@ -76,6 +99,9 @@ class LimnerError(Exception):
     and be billed, so sending the request again would pay twice."""
     job: str | None = None
     """The provider's id for that job, when it gave one."""
+    setting: ProviderSetting | None = None
+    """The client setting that would fix this, when one would (``str(error)`` says how to pass
+    it from Python)."""
     billing_note: str = ""
     """What the message says of jobs that may be billed (``submitted``), so a gateway that words
     the message its own way can keep it."""
@@ -92,8 +118,10 @@ class LimnerError(Exception):
         request_id: str | None = None,
         retryable: bool = False,
         body: Any = None,
+        setting: ProviderSetting | None = None,
     ) -> None:
         super().__init__(message)
+        self.setting = setting
         self.param = param
         self.code = code if code is not None else self.default_code
         self.provider = provider
@@ -105,12 +133,18 @@ class LimnerError(Exception):
 
     @property
     def message(self) -> str:
-        """What went wrong and what to do next (also ``str(error)``)."""
+        """What went wrong and what to do next, in words every surface shares. ``str(error)``
+        adds the Python spelling of ``setting``, when there is one."""
         return str(self.args[0]) if self.args else ""
 
     @message.setter
     def message(self, text: str) -> None:  # rewording keeps str(error) in step
         self.args = (text,)
+
+    def __str__(self) -> str:
+        if self.setting is None:
+            return self.message
+        return f"{self.message.rstrip('.')} (or {self.setting.python()})"
 
     def rename_param(self, field: str, name: str) -> LimnerError:
         """This error, with the request field ``field`` called ``name``, as the caller spelt it

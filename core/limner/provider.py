@@ -65,6 +65,7 @@ from .errors import (
     NotFoundError,
     PluginError,
     ProviderError,
+    ProviderSetting,
 )
 from .input_errors import invalid_input
 from .provider_settings import ProviderSettings
@@ -274,10 +275,11 @@ class Provider(ABC):
 
     def missing_credentials(self, setting: str = "api_key") -> MissingCredentialsError:
         """The error for a missing credential, naming the environment variable and the setting."""
-        names = " or ".join(self.env.get(setting, ())) or "the provider's credential"
+        names = " or ".join(self.env.get(setting, ()))
+        advice = f"set {names}" if names else f"configure its {setting!r} setting"
         return MissingCredentialsError(
-            f"No {self.display_name or self.name} credential: set {names}, or pass "
-            f"providers={{'{self.name}': {{'{setting}': ...}}}} to limner.Client",
+            f"No {self.display_name or self.name} credential: {advice}",
             param=setting,
             provider=self.name,
+            setting=ProviderSetting(self.name, setting),
         )

@@ -519,8 +519,11 @@ async def test_missing_credentials_before_any_call(
     with pytest.raises(limner.MissingCredentialsError) as info:
         await client.images.generate(model="alpha", prompt="x", n=3)
     error = info.value
-    assert "FAKE_API_KEY" in error.message
-    assert "providers={'fake': {'api_key': ...}}" in error.message
+    assert error.message.endswith(": No Fake Images credential: set FAKE_API_KEY")
+    assert error.setting == limner.ProviderSetting("fake", "api_key")
+    assert str(error) == (
+        f"{error.message} (or pass providers={{'fake': {{'api_key': ...}}}} to limner.Client)"
+    )
     assert error.param == "api_key"
     assert error.provider == "fake"
     assert error.http_status == 401

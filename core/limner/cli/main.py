@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -290,12 +289,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(_main(args))
     except BAD_INPUT as exc:
-        _report_error(args, exc, f"limner: error: {_without_python_advice(exc.message)}")
+        _report_error(args, exc, f"limner: error: {exc.message}")
         return 2
     except (LimnerError, AuthenticationError) as exc:
         where = f" [{exc.provider} HTTP {exc.status_code}]" if exc.status_code else ""
-        said = _without_python_advice(exc.message)
-        _report_error(args, exc, f"limner: {type(exc).__name__}{where}: {said}")
+        _report_error(args, exc, f"limner: {type(exc).__name__}{where}: {exc.message}")
         return 1
     except BrokenPipeError:  # the reader left (``limner models --json | head -1``): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
@@ -305,17 +303,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-
-
-_PYTHON_ADVICE = re.compile(
-    r",? or pass providers=\{.*?\}\}?(?: to limner\.Client)?|\s*\(or providers=\{.*?\}\}?\)"
-)
-
-
-def _without_python_advice(message: str) -> str:
-    """A message without its Python advice ("or pass providers={...} to limner.Client", "(or
-    providers={...})"): the command reads settings from the environment only."""
-    return _PYTHON_ADVICE.sub("", message)
 
 
 def _report_error(args: argparse.Namespace, error: LimnerError, text: str) -> None:

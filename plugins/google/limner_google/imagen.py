@@ -22,6 +22,7 @@ from limner import (
     Notice,
     ProviderCall,
     ProviderResult,
+    ProviderSetting,
     Translation,
     UnsupportedFeatureError,
     WireRequest,
@@ -72,9 +73,9 @@ def translate_imagen(plan: Plan) -> Translation:
     call, request = plan.call, plan.request
     if call.model.name in VERTEX_ONLY and not plan.on_vertex:
         raise UnsupportedFeatureError(
-            f"{call.model.id} is served only by Vertex AI: set GOOGLE_GENAI_USE_VERTEXAI=true "
-            "(or providers={'google': {'vertexai': True, ...}})",
+            f"{call.model.id} is served only by Vertex AI: set GOOGLE_GENAI_USE_VERTEXAI=true",
             param="model",
+            setting=ProviderSetting(call.model.provider, "vertexai", "True"),
         )
     drop_ignored(plan)
     if len(request.prompt) > PROMPT_CHARS_HINT:

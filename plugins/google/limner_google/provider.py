@@ -19,6 +19,7 @@ from limner import (
     Provider,
     ProviderCall,
     ProviderResult,
+    ProviderSetting,
     ProviderSettings,
     Translation,
     WireRequest,
@@ -52,7 +53,8 @@ _LOCK = threading.Lock()
 PROJECT_FROM_ADC = Notice(
     code="project_from_credentials",
     message="no Vertex AI project is configured: the URL's {project} is the one Application "
-    f"Default Credentials name, read when the call is sent ({SET_PROJECT} to choose it)",
+    f"Default Credentials name, read when the call is sent ({SET_PROJECT}, or the 'project' "
+    "setting, to choose it)",
 )
 
 
@@ -172,7 +174,10 @@ class GoogleProvider(Provider):
         assert isinstance(settings, GoogleSettings)
         if not dry_run and awaits_adc_project(request.url):  # core completes settings first
             raise InvalidRequestError(
-                f"Vertex AI needs a project: {SET_PROJECT}", param=PROJECT_PARAM, provider=self.name
+                f"Vertex AI needs a project: {SET_PROJECT}",
+                param=PROJECT_PARAM,
+                provider=self.name,
+                setting=ProviderSetting(self.name, "project"),
             )
         if settings.auth == "api_key":
             key = self.api_key(settings, dry_run=dry_run)
@@ -209,6 +214,7 @@ class GoogleProvider(Provider):
                 f"{SET_PROJECT}, or run 'gcloud config set project PROJECT_ID'",
                 param=PROJECT_PARAM,
                 provider=self.name,
+                setting=ProviderSetting(self.name, "project"),
             )
         completed = settings.model_copy(update={"project": project})
         if given is None:

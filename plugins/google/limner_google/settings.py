@@ -44,7 +44,7 @@ GEMINI_API_VERSION = "v1beta"
 VERTEX_API_VERSION = "v1beta1"
 MULTI_REGIONS = frozenset({"us", "eu"})
 PROJECT_PARAM = "providers.google.project"
-SET_PROJECT = "set GOOGLE_CLOUD_PROJECT or pass providers={'google': {'project': ...}}"
+SET_PROJECT = "set GOOGLE_CLOUD_PROJECT"
 ADC_PROJECT = "{project}"
 """The project in a Vertex AI URL before it is read from Application Default Credentials, as
 the google-genai SDK reads it when none is configured; dry runs show it."""

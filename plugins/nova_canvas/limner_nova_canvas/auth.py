@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from limner import InvalidRequestError, MissingCredentialsError, WireRequest
+from limner import InvalidRequestError, MissingCredentialsError, ProviderSetting, WireRequest
 
 from .models import PROVIDER
 from .settings import NovaCanvasSettings, is_loopback
@@ -59,10 +59,10 @@ def _missing(detail: str) -> MissingCredentialsError:
     return MissingCredentialsError(
         f"No AWS credential for Bedrock: {detail}. Set AWS_BEARER_TOKEN_BEDROCK (a Bedrock API "
         "key), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE / an SSO or "
-        f"instance role (botocore's chain), or pass providers={{'{PROVIDER}': {{'api_key': ...}}}}"
-        " to limner.Client",
+        "instance role (botocore's chain)",
         param="api_key",
         provider=PROVIDER,
+        setting=ProviderSetting(PROVIDER, "api_key"),
     )
 
 

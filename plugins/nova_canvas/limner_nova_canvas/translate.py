@@ -235,7 +235,7 @@ def _region_notices(plan: Plan, settings: NovaCanvasSettings) -> None:
             Notice(
                 code="default_region",
                 message="no AWS region configured (AWS_REGION, AWS_DEFAULT_REGION, the profile "
-                f"or providers={{'amazon': {{'region': ...}}}}); using {settings.signing_region()}",
+                f"or the 'region' setting); using {settings.signing_region()}",
                 param="region",
             )
         )

@@ -20,6 +20,7 @@ from limner import (
     PayloadTooLargeError,
     PermissionDeniedError,
     ProviderCall,
+    ProviderSetting,
     RateLimitError,
     WireResponse,
 )
@@ -141,7 +142,8 @@ def _by_status(
         return NotFoundError(f"{said}{hint}", replacement=replacement, **common)
     if status == 401:
         return AuthenticationError(
-            f"{said} — check OPENAI_API_KEY (or providers={{'openai': {{'api_key': ...}}}})",
+            f"{said} — check OPENAI_API_KEY",
+            setting=ProviderSetting(call.model.provider, "api_key"),
             **common,
         )
     if status == 403:

@@ -22,6 +22,7 @@ from limner import (
     PayloadTooLargeError,
     PermissionDeniedError,
     ProviderCall,
+    ProviderSetting,
     RateLimitError,
     WireResponse,
 )
@@ -99,8 +100,8 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
         )
     if status == 401:
         return AuthenticationError(
-            f"{said} — check STABILITY_API_KEY "
-            "(or providers={'stabilityai': {'api_key': ...}})",
+            f"{said} — check STABILITY_API_KEY",
+            setting=ProviderSetting(call.model.provider, "api_key"),
             **common,
         )
     if status == 402:

@@ -85,6 +85,7 @@ def test_vertex_without_project_waits_for_adc_to_name_it(
     with pytest.raises(limner.InvalidRequestError) as caught:
         provider.authorize(translation.request, call.settings)
     assert caught.value.param == "providers.google.project"
+    assert caught.value.setting == limner.ProviderSetting("google", "project")
     configured = make_call("gemini-3-pro-image", settings=settings(vertexai=True, project="p"))
     assert provider.translate(configured).warnings == ()
 

@@ -307,7 +307,10 @@ async def test_vertex_adc_without_a_project_says_what_to_set(
             with pytest.raises(limner.InvalidRequestError) as caught:
                 await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
             assert caught.value.param == "providers.google.project"
-            assert "gcloud config set project" in caught.value.message
+            assert caught.value.setting == limner.ProviderSetting("google", "project")
+            assert caught.value.message.endswith(
+                "set GOOGLE_CLOUD_PROJECT, or run 'gcloud config set project PROJECT_ID'"
+            )
     assert server.seen == []
     assert len(made) == 2
 

@@ -477,7 +477,13 @@ def test_imagen_edit_needs_vertex(provider: GoogleProvider, make_call: MakeCall)
     with pytest.raises(limner.UnsupportedFeatureError) as caught:
         provider.translate(call)
     assert caught.value.param == "model"
-    assert "GOOGLE_GENAI_USE_VERTEXAI" in caught.value.message
+    assert caught.value.message.endswith(
+        "is served only by Vertex AI: set GOOGLE_GENAI_USE_VERTEXAI=true"
+    )
+    assert caught.value.setting == limner.ProviderSetting("google", "vertexai", "True")
+    assert str(caught.value).endswith(
+        "(or pass providers={'google': {'vertexai': True}} to limner.Client)"
+    )
 
 
 def test_imagen_edit_needs_a_mask(provider: GoogleProvider, make_call: MakeCall) -> None:

@@ -194,6 +194,8 @@ def test_missing_credentials_names_the_ways(
         provider.authorize(wire, settings)
     for name in ("AWS_BEARER_TOKEN_BEDROCK", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"):
         assert name in caught.value.message
+    assert "providers=" not in caught.value.message  # what the command line and gateway show
+    assert caught.value.setting == limner.ProviderSetting("amazon", "api_key")
     half = provider.load_settings({"aws_access_key_id": "AKID", "region": "eu-west-1"}, {})
     with pytest.raises(limner.MissingCredentialsError, match="aws_secret_access_key"):
         provider.authorize(wire, half)

@@ -169,7 +169,8 @@ def test_unreadable_bodies_fall_back_on_the_status(
     )
     assert type(legacy) is limner.AuthenticationError
     assert "Incorrect API key" in legacy.message
-    assert "STABILITY_API_KEY" in legacy.message
+    assert legacy.message.endswith("— check STABILITY_API_KEY")
+    assert legacy.setting == limner.ProviderSetting("stabilityai", "api_key")
 
 
 @pytest.mark.parametrize(

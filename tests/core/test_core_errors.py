@@ -1,0 +1,44 @@
+"""The error tree's rendering: ``message`` for every surface, ``str()`` for Python."""
+
+from __future__ import annotations
+
+import pickle
+
+import limner
+
+
+def test_a_setting_is_spelt_for_python_in_str_only() -> None:
+    error = limner.AuthenticationError(
+        "Bad key. Check ACME_API_KEY.", setting=limner.ProviderSetting("acme", "api_key")
+    )
+    assert error.message == "Bad key. Check ACME_API_KEY."
+    assert str(error) == (
+        "Bad key. Check ACME_API_KEY "
+        "(or pass providers={'acme': {'api_key': ...}} to limner.Client)"
+    )
+    assert error.to_openai()["error"]["message"] == "Bad key. Check ACME_API_KEY."
+    error.message = "Reworded"  # a rewording keeps the advice
+    assert str(error) == "Reworded (or pass providers={'acme': {'api_key': ...}} to limner.Client)"
+
+
+def test_an_error_without_a_setting_is_its_message() -> None:
+    error = limner.InvalidRequestError("n: must be 1 to 10", param="n")
+    assert error.setting is None
+    assert str(error) == error.message == "n: must be 1 to 10"
+
+
+def test_the_setting_survives_pickling() -> None:
+    """Errors cross process boundaries (multiprocessing, task queues) by pickle."""
+    error = limner.MissingCredentialsError(
+        "No Acme credential", provider="acme", setting=limner.ProviderSetting("acme", "key", "'k'")
+    )
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), copy.provider, copy.setting) == (
+        limner.MissingCredentialsError,
+        error.provider,
+        error.setting,
+    )
+    assert (
+        str(copy)
+        == "No Acme credential (or pass providers={'acme': {'key': 'k'}} to limner.Client)"
+    )
