@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 __all__ = [
     "ENDPOINT_NOT_FOUND",
@@ -57,6 +58,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "UnsupportedFeatureError",
+    "endpoint_not_found",
     "error_for_status",
 ]
 
@@ -403,3 +405,18 @@ def error_for_status(status: int) -> type[LimnerError]:
     if 400 <= status < 500:
         return InvalidRequestError
     return ProviderError
+
+
+def endpoint_not_found(
+    said: str, url: str, *, setting: str = "the base_url setting", **common: Any
+) -> NotFoundError:
+    """The error for a 404 without the provider's error body: the URL is most likely not the
+    provider's API, so it names ``setting`` (what chooses the URL) and where the request went
+    (without its query, which may hold a token). ``code`` is :data:`ENDPOINT_NOT_FOUND`;
+    ``common`` holds the other keyword arguments of :class:`LimnerError`."""
+    parts = urlsplit(url)
+    went = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+    return NotFoundError(
+        f"{said.rstrip('.')}. Is {setting} right? (the request went to {went})",
+        **{**common, "code": ENDPOINT_NOT_FOUND},
+    )

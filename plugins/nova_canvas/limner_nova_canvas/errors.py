@@ -23,7 +23,7 @@ from limner import (
     RequestTimeoutError,
     WireResponse,
 )
-from limner.errors import ENDPOINT_NOT_FOUND, RETRYABLE_STATUSES, error_for_status
+from limner.errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 
 from .models import PROVIDER
 
@@ -118,10 +118,11 @@ def _by_code(
             **common,
         )
     if code is None and status == 404:  # Bedrock's own 404s name their exception
-        return NotFoundError(
-            f"{said}. Is the endpoint right (AWS_ENDPOINT_URL_BEDROCK_RUNTIME, base_url)? "
-            f"(the request went to {response.url})",
-            **{**common, "code": ENDPOINT_NOT_FOUND},
+        return endpoint_not_found(
+            said,
+            response.url,
+            setting="the endpoint (AWS_ENDPOINT_URL_BEDROCK_RUNTIME, base_url)",
+            **common,
         )
     if code == "ResourceNotFoundException" or status == 404:
         return NotFoundError(

@@ -25,10 +25,10 @@ from limner import (
     WireResponse,
 )
 from limner.errors import (
-    ENDPOINT_NOT_FOUND,
     RETRYABLE_STATUSES,
     ProviderUnavailableError,
     RequestTimeoutError,
+    endpoint_not_found,
     error_for_status,
 )
 
@@ -177,9 +177,5 @@ def _fallback(response: WireResponse, common: dict[str, Any]) -> LimnerError:
     if cls is RateLimitError:
         return RateLimitError(message, retry_after=response.retry_after, **common)
     if status == 404:  # OpenAI's own 404s say what is missing: this URL is not OpenAI's API
-        message = (
-            f"{message.rstrip('.')}. Is the base_url setting right? (the request went to "
-            f"{response.url})"
-        )
-        return cls(message, **{**common, "code": ENDPOINT_NOT_FOUND})
+        return endpoint_not_found(message, response.url, **common)
     return cls(message, **common)

@@ -27,11 +27,10 @@ from limner import (
     WireResponse,
 )
 from limner.errors import (
-    ENDPOINT_NOT_FOUND,
     RETRYABLE_STATUSES,
-    NotFoundError,
     ProviderUnavailableError,
     RequestTimeoutError,
+    endpoint_not_found,
     error_for_status,
 )
 
@@ -130,10 +129,7 @@ def _by_status(
     """The error for a status Stability gives no more specific meaning to."""
     status = response.status
     if status == 404 and not readable:  # Stability's own 404s say what is missing
-        return NotFoundError(
-            f"{said}. Is the base_url setting right? (the request went to {response.url})",
-            **{**common, "code": ENDPOINT_NOT_FOUND},
-        )
+        return endpoint_not_found(said, response.url, **common)
     if status == 408:
         return RequestTimeoutError(f"{said} — Stability timed out; retry", **common)
     if status == 409:
