@@ -150,7 +150,7 @@ async def exchange(
     except LimnerError as error:
         error.attribute(provider.name, model.id)  # transport errors name neither yet
         failure = scrubber().error(error)
-        if share is not None:
+        if share is not None and signed:  # not before anything was sent: every call would fail
             share.name(failure)
         raise failure from error.__cause__
 
