@@ -139,6 +139,18 @@ class AsyncModels:
         info = self._registry.resolve(model)
         return request_schema(info, operation, self._registry.provider_for(info))
 
+    def schemas(self, model: str) -> dict[str, dict[str, Any]]:
+        """:meth:`schema` for each image operation ``model`` offers, by operation (chat has
+        none): what ``limner models MODEL --json`` and the gateway's
+        ``?include=request_schemas`` show."""
+        info = self._registry.resolve(model)
+        provider = self._registry.provider_for(info)
+        return {
+            operation: request_schema(info, operation, provider)
+            for operation in info.capabilities.operations
+            if operation != "chat"
+        }
+
 
 class AsyncImages:
     """``client.images``: generate, edit and create variations."""

@@ -179,6 +179,13 @@ async def test_a_third_party_plugin_serves_chat_and_gets_its_state_back(
     assert first.usage is not None and first.usage.completion_tokens_details.image_tokens == 100
 
 
+async def test_a_chat_model_has_request_schemas_for_its_image_operations_only(
+    server: FakeServer,
+) -> None:
+    async with client(server) as painter:
+        assert list(painter.models.schemas("painter/chat-1")) == ["generate"]
+
+
 async def test_image_only_model_of_the_plugin_is_refused(server: FakeServer) -> None:
     async with client(server) as painter:
         with pytest.raises(limner.InvalidRequestError, match=r"^Model\(s\) do not support"):

@@ -911,6 +911,13 @@ def test_schema_is_valid_draft_2020_12(client: limner.AsyncClient, operation: An
     assert "model" in schema["required"]
 
 
+def test_schemas_give_every_image_operation_of_a_model(client: limner.AsyncClient) -> None:
+    assert client.models.schemas("alpha") == {
+        operation: client.models.schema("fake/alpha-1", operation)
+        for operation in ("generate", "edit", "variation")
+    }
+
+
 def test_schema_reflects_capabilities(client: limner.AsyncClient) -> None:
     schema = client.models.schema("alpha")
     props = schema["properties"]

@@ -159,26 +159,19 @@ def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
             print(models_table(models))
         return
     model = client.models.retrieve(args.model)
+    schemas = client.models.schemas(model.id)
     if args.json:
         document = model.model_dump(mode="json")
-        document["request_schemas"] = {
-            op: client.models.schema(model.id, op)
-            for op in model.capabilities.operations
-            if op != "chat"
-        }
+        document["request_schemas"] = schemas
         print(json.dumps(document, indent=2))
-    else:
-        print(model_details(model))
-        operations = [op for op in model.capabilities.operations if op != "chat"]
-        options = (
-            options_text(client.models.schema(model.id, operations[0])) if operations else None
-        )
-        if options is not None:
-            print(options)
-        for op in model.capabilities.operations:
-            if op != "chat":
-                print(f"\n{op} request schema:")
-                print(json.dumps(client.models.schema(model.id, op), indent=2))
+        return
+    print(model_details(model))
+    options = options_text(next(iter(schemas.values()))) if schemas else None
+    if options is not None:
+        print(options)
+    for operation, schema in schemas.items():
+        print(f"\n{operation} request schema:")
+        print(json.dumps(schema, indent=2))
 
 
 def _provider_names(client: AsyncClient) -> set[str]:

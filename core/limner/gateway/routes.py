@@ -39,7 +39,7 @@ async def list_models(request: web.Request) -> web.Response:
 
 async def retrieve_model(request: web.Request) -> web.Response:
     """One model; with ``?include=request_schemas``, also the JSON Schema of its requests for each
-    operation but chat (``client.models.schema``), as ``limner models MODEL --json`` gives them."""
+    operation but chat (``client.models.schemas``), as ``limner models MODEL --json`` gives them."""
     models = request.app[STATE].client.models
     model = models.retrieve(request.match_info["model"])
     body = model_object(model)
@@ -53,11 +53,7 @@ async def retrieve_model(request: web.Request) -> web.Response:
             param="include",
         )
     if includes:
-        body["request_schemas"] = {
-            operation: models.schema(model.id, operation)
-            for operation in model.capabilities.operations
-            if operation != "chat"
-        }
+        body["request_schemas"] = models.schemas(model.id)
     return web.json_response(body)
 
 
