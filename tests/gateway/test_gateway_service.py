@@ -326,6 +326,16 @@ def test_serve_sets_the_upstream_slots(
     assert seen[0].max_concurrency == expected
 
 
+def test_serve_help_states_the_gateways_own_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    """The command's help repeats two of GatewayConfig's defaults: they must not drift apart."""
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    config = GatewayConfig()
+    assert f"(default {config.max_concurrency};" in shown
+    assert f"others wait up to {config.queue_timeout:g} s, then get 429" in shown
+
+
 @pytest.mark.parametrize("value", ["0", "-3"])
 def test_serve_refuses_no_upstream_slots(
     value: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
