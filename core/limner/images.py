@@ -149,8 +149,7 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
         has_alpha = image.mode in ("RGBA", "LA", "PA") or (
             image.mode == "P" and "transparency" in image.info
         )
-    if kind in ("PNG", "JPEG", "MPO"):
-        check_whole(data, kind, param, _undecodable(param))
+        check_whole(image, data, param, _undecodable(param))  # last: may leave it unusable
     mime = _MIME.get(kind)
     if mime is None:
         raise InvalidRequestError(

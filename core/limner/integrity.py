@@ -7,18 +7,24 @@ image. :func:`check_whole` finds it first, without decoding pixels.
 
 from __future__ import annotations
 
-import io
+from typing import TYPE_CHECKING
 
 from .errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = ["check_whole"]
 
 
-def check_whole(data: bytes, kind: str, param: str, damaged_message: str) -> None:
+def check_whole(image: Image.Image, data: bytes, param: str, damaged_message: str) -> None:
     """Refuse a PNG or JPEG that is cut short or damaged, which a provider would refuse after
     the upload (or answer from half an image): a PNG's chunks and checksums are read through to
-    its end (Pillow's ``verify``, which decodes no pixels), a JPEG must reach its end marker."""
+    its end (Pillow's ``verify``, which decodes no pixels), a JPEG must reach its end marker.
+    ``image`` is ``data`` as Pillow has just opened it, not loaded: a PNG's ``verify`` leaves it
+    unusable. Other formats pass."""
     damaged = InvalidRequestError(damaged_message, param=param, code="invalid_image")
+    kind = image.format
     if kind in ("JPEG", "MPO"):
         # An end marker (EOI) after the image's first scan (SOS): inside a scan a 0xFF byte is
         # always escaped, so a file cut short has none. What follows it is not read: phones
@@ -27,13 +33,11 @@ def check_whole(data: bytes, kind: str, param: str, damaged_message: str) -> Non
         if scan < 0 or data.find(b"\xff\xd9", scan) < 0:
             raise damaged
         return
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
+    if kind == "PNG":
+        try:
             image.verify()
-    except Exception as exc:  # Pillow raises several kinds (SyntaxError for a bad chunk)
-        raise damaged from exc
+        except Exception as exc:  # Pillow raises several kinds (SyntaxError for a bad chunk)
+            raise damaged from exc
 
 
 def _jpeg_scan(data: bytes) -> int:
