@@ -56,7 +56,9 @@ def register_models(register: Callable[[ModelInfo], None]) -> None:
     capabilities, lifecycle or prices: take the entry from its provider's ``models()`` (an
     instance of the provider class its plugin exports) and register
     ``model.model_copy(update={...})`` with the fields that differ. ``model.provider`` must name
-    a registered provider.
+    a registered provider: otherwise the registry refuses to build, naming the plugin, unless the
+    user disabled plugins (then the model is left out: most likely its provider's plugin is one
+    of them).
 
     :param register: the callback that adds a :class:`~limner.capabilities.ModelInfo`.
     """

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from types import ModuleType
@@ -35,6 +36,8 @@ from .responses import Usage
 from .translation_check import checked_translation, translation_problem
 
 __all__ = ["Registry", "default_registry"]
+
+log = logging.getLogger(__name__)
 
 
 class Registry:
@@ -177,6 +180,11 @@ class Registry:
                 models[model.id] = model
 
         def add_model(model: ModelInfo) -> None:
+            if self.blocked and isinstance(model, ModelInfo) and model.provider not in providers:
+                # most likely a change to a disabled plugin's model (a price, a capability):
+                # nothing to change
+                log.debug("left out %s: no plugin left registers its provider", model.id)
+                return
             self._check_model(model, providers)
             models[model.id] = model
 
@@ -200,21 +208,28 @@ class Registry:
         an installed one, how to go on without it."""
         try:
             yield
+        except PluginError as exc:  # a registration core refused: say whose
+            plugin = raised_in(exc, self.manager.get_plugins())
+            if plugin is not None:
+                who, hint = self._who(plugin)
+                exc.message = f"{who}, in {step}: {exc.message}{hint}"
+            raise
         except LimnerError:
             raise
         except Exception as exc:
             plugin = raised_in(exc, self.manager.get_plugins())
-            who, hint = "a limner plugin", ""
-            if plugin is not None:
-                name = self.manager.get_name(plugin)
-                who = f"the plugin {module_of(plugin)}"
-                if name in self._entry_points:
-                    who = f"the limner plugin {name!r} ({module_of(plugin)})"
-                    hint = f"; {disable_hint(name)}"
+            who, hint = self._who(plugin) if plugin is not None else ("a limner plugin", "")
             raise PluginError(
                 f"{who} failed in {step} ({type(exc).__name__}: {exc}); this is a bug in the "
                 f"plugin: report it to its authors{hint}"
             ) from exc
+
+    def _who(self, plugin: object) -> tuple[str, str]:
+        """How messages name ``plugin``, and for an installed one how to go on without it."""
+        name = self.manager.get_name(plugin)
+        if name in self._entry_points:
+            return f"the limner plugin {name!r} ({module_of(plugin)})", f"; {disable_hint(name)}"
+        return f"the plugin {module_of(plugin)}", ""
 
     @staticmethod
     def _check_model(model: object, providers: dict[str, Provider]) -> None:

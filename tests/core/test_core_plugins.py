@@ -551,8 +551,61 @@ def test_register_models_for_unknown_provider_is_plugin_error() -> None:
         def register_models(self, register: Callable[[limner.ModelInfo], None]) -> None:
             register(ALPHA.model_copy(update={"id": "nobody/alpha-1", "provider": "nobody"}))
 
-    with pytest.raises(limner.PluginError, match="unregistered provider"):
+    with pytest.raises(limner.PluginError) as caught:
         _ = fake_registry(Orphan()).providers
+    assert caught.value.message == (
+        f"the plugin {__name__}, in register_models: model 'nobody/alpha-1' names an "
+        "unregistered provider 'nobody'"
+    )
+
+
+def test_a_change_to_a_disabled_plugins_model_is_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installed plugin that reprices a built-in model (the README's recipe) does not break
+    every call when the user disables the built-in plugin; an unknown provider stays an error
+    when nothing is disabled, naming the installed plugin and how to go on without it."""
+    source = (
+        "import limner\nfrom decimal import Decimal\nfrom limner_openai import OpenAIProvider\n"
+        "@limner.hookimpl\ndef register_models(register):\n"
+        "    for model in OpenAIProvider().models():\n"
+        "        if model.name == 'dall-e-2':\n"
+        "            pricing = model.pricing.model_copy(update={'source': 'our contract'})\n"
+        "            register(model.model_copy(update={'pricing': pricing}))\n"
+    )
+    _install_entry_point(tmp_path, "rates", "limner_rates_plugin", source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "limner_rates_plugin", raising=False)
+    pricing = Registry().resolve("openai/dall-e-2").pricing
+    assert pricing is not None and pricing.source == "our contract"
+    without = Registry(disable_plugins=["openai"])
+    assert "openai" not in without.providers
+    assert not [m for m in without.models() if m.provider == "openai"]
+    assert without.resolve("google/imagen-4.0-generate-001").provider == "google"
+
+
+def test_an_installed_plugins_model_for_no_provider_names_the_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (
+        "import limner\nfrom limner_openai import OpenAIProvider\n"
+        "@limner.hookimpl\ndef register_models(register):\n"
+        "    model = OpenAIProvider().models()[0]\n"
+        "    typo = {'id': 'opneai/' + model.name, 'provider': 'opneai'}\n"
+        "    register(model.model_copy(update=typo))\n"
+    )
+    _install_entry_point(tmp_path, "typo", "limner_typo_plugin", source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "limner_typo_plugin", raising=False)
+    with pytest.raises(limner.PluginError) as caught:
+        _ = Registry().providers
+    assert caught.value.message.startswith(
+        "the limner plugin 'typo' (limner_typo_plugin), in register_models: model 'opneai/"
+    )
+    assert caught.value.message.endswith(
+        "names an unregistered provider 'opneai'; to go on without it, set "
+        "LIMNER_DISABLE_PLUGINS=typo (or disable_plugins=['typo'])"
+    )
 
 
 def test_register_models_bad_id_is_plugin_error() -> None:
