@@ -407,16 +407,16 @@ def error_for_status(status: int) -> type[LimnerError]:
     return ProviderError
 
 
-def endpoint_not_found(
-    said: str, url: str, *, setting: str = "the base_url setting", **common: Any
-) -> NotFoundError:
+def endpoint_not_found(said: str, url: str, *, where: str, **common: Any) -> NotFoundError:
     """The error for a 404 without the provider's error body: the URL is most likely not the
-    provider's API, so it names ``setting`` (what chooses the URL) and where the request went
-    (without its query, which may hold a token). ``code`` is :data:`ENDPOINT_NOT_FOUND`;
-    ``common`` holds the other keyword arguments of :class:`LimnerError`."""
+    provider's API, so it asks whether ``where`` is right (what chooses the URL, as every surface
+    sets it: its environment variable) and says where the request went (without its query,
+    which may hold a token). ``code`` is :data:`ENDPOINT_NOT_FOUND`; ``common`` holds the other
+    keyword arguments of :class:`LimnerError`, such as ``setting=ProviderSetting(provider,
+    "base_url")``."""
     parts = urlsplit(url)
     went = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+    shown = f" (the request went to {went})" if parts.scheme else ""
     return NotFoundError(
-        f"{said.rstrip('.')}. Is {setting} right? (the request went to {went})",
-        **{**common, "code": ENDPOINT_NOT_FOUND},
+        f"{said.rstrip('.')}. Is {where} right?{shown}", **{**common, "code": ENDPOINT_NOT_FOUND}
     )

@@ -45,22 +45,24 @@ def test_the_setting_survives_pickling() -> None:
 
 
 def test_a_404_from_no_api_names_the_setting_and_where_the_request_went() -> None:
+    base_url = limner.ProviderSetting("acme", "base_url")
     error = limner.errors.endpoint_not_found(
         "Acme answered HTTP 404.",
         "https://user:pw@proxy.example/v2/images?token=t0ken",
+        where="ACME_BASE_URL",
         provider="acme",
         status_code=404,
         code="ignored",
+        setting=base_url,
     )
     assert type(error) is limner.NotFoundError
     assert error.message == (
-        "Acme answered HTTP 404. Is the base_url setting right? "
+        "Acme answered HTTP 404. Is ACME_BASE_URL right? "
         "(the request went to https://proxy.example/v2/images)"
     )
-    assert (error.code, error.provider, error.status_code) == (
+    assert (error.code, error.provider, error.status_code, error.setting) == (
         limner.errors.ENDPOINT_NOT_FOUND,
         "acme",
         404,
+        base_url,
     )
-    named = limner.errors.endpoint_not_found("Not found", "http://h/x", setting="ACME_ENDPOINT")
-    assert named.message == "Not found. Is ACME_ENDPOINT right? (the request went to http://h/x)"

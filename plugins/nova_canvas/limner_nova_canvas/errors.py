@@ -18,6 +18,7 @@ from limner import (
     PermissionDeniedError,
     ProviderCall,
     ProviderError,
+    ProviderSetting,
     ProviderUnavailableError,
     RateLimitError,
     RequestTimeoutError,
@@ -121,7 +122,8 @@ def _by_code(
         return endpoint_not_found(
             said,
             response.url,
-            setting="the endpoint (AWS_ENDPOINT_URL_BEDROCK_RUNTIME, base_url)",
+            where="AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+            setting=ProviderSetting(PROVIDER, "base_url"),
             **common,
         )
     if code == "ResourceNotFoundException" or status == 404:

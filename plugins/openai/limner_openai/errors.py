@@ -177,5 +177,8 @@ def _fallback(response: WireResponse, common: dict[str, Any]) -> LimnerError:
     if cls is RateLimitError:
         return RateLimitError(message, retry_after=response.retry_after, **common)
     if status == 404:  # OpenAI's own 404s say what is missing: this URL is not OpenAI's API
-        return endpoint_not_found(message, response.url, **common)
+        base_url = ProviderSetting(common["provider"], "base_url")
+        return endpoint_not_found(
+            message, response.url, where="OPENAI_BASE_URL", setting=base_url, **common
+        )
     return cls(message, **common)

@@ -129,7 +129,10 @@ def _by_status(
     """The error for a status Stability gives no more specific meaning to."""
     status = response.status
     if status == 404 and not readable:  # Stability's own 404s say what is missing
-        return endpoint_not_found(said, response.url, **common)
+        base_url = ProviderSetting(common["provider"], "base_url")
+        return endpoint_not_found(
+            said, response.url, where="STABILITY_BASE_URL", setting=base_url, **common
+        )
     if status == 408:
         return RequestTimeoutError(f"{said} — Stability timed out; retry", **common)
     if status == 409:

@@ -165,7 +165,8 @@ async def test_a_404_that_is_not_openais_points_at_base_url_not_at_retirement() 
     error = info.value
     assert error.code == "endpoint_not_found"
     assert error.replacement is None and "retired" not in error.message
-    assert "Is the base_url setting right? (the request went to http://" in error.message
+    assert "Is OPENAI_BASE_URL right? (the request went to http://" in error.message
+    assert error.setting == limner.ProviderSetting("openai", "base_url")
 
 
 def test_403(provider: OpenAIProvider, call: Any) -> None:

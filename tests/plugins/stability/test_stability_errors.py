@@ -447,7 +447,8 @@ def test_a_404_that_is_not_stabilitys_says_to_check_the_base_url(
     error = provider.parse_error(make_call("sd3.5-large"), answer(404, b"<html>nope</html>"))
     assert isinstance(error, limner.NotFoundError)
     assert error.code == limner.errors.ENDPOINT_NOT_FOUND
-    assert "Is the base_url setting right?" in error.message
+    assert error.message.endswith("<html>nope</html>. Is STABILITY_BASE_URL right?")
+    assert error.setting == limner.ProviderSetting("stabilityai", "base_url")
 
 
 def test_408_and_409_are_retried(provider: StabilityProvider, make_call: MakeCall) -> None:
