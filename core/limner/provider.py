@@ -199,7 +199,8 @@ class Provider(ABC):
     def retryable(self, response: WireResponse) -> bool:
         """Whether core may retry ``response``, whose status is one it retries (408, 409, 429,
         500, 502, 503, 504). The default says yes; override to say no when the body shows that
-        waiting cannot help (a quota used up, not a rate limit)."""
+        waiting cannot help (a quota used up, not a rate limit). Core also sets the ``retryable``
+        of the error ``parse_error`` returns for that response to this verdict."""
         return True
 
     def retry_after(self, response: WireResponse) -> float | None:

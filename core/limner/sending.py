@@ -124,13 +124,7 @@ async def exchange(
         )
         if not 200 <= response.status < 300:
             response = scrubber().response(response)  # before any excerpt is cut from it
-            if 300 <= response.status < 400:
-                raise _redirected(provider, model, response)
-            try:
-                error = parse_error(response)
-            except Exception:  # a plugin's parser choked on an odd body: map by status
-                error = generic_error(provider, model, response)
-            error = _attributed(error, provider, model, response)
+            error = _provider_error(provider, model, response, parse_error)
             raise name_replacement(error, model) if successor else error
         try:
             return parse(response)
@@ -153,6 +147,26 @@ async def exchange(
         if share is not None and signed:  # not before anything was sent: every call would fail
             share.name(failure)
         raise failure from error.__cause__
+
+
+def _provider_error(
+    provider: Provider,
+    model: ModelInfo,
+    response: WireResponse,
+    parse_error: Callable[[WireResponse], LimnerError],
+) -> LimnerError:
+    """The error for a non-2xx ``response``: a redirect's, or the plugin's (by status if its
+    parser fails), naming the provider and model, and retryable as core's retries judged."""
+    if 300 <= response.status < 400:
+        return _redirected(provider, model, response)
+    try:
+        error = parse_error(response)
+    except Exception:  # a plugin's parser choked on an odd body: map by status
+        error = generic_error(provider, model, response)
+    error = _attributed(error, provider, model, response)
+    if response.status in RETRYABLE_STATUSES:  # the verdict core retried by: one truth
+        error.retryable = provider.retryable(response)
+    return error
 
 
 @dataclass(frozen=True)

@@ -556,15 +556,39 @@ async def test_a_provider_can_veto_retrying_a_retryable_status(
 
     client = make_client(plugins=[FakePlugin(Vetoing)])
     server.reply(error_reply(429, "quota used up"))  # a retry would succeed
-    with pytest.raises(limner.RateLimitError):
+    with pytest.raises(limner.RateLimitError) as caught:
         await client.images.generate(model="alpha", prompt="x")
     assert len(server.api_calls) == 1
-    assert seen == [429]
+    assert set(seen) == {429}
+    assert caught.value.retryable is False  # the error says what core did
 
     server.reply(error_reply(429, "slow down"))
     result = await client.images.generate(model="alpha", prompt="x")
     assert len(result.data) == 1
     assert len(server.api_calls) == 3  # the plain 429 was retried
+
+
+async def test_an_errors_retryable_is_the_verdict_core_retried_by(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """One truth: for a status core retries, the error's ``retryable`` (the gateway's
+    x-should-retry) is ``Provider.retryable(response)``, whatever ``parse_error`` set."""
+    from .fakeprovider import FakePlugin, FakeProvider
+
+    class Disagreeing(FakeProvider):
+        def parse_error(self, call: Any, response: WireResponse) -> limner.LimnerError:
+            return limner.ProviderUnavailableError("down", retryable=response.status != 503)
+
+        def retryable(self, response: WireResponse) -> bool:
+            return response.status == 503
+
+    client = make_client(plugins=[FakePlugin(Disagreeing)], retry=RetryPolicy(max_retries=0))
+    for status, verdict in ((503, True), (500, False), (400, True)):
+        server.reply(error_reply(status, "x"))
+        with pytest.raises(limner.LimnerError) as caught:
+            await client.images.generate(model="alpha", prompt="x")
+        # 400 is no status core retries: the plugin's own word stands
+        assert caught.value.retryable is verdict, status
 
 
 def test_providers_retry_by_default() -> None:
