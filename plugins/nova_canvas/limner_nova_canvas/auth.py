@@ -12,7 +12,9 @@ the JSON body as ``WireRequest.json_bytes()`` and every header set so far. Signi
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import logging
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -66,6 +68,21 @@ def _missing(detail: str) -> MissingCredentialsError:
     )
 
 
+_SIGNING: contextvars.ContextVar[bool] = contextvars.ContextVar("nova_signing", default=False)
+
+
+class _QuietWhileSigning(logging.Filter):
+    """Drops ``botocore.auth``'s debug lines while limner signs: its canonical request quotes
+    the ``x-amz-security-token`` header. botocore's own signing (boto3 in the same process)
+    still logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _SIGNING.get()
+
+
+_QUIET = _QuietWhileSigning()
+
+
 def sign_sigv4(request: WireRequest, keys: AwsKeys, region: str) -> WireRequest:
     """``request`` with botocore's SigV4 headers (``authorization``, ``x-amz-date`` and, with a
     session token, ``x-amz-security-token``), the credential ones marked secret."""
@@ -79,7 +96,12 @@ def sign_sigv4(request: WireRequest, keys: AwsKeys, region: str) -> WireRequest:
     unsigned = {k: v for k, v in request.headers.items() if k not in SIGNED_CREDENTIAL_HEADERS}
     aws = AWSRequest(method=request.method, url=request.url, data=body, headers=unsigned)
     credentials = Credentials(keys.access_key, keys.secret_key, keys.token)
-    SigV4Auth(credentials, SIGNING_NAME, region).add_auth(aws)
+    logging.getLogger("botocore.auth").addFilter(_QUIET)  # once: a filter is added only once
+    signing = _SIGNING.set(True)
+    try:
+        SigV4Auth(credentials, SIGNING_NAME, region).add_auth(aws)
+    finally:
+        _SIGNING.reset(signing)
     signed = {name.lower(): str(value) for name, value in aws.headers.items()}
     date = {"x-amz-date": signed["x-amz-date"]}
     secret: dict[str, str] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 from typing import Any
 
@@ -123,6 +124,22 @@ async def test_server_receives_the_encoded_path_and_a_valid_signature(
     assert received.headers["x-amz-security-token"] == SESSION_TOKEN
     assert received.headers["authorization"] == expected_signature(received, bedrock.url)
     assert len(result.data) == 1
+
+
+async def test_botocore_logs_no_session_token_while_limner_signs(
+    bedrock: BedrockServer, fixed_clock: dt.datetime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """botocore.auth logs the canonical request it signs, session token included, at DEBUG:
+    those lines are dropped while limner signs, and only then."""
+    caplog.set_level(logging.DEBUG)
+    async with client(bedrock, aws_session_token=SESSION_TOKEN) as limner_client:
+        await limner_client.images.generate(model=CANVAS, prompt="a fox")
+    assert bedrock.received[0].headers["x-amz-security-token"] == SESSION_TOKEN  # it was signed
+    assert SESSION_TOKEN not in caplog.text
+    assert SECRET_KEY not in caplog.text
+    caplog.clear()
+    boto3_request(b"{}", SESSION_TOKEN)  # botocore signing for itself still logs
+    assert "CanonicalRequest" in caplog.text
 
 
 async def test_retries_re_sign_with_a_fresh_date(
