@@ -313,6 +313,55 @@ def test_generate_saves_files_and_prints_cost(
     assert json.loads(body)["quality"] == "high"
 
 
+@pytest.mark.parametrize(
+    ("status", "error", "line"),
+    [
+        (
+            400,
+            {"message": "Invalid size", "type": "invalid_request_error", "param": "size"},
+            "limner: InvalidRequestError [openai HTTP 400]: OpenAI: Invalid size",
+        ),
+        (
+            404,
+            {"message": "The model does not exist", "type": "invalid_request_error"},
+            "limner: NotFoundError [openai HTTP 404]: OpenAI: The model does not exist",
+        ),
+    ],
+)
+def test_a_provider_refusal_exits_1_saying_the_provider_answered(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    status: int,
+    error: dict[str, Any],
+    line: str,
+) -> None:
+    """Exit status 2 promises that nothing was sent; the provider's own 400 or 404 is 1."""
+    fake_openai.status = status
+    fake_openai.body = {"error": error}
+    code, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5")
+    assert (code, out) == (1, "")
+    assert err.startswith(line)
+    assert len(fake_openai.requests) == 1
+
+
+def test_a_link_that_cannot_be_downloaded_is_printed_and_exits_1(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The command asks for bytes to save them: a link it could not fetch (here plain http,
+    which limner refuses to download) is no success, though it is printed to fetch by hand."""
+    monkeypatch.chdir(tmp_path)
+    link = "http://images.example/fox.png"
+    fake_openai.body = {"created": 1700000000, "data": [{"url": link}]}
+    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/dall-e-2")
+    assert status == 1
+    assert out.splitlines()[0] == link
+    assert "limner: 1 image(s) not saved: download them from the link(s) printed" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_url_answers_are_printed_not_saved(
     capsys: pytest.CaptureFixture[str],
     fake_openai: FakeOpenAI,

@@ -47,8 +47,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="limner",
         description="One OpenAI-compatible image API over many image providers.",
         epilog="Credentials come from each provider's usual environment variables; a call "
-        "without one names the variable to set. Exit status: 0 done, 1 the provider or the "
-        "network failed, 2 bad input (nothing was sent).",
+        "without one names the variable to set. Exit status: 0 done, 1 the provider refused "
+        "or failed, the network failed, or an image was not saved; 2 bad input (nothing was "
+        "sent).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -211,10 +212,10 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
     if isinstance(result, DryRun):
         print(result.model_dump_json(indent=2) if args.json else dry_run_text(result))
         return 0
-    return _report(result, args)
+    return _report(result, args, links_asked=fields["response_format"] == "url")
 
 
-def _report(result: ImagesResponse, args: argparse.Namespace) -> int:
+def _report(result: ImagesResponse, args: argparse.Namespace, *, links_asked: bool) -> int:
     named = result.file_format() or "png"
     ext = {"jpeg": "jpg"}.get(named, named)
     target = args.output or f"limner-{result.created}.{ext}"
@@ -233,14 +234,22 @@ def _report(result: ImagesResponse, args: argparse.Namespace) -> int:
         if urls:
             summary["urls"] = urls
         print(json.dumps(summary, indent=2))
-        return 1 if elsewhere else 0
-    for line in [*map(str, paths), *urls]:
-        print(line)
-    cost = "unknown" if result.cost is None else dollars(result.cost)
-    print(f"cost: {cost} ({result.model})")
-    for line in notes(result.adjustments, result.warnings):
-        print(line, file=sys.stderr)
-    return 1 if elsewhere else 0  # saved, but not where asked: a script should notice
+    else:
+        for line in [*map(str, paths), *urls]:
+            print(line)
+        cost = "unknown" if result.cost is None else dollars(result.cost)
+        print(f"cost: {cost} ({result.model})")
+        for line in notes(result.adjustments, result.warnings):
+            print(line, file=sys.stderr)
+    unsaved = bool(urls) and not links_asked
+    if unsaved:  # asked for bytes, got links limner could not download (the notes say why)
+        print(
+            f"limner: {len(urls)} image(s) not saved: download them from the link(s) printed "
+            "before they expire",
+            file=sys.stderr,
+        )
+    # saved, but not where asked, or not at all: a script should notice
+    return 1 if elsewhere or unsaved else 0
 
 
 async def _serve(args: argparse.Namespace) -> int:
@@ -282,11 +291,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(_main(args))
     except BAD_INPUT as exc:
-        _report_error(args, exc, f"limner: error: {exc.message}")
-        return 2
+        if exc.status_code is None:  # found before anything was sent
+            _report_error(args, exc, f"limner: error: {exc.message}")
+            return 2
+        _report_error(args, exc, _provider_said(exc))
+        return 1
     except (LimnerError, AuthenticationError) as exc:
-        where = f" [{exc.provider} HTTP {exc.status_code}]" if exc.status_code else ""
-        _report_error(args, exc, f"limner: {type(exc).__name__}{where}: {exc.message}")
+        _report_error(args, exc, _provider_said(exc))
         return 1
     except BrokenPipeError:  # the reader left (``limner models --json | head -1``): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
@@ -296,6 +307,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _provider_said(error: LimnerError) -> str:
+    """The line for an error the provider answered with, or a failure to reach it."""
+    where = f" [{error.provider} HTTP {error.status_code}]" if error.status_code else ""
+    return f"limner: {type(error).__name__}{where}: {error.message}"
 
 
 def _report_error(args: argparse.Namespace, error: LimnerError, text: str) -> None:
