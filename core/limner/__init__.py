@@ -228,6 +228,7 @@ _SUBMODULES = frozenset(
         "responses",
         "schema",
         "sending",
+        "serve_defaults",
         "settings_store",
         "sizing",
         "sync_client",

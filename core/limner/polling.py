@@ -36,17 +36,13 @@ from .provider import (
     ProviderSettings,
 )
 from .sending import Share, exchange
+from .serve_defaults import SERVE_POLL_TIMEOUT  # where it was first defined: kept
 from .wire import WireRequest
 
 __all__ = ["POLL_RETRIES", "SERVE_POLL_TIMEOUT", "others_submitted", "poll"]
 
 POLL_RETRIES = 3
 """Retries of one poll (a read: repeating it bills nothing), when the client allows fewer."""
-
-SERVE_POLL_TIMEOUT = 300.0
-"""``limner serve``'s ``poll_timeout`` (an app made with ``create_app`` has its client's): under
-the OpenAI SDKs' own 600 s timeout, so a client hears the gateway's answer rather than giving up
-and sending the request (a new job) again."""
 
 
 async def poll(

@@ -4,15 +4,18 @@ the ``limner serve`` command."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import io
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import openai
 import pytest
+from aiohttp import web
 from openapi_spec_validator import validate
 
 import limner
@@ -245,43 +248,64 @@ async def test_serve_leaves_retries_to_the_client_unless_told(
     monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
     busy = error_reply(429, "slow down", **{"Retry-After": "0"})
     server.reply(busy, busy)
-    out = io.StringIO()
-    if max_retries is None:  # the default
-        serving = serve(GatewayConfig(), port=0, files_dir=tmp_path, out=out)
-    else:
-        serving = serve(GatewayConfig(), port=0, files_dir=tmp_path, out=out, max_retries=1)
-    task = asyncio.create_task(serving)
-    try:
-        while "base URL" not in out.getvalue():
-            await asyncio.sleep(0.01)
-        base_url = out.getvalue().split("base URL: ", 1)[1].split()[0]
+    told = {} if max_retries is None else {"max_retries": max_retries}  # None: the default
+    async with _serving(tmp_path, **told) as (base_url, _):
         body = {"model": "openai/gpt-image-1", "prompt": "a fox"}
         async with (
             aiohttp.ClientSession() as session,
             session.post(f"{base_url}/images/generations", json=body) as response,
         ):
             assert response.status == 429
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
     assert len(server.api_calls) == calls
 
 
+async def test_serve_answers_504_before_the_sdks_timeout_when_upstream_is_slow(
+    tmp_path: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upstream request gets ``timeout`` (300 s by default, under the SDKs' 600 s): the
+    client hears a 504 that says not to retry, instead of resending (and paying) again."""
+    monkeypatch.setenv("OPENAI_API_KEY", UPSTREAM_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+
+    async def slow(recorded: Any) -> web.StreamResponse:
+        await asyncio.sleep(5)
+        return web.json_response({})
+
+    server.reply(slow)
+    async with _serving(tmp_path, timeout=0.2) as (base_url, _):
+        body = {"model": "openai/gpt-image-1", "prompt": "a fox"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{base_url}/images/generations", json=body) as response,
+        ):
+            assert response.status == 504
+            assert response.headers["x-should-retry"] == "false"
+    assert inspect.signature(serve).parameters["timeout"].default == 300.0
+
+
 async def test_serve_prints_the_base_url_and_answers(tmp_path: Path) -> None:
-    out = io.StringIO()
-    task = asyncio.create_task(serve(GatewayConfig(), port=0, files_dir=tmp_path, out=out))
-    try:
-        while "base URL" not in out.getvalue():
-            await asyncio.sleep(0.01)
-        text = out.getvalue()
+    async with _serving(tmp_path) as (base_url, text):
         assert "127.0.0.1 only" in text
-        base_url = text.split("base URL: ", 1)[1].split()[0]
         assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
         async with (
             aiohttp.ClientSession() as session,
             session.get(f"{base_url}/models") as response,
         ):
             assert response.status == 200
+
+
+@contextlib.asynccontextmanager
+async def _serving(tmp_path: Path, **options: Any) -> AsyncIterator[tuple[str, str]]:
+    """``serve`` running until the block ends: its base URL and what it printed."""
+    out = io.StringIO()
+    task = asyncio.create_task(
+        serve(GatewayConfig(), port=0, files_dir=tmp_path, out=out, **options)
+    )
+    try:
+        while "base URL" not in out.getvalue():
+            await asyncio.sleep(0.01)
+        text = out.getvalue()
+        yield text.split("base URL: ", 1)[1].split()[0], text
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -301,6 +325,20 @@ def test_serve_waits_for_jobs_less_than_the_sdks_timeout(
     assert main(["serve", "--port", "0", *argv]) == 0
     assert seen["poll_timeout"] == expected
     assert inspect.signature(serve).parameters["poll_timeout"].default == 300.0
+
+
+@pytest.mark.parametrize(("argv", "expected"), [([], 300.0), (["--timeout", "45"], 45.0)])
+def test_serve_takes_an_upstream_timeout(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], expected: float
+) -> None:
+    seen: dict[str, Any] = {}
+
+    async def fake_serve(config: GatewayConfig, **kwargs: Any) -> None:
+        seen.update(kwargs)
+
+    monkeypatch.setattr("limner.gateway.server.serve", fake_serve)
+    assert main(["serve", "--port", "0", *argv]) == 0
+    assert seen["timeout"] == expected
 
 
 def test_serve_refuses_a_poll_timeout_of_zero(

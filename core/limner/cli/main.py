@@ -25,8 +25,8 @@ from ..errors import (
     NotFoundError,
     PayloadTooLargeError,
 )
-from ..polling import SERVE_POLL_TIMEOUT
 from ..responses import ImagesResponse
+from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
 from .options import request_fields
 from .output import (
     check_output,
@@ -126,6 +126,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="client requests served upstream at once (default 8; a provider's job keeps its "
         "slot until it is done); others wait up to 30 s, then get 429",
+    )
+    serve.add_argument(
+        "--timeout",
+        type=float,
+        default=SERVE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long one upstream request may take (default {SERVE_TIMEOUT:g}: under the "
+        "OpenAI SDKs' 600 s timeout, so a client hears the 504 instead of sending it again)",
     )
     serve.add_argument(
         "--poll-timeout",
@@ -270,6 +278,7 @@ async def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         files_dir=args.files_dir,
         max_retries=args.max_retries,
+        timeout=args.timeout,
         poll_timeout=args.poll_timeout,
     )
     return 0

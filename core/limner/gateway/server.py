@@ -14,7 +14,7 @@ from aiohttp import web
 
 from ..client import AsyncClient
 from ..errors import InvalidRequestError
-from ..polling import SERVE_POLL_TIMEOUT
+from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
 from .app import create_app, make_runner
 from .config import GatewayConfig
 from .files import LocalFileStore
@@ -93,19 +93,23 @@ async def serve(
     port: int = 8080,
     files_dir: Path | None = None,
     max_retries: int = 0,
+    timeout: float = SERVE_TIMEOUT,
     poll_timeout: float = SERVE_POLL_TIMEOUT,
     out: TextIO = sys.stdout,
 ) -> None:
     """Serve until cancelled (Ctrl-C). ``max_retries`` is the gateway's own retries of an
     upstream call; none by default, since clients retry on their own (the OpenAI SDKs twice),
-    and both retrying multiplies the upstream calls (2 and 2 make 9). ``poll_timeout`` bounds
-    the wait for a provider's job; its default is under the OpenAI SDKs' own 600 s timeout, so
-    a client hears the gateway's 504 rather than giving up and sending the job again."""
+    and both retrying multiplies the upstream calls (2 and 2 make 9). ``timeout`` bounds one
+    upstream request and ``poll_timeout`` the wait for a provider's job; their defaults are
+    under the OpenAI SDKs' own 600 s timeout, so a client hears the gateway's 504 rather than
+    giving up and sending the request (billed again) a second time."""
     bind = check_host(host, config)
     if not logging.getLogger("limner.gateway").handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("limner.gateway").setLevel(logging.INFO)
-    async with AsyncClient(max_retries=max_retries, poll_timeout=poll_timeout) as client:
+    async with AsyncClient(
+        max_retries=max_retries, timeout=timeout, poll_timeout=poll_timeout
+    ) as client:
         runner, bound = await start(client, config, files_dir or default_files_dir(), bind, port)
         try:
             shown = LOOPBACK if bind in ("0.0.0.0", "::", "") else bind

@@ -1,0 +1,17 @@
+"""``limner serve``'s timeouts, kept out of :mod:`limner.gateway` so that the command line reads
+them without importing the gateway (and aiohttp's server).
+
+Both stay under the OpenAI SDKs' own 600 s timeout, so a client hears the gateway's answer (a
+504 that says not to retry) rather than giving up and sending the request, a new generation
+billed again, a second time. An app made with ``create_app`` has its client's timeouts.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SERVE_POLL_TIMEOUT", "SERVE_TIMEOUT"]
+
+SERVE_TIMEOUT = 300.0
+"""``limner serve``'s ``timeout``: seconds one upstream request may take."""
+
+SERVE_POLL_TIMEOUT = 300.0
+"""``limner serve``'s ``poll_timeout``: seconds to wait for a provider's job."""
