@@ -349,9 +349,45 @@ async def test_missing_provider_credential_is_503(
     ):
         await _generate(gateway)
     assert caught.value.status_code == 503 and caught.value.code == "provider_not_configured"
+    assert caught.value.param is None  # not the client's api_key
     assert "OPENAI_API_KEY" not in caught.value.response.text
     (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert "set OPENAI_API_KEY" in line and "(answered 503 provider_not_configured)" in line
+
+
+@pytest.mark.parametrize(
+    ("settings", "detail"),
+    [
+        ({"api_key": "sk-abc\nX"}, "holds a control character"),
+        ({"api_key": "sk-abc", "base_url": "not-a-url"}, "'not-a-url' is not an http(s) URL"),
+    ],
+)
+async def test_a_wrong_provider_setting_of_the_gateways_is_503_not_the_clients_400(
+    make_gateway: MakeGateway,
+    caplog: pytest.LogCaptureFixture,
+    settings: dict[str, str],
+    detail: str,
+) -> None:
+    """The client sent none of it: the gateway is not configured (503, no parameter, nothing
+    of the value); the operator's log says what is wrong."""
+    gateway = await make_gateway(providers={"openai": settings})
+    with (
+        caplog.at_level(logging.WARNING, logger="limner.gateway"),
+        pytest.raises(openai.InternalServerError) as caught,
+    ):
+        await _generate(gateway)
+    assert (caught.value.status_code, caught.value.code) == (503, "provider_not_configured")
+    assert caught.value.param is None
+    assert caught.value.body == {
+        "message": "this gateway's settings for openai are wrong; the gateway's operator must "
+        "fix them",
+        "type": "api_error",
+        "param": None,
+        "code": "provider_not_configured",
+    }
+    assert "not-a-url" not in caught.value.response.text
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert detail in line and "(answered 503 provider_not_configured)" in line
 
 
 async def test_a_bug_is_500_without_details(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -90,7 +91,7 @@ _OPERATORS = frozenset({"provider_not_configured", "provider_credential_rejected
 @dataclass(frozen=True)
 class _Answer:
     status: int
-    changes: dict[str, str] = field(default_factory=dict)
+    changes: Mapping[str, str | None] = field(default_factory=dict)
     final: bool = False  # retrying cannot help
 
 
@@ -101,8 +102,14 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
     upstream = f"the {exc.provider} API" if exc.provider else "the provider's API"
     if isinstance(exc, MissingCredentialsError):
         message = f"this gateway has no credential for {exc.provider or 'the provider'}"
-        changes = {"type": "api_error", "code": "provider_not_configured", "message": message}
-        return _Answer(503, changes, final=True)
+        return _not_configured(message)
+    if exc.param is not None and exc.param.startswith("providers.") and exc.status_code is None:
+        # a provider setting of the gateway's own (clients send none): wrong, or missing
+        name = exc.provider or exc.param.split(".")[1]
+        message = (
+            f"this gateway's settings for {name} are wrong; the gateway's operator must fix them"
+        )
+        return _not_configured(message)
     if isinstance(exc, AuthenticationError) and exc.provider:  # not the client's gateway key
         # the upstream's words stay in the log: they may quote part of the operator's key
         message = f"{upstream} rejected this gateway's credential, which its operator must fix"
@@ -110,8 +117,7 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
         return _Answer(503, changes, final=True)
     if isinstance(exc, NotFoundError) and exc.code == ENDPOINT_NOT_FOUND:
         message = f"this gateway's URL for {upstream} is wrong; the gateway's operator must fix it"
-        changes = {"type": "api_error", "code": "provider_not_configured", "message": message}
-        return _Answer(503, changes, final=True)
+        return _not_configured(message)
     if isinstance(exc, ProviderConnectionError | RequestTimeoutError):
         if exc.param is not None:  # an image URL the client gave: theirs to fix, as OpenAI says
             return _Answer(400, {"type": "invalid_request_error"}, final=True)
@@ -131,6 +137,18 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
     if isinstance(exc, NoImageGeneratedError):  # an answer, billed: a retry is the client's call
         return _Answer(exc.http_status, final=True)
     return _Answer(exc.http_status)
+
+
+def _not_configured(message: str) -> _Answer:
+    """A provider the gateway's operator set up wrongly: 503, naming no parameter (the client
+    sent none of it), its details in the operator's log."""
+    changes: dict[str, str | None] = {
+        "type": "api_error",
+        "code": "provider_not_configured",
+        "message": message,
+        "param": None,
+    }
+    return _Answer(503, changes, final=True)
 
 
 def http_error_response(exc: web.HTTPException) -> web.Response:
