@@ -49,6 +49,8 @@ class RetryPolicy:
     initial_delay: float = 0.5
     max_delay: float = 20.0
     max_retry_after: float = 60.0
+    """The longest ``Retry-After`` waited before a retry; an answer asking for longer is not
+    retried (its error carries ``retry_after``)."""
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds before retry number ``attempt`` (1-based). A ``retry_after`` that is not a
@@ -193,6 +195,8 @@ class Transport:
                 and (retryable is None or retryable(response))
             ):
                 wait = retry_after(response) if retry_after else response.retry_after
+                if wait is not None and wait > policy.max_retry_after:
+                    return response  # not worth blocking for: the error says how long to wait
                 await asyncio.sleep(policy.delay(attempt, wait))
                 continue
             return response

@@ -46,6 +46,21 @@ async def test_429_with_retry_after_then_success(
     assert all(c.headers["authorization"].startswith("Bearer ") for c in server.api_calls)
 
 
+async def test_a_retry_after_over_max_retry_after_is_answered_at_once(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """A day's wait is not slept through (capped to a minute, it would fail again): the error
+    says how long to wait."""
+    server.reply(error_reply(429, "daily limit", **{"Retry-After": "86400"}))
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    with pytest.raises(limner.RateLimitError) as caught:
+        await client.images.generate(model="alpha", prompt="x")
+    assert loop.time() - start < 1
+    assert len(server.api_calls) == 1
+    assert caught.value.retry_after == 86400
+
+
 async def test_429_exhausted_is_rate_limit_error(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:
