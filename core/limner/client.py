@@ -60,6 +60,11 @@ def build_request(
     pydantic's location of it)."""
     values = dict(fields)
     extra = values.pop("extra_body", None)
+    if extra is not None and not isinstance(extra, Mapping):
+        raise InvalidRequestError(
+            f"extra_body must be a dict of request fields, not a {type(extra).__name__}",
+            param="extra_body",
+        )
     misplaced = {name for name in values.keys() & _NOT_FIELDS.keys() if values[name] is not None}
     for name in values.keys() & _NOT_FIELDS.keys() - misplaced:  # null: unset, as in the SDKs
         del values[name]
@@ -269,6 +274,27 @@ def _check_client_settings(
             )
 
 
+def _check_providers(providers: object) -> None:
+    """Refuse ``providers=`` that is not settings by provider name (``{"openai": "sk-..."}``
+    would fail at the first call with a bare ``AttributeError``). The values are not quoted:
+    they may be keys."""
+    if providers is None:
+        return
+    if not isinstance(providers, Mapping):
+        raise InvalidRequestError(
+            "providers must map provider names to their settings, such as "
+            "{'openai': {'api_key': ...}}",
+            param="providers",
+        )
+    for name, settings in providers.items():
+        if not isinstance(settings, Mapping):
+            raise InvalidRequestError(
+                f"providers[{name!r}] must be a dict of settings, such as {{'api_key': ...}}, "
+                f"not a {type(settings).__name__}",
+                param=f"providers.{name}",
+            )
+
+
 class AsyncClient:
     """The asynchronous client. Use it as an async context manager, or call :meth:`close`.
 
@@ -318,6 +344,7 @@ class AsyncClient:
         _check_client_settings(
             timeout, connect_timeout, poll_timeout, max_retries, max_download_bytes
         )
+        _check_providers(providers)
         plugins, disable_plugins = tuple(plugins), tuple(disable_plugins)
         if registry is None:
             registry = (

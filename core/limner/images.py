@@ -221,6 +221,8 @@ def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | Non
         raise PayloadTooLargeError(
             f"{param} is over the {byte_count(max_bytes)} limit", param=param
         )
+    if not data:
+        raise InvalidRequestError(f"{param} is empty (0 bytes)", param=param, code="invalid_image")
     return sniff(data, param=param, filename=name)
 
 

@@ -61,6 +61,11 @@ class ProviderSettings(BaseModel):
                 f"{value!r} is not an http(s) URL: give the scheme too, such as "
                 "https://api.example.com/v1"
             )
+        if value is not None and ("?" in value or "#" in value):  # not quoted: it may hold a key
+            raise ValueError(
+                "a base URL takes no query or fragment (?... or #...): limner adds the API's "
+                "paths to it; put a key in api_key"
+            )
         return value
 
 

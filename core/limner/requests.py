@@ -133,6 +133,11 @@ class ImageRef(BaseModel):
         content = value.read()
         if isinstance(content, str):
             raise ValueError("open image files in binary mode ('rb')")
+        if not content:  # most likely read already, by an earlier call
+            raise ValueError(
+                "the file object gave no bytes: it is empty or already read to its end (by an "
+                "earlier call?); pass the path, or call seek(0) first"
+            )
         name = getattr(value, "name", None)
         filename = os.path.basename(name) if isinstance(name, str) else None
         return cls(data=bytes(content), filename=filename)

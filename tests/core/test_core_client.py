@@ -198,6 +198,58 @@ async def test_credentials_in_a_base_url_are_refused(
     assert server.requests == []
 
 
+async def test_a_query_in_a_base_url_is_refused_without_quoting_it(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """limner adds the API's paths to a base URL: a query would end up in the middle of them,
+    and a token in it would show in dry runs."""
+    client = make_client(
+        providers={"fake": {"api_key": API_KEY, "base_url": f"{server.url}/v1?token=QSECRET"}}
+    )
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="alpha", prompt="x", dry_run=True)
+    assert info.value.param == "providers.fake.base_url"
+    assert "takes no query" in info.value.message
+    assert "QSECRET" not in str(info.value) and "QSECRET" not in repr(info.value)
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("providers", "param", "says"),
+    [
+        ({"fake": "sk-x"}, "providers.fake", "providers['fake'] must be a dict of settings"),
+        (["fake"], "providers", "providers must map provider names to their settings"),
+    ],
+)
+def test_providers_of_the_wrong_shape_are_refused_at_once(
+    providers: Any, param: str, says: str
+) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        limner.AsyncClient(providers=providers, plugins=[FakePlugin()])
+    assert (info.value.param, info.value.message.startswith(says)) == (param, True)
+    assert "sk-x" not in info.value.message
+
+
+async def test_extra_body_of_the_wrong_shape_is_refused(client: limner.AsyncClient) -> None:
+    with pytest.raises(limner.InvalidRequestError) as info:
+        not_a_dict: Any = "x"
+        await client.images.generate(model="alpha", prompt="x", extra_body=not_a_dict, dry_run=True)
+    assert info.value.param == "extra_body"
+
+
+async def test_an_image_file_object_already_read_says_so(client: limner.AsyncClient) -> None:
+    """The same open file passed to a second call gives no bytes: not 'not an image'."""
+    image = io.BytesIO(png())
+    await client.images.edit(model="alpha", prompt="x", image=image, dry_run=True)
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(model="alpha", prompt="x", image=image, dry_run=True)
+    assert info.value.param == "images[0]"
+    assert "already read to its end" in info.value.message
+    with pytest.raises(limner.InvalidRequestError) as empty:
+        await client.images.edit(model="alpha", prompt="x", image=b"", dry_run=True)
+    assert empty.value.message == "images[0] is empty (0 bytes)"
+
+
 # ---- the sync client -------------------------------------------------------------------------
 
 
