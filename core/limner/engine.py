@@ -4,9 +4,10 @@ merge. Providers only translate and parse; every network call happens here."""
 from __future__ import annotations
 
 import base64
+import collections
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -265,17 +266,17 @@ class Engine:
                 warnings.append(_fewer_images(plan, call, len(result.images)))
             data.extend(result.images)
         if not data:
-            filtered = [notice.message for notice in warnings if notice.code == CONTENT_FILTERED]
+            filtered = [n.message for n in warnings if n.code == CONTENT_FILTERED]
             if filtered:
                 raise ContentPolicyError(
-                    f"{plan.model.id}: every image was withheld: {'; '.join(filtered)}",
+                    f"{plan.model.id}: every image was withheld: {_said_once(filtered)}",
                     reason=filtered[0],
                     provider=plan.provider.name,
                     model=plan.model.id,
                 )
-            said = [notice.message for notice in warnings if notice.code == NO_IMAGES]
+            said = [n.message for n in warnings if n.code == NO_IMAGES]
             raise NoImageGeneratedError(
-                f"{plan.model.id} returned no image" + (f": {'; '.join(said)}" if said else ""),
+                f"{plan.model.id} returned no image" + (f": {_said_once(said)}" if said else ""),
                 provider=plan.provider.name,
                 model=plan.model.id,
             )
@@ -370,4 +371,13 @@ def _fewer_images(plan: _Plan, call: ProviderCall, got: int) -> Notice:
         code="fewer_images",
         message=f"{which}{plan.model.id} returned {got} of the {call.n} image(s) asked for, "
         "without a reason",
+    )
+
+
+def _said_once(messages: Iterable[str]) -> str:
+    """The shares' reasons, in order, for a message: what several said alike is said once, with
+    how many said it."""
+    counts = collections.Counter(messages)
+    return "; ".join(
+        f"{text} ({count} calls)" if count > 1 else text for text, count in counts.items()
     )
