@@ -15,7 +15,7 @@ from types import ModuleType
 import pluggy
 
 from . import default_hooks, hookspecs
-from .errors import PluginError
+from .errors import InvalidRequestError, PluginError
 from .hookspecs import PROJECT
 from .provider import Provider
 
@@ -42,11 +42,13 @@ def make_manager(
     manager = pluggy.PluginManager(PROJECT)
     manager.add_hookspecs(hookspecs)
     manager.register(default_hooks, name="limner.default_hooks")
-    blocked = {name.strip() for name in disable if name.strip()}
-    blocked |= {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
+    asked = {name.strip() for name in disable if name.strip()}
+    blocked = asked | {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
     for name in blocked:
         manager.set_blocked(name)
     loaded = load_entry_points(manager) if entry_points else frozenset()
+    if entry_points:
+        _check_disabled_names(asked)
     try:
         for plugin in plugins:
             if manager.is_registered(plugin):  # installed too, and loaded by its entry point
@@ -56,6 +58,24 @@ def make_manager(
     except pluggy.PluginValidationError as exc:  # installed plugins were checked on loading
         raise invalid_plugin(exc, None) from exc
     return manager, frozenset(blocked), loaded
+
+
+def _check_disabled_names(asked: Iterable[str]) -> None:
+    """Refuse a name in ``disable_plugins`` that no installed plugin has: a typo would leave
+    the plugin on. (The environment variable may name plugins some machines lack: not
+    checked.)"""
+    import importlib.metadata
+
+    installed = sorted({entry.name for entry in importlib.metadata.entry_points(group=PROJECT)})
+    for name in sorted(asked):
+        if name not in installed:
+            close = difflib.get_close_matches(name, installed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise InvalidRequestError(
+                f"disable_plugins: no installed plugin is called {name!r} (installed: "
+                f"{', '.join(installed) or 'none'}){hint}",
+                param="disable_plugins",
+            )
 
 
 def load_entry_points(manager: pluggy.PluginManager) -> frozenset[str]:

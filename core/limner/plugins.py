@@ -146,6 +146,13 @@ class Registry:
         close = difflib.get_close_matches(key.lower(), names, n=3, cutoff=0.5)
         suggestions = tuple(dict.fromkeys(self._aliases.get(name, name) for name in close))
         hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+        if self.blocked:  # perhaps the model of a plugin the user disabled
+            off = ", ".join(sorted(self.blocked))
+            which = f"plugins {off} are" if len(self.blocked) > 1 else f"plugin {off} is"
+            hint += (
+                f" The {which} disabled (disable_plugins or {DISABLE_ENV}), and a disabled "
+                "plugin's models are not served."
+            )
         return NotFoundError(
             f"Unknown model {key!r}.{hint} Run 'limner models' to list the models.",
             param="model",

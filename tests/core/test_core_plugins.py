@@ -559,6 +559,29 @@ def test_register_models_for_unknown_provider_is_plugin_error() -> None:
     )
 
 
+def test_a_misspelled_plugin_to_disable_is_refused() -> None:
+    """A typo would leave the plugin on, silently."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        Registry(disable_plugins=["opnai"])
+    assert caught.value.param == "disable_plugins"
+    assert caught.value.message.startswith(
+        "disable_plugins: no installed plugin is called 'opnai' (installed: "
+    )
+    assert caught.value.message.endswith("); did you mean 'openai'?")
+
+
+def test_an_unknown_model_says_which_plugins_are_disabled() -> None:
+    registry = Registry(disable_plugins=["openai"])
+    with pytest.raises(limner.NotFoundError) as caught:
+        registry.resolve("openai/gpt-image-1.5")
+    assert "The plugin openai is disabled (disable_plugins or LIMNER_DISABLE_PLUGINS)" in (
+        caught.value.message
+    )
+    with pytest.raises(limner.NotFoundError) as plain:
+        Registry().resolve("openai/gpt-image-99")
+    assert "disabled" not in plain.value.message
+
+
 def test_a_change_to_a_disabled_plugins_model_is_left_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
