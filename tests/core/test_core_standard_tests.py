@@ -213,6 +213,48 @@ DEFECTS = {
 """,
         "test_every_option_is_described",
     ),
+    "reads_its_base_url_from_the_environment": (
+        """
+    env = {"api_key": ("MINI_API_KEY",), "base_url": ("MINI_BASE_URL",)}
+
+    def translate(self, call):
+        base = os.environ.get("MINI_BASE_URL", "https://mini.example")
+        body = {"prompt": call.request.prompt}
+        return limner.Translation(request=limner.WireRequest("POST", f"{base}/v1", json=body))
+""",
+        "test_a_minimal_request_translates_offline_and_the_same_way_twice",
+    ),
+    "raises_a_plain_authentication_error": (
+        """
+    def authorize(self, request, settings, *, dry_run=False):
+        if settings.api_key is None and not dry_run:
+            raise limner.AuthenticationError("no key")
+        key = self.api_key(settings, dry_run=dry_run)
+        return request.with_headers({"authorization": f"Bearer {key}"}, secret=True)
+""",
+        "test_a_call_without_credentials_says_what_to_set_before_sending",
+    ),
+    "prices_no_minimal_request": (
+        """
+    def models(self):  # a price for quality="high" only, which the translation never sets
+        pricing = limner.PriceSheet(
+            source="https://mini.example/pricing",
+            as_of=dt.date(2026, 1, 1),
+            per_image=(limner.ImagePrice(usd=Decimal("0.04"), quality="high"),),
+        )
+        capabilities = limner.Capabilities(operations=self.operations, max_input_images=1)
+        return [
+            limner.ModelInfo(
+                id="mini/m1",
+                provider="mini",
+                name="m1",
+                capabilities=capabilities,
+                pricing=pricing,
+            )
+        ]
+""",
+        "test_a_model_priced_per_image_estimates_a_minimal_request",
+    ),
     "publishes_a_broken_schema": (
         """
     options_model = type("Odd", (BaseModel,), {
@@ -224,7 +266,7 @@ DEFECTS = {
     ),
 }
 
-SOUND = 11  # the standard tests a sound one-provider, one-model, one-operation plugin runs
+SOUND = 12  # the standard tests a sound one-provider, one-model, one-operation plugin runs
 
 
 def run(pytester: pytest.Pytester, source: str) -> pytest.RunResult:
@@ -265,6 +307,30 @@ def test_failures_name_the_model_and_operation(pytester: pytest.Pytester) -> Non
         "FAILED test_mini.py::TestMini::test_secrets_never_appear_in_a_dry_run[mini/m1-generate]"
     ]
     assert "AssertionError: mini/m1 generate: a secret is shown" in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("defect", "says"),
+    [
+        (
+            "reads_its_base_url_from_the_environment",
+            "AssertionError: mini/m1 generate: the translation read the provider's environment "
+            "variables; settings come to it in call.settings",
+        ),
+        (
+            "raises_a_plain_authentication_error",
+            "AssertionError: mini/m1: a call without credentials should raise a "
+            "MissingCredentialsError naming MINI_API_KEY (self.missing_credentials()), not "
+            "AuthenticationError: mini/m1 generate: no key",
+        ),
+    ],
+)
+def test_a_failure_says_what_the_plugin_did_wrong(
+    pytester: pytest.Pytester, defect: str, says: str
+) -> None:
+    """Not what went wrong further on (core's check of a URL, a bare exception)."""
+    result = run(pytester, mini(DEFECTS[defect][0]))
+    assert says in result.stdout.str()
 
 
 def test_an_edit_only_provider_passes(pytester: pytest.Pytester) -> None:

@@ -27,6 +27,8 @@ what core cannot check when a plugin loads:
 * every model's request schema is valid JSON Schema;
 * a minimal request translates for every model and operation, without reaching the network or
   reading the provider's environment variables, and the same way twice;
+* a model with ``per_image`` prices has an estimate for a minimal request (the translation's
+  size, quality and edit mode match a price row);
 * a dry run needs no credentials and shows none; ``authorize`` adds headers only, and marks
   secret every header that carries a credential; credential settings are ``SecretStr``;
 * a call without credentials names the environment variable to set, before anything is sent;
@@ -35,7 +37,8 @@ what core cannot check when a plugin loads:
 * every option, nested ones included, has a description.
 
 What they cannot see: a translation that depends on hash order (a ``set``) or the clock is
-the same twice in one process; build bodies from ordered data.
+the same twice in one process; build bodies from ordered data. Nor do they read a real answer:
+``parse_response`` is the plugin's own tests' to check, against recorded responses.
 
 Give every secret 8 characters or more: shorter ones are not looked for. Override
 :meth:`ProviderTests.request_fields` when a model needs more than the default (a prompt for

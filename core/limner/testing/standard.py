@@ -17,6 +17,7 @@ from ..client import build_request
 from ..errors import (
     LimnerError,
     MissingCredentialsError,
+    PluginError,
     ProviderError,
 )
 from ..http import Transport
@@ -211,7 +212,15 @@ class ProviderTests:
         for names in provider.env.values():  # the client reads none: the plugin must not
             for name in names:
                 monkeypatch.setenv(name, f"{_CANARY}-{name}")
-        first, second = self._dry_run(case), self._dry_run(case)
+        try:
+            first, second = self._dry_run(case), self._dry_run(case)
+        except PluginError as error:  # core's check of the URL, say, read the canary first
+            if _CANARY not in error.message:
+                raise
+            raise AssertionError(
+                f"{model.id} {operation}: the translation read the provider's environment "
+                f"variables; settings come to it in call.settings ({error.message})"
+            ) from None
         for request in first["requests"]:
             assert request["url"].startswith(("https://", "http://")), request["url"]
         assert _CANARY not in json.dumps(first), (
@@ -225,6 +234,18 @@ class ProviderTests:
 
     def test_a_dry_run_needs_no_credentials(self, case: Case) -> None:
         self._dry_run(case, secrets=False)
+
+    def test_a_model_priced_per_image_estimates_a_minimal_request(self, case: Case) -> None:
+        _, model, operation = case
+        if model.pricing is None or not model.pricing.per_image:
+            pytest.skip(f"{model.id} has no per_image prices, which estimates come from")
+        plan = self._dry_run(case)
+        notes = [w["message"] for w in plan["warnings"] if w["code"] == "price_unknown"]
+        assert plan["estimated_cost_usd"] is not None, (
+            f"{model.id} {operation}: the model lists per_image prices, but a minimal request has "
+            f"no estimate ({'; '.join(notes) or 'no reason given'}); the Translation's size, "
+            "quality and edit_mode must match a price row"
+        )
 
     def test_secrets_never_appear_in_a_dry_run(self, case: Case) -> None:
         provider, model, operation = case
@@ -298,7 +319,9 @@ class ProviderTests:
             name for key in self._secret_settings(provider) for name in provider.env.get(key, ())
         ]
         if not named:
-            pytest.skip(f"{provider.name} reads no credential from environment variables")
+            pytest.skip(
+                f"{provider.name} fills no SecretStr setting from environment variables (its env)"
+            )
         _, model, operation = self._first_case(provider)
         with pytest.MonkeyPatch.context() as env:
             for names in provider.env.values():  # a cloud SDK's own lookup reads the process's
@@ -317,6 +340,12 @@ class ProviderTests:
                     f"{model.id}: the missing-credentials error should name {' or '.join(named)}: "
                     f"{error.message!r} (self.missing_credentials() does)"
                 )
+            except LimnerError as error:
+                raise AssertionError(
+                    f"{model.id}: a call without credentials should raise a "
+                    f"MissingCredentialsError naming {' or '.join(named)} "
+                    f"(self.missing_credentials()), not {type(error).__name__}: {error.message}"
+                ) from error
             except NetworkUsed as used:
                 raise AssertionError(
                     f"{model.id}: a call without credentials was about to be sent ({used}); "
