@@ -170,12 +170,13 @@ def raised_in(exc: BaseException, plugins: Iterable[object]) -> object | None:
 
 def _not_a_plugin(plugin: object) -> str | None:
     """What is wrong when ``plugin`` is one of the easy mistakes (a class, a Provider)."""
-    if isinstance(plugin, type):
+    if isinstance(plugin, type) and not issubclass(plugin, Provider):
         return f"{plugin.__name__} is a class: register an instance of it ({plugin.__name__}())"
-    if isinstance(plugin, Provider):
+    if isinstance(plugin, Provider) or (isinstance(plugin, type) and issubclass(plugin, Provider)):
+        name = plugin.__name__ if isinstance(plugin, type) else type(plugin).__name__
         return (
-            f"{type(plugin).__name__} is a Provider, not a plugin: register a module or object "
-            "whose @limner.hookimpl register_providers(register) calls register(provider)"
+            f"{name} is a Provider, not a plugin: register a module or object whose "
+            f"@limner.hookimpl register_providers(register) calls register({name}())"
         )
     return None
 

@@ -452,9 +452,14 @@ def test_registering_a_non_provider_is_plugin_error() -> None:
     [
         (FakeProvider(), "FakeProvider is a Provider, not a plugin"),
         (FakePlugin, r"FakePlugin is a class: register an instance of it \(FakePlugin\(\)\)"),
+        # not "register an instance", which the line above would then refuse
+        (
+            FakeProvider,
+            r"FakeProvider is a Provider, not a plugin: .* register\(FakeProvider\(\)\)",
+        ),
         (object(), "has no limner hooks"),
     ],
-    ids=["provider", "class", "no-hooks"],
+    ids=["provider", "class", "provider-class", "no-hooks"],
 )
 def test_what_is_not_a_plugin_is_refused_when_registered(plugin: object, says: str) -> None:
     with pytest.raises(limner.PluginError, match=says):
