@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any
 
 import aiohttp
@@ -322,6 +323,22 @@ async def test_the_upstream_request_id_reaches_the_client(
     assert caught.value.request_id == "req_123"
 
 
+async def test_every_answer_has_a_request_id_the_log_line_names(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The gateway's own, where no upstream gave one: the SDKs show it as _request_id."""
+    with caplog.at_level(logging.INFO, logger="limner.gateway"):
+        made = await gateway.sdk().images.with_raw_response.generate(
+            model="openai/gpt-image-1", prompt="a fox"
+        )
+        with pytest.raises(openai.NotFoundError) as unknown:
+            await gateway.sdk().get("/nothing-here", cast_to=object)
+    ids = [made.headers["x-request-id"], unknown.value.request_id]
+    assert all(re.fullmatch(r"req_[0-9a-f]{32}", str(i)) for i in ids) and ids[0] != ids[1]
+    lines = [r.getMessage() for r in caplog.records if "request_id=" in r.getMessage()]
+    assert [line.rsplit("request_id=", 1)[1] for line in lines] == ids
+
+
 async def test_an_upstream_key_echoed_in_param_or_code_is_scrubbed(
     gateway: Gateway, server: FakeServer
 ) -> None:
@@ -471,8 +488,14 @@ async def test_multipart_edit_errors_name_the_image_field_the_sdk_sent(
 
 async def test_unknown_route_and_method(gateway: Gateway) -> None:
     sdk = gateway.sdk()
-    with pytest.raises(openai.NotFoundError):
+    with pytest.raises(openai.NotFoundError) as unknown:
         await sdk.get("/nothing-here", cast_to=object)
+    assert unknown.value.body == {  # as OpenAI says it: not a model that is missing
+        "message": "Invalid URL (GET /v1/nothing-here); this gateway serves /v1/...",
+        "type": "not_found_error",
+        "param": None,
+        "code": "not_found",
+    }
     with pytest.raises(openai.APIStatusError) as caught:
         await sdk.get("/images/generations", cast_to=object)
     assert caught.value.status_code == 405

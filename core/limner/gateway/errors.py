@@ -151,11 +151,13 @@ def _not_configured(message: str) -> _Answer:
     return _Answer(503, changes, final=True)
 
 
-def http_error_response(exc: web.HTTPException) -> web.Response:
+def http_error_response(exc: web.HTTPException, request: web.Request) -> web.Response:
     """aiohttp's own errors (unknown route, wrong method, body too large) in OpenAI's shape: the
     error class that fits the status renders the body; the status stays aiohttp's."""
     status = exc.status
     message = exc.text if exc.text and not exc.text.startswith(f"{status}:") else exc.reason
+    if status == 404:  # as OpenAI words it; most often a base URL without /v1
+        message = f"Invalid URL ({request.method} {request.path}); this gateway serves /v1/..."
     if status == 413:
         message = "Request body too large for the gateway"
     code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(status)

@@ -9,6 +9,7 @@ import hmac
 import logging
 import re
 import time
+import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
@@ -91,7 +92,7 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
     except LimnerError as exc:
         response = error_response(exc, request.app[STATE].scrub)
     except web.HTTPException as exc:
-        response = http_error_response(exc)
+        response = http_error_response(exc, request)
     except asyncio.CancelledError:
         # the client went away; the upstream call was cancelled with the handler
         _log_line(request, 499, started)
@@ -99,7 +100,9 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
     except Exception:
         log.exception("bug while handling %s %s", request.method, printable(request.path))
         response = internal_error_response()
-    _log_line(request, response.status, started)
+    if not response.prepared:  # an id for every answer, as OpenAI's (the SDKs' _request_id)
+        response.headers.setdefault("x-request-id", f"req_{uuid.uuid4().hex}")
+    _log_line(request, response.status, started, response.headers.get("x-request-id"))
     return response
 
 
@@ -115,16 +118,19 @@ def printable(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _log_line(request: web.Request, status: int, started: float) -> None:
+def _log_line(
+    request: web.Request, status: int, started: float, request_id: str | None = None
+) -> None:
     current = note()
     log.info(
-        "%s %s model=%s status=%d latency_ms=%d cost=%s",
+        "%s %s model=%s status=%d latency_ms=%d cost=%s request_id=%s",
         request.method,
         printable(request.path),
         printable(current.model or "-"),
         status,
         round((time.perf_counter() - started) * 1000),
         "-" if current.cost is None else f"{current.cost:f}",
+        printable(request_id or "-"),
     )
 
 
