@@ -725,6 +725,23 @@ def _sent_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]
     return body
 
 
+def test_an_option_for_a_text_field_stays_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """``user=123`` is the user id "123", not a number the request would refuse; other
+    options are read as JSON, and ``null`` unsets a text field too."""
+    model = ("-m", "openai/gpt-image-1.5")
+    assert _sent_json(capsys, *model, "--option", "user=123")["user"] == "123"
+    assert _sent_json(capsys, *model, "--option", "n=2")["n"] == 2
+    assert "user" not in _sent_json(capsys, *model, "--option", "user=null")
+
+
+def test_an_image_url_is_passed_as_a_url_not_a_path(capsys: pytest.CaptureFixture[str]) -> None:
+    link = "https://images.example/fox.png"
+    argv = ("edit", "a fox", "-m", "openai/gpt-image-1.5", "--image", link, "--dry-run", "--json")
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    assert json.loads(out)["requests"][0]["json"]["images"] == [{"image_url": link}]
+
+
 def test_the_output_extension_asks_for_its_format(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

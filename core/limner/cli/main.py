@@ -27,7 +27,7 @@ from ..errors import (
 )
 from ..responses import ImagesResponse
 from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
-from .options import request_fields
+from .options import image_argument, request_fields
 from .output import (
     check_output,
     check_writable_here,
@@ -213,7 +213,7 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
             result = await client.images.edit(
                 model=args.model,
                 prompt=args.prompt,
-                image=[Path(p) for p in args.image],
+                image=[image_argument(p) for p in args.image],
                 dry_run=args.dry_run,
                 **fields,
             )

@@ -11,7 +11,24 @@ from typing import Any, NoReturn
 
 from ..errors import InvalidRequestError
 
-__all__ = ["request_fields"]
+__all__ = ["image_argument", "request_fields"]
+
+
+def image_argument(text: str) -> str | Path:
+    """An ``--image`` or ``--mask`` value: a URL (https, http, data:) as given, else a path."""
+    return text if text.startswith(("https://", "http://", "data:")) else Path(text)
+
+
+def _text_fields() -> frozenset[str]:
+    """The request fields that hold text, so ``--option user=123`` stays the text ``"123"``."""
+    from ..requests import EditRequest, GenerateRequest
+
+    return frozenset(
+        name
+        for model in (GenerateRequest, EditRequest)
+        for name, field in model.model_fields.items()
+        if field.annotation in (str, str | None)
+    )
 
 
 def _value(text: str, key: str) -> Any:
@@ -126,7 +143,7 @@ def request_fields(args: argparse.Namespace, providers: set[str]) -> dict[str, A
     if args.command == "edit":
         reserved |= {"image": "--image", "images": "--image"}
         flags += [
-            (("mask",), Path(args.mask) if args.mask else None, "--mask"),
+            (("mask",), image_argument(args.mask) if args.mask else None, "--mask"),
             (("edit_mode",), args.edit_mode, "--edit-mode"),
         ]
     fields: dict[str, Any] = {}
@@ -144,5 +161,6 @@ def request_fields(args: argparse.Namespace, providers: set[str]) -> dict[str, A
                 f"--option {key}: give {path[0]} with {reserved[path[0]]}, not --option",
                 param="option",
             )
-        _put(fields, path, _value(raw, key), f"--option {key}", origins)
+        text = len(path) == 1 and path[0] in _text_fields() and raw != "null"
+        _put(fields, path, raw if text else _value(raw, key), f"--option {key}", origins)
     return fields
