@@ -65,7 +65,11 @@ def _parser() -> argparse.ArgumentParser:
         )
         if name == "edit":
             command.add_argument(
-                "--image", action="append", required=True, metavar="PATH", help="repeatable"
+                "--image",
+                action="append",
+                required=True,
+                metavar="PATH",
+                help="a path or an https URL; repeatable",
             )
             command.add_argument("--mask", metavar="PATH", help="PNG; transparent = edit here")
             command.add_argument(
