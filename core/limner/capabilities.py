@@ -237,11 +237,19 @@ class Capabilities(_Frozen):
     operations: tuple[Operation, ...] = ("generate",)
     sizes: tuple[str, ...] = Field((), description="accepted WIDTHxHEIGHT values (and 'auto')")
     size_rules: SizeRules | None = Field(None, description="rules for free-form sizes")
-    default_size: str | None = None
+    default_size: str | None = Field(
+        None,
+        description="the size the provider makes when a request names none (it describes the "
+        "provider: changing it does not make a plugin send it)",
+    )
     aspect_ratios: tuple[str, ...] = ()
     image_sizes: tuple[str, ...] = Field((), description="resolution classes such as 1K, 2K, 4K")
     qualities: tuple[str, ...] = ()
-    default_quality: str | None = None
+    default_quality: str | None = Field(
+        None,
+        description="the quality the provider uses when a request names none (it describes the "
+        "provider, as default_size does)",
+    )
     max_images_per_call: int = Field(1, ge=1, description="images one provider call can return")
     max_n: int = Field(10, ge=1, description="largest n limner accepts (split across calls)")
     max_prompt_chars: int = 32000
