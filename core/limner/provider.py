@@ -42,6 +42,7 @@ it returned in ``ChatResult.state``) comes back in ``ChatTurn.state``.
 
 from __future__ import annotations
 
+import contextvars
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -84,6 +85,12 @@ __all__ = [
     "ProviderSettings",
     "Translation",
 ]
+
+
+DRY_RUN_MISSING: contextvars.ContextVar[list[MissingCredentialsError] | None] = (
+    contextvars.ContextVar("limner_dry_run_missing", default=None)
+)
+"""Where :meth:`Provider.api_key` notes, in a dry run, the credential a real call would lack."""
 
 
 class Provider(ABC):
@@ -263,6 +270,9 @@ class Provider(ABC):
         if key:
             return key
         if dry_run:
+            missing = DRY_RUN_MISSING.get()
+            if missing is not None:  # core's dry run tells the user a real call would fail
+                missing.append(self.missing_credentials())
             return "dry-run-placeholder"
         raise self.missing_credentials()
 

@@ -19,6 +19,7 @@ from .errors import (
     RETRYABLE_STATUSES,
     ContentPolicyError,
     LimnerError,
+    MissingCredentialsError,
     ProviderError,
     RateLimitError,
     error_for_status,
@@ -26,7 +27,7 @@ from .errors import (
 from .http import RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
 from .plugins import Registry
-from .provider import Provider, ProviderSettings, Translation
+from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
 from .redaction import Scrubber, secret_header_values
 from .responses import CONTENT_FILTERED, Adjustment, Notice, Usage
 from .unreported import unreported_settings
@@ -265,9 +266,22 @@ def price_or_notice(
 def describe(plan: Plan[Any], estimates: Sequence[tuple[Decimal | None, Notice | None]]) -> DryRun:
     """The dry run of ``plan``: each call's request as it would be sent (secrets redacted) and
     the sum of the calls' ``estimates`` (``None`` when any is unknown)."""
-    described = [
-        plan.provider.authorize(t.request, plan.settings, dry_run=True).describe()
-        for t in plan.translations
+    missing: list[MissingCredentialsError] = []
+    noting = DRY_RUN_MISSING.set(missing)
+    try:
+        described = [
+            plan.provider.authorize(t.request, plan.settings, dry_run=True).describe()
+            for t in plan.translations
+        ]
+    finally:
+        DRY_RUN_MISSING.reset(noting)
+    lacking = [
+        Notice(
+            code="missing_credentials",
+            message=f"{error.message} before a real call (this dry run shows a placeholder)",
+            param=error.param,
+        )
+        for error in missing[:1]
     ]
     costs = [cost for cost, _ in estimates if cost is not None]
     return DryRun(
@@ -276,7 +290,7 @@ def describe(plan: Plan[Any], estimates: Sequence[tuple[Decimal | None, Notice |
         requests=described,
         estimated_cost_usd=sum(costs, Decimal(0)) if len(costs) == len(estimates) else None,
         adjustments=list(plan.adjustments),
-        warnings=unique([*plan.warnings, *(w for _, w in estimates if w is not None)]),
+        warnings=unique([*plan.warnings, *(w for _, w in estimates if w is not None), *lacking]),
     )
 
 

@@ -20,7 +20,7 @@ from PIL import Image
 import limner
 from limner.wire import REDACTED, WireRequest
 
-from .fakeprovider import API_KEY, FakePlugin
+from .fakeprovider import API_KEY, FakePlugin, FakeProvider
 from .support import (
     IMAGE,
     FakeServer,
@@ -51,6 +51,34 @@ async def test_dry_run_needs_no_credentials_and_sends_nothing(
     assert first["headers"]["x-fake-key"] == REDACTED
     assert first["headers"]["content-type"] == "application/json"
     assert dry.estimated_cost_usd == Decimal("0.10")  # 5 × 0.02
+
+
+async def test_a_dry_run_without_the_key_says_a_real_call_would_need_it(
+    make_client: MakeClient,
+) -> None:
+    """Said once, not per call, by a provider whose authorize asks ``api_key(dry_run=True)``."""
+
+    class Keyed(FakeProvider):
+        def authorize(
+            self, request: WireRequest, settings: Any, *, dry_run: bool = False
+        ) -> WireRequest:
+            key = self.api_key(settings, dry_run=dry_run)
+            return request.with_headers({"authorization": f"Bearer {key}"}, secret=True)
+
+    plugins = [FakePlugin(Keyed)]
+    bare = make_client(providers={}, environ={}, plugins=plugins)
+    dry = await bare.images.generate(model="alpha", prompt="a fox", n=5, dry_run=True)
+    assert [(w.code, w.param, w.message) for w in dry.warnings] == [
+        (
+            "missing_credentials",
+            "api_key",
+            "No Fake Images credential: set FAKE_API_KEY before a real call (this dry run shows "
+            "a placeholder)",
+        )
+    ]
+    keyed = make_client(environ={}, plugins=plugins)
+    planned = await keyed.images.generate(model="alpha", prompt="a fox", dry_run=True)
+    assert "missing_credentials" not in [w.code for w in planned.warnings]
 
 
 async def test_dry_run_never_shows_the_key(client: limner.AsyncClient, server: FakeServer) -> None:

@@ -263,7 +263,7 @@ async def test_text_only_through_provider_options_is_not_estimated_as_an_image()
     """Asked for through provider_options (not modalities), the answer holds no image: the dry
     run says so and estimates no image price, as with modalities=["text"]."""
     options = {"google": {"response_modalities": ["TEXT"]}}
-    async with limner.AsyncClient(environ={}) as client:
+    async with limner.AsyncClient(environ={"GOOGLE_API_KEY": "k"}) as client:
         plan = await client.chat.completions.create(
             model=PRO, messages=[USER], provider_options=options, dry_run=True
         )

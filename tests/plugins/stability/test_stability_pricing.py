@@ -173,7 +173,7 @@ async def test_edit_cost_in_a_dry_run(
     cost: str,
     codes: list[str],
 ) -> None:
-    async with limner.AsyncClient(environ={}) as client:
+    async with limner.AsyncClient(environ={"STABILITY_API_KEY": "sk-test"}) as client:
         plan = await client.images.edit(
             model=f"stability/{name}",
             prompt="a moon",
