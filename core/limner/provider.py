@@ -265,7 +265,8 @@ class Provider(ABC):
     def api_key(self, settings: ProviderSettings, *, dry_run: bool = False) -> str:
         """The configured API key, for ``authorize``. Raises the missing-credentials error (naming
         the environment variable and the setting) when there is none, except in a dry run, which
-        gets a placeholder (the header is redacted anyway)."""
+        gets a placeholder (the header is redacted anyway) and a ``missing_credentials``
+        warning saying what a real call would need."""
         key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
         if key:
             return key
