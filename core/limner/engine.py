@@ -375,9 +375,7 @@ def _fewer_images(plan: _Plan, call: ProviderCall, got: int) -> Notice:
 
 
 def _said_once(messages: Iterable[str]) -> str:
-    """The shares' reasons, in order, for a message: what several said alike is said once, with
-    how many said it."""
+    """The shares' reasons, in order, for a message: a reason given several times is said once,
+    with how many times."""
     counts = collections.Counter(messages)
-    return "; ".join(
-        f"{text} ({count} calls)" if count > 1 else text for text, count in counts.items()
-    )
+    return "; ".join(f"{text} (×{count})" if count > 1 else text for text, count in counts.items())

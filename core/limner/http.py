@@ -50,7 +50,8 @@ class RetryPolicy:
     max_delay: float = 20.0
     max_retry_after: float = 60.0
     """The longest ``Retry-After`` waited before a retry; an answer asking for longer is not
-    retried (its error carries ``retry_after``)."""
+    retried (a 429's :class:`~limner.errors.RateLimitError` carries ``retry_after``). Polls of
+    a job raise it to their ``poll_timeout``."""
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds before retry number ``attempt`` (1-based). A ``retry_after`` that is not a

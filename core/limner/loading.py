@@ -15,7 +15,7 @@ from types import ModuleType
 import pluggy
 
 from . import default_hooks, hookspecs
-from .errors import InvalidRequestError, PluginError
+from .errors import PluginError
 from .hookspecs import PROJECT
 from .provider import Provider
 
@@ -61,9 +61,9 @@ def make_manager(
 
 
 def _check_disabled_names(asked: Iterable[str]) -> None:
-    """Refuse a name in ``disable_plugins`` that no installed plugin has: a typo would leave
-    the plugin on. (The environment variable may name plugins some machines lack: not
-    checked.)"""
+    """Warn of a name in ``disable_plugins`` that no installed plugin has: a typo would leave
+    the plugin on. A warning, not an error: a test suite may disable plugins that some
+    machines lack. (The environment variable is not checked.)"""
     import importlib.metadata
 
     installed = sorted({entry.name for entry in importlib.metadata.entry_points(group=PROJECT)})
@@ -71,10 +71,11 @@ def _check_disabled_names(asked: Iterable[str]) -> None:
         if name not in installed:
             close = difflib.get_close_matches(name, installed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise InvalidRequestError(
+            warnings.warn(
                 f"disable_plugins: no installed plugin is called {name!r} (installed: "
                 f"{', '.join(installed) or 'none'}){hint}",
-                param="disable_plugins",
+                UserWarning,
+                stacklevel=5,
             )
 
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from .download import DownloadPolicy, is_public
 from .errors import JobTimeoutError, LimnerError, PluginError, ProviderError
-from .http import RetryPolicy, Transport
+from .http import Transport
 from .provider import (
     MIN_POLL_WAIT,
     Pending,
@@ -68,9 +68,13 @@ async def poll(
         loop = asyncio.get_running_loop()
         started = loop.time()
         deadline = started + timeout
-        retry: RetryPolicy | None = None
-        if transport.retry.max_retries < POLL_RETRIES:
-            retry = dataclasses.replace(transport.retry, max_retries=POLL_RETRIES)
+        # a poll's wait, Retry-After included, is bounded by the deadline, not by the minute
+        # after which a request gives up at once: giving up here abandons a billed job
+        retry = dataclasses.replace(
+            transport.retry,
+            max_retries=max(transport.retry.max_retries, POLL_RETRIES),
+            max_retry_after=max(transport.retry.max_retry_after, timeout),
+        )
         extra_headers = call.request.extra_headers
         public: set[str] = set()  # hosts already resolved to public addresses
         answer: ProviderResult | Pending = pending

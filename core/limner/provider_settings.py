@@ -57,8 +57,9 @@ class ProviderSettings(BaseModel):
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.lower().startswith(("https://", "http://")):
+            shown = value.split("?", 1)[0].split("#", 1)[0]  # a query may hold a key
             raise ValueError(
-                f"{value!r} is not an http(s) URL: give the scheme too, such as "
+                f"{shown!r} is not an http(s) URL: give the scheme too, such as "
                 "https://api.example.com/v1"
             )
         if value is not None and ("?" in value or "#" in value):  # not quoted: it may hold a key

@@ -6,6 +6,7 @@ a retired model's successor, parse a 2xx answer; and best-effort pricing."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -166,7 +167,9 @@ def _provider_error(
         error = generic_error(provider, model, response)
     error = _attributed(error, provider, model, response)
     if response.status in RETRYABLE_STATUSES:  # the verdict core retried by: one truth
-        error.retryable = provider.retryable(response)
+        # a plugin's check that chokes on an odd body leaves the error's own word
+        with contextlib.suppress(Exception):
+            error.retryable = provider.retryable(response)
     return error
 
 

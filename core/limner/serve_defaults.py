@@ -1,9 +1,11 @@
 """``limner serve``'s timeouts, kept out of :mod:`limner.gateway` so that the command line reads
 them without importing the gateway (and aiohttp's server).
 
-Both stay under the OpenAI SDKs' own 600 s timeout, so a client hears the gateway's answer (a
-504 that says not to retry) rather than giving up and sending the request, a new generation
-billed again, a second time. An app made with ``create_app`` has its client's timeouts.
+Each stays under the OpenAI SDKs' own 600 s timeout, so a client most often hears the gateway's
+answer (a 504 that says not to retry) rather than giving up and sending the request, a new
+generation billed again, a second time. A provider's job may need both, one after the other
+(its submission, then its polls), and a request may first wait for a slot: lower them for such
+providers. An app made with ``create_app`` has its client's timeouts.
 """
 
 from __future__ import annotations

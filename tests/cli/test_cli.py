@@ -732,6 +732,8 @@ def test_an_option_for_a_text_field_stays_text(capsys: pytest.CaptureFixture[str
     assert _sent_json(capsys, *model, "--option", "user=123")["user"] == "123"
     assert _sent_json(capsys, *model, "--option", "n=2")["n"] == 2
     assert "user" not in _sent_json(capsys, *model, "--option", "user=null")
+    dall_e_3 = ("-m", "openai/dall-e-3")
+    assert _sent_json(capsys, *dall_e_3, "--option", 'style="vivid"')["style"] == "vivid"
 
 
 def test_an_image_url_is_passed_as_a_url_not_a_path(capsys: pytest.CaptureFixture[str]) -> None:

@@ -239,6 +239,13 @@ async def test_a_query_in_a_base_url_is_refused_without_quoting_it(
     assert info.value.param == "providers.fake.base_url"
     assert "takes no query" in info.value.message
     assert "QSECRET" not in str(info.value) and "QSECRET" not in repr(info.value)
+    schemeless = make_client(
+        providers={"fake": {"api_key": API_KEY, "base_url": "api.example/v1?token=QSECRET"}}
+    )
+    with pytest.raises(limner.InvalidRequestError) as missing:
+        await schemeless.images.generate(model="alpha", prompt="x", dry_run=True)
+    assert "'api.example/v1' is not an http(s) URL" in missing.value.message
+    assert "QSECRET" not in str(missing.value)
     assert server.requests == []
 
 

@@ -606,6 +606,23 @@ async def test_an_errors_retryable_is_the_verdict_core_retried_by(
         assert caught.value.retryable is verdict, status
 
 
+async def test_a_retryable_check_that_chokes_leaves_the_errors_own_word(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A plugin's retryable that raises on an odd body must not turn the provider's error into
+    a crash (the gateway's 500 'bug')."""
+    from .fakeprovider import FakePlugin, FakeProvider
+
+    class Choking(FakeProvider):
+        def retryable(self, response: WireResponse) -> bool:
+            return bool(response.json()["error"])  # an HTML body: ValueError
+
+    client = make_client(plugins=[FakePlugin(Choking)], retry=RetryPolicy(max_retries=0))
+    server.reply(web.Response(status=502, text="<html>bad gateway</html>"))
+    with pytest.raises(limner.ProviderUnavailableError):
+        await client.images.generate(model="alpha", prompt="x")
+
+
 def test_providers_retry_by_default() -> None:
     from .fakeprovider import FakeProvider
 

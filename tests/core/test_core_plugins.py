@@ -564,15 +564,16 @@ def test_register_models_for_unknown_provider_is_plugin_error() -> None:
     )
 
 
-def test_a_misspelled_plugin_to_disable_is_refused() -> None:
-    """A typo would leave the plugin on, silently."""
-    with pytest.raises(limner.InvalidRequestError) as caught:
-        Registry(disable_plugins=["opnai"])
-    assert caught.value.param == "disable_plugins"
-    assert caught.value.message.startswith(
-        "disable_plugins: no installed plugin is called 'opnai' (installed: "
-    )
-    assert caught.value.message.endswith("); did you mean 'openai'?")
+def test_a_misspelled_plugin_to_disable_is_warned_of() -> None:
+    """A typo would leave the plugin on, silently; a warning, not an error, since a plugin's
+    test suite may disable plugins some machines lack."""
+    with pytest.warns(UserWarning) as caught:
+        registry = Registry(disable_plugins=["opnai"])
+    [warning] = caught
+    said = str(warning.message)
+    assert said.startswith("disable_plugins: no installed plugin is called 'opnai' (installed: ")
+    assert said.endswith("); did you mean 'openai'?")
+    assert "openai" in registry.providers
 
 
 def test_an_unknown_model_says_which_plugins_are_disabled() -> None:

@@ -240,6 +240,24 @@ async def test_a_poll_answered_503_is_retried_even_by_a_client_that_retries_noth
     assert [method for method, _ in api_calls(server)] == ["POST", "GET", "GET", "GET"]
 
 
+async def test_a_poll_told_to_wait_past_max_retry_after_waits_within_the_poll_timeout(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    """Unlike a call (which gives up at once rather than wait past max_retry_after), a poll
+    waits as told while its deadline allows: giving up would abandon a billed job."""
+    submitted = submits(server)
+    ready = web.json_response(
+        {"id": "job-1", "status": "Ready", "result": {"sample": "https://cdn.example/a.png"}}
+    )
+    server.reply(submitted, error_reply(429, "slow", **{"Retry-After": "0.3"}), ready)
+    retry = limner.RetryPolicy(max_retries=0, initial_delay=0.001, max_retry_after=0.2)
+    result = await make_jobs_client(retry=retry).images.generate(
+        model="jobs/flux-test", prompt="a fox"
+    )
+    assert result.data[0].url == "https://cdn.example/a.png"
+    assert [method for method, _ in api_calls(server)] == ["POST", "GET", "GET"]
+
+
 @pytest.mark.parametrize(
     "polling_url",
     [

@@ -333,6 +333,21 @@ def test_a_failure_says_what_the_plugin_did_wrong(
     assert says in result.stdout.str()
 
 
+def test_a_signing_date_authorize_adds_is_no_difference(pytester: pytest.Pytester) -> None:
+    """Two dry runs may straddle a second: a date ``authorize`` stamps (SigV4's x-amz-date) is
+    not the translation's."""
+    stamping = """
+    stamps = iter(range(1000))
+
+    def authorize(self, request, settings, *, dry_run=False):
+        key = self.api_key(settings, dry_run=dry_run)
+        stamp = {"x-mini-date": str(next(self.stamps))}
+        return request.with_headers(stamp).with_headers({"authorization": key}, secret=True)
+"""
+    result = run(pytester, mini(stamping))
+    result.assert_outcomes(passed=SOUND)
+
+
 def test_an_edit_only_provider_passes(pytester: pytest.Pytester) -> None:
     result = run(pytester, mini('    operations = ("edit",)\n'))
     result.assert_outcomes(passed=SOUND)

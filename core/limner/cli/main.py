@@ -27,7 +27,7 @@ from ..errors import (
 )
 from ..responses import ImagesResponse
 from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
-from .options import image_argument, request_fields
+from .options import request_fields
 from .output import (
     check_output,
     check_writable_here,
@@ -69,9 +69,11 @@ def _parser() -> argparse.ArgumentParser:
                 action="append",
                 required=True,
                 metavar="PATH",
-                help="a path or an https URL; repeatable",
+                help="a path, or an https or data: URL; repeatable",
             )
-            command.add_argument("--mask", metavar="PATH", help="PNG; transparent = edit here")
+            command.add_argument(
+                "--mask", metavar="PATH", help="PNG (a path or URL); transparent = edit here"
+            )
             command.add_argument(
                 "--edit-mode", help="inpaint, outpaint, remove-background... (see limner models)"
             )
@@ -217,7 +219,7 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
             result = await client.images.edit(
                 model=args.model,
                 prompt=args.prompt,
-                image=[image_argument(p) for p in args.image],
+                image=list(args.image),  # paths or URLs, as ImageRef reads text
                 dry_run=args.dry_run,
                 **fields,
             )

@@ -6,17 +6,11 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-from pathlib import Path
 from typing import Any, NoReturn
 
 from ..errors import InvalidRequestError
 
-__all__ = ["image_argument", "request_fields"]
-
-
-def image_argument(text: str) -> str | Path:
-    """An ``--image`` or ``--mask`` value: a URL (https, http, data:) as given, else a path."""
-    return text if text.startswith(("https://", "http://", "data:")) else Path(text)
+__all__ = ["request_fields"]
 
 
 def _text_fields() -> frozenset[str]:
@@ -143,7 +137,7 @@ def request_fields(args: argparse.Namespace, providers: set[str]) -> dict[str, A
     if args.command == "edit":
         reserved |= {"image": "--image", "images": "--image"}
         flags += [
-            (("mask",), image_argument(args.mask) if args.mask else None, "--mask"),
+            (("mask",), args.mask, "--mask"),  # a path or URL, as ImageRef reads text
             (("edit_mode",), args.edit_mode, "--edit-mode"),
         ]
     fields: dict[str, Any] = {}
@@ -161,6 +155,8 @@ def request_fields(args: argparse.Namespace, providers: set[str]) -> dict[str, A
                 f"--option {key}: give {path[0]} with {reserved[path[0]]}, not --option",
                 param="option",
             )
-        text = len(path) == 1 and path[0] in _text_fields() and raw != "null"
-        _put(fields, path, raw if text else _value(raw, key), f"--option {key}", origins)
+        value = _value(raw, key)
+        if len(path) == 1 and path[0] in _text_fields() and not isinstance(value, str | None):
+            value = raw  # user=123 is the text "123"; '"vivid"' and null read as JSON still
+        _put(fields, path, value, f"--option {key}", origins)
     return fields

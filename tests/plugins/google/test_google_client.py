@@ -156,7 +156,7 @@ async def test_every_call_of_a_split_gemini_request_blocked(server: Server, stri
     assert caught.value.provider == "google"
     assert caught.value.model == "google/gemini-2.5-flash-image"
     assert caught.value.message == (  # the same with strict: there is no image to keep
-        f"google/gemini-2.5-flash-image: every image was withheld: {notice} (3 calls)"
+        f"google/gemini-2.5-flash-image: every image was withheld: {notice} (×3)"
     )
 
 

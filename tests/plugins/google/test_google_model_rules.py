@@ -284,7 +284,7 @@ async def test_every_split_call_without_an_image_is_no_image_generated(server: S
     assert len(server.seen) == 2
     said = f"1 image(s) not made: {FLASH} answered without an image (finishReason STOP); it said: "
     assert caught.value.message == (  # the two calls said the same: once
-        f"{FLASH} returned no image: {said}'I can only describe it.' (2 calls)"
+        f"{FLASH} returned no image: {said}'I can only describe it.' (×2)"
     )
 
 
