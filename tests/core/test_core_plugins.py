@@ -144,6 +144,15 @@ def _install_entry_point(root: Path, name: str, module: str, source: str | None)
     (info / "entry_points.txt").write_text(f"[limner]\n{name} = {module}\n")
 
 
+def _installed(
+    root: Path, monkeypatch: pytest.MonkeyPatch, name: str, module: str, source: str | None
+) -> None:
+    """:func:`_install_entry_point`, importable from ``root`` and not yet imported."""
+    _install_entry_point(root, name, module, source)
+    monkeypatch.syspath_prepend(str(root))
+    monkeypatch.delitem(sys.modules, module, raising=False)
+
+
 @pytest.mark.parametrize(
     ("source", "says"),
     [
@@ -174,9 +183,7 @@ def _install_entry_point(root: Path, name: str, module: str, source: str | None)
 def test_an_installed_plugin_that_cannot_work_is_refused_naming_its_entry_point(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str | None, says: str
 ) -> None:
-    _install_entry_point(tmp_path, "acmetest", "limner_acmetest_plugin", source)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "limner_acmetest_plugin", raising=False)
+    _installed(tmp_path, monkeypatch, "acmetest", "limner_acmetest_plugin", source)
     with pytest.raises(limner.PluginError) as caught:
         _ = Registry().providers
     assert says in caught.value.message
@@ -602,9 +609,7 @@ def test_a_change_to_a_disabled_plugins_model_is_left_out(
         "            pricing = model.pricing.model_copy(update={'source': 'our contract'})\n"
         "            register(model.model_copy(update={'pricing': pricing}))\n"
     )
-    _install_entry_point(tmp_path, "rates", "limner_rates_plugin", source)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "limner_rates_plugin", raising=False)
+    _installed(tmp_path, monkeypatch, "rates", "limner_rates_plugin", source)
     pricing = Registry().resolve("openai/dall-e-2").pricing
     assert pricing is not None and pricing.source == "our contract"
     without = Registry(disable_plugins=["openai"])
@@ -623,9 +628,7 @@ def test_an_installed_plugins_model_for_no_provider_names_the_plugin(
         "    typo = {'id': 'opneai/' + model.name, 'provider': 'opneai'}\n"
         "    register(model.model_copy(update=typo))\n"
     )
-    _install_entry_point(tmp_path, "typo", "limner_typo_plugin", source)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "limner_typo_plugin", raising=False)
+    _installed(tmp_path, monkeypatch, "typo", "limner_typo_plugin", source)
     with pytest.raises(limner.PluginError) as caught:
         _ = Registry().providers
     assert caught.value.message.startswith(
