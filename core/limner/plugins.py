@@ -156,6 +156,7 @@ class Registry:
         return NotFoundError(
             f"Unknown model {key!r}.{hint} Run 'limner models' to list the models.",
             param="model",
+            model=key,
             suggestions=suggestions,
         )
 

@@ -169,6 +169,10 @@ async def test_unknown_model_is_404_with_suggestions(gateway: Gateway, server: F
     with pytest.raises(openai.NotFoundError) as caught:
         await _generate(gateway, model="openai/gpt-image-9")
     assert caught.value.code == "model_not_found"
+    assert caught.value.param == "model"
+    message = caught.value.body["message"]  # type: ignore[index]
+    assert message.startswith("Unknown model 'openai/gpt-image-9'. Did you mean openai/gpt-image-")
+    assert message.endswith(" GET /v1/models lists the models.")  # not the command line's advice
     assert server.api_calls == []
 
 

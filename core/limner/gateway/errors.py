@@ -100,24 +100,14 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
     business (the client can do nothing about them, and should not see upstream hosts) or that
     OpenAI answers differently from limner's error tree. ``said`` is the scrubbed message."""
     upstream = f"the {exc.provider} API" if exc.provider else "the provider's API"
-    if isinstance(exc, MissingCredentialsError):
-        message = f"this gateway has no credential for {exc.provider or 'the provider'}"
-        return _not_configured(message)
-    if exc.param is not None and exc.param.startswith("providers.") and exc.status_code is None:
-        # a provider setting of the gateway's own (clients send none): wrong, or missing
-        name = exc.provider or exc.param.split(".")[1]
-        message = (
-            f"this gateway's settings for {name} are wrong; the gateway's operator must fix them"
-        )
-        return _not_configured(message)
-    if isinstance(exc, AuthenticationError) and exc.provider:  # not the client's gateway key
-        # the upstream's words stay in the log: they may quote part of the operator's key
-        message = f"{upstream} rejected this gateway's credential, which its operator must fix"
-        changes = {"type": "api_error", "code": "provider_credential_rejected", "message": message}
-        return _Answer(503, changes, final=True)
-    if isinstance(exc, NotFoundError) and exc.code == ENDPOINT_NOT_FOUND:
-        message = f"this gateway's URL for {upstream} is wrong; the gateway's operator must fix it"
-        return _not_configured(message)
+    operators = _for_the_operator(exc, upstream)
+    if operators is not None:
+        return operators
+    if isinstance(exc, NotFoundError) and exc.provider is None and exc.param == "model":
+        # limner's own refusal of a model id: what to do next, said the HTTP way
+        hint = f" Did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else ""
+        message = f"Unknown model {exc.model!r}.{hint} GET /v1/models lists the models."
+        return _Answer(exc.http_status, {"message": message}, final=True)
     if isinstance(exc, ProviderConnectionError | RequestTimeoutError):
         if exc.param is not None:  # an image URL the client gave: theirs to fix, as OpenAI says
             return _Answer(400, {"type": "invalid_request_error"}, final=True)
@@ -137,6 +127,31 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
     if isinstance(exc, NoImageGeneratedError):  # an answer, billed: a retry is the client's call
         return _Answer(exc.http_status, final=True)
     return _Answer(exc.http_status)
+
+
+def _for_the_operator(exc: LimnerError, upstream: str) -> _Answer | None:
+    """The answer for a provider the gateway's operator set up wrongly (no credential, a wrong
+    setting, a rejected credential, a URL that is not the API), or ``None``."""
+    if isinstance(exc, MissingCredentialsError):
+        return _not_configured(
+            f"this gateway has no credential for {exc.provider or 'the provider'}"
+        )
+    if exc.param is not None and exc.param.startswith("providers.") and exc.status_code is None:
+        # a provider setting of the gateway's own (clients send none): wrong, or missing
+        name = exc.provider or exc.param.split(".")[1]
+        return _not_configured(
+            f"this gateway's settings for {name} are wrong; the gateway's operator must fix them"
+        )
+    if isinstance(exc, AuthenticationError) and exc.provider:  # not the client's gateway key
+        # the upstream's words stay in the log: they may quote part of the operator's key
+        message = f"{upstream} rejected this gateway's credential, which its operator must fix"
+        changes = {"type": "api_error", "code": "provider_credential_rejected", "message": message}
+        return _Answer(503, changes, final=True)
+    if isinstance(exc, NotFoundError) and exc.code == ENDPOINT_NOT_FOUND:
+        return _not_configured(
+            f"this gateway's URL for {upstream} is wrong; the gateway's operator must fix it"
+        )
+    return None
 
 
 def _not_configured(message: str) -> _Answer:
