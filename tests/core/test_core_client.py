@@ -379,6 +379,8 @@ def test_save_file_pattern(tmp_path: Path) -> None:
     assert single[0].read_bytes() == b"img0"
     no_suffix = _response(2, None).save(tmp_path / "plain")
     assert [p.name for p in no_suffix] == ["plain-1.png", "plain-2.png"]
+    # one image named without an extension gets it too, as the numbered names do
+    assert _response(1, None).save(tmp_path / "fox") == [tmp_path / "fox.png"]
 
 
 def test_save_refuses_overwrite(tmp_path: Path) -> None:
