@@ -69,7 +69,13 @@ def _base(operation: Operation) -> dict[str, Any]:
     if operation == "variation":
         return {**common, "image": _IMAGE_ITEM}
     prompt: dict[str, Any] = {
-        "prompt": {"type": "string", "minLength": 1, "maxLength": 32000},
+        "prompt": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 32000,
+            "pattern": "\\S",
+            "description": "not blank",
+        },
         "quality": {"type": "string"},
         "style": {"type": "string"},
         "background": {"type": "string"},

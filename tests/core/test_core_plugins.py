@@ -1021,6 +1021,7 @@ def test_schema_reflects_capabilities(client: limner.AsyncClient) -> None:
     assert validator.is_valid({"model": "fake/alpha-1", "prompt": "x", "n": 8})
     assert not validator.is_valid({"model": "fake/alpha-1", "prompt": "x", "n": 9})
     assert not validator.is_valid({"model": "fake/alpha-1", "prompt": "x" * 201})
+    assert not validator.is_valid({"model": "fake/alpha-1", "prompt": " \n "})  # blank: refused
     # an optional field set to null is unset, as the request models read it; a required one is not
     nulls = {"quality": None, "size": None, "image_config": None, "output_format": None}
     assert validator.is_valid({"model": "fake/alpha-1", "prompt": "x", **nulls})
