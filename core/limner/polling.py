@@ -68,13 +68,7 @@ async def poll(
         loop = asyncio.get_running_loop()
         started = loop.time()
         deadline = started + timeout
-        # a poll's wait, Retry-After included, is bounded by the deadline, not by the minute
-        # after which a request gives up at once: giving up here abandons a billed job
-        retry = dataclasses.replace(
-            transport.retry,
-            max_retries=max(transport.retry.max_retries, POLL_RETRIES),
-            max_retry_after=max(transport.retry.max_retry_after, timeout),
-        )
+        retries = max(transport.retry.max_retries, POLL_RETRIES)
         extra_headers = call.request.extra_headers
         public: set[str] = set()  # hosts already resolved to public addresses
         answer: ProviderResult | Pending = pending
@@ -91,6 +85,14 @@ async def poll(
             if extra_headers:
                 request = request.with_headers(extra_headers)
             polls += 1
+            # a poll waits as long as the provider asks while the deadline allows (not only the
+            # minute after which a call gives up: that would abandon a billed job), and gives
+            # up at once when asked to wait past it, as for the job's own wait
+            retry = dataclasses.replace(
+                transport.retry,
+                max_retries=retries,
+                max_retry_after=max(0.0, deadline - loop.time()),
+            )
             try:
                 async with asyncio.timeout_at(deadline):
                     answer = await exchange(

@@ -175,7 +175,7 @@ class ImageRequest(BaseModel):
 
 
 class _PromptRequest(ImageRequest):
-    prompt: str = Field(min_length=1, max_length=32000)
+    prompt: str = Field(min_length=1, max_length=32000, json_schema_extra={"pattern": r"\S"})
     quality: str | None = Field(None, examples=["auto", "low", "medium", "high", "standard", "hd"])
     style: str | None = None
     background: str | None = Field(None, examples=["auto", "transparent", "opaque"])

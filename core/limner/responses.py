@@ -231,15 +231,15 @@ def save_paths(
     path: str | os.PathLike[str], count: int, output_format: str | None = None
 ) -> list[Path]:
     """The files :meth:`ImagesResponse.save` writes for ``count`` images in ``output_format``
-    (``None``: png): ``path/image-1.png``... for a directory, ``path`` itself for one image, else
-    ``stem-1.ext``, ``stem-2.ext``...; a name without an extension gets the format's, as the
-    numbered names do (``fox`` is ``fox.png``)."""
+    (``None``: png): ``path/image-1.png``... for a directory; for one image ``path`` itself,
+    with the format's extension added when it has none (``fox`` is ``fox.png``); else
+    ``stem-1.ext``, ``stem-2.ext``..."""
     target = Path(path).expanduser()
     ext = _EXTENSIONS.get((output_format or "png").lower(), "png")
     if target.is_dir() or str(path).endswith(os.sep):
         return [target / f"image-{i + 1}.{ext}" for i in range(count)]
     if count == 1:
-        return [target if target.suffix else target.with_name(f"{target.name}.{ext}")]
+        return [target if target.suffix else target.with_name(f"{target.name.rstrip('.')}.{ext}")]
     suffix = target.suffix or f".{ext}"
     return [target.with_name(f"{target.stem}-{i + 1}{suffix}") for i in range(count)]
 

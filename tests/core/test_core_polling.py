@@ -5,6 +5,7 @@ as every request, within the client's ``poll_timeout``. The provider is
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import time
@@ -256,6 +257,25 @@ async def test_a_poll_told_to_wait_past_max_retry_after_waits_within_the_poll_ti
     )
     assert result.data[0].url == "https://cdn.example/a.png"
     assert [method for method, _ in api_calls(server)] == ["POST", "GET", "GET"]
+
+
+async def test_a_poll_told_to_wait_past_the_poll_timeout_gives_up_at_once(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    """Waiting would end in a timeout all the same: the error comes now, saying the job was
+    submitted, as when the provider asks to poll again past the deadline."""
+    submitted = submits(server)
+    server.reply(submitted, error_reply(429, "slow", **{"Retry-After": "5"}))
+    retry = limner.RetryPolicy(max_retries=0, initial_delay=0.001)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    with pytest.raises(limner.RateLimitError) as caught:
+        await make_jobs_client(retry=retry, poll_timeout=1.0).images.generate(
+            model="jobs/flux-test", prompt="a fox"
+        )
+    assert loop.time() - start < 0.9
+    assert caught.value.submitted and caught.value.retry_after == 5
+    assert [method for method, _ in api_calls(server)] == ["POST", "GET"]
 
 
 @pytest.mark.parametrize(
