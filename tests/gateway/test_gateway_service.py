@@ -148,6 +148,8 @@ async def test_openapi_document_validates(gateway: Gateway) -> None:
     schemas = document["components"]["schemas"]
     assert "prompt" in schemas["GenerateRequest"]["properties"]
     assert "cost" in schemas["ImagesResponse"]["properties"]
+    for name in ("GenerateRequest", "EditJSON", "EditForm"):  # a blank prompt is refused
+        assert schemas[name]["properties"]["prompt"]["pattern"] == "\\S", name
 
 
 async def test_one_log_line_per_request_without_secrets(

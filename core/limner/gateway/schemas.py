@@ -30,6 +30,10 @@ __all__ = [
 ]
 
 
+_PROMPT: dict[str, Any] = {"minLength": 1, "maxLength": 32000, "pattern": r"\S"}
+"""The prompt's rules, as the image requests' own schema states them (not blank)."""
+
+
 class ImageReference(BaseModel):
     """One input image in a JSON edit: exactly one of ``file_id`` (from ``POST /v1/files``) or
     ``image_url`` (an https or ``data:`` URL)."""
@@ -52,7 +56,7 @@ class EditJSON(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     model: str
-    prompt: str
+    prompt: str = Field(json_schema_extra=_PROMPT)
     images: list[ImageReference] = Field(min_length=1, max_length=16)
     mask: ImageReference | None = None
 
@@ -64,7 +68,7 @@ class EditForm(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     model: str
-    prompt: str
+    prompt: str = Field(json_schema_extra=_PROMPT)
     image: bytes | list[bytes] = Field(json_schema_extra={"description": "image or image[]"})
     mask: bytes | None = None
     n: int | None = None
