@@ -229,6 +229,7 @@ _SUBMODULES = frozenset(
         "schema",
         "sending",
         "serve_defaults",
+        "status_errors",
         "settings_store",
         "sizing",
         "sync_client",

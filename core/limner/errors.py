@@ -24,6 +24,7 @@
 
 Each error carries ``provider``, ``model``, ``status_code`` (the provider's, when one answered),
 ``request_id`` and ``retryable``; :meth:`LimnerError.to_openai` gives the body a gateway returns.
+Which error fits an HTTP status is :mod:`limner.status_errors`'s business.
 An error that a provider setting would fix names it in ``setting`` (a :class:`ProviderSetting`):
 ``str(error)`` adds how to pass it from Python, while ``message`` keeps to what every surface
 shares (the environment), so the command line and the gateway show no Python.
@@ -31,14 +32,10 @@ shares (the environment), so the command line and the gateway show no Python.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 __all__ = [
-    "ENDPOINT_NOT_FOUND",
-    "RETRYABLE_STATUSES",
     "AuthenticationError",
     "BillingError",
     "ContentPolicyError",
@@ -58,14 +55,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "UnsupportedFeatureError",
-    "endpoint_not_found",
-    "error_for_status",
 ]
-
-
-ENDPOINT_NOT_FOUND = "endpoint_not_found"
-"""``code`` of a :class:`NotFoundError` for a URL that is not the provider's API (a 404 without
-the provider's error body: most likely a wrong ``base_url``), not for a missing model."""
 
 
 @dataclass(frozen=True)
@@ -375,48 +365,3 @@ class PluginError(LimnerError):
             provider=provider,
             model=model,
         )
-
-
-_BY_STATUS: Mapping[int, type[LimnerError]] = {
-    400: InvalidRequestError,
-    401: AuthenticationError,
-    402: BillingError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    408: RequestTimeoutError,
-    409: ProviderUnavailableError,  # retried: a conflict on the provider's side, not the request
-    413: PayloadTooLargeError,
-    422: InvalidRequestError,
-    429: RateLimitError,
-}
-
-RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
-"""Statuses core retries (with backoff) before giving up."""
-
-
-def error_for_status(status: int) -> type[LimnerError]:
-    """The error class that fits an HTTP status when a provider gives nothing more specific."""
-    if status in _BY_STATUS:
-        return _BY_STATUS[status]
-    if status in (502, 503, 504, 529):
-        return ProviderUnavailableError
-    if status >= 500:
-        return ProviderError
-    if 400 <= status < 500:
-        return InvalidRequestError
-    return ProviderError
-
-
-def endpoint_not_found(said: str, url: str, *, where: str, **common: Any) -> NotFoundError:
-    """The error for a 404 without the provider's error body: the URL is most likely not the
-    provider's API, so it asks whether ``where`` is right (what chooses the URL, as every surface
-    sets it: its environment variable) and says where the request went (without its query,
-    which may hold a token). ``code`` is :data:`ENDPOINT_NOT_FOUND`; ``common`` holds the other
-    keyword arguments of :class:`LimnerError`, such as ``setting=ProviderSetting(provider,
-    "base_url")``."""
-    parts = urlsplit(url)
-    went = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
-    shown = f" (the request went to {went})" if parts.scheme else ""
-    return NotFoundError(
-        f"{said.rstrip('.')}. Is {where} right?{shown}", **{**common, "code": ENDPOINT_NOT_FOUND}
-    )

@@ -19,15 +19,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from . import __name__ as _package
-from .errors import (
-    RETRYABLE_STATUSES,
-    LimnerError,
-    ProviderConnectionError,
-    RequestTimeoutError,
-)
+from .errors import LimnerError, ProviderConnectionError, RequestTimeoutError
+from .status_errors import RETRYABLE_STATUSES, shown_url
 from .wire import WireRequest, WireResponse
 
 if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` fast
@@ -173,7 +168,7 @@ class Transport:
                 log.debug(
                     "%s %s failed (attempt %d): %s",
                     request.method,
-                    _shown(request.url),
+                    shown_url(request.url),
                     attempt,
                     exc,
                 )
@@ -185,7 +180,7 @@ class Transport:
                 log.debug(
                     "%s %s -> %d in %.0f ms (attempt %d)",
                     request.method,
-                    _shown(request.url),
+                    shown_url(request.url),
                     response.status,
                     (time.monotonic() - started) * 1000,
                     attempt,
@@ -325,10 +320,3 @@ def _host(url: str) -> str:
     """The host (and port) of ``url``, for messages: never the credentials of a
     ``user:password@`` part."""
     return url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[2]
-
-
-def _shown(url: str) -> str:
-    """``url`` for a log line: without its query, which may hold a token, or credentials."""
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return f"{parts.scheme}://{host}{parts.path}"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from .capabilities import ModelInfo
-from .errors import ENDPOINT_NOT_FOUND, LimnerError, NotFoundError
+from .errors import LimnerError, NotFoundError
 from .responses import Notice
+from .status_errors import ENDPOINT_NOT_FOUND
 
 __all__ = ["lifecycle_notices", "name_replacement"]
 
@@ -38,7 +39,7 @@ def lifecycle_notices(model: ModelInfo) -> list[Notice]:
 
 def name_replacement(error: LimnerError, model: ModelInfo) -> LimnerError:
     """A provider's 404 for a model with a known successor names it (not a 404 of a URL that is
-    not the provider's API, :data:`~limner.errors.ENDPOINT_NOT_FOUND`)."""
+    not the provider's API, :data:`~limner.status_errors.ENDPOINT_NOT_FOUND`)."""
     replacement = model.lifecycle.replacement
     if (
         isinstance(error, NotFoundError)

@@ -17,13 +17,11 @@ from pydantic import BaseModel
 from .capabilities import ModelInfo, Operation
 from .dryrun import DryRun
 from .errors import (
-    RETRYABLE_STATUSES,
     ContentPolicyError,
     LimnerError,
     MissingCredentialsError,
     ProviderError,
     RateLimitError,
-    error_for_status,
 )
 from .http import RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
@@ -31,6 +29,7 @@ from .plugins import Registry
 from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
 from .redaction import Scrubber, secret_header_values
 from .responses import CONTENT_FILTERED, Adjustment, Notice, Usage
+from .status_errors import RETRYABLE_STATUSES, error_for_status
 from .unreported import unreported_settings
 from .wire import WireRequest, WireResponse
 

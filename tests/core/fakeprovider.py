@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 import limner
-from limner.errors import error_for_status
+from limner.status_errors import error_for_status
 
 API_KEY = "sk-fake-SECRET-0123456789abcdef"
 

@@ -46,7 +46,7 @@ def test_the_setting_survives_pickling() -> None:
 
 def test_a_404_from_no_api_names_the_setting_and_where_the_request_went() -> None:
     base_url = limner.ProviderSetting("acme", "base_url")
-    error = limner.errors.endpoint_not_found(
+    error = limner.status_errors.endpoint_not_found(
         "Acme answered HTTP 404.",
         "https://user:pw@proxy.example/v2/images?token=t0ken",
         where="ACME_BASE_URL",
@@ -61,7 +61,7 @@ def test_a_404_from_no_api_names_the_setting_and_where_the_request_went() -> Non
         "(the request went to https://proxy.example/v2/images)"
     )
     assert (error.code, error.provider, error.status_code, error.setting) == (
-        limner.errors.ENDPOINT_NOT_FOUND,
+        limner.status_errors.ENDPOINT_NOT_FOUND,
         "acme",
         404,
         base_url,

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 
 import limner
-from limner import errors
+from limner import errors, status_errors
 from limner.download import DownloadPolicy, download
 from limner.http import RetryPolicy, Transport
 from limner.wire import WireRequest, WireResponse, parse_retry_after
@@ -308,7 +308,7 @@ def test_every_exported_error_is_covered() -> None:
     ],
 )
 def test_error_for_status(status: int, cls: type[limner.LimnerError]) -> None:
-    assert errors.error_for_status(status) is cls
+    assert status_errors.error_for_status(status) is cls
 
 
 @pytest.mark.parametrize(
@@ -771,6 +771,6 @@ def test_the_default_error_says_whether_resending_can_help(
     ],
 )
 def test_log_lines_show_urls_without_queries_or_credentials(url: str, shown: str) -> None:
-    from limner.http import _shown
+    from limner.status_errors import shown_url
 
-    assert _shown(url) == shown
+    assert shown_url(url) == shown

@@ -16,7 +16,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 import limner
-from limner.errors import error_for_status
+from limner.status_errors import error_for_status
 from limner.testing import ProviderTests
 
 

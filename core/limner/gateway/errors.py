@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from ..errors import (
-    ENDPOINT_NOT_FOUND,
     AuthenticationError,
     BillingError,
     InvalidRequestError,
@@ -23,9 +22,9 @@ from ..errors import (
     ProviderConnectionError,
     RateLimitError,
     RequestTimeoutError,
-    error_for_status,
 )
 from ..redaction import Scrubber
+from ..status_errors import ENDPOINT_NOT_FOUND, error_for_status
 
 log = logging.getLogger("limner.gateway")
 

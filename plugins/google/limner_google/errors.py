@@ -32,7 +32,7 @@ from limner import (
     RateLimitError,
     WireResponse,
 )
-from limner.errors import RETRYABLE_STATUSES, error_for_status
+from limner.status_errors import RETRYABLE_STATUSES, error_for_status
 
 __all__ = ["error_object", "parse_error", "quota_used_up", "retry_delay", "wait_before_retry"]
 

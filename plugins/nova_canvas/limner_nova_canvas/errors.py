@@ -24,7 +24,7 @@ from limner import (
     RequestTimeoutError,
     WireResponse,
 )
-from limner.errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
+from limner.status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 
 from .models import PROVIDER
 

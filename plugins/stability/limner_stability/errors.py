@@ -26,13 +26,8 @@ from limner import (
     RateLimitError,
     WireResponse,
 )
-from limner.errors import (
-    RETRYABLE_STATUSES,
-    ProviderUnavailableError,
-    RequestTimeoutError,
-    endpoint_not_found,
-    error_for_status,
-)
+from limner.errors import ProviderUnavailableError, RequestTimeoutError
+from limner.status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 
 __all__ = ["RATE_LIMIT_TIMEOUT", "parse_error", "read_error_body", "wait_before_retry"]
 

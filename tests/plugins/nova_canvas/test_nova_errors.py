@@ -132,7 +132,10 @@ async def test_type_in_body_and_unreadable_body(bedrock: BedrockServer) -> None:
     # a 404 that is not Bedrock's (which names its exception): the endpoint, not the model
     missing = Reply(404, b"<html>not here</html>", {"content-type": "text/html"})
     error = await fail(bedrock, missing)
-    assert (type(error), error.code) == (limner.NotFoundError, limner.errors.ENDPOINT_NOT_FOUND)
+    assert (type(error), error.code) == (
+        limner.NotFoundError,
+        limner.status_errors.ENDPOINT_NOT_FOUND,
+    )
     assert "AWS_ENDPOINT_URL_BEDROCK_RUNTIME" in error.message
 
 

@@ -232,7 +232,7 @@ async def test_every_status_from_a_loopback_server(
             await client.images.generate(model="stabilityai/sd3.5-large", prompt="a fox")
     assert type(info.value) is cls
     assert info.value.code == code
-    retried = status in limner.errors.RETRYABLE_STATUSES
+    retried = status in limner.status_errors.RETRYABLE_STATUSES
     assert len(loopback.seen) == (3 if retried else 1)  # max_retries=2
     sent = loopback.seen[0]
     assert sent.path == "/v2beta/stable-image/generate/sd3"
@@ -446,7 +446,7 @@ def test_a_404_that_is_not_stabilitys_says_to_check_the_base_url(
     operator's to fix, without the page)."""
     error = provider.parse_error(make_call("sd3.5-large"), answer(404, b"<html>nope</html>"))
     assert isinstance(error, limner.NotFoundError)
-    assert error.code == limner.errors.ENDPOINT_NOT_FOUND
+    assert error.code == limner.status_errors.ENDPOINT_NOT_FOUND
     assert error.message.endswith("<html>nope</html>. Is STABILITY_BASE_URL right?")
     assert error.setting == limner.ProviderSetting("stabilityai", "base_url")
 
