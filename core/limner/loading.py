@@ -64,6 +64,8 @@ def _check_disabled_names(asked: Iterable[str]) -> None:
     """Warn of a name in ``disable_plugins`` that no installed plugin has: a typo would leave
     the plugin on. A warning, not an error: a test suite may disable plugins that some
     machines lack. (The environment variable is not checked.)"""
+    if not asked:  # the common case: no second read of the installed plugins
+        return
     import importlib.metadata
 
     installed = sorted({entry.name for entry in importlib.metadata.entry_points(group=PROJECT)})

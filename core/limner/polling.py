@@ -36,10 +36,10 @@ from .provider import (
     ProviderSettings,
 )
 from .sending import Share, exchange
-from .serve_defaults import SERVE_POLL_TIMEOUT  # where it was first defined: kept
+from .status_errors import shown_url
 from .wire import WireRequest
 
-__all__ = ["POLL_RETRIES", "SERVE_POLL_TIMEOUT", "others_submitted", "poll"]
+__all__ = ["POLL_RETRIES", "others_submitted", "poll"]
 
 POLL_RETRIES = 3
 """Retries of one poll (a read: repeating it bills nothing), when the client allows fewer."""
@@ -157,7 +157,7 @@ async def _check_target(
     if (poll_url.scheme, poll_url.netloc) == (call_url.scheme, call_url.netloc):
         return
     host = poll_url.hostname or ""
-    shown = f"{poll_url.scheme}://{host}{poll_url.path}"  # not the query: it may hold a token
+    shown = shown_url(target.url)
     if poll_url.scheme != "https" or not host:
         raise _refused(provider, f"{shown}, which is neither https nor the origin the call went to")
     if policy.allow_private_networks or host in public:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import functools
 import json
 from typing import Any, NoReturn
 
@@ -13,6 +14,7 @@ from ..errors import InvalidRequestError
 __all__ = ["request_fields"]
 
 
+@functools.cache
 def _text_fields() -> frozenset[str]:
     """The request fields that hold text, so ``--option user=123`` stays the text ``"123"``."""
     from ..requests import EditRequest, GenerateRequest

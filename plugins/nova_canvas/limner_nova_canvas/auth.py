@@ -80,7 +80,7 @@ class _QuietWhileSigning(logging.Filter):
         return not _SIGNING.get()
 
 
-_QUIET = _QuietWhileSigning()
+logging.getLogger("botocore.auth").addFilter(_QuietWhileSigning())  # once, on import
 
 
 def sign_sigv4(request: WireRequest, keys: AwsKeys, region: str) -> WireRequest:
@@ -96,7 +96,6 @@ def sign_sigv4(request: WireRequest, keys: AwsKeys, region: str) -> WireRequest:
     unsigned = {k: v for k, v in request.headers.items() if k not in SIGNED_CREDENTIAL_HEADERS}
     aws = AWSRequest(method=request.method, url=request.url, data=body, headers=unsigned)
     credentials = Credentials(keys.access_key, keys.secret_key, keys.token)
-    logging.getLogger("botocore.auth").addFilter(_QUIET)  # once: a filter is added only once
     signing = _SIGNING.set(True)
     try:
         SigV4Auth(credentials, SIGNING_NAME, region).add_auth(aws)
