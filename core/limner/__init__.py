@@ -196,6 +196,7 @@ __all__ = [
 # they were when ``import limner`` imported them all.
 _SUBMODULES = frozenset(
     {
+        "arguments",
         "calls",
         "capabilities",
         "changes",

@@ -17,7 +17,8 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
-from .client import AsyncClient, AsyncImages, build_request, edit_request
+from .arguments import build_request, edit_request
+from .client import AsyncClient, AsyncImages
 from .dryrun import DryRun
 from .http import RetryPolicy, client_closed_error
 from .params import EditParams, GenerateParams, VariationParams

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 
 import limner
+from limner.arguments import build_request
 from limner.capabilities import ModelInfo, Operation
-from limner.client import build_request
 from limner.plugins import Registry
 from limner.schema import model_constraints, request_schema
 from limner.validation import satisfies

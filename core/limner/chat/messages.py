@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..arguments import build_request
 from ..capabilities import ModelInfo
-from ..client import build_request
 from ..errors import UnsupportedFeatureError
 from ..images import InputImage
 from ..inputs import Fetch, load_image

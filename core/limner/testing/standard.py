@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from pydantic import SecretStr
 
+from ..arguments import build_request
 from ..capabilities import ModelInfo, Operation
-from ..client import build_request
 from ..errors import (
     LimnerError,
     MissingCredentialsError,

@@ -166,7 +166,7 @@ def answer(shared: Path, name: str, index: int) -> tuple[int, Any, Any]:
 async def wire(params: dict[str, Any], google: dict[str, Any]) -> dict[str, Any]:
     """The request limner sends for this call, as a vcrpy request entry."""
     async with limner.AsyncClient(providers={"google": google}, environ={}) as client:
-        request = limner.client.build_request(limner.GenerateRequest, params)
+        request = limner.arguments.build_request(limner.GenerateRequest, params)
         plan = await client._engine._plan("generate", request, sending=False)
         sent = plan.provider.authorize(plan.translations[0].request, plan.settings, dry_run=True)
     body, content_type = await encode_body(sent)

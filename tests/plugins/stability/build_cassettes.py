@@ -49,7 +49,7 @@ async def wire(client: limner.AsyncClient, operation: str, params: dict[str, Any
         "generate": limner.GenerateRequest,
         "edit": limner.EditRequest,
     }
-    request = limner.client.build_request(kinds[operation], params)
+    request = limner.arguments.build_request(kinds[operation], params)
     plan = await engine._plan(operation, request, sending=False)  # type: ignore[arg-type]
     sent = plan.provider.authorize(plan.translations[0].request, plan.settings, dry_run=True)
     body, content_type = await encode_body(sent)

@@ -1,0 +1,103 @@
+"""A call's keyword arguments (or a request's JSON) as a request model: ``extra_body`` merged,
+the OpenAI SDK's per-request options refused, errors naming the parameter. The Python clients,
+the chat surface and the standard tests build their requests here."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import InvalidRequestError
+from .input_errors import invalid_input
+from .requests import EditRequest, fields_elsewhere
+from .values import not_json
+
+__all__ = ["build_request", "edit_request"]
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+_NOT_FIELDS = {
+    "timeout": "is a client setting here, not a request field: AsyncClient(timeout=...)",
+    "max_retries": "is a client setting here, not a request field: AsyncClient(max_retries=...)",
+    "extra_query": "is not supported: limner builds each provider's URL itself",
+}
+"""OpenAI SDK per-request options, which would otherwise be forwarded to the provider as body
+fields (unknown fields are; inside ``extra_body`` they are, as the caller asked)."""
+
+
+def build_request(
+    cls: type[_Model],
+    fields: Mapping[str, Any],
+    *,
+    locate: Callable[[list[str]], list[str]] | None = None,
+) -> _Model:
+    """Validate user input (keyword arguments or request JSON) into a request model;
+    ``extra_body`` entries join the top level. Errors name the parameter (``locate`` may reshape
+    pydantic's location of it)."""
+    values = dict(fields)
+    extra = values.pop("extra_body", None)
+    if extra is not None and not isinstance(extra, Mapping):
+        raise InvalidRequestError(
+            f"extra_body must be a dict of request fields, not a {type(extra).__name__}",
+            param="extra_body",
+        )
+    misplaced = {name for name in values.keys() & _NOT_FIELDS.keys() if values[name] is not None}
+    for name in values.keys() & _NOT_FIELDS.keys() - misplaced:  # null: unset, as in the SDKs
+        del values[name]
+    # (extra_body's own fields are the user's call)
+    if misplaced:
+        name = min(misplaced)
+        raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)
+    extra = {name: value for name, value in (extra or {}).items() if value is not None}
+    twice = sorted(  # an extra set to None unsets nothing: it was left out above
+        name for name in extra.keys() & values.keys() if values[name] not in (None, extra[name])
+    )
+    if twice:  # neither may win silently
+        raise InvalidRequestError(
+            f"{twice[0]} is given twice, as an argument and in extra_body, with different "
+            "values; give it once",
+            param=twice[0],
+        )
+    values.update(extra)
+    if None in values.values():  # null means unset: a forwarded field set to None is not sent
+        known = _field_names(cls)
+        values = {
+            name: value for name, value in values.items() if value is not None or name in known
+        }
+    try:
+        request = cls.model_validate(values)
+    except ValidationError as exc:
+        raise invalid_input(exc, locate=locate) from None
+    if request.model_extra:  # forwarded as given: JSON must be able to carry them
+        elsewhere = fields_elsewhere(cls)  # another operation's fields: set aside, not sent
+        for name, value in request.model_extra.items():
+            found = None if name in elsewhere else not_json(value, name)
+            if found is not None:
+                where, why = found
+                raise InvalidRequestError(
+                    f"{where}: {why}; give a string, a number, a boolean, a list or an object",
+                    param=where,
+                )
+    return request
+
+
+def edit_request(model: str, prompt: str, image: Any, params: Mapping[str, Any]) -> EditRequest:
+    """``images.edit``'s arguments as a request: ``image`` (one image or a list) is the request's
+    ``images``, which may not be given again as ``images=``."""
+    if params.get("images") is not None:
+        raise InvalidRequestError(
+            "images: give the images once, as image= (one image or a list)", param="images"
+        )
+    rest = {name: value for name, value in params.items() if name != "images"}  # None: unset
+    return build_request(EditRequest, {"model": model, "prompt": prompt, "images": image, **rest})
+
+
+@functools.cache
+def _field_names(cls: type[BaseModel]) -> frozenset[str]:
+    """The names ``cls`` reads as its own fields (their aliases too)."""
+    fields = cls.model_fields
+    return frozenset({*fields, *(field.alias for field in fields.values() if field.alias)})
