@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import inspect
-import io
 import json
-from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import jsonschema
 import pytest
-from pydantic import SecretStr
 
 from ..arguments import build_request
 from ..capabilities import ModelInfo, Operation
@@ -21,18 +18,14 @@ from ..errors import (
     ProviderError,
 )
 from ..http import Transport
-from ..plugins import Registry
 from ..provider import Provider, ProviderCall
 from ..requests import EditRequest, GenerateRequest, VariationRequest
-from ..sync_client import Client
 from ..wire import WireRequest, WireResponse
-from .checks import ANSWERS, BY_STATUS, NetworkUsed, credential_name, offline, undescribed
+from .checks import ANSWERS, BY_STATUS, NetworkUsed, credential_name, undescribed
+from .harness import Case, Harness
 
 __all__ = ["ProviderTests"]
 
-Case = tuple[Provider, ModelInfo, Operation]
-
-IMAGE_OPERATIONS: tuple[Operation, ...] = ("generate", "edit", "variation")
 _REQUESTS: dict[str, type[GenerateRequest | EditRequest | VariationRequest]] = {
     "generate": GenerateRequest,
     "edit": EditRequest,
@@ -49,12 +42,9 @@ def _unsigned(
     return request
 
 
-class ProviderTests:
+class ProviderTests(Harness):
     """The standard tests. Set :attr:`plugin`, and override :attr:`settings` to give the
     provider its credentials (and anything a dry run needs, such as a region)."""
-
-    plugin: object
-    """The module or object holding the plugin's ``@limner.hookimpl`` functions."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -63,132 +53,6 @@ class ProviderTests:
                 f"{cls.__name__} overrides test_no_standard_test_is_overridden, the check that "
                 "keeps every standard test visible: leave it to ProviderTests"
             )
-
-    @property
-    def settings(self) -> Mapping[str, Any]:
-        """Settings as a user gives them: for the plugin's one provider, or keyed by provider
-        name when it registers several (a provider without an entry gets none). Include every
-        secret the provider takes, so the tests can check that none of them is ever shown."""
-        return {}
-
-    def settings_for(self, provider: Provider, model: ModelInfo | None = None) -> dict[str, Any]:
-        """The settings the tests give ``provider`` (for ``model``, when it needs its own: a
-        model served only through a cloud platform). The default: from :attr:`settings`."""
-        given = dict(self.settings)
-        if any(name in given for name in self._registry().providers):
-            entry = given.get(provider.name)
-            return dict(entry) if isinstance(entry, Mapping) else {}
-        return given
-
-    def request_fields(self, model: ModelInfo, operation: Operation) -> dict[str, Any]:
-        """The fields of a minimal valid request for ``model`` (``model`` itself is added).
-        The default: a prompt, and one 512x512 PNG for edits and variations. Override it for
-        a model that needs more (a mask, an ``edit_mode``); :meth:`png` makes images and masks."""
-        fields: dict[str, Any] = {"prompt": "a lighthouse at dusk"}
-        if operation != "generate":
-            fields["image"] = self.png()
-        if operation == "variation":
-            del fields["prompt"]
-        return fields
-
-    @staticmethod
-    def png(width: int = 512, height: int = 512, *, mask: bool = False) -> bytes:
-        """A PNG: an opaque image, or with ``mask`` a mask whose left half is transparent (the
-        area to edit, in OpenAI's convention)."""
-        from PIL import Image
-
-        image = Image.new("RGBA" if mask else "RGB", (width, height), (200, 120, 40))
-        if mask:
-            image.paste((0, 0, 0, 0), (0, 0, width // 2, height))
-        out = io.BytesIO()
-        image.save(out, format="PNG")
-        return out.getvalue()
-
-    # ---- how the tests are run (pytest calls this hook on the class) -------------------------
-
-    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        """One test per provider (``provider``) or per model and operation (``case``)."""
-        if "case" in metafunc.fixturenames:
-            cases = list(self._cases())
-            ids = [f"{model.id}-{operation}" for _, model, operation in cases]
-            metafunc.parametrize("case", cases, ids=ids)
-        if "provider" in metafunc.fixturenames:
-            providers = list(self._registry().providers.values())
-            metafunc.parametrize("provider", providers, ids=[p.name for p in providers])
-
-    @pytest.fixture(autouse=True)
-    def _offline(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-        """No network (see :func:`limner.testing.checks.offline`)."""
-        yield from offline(monkeypatch)
-
-    # ---- helpers (not to be overridden) ------------------------------------------------------
-
-    def _registry(self) -> Registry:
-        """A registry of the plugin alone (no installed entry points)."""
-        registry: Registry | None = self.__dict__.get("_built")
-        if registry is None:
-            registry = self.__dict__["_built"] = Registry([self.plugin], entry_points=False)
-        return registry
-
-    def _cases(self) -> Iterator[Case]:
-        for provider in self._registry().providers.values():
-            for model in provider.models():
-                for operation in IMAGE_OPERATIONS:
-                    if model.capabilities.supports(operation):
-                        yield provider, model, operation
-
-    def _first_case(self, provider: Provider) -> Case:
-        case = next((c for c in self._cases() if c[0].name == provider.name), None)
-        if case is None:
-            pytest.skip(f"{provider.name} has no model for generate, edit or variation")
-        return case
-
-    def _client(
-        self, provider: Provider, model: ModelInfo | None = None, *, secrets: bool = True
-    ) -> Client:
-        """A client of the plugin alone, with the settings for ``model``; without their secret
-        values (``SecretStr`` settings) unless ``secrets``."""
-        given = self.settings_for(provider, model)
-        if not secrets:
-            loaded = provider.load_settings(given, {})
-            given = {
-                key: value
-                for key, value in given.items()
-                if not isinstance(getattr(loaded, key, None), SecretStr)
-            }
-        return Client(
-            registry=self._registry(), providers={provider.name: given}, environ={}, max_retries=0
-        )
-
-    def _call(self, client: Client, model: ModelInfo, operation: Operation, **extra: Any) -> Any:
-        fields = {"model": model.id, **self.request_fields(model, operation), **extra}
-        methods: dict[str, Callable[..., Any]] = {
-            "generate": client.images.generate,
-            "edit": client.images.edit,
-            "variation": client.images.create_variation,
-        }
-        try:
-            return methods[operation](**fields)
-        except LimnerError as error:
-            error.message = f"{model.id} {operation}: {error.message}"
-            raise
-
-    def _dry_run(self, case: Case, *, secrets: bool = True) -> dict[str, Any]:
-        provider, model, operation = case
-        with self._client(provider, model, secrets=secrets) as client:
-            plan: dict[str, Any] = self._call(client, model, operation, dry_run=True).model_dump(
-                mode="json"
-            )
-        assert plan["requests"], f"{model.id} {operation}: no request would be sent"
-        return plan
-
-    def _secret_settings(self, provider: Provider) -> list[str]:
-        """The settings of ``provider`` that hold secrets (``SecretStr`` fields)."""
-        return [
-            name
-            for name, field in provider.settings_model.model_fields.items()
-            if "SecretStr" in str(field.annotation)
-        ]
 
     # ---- the standard tests ------------------------------------------------------------------
 
@@ -404,7 +268,12 @@ class ProviderTests:
 
     def test_no_standard_test_is_overridden(self) -> None:
         mine = type(self)
-        for name, member in vars(ProviderTests).items():
+        members = {
+            name: member
+            for kind in reversed(ProviderTests.__mro__[:-1])  # the harness's helpers too
+            for name, member in vars(kind).items()
+        }
+        for name, member in members.items():
             if not callable(member) or name == "test_no_standard_test_is_overridden":
                 continue
             theirs = inspect.getattr_static(mine, name)
