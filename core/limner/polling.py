@@ -203,10 +203,9 @@ def _timed_out(
 
 def _after_submission(error: LimnerError, pending: Pending, share: Share | None) -> LimnerError:
     """``error``, marked not retryable and saying that the job may be billed anyway."""
-    error.retryable = False
-    error.submitted, error.job = True, pending.job
+    error.job = pending.job
     job = f"job {pending.job}" if pending.job else "the job"
-    _note(error, f"{job} was submitted: it may still finish and be billed")
+    _billable(error, f"{job} was submitted: it may still finish and be billed")
     if share is not None:
         share.name(error)
     return error
@@ -216,15 +215,16 @@ def others_submitted(error: LimnerError, jobs: list[str | None]) -> None:
     """Say in ``error`` that the other shares of its request had submitted ``jobs``, cancelled
     when it failed: they too may still finish and be billed."""
     named = ", ".join(job for job in jobs if job)
-    _note(
+    _billable(
         error,
         f"{len(jobs)} other call(s) had submitted a job{f' ({named})' if named else ''}, which "
         "may still finish and be billed",
     )
+
+
+def _billable(error: LimnerError, note: str) -> None:
+    """Mark ``error`` as coming after a submission (``submitted``, not retryable: resending
+    would pay twice) and add ``note`` to its message and to its ``billing_note``."""
     error.submitted, error.retryable = True, False
-
-
-def _note(error: LimnerError, note: str) -> None:
-    """Add ``note`` to ``error``'s message and to its ``billing_note``."""
     error.message = f"{error.message.rstrip('.')}; {note}"
     error.billing_note = f"{error.billing_note}; {note}" if error.billing_note else note
