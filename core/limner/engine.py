@@ -30,16 +30,27 @@ from .inputs import (
     spelling,
 )
 from .plugins import Registry
-from .polling import others_submitted, poll
+from .polling import poll
 from .provider import ProviderSettings
 from .requests import set_aside_misplaced
-from .responses import CONTENT_FILTERED, NO_IMAGES, Adjustment, ImageData, ImagesResponse, Notice
+from .responses import (
+    CALL_FAILED,
+    CONTENT_FILTERED,
+    NO_IMAGES,
+    Adjustment,
+    ImageData,
+    ImagesResponse,
+    Notice,
+)
 from .sending import (
     Plan,
     Share,
     describe,
     exchange,
+    failed_call_notice,
+    failed_calls,
     gather_or_cancel,
+    gather_settled,
     plan_warnings,
     price_or_notice,
     raise_if_filtered,
@@ -106,19 +117,13 @@ class Engine:
 
     async def run(self, operation: Operation, request: AnyRequest) -> ImagesResponse:
         plan = await self._plan(operation, request, sending=True)
-        cancelled: list[str | None] = []  # jobs of shares cancelled when another failed
-        try:
-            results = await gather_or_cancel(
-                [
-                    self._send(plan, call, translation, cancelled)
-                    for call, translation in zip(plan.calls, plan.translations, strict=True)
-                ]
-            )
-        except LimnerError as error:
-            if cancelled:
-                others_submitted(error, cancelled)
-            raise
-        return await self._merge(operation, request, plan, results)
+        outcomes = await gather_settled(
+            [
+                self._send(plan, call, translation)
+                for call, translation in zip(plan.calls, plan.translations, strict=True)
+            ]
+        )
+        return await self._merge(operation, request, plan, outcomes)
 
     # ---- planning ----------------------------------------------------------------------------
 
@@ -212,7 +217,6 @@ class Engine:
         plan: _Plan,
         call: ProviderCall,
         translation: Translation,
-        cancelled: list[str | None],
     ) -> ProviderResult:
         provider = plan.provider
         share = Share(call.index, len(plan.calls), call.n)
@@ -237,7 +241,6 @@ class Engine:
                 timeout=self.options.poll_timeout,
                 policy=self.options.download,
                 share=share,
-                cancelled=cancelled,
             )
         if not isinstance(result, ProviderResult):
             raise PluginError(
@@ -253,8 +256,17 @@ class Engine:
         operation: Operation,
         request: AnyRequest,
         plan: _Plan,
-        results: Sequence[ProviderResult],
+        outcomes: Sequence[ProviderResult | LimnerError],
     ) -> ImagesResponse:
+        failed = failed_calls(
+            outcomes, answered=lambda result: bool(result.images), strict=self.options.strict
+        )
+        results = [
+            ProviderResult(images=[], warnings=[failed_call_notice(o)])
+            if isinstance(o, LimnerError)
+            else o
+            for o in outcomes
+        ]
         adjustments = list(plan.adjustments)
         warnings = list(plan.warnings)
         data: list[ImageData] = []
@@ -284,9 +296,14 @@ class Engine:
             raise_if_filtered(warnings, plan)
         if request.response_format is not None:
             data = await self._honour_response_format(request, data, adjustments)
-        cost, price_warnings = self._total_cost(operation, plan, results)
-        usages = [r.usage for r in results if r.usage is not None]
-        first, sent = results[0], plan.translations[0]
+        answered = [
+            (result, sent)
+            for index, (result, sent) in enumerate(zip(results, plan.translations, strict=True))
+            if index not in failed
+        ]
+        cost, price_warnings = self._total_cost(operation, plan, answered)
+        usages = [result.usage for result, _ in answered if result.usage is not None]
+        first, sent = answered[0]
         return ImagesResponse(
             created=first.created or int(time.time()),
             data=data,
@@ -337,11 +354,14 @@ class Engine:
         return item.model_copy(update={"b64_json": base64.b64encode(payload).decode(), "url": None})
 
     def _total_cost(
-        self, operation: Operation, plan: _Plan, results: Sequence[ProviderResult]
+        self,
+        operation: Operation,
+        plan: _Plan,
+        answered: Sequence[tuple[ProviderResult, Translation]],
     ) -> tuple[Decimal | None, list[Notice]]:
         total: Decimal | None = Decimal(0)
         notices: list[Notice] = []
-        for result, sent in zip(results, plan.translations, strict=True):
+        for result, sent in answered:
             quality = result.quality if result.quality not in (None, "auto") else sent.quality
             cost, notice = price_or_notice(
                 self.registry,
@@ -360,9 +380,11 @@ class Engine:
 
 
 def _explained(result: ProviderResult) -> bool:
-    """Whether the plugin said why images are missing (a filter withheld them, or a
-    ``no_images`` notice gives the provider's reason)."""
-    return any(notice.code in (CONTENT_FILTERED, NO_IMAGES) for notice in result.warnings)
+    """Whether the result says why images are missing (a filter withheld them, a ``no_images``
+    notice gives the provider's reason, or the call failed)."""
+    return any(
+        notice.code in (CONTENT_FILTERED, NO_IMAGES, CALL_FAILED) for notice in result.warnings
+    )
 
 
 def _fewer_images(plan: _Plan, call: ProviderCall, got: int) -> Notice:

@@ -39,7 +39,7 @@ from .sending import Share, exchange
 from .status_errors import shown_url
 from .wire import WireRequest
 
-__all__ = ["POLL_RETRIES", "others_submitted", "poll"]
+__all__ = ["POLL_RETRIES", "poll"]
 
 POLL_RETRIES = 3
 """Retries of one poll (a read: repeating it bills nothing), when the client allows fewer."""
@@ -56,13 +56,11 @@ async def poll(
     timeout: float,
     policy: DownloadPolicy,
     share: Share | None = None,
-    cancelled: list[str | None] | None = None,
 ) -> ProviderResult:
     """Poll until the provider's job for ``call`` (submitted with ``submitted``) is done, and
     return its result. Raises :class:`~limner.errors.JobTimeoutError` when it is not done within
     ``timeout`` seconds of now (or as soon as the provider asks to wait past them); every error
-    is marked not retryable (the job may still be billed).
-    Cancelled (another share of the request failed), it adds its job's id to ``cancelled``."""
+    is marked not retryable (the job may still be billed)."""
     try:
         model = call.model
         loop = asyncio.get_running_loop()
@@ -117,10 +115,6 @@ async def poll(
         return answer
     except LimnerError as error:
         raise _after_submission(error, pending, share) from error.__cause__
-    except asyncio.CancelledError:
-        if cancelled is not None:
-            cancelled.append(pending.job)
-        raise
 
 
 def _checked(pending: Pending, provider: Provider) -> Pending:
@@ -209,17 +203,6 @@ def _after_submission(error: LimnerError, pending: Pending, share: Share | None)
     if share is not None:
         share.name(error)
     return error
-
-
-def others_submitted(error: LimnerError, jobs: list[str | None]) -> None:
-    """Say in ``error`` that the other shares of its request had submitted ``jobs``, cancelled
-    when it failed: they too may still finish and be billed."""
-    named = ", ".join(job for job in jobs if job)
-    _billable(
-        error,
-        f"{len(jobs)} other call(s) had submitted a job{f' ({named})' if named else ''}, which "
-        "may still finish and be billed",
-    )
 
 
 def _billable(error: LimnerError, note: str) -> None:

@@ -55,6 +55,10 @@ NO_IMAGES = "no_images"
 """``Notice.code`` of a call that answered without its images for another reason, which the
 message gives (the provider's finish reason, the text it wrote instead)."""
 
+CALL_FAILED = "call_failed"
+"""``Notice.code`` of one call of a split ``n`` that failed while others made images: those
+images, made and billed, are returned, and the notice quotes the failed call's error."""
+
 TRANSPARENCY_NOT_USED_AS_MASK = "transparency_not_used_as_mask"
 """``Notice.code`` of an edit without a mask whose image has transparent pixels, which the
 provider reworks as a whole rather than taking them as the area to edit (an explicit inpaint

@@ -7,7 +7,6 @@ import asyncio
 import base64
 import datetime as dt
 import json
-import re
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -293,17 +292,34 @@ async def test_a_malformed_answer_is_a_provider_error(server: FakeServer) -> Non
             )
 
 
-async def test_n_fans_out_and_one_failure_fails_the_request(server: FakeServer) -> None:
+async def test_n_fans_out_and_a_failed_choice_is_left_out_with_a_notice(
+    server: FakeServer,
+) -> None:
+    """As on the images path: the answered choice is billed, so it is returned; the failed
+    one is named in a notice."""
     server.reply(answer(1), web.json_response({"error": "bad"}, status=400))
     async with client(server) as painter:
-        with pytest.raises(limner.InvalidRequestError, match="bad") as caught:
+        completion = await painter.chat.completions.create(
+            model="painter/chat-1", messages=[{"role": "user", "content": "x"}], n=2
+        )
+    assert sorted(call.json["choice"] for call in server.api_calls) == [0, 1]
+    assert [choice.index for choice in completion.choices] == [0]
+    failed = [w for w in completion.warnings if w.code == "call_failed"]
+    assert [w.message for w in failed] in (
+        [f'call {i} of 2 failed: painter answered HTTP 400: {{"error": "bad"}}'] for i in (1, 2)
+    )
+
+
+async def test_when_every_choice_fails_the_first_ones_error_is_raised(server: FakeServer) -> None:
+    server.reply(*[web.json_response({"error": "bad"}, status=400) for _ in range(2)])
+    async with client(server) as painter:
+        with pytest.raises(limner.InvalidRequestError) as caught:
             await painter.chat.completions.create(
                 model="painter/chat-1", messages=[{"role": "user", "content": "x"}], n=2
             )
-    assert sorted(call.json["choice"] for call in server.api_calls) == [0, 1]
-    # as on the images path: which call failed, and that nothing is returned
-    assert re.match(
-        r"call [12] of 2 failed, so the request returns nothing: ", caught.value.message
+    assert caught.value.message == (
+        'call 1 of 2 failed: painter answered HTTP 400: {"error": "bad"} (1 other call(s) failed '
+        "too)"
     )
 
 

@@ -15,7 +15,16 @@ import limner
 from limner.engine import split_n
 
 from .fakeprovider import API_KEY, FakePlugin, FakeProvider
-from .support import IMAGE, IMAGE_B64, FakeServer, MakeClient, Recorded, error_reply, ok_body
+from .support import (
+    IMAGE,
+    IMAGE_B64,
+    FakeServer,
+    Handler,
+    MakeClient,
+    Recorded,
+    error_reply,
+    ok_body,
+)
 
 
 @pytest.mark.parametrize(
@@ -406,17 +415,63 @@ async def test_an_unrelated_notice_does_not_explain_fewer_images(
     assert [w.code for w in result.warnings] == ["revised_prompt", "fewer_images"]
 
 
-async def test_one_failed_split_call_fails_the_request(
-    client: limner.AsyncClient, server: FakeServer
-) -> None:
+def one_call_fails(server: FakeServer, failing: set[str], reply: Handler) -> None:
+    """Calls whose ``x-call-index`` is in ``failing`` get ``reply``; the others their images."""
+
     async def answer(recorded: Recorded) -> web.StreamResponse:
-        if recorded.headers["x-call-index"] == "1":
-            return await error_reply(401, "bad key")(recorded)
+        if recorded.headers["x-call-index"] in failing:
+            return await reply(recorded)
         return web.json_response(ok_body(int(recorded.json["n"])))
 
     server.reply(answer, answer, answer)
-    with pytest.raises(limner.AuthenticationError):
+
+
+async def test_a_failed_split_call_keeps_the_other_calls_images(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """The images the other calls made are billed: they are returned, priced, with a notice
+    quoting the failed call's error."""
+    one_call_fails(server, {"1"}, error_reply(401, "bad key"))
+    result = await client.images.generate(model="alpha", prompt="x", n=5, quality="high")
+    assert len(server.api_calls) == 3
+    assert len(result.data) == 3  # calls 1 and 3: 2 + 1 images
+    assert [(w.code, w.message) for w in result.warnings] == [
+        ("call_failed", "call 2 of 3 (2 image(s)) failed: fake: bad key")
+    ]
+    assert result.cost == Decimal("0.126")  # 3 × 0.042: the failed call is not priced
+    assert result.usage is not None and result.usage.output_tokens == 300
+
+
+async def test_a_refused_split_call_is_a_content_filtered_notice_unless_strict(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    async def refuse(recorded: Recorded) -> web.StreamResponse:
+        body = {"error": {"message": "unsafe", "code": "content_policy"}}
+        return web.json_response(body, status=400)
+
+    one_call_fails(server, {"0"}, refuse)
+    result = await make_client().images.generate(model="alpha", prompt="x", n=3)
+    assert len(result.data) == 1
+    assert [(w.code, w.message) for w in result.warnings] == [
+        ("content_filtered", "call 1 of 2 (2 image(s)) failed: fake: unsafe")
+    ]
+    one_call_fails(server, {"0"}, refuse)
+    with pytest.raises(limner.ContentPolicyError) as info:  # strict: refused means failed
+        await make_client(strict=True).images.generate(model="alpha", prompt="x", n=3)
+    assert info.value.reason == "unsafe"
+    assert info.value.message == "call 1 of 2 (2 image(s)) failed: fake: unsafe"
+
+
+async def test_when_every_split_call_fails_the_first_calls_error_is_raised(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    one_call_fails(server, {"0", "1", "2"}, error_reply(401, "bad key"))
+    with pytest.raises(limner.AuthenticationError) as info:
         await client.images.generate(model="alpha", prompt="x", n=5)
+    assert info.value.message == (
+        "call 1 of 3 (2 image(s)) failed: fake: bad key (2 other call(s) failed too)"
+    )
+    assert len(server.api_calls) == 3
 
 
 async def test_forwarded_fields_and_extra_body(

@@ -29,7 +29,9 @@ from ..sending import (
     Share,
     describe,
     exchange,
-    gather_or_cancel,
+    failed_call_notice,
+    failed_calls,
+    gather_settled,
     plan_warnings,
     price_or_notice,
     raise_if_filtered,
@@ -81,13 +83,13 @@ class ChatEngine:
 
     async def create(self, request: ChatRequest) -> ChatCompletion:
         plan = await self._plan(request, sending=True)
-        results = await gather_or_cancel(
+        outcomes = await gather_settled(
             [
                 self._send(plan, call, translation)
                 for call, translation in zip(plan.calls, plan.translations, strict=True)
             ]
         )
-        return self._merge(plan, results)
+        return self._merge(plan, outcomes)
 
     # ---- planning ----------------------------------------------------------------------------
 
@@ -163,12 +165,20 @@ class ChatEngine:
             )
         return result
 
-    def _merge(self, plan: _Plan, results: list[ChatResult]) -> ChatCompletion:
-        warnings = list(plan.warnings)
+    def _merge(self, plan: _Plan, outcomes: list[ChatResult | LimnerError]) -> ChatCompletion:
+        """One choice per call that answered; a failed call, when others answered, is left out
+        with a notice (their answers are billed)."""
+        failed = failed_calls(outcomes, answered=lambda _: True, strict=self.engine.options.strict)
+        warnings = [*plan.warnings, *(failed_call_notice(error) for error in failed.values())]
+        results = [
+            (o, t)
+            for o, t in zip(outcomes, plan.translations, strict=True)
+            if isinstance(o, ChatResult)
+        ]
         choices: list[ChatChoice] = []
         usages: list[ChatUsage] = []
         cost: Decimal | None = Decimal(0)
-        for index, (result, sent) in enumerate(zip(results, plan.translations, strict=True)):
+        for index, (result, sent) in enumerate(results):
             self._check(plan, result)
             warnings.extend(result.warnings)
             message = assistant_message(result, plan.provider.name, plan.model.id)
@@ -194,7 +204,7 @@ class ChatEngine:
                 warnings.append(notice)
             cost = None if price is None or cost is None else cost + price
         if usages and len(usages) < len(results):
-            missing = [i for i, result in enumerate(results) if result.usage is None]
+            missing = [i for i, (result, _) in enumerate(results) if result.usage is None]
             warnings.append(
                 Notice(
                     code="usage_incomplete",
@@ -202,7 +212,7 @@ class ChatEngine:
                     "usage counts the others only",
                 )
             )
-        first = results[0]
+        first = results[0][0]
         return ChatCompletion(
             id=f"chatcmpl-{first.id or uuid.uuid4().hex}",
             created=first.created or int(time.time()),

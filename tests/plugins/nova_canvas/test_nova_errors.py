@@ -248,30 +248,29 @@ async def test_every_split_call_filtered_fails_the_request(bedrock: BedrockServe
     ("failing", "succeeding", "call"),
     [(2, 5, "call 2 of 2 (2 image(s))"), (5, 2, "call 1 of 2 (5 image(s))")],
 )
-async def test_a_failed_split_call_names_itself_and_returns_nothing(
+async def test_a_failed_split_call_names_itself_and_the_other_calls_images_are_kept(
     bedrock: BedrockServer, failing: int, succeeding: int, call: str
 ) -> None:
-    """n=7 is two calls (5 + 2). The other call answers with its images first; the failing
-    one's error, naming it, is all the caller gets."""
+    """n=7 is two calls (5 + 2). The other call answers with its images, billed, which are
+    returned with a notice quoting the failing call's error, naming it; only they are priced."""
     bedrock.route = by_share(
         {
             succeeding: images_reply(succeeding),
             failing: aws_error(400, "ValidationException", "bad input", delay=0.2),
         }
     )
-    result: limner.ImagesResponse | None = None
     async with client(bedrock) as limner_client:
-        with pytest.raises(limner.InvalidRequestError) as caught:
-            result = await limner_client.images.generate(model=CANVAS, prompt="a fox", n=7)
-    assert result is None
-    assert caught.value.message == (
-        f"{call} failed, so the request returns nothing: Bedrock ValidationException: bad input"
-        " — fix the request and retry"
-    )
-    assert caught.value.args == (caught.value.message,)
-    assert (caught.value.code, caught.value.status_code) == ("ValidationException", 400)
+        result = await limner_client.images.generate(model=CANVAS, prompt="a fox", n=7)
+    assert len(result.data) == succeeding
+    assert [(w.code, w.message) for w in result.warnings if w.code != "model_shut_down"] == [
+        (
+            "call_failed",
+            f"{call} failed: Bedrock ValidationException: bad input — fix the request and retry",
+        )
+    ]
+    assert result.cost == Decimal("0.04") * succeeding  # standard 1024x1024, returned images
     shares = sorted(r.json["imageGenerationConfig"]["numberOfImages"] for r in bedrock.received)
-    assert shares == [2, 5]  # both calls went out; the answered one's images are dropped
+    assert shares == [2, 5]  # both calls went out
 
 
 @pytest.mark.parametrize(
