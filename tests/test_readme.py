@@ -78,3 +78,27 @@ async def test_the_job_example_polls_a_job_to_its_image() -> None:
     assert [item.url for item in result.data] == [f"{server.url}/files/a.png?job=job-1"]
     assert [r.method for r in server.api_calls] == ["POST", "GET", "GET"]
     assert waited >= 0.5 + 1.0  # the backoff it describes
+
+
+async def test_the_gateway_embedding_example_serves_the_openai_routes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiohttp import ClientSession, web
+
+    (block,) = [b for b in BLOCKS if "create_app(client, store" in b]
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {}
+    exec(compile(block, str(README), "exec"), namespace)
+    runner: web.AppRunner = namespace["runner"]
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        url = f"http://127.0.0.1:{port}/v1/models"
+        async with ClientSession() as session, session.get(url) as answer:
+            listed = await answer.json()
+    finally:
+        await runner.cleanup()  # close_client=True: the client closes with the app
+    assert answer.status == 200
+    assert "openai/gpt-image-1.5" in [model["id"] for model in listed["data"]]

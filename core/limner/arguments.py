@@ -86,14 +86,24 @@ def build_request(
 
 
 def edit_request(model: str, prompt: str, image: Any, params: Mapping[str, Any]) -> EditRequest:
-    """``images.edit``'s arguments as a request: ``image`` (one image or a list) is the request's
-    ``images``, which may not be given again as ``images=``."""
-    if params.get("images") is not None:
+    """``images.edit``'s arguments as a request: the images are ``image`` (one image or a list,
+    as the OpenAI SDK takes them) or ``images`` (a list, as the request's JSON Schema names
+    them), given once."""
+    images = params.get("images")  # None: unset
+    if image is not None and images is not None:
         raise InvalidRequestError(
-            "images: give the images once, as image= (one image or a list)", param="images"
+            "images: give the images once, as image= (one image or a list) or images= (a list)",
+            param="images",
         )
-    rest = {name: value for name, value in params.items() if name != "images"}  # None: unset
-    return build_request(EditRequest, {"model": model, "prompt": prompt, "images": image, **rest})
+    if image is None and images is None:
+        raise InvalidRequestError(
+            "image: give the image(s) to edit, as image= (one image or a list) or images= (a list)",
+            param="image",
+            code="missing_required_parameter",
+        )
+    rest = {name: value for name, value in params.items() if name != "images"}
+    given = image if image is not None else images
+    return build_request(EditRequest, {"model": model, "prompt": prompt, "images": given, **rest})
 
 
 @functools.cache

@@ -101,7 +101,7 @@ class AsyncImages:
         *,
         model: str,
         prompt: str,
-        image: Any,
+        image: Any = None,
         dry_run: Literal[False] = False,
         **params: Unpack[EditParams],
     ) -> ImagesResponse: ...
@@ -111,7 +111,7 @@ class AsyncImages:
         *,
         model: str,
         prompt: str,
-        image: Any,
+        image: Any = None,
         dry_run: Literal[True],
         **params: Unpack[EditParams],
     ) -> DryRun: ...
@@ -120,13 +120,14 @@ class AsyncImages:
         *,
         model: str,
         prompt: str,
-        image: Any,
+        image: Any = None,
         dry_run: bool = False,
         **params: Unpack[EditParams],
     ) -> ImagesResponse | DryRun:
-        """Edit one image or several (``image`` is one image or a list: bytes, paths, binary file
-        objects, the OpenAI SDK's ``(filename, content[, mime])`` tuples, ``data:``/https URLs or
-        ``{"file_id": ...}``); ``mask`` marks the area to change with transparent pixels."""
+        """Edit one image or several (``image`` is one image or a list, or ``images`` a list, as
+        the request's JSON Schema names it: bytes, paths, binary file objects, the OpenAI SDK's
+        ``(filename, content[, mime])`` tuples, ``data:``/https URLs or ``{"file_id": ...}``);
+        ``mask`` marks the area to change with transparent pixels."""
         request = edit_request(model, prompt, image, params)
         return await self._execute("edit", request, dry_run)
 

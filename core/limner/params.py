@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
 from .requests import ImageConfig
@@ -37,6 +37,8 @@ class GenerateParams(CommonParams, total=False):
 
 
 class EditParams(GenerateParams, total=False):
+    images: Sequence[Any] | None
+    """The images to edit, as the request's JSON Schema names them; or ``image=``."""
     mask: Any
     input_fidelity: str | None
     edit_mode: str | None

@@ -154,7 +154,8 @@ class Registry:
                 "plugin's models are not served."
             )
         return NotFoundError(
-            f"Unknown model {key!r}.{hint} Run 'limner models' to list the models.",
+            f"Unknown model {key!r}.{hint} client.models.list() lists the models (on the command "
+            "line: limner models).",
             param="model",
             model=key,
             suggestions=suggestions,

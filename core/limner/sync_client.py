@@ -170,7 +170,7 @@ class Images:
         *,
         model: str,
         prompt: str,
-        image: Any,
+        image: Any = None,
         dry_run: Literal[False] = False,
         **params: Unpack[EditParams],
     ) -> ImagesResponse: ...
@@ -180,7 +180,7 @@ class Images:
         *,
         model: str,
         prompt: str,
-        image: Any,
+        image: Any = None,
         dry_run: Literal[True],
         **params: Unpack[EditParams],
     ) -> DryRun: ...
@@ -189,7 +189,7 @@ class Images:
         *,
         model: str,
         prompt: str,
-        image: Any,
+        image: Any = None,
         dry_run: bool = False,
         **params: Unpack[EditParams],
     ) -> ImagesResponse | DryRun:

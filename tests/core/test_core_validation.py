@@ -181,13 +181,34 @@ def test_edit_images_are_given_once() -> None:
     ):
         client.images.edit(model="fake/alpha-1", prompt="x", image=IMAGE, dry_run=True, **again)
     assert info.value.param == "images"
-    assert "as image=" in info.value.message
+    assert "once, as image=" in info.value.message
     with limner.Client(plugins=[FakePlugin()], environ={}) as client:
         none: dict[str, Any] = {"images": None}  # None: unset, as everywhere
         plan = client.images.edit(
             model="fake/alpha-1", prompt="x", image=IMAGE, dry_run=True, **none
         )
     assert plan.requests
+
+
+async def test_edit_takes_images_as_the_schema_names_them() -> None:
+    """A tool that validates against the edit schema (``images``) calls edit with its fields."""
+    from .fakeprovider import FakePlugin
+
+    async with limner.AsyncClient(plugins=[FakePlugin()], environ={}) as client:
+        as_schema = await client.images.edit(
+            model="fake/alpha-1", prompt="x", images=[IMAGE, IMAGE], dry_run=True
+        )
+        as_sdk = await client.images.edit(
+            model="fake/alpha-1", prompt="x", image=[IMAGE, IMAGE], dry_run=True
+        )
+        assert as_schema.requests == as_sdk.requests
+        assert len(as_schema.requests[0]["files"]) == 2
+        with pytest.raises(limner.InvalidRequestError) as info:
+            await client.images.edit(model="fake/alpha-1", prompt="x", dry_run=True)
+    assert (info.value.param, info.value.code) == ("image", "missing_required_parameter")
+    assert info.value.message == (
+        "image: give the image(s) to edit, as image= (one image or a list) or images= (a list)"
+    )
 
 
 def test_null_n_means_one_as_in_openais_api() -> None:
