@@ -18,10 +18,9 @@ from limner import (
 from limner.requests import STREAMING_NOT_SUPPORTED
 
 from .models import (
-    NO_INPUT_FIDELITY,
+    INPUT_FIDELITY,
     NO_QUALITY_FIELD,
     PREVIEW_TRANSPARENCY,
-    is_dalle,
 )
 from .options import OpenAIOptions
 from .plan import Form, Plan
@@ -275,8 +274,12 @@ def _input_fidelity(plan: Plan, request: GenerateRequest | EditRequest | Variati
         )
     if plan.call.operation != "edit":
         plan.drop(param, value, "input_fidelity applies to edits only")
-    elif is_dalle(plan.model_name) or plan.model_name in NO_INPUT_FIDELITY:
+    elif not (taken := INPUT_FIDELITY.get(plan.model_name, ())):
         plan.drop(param, value, f"{plan.model_name} does not support input_fidelity")
+    elif value not in taken:
+        (only,) = taken
+        plan.adjust(param, value, only, f"{plan.model_name} supports only input_fidelity {only}")
+        plan.fields["input_fidelity"] = only
     else:
         plan.fields["input_fidelity"] = value
 

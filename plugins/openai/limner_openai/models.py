@@ -3,8 +3,10 @@
 Facts come from OpenAI's OpenAPI document (openai/openai-openapi @ f85dbe22, schemas
 ``CreateImageRequest``, ``CreateImageEditRequest``, ``EditImageBodyJsonParam``,
 ``CreateImageVariationRequest``) as summarised in ``shared/providers/openai.md`` §2-§5;
-prices in :mod:`limner_openai.prices`. To correct a fact, edit the table; no code depends on a
-model's name except :data:`NO_INPUT_FIDELITY`.
+prices in :mod:`limner_openai.prices`. Models the OpenAPI snapshot predates (the gpt-image-2.5
+and 2.6 families) and facts newer than it come from the openai 3.54.0 package on PyPI
+(``openai/types/image_model.py`` and the docstrings of ``openai/resources/images.py``). To
+correct a fact, edit the table; code reads a model's name only through the sets below.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from .prices import SHEETS
 __all__ = [
     "EXPERIMENTAL_PIXELS",
     "EXPERIMENTAL_SIZES",
+    "INPUT_FIDELITY",
     "JSON_EDIT_SIZES",
     "MODELS",
-    "NO_INPUT_FIDELITY",
     "NO_QUALITY_FIELD",
     "PREVIEW_TRANSPARENCY",
     "PROVIDER",
@@ -33,8 +35,17 @@ PROVIDER = "openai"
 STANDARD_SIZES = ("1024x1024", "1536x1024", "1024x1536")
 GPT_QUALITIES = ("low", "medium", "high", "auto")
 
-# Edit models that reject ``input_fidelity`` ("unsupported for gpt-image-1-mini") [SPEC].
-NO_INPUT_FIDELITY = frozenset({"gpt-image-1-mini"})
+# The ``input_fidelity`` values each edit model takes; a model not listed takes none. The SDK:
+# "Supports `high` and `low` on `gpt-image-1.5`; `gpt-image-1-mini` supports only `low`. For
+# `gpt-image-2`, omit this parameter" (openai 3.54.0, images.edit), which is newer than the
+# spec's "gpt-image-1.5 and later models" and names none of the 2.5 and 2.6 models. gpt-image-1
+# and chatgpt-image-latest keep what the spec gives them.
+INPUT_FIDELITY: dict[str, tuple[str, ...]] = {
+    "gpt-image-1.5": ("high", "low"),
+    "gpt-image-1": ("high", "low"),
+    "gpt-image-1-mini": ("low",),
+    "chatgpt-image-latest": ("high", "low"),
+}
 
 # gpt-image-2: "any WIDTHxHEIGHT, both sides divisible by 16, aspect ratio between 1:3 and 3:1,
 # maximum supported resolution 3840x2160" [SPEC CreateImageRequest.size]. The pixel floor
@@ -87,7 +98,14 @@ _GPT_IMAGE_2 = _GPT_IMAGE.model_copy(
     }
 )
 
+# gpt-image-2.5: gpt-image-2's free-form sizes, "also support `xhigh` and `max`" qualities, and
+# "support `opaque` and `transparent` backgrounds" (no longer in preview) [SDK images.generate].
+_GPT_IMAGE_2_5 = _GPT_IMAGE_2.model_copy(
+    update={"qualities": ("low", "medium", "high", "xhigh", "max", "auto")}
+)
+
 _SPEC = "openai/openai-openapi openapi.yaml @ f85dbe223d40e1a31cba812ab2d755c7e98a92a3"
+_SDK = "the openai 3.54.0 package on PyPI (openai/types/image_model.py, openai/resources/images.py)"
 _SDK_DEPRECATIONS = (
     "the openai 3.54.0 package on PyPI, openai/types/image_model.py (its 'Deprecated values' note)"
 )
@@ -107,7 +125,56 @@ def _model(name: str, display: str, caps: Capabilities, **extra: object) -> Mode
     )
 
 
+_NO_PRICE = " No price is published in the sources."
+_NEWER = (
+    "Listed by the openai SDK after the OpenAPI snapshot; the SDK gives it the GPT image "
+    "models' standard sizes and qualities only."
+)
+
+
 MODELS: tuple[ModelInfo, ...] = (
+    _model(
+        "gpt-image-2.6-sunburst",
+        "GPT Image 2.6 Sunburst",
+        _GPT_IMAGE,
+        description=_NEWER + _NO_PRICE,
+        lifecycle=Lifecycle(status="active", source=_SDK),
+    ),
+    _model(
+        "gpt-image-2.6-flare",
+        "GPT Image 2.6 Flare",
+        _GPT_IMAGE,
+        description=_NEWER + _NO_PRICE,
+        lifecycle=Lifecycle(status="active", source=_SDK),
+    ),
+    _model(
+        "gpt-image-2.5-sunburst",
+        "GPT Image 2.5 Sunburst",
+        _GPT_IMAGE_2_5,
+        description="Free-form sizes as gpt-image-2; qualities up to xhigh and max." + _NO_PRICE,
+        lifecycle=Lifecycle(status="active", source=_SDK),
+    ),
+    _model(
+        "gpt-image-2.5-sunburst-2026-09-08",
+        "GPT Image 2.5 Sunburst (2026-09-08 snapshot)",
+        _GPT_IMAGE_2_5,
+        description="Dated snapshot of gpt-image-2.5-sunburst." + _NO_PRICE,
+        lifecycle=Lifecycle(status="active", source=_SDK),
+    ),
+    _model(
+        "gpt-image-2.5-flare",
+        "GPT Image 2.5 Flare",
+        _GPT_IMAGE_2_5,
+        description="Free-form sizes as gpt-image-2; qualities up to xhigh and max." + _NO_PRICE,
+        lifecycle=Lifecycle(status="active", source=_SDK),
+    ),
+    _model(
+        "gpt-image-2.5-flare-2026-09-08",
+        "GPT Image 2.5 Flare (2026-09-08 snapshot)",
+        _GPT_IMAGE_2_5,
+        description="Dated snapshot of gpt-image-2.5-flare." + _NO_PRICE,
+        lifecycle=Lifecycle(status="active", source=_SDK),
+    ),
     _model(
         "gpt-image-2",
         "GPT Image 2",
@@ -135,12 +202,12 @@ MODELS: tuple[ModelInfo, ...] = (
         lifecycle=Lifecycle(
             status="retired",
             shutdown_on=dt.date(2026, 10, 23),
-            replacement=f"{PROVIDER}/gpt-image-2",
+            replacement=f"{PROVIDER}/gpt-image-2.5-sunburst",
             source=(
                 "https://developers.openai.com/ja-JP/api/docs/models/gpt-image-1 (retired "
-                "2026-10-23 in favour of GPT-Image-2.5 Sunburst); " + _SDK_DEPRECATIONS + ". "
-                "The named successor is not in the OpenAPI snapshot limner is built against, so "
-                "the replacement is its newest model there, gpt-image-2."
+                "2026-10-23 in favour of GPT-Image-2.5 Sunburst); " + _SDK_DEPRECATIONS + " "
+                "('shut down on October 23, 2026. Use gpt-image-2.5-sunburst or "
+                "gpt-image-2.5-flare instead')"
             ),
         ),
     ),
@@ -155,8 +222,8 @@ MODELS: tuple[ModelInfo, ...] = (
         "ChatGPT Image (latest)",
         _GPT_IMAGE.model_copy(update={"operations": ("edit",)}),
         description=(
-            "Listed for image edits only; follows the GPT image models' input constraints. "
-            "No price is published in the sources."
+            "Listed for image edits only; follows the GPT image models' input constraints."
+            + _NO_PRICE
         ),
         lifecycle=Lifecycle(status="active", source=_SPEC),
     ),
@@ -225,13 +292,23 @@ NO_QUALITY_FIELD = frozenset({"dall-e-2"})
 # Models whose transparent background is "in preview" [SPEC CreateImageRequest.background].
 PREVIEW_TRANSPARENCY = frozenset({"gpt-image-2", "gpt-image-2-2026-04-21"})
 
-# Models for which "Resolutions above 2560x1440 are experimental" [SPEC CreateImageRequest.size];
+# Models for which "Resolutions above 2560x1440 are experimental" [SPEC CreateImageRequest.size;
+# the SDK says the same of the gpt-image-2.5 models];
 # a size sent above that gets an ``experimental_size`` notice. "Above" is read as more pixels
 # than 2560x1440 (3,686,400), whatever the orientation: the spec names resolutions (pixel
 # counts, like its "maximum supported resolution is 3840x2160", which third-party pages give as
 # 8,294,400 pixels) and speaks of "pixel and edge limits" separately. So 1440x2560 is not
 # experimental, 2048x2048 (4,194,304 pixels) is.
-EXPERIMENTAL_SIZES = frozenset({"gpt-image-2", "gpt-image-2-2026-04-21"})
+EXPERIMENTAL_SIZES = frozenset(
+    {
+        "gpt-image-2",
+        "gpt-image-2-2026-04-21",
+        "gpt-image-2.5-sunburst",
+        "gpt-image-2.5-sunburst-2026-09-08",
+        "gpt-image-2.5-flare",
+        "gpt-image-2.5-flare-2026-09-08",
+    }
+)
 EXPERIMENTAL_PIXELS = 2560 * 1440
 
 

@@ -22,8 +22,9 @@ __all__ = [
     "size_for_aspect",
 ]
 
-# Every quality word the Images API knows, across models [SPEC CreateImageRequest.quality].
-KNOWN_QUALITIES = ("standard", "hd", "low", "medium", "high", "auto")
+# Every quality word the Images API knows, across models [SPEC CreateImageRequest.quality; the
+# openai 3.54.0 SDK adds xhigh and max, for the gpt-image-2.5 models].
+KNOWN_QUALITIES = ("standard", "hd", "low", "medium", "high", "xhigh", "max", "auto")
 
 _IMAGE_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[kK]\s*$")
 
@@ -79,16 +80,19 @@ def map_quality(requested: str, allowed: Sequence[str]) -> str:
     """Translate a quality word into the model's vocabulary.
 
     * DALL·E 2 knows only ``standard``.
-    * DALL·E 3 (``standard``/``hd``): ``high`` → ``hd``; ``low``, ``medium``, ``auto`` →
-      ``standard`` (its default).
-    * GPT image models (``low``/``medium``/``high``/``auto``): ``hd`` → ``high``;
-      ``standard`` → ``medium``, the tier closest in price to DALL·E 3 standard (1024x1024:
-      $0.042 gpt-image-1 medium vs $0.040 dall-e-3 standard; ``high`` is $0.167).
+    * DALL·E 3 (``standard``/``hd``): ``high``, ``xhigh``, ``max`` → ``hd``; ``low``,
+      ``medium``, ``auto`` → ``standard`` (its default).
+    * GPT image models (``low``/``medium``/``high``/``auto``): ``hd``, ``xhigh``, ``max`` →
+      ``high``, their highest; ``standard`` → ``medium``, the tier closest in price to DALL·E 3
+      standard (1024x1024: $0.042 gpt-image-1 medium vs $0.040 dall-e-3 standard; ``high`` is
+      $0.167).
 
     ``requested`` must be in :data:`KNOWN_QUALITIES` and not in ``allowed``.
     """
     if "hd" in allowed:
-        return "hd" if requested == "high" else "standard"
+        return "hd" if requested in ("high", "xhigh", "max") else "standard"
     if "high" in allowed:
-        return {"hd": "high", "standard": "medium"}.get(requested, "auto")
+        return {"hd": "high", "xhigh": "high", "max": "high", "standard": "medium"}.get(
+            requested, "auto"
+        )
     return allowed[0]

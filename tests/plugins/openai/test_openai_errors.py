@@ -189,9 +189,9 @@ def test_404_names_the_replacement(provider: OpenAIProvider, call: Any) -> None:
     )
     error = provider.parse_error(call, answer(404, content))
     assert isinstance(error, limner.NotFoundError)
-    assert error.replacement == "openai/gpt-image-2"
+    assert error.replacement == "openai/gpt-image-2.5-sunburst"
     assert error.code == "model_not_found"
-    assert error.message.endswith("— use openai/gpt-image-2 instead")
+    assert error.message.endswith("— use openai/gpt-image-2.5-sunburst instead")
     assert_common(error, 404)
 
 

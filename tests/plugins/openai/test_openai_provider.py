@@ -21,6 +21,12 @@ IDS = [
     "openai/gpt-image-1.5",
     "openai/gpt-image-2",
     "openai/gpt-image-2-2026-04-21",
+    "openai/gpt-image-2.5-flare",
+    "openai/gpt-image-2.5-flare-2026-09-08",
+    "openai/gpt-image-2.5-sunburst",
+    "openai/gpt-image-2.5-sunburst-2026-09-08",
+    "openai/gpt-image-2.6-flare",
+    "openai/gpt-image-2.6-sunburst",
 ]
 
 
@@ -62,7 +68,7 @@ def test_lifecycles(registry: Registry) -> None:
     assert (gi1.status, gi1.shutdown_on, gi1.replacement) == (
         "retired",
         dt.date(2026, 10, 23),
-        "openai/gpt-image-2",
+        "openai/gpt-image-2.5-sunburst",  # the SDK: "Use gpt-image-2.5-sunburst or ...-flare"
     )
     assert gi1.source is not None and "GPT-Image-2.5 Sunburst" in gi1.source
     de3 = registry.resolve("openai/dall-e-3").lifecycle

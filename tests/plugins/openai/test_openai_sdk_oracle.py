@@ -187,6 +187,15 @@ async def test_generate_gpt_image_2_free_size(
     assert_same_json(seen, provider.translate(make_call("gpt-image-2", **fields)))
 
 
+async def test_generate_gpt_image_2_5_max_quality(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any
+) -> None:
+    fields: dict[str, Any] = {"prompt": "wide", "size": "1536x864", "quality": "max"}
+    name = "gpt-image-2.5-sunburst"
+    seen = await oracle.run(lambda c: c.images.generate(model=name, n=2, **fields))
+    assert_same_json(seen, provider.translate(make_call(name, n=2, **fields)))
+
+
 async def test_headers_match_the_sdk(
     oracle: Oracle, provider: OpenAIProvider, make_call: Any
 ) -> None:

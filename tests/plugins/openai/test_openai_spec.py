@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import copy
 import json
+import typing
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from openai.types import ImageModel
 
 from limner import ImageConfig, Translation
 from limner_openai import OpenAIProvider
@@ -231,6 +233,11 @@ def test_spec_model_enums_cover_the_table(provider: OpenAIProvider) -> None:
         "edit": enum("CreateImageEditRequest"),
         "variation": enum("CreateImageVariationRequest"),
     }
+    newer = set(typing.get_args(ImageModel))  # the SDK's list, newer than the spec snapshot
+    in_spec = set().union(*by_operation.values())
     for info in provider.models():
+        if info.name not in in_spec:  # a model the snapshot predates: the SDK names it
+            assert info.name in newer, info.name
+            continue
         for operation in info.capabilities.operations:
             assert info.name in by_operation[operation], (info.name, operation)

@@ -424,7 +424,10 @@ def test_explicit_size_wins_over_image_config(provider: OpenAIProvider, make_cal
         ("gpt-image-1", "hd", "high"),
         ("gpt-image-1", "standard", "medium"),
         ("gpt-image-2", "hd", "high"),
+        ("gpt-image-2", "xhigh", "high"),
+        ("gpt-image-2.6-sunburst", "max", "high"),
         ("dall-e-3", "high", "hd"),
+        ("dall-e-3", "max", "hd"),
         ("dall-e-3", "low", "standard"),
         ("dall-e-3", "medium", "standard"),
         ("dall-e-3", "auto", "standard"),
@@ -445,6 +448,24 @@ def test_quality_maps_across_vocabularies(
         ),
     )
     assert t.quality == applied
+
+
+@pytest.mark.parametrize("quality", ["xhigh", "max"])
+def test_the_gpt_image_2_5_models_take_xhigh_and_max(
+    provider: OpenAIProvider, make_call: Any, quality: str
+) -> None:
+    """The SDK: "gpt-image-2.5-sunburst and gpt-image-2.5-flare, including their 2026-09-08
+    snapshots, also support xhigh and max"; and gpt-image-2's free-form sizes."""
+    for name in ("gpt-image-2.5-sunburst", "gpt-image-2.5-flare-2026-09-08"):
+        t = provider.translate(make_call(name, prompt="x", quality=quality, size="1536x864"))
+        assert t.request.json == {
+            "model": name,
+            "prompt": "x",
+            "n": 1,
+            "quality": quality,
+            "size": "1536x864",
+        }
+        assert (t.adjustments, t.quality, t.size) == ((), quality, "1536x864")
 
 
 @pytest.mark.parametrize(
@@ -488,7 +509,7 @@ def test_dall_e_2_standard_quality_is_not_sent(provider: OpenAIProvider, make_ca
     assert t.quality == "standard"
 
 
-@pytest.mark.parametrize("quality", ["ultra", "HD", "xhigh"])
+@pytest.mark.parametrize("quality", ["ultra", "HD", "extreme"])
 def test_unknown_quality_is_refused(provider: OpenAIProvider, make_call: Any, quality: str) -> None:
     with pytest.raises(limner.InvalidRequestError) as info:
         provider.translate(make_call("gpt-image-1", prompt="x", quality=quality))
@@ -815,14 +836,31 @@ def test_dall_e_2_edit_with_mask(
     assert t.request.files[1].data == mask_png
 
 
-def test_input_fidelity_unsupported_on_mini(
+def test_input_fidelity_on_mini_is_low_only(
     provider: OpenAIProvider, make_call: Any, png: bytes
 ) -> None:
+    """The SDK: "gpt-image-1-mini supports only low"."""
     call = make_call("gpt-image-1-mini", "edit", images=[png], prompt="x", input_fidelity="high")
     t = provider.translate(call)
-    assert dict(t.request.form).get("input_fidelity") is None
+    assert dict(t.request.form)["input_fidelity"] == "low"
     assert t.adjustments == (
-        adj("input_fidelity", "high", None, "gpt-image-1-mini does not support input_fidelity"),
+        adj("input_fidelity", "high", "low", "gpt-image-1-mini supports only input_fidelity low"),
+    )
+    call = make_call("gpt-image-1-mini", "edit", images=[png], prompt="x", input_fidelity="low")
+    t = provider.translate(call)
+    assert (dict(t.request.form)["input_fidelity"], t.adjustments) == ("low", ())
+
+
+@pytest.mark.parametrize("name", ["gpt-image-2", "gpt-image-2.5-sunburst", "gpt-image-2.6-flare"])
+def test_input_fidelity_is_dropped_where_the_sdk_says_omit_it(
+    provider: OpenAIProvider, make_call: Any, png: bytes, name: str
+) -> None:
+    """The SDK: "For gpt-image-2, omit this parameter"; it names no 2.5 or 2.6 model."""
+    call = make_call(name, "edit", images=[png], prompt="x", input_fidelity="high")
+    t = provider.translate(call)
+    assert "input_fidelity" not in dict(t.request.form)
+    assert t.adjustments == (
+        adj("input_fidelity", "high", None, f"{name} does not support input_fidelity"),
     )
 
 
