@@ -260,6 +260,11 @@ class Capabilities(_Frozen):
         "one from the request (typically inpaint with a mask), as its README says",
     )
     mask: bool = False
+    mask_any_size: bool = Field(
+        False,
+        description="the provider resizes a mask of another size than the image itself; "
+        "otherwise limner refuses such a mask",
+    )
     mask_format: str | None = Field(
         None,
         description="how the provider's own mask marks the edit area; limner converts the "

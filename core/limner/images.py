@@ -226,8 +226,9 @@ def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | Non
     return sniff(data, param=param, filename=name)
 
 
-def check_mask(mask: InputImage, image: InputImage) -> None:
-    """A mask must be a PNG with an alpha channel and the same size as the (first) image."""
+def check_mask(mask: InputImage, image: InputImage, *, any_size: bool = False) -> None:
+    """A mask must be a PNG with an alpha channel and, unless the provider resizes it
+    (``any_size``), the same size as the (first) image."""
     if mask.data is None:
         return
     if mask.mime != "image/png" or not mask.has_alpha:
@@ -236,7 +237,9 @@ def check_mask(mask: InputImage, image: InputImage) -> None:
             param="mask",
             code="invalid_mask",
         )
-    if image.width is not None and (mask.width, mask.height) != (image.width, image.height):
+    if any_size or image.width is None:
+        return
+    if (mask.width, mask.height) != (image.width, image.height):
         raise InvalidRequestError(
             f"mask is {mask.width}x{mask.height} but the image is {image.width}x{image.height}; "
             "they must be the same size",

@@ -254,7 +254,7 @@ async def load_images(
     if mask_ref is None:
         return tuple(loaded), None
     images, mask = tuple(loaded[:-1]), loaded[-1]
-    check_mask(mask, images[0])
+    check_mask(mask, images[0], any_size=model.capabilities.mask_any_size)
     return images, mask
 
 

@@ -92,6 +92,9 @@ _EDITING = _GENERATE.model_copy(
         "operations": ("generate", "edit"),
         "max_input_images": 1,
         "mask": True,
+        # "In the event the mask is a different size than the image parameter, it will be
+        # automatically resized" (v2beta OpenAPI, /edit/inpaint and /edit/erase mask)
+        "mask_any_size": True,
         # inpaint first: the default with a mask; without one limner picks image-to-image.
         "edit_modes": ("inpaint", "image-to-image", *EDIT_SERVICES[1:]),
         "field_rules": EDIT_RULES,

@@ -135,6 +135,21 @@ async def dry_edit(**fields: Any) -> limner.DryRun:
         )
 
 
+async def test_a_mask_of_another_size_goes_to_stability_which_resizes_it() -> None:
+    """The spec's mask: "In the event the mask is a different size than the image parameter,
+    it will be automatically resized". OpenAI's models refuse it (core's rule)."""
+    small = png(32, 32, mode="RGBA", hole=True)
+    plan = await dry_edit(mask=small)
+    assert plan.requests[0]["url"] == f"{BASE}/edit/inpaint"
+    assert [f["field"] for f in plan.requests[0]["files"]] == ["image", "mask"]
+    async with limner.AsyncClient(environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.edit(
+                model="openai/gpt-image-1.5", prompt="x", image=IMAGE, mask=small, dry_run=True
+            )
+    assert (caught.value.param, caught.value.code) == ("mask", "mask_size_mismatch")
+
+
 async def test_remove_background_refuses_n_above_1() -> None:
     # the endpoint takes image and output_format only [SPEC], so n calls make n equal images
     with pytest.raises(limner.UnsupportedFeatureError) as caught:
