@@ -130,7 +130,8 @@ class Engine:
     async def _plan(self, operation: Operation, request: AnyRequest, *, sending: bool) -> _Plan:
         model = self.registry.resolve(request.model)
         validate_request(model, operation, request)
-        request, misplaced = set_aside_misplaced(request)
+        variation_edit = "variation" in model.capabilities.edit_modes
+        request, misplaced = set_aside_misplaced(request, variation_edit=variation_edit)
         providers = self.registry.providers
         provider = self.registry.provider_for(model)
         extra_headers = check_extra_headers(request, providers)

@@ -276,9 +276,13 @@ def fields_elsewhere(kind: type[BaseModel]) -> frozenset[str]:
     return frozenset(known - set(kind.model_fields))
 
 
-def set_aside_misplaced(request: RequestT) -> tuple[RequestT, list[Adjustment]]:
+def set_aside_misplaced(
+    request: RequestT, *, variation_edit: bool = False
+) -> tuple[RequestT, list[Adjustment]]:
     """``request`` without the fields limner knows for another operation only, and each of them
     reported as dropped: a provider would refuse it as unknown, or take it as something else.
+    ``variation_edit`` (the model offers ``edit_mode="variation"``) adds to a variation's reasons
+    that an edit in that mode takes them.
     Input images given to an operation without inputs are refused instead, since leaving them
     out would change what the call makes. ``stream`` is refused when true (no provider's images
     are streamed yet) and set aside when false, which is what leaving it out means. A request
@@ -311,10 +315,16 @@ def set_aside_misplaced(request: RequestT) -> tuple[RequestT, list[Adjustment]]:
                 param=name,
                 requested=extra[name],
                 reason=f"{name} is a setting of {' and '.join(users)}, not of {operation}; "
-                "not sent",
+                "not sent" + (_AS_EDIT if variation_edit and kind is VariationRequest else ""),
             )
         )
     return _without(request, found), dropped
+
+
+_AS_EDIT = (
+    " (this model also makes variations as an edit: images.edit with edit_mode='variation' "
+    "takes it)"
+)
 
 
 def _without(request: RequestT, names: list[str]) -> RequestT:

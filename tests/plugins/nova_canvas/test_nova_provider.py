@@ -323,3 +323,34 @@ async def test_an_input_image_too_small_is_refused_before_any_call(bedrock: Bedr
     assert (caught.value.param, caught.value.code) == ("image", "invalid_image_size")
     assert "scale it up, to 320x320 or more" in caught.value.message
     assert bedrock.received == []
+
+
+async def test_a_variation_says_which_call_takes_the_settings_it_drops() -> None:
+    """images.create_variation has OpenAI's fields only; Nova's IMAGE_VARIATION takes the
+    shared imageGenerationConfig and negativeText, which an edit in variation mode sends."""
+    image = png(512, 512)
+    fields: dict[str, Any] = {"quality": "premium", "seed": 4, "negative_prompt": "fog"}
+    async with limner.AsyncClient(environ={}) as limner_client:
+        variation = await limner_client.images.create_variation(
+            model=CANVAS, image=image, dry_run=True, **fields
+        )
+        edit = await limner_client.images.edit(
+            model=CANVAS, prompt="x", image=image, edit_mode="variation", dry_run=True, **fields
+        )
+    assert [(a.param, a.applied) for a in variation.adjustments] == [
+        ("quality", None),
+        ("seed", None),
+        ("negative_prompt", None),
+    ]
+    assert variation.adjustments[0].reason == (
+        "quality is a setting of images.generate and images.edit, not of "
+        "images.create_variation; not sent (this model also makes variations as an edit: "
+        "images.edit with edit_mode='variation' takes it)"
+    )
+    sent = edit.requests[0]["json"]
+    assert sent["taskType"] == "IMAGE_VARIATION"
+    assert sent["imageVariationParams"]["negativeText"] == "fog"
+    assert (sent["imageGenerationConfig"]["quality"], sent["imageGenerationConfig"]["seed"]) == (
+        "premium",
+        4,
+    )
