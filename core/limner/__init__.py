@@ -208,6 +208,7 @@ _SUBMODULES = frozenset(
         "dryrun",
         "engine",
         "errors",
+        "estimates",
         "gateway",
         "hookspecs",
         "http",

@@ -190,12 +190,33 @@ class PriceSheet(_Frozen):
         size: str | None,
         edit_mode: str | None = None,
     ) -> Decimal | None:
-        """Price of one image for these settings: the first matching row, or ``None`` (list size
-        bands smallest first, so the first band that holds the size wins)."""
-        for row in self.per_image:
-            if row.matches(operation, quality, size, edit_mode):
-                return row.usd
-        return None
+        """Price of one image for these settings: the first matching row's, or ``None``."""
+        row = self.image_row(operation, quality, size, edit_mode)
+        return None if row is None else row.usd
+
+    def image_row(
+        self,
+        operation: Operation,
+        quality: str | None,
+        size: str | None,
+        edit_mode: str | None = None,
+    ) -> ImagePrice | None:
+        """The ``per_image`` row that prices one image for these settings: the first that
+        matches, or ``None`` (list size bands smallest first, so the first band that holds the
+        size wins)."""
+        return next(
+            (row for row in self.per_image if row.matches(operation, quality, size, edit_mode)),
+            None,
+        )
+
+    @property
+    def bills_tokens(self) -> bool:
+        """Whether the provider bills by tokens (the ``per_image`` rows then estimate the
+        output images only: the prompt's and the input images' tokens add to them)."""
+        rates = self.per_million_tokens
+        return rates is not None and any(
+            rate is not None for rate in (rates.text_input, rates.image_input)
+        )
 
 
 RuleField = Literal[

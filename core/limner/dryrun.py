@@ -9,7 +9,33 @@ from pydantic import BaseModel, ConfigDict, Field
 from .money import Usd
 from .responses import Adjustment, Notice
 
-__all__ = ["DryRun"]
+__all__ = ["DryRun", "Estimate"]
+
+
+class Estimate(BaseModel):
+    """How one call of a dry run is priced: the settings the price is looked up with (the
+    values the translation sends, which may differ from the request's: see ``adjustments``),
+    the price, and the price sheet row it comes from."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    operation: str
+    images: int
+    quality: str | None = None
+    size: str | None = None
+    edit_mode: str | None = None
+    usd: Usd | None = Field(None, description="null when the price is unknown")
+    basis: str | None = Field(
+        None,
+        description="the price sheet's per_image row that gives the price, with its note; "
+        "null when a plugin priced the call, or nothing did",
+    )
+    output_only: bool = Field(
+        False,
+        description="the model bills by tokens and usd prices the output images only: the "
+        "prompt's tokens and the input images' add to the bill, which the response's usage "
+        "prices exactly",
+    )
 
 
 class DryRun(BaseModel):
@@ -24,5 +50,8 @@ class DryRun(BaseModel):
     provider: str
     requests: list[dict[str, Any]]
     estimated_cost_usd: Usd | None = Field(None, description="null when the price is unknown")
+    estimates: list[Estimate] = Field(
+        default_factory=list, description="one per entry in requests: how it is priced"
+    )
     adjustments: list[Adjustment] = Field(default_factory=list)
     warnings: list[Notice] = Field(default_factory=list)

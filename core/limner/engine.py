@@ -17,6 +17,7 @@ from .capabilities import Operation
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
 from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError, PluginError
+from .estimates import estimate_calls
 from .http import Transport
 from .images import mask_notices, sniff
 from .inputs import (
@@ -107,13 +108,9 @@ class Engine:
     async def dry_run(self, operation: Operation, request: AnyRequest) -> DryRun:
         """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
         plan = await self._plan(operation, request, sending=False)
-        estimates = [
-            price_or_notice(
-                self.registry, plan.model, operation, call.n, t.quality, t.size, None, t.edit_mode
-            )
-            for call, t in zip(plan.calls, plan.translations, strict=True)
-        ]
-        return describe(plan, estimates)
+        calls = [(call.n, t) for call, t in zip(plan.calls, plan.translations, strict=True)]
+        estimates, notices = estimate_calls(self.registry, plan.model, operation, calls)
+        return describe(plan, estimates, notices)
 
     async def run(self, operation: Operation, request: AnyRequest) -> ImagesResponse:
         plan = await self._plan(operation, request, sending=True)

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from .capabilities import ModelInfo, Operation
-from .dryrun import DryRun
+from .dryrun import DryRun, Estimate
 from .errors import (
     ContentPolicyError,
     LimnerError,
@@ -307,9 +307,11 @@ def price_or_notice(
     return cost, None
 
 
-def describe(plan: Plan[Any], estimates: Sequence[tuple[Decimal | None, Notice | None]]) -> DryRun:
-    """The dry run of ``plan``: each call's request as it would be sent (secrets redacted) and
-    the sum of the calls' ``estimates`` (``None`` when any is unknown)."""
+def describe(
+    plan: Plan[Any], estimates: Sequence[Estimate], notices: Sequence[Notice] = ()
+) -> DryRun:
+    """The dry run of ``plan``: each call's request as it would be sent (secrets redacted), its
+    estimate, and their sum (``None`` when any is unknown), with the estimates' ``notices``."""
     missing: list[MissingCredentialsError] = []
     noting = DRY_RUN_MISSING.set(missing)
     try:
@@ -327,14 +329,15 @@ def describe(plan: Plan[Any], estimates: Sequence[tuple[Decimal | None, Notice |
         )
         for error in missing[:1]
     ]
-    costs = [cost for cost, _ in estimates if cost is not None]
+    costs = [estimate.usd for estimate in estimates if estimate.usd is not None]
     return DryRun(
         model=plan.model.id,
         provider=plan.provider.name,
         requests=described,
         estimated_cost_usd=sum(costs, Decimal(0)) if len(costs) == len(estimates) else None,
+        estimates=list(estimates),
         adjustments=list(plan.adjustments),
-        warnings=unique([*plan.warnings, *(w for _, w in estimates if w is not None), *lacking]),
+        warnings=unique([*plan.warnings, *notices, *lacking]),
     )
 
 

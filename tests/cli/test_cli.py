@@ -193,6 +193,7 @@ def test_dry_run_json_is_one_object_with_every_call(capsys: pytest.CaptureFixtur
         "provider",
         "requests",
         "estimated_cost_usd",
+        "estimates",
         "adjustments",
         "warnings",
     }
@@ -205,6 +206,23 @@ def test_dry_run_json_is_one_object_with_every_call(capsys: pytest.CaptureFixtur
     assert all(name == name.lower() for name in first["headers"])
     assert first["json"]["n"] == 1 and first["json"]["style"] == "natural"
     assert plan["estimated_cost_usd"] == pytest.approx(0.12)
+    assert (
+        plan["estimates"]
+        == [  # one per call, with the price sheet row each comes from
+            {
+                "operation": "generate",
+                "images": 1,
+                "quality": "standard",
+                "size": "1024x1024",
+                "edit_mode": None,
+                "usd": 0.04,
+                "basis": "per_image row (operation=generate, quality=standard, size=1024x1024): "
+                "$0.040 per image",
+                "output_only": False,  # DALL·E bills per image
+            }
+        ]
+        * 3
+    )
 
 
 def test_dry_run_needs_no_key_and_never_shows_one(
@@ -893,3 +911,24 @@ def test_an_option_for_no_provider_says_which_one_was_meant(
     first = err.strip().splitlines()[0]
     assert "use FIELD=VALUE or PROVIDER.OPTION=VALUE" in first
     assert first.endswith(")" + hint)
+
+
+@pytest.mark.parametrize(
+    ("model", "cost"),
+    [
+        ("openai/dall-e-3", "estimated cost: $0.08"),
+        (
+            "openai/gpt-image-2",
+            "estimated cost: $0.21072 (the output images; the prompt's and input images' tokens "
+            "are billed on top)",
+        ),
+    ],
+)
+def test_a_dry_run_in_text_says_what_its_estimate_covers(
+    capsys: pytest.CaptureFixture[str], model: str, cost: str
+) -> None:
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", model, "--size", "1792x1024", "--dry-run"
+    )
+    assert status == 0, err
+    assert cost in out.splitlines()

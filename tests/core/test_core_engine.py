@@ -291,6 +291,26 @@ async def test_unknown_price_is_a_warning(client: limner.AsyncClient, server: Fa
     assert [w.code for w in result.warnings] == ["price_unknown"]
 
 
+async def test_a_dry_run_says_what_each_call_is_priced_by(make_client: MakeClient) -> None:
+    """Per call: the settings priced, the price and the sheet row it comes from; a price a
+    plugin gave has no row to name."""
+    dry = await make_client().images.generate(model="alpha", prompt="x", n=3, dry_run=True)
+    assert [(e.images, e.usd, e.basis, e.output_only) for e in dry.estimates] == [
+        (2, Decimal("0.04"), "per_image row (any settings): $0.02 per image", False),
+        (1, Decimal("0.02"), "per_image row (any settings): $0.02 per image", False),
+    ]
+    assert dry.estimated_cost_usd == Decimal("0.06")
+
+    class Flat:
+        @limner.hookimpl(tryfirst=True)
+        def price_call(self) -> Decimal:
+            return Decimal("1")
+
+    flat = make_client(plugins=[FakePlugin(), Flat()])
+    dry = await flat.images.generate(model="alpha", prompt="x", quality="low", dry_run=True)
+    assert [(e.quality, e.usd, e.basis) for e in dry.estimates] == [("low", Decimal("1"), None)]
+
+
 async def test_empty_answer_is_an_error(client: limner.AsyncClient, server: FakeServer) -> None:
     server.reply(web.json_response({"data": []}))
     with pytest.raises(limner.LimnerError, match="no image"):

@@ -11,7 +11,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from ..capabilities import ModelInfo
-from ..dryrun import DryRun
+from ..dryrun import DryRun, Estimate
 from ..engine import Engine
 from ..errors import (
     InvalidRequestError,
@@ -20,6 +20,7 @@ from ..errors import (
     PluginError,
     UnsupportedFeatureError,
 )
+from ..estimates import estimate_calls
 from ..inputs import check_extra_headers, check_not_overwritten, provider_options
 from ..provider import Provider, Translation
 from ..requests import STREAMING_NOT_SUPPORTED
@@ -74,12 +75,14 @@ class ChatEngine:
                 message=f"a text-only answer from {plan.model.id} is billed by its tokens, "
                 "which are not known before the call",
             )
-            return describe(plan, [(None, said)] * len(plan.translations))
-        estimates = [
-            price_or_notice(self.engine.registry, plan.model, "chat", 1, t.quality, t.size, None)
-            for t in plan.translations
-        ]
-        return describe(plan, estimates)
+            unknown = [
+                Estimate(operation="chat", images=1, quality=t.quality, size=t.size)
+                for t in plan.translations
+            ]
+            return describe(plan, unknown, [said])
+        calls = [(1, t) for t in plan.translations]
+        estimates, notices = estimate_calls(self.engine.registry, plan.model, "chat", calls)
+        return describe(plan, estimates, notices)
 
     async def create(self, request: ChatRequest) -> ChatCompletion:
         plan = await self._plan(request, sending=True)

@@ -231,6 +231,8 @@ def dry_run_text(plan: DryRun) -> str:
     for request in plan.requests:
         lines.append(f"  {request['method']} {request['url']}")
     cost = "unknown" if plan.estimated_cost_usd is None else dollars(plan.estimated_cost_usd)
+    if plan.estimated_cost_usd is not None and any(e.output_only for e in plan.estimates):
+        cost += " (the output images; the prompt's and input images' tokens are billed on top)"
     lines.append(f"estimated cost: {cost}")
     lines.extend(notes(plan.adjustments, plan.warnings))
     return "\n".join(lines)

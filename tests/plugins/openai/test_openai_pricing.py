@@ -171,3 +171,25 @@ def test_a_third_party_corrects_one_field_of_a_built_in_model_through_the_public
     built_in = {m.id: m for m in OpenAIProvider().models()}["openai/gpt-image-1"]
     assert corrected.capabilities == built_in.capabilities  # the rest stays as shipped
     assert registry.price(corrected, "generate", 2, "high", "1024x1024", None) == D("0.02")
+
+
+async def test_a_dry_run_of_a_token_billed_model_is_priced_for_its_output_only() -> None:
+    """gpt-image-2 bills by tokens: the estimate's row prices the output image, and says so,
+    with the row's own note (a third-party estimate)."""
+    import limner
+
+    async with limner.AsyncClient(environ={}) as client:
+        dry = await client.images.generate(
+            model="openai/gpt-image-2", prompt="x", size="1536x1024", quality="high", dry_run=True
+        )
+    (estimate,) = dry.estimates
+    assert (estimate.quality, estimate.size, estimate.usd) == (
+        "high",
+        "1536x1024",
+        Decimal("0.16464"),
+    )
+    assert estimate.output_only is True
+    assert estimate.basis == (
+        "per_image row (quality=high, size=1536x1024): $0.16464 per image; estimate: third-party "
+        "measured output tokens x $30/M"
+    )

@@ -1,0 +1,71 @@
+"""A dry run's cost estimate, call by call: the settings priced, the price, and the price sheet
+row it comes from, so that a tool can tell an estimate from a price list's exact figure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .capabilities import ImagePrice, ModelInfo, Operation
+from .dryrun import Estimate
+from .plugins import Registry
+from .provider import Translation
+from .responses import Notice
+from .sending import price_or_notice
+
+__all__ = ["estimate_calls"]
+
+
+def estimate_calls(
+    registry: Registry,
+    model: ModelInfo,
+    operation: Operation,
+    calls: Sequence[tuple[int, Translation]],
+) -> tuple[list[Estimate], list[Notice]]:
+    """Each call's :class:`Estimate` (``calls``: the images it asks for, and its translation)
+    and the notices of the prices that are unknown."""
+    estimates: list[Estimate] = []
+    notices: list[Notice] = []
+    tokens = model.pricing is not None and model.pricing.bills_tokens
+    for images, sent in calls:
+        usd, notice = price_or_notice(
+            registry, model, operation, images, sent.quality, sent.size, None, sent.edit_mode
+        )
+        if notice is not None:
+            notices.append(notice)
+        row = _row(model, operation, sent)
+        estimates.append(
+            Estimate(
+                operation=operation,
+                images=images,
+                quality=sent.quality,
+                size=sent.size,
+                edit_mode=sent.edit_mode,
+                usd=usd,
+                basis=None if row is None or usd != row.usd * images else _said(row),
+                output_only=usd is not None and tokens,
+            )
+        )
+    return estimates, notices
+
+
+def _row(model: ModelInfo, operation: Operation, sent: Translation) -> ImagePrice | None:
+    sheet = model.pricing
+    if sheet is None:
+        return None
+    return sheet.image_row(operation, sent.quality, sent.size, sent.edit_mode)
+
+
+def _said(row: ImagePrice) -> str:
+    keys = ", ".join(
+        f"{name}={value}"
+        for name, value in (
+            ("operation", row.operation),
+            ("edit_mode", row.edit_mode),
+            ("quality", row.quality),
+            ("size", row.size),
+            ("max_size", row.max_size),
+        )
+        if value is not None
+    )
+    said = f"per_image row ({keys or 'any settings'}): ${row.usd} per image"
+    return f"{said}; {row.note}" if row.note else said
