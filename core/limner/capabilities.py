@@ -253,7 +253,14 @@ class FieldRule(_Frozen):
 
 
 class Capabilities(_Frozen):
-    """Everything a request may ask of one model. Empty lists mean "not supported"."""
+    """Everything a request may ask of one model.
+
+    A list names the values a request may give, each sent as it is or translated into the
+    provider's own form. An empty list means the model declares no list, not that the setting
+    is refused: the plugin translates the request's value (a ``size`` into the provider's
+    aspect ratio, an ``aspect_ratio`` into a width and height within ``size_rules``), adjusts it
+    or drops it. Every change is reported in the response's ``adjustments``, and a dry run
+    shows what a value becomes."""
 
     operations: tuple[Operation, ...] = ("generate",)
     sizes: tuple[str, ...] = Field((), description="accepted WIDTHxHEIGHT values (and 'auto')")
