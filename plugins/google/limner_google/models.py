@@ -218,6 +218,24 @@ MODELS: tuple[ModelInfo, ...] = (
         lifecycle=Lifecycle(status="active", source="GA 2026-05-28 (qiita kai_kou; SKILL)"),
     ),
     _model(
+        "gemini-nano-banana-2.1",
+        "Gemini Nano Banana 2.1",
+        _GEMINI.model_copy(
+            update={"aspect_ratios": WIDE_ASPECTS, "image_sizes": ("512", "1K", "2K", "4K")}
+        ),
+        description=(
+            "Listed by google-genai 3.4.0 (_gaos/types/interactions/model.py: 'Gemini Nano Banana "
+            "2.1') and reported GA 2026-10-06; its limits are not published in the sources, so "
+            "it is given gemini-3.1-flash-image's (unverified). No price is published in the "
+            "sources."
+        ),
+        lifecycle=Lifecycle(
+            status="active",
+            source="google-genai 3.4.0 on PyPI; GA 2026-10-06 per a digest of "
+            "ai.google.dev/gemini-api/docs/deprecations (qiita kai_kou; SKILL)",
+        ),
+    ),
+    _model(
         "gemini-3.1-flash-lite-image",
         "Gemini 3.1 Flash-Lite Image",
         _GEMINI.model_copy(update={"aspect_ratios": WIDE_ASPECTS, "image_sizes": ("1K",)}),

@@ -141,6 +141,7 @@ def test_regions_and_mask_format() -> None:
         "gemini-3-pro-image": ("global",),
         "gemini-3.1-flash-image-preview": ("global",),
         "gemini-3.1-flash-image": ("global",),
+        "gemini-nano-banana-2.1": ("global",),  # as gemini-3.1-flash-image (unverified)
         "gemini-3.1-flash-lite-image": ("global",),
         "imagen-4.0-generate-001": (),
         "imagen-4.0-fast-generate-001": (),
@@ -182,3 +183,32 @@ def test_the_api_version_from_the_environment_as_the_sdk_reads_it(
     )
     assert isinstance(loaded, GoogleSettings)
     assert endpoint(loaded).prefix.startswith(prefix)
+
+
+def test_the_active_gemini_models_are_the_ones_google_genai_lists() -> None:
+    """google-genai's model list (its Interactions API types) names every GA Gemini image model
+    limner offers, gemini-nano-banana-2.1 included; the preview ids and Imagen are not there."""
+    import typing
+
+    from google.genai._gaos.types.interactions.model import Model
+
+    listed: set[str] = set()
+
+    def walk(annotation: object) -> None:
+        for arg in typing.get_args(annotation):
+            if isinstance(arg, str):
+                listed.add(arg)
+            else:
+                walk(arg)
+
+    walk(Model)
+    gemini = [info for info in MODELS if info.name.startswith("gemini-")]
+    active = {info.name for info in gemini if info.lifecycle.status != "preview"}
+    assert active == {
+        "gemini-2.5-flash-image",
+        "gemini-3-pro-image",
+        "gemini-3.1-flash-image",
+        "gemini-nano-banana-2.1",
+        "gemini-3.1-flash-lite-image",
+    }
+    assert active <= listed
