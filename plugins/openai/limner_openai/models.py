@@ -50,9 +50,10 @@ INPUT_FIDELITY: dict[str, tuple[str, ...]] = {
 # gpt-image-2: "any WIDTHxHEIGHT, both sides divisible by 16, aspect ratio between 1:3 and 3:1,
 # maximum supported resolution 3840x2160" [SPEC CreateImageRequest.size]. The pixel floor
 # (655,360) is third-party (fal.ai llms.txt, xairouter.com); the spec only says "the model's
-# pixel and edge limits".
+# pixel and edge limits". The shortest side those allow is 480 (480x1376: a side under ~467 px
+# would need more than 3:1 to reach the pixel floor), so min_side says 480.
 GPT_IMAGE_2_RULES = SizeRules(
-    min_side=16,
+    min_side=480,
     max_side=3840,
     multiple_of=16,
     min_pixels=655_360,

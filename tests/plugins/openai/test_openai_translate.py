@@ -243,7 +243,7 @@ def test_n_over_the_per_call_limit_is_refused(provider: OpenAIProvider, make_cal
             "gpt-image-2",
             "4096x2304",
             "3840x2160",
-            "4096x2304 breaks gpt-image-2's size rules (each side must be between 16 and 3840; "
+            "4096x2304 breaks gpt-image-2's size rules (each side must be between 480 and 3840; "
             "at most 8294400 pixels); sent the nearest valid size",
         ),
     ],
