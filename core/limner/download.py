@@ -21,7 +21,7 @@ from .images import byte_count
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["DownloadPolicy", "download", "is_public"]
+__all__ = ["DownloadPolicy", "download", "is_public", "pin_url"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ async def download(
 
     refusal = ProviderError if provider_url else InvalidRequestError
     pinned = await _check_url(url, policy, param=param, refusal=refusal)
-    target, extra = (url, {}) if pinned is None else _pin(url, pinned)
+    target, extra = (url, {}) if pinned is None else pin_url(url, pinned)
     if timeout is not None:
         extra["timeout"] = timeout
     try:
@@ -174,7 +174,7 @@ def _split(
     return parts
 
 
-def _pin(url: str, address: str) -> tuple[str, dict[str, Any]]:
+def pin_url(url: str, address: str) -> tuple[str, dict[str, Any]]:
     """``url`` with its host replaced by the checked ``address``; the original name still goes
     in the Host header and in TLS (SNI and certificate check)."""
     parts = urlsplit(url)

@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from . import __name__ as _package
+from .download import pin_url
 from .errors import LimnerError, ProviderConnectionError, RequestTimeoutError
 from .status_errors import RETRYABLE_STATUSES, shown_url
 from .wire import WireRequest, WireResponse
@@ -150,20 +151,23 @@ class Transport:
         retryable: Retryable | None = None,
         *,
         retry: RetryPolicy | None = None,
+        connect_to: str | None = None,
     ) -> WireResponse:
         """Send with retries. ``authorize`` runs before every attempt (fresh signatures). Returns
         the last response, whatever its status; raises only for transport failures. ``retry_after``
         reads the provider's wait from a response (default: the ``Retry-After`` headers);
         ``retryable`` may veto retrying a response whose status is retryable (default: retry).
-        ``retry`` replaces the transport's policy for this request. URLs are logged without
-        their query, which may hold a token."""
+        ``retry`` replaces the transport's policy for this request. ``connect_to`` is an address
+        checked for the URL's host, which the connection then goes to (the host name still in
+        the Host header and TLS), so that the name cannot resolve elsewhere meanwhile. URLs are
+        logged without their query, which may hold a token."""
         policy = retry or self.retry
         attempt = 0
         while True:
             attempt += 1
             started = time.monotonic()
             try:
-                response = await self._send_once(await authorize(request))
+                response = await self._send_once(await authorize(request), connect_to)
             except ProviderConnectionError as exc:
                 log.debug(
                     "%s %s failed (attempt %d): %s",
@@ -197,11 +201,11 @@ class Transport:
                 continue
             return response
 
-    async def _send_once(self, request: WireRequest) -> WireResponse:
+    async def _send_once(self, request: WireRequest, connect_to: str | None) -> WireResponse:
         aiohttp, _ = _client_modules()
         failure: LimnerError
         try:
-            return await self._exchange(request)
+            return await self._exchange(request, connect_to)
         except aiohttp.ConnectionTimeoutError:  # before TimeoutError: it is one too
             failure = ProviderConnectionError(
                 f"could not connect to {_host(request.url)} within {self.connect_timeout:g} s",
@@ -222,9 +226,14 @@ class Transport:
         # (request_info), credentials included, so one must be neither cause nor context
         raise failure
 
-    async def _exchange(self, request: WireRequest) -> WireResponse:
+    async def _exchange(self, request: WireRequest, connect_to: str | None) -> WireResponse:
         _, URL = _client_modules()
         headers = dict(request.headers)
+        url, server_hostname = request.url, None
+        if connect_to is not None:  # the name still in the Host header and TLS
+            url, pinned = pin_url(request.url, connect_to)
+            headers.update(pinned["headers"])
+            server_hostname = pinned["server_hostname"]
         if request.json is not None:  # the common case, without a coroutine
             data: bytes | None = request.json_bytes()
             headers["content-type"] = "application/json"
@@ -234,11 +243,12 @@ class Transport:
                 headers["content-type"] = content_type
         async with self.session.request(  # the URL exactly as built (and signed): encoded
             request.method,
-            URL(request.url, encoded=True),
+            URL(url, encoded=True),
             data=data,
             headers=headers,
             timeout=self.timeout,
             allow_redirects=False,  # a redirect would take the credential headers along
+            server_hostname=server_hostname,
         ) as response:
             status = response.status
             headers = {name.lower(): value for name, value in response.headers.items()}

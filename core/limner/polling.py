@@ -68,12 +68,11 @@ async def poll(
         deadline = started + timeout
         retries = max(transport.retry.max_retries, POLL_RETRIES)
         extra_headers = call.request.extra_headers
-        public: set[str] = set()  # hosts already resolved to public addresses
         answer: ProviderResult | Pending = pending
         polls = 0
         while isinstance(answer, Pending):
             pending = _checked(answer, provider)
-            await _check_target(pending.request, submitted, provider, policy, public)
+            connect_to = await _check_target(pending.request, submitted, provider, policy)
             wait = max(_wait(pending, provider), MIN_POLL_WAIT)
             if loop.time() + wait >= deadline:  # the next poll could not be answered in time
                 elapsed = loop.time() - started
@@ -103,6 +102,7 @@ async def poll(
                         parse_error=functools.partial(provider.parse_poll_error, call, pending),
                         retry=retry,
                         successor=False,
+                        connect_to=connect_to,
                     )
             except TimeoutError:
                 elapsed = loop.time() - started
@@ -141,31 +141,33 @@ async def _check_target(
     submitted: WireRequest,
     provider: Provider,
     policy: DownloadPolicy,
-    public: set[str],
-) -> None:
+) -> str | None:
     """A poll carries the provider's credentials. It goes back to the origin the call itself
     was sent to (a base URL the user chose, such as a local proxy), or over https to another
-    host, which must resolve to public addresses unless the client allows private networks (a
-    name that does not resolve passes: its poll fails to connect)."""
+    host, which must resolve to public addresses unless the client allows private networks.
+    Returns the public address checked, which the poll then connects to (so the name cannot
+    resolve to a private address a moment later: DNS rebinding); ``None`` when nothing is
+    pinned (the call's own origin, private networks allowed, or a name that does not resolve,
+    whose poll fails to connect)."""
     poll_url, call_url = urlsplit(target.url), urlsplit(submitted.url)
     if (poll_url.scheme, poll_url.netloc) == (call_url.scheme, call_url.netloc):
-        return
+        return None
     host = poll_url.hostname or ""
     shown = shown_url(target.url)
     if poll_url.scheme != "https" or not host:
         raise _refused(provider, f"{shown}, which is neither https nor the origin the call went to")
-    if policy.allow_private_networks or host in public:
-        return
+    if policy.allow_private_networks:
+        return None
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(
             host, poll_url.port or 443, type=socket.SOCK_STREAM
         )
     except (OSError, UnicodeError):
-        return  # unresolvable: the poll fails to connect, and says so
+        return None  # unresolvable: the poll fails to connect, and says so
     for info in infos:
         if not is_public(ipaddress.ip_address(info[4][0])):
             raise _refused(provider, f"{shown}, a private or local address ({info[4][0]})")
-    public.add(host)
+    return str(infos[0][4][0])
 
 
 def _refused(provider: Provider, where: str) -> ProviderError:

@@ -140,11 +140,13 @@ async def exchange(
     share: Share | None = None,
     retry: RetryPolicy | None = None,
     successor: bool = True,
+    connect_to: str | None = None,
 ) -> T:
     """Send ``request`` and return ``parse(response)``; raise the provider's error otherwise,
     naming the call when it is one ``share`` of a split request. ``retry`` replaces the
     transport's retry policy; ``successor=False`` keeps a 404 from naming the model's successor
-    (a poll's 404 is about the job, not the model).
+    (a poll's 404 is about the job, not the model); ``connect_to`` pins the connection to an
+    address checked for the URL's host (:meth:`Transport.send`).
 
     A parser that raises something other than a :class:`LimnerError` on a 2xx body becomes a
     :class:`ProviderError` quoting the body (no ``KeyError`` leaks to users)."""
@@ -167,7 +169,12 @@ async def exchange(
 
     try:
         response = await transport.send(
-            request, authorize, provider.retry_after, provider.retryable, retry=retry
+            request,
+            authorize,
+            provider.retry_after,
+            provider.retryable,
+            retry=retry,
+            connect_to=connect_to,
         )
         if not 200 <= response.status < 300:
             response = scrubber().response(response)  # before any excerpt is cut from it

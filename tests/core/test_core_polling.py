@@ -9,15 +9,20 @@ import asyncio
 import base64
 import logging
 import re
+import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
 
 import limner
+import limner.http
+import limner.polling
+from limner.download import DownloadPolicy, pin_url
 
 from .jobsprovider import FLUX, KEY, Jobs, JobsPlugin, JobsProvider
 from .support import FAST_RETRY, FakeServer, Recorded, error_reply
@@ -392,6 +397,58 @@ async def test_a_poll_to_a_private_or_local_address_is_refused(
     assert "a private or local address" in caught.value.message
     assert "s3cret" not in caught.value.message
     assert len(server.api_calls) == 1
+
+
+async def test_a_poll_to_another_host_connects_to_the_address_checked(
+    server: FakeServer,
+    make_jobs_client: Callable[..., limner.AsyncClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The poll's host is checked (here: as if it resolved to a public address) and the poll
+    connects to that address, the name in the Host header: it is not resolved again, which
+    DNS rebinding would exploit. The name does not exist, so resolving it would fail."""
+    port = server.url.rsplit(":", 1)[1]
+    checked: list[str | None] = []
+
+    async def resolved_once(target: limner.WireRequest, *_: object) -> str:
+        checked.append(urlsplit(target.url).hostname)
+        return "127.0.0.1"
+
+    original = pin_url
+
+    def plain_http(url: str, address: str) -> tuple[str, dict[str, Any]]:
+        target, extra = original(url, address)
+        extra["server_hostname"] = None  # the loopback server speaks plain http
+        return target, extra
+
+    monkeypatch.setattr(limner.polling, "_check_target", resolved_once)
+    monkeypatch.setattr(limner.http, "pin_url", plain_http)
+    poll = f"http://jobs.invalid:{port}/v1/get_result?id=job-1"
+    done = {"id": "job-1", "status": "Ready", "result": {"sample": f"{server.url}/files/a.png"}}
+    server.reply(web.json_response({"id": "job-1", "polling_url": poll}), web.json_response(done))
+    result = await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    assert result.data[0].url == f"{server.url}/files/a.png"
+    assert checked == ["jobs.invalid"]
+    polled = server.api_calls[1]
+    assert (polled.method, polled.headers["host"]) == ("GET", f"jobs.invalid:{port}")
+
+
+async def test_the_poll_target_check_returns_the_address_to_connect_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def public(host: str, port: int, **_: object) -> list[tuple[Any, ...]]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", public)
+    submitted = limner.WireRequest("POST", "https://api.jobs.example/v1/flux")
+    elsewhere = limner.WireRequest("GET", "https://results.jobs.example/v1/get?id=1")
+    same = limner.WireRequest("GET", "https://api.jobs.example/v1/get?id=1")
+    provider = JobsProvider()
+    strict, lax = DownloadPolicy(), DownloadPolicy(allow_private_networks=True)
+    check = limner.polling._check_target
+    assert await check(elsewhere, submitted, provider, strict) == "93.184.216.34"
+    assert await check(same, submitted, provider, strict) is None  # the call's own origin
+    assert await check(elsewhere, submitted, provider, lax) is None  # nothing to pin
 
 
 @pytest.mark.parametrize(

@@ -150,7 +150,7 @@ class ProviderTests(Harness):
             seen.append((request, done))
             return done
 
-        async def answer(transport: Transport, request: WireRequest) -> WireResponse:
+        async def answer(transport: Transport, request: WireRequest, *_: object) -> WireResponse:
             return WireResponse(418, {}, b"")  # nothing leaves the machine
 
         monkeypatch.setattr(live, "authorize", recording)
