@@ -241,10 +241,8 @@ class Engine:
                 share=share,
             )
         if not isinstance(result, ProviderResult):
-            raise PluginError(
-                f"{provider.name}.parse_response returned {type(result).__name__}, not a "
-                "ProviderResult or Pending"
-            )
+            step = f"{provider.name}.parse_response"
+            raise PluginError.returned(step, result, "a ProviderResult or Pending")
         return result
 
     # ---- merging -----------------------------------------------------------------------------

@@ -352,6 +352,12 @@ class PluginError(LimnerError):
     default_code = "plugin_error"
 
     @classmethod
+    def returned(cls, step: str, value: object, wanted: str, **common: Any) -> PluginError:
+        """The error for a plugin's ``step`` that returned ``value`` where ``wanted`` (said
+        with its article: "a ProviderResult or Pending") was due."""
+        return cls(f"{step} returned {type(value).__name__}, not {wanted}", **common)
+
+    @classmethod
     def crashed(
         cls, step: str, provider: str, model: str, exc: Exception, culprit: str = ""
     ) -> PluginError:

@@ -180,10 +180,8 @@ class Registry:
             with self._plugin_step(f"{type(provider).__name__}.models"):
                 listed = provider.models()
             if not isinstance(listed, list | tuple):
-                raise PluginError(
-                    f"{type(provider).__name__}.models() returned {type(listed).__name__}, not a "
-                    "list of ModelInfo"
-                )
+                step = f"{type(provider).__name__}.models()"
+                raise PluginError.returned(step, listed, "a list of ModelInfo")
             for model in listed:
                 self._check_model(model, providers)
                 models[model.id] = model

@@ -108,10 +108,8 @@ async def poll(
                 elapsed = loop.time() - started
                 raise _timed_out(provider, model.id, timeout, polls, elapsed, pending) from None
             if not isinstance(answer, Pending | ProviderResult):
-                raise PluginError(
-                    f"{provider.name}.parse_poll returned {type(answer).__name__}, not a "
-                    "ProviderResult or Pending"
-                )
+                step = f"{provider.name}.parse_poll"
+                raise PluginError.returned(step, answer, "a ProviderResult or Pending")
         return answer
     except LimnerError as error:
         raise _after_submission(error, pending, share) from error.__cause__

@@ -81,12 +81,9 @@ class SettingsStore:
         except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
             raise PluginError.crashed("complete_settings", name, model.id, exc) from exc
         if not isinstance(done, ProviderSettings):
-            raise PluginError(
-                f"{type(provider).__name__}.complete_settings returned {type(done).__name__}, "
-                "not the provider's settings",
-                provider=name,
-                model=model.id,
-            )
+            step = f"{type(provider).__name__}.complete_settings"
+            wanted = "the provider's settings"
+            raise PluginError.returned(step, done, wanted, provider=name, model=model.id)
         self._completed[name] = self._loaded[name] = done
         return done
 

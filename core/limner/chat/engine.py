@@ -162,10 +162,8 @@ class ChatEngine:
             share=Share(call.index, len(plan.calls)),
         )
         if not isinstance(result, ChatResult):
-            raise PluginError(
-                f"{provider.name}.parse_chat_response returned {type(result).__name__}, "
-                "not a ChatResult"
-            )
+            step = f"{provider.name}.parse_chat_response"
+            raise PluginError.returned(step, result, "a ChatResult")
         return result
 
     def _merge(self, plan: _Plan, outcomes: list[ChatResult | LimnerError]) -> ChatCompletion:
