@@ -258,9 +258,9 @@ class Engine:
             outcomes, answered=lambda result: bool(result.images), strict=self.options.strict
         )
         results = [
-            ProviderResult(images=[], warnings=[failed_call_notice(o)])
-            if isinstance(o, LimnerError)
-            else o
+            o
+            if isinstance(o, ProviderResult)
+            else ProviderResult([], warnings=[failed_call_notice(o)])
             for o in outcomes
         ]
         adjustments = list(plan.adjustments)

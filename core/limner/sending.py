@@ -97,6 +97,11 @@ async def gather_settled(calls: Sequence[Awaitable[T]]) -> list[T | LimnerError]
         except LimnerError as error:
             return error
 
+    if len(calls) == 1:  # the common case: awaited directly, as gather_or_cancel does
+        try:
+            return [await calls[0]]
+        except LimnerError as error:
+            return [error]
     return await gather_or_cancel([settled(call) for call in calls])
 
 
