@@ -300,7 +300,7 @@ class Engine:
         cost, price_warnings = self._total_cost(operation, plan, answered)
         usages = [result.usage for result, _ in answered if result.usage is not None]
         first, sent = answered[0]
-        return ImagesResponse(
+        response = ImagesResponse(
             created=first.created or int(time.time()),
             data=data,
             output_format=first.output_format,
@@ -314,6 +314,8 @@ class Engine:
             adjustments=adjustments,
             warnings=[*warnings, *price_warnings],
         )
+        response._failures = tuple(failed.values())
+        return response
 
     async def _honour_response_format(
         self, request: AnyRequest, data: list[ImageData], adjustments: list[Adjustment]

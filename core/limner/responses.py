@@ -10,8 +10,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from .errors import LimnerError
 from .money import Usd
 
 __all__ = [
@@ -161,6 +162,14 @@ class ImagesResponse(BaseModel):
     model: str
     adjustments: list[Adjustment] = Field(default_factory=list)
     warnings: list[Notice] = Field(default_factory=list)
+    _failures: tuple[LimnerError, ...] = PrivateAttr(default=())
+
+    @property
+    def failures(self) -> tuple[LimnerError, ...]:
+        """The errors of the calls of a split ``n`` that failed while others made images, in
+        call order; each is also a ``call_failed`` (or, for a refusal, ``content_filtered``)
+        warning quoting it. Empty when every call answered."""
+        return self._failures
 
     def images(self) -> list[bytes]:
         """Every image's bytes, in order."""

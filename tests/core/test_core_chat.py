@@ -100,7 +100,9 @@ class PainterPlugin:
         register(PainterProvider())
 
 
-def answer(turn: int, text: str | None = "done", thoughts: int = 0) -> web.Response:
+def answer(
+    turn: int, text: str | None = "done", thoughts: int = 0, image: bool = True
+) -> web.Response:
     usage = {
         "input_tokens": 10,
         "output_tokens": 100,
@@ -109,7 +111,7 @@ def answer(turn: int, text: str | None = "done", thoughts: int = 0) -> web.Respo
     }
     body = {
         "text": text,
-        "images": [IMAGE_B64],
+        "images": [IMAGE_B64] if image else [],
         "thoughts": [base64.b64encode(THOUGHT).decode()] * thoughts,
         "turn": turn,
         "usage": usage,
@@ -308,6 +310,30 @@ async def test_n_fans_out_and_a_failed_choice_is_left_out_with_a_notice(
     assert [w.message for w in failed] in (
         [f'call {i} of 2 failed: painter answered HTTP 400: {{"error": "bad"}}'] for i in (1, 2)
     )
+
+
+async def test_an_empty_choice_beside_an_answered_one_is_kept_with_a_notice(
+    server: FakeServer,
+) -> None:
+    """Both answers are billed: the empty one stays a choice, said in a no_images notice; only
+    when every choice is empty is it an error, and a failed call's own error is raised first."""
+    server.reply(answer(1), answer(2, text=None, image=False))
+    async with client(server) as painter:
+        completion = await painter.chat.completions.create(
+            model="painter/chat-1", messages=[{"role": "user", "content": "x"}], n=2
+        )
+    assert len(completion.choices) == 2
+    empty = [w for w in completion.warnings if w.code == "no_images"]
+    assert [w.message for w in empty] in (
+        [f"choice {i}: painter/chat-1 answered with neither text nor an image (finish reason stop)"]
+        for i in (0, 1)
+    )
+    server.reply(answer(2, text=None, image=False), web.json_response({"error": "bad"}, status=400))
+    async with client(server) as painter:
+        with pytest.raises(limner.InvalidRequestError):  # not the empty answer's error
+            await painter.chat.completions.create(
+                model="painter/chat-1", messages=[{"role": "user", "content": "x"}], n=2
+            )
 
 
 async def test_when_every_choice_fails_the_first_ones_error_is_raised(server: FakeServer) -> None:

@@ -459,6 +459,9 @@ async def test_a_failed_split_call_keeps_the_other_calls_images(
         ("call_failed", "call 2 of 3 (2 image(s)) failed: fake: bad key")
     ]
     assert result.cost == Decimal("0.126")  # 3 × 0.042: the failed call is not priced
+    (failure,) = result.failures  # the error itself, for code that acts on its type
+    assert isinstance(failure, limner.AuthenticationError)
+    assert failure.message == result.warnings[0].message
     assert result.usage is not None and result.usage.output_tokens == 300
 
 

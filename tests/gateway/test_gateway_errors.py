@@ -571,22 +571,32 @@ async def test_a_rejected_credential_on_a_poll_still_says_the_job_may_be_billed(
 
 
 async def test_a_split_request_with_one_failed_share_answers_the_others_images(
-    make_gateway: MakeGateway, server: FakeServer
+    make_gateway: MakeGateway, server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     """One share's poll is refused; the other share's job, submitted and billed, is polled to
-    its image, which the client gets with a ``call_failed`` warning naming the failed job."""
-    revoked = {"error": {"message": "key revoked"}}
+    its image, which the client gets with a ``call_failed`` warning naming the failed job. The
+    warning says the failure as the gateway says that error when it fails a request: the
+    upstream's words (which quote part of the operator's key) stay in the operator's log."""
+    revoked = {"error": {"message": "Incorrect API key provided: sk-proj-****WXYZ"}}
     server.reply(Jobs(server, polls=1, first=lambda: web.json_response(revoked, status=401)))
     gateway = await make_gateway(
         plugins=[JobsPlugin()],
         providers={"jobs": {"api_key": JOBS_KEY, "base_url": f"{server.url}/v1"}},
     )
-    answer = await gateway.sdk(max_retries=0).images.generate(
-        model="jobs/flux-test", prompt="x", n=2, response_format="url"
-    )
+    with caplog.at_level(logging.WARNING, logger="limner.gateway"):
+        answer = await gateway.sdk(max_retries=0).images.generate(
+            model="jobs/flux-test", prompt="x", n=2, response_format="url"
+        )
     assert answer.data is not None and len(answer.data) == 1
     (warning,) = (answer.model_extra or {})["warnings"]
     assert warning["code"] == "call_failed"
-    assert warning["message"].endswith(
-        "; job job-1 was submitted: it may still finish and be billed"
+    assert re.fullmatch(
+        r"call [12] of 2 \(1 image\(s\)\) failed: the jobs API rejected this gateway's "
+        r"credential, which its operator must fix; job job-1 was submitted: it may still finish "
+        r"and be billed",
+        warning["message"],
+    )
+    (logged,) = [r.getMessage() for r in caplog.records if "WXYZ" in r.getMessage()]
+    assert logged.endswith(
+        "(a call of a request answered 200: said as provider_credential_rejected)"
     )

@@ -24,7 +24,7 @@ from ..estimates import estimate_calls
 from ..inputs import check_extra_headers, check_not_overwritten, provider_options
 from ..provider import Provider, Translation
 from ..requests import STREAMING_NOT_SUPPORTED
-from ..responses import Notice
+from ..responses import NO_IMAGES, Notice
 from ..sending import (
     Plan,
     Share,
@@ -168,19 +168,28 @@ class ChatEngine:
 
     def _merge(self, plan: _Plan, outcomes: list[ChatResult | LimnerError]) -> ChatCompletion:
         """One choice per call that answered; a failed call, when others answered, is left out
-        with a notice (their answers are billed)."""
-        failed = failed_calls(outcomes, answered=lambda _: True, strict=self.engine.options.strict)
+        with a notice (their answers are billed). An empty answer (neither text nor an image) is
+        an error when every answer is empty, and otherwise a choice with a ``no_images``
+        notice."""
+        strict = self.engine.options.strict
+        failed = failed_calls(outcomes, answered=_said_something, strict=strict)
         warnings = [*plan.warnings, *(failed_call_notice(error) for error in failed.values())]
         results = [
             (o, t)
             for o, t in zip(outcomes, plan.translations, strict=True)
             if isinstance(o, ChatResult)
         ]
+        if not any(_said_something(result) for result, _ in results):
+            raise _nothing_said(plan, results[0][0])
         choices: list[ChatChoice] = []
         usages: list[ChatUsage] = []
         cost: Decimal | None = Decimal(0)
         for index, (result, sent) in enumerate(results):
-            self._check(plan, result)
+            if strict:
+                raise_if_filtered(result.warnings, plan)
+            if not _said_something(result):
+                said = _nothing_said(plan, result).message
+                warnings.append(Notice(code=NO_IMAGES, message=f"choice {index}: {said}"))
             warnings.extend(result.warnings)
             message = assistant_message(result, plan.provider.name, plan.model.id)
             choices.append(
@@ -214,7 +223,7 @@ class ChatEngine:
                 )
             )
         first = results[0][0]
-        return ChatCompletion(
+        completion = ChatCompletion(
             id=f"chatcmpl-{first.id or uuid.uuid4().hex}",
             created=first.created or int(time.time()),
             model=plan.model.id,
@@ -225,20 +234,24 @@ class ChatEngine:
             adjustments=list(plan.adjustments),
             warnings=unique(warnings),
         )
+        completion._failures = tuple(failed.values())
+        return completion
 
-    def _check(self, plan: _Plan, result: ChatResult) -> None:
-        said = result.text.strip() if result.text else ""
-        # an answer cut short by max_tokens is an answer (OpenAI's finish_reason "length"),
-        # billed for its tokens: returned, not raised
-        if not said and not result.images and result.finish_reason != "length":
-            raise NoImageGeneratedError(
-                f"{plan.model.id} answered with neither text nor an image "
-                f"(finish reason {result.finish_reason})",
-                provider=plan.provider.name,
-                model=plan.model.id,
-            )
-        if self.engine.options.strict:
-            raise_if_filtered(result.warnings, plan)
+
+def _said_something(result: ChatResult) -> bool:
+    """Whether a choice has text or an image. An answer cut short by max_tokens is an answer
+    (OpenAI's finish_reason "length"), billed for its tokens: returned, not raised."""
+    said = result.text.strip() if result.text else ""
+    return bool(said or result.images or result.finish_reason == "length")
+
+
+def _nothing_said(plan: _Plan, result: ChatResult) -> NoImageGeneratedError:
+    return NoImageGeneratedError(
+        f"{plan.model.id} answered with neither text nor an image "
+        f"(finish reason {result.finish_reason})",
+        provider=plan.provider.name,
+        model=plan.model.id,
+    )
 
 
 def _no_usage(plan: _Plan, index: int) -> Notice:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
+from ..errors import LimnerError
 from ..money import Usd
 from ..responses import Adjustment, Notice, Usage
 from .schema import ChatMessage
@@ -104,6 +105,13 @@ class ChatCompletion(BaseModel):
     provider: str
     adjustments: list[Adjustment] = Field(default_factory=list)
     warnings: list[Notice] = Field(default_factory=list)
+    _failures: tuple[LimnerError, ...] = PrivateAttr(default=())
+
+    @property
+    def failures(self) -> tuple[LimnerError, ...]:
+        """The errors of the choices (one call each) that failed while others answered, in
+        order; each is also a ``call_failed`` (or ``content_filtered``) warning quoting it."""
+        return self._failures
 
     @property
     def message(self) -> ChatMessage:

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from ..errors import InvalidRequestError
 from .bodies import check_request, read_json, require
+from .errors import failures_as_answered
 from .middleware import note
 from .state import STATE
 
@@ -29,4 +30,7 @@ async def completions(request: web.Request) -> web.Response:
         lambda: state.client.chat.completions.create(model=model, messages=messages, **body)
     )
     note().cost = result.cost
+    if result.failures:  # choices that failed while others answered: said as errors are
+        warnings = failures_as_answered(result.warnings, result.failures, state.scrub)
+        result = result.model_copy(update={"warnings": warnings})
     return web.json_response(result.model_dump(mode="json"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -24,6 +25,8 @@ from ..errors import (
     RequestTimeoutError,
 )
 from ..redaction import Scrubber
+from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
+from ..sending import NAMED_CALL
 from ..status_errors import ENDPOINT_NOT_FOUND, error_for_status
 
 log = logging.getLogger("limner.gateway")
@@ -33,6 +36,7 @@ __all__ = [
     "NotImplementedByStoreError",
     "Scrubber",
     "error_response",
+    "failures_as_answered",
     "http_error_response",
     "internal_error_response",
     "missing_parameter",
@@ -66,11 +70,7 @@ class BusyError(RateLimitError):
 def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     """The answer for a limner error: its status, its OpenAI body, ``Retry-After`` when known."""
     exc = scrub.error(exc)  # an upstream may echo a key in any of its fields
-    body = exc.to_openai()
-    answer = _as_the_gateway_answers(exc, body["error"]["message"])
-    body["error"].update(answer.changes)
-    if exc.billing_note and "message" in answer.changes:  # the gateway rewords: say it again
-        body["error"]["message"] = f"{body['error']['message']}; {exc.billing_note}"
+    body, answer = _as_answered(exc)
     headers: dict[str, str] = {}
     if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
         headers["x-request-id"] = exc.request_id
@@ -78,9 +78,45 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
     # the SDKs obey this over the status: limner's own verdict on whether a retry can help
     headers["x-should-retry"] = "true" if exc.retryable and not answer.final else "false"
-    if body["error"]["code"] in _OPERATORS:  # the client is told little: the operator, all
-        log.warning("%s (answered %d %s)", exc.message, answer.status, body["error"]["code"])
     return web.json_response(body, status=answer.status, headers=headers)
+
+
+def failures_as_answered(
+    warnings: Sequence[Notice], failures: Sequence[LimnerError], scrub: Scrubber
+) -> list[Notice]:
+    """``warnings`` of a successful answer, each failed call's (a split ``n`` that others
+    answered: ``call_failed``, or ``content_filtered`` for a refusal) worded as the gateway
+    words that error when it fails a request: scrubbed, with the operator's matters kept for
+    the log."""
+    worded: dict[str, str] = {}
+    for failure in failures:
+        body, _ = _as_answered(scrub.error(failure), within="a call of a request answered 200")
+        named = NAMED_CALL.match(failure.message)
+        worded[failure.message] = (named.group(0) if named else "") + body["error"]["message"]
+    return [
+        notice.model_copy(update={"message": worded[notice.message]})
+        if notice.code in (CALL_FAILED, CONTENT_FILTERED) and notice.message in worded
+        else notice
+        for notice in warnings
+    ]
+
+
+def _as_answered(
+    exc: LimnerError, *, within: str = ""
+) -> tuple[dict[str, dict[str, Any]], _Answer]:
+    """The OpenAI body of ``exc`` (already scrubbed) as the gateway answers it, and how; an
+    error only the operator can act on goes to the log (``within``: the answer it is part of,
+    when it is not the answer itself)."""
+    body = exc.to_openai()
+    answer = _as_the_gateway_answers(exc, body["error"]["message"])
+    body["error"].update(answer.changes)
+    if exc.billing_note and "message" in answer.changes:  # the gateway rewords: say it again
+        body["error"]["message"] = f"{body['error']['message']}; {exc.billing_note}"
+    code = body["error"]["code"]
+    if code in _OPERATORS:  # the client is told little: the operator, all
+        said = f"{within}: said as {code}" if within else f"answered {answer.status} {code}"
+        log.warning("%s (%s)", exc.message, said)
+    return body, answer
 
 
 _OPERATORS = frozenset({"provider_not_configured", "provider_credential_rejected"})

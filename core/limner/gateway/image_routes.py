@@ -24,7 +24,7 @@ from .bodies import (
     require,
     url_reference,
 )
-from .errors import missing_parameter
+from .errors import failures_as_answered, missing_parameter
 from .middleware import caller, may_use, note
 from .state import STATE, GatewayState
 
@@ -157,6 +157,9 @@ async def _answer(
     request: web.Request, state: GatewayState, result: ImagesResponse, response_format: Any
 ) -> web.Response:
     note().cost = result.cost
+    if result.failures:  # a split n that others answered: said as the gateway says errors
+        warnings = failures_as_answered(result.warnings, result.failures, state.scrub)
+        result = result.model_copy(update={"warnings": warnings})
     if response_format == "url" and any(item.url is None for item in result.data):
         result = await _as_urls(request, state, result)
     body = result.model_dump(mode="json", exclude_none=True)
