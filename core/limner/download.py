@@ -21,7 +21,14 @@ from .images import byte_count
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["DownloadPolicy", "download", "is_public", "pin_url"]
+__all__ = [
+    "DownloadPolicy",
+    "PrivateAddressError",
+    "download",
+    "is_public",
+    "pin_url",
+    "public_address",
+]
 
 
 @dataclass(frozen=True)
@@ -100,26 +107,45 @@ async def _check_url(
         )
     if policy.allow_private_networks:
         return None
-    loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+        return await public_address(parts.hostname, parts.port or 443)
     except UnicodeError:  # an empty or over-long label: "a..b", 64 characters
         raise refusal(
             f"{param}: {parts.hostname!r} is not a valid host name", param=param, code="invalid_url"
+        ) from None
+    except PrivateAddressError as exc:
+        raise refusal(
+            f"{param}: {parts.hostname} resolves to a private or local address ({exc.address}); "
+            "limner refuses to fetch it unless the client allows private networks",
+            param=param,
+            code="invalid_url",
         ) from None
     except OSError as exc:
         raise ProviderConnectionError(
             f"{param}: cannot resolve {parts.hostname}", param=param
         ) from exc
+
+
+class PrivateAddressError(Exception):
+    """A host name resolved to a private or local ``address``."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(address)
+        self.address = address
+
+
+async def public_address(host: str, port: int) -> str:
+    """The address to connect to for ``host``: the first it resolves to, once every address it
+    resolves to is found public. Raises :class:`PrivateAddressError` otherwise,
+    ``UnicodeError`` for a name that cannot be one, and ``OSError`` when it does not resolve:
+    the caller must not connect then, or the name would be resolved again (DNS rebinding)."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not is_public(address):
-            raise refusal(
-                f"{param}: {parts.hostname} resolves to a private or local address ({address}); "
-                "limner refuses to fetch it unless the client allows private networks",
-                param=param,
-                code="invalid_url",
-            )
+        if not is_public(ipaddress.ip_address(info[4][0])):
+            raise PrivateAddressError(str(info[4][0]))
+    if not infos:
+        raise OSError(f"{host} resolves to no address")
     return str(infos[0][4][0])
 
 

@@ -19,13 +19,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import ipaddress
 import math
-import socket
 from urllib.parse import urlsplit
 
-from .download import DownloadPolicy, is_public
-from .errors import JobTimeoutError, LimnerError, PluginError, ProviderError
+from .download import DownloadPolicy, PrivateAddressError, public_address
+from .errors import (
+    JobTimeoutError,
+    LimnerError,
+    PluginError,
+    ProviderConnectionError,
+    ProviderError,
+)
 from .http import Transport
 from .provider import (
     MIN_POLL_WAIT,
@@ -145,8 +149,8 @@ async def _check_target(
     host, which must resolve to public addresses unless the client allows private networks.
     Returns the public address checked, which the poll then connects to (so the name cannot
     resolve to a private address a moment later: DNS rebinding); ``None`` when nothing is
-    pinned (the call's own origin, private networks allowed, or a name that does not resolve,
-    whose poll fails to connect)."""
+    pinned (the call's own origin, or private networks allowed). A name that does not resolve
+    fails the poll as a lost connection (it is not sent unpinned)."""
     poll_url, call_url = urlsplit(target.url), urlsplit(submitted.url)
     if (poll_url.scheme, poll_url.netloc) == (call_url.scheme, call_url.netloc):
         return None
@@ -157,15 +161,14 @@ async def _check_target(
     if policy.allow_private_networks:
         return None
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, poll_url.port or 443, type=socket.SOCK_STREAM
-        )
-    except (OSError, UnicodeError):
-        return None  # unresolvable: the poll fails to connect, and says so
-    for info in infos:
-        if not is_public(ipaddress.ip_address(info[4][0])):
-            raise _refused(provider, f"{shown}, a private or local address ({info[4][0]})")
-    return str(infos[0][4][0])
+        return await public_address(host, poll_url.port or 443)
+    except PrivateAddressError as exc:
+        raise _refused(provider, f"{shown}, a private or local address ({exc.address})") from None
+    except (OSError, UnicodeError) as exc:
+        raise ProviderConnectionError(
+            f"could not resolve {host}, where the {provider.name} job is polled",
+            provider=provider.name,
+        ) from exc
 
 
 def _refused(provider: Provider, where: str) -> ProviderError:

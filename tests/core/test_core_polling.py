@@ -450,6 +450,17 @@ async def test_the_poll_target_check_returns_the_address_to_connect_to(
     assert await check(same, submitted, provider, strict) is None  # the call's own origin
     assert await check(elsewhere, submitted, provider, lax) is None  # nothing to pin
 
+    async def unresolved(host: str, port: int, **_: object) -> list[tuple[Any, ...]]:
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", unresolved)
+    with pytest.raises(limner.ProviderConnectionError) as caught:  # not sent unpinned
+        await check(elsewhere, submitted, provider, strict)
+    assert (
+        caught.value.message
+        == "could not resolve results.jobs.example, where the jobs job is polled"
+    )
+
 
 @pytest.mark.parametrize(
     ("answer", "said"),
