@@ -73,6 +73,7 @@ def translate_call(call: ProviderCall) -> Translation:
             param="model",
             model=call.model.id,
         )
+    fields.forward(plan)
     _rerouted(plan)
     accept = fields.options_of(plan).accept or "application/json"
     wire = WireRequest(

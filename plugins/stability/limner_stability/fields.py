@@ -119,7 +119,7 @@ def apply_options(plan: Plan, applicable: Collection[str], handled: Collection[s
 
 
 def unsupported(plan: Plan, request: GenerateRequest | EditRequest) -> None:
-    """Drop what Stability has no equivalent for; forward unknown fields unchanged."""
+    """Drop what Stability has no equivalent for."""
     for name in _NO_EQUIVALENT:
         value = getattr(request, name)
         if value is not None:
@@ -130,5 +130,20 @@ def unsupported(plan: Plan, request: GenerateRequest | EditRequest) -> None:
         plan.drop("input_fidelity", request.input_fidelity, "Stability has no input_fidelity")
     if request.response_format == "url":
         plan.adjust("response_format", "url", "b64_json", "Stability returns image data, not URLs")
-    for name, value in request.forwarded.items():
+
+
+def forward(plan: Plan) -> None:
+    """Unknown request fields go to the form unchanged, once limner has built its own: one
+    that would replace a field or file limner sends is refused, since what the call reports
+    it sent would then be wrong."""
+    built = {*plan.fields, *(part.field for part in plan.files)}
+    for name, value in plan.call.request.forwarded.items():
+        if name in built:
+            have = plan.fields.get(name, "a file")
+            raise InvalidRequestError(
+                f"the extra field {name!r} would replace the {name} limner sends ({have!r}); "
+                f"set it in one place: the request's own fields or {OPTION_PARAM}",
+                param=name,
+                provider="stability",
+            )
         plan.set(name, value)

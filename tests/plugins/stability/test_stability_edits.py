@@ -391,3 +391,49 @@ def test_body_over_10_mib_is_refused_locally(
         provider.translate(edit(make_call, images=[big]))
     assert info.value.param == "images"
     assert "10 MiB" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("fields", "name", "have"),
+    [
+        (
+            {
+                "edit_mode": "outpaint",
+                "provider_options": {"stability": {"left": 100}},
+                "extra_body": {"left": 5},
+            },
+            "left",
+            "100",
+        ),
+        ({"edit_mode": "image-to-image", "extra_body": {"strength": 0.3}}, "strength", "0.7"),
+    ],
+)
+async def test_an_extra_field_may_not_replace_one_limner_sends(
+    fields: dict[str, Any], name: str, have: str
+) -> None:
+    """It used to win, or lose, silently, with a report of what was sent that was then wrong
+    (Google and Nova refuse the same)."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        await dry_edit(**fields)
+    spelled = "stability" if "provider_options" in fields else "stabilityai"  # as the user did
+    assert caught.value.param == name
+    assert caught.value.message == (
+        f"the extra field {name!r} would replace the {name} limner sends ({have!r}); set it in "
+        f"one place: the request's own fields or provider_options.{spelled}"
+    )
+    async with limner.AsyncClient(environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.generate(
+                model="stabilityai/sd3.5-large",
+                prompt="x",
+                size="1024x1792",
+                extra_body={"aspect_ratio": "16:9"},
+                dry_run=True,
+            )
+    assert (caught.value.param, "('9:16')" in caught.value.message) == ("aspect_ratio", True)
+
+
+async def test_an_extra_field_limner_does_not_send_goes_to_the_form_last() -> None:
+    plan = await dry_edit(extra_body={"style_preset": "anime"})
+    assert plan.requests[0]["form"]["style_preset"] == "anime"
+    assert list(plan.requests[0]["form"])[-1] == "style_preset"
