@@ -50,6 +50,8 @@ class FakeOpenAI:
             "background": "opaque",
         }
         self.requests: list[tuple[str, dict[str, str], bytes]] = []
+        self.script: list[tuple[int, dict[str, Any]]] = []  # answers taken first, in turn
+        self.lock = threading.Lock()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,8 +59,10 @@ class FakeOpenAI:
                 length = int(self.headers.get("content-length", 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 fake.requests.append((self.path, headers, self.rfile.read(length)))
-                payload = json.dumps(fake.body).encode()
-                self.send_response(fake.status)
+                with fake.lock:
+                    status, body = fake.script.pop(0) if fake.script else (fake.status, fake.body)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(payload)))
                 self.end_headers()
@@ -932,3 +936,23 @@ def test_a_dry_run_in_text_says_what_its_estimate_covers(
     )
     assert status == 0, err
     assert cost in out.splitlines()
+
+
+def test_a_split_n_with_a_failed_call_saves_the_rest_and_exits_1(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """dall-e-3 makes one image per call: of two calls one is refused. Its image is billed and
+    saved; the status tells a script that fewer images than asked were made."""
+    refused = {"error": {"message": "blocked", "type": "x", "code": "content_policy_violation"}}
+    fake_openai.script = [(400, refused)]
+    fake_openai.body = {"created": 1, "data": [{"b64_json": base64.b64encode(png()).decode()}]}
+    target = tmp_path / "fox.png"
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/dall-e-3", "-n", "2", "-o", str(target)
+    )
+    assert status == 1
+    assert len(fake_openai.requests) == 2
+    saved = [line for line in out.splitlines() if line.endswith(".png")]
+    assert len(saved) == 1 and Path(saved[0]).read_bytes() == png()
+    assert "limner: 1 of the provider calls failed, so fewer images than asked were made" in err
+    assert "failed: " in err and "blocked" in err  # the warning quoting the refusal

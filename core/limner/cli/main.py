@@ -262,8 +262,14 @@ def _report(result: ImagesResponse, args: argparse.Namespace, *, links_asked: bo
             "before they expire",
             file=sys.stderr,
         )
-    # saved, but not where asked, or not at all: a script should notice
-    return 1 if elsewhere or unsaved else 0
+    if result.failures:  # the images the other calls made are saved; the notes say the rest
+        print(
+            f"limner: {len(result.failures)} of the provider calls failed, so fewer images "
+            "than asked were made",
+            file=sys.stderr,
+        )
+    # saved, but not where asked, or not at all, or not all of them: a script should notice
+    return 1 if elsewhere or unsaved or result.failures else 0
 
 
 async def _serve(args: argparse.Namespace) -> int:
