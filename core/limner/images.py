@@ -196,9 +196,11 @@ def decode_data_url(url: str, *, param: str) -> bytes:
 
 
 def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | None:
-    """Load bytes, a path or a ``data:`` URL. ``None`` for remote URLs and file ids."""
+    """Load bytes, a path or a ``data:`` URL. ``None`` for remote URLs and file ids. Bytes
+    without a file name are named after ``param`` ("mask" or "image")."""
+    unnamed = "mask" if param == "mask" else "image"
     if ref.data is not None:
-        data, name = ref.data, ref.filename or "image"
+        data, name = ref.data, ref.filename or unnamed
     elif ref.path is not None:
         path = Path(ref.path).expanduser()
         if not path.is_file():
@@ -214,7 +216,7 @@ def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | Non
             )
         data, name = path.read_bytes(), path.name
     elif ref.url is not None and ref.url.startswith("data:"):
-        data, name = decode_data_url(ref.url, param=param), "image"
+        data, name = decode_data_url(ref.url, param=param), unnamed
     else:
         return None
     if len(data) > max_bytes:

@@ -140,7 +140,9 @@ class ImageData(BaseModel):
         ``response_format="b64_json"`` to have limner download it)."""
         if self.b64_json is None:
             raise ValueError(
-                "this image is a URL only; request response_format='b64_json' to get bytes"
+                "this image is a URL only: request response_format='b64_json' to have limner "
+                "download it (if you did, the response's adjustments say why the download "
+                "failed), or download the URL yourself"
             )
         return base64.b64decode(self.b64_json)
 

@@ -121,7 +121,13 @@ def failed_calls(
     refused = [e for e in failed.values() if isinstance(e, ContentPolicyError)]
     if made and not (strict and refused):
         return failed
-    error = refused[0] if made else next(iter(failed.values()))
+    if made:  # strict mode: the refusal is raised (the original error, not a notice's copy)
+        refusal = refused[0]
+        note = "the images the other calls made are billed but not returned (strict mode)"
+        refusal.message = f"{refusal.message}; {note}"
+        refusal.billing_note = f"{refusal.billing_note}; {note}" if refusal.billing_note else note
+        raise refusal
+    error = next(iter(failed.values()))
     others = [e for e in failed.values() if e is not error and e.message != error.message]
     if others:  # calls that failed alike before sending (a missing key) are not named
         error.message = f"{error.message} ({len(failed) - 1} other call(s) failed too)"
@@ -130,7 +136,8 @@ def failed_calls(
 
 def failed_call_notice(error: LimnerError) -> Notice:
     """The notice of a call that failed while others answered, quoting its error (which names
-    the call): ``content_filtered`` for a refusal, ``call_failed`` otherwise."""
+    the call when something was sent: :meth:`Share.name`): ``content_filtered`` for a
+    refusal, ``call_failed`` otherwise."""
     code = CONTENT_FILTERED if isinstance(error, ContentPolicyError) else CALL_FAILED
     return Notice(code=code, message=error.message)
 

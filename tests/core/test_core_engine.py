@@ -482,7 +482,13 @@ async def test_a_refused_split_call_is_a_content_filtered_notice_unless_strict(
     with pytest.raises(limner.ContentPolicyError) as info:  # strict: refused means failed
         await make_client(strict=True).images.generate(model="alpha", prompt="x", n=3)
     assert info.value.reason == "unsafe"
-    assert info.value.message == "call 1 of 2 (2 image(s)) failed: fake: unsafe"
+    assert info.value.message == (
+        "call 1 of 2 (2 image(s)) failed: fake: unsafe; the images the other calls made are "
+        "billed but not returned (strict mode)"
+    )
+    assert info.value.billing_note == (
+        "the images the other calls made are billed but not returned (strict mode)"
+    )
 
 
 async def test_when_every_split_call_fails_the_first_calls_error_is_raised(

@@ -633,3 +633,16 @@ def test_a_bad_setting_from_the_environment_names_its_variable() -> None:
     with pytest.raises(limner.InvalidRequestError) as given:
         FakeProvider().load_settings({"api_key": "sk-a\nsk-b"}, {"FAKE_API_KEY": "ok"})
     assert "read from" not in given.value.message
+
+
+def test_bytes_without_a_name_are_named_after_their_part() -> None:
+    """A mask given as bytes is uploaded as mask.png, so that it can be told from the image in
+    a provider's logs and in recordings."""
+    from limner.images import read_local
+    from limner.requests import ImageRef
+
+    mask = read_local(ImageRef(data=IMAGE), param="mask", max_bytes=2**20)
+    image = read_local(ImageRef(data=IMAGE), param="images[0]", max_bytes=2**20)
+    named = read_local(ImageRef(data=IMAGE, filename="own.png"), param="mask", max_bytes=2**20)
+    assert mask is not None and image is not None and named is not None
+    assert (mask.filename, image.filename, named.filename) == ("mask.png", "image.png", "own.png")

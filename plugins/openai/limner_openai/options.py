@@ -17,7 +17,9 @@ class OpenAIOptions(BaseModel):
     input_fidelity: Literal["high", "low"] | None = Field(
         None,
         description=(
-            "Edits only: how closely to keep the input images' details (default low). Not "
-            "supported by gpt-image-1-mini or dall-e-2. Overrides the request's input_fidelity."
+            "Edits only: how closely to keep the input images' details (default low). "
+            "gpt-image-1.5, gpt-image-1 and chatgpt-image-latest take high or low, "
+            "gpt-image-1-mini low only; the other models none. Overrides the request's "
+            "input_fidelity."
         ),
     )
