@@ -237,6 +237,7 @@ _SUBMODULES = frozenset(
         "sync_client",
         "testing",
         "translation_check",
+        "typos",
         "unreported",
         "values",
         "validation",

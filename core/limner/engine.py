@@ -59,6 +59,7 @@ from .sending import (
     with_extra_headers,
 )
 from .settings_store import SettingsStore
+from .typos import typo_notices
 from .validation import validate_request
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
@@ -189,7 +190,7 @@ class Engine:
             and not any(a.param == "response_format" for a in adjustments)
         ):  # known before the call, so dry runs show it too
             adjustments = (*adjustments, _BYTES_NOT_URLS)
-        found = mask_notices(mask) if mask is not None else ()
+        found = [*typo_notices(request), *(mask_notices(mask) if mask is not None else ())]
         warnings = tuple(plan_warnings(model, request, adjustments, translations, found))
         if spelled is not None:
             warnings = respelled(warnings, provider, OPTIONS, spelled)

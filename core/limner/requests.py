@@ -267,13 +267,17 @@ RequestT = TypeVar("RequestT", bound=ImageRequest)
 
 
 @functools.cache
+def known_request_fields() -> frozenset[str]:
+    """Every field an images request knows, whatever its operation."""
+    return frozenset(set().union(*(other.model_fields for other in _OPERATIONS)))
+
+
 def fields_elsewhere(kind: type[BaseModel]) -> frozenset[str]:
     """The fields of the other operations' requests that ``kind`` does not have (none for a
     request that is not an images request): :func:`set_aside_misplaced` deals with them."""
     if not issubclass(kind, ImageRequest):
         return frozenset()
-    known = set().union(*(other.model_fields for other in _OPERATIONS))
-    return frozenset(known - set(kind.model_fields))
+    return frozenset(known_request_fields() - set(kind.model_fields))
 
 
 def set_aside_misplaced(

@@ -514,6 +514,36 @@ async def test_forwarded_fields_and_extra_body(
     assert call.json["n"] == 2
 
 
+async def test_an_unknown_field_like_a_known_one_is_forwarded_with_a_warning(
+    client: limner.AsyncClient,
+) -> None:
+    """A typo, or a field of image_config given at the top: forwarded as every unknown field
+    is (a provider's own settings come that way), but said, since a provider that ignores
+    fields it does not know would drop it without a word."""
+    dry = await client.images.generate(
+        model="alpha",
+        prompt="x",
+        dry_run=True,
+        extra_body={"negative_promt": "fog", "aspect_ratio": "16:9", "future_flag": 1},
+    )
+    sent = dry.requests[0]["json"]
+    assert (sent["negative_promt"], sent["aspect_ratio"], sent["future_flag"]) == ("fog", "16:9", 1)
+    assert [(w.code, w.param, w.message) for w in dry.warnings] == [
+        (
+            "possible_typo",
+            "negative_promt",
+            "negative_promt is not a field limner knows: it is forwarded to the provider as "
+            "given, which may ignore it; did you mean negative_prompt?",
+        ),
+        (
+            "possible_typo",
+            "aspect_ratio",
+            "aspect_ratio is not a field limner knows: it is forwarded to the provider as "
+            "given, which may ignore it; did you mean image_config.aspect_ratio?",
+        ),
+    ]
+
+
 async def test_a_setting_of_another_operation_is_dropped_and_reported(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:
