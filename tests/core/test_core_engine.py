@@ -465,6 +465,53 @@ async def test_a_failed_split_call_keeps_the_other_calls_images(
     assert result.usage is not None and result.usage.output_tokens == 300
 
 
+async def test_when_the_first_call_fails_the_answer_describes_the_ones_that_answered(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        if recorded.headers["x-call-index"] == "0":
+            return await error_reply(400, "bad")(recorded)
+        body = ok_body(int(recorded.json["n"]), output_format="webp", size="1536x1024")
+        return web.json_response(body)
+
+    server.reply(answer, answer, answer)
+    result = await client.images.generate(model="alpha", prompt="x", n=5, quality="high")
+    assert len(result.data) == 3
+    assert (result.output_format, result.size) == ("webp", "1536x1024")  # not the sent size
+    assert result.usage is not None and result.usage.output_tokens == 300  # calls 2 and 3
+
+
+async def test_gather_settled_keeps_limners_errors_and_raises_a_bug() -> None:
+    """Only limner's errors are kept as a call's outcome (the others go on, their work may be
+    billed); anything else is a bug, which cancels the other calls and is raised."""
+    from limner.sending import gather_settled
+
+    cancelled: list[str] = []
+
+    async def slow(name: str) -> str:
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            cancelled.append(name)
+            raise
+        return name
+
+    async def fails(error: BaseException) -> str:
+        await asyncio.sleep(0.01)
+        raise error
+
+    async def quick(name: str) -> str:
+        await asyncio.sleep(0.02)
+        return name
+
+    refused = limner.ContentPolicyError("no")
+    outcomes = await gather_settled([quick("a"), fails(refused), quick("c")])
+    assert outcomes == ["a", refused, "c"]
+    with pytest.raises(RuntimeError, match="boom"):
+        await gather_settled([slow("a"), fails(RuntimeError("boom")), slow("c")])
+    assert sorted(cancelled) == ["a", "c"]
+
+
 async def test_a_refused_split_call_is_a_content_filtered_notice_unless_strict(
     make_client: MakeClient, server: FakeServer
 ) -> None:
