@@ -30,7 +30,7 @@ from .errors import (
     ProviderConnectionError,
     ProviderError,
 )
-from .http import Transport
+from .http import RetryPolicy, Transport
 from .provider import (
     MIN_POLL_WAIT,
     Pending,
@@ -76,7 +76,9 @@ async def poll(
         polls = 0
         while isinstance(answer, Pending):
             pending = _checked(answer, provider)
-            connect_to = await _check_target(pending.request, submitted, provider, policy)
+            connect_to = await _checked_target(
+                pending.request, submitted, provider, policy, transport.retry, retries, deadline
+            )
             wait = max(_wait(pending, provider), MIN_POLL_WAIT)
             if loop.time() + wait >= deadline:  # the next poll could not be answered in time
                 elapsed = loop.time() - started
@@ -136,6 +138,31 @@ def _wait(pending: Pending, provider: Provider) -> float:
             "be a number of seconds, 0 or more"
         )
     return float(after)
+
+
+async def _checked_target(
+    target: WireRequest,
+    submitted: WireRequest,
+    provider: Provider,
+    policy: DownloadPolicy,
+    retry: RetryPolicy,
+    retries: int,
+    deadline: float,
+) -> str | None:
+    """:func:`_check_target`, with a host that does not resolve looked up again as a failed
+    poll is sent again: up to ``retries`` times, with ``retry``'s backoff, before
+    ``deadline``."""
+    loop = asyncio.get_running_loop()
+    attempt = 0
+    while True:
+        try:
+            return await _check_target(target, submitted, provider, policy)
+        except ProviderConnectionError:
+            attempt += 1
+            delay = retry.delay(attempt, None)
+            if attempt > retries or loop.time() + delay >= deadline:
+                raise
+            await asyncio.sleep(delay)
 
 
 async def _check_target(

@@ -123,7 +123,7 @@ def failed_calls(
         return failed
     if made:  # strict mode: the refusal is raised (the original error, not a notice's copy)
         refusal = refused[0]
-        note = "the images the other calls made are billed but not returned (strict mode)"
+        note = "what the other calls made is billed but not returned (strict mode)"
         refusal.message = f"{refusal.message}; {note}"
         refusal.billing_note = f"{refusal.billing_note}; {note}" if refusal.billing_note else note
         raise refusal

@@ -3,7 +3,8 @@
 Unknown top-level fields are forwarded to the provider unchanged, which is how a provider's own
 settings reach it. A misspelt known field (``negative_promt``) goes the same way, and a provider
 that ignores fields it does not know would then drop it without a word: such a field is still
-forwarded, with a ``possible_typo`` warning naming the field meant."""
+forwarded (it may be the provider's own, as Stability's top-level ``aspect_ratio`` is), with a
+``possible_typo`` warning naming the field meant."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def typo_notices(request: ImageRequest) -> list[Notice]:
                 Notice(
                     code=POSSIBLE_TYPO,
                     message=f"{name} is not a field limner knows: it is forwarded to the "
-                    f"provider as given, which may ignore it; did you mean {meant}?",
+                    f"provider as given (a provider that does not know it ignores or refuses "
+                    f"it); did you mean {meant}?",
                     param=name,
                 )
             )

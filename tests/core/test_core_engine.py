@@ -530,11 +530,11 @@ async def test_a_refused_split_call_is_a_content_filtered_notice_unless_strict(
         await make_client(strict=True).images.generate(model="alpha", prompt="x", n=3)
     assert info.value.reason == "unsafe"
     assert info.value.message == (
-        "call 1 of 2 (2 image(s)) failed: fake: unsafe; the images the other calls made are "
-        "billed but not returned (strict mode)"
+        "call 1 of 2 (2 image(s)) failed: fake: unsafe; what the other calls made is billed "
+        "but not returned (strict mode)"
     )
     assert info.value.billing_note == (
-        "the images the other calls made are billed but not returned (strict mode)"
+        "what the other calls made is billed but not returned (strict mode)"
     )
 
 
@@ -580,13 +580,15 @@ async def test_an_unknown_field_like_a_known_one_is_forwarded_with_a_warning(
             "possible_typo",
             "negative_promt",
             "negative_promt is not a field limner knows: it is forwarded to the provider as "
-            "given, which may ignore it; did you mean negative_prompt?",
+            "given (a provider that does not know it ignores or refuses it); did you mean "
+            "negative_prompt?",
         ),
         (
             "possible_typo",
             "aspect_ratio",
             "aspect_ratio is not a field limner knows: it is forwarded to the provider as "
-            "given, which may ignore it; did you mean image_config.aspect_ratio?",
+            "given (a provider that does not know it ignores or refuses it); did you mean "
+            "image_config.aspect_ratio?",
         ),
     ]
 

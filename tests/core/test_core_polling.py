@@ -433,6 +433,50 @@ async def test_a_poll_to_another_host_connects_to_the_address_checked(
     assert (polled.method, polled.headers["host"]) == ("GET", f"jobs.invalid:{port}")
 
 
+async def test_a_poll_host_that_does_not_resolve_is_looked_up_again_as_a_poll_is_retried(
+    server: FakeServer,
+    make_jobs_client: Callable[..., limner.AsyncClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A resolver's passing failure must not lose a billed job: the lookup is retried as a
+    failed poll is; a name that never resolves ends the polling once the retries are spent."""
+    port = server.url.rsplit(":", 1)[1]
+    lookups: list[str] = []
+
+    async def flaky(target: limner.WireRequest, *_: object) -> str:
+        lookups.append(target.url)
+        if len(lookups) < 3:
+            raise limner.ProviderConnectionError("could not resolve jobs.invalid")
+        return "127.0.0.1"
+
+    original = pin_url
+
+    def plain_http(url: str, address: str) -> tuple[str, dict[str, Any]]:
+        target, extra = original(url, address)
+        extra["server_hostname"] = None  # the loopback server speaks plain http
+        return target, extra
+
+    monkeypatch.setattr(limner.polling, "_check_target", flaky)
+    monkeypatch.setattr(limner.http, "pin_url", plain_http)
+    poll = f"http://jobs.invalid:{port}/v1/get_result?id=job-1"
+    done = {"id": "job-1", "status": "Ready", "result": {"sample": f"{server.url}/files/a.png"}}
+    server.reply(web.json_response({"id": "job-1", "polling_url": poll}), web.json_response(done))
+    result = await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    assert len(result.data) == 1 and len(lookups) == 3
+
+    async def never(target: limner.WireRequest, *_: object) -> str:
+        lookups.append(target.url)
+        raise limner.ProviderConnectionError("could not resolve jobs.invalid")
+
+    monkeypatch.setattr(limner.polling, "_check_target", never)
+    lookups.clear()
+    server.reply(web.json_response({"id": "job-2", "polling_url": poll}))
+    with pytest.raises(limner.ProviderConnectionError) as caught:
+        await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    assert len(lookups) == 1 + limner.polling.POLL_RETRIES
+    assert caught.value.submitted is True and caught.value.job == "job-2"
+
+
 async def test_the_poll_target_check_returns_the_address_to_connect_to(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -600,3 +600,32 @@ async def test_a_split_request_with_one_failed_share_answers_the_others_images(
     assert logged.endswith(
         "(a call of a request answered 200: said as provider_credential_rejected)"
     )
+
+
+def test_failed_calls_are_worded_as_the_gateway_words_errors() -> None:
+    """A failure the gateway does not reword keeps its words (the call named once), scrubbed
+    of the secrets the gateway knows; one it rewords is named again in front of its words."""
+    from limner.errors import AuthenticationError, ProviderError
+    from limner.gateway.errors import Scrubber, failures_as_answered
+    from limner.responses import Notice
+
+    secret = "gw-key-0123456789"
+    failed = ProviderError(
+        f"call 1 of 2 (1 image(s)) failed: OpenAI: boom {secret}", provider="openai"
+    )
+    rejected = AuthenticationError(
+        "call 2 of 2 (1 image(s)) failed: OpenAI: bad key sk-...WXYZ", provider="openai"
+    )
+    kept = Notice(code="revised_prompt", message="kept as it is")
+    warnings = [
+        Notice(code="call_failed", message=failed.message),
+        Notice(code="call_failed", message=rejected.message),
+        kept,
+    ]
+    answered = failures_as_answered(warnings, [failed, rejected], Scrubber([secret]))
+    assert [notice.message for notice in answered] == [
+        "call 1 of 2 (1 image(s)) failed: OpenAI: boom <redacted>",
+        "call 2 of 2 (1 image(s)) failed: the openai API rejected this gateway's credential, "
+        "which its operator must fix",
+        "kept as it is",
+    ]

@@ -189,7 +189,8 @@ class ChatEngine:
                 raise_if_filtered(result.warnings, plan)
             if not _said_something(result):
                 said = _nothing_said(plan, result).message
-                warnings.append(Notice(code=NO_IMAGES, message=f"choice {index}: {said}"))
+                empty = Notice(code=NO_IMAGES, message=f"choice {index}: {said}", index=index)
+                warnings.append(empty)
             warnings.extend(result.warnings)
             message = assistant_message(result, plan.provider.name, plan.model.id)
             choices.append(

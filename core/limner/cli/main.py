@@ -226,10 +226,13 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
     if isinstance(result, DryRun):
         print(result.model_dump_json(indent=2) if args.json else dry_run_text(result))
         return 0
-    return _report(result, args, links_asked=fields["response_format"] == "url")
+    asked = fields.get("n") or 1
+    return _report(result, args, asked=asked, links_asked=fields["response_format"] == "url")
 
 
-def _report(result: ImagesResponse, args: argparse.Namespace, *, links_asked: bool) -> int:
+def _report(
+    result: ImagesResponse, args: argparse.Namespace, *, asked: int, links_asked: bool
+) -> int:
     named = result.file_format() or "png"
     ext = {"jpeg": "jpg"}.get(named, named)
     target = args.output or f"limner-{result.created}.{ext}"
@@ -262,14 +265,15 @@ def _report(result: ImagesResponse, args: argparse.Namespace, *, links_asked: bo
             "before they expire",
             file=sys.stderr,
         )
-    if result.failures:  # the images the other calls made are saved; the notes say the rest
+    fewer = len(result.data) < asked  # a failed call, or images a filter withheld
+    if fewer:  # what was made is saved; the notes say why the rest is missing
         print(
-            f"limner: {len(result.failures)} of the provider calls failed, so fewer images "
-            "than asked were made",
+            f"limner: {len(result.data)} of the {asked} image(s) asked for were made; the "
+            "warnings say why",
             file=sys.stderr,
         )
     # saved, but not where asked, or not at all, or not all of them: a script should notice
-    return 1 if elsewhere or unsaved or result.failures else 0
+    return 1 if elsewhere or unsaved or fewer else 0
 
 
 async def _serve(args: argparse.Namespace) -> int:

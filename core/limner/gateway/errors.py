@@ -90,9 +90,11 @@ def failures_as_answered(
     the log."""
     worded: dict[str, str] = {}
     for failure in failures:
-        body, _ = _as_answered(scrub.error(failure), within="a call of a request answered 200")
-        named = NAMED_CALL.match(failure.message)
-        worded[failure.message] = (named.group(0) if named else "") + body["error"]["message"]
+        said = failure.message  # what the notice quotes, before scrubbing changes it
+        named = NAMED_CALL.match(said)
+        body, answer = _as_answered(scrub.error(failure), within="a call of a request answered 200")
+        reworded = "message" in answer.changes  # the call's name is then said again
+        worded[said] = (named.group(0) if named and reworded else "") + body["error"]["message"]
     return [
         notice.model_copy(update={"message": worded[notice.message]})
         if notice.code in (CALL_FAILED, CONTENT_FILTERED) and notice.message in worded

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from limner import EditRequest, GenerateRequest, InvalidRequestError
 
 from .options import StabilityOptions
-from .plan import Plan
+from .plan import Plan, form_value
 
 MAX_NEGATIVE_PROMPT = 10_000
 """``negative_prompt`` ``maxLength`` on every endpoint that takes it [SPEC]."""
@@ -134,16 +134,17 @@ def unsupported(plan: Plan, request: GenerateRequest | EditRequest) -> None:
 
 def forward(plan: Plan) -> None:
     """Unknown request fields go to the form unchanged, once limner has built its own: one
-    that would replace a field or file limner sends is refused, since what the call reports
-    it sent would then be wrong."""
-    built = {*plan.fields, *(part.field for part in plan.files)}
+    that would change a field limner sends (from the request's settings or as its default) is
+    refused, since what the call reports it sent would then be wrong; one equal to it is
+    already sent."""
     for name, value in plan.call.request.forwarded.items():
-        if name in built:
-            have = plan.fields.get(name, "a file")
+        have = plan.fields.get(name)
+        if have is None:
+            plan.set(name, value)
+        elif have != form_value(value):
             raise InvalidRequestError(
-                f"the extra field {name!r} would replace the {name} limner sends ({have!r}); "
-                f"set it in one place: the request's own fields or {OPTION_PARAM}",
+                f"the extra field {name!r} ({value!r}) would replace the {have!r} limner sends "
+                f"as {name}; set it through the request's own fields or {OPTION_PARAM} instead",
                 param=name,
                 provider="stability",
             )
-        plan.set(name, value)

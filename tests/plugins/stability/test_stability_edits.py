@@ -394,7 +394,7 @@ def test_body_over_10_mib_is_refused_locally(
 
 
 @pytest.mark.parametrize(
-    ("fields", "name", "have"),
+    ("fields", "name", "value", "have"),
     [
         (
             {
@@ -403,23 +403,29 @@ def test_body_over_10_mib_is_refused_locally(
                 "extra_body": {"left": 5},
             },
             "left",
+            5,
             "100",
         ),
-        ({"edit_mode": "image-to-image", "extra_body": {"strength": 0.3}}, "strength", "0.7"),
+        (  # limner's default strength, which the option sets
+            {"edit_mode": "image-to-image", "extra_body": {"strength": 0.3}},
+            "strength",
+            0.3,
+            "0.7",
+        ),
     ],
 )
-async def test_an_extra_field_may_not_replace_one_limner_sends(
-    fields: dict[str, Any], name: str, have: str
+async def test_an_extra_field_may_not_change_one_limner_sends(
+    fields: dict[str, Any], name: str, value: object, have: str
 ) -> None:
     """It used to win, or lose, silently, with a report of what was sent that was then wrong
-    (Google and Nova refuse the same)."""
+    (Google and Nova refuse the same). An equal value is already sent."""
+    spelled = "stability" if "provider_options" in fields else "stabilityai"  # as the user did
     with pytest.raises(limner.InvalidRequestError) as caught:
         await dry_edit(**fields)
-    spelled = "stability" if "provider_options" in fields else "stabilityai"  # as the user did
     assert caught.value.param == name
     assert caught.value.message == (
-        f"the extra field {name!r} would replace the {name} limner sends ({have!r}); set it in "
-        f"one place: the request's own fields or provider_options.{spelled}"
+        f"the extra field {name!r} ({value!r}) would replace the {have!r} limner sends as "
+        f"{name}; set it through the request's own fields or provider_options.{spelled} instead"
     )
     async with limner.AsyncClient(environ={}) as client:
         with pytest.raises(limner.InvalidRequestError) as caught:
@@ -430,7 +436,15 @@ async def test_an_extra_field_may_not_replace_one_limner_sends(
                 extra_body={"aspect_ratio": "16:9"},
                 dry_run=True,
             )
-    assert (caught.value.param, "('9:16')" in caught.value.message) == ("aspect_ratio", True)
+        assert (caught.value.param, "'9:16'" in caught.value.message) == ("aspect_ratio", True)
+        same = await client.images.generate(
+            model="stabilityai/sd3.5-large",
+            prompt="x",
+            size="1024x1792",
+            extra_body={"aspect_ratio": "9:16"},
+            dry_run=True,
+        )
+    assert same.requests[0]["form"]["aspect_ratio"] == "9:16"
 
 
 async def test_an_extra_field_limner_does_not_send_goes_to_the_form_last() -> None:
