@@ -957,3 +957,18 @@ def test_a_split_n_with_a_failed_call_saves_the_rest_and_exits_1(
     assert "limner: 1 of the 2 image(s) asked for were made; the warnings say why" in err
     notes = [line for line in err.splitlines() if "blocked" in line]  # the refusal, named once
     assert len(notes) == 1 and notes[0].count("failed: ") == 1
+
+
+def test_fewer_images_than_asked_from_one_call_exit_1_too(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """One call for n=2 that answers one image (the body has one): saved, and said."""
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5", "-n", "2", "-o",
+        str(tmp_path / "fox.png"),
+    )  # fmt: skip
+    assert status == 1
+    assert len(fake_openai.requests) == 1
+    assert len([line for line in out.splitlines() if line.endswith(".png")]) == 1
+    assert "limner: 1 of the 2 image(s) asked for were made; the warnings say why" in err
+    assert "returned 1 of the 2 image(s) asked for, without a reason" in err
