@@ -77,8 +77,9 @@ class ProviderCall:
     def is_split(self) -> bool:
         """Whether core split the request's ``n`` over several calls, this being one of them. A
         split call that comes back without images should say why in a notice
-        (``content_filtered``, ``no_images``) rather than raise: the others' images are made and
-        billed."""
+        (``content_filtered``, ``no_images``; :meth:`without_images`) with the usage the provider
+        billed, which core prices. An error it raises instead is kept as a ``call_failed``
+        notice beside the other calls' images, but without a usage."""
         return self.n < self.request.n
 
     def without_images(
