@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .chat.response import ChatCompletion
     from .chat.schema import ChatMessage
     from .client import AsyncClient
-    from .dryrun import DryRun
+    from .dryrun import DryRun, Estimate
     from .errors import (
         AuthenticationError,
         BillingError,
@@ -84,6 +84,7 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "ContentPolicyError": "errors",
     "DryRun": "dryrun",
     "EditRequest": "requests",
+    "Estimate": "dryrun",
     "FieldRule": "capabilities",
     "FilePart": "wire",
     "GenerateRequest": "requests",
@@ -144,6 +145,7 @@ __all__ = [
     "ContentPolicyError",
     "DryRun",
     "EditRequest",
+    "Estimate",
     "FieldRule",
     "FilePart",
     "GenerateRequest",

@@ -5,6 +5,7 @@ for it (:class:`Translation`), and what the provider's answer held (:class:`Prov
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,16 +121,17 @@ class Translation:
     def __init__(  # written out: see the note above
         self,
         request: WireRequest,
-        adjustments: tuple[Adjustment, ...] = (),
-        warnings: tuple[Notice, ...] = (),
+        adjustments: Sequence[Adjustment] = (),
+        warnings: Sequence[Notice] = (),
         size: str | None = None,
         quality: str | None = None,
         edit_mode: str | None = None,
     ) -> None:
         fields = self.__dict__
         fields["request"] = request
-        fields["adjustments"] = adjustments
-        fields["warnings"] = warnings
+        # a Changes' lists become tuples; anything else is kept for checked_translation to judge
+        fields["adjustments"] = tuple(adjustments) if isinstance(adjustments, list) else adjustments
+        fields["warnings"] = tuple(warnings) if isinstance(warnings, list) else warnings
         fields["size"] = size
         fields["quality"] = quality
         fields["edit_mode"] = edit_mode

@@ -273,6 +273,8 @@ class Engine:
                 warnings.append(notice.model_copy(update={"index": index}))
             if len(result.images) < call.n and not _explained(result):
                 warnings.append(_fewer_images(plan, call, len(result.images)))
+            elif len(result.images) > call.n:  # billed all the same: kept, and said
+                warnings.append(_more_images(plan, call, len(result.images)))
             data.extend(result.images)
         if not data:
             filtered = [n.message for n in warnings if n.code == CONTENT_FILTERED]
@@ -392,6 +394,16 @@ def _fewer_images(plan: _Plan, call: ProviderCall, got: int) -> Notice:
         code="fewer_images",
         message=f"{which}{plan.model.id} returned {got} of the {call.n} image(s) asked for, "
         "without a reason",
+    )
+
+
+def _more_images(plan: _Plan, call: ProviderCall, got: int) -> Notice:
+    which = f"call {call.index + 1} of {len(plan.calls)}: " if len(plan.calls) > 1 else ""
+    return Notice(
+        code="more_images",
+        message=f"{which}{plan.model.id} returned {got} image(s), more than the {call.n} asked "
+        f"for; all are returned (and billed): the {plan.provider.name} plugin may send the "
+        "wrong count (ProviderCall.n is the call's share of the request's n)",
     )
 
 

@@ -127,6 +127,13 @@ def _checked(pending: Pending, provider: Provider) -> Pending:
             f"{provider.name} returned Pending(request={type(pending.request).__name__}): the "
             "poll must be a limner.WireRequest"
         )
+    parts = urlsplit(pending.request.url)
+    if not (parts.scheme and parts.netloc):
+        raise PluginError(
+            f"{provider.name} returned a Pending whose poll URL is not absolute "
+            f"({shown_url(pending.request.url)!r}): join a relative one to the URL the call "
+            "went to (urllib.parse.urljoin)"
+        )
     return pending
 
 

@@ -82,4 +82,6 @@ def shown_url(url: str) -> str:
     """``url`` for a message or a log line: without its query, which may hold a token, or the
     credentials of a ``user:password@`` part."""
     parts = urlsplit(url)
+    if not parts.netloc:  # relative: its path alone
+        return parts.path
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"

@@ -593,6 +593,26 @@ async def test_an_unknown_field_like_a_known_one_is_forwarded_with_a_warning(
     ]
 
 
+async def test_more_images_than_a_call_asked_for_are_kept_and_said(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """A plugin that sends the request's n instead of its call's share makes every call
+    answer too many: billed, so returned, with a warning naming the likely cause."""
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response(ok_body(5))
+
+    server.reply(answer, answer, answer)
+    result = await client.images.generate(model="alpha", prompt="x", n=5, quality="high")
+    assert len(result.data) == 15
+    assert [w.code for w in result.warnings] == ["more_images"] * 3
+    assert result.warnings[0].message == (
+        "call 1 of 3: fake/alpha-1 returned 5 image(s), more than the 2 asked for; all are "
+        "returned (and billed): the fake plugin may send the wrong count (ProviderCall.n is the "
+        "call's share of the request's n)"
+    )
+
+
 async def test_a_setting_of_another_operation_is_dropped_and_reported(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:

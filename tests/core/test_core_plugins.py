@@ -1075,3 +1075,16 @@ def test_schema_is_a_copy(client: limner.AsyncClient) -> None:
     schema = client.models.schema("alpha")
     schema["properties"]["n"]["maximum"] = 1000
     assert client.models.schema("alpha")["properties"]["n"]["maximum"] == 8
+
+
+def test_a_translation_takes_a_changes_lists() -> None:
+    """A plugin that builds its changes with limner.Changes passes its lists as they are."""
+    changes = limner.Changes()
+    changes.adjust("size", "1x1", "2x2", "why")
+    changes.warn("w", "said")
+    translation = limner.Translation(
+        limner.WireRequest("POST", "https://x.example/v1"), changes.adjustments, changes.warnings
+    )
+    assert translation.adjustments == tuple(changes.adjustments)
+    assert translation.warnings == tuple(changes.warnings)
+    assert isinstance(translation.adjustments, tuple) and isinstance(translation.warnings, tuple)

@@ -477,6 +477,19 @@ async def test_a_poll_host_that_does_not_resolve_is_looked_up_again_as_a_poll_is
     assert caught.value.submitted is True and caught.value.job == "job-2"
 
 
+async def test_a_relative_poll_url_is_the_plugins_error(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    server.reply(web.json_response({"id": "job-1", "polling_url": "/v1/get_result?id=job-1"}))
+    with pytest.raises(limner.PluginError) as caught:
+        await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    assert caught.value.message.startswith(
+        "jobs returned a Pending whose poll URL is not absolute ('/v1/get_result'): join a "
+        "relative one to the URL the call went to (urllib.parse.urljoin)"
+    )
+    assert caught.value.submitted is True  # the job was taken all the same
+
+
 async def test_the_poll_target_check_returns_the_address_to_connect_to(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -449,3 +449,26 @@ def test_the_guard_itself_cannot_be_overridden(pytester: pytest.Pytester) -> Non
 def test_a_provider_without_generate_passes(pytester: pytest.Pytester, operations: str) -> None:
     result = run(pytester, mini(f"    operations = {operations}\n"))
     result.assert_outcomes(passed=SOUND)
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("api_key", True),
+        ("client_secret", True),
+        ("password", True),
+        ("session_token", True),
+        ("bearer", True),
+        ("service_credential", True),
+        ("token_url", False),
+        ("token_endpoint", False),
+        ("access_key_id", False),
+        ("key_file", False),
+    ],
+)
+def test_credential_names(name: str, secret: bool) -> None:
+    """Which settings the standard tests require to be SecretStr: a URL or endpoint of a token
+    service is not a credential."""
+    from limner.testing.checks import credential_name
+
+    assert credential_name(name) is secret

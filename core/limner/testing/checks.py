@@ -29,8 +29,12 @@ __all__ = [
     "undescribed",
 ]
 
-_SECRET_WORDS = frozenset({"key", "apikey", "secret", "token", "password", "passphrase"})
-_NOT_SECRET = frozenset({"url", "uri", "id", "file", "path", "header", "name", "type", "env"})
+_SECRET_WORDS = frozenset(
+    {"key", "apikey", "secret", "token", "bearer", "password", "passphrase", "credential"}
+)
+_NOT_SECRET = frozenset(
+    {"url", "uri", "endpoint", "host", "id", "file", "path", "header", "name", "type", "env"}
+)
 _JSON = {"content-type": "application/json"}
 
 ANSWERS: tuple[tuple[Mapping[str, str], bytes], ...] = (
@@ -109,7 +113,8 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def credential_name(name: str) -> bool:
-    """``api_key``, ``client_secret``, ``password``; not ``token_url``, ``access_key_id``."""
+    """``api_key``, ``client_secret``, ``password``; not ``token_url``, ``token_endpoint``,
+    ``access_key_id``."""
     words = name.lower().split("_")
     return words[-1] not in _NOT_SECRET and any(word in _SECRET_WORDS for word in words)
 
