@@ -43,8 +43,10 @@ class SizeRules(_Frozen):
     multiple_of: int = 1
     min_pixels: int | None = None
     max_pixels: int | None = None
-    min_aspect: float | None = Field(None, description="smallest width/height ratio, e.g. 1/3")
-    max_aspect: float | None = Field(None, description="largest width/height ratio, e.g. 3")
+    min_aspect: float | None = Field(
+        default=None, description="smallest width/height ratio, e.g. 1/3"
+    )
+    max_aspect: float | None = Field(default=None, description="largest width/height ratio, e.g. 3")
 
     def violations(self, width: int, height: int) -> list[str]:
         """Reasons a size breaks these rules; empty when it fits."""
@@ -75,7 +77,7 @@ class Lifecycle(_Frozen):
     status: LifecycleStatus = "active"
     deprecated_on: dt.date | None = None
     shutdown_on: dt.date | None = None
-    replacement: str | None = Field(None, description="full id of the successor model")
+    replacement: str | None = Field(default=None, description="full id of the successor model")
     source: str | None = None
 
     def is_past_shutdown(self, today: dt.date) -> bool:
@@ -106,10 +108,10 @@ class ImagePrice(_Frozen):
     edit_mode: str | None = None
     quality: str | None = None
     size: str | None = Field(
-        None, description="one exact size: WIDTHxHEIGHT, or a resolution class such as 2K"
+        default=None, description="one exact size: WIDTHxHEIGHT, or a resolution class such as 2K"
     )
     max_size: str | None = Field(
-        None,
+        default=None,
         pattern=r"^\d+x\d+$",
         description="size band: the row prices any WIDTHxHEIGHT of at most this many pixels",
     )
@@ -248,7 +250,7 @@ class FieldRule(_Frozen):
     when: RuleField
     values: tuple[str | int, ...] = Field(min_length=1)
     then: RuleField
-    allowed: tuple[str | int, ...] = Field((), description="empty: leave the field unset")
+    allowed: tuple[str | int, ...] = Field(default=(), description="empty: leave the field unset")
     reason: str = Field(description="why, in a few words, for the error and the schema")
 
 
@@ -264,44 +266,56 @@ class Capabilities(_Frozen):
     do not list is refused."""
 
     operations: tuple[Operation, ...] = ("generate",)
-    sizes: tuple[str, ...] = Field((), description="accepted WIDTHxHEIGHT values (and 'auto')")
-    size_rules: SizeRules | None = Field(None, description="rules for free-form sizes")
+    sizes: tuple[str, ...] = Field(
+        default=(), description="accepted WIDTHxHEIGHT values (and 'auto')"
+    )
+    size_rules: SizeRules | None = Field(default=None, description="rules for free-form sizes")
     default_size: str | None = Field(
-        None,
+        default=None,
         description="the size the provider makes when a request names none (it describes the "
         "provider: changing it does not make a plugin send it)",
     )
     aspect_ratios: tuple[str, ...] = ()
-    image_sizes: tuple[str, ...] = Field((), description="resolution classes such as 1K, 2K, 4K")
+    image_sizes: tuple[str, ...] = Field(
+        default=(), description="resolution classes such as 1K, 2K, 4K"
+    )
     qualities: tuple[str, ...] = ()
     default_quality: str | None = Field(
-        None,
+        default=None,
         description="the quality the provider uses when a request names none (it describes the "
         "provider, as default_size does)",
     )
-    max_images_per_call: int = Field(1, ge=1, description="images one provider call can return")
-    max_n: int = Field(10, ge=1, description="largest n limner accepts (split across calls)")
+    max_images_per_call: int = Field(
+        default=1, ge=1, description="images one provider call can return"
+    )
+    max_n: int = Field(
+        default=10, ge=1, description="largest n limner accepts (split across calls)"
+    )
     max_prompt_chars: int = 32000
     max_input_images: int = 0
     edit_modes: tuple[str, ...] = Field(
-        (),
+        default=(),
         description="kinds of edit the model offers through edit_mode; unset, the plugin picks "
         "one from the request (typically inpaint with a mask), as its README says",
     )
     mask: bool = False
     mask_any_size: bool = Field(
-        False,
+        default=False,
         description="the provider resizes a mask of another size than the image itself; "
         "otherwise limner refuses such a mask",
     )
     mask_format: str | None = Field(
-        None,
+        default=None,
         description="how the provider's own mask marks the edit area; limner converts the "
         "OpenAI-convention mask (transparent = edit) to it",
     )
-    regions: tuple[str, ...] = Field((), description="cloud regions that serve the model")
-    remote_image_urls: bool = Field(False, description="provider fetches https image URLs itself")
-    file_ids: bool = Field(False, description="provider accepts uploaded file ids as input images")
+    regions: tuple[str, ...] = Field(default=(), description="cloud regions that serve the model")
+    remote_image_urls: bool = Field(
+        default=False, description="provider fetches https image URLs itself"
+    )
+    file_ids: bool = Field(
+        default=False, description="provider accepts uploaded file ids as input images"
+    )
     response_formats: tuple[Literal["url", "b64_json"], ...] = ("b64_json",)
     output_formats: tuple[str, ...] = ()
     output_compression: bool = False
@@ -310,17 +324,19 @@ class Capabilities(_Frozen):
     moderation: tuple[str, ...] = ()
     seed: bool = False
     seed_range: tuple[int, int] | None = Field(
-        None,
+        default=None,
         description="smallest and largest seed the provider takes; limner refuses others "
         "(null: any integer, or seeds are not supported)",
     )
     negative_prompt: bool = False
     max_negative_prompt_chars: int | None = Field(
-        None, ge=1, description="longest negative_prompt the provider takes (null: no limit)"
+        default=None,
+        ge=1,
+        description="longest negative_prompt the provider takes (null: no limit)",
     )
     streaming: bool = False
     field_rules: tuple[FieldRule, ...] = Field(
-        (), description="rules between request fields, such as a mode that takes no mask"
+        default=(), description="rules between request fields, such as a mode that takes no mask"
     )
 
     @model_validator(mode="after")

@@ -24,14 +24,14 @@ class Estimate(BaseModel):
     quality: str | None = None
     size: str | None = None
     edit_mode: str | None = None
-    usd: Usd | None = Field(None, description="null when the price is unknown")
+    usd: Usd | None = Field(default=None, description="null when the price is unknown")
     basis: str | None = Field(
-        None,
+        default=None,
         description="the price sheet's per_image row that gives the price, with its note; "
         "null when a plugin priced the call, or nothing did",
     )
     output_only: bool = Field(
-        False,
+        default=False,
         description="the model bills by tokens and usd prices the output images only: the "
         "prompt's tokens and the input images' add to the bill, which the response's usage "
         "prices exactly",
@@ -49,7 +49,9 @@ class DryRun(BaseModel):
     model: str
     provider: str
     requests: list[dict[str, Any]]
-    estimated_cost_usd: Usd | None = Field(None, description="null when the price is unknown")
+    estimated_cost_usd: Usd | None = Field(
+        default=None, description="null when the price is unknown"
+    )
     estimates: list[Estimate] = Field(
         default_factory=list, description="one per entry in requests: how it is priced"
     )

@@ -41,8 +41,8 @@ class ImageConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    aspect_ratio: str | None = Field(None, pattern=ASPECT_PATTERN, examples=["16:9"])
-    image_size: str | None = Field(None, min_length=1, examples=["1K", "2K", "4K"])
+    aspect_ratio: str | None = Field(default=None, pattern=ASPECT_PATTERN, examples=["16:9"])
+    image_size: str | None = Field(default=None, min_length=1, examples=["1K", "2K", "4K"])
 
 
 def is_file_tuple(value: Any) -> bool:
@@ -74,9 +74,9 @@ class ImageRef(BaseModel):
 
     model_config = ConfigDict(frozen=True, defer_build=True)
 
-    data: bytes | None = Field(None, repr=False)
+    data: bytes | None = Field(default=None, repr=False)
     path: str | None = None
-    url: str | None = Field(None, repr=False)
+    url: str | None = Field(default=None, repr=False)
     file_id: str | None = None
     filename: str | None = None
 
@@ -159,13 +159,13 @@ class ImageRequest(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     model: str = Field(min_length=1, examples=["provider/model"])
-    n: Count = Field(1, ge=1, le=10)
-    size: str | None = Field(None, pattern=SIZE_PATTERN, examples=["1024x1024", "auto"])
+    n: Count = Field(default=1, ge=1, le=10)
+    size: str | None = Field(default=None, pattern=SIZE_PATTERN, examples=["1024x1024", "auto"])
     response_format: Literal["url", "b64_json"] | None = None
     user: str | None = None
-    extra_headers: dict[str, str] | None = Field(None, repr=False)
+    extra_headers: dict[str, str] | None = Field(default=None, repr=False)
     provider_options: ProviderOptions = Field(
-        None, description="settings for one provider, under its name: {'<provider>': {...}}"
+        default=None, description="settings for one provider, under its name: {'<provider>': {...}}"
     )
 
     @property
@@ -176,11 +176,13 @@ class ImageRequest(BaseModel):
 
 class _PromptRequest(ImageRequest):
     prompt: str = Field(min_length=1, max_length=32000, json_schema_extra={"pattern": r"\S"})
-    quality: str | None = Field(None, examples=["auto", "low", "medium", "high", "standard", "hd"])
+    quality: str | None = Field(
+        default=None, examples=["auto", "low", "medium", "high", "standard", "hd"]
+    )
     style: str | None = None
-    background: str | None = Field(None, examples=["auto", "transparent", "opaque"])
-    output_format: str | None = Field(None, examples=["png", "jpeg", "webp"])
-    output_compression: Integer = Field(None, ge=0, le=100)
+    background: str | None = Field(default=None, examples=["auto", "transparent", "opaque"])
+    output_format: str | None = Field(default=None, examples=["png", "jpeg", "webp"])
+    output_compression: Integer = Field(default=None, ge=0, le=100)
     moderation: str | None = None
     seed: Integer = None
     negative_prompt: str | None = None
@@ -208,10 +210,11 @@ class EditRequest(_PromptRequest):
     )
     mask: ImageRef | None = None
     input_fidelity: Literal["high", "low"] | None = Field(
-        None, description="how closely to keep the input images' details (OpenAI's two values)"
+        default=None,
+        description="how closely to keep the input images' details (OpenAI's two values)",
     )
     edit_mode: str | None = Field(
-        None,
+        default=None,
         description="which kind of edit, for providers with several: inpaint, outpaint, "
         "image-to-image, erase, search-and-replace, search-and-recolor, remove-background, "
         "variation (the model's capabilities list its own)",

@@ -74,7 +74,7 @@ class Notice(BaseModel):
     code: str
     message: str
     param: str | None = None
-    index: int | None = Field(None, description="index of the image it concerns, if one")
+    index: int | None = Field(default=None, description="index of the image it concerns, if one")
 
 
 class InputTokensDetails(BaseModel):
@@ -130,10 +130,10 @@ class ImageData(BaseModel):
 
     model_config = ConfigDict(defer_build=True)
 
-    b64_json: str | None = Field(None, repr=False)
+    b64_json: str | None = Field(default=None, repr=False)
     url: str | None = None
     revised_prompt: str | None = None
-    seed: int | None = Field(None, description="the seed the provider used, when it says")
+    seed: int | None = Field(default=None, description="the seed the provider used, when it says")
 
     def to_bytes(self) -> bytes:
         """The image's bytes. Raises ``ValueError`` for a URL-only image (ask for
@@ -159,7 +159,7 @@ class ImagesResponse(BaseModel):
     quality: str | None = None
     background: str | None = None
     usage: Usage | None = None
-    cost: Usd | None = Field(None, description="USD; null when the price is unknown")
+    cost: Usd | None = Field(default=None, description="USD; null when the price is unknown")
     provider: str
     model: str
     adjustments: list[Adjustment] = Field(default_factory=list)

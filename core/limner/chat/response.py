@@ -33,7 +33,9 @@ class PromptTokensDetails(BaseModel):
 class CompletionTokensDetails(BaseModel):
     text_tokens: int = 0
     image_tokens: int = 0
-    reasoning_tokens: int = Field(0, description="thinking tokens (counted in completion_tokens)")
+    reasoning_tokens: int = Field(
+        default=0, description="thinking tokens (counted in completion_tokens)"
+    )
 
 
 class ChatUsage(BaseModel):
@@ -101,7 +103,7 @@ class ChatCompletion(BaseModel):
     model: str
     choices: list[ChatChoice]
     usage: ChatUsage | None = None
-    cost: Usd | None = Field(None, description="USD; null when the price is unknown")
+    cost: Usd | None = Field(default=None, description="USD; null when the price is unknown")
     provider: str
     adjustments: list[Adjustment] = Field(default_factory=list)
     warnings: list[Notice] = Field(default_factory=list)

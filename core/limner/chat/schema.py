@@ -46,7 +46,7 @@ def _unset(value: Any) -> bool:
 
 def _omitted(default: Any = None, **kwargs: Any) -> Any:
     """An optional field left out of dumps while unset (``None``)."""
-    return Field(default, exclude_if=_unset, **kwargs)
+    return Field(default=default, exclude_if=_unset, **kwargs)
 
 
 class TextPart(_Strict):
@@ -223,20 +223,23 @@ class ChatRequest(BaseModel):
     model: str = Field(min_length=1, examples=["provider/model"])
     messages: list[Message] = Field(min_length=1)
     modalities: list[Literal["text", "image"]] | None = Field(
-        None, description="what the answer may hold; ['image', 'text'] as OpenRouter sends it"
+        default=None,
+        description="what the answer may hold; ['image', 'text'] as OpenRouter sends it",
     )
     image_config: ImageConfig | None = None
-    n: Count = Field(1, ge=1, le=10, description="choices, made by that many concurrent calls")
+    n: Count = Field(
+        default=1, ge=1, le=10, description="choices, made by that many concurrent calls"
+    )
     stream: bool | None = None
     stream_options: dict[str, Any] | None = None
-    temperature: Number = Field(None, ge=0, le=2)
-    top_p: Number = Field(None, ge=0, le=1)
-    max_tokens: Integer = Field(None, ge=1)
-    max_completion_tokens: Integer = Field(None, ge=1)
+    temperature: Number = Field(default=None, ge=0, le=2)
+    top_p: Number = Field(default=None, ge=0, le=1)
+    max_tokens: Integer = Field(default=None, ge=1)
+    max_completion_tokens: Integer = Field(default=None, ge=1)
     seed: Integer = None
     stop: str | list[str] | None = None
-    frequency_penalty: Number = Field(None, ge=-2, le=2)
-    presence_penalty: Number = Field(None, ge=-2, le=2)
+    frequency_penalty: Number = Field(default=None, ge=-2, le=2)
+    presence_penalty: Number = Field(default=None, ge=-2, le=2)
     logit_bias: dict[str, float] | None = None
     response_format: dict[str, Any] | None = None
     reasoning_effort: str | None = None
@@ -253,9 +256,9 @@ class ChatRequest(BaseModel):
     top_logprobs: Integer = None
     audio: Any = None
     prediction: Any = None
-    extra_headers: dict[str, str] | None = Field(None, repr=False)
+    extra_headers: dict[str, str] | None = Field(default=None, repr=False)
     provider_options: ProviderOptions = Field(
-        None, description="settings for one provider, under its name: {'<provider>': {...}}"
+        default=None, description="settings for one provider, under its name: {'<provider>': {...}}"
     )
 
     @field_validator("messages", mode="before")

@@ -98,7 +98,7 @@ class StoredFile(FileObject):
     bytes with, and the owner."""
 
     content_type: str = "application/octet-stream"
-    owner: str | None = Field(None, description="tag of the gateway key that stored it")
+    owner: str | None = Field(default=None, description="tag of the gateway key that stored it")
 
     def expired(self, now: float) -> bool:
         return self.expires_at is not None and now >= self.expires_at

@@ -107,10 +107,10 @@ class ModelObject(ModelInfo):
     created: int = 0
     owned_by: str
     shutdown_date: str | None = Field(
-        None, description="lifecycle.shutdown_on, as OpenAI's model object says it"
+        default=None, description="lifecycle.shutdown_on, as OpenAI's model object says it"
     )
     request_schemas: dict[str, dict[str, Any]] | None = Field(
-        None,
+        default=None,
         description="with ?include=request_schemas on GET /v1/models/{model}: the JSON Schema "
         "(Draft 2020-12) of the model's requests, by operation",
     )

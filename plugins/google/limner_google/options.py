@@ -20,7 +20,7 @@ class GoogleOptions(BaseModel):
 
     person_generation: Literal["DONT_ALLOW", "ALLOW_ADULT", "ALLOW_ALL", "ALLOW_NONE"] | None = (
         Field(
-            None,
+            default=None,
             description="Imagen personGeneration (DONT_ALLOW, ALLOW_ADULT, ALLOW_ALL; ALLOW_ALL is "
             "Vertex only); Gemini on Vertex imageConfig.personGeneration (ALLOW_ALL|ALLOW_ADULT|"
             "ALLOW_NONE). DONT_ALLOW and ALLOW_NONE are renamed for the family that spells it the "
@@ -30,26 +30,29 @@ class GoogleOptions(BaseModel):
     safety_setting: (
         Literal["BLOCK_LOW_AND_ABOVE", "BLOCK_MEDIUM_AND_ABOVE", "BLOCK_ONLY_HIGH", "BLOCK_NONE"]
         | None
-    ) = Field(None, description="Imagen safetySetting (BLOCK_NONE: Vertex only)")
-    add_watermark: bool | None = Field(None, description="Imagen on Vertex: addWatermark")
-    enhance_prompt: bool | None = Field(None, description="Imagen on Vertex: enhancePrompt")
-    guidance_scale: Number = Field(None, description="Imagen guidanceScale")
+    ) = Field(default=None, description="Imagen safetySetting (BLOCK_NONE: Vertex only)")
+    add_watermark: bool | None = Field(default=None, description="Imagen on Vertex: addWatermark")
+    enhance_prompt: bool | None = Field(default=None, description="Imagen on Vertex: enhancePrompt")
+    guidance_scale: Number = Field(default=None, description="Imagen guidanceScale")
     mask_dilation: Number = Field(
-        None, ge=0, le=1, description="Imagen edits: maskImageConfig.dilation (0.01 suggested)"
+        default=None,
+        ge=0,
+        le=1,
+        description="Imagen edits: maskImageConfig.dilation (0.01 suggested)",
     )
     base_steps: Integer = Field(
-        None, ge=1, le=75, description="Imagen edits: editConfig.baseSteps (35 to 75)"
+        default=None, ge=1, le=75, description="Imagen edits: editConfig.baseSteps (35 to 75)"
     )
     thinking_level: Literal["MINIMAL", "LOW", "MEDIUM", "HIGH"] | None = Field(
-        None,
+        default=None,
         description="Gemini generationConfig.thinkingConfig.thinkingLevel: the 3.1 image models "
         "take MINIMAL or HIGH; gemini-2.5-flash-image has no thinking (dropped, reported)",
     )
     temperature: Number = Field(
-        None, ge=0, le=2, description="Gemini generationConfig.temperature (0 to 2)"
+        default=None, ge=0, le=2, description="Gemini generationConfig.temperature (0 to 2)"
     )
     response_modalities: tuple[Literal["TEXT", "IMAGE"], ...] = Field(
-        ("TEXT", "IMAGE"),
+        default=("TEXT", "IMAGE"),
         description="Gemini responseModalities; ['IMAGE'] asks for images without text "
         "(images.generate and images.edit need IMAGE among them)",
     )

@@ -63,7 +63,7 @@ class GoogleSettings(ProviderSettings):
     location: str | None = None
     vertex_base_url: str | None = None
     api_version: str | None = None
-    credentials: Any = Field(None, repr=False, exclude=True)
+    credentials: Any = Field(default=None, repr=False, exclude=True)
     _adc: Any = PrivateAttr(default=None)
 
     @property

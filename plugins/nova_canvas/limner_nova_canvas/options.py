@@ -40,39 +40,41 @@ class NovaCanvasOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     mask_prompt: str | None = Field(
-        None,
+        default=None,
         min_length=1,
         max_length=1024,
         description="instead of a mask image (maskPrompt), the object Nova masks: inpaint and "
         "erase change it; outpaint keeps it and changes everything around it",
     )
     cfg_scale: Number = Field(
-        None, ge=1.1, le=10.0, description="prompt adherence (cfgScale, default 6.5)"
+        default=None, ge=1.1, le=10.0, description="prompt adherence (cfgScale, default 6.5)"
     )
     style: NovaStyle | None = Field(
-        None, description="text to image: a style preset (overrides the request's style)"
+        default=None, description="text to image: a style preset (overrides the request's style)"
     )
     similarity_strength: Number = Field(
-        None, ge=0.2, le=1.0, description="variations: likeness to the inputs (default 0.7)"
+        default=None, ge=0.2, le=1.0, description="variations: likeness to the inputs (default 0.7)"
     )
     outpainting_mode: Literal["DEFAULT", "PRECISE"] | None = Field(
-        None, description="outpaint: DEFAULT or PRECISE (outPaintingMode)"
+        default=None, description="outpaint: DEFAULT or PRECISE (outPaintingMode)"
     )
     condition_image: ImageInput | None = Field(
-        None, description="text to image: a layout to follow (conditionImage)", repr=False
+        default=None, description="text to image: a layout to follow (conditionImage)", repr=False
     )
     control_mode: Literal["CANNY_EDGE", "SEGMENTATION"] | None = Field(
-        None, description="with condition_image: how it guides (default CANNY_EDGE)"
+        default=None, description="with condition_image: how it guides (default CANNY_EDGE)"
     )
     control_strength: Number = Field(
-        None, ge=0.0, le=1.0, description="with condition_image: its weight (default 0.7)"
+        default=None, ge=0.0, le=1.0, description="with condition_image: its weight (default 0.7)"
     )
     colors: list[HexColor] | None = Field(
-        None,
+        default=None,
         min_length=1,
         max_length=10,
         description="generate with a palette: COLOR_GUIDED_GENERATION with these #RRGGBB colors",
     )
     reference_image: ImageInput | None = Field(
-        None, description="with colors: an image whose look to follow (referenceImage)", repr=False
+        default=None,
+        description="with colors: an image whose look to follow (referenceImage)",
+        repr=False,
     )

@@ -24,13 +24,13 @@ class NovaCanvasSettings(ProviderSettings):
     endpoint (``AWS_ENDPOINT_URL_BEDROCK_RUNTIME``).
     """
 
-    region: str | None = Field(None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
+    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
     profile: str | None = None
     aws_access_key_id: SecretStr | None = None
     aws_secret_access_key: SecretStr | None = None
     aws_session_token: SecretStr | None = None
     credential_chain: bool = Field(
-        True, description="fall back on botocore's credential chain when no key is set"
+        default=True, description="fall back on botocore's credential chain when no key is set"
     )
     model_ids: dict[str, str] = Field(
         default_factory=dict,

@@ -15,7 +15,7 @@ class OpenAIOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     input_fidelity: Literal["high", "low"] | None = Field(
-        None,
+        default=None,
         description=(
             "Edits only: how closely to keep the input images' details (default low). "
             "gpt-image-1.5, gpt-image-1 and chatgpt-image-latest take high or low, "

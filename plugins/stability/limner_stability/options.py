@@ -44,32 +44,38 @@ class StabilityOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     accept: Literal["application/json", "image/*"] | None = Field(
-        None,
+        default=None,
         description="Answer as base64 JSON (default) or as raw image bytes with finish-reason "
         "and seed headers",
     )
     style_preset: StylePreset | None = Field(
-        None, description="sd3, core, ultra, inpaint and outpaint"
+        default=None, description="sd3, core, ultra, inpaint and outpaint"
     )
-    cfg_scale: Number = Field(None, ge=1, le=10, description="sd3 models only")
+    cfg_scale: Number = Field(default=None, ge=1, le=10, description="sd3 models only")
     strength: Number = Field(
-        None,
+        default=None,
         ge=0,
         le=1,
         description="image-to-image: 0 keeps the input, 1 ignores it (limner's default 0.7; "
         "0.95 for sd3.5-flash)",
     )
     grow_mask: Number = Field(
-        None, ge=0, le=100, description="inpaint 0-100 (default 5); erase and search 0-20"
+        default=None, ge=0, le=100, description="inpaint 0-100 (default 5); erase and search 0-20"
     )
     search_prompt: str | None = Field(
-        None, min_length=1, max_length=10000, description="search-and-replace: what to replace"
+        default=None,
+        min_length=1,
+        max_length=10000,
+        description="search-and-replace: what to replace",
     )
     select_prompt: str | None = Field(
-        None, min_length=1, max_length=10000, description="search-and-recolor: what to recolor"
+        default=None,
+        min_length=1,
+        max_length=10000,
+        description="search-and-recolor: what to recolor",
     )
-    left: Integer = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
-    right: Integer = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
-    up: Integer = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
-    down: Integer = Field(None, ge=0, le=2000, description="outpaint: pixels to add")
-    creativity: Number = Field(None, ge=0, le=1, description="outpaint (default 0.5)")
+    left: Integer = Field(default=None, ge=0, le=2000, description="outpaint: pixels to add")
+    right: Integer = Field(default=None, ge=0, le=2000, description="outpaint: pixels to add")
+    up: Integer = Field(default=None, ge=0, le=2000, description="outpaint: pixels to add")
+    down: Integer = Field(default=None, ge=0, le=2000, description="outpaint: pixels to add")
+    creativity: Number = Field(default=None, ge=0, le=1, description="outpaint (default 0.5)")
