@@ -221,6 +221,7 @@ _SUBMODULES = frozenset(
         "lifecycle",
         "loading",
         "money",
+        "outcomes",
         "params",
         "plugins",
         "polling",

@@ -4,10 +4,9 @@ merge. Providers only translate and parse; every network call happens here."""
 from __future__ import annotations
 
 import base64
-import collections
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -30,12 +29,21 @@ from .inputs import (
     respelled,
     spelling,
 )
+from .outcomes import (
+    explained,
+    failed_call_notice,
+    failed_calls,
+    fewer_images,
+    gather_or_cancel,
+    gather_settled,
+    more_images,
+    said_once,
+)
 from .plugins import Registry
 from .polling import poll
 from .provider import ProviderSettings
 from .requests import set_aside_misplaced
 from .responses import (
-    CALL_FAILED,
     CONTENT_FILTERED,
     NO_IMAGES,
     Adjustment,
@@ -48,10 +56,6 @@ from .sending import (
     Share,
     describe,
     exchange,
-    failed_call_notice,
-    failed_calls,
-    gather_or_cancel,
-    gather_settled,
     plan_warnings,
     price_or_notice,
     raise_if_filtered,
@@ -271,23 +275,23 @@ class Engine:
             for notice in result.warnings:
                 index = None if notice.index is None else notice.index + len(data)
                 warnings.append(notice.model_copy(update={"index": index}))
-            if len(result.images) < call.n and not _explained(result):
-                warnings.append(_fewer_images(plan, call, len(result.images)))
+            if len(result.images) < call.n and not explained(result):
+                warnings.append(fewer_images(plan, call, len(result.images)))
             elif len(result.images) > call.n:  # billed all the same: kept, and said
-                warnings.append(_more_images(plan, call, len(result.images)))
+                warnings.append(more_images(plan, call, len(result.images)))
             data.extend(result.images)
         if not data:
             filtered = [n.message for n in warnings if n.code == CONTENT_FILTERED]
             if filtered:
                 raise ContentPolicyError(
-                    f"{plan.model.id}: every image was withheld: {_said_once(filtered)}",
+                    f"{plan.model.id}: every image was withheld: {said_once(filtered)}",
                     reason=filtered[0],
                     provider=plan.provider.name,
                     model=plan.model.id,
                 )
             said = [n.message for n in warnings if n.code == NO_IMAGES]
             raise NoImageGeneratedError(
-                f"{plan.model.id} returned no image" + (f": {_said_once(said)}" if said else ""),
+                f"{plan.model.id} returned no image" + (f": {said_once(said)}" if said else ""),
                 provider=plan.provider.name,
                 model=plan.model.id,
             )
@@ -378,37 +382,3 @@ class Engine:
                 notices.append(notice)
             total = None if cost is None or total is None else total + cost
         return total, unique(notices)
-
-
-def _explained(result: ProviderResult) -> bool:
-    """Whether the result says why images are missing (a filter withheld them, a ``no_images``
-    notice gives the provider's reason, or the call failed)."""
-    return any(
-        notice.code in (CONTENT_FILTERED, NO_IMAGES, CALL_FAILED) for notice in result.warnings
-    )
-
-
-def _fewer_images(plan: _Plan, call: ProviderCall, got: int) -> Notice:
-    which = f"call {call.index + 1} of {len(plan.calls)}: " if len(plan.calls) > 1 else ""
-    return Notice(
-        code="fewer_images",
-        message=f"{which}{plan.model.id} returned {got} of the {call.n} image(s) asked for, "
-        "without a reason",
-    )
-
-
-def _more_images(plan: _Plan, call: ProviderCall, got: int) -> Notice:
-    which = f"call {call.index + 1} of {len(plan.calls)}: " if len(plan.calls) > 1 else ""
-    return Notice(
-        code="more_images",
-        message=f"{which}{plan.model.id} returned {got} image(s), more than the {call.n} asked "
-        f"for; all are returned (and billed): the {plan.provider.name} plugin may send the "
-        "wrong count (ProviderCall.n is the call's share of the request's n)",
-    )
-
-
-def _said_once(messages: Iterable[str]) -> str:
-    """The shares' reasons, in order, for a message: a reason given several times is said once,
-    with how many times."""
-    counts = collections.Counter(messages)
-    return "; ".join(f"{text} (×{count})" if count > 1 else text for text, count in counts.items())

@@ -13,10 +13,10 @@ from .capabilities import ModelInfo
 from .errors import InvalidRequestError, LimnerError, UnsupportedFeatureError
 from .images import InputImage, check_mask, read_local, sniff
 from .input_errors import invalid_input
+from .outcomes import gather_or_cancel
 from .provider import Provider, ProviderSettings
 from .requests import EditRequest, ImageRef, ImageRequest, VariationRequest
 from .responses import Adjustment, Notice
-from .sending import gather_or_cancel
 from .wire import GENERIC_SECRET_HEADERS, WireRequest
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -29,7 +29,7 @@ from .lifecycle import lifecycle_notices, name_replacement
 from .plugins import Registry
 from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
 from .redaction import Scrubber, secret_header_values
-from .responses import CALL_FAILED, CONTENT_FILTERED, Adjustment, Notice, Usage
+from .responses import CONTENT_FILTERED, Adjustment, Notice, Usage
 from .status_errors import RETRYABLE_STATUSES, error_for_status
 from .unreported import unreported_settings
 from .wire import WireRequest, WireResponse
@@ -40,10 +40,6 @@ __all__ = [
     "Share",
     "describe",
     "exchange",
-    "failed_call_notice",
-    "failed_calls",
-    "gather_or_cancel",
-    "gather_settled",
     "generic_error",
     "plan_warnings",
     "price_or_notice",
@@ -69,77 +65,6 @@ class Plan(Generic[CallT]):
     translations: tuple[Translation, ...]
     adjustments: tuple[Adjustment, ...]
     warnings: tuple[Notice, ...]
-
-
-async def gather_or_cancel(calls: Sequence[Awaitable[T]]) -> list[T]:
-    """Run ``calls`` concurrently and return their results in order. On the first failure the
-    others are cancelled (nothing is half-returned) and the failure is raised. A single call is
-    awaited directly, without a task."""
-    if len(calls) == 1:
-        return [await calls[0]]
-    tasks = [asyncio.ensure_future(call) for call in calls]
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
-
-
-async def gather_settled(calls: Sequence[Awaitable[T]]) -> list[T | LimnerError]:
-    """Run ``calls`` concurrently to their end and return, in order, each one's result or the
-    :class:`LimnerError` it raised: one call's failure does not stop the others, whose work
-    may already be billed. Anything else raised (a bug, a cancellation) cancels the others and
-    is raised."""
-
-    async def settled(call: Awaitable[T]) -> T | LimnerError:
-        try:
-            return await call
-        except LimnerError as error:
-            return error
-
-    if len(calls) == 1:  # the common case: awaited directly, as gather_or_cancel does
-        try:
-            return [await calls[0]]
-        except LimnerError as error:
-            return [error]
-    return await gather_or_cancel([settled(call) for call in calls])
-
-
-def failed_calls(
-    outcomes: Sequence[T | LimnerError], *, answered: Callable[[T], bool], strict: bool
-) -> dict[int, LimnerError]:
-    """The errors of the calls that failed among ``outcomes`` (:func:`gather_settled`'s), by
-    index: what the other calls made is billed, so it is returned with a notice for each of
-    these (:func:`failed_call_notice`). Raises the first call's error when no call
-    ``answered`` usefully, and a refusal (:class:`ContentPolicyError`) in ``strict`` mode."""
-    failed = {i: o for i, o in enumerate(outcomes) if isinstance(o, LimnerError)}
-    if not failed:
-        return failed
-    made = any(answered(o) for o in outcomes if not isinstance(o, LimnerError))
-    refused = [e for e in failed.values() if isinstance(e, ContentPolicyError)]
-    if made and not (strict and refused):
-        return failed
-    if made:  # strict mode: the refusal is raised (the original error, not a notice's copy)
-        refusal = refused[0]
-        note = "what the other calls made is billed but not returned (strict mode)"
-        refusal.message = f"{refusal.message}; {note}"
-        refusal.billing_note = f"{refusal.billing_note}; {note}" if refusal.billing_note else note
-        raise refusal
-    error = next(iter(failed.values()))
-    others = [e for e in failed.values() if e is not error and e.message != error.message]
-    if others:  # calls that failed alike before sending (a missing key) are not named
-        error.message = f"{error.message} ({len(failed) - 1} other call(s) failed too)"
-    raise error
-
-
-def failed_call_notice(error: LimnerError) -> Notice:
-    """The notice of a call that failed while others answered, quoting its error (which names
-    the call when something was sent: :meth:`Share.name`): ``content_filtered`` for a
-    refusal, ``call_failed`` otherwise."""
-    code = CONTENT_FILTERED if isinstance(error, ContentPolicyError) else CALL_FAILED
-    return Notice(code=code, message=error.message)
 
 
 async def exchange(

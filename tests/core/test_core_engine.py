@@ -484,7 +484,7 @@ async def test_when_the_first_call_fails_the_answer_describes_the_ones_that_answ
 async def test_gather_settled_keeps_limners_errors_and_raises_a_bug() -> None:
     """Only limner's errors are kept as a call's outcome (the others go on, their work may be
     billed); anything else is a bug, which cancels the other calls and is raised."""
-    from limner.sending import gather_settled
+    from limner.outcomes import gather_settled
 
     cancelled: list[str] = []
 

@@ -22,6 +22,11 @@ from ..errors import (
 )
 from ..estimates import estimate_calls
 from ..inputs import check_extra_headers, check_not_overwritten, provider_options
+from ..outcomes import (
+    failed_call_notice,
+    failed_calls,
+    gather_settled,
+)
 from ..provider import Provider, Translation
 from ..requests import STREAMING_NOT_SUPPORTED
 from ..responses import NO_IMAGES, Notice
@@ -30,9 +35,6 @@ from ..sending import (
     Share,
     describe,
     exchange,
-    failed_call_notice,
-    failed_calls,
-    gather_settled,
     plan_warnings,
     price_or_notice,
     raise_if_filtered,

@@ -11,9 +11,9 @@ from ..capabilities import ModelInfo
 from ..errors import UnsupportedFeatureError
 from ..images import InputImage
 from ..inputs import Fetch, load_image
+from ..outcomes import gather_or_cancel
 from ..requests import ImageRef
 from ..responses import Notice
-from ..sending import gather_or_cancel
 from .contract import ChatPart, ChatResult, ChatTurn
 from .schema import (
     ChatMessage,

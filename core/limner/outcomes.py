@@ -1,0 +1,133 @@
+"""A request's calls, run side by side, and what becomes of their outcomes: the images of the
+calls that answered are kept (they are billed) beside a notice for each call that failed, and a
+call's share of images is checked against what it returned."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from .calls import ProviderCall, ProviderResult
+from .errors import ContentPolicyError, LimnerError
+from .responses import CALL_FAILED, CONTENT_FILTERED, NO_IMAGES, Notice
+from .sending import Plan
+
+__all__ = [
+    "explained",
+    "failed_call_notice",
+    "failed_calls",
+    "fewer_images",
+    "gather_or_cancel",
+    "gather_settled",
+    "more_images",
+    "said_once",
+]
+
+T = TypeVar("T")
+
+
+async def gather_or_cancel(calls: Sequence[Awaitable[T]]) -> list[T]:
+    """Run ``calls`` concurrently and return their results in order. On the first failure the
+    others are cancelled (nothing is half-returned) and the failure is raised. A single call is
+    awaited directly, without a task."""
+    if len(calls) == 1:
+        return [await calls[0]]
+    tasks = [asyncio.ensure_future(call) for call in calls]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+async def gather_settled(calls: Sequence[Awaitable[T]]) -> list[T | LimnerError]:
+    """Run ``calls`` concurrently to their end and return, in order, each one's result or the
+    :class:`LimnerError` it raised: one call's failure does not stop the others, whose work
+    may already be billed. Anything else raised (a bug, a cancellation) cancels the others and
+    is raised."""
+
+    async def settled(call: Awaitable[T]) -> T | LimnerError:
+        try:
+            return await call
+        except LimnerError as error:
+            return error
+
+    if len(calls) == 1:  # the common case: awaited directly, as gather_or_cancel does
+        try:
+            return [await calls[0]]
+        except LimnerError as error:
+            return [error]
+    return await gather_or_cancel([settled(call) for call in calls])
+
+
+def failed_calls(
+    outcomes: Sequence[T | LimnerError], *, answered: Callable[[T], bool], strict: bool
+) -> dict[int, LimnerError]:
+    """The errors of the calls that failed among ``outcomes`` (:func:`gather_settled`'s), by
+    index: what the other calls made is billed, so it is returned with a notice for each of
+    these (:func:`failed_call_notice`). Raises the first call's error when no call
+    ``answered`` usefully, and a refusal (:class:`ContentPolicyError`) in ``strict`` mode."""
+    failed = {i: o for i, o in enumerate(outcomes) if isinstance(o, LimnerError)}
+    if not failed:
+        return failed
+    made = any(answered(o) for o in outcomes if not isinstance(o, LimnerError))
+    refused = [e for e in failed.values() if isinstance(e, ContentPolicyError)]
+    if made and not (strict and refused):
+        return failed
+    if made:  # strict mode: the refusal is raised (the original error, not a notice's copy)
+        refusal = refused[0]
+        note = "what the other calls made is billed but not returned (strict mode)"
+        refusal.message = f"{refusal.message}; {note}"
+        refusal.billing_note = f"{refusal.billing_note}; {note}" if refusal.billing_note else note
+        raise refusal
+    error = next(iter(failed.values()))
+    others = [e for e in failed.values() if e is not error and e.message != error.message]
+    if others:  # calls that failed alike before sending (a missing key) are not named
+        error.message = f"{error.message} ({len(failed) - 1} other call(s) failed too)"
+    raise error
+
+
+def failed_call_notice(error: LimnerError) -> Notice:
+    """The notice of a call that failed while others answered, quoting its error (which names
+    the call when something was sent: :meth:`Share.name`): ``content_filtered`` for a
+    refusal, ``call_failed`` otherwise."""
+    code = CONTENT_FILTERED if isinstance(error, ContentPolicyError) else CALL_FAILED
+    return Notice(code=code, message=error.message)
+
+
+def explained(result: ProviderResult) -> bool:
+    """Whether the result says why images are missing (a filter withheld them, a ``no_images``
+    notice gives the provider's reason, or the call failed)."""
+    return any(
+        notice.code in (CONTENT_FILTERED, NO_IMAGES, CALL_FAILED) for notice in result.warnings
+    )
+
+
+def fewer_images(plan: Plan[Any], call: ProviderCall, got: int) -> Notice:
+    which = f"call {call.index + 1} of {len(plan.calls)}: " if len(plan.calls) > 1 else ""
+    return Notice(
+        code="fewer_images",
+        message=f"{which}{plan.model.id} returned {got} of the {call.n} image(s) asked for, "
+        "without a reason",
+    )
+
+
+def more_images(plan: Plan[Any], call: ProviderCall, got: int) -> Notice:
+    which = f"call {call.index + 1} of {len(plan.calls)}: " if len(plan.calls) > 1 else ""
+    return Notice(
+        code="more_images",
+        message=f"{which}{plan.model.id} returned {got} image(s), more than the {call.n} asked "
+        f"for; all are returned (and billed): the {plan.provider.name} plugin may send the "
+        "wrong count (ProviderCall.n is the call's share of the request's n)",
+    )
+
+
+def said_once(messages: Iterable[str]) -> str:
+    """The shares' reasons, in order, for a message: a reason given several times is said once,
+    with how many times."""
+    counts = collections.Counter(messages)
+    return "; ".join(f"{text} (×{count})" if count > 1 else text for text, count in counts.items())
