@@ -399,6 +399,24 @@ async def test_a_poll_to_a_private_or_local_address_is_refused(
     assert len(server.api_calls) == 1
 
 
+def polled_elsewhere(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Script a job whose poll URL names a host that does not exist (jobs.invalid, on the
+    loopback server's port), ready at the first poll; connections pinned to an address are made
+    in plain http, as the loopback server speaks. Returns the poll URL."""
+
+    def plain_http(url: str, address: str) -> tuple[str, dict[str, Any]]:
+        target, extra = pin_url(url, address)
+        extra["server_hostname"] = None
+        return target, extra
+
+    monkeypatch.setattr(limner.http, "pin_url", plain_http)
+    port = server.url.rsplit(":", 1)[1]
+    poll = f"http://jobs.invalid:{port}/v1/get_result?id=job-1"
+    done = {"id": "job-1", "status": "Ready", "result": {"sample": f"{server.url}/files/a.png"}}
+    server.reply(web.json_response({"id": "job-1", "polling_url": poll}), web.json_response(done))
+    return poll
+
+
 async def test_a_poll_to_another_host_connects_to_the_address_checked(
     server: FakeServer,
     make_jobs_client: Callable[..., limner.AsyncClient],
@@ -414,18 +432,8 @@ async def test_a_poll_to_another_host_connects_to_the_address_checked(
         checked.append(urlsplit(target.url).hostname)
         return "127.0.0.1"
 
-    original = pin_url
-
-    def plain_http(url: str, address: str) -> tuple[str, dict[str, Any]]:
-        target, extra = original(url, address)
-        extra["server_hostname"] = None  # the loopback server speaks plain http
-        return target, extra
-
     monkeypatch.setattr(limner.polling, "_check_target", resolved_once)
-    monkeypatch.setattr(limner.http, "pin_url", plain_http)
-    poll = f"http://jobs.invalid:{port}/v1/get_result?id=job-1"
-    done = {"id": "job-1", "status": "Ready", "result": {"sample": f"{server.url}/files/a.png"}}
-    server.reply(web.json_response({"id": "job-1", "polling_url": poll}), web.json_response(done))
+    polled_elsewhere(server, monkeypatch)
     result = await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
     assert result.data[0].url == f"{server.url}/files/a.png"
     assert checked == ["jobs.invalid"]
@@ -440,7 +448,6 @@ async def test_a_poll_host_that_does_not_resolve_is_looked_up_again_as_a_poll_is
 ) -> None:
     """A resolver's passing failure must not lose a billed job: the lookup is retried as a
     failed poll is; a name that never resolves ends the polling once the retries are spent."""
-    port = server.url.rsplit(":", 1)[1]
     lookups: list[str] = []
 
     async def flaky(target: limner.WireRequest, *_: object) -> str:
@@ -449,18 +456,8 @@ async def test_a_poll_host_that_does_not_resolve_is_looked_up_again_as_a_poll_is
             raise limner.ProviderConnectionError("could not resolve jobs.invalid")
         return "127.0.0.1"
 
-    original = pin_url
-
-    def plain_http(url: str, address: str) -> tuple[str, dict[str, Any]]:
-        target, extra = original(url, address)
-        extra["server_hostname"] = None  # the loopback server speaks plain http
-        return target, extra
-
     monkeypatch.setattr(limner.polling, "_check_target", flaky)
-    monkeypatch.setattr(limner.http, "pin_url", plain_http)
-    poll = f"http://jobs.invalid:{port}/v1/get_result?id=job-1"
-    done = {"id": "job-1", "status": "Ready", "result": {"sample": f"{server.url}/files/a.png"}}
-    server.reply(web.json_response({"id": "job-1", "polling_url": poll}), web.json_response(done))
+    poll = polled_elsewhere(server, monkeypatch)
     result = await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
     assert len(result.data) == 1 and len(lookups) == 3
 
