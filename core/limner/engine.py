@@ -194,7 +194,10 @@ class Engine:
             and not any(a.param == "response_format" for a in adjustments)
         ):  # known before the call, so dry runs show it too
             adjustments = (*adjustments, _BYTES_NOT_URLS)
-        found = [*typo_notices(request), *(mask_notices(mask) if mask is not None else ())]
+        found = [  # (no unknown fields, the common case: nothing to look at)
+            *(typo_notices(request) if request.model_extra else ()),
+            *(mask_notices(mask) if mask is not None else ()),
+        ]
         warnings = tuple(plan_warnings(model, request, adjustments, translations, found))
         if spelled is not None:
             warnings = respelled(warnings, provider, OPTIONS, spelled)
@@ -321,7 +324,8 @@ class Engine:
             adjustments=adjustments,
             warnings=[*warnings, *price_warnings],
         )
-        response._failures = tuple(failed.values())
+        if failed:
+            response._failures = tuple(failed.values())
         return response
 
     async def _honour_response_format(
