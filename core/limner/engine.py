@@ -195,7 +195,7 @@ class Engine:
         ):  # known before the call, so dry runs show it too
             adjustments = (*adjustments, _BYTES_NOT_URLS)
         found = [  # (no unknown fields, the common case: nothing to look at)
-            *(typo_notices(request) if request.model_extra else ()),
+            *(typo_notices(request, provider.own_fields) if request.model_extra else ()),
             *(mask_notices(mask) if mask is not None else ()),
         ]
         warnings = tuple(plan_warnings(model, request, adjustments, translations, found))

@@ -100,8 +100,8 @@ class Provider(ABC):
     Class attributes: ``name`` (the ``provider/`` prefix of model ids), ``aliases`` (other
     prefixes), ``settings_model`` and ``env`` (which environment variables fill which setting,
     first found wins), ``options_model`` (pydantic model for ``provider_options[name]``), and
-    ``credential_headers`` (headers users may not set through ``extra_headers``) and
-    ``authorize_blocks``.
+    ``credential_headers`` (headers users may not set through ``extra_headers``),
+    ``authorize_blocks`` and ``own_fields``.
     """
 
     spec_version: ClassVar[Literal["1"]] = "1"
@@ -115,6 +115,10 @@ class Provider(ABC):
     authorize_blocks: ClassVar[bool] = False
     """Set when ``authorize`` may block (a token refresh over the network): core then runs it in
     a worker thread so the event loop keeps going."""
+    own_fields: ClassVar[frozenset[str]] = frozenset()
+    """Top-level request fields the provider reads as its own when they are forwarded, though
+    their names are close to limner's (a top-level ``aspect_ratio``): they get no
+    ``possible_typo`` warning."""
 
     @abstractmethod
     def models(self) -> list[ModelInfo]:

@@ -3,8 +3,8 @@
 Unknown top-level fields are forwarded to the provider unchanged, which is how a provider's own
 settings reach it. A misspelt known field (``negative_promt``) goes the same way, and a provider
 that ignores fields it does not know would then drop it without a word: such a field is still
-forwarded (it may be the provider's own, as Stability's top-level ``aspect_ratio`` is), with a
-``possible_typo`` warning naming the field meant."""
+forwarded, with a ``possible_typo`` warning naming the field meant, unless the provider declares
+the name its own (``Provider.own_fields``)."""
 
 from __future__ import annotations
 
@@ -32,11 +32,14 @@ def _known() -> dict[str, str]:
     return names
 
 
-def typo_notices(request: ImageRequest) -> list[Notice]:
-    """A warning for each forwarded field whose name is close to a known one's."""
+def typo_notices(request: ImageRequest, own: frozenset[str] = frozenset()) -> list[Notice]:
+    """A warning for each forwarded field whose name is close to a known one's, except the
+    provider's ``own`` fields (:attr:`limner.Provider.own_fields`)."""
     known = _known()
     notices = []
     for name in request.forwarded:
+        if name in own:
+            continue
         close = difflib.get_close_matches(name, known, n=1, cutoff=_CUTOFF)
         if close:
             meant = known[close[0]]

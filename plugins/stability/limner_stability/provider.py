@@ -44,6 +44,9 @@ class StabilityProvider(Provider):
     }
     options_model: ClassVar[type[BaseModel] | None] = StabilityOptions
     credential_headers: ClassVar[frozenset[str]] = frozenset({"authorization"})
+    # form fields of Stability's own, forwarded as given (aspect_ratio when no size is set,
+    # mode on /generate/sd3), whose names are close to limner's
+    own_fields: ClassVar[frozenset[str]] = frozenset({"aspect_ratio", "mode"})
 
     def models(self) -> list[ModelInfo]:
         return list(MODELS)

@@ -451,3 +451,20 @@ async def test_an_extra_field_limner_does_not_send_goes_to_the_form_last() -> No
     plan = await dry_edit(extra_body={"style_preset": "anime"})
     assert plan.requests[0]["form"]["style_preset"] == "anime"
     assert list(plan.requests[0]["form"])[-1] == "style_preset"
+
+
+async def test_stabilitys_own_top_level_aspect_ratio_is_no_typo() -> None:
+    """Stability reads aspect_ratio from its form: forwarded without a possible_typo warning
+    (another provider's model gets one, since it has no such field)."""
+    async with limner.AsyncClient(environ={}) as client:
+        stability = await client.images.generate(
+            model="stabilityai/sd3.5-large", prompt="x", extra_body={"aspect_ratio": "16:9"},
+            dry_run=True,
+        )  # fmt: skip
+        openai = await client.images.generate(
+            model="openai/gpt-image-1.5", prompt="x", extra_body={"aspect_ratio": "16:9"},
+            dry_run=True,
+        )  # fmt: skip
+    assert stability.requests[0]["form"]["aspect_ratio"] == "16:9"
+    assert "possible_typo" not in [w.code for w in stability.warnings]
+    assert "possible_typo" in [w.code for w in openai.warnings]
