@@ -7,7 +7,7 @@ from limner import EditRequest, GenerateRequest, InvalidRequestError
 from limner.requests import parse_size
 from limner.sizing import fit_size, parse_ratio, size_for_ratio
 
-from .models import DEFAULT_SIZE, MAX_SEED, SIZE_RULES
+from .models import DEFAULT_SIZE, MAX_SEED, MAX_TEXT, SIZE_RULES
 from .plan import Plan, option_param
 
 __all__ = [
@@ -68,6 +68,15 @@ def apply_text(plan: Plan) -> None:
         )
     else:
         plan.params["negativeText"] = negative
+        combined = len(plan.params.get("text", "")) + len(negative)
+        if combined > MAX_TEXT and plan.call.index == 0:
+            plan.warn(
+                "prompt_may_be_too_long",
+                f"prompt and negative_prompt have {combined:,} characters together; AWS's "
+                f"service card may cap the two at {MAX_TEXT:,} combined, and Bedrock would then "
+                "refuse the call: shorten one if it does",
+                param="negative_prompt",
+            )
 
 
 def drop_unsupported(plan: Plan) -> None:

@@ -397,6 +397,23 @@ def test_negative_prompt_rules(provider: NovaCanvasProvider, make_call: MakeCall
     assert [a.param for a in blank.adjustments] == ["negative_prompt"]
 
 
+def test_a_long_prompt_and_negative_prompt_together_are_said(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    """The notes: "The service card may cap the combined length at 1024". Each fits alone, so
+    the call goes out, with a warning."""
+    long = provider.translate(make_call(prompt="p" * 900, negative_prompt="n" * 200))
+    (warning,) = [w for w in long.warnings if w.code == "prompt_may_be_too_long"]
+    assert (warning.param, warning.message) == (
+        "negative_prompt",
+        "prompt and negative_prompt have 1,100 characters together; AWS's service card may cap "
+        "the two at 1,024 combined, and Bedrock would then refuse the call: shorten one if it "
+        "does",
+    )
+    short = provider.translate(make_call(prompt="p" * 500, negative_prompt="n" * 500))
+    assert "prompt_may_be_too_long" not in [w.code for w in short.warnings]
+
+
 def test_unsupported_portable_fields_are_reported(
     provider: NovaCanvasProvider, make_call: MakeCall
 ) -> None:
