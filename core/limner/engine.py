@@ -265,16 +265,15 @@ class Engine:
         failed = failed_calls(
             outcomes, answered=lambda result: bool(result.images), strict=self.options.strict
         )
-        results = [
-            o
-            if isinstance(o, ProviderResult)
-            else ProviderResult([], warnings=[failed_call_notice(o)])
-            for o in outcomes
-        ]
         adjustments = list(plan.adjustments)
         warnings = list(plan.warnings)
         data: list[ImageData] = []
-        for call, result in zip(plan.calls, results, strict=True):
+        answered: list[tuple[ProviderResult, Translation]] = []
+        for call, sent, result in zip(plan.calls, plan.translations, outcomes, strict=True):
+            if isinstance(result, LimnerError):  # others made images: it is said, not raised
+                warnings.append(failed_call_notice(result))
+                continue
+            answered.append((result, sent))
             for notice in result.warnings:
                 index = None if notice.index is None else notice.index + len(data)
                 warnings.append(notice.model_copy(update={"index": index}))
@@ -302,11 +301,6 @@ class Engine:
             raise_if_filtered(warnings, plan)
         if request.response_format is not None:
             data = await self._honour_response_format(request, data, adjustments)
-        answered = [
-            (result, sent)
-            for index, (result, sent) in enumerate(zip(results, plan.translations, strict=True))
-            if index not in failed
-        ]
         cost, price_warnings = self._total_cost(operation, plan, answered)
         usages = [result.usage for result, _ in answered if result.usage is not None]
         first, sent = answered[0]

@@ -100,15 +100,13 @@ def failed_call_notice(error: LimnerError) -> Notice:
 
 
 def explained(result: ProviderResult) -> bool:
-    """Whether the result says why images are missing (a filter withheld them, a ``no_images``
-    notice gives the provider's reason, or the call failed)."""
-    return any(
-        notice.code in (CONTENT_FILTERED, NO_IMAGES, CALL_FAILED) for notice in result.warnings
-    )
+    """Whether the result says why images are missing (a filter withheld them, or a
+    ``no_images`` notice gives the provider's reason)."""
+    return any(notice.code in (CONTENT_FILTERED, NO_IMAGES) for notice in result.warnings)
 
 
 def fewer_images(plan: Plan[Any], call: ProviderCall, got: int) -> Notice:
-    which = f"call {call.index + 1} of {len(plan.calls)}: " if len(plan.calls) > 1 else ""
+    which = _which(plan, call)
     return Notice(
         code="fewer_images",
         message=f"{which}{plan.model.id} returned {got} of the {call.n} image(s) asked for, "
@@ -117,7 +115,7 @@ def fewer_images(plan: Plan[Any], call: ProviderCall, got: int) -> Notice:
 
 
 def more_images(plan: Plan[Any], call: ProviderCall, got: int) -> Notice:
-    which = f"call {call.index + 1} of {len(plan.calls)}: " if len(plan.calls) > 1 else ""
+    which = _which(plan, call)
     return Notice(
         code="more_images",
         message=f"{which}{plan.model.id} returned {got} image(s), more than the {call.n} asked "
@@ -131,3 +129,8 @@ def said_once(messages: Iterable[str]) -> str:
     with how many times."""
     counts = collections.Counter(messages)
     return "; ".join(f"{text} (×{count})" if count > 1 else text for text, count in counts.items())
+
+
+def _which(plan: Plan[Any], call: ProviderCall) -> str:
+    """The call a notice is about, when the request was split: ``"call 2 of 3: "``."""
+    return f"call {call.index + 1} of {len(plan.calls)}: " if len(plan.calls) > 1 else ""
