@@ -69,7 +69,7 @@ def apply_text(plan: Plan) -> None:
     else:
         plan.params["negativeText"] = negative
         combined = len(plan.params.get("text", "")) + len(negative)
-        if combined > MAX_TEXT and plan.call.index == 0:
+        if combined > MAX_TEXT:  # the same on every call: said once (plan_warnings)
             plan.warn(
                 "prompt_may_be_too_long",
                 f"prompt and negative_prompt have {combined:,} characters together; AWS's "
