@@ -7,8 +7,8 @@ import asyncio
 import ipaddress
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from typing import TYPE_CHECKING
+from urllib.parse import SplitResult, urlsplit
 
 from .errors import (
     InvalidRequestError,
@@ -16,6 +16,7 @@ from .errors import (
     ProviderConnectionError,
     ProviderError,
 )
+from .http import pin_url
 from .images import byte_count
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ __all__ = [
     "PrivateAddressError",
     "download",
     "is_public",
-    "pin_url",
     "public_address",
 ]
 
@@ -198,19 +198,6 @@ def _split(
             code="invalid_url",
         )
     return parts
-
-
-def pin_url(url: str, address: str) -> tuple[str, dict[str, Any]]:
-    """``url`` with its host replaced by the checked ``address``; the original name still goes
-    in the Host header and in TLS (SNI and certificate check)."""
-    parts = urlsplit(url)
-    name = parts.hostname or ""
-    host = f"[{address}]" if ":" in address else address
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    pinned = urlunsplit(parts._replace(netloc=netloc))
-    named = f"[{name}]" if ":" in name else name
-    header = f"{named}:{parts.port}" if parts.port else named
-    return pinned, {"headers": {"host": header}, "server_hostname": parts.hostname}
 
 
 def _too_large(param: str, policy: DownloadPolicy) -> PayloadTooLargeError:

@@ -18,10 +18,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from . import __name__ as _package
-from .download import pin_url
 from .errors import LimnerError, ProviderConnectionError, RequestTimeoutError
 from .status_errors import RETRYABLE_STATUSES, shown_url
 from .wire import WireRequest, WireResponse
@@ -30,7 +30,14 @@ if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` f
     import aiohttp
     import yarl
 
-__all__ = ["USER_AGENT", "RetryPolicy", "Transport", "client_closed_error", "encode_body"]
+__all__ = [
+    "USER_AGENT",
+    "RetryPolicy",
+    "Transport",
+    "client_closed_error",
+    "encode_body",
+    "pin_url",
+]
 
 USER_AGENT = f"{_package}/0.1"
 log = logging.getLogger(__name__)
@@ -255,6 +262,19 @@ class Transport:
             if "json" in headers.get("content-type", ""):
                 return await _read_json(response, status, headers, request.url)
             return WireResponse(status, headers, await response.read(), request.url)
+
+
+def pin_url(url: str, address: str) -> tuple[str, dict[str, Any]]:
+    """``url`` with its host replaced by the checked ``address``; the original name still goes
+    in the Host header and in TLS (SNI and certificate check)."""
+    parts = urlsplit(url)
+    name = parts.hostname or ""
+    host = f"[{address}]" if ":" in address else address
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    pinned = urlunsplit(parts._replace(netloc=netloc))
+    named = f"[{name}]" if ":" in name else name
+    header = f"{named}:{parts.port}" if parts.port else named
+    return pinned, {"headers": {"host": header}, "server_hostname": parts.hostname}
 
 
 def client_closed_error() -> LimnerError:

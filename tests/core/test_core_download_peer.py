@@ -8,6 +8,7 @@ import pytest
 
 from limner import download as download_module
 from limner.download import DownloadPolicy, download
+from limner.http import pin_url
 
 from .support import FakeServer
 
@@ -26,7 +27,7 @@ async def test_the_download_connects_to_the_checked_address(
         return "127.0.0.1"
 
     monkeypatch.setattr(download_module, "_check_url", resolved_once)
-    original = download_module.pin_url
+    original = pin_url
 
     def plain_http(url: str, address: str) -> tuple[str, dict[str, object]]:
         target, extra = original(url, address)
@@ -45,20 +46,18 @@ async def test_the_download_connects_to_the_checked_address(
 
 
 def test_pin_keeps_the_name_for_host_and_tls() -> None:
-    url, extra = download_module.pin_url("https://img.example.com/a.png?x=1", "93.184.216.34")
+    url, extra = pin_url("https://img.example.com/a.png?x=1", "93.184.216.34")
     assert url == "https://93.184.216.34/a.png?x=1"
     assert extra == {"headers": {"host": "img.example.com"}, "server_hostname": "img.example.com"}
-    url, _ = download_module.pin_url("https://img.example.com:8443/a.png", "2606:2800:220:1::1")
+    url, _ = pin_url("https://img.example.com:8443/a.png", "2606:2800:220:1::1")
     assert url == "https://[2606:2800:220:1::1]:8443/a.png"
 
 
 def test_pin_builds_the_host_header_from_the_name_alone() -> None:
     """Never from the URL's ``user:password@`` part (downloads refuse such URLs anyway)."""
-    _, extra = download_module.pin_url(
-        "https://u:hunter2@img.example.com:8443/a.png", "93.184.216.34"
-    )
+    _, extra = pin_url("https://u:hunter2@img.example.com:8443/a.png", "93.184.216.34")
     assert extra["headers"] == {"host": "img.example.com:8443"}
-    _, extra = download_module.pin_url("https://[2606:2800:220:1::1]/a.png", "2606:2800:220:1::1")
+    _, extra = pin_url("https://[2606:2800:220:1::1]/a.png", "2606:2800:220:1::1")
     assert extra["headers"] == {"host": "[2606:2800:220:1::1]"}
 
 

@@ -22,7 +22,8 @@ from aiohttp import web
 import limner
 import limner.http
 import limner.polling
-from limner.download import DownloadPolicy, pin_url
+from limner.download import DownloadPolicy
+from limner.http import pin_url
 
 from .jobsprovider import FLUX, KEY, Jobs, JobsPlugin, JobsProvider
 from .support import FAST_RETRY, FakeServer, Recorded, error_reply
