@@ -97,6 +97,9 @@ class LimnerError(Exception):
     billing_note: str = ""
     """What the message says of jobs that may be billed (``submitted``), so a gateway that words
     the message its own way can keep it."""
+    call: str = ""
+    """Which call of a request whose ``n`` was split failed (``"call 2 of 3 (1 image(s))"``), as
+    the message begins, so a gateway that words the message its own way can name it again."""
 
     def __init__(
         self,

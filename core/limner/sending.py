@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -35,7 +34,6 @@ from .unreported import unreported_settings
 from .wire import WireRequest, WireResponse
 
 __all__ = [
-    "NAMED_CALL",
     "Plan",
     "Share",
     "describe",
@@ -174,15 +172,12 @@ class Share:
     images: int | None = None
 
     def name(self, error: LimnerError) -> None:
-        """Say in ``error`` which call failed (:data:`NAMED_CALL` reads it back). A request
-        made in one call is left as it is."""
+        """Say in ``error`` which call failed (its message begins so, and ``error.call`` keeps
+        it). A request made in one call is left as it is."""
         if self.calls > 1:
             asked = f" ({self.images} image(s))" if self.images is not None else ""
-            error.message = f"call {self.index + 1} of {self.calls}{asked} failed: {error.message}"
-
-
-NAMED_CALL = re.compile(r"call \d+ of \d+(?: \(\d+ image\(s\)\))? failed: ")
-"""How :meth:`Share.name` begins a message, for a surface that words the rest its own way."""
+            error.call = f"call {self.index + 1} of {self.calls}{asked}"
+            error.message = f"{error.call} failed: {error.message}"
 
 
 def _attributed(

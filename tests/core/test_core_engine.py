@@ -462,6 +462,7 @@ async def test_a_failed_split_call_keeps_the_other_calls_images(
     (failure,) = result.failures  # the error itself, for code that acts on its type
     assert isinstance(failure, limner.AuthenticationError)
     assert failure.message == result.warnings[0].message
+    assert failure.call == "call 2 of 3 (2 image(s))"
     assert result.usage is not None and result.usage.output_tokens == 300
 
 

@@ -616,6 +616,7 @@ def test_failed_calls_are_worded_as_the_gateway_words_errors() -> None:
     rejected = AuthenticationError(
         "call 2 of 2 (1 image(s)) failed: OpenAI: bad key sk-...WXYZ", provider="openai"
     )
+    rejected.call = "call 2 of 2 (1 image(s))"  # as core's Share.name sets it
     kept = Notice(code="revised_prompt", message="kept as it is")
     warnings = [
         Notice(code="call_failed", message=failed.message),

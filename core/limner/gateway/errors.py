@@ -26,7 +26,6 @@ from ..errors import (
 )
 from ..redaction import Scrubber
 from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
-from ..sending import NAMED_CALL
 from ..status_errors import ENDPOINT_NOT_FOUND, error_for_status
 
 log = logging.getLogger("limner.gateway")
@@ -91,10 +90,10 @@ def failures_as_answered(
     worded: dict[str, str] = {}
     for failure in failures:
         said = failure.message  # what the notice quotes, before scrubbing changes it
-        named = NAMED_CALL.match(said)
         body, answer = _as_answered(scrub.error(failure), within="a call of a request answered 200")
-        reworded = "message" in answer.changes  # the call's name is then said again
-        worded[said] = (named.group(0) if named and reworded else "") + body["error"]["message"]
+        # words the gateway rewrote lost the call's name, which the message began with
+        named = f"{failure.call} failed: " if failure.call and "message" in answer.changes else ""
+        worded[said] = named + body["error"]["message"]
     return [
         notice.model_copy(update={"message": worded[notice.message]})
         if notice.code in (CALL_FAILED, CONTENT_FILTERED) and notice.message in worded
