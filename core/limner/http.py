@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` f
 
 __all__ = [
     "USER_AGENT",
+    "ConnectTo",
     "RetryPolicy",
     "Transport",
     "client_closed_error",
@@ -66,6 +67,7 @@ class RetryPolicy:
 
 
 Authorize = Callable[[WireRequest], Awaitable[WireRequest]]
+ConnectTo = Callable[[], Awaitable[str | None]]
 RetryAfter = Callable[[WireResponse], float | None]
 Retryable = Callable[[WireResponse], bool]
 
@@ -158,23 +160,27 @@ class Transport:
         retryable: Retryable | None = None,
         *,
         retry: RetryPolicy | None = None,
-        connect_to: str | None = None,
+        connect_to: ConnectTo | None = None,
     ) -> WireResponse:
         """Send with retries. ``authorize`` runs before every attempt (fresh signatures). Returns
         the last response, whatever its status; raises only for transport failures. ``retry_after``
         reads the provider's wait from a response (default: the ``Retry-After`` headers);
         ``retryable`` may veto retrying a response whose status is retryable (default: retry).
-        ``retry`` replaces the transport's policy for this request. ``connect_to`` is an address
-        checked for the URL's host, which the connection then goes to (the host name still in
-        the Host header and TLS), so that the name cannot resolve elsewhere meanwhile. URLs are
-        logged without their query, which may hold a token."""
+        ``retry`` replaces the transport's policy for this request. ``connect_to`` runs before
+        every attempt and returns an address checked for the URL's host, which that attempt
+        connects to (the host name still in the Host header and TLS), so that the name cannot
+        resolve elsewhere meanwhile; ``None`` connects as usual. A
+        :class:`~limner.errors.ProviderConnectionError` it raises (a lookup that failed) is
+        retried as a failed connection is; each retry is checked afresh. URLs are logged without
+        their query, which may hold a token."""
         policy = retry or self.retry
         attempt = 0
         while True:
             attempt += 1
             started = time.monotonic()
             try:
-                response = await self._send_once(await authorize(request), connect_to)
+                address = None if connect_to is None else await connect_to()
+                response = await self._send_once(await authorize(request), address)
             except ProviderConnectionError as exc:
                 log.debug(
                     "%s %s failed (attempt %d): %s",
@@ -208,11 +214,11 @@ class Transport:
                 continue
             return response
 
-    async def _send_once(self, request: WireRequest, connect_to: str | None) -> WireResponse:
+    async def _send_once(self, request: WireRequest, address: str | None) -> WireResponse:
         aiohttp, _ = _client_modules()
         failure: LimnerError
         try:
-            return await self._exchange(request, connect_to)
+            return await self._exchange(request, address)
         except aiohttp.ConnectionTimeoutError:  # before TimeoutError: it is one too
             failure = ProviderConnectionError(
                 f"could not connect to {_host(request.url)} within {self.connect_timeout:g} s",
@@ -233,12 +239,12 @@ class Transport:
         # (request_info), credentials included, so one must be neither cause nor context
         raise failure
 
-    async def _exchange(self, request: WireRequest, connect_to: str | None) -> WireResponse:
+    async def _exchange(self, request: WireRequest, address: str | None) -> WireResponse:
         _, URL = _client_modules()
         headers = dict(request.headers)
         url, server_hostname = request.url, None
-        if connect_to is not None:  # the name still in the Host header and TLS
-            url, pinned = pin_url(request.url, connect_to)
+        if address is not None:  # the name still in the Host header and TLS
+            url, pinned = pin_url(request.url, address)
             headers.update(pinned["headers"])
             server_hostname = pinned["server_hostname"]
         if request.json is not None:  # the common case, without a coroutine

@@ -30,7 +30,7 @@ from .errors import (
     ProviderConnectionError,
     ProviderError,
 )
-from .http import RetryPolicy, Transport
+from .http import ConnectTo, Transport
 from .provider import (
     MIN_POLL_WAIT,
     Pending,
@@ -76,9 +76,7 @@ async def poll(
         polls = 0
         while isinstance(answer, Pending):
             pending = _checked(answer, provider)
-            connect_to = await _checked_target(
-                pending.request, submitted, provider, policy, transport.retry, retries, deadline
-            )
+            connect_to = _pinning(pending.request, submitted, provider, policy)
             wait = max(_wait(pending, provider), MIN_POLL_WAIT)
             if loop.time() + wait >= deadline:  # the next poll could not be answered in time
                 elapsed = loop.time() - started
@@ -147,44 +145,19 @@ def _wait(pending: Pending, provider: Provider) -> float:
     return float(after)
 
 
-async def _checked_target(
+def _pinning(
     target: WireRequest,
     submitted: WireRequest,
     provider: Provider,
     policy: DownloadPolicy,
-    retry: RetryPolicy,
-    retries: int,
-    deadline: float,
-) -> str | None:
-    """:func:`_check_target`, with a host that does not resolve looked up again as a failed
-    poll is sent again: up to ``retries`` times, with ``retry``'s backoff, before
-    ``deadline``."""
-    loop = asyncio.get_running_loop()
-    attempt = 0
-    while True:
-        try:
-            return await _check_target(target, submitted, provider, policy)
-        except ProviderConnectionError:
-            attempt += 1
-            delay = retry.delay(attempt, None)
-            if attempt > retries or loop.time() + delay >= deadline:
-                raise
-            await asyncio.sleep(delay)
-
-
-async def _check_target(
-    target: WireRequest,
-    submitted: WireRequest,
-    provider: Provider,
-    policy: DownloadPolicy,
-) -> str | None:
+) -> ConnectTo | None:
     """A poll carries the provider's credentials. It goes back to the origin the call itself
     was sent to (a base URL the user chose, such as a local proxy), or over https to another
     host, which must resolve to public addresses unless the client allows private networks.
-    Returns the public address checked, which the poll then connects to (so the name cannot
-    resolve to a private address a moment later: DNS rebinding); ``None`` when nothing is
-    pinned (the call's own origin, or private networks allowed). A name that does not resolve
-    fails the poll as a lost connection (it is not sent unpinned)."""
+    Refuses any other target at once (before the wait). Returns what gives each attempt of the
+    poll the public address it checked to connect to (:meth:`Transport.send`), so that the name
+    cannot resolve to a private address a moment later (DNS rebinding); ``None`` when nothing
+    is pinned (the call's own origin, or private networks allowed)."""
     poll_url, call_url = urlsplit(target.url), urlsplit(submitted.url)
     if (poll_url.scheme, poll_url.netloc) == (call_url.scheme, call_url.netloc):
         return None
@@ -194,14 +167,22 @@ async def _check_target(
         raise _refused(provider, f"{shown}, which is neither https nor the origin the call went to")
     if policy.allow_private_networks:
         return None
+    return functools.partial(_public_address, provider, host, poll_url.port or 443, shown)
+
+
+async def _public_address(provider: Provider, host: str, port: int, shown: str) -> str:
+    """The public address ``host`` resolves to, looked up for each attempt of a poll. A name
+    that does not resolve fails the attempt as a lost connection, which is retried (the poll is
+    not sent unpinned)."""
     try:
-        return await public_address(host, poll_url.port or 443)
+        return await public_address(host, port)
     except PrivateAddressError as exc:
         raise _refused(provider, f"{shown}, a private or local address ({exc.address})") from None
     except (OSError, UnicodeError) as exc:
         raise ProviderConnectionError(
             f"could not resolve {host}, where the {provider.name} job is polled",
             provider=provider.name,
+            retryable=True,
         ) from exc
 
 

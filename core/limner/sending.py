@@ -23,7 +23,7 @@ from .errors import (
     ProviderError,
     RateLimitError,
 )
-from .http import RetryPolicy, Transport
+from .http import ConnectTo, RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
 from .plugins import Registry
 from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
@@ -77,13 +77,13 @@ async def exchange(
     share: Share | None = None,
     retry: RetryPolicy | None = None,
     successor: bool = True,
-    connect_to: str | None = None,
+    connect_to: ConnectTo | None = None,
 ) -> T:
     """Send ``request`` and return ``parse(response)``; raise the provider's error otherwise,
     naming the call when it is one ``share`` of a split request. ``retry`` replaces the
     transport's retry policy; ``successor=False`` keeps a 404 from naming the model's successor
-    (a poll's 404 is about the job, not the model); ``connect_to`` pins the connection to an
-    address checked for the URL's host (:meth:`Transport.send`).
+    (a poll's 404 is about the job, not the model); ``connect_to`` gives each attempt an
+    address checked for the URL's host to connect to (:meth:`Transport.send`).
 
     A parser that raises something other than a :class:`LimnerError` on a 2xx body becomes a
     :class:`ProviderError` quoting the body (no ``KeyError`` leaks to users)."""

@@ -14,7 +14,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
@@ -401,18 +400,18 @@ async def test_a_poll_to_a_private_or_local_address_is_refused(
 
 
 def polled_elsewhere(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Script a job whose poll URL names a host that does not exist (jobs.invalid, on the
+    """Script a job whose https poll URL names a host that does not exist (jobs.invalid, on the
     loopback server's port), ready at the first poll; connections pinned to an address are made
     in plain http, as the loopback server speaks. Returns the poll URL."""
 
     def plain_http(url: str, address: str) -> tuple[str, dict[str, Any]]:
         target, extra = pin_url(url, address)
         extra["server_hostname"] = None
-        return target, extra
+        return target.replace("https://", "http://", 1), extra
 
     monkeypatch.setattr(limner.http, "pin_url", plain_http)
     port = server.url.rsplit(":", 1)[1]
-    poll = f"http://jobs.invalid:{port}/v1/get_result?id=job-1"
+    poll = f"https://jobs.invalid:{port}/v1/get_result?id=job-1"
     done = {"id": "job-1", "status": "Ready", "result": {"sample": f"{server.url}/files/a.png"}}
     server.reply(web.json_response({"id": "job-1", "polling_url": poll}), web.json_response(done))
     return poll
@@ -429,13 +428,15 @@ async def test_a_poll_to_another_host_connects_to_the_address_checked(
     port = server.url.rsplit(":", 1)[1]
     checked: list[str | None] = []
 
-    async def resolved_once(target: limner.WireRequest, *_: object) -> str:
-        checked.append(urlsplit(target.url).hostname)
+    async def resolved_once(provider: limner.Provider, host: str, *_: object) -> str:
+        checked.append(host)
         return "127.0.0.1"
 
-    monkeypatch.setattr(limner.polling, "_check_target", resolved_once)
+    monkeypatch.setattr(limner.polling, "_public_address", resolved_once)
     polled_elsewhere(server, monkeypatch)
-    result = await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    result = await make_jobs_client(allow_private_networks=False).images.generate(
+        model="jobs/flux-test", prompt="a fox"
+    )
     assert result.data[0].url == f"{server.url}/files/a.png"
     assert checked == ["jobs.invalid"]
     polled = server.api_calls[1]
@@ -451,26 +452,30 @@ async def test_a_poll_host_that_does_not_resolve_is_looked_up_again_as_a_poll_is
     failed poll is; a name that never resolves ends the polling once the retries are spent."""
     lookups: list[str] = []
 
-    async def flaky(target: limner.WireRequest, *_: object) -> str:
-        lookups.append(target.url)
+    async def flaky(provider: limner.Provider, host: str, *_: object) -> str:
+        lookups.append(host)
         if len(lookups) < 3:
             raise limner.ProviderConnectionError("could not resolve jobs.invalid")
         return "127.0.0.1"
 
-    monkeypatch.setattr(limner.polling, "_check_target", flaky)
+    monkeypatch.setattr(limner.polling, "_public_address", flaky)
     poll = polled_elsewhere(server, monkeypatch)
-    result = await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    result = await make_jobs_client(allow_private_networks=False).images.generate(
+        model="jobs/flux-test", prompt="a fox"
+    )
     assert len(result.data) == 1 and len(lookups) == 3
 
-    async def never(target: limner.WireRequest, *_: object) -> str:
-        lookups.append(target.url)
+    async def never(provider: limner.Provider, host: str, *_: object) -> str:
+        lookups.append(host)
         raise limner.ProviderConnectionError("could not resolve jobs.invalid")
 
-    monkeypatch.setattr(limner.polling, "_check_target", never)
+    monkeypatch.setattr(limner.polling, "_public_address", never)
     lookups.clear()
     server.reply(web.json_response({"id": "job-2", "polling_url": poll}))
     with pytest.raises(limner.ProviderConnectionError) as caught:
-        await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+        await make_jobs_client(allow_private_networks=False).images.generate(
+            model="jobs/flux-test", prompt="a fox"
+        )
     assert len(lookups) == 1 + limner.polling.POLL_RETRIES
     assert caught.value.submitted is True and caught.value.job == "job-2"
 
@@ -488,7 +493,7 @@ async def test_a_relative_poll_url_is_the_plugins_error(
     assert caught.value.submitted is True  # the job was taken all the same
 
 
-async def test_the_poll_target_check_returns_the_address_to_connect_to(
+async def test_the_poll_target_check_gives_each_attempt_the_address_to_connect_to(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def public(host: str, port: int, **_: object) -> list[tuple[Any, ...]]:
@@ -500,21 +505,61 @@ async def test_the_poll_target_check_returns_the_address_to_connect_to(
     same = limner.WireRequest("GET", "https://api.jobs.example/v1/get?id=1")
     provider = JobsProvider()
     strict, lax = DownloadPolicy(), DownloadPolicy(allow_private_networks=True)
-    check = limner.polling._check_target
-    assert await check(elsewhere, submitted, provider, strict) == "93.184.216.34"
-    assert await check(same, submitted, provider, strict) is None  # the call's own origin
-    assert await check(elsewhere, submitted, provider, lax) is None  # nothing to pin
+    pinning = limner.polling._pinning
+    connect_to = pinning(elsewhere, submitted, provider, strict)
+    assert connect_to is not None and await connect_to() == "93.184.216.34"
+    assert pinning(same, submitted, provider, strict) is None  # the call's own origin
+    assert pinning(elsewhere, submitted, provider, lax) is None  # nothing to pin
 
     async def unresolved(host: str, port: int, **_: object) -> list[tuple[Any, ...]]:
         raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
 
     monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", unresolved)
     with pytest.raises(limner.ProviderConnectionError) as caught:  # not sent unpinned
-        await check(elsewhere, submitted, provider, strict)
+        await connect_to()
     assert (
         caught.value.message
         == "could not resolve results.jobs.example, where the jobs job is polled"
     )
+    assert caught.value.retryable  # the transport looks it up again, as it sends again
+
+
+def test_a_poll_target_neither_https_nor_the_calls_origin_is_refused_before_any_lookup() -> None:
+    submitted = limner.WireRequest("POST", "https://api.jobs.example/v1/flux")
+    plain = limner.WireRequest("GET", "http://results.jobs.example/v1/get?id=1&sig=s3cret")
+    with pytest.raises(limner.ProviderError) as caught:
+        limner.polling._pinning(plain, submitted, JobsProvider(), DownloadPolicy())
+    assert caught.value.message == (
+        "jobs asked limner to poll http://results.jobs.example/v1/get, which is neither https "
+        "nor the origin the call went to; limner does not send credentials there"
+    )
+
+
+async def test_a_retried_poll_is_checked_and_pinned_again(
+    server: FakeServer,
+    make_jobs_client: Callable[..., limner.AsyncClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A poll answered 503 is sent again; the name is looked up again for the new attempt
+    (what it resolved to may have changed), and each attempt connects to what was checked."""
+    lookups: list[str] = []
+
+    async def resolved(provider: limner.Provider, host: str, *_: object) -> str:
+        lookups.append(host)
+        return "127.0.0.1"
+
+    monkeypatch.setattr(limner.polling, "_public_address", resolved)
+    port = server.url.rsplit(":", 1)[1]
+    polled_elsewhere(server, monkeypatch)
+    done = server.script.pop()
+    server.reply(error_reply(503, "busy"), done)
+    result = await make_jobs_client(allow_private_networks=False).images.generate(
+        model="jobs/flux-test", prompt="a fox"
+    )
+    assert len(result.data) == 1
+    assert lookups == ["jobs.invalid", "jobs.invalid"]
+    polls = server.api_calls[1:]
+    assert [call.headers["host"] for call in polls] == [f"jobs.invalid:{port}"] * 2
 
 
 @pytest.mark.parametrize(
