@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .changes import Changes
     from .chat.response import ChatCompletion
     from .chat.schema import ChatMessage
-    from .client import AsyncClient
+    from .client import AsyncClient, ModelList
     from .dryrun import DryRun, Estimate
     from .errors import (
         AuthenticationError,
@@ -101,6 +101,7 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "LimnerError": "errors",
     "MissingCredentialsError": "errors",
     "ModelInfo": "capabilities",
+    "ModelList": "client",
     "NoImageGeneratedError": "errors",
     "NotFoundError": "errors",
     "Notice": "responses",
@@ -162,6 +163,7 @@ __all__ = [
     "LimnerError",
     "MissingCredentialsError",
     "ModelInfo",
+    "ModelList",
     "NoImageGeneratedError",
     "NotFoundError",
     "Notice",

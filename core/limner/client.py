@@ -32,7 +32,19 @@ if TYPE_CHECKING:
 
     from .chat.client import AsyncChat
 
-__all__ = ["AsyncClient"]
+__all__ = ["AsyncClient", "ModelList"]
+
+
+class ModelList(list[ModelInfo]):
+    """What ``client.models.list()`` returns: a list of :class:`~limner.ModelInfo`, which also
+    reads like the OpenAI SDK's page of models (``.data``, ``.object``)."""
+
+    object: Literal["list"] = "list"
+
+    @property
+    def data(self) -> list[ModelInfo]:
+        """The models, as the OpenAI SDK's ``client.models.list().data`` gives them."""
+        return self
 
 
 class AsyncModels:
@@ -41,8 +53,10 @@ class AsyncModels:
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
 
-    def list(self) -> list[ModelInfo]:
-        return self._registry.models()
+    def list(self) -> ModelList:
+        """Every model, sorted by id: iterate over it, or read ``.data`` as with the OpenAI
+        SDK."""
+        return ModelList(self._registry.models())
 
     def retrieve(self, model: str) -> ModelInfo:
         """A model by id or alias; :class:`~limner.NotFoundError` with suggestions otherwise."""

@@ -83,6 +83,15 @@ def test_client_disable_plugins_reaches_registry() -> None:
     assert not any(model_id.startswith("openai/") for model_id in ids)
 
 
+def test_models_list_reads_like_the_openai_sdks_page_too() -> None:
+    """``client.models.list()`` is a list, and has the OpenAI SDK page's ``data`` and
+    ``object``, so code written for that SDK's ``models.list().data`` works unchanged."""
+    client = limner.Client(plugins=[FakePlugin()], disable_plugins=["openai"], environ={})
+    models = client.models.list()
+    assert isinstance(models, list) and models.object == "list"
+    assert models.data is models and "fake/alpha-1" in [model.id for model in models.data]
+
+
 def test_misspelled_hookimpl_is_plugin_error() -> None:
     class Typo:
         @limner.hookimpl
