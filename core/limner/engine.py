@@ -94,6 +94,11 @@ _BYTES_NOT_URLS = Adjustment(
 )
 
 
+def _said_bytes(adjustment: Adjustment) -> bool:
+    """Whether ``adjustment`` says image data are given instead of the URLs asked for."""
+    return adjustment.param == "response_format" and adjustment.applied == "b64_json"
+
+
 def split_n(n: int, per_call: int) -> list[int]:
     """``n`` images as the counts of successive calls: ``split_n(5, 2) == [2, 2, 1]``."""
     full, rest = divmod(n, per_call)
@@ -330,9 +335,12 @@ class Engine:
             return await gather_or_cancel(
                 [self._inline(item, i, adjustments) for i, item in enumerate(data)]
             )
-        already = any(a.param == "response_format" for a in adjustments)
-        if wanted == "url" and not already and any(item.url is None for item in data):
-            adjustments.append(_BYTES_NOT_URLS)
+        if wanted == "url":  # said before the call from the capabilities: true of the answer?
+            bytes_given = any(item.url is None for item in data)
+            if bytes_given and not any(a.param == "response_format" for a in adjustments):
+                adjustments.append(_BYTES_NOT_URLS)
+            elif not bytes_given:  # URLs after all: no adjustment says otherwise
+                adjustments[:] = [a for a in adjustments if not _said_bytes(a)]
         return data
 
     async def _inline(

@@ -217,6 +217,22 @@ async def test_url_requested_from_b64_provider_is_adjusted(
     assert len(result.images()) == 3
 
 
+async def test_urls_from_a_model_said_to_give_bytes_only_are_not_called_bytes(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """The capabilities say the model gives bytes, so the plan says ``url`` becomes
+    ``b64_json``; the answer holds URLs all the same: the user got what they asked for, and no
+    adjustment says otherwise."""
+    plan = await client.images.generate(
+        model="fake/beta-2", prompt="x", response_format="url", dry_run=True
+    )
+    assert [a.applied for a in plan.adjustments] == ["b64_json"]
+    server.reply(web.json_response(ok_body(1, url="https://files.example/a.png")))
+    result = await client.images.generate(model="fake/beta-2", prompt="x", response_format="url")
+    assert result.data[0].url == "https://files.example/a.png"
+    assert result.adjustments == []
+
+
 def filtered_reply(server: FakeServer, filtered_call: int) -> None:
     async def answer(recorded: Recorded) -> web.StreamResponse:
         index = int(recorded.headers["x-call-index"])

@@ -426,3 +426,26 @@ def test_empty_data_is_a_warning(provider: OpenAIProvider, call: Any) -> None:
     result = provider.parse_response(call, answer(200, b'{"created": 1, "data": []}'))
     assert result.images == []
     assert [w.code for w in result.warnings] == ["no_images"]
+
+
+async def test_a_gpt_image_answer_with_urls_is_not_said_to_be_base64() -> None:
+    """gpt-image models are documented to return base64 only, so ``response_format`` is left out
+    with an adjustment. OpenAI answered gpt-image-1-mini with a URL all the same in a recorded
+    exchange (shared/real-cassettes/openai, envoy-ai-gateway's image-generation-basic): the user
+    got what they asked for, and no adjustment says otherwise."""
+    server = await make_server()
+    url = "https://files.example/img-1.png"
+    server.reply(web.json_response({"created": 1, "data": [{"url": url}]}))
+    try:
+        async with await _client(server) as client:
+            plan = await client.images.generate(
+                model="openai/gpt-image-1-mini", prompt="x", response_format="url", dry_run=True
+            )
+            result = await client.images.generate(
+                model="openai/gpt-image-1-mini", prompt="x", response_format="url"
+            )
+    finally:
+        await server.stop()
+    assert [(a.param, a.applied) for a in plan.adjustments] == [("response_format", "b64_json")]
+    assert "response_format" not in server.api_calls[0].json
+    assert result.data[0].url == url and result.adjustments == []
