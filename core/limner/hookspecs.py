@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .capabilities import ModelInfo
+    from .capabilities import ModelInfo, Operation
     from .provider import Provider, ProviderCall, Translation
     from .responses import Usage
 
@@ -84,7 +84,7 @@ def translate_request(provider: Provider, call: ProviderCall) -> Translation | N
 @hookspec(firstresult=True)
 def price_call(
     model: ModelInfo,
-    operation: str,
+    operation: Operation,
     images: int,
     quality: str | None,
     size: str | None,

@@ -41,7 +41,7 @@ from .provider import (
 )
 from .sending import Share, exchange
 from .status_errors import shown_url
-from .wire import WireRequest
+from .wire import WireRequest, WireResponse
 
 __all__ = ["POLL_RETRIES", "poll"]
 
@@ -74,6 +74,16 @@ async def poll(
         extra_headers = call.request.extra_headers
         answer: ProviderResult | Pending = pending
         polls = 0
+        ended = False  # parse_poll raised: the job is over, not running on
+
+        def parse_poll(pending: Pending, response: WireResponse) -> ProviderResult | Pending:
+            nonlocal ended
+            try:
+                return provider.parse_poll(call, pending, response)
+            except LimnerError:
+                ended = True
+                raise
+
         while isinstance(answer, Pending):
             pending = _checked(answer, provider)
             connect_to = _pinning(pending.request, submitted, provider, policy)
@@ -102,7 +112,7 @@ async def poll(
                         settings,
                         model,
                         request,
-                        parse=functools.partial(provider.parse_poll, call, pending),
+                        parse=functools.partial(parse_poll, pending),
                         parse_error=functools.partial(provider.parse_poll_error, call, pending),
                         retry=retry,
                         successor=False,
@@ -116,7 +126,7 @@ async def poll(
                 raise PluginError.returned(step, answer, "a ProviderResult or Pending")
         return answer
     except LimnerError as error:
-        raise _after_submission(error, pending, share) from error.__cause__
+        raise _after_submission(error, pending, share, ended=ended) from error.__cause__
 
 
 def _checked(pending: Pending, provider: Provider) -> Pending:
@@ -213,11 +223,15 @@ def _timed_out(
     )
 
 
-def _after_submission(error: LimnerError, pending: Pending, share: Share | None) -> LimnerError:
-    """``error``, marked not retryable and saying that the job may be billed anyway."""
+def _after_submission(
+    error: LimnerError, pending: Pending, share: Share | None, *, ended: bool
+) -> LimnerError:
+    """``error``, marked not retryable and saying that the job may be billed anyway: it may
+    still finish, unless it has ``ended`` (the provider said how: moderated, failed)."""
     error.job = pending.job
     job = f"job {pending.job}" if pending.job else "the job"
-    _billable(error, f"{job} was submitted: it may still finish and be billed")
+    fate = "it may be billed" if ended else "it may still finish and be billed"
+    _billable(error, f"{job} was submitted: {fate}")
     if share is not None:
         share.name(error)
     return error

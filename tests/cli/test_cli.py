@@ -49,6 +49,7 @@ class FakeOpenAI:
             "quality": "high",
             "background": "opaque",
         }
+        self.headers: dict[str, str] = {}  # sent with every answer
         self.requests: list[tuple[str, dict[str, str], bytes]] = []
         self.script: list[tuple[int, dict[str, Any]]] = []  # answers taken first, in turn
         self.lock = threading.Lock()
@@ -65,6 +66,8 @@ class FakeOpenAI:
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(payload)))
+                for name, value in fake.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(payload)
 
@@ -432,6 +435,22 @@ def test_provider_failure_exits_1(
     assert err.strip() == (
         "limner: AuthenticationError [openai HTTP 401]: OpenAI: Incorrect API key provided — "
         "check OPENAI_API_KEY"
+    )
+    assert len(fake_openai.requests) == 1
+
+
+def test_a_rate_limit_says_how_long_the_provider_asks_to_wait(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI
+) -> None:
+    """A wait over the 60 s limner waits between retries is not waited: the line says it."""
+    fake_openai.status = 429
+    fake_openai.headers = {"retry-after": "120"}
+    fake_openai.body = {"error": {"message": "Rate limit reached", "type": "requests"}}
+    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5")
+    assert (status, out) == (1, "")
+    assert err.strip().endswith(
+        "Rate limit reached — slow down or retry later (the provider asks to wait 120 s "
+        "before retrying)"
     )
     assert len(fake_openai.requests) == 1
 

@@ -1097,3 +1097,19 @@ def test_a_translation_takes_a_changes_lists() -> None:
     assert translation.adjustments == tuple(changes.adjustments)
     assert translation.warnings == tuple(changes.warnings)
     assert isinstance(translation.adjustments, tuple) and isinstance(translation.warnings, tuple)
+
+
+@pytest.mark.parametrize("name", ["translate_request", "price_call"])
+def test_core_implements_each_hook_with_the_specs_own_parameter_types(name: str) -> None:
+    """A plugin author copies a hook's signature from ``hookspecs``; core's own implementation,
+    which passes its arguments on to core's typed functions (``price_from_sheet`` takes an
+    ``Operation``), must type-check with those same annotations."""
+    import inspect
+
+    from limner import default_hooks, hookspecs
+
+    spec = inspect.signature(getattr(hookspecs, name)).parameters
+    impl = inspect.signature(getattr(default_hooks, name)).parameters
+    assert {key: p.annotation for key, p in spec.items()} == {
+        key: p.annotation for key, p in impl.items()
+    }

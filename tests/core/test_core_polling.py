@@ -177,6 +177,9 @@ async def test_a_moderated_job_is_a_content_policy_error(
         await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
     assert caught.value.reason == "Content Moderated"
     assert caught.value.provider == "jobs" and caught.value.model == "jobs/flux-test"
+    # the job has ended (moderated): it will not "still finish"
+    assert caught.value.message.endswith("; job job-1 was submitted: it may be billed")
+    assert caught.value.submitted is True and caught.value.retryable is False
 
 
 async def test_a_failed_poll_is_mapped_by_parse_error_with_the_key_scrubbed(
@@ -668,8 +671,7 @@ async def test_when_one_shares_job_fails_the_others_are_polled_to_their_images(
     (notice,) = result.warnings
     assert notice.code == "content_filtered"
     assert re.fullmatch(
-        r"call [123] of 3 \(1 image\(s\)\) failed: .*; job job-1 was submitted: it may still "
-        r"finish and be billed",
+        r"call [123] of 3 \(1 image\(s\)\) failed: .*; job job-1 was submitted: it may be billed",
         notice.message,
     )
     polled = [c.raw_path for c in server.requests if c.method == "GET" and "id=job-" in c.raw_path]

@@ -337,7 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _provider_said(error: LimnerError) -> str:
     """The line for an error the provider answered with, or a failure to reach it."""
     where = f" [{error.provider} HTTP {error.status_code}]" if error.status_code else ""
-    return f"limner: {type(error).__name__}{where}: {error.message}"
+    wait = getattr(error, "retry_after", None)  # a RateLimitError's: over what limner waits
+    after = f" (the provider asks to wait {wait:g} s before retrying)" if wait else ""
+    return f"limner: {type(error).__name__}{where}: {error.message}{after}"
 
 
 def _report_error(args: argparse.Namespace, error: LimnerError, text: str) -> None:
