@@ -374,13 +374,15 @@ class Engine:
         notices: list[Notice] = []
         for result, sent in answered:
             quality = result.quality if result.quality not in (None, "auto") else sent.quality
+            # the size sent is priced (it may name a class: 2K); what came back, when unsent
+            size = sent.size if sent.size not in (None, "auto") else result.size
             cost, notice = price_or_notice(
                 self.registry,
                 plan.model,
                 operation,
                 len(result.images),
                 quality,
-                result.size or sent.size,
+                size,
                 result.usage,
                 sent.edit_mode,
             )

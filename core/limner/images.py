@@ -32,6 +32,7 @@ __all__ = [
     "check_mask",
     "decode_data_url",
     "mask_to_binary",
+    "probe",
     "sniff",
     "to_png",
 ]
@@ -171,13 +172,24 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
 
 def image_mime(data: bytes) -> str | None:
     """The media type of image bytes as Pillow reads them (PNG, JPEG, WebP, GIF), or ``None``."""
+    kind = probe(data)[1]
+    return None if kind is None else f"image/{kind}"
+
+
+def probe(data: bytes) -> tuple[str | None, str | None]:
+    """The ``WIDTHxHEIGHT`` and format (``png``, ``jpeg``, ``webp``, ``gif``) of image bytes,
+    read from their header (the pixels are not decoded: the first few kilobytes do); ``None``
+    for what cannot be read. For a plugin to say what a provider's answer holds
+    (``ProviderResult.size`` and ``output_format``)."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
-            return _MIME.get(image.format or "")
-    except (UnidentifiedImageError, OSError, ValueError):
-        return None
+            width, height = image.size
+            mime = _MIME.get(image.format or "")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None, None
+    return f"{width}x{height}", None if mime is None else mime.split("/", 1)[1]
 
 
 def decode_data_url(url: str, *, param: str) -> bytes:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 from typing import Any
 
 from limner import (
@@ -24,6 +23,7 @@ from limner import (
     ProviderResult,
     WireResponse,
 )
+from limner.images import probe
 from limner.responses import CONTENT_FILTERED
 
 from .errors import parse_error
@@ -75,7 +75,7 @@ def parse_image_response(call: ProviderCall, response: WireResponse) -> Provider
             raise _fail(call, response, "its image is not valid base64") from exc
         finish, seed = body.get("finish_reason"), body.get("seed")
         kind = _json_image_type(content_type)
-    size, sniffed = _probe(data)
+    size, sniffed = probe(data)
     if encoded is None:  # raw bytes; a JSON answer's valid base64 is passed on as it came
         encoded = base64.b64encode(data).decode()
     return ProviderResult(
@@ -129,16 +129,3 @@ def _json_image_type(content_type: str) -> str | None:
         if key == "type" and value.startswith("image/"):
             return value.split("/", 1)[1]
     return None
-
-
-def _probe(data: bytes) -> tuple[str | None, str | None]:
-    """The image's ``WxH`` and format (``png``, ``jpeg``, ``webp``) from its header."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            kind = (image.format or "").lower() or None
-    except (UnidentifiedImageError, OSError, ValueError):
-        return None, None
-    return f"{width}x{height}", kind

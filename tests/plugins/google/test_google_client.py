@@ -91,6 +91,25 @@ async def test_imagen_n5_fans_out_4_plus_1(server: Server) -> None:
     assert result.cost == Decimal("0.10")
 
 
+async def test_a_gemini_answer_gives_its_pixel_size_and_is_priced_by_the_class_sent(
+    server: Server,
+) -> None:
+    """Gemini says no size: the response's ``size`` is read from the image (a ``WxH``, as the
+    OpenAI surface has it), while the call is priced by the ``imageSize`` class it sent (2K),
+    here by the per-image row, since this answer reports no usage."""
+    answer = gemini_answer(None, image=png(2048, 1152))
+    del answer["usageMetadata"]
+    server.answer(200, answer)
+    async with server.client() as client:
+        result = await client.images.generate(
+            model="google/gemini-3.1-flash-image", prompt="a fox", size="2048x1152"
+        )
+    sent = server.seen[0].body["generationConfig"]["imageConfig"]
+    assert (sent["imageSize"], sent["aspectRatio"]) == ("2K", "16:9")
+    assert result.size == "2048x1152"
+    assert result.cost == Decimal("0.101")
+
+
 async def test_gemini_n3_makes_three_calls(server: Server) -> None:
     server.answer(200, gemini_answer("Here.", image=IMAGE))
     async with server.client() as client:
