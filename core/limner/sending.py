@@ -21,6 +21,7 @@ from .errors import (
     LimnerError,
     MissingCredentialsError,
     ProviderError,
+    ProviderSetting,
     RateLimitError,
 )
 from .http import ConnectTo, RetryPolicy, Transport
@@ -29,7 +30,7 @@ from .plugins import Registry
 from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
 from .redaction import Scrubber, secret_header_values
 from .responses import CONTENT_FILTERED, Adjustment, Notice, Usage
-from .status_errors import RETRYABLE_STATUSES, error_for_status
+from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 from .unreported import unreported_settings
 from .wire import WireRequest, WireResponse
 
@@ -208,21 +209,36 @@ def _redirected(provider: Provider, model: ModelInfo, response: WireResponse) ->
 
 def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) -> LimnerError:
     """The error class that fits the status, quoting the body (the contract's default). It is
-    ``retryable`` when core retries that status and the provider's ``retryable`` agrees."""
+    ``retryable`` when core retries that status and the provider's ``retryable`` agrees. A 401
+    names the variables of the provider's key (``Provider.env``); a 404 whose body is not JSON
+    (no API's own error: a web server's page) asks whether the base URL is right."""
+    said = f"{provider.name} answered HTTP {response.status}: {response.text_excerpt()}"
+    common: dict[str, Any] = {
+        "provider": provider.name,
+        "model": model.id,
+        "status_code": response.status,
+        "request_id": response.request_id,
+    }
+    if response.status == 404 and response.json_or_none() is None:
+        names = provider.env.get("base_url")
+        return endpoint_not_found(
+            said,
+            response.url,
+            where=" or ".join(names) if names else f"the {provider.name} base_url",
+            setting=ProviderSetting(provider.name, "base_url"),
+            **common,
+        )
     cls = error_for_status(response.status)
     extra: dict[str, Any] = {
         "retryable": response.status in RETRYABLE_STATUSES and provider.retryable(response)
     }
     if issubclass(cls, RateLimitError):
         extra["retry_after"] = provider.retry_after(response)  # the wait its retries obeyed
-    return cls(
-        f"{provider.name} answered HTTP {response.status}: {response.text_excerpt()}",
-        provider=provider.name,
-        model=model.id,
-        status_code=response.status,
-        request_id=response.request_id,
-        **extra,
-    )
+    names = provider.env.get("api_key")
+    if response.status == 401 and names:
+        said = f"{said} — check {' or '.join(names)}"
+        extra["setting"] = ProviderSetting(provider.name, "api_key")
+    return cls(said, **common, **extra)
 
 
 def price_or_notice(

@@ -44,6 +44,36 @@ def test_the_setting_survives_pickling() -> None:
     )
 
 
+def test_the_default_parse_error_says_what_to_check_on_a_401_and_a_plain_404() -> None:
+    """A plugin that keeps the default ``parse_error`` still gets errors that say what to do
+    next: a rejected key names the key's variables, and a web server's 404 page (no JSON: not
+    an API's own error) asks whether the base URL is right, not whether the model exists."""
+    from limner.sending import generic_error
+
+    from .fakeprovider import ALPHA, FakeProvider
+
+    url = "https://proxy.example/v1/images/generations"
+    refused = generic_error(
+        FakeProvider(), ALPHA, limner.WireResponse(401, {}, b'{"error": "bad key"}', url)
+    )
+    assert type(refused) is limner.AuthenticationError
+    assert refused.message == 'fake answered HTTP 401: {"error": "bad key"} — check FAKE_API_KEY'
+    assert refused.setting == limner.ProviderSetting("fake", "api_key")
+    page = limner.WireResponse(404, {"content-type": "text/plain"}, b"404: Not Found", url)
+    lost = generic_error(FakeProvider(), ALPHA, page)
+    assert type(lost) is limner.NotFoundError
+    assert lost.code == limner.status_errors.ENDPOINT_NOT_FOUND
+    assert lost.message == (
+        "fake answered HTTP 404: 404: Not Found. Is FAKE_BASE_URL right? (the request went to "
+        "https://proxy.example/v1/images/generations)"
+    )
+    assert lost.setting == limner.ProviderSetting("fake", "base_url")
+    said = limner.WireResponse(404, {}, b'{"error": {"message": "no such model"}}', url)
+    assert (
+        generic_error(FakeProvider(), ALPHA, said).code != limner.status_errors.ENDPOINT_NOT_FOUND
+    )
+
+
 def test_a_404_from_no_api_names_the_setting_and_where_the_request_went() -> None:
     base_url = limner.ProviderSetting("acme", "base_url")
     error = limner.status_errors.endpoint_not_found(

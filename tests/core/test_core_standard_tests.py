@@ -196,6 +196,25 @@ DEFECTS = {
 """,
         "test_parse_error_maps_answers_onto_the_error_tree",
     ),
+    "drops_the_rate_limits_wait": (
+        """
+    def parse_error(self, call, response):
+        error = super().parse_error(call, response)
+        if isinstance(error, limner.RateLimitError):
+            error.retry_after = None
+        return error
+""",
+        "test_parse_error_keeps_the_wait_and_says_when_resending_cannot_help",
+    ),
+    "calls_a_bad_request_retryable": (
+        """
+    def parse_error(self, call, response):
+        error = super().parse_error(call, response)
+        error.retryable = True
+        return error
+""",
+        "test_parse_error_keeps_the_wait_and_says_when_resending_cannot_help",
+    ),
     "leaves_an_option_undescribed": (
         """
     options_model = type("Bare", (BaseModel,), {"__annotations__": {"steps": int | None},
@@ -266,7 +285,7 @@ DEFECTS = {
     ),
 }
 
-SOUND = 12  # the standard tests a sound one-provider, one-model, one-operation plugin runs
+SOUND = 13  # the standard tests a sound one-provider, one-model, one-operation plugin runs
 
 
 def run(pytester: pytest.Pytester, source: str) -> pytest.RunResult:

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from ..arguments import build_request
 from ..capabilities import ModelInfo, Operation
 from ..errors import LimnerError
 from ..plugins import Registry
-from ..provider import Provider
+from ..provider import Provider, ProviderCall
+from ..requests import EditRequest, GenerateRequest, VariationRequest
 from ..sync_client import Client
 from .checks import offline
 
@@ -23,6 +25,12 @@ __all__ = ["IMAGE_OPERATIONS", "Case", "Harness"]
 Case = tuple[Provider, ModelInfo, Operation]
 
 IMAGE_OPERATIONS: tuple[Operation, ...] = ("generate", "edit", "variation")
+
+_REQUESTS: dict[str, type[GenerateRequest | EditRequest | VariationRequest]] = {
+    "generate": GenerateRequest,
+    "edit": EditRequest,
+    "variation": VariationRequest,
+}
 
 
 class Harness:
@@ -109,6 +117,17 @@ class Harness:
         if case is None:
             pytest.skip(f"{provider.name} has no model for generate, edit or variation")
         return case
+
+    def _error_call(self, provider: Provider) -> ProviderCall:
+        """A call of the provider's first model, for ``parse_error`` to read answers to."""
+        _, model, operation = self._first_case(provider)
+        fields = {"model": model.id, **self.request_fields(model, operation)}
+        if operation == "edit" and "image" in fields:  # the Python client's name for images
+            image = fields.pop("image")
+            fields["images"] = image if isinstance(image, list) else [image]
+        request = build_request(_REQUESTS[operation], fields)
+        settings = provider.load_settings(self.settings_for(provider, model), {})
+        return ProviderCall(operation, model, request, settings)
 
     def _client(
         self, provider: Provider, model: ModelInfo | None = None, *, secrets: bool = True

@@ -9,28 +9,22 @@ from typing import Any
 import jsonschema
 import pytest
 
-from ..arguments import build_request
 from ..capabilities import ModelInfo, Operation
 from ..errors import (
     LimnerError,
     MissingCredentialsError,
     PluginError,
     ProviderError,
+    RateLimitError,
 )
 from ..http import Transport
-from ..provider import Provider, ProviderCall
-from ..requests import EditRequest, GenerateRequest, VariationRequest
+from ..provider import Provider
 from ..wire import WireRequest, WireResponse
 from .checks import ANSWERS, BY_STATUS, NetworkUsed, credential_name, undescribed
 from .harness import Case, Harness
 
 __all__ = ["ProviderTests"]
 
-_REQUESTS: dict[str, type[GenerateRequest | EditRequest | VariationRequest]] = {
-    "generate": GenerateRequest,
-    "edit": EditRequest,
-    "variation": VariationRequest,
-}
 _CANARY = "limner-standard-tests-canary"
 _BODY_FIELDS = ("method", "url", "json", "form", "files", "content")
 
@@ -235,16 +229,7 @@ class ProviderTests(Harness):
                 raise AssertionError(f"{model.id}: a call without credentials succeeded")
 
     def test_parse_error_maps_answers_onto_the_error_tree(self, provider: Provider) -> None:
-        _, model, operation = self._first_case(provider)
-        fields = {"model": model.id, **self.request_fields(model, operation)}
-        if operation == "edit" and "image" in fields:  # the Python client's name for images
-            image = fields.pop("image")
-            fields["images"] = image if isinstance(image, list) else [image]
-        request: GenerateRequest | EditRequest | VariationRequest = build_request(
-            _REQUESTS[operation], fields
-        )
-        settings = provider.load_settings(self.settings_for(provider, model), {})
-        call = ProviderCall(operation, model, request, settings)
+        call = self._error_call(provider)
         for status, expected in BY_STATUS:
             for headers, body in ANSWERS:
                 try:
@@ -262,6 +247,31 @@ class ProviderTests(Harness):
                     assert 400 <= error.http_status < 500 or isinstance(error, ProviderError), (
                         f"{provider.name}: HTTP {status} became {error!r}"
                     )
+
+    def test_parse_error_keeps_the_wait_and_says_when_resending_cannot_help(
+        self, provider: Provider
+    ) -> None:
+        """A 429's :class:`RateLimitError` carries the wait core's retries obeyed
+        (``provider.retry_after``), for the caller and the gateway's ``Retry-After``; an error
+        for the request's own fault (400, 401, 403, 404, 422) is not ``retryable``, which the
+        gateway sends as ``x-should-retry``."""
+        call = self._error_call(provider)
+        for headers, body in ANSWERS:
+            for status in (400, 401, 403, 404, 422):
+                error = provider.parse_error(call, WireResponse(status, headers, body))
+                assert not error.retryable, (
+                    f"{provider.name}: parse_error on HTTP {status} with the body {body!r} "
+                    "returned a retryable error; resending the same request cannot help"
+                )
+            waiting = WireResponse(429, {**headers, "retry-after": "7"}, body)
+            error = provider.parse_error(call, waiting)
+            wait = provider.retry_after(waiting)
+            if isinstance(error, RateLimitError) and wait is not None:
+                assert error.retry_after == wait, (
+                    f"{provider.name}: parse_error on a 429 with Retry-After: 7 and the body "
+                    f"{body!r} gave retry_after={error.retry_after!r}, not the {wait!r} s "
+                    "core waited (provider.retry_after)"
+                )
 
     def test_every_option_is_described(self, provider: Provider) -> None:
         options = provider.options_model

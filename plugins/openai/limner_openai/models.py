@@ -221,12 +221,12 @@ MODELS: tuple[ModelInfo, ...] = (
     _model(
         "chatgpt-image-latest",
         "ChatGPT Image (latest)",
-        _GPT_IMAGE.model_copy(update={"operations": ("edit",)}),
+        _GPT_IMAGE,
         description=(
-            "Listed for image edits only; follows the GPT image models' input constraints."
-            + _NO_PRICE
+            "Follows the GPT image models' input constraints. The OpenAPI snapshot lists it for "
+            "edits only; the SDK names it among the generation models too." + _NO_PRICE
         ),
-        lifecycle=Lifecycle(status="active", source=_SPEC),
+        lifecycle=Lifecycle(status="active", source=f"{_SPEC}; {_SDK}"),
     ),
     _model(
         "dall-e-3",

@@ -87,7 +87,9 @@ def map_quality(requested: str, allowed: Sequence[str]) -> str:
       standard (1024x1024: $0.042 gpt-image-1 medium vs $0.040 dall-e-3 standard; ``high`` is
       $0.167).
 
-    ``requested`` must be in :data:`KNOWN_QUALITIES` and not in ``allowed``.
+    ``requested`` must be in :data:`KNOWN_QUALITIES` and not in ``allowed``. Through limner's
+    client, core refuses ``xhigh`` and ``max`` for a model that does not list them (they are
+    not among its portable qualities), so they come here only from a direct call.
     """
     if "hd" in allowed:
         return "hd" if requested in ("high", "xhigh", "max") else "standard"

@@ -83,7 +83,7 @@ def test_capabilities_from_the_spec(registry: Registry) -> None:
     assert caps["dall-e-3"].styles == ("vivid", "natural")
     assert caps["dall-e-2"].operations == ("generate", "edit", "variation")
     assert (caps["dall-e-2"].max_prompt_chars, caps["dall-e-2"].max_input_images) == (1000, 1)
-    assert caps["chatgpt-image-latest"].operations == ("edit",)
+    assert caps["chatgpt-image-latest"].operations == ("generate", "edit")
     for name in ("gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5", "gpt-image-2"):
         assert caps[name].response_formats == ("b64_json",)
         assert caps[name].max_input_images == 16
@@ -177,3 +177,15 @@ def test_options_model_forbids_unknown_keys() -> None:
     with pytest.raises(ValidationError):
         OpenAIOptions.model_validate({"input_fidelity": "medium"})
     assert OpenAIProvider.options_model is OpenAIOptions
+
+
+@pytest.mark.parametrize(("model", "quality"), [("gpt-image-2", "max"), ("dall-e-3", "xhigh")])
+def test_qualities_only_the_newest_models_take_are_refused_elsewhere(
+    model: str, quality: str
+) -> None:
+    """As the plugin's README says: before any call, naming the qualities the model takes."""
+    client = limner.Client(environ={})
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        client.images.generate(model=f"openai/{model}", prompt="x", quality=quality, dry_run=True)
+    assert caught.value.param == "quality"
+    assert f"{quality!r} is not one of" in caught.value.message

@@ -152,11 +152,18 @@ def test_dall_e_2_matches_recorded_body(provider: OpenAIProvider, make_call: Any
     assert (t.size, t.quality) == ("256x256", "standard")
 
 
-def test_chatgpt_image_latest_cannot_generate(provider: OpenAIProvider, make_call: Any) -> None:
-    with pytest.raises(limner.UnsupportedFeatureError) as info:
-        provider.translate(make_call("chatgpt-image-latest", prompt="x"))
-    assert info.value.param == "model"
-    assert "edit" in info.value.message
+def test_chatgpt_image_latest_generates_as_the_gpt_image_models_do(
+    provider: OpenAIProvider, make_call: Any
+) -> None:
+    """The SDK names it among the generation models (the spec snapshot, for edits only)."""
+    t = provider.translate(make_call("chatgpt-image-latest", prompt="x", size="1536x1024"))
+    assert t.request.url == "https://api.openai.com/v1/images/generations"
+    assert t.request.json == {
+        "model": "chatgpt-image-latest",
+        "prompt": "x",
+        "n": 1,
+        "size": "1536x1024",
+    }
 
 
 def test_base_url_override(provider: OpenAIProvider, make_call: Any) -> None:
