@@ -411,6 +411,28 @@ async def test_a_wrong_provider_setting_of_the_gateways_is_503_not_the_clients_4
     assert detail in line and "(answered 503 provider_not_configured)" in line
 
 
+async def test_a_model_the_gateways_provider_settings_cannot_serve_is_503_not_the_clients_400(
+    make_gateway: MakeGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Google's Imagen edit model is served by Vertex AI only; this gateway is set up for the
+    Gemini API. The fix (GOOGLE_GENAI_USE_VERTEXAI) is the operator's, not the client's."""
+    gateway = await make_gateway()
+    with (
+        caplog.at_level(logging.WARNING, logger="limner.gateway"),
+        pytest.raises(openai.InternalServerError) as caught,
+    ):
+        await gateway.sdk().images.edit(
+            model="google/imagen-3.0-capability-001", image=("a.png", png()), prompt="a hat"
+        )
+    assert (caught.value.status_code, caught.value.code) == (503, "provider_not_configured")
+    assert caught.value.param is None
+    assert "GOOGLE_GENAI_USE_VERTEXAI" not in caught.value.response.text
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "set GOOGLE_GENAI_USE_VERTEXAI=true" in line
+    assert "(answered 503 provider_not_configured)" in line
+
+
 async def test_a_bug_is_500_without_details(
     gateway: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:

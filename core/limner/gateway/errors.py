@@ -178,6 +178,12 @@ def _for_the_operator(exc: LimnerError, upstream: str) -> _Answer | None:
         return _not_configured(
             f"this gateway's settings for {name} are wrong; the gateway's operator must fix them"
         )
+    if exc.setting is not None and exc.status_code is None:
+        # found before any call, and a provider setting fixes it: only the operator sets those
+        return _not_configured(
+            f"this gateway is not set up to serve this request with {exc.setting.provider}; "
+            "the gateway's operator must change its settings"
+        )
     if isinstance(exc, AuthenticationError) and exc.provider:  # not the client's gateway key
         # the upstream's words stay in the log: they may quote part of the operator's key
         message = f"{upstream} rejected this gateway's credential, which its operator must fix"
