@@ -329,6 +329,11 @@ class Capabilities(_Frozen):
         "(null: any integer, or seeds are not supported)",
     )
     negative_prompt: bool = False
+    input_fidelity: tuple[Literal["high", "low"], ...] = Field(
+        default=(),
+        description="the input_fidelity values the model's edits honour (another is adjusted "
+        "to one of them); empty: none (a value is dropped, with an adjustment)",
+    )
     max_negative_prompt_chars: int | None = Field(
         default=None,
         ge=1,

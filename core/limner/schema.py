@@ -127,6 +127,8 @@ def model_constraints(model: ModelInfo, operation: Operation) -> dict[str, dict[
             rules["negative_prompt"] = {"maxLength": caps.max_negative_prompt_chars}
     if operation == "edit":
         rules["images"] = {"maxItems": max(caps.max_input_images, 1)}
+        honoured = ", ".join(caps.input_fidelity) or "none: a value is dropped, and said"
+        rules["input_fidelity"] = {"description": f"honoured by this model: {honoured}"}
         if caps.edit_modes:
             rules["edit_mode"] = {"enum": list(caps.edit_modes)}
     return rules

@@ -34,6 +34,7 @@ _UNSUPPORTED: dict[str, Callable[[Capabilities], bool]] = {
     "moderation": lambda caps: not caps.moderation,
     "seed": lambda caps: not caps.seed,
     "negative_prompt": lambda caps: not caps.negative_prompt,
+    "input_fidelity": lambda caps: not caps.input_fidelity,
     "image_config": lambda caps: not caps.aspect_ratios and not caps.image_sizes,
 }
 """Request fields, and when a model's capabilities say it takes no value of them."""

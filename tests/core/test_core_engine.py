@@ -370,6 +370,25 @@ async def test_a_setting_the_model_lacks_and_the_plugin_passes_over_is_a_warning
     assert supported.warnings == []
 
 
+async def test_an_input_fidelity_the_model_does_not_honour_is_a_warning_when_unreported(
+    make_client: MakeClient,
+) -> None:
+    """``Capabilities.input_fidelity`` names what a model's edits honour; beta-2 declares none,
+    and the fake plugin says nothing of the field. The edit schema says what is honoured."""
+    client = make_client()
+    dry = await client.images.edit(
+        model="fake/beta-2", prompt="x", image=IMAGE, input_fidelity="high", dry_run=True
+    )
+    (notice,) = [w for w in dry.warnings if w.code == "unreported_setting"]
+    assert (notice.param, notice.message) == (
+        "input_fidelity",
+        "input_fidelity='high': fake/beta-2 declares no input_fidelity setting, and its plugin "
+        "did not say whether it was sent (most likely it was not)",
+    )
+    schema = client.models.schema("fake/beta-2", "edit")["properties"]["input_fidelity"]
+    assert schema["description"] == "honoured by this model: none: a value is dropped, and said"
+
+
 async def test_an_image_config_the_model_has_no_use_for_is_a_warning_unless_reported(
     make_client: MakeClient,
 ) -> None:

@@ -18,7 +18,6 @@ from limner import (
 from limner.requests import STREAMING_NOT_SUPPORTED
 
 from .models import (
-    INPUT_FIDELITY,
     NO_QUALITY_FIELD,
     PREVIEW_TRANSPARENCY,
 )
@@ -274,7 +273,7 @@ def _input_fidelity(plan: Plan, request: GenerateRequest | EditRequest | Variati
         )
     if plan.call.operation != "edit":
         plan.drop(param, value, "input_fidelity applies to edits only")
-    elif not (taken := INPUT_FIDELITY.get(plan.model_name, ())):
+    elif not (taken := plan.call.model.capabilities.input_fidelity):
         plan.drop(param, value, f"{plan.model_name} does not support input_fidelity")
     elif value not in taken:
         (only,) = taken

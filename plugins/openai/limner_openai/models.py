@@ -12,6 +12,7 @@ correct a fact, edit the table; code reads a model's name only through the sets 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from limner import Capabilities, FieldRule, Lifecycle, ModelInfo, SizeRules
 
@@ -40,7 +41,7 @@ GPT_QUALITIES = ("low", "medium", "high", "auto")
 # `gpt-image-2`, omit this parameter" (openai 3.54.0, images.edit), which is newer than the
 # spec's "gpt-image-1.5 and later models" and names none of the 2.5 and 2.6 models. gpt-image-1
 # and chatgpt-image-latest keep what the spec gives them.
-INPUT_FIDELITY: dict[str, tuple[str, ...]] = {
+INPUT_FIDELITY: dict[str, tuple[Literal["high", "low"], ...]] = {
     "gpt-image-1.5": ("high", "low"),
     "gpt-image-1": ("high", "low"),
     "gpt-image-1-mini": ("low",),
@@ -113,13 +114,14 @@ _SDK_DEPRECATIONS = (
 
 
 def _model(name: str, display: str, caps: Capabilities, **extra: object) -> ModelInfo:
+    fidelity = INPUT_FIDELITY.get(name, ())
     return ModelInfo.model_validate(
         {
             "id": f"{PROVIDER}/{name}",
             "provider": PROVIDER,
             "name": name,
             "display_name": display,
-            "capabilities": caps,
+            "capabilities": caps.model_copy(update={"input_fidelity": fidelity}),
             "pricing": SHEETS.get(name),
             **extra,
         }

@@ -189,3 +189,15 @@ def test_qualities_only_the_newest_models_take_are_refused_elsewhere(
         client.images.generate(model=f"openai/{model}", prompt="x", quality=quality, dry_run=True)
     assert caught.value.param == "quality"
     assert f"{quality!r} is not one of" in caught.value.message
+
+
+def test_input_fidelity_is_declared_per_model_as_the_sdk_says() -> None:
+    """gpt-image-1-mini honours low only; the gpt-image-2 family none ("omit this parameter");
+    the edit schema says so to a tool reading it."""
+    client = limner.Client(environ={})
+    honoured = {m.name: m.capabilities.input_fidelity for m in client.models.list()}
+    assert honoured["gpt-image-1.5"] == ("high", "low")
+    assert honoured["gpt-image-1-mini"] == ("low",)
+    assert honoured["gpt-image-2"] == () and honoured["dall-e-2"] == ()
+    field = client.models.schema("openai/gpt-image-1-mini", "edit")["properties"]["input_fidelity"]
+    assert field["description"] == "honoured by this model: low"
