@@ -138,6 +138,32 @@ def _replayable(body: Changes, turn: ChatTurn, model_id: str) -> bool:
     return False
 
 
+_STORED_KEYS = frozenset({"text", "thought", "thoughtSignature", "image", "thought_image"})
+"""What a part of the state :mod:`limner_google.chat_parse` stores may hold (besides a
+non-image ``inlineData``, kept as Google sent it)."""
+
+
+def _check_stored(part: dict[str, Any], param: str) -> None:
+    """Refuse a replayed part limner would not have stored. The state comes back from the
+    client: a ``fileData`` part would have Google read a file with the operator's credentials
+    (a ``gs://`` object, an upload of the operator's project), and raw image bytes would pass
+    by the checks input images get."""
+    inline = part.get("inlineData")
+    kept_inline = isinstance(inline, dict) and not str(inline.get("mimeType", "")).startswith(
+        "image/"
+    )
+    foreign = sorted(
+        key for key in part if key not in _STORED_KEYS and not (key == "inlineData" and kept_inline)
+    )
+    if foreign:
+        raise InvalidRequestError(
+            f"{param} holds {', '.join(map(repr, foreign))}, which limner does not store in a "
+            "turn's state; send the assistant message back as limner returned it (images go in "
+            "the message's content, as image_url parts of a user turn)",
+            param=param,
+        )
+
+
 def _replay(body: Changes, turn: ChatTurn) -> list[dict[str, Any]]:
     """The model's parts as Google returned them, image bytes put back from the message."""
     param = f"messages[{turn.index}].limner.state"
@@ -151,6 +177,7 @@ def _replay(body: Changes, turn: ChatTurn) -> list[dict[str, Any]]:
         )
     out = []
     for number, part in enumerate(parts):
+        _check_stored(part, f"{param}.parts[{number}]")
         part = dict(part)
         for key, images, where in (
             ("image", turn.images, f"messages[{turn.index}].images"),

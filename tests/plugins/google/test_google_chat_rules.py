@@ -305,6 +305,20 @@ async def test_state_from_another_provider_is_not_replayed(server: Server) -> No
     [
         ({"parts": "nope"}, "messages[1].limner.state"),
         ({"parts": [{"image": 3}]}, "messages[1].limner.state.parts[0].image"),
+        # parts limner never stores: Google would read the operator's files for the client,
+        # or take image bytes past the checks of input images
+        (
+            {"parts": [{"fileData": {"mimeType": "image/png", "fileUri": "gs://ops/a.png"}}]},
+            "messages[1].limner.state.parts[0]",
+        ),
+        (
+            {"parts": [{"text": "x"}, {"functionCall": {"name": "f"}}]},
+            "messages[1].limner.state.parts[1]",
+        ),
+        (
+            {"parts": [{"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}]},
+            "messages[1].limner.state.parts[0]",
+        ),
     ],
 )
 async def test_broken_state_is_refused(server: Server, state: Any, param: str) -> None:
@@ -318,6 +332,26 @@ async def test_broken_state_is_refused(server: Server, state: Any, param: str) -
             await client.chat.completions.create(model=PRO, messages=[USER, assistant, USER])
     assert caught.value.param == param
     assert server.seen == []
+
+
+async def test_state_as_limner_stored_it_is_replayed_whole(server: Server) -> None:
+    """Text, thoughts, signatures, image indexes and a non-image inline part (kept as Google
+    sent it) go back as they came."""
+    server.answer(200, ANSWERS["flash_text_only"])
+    doc = {"mimeType": "text/plain", "data": "aGk="}
+    parts = [
+        {"text": "plan", "thought": True, "thoughtSignature": "c2ln"},
+        {"inlineData": doc},
+        {"text": "done", "thoughtSignature": "c2ln"},
+    ]
+    assistant = {
+        "role": "assistant",
+        "content": "done",
+        "limner": {"provider": "google", "model": PRO, "state": {"parts": parts}},
+    }
+    async with server.client() as client:
+        await client.chat.completions.create(model=PRO, messages=[USER, assistant, USER])
+    assert server.seen[0].body["contents"][1] == {"role": "model", "parts": parts}
 
 
 def test_sync_client_chat_dry_run() -> None:
