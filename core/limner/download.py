@@ -160,10 +160,10 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Whether ``address`` is public, and so is any IPv4 address an IPv6 one carries (mapped,
     6to4, NAT64, SIIT, IPv4-compatible), which Python's ``is_global`` does not look into:
     through them ``64:ff9b::a9fe:a9fe`` reaches 169.254.169.254."""
-    if not address.is_global:
+    if not address.is_global or address.is_multicast:  # Python 3.11 calls multicast global
         return False
     if isinstance(address, ipaddress.IPv6Address):
-        if address in _LOCAL_NAT64:
+        if address.is_site_local or address in _LOCAL_NAT64:  # fec0::/10: routed inside sites
             return False
         inner = address.ipv4_mapped or address.sixtofour
         if inner is None and (

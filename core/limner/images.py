@@ -115,6 +115,11 @@ def _opened(data: bytes, param: str, unreadable: str) -> Iterator[Image.Image]:
 
     try:
         with Image.open(io.BytesIO(data)) as image:
+            limit = Image.MAX_IMAGE_PIXELS  # past it Pillow only warns, up to twice as many
+            if limit is not None and image.width * image.height > limit:
+                raise Image.DecompressionBombError(
+                    f"{image.width}x{image.height} is over {limit:,} pixels"
+                )
             yield image
     except Image.DecompressionBombError as exc:
         raise InvalidRequestError(
@@ -158,7 +163,7 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
             param=param,
             code="invalid_image_format",
         )
-    stem = Path(filename).stem or "image"
+    stem = _printable(Path(filename).stem) or "image"
     ext = {"image/jpeg": "jpg"}.get(mime, mime.split("/")[1])
     return InputImage(
         data=data,
@@ -168,6 +173,12 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
         has_alpha=has_alpha,
         filename=f"{stem}.{ext}",
     )
+
+
+def _printable(name: str) -> str:
+    """``name`` without the characters a multipart header cannot carry (control characters:
+    a line break in a file name would end the header) or that would need escaping in it."""
+    return "".join(ch for ch in name if ch.isprintable() and ch not in '"\\')
 
 
 def image_mime(data: bytes) -> str | None:
@@ -187,8 +198,8 @@ def probe(data: bytes) -> tuple[str | None, str | None]:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
             mime = _MIME.get(image.format or "")
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        return None, None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None, None  # a bomb: its header is not trusted
     return f"{width}x{height}", None if mime is None else mime.split("/", 1)[1]
 
 

@@ -455,6 +455,21 @@ def test_a_rate_limit_says_how_long_the_provider_asks_to_wait(
     assert len(fake_openai.requests) == 1
 
 
+def test_a_providers_words_reach_the_terminal_without_escape_sequences(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI
+) -> None:
+    """An error body may hold anything: a clear-screen sequence, a planted link, a carriage
+    return that hides the line. They are shown as escapes."""
+    fake_openai.status = 400
+    said = "bad\x1b[2J size\r\x1b]8;;https://evil.example\x07link\x1b]8;;\x07 é"
+    fake_openai.body = {"error": {"message": said, "type": "invalid_request_error"}}
+    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5")
+    assert (status, out) == (1, "")
+    assert "\x1b" not in err and "\r" not in err and "\x07" not in err
+    assert "bad\\x1b[2J size\\r\\x1b]8;;https://evil.example\\x07link" in err
+    assert err.rstrip("\n").endswith("é — fix the request and retry")
+
+
 def outpaint_dry_run(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, *options: str
 ) -> dict[str, Any]:

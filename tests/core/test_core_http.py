@@ -393,6 +393,10 @@ async def test_download_http_refused_without_private_networks(server: FakeServer
         "https://[::ffff:10.0.0.1]/a.png",  # IPv4-mapped
         "https://[::ffff:0:a9fe:a9fe]/latest/meta-data",  # SIIT's IPv4-translated
         "https://[64:ff9b:1::a9fe:a9fe]/latest/meta-data",  # NAT64's local-use prefix
+        # global to Python 3.11's ipaddress, yet no public host
+        "https://[fec0::1]/a.png",  # IPv6 site-local
+        "https://224.0.0.1/a.png",  # IPv4 multicast
+        "https://[ff02::1]/a.png",  # IPv6 multicast
         "https://a..b/a.png",  # an empty label: not a host name
         "https://" + "a" * 64 + ".example/a.png",  # a label over 63 characters
         "ftp://example.com/a.png",

@@ -170,6 +170,33 @@ def test_an_image_with_too_many_pixels_to_decode_is_refused_naming_the_parameter
     assert (caught.value.param, caught.value.code) == ("images[0]", "image_too_large")
 
 
+def test_an_image_past_pillows_pixel_limit_is_refused_where_pillow_only_warns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between MAX_IMAGE_PIXELS and twice that, Pillow warns and decodes: a small file that
+    would take hundreds of MB to check a mask's alpha. limner refuses it, and a provider's
+    answer that size gives no size (its header is not trusted)."""
+    from limner.images import probe
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 3000)
+    data = encode(Image.new("RGBA", (64, 64)), "PNG")  # 4,096 pixels: over, not twice over
+    with pytest.raises(InvalidRequestError) as caught, pytest.warns(Image.DecompressionBombWarning):
+        sniff(data, param="mask")
+    assert (caught.value.param, caught.value.code) == ("mask", "image_too_large")
+    assert "64x64 is over 3,000 pixels" in caught.value.message
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # twice over: Pillow's own error
+    assert probe(data) == (None, None)
+
+
+def test_a_file_name_loses_what_a_multipart_header_cannot_carry() -> None:
+    """A line break would end the part's header (aiohttp refuses it with a bare ValueError); a
+    quote or backslash would need escaping."""
+    data = encode(Image.new("RGB", (8, 8)), "PNG")
+    image = sniff(data, param="images[0]", filename='a"\r\nX: 1\r\n\\b\x00.png')
+    assert image.filename == "aX: 1b.png"
+    assert sniff(data, param="images[0]", filename="\r\n.png").filename == "image.png"
+
+
 def test_a_jpeg_cut_after_its_header_is_refused() -> None:
     """Its header parses, so Pillow opens it; its end marker is missing."""
     noise = Image.frombytes("RGB", (256, 256), bytes(range(256)) * 768)

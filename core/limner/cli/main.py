@@ -35,7 +35,15 @@ from .output import (
     save,
 )
 from .progress import Spinner
-from .render import dollars, dry_run_text, model_details, models_table, notes, options_text
+from .render import (
+    dollars,
+    dry_run_text,
+    model_details,
+    models_table,
+    notes,
+    options_text,
+    terminal_safe,
+)
 
 __all__ = ["main"]
 
@@ -244,7 +252,7 @@ def _report(
     if with_bytes:
         paths, warnings, elsewhere = save(result.model_copy(update={"data": with_bytes}), target)
         for line in warnings:
-            print(line, file=sys.stderr)
+            print(terminal_safe(line), file=sys.stderr)
     if args.json:
         summary = result.model_dump(mode="json", exclude={"data"})
         summary["files"] = [str(path) for path in paths]
@@ -253,11 +261,11 @@ def _report(
         print(json.dumps(summary, indent=2))
     else:
         for line in [*map(str, paths), *urls]:
-            print(line)
+            print(terminal_safe(line))
         cost = "unknown" if result.cost is None else dollars(result.cost)
         print(f"cost: {cost} ({result.model})")
         for line in notes(result.adjustments, result.warnings):
-            print(line, file=sys.stderr)
+            print(terminal_safe(line), file=sys.stderr)
     unsaved = bool(urls) and not links_asked
     if unsaved:  # asked for bytes, got links limner could not download (the notes say why)
         print(
@@ -344,7 +352,7 @@ def _provider_said(error: LimnerError) -> str:
 
 def _report_error(args: argparse.Namespace, error: LimnerError, text: str) -> None:
     """One line on stderr: ``text``, or the error's OpenAI body when ``--json`` was asked for."""
-    line = json.dumps(error.to_openai()) if getattr(args, "json", False) else text
+    line = json.dumps(error.to_openai()) if getattr(args, "json", False) else terminal_safe(text)
     print(line, file=sys.stderr)
 
 

@@ -26,6 +26,15 @@ def _sizes(model: ModelInfo) -> str:
     return "-"
 
 
+def terminal_safe(text: str) -> str:
+    """``text`` with its control characters shown as escapes (``\x1b``): words a provider
+    answered with reach the terminal, where an escape sequence could clear the screen, recolour
+    it or plant a link."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+
+
 def dollars(amount: Decimal) -> str:
     """An amount in USD as the CLI prints every cost and estimate: exact, with no trailing
     zeros past the cents (``$0.04``, ``$0.16005``, ``$0.40``)."""
