@@ -508,6 +508,43 @@ async def test_the_images_of_a_conversation_download_side_by_side() -> None:
     assert [(n.code, n.param) for n in notices] == [(NO_STATE, "messages[2].limner")]
 
 
+async def test_a_conversation_may_not_make_limner_download_without_bound() -> None:
+    """The model takes 4 input images: 3 URLs in each of 2 user messages and 1 in an assistant
+    message are 7 downloads, refused before any, naming the fifth. data: URLs cost none."""
+    fetched: list[str] = []
+
+    async def fetch(url: str, param: str) -> bytes:
+        fetched.append(url)
+        return png(2, 2)
+
+    def image(url: str) -> dict[str, Any]:
+        return {"type": "image_url", "image_url": {"url": url}}
+
+    urls = [f"https://img.example/{n}.png" for n in range(7)]
+    data = "data:image/png;base64," + base64.b64encode(png(2, 2)).decode()
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": [image(u) for u in urls[:3]]},
+        {"role": "assistant", "content": None, "images": [image(urls[3]), image(data)]},
+        {"role": "user", "content": [image(u) for u in urls[4:]]},
+    ]
+    model = _model("chat-1", ("generate", "chat"))
+    request = build_chat_request({"model": "painter/chat-1", "messages": messages})
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        await load_turns(request, model, "painter", fetch, max_bytes=1 << 20)
+    assert (caught.value.param, caught.value.code) == (
+        "messages[2].content[0].image_url.url",
+        "too_many_image_urls",
+    )
+    assert caught.value.message.startswith(
+        "the messages hold 7 image URLs to download; painter/chat-1 takes 4 input image(s)"
+    )
+    assert fetched == []
+    messages[2]["content"] = [image(data)] * 3  # four URLs in all: fetched
+    request = build_chat_request({"model": "painter/chat-1", "messages": messages})
+    await load_turns(request, model, "painter", fetch, max_bytes=1 << 20)
+    assert sorted(fetched) == urls[:4]
+
+
 @pytest.mark.parametrize(
     ("message", "param", "wording"),
     [

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..arguments import build_request
 from ..capabilities import ModelInfo
-from ..errors import UnsupportedFeatureError
+from ..errors import InvalidRequestError, UnsupportedFeatureError
 from ..images import InputImage
 from ..inputs import Fetch, load_image
 from ..outcomes import gather_or_cancel
@@ -63,6 +63,7 @@ async def load_turns(
     """Every message as a turn, its images read (``data:`` URLs) or downloaded (https, under the
     client's download rules) and sniffed. Provider state is kept only for turns ``provider``
     made."""
+    _check_downloads(request, model, provider)
     # the images of all messages download side by side; the first failure cancels the rest
     turns = await gather_or_cancel(
         [
@@ -82,6 +83,58 @@ async def load_turns(
         if turn.role == "assistant" and turn.images and turn.state is None
     ]
     return tuple(turns), notices
+
+
+def _check_downloads(request: ChatRequest, model: ModelInfo, provider: str) -> None:
+    """Refuse, before any download, a conversation with more image URLs to fetch than the model
+    takes input images (``data:`` URLs cost no download): one request must not make limner
+    fetch without bound (through a gateway, for anyone who can reach it)."""
+    most = max(model.capabilities.max_input_images, 1)
+    remote = [
+        param
+        for index, message in enumerate(request.messages)
+        for param, part in _image_refs(message, index, provider)
+        if not part.image_url.url.startswith("data:")
+    ]
+    if len(remote) > most:
+        raise InvalidRequestError(
+            f"the messages hold {len(remote)} image URLs to download; {model.id} takes {most} "
+            f"input image(s), so limner fetches at most {most} per request: send the others as "
+            "data: URLs (assistant messages as limner returned them hold their images so)",
+            param=remote[most],
+            code="too_many_image_urls",
+        )
+
+
+def _image_refs(message: Message, index: int, provider: str) -> list[tuple[str, ImagePart]]:
+    """The images ``message`` holds, each with its parameter: a user message's content parts;
+    an assistant message's images (or the one its content stands in with) and, when it holds
+    ``provider``'s state, its thought images."""
+    where = f"messages[{index}]"
+    if isinstance(message, SystemMessage):
+        return []
+    if isinstance(message, UserMessage):
+        return [
+            (f"{where}.content[{number}].image_url.url", part)
+            for number, part in enumerate(message.parts)
+            if isinstance(part, ImagePart)
+        ]
+    refs = [
+        (f"{where}.images[{number}].image_url.url" if message.images else f"{where}.content", part)
+        for number, part in enumerate(message.image_parts)
+    ]
+    mine = _own_state(message, provider)
+    if mine is not None:
+        refs += [
+            (f"{where}.limner.thought_images[{number}].image_url.url", part)
+            for number, part in enumerate(mine.thought_images)
+        ]
+    return refs
+
+
+def _own_state(message: ChatMessage, provider: str) -> MessageState | None:
+    """The limner state of an assistant message, when ``provider`` made it."""
+    return message.limner if message.limner and message.limner.provider == provider else None
 
 
 async def _turn(
@@ -139,19 +192,10 @@ async def _assistant_turn(
     fetch: Fetch,
     max_bytes: int,
 ) -> ChatTurn:
-    where = f"messages[{index}]"
-    mine = message.limner if message.limner and message.limner.provider == provider else None
+    mine = _own_state(message, provider)
     # its images (or the image content stands in with) and this provider's thought images
     final = message.image_parts
-    refs = [
-        (f"{where}.images[{number}].image_url.url" if message.images else f"{where}.content", part)
-        for number, part in enumerate(final)
-    ]
-    if mine is not None:
-        refs += [
-            (f"{where}.limner.thought_images[{number}].image_url.url", part)
-            for number, part in enumerate(mine.thought_images)
-        ]
+    refs = _image_refs(message, index, provider)
     loaded = await gather_or_cancel(
         [_load(part, param, model, fetch, max_bytes) for param, part in refs]
     )
