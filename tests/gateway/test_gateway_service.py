@@ -47,6 +47,62 @@ async def test_auth_off_takes_any_key(make_gateway: MakeGateway) -> None:
     assert (await gateway.sdk(api_key="anything").models.list()).data
 
 
+@pytest.mark.parametrize(
+    ("headers", "refused"),
+    [
+        ({}, False),
+        ({"Host": "localhost:9"}, False),
+        ({"Host": "[::1]:9"}, False),
+        ({"Origin": "http://127.0.0.1:3000"}, False),  # a local page: this machine's
+        ({"Host": "rebound.evil.example:9"}, True),  # DNS rebinding: the page's own name
+        ({"Origin": "https://evil.example"}, True),  # a cross-site form post
+        ({"Origin": "null"}, True),  # a sandboxed frame, a file: page
+    ],
+)
+async def test_a_gateway_without_keys_serves_this_machine_only(
+    make_gateway: MakeGateway, headers: dict[str, str], refused: bool
+) -> None:
+    """Without keys, any web page could use the gateway through its visitor's browser: a form
+    posts cross-site without asking, and a rebound name reads the answers. Programs send no
+    Origin and address 127.0.0.1 or localhost."""
+    gateway = await make_gateway()
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{gateway.base_url}/models", headers=headers) as response:
+            body = await response.json()
+            status = response.status
+        async with session.get(f"{gateway.origin}/healthz", headers=headers) as health:
+            assert health.status == 200  # liveness tells nothing
+    if refused:
+        assert status == 403 and body["error"]["code"] == "gateway_local_only"
+        assert "LIMNER_API_KEYS" in body["error"]["message"]
+    else:
+        assert status == 200 and body["data"]
+
+
+async def test_a_gateway_without_keys_answers_to_its_public_url_too(
+    make_gateway: MakeGateway,
+) -> None:
+    """The name its operator gave it (public_url) is no attacker's to rebind."""
+    gateway = await make_gateway(GatewayConfig(public_url="https://img.example"))
+    headers = {"Host": "img.example", "Origin": "https://img.example"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{gateway.base_url}/models", headers=headers) as response,
+    ):
+        assert response.status == 200
+
+
+async def test_a_gateway_with_keys_serves_any_host(make_gateway: MakeGateway) -> None:
+    """A key is what a browser cannot send cross-site without the gateway's consent (CORS)."""
+    gateway = await make_gateway(GatewayConfig(api_keys=(GATEWAY_KEY,)))
+    headers = {"Host": "img.example", "Authorization": f"Bearer {GATEWAY_KEY}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{gateway.base_url}/models", headers=headers) as response,
+    ):
+        assert response.status == 200
+
+
 def test_keys_from_flag_and_environment() -> None:
     assert keys_from(["a-key", " "], {"LIMNER_API_KEYS": "b-key, a-key,,c-key"}) == (
         "a-key",

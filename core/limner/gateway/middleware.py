@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import ipaddress
 import logging
 import re
 import time
@@ -13,11 +14,17 @@ import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from ..errors import AuthenticationError, LimnerError, PayloadTooLargeError
+from ..errors import (
+    AuthenticationError,
+    LimnerError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+)
 from .errors import error_response, http_error_response, internal_error_response
 from .files import FILE_ID_PATTERN, StoredFile
 from .state import STATE
@@ -137,7 +144,10 @@ def _log_line(
 @web.middleware
 async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = request.app[STATE]
-    if not state.config.auth_required or request.path in OPEN_PATHS:
+    if request.path in OPEN_PATHS:
+        return await handler(request)
+    if not state.config.auth_required:
+        _only_this_machine(request, state.config.public_url)
         return await handler(request)
     content = CONTENT_PATH.match(request.path)
     if (
@@ -157,6 +167,44 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
         raise AuthenticationError("Incorrect API key provided", code="invalid_api_key")
     request[OWNER] = owner_tag(token)
     return await handler(request)
+
+
+def _only_this_machine(request: web.Request, public_url: str | None) -> None:
+    """A gateway without keys serves the programs of its own machine, not its web pages: a page
+    of any site could otherwise spend the operator's credits (a form's cross-site POST needs
+    no permission), or, once its name resolves to 127.0.0.1 (DNS rebinding), read the answers.
+    So the request must be addressed to a loopback host (or the configured ``public_url``'s),
+    and a browser's ``Origin``, when sent, must be such a host too."""
+    allowed = {urlsplit(public_url).hostname} if public_url else set()
+    host = request.host.rpartition(":")[0] if _has_port(request.host) else request.host
+    if not _local(host.strip("[]"), allowed):
+        raise PermissionDeniedError(
+            f"this gateway has no API keys, so it serves only this machine; a request addressed "
+            f"to {printable(host)!r} is refused. Address it to 127.0.0.1 or localhost, or give "
+            "the gateway keys (LIMNER_API_KEYS) to serve others",
+            code="gateway_local_only",
+        )
+    origin = request.headers.get("Origin")
+    if origin is not None and not _local(urlsplit(origin).hostname or "", allowed):
+        raise PermissionDeniedError(
+            f"this gateway has no API keys, so web pages of other sites ({printable(origin)}) "
+            "may not use it; give the gateway keys (LIMNER_API_KEYS) to serve them",
+            code="gateway_local_only",
+        )
+
+
+def _has_port(host: str) -> bool:
+    """Whether a Host header's value ends in a port (``[::1]:8080``, ``localhost:8080``)."""
+    return host.rsplit("]", 1)[-1].count(":") == 1
+
+
+def _local(host: str, allowed: set[str | None]) -> bool:
+    if host.lower() in allowed or host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @web.middleware
