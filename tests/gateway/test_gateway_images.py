@@ -69,6 +69,23 @@ async def test_response_format_url_stores_the_image_on_the_gateway(
             assert response.status == 401
 
 
+async def test_a_full_file_store_answers_the_paid_images_as_data(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """Another key may have filled the store; the upstream call is made and billed, so the
+    images come back as b64_json, with an adjustment saying why, not as a 503."""
+    gateway.store.max_total_bytes = 0
+    result = await gateway.sdk().images.generate(
+        model="openai/gpt-image-1", prompt="a fox", response_format="url"
+    )
+    (item,) = result.data or []
+    assert item.url is None and base64.b64decode(item.b64_json or "") == IMAGE
+    (adjustment,) = (result.model_extra or {})["adjustments"]
+    assert adjustment["param"] == "response_format" and adjustment["applied"] == "b64_json"
+    assert adjustment["reason"].startswith("the gateway's file store is full")
+    assert len(server.api_calls) == 1
+
+
 async def test_edit_multipart_with_a_mask(gateway: Gateway, server: FakeServer) -> None:
     image, mask = png(8, 8), png(8, 8, alpha=0)
     result = await gateway.sdk().images.edit(

@@ -12,7 +12,7 @@ from aiohttp import web
 from ..errors import InvalidRequestError, LimnerError, NotFoundError
 from ..images import image_mime
 from ..requests import ImageRef
-from ..responses import ImagesResponse
+from ..responses import Adjustment, ImagesResponse
 from .bodies import (
     EDIT_FILES,
     VARIATION_FILES,
@@ -25,6 +25,7 @@ from .bodies import (
     url_reference,
 )
 from .errors import failures_as_answered, missing_parameter
+from .files import StoreFullError
 from .middleware import caller, may_use, note
 from .state import STATE, GatewayState
 
@@ -173,22 +174,39 @@ async def _as_urls(
     """Store images that came back as bytes and answer URLs to them on this gateway."""
     origin = state.config.public_url or str(request.url.origin())
     data = []
+    full = False
     for index, item in enumerate(result.data):
         if item.url is not None or item.b64_json is None:
             data.append(item)
             continue
         raw = base64.b64decode(item.b64_json)
         mime = image_mime(raw)
-        stored = await state.store.put(
-            raw,
-            filename=f"image-{index + 1}.{_EXTENSIONS.get(mime or '', 'bin')}",
-            purpose="image_generation",
-            content_type=mime or "application/octet-stream",
-            owner=caller(request),
-        )
+        try:
+            stored = await state.store.put(
+                raw,
+                filename=f"image-{index + 1}.{_EXTENSIONS.get(mime or '', 'bin')}",
+                purpose="image_generation",
+                content_type=mime or "application/octet-stream",
+                owner=caller(request),
+            )
+        except StoreFullError:  # made and paid for: answered as data rather than lost
+            full = True
+            data.append(item)
+            continue
         expires = stored.expires_at or stored.created_at + int(state.config.file_ttl)
         url = state.signer.url(origin, stored.id, expires)
         data.append(item.model_copy(update={"url": url, "b64_json": None}))
     # The gateway honoured response_format=url, so drop the notes that it could not be.
     adjustments = [a for a in result.adjustments if a.param != "response_format"]
+    if full:
+        adjustments.append(_STORE_FULL)
     return result.model_copy(update={"data": data, "adjustments": adjustments})
+
+
+_STORE_FULL = Adjustment(
+    param="response_format",
+    requested="url",
+    applied="b64_json",
+    reason="the gateway's file store is full, so image(s) it could not keep are returned as "
+    "b64_json: they were made and paid for",
+)
