@@ -618,3 +618,13 @@ async def test_a_text_only_dry_run_has_no_estimate_rather_than_zero(server: Fake
         )
     ]
     assert server.api_calls == []
+
+
+def test_image_bytes_reads_the_image_content_stands_in_for() -> None:
+    """A message kept as just role and content, whose content is the only image's data URL."""
+    picture = png(3, 3)
+    url = "data:image/png;base64," + base64.b64encode(picture).decode()
+    message = limner.ChatMessage.model_validate({"role": "assistant", "content": url})
+    assert len(message.image_parts) == 1
+    assert message.image_bytes() == [picture]
+    assert message.text is None

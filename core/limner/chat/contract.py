@@ -84,7 +84,9 @@ class ChatResult:
     said (``None`` when nothing); ``state`` is JSON-serialisable provider state that core stores in
     ``message.limner.state`` and hands back in :attr:`ChatTurn.state` on the next turn.
     ``usage`` is priced with the model's token prices; ``reasoning_tokens`` (thinking) are
-    already counted in ``usage.output_tokens``.
+    already counted in ``usage.output_tokens`` (and in its output text tokens, which priced
+    them); ``cached_tokens`` are the prompt tokens the provider read from its context cache,
+    counted in ``usage.input_tokens``.
     """
 
     text: str | None
@@ -94,6 +96,7 @@ class ChatResult:
     finish_reason: FinishReason = "stop"
     usage: Usage | None = None
     reasoning_tokens: int = 0
+    cached_tokens: int = 0
     id: str | None = None
     created: int | None = None
     warnings: list[Notice] = field(default_factory=list)

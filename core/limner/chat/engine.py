@@ -199,7 +199,11 @@ class ChatEngine:
                 ChatChoice(index=index, message=message, finish_reason=result.finish_reason)
             )
             if result.usage is not None:
-                usages.append(ChatUsage.from_usage(result.usage, result.reasoning_tokens))
+                usages.append(
+                    ChatUsage.from_usage(
+                        result.usage, result.reasoning_tokens, result.cached_tokens
+                    )
+                )
             notice: Notice | None
             if result.usage is None and not result.images:  # text is billed by tokens: unknown
                 price, notice = None, _no_usage(plan, index)
@@ -281,7 +285,8 @@ def _refuse_unsupported(request: ChatRequest, model: ModelInfo) -> None:
             param="stream_options",
         )
     for name, what in UNSUPPORTED_FIELDS.items():
-        if getattr(request, name):
+        value = getattr(request, name)
+        if value or isinstance(value, dict):  # web_search_options={} asks for a web search
             raise UnsupportedFeatureError(
                 f"{name}: limner's chat completions do not support {what} yet",
                 param=name,

@@ -140,8 +140,10 @@ def _own_state(message: ChatMessage, provider: str) -> MessageState | None:
 async def _turn(
     message: Message, index: int, model: ModelInfo, provider: str, fetch: Fetch, max_bytes: int
 ) -> ChatTurn:
-    if isinstance(message, SystemMessage):
-        return ChatTurn("system", (ChatPart(text=message.text),), index, name=message.name)
+    if isinstance(message, SystemMessage):  # a part each, as a user message's text parts
+        texts = [message.content] if isinstance(message.content, str) else message.content
+        parts = tuple(ChatPart(text=t if isinstance(t, str) else t.text) for t in texts)
+        return ChatTurn("system", parts, index, name=message.name)
     if isinstance(message, UserMessage):
         return await _user_turn(message, index, model, fetch, max_bytes)
     return await _assistant_turn(message, index, model, provider, fetch, max_bytes)

@@ -50,11 +50,16 @@ class ChatUsage(BaseModel):
     )
 
     @classmethod
-    def from_usage(cls, usage: Usage, reasoning_tokens: int = 0) -> ChatUsage:
-        """From the provider's :class:`~limner.Usage` (the one core prices)."""
+    def from_usage(
+        cls, usage: Usage, reasoning_tokens: int = 0, cached_tokens: int = 0
+    ) -> ChatUsage:
+        """From the provider's :class:`~limner.Usage` (the one core prices), whose output text
+        tokens include the ``reasoning_tokens`` (priced as text): OpenAI's breakdown gives them
+        apart."""
         out = usage.output_tokens_details
         image_out = out.image_tokens if out is not None else 0
         text_out = out.text_tokens if out is not None else usage.output_tokens
+        text_out = max(text_out - reasoning_tokens, 0)
         return cls(
             prompt_tokens=usage.input_tokens,
             completion_tokens=usage.output_tokens,
@@ -62,6 +67,7 @@ class ChatUsage(BaseModel):
             prompt_tokens_details=PromptTokensDetails(
                 text_tokens=usage.input_tokens_details.text_tokens,
                 image_tokens=usage.input_tokens_details.image_tokens,
+                cached_tokens=min(cached_tokens, usage.input_tokens),
             ),
             completion_tokens_details=CompletionTokensDetails(
                 text_tokens=text_out, image_tokens=image_out, reasoning_tokens=reasoning_tokens

@@ -184,9 +184,9 @@ class ChatMessage(BaseModel):
         """The bytes of every (final) image given as a ``data:`` URL."""
         from ..images import decode_data_url
 
-        return [
+        return [  # image_parts: content may stand in for the only image
             decode_data_url(part.image_url.url, param=f"images[{index}]")
-            for index, part in enumerate(self.images)
+            for index, part in enumerate(self.image_parts)
             if part.image_url.url.startswith("data:")
         ]
 
@@ -207,6 +207,7 @@ UNSUPPORTED_FIELDS = {
     "top_logprobs": "log probabilities",
     "audio": "audio output",
     "prediction": "predicted outputs",
+    "web_search_options": "web search",
 }
 """OpenAI fields limner's chat surface cannot honour for any provider yet: refused by name."""
 
@@ -244,6 +245,11 @@ class ChatRequest(BaseModel):
     response_format: dict[str, Any] | None = None
     reasoning_effort: str | None = None
     user: str | None = None
+    safety_identifier: str | None = None
+    prompt_cache_key: str | None = None
+    prompt_cache_retention: str | None = None
+    prompt_cache_options: dict[str, Any] | None = None
+    verbosity: str | None = None
     metadata: dict[str, str] | None = None
     store: bool | None = None
     service_tier: str | None = None
@@ -256,6 +262,7 @@ class ChatRequest(BaseModel):
     top_logprobs: Integer = None
     audio: Any = None
     prediction: Any = None
+    web_search_options: dict[str, Any] | None = None
     extra_headers: dict[str, str] | None = Field(default=None, repr=False)
     provider_options: ProviderOptions = Field(
         default=None, description="settings for one provider, under its name: {'<provider>': {...}}"

@@ -236,6 +236,20 @@ def _thinking_level(body: _Body) -> str | None:
     return _EFFORT[effort]
 
 
+_NOT_SENT = (
+    "user",
+    "safety_identifier",
+    "prompt_cache_key",
+    "prompt_cache_retention",
+    "prompt_cache_options",
+    "verbosity",
+    "metadata",
+    "store",
+    "service_tier",
+)
+"""OpenAI's chat fields Gemini has no setting for: reported as not sent."""
+
+
 def _refuse_or_drop(body: _Body) -> None:
     request, options = body.call.request, body.options
     if request.logit_bias:
@@ -246,7 +260,7 @@ def _refuse_or_drop(body: _Body) -> None:
             f"response_format {kind!r}: the Gemini image models answer text and images only",
             param="response_format.type",
         )
-    for name in ("user", "metadata", "store", "service_tier"):
+    for name in _NOT_SENT:
         value = getattr(request, name)
         if value is not None:
             body.drop(name, value, _NO_SUCH)

@@ -18,13 +18,14 @@ __all__ = ["content", "conversation", "count_images", "drop_name", "system_parts
 def system_parts(body: Changes, call: ChatCall) -> list[dict[str, Any]]:
     """The system messages as ``systemInstruction`` parts; an empty one is left out and
     reported (Google refuses a part without data)."""
-    parts = []
+    parts: list[dict[str, Any]] = []
     for turn in call.turns:
         if turn.role != "system":
             continue
         drop_name(body, turn)
-        if turn.text:
-            parts.append({"text": turn.text})
+        texts = [part.text for part in turn.parts if part.text]
+        if texts:  # a part each: the boundaries between a message's text parts are kept
+            parts.extend({"text": text} for text in texts)
         else:
             body.drop(
                 f"messages[{turn.index}]",

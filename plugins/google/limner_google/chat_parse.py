@@ -90,6 +90,17 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         warnings.append(Notice(code="finish_reason", message=f"Gemini finished with {finish}"))
     meta = body.get("usageMetadata")
     thoughts = meta.get("thoughtsTokenCount") if isinstance(meta, dict) else None
+    cached = meta.get("cachedContentTokenCount") if isinstance(meta, dict) else None
+    cached = cached if isinstance(cached, int) and cached > 0 else 0
+    if cached:
+        warnings.append(
+            Notice(
+                code="cached_tokens_at_full_price",
+                message=f"{cached} of the prompt tokens came from Gemini's context cache; the "
+                "cost prices them at the full input rate (the price sources give no cache "
+                "rate), so it may be high",
+            )
+        )
     return ChatResult(
         text=text,
         images=turn.images,
@@ -98,6 +109,7 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         finish_reason="content_filter" if finish in SAFETY_FINISH else _FINISH.get(finish, "stop"),
         usage=usage_from_metadata(meta),
         reasoning_tokens=thoughts if isinstance(thoughts, int) and thoughts > 0 else 0,
+        cached_tokens=cached,
         id=body.get("responseId") if isinstance(body.get("responseId"), str) else None,
         created=_created(body.get("createTime")),
         warnings=warnings,

@@ -262,13 +262,30 @@ async def test_usage_and_cost_from_real_usage_metadata(server: Server) -> None:
         "completion_tokens": 1457,
         "total_tokens": 1471,
         "prompt_tokens_details": {"text_tokens": 14, "image_tokens": 0, "cached_tokens": 0},
-        "completion_tokens_details": {
-            "text_tokens": 337,
+        "completion_tokens_details": {  # the three add up to completion_tokens
+            "text_tokens": 163,
             "image_tokens": 1120,
             "reasoning_tokens": 174,
         },
     }
     assert result.model_dump(mode="json")["cost"] == 0.138472
+
+
+async def test_cached_prompt_tokens_are_counted_and_said_to_be_priced_in_full(
+    server: Server,
+) -> None:
+    answer = json.loads(json.dumps(ANSWERS["pro_with_text"]))
+    answer["usageMetadata"]["cachedContentTokenCount"] = 10
+    server.answer(200, answer)
+    async with server.client() as client:
+        result = await client.chat.completions.create(
+            model=PRO, messages=[{"role": "user", "content": "x"}]
+        )
+    assert result.usage is not None
+    assert result.usage.prompt_tokens_details.cached_tokens == 10
+    assert result.cost == Decimal("0.138472")  # no cache rate in the sources: as before
+    (notice,) = [w for w in result.warnings if w.code == "cached_tokens_at_full_price"]
+    assert notice.message.startswith("10 of the prompt tokens came from Gemini's context cache")
 
 
 async def test_n_fans_out_one_call_per_choice(server: Server) -> None:

@@ -284,11 +284,18 @@ async def test_empty_texts_names_and_detail_hints_are_left_out_and_reported() ->
         {"role": "system", "content": ""},
         {"role": "system", "content": "be brief", "name": "house-rules"},
         {"role": "user", "content": [{"type": "text", "text": ""}, image], "name": "ana"},
+        {
+            "role": "system",
+            "content": [{"type": "text", "text": "s1"}, {"type": "text", "text": "s2"}],
+        },
     ]
     async with limner.AsyncClient(environ={}) as client:
         plan = await client.chat.completions.create(model=PRO, messages=messages, dry_run=True)
     body = plan.requests[0]["json"]
-    assert body["systemInstruction"] == {"parts": [{"text": "be brief"}]}
+    # a part for each text part: their boundary is kept
+    assert body["systemInstruction"] == {
+        "parts": [{"text": "be brief"}, {"text": "s1"}, {"text": "s2"}]
+    }
     (turn,) = body["contents"]
     assert [list(part) for part in turn["parts"]] == [["inlineData"]]
     assert [(a.param, a.requested, a.applied) for a in plan.adjustments] == [

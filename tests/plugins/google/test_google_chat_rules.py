@@ -55,6 +55,37 @@ async def test_settings_are_mapped_or_reported(server: Server) -> None:
     }
 
 
+async def test_current_openai_chat_fields_gemini_has_no_setting_for_are_reported(
+    server: Server,
+) -> None:
+    """OpenAI's newer request fields (``safety_identifier`` and ``prompt_cache_key`` replace
+    ``user``) are known fields: reported as not sent, not refused as unknown ones."""
+    server.answer(200, ANSWERS["pro_with_text"])
+    fields: dict[str, Any] = {
+        "safety_identifier": "u-1",
+        "prompt_cache_key": "k",
+        "prompt_cache_retention": "24h",
+        "verbosity": "low",
+        "store": True,
+        "service_tier": "auto",
+    }
+    async with server.client() as client:
+        result = await client.chat.completions.create(model=PRO, messages=[USER], **fields)
+    body = server.seen[0].body
+    assert not set(fields) & set(body) and not set(fields) & set(body["generationConfig"])
+    assert {a.param: a.reason for a in result.adjustments} == {
+        name: "Google's generateContent has no such setting" for name in fields
+    }
+
+
+async def test_web_search_is_refused_as_tools_are(server: Server) -> None:
+    async with server.client() as client:
+        with pytest.raises(limner.UnsupportedFeatureError) as caught:
+            await client.chat.completions.create(model=PRO, messages=[USER], web_search_options={})
+    assert caught.value.param == "web_search_options"
+    assert server.seen == []
+
+
 async def test_penalties_are_dropped_unless_zero(server: Server) -> None:
     """Gemini 2.5 and later answer a non-zero penalty with 400 "Penalty is not enabled for this
     model"; zero is accepted (it is the default), so it is sent as given."""
