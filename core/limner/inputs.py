@@ -72,8 +72,8 @@ def check_extra_headers(request: _Settable, providers: Mapping[str, Provider]) -
             )
         if name in _TRANSPORT_HEADERS or name.startswith("proxy-"):
             raise InvalidRequestError(
-                f"extra_headers may not set {name!r}: the HTTP client sets how the request is "
-                "framed and where it goes",
+                f"extra_headers may not set {name!r}: limner and its HTTP client set how the "
+                "request is framed and encoded and where it goes",
                 param=f"extra_headers.{name}",
                 code="transport_header",
             )
@@ -84,6 +84,8 @@ _TRANSPORT_HEADERS = frozenset(
     {
         "host",
         "content-length",
+        "content-type",
+        "content-encoding",
         "transfer-encoding",
         "connection",
         "keep-alive",
@@ -93,9 +95,11 @@ _TRANSPORT_HEADERS = frozenset(
         "expect",
     }
 )
-"""Headers that frame the request or route it (RFC 9110's connection-specific fields among
-them): set by the user, they would break or redirect the call (a gateway's client could aim
-the operator's credential elsewhere, or desynchronise a pooled connection)."""
+"""Headers that frame the request, say how its body is encoded, or route it (RFC 9110's
+connection-specific fields among them): set by the user, they would break or redirect the call
+(a content type without the multipart boundary limner sends, a gzip encoding of a plain body;
+a gateway's client could aim the operator's credential elsewhere, or desynchronise a pooled
+connection)."""
 
 
 def check_not_overwritten(

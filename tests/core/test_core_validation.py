@@ -54,6 +54,12 @@ GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
         ({"extra_headers": {"X Trace": "t"}}, "extra_headers.x trace", None),
         ({"extra_headers": {"Host": "elsewhere.example"}}, "extra_headers.host", None),
         ({"extra_headers": {"Content-Length": "1"}}, "extra_headers.content-length", None),
+        ({"extra_headers": {"Content-Type": "text/plain"}}, "extra_headers.content-type", None),
+        (
+            {"extra_headers": {"Content-Encoding": "gzip"}},
+            "extra_headers.content-encoding",
+            None,
+        ),
         (
             {"extra_headers": {"Transfer-Encoding": "chunked"}},
             "extra_headers.transfer-encoding",
