@@ -267,6 +267,16 @@ def test_serve_refuses_a_public_host_without_keys(capsys: pytest.CaptureFixture[
     assert "LIMNER_API_KEYS" in capsys.readouterr().err
 
 
+def test_serve_refuses_short_keys_on_a_public_host(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIMNER_API_KEYS", "x")
+    assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "1 key(s) shorter than 16 characters" in err and "token_urlsafe" in err
+    assert "'x'" not in err  # the key itself is not shown
+
+
 def test_serve_refuses_a_files_dir_it_cannot_write(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

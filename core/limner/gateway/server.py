@@ -48,7 +48,19 @@ def check_host(host: str | None, config: GatewayConfig) -> str:
             "LIMNER_API_KEYS or --api-key first (without keys it listens on 127.0.0.1 only)",
             param="host",
         )
+    short = [key for key in config.api_keys if len(key) < MIN_KEY_CHARS]
+    if short and not _is_loopback(host):
+        raise InvalidRequestError(
+            f"--host {host} would guard the gateway with {len(short)} key(s) shorter than "
+            f"{MIN_KEY_CHARS} characters, which can be guessed; use long random keys "
+            '(python -c "import secrets; print(secrets.token_urlsafe(32))")',
+            param="api_keys",
+        )
     return host
+
+
+MIN_KEY_CHARS = 16
+"""The shortest gateway key ``limner serve`` takes on an address other machines reach."""
 
 
 def check_files_dir(path: Path) -> None:
