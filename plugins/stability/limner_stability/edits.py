@@ -81,6 +81,7 @@ def edit_plan(plan: Plan, request: EditRequest) -> None:
     fields.seed(plan, request, takes=mode != "remove-background")
     formats = ("png", "webp") if mode == "remove-background" else ("png", "jpeg", "webp")
     fields.output_format(plan, request, formats)
+    fields.style(plan, request, takes="style_preset" in OPTIONS_BY_MODE[mode])
     _mode_options(plan)
     _no_size(plan, request)
     fields.unsupported(plan, request)

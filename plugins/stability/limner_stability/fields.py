@@ -21,6 +21,7 @@ __all__ = [
     "output_format",
     "prompt",
     "seed",
+    "style",
     "unsupported",
 ]
 
@@ -28,7 +29,7 @@ MAX_SEED = 4_294_967_294  # [SPEC] seed: number 0 ... 4294967294, 0 = random
 OPTION_PARAM = "provider_options.stabilityai"
 
 # OpenAI settings with no Stability equivalent: reported, never sent.
-_NO_EQUIVALENT = ("quality", "style", "background", "moderation", "output_compression", "metadata")
+_NO_EQUIVALENT = ("quality", "background", "moderation", "output_compression", "metadata")
 
 
 def options_of(plan: Plan) -> StabilityOptions:
@@ -116,6 +117,22 @@ def apply_options(plan: Plan, applicable: Collection[str], handled: Collection[s
             plan.set(name, value)
         else:
             plan.drop(f"{OPTION_PARAM}.{name}", value, f"{plan.what} takes no {name}")
+
+
+def style(plan: Plan, request: GenerateRequest | EditRequest, *, takes: bool) -> None:
+    """The request's ``style``, one of Stability's presets (the model's ``styles``), sent as
+    ``style_preset``; ``provider_options.stabilityai.style_preset`` wins over it."""
+    value = request.style
+    if value is None:
+        return
+    if not takes:
+        plan.drop("style", value, f"{plan.what} takes no style preset")
+        return
+    chosen = options_of(plan).style_preset
+    if chosen is not None and chosen != value:
+        plan.drop("style", value, f"{OPTION_PARAM}.style_preset ({chosen}) wins over it")
+    elif chosen is None:
+        plan.set("style_preset", value)
 
 
 def unsupported(plan: Plan, request: GenerateRequest | EditRequest) -> None:

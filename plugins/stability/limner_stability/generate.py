@@ -34,6 +34,7 @@ def generation_fields(plan: Plan, request: GenerateRequest | EditRequest) -> Non
     applicable = {"style_preset", "cfg_scale"} if sd3 else {"style_preset"}
     # image-to-image sends strength itself (with a default); text-to-image takes none.
     handled = {"strength"} if plan.mode == "image-to-image" else set()
+    fields.style(plan, request, takes=True)
     fields.apply_options(plan, applicable, handled=handled)
     fields.unsupported(plan, request)
 

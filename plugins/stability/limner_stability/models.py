@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from limner import Capabilities, FieldRule, Lifecycle, ModelInfo
 
 from .fields import MAX_NEGATIVE_PROMPT, MAX_SEED
+from .options import STYLE_PRESETS
 from .prices import SHEETS
 
 __all__ = [
@@ -85,6 +86,9 @@ _GENERATE = Capabilities(
     seed_range=(0, MAX_SEED),  # 0 asks Stability for a random seed
     negative_prompt=True,
     max_negative_prompt_chars=MAX_NEGATIVE_PROMPT,
+    # the request's style is sent as style_preset, which every generate service takes, and of
+    # the edits inpaint and outpaint [SPEC-2026]
+    styles=STYLE_PRESETS,
 )
 
 _EDITING = _GENERATE.model_copy(

@@ -468,3 +468,18 @@ async def test_stabilitys_own_top_level_aspect_ratio_is_no_typo() -> None:
     assert stability.requests[0]["form"]["aspect_ratio"] == "16:9"
     assert "possible_typo" not in [w.code for w in stability.warnings]
     assert "possible_typo" in [w.code for w in openai.warnings]
+
+
+def test_style_is_sent_as_the_style_preset_of_the_edits_that_take_one(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    """inpaint and outpaint take style_preset [SPEC-2026]; erase takes none, so style is
+    dropped there, and said."""
+    inpaint = provider.translate(edit(make_call, mask=HOLED, style="anime"))
+    assert ("style_preset", "anime") in inpaint.request.form
+    assert "style" not in adjusted(inpaint)
+    erase = provider.translate(edit(make_call, mask=HOLED, edit_mode="erase", style="anime"))
+    assert "style_preset" not in dict(erase.request.form)
+    (dropped,) = [a for a in erase.adjustments if a.param == "style"]
+    assert (dropped.requested, dropped.applied) == ("anime", None)
+    assert dropped.reason.endswith("takes no style preset")

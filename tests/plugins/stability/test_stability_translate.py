@@ -100,6 +100,28 @@ def test_sd3_options_and_dropped_settings(provider: StabilityProvider, make_call
     }
 
 
+@pytest.mark.parametrize("name", [m.name for m in MODELS])
+def test_style_is_one_of_the_models_style_presets_sent_as_style_preset(
+    provider: StabilityProvider, make_call: MakeCall, name: str
+) -> None:
+    """Every generate service takes style_preset [SPEC-2026]: the request's style names one, as
+    Nova's does, and the model lists them in its capabilities."""
+    model = next(m for m in MODELS if m.name == name)
+    assert "photographic" in model.capabilities.styles
+    translation = provider.translate(make_call(name, style="photographic"))
+    assert ("style_preset", "photographic") in translation.request.form
+    assert "style" not in adjusted(translation)
+
+
+def test_a_style_outside_the_presets_is_refused_before_any_call() -> None:
+    client = limner.Client(environ={})
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        client.images.generate(
+            model="stabilityai/sd3.5-large", prompt="x", style="vivid", dry_run=True
+        )
+    assert caught.value.param == "style"
+
+
 def test_cfg_scale_is_sd3_only(provider: StabilityProvider, make_call: MakeCall) -> None:
     translation = provider.translate(
         make_call("stable-image-ultra", options={"cfg_scale": 3, "style_preset": "cinematic"})
