@@ -108,6 +108,11 @@ def test_models_table_lists_every_openai_model(capsys: pytest.CaptureFixture[str
     assert lines[0].split() == ["MODEL", "STATUS", "OPERATIONS", "SIZES", "N/CALL", "PRICE/IMAGE"]
     ids = {line.split()[0] for line in lines[1:]}
     assert {"openai/gpt-image-1.5", "openai/dall-e-3", "openai/dall-e-2"} <= ids
+    price = {line.split()[0]: line.split()[-1] for line in lines[1:]}
+    # generation's price: Stability's edit services (remove-background, $0.02) cost otherwise
+    assert price["stabilityai/sd3.5-flash"] == "$0.025"
+    assert price["stabilityai/sd3.5-medium"] == "$0.035"
+    assert price["openai/dall-e-3"] == "$0.04-0.12"
 
 
 def test_models_json_uses_full_ids(capsys: pytest.CaptureFixture[str]) -> None:

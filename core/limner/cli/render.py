@@ -45,11 +45,15 @@ def dollars(amount: Decimal) -> str:
     return f"${whole}.{fraction.rstrip('0').ljust(2, '0')}"
 
 
-def _price(sheet: PriceSheet | None) -> str:
-    """The per-image range; token-billed models are marked ``~`` (an estimate before the call)."""
+def _price(model: ModelInfo) -> str:
+    """The per-image range of the model's first operation (generate, where it has it: an edit
+    service may cost less or more); token-billed models are marked ``~`` (an estimate before
+    the call)."""
+    sheet = model.pricing
     if sheet is None:
         return "-"
-    prices = sorted({row.usd for row in sheet.per_image})
+    first = model.capabilities.operations[0] if model.capabilities.operations else None
+    prices = sorted({row.usd for row in sheet.per_image if row.operation in (None, first)})
     tokens = sheet.per_million_tokens is not None
     if not prices:
         return "per token" if tokens else "-"
@@ -73,7 +77,7 @@ def models_table(models: Sequence[ModelInfo]) -> str:
             ",".join(model.capabilities.operations),
             _sizes(model),
             str(model.capabilities.max_images_per_call),
-            _price(model.pricing),
+            _price(model),
         )
         for model in models
     ]
