@@ -43,6 +43,35 @@ def test_sizing_example_prints_what_its_comments_say(capsys: pytest.CaptureFixtu
     assert capsys.readouterr().out.splitlines() == promised
 
 
+def test_the_plugin_examples_translation_reports_what_it_drops() -> None:
+    """The README's AcmeProvider, completed with a model, in a dry run: its translate builds the
+    request and reports the seed it drops."""
+    (block,) = [b for b in BLOCKS if "class AcmeProvider(limner.Provider)" in b]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, str(README), "exec"), namespace)
+    model = limner.ModelInfo(
+        id="acme/a1",
+        provider="acme",
+        name="a1",
+        capabilities=limner.Capabilities(operations=("generate",), seed=False),
+    )
+    acme = type("Acme", (namespace["AcmeProvider"],), {"models": lambda self: [model]})
+
+    class Plugin:
+        @limner.hookimpl
+        def register_providers(self, register: Any) -> None:
+            register(acme())
+
+    with limner.Client(plugins=[Plugin()], environ={}) as client:
+        plan = client.images.generate(model="acme/a1", prompt="a fox", seed=3, dry_run=True)
+    (sent,) = plan.requests
+    assert (sent["url"], sent["json"]) == (
+        "https://api.acme.example/v1/images",
+        {"model": "a1", "prompt": "a fox", "n": 1},
+    )
+    assert [(a.param, a.requested, a.applied) for a in plan.adjustments] == [("seed", 3, None)]
+
+
 async def test_the_job_example_polls_a_job_to_its_image() -> None:
     """The README's job provider, completed with the test double's models, translation and
     authorization, against a server shaped like Black Forest Labs' job API."""
