@@ -329,6 +329,11 @@ class Capabilities(_Frozen):
         "(null: any integer, or seeds are not supported)",
     )
     negative_prompt: bool = False
+    edit_modes_without_prompt: tuple[str, ...] = Field(
+        default=(),
+        description="edit modes whose prompt may be left out (the provider takes none, or "
+        "makes do without one); every other edit needs a prompt",
+    )
     input_fidelity: tuple[Literal["high", "low"], ...] = Field(
         default=(),
         description="the input_fidelity values the model's edits honour (another is adjusted "

@@ -209,6 +209,12 @@ class EditRequest(_PromptRequest):
         min_length=1, max_length=16
     )
     mask: ImageRef | None = None
+    prompt: str = Field(
+        default="",
+        max_length=32000,
+        description="what to change; may be left out (empty) only for an edit_mode the model "
+        "lists in capabilities.edit_modes_without_prompt (removing a background, say)",
+    )
     input_fidelity: Literal["high", "low"] | None = Field(
         default=None,
         description="how closely to keep the input images' details (OpenAI's two values)",
@@ -227,6 +233,15 @@ class EditRequest(_PromptRequest):
         """One image or a list; the items are coerced one by one, so that an error names the
         item (``images[0]``). A file tuple (``(filename, bytes)``) is one image."""
         return list(value) if _is_several(value) else [value]
+
+    @field_validator("prompt")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        """Empty is left out (whether the edit may do without is the model's to say, see
+        :func:`limner.validation.validate_request`); blank is a mistake."""
+        if value and not value.strip():
+            raise ValueError("the prompt is blank")
+        return value
 
     @field_validator("mask", mode="before")
     @classmethod

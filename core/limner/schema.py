@@ -142,9 +142,21 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
         else:
             props[field].update(rule)
     required = ["model", "image"] if operation == "variation" else ["model", "prompt"]
+    loose: dict[str, Any] | None = None  # the rule for the prompt of prompt-less edit modes
     if operation == "edit":
         required.append("images")
         caps = model.capabilities
+        if caps.edit_modes_without_prompt:
+            required.remove("prompt")
+            strict = {key: props["prompt"].pop(key) for key in ("minLength", "pattern")}
+            loose = {
+                "description": "these edit modes may do without a prompt",
+                "if": {
+                    "properties": {"edit_mode": {"enum": list(caps.edit_modes_without_prompt)}},
+                    "required": ["edit_mode"],
+                },
+                "else": {"required": ["prompt"], "properties": {"prompt": strict}},
+            }
         if not caps.mask:  # refused by _check_edit (a null one is no mask): the schema says so
             props["mask"] = {"type": "null"}
         if not caps.edit_modes:
@@ -160,9 +172,11 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
         "required": required,
         "additionalProperties": True,
     }
-    rules = field_rules(model, operation)
+    rules = [_rule_schema(rule) for rule in field_rules(model, operation)]
+    if loose is not None:
+        rules.append(loose)
     if rules:
-        schema["allOf"] = [_rule_schema(rule) for rule in rules]
+        schema["allOf"] = rules
     return schema
 
 

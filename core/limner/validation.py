@@ -125,6 +125,14 @@ def _check_edit(model: ModelInfo, request: EditRequest) -> None:
         raise UnsupportedFeatureError(
             f"{model.id} offers one kind of edit; leave edit_mode unset", param="edit_mode"
         )
+    if not request.prompt and request.edit_mode not in caps.edit_modes_without_prompt:
+        without = caps.edit_modes_without_prompt
+        but = f" (only edit_mode {', '.join(without)} may do without)" if without else ""
+        raise InvalidRequestError(
+            f"prompt: give a prompt, what to change; {model.id} edits need one{but}",
+            param="prompt",
+            code="missing_required_parameter",
+        )
 
 
 def _required_name(error: jsonschema.ValidationError) -> str:

@@ -475,6 +475,22 @@ def test_a_providers_words_reach_the_terminal_without_escape_sequences(
     assert err.rstrip("\n").endswith("é — fix the request and retry")
 
 
+def test_an_edit_that_takes_no_prompt_is_given_an_empty_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """PROMPT is positional: "" leaves it out, which remove-background accepts and an edit that
+    needs a prompt refuses before any call (status 2)."""
+    image = tmp_path / "photo.png"
+    image.write_bytes(png(64, 64))
+    args = ["edit", "", "-m", "stabilityai/sd3.5-large", "--image", str(image), "--dry-run"]
+    status, out, err = run(capsys, *args, "--edit-mode", "remove-background", "--json")
+    assert status == 0, err
+    assert json.loads(out)["requests"][0]["form"] == {}
+    status, out, err = run(capsys, *args)
+    assert (status, out) == (2, "")
+    assert "limner: error: prompt: give a prompt" in err
+
+
 def outpaint_dry_run(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, *options: str
 ) -> dict[str, Any]:

@@ -116,6 +116,21 @@ async def test_input_errors_say_what_to_send(
     assert info.value.message == says
 
 
+async def test_an_edit_without_a_prompt_is_refused_unless_its_mode_does_without(
+    client: limner.AsyncClient,
+) -> None:
+    """The fake models list no edit_modes_without_prompt: the prompt is required, named."""
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(model="fake/alpha-1", image=IMAGE, dry_run=True)
+    assert (info.value.param, info.value.code) == ("prompt", "missing_required_parameter")
+    assert info.value.message == (
+        "prompt: give a prompt, what to change; fake/alpha-1 edits need one"
+    )
+    with pytest.raises(limner.InvalidRequestError) as blank:
+        await client.images.edit(model="fake/alpha-1", image=IMAGE, prompt=" \n", dry_run=True)
+    assert blank.value.param == "prompt"
+
+
 async def test_a_message_role_limner_does_not_take_is_named(client: limner.AsyncClient) -> None:
     with pytest.raises(limner.InvalidRequestError) as info:
         await client.chat.completions.create(

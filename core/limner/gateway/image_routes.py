@@ -56,7 +56,7 @@ async def generations(request: web.Request) -> web.Response:
     model = _model(state, body)
     require(body, "prompt")
     check_request(body, max_n=state.config.max_n)
-    prompt = body.pop("prompt")
+    prompt = body.pop("prompt", None) or ""
     result = await state.upstream(
         lambda: state.client.images.generate(model=model, prompt=prompt, **body)
     )
@@ -82,7 +82,7 @@ async def edits(request: web.Request) -> web.Response:
 
 async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any]) -> web.Response:
     model = _model(state, body)
-    require(body, "prompt", "images")
+    require(body, "images")  # and a prompt, unless the model's edit_mode does without (core)
     check_request(body, max_n=state.config.max_n, reserved=("image",))
     images = body.pop("images")
     if not isinstance(images, list):
@@ -95,7 +95,7 @@ async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any])
     refs = [await _resolve(request, state, item, f"images[{i}]") for i, item in enumerate(images)]
     if body.get("mask") is not None:
         body["mask"] = await _resolve(request, state, body["mask"], "mask")
-    prompt = body.pop("prompt")
+    prompt = body.pop("prompt", None) or ""
     result = await state.upstream(
         lambda: state.client.images.edit(model=model, prompt=prompt, image=refs, **body)
     )

@@ -139,6 +139,8 @@ CANVAS_CAPABILITIES = Capabilities(
     max_prompt_chars=MAX_TEXT,
     max_input_images=5,
     edit_modes=EDIT_MODES,
+    # erase and background removal take no text; outpainting's and variation's is optional
+    edit_modes_without_prompt=("outpaint", "erase", "remove-background", "variation"),
     field_rules=EDIT_RULES,
     mask=True,
     mask_format=MASK_FORMAT,

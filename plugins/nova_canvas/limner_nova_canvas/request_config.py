@@ -43,7 +43,9 @@ def apply_text(plan: Plan) -> None:
     request = plan.call.request
     if not isinstance(request, _PROMPTED):
         return
-    if plan.task == "BACKGROUND_REMOVAL" or plan.mode == "erase":
+    if not request.prompt:  # an edit core let do without one (edit_modes_without_prompt)
+        pass
+    elif plan.task == "BACKGROUND_REMOVAL" or plan.mode == "erase":
         why = (
             "background removal takes no text"
             if plan.task == "BACKGROUND_REMOVAL"

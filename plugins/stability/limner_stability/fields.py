@@ -38,6 +38,10 @@ def options_of(plan: Plan) -> StabilityOptions:
 
 
 def prompt(plan: Plan, request: GenerateRequest | EditRequest, *, takes: bool) -> None:
+    """The prompt, where the service takes one; an edit left without one (core allows that
+    only in ``edit_modes_without_prompt``) sends none."""
+    if not request.prompt:
+        return
     if takes:
         plan.set("prompt", request.prompt)
     else:

@@ -101,6 +101,8 @@ _EDITING = _GENERATE.model_copy(
         "mask_any_size": True,
         # inpaint first: the default with a mask; without one limner picks image-to-image.
         "edit_modes": ("inpaint", "image-to-image", *EDIT_SERVICES[1:]),
+        # erase and remove-background take no prompt; outpaint's is optional [SPEC]
+        "edit_modes_without_prompt": ("outpaint", "erase", "remove-background"),
         "field_rules": EDIT_RULES,
     }
 )

@@ -150,6 +150,38 @@ def test_erase_sends_no_text(provider: NovaCanvasProvider, make_call: MakeCall) 
     assert provider.translate(call).adjustments[0].param == "prompt"
 
 
+@pytest.mark.parametrize("mode", ["erase", "remove-background", "outpaint"])
+async def test_an_edit_that_does_without_a_prompt_may_leave_it_out(mode: str) -> None:
+    """Erase and background removal take no text, outpainting's is optional [nova-canvas.md];
+    an inpaint needs one (without it Nova removes what the mask covers: that is erase)."""
+    image = png(320, 320)
+    options = {"mask_prompt": "cat"} if mode != "remove-background" else {}
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.images.edit(
+            model="amazon/amazon.nova-canvas-v1:0",
+            image=image,
+            edit_mode=mode,
+            provider_options={"amazon": options},
+            dry_run=True,
+        )
+        document = plan.requests[0]["json"]
+        params = next(value for key, value in document.items() if key.endswith("Params"))
+        assert "text" not in params
+        assert [a.param for a in plan.adjustments if a.param == "prompt"] == []
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.edit(
+                model="amazon/amazon.nova-canvas-v1:0",
+                image=image,
+                edit_mode="inpaint",
+                provider_options={"amazon": {"mask_prompt": "cat"}},
+                dry_run=True,
+            )
+    assert (caught.value.param, caught.value.code) == ("prompt", "missing_required_parameter")
+    assert "only edit_mode outpaint, erase, remove-background, variation may do without" in (
+        caught.value.message
+    )
+
+
 def test_outpainting_mask_polarity_and_mode(
     provider: NovaCanvasProvider, make_call: MakeCall
 ) -> None:

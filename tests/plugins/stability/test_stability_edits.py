@@ -483,3 +483,33 @@ def test_style_is_sent_as_the_style_preset_of_the_edits_that_take_one(
     (dropped,) = [a for a in erase.adjustments if a.param == "style"]
     assert (dropped.requested, dropped.applied) == ("anime", None)
     assert dropped.reason.endswith("takes no style preset")
+
+
+def test_erase_remove_background_and_outpaint_may_leave_the_prompt_out() -> None:
+    """Erase and remove-background take no prompt, outpaint's is optional [SPEC]: leaving it
+    out is no mistake there, nor dropped; the edit schema says which modes do without."""
+    import jsonschema
+
+    import limner
+
+    with limner.Client(environ={}) as client:
+        plan = client.images.edit(
+            model="stabilityai/sd3.5-large",
+            image=IMAGE,
+            edit_mode="remove-background",
+            dry_run=True,
+        )
+        assert plan.requests[0]["form"] == {}
+        assert plan.adjustments == []
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            client.images.edit(model="stabilityai/sd3.5-large", image=IMAGE, dry_run=True)
+        schema = client.models.schema("stabilityai/sd3.5-large", "edit")
+    assert (caught.value.param, caught.value.code) == ("prompt", "missing_required_parameter")
+    assert "prompt" not in schema["required"]
+    check = jsonschema.Draft202012Validator(schema)
+    base = {"model": "stabilityai/sd3.5-large", "images": ["<image>"]}
+    assert check.is_valid({**base, "edit_mode": "erase"})
+    assert check.is_valid({**base, "edit_mode": "outpaint", "prompt": "sea"})
+    assert not check.is_valid({**base, "edit_mode": "inpaint"})
+    assert not check.is_valid(base)
+    assert not check.is_valid({**base, "edit_mode": "inpaint", "prompt": " "})
