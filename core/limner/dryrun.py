@@ -28,7 +28,8 @@ class Estimate(BaseModel):
     basis: str | None = Field(
         default=None,
         description="the price sheet's per_image row that gives the price, with its note; "
-        "null when a plugin priced the call, or nothing did",
+        "or the plugins whose price_call hook priced it; null when nothing did, or a token "
+        "price did",
     )
     output_only: bool = Field(
         default=False,

@@ -4,6 +4,7 @@ row it comes from, so that a tool can tell an estimate from a price list's exact
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from .capabilities import ImagePrice, ModelInfo, Operation
 from .dryrun import Estimate
@@ -26,6 +27,7 @@ def estimate_calls(
     estimates: list[Estimate] = []
     notices: list[Notice] = []
     tokens = model.pricing is not None and model.pricing.bills_tokens
+    hooks = registry.pricers()
     for images, sent in calls:
         usd, notice = price_or_notice(
             registry, model, operation, images, sent.quality, sent.size, None, sent.edit_mode
@@ -41,11 +43,24 @@ def estimate_calls(
                 size=sent.size,
                 edit_mode=sent.edit_mode,
                 usd=usd,
-                basis=None if row is None or usd != row.usd * images else _said(row),
+                basis=_basis(usd, row, images, hooks),
                 output_only=usd is not None and tokens,
             )
         )
     return estimates, notices
+
+
+def _basis(
+    usd: Decimal | None, row: ImagePrice | None, images: int, hooks: list[str]
+) -> str | None:
+    """What gives the price: the sheet's row, or else a plugin's ``price_call`` hook."""
+    if usd is None:
+        return None
+    if row is not None and usd == row.usd * images:
+        return _said(row)
+    if hooks:
+        return f"a price_call hook of {', '.join(hooks)} (not the price sheet)"
+    return None
 
 
 def _row(model: ModelInfo, operation: Operation, sent: Translation) -> ImagePrice | None:

@@ -292,6 +292,15 @@ class Registry:
             return ""
         return f"the {provider.name} plugin or a translate_request hook of {', '.join(overriding)}"
 
+    def pricers(self) -> list[str]:
+        """The plugins with a ``price_call`` hook of their own (core's prices from the sheet
+        when none answers), by name."""
+        return [
+            _label(impl.plugin)
+            for impl in self.manager.hook.price_call.get_hookimpls()
+            if impl.plugin is not default_hooks
+        ]
+
     def price(
         self,
         model: ModelInfo,
