@@ -18,7 +18,7 @@ from .dryrun import DryRun
 from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError, PluginError
 from .estimates import estimate_calls
 from .http import Transport
-from .images import mask_notices, sniff
+from .images import mask_notices, probe_b64, sniff
 from .inputs import (
     OPTIONS,
     check_extra_headers,
@@ -92,6 +92,17 @@ _BYTES_NOT_URLS = Adjustment(
     applied="b64_json",
     reason="the provider returns image data, not URLs",
 )
+
+
+def _answered_size(first: ProviderResult, sent: Translation, data: list[ImageData]) -> str | None:
+    """The size the answer says, else the size sent, else (``auto``, or none sent) the first
+    image's own, read from its header."""
+    if first.size is not None:
+        return first.size
+    if sent.size not in (None, "auto"):
+        return sent.size
+    encoded = data[0].b64_json if data else None
+    return (probe_b64(encoded)[0] if encoded else None) or sent.size
 
 
 def _said_bytes(adjustment: Adjustment) -> bool:
@@ -313,7 +324,7 @@ class Engine:
             created=first.created or int(time.time()),
             data=data,
             output_format=first.output_format,
-            size=first.size or sent.size,
+            size=_answered_size(first, sent, data),
             quality=first.quality or sent.quality,
             background=first.background,
             usage=sum(usages[1:], usages[0]) if usages else None,

@@ -33,6 +33,7 @@ __all__ = [
     "decode_data_url",
     "mask_to_binary",
     "probe",
+    "probe_b64",
     "sniff",
     "to_png",
 ]
@@ -185,6 +186,21 @@ def image_mime(data: bytes) -> str | None:
     """The media type of image bytes as Pillow reads them (PNG, JPEG, WebP, GIF), or ``None``."""
     kind = probe(data)[1]
     return None if kind is None else f"image/{kind}"
+
+
+_HEADER_CHARS = 64 * 1024
+"""Base64 characters :func:`probe_b64` decodes: an image's header, not the whole image."""
+
+
+def probe_b64(encoded: str) -> tuple[str | None, str | None]:
+    """:func:`probe` of base64 image data, decoding only its head (a header is in the first
+    few kilobytes; a 4K image's base64 is megabytes)."""
+    head = encoded[:_HEADER_CHARS]
+    try:
+        data = base64.b64decode(head[: len(head) - len(head) % 4])
+    except binascii.Error:
+        return None, None
+    return probe(data)
 
 
 def probe(data: bytes) -> tuple[str | None, str | None]:

@@ -7,8 +7,6 @@ Text parts of the answer are kept as the image's ``revised_prompt``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from limner import (
@@ -23,7 +21,7 @@ from limner import (
     WireRequest,
     WireResponse,
 )
-from limner.images import probe
+from limner.images import probe_b64
 from limner.responses import NO_IMAGES
 
 from .common import (
@@ -200,7 +198,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
         images=images,
         usage=usage,
         output_format=_first_format(body),
-        size=_pixel_size(images[0]),
+        size=probe_b64(images[0].b64_json or "")[0],  # Gemini says none; imageSize is a class
         warnings=warnings,
     )
 
@@ -249,21 +247,6 @@ def _no_image(
     return call.without_images(
         error, NO_IMAGES, f"{call.n} image(s) not made: {error.message}", usage=usage
     )
-
-
-_HEADER_CHARS = 64 * 1024
-"""Base64 characters decoded to read an image's size: a header, not the whole image."""
-
-
-def _pixel_size(image: ImageData) -> str | None:
-    """The ``WIDTHxHEIGHT`` of an answer's image, from its header. Gemini says no size, and
-    the ``imageSize`` sent (``1K``, ``2K``) names a class, which the call is priced by."""
-    head = (image.b64_json or "")[:_HEADER_CHARS]
-    try:
-        data = base64.b64decode(head[: len(head) - len(head) % 4])
-    except binascii.Error:
-        return None
-    return probe(data)[0]
 
 
 def _first_format(body: dict[str, Any]) -> str | None:

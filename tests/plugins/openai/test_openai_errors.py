@@ -449,3 +449,26 @@ async def test_a_gpt_image_answer_with_urls_is_not_said_to_be_base64() -> None:
     assert [(a.param, a.applied) for a in plan.adjustments] == [("response_format", "b64_json")]
     assert "response_format" not in server.api_calls[0].json
     assert result.data[0].url == url and result.adjustments == []
+
+
+async def test_an_answer_that_gives_no_size_for_auto_gives_the_images_own() -> None:
+    """size=auto is no size; an answer without one (a proxy's, an older snapshot's) is read
+    from the image's header."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1536, 1024)).save(out, format="PNG")
+    server = await make_server()
+    image = base64.b64encode(out.getvalue()).decode()
+    server.reply(web.json_response({"created": 1, "data": [{"b64_json": image}]}))
+    try:
+        async with await _client(server) as client:
+            result = await client.images.generate(
+                model="openai/gpt-image-1.5", prompt="x", size="auto"
+            )
+    finally:
+        await server.stop()
+    assert result.size == "1536x1024"
