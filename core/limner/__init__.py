@@ -233,6 +233,7 @@ _SUBMODULES = frozenset(
         "redaction",
         "requests",
         "responses",
+        "safe_text",
         "schema",
         "sending",
         "serve_defaults",

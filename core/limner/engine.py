@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -95,14 +96,18 @@ _BYTES_NOT_URLS = Adjustment(
 
 
 def _answered_size(first: ProviderResult, sent: Translation, data: list[ImageData]) -> str | None:
-    """The size the answer says, else the size sent, else (``auto``, or none sent) the first
-    image's own, read from its header."""
+    """The size the answer says, else the pixels sent, else (``auto``, a resolution class
+    such as ``2K``, or none sent) the first image's own, read from its header; ``None`` when
+    unknown (an image given as a URL)."""
     if first.size is not None:
         return first.size
-    if sent.size not in (None, "auto"):
+    if sent.size is not None and _PIXELS.fullmatch(sent.size):
         return sent.size
     encoded = data[0].b64_json if data else None
-    return (probe_b64(encoded)[0] if encoded else None) or sent.size
+    return probe_b64(encoded)[0] if encoded else None
+
+
+_PIXELS = re.compile(r"[1-9][0-9]*x[1-9][0-9]*")
 
 
 def _said_bytes(adjustment: Adjustment) -> bool:

@@ -20,6 +20,7 @@ from .errors import InvalidRequestError, PayloadTooLargeError
 from .integrity import check_whole
 from .requests import ImageRef
 from .responses import Notice
+from .safe_text import CONTROL_CHARACTERS
 
 if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fast
     from PIL import Image
@@ -116,13 +117,9 @@ def _opened(data: bytes, param: str, unreadable: str) -> Iterator[Image.Image]:
 
     try:
         with Image.open(io.BytesIO(data)) as image:
-            limit = Image.MAX_IMAGE_PIXELS  # past it Pillow only warns, up to twice as many
-            if limit is not None and image.width * image.height > limit:
-                raise Image.DecompressionBombError(
-                    f"{image.width}x{image.height} is over {limit:,} pixels"
-                )
+            _check_pixels(image)
             yield image
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InvalidRequestError(
             f"{param} has too many pixels to decode safely ({exc}); send a smaller image",
             param=param,
@@ -130,6 +127,17 @@ def _opened(data: bytes, param: str, unreadable: str) -> Iterator[Image.Image]:
         ) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InvalidRequestError(unreadable, param=param, code="invalid_image") from exc
+
+
+def _check_pixels(image: Image.Image) -> None:
+    """Raise Pillow's ``DecompressionBombError`` for an image over ``MAX_IMAGE_PIXELS``: past
+    it Pillow only warns (and decodes), up to twice as many. (Run with ``-W error``, the
+    warning itself is raised, by ``Image.open``: callers catch both.)"""
+    from PIL import Image
+
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit is not None and image.width * image.height > limit:
+        raise Image.DecompressionBombError(f"{image.width}x{image.height} is over {limit:,} pixels")
 
 
 def _undecodable(param: str) -> str:
@@ -179,7 +187,7 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
 def _printable(name: str) -> str:
     """``name`` without the characters a multipart header cannot carry (control characters:
     a line break in a file name would end the header) or that would need escaping in it."""
-    return "".join(ch for ch in name if ch.isprintable() and ch not in '"\\')
+    return "".join(ch for ch in name if ord(ch) not in CONTROL_CHARACTERS and ch not in '"\\')
 
 
 def image_mime(data: bytes) -> str | None:
@@ -210,12 +218,14 @@ def probe(data: bytes) -> tuple[str | None, str | None]:
     (``ProviderResult.size`` and ``output_format``)."""
     from PIL import Image, UnidentifiedImageError
 
+    bombs = (Image.DecompressionBombError, Image.DecompressionBombWarning)
     try:
         with Image.open(io.BytesIO(data)) as image:
+            _check_pixels(image)  # a bomb's header is not trusted
             width, height = image.size
             mime = _MIME.get(image.format or "")
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return None, None  # a bomb: its header is not trusted
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, *bombs):
+        return None, None
     return f"{width}x{height}", None if mime is None else mime.split("/", 1)[1]
 
 

@@ -283,11 +283,7 @@ class Registry:
     def _translators(self, provider: Provider) -> str:
         """Who may have made a translation: the provider's plugin, and the plugins with a
         ``translate_request`` hook when there are any ("" when only the provider's)."""
-        overriding = [
-            _label(impl.plugin)
-            for impl in self.manager.hook.translate_request.get_hookimpls()
-            if impl.plugin is not default_hooks
-        ]
+        overriding = self._overriding("translate_request")
         if not overriding:
             return ""
         return f"the {provider.name} plugin or a translate_request hook of {', '.join(overriding)}"
@@ -295,9 +291,13 @@ class Registry:
     def pricers(self) -> list[str]:
         """The plugins with a ``price_call`` hook of their own (core's prices from the sheet
         when none answers), by name."""
+        return self._overriding("price_call")
+
+    def _overriding(self, hook: str) -> list[str]:
+        """The plugins implementing ``hook`` besides core's own implementation, by name."""
         return [
             _label(impl.plugin)
-            for impl in self.manager.hook.price_call.get_hookimpls()
+            for impl in getattr(self.manager.hook, hook).get_hookimpls()
             if impl.plugin is not default_hooks
         ]
 

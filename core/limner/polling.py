@@ -164,10 +164,11 @@ def _pinning(
     """A poll carries the provider's credentials. It goes back to the origin the call itself
     was sent to (a base URL the user chose, such as a local proxy), or over https to another
     host, which must resolve to public addresses unless the client allows private networks.
-    Refuses any other target at once (before the wait). Returns what gives each attempt of the
-    poll the public address it checked to connect to (:meth:`Transport.send`), so that the name
-    cannot resolve to a private address a moment later (DNS rebinding); ``None`` when nothing
-    is pinned (the call's own origin, or private networks allowed)."""
+    A target neither https nor the call's origin is refused at once (before the wait). Returns
+    what each attempt of the poll looks the name up with, refusing a private address then, and
+    connects to (:meth:`Transport.send`), so that the name cannot resolve to a private address
+    a moment later (DNS rebinding); ``None`` when nothing is pinned (the call's own origin, or
+    private networks allowed)."""
     poll_url, call_url = urlsplit(target.url), urlsplit(submitted.url)
     if (poll_url.scheme, poll_url.netloc) == (call_url.scheme, call_url.netloc):
         return None

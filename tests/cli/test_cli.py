@@ -466,13 +466,14 @@ def test_a_providers_words_reach_the_terminal_without_escape_sequences(
     """An error body may hold anything: a clear-screen sequence, a planted link, a carriage
     return that hides the line. They are shown as escapes."""
     fake_openai.status = 400
-    said = "bad\x1b[2J size\r\x1b]8;;https://evil.example\x07link\x1b]8;;\x07 é"
+    said = "bad\x1b[2J size\r\x1b]8;;https://evil.example\x07link\x1b]8;;\x07\u202e é\u00a0!"
     fake_openai.body = {"error": {"message": said, "type": "invalid_request_error"}}
     status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1.5")
     assert (status, out) == (1, "")
     assert "\x1b" not in err and "\r" not in err and "\x07" not in err
-    assert "bad\\x1b[2J size\\r\\x1b]8;;https://evil.example\\x07link" in err
-    assert err.rstrip("\n").endswith("é — fix the request and retry")
+    assert "bad\\u001b[2J size\\u000d\\u001b]8;;https://evil.example\\u0007link" in err
+    assert "\u202e" not in err  # a right-to-left override would reorder the rest of the line
+    assert err.rstrip("\n").endswith("\\u202e é\u00a0! — fix the request and retry")
 
 
 def test_an_edit_that_takes_no_prompt_is_given_an_empty_one(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+import warnings
 from typing import Any
 
 import pytest
@@ -184,8 +185,33 @@ def test_an_image_past_pillows_pixel_limit_is_refused_where_pillow_only_warns(
         sniff(data, param="mask")
     assert (caught.value.param, caught.value.code) == ("mask", "image_too_large")
     assert "64x64 is over 3,000 pixels" in caught.value.message
+    with pytest.warns(Image.DecompressionBombWarning):
+        assert probe(data) == (None, None)
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # twice over: Pillow's own error
     assert probe(data) == (None, None)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 3000)
+    with warnings.catch_warnings():  # -W error: the warning is raised, as a bomb is refused
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        assert probe(data) == (None, None)
+        with pytest.raises(InvalidRequestError) as raised:
+            sniff(data, param="mask")
+    assert raised.value.code == "image_too_large"
+
+
+@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+def test_an_images_size_is_read_from_the_head_of_its_base64(kind: str) -> None:
+    """Only the head is decoded: an image far larger than it still gives its size (random
+    pixels do not compress). A response whose answer says no size is given this one."""
+    import base64
+    import os
+
+    from limner.images import probe_b64
+
+    picture = Image.frombytes("RGB", (640, 360), os.urandom(640 * 360 * 3))
+    data = base64.b64encode(encode(picture, kind)).decode()
+    assert len(data) > 2 * 64 * 1024
+    assert probe_b64(data) == ("640x360", kind.lower())
+    assert probe_b64("not base64!") == (None, None)
 
 
 def test_a_file_name_loses_what_a_multipart_header_cannot_carry() -> None:

@@ -10,6 +10,7 @@ import json
 import aiohttp
 import openai
 import pytest
+from aiohttp import web
 from openai.types import ImagesResponse
 
 from ..core.jobsprovider import KEY as JOBS_KEY
@@ -84,6 +85,35 @@ async def test_a_full_file_store_answers_the_paid_images_as_data(
     assert adjustment["param"] == "response_format" and adjustment["applied"] == "b64_json"
     assert adjustment["reason"].startswith("the gateway's file store is full")
     assert len(server.api_calls) == 1
+
+
+async def test_an_edit_mode_that_takes_no_prompt_may_leave_it_out(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    """Stability's remove-background takes no prompt (capabilities.edit_modes_without_prompt):
+    a JSON edit without one goes through; one that needs a prompt is refused, naming it."""
+    stability = {"api_key": "sk-stability-0123456789", "base_url": server.url}
+    gateway = await make_gateway(providers={"stability": stability})
+    answer = {"image": base64.b64encode(png(64, 64)).decode(), "finish_reason": "SUCCESS"}
+    server.reply(web.json_response(answer))
+    body = {
+        "model": "stabilityai/sd3.5-large",
+        "images": [{"image_url": data_url(png(64, 64))}],
+        "edit_mode": "remove-background",
+    }
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{gateway.base_url}/images/edits", json=body) as response:
+            assert response.status == 200, await response.text()
+        (call,) = server.requests
+        assert call.path.endswith("/edit/remove-background") and "prompt" not in call.form
+        del body["edit_mode"]
+        async with session.post(f"{gateway.base_url}/images/edits", json=body) as response:
+            refused = await response.json()
+    assert response.status == 400
+    assert (refused["error"]["param"], refused["error"]["code"]) == (
+        "prompt",
+        "missing_required_parameter",
+    )
 
 
 async def test_edit_multipart_with_a_mask(gateway: Gateway, server: FakeServer) -> None:

@@ -206,6 +206,10 @@ async def test_openapi_document_validates(gateway: Gateway) -> None:
     assert "cost" in schemas["ImagesResponse"]["properties"]
     for name in ("GenerateRequest", "EditJSON", "EditForm"):  # a blank prompt is refused
         assert schemas[name]["properties"]["prompt"]["pattern"] == "\\S", name
+    # an edit may leave it out, in the modes a model lists (edit_modes_without_prompt)
+    assert "prompt" in schemas["GenerateRequest"]["required"]
+    assert "prompt" not in schemas["EditJSON"]["required"]
+    assert "prompt" not in schemas["EditForm"]["required"]
 
 
 async def test_one_log_line_per_request_without_secrets(
@@ -275,6 +279,9 @@ def test_serve_refuses_short_keys_on_a_public_host(
     err = capsys.readouterr().err
     assert "1 key(s) shorter than 16 characters" in err and "token_urlsafe" in err
     assert "'x'" not in err  # the key itself is not shown
+    # bound to loopback behind a proxy that others reach: as exposed
+    assert main(["serve", "--public-url", "https://img.example", "--port", "0"]) == 2
+    assert "--public-url img.example would guard" in capsys.readouterr().err
 
 
 def test_serve_refuses_a_files_dir_it_cannot_write(

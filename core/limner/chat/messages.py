@@ -154,23 +154,20 @@ async def _user_turn(
 ) -> ChatTurn:
     where = f"messages[{index}]"
     parts = message.parts
-    pictures = [(number, part) for number, part in enumerate(parts) if part.type == "image_url"]
+    refs = _image_refs(message, index, provider="")  # a user's message holds no state
     most = model.capabilities.max_input_images
-    if pictures and most == 0:
+    if refs and most == 0:
         raise UnsupportedFeatureError(
-            f"{model.id} takes no input images", param=f"{where}.content[{pictures[0][0]}]"
+            f"{model.id} takes no input images", param=_content_part(refs[0][0])
         )
-    if len(pictures) > most:  # per message: what one images.edit call would take
+    if len(refs) > most:  # per message: what one images.edit call would take
         raise UnsupportedFeatureError(
-            f"{model.id} takes at most {most} input image(s); {where} has {len(pictures)}",
-            param=f"{where}.content[{pictures[most][0]}]",
+            f"{model.id} takes at most {most} input image(s); {where} has {len(refs)}",
+            param=_content_part(refs[most][0]),
         )
     images = iter(
         await gather_or_cancel(
-            [
-                _load(part, f"{where}.content[{number}].image_url.url", model, fetch, max_bytes)
-                for number, part in pictures
-            ]
+            [_load(part, param, model, fetch, max_bytes) for param, part in refs]
         )
     )
     return ChatTurn(
@@ -184,6 +181,11 @@ async def _user_turn(
         index,
         name=message.name,
     )
+
+
+def _content_part(param: str) -> str:
+    """``messages[0].content[1].image_url.url`` → ``messages[0].content[1]``: the part."""
+    return param.removesuffix(".image_url.url")
 
 
 async def _assistant_turn(

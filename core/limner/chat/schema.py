@@ -185,7 +185,9 @@ class ChatMessage(BaseModel):
         from ..images import decode_data_url
 
         return [  # image_parts: content may stand in for the only image
-            decode_data_url(part.image_url.url, param=f"images[{index}]")
+            decode_data_url(
+                part.image_url.url, param=f"images[{index}]" if self.images else "content"
+            )
             for index, part in enumerate(self.image_parts)
             if part.image_url.url.startswith("data:")
         ]
@@ -245,11 +247,6 @@ class ChatRequest(BaseModel):
     response_format: dict[str, Any] | None = None
     reasoning_effort: str | None = None
     user: str | None = None
-    safety_identifier: str | None = None
-    prompt_cache_key: str | None = None
-    prompt_cache_retention: str | None = None
-    prompt_cache_options: dict[str, Any] | None = None
-    verbosity: str | None = None
     metadata: dict[str, str] | None = None
     store: bool | None = None
     service_tier: str | None = None

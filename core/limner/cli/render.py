@@ -10,6 +10,7 @@ from typing import Any
 from ..capabilities import FieldRule, Lifecycle, ModelInfo, PriceSheet
 from ..dryrun import DryRun
 from ..responses import Adjustment, Notice
+from ..safe_text import escape_controls
 
 __all__ = ["model_details", "models_table", "notes", "options_text"]
 
@@ -27,12 +28,10 @@ def _sizes(model: ModelInfo) -> str:
 
 
 def terminal_safe(text: str) -> str:
-    """``text`` with its control characters shown as escapes (``\x1b``): words a provider
+    """``text`` with its control characters shown as escapes (``\u001b``): words a provider
     answered with reach the terminal, where an escape sequence could clear the screen, recolour
     it or plant a link."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+    return escape_controls(text)
 
 
 def dollars(amount: Decimal) -> str:
@@ -46,13 +45,14 @@ def dollars(amount: Decimal) -> str:
 
 
 def _price(model: ModelInfo) -> str:
-    """The per-image range of the model's first operation (generate, where it has it: an edit
-    service may cost less or more); token-billed models are marked ``~`` (an estimate before
-    the call)."""
+    """The per-image range of generation (or, for a model that does not generate, its first
+    operation): an edit service may cost less or more. Token-billed models are marked ``~``
+    (an estimate before the call)."""
     sheet = model.pricing
     if sheet is None:
         return "-"
-    first = model.capabilities.operations[0] if model.capabilities.operations else None
+    operations = model.capabilities.operations
+    first = "generate" if "generate" in operations else next(iter(operations), None)
     prices = sorted({row.usd for row in sheet.per_image if row.operation in (None, first)})
     tokens = sheet.per_million_tokens is not None
     if not prices:

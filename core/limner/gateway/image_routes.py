@@ -56,7 +56,7 @@ async def generations(request: web.Request) -> web.Response:
     model = _model(state, body)
     require(body, "prompt")
     check_request(body, max_n=state.config.max_n)
-    prompt = body.pop("prompt", None) or ""
+    prompt = body.pop("prompt")
     result = await state.upstream(
         lambda: state.client.images.generate(model=model, prompt=prompt, **body)
     )
@@ -95,7 +95,10 @@ async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any])
     refs = [await _resolve(request, state, item, f"images[{i}]") for i, item in enumerate(images)]
     if body.get("mask") is not None:
         body["mask"] = await _resolve(request, state, body["mask"], "mask")
-    prompt = body.pop("prompt", None) or ""
+    # left out (or null): "", which core refuses unless the edit mode does without a prompt
+    prompt = body.pop("prompt", None)
+    if prompt is None:
+        prompt = ""
     result = await state.upstream(
         lambda: state.client.images.edit(model=model, prompt=prompt, image=refs, **body)
     )

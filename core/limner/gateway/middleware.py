@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import ipaddress
 import logging
 import re
 import time
@@ -25,6 +24,8 @@ from ..errors import (
     PayloadTooLargeError,
     PermissionDeniedError,
 )
+from ..safe_text import escape_controls
+from .config import is_loopback_host
 from .errors import error_response, http_error_response, internal_error_response
 from .files import FILE_ID_PATTERN, StoredFile
 from .state import STATE
@@ -113,15 +114,10 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
     return response
 
 
-_CONTROL_CHARACTERS = {
-    code: f"\\u{code:04x}" for code in (*range(32), *range(127, 160), 0x2028, 0x2029)
-}
-
-
 def printable(text: str, limit: int = 200) -> str:
     """``text`` for one log line: control characters escaped (a client's ``\\n`` cannot start a
     forged line) and at most ``limit`` characters."""
-    text = text.translate(_CONTROL_CHARACTERS)
+    text = escape_controls(text)
     return text if len(text) <= limit else text[:limit] + "..."
 
 
@@ -199,12 +195,7 @@ def _has_port(host: str) -> bool:
 
 
 def _local(host: str, allowed: set[str | None]) -> bool:
-    if host.lower() in allowed or host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return host.lower() in allowed or is_loopback_host(host)
 
 
 @web.middleware

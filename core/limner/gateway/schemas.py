@@ -50,13 +50,21 @@ class ImageReference(BaseModel):
         return self
 
 
+_EDIT_PROMPT: dict[str, Any] = {
+    **_PROMPT,
+    "description": "what to change; an edit needs one, except in the edit modes the model "
+    "lists in capabilities.edit_modes_without_prompt (GET /v1/models/{model}), where it "
+    "may be left out",
+}
+
+
 class EditJSON(BaseModel):
     """``POST /v1/images/edits`` as JSON. Other fields as in ``images.generate``."""
 
     model_config = ConfigDict(extra="allow")
 
     model: str
-    prompt: str = Field(json_schema_extra=_PROMPT)
+    prompt: str | None = Field(default=None, json_schema_extra=_EDIT_PROMPT)
     images: list[ImageReference] = Field(min_length=1, max_length=16)
     mask: ImageReference | None = None
 
@@ -68,7 +76,7 @@ class EditForm(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     model: str
-    prompt: str = Field(json_schema_extra=_PROMPT)
+    prompt: str | None = Field(default=None, json_schema_extra=_EDIT_PROMPT)
     image: bytes | list[bytes] = Field(json_schema_extra={"description": "image or image[]"})
     mask: bytes | None = None
     n: int | None = None

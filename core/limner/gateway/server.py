@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import os
 import sys
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -16,7 +16,7 @@ from ..client import AsyncClient
 from ..errors import InvalidRequestError
 from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
 from .app import create_app, make_runner
-from .config import GatewayConfig
+from .config import GatewayConfig, is_loopback_host
 from .files import LocalFileStore
 
 __all__ = ["default_files_dir", "serve", "start"]
@@ -29,29 +29,24 @@ def default_files_dir() -> Path:
     return Path(cache) / "limner" / "gateway-files"
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_host(host: str | None, config: GatewayConfig) -> str:
-    """The address to bind: any with API keys; without keys 127.0.0.1 only."""
-    if host is None:
-        return LOOPBACK
-    if not config.auth_required and not _is_loopback(host):
+    """The address to bind: any with API keys; without keys 127.0.0.1 only. Keys guarding a
+    gateway other machines reach (bound to their network, or behind ``public_url``) must be
+    long."""
+    host = host or LOOPBACK
+    if not config.auth_required and not is_loopback_host(host):
         raise InvalidRequestError(
             f"--host {host} would expose the gateway without authentication; set "
             "LIMNER_API_KEYS or --api-key first (without keys it listens on 127.0.0.1 only)",
             param="host",
         )
     short = [key for key in config.api_keys if len(key) < MIN_KEY_CHARS]
-    if short and not _is_loopback(host):
+    public = urlsplit(config.public_url).hostname if config.public_url else None
+    reached = not is_loopback_host(host) or (public is not None and not is_loopback_host(public))
+    if short and reached:  # bound elsewhere, or behind a proxy that others reach
+        where = f"--host {host}" if not is_loopback_host(host) else f"--public-url {public}"
         raise InvalidRequestError(
-            f"--host {host} would guard the gateway with {len(short)} key(s) shorter than "
+            f"{where} would guard the gateway with {len(short)} key(s) shorter than "
             f"{MIN_KEY_CHARS} characters, which can be guessed; use long random keys "
             '(python -c "import secrets; print(secrets.token_urlsafe(32))")',
             param="api_keys",

@@ -236,18 +236,18 @@ def _thinking_level(body: _Body) -> str | None:
     return _EFFORT[effort]
 
 
-_NOT_SENT = (
-    "user",
+_NOT_SENT = ("user", "metadata", "store", "service_tier")
+"""OpenAI's chat fields Gemini has no setting for: reported as not sent."""
+
+_NOT_SENT_EXTRAS = (
     "safety_identifier",
     "prompt_cache_key",
     "prompt_cache_retention",
     "prompt_cache_options",
     "verbosity",
-    "metadata",
-    "store",
-    "service_tier",
 )
-"""OpenAI's chat fields Gemini has no setting for: reported as not sent."""
+"""OpenAI's newer chat fields (core forwards them, as fields it does not declare) that Gemini
+has no setting for: reported as not sent."""
 
 
 def _refuse_or_drop(body: _Body) -> None:
@@ -355,10 +355,15 @@ def _top_k(extras: dict[str, Any], generation: dict[str, Any]) -> None:
 
 
 def _top_level(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
-    """The remaining extras: ``GenerateContentRequest`` fields by their JSON name, or refused."""
+    """The remaining extras: OpenAI's newer fields Gemini has no setting for (reported), and
+    ``GenerateContentRequest`` fields by their JSON name; anything else is refused."""
     known = _TOP_LEVEL + (_VERTEX_TOP_LEVEL if body.on_vertex else ())
     out: dict[str, Any] = {}
     for name, value in extras.items():
+        if name in _NOT_SENT_EXTRAS:
+            if value is not None:
+                body.drop(name, value, _NO_SUCH)
+            continue
         json_name = camel(name)
         if json_name in known:
             out[json_name] = value

@@ -141,7 +141,7 @@ def _replayable(body: Changes, turn: ChatTurn, model_id: str) -> bool:
 
 _STORED_KEYS = frozenset({"text", "thought", "thoughtSignature", "image", "thought_image"})
 """What a part of the state :mod:`limner_google.chat_parse` stores may hold (besides a
-non-image ``inlineData``, kept as Google sent it)."""
+non-image ``inlineData``, ``{"mimeType", "data"}``)."""
 
 
 def _check_stored(part: dict[str, Any], param: str) -> None:
@@ -149,12 +149,10 @@ def _check_stored(part: dict[str, Any], param: str) -> None:
     client: a ``fileData`` part would have Google read a file with the operator's credentials
     (a ``gs://`` object, an upload of the operator's project), and raw image bytes would pass
     by the checks input images get."""
-    inline = part.get("inlineData")
-    kept_inline = isinstance(inline, dict) and not str(inline.get("mimeType", "")).startswith(
-        "image/"
-    )
     foreign = sorted(
-        key for key in part if key not in _STORED_KEYS and not (key == "inlineData" and kept_inline)
+        key
+        for key in part
+        if key not in _STORED_KEYS and not (key == "inlineData" and _stored_inline(part[key]))
     )
     if foreign:
         raise InvalidRequestError(
@@ -163,6 +161,14 @@ def _check_stored(part: dict[str, Any], param: str) -> None:
             "the message's content, as image_url parts of a user turn)",
             param=param,
         )
+
+
+def _stored_inline(inline: Any) -> bool:
+    """Whether ``inline`` is an ``inlineData`` as limner stores one: a non-image, spelt so."""
+    if not isinstance(inline, dict) or set(inline) != {"mimeType", "data"}:
+        return False
+    mime = inline["mimeType"]
+    return isinstance(mime, str) and not mime.strip().lower().startswith("image/")
 
 
 def _replay(body: Changes, turn: ChatTurn) -> list[dict[str, Any]]:

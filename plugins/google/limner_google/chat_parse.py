@@ -44,7 +44,7 @@ class _Turn:
                 target.append(url)
                 self.parts.append(kept)
                 return
-            kept["inlineData"] = inline  # not an image: replay it as it came
+            kept["inlineData"] = {"mimeType": mime, "data": data}  # not an image: replayed
         elif isinstance(part.get("text"), str) and part.get("thought") is not True:
             self.texts.append(part["text"])
         self.parts.append(kept)

@@ -21,7 +21,6 @@ from limner import (
     WireRequest,
     WireResponse,
 )
-from limner.images import probe_b64
 from limner.responses import NO_IMAGES
 
 from .common import (
@@ -198,7 +197,6 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
         images=images,
         usage=usage,
         output_format=_first_format(body),
-        size=probe_b64(images[0].b64_json or "")[0],  # Gemini says none; imageSize is a class
         warnings=warnings,
     )
 

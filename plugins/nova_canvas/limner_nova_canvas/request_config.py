@@ -43,16 +43,16 @@ def apply_text(plan: Plan) -> None:
     request = plan.call.request
     if not isinstance(request, _PROMPTED):
         return
-    if not request.prompt:  # an edit core let do without one (edit_modes_without_prompt)
-        pass
-    elif plan.task == "BACKGROUND_REMOVAL" or plan.mode == "erase":
+    # an empty prompt: an edit core let do without one (edit_modes_without_prompt), sent none
+    textless = plan.task == "BACKGROUND_REMOVAL" or plan.mode == "erase"
+    if request.prompt and textless:
         why = (
             "background removal takes no text"
             if plan.task == "BACKGROUND_REMOVAL"
             else "erase inpaints the masked area without text, which removes what it covers"
         )
         plan.drop("prompt", request.prompt, why)
-    else:
+    elif request.prompt:
         plan.params["text"] = request.prompt
     negative = request.negative_prompt
     if negative is None:

@@ -350,6 +350,18 @@ async def test_state_from_another_provider_is_not_replayed(server: Server) -> No
             {"parts": [{"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}]},
             "messages[1].limner.state.parts[0]",
         ),
+        (  # the same, spelt as Google's REST API also reads it, or in capitals
+            {"parts": [{"inlineData": {"mime_type": "image/png", "data": "iVBORw0KGgo="}}]},
+            "messages[1].limner.state.parts[0]",
+        ),
+        (
+            {"parts": [{"inlineData": {"mimeType": "IMAGE/PNG", "data": "iVBORw0KGgo="}}]},
+            "messages[1].limner.state.parts[0]",
+        ),
+        (
+            {"parts": [{"inline_data": {"mimeType": "text/plain", "data": "aGk="}}]},
+            "messages[1].limner.state.parts[0]",
+        ),
     ],
 )
 async def test_broken_state_is_refused(server: Server, state: Any, param: str) -> None:

@@ -113,6 +113,22 @@ def test_style_is_one_of_the_models_style_presets_sent_as_style_preset(
     assert "style" not in adjusted(translation)
 
 
+def test_the_style_preset_option_wins_over_the_requests_style(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    both = provider.translate(
+        make_call("sd3.5-large", style="anime", options={"style_preset": "cinematic"})
+    )
+    assert [v for k, v in both.request.form if k == "style_preset"] == ["cinematic"]
+    (dropped,) = [a for a in both.adjustments if a.param == "style"]
+    assert dropped.reason == "provider_options.stabilityai.style_preset (cinematic) wins over it"
+    same = provider.translate(
+        make_call("sd3.5-large", style="anime", options={"style_preset": "anime"})
+    )
+    assert [v for k, v in same.request.form if k == "style_preset"] == ["anime"]  # sent once
+    assert "style" not in adjusted(same)
+
+
 def test_a_style_outside_the_presets_is_refused_before_any_call() -> None:
     client = limner.Client(environ={})
     with pytest.raises(limner.InvalidRequestError) as caught:
