@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -259,6 +260,8 @@ async def load_images(
         return tuple(loaded), None
     images, mask = tuple(loaded[:-1]), loaded[-1]
     check_mask(mask, images[0], any_size=model.capabilities.mask_any_size)
+    if mask.data is not None and mask.has_alpha:  # its alpha, kept on it for the checks and
+        await asyncio.to_thread(mask.alpha_floor, "mask")  # conversions: decoded off the loop
     return images, mask
 
 
@@ -267,7 +270,10 @@ async def load_image(
 ) -> InputImage:
     """One image: bytes, a path or a ``data:`` URL read and sniffed; a remote URL kept when the
     model fetches it itself, else downloaded under the client's download rules."""
-    local = read_local(ref, param=param, max_bytes=max_bytes)
+    if ref.path is not None or len(ref.data or b"") > _BIG or len(ref.url or "") > _BIG:
+        local = await asyncio.to_thread(read_local, ref, param=param, max_bytes=max_bytes)
+    else:  # small: checked at once, as a thread would cost more than it saves
+        local = read_local(ref, param=param, max_bytes=max_bytes)
     if local is not None:
         return local
     caps = model.capabilities
@@ -282,4 +288,16 @@ async def load_image(
     if caps.remote_image_urls and ref.url.startswith("https://"):
         return InputImage(url=ref.url)
     data = await fetch(ref.url, param)
-    return sniff(data, param=param, filename=ref.url.rsplit("/", 1)[-1].split("?")[0] or "image")
+    name = ref.url.rsplit("/", 1)[-1].split("?")[0] or "image"
+    return await _sniffed(data, param, name)
+
+
+_BIG = 2**20
+"""Image bytes past which a check runs in a worker thread: reading a large image through (a
+PNG's every chunk) would hold up every other request on the event loop meanwhile."""
+
+
+async def _sniffed(data: bytes, param: str, name: str) -> InputImage:
+    if len(data) <= _BIG:
+        return sniff(data, param=param, filename=name)
+    return await asyncio.to_thread(sniff, data, param=param, filename=name)
