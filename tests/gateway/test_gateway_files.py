@@ -297,3 +297,23 @@ async def test_a_store_without_list_answers_501(make_gateway: MakeGateway, tmp_p
         await gateway.sdk().files.list()
     assert caught.value.status_code == 501
     assert "_StoreWithoutList" in caught.value.message and "list()" in caught.value.message
+
+
+async def test_one_owner_may_not_fill_the_store_for_the_others(tmp_path: Path) -> None:
+    """With a share per owner (limner serve gives each of several keys half the store), one
+    key's uploads stop at its share while another key's still go in."""
+    from limner.gateway.files import StoreFullError
+
+    store = LocalFileStore(tmp_path / "files", max_total_bytes=100, max_owner_bytes=50)
+
+    async def put(owner: str, size: int) -> None:
+        await store.put(b"x" * size, filename="f.bin", purpose="p", content_type="x/y", owner=owner)
+
+    await put("a", 40)
+    with pytest.raises(StoreFullError) as caught:
+        await put("a", 20)
+    assert "this key's files hold 40 bytes of the 50 one key may keep" in caught.value.message
+    await put("b", 50)  # the other key's share is whole
+    with pytest.raises(StoreFullError) as full:
+        await put("c", 20)  # the store itself: 90 of 100
+    assert full.value.message == "the gateway's file store is full; try again later"

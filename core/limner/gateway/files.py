@@ -31,6 +31,7 @@ from ..errors import LimnerError, PayloadTooLargeError
 __all__ = [
     "FILE_ID_PATTERN",
     "MAX_LIST_LIMIT",
+    "STORE_BYTES",
     "FileObject",
     "FilePage",
     "FileStore",
@@ -70,6 +71,10 @@ def id_time_ns(file_id: str) -> int | None:
     """The creation time an id carries (ids of 48 hex digits), else ``None``."""
     digits = file_id.removeprefix("file-")
     return int(digits[:16], 16) if len(digits) == 48 and FILE_ID.match(file_id) else None
+
+
+STORE_BYTES = 2 * 2**30
+"""A local file store's room for all files together, by default."""
 
 
 class StoreFullError(LimnerError):
@@ -166,6 +171,8 @@ class LocalFileStore:
 
     :param max_file_bytes: largest single file (413 beyond).
     :param max_total_bytes: room for all files together; expired files are swept first.
+    :param max_owner_bytes: room for one owner's files together (``None``: all of it), so that
+        one gateway key cannot fill the store for the others.
     """
 
     def __init__(
@@ -174,12 +181,14 @@ class LocalFileStore:
         *,
         ttl: float = 3600.0,
         max_file_bytes: int = 50 * 2**20,
-        max_total_bytes: int = 2 * 2**30,
+        max_total_bytes: int = STORE_BYTES,
+        max_owner_bytes: int | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.ttl = ttl
         self.max_file_bytes = max_file_bytes
         self.max_total_bytes = max_total_bytes
+        self.max_owner_bytes = max_owner_bytes
         self._lock = asyncio.Lock()
 
     async def put(
@@ -212,9 +221,15 @@ class LocalFileStore:
 
     def _put(self, meta: StoredFile, data: bytes, now: float) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        used = self._sweep(now).used
-        if used + len(data) > self.max_total_bytes:
+        swept = self._sweep(now, meta.owner)
+        if swept.used + len(data) > self.max_total_bytes:
             raise StoreFullError("the gateway's file store is full; try again later")
+        share = self.max_owner_bytes
+        if share is not None and swept.owners + len(data) > share:
+            raise StoreFullError(
+                f"this key's files hold {swept.owners} bytes of the {share} one key may keep; "
+                "delete some (DELETE /v1/files/{id}) or wait for them to expire"
+            )
         _write_atomically(self._content(meta.id), data)
         _write_atomically(self._meta(meta.id), meta.model_dump_json().encode())
 
@@ -323,20 +338,23 @@ class LocalFileStore:
             if meta is not None:
                 yield meta
 
-    def _sweep(self, now: float) -> _Swept:
-        """Delete expired files; how many went, and the bytes the others use."""
-        removed = used = 0
+    def _sweep(self, now: float, owner: str | None = None) -> _Swept:
+        """Delete expired files; how many went, the bytes the others use, and those of
+        ``owner``'s."""
+        removed = used = owners = 0
         for meta in self._scan():
             if not meta.expired(now):
                 used += meta.bytes
+                owners += meta.bytes if meta.owner == owner else 0
             elif self._remove(meta.id):
                 removed += 1
-        return _Swept(removed=removed, used=used)
+        return _Swept(removed=removed, used=used, owners=owners)
 
 
 class _Swept(NamedTuple):
     removed: int
     used: int
+    owners: int
 
 
 def _load(path: Path) -> StoredFile | None:

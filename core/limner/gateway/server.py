@@ -17,7 +17,7 @@ from ..errors import InvalidRequestError
 from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
 from .app import create_app, make_runner
 from .config import GatewayConfig, is_loopback_host
-from .files import LocalFileStore
+from .files import STORE_BYTES, LocalFileStore
 
 __all__ = ["default_files_dir", "serve", "start"]
 
@@ -81,7 +81,9 @@ async def start(
 ) -> tuple[web.AppRunner, int]:
     """Start serving; the runner (``await runner.cleanup()`` to stop) and the bound port."""
     check_files_dir(files_dir)
-    store = LocalFileStore(files_dir, ttl=config.file_ttl)
+    # with several keys, no one key may fill the store for the others: half of it each
+    share = STORE_BYTES // 2 if len(config.api_keys) > 1 else None
+    store = LocalFileStore(files_dir, ttl=config.file_ttl, max_owner_bytes=share)
     runner = make_runner(create_app(client, store, config))
     await runner.setup()
     site = web.TCPSite(runner, host, port)
