@@ -102,6 +102,10 @@ class AsyncImages:
     async def generate(
         self, *, model: str, prompt: str, dry_run: Literal[True], **params: Unpack[GenerateParams]
     ) -> DryRun: ...
+    @overload
+    async def generate(
+        self, *, model: str, prompt: str, dry_run: bool, **params: Unpack[GenerateParams]
+    ) -> ImagesResponse | DryRun: ...
     async def generate(
         self, *, model: str, prompt: str, dry_run: bool = False, **params: Unpack[GenerateParams]
     ) -> ImagesResponse | DryRun:
@@ -129,6 +133,16 @@ class AsyncImages:
         dry_run: Literal[True],
         **params: Unpack[EditParams],
     ) -> DryRun: ...
+    @overload
+    async def edit(
+        self,
+        *,
+        model: str,
+        prompt: str = "",
+        image: Any = None,
+        dry_run: bool,
+        **params: Unpack[EditParams],
+    ) -> ImagesResponse | DryRun: ...
     async def edit(
         self,
         *,
@@ -158,6 +172,10 @@ class AsyncImages:
     async def create_variation(
         self, *, model: str, image: Any, dry_run: Literal[True], **params: Unpack[VariationParams]
     ) -> DryRun: ...
+    @overload
+    async def create_variation(
+        self, *, model: str, image: Any, dry_run: bool, **params: Unpack[VariationParams]
+    ) -> ImagesResponse | DryRun: ...
     async def create_variation(
         self, *, model: str, image: Any, dry_run: bool = False, **params: Unpack[VariationParams]
     ) -> ImagesResponse | DryRun:

@@ -11,6 +11,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
+import os
 import threading
 import weakref
 from collections.abc import Callable, Coroutine, Iterable, Mapping
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 from .arguments import build_request, edit_request
 from .client import AsyncClient, AsyncImages
 from .dryrun import DryRun
+from .errors import LimnerError
 from .http import RetryPolicy, client_closed_error
 from .params import EditParams, GenerateParams, VariationParams
 from .requests import GenerateRequest, VariationRequest
@@ -44,6 +46,7 @@ class _LoopThread:
         """``last`` closes what runs on the loop (the client's session): :meth:`stop` runs it,
         and so does the clean-up of a runner dropped unclosed."""
         self.loop = asyncio.new_event_loop()
+        self._pid = os.getpid()  # a forked child has the object, not the thread that runs it
         self._thread = threading.Thread(
             target=_serve, args=(self.loop,), name="limner", daemon=True
         )
@@ -69,6 +72,14 @@ class _LoopThread:
             task.add_done_callback(lambda _: finished.set())
             created.set_result(task)
 
+        if os.getpid() != self._pid:  # forked: nothing would ever run the call
+            coro.close()
+            raise LimnerError(
+                "this limner.Client was made in the parent of this process (before a fork, as "
+                "multiprocessing does on Linux); its event loop's thread does not run here. "
+                "Make a client in each process (in a Pool's initializer, say)",
+                code="client_forked",
+            )
         with self._lock:
             if self._closing:
                 coro.close()  # never started: no "never awaited" warning
@@ -157,6 +168,10 @@ class Images:
     def generate(
         self, *, model: str, prompt: str, dry_run: Literal[True], **params: Unpack[GenerateParams]
     ) -> DryRun: ...
+    @overload
+    def generate(
+        self, *, model: str, prompt: str, dry_run: bool, **params: Unpack[GenerateParams]
+    ) -> ImagesResponse | DryRun: ...
     def generate(
         self, *, model: str, prompt: str, dry_run: bool = False, **params: Unpack[GenerateParams]
     ) -> ImagesResponse | DryRun:
@@ -184,6 +199,16 @@ class Images:
         dry_run: Literal[True],
         **params: Unpack[EditParams],
     ) -> DryRun: ...
+    @overload
+    def edit(
+        self,
+        *,
+        model: str,
+        prompt: str = "",
+        image: Any = None,
+        dry_run: bool,
+        **params: Unpack[EditParams],
+    ) -> ImagesResponse | DryRun: ...
     def edit(
         self,
         *,
@@ -210,6 +235,10 @@ class Images:
     def create_variation(
         self, *, model: str, image: Any, dry_run: Literal[True], **params: Unpack[VariationParams]
     ) -> DryRun: ...
+    @overload
+    def create_variation(
+        self, *, model: str, image: Any, dry_run: bool, **params: Unpack[VariationParams]
+    ) -> ImagesResponse | DryRun: ...
     def create_variation(
         self, *, model: str, image: Any, dry_run: bool = False, **params: Unpack[VariationParams]
     ) -> ImagesResponse | DryRun:

@@ -524,3 +524,36 @@ def test_save_names_files_by_the_bytes_when_the_response_does_not_say(tmp_path: 
         warnings.simplefilter("error")  # a name limner picks never draws a format warning
         [path] = jpeg.save(tmp_path)
     assert path.name == "image-1.jpg"
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "limner.client:AsyncImages.generate",
+        "limner.client:AsyncImages.edit",
+        "limner.client:AsyncImages.create_variation",
+        "limner.sync_client:Images.generate",
+        "limner.sync_client:Images.edit",
+        "limner.sync_client:Images.create_variation",
+        "limner.chat.client:AsyncCompletions.create",
+        "limner.chat.client:Completions.create",
+    ],
+)
+def test_a_dry_run_flag_passed_through_as_a_bool_type_checks(method: str) -> None:
+    """``dry_run=args.dry_run`` (a bool, not a literal) matches an overload that returns
+    either result, so user code type-checks under mypy --strict."""
+    import importlib
+    import inspect
+    import typing
+
+    module, _, qualname = method.partition(":")
+    owner, name = qualname.split(".")
+    function = getattr(getattr(importlib.import_module(module), owner), name)
+    kinds = [
+        (
+            inspect.signature(o).parameters["dry_run"].annotation,
+            inspect.signature(o).return_annotation,
+        )
+        for o in typing.get_overloads(function)
+    ]
+    assert ("bool", kinds[0][1] + " | DryRun") in kinds, kinds

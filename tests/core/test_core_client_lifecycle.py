@@ -122,6 +122,27 @@ def test_a_closed_sync_client_says_so(threaded_url: str, recwarn: pytest.Warning
     assert not [w for w in recwarn if "never awaited" in str(w.message)]
 
 
+def test_a_sync_client_used_in_a_forked_child_says_so_at_once(
+    threaded_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child forked after the client was made (multiprocessing on Linux) has the client but
+    not the thread running its loop: a call there waited forever. It is refused at once."""
+    import os
+
+    client = limner.Client(**_kwargs(threaded_url))
+    try:
+        assert client.images.generate(model="alpha", prompt="x").data
+        parent = os.getpid()
+        monkeypatch.setattr(os, "getpid", lambda: parent + 1)  # as in the child
+        with pytest.raises(limner.LimnerError) as caught:
+            client.images.generate(model="alpha", prompt="x")
+        assert caught.value.code == "client_forked"
+        assert "Make a client in each process" in caught.value.message
+    finally:
+        monkeypatch.undo()
+        client.close()
+
+
 class _Stalls(BaseHTTPRequestHandler):
     """Reads the request, then answers nothing for a long while."""
 

@@ -38,6 +38,10 @@ class AsyncCompletions:
     async def create(
         self, *, model: str, messages: Iterable[Any], dry_run: Literal[True], **params: Any
     ) -> DryRun: ...
+    @overload
+    async def create(
+        self, *, model: str, messages: Iterable[Any], dry_run: bool, **params: Any
+    ) -> ChatCompletion | DryRun: ...
     async def create(
         self, *, model: str, messages: Iterable[Any], dry_run: bool = False, **params: Any
     ) -> ChatCompletion | DryRun:
@@ -79,6 +83,10 @@ class Completions:
     def create(
         self, *, model: str, messages: Iterable[Any], dry_run: Literal[True], **params: Any
     ) -> DryRun: ...
+    @overload
+    def create(
+        self, *, model: str, messages: Iterable[Any], dry_run: bool, **params: Any
+    ) -> ChatCompletion | DryRun: ...
     def create(
         self, *, model: str, messages: Iterable[Any], dry_run: bool = False, **params: Any
     ) -> ChatCompletion | DryRun:

@@ -130,9 +130,11 @@ async def dry_edit(**fields: Any) -> limner.DryRun:
     """A dry run of an edit through the client: core's checks, the model's field rules
     included, run before the translation."""
     async with limner.AsyncClient(environ={}) as client:
-        return await client.images.edit(
+        plan = await client.images.edit(
             model="stabilityai/sd3.5-large", prompt="x", image=IMAGE, dry_run=True, **fields
         )
+    assert isinstance(plan, limner.DryRun)
+    return plan
 
 
 async def test_a_mask_of_another_size_goes_to_stability_which_resizes_it() -> None:
