@@ -10,8 +10,9 @@ and every poll.
 
 Once a job is submitted it may be billed whatever happens next, so every error from here on is
 marked not retryable and says so: sending the request again would start, and bill, another job.
-Polls themselves are safe to repeat, so a failed poll is retried up to :data:`POLL_RETRIES` times
-(with the client's delays) even when the client retries less.
+Polls themselves are safe to repeat, so a failed poll (answered with a status core retries, a
+lost connection, or no answer within the client's ``timeout``) is retried up to
+:data:`POLL_RETRIES` times (with the client's delays) even when the client retries less.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from .errors import (
     PluginError,
     ProviderConnectionError,
     ProviderError,
+    RequestTimeoutError,
 )
 from .http import ConnectTo, Transport
 from .provider import (
@@ -73,7 +75,7 @@ async def poll(
         retries = max(transport.retry.max_retries, POLL_RETRIES)
         extra_headers = call.request.extra_headers
         answer: ProviderResult | Pending = pending
-        polls = 0
+        polls = stalled = 0
         ended = False  # parse_poll raised: the job is over, not running on
 
         def parse_poll(pending: Pending, response: WireResponse) -> ProviderResult | Pending:
@@ -121,6 +123,12 @@ async def poll(
             except TimeoutError:
                 elapsed = loop.time() - started
                 raise _timed_out(provider, model.id, timeout, polls, elapsed, pending) from None
+            except RequestTimeoutError as slow:  # one slow read of the job's state
+                stalled += 1
+                if isinstance(slow, JobTimeoutError) or stalled > retries:
+                    raise
+                answer = pending  # asked again, within the deadline: a read bills nothing
+                continue
             if not isinstance(answer, Pending | ProviderResult):
                 step = f"{provider.name}.parse_poll"
                 raise PluginError.returned(step, answer, "a ProviderResult or Pending")

@@ -219,6 +219,29 @@ async def test_a_poll_answered_400_or_404_is_the_providers_failure_not_the_users
     assert error.status_code == status and error.retryable is False
 
 
+async def test_a_poll_that_gets_no_answer_in_time_is_asked_again(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    """One slow read of the job's state must not abandon a billed job while poll_timeout
+    allows: the poll is sent again (a read bills nothing), up to the poll retries."""
+    done = {"id": "job-1", "status": "Ready", "result": {"sample": f"{server.url}/files/a.png"}}
+
+    async def slow(recorded: Recorded) -> web.StreamResponse:
+        await asyncio.sleep(2)
+        return web.json_response(done)
+
+    server.reply(submits(server), slow, web.json_response(done))
+    result = await make_jobs_client(timeout=0.3).images.generate(
+        model="jobs/flux-test", prompt="a fox"
+    )
+    assert result.data[0].url == f"{server.url}/files/a.png"
+    assert [m for m, _ in api_calls(server)] == ["POST", "GET", "GET"]
+    server.reply(submits(server), *(slow for _ in range(1 + limner.polling.POLL_RETRIES)))
+    with pytest.raises(limner.RequestTimeoutError) as caught:  # slow every time: given up
+        await make_jobs_client(timeout=0.3).images.generate(model="jobs/flux-test", prompt="a fox")
+    assert caught.value.submitted is True and caught.value.job == "job-1"
+
+
 async def test_a_poll_failing_again_and_again_is_not_retryable(
     server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
 ) -> None:
