@@ -401,6 +401,42 @@ def test_settings_of_two_providers_are_keyed_by_name(pytester: pytest.Pytester) 
     assert not failing(result), result.outlines[-20:]
 
 
+PRICES = """
+
+class Prices:  # a third party's negotiated rates for another plugin's provider
+    @limner.hookimpl(tryfirst=True)
+    def price_call(self, model, images):
+        if model.id != "mini/m1":
+            return None
+        #PRICE#
+
+
+class TestPrices(ProviderTests):
+    plugin = Prices()
+    builds_on = (Plugin(),)
+
+    @property
+    def settings(self):
+        return {"api_key": "mini-key-0123456789abcdef"}
+"""
+
+
+def test_a_plugin_that_prices_another_plugins_provider_runs_the_tests_on_it(
+    pytester: pytest.Pytester,
+) -> None:
+    """A pricing plugin alone registers no provider; with ``builds_on`` the tests run on the
+    provider it prices, its hook in place: a sound one passes, one whose price is not an
+    amount fails the estimate test."""
+    source = mini().replace("class TestMini(ProviderTests):", "class _Unused(ProviderTests):")
+    sound = run(pytester, source + PRICES.replace("#PRICE#", "return Decimal('0.02') * images"))
+    sound.assert_outcomes(passed=SOUND)
+    broken = run(pytester, source + PRICES.replace("#PRICE#", "return 'cheap'"))
+    assert failing(broken) == [
+        "FAILED test_mini.py::TestPrices::"
+        "test_a_model_priced_per_image_estimates_a_minimal_request[mini/m1-generate]"
+    ]
+
+
 def test_a_standard_test_overridden_without_xfail_is_caught(pytester: pytest.Pytester) -> None:
     override = """
     def test_every_option_is_described(self, provider):

@@ -39,6 +39,11 @@ class Harness:
     plugin: object
     """The module or object holding the plugin's ``@limner.hookimpl`` functions."""
 
+    builds_on: tuple[object, ...] = ()
+    """Plugins the one under test builds on: a plugin that prices, translates or adds models
+    for a provider of another plugin (``(limner_openai,)``) runs the tests on that provider
+    with its own hooks in place."""
+
     @property
     def settings(self) -> Mapping[str, Any]:
         """Settings as a user gives them: for the plugin's one provider, or keyed by provider
@@ -99,10 +104,11 @@ class Harness:
     # ---- helpers (not to be overridden) ------------------------------------------------------
 
     def _registry(self) -> Registry:
-        """A registry of the plugin alone (no installed entry points)."""
+        """A registry of the plugin and those it builds on (no installed entry points)."""
         registry: Registry | None = self.__dict__.get("_built")
         if registry is None:
-            registry = self.__dict__["_built"] = Registry([self.plugin], entry_points=False)
+            plugins = [*self.builds_on, self.plugin]
+            registry = self.__dict__["_built"] = Registry(plugins, entry_points=False)
         return registry
 
     def _cases(self) -> Iterator[Case]:
