@@ -95,16 +95,21 @@ _BYTES_NOT_URLS = Adjustment(
 )
 
 
-def _answered_size(first: ProviderResult, sent: Translation, data: list[ImageData]) -> str | None:
-    """The size the answer says, else the pixels sent, else (``auto``, a resolution class
-    such as ``2K``, or none sent) the first image's own, read from its header; ``None`` when
-    unknown (an image given as a URL)."""
-    if first.size is not None:
-        return first.size
-    if sent.size is not None and _PIXELS.fullmatch(sent.size):
-        return sent.size
+def _answered_shape(
+    first: ProviderResult, sent: Translation, data: list[ImageData]
+) -> tuple[str | None, str | None]:
+    """The size and output format the answer says. Else the size is the pixels sent, and
+    what is still unknown (a size ``auto`` or a resolution class such as ``2K``; a format an
+    answer given as URLs did not say, which limner downloaded) is read from the first image's
+    header; ``None`` when it cannot be (an image left as a URL)."""
+    size, kind = first.size, first.output_format
+    if size is None and sent.size is not None and _PIXELS.fullmatch(sent.size):
+        size = sent.size
+    if size is not None and kind is not None:
+        return size, kind
     encoded = data[0].b64_json if data else None
-    return probe_b64(encoded)[0] if encoded else None
+    read = probe_b64(encoded) if encoded else (None, None)
+    return size or read[0], kind or read[1]
 
 
 _PIXELS = re.compile(r"[1-9][0-9]*x[1-9][0-9]*")
@@ -325,11 +330,12 @@ class Engine:
         cost, price_warnings = self._total_cost(operation, plan, answered)
         usages = [result.usage for result, _ in answered if result.usage is not None]
         first, sent = answered[0]
+        size, kind = _answered_shape(first, sent, data)
         response = ImagesResponse(
             created=first.created or int(time.time()),
             data=data,
-            output_format=first.output_format,
-            size=_answered_size(first, sent, data),
+            output_format=kind,
+            size=size,
             quality=first.quality or sent.quality,
             background=first.background,
             usage=sum(usages[1:], usages[0]) if usages else None,

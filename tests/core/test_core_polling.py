@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import logging
 import re
 import socket
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from PIL import Image
 
 import limner
 import limner.http
@@ -116,6 +118,9 @@ async def test_a_signed_result_url_is_downloaded_for_b64_json(
     )
     assert result.data[0].url is None
     assert base64.b64decode(result.data[0].b64_json or "") == server.files["/files/a.png"]
+    # the answer said no format or size: the image downloaded says them
+    with Image.open(io.BytesIO(server.files["/files/a.png"])) as image:
+        assert (result.output_format, result.size) == ("png", f"{image.width}x{image.height}")
 
 
 async def test_each_share_of_a_split_request_polls_its_own_job_in_order(
