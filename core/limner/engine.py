@@ -3,9 +3,8 @@ merge. Providers only translate and parse; every network call happens here."""
 
 from __future__ import annotations
 
-import base64
+import functools
 import os
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,12 +13,13 @@ from typing import Any
 
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
+from .delivery import BYTES_NOT_URLS, answered_shape, deliver
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
 from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError, PluginError
 from .estimates import estimate_calls
 from .http import Transport
-from .images import mask_notices, probe_b64, sniff
+from .images import mask_notices
 from .inputs import (
     OPTIONS,
     check_extra_headers,
@@ -35,7 +35,6 @@ from .outcomes import (
     failed_call_notice,
     failed_calls,
     fewer_images,
-    gather_or_cancel,
     gather_settled,
     more_images,
     said_once,
@@ -47,7 +46,6 @@ from .requests import set_aside_misplaced
 from .responses import (
     CONTENT_FILTERED,
     NO_IMAGES,
-    Adjustment,
     ImageData,
     ImagesResponse,
     Notice,
@@ -85,39 +83,6 @@ class EngineOptions:
 
 
 _Plan = Plan[ProviderCall]
-
-
-_BYTES_NOT_URLS = Adjustment(
-    param="response_format",
-    requested="url",
-    applied="b64_json",
-    reason="the provider returns image data, not URLs",
-)
-
-
-def _answered_shape(
-    first: ProviderResult, sent: Translation, data: list[ImageData]
-) -> tuple[str | None, str | None]:
-    """The size and output format the answer says. Else the size is the pixels sent, and
-    what is still unknown (a size ``auto`` or a resolution class such as ``2K``; a format an
-    answer given as URLs did not say, which limner downloaded) is read from the first image's
-    header; ``None`` when it cannot be (an image left as a URL)."""
-    size, kind = first.size, first.output_format
-    if size is None and sent.size is not None and _PIXELS.fullmatch(sent.size):
-        size = sent.size
-    if size is not None and kind is not None:
-        return size, kind
-    encoded = data[0].b64_json if data else None
-    read = probe_b64(encoded) if encoded else (None, None)
-    return size or read[0], kind or read[1]
-
-
-_PIXELS = re.compile(r"[1-9][0-9]*x[1-9][0-9]*")
-
-
-def _said_bytes(adjustment: Adjustment) -> bool:
-    """Whether ``adjustment`` says image data are given instead of the URLs asked for."""
-    return adjustment.param == "response_format" and adjustment.applied == "b64_json"
 
 
 def split_n(n: int, per_call: int) -> list[int]:
@@ -219,7 +184,7 @@ class Engine:
             and "url" not in model.capabilities.response_formats
             and not any(a.param == "response_format" for a in adjustments)
         ):  # known before the call, so dry runs show it too
-            adjustments = (*adjustments, _BYTES_NOT_URLS)
+            adjustments = (*adjustments, BYTES_NOT_URLS)
         found = [  # (no unknown fields, the common case: nothing to look at)
             *(typo_notices(request, provider.own_fields) if request.model_extra else ()),
             *(mask_notices(mask) if mask is not None else ()),
@@ -325,12 +290,14 @@ class Engine:
             )
         if self.options.strict:
             raise_if_filtered(warnings, plan)
+        read = None  # the first image, as limner read it if it downloaded it
         if request.response_format is not None:
-            data = await self._honour_response_format(request, data, adjustments)
+            fetch = functools.partial(self.fetch, provider_url=True)
+            data, read = await deliver(request.response_format, data, adjustments, fetch)
         cost, price_warnings = self._total_cost(operation, plan, answered)
         usages = [result.usage for result, _ in answered if result.usage is not None]
         first, sent = answered[0]
-        size, kind = _answered_shape(first, sent, data)
+        size, kind = answered_shape(first, sent, data, read)
         response = ImagesResponse(
             created=first.created or int(time.time()),
             data=data,
@@ -348,43 +315,6 @@ class Engine:
         if failed:
             response._failures = tuple(failed.values())
         return response
-
-    async def _honour_response_format(
-        self, request: AnyRequest, data: list[ImageData], adjustments: list[Adjustment]
-    ) -> list[ImageData]:
-        wanted = request.response_format
-        if wanted == "b64_json":
-            return await gather_or_cancel(
-                [self._inline(item, i, adjustments) for i, item in enumerate(data)]
-            )
-        if wanted == "url":  # said before the call from the capabilities: true of the answer?
-            bytes_given = any(item.url is None for item in data)
-            if bytes_given and not any(a.param == "response_format" for a in adjustments):
-                adjustments.append(_BYTES_NOT_URLS)
-            elif not bytes_given:  # URLs after all: no adjustment says otherwise
-                adjustments[:] = [a for a in adjustments if not _said_bytes(a)]
-        return data
-
-    async def _inline(
-        self, item: ImageData, index: int, adjustments: list[Adjustment]
-    ) -> ImageData:
-        """The image's bytes in ``b64_json``; the URL kept (and said) when it cannot be
-        downloaded, since the image is made and paid for."""
-        if item.b64_json is not None or item.url is None:
-            return item
-        param = f"data[{index}].url"
-        try:
-            payload = await self.fetch(item.url, param, provider_url=True)
-            sniff(payload, param=param)  # the bytes must be an image, whatever the label said
-        except LimnerError as failure:
-            reason = f"{failure.message}; the provider's URL is returned instead"
-            adjustments.append(
-                Adjustment(
-                    param="response_format", requested="b64_json", applied="url", reason=reason
-                )
-            )
-            return item
-        return item.model_copy(update={"b64_json": base64.b64encode(payload).decode(), "url": None})
 
     def _total_cost(
         self,

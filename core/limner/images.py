@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from .errors import InvalidRequestError, PayloadTooLargeError
+from .image_header import MIME_BY_FORMAT, check_pixels
 from .integrity import check_whole
 from .requests import ImageRef
 from .responses import Notice
@@ -33,21 +34,11 @@ __all__ = [
     "check_mask",
     "decode_data_url",
     "mask_to_binary",
-    "probe",
-    "probe_b64",
     "sniff",
     "to_png",
 ]
 
 T = TypeVar("T")
-
-_MIME = {
-    "PNG": "image/png",
-    "JPEG": "image/jpeg",
-    "MPO": "image/jpeg",  # a JPEG carrying more pictures after its own (phones' Ultra HDR)
-    "WEBP": "image/webp",
-    "GIF": "image/gif",
-}
 
 
 @dataclass(frozen=True)
@@ -117,7 +108,7 @@ def _opened(data: bytes, param: str, unreadable: str) -> Iterator[Image.Image]:
 
     try:
         with Image.open(io.BytesIO(data)) as image:
-            _check_pixels(image)
+            check_pixels(image)
             yield image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InvalidRequestError(
@@ -127,17 +118,6 @@ def _opened(data: bytes, param: str, unreadable: str) -> Iterator[Image.Image]:
         ) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise InvalidRequestError(unreadable, param=param, code="invalid_image") from exc
-
-
-def _check_pixels(image: Image.Image) -> None:
-    """Raise Pillow's ``DecompressionBombError`` for an image over ``MAX_IMAGE_PIXELS``: past
-    it Pillow only warns (and decodes), up to twice as many. (Run with ``-W error``, the
-    warning itself is raised, by ``Image.open``: callers catch both.)"""
-    from PIL import Image
-
-    limit = Image.MAX_IMAGE_PIXELS
-    if limit is not None and image.width * image.height > limit:
-        raise Image.DecompressionBombError(f"{image.width}x{image.height} is over {limit:,} pixels")
 
 
 def _undecodable(param: str) -> str:
@@ -165,7 +145,7 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
             image.mode == "P" and "transparency" in image.info
         )
         check_whole(image, data, param, _undecodable(param))  # last: may leave it unusable
-    mime = _MIME.get(kind)
+    mime = MIME_BY_FORMAT.get(kind)
     if mime is None:
         raise InvalidRequestError(
             f"{param} is a {kind or 'unknown'} image; use PNG, JPEG, WebP or GIF",
@@ -188,45 +168,6 @@ def _printable(name: str) -> str:
     """``name`` without the characters a multipart header cannot carry (control characters:
     a line break in a file name would end the header) or that would need escaping in it."""
     return "".join(ch for ch in name if ord(ch) not in CONTROL_CHARACTERS and ch not in '"\\')
-
-
-def image_mime(data: bytes) -> str | None:
-    """The media type of image bytes as Pillow reads them (PNG, JPEG, WebP, GIF), or ``None``."""
-    kind = probe(data)[1]
-    return None if kind is None else f"image/{kind}"
-
-
-_HEADER_CHARS = 64 * 1024
-"""Base64 characters :func:`probe_b64` decodes: an image's header, not the whole image."""
-
-
-def probe_b64(encoded: str) -> tuple[str | None, str | None]:
-    """:func:`probe` of base64 image data, decoding only its head (a header is in the first
-    few kilobytes; a 4K image's base64 is megabytes)."""
-    head = encoded[:_HEADER_CHARS]
-    try:
-        data = base64.b64decode(head[: len(head) - len(head) % 4])
-    except binascii.Error:
-        return None, None
-    return probe(data)
-
-
-def probe(data: bytes) -> tuple[str | None, str | None]:
-    """The ``WIDTHxHEIGHT`` and format (``png``, ``jpeg``, ``webp``, ``gif``) of image bytes,
-    read from their header (the pixels are not decoded: the first few kilobytes do); ``None``
-    for what cannot be read. For a plugin to say what a provider's answer holds
-    (``ProviderResult.size`` and ``output_format``)."""
-    from PIL import Image, UnidentifiedImageError
-
-    bombs = (Image.DecompressionBombError, Image.DecompressionBombWarning)
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            _check_pixels(image)  # a bomb's header is not trusted
-            width, height = image.size
-            mime = _MIME.get(image.format or "")
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, *bombs):
-        return None, None
-    return f"{width}x{height}", None if mime is None else mime.split("/", 1)[1]
 
 
 def decode_data_url(url: str, *, param: str) -> bytes:

@@ -222,7 +222,7 @@ class ImagesResponse(BaseModel):
 def _sniffed(payloads: list[bytes]) -> str | None:
     """The format of the first image, when the response does not say (for the names
     :meth:`ImagesResponse.save` picks)."""
-    from .images import image_mime
+    from .image_header import image_mime
 
     mime = image_mime(payloads[0]) if payloads else None
     return mime.split("/")[1] if mime else None
@@ -231,7 +231,7 @@ def _sniffed(payloads: list[bytes]) -> str | None:
 def _misnamed(path: Path, payload: bytes) -> str | None:
     """Why ``path``'s extension does not fit the image in ``payload``; ``None`` when it does,
     when the name has no extension, or when the bytes are no image limner knows."""
-    from .images import image_mime
+    from .image_header import image_mime
 
     named = _NAMED.get(path.suffix.lower())
     held = _HELD.get(image_mime(payload) or "")

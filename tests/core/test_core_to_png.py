@@ -177,7 +177,7 @@ def test_an_image_past_pillows_pixel_limit_is_refused_where_pillow_only_warns(
     """Between MAX_IMAGE_PIXELS and twice that, Pillow warns and decodes: a small file that
     would take hundreds of MB to check a mask's alpha. limner refuses it, and a provider's
     answer that size gives no size (its header is not trusted)."""
-    from limner.images import probe
+    from limner.image_header import probe
 
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 3000)
     data = encode(Image.new("RGBA", (64, 64)), "PNG")  # 4,096 pixels: over, not twice over
@@ -205,7 +205,7 @@ def test_an_images_size_is_read_from_the_head_of_its_base64(kind: str) -> None:
     import base64
     import os
 
-    from limner.images import probe_b64
+    from limner.image_header import probe_b64
 
     picture = Image.frombytes("RGB", (640, 360), os.urandom(640 * 360 * 3))
     data = base64.b64encode(encode(picture, kind)).decode()

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from ..errors import InvalidRequestError, LimnerError, NotFoundError
-from ..images import image_mime
+from ..image_header import image_mime
 from ..requests import ImageRef
 from ..responses import Adjustment, ImagesResponse
 from .bodies import (

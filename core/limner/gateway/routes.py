@@ -9,7 +9,7 @@ import re
 from aiohttp import web
 
 from ..errors import InvalidRequestError, NotFoundError
-from ..images import image_mime
+from ..image_header import image_mime
 from .bodies import UPLOAD_FILES, read_form
 from .errors import NotImplementedByStoreError, missing_parameter
 from .files import MAX_LIST_LIMIT, ListOrder, StoredFile

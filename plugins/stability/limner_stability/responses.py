@@ -23,7 +23,7 @@ from limner import (
     ProviderResult,
     WireResponse,
 )
-from limner.images import probe
+from limner.image_header import probe
 from limner.responses import CONTENT_FILTERED
 
 from .errors import parse_error

@@ -1,0 +1,102 @@
+"""Delivering what the calls made as the request asked: ``response_format`` honoured (a URL the
+provider answered with downloaded into ``b64_json``, or kept and said; bytes given where URLs
+were asked for, said), and the answer's size and format where the provider did not say them."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Sequence
+
+from .calls import ProviderResult, Translation
+from .errors import LimnerError
+from .image_header import probe_b64
+from .images import InputImage, sniff
+from .inputs import Fetch
+from .outcomes import gather_or_cancel
+from .responses import Adjustment, ImageData
+
+__all__ = ["BYTES_NOT_URLS", "Delivered", "answered_shape", "deliver"]
+
+BYTES_NOT_URLS = Adjustment(
+    param="response_format",
+    requested="url",
+    applied="b64_json",
+    reason="the provider returns image data, not URLs",
+)
+"""Said before the call when the model's capabilities give no URLs, and after it when an answer
+held bytes where URLs were asked for."""
+
+Delivered = tuple[list[ImageData], InputImage | None]
+"""The images as delivered, and the first of them as limner read it when it downloaded it."""
+
+
+async def deliver(
+    wanted: str | None, data: list[ImageData], adjustments: list[Adjustment], fetch: Fetch
+) -> Delivered:
+    """``data`` in the ``wanted`` response format, every change said in ``adjustments``.
+    ``fetch(url, param)`` downloads a provider's result URL."""
+    if wanted == "b64_json":
+        inlined = await gather_or_cancel(
+            [_inline(item, i, adjustments, fetch) for i, item in enumerate(data)]
+        )
+        return [item for item, _ in inlined], inlined[0][1] if inlined else None
+    if wanted == "url":  # said before the call from the capabilities: true of the answer?
+        bytes_given = any(item.url is None for item in data)
+        if bytes_given and not any(a.param == "response_format" for a in adjustments):
+            adjustments.append(BYTES_NOT_URLS)
+        elif not bytes_given:  # URLs after all: no adjustment says otherwise
+            adjustments[:] = [a for a in adjustments if not _said_bytes(a)]
+    return data, None
+
+
+async def _inline(
+    item: ImageData, index: int, adjustments: list[Adjustment], fetch: Fetch
+) -> tuple[ImageData, InputImage | None]:
+    """The image's bytes in ``b64_json``, and the image as read; the URL kept (and said) when
+    it cannot be downloaded, since the image is made and paid for."""
+    if item.b64_json is not None or item.url is None:
+        return item, None
+    param = f"data[{index}].url"
+    try:
+        payload = await fetch(item.url, param)
+        read = sniff(payload, param=param)  # the bytes must be an image, whatever the label
+    except LimnerError as failure:
+        reason = f"{failure.message}; the provider's URL is returned instead"
+        adjustments.append(
+            Adjustment(param="response_format", requested="b64_json", applied="url", reason=reason)
+        )
+        return item, None
+    inlined = item.model_copy(update={"b64_json": base64.b64encode(payload).decode(), "url": None})
+    return inlined, read
+
+
+def _said_bytes(adjustment: Adjustment) -> bool:
+    """Whether ``adjustment`` says image data are given instead of the URLs asked for."""
+    return adjustment.param == "response_format" and adjustment.applied == "b64_json"
+
+
+def answered_shape(
+    first: ProviderResult, sent: Translation, data: Sequence[ImageData], read: InputImage | None
+) -> tuple[str | None, str | None]:
+    """The size and output format the answer says. Else the size is the pixels sent, and
+    what is still unknown (a size ``auto`` or a resolution class such as ``2K``; a format an
+    answer given as URLs did not say) comes from the first image: as limner ``read`` it when
+    it downloaded it, else from its header; ``None`` when neither can say (a URL kept)."""
+    size, kind = first.size, first.output_format
+    if size is None and sent.size is not None and _PIXELS.fullmatch(sent.size):
+        size = sent.size
+    if size is not None and kind is not None:
+        return size, kind
+    if read is not None and read.mime is not None:
+        known: tuple[str | None, str | None] = (
+            f"{read.width}x{read.height}",
+            read.mime.split("/", 1)[1],
+        )
+    else:
+        encoded = data[0].b64_json if data else None
+        known = probe_b64(encoded) if encoded else (None, None)
+    return size or known[0], kind or known[1]
+
+
+_PIXELS = re.compile(r"[1-9][0-9]*x[1-9][0-9]*")

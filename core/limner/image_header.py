@@ -1,0 +1,74 @@
+"""What an image's header says, read without decoding its pixels: its format and size (for a
+plugin to say what a provider's answer holds, and for the gateway to serve a file as what it is),
+and whether it is over Pillow's pixel limit (a decompression bomb)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fast
+    from PIL import Image
+
+__all__ = ["MIME_BY_FORMAT", "check_pixels", "image_mime", "probe", "probe_b64"]
+
+MIME_BY_FORMAT = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "MPO": "image/jpeg",  # a JPEG carrying more pictures after its own (phones' Ultra HDR)
+    "WEBP": "image/webp",
+    "GIF": "image/gif",
+}
+"""Pillow's format names, and the media types limner takes for them."""
+
+
+def check_pixels(image: Image.Image) -> None:
+    """Raise Pillow's ``DecompressionBombError`` for an image over ``MAX_IMAGE_PIXELS``: past
+    it Pillow only warns (and decodes), up to twice as many. (Run with ``-W error``, the
+    warning itself is raised, by ``Image.open``: callers catch both.)"""
+    from PIL import Image
+
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit is not None and image.width * image.height > limit:
+        raise Image.DecompressionBombError(f"{image.width}x{image.height} is over {limit:,} pixels")
+
+
+def image_mime(data: bytes) -> str | None:
+    """The media type of image bytes as Pillow reads them (PNG, JPEG, WebP, GIF), or ``None``."""
+    kind = probe(data)[1]
+    return None if kind is None else f"image/{kind}"
+
+
+_HEADER_CHARS = 64 * 1024
+"""Base64 characters :func:`probe_b64` decodes: an image's header, not the whole image."""
+
+
+def probe_b64(encoded: str) -> tuple[str | None, str | None]:
+    """:func:`probe` of base64 image data, decoding only its head (a header is in the first
+    few kilobytes; a 4K image's base64 is megabytes)."""
+    head = encoded[:_HEADER_CHARS]
+    try:
+        data = base64.b64decode(head[: len(head) - len(head) % 4])
+    except binascii.Error:
+        return None, None
+    return probe(data)
+
+
+def probe(data: bytes) -> tuple[str | None, str | None]:
+    """The ``WIDTHxHEIGHT`` and format (``png``, ``jpeg``, ``webp``, ``gif``) of image bytes,
+    read from their header (the pixels are not decoded: the first few kilobytes do); ``None``
+    for what cannot be read. For a plugin to say what a provider's answer holds
+    (``ProviderResult.size`` and ``output_format``)."""
+    from PIL import Image, UnidentifiedImageError
+
+    bombs = (Image.DecompressionBombError, Image.DecompressionBombWarning)
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            check_pixels(image)  # a bomb's header is not trusted
+            width, height = image.size
+            mime = MIME_BY_FORMAT.get(image.format or "")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, *bombs):
+        return None, None
+    return f"{width}x{height}", None if mime is None else mime.split("/", 1)[1]
