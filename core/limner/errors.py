@@ -32,6 +32,7 @@ shares (the environment), so the command line and the gateway show no Python.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -267,15 +268,45 @@ class NotFoundError(LimnerError):
 
 
 class ContentPolicyError(LimnerError):
-    """The provider refused the prompt or an image on safety grounds; ``reason`` holds its words."""
+    """The provider refused the prompt or an image on safety grounds; ``reason`` holds its words.
+
+    ``categories`` are the provider's names for what it found (``("sexual",)``) and ``stage``
+    whether it refused the request (``"input"``) or its own result (``"output"``), when it says
+    so. The OpenAI body carries them as ``moderation_details``, as OpenAI's image answers do, and
+    ``said_type`` as its ``type`` when the provider's body is OpenAI's own
+    (``image_generation_user_error``)."""
 
     http_status = 400
     error_type = "invalid_request_error"
     default_code = "content_policy_violation"
 
-    def __init__(self, message: str, *, reason: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str | None = None,
+        categories: Sequence[str] = (),
+        stage: str | None = None,
+        said_type: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.reason = reason
+        self.categories = tuple(categories)
+        self.stage = stage
+        self.said_type = said_type
+
+    def to_openai(self) -> dict[str, Any]:
+        body = super().to_openai()
+        error = body["error"]
+        if self.said_type is not None:
+            error["type"] = self.said_type
+        if self.categories or self.stage is not None:
+            error["moderation_details"] = {
+                "moderation_stage": self.stage,
+                "categories": list(self.categories),
+            }
+        return body
 
 
 class RateLimitError(LimnerError):

@@ -34,13 +34,16 @@ class Scrubber:
         return text
 
     def value(self, value: Any) -> Any:
-        """Strings scrubbed inside nested dicts and lists (an error's parsed body)."""
+        """Strings scrubbed inside nested dicts, lists and tuples (an error's parsed body, a
+        content filter's categories)."""
         if isinstance(value, str):
             return self(value)
         if isinstance(value, dict):
             return {key: self.value(item) for key, item in value.items()}
         if isinstance(value, list):
             return [self.value(item) for item in value]
+        if isinstance(value, tuple):
+            return tuple(self.value(item) for item in value)
         return value
 
     def response(self, response: WireResponse) -> WireResponse:
@@ -67,7 +70,7 @@ class Scrubber:
         message, the body, a content filter's ``reason``...)."""
         if self.secrets:
             for name, value in vars(error).items():
-                if isinstance(value, str | dict | list):
+                if isinstance(value, str | dict | list | tuple):
                     setattr(error, name, self.value(value))
             error.args = tuple(self.value(arg) for arg in error.args)
         return error

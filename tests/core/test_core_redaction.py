@@ -98,10 +98,15 @@ async def test_a_key_the_excerpt_would_cut_in_two_is_redacted_first(
 
 def test_every_text_an_error_carries_is_scrubbed() -> None:
     error = limner.ContentPolicyError(
-        f"blocked {API_KEY}", reason=f"echo {API_KEY}", body={"k": [API_KEY]}, param=API_KEY
+        f"blocked {API_KEY}",
+        reason=f"echo {API_KEY}",
+        body={"k": [API_KEY]},
+        param=API_KEY,
+        categories=[f"echo {API_KEY}"],
     )
     Scrubber([API_KEY]).error(error)
     assert API_KEY not in repr(vars(error)) and API_KEY not in str(error)
+    assert error.categories == ("echo <redacted>",)
     assert error.reason == "echo <redacted>"
     assert error.body == {"k": ["<redacted>"]}
 

@@ -79,6 +79,33 @@ async def test_billing_is_429_insufficient_quota_as_openai_answers(
     assert "retry-after" not in caught.value.response.headers
 
 
+async def test_a_safety_block_reaches_the_sdk_as_openai_answered_it(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """A client coded against OpenAI reads the block's type, code and moderation_details."""
+    details = {"moderation_stage": "input", "categories": ["violence", "sexual"]}
+
+    async def blocked(recorded: Recorded) -> web.StreamResponse:
+        error = {
+            "message": "Your request was rejected by the safety system.",
+            "type": "image_generation_user_error",
+            "param": None,
+            "code": "moderation_blocked",
+            "moderation_details": details,
+        }
+        return web.json_response({"error": error}, status=400)
+
+    server.reply(blocked)
+    with pytest.raises(openai.BadRequestError) as caught:
+        await _generate(gateway)
+    assert caught.value.code == "moderation_blocked"
+    assert caught.value.type == "image_generation_user_error"
+    assert isinstance(caught.value.body, dict)
+    assert caught.value.body["moderation_details"] == details
+    assert "rejected by the safety system" in caught.value.message
+    assert len(server.requests) == 1  # not retried
+
+
 @pytest.mark.parametrize(
     ("upstream_status", "code"),
     [(429, "insufficient_quota"), (401, "invalid_api_key")],

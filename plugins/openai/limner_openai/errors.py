@@ -111,15 +111,21 @@ def _is_safety(error: OpenAIErrorBody) -> bool:
 
 
 def _safety(error: OpenAIErrorBody, said: str, common: dict[str, Any]) -> ContentPolicyError:
-    categories = error.moderation.get("categories")
-    stage = error.moderation.get("moderation_stage")
+    said_categories = error.moderation.get("categories")
+    categories = [str(c) for c in said_categories if c] if isinstance(said_categories, list) else []
+    stage = _text(error.moderation.get("moderation_stage"))
     reason = error.message
-    if isinstance(categories, list) and categories:
-        reason = f"{reason} (categories: {', '.join(map(str, categories))}"
-        reason += f"; stage: {stage})" if isinstance(stage, str) else ")"
+    if categories:
+        reason = f"{reason} (categories: {', '.join(categories)}"
+        reason += f"; stage: {stage})" if stage is not None else ")"
     common.setdefault("code", "content_policy_violation")
     return ContentPolicyError(
-        f"{said} — rephrase the prompt or change the input images", reason=reason, **common
+        f"{said} — rephrase the prompt or change the input images",
+        reason=reason,
+        categories=categories,
+        stage=stage,
+        said_type=error.type,  # image_generation_user_error, invalid_request_error
+        **common,
     )
 
 

@@ -276,8 +276,17 @@ def test_moderation_blocked(provider: OpenAIProvider, call: Any) -> None:
     assert isinstance(error, limner.ContentPolicyError)
     assert error.code == "moderation_blocked"
     assert error.reason == f"{message} (categories: sexual; stage: output)"
+    assert (error.categories, error.stage) == (("sexual",), "output")
     assert "rephrase the prompt" in error.message
     assert_common(error, 400)
+    # a gateway answers as OpenAI did: its type, code and moderation_details
+    rendered = error.to_openai()["error"]
+    assert rendered["type"] == "image_generation_user_error"
+    assert rendered["code"] == "moderation_blocked"
+    assert rendered["moderation_details"] == {
+        "moderation_stage": "output",
+        "categories": ["sexual"],
+    }
 
 
 @pytest.mark.parametrize(
@@ -295,6 +304,8 @@ def test_safety_message_without_code(provider: OpenAIProvider, call: Any, messag
     assert isinstance(error, limner.ContentPolicyError)
     assert error.code == "content_policy_violation"
     assert error.reason == message
+    assert (error.categories, error.stage) == ((), None)
+    assert "moderation_details" not in error.to_openai()["error"]  # none was said
 
 
 def test_content_policy_violation_code(provider: OpenAIProvider, call: Any) -> None:
