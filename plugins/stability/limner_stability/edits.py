@@ -34,11 +34,11 @@ OPTIONS_BY_MODE: Mapping[str, frozenset[str]] = {
     "inpaint": frozenset({"grow_mask", "style_preset"}),
     "outpaint": frozenset({"left", "right", "up", "down", "creativity", "style_preset"}),
     "erase": frozenset({"grow_mask"}),
-    "search-and-replace": frozenset({"search_prompt", "grow_mask"}),
-    "search-and-recolor": frozenset({"select_prompt", "grow_mask"}),
+    "search-and-replace": frozenset({"search_prompt", "grow_mask", "style_preset"}),
+    "search-and-recolor": frozenset({"select_prompt", "grow_mask", "style_preset"}),
     "remove-background": frozenset(),
 }
-"""Provider options each edit service takes [SPEC-2024; style_preset SPEC-2026]."""
+"""Provider options each edit service takes [SPEC-2026]."""
 
 _GROW_MASK_MAX = {"inpaint": 100.0}  # the others: 0-20
 _TAKES_PROMPT = {"inpaint", "outpaint", "search-and-replace", "search-and-recolor"}

@@ -87,7 +87,7 @@ _GENERATE = Capabilities(
     negative_prompt=True,
     max_negative_prompt_chars=MAX_NEGATIVE_PROMPT,
     # the request's style is sent as style_preset, which every generate service takes, and of
-    # the edits inpaint and outpaint [SPEC-2026]
+    # the edits inpaint, outpaint, search-and-replace and search-and-recolor [SPEC-2026]
     styles=STYLE_PRESETS,
 )
 

@@ -15,7 +15,8 @@ from limner.values import Integer, Number
 
 __all__ = ["STYLE_PRESETS", "StabilityOptions"]
 
-# [SPEC-2026] sd3, core, ultra, inpaint, outpaint; [SPEC-2024] core.
+# [SPEC-2026] sd3, core, ultra, inpaint, outpaint, search-and-replace, search-and-recolor;
+# [SPEC-2024] core.
 StylePreset = Literal[
     "enhance",
     "anime",
@@ -49,7 +50,9 @@ class StabilityOptions(BaseModel):
         "and seed headers",
     )
     style_preset: StylePreset | None = Field(
-        default=None, description="sd3, core, ultra, inpaint and outpaint"
+        default=None,
+        description="sd3, core, ultra, inpaint, outpaint, search-and-replace and "
+        "search-and-recolor",
     )
     cfg_scale: Number = Field(default=None, ge=1, le=10, description="sd3 models only")
     strength: Number = Field(

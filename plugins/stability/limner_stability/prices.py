@@ -1,11 +1,12 @@
 """Stability AI prices as data: credits per successful call, at $0.01 a credit.
 
-Sources (``shared/providers/stability.md`` §2-§4): the v2beta OpenAPI document of Jan 2026
-[SPEC-2026] (calebmills99/Golden_Gigas ``stability_openapi.json`` @ 4584a20c) for the SD 3.5
-family, Core, Ultra, inpaint, outpaint and erase; the Oct 2024 copy [SPEC-2024] (kousen/ai_samples
-``stability.openapi.json`` @ c02de0ab) for search-and-replace, search-and-recolor and
-remove-background, whose 2026 prices were not read. 1 credit = $0.01 (platform.stability.ai/pricing
-as cited by developer.puter.com, Jun 2026). Failed calls (4xx/5xx) are free; a
+Source (``shared/providers/stability.md`` §2-§4): the v2beta OpenAPI document of Jan 2026
+[SPEC-2026] (calebmills99/Golden_Gigas ``stability_openapi.json`` @ 4584a20c), each model's and
+each edit endpoint's "Credits" section. Three edit services cost more than in the Oct 2024 copy
+[SPEC-2024] (kousen/ai_samples ``stability.openapi.json`` @ c02de0ab, the snapshot in
+``shared/provider-specs``): inpaint and erase 5 (3 in 2024), search-and-replace 5 (4),
+remove-background 5 (2). 1 credit = $0.01 (platform.stability.ai/pricing as cited by
+developer.puter.com, Jun 2026). Failed calls (4xx/5xx) are free; a
 ``CONTENT_FILTERED`` 200 is a successful generation and presumably charged (inference: the spec
 says only failed generations are free).
 
@@ -48,9 +49,9 @@ EDIT_CREDITS: Mapping[str, Decimal] = {
     "inpaint": Decimal("5"),  # [SPEC-2026]; 3 in [SPEC-2024]
     "outpaint": Decimal("4"),  # [SPEC-2026] = [SPEC-2024]
     "erase": Decimal("5"),  # [SPEC-2026]; 3 in [SPEC-2024]
-    "search-and-replace": Decimal("4"),  # [SPEC-2024] (2026 not read)
-    "search-and-recolor": Decimal("5"),  # [SPEC-2024] (2026 not read)
-    "remove-background": Decimal("2"),  # [SPEC-2024] (2026 not read)
+    "search-and-replace": Decimal("5"),  # [SPEC-2026]; 4 in [SPEC-2024]
+    "search-and-recolor": Decimal("5"),  # [SPEC-2026] = [SPEC-2024]
+    "remove-background": Decimal("5"),  # [SPEC-2026]; 2 in [SPEC-2024]
 }
 """Credits per call of each edit service. ``image-to-image`` costs the model's generation."""
 
@@ -61,8 +62,6 @@ _SOURCE = (
     "https://developer.puter.com/tutorials/stability-ai-api-pricing/)"
 )
 _AS_OF = dt.date(2026, 1, 1)
-_PRICED_IN_2026 = frozenset({"inpaint", "outpaint", "erase"})
-_SPEC_2024 = "Oct 2024 spec, kousen/ai_samples stability.openapi.json @ c02de0ab; 2026 not read"
 _EDIT_NOTE = ", ".join(f"{mode} {count}" for mode, count in EDIT_CREDITS.items())
 
 
@@ -91,13 +90,12 @@ def edit_prices(model_name: str) -> tuple[ImagePrice, ...]:
         )
     ]
     for mode, cost in EDIT_CREDITS.items():
-        spec = "Jan 2026 spec" if mode in _PRICED_IN_2026 else _SPEC_2024
         rows.append(
             ImagePrice(
                 usd=usd(cost),
                 operation="edit",
                 edit_mode=mode,
-                note=f"{cost} credits per call ({spec})",
+                note=f"{cost} credits per call (Jan 2026 spec)",
             )
         )
     return tuple(rows)
@@ -107,8 +105,7 @@ def _sheet(name: str, edits: bool) -> PriceSheet:
     count = GENERATE_CREDITS[name]
     edit_rows = edit_prices(name) if edits else ()
     edit_note = (
-        f" Edits in credits per call: image-to-image {count} (this model), {_EDIT_NOTE} "
-        f"(search-and-replace, search-and-recolor, remove-background: {_SPEC_2024})."
+        f" Edits in credits per call: image-to-image {count} (this model), {_EDIT_NOTE}."
         if edits
         else ""
     )

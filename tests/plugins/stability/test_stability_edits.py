@@ -475,11 +475,25 @@ async def test_stabilitys_own_top_level_aspect_ratio_is_no_typo() -> None:
 def test_style_is_sent_as_the_style_preset_of_the_edits_that_take_one(
     provider: StabilityProvider, make_call: MakeCall
 ) -> None:
-    """inpaint and outpaint take style_preset [SPEC-2026]; erase takes none, so style is
-    dropped there, and said."""
+    """inpaint, outpaint, search-and-replace and search-and-recolor take style_preset
+    [SPEC-2026]; erase and remove-background take none, so style is dropped there, and said."""
     inpaint = provider.translate(edit(make_call, mask=HOLED, style="anime"))
     assert ("style_preset", "anime") in inpaint.request.form
     assert "style" not in adjusted(inpaint)
+    for mode, option in (
+        ("search-and-replace", "search_prompt"),
+        ("search-and-recolor", "select_prompt"),
+    ):
+        searched = provider.translate(
+            edit(make_call, edit_mode=mode, style="anime", options={option: "car"})
+        )
+        assert dict(searched.request.form)["style_preset"] == "anime", mode
+        assert "style" not in adjusted(searched), mode
+        chosen = provider.translate(
+            edit(make_call, edit_mode=mode, options={option: "car", "style_preset": "origami"})
+        )
+        assert dict(chosen.request.form)["style_preset"] == "origami", mode
+        assert tuple(chosen.adjustments) == (), mode
     erase = provider.translate(edit(make_call, mask=HOLED, edit_mode="erase", style="anime"))
     assert "style_preset" not in dict(erase.request.form)
     (dropped,) = [a for a in erase.adjustments if a.param == "style"]

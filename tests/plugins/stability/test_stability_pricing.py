@@ -17,15 +17,14 @@ from .conftest import Loopback, png
 
 IMAGE = png(64, 64)
 HOLED = png(64, 64, mode="RGBA", hole=True)
-SPEC_2024 = "(Oct 2024 spec, kousen/ai_samples stability.openapi.json @ c02de0ab; 2026 not read)"
 EDITING = ["sd3.5-large", "sd3.5-large-turbo", "sd3.5-medium", "sd3.5-flash", "stable-image-ultra"]
 EDIT_USD = {
     "inpaint": "0.05",
     "outpaint": "0.04",
     "erase": "0.05",
-    "search-and-replace": "0.04",
+    "search-and-replace": "0.05",
     "search-and-recolor": "0.05",
-    "remove-background": "0.02",
+    "remove-background": "0.05",
 }
 
 
@@ -63,9 +62,9 @@ def test_sheet_rows_are_data() -> None:
         ("edit", "inpaint", "0.05", "5 credits per call (Jan 2026 spec)"),
         ("edit", "outpaint", "0.04", "4 credits per call (Jan 2026 spec)"),
         ("edit", "erase", "0.05", "5 credits per call (Jan 2026 spec)"),
-        ("edit", "search-and-replace", "0.04", "4 credits per call " + SPEC_2024),
-        ("edit", "search-and-recolor", "0.05", "5 credits per call " + SPEC_2024),
-        ("edit", "remove-background", "0.02", "2 credits per call " + SPEC_2024),
+        ("edit", "search-and-replace", "0.05", "5 credits per call (Jan 2026 spec)"),
+        ("edit", "search-and-recolor", "0.05", "5 credits per call (Jan 2026 spec)"),
+        ("edit", "remove-background", "0.05", "5 credits per call (Jan 2026 spec)"),
     ]
     assert "not computed" not in (SHEETS["sd3.5-medium"].notes or "")
 
@@ -102,7 +101,7 @@ EDITS: list[tuple[str, str | None, bool, dict[str, Any], int, str, str, list[str
         {"search_prompt": "boat"},
         1,
         "edit/search-and-replace",
-        "0.04",
+        "0.05",
         [],
     ),
     (
@@ -115,7 +114,7 @@ EDITS: list[tuple[str, str | None, bool, dict[str, Any], int, str, str, list[str
         "0.05",
         [],
     ),
-    ("sd3.5-medium", "remove-background", False, {}, 1, "edit/remove-background", "0.02", []),
+    ("sd3.5-medium", "remove-background", False, {}, 1, "edit/remove-background", "0.05", []),
 ]
 
 

@@ -81,9 +81,9 @@ def test_edit_credits_per_mode() -> None:
         "inpaint": "5",
         "outpaint": "4",
         "erase": "5",
-        "search-and-replace": "4",
+        "search-and-replace": "5",
         "search-and-recolor": "5",
-        "remove-background": "2",
+        "remove-background": "5",
     }
 
 
