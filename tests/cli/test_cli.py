@@ -132,7 +132,7 @@ def test_model_details_show_every_key_of_a_price_row(capsys: pytest.CaptureFixtu
     assert "    premium up to 2048x2048: $0.08" in out.splitlines()
     status, out, _ = run(capsys, "models", "stabilityai/sd3.5-large")
     assert status == 0
-    assert "    edit remove-background: $0.02" in out.splitlines()
+    assert "    edit remove-background: $0.05" in out.splitlines()
     status, out, _ = run(capsys, "models", "openai/gpt-image-1")  # rows matched in order
     lines = out.splitlines()
     assert "    low 1024x1024: $0.011" in lines

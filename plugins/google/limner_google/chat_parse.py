@@ -7,7 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from limner import ContentPolicyError, NoImageGeneratedError, Notice, WireResponse
+from limner import (
+    ContentPolicyError,
+    InvalidRequestError,
+    NoImageGeneratedError,
+    Notice,
+    WireResponse,
+)
 from limner.chat import ChatCall, ChatResult
 from limner.chat.response import FinishReason
 from limner.responses import CONTENT_FILTERED
@@ -69,19 +75,8 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         turn.read(part)
     text = "".join(turn.texts) or None
     warnings: list[Notice] = []
-    if finish in SAFETY_FINISH:
-        if not turn.images and not (text or "").strip():
-            message = candidate.get("finishMessage") or finish
-            raise _blocked(call, response, f"finishReason {message}", str(finish))
-    elif finish == "MAX_TOKENS" and not turn.images and not (text or "").strip():
-        warnings.append(_cut_short(call))
-    elif not turn.images and not (text or "").strip():
-        raise NoImageGeneratedError(
-            f"{call.model.id} answered with neither text nor an image (finishReason {finish})",
-            provider="google",
-            model=call.model.id,
-            status_code=response.status,
-        )
+    if not turn.images and not (text or "").strip():
+        warnings.extend(_without_output(call, response, candidate, finish))
     if finish in SAFETY_FINISH and not turn.images and _asked_for_images(call):  # withheld
         said = candidate.get("finishMessage")
         why = f"finishReason {finish}" + (f": {said}" if isinstance(said, str) and said else "")
@@ -125,6 +120,43 @@ def _cut_short(call: ChatCall) -> Notice:
         + " before answering: an image model's output counts its images (over 1000 tokens "
         "each) and its thinking; raise max_tokens or leave it out",
         param="max_tokens",
+    )
+
+
+def _without_output(
+    call: ChatCall, response: WireResponse, candidate: dict[str, Any], finish: str
+) -> list[Notice]:
+    """An answer with neither text nor an image: the error it means, or the notice of a turn
+    cut short by its output budget."""
+    if finish in SAFETY_FINISH:
+        message = candidate.get("finishMessage") or finish
+        raise _blocked(call, response, f"finishReason {message}", finish)
+    if finish == "MAX_TOKENS":
+        return [_cut_short(call)]
+    if finish == MISSING_SIGNATURE:
+        raise _signature_missing(call, response)
+    raise NoImageGeneratedError(
+        f"{call.model.id} answered with neither text nor an image (finishReason {finish})",
+        provider="google",
+        model=call.model.id,
+        status_code=response.status,
+    )
+
+
+MISSING_SIGNATURE = "MISSING_THOUGHT_SIGNATURE"
+"""Gemini API's finishReason for a replayed model turn without its thought signature
+[google-genai types.FinishReason]."""
+
+
+def _signature_missing(call: ChatCall, response: WireResponse) -> InvalidRequestError:
+    return InvalidRequestError(
+        f"{call.model.id} refused the conversation: an assistant turn lacks its thought "
+        f"signature (finishReason {MISSING_SIGNATURE}); send each assistant message back as "
+        "limner returned it, with its limner.state, or start the conversation again",
+        param="messages",
+        provider="google",
+        model=call.model.id,
+        status_code=response.status,
     )
 
 

@@ -45,7 +45,10 @@ from .usage import usage_from_metadata
 
 __all__ = ["SAFETY_FINISH", "parse_gemini", "translate_gemini"]
 
-# finishReason values that mean a safety or policy refusal [PROTO Candidate.FinishReason; DISC].
+# finishReason values that mean a safety or policy refusal [PROTO Candidate.FinishReason; DISC;
+# google-genai types.FinishReason: ESCALATION "filtered by an escalation rule",
+# PUP_LIMITED_DISABLED "the user account is limited or disabled due to Prohibited Use Policy
+# violations", both Gemini API only].
 SAFETY_FINISH = frozenset(
     {
         "SAFETY",
@@ -57,6 +60,8 @@ SAFETY_FINISH = frozenset(
         "RECITATION",
         "IMAGE_RECITATION",
         "MODEL_ARMOR",
+        "ESCALATION",
+        "PUP_LIMITED_DISABLED",
     }
 )
 

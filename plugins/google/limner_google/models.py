@@ -145,6 +145,18 @@ def _imagen_life(shutdown: dt.date, replacement: str, source: str) -> Lifecycle:
     )
 
 
+def _preview_life(replacement: str) -> Lifecycle:
+    """The two Gemini 3 image previews, shut down once their GA models came out."""
+    return Lifecycle(
+        status="shutdown",
+        shutdown_on=dt.date(2026, 6, 25),
+        replacement=f"{PROVIDER}/{replacement}",
+        source="ai.google.dev/gemini-api/docs/deprecations (Preview models: shutdown June 25, "
+        "2026, replacement the GA id) and the Gemini API changelog of 2026-05-28 (GA of "
+        "gemini-3.1-flash-image and gemini-3-pro-image; the previews deprecated)",
+    )
+
+
 _IMAGEN4_SHUTDOWN = (
     "Gemini API shutdown 2026-08-17 (" + _NOTES + " §0: dev.to, qiita, azmym/gemini-mcp; SDK "
     "removed the Gemini-API path 2026-08-21, vercel/ai dropped Imagen 2026-08-20). Vertex AI "
@@ -182,11 +194,7 @@ MODELS: tuple[ModelInfo, ...] = (
         "Gemini 3 Pro Image (preview)",
         _GEMINI.model_copy(update={"image_sizes": ("1K", "2K", "4K")}),
         description="Up to 14 reference images; thinking always on; 1K, 2K or 4K.",
-        lifecycle=Lifecycle(
-            status="preview",
-            replacement=f"{PROVIDER}/gemini-3-pro-image",
-            source="GA id gemini-3-pro-image reported 2026-05-28 (qiita kai_kou; SKILL)",
-        ),
+        lifecycle=_preview_life("gemini-3-pro-image"),
     ),
     _model(
         "gemini-3-pro-image",
@@ -202,11 +210,7 @@ MODELS: tuple[ModelInfo, ...] = (
             update={"aspect_ratios": WIDE_ASPECTS, "image_sizes": ("512", "1K", "2K", "4K")}
         ),
         description="Adds 1:8, 8:1, 1:4 and 4:1; imageSize 512 (the literal wire value) to 4K.",
-        lifecycle=Lifecycle(
-            status="preview",
-            replacement=f"{PROVIDER}/gemini-3.1-flash-image",
-            source="GA id gemini-3.1-flash-image reported 2026-05-28 (qiita kai_kou; SKILL)",
-        ),
+        lifecycle=_preview_life("gemini-3.1-flash-image"),
     ),
     _model(
         "gemini-3.1-flash-image",

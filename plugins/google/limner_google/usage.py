@@ -2,7 +2,8 @@
 
     image_out = sum(IMAGE entries of candidatesTokensDetails)
     text_out  = candidatesTokenCount - image_out + thoughtsTokenCount   # thinking at text rate
-    cost      = promptTokenCount*in + image_out*img + text_out*text
+    input     = promptTokenCount + toolUsePromptTokenCount   # tool results are input too
+    cost      = input*in + image_out*img + text_out*text
 
 The Gemini API often omits the TEXT entry of ``candidatesTokensDetails`` (1283 total vs IMAGE
 1120), hence the subtraction; ``thoughtsTokenCount`` is not part of ``candidatesTokenCount``.
@@ -36,7 +37,10 @@ def _by_modality(details: Any, modality: str) -> int:
 def usage_from_metadata(meta: Any) -> Usage | None:
     if not isinstance(meta, dict):
         return None
-    prompt = _count(meta.get("promptTokenCount"))
+    # tool results fed back to the model are billed as input [google-genai UsageMetadata
+    # tool_use_prompt_token_count; totalTokenCount sums them with the rest]
+    tools = _count(meta.get("toolUsePromptTokenCount"))
+    prompt = _count(meta.get("promptTokenCount")) + tools
     candidates = _count(meta.get("candidatesTokenCount"))
     thoughts = _count(meta.get("thoughtsTokenCount"))
     image_in = min(_by_modality(meta.get("promptTokensDetails"), "IMAGE"), prompt)

@@ -127,7 +127,7 @@ def test_limner_models_shows_the_lifecycle(capsys: pytest.CaptureFixture[str]) -
     rows = {line.split()[0]: line.split()[1:3] for line in capsys.readouterr().out.splitlines()}
     assert rows["google/imagen-4.0-generate-001"] == ["shutdown", "2026-08-17"]
     assert rows["google/gemini-2.5-flash-image"] == ["deprecated", "2027-03-15"]
-    assert rows["google/gemini-3-pro-image-preview"][0] == "preview"
+    assert rows["google/gemini-3-pro-image-preview"] == ["shutdown", "2026-06-25"]
     assert rows["google/gemini-3.1-flash-image"][0] == "active"
 
 
@@ -187,7 +187,8 @@ def test_the_api_version_from_the_environment_as_the_sdk_reads_it(
 
 def test_the_active_gemini_models_are_the_ones_google_genai_lists() -> None:
     """google-genai's model list (its Interactions API types) names every GA Gemini image model
-    limner offers, gemini-nano-banana-2.1 included; the preview ids and Imagen are not there."""
+    limner offers, gemini-nano-banana-2.1 included; the preview ids (shut down since) and Imagen
+    are not there."""
     import typing
 
     from google.genai._gaos.types.interactions.model import Model
@@ -203,7 +204,10 @@ def test_the_active_gemini_models_are_the_ones_google_genai_lists() -> None:
 
     walk(Model)
     gemini = [info for info in MODELS if info.name.startswith("gemini-")]
-    active = {info.name for info in gemini if info.lifecycle.status != "preview"}
+    active = {info.name for info in gemini if info.lifecycle.status not in ("preview", "shutdown")}
+    previews = {info.name for info in gemini if info.name.endswith("-preview")}
+    assert previews == {"gemini-3-pro-image-preview", "gemini-3.1-flash-image-preview"}
+    assert not previews & listed
     assert active == {
         "gemini-2.5-flash-image",
         "gemini-3-pro-image",

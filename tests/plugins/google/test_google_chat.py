@@ -20,8 +20,8 @@ from limner.chat import ChatCompletion, ChatRequest
 from .conftest import REAL, Server, png
 
 ANSWERS = json.loads((REAL / "chat_answers.json").read_text())
-PRO = "google/gemini-3-pro-image-preview"
-FLASH = "google/gemini-3.1-flash-image-preview"
+PRO = "google/gemini-3-pro-image"  # the answers were recorded from its preview id
+FLASH = "google/gemini-3.1-flash-image"
 PATH = "/v1beta/models/{}:generateContent"
 PHOTO = png(6, 4)
 PHOTO_B64 = base64.b64encode(PHOTO).decode()
@@ -53,7 +53,7 @@ async def test_single_turn_text_to_image_wire_request(server: Server) -> None:
             max_tokens=2000,
         )
     seen = server.seen[0]
-    assert (seen.method, seen.path) == ("POST", PATH.format("gemini-3.1-flash-image-preview"))
+    assert (seen.method, seen.path) == ("POST", PATH.format("gemini-3.1-flash-image"))
     assert seen.headers["x-goog-api-key"] == "test-key"
     assert seen.body == {
         "contents": [{"role": "user", "parts": [{"text": "An axolotl in a tank"}]}],

@@ -240,6 +240,8 @@ async def test_reasoning_from_another_service_is_accepted_and_not_sent() -> None
         "RECITATION",
         "IMAGE_RECITATION",
         "MODEL_ARMOR",
+        "ESCALATION",  # google-genai types.FinishReason (Gemini API only)
+        "PUP_LIMITED_DISABLED",
     ],
 )
 async def test_every_refusal_finish_reason_is_a_content_policy_error(
@@ -257,6 +259,23 @@ async def test_every_refusal_finish_reason_is_a_content_policy_error(
             await client.images.generate(model=PRO, prompt="x")
     assert on_chat.value.reason == finish
     assert finish in on_images.value.message
+
+
+async def test_a_turn_without_its_thought_signature_is_the_callers_to_fix(server: Server) -> None:
+    """The Gemini API ends a conversation whose replayed model turn lacks its signature with
+    MISSING_THOUGHT_SIGNATURE [google-genai types.FinishReason]: a 400 naming messages that says
+    to send the turns back as limner returned them, not "no text nor image"."""
+    answer = {
+        "candidates": [{"content": {"role": "model"}, "finishReason": "MISSING_THOUGHT_SIGNATURE"}]
+    }
+    server.answer(200, answer)
+    async with server.client() as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.chat.completions.create(model=PRO, messages=[USER])
+    assert (caught.value.param, caught.value.http_status) == ("messages", 400)
+    assert "MISSING_THOUGHT_SIGNATURE" in caught.value.message
+    assert "limner.state" in caught.value.message
+    assert not caught.value.retryable
 
 
 async def test_text_only_through_provider_options_is_not_estimated_as_an_image() -> None:

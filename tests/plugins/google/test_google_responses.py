@@ -296,6 +296,26 @@ def test_price_check_2_gemini_3_pro_image() -> None:
     assert price("gemini-3-pro-image", meta) == Decimal("0.136628")
 
 
+def test_tool_use_prompt_tokens_are_priced_as_input() -> None:
+    """Tool results (a search tool forwarded on gemini-3-pro-image) are billed input tokens
+    [google-genai UsageMetadata.tool_use_prompt_token_count]; totalTokenCount includes them."""
+    meta = {
+        "promptTokenCount": 14,
+        "toolUsePromptTokenCount": 500,
+        "candidatesTokenCount": 1283,
+        "candidatesTokensDetails": [{"modality": "IMAGE", "tokenCount": 1120}],
+        "thoughtsTokenCount": 174,
+        "totalTokenCount": 1971,
+    }
+    usage = usage_from_metadata(meta)
+    assert usage is not None
+    assert (usage.input_tokens, usage.total_tokens) == (514, 1971)
+    assert usage.input_tokens_details is not None
+    assert usage.input_tokens_details.text_tokens == 514
+    # 500 more input tokens than price check 1, at $2 per million
+    assert price("gemini-3-pro-image", meta) == Decimal("0.138472") + Decimal("0.001")
+
+
 def test_price_vertex_explicit_text_modality() -> None:
     meta = {
         "promptTokenCount": 9,
