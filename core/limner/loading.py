@@ -43,12 +43,14 @@ def make_manager(
     manager.add_hookspecs(hookspecs)
     manager.register(default_hooks, name="limner.default_hooks")
     asked = {name.strip() for name in disable if name.strip()}
-    blocked = asked | {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
+    from_env = {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
+    blocked = asked | from_env
     for name in blocked:
         manager.set_blocked(name)
     loaded = load_entry_points(manager) if entry_points else frozenset()
     if entry_points:
-        _check_disabled_names(asked)
+        _check_disabled_names(asked, "disable_plugins")
+        _check_disabled_names(from_env, DISABLE_ENV)
     try:
         for plugin in plugins:
             if manager.is_registered(plugin):  # installed too, and loaded by its entry point
@@ -60,10 +62,11 @@ def make_manager(
     return manager, frozenset(blocked), loaded
 
 
-def _check_disabled_names(asked: Iterable[str]) -> None:
-    """Warn of a name in ``disable_plugins`` that no installed plugin has: a typo would leave
-    the plugin on. A warning, not an error: a test suite may disable plugins that some
-    machines lack. (The environment variable is not checked.)"""
+def _check_disabled_names(asked: Iterable[str], where: str) -> None:
+    """Warn of a name in ``disable_plugins`` or ``LIMNER_DISABLE_PLUGINS`` (``where``) that no
+    installed plugin has: a typo, or a provider's name where the plugin's is meant
+    (``stabilityai`` for the plugin ``stability``), would leave the plugin on. A warning, not an
+    error: a test suite or an environment may disable plugins that some machines lack."""
     if not asked:  # the common case: no second read of the installed plugins
         return
     import importlib.metadata
@@ -74,8 +77,9 @@ def _check_disabled_names(asked: Iterable[str]) -> None:
             close = difflib.get_close_matches(name, installed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             warnings.warn(
-                f"disable_plugins: no installed plugin is called {name!r} (installed: "
-                f"{', '.join(installed) or 'none'}){hint}",
+                f"{where}: no installed plugin is called {name!r} (installed: "
+                f"{', '.join(installed) or 'none'}; these are plugin names, which may differ "
+                f"from provider names){hint}",
                 UserWarning,
                 stacklevel=5,
             )

@@ -39,6 +39,9 @@ __all__ = ["Registry", "default_registry"]
 
 log = logging.getLogger(__name__)
 
+LIST_MODELS_HINT = "client.models.list() lists the models (on the command line: limner models)."
+"""How an unknown model's error ends; the command line says it its own way."""
+
 
 class Registry:
     """The providers and models known to a set of plugins: a typed face over the pluggy hooks.
@@ -154,8 +157,7 @@ class Registry:
                 "plugin's models are not served."
             )
         return NotFoundError(
-            f"Unknown model {key!r}.{hint} client.models.list() lists the models (on the command "
-            "line: limner models).",
+            f"Unknown model {key!r}.{hint} {LIST_MODELS_HINT}",
             param="model",
             model=key,
             suggestions=suggestions,

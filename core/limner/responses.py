@@ -201,7 +201,10 @@ class ImagesResponse(BaseModel):
         if not overwrite:
             existing = [str(name) for name in names if name.exists()]
             if existing:
-                raise FileExistsError(f"refusing to overwrite {', '.join(existing)}")
+                raise FileExistsError(
+                    f"refusing to overwrite {', '.join(existing)}: save to another path, or "
+                    "pass overwrite=True (the images are still in this response)"
+                )
         written: list[Path] = []
         try:
             for name, payload in zip(names, payloads, strict=True):

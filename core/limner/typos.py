@@ -21,6 +21,9 @@ POSSIBLE_TYPO = "possible_typo"
 
 _CUTOFF = 0.8
 """How alike (difflib's ratio) an unknown name and a known one must be to be taken for it."""
+_SHORTEST = 4
+"""The shortest name that one slip (see :func:`_one_slip_apart`) is enough to take for a known
+one: short names fall below ``_CUTOFF`` after one slip (``sise`` for ``size`` is 0.75)."""
 
 
 @functools.cache
@@ -40,7 +43,9 @@ def typo_notices(request: ImageRequest, own: frozenset[str] = frozenset()) -> li
     for name in request.forwarded:
         if name in own:
             continue
-        close = difflib.get_close_matches(name, known, n=1, cutoff=_CUTOFF)
+        close = difflib.get_close_matches(name, known, n=1, cutoff=_CUTOFF) or [
+            field for field in known if _one_slip_apart(name, field)
+        ]
         if close:
             meant = known[close[0]]
             notices.append(
@@ -53,3 +58,24 @@ def typo_notices(request: ImageRequest, own: frozenset[str] = frozenset()) -> li
                 )
             )
     return notices
+
+
+def _one_slip_apart(typed: str, field: str) -> bool:
+    """Whether ``typed`` is ``field`` with one letter changed, added, dropped, or two neighbours
+    swapped, for names of at least ``_SHORTEST`` letters."""
+    if min(len(typed), len(field)) < _SHORTEST or typed == field:
+        return False
+    if len(typed) == len(field):
+        differ = [i for i, (a, b) in enumerate(zip(typed, field, strict=True)) if a != b]
+        if len(differ) == 1:
+            return True
+        first = differ[0]
+        return (
+            differ == [first, first + 1]
+            and typed[first] == field[first + 1]
+            and (typed[first + 1] == field[first])
+        )
+    shorter, longer = sorted((typed, field), key=len)
+    if len(longer) - len(shorter) != 1:
+        return False
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))

@@ -660,8 +660,7 @@ def test_with_json_an_error_is_the_openai_error_body(capsys: pytest.CaptureFixtu
     assert (status, out) == (2, "")
     assert json.loads(err) == {
         "error": {
-            "message": "Unknown model 'nope/x'. client.models.list() lists the models (on the "
-            "command line: limner models).",
+            "message": "Unknown model 'nope/x'. limner models lists the models.",
             "type": "not_found_error",
             "param": "model",
             "code": "model_not_found",

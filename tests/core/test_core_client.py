@@ -385,8 +385,11 @@ def test_save_file_pattern(tmp_path: Path) -> None:
 
 def test_save_refuses_overwrite(tmp_path: Path) -> None:
     (tmp_path / "image-2.png").write_bytes(b"keep me")
-    with pytest.raises(FileExistsError, match=r"image-2\.png"):
+    with pytest.raises(FileExistsError, match=r"image-2\.png") as caught:
         _response(2).save(tmp_path)
+    assert str(caught.value).endswith(
+        "save to another path, or pass overwrite=True (the images are still in this response)"
+    )
     assert (tmp_path / "image-2.png").read_bytes() == b"keep me"
     assert not (tmp_path / "image-1.png").exists()  # nothing written when refusing
     _response(2).save(tmp_path, overwrite=True)

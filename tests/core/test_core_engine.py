@@ -630,6 +630,32 @@ async def test_an_unknown_field_like_a_known_one_is_forwarded_with_a_warning(
     ]
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("sise", "size"), ("szie", "size"), ("sead", "seed"), ("sizee", "size"), ("stle", "style")],
+)
+async def test_one_slip_in_a_short_field_name_is_warned_of(
+    client: limner.AsyncClient, typed: str, meant: str
+) -> None:
+    """Short names fall below difflib's cutoff after one slip (sise/size is 0.75): one letter
+    changed, added, dropped or two swapped is taken for the known field too."""
+    dry = await client.images.generate(
+        model="alpha", prompt="x", dry_run=True, extra_body={typed: "1"}
+    )
+    assert [(w.code, w.param) for w in dry.warnings] == [("possible_typo", typed)]
+    assert dry.warnings[0].message.endswith(f"did you mean {meant}?")
+
+
+@pytest.mark.parametrize("name", ["steps", "sz", "seeds_of_doubt", "future_flag", "zise_"])
+async def test_a_name_more_than_one_slip_away_is_not_taken_for_a_field(
+    client: limner.AsyncClient, name: str
+) -> None:
+    dry = await client.images.generate(
+        model="alpha", prompt="x", dry_run=True, extra_body={name: "1"}
+    )
+    assert dry.warnings == []
+
+
 async def test_more_images_than_a_call_asked_for_are_kept_and_said(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:

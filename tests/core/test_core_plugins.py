@@ -69,7 +69,8 @@ def test_disable_plugins_blocks_entry_point() -> None:
 
 def test_env_disable_plugins_blocks_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LIMNER_DISABLE_PLUGINS", " something-else , openai")
-    registry = Registry([FakePlugin()])
+    with pytest.warns(UserWarning, match="no installed plugin is called 'something-else'"):
+        registry = Registry([FakePlugin()])
     assert registry.manager.is_blocked("openai")
     assert registry.manager.get_plugin("openai") is None
     assert "openai" not in registry.providers
@@ -590,6 +591,25 @@ def test_a_misspelled_plugin_to_disable_is_warned_of() -> None:
     assert said.startswith("disable_plugins: no installed plugin is called 'opnai' (installed: ")
     assert said.endswith("); did you mean 'openai'?")
     assert "openai" in registry.providers
+
+
+def test_a_provider_name_in_the_environment_to_disable_is_warned_of(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """LIMNER_DISABLE_PLUGINS takes plugin names; a provider's name (stabilityai, of the plugin
+    stability) would leave the plugin on, silently."""
+    monkeypatch.setenv("LIMNER_DISABLE_PLUGINS", "stabilityai")
+    with pytest.warns(UserWarning) as caught:
+        registry = Registry()
+        providers = registry.providers
+    [warning] = caught
+    said = str(warning.message)
+    assert said.startswith(
+        "LIMNER_DISABLE_PLUGINS: no installed plugin is called 'stabilityai' (installed: "
+    )
+    assert "plugin names, which may differ from provider names" in said
+    assert said.endswith("did you mean 'stability'?")
+    assert "stabilityai" in providers
 
 
 def test_an_unknown_model_says_which_plugins_are_disabled() -> None:

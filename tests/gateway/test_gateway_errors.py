@@ -329,16 +329,25 @@ async def test_each_endpoint_takes_its_own_files_only(
 
 
 async def test_the_upstream_address_stays_with_the_operator(
-    make_gateway: MakeGateway, server: FakeServer
+    make_gateway: MakeGateway, server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """The client is not told the upstream's address; the operator's log says which host
+    failed and how, so a wrong base URL or a missing route out can be found."""
     gateway = await make_gateway(
         providers={"openai": {"api_key": UPSTREAM_KEY, "base_url": "http://127.0.0.1:9/v1"}}
     )
-    with pytest.raises(openai.APIStatusError) as caught:
+    with (
+        caplog.at_level(logging.WARNING, logger="limner.gateway"),
+        pytest.raises(openai.APIStatusError) as caught,
+    ):
         await _generate(gateway)
     assert caught.value.status_code == 502
     assert caught.value.message.endswith("could not reach the openai API; try again later")
     assert "127.0.0.1:9" not in caught.value.response.text
+    logged = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert logged and all("127.0.0.1:9" in line for line in logged)
+    assert all("answered 502" in line for line in logged)
+    assert all(UPSTREAM_KEY not in line for line in logged)
 
 
 async def test_the_upstream_request_id_reaches_the_client(

@@ -25,6 +25,7 @@ from ..errors import (
     NotFoundError,
     PayloadTooLargeError,
 )
+from ..plugins import LIST_MODELS_HINT
 from ..responses import ImagesResponse
 from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
 from .options import request_fields
@@ -65,9 +66,13 @@ def _parser() -> argparse.ArgumentParser:
     models.add_argument("model", nargs="?", help="a model id, provider/model (see: limner models)")
     models.add_argument("--json", action="store_true", help="print JSON, for machines")
 
+    prompts = {
+        "generate": "what to draw",
+        "edit": "what to change ('' for the modes that need none: erase, remove-background...)",
+    }
     for name, help_text in (("generate", "make images from a prompt"), ("edit", "edit images")):
         command = commands.add_parser(name, help=help_text)
-        command.add_argument("prompt", help="what to draw, or what to change")
+        command.add_argument("prompt", help=prompts[name])
         command.add_argument(
             "-m", "--model", required=True, help="provider/model (see: limner models)"
         )
@@ -87,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
             )
         command.add_argument("--size", help="WIDTHxHEIGHT or auto")
         command.add_argument(
-            "--quality", help="low, medium, high, auto (mapped onto the model's own)"
+            "--quality",
+            help="low, medium, high, auto, or standard, hd (mapped onto the model's own)",
         )
         command.add_argument("-n", type=int, default=None, help="number of images (1-10)")
         command.add_argument("--aspect-ratio", help="e.g. 16:9")
@@ -100,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
             default=[],
             metavar="KEY=VALUE",
             help="any other field (style=vivid) or provider option (PROVIDER.OPTION=VALUE); "
-            "values are JSON when they parse as JSON",
+            "values are JSON when they parse as JSON, except in text fields (user=123 is text)",
         )
         command.add_argument(
             "-o",
@@ -124,7 +130,12 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="a key clients must send (repeatable); also LIMNER_API_KEYS=key1,key2",
     )
-    serve.add_argument("--files-dir", type=Path, help="where uploaded and generated files live")
+    serve.add_argument(
+        "--files-dir",
+        type=Path,
+        help="where uploaded and generated files live "
+        "(default $XDG_CACHE_HOME/limner/gateway-files, or ~/.cache/limner/gateway-files)",
+    )
     serve.add_argument("--public-url", help="the gateway's origin in image URLs it returns")
     serve.add_argument(
         "--max-retries",
@@ -325,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_main(args))
     except BAD_INPUT as exc:
         if exc.status_code is None:  # found before anything was sent
+            exc.message = exc.message.replace(LIST_MODELS_HINT, "limner models lists the models.")
             _report_error(args, exc, f"limner: error: {exc.message}")
             return 2
         _report_error(args, exc, _provider_said(exc))

@@ -114,7 +114,10 @@ def _as_answered(
     if exc.billing_note and "message" in answer.changes:  # the gateway rewords: say it again
         body["error"]["message"] = f"{body['error']['message']}; {exc.billing_note}"
     code = body["error"]["code"]
-    if code in _OPERATORS:  # the client is told little: the operator, all
+    hidden_cause = "message" in answer.changes and isinstance(
+        exc, ProviderConnectionError | RequestTimeoutError
+    )  # the host, the DNS or TLS failure: a wrong base URL or no route out shows here
+    if code in _OPERATORS or hidden_cause:  # the client is told little: the operator, all
         said = f"{within}: said as {code}" if within else f"answered {answer.status} {code}"
         log.warning("%s (%s)", exc.message, said)
     return body, answer

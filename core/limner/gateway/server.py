@@ -48,7 +48,7 @@ def check_host(host: str | None, config: GatewayConfig) -> str:
         raise InvalidRequestError(
             f"{where} would guard the gateway with {len(short)} key(s) shorter than "
             f"{MIN_KEY_CHARS} characters, which can be guessed; use long random keys "
-            '(python -c "import secrets; print(secrets.token_urlsafe(32))")',
+            '(python3 -c "import secrets; print(secrets.token_urlsafe(32))")',
             param="api_keys",
         )
     return host

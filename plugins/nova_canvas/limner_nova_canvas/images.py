@@ -91,6 +91,10 @@ def _eight_bit_rgb(image: Image) -> Image:
     return image.convert("RGB")
 
 
+NOVA_PNG = "image/png (8-bit RGB)"
+"""What a converted image is sent as: named so, since a PNG given may have been one too."""
+
+
 def nova_image(image: InputImage, param: str, adjustments: list[Adjustment]) -> str:
     """Base64 of ``image`` as Nova takes it; a conversion is reported in ``adjustments``."""
     if image.data is None:  # core downloads every URL for this model; a file id cannot occur
@@ -106,7 +110,7 @@ def nova_image(image: InputImage, param: str, adjustments: list[Adjustment]) -> 
     encoded, why = image.derived("nova", as_nova)  # once per request, not per split call
     if why is not None:
         adjustments.append(
-            Adjustment(param=param, requested=image.mime, applied="image/png", reason=why)
+            Adjustment(param=param, requested=image.mime, applied=NOVA_PNG, reason=why)
         )
     return encoded
 

@@ -50,7 +50,7 @@ def test_input_images_converted_to_rgb_png(
             assert image.getpixel((0, 0)) == (200, 40, 40)
     [adjustment] = translation.adjustments
     assert adjustment.param == "image"
-    assert adjustment.applied == "image/png"
+    assert adjustment.applied == "image/png (8-bit RGB)"
     assert reason in adjustment.reason
 
 

@@ -287,7 +287,7 @@ def test_an_inpaint_or_outpaint_without_a_mask_takes_the_images_transparent_pixe
         "imageGenerationConfig": {"numberOfImages": 2, "seed": 3},
     }
     assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
-        ("images[0]", "image/png", "image/png"),
+        ("images[0]", "image/png", "image/png (8-bit RGB)"),
     ]
     assert (translation.edit_mode, translation.size) == (mode, "320x320")
 
