@@ -290,6 +290,8 @@ class AsyncClient:
             timeout, connect_timeout, poll_timeout, max_retries, max_download_bytes
         )
         _check_providers(providers)
+        if isinstance(disable_plugins, str):  # one name (or "a,b"), not its letters
+            disable_plugins = disable_plugins.split(",")
         plugins, disable_plugins = tuple(plugins), tuple(disable_plugins)
         if registry is None:
             registry = (

@@ -13,6 +13,7 @@ import asyncio
 import functools
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -22,7 +23,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from . import __name__ as _package
-from .errors import LimnerError, ProviderConnectionError, RequestTimeoutError
+from .errors import (
+    InvalidRequestError,
+    LimnerError,
+    ProviderConnectionError,
+    RequestTimeoutError,
+)
 from .status_errors import RETRYABLE_STATUSES, shown_url
 from .wire import WireRequest, WireResponse
 
@@ -56,6 +62,23 @@ class RetryPolicy:
     """The longest ``Retry-After`` waited before a retry; an answer asking for longer is not
     retried (a 429's :class:`~limner.errors.RateLimitError` carries ``retry_after``). Polls of
     a job raise it to their ``poll_timeout``."""
+
+    def __post_init__(self) -> None:
+        """Refuse values that would wait forever (``inf``), at random (``nan``) or never."""
+        count = self.max_retries
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise InvalidRequestError(
+                f"retry.max_retries must be a whole number, 0 or more; got {count!r}",
+                param="retry.max_retries",
+            )
+        for name in ("initial_delay", "max_delay", "max_retry_after"):
+            seconds = getattr(self, name)
+            number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+            if not number or not 0 <= seconds < math.inf:
+                raise InvalidRequestError(
+                    f"retry.{name} must be a finite number of seconds, 0 or more; got {seconds!r}",
+                    param=f"retry.{name}",
+                )
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds before retry number ``attempt`` (1-based). A ``retry_after`` that is not a

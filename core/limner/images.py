@@ -192,19 +192,7 @@ def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | Non
     if ref.data is not None:
         data, name = ref.data, ref.filename or unnamed
     elif ref.path is not None:
-        path = Path(ref.path).expanduser()
-        if not path.is_file():
-            said = (
-                f"{ref.path!r} is a directory, not an image file"
-                if path.is_dir()
-                else f"no such file {ref.path!r}"
-            )
-            raise InvalidRequestError(f"{param}: {said}", param=param, code="file_not_found")
-        if path.stat().st_size > max_bytes:
-            raise PayloadTooLargeError(
-                f"{param}: {ref.path} is over the {byte_count(max_bytes)} limit", param=param
-            )
-        data, name = path.read_bytes(), path.name
+        data, name = _read_file(ref.path, param=param, max_bytes=max_bytes), Path(ref.path).name
     elif ref.url is not None and ref.url.startswith("data:"):
         data, name = decode_data_url(ref.url, param=param), unnamed
     else:
@@ -216,6 +204,33 @@ def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | Non
     if not data:
         raise InvalidRequestError(f"{param} is empty (0 bytes)", param=param, code="invalid_image")
     return sniff(data, param=param, filename=name)
+
+
+def _read_file(given: str, *, param: str, max_bytes: int) -> bytes:
+    """The bytes of the file at ``given``, read no further than the limit allows; whatever keeps
+    it from being read is refused naming ``param``, with the system's reason."""
+    path = Path(given).expanduser()
+    try:
+        if not path.is_file():
+            if path.is_dir():
+                said = f"{given!r} is a directory, not an image file"
+            elif path.exists():
+                said = f"{given!r} is not a regular file (a device or a pipe): save the image first"
+            else:
+                said = f"no such file {given!r}"
+            raise InvalidRequestError(f"{param}: {said}", param=param, code="file_not_found")
+        if path.stat().st_size > max_bytes:
+            raise PayloadTooLargeError(
+                f"{param}: {given} is over the {byte_count(max_bytes)} limit", param=param
+            )
+        with path.open("rb") as handle:  # a size the system misreports (/proc) is capped too
+            return handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise InvalidRequestError(
+            f"{param}: cannot read {given!r} ({exc.strerror or exc})",
+            param=param,
+            code="file_unreadable",
+        ) from exc
 
 
 def check_mask(mask: InputImage, image: InputImage, *, any_size: bool = False) -> None:

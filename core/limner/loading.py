@@ -42,6 +42,8 @@ def make_manager(
     manager = pluggy.PluginManager(PROJECT)
     manager.add_hookspecs(hookspecs)
     manager.register(default_hooks, name="limner.default_hooks")
+    if isinstance(disable, str):  # one name, or several as the environment variable takes them
+        disable = disable.split(",")
     asked = {name.strip() for name in disable if name.strip()}
     from_env = {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
     blocked = asked | from_env

@@ -4,6 +4,7 @@ checks that keep secrets out of URLs and HTTP headers."""
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationInfo, field_validator
 
@@ -53,20 +54,32 @@ class ProviderSettings(BaseModel):
             return None
         return SecretStr(secret)
 
-    @field_validator("base_url")
+    @field_validator("*")
     @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.lower().startswith(("https://", "http://")):
-            shown = value.split("?", 1)[0].split("#", 1)[0]  # a query may hold a key
+    def _http_url(cls, value: Any, info: ValidationInfo) -> Any:
+        """``base_url``, and any setting named ``..._url`` (a plugin's ``vertex_base_url``): an
+        http(s) URL with a host and a valid port, and no query or fragment."""
+        name = info.field_name or ""
+        if not isinstance(value, str) or not (name == "base_url" or name.endswith("_url")):
+            return value
+        shown = value.split("?", 1)[0].split("#", 1)[0]  # a query may hold a key
+        if not value.lower().startswith(("https://", "http://")):
             raise ValueError(
                 f"{shown!r} is not an http(s) URL: give the scheme too, such as "
                 "https://api.example.com/v1"
             )
-        if value is not None and ("?" in value or "#" in value):  # not quoted: it may hold a key
+        if "?" in value or "#" in value:  # not quoted: it may hold a key
             raise ValueError(
                 "a base URL takes no query or fragment (?... or #...): limner adds the API's "
                 "paths to it; put a key in api_key"
             )
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (reading it checks it: out of range, not a number)
+        except ValueError as exc:
+            raise ValueError(f"{shown!r} is not a valid URL ({exc})") from None
+        if not parts.hostname:
+            raise ValueError(f"{shown!r} names no host, such as https://api.example.com/v1")
         return value
 
 

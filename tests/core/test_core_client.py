@@ -250,6 +250,29 @@ async def test_a_query_in_a_base_url_is_refused_without_quoting_it(
 
 
 @pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://127.0.0.1:99999/v1", "Port out of range"),
+        ("http://127.0.0.1:abc/v1", "Port could not be cast"),
+        ("http://[::1/v1", "Invalid IPv6 URL"),
+        ("http:///v1", "names no host"),
+    ],
+)
+async def test_a_base_url_that_cannot_be_sent_to_is_refused_before_any_call(
+    make_client: MakeClient, server: FakeServer, url: str, says: str
+) -> None:
+    """Refused as a setting (exit 2 on the command line, 503 at a gateway), not a bare
+    ValueError from the HTTP library at the first send, nor a retried connection error."""
+    client = make_client(providers={"fake": {"api_key": API_KEY, "base_url": url}})
+    for dry_run in (True, False):
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.generate(model="alpha", prompt="x", dry_run=dry_run)
+        assert caught.value.param == "providers.fake.base_url"
+        assert says in caught.value.message
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
     ("providers", "param", "says"),
     [
         ({"fake": "sk-x"}, "providers.fake", "providers['fake'] must be a dict of settings"),

@@ -7,6 +7,7 @@ import asyncio
 import gc
 import inspect
 import json
+import math
 import socket
 import threading
 import time
@@ -19,6 +20,7 @@ import pytest
 
 import limner
 from limner.http import RetryPolicy
+from limner.plugins import Registry
 
 from .fakeprovider import FakePlugin
 from .support import IMAGE_B64, FakeServer, client_kwargs
@@ -199,6 +201,37 @@ def test_client_settings_that_would_mean_something_else_are_refused(
     with pytest.raises(limner.InvalidRequestError) as caught:
         limner.AsyncClient(**settings)
     assert caught.value.param == setting
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("initial_delay", math.inf),  # would wait forever between attempts
+        ("max_delay", math.nan),
+        ("max_retry_after", -1.0),
+        ("max_delay", "5"),
+        ("max_retries", -1),
+        ("max_retries", 1.5),
+    ],
+)
+def test_a_retry_policy_that_would_hang_or_mean_nothing_is_refused(
+    setting: str, value: object
+) -> None:
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        RetryPolicy(**{setting: value})  # type: ignore[arg-type]
+    assert caught.value.param == f"retry.{setting}"
+    assert RetryPolicy(max_retries=0, initial_delay=0, max_delay=0).max_retries == 0
+
+
+def test_one_plugin_name_given_as_a_string_is_one_name() -> None:
+    """``disable_plugins="openai"`` is not the letters o, p, e, n, a, i."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "no installed plugin is called 'o'"
+        client = limner.AsyncClient(disable_plugins="openai", environ={})
+        registry = Registry(disable_plugins="openai")
+    assert "openai" not in client.registry.providers
+    assert "openai" not in registry.providers
+    assert client.registry.manager.is_blocked("openai")
 
 
 def test_retry_and_max_retries_together_are_refused() -> None:

@@ -428,6 +428,26 @@ async def test_text_file_passed_as_image_path(
     assert server.requests == []
 
 
+@pytest.mark.parametrize(
+    ("path", "says", "code"),
+    [
+        ("/dev/zero", "is not a regular file (a device or a pipe)", "file_not_found"),
+        ("/proc/self/mem", "cannot read '/proc/self/mem' (Input/output error)", "file_unreadable"),
+        ("/no/such/dir/fox.png", "no such file", "file_not_found"),
+    ],
+)
+async def test_a_path_that_cannot_be_read_is_refused_naming_the_image(
+    client: limner.AsyncClient, server: FakeServer, path: str, says: str, code: str
+) -> None:
+    """Not a bare OSError, nor "no such file" for a device that exists; /dev/zero is not read
+    (it never ends)."""
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(**_edit(image=path))
+    assert (info.value.param, info.value.code) == ("images[0]", code)
+    assert says in info.value.message
+    assert server.requests == []
+
+
 async def test_variation_on_model_without_variations(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:

@@ -98,7 +98,8 @@ def content(body: Changes, turn: ChatTurn, model_id: str) -> dict[str, Any]:
                 for p in turn.parts
             ]
         return {"role": "model", "parts": parts}
-    given = [part for part in turn.parts if part.image is not None or part.text]
+    # blank text (spaces) says nothing: as an empty one, and as a blank prompt on the images path
+    given = [part for part in turn.parts if part.image is not None or (part.text or "").strip()]
     out = []  # a user turn's parts are its content's items, in order
     for number, part in enumerate(turn.parts):
         at = f"{where}.content[{number}]"
@@ -106,10 +107,10 @@ def content(body: Changes, turn: ChatTurn, model_id: str) -> dict[str, Any]:
             if part.detail is not None:
                 body.drop(f"{at}.image_url.detail", part.detail, "Gemini takes no detail hint")
             out.append(gemini_image_part(body, part.image, f"{at}.image_url.url"))
-        elif part.text:
+        elif part.text is not None and part.text.strip():
             out.append({"text": part.text})
         elif given:  # all empty: the whole message is left out (and reported) by the caller
-            body.drop(at, "", "an empty text: Google refuses a part without data")
+            body.drop(at, part.text, "an empty text: Google refuses a part without data")
     return {"role": "user", "parts": out}
 
 

@@ -446,6 +446,26 @@ async def test_more_chat_edges_from_review() -> None:
     assert "safetySettings" not in plan.requests[0]["json"]
 
 
+async def test_blank_text_is_empty_text() -> None:
+    """Spaces say nothing: a conversation of blank texts is refused as one of empty texts is
+    (and as a blank prompt is on the images path), and a blank part beside words is left out,
+    and said."""
+    async with limner.AsyncClient(environ={}) as client:
+        for blank in ("  ", [{"type": "text", "text": " \n"}]):
+            with pytest.raises(limner.InvalidRequestError) as caught:
+                await client.chat.completions.create(
+                    model=PRO, messages=[{"role": "user", "content": blank}], dry_run=True
+                )
+            assert caught.value.param == "messages"
+            assert "no user or assistant message has any content" in caught.value.message
+        mixed = [{"type": "text", "text": "  "}, {"type": "text", "text": "a fox"}]
+        plan = await client.chat.completions.create(
+            model=PRO, messages=[{"role": "user", "content": mixed}], dry_run=True
+        )
+    assert plan.requests[0]["json"]["contents"] == [{"role": "user", "parts": [{"text": "a fox"}]}]
+    assert [(a.param, a.requested) for a in plan.adjustments] == [("messages[0].content[0]", "  ")]
+
+
 async def test_passed_through_fields_in_other_spellings_are_read_as_sent() -> None:
     """A lowercase resolution class is priced as the class it names; one modality given as a
     string, not a list, is still seen as text only."""
