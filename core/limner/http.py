@@ -357,8 +357,8 @@ async def _read_json(
         body = await response.read()
         try:
             return WireResponse(status, headers, body[:1024], url, parsed=json.loads(body))
-        except ValueError:  # not UTF-8 or not JSON: keep the bytes for the error message
-            return WireResponse(status, headers, body, url)
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, nested past any use: kept
+            return WireResponse(status, headers, body, url)  # as bytes, for the error message
     buffer = bytearray()
     async for chunk in response.content.iter_any():
         buffer += chunk
@@ -370,7 +370,7 @@ async def _read_json(
     del buffer
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return WireResponse(status, headers, text.encode(), url)
     return WireResponse(status, headers, head, url, parsed=parsed)
 

@@ -53,14 +53,22 @@ Number = Annotated[float | None, BeforeValidator(_a_finite_number)]
 so are NaN and infinity in any spelling."""
 
 
-def not_json(value: Any, path: str) -> tuple[str, str] | None:
+MAX_DEPTH = 100
+"""How deep a value sent as JSON may nest: no provider's request goes near it, and a deeper one
+would exhaust Python's recursion limit on the way."""
+
+
+def not_json(value: Any, path: str, depth: int = 0, top: str = "") -> tuple[str, str] | None:
     """The first place in ``value`` that JSON cannot carry, as ``(parameter under path, what is
-    wrong)``: a NaN or infinite float, or a value of a type JSON has no spelling for (a Decimal,
-    bytes, an object). ``None`` when the whole of it can be sent."""
+    wrong)``: a NaN or infinite float, a value of a type JSON has no spelling for (a Decimal,
+    bytes, an object), or nesting past :data:`MAX_DEPTH`. ``None`` when the whole of it can be
+    sent."""
     if value is None or isinstance(value, str | bool | int):
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else (path, "NaN and infinity cannot be sent as JSON")
+    if depth >= MAX_DEPTH:  # named by the field given, not a hundred indexes into it
+        return top or path, f"nests deeper than {MAX_DEPTH} levels, which no provider takes"
     if isinstance(value, Mapping):
         items: Any = ((f".{key}", item) for key, item in value.items())
     elif isinstance(value, list | tuple):
@@ -68,7 +76,7 @@ def not_json(value: Any, path: str) -> tuple[str, str] | None:
     else:
         return path, f"a {type(value).__name__} cannot be sent as JSON"
     for where, item in items:
-        found = not_json(item, path + where)
+        found = not_json(item, path + where, depth + 1, top or path)
         if found is not None:
             return found
     return None

@@ -203,10 +203,14 @@ class WireResponse:
         fields["parsed"] = parsed
 
     def json(self) -> Any:
-        """The body parsed as JSON; raises ``ValueError`` when it is not JSON."""
+        """The body parsed as JSON; raises ``ValueError`` when it is not JSON (or is nested
+        deeper than Python's JSON parser goes)."""
         if self.parsed is not NOT_PARSED:
             return self.parsed
-        return json.loads(self.body)
+        try:
+            return json.loads(self.body)
+        except RecursionError as exc:
+            raise ValueError("the JSON is nested too deeply to read") from exc
 
     def json_or_none(self) -> Any:
         """The body parsed as JSON, or ``None`` when it is not JSON."""

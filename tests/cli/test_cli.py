@@ -926,6 +926,15 @@ def test_a_file_system_error_is_json_with_json(
     assert "File name too long" in body["error"]["message"]
 
 
+def test_an_option_nested_too_deeply_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    status, _, err = run(
+        capsys, "generate", "x", "-m", "gpt-image-1.5", "--option", f"deep={deep}", "--dry-run"
+    )
+    assert status == 2
+    assert err.strip() == "limner: error: --option deep: the JSON value nests too deeply to read"
+
+
 def test_a_directory_given_as_an_image_says_so(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

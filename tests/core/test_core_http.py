@@ -199,6 +199,44 @@ async def test_malformed_json_on_200(client: limner.AsyncClient, server: FakeSer
     assert len(server.api_calls) == 1
 
 
+@pytest.mark.parametrize("padding", [0, 300_000], ids=["read-whole", "read-in-chunks"])
+async def test_json_nested_past_the_parsers_depth_is_a_provider_error(
+    client: limner.AsyncClient, server: FakeServer, padding: int
+) -> None:
+    """Not a bare RecursionError: the body is kept unparsed, and the plugin calls it
+    unreadable."""
+    deep = "[" * 5000 + "]" * 5000 + " " * padding
+    server.reply(web.Response(text=deep, content_type="application/json"))
+    with pytest.raises(limner.ProviderError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert info.value.status_code == 200
+    assert len(server.api_calls) == 1
+    answer = limner.WireResponse(200, {}, deep.encode(), "http://x")
+    with pytest.raises(ValueError, match="nested too deeply"):
+        answer.json()
+    assert answer.json_or_none() is None
+
+
+async def test_a_request_value_nested_past_any_use_is_refused_naming_its_field(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    deep: list[object] = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="alpha", prompt="x", extra_body={"deep": deep})
+    assert info.value.param == "deep"
+    assert "nests deeper than 100 levels" in info.value.message
+    shallow: list[object] = []
+    for _ in range(99):
+        shallow = [shallow]
+    plan = await client.images.generate(
+        model="alpha", prompt="x", extra_body={"deep": shallow}, dry_run=True
+    )
+    assert plan.requests[0]["json"]["deep"] == shallow
+    assert server.api_calls == []
+
+
 async def test_unexpected_json_shape_on_200(client: limner.AsyncClient, server: FakeServer) -> None:
     server.reply(web.json_response({"result": "no data key"}))
     with pytest.raises(limner.ProviderError):

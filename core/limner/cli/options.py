@@ -47,6 +47,10 @@ def _value(text: str, key: str) -> Any:
         return json.loads(text, object_pairs_hook=unique)
     except ValueError:
         return text
+    except RecursionError:
+        raise InvalidRequestError(
+            f"--option {key}: the JSON value nests too deeply to read", param="option"
+        ) from None
 
 
 def _same(a: Any, b: Any) -> bool:
