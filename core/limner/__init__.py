@@ -247,6 +247,7 @@ _SUBMODULES = frozenset(
         "translation_check",
         "typos",
         "unreported",
+        "unsendable",
         "values",
         "validation",
         "wire",

@@ -166,8 +166,13 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
 
 def _printable(name: str) -> str:
     """``name`` without the characters a multipart header cannot carry (control characters:
-    a line break in a file name would end the header) or that would need escaping in it."""
-    return "".join(ch for ch in name if ord(ch) not in CONTROL_CHARACTERS and ch not in '"\\')
+    a line break in a file name would end the header; lone surrogates, which no encoding
+    writes, as a file name's undecodable bytes read) or that would need escaping in it."""
+    return "".join(
+        ch
+        for ch in name
+        if ord(ch) not in CONTROL_CHARACTERS and ch not in '"\\' and not "\ud800" <= ch <= "\udfff"
+    )
 
 
 def decode_data_url(url: str, *, param: str) -> bytes:

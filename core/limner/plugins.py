@@ -34,6 +34,7 @@ from .pricing import price_from_sheet
 from .provider import Provider, ProviderCall, Translation
 from .responses import Usage
 from .translation_check import checked_translation, translation_problem
+from .unsendable import refuse_unsendable
 
 __all__ = ["Registry", "default_registry"]
 
@@ -279,6 +280,7 @@ class Registry:
             result = default_hooks.translate_request(provider, call)
         if isinstance(result, Translation) and translation_problem(result) is None:
             return result  # the common case, without building the culprit's name
+        refuse_unsendable(call.request)  # the caller's text, not the plugin, when it is that
         who = self._translators(provider) or f"the {provider.name} plugin"
         return checked_translation(result, f"translate ({who})")
 

@@ -448,6 +448,32 @@ async def test_a_path_that_cannot_be_read_is_refused_naming_the_image(
     assert server.requests == []
 
 
+@pytest.mark.parametrize(
+    ("fields", "param"),
+    [
+        ({"extra_body": {"note": "a\ud800"}}, "note"),
+        ({"extra_body": {"future": {"note": "b\udfff"}}}, "future.note"),
+    ],
+)
+async def test_text_no_request_can_carry_is_the_callers_to_fix(
+    client: limner.AsyncClient, server: FakeServer, fields: dict[str, Any], param: str
+) -> None:
+    """A lone surrogate cannot be encoded: the field is named, not the plugin blamed."""
+    for dry_run in (True, False):
+        with pytest.raises(limner.InvalidRequestError) as info:
+            await client.images.generate(model="alpha", prompt="x", dry_run=dry_run, **fields)
+        assert (info.value.param, info.value.code) == (param, "invalid_text")
+    assert server.requests == []
+
+
+async def test_an_image_name_with_undecodable_bytes_loses_them(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    plan = await client.images.edit(**_edit(image=("fox\udcff.png", IMAGE)), dry_run=True)
+    [sent] = plan.requests[0]["files"]
+    assert sent["filename"] == "fox.png"
+
+
 async def test_variation_on_model_without_variations(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:

@@ -129,8 +129,9 @@ FIELD = b'--BND\r\nContent-Disposition: form-data; name="model"\r\n\r\nopenai/gp
         multipart(FIELD, boundary="OTHER"),
         multipart(FIELD, b"--BND\r\nContent-Disposition: form-data\r\n\r\nno name\r\n"),
         (b"hello", {"content-type": "multipart/form-data"}),
+        multipart(FIELD, b"--BND\r\nBad Header\r\n\r\nx\r\n"),
     ],
-    ids=["not-utf8", "unknown-charset", "wrong-boundary", "no-name", "no-boundary"],
+    ids=["not-utf8", "unknown-charset", "wrong-boundary", "no-name", "no-boundary", "bad-header"],
 )
 async def test_a_malformed_multipart_body_is_a_400(
     gateway: Gateway, server: FakeServer, body: bytes, headers: dict[str, str]
@@ -138,6 +139,25 @@ async def test_a_malformed_multipart_body_is_a_400(
     status, answer = await post(gateway, "/images/edits", data=body, headers=headers)
     assert (status, answer["error"]["code"]) == (400, "invalid_multipart")
     assert server.api_calls == []
+
+
+@pytest.mark.parametrize("name", [b"a\xff.png", "\u00e9t\u00e9.png".encode("latin-1")])
+async def test_a_file_name_that_is_not_utf8_is_sent_without_its_undecodable_bytes(
+    gateway: Gateway, server: FakeServer, name: bytes
+) -> None:
+    """It reached the upstream request as lone surrogates, which no header can encode: a 500."""
+    image = (
+        b'--BND\r\nContent-Disposition: form-data; name="image"; filename="' + name + b'"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + png() + b"\r\n"
+    )
+    prompt = b'--BND\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nhat\r\n'
+    body, headers = multipart(FIELD, prompt, image)
+    status, answer = await post(gateway, "/images/edits", data=body, headers=headers)
+    assert status == 200, answer
+    [call] = server.api_calls
+    [(field, filename, _, _)] = call.files
+    assert field == "image" and filename.endswith(".png")
+    filename.encode("utf-8")  # sendable
 
 
 async def test_json_nested_too_deeply_is_a_400(gateway: Gateway, server: FakeServer) -> None:

@@ -43,6 +43,7 @@ from ..sending import (
 )
 from ..translation_check import checked_translation
 from ..unreported import unreported_message_settings
+from ..unsendable import refuse_unsendable
 from .contract import ChatCall, ChatResult
 from .messages import assistant_message, load_turns
 from .response import ChatChoice, ChatCompletion, ChatUsage
@@ -143,6 +144,9 @@ class ChatEngine:
         step = f"{type(provider).__name__}.translate_chat"
         try:
             translation = checked_translation(provider.translate_chat(call), step)
+        except PluginError as error:  # the caller's text, when it cannot be sent, not the plugin
+            refuse_unsendable(call.request)
+            raise error.attribute(provider.name, call.model.id) from error.__cause__
         except LimnerError as error:  # named as the images path names them (Registry.translate)
             raise error.attribute(provider.name, call.model.id) from error.__cause__
         except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from ..errors import InvalidRequestError
 from ..requests import ImageRef
@@ -83,7 +84,8 @@ async def read_form(request: web.Request, files: tuple[str, ...]) -> Form:
     form = Form()
     try:
         posted = await request.post()
-    except (ValueError, LookupError, AssertionError) as exc:  # UnicodeDecodeError is a ValueError
+    except (ValueError, LookupError, AssertionError, HttpProcessingError) as exc:
+        # UnicodeDecodeError is a ValueError; a malformed part header, an HttpProcessingError
         raise InvalidRequestError(
             f"the multipart body cannot be read: {exc}", code="invalid_multipart"
         ) from None

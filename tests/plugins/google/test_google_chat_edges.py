@@ -446,6 +446,18 @@ async def test_more_chat_edges_from_review() -> None:
     assert "safetySettings" not in plan.requests[0]["json"]
 
 
+async def test_chat_text_no_request_can_carry_is_named() -> None:
+    """Not a PluginError ("a bug in the plugin"), which a gateway answers 500."""
+    mixed = [{"type": "text", "text": "ok"}, {"type": "text", "text": "b\udc00"}]
+    async with limner.AsyncClient(environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.chat.completions.create(
+                model=PRO, messages=[{"role": "user", "content": mixed}], dry_run=True
+            )
+    assert caught.value.param == "messages[0].content[1].text"
+    assert caught.value.http_status == 400
+
+
 async def test_blank_text_is_empty_text() -> None:
     """Spaces say nothing: a conversation of blank texts is refused as one of empty texts is
     (and as a blank prompt is on the images path), and a blank part beside words is left out,
