@@ -1,6 +1,7 @@
-"""Delivering what the calls made as the request asked: ``response_format`` honoured (a URL the
-provider answered with downloaded into ``b64_json``, or kept and said; bytes given where URLs
-were asked for, said), and the answer's size and format where the provider did not say them."""
+"""Delivering what the calls made as the request asked: the images checked to be images,
+``response_format`` honoured (a URL the provider answered with downloaded into ``b64_json``, or
+kept and said; bytes given where URLs were asked for, said), and the answer's size and format
+where the provider did not say them."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ import re
 from collections.abc import Sequence
 
 from .calls import ProviderResult, Translation
-from .errors import LimnerError
-from .image_header import probe_b64
+from .errors import LimnerError, ProviderError
+from .image_header import looks_like_image_b64, probe_b64
 from .images import InputImage, sniff
 from .inputs import Fetch
 from .outcomes import gather_or_cancel
 from .responses import Adjustment, ImageData
 
-__all__ = ["BYTES_NOT_URLS", "Delivered", "answered_shape", "deliver"]
+__all__ = ["BYTES_NOT_URLS", "Delivered", "answered_shape", "deliver", "not_images"]
 
 BYTES_NOT_URLS = Adjustment(
     param="response_format",
@@ -26,6 +27,24 @@ BYTES_NOT_URLS = Adjustment(
 )
 """Said before the call when the model's capabilities give no URLs, and after it when an answer
 held bytes where URLs were asked for."""
+
+
+def not_images(images: Sequence[str | None], provider: str, model: str) -> ProviderError | None:
+    """The error for an answer whose base64 ``images`` (``None`` for a URL) are not all images
+    (text, an error page, what is not base64), or ``None``: each image's first bytes are read
+    (see :func:`~limner.image_header.looks_like_image_b64`), so nothing broken is returned, or
+    saved, as a picture."""
+    for index, encoded in enumerate(images):
+        if encoded is not None and not looks_like_image_b64(encoded):
+            begins = repr(encoded[:24]) + ("..." if len(encoded) > 24 else "")
+            return ProviderError(
+                f"{model} answered image data that is not an image (image {index + 1} of "
+                f"{len(images)}, base64 beginning {begins}); the call may still be billed",
+                provider=provider,
+                model=model,
+            )
+    return None
+
 
 Delivered = tuple[list[ImageData], InputImage | None]
 """The images as delivered, and the first of them as limner read it when it downloaded it."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
-from .delivery import BYTES_NOT_URLS, answered_shape, deliver
+from .delivery import BYTES_NOT_URLS, answered_shape, deliver, not_images
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
 from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError, PluginError
@@ -228,7 +228,7 @@ class Engine:
             share=share,
         )
         if isinstance(result, Pending):  # a job: the images come from polling it
-            return await poll(
+            result = await poll(
                 self.transport,
                 provider,
                 plan.settings,
@@ -242,6 +242,9 @@ class Engine:
         if not isinstance(result, ProviderResult):
             step = f"{provider.name}.parse_response"
             raise PluginError.returned(step, result, "a ProviderResult or Pending")
+        broken = not_images([item.b64_json for item in result.images], provider.name, plan.model.id)
+        if broken is not None:
+            raise broken
         return result
 
     # ---- merging -----------------------------------------------------------------------------

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fast
     from PIL import Image
 
-__all__ = ["MIME_BY_FORMAT", "check_pixels", "image_mime", "probe", "probe_b64"]
+__all__ = [
+    "MIME_BY_FORMAT",
+    "check_pixels",
+    "image_mime",
+    "looks_like_image_b64",
+    "probe",
+    "probe_b64",
+]
 
 MIME_BY_FORMAT = {
     "PNG": "image/png",
@@ -39,6 +46,34 @@ def image_mime(data: bytes) -> str | None:
     """The media type of image bytes as Pillow reads them (PNG, JPEG, WebP, GIF), or ``None``."""
     kind = probe(data)[1]
     return None if kind is None else f"image/{kind}"
+
+
+_SIGNATURES = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF87a",
+    b"GIF89a",
+    b"BM",  # BMP
+    b"II*\x00",  # TIFF, little- and big-endian
+    b"MM\x00*",
+    b"\x00\x00\x00\x0cjP  ",  # JPEG 2000
+)
+"""How image files begin; WebP (``RIFF....WEBP``) and the ISO media formats (AVIF, HEIC:
+``....ftyp``) are checked at their offsets."""
+
+
+def looks_like_image_b64(encoded: str) -> bool:
+    """Whether base64 ``encoded`` begins as an image file does (PNG, JPEG, WebP, GIF, AVIF, HEIC,
+    BMP, TIFF, JPEG 2000): its first 16 bytes are decoded, nothing more, so every image a
+    provider answers can be checked at the cost of a few microseconds. ``False`` for text, HTML,
+    an error message or what is not base64 at all."""
+    try:
+        head = base64.b64decode(encoded[:24] + "=" * (-min(len(encoded), 24) % 4))
+    except binascii.Error:
+        return False
+    if head.startswith(_SIGNATURES):
+        return True
+    return (head[:4] == b"RIFF" and head[8:12] == b"WEBP") or head[4:8] == b"ftyp"
 
 
 _HEADER_CHARS = 64 * 1024

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 import secrets
 import warnings
@@ -12,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from .errors import LimnerError
+from .errors import LimnerError, ProviderError
 from .money import Usd
 
 __all__ = [
@@ -137,14 +138,19 @@ class ImageData(BaseModel):
 
     def to_bytes(self) -> bytes:
         """The image's bytes. Raises ``ValueError`` for a URL-only image (ask for
-        ``response_format="b64_json"`` to have limner download it)."""
+        ``response_format="b64_json"`` to have limner download it), and
+        :class:`~limner.ProviderError` for base64 data damaged past its first bytes (which
+        limner checks on receiving it)."""
         if self.b64_json is None:
             raise ValueError(
                 "this image is a URL only: request response_format='b64_json' to have limner "
                 "download it (if you did, the response's adjustments say why the download "
                 "failed), or download the URL yourself"
             )
-        return base64.b64decode(self.b64_json)
+        try:
+            return base64.b64decode(self.b64_json)
+        except binascii.Error as exc:
+            raise ProviderError(f"the image's base64 data is damaged ({exc})") from None
 
 
 class ImagesResponse(BaseModel):

@@ -317,6 +317,21 @@ def test_missing_key_exits_2_naming_the_variable(capsys: pytest.CaptureFixture[s
     assert err.strip() == "limner: error: No OpenAI credential: set OPENAI_API_KEY"
 
 
+@pytest.mark.parametrize("data", ["!!!", "%%%not base64%%%"])
+def test_an_answer_that_is_not_an_image_writes_nothing(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path, data: str
+) -> None:
+    """It had saved a 0-byte .png and exited 0, or crashed with a traceback."""
+    fake_openai.body["data"] = [{"b64_json": data}]
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", str(tmp_path / "o")
+    )
+    assert (status, out) == (1, "")
+    assert err.startswith("limner: ProviderError: openai/gpt-image-1 answered image data that")
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_generate_saves_files_and_prints_cost(
     capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
 ) -> None:

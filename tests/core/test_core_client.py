@@ -406,6 +406,23 @@ def test_save_file_pattern(tmp_path: Path) -> None:
     assert _response(1, None).save(tmp_path / "fox") == [tmp_path / "fox.png"]
 
 
+def test_damaged_base64_is_a_provider_error_and_nothing_is_written(tmp_path: Path) -> None:
+    """Past the first bytes limner checks on receiving an image: a bare binascii.Error was a
+    traceback on the command line."""
+    damaged = limner.ImagesResponse(
+        created=1,
+        data=[limner.ImageData(b64_json="iVBORw0KGgoAB")],  # a PNG head, cut short
+        provider="fake",
+        model="fake/alpha-1",
+        output_format="png",
+    )
+    with pytest.raises(limner.ProviderError, match="the image's base64 data is damaged"):
+        damaged.images()
+    with pytest.raises(limner.ProviderError):
+        damaged.save(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_save_refuses_overwrite(tmp_path: Path) -> None:
     (tmp_path / "image-2.png").write_bytes(b"keep me")
     with pytest.raises(FileExistsError, match=r"image-2\.png") as caught:

@@ -482,6 +482,68 @@ def one_call_fails(server: FakeServer, failing: set[str], reply: Handler) -> Non
     server.reply(answer, answer, answer)
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        "!!!",  # decodes to nothing: saved, it was a 0-byte .png
+        base64.b64encode(b"hello world").decode(),
+        base64.b64encode(b"<html><body>502 Bad Gateway</body></html>").decode(),
+        "%%%not base64%%%",
+        "",
+    ],
+)
+async def test_image_data_that_is_not_an_image_is_a_provider_error(
+    client: limner.AsyncClient, server: FakeServer, data: str
+) -> None:
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response(
+            {"created": 1, "data": [{"b64_json": IMAGE_B64}, {"b64_json": data}]}
+        )
+
+    server.reply(answer)
+    with pytest.raises(limner.ProviderError) as caught:
+        await client.images.generate(model="alpha", prompt="x", n=2)
+    assert caught.value.message.startswith(
+        "fake/alpha-1 answered image data that is not an image (image 2 of 2, base64 beginning "
+    )
+    assert "may still be billed" in caught.value.message
+    assert (caught.value.provider, caught.value.retryable) == ("fake", False)
+    assert len(server.api_calls) == 1  # not resent: it was answered
+
+
+async def test_a_split_call_that_answered_no_image_keeps_the_others(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    async def garbage(recorded: Recorded) -> web.StreamResponse:
+        n = int(recorded.json["n"])
+        return web.json_response({"created": 1, "data": [{"b64_json": "aGk="}] * n})
+
+    one_call_fails(server, {"1"}, garbage)
+    result = await client.images.generate(model="alpha", prompt="x", n=5)
+    assert len(result.data) == 3
+    assert [w.code for w in result.warnings] == ["call_failed"]
+    assert all(
+        base64.b64decode(item.b64_json or "") == base64.b64decode(IMAGE_B64) for item in result.data
+    )
+
+
+def test_every_image_format_a_provider_answers_is_taken_for_an_image() -> None:
+    import io
+
+    from PIL import Image
+
+    from limner.image_header import looks_like_image_b64
+
+    for fmt in ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF"):
+        out = io.BytesIO()
+        Image.new("RGB", (4, 4)).save(out, format=fmt)
+        assert looks_like_image_b64(base64.b64encode(out.getvalue()).decode()), fmt
+    heic = b"\x00\x00\x00\x18ftypheic" + bytes(16)
+    assert looks_like_image_b64(base64.b64encode(heic).decode())
+    assert looks_like_image_b64(IMAGE_B64[:12])  # a head is enough
+    assert not looks_like_image_b64(base64.b64encode(b"RIFF\x00\x00\x00\x00WAVE").decode())
+
+
 async def test_a_failed_split_call_keeps_the_other_calls_images(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:

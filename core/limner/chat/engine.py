@@ -11,6 +11,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from ..capabilities import ModelInfo
+from ..delivery import not_images
 from ..dryrun import DryRun, Estimate
 from ..engine import Engine
 from ..errors import (
@@ -170,6 +171,10 @@ class ChatEngine:
         if not isinstance(result, ChatResult):
             step = f"{provider.name}.parse_chat_response"
             raise PluginError.returned(step, result, "a ChatResult")
+        inline = [url.partition(",")[2] for url in result.images if url.startswith("data:")]
+        broken = not_images(inline, provider.name, plan.model.id)
+        if broken is not None:
+            raise broken
         return result
 
     def _merge(self, plan: _Plan, outcomes: list[ChatResult | LimnerError]) -> ChatCompletion:

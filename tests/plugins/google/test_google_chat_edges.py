@@ -446,6 +446,18 @@ async def test_more_chat_edges_from_review() -> None:
     assert "safetySettings" not in plan.requests[0]["json"]
 
 
+async def test_an_answered_image_that_is_not_an_image_is_a_provider_error(
+    server: Server,
+) -> None:
+    """Checked as on the images path: not returned as a picture to save."""
+    part = {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(b"oops").decode()}}
+    server.answer(200, {"candidates": [{"content": {"role": "model", "parts": [part]}}]})
+    async with server.client() as client:
+        with pytest.raises(limner.ProviderError) as caught:
+            await client.chat.completions.create(model=PRO, messages=[USER])
+    assert "answered image data that is not an image" in caught.value.message
+
+
 async def test_chat_text_no_request_can_carry_is_named() -> None:
     """Not a PluginError ("a bug in the plugin"), which a gateway answers 500."""
     mixed = [{"type": "text", "text": "ok"}, {"type": "text", "text": "b\udc00"}]

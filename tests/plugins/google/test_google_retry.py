@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time
 from typing import Any
@@ -136,7 +137,8 @@ async def test_a_delay_over_max_retry_after_is_not_waited_for(
 
 async def test_503_with_retry_info_on_vertex(server: Server, sleeps: list[float]) -> None:
     server.answer(503, rate_limited("0.25s", status=503))
-    server.answer(200, {"predictions": [{"bytesBase64Encoded": "aGk=", "mimeType": "image/png"}]})
+    image = base64.b64encode(png()).decode()
+    server.answer(200, {"predictions": [{"bytesBase64Encoded": image, "mimeType": "image/png"}]})
     async with server.client(
         retry=policy(),
         vertexai=True,
@@ -148,7 +150,7 @@ async def test_503_with_retry_info_on_vertex(server: Server, sleeps: list[float]
         result = await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
     assert sleeps == [0.25]
     assert [s.headers["authorization"] for s in server.seen] == ["Bearer ya29.fake-1"] * 2
-    assert [d.b64_json for d in result.data] == ["aGk="]
+    assert [d.b64_json for d in result.data] == [image]
 
 
 async def test_no_delay_anywhere_uses_the_backoff(server: Server, sleeps: list[float]) -> None:
