@@ -67,9 +67,11 @@ def looks_like_image_b64(encoded: str) -> bool:
     BMP, TIFF, JPEG 2000): its first 16 bytes are decoded, nothing more, so every image a
     provider answers can be checked at the cost of a few microseconds. ``False`` for text, HTML,
     an error message or what is not base64 at all."""
-    try:
-        head = base64.b64decode(encoded[:24] + "=" * (-min(len(encoded), 24) % 4))
-    except binascii.Error:
+    try:  # 24 characters are 18 bytes; a shorter string is padded
+        head = binascii.a2b_base64(
+            encoded[:24] if len(encoded) >= 24 else encoded + "=" * (-len(encoded) % 4)
+        )
+    except ValueError:  # binascii.Error, or a character outside ASCII
         return False
     if head.startswith(_SIGNATURES):
         return True
