@@ -892,6 +892,10 @@ def test_an_output_extension_for_a_model_that_takes_no_format_is_a_warning(
             ("-m", "openai/gpt-image-1.5", "-o", "fox.jpg", "--option", "output_format=png"),
             "-o fox.jpg names a jpeg file but output_format is 'png'",
         ),
+        (  # written as answered: a PNG's bytes in fox.bmp (it was said after the paid call)
+            ("-m", "openai/gpt-image-1.5", "-o", "fox.BMP"),
+            "-o fox.BMP names a bmp file, but openai/gpt-image-1.5 makes png, jpeg, webp only",
+        ),
     ],
 )
 def test_an_output_extension_the_request_cannot_make_is_refused(

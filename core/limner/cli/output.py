@@ -22,8 +22,20 @@ __all__ = [
     "save",
 ]
 
-_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
-"""``-o`` file extensions that name an image format."""
+_FORMATS = {
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".webp": "webp",
+    ".gif": "gif",
+    ".avif": "avif",
+    ".heic": "heic",
+    ".bmp": "bmp",
+    ".tif": "tiff",
+    ".tiff": "tiff",
+}
+"""``-o`` file extensions that name an image format (limner writes the bytes as answered: a
+format the model does not make is refused before the call)."""
 
 
 def format_from_output(
