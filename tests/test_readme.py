@@ -130,4 +130,4 @@ async def test_the_gateway_embedding_example_serves_the_openai_routes(
     finally:
         await runner.cleanup()  # close_client=True: the client closes with the app
     assert answer.status == 200
-    assert "openai/gpt-image-1.5" in [model["id"] for model in listed["data"]]
+    assert "openai/gpt-image-2" in [model["id"] for model in listed["data"]]

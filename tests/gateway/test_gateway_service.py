@@ -121,7 +121,7 @@ async def test_models_list_and_retrieve(gateway: Gateway) -> None:
     one = await sdk.models.retrieve("openai/dall-e-3")
     assert one.id == "openai/dall-e-3"
     assert one.shutdown_date == "2026-05-12"  # the SDK's field, from lifecycle.shutdown_on
-    assert models["openai/gpt-image-1.5"].shutdown_date is None  # none announced
+    assert models["openai/gpt-image-2"].shutdown_date is None  # none announced
     images = await sdk.get("/images/models", cast_to=dict[str, Any])
     assert {m["id"] for m in images["data"]} == set(models)
     with pytest.raises(openai.NotFoundError):

@@ -108,6 +108,28 @@ _GPT_IMAGE_2_5 = _GPT_IMAGE_2.model_copy(
 
 _SPEC = "openai/openai-openapi openapi.yaml @ f85dbe223d40e1a31cba812ab2d755c7e98a92a3"
 _SDK = "the openai 3.54.0 package on PyPI (openai/types/image_model.py, openai/resources/images.py)"
+_DEPRECATIONS = (
+    "https://developers.openai.com/api/docs/deprecations (Upcoming deprecations: shutdown Dec 1, "
+    "2026, notice Jun 2, 2026, replacement gpt-image-2.6-sunburst or gpt-image-2.6-flare)"
+)
+_DALL_E_SUCCESSOR = (
+    "the model pages developers.openai.com/api/docs/models/dall-e-2 and .../dall-e-3 ('We "
+    "recommend GPT-Image-2.5 Sunburst')"
+)
+
+
+def _until_december(snapshot_of: str | None = None) -> Lifecycle:
+    """The GPT image models OpenAI shuts down on 2026-12-01."""
+    source = _DEPRECATIONS + (f"; a dated snapshot of {snapshot_of}" if snapshot_of else "")
+    return Lifecycle(
+        status="deprecated",
+        deprecated_on=dt.date(2026, 6, 2),
+        shutdown_on=dt.date(2026, 12, 1),
+        replacement=f"{PROVIDER}/gpt-image-2.6-sunburst",
+        source=source,
+    )
+
+
 _SDK_DEPRECATIONS = (
     "the openai 3.54.0 package on PyPI, openai/types/image_model.py (its 'Deprecated values' note)"
 )
@@ -140,42 +162,42 @@ MODELS: tuple[ModelInfo, ...] = (
         "gpt-image-2.6-sunburst",
         "GPT Image 2.6 Sunburst",
         _GPT_IMAGE,
-        description=_NEWER + _NO_PRICE,
+        description=_NEWER,
         lifecycle=Lifecycle(status="active", source=_SDK),
     ),
     _model(
         "gpt-image-2.6-flare",
         "GPT Image 2.6 Flare",
         _GPT_IMAGE,
-        description=_NEWER + _NO_PRICE,
+        description=_NEWER,
         lifecycle=Lifecycle(status="active", source=_SDK),
     ),
     _model(
         "gpt-image-2.5-sunburst",
         "GPT Image 2.5 Sunburst",
         _GPT_IMAGE_2_5,
-        description="Free-form sizes as gpt-image-2; qualities up to xhigh and max." + _NO_PRICE,
+        description="Free-form sizes as gpt-image-2; qualities up to xhigh and max.",
         lifecycle=Lifecycle(status="active", source=_SDK),
     ),
     _model(
         "gpt-image-2.5-sunburst-2026-09-08",
         "GPT Image 2.5 Sunburst (2026-09-08 snapshot)",
         _GPT_IMAGE_2_5,
-        description="Dated snapshot of gpt-image-2.5-sunburst." + _NO_PRICE,
+        description="Dated snapshot of gpt-image-2.5-sunburst.",
         lifecycle=Lifecycle(status="active", source=_SDK),
     ),
     _model(
         "gpt-image-2.5-flare",
         "GPT Image 2.5 Flare",
         _GPT_IMAGE_2_5,
-        description="Free-form sizes as gpt-image-2; qualities up to xhigh and max." + _NO_PRICE,
+        description="Free-form sizes as gpt-image-2; qualities up to xhigh and max.",
         lifecycle=Lifecycle(status="active", source=_SDK),
     ),
     _model(
         "gpt-image-2.5-flare-2026-09-08",
         "GPT Image 2.5 Flare (2026-09-08 snapshot)",
         _GPT_IMAGE_2_5,
-        description="Dated snapshot of gpt-image-2.5-flare." + _NO_PRICE,
+        description="Dated snapshot of gpt-image-2.5-flare.",
         lifecycle=Lifecycle(status="active", source=_SDK),
     ),
     _model(
@@ -196,7 +218,14 @@ MODELS: tuple[ModelInfo, ...] = (
         "gpt-image-1.5",
         "GPT Image 1.5",
         _GPT_IMAGE,
-        lifecycle=Lifecycle(status="active", source=_SPEC),
+        lifecycle=_until_december(),
+    ),
+    _model(
+        "gpt-image-1.5-2025-12-16",
+        "GPT Image 1.5 (2025-12-16 snapshot)",
+        _GPT_IMAGE,
+        description="Dated snapshot of gpt-image-1.5 (named by OpenAI's deprecations page).",
+        lifecycle=_until_december("gpt-image-1.5"),
     ),
     _model(
         "gpt-image-1",
@@ -218,7 +247,7 @@ MODELS: tuple[ModelInfo, ...] = (
         "gpt-image-1-mini",
         "GPT Image 1 mini",
         _GPT_IMAGE,
-        lifecycle=Lifecycle(status="active", source=_SPEC),
+        lifecycle=_until_december(),
     ),
     _model(
         "chatgpt-image-latest",
@@ -228,7 +257,7 @@ MODELS: tuple[ModelInfo, ...] = (
             "Follows the GPT image models' input constraints. The OpenAPI snapshot lists it for "
             "edits only; the SDK names it among the generation models too." + _NO_PRICE
         ),
-        lifecycle=Lifecycle(status="active", source=f"{_SPEC}; {_SDK}"),
+        lifecycle=_until_december(),
     ),
     _model(
         "dall-e-3",
@@ -248,11 +277,11 @@ MODELS: tuple[ModelInfo, ...] = (
         lifecycle=Lifecycle(
             status="shutdown",
             shutdown_on=dt.date(2026, 5, 12),
-            replacement=f"{PROVIDER}/gpt-image-2",
+            replacement=f"{PROVIDER}/gpt-image-2.5-sunburst",
             source=(
                 "https://developers.openai.com/api/docs/models/dall-e-3 ('Shut down'); date "
                 "from " + _SDK_DEPRECATIONS + " ('retired on May 12, 2026. Use a GPT image "
-                "model instead')"
+                "model instead'); replacement from " + _DALL_E_SUCCESSOR
             ),
         ),
     ),
@@ -275,10 +304,10 @@ MODELS: tuple[ModelInfo, ...] = (
         lifecycle=Lifecycle(
             status="shutdown",
             shutdown_on=dt.date(2026, 5, 12),
-            replacement=f"{PROVIDER}/gpt-image-1-mini",
+            replacement=f"{PROVIDER}/gpt-image-2.5-sunburst",
             source=(
                 _SDK_DEPRECATIONS + " ('retired on May 12, 2026. Use a GPT image model "
-                "instead'); gpt-image-1-mini is the cheapest GPT image model"
+                "instead'); replacement from " + _DALL_E_SUCCESSOR
             ),
         ),
     ),

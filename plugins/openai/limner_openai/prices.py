@@ -164,6 +164,27 @@ GPT_IMAGE_2 = PriceSheet(
     ),
 )
 
+GPT_IMAGE_2_5_AND_2_6 = PriceSheet(
+    source=(
+        "https://developers.openai.com/api/docs/models/gpt-image-2.6-sunburst (text input $5, "
+        "cached $1.25; image input $8, cached $2; image output $30 per 1M tokens); the same "
+        "rates for gpt-image-2.6-flare and the 2.5 models per OpenAI's pricing page as cited by "
+        "apidog.com/blog/gpt-image-2-5-api (read 2026-09-09) and docs.apiyi.com (2026-11-05: "
+        "'unchanged per-token pricing')"
+    ),
+    as_of=dt.date(2026, 11, 5),
+    per_million_tokens=TokenPrices(
+        text_input=_d("5.00"), image_input=_d("8.00"), image_output=_d("30.00")
+    ),
+    notes=(
+        "Billed by tokens (exact from usage), at gpt-image-2's input and image-output rates. "
+        "No per-image table: the output tokens per size and quality are not published for "
+        "these models (they differ from gpt-image-2's), so dry runs give no estimate. No "
+        "text-output rate is published: a call whose usage counts text output tokens is not "
+        "priced."
+    ),
+)
+
 _DALLE_SOURCE = (
     "AgentOps-AI/tokencost tokencost/model_prices.json @ e7f7c1928084af55bb4955102327982401ed8649 "
     "(litellm price map, per-pixel prices); https://github.com/kevinhermawan/Canvas "
@@ -202,8 +223,15 @@ SHEETS: Mapping[str, PriceSheet] = {
     "gpt-image-1": GPT_IMAGE_1,
     "gpt-image-1-mini": GPT_IMAGE_1_MINI,
     "gpt-image-1.5": GPT_IMAGE_1_5,
+    "gpt-image-1.5-2025-12-16": GPT_IMAGE_1_5,
     "gpt-image-2": GPT_IMAGE_2,
     "gpt-image-2-2026-04-21": GPT_IMAGE_2,
+    "gpt-image-2.5-sunburst": GPT_IMAGE_2_5_AND_2_6,
+    "gpt-image-2.5-sunburst-2026-09-08": GPT_IMAGE_2_5_AND_2_6,
+    "gpt-image-2.5-flare": GPT_IMAGE_2_5_AND_2_6,
+    "gpt-image-2.5-flare-2026-09-08": GPT_IMAGE_2_5_AND_2_6,
+    "gpt-image-2.6-sunburst": GPT_IMAGE_2_5_AND_2_6,
+    "gpt-image-2.6-flare": GPT_IMAGE_2_5_AND_2_6,
     "dall-e-3": DALL_E_3,
     "dall-e-2": DALL_E_2,
 }

@@ -204,12 +204,12 @@ def test_model_not_found_code_on_400_is_not_found(provider: OpenAIProvider, make
     )
     error = provider.parse_error(make_call("dall-e-3", prompt="x"), answer(400, content))
     assert isinstance(error, limner.NotFoundError)
-    assert error.replacement == "openai/gpt-image-2"
+    assert error.replacement == "openai/gpt-image-2.5-sunburst"  # its model page's advice
 
 
 def test_404_without_replacement(provider: OpenAIProvider, make_call: Any) -> None:
     content = body("Not found", "invalid_request_error")
-    error = provider.parse_error(make_call("gpt-image-1.5", prompt="x"), answer(404, content))
+    error = provider.parse_error(make_call("gpt-image-2", prompt="x"), answer(404, content))
     assert isinstance(error, limner.NotFoundError)
     assert error.replacement is None
     assert error.message == "OpenAI: Not found — check the model id"

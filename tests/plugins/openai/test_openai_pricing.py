@@ -46,6 +46,12 @@ def usage(text_in: int, image_in: int, out: int, out_text: int | None = None) ->
         ("gpt-image-2-2026-04-21", usage(20, 0, 7024), D("0.21082")),
         # 100 image tokens in at $10/M on gpt-image-1
         ("gpt-image-1", usage(0, 100, 0), D("0.001")),
+        # the 2.5 and 2.6 models: 20 x 5 + 500 x 8 + 7000 x 30 (per M), gpt-image-2's rates
+        ("gpt-image-2.6-sunburst", usage(20, 500, 7000, out_text=0), D("0.2141")),
+        ("gpt-image-2.6-flare", usage(20, 500, 7000), D("0.2141")),
+        ("gpt-image-2.5-sunburst", usage(20, 500, 7000), D("0.2141")),
+        ("gpt-image-2.5-flare-2026-09-08", usage(20, 500, 7000), D("0.2141")),
+        ("gpt-image-1.5-2025-12-16", usage(50, 40, 4170, out_text=10), D("0.13379")),
     ],
 )
 def test_token_prices(
@@ -54,10 +60,26 @@ def test_token_prices(
     assert price_from_sheet(model(name), "generate", 1, "high", "1024x1024", tokens) == usd
 
 
-def test_gpt_image_1_has_no_text_output_rate(model: Callable[[str], ModelInfo]) -> None:
+@pytest.mark.parametrize("name", ["gpt-image-1", "gpt-image-2.6-sunburst"])
+def test_no_text_output_rate_means_no_price(model: Callable[[str], ModelInfo], name: str) -> None:
     # no published rate for text output tokens: the price is unknown, not silently zero
     tokens = usage(10, 0, 110, out_text=10)
-    assert price_from_sheet(model("gpt-image-1"), "generate", 1, None, None, tokens) is None
+    assert price_from_sheet(model(name), "generate", 1, None, None, tokens) is None
+
+
+async def test_a_model_billed_by_tokens_without_an_estimate_says_so_in_a_dry_run() -> None:
+    import limner
+
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.images.generate(
+            model="openai/gpt-image-2.6-sunburst", prompt="x", dry_run=True
+        )
+    assert plan.estimated_cost_usd is None
+    [unknown] = [w for w in plan.warnings if w.code == "price_unknown"]
+    assert unknown.message == (
+        "openai/gpt-image-2.6-sunburst is priced by the tokens each answer reports, and its "
+        "sheet has no per-image estimate: the cost is known after the call, not before"
+    )
 
 
 @pytest.mark.parametrize(

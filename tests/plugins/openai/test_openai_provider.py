@@ -19,6 +19,7 @@ IDS = [
     "openai/gpt-image-1",
     "openai/gpt-image-1-mini",
     "openai/gpt-image-1.5",
+    "openai/gpt-image-1.5-2025-12-16",
     "openai/gpt-image-2",
     "openai/gpt-image-2-2026-04-21",
     "openai/gpt-image-2.5-flare",
@@ -73,7 +74,18 @@ def test_lifecycles(registry: Registry) -> None:
     assert gi1.source is not None and "GPT-Image-2.5 Sunburst" in gi1.source
     de3 = registry.resolve("openai/dall-e-3").lifecycle
     assert (de3.status, de3.shutdown_on) == ("shutdown", dt.date(2026, 5, 12))
-    assert registry.resolve("openai/gpt-image-1.5").lifecycle.status == "active"
+    assert de3.replacement == "openai/gpt-image-2.5-sunburst"  # its model page's advice
+    # OpenAI's deprecations page: shut down Dec 1, 2026, notice Jun 2, 2026
+    for name in ("gpt-image-1.5", "gpt-image-1.5-2025-12-16", "gpt-image-1-mini"):
+        life = registry.resolve(f"openai/{name}").lifecycle
+        assert (life.status, life.deprecated_on, life.shutdown_on, life.replacement) == (
+            "deprecated",
+            dt.date(2026, 6, 2),
+            dt.date(2026, 12, 1),
+            "openai/gpt-image-2.6-sunburst",
+        ), name
+    assert registry.resolve("openai/chatgpt-image-latest").lifecycle.status == "deprecated"
+    assert registry.resolve("openai/gpt-image-2").lifecycle.status == "active"
 
 
 def test_capabilities_from_the_spec(registry: Registry) -> None:

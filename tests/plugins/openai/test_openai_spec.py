@@ -259,7 +259,10 @@ def test_spec_model_enums_cover_the_table(provider: OpenAIProvider) -> None:
     }
     newer = set(typing.get_args(ImageModel))  # the SDK's list, newer than the spec snapshot
     in_spec = set().union(*by_operation.values())
+    dated = {"gpt-image-1.5-2025-12-16"}  # named by OpenAI's deprecations page only
     for info in provider.models():
+        if info.name in dated:
+            continue
         if info.name not in in_spec:  # a model the snapshot predates: the SDK names it
             assert info.name in newer, info.name
             continue
