@@ -47,6 +47,8 @@ __all__ = [
 ]
 
 USER_AGENT = f"{_package}/0.1"
+MAX_CONNECTIONS = 1000
+"""Connections a client's own session keeps open at most (calls beyond them wait for one)."""
 log = logging.getLogger(__name__)
 """Debug lines per attempt: method, URL, status, latency. Never headers or bodies."""
 
@@ -155,7 +157,10 @@ class Transport:
             session = self._session = aiohttp.ClientSession(
                 timeout=self.timeout,
                 headers={"user-agent": USER_AGENT},
-                connector=aiohttp.TCPConnector(limit=100),
+                # as many connections as the openai SDK keeps: a call waiting for a free one
+                # spends its timeout waiting (aiohttp's total counts the wait), and 100, aiohttp's
+                # default, made the 101st of 150 concurrent calls time out unsent
+                connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
             )
             self._owns_session = True
             self._loop = asyncio.get_running_loop()
@@ -212,7 +217,7 @@ class Transport:
                     attempt,
                     exc,
                 )
-                if attempt > policy.max_retries:
+                if attempt > policy.max_retries or exc.submitted:  # taken: an answer cut off
                     raise
                 await asyncio.sleep(policy.delay(attempt, None))
                 continue
@@ -242,6 +247,14 @@ class Transport:
         failure: LimnerError
         try:
             return await self._exchange(request, address)
+        except _AnswerCutOff as cut:
+            failure = ProviderConnectionError(
+                f"{_host(request.url)} began answering (HTTP {cut.status}) but the answer was cut "
+                f"off ({cut.reason}); not sent again, since the provider may have made, and will "
+                "likely bill, the images",
+                retryable=False,
+            )
+            failure.submitted = True
         except aiohttp.ConnectionTimeoutError:  # before TimeoutError: it is one too
             failure = ProviderConnectionError(
                 f"could not connect to {_host(request.url)} within {self.connect_timeout:g} s",
@@ -263,7 +276,7 @@ class Transport:
         raise failure
 
     async def _exchange(self, request: WireRequest, address: str | None) -> WireResponse:
-        _, URL = _client_modules()
+        aiohttp, URL = _client_modules()
         headers = dict(request.headers)
         url, server_hostname = request.url, None
         if address is not None:  # the name still in the Host header and TLS
@@ -288,9 +301,23 @@ class Transport:
         ) as response:
             status = response.status
             headers = {name.lower(): value for name, value in response.headers.items()}
-            if "json" in headers.get("content-type", ""):
-                return await _read_json(response, status, headers, request.url)
-            return WireResponse(status, headers, await response.read(), request.url)
+            try:
+                if "json" in headers.get("content-type", ""):
+                    return await _read_json(response, status, headers, request.url)
+                return WireResponse(status, headers, await response.read(), request.url)
+            except aiohttp.ClientError as exc:  # the body lost after the status came
+                if 200 <= status < 300:  # the work is done, and billed: not to be sent again
+                    raise _AnswerCutOff(status, f"{type(exc).__name__}: {exc}") from None
+                raise
+
+
+class _AnswerCutOff(Exception):
+    """A successful answer whose body was lost on the way (the connection dropped mid-body)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
 
 
 def pin_url(url: str, address: str) -> tuple[str, dict[str, Any]]:

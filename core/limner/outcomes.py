@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import inspect
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -61,7 +62,13 @@ async def gather_settled(calls: Sequence[Awaitable[T]]) -> list[T | LimnerError]
             return [await calls[0]]
         except LimnerError as error:
             return [error]
-    return await gather_or_cancel([settled(call) for call in calls])
+    try:
+        return await gather_or_cancel([settled(call) for call in calls])
+    except BaseException:  # cancelled before some call began: it will never run
+        for call in calls:
+            if inspect.iscoroutine(call) and inspect.getcoroutinestate(call) == "CORO_CREATED":
+                call.close()  # not "coroutine ... was never awaited"
+        raise
 
 
 def failed_calls(

@@ -45,6 +45,8 @@ class Recorded:
     form: dict[str, str] = field(default_factory=dict)
     files: list[tuple[str, str, str, int]] = field(default_factory=list)
     raw_path: str = ""
+    request: web.Request | None = field(default=None, repr=False, compare=False)
+    """The server's request, for a reply that writes its answer by hand."""
 
 
 Handler = Callable[[Recorded], Awaitable[web.StreamResponse]]
@@ -99,6 +101,7 @@ class FakeServer:
             path=request.path,
             headers={k.lower(): v for k, v in request.headers.items()},
             raw_path=request.raw_path,
+            request=request,
         )
         if request.content_type == "multipart/form-data":
             form = await request.post()

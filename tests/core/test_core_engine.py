@@ -544,6 +544,27 @@ def test_every_image_format_a_provider_answers_is_taken_for_an_image() -> None:
     assert not looks_like_image_b64(base64.b64encode(b"RIFF\x00\x00\x00\x00WAVE").decode())
 
 
+async def test_a_split_request_cancelled_before_its_calls_begin_leaves_none_unawaited(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """Each call's coroutine is closed: no "coroutine 'Engine._send' was never awaited"."""
+    import gc
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            task = asyncio.create_task(client.images.generate(model="alpha", prompt="x", n=5))
+            await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        gc.collect()
+    assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
+    result = await client.images.generate(model="alpha", prompt="x", n=5)  # still serves
+    assert len(result.data) == 5
+
+
 async def test_a_failed_split_call_keeps_the_other_calls_images(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:

@@ -237,6 +237,35 @@ async def test_a_request_value_nested_past_any_use_is_refused_naming_its_field(
     assert server.api_calls == []
 
 
+@pytest.mark.parametrize(("status", "calls"), [(200, 1), (503, 3)])
+async def test_an_answer_cut_off_mid_body_is_resent_only_when_it_was_an_error(
+    client: limner.AsyncClient, server: FakeServer, status: int, calls: int
+) -> None:
+    """A 200 whose body was lost made (and billed) the images: sending it again would pay
+    twice, so it fails at once, marked as possibly billed. An error's body lost is retried."""
+
+    async def cut(recorded: Recorded) -> web.StreamResponse:
+        response = web.StreamResponse(status=status, headers={"content-type": "application/json"})
+        response.content_length = 10_000
+        request = recorded.request
+        assert request is not None and request.transport is not None
+        await response.prepare(request)
+        await response.write(b'{"created": 1, "data": [')
+        request.transport.close()
+        return response
+
+    server.reply(cut, cut, cut)
+    with pytest.raises(limner.ProviderConnectionError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert len(server.api_calls) == calls
+    if status == 200:
+        assert info.value.retryable is False and info.value.submitted is True
+        assert "began answering (HTTP 200) but the answer was cut off" in info.value.message
+        assert "may have made, and will likely bill, the images" in info.value.message
+    else:
+        assert info.value.retryable is True and info.value.submitted is False
+
+
 async def test_unexpected_json_shape_on_200(client: limner.AsyncClient, server: FakeServer) -> None:
     server.reply(web.json_response({"result": "no data key"}))
     with pytest.raises(limner.ProviderError):
