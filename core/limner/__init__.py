@@ -227,6 +227,7 @@ _SUBMODULES = frozenset(
         "money",
         "outcomes",
         "params",
+        "pauses",
         "plugins",
         "polling",
         "pricing",

@@ -29,6 +29,7 @@ from .errors import (
     ProviderConnectionError,
     RequestTimeoutError,
 )
+from .pauses import Pauses
 from .status_errors import RETRYABLE_STATUSES, shown_url
 from .wire import WireRequest, WireResponse
 
@@ -118,6 +119,8 @@ class Transport:
         self.total_timeout = timeout
         self.connect_timeout = connect_timeout
         self.retry = retry
+        self.pauses = Pauses()
+        """Retries' back-offs and polls' waits, which :meth:`close` cuts short."""
         self._session = session
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the session made here
@@ -168,8 +171,9 @@ class Transport:
 
     async def close(self) -> None:
         """Close the session (if made here), on the event loop it belongs to; afterwards the
-        transport refuses to send."""
+        transport refuses to send, and calls waiting to retry or to poll fail as closed."""
         self._closed = True
+        self.pauses.end()
         session, loop = self._session, self._loop
         if session is None or not self._owns_session or session.closed:
             return
@@ -219,7 +223,7 @@ class Transport:
                 )
                 if attempt > policy.max_retries or exc.submitted:  # taken: an answer cut off
                     raise
-                await asyncio.sleep(policy.delay(attempt, None))
+                await self._pause(policy.delay(attempt, None))
                 continue
             if log.isEnabledFor(logging.DEBUG):  # the arguments cost even when not logged
                 log.debug(
@@ -238,9 +242,14 @@ class Transport:
                 wait = retry_after(response) if retry_after else response.retry_after
                 if wait is not None and wait > policy.max_retry_after:
                     return response  # not worth blocking for: the error says how long to wait
-                await asyncio.sleep(policy.delay(attempt, wait))
+                await self._pause(policy.delay(attempt, wait))
                 continue
             return response
+
+    async def _pause(self, seconds: float) -> None:
+        """A retry's back-off, cut short by :meth:`close`."""
+        if not await self.pauses.sleep(seconds):
+            raise client_closed_error()
 
     async def _send_once(self, request: WireRequest, address: str | None) -> WireResponse:
         aiohttp, _ = _client_modules()
@@ -267,6 +276,8 @@ class Transport:
                 retryable=False,
             )
         except aiohttp.ClientError as exc:
+            if self._closed:  # the client was closed under the call, not the provider's doing
+                raise client_closed_error() from None
             failure = ProviderConnectionError(
                 f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}",
                 retryable=True,

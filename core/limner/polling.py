@@ -32,7 +32,7 @@ from .errors import (
     ProviderError,
     RequestTimeoutError,
 )
-from .http import ConnectTo, Transport
+from .http import ConnectTo, Transport, client_closed_error
 from .provider import (
     MIN_POLL_WAIT,
     Pending,
@@ -93,7 +93,8 @@ async def poll(
             if loop.time() + wait >= deadline:  # the next poll could not be answered in time
                 elapsed = loop.time() - started
                 raise _timed_out(provider, model.id, timeout, polls, elapsed, pending, due=wait)
-            await asyncio.sleep(wait)
+            if not await transport.pauses.sleep(wait):  # the client closed meanwhile
+                raise client_closed_error()
             request = pending.request
             if extra_headers:
                 request = request.with_headers(extra_headers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import time
 from typing import Any
 
 import aiohttp
@@ -235,6 +236,41 @@ async def test_a_request_value_nested_past_any_use_is_refused_naming_its_field(
     )
     assert plan.requests[0]["json"]["deep"] == shallow
     assert server.api_calls == []
+
+
+async def test_closing_the_client_ends_a_retry_back_off_at_once(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """A call told to wait 20 s before retrying fails as closed when its client closes."""
+    server.reply(error_reply(429, "slow down", **{"retry-after": "20"}))
+    call = asyncio.create_task(client.images.generate(model="alpha", prompt="x"))
+    while not server.api_calls:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    started = time.monotonic()
+    await client.close()
+    with pytest.raises(limner.LimnerError) as caught:
+        await call
+    assert time.monotonic() - started < 2
+    assert caught.value.code == "client_closed"
+    assert len(server.api_calls) == 1
+
+
+async def test_a_call_in_flight_when_its_client_closes_fails_as_closed(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """Not as the provider's dropped connection (retryable, blaming the server), even with no
+    retry left to be cut short."""
+    client = make_client(retry=RetryPolicy(max_retries=0))
+    server.reply(server.stall)
+    call = asyncio.create_task(client.images.generate(model="alpha", prompt="x"))
+    while not server.api_calls:
+        await asyncio.sleep(0.01)
+    await client.close()
+    with pytest.raises(limner.LimnerError) as caught:
+        await call
+    assert caught.value.code == "client_closed"
+    assert not isinstance(caught.value, limner.ProviderConnectionError)
 
 
 @pytest.mark.parametrize(("status", "calls"), [(200, 1), (503, 3)])

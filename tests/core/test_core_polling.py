@@ -109,6 +109,30 @@ async def test_the_wait_the_provider_asks_for_is_kept_between_polls(
     assert len(server.api_calls) == 3
 
 
+async def test_closing_the_client_ends_a_wait_between_polls_at_once(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    """Not slept out first: the call fails as closed, saying the job may still be billed."""
+
+    class Slow(JobsProvider):
+        wait = 20.0
+
+    server.reply(Jobs(server, polls=1))
+    client = make_jobs_client(Slow)
+    call = asyncio.create_task(client.images.generate(model="jobs/flux-test", prompt="a fox"))
+    while not server.api_calls:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    started = time.monotonic()
+    await client.close()
+    with pytest.raises(limner.LimnerError) as caught:
+        await call
+    assert time.monotonic() - started < 2
+    assert caught.value.code == "client_closed"
+    assert caught.value.submitted and "may still finish and be billed" in caught.value.message
+    assert len(server.api_calls) == 1  # never polled
+
+
 async def test_a_signed_result_url_is_downloaded_for_b64_json(
     server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
 ) -> None:

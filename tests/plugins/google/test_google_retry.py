@@ -34,26 +34,17 @@ def rate_limited(delay: str, status: int = 429) -> dict[str, Any]:
     }
 
 
-class _RecordingAsyncio:
-    """Stands in for the ``asyncio`` module inside ``limner.http`` only: records each wait
-    instead of sleeping; everything else is the real module."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def sleep(self, delay: float) -> None:
-        self.delays.append(delay)
-        await asyncio.sleep(0)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(asyncio, name)
-
-
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    fake = _RecordingAsyncio()
-    monkeypatch.setattr(limner.http, "asyncio", fake)
-    return fake.delays
+    """Each retry's wait, recorded instead of slept (``Transport._pause``, the back-off)."""
+    delays: list[float] = []
+
+    async def pause(transport: limner.http.Transport, seconds: float) -> None:
+        delays.append(seconds)
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(limner.http.Transport, "_pause", pause)
+    return delays
 
 
 def policy(max_retry_after: float = 60.0) -> limner.http.RetryPolicy:
