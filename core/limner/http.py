@@ -16,7 +16,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ from .errors import (
     ProviderConnectionError,
     RequestTimeoutError,
 )
-from .pauses import Pauses
+from .lifetime import Pauses, close_with_loop
 from .status_errors import RETRYABLE_STATUSES, shown_url
 from .wire import WireRequest, WireResponse
 
@@ -124,6 +124,7 @@ class Transport:
         self._session = session
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the session made here
+        self._guard: AsyncGenerator[None, None] | None = None  # closes it when that loop ends
         self._closed = False
         self._timeout: aiohttp.ClientTimeout | None = None
 
@@ -167,6 +168,7 @@ class Transport:
             )
             self._owns_session = True
             self._loop = asyncio.get_running_loop()
+            self._guard = close_with_loop(session)  # closed when asyncio.run ends, if not before
         return session
 
     async def close(self) -> None:
@@ -179,9 +181,12 @@ class Transport:
             return
         if loop is None or loop is asyncio.get_running_loop():
             await session.close()
+            if self._guard is not None:
+                await self._guard.aclose()
+                self._guard = None
         elif loop.is_running():  # another thread's loop: close it there
             await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(session.close(), loop))
-        else:  # its loop has ended: nothing can run the close any more
+        else:  # its loop ended without closing it (a loop asyncio.run did not make)
             session.detach()
 
     async def send(

@@ -80,6 +80,30 @@ def test_a_client_serves_the_event_loop_it_first_sent_from(threaded_url: str) ->
         first.close()
 
 
+def test_a_client_outlives_asyncio_run_without_leaking_its_connections(
+    threaded_url: str,
+) -> None:
+    """``asyncio.run`` closes the client's session as its loop shuts down: a later
+    ``asyncio.run`` uses the client on a new session, and closing it from yet another one
+    leaves no connection open (aiohttp could not close them on the ended loop)."""
+    client = limner.AsyncClient(**_kwargs(threaded_url))
+
+    async def one() -> int:
+        return len((await client.images.generate(model="alpha", prompt="x")).data)
+
+    with warnings.catch_warnings():  # what earlier tests left behind is not counted
+        warnings.simplefilter("ignore")
+        gc.collect()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert asyncio.run(one()) == 1
+        assert asyncio.run(one()) == 1
+        asyncio.run(client.close())
+        gc.collect()
+    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert leaks == []
+
+
 def test_a_loop_still_running_elsewhere_keeps_its_client(threaded_url: str) -> None:
     client = limner.AsyncClient(**_kwargs(threaded_url))
     loop = asyncio.new_event_loop()

@@ -1,12 +1,39 @@
-"""Waits that a client's closing cuts short: a retry's back-off, the time between a job's polls.
-A call waiting there when its client is closed fails at once as closed (``client_closed``),
-rather than sleeping out the wait first."""
+"""What ends with a client or with its event loop: the waits a client's closing cuts short (a
+retry's back-off, the time between a job's polls: a call waiting there fails at once as closed,
+``client_closed``, rather than sleeping out the wait), and a session closed when the event loop
+it serves shuts down (the end of ``asyncio.run``), so that its connections are not left open
+on a loop that can no longer close them."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING
 
-__all__ = ["Pauses"]
+if TYPE_CHECKING:  # aiohttp is imported on the first request, not by `import limner`
+    import aiohttp
+
+__all__ = ["Pauses", "close_with_loop"]
+
+
+def close_with_loop(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    """Have ``session`` closed when the running event loop shuts down its async generators
+    (``asyncio.run`` does, before closing the loop), if it is still open then. Returns the
+    guard, which the caller keeps for as long as the session lives."""
+    guard = _closing(session)
+    step = guard.__anext__()  # registers the generator with the running loop
+    with contextlib.suppress(StopIteration):
+        step.send(None)  # runs it to its yield at once: it awaits nothing before
+    return guard
+
+
+async def _closing(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
 
 
 class Pauses:
