@@ -29,6 +29,20 @@ _NOT_FIELDS = {
 fields (unknown fields are; inside ``extra_body`` they are, as the caller asked)."""
 
 
+_SDK_UNSET = frozenset({"NotGiven", "Omit"})
+"""The openai SDK's markers for an argument left out (``openai.NOT_GIVEN``, ``openai.omit``),
+which code written for the SDK passes on: limner reads them as left out too."""
+
+
+def _sdk_unset(value: object) -> bool:
+    kind = type(value)
+    return kind.__name__ in _SDK_UNSET and kind.__module__.startswith("openai")
+
+
+def _without_sdk_unset(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if not _sdk_unset(value)}
+
+
 def build_request(
     cls: type[_Model],
     fields: Mapping[str, Any],
@@ -39,6 +53,8 @@ def build_request(
     ``extra_body`` entries join the top level. Errors name the parameter (``locate`` may reshape
     pydantic's location of it)."""
     values = dict(fields)
+    if any(type(value).__name__ in _SDK_UNSET for value in values.values()):
+        values = _without_sdk_unset(values)
     extra = values.pop("extra_body", None)
     if extra is not None and not isinstance(extra, Mapping):
         raise InvalidRequestError(
@@ -52,7 +68,11 @@ def build_request(
     if misplaced:
         name = min(misplaced)
         raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)
-    extra = {name: value for name, value in (extra or {}).items() if value is not None}
+    extra = {
+        name: value
+        for name, value in (extra or {}).items()
+        if value is not None and not _sdk_unset(value)
+    }
     twice = sorted(  # an extra set to None unsets nothing: it was left out above
         name for name in extra.keys() & values.keys() if values[name] not in (None, extra[name])
     )
@@ -90,6 +110,8 @@ def edit_request(model: str, prompt: str, image: Any, params: Mapping[str, Any])
     as the OpenAI SDK takes them) or ``images`` (a list, as the request's JSON Schema names
     them), given once."""
     images = params.get("images")  # None: unset
+    image = None if _sdk_unset(image) else image
+    images = None if _sdk_unset(images) else images
     if image is not None and images is not None:
         raise InvalidRequestError(
             "images: give the images once, as image= (one image or a list) or images= (a list)",

@@ -19,6 +19,7 @@ __all__ = [
     "FieldRule",
     "ImagePrice",
     "Lifecycle",
+    "ModelFields",
     "ModelInfo",
     "Operation",
     "PerModel",
@@ -359,8 +360,9 @@ class Capabilities(_Frozen):
         return operation in self.operations
 
 
-class ModelInfo(_Frozen):
-    """One model as a plugin declares it. ``id`` is ``provider/name``; ``name`` is the wire name."""
+class ModelFields(_Frozen):
+    """What a plugin declares of a model (:class:`ModelInfo`, which adds the openai SDK's
+    ``Model`` attributes; the gateway's model object adds them as fields)."""
 
     id: str
     provider: str
@@ -371,6 +373,28 @@ class ModelInfo(_Frozen):
     capabilities: Capabilities
     lifecycle: Lifecycle = Lifecycle()
     pricing: PriceSheet | None = None
+
+
+class ModelInfo(ModelFields):
+    """One model as a plugin declares it. ``id`` is ``provider/name``; ``name`` is the wire name.
+    ``object``, ``owned_by`` and ``shutdown_date`` read as the openai SDK's ``Model`` does."""
+
+    @property
+    def object(self) -> str:
+        """``"model"``, as the openai SDK's ``Model.object``."""
+        return "model"
+
+    @property
+    def owned_by(self) -> str:
+        """The provider, as the openai SDK's ``Model.owned_by``."""
+        return self.provider
+
+    @property
+    def shutdown_date(self) -> str | None:
+        """``lifecycle.shutdown_on`` as ``YYYY-MM-DD``, as the openai SDK's
+        ``Model.shutdown_date``."""
+        shutdown = self.lifecycle.shutdown_on
+        return None if shutdown is None else shutdown.isoformat()
 
 
 class PerModel(Generic[T]):

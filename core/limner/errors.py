@@ -170,6 +170,12 @@ class LimnerError(Exception):
         self.status_code = self.status_code or status_code
         return self
 
+    @property
+    def type(self) -> str:
+        """The OpenAI error body's ``type`` (as the openai SDK's errors carry it)."""
+        error_type: str = self.to_openai()["error"]["type"]
+        return error_type
+
     def to_openai(self) -> dict[str, Any]:
         """The OpenAI error body: ``{"error": {"message", "type", "param", "code"}}``."""
         return {

@@ -23,6 +23,7 @@ __all__ = [
     "ImagesResponse",
     "InputTokensDetails",
     "Notice",
+    "OpenAIShaped",
     "OutputTokensDetails",
     "Usage",
     "save_paths",
@@ -153,7 +154,22 @@ class ImageData(BaseModel):
             raise ProviderError(f"the image's base64 data is damaged ({exc})") from None
 
 
-class ImagesResponse(BaseModel):
+class OpenAIShaped(BaseModel):
+    """The openai SDK's helpers on its response objects: ``to_dict()`` and ``to_json()``, as
+    JSON would carry the object (``cost`` a number; fields without a value left out)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The object as JSON data (``json.dumps`` takes it; ``model_dump()`` keeps ``cost`` a
+        ``Decimal``, which it does not)."""
+        dumped: dict[str, Any] = self.model_dump(mode="json", exclude_none=True)
+        return dumped
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The object as a JSON string."""
+        return self.model_dump_json(indent=indent, exclude_none=True)
+
+
+class ImagesResponse(OpenAIShaped):
     """The OpenAI image response, plus what limner adds."""
 
     model_config = ConfigDict(defer_build=True)

@@ -406,6 +406,31 @@ def test_save_file_pattern(tmp_path: Path) -> None:
     assert _response(1, None).save(tmp_path / "fox") == [tmp_path / "fox.png"]
 
 
+def test_the_openai_sdks_helpers_on_responses_errors_and_models() -> None:
+    """Code ported from the SDK: ``json.dumps(result.to_dict())``, ``result.to_json()``,
+    ``error.type``, ``model.owned_by``..."""
+    import json
+
+    result = limner.ImagesResponse(
+        created=1,
+        data=[limner.ImageData(b64_json="aGk=")],
+        provider="fake",
+        model="fake/alpha-1",
+        cost=Decimal("0.042"),
+    )
+    data = result.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["cost"] == 0.042 and data["data"] == [{"b64_json": "aGk="}]
+    assert "usage" not in data  # a field without a value is left out, as JSON answers do
+    assert json.loads(result.to_json()) == data
+    assert limner.RateLimitError("slow").type == "rate_limit_error"
+    blocked = limner.ContentPolicyError("no", said_type="image_generation_user_error")
+    assert blocked.type == "image_generation_user_error"
+    with limner.Client(environ={}) as client:
+        model = client.models.retrieve("openai/dall-e-3")
+    assert (model.object, model.owned_by, model.shutdown_date) == ("model", "openai", "2026-05-12")
+
+
 def test_damaged_base64_is_a_provider_error_and_nothing_is_written(tmp_path: Path) -> None:
     """Past the first bytes limner checks on receiving an image: a bare binascii.Error was a
     traceback on the command line."""

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from ..errors import LimnerError
 from ..money import Usd
-from ..responses import Adjustment, Notice, Usage
+from ..responses import Adjustment, Notice, OpenAIShaped, Usage
 from .schema import ChatMessage
 
 __all__ = [
@@ -99,7 +99,7 @@ class ChatChoice(BaseModel):
     logprobs: None = None
 
 
-class ChatCompletion(BaseModel):
+class ChatCompletion(OpenAIShaped):
     """OpenAI's ``chat.completion``, plus what limner adds (``cost`` in USD: a ``Decimal`` in
     Python, a number in JSON)."""
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..capabilities import ModelInfo
+from ..capabilities import ModelFields, ModelInfo
 from .files import FileObject, FilePage, StoredFile
 
 __all__ = [
@@ -107,7 +107,7 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-class ModelObject(ModelInfo):
+class ModelObject(ModelFields):
     """An OpenAI model object (``id``, ``object``, ``created``, ``owned_by``) carrying limner's
     capabilities, lifecycle and prices."""
 

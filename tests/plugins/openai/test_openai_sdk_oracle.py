@@ -324,3 +324,39 @@ async def test_oracle_notices_a_difference(
     )
     with pytest.raises(AssertionError):
         assert_same_multipart(seen, t)
+
+
+@pytest.mark.parametrize("unset", [openai.NOT_GIVEN, openai.omit], ids=["NOT_GIVEN", "omit"])
+def test_the_sdks_markers_for_an_argument_left_out_leave_it_out(unset: Any) -> None:
+    """Code written for the SDK passes ``openai.NOT_GIVEN`` or ``openai.omit`` for arguments it
+    leaves out (``def draw(size=NOT_GIVEN)``): limner leaves them out too, as the SDK does."""
+    import io
+
+    from PIL import Image
+
+    import limner
+
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, format="PNG")
+    with limner.Client(environ={}) as client:
+        left_out: dict[str, Any] = {  # typed as the SDK's parameters are, not limner's
+            "size": unset,
+            "quality": unset,
+            "partial_images": unset,
+            "timeout": unset,
+            "extra_body": unset,
+        }
+        plan = client.images.generate(
+            model="openai/gpt-image-2", prompt="a fox", dry_run=True, **left_out
+        )
+        edit = client.images.edit(
+            model="openai/gpt-image-2",
+            prompt="a hat",
+            image=png.getvalue(),
+            dry_run=True,
+            **{"mask": unset, "extra_body": {"future": unset}},
+        )
+    assert plan.requests[0]["json"] == {"model": "gpt-image-2", "prompt": "a fox", "n": 1}
+    assert plan.adjustments == []
+    assert [part["field"] for part in edit.requests[0]["files"]] == ["image"]
+    assert "future" not in edit.requests[0]["form"]
