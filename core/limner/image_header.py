@@ -64,7 +64,7 @@ _SIGNATURES = (
 
 def looks_like_image_b64(encoded: str) -> bool:
     """Whether base64 ``encoded`` begins as an image file does (PNG, JPEG, WebP, GIF, AVIF, HEIC,
-    BMP, TIFF, JPEG 2000): its first 16 bytes are decoded, nothing more, so every image a
+    BMP, TIFF, JPEG 2000, SVG): its first 18 bytes are decoded, nothing more, so every image a
     provider answers can be checked at the cost of a few microseconds. ``False`` for text, HTML,
     an error message or what is not base64 at all."""
     try:  # 24 characters are 18 bytes; a shorter string is padded
@@ -75,7 +75,9 @@ def looks_like_image_b64(encoded: str) -> bool:
         return False
     if head.startswith(_SIGNATURES):
         return True
-    return (head[:4] == b"RIFF" and head[8:12] == b"WEBP") or head[4:8] == b"ftyp"
+    if (head[:4] == b"RIFF" and head[8:12] == b"WEBP") or head[4:8] == b"ftyp":
+        return True
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<svg", b"<?xml"))  # SVG
 
 
 _HEADER_CHARS = 64 * 1024

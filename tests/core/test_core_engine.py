@@ -541,6 +541,12 @@ def test_every_image_format_a_provider_answers_is_taken_for_an_image() -> None:
     heic = b"\x00\x00\x00\x18ftypheic" + bytes(16)
     assert looks_like_image_b64(base64.b64encode(heic).decode())
     assert looks_like_image_b64(IMAGE_B64[:12])  # a head is enough
+    for svg in (
+        b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        b"\xef\xbb\xbf <?xml version='1.0'?>",
+    ):
+        assert looks_like_image_b64(base64.b64encode(svg).decode()), svg
+    assert not looks_like_image_b64(base64.b64encode(b"<html><body>oops</body>").decode())
     assert not looks_like_image_b64(base64.b64encode(b"RIFF\x00\x00\x00\x00WAVE").decode())
 
 

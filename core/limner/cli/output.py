@@ -28,6 +28,7 @@ _FORMATS = {
     ".jpeg": "jpeg",
     ".webp": "webp",
     ".gif": "gif",
+    ".svg": "svg",
     ".avif": "avif",
     ".heic": "heic",
     ".bmp": "bmp",

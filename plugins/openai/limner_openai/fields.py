@@ -186,6 +186,8 @@ def _style(plan: Plan, style: str | None) -> None:
 def _gpt_image_fields(plan: Plan, request: GenerateRequest | EditRequest) -> None:
     caps = plan.call.model.capabilities
     output_format = _output_format(plan, request.output_format)
+    if output_format in ("gif", "svg"):
+        _animated_or_vector(plan, request, output_format)
     background = _choice(plan, "background", request.background, caps.backgrounds)
     # jpeg with a transparent background: refused by core, from the models' field_rules
     if background == "transparent" and plan.model_name in PREVIEW_TRANSPARENCY:
@@ -218,11 +220,34 @@ def _output_compression(plan: Plan, compression: int | None, output_format: str 
     elif output_format in COMPRESSED_FORMATS:
         plan.fields["output_compression"] = compression
     else:
-        which = "png" if output_format is not None else "png (the default output_format)"
+        which = output_format or "png (the default output_format)"
         plan.drop(
             "output_compression",
             compression,
             f"output_compression applies to jpeg and webp output only; the output is {which}",
+        )
+
+
+def _animated_or_vector(
+    plan: Plan, request: GenerateRequest | EditRequest, output_format: str
+) -> None:
+    """GIF and SVG output's own rules [SDK ImageGenerateParams.frame_count, .svg]: "SVG
+    generation requires n=1"; "GIF output does not support ... masks". (Neither takes
+    output_compression, which jpeg and webp alone do; streaming is refused by core.)"""
+    if output_format == "svg" and plan.call.n > 1:
+        raise InvalidRequestError(
+            f"output_format svg makes one image per request; got n={plan.call.n}: ask for "
+            "each SVG in a request of its own",
+            param="n",
+            provider="openai",
+            model=plan.call.model.id,
+        )
+    if output_format == "gif" and isinstance(request, EditRequest) and request.mask is not None:
+        raise InvalidRequestError(
+            "output_format gif takes no mask: edit without one, or ask for png, jpeg or webp",
+            param="mask",
+            provider="openai",
+            model=plan.call.model.id,
         )
 
 

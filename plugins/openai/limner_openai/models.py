@@ -105,6 +105,13 @@ _GPT_IMAGE_2 = _GPT_IMAGE.model_copy(
 _GPT_IMAGE_2_5 = _GPT_IMAGE_2.model_copy(
     update={"qualities": ("low", "medium", "high", "xhigh", "max", "auto")}
 )
+# Animated GIF and SVG output: the gpt-image-2.6 model pages (developers.openai.com/api/docs/
+# models/gpt-image-2.6-sunburst: "output as SVG or animated GIF") and the SDK's output_format
+# ("png", "webp", "jpeg", "gif", "svg"; frame_count, frame_duration_ms, svg), which says a model
+# needs "access to the GIF preview" (and SVG model selection) for them.
+_GPT_IMAGE_2_6 = _GPT_IMAGE.model_copy(
+    update={"output_formats": ("png", "jpeg", "webp", "gif", "svg")}
+)
 
 _SPEC = "openai/openai-openapi openapi.yaml @ f85dbe223d40e1a31cba812ab2d755c7e98a92a3"
 _SDK = "the openai 3.54.0 package on PyPI (openai/types/image_model.py, openai/resources/images.py)"
@@ -155,21 +162,25 @@ _NEWER = (
     "Listed by the openai SDK after the OpenAPI snapshot; the SDK gives it the GPT image "
     "models' standard sizes and qualities only."
 )
+_GIF_SVG = (
+    " Also animated GIF and SVG output (output_format gif or svg, with an account that has "
+    "access to them; SVG one image per request)."
+)
 
 
 MODELS: tuple[ModelInfo, ...] = (
     _model(
         "gpt-image-2.6-sunburst",
         "GPT Image 2.6 Sunburst",
-        _GPT_IMAGE,
-        description=_NEWER,
+        _GPT_IMAGE_2_6,
+        description=_NEWER + _GIF_SVG,
         lifecycle=Lifecycle(status="active", source=_SDK),
     ),
     _model(
         "gpt-image-2.6-flare",
         "GPT Image 2.6 Flare",
-        _GPT_IMAGE,
-        description=_NEWER,
+        _GPT_IMAGE_2_6,
+        description=_NEWER + _GIF_SVG,
         lifecycle=Lifecycle(status="active", source=_SDK),
     ),
     _model(

@@ -46,6 +46,9 @@ def parse_images_response(call: ProviderCall, response: WireResponse) -> Provide
     images = [_image(call, response, index, item) for index, item in enumerate(items)]
     warnings: list[Notice] = []
     usage = _usage(body.get("usage"), warnings)
+    svg = body.get("svg_usage")
+    if isinstance(svg, dict) and svg:
+        warnings.append(_svg_tokens_unpriced(svg))
     if not images:
         warnings.append(Notice(code=NO_IMAGES, message="OpenAI returned no images"))
     created = body.get("created")
@@ -68,6 +71,24 @@ def _image(call: ProviderCall, response: WireResponse, index: int, item: Any) ->
     if b64 is None and url is None:
         raise _fail(call, response, f"data[{index}] has neither b64_json nor url")
     return ImageData(b64_json=b64, url=url, revised_prompt=_text(item.get("revised_prompt")))
+
+
+def _svg_tokens_unpriced(svg: dict[str, Any]) -> Notice:
+    """SVG output's authoring tokens come apart from the image's usage [SDK
+    ImagesResponse.svg_usage], billed at the authoring model's rates, which the price sheet
+    does not have: the cost covers the image only."""
+    author = _text(svg.get("model"))
+    counts = ", ".join(
+        f"{svg[key]} {key.removesuffix('_tokens')}"
+        for key in ("input_tokens", "output_tokens")
+        if isinstance(svg.get(key), int)
+    )
+    return Notice(
+        code="price_partial",
+        message=f"the SVG's authoring tokens ({counts or 'counts not given'}"
+        + (f", by {author}" if author else "")
+        + ") are billed apart and not in the cost, which covers the image's tokens only",
+    )
 
 
 def _usage(raw: Any, warnings: list[Notice]) -> Usage | None:

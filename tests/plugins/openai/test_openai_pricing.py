@@ -215,3 +215,53 @@ async def test_a_dry_run_of_a_token_billed_model_is_priced_for_its_output_only()
         "per_image row (quality=high, size=1536x1024): $0.16464 per image; estimate: third-party "
         "measured output tokens x $30/M"
     )
+
+
+async def test_an_svg_answer_is_kept_and_its_authoring_tokens_said_unpriced() -> None:
+    """SVG output is text, not a raster: it passes limner's check that answers are images; its
+    svg_usage [SDK ImagesResponse.svg_usage] has no rate in the sheet, so the cost covers the
+    reference image's tokens only, and says so."""
+    import base64
+
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    import limner
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"></svg>'
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "created": 1,
+                "data": [{"b64_json": base64.b64encode(svg).decode()}],
+                "output_format": "svg",
+                "usage": usage(20, 0, 1000).model_dump(),
+                "svg_usage": {
+                    "input_tokens": 900,
+                    "output_tokens": 3000,
+                    "reasoning_tokens": 100,
+                    "total_tokens": 3900,
+                    "model": "gpt-6.1-sol",
+                },
+            }
+        )
+
+    app = web.Application()
+    app.router.add_post("/v1/images/generations", answer)
+    async with TestServer(app, host="127.0.0.1") as server:
+        settings = {"api_key": "sk-test-0123456789abcdef", "base_url": str(server.make_url("/v1"))}
+        async with limner.AsyncClient(
+            providers={"openai": settings}, allow_private_networks=True, environ={}
+        ) as client:
+            result = await client.images.generate(
+                model="openai/gpt-image-2.6-sunburst", prompt="a logo", output_format="svg"
+            )
+    assert result.images() == [svg]
+    assert result.output_format == "svg"
+    assert result.cost == D("0.0301")  # 20 x $5/M + 1000 x $30/M
+    [partial] = [w for w in result.warnings if w.code == "price_partial"]
+    assert partial.message == (
+        "the SVG's authoring tokens (900 input, 3000 output, by gpt-6.1-sol) are billed apart "
+        "and not in the cost, which covers the image's tokens only"
+    )

@@ -196,6 +196,39 @@ async def test_generate_gpt_image_2_5_max_quality(
     assert_same_json(seen, provider.translate(make_call(name, n=2, **fields)))
 
 
+async def test_generate_gpt_image_2_6_animated_gif(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any
+) -> None:
+    """GIF output and its frame settings, as the SDK's parameters send them; limner forwards
+    frame_count and frame_duration_ms as fields it does not know, unchanged."""
+    fields: dict[str, Any] = {
+        "prompt": "a spinning coin",
+        "size": "1024x1024",
+        "output_format": "gif",
+        "frame_count": 4,
+        "frame_duration_ms": 120,
+        "complexity": "low",
+    }
+    name = "gpt-image-2.6-flare"
+    seen = await oracle.run(lambda c: c.images.generate(model=name, n=2, **fields))
+    translation = provider.translate(make_call(name, n=2, **fields))
+    assert_same_json(seen, translation)
+    assert translation.adjustments == ()
+
+
+async def test_generate_gpt_image_2_6_svg(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any
+) -> None:
+    fields: dict[str, Any] = {
+        "prompt": "a logo",
+        "output_format": "svg",
+        "svg": {"model": "gpt-6.1-sol", "reasoning": {"effort": "low"}},
+    }
+    name = "gpt-image-2.6-sunburst"
+    seen = await oracle.run(lambda c: c.images.generate(model=name, n=1, **fields))
+    assert_same_json(seen, provider.translate(make_call(name, **fields)))
+
+
 async def test_headers_match_the_sdk(
     oracle: Oracle, provider: OpenAIProvider, make_call: Any
 ) -> None:

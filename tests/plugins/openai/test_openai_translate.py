@@ -1500,3 +1500,37 @@ def test_json_edit_refuses_a_mask_whose_data_url_is_too_long(
         provider.translate(_loaded(base, base.images, _blob(_FITS + 1)))
     assert info.value.param == "mask"
     assert str(info.value).endswith("Send a smaller mask (OpenAI takes masks under 4 MB)")
+
+
+def test_gif_and_svg_output_keep_their_rules(
+    provider: OpenAIProvider, make_call: Any, png: bytes, mask_png: bytes
+) -> None:
+    """SVG is one image per request and GIF takes no mask [SDK ImageGenerateParams.svg,
+    .frame_count]: refused before the call, naming the field; neither takes
+    output_compression, which is dropped and said."""
+    name = "gpt-image-2.6-sunburst"
+    with pytest.raises(limner.InvalidRequestError) as many:
+        provider.translate(make_call(name, n=2, prompt="logos", output_format="svg"))
+    assert many.value.param == "n"
+    assert many.value.message.startswith("output_format svg makes one image per request; got n=2")
+    with pytest.raises(limner.InvalidRequestError) as masked:
+        provider.translate(
+            make_call(name, "edit", prompt="spin", images=[png], mask=mask_png, output_format="gif")
+        )
+    assert masked.value.param == "mask"
+    gif = provider.translate(
+        make_call(name, prompt="spin", output_format="gif", output_compression=40)
+    )
+    assert gif.request.json == {"model": name, "prompt": "spin", "n": 1, "output_format": "gif"}
+    [(param, reason)] = [(a.param, a.reason) for a in gif.adjustments]
+    assert param == "output_compression"
+    assert reason == "output_compression applies to jpeg and webp output only; the output is gif"
+
+
+def test_gif_and_svg_are_the_gpt_image_2_6_models_only(
+    provider: OpenAIProvider, model: Any
+) -> None:
+    for name in ("gpt-image-2.6-sunburst", "gpt-image-2.6-flare"):
+        assert model(name).capabilities.output_formats == ("png", "jpeg", "webp", "gif", "svg")
+    for name in ("gpt-image-2", "gpt-image-2.5-sunburst", "gpt-image-1.5"):
+        assert "svg" not in model(name).capabilities.output_formats
