@@ -343,5 +343,18 @@ class Engine:
             )
             if notice is not None:
                 notices.append(notice)
+            elif result.usage is None and plan.model.pricing and plan.model.pricing.bills_tokens:
+                notices.append(self._estimated(plan))
             total = None if cost is None or total is None else total + cost
         return total, unique(notices)
+
+    def _estimated(self, plan: _Plan) -> Notice:
+        """The notice of a token-billed call priced without its usage: from the sheet's
+        per-image estimate (output only), unless a plugin's price_call hook priced it."""
+        hooks = self.registry.pricers()
+        how = f"a price_call hook of {', '.join(hooks)}" if hooks else "the per-image estimate"
+        return Notice(
+            code="cost_estimated",
+            message=f"{plan.model.id} is billed by tokens but its answer reported no usage: the "
+            f"cost comes from {how} (output only), not from the tokens billed",
+        )

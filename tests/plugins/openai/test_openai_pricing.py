@@ -265,3 +265,39 @@ async def test_an_svg_answer_is_kept_and_its_authoring_tokens_said_unpriced() ->
         "the SVG's authoring tokens (900 input, 3000 output, by gpt-6.1-sol) are billed apart "
         "and not in the cost, which covers the image's tokens only"
     )
+
+
+async def test_an_answer_without_usage_is_priced_from_the_estimate_and_says_so() -> None:
+    """A token-billed model answering no usage (a recorded gpt-image-1-mini answer has none)
+    is priced from its sheet's per-image estimate, which leaves out the input tokens: said."""
+    import base64
+
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    import limner
+
+    from .conftest import _png
+
+    async def answer(request: web.Request) -> web.Response:
+        image = base64.b64encode(_png(8, 8)).decode()
+        return web.json_response({"created": 1, "data": [{"b64_json": image}]})
+
+    app = web.Application()
+    app.router.add_post("/v1/images/generations", answer)
+    async with TestServer(app, host="127.0.0.1") as server:
+        settings = {"api_key": "sk-test-0123456789abcdef", "base_url": str(server.make_url("/v1"))}
+        async with limner.AsyncClient(
+            providers={"openai": settings}, allow_private_networks=True, environ={}
+        ) as client:
+            result = await client.images.generate(
+                model="openai/gpt-image-2", prompt="x", size="1024x1024", quality="low"
+            )
+    assert result.cost == D("0.00588")
+    assert [(w.code, w.message) for w in result.warnings] == [
+        (
+            "cost_estimated",
+            "openai/gpt-image-2 is billed by tokens but its answer reported no usage: the cost "
+            "comes from the per-image estimate (output only), not from the tokens billed",
+        )
+    ]
