@@ -114,8 +114,13 @@ class Usage(BaseModel):
     def __add__(self, other: Usage) -> Usage:
         out: OutputTokensDetails | None = None
         if self.output_tokens_details or other.output_tokens_details:
-            mine = self.output_tokens_details or OutputTokensDetails()
-            theirs = other.output_tokens_details or OutputTokensDetails()
+            # no breakdown: every output token is an image's, as pricing reads it
+            mine = self.output_tokens_details or OutputTokensDetails(
+                image_tokens=self.output_tokens
+            )
+            theirs = other.output_tokens_details or OutputTokensDetails(
+                image_tokens=other.output_tokens
+            )
             out = OutputTokensDetails(
                 text_tokens=mine.text_tokens + theirs.text_tokens,
                 image_tokens=mine.image_tokens + theirs.image_tokens,

@@ -625,3 +625,25 @@ def test_a_dry_run_flag_passed_through_as_a_bool_type_checks(method: str) -> Non
         for o in typing.get_overloads(function)
     ]
     assert ("bool", kinds[0][1] + " | DryRun") in kinds, kinds
+
+
+def test_summed_usage_keeps_the_output_of_calls_without_a_breakdown() -> None:
+    """One call of a split n reporting output_tokens_details and another not: the other's
+    output tokens are image tokens, as pricing reads them, not lost from the sum."""
+    detailed = limner.Usage(
+        input_tokens=10,
+        output_tokens=110,
+        total_tokens=120,
+        output_tokens_details={"text_tokens": 10, "image_tokens": 100},
+    )
+    plain = limner.Usage(input_tokens=10, output_tokens=200, total_tokens=210)
+    for total in (detailed + plain, plain + detailed):
+        assert total.output_tokens == 310
+        assert total.output_tokens_details is not None
+        assert (
+            total.output_tokens_details.text_tokens,
+            total.output_tokens_details.image_tokens,
+        ) == (
+            10,
+            300,
+        )
