@@ -15,7 +15,7 @@ from openai.types import ImagesResponse
 
 from ..core.jobsprovider import KEY as JOBS_KEY
 from ..core.jobsprovider import Jobs, JobsPlugin
-from ..core.support import IMAGE, FakeServer
+from ..core.support import IMAGE, FakeServer, Recorded
 from .conftest import MakeGateway
 from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, data_url, png
 
@@ -68,6 +68,34 @@ async def test_response_format_url_stores_the_image_on_the_gateway(
         # ...but a tampered signature does not.
         async with session.get(item.url[:-4] + "0000") as response:
             assert response.status == 401
+
+
+async def test_an_svg_is_stored_as_svg_and_served_inert(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """A model's SVG (gpt-image-2.6) comes back as a link to image/svg+xml, served so that no
+    script in it runs on the gateway's origin."""
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        body = {"created": 1, "data": [{"b64_json": base64.b64encode(svg).decode()}]}
+        return web.json_response({**body, "output_format": "svg"})
+
+    server.reply(answer)
+    result = await gateway.sdk().images.generate(
+        model="openai/gpt-image-2.6-flare",
+        prompt="a logo",
+        output_format="svg",
+        response_format="url",
+    )
+    (item,) = result.data or []
+    assert item.url is not None
+    async with aiohttp.ClientSession() as session, session.get(item.url) as response:
+        assert response.status == 200
+        assert response.content_type == "image/svg+xml"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "sandbox" in response.headers["content-security-policy"]
+        assert await response.read() == svg
 
 
 async def test_a_full_file_store_answers_the_paid_images_as_data(

@@ -30,7 +30,13 @@ from .state import STATE, GatewayState
 
 __all__ = ["edits", "generations", "variations"]
 
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+_EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/svg+xml": "svg",
+}
 
 
 def _model(state: GatewayState, body: dict[str, Any]) -> str:
@@ -182,7 +188,7 @@ async def _as_urls(
             data.append(item)
             continue
         raw = item.to_bytes()  # damaged base64: a ProviderError, answered 502
-        mime = image_mime(raw)
+        mime = image_mime(raw) or ("image/svg+xml" if result.output_format == "svg" else None)
         try:
             stored = await state.store.put(
                 raw,

@@ -154,8 +154,16 @@ async def file_content(request: web.Request) -> web.Response:
     return web.Response(
         body=data,
         content_type=meta.content_type,
-        headers={"Cache-Control": "private, max-age=300"},
+        headers={"Cache-Control": "private, max-age=300", **_INERT},
     )
+
+
+_INERT = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+}
+"""A stored file is shown as what it says it is and nothing runs in it: an SVG a model made
+(or an upload) may hold scripts, which would run on the gateway's origin."""
 
 
 async def delete_file(request: web.Request) -> web.Response:
