@@ -352,7 +352,9 @@ class Engine:
         """The notice of a token-billed call priced without its usage: from the sheet's
         per-image estimate (output only), unless a plugin's price_call hook priced it."""
         hooks = self.registry.pricers()
-        how = f"a price_call hook of {', '.join(hooks)}" if hooks else "the per-image estimate"
+        how = "the per-image estimate" + (
+            f" (or a price_call hook of {', '.join(hooks)})" if hooks else ""
+        )
         return Notice(
             code="cost_estimated",
             message=f"{plan.model.id} is billed by tokens but its answer reported no usage: the "

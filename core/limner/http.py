@@ -282,11 +282,12 @@ class Transport:
             )
         except aiohttp.ClientError as exc:
             if self._closed:  # the client was closed under the call, not the provider's doing
-                raise client_closed_error() from None
-            failure = ProviderConnectionError(
-                f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}",
-                retryable=True,
-            )
+                failure = client_closed_error(in_flight=request.method not in ("GET", "HEAD"))
+            else:
+                failure = ProviderConnectionError(
+                    f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}",
+                    retryable=True,
+                )
         # raised outside the handlers: aiohttp's exceptions keep the request's headers
         # (request_info), credentials included, so one must be neither cause nor context
         raise failure
@@ -322,7 +323,8 @@ class Transport:
                     return await _read_json(response, status, headers, request.url)
                 return WireResponse(status, headers, await response.read(), request.url)
             except aiohttp.ClientError as exc:  # the body lost after the status came
-                if 200 <= status < 300:  # the work is done, and billed: not to be sent again
+                # work done, and billed: not to be sent again (a read, such as a poll, may be)
+                if 200 <= status < 300 and request.method not in ("GET", "HEAD"):
                     raise _AnswerCutOff(status, f"{type(exc).__name__}: {exc}") from None
                 raise
 
@@ -349,8 +351,17 @@ def pin_url(url: str, address: str) -> tuple[str, dict[str, Any]]:
     return pinned, {"headers": {"host": header}, "server_hostname": parts.hostname}
 
 
-def client_closed_error() -> LimnerError:
-    """The error for a call on a closed client."""
+def client_closed_error(*, in_flight: bool = False) -> LimnerError:
+    """The error for a call on a closed client; ``in_flight``: one whose request had gone out,
+    which the provider may have taken (and bill)."""
+    if in_flight:
+        error = LimnerError(
+            "the client was closed while this call's request was out: the provider may have "
+            "taken it, and bill it",
+            code="client_closed",
+        )
+        error.submitted = True
+        return error
     return LimnerError(
         "this client is closed; make a new one (or keep it open: one client can serve any "
         "number of requests)",

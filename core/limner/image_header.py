@@ -77,7 +77,19 @@ def looks_like_image_b64(encoded: str) -> bool:
         return True
     if (head[:4] == b"RIFF" and head[8:12] == b"WEBP") or head[4:8] == b"ftyp":
         return True
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<svg", b"<?xml"))  # SVG
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):  # markup: an SVG, or a page
+        return b"<svg" in _markup_head(encoded)
+    return False
+
+
+def _markup_head(encoded: str) -> bytes:
+    """The first kilobyte of base64 markup (an SVG's root element follows its XML declaration,
+    comments and DOCTYPE there)."""
+    chars = encoded[:1368]
+    try:
+        return binascii.a2b_base64(chars + "=" * (-len(chars) % 4))
+    except ValueError:
+        return b""
 
 
 _HEADER_CHARS = 64 * 1024

@@ -51,6 +51,8 @@ class Pauses:
         waiter: asyncio.Future[bool] = loop.create_future()
         timer = loop.call_later(seconds, _settle, waiter, True)
         self._waiting.add(waiter)
+        if self.ended:  # end() ran in another thread since the check above
+            _settle(waiter, False)
         try:
             return await waiter
         finally:

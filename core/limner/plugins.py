@@ -267,6 +267,7 @@ class Registry:
         except LimnerError as error:
             raise error.attribute(provider.name, call.model.id) from error.__cause__
         except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
+            refuse_unsendable(call.request)  # unless the caller's text made it fail
             raise PluginError.crashed(
                 "translate", provider.name, call.model.id, exc, self._translators(provider)
             ) from exc

@@ -45,6 +45,21 @@ def translation_problem(result: object) -> str | None:
             request.json_bytes()
         except (TypeError, ValueError) as exc:
             return f"a JSON body that cannot be encoded ({type(exc).__name__}: {exc})"
+    elif request.is_multipart:
+        return _form_problem(request)
+    return None
+
+
+def _form_problem(request: WireRequest) -> str | None:
+    """What a multipart body's text fields or file names cannot be sent as (UTF-8)."""
+    texts = [*(value for _, value in request.form), *(part.filename for part in request.files)]
+    for text in texts:
+        if not isinstance(text, str):
+            return f"a form field or file name of type {type(text).__name__}, not str"
+        try:
+            text.encode()
+        except UnicodeEncodeError as exc:
+            return f"a form that cannot be encoded (UnicodeEncodeError: {exc})"
     return None
 
 

@@ -543,10 +543,13 @@ def test_every_image_format_a_provider_answers_is_taken_for_an_image() -> None:
     assert looks_like_image_b64(IMAGE_B64[:12])  # a head is enough
     for svg in (
         b"<svg xmlns='http://www.w3.org/2000/svg'/>",
-        b"\xef\xbb\xbf <?xml version='1.0'?>",
+        b"\xef\xbb\xbf <?xml version='1.0'?>\n<svg/>",
+        b"<!-- made by a model -->\n<svg/>",
+        b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x.dtd">' + b" " * 900 + b"<svg/>",
     ):
         assert looks_like_image_b64(base64.b64encode(svg).decode()), svg
-    assert not looks_like_image_b64(base64.b64encode(b"<html><body>oops</body>").decode())
+    for page in (b"<html><body>oops</body>", b"<?xml version='1.0'?><Error>denied</Error>"):
+        assert not looks_like_image_b64(base64.b64encode(page).decode()), page
     assert not looks_like_image_b64(base64.b64encode(b"RIFF\x00\x00\x00\x00WAVE").decode())
 
 

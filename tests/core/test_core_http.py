@@ -881,3 +881,21 @@ def test_log_lines_show_urls_without_queries_or_credentials(url: str, shown: str
     from limner.status_errors import shown_url
 
     assert shown_url(url) == shown
+
+
+async def test_a_client_closed_from_another_thread_between_a_waits_check_and_its_start() -> None:
+    """Pauses.end() running in another thread after sleep() checked ``ended`` but before it
+    registered its waiter: the wait still ends at once."""
+    from limner.lifetime import Pauses
+
+    pauses = Pauses()
+
+    class EndsOnAdd(set[Any]):
+        def add(self, item: Any) -> None:
+            pauses.end()  # the other thread, at the worst moment
+            super().add(item)
+
+    pauses._waiting = EndsOnAdd()
+    started = time.monotonic()
+    assert await pauses.sleep(5) is False
+    assert time.monotonic() - started < 1

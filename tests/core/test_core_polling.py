@@ -133,6 +133,36 @@ async def test_closing_the_client_ends_a_wait_between_polls_at_once(
     assert len(server.api_calls) == 1  # never polled
 
 
+async def test_a_poll_answer_cut_off_mid_body_is_asked_again(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    """Reading a job's state bills nothing: a poll whose answer is lost is retried (only a
+    submission cut off is not sent again, since the provider took that work)."""
+
+    async def cut(recorded: Recorded) -> web.StreamResponse:
+        request = recorded.request
+        assert request is not None and request.transport is not None
+        response = web.StreamResponse(headers={"content-type": "application/json"})
+        response.content_length = 10_000
+        await response.prepare(request)
+        await response.write(b'{"id": "job-1", ')
+        request.transport.close()
+        return response
+
+    async def ready(recorded: Recorded) -> web.StreamResponse:
+        sample = f"{server.url}/files/a.png?job=job-1"
+        return web.json_response({"id": "job-1", "status": "Ready", "result": {"sample": sample}})
+
+    server.reply(submits(server), cut, ready)
+    result = await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    assert len(result.data) == 1
+    assert api_calls(server) == [
+        ("POST", "/v1/flux-test"),
+        ("GET", "/v1/get_result?id=job-1"),
+        ("GET", "/v1/get_result?id=job-1"),
+    ]
+
+
 async def test_a_signed_result_url_is_downloaded_for_b64_json(
     server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
 ) -> None:

@@ -151,6 +151,7 @@ class ChatEngine:
         except LimnerError as error:  # named as the images path names them (Registry.translate)
             raise error.attribute(provider.name, call.model.id) from error.__cause__
         except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
+            refuse_unsendable(call.request)  # unless the caller's text made it fail
             raise PluginError.crashed("translate_chat", provider.name, call.model.id, exc) from exc
         return with_extra_headers(translation, headers)
 

@@ -19,7 +19,7 @@ from limner.chat.response import FinishReason
 from limner.responses import CONTENT_FILTERED
 
 from .common import fail
-from .gemini import SAFETY_FINISH
+from .gemini import ACCOUNT_LIMITED, SAFETY_FINISH, account_limited
 from .options import options_of, response_modalities
 from .usage import usage_from_metadata
 
@@ -128,6 +128,8 @@ def _without_output(
 ) -> list[Notice]:
     """An answer with neither text nor an image: the error it means, or the notice of a turn
     cut short by its output budget."""
+    if finish == ACCOUNT_LIMITED:
+        raise account_limited(call.model.id, response)
     if finish in SAFETY_FINISH:
         message = candidate.get("finishMessage") or finish
         raise _blocked(call, response, f"finishReason {message}", finish)

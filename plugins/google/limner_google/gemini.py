@@ -14,6 +14,7 @@ from limner import (
     InvalidRequestError,
     NoImageGeneratedError,
     Notice,
+    PermissionDeniedError,
     ProviderCall,
     ProviderResult,
     Translation,
@@ -43,12 +44,16 @@ from .options import GoogleOptions
 from .plan import Plan, choose_size, nearest_class
 from .usage import usage_from_metadata
 
-__all__ = ["SAFETY_FINISH", "parse_gemini", "translate_gemini"]
+__all__ = [
+    "ACCOUNT_LIMITED",
+    "SAFETY_FINISH",
+    "account_limited",
+    "parse_gemini",
+    "translate_gemini",
+]
 
 # finishReason values that mean a safety or policy refusal [PROTO Candidate.FinishReason; DISC;
-# google-genai types.FinishReason: ESCALATION "filtered by an escalation rule",
-# PUP_LIMITED_DISABLED "the user account is limited or disabled due to Prohibited Use Policy
-# violations", both Gemini API only].
+# google-genai types.FinishReason: ESCALATION "filtered by an escalation rule", Gemini API only].
 SAFETY_FINISH = frozenset(
     {
         "SAFETY",
@@ -61,9 +66,23 @@ SAFETY_FINISH = frozenset(
         "IMAGE_RECITATION",
         "MODEL_ARMOR",
         "ESCALATION",
-        "PUP_LIMITED_DISABLED",
     }
 )
+ACCOUNT_LIMITED = "PUP_LIMITED_DISABLED"
+"""The finishReason of an account Google limited or disabled: "the user account is limited or
+disabled due to Prohibited Use Policy (PUP) violations" [google-genai types.FinishReason]."""
+
+
+def account_limited(model_id: str, response: WireResponse) -> PermissionDeniedError:
+    """Not the prompt's fault, and no rewording helps: the account's standing is the matter."""
+    return PermissionDeniedError(
+        f"Google stopped {model_id} because the account is limited or disabled for Prohibited "
+        f"Use Policy violations (finishReason {ACCOUNT_LIMITED}); see the account's standing "
+        "in Google AI Studio",
+        provider="google",
+        model=model_id,
+        status_code=response.status,
+    )
 
 
 def translate_gemini(plan: Plan) -> Translation:
@@ -235,6 +254,8 @@ def _no_image(
     billed and priced) with a ``no_images`` notice giving Google's reason and text (when no
     call made an image, core raises :class:`NoImageGeneratedError` quoting the notices). A
     request made in one call raises :class:`NoImageGeneratedError` with Google's text."""
+    if finish == ACCOUNT_LIMITED:
+        raise account_limited(call.model.id, response)
     if finish in SAFETY_FINISH:
         reason = _join(finish, finish_message) or finish or ""
         return blocked(call, response, reason, f"finishReason {reason}", usage)

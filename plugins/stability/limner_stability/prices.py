@@ -1,11 +1,10 @@
 """Stability AI prices as data: credits per successful call, at $0.01 a credit.
 
-Source (``shared/providers/stability.md`` §2-§4): the v2beta OpenAPI document of Jan 2026
-[SPEC-2026] (calebmills99/Golden_Gigas ``stability_openapi.json`` @ 4584a20c), each model's and
-each edit endpoint's "Credits" section. Three edit services cost more than in the Oct 2024 copy
-[SPEC-2024] (kousen/ai_samples ``stability.openapi.json`` @ c02de0ab, the snapshot in
-``shared/provider-specs``): inpaint and erase 5 (3 in 2024), search-and-replace 5 (4),
-remove-background 5 (2). 1 credit = $0.01 (platform.stability.ai/pricing as cited by
+Source: the v2beta OpenAPI document of Jan 2026 [SPEC-2026] (calebmills99/Golden_Gigas
+``stability_openapi.json`` @ 4584a20c), each model's and each edit endpoint's "Credits" section.
+Four edit services cost more than in the Oct 2024 copy [SPEC-2024] (kousen/ai_samples
+``stability.openapi.json`` @ c02de0ab): inpaint and erase 5 (3 in 2024), search-and-replace 5
+(4), remove-background 5 (2). 1 credit = $0.01 (platform.stability.ai/pricing as cited by
 developer.puter.com, Jun 2026). Failed calls (4xx/5xx) are free; a
 ``CONTENT_FILTERED`` 200 is a successful generation and presumably charged (inference: the spec
 says only failed generations are free).

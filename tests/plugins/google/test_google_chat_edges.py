@@ -241,7 +241,6 @@ async def test_reasoning_from_another_service_is_accepted_and_not_sent() -> None
         "IMAGE_RECITATION",
         "MODEL_ARMOR",
         "ESCALATION",  # google-genai types.FinishReason (Gemini API only)
-        "PUP_LIMITED_DISABLED",
     ],
 )
 async def test_every_refusal_finish_reason_is_a_content_policy_error(
@@ -259,6 +258,26 @@ async def test_every_refusal_finish_reason_is_a_content_policy_error(
             await client.images.generate(model=PRO, prompt="x")
     assert on_chat.value.reason == finish
     assert finish in on_images.value.message
+
+
+async def test_an_account_google_limited_is_a_permission_error_not_a_prompt_to_reword(
+    server: Server,
+) -> None:
+    """PUP_LIMITED_DISABLED: "the user account is limited or disabled due to Prohibited Use
+    Policy violations" [google-genai types.FinishReason]; no rewording helps."""
+    answer = {
+        "candidates": [{"content": {"role": "model"}, "finishReason": "PUP_LIMITED_DISABLED"}]
+    }
+    server.answer(200, answer)
+    server.answer(200, answer)
+    async with server.client() as client:
+        with pytest.raises(limner.PermissionDeniedError) as on_chat:
+            await client.chat.completions.create(model=PRO, messages=[USER])
+        with pytest.raises(limner.PermissionDeniedError) as on_images:
+            await client.images.generate(model=PRO, prompt="x")
+    for caught in (on_chat, on_images):
+        assert "account is limited or disabled" in caught.value.message
+        assert "rephrase" not in caught.value.message
 
 
 async def test_a_turn_without_its_thought_signature_is_the_callers_to_fix(server: Server) -> None:

@@ -393,3 +393,31 @@ def test_the_sdks_markers_for_an_argument_left_out_leave_it_out(unset: Any) -> N
     assert plan.adjustments == []
     assert [part["field"] for part in edit.requests[0]["files"]] == ["image"]
     assert "future" not in edit.requests[0]["form"]
+
+
+def test_unsendable_text_in_a_multipart_edit_is_named_before_the_call() -> None:
+    """A lone surrogate in a form field was a bare TypeError from the HTTP library at send
+    time; it is the caller's field to fix, named before anything is sent."""
+    import io
+
+    from PIL import Image
+
+    import limner
+
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, format="PNG")
+    with limner.Client(environ={"OPENAI_API_KEY": "sk-test-0123456789abcdef"}) as client:
+        for fields, param in (
+            ({"user": "y\ud800"}, "user"),
+            ({"extra_body": {"foo": "y\udc00"}}, "foo"),
+        ):
+            for dry_run in (True, False):
+                with pytest.raises(limner.InvalidRequestError) as caught:
+                    client.images.edit(
+                        model="openai/gpt-image-2",
+                        prompt="x",
+                        image=png.getvalue(),
+                        dry_run=dry_run,
+                        **fields,
+                    )
+                assert caught.value.param == param

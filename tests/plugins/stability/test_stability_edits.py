@@ -529,3 +529,16 @@ def test_erase_remove_background_and_outpaint_may_leave_the_prompt_out() -> None
     assert not check.is_valid({**base, "edit_mode": "inpaint"})
     assert not check.is_valid(base)
     assert not check.is_valid({**base, "edit_mode": "inpaint", "prompt": " "})
+
+
+def test_unsendable_text_is_the_callers_to_fix_not_a_plugin_bug() -> None:
+    import limner
+
+    with limner.Client(environ={}) as client, pytest.raises(limner.InvalidRequestError) as caught:
+        client.images.generate(
+            model="stabilityai/stable-image-core",
+            prompt="x",
+            negative_prompt="y\ud800",
+            dry_run=True,
+        )
+    assert caught.value.param == "negative_prompt"
