@@ -5,6 +5,7 @@ the chat surface and the standard tests build their requests here."""
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -53,8 +54,8 @@ def build_request(
     ``extra_body`` entries join the top level. Errors name the parameter (``locate`` may reshape
     pydantic's location of it)."""
     values = dict(fields)
-    if any(type(value).__name__ in _SDK_UNSET for value in values.values()):
-        values = _without_sdk_unset(values)
+    if "openai" in sys.modules and any(_sdk_unset(value) for value in values.values()):
+        values = _without_sdk_unset(values)  # (no SDK imported: none of its markers here)
     extra = values.pop("extra_body", None)
     if extra is not None and not isinstance(extra, Mapping):
         raise InvalidRequestError(
