@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,3 +184,21 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+async def closed_while_waiting(
+    client: Any, server: FakeServer, call: Awaitable[Any]
+) -> tuple[BaseException | None, float]:
+    """Start ``call`` on ``client``, close the client once ``server`` has seen it and the call
+    waits, and return what the call raised and the seconds it took to end after the close."""
+    task = asyncio.ensure_future(call)
+    while not server.api_calls:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    started = time.monotonic()
+    await client.close()
+    try:
+        await task
+    except BaseException as exc:  # what the test asserts on
+        return exc, time.monotonic() - started
+    return None, time.monotonic() - started

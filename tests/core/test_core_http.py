@@ -26,6 +26,7 @@ from .support import (
     MakeClient,
     Recorded,
     closed_port,
+    closed_while_waiting,
     error_reply,
 )
 
@@ -243,16 +244,10 @@ async def test_closing_the_client_ends_a_retry_back_off_at_once(
 ) -> None:
     """A call told to wait 20 s before retrying fails as closed when its client closes."""
     server.reply(error_reply(429, "slow down", **{"retry-after": "20"}))
-    call = asyncio.create_task(client.images.generate(model="alpha", prompt="x"))
-    while not server.api_calls:
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)
-    started = time.monotonic()
-    await client.close()
-    with pytest.raises(limner.LimnerError) as caught:
-        await call
-    assert time.monotonic() - started < 2
-    assert caught.value.code == "client_closed"
+    call = client.images.generate(model="alpha", prompt="x")
+    raised, took = await closed_while_waiting(client, server, call)
+    assert isinstance(raised, limner.LimnerError) and raised.code == "client_closed"
+    assert took < 2
     assert len(server.api_calls) == 1
 
 

@@ -27,7 +27,7 @@ from limner.download import DownloadPolicy
 from limner.http import pin_url
 
 from .jobsprovider import FLUX, KEY, Jobs, JobsPlugin, JobsProvider
-from .support import FAST_RETRY, FakeServer, Recorded, error_reply
+from .support import FAST_RETRY, FakeServer, Recorded, closed_while_waiting, error_reply
 
 
 class FLUX_RETIRED(JobsProvider):
@@ -119,17 +119,11 @@ async def test_closing_the_client_ends_a_wait_between_polls_at_once(
 
     server.reply(Jobs(server, polls=1))
     client = make_jobs_client(Slow)
-    call = asyncio.create_task(client.images.generate(model="jobs/flux-test", prompt="a fox"))
-    while not server.api_calls:
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.05)
-    started = time.monotonic()
-    await client.close()
-    with pytest.raises(limner.LimnerError) as caught:
-        await call
-    assert time.monotonic() - started < 2
-    assert caught.value.code == "client_closed"
-    assert caught.value.submitted and "may still finish and be billed" in caught.value.message
+    call = client.images.generate(model="jobs/flux-test", prompt="a fox")
+    raised, took = await closed_while_waiting(client, server, call)
+    assert isinstance(raised, limner.LimnerError) and raised.code == "client_closed"
+    assert took < 2
+    assert raised.submitted and "may still finish and be billed" in raised.message
     assert len(server.api_calls) == 1  # never polled
 
 

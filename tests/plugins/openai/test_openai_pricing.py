@@ -224,9 +224,6 @@ async def test_an_svg_answer_is_kept_and_its_authoring_tokens_said_unpriced() ->
     import base64
 
     from aiohttp import web
-    from aiohttp.test_utils import TestServer
-
-    import limner
 
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"></svg>'
 
@@ -247,16 +244,9 @@ async def test_an_svg_answer_is_kept_and_its_authoring_tokens_said_unpriced() ->
             }
         )
 
-    app = web.Application()
-    app.router.add_post("/v1/images/generations", answer)
-    async with TestServer(app, host="127.0.0.1") as server:
-        settings = {"api_key": "sk-test-0123456789abcdef", "base_url": str(server.make_url("/v1"))}
-        async with limner.AsyncClient(
-            providers={"openai": settings}, allow_private_networks=True, environ={}
-        ) as client:
-            result = await client.images.generate(
-                model="openai/gpt-image-2.6-sunburst", prompt="a logo", output_format="svg"
-            )
+    result = await generate_against(
+        answer, model="openai/gpt-image-2.6-sunburst", prompt="a logo", output_format="svg"
+    )
     assert result.images() == [svg]
     assert result.output_format == "svg"
     assert result.cost == D("0.0301")  # 20 x $5/M + 1000 x $30/M
@@ -273,9 +263,6 @@ async def test_an_answer_without_usage_is_priced_from_the_estimate_and_says_so()
     import base64
 
     from aiohttp import web
-    from aiohttp.test_utils import TestServer
-
-    import limner
 
     from .conftest import _png
 
@@ -283,16 +270,9 @@ async def test_an_answer_without_usage_is_priced_from_the_estimate_and_says_so()
         image = base64.b64encode(_png(8, 8)).decode()
         return web.json_response({"created": 1, "data": [{"b64_json": image}]})
 
-    app = web.Application()
-    app.router.add_post("/v1/images/generations", answer)
-    async with TestServer(app, host="127.0.0.1") as server:
-        settings = {"api_key": "sk-test-0123456789abcdef", "base_url": str(server.make_url("/v1"))}
-        async with limner.AsyncClient(
-            providers={"openai": settings}, allow_private_networks=True, environ={}
-        ) as client:
-            result = await client.images.generate(
-                model="openai/gpt-image-2", prompt="x", size="1024x1024", quality="low"
-            )
+    result = await generate_against(
+        answer, model="openai/gpt-image-2", prompt="x", size="1024x1024", quality="low"
+    )
     assert result.cost == D("0.00588")
     assert [(w.code, w.message) for w in result.warnings] == [
         (
@@ -301,3 +281,20 @@ async def test_an_answer_without_usage_is_priced_from_the_estimate_and_says_so()
             "comes from the per-image estimate (output only), not from the tokens billed",
         )
     ]
+
+
+async def generate_against(answer: Any, **fields: Any) -> Any:
+    """``images.generate(**fields)`` through a loopback OpenAI whose generations ``answer``."""
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    import limner
+
+    app = web.Application()
+    app.router.add_post("/v1/images/generations", answer)
+    async with TestServer(app, host="127.0.0.1") as server:
+        settings = {"api_key": "sk-test-0123456789abcdef", "base_url": str(server.make_url("/v1"))}
+        async with limner.AsyncClient(
+            providers={"openai": settings}, allow_private_networks=True, environ={}
+        ) as client:
+            return await client.images.generate(**fields)
