@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import aiohttp
 
-MODEL = "gpt-image-1-mini"
+MODEL = "gpt-image-2"
 API_KEY = "sk-bench"
 PARAMS: dict[str, Any] = {"prompt": "x", "size": "1024x1024", "quality": "low"}
 
@@ -297,7 +297,7 @@ def parse_args() -> argparse.Namespace:
         "--window", type=float, default=2.0, help="throughput: seconds counted (0: burst only)"
     )
     parser.add_argument("--n", type=int, default=4)
-    parser.add_argument("--model", default="gpt-image-1")
+    parser.add_argument("--model", default="gpt-image-2")
     return parser.parse_args()
 
 
