@@ -149,6 +149,9 @@ class ProviderResult:
     quality: str | None = None
     background: str | None = None
     warnings: list[Notice] = field(default_factory=list)
+    request_id: str | None = None
+    """The provider's id for the answer (``x-request-id``...); core fills it in from the
+    answer's headers when the plugin does not."""
 
     def __init__(  # written out: see the note above
         self,
@@ -160,6 +163,7 @@ class ProviderResult:
         quality: str | None = None,
         background: str | None = None,
         warnings: list[Notice] | None = None,
+        request_id: str | None = None,
     ) -> None:
         fields = self.__dict__
         fields["images"] = images
@@ -170,6 +174,7 @@ class ProviderResult:
         fields["quality"] = quality
         fields["background"] = background
         fields["warnings"] = [] if warnings is None else warnings
+        fields["request_id"] = request_id
 
 
 @dataclass(frozen=True)

@@ -314,6 +314,7 @@ class Engine:
             model=plan.model.id,
             adjustments=adjustments,
             warnings=[*warnings, *price_warnings],
+            request_id=first.request_id,
         )
         if failed:
             response._failures = tuple(failed.values())

@@ -198,6 +198,11 @@ class ImagesResponse(OpenAIShaped):
     model: str
     adjustments: list[Adjustment] = Field(default_factory=list)
     warnings: list[Notice] = Field(default_factory=list)
+    request_id: str | None = Field(
+        default=None,
+        description="the provider's id for the answer (the first call's, when n was split), "
+        "for a support request to the provider",
+    )
     _failures: tuple[LimnerError, ...] = PrivateAttr(default=())
 
     @property

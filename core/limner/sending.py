@@ -27,7 +27,7 @@ from .errors import (
 from .http import ConnectTo, RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
 from .plugins import Registry
-from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
+from .provider import DRY_RUN_MISSING, Provider, ProviderResult, ProviderSettings, Translation
 from .redaction import Scrubber, secret_header_values
 from .responses import CONTENT_FILTERED, Adjustment, Notice, Usage
 from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
@@ -119,7 +119,7 @@ async def exchange(
             error = _provider_error(provider, model, response, parse_error)
             raise name_replacement(error, model) if successor else error
         try:
-            return parse(response)
+            result = parse(response)
         except LimnerError as error:
             _attributed(error, provider, model, response)
             raise
@@ -133,6 +133,11 @@ async def exchange(
                 status_code=response.status,
                 request_id=response.request_id,
             ) from exc
+        if isinstance(result, ProviderResult) and result.request_id is None:
+            said = response.request_id  # for the caller's support ticket with the provider
+            if said is not None:
+                result = replace(result, request_id=said)
+        return result
     except LimnerError as error:
         error.attribute(provider.name, model.id)  # transport errors name neither yet
         failure = scrubber().error(error)

@@ -5,6 +5,7 @@ field, 500 only for a bug, credentials never leak."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import re
 from typing import Any
@@ -361,6 +362,22 @@ async def test_the_upstream_request_id_reaches_the_client(
     with pytest.raises(openai.BadRequestError) as caught:
         await _generate(gateway)
     assert caught.value.request_id == "req_123"
+
+
+async def test_the_upstream_request_id_of_a_success_reaches_the_client(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """The SDK's ``_request_id`` is the provider's, for a support request about the images; and
+    the Python API's response carries it as ``request_id``."""
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        body = {"created": 1, "data": [{"b64_json": base64.b64encode(png()).decode()}]}
+        return web.json_response(body, headers={"x-request-id": "req_ok_7"})
+
+    server.reply(answer)
+    result = await _generate(gateway)
+    assert result._request_id == "req_ok_7"
+    assert (result.model_extra or {})["request_id"] == "req_ok_7"
 
 
 async def test_every_answer_has_a_request_id_the_log_line_names(

@@ -173,7 +173,9 @@ async def _answer(
         result = await _as_urls(request, state, result)
     body = result.model_dump(mode="json", exclude_none=True)
     body.setdefault("cost", None)
-    return web.json_response(body)
+    # the upstream's id for the call, as on errors: the SDKs' _request_id, for its support
+    headers = {"x-request-id": result.request_id} if result.request_id else None
+    return web.json_response(body, headers=headers)
 
 
 async def _as_urls(
