@@ -112,6 +112,20 @@ def test_keys_from_flag_and_environment() -> None:
     assert keys_from([], {}) == ()
 
 
+async def test_a_gateway_serving_some_providers_lists_only_theirs(
+    make_gateway: MakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's recipe: the other providers' plugins disabled, the gateway lists and serves
+    only the rest."""
+    monkeypatch.setenv("LIMNER_DISABLE_PLUGINS", "google,stability,nova_canvas")
+    gateway = await make_gateway(GatewayConfig(api_keys=(GATEWAY_KEY,)))
+    sdk = gateway.sdk()
+    owners = {model.owned_by for model in (await sdk.models.list()).data}
+    assert owners == {"openai"}
+    with pytest.raises(openai.NotFoundError):
+        await sdk.images.generate(model="google/gemini-3-pro-image", prompt="x")
+
+
 async def test_models_list_and_retrieve(gateway: Gateway) -> None:
     sdk = gateway.sdk()
     models = {model.id: model for model in (await sdk.models.list()).data}
