@@ -118,6 +118,7 @@ async def test_a_gateway_serving_some_providers_lists_only_theirs(
     """The README's recipe: the other providers' plugins disabled, the gateway lists and serves
     only the rest."""
     monkeypatch.setenv("LIMNER_DISABLE_PLUGINS", "google,stability,nova_canvas")
+    monkeypatch.setattr(limner.plugins, "_DEFAULT", None)  # as in a new `limner serve` process
     gateway = await make_gateway(GatewayConfig(api_keys=(GATEWAY_KEY,)))
     sdk = gateway.sdk()
     owners = {model.owned_by for model in (await sdk.models.list()).data}
