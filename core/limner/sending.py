@@ -27,7 +27,7 @@ from .errors import (
 from .http import ConnectTo, RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
 from .plugins import Registry
-from .provider import DRY_RUN_MISSING, Provider, ProviderResult, ProviderSettings, Translation
+from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
 from .redaction import Scrubber, secret_header_values
 from .responses import CONTENT_FILTERED, Adjustment, Notice, Usage
 from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
@@ -133,10 +133,10 @@ async def exchange(
                 status_code=response.status,
                 request_id=response.request_id,
             ) from exc
-        if isinstance(result, ProviderResult) and result.request_id is None:
-            said = response.request_id  # for the caller's support ticket with the provider
-            if said is not None:
-                result = replace(result, request_id=said)
+        # an images or a chat result (not a Pending) that does not say the provider's id for
+        # the answer gets the one its headers give, for the caller's support request
+        if getattr(result, "request_id", "") is None and response.request_id is not None:
+            result = replace(result, request_id=response.request_id)  # type: ignore[type-var]
         return result
     except LimnerError as error:
         error.attribute(provider.name, model.id)  # transport errors name neither yet

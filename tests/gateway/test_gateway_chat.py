@@ -76,6 +76,22 @@ async def test_chat_completion_with_an_image_model(gateway: Gateway, server: Fak
     assert GOOGLE_KEY not in completion.model_dump_json()
 
 
+async def test_the_upstream_request_id_of_a_chat_reaches_the_client(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        response = await gemini_answer(recorded)
+        response.headers["x-request-id"] = "req_chat_9"
+        return response
+
+    server.reply(answer)
+    completion = await gateway.sdk().chat.completions.create(
+        model="google/gemini-2.5-flash-image", messages=[{"role": "user", "content": "a fox"}]
+    )
+    assert completion._request_id == "req_chat_9"
+    assert (completion.model_extra or {})["request_id"] == "req_chat_9"
+
+
 async def test_image_only_model_is_refused_on_chat(gateway: Gateway, server: FakeServer) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         await gateway.sdk().chat.completions.create(

@@ -100,3 +100,5 @@ class ChatResult:
     id: str | None = None
     created: int | None = None
     warnings: list[Notice] = field(default_factory=list)
+    request_id: str | None = None
+    """The provider's id for the answer; core fills it in from its headers when left out."""

@@ -250,6 +250,7 @@ class ChatEngine:
             provider=plan.provider.name,
             adjustments=list(plan.adjustments),
             warnings=unique(warnings),
+            request_id=first.request_id,
         )
         completion._failures = tuple(failed.values())
         return completion

@@ -111,6 +111,11 @@ class ChatCompletion(OpenAIShaped):
     usage: ChatUsage | None = None
     cost: Usd | None = Field(default=None, description="USD; null when the price is unknown")
     provider: str
+    request_id: str | None = Field(
+        default=None,
+        description="the provider's id for the answer (the first choice's call's), for a "
+        "support request to the provider",
+    )
     adjustments: list[Adjustment] = Field(default_factory=list)
     warnings: list[Notice] = Field(default_factory=list)
     _failures: tuple[LimnerError, ...] = PrivateAttr(default=())

@@ -33,4 +33,6 @@ async def completions(request: web.Request) -> web.Response:
     if result.failures:  # choices that failed while others answered: said as errors are
         warnings = failures_as_answered(result.warnings, result.failures, state.scrub)
         result = result.model_copy(update={"warnings": warnings})
-    return web.json_response(result.model_dump(mode="json"))
+    # the upstream's id for the call, as on errors: the SDKs' _request_id
+    headers = {"x-request-id": result.request_id} if result.request_id else None
+    return web.json_response(result.model_dump(mode="json"), headers=headers)
