@@ -33,8 +33,9 @@ shares (the environment), so the command line and the gateway show no Python.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from .provider_settings import ProviderSetting
 
 __all__ = [
     "AuthenticationError",
@@ -57,24 +58,6 @@ __all__ = [
     "RequestTimeoutError",
     "UnsupportedFeatureError",
 ]
-
-
-@dataclass(frozen=True)
-class ProviderSetting:
-    """A client setting that would fix an error: Python passes it as
-    ``providers={provider: {name: example}}``. The command line and the gateway read settings
-    from the environment only, which the error's message names."""
-
-    provider: str
-    name: str
-    example: str = "..."
-
-    def python(self) -> str:
-        """How to pass it from Python."""
-        return (
-            f"pass providers={{{self.provider!r}: {{{self.name!r}: {self.example}}}}} "
-            "to limner.Client"
-        )
 
 
 class LimnerError(Exception):

@@ -30,17 +30,19 @@ def estimate_calls(
     hooks = registry.pricers()
     for images, sent in calls:
         usd, notice = price_or_notice(
-            registry, model, operation, images, sent.quality, sent.size, None, sent.edit_mode
+            registry,
+            model,
+            operation,
+            images,
+            sent.quality,
+            sent.size,
+            None,
+            sent.edit_mode,
+            estimating=True,
         )
-        row = _row(model, operation, sent)
-        if notice is not None and notice.code == "price_unknown" and tokens and row is None:
-            notice = Notice(  # not unpriced: priced after the call, from the answer's usage
-                code="price_unknown",
-                message=f"{model.id} is priced by the tokens each answer reports, and its sheet "
-                "has no per-image estimate: the cost is known after the call, not before",
-            )
         if notice is not None:
             notices.append(notice)
+        row = _row(model, operation, sent)
         estimates.append(
             Estimate(
                 operation=operation,

@@ -13,23 +13,20 @@ import asyncio
 import functools
 import json
 import logging
-import math
-import random
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from . import __name__ as _package
 from .errors import (
-    InvalidRequestError,
     LimnerError,
     ProviderConnectionError,
     RequestTimeoutError,
 )
 from .lifetime import Pauses, close_with_loop
+from .retry import RetryPolicy
 from .status_errors import RETRYABLE_STATUSES, shown_url
 from .wire import WireRequest, WireResponse
 
@@ -50,46 +47,9 @@ __all__ = [
 USER_AGENT = f"{_package}/0.1"
 MAX_CONNECTIONS = 1000
 """Connections a client's own session keeps open at most (calls beyond them wait for one)."""
+DEFAULT_RETRY = RetryPolicy()
 log = logging.getLogger(__name__)
 """Debug lines per attempt: method, URL, status, latency. Never headers or bodies."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how long to wait between attempts."""
-
-    max_retries: int = 2
-    initial_delay: float = 0.5
-    max_delay: float = 20.0
-    max_retry_after: float = 60.0
-    """The longest ``Retry-After`` waited before a retry; an answer asking for longer is not
-    retried (a 429's :class:`~limner.errors.RateLimitError` carries ``retry_after``). Polls of
-    a job raise it to their ``poll_timeout``."""
-
-    def __post_init__(self) -> None:
-        """Refuse values that would wait forever (``inf``), at random (``nan``) or never."""
-        count = self.max_retries
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise InvalidRequestError(
-                f"retry.max_retries must be a whole number, 0 or more; got {count!r}",
-                param="retry.max_retries",
-            )
-        for name in ("initial_delay", "max_delay", "max_retry_after"):
-            seconds = getattr(self, name)
-            number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
-            if not number or not 0 <= seconds < math.inf:
-                raise InvalidRequestError(
-                    f"retry.{name} must be a finite number of seconds, 0 or more; got {seconds!r}",
-                    param=f"retry.{name}",
-                )
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds before retry number ``attempt`` (1-based). A ``retry_after`` that is not a
-        number of seconds (negative, NaN) is ignored."""
-        if retry_after is not None and retry_after >= 0:  # False for NaN too
-            return min(retry_after, self.max_retry_after)
-        ceiling = min(self.initial_delay * 2 ** (attempt - 1), self.max_delay)
-        return random.uniform(ceiling / 2, ceiling)
 
 
 Authorize = Callable[[WireRequest], Awaitable[WireRequest]]
@@ -113,7 +73,7 @@ class Transport:
         *,
         timeout: float = 600.0,
         connect_timeout: float = 30.0,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self.total_timeout = timeout

@@ -21,7 +21,7 @@ from .image_header import MIME_BY_FORMAT, check_pixels
 from .integrity import check_whole
 from .requests import ImageRef
 from .responses import Notice
-from .safe_text import CONTROL_CHARACTERS
+from .safe_text import CONTROL_CHARACTERS, is_lone_surrogate
 
 if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fast
     from PIL import Image
@@ -171,7 +171,7 @@ def _printable(name: str) -> str:
     return "".join(
         ch
         for ch in name
-        if ord(ch) not in CONTROL_CHARACTERS and ch not in '"\\' and not "\ud800" <= ch <= "\udfff"
+        if ord(ch) not in CONTROL_CHARACTERS and ch not in '"\\' and not is_lone_surrogate(ch)
     )
 
 

@@ -66,8 +66,8 @@ def make_manager(
 
 def _check_disabled_names(asked: Iterable[str], where: str) -> None:
     """Warn of a name in ``disable_plugins`` or ``LIMNER_DISABLE_PLUGINS`` (``where``) that no
-    installed plugin has: a typo, or a provider's name where the plugin's is meant
-    (``stabilityai`` for the plugin ``stability``), would leave the plugin on. A warning, not an
+    installed plugin has: a typo, or a provider's name where the plugin's is meant (the two
+    may differ), would leave the plugin on. A warning, not an
     error: a test suite or an environment may disable plugins that some machines lack."""
     if not asked:  # the common case: no second read of the installed plugins
         return

@@ -3,12 +3,31 @@ checks that keep secrets out of URLs and HTTP headers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationInfo, field_validator
 
-__all__ = ["ProviderSettings"]
+__all__ = ["ProviderSetting", "ProviderSettings"]
+
+
+@dataclass(frozen=True)
+class ProviderSetting:
+    """A client setting that would fix an error: Python passes it as
+    ``providers={provider: {name: example}}``. The command line and the gateway read settings
+    from the environment only, which the error's message names."""
+
+    provider: str
+    name: str
+    example: str = "..."
+
+    def python(self) -> str:
+        """How to pass it from Python."""
+        return (
+            f"pass providers={{{self.provider!r}: {{{self.name!r}: {self.example}}}}} "
+            "to limner.Client"
+        )
 
 
 class ProviderSettings(BaseModel):

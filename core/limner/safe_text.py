@@ -4,7 +4,7 @@ terminal or plant a link in it, nor reorder what follows it (bidirectional overr
 
 from __future__ import annotations
 
-__all__ = ["CONTROL_CHARACTERS", "escape_controls"]
+__all__ = ["CONTROL_CHARACTERS", "escape_controls", "is_lone_surrogate"]
 
 CONTROL_CHARACTERS: dict[int, str] = {
     code: f"\\u{code:04x}"
@@ -23,3 +23,9 @@ CONTROL_CHARACTERS: dict[int, str] = {
 def escape_controls(text: str) -> str:
     """``text`` with every :data:`CONTROL_CHARACTERS` character shown as its escape."""
     return text.translate(CONTROL_CHARACTERS)
+
+
+def is_lone_surrogate(char: str) -> bool:
+    """Whether ``char`` is half of a UTF-16 pair standing alone, which no encoding writes (a
+    file name's undecodable bytes read with ``surrogateescape``, or a string cut mid-emoji)."""
+    return "\ud800" <= char <= "\udfff"

@@ -255,9 +255,11 @@ def price_or_notice(
     size: str | None,
     usage: Usage | None,
     edit_mode: str | None = None,
+    *,
+    estimating: bool = False,
 ) -> tuple[Decimal | None, Notice | None]:
     """Best effort: pricing never fails a call. An unknown price or a plugin's pricing bug is a
-    notice and a ``None`` cost."""
+    notice and a ``None`` cost (``estimating``: a dry run's, before any answer)."""
     try:
         cost = registry.price(model, operation, images, quality, size, usage, edit_mode)
     except Exception as exc:  # a plugin's pricing bug must not lose the user's images
@@ -269,9 +271,29 @@ def price_or_notice(
     if cost is None:
         return None, Notice(
             code="price_unknown",
-            message=f"no price for {model.id} {operation} (quality={quality}, size={size})",
+            message=_unpriced(model, operation, quality, size, usage, estimating),
         )
     return cost, None
+
+
+def _unpriced(
+    model: ModelInfo,
+    operation: Operation,
+    quality: str | None,
+    size: str | None,
+    usage: Usage | None,
+    estimating: bool,
+) -> str:
+    """Why a call has no price: a model billed by tokens without them to go by (and no
+    per-image estimate), or no row of its sheet for these settings."""
+    if usage is None and model.pricing is not None and model.pricing.bills_tokens:
+        said = "each answer reports" if estimating else "its answer reports, and it reported none"
+        when = ": the cost is known after the call, not before" if estimating else ""
+        return (
+            f"{model.id} is priced by the tokens {said}, and its sheet has no per-image "
+            f"estimate{when}"
+        )
+    return f"no price for {model.id} {operation} (quality={quality}, size={size})"
 
 
 def describe(

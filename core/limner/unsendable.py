@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .errors import InvalidRequestError
+from .safe_text import is_lone_surrogate
 
 __all__ = ["refuse_unsendable", "unsendable_text"]
 
@@ -54,4 +55,4 @@ def refuse_unsendable(request: BaseModel) -> None:
 
 
 def _has_surrogate(text: str) -> bool:
-    return not text.isascii() and any("\ud800" <= char <= "\udfff" for char in text)
+    return not text.isascii() and any(map(is_lone_surrogate, text))
