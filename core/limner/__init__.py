@@ -49,7 +49,6 @@ if TYPE_CHECKING:
         UnsupportedFeatureError,
     )
     from .hookspecs import hookimpl
-    from .http import RetryPolicy
     from .images import InputImage
     from .provider import (
         Pending,
@@ -68,6 +67,7 @@ if TYPE_CHECKING:
         Notice,
         Usage,
     )
+    from .retry import RetryPolicy
     from .sync_client import Client
     from .wire import FilePart, WireRequest, WireResponse
 
@@ -121,7 +121,7 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "ProviderUnavailableError": "errors",
     "RateLimitError": "errors",
     "RequestTimeoutError": "errors",
-    "RetryPolicy": "http",
+    "RetryPolicy": "retry",
     "SizeRules": "capabilities",
     "TokenPrices": "capabilities",
     "Translation": "provider",
