@@ -207,6 +207,8 @@ _SUBMODULES = frozenset(
         "chat",
         "cli",
         "client",
+        "client_options",
+        "connections",
         "declared",
         "default_hooks",
         "delivery",

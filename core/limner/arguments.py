@@ -16,14 +16,16 @@ from .input_errors import invalid_input
 from .requests import EditRequest, fields_elsewhere
 from .values import not_json
 
-__all__ = ["build_request", "edit_request"]
+__all__ = ["build_request", "edit_request", "sdk_unset"]
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
 _NOT_FIELDS = {
-    "timeout": "is a client setting here, not a request field: AsyncClient(timeout=...)",
-    "max_retries": "is a client setting here, not a request field: AsyncClient(max_retries=...)",
+    "timeout": "is not a request field but a client setting: AsyncClient(timeout=...), or "
+    "client.with_options(timeout=...), or timeout= on a call of the Python client",
+    "max_retries": "is not a request field but a client setting: AsyncClient(max_retries=...), "
+    "or client.with_options(max_retries=...), or max_retries= on a call of the Python client",
     "extra_query": "is not supported: limner builds each provider's URL itself",
 }
 """OpenAI SDK per-request options, which would otherwise be forwarded to the provider as body
@@ -35,13 +37,13 @@ _SDK_UNSET = frozenset({"NotGiven", "Omit"})
 which code written for the SDK passes on: limner reads them as left out too."""
 
 
-def _sdk_unset(value: object) -> bool:
+def sdk_unset(value: object) -> bool:
     kind = type(value)
     return kind.__name__ in _SDK_UNSET and kind.__module__.startswith("openai")
 
 
 def _without_sdk_unset(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in values.items() if not _sdk_unset(value)}
+    return {name: value for name, value in values.items() if not sdk_unset(value)}
 
 
 def build_request(
@@ -54,7 +56,7 @@ def build_request(
     ``extra_body`` entries join the top level. Errors name the parameter (``locate`` may reshape
     pydantic's location of it)."""
     values = dict(fields)
-    if "openai" in sys.modules and any(_sdk_unset(value) for value in values.values()):
+    if "openai" in sys.modules and any(sdk_unset(value) for value in values.values()):
         values = _without_sdk_unset(values)  # (no SDK imported: none of its markers here)
     extra = values.pop("extra_body", None)
     if extra is not None and not isinstance(extra, Mapping):
@@ -72,7 +74,7 @@ def build_request(
     extra = {
         name: value
         for name, value in (extra or {}).items()
-        if value is not None and not _sdk_unset(value)
+        if value is not None and not sdk_unset(value)
     }
     twice = sorted(  # an extra set to None unsets nothing: it was left out above
         name for name in extra.keys() & values.keys() if values[name] not in (None, extra[name])
@@ -111,8 +113,8 @@ def edit_request(model: str, prompt: str, image: Any, params: Mapping[str, Any])
     as the OpenAI SDK takes them) or ``images`` (a list, as the request's JSON Schema names
     them), given once."""
     images = params.get("images")  # None: unset
-    image = None if _sdk_unset(image) else image
-    images = None if _sdk_unset(images) else images
+    image = None if sdk_unset(image) else image
+    images = None if sdk_unset(images) else images
     if image is not None and images is not None:
         raise InvalidRequestError(
             "images: give the images once, as image= (one image or a list) or images= (a list)",

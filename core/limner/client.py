@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
+import copy
 import functools
-import math
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Unpack, overload
@@ -16,10 +16,17 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack, overload
 from .arguments import build_request, edit_request
 from .calls import AnyRequest
 from .capabilities import ModelInfo, Operation
+from .client_options import (
+    ClientOptions,
+    check_client_settings,
+    check_providers,
+    check_retry_arguments,
+    for_call,
+    with_options,
+)
 from .download import DownloadPolicy
 from .dryrun import DryRun
 from .engine import Engine, EngineOptions
-from .errors import InvalidRequestError
 from .http import RetryPolicy, Transport
 from .params import EditParams, GenerateParams, VariationParams
 from .plugins import Registry, default_registry
@@ -110,8 +117,9 @@ class AsyncImages:
         self, *, model: str, prompt: str, dry_run: bool = False, **params: Unpack[GenerateParams]
     ) -> ImagesResponse | DryRun:
         """Make images from a prompt. With ``dry_run=True``, return what would be sent instead."""
-        request = build_request(GenerateRequest, {"model": model, "prompt": prompt, **params})
-        return await self._execute("generate", request, dry_run)
+        engine, fields = for_call(self._engine, params)
+        request = build_request(GenerateRequest, {"model": model, "prompt": prompt, **fields})
+        return await execute(engine, "generate", request, dry_run)
 
     @overload
     async def edit(
@@ -156,8 +164,9 @@ class AsyncImages:
         the request's JSON Schema names it: bytes, paths, binary file objects, the OpenAI SDK's
         ``(filename, content[, mime])`` tuples, ``data:``/https URLs or ``{"file_id": ...}``);
         ``mask`` marks the area to change with transparent pixels."""
-        request = edit_request(model, prompt, image, params)
-        return await self._execute("edit", request, dry_run)
+        engine, fields = for_call(self._engine, params)
+        request = edit_request(model, prompt, image, fields)
+        return await execute(engine, "edit", request, dry_run)
 
     @overload
     async def create_variation(
@@ -180,64 +189,18 @@ class AsyncImages:
         self, *, model: str, image: Any, dry_run: bool = False, **params: Unpack[VariationParams]
     ) -> ImagesResponse | DryRun:
         """Variations of one image."""
-        request = build_request(VariationRequest, {"model": model, "image": image, **params})
-        return await self._execute("variation", request, dry_run)
-
-    async def _execute(
-        self, operation: Operation, request: AnyRequest, dry_run: bool
-    ) -> ImagesResponse | DryRun:
-        if dry_run:
-            return await self._engine.dry_run(operation, request)
-        return await self._engine.run(operation, request)
+        engine, fields = for_call(self._engine, params)
+        request = build_request(VariationRequest, {"model": model, "image": image, **fields})
+        return await execute(engine, "variation", request, dry_run)
 
 
-def _check_client_settings(
-    timeout: object,
-    connect_timeout: object,
-    poll_timeout: object,
-    max_retries: object,
-    max_download_bytes: object,
-) -> None:
-    """Refuse settings that would silently mean something else (a timeout of 0 is none) or
-    fail later with a bare ``TypeError``."""
-    for name, seconds in (
-        ("timeout", timeout),
-        ("connect_timeout", connect_timeout),
-        ("poll_timeout", poll_timeout),
-    ):
-        number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
-        if not number or not 0 < seconds < math.inf:  # type: ignore[operator]
-            raise InvalidRequestError(
-                f"{name} must be a positive number of seconds (limner has no 'no timeout'; give "
-                f"a large one); got {seconds!r}",
-                param=name,
-            )
-    for name, count in (("max_retries", max_retries), ("max_download_bytes", max_download_bytes)):
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise InvalidRequestError(
-                f"{name} must be a whole number, 0 or more; got {count!r}", param=name
-            )
-
-
-def _check_providers(providers: object) -> None:
-    """Refuse ``providers=`` that is not settings by provider name (``{"openai": "sk-..."}``
-    would fail at the first call with a bare ``AttributeError``). The values are not quoted:
-    they may be keys."""
-    if providers is None:
-        return
-    if not isinstance(providers, Mapping):
-        raise InvalidRequestError(
-            "providers must map provider names to their settings, such as "
-            "{'openai': {'api_key': ...}}",
-            param="providers",
-        )
-    for name, settings in providers.items():
-        if not isinstance(settings, Mapping):
-            raise InvalidRequestError(
-                f"providers[{name!r}] must be a dict of settings, such as {{'api_key': ...}}, "
-                f"not a {type(settings).__name__}",
-                param=f"providers.{name}",
-            )
+async def execute(
+    engine: Engine, operation: Operation, request: AnyRequest, dry_run: bool
+) -> ImagesResponse | DryRun:
+    """Run ``request``, or with ``dry_run`` say what would be sent."""
+    if dry_run:
+        return await engine.dry_run(operation, request)
+    return await engine.run(operation, request)
 
 
 class AsyncClient:
@@ -280,16 +243,18 @@ class AsyncClient:
         session: aiohttp.ClientSession | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        if retry is not None and max_retries is not None:
-            raise InvalidRequestError(
-                "give max_retries or retry=RetryPolicy(max_retries=...), not both",
-                param="max_retries",
-            )
+        check_retry_arguments(max_retries, retry)
         max_retries = 2 if max_retries is None else max_retries
-        _check_client_settings(
-            timeout, connect_timeout, poll_timeout, max_retries, max_download_bytes
+        check_client_settings(
+            timeout,
+            connect_timeout,
+            poll_timeout,
+            max_retries,
+            max_download_bytes,
+            strict=strict,
+            allow_private_networks=allow_private_networks,
         )
-        _check_providers(providers)
+        check_providers(providers)
         if isinstance(disable_plugins, str):  # one name (or "a,b"), not its letters
             disable_plugins = disable_plugins.split(",")
         plugins, disable_plugins = tuple(plugins), tuple(disable_plugins)
@@ -327,6 +292,19 @@ class AsyncClient:
         from .chat.engine import ChatEngine
 
         return AsyncChat(ChatEngine(self._engine))
+
+    def with_options(self, **changes: Unpack[ClientOptions]) -> AsyncClient:
+        """A client with some of these settings changed: ``timeout``, ``connect_timeout``,
+        ``poll_timeout``, ``max_retries`` (or ``retry``), ``strict``, ``allow_private_networks``
+        and ``max_download_bytes``. It shares this client's providers, plugins, credentials and
+        connections, so it costs little, and closing either closes both (as the openai SDK's
+        ``with_options`` does): ``client.with_options(timeout=30).images.generate(...)``."""
+        derived = copy.copy(self)
+        derived.__dict__.pop("chat", None)  # made anew, on the derived engine
+        derived._engine = with_options(self._engine, changes)
+        derived._transport = derived._engine.transport
+        derived.images = AsyncImages(derived._engine)
+        return derived
 
     def secret_values(self) -> list[str]:
         """Every credential the client's provider settings hold, from ``providers=`` or the

@@ -9,30 +9,30 @@ take too long again. The timeouts apply to every request, on a session passed in
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import logging
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from types import ModuleType
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from . import __name__ as _package
+from .connections import (
+    USER_AGENT,
+    Connections,
+    client_closed_error,
+    client_modules,
+)
 from .errors import (
     LimnerError,
     ProviderConnectionError,
     RequestTimeoutError,
 )
-from .lifetime import Pauses, close_with_loop
 from .retry import RetryPolicy
 from .status_errors import RETRYABLE_STATUSES, shown_url
 from .wire import WireRequest, WireResponse
 
 if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` fast
     import aiohttp
-    import yarl
 
 __all__ = [
     "USER_AGENT",
@@ -44,9 +44,6 @@ __all__ = [
     "pin_url",
 ]
 
-USER_AGENT = f"{_package}/0.1"
-MAX_CONNECTIONS = 1000
-"""Connections a client's own session keeps open at most (calls beyond them wait for one)."""
 DEFAULT_RETRY = RetryPolicy()
 log = logging.getLogger(__name__)
 """Debug lines per attempt: method, URL, status, latency. Never headers or bodies."""
@@ -59,13 +56,12 @@ Retryable = Callable[[WireResponse], bool]
 
 
 class Transport:
-    """Sends :class:`WireRequest` objects through one ``aiohttp.ClientSession``.
-
-    The session is created on first use and closed by :meth:`close` (unless it was passed in);
-    a closed transport refuses to send. A session serves the event loop it was made on: sending
-    from another loop is refused (``event_loop_mismatch``), since its connections cannot move.
-    ``timeout`` (seconds in all) and ``connect_timeout`` apply to every request, whichever
-    session sends it.
+    """Sends :class:`WireRequest` objects through one ``aiohttp.ClientSession``, held by its
+    :class:`~limner.connections.Connections` (made on first use, on the loop that first sends;
+    closed by :meth:`close` unless it was passed in). ``timeout`` (seconds in all) and
+    ``connect_timeout`` apply to every request, whichever session sends it.
+    :meth:`with_options` makes a transport with other timeouts or retries on the same
+    connections.
     """
 
     def __init__(
@@ -75,25 +71,34 @@ class Transport:
         connect_timeout: float = 30.0,
         retry: RetryPolicy = DEFAULT_RETRY,
         session: aiohttp.ClientSession | None = None,
+        connections: Connections | None = None,
     ) -> None:
         self.total_timeout = timeout
         self.connect_timeout = connect_timeout
         self.retry = retry
-        self.pauses = Pauses()
+        self.connections = connections if connections is not None else Connections(session)
+        self.pauses = self.connections.pauses
         """Retries' back-offs and polls' waits, which :meth:`close` cuts short."""
-        self._session = session
-        self._owns_session = session is None
-        self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the session made here
-        self._guard: AsyncGenerator[None, None] | None = None  # closes it when that loop ends
-        self._closed = False
         self._timeout: aiohttp.ClientTimeout | None = None
+
+    def with_options(
+        self, *, timeout: float, connect_timeout: float, retry: RetryPolicy
+    ) -> Transport:
+        """A transport with these timeouts and retries, sending through this one's connections
+        (closing either closes both)."""
+        return Transport(
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            retry=retry,
+            connections=self.connections,
+        )
 
     @property
     def timeout(self) -> aiohttp.ClientTimeout:
         """The timeouts, as aiohttp takes them with each request (a session passed in has its
         own defaults, which must not win). Built once, on first use."""
         if self._timeout is None:
-            aiohttp, _ = _client_modules()
+            aiohttp, _ = client_modules()
             self._timeout = aiohttp.ClientTimeout(
                 total=self.total_timeout, sock_connect=self.connect_timeout
             )
@@ -101,53 +106,12 @@ class Transport:
 
     @property
     def session(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise client_closed_error()
-        session = self._session
-        if (
-            self._owns_session
-            and session is not None
-            and not session.closed
-            and asyncio.get_running_loop() is not self._loop
-        ):
-            raise LimnerError(
-                "this client's connections belong to another event loop (one that has ended, "
-                "such as an earlier asyncio.run, or one in another thread); make one client per "
-                "event loop, inside it, or use limner.Client from any thread",
-                code="event_loop_mismatch",
-            )
-        if session is None or session.closed:
-            aiohttp, _ = _client_modules()
-            session = self._session = aiohttp.ClientSession(
-                timeout=self.timeout,
-                headers={"user-agent": USER_AGENT},
-                # as many connections as the openai SDK keeps: a call waiting for a free one
-                # spends its timeout waiting (aiohttp's total counts the wait), and 100, aiohttp's
-                # default, made the 101st of 150 concurrent calls time out unsent
-                connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
-            )
-            self._owns_session = True
-            self._loop = asyncio.get_running_loop()
-            self._guard = close_with_loop(session)  # closed when asyncio.run ends, if not before
-        return session
+        return self.connections.session(self.timeout)
 
     async def close(self) -> None:
-        """Close the session (if made here), on the event loop it belongs to; afterwards the
-        transport refuses to send, and calls waiting to retry or to poll fail as closed."""
-        self._closed = True
-        self.pauses.end()
-        session, loop = self._session, self._loop
-        if session is None or not self._owns_session or session.closed:
-            return
-        if loop is None or loop is asyncio.get_running_loop():
-            await session.close()
-            if self._guard is not None:
-                await self._guard.aclose()
-                self._guard = None
-        elif loop.is_running():  # another thread's loop: close it there
-            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(session.close(), loop))
-        else:  # its loop ended without closing it (a loop asyncio.run did not make)
-            session.detach()
+        """Close the connections (the session, if made here); afterwards the transport refuses
+        to send, and calls waiting to retry or to poll fail as closed."""
+        await self.connections.close()
 
     async def send(
         self,
@@ -217,7 +181,7 @@ class Transport:
             raise client_closed_error()
 
     async def _send_once(self, request: WireRequest, address: str | None) -> WireResponse:
-        aiohttp, _ = _client_modules()
+        aiohttp, _ = client_modules()
         failure: LimnerError
         try:
             return await self._exchange(request, address)
@@ -241,7 +205,7 @@ class Transport:
                 retryable=False,
             )
         except aiohttp.ClientError as exc:
-            if self._closed:  # the client was closed under the call, not the provider's doing
+            if self.connections.closed:  # closed under the call: not the provider's doing
                 failure = client_closed_error(in_flight=request.method not in ("GET", "HEAD"))
             else:
                 failure = ProviderConnectionError(
@@ -253,7 +217,7 @@ class Transport:
         raise failure
 
     async def _exchange(self, request: WireRequest, address: str | None) -> WireResponse:
-        aiohttp, URL = _client_modules()
+        aiohttp, URL = client_modules()
         headers = dict(request.headers)
         url, server_hostname = request.url, None
         if address is not None:  # the name still in the Host header and TLS
@@ -311,36 +275,9 @@ def pin_url(url: str, address: str) -> tuple[str, dict[str, Any]]:
     return pinned, {"headers": {"host": header}, "server_hostname": parts.hostname}
 
 
-def client_closed_error(*, in_flight: bool = False) -> LimnerError:
-    """The error for a call on a closed client; ``in_flight``: one whose request had gone out,
-    which the provider may have taken (and bill)."""
-    if in_flight:
-        error = LimnerError(
-            "the client was closed while this call's request was out: the provider may have "
-            "taken it, and bill it",
-            code="client_closed",
-        )
-        error.submitted = True
-        return error
-    return LimnerError(
-        "this client is closed; make a new one (or keep it open: one client can serve any "
-        "number of requests)",
-        code="client_closed",
-    )
-
-
-@functools.cache
-def _client_modules() -> tuple[ModuleType, type[yarl.URL]]:
-    """aiohttp and yarl's URL, imported on the first request (not by ``import limner``)."""
-    import aiohttp
-    from yarl import URL
-
-    return aiohttp, URL
-
-
 async def encode_body(request: WireRequest) -> tuple[bytes | None, str | None]:
     """The body bytes exactly as sent, and their content type (multipart with its boundary)."""
-    aiohttp, _ = _client_modules()
+    aiohttp, _ = client_modules()
 
     if request.json is not None:
         return request.json_bytes(), "application/json"

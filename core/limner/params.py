@@ -21,6 +21,11 @@ class CommonParams(TypedDict, total=False):
     provider_options: Mapping[str, Mapping[str, Any] | None] | None
     extra_body: Mapping[str, Any] | None
     """Fields limner does not know, forwarded to the provider unchanged."""
+    timeout: float | None
+    """Seconds allowed for each HTTP call of this call (the client's ``timeout``, for this call
+    alone, as the openai SDK's per-request option)."""
+    max_retries: int | None
+    """Extra attempts for this call alone (the client's ``max_retries``)."""
 
 
 class GenerateParams(CommonParams, total=False):

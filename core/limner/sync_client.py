@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import copy
 import functools
 import os
 import threading
@@ -19,7 +20,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
 from .arguments import build_request, edit_request
-from .client import AsyncClient, AsyncImages
+from .client import AsyncClient, AsyncImages, execute
+from .client_options import ClientOptions, for_call
 from .dryrun import DryRun
 from .errors import LimnerError
 from .http import RetryPolicy, client_closed_error
@@ -176,8 +178,9 @@ class Images:
         self, *, model: str, prompt: str, dry_run: bool = False, **params: Unpack[GenerateParams]
     ) -> ImagesResponse | DryRun:
         """See :meth:`AsyncImages.generate`."""
-        request = build_request(GenerateRequest, {"model": model, "prompt": prompt, **params})
-        return self._run(self._images._execute("generate", request, dry_run))
+        engine, fields = for_call(self._images._engine, params)
+        request = build_request(GenerateRequest, {"model": model, "prompt": prompt, **fields})
+        return self._run(execute(engine, "generate", request, dry_run))
 
     @overload
     def edit(
@@ -219,8 +222,9 @@ class Images:
         **params: Unpack[EditParams],
     ) -> ImagesResponse | DryRun:
         """See :meth:`AsyncImages.edit`."""
-        request = edit_request(model, prompt, image, params)
-        return self._run(self._images._execute("edit", request, dry_run))
+        engine, fields = for_call(self._images._engine, params)
+        request = edit_request(model, prompt, image, fields)
+        return self._run(execute(engine, "edit", request, dry_run))
 
     @overload
     def create_variation(
@@ -243,8 +247,9 @@ class Images:
         self, *, model: str, image: Any, dry_run: bool = False, **params: Unpack[VariationParams]
     ) -> ImagesResponse | DryRun:
         """See :meth:`AsyncImages.create_variation`."""
-        request = build_request(VariationRequest, {"model": model, "image": image, **params})
-        return self._run(self._images._execute("variation", request, dry_run))
+        engine, fields = for_call(self._images._engine, params)
+        request = build_request(VariationRequest, {"model": model, "image": image, **fields})
+        return self._run(execute(engine, "variation", request, dry_run))
 
 
 _same_docs(Images, AsyncImages, "generate", "edit", "create_variation")
@@ -299,6 +304,15 @@ class Client:
         from .chat.client import Chat
 
         return Chat(self._async.chat, self._runner)
+
+    def with_options(self, **changes: Unpack[ClientOptions]) -> Client:
+        """See :meth:`AsyncClient.with_options`: the derived client runs on this one's thread,
+        and closing either closes both."""
+        derived = copy.copy(self)
+        derived.__dict__.pop("chat", None)  # made anew, on the derived client
+        derived._async = self._async.with_options(**changes)
+        derived.images = Images(derived._async.images, self._runner)
+        return derived
 
     def secret_values(self) -> list[str]:
         """See :meth:`AsyncClient.secret_values`."""

@@ -18,7 +18,7 @@ from limner.chat import ChatCall, ChatResult
 from limner.chat.messages import NO_STATE, build_chat_request, load_turns
 from limner.http import RetryPolicy
 
-from .support import IMAGE, IMAGE_B64, FakeServer, Recorded, png
+from .support import IMAGE, IMAGE_B64, FakeServer, Recorded, error_reply, png
 
 KEY = "sk-painter-SECRET-42"
 URL = f"data:image/png;base64,{IMAGE_B64}"
@@ -178,6 +178,32 @@ async def test_a_third_party_plugin_serves_chat_and_gets_its_state_back(
     assert second.choices[0].message.content == URL  # no text: the first image's data URL
     assert first.cost == Decimal("0.00501")  # 10 x $1 + 100 x $50 per million
     assert first.usage is not None and first.usage.completion_tokens_details.image_tokens == 100
+
+
+async def test_chat_takes_the_per_call_options_and_with_options(server: FakeServer) -> None:
+    """``timeout`` and ``max_retries`` on one call, or on a client made by ``with_options``,
+    as the openai SDK takes them (the client itself retries once)."""
+    messages = [{"role": "user", "content": "x"}]
+    async with client(server) as painter:
+        server.reply(error_reply(503))
+        with pytest.raises(limner.ProviderUnavailableError):
+            await painter.chat.completions.create(
+                model="painter/chat-1", messages=messages, max_retries=0
+            )
+        assert len(server.api_calls) == 1
+        server.reply(error_reply(503))
+        with pytest.raises(limner.ProviderUnavailableError):
+            await painter.with_options(max_retries=0).chat.completions.create(
+                model="painter/chat-1", messages=messages
+            )
+        assert len(server.api_calls) == 2
+        server.reply(error_reply(503), answer(1))
+        retried = await painter.chat.completions.create(model="painter/chat-1", messages=messages)
+        assert len(server.api_calls) == 4 and retried.choices
+        dry = await painter.chat.completions.create(
+            model="painter/chat-1", messages=messages, timeout=30, dry_run=True
+        )
+        assert "timeout" not in dry.requests[0]["json"]
 
 
 async def test_a_chat_model_has_request_schemas_for_its_image_operations_only(

@@ -26,8 +26,8 @@ GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
         ({"prompt": ""}, "prompt", limner.InvalidRequestError),
         ({"prompt": "   \n\t"}, "prompt", limner.InvalidRequestError),
         ({"n": 0}, "n", limner.InvalidRequestError),
-        ({"timeout": 5}, "timeout", limner.InvalidRequestError),  # the SDK's per-call options
-        ({"max_retries": 0}, "max_retries", limner.InvalidRequestError),
+        ({"timeout": "soon"}, "timeout", limner.InvalidRequestError),  # the SDK's per-call option
+        ({"max_retries": -1}, "max_retries", limner.InvalidRequestError),
         ({"extra_query": {"a": "b"}}, "extra_query", limner.InvalidRequestError),
         ({"image": "fox.png"}, "image", limner.InvalidRequestError),  # an edit's, not generate's
         ({"images": ["fox.png"]}, "images", limner.InvalidRequestError),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Mapping
 from typing import Any, Literal, Protocol, TypeVar, overload
 
+from ..client_options import for_call
 from ..dryrun import DryRun
 from .engine import ChatEngine
 from .messages import build_chat_request
@@ -13,6 +14,13 @@ from .response import ChatCompletion
 __all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions"]
 
 R = TypeVar("R")
+
+
+def _for_call(chat: ChatEngine, params: dict[str, Any]) -> tuple[ChatEngine, Mapping[str, Any]]:
+    """The chat engine for one call: ``timeout`` and ``max_retries``, when given, apply to it
+    alone (see :func:`~limner.client_options.for_call`)."""
+    engine, fields = for_call(chat.engine, params)
+    return (chat if engine is chat.engine else ChatEngine(engine)), fields
 
 
 class _Runner(Protocol):
@@ -51,10 +59,11 @@ class AsyncCompletions:
         earlier answers go back in ``messages`` as they came (object or JSON), so the model
         continues the same image. ``stream=True`` is refused; ``n`` makes that many concurrent
         calls, one choice each. With ``dry_run=True``, return what would be sent instead."""
-        request = build_chat_request({"model": model, "messages": list(messages), **params})
+        engine, fields = _for_call(self._engine, params)
+        request = build_chat_request({"model": model, "messages": list(messages), **fields})
         if dry_run:
-            return await self._engine.dry_run(request)
-        return await self._engine.create(request)
+            return await engine.dry_run(request)
+        return await engine.create(request)
 
 
 class AsyncChat:
@@ -91,8 +100,8 @@ class Completions:
         self, *, model: str, messages: Iterable[Any], dry_run: bool = False, **params: Any
     ) -> ChatCompletion | DryRun:
         """See :meth:`AsyncCompletions.create`."""
-        request = build_chat_request({"model": model, "messages": list(messages), **params})
-        engine = self._completions._engine
+        engine, fields = _for_call(self._completions._engine, params)
+        request = build_chat_request({"model": model, "messages": list(messages), **fields})
         if dry_run:
             return self._runner.run(engine.dry_run(request))
         return self._runner.run(engine.create(request))

@@ -1,0 +1,119 @@
+"""A client's connections: the one ``aiohttp.ClientSession`` its calls share (made on first use,
+on the event loop that first sends), whether the client is closed, and the waits its closing
+cuts short. A client made with ``with_options`` shares its parent's: closing either closes both,
+as with the openai SDK's ``with_options``."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from .errors import LimnerError
+from .lifetime import Pauses, close_with_loop
+
+if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` fast
+    from collections.abc import AsyncGenerator
+
+    import aiohttp
+    import yarl
+
+__all__ = ["MAX_CONNECTIONS", "USER_AGENT", "Connections", "client_closed_error", "client_modules"]
+
+USER_AGENT = f"{__package__}/0.1"
+MAX_CONNECTIONS = 1000
+"""Connections a client's own session keeps open at most (calls beyond them wait for one)."""
+
+
+class Connections:
+    """The session (passed in, or made here on first use and closed by :meth:`close`), and
+    whether the client is closed: a closed client refuses to send. A session serves the event
+    loop it was made on: sending from another loop is refused (``event_loop_mismatch``), since
+    its connections cannot move."""
+
+    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+        self.pauses = Pauses()
+        """Retries' back-offs and polls' waits, which :meth:`close` cuts short."""
+        self.closed = False
+        self._session = session
+        self._owns_session = session is None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the session made here
+        self._guard: AsyncGenerator[None, None] | None = None  # closes it when that loop ends
+
+    def session(self, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientSession:
+        """The session to send with; one made here takes ``timeout`` as its default."""
+        if self.closed:
+            raise client_closed_error()
+        session = self._session
+        if (
+            self._owns_session
+            and session is not None
+            and not session.closed
+            and asyncio.get_running_loop() is not self._loop
+        ):
+            raise LimnerError(
+                "this client's connections belong to another event loop (one that has ended, "
+                "such as an earlier asyncio.run, or one in another thread); make one client per "
+                "event loop, inside it, or use limner.Client from any thread",
+                code="event_loop_mismatch",
+            )
+        if session is None or session.closed:
+            aiohttp, _ = client_modules()
+            session = self._session = aiohttp.ClientSession(
+                timeout=timeout,
+                headers={"user-agent": USER_AGENT},
+                # as many connections as the openai SDK keeps: a call waiting for a free one
+                # spends its timeout waiting (aiohttp's total counts the wait), and 100, aiohttp's
+                # default, made the 101st of 150 concurrent calls time out unsent
+                connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
+            )
+            self._owns_session = True
+            self._loop = asyncio.get_running_loop()
+            self._guard = close_with_loop(session)  # closed when asyncio.run ends, if not before
+        return session
+
+    async def close(self) -> None:
+        """Close the session (if made here), on the event loop it belongs to; afterwards sending
+        is refused, and calls waiting to retry or to poll fail as closed."""
+        self.closed = True
+        self.pauses.end()
+        session, loop = self._session, self._loop
+        if session is None or not self._owns_session or session.closed:
+            return
+        if loop is None or loop is asyncio.get_running_loop():
+            await session.close()
+            if self._guard is not None:
+                await self._guard.aclose()
+                self._guard = None
+        elif loop.is_running():  # another thread's loop: close it there
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(session.close(), loop))
+        else:  # its loop ended without closing it (a loop asyncio.run did not make)
+            session.detach()
+
+
+def client_closed_error(*, in_flight: bool = False) -> LimnerError:
+    """The error for a call on a closed client; ``in_flight``: one whose request had gone out,
+    which the provider may have taken (and bill)."""
+    if in_flight:
+        error = LimnerError(
+            "the client was closed while this call's request was out: the provider may have "
+            "taken it, and bill it",
+            code="client_closed",
+        )
+        error.submitted = True
+        return error
+    return LimnerError(
+        "this client is closed; make a new one (or keep it open: one client can serve any "
+        "number of requests)",
+        code="client_closed",
+    )
+
+
+@functools.cache
+def client_modules() -> tuple[ModuleType, type[yarl.URL]]:
+    """aiohttp and yarl's URL, imported on the first request (not by ``import limner``)."""
+    import aiohttp
+    from yarl import URL
+
+    return aiohttp, URL
