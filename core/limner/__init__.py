@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    __version__: str  # read from the installed metadata on first use
     from .capabilities import (
         Capabilities,
         FieldRule,
@@ -256,6 +257,7 @@ _SUBMODULES = frozenset(
         "unsendable",
         "validation",
         "values",
+        "versions",
         "wire",
     }
 )
@@ -264,7 +266,11 @@ if not TYPE_CHECKING:  # type checkers see the imports above, and flag misspelle
 
     def __getattr__(name: str) -> Any:
         """Import a public name's module on first use, so ``import limner`` stays cheap."""
-        if name in _LAZY:
+        if name == "__version__":  # read from the installed metadata, on first use
+            from .versions import core_version
+
+            value = core_version()
+        elif name in _LAZY:
             module = importlib.import_module(f".{_LAZY[name]}", __name__)
             value = getattr(module, name)
         elif name in _SUBMODULES:
@@ -283,4 +289,6 @@ if not TYPE_CHECKING:  # type checkers see the imports above, and flag misspelle
 
 
 def __dir__() -> list[str]:
-    return sorted({*__all__, *_SUBMODULES, *(name for name in globals() if name[:2] == "__")})
+    return sorted(
+        {*__all__, *_SUBMODULES, "__version__", *(name for name in globals() if name[:2] == "__")}
+    )

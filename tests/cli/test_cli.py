@@ -115,6 +115,25 @@ def test_models_table_lists_every_openai_model(capsys: pytest.CaptureFixture[str
     assert price["openai/dall-e-3"] == "$0.04-0.12"
 
 
+def test_version_lists_the_core_and_each_installed_plugin(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import importlib.metadata
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    lines = capsys.readouterr().out.splitlines()
+    expected = {
+        name: importlib.metadata.version(name)
+        for name in ("limner-core", "limner-openai", "limner-google", "limner-stability")
+    }
+    assert lines[0] == f"limner-core {expected['limner-core']}"
+    assert {f"{name} {version}" for name, version in expected.items()} <= set(lines)
+    assert limner.__version__ == expected["limner-core"]
+    assert "__version__" in dir(limner)
+
+
 def test_models_json_uses_full_ids(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "models", "--json")
     assert status == 0

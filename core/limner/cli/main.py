@@ -51,6 +51,21 @@ __all__ = ["main"]
 BAD_INPUT = (InvalidRequestError, NotFoundError, PayloadTooLargeError, MissingCredentialsError)
 
 
+class _Versions(argparse.Action):
+    """``--version``: one line per distribution (the core, then each plugin's), then exit. Read
+    only when asked, so other commands do not pay for the metadata lookups."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:  # noqa: A002 (argparse passes it by this name)
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from ..versions import installed_versions
+
+        for name, version in installed_versions():
+            print(f"{name} {version}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="limner",
@@ -59,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
         "without one names the variable to set. Exit status: 0 done, 1 the provider refused "
         "or failed, the network failed, or an image was not saved; 2 bad input (nothing was "
         "sent).",
+    )
+    parser.add_argument(
+        "--version", action=_Versions, help="print the versions of limner and its plugins"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
