@@ -55,7 +55,12 @@ class _Versions(argparse.Action):
     """``--version``: one line per distribution (the core, then each plugin's), then exit. Read
     only when asked, so other commands do not pay for the metadata lookups."""
 
-    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:  # noqa: A002 (argparse passes it by this name)
+    def __init__(
+        self,
+        option_strings: Sequence[str],
+        dest: str,
+        help: str | None = None,  # noqa: A002
+    ) -> None:
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:

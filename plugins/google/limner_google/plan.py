@@ -131,7 +131,15 @@ def pick_size(
     ``size`` (``WIDTHxHEIGHT`` or ``auto``); every change goes to ``report``. Shared by the
     images path and chat."""
     aspect = config.aspect_ratio if config else None
-    image_size = _normal_class(config.image_size) if config and config.image_size else None
+    given = config.image_size if config else None
+    image_size = _normal_class(given) if given else None
+    if given is not None and image_size != given and image_size in classes:
+        report(  # never silently, even a spelling
+            "image_config.image_size",
+            given,
+            image_size,
+            f"resolution classes are written {', '.join(CLASS_LONG_SIDE)}",
+        )
     if aspect is not None and aspect not in aspects:  # as OpenAI's and Stability's sizes do
         wanted = parse_ratio(aspect)
         nearest = nearest_ratio(wanted, aspects)
@@ -142,8 +150,8 @@ def pick_size(
             f"the nearest of the aspect ratios {model_id} offers ({', '.join(aspects)})",
         )
         aspect = nearest
-    if image_size is not None and image_size not in classes:
-        image_size = _offered_class(model_id, image_size, classes, report)
+    if given is not None and image_size is not None and image_size not in classes:
+        image_size = _offered_class(model_id, image_size, given, classes, report)
     wh = parse_size(size) if size is not None else None
     if size is not None and wh is None:  # "auto": the provider's default
         report("size", size, None, "Google picks its default size for 'auto'")
@@ -173,10 +181,11 @@ def pick_size(
 
 
 def _offered_class(
-    model_id: str, image_size: str, classes: Sequence[str], report: Report
+    model_id: str, image_size: str, given: str, classes: Sequence[str], report: Report
 ) -> str | None:
-    """The offered resolution class nearest ``image_size`` (one of 512, 1K, 2K, 4K), reported;
-    dropped, and reported, when the model's resolution is fixed."""
+    """The offered resolution class nearest ``image_size`` (one of 512, 1K, 2K, 4K; ``given``
+    as the request spelled it), reported; dropped, and reported, when the model's resolution is
+    fixed."""
     if image_size not in CLASS_LONG_SIDE:
         known = ", ".join(CLASS_LONG_SIDE)
         raise InvalidRequestError(
@@ -186,7 +195,7 @@ def _offered_class(
     if not classes:
         report(
             "image_config.image_size",
-            image_size,
+            given,
             None,
             f"{model_id} has one resolution (1024-class): it takes no imageSize",
         )
@@ -194,7 +203,7 @@ def _offered_class(
     nearest = nearest_class(CLASS_LONG_SIDE[image_size], classes)
     report(
         "image_config.image_size",
-        image_size,
+        given,
         nearest,
         f"the nearest of the resolution classes {model_id} offers ({', '.join(classes)})",
     )

@@ -43,6 +43,7 @@ GPT_QUALITIES = ("low", "medium", "high", "auto")
 # and chatgpt-image-latest keep what the spec gives them.
 INPUT_FIDELITY: dict[str, tuple[Literal["high", "low"], ...]] = {
     "gpt-image-1.5": ("high", "low"),
+    "gpt-image-1.5-2025-12-16": ("high", "low"),  # the same model, as dated
     "gpt-image-1": ("high", "low"),
     "gpt-image-1-mini": ("low",),
     "chatgpt-image-latest": ("high", "low"),
@@ -110,7 +111,27 @@ _GPT_IMAGE_2_5 = _GPT_IMAGE_2.model_copy(
 # ("png", "webp", "jpeg", "gif", "svg"; frame_count, frame_duration_ms, svg), which says a model
 # needs "access to the GIF preview" (and SVG model selection) for them.
 _GPT_IMAGE_2_6 = _GPT_IMAGE.model_copy(
-    update={"output_formats": ("png", "jpeg", "webp", "gif", "svg")}
+    update={
+        "output_formats": ("png", "jpeg", "webp", "gif", "svg"),
+        "field_rules": (
+            *_GPT_IMAGE.field_rules,
+            # "SVG generation requires n=1"; "GIF output does not support ... masks"
+            # [SDK ImageGenerateParams.svg, .frame_count]
+            FieldRule(
+                when="output_format",
+                values=("svg",),
+                then="n",
+                allowed=(1,),
+                reason="SVG output is one image per request: ask for each SVG on its own",
+            ),
+            FieldRule(
+                when="output_format",
+                values=("gif",),
+                then="mask",
+                reason="GIF output takes no mask: edit without one, or ask for png, jpeg or webp",
+            ),
+        ),
+    }
 )
 
 _SPEC = "openai/openai-openapi openapi.yaml @ f85dbe223d40e1a31cba812ab2d755c7e98a92a3"

@@ -35,7 +35,10 @@ DEFAULT_LONG_SIDE = 1536
 
 
 def parse_image_size(value: str) -> int:
-    """A resolution class (``"1K"``, ``"2K"``, ``"4K"``) as the long side in pixels (n × 1024)."""
+    """A resolution class (``"1K"``, ``"2K"``, ``"4K"``) as the long side in pixels (n × 1024);
+    ``"512"``, the half class other providers name, is 512."""
+    if value.strip() == "512":
+        return 512
     match = _IMAGE_SIZE.match(value)
     if not match or float(match.group(1)) <= 0:
         raise InvalidRequestError(

@@ -66,7 +66,8 @@ async def test_single_turn_text_to_image_wire_request(server: Server) -> None:
         },
     }
     assert result.object == "chat.completion"
-    assert result.adjustments == []
+    [(param, requested, applied)] = [(a.param, a.requested, a.applied) for a in result.adjustments]
+    assert (param, requested, applied) == ("image_config.image_size", "2k", "2K")  # said
 
 
 async def test_edit_with_a_data_url_image(server: Server) -> None:

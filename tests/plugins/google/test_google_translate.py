@@ -169,6 +169,33 @@ def test_an_image_size_not_offered_becomes_the_nearest_offered(
     assert reason in adjustment.reason
 
 
+@pytest.mark.parametrize(
+    ("name", "given", "sent"),
+    [("gemini-3-pro-image", "1k", "1K"), ("gemini-3-pro-image", " 2K ", "2K")],
+)
+def test_an_image_size_spelled_otherwise_is_sent_as_the_class_and_said(
+    provider: GoogleProvider, make_call: MakeCall, name: str, given: str, sent: str
+) -> None:
+    translation = provider.translate(make_call(name, image_config={"image_size": given}))
+    assert translation.request.json["generationConfig"]["imageConfig"] == {"imageSize": sent}
+    (adjustment,) = translation.adjustments
+    assert (adjustment.param, adjustment.requested, adjustment.applied) == (
+        "image_config.image_size",
+        given,
+        sent,
+    )
+
+
+def test_an_image_size_not_offered_is_reported_as_the_request_spelled_it(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    translation = provider.translate(
+        make_call("gemini-2.5-flash-image", image_config={"image_size": "1k"})
+    )
+    (adjustment,) = translation.adjustments
+    assert (adjustment.requested, adjustment.applied) == ("1k", None)
+
+
 def test_an_image_size_that_is_no_class_is_refused(
     provider: GoogleProvider, make_call: MakeCall
 ) -> None:

@@ -1527,6 +1527,45 @@ def test_gif_and_svg_output_keep_their_rules(
     assert reason == "output_compression applies to jpeg and webp output only; the output is gif"
 
 
+async def test_gif_and_svg_rules_are_declared_in_the_capabilities_and_the_schema(
+    png: bytes, mask_png: bytes
+) -> None:
+    """A tool that reads the capabilities sees the rules too: the request schema refuses what
+    the plugin would, and core refuses it before translation, naming the field."""
+    import jsonschema
+
+    async with limner.AsyncClient(environ={}) as client:
+        for name in ("openai/gpt-image-2.6-sunburst", "openai/gpt-image-2.6-flare"):
+            schema = client.models.schema(name)
+            validator = jsonschema.Draft202012Validator(schema)
+            base = {"model": name, "prompt": "logos"}
+            assert not validator.is_valid({**base, "output_format": "svg", "n": 2})
+            assert validator.is_valid({**base, "output_format": "svg", "n": 1})
+            assert validator.is_valid({**base, "output_format": "png", "n": 2})
+            with pytest.raises(limner.InvalidRequestError) as many:
+                await client.images.generate(
+                    model=name, prompt="logos", output_format="svg", n=2, dry_run=True
+                )
+            assert many.value.param == "n"
+            assert "one image per request" in many.value.message
+            with pytest.raises(limner.InvalidRequestError) as masked:
+                await client.images.edit(
+                    model=name,
+                    prompt="spin",
+                    image=png,
+                    mask=mask_png,
+                    output_format="gif",
+                    dry_run=True,
+                )
+            assert masked.value.param == "mask"
+
+
+def test_a_dated_snapshot_takes_its_models_input_fidelity(model: Any) -> None:
+    snapshot = model("gpt-image-1.5-2025-12-16").capabilities
+    assert snapshot.input_fidelity == model("gpt-image-1.5").capabilities.input_fidelity
+    assert snapshot.input_fidelity == ("high", "low")
+
+
 def test_gif_and_svg_are_the_gpt_image_2_6_models_only(
     provider: OpenAIProvider, model: Any
 ) -> None:
