@@ -226,6 +226,7 @@ _SUBMODULES = frozenset(
         "input_errors",
         "inputs",
         "integrity",
+        "interrupted",
         "lifecycle",
         "lifetime",
         "loading",

@@ -3,6 +3,8 @@ merge. Providers only translate and parse; every network call happens here."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import os
 import time
@@ -30,6 +32,7 @@ from .inputs import (
     respelled,
     spelling,
 )
+from .interrupted import cancelled_call, kept
 from .outcomes import (
     explained,
     failed_call_notice,
@@ -110,13 +113,39 @@ class Engine:
 
     async def run(self, operation: Operation, request: AnyRequest) -> ImagesResponse:
         plan = await self._plan(operation, request, sending=True)
-        outcomes = await gather_settled(
-            [
-                self._send(plan, call, translation)
-                for call, translation in zip(plan.calls, plan.translations, strict=True)
-            ]
-        )
+        ended: dict[int, ProviderResult | LimnerError] = {}
+        try:
+            outcomes = await gather_settled(
+                [
+                    self._send(plan, call, translation)
+                    for call, translation in zip(plan.calls, plan.translations, strict=True)
+                ],
+                into=ended,
+            )
+        except asyncio.CancelledError:
+            await self._keep_made(operation, request, plan, ended)
+            raise
         return await self._merge(operation, request, plan, outcomes)
+
+    async def _keep_made(
+        self,
+        operation: Operation,
+        request: AnyRequest,
+        plan: _Plan,
+        ended: Mapping[int, ProviderResult | LimnerError],
+    ) -> None:
+        """A call cancelled after some of its provider calls answered: their images, billed,
+        go to :func:`~limner.interrupted.keep_made_images`'s list when the caller keeps one."""
+        made = kept()
+        if made is None or not any(isinstance(o, ProviderResult) for o in ended.values()):
+            return
+        count = len(plan.calls)
+        outcomes = [
+            ended.get(index, cancelled_call(index, count, call.n))
+            for index, call in enumerate(plan.calls)
+        ]
+        with contextlib.suppress(LimnerError):  # (what answered made no image after all)
+            made.append(await self._merge(operation, request, plan, outcomes))
 
     # ---- planning ----------------------------------------------------------------------------
 

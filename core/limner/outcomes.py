@@ -45,17 +45,22 @@ async def gather_or_cancel(calls: Sequence[Awaitable[T]]) -> list[T]:
         raise
 
 
-async def gather_settled(calls: Sequence[Awaitable[T]]) -> list[T | LimnerError]:
+async def gather_settled(
+    calls: Sequence[Awaitable[T]], *, into: dict[int, T | LimnerError] | None = None
+) -> list[T | LimnerError]:
     """Run ``calls`` concurrently to their end and return, in order, each one's result or the
     :class:`LimnerError` it raised: one call's failure does not stop the others, whose work
     may already be billed. Anything else raised (a bug, a cancellation) cancels the others and
-    is raised."""
+    is raised; ``into`` then holds the outcomes of the calls that had ended, by index."""
 
-    async def settled(call: Awaitable[T]) -> T | LimnerError:
+    async def settled(index: int, call: Awaitable[T]) -> T | LimnerError:
         try:
-            return await call
+            outcome: T | LimnerError = await call
         except LimnerError as error:
-            return error
+            outcome = error
+        if into is not None:
+            into[index] = outcome
+        return outcome
 
     if len(calls) == 1:  # the common case: awaited directly, as gather_or_cancel does
         try:
@@ -63,7 +68,7 @@ async def gather_settled(calls: Sequence[Awaitable[T]]) -> list[T | LimnerError]
         except LimnerError as error:
             return [error]
     try:
-        return await gather_or_cancel([settled(call) for call in calls])
+        return await gather_or_cancel([settled(i, call) for i, call in enumerate(calls)])
     except BaseException:  # cancelled before some call began: it will never run
         for call in calls:
             if inspect.iscoroutine(call) and inspect.getcoroutinestate(call) == "CORO_CREATED":

@@ -8,9 +8,11 @@ import errno
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -53,6 +55,7 @@ class FakeOpenAI:
         self.requests: list[tuple[str, dict[str, str], bytes]] = []
         self.script: list[tuple[int, dict[str, Any]]] = []  # answers taken first, in turn
         self.lock = threading.Lock()
+        self.release = threading.Event()  # ends the answers scripted with status 0 (a stall)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,6 +65,9 @@ class FakeOpenAI:
                 fake.requests.append((self.path, headers, self.rfile.read(length)))
                 with fake.lock:
                     status, body = fake.script.pop(0) if fake.script else (fake.status, fake.body)
+                if status == 0:  # no answer: the connection stays open until released
+                    fake.release.wait(30)
+                    return
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
@@ -86,6 +92,7 @@ def fake_openai(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-cli-test-secret")
     monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
     yield fake
+    fake.release.set()
     fake.server.shutdown()
 
 
@@ -948,7 +955,111 @@ def test_serve_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit) as exited:
         main(["serve", "--port", "99999"])
     assert exited.value.code == 2
-    assert "--port: invalid _port value: '99999'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--port: a port is a whole number from 0 to 65535, not '99999'" in err
+
+
+@pytest.mark.parametrize("command", ["generate", "edit"])
+def test_the_help_examples_run(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    """Each example in ``limner COMMAND --help`` is a command that works (as a dry run)."""
+    import shlex
+
+    from limner.cli.parser import _EXAMPLES
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fox.png").write_bytes(png(64, 64))
+    (tmp_path / "mask.png").write_bytes(png(64, 64, alpha=0))
+    examples = [line.strip() for line in _EXAMPLES[command].splitlines() if "limner " in line]
+    assert len(examples) >= 2
+    for example in examples:
+        argv = shlex.split(example)[1:]
+        status, _, err = run(capsys, *argv, *([] if "--dry-run" in argv else ["--dry-run"]))
+        assert status == 0, (example, err)
+
+
+def test_generate_takes_a_timeout_and_the_error_names_the_flag(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    fake_openai.script = [(0, {})]
+    status, _, err = run(
+        capsys, "generate", "x", "-m", "openai/gpt-image-2", "--timeout", "0.3",
+        "-o", str(tmp_path / "a.png"),
+    )  # fmt: skip
+    assert status == 1
+    assert "within 0.3 s; raise --timeout for slow models" in err
+    assert len(fake_openai.requests) == 1  # a timeout is not retried
+    assert not list(tmp_path.iterdir())
+
+
+def test_generate_takes_max_retries(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    error = {"error": {"message": "busy", "type": "server_error", "param": None, "code": None}}
+    fake_openai.script = [(503, error), (503, error)]
+    status, _, err = run(
+        capsys, "generate", "x", "-m", "openai/gpt-image-2", "--max-retries", "0",
+        "-o", str(tmp_path / "a.png"),
+    )  # fmt: skip
+    assert status == 1 and "HTTP 503" in err
+    assert len(fake_openai.requests) == 1
+    status, _, err = run(capsys, "generate", "x", "-m", "openai/gpt-image-2", "--timeout", "0")
+    assert status == 2 and "timeout must be a positive number of seconds" in err
+
+
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stopped_command_saves_the_images_already_made(
+    fake_openai: FakeOpenAI, tmp_path: Path, stop: signal.Signals, code: int
+) -> None:
+    """Ctrl-C (or SIGTERM) while one of three calls is out: the two images made, and billed,
+    are saved and named, and the cancelled call is said; nothing half-written is left."""
+    fake_openai.script = [(200, fake_openai.body), (200, fake_openai.body), (0, {})]
+    out = tmp_path / "out"
+    env = {**os.environ, "OPENAI_API_KEY": "sk-cli-test-secret", "OPENAI_BASE_URL": fake_openai.url}
+    command = [sys.executable, "-m", "limner.cli.main", "generate", "a fox"]
+    with subprocess.Popen(
+        [*command, "-m", "openai/dall-e-3", "-n", "3", "-o", f"{out}/"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    ) as child:
+        deadline = time.monotonic() + 30
+        while len(fake_openai.requests) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the two answers read
+        child.send_signal(stop)
+        stdout, stderr = child.communicate(timeout=30)
+    assert child.returncode == code, stderr
+    saved = sorted(path.name for path in out.iterdir())
+    assert saved == ["image-1.png", "image-2.png"], stderr
+    assert stdout.splitlines()[:2] == [str(out / name) for name in saved]
+    assert "was cancelled before it answered" in stderr
+    assert "limner: interrupted; a request already sent may still be billed" in stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serve_stops_cleanly_on_sigterm_and_ctrl_c(tmp_path: Path, stop: signal.Signals) -> None:
+    command = [sys.executable, "-m", "limner.cli.main", "serve", "--port", "0"]
+    with subprocess.Popen(
+        [*command, "--files-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as child:
+        assert child.stdout is not None
+        for line in child.stdout:  # serving once it names its URL
+            if line.startswith("OpenAI client base URL"):
+                break
+        child.send_signal(stop)
+        _, stderr = child.communicate(timeout=30)
+    assert child.returncode == 0, stderr
+    assert stderr.strip().endswith("limner gateway: stopped")
 
 
 def test_a_file_system_error_is_json_with_json(

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..client import AsyncClient
 from ..dryrun import DryRun
@@ -24,10 +27,11 @@ from ..errors import (
     MissingCredentialsError,
     NotFoundError,
     PayloadTooLargeError,
+    RequestTimeoutError,
 )
+from ..interrupted import keep_made_images
 from ..plugins import LIST_MODELS_HINT
 from ..responses import ImagesResponse
-from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
 from .options import request_fields
 from .output import (
     check_output,
@@ -35,6 +39,7 @@ from .output import (
     format_from_output,
     save,
 )
+from .parser import build_parser
 from .progress import Spinner
 from .render import (
     dollars,
@@ -49,162 +54,6 @@ from .render import (
 __all__ = ["main"]
 
 BAD_INPUT = (InvalidRequestError, NotFoundError, PayloadTooLargeError, MissingCredentialsError)
-
-
-class _Versions(argparse.Action):
-    """``--version``: one line per distribution (the core, then each plugin's), then exit. Read
-    only when asked, so other commands do not pay for the metadata lookups."""
-
-    def __init__(
-        self,
-        option_strings: Sequence[str],
-        dest: str,
-        help: str | None = None,  # noqa: A002
-    ) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
-
-    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        from ..versions import installed_versions
-
-        for name, version in installed_versions():
-            print(f"{name} {version}")
-        parser.exit()
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="limner",
-        description="One OpenAI-compatible image API over many image providers.",
-        epilog="Credentials come from each provider's usual environment variables; a call "
-        "without one names the variable to set. Exit status: 0 done, 1 the provider refused "
-        "or failed, the network failed, or an image was not saved; 2 bad input (nothing was "
-        "sent).",
-    )
-    parser.add_argument(
-        "--version", action=_Versions, help="print the versions of limner and its plugins"
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    models = commands.add_parser("models", help="list models, or show one model's details")
-    models.add_argument("model", nargs="?", help="a model id, provider/model (see: limner models)")
-    models.add_argument("--json", action="store_true", help="print JSON, for machines")
-
-    prompts = {
-        "generate": "what to draw",
-        "edit": "what to change ('' for the modes that need none: erase, remove-background...)",
-    }
-    for name, help_text in (("generate", "make images from a prompt"), ("edit", "edit images")):
-        command = commands.add_parser(name, help=help_text)
-        command.add_argument("prompt", help=prompts[name])
-        command.add_argument(
-            "-m", "--model", required=True, help="provider/model (see: limner models)"
-        )
-        if name == "edit":
-            command.add_argument(
-                "--image",
-                action="append",
-                required=True,
-                metavar="PATH",
-                help="a path, or an https or data: URL; repeatable",
-            )
-            command.add_argument(
-                "--mask", metavar="PATH", help="PNG (a path or URL); transparent = edit here"
-            )
-            command.add_argument(
-                "--edit-mode", help="inpaint, outpaint, remove-background... (see limner models)"
-            )
-        command.add_argument("--size", help="WIDTHxHEIGHT or auto")
-        command.add_argument(
-            "--quality",
-            help="low, medium, high, auto, or standard, hd (mapped onto the model's own)",
-        )
-        command.add_argument("-n", type=int, default=None, help="number of images (1-10)")
-        command.add_argument("--aspect-ratio", help="e.g. 16:9")
-        command.add_argument("--image-size", help="e.g. 1K, 2K, 4K")
-        command.add_argument("--seed", type=int, help="for repeatable results, where supported")
-        command.add_argument("--negative-prompt")
-        command.add_argument(
-            "--option",
-            action="append",
-            default=[],
-            metavar="KEY=VALUE",
-            help="any other field (style=vivid) or provider option (PROVIDER.OPTION=VALUE); "
-            "values are JSON when they parse as JSON, except in text fields (user=123 is text)",
-        )
-        command.add_argument(
-            "-o",
-            "--output",
-            metavar="PATH",
-            help="file or directory; never overwritten (default: ./limner-<created>.EXT)",
-        )
-        command.add_argument(
-            "--dry-run", action="store_true", help="show what would be sent and cost; send nothing"
-        )
-        command.add_argument(
-            "--json", action="store_true", help="print JSON (errors too, on stderr), for machines"
-        )
-
-    serve = commands.add_parser("serve", help="run the OpenAI-compatible HTTP gateway")
-    serve.add_argument("--host", help="address to bind (default 127.0.0.1; others need a key)")
-    serve.add_argument("--port", type=_port, default=8080, help="default 8080")
-    serve.add_argument(
-        "--api-key",
-        action="append",
-        default=[],
-        help="a key clients must send (repeatable); also LIMNER_API_KEYS=key1,key2",
-    )
-    serve.add_argument(
-        "--files-dir",
-        type=Path,
-        help="where uploaded and generated files live "
-        "(default $XDG_CACHE_HOME/limner/gateway-files, or ~/.cache/limner/gateway-files)",
-    )
-    serve.add_argument("--public-url", help="the gateway's origin in image URLs it returns")
-    serve.add_argument(
-        "--max-retries",
-        type=int,
-        default=0,
-        metavar="N",
-        help="retries of a failed upstream call (default 0: clients retry themselves)",
-    )
-    serve.add_argument(
-        "--max-concurrency",
-        type=int,
-        default=8,
-        metavar="N",
-        help="client requests served upstream at once (default 8; a provider's job keeps its "
-        "slot until it is done); others wait up to 30 s, then get 429",
-    )
-    serve.add_argument(
-        "--timeout",
-        type=float,
-        default=SERVE_TIMEOUT,
-        metavar="SECONDS",
-        help=f"how long one upstream request may take (default {SERVE_TIMEOUT:g}: under the "
-        "OpenAI SDKs' 600 s timeout, so a client hears the 504 instead of sending it again)",
-    )
-    serve.add_argument(
-        "--poll-timeout",
-        type=float,
-        default=SERVE_POLL_TIMEOUT,
-        metavar="SECONDS",
-        help=f"how long to wait for a provider's job (default {SERVE_POLL_TIMEOUT:g}: under the "
-        "OpenAI SDKs' 600 s timeout, so a client hears the 504 instead of sending it again)",
-    )
-    serve.add_argument(
-        "--default-model",
-        metavar="MODEL",
-        help="the model for image requests that name none (provider/model)",
-    )
-    return parser
-
-
-def _port(text: str) -> int:
-    """A TCP port number (argparse turns the ValueError into a usage error, exit 2)."""
-    port = int(text)
-    if not 0 <= port <= 65535:
-        raise ValueError(text)
-    return port
 
 
 def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
@@ -252,24 +101,40 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
     elif not args.dry_run:
         check_writable_here()
     label = "generating" if args.command == "generate" else "editing"
-    with Spinner(enabled=not args.dry_run and not args.json and sys.stderr.isatty(), label=label):
-        if args.command == "generate":
-            result = await client.images.generate(
-                model=args.model, prompt=args.prompt, dry_run=args.dry_run, **fields
-            )
-        else:
-            result = await client.images.edit(
-                model=args.model,
-                prompt=args.prompt,
-                image=list(args.image),  # paths or URLs, as ImageRef reads text
-                dry_run=args.dry_run,
-                **fields,
-            )
+    spinning = not args.dry_run and not args.json and sys.stderr.isatty()
+    asked = fields.get("n") or 1
+    links = fields["response_format"] == "url"
+    with keep_made_images() as made:
+        try:
+            with Spinner(enabled=spinning, label=label):
+                result = await _call(client, args, fields)
+        except asyncio.CancelledError:  # Ctrl-C, or SIGTERM: the images made are billed
+            for response in made:
+                _report(response, args, asked=asked, links_asked=links)
+            raise
     if isinstance(result, DryRun):
         print(result.model_dump_json(indent=2) if args.json else dry_run_text(result))
         return 0
-    asked = fields.get("n") or 1
-    return _report(result, args, asked=asked, links_asked=fields["response_format"] == "url")
+    return _report(result, args, asked=asked, links_asked=links)
+
+
+async def _call(
+    client: AsyncClient, args: argparse.Namespace, fields: dict[str, Any]
+) -> ImagesResponse | DryRun:
+    result: ImagesResponse | DryRun
+    if args.command == "generate":
+        result = await client.images.generate(
+            model=args.model, prompt=args.prompt, dry_run=args.dry_run, **fields
+        )
+    else:
+        result = await client.images.edit(
+            model=args.model,
+            prompt=args.prompt,
+            image=list(args.image),  # paths or URLs, as ImageRef reads text
+            dry_run=args.dry_run,
+            **fields,
+        )
+    return result
 
 
 def _report(
@@ -343,9 +208,18 @@ async def _serve(args: argparse.Namespace) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    task = asyncio.current_task()
+    if task is not None:  # SIGTERM ends a command as Ctrl-C does: what was made is saved
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # (no such signal here)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     if args.command == "serve":
         return await _serve(args)
-    async with AsyncClient() as client:
+    settings = {
+        name: value
+        for name in ("timeout", "max_retries")
+        if (value := getattr(args, name, None)) is not None
+    }
+    async with AsyncClient(**settings) as client:
         if args.command == "models":
             _print_models(client, args)
             return 0
@@ -354,7 +228,7 @@ async def _main(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``limner`` command; returns the exit status."""
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return asyncio.run(_main(args))
     except BAD_INPUT as exc:
@@ -365,6 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_error(args, exc, _provider_said(exc))
         return 1
     except (LimnerError, AuthenticationError) as exc:
+        if isinstance(exc, RequestTimeoutError):  # the command's own setting, not a client's
+            exc.message = exc.message.replace("the client's timeout", "--timeout")
         _report_error(args, exc, _provider_said(exc))
         return 1
     except BrokenPipeError:  # the reader left (``limner models --json | head -1``): not an error
@@ -373,8 +249,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (FileExistsError, OSError) as exc:
         _report_error(args, InvalidRequestError(str(exc)), f"limner: error: {exc}")
         return 2
-    except KeyboardInterrupt:
-        return 130
+    except (KeyboardInterrupt, asyncio.CancelledError) as exc:  # Ctrl-C; SIGTERM
+        if args.command == "serve":  # the way to stop it: in-flight requests were finished
+            print("limner gateway: stopped", file=sys.stderr)
+            return 0
+        sent = args.command in ("generate", "edit") and not args.dry_run
+        billed = "; a request already sent may still be billed" if sent else ""
+        print(f"limner: interrupted{billed}", file=sys.stderr)
+        return 130 if isinstance(exc, KeyboardInterrupt) else 143
 
 
 def _provider_said(error: LimnerError) -> str:

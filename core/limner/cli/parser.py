@@ -1,0 +1,203 @@
+"""The ``limner`` command's arguments (see :mod:`limner.cli.main` for what each command does)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
+
+__all__ = ["build_parser"]
+
+_EXAMPLES = {
+    "generate": """examples:
+  limner generate "a lighthouse at dusk" -m openai/gpt-image-2 --size 1536x1024
+  limner generate "a fox" -m google/gemini-3.1-flash-image --aspect-ratio 16:9 -n 2 -o foxes/
+  limner generate "a fox" -m stabilityai/sd3.5-large -o fox.jpg --dry-run
+
+-o names a file (fox.png; with -n 2: fox-1.png, fox-2.png) or, ending in / or naming a
+directory, a folder (image-1.png, ...); nothing is ever overwritten.""",
+    "edit": """examples:
+  limner edit "add a red hat" -m openai/gpt-image-2 --image fox.png --mask mask.png
+  limner edit "" -m stabilityai/sd3.5-large --image fox.png --edit-mode remove-background
+
+The mask is a PNG the size of the image: its transparent pixels mark what to change.""",
+}
+
+
+class _Versions(argparse.Action):
+    """``--version``: one line per distribution (the core, then each plugin's), then exit. Read
+    only when asked, so other commands do not pay for the metadata lookups."""
+
+    def __init__(
+        self,
+        option_strings: Sequence[str],
+        dest: str,
+        help: str | None = None,  # noqa: A002
+    ) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from ..versions import installed_versions
+
+        for name, version in installed_versions():
+            print(f"{name} {version}")
+        parser.exit()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``limner`` command's arguments: ``models``, ``generate``, ``edit`` and ``serve``."""
+    parser = argparse.ArgumentParser(
+        prog="limner",
+        description="One OpenAI-compatible image API over many image providers.",
+        epilog="Credentials come from each provider's usual environment variables; a call "
+        "without one names the variable to set. Exit status: 0 done, 1 the provider refused "
+        "or failed, the network failed, or an image was not saved; 2 bad input (nothing was "
+        "sent).",
+    )
+    parser.add_argument(
+        "--version", action=_Versions, help="print the versions of limner and its plugins"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    models = commands.add_parser("models", help="list models, or show one model's details")
+    models.add_argument("model", nargs="?", help="a model id, provider/model (see: limner models)")
+    models.add_argument("--json", action="store_true", help="print JSON, for machines")
+
+    prompts = {
+        "generate": "what to draw",
+        "edit": "what to change ('' for the modes that need none: erase, remove-background...)",
+    }
+    for name, help_text in (("generate", "make images from a prompt"), ("edit", "edit images")):
+        command = commands.add_parser(
+            name,
+            help=help_text,
+            epilog=_EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        command.add_argument("prompt", help=prompts[name])
+        command.add_argument(
+            "-m", "--model", required=True, help="provider/model (see: limner models)"
+        )
+        if name == "edit":
+            command.add_argument(
+                "--image",
+                action="append",
+                required=True,
+                metavar="PATH",
+                help="a path, or an https or data: URL; repeatable",
+            )
+            command.add_argument(
+                "--mask", metavar="PATH", help="PNG (a path or URL); transparent = edit here"
+            )
+            command.add_argument(
+                "--edit-mode", help="inpaint, outpaint, remove-background... (see limner models)"
+            )
+        command.add_argument("--size", help="WIDTHxHEIGHT or auto")
+        command.add_argument(
+            "--quality",
+            help="low, medium, high, auto, or standard, hd (mapped onto the model's own)",
+        )
+        command.add_argument("-n", type=int, default=None, help="number of images (1-10)")
+        command.add_argument("--aspect-ratio", help="e.g. 16:9")
+        command.add_argument("--image-size", help="e.g. 1K, 2K, 4K")
+        command.add_argument("--seed", type=int, help="for repeatable results, where supported")
+        command.add_argument("--negative-prompt")
+        command.add_argument(
+            "--option",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="any other field (style=vivid) or provider option (PROVIDER.OPTION=VALUE); "
+            "values are JSON when they parse as JSON, except in text fields (user=123 is text)",
+        )
+        command.add_argument(
+            "-o",
+            "--output",
+            metavar="PATH",
+            help="file or directory; never overwritten (default: ./limner-<created>.EXT)",
+        )
+        command.add_argument(
+            "--timeout",
+            type=float,
+            metavar="SECONDS",
+            help="how long one request to the provider may take (default 600)",
+        )
+        command.add_argument(
+            "--max-retries",
+            type=int,
+            metavar="N",
+            help="retries of a failed call: 429, 5xx, lost connection (default 2)",
+        )
+        command.add_argument(
+            "--dry-run", action="store_true", help="show what would be sent and cost; send nothing"
+        )
+        command.add_argument(
+            "--json", action="store_true", help="print JSON (errors too, on stderr), for machines"
+        )
+
+    serve = commands.add_parser("serve", help="run the OpenAI-compatible HTTP gateway")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1; others need a key)")
+    serve.add_argument("--port", type=_port, default=8080, help="default 8080")
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        help="a key clients must send (repeatable); also LIMNER_API_KEYS=key1,key2",
+    )
+    serve.add_argument(
+        "--files-dir",
+        type=Path,
+        help="where uploaded and generated files live "
+        "(default $XDG_CACHE_HOME/limner/gateway-files, or ~/.cache/limner/gateway-files)",
+    )
+    serve.add_argument("--public-url", help="the gateway's origin in image URLs it returns")
+    serve.add_argument(
+        "--max-retries",
+        type=int,
+        default=0,
+        metavar="N",
+        help="retries of a failed upstream call (default 0: clients retry themselves)",
+    )
+    serve.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=8,
+        metavar="N",
+        help="client requests served upstream at once (default 8; a provider's job keeps its "
+        "slot until it is done); others wait up to 30 s, then get 429",
+    )
+    serve.add_argument(
+        "--timeout",
+        type=float,
+        default=SERVE_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long one upstream request may take (default {SERVE_TIMEOUT:g}: under the "
+        "OpenAI SDKs' 600 s timeout, so a client hears the 504 instead of sending it again)",
+    )
+    serve.add_argument(
+        "--poll-timeout",
+        type=float,
+        default=SERVE_POLL_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long to wait for a provider's job (default {SERVE_POLL_TIMEOUT:g}: under the "
+        "OpenAI SDKs' 600 s timeout, so a client hears the 504 instead of sending it again)",
+    )
+    serve.add_argument(
+        "--default-model",
+        metavar="MODEL",
+        help="the model for image requests that name none (provider/model)",
+    )
+    return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port number (argparse turns the error into a usage error, exit 2)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a whole number from 0 to 65535, not {text!r}")
+    return port
