@@ -3,25 +3,28 @@
 Cassettes live in ``cassettes/<provider>/<test module>/<test name>.yaml`` at the repository root.
 They replay with record mode ``none`` (set in pyproject.toml), so CI never touches the network.
 
-To re-record with real credentials (a maintainer with keys), e.g. for OpenAI::
+Only the tests marked ``live`` are ever recorded, by a maintainer with keys::
 
-    OPENAI_API_KEY=sk-... .venv/bin/python -m pytest tests/plugins/openai/test_cassettes.py \\
-        --record-mode=rewrite
+    OPENAI_API_KEY=sk-... .venv/bin/python -m pytest tests/plugins -m live --record-mode=rewrite
 
 Recording filters every credential header, drops cookies and tracking headers, replaces large
-base64 images with a 1x1 PNG, and stamps the cassette with a ``provenance`` block saying it was
-recorded live, when, and by which test.
+base64 images with a 1x1 PNG, redacts account ids, URL signatures and quoted keys in the answer
+(:func:`scrub`), and stamps the cassette with a ``provenance`` block saying it was recorded live,
+when, and by which test. See ``cassettes/README.md`` (and ``tests/plugins/conftest.py`` for which
+tests record).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import email.parser
 import email.policy
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +44,29 @@ SECRET_HEADERS = (
     "x-amz-security-token",
     "x-amz-date",
 )
-DROPPED_RESPONSE_HEADERS = ("set-cookie", "cf-ray", "openai-organization", "openai-project")
+DROPPED_RESPONSE_HEADERS = (
+    "set-cookie",
+    "cf-ray",
+    "openai-organization",
+    "openai-project",
+    "content-length",  # the recorded body's, which shrinking and scrubbing change
+)
+CREDENTIAL_ENVIRONMENT = (
+    "OPENAI_API_KEY",
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "STABILITY_API_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_BEARER_TOKEN_BEDROCK",
+)
+"""Credentials a recording may use: an answer that quotes one has it redacted."""
+_ACCOUNT_IDS = re.compile(r"\b(org|user|proj)-[A-Za-z0-9]{8,}")
+_URL_SIGNATURE = re.compile(
+    r'([?&](?:sig|Signature|X-Amz-Signature|X-Goog-Signature)=)[^&"\\\s]+'  # (not a \ escape)
+)
+_MASKED_KEY = re.compile(r"\b(?:sk|pk)-[A-Za-z0-9_-]*\*{4,}[A-Za-z0-9_-]*")
 TINY_PNG = base64.b64encode(
     bytes.fromhex(
         "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -78,6 +103,32 @@ def shrink_images(value: Any) -> Any:
     return value
 
 
+def scrub_text(text: str) -> str:
+    """``text`` without account and project ids (``org-...``, ``user-...``), URL signatures
+    (``sig=``), keys an error quotes masked (``sk-abc***...wxyz``), or any credential of the
+    recording's environment."""
+    for name in CREDENTIAL_ENVIRONMENT:
+        secret = os.environ.get(name)
+        if secret and len(secret) >= 8:
+            text = text.replace(secret, "<redacted>")
+    text = _ACCOUNT_IDS.sub(lambda found: f"{found.group(1)}-<redacted>", text)
+    text = _URL_SIGNATURE.sub(lambda found: f"{found.group(1)}<redacted>", text)
+    return _MASKED_KEY.sub("<redacted>", text)
+
+
+def scrub(value: Any) -> Any:
+    """A response document with every long base64 image shrunk and every string scrubbed
+    (:func:`scrub_text`), at any depth."""
+    value = shrink_images(value)
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, dict):
+        return {key: scrub(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [scrub(item) for item in value]
+    return value
+
+
 def before_record_response(response: dict[str, Any]) -> dict[str, Any]:
     headers = response.get("headers", {})
     for name in list(headers):
@@ -87,14 +138,17 @@ def before_record_response(response: dict[str, Any]) -> dict[str, Any]:
     if body:
         try:
             document = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError):  # text is scrubbed; image bytes kept as sent
+            if isinstance(body, bytes) and not body.startswith(_IMAGE_STARTS):
+                with contextlib.suppress(UnicodeDecodeError):
+                    response["body"]["string"] = scrub_text(body.decode()).encode()
             return response
-        response["body"]["string"] = json.dumps(shrink_images(document)).encode()
+        response["body"]["string"] = json.dumps(scrub(document)).encode()
     return response
 
 
-def _multipart_parts(body: bytes, content_type: str) -> list[tuple[str, str | None, str]]:
-    """(field name, filename, sha256 or text) per part, ignoring the boundary."""
+def _multipart_parts(body: bytes, content_type: str) -> list[tuple[str, str | None, str, str]]:
+    """(field name, filename, content type, sha256 or text) per part, ignoring the boundary."""
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
         f"Content-Type: {content_type}\r\n\r\n".encode() + body
     )
@@ -106,8 +160,8 @@ def _multipart_parts(body: bytes, content_type: str) -> list[tuple[str, str | No
         assert isinstance(payload, bytes | None)
         payload = payload or b""
         value = hashlib.sha256(payload).hexdigest() if filename else payload.decode()
-        parts.append((str(name), filename, value))
-    return sorted(parts, key=lambda item: (item[0], item[1] or "", item[2]))
+        parts.append((str(name), filename, part.get_content_type(), value))
+    return sorted(parts, key=lambda item: (item[0], item[1] or "", item[3]))
 
 
 def _header(request: Any, wanted: str) -> str | None:
@@ -127,6 +181,20 @@ def accept_matcher(recorded: Any, sent: Any) -> None:
     expected = _header(recorded, "accept")
     if expected is not None:
         assert _header(sent, "accept") == expected
+
+
+CREDENTIAL_HEADERS = frozenset(SECRET_HEADERS) - {"cookie"}
+
+
+def _credentials(request: Any) -> set[str]:
+    return {name.lower() for name in request.headers if name.lower() in CREDENTIAL_HEADERS}
+
+
+def headers_matcher(recorded: Any, sent: Any) -> None:
+    """The body's media type (a multipart boundary aside) and which credential headers the
+    request carries: a cassette keeps their names, not their values."""
+    assert _content_type(recorded).split(";")[0] == _content_type(sent).split(";")[0]
+    assert _credentials(recorded) == _credentials(sent)
 
 
 def body_matcher(recorded: Any, sent: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,13 +15,54 @@ from .cassettes import (
     accept_matcher,
     before_record_response,
     body_matcher,
+    headers_matcher,
 )
+
+RECORDING = CASSETTES / ".recording"
+"""Where a recording run writes; a cassette moves into place once its test has passed."""
+RECORD_COMMAND = (
+    "with the key set, .venv/bin/python -m pytest tests/plugins -m live --record-mode=rewrite"
+)
+
+
+def _recording(config: pytest.Config) -> bool:
+    return str(config.getoption("--record-mode", default="none")) != "none"
+
+
+def _cassette(folder: Path, item: pytest.Item) -> Path:
+    return folder / item.path.parent.name / item.path.stem / f"{item.name}.yaml"
 
 
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     provider = request.path.parent.name
-    return str(CASSETTES / provider / request.path.stem)
+    folder = RECORDING if _recording(request.config) else CASSETTES
+    return str(folder / provider / request.path.stem)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """After the vcr fixture has written a live test's recording: it replaces the cassette only
+    when the test passed (a 401, or an answer the test refuses, replaces nothing)."""
+    outcome = yield
+    if _recording(item.config) and item.get_closest_marker("live") is not None:
+        written = _cassette(RECORDING, item)
+        report = getattr(item, "limner_call_report", None)
+        if written.exists() and report is not None and report.passed:
+            final = _cassette(CASSETTES, item)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            written.replace(final)
+        else:
+            written.unlink(missing_ok=True)
+    return outcome
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.limner_call_report = report  # type: ignore[attr-defined]
+    return report
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +79,7 @@ def vcr_config() -> dict[str, Any]:
             "path",
             "query",
             "limner_accept",
+            "limner_headers",
             "limner_body",
         ],
         "serializer": "yaml",
@@ -45,6 +89,7 @@ def vcr_config() -> dict[str, Any]:
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_matcher("limner_accept", accept_matcher)
+    vcr.register_matcher("limner_headers", headers_matcher)
     vcr.register_matcher("limner_body", body_matcher)
     vcr.register_serializer("yaml", ProvenanceSerializer())
 
@@ -55,12 +100,30 @@ def pytest_configure(config: pytest.Config) -> None:
         "replay_only: a test of the cassette matcher itself, skipped while recording (a "
         "recording would overwrite its decoy cassette with the answer it must not find)",
     )
+    config.addinivalue_line(
+        "markers",
+        "live(*variables): a call recorded live by a maintainer who has set one of these "
+        "environment variables (its credential); replayed once its cassette exists, skipped "
+        "until then",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--record-mode", default="none") == "none":
-        return
-    skip = pytest.mark.skip(reason="replay only: it checks that a changed request finds no answer")
+    """While recording, only tests marked live whose credential is set run: nothing is sent
+    with a placeholder key, and a cassette built from a public recording or a spec is never
+    deleted (the skip comes before the vcr fixture that would delete it). While replaying, a
+    live test whose cassette was never recorded is skipped, saying how to record it."""
+    recording = _recording(config)
     for item in items:
-        if item.get_closest_marker("replay_only") is not None:
-            item.add_marker(skip)
+        live = item.get_closest_marker("live")
+        if recording and live is None and item.get_closest_marker("vcr") is not None:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="not recorded: its cassette is built from a public recording or a "
+                    "spec, or is a matcher decoy (only tests marked live are recorded)"
+                )
+            )
+        elif recording and live is not None and not any(os.environ.get(n) for n in live.args):
+            item.add_marker(pytest.mark.skip(reason=f"set {' or '.join(live.args)} to record it"))
+        elif not recording and live is not None and not _cassette(CASSETTES, item).exists():
+            item.add_marker(pytest.mark.skip(reason=f"no live recording yet: {RECORD_COMMAND}"))

@@ -10,7 +10,14 @@ import pytest
 import yaml
 from PIL import Image
 
-from .cassettes import TINY_PNG, ProvenanceSerializer, before_record_response, shrink_images
+from .cassettes import (
+    TINY_PNG,
+    ProvenanceSerializer,
+    before_record_response,
+    body_matcher,
+    headers_matcher,
+    shrink_images,
+)
 
 
 def _b64(fmt: str, size: int = 128) -> str:
@@ -68,3 +75,175 @@ def test_a_live_recording_names_the_test_that_made_it(monkeypatch: pytest.Monkey
     provenance = yaml.safe_load(text)["provenance"]
     assert provenance["kind"] == "recorded live"
     assert provenance["by"] == "tests/plugins/openai/test_cassettes.py::test_x"
+
+
+class _Request:
+    """What vcrpy's matchers see of a request: its headers and body."""
+
+    def __init__(self, headers: dict[str, str], body: bytes = b"") -> None:
+        self.headers = headers
+        self.body = body
+
+
+def test_the_header_matcher_compares_media_type_and_credential_names() -> None:
+    recorded = _Request({"authorization": "<redacted>", "content-type": "application/json"})
+    headers_matcher(
+        recorded, _Request({"Authorization": "Bearer sk-x", "Content-Type": "application/json"})
+    )
+    with pytest.raises(AssertionError):  # the credential sent under another name
+        headers_matcher(recorded, _Request({"x-api-key": "k", "content-type": "application/json"}))
+    with pytest.raises(AssertionError):  # no credential at all
+        headers_matcher(recorded, _Request({"content-type": "application/json"}))
+    with pytest.raises(AssertionError):  # another body type
+        headers_matcher(recorded, _Request({"authorization": "x", "content-type": "text/plain"}))
+    form = _Request({"content-type": "multipart/form-data; boundary=a"})
+    headers_matcher(form, _Request({"content-type": "multipart/form-data; boundary=b"}))
+
+
+def _form(boundary: str, part_type: str) -> tuple[bytes, str]:
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n'
+        f"Content-Type: {part_type}\r\n\r\nDATA\r\n--{boundary}--\r\n"
+    ).encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_a_multipart_part_matches_on_its_content_type_too() -> None:
+    png_body, png_type = _form("a", "image/png")
+    same_body, same_type = _form("b", "image/png")
+    other_body, other_type = _form("c", "application/octet-stream")
+    recorded = _Request({"content-type": png_type}, png_body)
+    body_matcher(recorded, _Request({"content-type": same_type}, same_body))
+    with pytest.raises(AssertionError):
+        body_matcher(recorded, _Request({"content-type": other_type}, other_body))
+
+
+def test_a_recording_scrubs_account_ids_signatures_quoted_keys_and_content_length(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STABILITY_API_KEY", "sk-live-secret-0123456789")
+    url = (
+        "https://example.blob.core.windows.net/private/org-OS4zcsDN8sF8E8Cd/user-uYJDLWPStCQHcYnk"
+        "/img.png?st=2023&sig=Ab%2Bcd123"
+    )
+    document = {"data": [{"url": url}], "error": "Incorrect API key provided: sk-proj-********abcd"}
+    response = {
+        "headers": {"Content-Length": ["34603"], "content-type": ["application/json"]},
+        "body": {"string": json.dumps(document).encode()},
+    }
+    kept = before_record_response(response)
+    assert "Content-Length" not in kept["headers"]
+    scrubbed = json.loads(kept["body"]["string"])
+    assert scrubbed["data"][0]["url"] == (
+        "https://example.blob.core.windows.net/private/org-<redacted>/user-<redacted>"
+        "/img.png?st=2023&sig=<redacted>"
+    )
+    assert scrubbed["error"] == "Incorrect API key provided: <redacted>"
+    text = {
+        "headers": {"content-type": ["text/plain"]},
+        "body": {"string": b"bad key: sk-live-secret-0123456789"},
+    }
+    assert before_record_response(text)["body"]["string"] == b"bad key: <redacted>"
+
+
+def test_no_cassette_holds_a_credential_or_an_account_id_and_each_says_how_it_was_made() -> None:
+    """Every cassette in the repository: a provenance block first, credential headers redacted,
+    no account ids or URL signatures in what it recorded."""
+    from .cassettes import CASSETTES, CREDENTIAL_HEADERS, scrub_text
+
+    paths = sorted(CASSETTES.rglob("*.yaml"))
+    assert len(paths) >= 20
+    for path in paths:
+        text = path.read_text()
+        document = yaml.safe_load(text)
+        assert next(iter(document)) == "provenance", path
+        assert document["provenance"]["kind"], path
+        for interaction in document["interactions"]:
+            for name, values in interaction["request"]["headers"].items():
+                if name.lower() in CREDENTIAL_HEADERS:
+                    assert values == ["<redacted>"], (path, name)
+        assert scrub_text(text) == text, path
+
+
+_DEMO_TESTS = """
+import os
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.vcr
+URL = os.environ["DEMO_URL"]
+
+
+def test_built() -> None:
+    urllib.request.urlopen(URL + "/built").read()
+
+
+@pytest.mark.live("DEMO_KEY")
+def test_live_ok() -> None:
+    assert urllib.request.urlopen(URL + "/ok").status == 200
+
+
+@pytest.mark.live("DEMO_KEY")
+def test_live_refused() -> None:
+    urllib.request.urlopen(URL + "/refused").read()
+    raise AssertionError("an answer the test refuses")
+
+
+@pytest.mark.live("OTHER_KEY")
+def test_live_without_its_key() -> None:
+    urllib.request.urlopen(URL + "/unkeyed").read()
+"""
+
+
+def test_a_recording_run_records_only_live_tests_with_keys_and_only_when_they_pass(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recording (``--record-mode=rewrite``) never deletes a built cassette, never sends a
+    request without its credential, and keeps a live test's new cassette only if it passed."""
+    import shutil
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    plugins = pytester.path / "tests" / "plugins"
+    (plugins / "demo").mkdir(parents=True)
+    for folder in (pytester.path / "tests", plugins, plugins / "demo"):
+        (folder / "__init__.py").write_text("")
+    shutil.copy(here / "conftest.py", plugins / "conftest.py")
+    shutil.copy(here / "cassettes.py", plugins / "cassettes.py")
+    (plugins / "demo" / "test_demo.py").write_text(_DEMO_TESTS)
+    built = pytester.path / "cassettes" / "demo" / "test_demo" / "test_built.yaml"
+    built.parent.mkdir(parents=True)
+    built.write_text("provenance: {kind: built from a spec}\ninteractions: []\nversion: 1\n")
+    paths: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            paths.append(self.path)
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"ok": true}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("DEMO_URL", f"http://127.0.0.1:{server.server_address[1]}")
+    monkeypatch.setenv("DEMO_KEY", "demo-secret-value")
+    monkeypatch.delenv("OTHER_KEY", raising=False)
+    try:
+        outcome = pytester.runpytest_subprocess("--record-mode=rewrite", "-p", "no:randomly")
+    finally:
+        server.shutdown()
+    outcome.assert_outcomes(passed=1, failed=1, skipped=2)
+    assert sorted(paths) == ["/ok", "/refused"]  # nothing sent without its key, nor built
+    assert built.read_text().startswith("provenance: {kind: built from a spec}")  # kept
+    folder = built.parent
+    assert sorted(p.name for p in folder.iterdir()) == ["test_built.yaml", "test_live_ok.yaml"]
+    recorded = yaml.safe_load((folder / "test_live_ok.yaml").read_text())
+    assert recorded["provenance"]["kind"] == "recorded live"
+    assert not list((pytester.path / "cassettes" / ".recording").rglob("*.yaml"))

@@ -32,6 +32,14 @@ PAI = ("pydantic/pydantic-ai", "4fda38988f2939fa6ea9cdefcf120693e10ef491")
 FB = ("FirebaseExtended/vertexai-sdk-test-data", "2d6adfde6a9ab79867347fd1f9dfeaccf1c9e3d9")
 VAI = ("vercel/ai", "d6a521af695d4b93550ad8602621828e33b54b3e")
 PAI_DIR = "tests/models/cassettes/test_google/"
+KINDS = {
+    PAI[0]: "built from a public recording of the real service (not recorded by limner)",
+    FB[0]: "built from Google's Firebase SDK test data (mock answers Google keeps for its SDK "
+    "tests; not recorded by limner)",
+    VAI[0]: "built from a vercel/ai test fixture (an answer that project keeps for its tests; "
+    "not recorded by limner)",
+}
+"""What each source is, for the provenance."""
 GEMINI = {"api_key": "cassette-builder"}
 VERTEX = {"vertexai": True, "project": "pydantic-ai", "location": "global"}
 
@@ -182,10 +190,7 @@ async def build(shared: Path) -> list[Path]:
         status, body, recorded_request = answer(shared, file, index)
         document = {
             "provenance": {
-                "kind": "built from a public recording of the real service (not recorded by limner)"
-                if repo == PAI[0]
-                else "built from a Google-maintained mock / captured answer (not recorded by "
-                "limner)",
+                "kind": KINDS[repo],
                 "request": "made by limner itself (tests/plugins/google/build_cassettes.py)",
                 "response": f"{repo} {path} @ {commit}",
                 "note": "image bytes replaced by a 1x1 image of the same format; "

@@ -9,12 +9,8 @@ data/SOURCE.md). So each cassette pairs the request limner itself sends for the 
 output filter) — or, for the error cassette, the **real recorded** Bedrock 403
 (data/dd-trace-py__meta_invoke_error.yaml). Every cassette's ``provenance`` block says which.
 
-To replace them with live recordings (a maintainer with Bedrock access to the Legacy model)::
-
-    AWS_PROFILE=... AWS_REGION=us-east-1 .venv/bin/python -m pytest \\
-        tests/plugins/nova_canvas/test_nova_cassettes.py --record-mode=rewrite
-
-Recording scrubs authorization, x-amz-date and x-amz-security-token (tests/plugins/cassettes.py).
+They are never re-recorded (a recording run skips them; see ``cassettes/README.md``): the tests
+assert these sources' values, and amazon.nova-canvas-v1:0 is shut down.
 """
 
 from __future__ import annotations

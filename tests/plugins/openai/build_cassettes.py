@@ -157,11 +157,13 @@ def cassette(
 
 
 def _shrink(body: Any) -> Any:
+    """The recorded answer with its images shrunk and its account ids and URL signatures
+    redacted, as a live recording's are."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from tests.plugins.cassettes import shrink_images
+    from tests.plugins.cassettes import scrub
 
-    return shrink_images(body)
+    return scrub(body)
 
 
 def provenance(name: str, note: str) -> dict[str, Any]:
@@ -210,7 +212,10 @@ async def _cases(shared: Path) -> list[tuple[str, str, dict[str, Any], str]]:
     }
     for filename, data in files.items():
         (INPUTS / filename).write_bytes(data)
-    image_note = "input PNGs are the recording's own uploads, scaled to 64x64"
+    image_note = (
+        "input PNGs are the recording's own uploads, scaled to 64x64; the account ids and "
+        "signature in the answer's URL redacted"
+    )
     return [
         (
             "generate_dall_e_2_b64",
@@ -232,7 +237,8 @@ async def _cases(shared: Path) -> list[tuple[str, str, dict[str, Any], str]]:
                 "response_format": "url",
                 "user": "ddtrace-test",
             },
-            "response verbatim (its signed URL expired long ago)",
+            "response as recorded, but for the account ids and the signature in its URL "
+            "(redacted, as a live recording's are)",
         ),
         (
             "edit_dall_e_2_mask",

@@ -8,11 +8,9 @@ No recording of a real Stability call exists in the stored material
 (``shared/real-cassettes/stability/SOURCE.txt``). Each cassette therefore pairs the request limner
 itself sends (encoded exactly as it goes on the wire) with a response built from Stability's
 OpenAPI document (the 200 shapes) or a body quoted from a live call in public sources (the 401
-and 403). Every cassette says so in its ``provenance`` block. To replace them with live
-recordings, a maintainer with a key runs::
-
-    STABILITY_API_KEY=sk-... .venv/bin/python -m pytest \\
-        tests/plugins/stability/test_stability_cassettes.py --record-mode=rewrite
+and 403). Every cassette says so in its ``provenance`` block. They are never re-recorded (a
+recording run skips them): the tests assert these sources' values. ``test_stability_live.py``
+holds the calls a maintainer with a key records live (see ``cassettes/README.md``).
 """
 
 from __future__ import annotations
