@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Unpack, overload
 
@@ -28,7 +28,7 @@ from .download import DownloadPolicy
 from .dryrun import DryRun
 from .engine import Engine, EngineOptions
 from .http import RetryPolicy, Transport
-from .params import EditParams, GenerateParams, VariationParams
+from .params import EditParams, GenerateParams, ImageInput, VariationParams
 from .plugins import Registry, default_registry
 from .requests import GenerateRequest, VariationRequest
 from .responses import ImagesResponse
@@ -127,7 +127,7 @@ class AsyncImages:
         *,
         model: str,
         prompt: str = "",
-        image: Any = None,
+        image: ImageInput | Sequence[ImageInput] | None = None,
         dry_run: Literal[False] = False,
         **params: Unpack[EditParams],
     ) -> ImagesResponse: ...
@@ -137,7 +137,7 @@ class AsyncImages:
         *,
         model: str,
         prompt: str = "",
-        image: Any = None,
+        image: ImageInput | Sequence[ImageInput] | None = None,
         dry_run: Literal[True],
         **params: Unpack[EditParams],
     ) -> DryRun: ...
@@ -147,7 +147,7 @@ class AsyncImages:
         *,
         model: str,
         prompt: str = "",
-        image: Any = None,
+        image: ImageInput | Sequence[ImageInput] | None = None,
         dry_run: bool,
         **params: Unpack[EditParams],
     ) -> ImagesResponse | DryRun: ...
@@ -156,7 +156,7 @@ class AsyncImages:
         *,
         model: str,
         prompt: str = "",
-        image: Any = None,
+        image: ImageInput | Sequence[ImageInput] | None = None,
         dry_run: bool = False,
         **params: Unpack[EditParams],
     ) -> ImagesResponse | DryRun:
@@ -173,20 +173,30 @@ class AsyncImages:
         self,
         *,
         model: str,
-        image: Any,
+        image: ImageInput,
         dry_run: Literal[False] = False,
         **params: Unpack[VariationParams],
     ) -> ImagesResponse: ...
     @overload
     async def create_variation(
-        self, *, model: str, image: Any, dry_run: Literal[True], **params: Unpack[VariationParams]
+        self,
+        *,
+        model: str,
+        image: ImageInput,
+        dry_run: Literal[True],
+        **params: Unpack[VariationParams],
     ) -> DryRun: ...
     @overload
     async def create_variation(
-        self, *, model: str, image: Any, dry_run: bool, **params: Unpack[VariationParams]
+        self, *, model: str, image: ImageInput, dry_run: bool, **params: Unpack[VariationParams]
     ) -> ImagesResponse | DryRun: ...
     async def create_variation(
-        self, *, model: str, image: Any, dry_run: bool = False, **params: Unpack[VariationParams]
+        self,
+        *,
+        model: str,
+        image: ImageInput,
+        dry_run: bool = False,
+        **params: Unpack[VariationParams],
     ) -> ImagesResponse | DryRun:
         """Variations of one image."""
         engine, fields = for_call(self._engine, params)

@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, Protocol, TypeAlias, TypedDict
 
-from .requests import ImageConfig
+from .requests import ImageConfig, ImageRef
 
-__all__ = ["CommonParams", "GenerateParams", "VariationParams"]
+__all__ = [
+    "ChatParams",
+    "CommonParams",
+    "EditParams",
+    "GenerateParams",
+    "ImageInput",
+    "VariationParams",
+]
+
+
+class BinaryFile(Protocol):
+    """A file object opened in binary mode (``open(path, "rb")``, ``io.BytesIO``)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+FileContent: TypeAlias = bytes | bytearray | memoryview | os.PathLike[str] | BinaryFile
+ImageInput: TypeAlias = (
+    FileContent
+    | str
+    | Mapping[str, Any]
+    | tuple[str | None, FileContent]
+    | tuple[str | None, FileContent, str | None]
+    | tuple[str | None, FileContent, str | None, Mapping[str, str]]
+    | ImageRef
+)
+"""One input image: bytes, a path, a binary file object, a ``data:`` or https URL,
+``{"file_id": ...}`` or ``{"image_url": ...}``, or the OpenAI SDK's file tuple
+``(filename, content[, mime[, headers]])``."""
 
 
 class CommonParams(TypedDict, total=False):
@@ -42,12 +71,56 @@ class GenerateParams(CommonParams, total=False):
 
 
 class EditParams(GenerateParams, total=False):
-    images: Sequence[Any] | None
+    images: Sequence[ImageInput] | None
     """The images to edit, as the request's JSON Schema names them; or ``image=``."""
-    mask: Any
+    mask: ImageInput | None
     input_fidelity: str | None
     edit_mode: str | None
 
 
 class VariationParams(CommonParams, total=False):
     pass
+
+
+class ChatParams(TypedDict, total=False):
+    """``chat.completions.create``'s keyword arguments besides ``model`` and ``messages``, by the
+    OpenAI SDK's names (``None`` means not set); fields limner does not know go in
+    ``extra_body``."""
+
+    modalities: Sequence[Literal["text", "image"]] | None
+    image_config: ImageConfig | Mapping[str, str] | None
+    n: int | None
+    stream: bool | None
+    stream_options: Mapping[str, Any] | None
+    temperature: float | None
+    top_p: float | None
+    max_tokens: int | None
+    max_completion_tokens: int | None
+    seed: int | None
+    stop: str | Sequence[str] | None
+    frequency_penalty: float | None
+    presence_penalty: float | None
+    logit_bias: Mapping[str, float] | None
+    response_format: Mapping[str, Any] | None
+    reasoning_effort: str | None
+    user: str | None
+    metadata: Mapping[str, str] | None
+    store: bool | None
+    service_tier: str | None
+    tools: Sequence[Any] | None
+    tool_choice: Any
+    functions: Sequence[Any] | None
+    function_call: Any
+    parallel_tool_calls: bool | None
+    logprobs: bool | None
+    top_logprobs: int | None
+    audio: Any
+    prediction: Any
+    web_search_options: Mapping[str, Any] | None
+    extra_headers: Mapping[str, str] | None
+    provider_options: Mapping[str, Mapping[str, Any] | None] | None
+    extra_body: Mapping[str, Any] | None
+    timeout: float | None
+    """Seconds allowed for each HTTP call of this call alone."""
+    max_retries: int | None
+    """Extra attempts for this call alone."""

@@ -15,7 +15,7 @@ import functools
 import os
 import threading
 import weakref
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
@@ -25,7 +25,7 @@ from .client_options import ClientOptions, for_call
 from .dryrun import DryRun
 from .errors import LimnerError
 from .http import RetryPolicy, client_closed_error
-from .params import EditParams, GenerateParams, VariationParams
+from .params import EditParams, GenerateParams, ImageInput, VariationParams
 from .requests import GenerateRequest, VariationRequest
 from .responses import ImagesResponse
 
@@ -188,7 +188,7 @@ class Images:
         *,
         model: str,
         prompt: str = "",
-        image: Any = None,
+        image: ImageInput | Sequence[ImageInput] | None = None,
         dry_run: Literal[False] = False,
         **params: Unpack[EditParams],
     ) -> ImagesResponse: ...
@@ -198,7 +198,7 @@ class Images:
         *,
         model: str,
         prompt: str = "",
-        image: Any = None,
+        image: ImageInput | Sequence[ImageInput] | None = None,
         dry_run: Literal[True],
         **params: Unpack[EditParams],
     ) -> DryRun: ...
@@ -208,7 +208,7 @@ class Images:
         *,
         model: str,
         prompt: str = "",
-        image: Any = None,
+        image: ImageInput | Sequence[ImageInput] | None = None,
         dry_run: bool,
         **params: Unpack[EditParams],
     ) -> ImagesResponse | DryRun: ...
@@ -217,7 +217,7 @@ class Images:
         *,
         model: str,
         prompt: str = "",
-        image: Any = None,
+        image: ImageInput | Sequence[ImageInput] | None = None,
         dry_run: bool = False,
         **params: Unpack[EditParams],
     ) -> ImagesResponse | DryRun:
@@ -231,20 +231,30 @@ class Images:
         self,
         *,
         model: str,
-        image: Any,
+        image: ImageInput,
         dry_run: Literal[False] = False,
         **params: Unpack[VariationParams],
     ) -> ImagesResponse: ...
     @overload
     def create_variation(
-        self, *, model: str, image: Any, dry_run: Literal[True], **params: Unpack[VariationParams]
+        self,
+        *,
+        model: str,
+        image: ImageInput,
+        dry_run: Literal[True],
+        **params: Unpack[VariationParams],
     ) -> DryRun: ...
     @overload
     def create_variation(
-        self, *, model: str, image: Any, dry_run: bool, **params: Unpack[VariationParams]
+        self, *, model: str, image: ImageInput, dry_run: bool, **params: Unpack[VariationParams]
     ) -> ImagesResponse | DryRun: ...
     def create_variation(
-        self, *, model: str, image: Any, dry_run: bool = False, **params: Unpack[VariationParams]
+        self,
+        *,
+        model: str,
+        image: ImageInput,
+        dry_run: bool = False,
+        **params: Unpack[VariationParams],
     ) -> ImagesResponse | DryRun:
         """See :meth:`AsyncImages.create_variation`."""
         engine, fields = for_call(self._images._engine, params)

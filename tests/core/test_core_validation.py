@@ -600,7 +600,7 @@ async def test_an_image_file_opened_in_text_mode_says_to_open_it_in_binary_mode(
     path = tmp_path / "photo.png"
     path.write_bytes(png(4, 4))
     with open(path) as text, pytest.raises(limner.InvalidRequestError) as info:
-        await client.images.edit(model="alpha", prompt="x", image=text)
+        await client.images.edit(model="alpha", prompt="x", image=text)  # type: ignore[call-overload]
     assert info.value.param == "images[0]"
     assert "open image files in binary mode ('rb')" in info.value.message
     assert server.requests == []
@@ -618,7 +618,7 @@ async def test_a_tuple_is_a_file_only_in_the_sdks_shape(
         await client.images.edit(model="alpha", prompt="x", image=("a.png", one, two))
     assert "3 given" in too_many.value.message
     with pytest.raises(limner.InvalidRequestError) as info:
-        await client.images.edit(model="alpha", prompt="x", image=("x.png", one, 123))
+        await client.images.edit(model="alpha", prompt="x", image=("x.png", one, 123))  # type: ignore[arg-type]
     assert info.value.param == "images[2]"
     path = tmp_path / "b.png"
     path.write_bytes(two)

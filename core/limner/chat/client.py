@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Coroutine, Iterable, Mapping
-from typing import Any, Literal, Protocol, TypeVar, overload
+from typing import Any, Literal, Protocol, TypeVar, Unpack, overload
 
 from ..client_options import for_call
 from ..dryrun import DryRun
+from ..params import ChatParams
 from .engine import ChatEngine
 from .messages import build_chat_request
 from .response import ChatCompletion
@@ -16,7 +17,7 @@ __all__ = ["AsyncChat", "AsyncCompletions", "Chat", "Completions"]
 R = TypeVar("R")
 
 
-def _for_call(chat: ChatEngine, params: dict[str, Any]) -> tuple[ChatEngine, Mapping[str, Any]]:
+def _for_call(chat: ChatEngine, params: Mapping[str, Any]) -> tuple[ChatEngine, Mapping[str, Any]]:
     """The chat engine for one call: ``timeout`` and ``max_retries``, when given, apply to it
     alone (see :func:`~limner.client_options.for_call`)."""
     engine, fields = for_call(chat.engine, params)
@@ -40,18 +41,28 @@ class AsyncCompletions:
         model: str,
         messages: Iterable[Any],
         dry_run: Literal[False] = False,
-        **params: Any,
+        **params: Unpack[ChatParams],
     ) -> ChatCompletion: ...
     @overload
     async def create(
-        self, *, model: str, messages: Iterable[Any], dry_run: Literal[True], **params: Any
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        dry_run: Literal[True],
+        **params: Unpack[ChatParams],
     ) -> DryRun: ...
     @overload
     async def create(
-        self, *, model: str, messages: Iterable[Any], dry_run: bool, **params: Any
+        self, *, model: str, messages: Iterable[Any], dry_run: bool, **params: Unpack[ChatParams]
     ) -> ChatCompletion | DryRun: ...
     async def create(
-        self, *, model: str, messages: Iterable[Any], dry_run: bool = False, **params: Any
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        dry_run: bool = False,
+        **params: Unpack[ChatParams],
     ) -> ChatCompletion | DryRun:
         """A chat completion from an image-capable model (OpenAI's request: ``messages``,
         ``modalities``, ``n``, ``temperature``, ``max_tokens``, ..., plus ``image_config``,
@@ -86,18 +97,28 @@ class Completions:
         model: str,
         messages: Iterable[Any],
         dry_run: Literal[False] = False,
-        **params: Any,
+        **params: Unpack[ChatParams],
     ) -> ChatCompletion: ...
     @overload
     def create(
-        self, *, model: str, messages: Iterable[Any], dry_run: Literal[True], **params: Any
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        dry_run: Literal[True],
+        **params: Unpack[ChatParams],
     ) -> DryRun: ...
     @overload
     def create(
-        self, *, model: str, messages: Iterable[Any], dry_run: bool, **params: Any
+        self, *, model: str, messages: Iterable[Any], dry_run: bool, **params: Unpack[ChatParams]
     ) -> ChatCompletion | DryRun: ...
     def create(
-        self, *, model: str, messages: Iterable[Any], dry_run: bool = False, **params: Any
+        self,
+        *,
+        model: str,
+        messages: Iterable[Any],
+        dry_run: bool = False,
+        **params: Unpack[ChatParams],
     ) -> ChatCompletion | DryRun:
         """See :meth:`AsyncCompletions.create`."""
         engine, fields = _for_call(self._completions._engine, params)

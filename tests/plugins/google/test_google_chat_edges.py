@@ -403,13 +403,13 @@ async def test_fields_passed_through_are_what_the_call_is_priced_and_checked_on(
     plain, four_k = Decimal("0.134"), Decimal("0.24")  # gemini-3-pro-image: 1K-2K, 4K
     async with limner.AsyncClient(environ={}) as client:
         default = await client.chat.completions.create(model=PRO, messages=[USER], dry_run=True)
-        bigger = await client.chat.completions.create(
+        bigger = await client.chat.completions.create(  # type: ignore[call-overload]  # an unknown field, forwarded
             model=PRO,
             messages=[USER],
             generationConfig={"imageConfig": {"imageSize": "4K"}},
             dry_run=True,
         )
-        text = await client.chat.completions.create(
+        text = await client.chat.completions.create(  # type: ignore[call-overload]  # an unknown field, forwarded
             model=PRO,
             messages=[USER],
             generationConfig={"responseModalities": ["TEXT"]},
@@ -452,7 +452,7 @@ async def test_more_chat_edges_from_review() -> None:
     empty = {"role": "user", "content": [{"type": "text", "text": ""}] * 2}
     messages = [USER, hinted, words, empty, {"role": "user", "content": "bluer"}]
     async with limner.AsyncClient(environ={}) as client:
-        plan = await client.chat.completions.create(
+        plan = await client.chat.completions.create(  # type: ignore[call-overload]  # an unknown field, forwarded
             model="google/gemini-3.1-flash-image-preview",
             messages=messages,
             safety_settings=None,
@@ -513,7 +513,7 @@ async def test_passed_through_fields_in_other_spellings_are_read_as_sent() -> No
     """A lowercase resolution class is priced as the class it names; one modality given as a
     string, not a list, is still seen as text only."""
     async with limner.AsyncClient(environ={}) as client:
-        lower = await client.chat.completions.create(
+        lower = await client.chat.completions.create(  # type: ignore[call-overload]  # an unknown field, forwarded
             model=PRO,
             messages=[USER],
             generationConfig={"imageConfig": {"imageSize": "4k"}},
