@@ -209,7 +209,8 @@ class Transport:
                 failure = client_closed_error(in_flight=request.method not in ("GET", "HEAD"))
             else:
                 failure = ProviderConnectionError(
-                    f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}",
+                    f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}; check "
+                    "the network, and the provider's base URL if one is set",
                     retryable=True,
                 )
         # raised outside the handlers: aiohttp's exceptions keep the request's headers

@@ -1185,3 +1185,38 @@ def test_fewer_images_than_asked_from_one_call_exit_1_too(
     assert len([line for line in out.splitlines() if line.endswith(".png")]) == 1
     assert "limner: 1 of the 2 image(s) asked for were made; the warnings say why" in err
     assert "returned 1 of the 2 image(s) asked for, without a reason" in err
+
+
+def test_an_option_that_looks_like_json_but_does_not_parse_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, _, err = run(
+        capsys, "generate", "x", "-m", "openai/gpt-image-2", "--dry-run",
+        "--option", 'image_config={"image_size":',
+    )  # fmt: skip
+    assert status == 2
+    assert "--option image_config: the value is not valid JSON (Expecting value" in err
+    status, out, _ = run(  # a text field keeps it as text
+        capsys, "generate", "x", "-m", "openai/gpt-image-2", "--dry-run", "--json",
+        "--option", "user={abc",
+    )  # fmt: skip
+    assert status == 0 and json.loads(out)["requests"][0]["json"]["user"] == "{abc"
+
+
+def test_output_to_standard_output_is_refused_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "generate", "x", "-m", "openai/gpt-image-2", "-o", "-")
+    assert status == 2 and "-o - (standard output) is not supported" in err
+
+
+def test_a_second_image_in_the_same_second_gets_a_counter(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "limner-1700000000.png").write_bytes(b"an earlier image")
+    status, out, err = run(capsys, "generate", "x", "-m", "openai/gpt-image-2")
+    assert status == 0, err
+    assert out.splitlines()[0] == "limner-1700000000-2.png"
+    assert (tmp_path / "limner-1700000000.png").read_bytes() == b"an earlier image"

@@ -27,9 +27,10 @@ def _text_fields() -> frozenset[str]:
     )
 
 
-def _value(text: str, key: str) -> Any:
+def _value(text: str, key: str, *, text_field: bool = False) -> Any:
     """``text`` as JSON when it parses, else the string; a JSON object naming one key twice with
-    different values is refused (``json.loads`` would keep the last silently)."""
+    different values is refused (``json.loads`` would keep the last silently), and so is an
+    object or list that does not parse, but for a text field (where it is text)."""
 
     def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -45,6 +46,14 @@ def _value(text: str, key: str) -> Any:
 
     try:
         return json.loads(text, object_pairs_hook=unique)
+    except json.JSONDecodeError as exc:
+        if not text_field and text.lstrip()[:1] in ("{", "["):  # meant as JSON: say why not
+            raise InvalidRequestError(
+                f"--option {key}: the value is not valid JSON ({exc.msg} at character "
+                f'{exc.pos}); quote it for the shell, e.g. --option \'{key}={{"k": "v"}}\'',
+                param="option",
+            ) from None
+        return text
     except ValueError:
         return text
     except RecursionError:
@@ -161,8 +170,9 @@ def request_fields(args: argparse.Namespace, providers: set[str]) -> dict[str, A
                 f"--option {key}: give {path[0]} with {reserved[path[0]]}, not --option",
                 param="option",
             )
-        value = _value(raw, key)
-        if len(path) == 1 and path[0] in _text_fields() and not isinstance(value, str | None):
+        text_field = len(path) == 1 and path[0] in _text_fields()
+        value = _value(raw, key, text_field=text_field)
+        if text_field and not isinstance(value, str | None):
             value = raw  # user=123 is the text "123"; '"vivid"' and null read as JSON still
         _put(fields, path, value, f"--option {key}", origins)
     return fields

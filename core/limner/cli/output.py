@@ -93,6 +93,10 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
     written. Without a requested ``output_format`` every format the model makes is checked."""
     if not args.output:
         raise InvalidRequestError("-o/--output needs a path", param="output")
+    if args.output == "-":
+        raise InvalidRequestError(
+            "-o - (standard output) is not supported: give a file or folder name", param="output"
+        )
     model = client.models.retrieve(args.model)
     if fields.get("response_format") == "url" and "url" in model.capabilities.response_formats:
         raise InvalidRequestError(
@@ -194,9 +198,13 @@ def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[
 def _fresh_name(name: Path, created: int, taken: set[Path]) -> Path:
     """``moon.png`` -> ``moon.<created>.png`` (then ``moon.<created>-2.png``...), a name neither
     on disk nor already chosen."""
+    stamped = name.stem.endswith(f"-{created}")  # the default name has the time in it already
     for attempt in itertools.count(1):
-        tag = f"{created}" if attempt == 1 else f"{created}-{attempt}"
-        candidate = name.with_name(f"{name.stem}.{tag}{name.suffix}")
+        if stamped:  # limner-<created>.png -> limner-<created>-2.png
+            candidate = name.with_name(f"{name.stem}-{attempt + 1}{name.suffix}")
+        else:
+            tag = f"{created}" if attempt == 1 else f"{created}-{attempt}"
+            candidate = name.with_name(f"{name.stem}.{tag}{name.suffix}")
         if candidate not in taken and not candidate.exists():
             return candidate
     raise AssertionError("unreachable")  # pragma: no cover
