@@ -230,6 +230,7 @@ _SUBMODULES = frozenset(
         "lifecycle",
         "lifetime",
         "loading",
+        "merging",
         "money",
         "outcomes",
         "params",

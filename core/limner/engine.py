@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import functools
 import os
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,13 +14,13 @@ from typing import Any
 
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
-from .delivery import BYTES_NOT_URLS, answered_shape, deliver, not_images
+from .delivery import BYTES_NOT_URLS, deliver, not_images
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
-from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError, PluginError
+from .errors import LimnerError, PluginError
 from .estimates import estimate_calls
 from .http import Transport
-from .images import mask_notices
+from .images import InputImage, mask_notices
 from .inputs import (
     OPTIONS,
     check_extra_headers,
@@ -33,14 +32,9 @@ from .inputs import (
     spelling,
 )
 from .interrupted import cancelled_call, kept
+from .merging import Merged, collect, respond
 from .outcomes import (
-    explained,
-    failed_call_notice,
-    failed_calls,
-    fewer_images,
     gather_settled,
-    more_images,
-    said_once,
 )
 from .plugins import Registry
 from .polling import poll
@@ -48,8 +42,6 @@ from .provider import ProviderSettings
 from .requests import set_aside_misplaced
 from .responses import (
     CONTENT_FILTERED,
-    NO_IMAGES,
-    ImageData,
     ImagesResponse,
     Notice,
 )
@@ -60,7 +52,6 @@ from .sending import (
     exchange,
     plan_warnings,
     price_or_notice,
-    raise_if_filtered,
     unique,
     with_extra_headers,
 )
@@ -122,20 +113,17 @@ class Engine:
                 ],
                 into=ended,
             )
-        except asyncio.CancelledError:
-            await self._keep_made(operation, request, plan, ended)
+            return await self._merge(operation, request, plan, outcomes)
+        except asyncio.CancelledError:  # while calls were out, or their images downloading
+            self._keep_made(operation, plan, ended)
             raise
-        return await self._merge(operation, request, plan, outcomes)
 
-    async def _keep_made(
-        self,
-        operation: Operation,
-        request: AnyRequest,
-        plan: _Plan,
-        ended: Mapping[int, ProviderResult | LimnerError],
+    def _keep_made(
+        self, operation: Operation, plan: _Plan, ended: Mapping[int, ProviderResult | LimnerError]
     ) -> None:
         """A call cancelled after some of its provider calls answered: their images, billed,
-        go to :func:`~limner.interrupted.keep_made_images`'s list when the caller keeps one."""
+        go to :func:`~limner.interrupted.keep_made_images`'s list when the caller keeps one, at
+        once and as answered (a link is not downloaded)."""
         made = kept()
         if made is None or not any(isinstance(o, ProviderResult) for o in ended.values()):
             return
@@ -145,7 +133,9 @@ class Engine:
             for index, call in enumerate(plan.calls)
         ]
         with contextlib.suppress(LimnerError):  # (what answered made no image after all)
-            made.append(await self._merge(operation, request, plan, outcomes))
+            made.append(
+                self._response(operation, plan, collect(plan, outcomes, strict=False), None)
+            )
 
     # ---- planning ----------------------------------------------------------------------------
 
@@ -285,69 +275,20 @@ class Engine:
         plan: _Plan,
         outcomes: Sequence[ProviderResult | LimnerError],
     ) -> ImagesResponse:
-        failed = failed_calls(
-            outcomes, answered=lambda result: bool(result.images), strict=self.options.strict
-        )
-        adjustments = list(plan.adjustments)
-        warnings = list(plan.warnings)
-        data: list[ImageData] = []
-        answered: list[tuple[ProviderResult, Translation]] = []
-        for call, sent, result in zip(plan.calls, plan.translations, outcomes, strict=True):
-            if isinstance(result, LimnerError):  # others made images: it is said, not raised
-                warnings.append(failed_call_notice(result))
-                continue
-            answered.append((result, sent))
-            for notice in result.warnings:
-                index = None if notice.index is None else notice.index + len(data)
-                warnings.append(notice.model_copy(update={"index": index}))
-            if len(result.images) < call.n and not explained(result):
-                warnings.append(fewer_images(plan, call, len(result.images)))
-            elif len(result.images) > call.n:  # billed all the same: kept, and said
-                warnings.append(more_images(plan, call, len(result.images)))
-            data.extend(result.images)
-        if not data:
-            filtered = [n.message for n in warnings if n.code == CONTENT_FILTERED]
-            if filtered:
-                raise ContentPolicyError(
-                    f"{plan.model.id}: every image was withheld: {said_once(filtered)}",
-                    reason=filtered[0],
-                    provider=plan.provider.name,
-                    model=plan.model.id,
-                )
-            said = [n.message for n in warnings if n.code == NO_IMAGES]
-            raise NoImageGeneratedError(
-                f"{plan.model.id} returned no image" + (f": {said_once(said)}" if said else ""),
-                provider=plan.provider.name,
-                model=plan.model.id,
-            )
-        if self.options.strict:
-            raise_if_filtered(warnings, plan)
+        merged = collect(plan, outcomes, strict=self.options.strict)
         read = None  # the first image, as limner read it if it downloaded it
         if request.response_format is not None:
             fetch = functools.partial(self.fetch, provider_url=True)
-            data, read = await deliver(request.response_format, data, adjustments, fetch)
-        cost, price_warnings = self._total_cost(operation, plan, answered)
-        usages = [result.usage for result, _ in answered if result.usage is not None]
-        first, sent = answered[0]
-        size, kind = answered_shape(first, sent, data, read)
-        response = ImagesResponse(
-            created=first.created or int(time.time()),
-            data=data,
-            output_format=kind,
-            size=size,
-            quality=first.quality or sent.quality,
-            background=first.background,
-            usage=sum(usages[1:], usages[0]) if usages else None,
-            cost=cost,
-            provider=plan.provider.name,
-            model=plan.model.id,
-            adjustments=adjustments,
-            warnings=[*warnings, *price_warnings],
-            request_id=first.request_id,
-        )
-        if failed:
-            response._failures = tuple(failed.values())
-        return response
+            merged.data, read = await deliver(
+                request.response_format, merged.data, merged.adjustments, fetch
+            )
+        return self._response(operation, plan, merged, read)
+
+    def _response(
+        self, operation: Operation, plan: _Plan, merged: Merged, read: InputImage | None
+    ) -> ImagesResponse:
+        cost, price_warnings = self._total_cost(operation, plan, merged.answered)
+        return respond(plan, merged, cost, price_warnings, read)
 
     def _total_cost(
         self,

@@ -64,9 +64,12 @@ async def gather_settled(
 
     if len(calls) == 1:  # the common case: awaited directly, as gather_or_cancel does
         try:
-            return [await calls[0]]
+            outcome: T | LimnerError = await calls[0]
         except LimnerError as error:
-            return [error]
+            outcome = error
+        if into is not None:
+            into[0] = outcome
+        return [outcome]
     try:
         return await gather_or_cancel([settled(i, call) for i, call in enumerate(calls)])
     except BaseException:  # cancelled before some call began: it will never run

@@ -86,7 +86,7 @@ class _LoopThread:
             if self._closing:
                 coro.close()  # never started: no "never awaited" warning
                 raise client_closed_error()
-            self.loop.call_soon_threadsafe(start)
+            self.loop.call_soon_threadsafe(start)  # (in a copy of the caller's context)
         try:
             finished.wait()
         except BaseException:

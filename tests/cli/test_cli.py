@@ -974,10 +974,11 @@ def test_the_help_examples_run(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "fox.png").write_bytes(png(64, 64))
     (tmp_path / "mask.png").write_bytes(png(64, 64, alpha=0))
-    examples = [line.strip() for line in _EXAMPLES[command].splitlines() if "limner " in line]
+    examples = [line.strip() for line in _EXAMPLES[command].splitlines() if line.startswith("  ")]
     assert len(examples) >= 2
-    for example in examples:
-        argv = shlex.split(example)[1:]
+    for example in examples:  # MODEL: one that does what the example asks
+        model = "stabilityai/sd3.5-large" if "edit-mode" in example else "openai/gpt-image-2"
+        argv = [model if word == "MODEL" else word for word in shlex.split(example)[1:]]
         status, _, err = run(capsys, *argv, *([] if "--dry-run" in argv else ["--dry-run"]))
         assert status == 0, (example, err)
 
@@ -1041,6 +1042,23 @@ def test_a_stopped_command_saves_the_images_already_made(
     assert "was cancelled before it answered" in stderr
     assert "limner: interrupted; a request already sent may still be billed" in stderr
     assert "Traceback" not in stderr
+
+
+def test_main_gives_back_the_callers_sigterm_handler(capsys: pytest.CaptureFixture[str]) -> None:
+    def mine(signum: int, frame: object) -> None:
+        pass
+
+    previous = signal.signal(signal.SIGTERM, mine)
+    try:
+        assert run(capsys, "models", "--json")[0] == 0
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_job_timeout_names_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "generate", "x", "-m", "openai/gpt-image-2", "--poll-timeout", "0")
+    assert status == 2 and "--poll-timeout must be a positive number of seconds" in err
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])

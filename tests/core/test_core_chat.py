@@ -204,6 +204,12 @@ async def test_chat_takes_the_per_call_options_and_with_options(server: FakeServ
             model="painter/chat-1", messages=messages, timeout=30, dry_run=True
         )
         assert "timeout" not in dry.requests[0]["json"]
+        server.reply(server.stall)
+        with pytest.raises(limner.RequestTimeoutError) as info:
+            await painter.chat.completions.create(
+                model="painter/chat-1", messages=messages, timeout=0.2
+            )
+        assert "0.2 s" in info.value.message
 
 
 async def test_a_chat_model_has_request_schemas_for_its_image_operations_only(

@@ -41,6 +41,18 @@ async def test_a_derived_client_shares_the_connections_and_closing_either_closes
     assert info.value.code == "client_closed"
 
 
+async def test_closing_the_client_closes_a_client_derived_from_it(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    client = make_client()
+    derived = client.with_options(timeout=3.0)
+    await derived.images.generate(model="alpha", prompt="x")
+    await client.close()
+    with pytest.raises(limner.LimnerError) as info:
+        await derived.images.generate(model="alpha", prompt="x")
+    assert info.value.code == "client_closed"
+
+
 async def test_max_retries_per_derived_client_keeps_the_rest_of_the_policy(
     make_client: MakeClient, server: FakeServer
 ) -> None:
@@ -63,8 +75,7 @@ async def test_strict_per_derived_client(make_client: MakeClient) -> None:
     client = make_client()
     assert client.with_options(strict=True)._engine.options.strict is True
     assert client._engine.options.strict is False
-    assert client.with_options(strict=None) is not client  # None keeps the client's own
-    assert client.with_options(strict=None)._engine is client._engine
+    assert client.with_options(strict=None)._engine is client._engine  # None keeps its own
 
 
 @pytest.mark.parametrize(
@@ -142,9 +153,7 @@ async def test_a_per_call_option_that_is_not_a_number_is_refused_before_sending(
     assert server.api_calls == []
 
 
-async def test_a_request_body_naming_timeout_is_still_refused(
-    make_client: MakeClient,
-) -> None:
+async def test_a_request_body_naming_timeout_is_still_refused() -> None:
     """In a request's JSON (the gateway's), ``timeout`` is no field: the error says where it
     belongs."""
     from limner.arguments import build_request
@@ -171,3 +180,7 @@ def test_the_sync_client_with_options_and_per_call_timeout(
         threaded_server.reply(error_reply(503))
         with pytest.raises(limner.ProviderUnavailableError):
             client.with_options(max_retries=0).images.generate(model="alpha", prompt="x")
+        derived = client.with_options(timeout=3.0)
+    with pytest.raises(limner.LimnerError) as info:  # closed with the client it came from
+        derived.images.generate(model="alpha", prompt="x")
+    assert info.value.code == "client_closed"

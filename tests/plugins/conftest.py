@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytest_recording.plugin import get_default_cassette_name
 
 from .cassettes import (
     CASSETTES,
@@ -30,7 +31,10 @@ def _recording(config: pytest.Config) -> bool:
 
 
 def _cassette(folder: Path, item: pytest.Item) -> Path:
-    return folder / item.path.parent.name / item.path.stem / f"{item.name}.yaml"
+    """Where pytest-recording keeps ``item``'s cassette under ``folder`` (its name has the
+    test's class and parameters, made safe for a file system)."""
+    name = get_default_cassette_name(getattr(item, "cls", None), item.name)
+    return folder / item.path.parent.name / item.path.stem / f"{name}.yaml"
 
 
 @pytest.fixture(scope="module")

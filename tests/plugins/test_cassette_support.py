@@ -190,6 +190,12 @@ def test_live_refused() -> None:
     raise AssertionError("an answer the test refuses")
 
 
+@pytest.mark.live("DEMO_KEY")
+@pytest.mark.parametrize("model", ["provider/model:v1"])
+def test_live_param(model: str) -> None:
+    assert urllib.request.urlopen(URL + "/param").status == 200
+
+
 @pytest.mark.live("OTHER_KEY")
 def test_live_without_its_key() -> None:
     urllib.request.urlopen(URL + "/unkeyed").read()
@@ -205,6 +211,8 @@ def test_a_recording_run_records_only_live_tests_with_keys_and_only_when_they_pa
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from pathlib import Path
+
+    from pytest_recording.plugin import get_default_cassette_name
 
     here = Path(__file__).parent
     plugins = pytester.path / "tests" / "plugins"
@@ -239,11 +247,14 @@ def test_a_recording_run_records_only_live_tests_with_keys_and_only_when_they_pa
         outcome = pytester.runpytest_subprocess("--record-mode=rewrite", "-p", "no:randomly")
     finally:
         server.shutdown()
-    outcome.assert_outcomes(passed=1, failed=1, skipped=2)
-    assert sorted(paths) == ["/ok", "/refused"]  # nothing sent without its key, nor built
+    outcome.assert_outcomes(passed=2, failed=1, skipped=2)
+    assert sorted(paths) == ["/ok", "/param", "/refused"]  # none without its key, nor built
     assert built.read_text().startswith("provenance: {kind: built from a spec}")  # kept
     folder = built.parent
-    assert sorted(p.name for p in folder.iterdir()) == ["test_built.yaml", "test_live_ok.yaml"]
+    param = get_default_cassette_name(None, "test_live_param[provider/model:v1]") + ".yaml"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["test_built.yaml", "test_live_ok.yaml", param]
+    )
     recorded = yaml.safe_load((folder / "test_live_ok.yaml").read_text())
     assert recorded["provenance"]["kind"] == "recorded live"
     assert not list((pytester.path / "cassettes" / ".recording").rglob("*.yaml"))

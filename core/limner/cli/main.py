@@ -14,7 +14,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from ..dryrun import DryRun
 from ..errors import (
     AuthenticationError,
     InvalidRequestError,
+    JobTimeoutError,
     LimnerError,
     MissingCredentialsError,
     NotFoundError,
@@ -53,6 +54,8 @@ from .render import (
 
 __all__ = ["main"]
 
+_FLAGS = {"timeout": "--timeout", "max_retries": "--max-retries", "poll_timeout": "--poll-timeout"}
+"""Client settings the commands take as flags: their errors name the flag."""
 BAD_INPUT = (InvalidRequestError, NotFoundError, PayloadTooLargeError, MissingCredentialsError)
 
 
@@ -208,22 +211,40 @@ async def _serve(args: argparse.Namespace) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
+    with _stopped_by_sigterm():  # as by Ctrl-C: what was made is saved
+        if args.command == "serve":
+            return await _serve(args)
+        settings = {
+            name: value
+            for name in ("timeout", "max_retries", "poll_timeout")
+            if (value := getattr(args, name, None)) is not None
+        }
+        async with AsyncClient(**settings) as client:
+            if args.command == "models":
+                _print_models(client, args)
+                return 0
+            return await _run_images(client, args)
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM cancels the command's task, as Ctrl-C does; the handler there before is back
+    afterwards (for a program that calls :func:`main`)."""
     task = asyncio.current_task()
-    if task is not None:  # SIGTERM ends a command as Ctrl-C does: what was made is saved
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # (no such signal here)
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-    if args.command == "serve":
-        return await _serve(args)
-    settings = {
-        name: value
-        for name in ("timeout", "max_retries")
-        if (value := getattr(args, name, None)) is not None
-    }
-    async with AsyncClient(**settings) as client:
-        if args.command == "models":
-            _print_models(client, args)
-            return 0
-        return await _run_images(client, args)
+    loop = asyncio.get_running_loop()
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        if task is None:
+            raise RuntimeError("no task")
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    except (NotImplementedError, RuntimeError):  # no such signal here, or not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -232,6 +253,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(_main(args))
     except BAD_INPUT as exc:
+        flag = _FLAGS.get(exc.param or "") if args.command in ("generate", "edit") else None
+        if flag is not None and exc.message.startswith(f"{exc.param} "):  # the flag's name
+            exc.message = flag + exc.message[len(exc.param or "") :]
         if exc.status_code is None:  # found before anything was sent
             exc.message = exc.message.replace(LIST_MODELS_HINT, "limner models lists the models.")
             _report_error(args, exc, f"limner: error: {exc.message}")
@@ -239,8 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_error(args, exc, _provider_said(exc))
         return 1
     except (LimnerError, AuthenticationError) as exc:
-        if isinstance(exc, RequestTimeoutError):  # the command's own setting, not a client's
-            exc.message = exc.message.replace("the client's timeout", "--timeout")
+        if isinstance(exc, RequestTimeoutError | JobTimeoutError):  # the command's own flags
+            exc.message = exc.message.replace("the client's timeout", "--timeout").replace(
+                "the client's poll_timeout", "--poll-timeout"
+            )
         _report_error(args, exc, _provider_said(exc))
         return 1
     except BrokenPipeError:  # the reader left (``limner models --json | head -1``): not an error

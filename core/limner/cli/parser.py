@@ -11,18 +11,19 @@ from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
 __all__ = ["build_parser"]
 
 _EXAMPLES = {
-    "generate": """examples:
-  limner generate "a lighthouse at dusk" -m openai/gpt-image-2 --size 1536x1024
-  limner generate "a fox" -m google/gemini-3.1-flash-image --aspect-ratio 16:9 -n 2 -o foxes/
-  limner generate "a fox" -m stabilityai/sd3.5-large -o fox.jpg --dry-run
+    "generate": """examples (MODEL is a provider/model id; limner models lists them):
+  limner generate "a lighthouse at dusk" -m MODEL --size 1536x1024
+  limner generate "a fox" -m MODEL --aspect-ratio 16:9 -n 2 -o foxes/
+  limner generate "a fox" -m MODEL -o fox.jpg --dry-run
 
 -o names a file (fox.png; with -n 2: fox-1.png, fox-2.png) or, ending in / or naming a
 directory, a folder (image-1.png, ...); nothing is ever overwritten.""",
-    "edit": """examples:
-  limner edit "add a red hat" -m openai/gpt-image-2 --image fox.png --mask mask.png
-  limner edit "" -m stabilityai/sd3.5-large --image fox.png --edit-mode remove-background
+    "edit": """examples (MODEL is a provider/model id; limner models lists them):
+  limner edit "add a red hat" -m MODEL --image fox.png --mask mask.png
+  limner edit "" -m MODEL --image fox.png --edit-mode remove-background
 
-The mask is a PNG the size of the image: its transparent pixels mark what to change.""",
+The mask is a PNG the size of the image: its transparent pixels mark what to change; a model
+lists its edit modes in limner models MODEL.""",
 }
 
 
@@ -129,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
             type=int,
             metavar="N",
             help="retries of a failed call: 429, 5xx, lost connection (default 2)",
+        )
+        command.add_argument(
+            "--poll-timeout",
+            type=float,
+            metavar="SECONDS",
+            help="how long to wait in all for a provider that works in jobs (default 600)",
         )
         command.add_argument(
             "--dry-run", action="store_true", help="show what would be sent and cost; send nothing"

@@ -1,0 +1,115 @@
+"""The answers of a request's provider calls as one response: their images in order, a notice
+for each call that failed or made fewer images than asked, the refusals raised when nothing came
+back, then the response with its usage summed and its cost."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .calls import ProviderResult, Translation
+from .delivery import answered_shape
+from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
+from .images import InputImage
+from .outcomes import (
+    explained,
+    failed_call_notice,
+    failed_calls,
+    fewer_images,
+    more_images,
+    said_once,
+)
+from .responses import CONTENT_FILTERED, NO_IMAGES, Adjustment, ImageData, ImagesResponse, Notice
+from .sending import Plan, raise_if_filtered
+
+__all__ = ["Merged", "collect", "respond"]
+
+
+@dataclass
+class Merged:
+    """What the calls answered, before any download of their links."""
+
+    data: list[ImageData]
+    adjustments: list[Adjustment]
+    warnings: list[Notice]
+    answered: list[tuple[ProviderResult, Translation]]
+    failed: dict[int, LimnerError]
+
+
+def collect(
+    plan: Plan[Any], outcomes: Sequence[ProviderResult | LimnerError], *, strict: bool
+) -> Merged:
+    """The calls' images in order, with a notice per failed or short call; raises when no call
+    made an image (a refusal, when a filter withheld them all), and in ``strict`` mode when a
+    filter withheld any."""
+    failed = failed_calls(outcomes, answered=lambda result: bool(result.images), strict=strict)
+    adjustments = list(plan.adjustments)
+    warnings = list(plan.warnings)
+    data: list[ImageData] = []
+    answered: list[tuple[ProviderResult, Translation]] = []
+    for call, sent, result in zip(plan.calls, plan.translations, outcomes, strict=True):
+        if isinstance(result, LimnerError):  # others made images: it is said, not raised
+            warnings.append(failed_call_notice(result))
+            continue
+        answered.append((result, sent))
+        for notice in result.warnings:
+            index = None if notice.index is None else notice.index + len(data)
+            warnings.append(notice.model_copy(update={"index": index}))
+        if len(result.images) < call.n and not explained(result):
+            warnings.append(fewer_images(plan, call, len(result.images)))
+        elif len(result.images) > call.n:  # billed all the same: kept, and said
+            warnings.append(more_images(plan, call, len(result.images)))
+        data.extend(result.images)
+    if not data:
+        filtered = [n.message for n in warnings if n.code == CONTENT_FILTERED]
+        if filtered:
+            raise ContentPolicyError(
+                f"{plan.model.id}: every image was withheld: {said_once(filtered)}",
+                reason=filtered[0],
+                provider=plan.provider.name,
+                model=plan.model.id,
+            )
+        said = [n.message for n in warnings if n.code == NO_IMAGES]
+        raise NoImageGeneratedError(
+            f"{plan.model.id} returned no image" + (f": {said_once(said)}" if said else ""),
+            provider=plan.provider.name,
+            model=plan.model.id,
+        )
+    if strict:
+        raise_if_filtered(warnings, plan)
+    return Merged(data, adjustments, warnings, answered, failed)
+
+
+def respond(
+    plan: Plan[Any],
+    merged: Merged,
+    cost: Decimal | None,
+    price_warnings: Sequence[Notice],
+    read: InputImage | None,
+) -> ImagesResponse:
+    """The response: ``read`` is the first image as limner downloaded it, if it did."""
+    answered = merged.answered
+    usages = [result.usage for result, _ in answered if result.usage is not None]
+    first, sent = answered[0]
+    size, kind = answered_shape(first, sent, merged.data, read)
+    response = ImagesResponse(
+        created=first.created or int(time.time()),
+        data=merged.data,
+        output_format=kind,
+        size=size,
+        quality=first.quality or sent.quality,
+        background=first.background,
+        usage=sum(usages[1:], usages[0]) if usages else None,
+        cost=cost,
+        provider=plan.provider.name,
+        model=plan.model.id,
+        adjustments=merged.adjustments,
+        warnings=[*merged.warnings, *price_warnings],
+        request_id=first.request_id,
+    )
+    if merged.failed:
+        response._failures = tuple(merged.failed.values())
+    return response
