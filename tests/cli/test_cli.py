@@ -1012,6 +1012,12 @@ def test_generate_takes_max_retries(
     assert status == 2 and "timeout must be a positive number of seconds" in err
 
 
+def _interruptible() -> None:
+    """In the child, before it runs: Ctrl-C's signal as a terminal sends it (a shell running
+    the tests in the background ignores SIGINT, and its children would inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_stopped_command_saves_the_images_already_made(
     fake_openai: FakeOpenAI, tmp_path: Path, stop: signal.Signals, code: int
@@ -1028,13 +1034,18 @@ def test_a_stopped_command_saves_the_images_already_made(
         stderr=subprocess.PIPE,
         env=env,
         text=True,
+        preexec_fn=_interruptible,
     ) as child:
         deadline = time.monotonic() + 30
         while len(fake_openai.requests) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.3)  # the two answers read
+        time.sleep(1.0)  # the two answers read (a loaded machine is slow)
         child.send_signal(stop)
-        stdout, stderr = child.communicate(timeout=30)
+        try:
+            stdout, stderr = child.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()  # not left behind, nor waited for by the with block forever
+            raise
     assert child.returncode == code, stderr
     saved = sorted(path.name for path in out.iterdir())
     assert saved == ["image-1.png", "image-2.png"], stderr
@@ -1069,13 +1080,21 @@ def test_serve_stops_cleanly_on_sigterm_and_ctrl_c(tmp_path: Path, stop: signal.
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_interruptible,
     ) as child:
         assert child.stdout is not None
-        for line in child.stdout:  # serving once it names its URL
-            if line.startswith("OpenAI client base URL"):
-                break
-        child.send_signal(stop)
-        _, stderr = child.communicate(timeout=30)
+        watchdog = threading.Timer(60, child.kill)  # a serve that never comes up: no hang
+        watchdog.start()
+        try:
+            for line in child.stdout:  # serving once it names its URL
+                if line.startswith("OpenAI client base URL"):
+                    break
+            child.send_signal(stop)
+            _, stderr = child.communicate(timeout=30)
+        finally:
+            watchdog.cancel()
+            if child.poll() is None:
+                child.kill()
     assert child.returncode == 0, stderr
     assert stderr.strip().endswith("limner gateway: stopped")
 
