@@ -85,7 +85,7 @@ def check_retry_arguments(max_retries: object, retry: object) -> None:
 
 
 def check_providers(providers: object) -> None:
-    """Refuse ``providers=`` that is not settings by provider name (``{"openai": "sk-..."}``
+    """Refuse ``providers=`` that is not settings by provider name (``{"<provider>": "sk-..."}``
     would fail at the first call with a bare ``AttributeError``). The values are not quoted:
     they may be keys."""
     if providers is None:
@@ -93,7 +93,7 @@ def check_providers(providers: object) -> None:
     if not isinstance(providers, Mapping):
         raise InvalidRequestError(
             "providers must map provider names to their settings, such as "
-            "{'openai': {'api_key': ...}}",
+            "{'<provider>': {'api_key': ...}}",
             param="providers",
         )
     for name, settings in providers.items():

@@ -31,7 +31,7 @@ from .inputs import (
     respelled,
     spelling,
 )
-from .interrupted import cancelled_call, kept
+from .interrupted import LINKS_KEPT, cancelled_call, kept
 from .merging import Merged, collect, respond
 from .outcomes import (
     gather_settled,
@@ -115,11 +115,15 @@ class Engine:
             )
             return await self._merge(operation, request, plan, outcomes)
         except asyncio.CancelledError:  # while calls were out, or their images downloading
-            self._keep_made(operation, plan, ended)
+            self._keep_made(operation, request, plan, ended)
             raise
 
     def _keep_made(
-        self, operation: Operation, plan: _Plan, ended: Mapping[int, ProviderResult | LimnerError]
+        self,
+        operation: Operation,
+        request: AnyRequest,
+        plan: _Plan,
+        ended: Mapping[int, ProviderResult | LimnerError],
     ) -> None:
         """A call cancelled after some of its provider calls answered: their images, billed,
         go to :func:`~limner.interrupted.keep_made_images`'s list when the caller keeps one, at
@@ -133,9 +137,12 @@ class Engine:
             for index, call in enumerate(plan.calls)
         ]
         with contextlib.suppress(LimnerError):  # (what answered made no image after all)
-            made.append(
-                self._response(operation, plan, collect(plan, outcomes, strict=False), None)
-            )
+            merged = collect(plan, outcomes, strict=False)
+            if request.response_format == "b64_json" and any(
+                item.b64_json is None for item in merged.data
+            ):
+                merged.adjustments.append(LINKS_KEPT)
+            made.append(self._response(operation, plan, merged, None))
 
     # ---- planning ----------------------------------------------------------------------------
 

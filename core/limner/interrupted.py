@@ -21,14 +21,24 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from .errors import LimnerError
+from .responses import Adjustment
 
 if TYPE_CHECKING:
     from .responses import ImagesResponse
 
-__all__ = ["CANCELLED", "cancelled_call", "keep_made_images", "kept"]
+__all__ = ["CANCELLED", "LINKS_KEPT", "cancelled_call", "keep_made_images", "kept"]
 
 CANCELLED = "cancelled"
 """``LimnerError.code`` of a provider call cancelled before it answered."""
+
+LINKS_KEPT = Adjustment(
+    param="response_format",
+    requested="b64_json",
+    applied="url",
+    reason="the call was cancelled while limner downloaded the images: the provider's links are "
+    "kept as they came",
+)
+"""The adjustment of a kept response whose links were not downloaded."""
 
 _kept: ContextVar[list[ImagesResponse] | None] = ContextVar("limner_kept", default=None)
 

@@ -113,7 +113,7 @@ class Registry:
                     if found is not None and found.provider != canonical:
                         found = None
         if found is None:
-            folded = self._folded.get(key.lower())  # "GPT-Image-1.5" most likely meant one
+            folded = self._folded.get(key.lower())  # "Model-X-1.5" most likely meant model-x-1.5
             if folded is not None and folded != key:
                 return self.resolve(folded)
             raise self._unknown(key)
@@ -123,7 +123,7 @@ class Registry:
         """Refuse a name that is no provider's name or alias (most likely a typo: the settings
         would be ignored, and the provider's environment used instead). While plugins are
         blocked, whose provider names are unknown, only a name close to a known one is refused
-        (``opneai``): any other may be a blocked plugin's."""
+        (``paitner`` for ``painter``): any other may be a blocked plugin's."""
         known = {name for p in self.providers.values() for name in (p.name, *p.aliases)}
         for name in names:
             if name in known:
@@ -338,15 +338,23 @@ class Registry:
                 cost = to_usd(result)
             except ArithmeticError:  # decimal.InvalidOperation: not a number
                 cost = Decimal("NaN")
-            if cost.is_finite() and cost >= 0:
+            if cost.is_finite() and cost >= 0 and cost.adjusted() <= _MAX_COST_DIGITS:
                 return cost.copy_abs() if cost.is_zero() else cost  # -0 is 0
-        raise PluginError(f"price_call returned {result!r}: a cost is an amount in USD, >= 0")
+        raise PluginError(
+            f"price_call returned {result!r}: a cost is an amount in USD, >= 0 and under "
+            f"10^{_MAX_COST_DIGITS + 1}"
+        )
+
+
+_MAX_COST_DIGITS = 12
+"""A hook's cost has at most this many digits before the point (under 10^13 USD): a larger one
+is a plugin's bug, and would overflow the sums of a request's costs."""
 
 
 def _a_slip(name: str, close: list[str]) -> bool:
     """Whether ``name`` is one slip of the keyboard from its closest known name: letters
-    swapped (``opneai``), or one letter missing or wrong (``amazn``, ``opanai``). A longer
-    name (``openai2``, ``google_vertex``) may be another provider's."""
+    swapped (``paitner`` for ``painter``), or one letter missing or wrong (``paintr``,
+    ``paimter``). A longer name (``painter2``, ``painter_pro``) may be another provider's."""
     if not close:
         return False
     near = close[0]

@@ -76,7 +76,7 @@ class ProviderSettings(BaseModel):
     @field_validator("*")
     @classmethod
     def _http_url(cls, value: Any, info: ValidationInfo) -> Any:
-        """``base_url``, and any setting named ``..._url`` (a plugin's ``vertex_base_url``): an
+        """``base_url``, and any setting named ``..._url`` (a plugin's ``upload_base_url``, say): an
         http(s) URL with a host and a valid port, and no query or fragment."""
         name = info.field_name or ""
         if not isinstance(value, str) or not (name == "base_url" or name.endswith("_url")):

@@ -1067,6 +1067,18 @@ def test_main_gives_back_the_callers_sigterm_handler(capsys: pytest.CaptureFixtu
         signal.signal(signal.SIGTERM, previous)
 
 
+def test_main_leaves_a_sigterm_handler_set_outside_python(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``signal.getsignal`` answers None for a handler a program embedding Python set: it
+    cannot be set back, and is left as it is."""
+    real = signal.getsignal
+    monkeypatch.setattr(
+        signal, "getsignal", lambda n: None if n == signal.SIGTERM else real(n), raising=True
+    )
+    assert run(capsys, "models", "--json")[0] == 0
+
+
 def test_a_job_timeout_names_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "generate", "x", "-m", "openai/gpt-image-2", "--poll-timeout", "0")
     assert status == 2 and "--poll-timeout must be a positive number of seconds" in err

@@ -78,6 +78,7 @@ async def test_a_call_cancelled_while_its_images_download_keeps_their_links(
     assert isinstance(results[0], asyncio.CancelledError)
     [kept] = made
     assert [(item.url, item.b64_json) for item in kept.data] == [(url, None)]
+    assert kept.adjustments[-1] == limner.interrupted.LINKS_KEPT  # said, as a failed one is
     assert kept.cost is not None and kept.cost > 0
     assert not [w for w in kept.warnings if w.code == "call_failed"]  # the call had answered
     server.release.set()

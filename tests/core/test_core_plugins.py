@@ -712,7 +712,9 @@ async def test_price_call_float_result_is_exact(make_client: MakeClient) -> None
     assert result.cost == Decimal("0.1")
 
 
-@pytest.mark.parametrize("rate", [-0.01, float("nan"), "cheap", True, object()])
+@pytest.mark.parametrize(
+    "rate", [-0.01, float("nan"), "cheap", True, object(), Decimal("9E+999999"), 10**13]
+)
 async def test_a_price_no_bill_can_have_is_a_warning_not_a_cost(
     make_client: MakeClient, rate: Any
 ) -> None:
@@ -724,12 +726,12 @@ async def test_a_price_no_bill_can_have_is_a_warning_not_a_cost(
             return rate
 
     client = make_client(plugins=[FakePlugin(), Fixed()])
-    result = await client.images.generate(model="alpha", prompt="x", n=1)
+    result = await client.images.generate(model="alpha", prompt="x", n=3)  # (summed: 2 calls)
     assert result.cost is None
     (notice,) = [w for w in result.warnings if w.code == "price_failed"]
     assert notice.message.startswith("pricing fake/alpha-1 failed in a plugin (PluginError: ")
     assert f"price_call returned {rate!r}: a cost is an amount in USD, >= 0" in notice.message
-    assert len(result.data) == 1
+    assert len(result.data) == 3
 
 
 async def test_a_negative_zero_price_is_zero(make_client: MakeClient) -> None:

@@ -244,7 +244,8 @@ def _stopped_by_sigterm() -> Iterator[None]:
         yield
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:  # (None: set outside Python, by a program embedding it)
+            signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -264,8 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (LimnerError, AuthenticationError) as exc:
         if isinstance(exc, RequestTimeoutError | JobTimeoutError):  # the command's own flags
-            exc.message = exc.message.replace("the client's timeout", "--timeout").replace(
-                "the client's poll_timeout", "--poll-timeout"
+            exc.message = (
+                exc.message.replace("the client's timeout", "--timeout")
+                .replace("the client's poll_timeout", "--poll-timeout")
+                .replace("the poll_timeout", "--poll-timeout")
             )
         _report_error(args, exc, _provider_said(exc))
         return 1

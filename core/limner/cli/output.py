@@ -79,8 +79,8 @@ def format_from_output(
             "the provider)",
             param="output",
         )
-    elif wanted != "png":  # none listed: the model takes no output_format (dall-e and Nova
-        # answer PNG, so a .png name needs no word; the save warns if the answer differs)
+    elif wanted != "png":  # none listed: the model takes no output_format (such models answer
+        # PNG, so a .png name needs no word; the save warns if the answer differs)
         return (
             f"warning: -o {args.output}: {model.id} takes no output_format, so the file holds "
             f"the format it answers in (a warning follows if that is not {wanted})"

@@ -128,7 +128,7 @@ def url_reference(value: Any, param: str) -> ImageRef:
 
 def _set_field(fields: dict[str, Any], key: str, value: str) -> None:
     """One form field into ``fields``: ``a[b][c]`` nests objects, and a trailing ``[]`` appends
-    to a list (``provider_options[google][response_modalities][]``), as the SDKs flatten
+    to a list (``provider_options[PROVIDER][OPTION][]``), as the SDKs flatten
     them."""
     head, _, rest = key.partition("[")
     path = [head, *(part.rstrip("]") for part in rest.split("["))] if rest else [head]
@@ -157,7 +157,7 @@ def _set_field(fields: dict[str, Any], key: str, value: str) -> None:
 
 
 def _dotted(path: list[str]) -> str:
-    """A form field's path as limner names parameters (``provider_options.google.x``)."""
+    """A form field's path as limner names parameters (``provider_options.PROVIDER.OPTION``)."""
     return ".".join(part for part in path if part)
 
 
