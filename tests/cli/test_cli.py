@@ -120,6 +120,10 @@ def test_models_table_lists_every_openai_model(capsys: pytest.CaptureFixture[str
     assert price["stabilityai/sd3.5-flash"] == "$0.025"
     assert price["stabilityai/sd3.5-medium"] == "$0.035"
     assert price["openai/dall-e-3"] == "$0.04-0.12"
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert "  auto, 3 sizes  " in rows["openai/gpt-image-1"]  # the list is limner models MODEL's
+    assert "  3 sizes  " in rows["openai/dall-e-3"]
+    assert "  480-3840px /16  " in rows["openai/gpt-image-2"]
 
 
 def test_version_lists_the_core_and_each_installed_plugin(

@@ -20,8 +20,10 @@ def _sizes(model: ModelInfo) -> str:
     if caps.size_rules is not None:
         rules = caps.size_rules
         return f"{rules.min_side}-{rules.max_side}px /{rules.multiple_of}"
-    if caps.sizes:
-        return ",".join(caps.sizes)
+    if caps.sizes:  # a long list in full is the details' (limner models MODEL)
+        listed = [size for size in caps.sizes if size != "auto"]
+        auto = "auto, " if len(listed) < len(caps.sizes) else ""
+        return ",".join(caps.sizes) if len(listed) <= 2 else f"{auto}{len(listed)} sizes"
     if caps.aspect_ratios:
         return f"{len(caps.aspect_ratios)} aspect ratios"
     return "-"
