@@ -29,11 +29,11 @@ from .loading import (
     register_plugin,
     warn_misspelled_methods,
 )
-from .money import to_usd
-from .pricing import price_from_sheet
+from .pricing import hook_cost, price_from_sheet
 from .provider import Provider, ProviderCall, Translation
 from .responses import Usage
 from .translation_check import checked_translation, translation_problem
+from .typos import one_slip
 from .unsendable import refuse_unsendable
 
 __all__ = ["Registry", "default_registry"]
@@ -129,7 +129,7 @@ class Registry:
             if name in known:
                 continue
             close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-            if self.blocked and (name in self.blocked or not _a_slip(name, close)):
+            if self.blocked and (name in self.blocked or not one_slip(name, close)):
                 continue
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise InvalidRequestError(
@@ -333,35 +333,7 @@ class Registry:
             )
         if result is None:
             return None
-        if isinstance(result, Decimal | int | float | str) and not isinstance(result, bool):
-            try:
-                cost = to_usd(result)
-            except ArithmeticError:  # decimal.InvalidOperation: not a number
-                cost = Decimal("NaN")
-            if cost.is_finite() and cost >= 0 and cost.adjusted() <= _MAX_COST_DIGITS:
-                return cost.copy_abs() if cost.is_zero() else cost  # -0 is 0
-        raise PluginError(
-            f"price_call returned {result!r}: a cost is an amount in USD, >= 0 and under "
-            f"10^{_MAX_COST_DIGITS + 1}"
-        )
-
-
-_MAX_COST_DIGITS = 12
-"""A hook's cost has at most this many digits before the point (under 10^13 USD): a larger one
-is a plugin's bug, and would overflow the sums of a request's costs."""
-
-
-def _a_slip(name: str, close: list[str]) -> bool:
-    """Whether ``name`` is one slip of the keyboard from its closest known name: letters
-    swapped (``paitner`` for ``painter``), or one letter missing or wrong (``paintr``,
-    ``paimter``). A longer name (``painter2``, ``painter_pro``) may be another provider's."""
-    if not close:
-        return False
-    near = close[0]
-    if sorted(name) == sorted(near):
-        return True
-    similar = difflib.SequenceMatcher(None, name, near).ratio() >= 0.8
-    return len(near) >= 5 and len(name) <= len(near) and similar
+        return hook_cost(result)
 
 
 def _label(plugin: object) -> str:

@@ -5,9 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .capabilities import ModelInfo, Operation
+from .errors import PluginError
+from .money import to_usd
 from .responses import Usage
 
-__all__ = ["price_from_sheet"]
+__all__ = ["hook_cost", "price_from_sheet"]
+
+_MAX_COST_DIGITS = 12
+"""A hook's cost has at most this many digits before the point (under 10^13 USD): a larger one
+is a plugin's bug, and would overflow the sums of a request's costs."""
 
 _MILLION = Decimal(1_000_000)
 
@@ -64,3 +70,19 @@ def _price_tokens(
                 return None
             total += rate * count
     return total / _MILLION
+
+
+def hook_cost(result: object) -> Decimal:
+    """A ``price_call`` hook's answer as a cost in USD; anything that is no amount a bill can
+    have (negative, not a number, absurdly large) is a :class:`PluginError`."""
+    if isinstance(result, Decimal | int | float | str) and not isinstance(result, bool):
+        try:
+            cost = to_usd(result)
+        except ArithmeticError:  # decimal.InvalidOperation: not a number
+            cost = Decimal("NaN")
+        if cost.is_finite() and cost >= 0 and cost.adjusted() <= _MAX_COST_DIGITS:
+            return cost.copy_abs() if cost.is_zero() else cost  # -0 is 0
+    raise PluginError(
+        f"price_call returned {result!r}: a cost is an amount in USD, >= 0 and under "
+        f"10^{_MAX_COST_DIGITS + 1}"
+    )

@@ -14,7 +14,11 @@ import functools
 from .requests import ImageConfig, ImageRequest, known_request_fields
 from .responses import Notice
 
-__all__ = ["POSSIBLE_TYPO", "typo_notices"]
+__all__ = [
+    "POSSIBLE_TYPO",
+    "one_slip",
+    "typo_notices",
+]
 
 POSSIBLE_TYPO = "possible_typo"
 """``Notice.code`` of an unknown field forwarded as given that looks like a known one."""
@@ -79,3 +83,16 @@ def _one_slip_apart(typed: str, field: str) -> bool:
     if len(longer) - len(shorter) != 1:
         return False
     return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+def one_slip(name: str, close: list[str]) -> bool:
+    """Whether ``name`` is one slip of the keyboard from its closest known name (``close[0]``):
+    letters swapped (``paitner`` for ``painter``), or one letter missing or wrong (``paintr``,
+    ``paimter``). A longer name (``painter2``, ``painter_pro``) may be another provider's."""
+    if not close:
+        return False
+    near = close[0]
+    if sorted(name) == sorted(near):
+        return True
+    similar = difflib.SequenceMatcher(None, name, near).ratio() >= 0.8
+    return len(near) >= 5 and len(name) <= len(near) and similar
