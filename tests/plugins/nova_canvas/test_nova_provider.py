@@ -354,3 +354,20 @@ async def test_a_variation_says_which_call_takes_the_settings_it_drops() -> None
         "premium",
         4,
     )
+
+
+def test_png_is_declared_so_asking_for_it_is_no_warning_and_another_format_is_refused() -> None:
+    """Nova answers PNG only: ``output_format="png"`` is what it does anyway, and a format it
+    cannot make is refused before anything is sent, as on every model that lists its formats."""
+    with limner.Client(providers={"amazon": {"region": "us-east-1"}}, environ={}) as limner_client:
+        plan = limner_client.images.generate(
+            model=CANVAS, prompt="a fox", output_format="png", dry_run=True
+        )
+        assert [w for w in plan.warnings if w.param == "output_format"] == []
+        assert [a for a in plan.adjustments if a.param == "output_format"] == []
+        with pytest.raises(limner.InvalidRequestError) as info:
+            limner_client.images.generate(
+                model=CANVAS, prompt="a fox", output_format="jpeg", dry_run=True
+            )
+    assert info.value.param == "output_format"
+    assert "'png'" in info.value.message
