@@ -27,7 +27,9 @@ Each error carries ``provider``, ``model``, ``status_code`` (the provider's, whe
 Which error fits an HTTP status is :mod:`limner.status_errors`'s business.
 An error that a provider setting would fix names it in ``setting`` (a :class:`ProviderSetting`):
 ``str(error)`` adds how to pass it from Python, while ``message`` keeps to what every surface
-shares (the environment), so the command line and the gateway show no Python.
+shares (the environment), so the command line and the gateway show no Python. An error that ran
+into one of the client's own limits (its ``timeout``) names it in ``limit`` (a
+:class:`~limner.client_limits.ClientLimit`) the same way.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from .client_limits import POLL_TIMEOUT, ClientLimit
 from .provider_settings import ProviderSetting
 
 __all__ = [
@@ -78,6 +81,9 @@ class LimnerError(Exception):
     setting: ProviderSetting | None = None
     """The client setting that would fix this, when one would (``str(error)`` says how to pass
     it from Python)."""
+    limit: ClientLimit | None = None
+    """The client's limit this ran into, when it did: ``str(error)`` says how to raise it from
+    Python, and the command line names its flag."""
     billing_note: str = ""
     """What the message says of jobs that may be billed (``submitted``), so a gateway that words
     the message its own way can keep it."""
@@ -113,7 +119,7 @@ class LimnerError(Exception):
     @property
     def message(self) -> str:
         """What went wrong and what to do next, in words every surface shares. ``str(error)``
-        adds the Python spelling of ``setting``, when there is one."""
+        adds the Python spelling of ``setting`` or ``limit``, when there is one."""
         return str(self.args[0]) if self.args else ""
 
     @message.setter
@@ -121,9 +127,11 @@ class LimnerError(Exception):
         self.args = (text,)
 
     def __str__(self) -> str:
-        if self.setting is None:
-            return self.message
-        return f"{self.message.rstrip('.')} (or {self.setting.python()})"
+        if self.setting is not None:
+            return f"{self.message.rstrip('.')} (or {self.setting.python()})"
+        if self.limit is not None:
+            return f"{self.message.rstrip('.')}; {self.limit.python()}"
+        return self.message
 
     def rename_param(self, field: str, name: str) -> LimnerError:
         """This error, with the request field ``field`` called ``name``, as the caller spelt it
@@ -156,8 +164,7 @@ class LimnerError(Exception):
     @property
     def type(self) -> str:
         """The OpenAI error body's ``type`` (as the openai SDK's errors carry it)."""
-        error_type: str = self.to_openai()["error"]["type"]
-        return error_type
+        return str(self.to_openai()["error"]["type"])
 
     def to_openai(self) -> dict[str, Any]:
         """The OpenAI error body: ``{"error": {"message", "type", "param", "code"}}``."""
@@ -171,16 +178,9 @@ class LimnerError(Exception):
         }
 
     def __repr__(self) -> str:
-        extras = "".join(
-            f", {key}={value!r}"
-            for key, value in (
-                ("param", self.param),
-                ("code", self.code),
-                ("provider", self.provider),
-                ("status_code", self.status_code),
-            )
-            if value is not None
-        )
+        shown: list[tuple[str, object]] = [("param", self.param), ("code", self.code)]
+        shown += [("provider", self.provider), ("status_code", self.status_code)]
+        extras = "".join(f", {key}={value!r}" for key, value in shown if value is not None)
         return f"{type(self).__name__}({self.message!r}{extras})"
 
 
@@ -338,7 +338,8 @@ class NoImageGeneratedError(ProviderError):
 
 
 class RequestTimeoutError(LimnerError):
-    """The provider did not answer within the client's timeout."""
+    """No answer in time: within the client's ``timeout`` (then ``limit`` says so), or the
+    provider said it timed out (HTTP 408)."""
 
     http_status = 504
     error_type = "timeout_error"
@@ -351,6 +352,7 @@ class JobTimeoutError(RequestTimeoutError):
     it, when the plugin gave one. Not retryable: sending the request again starts another job."""
 
     default_code = "poll_timeout"
+    limit = POLL_TIMEOUT
 
     def __init__(self, message: str, *, job: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)

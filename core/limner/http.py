@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from .client_limits import TIMEOUT
 from .connections import (
     USER_AGENT,
     Connections,
@@ -200,10 +201,10 @@ class Transport:
             )
         except TimeoutError:
             failure = RequestTimeoutError(
-                f"no answer from {_host(request.url)} within {self.total_timeout:g} s; "
-                "raise the client's timeout for slow models",
+                f"no answer from {_host(request.url)} within {self.total_timeout:g} s",
                 retryable=False,
             )
+            failure.limit = TIMEOUT
         except aiohttp.ClientError as exc:
             if self.connections.closed:  # closed under the call: not the provider's doing
                 failure = client_closed_error(in_flight=request.method not in ("GET", "HEAD"))

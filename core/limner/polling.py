@@ -225,8 +225,8 @@ def _timed_out(
 ) -> JobTimeoutError:
     after = f"; the next was due in {due:g} s" if due is not None else ""
     return JobTimeoutError(
-        f"{model}: the provider's job was not done within the poll_timeout of {timeout:g} s "
-        f"({polls} poll(s) in {elapsed:.1f} s{after}). Wait longer with the client's poll_timeout",
+        f"{model}: the provider's job was not done within the poll timeout of {timeout:g} s "
+        f"({polls} poll(s) in {elapsed:.1f} s{after})",
         job=pending.job,
         provider=provider.name,
         model=model,

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+import limner
+
 from .support import FakeOpenAI, png, run
 
 
@@ -50,9 +52,40 @@ def test_generate_takes_a_timeout_and_the_error_names_the_flag(
         "-o", str(tmp_path / "a.png"),
     )  # fmt: skip
     assert status == 1
-    assert "within 0.3 s; raise --timeout for slow models" in err
+    assert err.endswith("within 0.3 s; for a slow model, give a larger --timeout\n")
     assert len(fake_openai.requests) == 1  # a timeout is not retried
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (
+            limner.JobTimeoutError("m: the job was not done", job="j1"),
+            "limner: JobTimeoutError: m: the job was not done; to wait longer for the job, give a "
+            "larger --poll-timeout",
+        ),
+        (  # the provider's own 408: no limit of the client's
+            limner.RequestTimeoutError("the provider timed out"),
+            "limner: RequestTimeoutError: the provider timed out",
+        ),
+    ],
+)
+def test_a_limit_the_command_ran_into_is_named_by_its_flag(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    error: limner.LimnerError,
+    line: str,
+) -> None:
+    """An error names the client limit it ran into (``limit``); the command says which flag
+    raises it, where Python would name the keyword argument."""
+
+    async def fail(args: object) -> int:
+        raise error
+
+    monkeypatch.setattr("limner.cli.main._main", fail)
+    status, _, err = run(capsys, "generate", "x", "-m", "openai/gpt-image-2")
+    assert (status, err) == (1, line + "\n")
 
 
 def test_generate_takes_max_retries(

@@ -189,7 +189,14 @@ async def test_timeout_is_not_retried_and_fast(make_client: MakeClient, server: 
     assert loop.time() - start < 1.5
     assert len(server.api_calls) == 1
     assert info.value.http_status == 504
-    assert "0.2 s" in info.value.message
+    host = server.url.split("//", 1)[1].split("/", 1)[0]
+    assert info.value.message == f"no answer from {host} within 0.2 s"
+    assert info.value.limit is limner.client_limits.TIMEOUT  # each surface says how to raise it
+    assert str(info.value) == (
+        f"no answer from {host} within 0.2 s; for a slow model, pass a larger "
+        "timeout= to limner.Client, with_options() or the call"
+    )
+    assert info.value.to_openai()["error"]["message"] == info.value.message  # no Python in it
 
 
 async def test_malformed_json_on_200(client: limner.AsyncClient, server: FakeServer) -> None:
@@ -373,7 +380,10 @@ def test_error_to_openai(
     assert error.to_openai() == {
         "error": {"message": "something broke", "type": kind, "param": "size", "code": code}
     }
-    assert str(error) == "something broke"
+    if error.limit is None:  # the client's limit it ran into: str() says how to raise it
+        assert str(error) == "something broke"
+    else:
+        assert str(error) == f"something broke; {error.limit.python()}"
     assert repr(error).startswith(f"{cls.__name__}('something broke'")
     explicit = cls("x", code="custom")
     assert explicit.to_openai()["error"]["code"] == "custom"

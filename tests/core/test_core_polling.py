@@ -201,11 +201,15 @@ async def test_a_job_not_done_within_poll_timeout_is_a_timeout_not_retried(
     assert isinstance(error, limner.RequestTimeoutError)
     assert error.code == "poll_timeout" and error.job == "job-1"
     assert error.retryable is False
-    assert "not done within the poll_timeout of 0.5 s (" in error.message
-    assert (
-        "; the next was due in 0.1 s). Wait longer with the client's poll_timeout" in error.message
+    assert "not done within the poll timeout of 0.5 s (" in error.message
+    assert error.message.endswith(
+        "; the next was due in 0.1 s); job job-1 was submitted: it may still finish and be billed"
     )
-    assert "job job-1 was submitted: it may still finish and be billed" in error.message
+    assert error.limit is limner.client_limits.POLL_TIMEOUT
+    assert str(error) == (
+        f"{error.message}; to wait longer for the job, pass a larger poll_timeout= to "
+        "limner.Client or with_options()"
+    )
     polls = len(server.api_calls) - 1
     assert 2 <= polls <= 5  # at least 0.1 s apart, and bounded by the timeout
 
@@ -768,7 +772,7 @@ async def test_a_wait_past_the_poll_timeout_ends_at_once_and_says_why(
         )
     assert time.monotonic() - started < 2  # not a wait that could not end in time
     assert (
-        "the provider's job was not done within the poll_timeout of 5 s (0 poll(s) in 0.0 s; "
+        "the provider's job was not done within the poll timeout of 5 s (0 poll(s) in 0.0 s; "
         "the next was due in 10 s)"
     ) in caught.value.message
     assert len(server.api_calls) == 1

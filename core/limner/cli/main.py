@@ -23,12 +23,10 @@ from ..dryrun import DryRun
 from ..errors import (
     AuthenticationError,
     InvalidRequestError,
-    JobTimeoutError,
     LimnerError,
     MissingCredentialsError,
     NotFoundError,
     PayloadTooLargeError,
-    RequestTimeoutError,
 )
 from ..interrupted import keep_made_images
 from ..plugins import LIST_MODELS_HINT
@@ -264,12 +262,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_error(args, exc, _provider_said(exc))
         return 1
     except (LimnerError, AuthenticationError) as exc:
-        if isinstance(exc, RequestTimeoutError | JobTimeoutError):  # the command's own flags
-            exc.message = (
-                exc.message.replace("the client's timeout", "--timeout")
-                .replace("the client's poll_timeout", "--poll-timeout")
-                .replace("the poll_timeout", "--poll-timeout")
-            )
+        limit = exc.limit
+        flag = _FLAGS.get(limit.name) if limit is not None else None
+        if limit and flag and args.command in ("generate", "edit"):  # the command's own limit
+            exc.message = f"{exc.message.rstrip('.')}; {limit.purpose}, give a larger {flag}"
         _report_error(args, exc, _provider_said(exc))
         return 1
     except BrokenPipeError:  # the reader left (``limner models --json | head -1``): not an error
