@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit
 
+from .client_limits import TIMEOUT
 from .errors import (
     InvalidRequestError,
     PayloadTooLargeError,
@@ -52,39 +53,58 @@ async def download(
     """The bytes at ``url``, under ``policy``. Errors name ``param``. A refused or failed
     download is the caller's :class:`InvalidRequestError` (an input image they pointed at), or a
     :class:`ProviderError` when ``provider_url`` (a result URL the provider answered with).
-    ``timeout`` applies to this download whatever the session's own default."""
+    ``timeout`` applies to this download, its name lookup included, whatever the session's own
+    default."""
     import aiohttp
 
+    total = timeout.total if timeout is not None else None
+    try:
+        async with asyncio.timeout(total):
+            return await _fetch(session, url, policy, param, provider_url, timeout)
+    except TimeoutError as exc:
+        within = f" within {total:g} s" if total else ""
+        failure = ProviderConnectionError(f"{param}: timed out downloading {url}{within}")
+        failure.param, failure.limit = param, TIMEOUT if total else None
+        raise failure from exc
+    except aiohttp.ClientError as exc:
+        raise ProviderConnectionError(
+            f"{param}: could not download {url}: {exc}", param=param
+        ) from exc
+
+
+async def _fetch(
+    session: aiohttp.ClientSession,
+    url: str,
+    policy: DownloadPolicy,
+    param: str,
+    provider_url: bool,
+    timeout: aiohttp.ClientTimeout | None,
+) -> bytes:
     refusal = ProviderError if provider_url else InvalidRequestError
     pinned = await _check_url(url, policy, param=param, refusal=refusal)
     target, extra = (url, {}) if pinned is None else pin_url(url, pinned)
     if timeout is not None:
         extra["timeout"] = timeout
-    try:
-        async with session.get(target, allow_redirects=False, **extra) as response:
-            if response.status != 200:
-                raise refusal(
-                    f"{param}: {url} answered HTTP {response.status}",
-                    param=param,
-                    code="download_failed",
-                )
-            declared = response.content_length
-            if declared is not None and declared > policy.max_bytes:
+    # a session passed in may raise for a status itself: limner reads the status
+    extra["raise_for_status"] = False
+    async with session.get(target, allow_redirects=False, **extra) as response:
+        if response.status != 200:
+            raise refusal(
+                f"{param}: {url} answered HTTP {response.status}",
+                param=param,
+                code="download_failed",
+            )
+        declared = response.content_length
+        if declared is not None and declared > policy.max_bytes:
+            raise _too_large(param, policy)
+        chunks: list[bytes] = []
+        total = 0
+        async for chunk in response.content.iter_chunked(1 << 16):
+            total += len(chunk)
+            if total > policy.max_bytes:
                 raise _too_large(param, policy)
-            chunks: list[bytes] = []
-            total = 0
-            async for chunk in response.content.iter_chunked(1 << 16):
-                total += len(chunk)
-                if total > policy.max_bytes:
-                    raise _too_large(param, policy)
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except TimeoutError as exc:
-        raise ProviderConnectionError(f"{param}: timed out downloading {url}", param=param) from exc
-    except aiohttp.ClientError as exc:
-        raise ProviderConnectionError(
-            f"{param}: could not download {url}: {exc}", param=param
-        ) from exc
+            chunks.append(chunk)
+        return b"".join(chunks)
 
 
 async def _check_url(

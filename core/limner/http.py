@@ -187,12 +187,19 @@ class Transport:
         try:
             return await self._exchange(request, address)
         except _AnswerCutOff as cut:
-            failure = ProviderConnectionError(
-                f"{_host(request.url)} began answering (HTTP {cut.status}) but the answer was cut "
-                f"off ({cut.reason}); not sent again, since the provider may have made, and will "
-                "likely bill, the images",
-                retryable=False,
+            began = f"{_host(request.url)} began answering (HTTP {cut.status}) but"
+            kept = (
+                "not sent again, since the provider may have made, and will likely bill, the images"
             )
+            if cut.timed_out:
+                failure = RequestTimeoutError(
+                    f"{began} did not finish within {self.total_timeout:g} s; {kept}"
+                )
+                failure.limit = TIMEOUT
+            else:
+                failure = ProviderConnectionError(
+                    f"{began} the answer was cut off ({cut.reason}); {kept}"
+                )
             failure.submitted = True
         except aiohttp.ConnectionTimeoutError:  # before TimeoutError: it is one too
             failure = ProviderConnectionError(
@@ -240,6 +247,7 @@ class Transport:
             headers=headers,
             timeout=self.timeout,
             allow_redirects=False,  # a redirect would take the credential headers along
+            raise_for_status=False,  # a session passed in may: limner reads the status
             server_hostname=server_hostname,
         ) as response:
             status = response.status
@@ -248,33 +256,36 @@ class Transport:
                 if "json" in headers.get("content-type", ""):
                     return await _read_json(response, status, headers, request.url)
                 return WireResponse(status, headers, await response.read(), request.url)
-            except aiohttp.ClientError as exc:  # the body lost after the status came
+            except (aiohttp.ClientError, TimeoutError) as exc:  # the body lost after the status
                 # work done, and billed: not to be sent again (a read, such as a poll, may be)
                 if 200 <= status < 300 and request.method not in ("GET", "HEAD"):
-                    raise _AnswerCutOff(status, f"{type(exc).__name__}: {exc}") from None
+                    raise _AnswerCutOff(status, exc) from None
                 raise
 
 
 class _AnswerCutOff(Exception):
-    """A successful answer whose body was lost on the way (the connection dropped mid-body)."""
+    """A successful answer whose body was lost on the way: the connection dropped mid-body,
+    or the rest did not come in time (``timed_out``)."""
 
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, status: int, exc: Exception) -> None:
+        self.timed_out = isinstance(exc, TimeoutError)
+        self.reason = "" if self.timed_out else f"{type(exc).__name__}: {exc}"
+        super().__init__(self.reason)
         self.status = status
-        self.reason = reason
 
 
 def pin_url(url: str, address: str) -> tuple[str, dict[str, Any]]:
     """``url`` with its host replaced by the checked ``address``; the original name still goes
     in the Host header and in TLS (SNI and certificate check)."""
+    _, URL = client_modules()
     parts = urlsplit(url)
-    name = parts.hostname or ""
+    name = URL(url).raw_host or ""  # an international name as sent: its ASCII (punycode) form
     host = f"[{address}]" if ":" in address else address
     netloc = f"{host}:{parts.port}" if parts.port else host
     pinned = urlunsplit(parts._replace(netloc=netloc))
     named = f"[{name}]" if ":" in name else name
     header = f"{named}:{parts.port}" if parts.port else named
-    return pinned, {"headers": {"host": header}, "server_hostname": parts.hostname}
+    return pinned, {"headers": {"host": header}, "server_hostname": name}
 
 
 async def encode_body(request: WireRequest) -> tuple[bytes | None, str | None]:

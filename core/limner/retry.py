@@ -1,15 +1,24 @@
 """How often a call is tried again, and how long it waits between attempts: exponential
-back-off with jitter, or the provider's ``Retry-After`` up to a cap."""
+back-off with jitter, or the provider's ``Retry-After`` up to a cap; and the provider's verdicts
+on an answer (whether to retry it, how long it asks to wait), safe from a plugin's slip."""
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import InvalidRequestError
 
-__all__ = ["RetryPolicy"]
+if TYPE_CHECKING:
+    from .provider import Provider
+    from .wire import WireResponse
+
+__all__ = ["RetryPolicy", "provider_retries", "provider_wait"]
+
+log = logging.getLogger("limner")
 
 
 @dataclass(frozen=True)
@@ -48,3 +57,30 @@ class RetryPolicy:
             return min(retry_after, self.max_retry_after)
         ceiling = min(self.initial_delay * 2 ** (attempt - 1), self.max_delay)
         return random.uniform(ceiling / 2, ceiling)
+
+
+def provider_wait(provider: Provider, response: WireResponse) -> float | None:
+    """``provider.retry_after(response)``: the seconds its answer asks to wait. When the hook
+    fails (on an odd body) or answers something that is no wait, core reads the
+    ``Retry-After`` headers itself: a plugin's slip does not end the call."""
+    try:
+        wait = provider.retry_after(response)
+    except Exception as exc:
+        log.debug("%s's retry_after failed (%s): the headers decide", provider.name, exc)
+        return response.retry_after
+    if wait is None:
+        return None
+    if isinstance(wait, bool) or not isinstance(wait, int | float) or not wait >= 0:
+        log.debug("%s's retry_after answered %r: the headers decide", provider.name, wait)
+        return response.retry_after
+    return float(wait)
+
+
+def provider_retries(provider: Provider, response: WireResponse) -> bool:
+    """``provider.retryable(response)``; when the hook fails (on an odd body), core's default:
+    a status it retries is retried."""
+    try:
+        return bool(provider.retryable(response))
+    except Exception as exc:
+        log.debug("%s's retryable failed (%s): retried, as by default", provider.name, exc)
+        return True

@@ -6,10 +6,10 @@ a retired model's successor, parse a 2xx answer; and best-effort pricing."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -30,6 +30,7 @@ from .plugins import Registry
 from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
 from .redaction import Scrubber, secret_header_values
 from .responses import CONTENT_FILTERED, Adjustment, Notice, Usage
+from .retry import provider_retries, provider_wait
 from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 from .unreported import unreported_settings
 from .wire import WireRequest, WireResponse
@@ -109,8 +110,8 @@ async def exchange(
         response = await transport.send(
             request,
             authorize,
-            provider.retry_after,
-            provider.retryable,
+            partial(provider_wait, provider),
+            partial(provider_retries, provider),
             retry=retry,
             connect_to=connect_to,
         )
@@ -162,9 +163,7 @@ def _provider_error(
         error = generic_error(provider, model, response)
     error = _attributed(error, provider, model, response)
     if response.status in RETRYABLE_STATUSES:  # the verdict core retried by: one truth
-        # a plugin's check that chokes on an odd body leaves the error's own word
-        with contextlib.suppress(Exception):
-            error.retryable = provider.retryable(response)
+        error.retryable = provider_retries(provider, response)
     return error
 
 
@@ -235,10 +234,10 @@ def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) 
         )
     cls = error_for_status(response.status)
     extra: dict[str, Any] = {
-        "retryable": response.status in RETRYABLE_STATUSES and provider.retryable(response)
+        "retryable": response.status in RETRYABLE_STATUSES and provider_retries(provider, response)
     }
     if issubclass(cls, RateLimitError):
-        extra["retry_after"] = provider.retry_after(response)  # the wait its retries obeyed
+        extra["retry_after"] = provider_wait(provider, response)  # the wait its retries obeyed
     names = provider.env.get("api_key")
     if response.status == 401 and names:
         said = f"{said} — check {' or '.join(names)}"

@@ -5,6 +5,7 @@ A plugin builds a :class:`WireRequest`; core sends it and hands back a :class:`W
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import time
@@ -254,15 +255,24 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # the asctime form, which HTTP dates are in GMT
+        when = when.replace(tzinfo=dt.UTC)
     return max(when.timestamp() - time.time(), 0.0)
 
 
+_LONGEST_WAIT = 366 * 86400.0
+"""What a wait of more digits than a float holds stands for: longer than any retry waits."""
+
+
 def _finite_non_negative(value: str | None) -> float | None:
-    """``value`` as a finite, non-negative number, else ``None``."""
+    """``value`` as a finite, non-negative number, else ``None``; a number of digits too many
+    for a float is a very long wait (``_LONGEST_WAIT``), not none."""
     if not value:
         return None
     try:
         number = float(value)
     except ValueError:
         return None
+    if number == math.inf and value.strip().lstrip("+")[:1].isdigit():
+        return _LONGEST_WAIT
     return number if math.isfinite(number) and number >= 0 else None

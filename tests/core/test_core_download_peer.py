@@ -61,6 +61,16 @@ def test_pin_builds_the_host_header_from_the_name_alone() -> None:
     assert extra["headers"] == {"host": "[2606:2800:220:1::1]"}
 
 
+def test_pin_sends_an_international_name_in_its_ascii_form() -> None:
+    """The Host header and TLS name of ``bücher.example`` are ``xn--bcher-kva.example``, as an
+    unpinned request (and every HTTP server) has them."""
+    _, extra = pin_url("https://Bücher.example:8443/a.png", "93.184.216.34")
+    assert extra == {
+        "headers": {"host": "xn--bcher-kva.example:8443"},
+        "server_hostname": "xn--bcher-kva.example",
+    }
+
+
 async def test_allowed_private_networks_are_not_pinned(server: FakeServer) -> None:
     policy = DownloadPolicy(allow_private_networks=True)
     async with aiohttp.ClientSession() as session:

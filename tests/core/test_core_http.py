@@ -28,6 +28,7 @@ from .support import (
     closed_port,
     closed_while_waiting,
     error_reply,
+    ok_body,
 )
 
 # ---- retries ---------------------------------------------------------------------------------
@@ -304,6 +305,32 @@ async def test_an_answer_cut_off_mid_body_is_resent_only_when_it_was_an_error(
         assert info.value.retryable is True and info.value.submitted is False
 
 
+async def test_an_answer_that_stalls_mid_body_past_the_timeout_may_be_billed(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A 200 whose body does not finish in time made the images as surely as one cut off:
+    not sent again, and said to be possibly billed."""
+    client = make_client(timeout=0.4)
+
+    async def trickle(recorded: Recorded) -> web.StreamResponse:
+        response = web.StreamResponse(status=200, headers={"content-type": "application/json"})
+        response.content_length = 10_000
+        assert recorded.request is not None
+        await response.prepare(recorded.request)
+        await response.write(b'{"created": 1, "data": [')
+        await server.release.wait()
+        return response
+
+    server.reply(trickle, trickle, trickle)
+    with pytest.raises(limner.RequestTimeoutError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert len(server.api_calls) == 1
+    assert info.value.submitted is True and info.value.retryable is False
+    assert info.value.limit is limner.client_limits.TIMEOUT
+    assert "began answering (HTTP 200) but did not finish within 0.4 s" in info.value.message
+    assert "may have made, and will likely bill, the images" in info.value.message
+
+
 async def test_unexpected_json_shape_on_200(client: limner.AsyncClient, server: FakeServer) -> None:
     server.reply(web.json_response({"result": "no data key"}))
     with pytest.raises(limner.ProviderError):
@@ -434,10 +461,46 @@ def test_error_for_status(status: int, cls: type[limner.LimnerError]) -> None:
         ({"retry-after-ms": "nan"}, None),
         ({"retry-after-ms": "Infinity", "retry-after": "3"}, 3.0),
         ({"retry-after-ms": "-1", "retry-after": "3"}, 3.0),
+        ({"retry-after": "9" * 400}, 366 * 86400.0),  # more digits than a float: a long wait
+        ({"retry-after-ms": "9" * 400}, 366 * 86.4),
     ],
 )
 def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> None:
     assert parse_retry_after(headers) == expected
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Tokyo", "UTC"])
+@pytest.mark.parametrize(
+    "form",
+    ["%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"],
+    ids=["imf", "rfc850", "asctime"],
+)
+def test_a_retry_after_date_is_in_gmt_in_each_of_its_three_forms(
+    monkeypatch: pytest.MonkeyPatch, zone: str, form: str
+) -> None:
+    """HTTP dates are GMT whatever the form; the asctime form names no zone, and was read in
+    the machine's local time."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("no time.tzset here")
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        when = time.strftime(form, time.gmtime(time.time() + 100))
+        wait = parse_retry_after({"retry-after": when})
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert wait is not None and 97 <= wait <= 100
+
+
+async def test_a_retry_after_of_more_digits_than_a_float_is_not_retried(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    server.reply(error_reply(429, "slow down", **{"Retry-After": "9" * 400}))
+    with pytest.raises(limner.RateLimitError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert len(server.api_calls) == 1
+    assert info.value.retry_after == 366 * 86400.0
 
 
 def test_retry_policy_delay_ignores_a_wait_that_is_not_a_number_of_seconds() -> None:
@@ -718,21 +781,56 @@ async def test_an_errors_retryable_is_the_verdict_core_retried_by(
         assert caught.value.retryable is verdict, status
 
 
+@pytest.mark.parametrize("retries", [0, 2])
 async def test_a_retryable_check_that_chokes_leaves_the_errors_own_word(
-    make_client: MakeClient, server: FakeServer
+    make_client: MakeClient, server: FakeServer, retries: int
 ) -> None:
     """A plugin's retryable that raises on an odd body must not turn the provider's error into
-    a crash (the gateway's 500 'bug')."""
+    a crash (the gateway's 500 'bug'), when core asks before a retry or of the last answer: the
+    status is retried, as by default."""
     from .fakeprovider import FakePlugin, FakeProvider
 
     class Choking(FakeProvider):
         def retryable(self, response: WireResponse) -> bool:
             return bool(response.json()["error"])  # an HTML body: ValueError
 
-    client = make_client(plugins=[FakePlugin(Choking)], retry=RetryPolicy(max_retries=0))
-    server.reply(web.Response(status=502, text="<html>bad gateway</html>"))
-    with pytest.raises(limner.ProviderUnavailableError):
+    client = make_client(plugins=[FakePlugin(Choking)], retry=RetryPolicy(max_retries=retries))
+    for _ in range(retries + 1):
+        server.reply(web.Response(status=502, text="<html>bad gateway</html>"))
+    with pytest.raises(limner.ProviderUnavailableError) as info:
         await client.images.generate(model="alpha", prompt="x")
+    assert len(server.api_calls) == retries + 1
+    assert info.value.retryable is True
+
+
+@pytest.mark.parametrize("answer", ["fails", "soon", -1.0, float("nan"), True])
+async def test_a_retry_after_hook_that_fails_leaves_the_wait_to_the_headers(
+    make_client: MakeClient, server: FakeServer, answer: object
+) -> None:
+    """A plugin's retry_after that raises, or answers no wait, does not end the call: core
+    reads the Retry-After header itself. Here one call of a split ``n`` meets it, and the
+    other call's images (made, and billed) are kept."""
+    from .fakeprovider import FakePlugin, FakeProvider
+
+    class Odd(FakeProvider):
+        def retry_after(self, response: WireResponse) -> float | None:
+            if answer == "fails":
+                return float(response.json()["error"]["retry_after"])  # HTML: ValueError
+            return answer  # type: ignore[return-value]
+
+    async def by_index(recorded: Recorded) -> web.StreamResponse:
+        if recorded.headers["x-call-index"] == "1":
+            return web.Response(
+                status=429, text="<html>slow down</html>", headers={"retry-after": "120"}
+            )
+        return web.json_response(ok_body(2))
+
+    client = make_client(plugins=[FakePlugin(Odd)])
+    server.reply(by_index, by_index)
+    result = await client.images.generate(model="alpha", prompt="x", n=4)
+    assert len(result.data) == 2  # the first call's
+    assert len(server.api_calls) == 2  # 120 s is over the longest wait: not retried
+    assert [w.code for w in result.warnings] == ["call_failed"]
 
 
 def test_providers_retry_by_default() -> None:
@@ -771,6 +869,48 @@ async def test_download_timeout_applies_to_a_session_passed_in(
                 TEST_TIMEOUT / 2,
             )
     assert "timed out downloading" in info.value.message
+    assert server.api_calls == []
+
+
+async def test_a_session_passed_in_that_raises_for_status_does_not_change_limners_reading(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """``aiohttp.ClientSession(raise_for_status=True)`` would turn every answer over 399 into a
+    connection error (retried); limner reads the status itself, for calls and downloads."""
+    async with aiohttp.ClientSession(raise_for_status=True) as session:
+        client = make_client(session=session)
+        server.reply(error_reply(400, "bad size"))
+        with pytest.raises(limner.InvalidRequestError) as info:
+            await client.images.generate(model="alpha", prompt="x")
+        assert len(server.api_calls) == 1 and "bad size" in info.value.message
+        server.reply(web.Response(status=404, text="gone"))  # the input image's download
+        with pytest.raises(limner.InvalidRequestError) as download:
+            await client.images.edit(model="alpha", prompt="x", image=f"{server.url}/missing.png")
+    assert download.value.code == "download_failed"
+    assert "answered HTTP 404" in download.value.message
+
+
+async def test_a_download_name_lookup_is_within_the_timeout(
+    make_client: MakeClient, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check of an input image's host (its name looked up) counts against the timeout."""
+    loop = asyncio.get_running_loop()
+
+    async def slow_lookup(*args: object, **kwargs: object) -> list[object]:
+        await asyncio.sleep(TEST_TIMEOUT)
+        raise OSError("no such name")
+
+    monkeypatch.setattr(loop, "getaddrinfo", slow_lookup)
+    client = make_client(timeout=0.3, allow_private_networks=False)
+    started = loop.time()
+    with pytest.raises(limner.ProviderConnectionError) as info:
+        await client.images.edit(model="alpha", prompt="x", image="https://slow.example/a.png")
+    assert loop.time() - started < TEST_TIMEOUT / 2
+    assert (
+        info.value.message == "images[0]: timed out downloading https://slow.example/a.png "
+        "within 0.3 s"
+    )
+    assert info.value.param == "images[0]" and info.value.limit is limner.client_limits.TIMEOUT
     assert server.api_calls == []
 
 
