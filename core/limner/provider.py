@@ -244,10 +244,12 @@ class Provider(ABC):
         return settings
 
     def load_settings(
-        self, overrides: Mapping[str, Any], environ: Mapping[str, str] = os.environ
+        self, overrides: Mapping[str, Any], environ: Mapping[str, str] | None = None
     ) -> ProviderSettings:
         """Settings from ``overrides`` (the client's ``providers={name: {...}}``), then the
-        environment variables listed in ``env``."""
+        environment variables listed in ``env``, read from ``environ`` (by default the
+        process's; a default shown in signatures, ``help()`` included, would show its secrets)."""
+        environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         sources: dict[str, str] = {}  # setting -> the environment variable it came from
         for setting, names in self.env.items():

@@ -138,3 +138,21 @@ async def test_a_transport_error_keeps_no_aiohttp_exception(make_client: MakeCli
         await client.images.generate(model="fake/alpha-1", prompt="p")
     assert "could not reach 127.0.0.1" in info.value.message
     assert info.value.__cause__ is None and info.value.__context__ is None
+
+
+def test_no_signature_shows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A default of ``os.environ`` in a signature shows every secret in it wherever the
+    signature is shown: ``help()``, IDE tooltips, generated docs."""
+    import importlib
+    import importlib.metadata
+    import pydoc
+
+    secret = "sk-live-environment-secret-123456"
+    monkeypatch.setenv("ANY_PROVIDER_API_KEY", secret)
+    shown = [pydoc.render_doc(limner.Provider), pydoc.render_doc(limner.AsyncClient)]
+    for module in ("limner.gateway.config", "limner.provider", "limner.client"):
+        shown.append(pydoc.render_doc(importlib.import_module(module)))
+    for entry in importlib.metadata.entry_points(group="limner"):  # each installed plugin
+        shown.append(pydoc.render_doc(entry.load()))
+    assert len(shown) > 6
+    assert not [text for text in shown if secret in text]

@@ -16,9 +16,11 @@ API_KEYS_ENV = "LIMNER_API_KEYS"
 
 
 def keys_from(
-    given: Iterable[str] = (), environ: Mapping[str, str] = os.environ
+    given: Iterable[str] = (), environ: Mapping[str, str] | None = None
 ) -> tuple[str, ...]:
-    """The accepted API keys: ``given`` (``--api-key``) plus ``LIMNER_API_KEYS``, blanks dropped."""
+    """The accepted API keys: ``given`` (``--api-key``) plus ``LIMNER_API_KEYS`` (from
+    ``environ``, by default the process's), blanks dropped."""
+    environ = os.environ if environ is None else environ
     keys = [key.strip() for key in given]
     keys += [key.strip() for key in environ.get(API_KEYS_ENV, "").split(",")]
     return tuple(dict.fromkeys(key for key in keys if key))

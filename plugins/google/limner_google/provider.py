@@ -83,11 +83,12 @@ class GoogleProvider(Provider):
         return list(MODELS)
 
     def load_settings(
-        self, overrides: Mapping[str, Any], environ: Mapping[str, str] = os.environ
+        self, overrides: Mapping[str, Any], environ: Mapping[str, str] | None = None
     ) -> ProviderSettings:
         """As the google-genai SDK: ``GOOGLE_GENAI_USE_ENTERPRISE``, else
         ``GOOGLE_GENAI_USE_VERTEXAI`` (``true``/``1``), picks Vertex AI; settings given in code
         that contradict each other are refused."""
+        environ = os.environ if environ is None else environ
         flag = environ.get("GOOGLE_GENAI_USE_ENTERPRISE", environ.get("GOOGLE_GENAI_USE_VERTEXAI"))
         merged = dict(overrides)
         if flag is not None and merged.get("vertexai") is None:

@@ -77,12 +77,13 @@ class NovaCanvasProvider(Provider):
         return authorize_request(request, settings, self._chain, dry_run=dry_run)
 
     def load_settings(
-        self, overrides: Mapping[str, Any], environ: Mapping[str, str] = os.environ
+        self, overrides: Mapping[str, Any], environ: Mapping[str, str] | None = None
     ) -> ProviderSettings:
         """Settings from ``overrides``, then the environment (but keys given in ``overrides``
         take no session token from the environment); the region falls back on the
         profile's (``~/.aws/config``) when botocore is installed and the chain is in use, with a
         custom endpoint too (botocore signs for the profile's region whatever the endpoint)."""
+        environ = os.environ if environ is None else environ
         settings = super().load_settings(overrides, environ)
         assert isinstance(settings, NovaCanvasSettings)
         if "aws_access_key_id" in overrides and "aws_session_token" not in overrides:
