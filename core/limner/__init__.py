@@ -219,6 +219,7 @@ _SUBMODULES = frozenset(
         "engine",
         "errors",
         "estimates",
+        "forwarding",
         "gateway",
         "hookspecs",
         "http",

@@ -18,6 +18,7 @@ from typing import ClassVar
 from aiohttp import web
 
 import limner
+from limner.forwarding import forward_fields
 
 from .support import FakeServer, Recorded
 
@@ -53,9 +54,9 @@ class JobsProvider(limner.Provider):
     def translate(self, call: limner.ProviderCall) -> limner.Translation:
         base = (call.settings.base_url or "https://jobs.example/v1").rstrip("/")
         prompt = call.request.prompt  # type: ignore[union-attr]
-        wire = limner.WireRequest(
-            method="POST", url=f"{base}/flux-test", json={"prompt": prompt, "index": call.index}
-        )
+        body = {"prompt": prompt, "index": call.index}
+        forward_fields(body, call.request.forwarded)
+        wire = limner.WireRequest(method="POST", url=f"{base}/flux-test", json=body)
         return limner.Translation(request=wire)
 
     def authorize(

@@ -16,6 +16,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 import limner
+from limner.forwarding import forward_fields
 from limner.status_errors import error_for_status
 from limner.testing import ProviderTests
 
@@ -49,7 +50,8 @@ class Mini(limner.Provider):
         ]
 
     def translate(self, call):
-        body = {"prompt": getattr(call.request, "prompt", None)}
+        body = {"prompt": getattr(call.request, "prompt", None), "steps": 30}
+        forward_fields(body, call.request.forwarded)
         return limner.Translation(
             request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
         )
@@ -85,6 +87,7 @@ DEFECTS = {
     def translate(self, call):
         key = call.settings.api_key.get_secret_value() if call.settings.api_key else ""
         body = {"prompt": call.request.prompt, "account": key}
+        forward_fields(body, call.request.forwarded)
         return limner.Translation(
             request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
         )
@@ -107,6 +110,7 @@ DEFECTS = {
         except Exception:
             pass
         body = {"prompt": call.request.prompt}
+        forward_fields(body, call.request.forwarded)
         return limner.Translation(
             request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
         )
@@ -117,6 +121,7 @@ DEFECTS = {
         """
     def translate(self, call):
         body = {"prompt": call.request.prompt, "key": os.environ.get("MINI_API_KEY", "")}
+        forward_fields(body, call.request.forwarded)
         return limner.Translation(
             request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
         )
@@ -127,6 +132,7 @@ DEFECTS = {
         """
     def translate(self, call):
         body = {"prompt": call.request.prompt, "nonce": random.random()}
+        forward_fields(body, call.request.forwarded)
         return limner.Translation(
             request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
         )
@@ -239,6 +245,7 @@ DEFECTS = {
     def translate(self, call):
         base = os.environ.get("MINI_BASE_URL", "https://mini.example")
         body = {"prompt": call.request.prompt}
+        forward_fields(body, call.request.forwarded)
         return limner.Translation(request=limner.WireRequest("POST", f"{base}/v1", json=body))
 """,
         "test_a_minimal_request_translates_offline_and_the_same_way_twice",
@@ -252,6 +259,26 @@ DEFECTS = {
         return request.with_headers({"authorization": f"Bearer {key}"}, secret=True)
 """,
         "test_a_call_without_credentials_says_what_to_set_before_sending",
+    ),
+    "drops_extra_fields": (
+        """
+    def translate(self, call):
+        body = {"prompt": call.request.prompt}
+        return limner.Translation(
+            request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
+        )
+""",
+        "test_extra_fields_are_sent_unchanged_and_never_in_place_of_a_built_one",
+    ),
+    "lets_an_extra_field_replace_a_built_one": (
+        """
+    def translate(self, call):
+        body = {"prompt": call.request.prompt, "steps": 30, **call.request.forwarded}
+        return limner.Translation(
+            request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
+        )
+""",
+        "test_extra_fields_are_sent_unchanged_and_never_in_place_of_a_built_one",
     ),
     "prices_no_minimal_request": (
         """
@@ -285,7 +312,7 @@ DEFECTS = {
     ),
 }
 
-SOUND = 13  # the standard tests a sound one-provider, one-model, one-operation plugin runs
+SOUND = 14  # the standard tests a sound one-provider, one-model, one-operation plugin runs
 
 
 def run(pytester: pytest.Pytester, source: str) -> pytest.RunResult:

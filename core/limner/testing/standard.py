@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from ..capabilities import ModelInfo, Operation
 from ..errors import (
+    InvalidRequestError,
     LimnerError,
     MissingCredentialsError,
     PluginError,
@@ -19,6 +21,7 @@ from ..errors import (
 )
 from ..http import Transport
 from ..provider import Provider
+from ..requests import EditRequest, GenerateRequest, VariationRequest
 from ..wire import WireRequest, WireResponse
 from .checks import ANSWERS, BY_STATUS, NetworkUsed, credential_name, undescribed
 from .harness import Case, Harness
@@ -26,6 +29,25 @@ from .harness import Case, Harness
 __all__ = ["ProviderTests"]
 
 _CANARY = "limner-standard-tests-canary"
+_EXTRA_FIELD = "limner_standard_tests_extra"
+
+
+@functools.cache
+def _known_fields() -> frozenset[str]:
+    """Every request field limner knows, which a user's extra fields cannot be."""
+    models = (GenerateRequest, EditRequest, VariationRequest)
+    return frozenset(name for model in models for name in model.model_fields)
+
+
+def _another(value: str | int | float | bool) -> str | int | float | bool:
+    """A value of the same type that differs from ``value``."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    return f"{value}-other"
+
+
 _BODY_FIELDS = ("method", "url", "json", "form", "files", "content")
 
 
@@ -101,6 +123,40 @@ class ProviderTests(Harness):
             f"{model.id} {operation}: two dry runs of the same request differ: a translation "
             "must depend on the request and settings alone"
         )
+
+    def test_extra_fields_are_sent_unchanged_and_never_in_place_of_a_built_one(
+        self, case: Case
+    ) -> None:
+        provider, model, operation = case
+        extra = {_EXTRA_FIELD: "sent as given"}
+        with self._client(provider, model) as client:
+            plan = self._call(client, model, operation, dry_run=True, extra_body=extra)
+            sent = plan.requests[0]
+            built = sent.get("json") or sent.get("form") or {}
+            assert built.get(_EXTRA_FIELD) == "sent as given", (
+                f"{model.id} {operation}: an unknown request field (extra_body) was not sent "
+                "unchanged at the top level of the body; see limner.forwarding.forward_fields"
+            )
+            scalars = [
+                (name, value)
+                for name, value in built.items()
+                if name not in _known_fields() and name != _EXTRA_FIELD
+                and isinstance(value, str | int | float | bool)
+            ]  # fmt: skip
+            if not scalars:
+                pytest.skip(f"{model.id} {operation}: every field it builds is a request field")
+            name, value = scalars[0]
+            other = _another(value)
+            try:
+                self._call(client, model, operation, dry_run=True, extra_body={name: other})
+            except LimnerError as error:
+                assert isinstance(error, InvalidRequestError) and error.param == name, error
+            else:
+                raise AssertionError(
+                    f"{model.id} {operation}: extra_body={{{name!r}: {other!r}}} replaced the "
+                    f"{value!r} the translation built, and the report of what was sent is wrong; "
+                    "refuse it, naming it (limner.forwarding.forward_fields does)"
+                )
 
     def test_a_dry_run_needs_no_credentials(self, case: Case) -> None:
         self._dry_run(case, secrets=False)

@@ -20,6 +20,7 @@ from limner import (
     UnsupportedFeatureError,
     WireRequest,
 )
+from limner.forwarding import forward_fields
 from limner.responses import TRANSPARENCY_NOT_USED_AS_MASK
 
 from .images import decode_option_image, nova_image, nova_mask
@@ -214,14 +215,8 @@ def _option_images(plan: Plan) -> None:
 def _forward(plan: Plan, body: dict[str, Any]) -> None:
     """Unknown top-level request fields go to the body unchanged; they may not replace a field
     limner builds."""
-    for key, value in plan.call.request.forwarded.items():
-        if key in body:
-            raise InvalidRequestError(
-                f"the extra field {key!r} would replace the {key} limner builds; use "
-                f"provider_options.amazon for Nova's settings",
-                param=key,
-            )
-        body[key] = value
+    instead = "the request's own fields or provider_options.amazon"
+    forward_fields(body, plan.call.request.forwarded, instead=instead)
 
 
 def _region_notices(plan: Plan, settings: NovaCanvasSettings) -> None:

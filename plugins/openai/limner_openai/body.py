@@ -16,7 +16,7 @@ by :meth:`OpenAIProvider.authorize`.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from typing import Any
 
 from limner import (
@@ -178,13 +178,20 @@ def _json_edit(call: ProviderCall, plan: Plan) -> WireRequest:
 # ---- multipart ---------------------------------------------------------------------------------
 
 
-def _form_value(value: Any) -> str:
-    """A non-file multipart part: numbers as decimal strings, booleans as ``true``/``false``."""
+def form_parts(name: str, value: Any) -> list[tuple[str, str]]:
+    """The multipart text parts of one field, as the API reads a form and the official SDK sends
+    one: an object's members as ``name[key]``, a list's items each as ``name[]`` (nested the
+    same way), numbers as decimal strings, booleans as ``true``/``false``, and ``None`` not at
+    all."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [part for key, item in value.items() for part in form_parts(f"{name}[{key}]", item)]
+    if isinstance(value, list | tuple):
+        return [part for item in value for part in form_parts(f"{name}[]", item)]
     if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int | float):
-        return str(value)
-    return json.dumps(value, separators=(",", ":"))
+        return [(name, "true" if value else "false")]
+    return [(name, str(value))]
 
 
 def _file(field: str, image: InputImage) -> FilePart:
@@ -215,7 +222,5 @@ def _variation_files(call: ProviderCall, plan: Plan) -> list[FilePart]:
 
 
 def _multipart(call: ProviderCall, endpoint: str, plan: Plan, files: list[FilePart]) -> WireRequest:
-    form = tuple(
-        (key, _form_value(value)) for key, value in plan.fields.items() if value is not None
-    )
+    form = tuple(part for key, value in plan.fields.items() for part in form_parts(key, value))
     return WireRequest(method="POST", url=_url(call, endpoint), form=form, files=tuple(files))

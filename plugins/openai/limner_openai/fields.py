@@ -15,6 +15,7 @@ from limner import (
     UnsupportedFeatureError,
     VariationRequest,
 )
+from limner.forwarding import forward_fields
 from limner.requests import STREAMING_NOT_SUPPORTED
 
 from .models import (
@@ -328,13 +329,12 @@ def _user_and_forwarded(
 ) -> None:
     if request.user is not None:
         plan.fields["user"] = request.user
-    for key, value in request.forwarded.items():
-        if key == "stream" and value:
-            raise UnsupportedFeatureError(
-                "limner does not stream images yet; leave out stream",
-                param="stream",
-                code=STREAMING_NOT_SUPPORTED,
-                provider="openai",
-                model=plan.call.model.id,
-            )
-        plan.fields[key] = value
+    if request.forwarded.get("stream"):
+        raise UnsupportedFeatureError(
+            "limner does not stream images yet; leave out stream",
+            param="stream",
+            code=STREAMING_NOT_SUPPORTED,
+            provider="openai",
+            model=plan.call.model.id,
+        )
+    forward_fields(plan.fields, request.forwarded, instead="the request's own fields")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from limner import EditRequest, GenerateRequest, InvalidRequestError
+from limner.forwarding import forward_fields
 
 from .options import StabilityOptions
 from .plan import Plan, form_value
@@ -158,14 +159,5 @@ def forward(plan: Plan) -> None:
     that would change a field limner sends (from the request's settings or as its default) is
     refused, since what the call reports it sent would then be wrong; one equal to it is
     already sent."""
-    for name, value in plan.call.request.forwarded.items():
-        have = plan.fields.get(name)
-        if have is None:
-            plan.set(name, value)
-        elif have != form_value(value):
-            raise InvalidRequestError(
-                f"the extra field {name!r} ({value!r}) would replace the {have!r} limner sends "
-                f"as {name}; set it through the request's own fields or {OPTION_PARAM} instead",
-                param=name,
-                provider="stability",
-            )
+    instead = f"the request's own fields or {OPTION_PARAM}"
+    forward_fields(plan.fields, plan.call.request.forwarded, instead=instead, encode=form_value)

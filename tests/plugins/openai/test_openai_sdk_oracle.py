@@ -273,6 +273,38 @@ async def test_edit_one_image(
     assert_same_multipart(seen, t)
 
 
+async def test_edit_with_svg_options_in_the_form(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    """An object field goes into a multipart form member by member (``svg[model]``), a list's
+    items each as ``name[]``, as the SDK sends them; JSON text in one part is not what the API
+    reads."""
+    fields: dict[str, Any] = {
+        "prompt": "a logo like this",
+        "output_format": "svg",
+        "svg": {"model": "gpt-6.1-sol", "reasoning": {"effort": "low"}, "palette": ["red", 1]},
+    }
+    extra = {"flags": [True, False]}  # a field neither knows, which the SDK takes in extra_body
+    name = "gpt-image-2.6-sunburst"
+    seen = await oracle.run(
+        lambda c: c.images.edit(
+            model=name, image=("image.png", png, "image/png"), n=1, extra_body=extra, **fields
+        )
+    )
+    t = provider.translate(make_call(name, "edit", images=[png], **fields, **extra))
+    assert [(k, v) for k, v in t.request.form if k.startswith("svg")] == [
+        ("svg[model]", "gpt-6.1-sol"),
+        ("svg[reasoning][effort]", "low"),
+        ("svg[palette][]", "red"),
+        ("svg[palette][]", "1"),
+    ]
+    assert [(k, v) for k, v in t.request.form if k == "flags[]"] == [
+        ("flags[]", "true"),
+        ("flags[]", "false"),
+    ]
+    assert_same_multipart(seen, t)
+
+
 async def test_edit_two_images_and_mask(
     oracle: Oracle,
     provider: OpenAIProvider,
