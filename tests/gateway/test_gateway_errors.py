@@ -152,6 +152,27 @@ async def test_the_sdk_retries_as_limner_would(
     assert len(server.api_calls) == (3 if retries else 1)
 
 
+@pytest.mark.parametrize(("wait", "retry"), [("30", "true"), ("3600", "false")])
+async def test_a_rate_limit_says_retry_only_for_a_wait_limner_would_wait(
+    gateway: Gateway, server: FakeServer, wait: str, retry: str
+) -> None:
+    """A 429 asking for an hour is not retried by limner, and "true" would have an SDK that
+    obeys it retry after its own short back-off (it takes Retry-After only up to 60 s)."""
+
+    async def limited(recorded: Recorded) -> web.StreamResponse:
+        body = {
+            "error": {"message": "slow down", "type": "requests", "code": "rate_limit_exceeded"}
+        }
+        return web.json_response(body, status=429, headers={"retry-after": wait})
+
+    for _ in range(9):
+        server.reply(limited)
+    with pytest.raises(openai.RateLimitError) as caught:
+        await gateway.sdk(max_retries=0).images.generate(model="openai/gpt-image-1", prompt="x")
+    headers = caught.value.response.headers
+    assert (headers["retry-after"], headers["x-should-retry"]) == (wait, retry)
+
+
 async def test_an_answer_without_images_is_not_retried_by_the_sdk(
     gateway: Gateway, server: FakeServer
 ) -> None:

@@ -26,6 +26,7 @@ from ..errors import (
 )
 from ..redaction import Scrubber
 from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
+from ..retry import RetryPolicy
 from ..status_errors import ENDPOINT_NOT_FOUND, error_for_status
 
 log = logging.getLogger("limner.gateway")
@@ -73,10 +74,14 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     headers: dict[str, str] = {}
     if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
         headers["x-request-id"] = exc.request_id
+    retry = exc.retryable and not answer.final
     if isinstance(exc, RateLimitError) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+        # a longer wait than limner retries after (an hourly or daily limit): an SDK that obeys
+        # "true" retries after its own short back-off when Retry-After is over a minute
+        retry = retry and exc.retry_after <= RetryPolicy.max_retry_after
     # the SDKs obey this over the status: limner's own verdict on whether a retry can help
-    headers["x-should-retry"] = "true" if exc.retryable and not answer.final else "false"
+    headers["x-should-retry"] = "true" if retry else "false"
     return web.json_response(body, status=answer.status, headers=headers)
 
 

@@ -143,8 +143,8 @@ class ProviderTests(Harness):
                 if name not in _known_fields() and name != _EXTRA_FIELD
                 and isinstance(value, str | int | float | bool)
             ]  # fmt: skip
-            if not scalars:
-                pytest.skip(f"{model.id} {operation}: every field it builds is a request field")
+            if not scalars:  # every field it builds is a request field: none to replace
+                return
             name, value = scalars[0]
             other = _another(value)
             try:
