@@ -187,6 +187,12 @@ class Registry:
                 raise PluginError.returned(step, listed, "a list of ModelInfo")
             for model in listed:
                 self._check_model(model, providers)
+                if model.provider != provider.name:
+                    raise PluginError(
+                        f"{type(provider).__name__}.models() listed {model.id!r}, a model of "
+                        f"{model.provider!r}, not of {provider.name!r}; a plugin adds models to "
+                        "another provider with the register_models hook"
+                    )
                 models[model.id] = model
 
         def add_model(model: ModelInfo) -> None:

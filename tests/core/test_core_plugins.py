@@ -567,6 +567,26 @@ async def test_hook_register_models_model_is_usable(
     assert info.value.param == "n"
 
 
+def test_a_provider_listing_another_providers_model_is_a_plugin_error() -> None:
+    """A provider's own models() lists its own: another's (a copy-paste slip) would be served by
+    the wrong plugin. Adding models to another provider is register_models' job."""
+
+    class Copycat(FakeProvider):
+        name = "copycat"
+
+    class Plugin:
+        @limner.hookimpl
+        def register_providers(self, register: Callable[[limner.Provider], None]) -> None:
+            register(Copycat())
+
+    with pytest.raises(limner.PluginError) as caught:
+        _ = fake_registry(Plugin()).providers
+    assert "Copycat.models() listed 'fake/alpha-1', a model of 'fake', not of 'copycat'" in (
+        caught.value.message
+    )
+    assert "register_models hook" in caught.value.message
+
+
 def test_register_models_for_unknown_provider_is_plugin_error() -> None:
     class Orphan:
         @limner.hookimpl
