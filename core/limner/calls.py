@@ -36,9 +36,9 @@ class ProviderCall:
     """One HTTP call's worth of a request, as core hands it to a provider.
 
     ``n`` is this call's share of the images when core splits a request; ``index`` is the
-    call's position. ``images`` and ``mask`` are loaded and checked. ``options`` is the provider's
-    own ``provider_options`` namespace, validated with its ``options_model``, or ``None`` when
-    the request sets none.
+    call's position. ``images``, ``mask`` and ``markup`` are loaded and checked. ``options`` is
+    the provider's own ``provider_options`` namespace, validated with its ``options_model``, or
+    ``None`` when the request sets none.
     """
 
     operation: Operation
@@ -50,6 +50,7 @@ class ProviderCall:
     images: tuple[InputImage, ...] = ()
     mask: InputImage | None = None
     options: BaseModel | None = None
+    markup: InputImage | None = None
 
     def __init__(  # written out: see the note above
         self,
@@ -62,6 +63,7 @@ class ProviderCall:
         images: tuple[InputImage, ...] = (),
         mask: InputImage | None = None,
         options: BaseModel | None = None,
+        markup: InputImage | None = None,
     ) -> None:
         fields = self.__dict__
         fields["operation"] = operation
@@ -73,6 +75,7 @@ class ProviderCall:
         fields["images"] = images
         fields["mask"] = mask
         fields["options"] = options
+        fields["markup"] = markup
 
     @property
     def is_split(self) -> bool:

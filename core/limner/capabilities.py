@@ -160,6 +160,11 @@ class Capabilities(_Frozen):
         "one from the request (typically inpaint with a mask), as its README says",
     )
     mask: bool = False
+    markup: bool = Field(
+        default=False,
+        description="takes a markup: a PNG the size of the first input image, drawn over it to "
+        "guide the edit, transparent elsewhere (not with a mask)",
+    )
     mask_any_size: bool = Field(
         default=False,
         description="the provider resizes a mask of another size than the image itself; "

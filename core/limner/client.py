@@ -163,7 +163,9 @@ class AsyncImages:
         """Edit one image or several (``image`` is one image or a list, or ``images`` a list, as
         the request's JSON Schema names it: bytes, paths, binary file objects, the OpenAI SDK's
         ``(filename, content[, mime])`` tuples, ``data:``/https URLs or ``{"file_id": ...}``);
-        ``mask`` marks the area to change with transparent pixels."""
+        ``mask`` marks the area to change with transparent pixels; or ``markup``, a PNG the size
+        of the first image drawn over it, shows what to do where (on a model whose
+        ``capabilities.markup`` is true)."""
         engine, fields = for_call(self._engine, params)
         request = edit_request(model, prompt, image, fields)
         return await execute(engine, "edit", request, dry_run)

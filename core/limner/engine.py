@@ -156,7 +156,7 @@ class Engine:
         extra_headers = check_extra_headers(request, providers)
         options = provider_options(request, provider, self.registry)
         settings = self.settings.loaded(provider)
-        images, mask = await load_images(
+        inputs = await load_images(
             request, model, self.fetch, max_bytes=self.options.download.max_bytes
         )
 
@@ -169,8 +169,9 @@ class Engine:
                     settings=settings,
                     n=count,
                     index=index,
-                    images=images,
-                    mask=mask,
+                    images=inputs.images,
+                    mask=inputs.mask,
+                    markup=inputs.markup,
                     options=options,
                 )
                 for index, count in enumerate(
@@ -213,7 +214,7 @@ class Engine:
             adjustments = (*adjustments, BYTES_NOT_URLS)
         found = [  # (no unknown fields, the common case: nothing to look at)
             *(typo_notices(request, provider.own_fields) if request.model_extra else ()),
-            *(mask_notices(mask) if mask is not None else ()),
+            *(mask_notices(inputs.mask) if inputs.mask is not None else ()),
         ]
         warnings = tuple(plan_warnings(model, request, adjustments, translations, found))
         if spelled is not None:

@@ -192,8 +192,8 @@ def decode_data_url(url: str, *, param: str) -> bytes:
 
 def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | None:
     """Load bytes, a path or a ``data:`` URL. ``None`` for remote URLs and file ids. Bytes
-    without a file name are named after ``param`` ("mask" or "image")."""
-    unnamed = "mask" if param == "mask" else "image"
+    without a file name are named after ``param`` ("mask", "markup" or "image")."""
+    unnamed = param if param in ("mask", "markup") else "image"
     if ref.data is not None:
         data, name = ref.data, ref.filename or unnamed
     elif ref.path is not None:
@@ -238,25 +238,33 @@ def _read_file(given: str, *, param: str, max_bytes: int) -> bytes:
         ) from exc
 
 
-def check_mask(mask: InputImage, image: InputImage, *, any_size: bool = False) -> None:
-    """A mask must be a PNG with an alpha channel and, unless the provider resizes it
-    (``any_size``), the same size as the (first) image."""
+_TRANSPARENT = {
+    "mask": "transparent pixels mark the area to edit",
+    "markup": "transparent where the image is left as it is",
+}
+
+
+def check_mask(
+    mask: InputImage, image: InputImage, *, any_size: bool = False, param: str = "mask"
+) -> None:
+    """A mask (or a markup: ``param``) must be a PNG with an alpha channel and, unless the
+    provider resizes it (``any_size``), the same size as the (first) image."""
     if mask.data is None:
         return
     if mask.mime != "image/png" or not mask.has_alpha:
         raise InvalidRequestError(
-            "mask must be a PNG with an alpha channel (transparent pixels mark the area to edit)",
-            param="mask",
-            code="invalid_mask",
+            f"{param} must be a PNG with an alpha channel ({_TRANSPARENT[param]})",
+            param=param,
+            code=f"invalid_{param}",
         )
     if any_size or image.width is None:
         return
     if (mask.width, mask.height) != (image.width, image.height):
         raise InvalidRequestError(
-            f"mask is {mask.width}x{mask.height} but the image is {image.width}x{image.height}; "
-            "they must be the same size",
-            param="mask",
-            code="mask_size_mismatch",
+            f"{param} is {mask.width}x{mask.height} but the image is "
+            f"{image.width}x{image.height}; they must be the same size",
+            param=param,
+            code=f"{param}_size_mismatch",
         )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ValidationError
@@ -238,31 +239,51 @@ def _respelled_text(text: str, canonical: str, spelled: str) -> str:
     return re.sub(rf"(?<!['\w.]){re.escape(canonical)}\b", spelled, text)
 
 
+@dataclass(frozen=True)
+class LoadedImages:
+    """The input images of an edit or variation, loaded and checked."""
+
+    images: tuple[InputImage, ...] = ()
+    mask: InputImage | None = None
+    markup: InputImage | None = None
+
+
 async def load_images(
     request: ImageRequest, model: ModelInfo, fetch: Fetch, *, max_bytes: int
-) -> tuple[tuple[InputImage, ...], InputImage | None]:
-    """Load the input images (and mask) of an edit or variation. Remote URLs stay URLs when the
-    model fetches them itself; otherwise limner downloads them."""
+) -> LoadedImages:
+    """Load the input images (and mask or markup) of an edit or variation. Remote URLs stay URLs
+    when the model fetches them itself; otherwise limner downloads them."""
     if isinstance(request, EditRequest):
         refs = [(f"images[{i}]", ref) for i, ref in enumerate(request.images)]
-        mask_ref = request.mask
+        extras = {"mask": request.mask, "markup": request.markup}
     elif isinstance(request, VariationRequest):
-        refs, mask_ref = [("image", request.image)], None
+        refs, extras = [("image", request.image)], {}
     else:
-        return (), None
-    if mask_ref is not None:
-        refs.append(("mask", mask_ref))
+        return LoadedImages()
+    given = {param: ref for param, ref in extras.items() if ref is not None}
+    refs += given.items()
     # remote ones download side by side; the first failure cancels the rest
     loaded = await gather_or_cancel(
         [load_image(ref, param, model, fetch, max_bytes) for param, ref in refs]
     )
-    if mask_ref is None:
-        return tuple(loaded), None
-    images, mask = tuple(loaded[:-1]), loaded[-1]
-    check_mask(mask, images[0], any_size=model.capabilities.mask_any_size)
-    if mask.data is not None and mask.has_alpha:  # its alpha, kept on it for the checks and
-        await asyncio.to_thread(mask.alpha_floor, "mask")  # conversions: decoded off the loop
-    return images, mask
+    images = tuple(loaded[: len(loaded) - len(given)])
+    extra = dict(zip(given, loaded[len(images) :], strict=True))
+    mask, markup = extra.get("mask"), extra.get("markup")
+    if mask is not None:
+        check_mask(mask, images[0], any_size=model.capabilities.mask_any_size)
+        if mask.data is not None and mask.has_alpha:  # its alpha, kept on it for the checks
+            await asyncio.to_thread(mask.alpha_floor, "mask")  # and conversions: off the loop
+    if markup is not None:
+        check_mask(markup, images[0], param="markup")
+        floor = await asyncio.to_thread(markup.alpha_floor, "markup") if markup.data else 0
+        if floor:
+            raise InvalidRequestError(
+                "markup has no transparent pixel: drawn over the image, it would hide all of "
+                "it; leave transparent what is to stay as it is",
+                param="markup",
+                code="invalid_markup",
+            )
+    return LoadedImages(images, mask, markup)
 
 
 async def load_image(

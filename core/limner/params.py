@@ -74,6 +74,8 @@ class EditParams(GenerateParams, total=False):
     images: Sequence[ImageInput] | None
     """The images to edit, as the request's JSON Schema names them; or ``image=``."""
     mask: ImageInput | None
+    markup: ImageInput | None
+    """A PNG drawn over the first image to guide the edit (``capabilities.markup``)."""
     input_fidelity: str | None
     edit_mode: str | None
 

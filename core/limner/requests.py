@@ -203,12 +203,19 @@ class GenerateRequest(_PromptRequest):
 
 class EditRequest(_PromptRequest):
     """``images.edit``: a prompt applied to 1 to 16 input images, with an optional mask whose
-    transparent pixels mark the area to change (OpenAI's convention)."""
+    transparent pixels mark the area to change (OpenAI's convention), or a markup drawn over the
+    first image to guide the edit."""
 
     images: list[Annotated[ImageRef, BeforeValidator(ImageRef.coerce)]] = Field(
         min_length=1, max_length=16
     )
     mask: ImageRef | None = None
+    markup: ImageRef | None = Field(
+        default=None,
+        description="a PNG drawn over the first image to guide the edit (strokes, arrows, "
+        "notes; transparent elsewhere), the size of that image; not with a mask, and only on a "
+        "model whose capabilities.markup is true",
+    )
     prompt: str = Field(
         default="",
         max_length=32000,
@@ -243,7 +250,7 @@ class EditRequest(_PromptRequest):
             raise ValueError("the prompt is blank")
         return value
 
-    @field_validator("mask", mode="before")
+    @field_validator("mask", "markup", mode="before")
     @classmethod
     def _coerce_mask(cls, value: Any) -> ImageRef | None:
         return None if value is None else ImageRef.coerce(value)
@@ -269,7 +276,7 @@ _OPERATIONS: dict[type[ImageRequest], str] = {
     EditRequest: "images.edit",
     VariationRequest: "images.create_variation",
 }
-_INPUT_FIELDS = frozenset({"images", "image", "mask"})
+_INPUT_FIELDS = frozenset({"images", "image", "mask", "markup"})
 _INPUTS_HINT: dict[type[ImageRequest], str] = {
     GenerateRequest: "images.generate takes no {name}; send input images with images.edit "
     "(or images.create_variation for one image)",

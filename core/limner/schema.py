@@ -97,6 +97,7 @@ def _base(operation: Operation) -> dict[str, Any]:
     if operation == "edit":
         prompt["images"] = {"type": "array", "items": _IMAGE_ITEM, "minItems": 1, "maxItems": 16}
         prompt["mask"] = _IMAGE_ITEM
+        prompt["markup"] = _IMAGE_ITEM
         prompt["input_fidelity"] = {"enum": ["high", "low", None]}
         prompt["edit_mode"] = {"type": "string"}
     return {**common, **prompt}
@@ -159,6 +160,8 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
             }
         if not caps.mask:  # refused by _check_edit (a null one is no mask): the schema says so
             props["mask"] = {"type": "null"}
+        if not caps.markup:
+            props["markup"] = {"type": "null"}
         if not caps.edit_modes:
             props["edit_mode"] = {"type": "null"}
     for name, prop in props.items():

@@ -121,6 +121,14 @@ def _check_edit(model: ModelInfo, request: EditRequest) -> None:
         )
     if request.mask is not None and not caps.mask:
         raise UnsupportedFeatureError(f"{model.id} does not take a mask", param="mask")
+    if request.markup is not None and not caps.markup:
+        raise UnsupportedFeatureError(f"{model.id} does not take a markup", param="markup")
+    if request.markup is not None and request.mask is not None:
+        raise InvalidRequestError(
+            "markup and mask cannot be combined: a mask marks the area to change, a markup "
+            "draws on the image what to do; send one",
+            param="markup",
+        )
     if request.edit_mode is not None and not caps.edit_modes:
         raise UnsupportedFeatureError(
             f"{model.id} offers one kind of edit; leave edit_mode unset", param="edit_mode"

@@ -8,6 +8,7 @@ import io
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from PIL import Image
 
 from limner.cli.main import main
 
-__all__ = ["FakeOpenAI", "png", "run"]
+__all__ = ["FakeOpenAI", "outpaint_dry_run", "png", "run"]
 
 
 def png(width: int = 8, height: int = 8, alpha: int = 255) -> bytes:
@@ -80,3 +81,18 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     status = main(list(argv))
     captured = capsys.readouterr()
     return status, captured.out, captured.err
+
+
+def outpaint_dry_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, *options: str
+) -> dict[str, Any]:
+    """``limner edit --edit-mode outpaint`` on sd3.5-large as a JSON dry run, with ``options``."""
+    image = tmp_path / "in.png"
+    image.write_bytes(png(64, 64))
+    argv = ["extend the sky", "-m", "stabilityai/sd3.5-large", "--image", str(image)]
+    status, out, err = run(
+        capsys, "edit", *argv, "--edit-mode", "outpaint", *options, "--dry-run", "--json"
+    )
+    assert status == 0, err
+    plan: dict[str, Any] = json.loads(out)
+    return plan

@@ -20,7 +20,7 @@ import limner
 from limner.cli.main import main
 from limner.cli.render import dollars
 
-from .support import FakeOpenAI, png, run
+from .support import FakeOpenAI, outpaint_dry_run, png, run
 
 
 def test_models_table_lists_every_openai_model(capsys: pytest.CaptureFixture[str]) -> None:
@@ -190,38 +190,6 @@ def test_dry_run_needs_no_key_and_never_shows_one(
     assert status == 0
     assert "sk-very-secret-value" not in out
     assert json.loads(out)["requests"][0]["headers"]["authorization"] == "<redacted>"
-
-
-def test_dry_run_edit_shows_multipart_form_and_files(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    image, mask = tmp_path / "in.png", tmp_path / "mask.png"
-    image.write_bytes(png(16, 16))
-    mask.write_bytes(png(16, 16, alpha=0))
-    status, out, err = run(
-        capsys,
-        "edit",
-        "add a moon",
-        "-m",
-        "openai/gpt-image-1.5",
-        "--image",
-        str(image),
-        "--mask",
-        str(mask),
-        "--option",
-        "openai.input_fidelity=high",
-        "--dry-run",
-        "--json",
-    )
-    assert status == 0, err
-    request = json.loads(out)["requests"][0]
-    assert request["url"].endswith("/images/edits")
-    assert request["headers"]["content-type"] == "multipart/form-data"
-    assert request["form"]["prompt"] == "add a moon"
-    assert request["form"]["input_fidelity"] == "high"
-    files = {part["field"]: part for part in request["files"]}
-    assert files["image"]["size"] == image.stat().st_size
-    assert files["mask"]["content_type"] == "image/png"
 
 
 @pytest.mark.parametrize(
@@ -434,47 +402,6 @@ def test_a_providers_words_reach_the_terminal_without_escape_sequences(
     assert "bad\\u001b[2J size\\u000d\\u001b]8;;https://evil.example\\u0007link" in err
     assert "\u202e" not in err  # a right-to-left override would reorder the rest of the line
     assert err.rstrip("\n").endswith("\\u202e é\u00a0! — fix the request and retry")
-
-
-def test_an_edit_that_takes_no_prompt_is_given_an_empty_one(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    """PROMPT is positional: "" leaves it out, which remove-background accepts and an edit that
-    needs a prompt refuses before any call (status 2)."""
-    image = tmp_path / "photo.png"
-    image.write_bytes(png(64, 64))
-    args = ["edit", "", "-m", "stabilityai/sd3.5-large", "--image", str(image), "--dry-run"]
-    status, out, err = run(capsys, *args, "--edit-mode", "remove-background", "--json")
-    assert status == 0, err
-    assert json.loads(out)["requests"][0]["form"] == {}
-    status, out, err = run(capsys, *args)
-    assert (status, out) == (2, "")
-    assert "limner: error: prompt: give a prompt" in err
-
-
-def outpaint_dry_run(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, *options: str
-) -> dict[str, Any]:
-    """``limner edit --edit-mode outpaint`` on sd3.5-large as a JSON dry run, with ``options``."""
-    image = tmp_path / "in.png"
-    image.write_bytes(png(64, 64))
-    argv = ["extend the sky", "-m", "stabilityai/sd3.5-large", "--image", str(image)]
-    status, out, err = run(
-        capsys, "edit", *argv, "--edit-mode", "outpaint", *options, "--dry-run", "--json"
-    )
-    assert status == 0, err
-    plan: dict[str, Any] = json.loads(out)
-    return plan
-
-
-def test_edit_mode_and_provider_alias_options(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    plan = outpaint_dry_run(capsys, tmp_path, "--option", "stability.up=256")
-    request = plan["requests"][0]
-    assert request["url"].endswith("/v2beta/stable-image/edit/outpaint")
-    assert request["form"]["up"] == "256"
-    assert plan["estimated_cost_usd"] == pytest.approx(0.04)
 
 
 def test_option_objects_merge_with_the_flags(capsys: pytest.CaptureFixture[str]) -> None:
@@ -774,14 +701,6 @@ def test_an_option_for_a_text_field_stays_text(capsys: pytest.CaptureFixture[str
     assert _sent_json(capsys, *dall_e_3, "--option", 'style="vivid"')["style"] == "vivid"
 
 
-def test_an_image_url_is_passed_as_a_url_not_a_path(capsys: pytest.CaptureFixture[str]) -> None:
-    link = "https://images.example/fox.png"
-    argv = ("edit", "a fox", "-m", "openai/gpt-image-1.5", "--image", link, "--dry-run", "--json")
-    status, out, err = run(capsys, *argv)
-    assert status == 0, err
-    assert json.loads(out)["requests"][0]["json"]["images"] == [{"image_url": link}]
-
-
 def test_the_output_extension_asks_for_its_format(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -898,16 +817,6 @@ def test_an_option_nested_too_deeply_is_bad_input(capsys: pytest.CaptureFixture[
     )
     assert status == 2
     assert err.strip() == "limner: error: --option deep: the JSON value nests too deeply to read"
-
-
-def test_a_directory_given_as_an_image_says_so(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    status, _, err = run(
-        capsys, "edit", "x", "-m", "gpt-image-1.5", "--image", str(tmp_path), "--dry-run"
-    )
-    assert status == 2
-    assert "is a directory, not an image file" in err
 
 
 def test_a_kept_file_is_named_by_the_image_bytes_when_the_answer_does_not_say(

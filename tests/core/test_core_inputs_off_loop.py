@@ -55,7 +55,8 @@ async def test_a_large_image_and_a_masks_alpha_are_read_in_a_worker_thread(
     async def no_fetch(url: str, param: str) -> bytes:
         raise AssertionError("nothing to download")
 
-    images, mask = await load_images(request, ALPHA, no_fetch, max_bytes=50 * 2**20)
+    loaded = await load_images(request, ALPHA, no_fetch, max_bytes=50 * 2**20)
+    images, mask = loaded.images, loaded.mask
     assert [image.width for image in images] == [640]
     assert mask is not None and mask.alpha_floor("mask") == 0  # computed once, kept
     assert len(sniffed) == 2 and loop_thread not in sniffed

@@ -292,12 +292,12 @@ async def test_a_file_in_a_field_that_takes_none_is_refused_naming_it(
         await gateway.sdk().post(
             "/images/edits",
             body={"model": "openai/gpt-image-1", "prompt": "x"},
-            files=[("image", ("a.png", png(), "image/png")), ("markup", ("m.png", png()))],
+            files=[("image", ("a.png", png(), "image/png")), ("overlay", ("m.png", png()))],
             options={"headers": {"Content-Type": "multipart/form-data"}},
             cast_to=object,
         )
-    assert (caught.value.param, caught.value.code) == ("markup", "invalid_type")
-    assert "takes no file in 'markup' (files go in image, mask)" in caught.value.message
+    assert (caught.value.param, caught.value.code) == ("overlay", "invalid_type")
+    assert "takes no file in 'overlay' (files go in image, mask, markup)" in caught.value.message
     assert server.api_calls == []
 
 
@@ -331,7 +331,7 @@ async def test_a_wrong_upstream_url_is_the_operators_and_stays_private(
 
 @pytest.mark.parametrize(
     ("route", "field", "files_go_in"),
-    [("/images/edits", "file", "image, mask"), ("/images/variations", "mask", "image")],
+    [("/images/edits", "file", "image, mask, markup"), ("/images/variations", "mask", "image")],
 )
 async def test_each_endpoint_takes_its_own_files_only(
     gateway: Gateway, server: FakeServer, route: str, field: str, files_go_in: str

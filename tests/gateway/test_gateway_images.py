@@ -163,6 +163,30 @@ async def test_edit_multipart_with_a_mask(gateway: Gateway, server: FakeServer) 
     ]
 
 
+async def test_edit_multipart_with_a_markup(gateway: Gateway, server: FakeServer) -> None:
+    """The SDK's markup file (a drawing over the first image) reaches the provider as one."""
+    image, markup = png(8, 8), png(8, 8, alpha=0)
+    await gateway.sdk().images.edit(
+        model="openai/gpt-image-2.5-sunburst",
+        prompt="follow the arrows",
+        image=("photo.png", image, "image/png"),
+        markup=("markup.png", markup, "image/png"),
+    )
+    (call,) = server.api_calls
+    assert [(name, filename, size) for name, filename, _, size in call.files] == [
+        ("image", "photo.png", len(image)),
+        ("markup", "markup.png", len(markup)),
+    ]
+    with pytest.raises(openai.BadRequestError) as caught:  # a model that takes none
+        await gateway.sdk().images.edit(
+            model="openai/gpt-image-2",
+            prompt="follow the arrows",
+            image=("photo.png", image, "image/png"),
+            markup=("markup.png", markup, "image/png"),
+        )
+    assert caught.value.param == "markup" and len(server.api_calls) == 1
+
+
 async def test_edit_multipart_with_several_images(gateway: Gateway, server: FakeServer) -> None:
     first, second = png(8, 8), png(16, 16)
     await gateway.sdk().images.edit(

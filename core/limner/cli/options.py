@@ -153,6 +153,7 @@ def request_fields(args: argparse.Namespace, providers: set[str]) -> dict[str, A
         reserved |= {"image": "--image", "images": "--image"}
         flags += [
             (("mask",), args.mask, "--mask"),  # a path or URL, as ImageRef reads text
+            (("markup",), args.markup, "--markup"),
             (("edit_mode",), args.edit_mode, "--edit-mode"),
         ]
     fields: dict[str, Any] = {}

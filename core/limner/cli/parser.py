@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "--mask", metavar="PATH", help="PNG (a path or URL); transparent = edit here"
             )
             command.add_argument(
+                "--markup",
+                metavar="PATH",
+                help="PNG drawn over the first image to guide the edit, transparent elsewhere "
+                "(models whose capabilities take a markup; not with --mask)",
+            )
+            command.add_argument(
                 "--edit-mode", help="inpaint, outpaint, remove-background... (see limner models)"
             )
         command.add_argument("--size", help="WIDTHxHEIGHT or auto")

@@ -22,7 +22,7 @@ INT_FIELDS = frozenset({"n", "seed", "output_compression", "partial_images"})
 """Form fields that are integers in the JSON requests (multipart sends every value as text)."""
 BOOL_FIELDS = frozenset({"stream"})
 """Form fields that are booleans in the JSON requests (the OpenAI SDK sends ``"false"``)."""
-EDIT_FILES = ("image", "mask")
+EDIT_FILES = ("image", "mask", "markup")
 VARIATION_FILES = ("image",)
 UPLOAD_FILES = ("file",)
 

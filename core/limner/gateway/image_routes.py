@@ -69,8 +69,8 @@ async def generations(request: web.Request) -> web.Response:
 
 
 async def edits(request: web.Request) -> web.Response:
-    """JSON with ``images: [{file_id | image_url}]`` and an optional ``mask``, or multipart with
-    ``image`` / ``image[]`` files and an optional ``mask`` file."""
+    """JSON with ``images: [{file_id | image_url}]`` and an optional ``mask`` or ``markup``, or
+    multipart with ``image`` / ``image[]`` files and an optional ``mask`` or ``markup`` file."""
     state = request.app[STATE]
     multipart = is_multipart(request)
     if multipart:
@@ -98,8 +98,9 @@ async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any])
             param="images",
         )
     refs = [await _resolve(request, state, item, f"images[{i}]") for i, item in enumerate(images)]
-    if body.get("mask") is not None:
-        body["mask"] = await _resolve(request, state, body["mask"], "mask")
+    for name in ("mask", "markup"):
+        if body.get(name) is not None:
+            body[name] = await _resolve(request, state, body[name], name)
     # left out (or null): "", which core refuses unless the edit mode does without a prompt
     prompt = body.pop("prompt", None)
     if prompt is None:
@@ -133,11 +134,12 @@ def _from_form(form: Form, field: str, key: str) -> dict[str, Any]:
                 f"{key}: send the images once, as {field} files or as {key} in JSON", param=key
             )
         body[key] = list(form.files[field])
-    masks = form.files.get("mask") or []
-    if len(masks) > 1:
-        raise InvalidRequestError("send at most one mask", param="mask")
-    if masks:
-        body["mask"] = masks[0]
+    for name in ("mask", "markup"):
+        files = form.files.get(name) or []
+        if len(files) > 1:
+            raise InvalidRequestError(f"send at most one {name}", param=name)
+        if files:
+            body[name] = files[0]
     return body
 
 

@@ -67,11 +67,13 @@ class EditJSON(BaseModel):
     prompt: str | None = Field(default=None, json_schema_extra=_EDIT_PROMPT)
     images: list[ImageReference] = Field(min_length=1, max_length=16)
     mask: ImageReference | None = None
+    markup: ImageReference | None = None
 
 
 class EditForm(BaseModel):
     """``POST /v1/images/edits`` as multipart: ``image`` (or repeated ``image[]``) files, an
-    optional ``mask`` file, and the other fields as text (``image_config[aspect_ratio]``...)."""
+    optional ``mask`` or ``markup`` file, and the other fields as text
+    (``image_config[aspect_ratio]``...)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -79,6 +81,7 @@ class EditForm(BaseModel):
     prompt: str | None = Field(default=None, json_schema_extra=_EDIT_PROMPT)
     image: bytes | list[bytes] = Field(json_schema_extra={"description": "image or image[]"})
     mask: bytes | None = None
+    markup: bytes | None = None
     n: int | None = None
     size: str | None = None
     response_format: Literal["url", "b64_json"] | None = None

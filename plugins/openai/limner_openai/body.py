@@ -96,7 +96,26 @@ def edit_form(call: ProviderCall) -> Form:
         if image.data is None:
             _check_reference(call, param, image)
             remote = True
+    if call.markup is not None:
+        _check_markup(call, remote)
     return "json" if remote else "multipart"
+
+
+def _check_markup(call: ProviderCall, remote: bool) -> None:
+    """A markup goes in the multipart form, as a file after the images [SDK images.edit]: the
+    JSON edit names none, so every input must have bytes."""
+    if not call.model.capabilities.markup:
+        raise UnsupportedFeatureError(
+            f"{call.model.id} takes no markup", param="markup", provider="openai"
+        )
+    if remote or call.markup is None or call.markup.data is None:
+        raise UnsupportedFeatureError(
+            "a markup is sent in a multipart edit, with the images as uploads: give the "
+            "markup and every image as bytes or a file path, not a remote URL or file id",
+            param="markup",
+            provider="openai",
+            model=call.model.id,
+        )
 
 
 def _check_reference(call: ProviderCall, param: str, image: InputImage) -> None:
@@ -204,6 +223,8 @@ def _multipart_edit(call: ProviderCall, plan: Plan) -> WireRequest:
     images, mask = prepare_uploads(plan, call.images, params)
     field = "image" if len(images) == 1 else "image[]"
     files = [_file(field, image) for image in images]
+    if call.markup is not None:  # a PNG with transparent pixels the size of images[0] (core)
+        files.append(_file("markup", call.markup))
     if mask is not None:
         files.append(_file("mask", mask))
     return _multipart(call, "edits", plan, files)

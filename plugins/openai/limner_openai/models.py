@@ -102,9 +102,11 @@ _GPT_IMAGE_2 = _GPT_IMAGE.model_copy(
 )
 
 # gpt-image-2.5: gpt-image-2's free-form sizes, "also support `xhigh` and `max`" qualities, and
-# "support `opaque` and `transparent` backgrounds" (no longer in preview) [SDK images.generate].
+# "support `opaque` and `transparent` backgrounds" (no longer in preview) [SDK images.generate];
+# edits take a markup, "a transparent PNG overlaid on the first image to guide the edit ...
+# Supports GPT Image 2.5. Cannot be combined with mask" [SDK ImageEditParams.markup].
 _GPT_IMAGE_2_5 = _GPT_IMAGE_2.model_copy(
-    update={"qualities": ("low", "medium", "high", "xhigh", "max", "auto")}
+    update={"qualities": ("low", "medium", "high", "xhigh", "max", "auto"), "markup": True}
 )
 # Animated GIF and SVG output: the gpt-image-2.6 model pages (developers.openai.com/api/docs/
 # models/gpt-image-2.6-sunburst: "output as SVG or animated GIF") and the SDK's output_format

@@ -107,6 +107,7 @@ def make_call(provider: OpenAIProvider, model: Callable[[str], ModelInfo]) -> Ma
         n: int = 1,
         images: Sequence[ImageInput] = (),
         mask: ImageInput | None = None,
+        markup: ImageInput | None = None,
         options: BaseModel | None = None,
         settings: ProviderSettings | None = None,
         **fields: Any,
@@ -116,7 +117,9 @@ def make_call(provider: OpenAIProvider, model: Callable[[str], ModelInfo]) -> Ma
         if operation == "generate":
             request = GenerateRequest(model=info.id, n=n, **fields)
         elif operation == "edit":
-            request = EditRequest(model=info.id, n=n, images=list(images), mask=mask, **fields)
+            request = EditRequest(
+                model=info.id, n=n, images=list(images), mask=mask, markup=markup, **fields
+            )
         else:
             request = VariationRequest(model=info.id, n=n, image=images[0], **fields)
         loaded = tuple(load(ref, f"images[{i}]") for i, ref in enumerate(images))
@@ -129,6 +132,7 @@ def make_call(provider: OpenAIProvider, model: Callable[[str], ModelInfo]) -> Ma
             images=loaded,
             mask=None if mask is None else load(mask, "mask"),
             options=options,
+            markup=None if markup is None else load(markup, "markup"),
         )
 
     return build

@@ -305,6 +305,34 @@ async def test_edit_with_svg_options_in_the_form(
     assert_same_multipart(seen, t)
 
 
+async def test_edit_with_a_markup(
+    oracle: Oracle, provider: OpenAIProvider, make_call: Any, png: bytes, mask_png: bytes
+) -> None:
+    """A markup is a file after the images, as the SDK sends it [ImageEditParams.markup]."""
+    name = "gpt-image-2.5-sunburst"
+    seen = await oracle.run(
+        lambda c: c.images.edit(
+            model=name,
+            prompt="follow the arrows",
+            image=("image.png", png, "image/png"),
+            markup=("image.png", mask_png, "image/png"),
+            n=1,
+        )
+    )
+    t = provider.translate(
+        make_call(name, "edit", images=[png], markup=mask_png, prompt="follow the arrows")
+    )
+    assert [(p.name, p.filename) for p in multipart(seen) if p.filename] == [
+        ("image", "image.png"),
+        ("markup", "image.png"),
+    ]
+    assert [(f.field, f.content_type) for f in t.request.files] == [
+        ("image", "image/png"),
+        ("markup", "image/png"),
+    ]
+    assert_same_multipart(seen, t)
+
+
 async def test_edit_two_images_and_mask(
     oracle: Oracle,
     provider: OpenAIProvider,
