@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["POLL_TIMEOUT", "TIMEOUT", "ClientLimit"]
+__all__ = ["DOWNLOAD_TIMEOUT", "POLL_TIMEOUT", "TIMEOUT", "ClientLimit"]
 
 
 @dataclass(frozen=True)
@@ -23,14 +23,17 @@ class ClientLimit:
     def python(self) -> str:
         """How to raise it from Python."""
         if self.per_call:
-            where = "limner.Client, with_options() or the call"
+            where = "the client, with_options() or the call"
         else:
-            where = "limner.Client or with_options()"
+            where = "the client or with_options()"
         return f"{self.purpose}, pass a larger {self.name}= to {where}"
 
 
 TIMEOUT = ClientLimit("timeout", "for a slow model", per_call=True)
 """The bound on one HTTP request to a provider."""
+
+DOWNLOAD_TIMEOUT = ClientLimit("timeout", "for a slow image server", per_call=True)
+"""The same bound, on a download of an image (an input given as a URL, a result link)."""
 
 POLL_TIMEOUT = ClientLimit("poll_timeout", "to wait longer for the job", per_call=False)
 """The bound on the wait for a provider's job."""

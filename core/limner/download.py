@@ -4,13 +4,14 @@ a size cap, and the real format sniffed from the bytes."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit
 
-from .client_limits import TIMEOUT
+from .client_limits import DOWNLOAD_TIMEOUT
 from .errors import (
     InvalidRequestError,
     PayloadTooLargeError,
@@ -61,10 +62,14 @@ async def download(
     try:
         async with asyncio.timeout(total):
             return await _fetch(session, url, policy, param, provider_url, timeout)
-    except TimeoutError as exc:
+    except aiohttp.ConnectionTimeoutError as exc:  # before TimeoutError: it is one too
+        raise ProviderConnectionError(
+            f"{param}: could not connect to download {url} in time", param=param
+        ) from exc
+    except TimeoutError as exc:  # the whole download's time ran out
         within = f" within {total:g} s" if total else ""
         failure = ProviderConnectionError(f"{param}: timed out downloading {url}{within}")
-        failure.param, failure.limit = param, TIMEOUT if total else None
+        failure.param, failure.limit = param, DOWNLOAD_TIMEOUT if total else None
         raise failure from exc
     except aiohttp.ClientError as exc:
         raise ProviderConnectionError(
@@ -158,7 +163,13 @@ async def public_address(host: str, port: int) -> str:
     """The address to connect to for ``host``: the first it resolves to, once every address it
     resolves to is found public. Raises :class:`PrivateAddressError` otherwise,
     ``UnicodeError`` for a name that cannot be one, and ``OSError`` when it does not resolve:
-    the caller must not connect then, or the name would be resolved again (DNS rebinding)."""
+    the caller must not connect then, or the name would be resolved again (DNS rebinding). An
+    international name is looked up in the ASCII form the request sends (IDNA 2008, as in its
+    Host header), not in Python's older one (``faß.de`` is ``xn--fa-hia.de``, not ``fass.de``)."""
+    from yarl import URL
+
+    with contextlib.suppress(ValueError):  # not a name yarl can encode: the lookup says why
+        host = URL.build(scheme="https", host=host).raw_host or host
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     for info in infos:

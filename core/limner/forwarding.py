@@ -33,7 +33,13 @@ def forward_fields(
             built[name] = sent
         elif built[name] != sent:
             raise InvalidRequestError(
-                f"the extra field {name!r} ({value!r}) would replace the {built[name]!r} limner "
-                f"sends as {name}; set it through {instead} instead",
+                f"the extra field {name!r} ({_short(value)}) would replace the "
+                f"{_short(built[name])} limner sends as {name}; set it through {instead} instead",
                 param=name,
             )
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut short (a data URL would fill the message)."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else f"{shown[: limit - 3]}..."

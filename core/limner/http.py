@@ -200,7 +200,7 @@ class Transport:
                 failure = ProviderConnectionError(
                     f"{began} the answer was cut off ({cut.reason}); {kept}"
                 )
-            failure.submitted = True
+            failure.submitted, failure.billing_note = True, kept
         except aiohttp.ConnectionTimeoutError:  # before TimeoutError: it is one too
             failure = ProviderConnectionError(
                 f"could not connect to {_host(request.url)} within {self.connect_timeout:g} s",

@@ -211,13 +211,15 @@ class Provider(ABC):
         """Whether core may retry ``response``, whose status is one it retries (408, 409, 429,
         500, 502, 503, 504). The default says yes; override to say no when the body shows that
         waiting cannot help (a quota used up, not a rate limit). Core also sets the ``retryable``
-        of the error ``parse_error`` returns for that response to this verdict."""
+        of the error ``parse_error`` returns for that response to this verdict. If it raises (on
+        an odd body), core takes the default's yes."""
         return True
 
     def retry_after(self, response: WireResponse) -> float | None:
         """Seconds to wait before retrying after ``response`` (a status core retries: 408, 409,
         429, 500, 502, 503, 504). The default reads the ``Retry-After`` headers; override for
-        providers that say it in the body."""
+        providers that say it in the body. If it raises, or answers something that is no finite,
+        non-negative number, core reads the headers instead."""
         return response.retry_after
 
     def authorize(

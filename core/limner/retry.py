@@ -65,15 +65,17 @@ def provider_wait(provider: Provider, response: WireResponse) -> float | None:
     ``Retry-After`` headers itself: a plugin's slip does not end the call."""
     try:
         wait = provider.retry_after(response)
+        if wait is None:
+            return None
+        if isinstance(wait, bool) or not isinstance(wait, int | float):
+            raise TypeError(f"{type(wait).__name__} is no number of seconds")
+        seconds = float(wait)  # an int too large for a float raises here
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"{seconds!r} is no number of seconds")
     except Exception as exc:
         log.debug("%s's retry_after failed (%s): the headers decide", provider.name, exc)
         return response.retry_after
-    if wait is None:
-        return None
-    if isinstance(wait, bool) or not isinstance(wait, int | float) or not wait >= 0:
-        log.debug("%s's retry_after answered %r: the headers decide", provider.name, wait)
-        return response.retry_after
-    return float(wait)
+    return seconds
 
 
 def provider_retries(provider: Provider, response: WireResponse) -> bool:

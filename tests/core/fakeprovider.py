@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 import limner
+from limner.forwarding import forward_fields
 from limner.status_errors import error_for_status
 
 API_KEY = "sk-fake-SECRET-0123456789abcdef"
@@ -138,7 +139,7 @@ class FakeProvider(limner.Provider):
         seed = getattr(request, "seed", None)
         if seed is not None and not caps.seed:
             adjustments.append(limner.Adjustment(param="seed", requested=seed, reason="no seeds"))
-        body: dict[str, Any] = {"model": call.model.name, "n": call.n, **request.forwarded}
+        body: dict[str, Any] = {"model": call.model.name, "n": call.n}
         for key, value in (("size", size), ("quality", quality)):
             if value is not None:
                 body[key] = value
@@ -148,6 +149,7 @@ class FakeProvider(limner.Provider):
             body["response_format"] = "url"
         if isinstance(call.options, FakeOptions):
             body["steps"] = call.options.steps
+        forward_fields(body, request.forwarded)
         headers = {"x-call-index": str(call.index)}
         if call.operation == "generate":
             wire = limner.WireRequest(

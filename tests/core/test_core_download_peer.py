@@ -71,6 +71,28 @@ def test_pin_sends_an_international_name_in_its_ascii_form() -> None:
     }
 
 
+async def test_an_international_name_is_looked_up_as_it_is_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The address checked is the one of the name in the Host header: ``faß.de`` is
+    ``xn--fa-hia.de`` (IDNA 2008), which Python's own codec would look up as ``fass.de``."""
+    import asyncio
+    import socket
+
+    from limner.download import public_address
+
+    asked: list[str] = []
+
+    async def lookup(host: str, port: int, **kwargs: object) -> list[tuple[object, ...]]:
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", lookup)
+    assert await public_address("faß.de", 443) == "93.184.216.34"
+    assert await public_address("img.example.com", 443) == "93.184.216.34"
+    assert asked == ["xn--fa-hia.de", "img.example.com"]
+
+
 async def test_allowed_private_networks_are_not_pinned(server: FakeServer) -> None:
     policy = DownloadPolicy(allow_private_networks=True)
     async with aiohttp.ClientSession() as session:

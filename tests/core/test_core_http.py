@@ -195,7 +195,7 @@ async def test_timeout_is_not_retried_and_fast(make_client: MakeClient, server: 
     assert info.value.limit is limner.client_limits.TIMEOUT  # each surface says how to raise it
     assert str(info.value) == (
         f"no answer from {host} within 0.2 s; for a slow model, pass a larger "
-        "timeout= to limner.Client, with_options() or the call"
+        "timeout= to the client, with_options() or the call"
     )
     assert info.value.to_openai()["error"]["message"] == info.value.message  # no Python in it
 
@@ -782,7 +782,7 @@ async def test_an_errors_retryable_is_the_verdict_core_retried_by(
 
 
 @pytest.mark.parametrize("retries", [0, 2])
-async def test_a_retryable_check_that_chokes_leaves_the_errors_own_word(
+async def test_a_retryable_check_that_chokes_is_read_as_the_default_yes(
     make_client: MakeClient, server: FakeServer, retries: int
 ) -> None:
     """A plugin's retryable that raises on an odd body must not turn the provider's error into
@@ -803,7 +803,9 @@ async def test_a_retryable_check_that_chokes_leaves_the_errors_own_word(
     assert info.value.retryable is True
 
 
-@pytest.mark.parametrize("answer", ["fails", "soon", -1.0, float("nan"), True])
+@pytest.mark.parametrize(
+    "answer", ["fails", "soon", -1.0, float("nan"), float("inf"), 10**400, True]
+)
 async def test_a_retry_after_hook_that_fails_leaves_the_wait_to_the_headers(
     make_client: MakeClient, server: FakeServer, answer: object
 ) -> None:
@@ -890,6 +892,29 @@ async def test_a_session_passed_in_that_raises_for_status_does_not_change_limner
     assert "answered HTTP 404" in download.value.message
 
 
+async def test_a_download_that_cannot_connect_in_time_is_not_the_whole_timeout() -> None:
+    """aiohttp's connect timeout is a TimeoutError too: it is no advice to raise the client's
+    timeout, and took the connect timeout, not the total."""
+    from limner.download import DownloadPolicy, download
+
+    class NoConnection:
+        def get(self, *args: object, **kwargs: object) -> object:
+            raise aiohttp.ConnectionTimeoutError("connect timed out")
+
+    with pytest.raises(limner.ProviderConnectionError) as info:
+        await download(
+            NoConnection(),  # type: ignore[arg-type]
+            "http://127.0.0.1:9/a.png",
+            DownloadPolicy(allow_private_networks=True),
+            param="images[0]",
+            timeout=aiohttp.ClientTimeout(total=5, sock_connect=0.5),
+        )
+    assert info.value.message == (
+        "images[0]: could not connect to download http://127.0.0.1:9/a.png in time"
+    )
+    assert info.value.limit is None and info.value.param == "images[0]"
+
+
 async def test_a_download_name_lookup_is_within_the_timeout(
     make_client: MakeClient, server: FakeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -910,7 +935,10 @@ async def test_a_download_name_lookup_is_within_the_timeout(
         info.value.message == "images[0]: timed out downloading https://slow.example/a.png "
         "within 0.3 s"
     )
-    assert info.value.param == "images[0]" and info.value.limit is limner.client_limits.TIMEOUT
+    assert (
+        info.value.param == "images[0]"
+        and info.value.limit is limner.client_limits.DOWNLOAD_TIMEOUT
+    )
     assert server.api_calls == []
 
 

@@ -208,7 +208,7 @@ async def test_a_job_not_done_within_poll_timeout_is_a_timeout_not_retried(
     assert error.limit is limner.client_limits.POLL_TIMEOUT
     assert str(error) == (
         f"{error.message}; to wait longer for the job, pass a larger poll_timeout= to "
-        "limner.Client or with_options()"
+        "the client or with_options()"
     )
     polls = len(server.api_calls) - 1
     assert 2 <= polls <= 5  # at least 0.1 s apart, and bounded by the timeout

@@ -618,6 +618,35 @@ async def test_a_timeout_the_provider_answered_keeps_its_words(
     assert "did not answer within the gateway's timeout" not in caught.value.message
 
 
+async def test_an_answer_that_stalls_mid_body_is_said_to_be_billed_and_not_resent(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    """The provider answered 200 and began its body: the images are made, and billed. The
+    gateway says so, does not call it 'no answer', and tells the SDK not to send it again."""
+
+    async def stall(recorded: Recorded) -> web.StreamResponse:
+        response = web.StreamResponse(status=200, headers={"content-type": "application/json"})
+        response.content_length = 10_000
+        assert recorded.request is not None
+        await response.prepare(recorded.request)
+        await response.write(b'{"created": 1, "data": [')
+        await server.release.wait()
+        return response
+
+    server.reply(stall, stall, stall)
+    gateway = await make_gateway(timeout=0.4)
+    with pytest.raises(openai.APIStatusError) as caught:
+        await gateway.sdk(max_retries=2).images.generate(model="openai/gpt-image-1", prompt="x")
+    assert caught.value.status_code == 504
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    assert caught.value.message == (
+        "Error code: 504 - the openai API began answering, but its answer did not finish within "
+        "the gateway's timeout; not sent again, since the provider may have made, and will "
+        "likely bill, the images"
+    )
+    assert len(server.api_calls) == 1
+
+
 async def test_a_job_past_the_poll_timeout_is_a_504_the_sdk_does_not_resend(
     make_gateway: MakeGateway, server: FakeServer
 ) -> None:

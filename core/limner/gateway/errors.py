@@ -155,6 +155,14 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
     if isinstance(exc, ProviderConnectionError | RequestTimeoutError):
         if exc.param is not None:  # an image URL the client gave: theirs to fix, as OpenAI says
             return _Answer(400, {"type": "invalid_request_error"}, final=True)
+        if exc.submitted and not isinstance(exc, JobTimeoutError):  # a 2xx whose body was lost
+            how = (
+                "was cut off"
+                if isinstance(exc, ProviderConnectionError)
+                else ("did not finish within the gateway's timeout")
+            )
+            message = f"{upstream} began answering, but its answer {how}"
+            return _Answer(exc.http_status, {"message": message}, final=True)
         if isinstance(exc, ProviderConnectionError):
             message = f"the gateway could not reach {upstream}; try again later"
             return _Answer(exc.http_status, {"message": message})
