@@ -64,12 +64,16 @@ def test_the_plugin_examples_translation_reports_what_it_drops() -> None:
 
     with limner.Client(plugins=[Plugin()], environ={}) as client:
         plan = client.images.generate(model="acme/a1", prompt="a fox", seed=3, dry_run=True)
+        extra = client.images.generate(
+            model="acme/a1", prompt="a fox", extra_body={"acme_finish": 7}, dry_run=True
+        )
     (sent,) = plan.requests
     assert (sent["url"], sent["json"]) == (
         "https://api.acme.example/v1/images",
         {"model": "a1", "prompt": "a fox", "n": 1},
     )
     assert [(a.param, a.requested, a.applied) for a in plan.adjustments] == [("seed", 3, None)]
+    assert extra.requests[0]["json"]["acme_finish"] == 7  # an unknown field, forwarded as given
 
 
 async def test_the_job_example_polls_a_job_to_its_image() -> None:
