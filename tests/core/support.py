@@ -150,6 +150,17 @@ class FakeServer:
             await asyncio.wait_for(self.release.wait(), TEST_TIMEOUT)
         return web.json_response(ok_body(1))
 
+    async def stall_mid_body(self, recorded: Recorded) -> web.StreamResponse:
+        """A 200 whose JSON body begins and then stops coming (until the server stops)."""
+        response = web.StreamResponse(status=200, headers={"content-type": "application/json"})
+        response.content_length = 10_000
+        assert recorded.request is not None
+        await response.prepare(recorded.request)
+        await response.write(b'{"created": 1, "data": [')
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.release.wait(), TEST_TIMEOUT)
+        return response
+
 
 async def make_server() -> FakeServer:
     srv = FakeServer()

@@ -311,17 +311,7 @@ async def test_an_answer_that_stalls_mid_body_past_the_timeout_may_be_billed(
     """A 200 whose body does not finish in time made the images as surely as one cut off:
     not sent again, and said to be possibly billed."""
     client = make_client(timeout=0.4)
-
-    async def trickle(recorded: Recorded) -> web.StreamResponse:
-        response = web.StreamResponse(status=200, headers={"content-type": "application/json"})
-        response.content_length = 10_000
-        assert recorded.request is not None
-        await response.prepare(recorded.request)
-        await response.write(b'{"created": 1, "data": [')
-        await server.release.wait()
-        return response
-
-    server.reply(trickle, trickle, trickle)
+    server.reply(*[server.stall_mid_body] * 3)
     with pytest.raises(limner.RequestTimeoutError) as info:
         await client.images.generate(model="alpha", prompt="x")
     assert len(server.api_calls) == 1

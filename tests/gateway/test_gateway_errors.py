@@ -623,17 +623,7 @@ async def test_an_answer_that_stalls_mid_body_is_said_to_be_billed_and_not_resen
 ) -> None:
     """The provider answered 200 and began its body: the images are made, and billed. The
     gateway says so, does not call it 'no answer', and tells the SDK not to send it again."""
-
-    async def stall(recorded: Recorded) -> web.StreamResponse:
-        response = web.StreamResponse(status=200, headers={"content-type": "application/json"})
-        response.content_length = 10_000
-        assert recorded.request is not None
-        await response.prepare(recorded.request)
-        await response.write(b'{"created": 1, "data": [')
-        await server.release.wait()
-        return response
-
-    server.reply(stall, stall, stall)
+    server.reply(*[server.stall_mid_body] * 3)
     gateway = await make_gateway(timeout=0.4)
     with pytest.raises(openai.APIStatusError) as caught:
         await gateway.sdk(max_retries=2).images.generate(model="openai/gpt-image-1", prompt="x")
