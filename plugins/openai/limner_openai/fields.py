@@ -21,6 +21,7 @@ from limner.requests import STREAMING_NOT_SUPPORTED
 from .models import (
     NO_QUALITY_FIELD,
     PREVIEW_TRANSPARENCY,
+    is_dalle,
 )
 from .options import OpenAIOptions
 from .plan import Form, Plan
@@ -300,13 +301,25 @@ def _input_fidelity(plan: Plan, request: GenerateRequest | EditRequest | Variati
     if plan.call.operation != "edit":
         plan.drop(param, value, "input_fidelity applies to edits only")
     elif not (taken := plan.call.model.capabilities.input_fidelity):
-        plan.drop(param, value, f"{plan.model_name} does not support input_fidelity")
+        plan.drop(param, value, _no_fidelity(plan.model_name))
     elif value not in taken:
         (only,) = taken
         plan.adjust(param, value, only, f"{plan.model_name} supports only input_fidelity {only}")
         plan.fields["input_fidelity"] = only
     else:
         plan.fields["input_fidelity"] = value
+
+
+def _no_fidelity(name: str) -> str:
+    """Why ``name`` is sent no ``input_fidelity``, as far as the sources go."""
+    if is_dalle(name):
+        return f"{name} has no input_fidelity"
+    if name.startswith("gpt-image-2-") or name == "gpt-image-2":
+        return "the SDK says to omit input_fidelity for gpt-image-2"
+    return (
+        f"not sent: the SDK names input_fidelity for gpt-image-1.5 and gpt-image-1-mini only, "
+        f"says to omit it for gpt-image-2, and says nothing of {name}"
+    )
 
 
 # ---- the rest ----------------------------------------------------------------------------------

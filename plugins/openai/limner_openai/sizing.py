@@ -14,9 +14,6 @@ from .translate import nearest_size, parse_image_size, size_for_aspect
 
 __all__ = ["apply_size"]
 
-# Default size of a multipart edit when none is sent [SPEC CreateImageEditRequest.size].
-MULTIPART_EDIT_DEFAULT_SIZE = "1024x1024"
-
 
 def _allowed_sizes(plan: Plan) -> tuple[tuple[str, ...], bool]:
     """The listed sizes this call may send, and whether free-form sizes are allowed."""
@@ -28,8 +25,10 @@ def _allowed_sizes(plan: Plan) -> tuple[tuple[str, ...], bool]:
 
 
 def _default_size(plan: Plan) -> str | None:
-    if plan.form == "multipart" and plan.call.operation == "edit":
-        return MULTIPART_EDIT_DEFAULT_SIZE
+    """The size the model makes when none is sent: the model's default, for edits too. The
+    spec's multipart edit says 1024x1024 [SPEC CreateImageEditRequest.size]; the newer SDK says
+    "Defaults to `auto`" (openai 3.54.0, ImageEditParams.size), as the JSON edit does, so an
+    edit without a size is priced as a generation's is (dall-e-2's default is 1024x1024)."""
     return plan.call.model.capabilities.default_size
 
 

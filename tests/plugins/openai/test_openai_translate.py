@@ -803,8 +803,9 @@ def test_multipart_edit_several_images_and_mask(
         FilePart("image[]", "image.png", "image/png", png2),
         FilePart("mask", "image.png", "image/png", mask_png),
     )
-    # a multipart edit without a size defaults to 1024x1024 [SPEC CreateImageEditRequest.size]
-    assert (t.size, t.quality) == ("1024x1024", "auto")
+    # an edit without a size: "Defaults to `auto`" (SDK ImageEditParams.size; the older spec
+    # said 1024x1024 for multipart), so it is priced as a generation without one is
+    assert (t.size, t.quality) == ("auto", "auto")
 
 
 def test_multipart_edit_drops_moderation(
@@ -858,17 +859,35 @@ def test_input_fidelity_on_mini_is_low_only(
     assert (dict(t.request.form)["input_fidelity"], t.adjustments) == ("low", ())
 
 
-@pytest.mark.parametrize("name", ["gpt-image-2", "gpt-image-2.5-sunburst", "gpt-image-2.6-flare"])
-def test_input_fidelity_is_dropped_where_the_sdk_says_omit_it(
-    provider: OpenAIProvider, make_call: Any, png: bytes, name: str
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("gpt-image-2", "the SDK says to omit input_fidelity for gpt-image-2"),
+        ("gpt-image-2-2026-04-21", "the SDK says to omit input_fidelity for gpt-image-2"),
+        (
+            "gpt-image-2.5-sunburst",
+            "not sent: the SDK names input_fidelity for gpt-image-1.5 and gpt-image-1-mini only, "
+            "says to omit it for gpt-image-2, and says nothing of gpt-image-2.5-sunburst",
+        ),
+        (
+            "gpt-image-2.6-flare",
+            "not sent: the SDK names input_fidelity for gpt-image-1.5 and gpt-image-1-mini only, "
+            "says to omit it for gpt-image-2, and says nothing of gpt-image-2.6-flare",
+        ),
+        ("dall-e-2", "dall-e-2 has no input_fidelity"),
+    ],
+)
+def test_input_fidelity_is_dropped_where_the_sdk_says_omit_it_or_says_nothing(
+    provider: OpenAIProvider, make_call: Any, png: bytes, name: str, why: str
 ) -> None:
-    """The SDK: "For gpt-image-2, omit this parameter"; it names no 2.5 or 2.6 model."""
+    """The SDK: "For gpt-image-2, omit this parameter"; it names no 2.5 or 2.6 model, and the
+    reason says so rather than claim the model lacks it."""
     call = make_call(name, "edit", images=[png], prompt="x", input_fidelity="high")
     t = provider.translate(call)
     assert "input_fidelity" not in dict(t.request.form)
-    assert t.adjustments == (
-        adj("input_fidelity", "high", None, f"{name} does not support input_fidelity"),
-    )
+    assert [a for a in t.adjustments if a.param == "input_fidelity"] == [
+        adj("input_fidelity", "high", None, why)
+    ]
 
 
 def test_input_fidelity_option_overrides_request(
