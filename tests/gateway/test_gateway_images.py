@@ -349,6 +349,38 @@ async def test_a_field_set_to_null_is_unset(gateway: Gateway, server: FakeServer
     assert call.json == {"model": "gpt-image-1", "prompt": "a fox", "n": 1}
 
 
+@pytest.mark.parametrize(
+    ("route", "fields"),
+    [
+        ("/images/generations", {"max_retries": 1_000_000}),
+        ("/images/generations", {"timeout": 86_400}),
+        ("/chat/completions", {"timeout": 1}),
+    ],
+)
+async def test_a_clients_limits_in_the_body_are_refused(
+    gateway: Gateway, server: FakeServer, route: str, fields: dict[str, object]
+) -> None:
+    """The Python client takes timeout and max_retries per call; a gateway client may not set
+    them: they would multiply the upstream calls the operator pays for, or outlast the
+    gateway's own limits."""
+    body: dict[str, object] = {"model": "openai/gpt-image-1", "prompt": "a fox", **fields}
+    if route == "/chat/completions":
+        messages = [{"role": "user", "content": "a fox"}]
+        body = {"model": "google/gemini-2.5-flash-image", "messages": messages, **fields}
+    async with aiohttp.ClientSession() as session:
+        response = await session.post(
+            f"{gateway.base_url}{route}",
+            json=body,
+            headers={"authorization": f"Bearer {GATEWAY_KEY}"},
+        )
+        refused = await response.json()
+    (name,) = fields
+    assert response.status == 400
+    assert refused["error"]["param"] == name
+    assert f"limner serve --{name.replace('_', '-')}" in refused["error"]["message"]
+    assert server.api_calls == []
+
+
 async def test_a_job_polled_to_the_end_answers_the_sdk_with_its_image(
     make_gateway: MakeGateway, server: FakeServer
 ) -> None:

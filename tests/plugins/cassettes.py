@@ -233,3 +233,31 @@ class ProvenanceSerializer:
             **cassette_dict,
         }
         return str(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+
+
+def shared_folder(argv: list[str]) -> Path:
+    """The folder the cassette builders read (provider notes, specs and public recordings): the
+    first argument, or ``shared`` beside the checkout. Missing, the builder stops saying so."""
+    shared = Path(argv[1]) if len(argv) > 1 else ROOT.parent / "shared"
+    if not (shared / "real-cassettes").is_dir():
+        raise SystemExit(
+            f"{shared} holds no real-cassettes folder. The builders read the public recordings, "
+            "provider notes and specs kept in a folder named shared beside this checkout; pass "
+            "its path as the first argument."
+        )
+    return shared
+
+
+async def built_body(request: Any) -> tuple[bytes | None, str | None]:
+    """``request``'s body as sent (:func:`limner.http.encode_body`), for a built cassette, with a
+    multipart boundary made from the parts themselves instead of a random one: rebuilding an
+    unchanged request writes the same file, so a rebuild's diff shows only real changes."""
+    from limner.http import encode_body
+
+    body, content_type = await encode_body(request)
+    if body is None or content_type is None or "boundary=" not in content_type:
+        return body, content_type
+    boundary = content_type.split("boundary=", 1)[1].strip('"')
+    digest = hashlib.sha256(body.replace(boundary.encode(), b"")).hexdigest()[:32]
+    stable = f"limner-{digest}"
+    return body.replace(boundary.encode(), stable.encode()), content_type.replace(boundary, stable)

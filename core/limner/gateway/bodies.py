@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from ..client_options import CALL_OPTIONS
 from ..errors import InvalidRequestError
 from ..requests import ImageRef
 from .errors import missing_parameter
@@ -184,7 +185,8 @@ def require(body: dict[str, Any], *names: str) -> None:
 def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...] = ()) -> None:
     """Checks every image and chat request shares: no ``dry_run``; no ``extra_body`` (an SDK
     option that the SDK merges into the body itself: nested, it would slip its fields past these
-    checks); none of the ``reserved`` names the route passes to the client itself; and ``n``
+    checks); none of the ``reserved`` names the route passes to the client itself; no
+    ``timeout`` or ``max_retries``, which the Python client takes per call; and ``n``
     (images, or chat choices, each an upstream call) within the gateway's limit."""
     if "dry_run" in body:
         raise InvalidRequestError(
@@ -200,6 +202,13 @@ def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...]
     for name in ("self", *reserved):
         if name in body:
             raise InvalidRequestError(f"{name} is not a parameter of this endpoint", param=name)
+    for name in CALL_OPTIONS:  # the Python client's per-call limits: here, the operator's
+        if name in body:
+            raise InvalidRequestError(
+                f"{name} is not a request field; this gateway's operator sets it for every "
+                f"request (limner serve --{name.replace('_', '-')})",
+                param=name,
+            )
     n = body.get("n")
     if n is not None and (type(n) is not int):  # core would read "5" and 5.0 as 5: past max_n
         raise InvalidRequestError(

@@ -23,7 +23,8 @@ import yaml
 from PIL import Image
 
 import limner
-from limner.http import encode_body
+
+from ..cassettes import built_body, shared_folder
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -177,7 +178,7 @@ async def wire(params: dict[str, Any], google: dict[str, Any]) -> dict[str, Any]
         request = limner.arguments.build_request(limner.GenerateRequest, params)
         plan = await client._engine._plan("generate", request, sending=False)
         sent = plan.provider.authorize(plan.translations[0].request, plan.settings, dry_run=True)
-    body, content_type = await encode_body(sent)
+    body, content_type = await built_body(sent)
     headers = {name: [value] for name, value in sent.redacted_headers().items()}
     headers["content-type"] = [str(content_type)]
     return {"method": sent.method, "uri": sent.url, "body": body, "headers": headers}
@@ -219,7 +220,7 @@ async def build(shared: Path) -> list[Path]:
 
 
 def main() -> None:
-    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared"
+    shared = shared_folder(sys.argv)
     for path in asyncio.run(build(shared / "real-cassettes" / "google")):
         print(path.relative_to(ROOT), path.stat().st_size)
 

@@ -22,9 +22,8 @@ from typing import Any
 import yaml
 
 import limner
-from limner.http import encode_body
 
-from ..cassettes import TINY_PNG
+from ..cassettes import TINY_PNG, built_body
 from .support import DATA, KEYS
 
 HERE = Path(__file__).resolve().parent
@@ -92,7 +91,7 @@ async def wire(client: limner.AsyncClient, operation: str, **params: Any) -> dic
     request = limner.arguments.build_request(kinds[operation], params)
     plan = await engine._plan(operation, request, sending=False)  # type: ignore[arg-type]
     sent = plan.provider.authorize(plan.translations[0].request, plan.settings, dry_run=True)
-    body, content_type = await encode_body(sent)
+    body, content_type = await built_body(sent)
     headers = {name: [value] for name, value in sent.redacted_headers().items()}
     headers["x-amz-date"] = ["<redacted>"]
     headers["content-type"] = [str(content_type)]

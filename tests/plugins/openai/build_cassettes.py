@@ -24,7 +24,8 @@ import yaml
 from PIL import Image
 
 import limner
-from limner.http import encode_body
+
+from ..cassettes import built_body, shared_folder
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -123,7 +124,7 @@ async def wire(client: limner.AsyncClient, operation: str, **params: Any) -> dic
     request = limner.arguments.build_request(kinds[operation], params)
     plan = await engine._plan(operation, request, sending=False)  # type: ignore[arg-type]
     sent = plan.provider.authorize(plan.translations[0].request, plan.settings, dry_run=True)
-    body, content_type = await encode_body(sent)
+    body, content_type = await built_body(sent)
     headers = {name: [value] for name, value in sent.redacted_headers().items()}
     headers["content-type"] = [str(content_type)]
     return {"method": sent.method, "uri": sent.url, "body": body, "headers": headers}
@@ -266,7 +267,7 @@ async def _cases(shared: Path) -> list[tuple[str, str, dict[str, Any], str]]:
 
 
 def main() -> None:
-    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared"
+    shared = shared_folder(sys.argv)
     for path in asyncio.run(build(shared / "real-cassettes" / "openai")):
         print(path.relative_to(ROOT))
 

@@ -24,9 +24,8 @@ from typing import Any
 import yaml
 
 import limner
-from limner.http import encode_body
 
-from ..cassettes import TINY_PNG
+from ..cassettes import TINY_PNG, built_body, shared_folder
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -50,7 +49,7 @@ async def wire(client: limner.AsyncClient, operation: str, params: dict[str, Any
     request = limner.arguments.build_request(kinds[operation], params)
     plan = await engine._plan(operation, request, sending=False)  # type: ignore[arg-type]
     sent = plan.provider.authorize(plan.translations[0].request, plan.settings, dry_run=True)
-    body, content_type = await encode_body(sent)
+    body, content_type = await built_body(sent)
     headers = {name: [value] for name, value in sent.redacted_headers().items()}
     headers["content-type"] = [str(content_type)]
     return {"method": sent.method, "uri": sent.url, "body": body, "headers": headers}
@@ -161,7 +160,7 @@ async def build(shared: Path) -> list[Path]:
 
 
 def main() -> None:
-    shared = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared"
+    shared = shared_folder(sys.argv)
     for path in asyncio.run(build(shared)):
         print(path.relative_to(ROOT))
 
