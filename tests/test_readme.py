@@ -70,7 +70,7 @@ def test_the_plugin_examples_translation_reports_what_it_drops() -> None:
     (sent,) = plan.requests
     assert (sent["url"], sent["json"]) == (
         "https://api.acme.example/v1/images",
-        {"model": "a1", "prompt": "a fox", "n": 1},
+        {"model": "a1", "prompt": "a fox", "n": 1, "size": "1024x1024"},
     )
     assert [(a.param, a.requested, a.applied) for a in plan.adjustments] == [("seed", 3, None)]
     assert extra.requests[0]["json"]["acme_finish"] == 7  # an unknown field, forwarded as given

@@ -26,7 +26,7 @@ class ProviderSetting:
         """How to pass it from Python."""
         return (
             f"pass providers={{{self.provider!r}: {{{self.name!r}: {self.example}}}}} "
-            "to limner.Client"
+            "to limner.Client or AsyncClient"
         )
 
 

@@ -945,3 +945,22 @@ def test_a_second_image_in_the_same_second_gets_a_counter(
     assert status == 0, err
     assert out.splitlines()[0] == "limner-1700000000-2.png"
     assert (tmp_path / "limner-1700000000.png").read_bytes() == b"an earlier image"
+
+
+def test_a_python_warning_is_one_line() -> None:
+    """A warning raised with Python's warnings (a plugin name no plugin has) reads as the
+    command's other messages do, without Python's file, line number and source line. In a
+    process of its own: Python shows a warning once per place."""
+    env = {**os.environ, "LIMNER_DISABLE_PLUGINS": "opnai"}
+    done = subprocess.run(
+        [sys.executable, "-m", "limner.cli.main", "models", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("limner: warning: LIMNER_DISABLE_PLUGINS: no installed plugin is called")
+    assert "did you mean 'openai'?" in line

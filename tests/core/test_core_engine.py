@@ -861,7 +861,8 @@ async def test_missing_credentials_before_any_call(
     assert error.message == "No Fake Images credential: set FAKE_API_KEY"
     assert error.setting == limner.ProviderSetting("fake", "api_key")
     assert str(error) == (
-        f"{error.message} (or pass providers={{'fake': {{'api_key': ...}}}} to limner.Client)"
+        f"{error.message} (or pass providers={{'fake': {{'api_key': ...}}}} to limner.Client "
+        "or AsyncClient)"
     )
     assert error.param == "api_key"
     assert error.provider == "fake"

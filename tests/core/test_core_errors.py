@@ -14,11 +14,13 @@ def test_a_setting_is_spelt_for_python_in_str_only() -> None:
     assert error.message == "Bad key. Check ACME_API_KEY."
     assert str(error) == (
         "Bad key. Check ACME_API_KEY "
-        "(or pass providers={'acme': {'api_key': ...}} to limner.Client)"
+        "(or pass providers={'acme': {'api_key': ...}} to limner.Client or AsyncClient)"
     )
     assert error.to_openai()["error"]["message"] == "Bad key. Check ACME_API_KEY."
     error.message = "Reworded"  # a rewording keeps the advice
-    assert str(error) == "Reworded (or pass providers={'acme': {'api_key': ...}} to limner.Client)"
+    assert str(error) == (
+        "Reworded (or pass providers={'acme': {'api_key': ...}} to limner.Client or AsyncClient)"
+    )
 
 
 def test_an_error_without_a_setting_is_its_message() -> None:
@@ -40,7 +42,8 @@ def test_the_setting_survives_pickling() -> None:
     )
     assert (
         str(copy)
-        == "No Acme credential (or pass providers={'acme': {'key': 'k'}} to limner.Client)"
+        == "No Acme credential (or pass providers={'acme': {'key': 'k'}} to limner.Client or "
+        "AsyncClient)"
     )
 
 

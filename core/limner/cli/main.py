@@ -14,9 +14,10 @@ import json
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ..client import AsyncClient
 from ..dryrun import DryRun
@@ -249,6 +250,25 @@ def _stopped_by_sigterm() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``limner`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
+    with warnings.catch_warnings():  # one line each, as the command's own messages
+        warnings.showwarning = _one_line_warning
+        return _run(args)
+
+
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A Python warning (a plugin name that no plugin has, say) as one line on stderr, without
+    the source line Python shows."""
+    print(terminal_safe(f"limner: warning: {message}"), file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_main(args))
     except BAD_INPUT as exc:

@@ -509,7 +509,7 @@ def test_imagen_edit_needs_vertex(provider: GoogleProvider, make_call: MakeCall)
     )
     assert caught.value.setting == limner.ProviderSetting("google", "vertexai", "True")
     assert str(caught.value).endswith(
-        "(or pass providers={'google': {'vertexai': True}} to limner.Client)"
+        "(or pass providers={'google': {'vertexai': True}} to limner.Client or AsyncClient)"
     )
 
 
