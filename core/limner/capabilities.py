@@ -162,8 +162,9 @@ class Capabilities(_Frozen):
     mask: bool = False
     markup: bool = Field(
         default=False,
-        description="takes a markup: a PNG the size of the first input image, drawn over it to "
-        "guide the edit, transparent elsewhere (not with a mask)",
+        description="takes a markup: a PNG the size of the first input image (as it shows), "
+        "drawn over it to guide the edit, transparent elsewhere (not with a mask); limner "
+        "downloads the remote inputs of a request with a markup",
     )
     mask_any_size: bool = Field(
         default=False,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
+import io
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -262,9 +264,11 @@ async def load_images(
         return LoadedImages()
     given = {param: ref for param, ref in extras.items() if ref is not None}
     refs += given.items()
+    # a markup goes with the images as uploads: limner downloads what the model would fetch
+    uploads = "markup" in given
     # remote ones download side by side; the first failure cancels the rest
     loaded = await gather_or_cancel(
-        [load_image(ref, param, model, fetch, max_bytes) for param, ref in refs]
+        [load_image(ref, param, model, fetch, max_bytes, uploads=uploads) for param, ref in refs]
     )
     images = tuple(loaded[: len(loaded) - len(given)])
     extra = dict(zip(given, loaded[len(images) :], strict=True))
@@ -273,8 +277,8 @@ async def load_images(
         check_mask(mask, images[0], any_size=model.capabilities.mask_any_size)
         if mask.data is not None and mask.has_alpha:  # its alpha, kept on it for the checks
             await asyncio.to_thread(mask.alpha_floor, "mask")  # and conversions: off the loop
-    if markup is not None:
-        check_mask(markup, images[0], param="markup")
+    if markup is not None:  # the size the first image shows at, as the markup is drawn over it
+        check_mask(markup, await asyncio.to_thread(_as_shown, images[0]), param="markup")
         floor = await asyncio.to_thread(markup.alpha_floor, "markup") if markup.data else 0
         if floor:
             raise InvalidRequestError(
@@ -287,10 +291,17 @@ async def load_images(
 
 
 async def load_image(
-    ref: ImageRef, param: str, model: ModelInfo, fetch: Fetch, max_bytes: int
+    ref: ImageRef,
+    param: str,
+    model: ModelInfo,
+    fetch: Fetch,
+    max_bytes: int,
+    *,
+    uploads: bool = False,
 ) -> InputImage:
     """One image: bytes, a path or a ``data:`` URL read and sniffed; a remote URL kept when the
-    model fetches it itself, else downloaded under the client's download rules."""
+    model fetches it itself (unless the request's images go as ``uploads``), else downloaded
+    under the client's download rules."""
     if ref.path is not None or len(ref.data or b"") > _BIG or len(ref.url or "") > _BIG:
         local = await asyncio.to_thread(read_local, ref, param=param, max_bytes=max_bytes)
     else:  # small: checked at once, as a thread would cost more than it saves
@@ -306,7 +317,7 @@ async def load_image(
             )
         return InputImage(file_id=ref.file_id)
     assert ref.url is not None
-    if caps.remote_image_urls and ref.url.startswith("https://"):
+    if caps.remote_image_urls and ref.url.startswith("https://") and not uploads:
         return InputImage(url=ref.url)
     data = await fetch(ref.url, param)
     name = ref.url.rsplit("/", 1)[-1].split("?")[0] or "image"
@@ -322,3 +333,19 @@ async def _sniffed(data: bytes, param: str, name: str) -> InputImage:
     if len(data) <= _BIG:
         return sniff(data, param=param, filename=name)
     return await asyncio.to_thread(sniff, data, param=param, filename=name)
+
+
+def _as_shown(image: InputImage) -> InputImage:
+    """``image`` with the width and height it shows at: an EXIF orientation of 5 to 8 turns it
+    a quarter, so a photo stored 4032x3024 shows 3024x4032."""
+    if image.data is None or image.width is None:
+        return image
+    from PIL import Image
+
+    with Image.open(io.BytesIO(image.data)) as opened:
+        turned = opened.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8)
+    return dataclasses.replace(image, width=image.height, height=image.width) if turned else image
+
+
+_ORIENTATION = 0x0112
+"""The EXIF tag of an image's orientation."""

@@ -276,7 +276,8 @@ _OPERATIONS: dict[type[ImageRequest], str] = {
     EditRequest: "images.edit",
     VariationRequest: "images.create_variation",
 }
-_INPUT_FIELDS = frozenset({"images", "image", "mask", "markup"})
+INPUT_FIELDS = frozenset({"images", "image", "mask", "markup"})
+"""The request fields that hold input images."""
 _INPUTS_HINT: dict[type[ImageRequest], str] = {
     GenerateRequest: "images.generate takes no {name}; send input images with images.edit "
     "(or images.create_variation for one image)",
@@ -332,7 +333,7 @@ def set_aside_misplaced(
         return request, []
     operation = _OPERATIONS.get(kind, kind.__name__)
     for name in found:
-        if name in _INPUT_FIELDS:
+        if name in INPUT_FIELDS:
             raise InvalidRequestError(_INPUTS_HINT[kind].format(name=name), param=name)
     dropped = []
     for name in found:

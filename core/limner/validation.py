@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .capabilities import FieldRule, ModelInfo, Operation
 from .errors import InvalidRequestError, UnsupportedFeatureError
 from .input_errors import param_path, shown_value
-from .requests import EditRequest, ImageRequest
+from .requests import INPUT_FIELDS, EditRequest, ImageRequest
 from .schema import check_operation, compiled
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["satisfies", "validate_request"]
 
-_IMAGE_FIELDS = {"images", "mask", "image"}
+_IMAGE_FIELDS = set(INPUT_FIELDS)  # bytes, left out of the JSON the schema checks
 _MESSAGE_LIMIT = 300
 
 

@@ -103,15 +103,19 @@ def edit_form(call: ProviderCall) -> Form:
 
 def _check_markup(call: ProviderCall, remote: bool) -> None:
     """A markup goes in the multipart form, as a file after the images [SDK images.edit]: the
-    JSON edit names none, so every input must have bytes."""
+    JSON edit names none, so every input must have bytes (core downloads remote ones when a
+    request has a markup; a file id stays one)."""
     if not call.model.capabilities.markup:
         raise UnsupportedFeatureError(
-            f"{call.model.id} takes no markup", param="markup", provider="openai"
+            f"{call.model.id} takes no markup",
+            param="markup",
+            provider="openai",
+            model=call.model.id,
         )
     if remote or call.markup is None or call.markup.data is None:
         raise UnsupportedFeatureError(
             "a markup is sent in a multipart edit, with the images as uploads: give the "
-            "markup and every image as bytes or a file path, not a remote URL or file id",
+            "markup and every image as bytes, a path or a URL, not a file id",
             param="markup",
             provider="openai",
             model=call.model.id,

@@ -97,8 +97,8 @@ def test_a_markup_and_a_mask_together_are_refused() -> None:
     assert caught.value.message.startswith("markup and mask cannot be combined")
 
 
-def test_a_markup_needs_the_multipart_edit() -> None:
-    """The JSON edit (used for remote images) names no markup: refused, saying what works."""
+def test_a_markup_needs_uploads_so_a_file_id_is_refused() -> None:
+    """The JSON edit (used for file ids) names no markup: refused, saying what works."""
     with (
         limner.Client(environ={}) as client,
         pytest.raises(limner.UnsupportedFeatureError) as caught,
@@ -106,9 +106,71 @@ def test_a_markup_needs_the_multipart_edit() -> None:
         client.images.edit(
             model=TAKES,
             prompt="x",
-            image="https://images.example.com/a.png",
+            image={"file_id": "file-abc123"},
             markup=MARKUP,
             dry_run=True,
         )
     assert caught.value.param == "markup"
-    assert "give the markup and every image as bytes or a file path" in caught.value.message
+    assert "every image as bytes, a path or a URL, not a file id" in caught.value.message
+
+
+async def test_remote_inputs_of_a_request_with_a_markup_are_downloaded() -> None:
+    """A model that fetches https image URLs itself takes them in the JSON edit, which has no
+    markup: with a markup, core downloads the images and the markup, for the multipart edit."""
+    from limner.inputs import load_images
+
+    files = {
+        "https://images.example.com/photo.png": PHOTO,
+        "https://images.example.com/m.png": MARKUP,
+    }
+    fetched: list[str] = []
+
+    async def fetch(url: str, param: str) -> bytes:
+        fetched.append(param)
+        return files[url]
+
+    with limner.Client(environ={}) as client:
+        model = client.models.retrieve(TAKES)
+    assert model.capabilities.remote_image_urls  # it would fetch them itself
+    photo, arrows = files
+    request = limner.EditRequest(model=TAKES, prompt="x", images=[photo], markup=arrows)
+    loaded = await load_images(request, model, fetch, max_bytes=2**20)
+    assert fetched == ["images[0]", "markup"]
+    assert loaded.images[0].data == PHOTO and loaded.markup is not None
+    assert loaded.markup.data == MARKUP
+    plain = await load_images(
+        limner.EditRequest(model=TAKES, prompt="x", images=[photo]), model, fetch, max_bytes=2**20
+    )
+    assert plain.images[0].url == photo and fetched == ["images[0]", "markup"]  # kept a URL
+
+
+def test_a_markup_is_checked_against_the_first_image_as_it_shows() -> None:
+    """The markup "must match that image's dimensions after orientation" [SDK]: a photo stored
+    40x20 with EXIF orientation 6 shows 20x40, so a 20x40 markup fits it and a 40x20 one does
+    not."""
+    photo = Image.new("RGB", (40, 20), (10, 20, 30))
+    exif = photo.getexif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    photo.save(out, format="JPEG", exif=exif)
+    turned = out.getvalue()
+    with limner.Client(environ={}) as client:
+        plan = client.images.edit(
+            model=TAKES, prompt="x", image=turned, markup=picture((20, 40)), dry_run=True
+        )
+        assert [f["field"] for f in plan.requests[0]["files"]] == ["image", "markup"]
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            client.images.edit(
+                model=TAKES, prompt="x", image=turned, markup=picture((40, 20)), dry_run=True
+            )
+    assert caught.value.code == "markup_size_mismatch"
+    assert caught.value.message.startswith("markup is 40x20 but the image is 20x40")
+
+
+@pytest.mark.parametrize("bad", [{"quality": "ultra"}, {"background": "nope"}])
+def test_a_bad_field_beside_a_markup_is_named(bad: dict[str, str]) -> None:
+    """The schema check leaves the input images' bytes out of the JSON it checks: a markup's
+    bytes made it fail with a UnicodeDecodeError (the gateway: a 500)."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        dry_edit(markup=MARKUP, **bad)
+    assert caught.value.param == next(iter(bad))
