@@ -143,27 +143,9 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
         else:
             props[field].update(rule)
     required = ["model", "image"] if operation == "variation" else ["model", "prompt"]
-    loose: dict[str, Any] | None = None  # the rule for the prompt of prompt-less edit modes
+    rules = [_rule_schema(rule) for rule in field_rules(model, operation)]
     if operation == "edit":
-        required.append("images")
-        caps = model.capabilities
-        if caps.edit_modes_without_prompt:
-            required.remove("prompt")
-            strict = {key: props["prompt"].pop(key) for key in ("minLength", "pattern")}
-            loose = {
-                "description": "these edit modes may do without a prompt",
-                "if": {
-                    "properties": {"edit_mode": {"enum": list(caps.edit_modes_without_prompt)}},
-                    "required": ["edit_mode"],
-                },
-                "else": {"required": ["prompt"], "properties": {"prompt": strict}},
-            }
-        if not caps.mask:  # refused by _check_edit (a null one is no mask): the schema says so
-            props["mask"] = {"type": "null"}
-        if not caps.markup:
-            props["markup"] = {"type": "null"}
-        if not caps.edit_modes:
-            props["edit_mode"] = {"type": "null"}
+        rules += _edit_rules(model, props, required)
     for name, prop in props.items():
         if name not in required:
             props[name] = _nullable(prop)
@@ -175,12 +157,51 @@ def _build_schema(model: ModelInfo, operation: Operation) -> dict[str, Any]:
         "required": required,
         "additionalProperties": True,
     }
-    rules = [_rule_schema(rule) for rule in field_rules(model, operation)]
-    if loose is not None:
-        rules.append(loose)
     if rules:
         schema["allOf"] = rules
     return schema
+
+
+def _edit_rules(
+    model: ModelInfo, props: dict[str, Any], required: list[str]
+) -> list[dict[str, Any]]:
+    """What an edit's schema adds for ``model``: ``images`` required, the fields it takes no
+    value of made null-only (in ``props``, ``required``), and the rules between fields."""
+    required.append("images")
+    caps = model.capabilities
+    rules: list[dict[str, Any]] = []
+    if caps.edit_modes_without_prompt:  # the prompt of prompt-less edit modes may be left out
+        required.remove("prompt")
+        strict = {key: props["prompt"].pop(key) for key in ("minLength", "pattern")}
+        rules.append(
+            {
+                "description": "these edit modes may do without a prompt",
+                "if": {
+                    "properties": {"edit_mode": {"enum": list(caps.edit_modes_without_prompt)}},
+                    "required": ["edit_mode"],
+                },
+                "else": {"required": ["prompt"], "properties": {"prompt": strict}},
+            }
+        )
+    for name, taken in (
+        ("mask", caps.mask),
+        ("markup", caps.markup),
+        ("edit_mode", caps.edit_modes),
+    ):
+        if not taken:  # refused by _check_edit (a null one is none): the schema says so
+            props[name] = {"type": "null"}
+    if caps.markup and caps.mask:
+        rules.append(_ONE_OF_MASK_AND_MARKUP)
+    return rules
+
+
+_ONE_OF_MASK_AND_MARKUP: dict[str, Any] = {
+    "description": "a mask or a markup, not both",
+    "not": {
+        "required": ["mask", "markup"],
+        "properties": {"mask": {"not": {"type": "null"}}, "markup": {"not": {"type": "null"}}},
+    },
+}
 
 
 def _without_ref(schema: dict[str, Any]) -> dict[str, Any]:

@@ -64,6 +64,8 @@ def test_only_a_model_that_declares_it_takes_a_markup() -> None:
         lacks = jsonschema.Draft202012Validator(client.models.schema("openai/gpt-image-2", "edit"))
     body = {"model": TAKES, "prompt": "x", "images": ["a.png"], "markup": "m.png"}
     assert takes.is_valid(body)
+    assert takes.is_valid({**body, "mask": None})
+    assert not takes.is_valid({**body, "mask": "mask.png"})  # one or the other
     assert not lacks.is_valid({**body, "model": "openai/gpt-image-2"})
     with pytest.raises(limner.UnsupportedFeatureError) as caught:
         dry_edit("openai/gpt-image-2", markup=MARKUP)
