@@ -945,6 +945,11 @@ def test_a_second_image_in_the_same_second_gets_a_counter(
     assert status == 0, err
     assert out.splitlines()[0] == "limner-1700000000-2.png"
     assert (tmp_path / "limner-1700000000.png").read_bytes() == b"an earlier image"
+    fake_openai.body["data"] = fake_openai.body["data"] * 2  # then two, in the same second
+    status, out, err = run(capsys, "generate", "x", "-m", "openai/gpt-image-2", "-n", "2")
+    assert status == 0, err
+    # -1 is free; -2 is taken, so the counter goes on (it was limner-1700000000-2.1700000000.png)
+    assert out.splitlines()[:2] == ["limner-1700000000-1.png", "limner-1700000000-3.png"]
 
 
 def test_a_python_warning_is_one_line() -> None:

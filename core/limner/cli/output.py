@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import re
 import tempfile
 import warnings
 from pathlib import Path
@@ -197,11 +198,13 @@ def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[
 
 def _fresh_name(name: Path, created: int, taken: set[Path]) -> Path:
     """``moon.png`` -> ``moon.<created>.png`` (then ``moon.<created>-2.png``...), a name neither
-    on disk nor already chosen."""
-    stamped = name.stem.endswith(f"-{created}")  # the default name has the time in it already
+    on disk nor already chosen. A default name has the time in it already, and takes the next
+    counter: ``limner-<created>.png`` or ``limner-<created>-2.png`` -> ``limner-<created>-3.png``
+    (while ``-2`` is taken)."""
+    stamped = re.fullmatch(rf"(.*-{created})(?:-\d+)?", name.stem)
     for attempt in itertools.count(1):
-        if stamped:  # limner-<created>.png -> limner-<created>-2.png
-            candidate = name.with_name(f"{name.stem}-{attempt + 1}{name.suffix}")
+        if stamped:
+            candidate = name.with_name(f"{stamped.group(1)}-{attempt + 1}{name.suffix}")
         else:
             tag = f"{created}" if attempt == 1 else f"{created}-{attempt}"
             candidate = name.with_name(f"{name.stem}.{tag}{name.suffix}")
