@@ -64,11 +64,8 @@ __all__ = [
 
 
 class LimnerError(Exception):
-    """Base of every limner error.
-
-    ``http_status`` is the status a gateway answers with; ``error_type`` and ``code`` fill the
-    OpenAI error body.
-    """
+    """Base of every limner error. ``http_status`` is the status a gateway answers with;
+    ``error_type`` and ``code`` fill the OpenAI error body."""
 
     http_status: ClassVar[int] = 500
     error_type: ClassVar[str] = "api_error"
@@ -90,6 +87,8 @@ class LimnerError(Exception):
     call: str = ""
     """Which call of a request whose ``n`` was split failed (``"call 2 of 3 (1 image(s))"``), as
     the message begins, so a gateway that words the message its own way can name it again."""
+    retry_after: float | None = None
+    """The provider's wait in seconds, when its answer (a 429, a 503...) asked for one."""
 
     def __init__(
         self,
@@ -299,7 +298,7 @@ class ContentPolicyError(LimnerError):
 
 
 class RateLimitError(LimnerError):
-    """Too many requests (429). ``retry_after`` is the provider's wait in seconds, if given."""
+    """Too many requests (429), with the provider's ``retry_after`` when it gave one."""
 
     http_status = 429
     error_type = "rate_limit_error"

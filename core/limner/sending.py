@@ -164,6 +164,8 @@ def _provider_error(
     error = _attributed(error, provider, model, response)
     if response.status in RETRYABLE_STATUSES:  # the verdict core retried by: one truth
         error.retryable = provider_retries(provider, response)
+        if error.retry_after is None:  # the wait it asked for, which a gateway passes on
+            error.retry_after = provider_wait(provider, response)
     return error
 
 

@@ -173,6 +173,24 @@ async def test_a_rate_limit_says_retry_only_for_a_wait_limner_would_wait(
     assert (headers["retry-after"], headers["x-should-retry"]) == (wait, retry)
 
 
+async def test_an_overloaded_providers_wait_reaches_the_sdk(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """A 503 asking to wait: the gateway (which does not retry by default) passes the wait on,
+    so the SDK waits that long before it sends the request again, as with a 429."""
+
+    async def overloaded(recorded: Recorded) -> web.StreamResponse:
+        body = {"error": {"message": "overloaded", "type": "server_error", "code": None}}
+        return web.json_response(body, status=503, headers={"retry-after": "7"})
+
+    server.reply(overloaded)
+    with pytest.raises(openai.APIStatusError) as caught:
+        await gateway.sdk(max_retries=0).images.generate(model="openai/gpt-image-1", prompt="x")
+    assert caught.value.status_code == 503
+    headers = caught.value.response.headers
+    assert (headers["retry-after"], headers["x-should-retry"]) == ("7", "true")
+
+
 async def test_an_answer_without_images_is_not_retried_by_the_sdk(
     gateway: Gateway, server: FakeServer
 ) -> None:
