@@ -164,7 +164,9 @@ def _provider_error(
     error = _attributed(error, provider, model, response)
     if response.status in RETRYABLE_STATUSES:  # the verdict core retried by: one truth
         error.retryable = provider_retries(provider, response)
-        if error.retry_after is None:  # the wait it asked for, which a gateway passes on
+        if not error.retryable:  # no wait helps: none is given, to read as advice
+            error.retry_after = None
+        elif error.retry_after is None:  # the wait, for the caller and a gateway to pass on
             error.retry_after = provider_wait(provider, response)
     return error
 
@@ -238,7 +240,7 @@ def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) 
     extra: dict[str, Any] = {
         "retryable": response.status in RETRYABLE_STATUSES and provider_retries(provider, response)
     }
-    if issubclass(cls, RateLimitError):
+    if issubclass(cls, RateLimitError) and extra["retryable"]:  # a final one waits for nothing
         extra["retry_after"] = provider_wait(provider, response)  # the wait its retries obeyed
     names = provider.env.get("api_key")
     if response.status == 401 and names:

@@ -950,6 +950,10 @@ def test_a_second_image_in_the_same_second_gets_a_counter(
     assert status == 0, err
     # -1 is free; -2 is taken, so the counter goes on (it was limner-1700000000-2.1700000000.png)
     assert out.splitlines()[:2] == ["limner-1700000000-1.png", "limner-1700000000-3.png"]
+    (tmp_path / "limner-1700000000-2.png").unlink()  # -1 taken, -2 free: still in order
+    status, out, err = run(capsys, "generate", "x", "-m", "openai/gpt-image-2", "-n", "2")
+    assert status == 0, err
+    assert out.splitlines()[:2] == ["limner-1700000000-4.png", "limner-1700000000-5.png"]
 
 
 def test_a_python_warning_is_one_line() -> None:

@@ -825,6 +825,30 @@ async def test_a_retry_after_hook_that_fails_leaves_the_wait_to_the_headers(
     assert [w.code for w in result.warnings] == ["call_failed"]
 
 
+async def test_no_wait_is_given_to_an_error_that_waiting_cannot_fix(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A 429 its plugin calls final (a quota used up for the day) keeps no retry_after, though
+    the answer named a wait: the caller, the CLI and the gateway would read it as advice."""
+    from .fakeprovider import FakePlugin, FakeProvider
+
+    class Final(FakeProvider):
+        def retryable(self, response: WireResponse) -> bool:
+            return False
+
+    client = make_client(plugins=[FakePlugin(Final)])
+    server.reply(error_reply(429, "quota used up for today", **{"Retry-After": "34"}))
+    with pytest.raises(limner.RateLimitError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert (info.value.retryable, info.value.retry_after) == (False, None)
+    server.reply(error_reply(503, "overloaded", **{"Retry-After": "2"}))
+    with pytest.raises(limner.ProviderUnavailableError) as busy:  # a retryable one keeps it
+        await make_client(retry=RetryPolicy(max_retries=0)).images.generate(
+            model="alpha", prompt="x"
+        )
+    assert (busy.value.retryable, busy.value.retry_after) == (True, 2.0)
+
+
 def test_providers_retry_by_default() -> None:
     from .fakeprovider import FakeProvider
 

@@ -202,12 +202,12 @@ DEFECTS = {
 """,
         "test_parse_error_maps_answers_onto_the_error_tree",
     ),
-    "drops_the_rate_limits_wait": (
+    "gives_the_rate_limit_another_wait": (
         """
     def parse_error(self, call, response):
         error = super().parse_error(call, response)
         if isinstance(error, limner.RateLimitError):
-            error.retry_after = None
+            error.retry_after = 99.0
         return error
 """,
         "test_parse_error_keeps_the_wait_and_says_when_resending_cannot_help",

@@ -15,6 +15,7 @@ import openai
 import pytest
 from aiohttp import web
 
+import limner
 from limner.gateway import GatewayConfig
 
 from ..core.jobsprovider import KEY as JOBS_KEY
@@ -119,13 +120,14 @@ async def test_the_sdk_does_not_retry_what_waiting_cannot_fix(
 
     async def answer(recorded: Recorded) -> web.StreamResponse:
         body = {"error": {"message": "no", "type": "x", "code": code}}
-        return web.json_response(body, status=upstream_status)
+        return web.json_response(body, status=upstream_status, headers={"retry-after": "5"})
 
     server.reply(answer, answer, answer)
     retrying = gateway.sdk(max_retries=2)
     with pytest.raises(openai.APIStatusError) as caught:
         await retrying.images.generate(model="openai/gpt-image-1", prompt="a fox")
     assert caught.value.response.headers["x-should-retry"] == "false"
+    assert "retry-after" not in caught.value.response.headers  # no wait would help either
     assert len(server.api_calls) == 1
 
 
@@ -701,6 +703,22 @@ async def test_a_rejected_credential_on_a_poll_still_says_the_job_may_be_billed(
         "job job-7 was submitted: it may still finish and be billed"
     )
     assert len([r for r in server.api_calls if r.method == "POST"]) == 1
+
+
+@pytest.mark.parametrize(("retryable", "header"), [(True, "5"), (False, None)])
+def test_a_wait_is_passed_on_only_where_a_retry_can_help(
+    retryable: bool, header: str | None
+) -> None:
+    """A job's failed poll keeps the wait its retries obeyed, but the job was submitted and may
+    be billed (not retryable): no Retry-After that a client could read as 'resend then'."""
+    from limner.gateway.errors import error_response
+    from limner.redaction import Scrubber
+
+    error = limner.ProviderUnavailableError("overloaded", provider="jobs", status_code=503)
+    error.retry_after, error.retryable = 5.0, retryable
+    answer = error_response(error, Scrubber(()))
+    assert answer.headers.get("Retry-After") == header
+    assert answer.headers["x-should-retry"] == str(retryable).lower()
 
 
 async def test_a_split_request_with_one_failed_share_answers_the_others_images(

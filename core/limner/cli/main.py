@@ -307,7 +307,7 @@ def _run(args: argparse.Namespace) -> int:
 def _provider_said(error: LimnerError) -> str:
     """The line for an error the provider answered with, or a failure to reach it."""
     where = f" [{error.provider} HTTP {error.status_code}]" if error.status_code else ""
-    wait = error.retry_after  # a 429's or a 503's: over what limner waits
+    wait = error.retry_after if error.retryable else None  # over what limner waits
     after = f" (the provider asks to wait {wait:g} s before retrying)" if wait else ""
     return f"limner: {type(error).__name__}{where}: {error.message}{after}"
 

@@ -186,9 +186,11 @@ def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[
     taken = set(names)
     paths: list[Path] = []
     renamed: list[str] = []
+    collided = False  # default names count on: from the first taken, each gets the next
     for item, name in zip(result.data, names, strict=True):
         path = name
-        if name.exists():
+        if name.exists() or (collided and _counted(name, result.created)):
+            collided = True
             path = _fresh_name(name, result.created, taken)
             taken.add(path)
             renamed.append(f"warning: {name} exists and was kept; saved this image as {path}")
@@ -201,7 +203,7 @@ def _fresh_name(name: Path, created: int, taken: set[Path]) -> Path:
     on disk nor already chosen. A default name has the time in it already, and takes the next
     counter: ``limner-<created>.png`` or ``limner-<created>-2.png`` -> ``limner-<created>-3.png``
     (while ``-2`` is taken)."""
-    stamped = re.fullmatch(rf"(.*-{created})(?:-\d+)?", name.stem)
+    stamped = _counted(name, created)
     for attempt in itertools.count(1):
         if stamped:
             candidate = name.with_name(f"{stamped.group(1)}-{attempt + 1}{name.suffix}")
@@ -211,3 +213,9 @@ def _fresh_name(name: Path, created: int, taken: set[Path]) -> Path:
         if candidate not in taken and not candidate.exists():
             return candidate
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _counted(name: Path, created: int) -> re.Match[str] | None:
+    """Whether ``name`` is a default one (``limner-<created>.png``, ``limner-<created>-2.png``),
+    which takes a counter: the match's first group is the name without it."""
+    return re.fullmatch(rf"(.*-{created})(?:-\d+)?", name.stem)

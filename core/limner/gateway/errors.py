@@ -1,5 +1,5 @@
 """OpenAI-shaped error answers: ``{"error": {"message", "type", "param", "code"}}`` with the
-status of limner's error tree, ``Retry-After`` on 429, and no secret ever echoed."""
+status of limner's error tree, ``Retry-After`` where a retry can help, and no secret ever echoed."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
         headers["x-request-id"] = exc.request_id
     retry = exc.retryable and not answer.final
-    if exc.retry_after is not None:  # a 429's or a 503's, say: the SDKs wait it
+    if exc.retry_after is not None and retry:  # a 429's or a 503's, say: the SDKs wait it
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
         # a longer wait than limner retries after (an hourly or daily limit): an SDK that obeys
         # "true" retries after its own short back-off when Retry-After is over a minute
