@@ -216,7 +216,18 @@ class Engine:
             *(typo_notices(request, provider.own_fields) if request.model_extra else ()),
             *(mask_notices(inputs.mask) if inputs.mask is not None else ()),
         ]
-        warnings = tuple(plan_warnings(model, request, adjustments, translations, found))
+        replacement = self.registry.replacement(model)
+        warnings = tuple(
+            plan_warnings(
+                model,
+                request,
+                adjustments,
+                translations,
+                found,
+                operation=operation,
+                replacement=replacement,
+            )
+        )
         if spelled is not None:
             warnings = respelled(warnings, provider, OPTIONS, spelled)
         # Plan(...), not _Plan(...): calling a subscripted generic costs a failed setattr per call

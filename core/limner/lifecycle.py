@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .capabilities import ModelInfo
+from .capabilities import ModelInfo, Operation
 from .errors import LimnerError, NotFoundError
 from .responses import Notice
 from .status_errors import ENDPOINT_NOT_FOUND
@@ -12,11 +12,19 @@ from .status_errors import ENDPOINT_NOT_FOUND
 __all__ = ["lifecycle_notices", "name_replacement"]
 
 
-def lifecycle_notices(model: ModelInfo) -> list[Notice]:
+_MADE = {"generate": "generations", "edit": "edits", "variation": "variations", "chat": "chats"}
+
+
+def lifecycle_notices(
+    model: ModelInfo, operation: Operation | None = None, replacement: ModelInfo | None = None
+) -> list[Notice]:
     """A warning for a model past its shutdown date (the call still goes out: dates move) or
-    deprecated, naming the replacement."""
+    deprecated, naming the replacement, and saying so when the ``replacement`` (the model, when
+    the registry has it) does not do this ``operation``."""
     life = model.lifecycle
     successor = f"; use {life.replacement}" if life.replacement else ""
+    if successor and operation and replacement and not replacement.capabilities.supports(operation):
+        successor += f" (which makes no {_MADE[operation]})"
     if life.shutdown_on is not None and life.is_past_shutdown(dt.date.today()):
         return [
             Notice(

@@ -97,6 +97,11 @@ class Registry:
     def provider_for(self, model: ModelInfo) -> Provider:
         return self.providers[model.provider]
 
+    def replacement(self, model: ModelInfo) -> ModelInfo | None:
+        """The model ``model``'s lifecycle names as its replacement, when this registry has it."""
+        named = model.lifecycle.replacement
+        return self._models.get(named) if named else None
+
     def resolve(self, model: str) -> ModelInfo:
         """The model for ``provider/name``, a provider alias prefix, or a registered bare alias.
         Raises :class:`NotFoundError` with close suggestions."""

@@ -352,14 +352,18 @@ def plan_warnings(
     adjustments: Iterable[Adjustment],
     translations: Iterable[Translation],
     found: Iterable[Notice] = (),
+    *,
+    operation: Operation | None = None,
+    replacement: ModelInfo | None = None,
 ) -> list[Notice]:
-    """What a plan warns of before any call: the model's lifecycle, what core ``found`` while
-    reading the request, each translation's warnings, and each setting the model declares
-    unsupported that no translation reported (``unreported_setting``)."""
+    """What a plan warns of before any call: the model's lifecycle (for ``operation``, with the
+    ``replacement`` model when there is one), what core ``found`` while reading the request,
+    each translation's warnings, and each setting the model declares unsupported that no
+    translation reported (``unreported_setting``)."""
     reported = [notice for translation in translations for notice in translation.warnings]
     return unique(
         [
-            *lifecycle_notices(model),
+            *lifecycle_notices(model, operation, replacement),
             *found,
             *reported,
             *unreported_settings(model, request, adjustments, reported),

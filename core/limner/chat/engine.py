@@ -135,7 +135,15 @@ class ChatEngine:
         adjustments = unique(a for t in translations for a in t.adjustments)
         said = [w for t in translations for w in t.warnings]
         notices += unreported_message_settings(turns, adjustments, said)
-        warnings = plan_warnings(model, request, adjustments, translations, notices)
+        warnings = plan_warnings(
+            model,
+            request,
+            adjustments,
+            translations,
+            notices,
+            operation="chat",
+            replacement=registry.replacement(model),
+        )
         return Plan(
             model, provider, settings, calls, translations, tuple(adjustments), tuple(warnings)
         )

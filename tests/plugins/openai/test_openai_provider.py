@@ -213,3 +213,15 @@ def test_input_fidelity_is_declared_per_model_as_the_sdk_says() -> None:
     assert honoured["gpt-image-2"] == () and honoured["dall-e-2"] == ()
     field = client.models.schema("openai/gpt-image-1-mini", "edit")["properties"]["input_fidelity"]
     assert field["description"] == "honoured by this model: low"
+
+
+def test_a_replacement_that_cannot_do_the_call_is_said_to(png: bytes) -> None:
+    """dall-e-2's replacement makes no variations: its warning on a variation says so, and the
+    same warning on a generation does not."""
+    with limner.Client(environ={}) as client:
+        variation = client.images.create_variation(model="openai/dall-e-2", image=png, dry_run=True)
+        generation = client.images.generate(model="openai/dall-e-2", prompt="x", dry_run=True)
+    (said,) = [w.message for w in variation.warnings if w.param == "model"]
+    assert said.endswith("; use openai/gpt-image-2.5-sunburst (which makes no variations)")
+    (said,) = [w.message for w in generation.warnings if w.param == "model"]
+    assert said.endswith("; use openai/gpt-image-2.5-sunburst")
