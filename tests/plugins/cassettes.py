@@ -25,10 +25,13 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+import limner
 
 ROOT = Path(__file__).resolve().parents[2]
 CASSETTES = ROOT / "cassettes"
@@ -261,3 +264,13 @@ async def built_body(request: Any) -> tuple[bytes | None, str | None]:
     digest = hashlib.sha256(body.replace(boundary.encode(), b"")).hexdigest()[:32]
     stable = f"limner-{digest}"
     return body.replace(boundary.encode(), stable.encode()), content_type.replace(boundary, stable)
+
+
+@contextlib.asynccontextmanager
+async def keyed_client(provider: str, *env: str) -> AsyncIterator[limner.AsyncClient]:
+    """A client of ``provider`` with the key from the first of the environment variables ``env``
+    that is set (a maintainer recording), else a placeholder: a replay matches the credential
+    header's name, not its value, which recordings redact."""
+    key = next((os.environ[name] for name in env if os.environ.get(name)), "replay-not-a-real-key")
+    async with limner.AsyncClient(providers={provider: {"api_key": key}}, environ={}) as client:
+        yield client

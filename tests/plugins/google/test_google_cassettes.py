@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +20,7 @@ import yaml
 
 import limner
 
+from ..cassettes import keyed_client
 from .conftest import FakeCredentials
 
 CASSETTES = Path(__file__).resolve().parents[3] / "cassettes" / "google" / "test_google_cassettes"
@@ -31,8 +31,7 @@ pytestmark = pytest.mark.vcr
 
 @pytest.fixture
 async def gemini() -> AsyncIterator[limner.AsyncClient]:
-    key = os.environ.get("GEMINI_API_KEY", "replay-not-a-real-key")
-    async with limner.AsyncClient(providers={"google": {"api_key": key}}, environ={}) as client:
+    async with keyed_client("google", "GEMINI_API_KEY") as client:
         yield client
 
 

@@ -5,12 +5,13 @@ until then. They assert what any real answer holds, not one recording's values."
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 import limner
+
+from ..cassettes import keyed_client
 
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
@@ -19,8 +20,7 @@ pytestmark = [pytest.mark.vcr, pytest.mark.live("GEMINI_API_KEY", "GOOGLE_API_KE
 
 @pytest.fixture
 async def client() -> AsyncIterator[limner.AsyncClient]:
-    key = os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY") or "replay-key"
-    async with limner.AsyncClient(providers={"google": {"api_key": key}}, environ={}) as client:
+    async with keyed_client("google", "GOOGLE_API_KEY", "GEMINI_API_KEY") as client:
         yield client
 
 

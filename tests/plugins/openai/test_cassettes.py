@@ -8,13 +8,14 @@ tests fail if limner's wire request changes.
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 import limner
+
+from ..cassettes import keyed_client
 
 INPUTS = Path(__file__).parent / "data" / "cassette_inputs"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -24,8 +25,7 @@ pytestmark = pytest.mark.vcr
 
 @pytest.fixture
 async def client() -> AsyncIterator[limner.AsyncClient]:
-    key = os.environ.get("OPENAI_API_KEY", "sk-replay-not-a-real-key")
-    async with limner.AsyncClient(providers={"openai": {"api_key": key}}, environ={}) as client:
+    async with keyed_client("openai", "OPENAI_API_KEY") as client:
         yield client
 
 

@@ -5,12 +5,13 @@ what any real answer holds, not one recording's values."""
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 import limner
+
+from ..cassettes import keyed_client
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -19,8 +20,7 @@ pytestmark = [pytest.mark.vcr, pytest.mark.live("OPENAI_API_KEY")]
 
 @pytest.fixture
 async def client() -> AsyncIterator[limner.AsyncClient]:
-    key = os.environ.get("OPENAI_API_KEY", "sk-replay-not-a-real-key")  # set when recording
-    async with limner.AsyncClient(providers={"openai": {"api_key": key}}, environ={}) as client:
+    async with keyed_client("openai", "OPENAI_API_KEY") as client:
         yield client
 
 

@@ -5,12 +5,13 @@ assert what any real answer holds, not one recording's values."""
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 import limner
+
+from ..cassettes import keyed_client
 
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
@@ -19,9 +20,7 @@ pytestmark = [pytest.mark.vcr, pytest.mark.live("STABILITY_API_KEY")]
 
 @pytest.fixture
 async def client() -> AsyncIterator[limner.AsyncClient]:
-    key = os.environ.get("STABILITY_API_KEY", "sk-replay-not-a-real-key")  # set when recording
-    providers = {"stabilityai": {"api_key": key}}
-    async with limner.AsyncClient(providers=providers, environ={}) as client:
+    async with keyed_client("stabilityai", "STABILITY_API_KEY") as client:
         yield client
 
 
