@@ -78,8 +78,6 @@ class Transport:
         self.connect_timeout = connect_timeout
         self.retry = retry
         self.connections = connections if connections is not None else Connections(session)
-        self.pauses = self.connections.pauses
-        """Retries' back-offs and polls' waits, which :meth:`close` cuts short."""
         self._timeout: aiohttp.ClientTimeout | None = None
 
     def with_options(
@@ -178,7 +176,7 @@ class Transport:
 
     async def _pause(self, seconds: float) -> None:
         """A retry's back-off, cut short by :meth:`close`."""
-        if not await self.pauses.sleep(seconds):
+        if not await self.connections.pauses.sleep(seconds):
             raise client_closed_error()
 
     async def _send_once(self, request: WireRequest, address: str | None) -> WireResponse:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
-import io
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -15,7 +13,7 @@ from pydantic import AliasChoices, BaseModel, ValidationError
 
 from .capabilities import ModelInfo
 from .errors import InvalidRequestError, LimnerError, UnsupportedFeatureError
-from .images import InputImage, check_mask, read_local, sniff
+from .images import InputImage, read_local, sniff
 from .input_errors import invalid_input
 from .outcomes import gather_or_cancel
 from .provider import Provider, ProviderSettings
@@ -277,10 +275,12 @@ async def load_images(
         check_mask(mask, images[0], any_size=model.capabilities.mask_any_size)
         if mask.data is not None and mask.has_alpha:  # its alpha, kept on it for the checks
             await asyncio.to_thread(mask.alpha_floor, "mask")  # and conversions: off the loop
-    if markup is not None:  # the size the first image shows at, as the markup is drawn over it
-        check_mask(markup, await asyncio.to_thread(_as_shown, images[0]), param="markup")
-        floor = await asyncio.to_thread(markup.alpha_floor, "markup") if markup.data else 0
-        if floor:
+    if markup is not None:  # drawn over the first image as it shows
+        check_mask(markup, images[0], param="markup", shown=True)
+        clear = markup.data is None or await asyncio.to_thread(
+            markup.has_transparent_pixels, "markup"
+        )
+        if not clear:
             raise InvalidRequestError(
                 "markup has no transparent pixel: drawn over the image, it would hide all of "
                 "it; leave transparent what is to stay as it is",
@@ -335,17 +335,38 @@ async def _sniffed(data: bytes, param: str, name: str) -> InputImage:
     return await asyncio.to_thread(sniff, data, param=param, filename=name)
 
 
-def _as_shown(image: InputImage) -> InputImage:
-    """``image`` with the width and height it shows at: an EXIF orientation of 5 to 8 turns it
-    a quarter, so a photo stored 4032x3024 shows 3024x4032."""
-    if image.data is None or image.width is None:
-        return image
-    from PIL import Image
-
-    with Image.open(io.BytesIO(image.data)) as opened:
-        turned = opened.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8)
-    return dataclasses.replace(image, width=image.height, height=image.width) if turned else image
+_TRANSPARENT = {
+    "mask": "transparent pixels mark the area to edit",
+    "markup": "transparent where the image is left as it is",
+}
 
 
-_ORIENTATION = 0x0112
-"""The EXIF tag of an image's orientation."""
+def check_mask(
+    mask: InputImage,
+    image: InputImage,
+    *,
+    any_size: bool = False,
+    param: str = "mask",
+    shown: bool = False,
+) -> None:
+    """A mask (or a markup: ``param``) must be a PNG with an alpha channel and, unless the
+    provider resizes it (``any_size``), the same size as the (first) image: as stored, or as it
+    shows (``shown``: its EXIF orientation applied)."""
+    if mask.data is None:
+        return
+    if mask.mime != "image/png" or not mask.has_alpha:
+        raise InvalidRequestError(
+            f"{param} must be a PNG with an alpha channel ({_TRANSPARENT[param]})",
+            param=param,
+            code=f"invalid_{param}",
+        )
+    if any_size or image.width is None:
+        return
+    width, height = image.shown_size("images[0]") if shown else (image.width, image.height)
+    if (mask.width, mask.height) != (width, height):
+        raise InvalidRequestError(
+            f"{param} is {mask.width}x{mask.height} but the image is {width}x{height}; they "
+            "must be the same size",
+            param=param,
+            code=f"{param}_size_mismatch",
+        )

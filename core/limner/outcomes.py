@@ -63,13 +63,7 @@ async def gather_settled(
         return outcome
 
     if len(calls) == 1:  # the common case: awaited directly, as gather_or_cancel does
-        try:
-            outcome: T | LimnerError = await calls[0]
-        except LimnerError as error:
-            outcome = error
-        if into is not None:
-            into[0] = outcome
-        return [outcome]
+        return [await settled(0, calls[0])]
     try:
         return await gather_or_cancel([settled(i, call) for i, call in enumerate(calls)])
     except BaseException:  # cancelled before some call began: it will never run

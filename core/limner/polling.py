@@ -93,7 +93,7 @@ async def poll(
             if loop.time() + wait >= deadline:  # the next poll could not be answered in time
                 elapsed = loop.time() - started
                 raise _timed_out(provider, model.id, timeout, polls, elapsed, pending, due=wait)
-            if not await transport.pauses.sleep(wait):  # the client closed meanwhile
+            if not await transport.connections.pauses.sleep(wait):  # the client closed meanwhile
                 raise client_closed_error()
             request = pending.request
             if extra_headers:

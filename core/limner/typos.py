@@ -87,12 +87,7 @@ def _one_slip_apart(typed: str, field: str) -> bool:
 
 def one_slip(name: str, close: list[str]) -> bool:
     """Whether ``name`` is one slip of the keyboard from its closest known name (``close[0]``):
-    letters swapped (``paitner`` for ``painter``), or one letter missing or wrong (``paintr``,
-    ``paimter``). A longer name (``painter2``, ``painter_pro``) may be another provider's."""
-    if not close:
-        return False
-    near = close[0]
-    if sorted(name) == sorted(near):
-        return True
-    similar = difflib.SequenceMatcher(None, name, near).ratio() >= 0.8
-    return len(near) >= 5 and len(name) <= len(near) and similar
+    two neighbours swapped (``opneai`` for ``openai``), or one letter missing or wrong
+    (``opnai``, ``openia`` aside). A longer name (``openai2``, ``openai_pro``) may be another
+    provider's."""
+    return bool(close) and len(name) <= len(close[0]) and _one_slip_apart(name, close[0])

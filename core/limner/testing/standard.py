@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 import json
 from typing import Any
@@ -21,7 +20,7 @@ from ..errors import (
 )
 from ..http import Transport
 from ..provider import Provider
-from ..requests import EditRequest, GenerateRequest, VariationRequest
+from ..requests import known_request_fields
 from ..wire import WireRequest, WireResponse
 from .checks import ANSWERS, BY_STATUS, NetworkUsed, credential_name, undescribed
 from .harness import Case, Harness
@@ -30,13 +29,6 @@ __all__ = ["ProviderTests"]
 
 _CANARY = "limner-standard-tests-canary"
 _EXTRA_FIELD = "limner_standard_tests_extra"
-
-
-@functools.cache
-def _known_fields() -> frozenset[str]:
-    """Every request field limner knows, which a user's extra fields cannot be."""
-    models = (GenerateRequest, EditRequest, VariationRequest)
-    return frozenset(name for model in models for name in model.model_fields)
 
 
 def _another(value: str | int | float | bool) -> str | int | float | bool:
@@ -140,7 +132,7 @@ class ProviderTests(Harness):
             scalars = [
                 (name, value)
                 for name, value in built.items()
-                if name not in _known_fields() and name != _EXTRA_FIELD
+                if name not in known_request_fields() and name != _EXTRA_FIELD
                 and isinstance(value, str | int | float | bool)
             ]  # fmt: skip
             if not scalars:  # every field it builds is a request field: none to replace

@@ -3,7 +3,6 @@ credentials together."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -83,7 +82,6 @@ class NovaCanvasProvider(Provider):
         take no session token from the environment); the region falls back on the
         profile's (``~/.aws/config``) when botocore is installed and the chain is in use, with a
         custom endpoint too (botocore signs for the profile's region whatever the endpoint)."""
-        environ = os.environ if environ is None else environ
         settings = super().load_settings(overrides, environ)
         assert isinstance(settings, NovaCanvasSettings)
         if "aws_access_key_id" in overrides and "aws_session_token" not in overrides:

@@ -97,11 +97,11 @@ def edit_form(call: ProviderCall) -> Form:
             _check_reference(call, param, image)
             remote = True
     if call.markup is not None:
-        _check_markup(call, remote)
+        _check_markup(call, call.markup, remote)
     return "json" if remote else "multipart"
 
 
-def _check_markup(call: ProviderCall, remote: bool) -> None:
+def _check_markup(call: ProviderCall, markup: InputImage, remote: bool) -> None:
     """A markup goes in the multipart form, as a file after the images [SDK images.edit]: the
     JSON edit names none, so every input must have bytes (core downloads remote ones when a
     request has a markup; a file id stays one)."""
@@ -112,7 +112,7 @@ def _check_markup(call: ProviderCall, remote: bool) -> None:
             provider="openai",
             model=call.model.id,
         )
-    if remote or call.markup is None or call.markup.data is None:
+    if remote or markup.data is None:
         raise UnsupportedFeatureError(
             "a markup is sent in a multipart edit, with the images as uploads: give the "
             "markup and every image as bytes, a path or a URL, not a file id",
