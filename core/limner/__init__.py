@@ -208,6 +208,7 @@ _SUBMODULES = frozenset(
         "chat",
         "cli",
         "client",
+        "client_defaults",
         "client_limits",
         "client_options",
         "connections",

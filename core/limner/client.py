@@ -16,6 +16,13 @@ from typing import TYPE_CHECKING, Any, Literal, Unpack, overload
 from .arguments import build_request, edit_request
 from .calls import AnyRequest
 from .capabilities import ModelInfo, Operation
+from .client_defaults import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_POLL_TIMEOUT,
+    DEFAULT_TIMEOUT,
+)
 from .client_options import (
     ClientOptions,
     check_client_settings,
@@ -241,14 +248,14 @@ class AsyncClient:
         self,
         *,
         providers: Mapping[str, Mapping[str, Any]] | None = None,
-        timeout: float = 600.0,
-        connect_timeout: float = 30.0,
-        poll_timeout: float = 600.0,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        poll_timeout: float = DEFAULT_POLL_TIMEOUT,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         strict: bool = False,
         allow_private_networks: bool = False,
-        max_download_bytes: int = 50 * 2**20,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         plugins: Iterable[object] = (),
         disable_plugins: Iterable[str] = (),
         registry: Registry | None = None,
@@ -256,7 +263,7 @@ class AsyncClient:
         environ: Mapping[str, str] | None = None,
     ) -> None:
         check_retry_arguments(max_retries, retry)
-        max_retries = 2 if max_retries is None else max_retries
+        max_retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
         check_client_settings(
             timeout,
             connect_timeout,

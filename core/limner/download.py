@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit
 
+from .client_defaults import DEFAULT_MAX_DOWNLOAD_BYTES
 from .client_limits import DOWNLOAD_TIMEOUT
 from .errors import (
     InvalidRequestError,
@@ -38,7 +39,7 @@ class DownloadPolicy:
     """Rules for URLs limner fetches. ``allow_private_networks`` also permits plain http, for
     local testing only."""
 
-    max_bytes: int = 50 * 2**20
+    max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
     allow_private_networks: bool = False
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
+from .client_defaults import DEFAULT_POLL_TIMEOUT
 from .delivery import BYTES_NOT_URLS, deliver, not_images
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
@@ -69,7 +70,7 @@ class EngineOptions:
 
     download: DownloadPolicy = field(default_factory=DownloadPolicy)
     strict: bool = False
-    poll_timeout: float = 600.0
+    poll_timeout: float = DEFAULT_POLL_TIMEOUT
     """Seconds to wait in all for a provider's job (see :mod:`limner.polling`)."""
     # repr=False: both can hold credentials.
     provider_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from .client_defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT
 from .client_limits import TIMEOUT
 from .connections import (
     USER_AGENT,
@@ -68,8 +69,8 @@ class Transport:
     def __init__(
         self,
         *,
-        timeout: float = 600.0,
-        connect_timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         retry: RetryPolicy = DEFAULT_RETRY,
         session: aiohttp.ClientSession | None = None,
         connections: Connections | None = None,

@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .client_defaults import DEFAULT_MAX_RETRIES
 from .errors import InvalidRequestError
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ log = logging.getLogger("limner")
 class RetryPolicy:
     """How often and how long to wait between attempts."""
 
-    max_retries: int = 2
+    max_retries: int = DEFAULT_MAX_RETRIES
     initial_delay: float = 0.5
     max_delay: float = 20.0
     max_retry_after: float = 60.0

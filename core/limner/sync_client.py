@@ -21,6 +21,12 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 
 from .arguments import build_request, edit_request
 from .client import AsyncClient, AsyncImages, execute
+from .client_defaults import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_DOWNLOAD_BYTES,
+    DEFAULT_POLL_TIMEOUT,
+    DEFAULT_TIMEOUT,
+)
 from .client_options import ClientOptions, for_call
 from .dryrun import DryRun
 from .errors import LimnerError
@@ -275,14 +281,14 @@ class Client:
         self,
         *,
         providers: Mapping[str, Mapping[str, Any]] | None = None,
-        timeout: float = 600.0,
-        connect_timeout: float = 30.0,
-        poll_timeout: float = 600.0,
+        timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        poll_timeout: float = DEFAULT_POLL_TIMEOUT,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         strict: bool = False,
         allow_private_networks: bool = False,
-        max_download_bytes: int = 50 * 2**20,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         plugins: Iterable[object] = (),
         disable_plugins: Iterable[str] = (),
         registry: Registry | None = None,

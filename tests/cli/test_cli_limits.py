@@ -43,6 +43,29 @@ def test_the_help_examples_run(
         assert status == 0, (example, err)
 
 
+@pytest.mark.parametrize("command", ["generate", "edit"])
+def test_the_help_states_the_clients_own_defaults(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """What --help says a limit defaults to is what a client made without it uses."""
+    import inspect
+    import re
+
+    signature = inspect.signature(limner.AsyncClient).parameters
+    defaults = {
+        "--timeout": signature["timeout"].default,
+        "--poll-timeout": signature["poll_timeout"].default,
+        "--max-retries": limner.AsyncClient()._transport.retry.max_retries,
+    }
+    with pytest.raises(SystemExit):
+        run(capsys, command, "--help")
+    text = " ".join(capsys.readouterr().out.split())
+    for flag, default in defaults.items():
+        stated = re.search(rf"{flag} \S+ [^-]*?\(default ([\d.]+)\)", text)
+        assert stated is not None, flag
+        assert float(stated.group(1)) == default, flag
+
+
 def test_generate_takes_a_timeout_and_the_error_names_the_flag(
     capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
 ) -> None:

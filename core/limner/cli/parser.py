@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..client_defaults import DEFAULT_MAX_RETRIES, DEFAULT_POLL_TIMEOUT, DEFAULT_TIMEOUT
 from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
 
 __all__ = ["build_parser"]
@@ -129,19 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
             "--timeout",
             type=float,
             metavar="SECONDS",
-            help="how long one request to the provider may take (default 600)",
+            help=f"how long one request to the provider may take (default {DEFAULT_TIMEOUT:g})",
         )
         command.add_argument(
             "--max-retries",
             type=int,
             metavar="N",
-            help="retries of a failed call: 429, 5xx, lost connection (default 2)",
+            help="retries of a failed call: 429, 5xx, lost connection "
+            f"(default {DEFAULT_MAX_RETRIES})",
         )
         command.add_argument(
             "--poll-timeout",
             type=float,
             metavar="SECONDS",
-            help="how long to wait in all for a provider that works in jobs (default 600)",
+            help="how long to wait in all for a provider that works in jobs "
+            f"(default {DEFAULT_POLL_TIMEOUT:g})",
         )
         command.add_argument(
             "--dry-run", action="store_true", help="show what would be sent and cost; send nothing"
