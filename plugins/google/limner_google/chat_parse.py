@@ -18,7 +18,7 @@ from limner.chat import ChatCall, ChatResult
 from limner.chat.response import FinishReason
 from limner.responses import CONTENT_FILTERED
 
-from .common import fail
+from .common import fail, flagged_categories
 from .gemini import ACCOUNT_LIMITED, SAFETY_FINISH, account_limited
 from .options import options_of, response_modalities
 from .usage import usage_from_metadata
@@ -64,7 +64,8 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
     feedback = body.get("promptFeedback")
     if isinstance(feedback, dict) and (feedback.get("blockReason") or not candidates):
         reason = feedback.get("blockReason") or feedback.get("blockReasonMessage") or "blocked"
-        raise _blocked(call, response, f"prompt blocked ({reason})", str(reason))
+        flagged = flagged_categories(feedback.get("safetyRatings"))
+        raise _blocked(call, response, f"prompt blocked ({reason})", str(reason), "input", flagged)
     candidate = candidates[0] if isinstance(candidates, list) and candidates else {}
     if not isinstance(candidate, dict):
         raise fail(call, response, "the candidate is not an object")
@@ -132,7 +133,8 @@ def _without_output(
         raise account_limited(call.model.id, response)
     if finish in SAFETY_FINISH:
         message = candidate.get("finishMessage") or finish
-        raise _blocked(call, response, f"finishReason {message}", finish)
+        flagged = flagged_categories(candidate.get("safetyRatings"))
+        raise _blocked(call, response, f"finishReason {message}", finish, "output", flagged)
     if finish == "MAX_TOKENS":
         return [_cut_short(call)]
     if finish == MISSING_SIGNATURE:
@@ -168,10 +170,19 @@ def _asked_for_images(call: ChatCall) -> bool:
     return "IMAGE" in response_modalities(call.request.modalities, options_of(call.options))
 
 
-def _blocked(call: ChatCall, response: WireResponse, said: str, reason: str) -> ContentPolicyError:
+def _blocked(
+    call: ChatCall,
+    response: WireResponse,
+    said: str,
+    reason: str,
+    stage: str,
+    categories: tuple[str, ...],
+) -> ContentPolicyError:
     return ContentPolicyError(
         f"Google blocked the request: {said} — rephrase the prompt or change the input images",
         reason=reason,
+        stage=stage,
+        categories=categories,
         provider="google",
         model=call.model.id,
         status_code=response.status,

@@ -42,6 +42,7 @@ __all__ = [
     "drop_ignored",
     "drop_options",
     "fail",
+    "flagged_categories",
     "forward",
     "gemini_image_part",
     "merge_passed_through",
@@ -312,22 +313,40 @@ def fail(call: _ForModel, response: WireResponse, what: str) -> ProviderError:
     )
 
 
+def flagged_categories(ratings: Any) -> tuple[str, ...]:
+    """The categories of the ``safetyRatings`` (a prompt's or a candidate's) that Google marked
+    ``blocked``: ``("HARM_CATEGORY_SEXUALLY_EXPLICIT",)``."""
+    return tuple(
+        rating["category"]
+        for rating in (ratings if isinstance(ratings, list) else ())
+        if isinstance(rating, dict)
+        and rating.get("blocked") is True
+        and isinstance(rating.get("category"), str)
+    )
+
+
 def blocked(
     call: ProviderCall,
     response: WireResponse,
     reason: str,
     said: str,
     usage: Usage | None = None,
+    *,
+    stage: str,
+    categories: Sequence[str] = (),
 ) -> ProviderResult:
     """A safety block. When ``n`` was split over several calls, the other calls' images (already
     billed) are kept: this call becomes a ``content_filtered`` notice, which strict mode turns
     into an error (and when every call was blocked, core raises :class:`ContentPolicyError`
     carrying the notices), with the call's ``usage`` when Google reported it, so that its tokens
     are priced. A request made in one call fails here with :class:`ContentPolicyError` and
-    Google's own reason."""
+    Google's own reason, the ``stage`` it blocked (``"input"``: the prompt or images;
+    ``"output"``: what the model made) and the ``categories`` it flagged."""
     error = ContentPolicyError(
         f"Google blocked the request: {said} — rephrase the prompt or change the input images",
         reason=reason,
+        stage=stage,
+        categories=categories,
         provider="google",
         model=call.model.id,
         status_code=response.status,

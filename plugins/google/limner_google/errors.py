@@ -6,7 +6,10 @@ fixtures]. ``details`` may hold ``RetryInfo.retryDelay`` (``"34.4s"``) and ``Err
 (``API_KEY_INVALID``, ``RATE_LIMIT_EXCEEDED``). Core's retries wait ``retryDelay`` (through
 :func:`wait_before_retry`, the provider's ``retry_after``) and a final 429 carries it as
 ``retry_after``. Imagen refuses a prompt with HTTP 400 INVALID_ARGUMENT naming Google's
-Responsible AI practices: a content-policy error.
+Responsible AI practices: a content-policy error (code ``content_policy_violation``, stage
+``input``). Another 4xx names the field a ``google.rpc.BadRequest`` names, as its ``param``; a
+``FAILED_PRECONDITION`` (a location or country Google does not serve) is the account's matter, not
+the request's: a permission error, or a billing error when it asks for billing.
 
 A 429 whose quota no wait can restore is not retried (:func:`quota_used_up`): a quota of 0
 (``QuotaFailure`` ``quotaValue: "0"``, ``ErrorInfo`` ``quota_limit_value: "0"`` as in the real
@@ -141,7 +144,10 @@ def _classify(
 ) -> LimnerError:
     status, message = response.status, str(error.get("message"))
     if status == 400 and any(word in message.lower() for word in _POLICY_WORDS):
-        return ContentPolicyError(f"{said} — rephrase the prompt", reason=message, **common)
+        common["code"] = ContentPolicyError.default_code  # Google's INVALID_ARGUMENT is in said
+        return ContentPolicyError(
+            f"{said} — rephrase the prompt", reason=message, stage="input", **common
+        )
     if status == 401 or reasons & _KEY_REASONS:
         return AuthenticationError(
             f"{said} — check GOOGLE_API_KEY/GEMINI_API_KEY, or the Vertex credentials", **common
@@ -157,34 +163,74 @@ def _classify(
         hint = f" — use {replacement} instead" if replacement else " — check the model id"
         return NotFoundError(f"{said}{hint}", replacement=replacement, **common)
     if status == 429:
-        wait = wait_before_retry(response)
-        used_up = quota_used_up(error)
-        if used_up is not None:
-            common["retryable"] = False
-        if used_up == "free tier":
-            return BillingError(
-                f"{said} — {call.model.id} has no free-tier quota: enable billing for the "
-                "project of this key (a paid tier)",
-                **common,
-            )
-        if used_up == "zero":
-            return RateLimitError(
-                f"{said} — Google gives this project no quota for {call.model.id} (limit 0): "
-                "request quota (on Vertex AI, another location may have some); retrying will "
-                "not help",
-                retry_after=None,
-                **common,
-            )
-        if used_up == "daily":
-            return RateLimitError(
-                f"{said} — a daily quota is used up; retrying today will not help",
-                retry_after=None,
-                **common,
-            )
-        if "billing" in message.lower() and wait is None:
-            return BillingError(f"{said} — check the project's billing", **common)
-        return RateLimitError(f"{said} — slow down or retry later", retry_after=wait, **common)
+        return _rate_limited(call, response, error, said, common)
+    if error.get("status") == "FAILED_PRECONDITION":  # the account's state, not the request's
+        return _precondition_failed(said, message, common)
     if 400 <= status < 500 and status not in RETRYABLE_STATUSES:  # 408, 409: not the request
+        common.setdefault("param", _violated_field(error))
         return InvalidRequestError(f"{said} — fix the request and retry", **common)
     cls = error_for_status(status)
     return cls(f"{said} — Google failed (HTTP {status}); retry later", **common)
+
+
+def _rate_limited(
+    call: Called,
+    response: WireResponse,
+    error: dict[str, Any],
+    said: str,
+    common: dict[str, Any],
+) -> LimnerError:
+    """A 429: a rate limit a wait clears, or a quota none restores (not retried)."""
+    message = str(error.get("message"))
+    wait = wait_before_retry(response)
+    used_up = quota_used_up(error)
+    if used_up is not None:
+        common["retryable"] = False
+    if used_up == "free tier":
+        return BillingError(
+            f"{said} — {call.model.id} has no free-tier quota: enable billing for the "
+            "project of this key (a paid tier)",
+            **common,
+        )
+    if used_up == "zero":
+        return RateLimitError(
+            f"{said} — Google gives this project no quota for {call.model.id} (limit 0): "
+            "request quota (on Vertex AI, another location may have some); retrying will "
+            "not help",
+            retry_after=None,
+            **common,
+        )
+    if used_up == "daily":
+        return RateLimitError(
+            f"{said} — a daily quota is used up; retrying today will not help",
+            retry_after=None,
+            **common,
+        )
+    if "billing" in message.lower() and wait is None:
+        return BillingError(f"{said} — check the project's billing", **common)
+    return RateLimitError(f"{said} — slow down or retry later", retry_after=wait, **common)
+
+
+def _violated_field(error: dict[str, Any]) -> str | None:
+    """The first field a ``google.rpc.BadRequest`` names (``generation_config.image_config``):
+    Google's name for it, on the wire, which a forwarded field's typo shows as the user sent it."""
+    for info in _details(error, "google.rpc.BadRequest"):
+        violations = info.get("fieldViolations")
+        for violation in violations if isinstance(violations, list) else ():
+            field = violation.get("field") if isinstance(violation, dict) else None
+            if isinstance(field, str) and field:
+                return field
+    return None
+
+
+def _precondition_failed(said: str, message: str, common: dict[str, Any]) -> LimnerError:
+    """A 400 ``FAILED_PRECONDITION``: Google serves no such call to this account as it stands
+    ("User location is not supported for the API use.", a free tier not offered in the country):
+    no change to the request helps, so it is not an invalid request."""
+    if "billing" in message.lower():
+        return BillingError(f"{said} — enable billing for the key's project", **common)
+    return PermissionDeniedError(
+        f"{said} — Google does not serve this call to the account where it is (its location, "
+        "or its project's setup); changing the request will not help",
+        **common,
+    )

@@ -7,6 +7,7 @@ Text parts of the answer are kept as the image's ``revised_prompt``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from limner import (
@@ -33,6 +34,7 @@ from .common import (
     drop_ignored,
     drop_options,
     fail,
+    flagged_categories,
     forward,
     gemini_image_part,
     mime_format,
@@ -192,14 +194,19 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
         reason = _join(feedback.get("blockReason"), feedback.get("blockReasonMessage"))
         usage = usage_from_metadata(body.get("usageMetadata"))
         what = f"prompt blocked ({reason})"
-        return blocked(call, response, reason or "prompt blocked", what, usage)
+        return blocked(
+            call, response, reason or "prompt blocked", what, usage, stage="input",
+            categories=flagged_categories(feedback.get("safetyRatings")),
+        )  # fmt: skip
     images: list[ImageData] = []
     texts: list[str] = []
     finish: str | None = None
     finish_message: str | None = None
+    flagged: list[str] = []
     for candidate in candidates:
         if not isinstance(candidate, dict):
             continue
+        flagged += flagged_categories(candidate.get("safetyRatings"))
         finish = finish or _text(candidate.get("finishReason"))
         finish_message = finish_message or _text(candidate.get("finishMessage"))
         content = candidate.get("content")
@@ -208,7 +215,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
     said = "".join(texts).strip() or None
     usage = usage_from_metadata(body.get("usageMetadata"))
     if not images:
-        return _no_image(call, response, finish, finish_message, said, usage)
+        return _no_image(call, response, finish, finish_message, said, usage, flagged)
     if said is not None:
         images = [item.model_copy(update={"revised_prompt": said}) for item in images]
     warnings = []
@@ -222,6 +229,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
         usage=usage,
         output_format=_first_format(body),
         warnings=warnings,
+        request_id=_text(body.get("responseId")),
     )
 
 
@@ -247,8 +255,10 @@ def _no_image(
     finish_message: str | None,
     said: str | None,
     usage: Usage | None,
+    flagged: Sequence[str] = (),
 ) -> ProviderResult:
-    """An answer without an image. A safety finish is a block (see :func:`~.common.blocked`).
+    """An answer without an image. A safety finish is a block of the model's output (see
+    :func:`~.common.blocked`), quoting the text the model gave with it.
     Otherwise (text only, ``NO_IMAGE``, ``IMAGE_OTHER``, ...): in a split request the other
     calls' images are kept and this call is an empty result with its usage (its tokens are
     billed and priced) with a ``no_images`` notice giving Google's reason and text (when no
@@ -256,11 +266,14 @@ def _no_image(
     request made in one call raises :class:`NoImageGeneratedError` with Google's text."""
     if finish == ACCOUNT_LIMITED:
         raise account_limited(call.model.id, response)
+    quoted = f"; it said: {said!r}" if said else ""
     if finish in SAFETY_FINISH:
         reason = _join(finish, finish_message) or finish or ""
-        return blocked(call, response, reason, f"finishReason {reason}", usage)
+        return blocked(
+            call, response, reason, f"finishReason {reason}{quoted}", usage, stage="output",
+            categories=flagged,
+        )  # fmt: skip
     why = f"finishReason {finish}" if finish else "no image part"
-    quoted = f"; it said: {said!r}" if said else ""
     error = NoImageGeneratedError(
         f"{call.model.id} answered without an image ({why}){quoted}",
         text=said,
@@ -277,9 +290,11 @@ def _first_format(body: dict[str, Any]) -> str | None:
     for candidate in body.get("candidates") or []:
         content = candidate.get("content") if isinstance(candidate, dict) else None
         for part in (content or {}).get("parts") or []:
-            inline = part.get("inlineData") if isinstance(part, dict) else None
+            if not isinstance(part, dict) or part.get("thought") is True:  # as _read_part
+                continue
+            inline = part.get("inlineData") or part.get("inline_data")
             if isinstance(inline, dict):
-                return mime_format(inline.get("mimeType"))
+                return mime_format(inline.get("mimeType") or inline.get("mime_type"))
     return None
 
 

@@ -279,7 +279,8 @@ def parse_imagen(call: ProviderCall, response: WireResponse) -> ProviderResult:
     if not images:
         if filtered:
             reason = " ".join(filtered)
-            return blocked(call, response, reason, f"all images were filtered ({reason})")
+            what = f"all images were filtered ({reason})"
+            return blocked(call, response, reason, what, stage="output")
         raise NoImageGeneratedError(
             f"{call.model.id} answered without an image or a filter reason",
             provider="google",

@@ -265,12 +265,32 @@ async def test_a_text_only_chat_ending_on_safety_withheld_no_image(server: Serve
 
 
 async def test_safety_block_without_output_is_a_content_policy_error(server: Server) -> None:
-    answer = {"candidates": [{"content": {"role": "model"}, "finishReason": "IMAGE_SAFETY"}]}
+    rating = {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "blocked": True}
+    answer = {
+        "candidates": [
+            {
+                "content": {"role": "model"},
+                "finishReason": "IMAGE_SAFETY",
+                "safetyRatings": [rating],
+            }
+        ]
+    }
     server.answer(200, answer)
+    server.answer(200, {"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": [rating]}})
     async with server.client() as client:
         with pytest.raises(limner.ContentPolicyError) as caught:
             await client.chat.completions.create(model=PRO, messages=[USER])
+        with pytest.raises(limner.ContentPolicyError) as prompt:
+            await client.chat.completions.create(model=PRO, messages=[USER])
     assert caught.value.reason == "IMAGE_SAFETY"
+    assert (caught.value.stage, caught.value.categories) == (
+        "output",
+        ("HARM_CATEGORY_DANGEROUS_CONTENT",),
+    )
+    assert (prompt.value.stage, prompt.value.categories) == (
+        "input",
+        ("HARM_CATEGORY_DANGEROUS_CONTENT",),
+    )
 
 
 async def test_blocked_prompt_is_a_content_policy_error(server: Server) -> None:

@@ -40,6 +40,34 @@ def test_finish_reason_safety_is_a_content_policy_error(
         provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
     assert caught.value.reason == "SAFETY"
     assert caught.value.provider == "google"
+    assert caught.value.stage == "output"
+    assert caught.value.categories == ()  # every rating NEGLIGIBLE, none marked blocked
+    assert "it said: 'Safety error incoming in 5, 4, 3, 2...'" in caught.value.message
+
+
+def test_a_block_names_the_categories_google_marked_blocked(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    """``safetyRatings[].blocked`` [safety.proto SafetyRating; DISC SafetyRating] marks what
+    was blocked: the error carries those categories, and the stage (the prompt: input; the
+    model's answer: output), which the gateway's body gives as ``moderation_details``."""
+    ratings = [
+        {"category": "HARM_CATEGORY_HATE_SPEECH", "probability": "NEGLIGIBLE"},
+        {"category": "HARM_CATEGORY_SEXUALLY_EXPLICIT", "probability": "HIGH", "blocked": True},
+    ]
+    prompt_blocked = {"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": ratings}}
+    answer_blocked = candidate([], "IMAGE_SAFETY", safetyRatings=ratings)
+    for body, stage in ((prompt_blocked, "input"), (answer_blocked, "output")):
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
+        assert (caught.value.stage, caught.value.categories) == (
+            stage,
+            ("HARM_CATEGORY_SEXUALLY_EXPLICIT",),
+        )
+        assert caught.value.to_openai()["error"]["moderation_details"] == {
+            "moderation_stage": stage,
+            "categories": ["HARM_CATEGORY_SEXUALLY_EXPLICIT"],
+        }
 
 
 def test_prompt_feedback_without_candidates_is_a_block(
@@ -108,6 +136,31 @@ def test_text_parts_become_revised_prompt_and_thoughts_are_skipped(
     assert result.output_format == "png"
 
 
+def test_the_format_is_the_final_images_not_a_thoughts(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    """With thoughts included, an interim image comes first: the answer's format is that of the
+    image limner returns."""
+    body = candidate(
+        [
+            {"inlineData": {"mimeType": "image/png", "data": "aGk="}, "thought": True},
+            {"inlineData": {"mimeType": "image/jpeg", "data": "/9j/"}},
+        ]
+    )
+    result = provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
+    assert ([i.b64_json for i in result.images], result.output_format) == (["/9j/"], "jpeg")
+
+
+def test_the_request_id_is_the_answers_response_id(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    """Google sends no request-id header; its answer's ``responseId`` names it."""
+    body = candidate([{"inlineData": {"mimeType": "image/png", "data": "aGk="}}])
+    body["responseId"] = "QV8oae6ZGKGnmtkPoanu6A0"
+    result = provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
+    assert result.request_id == "QV8oae6ZGKGnmtkPoanu6A0"
+
+
 def test_unusual_finish_with_an_image_is_a_warning(
     provider: GoogleProvider, make_call: MakeCall
 ) -> None:
@@ -133,6 +186,7 @@ def test_all_filtered_is_a_content_policy_error(
     with pytest.raises(limner.ContentPolicyError) as caught:
         provider.parse_response(make_call("imagen-4.0-generate-001", n=4), answer(200, body))
     assert (caught.value.reason or "").startswith("Unable to show generated images.")
+    assert caught.value.stage == "output"
 
 
 def test_all_filtered_in_a_split_request_is_a_notice(
@@ -201,6 +255,72 @@ def test_imagen_prompt_blocked(provider: GoogleProvider, make_call: MakeCall) ->
     error = provider.parse_error(make_call("imagen-4.0-generate-001"), answer(400, body))
     assert isinstance(error, limner.ContentPolicyError)
     assert error.reason == body["error"]["message"]
+    assert (error.code, error.stage) == ("content_policy_violation", "input")
+    assert error.to_openai()["error"]["code"] == "content_policy_violation"
+    assert "INVALID_ARGUMENT" in error.message  # Google's own status stays in the words
+
+
+def test_a_bad_request_names_the_field_google_names(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    """A 400 whose ``google.rpc.BadRequest`` names a field (a forwarded field's typo, as the
+    real answers in simonw/llm-gemini#49 do) has it as the error's ``param``."""
+    body = {
+        "error": {
+            "code": 400,
+            "message": 'Invalid JSON payload received. Unknown name "aspect_ratioo" at '
+            "'generation_config.image_config': Cannot find field.",
+            "status": "INVALID_ARGUMENT",
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.BadRequest",
+                    "fieldViolations": [
+                        {
+                            "field": "generation_config.image_config",
+                            "description": "Invalid JSON payload received. Unknown name "
+                            '"aspect_ratioo"',
+                        }
+                    ],
+                }
+            ],
+        }
+    }
+    error = provider.parse_error(make_call("gemini-3-pro-image"), answer(400, body))
+    assert type(error) is limner.InvalidRequestError
+    assert error.param == "generation_config.image_config"
+    body["error"]["details"] = []
+    error = provider.parse_error(make_call("gemini-3-pro-image"), answer(400, body))
+    assert (type(error), error.param) == (limner.InvalidRequestError, None)
+
+
+@pytest.mark.parametrize(
+    ("message", "cls", "advice"),
+    [
+        (
+            "User location is not supported for the API use.",
+            limner.PermissionDeniedError,
+            "changing the request will not help",
+        ),
+        (
+            "Gemini API free tier is not available in your country. Please enable billing on "
+            "your project in Google AI Studio.",
+            limner.BillingError,
+            "enable billing",
+        ),
+    ],
+)
+def test_a_failed_precondition_is_the_accounts_not_the_requests(
+    provider: GoogleProvider,
+    make_call: MakeCall,
+    message: str,
+    cls: type[limner.LimnerError],
+    advice: str,
+) -> None:
+    body = {"error": {"code": 400, "message": message, "status": "FAILED_PRECONDITION"}}
+    error = provider.parse_error(make_call("gemini-3-pro-image"), answer(400, body))
+    assert type(error) is cls
+    assert advice in error.message and "fix the request" not in error.message
+    assert (error.status_code, error.code) == (400, "failed_precondition")
 
 
 def test_quota_exceeded(provider: GoogleProvider, make_call: MakeCall) -> None:
