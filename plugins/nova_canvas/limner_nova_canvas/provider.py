@@ -79,7 +79,9 @@ class NovaCanvasProvider(Provider):
         self, overrides: Mapping[str, Any], environ: Mapping[str, str] | None = None
     ) -> ProviderSettings:
         """Settings from ``overrides``, then the environment (but keys given in ``overrides``
-        take no session token from the environment); the region falls back on the
+        take no session token from the environment, and a ``profile`` given there without keys
+        takes no keys from it: botocore's explicit profile passes over the environment's keys,
+        so both sign as the profile's identity); the region falls back on the
         profile's (``~/.aws/config``) when botocore is installed and the chain is in use, with a
         custom endpoint too (botocore signs for the profile's region whatever the endpoint)."""
         settings = super().load_settings(overrides, environ)
@@ -88,6 +90,11 @@ class NovaCanvasProvider(Provider):
             # keys given in code are a set of their own: an AWS_SESSION_TOKEN left in the
             # environment (an older session's) is not theirs, as boto3 decides too
             settings = settings.model_copy(update={"aws_session_token": None})
+        if overrides.get("profile") is not None and overrides.get("aws_access_key_id") is None:
+            keys = dict.fromkeys(
+                ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+            )
+            settings = settings.model_copy(update=keys)
         if settings.region is None and settings.credential_chain:
             region = _profile_region(settings.profile)
             if region is not None:

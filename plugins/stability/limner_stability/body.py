@@ -79,7 +79,7 @@ def translate_call(call: ProviderCall) -> Translation:
     wire = WireRequest(
         method="POST",
         url=f"{api_base(call.settings)}/v2beta/stable-image/{plan.endpoint}",
-        headers={"accept": accept},
+        headers={"accept": accept, **fields.user_header(request)},
         form=tuple(plan.fields.items()),
         files=tuple(plan.files),
     )

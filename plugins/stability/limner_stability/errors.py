@@ -19,6 +19,7 @@ from limner import (
     ContentPolicyError,
     InvalidRequestError,
     LimnerError,
+    NotFoundError,
     PayloadTooLargeError,
     PermissionDeniedError,
     ProviderCall,
@@ -81,11 +82,12 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
         )
     if status == 422 and name == "public_figure":  # a policy refusal, not a malformed request
         common["code"] = "content_policy_violation"
-        param = "images[0]" if call.operation == "edit" else "prompt"
+        edit = call.operation == "edit"
+        hint = "use an image without" if edit else "leave out of the prompt"
         return ContentPolicyError(
-            f"{said} — use an image without a real person's likeness",
+            f"{said} — {hint} a real person's likeness",
             reason=reason,
-            param=param,
+            param="images[0]" if edit else "prompt",
             **common,
         )
     if status == 422 and name == "invalid_language":
@@ -132,7 +134,9 @@ def _by_status(
         return RequestTimeoutError(f"{said} — Stability timed out; retry", **common)
     if status == 409:
         return ProviderUnavailableError(f"{said} — a conflict at Stability; retry", **common)
-    if 400 <= status < 500 and status != 404:
+    if status == 404:  # Stability's own: it names what it did not find
+        return NotFoundError(f"{said} — check the model, and the base URL", **common)
+    if 400 <= status < 500:
         return InvalidRequestError(f"{said} — fix the request and retry", **common)
     cls = error_for_status(status)
     return cls(f"{said} — Stability failed (HTTP {status}); retry later", **common)

@@ -16,6 +16,7 @@ MAX_NEGATIVE_PROMPT = 10_000
 
 __all__ = [
     "MAX_SEED",
+    "USER_HEADER",
     "apply_options",
     "negative_prompt",
     "options_of",
@@ -24,6 +25,7 @@ __all__ = [
     "seed",
     "style",
     "unsupported",
+    "user_header",
 ]
 
 MAX_SEED = 4_294_967_294  # [SPEC] seed: number 0 ... 4294967294, 0 = random
@@ -140,14 +142,36 @@ def style(plan: Plan, request: GenerateRequest | EditRequest, *, takes: bool) ->
         plan.set("style_preset", value)
 
 
+USER_HEADER = "stability-client-user-id"
+"""Where Stability takes OpenAI's ``user``: "a unique identifier for your end user" [SPEC
+StabilityClientUserID, a header of at most 256 characters]."""
+_USER_MAX = 256
+
+
+def _header_safe(user: str) -> bool:
+    return len(user) <= _USER_MAX and user.isascii() and user.isprintable()
+
+
+def user_header(request: GenerateRequest | EditRequest) -> dict[str, str]:
+    """The request's ``user`` as Stability's :data:`USER_HEADER`, when a header can carry it
+    (:func:`unsupported` reports the one it cannot)."""
+    user = request.user
+    return {USER_HEADER: user} if user is not None and _header_safe(user) else {}
+
+
 def unsupported(plan: Plan, request: GenerateRequest | EditRequest) -> None:
     """Drop what Stability has no equivalent for."""
     for name in _NO_EQUIVALENT:
         value = getattr(request, name)
         if value is not None:
             plan.drop(name, value, f"Stability has no {name} parameter")
-    if request.user is not None:
-        plan.drop("user", request.user, "Stability has no user field")
+    if request.user is not None and not _header_safe(request.user):
+        plan.drop(
+            "user",
+            request.user,
+            f"Stability takes the end-user id in its {USER_HEADER} header, which holds at most "
+            f"{_USER_MAX} printable ASCII characters",
+        )
     if isinstance(request, EditRequest) and request.input_fidelity is not None:
         plan.drop("input_fidelity", request.input_fidelity, "Stability has no input_fidelity")
     if request.response_format == "url":

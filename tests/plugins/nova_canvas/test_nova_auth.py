@@ -290,6 +290,49 @@ def test_a_custom_endpoint_is_signed_for_the_profile_region(
     )
 
 
+def test_a_profile_given_in_code_signs_as_the_profile_as_boto3_does(
+    provider: NovaCanvasProvider,
+    make_call: MakeCall,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+    fixed_clock: dt.datetime,
+) -> None:
+    """boto3's ``Session(profile_name=...)`` passes over the keys in the environment: limner
+    given a profile signs with the profile's keys too, not with the environment's beside the
+    profile's region (two identities in one request). AWS_PROFILE from the environment leaves
+    the environment's keys first, as botocore's chain does."""
+    import botocore.session
+
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "[dev]\naws_access_key_id = AKIAPROFILEDEV\naws_secret_access_key = profile-secret\n"
+    )
+    config = tmp_path / "config"
+    config.write_text("[profile dev]\nregion = eu-west-1\n")
+    environ = {
+        "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_ACCESS_KEY_ID": "AKIAENVKEY",
+        "AWS_SECRET_ACCESS_KEY": "env-secret",
+        "AWS_SESSION_TOKEN": "env-token",
+    }
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    oracle = botocore.session.Session(profile="dev").get_credentials()
+    assert oracle is not None and oracle.access_key == "AKIAPROFILEDEV"
+
+    settings = provider.load_settings({"profile": "dev"}, environ)
+    signed = provider.authorize(
+        provider.translate(make_call(prompt="x", settings=settings)).request, settings
+    )
+    assert signed.headers["authorization"].startswith(
+        "AWS4-HMAC-SHA256 Credential=AKIAPROFILEDEV/20260102/eu-west-1/bedrock/aws4_request"
+    )
+    assert "x-amz-security-token" not in signed.headers  # the environment's token is not its
+    from_env = provider.load_settings({}, {**environ, "AWS_PROFILE": "dev"})
+    assert from_env.aws_access_key_id.get_secret_value() == "AKIAENVKEY"  # type: ignore[attr-defined]
+
+
 async def test_dry_run_needs_no_credentials_and_hides_secrets(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

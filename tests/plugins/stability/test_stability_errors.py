@@ -453,6 +453,35 @@ def test_a_404_that_is_not_stabilitys_says_to_check_the_base_url(
     assert error.setting == limner.ProviderSetting("stabilityai", "base_url")
 
 
+def test_stabilitys_own_404_names_what_is_missing_and_is_not_to_retry(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    body = {"id": "n", "name": "not_found", "errors": ["model sd3.5-flash not found"]}
+    error = provider.parse_error(make_call("sd3.5-flash"), answer(404, body))
+    assert type(error) is limner.NotFoundError
+    assert (error.code, error.retryable) == ("not_found", False)
+    assert error.message == (
+        "Stability (not_found): model sd3.5-flash not found — check the model, and the base URL"
+    )
+
+
+@pytest.mark.parametrize(
+    ("operation", "param", "hint"),
+    [
+        ("generate", "prompt", "leave out of the prompt a real person's likeness"),
+        ("edit", "images[0]", "use an image without a real person's likeness"),
+    ],
+)
+def test_a_public_figure_refusal_says_what_to_change_for_the_call(
+    provider: StabilityProvider, make_call: MakeCall, operation: str, param: str, hint: str
+) -> None:
+    images = [TINY] if operation == "edit" else []
+    call = make_call("sd3.5-large", operation, images=images, prompt="x")
+    error = provider.parse_error(call, answer(422, PUBLIC_FIGURE))
+    assert isinstance(error, limner.ContentPolicyError)
+    assert error.param == param and error.message.endswith(hint)
+
+
 def test_408_and_409_are_retried(provider: StabilityProvider, make_call: MakeCall) -> None:
     for status in (408, 409):
         error = provider.parse_error(make_call("sd3.5-large"), answer(status, {"errors": ["x"]}))

@@ -96,8 +96,25 @@ def test_sd3_options_and_dropped_settings(provider: StabilityProvider, make_call
         "style": None,
         "background": None,
         "moderation": None,
-        "user": None,
     }
+    assert translation.request.headers == {
+        "accept": "application/json",
+        "stability-client-user-id": "u1",
+    }
+
+
+@pytest.mark.parametrize("user", ["x" * 257, "josé", "a\r\nx-evil: 1"])
+def test_a_user_no_header_can_carry_is_dropped_and_said(
+    provider: StabilityProvider, make_call: MakeCall, user: str
+) -> None:
+    """OpenAI's ``user`` goes in Stability's ``stability-client-user-id`` header [SPEC
+    StabilityClientUserID: at most 256 characters]; one a header cannot carry is reported."""
+    translation = provider.translate(make_call("sd3.5-medium", user=user))
+    assert translation.request.headers == {"accept": "application/json"}
+    assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
+        ("user", user, None)
+    ]
+    assert "stability-client-user-id" in translation.adjustments[0].reason
 
 
 @pytest.mark.parametrize("name", [m.name for m in MODELS])
