@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
@@ -10,7 +13,7 @@ from pydantic import BaseModel, SecretStr
 from .errors import LimnerError
 from .wire import NOT_PARSED, REDACTED, WireRequest, WireResponse
 
-__all__ = ["Scrubber", "secret_header_values", "settings_secrets"]
+__all__ = ["Scrubber", "raised_at", "secret_header_values", "settings_secrets"]
 
 _MIN_SECRET = 8  # shorter values would scrub ordinary words; real credentials are long
 
@@ -74,6 +77,29 @@ class Scrubber:
                     setattr(error, name, self.value(value))
             error.args = tuple(self.value(arg) for arg in error.args)
         return error
+
+    def cause(self, cause: BaseException | None) -> BaseException | None:
+        """``cause`` to chain to a scrubbed error, or ``None`` when its words (which no one
+        scrubs: a plugin's exception may quote the body that echoed a key) hold a secret."""
+        if cause is None or not self.secrets:
+            return cause
+        said = f"{cause!s} {cause!r} {cause.args!r}"
+        return None if any(secret in said for secret in self.secrets) else cause
+
+
+def raised_at(exc: BaseException, owner: object) -> str:
+    """The last line of ``owner``'s package (a plugin's provider) that ``exc`` passed through
+    (``, at limner_acme/parse.py:42``; else where it was raised), for the plugin's author, whose
+    traceback :meth:`Scrubber.cause` may leave unchained."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    module = sys.modules.get(type(owner).__module__)
+    home = Path(module.__file__).parent if module and module.__file__ else None
+    own = [frame for frame in frames if home is not None and home in Path(frame.filename).parents]
+    if not (own or frames):
+        return ""
+    last = (own or frames)[-1]
+    path = Path(last.filename)
+    return f", at {path.parent.name}/{path.name}:{last.lineno}"
 
 
 def settings_secrets(settings: BaseModel) -> list[str]:

@@ -28,7 +28,7 @@ from .http import ConnectTo, RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
 from .plugins import Registry
 from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
-from .redaction import Scrubber, secret_header_values
+from .redaction import Scrubber, raised_at, secret_header_values
 from .responses import CONTENT_FILTERED, Adjustment, Notice, Usage
 from .retry import provider_retries, provider_wait
 from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
@@ -127,13 +127,13 @@ async def exchange(
         except Exception as exc:  # a malformed body must not leak KeyError/JSONDecodeError
             raise ProviderError(
                 f"{provider.name} answered HTTP {response.status} with a body limner could not "
-                f"read ({type(exc).__name__}: {exc}): "
+                f"read ({type(exc).__name__}: {exc}{raised_at(exc, provider)}): "
                 f"{scrubber().response(response).text_excerpt()}",
                 provider=provider.name,
                 model=model.id,
                 status_code=response.status,
                 request_id=response.request_id,
-            ) from exc
+            ) from exc  # kept below only if its words carry no secret
         # an images or a chat result (not a Pending) that does not say the provider's id for
         # the answer gets the one its headers give, for the caller's support request
         if getattr(result, "request_id", "") is None and response.request_id is not None:
@@ -144,7 +144,7 @@ async def exchange(
         failure = scrubber().error(error)
         if share is not None and signed:  # not before anything was sent: every call would fail
             share.name(failure)
-        raise failure from error.__cause__
+        raise failure from scrubber().cause(error.__cause__)
 
 
 def _provider_error(

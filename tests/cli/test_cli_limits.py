@@ -223,3 +223,38 @@ def test_serve_stops_cleanly_on_sigterm_and_ctrl_c(tmp_path: Path, stop: signal.
                 child.kill()
     assert child.returncode == 0, stderr
     assert stderr.strip().endswith("limner gateway: stopped")
+
+
+def test_images_that_can_be_saved_nowhere_are_said_lost_with_their_cost(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A disk full for the temporary folder too: exit 1 (the call was made: not bad input),
+    saying the images were billed and where saving failed; no empty folder is left."""
+    import errno
+    import tempfile
+
+    def full_disk(self: limner.ImagesResponse, path: object, **kwargs: object) -> list[Path]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(limner.ImagesResponse, "save", full_disk)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    target = tmp_path / "fox.png"
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "-o", str(target)
+    )
+    assert status == 1
+    assert "cost: $" in out
+    assert err.startswith(
+        f"limner: error: 1 image(s) were made, and billed, but could be saved neither in "
+        f"{target} (No space left on device), nor in {temporary}/limner-"
+    )
+    assert err.rstrip().endswith(
+        "(No space left on device); free some space or choose another -o/--output"
+    )
+    assert list(temporary.iterdir()) == [] and not target.exists()
+    assert len(fake_openai.requests) == 1

@@ -156,3 +156,39 @@ def test_no_signature_shows_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
         shown.append(pydoc.render_doc(entry.load()))
     assert len(shown) > 6
     assert not [text for text in shown if secret in text]
+
+
+async def test_a_plugins_exception_quoting_an_echoed_key_is_not_chained(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A plugin that cannot read a 2xx body raises whatever its parser raised (here pydantic's
+    error, which quotes the body), and no one scrubs that exception's words: it is not chained
+    to the error (a logged traceback would print it), and the error says where it was raised."""
+    import traceback
+
+    async def echo(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response({"data": [{"b64_json": {"echo": f"Bearer {API_KEY}"}}]})
+
+    server.reply(echo)
+    client = make_client()
+    with pytest.raises(limner.ProviderError) as info:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    error = info.value
+    printed = "".join(traceback.format_exception(error))
+    assert API_KEY not in printed
+    assert error.__cause__ is None
+    assert "ValidationError" in error.message and "<redacted>" in error.message
+    assert ", at core/fakeprovider.py:" in error.message  # its folder and file, not its path
+
+
+async def test_a_plugins_exception_without_a_secret_stays_chained(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    async def odd(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response({"echo": "nothing secret"})
+
+    server.reply(odd)
+    client = make_client()
+    with pytest.raises(limner.ProviderError) as info:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert info.value.__cause__ is not None

@@ -34,6 +34,7 @@ from ..plugins import LIST_MODELS_HINT
 from ..responses import ImagesResponse
 from .options import request_fields
 from .output import (
+    NotSaved,
     check_output,
     check_writable_here,
     format_from_output,
@@ -150,8 +151,14 @@ def _report(
     with_bytes = [item for item in result.data if item.b64_json is not None]
     paths: list[Path] = []
     elsewhere = False
+    lost: NotSaved | None = None
     if with_bytes:
-        paths, warnings, elsewhere = save(result.model_copy(update={"data": with_bytes}), target)
+        try:
+            paths, warnings, elsewhere = save(
+                result.model_copy(update={"data": with_bytes}), target
+            )
+        except NotSaved as exc:  # made and billed: the summary and cost are still printed
+            lost, warnings = exc, []
         for line in warnings:
             print(terminal_safe(line), file=sys.stderr)
     if args.json:
@@ -167,6 +174,15 @@ def _report(
         print(f"cost: {cost} ({result.model})")
         for line in notes(result.adjustments, result.warnings):
             print(terminal_safe(line), file=sys.stderr)
+    if lost is not None:
+        print(
+            terminal_safe(
+                f"limner: error: {len(with_bytes)} image(s) were made, and billed, but could be "
+                f"saved neither in {lost}; free some space or choose another -o/--output"
+            ),
+            file=sys.stderr,
+        )
+        return 1
     unsaved = bool(urls) and not links_asked
     if unsaved:  # asked for bytes, got links limner could not download (the notes say why)
         print(

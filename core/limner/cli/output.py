@@ -7,6 +7,7 @@ import argparse
 import itertools
 import os
 import re
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -17,6 +18,7 @@ from ..errors import InvalidRequestError
 from ..responses import ImageFormatWarning, ImagesResponse, save_paths
 
 __all__ = [
+    "NotSaved",
     "check_output",
     "check_writable_here",
     "format_from_output",
@@ -146,12 +148,18 @@ def check_writable_here() -> None:
         )
 
 
+class NotSaved(Exception):
+    """The images were made (and billed) but could be saved neither where asked nor in a
+    temporary folder: its words say where it tried, and why each failed."""
+
+
 def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], bool]:
     """Save the images; a file that appeared since the check (or a name the check could not
     foresee: fewer images, another format) is kept, and that image saved under a fresh name
     beside it, so paid images are never thrown away. When ``target`` cannot be written at all
-    the images go to a new temporary directory instead. Returns the paths, the warnings, and
-    whether the images went somewhere other than ``target``."""
+    the images go to a new temporary directory instead (:class:`NotSaved` when that fails too).
+    Returns the paths, the warnings, and whether the images went somewhere other than
+    ``target``."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ImageFormatWarning)
         try:
@@ -160,9 +168,20 @@ def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], bo
         except FileExistsError:
             raise
         except OSError as exc:  # found only now (a name too long, a full disk): keep the images
-            folder = tempfile.mkdtemp(prefix="limner-")
-            paths = result.save(folder)
             why = exc.strerror or str(exc)
+            try:
+                folder = tempfile.mkdtemp(prefix="limner-")
+            except OSError as again:
+                raise NotSaved(
+                    f"{target} ({why}), nor in a temporary folder ({again.strerror or again})"
+                ) from None
+            try:
+                paths = result.save(folder)
+            except OSError as again:  # the same full disk: no half-written file, no empty folder
+                shutil.rmtree(folder, ignore_errors=True)
+                raise NotSaved(
+                    f"{target} ({why}), nor in {folder} ({again.strerror or again})"
+                ) from None
             said, elsewhere = (
                 [f"warning: could not save to {target} ({why}); saved in {folder}"],
                 True,
