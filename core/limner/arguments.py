@@ -108,10 +108,14 @@ def build_request(
     return request
 
 
-def edit_request(model: str, prompt: str, image: Any, params: Mapping[str, Any]) -> EditRequest:
+def edit_request(
+    model: str, prompt: str | None, image: Any, params: Mapping[str, Any]
+) -> EditRequest:
     """``images.edit``'s arguments as a request: the images are ``image`` (one image or a list,
     as the OpenAI SDK takes them) or ``images`` (a list, as the request's JSON Schema names
-    them), given once."""
+    them), given once. A ``None`` prompt is none, as the schema's null is (for the edit modes
+    that need none; a model that needs one says so)."""
+    prompt = "" if prompt is None else prompt
     images = params.get("images")  # None: unset
     image = None if sdk_unset(image) else image
     images = None if sdk_unset(images) else images

@@ -172,7 +172,11 @@ def _edit_rules(
     rules: list[dict[str, Any]] = []
     if caps.edit_modes_without_prompt:  # the prompt of prompt-less edit modes may be left out
         required.remove("prompt")
-        strict = {key: props["prompt"].pop(key) for key in ("minLength", "pattern")}
+        strict = {
+            "type": "string",
+            **{key: props["prompt"].pop(key) for key in ("minLength", "pattern")},
+        }
+        props["prompt"]["pattern"] = r"^$|\S"  # none, or not blank: a blank one is refused
         rules.append(
             {
                 "description": "these edit modes may do without a prompt",

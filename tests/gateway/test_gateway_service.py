@@ -42,6 +42,21 @@ async def test_auth_on_requires_one_of_the_keys(gateway: Gateway) -> None:
     assert (await gateway.sdk(api_key=GATEWAY_KEY).models.list()).data
 
 
+async def test_a_key_of_undecodable_bytes_is_a_wrong_key_not_a_bug(gateway: Gateway) -> None:
+    """A header of bytes that are not UTF-8 (aiohttp keeps them as surrogates) is a 401, not an
+    internal error with a traceback in the log."""
+    host, port = gateway.origin.removeprefix("http://").rsplit(":", 1)
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"GET /v1/models HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
+        b"Authorization: Bearer \xff\xfe\r\nConnection: close\r\n\r\n"
+    )
+    answer = await reader.read()
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 401 ")
+    assert b'"invalid_api_key"' in answer
+
+
 async def test_auth_off_takes_any_key(make_gateway: MakeGateway) -> None:
     gateway = await make_gateway()
     assert (await gateway.sdk(api_key="anything").models.list()).data

@@ -159,7 +159,8 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
             code="missing_api_key",
         )
     token = token.strip()
-    if not any(hmac.compare_digest(token.encode(), key.encode()) for key in state.config.api_keys):
+    sent = token.encode("utf-8", "surrogateescape")  # aiohttp keeps undecodable bytes so
+    if not any(hmac.compare_digest(sent, key.encode()) for key in state.config.api_keys):
         raise AuthenticationError("Incorrect API key provided", code="invalid_api_key")
     request[OWNER] = owner_tag(token)
     return await handler(request)

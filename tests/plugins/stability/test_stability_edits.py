@@ -542,3 +542,41 @@ def test_unsendable_text_is_the_callers_to_fix_not_a_plugin_bug() -> None:
             dry_run=True,
         )
     assert caught.value.param == "negative_prompt"
+
+
+async def test_a_null_prompt_is_none_on_every_surface_as_the_schema_says() -> None:
+    """The edit schema lets the prompt-less modes leave the prompt out or null, and no other
+    request: the schema, and the Python client (``prompt=None``, as a schema-built call passes
+    it), agree on each case."""
+    import jsonschema
+
+    async with limner.AsyncClient() as client:
+        schema = client.models.schemas("stabilityai/sd3.5-large")["edit"]
+        validator = jsonschema.Draft202012Validator(schema)
+        base = {"model": "stabilityai/sd3.5-large", "images": [{"image_url": "https://x/a.png"}]}
+        cases: list[tuple[dict[str, Any], bool]] = [
+            ({"prompt": None, "edit_mode": "remove-background"}, True),
+            (
+                {
+                    "prompt": "",
+                    "edit_mode": "outpaint",
+                    "provider_options": {"stabilityai": {"left": 64}},
+                },
+                True,
+            ),
+            ({"prompt": None}, False),
+            ({"prompt": None, "edit_mode": "inpaint"}, False),
+            ({"prompt": " ", "edit_mode": "erase"}, False),
+        ]
+        for fields, accepted in cases:
+            assert validator.is_valid({**base, **fields}) is accepted, fields
+            call = client.images.edit(
+                model="stabilityai/sd3.5-large", image=IMAGE, dry_run=True, **fields
+            )
+            if accepted:
+                planned = await call
+                assert isinstance(planned, limner.DryRun) and planned.requests, fields
+            else:
+                with pytest.raises(limner.InvalidRequestError) as refused:
+                    await call
+                assert refused.value.param == "prompt", fields
