@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import aiohttp
 import openai
 import pytest
 from aiohttp import web
 from openai.types import ImagesResponse
+
+from limner.gateway.state import STATE
 
 from ..core.jobsprovider import KEY as JOBS_KEY
 from ..core.jobsprovider import Jobs, JobsPlugin
@@ -235,6 +238,38 @@ async def test_edit_json_with_an_uploaded_file_id(gateway: Gateway, server: Fake
     (call,) = server.api_calls
     # The gateway's file id is resolved to its bytes; it never goes upstream as an id.
     assert [(name, size) for name, _, _, size in call.files] == [("image", len(image))]
+
+
+async def test_a_file_named_many_times_is_read_once_in_the_calls_slot(
+    gateway: Gateway, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small body naming one large stored file 16 times held 16 copies of it, read before
+    the request waited for a slot: the file is read once, when the call's slot is free."""
+    sdk = gateway.sdk()
+    image = png(12, 12)
+    uploaded = await sdk.files.create(file=("photo.png", image, "image/png"), purpose="vision")
+    state = gateway.runner.app[STATE]
+    reads: list[tuple[str, int]] = []
+    real_read = gateway.store.read
+
+    async def counted(file_id: str) -> Any:
+        reads.append((file_id, state.slots._value))  # the free slots at the read
+        return await real_read(file_id)
+
+    monkeypatch.setattr(gateway.store, "read", counted)
+    await sdk.post(
+        "/images/edits",
+        body={
+            "model": "openai/gpt-image-1",
+            "prompt": "make it blue",
+            "images": [{"file_id": uploaded.id}] * 16,
+        },
+        cast_to=ImagesResponse,
+    )
+    free = state.config.max_concurrency - 1  # this request's slot taken
+    assert reads == [(uploaded.id, free)]
+    (call,) = server.api_calls
+    assert [size for _, _, _, size in call.files] == [len(image)] * 16
 
 
 async def test_edit_json_refuses_unknown_file_ids_and_ambiguous_entries(

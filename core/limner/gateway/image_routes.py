@@ -97,17 +97,27 @@ async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any])
             f"images: at most {state.config.max_input_images} per edit on this gateway",
             param="images",
         )
-    refs = [await _resolve(request, state, item, f"images[{i}]") for i, item in enumerate(images)]
-    for name in ("mask", "markup"):
-        if body.get(name) is not None:
-            body[name] = await _resolve(request, state, body[name], name)
     # left out (or null): "", which core refuses unless the edit mode does without a prompt
     prompt = body.pop("prompt", None)
     if prompt is None:
         prompt = ""
-    result = await state.upstream(
-        lambda: state.client.images.edit(model=model, prompt=prompt, image=refs, **body)
-    )
+
+    async def edit() -> ImagesResponse:
+        # stored files are read in the call's slot, each once however often it is named: a
+        # small body naming a large file many times, queued, would hold its bytes many times
+        read: dict[str, ImageRef] = {}
+        refs = [
+            await _resolve(request, state, item, f"images[{i}]", read)
+            for i, item in enumerate(images)
+        ]
+        for name in ("mask", "markup"):
+            if body.get(name) is not None:
+                body[name] = await _resolve(request, state, body[name], name, read)
+        done = await state.client.images.edit(model=model, prompt=prompt, image=refs, **body)
+        assert isinstance(done, ImagesResponse)  # no dry_run through the gateway
+        return done
+
+    result = await state.upstream(edit)
     return await _answer(request, state, result, body.get("response_format"))
 
 
@@ -143,13 +153,21 @@ def _from_form(form: Form, field: str, key: str) -> dict[str, Any]:
     return body
 
 
-async def _resolve(request: web.Request, state: GatewayState, item: Any, param: str) -> ImageRef:
+async def _resolve(
+    request: web.Request,
+    state: GatewayState,
+    item: Any,
+    param: str,
+    read: dict[str, ImageRef],
+) -> ImageRef:
     """An uploaded multipart file stays as it is; a ``{"file_id": ...}`` from the gateway's store
-    becomes its bytes; anything else must be an ``image_url`` (a data: or https URL), never a
-    path on the server."""
+    becomes its bytes (``read`` keeps those the request already read); anything else must be an
+    ``image_url`` (a data: or https URL), never a path on the server."""
     if isinstance(item, ImageRef):
         return item
     if isinstance(item, dict) and set(item) == {"file_id"} and isinstance(item["file_id"], str):
+        if item["file_id"] in read:
+            return read[item["file_id"]]
         stored = await state.store.read(item["file_id"])
         if stored is None or not may_use(request, stored[0]):
             raise NotFoundError(
@@ -158,7 +176,8 @@ async def _resolve(request: web.Request, state: GatewayState, item: Any, param: 
                 code="file_not_found",
             )
         meta, data = stored
-        return ImageRef(data=data, filename=meta.filename)
+        read[item["file_id"]] = ImageRef(data=data, filename=meta.filename)
+        return read[item["file_id"]]
     if isinstance(item, dict) and len(item) > 1:
         raise InvalidRequestError(f"{param}: exactly one of 'file_id' or 'image_url'", param=param)
     return url_reference(item, param)
