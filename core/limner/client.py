@@ -241,7 +241,8 @@ class AsyncClient:
     :param plugins: extra plugin objects to register (besides installed entry points).
     :param disable_plugins: entry-point names of plugins not to load.
     :param registry: a ready :class:`~limner.plugins.Registry` (overrides the two above).
-    :param session: an ``aiohttp.ClientSession`` to use instead of the client's own.
+    :param session: an ``aiohttp.ClientSession`` to use instead of the client's own; it stays
+        yours to close, after the client (a call once it is closed fails, ``session_closed``).
     """
 
     def __init__(

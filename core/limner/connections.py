@@ -58,6 +58,12 @@ class Connections:
                 "event loop, inside it, or use limner.Client from any thread",
                 code="event_loop_mismatch",
             )
+        if session is not None and session.closed and not self._owns_session:
+            raise LimnerError(  # a new default one would drop its settings without a word
+                "the aiohttp session passed as session= is closed; close the limner client "
+                "before the session it was given, or give it an open one",
+                code="session_closed",
+            )
         if session is None or session.closed:
             aiohttp, _ = client_modules()
             session = self._session = aiohttp.ClientSession(

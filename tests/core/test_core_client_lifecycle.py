@@ -419,3 +419,27 @@ def test_the_sync_methods_document_themselves_as_the_async_ones_do() -> None:
         assert getattr(Images, name).__doc__ == getattr(AsyncImages, name).__doc__
     assert Completions.create.__doc__ == AsyncCompletions.create.__doc__
     assert "tuples" in (Images.edit.__doc__ or "")
+
+
+async def test_a_session_passed_in_and_closed_is_an_error_not_silently_replaced(
+    server: FakeServer,
+) -> None:
+    """A closed session the caller passed in was replaced by a default one, dropping its
+    settings (trace configs, proxy, TLS context) without a word: the call is refused."""
+    import aiohttp
+
+    traced: list[str] = []
+
+    async def on_start(*args: Any) -> None:
+        traced.append("sent")
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_start)
+    session = aiohttp.ClientSession(trace_configs=[trace])
+    async with limner.AsyncClient(**client_kwargs(server, session=session)) as client:
+        await client.images.generate(model="fake/alpha-1", prompt="x")
+        await session.close()
+        with pytest.raises(limner.LimnerError) as info:
+            await client.images.generate(model="fake/alpha-1", prompt="x")
+    assert info.value.code == "session_closed"
+    assert traced == ["sent"] and len(server.api_calls) == 1
