@@ -206,11 +206,14 @@ class Transport:
                 retryable=True,
             )
         except TimeoutError:
+            sent = request.method not in ("GET", "HEAD")  # connected (not the connect timeout)
+            note = "the provider may have taken the request, and may still bill it" if sent else ""
             failure = RequestTimeoutError(
-                f"no answer from {_host(request.url)} within {self.total_timeout:g} s",
+                f"no answer from {_host(request.url)} within {self.total_timeout:g} s"
+                + (f"; {note}" if note else ""),
                 retryable=False,
             )
-            failure.limit = TIMEOUT
+            failure.limit, failure.billing_note = TIMEOUT, note
         except aiohttp.ClientError as exc:
             if self.connections.closed:  # closed under the call: not the provider's doing
                 failure = client_closed_error(in_flight=request.method not in ("GET", "HEAD"))

@@ -191,10 +191,12 @@ async def test_timeout_is_not_retried_and_fast(make_client: MakeClient, server: 
     assert len(server.api_calls) == 1
     assert info.value.http_status == 504
     host = server.url.split("//", 1)[1].split("/", 1)[0]
-    assert info.value.message == f"no answer from {host} within 0.2 s"
+    billed = "the provider may have taken the request, and may still bill it"
+    assert info.value.message == f"no answer from {host} within 0.2 s; {billed}"
+    assert info.value.billing_note == billed  # sent whole: the provider may be at work on it
     assert info.value.limit is limner.client_limits.TIMEOUT  # each surface says how to raise it
     assert str(info.value) == (
-        f"no answer from {host} within 0.2 s; for a slow model, pass a larger "
+        f"no answer from {host} within 0.2 s; {billed}; for a slow model, pass a larger "
         "timeout= to the client, with_options() or the call"
     )
     assert info.value.to_openai()["error"]["message"] == info.value.message  # no Python in it
