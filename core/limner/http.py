@@ -122,6 +122,7 @@ class Transport:
         *,
         retry: RetryPolicy | None = None,
         connect_to: ConnectTo | None = None,
+        on_resend: Callable[[str], None] | None = None,
     ) -> WireResponse:
         """Send with retries. ``authorize`` runs before every attempt (fresh signatures). Returns
         the last response, whatever its status; raises only for transport failures. ``retry_after``
@@ -152,6 +153,8 @@ class Transport:
                 )
                 if attempt > policy.max_retries or exc.submitted:  # taken: an answer cut off
                     raise
+                if exc.billing_note and on_resend is not None:  # sent again, perhaps twice made
+                    on_resend(f"attempt {attempt}: {exc.billing_note}; limner sent it again")
                 await self._pause(policy.delay(attempt, None))
                 continue
             if log.isEnabledFor(logging.DEBUG):  # the arguments cost even when not logged
@@ -223,6 +226,8 @@ class Transport:
                     "the network, and the provider's base URL if one is set",
                     retryable=True,
                 )
+                if _maybe_taken(request, exc):
+                    failure.billing_note = _DROPPED
         # raised outside the handlers: aiohttp's exceptions keep the request's headers
         # (request_info), credentials included, so one must be neither cause nor context
         raise failure
@@ -345,3 +350,22 @@ def _host(url: str) -> str:
     """The host (and port) of ``url``, for messages: never the credentials of a
     ``user:password@`` part."""
     return url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[2]
+
+
+_DROPPED = (
+    "the connection dropped after the request went out: the provider may have taken it, and "
+    "may bill the images it makes"
+)
+
+
+def _maybe_taken(request: WireRequest, exc: Exception) -> bool:
+    """Whether a lost connection may have come after the provider took ``request``: a POST that
+    the server closed on, or reset, once connected (a stale pooled connection looks the same,
+    and is the common case; so it is retried, and said)."""
+    aiohttp, _ = client_modules()
+    lost = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientOSError)
+    return (
+        request.method not in ("GET", "HEAD")
+        and isinstance(exc, lost)
+        and not isinstance(exc, aiohttp.ClientConnectorError)  # never connected: never sent
+    )

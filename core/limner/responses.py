@@ -69,6 +69,10 @@ CALL_FAILED = "call_failed"
 """``Notice.code`` of one call of a split ``n`` that failed while others made images: those
 images, made and billed, are returned, and the notice quotes the failed call's error."""
 
+RESENT = "resent"
+"""``Notice.code`` of a call whose connection dropped after its request went out, which limner
+sent again (as it retries lost connections): the provider may have made, and bill, both."""
+
 TRANSPARENCY_NOT_USED_AS_MASK = "transparency_not_used_as_mask"
 """``Notice.code`` of an edit without a mask whose image has transparent pixels, which the
 provider reworks as a whole rather than taking them as the area to edit (an explicit inpaint

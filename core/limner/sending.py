@@ -29,7 +29,7 @@ from .lifecycle import lifecycle_notices, name_replacement
 from .plugins import Registry
 from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
 from .redaction import Scrubber, raised_at, secret_header_values
-from .responses import CONTENT_FILTERED, Adjustment, Notice, Usage
+from .responses import CONTENT_FILTERED, RESENT, Adjustment, Notice, Usage
 from .retry import provider_retries, provider_wait
 from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 from .unreported import unreported_settings
@@ -106,6 +106,7 @@ async def exchange(
             scrub.add(secret_header_values(attempt))
         return scrub
 
+    resent: list[str] = []  # attempts the provider may have taken before the one answered
     try:
         response = await transport.send(
             request,
@@ -114,6 +115,7 @@ async def exchange(
             partial(provider_retries, provider),
             retry=retry,
             connect_to=connect_to,
+            on_resend=resent.append,
         )
         if not 200 <= response.status < 300:
             response = scrubber().response(response)  # before any excerpt is cut from it
@@ -134,6 +136,8 @@ async def exchange(
                 status_code=response.status,
                 request_id=response.request_id,
             ) from exc  # kept below only if its words carry no secret
+        for note in resent:  # said, as each call's own: not a silent second bill
+            getattr(result, "warnings", []).append(Notice(code=RESENT, message=note))
         # an images or a chat result (not a Pending) that does not say the provider's id for
         # the answer gets the one its headers give, for the caller's support request
         if getattr(result, "request_id", "") is None and response.request_id is not None:

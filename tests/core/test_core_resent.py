@@ -1,0 +1,63 @@
+"""A lost connection is retried, as the issue and the OpenAI SDKs do; when it was lost after the
+request went out, the provider may have taken it, so the answer says the call was sent again."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from aiohttp import web
+
+import limner
+from limner.responses import RESENT
+
+from .support import FAST_RETRY, FakeServer, MakeClient, Recorded
+
+ONE_RETRY = dataclasses.replace(FAST_RETRY, max_retries=1)
+
+
+async def _hang_up(recorded: Recorded) -> web.StreamResponse:
+    """The whole request read, then the connection closed without an answer."""
+    request = recorded.request
+    assert request is not None and request.transport is not None
+    request.transport.close()
+    return web.Response()
+
+
+async def test_a_post_resent_after_its_connection_dropped_says_so(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    server.reply(_hang_up)
+    result = await make_client().images.generate(model="fake/alpha-1", prompt="x")
+    assert len(result.data) == 1 and len(server.api_calls) == 2
+    notes = [w for w in result.warnings if w.code == RESENT]
+    assert [w.message for w in notes] == [
+        "attempt 1: the connection dropped after the request went out: the provider may have "
+        "taken it, and may bill the images it makes; limner sent it again"
+    ]
+
+
+async def test_the_last_attempts_drop_is_in_the_error(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    server.reply(_hang_up, _hang_up)
+    with pytest.raises(limner.ProviderConnectionError) as info:
+        await make_client(retry=ONE_RETRY).images.generate(model="fake/alpha-1", prompt="x")
+    assert info.value.retryable is True and len(server.api_calls) == 2
+    assert "the provider may have taken it" in info.value.billing_note
+
+
+async def test_a_connection_never_made_is_resent_without_a_word(make_client: MakeClient) -> None:
+    """Nothing went out: nothing to say (and nothing billed)."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = make_client(
+        providers={"fake": {"api_key": "k" * 20, "base_url": f"http://127.0.0.1:{port}"}},
+        retry=ONE_RETRY,
+    )
+    with pytest.raises(limner.ProviderConnectionError) as info:
+        await client.images.generate(model="fake/alpha-1", prompt="x")
+    assert info.value.billing_note == ""
