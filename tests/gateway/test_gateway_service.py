@@ -23,7 +23,7 @@ from limner.cli.main import main
 from limner.gateway import GatewayConfig, LocalFileStore, keys_from
 from limner.gateway.server import serve
 
-from ..core.support import FakeServer, error_reply
+from ..core.support import FakeServer, error_reply, ok_body
 from .conftest import MakeGateway
 from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, png
 
@@ -294,6 +294,35 @@ async def test_client_disconnect_cancels_the_upstream_call(
     assert cancelled.is_set()
     await asyncio.sleep(0.05)
     assert "status=499" in caplog.text
+
+
+async def test_a_client_that_leaves_after_part_of_n_was_made_is_logged_with_its_cost(
+    gateway: Gateway, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """dall-e-3 makes one image a call: the first call answered (billed), the others were
+    cancelled with the client; the 499's log line gives what was billed, not ``cost=-``."""
+    caplog.set_level(logging.INFO, logger="limner.gateway")
+
+    async def made(recorded: Any) -> Any:
+        return web.json_response(ok_body(1))
+
+    async def slow(recorded: Any) -> Any:
+        await asyncio.sleep(30)
+
+    server.reply(made, slow, slow)
+    call = asyncio.create_task(
+        gateway.sdk().images.generate(model="openai/dall-e-3", prompt="a fox", n=3)
+    )
+    while len(server.api_calls) < 3:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)  # the first call's answer read
+    call.cancel()
+    for _ in range(100):
+        if "status=499" in caplog.text:
+            break
+        await asyncio.sleep(0.02)
+    (line,) = [r.getMessage() for r in caplog.records if "status=499" in r.getMessage()]
+    assert "model=openai/dall-e-3" in line and "cost=0.040 " in line
 
 
 def test_serve_refuses_a_public_host_without_keys(capsys: pytest.CaptureFixture[str]) -> None:

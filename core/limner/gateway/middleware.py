@@ -24,6 +24,7 @@ from ..errors import (
     PayloadTooLargeError,
     PermissionDeniedError,
 )
+from ..interrupted import keep_made_images
 from ..safe_text import escape_controls
 from .config import is_loopback_host
 from .errors import error_response, http_error_response, internal_error_response
@@ -96,13 +97,18 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
     started = time.perf_counter()
     _NOTE.set(Note())
     try:
-        response = await handler(request)
+        with keep_made_images() as made:  # what a client that leaves had made, and billed
+            response = await handler(request)
     except LimnerError as exc:
         response = error_response(exc, request.app[STATE].scrub)
     except web.HTTPException as exc:
         response = http_error_response(exc, request)
     except asyncio.CancelledError:
-        # the client went away; the upstream call was cancelled with the handler
+        # the client went away; the upstream calls were cancelled with the handler, but those
+        # that had answered made images, billed: the log line gives their cost
+        costs = [result.cost for result in made if result.cost is not None]
+        if costs:
+            note().cost = sum(costs, Decimal(0))
         _log_line(request, 499, started)
         raise
     except Exception:
