@@ -83,7 +83,10 @@ class Scrubber:
         scrubs: a plugin's exception may quote the body that echoed a key) hold a secret."""
         if cause is None or not self.secrets:
             return cause
-        said = f"{cause!s} {cause!r} {cause.args!r}"
+        try:
+            said = f"{cause!s} {cause!r} {cause.args!r}"
+        except Exception:  # a broken __repr__: nothing to check it by, so not chained
+            return None
         return None if any(secret in said for secret in self.secrets) else cause
 
 
@@ -93,8 +96,11 @@ def raised_at(exc: BaseException, owner: object) -> str:
     traceback :meth:`Scrubber.cause` may leave unchained."""
     frames = traceback.extract_tb(exc.__traceback__)
     module = sys.modules.get(type(owner).__module__)
-    home = Path(module.__file__).parent if module and module.__file__ else None
-    own = [frame for frame in frames if home is not None and home in Path(frame.filename).parents]
+    file = Path(module.__file__) if module and module.__file__ else None
+    if file is None or (not hasattr(module, "__path__") and file.name != "__init__.py"):
+        own = [frame for frame in frames if file is not None and Path(frame.filename) == file]
+    else:  # a package: any of its modules
+        own = [frame for frame in frames if file.parent in Path(frame.filename).parents]
     if not (own or frames):
         return ""
     last = (own or frames)[-1]

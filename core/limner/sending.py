@@ -145,10 +145,18 @@ async def exchange(
         return result
     except LimnerError as error:
         error.attribute(provider.name, model.id)  # transport errors name neither yet
-        failure = scrubber().error(error)
+        failure = _resent_said(scrubber().error(error), resent)
         if share is not None and signed:  # not before anything was sent: every call would fail
             share.name(failure)
         raise failure from scrubber().cause(error.__cause__)
+
+
+def _resent_said(failure: LimnerError, resent: list[str]) -> LimnerError:
+    """``failure`` saying, when it says nothing of billing, that an earlier attempt which the
+    provider may have taken was sent again (as the ``resent`` warning says on success)."""
+    if resent and not failure.billing_note:
+        failure.billing_note = resent[-1]
+    return failure
 
 
 def _provider_error(

@@ -11,7 +11,7 @@ from aiohttp import web
 import limner
 from limner.responses import RESENT
 
-from .support import FAST_RETRY, FakeServer, MakeClient, Recorded
+from .support import FAST_RETRY, FakeServer, MakeClient, Recorded, error_reply
 
 ONE_RETRY = dataclasses.replace(FAST_RETRY, max_retries=1)
 
@@ -61,3 +61,23 @@ async def test_a_connection_never_made_is_resent_without_a_word(make_client: Mak
     with pytest.raises(limner.ProviderConnectionError) as info:
         await client.images.generate(model="fake/alpha-1", prompt="x")
     assert info.value.billing_note == ""
+
+
+async def test_a_resend_that_ends_in_an_error_says_so_in_the_error(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    server.reply(_hang_up, error_reply(429, "busy"))
+    with pytest.raises(limner.RateLimitError) as info:
+        await make_client(retry=ONE_RETRY).images.generate(model="fake/alpha-1", prompt="x")
+    assert len(server.api_calls) == 2
+    assert info.value.billing_note.startswith("attempt 1: the connection dropped after")
+
+
+def test_a_cause_whose_words_cannot_be_read_is_not_chained() -> None:
+    from limner.redaction import Scrubber
+
+    class Bad:
+        def __repr__(self) -> str:
+            raise RuntimeError("repr boom")
+
+    assert Scrubber(["sk-secret-0123456789"]).cause(ValueError(Bad())) is None

@@ -14,8 +14,6 @@ import pytest
 from aiohttp import web
 from openai.types import ImagesResponse
 
-from limner.gateway.state import STATE
-
 from ..core.jobsprovider import KEY as JOBS_KEY
 from ..core.jobsprovider import Jobs, JobsPlugin
 from ..core.support import IMAGE, FakeServer, Recorded
@@ -240,20 +238,19 @@ async def test_edit_json_with_an_uploaded_file_id(gateway: Gateway, server: Fake
     assert [(name, size) for name, _, _, size in call.files] == [("image", len(image))]
 
 
-async def test_a_file_named_many_times_is_read_once_in_the_calls_slot(
+async def test_a_file_named_many_times_is_read_once(
     gateway: Gateway, server: FakeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A small body naming one large stored file 16 times held 16 copies of it, read before
-    the request waited for a slot: the file is read once, when the call's slot is free."""
+    """A small body naming one large stored file 16 times held 16 copies of it: the file is
+    read once."""
     sdk = gateway.sdk()
     image = png(12, 12)
     uploaded = await sdk.files.create(file=("photo.png", image, "image/png"), purpose="vision")
-    state = gateway.runner.app[STATE]
-    reads: list[tuple[str, int]] = []
+    reads: list[str] = []
     real_read = gateway.store.read
 
     async def counted(file_id: str) -> Any:
-        reads.append((file_id, state.slots._value))  # the free slots at the read
+        reads.append(file_id)
         return await real_read(file_id)
 
     monkeypatch.setattr(gateway.store, "read", counted)
@@ -266,8 +263,7 @@ async def test_a_file_named_many_times_is_read_once_in_the_calls_slot(
         },
         cast_to=ImagesResponse,
     )
-    free = state.config.max_concurrency - 1  # this request's slot taken
-    assert reads == [(uploaded.id, free)]
+    assert reads == [uploaded.id]
     (call,) = server.api_calls
     assert [size for _, _, _, size in call.files] == [len(image)] * 16
 

@@ -102,17 +102,17 @@ async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any])
     if prompt is None:
         prompt = ""
 
+    # each stored file read once however often the body names it (a small body naming a large
+    # file many times held it many times); before the slot, so an unknown one is a 404, not a 429
+    read: dict[str, ImageRef] = {}
+    refs = [
+        await _resolve(request, state, item, f"images[{i}]", read) for i, item in enumerate(images)
+    ]
+    for name in ("mask", "markup"):
+        if body.get(name) is not None:
+            body[name] = await _resolve(request, state, body[name], name, read)
+
     async def edit() -> ImagesResponse:
-        # stored files are read in the call's slot, each once however often it is named: a
-        # small body naming a large file many times, queued, would hold its bytes many times
-        read: dict[str, ImageRef] = {}
-        refs = [
-            await _resolve(request, state, item, f"images[{i}]", read)
-            for i, item in enumerate(images)
-        ]
-        for name in ("mask", "markup"):
-            if body.get(name) is not None:
-                body[name] = await _resolve(request, state, body[name], name, read)
         done = await state.client.images.edit(model=model, prompt=prompt, image=refs, **body)
         assert isinstance(done, ImagesResponse)  # no dry_run through the gateway
         return done
