@@ -209,7 +209,7 @@ class Transport:
                 retryable=True,
             )
         except TimeoutError:
-            sent = request.method not in ("GET", "HEAD")  # connected (not the connect timeout)
+            sent = _does_work(request)  # and connected (not the connect timeout)
             note = "the provider may have taken the request, and may still bill it" if sent else ""
             failure = RequestTimeoutError(
                 f"no answer from {_host(request.url)} within {self.total_timeout:g} s"
@@ -219,7 +219,7 @@ class Transport:
             failure.limit, failure.billing_note = TIMEOUT, note
         except aiohttp.ClientError as exc:
             if self.connections.closed:  # closed under the call: not the provider's doing
-                failure = client_closed_error(in_flight=request.method not in ("GET", "HEAD"))
+                failure = client_closed_error(in_flight=_does_work(request))
             else:
                 failure = ProviderConnectionError(
                     f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}; check "
@@ -265,7 +265,7 @@ class Transport:
                 return WireResponse(status, headers, await response.read(), request.url)
             except (aiohttp.ClientError, TimeoutError) as exc:  # the body lost after the status
                 # work done, and billed: not to be sent again (a read, such as a poll, may be)
-                if 200 <= status < 300 and request.method not in ("GET", "HEAD"):
+                if 200 <= status < 300 and _does_work(request):
                     raise _AnswerCutOff(status, exc) from None
                 raise
 
@@ -352,6 +352,11 @@ def _host(url: str) -> str:
     return url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[2]
 
 
+def _does_work(request: WireRequest) -> bool:
+    """Whether ``request`` asks the provider to do (and bill) work: not a read (a poll)."""
+    return request.method not in ("GET", "HEAD")
+
+
 _DROPPED = (
     "the connection dropped after the request went out: the provider may have taken it, and "
     "may bill the images it makes"
@@ -365,7 +370,7 @@ def _maybe_taken(request: WireRequest, exc: Exception) -> bool:
     aiohttp, _ = client_modules()
     lost = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientOSError)
     return (
-        request.method not in ("GET", "HEAD")
+        _does_work(request)
         and isinstance(exc, lost)
         and not isinstance(exc, aiohttp.ClientConnectorError)  # never connected: never sent
     )
