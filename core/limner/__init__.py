@@ -220,6 +220,7 @@ _SUBMODULES = frozenset(
         "engine",
         "errors",
         "estimates",
+        "failure_cost",
         "forwarding",
         "gateway",
         "hookspecs",

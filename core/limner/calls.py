@@ -98,8 +98,11 @@ class ProviderCall:
         """What a call that made no image returns. One share of a split request (:attr:`is_split`)
         returns an empty result with a notice (``code``: ``content_filtered`` or ``no_images``,
         ``message``), so the other calls' images, made and billed, are kept; core raises when no
-        call made any. A request made in one call raises ``error``."""
+        call made any. A request made in one call raises ``error``, carrying ``usage`` (core
+        prices it into the error's ``cost``)."""
         if not self.is_split:
+            if error.usage is None:
+                error.usage = usage
             raise error
         notice = Notice(code=code, message=message)
         return ProviderResult(

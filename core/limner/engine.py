@@ -20,6 +20,7 @@ from .download import DownloadPolicy, download
 from .dryrun import DryRun
 from .errors import LimnerError, PluginError
 from .estimates import estimate_calls
+from .failure_cost import price_failure
 from .http import Transport
 from .images import InputImage, mask_notices
 from .inputs import (
@@ -117,6 +118,9 @@ class Engine:
             return await self._merge(operation, request, plan, outcomes)
         except asyncio.CancelledError:  # while calls were out, or their images downloading
             self._keep_made(operation, request, plan, ended)
+            raise
+        except LimnerError as error:  # no image made: the usage reported may still be billed
+            price_failure(self.registry, plan, operation, error)
             raise
 
     def _keep_made(

@@ -35,10 +35,14 @@ into one of the client's own limits (its ``timeout``) names it in ``limit`` (a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .client_limits import POLL_TIMEOUT, ClientLimit
 from .provider_settings import ProviderSetting
+
+if TYPE_CHECKING:
+    from .responses import Usage
 
 __all__ = [
     "AuthenticationError",
@@ -89,6 +93,11 @@ class LimnerError(Exception):
     the message begins, so a gateway that words the message its own way can name it again."""
     retry_after: float | None = None
     """The provider's wait in seconds, when its answer (a 429, a 503...) asked for one."""
+    usage: Usage | None = None
+    """The usage the provider reported for an answer that made no image (a refusal, a text-only
+    answer): core prices it into ``cost``."""
+    cost: Decimal | None = None
+    """What that usage costs, in USD: the provider may bill it although no image was made."""
 
     def __init__(
         self,

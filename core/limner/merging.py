@@ -64,23 +64,39 @@ def collect(
             warnings.append(more_images(plan, call, len(result.images)))
         data.extend(result.images)
     if not data:
-        filtered = [n.message for n in warnings if n.code == CONTENT_FILTERED]
-        if filtered:
-            raise ContentPolicyError(
-                f"{plan.model.id}: every image was withheld: {said_once(filtered)}",
-                reason=filtered[0],
-                provider=plan.provider.name,
-                model=plan.model.id,
-            )
+        raise _nothing_made(plan, warnings, answered)
+    if strict:
+        raise_if_filtered(warnings, plan)
+    return Merged(data, adjustments, warnings, answered, failed)
+
+
+def _nothing_made(
+    plan: Plan[Any],
+    warnings: Sequence[Notice],
+    answered: Sequence[tuple[ProviderResult, Translation]],
+) -> LimnerError:
+    """The error of a request whose calls all answered without an image: a refusal when a
+    filter withheld them, else :class:`NoImageGeneratedError`; with the usage they reported
+    (which core prices into its ``cost``)."""
+    filtered = [n.message for n in warnings if n.code == CONTENT_FILTERED]
+    error: LimnerError
+    if filtered:
+        error = ContentPolicyError(
+            f"{plan.model.id}: every image was withheld: {said_once(filtered)}",
+            reason=filtered[0],
+            provider=plan.provider.name,
+            model=plan.model.id,
+        )
+    else:
         said = [n.message for n in warnings if n.code == NO_IMAGES]
-        raise NoImageGeneratedError(
+        error = NoImageGeneratedError(
             f"{plan.model.id} returned no image" + (f": {said_once(said)}" if said else ""),
             provider=plan.provider.name,
             model=plan.model.id,
         )
-    if strict:
-        raise_if_filtered(warnings, plan)
-    return Merged(data, adjustments, warnings, answered, failed)
+    usages = [result.usage for result, _ in answered if result.usage is not None]
+    error.usage = sum(usages[1:], usages[0]) if usages else None
+    return error
 
 
 def respond(

@@ -325,6 +325,32 @@ async def test_a_client_that_leaves_after_part_of_n_was_made_is_logged_with_its_
     assert "model=openai/dall-e-3" in line and "cost=0.040 " in line
 
 
+async def test_an_error_whose_usage_may_be_billed_is_logged_with_its_cost(
+    gateway: Gateway, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A blocked Gemini call reported 7 prompt and 20 text tokens: no image, but the error
+    carries their cost, and so do its message and the log line."""
+    caplog.set_level(logging.INFO, logger="limner.gateway")
+    blocked = {
+        "candidates": [{"content": {"parts": [{"text": "No."}]}, "finishReason": "SAFETY"}],
+        "usageMetadata": {
+            "promptTokenCount": 7,
+            "candidatesTokenCount": 20,
+            "candidatesTokensDetails": [{"modality": "TEXT", "tokenCount": 20}],
+        },
+    }
+
+    async def answer(recorded: Any) -> Any:
+        return web.json_response(blocked)
+
+    server.reply(answer)
+    with pytest.raises(openai.BadRequestError) as caught:
+        await gateway.sdk().images.generate(model="google/gemini-2.5-flash-image", prompt="x")
+    assert "may be billed ($0.0000521)" in caught.value.message
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "limner.gateway"]
+    assert "status=400" in line and "cost=0.0000521 " in line
+
+
 def test_serve_refuses_a_public_host_without_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--host", "0.0.0.0", "--port", "0"]) == 2
     assert "LIMNER_API_KEYS" in capsys.readouterr().err

@@ -22,6 +22,7 @@ from ..errors import (
     UnsupportedFeatureError,
 )
 from ..estimates import estimate_calls
+from ..failure_cost import price_failure
 from ..inputs import check_extra_headers, check_not_overwritten, provider_options
 from ..outcomes import (
     failed_call_notice,
@@ -90,13 +91,17 @@ class ChatEngine:
 
     async def create(self, request: ChatRequest) -> ChatCompletion:
         plan = await self._plan(request, sending=True)
-        outcomes = await gather_settled(
-            [
-                self._send(plan, call, translation)
-                for call, translation in zip(plan.calls, plan.translations, strict=True)
-            ]
-        )
-        return self._merge(plan, outcomes)
+        try:
+            outcomes = await gather_settled(
+                [
+                    self._send(plan, call, translation)
+                    for call, translation in zip(plan.calls, plan.translations, strict=True)
+                ]
+            )
+            return self._merge(plan, outcomes)
+        except LimnerError as error:  # no answer: the usage reported may still be billed
+            price_failure(self.engine.registry, plan, "chat", error)
+            raise
 
     # ---- planning ----------------------------------------------------------------------------
 
@@ -200,7 +205,10 @@ class ChatEngine:
             if isinstance(o, ChatResult)
         ]
         if not any(_said_something(result) for result, _ in results):
-            raise _nothing_said(plan, results[0][0])
+            error = _nothing_said(plan, results[0][0])
+            reported = [result.usage for result, _ in results if result.usage is not None]
+            error.usage = sum(reported[1:], reported[0]) if reported else None
+            raise error
         choices: list[ChatChoice] = []
         usages: list[ChatUsage] = []
         cost: Decimal | None = Decimal(0)

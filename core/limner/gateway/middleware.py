@@ -100,6 +100,8 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
         with keep_made_images() as made:  # what a client that leaves had made, and billed
             response = await handler(request)
     except LimnerError as exc:
+        if exc.cost is not None:  # no image, but a usage the provider may bill
+            note().cost = exc.cost
         response = error_response(exc, request.app[STATE].scrub)
     except web.HTTPException as exc:
         response = http_error_response(exc, request)

@@ -178,7 +178,9 @@ def _blocked(
     stage: str,
     categories: tuple[str, ...],
 ) -> ContentPolicyError:
-    return ContentPolicyError(
+    """The refusal, carrying the usage Google reported for it (core prices it: it may be
+    billed)."""
+    error = ContentPolicyError(
         f"Google blocked the request: {said} — rephrase the prompt or change the input images",
         reason=reason,
         stage=stage,
@@ -187,6 +189,9 @@ def _blocked(
         model=call.model.id,
         status_code=response.status,
     )
+    body = response.json_or_none()
+    error.usage = usage_from_metadata(body.get("usageMetadata") if isinstance(body, dict) else None)
+    return error
 
 
 def _created(value: Any) -> int | None:

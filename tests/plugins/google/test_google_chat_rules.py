@@ -293,6 +293,24 @@ async def test_safety_block_without_output_is_a_content_policy_error(server: Ser
     )
 
 
+async def test_a_blocked_chat_carries_the_cost_of_its_usage(server: Server) -> None:
+    """As on the images path: the refusal prices the usage Google reported with it."""
+    server.answer(
+        200,
+        {
+            "promptFeedback": {"blockReason": "SAFETY"},
+            "usageMetadata": {"promptTokenCount": 1000, "totalTokenCount": 1000},
+        },
+    )
+    async with server.client() as client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await client.chat.completions.create(model=PRO, messages=[USER])
+    assert caught.value.cost == Decimal("0.002")  # 1000 prompt tokens at $2.00 a million
+    assert caught.value.message.endswith(
+        "google reported usage for it, which may be billed ($0.002)"
+    )
+
+
 async def test_blocked_prompt_is_a_content_policy_error(server: Server) -> None:
     server.answer(
         200, real_json("firebase-test-data__googleai_unary-failure-only-prompt-feedback.json")

@@ -208,6 +208,62 @@ async def test_split_prompt_block_on_every_call(server: Server) -> None:
     assert caught.value.reason == "1 image(s) blocked: prompt blocked (Message)"
 
 
+# Firebase's recorded answer: 7 prompt tokens, 20 text tokens, finishReason SAFETY; at
+# gemini-2.5-flash-image's rates (0.30 text in, 2.50 text out per million) that is $0.0000521
+SAFETY = "firebase-test-data__googleai_unary-failure-finish-reason-safety.json"
+SAFETY_COST = Decimal("0.0000021") + Decimal("0.00005")
+
+
+async def test_a_blocked_call_carries_the_cost_of_its_usage(server: Server) -> None:
+    """A request made in one call raises, and its error prices the usage Google reported (the
+    answer's text tokens may be billed), saying so in its message and billing_note."""
+    server.answer(200, real_json(SAFETY))
+    async with server.client() as client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await client.images.generate(model="google/gemini-2.5-flash-image", prompt="x")
+    error = caught.value
+    assert error.usage is not None and error.usage.input_tokens == 7
+    assert error.cost == SAFETY_COST
+    note = "google reported usage for it, which may be billed ($0.0000521)"
+    assert error.message.endswith(f"; {note}")
+    assert error.billing_note == note
+
+
+async def test_every_call_blocked_sums_the_usage_of_the_calls(server: Server) -> None:
+    server.answer(200, real_json(SAFETY))
+    async with server.client() as client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await client.images.generate(model="google/gemini-2.5-flash-image", prompt="x", n=3)
+    assert len(server.seen) == 3
+    assert caught.value.usage is not None and caught.value.usage.input_tokens == 3 * 7
+    assert caught.value.cost == 3 * SAFETY_COST
+
+
+async def test_a_text_only_answer_carries_the_cost_of_its_tokens(server: Server) -> None:
+    body = gemini_answer(text="I can only describe it.")
+    body["candidates"][0]["finishReason"] = "NO_IMAGE"
+    body["usageMetadata"] = {
+        "promptTokenCount": 10,
+        "candidatesTokenCount": 25,
+        "candidatesTokensDetails": [{"modality": "TEXT", "tokenCount": 25}],
+    }
+    server.answer(200, body)
+    async with server.client() as client:
+        with pytest.raises(limner.NoImageGeneratedError) as caught:
+            await client.images.generate(model="google/gemini-2.5-flash-image", prompt="x")
+    assert caught.value.text == "I can only describe it."
+    assert caught.value.cost == (10 * Decimal("0.30") + 25 * Decimal("2.50")) / 1_000_000
+
+
+async def test_an_answer_without_usage_carries_no_cost(server: Server) -> None:
+    server.answer(200, {"candidates": [{"finishReason": "IMAGE_SAFETY"}]})
+    async with server.client() as client:
+        with pytest.raises(limner.ContentPolicyError) as caught:
+            await client.images.generate(model="google/gemini-2.5-flash-image", prompt="x")
+    assert caught.value.usage is None and caught.value.cost is None
+    assert "billed" not in caught.value.message and caught.value.billing_note == ""
+
+
 async def test_imagen_some_filtered_strict_raises(server: Server) -> None:
     server.answer(
         200,

@@ -1,0 +1,30 @@
+"""The cost of a failure: an error whose calls answered without an image (a refusal, a text-only
+answer) carries the ``usage`` the provider reported for them, which the provider may bill."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .capabilities import Operation
+from .errors import LimnerError
+from .plugins import Registry
+from .sending import Plan, price_or_notice
+
+__all__ = ["price_failure"]
+
+
+def price_failure(
+    registry: Registry, plan: Plan[Any], operation: Operation, error: LimnerError
+) -> None:
+    """Price the ``usage`` ``error`` carries into its ``cost`` (unless it has one), and say in
+    its message and ``billing_note`` that it may be billed; a usage without a price is said too."""
+    if error.usage is None or error.cost is not None:
+        return
+    sent = plan.translations[0]  # (every call of a request is sent at one size and quality)
+    error.cost, _ = price_or_notice(
+        registry, plan.model, operation, 0, sent.quality, sent.size, error.usage, sent.edit_mode
+    )
+    cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
+    note = f"{plan.provider.name} reported usage for it, which may be billed ({cost})"
+    error.message = f"{error.message}; {note}"
+    error.billing_note = f"{error.billing_note}; {note}" if error.billing_note else note
