@@ -54,6 +54,7 @@ from .sending import (
     exchange,
     plan_warnings,
     price_or_notice,
+    resent_notices,
     unique,
     with_extra_headers,
 )
@@ -260,6 +261,7 @@ class Engine:
     ) -> ProviderResult:
         provider = plan.provider
         share = Share(call.index, len(plan.calls), call.n)
+        resent: list[str] = []  # the submission's attempts the provider may have taken
         result = await exchange(
             self.transport,
             provider,
@@ -269,6 +271,7 @@ class Engine:
             parse=lambda response: provider.parse_response(call, response),
             parse_error=lambda response: provider.parse_error(call, response),
             share=share,
+            resent=resent,
         )
         if isinstance(result, Pending):  # a job: the images come from polling it
             result = await poll(
@@ -282,6 +285,8 @@ class Engine:
                 policy=self.options.download,
                 share=share,
             )
+            if resent and isinstance(result, ProviderResult):  # the submission's, said
+                result.warnings[:0] = resent_notices(resent)
         if not isinstance(result, ProviderResult):
             step = f"{provider.name}.parse_response"
             raise PluginError.returned(step, result, "a ProviderResult or Pending")

@@ -80,12 +80,17 @@ async def exchange(
     retry: RetryPolicy | None = None,
     successor: bool = True,
     connect_to: ConnectTo | None = None,
+    resent: list[str] | None = None,
 ) -> T:
     """Send ``request`` and return ``parse(response)``; raise the provider's error otherwise,
     naming the call when it is one ``share`` of a split request. ``retry`` replaces the
     transport's retry policy; ``successor=False`` keeps a 404 from naming the model's successor
     (a poll's 404 is about the job, not the model); ``connect_to`` gives each attempt an
     address checked for the URL's host to connect to (:meth:`Transport.send`).
+
+    An attempt the provider may have taken before the one that answered becomes a ``resent``
+    warning of the result; of a :class:`~limner.calls.Pending` result, it is left in ``resent``
+    for the caller to add to the job's result.
 
     A parser that raises something other than a :class:`LimnerError` on a 2xx body becomes a
     :class:`ProviderError` quoting the body (no ``KeyError`` leaks to users)."""
@@ -106,7 +111,8 @@ async def exchange(
             scrub.add(secret_header_values(attempt))
         return scrub
 
-    resent: list[str] = []  # attempts the provider may have taken before the one answered
+    if resent is None:  # attempts the provider may have taken before the one answered
+        resent = []
     try:
         response = await transport.send(
             request,
@@ -136,8 +142,7 @@ async def exchange(
                 status_code=response.status,
                 request_id=response.request_id,
             ) from exc  # kept below only if its words carry no secret
-        for note in resent:  # said, as each call's own: not a silent second bill
-            getattr(result, "warnings", []).append(Notice(code=RESENT, message=note))
+        _say_resent(result, resent)
         # an images or a chat result (not a Pending) that does not say the provider's id for
         # the answer gets the one its headers give, for the caller's support request
         if getattr(result, "request_id", "") is None and response.request_id is not None:
@@ -149,6 +154,20 @@ async def exchange(
         if share is not None and signed:  # not before anything was sent: every call would fail
             share.name(failure)
         raise failure from scrubber().cause(error.__cause__)
+
+
+def _say_resent(result: object, resent: list[str]) -> None:
+    """Add the ``resent`` warnings to an images or chat result, not a silent second bill (a
+    :class:`~limner.calls.Pending`, which has no warnings, leaves them to its caller)."""
+    warnings = getattr(result, "warnings", None)
+    if resent and isinstance(warnings, list):
+        warnings.extend(resent_notices(resent))
+
+
+def resent_notices(resent: Sequence[str]) -> list[Notice]:
+    """The ``resent`` warnings of a call whose request was sent again after attempts the
+    provider may have taken (``resent`` says each), as the call's own."""
+    return [Notice(code=RESENT, message=note) for note in resent]
 
 
 def _resent_said(failure: LimnerError, resent: list[str]) -> LimnerError:

@@ -776,3 +776,23 @@ async def test_a_wait_past_the_poll_timeout_ends_at_once_and_says_why(
         "the next was due in 10 s)"
     ) in caught.value.message
     assert len(server.api_calls) == 1
+
+
+async def test_a_submission_resent_after_its_connection_dropped_says_so_in_the_result(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    """The first submission went out and its connection dropped: the provider may have opened
+    a job for it, which is billed; the job polled is the second's, and the result says so."""
+
+    async def hang_up(recorded: Recorded) -> web.StreamResponse:
+        assert recorded.request is not None and recorded.request.transport is not None
+        recorded.request.transport.close()
+        return web.Response()
+
+    server.reply(hang_up, Jobs(server, polls=0))
+    result = await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    assert [method for method, _ in api_calls(server)] == ["POST", "POST", "GET"]
+    assert [w.message for w in result.warnings if w.code == "resent"] == [
+        "attempt 1: the connection dropped after the request went out: the provider may have "
+        "taken it, and may bill the images it makes; limner sent it again"
+    ]
