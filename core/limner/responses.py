@@ -242,7 +242,7 @@ class ImagesResponse(OpenAIShaped):
         payloads = self.images()
         names = save_paths(path, len(self.data), self.output_format or _sniffed(payloads[:1]))
         if not overwrite:
-            existing = [str(name) for name in names if name.exists()]
+            existing = [str(name) for name in names if os.path.lexists(name)]  # links too
             if existing:
                 raise FileExistsError(
                     f"refusing to overwrite {', '.join(existing)}: save to another path, or "
@@ -329,6 +329,6 @@ def _place_new(tmp: str, path: Path) -> None:
     except FileExistsError:
         raise FileExistsError(f"refusing to overwrite {path}") from None
     except OSError:  # a file system without hard links: check, then move
-        if path.exists():
+        if os.path.lexists(path):
             raise FileExistsError(f"refusing to overwrite {path}") from None
         os.replace(tmp, path)

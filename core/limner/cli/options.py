@@ -139,7 +139,13 @@ def _option_path(key: str, providers: set[str]) -> tuple[str, ...]:
 def request_fields(args: argparse.Namespace, providers: set[str]) -> dict[str, Any]:
     """The request's fields from the flags, then every ``--option`` in order, merged key by key
     (``image_config``, ``provider_options``...); one key set to two values is refused."""
-    reserved = {"model": "-m/--model", "prompt": "the PROMPT argument", "dry_run": "--dry-run"}
+    reserved = {
+        "model": "-m/--model",
+        "prompt": "the PROMPT argument",
+        "dry_run": "--dry-run",
+        "timeout": "--timeout",  # the client's settings, which the flags give (not request fields)
+        "max_retries": "--max-retries",
+    }
     flags: list[tuple[tuple[str, ...], Any, str]] = [
         (("size",), args.size, "--size"),
         (("quality",), args.quality, "--quality"),

@@ -115,7 +115,7 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
     else:
         formats = list(dict.fromkeys(["png", *model.capabilities.output_formats]))
     names = {path for fmt in formats for path in save_paths(args.output, count, fmt)}
-    existing = sorted(str(path) for path in names if path.exists())
+    existing = sorted(str(path) for path in names if os.path.lexists(path))  # links too
     if existing:
         unsure = ""
         if len(names) > count:  # the file names depend on the format the provider answers
@@ -165,9 +165,8 @@ def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], bo
         try:
             paths, said = _save_beside(result, target)
             elsewhere = False
-        except FileExistsError:
-            raise
-        except OSError as exc:  # found only now (a name too long, a full disk): keep the images
+        except OSError as exc:  # found only now (a name too long, a full disk, a file where
+            # the folder was, a name taken by another writer meanwhile): keep the images
             why = exc.strerror or str(exc)
             try:
                 folder = tempfile.mkdtemp(prefix="limner-")
@@ -208,7 +207,7 @@ def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[
     collided = False  # default names count on: from the first taken, each gets the next
     for item, name in zip(result.data, names, strict=True):
         path = name
-        if name.exists() or (collided and _counted(name, result.created)):
+        if os.path.lexists(name) or (collided and _counted(name, result.created)):
             collided = True
             path = _fresh_name(name, result.created, taken)
             taken.add(path)
@@ -229,7 +228,7 @@ def _fresh_name(name: Path, created: int, taken: set[Path]) -> Path:
         else:
             tag = f"{created}" if attempt == 1 else f"{created}-{attempt}"
             candidate = name.with_name(f"{name.stem}.{tag}{name.suffix}")
-        if candidate not in taken and not candidate.exists():
+        if candidate not in taken and not os.path.lexists(candidate):
             return candidate
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -1,0 +1,79 @@
+"""Saving what a paid call made: a name a dangling link takes, or a file that stands where a
+folder was by the time the answer came, never throws the images away; and the settings the
+flags give (a timeout) are not taken from --option."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import pytest
+
+import limner
+from limner.cli.output import save
+
+from .support import FakeOpenAI, png, run
+
+
+def _answer() -> limner.ImagesResponse:
+    item = limner.ImageData(b64_json=base64.b64encode(png()).decode())
+    return limner.ImagesResponse(created=7, data=[item], provider="p", model="p/m")
+
+
+def test_a_dangling_link_at_the_output_is_refused_before_the_call(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    target = tmp_path / "fox.png"
+    target.symlink_to(tmp_path / "nowhere" / "target.png")
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", str(target)
+    )
+    assert (status, out) == (2, "")
+    assert f"refusing to overwrite {target}" in err
+    assert fake_openai.requests == []
+
+
+def test_a_dangling_link_that_appeared_during_the_call_is_kept_beside_the_image(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "fox.png"
+    target.symlink_to(tmp_path / "nowhere" / "target.png")
+    paths, said, elsewhere = save(_answer(), str(target))
+    assert [p.name for p in paths] == ["fox.7.png"] and not elsewhere
+    assert paths[0].read_bytes() == png()
+    assert said == [f"warning: {target} exists and was kept; saved this image as {paths[0]}"]
+    assert target.is_symlink() and not os.path.exists(target)
+
+
+def test_a_file_where_the_folder_was_sends_the_images_to_a_temporary_folder(
+    tmp_path: Path,
+) -> None:
+    """``-o out/`` checked as a folder to be made; by the answer ``out`` is a file."""
+    (tmp_path / "out").write_bytes(b"not a folder")
+    paths, said, elsewhere = save(_answer(), f"{tmp_path / 'out'}{os.sep}")
+    try:
+        assert elsewhere and paths[0].read_bytes() == png()
+        assert paths[0].parent != tmp_path / "out"
+        assert said[0].startswith(f"warning: could not save to {tmp_path / 'out'}{os.sep} (")
+        assert (tmp_path / "out").read_bytes() == b"not a folder"
+    finally:
+        for path in paths:
+            path.unlink()
+            path.parent.rmdir()
+
+
+@pytest.mark.parametrize(
+    ("key", "flag"), [("timeout", "--timeout"), ("max_retries", "--max-retries")]
+)
+def test_client_settings_are_refused_as_options(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, key: str, flag: str
+) -> None:
+    """``--option timeout=1`` would be the call's own timeout, overriding ``--timeout`` (whose
+    flag a timeout's error then names): the flag gives it."""
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "--option", f"{key}=1"
+    )
+    assert (status, out) == (2, "")
+    assert err.strip() == f"limner: error: --option {key}: give {key} with {flag}, not --option"
+    assert fake_openai.requests == []
