@@ -55,7 +55,9 @@ def register_models(register: Callable[[ModelInfo], None]) -> None:
     is already known replaces the earlier entry, so a plugin can also correct a built-in model's
     capabilities, lifecycle or prices: take the entry from its provider's ``models()`` (an
     instance of the provider class its plugin exports) and register
-    ``model.model_copy(update={...})`` with the fields that differ. ``model.provider`` must name
+    ``model.model_copy(update={...})`` with the fields that differ (core validates what is
+    registered again, as ``model_copy`` does not: a misspelt field or a value out of range is a
+    :class:`~limner.errors.PluginError`). ``model.provider`` must name
     a registered provider: otherwise the registry refuses to build, naming the plugin, unless the
     user disabled plugins (then the model is left out: most likely its provider's plugin is one
     of them).

@@ -18,6 +18,7 @@ import pluggy
 
 from . import default_hooks
 from .capabilities import ModelInfo, Operation
+from .declared import revalidated
 from .errors import InvalidRequestError, LimnerError, NotFoundError, PluginError
 from .loading import (
     DISABLE_ENV,
@@ -191,7 +192,7 @@ class Registry:
                 step = f"{type(provider).__name__}.models()"
                 raise PluginError.returned(step, listed, "a list of ModelInfo")
             for model in listed:
-                self._check_model(model, providers)
+                model = self._check_model(model, providers)
                 if model.provider != provider.name:
                     raise PluginError(
                         f"{type(provider).__name__}.models() listed {model.id!r}, a model of "
@@ -206,7 +207,7 @@ class Registry:
                 # nothing to change
                 log.debug("left out %s: no plugin left registers its provider", model.id)
                 return
-            self._check_model(model, providers)
+            model = self._check_model(model, providers)
             models[model.id] = model
 
         with self._plugin_step("register_models"):
@@ -253,9 +254,18 @@ class Registry:
         return f"the plugin {module_of(plugin)}", ""
 
     @staticmethod
-    def _check_model(model: object, providers: dict[str, Provider]) -> None:
+    def _check_model(model: object, providers: dict[str, Provider]) -> ModelInfo:
+        """``model``, validated again (``model_copy(update=...)``, the way a plugin changes a
+        built-in model, checks nothing) and fit for the providers registered."""
         if not isinstance(model, ModelInfo):
             raise PluginError(f"a plugin registered {type(model).__name__}, not a ModelInfo")
+        try:
+            model = revalidated(model)
+        except ValueError as exc:
+            raise PluginError(
+                f"model {model.id!r} is not valid ({exc}); check the fields it was built or "
+                "changed (model_copy(update=...)) with"
+            ) from None
         if model.provider not in providers:
             raise PluginError(
                 f"model {model.id!r} names an unregistered provider {model.provider!r}"
@@ -267,6 +277,7 @@ class Registry:
                 f"model {model.id!r} lists 'chat' but provider {model.provider!r} does not "
                 "implement translate_chat"
             )
+        return model
 
     # ---- hooks -------------------------------------------------------------------------------
 
