@@ -29,11 +29,13 @@ BYTES_NOT_URLS = Adjustment(
 held bytes where URLs were asked for."""
 
 
-def not_images(images: Sequence[str | None], provider: str, model: str) -> ProviderError | None:
-    """The error for an answer whose base64 ``images`` (``None`` for a URL) are not all images
-    (text, an error page, what is not base64), or ``None``: each image's first bytes are read
-    (see :func:`~limner.image_header.looks_like_image_b64`), so nothing broken is returned, or
-    saved, as a picture."""
+def not_images(
+    images: Sequence[str | None], provider: str, model: str, request_id: str | None = None
+) -> ProviderError | None:
+    """The error for an answer (whose id is ``request_id``) whose base64 ``images`` (``None``
+    for a URL) are not all images (text, an error page, what is not base64), or ``None``: each
+    image's first bytes are read (see :func:`~limner.image_header.looks_like_image_b64`), so
+    nothing broken is returned, or saved, as a picture."""
     for index, encoded in enumerate(images):
         if encoded is not None and not looks_like_image_b64(encoded):
             begins = repr(encoded[:24]) + ("..." if len(encoded) > 24 else "")
@@ -42,6 +44,7 @@ def not_images(images: Sequence[str | None], provider: str, model: str) -> Provi
                 f"{len(images)}, base64 beginning {begins}); the call may still be billed",
                 provider=provider,
                 model=model,
+                request_id=request_id,
             )
     return None
 

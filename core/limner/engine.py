@@ -290,7 +290,8 @@ class Engine:
         if not isinstance(result, ProviderResult):
             step = f"{provider.name}.parse_response"
             raise PluginError.returned(step, result, "a ProviderResult or Pending")
-        broken = not_images([item.b64_json for item in result.images], provider.name, plan.model.id)
+        inline = [item.b64_json for item in result.images]
+        broken = not_images(inline, provider.name, plan.model.id, result.request_id)
         if broken is not None:
             raise broken
         return result

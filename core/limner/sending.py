@@ -338,8 +338,9 @@ def describe(
     missing: list[MissingCredentialsError] = []
     noting = DRY_RUN_MISSING.set(missing)
     try:
+        scrub = Scrubber(plan.provider.secret_values(plan.settings))  # a key put in a header
         described = [
-            plan.provider.authorize(t.request, plan.settings, dry_run=True).describe()
+            scrub.value(plan.provider.authorize(t.request, plan.settings, dry_run=True).describe())
             for t in plan.translations
         ]
     finally:

@@ -497,12 +497,14 @@ async def test_image_data_that_is_not_an_image_is_a_provider_error(
 ) -> None:
     async def answer(recorded: Recorded) -> web.StreamResponse:
         return web.json_response(
-            {"created": 1, "data": [{"b64_json": IMAGE_B64}, {"b64_json": data}]}
+            {"created": 1, "data": [{"b64_json": IMAGE_B64}, {"b64_json": data}]},
+            headers={"x-request-id": "req_42"},
         )
 
     server.reply(answer)
     with pytest.raises(limner.ProviderError) as caught:
         await client.images.generate(model="alpha", prompt="x", n=2)
+    assert caught.value.request_id == "req_42"  # for the provider's support
     assert caught.value.message.startswith(
         "fake/alpha-1 answered image data that is not an image (image 2 of 2, base64 beginning "
     )

@@ -192,3 +192,22 @@ async def test_a_plugins_exception_without_a_secret_stays_chained(
     with pytest.raises(limner.ProviderError) as info:
         await client.images.generate(model="fake/alpha-1", prompt="p")
     assert info.value.__cause__ is not None
+
+
+async def test_a_configured_key_in_a_dry_runs_header_or_body_is_redacted(
+    make_client: MakeClient,
+) -> None:
+    """The user put the key in a header of its own, and in a field: a dry run, which is shown
+    and logged, hides it as it hides the credential header."""
+    client = make_client()
+    dry = await client.images.generate(
+        model="fake/alpha-1",
+        prompt="p",
+        extra_headers={"X-Trace": f"trace {API_KEY}"},
+        extra_body={"note": API_KEY},
+        dry_run=True,
+    )
+    (request,) = dry.requests
+    assert request["headers"]["x-trace"] == "trace <redacted>"
+    assert request["json"]["note"] == "<redacted>"
+    assert API_KEY not in dry.model_dump_json()

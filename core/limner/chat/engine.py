@@ -186,7 +186,7 @@ class ChatEngine:
             step = f"{provider.name}.parse_chat_response"
             raise PluginError.returned(step, result, "a ChatResult")
         inline = [url.partition(",")[2] for url in result.images if url.startswith("data:")]
-        broken = not_images(inline, provider.name, plan.model.id)
+        broken = not_images(inline, provider.name, plan.model.id, result.request_id)
         if broken is not None:
             raise broken
         return result

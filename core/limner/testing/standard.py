@@ -165,13 +165,28 @@ class ProviderTests(Harness):
             "quality and edit_mode must match a price row"
         )
 
-    def test_secrets_never_appear_in_a_dry_run(self, case: Case) -> None:
+    def test_secrets_never_appear_in_a_dry_run(
+        self, case: Case, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Nor in a translation: credentials are ``authorize``'s to add, in headers it marks
+        secret (core hides the settings' secrets from a dry run, but a translation is also what
+        cassettes record and what is compared between calls)."""
         provider, model, operation = case
         given = self.settings_for(provider, model)
         named = [  # the test's own credential values, whatever type the plugin gave them
             str(value) for name, value in given.items() if credential_name(name) and value
         ]
+        translated: list[WireRequest] = []
         with self._client(provider, model) as client:
+            live = type(client.registry.providers[provider.name])
+            translate = live.translate
+
+            def recording(self: Provider, call: Any) -> Any:
+                done = translate(self, call)
+                translated.append(done.request)
+                return done
+
+            monkeypatch.setattr(live, "translate", recording)
             secrets = [s for s in [*client.secret_values(), *named] if len(s) >= 8]
             shown = json.dumps(
                 self._call(client, model, operation, dry_run=True).model_dump(mode="json")
@@ -179,6 +194,11 @@ class ProviderTests(Harness):
             shown += repr(client)
         for secret in secrets:
             assert secret not in shown, f"{model.id} {operation}: a secret is shown"
+            for request in translated:
+                assert secret not in json.dumps(request.describe(), default=str), (
+                    f"{model.id} {operation}: a secret is shown: the translation holds a "
+                    "credential, which authorize should add (in a header it marks secret)"
+                )
 
     def test_authorize_adds_only_headers_and_marks_credentials_secret(
         self, case: Case, monkeypatch: pytest.MonkeyPatch
