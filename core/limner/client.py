@@ -233,7 +233,8 @@ class AsyncClient:
     :param poll_timeout: seconds allowed in all for a provider that answers with a job to poll
         (each poll is one HTTP call, under ``timeout``).
     :param max_retries: extra attempts on 408, 409, 429, 500, 502, 503 and 504 answers and on
-        connection errors (default 2); or pass ``retry=RetryPolicy(...)``, not both.
+        connection errors (default 2), downloads of images included (409 aside); or pass
+        ``retry=RetryPolicy(...)``, not both.
     :param strict: raise :class:`~limner.ContentPolicyError` when a provider filtered an image,
         instead of returning it with a warning.
     :param allow_private_networks: let limner download images from private or loopback addresses

@@ -1,37 +1,58 @@
 """Downloading remote images safely: https only, no private or local addresses unless allowed,
-a size cap, and the real format sniffed from the bytes."""
+a size cap, and the real format sniffed from the bytes. Redirects are followed, a few hops at
+most, each hop checked as the first URL is; a download that failed in a way that may pass (a
+503, a dropped connection) is tried again under the client's retry policy."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import ipaddress
+import logging
 import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from .client_defaults import DEFAULT_MAX_DOWNLOAD_BYTES
 from .client_limits import DOWNLOAD_TIMEOUT
+from .connections import client_closed_error
 from .errors import (
     InvalidRequestError,
+    LimnerError,
     PayloadTooLargeError,
     ProviderConnectionError,
     ProviderError,
 )
 from .http import pin_url
 from .images import byte_count
+from .retry import RetryPolicy
+from .status_errors import RETRYABLE_STATUSES, shown_url
+from .wire import parse_retry_after
 
 if TYPE_CHECKING:
     import aiohttp
 
+    from .lifetime import Pauses
+
 __all__ = [
+    "MAX_REDIRECTS",
     "DownloadPolicy",
     "PrivateAddressError",
     "download",
     "is_public",
     "public_address",
 ]
+
+log = logging.getLogger(__name__)
+"""A debug line per download tried again: the URL without its query, the attempt, the wait."""
+
+MAX_REDIRECTS = 5
+"""Redirects one download follows at most (a storage link behind a result URL takes one)."""
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# a download is a read: a 409 (a conflict in the provider's API, which calls retry) means nothing
+_RETRIED = RETRYABLE_STATUSES - {409}
+_ONCE = RetryPolicy(max_retries=0)
 
 
 @dataclass(frozen=True)
@@ -51,12 +72,50 @@ async def download(
     param: str,
     provider_url: bool = False,
     timeout: aiohttp.ClientTimeout | None = None,
+    retry: RetryPolicy | None = None,
+    pauses: Pauses | None = None,
 ) -> bytes:
     """The bytes at ``url``, under ``policy``. Errors name ``param``. A refused or failed
     download is the caller's :class:`InvalidRequestError` (an input image they pointed at), or a
     :class:`ProviderError` when ``provider_url`` (a result URL the provider answered with).
-    ``timeout`` applies to this download, its name lookup included, whatever the session's own
-    default."""
+    ``timeout`` applies to each attempt, its name lookups and redirects included, whatever the
+    session's own default. Redirects are followed (at most :data:`MAX_REDIRECTS`), each hop
+    under the same rules as ``url``, sent no header of the hop before it. An answer of 408,
+    429, 500, 502, 503 or 504, a failed name lookup or a lost connection is tried again from
+    ``url`` under ``retry`` (``None``: tried once), honouring ``Retry-After``; a timeout or a
+    refusal is not. The back-offs wait on ``pauses`` when given (a client's, which its closing
+    cuts short: the download then fails as closed)."""
+    policy_retry = retry if retry is not None else _ONCE
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return await _attempt(session, url, policy, param, provider_url, timeout)
+        except LimnerError as failure:
+            wait = failure.retry_after
+            if (
+                not failure.retryable
+                or attempt > policy_retry.max_retries
+                or (wait is not None and wait > policy_retry.max_retry_after)
+            ):
+                raise
+        delay = policy_retry.delay(attempt, wait)
+        log.debug("%s: download of %s failed (attempt %d)", param, _shown(url), attempt)
+        if pauses is None:
+            await asyncio.sleep(delay)
+        elif not await pauses.sleep(delay):
+            raise client_closed_error()
+
+
+async def _attempt(
+    session: aiohttp.ClientSession,
+    url: str,
+    policy: DownloadPolicy,
+    param: str,
+    provider_url: bool,
+    timeout: aiohttp.ClientTimeout | None,
+) -> bytes:
+    """One try at the bytes at ``url``, its redirects followed, within ``timeout``."""
     import aiohttp
 
     total = timeout.total if timeout is not None else None
@@ -65,7 +124,7 @@ async def download(
             return await _fetch(session, url, policy, param, provider_url, timeout)
     except aiohttp.ConnectionTimeoutError as exc:  # before TimeoutError: it is one too
         raise ProviderConnectionError(
-            f"{param}: could not connect to download {url} in time", param=param
+            f"{param}: could not connect to download {url} in time", param=param, retryable=True
         ) from exc
     except TimeoutError as exc:  # the whole download's time ran out
         within = f" within {total:g} s" if total else ""
@@ -74,7 +133,7 @@ async def download(
         raise failure from exc
     except aiohttp.ClientError as exc:
         raise ProviderConnectionError(
-            f"{param}: could not download {url}: {exc}", param=param
+            f"{param}: could not download {url}: {exc}", param=param, retryable=True
         ) from exc
 
 
@@ -86,31 +145,93 @@ async def _fetch(
     provider_url: bool,
     timeout: aiohttp.ClientTimeout | None,
 ) -> bytes:
+    """The bytes at ``url``, following its redirects. Each hop is checked afresh and connects
+    to the address checked for its own host, with headers of its own (only the Host header
+    pinning adds): nothing of one origin's request goes to the next. A hop is named in messages
+    without its query, which may hold a signature: the server chose it, not the caller."""
     refusal = ProviderError if provider_url else InvalidRequestError
-    pinned = await _check_url(url, policy, param=param, refusal=refusal)
-    target, extra = (url, {}) if pinned is None else pin_url(url, pinned)
-    if timeout is not None:
-        extra["timeout"] = timeout
-    # a session passed in may raise for a status itself: limner reads the status
-    extra["raise_for_status"] = False
-    async with session.get(target, allow_redirects=False, **extra) as response:
-        if response.status != 200:
-            raise refusal(
-                f"{param}: {url} answered HTTP {response.status}",
-                param=param,
-                code="download_failed",
-            )
-        declared = response.content_length
-        if declared is not None and declared > policy.max_bytes:
+    current, seen = url, {url}
+    for hop in range(MAX_REDIRECTS + 1):
+        lead = f"{url} redirected to {_shown(current)}; " if hop else ""
+        pinned = await _check_url(current, policy, param=param, refusal=refusal, lead=lead)
+        target, extra = (current, {}) if pinned is None else pin_url(current, pinned)
+        if timeout is not None:
+            extra["timeout"] = timeout
+        # a session passed in may raise for a status itself: limner reads the status
+        extra["raise_for_status"] = False
+        async with session.get(target, allow_redirects=False, **extra) as response:
+            status = response.status
+            named = f"{url} redirected to {_shown(current)}, which" if hop else url
+            said = f"{param}: {named} answered"
+            if status in _REDIRECTS:
+                current = _next_hop(current, response.headers.get("location"), param, said, refusal)
+                if current in seen:
+                    raise refusal(
+                        f"{said} HTTP {status}, a redirect back to {_shown(current)}: the "
+                        "redirects go round in a loop",
+                        param=param,
+                        code="download_failed",
+                    )
+                seen.add(current)
+                continue
+            if status != 200:
+                failure = refusal(
+                    f"{said} HTTP {status}",
+                    param=param,
+                    code="download_failed",
+                    retryable=status in _RETRIED,
+                )
+                failure.retry_after = parse_retry_after(response.headers)
+                raise failure
+            return await _read(response, param, policy)
+    raise refusal(
+        f"{param}: {url} redirected more than {MAX_REDIRECTS} times (the last to "
+        f"{_shown(current)}); limner follows {MAX_REDIRECTS} at most",
+        param=param,
+        code="download_failed",
+    )
+
+
+def _next_hop(
+    current: str,
+    location: str | None,
+    param: str,
+    said: str,
+    refusal: type[InvalidRequestError] | type[ProviderError],
+) -> str:
+    """Where a redirect from ``current`` leads: its ``Location``, a relative one joined to
+    ``current``."""
+    if not location:
+        raise refusal(f"{said} a redirect without a Location", param=param, code="download_failed")
+    try:
+        return urljoin(current, location.strip())
+    except ValueError:  # a broken IPv6 address, say
+        raise refusal(
+            f"{said} a redirect to a URL that cannot be read", param=param, code="download_failed"
+        ) from None
+
+
+async def _read(response: aiohttp.ClientResponse, param: str, policy: DownloadPolicy) -> bytes:
+    """The body of ``response``, refused once it is over the size cap (as declared or read)."""
+    declared = response.content_length
+    if declared is not None and declared > policy.max_bytes:
+        raise _too_large(param, policy)
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.content.iter_chunked(1 << 16):
+        total += len(chunk)
+        if total > policy.max_bytes:
             raise _too_large(param, policy)
-        chunks: list[bytes] = []
-        total = 0
-        async for chunk in response.content.iter_chunked(1 << 16):
-            total += len(chunk)
-            if total > policy.max_bytes:
-                raise _too_large(param, policy)
-            chunks.append(chunk)
-        return b"".join(chunks)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _shown(url: str) -> str:
+    """``url`` for a message, as :func:`~limner.status_errors.shown_url` shows it."""
+    try:
+        return shown_url(url)
+    except ValueError:  # a broken IPv6 address: nothing of it is shown
+        return "a URL that cannot be read"
 
 
 async def _check_url(
@@ -119,15 +240,18 @@ async def _check_url(
     *,
     param: str,
     refusal: type[InvalidRequestError] | type[ProviderError],
+    lead: str = "",
 ) -> str | None:
     """Refuse what the policy forbids; return the public address checked, which the download
     then connects to (so a name cannot resolve to a private address a moment later: DNS
-    rebinding). ``None`` when private networks are allowed (no pinning)."""
-    parts = _split(url, param=param, refusal=refusal)
+    rebinding). ``None`` when private networks are allowed (no pinning). ``lead`` begins the
+    messages about a redirect's target (which redirect it was), which then do not quote it."""
+    parts = _split(url, param=param, refusal=refusal, lead=lead)
     allowed = ("https", "http") if policy.allow_private_networks else ("https",)
     if parts.scheme not in allowed or not parts.hostname:
         raise refusal(
-            f"{param}: only https URLs can be downloaded, got {url!r}",
+            f"{param}: {lead}only https URLs can be downloaded"
+            + ("" if lead else f", got {url!r}"),
             param=param,
             code="invalid_url",
         )
@@ -137,18 +261,21 @@ async def _check_url(
         return await public_address(parts.hostname, parts.port or 443)
     except UnicodeError:  # an empty or over-long label: "a..b", 64 characters
         raise refusal(
-            f"{param}: {parts.hostname!r} is not a valid host name", param=param, code="invalid_url"
+            f"{param}: {lead}{parts.hostname!r} is not a valid host name",
+            param=param,
+            code="invalid_url",
         ) from None
     except PrivateAddressError as exc:
         raise refusal(
-            f"{param}: {parts.hostname} resolves to a private or local address ({exc.address}); "
-            "limner refuses to fetch it unless the client allows private networks",
+            f"{param}: {lead}{parts.hostname} resolves to a private or local address "
+            f"({exc.address}); limner refuses to fetch it unless the client allows private "
+            "networks",
             param=param,
             code="invalid_url",
         ) from None
     except OSError as exc:
         raise ProviderConnectionError(
-            f"{param}: cannot resolve {parts.hostname}", param=param
+            f"{param}: {lead}cannot resolve {parts.hostname}", param=param, retryable=True
         ) from exc
 
 
@@ -208,23 +335,28 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 
 def _split(
-    url: str, *, param: str, refusal: type[InvalidRequestError] | type[ProviderError]
+    url: str,
+    *,
+    param: str,
+    refusal: type[InvalidRequestError] | type[ProviderError],
+    lead: str = "",
 ) -> SplitResult:
     """``url`` in parts, refusing one that cannot be read (a bad port, a broken IPv6 address) or
-    that carries credentials (``user:password@``). The URL is not quoted back: it may hold one."""
+    that carries credentials (``user:password@``). The URL is not quoted back: it may hold one.
+    ``lead`` begins the messages, as :func:`_check_url` has it."""
     try:
         parts = urlsplit(url)
         _ = parts.port  # the port is parsed (and checked) only when read
     except ValueError as exc:
         reason = "" if "@" in str(exc) else f" ({exc})"
         raise refusal(
-            f"{param}: not a valid URL{reason}; check its host and port",
+            f"{param}: {lead}not a valid URL{reason}; check its host and port",
             param=param,
             code="invalid_url",
         ) from None
     if "@" in parts.netloc:
         raise refusal(
-            f"{param}: the URL carries credentials (user:password@), which limner does not "
+            f"{param}: {lead}the URL carries credentials (user:password@), which limner does not "
             "send; use a URL that needs none, or pass the image itself",
             param=param,
             code="invalid_url",

@@ -240,8 +240,8 @@ class Engine:
         return Plan(model, provider, settings, calls, translations, adjustments, warnings)
 
     async def fetch(self, url: str, param: str, *, provider_url: bool = False) -> bytes:
-        """The bytes at ``url`` under the client's download policy and timeouts (see
-        :func:`~limner.download.download`)."""
+        """The bytes at ``url`` under the client's download policy, timeouts and retries, the
+        back-offs cut short by the client's closing (see :func:`~limner.download.download`)."""
         return await download(
             self.transport.session,
             url,
@@ -249,6 +249,8 @@ class Engine:
             param=param,
             provider_url=provider_url,
             timeout=self.transport.timeout,
+            retry=self.transport.retry,
+            pauses=self.transport.connections.pauses,
         )
 
     # ---- sending -----------------------------------------------------------------------------
