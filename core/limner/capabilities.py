@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -27,6 +27,7 @@ __all__ = [
     "PriceSheet",
     "SizeRules",
     "TokenPrices",
+    "model_object",
 ]
 
 LifecycleStatus = Literal["active", "preview", "legacy", "deprecated", "retired", "shutdown"]
@@ -261,6 +262,18 @@ class ModelInfo(ModelFields):
         ``Model.shutdown_date``."""
         shutdown = self.lifecycle.shutdown_on
         return None if shutdown is None else shutdown.isoformat()
+
+
+def model_object(model: ModelInfo) -> dict[str, Any]:
+    """``model`` as an OpenAI model object, JSON data: ``object``, ``created``, ``owned_by`` and
+    ``shutdown_date``, then every field of :class:`ModelInfo`. The gateway's ``/v1/models``
+    entries and ``limner models --json`` both give it."""
+    return {
+        "object": model.object,
+        "created": 0,
+        "owned_by": model.owned_by,
+        "shutdown_date": model.shutdown_date,
+    } | model.model_dump(mode="json")
 
 
 class PerModel(Generic[T]):

@@ -1,6 +1,6 @@
-"""The command's limits (--timeout, --max-retries, --poll-timeout), its --help examples, and how
-it stops on Ctrl-C and SIGTERM: the images already made are saved, nothing is half-written, and
-the caller's signal handlers are given back."""
+"""The command's limits (--timeout, --max-retries, --poll-timeout), its --help (the examples,
+and what it says as the README does), and how it stops on Ctrl-C and SIGTERM: the images already
+made are saved, nothing is half-written, and the caller's signal handlers are given back."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ import pytest
 import limner
 
 from .support import FakeOpenAI, png, run
+
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.mark.parametrize("command", ["generate", "edit"])
@@ -41,6 +43,49 @@ def test_the_help_examples_run(
         argv = [model if word == "MODEL" else word for word in shlex.split(example)[1:]]
         status, _, err = run(capsys, *argv, *([] if "--dry-run" in argv else ["--dry-run"]))
         assert status == 0, (example, err)
+
+
+def _help(command: str, flag: str) -> str:
+    """What ``limner COMMAND --help`` says of ``flag``, on one line."""
+    import argparse
+
+    from limner.cli.parser import build_parser
+
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    (action,) = [a for a in commands.choices[command]._actions if flag in a.option_strings]
+    return " ".join((action.help or "").split())
+
+
+def test_the_help_says_every_exit_status_the_readme_does() -> None:
+    from limner.cli.parser import build_parser
+
+    said = " ".join((build_parser().epilog or "").split())
+    readme = " ".join(README.read_text().split())
+    assert "or fewer images than `-n` asked for" in readme
+    assert "or fewer images than -n were made" in said  # status 1
+    assert "Ctrl-C, exit 130, or SIGTERM, exit 143" in readme
+    assert "130 or 143 stopped by Ctrl-C or SIGTERM" in said
+
+
+def test_the_quality_help_sends_to_the_models_own_list() -> None:
+    """Qualities differ by model (gpt-image-2.5 takes xhigh and max): the help names the
+    portable ones, and where to find a model's own."""
+    from limner.schema import PORTABLE_QUALITIES
+
+    for command in ("generate", "edit"):
+        said = _help(command, "--quality")
+        assert "limner models MODEL" in said
+        assert all(quality in said for quality in PORTABLE_QUALITIES)
+
+
+def test_the_help_says_the_images_are_paths_or_urls_as_the_readme_does() -> None:
+    readme = " ".join(README.read_text().split())
+    assert "`--image`, `--mask` and `--markup` take a path, or an `https://` or `data:` URL" in (
+        readme
+    )
+    for flag in ("--image", "--mask", "--markup"):
+        assert "a path, or an https or data: URL" in _help("edit", flag), flag
 
 
 @pytest.mark.parametrize("command", ["generate", "edit"])

@@ -1,8 +1,11 @@
 """``limner``: list models, generate and edit images from the command line.
 
-Exit status: 0 on success, 2 for bad input (invalid parameters, unknown model, missing
-credentials), 1 when a provider or the network failed. Errors are one line on stderr: text, or
-with ``--json`` the OpenAI error body ``{"error": {"message", "type", "param", "code"}}``.
+Exit status: 0 on success, 2 for bad input (invalid parameters or arguments, unknown model,
+missing credentials), 1 when a provider or the network failed or not every image asked for was
+saved where asked, 130 or 143 when stopped by Ctrl-C or SIGTERM. Errors are one line on stderr:
+text, or with ``--json`` the OpenAI error body ``{"error": {"message", "type", "param",
+"code"}}`` (argparse's refusals too); a call that made images and exits 1 also puts that error
+in its JSON summary on stdout.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ import signal
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
+from ..capabilities import model_object
 from ..client import AsyncClient
 from ..dryrun import DryRun
 from ..errors import (
@@ -34,23 +37,20 @@ from ..plugins import LIST_MODELS_HINT
 from ..responses import ImagesResponse
 from .options import request_fields
 from .output import (
-    NotSaved,
     check_output,
     check_writable_here,
     format_from_output,
-    save,
 )
-from .parser import build_parser
+from .parser import UsageError, build_parser
 from .progress import Spinner
 from .render import (
-    dollars,
     dry_run_text,
     model_details,
     models_table,
-    notes,
     options_text,
     terminal_safe,
 )
+from .report import report
 
 __all__ = ["main"]
 
@@ -63,14 +63,14 @@ def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
     if args.model is None:
         models = client.models.list()
         if args.json:
-            print(json.dumps([m.model_dump(mode="json") for m in models], indent=2))
+            print(json.dumps([model_object(m) for m in models], indent=2))
         else:
             print(models_table(models))
         return
     model = client.models.retrieve(args.model)
     schemas = client.models.schemas(model.id)
     if args.json:
-        document = model.model_dump(mode="json")
+        document = model_object(model)  # as the gateway's GET /v1/models/{model} gives it
         document["request_schemas"] = schemas
         print(json.dumps(document, indent=2))
         return
@@ -113,12 +113,12 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
                 result = await _call(client, args, fields)
         except asyncio.CancelledError:  # Ctrl-C, or SIGTERM: the images made are billed
             for response in made:
-                _report(response, args, asked=asked, links_asked=links)
+                report(response, args, asked=asked, links_asked=links, stopped=True)
             raise
     if isinstance(result, DryRun):
         print(result.model_dump_json(indent=2) if args.json else dry_run_text(result))
         return 0
-    return _report(result, args, asked=asked, links_asked=links)
+    return report(result, args, asked=asked, links_asked=links)
 
 
 async def _call(
@@ -138,67 +138,6 @@ async def _call(
             **fields,
         )
     return result
-
-
-def _report(
-    result: ImagesResponse, args: argparse.Namespace, *, asked: int, links_asked: bool
-) -> int:
-    named = result.file_format() or "png"
-    ext = {"jpeg": "jpg"}.get(named, named)
-    target = args.output or f"limner-{result.created}.{ext}"
-    # response_format=url answers carry links, not bytes: those are printed, not saved
-    urls = [item.url for item in result.data if item.b64_json is None and item.url is not None]
-    with_bytes = [item for item in result.data if item.b64_json is not None]
-    paths: list[Path] = []
-    elsewhere = False
-    lost: NotSaved | None = None
-    if with_bytes:
-        try:
-            paths, warnings, elsewhere = save(
-                result.model_copy(update={"data": with_bytes}), target
-            )
-        except NotSaved as exc:  # made and billed: the summary and cost are still printed
-            lost, warnings = exc, []
-        for line in warnings:
-            print(terminal_safe(line), file=sys.stderr)
-    if args.json:
-        summary = result.model_dump(mode="json", exclude={"data"})
-        summary["files"] = [str(path) for path in paths]
-        if urls:
-            summary["urls"] = urls
-        print(json.dumps(summary, indent=2))
-    else:
-        for line in [*map(str, paths), *urls]:
-            print(terminal_safe(line))
-        cost = "unknown" if result.cost is None else dollars(result.cost)
-        print(f"cost: {cost} ({result.model})")
-        for line in notes(result.adjustments, result.warnings):
-            print(terminal_safe(line), file=sys.stderr)
-    if lost is not None:
-        print(
-            terminal_safe(
-                f"limner: error: {len(with_bytes)} image(s) were made, and billed, but could be "
-                f"saved neither in {lost}; free some space or choose another -o/--output"
-            ),
-            file=sys.stderr,
-        )
-        return 1
-    unsaved = bool(urls) and not links_asked
-    if unsaved:  # asked for bytes, got links limner could not download (the notes say why)
-        print(
-            f"limner: {len(urls)} image(s) not saved: download them from the link(s) printed "
-            "before they expire",
-            file=sys.stderr,
-        )
-    fewer = len(result.data) < asked  # a failed call, or images a filter withheld
-    if fewer:  # what was made is saved; the notes say why the rest is missing
-        print(
-            f"limner: {len(result.data)} of the {asked} image(s) asked for were made; the "
-            "warnings say why",
-            file=sys.stderr,
-        )
-    # saved, but not where asked, or not at all, or not all of them: a script should notice
-    return 1 if elsewhere or unsaved or fewer else 0
 
 
 async def _serve(args: argparse.Namespace) -> int:
@@ -264,11 +203,39 @@ def _stopped_by_sigterm() -> Iterator[None]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``limner`` command; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    """Entry point of the ``limner`` command; returns the exit status (arguments argparse
+    refuses, and ``--help``, raise :class:`SystemExit`, as argparse does)."""
+    args = _parse(sys.argv[1:] if argv is None else list(argv))
     with warnings.catch_warnings():  # one line each, as the command's own messages
         warnings.showwarning = _one_line_warning
         return _run(args)
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The command's arguments. Refused ones exit 2, said as argparse says them (the usage, then
+    the error) or, with ``--json`` among them, as the OpenAI error body."""
+    try:
+        return build_parser().parse_args(argv)
+    except UsageError as refused:
+        if not _asks_for_json(argv):
+            refused.print_as_argparse()
+        error = InvalidRequestError(
+            f"{refused.message}; {refused.parser.prog} --help shows the arguments",
+            param=refused.param,
+        )
+        print(json.dumps(error.to_openai()), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _asks_for_json(argv: Sequence[str]) -> bool:
+    """Whether ``--json``, or a prefix of it that argparse takes for it (``--js``), is among
+    the options: before any ``--``, after which every argument is a positional one."""
+    for arg in argv:
+        if arg == "--":
+            return False
+        if len(arg) >= 3 and "--json".startswith(arg):
+            return True
+    return False
 
 
 def _one_line_warning(
@@ -316,7 +283,8 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         sent = args.command in ("generate", "edit") and not args.dry_run
         billed = "; a request already sent may still be billed" if sent else ""
-        print(f"limner: interrupted{billed}", file=sys.stderr)
+        stop = LimnerError(f"interrupted{billed}", code="interrupted")
+        _report_error(args, stop, f"limner: {stop.message}")
         return 130 if isinstance(exc, KeyboardInterrupt) else 143
 
 

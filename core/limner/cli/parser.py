@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from ..client_defaults import DEFAULT_MAX_RETRIES, DEFAULT_POLL_TIMEOUT, DEFAULT_TIMEOUT
 from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
 
-__all__ = ["build_parser"]
+__all__ = ["UsageError", "build_parser"]
 
 _EXAMPLES = {
     "generate": """examples (MODEL is a provider/model id; limner models lists them):
@@ -26,6 +28,41 @@ directory, a folder (image-1.png, ...); nothing is ever overwritten.""",
 The mask is a PNG the size of the image: its transparent pixels mark what to change; a model
 lists its edit modes in limner models MODEL.""",
 }
+
+
+class UsageError(Exception):
+    """Arguments argparse refused (a bad value, a missing ``-m``): raised instead of printing,
+    so the command can say it as text, as argparse does, or as JSON with ``--json``. ``param``
+    is the refused argument's field (``n``, ``seed``) when argparse named one argument."""
+
+    def __init__(self, message: str, parser: argparse.ArgumentParser, param: str | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.parser = parser
+        self.param = param
+
+    def print_as_argparse(self) -> NoReturn:
+        """The usage and the error line, then exit 2: what argparse itself prints."""
+        argparse.ArgumentParser.error(self.parser, self.message)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that raises :class:`UsageError` where argparse prints and exits; the
+    subcommands' parsers are of this class too (``add_subparsers`` makes them of the parent's)."""
+
+    def error(self, message: str) -> NoReturn:
+        refused = sys.exc_info()[1]  # argparse calls this while handling its ArgumentError
+        name = refused.argument_name if isinstance(refused, argparse.ArgumentError) else None
+        raise UsageError(message, self, self._field(name))
+
+    def _field(self, name: str | None) -> str | None:
+        """The ``dest`` of the argument argparse calls ``name`` (``-n``, ``-m/--model``)."""
+        if name is None:
+            return None
+        for action in self._actions:
+            if name in ("/".join(action.option_strings), action.metavar, action.dest):
+                return action.dest
+        return None
 
 
 class _Versions(argparse.Action):
@@ -50,13 +87,15 @@ class _Versions(argparse.Action):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``limner`` command's arguments: ``models``, ``generate``, ``edit`` and ``serve``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="limner",
         description="One OpenAI-compatible image API over many image providers.",
         epilog="Credentials come from each provider's usual environment variables; a call "
-        "without one names the variable to set. Exit status: 0 done, 1 the provider refused "
-        "or failed, the network failed, or an image was not saved; 2 bad input (nothing was "
-        "sent).",
+        "without one names the variable to set. Exit status: 0 done; 1 the provider refused "
+        "or failed, the network failed, an image was not saved, or fewer images than -n were "
+        "made (those made are saved); 2 bad input (nothing was sent); 130 or 143 stopped by "
+        "Ctrl-C or SIGTERM. With --json an error is one JSON line on stderr: the OpenAI error "
+        "body.",
     )
     parser.add_argument(
         "--version", action=_Versions, help="print the versions of limner and its plugins"
@@ -91,13 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
                 help="a path, or an https or data: URL; repeatable",
             )
             command.add_argument(
-                "--mask", metavar="PATH", help="PNG (a path or URL); transparent = edit here"
+                "--mask",
+                metavar="PATH",
+                help="PNG whose transparent pixels mark what to edit: a path, or an https or "
+                "data: URL",
             )
             command.add_argument(
                 "--markup",
                 metavar="PATH",
-                help="PNG drawn over the first image to guide the edit, transparent elsewhere "
-                "(models whose capabilities take a markup; not with --mask)",
+                help="PNG drawn over the first image to guide the edit, transparent elsewhere: a "
+                "path, or an https or data: URL (models whose capabilities take a markup; not "
+                "with --mask)",
             )
             command.add_argument(
                 "--edit-mode", help="inpaint, outpaint, remove-background... (see limner models)"
@@ -105,7 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--size", help="WIDTHxHEIGHT or auto")
         command.add_argument(
             "--quality",
-            help="low, medium, high, auto, or standard, hd (mapped onto the model's own)",
+            help="one of the model's qualities, which differ by model (limner models MODEL "
+            "lists them); the portable auto, low, medium, high, standard and hd are mapped onto "
+            "the model's own",
         )
         command.add_argument("-n", type=int, default=None, help="number of images (1-10)")
         command.add_argument("--aspect-ratio", help="e.g. 16:9")

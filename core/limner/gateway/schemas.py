@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..capabilities import ModelFields, ModelInfo
+from ..capabilities import ModelFields, model_object
 from .files import FileObject, FilePage, StoredFile
 
 __all__ = [
@@ -159,17 +159,6 @@ class FileDeleted(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
     models: int
-
-
-def model_object(model: ModelInfo) -> dict[str, Any]:
-    """The ``/v1/models`` entry for ``model``."""
-    shutdown = model.lifecycle.shutdown_on
-    return {
-        "object": "model",
-        "created": 0,
-        "owned_by": model.provider,
-        "shutdown_date": shutdown.isoformat() if shutdown else None,
-    } | model.model_dump(mode="json")
 
 
 def file_object(stored: StoredFile) -> dict[str, Any]:

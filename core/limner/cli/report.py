@@ -1,0 +1,170 @@
+"""What ``limner generate`` and ``edit`` print for a call that made images: the saved paths,
+links and cost (or, with ``--json``, the response without its image data), the notes, and the
+shortfalls that make the exit status 1 (images saved elsewhere or nowhere, links not downloaded,
+fewer images than asked), said on stderr and, with ``--json``, as the summary's ``error``."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from ..errors import LimnerError
+from ..responses import ImagesResponse
+from .output import NotSaved, save
+from .render import dollars, notes, terminal_safe
+
+__all__ = ["report"]
+
+
+def report(
+    result: ImagesResponse,
+    args: argparse.Namespace,
+    *,
+    asked: int,
+    links_asked: bool,
+    stopped: bool = False,
+) -> int:
+    """Save the images and print what was made; 1 when not all of them were saved where asked
+    (said on stderr, and with ``--json`` in the summary's ``error`` too). ``stopped``: the
+    command was interrupted, and that error is the one said on stderr."""
+    named = result.file_format() or "png"
+    ext = {"jpeg": "jpg"}.get(named, named)
+    target = args.output or f"limner-{result.created}.{ext}"
+    # response_format=url answers carry links, not bytes: those are printed, not saved
+    urls = [item.url for item in result.data if item.b64_json is None and item.url is not None]
+    with_bytes = [item for item in result.data if item.b64_json is not None]
+    paths: list[Path] = []
+    elsewhere = False
+    lost: NotSaved | None = None
+    if with_bytes:
+        try:
+            paths, warnings, elsewhere = save(
+                result.model_copy(update={"data": with_bytes}), target
+            )
+        except NotSaved as exc:  # made and billed: the summary and cost are still printed
+            lost, warnings = exc, []
+        for line in warnings:
+            print(terminal_safe(line), file=sys.stderr)
+    # saved, but not where asked, or not at all, or not all of them: a script should notice
+    shortfalls = (
+        [_lost(len(with_bytes), lost)]
+        if lost is not None
+        else _shortfalls(
+            made=len(result.data),
+            asked=asked,
+            unsaved=urls if not links_asked else [],
+            elsewhere=paths if elsewhere else [],
+            target=target,
+        )
+    )
+    if args.json:
+        _print_summary(result, paths, urls, _shortfall_error(shortfalls), stopped=stopped)
+    else:
+        _print_text(result, paths, urls, shortfalls)
+    return 1 if shortfalls else 0
+
+
+def _print_summary(
+    result: ImagesResponse,
+    paths: list[Path],
+    urls: list[str],
+    error: LimnerError | None,
+    *,
+    stopped: bool,
+) -> None:
+    """``--json``: the response without its image data, with ``files``, ``urls`` and the
+    ``error`` that makes the status 1, which stderr says too (unless the command was stopped:
+    then the interruption is the error there)."""
+    summary = result.model_dump(mode="json", exclude={"data"})
+    summary["files"] = [str(path) for path in paths]
+    if urls:
+        summary["urls"] = urls
+    if error is not None:
+        summary |= error.to_openai()
+    print(json.dumps(summary, indent=2))
+    if error is not None and not stopped:
+        print(json.dumps(error.to_openai()), file=sys.stderr)
+
+
+def _print_text(
+    result: ImagesResponse, paths: list[Path], urls: list[str], shortfalls: list[_Shortfall]
+) -> None:
+    """The paths and links, and the cost, on stdout; the notes and shortfalls on stderr."""
+    for line in [*map(str, paths), *urls]:
+        print(terminal_safe(line))
+    cost = "unknown" if result.cost is None else dollars(result.cost)
+    print(f"cost: {cost} ({result.model})")
+    for line in notes(result.adjustments, result.warnings):
+        print(terminal_safe(line), file=sys.stderr)
+    for shortfall in shortfalls:
+        if shortfall.line is not None:
+            print(terminal_safe(shortfall.line), file=sys.stderr)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shortfall:
+    """One reason a command that made images exits 1: ``code``, ``param`` and ``message`` for
+    the JSON error, ``line`` for stderr without ``--json`` (``None``: a warning said it
+    already)."""
+
+    code: str
+    param: str
+    message: str
+    line: str | None
+
+
+def _lost(count: int, lost: NotSaved) -> _Shortfall:
+    """Images made, and billed, that could be saved nowhere."""
+    message = (
+        f"{count} image(s) were made, and billed, but could be saved neither in {lost}; free "
+        "some space or choose another -o/--output"
+    )
+    return _Shortfall("images_not_saved", "output", message, f"limner: error: {message}")
+
+
+def _shortfalls(
+    *, made: int, asked: int, unsaved: list[str], elsewhere: list[Path], target: str
+) -> list[_Shortfall]:
+    """Why the images made are not all saved where asked: ``elsewhere`` the paths of images
+    saved in a temporary folder instead, ``unsaved`` the links of images asked for as bytes
+    that limner could not download (the notes say why)."""
+    found: list[_Shortfall] = []
+    if elsewhere:
+        found.append(
+            _Shortfall(
+                "images_saved_elsewhere",
+                "output",
+                f"{len(elsewhere)} image(s) could not be saved in {target}, and were saved in "
+                f"{elsewhere[0].parent} instead (the warning says why); move them where you "
+                "want them",
+                None,  # the warning on stderr said it
+            )
+        )
+    if unsaved:
+        found.append(
+            _Shortfall(
+                "images_not_downloaded",
+                "response_format",
+                f"{len(unsaved)} image(s) not saved: download them from the link(s) in urls "
+                "before they expire",
+                f"limner: {len(unsaved)} image(s) not saved: download them from the link(s) "
+                "printed before they expire",
+            )
+        )
+    if made < asked:  # a failed call, or images a filter withheld: the notes say why
+        message = f"{made} of the {asked} image(s) asked for were made; the warnings say why"
+        found.append(_Shortfall("fewer_images", "n", message, f"limner: {message}"))
+    return found
+
+
+def _shortfall_error(shortfalls: list[_Shortfall]) -> LimnerError | None:
+    """The one error ``--json`` gives for ``shortfalls``: the first one's code and param, and
+    every message."""
+    if not shortfalls:
+        return None
+    first = shortfalls[0]
+    message = "; ".join(shortfall.message for shortfall in shortfalls)
+    return LimnerError(message, code=first.code, param=first.param)
