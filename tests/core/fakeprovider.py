@@ -224,6 +224,8 @@ class FakeProvider(limner.Provider):
             return limner.ContentPolicyError(message, reason=error.get("message"), **common)
         if response.status == 429:
             return limner.RateLimitError(message, retry_after=response.retry_after, **common)
+        if response.status == 401:  # where the key comes from, as the standard tests ask
+            common["setting"] = limner.ProviderSetting(self.name, "api_key")
         return error_for_status(response.status)(message, param=error.get("param"), **common)
 
 

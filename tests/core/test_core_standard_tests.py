@@ -82,6 +82,13 @@ class TestMini(ProviderTests):
 """
 
 DEFECTS = {
+    "hides_where_the_key_comes_from": (
+        """
+    def parse_error(self, call, response):
+        return error_for_status(response.status)(f"mini: HTTP {response.status}")
+""",
+        "test_parse_error_maps_answers_onto_the_error_tree",
+    ),
     "shows_the_key": (
         """
     def translate(self, call):

@@ -50,6 +50,22 @@ def _unsigned(
     return request
 
 
+def _names_the_key(provider: Provider, error: LimnerError, body: bytes) -> None:
+    """A rejected key's error says where the key comes from: one of the provider's credential
+    variables (``Provider.env``) in its message, or the setting in ``error.setting``, as the
+    default ``parse_error`` does, so the command line and the gateway's operator know what to
+    check."""
+    names = [n for key, env in provider.env.items() if credential_name(key) for n in env]
+    named = any(name in error.message for name in names)
+    if names and not named and error.setting is None:
+        raise AssertionError(
+            f"{provider.name}: parse_error on HTTP 401 with the body {body!r} returned "
+            f"{error!r}, which names neither {' nor '.join(names)} nor the setting: pass "
+            f"setting=limner.ProviderSetting({provider.name!r}, 'api_key'), or return "
+            "limner.sending.generic_error's answer"
+        )
+
+
 class ProviderTests(Harness):
     """The standard tests. Set :attr:`plugin`, and override :attr:`settings` to give the
     provider its credentials (and anything a dry run needs, such as a region)."""
@@ -315,6 +331,8 @@ class ProviderTests(Harness):
                     assert 400 <= error.http_status < 500 or isinstance(error, ProviderError), (
                         f"{provider.name}: HTTP {status} became {error!r}"
                     )
+                if status == 401:
+                    _names_the_key(provider, error, body)
 
     def test_parse_error_keeps_the_wait_and_says_when_resending_cannot_help(
         self, provider: Provider

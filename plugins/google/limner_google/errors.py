@@ -125,6 +125,8 @@ def parse_error(call: Called, response: WireResponse) -> LimnerError:
         text = f"Google answered HTTP {status}: {response.text_excerpt() or '(empty body)'}"
         if cls is RateLimitError:
             return RateLimitError(text, retry_after=response.retry_after, **common)
+        if status == 401:
+            text += f" — {_CHECK_CREDENTIALS}"
         return cls(text, **common)
     code = error.get("status")
     if isinstance(code, str):
@@ -132,6 +134,9 @@ def parse_error(call: Called, response: WireResponse) -> LimnerError:
     reasons = {str(info.get("reason")) for info in _details(error, "google.rpc.ErrorInfo")}
     said = f"Google ({code or status}): {message}"
     return _classify(call, response, error, said, reasons, common)
+
+
+_CHECK_CREDENTIALS = "check GOOGLE_API_KEY/GEMINI_API_KEY, or the Vertex credentials"
 
 
 def _classify(
@@ -149,9 +154,7 @@ def _classify(
             f"{said} — rephrase the prompt", reason=message, stage="input", **common
         )
     if status == 401 or reasons & _KEY_REASONS:
-        return AuthenticationError(
-            f"{said} — check GOOGLE_API_KEY/GEMINI_API_KEY, or the Vertex credentials", **common
-        )
+        return AuthenticationError(f"{said} — {_CHECK_CREDENTIALS}", **common)
     if status == 403:
         return PermissionDeniedError(
             f"{said} — the credential may not use {call.model.name} (API not enabled, IAM role, "

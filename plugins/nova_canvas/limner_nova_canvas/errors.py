@@ -42,6 +42,10 @@ AUTH_CODES = frozenset(
         "InvalidClientTokenId",
     }
 )
+_CHECK_CREDENTIALS = (
+    "check the AWS credentials (AWS_BEARER_TOKEN_BEDROCK, or AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY, or the profile)"
+)
 _AUTH_HINT = {
     "ExpiredTokenException": "the session token has expired: refresh the credentials "
     "(aws sso login, a new role session or new AWS_SESSION_TOKEN) and retry",
@@ -97,8 +101,8 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
             reason=message,
             **common,
         )
-    if code in AUTH_CODES:
-        hint = _AUTH_HINT.get(code, "check the AWS credentials")
+    if code in AUTH_CODES or status == 401:
+        hint = _AUTH_HINT.get(code or "", _CHECK_CREDENTIALS)
         return AuthenticationError(f"{said} — {hint}", **common)
     return _by_code(call, response, code, said, common)
 

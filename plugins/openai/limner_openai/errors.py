@@ -182,4 +182,7 @@ def _fallback(response: WireResponse, common: dict[str, Any]) -> LimnerError:
         return endpoint_not_found(
             message, response.url, where="OPENAI_BASE_URL", setting=base_url, **common
         )
+    if status == 401:
+        key = ProviderSetting(common["provider"], "api_key")
+        return cls(f"{message} — check OPENAI_API_KEY", setting=key, **common)
     return cls(message, **common)

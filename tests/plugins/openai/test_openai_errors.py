@@ -332,7 +332,11 @@ def test_malformed_bodies_fall_back_by_status(
     error = provider.parse_error(call, answer(status, content))
     assert type(error) is cls
     excerpt = content.decode() or "(empty body)"
-    assert error.message == f"OpenAI answered HTTP {status} without a readable error: {excerpt}"
+    hint = " — check OPENAI_API_KEY" if status == 401 else ""  # the key's variable, always
+    assert error.message == (
+        f"OpenAI answered HTTP {status} without a readable error: {excerpt}{hint}"
+    )
+    assert (error.setting is not None) == (status == 401)
     assert_common(error, status)
 
 
