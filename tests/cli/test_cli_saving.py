@@ -77,3 +77,23 @@ def test_client_settings_are_refused_as_options(
     assert (status, out) == (2, "")
     assert err.strip() == f"limner: error: --option {key}: give {key} with {flag}, not --option"
     assert fake_openai.requests == []
+
+
+def test_a_refusal_suggests_a_format_whose_names_are_free(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """out/image-1.png exists: a JPEG answer would write out/image-1.jpg, so asking for jpeg
+    is the way on; when every format's name is taken, no format is suggested."""
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "image-1.png").write_bytes(b"old")
+    target = f"{tmp_path / 'out'}{os.sep}"
+    status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", target)
+    assert status == 2 and fake_openai.requests == []
+    assert err.rstrip().endswith(
+        "the names depend on the format answered (png, jpeg, webp): --option "
+        "output_format=jpeg writes free ones, where the model takes it"
+    )
+    for ext in ("jpg", "webp"):
+        (tmp_path / "out" / f"image-1.{ext}").write_bytes(b"old")
+    status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", target)
+    assert status == 2 and "output_format" not in err

@@ -118,8 +118,16 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
     existing = sorted(str(path) for path in names if os.path.lexists(path))  # links too
     if existing:
         unsure = ""
-        if len(names) > count:  # the file names depend on the format the provider answers
-            unsure = f"; the model may answer {', '.join(formats)}: --option output_format=..."
+        free = [  # a format the model takes whose names are all free: asking for it would do
+            fmt
+            for fmt in model.capabilities.output_formats
+            if not any(os.path.lexists(path) for path in save_paths(args.output, count, fmt))
+        ]
+        if len(names) > count and free:  # the file names depend on the format answered
+            unsure = (
+                f"; the names depend on the format answered ({', '.join(formats)}): "
+                f"--option output_format={free[0]} writes free ones, where the model takes it"
+            )
         raise InvalidRequestError(
             f"refusing to overwrite {', '.join(existing)}: choose another -o/--output, or move "
             f"the file away (nothing was sent to the provider){unsure}",
