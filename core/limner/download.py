@@ -131,6 +131,15 @@ async def _attempt(
         failure = ProviderConnectionError(f"{param}: timed out downloading {url}{within}")
         failure.param, failure.limit = param, DOWNLOAD_TIMEOUT if total else None
         raise failure from exc
+    except ValueError as exc:  # aiohttp's InvalidURL, yarl's UnicodeError ("a..b"): its words
+        # quote the URL, perhaps a redirect's with a signed query, so they are not repeated
+        refusal = ProviderError if provider_url else InvalidRequestError
+        raise refusal(
+            f"{param}: could not download {url}: it, or a URL it redirected to, cannot be read "
+            f"({type(exc).__name__})",
+            param=param,
+            code="invalid_url",
+        ) from None
     except aiohttp.ClientError as exc:
         raise ProviderConnectionError(
             f"{param}: could not download {url}: {exc}", param=param, retryable=True

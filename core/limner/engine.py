@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import os
 from collections.abc import Mapping, Sequence
@@ -288,7 +289,8 @@ class Engine:
                 share=share,
             )
             if resent and isinstance(result, ProviderResult):  # the submission's, said
-                result.warnings[:0] = resent_notices(resent)
+                said = [*resent_notices(resent), *result.warnings]  # (a plugin's may be a tuple)
+                result = dataclasses.replace(result, warnings=said)
         if not isinstance(result, ProviderResult):
             step = f"{provider.name}.parse_response"
             raise PluginError.returned(step, result, "a ProviderResult or Pending")

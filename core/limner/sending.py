@@ -142,7 +142,7 @@ async def exchange(
                 status_code=response.status,
                 request_id=response.request_id,
             ) from exc  # kept below only if its words carry no secret
-        _say_resent(result, resent)
+        result = _say_resent(result, resent)
         # an images or a chat result (not a Pending) that does not say the provider's id for
         # the answer gets the one its headers give, for the caller's support request
         if getattr(result, "request_id", "") is None and response.request_id is not None:
@@ -156,12 +156,13 @@ async def exchange(
         raise failure from scrubber().cause(error.__cause__)
 
 
-def _say_resent(result: object, resent: list[str]) -> None:
-    """Add the ``resent`` warnings to an images or chat result, not a silent second bill (a
-    :class:`~limner.calls.Pending`, which has no warnings, leaves them to its caller)."""
+def _say_resent(result: T, resent: list[str]) -> T:
+    """An images or chat result with the ``resent`` warnings added, not a silent second bill
+    (a :class:`~limner.calls.Pending`, which has no warnings, leaves them to its caller)."""
     warnings = getattr(result, "warnings", None)
-    if resent and isinstance(warnings, list):
-        warnings.extend(resent_notices(resent))
+    if not resent or warnings is None:
+        return result
+    return replace(result, warnings=[*warnings, *resent_notices(resent)])  # type: ignore[type-var]
 
 
 def resent_notices(resent: Sequence[str]) -> list[Notice]:
@@ -330,6 +331,17 @@ def _unpriced(
     return f"no price for {model.id} {operation} (quality={quality}, size={size})"
 
 
+def _hidden(scrub: Scrubber, request: WireRequest) -> dict[str, Any]:
+    """``request`` as a dry run shows it, with the client's secrets hidden in its URL and
+    headers (a key the caller put in a header of its own). The body is shown as it is: a
+    prompt may hold the key's text by chance (``lm-studio``), and a translation holds no
+    credential (the standard tests check it)."""
+    described = request.describe()
+    described["url"] = scrub(described["url"])
+    described["headers"] = scrub.value(described["headers"])
+    return described
+
+
 def describe(
     plan: Plan[Any], estimates: Sequence[Estimate], notices: Sequence[Notice] = ()
 ) -> DryRun:
@@ -338,9 +350,9 @@ def describe(
     missing: list[MissingCredentialsError] = []
     noting = DRY_RUN_MISSING.set(missing)
     try:
-        scrub = Scrubber(plan.provider.secret_values(plan.settings))  # a key put in a header
+        scrub = Scrubber(plan.provider.secret_values(plan.settings))
         described = [
-            scrub.value(plan.provider.authorize(t.request, plan.settings, dry_run=True).describe())
+            _hidden(scrub, plan.provider.authorize(t.request, plan.settings, dry_run=True))
             for t in plan.translations
         ]
     finally:

@@ -1,6 +1,6 @@
 """Saving what a paid call made: a name a dangling link takes, or a file that stands where a
-folder was by the time the answer came, never throws the images away; and the settings the
-flags give (a timeout) are not taken from --option."""
+folder was by the time the answer came, never throws the images away; the settings the flags
+give (a timeout) are not taken from --option; another library's warning is not said as limner's."""
 
 from __future__ import annotations
 
@@ -97,3 +97,19 @@ def test_a_refusal_suggests_a_format_whose_names_are_free(
         (tmp_path / "out" / f"image-1.{ext}").write_bytes(b"old")
     status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", target)
     assert status == 2 and "output_format" not in err
+
+
+def test_another_librarys_warning_is_not_said_as_limners(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import PIL.Image
+
+    import limner.loading
+    from limner.cli.main import _one_line_warning
+
+    _one_line_warning("big image", UserWarning, PIL.Image.__file__, 7)
+    _one_line_warning("no plugin", UserWarning, limner.loading.__file__, 9)
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: UserWarning: big image ({PIL.Image.__file__}:7)",
+        "limner: warning: no plugin",
+    ]

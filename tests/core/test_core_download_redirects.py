@@ -350,3 +350,38 @@ async def test_an_input_image_is_retried_and_redirected(
     assert _paths(server)[:3] == ["/in.png", "/in.png", "/files/a.png"]
     (call,) = server.api_calls
     assert call.files and call.files[0][3] == len(server.files["/files/a.png"])
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://a..b/x?sig=s3cret",
+        "http://ex\u00e4mple\u3002\u3002com/x?sig=s3cret",
+        "http://[::1%25zz]/x?sig=s3cret",
+        "http://127.0.0.1:1/x?sig=s3cret",
+    ],
+)
+async def test_a_redirect_to_a_url_that_cannot_be_read_is_refused_without_its_query(
+    server: FakeServer, location: str
+) -> None:
+    """With private networks allowed no host is checked before the request: a host that cannot
+    be encoded is limner's error, not a raw UnicodeError, and no message quotes the query."""
+    server.reply(web.Response(status=302, headers={"Location": location}))
+    with pytest.raises(limner.LimnerError) as info:
+        async with aiohttp.ClientSession() as session:
+            await download(session, f"{server.url}/r", OPEN, param="data[0].url", provider_url=True)
+    assert "s3cret" not in str(info.value) and info.value.param == "data[0].url"
+
+
+async def test_a_result_link_redirected_to_an_unreadable_url_is_kept_as_the_link(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    link = f"{server.url}/result/1"
+    server.reply(
+        web.json_response(ok_body(1, url=link)),
+        web.Response(status=302, headers={"Location": "http://a..b/x.png"}),
+    )
+    client = make_client(allow_private_networks=True)
+    result = await client.images.generate(model="alpha", prompt="x", response_format="b64_json")
+    assert result.data[0].url == link and result.data[0].b64_json is None
+    assert any(a.param == "response_format" for a in result.adjustments)

@@ -778,8 +778,24 @@ async def test_a_wait_past_the_poll_timeout_ends_at_once_and_says_why(
     assert len(server.api_calls) == 1
 
 
+class TupleWarnings(JobsProvider):
+    """A plugin whose finished job's warnings are a tuple (the type says list; it works)."""
+
+    def parse_poll(
+        self, call: limner.ProviderCall, pending: limner.Pending, response: limner.WireResponse
+    ) -> limner.ProviderResult | limner.Pending:
+        done = super().parse_poll(call, pending, response)
+        if isinstance(done, limner.ProviderResult):
+            note = limner.Notice(code="plugin_note", message="from the job")
+            done = limner.ProviderResult(images=done.images, warnings=(note,))  # type: ignore[arg-type]
+        return done
+
+
+@pytest.mark.parametrize("provider", [JobsProvider, TupleWarnings])
 async def test_a_submission_resent_after_its_connection_dropped_says_so_in_the_result(
-    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+    server: FakeServer,
+    make_jobs_client: Callable[..., limner.AsyncClient],
+    provider: type[JobsProvider],
 ) -> None:
     """The first submission went out and its connection dropped: the provider may have opened
     a job for it, which is billed; the job polled is the second's, and the result says so."""
@@ -790,9 +806,12 @@ async def test_a_submission_resent_after_its_connection_dropped_says_so_in_the_r
         return web.Response()
 
     server.reply(hang_up, Jobs(server, polls=0))
-    result = await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    client = make_jobs_client(provider)
+    result = await client.images.generate(model="jobs/flux-test", prompt="a fox")
     assert [method for method, _ in api_calls(server)] == ["POST", "POST", "GET"]
     assert [w.message for w in result.warnings if w.code == "resent"] == [
         "attempt 1: the connection dropped after the request went out: the provider may have "
         "taken it, and may bill the images it makes; limner sent it again"
     ]
+    if provider is TupleWarnings:  # the plugin's own warning is kept beside it
+        assert [w.code for w in result.warnings] == ["resent", "plugin_note"]

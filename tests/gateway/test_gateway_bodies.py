@@ -231,3 +231,20 @@ async def test_a_form_field_given_two_ways_is_refused(
     assert status == 400
     assert answer["error"]["param"] in ("tags", "images")
     assert server.api_calls == []
+
+
+@pytest.mark.parametrize(("name", "value"), [("timeout", 1), ("max_retries", 0)])
+async def test_the_clients_limits_are_not_request_fields(
+    gateway: Gateway, server: FakeServer, name: str, value: int
+) -> None:
+    """The Python client takes them per call; through the gateway they are the operator's."""
+    payload = {"model": "openai/gpt-image-1", "prompt": "x", name: value}
+    status, answer = await post(gateway, "/images/generations", json=payload)
+    assert status == 400 and answer["error"]["param"] == name
+    flag = name.replace("_", "-")
+    assert answer["error"]["message"] == (
+        f"{name} is not a request field; this gateway's operator sets it for every request "
+        f"(the {name} of the gateway's client: limner serve --{flag}, or "
+        f"AsyncClient({name}=...) given to create_app)"
+    )
+    assert server.api_calls == []

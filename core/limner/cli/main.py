@@ -247,8 +247,22 @@ def _one_line_warning(
     line: str | None = None,
 ) -> None:
     """A Python warning (a plugin name that no plugin has, say) as one line on stderr, without
-    the source line Python shows."""
-    print(terminal_safe(f"limner: warning: {message}"), file=sys.stderr)
+    the source line Python shows; another library's says its category and where it was raised,
+    as its own, not limner's."""
+    if _raised_by_limner(filename):
+        said = f"limner: warning: {message}"
+    else:
+        said = f"warning: {category.__name__}: {message} ({filename}:{lineno})"
+    print(terminal_safe(said), file=sys.stderr)
+
+
+def _raised_by_limner(filename: str) -> bool:
+    """Whether ``filename`` is a module of limner or of a plugin (``limner_*``)."""
+    return any(
+        name.partition(".")[0].startswith("limner")
+        and getattr(module, "__file__", None) == filename
+        for name, module in list(sys.modules.items())
+    )
 
 
 def _run(args: argparse.Namespace) -> int:

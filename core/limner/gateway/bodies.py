@@ -206,7 +206,8 @@ def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...]
         if name in body:
             raise InvalidRequestError(
                 f"{name} is not a request field; this gateway's operator sets it for every "
-                f"request (limner serve --{name.replace('_', '-')})",
+                f"request (the {name} of the gateway's client: limner serve "
+                f"--{name.replace('_', '-')}, or AsyncClient({name}=...) given to create_app)",
                 param=name,
             )
     n = body.get("n")
