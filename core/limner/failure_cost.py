@@ -17,14 +17,16 @@ def price_failure(
     registry: Registry, plan: Plan[Any], operation: Operation, error: LimnerError
 ) -> None:
     """Price the ``usage`` ``error`` carries into its ``cost`` (unless it has one), and say in
-    its message and ``billing_note`` that it may be billed; a usage without a price is said too."""
-    if error.usage is None or error.cost is not None:
-        return
+    its message and ``billing_note`` that it may be billed; a usage without a price is said too.
+    Only for a model billed by tokens: a model priced per image bills the images made."""
+    sheet = plan.model.pricing
+    if error.usage is None or error.cost is not None or sheet is None or not sheet.bills_tokens:
+        return  # (a model priced per image bills the images made, which usage does not tell)
     sent = plan.translations[0]  # (every call of a request is sent at one size and quality)
     error.cost, _ = price_or_notice(
         registry, plan.model, operation, 0, sent.quality, sent.size, error.usage, sent.edit_mode
     )
     cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
-    note = f"{plan.provider.name} reported usage for it, which may be billed ({cost})"
+    note = f"the usage {plan.provider.name} reported for its calls may be billed ({cost})"
     error.message = f"{error.message}; {note}"
     error.billing_note = f"{error.billing_note}; {note}" if error.billing_note else note

@@ -20,9 +20,18 @@ from .outcomes import (
     failed_calls,
     fewer_images,
     more_images,
+    reported_usage,
     said_once,
 )
-from .responses import CONTENT_FILTERED, NO_IMAGES, Adjustment, ImageData, ImagesResponse, Notice
+from .responses import (
+    CONTENT_FILTERED,
+    NO_IMAGES,
+    Adjustment,
+    ImageData,
+    ImagesResponse,
+    Notice,
+    Usage,
+)
 from .sending import Plan, raise_if_filtered
 
 __all__ = ["Merged", "collect", "respond"]
@@ -45,7 +54,11 @@ def collect(
     """The calls' images in order, with a notice per failed or short call; raises when no call
     made an image (a refusal, when a filter withheld them all), and in ``strict`` mode when a
     filter withheld any."""
-    failed = failed_calls(outcomes, answered=lambda result: bool(result.images), strict=strict)
+    try:
+        failed = failed_calls(outcomes, answered=lambda result: bool(result.images), strict=strict)
+    except LimnerError as error:  # with every call's usage, which core prices: it may be billed
+        error.usage = reported_usage(outcomes)
+        raise
     adjustments = list(plan.adjustments)
     warnings = list(plan.warnings)
     data: list[ImageData] = []
@@ -64,17 +77,17 @@ def collect(
             warnings.append(more_images(plan, call, len(result.images)))
         data.extend(result.images)
     if not data:
-        raise _nothing_made(plan, warnings, answered)
+        raise _nothing_made(plan, warnings, reported_usage(outcomes))
     if strict:
-        raise_if_filtered(warnings, plan)
+        try:
+            raise_if_filtered(warnings, plan)
+        except LimnerError as error:  # the images made, and the filtered calls, may be billed
+            error.usage = reported_usage(outcomes)
+            raise
     return Merged(data, adjustments, warnings, answered, failed)
 
 
-def _nothing_made(
-    plan: Plan[Any],
-    warnings: Sequence[Notice],
-    answered: Sequence[tuple[ProviderResult, Translation]],
-) -> LimnerError:
+def _nothing_made(plan: Plan[Any], warnings: Sequence[Notice], usage: Usage | None) -> LimnerError:
     """The error of a request whose calls all answered without an image: a refusal when a
     filter withheld them, else :class:`NoImageGeneratedError`; with the usage they reported
     (which core prices into its ``cost``)."""
@@ -94,8 +107,7 @@ def _nothing_made(
             provider=plan.provider.name,
             model=plan.model.id,
         )
-    usages = [result.usage for result, _ in answered if result.usage is not None]
-    error.usage = sum(usages[1:], usages[0]) if usages else None
+    error.usage = usage
     return error
 
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from .calls import ProviderCall, ProviderResult
 from .errors import ContentPolicyError, LimnerError
-from .responses import CALL_FAILED, CONTENT_FILTERED, NO_IMAGES, Notice
+from .responses import CALL_FAILED, CONTENT_FILTERED, NO_IMAGES, Notice, Usage
 from .sending import Plan
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "gather_or_cancel",
     "gather_settled",
     "more_images",
+    "reported_usage",
     "said_once",
 ]
 
@@ -98,6 +99,13 @@ def failed_calls(
     if others:  # calls that failed alike before sending (a missing key) are not named
         error.message = f"{error.message} ({len(failed) - 1} other call(s) failed too)"
     raise error
+
+
+def reported_usage(outcomes: Iterable[object]) -> Usage | None:
+    """The usage every outcome reported, summed (a result's, or a failed call's error's): what
+    the provider may bill for a request that raises, whatever its calls made."""
+    usages = [usage for o in outcomes if (usage := getattr(o, "usage", None)) is not None]
+    return sum(usages[1:], usages[0]) if usages else None
 
 
 def failed_call_notice(error: LimnerError) -> Notice:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ from ..outcomes import (
     failed_call_notice,
     failed_calls,
     gather_settled,
+    reported_usage,
 )
 from ..provider import Provider, Translation
 from ..requests import STREAMING_NOT_SUPPORTED
@@ -197,7 +199,11 @@ class ChatEngine:
         an error when every answer is empty, and otherwise a choice with a ``no_images``
         notice."""
         strict = self.engine.options.strict
-        failed = failed_calls(outcomes, answered=_said_something, strict=strict)
+        try:
+            failed = failed_calls(outcomes, answered=_said_something, strict=strict)
+        except LimnerError as failure:  # with every call's usage, priced: it may be billed
+            failure.usage = reported_usage(outcomes)
+            raise
         warnings = [*plan.warnings, *(failed_call_notice(error) for error in failed.values())]
         results = [
             (o, t)
@@ -205,16 +211,20 @@ class ChatEngine:
             if isinstance(o, ChatResult)
         ]
         if not any(_said_something(result) for result, _ in results):
-            error = _nothing_said(plan, results[0][0])
-            reported = [result.usage for result, _ in results if result.usage is not None]
-            error.usage = sum(reported[1:], reported[0]) if reported else None
-            raise error
+            silent = _nothing_said(plan, results[0][0])
+            silent.usage = reported_usage(outcomes)
+            raise silent
         choices: list[ChatChoice] = []
         usages: list[ChatUsage] = []
         cost: Decimal | None = Decimal(0)
+        if strict:
+            try:
+                for result, _ in results:
+                    raise_if_filtered(result.warnings, plan)
+            except LimnerError as refusal:  # the answers made, and the withheld one, are billed
+                refusal.usage = reported_usage(outcomes)
+                raise
         for index, (result, sent) in enumerate(results):
-            if strict:
-                raise_if_filtered(result.warnings, plan)
             if not _said_something(result):
                 said = _nothing_said(plan, result).message
                 empty = Notice(code=NO_IMAGES, message=f"choice {index}: {said}", index=index)
@@ -255,6 +265,7 @@ class ChatEngine:
                     "usage counts the others only",
                 )
             )
+        cost = self._add_failed(plan, failed.values(), usages, warnings, cost)
         first = results[0][0]
         completion = ChatCompletion(
             id=f"chatcmpl-{first.id or uuid.uuid4().hex}",
@@ -270,6 +281,29 @@ class ChatEngine:
         )
         completion._failures = tuple(failed.values())
         return completion
+
+    def _add_failed(
+        self,
+        plan: _Plan,
+        failed: Iterable[LimnerError],
+        usages: list[ChatUsage],
+        warnings: list[Notice],
+        cost: Decimal | None,
+    ) -> Decimal | None:
+        """``cost`` with the price of the usage failed calls reported (a refusal's: no choice,
+        but billed), which ``usages`` gets too."""
+        sent = plan.translations[0]
+        for error in failed:
+            if error.usage is None:
+                continue
+            usages.append(ChatUsage.from_usage(error.usage, 0, 0))
+            price, notice = price_or_notice(
+                self.engine.registry, plan.model, "chat", 0, sent.quality, sent.size, error.usage
+            )
+            if notice is not None:
+                warnings.append(notice)
+            cost = None if price is None or cost is None else cost + price
+        return cost
 
 
 def _said_something(result: ChatResult) -> bool:

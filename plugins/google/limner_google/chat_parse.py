@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from limner import (
     ContentPolicyError,
     InvalidRequestError,
+    LimnerError,
     NoImageGeneratedError,
     Notice,
     WireResponse,
@@ -139,12 +140,13 @@ def _without_output(
         return [_cut_short(call)]
     if finish == MISSING_SIGNATURE:
         raise _signature_missing(call, response)
-    raise NoImageGeneratedError(
+    empty = NoImageGeneratedError(
         f"{call.model.id} answered with neither text nor an image (finishReason {finish})",
         provider="google",
         model=call.model.id,
         status_code=response.status,
     )
+    raise _with_usage(empty, response)
 
 
 MISSING_SIGNATURE = "MISSING_THOUGHT_SIGNATURE"
@@ -178,8 +180,7 @@ def _blocked(
     stage: str,
     categories: tuple[str, ...],
 ) -> ContentPolicyError:
-    """The refusal, carrying the usage Google reported for it (core prices it: it may be
-    billed)."""
+    """The refusal, carrying the usage Google reported for it."""
     error = ContentPolicyError(
         f"Google blocked the request: {said} — rephrase the prompt or change the input images",
         reason=reason,
@@ -189,6 +190,15 @@ def _blocked(
         model=call.model.id,
         status_code=response.status,
     )
+    return _with_usage(error, response)
+
+
+E = TypeVar("E", bound=LimnerError)
+
+
+def _with_usage(error: E, response: WireResponse) -> E:
+    """``error`` carrying the usage Google reported with it (core prices it: it may be
+    billed)."""
     body = response.json_or_none()
     error.usage = usage_from_metadata(body.get("usageMetadata") if isinstance(body, dict) else None)
     return error

@@ -307,7 +307,7 @@ async def test_a_blocked_chat_carries_the_cost_of_its_usage(server: Server) -> N
             await client.chat.completions.create(model=PRO, messages=[USER])
     assert caught.value.cost == Decimal("0.002")  # 1000 prompt tokens at $2.00 a million
     assert caught.value.message.endswith(
-        "google reported usage for it, which may be billed ($0.002)"
+        "the usage google reported for its calls may be billed ($0.002)"
     )
 
 

@@ -224,7 +224,7 @@ async def test_a_blocked_call_carries_the_cost_of_its_usage(server: Server) -> N
     error = caught.value
     assert error.usage is not None and error.usage.input_tokens == 7
     assert error.cost == SAFETY_COST
-    note = "google reported usage for it, which may be billed ($0.0000521)"
+    note = "the usage google reported for its calls may be billed ($0.0000521)"
     assert error.message.endswith(f"; {note}")
     assert error.billing_note == note
 

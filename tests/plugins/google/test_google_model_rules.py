@@ -283,7 +283,7 @@ async def test_every_split_call_without_an_image_is_no_image_generated(server: S
             await client.images.generate(model=FLASH, prompt="a fox", n=2)
     assert len(server.seen) == 2
     said = f"1 image(s) not made: {FLASH} answered without an image (finishReason STOP); it said: "
-    billed = "google reported usage for it, which may be billed ($0.00013)"  # both calls'
+    billed = "the usage google reported for its calls may be billed ($0.00013)"  # both calls'
     assert caught.value.message == (  # the two calls said the same: once
         f"{FLASH} returned no image: {said}'I can only describe it.' (×2); {billed}"
     )
