@@ -277,17 +277,24 @@ class Engine:
             resent=resent,
         )
         if isinstance(result, Pending):  # a job: the images come from polling it
-            result = await poll(
-                self.transport,
-                provider,
-                plan.settings,
-                call,
-                translation.request,
-                result,
-                timeout=self.options.poll_timeout,
-                policy=self.options.download,
-                share=share,
-            )
+            try:
+                result = await poll(
+                    self.transport,
+                    provider,
+                    plan.settings,
+                    call,
+                    translation.request,
+                    result,
+                    timeout=self.options.poll_timeout,
+                    policy=self.options.download,
+                    share=share,
+                )
+            except LimnerError as error:  # the submission sent again may be a second job
+                if resent:
+                    note = f"{error.billing_note}; " if error.billing_note else ""
+                    error.billing_note = note + resent[-1]
+                    error.message = f"{error.message}; {resent[-1]}"
+                raise
             if resent and isinstance(result, ProviderResult):  # the submission's, said
                 said = [*resent_notices(resent), *result.warnings]  # (a plugin's may be a tuple)
                 result = dataclasses.replace(result, warnings=said)

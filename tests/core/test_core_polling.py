@@ -815,3 +815,22 @@ async def test_a_submission_resent_after_its_connection_dropped_says_so_in_the_r
     ]
     if provider is TupleWarnings:  # the plugin's own warning is kept beside it
         assert [w.code for w in result.warnings] == ["resent", "plugin_note"]
+
+
+async def test_a_resent_submission_whose_job_fails_says_so_in_the_error(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    """The job polled failed; the first submission, whose connection dropped, may have made
+    another job, billed too: the error says so beside the job it names."""
+
+    async def hang_up(recorded: Recorded) -> web.StreamResponse:
+        assert recorded.request is not None and recorded.request.transport is not None
+        recorded.request.transport.close()
+        return web.Response()
+
+    server.reply(hang_up, Jobs(server, polls=0, final="Error"))
+    with pytest.raises(limner.ProviderError) as info:
+        await make_jobs_client().images.generate(model="jobs/flux-test", prompt="a fox")
+    dropped = "attempt 1: the connection dropped after the request went out"
+    assert dropped in info.value.message and dropped in info.value.billing_note
+    assert "job-1" in info.value.message
