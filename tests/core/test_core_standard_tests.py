@@ -561,3 +561,18 @@ def test_credential_names(name: str, secret: bool) -> None:
     from limner.testing.checks import credential_name
 
     assert credential_name(name) is secret
+
+
+def test_a_key_too_short_to_be_hidden_fails_the_secrets_test(pytester: pytest.Pytester) -> None:
+    """limner hides no value under 8 characters (it would hide ordinary text): a test key that
+    short would let the secrets test pass without checking anything."""
+    short = """
+    @property
+    def settings(self):
+        return {"api_key": "k-12345"}
+"""
+    result = run(pytester, mini(override=short))
+    assert failing(result) == [
+        "FAILED test_mini.py::TestMini::test_secrets_never_appear_in_a_dry_run[mini/m1-generate]"
+    ]
+    assert "shorter than 8 characters" in result.stdout.str()

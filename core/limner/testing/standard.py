@@ -208,6 +208,11 @@ class ProviderTests(Harness):
                 self._call(client, model, operation, dry_run=True).model_dump(mode="json")
             )
             shown += repr(client)
+        assert secrets or not named, (
+            f"{model.id} {operation}: the test's credentials are all shorter than 8 characters, "
+            "which limner does not hide (so short a value would hide ordinary text): give the "
+            "settings a longer key, or this test checks nothing"
+        )
         for secret in secrets:
             assert secret not in shown, f"{model.id} {operation}: a secret is shown"
             for request in translated:
