@@ -41,6 +41,7 @@ from .outcomes import (
 )
 from .plugins import Registry
 from .polling import poll
+from .pricing import sheet_basis
 from .provider import ProviderSettings
 from .requests import set_aside_misplaced
 from .responses import (
@@ -355,7 +356,12 @@ class Engine:
             )
             if notice is not None:
                 notices.append(notice)
-            elif result.usage is None and plan.model.pricing and plan.model.pricing.bills_tokens:
+            elif (
+                result.usage is None
+                and plan.model.pricing
+                and plan.model.pricing.bills_tokens
+                and sheet_basis() == "per_image"  # (a hook's own price is no estimate)
+            ):
                 notices.append(self._estimated(plan))
             total = None if cost is None or total is None else total + cost
         return total, unique(notices)

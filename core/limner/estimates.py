@@ -9,6 +9,7 @@ from decimal import Decimal
 from .capabilities import ImagePrice, ModelInfo, Operation
 from .dryrun import Estimate
 from .plugins import Registry
+from .pricing import sheet_basis
 from .provider import Translation
 from .responses import Notice
 from .sending import price_or_notice
@@ -40,9 +41,10 @@ def estimate_calls(
             sent.edit_mode,
             estimating=True,
         )
+        by_sheet = sheet_basis() == "per_image"  # (else a hook priced it without the sheet)
         if notice is not None:
             notices.append(notice)
-        row = _row(model, operation, sent)
+        row = _row(model, operation, sent) if by_sheet else None
         estimates.append(
             Estimate(
                 operation=operation,
@@ -52,7 +54,7 @@ def estimate_calls(
                 edit_mode=sent.edit_mode,
                 usd=usd,
                 basis=_basis(usd, row, images, hooks),
-                output_only=usd is not None and tokens,
+                output_only=usd is not None and tokens and by_sheet,
             )
         )
     return estimates, notices
@@ -61,7 +63,8 @@ def estimate_calls(
 def _basis(
     usd: Decimal | None, row: ImagePrice | None, images: int, hooks: list[str]
 ) -> str | None:
-    """What gives the price: the sheet's row, or else a plugin's ``price_call`` hook."""
+    """What gives the price: the sheet's ``row`` (``None`` when the sheet did not price it),
+    or else a plugin's ``price_call`` hook."""
     if usd is None:
         return None
     if row is not None and usd == row.usd * images:

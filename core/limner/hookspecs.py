@@ -98,9 +98,12 @@ def price_call(
     Stops at the first non-None result. Core's own implementation runs last and prices from the
     model's :class:`~limner.capabilities.PriceSheet` (tokens when ``usage`` is given and the sheet
     has token prices, else the per-image table, whose rows may be exact sizes or size bands).
-    Use ``@hookimpl(tryfirst=True)`` to apply negotiated rates. ``usage`` is ``None`` for
-    estimates made before the call (dry runs). An exception here never fails a generation: core
-    reports it as a warning and leaves the cost unknown.
+    Use ``@hookimpl(tryfirst=True)`` to apply negotiated rates. An answer that does not come
+    from :func:`~limner.pricing.price_from_sheet` is the call's whole price (a dry run's
+    estimate names the hook and is not ``output_only``); one that scales its per-image
+    estimate of a model billed by tokens is still that estimate, and is said so. ``usage`` is
+    ``None`` for estimates made before the call (dry runs). An exception here never fails a
+    generation: core reports it as a warning and leaves the cost unknown.
 
     :param model: the model called.
     :param operation: ``generate``, ``edit`` or ``variation``.

@@ -30,7 +30,7 @@ from .loading import (
     register_plugin,
     warn_misspelled_methods,
 )
-from .pricing import hook_cost, price_from_sheet
+from .pricing import forget_sheet_basis, hook_cost, price_from_sheet
 from .provider import Provider, ProviderCall, Translation
 from .responses import Usage
 from .translation_check import checked_translation, translation_problem
@@ -338,6 +338,10 @@ class Registry:
         usage: Usage | None,
         edit_mode: str | None = None,
     ) -> Decimal | None:
+        """The cost of one call in USD, ``None`` when nothing prices it: the first
+        ``price_call`` hook's answer, core's own (the price sheet) last.
+        :func:`~limner.pricing.sheet_basis` then says whether, and how, the sheet priced it."""
+        forget_sheet_basis()
         hook = self.manager.hook.price_call
         if len(hook.get_hookimpls()) == 1:  # only core's own: skip the hook machinery
             result: Any = price_from_sheet(

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from decimal import Decimal
+from typing import Literal
 
 from .capabilities import ModelInfo, Operation
 from .errors import PluginError
 from .money import to_usd
 from .responses import Usage
 
-__all__ = ["hook_cost", "price_from_sheet"]
+__all__ = ["SheetBasis", "hook_cost", "price_from_sheet", "sheet_basis"]
 
 _MAX_COST_DIGITS = 12
 """A hook's cost has at most this many digits before the point (under 10^13 USD): a larger one
 is a plugin's bug, and would overflow the sums of a request's costs."""
 
 _MILLION = Decimal(1_000_000)
+
+SheetBasis = Literal["tokens", "per_image"]
+_PRICED_BY: ContextVar[SheetBasis | None] = ContextVar("limner_priced_by", default=None)
+
+
+def sheet_basis() -> SheetBasis | None:
+    """How the price sheet priced the last call :meth:`~limner.plugins.Registry.price` priced
+    (in this context): by the ``"tokens"`` reported, or from the ``"per_image"`` table (for a
+    model billed by tokens, an estimate of the output only); ``None`` when the sheet gave no
+    price, so that a plugin's ``price_call`` hook priced the call without it."""
+    return _PRICED_BY.get()
+
+
+def forget_sheet_basis() -> None:
+    """Before a call is priced: no price from the sheet yet."""
+    _PRICED_BY.set(None)
 
 
 def price_from_sheet(
@@ -34,11 +52,17 @@ def price_from_sheet(
         return None
     rates = sheet.per_million_tokens
     if usage is not None and rates is not None:
-        return _price_tokens(
+        cost = _price_tokens(
             usage, rates.text_input, rates.image_input, rates.text_output, rates.image_output
         )
+        if cost is not None:
+            _PRICED_BY.set("tokens")
+        return cost
     each = sheet.image_price(operation, quality, size, edit_mode)
-    return None if each is None else each * images
+    if each is None:
+        return None
+    _PRICED_BY.set("per_image")  # (a hook that scales this price is still an estimate)
+    return each * images
 
 
 def _price_tokens(
