@@ -29,7 +29,8 @@ what core cannot check when a plugin loads:
   reading the provider's environment variables, and the same way twice;
 * a model with ``per_image`` prices has an estimate for a minimal request (the translation's
   size, quality and edit mode match a price row);
-* a dry run needs no credentials and shows none; ``authorize`` adds headers only, and marks
+* a dry run needs no credentials and shows none, nor does a translation (of a chat model's
+  too); ``authorize`` adds headers only, and marks
   secret every header that carries a credential; credential settings are ``SecretStr``;
 * a call without credentials names the environment variable to set, before anything is sent;
 * ``parse_error`` returns an error for any answer (JSON of any shape, HTML, empty), of the right
@@ -40,7 +41,8 @@ What they cannot see: a translation that depends on hash order (a ``set``) or th
 the same twice in one process; build bodies from ordered data. Nor do they read a real answer:
 ``parse_response`` is the plugin's own tests' to check, against recorded responses.
 
-Give every secret 8 characters or more: shorter ones are not looked for. Override
+Give every secret 8 characters or more: shorter ones are not looked for (the secrets tests fail
+rather than check nothing). Override
 :meth:`ProviderTests.request_fields` when a model needs more than the default (a prompt for
 generate, a prompt and a 512x512 PNG for edit, the PNG alone for variation), and
 :meth:`ProviderTests.settings_for` when a model needs its own settings. A standard test that

@@ -23,7 +23,8 @@ from ..provider import Provider
 from ..requests import known_request_fields
 from ..wire import WireRequest, WireResponse
 from .checks import ANSWERS, BY_STATUS, NetworkUsed, credential_name, undescribed
-from .harness import Case, Harness
+from .harness import Case
+from .secrets import SecretTests
 
 __all__ = ["ProviderTests"]
 
@@ -66,7 +67,7 @@ def _names_the_key(provider: Provider, error: LimnerError, body: bytes) -> None:
         )
 
 
-class ProviderTests(Harness):
+class ProviderTests(SecretTests):
     """The standard tests. Set :attr:`plugin`, and override :attr:`settings` to give the
     provider its credentials (and anything a dry run needs, such as a region)."""
 
@@ -180,46 +181,6 @@ class ProviderTests(Harness):
             f"no estimate ({'; '.join(notes) or 'no reason given'}); the Translation's size, "
             "quality and edit_mode must match a price row"
         )
-
-    def test_secrets_never_appear_in_a_dry_run(
-        self, case: Case, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        """Nor in a translation: credentials are ``authorize``'s to add, in headers it marks
-        secret (core hides the settings' secrets from a dry run, but a translation is also what
-        cassettes record and what is compared between calls)."""
-        provider, model, operation = case
-        given = self.settings_for(provider, model)
-        named = [  # the test's own credential values, whatever type the plugin gave them
-            str(value) for name, value in given.items() if credential_name(name) and value
-        ]
-        translated: list[WireRequest] = []
-        with self._client(provider, model) as client:
-            live = type(client.registry.providers[provider.name])
-            translate = live.translate
-
-            def recording(self: Provider, call: Any) -> Any:
-                done = translate(self, call)
-                translated.append(done.request)
-                return done
-
-            monkeypatch.setattr(live, "translate", recording)
-            secrets = [s for s in [*client.secret_values(), *named] if len(s) >= 8]
-            shown = json.dumps(
-                self._call(client, model, operation, dry_run=True).model_dump(mode="json")
-            )
-            shown += repr(client)
-        assert secrets or not named, (
-            f"{model.id} {operation}: the test's credentials are all shorter than 8 characters, "
-            "which limner does not hide (so short a value would hide ordinary text): give the "
-            "settings a longer key, or this test checks nothing"
-        )
-        for secret in secrets:
-            assert secret not in shown, f"{model.id} {operation}: a secret is shown"
-            for request in translated:
-                assert secret not in json.dumps(request.describe(), default=str), (
-                    f"{model.id} {operation}: a secret is shown: the translation holds a "
-                    "credential, which authorize should add (in a header it marks secret)"
-                )
 
     def test_authorize_adds_only_headers_and_marks_credentials_secret(
         self, case: Case, monkeypatch: pytest.MonkeyPatch
