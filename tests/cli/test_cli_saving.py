@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,3 +114,32 @@ def test_another_librarys_warning_is_not_said_as_limners(
         f"warning: UserWarning: big image ({PIL.Image.__file__}:7)",
         "limner: warning: no plugin",
     ]
+
+
+def test_images_saved_one_by_one_beside_kept_files_go_elsewhere_all_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fox-1.png exists, so each image is saved on its own; the second cannot be (a full disk):
+    the first is taken back, and both go to the temporary folder, not one in each place."""
+    import errno
+
+    (tmp_path / "fox-1.png").write_bytes(b"old")
+    item = limner.ImageData(b64_json=base64.b64encode(png()).decode())
+    two = limner.ImagesResponse(created=7, data=[item, item], provider="p", model="p/m")
+    real_save = limner.ImagesResponse.save
+
+    def second_fails(self: limner.ImagesResponse, path: Any, **kwargs: Any) -> list[Path]:
+        if str(path) == str(tmp_path / "fox-2.png"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_save(self, path, **kwargs)
+
+    monkeypatch.setattr(limner.ImagesResponse, "save", second_fails)
+    paths, _, elsewhere = save(two, str(tmp_path / "fox.png"))
+    try:
+        assert elsewhere and len(paths) == 2
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["fox-1.png"]  # the old file only
+        assert (tmp_path / "fox-1.png").read_bytes() == b"old"
+    finally:
+        for path in paths:
+            path.unlink()
+        paths[0].parent.rmdir()

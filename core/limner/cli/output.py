@@ -213,14 +213,19 @@ def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[
     paths: list[Path] = []
     renamed: list[str] = []
     collided = False  # default names count on: from the first taken, each gets the next
-    for item, name in zip(result.data, names, strict=True):
-        path = name
-        if os.path.lexists(name) or (collided and _counted(name, result.created)):
-            collided = True
-            path = _fresh_name(name, result.created, taken)
-            taken.add(path)
-            renamed.append(f"warning: {name} exists and was kept; saved this image as {path}")
-        paths.extend(result.model_copy(update={"data": [item]}).save(path))
+    try:
+        for item, name in zip(result.data, names, strict=True):
+            path = name
+            if os.path.lexists(name) or (collided and _counted(name, result.created)):
+                collided = True
+                path = _fresh_name(name, result.created, taken)
+                taken.add(path)
+                renamed.append(f"warning: {name} exists and was kept; saved this image as {path}")
+            paths.extend(result.model_copy(update={"data": [item]}).save(path))
+    except OSError:  # all of them go elsewhere, then: none is left here, unsaid, as a copy
+        for path in paths:
+            path.unlink(missing_ok=True)
+        raise
     return paths, renamed
 
 
