@@ -202,6 +202,7 @@ __all__ = [
 _SUBMODULES = frozenset(
     {
         "arguments",
+        "call_prices",
         "calls",
         "capabilities",
         "changes",
@@ -245,6 +246,7 @@ _SUBMODULES = frozenset(
         "provider",
         "provider_settings",
         "redaction",
+        "registered",
         "requests",
         "responses",
         "retry",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .call_prices import price_or_notice
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
 from .client_defaults import DEFAULT_POLL_TIMEOUT
@@ -55,7 +56,6 @@ from .sending import (
     describe,
     exchange,
     plan_warnings,
-    price_or_notice,
     resent_notices,
     unique,
     with_extra_headers,

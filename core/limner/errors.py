@@ -86,18 +86,17 @@ class LimnerError(Exception):
     """The client's limit this ran into, when it did: ``str(error)`` says how to raise it from
     Python, and the command line names its flag."""
     billing_note: str = ""
-    """What the message says of jobs that may be billed (``submitted``), so a gateway that words
-    the message its own way can keep it."""
+    """What the message says of what may be billed (a ``submitted`` job, a request sent again, a
+    refusal's ``usage``), so a gateway that words the message its own way can keep it."""
     call: str = ""
     """Which call of a request whose ``n`` was split failed (``"call 2 of 3 (1 image(s))"``), as
     the message begins, so a gateway that words the message its own way can name it again."""
     retry_after: float | None = None
     """The provider's wait in seconds, when its answer (a 429, a 503...) asked for one."""
     usage: Usage | None = None
-    """The usage the provider reported for an answer that made no image (a refusal, a text-only
-    answer): core prices it into ``cost``."""
+    """The usage the calls reported (a refusal, a text-only answer), priced in ``cost``."""
     cost: Decimal | None = None
-    """What that usage costs, in USD: the provider may bill it although no image was made."""
+    """What ``usage`` costs in USD, for a model billed by tokens: the provider may bill it."""
 
     def __init__(
         self,

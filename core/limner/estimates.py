@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from .call_prices import price_or_notice
 from .capabilities import ImagePrice, ModelInfo, Operation
 from .dryrun import Estimate
 from .plugins import Registry
 from .pricing import sheet_basis
 from .provider import Translation
 from .responses import Notice
-from .sending import price_or_notice
 
 __all__ = ["estimate_calls"]
 

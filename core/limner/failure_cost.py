@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .call_prices import price_or_notice
 from .capabilities import Operation
 from .errors import LimnerError
 from .plugins import Registry
-from .sending import Plan, price_or_notice
+from .sending import Plan
 
 __all__ = ["price_failure"]
 

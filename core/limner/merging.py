@@ -20,7 +20,6 @@ from .outcomes import (
     failed_calls,
     fewer_images,
     more_images,
-    reported_usage,
     said_once,
 )
 from .responses import (
@@ -31,6 +30,7 @@ from .responses import (
     ImagesResponse,
     Notice,
     Usage,
+    reported_usage,
 )
 from .sending import Plan, raise_if_filtered
 
@@ -54,11 +54,7 @@ def collect(
     """The calls' images in order, with a notice per failed or short call; raises when no call
     made an image (a refusal, when a filter withheld them all), and in ``strict`` mode when a
     filter withheld any."""
-    try:
-        failed = failed_calls(outcomes, answered=lambda result: bool(result.images), strict=strict)
-    except LimnerError as error:  # with every call's usage, which core prices: it may be billed
-        error.usage = reported_usage(outcomes)
-        raise
+    failed = failed_calls(outcomes, answered=lambda result: bool(result.images), strict=strict)
     adjustments = list(plan.adjustments)
     warnings = list(plan.warnings)
     data: list[ImageData] = []
@@ -79,11 +75,7 @@ def collect(
     if not data:
         raise _nothing_made(plan, warnings, reported_usage(outcomes))
     if strict:
-        try:
-            raise_if_filtered(warnings, plan)
-        except LimnerError as error:  # the images made, and the filtered calls, may be billed
-            error.usage = reported_usage(outcomes)
-            raise
+        raise_if_filtered(warnings, plan, outcomes)
     return Merged(data, adjustments, warnings, answered, failed)
 
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from .calls import ProviderCall, ProviderResult
 from .errors import ContentPolicyError, LimnerError
-from .responses import CALL_FAILED, CONTENT_FILTERED, NO_IMAGES, Notice, Usage
+from .responses import CALL_FAILED, CONTENT_FILTERED, NO_IMAGES, Notice, reported_usage
 from .sending import Plan
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "gather_or_cancel",
     "gather_settled",
     "more_images",
-    "reported_usage",
     "said_once",
 ]
 
@@ -80,7 +79,8 @@ def failed_calls(
     """The errors of the calls that failed among ``outcomes`` (:func:`gather_settled`'s), by
     index: what the other calls made is billed, so it is returned with a notice for each of
     these (:func:`failed_call_notice`). Raises the first call's error when no call
-    ``answered`` usefully, and a refusal (:class:`ContentPolicyError`) in ``strict`` mode."""
+    ``answered`` usefully, and a refusal (:class:`ContentPolicyError`) in ``strict`` mode,
+    carrying every call's usage (:func:`reported_usage`), which core prices: it may be billed."""
     failed = {i: o for i, o in enumerate(outcomes) if isinstance(o, LimnerError)}
     if not failed:
         return failed
@@ -93,19 +93,14 @@ def failed_calls(
         note = "what the other calls made is billed but not returned (strict mode)"
         refusal.message = f"{refusal.message}; {note}"
         refusal.billing_note = f"{refusal.billing_note}; {note}" if refusal.billing_note else note
+        refusal.usage = reported_usage(outcomes)
         raise refusal
     error = next(iter(failed.values()))
     others = [e for e in failed.values() if e is not error and e.message != error.message]
     if others:  # calls that failed alike before sending (a missing key) are not named
         error.message = f"{error.message} ({len(failed) - 1} other call(s) failed too)"
+    error.usage = reported_usage(outcomes)
     raise error
-
-
-def reported_usage(outcomes: Iterable[object]) -> Usage | None:
-    """The usage every outcome reported, summed (a result's, or a failed call's error's): what
-    the provider may bill for a request that raises, whatever its calls made."""
-    usages = [usage for o in outcomes if (usage := getattr(o, "usage", None)) is not None]
-    return sum(usages[1:], usages[0]) if usages else None
 
 
 def failed_call_notice(error: LimnerError) -> Notice:

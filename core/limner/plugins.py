@@ -18,7 +18,6 @@ import pluggy
 
 from . import default_hooks
 from .capabilities import ModelInfo, Operation
-from .declared import revalidated
 from .errors import InvalidRequestError, LimnerError, NotFoundError, PluginError
 from .loading import (
     DISABLE_ENV,
@@ -32,6 +31,7 @@ from .loading import (
 )
 from .pricing import forget_sheet_basis, hook_cost, price_from_sheet
 from .provider import Provider, ProviderCall, Translation
+from .registered import checked_model
 from .responses import Usage
 from .translation_check import checked_translation, translation_problem
 from .typos import one_slip
@@ -192,7 +192,7 @@ class Registry:
                 step = f"{type(provider).__name__}.models()"
                 raise PluginError.returned(step, listed, "a list of ModelInfo")
             for model in listed:
-                model = self._check_model(model, providers)
+                model = checked_model(model, providers)
                 if model.provider != provider.name:
                     raise PluginError(
                         f"{type(provider).__name__}.models() listed {model.id!r}, a model of "
@@ -207,7 +207,7 @@ class Registry:
                 # nothing to change
                 log.debug("left out %s: no plugin left registers its provider", model.id)
                 return
-            model = self._check_model(model, providers)
+            model = checked_model(model, providers)
             models[model.id] = model
 
         with self._plugin_step("register_models"):
@@ -252,32 +252,6 @@ class Registry:
         if name in self._entry_points:
             return f"the limner plugin {name!r} ({module_of(plugin)})", f"; {disable_hint(name)}"
         return f"the plugin {module_of(plugin)}", ""
-
-    @staticmethod
-    def _check_model(model: object, providers: dict[str, Provider]) -> ModelInfo:
-        """``model``, validated again (``model_copy(update=...)``, the way a plugin changes a
-        built-in model, checks nothing) and fit for the providers registered."""
-        if not isinstance(model, ModelInfo):
-            raise PluginError(f"a plugin registered {type(model).__name__}, not a ModelInfo")
-        try:
-            model = revalidated(model)
-        except ValueError as exc:
-            raise PluginError(
-                f"model {model.id!r} is not valid ({exc}); check the fields it was built or "
-                "changed (model_copy(update=...)) with"
-            ) from None
-        if model.provider not in providers:
-            raise PluginError(
-                f"model {model.id!r} names an unregistered provider {model.provider!r}"
-            )
-        if model.id != f"{model.provider}/{model.name}":
-            raise PluginError(f"model id {model.id!r} must be '{model.provider}/{model.name}'")
-        if model.capabilities.supports("chat") and not providers[model.provider].serves_chat:
-            raise PluginError(
-                f"model {model.id!r} lists 'chat' but provider {model.provider!r} does not "
-                "implement translate_chat"
-            )
-        return model
 
     # ---- hooks -------------------------------------------------------------------------------
 
@@ -341,13 +315,13 @@ class Registry:
         """The cost of one call in USD, ``None`` when nothing prices it: the first
         ``price_call`` hook's answer, core's own (the price sheet) last.
         :func:`~limner.pricing.sheet_basis` then says whether, and how, the sheet priced it."""
-        forget_sheet_basis()
         hook = self.manager.hook.price_call
         if len(hook.get_hookimpls()) == 1:  # only core's own: skip the hook machinery
             result: Any = price_from_sheet(
                 model, operation, images, quality, size, usage, edit_mode
             )
         else:
+            forget_sheet_basis()  # (alone, the sheet sets it whenever it gives a price)
             result = hook(
                 model=model,
                 operation=operation,

@@ -8,6 +8,7 @@ import binascii
 import os
 import secrets
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "OpenAIShaped",
     "OutputTokensDetails",
     "Usage",
+    "reported_usage",
     "save_paths",
 ]
 
@@ -141,6 +143,13 @@ class Usage(BaseModel):
             ),
             output_tokens_details=out,
         )
+
+
+def reported_usage(outcomes: Iterable[object]) -> Usage | None:
+    """The usage every outcome reported, summed (a result's, or a failed call's error's): what
+    the provider may bill for a request that raises, whatever its calls made."""
+    usages = [usage for o in outcomes if (usage := getattr(o, "usage", None)) is not None]
+    return sum(usages[1:], usages[0]) if usages else None
 
 
 class ImageData(BaseModel):

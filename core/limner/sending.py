@@ -26,10 +26,9 @@ from .errors import (
 )
 from .http import ConnectTo, RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
-from .plugins import Registry
 from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
 from .redaction import Scrubber, raised_at, secret_header_values
-from .responses import CONTENT_FILTERED, RESENT, Adjustment, Notice, Usage
+from .responses import CONTENT_FILTERED, RESENT, Adjustment, Notice, reported_usage
 from .retry import provider_retries, provider_wait
 from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 from .unreported import unreported_settings
@@ -42,7 +41,6 @@ __all__ = [
     "exchange",
     "generic_error",
     "plan_warnings",
-    "price_or_notice",
     "unique",
     "with_extra_headers",
 ]
@@ -281,56 +279,6 @@ def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) 
     return cls(said, **common, **extra)
 
 
-def price_or_notice(
-    registry: Registry,
-    model: ModelInfo,
-    operation: Operation,
-    images: int,
-    quality: str | None,
-    size: str | None,
-    usage: Usage | None,
-    edit_mode: str | None = None,
-    *,
-    estimating: bool = False,
-) -> tuple[Decimal | None, Notice | None]:
-    """Best effort: pricing never fails a call. An unknown price or a plugin's pricing bug is a
-    notice and a ``None`` cost (``estimating``: a dry run's, before any answer)."""
-    try:
-        cost = registry.price(model, operation, images, quality, size, usage, edit_mode)
-    except Exception as exc:  # a plugin's pricing bug must not lose the user's images
-        return None, Notice(
-            code="price_failed",
-            message=f"pricing {model.id} failed in a plugin ({type(exc).__name__}: {exc}); "
-            "the cost is unknown",
-        )
-    if cost is None:
-        return None, Notice(
-            code="price_unknown",
-            message=_unpriced(model, operation, quality, size, usage, estimating),
-        )
-    return cost, None
-
-
-def _unpriced(
-    model: ModelInfo,
-    operation: Operation,
-    quality: str | None,
-    size: str | None,
-    usage: Usage | None,
-    estimating: bool,
-) -> str:
-    """Why a call has no price: a model billed by tokens without them to go by (and no
-    per-image estimate), or no row of its sheet for these settings."""
-    if usage is None and model.pricing is not None and model.pricing.bills_tokens:
-        said = "each answer reports" if estimating else "its answer reports, and it reported none"
-        when = ": the cost is known after the call, not before" if estimating else ""
-        return (
-            f"{model.id} is priced by the tokens {said}, and its sheet has no per-image "
-            f"estimate{when}"
-        )
-    return f"no price for {model.id} {operation} (quality={quality}, size={size})"
-
-
 def _hidden(scrub: Scrubber, request: WireRequest) -> dict[str, Any]:
     """``request`` as a dry run shows it, with the client's secrets hidden in its URL and
     headers (a key the caller put in a header of its own). The body is shown as it is: a
@@ -377,17 +325,22 @@ def describe(
     )
 
 
-def raise_if_filtered(notices: Iterable[Notice], plan: Plan[Any]) -> None:
+def raise_if_filtered(
+    notices: Iterable[Notice], plan: Plan[Any], outcomes: Iterable[object] = ()
+) -> None:
     """Strict mode's rule, for every surface: an image a provider withheld or blurred
-    (a ``content_filtered`` notice) fails the request with :class:`ContentPolicyError`."""
+    (a ``content_filtered`` notice) fails the request with :class:`ContentPolicyError`,
+    carrying the usage the calls' ``outcomes`` reported (what they made may be billed)."""
     for notice in notices:
         if notice.code == CONTENT_FILTERED:
-            raise ContentPolicyError(
+            refusal = ContentPolicyError(
                 f"{plan.model.id}: {notice.message}",
                 reason=notice.message,
                 provider=plan.provider.name,
                 model=plan.model.id,
             )
+            refusal.usage = reported_usage(outcomes)
+            raise refusal
 
 
 def plan_warnings(

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
+from ..call_prices import price_or_notice
 from ..capabilities import ModelInfo
 from ..delivery import not_images
 from ..dryrun import DryRun, Estimate
@@ -29,18 +30,16 @@ from ..outcomes import (
     failed_call_notice,
     failed_calls,
     gather_settled,
-    reported_usage,
 )
 from ..provider import Provider, Translation
 from ..requests import STREAMING_NOT_SUPPORTED
-from ..responses import NO_IMAGES, Notice
+from ..responses import NO_IMAGES, Notice, reported_usage
 from ..sending import (
     Plan,
     Share,
     describe,
     exchange,
     plan_warnings,
-    price_or_notice,
     raise_if_filtered,
     unique,
     with_extra_headers,
@@ -199,11 +198,7 @@ class ChatEngine:
         an error when every answer is empty, and otherwise a choice with a ``no_images``
         notice."""
         strict = self.engine.options.strict
-        try:
-            failed = failed_calls(outcomes, answered=_said_something, strict=strict)
-        except LimnerError as failure:  # with every call's usage, priced: it may be billed
-            failure.usage = reported_usage(outcomes)
-            raise
+        failed = failed_calls(outcomes, answered=_said_something, strict=strict)
         warnings = [*plan.warnings, *(failed_call_notice(error) for error in failed.values())]
         results = [
             (o, t)
@@ -218,12 +213,8 @@ class ChatEngine:
         usages: list[ChatUsage] = []
         cost: Decimal | None = Decimal(0)
         if strict:
-            try:
-                for result, _ in results:
-                    raise_if_filtered(result.warnings, plan)
-            except LimnerError as refusal:  # the answers made, and the withheld one, are billed
-                refusal.usage = reported_usage(outcomes)
-                raise
+            for result, _ in results:
+                raise_if_filtered(result.warnings, plan, outcomes)
         for index, (result, sent) in enumerate(results):
             if not _said_something(result):
                 said = _nothing_said(plan, result).message
