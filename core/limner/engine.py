@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import functools
 import os
 from collections.abc import Mapping, Sequence
@@ -56,7 +55,6 @@ from .sending import (
     describe,
     exchange,
     plan_warnings,
-    resent_notices,
     unique,
     with_extra_headers,
 )
@@ -278,27 +276,18 @@ class Engine:
             resent=resent,
         )
         if isinstance(result, Pending):  # a job: the images come from polling it
-            try:
-                result = await poll(
-                    self.transport,
-                    provider,
-                    plan.settings,
-                    call,
-                    translation.request,
-                    result,
-                    timeout=self.options.poll_timeout,
-                    policy=self.options.download,
-                    share=share,
-                )
-            except LimnerError as error:  # the submission sent again may be a second job
-                if resent:
-                    note = f"{error.billing_note}; " if error.billing_note else ""
-                    error.billing_note = note + resent[-1]
-                    error.message = f"{error.message}; {resent[-1]}"
-                raise
-            if resent and isinstance(result, ProviderResult):  # the submission's, said
-                said = [*resent_notices(resent), *result.warnings]  # (a plugin's may be a tuple)
-                result = dataclasses.replace(result, warnings=said)
+            result = await poll(
+                self.transport,
+                provider,
+                plan.settings,
+                call,
+                translation.request,
+                result,
+                timeout=self.options.poll_timeout,
+                policy=self.options.download,
+                share=share,
+                resent=resent,
+            )
         if not isinstance(result, ProviderResult):
             step = f"{provider.name}.parse_response"
             raise PluginError.returned(step, result, "a ProviderResult or Pending")

@@ -21,6 +21,7 @@ import asyncio
 import dataclasses
 import functools
 import math
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from .download import DownloadPolicy, PrivateAddressError, public_address
@@ -41,7 +42,7 @@ from .provider import (
     ProviderResult,
     ProviderSettings,
 )
-from .sending import Share, exchange
+from .sending import Share, exchange, resent_notices
 from .status_errors import shown_url
 from .wire import WireRequest, WireResponse
 
@@ -62,11 +63,14 @@ async def poll(
     timeout: float,
     policy: DownloadPolicy,
     share: Share | None = None,
+    resent: Sequence[str] = (),
 ) -> ProviderResult:
     """Poll until the provider's job for ``call`` (submitted with ``submitted``) is done, and
     return its result. Raises :class:`~limner.errors.JobTimeoutError` when it is not done within
     ``timeout`` seconds of now (or as soon as the provider asks to wait past them); every error
-    is marked not retryable (the job may still be billed)."""
+    is marked not retryable (the job may still be billed). ``resent`` says the submission was
+    sent again after attempts the provider may have taken (another job, billed too): the result
+    warns of it, and an error says it."""
     try:
         model = call.model
         loop = asyncio.get_running_loop()
@@ -133,9 +137,18 @@ async def poll(
             if not isinstance(answer, Pending | ProviderResult):
                 step = f"{provider.name}.parse_poll"
                 raise PluginError.returned(step, answer, "a ProviderResult or Pending")
-        return answer
+        return _with_resent(answer, resent)
     except LimnerError as error:
-        raise _after_submission(error, pending, share, ended=ended) from error.__cause__
+        failure = _after_submission(error, pending, share, ended=ended, resent=resent)
+        raise failure from error.__cause__
+
+
+def _with_resent(result: ProviderResult, resent: Sequence[str]) -> ProviderResult:
+    """``result`` warning first of the submission's resends (a plugin's warnings may be a
+    tuple: a new list is made)."""
+    if not resent:
+        return result
+    return dataclasses.replace(result, warnings=[*resent_notices(resent), *result.warnings])
 
 
 def _checked(pending: Pending, provider: Provider) -> Pending:
@@ -234,14 +247,22 @@ def _timed_out(
 
 
 def _after_submission(
-    error: LimnerError, pending: Pending, share: Share | None, *, ended: bool
+    error: LimnerError,
+    pending: Pending,
+    share: Share | None,
+    *,
+    ended: bool,
+    resent: Sequence[str] = (),
 ) -> LimnerError:
     """``error``, marked not retryable and saying that the job may be billed anyway: it may
-    still finish, unless it has ``ended`` (the provider said how: moderated, failed)."""
+    still finish, unless it has ``ended`` (the provider said how: moderated, failed); and,
+    when the submission was ``resent``, that an earlier one may have made another job."""
     error.job = pending.job
     job = f"job {pending.job}" if pending.job else "the job"
     fate = "it may be billed" if ended else "it may still finish and be billed"
     _billable(error, f"{job} was submitted: {fate}")
+    for note in resent[-1:]:
+        _billable(error, note)
     if share is not None:
         share.name(error)
     return error
