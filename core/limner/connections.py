@@ -52,12 +52,17 @@ class Connections:
             and not session.closed
             and asyncio.get_running_loop() is not self._loop
         ):
-            raise LimnerError(
-                "this client's connections belong to another event loop (one that has ended, "
-                "such as an earlier asyncio.run, or one in another thread); make one client per "
-                "event loop, inside it, or use limner.Client from any thread",
-                code="event_loop_mismatch",
-            )
+            if self._loop is not None and self._loop.is_closed():  # it ended without closing
+                session.detach()  # the session (as asyncio.run's end would): start afresh here
+                session = self._session = self._guard = None
+            else:
+                raise LimnerError(
+                    "this client's connections belong to another event loop, which has not "
+                    "been closed (one running in another thread, or one that may run again); "
+                    "make one client per event loop, inside it, close the other loop first, or "
+                    "use limner.Client from any thread",
+                    code="event_loop_mismatch",
+                )
         if session is not None and session.closed and not self._owns_session:
             raise LimnerError(  # a new default one would drop its settings without a word
                 "the aiohttp session passed as session= is closed; close the limner client "
@@ -108,6 +113,7 @@ def client_closed_error(*, in_flight: bool = False) -> LimnerError:
             code="client_closed",
         )
         error.submitted = True
+        error.billing_note = "the provider may have taken the request, and bill it"
         return error
     return LimnerError(
         "this client is closed; make a new one (or keep it open: one client can serve any "

@@ -256,12 +256,12 @@ def _after_submission(
 ) -> LimnerError:
     """``error``, marked not retryable and saying that the job may be billed anyway: it may
     still finish, unless it has ``ended`` (the provider said how: moderated, failed); and,
-    when the submission was ``resent``, that an earlier one may have made another job."""
+    when the submission was ``resent``, that each earlier one may have made another job."""
     error.job = pending.job
     job = f"job {pending.job}" if pending.job else "the job"
     fate = "it may be billed" if ended else "it may still finish and be billed"
     _billable(error, f"{job} was submitted: {fate}")
-    for note in resent[-1:]:
+    for note in resent:
         _billable(error, note)
     if share is not None:
         share.name(error)

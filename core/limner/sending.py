@@ -170,10 +170,11 @@ def resent_notices(resent: Sequence[str]) -> list[Notice]:
 
 
 def _resent_said(failure: LimnerError, resent: list[str]) -> LimnerError:
-    """``failure`` saying, when it says nothing of billing, that an earlier attempt which the
-    provider may have taken was sent again (as the ``resent`` warning says on success)."""
-    if resent and not failure.billing_note:
-        failure.billing_note = resent[-1]
+    """``failure`` whose billing note names, before what it says of its own attempt, each
+    earlier attempt that the provider may have taken and that was sent again (as the
+    ``resent`` warnings say on success): each may be billed."""
+    if resent:
+        failure.billing_note = "; ".join([*resent, failure.billing_note]).removesuffix("; ")
     return failure
 
 

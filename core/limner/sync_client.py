@@ -106,8 +106,11 @@ class _LoopThread:
         return task.result()
 
     def stop(self, last: Coroutine[Any, Any, None]) -> None:
-        """Cancel the calls still running (their callers get ``client_closed``), run ``last``
-        (closing the session), then stop and close the loop. Later calls are refused."""
+        """Run ``last`` (closing the session), so the calls still running end as an
+        ``AsyncClient``'s do when it closes: a request that was out fails as ``client_closed``,
+        possibly billed, and a split ``n`` keeps the images its other calls made. Calls not
+        ended :data:`_CANCEL_GRACE` seconds later are cancelled (their callers get
+        ``client_closed``). Then stop and close the loop. Later calls are refused."""
         with self._lock:
             if self._closing:
                 last.close()
@@ -117,10 +120,12 @@ class _LoopThread:
 
         async def wind_down() -> None:
             running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in running:
-                task.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
-            await last
+            await last  # first: cancelling would throw away what the calls had made
+            if running:
+                _, stuck = await asyncio.wait(running, timeout=_CANCEL_GRACE)
+                for task in stuck:
+                    task.cancel()
+                await asyncio.gather(*running, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(wind_down(), self.loop).result()
         self.loop.call_soon_threadsafe(self.loop.stop)

@@ -80,6 +80,30 @@ def test_a_client_serves_the_event_loop_it_first_sent_from(threaded_url: str) ->
         first.close()
 
 
+def test_a_client_whose_loop_was_closed_serves_the_next_one(
+    threaded_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A loop asyncio.run did not make, used and then closed with the client still open: the
+    next loop starts afresh (the ended loop's session detached, no 'Unclosed client session'),
+    as after asyncio.run; refusing would leave the client unusable for good."""
+    client = limner.AsyncClient(**_kwargs(threaded_url))
+
+    async def one() -> int:
+        return len((await client.images.generate(model="alpha", prompt="x")).data)
+
+    first = asyncio.new_event_loop()
+    assert first.run_until_complete(one()) == 1
+    first.close()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert asyncio.run(one()) == 1
+        assert asyncio.run(one()) == 1
+        asyncio.run(client.close())
+        gc.collect()
+    said = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
+    assert [line for line in said if "Unclosed" in line] == []
+
+
 def test_a_client_outlives_asyncio_run_without_leaking_its_connections(
     threaded_url: str,
 ) -> None:
@@ -200,6 +224,54 @@ def test_closing_a_sync_client_ends_the_calls_other_threads_are_waiting_on() -> 
     client.close()
     waiting.join(5)
     assert not waiting.is_alive() and outcome == ["client_closed"]
+    server.shutdown()
+    server.server_close()
+
+
+class _FirstAnswers(_Stalls):
+    """The first POST gets two images at once; the later ones stall, as :class:`_Stalls`."""
+
+    answered = 0
+
+    def do_POST(self) -> None:
+        if type(self).answered:
+            return super().do_POST()
+        type(self).answered += 1
+        body = json.dumps({"data": [{"b64_json": IMAGE_B64}] * 2}).encode()
+        self.rfile.read(int(self.headers["content-length"]))
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_closing_a_sync_client_keeps_the_images_a_split_call_had_made() -> None:
+    """As an AsyncClient's closing does: the call that answered keeps its (billed) images and
+    the one still out is a failed call, possibly billed; cancelling would lose both."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FirstAnswers)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    client = limner.Client(**_kwargs(f"http://127.0.0.1:{server.server_address[1]}/v1"))
+    outcome: list[limner.ImagesResponse | limner.LimnerError] = []
+
+    def call() -> None:
+        try:
+            outcome.append(client.images.generate(model="alpha", prompt="x", n=4))
+        except limner.LimnerError as error:
+            outcome.append(error)
+
+    waiting = threading.Thread(target=call)
+    waiting.start()
+    time.sleep(0.5)  # the first call answered, the second is in flight
+    client.close()
+    waiting.join(5)
+    assert not waiting.is_alive()
+    (response,) = outcome
+    assert isinstance(response, limner.ImagesResponse), response
+    assert len(response.data) == 2
+    (failed,) = response.failures
+    assert failed.code == "client_closed" and failed.submitted is True
     server.shutdown()
     server.server_close()
 

@@ -276,6 +276,8 @@ async def test_a_call_in_flight_when_its_client_closes_fails_as_closed(
         await call
     assert caught.value.code == "client_closed"
     assert not isinstance(caught.value, limner.ProviderConnectionError)
+    assert caught.value.submitted is True  # the request was out: it may be billed, and says so
+    assert caught.value.billing_note == "the provider may have taken the request, and bill it"
 
 
 @pytest.mark.parametrize(("status", "calls"), [(200, 1), (503, 3)])

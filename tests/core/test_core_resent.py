@@ -37,14 +37,24 @@ async def test_a_post_resent_after_its_connection_dropped_says_so(
     ]
 
 
-async def test_the_last_attempts_drop_is_in_the_error(
+async def test_every_attempts_drop_is_in_the_error(
     make_client: MakeClient, server: FakeServer
 ) -> None:
-    server.reply(_hang_up, _hang_up)
+    """The last attempt's, and each earlier one's that was sent again: each may be billed."""
+    server.reply(_hang_up, _hang_up, _hang_up)
     with pytest.raises(limner.ProviderConnectionError) as info:
-        await make_client(retry=ONE_RETRY).images.generate(model="fake/alpha-1", prompt="x")
-    assert info.value.retryable is True and len(server.api_calls) == 2
-    assert "the provider may have taken it" in info.value.billing_note
+        await make_client(retry=dataclasses.replace(FAST_RETRY, max_retries=2)).images.generate(
+            model="fake/alpha-1", prompt="x"
+        )
+    assert info.value.retryable is True and len(server.api_calls) == 3
+    dropped = (
+        "the connection dropped after the request went out: the provider may have taken it, "
+        "and may bill the images it makes"
+    )
+    assert info.value.billing_note == (
+        f"attempt 1: {dropped}; limner sent it again; attempt 2: {dropped}; limner sent it "
+        f"again; {dropped}"
+    )
 
 
 async def test_a_connection_never_made_is_resent_without_a_word(make_client: MakeClient) -> None:
