@@ -392,6 +392,29 @@ async def test_the_upstream_address_stays_with_the_operator(
     assert all(UPSTREAM_KEY not in line for line in logged)
 
 
+async def test_a_connection_lost_after_sending_is_not_said_unreachable(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """The upstream was reached and may have taken the request (and bill it): the message says
+    the connection was lost, then what that may cost, not that it could not be reached."""
+
+    async def hang_up(recorded: Recorded) -> web.StreamResponse:
+        assert recorded.request is not None and recorded.request.transport is not None
+        recorded.request.transport.close()
+        return web.Response()
+
+    server.reply(hang_up)
+    with pytest.raises(openai.APIStatusError) as caught:
+        await _generate(gateway)
+    assert caught.value.status_code == 502
+    assert caught.value.message == (
+        "Error code: 502 - the connection to the openai API was lost; try again later; the "
+        "connection dropped "
+        "after the request went out: the provider may have taken it, and may bill the images "
+        "it makes"
+    )
+
+
 async def test_the_upstream_request_id_reaches_the_client(
     gateway: Gateway, server: FakeServer
 ) -> None:

@@ -82,6 +82,37 @@ async def test_files_list_newest_first_ascending_and_by_purpose(gateway: Gateway
     }
 
 
+@pytest.mark.parametrize(
+    ("form", "param", "message"),
+    [
+        (
+            {"purpose": "x" * 100},
+            "purpose",
+            f"Invalid 'purpose': {'x' * 40!r}; expected one of assistants, batch, fine-tune, "
+            "vision, user_data, evals",
+        ),
+        ({"filename": "f" * 256}, "file", "file: its filename has 256 characters; the most is 255"),
+    ],
+)
+async def test_an_upload_keeps_no_unbounded_text(
+    gateway: Gateway, form: dict[str, str], param: str, message: str
+) -> None:
+    """The purpose and the filename are kept beside every file and listed back, outside the
+    store's byte quotas: a 20 MB purpose would fill the disk past them."""
+    with pytest.raises(openai.BadRequestError) as info:
+        await gateway.sdk().files.create(
+            file=(form.get("filename", "a.png"), png(2, 2), "image/png"),
+            purpose=form.get("purpose", "user_data"),  # type: ignore[arg-type]
+        )
+    assert info.value.body == {
+        "message": message,
+        "type": "invalid_request_error",
+        "param": param,
+        "code": None,
+    }
+    assert not list(gateway.store.directory.glob("*"))  # nothing kept
+
+
 async def test_files_list_pages_with_limit_and_after(gateway: Gateway) -> None:
     ids = await _upload(gateway, ["user_data"] * 5)
     newest = ids[::-1]

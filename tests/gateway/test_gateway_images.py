@@ -5,6 +5,7 @@ variations, and ``response_format=url``."""
 from __future__ import annotations
 
 import base64
+import errno
 import json
 from typing import Any
 
@@ -113,6 +114,47 @@ async def test_a_full_file_store_answers_the_paid_images_as_data(
     (adjustment,) = (result.model_extra or {})["adjustments"]
     assert adjustment["param"] == "response_format" and adjustment["applied"] == "b64_json"
     assert adjustment["reason"].startswith("the gateway's file store is full")
+    assert len(server.api_calls) == 1
+
+
+@pytest.mark.parametrize("failure", ["too_large", "store_failed"])
+async def test_a_store_that_cannot_keep_an_image_answers_it_as_data(
+    gateway: Gateway,
+    server: FakeServer,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
+) -> None:
+    """An image over the store's max_file_bytes, or a store that fails (a full disk, a
+    third-party store's outage): the images were made and paid for, so they come back as
+    b64_json with an adjustment saying why, not as a 413 naming a 'file' never sent or a 500.
+    The store's own failure is logged for the operator, not shown to the caller."""
+    if failure == "too_large":
+        gateway.store.max_file_bytes = 10
+    else:
+
+        async def disk_full(*args: Any, **kwargs: Any) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(gateway.store, "put", disk_full)
+    result = await gateway.sdk().images.generate(
+        model="openai/gpt-image-1", prompt="a fox", response_format="url"
+    )
+    (item,) = result.data or []
+    assert item.url is None and base64.b64decode(item.b64_json or "") == IMAGE
+    (adjustment,) = (result.model_extra or {})["adjustments"]
+    assert adjustment["param"] == "response_format" and adjustment["applied"] == "b64_json"
+    why = {
+        "too_large": "an image is larger than the gateway's file store takes (max_file_bytes)",
+        "store_failed": "the gateway's file store failed (its log says why)",
+    }[failure]
+    assert adjustment["reason"] == (
+        f"{why}, so image(s) it could not keep are returned as b64_json: they were made and "
+        "paid for"
+    )
+    assert "No space left" not in str(result.model_dump())
+    logged = [r for r in caplog.records if r.name == "limner.gateway" and r.exc_info]
+    assert len(logged) == (failure == "store_failed")
     assert len(server.api_calls) == 1
 
 

@@ -94,17 +94,30 @@ async def test_a_gateway_without_keys_serves_this_machine_only(
         assert status == 200 and body["data"]
 
 
-async def test_a_gateway_without_keys_answers_to_its_public_url_too(
-    make_gateway: MakeGateway,
-) -> None:
-    """The name its operator gave it (public_url) is no attacker's to rebind."""
-    gateway = await make_gateway(GatewayConfig(public_url="https://img.example"))
-    headers = {"Host": "img.example", "Origin": "https://img.example"}
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(f"{gateway.base_url}/models", headers=headers) as response,
-    ):
-        assert response.status == 200
+@pytest.mark.parametrize(
+    ("public_url", "refused"),
+    [
+        ("https://img.example", True),  # behind a proxy others reach: anyone would spend
+        ("http://192.168.1.20:8080", True),
+        ("http://localhost:8080", False),
+        ("http://127.0.0.1:8080", False),
+    ],
+)
+def test_a_public_url_other_machines_reach_needs_keys(public_url: str, refused: bool) -> None:
+    """As --host does: a keyless gateway serves its own machine only, which a public_url
+    elsewhere contradicts (a proxy forwarding the public's requests with their Host)."""
+    if not refused:
+        assert GatewayConfig(public_url=public_url).public_url == public_url
+        return
+    with pytest.raises(limner.InvalidRequestError) as info:
+        GatewayConfig(public_url=public_url)
+    assert info.value.param == "api_keys"
+    assert info.value.message == (
+        f"public_url {public_url} says other machines reach the gateway, but it has no API "
+        "keys, so anyone who reaches it could spend your provider credits; give it keys "
+        "(LIMNER_API_KEYS or --api-key), or leave public_url out"
+    )
+    assert GatewayConfig(public_url=public_url, api_keys=(GATEWAY_KEY,)).public_url
 
 
 async def test_a_gateway_with_keys_serves_any_host(make_gateway: MakeGateway) -> None:
@@ -387,12 +400,18 @@ def test_public_url_must_be_an_http_url(url: str) -> None:
     with pytest.raises(limner.InvalidRequestError) as info:
         GatewayConfig(public_url=url)
     assert info.value.param == "public_url"
-    assert GatewayConfig(public_url="https://img.example/").public_url == "https://img.example"
+    keyed = GatewayConfig(public_url="https://img.example/", api_keys=(GATEWAY_KEY,))
+    assert keyed.public_url == "https://img.example"
 
 
 def test_serve_refuses_a_bad_public_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "0", "--public-url", "not-a-url"]) == 2
     assert "public_url 'not-a-url' is not an http(s) URL" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_public_url_without_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--port", "0", "--public-url", "https://img.example"]) == 2
+    assert "has no API keys, so anyone who reaches it" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("max_retries", "calls"), [(None, 1), (1, 2)])

@@ -6,6 +6,7 @@ import ipaddress
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from ..errors import InvalidRequestError
 
@@ -55,7 +56,8 @@ class GatewayConfig:
         the store has a ``sweep`` method); ``None`` (or 0) turns the periodic sweep off (expired
         files then go only when a file is written or an expired one is asked for).
     :param public_url: the gateway's own origin for image URLs (``https://img.example``); by
-        default the origin the client used.
+        default the origin the client used. One that is not a loopback host needs
+        ``api_keys``: other machines reach the gateway there.
     :param default_model: the model for image requests that name none (the OpenAI API falls
         back to its own default model, and its SDK does not require one); without it such a
         request is a 400 naming ``model``. Checked when the app is made.
@@ -89,6 +91,15 @@ class GatewayConfig:
                     param="public_url",
                 )
             object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
+            public = urlsplit(self.public_url).hostname or ""
+            if not self.api_keys and not is_loopback_host(public):  # a proxy others reach
+                raise InvalidRequestError(
+                    f"public_url {self.public_url} says other machines reach the gateway, but "
+                    "it has no API keys, so anyone who reaches it could spend your provider "
+                    "credits; give it keys (LIMNER_API_KEYS or --api-key), or leave public_url "
+                    "out",
+                    param="api_keys",
+                )
 
     @property
     def auth_required(self) -> bool:

@@ -164,8 +164,12 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
             message = f"{upstream} began answering, but its answer {how}"
             return _Answer(exc.http_status, {"message": message}, final=True)
         if isinstance(exc, ProviderConnectionError):
-            message = f"the gateway could not reach {upstream}; try again later"
-            return _Answer(exc.http_status, {"message": message})
+            message = (
+                f"the connection to {upstream} was lost"
+                if exc.billing_note  # (which follows: it dropped after the request went out)
+                else f"the gateway could not reach {upstream}"
+            )
+            return _Answer(exc.http_status, {"message": f"{message}; try again later"})
         if isinstance(exc, JobTimeoutError):  # answered, but its job ran past poll_timeout
             message = f"{upstream}'s job was not done within the gateway's poll timeout"
             return _Answer(exc.http_status, {"message": message})

@@ -4,14 +4,16 @@ body, call the one limner client in an upstream slot, answer the OpenAI image re
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiohttp import web
 
-from ..errors import InvalidRequestError, LimnerError, NotFoundError
+from ..errors import InvalidRequestError, LimnerError, NotFoundError, PayloadTooLargeError
 from ..image_header import image_mime
 from ..requests import ImageRef
 from ..responses import Adjustment, ImagesResponse
+from ..sending import unique
 from .bodies import (
     EDIT_FILES,
     VARIATION_FILES,
@@ -27,6 +29,8 @@ from .errors import failures_as_answered, missing_parameter
 from .files import StoreFullError
 from .middleware import caller, may_use, note
 from .state import STATE, GatewayState
+
+log = logging.getLogger("limner.gateway")
 
 __all__ = ["edits", "generations", "variations"]
 
@@ -205,7 +209,7 @@ async def _as_urls(
     """Store images that came back as bytes and answer URLs to them on this gateway."""
     origin = state.config.public_url or str(request.url.origin())
     data = []
-    full = False
+    kept: list[Adjustment] = []  # why images the store could not keep are answered as data
     for index, item in enumerate(result.data):
         if item.url is not None or item.b64_json is None:
             data.append(item)
@@ -220,8 +224,8 @@ async def _as_urls(
                 content_type=mime or "application/octet-stream",
                 owner=caller(request),
             )
-        except StoreFullError:  # made and paid for: answered as data rather than lost
-            full = True
+        except Exception as exc:  # made and paid for: answered as data rather than lost
+            kept.append(_unstored(exc, index))
             data.append(item)
             continue
         expires = stored.expires_at or stored.created_at + int(state.config.file_ttl)
@@ -229,15 +233,25 @@ async def _as_urls(
         data.append(item.model_copy(update={"url": url, "b64_json": None}))
     # The gateway honoured response_format=url, so drop the notes that it could not be.
     adjustments = [a for a in result.adjustments if a.param != "response_format"]
-    if full:
-        adjustments.append(_STORE_FULL)
+    adjustments.extend(unique(kept))
     return result.model_copy(update={"data": data, "adjustments": adjustments})
 
 
-_STORE_FULL = Adjustment(
-    param="response_format",
-    requested="url",
-    applied="b64_json",
-    reason="the gateway's file store is full, so image(s) it could not keep are returned as "
-    "b64_json: they were made and paid for",
-)
+def _unstored(exc: Exception, index: int) -> Adjustment:
+    """Why image ``index`` is answered as b64_json: the store full or its size limit (another
+    key's files, an operator's limit), or the store failing (a full disk, a third-party
+    store's outage), which is logged for the operator and not shown to the caller."""
+    if isinstance(exc, StoreFullError):
+        why = "the gateway's file store is full"
+    elif isinstance(exc, PayloadTooLargeError):
+        why = "an image is larger than the gateway's file store takes (max_file_bytes)"
+    else:
+        log.error("could not store image %d for a url answer", index + 1, exc_info=exc)
+        why = "the gateway's file store failed (its log says why)"
+    return Adjustment(
+        param="response_format",
+        requested="url",
+        applied="b64_json",
+        reason=f"{why}, so image(s) it could not keep are returned as b64_json: they were made "
+        "and paid for",
+    )

@@ -151,7 +151,7 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     if request.path in OPEN_PATHS:
         return await handler(request)
     if not state.config.auth_required:
-        _only_this_machine(request, state.config.public_url)
+        _only_this_machine(request)
         return await handler(request)
     content = CONTENT_PATH.match(request.path)
     if (
@@ -174,15 +174,15 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     return await handler(request)
 
 
-def _only_this_machine(request: web.Request, public_url: str | None) -> None:
+def _only_this_machine(request: web.Request) -> None:
     """A gateway without keys serves the programs of its own machine, not its web pages: a page
     of any site could otherwise spend the operator's credits (a form's cross-site POST needs
     no permission), or, once its name resolves to 127.0.0.1 (DNS rebinding), read the answers.
-    So the request must be addressed to a loopback host (or the configured ``public_url``'s),
-    and a browser's ``Origin``, when sent, must be such a host too."""
-    allowed = {urlsplit(public_url).hostname} if public_url else set()
+    So the request must be addressed to a loopback host, and a browser's ``Origin``, when
+    sent, must be such a host too. (A ``public_url`` other machines reach needs keys: see
+    :class:`~limner.gateway.config.GatewayConfig`.)"""
     host = request.host.rpartition(":")[0] if _has_port(request.host) else request.host
-    if not _local(host.strip("[]"), allowed):
+    if not is_loopback_host(host.strip("[]")):
         raise PermissionDeniedError(
             f"this gateway has no API keys, so it serves only this machine; a request addressed "
             f"to {printable(host)!r} is refused. Address it to 127.0.0.1 or localhost, or give "
@@ -190,7 +190,7 @@ def _only_this_machine(request: web.Request, public_url: str | None) -> None:
             code="gateway_local_only",
         )
     origin = request.headers.get("Origin")
-    if origin is not None and not _local(urlsplit(origin).hostname or "", allowed):
+    if origin is not None and not is_loopback_host(urlsplit(origin).hostname or ""):
         raise PermissionDeniedError(
             f"this gateway has no API keys, so web pages of other sites ({printable(origin)}) "
             "may not use it; give the gateway keys (LIMNER_API_KEYS) to serve them",
@@ -201,10 +201,6 @@ def _only_this_machine(request: web.Request, public_url: str | None) -> None:
 def _has_port(host: str) -> bool:
     """Whether a Host header's value ends in a port (``[::1]:8080``, ``localhost:8080``)."""
     return host.rsplit("]", 1)[-1].count(":") == 1
-
-
-def _local(host: str, allowed: set[str | None]) -> bool:
-    return host.lower() in allowed or is_loopback_host(host)
 
 
 @web.middleware

@@ -15,7 +15,7 @@ from .errors import NotImplementedByStoreError, missing_parameter
 from .files import MAX_LIST_LIMIT, ListOrder, StoredFile
 from .middleware import caller, may_use
 from .openapi import openapi_document
-from .schemas import file_list, file_object, model_object
+from .schemas import FILE_PURPOSES, file_list, file_object, model_object
 from .state import STATE
 
 __all__ = [
@@ -57,6 +57,10 @@ async def retrieve_model(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
+MAX_FILENAME_CHARS = 255
+"""The longest name an uploaded file may have (a file system's usual limit)."""
+
+
 async def upload_file(request: web.Request) -> web.Response:
     """Multipart ``file`` plus ``purpose``; the id works as ``file_id`` in JSON edits."""
     state = request.app[STATE]
@@ -65,11 +69,22 @@ async def upload_file(request: web.Request) -> web.Response:
     data = files[0].data if len(files) == 1 else None
     if data is None:
         raise missing_parameter("file")
-    purpose = form.fields.get("purpose") or "user_data"
+    purpose = str(form.fields.get("purpose") or "user_data")
+    if purpose not in FILE_PURPOSES:  # kept with each file, listed back: no free text
+        raise InvalidRequestError(
+            f"Invalid 'purpose': {purpose[:40]!r}; expected one of {', '.join(FILE_PURPOSES)}",
+            param="purpose",
+        )
+    filename = files[0].filename or "upload"
+    if len(filename) > MAX_FILENAME_CHARS:
+        raise InvalidRequestError(
+            f"file: its filename has {len(filename)} characters; the most is {MAX_FILENAME_CHARS}",
+            param="file",
+        )
     stored = await state.store.put(
         data,
-        filename=files[0].filename or "upload",
-        purpose=str(purpose),
+        filename=filename,
+        purpose=purpose,
         content_type=image_mime(data) or "application/octet-stream",
         owner=caller(request),
     )

@@ -3,7 +3,7 @@ responses); the OpenAPI document is generated from these and core's."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -143,11 +143,16 @@ class FileList(BaseModel):
     has_more: bool
 
 
+FilePurpose = Literal["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]
+"""The purposes the OpenAI API's ``POST /files`` takes (``CreateFileRequest.purpose``)."""
+FILE_PURPOSES: tuple[str, ...] = get_args(FilePurpose)
+
+
 class FileUpload(BaseModel):
     """``POST /v1/files`` (multipart)."""
 
     file: bytes
-    purpose: str = "user_data"
+    purpose: FilePurpose = "user_data"
 
 
 class FileDeleted(BaseModel):

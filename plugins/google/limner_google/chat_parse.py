@@ -98,6 +98,7 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
                 "rate), so it may be high",
             )
         )
+    response_id = body.get("responseId") if isinstance(body.get("responseId"), str) else None
     return ChatResult(
         text=text,
         images=turn.images,
@@ -107,7 +108,8 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         usage=usage_from_metadata(meta),
         reasoning_tokens=thoughts if isinstance(thoughts, int) and thoughts > 0 else 0,
         cached_tokens=cached,
-        id=body.get("responseId") if isinstance(body.get("responseId"), str) else None,
+        id=response_id,
+        request_id=response_id,  # Google sends no request-id header: as for images
         created=_created(body.get("createTime")),
         warnings=warnings,
     )

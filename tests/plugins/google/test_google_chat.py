@@ -218,6 +218,7 @@ async def test_text_and_image_answer_shape(server: Server) -> None:
     ]
     assert body["choices"][0]["finish_reason"] == "stop"
     assert body["id"] == "chatcmpl-vIfdaKSMD96ez7IPpr73qAM"
+    assert body["request_id"] == "vIfdaKSMD96ez7IPpr73qAM"  # for a support request, as images
     assert body["provider"] == "google" and body["model"] == "google/gemini-2.5-flash-image"
     assert result.choices[0].message.image_bytes()[0].startswith(b"\x89PNG")
 
