@@ -244,6 +244,8 @@ class AsyncClient:
     :param registry: a ready :class:`~limner.plugins.Registry` (overrides the two above).
     :param session: an ``aiohttp.ClientSession`` to use instead of the client's own; it stays
         yours to close, after the client (a call once it is closed fails, ``session_closed``).
+        Its default headers, auth and cookies go with calls to providers, never with downloads
+        (input image URLs, result links), whose hosts others may name.
     """
 
     def __init__(

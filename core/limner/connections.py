@@ -40,6 +40,7 @@ class Connections:
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the session made here
         self._guard: AsyncGenerator[None, None] | None = None  # closes it when that loop ends
+        self._bare: aiohttp.ClientSession | None = None  # downloads', beside a session passed in
 
     def session(self, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientSession:
         """The session to send with; one made here takes ``timeout`` as its default."""
@@ -84,11 +85,36 @@ class Connections:
             self._guard = close_with_loop(session)  # closed when asyncio.run ends, if not before
         return session
 
+    def download_session(self, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientSession:
+        """The session for downloads (input image URLs, result links: hosts a caller's end user
+        or a provider names). The client's own; beside a session passed in, one on its
+        connector (its proxy and trust_env too) without its default headers, auth, cookies
+        and middlewares, which were meant for the hosts its owner chose: a link's host would
+        get them, an internal token included."""
+        session = self.session(timeout)
+        if self._owns_session:
+            return session
+        if self._bare is None or self._bare.closed:
+            aiohttp, _ = client_modules()
+            self._bare = aiohttp.ClientSession(
+                connector=session.connector,
+                connector_owner=False,  # (the connector stays the session's, and its owner's)
+                cookie_jar=aiohttp.DummyCookieJar(),
+                headers={"user-agent": USER_AGENT},
+                timeout=timeout,
+                trust_env=session.trust_env,
+                proxy=getattr(session, "_default_proxy", None),  # (aiohttp has no public getter)
+                proxy_auth=getattr(session, "_default_proxy_auth", None),
+            )
+        return self._bare
+
     async def close(self) -> None:
         """Close the session (if made here), on the event loop it belongs to; afterwards sending
         is refused, and calls waiting to retry or to poll fail as closed."""
         self.closed = True
         self.pauses.end()
+        if self._bare is not None:  # (its connector is the session's: left open)
+            await self._bare.close()
         session, loop = self._session, self._loop
         if session is None or not self._owns_session or session.closed:
             return

@@ -243,7 +243,7 @@ class Engine:
         """The bytes at ``url`` under the client's download policy, timeouts and retries, the
         back-offs cut short by the client's closing (see :func:`~limner.download.download`)."""
         return await download(
-            self.transport.session,
+            self.transport.download_session,
             url,
             self.options.download,
             param=param,

@@ -108,6 +108,11 @@ class Transport:
     def session(self) -> aiohttp.ClientSession:
         return self.connections.session(self.timeout)
 
+    @property
+    def download_session(self) -> aiohttp.ClientSession:
+        """See :meth:`~limner.connections.Connections.download_session`."""
+        return self.connections.download_session(self.timeout)
+
     async def close(self) -> None:
         """Close the connections (the session, if made here); afterwards the transport refuses
         to send, and calls waiting to retry or to poll fail as closed."""

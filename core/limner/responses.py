@@ -240,8 +240,10 @@ class ImagesResponse(OpenAIShaped):
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> list[Path]:
         """Write the images and return their paths.
 
-        ``path`` is a directory (files ``image-1.png``, ...), or a file name; with several images a
-        file name gets ``-1``, ``-2``... before its extension (the extension it picks follows
+        ``path`` is a directory (files ``image-1.png``, ...): one that exists, or a string
+        ending in ``/`` (a ``Path`` drops that ``/``: make its directory first). Otherwise it
+        is a file name; with several images a file name gets ``-1``, ``-2``... before its
+        extension (the extension it picks follows
         ``output_format``, or the first image's bytes). Each file is written to a temporary
         name and renamed, so nothing is half-written; existing files are refused unless
         ``overwrite``. Bytes are written as the provider sent them: a file whose extension names

@@ -892,6 +892,28 @@ async def test_download_timeout_applies_to_a_session_passed_in(
     assert server.api_calls == []
 
 
+async def test_a_session_passed_in_lends_downloads_none_of_its_headers_or_cookies(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """Its default headers and cookies are for the hosts its owner chose; an input image's URL,
+    which an end user may name, gets none of them (an internal token included). The provider's
+    call keeps them, and closing the client leaves the session open."""
+    async with aiohttp.ClientSession(
+        headers={"Authorization": "Bearer internal-token", "X-Internal": "1"},
+        cookies={"sid": "internal"},
+    ) as session:
+        client = make_client(session=session)
+        url = f"{server.url}/files/a.png"
+        result = await client.images.edit(model="alpha", prompt="x", image=url)
+        assert len(result.data) == 1
+        await client.close()
+        assert not session.closed
+    download, call = server.requests
+    assert download.path == "/files/a.png" and call is server.api_calls[0]
+    assert not {"authorization", "x-internal", "cookie"} & {k.lower() for k in download.headers}
+    assert call.headers["x-internal"] == "1" and call.headers["cookie"] == "sid=internal"
+
+
 async def test_a_session_passed_in_that_raises_for_status_does_not_change_limners_reading(
     make_client: MakeClient, server: FakeServer
 ) -> None:
