@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .capabilities import FieldRule, ModelInfo, Operation, PerModel
 from .errors import UnsupportedFeatureError
-from .requests import ASPECT_PATTERN, SIZE_PATTERN
+from .requests import ASPECT_PATTERN, SAFETY_IDENTIFIER_MAX, SIZE_PATTERN
 
 if TYPE_CHECKING:
     from .provider import Provider
@@ -85,6 +85,13 @@ def _base(operation: Operation) -> dict[str, Any]:
         "seed": {"type": "integer"},
         "negative_prompt": {"type": "string"},
         "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+        "safety_identifier": {"type": "string", "maxLength": SAFETY_IDENTIFIER_MAX},
+        "partial_images": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 3,
+            "description": "partial images of a streamed response, which limner does not make",
+        },
         "image_config": {
             "type": "object",
             "properties": {

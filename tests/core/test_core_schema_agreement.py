@@ -153,3 +153,29 @@ def test_a_field_rule_names_known_fields_only() -> None:
         limner.FieldRule(when="colour", values=("red",), then="n", reason="r")
     with pytest.raises(ValueError, match="values"):
         limner.FieldRule(when="n", values=(), then="mask", reason="r")
+
+
+@pytest.mark.parametrize(("model", "operation"), CASES, ids=[f"{m.id}:{op}" for m, op in CASES])
+def test_safety_identifier_and_partial_images_in_the_schema_as_in_the_request_model(
+    model: ModelInfo, operation: Operation
+) -> None:
+    """OpenAI's bounds (64 characters; 0 to 3), where the pydantic model has them too: on
+    generations and edits, not on variations (the openai SDK's create_variation takes neither)."""
+    properties = request_schema(model, operation)["properties"]
+    if operation == "variation":
+        assert not {"safety_identifier", "partial_images"} & set(properties)
+        return
+    assert properties["safety_identifier"] == {"type": ["string", "null"], "maxLength": 64}
+    partial = properties["partial_images"]
+    assert (partial["type"], partial["minimum"], partial["maximum"]) == (["integer", "null"], 0, 3)
+    validator = jsonschema.Draft202012Validator(request_schema(model, operation))
+    base: dict[str, Any] = {"model": model.id, "prompt": "p"}
+    if operation == "edit":
+        base["images"] = ["<image>"]
+    for fields, valid in (
+        ({"safety_identifier": "s" * 64, "partial_images": 3}, True),
+        ({"safety_identifier": "s" * 65}, False),
+        ({"partial_images": 4}, False),
+        ({"partial_images": -1}, False),
+    ):
+        assert validator.is_valid({**base, **fields}) is valid, fields

@@ -43,6 +43,11 @@ GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
         ({"n": True}, "n", None),  # not read as 1
         ({"seed": True}, "seed", None),
         ({"output_compression": False}, "output_compression", None),
+        ({"safety_identifier": "s" * 65}, "safety_identifier", None),  # OpenAI's 64 at most
+        ({"safety_identifier": 7}, "safety_identifier", None),
+        ({"partial_images": 4}, "partial_images", None),  # OpenAI's 0 to 3
+        ({"partial_images": -1}, "partial_images", None),
+        ({"partial_images": True}, "partial_images", None),
         ({"image_config": {"aspect_ratio": "wide"}}, "image_config.aspect_ratio", None),
         ({"prompt": "x" * 201}, "prompt", limner.InvalidRequestError),
         ({"model": "fake/nope"}, "model", limner.NotFoundError),

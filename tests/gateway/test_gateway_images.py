@@ -230,6 +230,46 @@ async def test_edit_multipart_with_a_markup(gateway: Gateway, server: FakeServer
     assert caught.value.param == "markup" and len(server.api_calls) == 1
 
 
+async def test_the_sdks_safety_identifier_and_partial_images(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """The openai SDK's own arguments, as an unchanged client sends them (JSON, and the
+    multipart edit's text): safety_identifier reaches OpenAI, partial_images (streaming only)
+    is reported as not sent."""
+    fields: dict[str, Any] = {"safety_identifier": "sid-1", "partial_images": 2}
+    generated = await gateway.sdk().images.generate(
+        model="openai/gpt-image-1", prompt="a fox", **fields
+    )
+    edited = await gateway.sdk().images.edit(
+        model="openai/gpt-image-1",
+        prompt="add a moon",
+        image=("photo.png", png(8, 8), "image/png"),
+        **fields,
+    )
+    generate, edit = server.api_calls
+    assert generate.json == {
+        "model": "gpt-image-1",
+        "prompt": "a fox",
+        "n": 1,
+        "safety_identifier": "sid-1",
+    }
+    assert edit.form == {
+        "model": "gpt-image-1",
+        "prompt": "add a moon",
+        "n": "1",
+        "safety_identifier": "sid-1",
+    }
+    for result in (generated, edited):
+        assert (result.model_extra or {})["adjustments"] == [
+            {
+                "param": "partial_images",
+                "requested": 2,
+                "reason": "OpenAI sends partial images only in a streamed response, and limner "
+                "does not stream images",
+            }
+        ]
+
+
 async def test_edit_multipart_with_several_images(gateway: Gateway, server: FakeServer) -> None:
     first, second = png(8, 8), png(16, 16)
     await gateway.sdk().images.edit(

@@ -60,9 +60,12 @@ __all__ = ["translate_chat"]
 _EFFORT = {"minimal": "MINIMAL", "low": "LOW", "medium": "MEDIUM", "high": "HIGH"}
 _NO_SUCH = "Google's generateContent has no such setting"
 _SIZE = re.compile(SIZE_PATTERN)
+# The chat request's own fields (user, metadata), its newer ones (safety_identifier: see
+# _NOT_SENT_EXTRAS) and an images-only one (partial_images, forwarded as chat's extras are).
+_NOT_IMAGE_FIELDS = ("user", "metadata", "safety_identifier", "partial_images")
 # limner's image parameters Google has no field for (as on the images path), dropped when given.
 _IMAGE_DROPPED = (
-    *(name for name in IGNORED_FIELDS if name not in ("user", "metadata")),
+    *(name for name in IGNORED_FIELDS if name not in _NOT_IMAGE_FIELDS),
     "input_fidelity",
     "negative_prompt",
 )

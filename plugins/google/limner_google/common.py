@@ -55,10 +55,21 @@ __all__ = [
     "unsupported_thinking_level",
 ]
 
-IGNORED_FIELDS = ("quality", "style", "background", "moderation", "user", "metadata")
+IGNORED_FIELDS = (
+    "quality",
+    "style",
+    "background",
+    "moderation",
+    "user",
+    "safety_identifier",
+    "metadata",
+    "partial_images",
+)
 WHY_DROPPED = {
     "quality": "Google has no quality field; pick a model tier or image_config.image_size instead",
     "negative_prompt": "Gemini has no negative prompt",
+    "partial_images": "Google's image APIs have no such setting (partial images come in "
+    "OpenAI's streamed responses, and limner does not stream images)",
 }
 
 

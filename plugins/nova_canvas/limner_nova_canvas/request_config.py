@@ -81,14 +81,22 @@ def apply_text(plan: Plan) -> None:
             )
 
 
+_NO_END_USER = "Bedrock InvokeModel has no end-user field"
+_NOT_STREAMED = (
+    "Nova has no partial images (OpenAI's come in streamed responses, which limner does not make)"
+)
+
+
 def drop_unsupported(plan: Plan) -> None:
     """Portable settings Nova has no field for, reported as dropped."""
     request = plan.call.request
     if request.user is not None:
-        plan.drop("user", request.user, "Bedrock InvokeModel has no end-user field")
+        plan.drop("user", request.user, _NO_END_USER)
     if not isinstance(request, _PROMPTED):
         return
     for param, value, reason in (
+        ("safety_identifier", request.safety_identifier, _NO_END_USER),
+        ("partial_images", request.partial_images, _NOT_STREAMED),
         ("background", request.background, "Nova has no background setting"),
         ("moderation", request.moderation, "Nova's content filter is not configurable"),
         ("output_compression", request.output_compression, "Nova returns PNG images"),

@@ -54,6 +54,9 @@ def prompt_fields(call: ProviderCall, request: GenerateRequest | EditRequest, fo
     _gpt_image_fields(plan, request)
     _input_fidelity(plan, request)
     _unsupported(plan, request)
+    _streaming_only(plan, request.partial_images)
+    if request.safety_identifier is not None:  # generations and edits [SDK ImageGenerateParams]
+        plan.fields["safety_identifier"] = request.safety_identifier
     _user_and_forwarded(plan, request)
     return plan
 
@@ -335,6 +338,19 @@ def _unsupported(plan: Plan, request: GenerateRequest | EditRequest) -> None:
     ):
         if value is not None:
             plan.drop(param, value, f"OpenAI's Images API has no {param}")
+
+
+def _streaming_only(plan: Plan, partial_images: int | None) -> None:
+    """``partial_images`` is not sent: it is "used for streaming responses that return partial
+    images" [SPEC PartialImages], and limner refuses ``stream`` (an unstreamed response holds
+    the final images alone, with or without it)."""
+    if partial_images is not None:
+        plan.drop(
+            "partial_images",
+            partial_images,
+            "OpenAI sends partial images only in a streamed response, and limner does not "
+            "stream images",
+        )
 
 
 def _user_and_forwarded(

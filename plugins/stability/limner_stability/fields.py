@@ -143,8 +143,8 @@ def style(plan: Plan, request: GenerateRequest | EditRequest, *, takes: bool) ->
 
 
 USER_HEADER = "stability-client-user-id"
-"""Where Stability takes OpenAI's ``user``: "a unique identifier for your end user" [SPEC
-StabilityClientUserID, a header of at most 256 characters]."""
+"""Where Stability takes OpenAI's ``user`` or ``safety_identifier``: "a unique identifier for
+your end user" [SPEC StabilityClientUserID, a header of at most 256 characters]."""
 _USER_MAX = 256
 
 
@@ -152,11 +152,39 @@ def _header_safe(user: str) -> bool:
     return len(user) <= _USER_MAX and user.isascii() and user.isprintable()
 
 
+def _end_user(request: GenerateRequest | EditRequest) -> tuple[str, str | None]:
+    """The field naming the end user, and its value: ``safety_identifier`` unless it is unset or
+    empty, as at OpenAI ("A non-empty value takes precedence over the deprecated `user`
+    parameter. If omitted, null, or empty, the API uses `user`" [SDK
+    ImageGenerateParams.safety_identifier]), else ``user``."""
+    if request.safety_identifier:
+        return "safety_identifier", request.safety_identifier
+    return "user", request.user
+
+
 def user_header(request: GenerateRequest | EditRequest) -> dict[str, str]:
-    """The request's ``user`` as Stability's :data:`USER_HEADER`, when a header can carry it
-    (:func:`unsupported` reports the one it cannot)."""
-    user = request.user
+    """The end user (:func:`_end_user`) as Stability's :data:`USER_HEADER`, when a header can
+    carry it (:func:`unsupported` reports the one it cannot, and a ``user`` not sent)."""
+    _, user = _end_user(request)
     return {USER_HEADER: user} if user is not None and _header_safe(user) else {}
+
+
+def _unsent_end_user(plan: Plan, request: GenerateRequest | EditRequest) -> None:
+    param, user = _end_user(request)
+    if user is not None and not _header_safe(user):
+        plan.drop(
+            param,
+            user,
+            f"Stability takes the end-user id in its {USER_HEADER} header, which holds at most "
+            f"{_USER_MAX} printable ASCII characters",
+        )
+    if param == "safety_identifier" and request.user is not None and request.user != user:
+        plan.drop(
+            "user",
+            request.user,
+            "safety_identifier, also set, names the end user instead (at OpenAI too it takes "
+            "precedence over user)",
+        )
 
 
 def unsupported(plan: Plan, request: GenerateRequest | EditRequest) -> None:
@@ -165,13 +193,14 @@ def unsupported(plan: Plan, request: GenerateRequest | EditRequest) -> None:
         value = getattr(request, name)
         if value is not None:
             plan.drop(name, value, f"Stability has no {name} parameter")
-    if request.user is not None and not _header_safe(request.user):
+    if request.partial_images is not None:
         plan.drop(
-            "user",
-            request.user,
-            f"Stability takes the end-user id in its {USER_HEADER} header, which holds at most "
-            f"{_USER_MAX} printable ASCII characters",
+            "partial_images",
+            request.partial_images,
+            "Stability has no partial images (OpenAI's come in streamed responses, which limner "
+            "does not make)",
         )
+    _unsent_end_user(plan, request)
     if isinstance(request, EditRequest) and request.input_fidelity is not None:
         plan.drop("input_fidelity", request.input_fidelity, "Stability has no input_fidelity")
     if request.response_format == "url":

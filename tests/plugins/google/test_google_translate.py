@@ -117,6 +117,59 @@ def test_gemini_unsupported_fields_are_reported(
     assert value not in str(translation.request.json)
 
 
+END_USER_AND_PARTIAL_IMAGES_DROPPED = (
+    Adjustment(
+        param="user",
+        requested="u-1",
+        applied=None,
+        reason="Google's image APIs have no such setting",
+    ),
+    Adjustment(
+        param="safety_identifier",
+        requested="sid-1",
+        applied=None,
+        reason="Google's image APIs have no such setting",
+    ),
+    Adjustment(
+        param="partial_images",
+        requested=2,
+        applied=None,
+        reason="Google's image APIs have no such setting (partial images come in OpenAI's "
+        "streamed responses, and limner does not stream images)",
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        (
+            "gemini-3-pro-image",
+            {
+                "contents": [{"role": "user", "parts": [{"text": "a red fox"}]}],
+                "generationConfig": {"responseModalities": ["TEXT", "IMAGE"]},
+            },
+        ),
+        (
+            "imagen-4.0-generate-001",
+            {
+                "instances": [{"prompt": "a red fox"}],
+                "parameters": {"sampleCount": 1, "includeRaiReason": True},
+            },
+        ),
+    ],
+)
+def test_safety_identifier_and_partial_images_are_reported_not_sent(
+    provider: GoogleProvider, make_call: MakeCall, name: str, body: dict[str, Any]
+) -> None:
+    """OpenAI's ``user`` successor and its streaming-only ``partial_images`` are no fields of
+    Google's requests: left out of the body (not forwarded as unknown fields), and said."""
+    call = make_call(name, user="u-1", safety_identifier="sid-1", partial_images=2)
+    translation = provider.translate(call)
+    assert translation.request.json == body
+    assert translation.adjustments == END_USER_AND_PARTIAL_IMAGES_DROPPED
+
+
 def test_image_config_wins_over_size(provider: GoogleProvider, make_call: MakeCall) -> None:
     call = make_call(
         "gemini-3.1-flash-image",

@@ -476,6 +476,45 @@ def test_unsupported_portable_fields_are_reported(
     }
 
 
+NO_END_USER = "Bedrock InvokeModel has no end-user field"
+END_USER_AND_PARTIAL_IMAGES_DROPPED = (
+    Adjustment(param="user", requested="u-1", applied=None, reason=NO_END_USER),
+    Adjustment(param="safety_identifier", requested="sid-1", applied=None, reason=NO_END_USER),
+    Adjustment(
+        param="partial_images",
+        requested=0,
+        applied=None,
+        reason="Nova has no partial images (OpenAI's come in streamed responses, which limner "
+        "does not make)",
+    ),
+)
+
+
+def test_safety_identifier_and_partial_images_are_reported_not_sent(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    """OpenAI's ``user`` successor and its streaming-only ``partial_images`` (0 included) are no
+    fields of Nova's body: left out (not forwarded as unknown fields), and said."""
+    fields: dict[str, Any] = {"user": "u-1", "safety_identifier": "sid-1", "partial_images": 0}
+    generate = make_call(prompt="x", **fields)
+    assert body(provider, generate) == {
+        "taskType": "TEXT_IMAGE",
+        "textToImageParams": {"text": "x"},
+        "imageGenerationConfig": {"numberOfImages": 1},
+    }
+    assert provider.translate(generate).adjustments == END_USER_AND_PARTIAL_IMAGES_DROPPED
+    image = png(320, 320)
+    edit = make_call(
+        "edit", prompt="a red sofa", images=[image], options={"mask_prompt": "sofa"}, **fields
+    )
+    assert body(provider, edit) == {
+        "taskType": "INPAINTING",
+        "inPaintingParams": {"image": b64(image), "text": "a red sofa", "maskPrompt": "sofa"},
+        "imageGenerationConfig": {"numberOfImages": 1},
+    }
+    assert provider.translate(edit).adjustments == END_USER_AND_PARTIAL_IMAGES_DROPPED
+
+
 def test_forwarded_extra_fields(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
     sent = body(provider, make_call(prompt="x", extraField={"a": 1}))
     assert sent["extraField"] == {"a": 1}

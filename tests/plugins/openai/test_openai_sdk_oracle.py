@@ -149,6 +149,7 @@ async def test_generate_gpt_image_1_5(
         "background": "opaque",
         "moderation": "low",
         "user": "user-7",
+        "safety_identifier": "sid-7",
     }
     seen = await oracle.run(lambda c: c.images.generate(model="gpt-image-1.5", n=3, **fields))
     t = provider.translate(
@@ -262,6 +263,7 @@ async def test_edit_one_image(
         "output_compression": 60,
         "background": "opaque",
         "user": "u1",
+        "safety_identifier": "sid-1",
     }
     seen = await oracle.run(
         lambda c: c.images.edit(

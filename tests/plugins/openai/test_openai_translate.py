@@ -722,13 +722,13 @@ def test_prompt_length_limit(
 
 
 def test_unknown_fields_are_forwarded(provider: OpenAIProvider, make_call: Any) -> None:
-    call = make_call("gpt-image-1", prompt="x", partial_images=0, stream=False, extra={"a": [1]})
+    call = make_call("gpt-image-1", prompt="x", frame_count=0, stream=False, extra={"a": [1]})
     t = provider.translate(call)
     assert t.request.json == {
         "model": "gpt-image-1",
         "prompt": "x",
         "n": 1,
-        "partial_images": 0,
+        "frame_count": 0,
         "stream": False,
         "extra": {"a": [1]},
     }
@@ -1002,11 +1002,9 @@ def test_dall_e_3_cannot_edit(provider: OpenAIProvider, make_call: Any, png: byt
 def test_multipart_forwarded_fields_are_strings(
     provider: OpenAIProvider, make_call: Any, png: bytes
 ) -> None:
-    call = make_call(
-        "gpt-image-1", "edit", images=[png], prompt="x", partial_images=2, stream=False
-    )
+    call = make_call("gpt-image-1", "edit", images=[png], prompt="x", frame_count=2, stream=False)
     t = provider.translate(call)
-    assert t.request.form[-2:] == (("partial_images", "2"), ("stream", "false"))
+    assert t.request.form[-2:] == (("frame_count", "2"), ("stream", "false"))
 
 
 # ---- variations --------------------------------------------------------------------------------

@@ -117,6 +117,87 @@ def test_a_user_no_header_can_carry_is_dropped_and_said(
     assert "stability-client-user-id" in translation.adjustments[0].reason
 
 
+HEADER_REASON = (
+    "Stability takes the end-user id in its stability-client-user-id header, which holds at most "
+    "256 printable ASCII characters"
+)
+USER_SUPERSEDED = Adjustment(
+    param="user",
+    requested="u-1",
+    applied=None,
+    reason="safety_identifier, also set, names the end user instead (at OpenAI too it takes "
+    "precedence over user)",
+)
+PARTIAL_IMAGES_DROPPED = Adjustment(
+    param="partial_images",
+    requested=2,
+    applied=None,
+    reason="Stability has no partial images (OpenAI's come in streamed responses, which limner "
+    "does not make)",
+)
+
+
+@pytest.mark.parametrize(
+    ("fields", "header", "adjustments"),
+    [
+        ({"safety_identifier": "sid-1"}, "sid-1", ()),
+        ({"safety_identifier": "sid-1", "user": "u-1"}, "sid-1", (USER_SUPERSEDED,)),
+        ({"safety_identifier": "u-1", "user": "u-1"}, "u-1", ()),
+        ({"safety_identifier": "", "user": "u-1"}, "u-1", ()),  # empty: OpenAI uses user
+        (
+            {"safety_identifier": "josé", "user": "u-1"},
+            None,
+            (
+                Adjustment(
+                    param="safety_identifier",
+                    requested="josé",
+                    applied=None,
+                    reason=HEADER_REASON,
+                ),
+                USER_SUPERSEDED,
+            ),
+        ),
+        (
+            {"safety_identifier": "sid-1", "partial_images": 2},
+            "sid-1",
+            (PARTIAL_IMAGES_DROPPED,),
+        ),
+    ],
+)
+@pytest.mark.parametrize("operation", ["generate", "edit"])
+def test_safety_identifier_goes_in_the_user_header_and_partial_images_is_dropped(
+    provider: StabilityProvider,
+    make_call: MakeCall,
+    fields: dict[str, Any],
+    header: str | None,
+    adjustments: tuple[Adjustment, ...],
+    operation: str,
+) -> None:
+    """``safety_identifier`` is OpenAI's successor of ``user``, and takes precedence over it
+    there when not empty: it goes in Stability's end-user header in ``user``'s place. Neither
+    it nor ``partial_images`` (streaming only) is ever a form field."""
+    images = [png(64, 64)] if operation == "edit" else []
+    translation = provider.translate(
+        make_call("sd3.5-medium", operation, images=images, seed=5, **fields)
+    )
+    mode = [("mode", "image-to-image")] if operation == "edit" else []
+    strength = [("strength", "0.7")] if operation == "edit" else []
+    user_id = {} if header is None else {"stability-client-user-id": header}
+    assert wire(translation) == {
+        "url": f"{BASE}/generate/sd3",
+        "headers": {"accept": "application/json", **user_id},
+        "form": [
+            *mode,
+            ("model", "sd3.5-medium"),
+            *strength,
+            ("prompt", "a lighthouse at dusk"),
+            ("seed", "5"),
+        ],
+        "files": [("image", "image.png", "image/png")] if images else [],
+    }
+    assert translation.adjustments == adjustments
+
+
 @pytest.mark.parametrize("name", [m.name for m in MODELS])
 def test_style_is_one_of_the_models_style_presets_sent_as_style_preset(
     provider: StabilityProvider, make_call: MakeCall, name: str
