@@ -69,7 +69,7 @@ class GenerateParams(CommonParams, total=False):
     metadata: Mapping[str, str] | None
     image_config: ImageConfig | Mapping[str, str] | None
     safety_identifier: str | None
-    """An id for the end user (up to 64 characters), ``user``'s successor in OpenAI's API."""
+    """An id for the end user, ``user``'s successor in OpenAI's API."""
     partial_images: int | None
     """0 to 3: partial images of a streamed response, which limner does not make (plugins report
     it as not sent)."""

@@ -34,9 +34,6 @@ __all__ = [
 
 SIZE_PATTERN = r"^(auto|[1-9][0-9]{1,4}x[1-9][0-9]{1,4})$"
 ASPECT_PATTERN = r"^[1-9][0-9]{0,2}:[1-9][0-9]{0,2}$"
-SAFETY_IDENTIFIER_MAX = 64
-"""OpenAI's limit on ``safety_identifier`` (the successor of ``user``): "a maximum length of 64
-characters" [SPEC ModelResponseProperties.safety_identifier; its image schemas say none]."""
 
 
 class ImageConfig(BaseModel):
@@ -191,7 +188,7 @@ class _PromptRequest(ImageRequest):
     negative_prompt: str | None = None
     metadata: dict[str, str] | None = None
     image_config: ImageConfig | None = None
-    safety_identifier: str | None = Field(default=None, max_length=SAFETY_IDENTIFIER_MAX)
+    safety_identifier: str | None = None  # (no bound: OpenAI's image endpoints state none)
     partial_images: Integer = Field(default=None, ge=0, le=3)
 
     @field_validator("prompt")

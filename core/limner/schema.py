@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .capabilities import FieldRule, ModelInfo, Operation, PerModel
 from .errors import UnsupportedFeatureError
-from .requests import ASPECT_PATTERN, SAFETY_IDENTIFIER_MAX, SIZE_PATTERN
+from .requests import ASPECT_PATTERN, SIZE_PATTERN
 
 if TYPE_CHECKING:
     from .provider import Provider
@@ -85,7 +85,7 @@ def _base(operation: Operation) -> dict[str, Any]:
         "seed": {"type": "integer"},
         "negative_prompt": {"type": "string"},
         "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
-        "safety_identifier": {"type": "string", "maxLength": SAFETY_IDENTIFIER_MAX},
+        "safety_identifier": {"type": "string"},
         "partial_images": {
             "type": "integer",
             "minimum": 0,
