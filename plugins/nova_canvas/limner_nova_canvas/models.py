@@ -131,6 +131,8 @@ CANVAS_CAPABILITIES = Capabilities(
     operations=("generate", "edit", "variation"),
     size_rules=SIZE_RULES,
     default_size=DEFAULT_SIZE,
+    # the long side wanted (request_config.IMAGE_SIZE_LONG_SIDE), then the largest size of the
+    # shape within SIZE_RULES: 4K is 2K only at 1:1 (2032x2032); at 4:1 it is 4080x1024
     image_sizes=("1K", "2K", "4K"),
     qualities=("standard", "premium"),
     default_quality="standard",

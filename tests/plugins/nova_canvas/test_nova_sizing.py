@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -55,7 +56,11 @@ def test_explicit_size(
         ("1:8", None, "320x1280"),  # clamped to 1:4
         ("16:9", "2K", "2048x1152"),
         ("1:1", "2K", "2032x2032"),
-        ("1:1", "4K", "2032x2032"),
+        ("1:1", "4K", "2032x2032"),  # the same as 2K only at 1:1 (the pixel limit binds both)
+        ("16:9", "4K", "2720x1536"),  # other shapes: the largest within the pixel limit
+        ("4:1", "2K", "2048x512"),
+        ("4:1", "4K", "4080x1024"),
+        ("9:16", "4K", "1536x2720"),
         (None, "1K", "1024x1024"),
     ],
 )
@@ -126,3 +131,25 @@ def test_an_image_size_beyond_the_pixel_limit_says_so(
     translation = provider.translate(make_call(prompt="x", image_config={"image_size": image_size}))
     [adjustment] = translation.adjustments
     assert ("does not fit" in adjustment.reason) is says_why
+
+
+def test_4k_is_its_own_size_and_price_band() -> None:
+    """4K is declared because it is not 2K under another name: away from 1:1 it sends the
+    largest size of the shape within Nova's rules (4:1: 4080x1024, four times 2K's pixels and
+    the dearer "up to 2048x2048" band), in a dry run's wire request and its estimate."""
+    import limner
+
+    model = "amazon/amazon.nova-canvas-v1:0"
+    with limner.Client(environ={}) as client:
+        assert client.models.retrieve(model).capabilities.image_sizes == ("1K", "2K", "4K")
+        sent = {}
+        for image_size in ("2K", "4K"):
+            plan = client.images.generate(
+                model=model,
+                prompt="x",
+                image_config={"image_size": image_size, "aspect_ratio": "4:1"},
+                dry_run=True,
+            )
+            config = plan.requests[0]["json"]["imageGenerationConfig"]
+            sent[image_size] = (config["width"], config["height"], plan.estimated_cost_usd)
+    assert sent == {"2K": (2048, 512, Decimal("0.04")), "4K": (4080, 1024, Decimal("0.06"))}
