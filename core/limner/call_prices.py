@@ -54,9 +54,11 @@ def _unpriced(
     per-image estimate), or no row of its sheet for these settings."""
     if usage is None and model.pricing is not None and model.pricing.bills_tokens:
         said = "each answer reports" if estimating else "its answer reports, and it reported none"
+        # a sheet with estimate rows for other settings (sizes beyond those measured) names these
+        which = f" for quality={quality}, size={size}" if model.pricing.per_image else ""
         when = ": the cost is known after the call, not before" if estimating else ""
         return (
             f"{model.id} is priced by the tokens {said}, and its sheet has no per-image "
-            f"estimate{when}"
+            f"estimate{which}{when}"
         )
     return f"no price for {model.id} {operation} (quality={quality}, size={size})"

@@ -5,13 +5,14 @@ block of the response. Their ``per_image`` rows only estimate a call before it i
 (dry runs). DALL·E bills per image.
 
 Estimate rows are ordered most specific first (the first matching row wins):
-exact quality and size; then any size at that quality (the dearest size); then any quality at
-that size, priced as ``high`` (``auto`` is billed as the quality the model picks, which is not
-known before the call — ``high``, the dearest, keeps the estimate at the top of the table; the
-observed GPT-image responses echo ``quality: "high"``); then a last catch-all at the dearest
-price. A size the table does not list (gpt-image-2's free-form sizes, up to 3840 px a side) is
-estimated at the dearest listed size, which a larger size can exceed: the billed cost comes
-from the response's token usage.
+exact quality and size; then, at that quality, a size of at most as many pixels as the largest
+listed there (the dearest listed price) and size ``auto`` (the model picks; the dearest listed);
+then the same for quality ``auto``, priced as ``high`` (``auto`` is billed as the quality the
+model picks, which is not known before the call — ``high``, the dearest, keeps the estimate at
+the top of the table; the observed GPT-image responses echo ``quality: "high"``). A size with
+more pixels than the table lists at that quality (gpt-image-2's free-form sizes go to 3840x2160)
+gets no estimate: output tokens grow with the pixels, so the listed prices do not bound it, and
+the dry run says the cost is known after the call, from the response's token usage.
 """
 
 from __future__ import annotations
@@ -32,28 +33,46 @@ def _d(value: str) -> Decimal:
 
 
 def _estimate_rows(table: Mapping[str, Mapping[str, str]], note: str) -> tuple[ImagePrice, ...]:
-    """Rows for a {quality: {size: usd}} table, plus fall-backs for ``auto`` and other sizes."""
+    """Rows for a {quality: {size: usd}} table, plus fall-backs for size ``auto`` and other sizes
+    no larger (in pixels) than the largest listed at that quality, and for quality ``auto``."""
     rows = [
         ImagePrice(usd=_d(usd), quality=quality, size=size, note=note)
         for quality, by_size in table.items()
         for size, usd in by_size.items()
     ]
     for quality, by_size in table.items():
-        dearest = max(_d(usd) for usd in by_size.values())
-        rows.append(
-            ImagePrice(
-                usd=dearest,
-                quality=quality,
-                note=f"{note}; other sizes at the dearest listed (larger ones may cost more)",
-            )
-        )
+        rows.extend(_fall_backs(by_size, note, quality=quality))
     top = table.get("high") or max(table.values(), key=lambda row: max(map(_d, row.values())))
+    as_high = f"{note}; quality auto as high"
     for size, usd in top.items():
-        rows.append(ImagePrice(usd=_d(usd), size=size, note=f"{note}; other quality as high"))
-    rows.append(
-        ImagePrice(usd=max(_d(usd) for usd in top.values()), note=f"{note}; dearest listed price")
-    )
+        rows.append(ImagePrice(usd=_d(usd), quality="auto", size=size, note=as_high))
+    rows.extend(_fall_backs(top, as_high, quality="auto"))
     return tuple(rows)
+
+
+def _fall_backs(by_size: Mapping[str, str], note: str, quality: str | None) -> list[ImagePrice]:
+    """The dearest listed price for ``auto`` and for sizes up to the largest listed one."""
+    dearest = max(_d(usd) for usd in by_size.values())
+    largest = max(by_size, key=_pixels)
+    return [
+        ImagePrice(
+            usd=dearest,
+            quality=quality,
+            max_size=largest,
+            note=f"{note}; a size unlisted but no larger than {largest} at the dearest listed",
+        ),
+        ImagePrice(
+            usd=dearest,
+            quality=quality,
+            size="auto",
+            note=f"{note}; size auto (the model picks) at the dearest listed",
+        ),
+    ]
+
+
+def _pixels(size: str) -> int:
+    width, _, height = size.partition("x")
+    return int(width) * int(height)
 
 
 _GP = "pydantic/genai-prices prices/providers/openai.yml @ 47df840a5ab10bbcffb8e5ac01b9899032245d1b"
@@ -159,8 +178,10 @@ GPT_IMAGE_2 = PriceSheet(
     notes=(
         "Billed by tokens (exact from usage). No official per-image table exists: rows are "
         "ESTIMATES from measured output tokens (1024x1024: 196 low, 1756 medium, 7024 high; "
-        "1536x1024 high: 5488). Free-form sizes above ~1 MP cost more than the fall-back rows; "
-        "quality auto is estimated as high. The text-output rate is third-party (fal.ai)."
+        "1536x1024 high: 5488). Only sizes no larger than those measured are estimated (low and "
+        "medium: up to 1024x1024 pixels; high and auto: up to 1536x1024): larger free-form sizes "
+        "make more output tokens by an amount not measured, so their cost is known after the "
+        "call. Quality auto is estimated as high. The text-output rate is third-party (fal.ai)."
     ),
 )
 

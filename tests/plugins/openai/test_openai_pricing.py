@@ -124,8 +124,13 @@ def test_dall_e_3_unknown_size_has_no_price(model: Callable[[str], ModelInfo]) -
         ("gpt-image-1.5", "high", "1536x1024", D("0.20")),
         ("gpt-image-2", "low", "1024x1024", D("0.00588")),
         ("gpt-image-2", "high", "1536x1024", D("0.16464")),
-        ("gpt-image-2", "high", "2048x1152", D("0.21072")),  # free size: dearest high row
-        ("gpt-image-2", "medium", "1024x1536", D("0.05268")),
+        # a free size no larger than the measured 1536x1024: the dearest measured high
+        ("gpt-image-2", "high", "1024x1536", D("0.21072")),
+        ("gpt-image-2", "high", "1280x720", D("0.21072")),
+        ("gpt-image-2", "medium", "1024x768", D("0.05268")),  # within medium's 1024x1024
+        ("gpt-image-2", "low", "auto", D("0.00588")),
+        ("gpt-image-2", "auto", "1024x1536", D("0.21072")),  # auto estimated as high
+        ("gpt-image-2", "auto", "auto", D("0.21072")),
     ],
 )
 def test_gpt_image_estimates_before_the_call(
@@ -133,6 +138,55 @@ def test_gpt_image_estimates_before_the_call(
 ) -> None:
     assert price_from_sheet(model(name), "generate", 1, quality, size, None) == usd
     assert price_from_sheet(model(name), "edit", 2, quality, size, None) == usd * 2
+
+
+@pytest.mark.parametrize(
+    ("quality", "size"),
+    [
+        ("high", "1536x1040"),  # one row of pixels past the largest measured (1536x1024)
+        ("high", "2048x1152"),
+        ("high", "2560x1440"),
+        ("high", "3840x2160"),
+        ("auto", "2560x1440"),
+        ("medium", "1024x1536"),  # medium and low were measured at 1024x1024 only
+        ("medium", "1536x1024"),
+        ("low", "1024x1040"),
+    ],
+)
+def test_gpt_image_2_sizes_beyond_the_measured_ones_have_no_estimate(
+    model: Callable[[str], ModelInfo], quality: str, size: str
+) -> None:
+    """Output tokens grow with the pixels by an amount openai.md does not give beyond the
+    measured sizes: no per-image row prices them, so no estimate is made up."""
+    sheet = model("gpt-image-2").pricing
+    assert sheet is not None
+    assert sheet.image_row("generate", quality, size) is None
+    assert price_from_sheet(model("gpt-image-2"), "edit", 1, quality, size, None) is None
+
+
+@pytest.mark.parametrize("size", ["2560x1440", "3840x2160"])
+async def test_a_gpt_image_2_dry_run_beyond_the_measured_sizes_says_the_cost_comes_later(
+    size: str,
+) -> None:
+    import limner
+
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.images.generate(
+            model="openai/gpt-image-2", prompt="x", size=size, quality="high", dry_run=True
+        )
+        measured = await client.images.generate(
+            model="openai/gpt-image-2", prompt="x", size="1024x1024", quality="high", dry_run=True
+        )
+    assert plan.requests[0]["json"]["size"] == size  # sent as asked, only not estimated
+    assert plan.estimated_cost_usd is None
+    [unknown] = [w for w in plan.warnings if w.code == "price_unknown"]
+    assert unknown.message == (
+        "openai/gpt-image-2 is priced by the tokens each answer reports, and its sheet has no "
+        f"per-image estimate for quality=high, size={size}: the cost is known after the call, "
+        "not before"
+    )
+    assert measured.estimated_cost_usd == D("0.21072")
+    assert [w.code for w in measured.warnings if w.code == "price_unknown"] == []
 
 
 def test_gpt_image_estimate_rows_are_marked(model: Callable[[str], ModelInfo]) -> None:
