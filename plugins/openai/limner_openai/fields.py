@@ -147,7 +147,8 @@ def _quality(plan: Plan, quality: str | None) -> None:
 
 
 def _unsent_quality(plan: Plan, quality: str) -> None:
-    """A model with one quality that rejects the field: send nothing, report other wishes."""
+    """A model with one quality that rejects the field: send nothing, and report it, even for
+    the one quality it makes (the user's setting is not sent, though its effect is had)."""
     only = plan.call.model.capabilities.default_quality
     plan.quality = only
     if quality != only:
@@ -156,6 +157,13 @@ def _unsent_quality(plan: Plan, quality: str) -> None:
             quality,
             only,
             f"{plan.model_name} has a single quality ({only}) and rejects the quality field",
+        )
+    else:
+        plan.drop(
+            "quality",
+            quality,
+            f"OpenAI refuses the quality field for {plan.model_name} (400 'Unknown parameter'); "
+            f"{only} is what it makes, so none is sent",
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import random
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -509,11 +510,65 @@ def test_dall_e_2_never_gets_a_quality_field(
     assert t.quality == "standard"
 
 
-def test_dall_e_2_standard_quality_is_not_sent(provider: OpenAIProvider, make_call: Any) -> None:
+DALL_E_2_STANDARD_UNSENT = adj(
+    "quality",
+    "standard",
+    None,
+    "OpenAI refuses the quality field for dall-e-2 (400 'Unknown parameter'); standard is what "
+    "it makes, so none is sent",
+)
+
+
+def test_dall_e_2_standard_quality_is_not_sent_and_says_so(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    """standard is what dall-e-2 makes, but the user's setting is not sent: reported, in a
+    generation and in an edit (whose multipart form has no quality either)."""
     t = provider.translate(make_call("dall-e-2", prompt="x", quality="standard"))
     assert t.request.json == {"model": "dall-e-2", "prompt": "x", "n": 1}
-    assert t.adjustments == ()  # standard is what dall-e-2 makes anyway
+    assert t.adjustments == (DALL_E_2_STANDARD_UNSENT,)
     assert t.quality == "standard"
+    t = provider.translate(
+        make_call("dall-e-2", "edit", images=[png], prompt="x", quality="standard")
+    )
+    assert t.request.form == (("model", "dall-e-2"), ("prompt", "x"), ("n", "1"))
+    assert t.adjustments == (DALL_E_2_STANDARD_UNSENT,)
+    assert t.quality == "standard"
+
+
+def test_dall_e_2_without_a_quality_reports_nothing(
+    provider: OpenAIProvider, make_call: Any, png: bytes
+) -> None:
+    for call in (
+        make_call("dall-e-2", prompt="x"),
+        make_call("dall-e-2", "edit", images=[png], prompt="x"),
+        make_call("dall-e-2", "variation", images=[png]),
+    ):
+        assert provider.translate(call).adjustments == ()
+
+
+def test_dall_e_2_quality_in_a_dry_run_of_each_operation(png: bytes) -> None:
+    """Through the client: generate and edit report the unsent standard (and price it as
+    standard); a variation has no quality field, which core reports as not sent."""
+    misplaced: dict[str, Any] = {"quality": "standard"}  # not a parameter of variations
+    with limner.Client(environ={}) as client:
+        generated = client.images.generate(
+            model="openai/dall-e-2", prompt="x", quality="standard", dry_run=True
+        )
+        edited = client.images.edit(
+            model="openai/dall-e-2", prompt="x", image=png, quality="standard", dry_run=True
+        )
+        varied = client.images.create_variation(
+            model="openai/dall-e-2", image=png, dry_run=True, **misplaced
+        )
+    assert "quality" not in generated.requests[0]["json"]
+    assert "quality" not in edited.requests[0]["form"]
+    assert "quality" not in varied.requests[0]["form"]
+    for plan in (generated, edited):
+        assert plan.adjustments == [DALL_E_2_STANDARD_UNSENT]
+        assert plan.estimated_cost_usd == Decimal("0.020")
+    [(param, requested, applied)] = [(a.param, a.requested, a.applied) for a in varied.adjustments]
+    assert (param, requested, applied) == ("quality", "standard", None)
 
 
 @pytest.mark.parametrize("quality", ["ultra", "HD", "extreme"])
