@@ -42,6 +42,13 @@ NOVA = "amazon/amazon.nova-canvas-v1:0"
             "n",
             "takes no seed",
         ),
+        (
+            "stabilityai/stable-image-ultra",
+            "edit",
+            {"edit_mode": "remove-background", "output_format": "jpeg"},
+            "output_format",
+            "returns png or webp only",
+        ),
         (NOVA, "edit", {"edit_mode": "variation", "mask": PNG}, "mask", "take no mask"),
         (NOVA, "edit", {"edit_mode": "remove-background", "n": 3}, "n", "returns one image"),
     ],

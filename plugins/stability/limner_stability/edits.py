@@ -17,7 +17,13 @@ from limner.responses import TRANSPARENCY_NOT_USED_AS_MASK
 
 from . import fields
 from .generate import generation_fields
-from .models import ENDPOINTS, MASKED_MODES, SD3_MODELS
+from .models import (
+    ENDPOINTS,
+    MASKED_MODES,
+    OUTPUT_FORMATS,
+    REMOVE_BACKGROUND_FORMATS,
+    SD3_MODELS,
+)
 from .plan import Plan
 
 ACCEPTED_IMAGES = frozenset({"image/jpeg", "image/png", "image/webp"})
@@ -79,7 +85,9 @@ def edit_plan(plan: Plan, request: EditRequest) -> None:
     fields.prompt(plan, request, takes=mode in _TAKES_PROMPT)
     fields.negative_prompt(plan, request, takes=mode in _TAKES_NEGATIVE)
     fields.seed(plan, request, takes=mode != "remove-background")
-    formats = ("png", "webp") if mode == "remove-background" else ("png", "jpeg", "webp")
+    # jpeg for remove-background: core refuses it first (EDIT_RULES); a direct translate call
+    # gets png, reported
+    formats = REMOVE_BACKGROUND_FORMATS if mode == "remove-background" else OUTPUT_FORMATS
     fields.output_format(plan, request, formats)
     fields.style(plan, request, takes="style_preset" in OPTIONS_BY_MODE[mode])
     _mode_options(plan)

@@ -28,6 +28,7 @@ __all__ = [
     "MODELS",
     "OUTPUT_FORMATS",
     "PROVIDER",
+    "REMOVE_BACKGROUND_FORMATS",
     "SD3_MODELS",
 ]
 
@@ -48,6 +49,8 @@ EDIT_SERVICES = (
 
 MASKED_MODES = ("inpaint", "erase")
 """The edit modes that take a mask [SPEC: only /edit/inpaint and /edit/erase have ``mask``]."""
+REMOVE_BACKGROUND_FORMATS = ("png", "webp")
+"""The output formats of /edit/remove-background [SPEC: ``output_format`` png or webp only]."""
 
 EDIT_RULES = (
     FieldRule(
@@ -62,6 +65,16 @@ EDIT_RULES = (
         then="n",
         allowed=(1,),
         reason="remove-background takes no seed, so n > 1 would pay for copies of one image",
+    ),
+    # refused rather than adjusted to png: the mode's output is its transparent background,
+    # which JPEG cannot hold (as OpenAI's models refuse jpeg with a transparent background)
+    FieldRule(
+        when="edit_mode",
+        values=("remove-background",),
+        then="output_format",
+        allowed=REMOVE_BACKGROUND_FORMATS,
+        reason="remove-background returns png or webp only (a transparent background, which "
+        "JPEG cannot hold)",
     ),
 )
 

@@ -165,6 +165,49 @@ async def test_remove_background_refuses_n_above_1() -> None:
     assert plan.requests[0]["url"] == f"{BASE}/edit/remove-background"
 
 
+async def test_remove_background_refuses_jpeg_by_name_and_the_schema_says_so() -> None:
+    """/edit/remove-background returns png or webp only [SPEC]: a rule of the model's data,
+    so the edit schema carries it (allOf) and core refuses jpeg before any call, naming
+    output_format; png and webp are sent as asked, and no output_format sends none."""
+    import jsonschema
+
+    with pytest.raises(limner.UnsupportedFeatureError) as caught:
+        await dry_edit(edit_mode="remove-background", output_format="jpeg")
+    assert caught.value.param == "output_format"
+    assert str(caught.value) == (
+        "output_format must be 'png' or 'webp' when edit_mode is 'remove-background': "
+        "remove-background returns png or webp only (a transparent background, which JPEG "
+        "cannot hold) (model stabilityai/sd3.5-large)"
+    )
+    for output_format, form in (
+        ("png", {"output_format": "png"}),
+        ("webp", {"output_format": "webp"}),
+        (None, {}),
+    ):
+        plan = await dry_edit(edit_mode="remove-background", output_format=output_format)
+        assert plan.requests[0]["form"] == form
+        assert [a.param for a in plan.adjustments] == ["prompt"]  # dry_edit's, not taken
+    options = {"stabilityai": {"left": 64}}  # the other modes take jpeg
+    plan = await dry_edit(edit_mode="outpaint", output_format="jpeg", provider_options=options)
+    assert plan.requests[0]["form"]["output_format"] == "jpeg"
+    async with limner.AsyncClient(environ={}) as client:
+        schema = client.models.schema("stabilityai/sd3.5-large", "edit")
+    assert {
+        "description": "remove-background returns png or webp only (a transparent background, "
+        "which JPEG cannot hold)",
+        "if": {
+            "properties": {"edit_mode": {"enum": ["remove-background"]}},
+            "required": ["edit_mode"],
+        },
+        "then": {"properties": {"output_format": {"enum": ["png", "webp", None]}}},
+    } in schema["allOf"]
+    check = jsonschema.Draft202012Validator(schema)
+    base = {"model": "stabilityai/sd3.5-large", "images": ["<image>"]}
+    assert not check.is_valid({**base, "edit_mode": "remove-background", "output_format": "jpeg"})
+    assert check.is_valid({**base, "edit_mode": "remove-background", "output_format": "webp"})
+    assert check.is_valid({**base, "edit_mode": "outpaint", "output_format": "jpeg"})
+
+
 def test_an_animated_gif_is_refused(provider: StabilityProvider, make_call: MakeCall) -> None:
     with pytest.raises(limner.InvalidRequestError) as caught:
         provider.translate(edit(make_call, images=[gif(frames=2)]))
@@ -234,6 +277,7 @@ EDIT_MODES: list[tuple[str, dict[str, Any], dict[str, Any], list[tuple[str, str]
         [],
     ),
     (
+        # jpeg: core refuses it first (the model's field rule); translate alone sends png
         "remove-background",
         {"output_format": "jpeg", "seed": 9},
         {},
