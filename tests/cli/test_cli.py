@@ -81,9 +81,41 @@ def test_model_details_show_every_key_of_a_price_row(capsys: pytest.CaptureFixtu
     status, out, _ = run(capsys, "models", "openai/gpt-image-1")  # rows matched in order
     lines = out.splitlines()
     assert "    low 1024x1024: $0.011" in lines
-    assert "    low, other sizes: $0.016" in lines
-    assert "    1024x1024, other qualities: $0.167" in lines
-    assert "    other qualities and sizes: $0.25" in lines
+    assert "    low up to 1024x1536: $0.016" in lines
+    assert "    auto auto: $0.25" in lines
+    status, out, _ = run(capsys, "models", "google/gemini-3-pro-image")  # a size alone
+    assert "    4K: $0.24" in out.splitlines()
+    assert "    other sizes: $0.134" in out.splitlines()
+    status, out, _ = run(capsys, "models", "google/gemini-2.5-flash-image")  # one for all
+    assert "    any: $0.039" in out.splitlines()
+
+
+def test_price_rows_matched_in_order_name_their_fall_backs() -> None:
+    """A row leaving out a key that earlier rows name is a fall-back for the other values."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from limner.cli.render import _price_lines
+
+    def row(usd: str, **keys: str) -> limner.ImagePrice:
+        return limner.ImagePrice(usd=Decimal(usd), **keys)
+
+    sheet = limner.PriceSheet(
+        source="https://prices.example",
+        as_of=dt.date(2026, 1, 1),
+        per_image=(
+            row("0.01", quality="low", size="1024x1024"),
+            row("0.02", quality="low"),
+            row("0.03", size="1024x1024"),
+            row("0.04"),
+        ),
+    )
+    assert _price_lines(sheet)[1:] == [
+        "    low 1024x1024: $0.01",
+        "    low, other sizes: $0.02",
+        "    1024x1024, other qualities: $0.03",
+        "    other qualities and sizes: $0.04",
+    ]
 
 
 def test_model_details_json_has_schemas_prices_and_lifecycle(
