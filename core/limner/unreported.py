@@ -36,6 +36,7 @@ _UNSUPPORTED: dict[str, Callable[[Capabilities], bool]] = {
     "negative_prompt": lambda caps: not caps.negative_prompt,
     "input_fidelity": lambda caps: not caps.input_fidelity,
     "image_config": lambda caps: not caps.aspect_ratios and not caps.image_sizes,
+    "partial_images": lambda caps: not caps.streaming,  # (a streamed response's)
 }
 """Request fields, and when a model's capabilities say it takes no value of them."""
 

@@ -347,6 +347,7 @@ async def test_a_setting_the_model_lacks_and_the_plugin_passes_over_is_a_warning
         negative_prompt="blur",
         quality="auto",
         seed=3,
+        partial_images=2,  # a streamed response's: no model streams without declaring it
         dry_run=True,
     )
     unreported = [w.message for w in dry.warnings if w.code == "unreported_setting"]
@@ -356,12 +357,14 @@ async def test_a_setting_the_model_lacks_and_the_plugin_passes_over_is_a_warning
         for field, value in (
             ("background", "transparent"),
             ("negative_prompt", "blur"),
+            ("partial_images", 2),
             ("style", "vivid"),
         )
     ]
     assert [w.param for w in dry.warnings if w.code == "unreported_setting"] == [
         "background",
         "negative_prompt",
+        "partial_images",
         "style",
     ]
     assert [a.param for a in dry.adjustments] == ["seed"]
