@@ -16,6 +16,7 @@ from .price_sheet import ImagePrice, PriceSheet, TokenPrices
 T = TypeVar("T")
 
 __all__ = [
+    "PORTABLE_QUALITIES",
     "Capabilities",
     "FieldRule",
     "ImagePrice",
@@ -29,6 +30,10 @@ __all__ = [
     "TokenPrices",
     "model_object",
 ]
+
+PORTABLE_QUALITIES = ("auto", "low", "medium", "high", "standard", "hd")
+"""The OpenAI-compatible quality vocabulary; every plugin maps these onto its own values
+(:attr:`Capabilities.quality_map` says how)."""
 
 LifecycleStatus = Literal["active", "preview", "legacy", "deprecated", "retired", "shutdown"]
 
@@ -142,6 +147,12 @@ class Capabilities(_Frozen):
         default=(), description="resolution classes such as 1K, 2K, 4K"
     )
     qualities: tuple[str, ...] = ()
+    quality_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="the portable qualities (auto, low, medium, high, standard, hd) this model "
+        "takes under another name, each with the one of its qualities sent instead (a request "
+        "naming one gets an adjustment saying so); read a price row through it",
+    )
     default_quality: str | None = Field(
         default=None,
         description="the quality the provider uses when a request names none (it describes the "
@@ -221,6 +232,21 @@ class Capabilities(_Frozen):
     def _ordered_seed_range(self) -> Capabilities:
         if self.seed_range is not None and self.seed_range[0] > self.seed_range[1]:
             raise ValueError(f"seed_range {self.seed_range} runs backwards: give (low, high)")
+        return self
+
+    @model_validator(mode="after")
+    def _quality_map_into_qualities(self) -> Capabilities:
+        for portable, sent in self.quality_map.items():
+            if portable not in PORTABLE_QUALITIES or portable in self.qualities:
+                raise ValueError(
+                    f"quality_map maps {portable!r}, which is not a portable quality the model "
+                    f"lacks (portable: {', '.join(PORTABLE_QUALITIES)})"
+                )
+            if sent not in self.qualities:
+                raise ValueError(
+                    f"quality_map maps {portable!r} to {sent!r}, which is not one of its "
+                    f"qualities ({', '.join(self.qualities) or 'none'})"
+                )
         return self
 
     def supports(self, operation: Operation) -> bool:

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .capabilities import FieldRule, ModelInfo, Operation, PerModel
+from .capabilities import PORTABLE_QUALITIES, FieldRule, ModelInfo, Operation, PerModel
 from .errors import UnsupportedFeatureError
 from .requests import ASPECT_PATTERN, SIZE_PATTERN
 
@@ -29,8 +29,6 @@ __all__ = [
     "request_schema",
 ]
 
-PORTABLE_QUALITIES = ("auto", "low", "medium", "high", "standard", "hd")
-"""The OpenAI-compatible quality vocabulary; every plugin maps these onto its own values."""
 
 _IMAGE_ITEM: dict[str, Any] = {
     "description": "an https or data: URL, or an uploaded file reference",
@@ -120,7 +118,9 @@ def model_constraints(model: ModelInfo, operation: Operation) -> dict[str, dict[
         rules["prompt"] = {"maxLength": caps.max_prompt_chars}
         if caps.qualities:
             allowed = list(dict.fromkeys((*caps.qualities, *PORTABLE_QUALITIES)))
-            rules["quality"] = {"enum": allowed, "description": "mapped onto the model's"}
+            mapped = ", ".join(f"{k} as {v}" for k, v in caps.quality_map.items())
+            said = f"mapped onto the model's: {mapped}" if mapped else "mapped onto the model's"
+            rules["quality"] = {"enum": allowed, "description": said}
         for field, values in (
             ("output_format", caps.output_formats),
             ("background", caps.backgrounds),

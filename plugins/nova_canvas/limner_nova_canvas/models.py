@@ -135,6 +135,14 @@ CANVAS_CAPABILITIES = Capabilities(
     # shape within SIZE_RULES: 4K is 2K only at 1:1 (2032x2032); at 4:1 it is 4080x1024
     image_sizes=("1K", "2K", "4K"),
     qualities=("standard", "premium"),
+    # the portable words Nova takes as its own two [nova-canvas.md: quality standard | premium]
+    quality_map={
+        "auto": "standard",
+        "low": "standard",
+        "medium": "standard",
+        "high": "premium",
+        "hd": "premium",
+    },
     default_quality="standard",
     max_images_per_call=5,
     max_n=10,

@@ -12,7 +12,6 @@ from .plan import Plan, option_param
 
 __all__ = [
     "DEFAULT_SEED",
-    "QUALITY",
     "apply_config",
     "apply_text",
     "drop_unsupported",
@@ -22,15 +21,6 @@ SAFE_MAX_SEED = 858_993_459
 """The schema allows seeds to MAX_SEED; AWS's code examples and the AWSLABS validator stop here
 [nova-canvas.md §2 seed: "so that is the safe range"]. limner sends larger seeds, with a warning."""
 DEFAULT_SEED = 12
-QUALITY = {
-    "premium": "premium",
-    "hd": "premium",
-    "high": "premium",
-    "standard": "standard",
-    "low": "standard",
-    "medium": "standard",
-    "auto": "standard",
-}
 IMAGE_SIZE_LONG_SIDE = {"1K": 1024, "2K": 2048, "4K": 4096}
 """``image_config.image_size`` as the long side wanted (then fitted to the pixel limit)."""
 _SIZED = frozenset({"TEXT_IMAGE", "COLOR_GUIDED_GENERATION", "IMAGE_VARIATION"})
@@ -145,7 +135,8 @@ def apply_config(plan: Plan) -> None:
     _size(plan)
     quality = getattr(request, "quality", None)
     if quality is not None:
-        applied = QUALITY.get(quality.lower())
+        caps = plan.call.model.capabilities  # (its quality_map: the portable words as its own)
+        applied = quality if quality in caps.qualities else caps.quality_map.get(quality)
         if applied is None:  # core validated quality against the model's vocabulary
             raise InvalidRequestError(f"Nova has no quality {quality!r}", param="quality")
         if applied != quality:

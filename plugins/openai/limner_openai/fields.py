@@ -134,8 +134,8 @@ def _quality(plan: Plan, quality: str | None) -> None:
         _unsent_quality(plan, quality)
         return
     applied = quality
-    if quality not in caps.qualities:
-        applied = map_quality(quality, caps.qualities)
+    if quality not in caps.qualities:  # the model's quality_map, then xhigh and max
+        applied = caps.quality_map.get(quality) or map_quality(quality, caps.qualities)
         plan.adjust(
             "quality",
             quality,

@@ -15,8 +15,10 @@ import datetime as dt
 from typing import Literal
 
 from limner import Capabilities, FieldRule, Lifecycle, ModelInfo, SizeRules
+from limner.capabilities import PORTABLE_QUALITIES
 
 from .prices import SHEETS
+from .translate import map_quality
 
 __all__ = [
     "EXPERIMENTAL_PIXELS",
@@ -167,13 +169,17 @@ _SDK_DEPRECATIONS = (
 
 def _model(name: str, display: str, caps: Capabilities, **extra: object) -> ModelInfo:
     fidelity = INPUT_FIDELITY.get(name, ())
+    # the portable qualities it lacks, as map_quality sends them (published for tools)
+    portable = {q: map_quality(q, caps.qualities) for q in PORTABLE_QUALITIES}
+    quality_map = {q: sent for q, sent in portable.items() if q not in caps.qualities}
+    update = {"input_fidelity": fidelity, "quality_map": quality_map}
     return ModelInfo.model_validate(
         {
             "id": f"{PROVIDER}/{name}",
             "provider": PROVIDER,
             "name": name,
             "display_name": display,
-            "capabilities": caps.model_copy(update={"input_fidelity": fidelity}),
+            "capabilities": caps.model_copy(update=update),
             "pricing": SHEETS.get(name),
             **extra,
         }
