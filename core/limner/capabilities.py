@@ -24,6 +24,7 @@ __all__ = [
     "ModelFields",
     "ModelInfo",
     "Operation",
+    "OperationCapabilities",
     "PerModel",
     "PriceSheet",
     "SizeRules",
@@ -119,6 +120,22 @@ class FieldRule(_Frozen):
     then: RuleField
     allowed: tuple[str | int, ...] = Field(default=(), description="empty: leave the field unset")
     reason: str = Field(description="why, in a few words, for the error and the schema")
+
+
+class OperationCapabilities(_Frozen):
+    """What one operation of a model takes differently from its others, in
+    :attr:`Capabilities.per_operation`: each field given replaces the model-wide value for that
+    operation (Nova Canvas's style presets apply to text-to-image only, so its edits take
+    none). A value the operation does not take is dropped, with an adjustment."""
+
+    aspect_ratios: tuple[str, ...] | None = None
+    image_sizes: tuple[str, ...] | None = None
+    output_formats: tuple[str, ...] | None = None
+    backgrounds: tuple[str, ...] | None = None
+    styles: tuple[str, ...] | None = None
+    moderation: tuple[str, ...] | None = None
+    seed: bool | None = None
+    negative_prompt: bool | None = None
 
 
 class Capabilities(_Frozen):
@@ -227,6 +244,11 @@ class Capabilities(_Frozen):
     field_rules: tuple[FieldRule, ...] = Field(
         default=(), description="rules between request fields, such as a mode that takes no mask"
     )
+    per_operation: dict[Operation, OperationCapabilities] = Field(
+        default_factory=dict,
+        description="what an operation takes differently from the model's others (its edits "
+        "no style, say); for_operation(operation) gives that operation's capabilities",
+    )
 
     @model_validator(mode="after")
     def _ordered_seed_range(self) -> Capabilities:
@@ -249,8 +271,26 @@ class Capabilities(_Frozen):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _per_operation_of_its_operations(self) -> Capabilities:
+        unknown = [op for op in self.per_operation if op not in self.operations]
+        if unknown:
+            raise ValueError(
+                f"per_operation names {', '.join(unknown)}, which the model does not offer "
+                f"(its operations: {', '.join(self.operations)})"
+            )
+        return self
+
     def supports(self, operation: Operation) -> bool:
         return operation in self.operations
+
+    def for_operation(self, operation: Operation) -> Capabilities:
+        """What ``operation`` takes: these capabilities with its :attr:`per_operation` entry
+        applied (these same ones when it has none)."""
+        differs = self.per_operation.get(operation)
+        if differs is None:
+            return self
+        return self.model_copy(update=differs.model_dump(exclude_none=True))
 
 
 class ModelFields(_Frozen):

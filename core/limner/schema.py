@@ -108,11 +108,20 @@ def _base(operation: Operation) -> dict[str, Any]:
     return {**common, **prompt}
 
 
+_PLURAL = {
+    "output_format": "output_formats",
+    "background": "backgrounds",
+    "style": "styles",
+    "moderation": "moderation",
+}
+"""Each request field narrowed by an enum, and the capability listing its values."""
+
+
 def model_constraints(model: ModelInfo, operation: Operation) -> dict[str, dict[str, Any]]:
     """What the model narrows in the shared request schema, field by field (JSON Schema
     keywords). The schema and the fast check in :func:`limner.validation.validate_request` both
     come from here."""
-    caps = model.capabilities
+    caps = model.capabilities.for_operation(operation)
     rules: dict[str, dict[str, Any]] = {"n": {"maximum": caps.max_n}}
     if operation != "variation":
         rules["prompt"] = {"maxLength": caps.max_prompt_chars}
@@ -129,6 +138,8 @@ def model_constraints(model: ModelInfo, operation: Operation) -> dict[str, dict[
         ):
             if values:
                 rules[field] = {"enum": list(values)}
+            elif getattr(model.capabilities, _PLURAL[field]):  # the model's other operations'
+                rules[field] = {"description": f"not taken by {operation}: dropped, and said"}
         if caps.seed_range is not None:
             rules["seed"] = {"minimum": caps.seed_range[0], "maximum": caps.seed_range[1]}
         if caps.max_negative_prompt_chars is not None:

@@ -364,7 +364,7 @@ def plan_warnings(
             *lifecycle_notices(model, operation, replacement),
             *found,
             *reported,
-            *unreported_settings(model, request, adjustments, reported),
+            *unreported_settings(model, request, adjustments, reported, operation=operation),
         ]
     )
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from .capabilities import Capabilities, ModelInfo, PerModel
+from .capabilities import Capabilities, ModelInfo, Operation, PerModel
 from .responses import Adjustment, Notice
 
 if TYPE_CHECKING:
@@ -41,21 +41,33 @@ _UNSUPPORTED: dict[str, Callable[[Capabilities], bool]] = {
 """Request fields, and when a model's capabilities say it takes no value of them."""
 
 
+def _unsupported(caps: Capabilities) -> frozenset[str]:
+    return frozenset(name for name, lacks in _UNSUPPORTED.items() if lacks(caps))
+
+
 _unsupported_fields: PerModel[frozenset[str]] = PerModel(
-    lambda model: frozenset(
-        name for name, lacks in _UNSUPPORTED.items() if lacks(model.capabilities)
-    )
+    lambda model: _unsupported(model.capabilities)
 )
 """The fields a model declares unsupported."""
 
 
 def unreported_settings(
-    model: ModelInfo, request: BaseModel, *reported: Iterable[Adjustment | Notice]
+    model: ModelInfo,
+    request: BaseModel,
+    *reported: Iterable[Adjustment | Notice],
+    operation: Operation | None = None,
 ) -> list[Notice]:
     """A warning for each field the user set (other than to ``"auto"``, which is what leaving
-    it out means) that ``model`` declares unsupported and no ``reported`` adjustment or warning
-    names. ``request`` is an images request or a chat request."""
-    candidates = request.model_fields_set & _unsupported_fields(model)
+    it out means) that ``model`` declares unsupported (for ``operation``, when its
+    capabilities differ by operation) and no ``reported`` adjustment or warning names.
+    ``request`` is an images request or a chat request."""
+    caps = model.capabilities
+    unsupported = (
+        _unsupported(caps.for_operation(operation))
+        if operation is not None and operation in caps.per_operation
+        else _unsupported_fields(model)
+    )
+    candidates = request.model_fields_set & unsupported
     if not candidates:  # the common case: nothing to look at
         return []
     named = {item.param.split(".", 1)[0] for items in reported for item in items if item.param}

@@ -153,12 +153,24 @@ def _capability_lines(model: ModelInfo) -> list[str]:
         if name == "field_rules":
             lines.extend(f"  rule: {_rule_text(rule)}" for rule in model.capabilities.field_rules)
             continue
+        if name == "per_operation":  # edit: styles none
+            for operation, differs in model.capabilities.per_operation.items():
+                given = differs.model_dump(exclude_none=True).items()
+                said = "; ".join(f"{key} {_listed(held)}" for key, held in given)
+                lines.append(f"  for {operation}: {said}")
+            continue
         if isinstance(value, list | tuple):
             value = ", ".join(str(item) for item in value)
         elif isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
         lines.append(f"  {name}: {value}")
     return lines
+
+
+def _listed(value: object) -> str:
+    if isinstance(value, tuple | list):
+        return ", ".join(str(item) for item in value) or "none"
+    return str(value)
 
 
 def _rule_text(rule: FieldRule) -> str:

@@ -21,6 +21,7 @@ from limner import (
     ImagePrice,
     Lifecycle,
     ModelInfo,
+    OperationCapabilities,
     PriceSheet,
     SizeRules,
 )
@@ -144,6 +145,11 @@ CANVAS_CAPABILITIES = Capabilities(
         "hd": "premium",
     },
     default_quality="standard",
+    # "style" sits in textToImageParams only [nova-canvas.md]: edits and variations take none
+    per_operation={
+        "edit": OperationCapabilities(styles=()),
+        "variation": OperationCapabilities(styles=()),
+    },
     max_images_per_call=5,
     max_n=10,
     max_prompt_chars=MAX_TEXT,

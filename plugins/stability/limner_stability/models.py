@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from limner import Capabilities, FieldRule, Lifecycle, ModelInfo
+from limner import Capabilities, FieldRule, Lifecycle, ModelInfo, OperationCapabilities
 
 from .fields import MAX_NEGATIVE_PROMPT, MAX_SEED
 from .options import STYLE_PRESETS
@@ -117,6 +117,9 @@ _EDITING = _GENERATE.model_copy(
         # erase and remove-background take no prompt; outpaint's is optional [SPEC]
         "edit_modes_without_prompt": ("outpaint", "erase", "remove-background"),
         "field_rules": EDIT_RULES,
+        # every edit keeps the input image's size and shape [stability.md: aspect_ratio is
+        # "text-to-image only"]
+        "per_operation": {"edit": OperationCapabilities(aspect_ratios=())},
     }
 )
 

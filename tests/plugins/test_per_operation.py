@@ -1,0 +1,64 @@
+"""What one operation of a model takes differently (``Capabilities.per_operation``): published as
+data, in that operation's request schema, and in the warning core gives for a setting the
+operation does not take that its plugin passed over."""
+
+from __future__ import annotations
+
+import pydantic
+import pytest
+
+import limner
+from limner.requests import EditRequest
+from limner.unreported import unreported_settings
+
+from ..core.support import png
+
+NOVA = "amazon/amazon.nova-canvas-v1:0"
+
+
+def test_an_operation_without_the_models_styles() -> None:
+    with limner.Client(environ={}) as client:
+        caps = client.models.retrieve(NOVA).capabilities
+        generate = client.models.schema(NOVA, "generate")["properties"]["style"]
+        edit = client.models.schema(NOVA, "edit")["properties"]["style"]
+    assert caps.styles and caps.for_operation("generate") is caps
+    assert caps.for_operation("edit").styles == () == caps.for_operation("variation").styles
+    assert "PHOTOREALISM" in generate["enum"]
+    assert edit == {
+        "type": ["string", "null"],
+        "description": "not taken by edit: dropped, and said",
+    }
+
+
+def test_a_style_on_an_edit_is_dropped_and_said() -> None:
+    with limner.Client(environ={}) as client:
+        plan = client.images.edit(
+            model=NOVA,
+            prompt="x",
+            image=png(512, 512),
+            edit_mode="variation",
+            style="PHOTOREALISM",
+            dry_run=True,
+        )
+    (dropped,) = [a for a in plan.adjustments if a.param == "style"]
+    assert (dropped.requested, dropped.applied) == ("PHOTOREALISM", None)
+
+
+def test_an_unreported_setting_counts_the_operations_capabilities() -> None:
+    """A plugin that says nothing of a style an edit does not take: warned of on the edit."""
+    caps = limner.Capabilities(
+        operations=("generate", "edit"),
+        styles=("vivid",),
+        max_input_images=1,
+        per_operation={"edit": limner.OperationCapabilities(styles=())},
+    )
+    model = limner.ModelInfo(id="acme/m", provider="acme", name="m", capabilities=caps)
+    request = EditRequest(model="acme/m", prompt="x", images=[b"img"], style="vivid")
+    assert unreported_settings(model, request) == []  # model-wide, it takes styles
+    (notice,) = unreported_settings(model, request, operation="edit")
+    assert notice.param == "style"
+
+
+def test_per_operation_names_only_the_models_operations() -> None:
+    with pytest.raises(pydantic.ValidationError, match="per_operation names edit, which the"):
+        limner.Capabilities(per_operation={"edit": limner.OperationCapabilities(styles=())})
