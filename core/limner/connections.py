@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import weakref
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,7 @@ class Connections:
             and asyncio.get_running_loop() is not self._loop
         ):
             if self._loop is not None and self._loop.is_closed():  # it ended without closing
-                session.detach()  # the session (as asyncio.run's end would): start afresh here
+                _forget(session)  # the session (as asyncio.run's end would): start afresh here
                 session = self._session = self._guard = None
             else:
                 raise LimnerError(
@@ -106,6 +107,8 @@ class Connections:
                 proxy=getattr(session, "_default_proxy", None),  # (aiohttp has no public getter)
                 proxy_auth=getattr(session, "_default_proxy_auth", None),
             )
+            # it owns nothing, so a client dropped unclosed lets it go without a word
+            weakref.finalize(self, self._bare.detach)
         return self._bare
 
     async def close(self) -> None:
@@ -127,6 +130,22 @@ class Connections:
             await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(session.close(), loop))
         else:  # its loop ended without closing it (a loop asyncio.run did not make)
             session.detach()
+
+
+def _forget(session: aiohttp.ClientSession) -> None:
+    """Let go of a session whose event loop was closed under it. Its connector, closed on that
+    loop, only drops its kept connections (their sockets close when collected): without it,
+    aiohttp would report an unclosed connector."""
+    connector = session.connector
+    session.detach()
+    if connector is not None:
+        # close() hands back an awaitable to await, though here it has nothing to wait for
+        closing = asyncio.ensure_future(connector.close())
+        _CLOSING.add(closing)  # (kept until done: a task nothing refers to may be collected)
+        closing.add_done_callback(_CLOSING.discard)
+
+
+_CLOSING: set[asyncio.Future[None]] = set()
 
 
 def client_closed_error(*, in_flight: bool = False) -> LimnerError:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` f
     import aiohttp
 
 __all__ = [
+    "DROPPED",
     "USER_AGENT",
     "ConnectTo",
     "RetryPolicy",
@@ -232,7 +233,7 @@ class Transport:
                     retryable=True,
                 )
                 if _maybe_taken(request, exc):
-                    failure.billing_note = _DROPPED
+                    failure.billing_note = DROPPED
         # raised outside the handlers: aiohttp's exceptions keep the request's headers
         # (request_info), credentials included, so one must be neither cause nor context
         raise failure
@@ -362,10 +363,11 @@ def _does_work(request: WireRequest) -> bool:
     return request.method not in ("GET", "HEAD")
 
 
-_DROPPED = (
+DROPPED = (
     "the connection dropped after the request went out: the provider may have taken it, and "
     "may bill the images it makes"
 )
+"""The billing note of a connection lost once the request had gone out (its error's last)."""
 
 
 def _maybe_taken(request: WireRequest, exc: Exception) -> bool:

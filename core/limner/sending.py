@@ -31,7 +31,7 @@ from .redaction import Scrubber, raised_at, secret_header_values
 from .responses import CONTENT_FILTERED, RESENT, Adjustment, Notice, reported_usage
 from .retry import provider_retries, provider_wait
 from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
-from .unreported import unreported_settings
+from .unreported import unreported_settings, unsent_end_users
 from .wire import WireRequest, WireResponse
 
 __all__ = [
@@ -358,13 +358,16 @@ def plan_warnings(
     ``replacement`` model when there is one), what core ``found`` while reading the request,
     each translation's warnings, and each setting the model declares unsupported that no
     translation reported (``unreported_setting``)."""
+    translations, adjustments = tuple(translations), tuple(adjustments)
     reported = [notice for translation in translations for notice in translation.warnings]
+    sent = [translation.request for translation in translations]
     return unique(
         [
             *lifecycle_notices(model, operation, replacement),
             *found,
             *reported,
             *unreported_settings(model, request, adjustments, reported, operation=operation),
+            *unsent_end_users(model, request, sent, adjustments, reported),
         ]
     )
 

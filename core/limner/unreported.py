@@ -9,8 +9,8 @@ net for what they carry besides text and images (a ``name``, an image's ``detail
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -19,8 +19,15 @@ from .responses import Adjustment, Notice
 
 if TYPE_CHECKING:
     from .chat.contract import ChatTurn
+    from .wire import WireRequest
 
-__all__ = ["UNREPORTED_SETTING", "unreported_message_settings", "unreported_settings"]
+__all__ = [
+    "END_USER_FIELDS",
+    "UNREPORTED_SETTING",
+    "unreported_message_settings",
+    "unreported_settings",
+    "unsent_end_users",
+]
 
 UNREPORTED_SETTING = "unreported_setting"
 """``Notice.code`` of a setting the model declares unsupported and its plugin said nothing of."""
@@ -87,6 +94,56 @@ def unreported_settings(
             )
         )
     return notices
+
+
+END_USER_FIELDS = ("user", "safety_identifier")
+"""The end-user ids a request may carry; no capability says whether a model takes one."""
+
+
+def unsent_end_users(
+    model: ModelInfo,
+    request: BaseModel,
+    sent: Iterable[WireRequest],
+    *reported: Iterable[Adjustment | Notice],
+) -> list[Notice]:
+    """A warning for each end-user id the user set that no ``reported`` adjustment or warning
+    names and that no request ``sent`` carries: a plugin that does not know the field (a
+    third-party one written before it) would otherwise leave it out without a word."""
+    given: list[tuple[str, str]] = []
+    for name in END_USER_FIELDS:
+        value = getattr(request, name, None)
+        if isinstance(value, str) and value:
+            given.append((name, value))
+    if not given:  # the common case
+        return []
+    named = {item.param.split(".", 1)[0] for items in reported for item in items if item.param}
+    carried = [text for wire in sent for text in _texts(wire)]
+    return [
+        Notice(
+            code=UNREPORTED_SETTING,
+            param=name,
+            message=f"{name}={value!r}: {model.id}'s plugin did not say what it did with it, "
+            "and its request does not carry it (most likely it was not sent)",
+        )
+        for name, value in given
+        if name not in named and not any(value in text for text in carried)
+    ]
+
+
+def _texts(wire: WireRequest) -> Iterator[str]:
+    """Every text a request carries: its URL, header values, form values and JSON strings."""
+    yield wire.url
+    yield from wire.headers.values()
+    yield from (value for _, value in wire.form)
+    pending: list[Any] = [wire.json]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
 
 
 def unreported_message_settings(

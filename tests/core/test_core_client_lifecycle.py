@@ -27,7 +27,10 @@ from .support import IMAGE_B64, FakeServer, client_kwargs
 
 
 class _Answers(BaseHTTPRequestHandler):
-    """Any POST gets one fake image (a server on its own thread, so it outlives event loops)."""
+    """Any POST gets one fake image (a server on its own thread, so it outlives event loops),
+    on a connection kept open for the next request, as providers keep them."""
+
+    protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["content-length"]))

@@ -374,6 +374,29 @@ async def test_a_setting_the_model_lacks_and_the_plugin_passes_over_is_a_warning
     assert supported.warnings == []
 
 
+async def test_an_end_user_id_a_plugin_neither_sends_nor_reports_is_a_warning(
+    client: limner.AsyncClient,
+) -> None:
+    """The fake plugin knows neither user nor safety_identifier (a third-party plugin written
+    before them): no capability says whether a model takes one, so core looks at what the
+    request carries. A value the request carries, or one the plugin reports, says nothing."""
+    dry = await client.images.generate(
+        model="fake/alpha-1", prompt="x", user="u-1", safety_identifier="sid-1", dry_run=True
+    )
+    assert [(w.param, w.message) for w in dry.warnings if w.code == "unreported_setting"] == [
+        (
+            field,
+            f"{field}={value!r}: fake/alpha-1's plugin did not say what it did with it, and its "
+            "request does not carry it (most likely it was not sent)",
+        )
+        for field, value in (("user", "u-1"), ("safety_identifier", "sid-1"))
+    ]
+    carried = await client.images.generate(
+        model="fake/alpha-1", prompt="x", user="x", safety_identifier="", dry_run=True
+    )  # ("x" is the prompt: carried; an empty id is no id)
+    assert [w for w in carried.warnings if w.code == "unreported_setting"] == []
+
+
 async def test_an_input_fidelity_the_model_does_not_honour_is_a_warning_when_unreported(
     make_client: MakeClient,
 ) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import gzip
 import json
 import time
+import warnings
 from typing import Any
 
 import aiohttp
@@ -25,6 +27,7 @@ from .support import (
     FakeServer,
     MakeClient,
     Recorded,
+    client_kwargs,
     closed_port,
     closed_while_waiting,
     error_reply,
@@ -912,6 +915,23 @@ async def test_a_session_passed_in_lends_downloads_none_of_its_headers_or_cookie
     assert download.path == "/files/a.png" and call is server.api_calls[0]
     assert not {"authorization", "x-internal", "cookie"} & {k.lower() for k in download.headers}
     assert call.headers["x-internal"] == "1" and call.headers["cookie"] == "sid=internal"
+
+
+async def test_a_client_dropped_unclosed_over_a_session_passed_in_leaves_no_session_open(
+    server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client per request over the application's session, never closed: the session its
+    downloads used (which owns nothing) goes with it, not reported as unclosed."""
+    async with aiohttp.ClientSession() as session:
+        client = limner.AsyncClient(**client_kwargs(server, session=session))
+        url = f"{server.url}/files/a.png"
+        await client.images.edit(model="alpha", prompt="x", image=url)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            del client
+            gc.collect()
+    said = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records]
+    assert [line for line in said if "Unclosed" in line] == []
 
 
 async def test_a_session_passed_in_that_raises_for_status_does_not_change_limners_reading(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 import re
 from typing import Any
@@ -742,6 +743,47 @@ def test_a_wait_is_passed_on_only_where_a_retry_can_help(
     answer = error_response(error, Scrubber(()))
     assert answer.headers.get("Retry-After") == header
     assert answer.headers["x-should-retry"] == str(retryable).lower()
+
+
+_RESENT = "attempt 1: the connection dropped after the request went out: the provider may have "
+
+
+@pytest.mark.parametrize(
+    ("note", "job", "said", "retry"),
+    [
+        # its last attempt could not connect, after an earlier one dropped: not reached
+        (_RESENT + "taken it; limner sent it again", None, "could not reach", "true"),
+        # its last attempt dropped after sending
+        (
+            "the connection dropped after the request went out: the provider may have taken it, "
+            "and may bill the images it makes",
+            None,
+            "connection to the openai API was lost",
+            "true",
+        ),
+        # a job's poll could not connect: the job was submitted, so no 'try again'
+        (
+            "job job-7 was submitted: it may still finish and be billed",
+            "job-7",
+            "could not reach",
+            "false",
+        ),
+    ],
+)
+def test_a_lost_connection_is_said_as_its_last_attempt_went(
+    note: str, job: str | None, said: str, retry: str
+) -> None:
+    from limner.gateway.errors import error_response
+    from limner.redaction import Scrubber
+
+    error = limner.ProviderConnectionError("lost", provider="openai", retryable=job is None)
+    error.billing_note, error.job, error.submitted = note, job, job is not None
+    answer = error_response(error, Scrubber(()))
+    assert answer.text is not None
+    message = json.loads(answer.text)["error"]["message"]
+    assert said in message and message.endswith(note)
+    assert ("try again later" in message) is (job is None)
+    assert answer.headers["x-should-retry"] == retry
 
 
 async def test_a_split_request_with_one_failed_share_answers_the_others_images(

@@ -24,6 +24,7 @@ from ..errors import (
     RateLimitError,
     RequestTimeoutError,
 )
+from ..http import DROPPED
 from ..redaction import Scrubber
 from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
 from ..retry import RetryPolicy
@@ -155,7 +156,8 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
     if isinstance(exc, ProviderConnectionError | RequestTimeoutError):
         if exc.param is not None:  # an image URL the client gave: theirs to fix, as OpenAI says
             return _Answer(400, {"type": "invalid_request_error"}, final=True)
-        if exc.submitted and not isinstance(exc, JobTimeoutError):  # a 2xx whose body was lost
+        if exc.submitted and exc.job is None and not isinstance(exc, JobTimeoutError):
+            # a 2xx whose body was lost (a job's polls: said below, with the job's note)
             how = (
                 "was cut off"
                 if isinstance(exc, ProviderConnectionError)
@@ -166,10 +168,11 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
         if isinstance(exc, ProviderConnectionError):
             message = (
                 f"the connection to {upstream} was lost"
-                if exc.billing_note  # (which follows: it dropped after the request went out)
+                if exc.billing_note.endswith(DROPPED)  # its last attempt's, said after this
                 else f"the gateway could not reach {upstream}"
             )
-            return _Answer(exc.http_status, {"message": f"{message}; try again later"})
+            later = "; try again later" if exc.retryable else ""  # (not a job's: billed twice)
+            return _Answer(exc.http_status, {"message": message + later})
         if isinstance(exc, JobTimeoutError):  # answered, but its job ran past poll_timeout
             message = f"{upstream}'s job was not done within the gateway's poll timeout"
             return _Answer(exc.http_status, {"message": message})

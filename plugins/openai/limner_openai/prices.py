@@ -6,7 +6,8 @@ block of the response. Their ``per_image`` rows only estimate a call before it i
 
 Estimate rows are ordered most specific first (the first matching row wins):
 exact quality and size; then, at that quality, a size of at most as many pixels as the largest
-listed there (the dearest listed price) and size ``auto`` (the model picks; the dearest listed);
+listed there (the dearest listed price) and size ``auto`` (the model picks; the dearest listed,
+when the table lists at that quality a size as large as any the model may pick);
 then the same for quality ``auto``, priced as ``high`` (``auto`` is billed as the quality the
 model picks, which is not known before the call — ``high``, the dearest, keeps the estimate at
 the top of the table; the observed GPT-image responses echo ``quality: "high"``). A size with
@@ -50,24 +51,34 @@ def _estimate_rows(table: Mapping[str, Mapping[str, str]], note: str) -> tuple[I
     return tuple(rows)
 
 
+_AUTO_PICKS_UP_TO = 1536 * 1024
+"""The most pixels size ``auto`` may make: the largest of the standard sizes the model picks
+from (``models.STANDARD_SIZES``)."""
+
+
 def _fall_backs(by_size: Mapping[str, str], note: str, quality: str | None) -> list[ImagePrice]:
-    """The dearest listed price for ``auto`` and for sizes up to the largest listed one."""
+    """The dearest listed price for sizes up to the largest listed one, and for ``auto`` when
+    that covers every size the model may pick (else ``auto`` has no estimate)."""
     dearest = max(_d(usd) for usd in by_size.values())
     largest = max(by_size, key=_pixels)
-    return [
+    rows = [
         ImagePrice(
             usd=dearest,
             quality=quality,
             max_size=largest,
             note=f"{note}; a size unlisted but no larger than {largest} at the dearest listed",
-        ),
-        ImagePrice(
-            usd=dearest,
-            quality=quality,
-            size="auto",
-            note=f"{note}; size auto (the model picks) at the dearest listed",
-        ),
+        )
     ]
+    if _pixels(largest) >= _AUTO_PICKS_UP_TO:
+        rows.append(
+            ImagePrice(
+                usd=dearest,
+                quality=quality,
+                size="auto",
+                note=f"{note}; size auto (the model picks) at the dearest listed",
+            )
+        )
+    return rows
 
 
 def _pixels(size: str) -> int:
@@ -179,9 +190,10 @@ GPT_IMAGE_2 = PriceSheet(
         "Billed by tokens (exact from usage). No official per-image table exists: rows are "
         "ESTIMATES from measured output tokens (1024x1024: 196 low, 1756 medium, 7024 high; "
         "1536x1024 high: 5488). Only sizes no larger than those measured are estimated (low and "
-        "medium: up to 1024x1024 pixels; high and auto: up to 1536x1024): larger free-form sizes "
-        "make more output tokens by an amount not measured, so their cost is known after the "
-        "call. Quality auto is estimated as high. The text-output rate is third-party (fal.ai)."
+        "medium: up to 1024x1024 pixels, and not size auto, which may pick 1536x1024; high and "
+        "auto: up to 1536x1024): larger free-form sizes make more output tokens by an amount not "
+        "measured, so their cost is known after the call. Quality auto is estimated as high. "
+        "The text-output rate is third-party (fal.ai)."
     ),
 )
 

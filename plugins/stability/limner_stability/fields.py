@@ -152,39 +152,40 @@ def _header_safe(user: str) -> bool:
     return len(user) <= _USER_MAX and user.isascii() and user.isprintable()
 
 
-def _end_user(request: GenerateRequest | EditRequest) -> tuple[str, str | None]:
-    """The field naming the end user, and its value: ``safety_identifier`` unless it is unset or
-    empty, as at OpenAI ("A non-empty value takes precedence over the deprecated `user`
-    parameter. If omitted, null, or empty, the API uses `user`" [SDK
-    ImageGenerateParams.safety_identifier]), else ``user``."""
-    if request.safety_identifier:
-        return "safety_identifier", request.safety_identifier
-    return "user", request.user
+def _end_user(request: GenerateRequest | EditRequest) -> str | None:
+    """The end-user id sent: ``safety_identifier`` unless it is unset or empty, as at OpenAI ("A
+    non-empty value takes precedence over the deprecated `user` parameter. If omitted, null, or
+    empty, the API uses `user`" [SDK ImageGenerateParams.safety_identifier]), else ``user``;
+    one a header can carry (else the other, if it can; else none)."""
+    given = [request.safety_identifier or None, request.user]
+    return next((user for user in given if user is not None and _header_safe(user)), None)
 
 
 def user_header(request: GenerateRequest | EditRequest) -> dict[str, str]:
-    """The end user (:func:`_end_user`) as Stability's :data:`USER_HEADER`, when a header can
-    carry it (:func:`unsupported` reports the one it cannot, and a ``user`` not sent)."""
-    _, user = _end_user(request)
-    return {USER_HEADER: user} if user is not None and _header_safe(user) else {}
+    """The end user (:func:`_end_user`) as Stability's :data:`USER_HEADER` (:func:`unsupported`
+    reports the id not sent)."""
+    user = _end_user(request)
+    return {USER_HEADER: user} if user is not None else {}
 
 
 def _unsent_end_user(plan: Plan, request: GenerateRequest | EditRequest) -> None:
-    param, user = _end_user(request)
-    if user is not None and not _header_safe(user):
-        plan.drop(
-            param,
-            user,
-            f"Stability takes the end-user id in its {USER_HEADER} header, which holds at most "
-            f"{_USER_MAX} printable ASCII characters",
-        )
-    if param == "safety_identifier" and request.user is not None and request.user != user:
-        plan.drop(
-            "user",
-            request.user,
-            "safety_identifier, also set, names the end user instead (at OpenAI too it takes "
-            "precedence over user)",
-        )
+    sent = _end_user(request)
+    for param, user in (("safety_identifier", request.safety_identifier), ("user", request.user)):
+        if user is None or user == sent:
+            continue
+        if not _header_safe(user):
+            why = (
+                f"Stability takes the end-user id in its {USER_HEADER} header, which holds at "
+                f"most {_USER_MAX} printable ASCII characters"
+            )
+        elif param == "user" and sent is not None:
+            why = (
+                "safety_identifier, also set, names the end user instead (at OpenAI too it "
+                "takes precedence over user)"
+            )
+        else:  # an empty safety_identifier: OpenAI uses user then too
+            continue
+        plan.drop(param, user, why)
 
 
 def unsupported(plan: Plan, request: GenerateRequest | EditRequest) -> None:

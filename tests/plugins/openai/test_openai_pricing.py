@@ -128,7 +128,6 @@ def test_dall_e_3_unknown_size_has_no_price(model: Callable[[str], ModelInfo]) -
         ("gpt-image-2", "high", "1024x1536", D("0.21072")),
         ("gpt-image-2", "high", "1280x720", D("0.21072")),
         ("gpt-image-2", "medium", "1024x768", D("0.05268")),  # within medium's 1024x1024
-        ("gpt-image-2", "low", "auto", D("0.00588")),
         ("gpt-image-2", "auto", "1024x1536", D("0.21072")),  # auto estimated as high
         ("gpt-image-2", "auto", "auto", D("0.21072")),
     ],
@@ -151,6 +150,8 @@ def test_gpt_image_estimates_before_the_call(
         ("medium", "1024x1536"),  # medium and low were measured at 1024x1024 only
         ("medium", "1536x1024"),
         ("low", "1024x1040"),
+        ("low", "auto"),  # the model may pick 1536x1024, unmeasured at low and medium
+        ("medium", "auto"),
     ],
 )
 def test_gpt_image_2_sizes_beyond_the_measured_ones_have_no_estimate(

@@ -144,9 +144,9 @@ PARTIAL_IMAGES_DROPPED = Adjustment(
         ({"safety_identifier": "sid-1", "user": "u-1"}, "sid-1", (USER_SUPERSEDED,)),
         ({"safety_identifier": "u-1", "user": "u-1"}, "u-1", ()),
         ({"safety_identifier": "", "user": "u-1"}, "u-1", ()),  # empty: OpenAI uses user
-        (
+        (  # one no header carries: user, which one can, is sent instead
             {"safety_identifier": "josé", "user": "u-1"},
-            None,
+            "u-1",
             (
                 Adjustment(
                     param="safety_identifier",
@@ -154,7 +154,6 @@ PARTIAL_IMAGES_DROPPED = Adjustment(
                     applied=None,
                     reason=HEADER_REASON,
                 ),
-                USER_SUPERSEDED,
             ),
         ),
         (
