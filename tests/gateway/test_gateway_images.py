@@ -100,24 +100,7 @@ async def test_an_svg_is_stored_as_svg_and_served_inert(
         assert await response.read() == svg
 
 
-async def test_a_full_file_store_answers_the_paid_images_as_data(
-    gateway: Gateway, server: FakeServer
-) -> None:
-    """Another key may have filled the store; the upstream call is made and billed, so the
-    images come back as b64_json, with an adjustment saying why, not as a 503."""
-    gateway.store.max_total_bytes = 0
-    result = await gateway.sdk().images.generate(
-        model="openai/gpt-image-1", prompt="a fox", response_format="url"
-    )
-    (item,) = result.data or []
-    assert item.url is None and base64.b64decode(item.b64_json or "") == IMAGE
-    (adjustment,) = (result.model_extra or {})["adjustments"]
-    assert adjustment["param"] == "response_format" and adjustment["applied"] == "b64_json"
-    assert adjustment["reason"].startswith("the gateway's file store is full")
-    assert len(server.api_calls) == 1
-
-
-@pytest.mark.parametrize("failure", ["too_large", "store_failed"])
+@pytest.mark.parametrize("failure", ["full", "too_large", "store_failed"])
 async def test_a_store_that_cannot_keep_an_image_answers_it_as_data(
     gateway: Gateway,
     server: FakeServer,
@@ -125,11 +108,13 @@ async def test_a_store_that_cannot_keep_an_image_answers_it_as_data(
     monkeypatch: pytest.MonkeyPatch,
     failure: str,
 ) -> None:
-    """An image over the store's max_file_bytes, or a store that fails (a full disk, a
-    third-party store's outage): the images were made and paid for, so they come back as
-    b64_json with an adjustment saying why, not as a 413 naming a 'file' never sent or a 500.
-    The store's own failure is logged for the operator, not shown to the caller."""
-    if failure == "too_large":
+    """A store another key filled, an image over its max_file_bytes, or a store that fails (a
+    full disk, a third-party store's outage): the images were made and paid for, so they come
+    back as b64_json with an adjustment saying why, not as a 503, a 413 naming a 'file' never
+    sent or a 500. The store's own failure is logged for the operator, not shown to the caller."""
+    if failure == "full":
+        gateway.store.max_total_bytes = 0
+    elif failure == "too_large":
         gateway.store.max_file_bytes = 10
     else:
 
@@ -145,6 +130,7 @@ async def test_a_store_that_cannot_keep_an_image_answers_it_as_data(
     (adjustment,) = (result.model_extra or {})["adjustments"]
     assert adjustment["param"] == "response_format" and adjustment["applied"] == "b64_json"
     why = {
+        "full": "the gateway's file store is full",
         "too_large": "an image is larger than the gateway's file store takes (max_file_bytes)",
         "store_failed": "the gateway's file store failed (its log says why)",
     }[failure]
