@@ -129,7 +129,7 @@ class Connections:
         elif loop.is_running():  # another thread's loop: close it there
             await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(session.close(), loop))
         else:  # its loop ended without closing it (a loop asyncio.run did not make)
-            session.detach()
+            _forget(session)
 
 
 def _forget(session: aiohttp.ClientSession) -> None:

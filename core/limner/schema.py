@@ -125,6 +125,7 @@ def model_constraints(model: ModelInfo, operation: Operation) -> dict[str, dict[
     rules: dict[str, dict[str, Any]] = {"n": {"maximum": caps.max_n}}
     if operation != "variation":
         rules["prompt"] = {"maxLength": caps.max_prompt_chars}
+        said_untaken = f"not taken by {operation}: dropped, and said"  # (the model's others)
         if caps.qualities:
             allowed = list(dict.fromkeys((*caps.qualities, *PORTABLE_QUALITIES)))
             mapped = ", ".join(f"{k} as {v}" for k, v in caps.quality_map.items())
@@ -138,12 +139,16 @@ def model_constraints(model: ModelInfo, operation: Operation) -> dict[str, dict[
         ):
             if values:
                 rules[field] = {"enum": list(values)}
-            elif getattr(model.capabilities, _PLURAL[field]):  # the model's other operations'
-                rules[field] = {"description": f"not taken by {operation}: dropped, and said"}
-        if caps.seed_range is not None:
+            elif getattr(model.capabilities, _PLURAL[field]):
+                rules[field] = {"description": said_untaken}
+        if caps.seed and caps.seed_range is not None:
             rules["seed"] = {"minimum": caps.seed_range[0], "maximum": caps.seed_range[1]}
-        if caps.max_negative_prompt_chars is not None:
+        elif not caps.seed and model.capabilities.seed:
+            rules["seed"] = {"description": said_untaken}
+        if caps.negative_prompt and caps.max_negative_prompt_chars is not None:
             rules["negative_prompt"] = {"maxLength": caps.max_negative_prompt_chars}
+        elif not caps.negative_prompt and model.capabilities.negative_prompt:
+            rules["negative_prompt"] = {"description": said_untaken}
     if operation == "edit":
         rules["images"] = {"maxItems": max(caps.max_input_images, 1)}
         honoured = ", ".join(caps.input_fidelity) or "none: a value is dropped, and said"

@@ -360,14 +360,18 @@ def plan_warnings(
     translation reported (``unreported_setting``)."""
     translations, adjustments = tuple(translations), tuple(adjustments)
     reported = [notice for translation in translations for notice in translation.warnings]
-    sent = [translation.request for translation in translations]
+    unsent = (  # (an end-user id given: no request to look at on every call)
+        unsent_end_users(model, request, [t.request for t in translations], adjustments, reported)
+        if getattr(request, "user", None) or getattr(request, "safety_identifier", None)
+        else ()
+    )
     return unique(
         [
             *lifecycle_notices(model, operation, replacement),
             *found,
             *reported,
             *unreported_settings(model, request, adjustments, reported, operation=operation),
-            *unsent_end_users(model, request, sent, adjustments, reported),
+            *unsent,
         ]
     )
 

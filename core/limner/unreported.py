@@ -9,8 +9,11 @@ net for what they carry besides text and images (a ``name``, an image's ``detail
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
 
 from pydantic import BaseModel
 
@@ -131,11 +134,18 @@ def unsent_end_users(
 
 
 def _texts(wire: WireRequest) -> Iterator[str]:
-    """Every text a request carries: its URL, header values, form values and JSON strings."""
+    """Every text a request carries: its URL (decoded too), header values, form values, JSON
+    strings, and a raw body (decoded, and its JSON strings)."""
     yield wire.url
+    yield unquote_plus(wire.url)
     yield from wire.headers.values()
     yield from (value for _, value in wire.form)
     pending: list[Any] = [wire.json]
+    if wire.content:
+        text = wire.content.decode("utf-8", "replace")
+        yield text
+        with contextlib.suppress(ValueError):
+            pending.append(json.loads(text))
     while pending:
         item = pending.pop()
         if isinstance(item, str):

@@ -138,6 +138,8 @@ def test_model_details_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "lifecycle:" in out and "per 1M tokens" in out and "generate request schema" in out
     assert "  rule: with output_format jpeg, background is opaque or auto (JPEG has no " in out
     assert "  quality_map: standard=medium, hd=high" in out.splitlines()
+    status, out, _ = run(capsys, "models", "stabilityai/sd3.5-large")  # no qualities: no map
+    assert "quality_map" not in out.split("request schema")[0]
     status, out, _ = run(capsys, "models", "amazon/amazon.nova-canvas-v1:0")
     lines = out.splitlines()
     assert "  for edit: styles none" in lines and "  for variation: styles none" in lines

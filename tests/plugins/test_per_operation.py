@@ -62,3 +62,46 @@ def test_an_unreported_setting_counts_the_operations_capabilities() -> None:
 def test_per_operation_names_only_the_models_operations() -> None:
     with pytest.raises(pydantic.ValidationError, match="per_operation names edit, which the"):
         limner.Capabilities(per_operation={"edit": limner.OperationCapabilities(styles=())})
+
+
+def test_an_operation_without_seed_or_negative_prompt_says_so_in_its_schema() -> None:
+    from limner.schema import request_schema
+
+    caps = limner.Capabilities(
+        operations=("generate", "edit"),
+        max_input_images=1,
+        seed=True,
+        seed_range=(0, 100),
+        negative_prompt=True,
+        max_negative_prompt_chars=50,
+        per_operation={"edit": limner.OperationCapabilities(seed=False, negative_prompt=False)},
+    )
+    model = limner.ModelInfo(id="acme/m", provider="acme", name="m", capabilities=caps)
+    generate = request_schema(model, "generate")["properties"]
+    edit = request_schema(model, "edit")["properties"]
+    assert (generate["seed"]["maximum"], generate["negative_prompt"]["maxLength"]) == (100, 50)
+    for field in ("seed", "negative_prompt"):
+        assert edit[field]["description"] == "not taken by edit: dropped, and said"
+        assert "maximum" not in edit[field] and "maxLength" not in edit[field]
+
+
+def test_an_end_user_id_carried_encoded_or_in_a_raw_body_counts_as_sent() -> None:
+    """A plugin may put the id in a URL query (percent-encoded) or sign a raw JSON body; core
+    finds it there, and warns only of one carried nowhere and reported by nothing."""
+    import json
+
+    from limner.requests import GenerateRequest
+    from limner.unreported import unsent_end_users
+    from limner.wire import WireRequest
+
+    model = limner.ModelInfo(
+        id="acme/m", provider="acme", name="m", capabilities=limner.Capabilities()
+    )
+    request = GenerateRequest(model="acme/m", prompt="x", user="josé k", safety_identifier="s-1")
+    query = WireRequest("POST", "https://acme.example/v1/images?user=jos%C3%A9+k&sid=s-1")
+    raw = WireRequest(
+        "POST", "https://acme.example/v1/images", content=json.dumps({"u": "josé k"}).encode()
+    )
+    assert unsent_end_users(model, request, [query]) == []
+    (notice,) = unsent_end_users(model, request, [raw])  # \u00e9 in the bytes: parsed
+    assert notice.param == "safety_identifier"

@@ -148,7 +148,7 @@ def _price_lines(sheet: PriceSheet) -> list[str]:
 def _capability_lines(model: ModelInfo) -> list[str]:
     lines: list[str] = []
     for name, value in model.capabilities.model_dump().items():
-        if value in ((), [], None, False):
+        if value in ((), [], {}, None, False):
             continue
         if name == "field_rules":
             lines.extend(f"  rule: {_rule_text(rule)}" for rule in model.capabilities.field_rules)
