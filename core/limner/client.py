@@ -242,8 +242,10 @@ class AsyncClient:
     :param plugins: extra plugin objects to register (besides installed entry points).
     :param disable_plugins: entry-point names of plugins not to load.
     :param registry: a ready :class:`~limner.plugins.Registry` (overrides the two above).
-    :param session: an ``aiohttp.ClientSession`` to use instead of the client's own; it stays
-        yours to close, after the client (a call once it is closed fails, ``session_closed``).
+    :param session: an ``aiohttp.ClientSession`` to use instead of the client's own, made in
+        the event loop that uses the client (else a call fails, ``event_loop_mismatch``); it
+        stays yours to close, after the client (a call once it is closed fails,
+        ``session_closed``).
         Its default headers, auth and cookies go with calls to providers, never with downloads
         (input image URLs, result links), whose hosts others may name.
     """

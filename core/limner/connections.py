@@ -65,12 +65,20 @@ class Connections:
                     "use limner.Client from any thread",
                     code="event_loop_mismatch",
                 )
-        if session is not None and session.closed and not self._owns_session:
-            raise LimnerError(  # a new default one would drop its settings without a word
-                "the aiohttp session passed as session= is closed; close the limner client "
-                "before the session it was given, or give it an open one",
-                code="session_closed",
-            )
+        if session is not None and not self._owns_session:
+            if session.closed:
+                raise LimnerError(  # a new default one would drop its settings without a word
+                    "the aiohttp session passed as session= is closed; close the limner client "
+                    "before the session it was given, or give it an open one",
+                    code="session_closed",
+                )
+            made_on = getattr(session, "_loop", None)  # (aiohttp's loop property is deprecated)
+            if made_on is not None and made_on is not asyncio.get_running_loop():
+                raise LimnerError(  # not aiohttp's "Timeout context manager ... inside a task"
+                    "the aiohttp session passed as session= belongs to another event loop than "
+                    "this call's; make the session inside the event loop that uses the client",
+                    code="event_loop_mismatch",
+                )
         if session is None or session.closed:
             aiohttp, _ = client_modules()
             session = self._session = aiohttp.ClientSession(

@@ -520,3 +520,28 @@ async def test_a_session_passed_in_and_closed_is_an_error_not_silently_replaced(
             await client.images.generate(model="fake/alpha-1", prompt="x")
     assert info.value.code == "session_closed"
     assert traced == ["sent"] and len(server.api_calls) == 1
+
+
+def test_a_session_passed_in_from_another_event_loop_is_a_typed_error(threaded_url: str) -> None:
+    """Not aiohttp's "Timeout context manager should be used inside a task", which names
+    neither the session nor what to do."""
+    import aiohttp
+
+    async def make() -> aiohttp.ClientSession:
+        return aiohttp.ClientSession()
+
+    other = asyncio.new_event_loop()
+    session = other.run_until_complete(make())
+    client = limner.AsyncClient(**_kwargs(threaded_url, session=session))
+
+    async def one() -> None:
+        await client.images.generate(model="alpha", prompt="x")
+
+    try:
+        with pytest.raises(limner.LimnerError) as caught:
+            asyncio.run(one())
+        assert caught.value.code == "event_loop_mismatch"
+        assert "make the session inside the event loop that uses the client" in str(caught.value)
+    finally:
+        other.run_until_complete(session.close())
+        other.close()
