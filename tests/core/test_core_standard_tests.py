@@ -336,7 +336,8 @@ DEFECTS = {
 }
 
 SOUND = 14  # the standard tests a sound one-provider, one-model, one-operation plugin runs
-NO_CHAT = 1  # and the one it skips: the chat secrets test, for a provider without a chat model
+SKIPPED = 2  # and those it skips: the chat secrets test, for a provider without a chat model,
+# and the quality_map test, for a model with none
 
 
 def run(pytester: pytest.Pytester, source: str) -> pytest.RunResult:
@@ -361,7 +362,7 @@ def failing(result: pytest.RunResult) -> list[str]:
 
 def test_a_sound_plugin_passes_every_standard_test(pytester: pytest.Pytester) -> None:
     result = run(pytester, mini())
-    result.assert_outcomes(passed=SOUND, skipped=NO_CHAT)
+    result.assert_outcomes(passed=SOUND, skipped=SKIPPED)
 
 
 @pytest.mark.parametrize("defect", sorted(DEFECTS))
@@ -415,12 +416,12 @@ def test_a_signing_date_authorize_adds_is_no_difference(pytester: pytest.Pyteste
         return request.with_headers(stamp).with_headers({"authorization": key}, secret=True)
 """
     result = run(pytester, mini(stamping))
-    result.assert_outcomes(passed=SOUND, skipped=NO_CHAT)
+    result.assert_outcomes(passed=SOUND, skipped=SKIPPED)
 
 
 def test_an_edit_only_provider_passes(pytester: pytest.Pytester) -> None:
     result = run(pytester, mini('    operations = ("edit",)\n'))
-    result.assert_outcomes(passed=SOUND, skipped=NO_CHAT)
+    result.assert_outcomes(passed=SOUND, skipped=SKIPPED)
 
 
 def test_a_provider_that_needs_no_credential_skips_that_test(pytester: pytest.Pytester) -> None:
@@ -431,7 +432,7 @@ def test_a_provider_that_needs_no_credential_skips_that_test(pytester: pytest.Py
         return request
 """
     result = run(pytester, mini(free))
-    result.assert_outcomes(passed=SOUND - 1, skipped=1 + NO_CHAT)
+    result.assert_outcomes(passed=SOUND - 1, skipped=1 + SKIPPED)
 
 
 def test_settings_of_two_providers_are_keyed_by_name(pytester: pytest.Pytester) -> None:
@@ -480,7 +481,7 @@ def test_a_plugin_that_prices_another_plugins_provider_runs_the_tests_on_it(
     amount fails the estimate test."""
     source = mini().replace("class TestMini(ProviderTests):", "class _Unused(ProviderTests):")
     sound = run(pytester, source + PRICES.replace("#PRICE#", "return Decimal('0.02') * images"))
-    sound.assert_outcomes(passed=SOUND, skipped=NO_CHAT)
+    sound.assert_outcomes(passed=SOUND, skipped=SKIPPED)
     broken = run(pytester, source + PRICES.replace("#PRICE#", "return 'cheap'"))
     assert failing(broken) == [
         "FAILED test_mini.py::TestPrices::"
@@ -504,7 +505,7 @@ def test_a_standard_test_may_be_marked_strict_xfail_only(pytester: pytest.Pytest
         raise AssertionError("not applicable")
 """
     result = run(pytester, mini(override=strict))
-    result.assert_outcomes(passed=SOUND - 1, xfailed=1, skipped=NO_CHAT)
+    result.assert_outcomes(passed=SOUND - 1, xfailed=1, skipped=SKIPPED)
     lax = strict.replace(", strict=True", "")
     result = run(pytester, mini(override=lax))
     assert any("test_no_standard_test_is_overridden" in line for line in failing(result))
@@ -527,7 +528,7 @@ def test_a_loopback_connection_is_not_the_network(pytester: pytest.Pytester) -> 
             socket.create_connection(server.getsockname(), timeout=1).close()
 """
     result = run(pytester, mini(override=loopback))
-    result.assert_outcomes(passed=SOUND + 1, skipped=NO_CHAT)
+    result.assert_outcomes(passed=SOUND + 1, skipped=SKIPPED)
 
 
 def test_settings_that_name_no_credential_may_be_plain_strings(pytester: pytest.Pytester) -> None:
@@ -537,7 +538,7 @@ def test_settings_that_name_no_credential_may_be_plain_strings(pytester: pytest.
         "token_url": None, "access_key_id": None})
 """
     result = run(pytester, mini(settings))
-    result.assert_outcomes(passed=SOUND, skipped=NO_CHAT)
+    result.assert_outcomes(passed=SOUND, skipped=SKIPPED)
 
 
 def test_the_guard_itself_cannot_be_overridden(pytester: pytest.Pytester) -> None:
@@ -554,7 +555,7 @@ def test_the_guard_itself_cannot_be_overridden(pytester: pytest.Pytester) -> Non
 @pytest.mark.parametrize("operations", ['("edit",)', '("variation",)'])
 def test_a_provider_without_generate_passes(pytester: pytest.Pytester, operations: str) -> None:
     result = run(pytester, mini(f"    operations = {operations}\n"))
-    result.assert_outcomes(passed=SOUND, skipped=NO_CHAT)
+    result.assert_outcomes(passed=SOUND, skipped=SKIPPED)
 
 
 @pytest.mark.parametrize(

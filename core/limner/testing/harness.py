@@ -165,12 +165,11 @@ class Harness:
             error.message = f"{model.id} {operation}: {error.message}"
             raise
 
-    def _dry_run(self, case: Case, *, secrets: bool = True) -> dict[str, Any]:
+    def _dry_run(self, case: Case, *, secrets: bool = True, **extra: Any) -> dict[str, Any]:
         provider, model, operation = case
         with self._client(provider, model, secrets=secrets) as client:
-            plan: dict[str, Any] = self._call(client, model, operation, dry_run=True).model_dump(
-                mode="json"
-            )
+            made = self._call(client, model, operation, dry_run=True, **extra)
+            plan: dict[str, Any] = made.model_dump(mode="json")
         assert plan["requests"], f"{model.id} {operation}: no request would be sent"
         return plan
 

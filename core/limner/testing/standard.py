@@ -182,6 +182,21 @@ class ProviderTests(SecretTests):
             "quality and edit_mode must match a price row"
         )
 
+    def test_a_portable_quality_is_sent_as_the_quality_map_says(self, case: Case) -> None:
+        """A tool prices and shows a portable quality through ``Capabilities.quality_map``: the
+        translation must send the quality the map names (or drop it, saying so), and say it."""
+        _, model, operation = case
+        quality_map = model.capabilities.for_operation(operation).quality_map
+        if operation == "variation" or not quality_map:
+            pytest.skip(f"{model.id} {operation}: no quality_map")
+        for portable, own in quality_map.items():
+            plan = self._dry_run(case, quality=portable)
+            applied = [a["applied"] for a in plan["adjustments"] if a["param"] == "quality"]
+            assert applied and set(applied) <= {own, None}, (
+                f"{model.id} {operation}: quality={portable!r} was sent as {applied or 'itself'}"
+                f", without the adjustment its quality_map says ({portable} as {own})"
+            )
+
     def test_authorize_adds_only_headers_and_marks_credentials_secret(
         self, case: Case, monkeypatch: pytest.MonkeyPatch
     ) -> None:
