@@ -22,7 +22,7 @@ from limner.responses import CONTENT_FILTERED
 from .common import fail, flagged_categories
 from .gemini import ACCOUNT_LIMITED, SAFETY_FINISH, account_limited
 from .options import options_of, response_modalities
-from .usage import usage_from_metadata
+from .usage import cached_at_full_price, usage_from_metadata
 
 __all__ = ["parse_chat"]
 
@@ -84,20 +84,14 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         why = f"finishReason {finish}" + (f": {said}" if isinstance(said, str) and said else "")
         warnings.append(Notice(code=CONTENT_FILTERED, message=f"Gemini withheld the image ({why})"))
     elif finish not in ("STOP", "MAX_TOKENS"):
-        warnings.append(Notice(code="finish_reason", message=f"Gemini finished with {finish}"))
+        said = _said(candidate)
+        warnings.append(
+            Notice(code="finish_reason", message=f"Gemini finished with {finish}{said}")
+        )
     meta = body.get("usageMetadata")
     thoughts = meta.get("thoughtsTokenCount") if isinstance(meta, dict) else None
-    cached = meta.get("cachedContentTokenCount") if isinstance(meta, dict) else None
-    cached = cached if isinstance(cached, int) and cached > 0 else 0
-    if cached:
-        warnings.append(
-            Notice(
-                code="cached_tokens_at_full_price",
-                message=f"{cached} of the prompt tokens came from Gemini's context cache; the "
-                "cost prices them at the full input rate (the price sources give no cache "
-                "rate), so it may be high",
-            )
-        )
+    cached, said_cached = cached_at_full_price(meta)
+    warnings.extend(said_cached)
     response_id = body.get("responseId") if isinstance(body.get("responseId"), str) else None
     return ChatResult(
         text=text,
@@ -143,12 +137,19 @@ def _without_output(
     if finish == MISSING_SIGNATURE:
         raise _signature_missing(call, response)
     empty = NoImageGeneratedError(
-        f"{call.model.id} answered with neither text nor an image (finishReason {finish})",
+        f"{call.model.id} answered with neither text nor an image (finishReason "
+        f"{finish}{_said(candidate)})",
         provider="google",
         model=call.model.id,
         status_code=response.status,
     )
     raise _with_usage(empty, response)
+
+
+def _said(candidate: dict[str, Any]) -> str:
+    """``: <finishMessage>``, Google's words on why it finished so, when it gave some."""
+    said = candidate.get("finishMessage")
+    return f": {said}" if isinstance(said, str) and said else ""
 
 
 MISSING_SIGNATURE = "MISSING_THOUGHT_SIGNATURE"

@@ -120,18 +120,22 @@ def as_sent(body: dict[str, Any]) -> tuple[list[str] | None, str | None]:
     """The ``responseModalities`` and ``imageConfig.imageSize`` a finished body asks for, fields
     passed through included (they may replace what limner filled in): what the call is priced
     and checked on."""
-    generation = body.get("generationConfig")
-    if not isinstance(generation, dict):
-        return None, None
-    modalities = generation.get("responseModalities")
+    generation = _field(body, "generationConfig")
+    modalities = _field(generation, "responseModalities")
     if isinstance(modalities, str):  # one, not in a list
         modalities = [modalities]
-    config = generation.get("imageConfig")
-    size = config.get("imageSize") if isinstance(config, dict) else None
+    size = _field(_field(generation, "imageConfig"), "imageSize")
     return (
         [str(m).upper() for m in modalities] if isinstance(modalities, list) else None,
         size.strip().upper() if isinstance(size, str) else None,  # priced as the class it names
     )
+
+
+def _field(holder: Any, name: str) -> Any:
+    """``holder[name]``, its key in either spelling (a field passed through keeps its own)."""
+    if not isinstance(holder, dict):
+        return None
+    return holder.get(name, next((v for k, v in holder.items() if camel(k) == name), None))
 
 
 def merge_passed_through(

@@ -44,7 +44,7 @@ from .common import (
 )
 from .options import GoogleOptions
 from .plan import Plan, choose_size, nearest_class
-from .usage import usage_from_metadata
+from .usage import cached_at_full_price, usage_from_metadata
 
 __all__ = [
     "ACCOUNT_LIMITED",
@@ -224,6 +224,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
             f": {finish_message}" if finish_message else ""
         )
         warnings.append(Notice(code="finish_reason", message=message))
+    warnings += cached_at_full_price(body.get("usageMetadata"))[1]  # priced as chat is
     return ProviderResult(
         images=images,
         usage=usage,
@@ -273,7 +274,7 @@ def _no_image(
             call, response, reason, f"finishReason {reason}{quoted}", usage, stage="output",
             categories=flagged,
         )  # fmt: skip
-    why = f"finishReason {finish}" if finish else "no image part"
+    why = f"finishReason {_join(finish, finish_message)}" if finish else "no image part"
     error = NoImageGeneratedError(
         f"{call.model.id} answered without an image ({why}){quoted}",
         text=said,

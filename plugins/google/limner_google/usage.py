@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from limner import Usage
+from limner import Notice, Usage
 from limner.responses import InputTokensDetails, OutputTokensDetails
 
-__all__ = ["usage_from_metadata"]
+__all__ = ["cached_at_full_price", "usage_from_metadata"]
 
 
 def _count(value: Any) -> int:
@@ -56,3 +56,18 @@ def usage_from_metadata(meta: Any) -> Usage | None:
         ),
         output_tokens_details=OutputTokensDetails(text_tokens=text_out, image_tokens=image_out),
     )
+
+
+def cached_at_full_price(meta: Any) -> tuple[int, list[Notice]]:
+    """The prompt tokens ``usageMetadata`` says came from Gemini's context cache, and the notice
+    that the cost prices them at the full input rate (the price sources give no cache rate)."""
+    cached = meta.get("cachedContentTokenCount") if isinstance(meta, dict) else None
+    if not isinstance(cached, int) or cached <= 0:
+        return 0, []
+    notice = Notice(
+        code="cached_tokens_at_full_price",
+        message=f"{cached} of the prompt tokens came from Gemini's context cache; the cost "
+        "prices them at the full input rate (the price sources give no cache rate), so it may "
+        "be high",
+    )
+    return cached, [notice]

@@ -131,8 +131,11 @@ def _image_to_image(plan: Plan, request: EditRequest, image: InputImage) -> None
     if name in SD3_MODELS:
         plan.set("mode", "image-to-image")
         plan.set("model", name)
-    elif image.width is not None and image.height is not None and image.width * image.height < 4096:
-        raise _bad_image(plan, "Ultra needs an image of at least 4,096 pixels")
+    elif image.width is not None and image.height is not None:
+        if image.width * image.height < 4096:  # "64–16,384, ≥ 4,096 px" [stability.md §2c]
+            raise _bad_image(plan, "Ultra needs an image of at least 4,096 pixels")
+        if max(image.width, image.height) > 16_384:
+            raise _bad_image(plan, "every side must be at most 16,384 pixels")
     plan.files.append(_image_file(plan, image))
     options = fields.options_of(plan)
     strength = options.strength

@@ -288,6 +288,10 @@ async def test_cached_prompt_tokens_are_counted_and_said_to_be_priced_in_full(
     assert result.cost == Decimal("0.138472")  # no cache rate in the sources: as before
     (notice,) = [w for w in result.warnings if w.code == "cached_tokens_at_full_price"]
     assert notice.message.startswith("10 of the prompt tokens came from Gemini's context cache")
+    async with server.client() as client:  # the images surface prices the same usage so too
+        images = await client.images.generate(model=PRO, prompt="x")
+    assert images.cost == Decimal("0.138472")
+    assert [w.message for w in images.warnings if w.code == notice.code] == [notice.message]
 
 
 async def test_n_fans_out_one_call_per_choice(server: Server) -> None:

@@ -528,3 +528,20 @@ async def test_passed_through_fields_in_other_spellings_are_read_as_sent() -> No
             )
     assert lower.estimated_cost_usd == Decimal("0.24")
     assert caught.value.param == "generationConfig.responseModalities"
+
+
+@pytest.mark.parametrize(
+    "passed",
+    [
+        {"generation_config": {"image_config": {"image_size": "4K"}}},
+        {"generationConfig": {"image_config": {"imageSize": "4K"}}},
+    ],
+)
+async def test_a_size_passed_through_in_snake_case_is_priced_as_sent(
+    passed: dict[str, Any],
+) -> None:
+    """Google reads either spelling, and so does the price: 4K, not the 1K default."""
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.images.generate(model=PRO, prompt="x", extra_body=passed, dry_run=True)
+    assert plan.estimated_cost_usd == Decimal("0.24")
+    assert [e.size for e in plan.estimates] == ["4K"]

@@ -249,6 +249,17 @@ async def test_strict_mode_fails_a_chat_answer_whose_image_was_withheld(server: 
     assert caught.value.reason == "Gemini withheld the image (finishReason SAFETY)"
 
 
+async def test_a_chat_answer_without_output_quotes_googles_finish_message(
+    server: Server,
+) -> None:
+    answer = {"candidates": [{"finishReason": "IMAGE_OTHER", "finishMessage": "Not shown."}]}
+    server.answer(200, answer)
+    async with server.client() as client:
+        with pytest.raises(limner.NoImageGeneratedError) as caught:
+            await client.chat.completions.create(model=PRO, messages=[USER])
+    assert "(finishReason IMAGE_OTHER: Not shown.)" in str(caught.value)
+
+
 async def test_a_text_only_chat_ending_on_safety_withheld_no_image(server: Server) -> None:
     """modalities=["text"] asks for no image: the safety finish is a finish_reason notice, and
     strict mode does not fail the answer."""

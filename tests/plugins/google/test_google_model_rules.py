@@ -276,6 +276,25 @@ async def test_a_split_call_without_an_image_keeps_the_others(
     assert result.usage is not None and result.usage.input_tokens == 30
 
 
+NOT_SHOWN = {
+    "candidates": [
+        {
+            "finishReason": "IMAGE_OTHER",
+            "finishMessage": "Unable to show the generated image.",
+        }
+    ]
+}
+
+
+async def test_an_answer_without_an_image_quotes_googles_finish_message(server: Server) -> None:
+    """Not only for safety finishes: Google's words say why (a Candidate's finishMessage)."""
+    server.answer(200, NOT_SHOWN)
+    async with server.client() as client:
+        with pytest.raises(limner.NoImageGeneratedError) as caught:
+            await client.images.generate(model=FLASH, prompt="a fox")
+    assert "(finishReason IMAGE_OTHER: Unable to show the generated image.)" in str(caught.value)
+
+
 async def test_every_split_call_without_an_image_is_no_image_generated(server: Server) -> None:
     server.answer(200, text_only())
     async with server.client() as client:

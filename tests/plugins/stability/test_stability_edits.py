@@ -398,6 +398,24 @@ def test_input_image_limits(
     assert info.value.param == "images[0]"
 
 
+def test_ultra_image_to_image_takes_sides_up_to_16384(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    """Ultra's image: "width and height 64–16,384, ≥ 4,096 px" (stability.md §2c)."""
+    with pytest.raises(limner.InvalidRequestError) as info:
+        provider.translate(
+            edit(
+                make_call,
+                "stable-image-ultra",
+                images=[png(16_400, 64)],
+                edit_mode="image-to-image",
+            )
+        )
+    assert info.value.message == (
+        "images[0] is 16400x64; for /generate/ultra every side must be at most 16,384 pixels"
+    )
+
+
 def test_two_images_are_refused(provider: StabilityProvider, make_call: MakeCall) -> None:
     with pytest.raises(limner.UnsupportedFeatureError) as info:
         provider.translate(edit(make_call, images=[IMAGE, IMAGE]))
