@@ -248,3 +248,20 @@ async def test_the_clients_limits_are_not_request_fields(
         f"AsyncClient({name}=...) given to create_app)"
     )
     assert server.api_calls == []
+
+
+async def test_an_image_part_without_a_filename_is_the_image(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """A client that sends a file's bytes with a content type but no filename (some form
+    libraries do) sends an image, not a URL to read as text."""
+    prompt = b'--BND\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nx\r\n'
+    image = (
+        b'--BND\r\nContent-Disposition: form-data; name="image"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + png() + b"\r\n"
+    )
+    body, headers = multipart(FIELD, prompt, image)
+    status, answer = await post(gateway, "/images/edits", data=body, headers=headers)
+    assert status == 200, answer
+    (call,) = server.api_calls
+    assert [(name, size) for name, _, _, size in call.files] == [("image", len(png()))]

@@ -102,6 +102,9 @@ async def read_form(request: web.Request, files: tuple[str, ...]) -> Form:
                 )
             form.files[name].append(ImageRef(data=value.file.read(), filename=value.filename))
             continue
+        if name in files and not isinstance(value, str):  # a file's bytes, without a filename
+            form.files[name].append(ImageRef(data=bytes(value)))
+            continue
         text = value if isinstance(value, str) else bytes(value).decode(errors="replace")
         if name in files:
             form.files[name].append(url_reference(text, key))  # a data: or https URL as text
