@@ -36,6 +36,15 @@ def test_offline_example_runs(
     assert capsys.readouterr().out.strip()
 
 
+def test_the_capabilities_example_prints_what_its_comments_say(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (block,) = [b for b in BLOCKS if "nova.quality_map" in b]
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    exec(compile(block, str(README), "exec"), {})
+    assert capsys.readouterr().out.splitlines()[-2:] == ["premium", "()"]
+
+
 def test_sizing_example_prints_what_its_comments_say(capsys: pytest.CaptureFixture[str]) -> None:
     (block,) = [b for b in BLOCKS if "from limner.sizing import" in b]
     exec(compile(block, str(README), "exec"), {})
