@@ -222,6 +222,7 @@ _SUBMODULES = frozenset(
         "download",
         "dryrun",
         "engine",
+        "error_base",
         "errors",
         "estimates",
         "failure_cost",
