@@ -4,6 +4,7 @@ a way to run the command in-process."""
 from __future__ import annotations
 
 import base64
+import errno
 import io
 import json
 import threading
@@ -14,9 +15,22 @@ from typing import Any
 import pytest
 from PIL import Image
 
+import limner
 from limner.cli.main import main
 
-__all__ = ["FakeOpenAI", "outpaint_dry_run", "png", "run"]
+__all__ = ["FakeOpenAI", "fill_disk", "outpaint_dry_run", "png", "run"]
+
+
+def fill_disk(monkeypatch: pytest.MonkeyPatch, where: Path) -> None:
+    """Saving images under ``where`` fails as a full disk does."""
+    real_save = limner.ImagesResponse.save
+
+    def full_disk(self: limner.ImagesResponse, path: Any, **kwargs: Any) -> list[Path]:
+        if str(path).startswith(str(where)):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_save(self, path, **kwargs)
+
+    monkeypatch.setattr(limner.ImagesResponse, "save", full_disk)
 
 
 def png(width: int = 8, height: int = 8, alpha: int = 255) -> bytes:

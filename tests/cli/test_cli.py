@@ -4,7 +4,6 @@ server standing in for the API."""
 from __future__ import annotations
 
 import base64
-import errno
 import io
 import json
 import os
@@ -20,7 +19,7 @@ import limner
 from limner.cli.main import main
 from limner.cli.render import dollars
 
-from .support import FakeOpenAI, outpaint_dry_run, png, run
+from .support import FakeOpenAI, fill_disk, outpaint_dry_run, png, run
 
 
 def test_models_table_lists_every_openai_model(capsys: pytest.CaptureFixture[str]) -> None:
@@ -645,14 +644,7 @@ def test_images_that_cannot_be_saved_where_asked_are_kept_elsewhere(
 ) -> None:
     """Found only after the paid call (here: the disk is full): the images go to a temporary
     directory, said on stderr, and the exit status is 1 so scripts notice."""
-    real_save = limner.ImagesResponse.save
-
-    def full_disk(self: limner.ImagesResponse, path: Any, **kwargs: Any) -> list[Path]:
-        if str(path).startswith(str(tmp_path)):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_save(self, path, **kwargs)
-
-    monkeypatch.setattr(limner.ImagesResponse, "save", full_disk)
+    fill_disk(monkeypatch, tmp_path)
     target = tmp_path / "fox.png"
     status, out, err = run(
         capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", str(target)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import errno
 import json
 import tempfile
 from pathlib import Path
@@ -20,7 +19,7 @@ from limner.cli.main import main
 from limner.gateway.schemas import ModelObject
 from limner.interrupted import kept
 
-from .support import FakeOpenAI, png, run
+from .support import FakeOpenAI, fill_disk, png, run
 
 
 def _refused(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[str, str]:
@@ -112,25 +111,13 @@ def test_with_json_a_link_not_downloaded_is_an_error(
     assert json.loads(err) == {"error": summary["error"]}
 
 
-def _full_disk(monkeypatch: pytest.MonkeyPatch, where: Path) -> None:
-    """Saving under ``where`` fails as a full disk does."""
-    real_save = limner.ImagesResponse.save
-
-    def full_disk(self: limner.ImagesResponse, path: Any, **kwargs: Any) -> list[Path]:
-        if str(path).startswith(str(where)):
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_save(self, path, **kwargs)
-
-    monkeypatch.setattr(limner.ImagesResponse, "save", full_disk)
-
-
 def test_with_json_images_saved_elsewhere_are_an_error(
     capsys: pytest.CaptureFixture[str],
     fake_openai: FakeOpenAI,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _full_disk(monkeypatch, tmp_path)
+    fill_disk(monkeypatch, tmp_path)
     target = tmp_path / "fox.png"
     argv = ["a fox", "-m", "openai/gpt-image-1", "-o", str(target)]
     status, out, err = run(capsys, "generate", *argv, "--json")
@@ -151,7 +138,7 @@ def test_with_json_images_saved_nowhere_are_an_error(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _full_disk(monkeypatch, tmp_path)
+    fill_disk(monkeypatch, tmp_path)
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))

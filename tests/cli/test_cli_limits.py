@@ -16,7 +16,7 @@ import pytest
 
 import limner
 
-from .support import FakeOpenAI, png, run
+from .support import FakeOpenAI, fill_disk, png, run
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -281,13 +281,9 @@ def test_images_that_can_be_saved_nowhere_are_said_lost_with_their_cost(
 ) -> None:
     """A disk full for the temporary folder too: exit 1 (the call was made: not bad input),
     saying the images were billed and where saving failed; no empty folder is left."""
-    import errno
     import tempfile
 
-    def full_disk(self: limner.ImagesResponse, path: object, **kwargs: object) -> list[Path]:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(limner.ImagesResponse, "save", full_disk)
+    fill_disk(monkeypatch, tmp_path)  # the temporary folder below it too
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
