@@ -103,7 +103,7 @@ class Connections:
         session = self.session(timeout)
         if self._owns_session:
             return session
-        if self._bare is None or self._bare.closed:
+        if self._bare is None:  # (closed only with the client, which then sends nothing)
             aiohttp, _ = client_modules()
             self._bare = aiohttp.ClientSession(
                 connector=session.connector,

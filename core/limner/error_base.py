@@ -90,6 +90,11 @@ class LimnerError(Exception):
             return f"{self.message.rstrip('.')}; {self.limit.python()}"
         return self.message
 
+    def add_billing_note(self, note: str) -> None:
+        """Say ``note`` (what may be billed) at the end of the message and in ``billing_note``."""
+        self.message = f"{self.message.rstrip('.')}; {note}"
+        self.billing_note = f"{self.billing_note}; {note}" if self.billing_note else note
+
     def rename_param(self, field: str, name: str) -> LimnerError:
         """This error, with the request field ``field`` called ``name``, as the caller spelt it
         (the gateway's multipart edits send ``image``: ``images[0]`` becomes ``image[0]``), in

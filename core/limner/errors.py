@@ -247,6 +247,9 @@ class ProviderConnectionError(LimnerError):
     http_status = 502
     error_type = "api_connection_error"
     default_code = "connection_error"
+    dropped: bool = False
+    """Whether the connection was lost after the request went out (the provider may have taken
+    it), rather than never made."""
 
 
 class PluginError(LimnerError):

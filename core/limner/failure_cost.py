@@ -29,5 +29,4 @@ def price_failure(
     )
     cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
     note = f"the usage {plan.provider.name} reported for its calls may be billed ({cost})"
-    error.message = f"{error.message}; {note}"
-    error.billing_note = f"{error.billing_note}; {note}" if error.billing_note else note
+    error.add_billing_note(note)

@@ -37,7 +37,6 @@ if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` f
     import aiohttp
 
 __all__ = [
-    "DROPPED",
     "USER_AGENT",
     "ConnectTo",
     "RetryPolicy",
@@ -233,7 +232,7 @@ class Transport:
                     retryable=True,
                 )
                 if _maybe_taken(request, exc):
-                    failure.billing_note = DROPPED
+                    failure.billing_note, failure.dropped = _DROPPED, True
         # raised outside the handlers: aiohttp's exceptions keep the request's headers
         # (request_info), credentials included, so one must be neither cause nor context
         raise failure
@@ -363,11 +362,10 @@ def _does_work(request: WireRequest) -> bool:
     return request.method not in ("GET", "HEAD")
 
 
-DROPPED = (
+_DROPPED = (
     "the connection dropped after the request went out: the provider may have taken it, and "
     "may bill the images it makes"
 )
-"""The billing note of a connection lost once the request had gone out (its error's last)."""
 
 
 def _maybe_taken(request: WireRequest, exc: Exception) -> bool:

@@ -90,9 +90,9 @@ def failed_calls(
         return failed
     if made:  # strict mode: the refusal is raised (the original error, not a notice's copy)
         refusal = refused[0]
-        note = "what the other calls made is billed but not returned (strict mode)"
-        refusal.message = f"{refusal.message}; {note}"
-        refusal.billing_note = f"{refusal.billing_note}; {note}" if refusal.billing_note else note
+        refusal.add_billing_note(
+            "what the other calls made is billed but not returned (strict mode)"
+        )
         refusal.usage = reported_usage(outcomes)
         raise refusal
     error = next(iter(failed.values()))

@@ -42,7 +42,7 @@ from .provider import (
     ProviderResult,
     ProviderSettings,
 )
-from .sending import Share, exchange, resent_notices
+from .sending import Share, exchange, with_resent
 from .status_errors import shown_url
 from .wire import WireRequest, WireResponse
 
@@ -137,18 +137,10 @@ async def poll(
             if not isinstance(answer, Pending | ProviderResult):
                 step = f"{provider.name}.parse_poll"
                 raise PluginError.returned(step, answer, "a ProviderResult or Pending")
-        return _with_resent(answer, resent)
+        return with_resent(answer, resent)
     except LimnerError as error:
         failure = _after_submission(error, pending, share, ended=ended, resent=resent)
         raise failure from error.__cause__
-
-
-def _with_resent(result: ProviderResult, resent: Sequence[str]) -> ProviderResult:
-    """``result`` warning first of the submission's resends (a plugin's warnings may be a
-    tuple: a new list is made)."""
-    if not resent:
-        return result
-    return dataclasses.replace(result, warnings=[*resent_notices(resent), *result.warnings])
 
 
 def _checked(pending: Pending, provider: Provider) -> Pending:
@@ -272,5 +264,4 @@ def _billable(error: LimnerError, note: str) -> None:
     """Mark ``error`` as coming after a submission (``submitted``, not retryable: resending
     would pay twice) and add ``note`` to its message and to its ``billing_note``."""
     error.submitted, error.retryable = True, False
-    error.message = f"{error.message.rstrip('.')}; {note}"
-    error.billing_note = f"{error.billing_note}; {note}" if error.billing_note else note
+    error.add_billing_note(note)

@@ -13,9 +13,11 @@ from pydantic import BaseModel, SecretStr
 from .errors import LimnerError
 from .wire import NOT_PARSED, REDACTED, WireRequest, WireResponse
 
-__all__ = ["Scrubber", "raised_at", "secret_header_values", "settings_secrets"]
+__all__ = ["MIN_SECRET", "Scrubber", "raised_at", "secret_header_values", "settings_secrets"]
 
-_MIN_SECRET = 8  # shorter values would scrub ordinary words; real credentials are long
+MIN_SECRET = 8
+"""The shortest value hidden as a secret: a shorter one would hide ordinary words, and real
+credentials are long."""
 
 
 class Scrubber:
@@ -23,11 +25,11 @@ class Scrubber:
     is caught too)."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self.secrets = sorted({s for s in secrets if len(s) >= _MIN_SECRET}, key=len, reverse=True)
+        self.secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
 
     def add(self, secrets: Iterable[str]) -> None:
         self.secrets = sorted(
-            {*self.secrets, *(s for s in secrets if len(s) >= _MIN_SECRET)}, key=len, reverse=True
+            {*self.secrets, *(s for s in secrets if len(s) >= MIN_SECRET)}, key=len, reverse=True
         )
 
     def __call__(self, text: str) -> str:

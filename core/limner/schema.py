@@ -131,15 +131,11 @@ def model_constraints(model: ModelInfo, operation: Operation) -> dict[str, dict[
             mapped = ", ".join(f"{k} as {v}" for k, v in caps.quality_map.items())
             said = f"mapped onto the model's: {mapped}" if mapped else "mapped onto the model's"
             rules["quality"] = {"enum": allowed, "description": said}
-        for field, values in (
-            ("output_format", caps.output_formats),
-            ("background", caps.backgrounds),
-            ("style", caps.styles),
-            ("moderation", caps.moderation),
-        ):
+        for field, plural in _PLURAL.items():
+            values = getattr(caps, plural)
             if values:
                 rules[field] = {"enum": list(values)}
-            elif getattr(model.capabilities, _PLURAL[field]):
+            elif getattr(model.capabilities, plural):
                 rules[field] = {"description": said_untaken}
         if caps.seed and caps.seed_range is not None:
             rules["seed"] = {"minimum": caps.seed_range[0], "maximum": caps.seed_range[1]}

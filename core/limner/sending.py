@@ -43,6 +43,7 @@ __all__ = [
     "plan_warnings",
     "unique",
     "with_extra_headers",
+    "with_resent",
 ]
 
 CallT = TypeVar("CallT")
@@ -140,7 +141,7 @@ async def exchange(
                 status_code=response.status,
                 request_id=response.request_id,
             ) from exc  # kept below only if its words carry no secret
-        result = _say_resent(result, resent)
+        result = with_resent(result, resent)
         # an images or a chat result (not a Pending) that does not say the provider's id for
         # the answer gets the one its headers give, for the caller's support request
         if getattr(result, "request_id", "") is None and response.request_id is not None:
@@ -154,13 +155,14 @@ async def exchange(
         raise failure from scrubber().cause(error.__cause__)
 
 
-def _say_resent(result: T, resent: list[str]) -> T:
-    """An images or chat result with the ``resent`` warnings added, not a silent second bill
-    (a :class:`~limner.calls.Pending`, which has no warnings, leaves them to its caller)."""
+def with_resent(result: T, resent: Sequence[str]) -> T:
+    """An images or chat result warning first of the attempts sent again (``resent``), not a
+    silent second bill; a new list, as a plugin's warnings may be a tuple. A
+    :class:`~limner.calls.Pending`, which has no warnings, leaves them to :func:`poll`."""
     warnings = getattr(result, "warnings", None)
     if not resent or warnings is None:
         return result
-    return replace(result, warnings=[*warnings, *resent_notices(resent)])  # type: ignore[type-var]
+    return replace(result, warnings=[*resent_notices(resent), *warnings])  # type: ignore[type-var]
 
 
 def resent_notices(resent: Sequence[str]) -> list[Notice]:
@@ -360,18 +362,15 @@ def plan_warnings(
     translation reported (``unreported_setting``)."""
     translations, adjustments = tuple(translations), tuple(adjustments)
     reported = [notice for translation in translations for notice in translation.warnings]
-    unsent = (  # (an end-user id given: no request to look at on every call)
-        unsent_end_users(model, request, [t.request for t in translations], adjustments, reported)
-        if getattr(request, "user", None) or getattr(request, "safety_identifier", None)
-        else ()
-    )
     return unique(
         [
             *lifecycle_notices(model, operation, replacement),
             *found,
             *reported,
             *unreported_settings(model, request, adjustments, reported, operation=operation),
-            *unsent,
+            *unsent_end_users(
+                model, request, (t.request for t in translations), adjustments, reported
+            ),
         ]
     )
 

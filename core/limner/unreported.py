@@ -117,9 +117,12 @@ def unsent_end_users(
         value = getattr(request, name, None)
         if isinstance(value, str) and value:
             given.append((name, value))
-    if not given:  # the common case
+    if not given:  # the common case: ``sent`` is not even looked at
         return []
     named = {item.param.split(".", 1)[0] for items in reported for item in items if item.param}
+    given = [(name, value) for name, value in given if name not in named]
+    if not given:
+        return []
     carried = [text for wire in sent for text in _texts(wire)]
     return [
         Notice(
@@ -129,7 +132,7 @@ def unsent_end_users(
             "and its request does not carry it (most likely it was not sent)",
         )
         for name, value in given
-        if name not in named and not any(value in text for text in carried)
+        if not any(value in text for text in carried)
     ]
 
 

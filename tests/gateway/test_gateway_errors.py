@@ -778,6 +778,7 @@ def test_a_lost_connection_is_said_as_its_last_attempt_went(
 
     error = limner.ProviderConnectionError("lost", provider="openai", retryable=job is None)
     error.billing_note, error.job, error.submitted = note, job, job is not None
+    error.dropped = note.startswith("the connection dropped")  # as limner.http marks it
     answer = error_response(error, Scrubber(()))
     assert answer.text is not None
     message = json.loads(answer.text)["error"]["message"]

@@ -24,7 +24,6 @@ from ..errors import (
     RateLimitError,
     RequestTimeoutError,
 )
-from ..http import DROPPED
 from ..redaction import Scrubber
 from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
 from ..retry import RetryPolicy
@@ -168,7 +167,7 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
         if isinstance(exc, ProviderConnectionError):
             message = (
                 f"the connection to {upstream} was lost"
-                if exc.billing_note.endswith(DROPPED)  # its last attempt's, said after this
+                if exc.dropped  # after sending: its billing note, said after this, says so
                 else f"the gateway could not reach {upstream}"
             )
             later = "; try again later" if exc.retryable else ""  # (not a job's: billed twice)

@@ -14,6 +14,7 @@ import pytest
 
 from ..capabilities import ModelInfo
 from ..provider import Provider
+from ..redaction import MIN_SECRET
 from ..sync_client import Client
 from ..wire import WireRequest
 from .checks import credential_name
@@ -21,7 +22,6 @@ from .harness import Case, Harness
 
 __all__ = ["SecretTests"]
 
-_SHORTEST = 8
 """limner hides no shorter value: so short a value would hide ordinary text."""
 
 
@@ -71,15 +71,16 @@ class SecretTests(Harness):
 
     def _secrets(self, provider: Provider, model: ModelInfo, client: Client) -> list[str]:
         """The values to look for: the client's secrets and the test's own credentials, at
-        least :data:`_SHORTEST` long; fails when the test gives only shorter ones."""
+        least :data:`~limner.redaction.MIN_SECRET` long; fails when the test gives only shorter
+        ones."""
         named = [  # the test's own credential values, whatever type the plugin gave them
             str(value)
             for name, value in self.settings_for(provider, model).items()
             if credential_name(name) and value
         ]
-        secrets = [s for s in [*client.secret_values(), *named] if len(s) >= _SHORTEST]
+        secrets = [s for s in [*client.secret_values(), *named] if len(s) >= MIN_SECRET]
         assert secrets or not named, (
-            f"{model.id}: the test's credentials are all shorter than {_SHORTEST} characters, "
+            f"{model.id}: the test's credentials are all shorter than {MIN_SECRET} characters, "
             "which limner does not hide (so short a value would hide ordinary text): give the "
             "settings a longer key, or this test checks nothing"
         )

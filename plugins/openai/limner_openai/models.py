@@ -18,7 +18,7 @@ from limner import Capabilities, FieldRule, Lifecycle, ModelInfo, SizeRules
 from limner.capabilities import PORTABLE_QUALITIES
 
 from .prices import SHEETS
-from .translate import map_quality
+from .translate import STANDARD_SIZES, map_quality
 
 __all__ = [
     "EXPERIMENTAL_PIXELS",
@@ -35,7 +35,6 @@ __all__ = [
 
 PROVIDER = "openai"
 
-STANDARD_SIZES = ("1024x1024", "1536x1024", "1024x1536")
 GPT_QUALITIES = ("low", "medium", "high", "auto")
 
 # The ``input_fidelity`` values each edit model takes; a model not listed takes none. The SDK:

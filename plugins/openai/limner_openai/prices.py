@@ -23,6 +23,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from limner import ImagePrice, PriceSheet, TokenPrices
+from limner.requests import parse_size
+
+from .translate import STANDARD_SIZES
 
 __all__ = ["SHEETS"]
 
@@ -51,11 +54,6 @@ def _estimate_rows(table: Mapping[str, Mapping[str, str]], note: str) -> tuple[I
     return tuple(rows)
 
 
-_AUTO_PICKS_UP_TO = 1536 * 1024
-"""The most pixels size ``auto`` may make: the largest of the standard sizes the model picks
-from (``models.STANDARD_SIZES``)."""
-
-
 def _fall_backs(by_size: Mapping[str, str], note: str, quality: str | None) -> list[ImagePrice]:
     """The dearest listed price for sizes up to the largest listed one, and for ``auto`` when
     that covers every size the model may pick (else ``auto`` has no estimate)."""
@@ -82,8 +80,12 @@ def _fall_backs(by_size: Mapping[str, str], note: str, quality: str | None) -> l
 
 
 def _pixels(size: str) -> int:
-    width, _, height = size.partition("x")
-    return int(width) * int(height)
+    width, height = parse_size(size) or (0, 0)
+    return width * height
+
+
+_AUTO_PICKS_UP_TO = max(map(_pixels, STANDARD_SIZES))
+"""The most pixels size ``auto`` may make: the largest size the model picks from."""
 
 
 _GP = "pydantic/genai-prices prices/providers/openai.yml @ 47df840a5ab10bbcffb8e5ac01b9899032245d1b"

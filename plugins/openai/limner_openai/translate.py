@@ -16,11 +16,15 @@ from limner.sizing import size_for_ratio
 
 __all__ = [
     "KNOWN_QUALITIES",
+    "STANDARD_SIZES",
     "map_quality",
     "nearest_size",
     "parse_image_size",
     "size_for_aspect",
 ]
+
+STANDARD_SIZES = ("1024x1024", "1536x1024", "1024x1536")
+"""The GPT image models' listed sizes, from which their size ``auto`` picks."""
 
 # Every quality word the Images API knows, across models [SPEC CreateImageRequest.quality; the
 # openai 3.54.0 SDK adds xhigh and max, for the gpt-image-2.5 models].
