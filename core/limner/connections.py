@@ -20,7 +20,14 @@ if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` f
     import aiohttp
     import yarl
 
-__all__ = ["MAX_CONNECTIONS", "USER_AGENT", "Connections", "client_closed_error", "client_modules"]
+__all__ = [
+    "MAX_CONNECTIONS",
+    "USER_AGENT",
+    "Connections",
+    "back_off",
+    "client_closed_error",
+    "client_modules",
+]
 
 USER_AGENT = f"{__package__}/0.1"
 MAX_CONNECTIONS = 1000
@@ -154,6 +161,15 @@ def _forget(session: aiohttp.ClientSession) -> None:
 
 
 _CLOSING: set[asyncio.Future[None]] = set()
+
+
+async def back_off(seconds: float, pauses: Pauses | None) -> None:
+    """A retry's wait: on a client's ``pauses``, which its closing cuts short (the call then
+    fails as ``client_closed``), or plainly without a client."""
+    if pauses is None:
+        await asyncio.sleep(seconds)
+    elif not await pauses.sleep(seconds):
+        raise client_closed_error()
 
 
 def client_closed_error(*, in_flight: bool = False) -> LimnerError:

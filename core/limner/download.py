@@ -16,7 +16,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 
 from .client_defaults import DEFAULT_MAX_DOWNLOAD_BYTES
 from .client_limits import DOWNLOAD_TIMEOUT
-from .connections import client_closed_error
+from .connections import back_off
 from .errors import (
     InvalidRequestError,
     LimnerError,
@@ -101,10 +101,7 @@ async def download(
                 raise
         delay = policy_retry.delay(attempt, wait)
         log.debug("%s: download of %s failed (attempt %d)", param, _shown(url), attempt)
-        if pauses is None:
-            await asyncio.sleep(delay)
-        elif not await pauses.sleep(delay):
-            raise client_closed_error()
+        await back_off(delay, pauses)
 
 
 async def _attempt(

@@ -21,6 +21,7 @@ from .client_limits import TIMEOUT
 from .connections import (
     USER_AGENT,
     Connections,
+    back_off,
     client_closed_error,
     client_modules,
 )
@@ -160,7 +161,7 @@ class Transport:
                     raise
                 if exc.billing_note and on_resend is not None:  # sent again, perhaps twice made
                     on_resend(f"attempt {attempt}: {exc.billing_note}; limner sent it again")
-                await self._pause(policy.delay(attempt, None))
+                await back_off(policy.delay(attempt, None), self.connections.pauses)
                 continue
             if log.isEnabledFor(logging.DEBUG):  # the arguments cost even when not logged
                 log.debug(
@@ -179,14 +180,9 @@ class Transport:
                 wait = retry_after(response) if retry_after else response.retry_after
                 if wait is not None and wait > policy.max_retry_after:
                     return response  # not worth blocking for: the error says how long to wait
-                await self._pause(policy.delay(attempt, wait))
+                await back_off(policy.delay(attempt, wait), self.connections.pauses)
                 continue
             return response
-
-    async def _pause(self, seconds: float) -> None:
-        """A retry's back-off, cut short by :meth:`close`."""
-        if not await self.connections.pauses.sleep(seconds):
-            raise client_closed_error()
 
     async def _send_once(self, request: WireRequest, address: str | None) -> WireResponse:
         aiohttp, _ = client_modules()

@@ -36,14 +36,14 @@ def rate_limited(delay: str, status: int = 429) -> dict[str, Any]:
 
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Each retry's wait, recorded instead of slept (``Transport._pause``, the back-off)."""
+    """Each retry's wait, recorded instead of slept (``back_off``, as the transport calls it)."""
     delays: list[float] = []
 
-    async def pause(transport: limner.http.Transport, seconds: float) -> None:
+    async def pause(seconds: float, pauses: object) -> None:
         delays.append(seconds)
         await asyncio.sleep(0)
 
-    monkeypatch.setattr(limner.http.Transport, "_pause", pause)
+    monkeypatch.setattr(limner.http, "back_off", pause)
     return delays
 
 
