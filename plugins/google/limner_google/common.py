@@ -135,7 +135,9 @@ def _field(holder: Any, name: str) -> Any:
     """``holder[name]``, its key in either spelling (a field passed through keeps its own)."""
     if not isinstance(holder, dict):
         return None
-    return holder.get(name, next((v for k, v in holder.items() if camel(k) == name), None))
+    if name in holder:
+        return holder[name]
+    return next((value for key, value in holder.items() if camel(key) == name), None)
 
 
 def merge_passed_through(
