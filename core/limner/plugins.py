@@ -316,12 +316,12 @@ class Registry:
         ``price_call`` hook's answer, core's own (the price sheet) last.
         :func:`~limner.pricing.sheet_basis` then says whether, and how, the sheet priced it."""
         hook = self.manager.hook.price_call
+        forget_sheet_basis()  # the sheet sets it when it gives a price, and only then
         if len(hook.get_hookimpls()) == 1:  # only core's own: skip the hook machinery
             result: Any = price_from_sheet(
                 model, operation, images, quality, size, usage, edit_mode
             )
         else:
-            forget_sheet_basis()  # (alone, the sheet sets it whenever it gives a price)
             result = hook(
                 model=model,
                 operation=operation,

@@ -9,6 +9,8 @@ import pydantic
 import pytest
 
 from limner import ImagePrice, PriceSheet
+from limner.plugins import Registry
+from limner.pricing import sheet_basis
 
 BANDS = PriceSheet(
     source="test",
@@ -82,3 +84,13 @@ def test_bands_with_other_keys_are_independent() -> None:
 @pytest.mark.parametrize("size", ["²x1", "1024×1024", "x", "1024x"])
 def test_a_size_that_is_not_digits_matches_no_band(size: str) -> None:
     assert BANDS.image_price("edit", "standard", size) is None
+
+
+def test_how_the_sheet_priced_is_forgotten_when_it_prices_nothing() -> None:
+    """``sheet_basis`` speaks of the last call priced, never of one before it."""
+    registry = Registry()
+    model = registry.resolve("openai/dall-e-2")
+    assert registry.price(model, "generate", 1, None, "1024x1024", None) is not None
+    assert sheet_basis() == "per_image"
+    assert registry.price(model, "generate", 1, None, "4000x4000", None) is None
+    assert sheet_basis() is None
