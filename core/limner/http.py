@@ -30,6 +30,7 @@ from .errors import (
     ProviderConnectionError,
     RequestTimeoutError,
 )
+from .redaction import drop_frame_locals
 from .retry import RetryPolicy
 from .status_errors import RETRYABLE_STATUSES, shown_url
 from .wire import WireRequest, WireResponse
@@ -229,6 +230,9 @@ class Transport:
                 )
                 if _maybe_taken(request, exc):
                     failure.billing_note, failure.dropped = _DROPPED, True
+        except BaseException as exc:  # a cancellation, mostly: it leaves with its traceback
+            drop_frame_locals(exc)
+            raise
         # raised outside the handlers: aiohttp's exceptions keep the request's headers
         # (request_info), credentials included, so one must be neither cause nor context
         raise failure

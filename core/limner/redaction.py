@@ -13,7 +13,14 @@ from pydantic import BaseModel, SecretStr
 from .errors import LimnerError
 from .wire import NOT_PARSED, REDACTED, WireRequest, WireResponse
 
-__all__ = ["MIN_SECRET", "Scrubber", "raised_at", "secret_header_values", "settings_secrets"]
+__all__ = [
+    "MIN_SECRET",
+    "Scrubber",
+    "drop_frame_locals",
+    "raised_at",
+    "secret_header_values",
+    "settings_secrets",
+]
 
 MIN_SECRET = 8
 """The shortest value hidden as a secret: a shorter one would hide ordinary words, and real
@@ -130,3 +137,20 @@ def secret_header_values(request: WireRequest) -> list[str]:
             found.append(value)
             found.extend(part for part in value.replace(",", " ").split() if len(part) >= 12)
     return found
+
+
+def drop_frame_locals(exc: BaseException) -> None:
+    """Drop the local variables of the finished frames that ``exc``, and the exceptions it
+    chains, passed through. A call cancelled while a request is out (a ``wait_for`` timeout
+    chains the cancellation) passes through frames that hold the request's headers as plain
+    dicts, credentials included (limner's transport, aiohttp's client); error trackers record
+    the locals of every frame of a traceback, so those must not keep them."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)  # (a frame still running is left alone)
+        pending += (current.__cause__, current.__context__)

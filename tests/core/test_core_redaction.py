@@ -3,6 +3,10 @@ it replaced by ``<redacted>`` in the message, the body and the OpenAI error body
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 import pytest
 from aiohttp import web
 
@@ -210,3 +214,36 @@ async def test_a_configured_key_in_a_dry_runs_header_is_redacted_but_the_prompt_
     (request,) = dry.requests
     assert request["headers"]["x-trace"] == "trace <redacted>"
     assert request["json"]["prompt"] == f"a neon sign reading {API_KEY}"
+
+
+def _frame_locals(exc: BaseException) -> Iterator[tuple[str, str, Any]]:
+    """(function, name, value) of every local of every frame ``exc`` and the exceptions it
+    chains passed through."""
+    chained: BaseException | None = exc
+    while chained is not None:
+        tb = chained.__traceback__
+        while tb is not None:
+            for name, value in tb.tb_frame.f_locals.items():
+                yield tb.tb_frame.f_code.co_name, name, value
+            tb = tb.tb_next
+        chained = chained.__context__
+
+
+@pytest.mark.parametrize("stall", ["stall", "stall_mid_body"])
+async def test_a_call_cancelled_in_flight_leaves_no_key_in_its_tracebacks_locals(
+    make_client: MakeClient, server: FakeServer, stall: str
+) -> None:
+    """Error trackers (Sentry's default) record every frame's locals: a ``wait_for`` timeout
+    chains the cancellation, whose frames held the request's headers as plain dicts."""
+    server.reply(getattr(server, stall))
+    client = make_client()
+    with pytest.raises(TimeoutError) as info:
+        await asyncio.wait_for(client.images.generate(model="fake/alpha-1", prompt="p"), 0.3)
+    seen = list(_frame_locals(info.value))
+    assert any(name == "request" for _, name, _ in seen)  # the frames above keep their locals
+    leaks = [
+        (function, name)
+        for function, name, value in seen
+        if API_KEY in repr(dict(value) if isinstance(value, Mapping) else value)
+    ]
+    assert leaks == []
