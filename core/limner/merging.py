@@ -29,7 +29,6 @@ from .responses import (
     ImageData,
     ImagesResponse,
     Notice,
-    Usage,
     reported_usage,
 )
 from .sending import Plan, raise_if_filtered
@@ -73,16 +72,21 @@ def collect(
             warnings.append(more_images(plan, call, len(result.images)))
         data.extend(result.images)
     if not data:
-        raise _nothing_made(plan, warnings, reported_usage(outcomes))
-    if strict:
-        raise_if_filtered(warnings, plan, outcomes)
+        raise _nothing_made(plan, warnings, outcomes)
+    if strict:  # (a call that failed as a refusal was raised by failed_calls)
+        for result, _ in answered:
+            raise_if_filtered(result.warnings, plan, outcomes, result.request_id)
     return Merged(data, adjustments, warnings, answered, failed)
 
 
-def _nothing_made(plan: Plan[Any], warnings: Sequence[Notice], usage: Usage | None) -> LimnerError:
+def _nothing_made(
+    plan: Plan[Any], warnings: Sequence[Notice], outcomes: Sequence[ProviderResult | LimnerError]
+) -> LimnerError:
     """The error of a request whose calls all answered without an image: a refusal when a
     filter withheld them, else :class:`NoImageGeneratedError`; with the usage they reported
-    (which core prices into its ``cost``)."""
+    (which core prices into its ``cost``) and the first answer's request id (for the
+    provider's support: the answers may be billed)."""
+    ids = [o.request_id for o in outcomes if isinstance(o, ProviderResult) and o.request_id]
     filtered = [n.message for n in warnings if n.code == CONTENT_FILTERED]
     error: LimnerError
     if filtered:
@@ -91,6 +95,7 @@ def _nothing_made(plan: Plan[Any], warnings: Sequence[Notice], usage: Usage | No
             reason=filtered[0],
             provider=plan.provider.name,
             model=plan.model.id,
+            request_id=ids[0] if ids else None,
         )
     else:
         said = [n.message for n in warnings if n.code == NO_IMAGES]
@@ -98,8 +103,9 @@ def _nothing_made(plan: Plan[Any], warnings: Sequence[Notice], usage: Usage | No
             f"{plan.model.id} returned no image" + (f": {said_once(said)}" if said else ""),
             provider=plan.provider.name,
             model=plan.model.id,
+            request_id=ids[0] if ids else None,
         )
-    error.usage = usage
+    error.usage = reported_usage(outcomes)
     return error
 
 

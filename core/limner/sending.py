@@ -329,11 +329,15 @@ def describe(
 
 
 def raise_if_filtered(
-    notices: Iterable[Notice], plan: Plan[Any], outcomes: Iterable[object] = ()
+    notices: Iterable[Notice],
+    plan: Plan[Any],
+    outcomes: Iterable[object] = (),
+    request_id: str | None = None,
 ) -> None:
     """Strict mode's rule, for every surface: an image a provider withheld or blurred
     (a ``content_filtered`` notice) fails the request with :class:`ContentPolicyError`,
-    carrying the usage the calls' ``outcomes`` reported (what they made may be billed)."""
+    carrying the usage the calls' ``outcomes`` reported (what they made may be billed) and
+    the ``request_id`` of the answer that said it."""
     for notice in notices:
         if notice.code == CONTENT_FILTERED:
             refusal = ContentPolicyError(
@@ -341,6 +345,7 @@ def raise_if_filtered(
                 reason=notice.message,
                 provider=plan.provider.name,
                 model=plan.model.id,
+                request_id=request_id,
             )
             refusal.usage = reported_usage(outcomes)
             raise refusal

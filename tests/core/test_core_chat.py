@@ -368,6 +368,19 @@ async def test_an_empty_choice_beside_an_answered_one_is_kept_with_a_notice(
             )
 
 
+async def test_an_answer_with_nothing_is_an_error_naming_the_answer(server: FakeServer) -> None:
+    """It may be billed: the error has the provider's id for it, for its support."""
+    empty = answer(1, text=None, image=False)
+    empty.headers["x-request-id"] = "req-empty"
+    server.reply(empty)
+    async with client(server) as painter:
+        with pytest.raises(limner.NoImageGeneratedError) as caught:
+            await painter.chat.completions.create(
+                model="painter/chat-1", messages=[{"role": "user", "content": "x"}]
+            )
+    assert caught.value.request_id == "req-empty"
+
+
 async def test_when_every_choice_fails_the_first_ones_error_is_raised(server: FakeServer) -> None:
     server.reply(*[web.json_response({"error": "bad"}, status=400) for _ in range(2)])
     async with client(server) as painter:

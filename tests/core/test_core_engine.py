@@ -239,7 +239,7 @@ def filtered_reply(server: FakeServer, filtered_call: int) -> None:
         body = ok_body(int(recorded.json["n"]))
         if index == filtered_call:
             body["notices"] = [{"code": "content_filtered", "message": "blurred", "index": 0}]
-        return web.json_response(body)
+        return web.json_response(body, headers={"x-request-id": f"req-{index}"})
 
     server.reply(answer, answer)
 
@@ -258,12 +258,13 @@ async def test_strict_mode_raises_content_policy_error(
     make_client: MakeClient, server: FakeServer
 ) -> None:
     client = make_client(strict=True)
-    filtered_reply(server, filtered_call=0)
+    filtered_reply(server, filtered_call=1)
     with pytest.raises(limner.ContentPolicyError) as info:
         await client.images.generate(model="alpha", prompt="x", n=3)
     assert info.value.reason == "blurred"
     assert info.value.provider == "fake"
     assert info.value.http_status == 400
+    assert info.value.request_id == "req-1"  # the answer that withheld it, for its support
 
 
 async def test_provider_content_policy_error(

@@ -219,19 +219,33 @@ async def test_a_failed_split_call_is_named_and_the_others_images_returned(
     assert len(result.data) == 5 - int(named[1])  # which call failed depends on arrival order
 
 
-async def test_an_answer_without_images_is_no_image_generated(
-    make_client: MakeClient, server: FakeServer
+@pytest.mark.parametrize(
+    ("notices", "kind"),
+    [
+        ([], limner.NoImageGeneratedError),
+        ([{"code": "content_filtered", "message": "withheld"}], limner.ContentPolicyError),
+    ],
+)
+async def test_an_answer_without_images_is_an_error_naming_the_answer(
+    make_client: MakeClient,
+    server: FakeServer,
+    notices: list[dict[str, str]],
+    kind: type[limner.LimnerError],
 ) -> None:
+    """The answers may be billed: the error has the provider's id for them, for its support."""
     client = make_client()
 
     async def empty(recorded: Recorded) -> web.StreamResponse:
-        return web.json_response({"created": 1, "data": []})
+        body = {"created": 1, "data": [], "notices": notices}
+        return web.json_response(body, headers={"x-request-id": "req-empty"})
 
     server.reply(empty)
-    with pytest.raises(limner.NoImageGeneratedError) as info:
+    with pytest.raises(kind) as info:
         await client.images.generate(model="fake/alpha-1", prompt="p")
-    assert info.value.http_status == 502
-    assert info.value.code == "no_image_generated"
+    assert info.value.request_id == "req-empty"
+    if kind is limner.NoImageGeneratedError:
+        assert info.value.http_status == 502
+        assert info.value.code == "no_image_generated"
 
 
 class EncodedPathProvider(FakeProvider):

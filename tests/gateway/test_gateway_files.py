@@ -348,3 +348,28 @@ async def test_one_owner_may_not_fill_the_store_for_the_others(tmp_path: Path) -
     with pytest.raises(StoreFullError) as full:
         await put("c", 20)  # the store itself: 90 of 100
     assert full.value.message == "the gateway's file store is full; try again later"
+
+
+@pytest.mark.parametrize(
+    ("keys", "share", "warned"), [(2, None, True), (2, 50, False), (1, None, False)]
+)
+async def test_several_keys_sharing_a_store_without_a_share_are_warned_of(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, keys: int, share: int | None, warned: bool
+) -> None:
+    """limner serve gives each of several keys half the store; create_app takes the store it
+    is given, and says when one key could fill it for the others."""
+    store = LocalFileStore(tmp_path / "files", max_total_bytes=100, max_owner_bytes=share)
+    config = GatewayConfig(api_keys=tuple(f"key-{i}-0123456789abcdef" for i in range(keys)))
+    async with limner.AsyncClient(environ={}) as client:
+        with caplog.at_level(logging.WARNING, logger="limner.gateway"):
+            create_app(client, store, config)
+    said = [r.getMessage() for r in caplog.records if "no room set per key" in r.getMessage()]
+    assert said == (
+        [
+            "2 gateway keys share a file store with no room set per key: one key's files can "
+            "fill it for the others; give LocalFileStore(max_owner_bytes=...) a share (limner "
+            "serve gives each key half the store)"
+        ]
+        if warned
+        else []
+    )

@@ -214,7 +214,7 @@ class ChatEngine:
         cost: Decimal | None = Decimal(0)
         if strict:
             for result, _ in results:
-                raise_if_filtered(result.warnings, plan, outcomes)
+                raise_if_filtered(result.warnings, plan, outcomes, result.request_id)
         for index, (result, sent) in enumerate(results):
             if not _said_something(result):
                 said = _nothing_said(plan, result).message
@@ -310,6 +310,7 @@ def _nothing_said(plan: _Plan, result: ChatResult) -> NoImageGeneratedError:
         f"(finish reason {result.finish_reason})",
         provider=plan.provider.name,
         model=plan.model.id,
+        request_id=result.request_id,
     )
 
 

@@ -39,6 +39,13 @@ def create_app(
     :param close_client: close ``client`` when the application shuts down.
     """
     config = config or GatewayConfig()
+    if len(config.api_keys) > 1 and getattr(store, "max_owner_bytes", 0) is None:
+        log.warning(
+            "%d gateway keys share a file store with no room set per key: one key's files can "
+            "fill it for the others; give LocalFileStore(max_owner_bytes=...) a share (limner "
+            "serve gives each key half the store)",
+            len(config.api_keys),
+        )
     if config.default_model is not None:
         client.models.retrieve(config.default_model)  # NotFoundError (with suggestions) now
     scrub = Scrubber([*client.secret_values(), *secrets, *config.api_keys])

@@ -20,6 +20,7 @@ from limner.chat.response import FinishReason
 from limner.responses import CONTENT_FILTERED
 
 from .common import fail, flagged_categories
+from .errors import answer_id
 from .gemini import ACCOUNT_LIMITED, SAFETY_FINISH, account_limited
 from .options import options_of, response_modalities
 from .usage import cached_at_full_price, usage_from_metadata
@@ -92,7 +93,7 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
     thoughts = meta.get("thoughtsTokenCount") if isinstance(meta, dict) else None
     cached, said_cached = cached_at_full_price(meta)
     warnings.extend(said_cached)
-    response_id = body.get("responseId") if isinstance(body.get("responseId"), str) else None
+    response_id = answer_id(response)
     return ChatResult(
         text=text,
         images=turn.images,

@@ -37,7 +37,15 @@ from limner import (
 )
 from limner.status_errors import RETRYABLE_STATUSES, error_for_status
 
-__all__ = ["error_object", "parse_error", "quota_used_up", "retry_delay", "wait_before_retry"]
+__all__ = [
+    "answer_id",
+    "error_object",
+    "name_the_answer",
+    "parse_error",
+    "quota_used_up",
+    "retry_delay",
+    "wait_before_retry",
+]
 
 _DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 _POLICY_WORDS = ("responsible ai", "could not be submitted", "sensitive words")
@@ -237,3 +245,17 @@ def _precondition_failed(said: str, message: str, common: dict[str, Any]) -> Lim
         "or its project's setup); changing the request will not help",
         **common,
     )
+
+
+def answer_id(response: WireResponse) -> str | None:
+    """Google's id for an answer, its ``responseId`` (Google sends no request-id header)."""
+    body = response.json_or_none()
+    found = body.get("responseId") if isinstance(body, dict) else None
+    return found if isinstance(found, str) and found else None
+
+
+def name_the_answer(error: LimnerError, response: WireResponse) -> None:
+    """An error read from a 200 answer (a refusal, an answer without an image) carries that
+    answer's id, which Google's support asks for: the answer may be billed."""
+    if error.request_id is None:
+        error.request_id = answer_id(response)

@@ -42,6 +42,7 @@ from .common import (
     person_generation,
     thinking_level,
 )
+from .errors import answer_id
 from .options import GoogleOptions
 from .plan import Plan, choose_size, nearest_class
 from .usage import cached_at_full_price, usage_from_metadata
@@ -230,7 +231,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
         usage=usage,
         output_format=_first_format(body),
         warnings=warnings,
-        request_id=_text(body.get("responseId")),
+        request_id=answer_id(response),
     )
 
 

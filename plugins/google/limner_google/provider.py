@@ -26,7 +26,7 @@ from limner import (
     WireResponse,
 )
 
-from .errors import error_object, parse_error, quota_used_up, wait_before_retry
+from .errors import error_object, name_the_answer, parse_error, quota_used_up, wait_before_retry
 from .gemini import parse_gemini, translate_gemini
 from .imagen import parse_imagen, translate_imagen
 from .models import MODELS, family
@@ -127,9 +127,13 @@ class GoogleProvider(Provider):
         return _said_project(translate_gemini(plan))
 
     def parse_response(self, call: ProviderCall, response: WireResponse) -> ProviderResult:
-        if family(call.model) == "imagen":
-            return parse_imagen(call, response)
-        return parse_gemini(call, response)
+        try:
+            if family(call.model) == "imagen":
+                return parse_imagen(call, response)
+            return parse_gemini(call, response)
+        except LimnerError as error:
+            name_the_answer(error, response)
+            raise
 
     def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
         return parse_error(call, response)
@@ -151,7 +155,11 @@ class GoogleProvider(Provider):
     def parse_chat_response(self, call: ChatCall, response: WireResponse) -> ChatResult:
         from .chat_parse import parse_chat
 
-        return parse_chat(call, response)
+        try:
+            return parse_chat(call, response)
+        except LimnerError as error:
+            name_the_answer(error, response)
+            raise
 
     def parse_chat_error(self, call: ChatCall, response: WireResponse) -> LimnerError:
         return parse_error(call, response)

@@ -252,12 +252,16 @@ async def test_strict_mode_fails_a_chat_answer_whose_image_was_withheld(server: 
 async def test_a_chat_answer_without_output_quotes_googles_finish_message(
     server: Server,
 ) -> None:
-    answer = {"candidates": [{"finishReason": "IMAGE_OTHER", "finishMessage": "Not shown."}]}
+    answer = {
+        "candidates": [{"finishReason": "IMAGE_OTHER", "finishMessage": "Not shown."}],
+        "responseId": "resp-empty",
+    }
     server.answer(200, answer)
     async with server.client() as client:
         with pytest.raises(limner.NoImageGeneratedError) as caught:
             await client.chat.completions.create(model=PRO, messages=[USER])
     assert "(finishReason IMAGE_OTHER: Not shown.)" in str(caught.value)
+    assert caught.value.request_id == "resp-empty"  # for Google's support: it may be billed
 
 
 async def test_a_text_only_chat_ending_on_safety_withheld_no_image(server: Server) -> None:

@@ -161,6 +161,26 @@ def test_the_request_id_is_the_answers_response_id(
     assert result.request_id == "QV8oae6ZGKGnmtkPoanu6A0"
 
 
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ({"promptFeedback": {"blockReason": "SAFETY"}}, limner.ContentPolicyError),
+        (candidate([], "IMAGE_SAFETY"), limner.ContentPolicyError),
+    ],
+)
+def test_an_error_read_from_an_answer_names_it_by_its_response_id(
+    provider: GoogleProvider,
+    make_call: MakeCall,
+    body: dict[str, Any],
+    kind: type[limner.LimnerError],
+) -> None:
+    """The answer may be billed: the error carries the id Google's support asks for."""
+    body = {**body, "responseId": "QV8oae6ZGKGnmtkPoanu6A0"}
+    with pytest.raises(kind) as caught:
+        provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
+    assert caught.value.request_id == "QV8oae6ZGKGnmtkPoanu6A0"
+
+
 def test_unusual_finish_with_an_image_is_a_warning(
     provider: GoogleProvider, make_call: MakeCall
 ) -> None:
