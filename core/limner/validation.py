@@ -82,7 +82,7 @@ def _check_rule(model: ModelInfo, rule: FieldRule, request: ImageRequest) -> Non
 def _raise_schema_error(model: ModelInfo, schema: dict[str, Any], request: ImageRequest) -> None:
     import jsonschema
 
-    document = request.model_dump(mode="json", exclude=_IMAGE_FIELDS, exclude_none=True)
+    document = _document(request)
     # Images are checked when loaded (and their count by _check_edit); stand-ins keep the
     # schema's "required" satisfied without dumping image bytes.
     for name in _IMAGE_FIELDS:
@@ -96,6 +96,29 @@ def _raise_schema_error(model: ModelInfo, schema: dict[str, Any], request: Image
         raise InvalidRequestError(
             f"{param}: {_wording(error)} (model {model.id})", param=param, code="invalid_value"
         )
+
+
+def _document(request: ImageRequest) -> dict[str, Any]:
+    """The request as the JSON the schema checks, but for its input images. Bytes elsewhere
+    (a plugin's option that takes an image, such as Nova's ``condition_image``) become a
+    stand-in: they are no text, and the option's own check reads them."""
+    try:
+        return request.model_dump(mode="json", exclude=_IMAGE_FIELDS, exclude_none=True)
+    except ValueError:  # bytes that are no UTF-8 text, deep in an option
+        dumped = request.model_dump(exclude=_IMAGE_FIELDS, exclude_none=True)
+        document: dict[str, Any] = _json_ready(dumped)
+        return document
+
+
+def _json_ready(value: Any) -> Any:
+    """``value`` with bytes replaced by a stand-in, and tuples made lists (JSON arrays)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "<bytes>"
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(item) for item in value]
+    return value
 
 
 def _wording(error: jsonschema.ValidationError) -> str:

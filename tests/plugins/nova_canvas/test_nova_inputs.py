@@ -203,3 +203,22 @@ def test_an_animated_image_is_refused_as_every_provider_refuses_it(
         provider.translate(make_call("variation", images=[gif]))
     assert caught.value.code == "invalid_image_format"
     assert "animated" in caught.value.message
+
+
+@pytest.mark.parametrize("option", ["condition_image", "reference_image"])
+async def test_an_option_given_as_bytes_leaves_a_bad_field_named(option: str) -> None:
+    """The request's JSON Schema check reads an option's bytes as a stand-in: bytes are no
+    text, and the option's own check reads them."""
+    options: dict[str, Any] = {option: png(320, 320)}
+    if option == "reference_image":
+        options["colors"] = ["#112233"]
+    async with limner.AsyncClient(environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.generate(
+                model="amazon/amazon.nova-canvas-v1:0",
+                prompt="a fox",
+                output_format="jpeg",
+                provider_options={"amazon": options},
+                dry_run=True,
+            )
+    assert caught.value.param == "output_format"
