@@ -7,9 +7,13 @@ from decimal import Decimal
 
 from .capabilities import ModelInfo, Operation
 from .plugins import Registry
+from .pricing import sheet_basis
 from .responses import Notice, Usage
 
-__all__ = ["price_or_notice"]
+__all__ = ["COST_ESTIMATED", "estimated_notice", "price_or_notice"]
+
+COST_ESTIMATED = "cost_estimated"
+"""``Notice.code`` of a token-billed call's cost estimated without the tokens it was billed."""
 
 
 def price_or_notice(
@@ -62,3 +66,24 @@ def _unpriced(
             f"estimate{which}{when}"
         )
     return f"no price for {model.id} {operation} (quality={quality}, size={size})"
+
+
+def estimated_notice(registry: Registry, model: ModelInfo, usage: Usage | None) -> Notice | None:
+    """Right after a call was priced: the ``cost_estimated`` notice when the model is billed by
+    tokens but the answer reported none, so that the sheet's per-image estimate (output only)
+    priced it, or a plugin's ``price_call`` hook that scaled it; ``None`` otherwise (a hook's
+    own price is the price)."""
+    sheet = model.pricing
+    if usage is not None or sheet is None or not sheet.bills_tokens:
+        return None
+    if sheet_basis() != "per_image":
+        return None
+    hooks = registry.pricers()
+    how = "the per-image estimate" + (
+        f" (or a price_call hook of {', '.join(hooks)})" if hooks else ""
+    )
+    return Notice(
+        code=COST_ESTIMATED,
+        message=f"{model.id} is billed by tokens but its answer reported no usage: the cost "
+        f"comes from {how} (output only), not from the tokens billed",
+    )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .call_prices import price_or_notice
+from .call_prices import estimated_notice, price_or_notice
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
 from .client_defaults import DEFAULT_POLL_TIMEOUT
@@ -41,7 +41,6 @@ from .outcomes import (
 )
 from .plugins import Registry
 from .polling import poll
-from .pricing import sheet_basis
 from .provider import ProviderSettings
 from .requests import set_aside_misplaced
 from .responses import (
@@ -343,27 +342,9 @@ class Engine:
                 result.usage,
                 sent.edit_mode,
             )
+            if notice is None:
+                notice = estimated_notice(self.registry, plan.model, result.usage)
             if notice is not None:
                 notices.append(notice)
-            elif (
-                result.usage is None
-                and plan.model.pricing
-                and plan.model.pricing.bills_tokens
-                and sheet_basis() == "per_image"  # (a hook's own price is no estimate)
-            ):
-                notices.append(self._estimated(plan))
             total = None if cost is None or total is None else total + cost
         return total, unique(notices)
-
-    def _estimated(self, plan: _Plan) -> Notice:
-        """The notice of a token-billed call priced without its usage: from the sheet's
-        per-image estimate (output only), unless a plugin's price_call hook priced it."""
-        hooks = self.registry.pricers()
-        how = "the per-image estimate" + (
-            f" (or a price_call hook of {', '.join(hooks)})" if hooks else ""
-        )
-        return Notice(
-            code="cost_estimated",
-            message=f"{plan.model.id} is billed by tokens but its answer reported no usage: the "
-            f"cost comes from {how} (output only), not from the tokens billed",
-        )

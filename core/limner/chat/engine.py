@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
-from ..call_prices import price_or_notice
+from ..call_prices import estimated_notice, price_or_notice
 from ..capabilities import ModelInfo
 from ..delivery import not_images
 from ..dryrun import DryRun, Estimate
@@ -244,6 +244,8 @@ class ChatEngine:
                     sent.size,
                     result.usage,
                 )
+                if notice is None:
+                    notice = estimated_notice(self.engine.registry, plan.model, result.usage)
             if notice is not None:
                 warnings.append(notice)
             cost = None if price is None or cost is None else cost + price

@@ -100,7 +100,7 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         thought_images=turn.thought_images,
         state={"parts": turn.parts},
         finish_reason="content_filter" if finish in SAFETY_FINISH else _FINISH.get(finish, "stop"),
-        usage=usage_from_metadata(meta),
+        usage=usage_from_metadata(meta, images=len(turn.images) + len(turn.thought_images)),
         reasoning_tokens=thoughts if isinstance(thoughts, int) and thoughts > 0 else 0,
         cached_tokens=cached,
         id=response_id,

@@ -214,7 +214,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
         for part in content.get("parts") or [] if isinstance(content, dict) else []:
             _read_part(part, images, texts)
     said = "".join(texts).strip() or None
-    usage = usage_from_metadata(body.get("usageMetadata"))
+    usage = usage_from_metadata(body.get("usageMetadata"), images=len(images))
     if not images:
         return _no_image(call, response, finish, finish_message, said, usage, flagged)
     if said is not None:

@@ -20,6 +20,9 @@ from limner.responses import InputTokensDetails, OutputTokensDetails
 __all__ = ["cached_at_full_price", "usage_from_metadata"]
 
 
+_COUNTS = ("promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "totalTokenCount")
+
+
 def _count(value: Any) -> int:
     return value if isinstance(value, int) and value > 0 else 0
 
@@ -34,8 +37,13 @@ def _by_modality(details: Any, modality: str) -> int:
     )
 
 
-def usage_from_metadata(meta: Any) -> Usage | None:
-    if not isinstance(meta, dict):
+def usage_from_metadata(meta: Any, *, images: int = 0) -> Usage | None:
+    """The usage ``usageMetadata`` reports; ``None`` when it reports no count, or no output
+    count for an answer with ``images`` (each at least one output token): the cost is then
+    estimated per image, and said to be, not priced from counts that leave the images out."""
+    if not isinstance(meta, dict) or not any(_count(meta.get(name)) for name in _COUNTS):
+        return None
+    if images and not _count(meta.get("candidatesTokenCount")):
         return None
     # tool results fed back to the model are billed as input [google-genai UsageMetadata
     # tool_use_prompt_token_count; totalTokenCount sums them with the rest]

@@ -294,6 +294,34 @@ async def test_cached_prompt_tokens_are_counted_and_said_to_be_priced_in_full(
     assert [w.message for w in images.warnings if w.code == notice.code] == [notice.message]
 
 
+@pytest.mark.parametrize(
+    "meta",
+    [None, {}, {"promptTokenCount": 14, "totalTokenCount": 14}],
+    ids=["none", "empty", "no output count"],
+)
+async def test_an_image_answer_without_its_token_counts_is_priced_as_an_estimate_and_said(
+    server: Server, meta: dict[str, Any] | None
+) -> None:
+    """On both surfaces: not the input tokens alone (or nothing) as if the image were free."""
+    answer = json.loads(json.dumps(ANSWERS["pro_with_text"]))
+    del answer["usageMetadata"]
+    if meta is not None:
+        answer["usageMetadata"] = meta
+    server.answer(200, answer)
+    async with server.client() as client:
+        chat = await client.chat.completions.create(
+            model=PRO, messages=[{"role": "user", "content": "x"}]
+        )
+        images = await client.images.generate(model=PRO, prompt="x")
+    for result in (chat, images):
+        assert result.cost == Decimal("0.134")  # the 1K per-image estimate
+        (notice,) = [w for w in result.warnings if w.code == "cost_estimated"]
+        assert notice.message == (
+            "google/gemini-3-pro-image is billed by tokens but its answer reported no usage: the "
+            "cost comes from the per-image estimate (output only), not from the tokens billed"
+        )
+
+
 async def test_n_fans_out_one_call_per_choice(server: Server) -> None:
     server.answer(200, ANSWERS["pro_with_text"])
     async with server.client() as client:
