@@ -28,6 +28,7 @@ from .connections import (
 from .errors import (
     LimnerError,
     ProviderConnectionError,
+    ProviderError,
     RequestTimeoutError,
 )
 from .redaction import drop_frame_locals
@@ -222,6 +223,8 @@ class Transport:
         except aiohttp.ClientError as exc:
             if self.connections.closed:  # closed under the call: not the provider's doing
                 failure = client_closed_error(in_flight=_does_work(request))
+            elif _unreadable_answer(exc):  # answered, so perhaps done: not sent again
+                failure = _unreadable(request, exc)
             else:
                 failure = ProviderConnectionError(
                     f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}; check "
@@ -349,6 +352,31 @@ async def _read_json(
     except (ValueError, RecursionError):
         return WireResponse(status, headers, text.encode(), url)
     return WireResponse(status, headers, head, url, parsed=parsed)
+
+
+def _unreadable_answer(exc: Exception) -> bool:
+    """Whether ``exc`` is aiohttp failing to read an answer that came (a header over its
+    limit), not a failure to reach the provider (a proxy that refused to connect)."""
+    aiohttp, _ = client_modules()
+    return isinstance(exc, aiohttp.ClientResponseError) and not isinstance(
+        exc, aiohttp.ClientHttpProxyError
+    )
+
+
+def _unreadable(request: WireRequest, exc: Exception) -> ProviderError:
+    """The error of an answer aiohttp could not read: the request went out and was answered,
+    so the provider may have done, and may bill, the work."""
+    sent = _does_work(request)
+    note = "the provider may have made, and may bill, what it answered" if sent else ""
+    said = str(getattr(exc, "message", "") or type(exc).__name__)
+    said = said if len(said) <= 80 else said[:79] + "…"  # (aiohttp quotes what it could not read)
+    failure = ProviderError(
+        f"the provider answered, but its answer could not be read ({said})"
+        + (f"; {note}" if note else ""),
+        retryable=False,
+    )
+    failure.submitted, failure.billing_note = sent, note
+    return failure
 
 
 def _host(url: str) -> str:

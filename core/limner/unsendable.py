@@ -41,7 +41,7 @@ def unsendable_text(value: Any, path: str) -> str | None:
     return None
 
 
-def refuse_unsendable(request: BaseModel) -> None:
+def refuse_unsendable(request: BaseModel | Mapping[str, Any]) -> None:
     """Raise :class:`InvalidRequestError` naming the field of ``request`` whose text cannot be
     sent, if one has such text."""
     param = unsendable_text(request, "")

@@ -91,3 +91,22 @@ def test_a_cause_whose_words_cannot_be_read_is_not_chained() -> None:
             raise RuntimeError("repr boom")
 
     assert Scrubber(["sk-secret-0123456789"]).cause(ValueError(Bad())) is None
+
+
+async def test_an_answer_aiohttp_cannot_read_is_not_sent_again(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A header over aiohttp's limit (a proxy's large cookie): the provider took the request
+    and answered, so sending it again could pay twice; the error says what may be billed."""
+
+    async def big_header(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response({"created": 1, "data": []}, headers={"x-big": "a" * 20_000})
+
+    server.reply(big_header, big_header, big_header)
+    with pytest.raises(limner.ProviderError) as caught:
+        await make_client().images.generate(model="fake/alpha-1", prompt="x")
+    assert len(server.api_calls) == 1
+    error = caught.value
+    assert not isinstance(error, limner.ProviderConnectionError) and not error.retryable
+    assert error.message.startswith("the provider answered, but its answer could not be read (")
+    assert error.billing_note == "the provider may have made, and may bill, what it answered"

@@ -130,8 +130,21 @@ FIELD = b'--BND\r\nContent-Disposition: form-data; name="model"\r\n\r\nopenai/gp
         multipart(FIELD, b"--BND\r\nContent-Disposition: form-data\r\n\r\nno name\r\n"),
         (b"hello", {"content-type": "multipart/form-data"}),
         multipart(FIELD, b"--BND\r\nBad Header\r\n\r\nx\r\n"),
+        multipart(
+            FIELD,
+            b'--BND\r\nContent-Disposition: form-data; name="prompt"\r\n'
+            b"Content-Transfer-Encoding: x-weird\r\n\r\nx\r\n",
+        ),
     ],
-    ids=["not-utf8", "unknown-charset", "wrong-boundary", "no-name", "no-boundary", "bad-header"],
+    ids=[
+        "not-utf8",
+        "unknown-charset",
+        "wrong-boundary",
+        "no-name",
+        "no-boundary",
+        "bad-header",
+        "unknown-transfer-encoding",
+    ],
 )
 async def test_a_malformed_multipart_body_is_a_400(
     gateway: Gateway, server: FakeServer, body: bytes, headers: dict[str, str]
@@ -265,3 +278,47 @@ async def test_an_image_part_without_a_filename_is_the_image(
     assert status == 200, answer
     (call,) = server.api_calls
     assert [(name, size) for name, _, _, size in call.files] == [("image", len(png()))]
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "code"),
+    [
+        ("/images/generations", "application/json", "invalid_json"),
+        ("/chat/completions", "application/json", "invalid_json"),
+        ("/images/edits", "multipart/form-data; boundary=BND", "invalid_multipart"),
+        ("/files", "multipart/form-data; boundary=BND", "invalid_multipart"),
+    ],
+)
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_a_body_its_content_encoding_does_not_decode_is_a_400(
+    gateway: Gateway, server: FakeServer, path: str, content_type: str, code: str, encoding: str
+) -> None:
+    headers = {"content-type": content_type, "content-encoding": encoding}
+    status, answer = await post(gateway, path, data=b"abcde", headers=headers)
+    assert (status, answer["error"]["code"]) == (400, code)
+    assert answer["error"]["message"] == (
+        f"the body does not decode as its Content-Encoding ('{encoding}') says; send it as that "
+        "encoding makes it, or without Content-Encoding"
+    )
+    assert server.api_calls == []
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        (
+            b'{"model": "openai/gpt-image-1", "prompt": "a", "input_fidelity": {"\\ud800": 1}}',
+            "input_fidelity.\ud800",
+        ),
+        (b'{"model": "openai/gpt-image-1", "prompt": "a", "style": ["\\udfff"]}', "style[0]"),
+    ],
+)
+async def test_a_lone_surrogate_anywhere_in_a_json_body_is_a_400_before_any_call(
+    gateway: Gateway, server: FakeServer, body: bytes, param: str
+) -> None:
+    """Even in a field the model does not take: the answer's adjustment, which quotes what was
+    asked, could not say it in JSON (the images were made, and lost behind a 500)."""
+    headers = {"content-type": "application/json"}
+    status, answer = await post(gateway, "/images/generations", data=body, headers=headers)
+    assert (status, answer["error"]["param"]) == (400, param)
+    assert server.api_calls == []

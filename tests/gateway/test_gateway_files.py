@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import openai
 import pytest
 from openai.types import FilePurpose
@@ -373,3 +374,36 @@ async def test_several_keys_sharing_a_store_without_a_share_are_warned_of(
         if warned
         else []
     )
+
+
+async def test_an_upload_named_in_latin_1_is_kept_without_the_undecodable_bytes(
+    gateway: Gateway,
+) -> None:
+    """Its name was kept as lone surrogates, which the file's record could not be written
+    with: a 500, and the content left on disk, never listed, swept or counted."""
+    body = (
+        b'--BND\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n'
+        b'--BND\r\nContent-Disposition: form-data; name="file"; filename="\xe9t\xe9.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n" + png(2, 2) + b"\r\n--BND--\r\n"
+    )
+    headers = {
+        "authorization": f"Bearer {GATEWAY_KEY}",
+        "content-type": "multipart/form-data; boundary=BND",
+    }
+    url = f"{gateway.base_url}/files"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=headers) as got,
+    ):
+        assert got.status == 200, await got.text()
+        stored = await got.json()
+    assert stored["filename"] == "t.png"
+    kept = sorted(path.suffix for path in gateway.store.directory.iterdir())
+    assert kept == [".bin", ".json"]
+
+
+async def test_a_record_that_cannot_be_written_leaves_no_content_behind(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path / "files")
+    with pytest.raises(ValueError):  # (pydantic's serialization error is one)
+        await store.put(b"x", filename="\udce9.png", purpose="p", content_type="x/y")
+    assert list((tmp_path / "files").iterdir()) == []

@@ -11,10 +11,12 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from ..client_options import CALL_OPTIONS
 from ..errors import InvalidRequestError
 from ..requests import ImageRef
+from ..unsendable import refuse_unsendable
 from .errors import missing_parameter
 
 __all__ = ["Form", "is_multipart", "read_form", "read_json", "require"]
@@ -47,7 +49,11 @@ async def read_json(request: web.Request) -> dict[str, Any]:
             code="unsupported_content_type",
         )
     try:
-        body = json.loads(await request.read(), parse_constant=_not_json, parse_float=_finite_float)
+        raw = await request.read()
+    except RequestPayloadError:
+        raise _undecodable(request, "invalid_json") from None
+    try:
+        body = json.loads(raw, parse_constant=_not_json, parse_float=_finite_float)
     except ValueError as exc:
         raise InvalidRequestError(
             f"the body is not valid JSON: {exc}", code="invalid_json"
@@ -58,7 +64,18 @@ async def read_json(request: web.Request) -> dict[str, Any]:
         ) from None
     if not isinstance(body, dict):
         raise InvalidRequestError("the body must be a JSON object", code="invalid_json")
+    refuse_unsendable(body)  # a "\ud800" escape: not even said back in the answer
     return {name: value for name, value in body.items() if value is not None}  # null: unset
+
+
+def _undecodable(request: web.Request, code: str) -> InvalidRequestError:
+    """The error of a body whose bytes its ``Content-Encoding`` does not decode."""
+    encoding = request.headers.get("Content-Encoding", "")
+    return InvalidRequestError(
+        f"the body does not decode as its Content-Encoding ({encoding[:40]!r}) says; send it "
+        "as that encoding makes it, or without Content-Encoding",
+        code=code,
+    )
 
 
 def _not_json(constant: str) -> float:
@@ -85,8 +102,17 @@ async def read_form(request: web.Request, files: tuple[str, ...]) -> Form:
     form = Form()
     try:
         posted = await request.post()
-    except (ValueError, LookupError, AssertionError, HttpProcessingError) as exc:
-        # UnicodeDecodeError is a ValueError; a malformed part header, an HttpProcessingError
+    except RequestPayloadError:
+        raise _undecodable(request, "invalid_multipart") from None
+    except (
+        ValueError,
+        LookupError,
+        AssertionError,
+        RuntimeError,
+        HttpProcessingError,
+    ) as exc:
+        # UnicodeDecodeError is a ValueError; a malformed part header, an HttpProcessingError;
+        # a part's unknown Content-Transfer-Encoding, a RuntimeError
         raise InvalidRequestError(
             f"the multipart body cannot be read: {exc}", code="invalid_multipart"
         ) from None

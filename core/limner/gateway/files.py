@@ -230,8 +230,13 @@ class LocalFileStore:
                 f"this key's files hold {swept.owners} bytes of the {share} one key may keep; "
                 "delete some (DELETE /v1/files/{id}) or wait for them to expire"
             )
+        described = meta.model_dump_json().encode()  # before anything is written
         _write_atomically(self._content(meta.id), data)
-        _write_atomically(self._meta(meta.id), meta.model_dump_json().encode())
+        try:
+            _write_atomically(self._meta(meta.id), described)
+        except BaseException:  # content without metadata is never listed, swept or counted
+            self._content(meta.id).unlink(missing_ok=True)
+            raise
 
     async def get(self, file_id: str) -> StoredFile | None:
         return await asyncio.to_thread(self._get, file_id)

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from ..errors import InvalidRequestError, NotFoundError
 from ..image_header import image_mime
+from ..safe_text import is_lone_surrogate
 from .bodies import UPLOAD_FILES, read_form
 from .errors import NotImplementedByStoreError, missing_parameter
 from .files import MAX_LIST_LIMIT, ListOrder, StoredFile
@@ -75,7 +76,9 @@ async def upload_file(request: web.Request) -> web.Response:
             f"Invalid 'purpose': {purpose[:40]!r}; expected one of {', '.join(FILE_PURPOSES)}",
             param="purpose",
         )
-    filename = files[0].filename or "upload"
+    # a name's undecodable bytes (Latin-1, say) are left out: JSON cannot say them back
+    filename = "".join(ch for ch in files[0].filename or "" if not is_lone_surrogate(ch))
+    filename = filename or "upload"
     if len(filename) > MAX_FILENAME_CHARS:
         raise InvalidRequestError(
             f"file: its filename has {len(filename)} characters; the most is {MAX_FILENAME_CHARS}",

@@ -41,5 +41,6 @@ class UrlSigner:
             return False
         if expires < time.time():
             return False
-        expected = self._signature(file_id, expires)
-        return hmac.compare_digest(expected, query.get("signature", ""))
+        expected = self._signature(file_id, expires).encode()
+        given = query.get("signature", "").encode("utf-8", "surrogateescape")  # any text
+        return hmac.compare_digest(expected, given)
