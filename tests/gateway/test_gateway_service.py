@@ -406,7 +406,7 @@ def test_public_url_must_be_an_http_url(url: str) -> None:
 
 def test_serve_refuses_a_bad_public_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "0", "--public-url", "not-a-url"]) == 2
-    assert "public_url 'not-a-url' is not an http(s) URL" in capsys.readouterr().err
+    assert "--public-url 'not-a-url' is not an http(s) URL" in capsys.readouterr().err
 
 
 def test_serve_refuses_a_public_url_without_keys(capsys: pytest.CaptureFixture[str]) -> None:
@@ -520,7 +520,7 @@ def test_serve_refuses_a_poll_timeout_of_zero(
 ) -> None:
     argv = ["serve", "--port", "0", "--files-dir", str(tmp_path), "--poll-timeout", "0"]
     assert main(argv) == 2
-    assert "poll_timeout must be a positive number of seconds" in capsys.readouterr().err
+    assert "--poll-timeout must be a positive number of seconds" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("argv", "expected"), [([], 8), (["--max-concurrency", "32"], 32)])
@@ -557,4 +557,4 @@ def test_serve_refuses_no_upstream_slots(
 
     monkeypatch.setattr("limner.gateway.server.serve", fake_serve)
     assert main(["serve", "--port", "0", "--max-concurrency", value]) == 2
-    assert "max_concurrency must be a whole number, 1 or more" in capsys.readouterr().err
+    assert "--max-concurrency must be a whole number, 1 or more" in capsys.readouterr().err

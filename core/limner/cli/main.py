@@ -51,11 +51,19 @@ from .render import (
     terminal_safe,
 )
 from .report import report
+from .stdout import StdoutError, emit
 
 __all__ = ["main"]
 
 _FLAGS = {"timeout": "--timeout", "max_retries": "--max-retries", "poll_timeout": "--poll-timeout"}
 """Client settings the commands take as flags: their errors name the flag."""
+_SERVE_FLAGS = {
+    **_FLAGS,
+    "max_concurrency": "--max-concurrency",
+    "public_url": "--public-url",
+    "default_model": "--default-model",
+}
+"""The gateway's settings ``limner serve`` takes as flags."""
 BAD_INPUT = (InvalidRequestError, NotFoundError, PayloadTooLargeError, MissingCredentialsError)
 
 
@@ -63,24 +71,24 @@ def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
     if args.model is None:
         models = client.models.list()
         if args.json:
-            print(json.dumps([model_object(m) for m in models], indent=2))
+            emit(json.dumps([model_object(m) for m in models], indent=2))
         else:
-            print(models_table(models))
+            emit(models_table(models))
         return
     model = client.models.retrieve(args.model)
     schemas = client.models.schemas(model.id)
     if args.json:
         document = model_object(model)  # as the gateway's GET /v1/models/{model} gives it
         document["request_schemas"] = schemas
-        print(json.dumps(document, indent=2))
+        emit(json.dumps(document, indent=2))
         return
-    print(model_details(model))
+    emit(model_details(model))
     options = options_text(next(iter(schemas.values()))) if schemas else None
     if options is not None:
-        print(options)
+        emit(options)
     for operation, schema in schemas.items():
-        print(f"\n{operation} request schema:")
-        print(json.dumps(schema, indent=2))
+        emit(f"\n{operation} request schema:")
+        emit(json.dumps(schema, indent=2))
 
 
 def _provider_names(client: AsyncClient) -> set[str]:
@@ -116,7 +124,7 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
                 report(response, args, asked=asked, links_asked=links, stopped=True)
             raise
     if isinstance(result, DryRun):
-        print(result.model_dump_json(indent=2) if args.json else dry_run_text(result))
+        emit(result.model_dump_json(indent=2) if args.json else dry_run_text(result))
         return 0
     return report(result, args, asked=asked, links_asked=links)
 
@@ -269,9 +277,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_main(args))
     except BAD_INPUT as exc:
-        flag = _FLAGS.get(exc.param or "") if args.command in ("generate", "edit") else None
-        if flag is not None and exc.message.startswith(f"{exc.param} "):  # the flag's name
-            exc.message = flag + exc.message[len(exc.param or "") :]
+        flag = _flag(args, exc.param or "")
+        if flag is not None and exc.message[len(exc.param or "") :][:1] in (" ", ":"):
+            exc.message = flag + exc.message[len(exc.param or "") :]  # the flag's name
         if exc.status_code is None:  # found before anything was sent
             exc.message = exc.message.replace(LIST_MODELS_HINT, "limner models lists the models.")
             _report_error(args, exc, f"limner: error: {exc.message}")
@@ -284,6 +292,13 @@ def _run(args: argparse.Namespace) -> int:
         if limit and flag and args.command in ("generate", "edit"):  # the command's own limit
             exc.message = f"{exc.message.rstrip('.')}; {limit.purpose}, give a larger {flag}"
         _report_error(args, exc, _provider_said(exc))
+        return 1
+    except StdoutError as exc:  # after the work: no bad input, and nothing to send again
+        done = "; the images were saved" if args.command in ("generate", "edit") else ""
+        failed = LimnerError(
+            f"standard output could not be written ({exc.reason}){done}", code="output_failed"
+        )
+        _report_error(args, failed, f"limner: error: {failed.message}")
         return 1
     except BrokenPipeError:  # the reader left (``limner models --json | head -1``): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
@@ -300,6 +315,23 @@ def _run(args: argparse.Namespace) -> int:
         stop = LimnerError(f"interrupted{billed}", code="interrupted")
         _report_error(args, stop, f"limner: {stop.message}")
         return 130 if isinstance(exc, KeyboardInterrupt) else 143
+
+
+def _flag(args: argparse.Namespace, param: str) -> str | None:
+    """The command's flag that gave ``param`` (``--image b.png`` for ``images[1]``)."""
+    if args.command == "serve":
+        return _SERVE_FLAGS.get(param)
+    if args.command not in ("generate", "edit"):
+        return None
+    given = list(getattr(args, "image", None) or [])
+    if param == "images" and given:
+        return "--image"
+    index = param.removeprefix("images[").removesuffix("]")
+    if index.isdigit() and int(index) < len(given):
+        return f"--image {given[int(index)]}"
+    if param == "mask" and getattr(args, "mask", None):
+        return "--mask"
+    return _FLAGS.get(param)
 
 
 def _provider_said(error: LimnerError) -> str:

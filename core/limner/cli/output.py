@@ -10,6 +10,7 @@ import re
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ def format_from_output(
     a file whose name says another format). A directory, or a name without an image extension,
     asks for nothing."""
     wanted = _FORMATS.get(Path(args.output).suffix.lower())
-    if wanted is None or Path(args.output).is_dir():
+    if wanted is None or _is_dir(Path(args.output)):
         return None
     given = fields.get("output_format")
     if given is not None:
@@ -114,7 +115,9 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
         formats = [requested]
     else:
         formats = list(dict.fromkeys(["png", *model.capabilities.output_formats]))
+    _refuse_long_names([Path(args.output)])  # as given, then as limner would name the files
     names = {path for fmt in formats for path in save_paths(args.output, count, fmt)}
+    _refuse_long_names(names)
     existing = sorted(str(path) for path in names if os.path.lexists(path))  # links too
     if existing:
         unsure = ""
@@ -143,6 +146,36 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
                 "-o/--output (nothing was sent to the provider)",
                 param="output",
             )
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether ``path`` is a directory; a name the system refuses to look up (too long) is
+    none, and :func:`check_output` says why."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _refuse_long_names(paths: Iterable[Path]) -> None:
+    """Refuse, before the paid call, a file name longer than its file system takes (limner may
+    add an extension and ``-1``, ``-2``...)."""
+    for path in sorted(paths):
+        folder = path.parent
+        while not _is_dir(folder) and folder != folder.parent:
+            folder = folder.parent
+        try:
+            most = os.pathconf(folder, "PC_NAME_MAX")
+        except (OSError, ValueError):  # no such limit to read here
+            most = 255
+        for name in path.parts:  # a folder to make, or the file
+            if len(os.fsencode(name)) > most:
+                raise InvalidRequestError(
+                    f"cannot write {name[:40]}…: a name here is at most {most} bytes, and this "
+                    f"one is {len(os.fsencode(name))}; give a shorter -o/--output (nothing was "
+                    "sent to the provider)",
+                    param="output",
+                )
 
 
 def check_writable_here() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,9 +80,15 @@ class _Versions(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
         from ..versions import installed_versions
+        from .stdout import StdoutError, emit
 
-        for name, version in installed_versions():
-            print(f"{name} {version}")
+        try:
+            emit("\n".join(f"{name} {version}" for name, version in installed_versions()))
+        except BrokenPipeError:  # the reader left: quietly, as other commands do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            parser.exit(141)
+        except StdoutError as exc:
+            parser.exit(1, f"limner: error: standard output could not be written ({exc.reason})\n")
         parser.exit()
 
 
@@ -92,10 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="One OpenAI-compatible image API over many image providers.",
         epilog="Credentials come from each provider's usual environment variables; a call "
         "without one names the variable to set. Exit status: 0 done; 1 the provider refused "
-        "or failed, the network failed, an image was not saved, or fewer images than -n were "
-        "made (those made are saved); 2 bad input (nothing was sent); 130 or 143 stopped by "
-        "Ctrl-C or SIGTERM. With --json an error is one JSON line on stderr: the OpenAI error "
-        "body.",
+        "or failed, the network failed, an image was not saved, standard output could not be "
+        "written, or fewer images than -n were made (those made are saved); 2 bad input "
+        "(nothing was sent); 130 or 143 stopped by Ctrl-C or SIGTERM. With --json an error is "
+        "one JSON line on stderr: the OpenAI error body.",
     )
     parser.add_argument(
         "--version", action=_Versions, help="print the versions of limner and its plugins"

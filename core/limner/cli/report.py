@@ -15,6 +15,7 @@ from ..errors import LimnerError
 from ..responses import ImagesResponse
 from .output import NotSaved, save
 from .render import dollars, notes, terminal_safe
+from .stdout import emit
 
 __all__ = ["report"]
 
@@ -84,7 +85,7 @@ def _print_summary(
         summary["urls"] = urls
     if error is not None:
         summary |= error.to_openai()
-    print(json.dumps(summary, indent=2))
+    emit(json.dumps(summary, indent=2))
     if error is not None and not stopped:
         print(json.dumps(error.to_openai()), file=sys.stderr)
 
@@ -94,9 +95,9 @@ def _print_text(
 ) -> None:
     """The paths and links, and the cost, on stdout; the notes and shortfalls on stderr."""
     for line in [*map(str, paths), *urls]:
-        print(terminal_safe(line))
+        emit(terminal_safe(line))
     cost = "unknown" if result.cost is None else dollars(result.cost)
-    print(f"cost: {cost} ({result.model})")
+    emit(f"cost: {cost} ({result.model})")
     for line in notes(result.adjustments, result.warnings):
         print(terminal_safe(line), file=sys.stderr)
     for shortfall in shortfalls:

@@ -1,0 +1,126 @@
+"""What the command cannot write: standard output (a full disk, a reader that left), and file
+names longer than the file system takes; and the flags that errors name."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .support import FakeOpenAI, png, run
+
+
+class _FullStdout(io.StringIO):
+    """Standard output on a full disk."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_standard_output_that_cannot_be_written_after_a_paid_call_is_no_bad_input(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+) -> None:
+    """Exit 2 says nothing was sent: a script trusting it would pay again."""
+    monkeypatch.setattr(sys, "stdout", _FullStdout())
+    target = tmp_path / "fox.png"
+    status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "-o", str(target))
+    assert status == 1
+    assert err.splitlines()[-1] == (
+        "limner: error: standard output could not be written (No space left on device); the "
+        "images were saved"
+    )
+    assert target.exists() and len(fake_openai.requests) == 1
+
+
+def test_a_list_that_cannot_be_written_fails_as_that(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdout", _FullStdout())
+    status, _, err = run(capsys, "models", "--json")
+    assert status == 1
+    assert '"code": "output_failed"' in err.splitlines()[-1]
+
+
+def _version(stdout: int) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "limner.cli.main", "--version"]
+    return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False)
+
+
+def test_version_to_a_reader_that_left_ends_quietly() -> None:
+    read, write = os.pipe()
+    os.close(read)  # the reader left before anything was written
+    try:
+        done = _version(write)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_version_to_a_full_disk_says_so_in_one_line() -> None:
+    with open("/dev/full", "w") as full:
+        done = _version(full.fileno())
+    assert done.returncode == 1
+    assert done.stderr == (
+        "limner: error: standard output could not be written (No space left on device)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "longest"),
+    [
+        ("x" * 300 + ".png", [], 304),  # as given
+        ("x" * 254, [], 258),  # .png added
+        ("x" * 251 + ".png", ["-n", "2"], 257),  # -1 added
+    ],
+)
+def test_a_file_name_too_long_for_the_file_system_is_refused_before_the_call(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, extra: list[str], longest: int
+) -> None:
+    """Else the dry run passed, and the real call paid, then saved the images elsewhere."""
+    target = tmp_path / name
+    argv = ["a fox", "-m", "openai/gpt-image-2", "-o", str(target), *extra, "--dry-run"]
+    status, out, err = run(capsys, "generate", *argv)
+    assert (status, out) == (2, "")
+    assert err == (
+        f"limner: error: cannot write {'x' * 40}…: a name here is at most 255 bytes, and this "
+        f"one is {longest}; give a shorter -o/--output (nothing was sent to the provider)\n"
+    )
+
+
+def test_errors_name_the_image_flag_and_the_file_given(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    good, bad, gone = tmp_path / "good.png", tmp_path / "bad.png", tmp_path / "gone.png"
+    good.write_bytes(png())
+    bad.write_bytes(b"not an image")
+    model = ["x", "-m", "openai/gpt-image-2"]
+    status, _, err = run(capsys, "edit", *model, "--image", str(gone), "--dry-run")
+    assert (status, err) == (2, f"limner: error: --image {gone}: no such file '{gone}'\n")
+    images = ["--image", str(good), "--image", str(bad)]
+    status, _, err = run(capsys, "edit", *model, *images, "--dry-run")
+    assert status == 2
+    assert err.startswith(f"limner: error: --image {bad} is not an image limner can read")
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--max-concurrency", "0"], "--max-concurrency must be a whole number, 1 or more"),
+        (["--public-url", "x"], "--public-url 'x' is not an http(s) URL"),
+    ],
+)
+def test_serve_errors_name_the_flag(
+    capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    status, _, err = run(capsys, "serve", *argv)
+    assert status == 2
+    assert err.startswith(f"limner: error: {said}")
