@@ -12,7 +12,14 @@ from limner.chat import NO_STATE, ChatCall, ChatTurn
 
 from .common import check_input_count, gemini_image_part
 
-__all__ = ["content", "conversation", "count_images", "drop_name", "system_parts"]
+__all__ = [
+    "STORED_KEYS",
+    "content",
+    "conversation",
+    "count_images",
+    "drop_name",
+    "system_parts",
+]
 
 
 def system_parts(body: Changes, call: ChatCall) -> list[dict[str, Any]]:
@@ -140,9 +147,10 @@ def _replayable(body: Changes, turn: ChatTurn, model_id: str) -> bool:
     return False
 
 
-_STORED_KEYS = frozenset({"text", "thought", "thoughtSignature", "image", "thought_image"})
+STORED_KEYS = frozenset({"text", "thought", "thoughtSignature", "image", "thought_image"})
 """What a part of the state :mod:`limner_google.chat_parse` stores may hold (besides a
-non-image ``inlineData``, ``{"mimeType", "data"}``)."""
+non-image ``inlineData``, ``{"mimeType", "data"}``): it keeps nothing else, so that all it
+keeps can be sent back."""
 
 
 def _check_stored(part: dict[str, Any], param: str) -> None:
@@ -153,7 +161,7 @@ def _check_stored(part: dict[str, Any], param: str) -> None:
     foreign = sorted(
         key
         for key in part
-        if key not in _STORED_KEYS and not (key == "inlineData" and _stored_inline(part[key]))
+        if key not in STORED_KEYS and not (key == "inlineData" and _stored_inline(part[key]))
     )
     if foreign:
         raise InvalidRequestError(

@@ -19,6 +19,7 @@ from limner.chat import ChatCall, ChatResult
 from limner.chat.response import FinishReason
 from limner.responses import CONTENT_FILTERED
 
+from .chat_contents import STORED_KEYS
 from .common import fail, flagged_categories
 from .errors import answer_id
 from .gemini import ACCOUNT_LIMITED, SAFETY_FINISH, account_limited
@@ -31,11 +32,16 @@ _FINISH: dict[str, FinishReason] = {"STOP": "stop", "MAX_TOKENS": "length"}
 
 
 class _Turn:
+    """An answer's parts read: its text, its images (and thought images) as data URLs, and the
+    state a next turn sends back: the parts as Google gave them, images by their index, and
+    only what :data:`~.chat_contents.STORED_KEYS` allows (``left_out`` names the rest)."""
+
     def __init__(self) -> None:
         self.texts: list[str] = []
         self.images: list[str] = []
         self.thought_images: list[str] = []
         self.parts: list[dict[str, Any]] = []
+        self.left_out: set[str] = set()
 
     def read(self, part: Any) -> None:
         if not isinstance(part, dict):
@@ -43,19 +49,45 @@ class _Turn:
         kept = dict(part)
         inline = kept.pop("inlineData", None) or kept.pop("inline_data", None)
         if isinstance(inline, dict):
-            mime = str(inline.get("mimeType") or inline.get("mime_type") or "")
+            mime = str(inline.get("mimeType") or inline.get("mime_type") or "").strip().lower()
             data = inline.get("data")
-            if isinstance(data, str) and data and mime.startswith("image/"):
+            if not isinstance(data, str) or not data:  # nothing to show, nor to send back
+                self.left_out.add("inlineData without data")
+                return
+            if mime.startswith("image/"):
                 url = f"data:{mime};base64,{data}"
                 target = self.thought_images if part.get("thought") is True else self.images
                 kept["thought_image" if target is self.thought_images else "image"] = len(target)
                 target.append(url)
-                self.parts.append(kept)
-                return
-            kept["inlineData"] = {"mimeType": mime, "data": data}  # not an image: replayed
+            else:
+                kept["inlineData"] = {"mimeType": mime, "data": data}  # not an image: replayed
         elif isinstance(part.get("text"), str) and part.get("thought") is not True:
             self.texts.append(part["text"])
-        self.parts.append(kept)
+        foreign = [key for key in kept if key not in STORED_KEYS and key != "inlineData"]
+        for key in foreign:  # what limner does not send back (a file to read, a tool call)
+            self.left_out.add(key)
+            del kept[key]
+        if set(kept) - {"thought", "thoughtSignature"}:
+            self.parts.append(kept)
+        elif not foreign:  # Google refuses a part without data
+            self.left_out.add("a part without data")
+
+    def notices(self) -> list[Notice]:
+        """The notice of the parts, or fields, left out of the state."""
+        if not self.left_out:
+            return []
+        said = ", ".join(sorted(self.left_out))
+        return [
+            Notice(
+                code=STATE_INCOMPLETE,
+                message=f"Gemini's answer held what limner does not keep in a turn's state "
+                f"({said}): a next turn sends the answer without it",
+            )
+        ]
+
+
+STATE_INCOMPLETE = "state_incomplete"
+"""``Notice.code`` of an answer some of whose parts a next turn does not send back."""
 
 
 def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
@@ -77,7 +109,7 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
     for part in content.get("parts") or [] if isinstance(content, dict) else []:
         turn.read(part)
     text = "".join(turn.texts) or None
-    warnings: list[Notice] = []
+    warnings: list[Notice] = turn.notices()
     if not turn.images and not (text or "").strip():
         warnings.extend(_without_output(call, response, candidate, finish))
     if finish in SAFETY_FINISH and not turn.images and _asked_for_images(call):  # withheld

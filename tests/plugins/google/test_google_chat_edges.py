@@ -545,3 +545,38 @@ async def test_a_size_passed_through_in_snake_case_is_priced_as_sent(
         plan = await client.images.generate(model=PRO, prompt="x", extra_body=passed, dry_run=True)
     assert plan.estimated_cost_usd == Decimal("0.24")
     assert [e.size for e in plan.estimates] == ["4K"]
+
+
+async def test_an_answer_holding_parts_limner_does_not_send_back_still_goes_back(
+    server: Server,
+) -> None:
+    """The state keeps only what a next turn may send (a fileData part would have Google read
+    a file with the operator's credentials), and says what it left out; an image's MIME type
+    is read in any case. The next turn was refused, telling the caller to send the answer back
+    as limner returned it, which it was."""
+    answer = gemini_answer("here", image=png())
+    parts = answer["candidates"][0]["content"]["parts"]
+    parts += [
+        {"executableCode": {"language": "PYTHON", "code": "print(1)"}, "thoughtSignature": "Eq8B"},
+        {"inlineData": {"mimeType": "image/png", "data": ""}, "thoughtSignature": "Eq8C"},
+        {"inlineData": {"mimeType": "IMAGE/PNG", "data": base64.b64encode(png()).decode()}},
+        {"text": "done", "fileData": {"fileUri": "gs://bucket/secret.png"}},
+    ]
+    server.answer(200, answer)
+    async with server.client() as client:
+        first = await client.chat.completions.create(model=PRO, messages=[USER])
+        message = first.choices[0].message
+        assert len(message.images) == 2
+        assert message.limner is not None
+        assert message.limner.state == {
+            "parts": [{"text": "here"}, {"image": 0}, {"image": 1}, {"text": "done"}]
+        }
+        (notice,) = [w for w in first.warnings if w.code == "state_incomplete"]
+        assert notice.message == (
+            "Gemini's answer held what limner does not keep in a turn's state (executableCode, "
+            "fileData, inlineData without data): a next turn sends the answer without it"
+        )
+        following = [USER, message.to_param(), {"role": "user", "content": "bluer"}]
+        plan = await client.chat.completions.create(model=PRO, messages=following, dry_run=True)
+    sent = plan.requests[0]["json"]["contents"][1]["parts"]
+    assert [sorted(part) for part in sent] == [["text"], ["inlineData"], ["inlineData"], ["text"]]
