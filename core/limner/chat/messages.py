@@ -204,8 +204,9 @@ async def _assistant_turn(
         [_load(part, param, model, fetch, max_bytes) for param, part in refs]
     )
     images, thoughts = loaded[: len(final)], loaded[len(final) :]
-    text = message.text
-    parts = ([ChatPart(text=text)] if text else []) + [
+    # what the model said, a refusal too (OpenAI's assistant messages carry it apart)
+    texts = [text for text in (message.text, message.refusal) if text]
+    parts = [ChatPart(text=text) for text in texts] + [
         ChatPart(image=image, detail=part.image_url.detail)
         for image, part in zip(images, final, strict=True)
     ]

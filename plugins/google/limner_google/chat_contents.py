@@ -93,7 +93,19 @@ def content(body: Changes, turn: ChatTurn, model_id: str) -> dict[str, Any]:
             if part.detail is not None:
                 at = f"{where}.images[{number}].image_url.detail"
                 body.drop(at, part.detail, "Gemini takes no detail hint")
-        parts = _replay(body, turn) if _replayable(body, turn, model_id) else None
+        parts = None
+        if _replayable(body, turn, model_id):
+            stored = _checked_state(turn)
+            if _changed(turn, stored):  # an app's edit of the answer is meant
+                body.warn(
+                    NO_STATE,
+                    f"messages[{turn.index}] is not the answer its limner.state records (its "
+                    "text or images were changed): it is sent as written, without its thought "
+                    "signatures, so the model may not continue the same image",
+                    param=f"messages[{turn.index}].limner",
+                )
+            else:
+                parts = _replay(body, turn, stored)
         if parts is None:
             images = iter(range(len(turn.images)))
             parts = [
@@ -147,6 +159,19 @@ def _replayable(body: Changes, turn: ChatTurn, model_id: str) -> bool:
     return False
 
 
+def _changed(turn: ChatTurn, parts: list[dict[str, Any]]) -> bool:
+    """Whether an assistant message differs from the answer its state's ``parts`` record: its
+    text, or which of its images they show."""
+    said = "".join(
+        part["text"]
+        for part in parts
+        if isinstance(part.get("text"), str) and not part.get("thought")
+    )
+    written = "".join(part.text for part in turn.parts if part.image is None and part.text)
+    shown = {part["image"] for part in parts if "image" in part}
+    return said.strip() != written.strip() or shown != set(range(len(turn.images)))
+
+
 STORED_KEYS = frozenset({"text", "thought", "thoughtSignature", "image", "thought_image"})
 """What a part of the state :mod:`limner_google.chat_parse` stores may hold (besides a
 non-image ``inlineData``, ``{"mimeType", "data"}``): it keeps nothing else, so that all it
@@ -180,8 +205,9 @@ def _stored_inline(inline: Any) -> bool:
     return isinstance(mime, str) and not mime.strip().lower().startswith("image/")
 
 
-def _replay(body: Changes, turn: ChatTurn) -> list[dict[str, Any]]:
-    """The model's parts as Google returned them, image bytes put back from the message."""
+def _checked_state(turn: ChatTurn) -> list[dict[str, Any]]:
+    """The parts of ``turn``'s state, refused unless limner could have stored them (each part's
+    fields, and the images they point to)."""
     param = f"messages[{turn.index}].limner.state"
     state = turn.state
     parts = state.get("parts") if isinstance(state, dict) else None
@@ -191,9 +217,23 @@ def _replay(body: Changes, turn: ChatTurn) -> list[dict[str, Any]]:
             "as limner returned it, or drop its 'limner' field",
             param=param,
         )
-    out = []
     for number, part in enumerate(parts):
         _check_stored(part, f"{param}.parts[{number}]")
+        for key, images in (("image", turn.images), ("thought_image", turn.thought_images)):
+            at = part.get(key)
+            if key in part and (not isinstance(at, int) or not 0 <= at < len(images)):
+                raise InvalidRequestError(
+                    f"{param}.parts[{number}].{key} refers to no image of the message "
+                    f"({len(images)} given)",
+                    param=f"{param}.parts[{number}].{key}",
+                )
+    return parts
+
+
+def _replay(body: Changes, turn: ChatTurn, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The model's parts as Google returned them, image bytes put back from the message."""
+    out = []
+    for part in parts:
         part = dict(part)
         for key, images, where in (
             ("image", turn.images, f"messages[{turn.index}].images"),
@@ -201,12 +241,6 @@ def _replay(body: Changes, turn: ChatTurn) -> list[dict[str, Any]]:
         ):
             if key in part:
                 at = part.pop(key)
-                if not isinstance(at, int) or not 0 <= at < len(images):
-                    raise InvalidRequestError(
-                        f"{param}.parts[{number}].{key} refers to no image of the message "
-                        f"({len(images)} given)",
-                        param=f"{param}.parts[{number}].{key}",
-                    )
                 part.update(gemini_image_part(body, images[at], f"{where}[{at}].image_url.url"))
         out.append(part)
     return out

@@ -580,3 +580,66 @@ async def test_an_answer_holding_parts_limner_does_not_send_back_still_goes_back
         plan = await client.chat.completions.create(model=PRO, messages=following, dry_run=True)
     sent = plan.requests[0]["json"]["contents"][1]["parts"]
     assert [sorted(part) for part in sent] == [["text"], ["inlineData"], ["inlineData"], ["text"]]
+
+
+def _answered(**changes: Any) -> dict[str, Any]:
+    """An assistant message as limner returned it (one text, one image), then ``changes``."""
+    url = "data:image/png;base64," + base64.b64encode(png()).decode()
+    made: dict[str, Any] = {
+        "role": "assistant",
+        "content": "a little axolotl",
+        "images": [{"type": "image_url", "image_url": {"url": url}}],
+        "limner": {
+            "provider": "google",
+            "model": PRO,
+            "state": {
+                "parts": [{"text": "a little axolotl", "thoughtSignature": "c2ln"}, {"image": 0}]
+            },
+        },
+    }
+    return made | changes
+
+
+@pytest.mark.parametrize(
+    ("changes", "sent"),
+    [
+        ({"content": "a blue axolotl"}, [{"text": "a blue axolotl"}, "image"]),
+        ({"content": None}, ["image"]),
+        ({"images": _answered()["images"] * 2}, [{"text": "a little axolotl"}, "image", "image"]),
+    ],
+    ids=["rewritten", "text removed", "image added"],
+)
+async def test_an_answer_changed_by_the_app_is_sent_as_written(
+    changes: dict[str, Any], sent: list[Any]
+) -> None:
+    """An app that edits or redacts an answer means the edit: the state, which records the
+    answer as made, is left out, and said. Before, the edit was silently ignored."""
+    messages = [USER, _answered(**changes), {"role": "user", "content": "bluer"}]
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(model=PRO, messages=messages, dry_run=True)
+    parts = plan.requests[0]["json"]["contents"][1]["parts"]
+    assert [part if "text" in part else "image" for part in parts] == sent
+    (notice,) = [w for w in plan.warnings if w.code == NO_STATE]
+    assert notice.param == "messages[1].limner"
+    assert notice.message.startswith("messages[1] is not the answer its limner.state records")
+
+
+async def test_an_answer_as_returned_goes_back_with_its_signatures() -> None:
+    messages = [USER, _answered(), {"role": "user", "content": "bluer"}]
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(model=PRO, messages=messages, dry_run=True)
+    parts = plan.requests[0]["json"]["contents"][1]["parts"]
+    assert parts[0] == {"text": "a little axolotl", "thoughtSignature": "c2ln"}
+    assert not [w for w in plan.warnings if w.code == NO_STATE]
+
+
+async def test_an_assistant_refusal_is_sent_as_what_the_model_said() -> None:
+    """OpenAI's assistant messages carry a refusal apart from the content; a follow-up ("why
+    not?") went out without it, or the turn was left out as empty."""
+    refused = {"role": "assistant", "content": None, "refusal": "I can't draw that."}
+    messages = [USER, refused, {"role": "user", "content": "why not?"}]
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(model=PRO, messages=messages, dry_run=True)
+    contents = plan.requests[0]["json"]["contents"]
+    assert contents[1] == {"role": "model", "parts": [{"text": "I can't draw that."}]}
+    assert plan.adjustments == []
