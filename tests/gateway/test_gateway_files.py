@@ -407,3 +407,40 @@ async def test_a_record_that_cannot_be_written_leaves_no_content_behind(tmp_path
     with pytest.raises(ValueError):  # (pydantic's serialization error is one)
         await store.put(b"x", filename="\udce9.png", purpose="p", content_type="x/y")
     assert list((tmp_path / "files").iterdir()) == []
+
+
+@pytest.mark.parametrize(("seconds", "kept"), [(3600, True), (7200, False), (60, False)])
+async def test_expires_after_is_kept_as_asked_or_refused(
+    gateway: Gateway, seconds: int, kept: bool
+) -> None:
+    """The store keeps every file one time (an hour here): less, or more, than a client asks is
+    refused, not done silently (a client may rely on a file's deletion, or its keeping)."""
+    upload = gateway.sdk().files.create(
+        file=("a.png", png(2, 2), "image/png"),
+        purpose="user_data",
+        expires_after={"anchor": "created_at", "seconds": seconds},
+    )
+    if kept:
+        stored = await upload
+        assert stored.expires_at == stored.created_at + 3600
+        return
+    with pytest.raises(openai.BadRequestError) as info:
+        await upload
+    assert info.value.body == {
+        "message": "expires_after: this gateway keeps every file 3600 s after its upload; ask "
+        "for that, or leave out expires_after",
+        "type": "invalid_request_error",
+        "param": "expires_after",
+        "code": None,
+    }
+
+
+async def test_an_upload_field_the_files_api_has_not_is_refused(gateway: Gateway) -> None:
+    with pytest.raises(openai.BadRequestError) as info:
+        await gateway.sdk().files.create(
+            file=("a.png", png(2, 2), "image/png"),
+            purpose="user_data",
+            extra_body={"keep_forever": "yes"},
+        )
+    assert info.value.body is not None
+    assert info.value.body["param"] == "keep_forever"  # type: ignore[index]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from typing import Any
 
 from aiohttp import web
 
@@ -70,6 +71,7 @@ async def upload_file(request: web.Request) -> web.Response:
     data = files[0].data if len(files) == 1 else None
     if data is None:
         raise missing_parameter("file")
+    _check_upload_fields(form.fields, getattr(state.store, "ttl", None))
     purpose = str(form.fields.get("purpose") or "user_data")
     if purpose not in FILE_PURPOSES:  # kept with each file, listed back: no free text
         raise InvalidRequestError(
@@ -92,6 +94,31 @@ async def upload_file(request: web.Request) -> web.Response:
         owner=caller(request),
     )
     return web.json_response(file_object(stored))
+
+
+def _check_upload_fields(fields: dict[str, Any], ttl: float | None) -> None:
+    """Refuse what an upload asks that the gateway would not do: a field OpenAI's files API
+    has not, and an ``expires_after`` other than the store's own time to keep a file (it keeps
+    every file as long, neither less, which the client may rely on, nor more)."""
+    unknown = sorted(set(fields) - {"purpose", "expires_after"})
+    if unknown:
+        raise InvalidRequestError(
+            f"{unknown[0]}: an upload takes file, purpose and expires_after", param=unknown[0]
+        )
+    asked = fields.get("expires_after")
+    if asked is None:
+        return
+    seconds = asked.get("seconds") if isinstance(asked, dict) else None
+    anchor = asked.get("anchor", "created_at") if isinstance(asked, dict) else None
+    if anchor == "created_at" and ttl is not None and str(seconds) == f"{ttl:g}":
+        return
+    if ttl is None:
+        said = "this gateway's file store sets when its files expire (expires_at says when):"
+    else:
+        said = f"this gateway keeps every file {ttl:g} s after its upload; ask for that, or"
+    raise InvalidRequestError(
+        f"expires_after: {said} leave out expires_after", param="expires_after"
+    )
 
 
 async def list_files(request: web.Request) -> web.Response:
