@@ -643,6 +643,10 @@ async def test_unknown_route_and_method(gateway: Gateway) -> None:
     with pytest.raises(openai.APIStatusError) as caught:
         await sdk.get("/images/generations", cast_to=object)
     assert caught.value.status_code == 405
+    assert caught.value.body is not None
+    assert caught.value.body["message"] == (  # type: ignore[index]
+        "GET is not allowed on /v1/images/generations; it takes POST"
+    )
 
 
 async def test_a_timeout_the_provider_answered_keeps_its_words(

@@ -237,6 +237,9 @@ def http_error_response(exc: web.HTTPException, request: web.Request) -> web.Res
     message = exc.text if exc.text and not exc.text.startswith(f"{status}:") else exc.reason
     if status == 404:  # as OpenAI words it; most often a base URL without /v1
         message = f"Invalid URL ({request.method} {request.path}); this gateway serves /v1/..."
+    if status == 405 and exc.headers.get("Allow"):
+        allowed = ", ".join(sorted(exc.headers["Allow"].split(",")))
+        message = f"{request.method} is not allowed on {request.path}; it takes {allowed}"
     if status == 413:
         message = "Request body too large for the gateway"
     code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(status)
