@@ -6,6 +6,7 @@ from __future__ import annotations
 from .errors import PluginError
 from .provider import Translation
 from .responses import Adjustment, Notice
+from .unsendable import HEADER_CONTROLS
 from .wire import WireRequest
 
 __all__ = ["checked_translation", "translation_problem"]
@@ -51,7 +52,12 @@ def translation_problem(result: object) -> str | None:
 
 
 def _form_problem(request: WireRequest) -> str | None:
-    """What a multipart body's text fields or file names cannot be sent as (UTF-8)."""
+    """What a multipart body's text fields or file names cannot be sent as (UTF-8), and a part
+    name no header can carry (a control character)."""
+    names = [*(name for name, _ in request.form), *(part.field for part in request.files)]
+    for name in names:
+        if isinstance(name, str) and HEADER_CONTROLS.search(name):
+            return f"a form field name {name!r} that holds a control character"
     texts = [*(value for _, value in request.form), *(part.filename for part in request.files)]
     for text in texts:
         if not isinstance(text, str):

@@ -1,10 +1,12 @@
 """Text no request can carry: a lone surrogate (``"\\ud800"``), which Python strings may hold
-(a file name's undecodable bytes, a half of an emoji cut in two) but UTF-8 cannot encode. Looked
-for only when a translation's body failed to encode, so the caller's field is named instead of
-the plugin being blamed."""
+(a file name's undecodable bytes, a half of an emoji cut in two) but UTF-8 cannot encode; and a
+field name with a control character, which no multipart header can carry. Looked for only when
+a translation's body failed to encode, so the caller's field is named instead of the plugin
+being blamed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,14 +15,44 @@ from pydantic import BaseModel
 from .errors import InvalidRequestError
 from .safe_text import is_lone_surrogate
 
-__all__ = ["refuse_unsendable", "unsendable_text"]
+__all__ = ["HEADER_CONTROLS", "refuse_unsendable", "unsendable_text"]
+
+HEADER_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+"""The control characters no HTTP header may hold (RFC 9110 5.5), a multipart part's name
+included (tab is allowed)."""
 
 
 def unsendable_text(value: Any, path: str) -> str | None:
     """The parameter under ``path`` (``user``, ``messages[0].content``) of the first text in
-    ``value`` that holds a lone surrogate, or ``None``."""
+    ``value`` that no request can carry, or ``None``."""
+    found = _unsendable(value, path)
+    return None if found is None else found[0]
+
+
+def refuse_unsendable(request: BaseModel | Mapping[str, Any]) -> None:
+    """Raise :class:`InvalidRequestError` naming the field of ``request`` whose text cannot be
+    sent, if one has such text."""
+    found = _unsendable(request, "")
+    if found is None:
+        return
+    param, name = found
+    if name:
+        said = (
+            "is a field name with a control character, which no multipart header can carry: "
+            "leave it out, or name the field without it"
+        )
+    else:
+        said = (
+            "holds a lone surrogate (a character cut in half, or a file name's undecodable "
+            "bytes), which no request can carry: give it as valid Unicode text"
+        )
+    raise InvalidRequestError(f"{param!r} {said}", param=param, code="invalid_text")
+
+
+def _unsendable(value: Any, path: str) -> tuple[str, bool] | None:
+    """The first unsendable text's parameter, and whether it is a field's name."""
     if isinstance(value, str):
-        return path if _has_surrogate(value) else None
+        return (path, False) if _has_surrogate(value) else None
     if isinstance(value, BaseModel):
         fields = {**{name: getattr(value, name) for name in type(value).model_fields}}
         fields.update(value.model_extra or {})
@@ -29,29 +61,18 @@ def unsendable_text(value: Any, path: str) -> str | None:
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)
             if isinstance(key, str) and _has_surrogate(key):
-                return where
-            found = unsendable_text(item, where)
+                return where, False
+            if isinstance(key, str) and HEADER_CONTROLS.search(key):
+                return where, True
+            found = _unsendable(item, where)
             if found is not None:
                 return found
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            found = unsendable_text(item, f"{path}[{index}]")
+            found = _unsendable(item, f"{path}[{index}]")
             if found is not None:
                 return found
     return None
-
-
-def refuse_unsendable(request: BaseModel | Mapping[str, Any]) -> None:
-    """Raise :class:`InvalidRequestError` naming the field of ``request`` whose text cannot be
-    sent, if one has such text."""
-    param = unsendable_text(request, "")
-    if param is not None:
-        raise InvalidRequestError(
-            f"{param} holds a lone surrogate (a character cut in half, or a file name's "
-            "undecodable bytes), which no request can carry: give it as valid Unicode text",
-            param=param,
-            code="invalid_text",
-        )
 
 
 def _has_surrogate(text: str) -> bool:

@@ -322,3 +322,18 @@ async def test_a_lone_surrogate_anywhere_in_a_json_body_is_a_400_before_any_call
     status, answer = await post(gateway, "/images/generations", data=body, headers=headers)
     assert (status, answer["error"]["param"]) == (400, param)
     assert server.api_calls == []
+
+
+@pytest.mark.parametrize("name", ["image[0]", "image[1]", "image[]"])
+async def test_an_image_part_named_with_an_index_is_the_image(
+    gateway: Gateway, server: FakeServer, name: str
+) -> None:
+    """A file's bytes without a filename under an indexed name were read as a text field, and
+    a variation answered 500 (KeyError)."""
+    data = aiohttp.FormData(default_to_multipart=True)
+    data.add_field("model", "openai/dall-e-2")
+    data.add_field(name, png(), filename="", content_type="image/png")
+    status, answer = await post(gateway, "/images/variations", data=data)
+    assert status == 200, answer
+    [call] = server.api_calls
+    assert [part[0] for part in call.files] == ["image"]

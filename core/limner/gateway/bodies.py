@@ -117,7 +117,7 @@ async def read_form(request: web.Request, files: tuple[str, ...]) -> Form:
             f"the multipart body cannot be read: {exc}", code="invalid_multipart"
         ) from None
     for key, value in posted.items():
-        name = key.removesuffix("[]")
+        name = _file_field(key, files) or key.removesuffix("[]")
         if isinstance(value, web.FileField):
             if name not in files:
                 raise InvalidRequestError(
@@ -137,6 +137,15 @@ async def read_form(request: web.Request, files: tuple[str, ...]) -> Form:
         else:
             _set_field(form.fields, key, text)
     return form
+
+
+def _file_field(key: str, files: tuple[str, ...]) -> str | None:
+    """The file field ``key`` names with a list index (``image[]``, ``image[1]``), if any."""
+    base, bracket, rest = key.partition("[")
+    index = rest.removesuffix("]")
+    if bracket and base in files and rest.endswith("]") and (index == "" or index.isdigit()):
+        return base
+    return None
 
 
 def url_reference(value: Any, param: str) -> ImageRef:

@@ -132,8 +132,8 @@ async def variations(request: web.Request) -> web.Response:
     require(body, "image")
     check_request(body, max_n=state.config.max_n)
     images = body.pop("image")
-    if len(images) != 1:
-        raise InvalidRequestError("variations take exactly one image", param="image")
+    if not isinstance(images, list) or len(images) != 1:
+        raise InvalidRequestError("variations take exactly one image file", param="image")
     result = await state.upstream(
         lambda: state.client.images.create_variation(model=model, image=images[0], **body)
     )

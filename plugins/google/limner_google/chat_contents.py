@@ -220,8 +220,11 @@ def _checked_state(turn: ChatTurn) -> list[dict[str, Any]]:
     for number, part in enumerate(parts):
         _check_stored(part, f"{param}.parts[{number}]")
         for key, images in (("image", turn.images), ("thought_image", turn.thought_images)):
-            at = part.get(key)
-            if key in part and (not isinstance(at, int) or not 0 <= at < len(images)):
+            if key not in part:
+                continue
+            at = part[key]
+            # (an image past the message's is one the app took out: an edit, which _changed says)
+            if not isinstance(at, int) or at < 0 or (key == "thought_image" and at >= len(images)):
                 raise InvalidRequestError(
                     f"{param}.parts[{number}].{key} refers to no image of the message "
                     f"({len(images)} given)",

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ from limner import (
 )
 from limner.chat import ChatCall, ChatResult
 from limner.chat.response import FinishReason
+from limner.image_header import looks_like_image_b64
 from limner.responses import CONTENT_FILTERED
 
 from .chat_contents import STORED_KEYS
@@ -54,9 +56,13 @@ class _Turn:
             if not isinstance(data, str) or not data:  # nothing to show, nor to send back
                 self.left_out.add("inlineData without data")
                 return
+            thought = part.get("thought") is True
+            if mime.startswith("image/") and thought and not _an_image(data):
+                self.left_out.add("a thought image that is no image")  # (it could not go back)
+                return
             if mime.startswith("image/"):
                 url = f"data:{mime};base64,{data}"
-                target = self.thought_images if part.get("thought") is True else self.images
+                target = self.thought_images if thought else self.images
                 kept["thought_image" if target is self.thought_images else "image"] = len(target)
                 target.append(url)
             else:
@@ -84,6 +90,16 @@ class _Turn:
                 f"({said}): a next turn sends the answer without it",
             )
         ]
+
+
+def _an_image(data: str) -> bool:
+    """Whether base64 ``data`` decodes, and as an image begins (core checks final images so;
+    a thought image is kept only to be sent back, where it is read in full)."""
+    try:
+        binascii.a2b_base64(data, strict_mode=True)
+    except ValueError:
+        return False
+    return looks_like_image_b64(data)
 
 
 STATE_INCOMPLETE = "state_incomplete"

@@ -132,7 +132,7 @@ def _options(plan: Plan, params: dict[str, Any], *, editing: bool) -> None:
     drop_options(plan, options, _GEMINI_ONLY, "a Gemini setting, not Imagen's")
     if not editing:  # _edit sends them on an edit
         drop_options(plan, options, EDIT_ONLY, "an Imagen edit setting; this call generates")
-    if options.response_modalities != ("TEXT", "IMAGE"):
+    if "response_modalities" in options.model_fields_set:  # given: said, even as the default
         plan.drop(
             "provider_options.google.response_modalities",
             list(options.response_modalities),

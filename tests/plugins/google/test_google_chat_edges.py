@@ -606,8 +606,9 @@ def _answered(**changes: Any) -> dict[str, Any]:
         ({"content": "a blue axolotl"}, [{"text": "a blue axolotl"}, "image"]),
         ({"content": None}, ["image"]),
         ({"images": _answered()["images"] * 2}, [{"text": "a little axolotl"}, "image", "image"]),
+        ({"images": []}, [{"text": "a little axolotl"}]),
     ],
-    ids=["rewritten", "text removed", "image added"],
+    ids=["rewritten", "text removed", "image added", "image removed"],
 )
 async def test_an_answer_changed_by_the_app_is_sent_as_written(
     changes: dict[str, Any], sent: list[Any]
@@ -643,3 +644,24 @@ async def test_an_assistant_refusal_is_sent_as_what_the_model_said() -> None:
     contents = plan.requests[0]["json"]["contents"]
     assert contents[1] == {"role": "model", "parts": [{"text": "I can't draw that."}]}
     assert plan.adjustments == []
+
+
+async def test_a_thought_image_that_is_no_image_is_left_out_of_what_goes_back(
+    server: Server,
+) -> None:
+    """It was kept, and the next turn, the answer sent back as returned, was refused."""
+    answer = gemini_answer("here", image=png())
+    answer["candidates"][0]["content"]["parts"].insert(
+        0, {"inlineData": {"mimeType": "image/png", "data": "bm90IGFuIGltYWdl"}, "thought": True}
+    )
+    server.answer(200, answer)
+    async with server.client() as client:
+        first = await client.chat.completions.create(model=PRO, messages=[USER])
+        message = first.choices[0].message
+        assert message.limner is not None and message.limner.thought_images == []
+        assert [w.code for w in first.warnings if w.code == "state_incomplete"] == [
+            "state_incomplete"
+        ]
+        following = [USER, message.to_param(), {"role": "user", "content": "bluer"}]
+        plan = await client.chat.completions.create(model=PRO, messages=following, dry_run=True)
+    assert plan.requests[0]["json"]["contents"][1]["parts"][0] == {"text": "here"}

@@ -388,7 +388,8 @@ async def test_state_from_another_provider_is_not_replayed(server: Server) -> No
     ("state", "param"),
     [
         ({"parts": "nope"}, "messages[1].limner.state"),
-        ({"parts": [{"image": 3}]}, "messages[1].limner.state.parts[0].image"),
+        ({"parts": [{"image": "0"}]}, "messages[1].limner.state.parts[0].image"),
+        ({"parts": [{"thought_image": 0}]}, "messages[1].limner.state.parts[0].thought_image"),
         # parts limner never stores: Google would read the operator's files for the client,
         # or take image bytes past the checks of input images
         (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from typing import Any
 
 import pytest
@@ -311,6 +312,19 @@ def test_forwarded_fields_reach_the_body(provider: GoogleProvider, make_call: Ma
 
 
 # ---- Imagen ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("asked", [["TEXT", "IMAGE"], ["IMAGE"], ["TEXT"]])
+def test_imagen_reports_response_modalities_as_not_sent(
+    provider: GoogleProvider, make_call: MakeCall, asked: list[str]
+) -> None:
+    """Even Gemini's default: it was given, and Imagen takes no such setting."""
+    call = make_call("imagen-4.0-generate-001", options={"response_modalities": asked})
+    translation = provider.translate(call)
+    assert "responseModalities" not in json.dumps(translation.request.json)
+    assert [(a.param, a.requested, a.reason) for a in translation.adjustments] == [
+        ("provider_options.google.response_modalities", asked, "a Gemini setting, not Imagen's")
+    ]
 
 
 def test_imagen_gemini_api_exact_request(provider: GoogleProvider, make_call: MakeCall) -> None:

@@ -191,3 +191,20 @@ async def test_settings_under_the_name_and_the_alias_are_refused(loopback: Loopb
         "put its settings under one of them"
     )
     assert loopback.seen == []
+
+
+@pytest.mark.parametrize("name", ["n\x00", "x\r\ny", "a\nb"])
+async def test_a_field_name_no_multipart_header_can_carry_is_the_callers_to_fix(name: str) -> None:
+    """Stability's bodies are multipart: a part's name is a header's text. It was aiohttp's
+    ValueError (a 500 through the gateway); now the field is named, not the plugin blamed."""
+    async with limner.AsyncClient(environ={}) as client:
+        for dry_run in (True, False):
+            with pytest.raises(limner.InvalidRequestError) as caught:
+                await client.images.generate(
+                    model="stabilityai/sd3.5-large",
+                    prompt="a fox",
+                    extra_body={name: "png"},
+                    dry_run=dry_run,
+                )
+            assert (caught.value.param, caught.value.code) == (name, "invalid_text")
+            assert caught.value.message.startswith(f"{name!r} is a field name with a control")
