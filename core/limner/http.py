@@ -9,6 +9,7 @@ take too long again. The timeouts apply to every request, on a session passed in
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -233,8 +234,8 @@ class Transport:
                 )
                 if _maybe_taken(request, exc):
                     failure.billing_note, failure.dropped = _DROPPED, True
-        except BaseException as exc:  # a cancellation, mostly: it leaves with its traceback
-            drop_frame_locals(exc)
+        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit) as exc:  # (not a bug's)
+            drop_frame_locals(exc)  # it leaves with its traceback
             raise
         # raised outside the handlers: aiohttp's exceptions keep the request's headers
         # (request_info), credentials included, so one must be neither cause nor context
@@ -355,11 +356,14 @@ async def _read_json(
 
 
 def _unreadable_answer(exc: Exception) -> bool:
-    """Whether ``exc`` is aiohttp failing to read an answer that came (a header over its
-    limit), not a failure to reach the provider (a proxy that refused to connect)."""
+    """Whether ``exc`` is aiohttp failing to read an HTTP answer that came (a header over its
+    limit), not a failure to reach the provider: a proxy that refused to connect, or a port
+    that speaks no HTTP (a TLS port named with http://), whose first line is no status line."""
     aiohttp, _ = client_modules()
-    return isinstance(exc, aiohttp.ClientResponseError) and not isinstance(
-        exc, aiohttp.ClientHttpProxyError
+    return (
+        isinstance(exc, aiohttp.ClientResponseError)
+        and not isinstance(exc, aiohttp.ClientHttpProxyError)
+        and not str(exc.message).startswith("Bad status line")
     )
 
 
@@ -368,7 +372,7 @@ def _unreadable(request: WireRequest, exc: Exception) -> ProviderError:
     so the provider may have done, and may bill, the work."""
     sent = _does_work(request)
     note = "the provider may have made, and may bill, what it answered" if sent else ""
-    said = str(getattr(exc, "message", "") or type(exc).__name__)
+    said = " ".join(str(getattr(exc, "message", "") or type(exc).__name__).split())
     said = said if len(said) <= 80 else said[:79] + "…"  # (aiohttp quotes what it could not read)
     failure = ProviderError(
         f"the provider answered, but its answer could not be read ({said})"

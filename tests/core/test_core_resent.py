@@ -3,6 +3,7 @@ request went out, the provider may have taken it, so the answer says the call wa
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import pytest
@@ -11,6 +12,7 @@ from aiohttp import web
 import limner
 from limner.responses import RESENT
 
+from .fakeprovider import API_KEY
 from .support import FAST_RETRY, FakeServer, MakeClient, Recorded, error_reply
 
 ONE_RETRY = dataclasses.replace(FAST_RETRY, max_retries=1)
@@ -110,3 +112,52 @@ async def test_an_answer_aiohttp_cannot_read_is_not_sent_again(
     assert not isinstance(error, limner.ProviderConnectionError) and not error.retryable
     assert error.message.startswith("the provider answered, but its answer could not be read (")
     assert error.billing_note == "the provider may have made, and may bill, what it answered"
+
+
+async def test_a_port_that_speaks_no_http_could_not_be_reached(make_client: MakeClient) -> None:
+    """A base URL naming another service's port (TLS, SSH): its first line is no status line,
+    so nothing answered; said as the base URL to check, and retried as a connection is."""
+
+    async def banner(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"SSH-2.0-OpenSSH_9.6\r\n")
+        await writer.drain()
+        writer.close()
+
+    listening = await asyncio.start_server(banner, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    try:
+        base = f"http://127.0.0.1:{port}/v1"
+        client = make_client(providers={"fake": {"api_key": API_KEY, "base_url": base}})
+        with pytest.raises(limner.ProviderConnectionError) as caught:
+            await client.images.generate(model="fake/alpha-1", prompt="x")
+    finally:
+        listening.close()
+        await listening.wait_closed()
+    assert caught.value.retryable
+    assert caught.value.message.startswith(f"could not reach 127.0.0.1:{port}: ")
+    assert caught.value.message.endswith(
+        "check the network, and the provider's base URL if one is set"
+    )
+
+
+async def test_a_bug_under_the_transport_keeps_its_frames_locals(
+    make_client: MakeClient, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a cancellation's frames lose their locals (they held the request's headers):
+    a bug's traceback keeps what debugging it needs."""
+
+    async def buggy(*args: object) -> None:
+        clue = "kept"
+        raise KeyError(clue)
+
+    monkeypatch.setattr(limner.http, "_read_json", buggy)
+    with pytest.raises(KeyError) as caught:
+        await make_client().images.generate(model="fake/alpha-1", prompt="x")
+    frames = []
+    tb = caught.value.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    assert [frame.f_locals.get("clue") for frame in frames if frame.f_code.co_name == "buggy"] == [
+        "kept"
+    ]

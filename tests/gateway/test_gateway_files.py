@@ -444,3 +444,16 @@ async def test_an_upload_field_the_files_api_has_not_is_refused(gateway: Gateway
         )
     assert info.value.body is not None
     assert info.value.body["param"] == "keep_forever"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("ttl", [3600.0, 2_592_000.0])
+def test_expires_after_matching_a_long_store_time_is_kept(ttl: float) -> None:
+    """30 days, OpenAI's own longest, was compared as text (2.592e+06) and refused."""
+    from limner.gateway.routes import _check_upload_fields
+
+    asked = {"expires_after": {"anchor": "created_at", "seconds": str(int(ttl))}}
+    _check_upload_fields(asked, ttl)  # no refusal
+    longer = {"expires_after": {"anchor": "created_at", "seconds": str(int(ttl) + 1)}}
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        _check_upload_fields(longer, ttl)
+    assert f"keeps every file {int(ttl)} s after its upload" in caught.value.message

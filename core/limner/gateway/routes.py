@@ -110,12 +110,16 @@ def _check_upload_fields(fields: dict[str, Any], ttl: float | None) -> None:
         return
     seconds = asked.get("seconds") if isinstance(asked, dict) else None
     anchor = asked.get("anchor", "created_at") if isinstance(asked, dict) else None
-    if anchor == "created_at" and ttl is not None and str(seconds) == f"{ttl:g}":
+    try:
+        asked_seconds = float(seconds) if seconds is not None else None
+    except (TypeError, ValueError):
+        asked_seconds = None
+    if anchor == "created_at" and ttl is not None and asked_seconds == ttl:
         return
     if ttl is None:
         said = "this gateway's file store sets when its files expire (expires_at says when):"
     else:
-        said = f"this gateway keeps every file {ttl:g} s after its upload; ask for that, or"
+        said = f"this gateway keeps every file {ttl:.0f} s after its upload; ask for that, or"
     raise InvalidRequestError(
         f"expires_after: {said} leave out expires_after", param="expires_after"
     )

@@ -26,7 +26,14 @@ from limner import (
     WireResponse,
 )
 
-from .errors import error_object, name_the_answer, parse_error, quota_used_up, wait_before_retry
+from .errors import (
+    answer_id,
+    error_object,
+    name_the_answer,
+    parse_error,
+    quota_used_up,
+    wait_before_retry,
+)
 from .gemini import parse_gemini, translate_gemini
 from .imagen import parse_imagen, translate_imagen
 from .models import MODELS, family
@@ -128,12 +135,14 @@ class GoogleProvider(Provider):
 
     def parse_response(self, call: ProviderCall, response: WireResponse) -> ProviderResult:
         try:
-            if family(call.model) == "imagen":
-                return parse_imagen(call, response)
-            return parse_gemini(call, response)
+            parse = parse_imagen if family(call.model) == "imagen" else parse_gemini
+            result = parse(call, response)
         except LimnerError as error:
             name_the_answer(error, response)
             raise
+        if result.request_id is None:  # (an answer without images in a split request, too)
+            result = replace(result, request_id=answer_id(response))
+        return result
 
     def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
         return parse_error(call, response)

@@ -208,6 +208,32 @@ async def test_split_prompt_block_on_every_call(server: Server) -> None:
     assert caught.value.reason == "1 image(s) blocked: prompt blocked (Message)"
 
 
+_TEXT_ONLY = {"candidates": [{"content": {"role": "model", "parts": [{"text": "no"}]}}]}
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (
+            real_json("firebase-test-data__googleai_unary-failure-only-prompt-feedback.json"),
+            limner.ContentPolicyError,
+        ),
+        (_TEXT_ONLY, limner.NoImageGeneratedError),
+    ],
+)
+async def test_a_split_request_that_made_nothing_names_an_answer_by_its_response_id(
+    server: Server, answer: dict[str, Any], kind: type[limner.LimnerError]
+) -> None:
+    """Google sends no request-id header: the answers' responseId is the id its support asks
+    for, on the error of a split request too (each call's empty answer is no error itself)."""
+    server.answer(200, {**answer, "responseId": "QV8oae6ZGKGnmtkPoanu6A0"})
+    async with server.client() as client:
+        with pytest.raises(kind) as caught:
+            await client.images.generate(model="google/gemini-3-pro-image", prompt="x", n=2)
+    assert len(server.seen) == 2
+    assert caught.value.request_id == "QV8oae6ZGKGnmtkPoanu6A0"
+
+
 # Firebase's recorded answer: 7 prompt tokens, 20 text tokens, finishReason SAFETY; at
 # gemini-2.5-flash-image's rates (0.30 text in, 2.50 text out per million) that is $0.0000521
 SAFETY = "firebase-test-data__googleai_unary-failure-finish-reason-safety.json"
