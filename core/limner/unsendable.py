@@ -38,8 +38,8 @@ def refuse_unsendable(request: BaseModel | Mapping[str, Any]) -> None:
     param, name = found
     if name:
         said = (
-            "is a field name with a control character, which no multipart header can carry: "
-            "leave it out, or name the field without it"
+            "is a field name with a control character: no provider has such a field, and no "
+            "multipart body can carry it; leave it out, or name the field without it"
         )
     else:
         said = (

@@ -311,6 +311,7 @@ async def test_a_body_its_content_encoding_does_not_decode_is_a_400(
             "input_fidelity.\ud800",
         ),
         (b'{"model": "openai/gpt-image-1", "prompt": "a", "style": ["\\udfff"]}', "style[0]"),
+        (b'{"model": "stabilityai/sd3.5-large", "prompt": "a", "a\\nb": 1}', "a\nb"),
     ],
 )
 async def test_a_lone_surrogate_anywhere_in_a_json_body_is_a_400_before_any_call(

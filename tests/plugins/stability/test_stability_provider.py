@@ -207,4 +207,8 @@ async def test_a_field_name_no_multipart_header_can_carry_is_the_callers_to_fix(
                     dry_run=dry_run,
                 )
             assert (caught.value.param, caught.value.code) == (name, "invalid_text")
-            assert caught.value.message.startswith(f"{name!r} is a field name with a control")
+            assert caught.value.message == (
+                f"{name!r} is a field name with a control character: no provider has such a "
+                "field, and no multipart body can carry it; leave it out, or name the field "
+                "without it"
+            )
