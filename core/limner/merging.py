@@ -25,6 +25,7 @@ from .outcomes import (
 from .responses import (
     CONTENT_FILTERED,
     NO_IMAGES,
+    RESENT,
     Adjustment,
     ImageData,
     ImagesResponse,
@@ -105,6 +106,10 @@ def _nothing_made(
             model=plan.model.id,
             request_id=ids[0] if ids else None,
         )
+    for outcome in outcomes:  # a submission sent twice: said, as a result's warning said it
+        for notice in outcome.warnings if isinstance(outcome, ProviderResult) else ():
+            if notice.code == RESENT:
+                error.add_billing_note(notice.message)
     error.usage = reported_usage(outcomes)
     return error
 

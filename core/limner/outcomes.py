@@ -99,6 +99,12 @@ def failed_calls(
     others = [e for e in failed.values() if e is not error and e.message != error.message]
     if others:  # calls that failed alike before sending (a missing key) are not named
         error.message = f"{error.message} ({len(failed) - 1} other call(s) failed too)"
+    for other in failed.values():  # what the others may bill is said too, job ids included
+        if other is not error and (other.billing_note or other.submitted):
+            said = other.billing_note or "the provider took it, and may bill it"
+            job = f" (job {other.job})" if other.job and other.job not in said else ""
+            error.add_billing_note(f"{other.call or 'another call'}{job}: {said}")
+            error.retryable = error.retryable and not other.submitted  # (sent again: twice)
     error.usage = reported_usage(outcomes)
     raise error
 
@@ -108,7 +114,13 @@ def failed_call_notice(error: LimnerError) -> Notice:
     the call when something was sent: :meth:`Share.name`): ``content_filtered`` for a
     refusal, ``call_failed`` otherwise."""
     code = CONTENT_FILTERED if isinstance(error, ContentPolicyError) else CALL_FAILED
-    return Notice(code=code, message=error.message)
+    said, note = error.message, error.billing_note
+    if note and note not in said:  # a resend said only in the note (what may be billed twice)
+        head, sep, last = note.rpartition("; ")
+        if sep and said.endswith(last):  # (the message says the note's last part already)
+            note = head
+        said = f"{said.rstrip('.')}; {note}"
+    return Notice(code=code, message=said)
 
 
 def explained(result: ProviderResult) -> bool:

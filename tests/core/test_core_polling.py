@@ -835,3 +835,31 @@ async def test_a_resent_submission_whose_job_fails_says_so_in_the_error(
         dropped = f"attempt {attempt}: the connection dropped after the request went out"
         assert dropped in info.value.message and dropped in info.value.billing_note
     assert "job-1" in info.value.message
+
+
+async def test_a_split_request_that_failed_everywhere_names_the_job_another_call_started(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    """The first call's error is raised: it said nothing of the other call's job, which may
+    still finish and be billed, and invited sending it all again (retryable)."""
+    jobs = Jobs(server, polls=10_000)
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        if recorded.method == "POST" and recorded.json == {"prompt": "a fox", "index": 0}:
+            server.reply(answer)
+            return web.json_response({"error": "bad"}, status=400)
+        server.reply(answer)
+        return await jobs(recorded)
+
+    server.reply(answer)
+    with pytest.raises(limner.LimnerError) as caught:
+        await make_jobs_client(poll_timeout=0.3).images.generate(
+            model="jobs/flux-test", prompt="a fox", n=2
+        )
+    error = caught.value
+    assert error.message.startswith("call 1 of 2 (1 image(s)) failed: ")
+    assert error.billing_note == (
+        "call 2 of 2 (1 image(s)): job job-1 was submitted: it may still finish and be billed"
+    )
+    assert error.message.endswith(error.billing_note)
+    assert not error.retryable

@@ -161,3 +161,37 @@ async def test_a_bug_under_the_transport_keeps_its_frames_locals(
     assert [frame.f_locals.get("clue") for frame in frames if frame.f_code.co_name == "buggy"] == [
         "kept"
     ]
+
+
+async def test_an_answer_without_images_after_a_resend_says_the_resend(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """The answer's resent warning was lost when no image came: the error said nothing of the
+    first submission, which may be billed too."""
+    server.reply(_hang_up, web.json_response({"created": 1, "data": []}))
+    with pytest.raises(limner.NoImageGeneratedError) as caught:
+        await make_client().images.generate(model="fake/alpha-1", prompt="x")
+    assert len(server.api_calls) == 2
+    assert caught.value.billing_note == (
+        "attempt 1: the connection dropped after the request went out: the provider may have "
+        "taken it, and may bill the images it makes; limner sent it again"
+    )
+    assert caught.value.message.endswith(caught.value.billing_note)
+
+
+def test_a_failed_calls_notice_says_what_its_billing_note_says() -> None:
+    """A split request's failed call is a notice quoting its error; a resend was said only in
+    the error's billing note, and was lost."""
+    from limner.outcomes import failed_call_notice
+
+    error = limner.RequestTimeoutError(
+        "call 1 of 2 (1 image(s)) failed: no answer within 0.3 s; the provider may have taken "
+        "the request, and may still bill it"
+    )
+    error.billing_note = (
+        "attempt 1: the connection dropped; limner sent it again; the provider may have taken "
+        "the request, and may still bill it"
+    )
+    assert failed_call_notice(error).message == (
+        f"{error.message}; attempt 1: the connection dropped; limner sent it again"
+    )
