@@ -90,7 +90,7 @@ async def download(
     while True:
         attempt += 1
         try:
-            return await _attempt(session, url, policy, param, provider_url, timeout)
+            return await _attempt(session, url, policy, param, provider_url, timeout, pauses)
         except LimnerError as failure:
             wait = failure.retry_after
             if (
@@ -111,6 +111,7 @@ async def _attempt(
     param: str,
     provider_url: bool,
     timeout: aiohttp.ClientTimeout | None,
+    pauses: Pauses | None,
 ) -> bytes:
     """One try at the bytes at ``url``, its redirects followed, within ``timeout``."""
     import aiohttp
@@ -118,7 +119,7 @@ async def _attempt(
     total = timeout.total if timeout is not None else None
     try:
         async with asyncio.timeout(total):
-            return await _fetch(session, url, policy, param, provider_url, timeout)
+            return await _fetch(session, url, policy, param, provider_url, timeout, pauses)
     except aiohttp.ConnectionTimeoutError as exc:  # before TimeoutError: it is one too
         raise ProviderConnectionError(
             f"{param}: could not connect to download {url} in time", param=param, retryable=True
@@ -150,6 +151,7 @@ async def _fetch(
     param: str,
     provider_url: bool,
     timeout: aiohttp.ClientTimeout | None,
+    pauses: Pauses | None,
 ) -> bytes:
     """The bytes at ``url``, following its redirects. Each hop is checked afresh and connects
     to the address checked for its own host, with headers of its own (only the Host header
@@ -189,7 +191,13 @@ async def _fetch(
                 )
                 failure.retry_after = parse_retry_after(response.headers)
                 raise failure
-            return await _read(response, param, policy)
+            if pauses is None:
+                return await _read(response, param, policy)
+            pauses.start_reading(response.content)  # the client's closing ends the read
+            try:
+                return await _read(response, param, policy)
+            finally:
+                pauses.stop_reading(response.content)
     raise refusal(
         f"{param}: {url} redirected more than {MAX_REDIRECTS} times (the last to "
         f"{_shown(current)}); limner follows {MAX_REDIRECTS} at most",

@@ -193,6 +193,8 @@ class Transport:
         try:
             return await self._exchange(request, address)
         except _AnswerCutOff as cut:
+            if self.connections.closed:  # closed while the answer came: it was taken
+                raise client_closed_error(in_flight=True) from None
             began = f"{_host(request.url)} began answering (HTTP {cut.status}) but"
             kept = (
                 "not sent again, since the provider may have made, and will likely bill, the images"
@@ -268,6 +270,8 @@ class Transport:
         ) as response:
             status = response.status
             headers = {name.lower(): value for name, value in response.headers.items()}
+            pauses = self.connections.pauses  # closing the client ends the read
+            pauses.start_reading(response.content)
             try:
                 if "json" in headers.get("content-type", ""):
                     return await _read_json(response, status, headers, request.url)
@@ -277,6 +281,8 @@ class Transport:
                 if 200 <= status < 300 and _does_work(request):
                     raise _AnswerCutOff(status, exc) from None
                 raise
+            finally:
+                pauses.stop_reading(response.content)
 
 
 class _AnswerCutOff(Exception):

@@ -1,8 +1,9 @@
 """What ends with a client or with its event loop: the waits a client's closing cuts short (a
 retry's back-off, the time between a job's polls: a call waiting there fails at once as closed,
-``client_closed``, rather than sleeping out the wait), and a session closed when the event loop
-it serves shuts down (the end of ``asyncio.run``), so that its connections are not left open
-on a loop that can no longer close them."""
+``client_closed``, rather than sleeping out the wait; and the reading of an answer's body, which
+aiohttp's closing of its connections leaves waiting until the call's timeout), and a session
+closed when the event loop it serves shuts down (the end of ``asyncio.run``), so that its
+connections are not left open on a loop that can no longer close them."""
 
 from __future__ import annotations
 
@@ -41,7 +42,18 @@ class Pauses:
 
     def __init__(self) -> None:
         self._waiting: set[asyncio.Future[bool]] = set()
+        self._reading: dict[aiohttp.StreamReader, asyncio.AbstractEventLoop] = {}
         self.ended = False
+
+    def start_reading(self, body: aiohttp.StreamReader) -> None:
+        """``body`` (an answer's, on the running loop) is being read: :meth:`end` fails the
+        read. Pair with :meth:`stop_reading`."""
+        self._reading[body] = asyncio.get_running_loop()
+        if self.ended:  # end() came first, or ran in another thread meanwhile
+            _fail_read(body)
+
+    def stop_reading(self, body: aiohttp.StreamReader) -> None:
+        self._reading.pop(body, None)
 
     async def sleep(self, seconds: float) -> bool:
         """Wait ``seconds``; ``False`` when :meth:`end` cut the wait short (or came before)."""
@@ -66,14 +78,30 @@ class Pauses:
             loop = waiter.get_loop()
             if loop.is_closed():
                 continue
-            try:
-                running = asyncio.get_running_loop()
-            except RuntimeError:
-                running = None
-            if loop is running:
+            if loop is _running_loop():
                 _settle(waiter, False)
             else:
                 loop.call_soon_threadsafe(_settle, waiter, False)
+        for body, loop in list(self._reading.items()):
+            if loop.is_closed():
+                continue
+            if loop is _running_loop():
+                _fail_read(body)
+            else:
+                loop.call_soon_threadsafe(_fail_read, body)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _fail_read(body: aiohttp.StreamReader) -> None:
+    import aiohttp
+
+    body.set_exception(aiohttp.ClientConnectionError("the client was closed"))
 
 
 def _settle(waiter: asyncio.Future[bool], value: bool) -> None:

@@ -195,3 +195,22 @@ def test_a_failed_calls_notice_says_what_its_billing_note_says() -> None:
     assert failed_call_notice(error).message == (
         f"{error.message}; attempt 1: the connection dropped; limner sent it again"
     )
+
+
+async def test_closing_the_client_ends_a_call_reading_its_answer(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """aiohttp's closing of its connections left a read of a body already begun waiting until
+    the call's timeout (ten minutes by default); the call ends now, as taken (it may be billed)."""
+    server.reply(server.stall_mid_body)
+    client = make_client(timeout=60.0)
+    call = asyncio.create_task(client.images.generate(model="fake/alpha-1", prompt="x"))
+    while not server.api_calls:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)  # the status and the body's first bytes are in
+    await client.close()
+    with pytest.raises(limner.LimnerError) as caught:
+        await asyncio.wait_for(call, 5)
+    assert caught.value.code == "client_closed"
+    assert caught.value.submitted
+    assert caught.value.billing_note == "the provider may have taken the request, and bill it"
