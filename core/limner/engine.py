@@ -107,17 +107,18 @@ class Engine:
     async def run(self, operation: Operation, request: AnyRequest) -> ImagesResponse:
         plan = await self._plan(operation, request, sending=True)
         ended: dict[int, ProviderResult | LimnerError] = {}
+        jobs: dict[int, str] = {}  # the jobs calls started, by call: named if cancelled
         try:
             outcomes = await gather_settled(
                 [
-                    self._send(plan, call, translation)
+                    self._send(plan, call, translation, jobs)
                     for call, translation in zip(plan.calls, plan.translations, strict=True)
                 ],
                 into=ended,
             )
             return await self._merge(operation, request, plan, outcomes)
         except asyncio.CancelledError:  # while calls were out, or their images downloading
-            self._keep_made(operation, request, plan, ended)
+            self._keep_made(operation, request, plan, ended, jobs)
             raise
         except LimnerError as error:  # no image made: the usage reported may still be billed
             price_failure(self.registry, plan, operation, error)
@@ -129,6 +130,7 @@ class Engine:
         request: AnyRequest,
         plan: _Plan,
         ended: Mapping[int, ProviderResult | LimnerError],
+        jobs: Mapping[int, str],
     ) -> None:
         """A call cancelled after some of its provider calls answered: their images, billed,
         go to :func:`~limner.interrupted.keep_made_images`'s list when the caller keeps one, at
@@ -138,7 +140,7 @@ class Engine:
             return
         count = len(plan.calls)
         outcomes = [
-            ended.get(index, cancelled_call(index, count, call.n))
+            ended.get(index, cancelled_call(index, count, call.n, jobs.get(index)))
             for index, call in enumerate(plan.calls)
         ]
         with contextlib.suppress(LimnerError):  # (what answered made no image after all)
@@ -259,6 +261,7 @@ class Engine:
         plan: _Plan,
         call: ProviderCall,
         translation: Translation,
+        jobs: dict[int, str],
     ) -> ProviderResult:
         provider = plan.provider
         share = Share(call.index, len(plan.calls), call.n)
@@ -275,6 +278,8 @@ class Engine:
             resent=resent,
         )
         if isinstance(result, Pending):  # a job: the images come from polling it
+            if result.job is not None:
+                jobs[call.index] = result.job
             result = await poll(
                 self.transport,
                 provider,

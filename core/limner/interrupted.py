@@ -61,11 +61,20 @@ def kept() -> list[ImagesResponse] | None:
     return _kept.get()
 
 
-def cancelled_call(index: int, calls: int, n: int) -> LimnerError:
+def cancelled_call(index: int, calls: int, n: int, job: str | None = None) -> LimnerError:
     """The error standing for a provider call that had not answered when its call was
-    cancelled."""
+    cancelled; ``job``: the provider's id of the job it had started, which may still finish."""
+    which = f"call {index + 1} of {calls} ({n} image(s))"
+    if job is not None:
+        error = LimnerError(
+            f"{which} was cancelled while its job {job} ran: the job may still finish, and be "
+            "billed",
+            code=CANCELLED,
+        )
+        error.submitted, error.job = True, job
+        return error
     return LimnerError(
-        f"call {index + 1} of {calls} ({n} image(s)) was cancelled before it answered; if it "
-        "had been sent, the provider may still bill it",
+        f"{which} was cancelled before it answered; if it had been sent, the provider may "
+        "still bill it",
         code=CANCELLED,
     )

@@ -863,3 +863,23 @@ async def test_a_split_request_that_failed_everywhere_names_the_job_another_call
     )
     assert error.message.endswith(error.billing_note)
     assert not error.retryable
+
+
+async def test_a_call_cancelled_while_its_job_ran_names_the_job(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    """Its job was accepted, and may still finish and be billed: said so, with the id to find
+    it by, not as a call "cancelled before it answered"."""
+    ready = {"id": "job-1", "status": "Ready", "result": {"sample": f"{server.url}/files/a.png"}}
+    server.reply(Jobs(server, polls=10_000, first=lambda: web.json_response(ready)))
+    client = make_jobs_client()
+    with limner.interrupted.keep_made_images() as made, pytest.raises(TimeoutError):
+        await asyncio.wait_for(
+            client.images.generate(model="jobs/flux-test", prompt="a fox", n=2), 0.5
+        )
+    (kept,) = made
+    (notice,) = [w for w in kept.warnings if w.code == "call_failed"]
+    assert notice.message == (
+        "call 2 of 2 (1 image(s)) was cancelled while its job job-2 ran: the job may still "
+        "finish, and be billed"
+    )
