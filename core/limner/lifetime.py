@@ -48,6 +48,8 @@ class Pauses:
     def start_reading(self, body: aiohttp.StreamReader) -> None:
         """``body`` (an answer's, on the running loop) is being read: :meth:`end` fails the
         read. Pair with :meth:`stop_reading`."""
+        for stale in [b for b, loop in self._reading.items() if loop.is_closed()]:
+            del self._reading[stale]  # (a loop closed without ending its tasks)
         self._reading[body] = asyncio.get_running_loop()
         if self.ended:  # end() came first, or ran in another thread meanwhile
             _fail_read(body)
@@ -84,6 +86,7 @@ class Pauses:
                 loop.call_soon_threadsafe(_settle, waiter, False)
         for body, loop in list(self._reading.items()):
             if loop.is_closed():
+                del self._reading[body]
                 continue
             if loop is _running_loop():
                 _fail_read(body)

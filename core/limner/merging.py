@@ -106,10 +106,11 @@ def _nothing_made(
             model=plan.model.id,
             request_id=ids[0] if ids else None,
         )
-    for outcome in outcomes:  # a submission sent twice: said, as a result's warning said it
-        for notice in outcome.warnings if isinstance(outcome, ProviderResult) else ():
+    for index, outcome in enumerate(outcomes):  # a submission sent twice: said, as a result's
+        for notice in outcome.warnings if isinstance(outcome, ProviderResult) else ():  # was
             if notice.code == RESENT:
-                error.add_billing_note(notice.message)
+                which = f"call {index + 1} of {len(outcomes)}: " if len(outcomes) > 1 else ""
+                error.add_billing_note(which + notice.message)
     error.usage = reported_usage(outcomes)
     return error
 

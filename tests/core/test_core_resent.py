@@ -214,3 +214,39 @@ async def test_closing_the_client_ends_a_call_reading_its_answer(
     assert caught.value.code == "client_closed"
     assert caught.value.submitted
     assert caught.value.billing_note == "the provider may have taken the request, and bill it"
+
+
+async def test_each_calls_resend_is_named_when_no_call_made_an_image(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    empty = web.json_response({"created": 1, "data": []})
+    server.reply(_hang_up, _hang_up, empty, web.json_response({"created": 1, "data": []}))
+    with pytest.raises(limner.NoImageGeneratedError) as caught:
+        await make_client().images.generate(model="fake/alpha-1", prompt="x", n=3)
+    assert len(server.api_calls) == 4
+    resent = (
+        "the provider may have taken it, and may bill the images it makes; limner sent it again"
+    )
+    assert caught.value.billing_note == (
+        f"call 1 of 2: attempt 1: the connection dropped after the request went out: {resent}; "
+        f"call 2 of 2: attempt 1: the connection dropped after the request went out: {resent}"
+    )
+
+
+def test_a_read_on_a_loop_closed_without_ending_it_is_let_go() -> None:
+    """An embedder's loop closed with its tasks pending: the read's entry held the body, its
+    task and the loop for the life of the client."""
+    from limner.lifetime import Pauses
+
+    pauses = Pauses()
+    loop = asyncio.new_event_loop()
+
+    async def reading() -> None:
+        pauses.start_reading(object())  # type: ignore[arg-type]
+
+    loop.run_until_complete(reading())
+    loop.close()
+    asyncio.run(reading())  # a later call, on another loop
+    assert len(pauses._reading) == 1
+    pauses.end()  # (that loop is closed now too)
+    assert pauses._reading == {}

@@ -851,3 +851,28 @@ def test_failed_calls_are_worded_as_the_gateway_words_errors() -> None:
         "which its operator must fix",
         "kept as it is",
     ]
+
+
+def test_a_failed_calls_notice_after_a_resend_is_worded_as_the_gateway_words_it() -> None:
+    """The notice quotes the error and its billing note (a resend): the gateway's lookup by the
+    message missed it, and the upstream's host reached the client."""
+    from limner.gateway.errors import failures_as_answered
+    from limner.outcomes import failed_call_notice
+    from limner.redaction import Scrubber
+    from limner.sending import Share, _resent_said
+
+    error = limner.RequestTimeoutError(
+        "no answer from internal-proxy.corp.example:8443 within 0.3 s; the provider may have "
+        "taken the request, and may still bill it",
+        retryable=False,
+    )
+    error.billing_note = "the provider may have taken the request, and may still bill it"
+    error.provider = "openai"
+    _resent_said(error, ["attempt 1: the connection dropped; limner sent it again"])
+    Share(0, 2, 1).name(error)
+    (said,) = failures_as_answered([failed_call_notice(error)], [error], Scrubber())
+    assert "internal-proxy" not in said.message
+    assert said.message.startswith(
+        "call 1 of 2 (1 image(s)) failed: the openai API did not answer within the gateway's "
+        "timeout"
+    )

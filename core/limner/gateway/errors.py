@@ -24,6 +24,7 @@ from ..errors import (
     RateLimitError,
     RequestTimeoutError,
 )
+from ..outcomes import failed_call_notice
 from ..redaction import Scrubber
 from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
 from ..retry import RetryPolicy
@@ -94,7 +95,7 @@ def failures_as_answered(
     the log."""
     worded: dict[str, str] = {}
     for failure in failures:
-        said = failure.message  # what the notice quotes, before scrubbing changes it
+        said = failed_call_notice(failure).message  # as the notice has it, before scrubbing
         body, answer = _as_answered(scrub.error(failure), within="a call of a request answered 200")
         # words the gateway rewrote lost the call's name, which the message began with
         named = f"{failure.call} failed: " if failure.call and "message" in answer.changes else ""
