@@ -247,7 +247,9 @@ class AsyncClient:
         stays yours to close, after the client (a call once it is closed fails,
         ``session_closed``).
         Its default headers, auth and cookies go with calls to providers, never with downloads
-        (input image URLs, result links), whose hosts others may name.
+        (input image URLs, result links), whose hosts others may name. Closing the client ends
+        its calls' waits and the reading of answers already begun, but not a call still waiting
+        for a provider's first answer: the session, which keeps that connection, is yours.
     """
 
     def __init__(
