@@ -225,6 +225,7 @@ _SUBMODULES = frozenset(
         "error_base",
         "errors",
         "estimates",
+        "exchange_failures",
         "failure_cost",
         "forwarding",
         "gateway",

@@ -29,8 +29,15 @@ from .connections import (
 from .errors import (
     LimnerError,
     ProviderConnectionError,
-    ProviderError,
     RequestTimeoutError,
+)
+from .exchange_failures import (
+    DROPPED,
+    does_work,
+    host_of,
+    maybe_taken,
+    unreadable,
+    unreadable_answer,
 )
 from .redaction import drop_frame_locals
 from .retry import RetryPolicy
@@ -195,7 +202,7 @@ class Transport:
         except _AnswerCutOff as cut:
             if self.connections.closed:  # closed while the answer came: it was taken
                 raise client_closed_error(in_flight=True) from None
-            began = f"{_host(request.url)} began answering (HTTP {cut.status}) but"
+            began = f"{host_of(request.url)} began answering (HTTP {cut.status}) but"
             kept = (
                 "not sent again, since the provider may have made, and will likely bill, the images"
             )
@@ -211,31 +218,31 @@ class Transport:
             failure.submitted, failure.billing_note = True, kept
         except aiohttp.ConnectionTimeoutError:  # before TimeoutError: it is one too
             failure = ProviderConnectionError(
-                f"could not connect to {_host(request.url)} within {self.connect_timeout:g} s",
+                f"could not connect to {host_of(request.url)} within {self.connect_timeout:g} s",
                 retryable=True,
             )
         except TimeoutError:
-            sent = _does_work(request)  # and connected (not the connect timeout)
+            sent = does_work(request)  # and connected (not the connect timeout)
             note = "the provider may have taken the request, and may still bill it" if sent else ""
             failure = RequestTimeoutError(
-                f"no answer from {_host(request.url)} within {self.total_timeout:g} s"
+                f"no answer from {host_of(request.url)} within {self.total_timeout:g} s"
                 + (f"; {note}" if note else ""),
                 retryable=False,
             )
             failure.limit, failure.billing_note = TIMEOUT, note
         except aiohttp.ClientError as exc:
             if self.connections.closed:  # closed under the call: not the provider's doing
-                failure = client_closed_error(in_flight=_does_work(request))
-            elif _unreadable_answer(exc):  # answered, so perhaps done: not sent again
-                failure = _unreadable(request, exc)
+                failure = client_closed_error(in_flight=does_work(request))
+            elif unreadable_answer(exc):  # answered, so perhaps done: not sent again
+                failure = unreadable(request, exc)
             else:
                 failure = ProviderConnectionError(
-                    f"could not reach {_host(request.url)}: {type(exc).__name__}: {exc}; check "
+                    f"could not reach {host_of(request.url)}: {type(exc).__name__}: {exc}; check "
                     "the network, and the provider's base URL if one is set",
                     retryable=True,
                 )
-                if _maybe_taken(request, exc):
-                    failure.billing_note, failure.dropped = _DROPPED, True
+                if maybe_taken(request, exc):
+                    failure.billing_note, failure.dropped = DROPPED, True
         except (asyncio.CancelledError, KeyboardInterrupt, SystemExit) as exc:  # (not a bug's)
             drop_frame_locals(exc)  # it leaves with its traceback
             raise
@@ -278,7 +285,7 @@ class Transport:
                 return WireResponse(status, headers, await response.read(), request.url)
             except (aiohttp.ClientError, TimeoutError) as exc:  # the body lost after the status
                 # work done, and billed: not to be sent again (a read, such as a poll, may be)
-                if 200 <= status < 300 and _does_work(request):
+                if 200 <= status < 300 and does_work(request):
                     raise _AnswerCutOff(status, exc) from None
                 raise
             finally:
@@ -359,61 +366,3 @@ async def _read_json(
     except (ValueError, RecursionError):
         return WireResponse(status, headers, text.encode(), url)
     return WireResponse(status, headers, head, url, parsed=parsed)
-
-
-def _unreadable_answer(exc: Exception) -> bool:
-    """Whether ``exc`` is aiohttp failing to read an HTTP answer that came (a header over its
-    limit), not a failure to reach the provider: a proxy that refused to connect, or a port
-    that speaks no HTTP (a TLS port named with http://), whose first line is no status line."""
-    aiohttp, _ = client_modules()
-    return (
-        isinstance(exc, aiohttp.ClientResponseError)
-        and not isinstance(exc, aiohttp.ClientHttpProxyError)
-        and not str(exc.message).startswith("Bad status line")
-    )
-
-
-def _unreadable(request: WireRequest, exc: Exception) -> ProviderError:
-    """The error of an answer aiohttp could not read: the request went out and was answered,
-    so the provider may have done, and may bill, the work."""
-    sent = _does_work(request)
-    note = "the provider may have made, and may bill, what it answered" if sent else ""
-    said = " ".join(str(getattr(exc, "message", "") or type(exc).__name__).split())
-    said = said if len(said) <= 80 else said[:79] + "…"  # (aiohttp quotes what it could not read)
-    failure = ProviderError(
-        f"the provider answered, but its answer could not be read ({said})"
-        + (f"; {note}" if note else ""),
-        retryable=False,
-    )
-    failure.submitted, failure.billing_note = sent, note
-    return failure
-
-
-def _host(url: str) -> str:
-    """The host (and port) of ``url``, for messages: never the credentials of a
-    ``user:password@`` part."""
-    return url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[2]
-
-
-def _does_work(request: WireRequest) -> bool:
-    """Whether ``request`` asks the provider to do (and bill) work: not a read (a poll)."""
-    return request.method not in ("GET", "HEAD")
-
-
-_DROPPED = (
-    "the connection dropped after the request went out: the provider may have taken it, and "
-    "may bill the images it makes"
-)
-
-
-def _maybe_taken(request: WireRequest, exc: Exception) -> bool:
-    """Whether a lost connection may have come after the provider took ``request``: a POST that
-    the server closed on, or reset, once connected (a stale pooled connection looks the same,
-    and is the common case; so it is retried, and said)."""
-    aiohttp, _ = client_modules()
-    lost = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientOSError)
-    return (
-        _does_work(request)
-        and isinstance(exc, lost)
-        and not isinstance(exc, aiohttp.ClientConnectorError)  # never connected: never sent
-    )

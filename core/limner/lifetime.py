@@ -48,8 +48,9 @@ class Pauses:
     def start_reading(self, body: aiohttp.StreamReader) -> None:
         """``body`` (an answer's, on the running loop) is being read: :meth:`end` fails the
         read. Pair with :meth:`stop_reading`."""
-        for stale in [b for b, loop in self._reading.items() if loop.is_closed()]:
-            del self._reading[stale]  # (a loop closed without ending its tasks)
+        if self._reading:  # (none, in the common case: nothing to look at)
+            for stale in [b for b, loop in self._reading.items() if loop.is_closed()]:
+                del self._reading[stale]  # a loop closed without ending its tasks
         self._reading[body] = asyncio.get_running_loop()
         if self.ended:  # end() came first, or ran in another thread meanwhile
             _fail_read(body)

@@ -15,18 +15,11 @@ from pydantic import BaseModel
 from .errors import InvalidRequestError
 from .safe_text import is_lone_surrogate
 
-__all__ = ["HEADER_CONTROLS", "refuse_unsendable", "unsendable_text"]
+__all__ = ["HEADER_CONTROLS", "refuse_unsendable"]
 
 HEADER_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 """The control characters no HTTP header may hold (RFC 9110 5.5), a multipart part's name
 included (tab is allowed)."""
-
-
-def unsendable_text(value: Any, path: str) -> str | None:
-    """The parameter under ``path`` (``user``, ``messages[0].content``) of the first text in
-    ``value`` that no request can carry, or ``None``."""
-    found = _unsendable(value, path)
-    return None if found is None else found[0]
 
 
 def refuse_unsendable(request: BaseModel | Mapping[str, Any]) -> None:
@@ -50,7 +43,8 @@ def refuse_unsendable(request: BaseModel | Mapping[str, Any]) -> None:
 
 
 def _unsendable(value: Any, path: str) -> tuple[str, bool] | None:
-    """The first unsendable text's parameter, and whether it is a field's name."""
+    """The parameter under ``path`` (``user``, ``messages[0].content``) of the first text in
+    ``value`` that no request can carry, and whether it is a field's name; ``None`` if none."""
     if isinstance(value, str):
         return (path, False) if _has_surrogate(value) else None
     if isinstance(value, BaseModel):

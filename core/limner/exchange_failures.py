@@ -1,0 +1,76 @@
+"""How a failed exchange with a provider is told apart: never reached, dropped after the
+request went out (the provider may have taken it), or answered in a way aiohttp could not read
+(taken, and perhaps billed: not to be sent again). Used by :mod:`limner.http`."""
+
+from __future__ import annotations
+
+from .connections import client_modules
+from .errors import ProviderError
+from .wire import WireRequest
+
+__all__ = [
+    "DROPPED",
+    "does_work",
+    "host_of",
+    "maybe_taken",
+    "unreadable",
+    "unreadable_answer",
+]
+
+
+def unreadable_answer(exc: Exception) -> bool:
+    """Whether ``exc`` is aiohttp failing to read an HTTP answer that came (a header over its
+    limit), not a failure to reach the provider: a proxy that refused to connect, or a port
+    that speaks no HTTP (a TLS port named with http://), whose first line is no status line."""
+    aiohttp, _ = client_modules()
+    return (
+        isinstance(exc, aiohttp.ClientResponseError)
+        and not isinstance(exc, aiohttp.ClientHttpProxyError)
+        and not str(exc.message).startswith("Bad status line")
+    )
+
+
+def unreadable(request: WireRequest, exc: Exception) -> ProviderError:
+    """The error of an answer aiohttp could not read: the request went out and was answered,
+    so the provider may have done, and may bill, the work."""
+    sent = does_work(request)
+    note = "the provider may have made, and may bill, what it answered" if sent else ""
+    said = " ".join(str(getattr(exc, "message", "") or type(exc).__name__).split())
+    said = said if len(said) <= 80 else said[:79] + "…"  # (aiohttp quotes what it could not read)
+    failure = ProviderError(
+        f"the provider answered, but its answer could not be read ({said})"
+        + (f"; {note}" if note else ""),
+        retryable=False,
+    )
+    failure.submitted, failure.billing_note = sent, note
+    return failure
+
+
+def host_of(url: str) -> str:
+    """The host (and port) of ``url``, for messages: never the credentials of a
+    ``user:password@`` part."""
+    return url.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[2]
+
+
+def does_work(request: WireRequest) -> bool:
+    """Whether ``request`` asks the provider to do (and bill) work: not a read (a poll)."""
+    return request.method not in ("GET", "HEAD")
+
+
+DROPPED = (
+    "the connection dropped after the request went out: the provider may have taken it, and "
+    "may bill the images it makes"
+)
+
+
+def maybe_taken(request: WireRequest, exc: Exception) -> bool:
+    """Whether a lost connection may have come after the provider took ``request``: a POST that
+    the server closed on, or reset, once connected (a stale pooled connection looks the same,
+    and is the common case; so it is retried, and said)."""
+    aiohttp, _ = client_modules()
+    lost = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientOSError)
+    return (
+        does_work(request)
+        and isinstance(exc, lost)
+        and not isinstance(exc, aiohttp.ClientConnectorError)  # never connected: never sent
+    )
