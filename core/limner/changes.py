@@ -33,19 +33,27 @@ class Changes:
         self.adjust(param, requested, None, reason)
 
     def split_seed(
-        self, seed: int | None, index: int, *, low: int, high: int, default: int | None = None
+        self,
+        seed: int | None,
+        index: int,
+        *,
+        low: int,
+        high: int,
+        default: int | None = None,
+        param: str = "seed",
     ) -> int | None:
         """The seed for call ``index`` of a request core split into several calls (``n`` above
         the model's images per call): ``seed + index``, wrapped into the provider's ``low`` to
         ``high``, and the change recorded; call 0 keeps ``seed``. The same seed in every call
         would repeat the first call's images. ``default`` is the seed the provider uses when
-        none is sent, for providers whose default is fixed (``None``: a random one)."""
+        none is sent, for providers whose default is fixed (``None``: a random one). ``param``
+        names the setting in the adjustment (a provider's own seed field passed through)."""
         base = default if seed is None else seed
         if index == 0 or base is None:
             return seed
         applied = low + (base - low + index) % (high - low + 1)
         self.adjust(
-            "seed",
+            param,
             seed,
             applied,
             f"n was split across calls; call {index + 1} sends seed {applied} so its images "

@@ -47,6 +47,7 @@ from .common import (
     no_thinking,
     output_options,
     person_generation,
+    split_passed_seed,
     thinking_level,
     unsupported_thinking_level,
 )
@@ -115,7 +116,16 @@ def translate_chat(
         wire["systemInstruction"] = {"parts": system}
     wire["generationConfig"] = generation
     defaults = modality_default(body.options, body.call.request.modalities)
-    wire = merge_passed_through(wire, _top_level(body, extras), defaults=defaults)
+    passed = split_passed_seed(
+        body,
+        call.model,
+        call.index,
+        call.request.seed,
+        _top_level(body, extras),
+        wire,
+        "generationConfig",
+    )
+    wire = merge_passed_through(wire, passed, defaults=defaults)
     modalities, size = as_sent(wire)  # fields passed through may have replaced limner's
     said = any(w.code == TEXT_ONLY for w in body.warnings) or call.request.modalities == ["text"]
     if modalities is not None and "IMAGE" not in modalities and not said:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from limner import (
@@ -23,7 +23,7 @@ from limner.responses import CONTENT_FILTERED
 
 from .models import RECOMMENDED_INPUTS, thinking_levels
 from .options import GoogleOptions
-from .plan import Plan
+from .plan import Plan, split_seed
 
 __all__ = [
     "ABOVE_RECOMMENDED_INPUTS",
@@ -51,6 +51,7 @@ __all__ = [
     "no_thinking",
     "output_options",
     "person_generation",
+    "split_passed_seed",
     "thinking_level",
     "unsupported_thinking_level",
 ]
@@ -90,12 +91,50 @@ def drop_ignored(plan: Plan) -> None:
         plan.drop("input_fidelity", fidelity, "Google's image APIs have no such setting")
 
 
-def forward(body: dict[str, Any], plan: Plan) -> dict[str, Any]:
-    """Unknown request fields go into the body (see :func:`merge_passed_through`)."""
+def forward(body: dict[str, Any], plan: Plan, section: str = "generationConfig") -> dict[str, Any]:
+    """Unknown request fields go into the body (see :func:`merge_passed_through`); a seed
+    passed through in ``section`` gets the call's own (see :func:`split_passed_seed`)."""
     forwarded = plan.request.forwarded
     if not forwarded:
         return body
-    return merge_passed_through(body, forwarded, defaults=modality_default(plan.options))
+    call = plan.call
+    seed = plan.request.seed
+    passed = split_passed_seed(plan, call.model, call.index, seed, forwarded, body, section)
+    return merge_passed_through(body, passed, defaults=modality_default(plan.options))
+
+
+def split_passed_seed(
+    changes: Changes,
+    model: ModelInfo,
+    index: int,
+    asked: int | None,
+    forwarded: Mapping[str, Any],
+    built: Mapping[str, Any],
+    section: str,
+) -> Mapping[str, Any]:
+    """``forwarded`` with a seed passed through in ``section`` (``generationConfig.seed``,
+    Imagen's ``parameters.seed``, either spelling) made call ``index``'s own, as the request's
+    ``seed`` is (see :func:`~.plan.split_seed`): the same seed in every call of a split request
+    would make the first call's images again, each billed. The request's seed (``asked``),
+    given there too, is already split in ``built``; a different one is left to be refused when
+    merged."""
+    if index == 0:
+        return forwarded
+    for name, config in forwarded.items():
+        if camel(name) != section or not isinstance(config, dict):
+            continue
+        for key, seed in config.items():
+            if camel(key) != "seed" or type(seed) is not int:
+                continue
+            mine = _field(_field(built, section), "seed")
+            if mine is None:
+                own = split_seed(changes, model, seed, index, param=f"{section}.seed")
+            elif seed == asked:
+                own = mine
+            else:
+                return forwarded
+            return {**forwarded, name: {**config, key: own}}
+    return forwarded
 
 
 RESPONSE_MODALITIES = "generationConfig.responseModalities"
@@ -142,7 +181,7 @@ def _field(holder: Any, name: str) -> Any:
 
 def merge_passed_through(
     mine: dict[str, Any],
-    given: dict[str, Any],
+    given: Mapping[str, Any],
     path: str = "",
     *,
     defaults: frozenset[str] = frozenset(),

@@ -105,7 +105,7 @@ def translate_imagen(plan: Plan) -> Translation:
         request=WireRequest(
             method="POST",
             url=plan.endpoint.url(call.model.name, "predict"),
-            json=forward(body, plan),
+            json=forward(body, plan, "parameters"),
         ),
         adjustments=tuple(plan.adjustments),
         warnings=tuple(plan.warnings),

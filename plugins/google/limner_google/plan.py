@@ -68,19 +68,21 @@ class Plan(Changes):
             self.drop(param, value, "only Vertex AI takes this setting (vertexai=True)")
 
 
-def split_seed(changes: Changes, model: ModelInfo, seed: int, index: int) -> int:
+def split_seed(
+    changes: Changes, model: ModelInfo, seed: int, index: int, *, param: str = "seed"
+) -> int:
     """The seed for call ``index`` of a split request, in the range ``model`` declares
     (``capabilities.seed_range``; a model that declares none gets Google's int32,
-    :data:`~.models.SEED_RANGE`), its change recorded in ``changes``. A seed outside it is
-    refused: wrapped, it would not be the seed asked for."""
+    :data:`~.models.SEED_RANGE`), its change recorded in ``changes`` under ``param``. A seed
+    outside it is refused: wrapped, it would not be the seed asked for."""
     low, high = model.capabilities.seed_range or SEED_RANGE
     if not low <= seed <= high:
         raise InvalidRequestError(
             f"seed {seed} is out of range: Google takes a 32-bit seed ({low} to {high})",
-            param="seed",
+            param=param,
             provider="google",
         )
-    applied = changes.split_seed(seed, index, low=max(low, 0), high=high)
+    applied = changes.split_seed(seed, index, low=max(low, 0), high=high, param=param)
     assert applied is not None
     return applied
 

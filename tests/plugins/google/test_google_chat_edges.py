@@ -49,7 +49,7 @@ async def test_an_answer_cut_short_by_max_tokens_is_an_answer(server: Server) ->
     ("fields", "param"),
     [
         (
-            {"n": 2, "seed": 5, "extra_body": {"generation_config": {"seed": 5}}},
+            {"n": 2, "seed": 5, "extra_body": {"generation_config": {"seed": 6}}},
             "generationConfig.seed",
         ),
         (

@@ -613,6 +613,72 @@ async def test_split_calls_each_get_their_own_seed() -> None:
     assert [a.applied for a in imagen.adjustments if a.param == "seed"] == [10]
 
 
+async def test_a_seed_passed_through_is_split_as_the_requests_own() -> None:
+    """Google's own seed field, passed through, in either spelling: each split call its own,
+    reported under the field's path; the request's seed given there too is split once."""
+    gemini = {"google": {"api_key": "k"}}
+    vertex = {"google": {"vertexai": True, "project": "proj", "location": "us-central1"}}
+    flash = "google/gemini-2.5-flash-image"
+    async with limner.AsyncClient(providers=gemini) as client:
+        passed = await client.images.generate(
+            model=flash,
+            prompt="a fox",
+            n=3,
+            dry_run=True,
+            extra_body={"generation_config": {"seed": 5}},
+        )
+        both = await client.images.generate(
+            model=flash,
+            prompt="a fox",
+            n=2,
+            seed=5,
+            dry_run=True,
+            extra_body={"generationConfig": {"seed": 5}},
+        )
+        chat = await client.chat.completions.create(
+            model=flash,
+            messages=[{"role": "user", "content": "a fox"}],
+            n=2,
+            dry_run=True,
+            extra_body={"generationConfig": {"seed": 5, "topP": 0.5}},
+        )
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.generate(
+                model=flash,
+                prompt="a fox",
+                n=2,
+                seed=4,
+                dry_run=True,
+                extra_body={"generationConfig": {"seed": 5}},
+            )
+    async with limner.AsyncClient(providers=vertex) as client:
+        imagen = await client.images.generate(
+            model="google/imagen-4.0-generate-001",
+            prompt="a fox",
+            n=5,
+            dry_run=True,
+            extra_body={"parameters": {"seed": 9}},
+        )
+
+    def seeds(plan: Any, section: str) -> list[Any]:
+        return [r["json"][section]["seed"] for r in plan.requests]
+
+    assert all("generation_config" not in r["json"] for r in passed.requests)  # one object
+    assert seeds(passed, "generationConfig") == [5, 6, 7]
+    assert [(a.param, a.requested, a.applied) for a in passed.adjustments] == [
+        ("generationConfig.seed", 5, 6),
+        ("generationConfig.seed", 5, 7),
+    ]
+    assert seeds(both, "generationConfig") == [5, 6]
+    assert [(a.param, a.applied) for a in both.adjustments] == [("seed", 6)]
+    assert [r["json"]["generationConfig"]["topP"] for r in chat.requests] == [0.5, 0.5]
+    assert seeds(chat, "generationConfig") == [5, 6]
+    assert [(a.param, a.applied) for a in chat.adjustments] == [("generationConfig.seed", 6)]
+    assert caught.value.param == "generationConfig.seed"
+    assert seeds(imagen, "parameters") == [9, 10]
+    assert [(a.param, a.applied) for a in imagen.adjustments] == [("parameters.seed", 10)]
+
+
 # ---- settings that do not apply: reported, never silently dropped ------------------------------
 
 
