@@ -205,6 +205,7 @@ __all__ = [
 _SUBMODULES = frozenset(
     {
         "arguments",
+        "authorizing",
         "call_prices",
         "calls",
         "capabilities",
@@ -244,6 +245,7 @@ _SUBMODULES = frozenset(
         "money",
         "outcomes",
         "params",
+        "plugin_failures",
         "plugins",
         "polling",
         "price_sheet",

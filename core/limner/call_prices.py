@@ -6,8 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .capabilities import ModelInfo, Operation
+from .errors import PluginError
 from .plugins import Registry
 from .pricing import sheet_basis
+from .redaction import raised_at
 from .responses import Notice, Usage
 
 __all__ = ["COST_ESTIMATED", "estimated_notice", "price_or_notice"]
@@ -33,9 +35,13 @@ def price_or_notice(
     try:
         cost = registry.price(model, operation, images, quality, size, usage, edit_mode)
     except Exception as exc:  # a plugin's pricing bug must not lose the user's images
+        # a plugin's exception by where it was raised, not its words: a hook sees no settings
+        # to scrub them of, and may quote a key (``rate service refused key sk-...``) that the
+        # response would carry. Core's own (a price no bill can have) is said in full.
+        said = f": {exc}" if type(exc) is PluginError else raised_at(exc, None)
         return None, Notice(
             code="price_failed",
-            message=f"pricing {model.id} failed in a plugin ({type(exc).__name__}: {exc}); "
+            message=f"pricing {model.id} failed in a plugin ({type(exc).__name__}{said}); "
             "the cost is unknown",
         )
     if cost is None:

@@ -29,6 +29,7 @@ from .loading import (
     register_plugin,
     warn_misspelled_methods,
 )
+from .plugin_failures import raise_from_plugin
 from .pricing import forget_sheet_basis, hook_cost, price_from_sheet
 from .provider import Provider, ProviderCall, Translation
 from .registered import checked_model
@@ -260,13 +261,14 @@ class Registry:
         provider and the model, whether or not the plugin said them."""
         try:
             return self._translate(provider, call)
-        except LimnerError as error:
-            raise error.attribute(provider.name, call.model.id) from error.__cause__
+        except LimnerError as error:  # (a plugin's words may quote a secret: scrubbed)
+            raise_from_plugin(provider, call.settings, call.model.id, error, "translate")
         except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
             refuse_unsendable(call.request)  # unless the caller's text made it fail
-            raise PluginError.crashed(
-                "translate", provider.name, call.model.id, exc, self._translators(provider)
-            ) from exc
+            culprit = self._translators(provider)
+            raise_from_plugin(
+                provider, call.settings, call.model.id, exc, "translate", culprit=culprit
+            )
 
     def _translate(self, provider: Provider, call: ProviderCall) -> Translation:
         hook = self.manager.hook.translate_request

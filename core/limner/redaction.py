@@ -105,7 +105,8 @@ def raised_at(exc: BaseException, owner: object) -> str:
     traceback :meth:`Scrubber.cause` may leave unchained."""
     frames = traceback.extract_tb(exc.__traceback__)
     module = sys.modules.get(type(owner).__module__)
-    file = Path(module.__file__) if module and module.__file__ else None
+    where = getattr(module, "__file__", None)  # (none for ``None``'s module: builtins)
+    file = Path(where) if where else None
     if file is None or (not hasattr(module, "__path__") and file.name != "__init__.py"):
         own = [frame for frame in frames if file is not None and Path(frame.filename) == file]
     else:  # a package: any of its modules

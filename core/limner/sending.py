@@ -5,7 +5,6 @@ a retired model's successor, parse a 2xx answer; and best-effort pricing."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -14,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from .authorizing import authorized, authorized_in_thread
 from .capabilities import ModelInfo, Operation
 from .dryrun import DryRun, Estimate
 from .errors import (
@@ -98,9 +98,9 @@ async def exchange(
 
     async def authorize(wire: WireRequest) -> WireRequest:
         if provider.authorize_blocks:
-            done = await asyncio.to_thread(provider.authorize, wire, settings)
+            done = await authorized_in_thread(provider, wire, settings, model.id)
         else:
-            done = provider.authorize(wire, settings)
+            done = authorized(provider, wire, settings, model.id)
         signed.append(done)
         return done
 
@@ -303,7 +303,10 @@ def describe(
     try:
         scrub = Scrubber(plan.provider.secret_values(plan.settings))
         described = [
-            _hidden(scrub, plan.provider.authorize(t.request, plan.settings, dry_run=True))
+            _hidden(
+                scrub,
+                authorized(plan.provider, t.request, plan.settings, plan.model.id, dry_run=True),
+            )
             for t in plan.translations
         ]
     finally:

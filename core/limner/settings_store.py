@@ -12,6 +12,7 @@ from typing import Any
 from .capabilities import ModelInfo
 from .errors import LimnerError, PluginError
 from .inputs import namespace_of, respell_error, spelling
+from .plugin_failures import raise_from_plugin
 from .plugins import Registry
 from .provider import Provider, ProviderSettings
 
@@ -76,10 +77,8 @@ class SettingsStore:
             pending.add_done_callback(functools.partial(self._lookup_done, name))
         try:
             done = await asyncio.shield(pending)  # one caller cancelled: the others still wait
-        except LimnerError as error:  # named as translation errors are (Registry.translate)
-            raise error.attribute(name, model.id) from error.__cause__
-        except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
-            raise PluginError.crashed("complete_settings", name, model.id, exc) from exc
+        except Exception as exc:  # named and scrubbed as translation errors are
+            raise_from_plugin(provider, self.loaded(provider), model.id, exc, "complete_settings")
         if not isinstance(done, ProviderSettings):
             step = f"{type(provider).__name__}.complete_settings"
             wanted = "the provider's settings"

@@ -31,6 +31,7 @@ from ..outcomes import (
     failed_calls,
     gather_settled,
 )
+from ..plugin_failures import raise_from_plugin
 from ..provider import Provider, Translation
 from ..requests import STREAMING_NOT_SUPPORTED
 from ..responses import NO_IMAGES, Notice, reported_usage
@@ -159,14 +160,10 @@ class ChatEngine:
         step = f"{type(provider).__name__}.translate_chat"
         try:
             translation = checked_translation(provider.translate_chat(call), step)
-        except PluginError as error:  # the caller's text, when it cannot be sent, not the plugin
-            refuse_unsendable(call.request)
-            raise error.attribute(provider.name, call.model.id) from error.__cause__
-        except LimnerError as error:  # named as the images path names them (Registry.translate)
-            raise error.attribute(provider.name, call.model.id) from error.__cause__
-        except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
-            refuse_unsendable(call.request)  # unless the caller's text made it fail
-            raise PluginError.crashed("translate_chat", provider.name, call.model.id, exc) from exc
+        except Exception as exc:  # named and scrubbed as the images path does (Registry.translate)
+            if not isinstance(exc, LimnerError) or isinstance(exc, PluginError):
+                refuse_unsendable(call.request)  # the caller's text, if it cannot be sent
+            raise_from_plugin(provider, call.settings, call.model.id, exc, "translate_chat")
         return with_extra_headers(translation, headers)
 
     # ---- sending and merging -----------------------------------------------------------------

@@ -223,7 +223,7 @@ def _no_size(plan: Plan, request: EditRequest) -> None:
         ("image_config.image_size", config.image_size if config else None),
     ):
         if value is not None:
-            plan.drop(param, value, f"{plan.what} keeps the input image's size and shape")
+            plan.drop(param, value, f"{plan.what} takes no size or aspect ratio")
 
 
 def _check_sides(plan: Plan, image: InputImage, least: int) -> None:

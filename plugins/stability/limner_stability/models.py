@@ -117,8 +117,11 @@ _EDITING = _GENERATE.model_copy(
         # erase and remove-background take no prompt; outpaint's is optional [SPEC]
         "edit_modes_without_prompt": ("outpaint", "erase", "remove-background"),
         "field_rules": EDIT_RULES,
-        # every edit keeps the input image's size and shape [stability.md: aspect_ratio is
-        # "text-to-image only"]
+        # no edit takes a size: the edit services have no such field, and sd3's aspect_ratio is
+        # "only valid for text-to-image" [SPEC]. Their output is sized by Stability: "4
+        # megapixels" for inpaint, erase and search-and-replace, the input's for
+        # search-and-recolor [SPEC-2026 ### Output]. Ultra's aspect_ratio carries no such
+        # restriction, but whether it applies with an input image is unverified: not sent.
         "per_operation": {"edit": OperationCapabilities(aspect_ratios=())},
     }
 )

@@ -1,0 +1,71 @@
+"""A provider's ``authorize``, run by core: what it raises that is not a
+:class:`~limner.errors.LimnerError` becomes one, its words kept clear of the settings' secrets.
+
+A plugin's ``authorize`` handles credentials, so its exceptions are the likeliest to quote one
+(``ValueError: token exchange failed for key sk-...``); raised as they came, they reached the
+caller, the command line's traceback and the gateway's log."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import NoReturn
+
+from .errors import LimnerError, PluginError, ProviderConnectionError
+from .plugin_failures import raise_from_plugin
+from .provider import Provider, ProviderSettings
+from .redaction import raised_at
+from .wire import WireRequest
+
+__all__ = ["authorize_failure", "authorized", "authorized_in_thread"]
+
+
+def authorized(
+    provider: Provider,
+    request: WireRequest,
+    settings: ProviderSettings,
+    model_id: str,
+    *,
+    dry_run: bool = False,
+) -> WireRequest:
+    """``provider.authorize(request, settings)``; see :func:`authorize_failure` for what it
+    raises."""
+    try:
+        if dry_run:
+            return provider.authorize(request, settings, dry_run=True)
+        return provider.authorize(request, settings)
+    except Exception as exc:
+        _raise_failure(provider, settings, model_id, exc)
+
+
+async def authorized_in_thread(
+    provider: Provider, request: WireRequest, settings: ProviderSettings, model_id: str
+) -> WireRequest:
+    """:func:`authorized` in a worker thread, for an ``authorize`` that may block."""
+    try:
+        return await asyncio.to_thread(provider.authorize, request, settings)
+    except Exception as exc:
+        _raise_failure(provider, settings, model_id, exc)
+
+
+def _raise_failure(
+    provider: Provider, settings: ProviderSettings, model_id: str, exc: Exception
+) -> NoReturn:
+    failure = None if isinstance(exc, LimnerError) else authorize_failure(provider, model_id, exc)
+    raise_from_plugin(provider, settings, model_id, exc, "authorize", failure=failure)
+
+
+def authorize_failure(provider: Provider, model_id: str, exc: Exception) -> LimnerError:
+    """The error for ``provider``'s ``authorize`` that raised ``exc``, not one of limner's: an
+    ``OSError`` (a token service that could not be reached) is a failed connection, which the
+    transport retries as one; anything else is a bug in the plugin (a
+    :class:`~limner.errors.PluginError`). Its message quotes ``exc``: scrub it before it leaves."""
+    where = raised_at(exc, provider)
+    if isinstance(exc, OSError):
+        return ProviderConnectionError(
+            f"{provider.name} could not authorize the request ({type(exc).__name__}: {exc}"
+            f"{where}); check the network and the provider's credentials",
+            provider=provider.name,
+            model=model_id,
+            retryable=True,
+        )
+    return PluginError.crashed("authorize", provider.name, model_id, exc)

@@ -1,0 +1,38 @@
+"""What a provider's own code raised, as it leaves core: one of limner's errors, naming the
+provider and the model, its words and its chain kept clear of the settings' secrets.
+
+A plugin's code handles credentials (its settings, a token it fetched), so its exceptions may
+quote one (``ValueError: bad region for key sk-...``); the caller, the command line and the
+gateway's log would show it."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from .errors import LimnerError, PluginError
+from .provider import Provider, ProviderSettings
+from .redaction import Scrubber
+
+__all__ = ["raise_from_plugin"]
+
+
+def raise_from_plugin(
+    provider: Provider,
+    settings: ProviderSettings,
+    model_id: str,
+    exc: Exception,
+    step: str,
+    *,
+    culprit: str = "",
+    failure: LimnerError | None = None,
+) -> NoReturn:
+    """Raise ``exc``, which ``provider``'s ``step`` raised, scrubbed of ``settings``' secrets
+    and naming the provider and ``model_id``: one of limner's errors as it is; anything else as
+    ``failure``, by default a :class:`~limner.errors.PluginError` saying the plugin (or
+    ``culprit``) failed there. The chain keeps ``exc`` unless its words hold a secret."""
+    scrub = Scrubber(provider.secret_values(settings))
+    if isinstance(exc, LimnerError):
+        raise scrub.error(exc.attribute(provider.name, model_id)) from scrub.cause(exc.__cause__)
+    if failure is None:
+        failure = PluginError.crashed(step, provider.name, model_id, exc, culprit)
+    raise scrub.error(failure.attribute(provider.name, model_id)) from scrub.cause(exc)
