@@ -122,25 +122,28 @@ async def _attempt(
             return await _fetch(session, url, policy, param, provider_url, timeout, pauses)
     except aiohttp.ConnectionTimeoutError as exc:  # before TimeoutError: it is one too
         raise ProviderConnectionError(
-            f"{param}: could not connect to download {url} in time", param=param, retryable=True
+            f"{param}: could not connect to download {_shown(url)} in time",
+            param=param,
+            retryable=True,
         ) from exc
     except TimeoutError as exc:  # the whole download's time ran out
         within = f" within {total:g} s" if total else ""
-        failure = ProviderConnectionError(f"{param}: timed out downloading {url}{within}")
+        failure = ProviderConnectionError(f"{param}: timed out downloading {_shown(url)}{within}")
         failure.param, failure.limit = param, DOWNLOAD_TIMEOUT if total else None
         raise failure from exc
     except ValueError as exc:  # aiohttp's InvalidURL, yarl's UnicodeError ("a..b"): its words
         # quote the URL, perhaps a redirect's with a signed query, so they are not repeated
         refusal = ProviderError if provider_url else InvalidRequestError
         raise refusal(
-            f"{param}: could not download {url}: it, or a URL it redirected to, cannot be read "
+            f"{param}: could not download {_shown(url)}: it, or a URL it redirected to, cannot be "
+            "read "
             f"({type(exc).__name__})",
             param=param,
             code="invalid_url",
         ) from None
     except aiohttp.ClientError as exc:
         raise ProviderConnectionError(
-            f"{param}: could not download {url}: {exc}", param=param, retryable=True
+            f"{param}: could not download {_shown(url)}: {exc}", param=param, retryable=True
         ) from exc
 
 
@@ -160,7 +163,7 @@ async def _fetch(
     refusal = ProviderError if provider_url else InvalidRequestError
     current, seen = url, {url}
     for hop in range(MAX_REDIRECTS + 1):
-        lead = f"{url} redirected to {_shown(current)}; " if hop else ""
+        lead = f"{_shown(url)} redirected to {_shown(current)}; " if hop else ""
         pinned = await _check_url(current, policy, param=param, refusal=refusal, lead=lead)
         target, extra = (current, {}) if pinned is None else pin_url(current, pinned)
         if timeout is not None:
@@ -169,7 +172,7 @@ async def _fetch(
         extra["raise_for_status"] = False
         async with session.get(target, allow_redirects=False, **extra) as response:
             status = response.status
-            named = f"{url} redirected to {_shown(current)}, which" if hop else url
+            named = f"{_shown(url)} redirected to {_shown(current)}, which" if hop else _shown(url)
             said = f"{param}: {named} answered"
             if status in _REDIRECTS:
                 current = _next_hop(current, response.headers.get("location"), param, said, refusal)
@@ -199,7 +202,7 @@ async def _fetch(
             finally:
                 pauses.stop_reading(response.content)
     raise refusal(
-        f"{param}: {url} redirected more than {MAX_REDIRECTS} times (the last to "
+        f"{param}: {_shown(url)} redirected more than {MAX_REDIRECTS} times (the last to "
         f"{_shown(current)}); limner follows {MAX_REDIRECTS} at most",
         param=param,
         code="download_failed",
@@ -265,7 +268,7 @@ async def _check_url(
     if parts.scheme not in allowed or not parts.hostname:
         raise refusal(
             f"{param}: {lead}only https URLs can be downloaded"
-            + ("" if lead else f", got {url!r}"),
+            + ("" if lead else f", got {_shown(url)!r}"),
             param=param,
             code="invalid_url",
         )

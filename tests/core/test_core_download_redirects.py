@@ -385,3 +385,19 @@ async def test_a_result_link_redirected_to_an_unreadable_url_is_kept_as_the_link
     result = await client.images.generate(model="alpha", prompt="x", response_format="b64_json")
     assert result.data[0].url == link and result.data[0].b64_json is None
     assert any(a.param == "response_format" for a in result.adjustments)
+
+
+async def test_the_first_url_is_named_without_its_query_too(server: FakeServer) -> None:
+    """A result link's query holds the provider's signature: messages, which reach logs and
+    the gateway's clients, name it without, as they name each hop."""
+    with pytest.raises(limner.InvalidRequestError) as refused:
+        await _download("http://cdn.example/a.png?sig=s3cret", DownloadPolicy())
+    assert refused.value.message == (
+        "images[0]: only https URLs can be downloaded, got 'http://cdn.example/a.png'"
+    )
+    server.reply(web.Response(status=404), moved("/gone?sig=s3cret"), web.Response(status=404))
+    for path in ("/result/1", "/result/2"):
+        with pytest.raises(limner.InvalidRequestError) as failed:
+            await _download(f"{server.url}{path}?sig=s3cret", retry=RETRY)
+        assert "s3cret" not in failed.value.message
+        assert failed.value.message.startswith(f"images[0]: {server.url}{path} ")

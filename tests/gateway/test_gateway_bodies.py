@@ -3,6 +3,8 @@ a server path), and the form values the OpenAI SDK sends as text."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -338,3 +340,29 @@ async def test_an_image_part_named_with_an_index_is_the_image(
     assert status == 200, answer
     [call] = server.api_calls
     assert [part[0] for part in call.files] == ["image"]
+
+
+async def test_a_body_that_does_not_decode_closes_its_connection(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What is left of the body is still on the connection: a next request there would be
+    read after it. The answer says ``Connection: close``, and the gateway closes it, without
+    reading the rest (aiohttp logged that read's failure as an unhandled exception)."""
+    host, port = gateway.origin.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    body = b"\x1f\x8b" + b"not gzip at all " * 4096
+    writer.write(
+        b"POST /v1/images/generations HTTP/1.1\r\nHost: gw\r\n"
+        + f"Authorization: Bearer {GATEWAY_KEY}\r\n".encode()
+        + b"Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 5)  # to the end: the gateway closes it
+    writer.close()
+    head = answer.split(b"\r\n\r\n", 1)[0].lower()
+    assert head.startswith(b"http/1.1 400 ")
+    assert b"\r\nconnection: close" in head
+    assert answer.count(b"HTTP/1.1") == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -161,3 +161,30 @@ async def test_null_n_is_one_image_as_openai_reads_it(gateway: Gateway, server: 
     result = await gateway.sdk().images.generate(model="openai/gpt-image-1", prompt="a fox", n=None)
     assert len(result.data or []) == 1
     assert server.api_calls[0].json.get("n", 1) == 1
+
+
+async def test_query_parameters_are_said_not_read_on_images_and_chat(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """An SDK's extra_query is a setting the routes do not read: a warning names each, never
+    its value (a token, perhaps), and the body's settings are sent as usual."""
+    server.reply(gemini_answer)
+    sdk = gateway.sdk()
+    query = {"quality": "high", "api-key": "tok-SECRET"}
+    completion = await sdk.chat.completions.create(
+        model="google/gemini-2.5-flash-image",
+        messages=[{"role": "user", "content": "a fox"}],
+        extra_query=query,
+    )
+    images = await sdk.images.generate(model="openai/gpt-image-1", prompt="x", extra_query=query)
+    plain = await sdk.images.generate(model="openai/gpt-image-1", prompt="x")
+    said = (
+        "the query parameters 'api-key', 'quality' were not read: this route takes its settings "
+        "in the body (the OpenAI SDK's extra_body, not extra_query)"
+    )
+    for answer in (completion, images):
+        warnings = (answer.model_extra or {})["warnings"]
+        assert [w["message"] for w in warnings if w["code"] == "query_not_read"] == [said]
+        assert "tok-SECRET" not in answer.model_dump_json()
+    assert all(w["code"] != "query_not_read" for w in (plain.model_extra or {})["warnings"])
+    assert "quality" not in server.api_calls[0].json

@@ -409,8 +409,7 @@ async def test_a_connection_lost_after_sending_is_not_said_unreachable(
         await _generate(gateway)
     assert caught.value.status_code == 502
     assert caught.value.message == (
-        "Error code: 502 - the connection to the openai API was lost; try again later; the "
-        "connection dropped "
+        "Error code: 502 - the connection to the openai API was lost; the connection dropped "
         "after the request went out: the provider may have taken it, and may bill the images "
         "it makes"
     )
@@ -755,15 +754,18 @@ _RESENT = "attempt 1: the connection dropped after the request went out: the pro
 @pytest.mark.parametrize(
     ("note", "job", "said", "retry"),
     [
-        # its last attempt could not connect, after an earlier one dropped: not reached
-        (_RESENT + "taken it; limner sent it again", None, "could not reach", "true"),
+        # never reached: nothing to bill, so worth sending again
+        ("", None, "could not reach", "true"),
+        # its last attempt could not connect, after an earlier one dropped: not reached, but
+        # the earlier one may be billed, and the SDK's resend would be said by no warning
+        (_RESENT + "taken it; limner sent it again", None, "could not reach", "false"),
         # its last attempt dropped after sending
         (
             "the connection dropped after the request went out: the provider may have taken it, "
             "and may bill the images it makes",
             None,
             "connection to the openai API was lost",
-            "true",
+            "false",
         ),
         # a job's poll could not connect: the job was submitted, so no 'try again'
         (
@@ -787,7 +789,7 @@ def test_a_lost_connection_is_said_as_its_last_attempt_went(
     assert answer.text is not None
     message = json.loads(answer.text)["error"]["message"]
     assert said in message and message.endswith(note)
-    assert ("try again later" in message) is (job is None)
+    assert ("try again later" in message) is (not note)  # what may be billed is not resent
     assert answer.headers["x-should-retry"] == retry
 
 
@@ -876,3 +878,27 @@ def test_a_failed_calls_notice_after_a_resend_is_worded_as_the_gateway_words_it(
         "call 1 of 2 (1 image(s)) failed: the openai API did not answer within the gateway's "
         "timeout"
     )
+
+
+async def test_a_request_the_provider_may_have_taken_is_not_for_the_sdk_to_resend(
+    gateway: Gateway, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The connection dropped after the request went out: the SDK's own resend would be a
+    second bill no warning tells of. The operator's log says it was sent, not unreached."""
+
+    async def hang_up(recorded: Recorded) -> web.StreamResponse:
+        assert recorded.request is not None and recorded.request.transport is not None
+        recorded.request.transport.close()
+        return web.Response()
+
+    server.reply(hang_up, hang_up, hang_up)
+    with (
+        caplog.at_level(logging.WARNING, logger="limner.gateway"),
+        pytest.raises(openai.APIStatusError) as caught,
+    ):
+        await gateway.sdk(max_retries=2).images.generate(model="openai/gpt-image-1", prompt="a fox")
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    assert len(server.api_calls) == 1
+    assert "may bill the images it makes" in caught.value.message
+    (logged,) = [r.getMessage() for r in caplog.records if "could not reach" in r.getMessage()]
+    assert "; the connection dropped after the request went out" in logged

@@ -16,10 +16,20 @@ from aiohttp.web_protocol import RequestPayloadError
 from ..client_options import CALL_OPTIONS
 from ..errors import InvalidRequestError
 from ..requests import ImageRef
+from ..responses import Notice
 from ..unsendable import refuse_unsendable
 from .errors import missing_parameter
+from .middleware import note
 
-__all__ = ["Form", "is_multipart", "read_form", "read_json", "require"]
+__all__ = [
+    "QUERY_NOT_READ",
+    "Form",
+    "is_multipart",
+    "read_form",
+    "read_json",
+    "require",
+    "unread_query",
+]
 
 INT_FIELDS = frozenset({"n", "seed", "output_compression", "partial_images"})
 """Form fields that are integers in the JSON requests (multipart sends every value as text)."""
@@ -28,6 +38,8 @@ BOOL_FIELDS = frozenset({"stream"})
 EDIT_FILES = ("image", "mask", "markup")
 VARIATION_FILES = ("image",)
 UPLOAD_FILES = ("file",)
+QUERY_NOT_READ = "query_not_read"
+"""``Notice.code`` of a warning naming query parameters a route does not read."""
 
 
 @dataclass
@@ -69,7 +81,11 @@ async def read_json(request: web.Request) -> dict[str, Any]:
 
 
 def _undecodable(request: web.Request, code: str) -> InvalidRequestError:
-    """The error of a body whose bytes its ``Content-Encoding`` does not decode."""
+    """The error of a body whose bytes its ``Content-Encoding`` does not decode. The answer
+    closes the connection (``Note.close_connection``): the rest of the body, undecodable, is
+    still on it, and a next request there would be read after it (a reset, mostly)."""
+    note().close_connection = True
+    request.content.feed_eof()  # nothing more is read of it: no "lingering" read after the answer
     encoding = request.headers.get("Content-Encoding", "")
     return InvalidRequestError(
         f"the body does not decode as its Content-Encoding ({encoding[:40]!r}) says; send it "
@@ -262,3 +278,19 @@ def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...]
             param="n",
             code="integer_above_max_value",
         )
+
+
+def unread_query(request: web.Request) -> list[Notice]:
+    """A warning naming the query parameters of a request to a route that reads none (an SDK's
+    ``extra_query``), which are said, not dropped silently: settings go in the body. Only their
+    names are quoted: a value may be a token."""
+    if not request.query:
+        return []
+    names = ", ".join(repr(name) for name in sorted(set(request.query)))
+    return [
+        Notice(
+            code=QUERY_NOT_READ,
+            message=f"the query parameters {names} were not read: this route takes its settings "
+            "in the body (the OpenAI SDK's extra_body, not extra_query)",
+        )
+    ]

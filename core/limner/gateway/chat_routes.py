@@ -7,7 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..errors import InvalidRequestError
-from .bodies import check_request, read_json, require
+from .bodies import check_request, read_json, require, unread_query
 from .errors import failures_as_answered
 from .middleware import note
 from .state import STATE
@@ -33,6 +33,8 @@ async def completions(request: web.Request) -> web.Response:
     if result.failures:  # choices that failed while others answered: said as errors are
         warnings = failures_as_answered(result.warnings, result.failures, state.scrub)
         result = result.model_copy(update={"warnings": warnings})
+    if request.query:
+        result = result.model_copy(update={"warnings": [*result.warnings, *unread_query(request)]})
     # the upstream's id for the call, as on errors: the SDKs' _request_id
     headers = {"x-request-id": result.request_id} if result.request_id else None
     return web.json_response(result.model_dump(mode="json"), headers=headers)

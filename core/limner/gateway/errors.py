@@ -75,7 +75,10 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     headers: dict[str, str] = {}
     if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
         headers["x-request-id"] = exc.request_id
-    retry = exc.retryable and not answer.final
+    # a call the provider may have taken (a connection dropped after the request went out)
+    # is not for the SDK to send again: its second bill would be silent, where limner's own
+    # resend is said in a ``resent`` warning
+    retry = exc.retryable and not answer.final and not exc.billing_note
     if exc.retry_after is not None and retry:  # a 429's or a 503's, say: the SDKs wait it
         headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
         # a longer wait than limner retries after (an hourly or daily limit): an SDK that obeys
@@ -125,7 +128,8 @@ def _as_answered(
     )  # the host, the DNS or TLS failure: a wrong base URL or no route out shows here
     if code in _OPERATORS or hidden_cause:  # the client is told little: the operator, all
         said = f"{within}: said as {code}" if within else f"answered {answer.status} {code}"
-        log.warning("%s (%s)", exc.message, said)
+        billed = f"; {exc.billing_note}" if exc.billing_note else ""  # sent: not "unreached"
+        log.warning("%s%s (%s)", exc.message, billed, said)
     return body, answer
 
 
@@ -171,7 +175,7 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
                 if exc.dropped  # after sending: its billing note, said after this, says so
                 else f"the gateway could not reach {upstream}"
             )
-            later = "; try again later" if exc.retryable else ""  # (not a job's: billed twice)
+            later = "; try again later" if exc.retryable and not exc.billing_note else ""
             return _Answer(exc.http_status, {"message": message + later})
         if isinstance(exc, JobTimeoutError):  # answered, but its job ran past poll_timeout
             message = f"{upstream}'s job was not done within the gateway's poll timeout"

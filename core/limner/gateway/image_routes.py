@@ -23,6 +23,7 @@ from .bodies import (
     read_form,
     read_json,
     require,
+    unread_query,
     url_reference,
 )
 from .errors import failures_as_answered, missing_parameter
@@ -194,6 +195,8 @@ async def _answer(
     if result.failures:  # a split n that others answered: said as the gateway says errors
         warnings = failures_as_answered(result.warnings, result.failures, state.scrub)
         result = result.model_copy(update={"warnings": warnings})
+    if request.query:
+        result = result.model_copy(update={"warnings": [*result.warnings, *unread_query(request)]})
     if response_format == "url" and any(item.url is None for item in result.data):
         result = await _as_urls(request, state, result)
     body = result.model_dump(mode="json", exclude_none=True)

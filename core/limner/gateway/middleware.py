@@ -51,10 +51,12 @@ strings or bodies."""
 
 @dataclass
 class Note:
-    """What a handler learns for the log line: the model and the cost."""
+    """What a handler learns for the log line (the model and the cost), and whether the
+    answer must close the connection."""
 
     model: str | None = None
     cost: Decimal | None = None
+    close_connection: bool = False  # the answer closes it (a body left unread on it)
 
 
 _NOTE: ContextVar[Note] = ContextVar("limner_gateway_note")
@@ -118,6 +120,8 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
         response = internal_error_response()
     if not response.prepared:  # an id for every answer, as OpenAI's (the SDKs' _request_id)
         response.headers.setdefault("x-request-id", f"req_{uuid.uuid4().hex}")
+        if note().close_connection:  # what is left of the body cannot be read past
+            response.force_close()
     _log_line(request, response.status, started, response.headers.get("x-request-id"))
     return response
 
