@@ -268,6 +268,7 @@ _SUBMODULES = frozenset(
         "testing",
         "translation_check",
         "typos",
+        "unknown_names",
         "unreported",
         "unsendable",
         "validation",

@@ -19,6 +19,7 @@ from .outcomes import gather_or_cancel
 from .provider import Provider, ProviderSettings
 from .requests import EditRequest, ImageRef, ImageRequest, VariationRequest
 from .responses import Adjustment, Notice
+from .unknown_names import takes_unknown_names, top_level_forbidding
 from .wire import GENERIC_SECRET_HEADERS, WireRequest
 
 if TYPE_CHECKING:
@@ -160,20 +161,15 @@ def provider_options(
     mine = {name: value for name, value in mine.items() if value is not None}  # null: unset
     model = provider.options_model
     try:
-        if model.model_config.get("extra") not in ("forbid", "allow"):  # it would ignore them
-            _forbidding(model).model_validate(mine)  # unknown options, by pydantic's own rules
-        return model.model_validate(mine)
+        if takes_unknown_names(model):  # the plugin takes unknown names somewhere: its rules
+            if model.model_config.get("extra") != "allow":  # but not at the top
+                top_level_forbidding(model).model_validate(mine)
+            return model.model_validate(mine)
+        # unknown names refused at every depth, where pydantic's default would ignore them (an
+        # unknown option, or one in a nested option's object, dropped without a word)
+        return model.model_validate(mine, extra="forbid")
     except ValidationError as exc:
         raise invalid_input(exc, prefix=f"{spelled}.", fields=_option_names(model)) from None
-
-
-@functools.cache
-def _forbidding(model: type[BaseModel]) -> type[BaseModel]:
-    """``model`` refusing names it does not take, where pydantic's default would ignore them
-    (an unknown option would be dropped without a word)."""
-    config = {**model.model_config, "extra": "forbid"}
-    forbidding: type[BaseModel] = type(model.__name__, (model,), {"model_config": config})
-    return forbidding
 
 
 @functools.cache

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .capabilities import PORTABLE_QUALITIES, FieldRule, ModelInfo, Operation, PerModel
 from .errors import UnsupportedFeatureError
 from .requests import ASPECT_PATTERN, SIZE_PATTERN
+from .unknown_names import forbid_in_schema
 
 if TYPE_CHECKING:
     from .provider import Provider
@@ -332,6 +333,7 @@ def _describe_options(schema: dict[str, Any], provider: Provider) -> None:
     else:
         own = provider.options_model.model_json_schema(ref_template="#/$defs/{model}")
         defs = own.pop("$defs", None)
+        forbid_in_schema(provider.options_model, own, defs)  # as validation refuses them
         if defs:
             schema.setdefault("$defs", {}).update(defs)
         if "$ref" in own:  # a model that refers to itself is all in $defs: take its copy
