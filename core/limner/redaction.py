@@ -45,17 +45,18 @@ class Scrubber:
                 text = text.replace(secret, REDACTED)
         return text
 
-    def value(self, value: Any) -> Any:
+    def value(self, value: Any, longest: int | None = None) -> Any:
         """Strings scrubbed inside nested dicts, lists and tuples (an error's parsed body, a
-        content filter's categories)."""
+        content filter's categories); strings over ``longest`` characters, when it is given,
+        are left as they are (an answer's image data, which no one reads as text)."""
         if isinstance(value, str):
-            return self(value)
+            return self(value) if longest is None or len(value) <= longest else value
         if isinstance(value, dict):
-            return {key: self.value(item) for key, item in value.items()}
+            return {key: self.value(item, longest) for key, item in value.items()}
         if isinstance(value, list):
-            return [self.value(item) for item in value]
+            return [self.value(item, longest) for item in value]
         if isinstance(value, tuple):
-            return tuple(self.value(item) for item in value)
+            return tuple(self.value(item, longest) for item in value)
         return value
 
     def response(self, response: WireResponse) -> WireResponse:

@@ -12,9 +12,9 @@ from aiohttp import web
 
 from limner.gateway import GatewayConfig
 
-from ..core.support import IMAGE, IMAGE_B64, FakeServer, Recorded
+from ..core.support import IMAGE, IMAGE_B64, FakeServer, Recorded, ok_body
 from .conftest import MakeGateway
-from .support import GATEWAY_KEY, GOOGLE_KEY, Gateway, data_url, png
+from .support import GATEWAY_KEY, GOOGLE_KEY, UPSTREAM_KEY, Gateway, data_url, png
 
 
 async def gemini_answer(recorded: Recorded) -> web.StreamResponse:
@@ -188,3 +188,34 @@ async def test_query_parameters_are_said_not_read_on_images_and_chat(
         assert "tok-SECRET" not in answer.model_dump_json()
     assert all(w["code"] != "query_not_read" for w in (plain.model_extra or {})["warnings"])
     assert "quality" not in server.api_calls[0].json
+
+
+async def test_a_key_an_upstream_echoes_in_an_answer_is_scrubbed(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """As in an error: a revised prompt or a chat answer quoting the gateway's credential
+    reaches the client without it (the client is not its owner); the images are untouched."""
+
+    async def revised(recorded: Recorded) -> web.StreamResponse:
+        body = ok_body(1)
+        body["data"][0]["revised_prompt"] = f"a fox, drawn for key={UPSTREAM_KEY}"
+        return web.json_response(body)
+
+    async def chatted(recorded: Recorded) -> web.StreamResponse:
+        answer = await gemini_answer(recorded)
+        assert isinstance(answer, web.Response) and answer.text is not None
+        return web.Response(
+            text=answer.text.replace("Here is your lighthouse.", f"my key is {GOOGLE_KEY}"),
+            content_type="application/json",
+        )
+
+    server.reply(revised, chatted)
+    sdk = gateway.sdk()
+    images = await sdk.images.generate(model="openai/gpt-image-1", prompt="a fox")
+    completion = await sdk.chat.completions.create(
+        model="google/gemini-2.5-flash-image", messages=[{"role": "user", "content": "a fox"}]
+    )
+    assert images.data is not None
+    assert images.data[0].revised_prompt == "a fox, drawn for key=<redacted>"
+    assert base64.b64decode(images.data[0].b64_json or "") == IMAGE
+    assert completion.choices[0].message.content == "my key is <redacted>"

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from ..errors import InvalidRequestError
 from .bodies import check_request, read_json, require, unread_query
-from .errors import failures_as_answered
+from .errors import answered, failures_as_answered
 from .middleware import note
 from .state import STATE
 
@@ -37,4 +37,4 @@ async def completions(request: web.Request) -> web.Response:
         result = result.model_copy(update={"warnings": [*result.warnings, *unread_query(request)]})
     # the upstream's id for the call, as on errors: the SDKs' _request_id
     headers = {"x-request-id": result.request_id} if result.request_id else None
-    return web.json_response(result.model_dump(mode="json"), headers=headers)
+    return web.json_response(answered(result.model_dump(mode="json"), state.scrub), headers=headers)

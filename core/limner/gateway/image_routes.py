@@ -26,7 +26,7 @@ from .bodies import (
     unread_query,
     url_reference,
 )
-from .errors import failures_as_answered, missing_parameter
+from .errors import answered, failures_as_answered, missing_parameter
 from .files import StoreFullError
 from .middleware import caller, may_use, note
 from .state import STATE, GatewayState
@@ -199,7 +199,7 @@ async def _answer(
         result = result.model_copy(update={"warnings": [*result.warnings, *unread_query(request)]})
     if response_format == "url" and any(item.url is None for item in result.data):
         result = await _as_urls(request, state, result)
-    body = result.model_dump(mode="json", exclude_none=True)
+    body = answered(result.model_dump(mode="json", exclude_none=True), state.scrub)
     body.setdefault("cost", None)
     # the upstream's id for the call, as on errors: the SDKs' _request_id, for its support
     headers = {"x-request-id": result.request_id} if result.request_id else None
