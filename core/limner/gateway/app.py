@@ -4,6 +4,7 @@ sweep; and the runner that cancels a request's upstream calls when its client di
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
@@ -13,6 +14,7 @@ from ..client import AsyncClient
 from . import chat_routes, image_routes, routes
 from .config import GatewayConfig
 from .errors import Scrubber
+from .expect import checked_expect
 from .files import FileStore
 from .middleware import authenticate, errors_and_log, limit_body
 from .state import STATE, GatewayState
@@ -54,17 +56,18 @@ def create_app(
         middlewares=[errors_and_log, authenticate, limit_body],
     )
     app[STATE] = GatewayState(client=client, config=config, store=store, scrub=scrub)
+    post = functools.partial(web.post, expect_handler=checked_expect)  # checks before its body
     app.add_routes(
         [
-            web.post("/v1/images/generations", image_routes.generations),
-            web.post("/v1/images/edits", image_routes.edits),
-            web.post("/v1/images/variations", image_routes.variations),
-            web.post("/v1/chat/completions", chat_routes.completions),
+            post("/v1/images/generations", image_routes.generations),
+            post("/v1/images/edits", image_routes.edits),
+            post("/v1/images/variations", image_routes.variations),
+            post("/v1/chat/completions", chat_routes.completions),
             web.get("/v1/images/models", routes.list_models),
             web.get("/v1/models", routes.list_models),
             web.get("/v1/models/{model:.+}", routes.retrieve_model),
             web.get("/v1/files", routes.list_files),
-            web.post("/v1/files", routes.upload_file),
+            post("/v1/files", routes.upload_file),
             web.get("/v1/files/{file_id}", routes.get_file),
             web.delete("/v1/files/{file_id}", routes.delete_file),
             web.get("/v1/files/{file_id}/content", routes.file_content),

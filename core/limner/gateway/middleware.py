@@ -39,6 +39,7 @@ __all__ = [
     "errors_and_log",
     "limit_body",
     "log",
+    "log_line",
     "may_use",
     "note",
     "owner_tag",
@@ -113,7 +114,7 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
         costs = [result.cost for result in made if result.cost is not None]
         if costs:
             note().cost = sum(costs, Decimal(0))
-        _log_line(request, 499, started)
+        log_line(request, 499, started)
         raise
     except Exception:
         log.exception("bug while handling %s %s", request.method, printable(request.path))
@@ -122,7 +123,7 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
         response.headers.setdefault("x-request-id", f"req_{uuid.uuid4().hex}")
         if note().close_connection:  # what is left of the body cannot be read past
             response.force_close()
-    _log_line(request, response.status, started, response.headers.get("x-request-id"))
+    log_line(request, response.status, started, response.headers.get("x-request-id"))
     return response
 
 
@@ -133,7 +134,7 @@ def printable(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _log_line(
+def log_line(
     request: web.Request, status: int, started: float, request_id: str | None = None
 ) -> None:
     current = note()
