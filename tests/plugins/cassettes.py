@@ -65,7 +65,7 @@ CREDENTIAL_ENVIRONMENT = (
     "AWS_BEARER_TOKEN_BEDROCK",
 )
 """Credentials a recording may use: an answer that quotes one has it redacted."""
-_ACCOUNT_IDS = re.compile(r"\b(org|user|proj)-[A-Za-z0-9]{8,}")
+_ACCOUNT_IDS = re.compile(r"\b(org-|user-|proj-|proj_)[A-Za-z0-9]{8,}")  # OpenAI's project: proj_
 _URL_SIGNATURE = re.compile(
     r'([?&](?:sig|Signature|X-Amz-Signature|X-Goog-Signature)=)[^&"\\\s]+'  # (not a \ escape)
 )
@@ -114,7 +114,7 @@ def scrub_text(text: str) -> str:
         secret = os.environ.get(name)
         if secret and len(secret) >= 8:
             text = text.replace(secret, "<redacted>")
-    text = _ACCOUNT_IDS.sub(lambda found: f"{found.group(1)}-<redacted>", text)
+    text = _ACCOUNT_IDS.sub(lambda found: f"{found.group(1)}<redacted>", text)
     text = _URL_SIGNATURE.sub(lambda found: f"{found.group(1)}<redacted>", text)
     return _MASKED_KEY.sub("<redacted>", text)
 
@@ -193,10 +193,30 @@ def _credentials(request: Any) -> set[str]:
     return {name.lower() for name in request.headers if name.lower() in CREDENTIAL_HEADERS}
 
 
+_VARYING_HEADERS = frozenset({"user-agent", "content-length"})
+"""Request headers whose value changes with no change in what limner asks: its version, and
+the length of a multipart body (whose boundary is random)."""
+
+
+def _compared_headers(request: Any) -> dict[str, str]:
+    """``request``'s headers as a cassette compares them: every one but a credential (whose
+    value a cassette does not keep, :func:`_credentials` compares names) and a varying one;
+    the body's media type without a multipart boundary."""
+    headers = {}
+    for name, value in request.headers.items():
+        name = name.lower()
+        if name in CREDENTIAL_HEADERS or name in _VARYING_HEADERS:
+            continue
+        text = str(value[0] if isinstance(value, list) else value)
+        headers[name] = text.split(";")[0] if name == "content-type" else text
+    return headers
+
+
 def headers_matcher(recorded: Any, sent: Any) -> None:
-    """The body's media type (a multipart boundary aside) and which credential headers the
-    request carries: a cassette keeps their names, not their values."""
-    assert _content_type(recorded).split(";")[0] == _content_type(sent).split(";")[0]
+    """Every header limner sets, by name and value (so a header added, dropped or changed
+    fails the replay), and which credential headers the request carries: a cassette keeps
+    their names, not their values."""
+    assert _compared_headers(recorded) == _compared_headers(sent)
     assert _credentials(recorded) == _credentials(sent)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,13 @@ def vcr_config() -> dict[str, Any]:
         "serializer": "yaml",
         "allow_playback_repeats": False,
     }
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A recording run starts from an empty ``.recording`` folder: a file an earlier run left
+    there (interrupted) must not be replayed, or moved into place as recorded live."""
+    if _recording(session.config):
+        shutil.rmtree(RECORDING, ignore_errors=True)
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:

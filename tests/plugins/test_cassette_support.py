@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -126,7 +127,11 @@ def test_a_recording_scrubs_account_ids_signatures_quoted_keys_and_content_lengt
         "https://example.blob.core.windows.net/private/org-OS4zcsDN8sF8E8Cd/user-uYJDLWPStCQHcYnk"
         "/img.png?st=2023&sig=Ab%2Bcd123"
     )
-    document = {"data": [{"url": url}], "error": "Incorrect API key provided: sk-proj-********abcd"}
+    document = {
+        "data": [{"url": url}],
+        "error": "Incorrect API key provided: sk-proj-********abcd",
+        "project": "proj_a1B2c3D4e5F6g7H8",  # OpenAI's project ids, with an underscore
+    }
     response = {
         "headers": {"Content-Length": ["34603"], "content-type": ["application/json"]},
         "body": {"string": json.dumps(document).encode()},
@@ -139,6 +144,7 @@ def test_a_recording_scrubs_account_ids_signatures_quoted_keys_and_content_lengt
         "/img.png?st=2023&sig=<redacted>"
     )
     assert scrubbed["error"] == "Incorrect API key provided: <redacted>"
+    assert scrubbed["project"] == "proj_<redacted>"
     text = {
         "headers": {"content-type": ["text/plain"]},
         "body": {"string": b"bad key: sk-live-secret-0123456789"},
@@ -258,3 +264,32 @@ def test_a_recording_run_records_only_live_tests_with_keys_and_only_when_they_pa
     recorded = yaml.safe_load((folder / "test_live_ok.yaml").read_text())
     assert recorded["provenance"]["kind"] == "recorded live"
     assert not list((pytester.path / "cassettes" / ".recording").rglob("*.yaml"))
+
+
+def test_a_recording_run_starts_without_an_earlier_runs_leftovers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A file an interrupted run left in ``.recording`` would otherwise replay, and be moved
+    into place as recorded live."""
+    from . import conftest
+
+    leftover = tmp_path / ".recording" / "openai" / "test_openai_live" / "test_x.yaml"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_text("interactions: []\n")
+    monkeypatch.setattr(conftest, "RECORDING", tmp_path / ".recording")
+
+    class _Config:
+        def __init__(self, mode: str) -> None:
+            self.mode = mode
+
+        def getoption(self, name: str, default: str = "none") -> str:
+            return self.mode
+
+    class _Session:
+        def __init__(self, mode: str) -> None:
+            self.config = _Config(mode)
+
+    conftest.pytest_sessionstart(_Session("none"))  # type: ignore[arg-type]  # a replay: kept
+    assert leftover.exists()
+    conftest.pytest_sessionstart(_Session("rewrite"))  # type: ignore[arg-type]
+    assert not (tmp_path / ".recording").exists()

@@ -109,7 +109,10 @@ def cases(
         "negative_prompt": "blurry",
     }
     success = {"image": TINY_PNG, "finish_reason": "SUCCESS", "seed": 343940597}
-    spec_note = "body shaped by the spec's 200 schema; seed is the spec's example; image a 1x1 PNG"
+    spec_note = (
+        "body shaped by the spec's 200 schema; seed is the spec's example; image a 1x1 PNG; "
+        "x-request-id built-1 a placeholder"
+    )
     forbidden = quoted(shared, 403)
     unauthorized = quoted(shared, 401)
     rid = unauthorized["headers"]["x-request-id"]
@@ -120,7 +123,8 @@ def cases(
          ok_headers, provenance(SPEC, spec_note)),
         ("content_filtered", "generate", {**generate, "model": "stabilityai/stable-image-core"},
          200, {**success, "finish_reason": "CONTENT_FILTERED"}, ok_headers,
-         provenance(SPEC, "finish_reason CONTENT_FILTERED per the spec; image a 1x1 PNG")),
+         provenance(SPEC, "finish_reason CONTENT_FILTERED per the spec; image a 1x1 PNG; "
+                    "x-request-id built-1 a placeholder")),
         ("inpaint", "edit", {
             "model": "stabilityai/sd3.5-large", "prompt": "a moon in the sky",
             "images": INPUTS / "inpaint_image.png", "mask": INPUTS / "inpaint_mask.png",
@@ -130,7 +134,10 @@ def cases(
          provenance(f"{QUOTED} ({forbidden['source']})", "body verbatim: note it has no id")),
         ("unauthorized_401", "generate", {**generate, "model": "stabilityai/stable-image-ultra"},
          401, unauthorized["body"], {"content-type": ["application/json"], "x-request-id": [rid]},
-         provenance(f"{QUOTED} ({unauthorized['source']})", "body and x-request-id verbatim")),
+         provenance(f"{QUOTED} ({unauthorized['source']})",
+                    "body verbatim as the source quotes it; x-request-id as the source's mock "
+                    "sets it (the body's id), not a header it quotes; a weak source: its "
+                    "repository is not identified")),
     ]  # fmt: skip
 
 
