@@ -8,6 +8,7 @@ caller, the command line's traceback and the gateway's log."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import NoReturn
 
 from .errors import LimnerError, PluginError, ProviderConnectionError
@@ -55,12 +56,13 @@ def _raise_failure(
 
 
 def authorize_failure(provider: Provider, model_id: str, exc: Exception) -> LimnerError:
-    """The error for ``provider``'s ``authorize`` that raised ``exc``, not one of limner's: an
-    ``OSError`` (a token service that could not be reached) is a failed connection, which the
-    transport retries as one; anything else is a bug in the plugin (a
+    """The error for ``provider``'s ``authorize`` that raised ``exc``, not one of limner's: a
+    connection that failed (a token service not reached: ``ConnectionError``, ``TimeoutError``,
+    a name not found) is a failed connection, which the transport retries as one; anything else
+    (a key file not found is no network's doing) is the plugin's failure (a
     :class:`~limner.errors.PluginError`). Its message quotes ``exc``: scrub it before it leaves."""
     where = raised_at(exc, provider)
-    if isinstance(exc, OSError):
+    if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
         return ProviderConnectionError(
             f"{provider.name} could not authorize the request ({type(exc).__name__}: {exc}"
             f"{where}); check the network and the provider's credentials",

@@ -209,7 +209,9 @@ class Engine:
                 respell_error(exc, provider, OPTIONS, spelled)
             raise
         if extra_headers:
-            check_not_overwritten(extra_headers, provider, settings, translations[0].request)
+            check_not_overwritten(
+                extra_headers, provider, settings, translations[0].request, model.id
+            )
         adjustments = tuple(unique([*misplaced, *(a for t in translations for a in t.adjustments)]))
         if spelled is not None:
             adjustments = respelled(adjustments, provider, OPTIONS, spelled)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ValidationError
 
+from .authorizing import authorized
 from .capabilities import ModelInfo
 from .errors import InvalidRequestError, LimnerError, UnsupportedFeatureError
 from .images import InputImage, read_local, sniff
@@ -110,11 +111,13 @@ def check_not_overwritten(
     provider: Provider,
     settings: ProviderSettings,
     request: WireRequest,
+    model_id: str,
 ) -> None:
     """Refuse ``extra_headers`` that the provider's ``authorize`` would replace (a credential
     header it did not list in ``credential_headers``): the user's value would vanish unsaid.
-    ``request`` is one call's (the first): ``authorize`` sets the same headers on every call."""
-    signed = provider.authorize(request, settings, dry_run=True)
+    ``request`` is one call's (the first): ``authorize`` sets the same headers on every call.
+    What ``authorize`` raises leaves as it does on a call (:mod:`limner.authorizing`)."""
+    signed = authorized(provider, request, settings, model_id, dry_run=True)
     for name, value in headers.items():
         if signed.headers.get(name) != value:
             raise InvalidRequestError(

@@ -89,15 +89,23 @@ class Scrubber:
         return error
 
     def cause(self, cause: BaseException | None) -> BaseException | None:
-        """``cause`` to chain to a scrubbed error, or ``None`` when its words (which no one
-        scrubs: a plugin's exception may quote the body that echoed a key) hold a secret."""
+        """``cause`` to chain to a scrubbed error, or ``None`` when its words, or those of any
+        exception chained below it (which no one scrubs: a plugin's exception may quote the body
+        that echoed a key, or be raised ``from`` one that does), hold a secret."""
         if cause is None or not self.secrets:
             return cause
-        try:
-            said = f"{cause!s} {cause!r} {cause.args!r}"
-        except Exception:  # a broken __repr__: nothing to check it by, so not chained
-            return None
-        return None if any(secret in said for secret in self.secrets) else cause
+        seen: set[int] = set()
+        link: BaseException | None = cause
+        while link is not None and id(link) not in seen:  # (a chain may loop)
+            seen.add(id(link))
+            try:
+                said = f"{link!s} {link!r} {link.args!r}"
+            except Exception:  # a broken __repr__: nothing to check it by, so not chained
+                return None
+            if any(secret in said for secret in self.secrets):
+                return None
+            link = link.__cause__ if link.__cause__ is not None else link.__context__
+        return cause
 
 
 def raised_at(exc: BaseException, owner: object) -> str:

@@ -82,6 +82,6 @@ def shown_url(url: str) -> str:
     """``url`` for a message or a log line: without its query, which may hold a token, or the
     credentials of a ``user:password@`` part."""
     parts = urlsplit(url)
-    if not parts.netloc:  # relative: its path alone
-        return parts.path
+    if not parts.netloc:  # relative, or no host (file:///x, C:\\x): as given, up to its query
+        return url.partition("#")[0].partition("?")[0]
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"

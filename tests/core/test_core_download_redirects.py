@@ -395,6 +395,9 @@ async def test_the_first_url_is_named_without_its_query_too(server: FakeServer) 
     assert refused.value.message == (
         "images[0]: only https URLs can be downloaded, got 'http://cdn.example/a.png'"
     )
+    with pytest.raises(limner.InvalidRequestError) as hostless:  # its scheme is what is wrong
+        await _download("file:///tmp/cat.png?v=2", DownloadPolicy())
+    assert hostless.value.message.endswith(", got 'file:///tmp/cat.png'")
     server.reply(web.Response(status=404), moved("/gone?sig=s3cret"), web.Response(status=404))
     for path in ("/result/1", "/result/2"):
         with pytest.raises(limner.InvalidRequestError) as failed:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import pytest
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 import limner
 
@@ -94,3 +95,47 @@ def test_the_published_schema_refuses_what_validation_refuses(make_client: MakeC
     assert own["additionalProperties"] is False
     assert "additionalProperties" not in opened["$defs"]["Sampler"]
     assert opened["$defs"]["Passthrough"]["additionalProperties"] is True
+
+
+class Loose(TypedDict):
+    __pydantic_config__ = ConfigDict(extra="allow")  # type: ignore[misc]
+    name: str
+
+
+class WithLoose(BaseModel):
+    loose: Loose | None = None
+
+
+class Aliased(BaseModel):
+    steps: int | None = Field(None, validation_alias=AliasChoices("steps", "num_steps"))
+
+
+class WithAliased(BaseModel):
+    sampler: Aliased | None = None
+
+
+def _options_provider(options: type[BaseModel]) -> type[FakeProvider]:
+    return type("Provider", (FakeProvider,), {"options_model": options})
+
+
+async def test_a_typeddict_that_allows_extras_keeps_its_rules(make_client: MakeClient) -> None:
+    client = make_client(plugins=[FakePlugin(_options_provider(WithLoose))])
+    await client.images.generate(
+        model="alpha",
+        prompt="x",
+        provider_options={"fake": {"loose": {"name": "a", "more": 1}}},
+        dry_run=True,
+    )
+
+
+@pytest.mark.parametrize("options", [Aliased, WithAliased])
+def test_a_schema_stays_open_where_a_model_takes_names_it_does_not_list(
+    make_client: MakeClient, options: type[BaseModel]
+) -> None:
+    """``AliasChoices`` names are not in the schema's properties: closing it would refuse them,
+    while validation takes them. Unknown names are still refused by validation."""
+    client = make_client(plugins=[FakePlugin(_options_provider(options))])
+    schema = client.models.schema("fake/alpha-1")
+    own = schema["properties"]["provider_options"]["properties"]["fake"]
+    assert "additionalProperties" not in own
+    assert all("additionalProperties" not in d for d in schema.get("$defs", {}).values())

@@ -43,17 +43,25 @@ class _RefusedAuthorize(_QuotingAuthorize):
     failure = ConnectionRefusedError
 
 
-@pytest.mark.parametrize("provider", [_QuotingAuthorize, _BlockingAuthorize])
+class _MissingFileAuthorize(_QuotingAuthorize):
+    failure = FileNotFoundError  # a key file not found: no network's doing, not retried
+
+
+@pytest.mark.parametrize("provider", [_QuotingAuthorize, _BlockingAuthorize, _MissingFileAuthorize])
 @pytest.mark.parametrize("dry_run", [False, True])
 async def test_an_authorize_that_crashes_is_a_plugin_error_without_the_key(
-    make_client: MakeClient, server: FakeServer, provider: type[FakeProvider], dry_run: bool
+    make_client: MakeClient,
+    server: FakeServer,
+    provider: type[_QuotingAuthorize],
+    dry_run: bool,
 ) -> None:
     client = make_client(plugins=[FakePlugin(provider)])
     with pytest.raises(limner.PluginError) as caught:
         await client.images.generate(model="alpha", prompt="x", dry_run=dry_run)
     error = caught.value
     assert error.message.startswith(
-        "the fake plugin failed in authorize (ValueError: token exchange failed for key <redacted>)"
+        f"the fake plugin failed in authorize ({provider.failure.__name__}: token exchange "
+        "failed for key <redacted>)"
     )
     assert (error.provider, error.model) == ("fake", "fake/alpha-1")
     assert API_KEY not in _everything_said(error)
@@ -166,3 +174,48 @@ async def test_a_chat_translation_and_a_settings_lookup_that_quote_the_key_are_s
         assert "<redacted>" in caught.value.message
         assert KEY not in _everything_said(caught.value)
     assert server.requests == []
+
+
+async def test_a_key_quoted_further_down_the_chain_is_not_chained(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """``raise RuntimeError("...") from ValueError(key)``: the traceback would print the link
+    below, which no one scrubs."""
+
+    class Deep(FakeProvider):
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
+            assert call.settings.api_key is not None
+            try:
+                raise ValueError(f"bad key {call.settings.api_key.get_secret_value()}")
+            except ValueError as exc:
+                raise RuntimeError("token exchange failed") from exc
+
+    class ChainedAuthorize(_QuotingAuthorize):
+        def authorize(self, request: limner.WireRequest, *args: Any, **kw: Any) -> Any:
+            try:
+                return super().authorize(request, *args, **kw)
+            except ValueError:  # the key's words chained as its context
+                raise RuntimeError("could not sign")  # noqa: B904
+
+    for provider in (Deep, ChainedAuthorize):
+        client = make_client(plugins=[FakePlugin(provider)])
+        for dry_run in (False, True):
+            with pytest.raises(limner.PluginError) as caught:
+                await client.images.generate(model="alpha", prompt="x", dry_run=dry_run)
+            assert API_KEY not in _everything_said(caught.value)
+    assert server.api_calls == []
+
+
+async def test_an_authorize_asked_about_extra_headers_is_scrubbed_too(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """``extra_headers`` are checked against what ``authorize`` sets, before any call."""
+    client = make_client(plugins=[FakePlugin(_QuotingAuthorize)])
+    for dry_run in (False, True):
+        with pytest.raises(limner.PluginError) as caught:
+            await client.images.generate(
+                model="alpha", prompt="x", extra_headers={"x-trace": "1"}, dry_run=dry_run
+            )
+        assert caught.value.message.startswith("the fake plugin failed in authorize (")
+        assert API_KEY not in _everything_said(caught.value)
+    assert server.api_calls == []

@@ -38,8 +38,10 @@ async def test_a_request_without_a_key_is_refused_before_its_body(
     reader, head = await _ask(gateway, "", 50 * 2**20)
     assert head.startswith(b"http/1.1 401 ")
     assert b"\r\nconnection: close" in head and b"\r\nx-request-id: req_" in head
-    rest = await asyncio.wait_for(reader.read(), 5)  # the answer's body, then the close
+    length = int(head.split(b"content-length: ")[1].split(b"\r\n")[0])
+    rest = await asyncio.wait_for(reader.readexactly(length), 5)
     assert json.loads(rest)["error"]["code"] == "missing_api_key"
+    reader.writer.close()  # type: ignore[attr-defined]  # as the answer said: no body sent
     assert server.api_calls == []
 
 
@@ -48,8 +50,10 @@ async def test_a_body_declared_too_large_is_refused_before_it_is_sent(
 ) -> None:
     gateway = await make_gateway(GatewayConfig(api_keys=(GATEWAY_KEY,), max_body_bytes=1000))
     auth = f"Authorization: Bearer {GATEWAY_KEY}\r\n"
-    _, head = await _ask(gateway, auth, 5000)
+    reader, head = await _ask(gateway, auth, 5000)
     assert head.startswith(b"http/1.1 413 ")
+    assert b"\r\nconnection: close" in head
+    reader.writer.close()  # type: ignore[attr-defined]  # as the answer said: no body sent
     assert server.api_calls == []
 
 

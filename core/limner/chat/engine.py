@@ -138,7 +138,7 @@ class ChatEngine:
                 calls = tuple(replace(call, settings=completed) for call in calls)
                 translations = tuple(self._translate(provider, call, headers) for call in calls)
         if headers:
-            check_not_overwritten(headers, provider, settings, translations[0].request)
+            check_not_overwritten(headers, provider, settings, translations[0].request, model.id)
         adjustments = unique(a for t in translations for a in t.adjustments)
         said = [w for t in translations for w in t.warnings]
         notices += unreported_message_settings(turns, adjustments, said)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 
-__all__ = ["run"]
+__all__ = ["asks_for_json", "run"]
 
 INTERRUPTED = {
     "error": {"message": "interrupted", "type": "api_error", "param": None, "code": "interrupted"}
@@ -24,8 +25,17 @@ def run() -> int:
 
         return main()
     except KeyboardInterrupt:
-        argv = sys.argv[1:]
-        options = argv[: argv.index("--")] if "--" in argv else argv
-        line = json.dumps(INTERRUPTED) if "--json" in options else "limner: interrupted"
+        line = json.dumps(INTERRUPTED) if asks_for_json(sys.argv[1:]) else "limner: interrupted"
         print(line, file=sys.stderr)
         return 130
+
+
+def asks_for_json(argv: Sequence[str]) -> bool:
+    """Whether ``--json``, or a prefix of it that argparse takes for it (``--js``), is among
+    the options: before any ``--``, after which every argument is a positional one."""
+    for arg in argv:
+        if arg == "--":
+            return False
+        if len(arg) >= 3 and "--json".startswith(arg):
+            return True
+    return False

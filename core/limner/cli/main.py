@@ -35,6 +35,7 @@ from ..errors import (
 from ..interrupted import keep_made_images
 from ..plugins import LIST_MODELS_HINT
 from ..responses import ImagesResponse
+from . import asks_for_json
 from .options import request_fields
 from .output import (
     check_output,
@@ -225,7 +226,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     try:
         return build_parser().parse_args(argv)
     except UsageError as refused:
-        if not _asks_for_json(argv):
+        if not asks_for_json(argv):
             refused.print_as_argparse()
         error = InvalidRequestError(
             f"{refused.message}; {refused.parser.prog} --help shows the arguments",
@@ -233,17 +234,6 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         )
         print(json.dumps(error.to_openai()), file=sys.stderr)
         raise SystemExit(2) from None
-
-
-def _asks_for_json(argv: Sequence[str]) -> bool:
-    """Whether ``--json``, or a prefix of it that argparse takes for it (``--js``), is among
-    the options: before any ``--``, after which every argument is a positional one."""
-    for arg in argv:
-        if arg == "--":
-            return False
-        if len(arg) >= 3 and "--json".startswith(arg):
-            return True
-    return False
 
 
 def _one_line_warning(

@@ -39,7 +39,6 @@ async def checked_expect(request: web.Request) -> web.StreamResponse | None:
         response = error_response(exc, request.app[STATE].scrub)
         response.headers["x-request-id"] = f"req_{uuid.uuid4().hex}"
         response.force_close()  # the body may come all the same: not read as a next request
-        request.content.feed_eof()  # nor waited for: the answer is final
         log_line(request, response.status, started, response.headers["x-request-id"])
         return response
     await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")

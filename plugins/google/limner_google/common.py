@@ -23,7 +23,9 @@ from limner.responses import CONTENT_FILTERED
 
 from .models import RECOMMENDED_INPUTS, thinking_levels
 from .options import GoogleOptions
-from .plan import Plan, split_seed
+from .passed_seed import split_passed_seed
+from .plan import Plan
+from .spelling import camel, field_of
 
 __all__ = [
     "ABOVE_RECOMMENDED_INPUTS",
@@ -103,40 +105,6 @@ def forward(body: dict[str, Any], plan: Plan, section: str = "generationConfig")
     return merge_passed_through(body, passed, defaults=modality_default(plan.options))
 
 
-def split_passed_seed(
-    changes: Changes,
-    model: ModelInfo,
-    index: int,
-    asked: int | None,
-    forwarded: Mapping[str, Any],
-    built: Mapping[str, Any],
-    section: str,
-) -> Mapping[str, Any]:
-    """``forwarded`` with a seed passed through in ``section`` (``generationConfig.seed``,
-    Imagen's ``parameters.seed``, either spelling) made call ``index``'s own, as the request's
-    ``seed`` is (see :func:`~.plan.split_seed`): the same seed in every call of a split request
-    would make the first call's images again, each billed. The request's seed (``asked``),
-    given there too, is already split in ``built``; a different one is left to be refused when
-    merged."""
-    if index == 0:
-        return forwarded
-    for name, config in forwarded.items():
-        if camel(name) != section or not isinstance(config, dict):
-            continue
-        for key, seed in config.items():
-            if camel(key) != "seed" or type(seed) is not int:
-                continue
-            mine = _field(_field(built, section), "seed")
-            if mine is None:
-                own = split_seed(changes, model, seed, index, param=f"{section}.seed")
-            elif seed == asked:
-                own = mine
-            else:
-                return forwarded
-            return {**forwarded, name: {**config, key: own}}
-    return forwarded
-
-
 RESPONSE_MODALITIES = "generationConfig.responseModalities"
 
 
@@ -149,34 +117,19 @@ def modality_default(options: GoogleOptions, asked: object = None) -> frozenset[
     return frozenset()
 
 
-def camel(name: str) -> str:
-    """``generation_config`` -> ``generationConfig`` (Google's JSON takes either)."""
-    head, *rest = name.split("_")
-    return head + "".join(word[:1].upper() + word[1:] for word in rest)
-
-
 def as_sent(body: dict[str, Any]) -> tuple[list[str] | None, str | None]:
     """The ``responseModalities`` and ``imageConfig.imageSize`` a finished body asks for, fields
     passed through included (they may replace what limner filled in): what the call is priced
     and checked on."""
-    generation = _field(body, "generationConfig")
-    modalities = _field(generation, "responseModalities")
+    generation = field_of(body, "generationConfig")
+    modalities = field_of(generation, "responseModalities")
     if isinstance(modalities, str):  # one, not in a list
         modalities = [modalities]
-    size = _field(_field(generation, "imageConfig"), "imageSize")
+    size = field_of(field_of(generation, "imageConfig"), "imageSize")
     return (
         [str(m).upper() for m in modalities] if isinstance(modalities, list) else None,
         size.strip().upper() if isinstance(size, str) else None,  # priced as the class it names
     )
-
-
-def _field(holder: Any, name: str) -> Any:
-    """``holder[name]``, its key in either spelling (a field passed through keeps its own)."""
-    if not isinstance(holder, dict):
-        return None
-    if name in holder:
-        return holder[name]
-    return next((value for key, value in holder.items() if camel(key) == name), None)
 
 
 def merge_passed_through(

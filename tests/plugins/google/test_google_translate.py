@@ -794,3 +794,27 @@ def test_a_prompt_past_imagens_token_limit_is_sent_with_a_warning(
     assert translation.request.json["instances"][0]["prompt"] == prompt
     codes = [w.code for w in translation.warnings]
     assert ("prompt_may_be_too_long" in codes) is warned
+
+
+async def test_a_seed_passed_through_as_protobuf_json_spells_it_is_split_too() -> None:
+    """Google's JSON reads an int field from a string (``"5"``) or a whole float; both
+    spellings of generationConfig may carry the same seed."""
+    flash = "google/gemini-2.5-flash-image"
+    async with limner.AsyncClient(providers={"google": {"api_key": "k"}}) as client:
+        for seed in ("5", 5.0):
+            plan = await client.images.generate(
+                model=flash,
+                prompt="a fox",
+                n=3,
+                dry_run=True,
+                extra_body={"generationConfig": {"seed": seed}},
+            )
+            assert [r["json"]["generationConfig"]["seed"] for r in plan.requests] == [seed, 6, 7]
+        both = await client.images.generate(
+            model=flash,
+            prompt="a fox",
+            n=2,
+            dry_run=True,
+            extra_body={"generationConfig": {"seed": 5}, "generation_config": {"seed": 5}},
+        )
+    assert [r["json"]["generationConfig"]["seed"] for r in both.requests] == [5, 6]
