@@ -5,9 +5,10 @@ cannot take left out and reported, and the input images counted (see
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from limner import Changes, InvalidRequestError
+from limner import Changes, InputImage, InvalidRequestError
 from limner.chat import NO_STATE, ChatCall, ChatTurn
 
 from .common import check_input_count, gemini_image_part
@@ -18,6 +19,7 @@ __all__ = [
     "conversation",
     "count_images",
     "drop_name",
+    "image_digest",
     "system_parts",
 ]
 
@@ -169,10 +171,28 @@ def _changed(turn: ChatTurn, parts: list[dict[str, Any]]) -> bool:
     )
     written = "".join(part.text for part in turn.parts if part.image is None and part.text)
     shown = {part["image"] for part in parts if "image" in part}
-    return said.strip() != written.strip() or shown != set(range(len(turn.images)))
+    if said.strip() != written.strip() or shown != set(range(len(turn.images))):
+        return True
+    return any(  # an image swapped for another (a state stored before digests has none)
+        "image_digest" in part and part["image_digest"] != _digest_of(turn.images[part["image"]])
+        for part in parts
+        if "image" in part
+    )
 
 
-STORED_KEYS = frozenset({"text", "thought", "thoughtSignature", "image", "thought_image"})
+def image_digest(data: bytes) -> str:
+    """A short digest of an answer's image, kept in the turn's state: a next turn that sends
+    another image in its place is then an edited message (sent as written), not the answer."""
+    return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+
+def _digest_of(image: InputImage) -> str | None:
+    return None if image.data is None else image_digest(image.data)
+
+
+STORED_KEYS = frozenset(
+    {"text", "thought", "thoughtSignature", "image", "image_digest", "thought_image"}
+)
 """What a part of the state :mod:`limner_google.chat_parse` stores may hold (besides a
 non-image ``inlineData``, ``{"mimeType", "data"}``): it keeps nothing else, so that all it
 keeps can be sent back."""
@@ -245,5 +265,6 @@ def _replay(body: Changes, turn: ChatTurn, parts: list[dict[str, Any]]) -> list[
             if key in part:
                 at = part.pop(key)
                 part.update(gemini_image_part(body, images[at], f"{where}[{at}].image_url.url"))
+        part.pop("image_digest", None)  # limner's own: not Google's
         out.append(part)
     return out

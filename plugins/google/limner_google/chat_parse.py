@@ -21,7 +21,7 @@ from limner.chat.response import FinishReason
 from limner.image_header import looks_like_image_b64
 from limner.responses import CONTENT_FILTERED
 
-from .chat_contents import STORED_KEYS
+from .chat_contents import STORED_KEYS, image_digest
 from .common import fail, flagged_categories
 from .errors import answer_id
 from .gemini import ACCOUNT_LIMITED, SAFETY_FINISH, account_limited
@@ -64,6 +64,8 @@ class _Turn:
                 url = f"data:{mime};base64,{data}"
                 target = self.thought_images if thought else self.images
                 kept["thought_image" if target is self.thought_images else "image"] = len(target)
+                if not thought:  # so that an image the app swaps for another is seen
+                    kept["image_digest"] = image_digest(binascii.a2b_base64(data))
                 target.append(url)
             else:
                 kept["inlineData"] = {"mimeType": mime, "data": data}  # not an image: replayed

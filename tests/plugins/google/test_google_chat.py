@@ -6,6 +6,7 @@ thought signatures, the JSON round trip, usage and cost."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -196,8 +197,10 @@ async def test_a_conversation_survives_a_json_round_trip(server: Server) -> None
     assert reloaded.messages[1] == result.choices[0].message
     state = document["choices"][0]["message"]["limner"]
     assert state["provider"] == "google" and state["model"] == PRO
+    image = base64.b64decode(parts("pro_turn2_adapted")[3]["inlineData"]["data"])
     assert state["state"]["parts"][3] == {
         "image": 0,
+        "image_digest": hashlib.blake2b(image, digest_size=8).hexdigest(),
         "thoughtSignature": parts("pro_turn2_adapted")[3]["thoughtSignature"],
     }
     assert state["state"]["parts"][1]["thought_image"] == 0

@@ -5,6 +5,7 @@ other OpenAI-compatible services add to assistant messages."""
 from __future__ import annotations
 
 import base64
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -568,8 +569,14 @@ async def test_an_answer_holding_parts_limner_does_not_send_back_still_goes_back
         message = first.choices[0].message
         assert len(message.images) == 2
         assert message.limner is not None
+        digest = hashlib.blake2b(png(), digest_size=8).hexdigest()
         assert message.limner.state == {
-            "parts": [{"text": "here"}, {"image": 0}, {"image": 1}, {"text": "done"}]
+            "parts": [
+                {"text": "here"},
+                {"image": 0, "image_digest": digest},
+                {"image": 1, "image_digest": digest},
+                {"text": "done"},
+            ]
         }
         (notice,) = [w for w in first.warnings if w.code == "state_incomplete"]
         assert notice.message == (
@@ -665,3 +672,23 @@ async def test_a_thought_image_that_is_no_image_is_left_out_of_what_goes_back(
         following = [USER, message.to_param(), {"role": "user", "content": "bluer"}]
         plan = await client.chat.completions.create(model=PRO, messages=following, dry_run=True)
     assert plan.requests[0]["json"]["contents"][1]["parts"][0] == {"text": "here"}
+
+
+@pytest.mark.parametrize("swapped", [False, True])
+async def test_an_image_swapped_for_another_is_an_edit(swapped: bool) -> None:
+    """The state refers to the answer's images by index, and keeps a digest of each: another
+    image in the same place is the app's edit, sent as written without the signatures made
+    for the first. Before, it went with them, as the answer."""
+    digest = hashlib.blake2b(png(), digest_size=8).hexdigest()
+    answered = _answered()
+    answered["limner"]["state"]["parts"][1]["image_digest"] = digest
+    if swapped:
+        other = "data:image/png;base64," + base64.b64encode(png(8, 8)).decode()
+        answered["images"] = [{"type": "image_url", "image_url": {"url": other}}]
+    messages = [USER, answered, {"role": "user", "content": "bluer"}]
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(model=PRO, messages=messages, dry_run=True)
+    parts = plan.requests[0]["json"]["contents"][1]["parts"]
+    assert ("thoughtSignature" in parts[0]) is not swapped
+    assert all("image_digest" not in part for part in parts)  # limner's own, never sent
+    assert bool([w for w in plan.warnings if w.code == NO_STATE]) is swapped
