@@ -38,12 +38,17 @@ def _by_modality(details: Any, modality: str) -> int:
 
 
 def usage_from_metadata(meta: Any, *, images: int = 0) -> Usage | None:
-    """The usage ``usageMetadata`` reports; ``None`` when it reports no count, or no output
-    count for an answer with ``images`` (each at least one output token): the cost is then
-    estimated per image, and said to be, not priced from counts that leave the images out."""
+    """The usage ``usageMetadata`` reports; ``None`` when it reports no count, or, for an
+    answer with ``images`` (each at least one output token), no output count or no IMAGE entry
+    in ``candidatesTokensDetails`` (its image tokens would be priced at the text rate, a tenth):
+    the cost is then estimated per image, and said to be, not priced from counts that leave the
+    images out."""
     if not isinstance(meta, dict) or not any(_count(meta.get(name)) for name in _COUNTS):
         return None
-    if images and not _count(meta.get("candidatesTokenCount")):
+    if images and not (
+        _count(meta.get("candidatesTokenCount"))
+        and _by_modality(meta.get("candidatesTokensDetails"), "IMAGE")
+    ):
         return None
     # tool results fed back to the model are billed as input [google-genai UsageMetadata
     # tool_use_prompt_token_count; totalTokenCount sums them with the rest]

@@ -4,7 +4,7 @@
 * edits: multipart to ``/images/edits`` (one image → part ``image``, several → parts
   ``image[]``, as the official SDK sends them), or the JSON form (``images`` of
   ``{"image_url"}``/``{"file_id"}`` references, local images as base64 data URLs) when an input
-  is a remote URL or a file id;
+  is a remote URL or a file id, or ``moderation`` is set (the multipart form has no such field);
 * variations: multipart to ``/images/variations``.
 
 Input images in a format the model does not take are converted in one place,
@@ -98,7 +98,24 @@ def edit_form(call: ProviderCall) -> Form:
             remote = True
     if call.markup is not None:
         _check_markup(call, call.markup, remote)
-    return "json" if remote else "multipart"
+        return "multipart"
+    return "json" if remote or _moderated(call, refs) else "multipart"
+
+
+def _moderated(call: ProviderCall, refs: list[tuple[str, InputImage]]) -> bool:
+    """Whether the edit sets ``moderation``, which only the JSON form takes (the multipart form
+    has no such field [SPEC CreateImageEditRequest, EditImageBodyJsonParam]), and every image
+    fits a data URL there: then the JSON form is sent, local images as data URLs. Else the
+    multipart form, without it (reported)."""
+    caps = call.model.capabilities
+    if getattr(call.request, "moderation", None) is None or not caps.moderation:
+        return False
+    if not caps.remote_image_urls:  # (the JSON form is the GPT image models')
+        return False
+    return all(
+        image.data is None or 4 * ((len(image.data) + 2) // 3) + 64 <= MAX_IMAGE_URL_CHARS
+        for _, image in refs
+    )
 
 
 def _check_markup(call: ProviderCall, markup: InputImage, remote: bool) -> None:

@@ -70,8 +70,12 @@ def is_billing(error: OpenAIErrorBody) -> bool:
 
 
 def retryable(response: WireResponse) -> bool:
-    """Whether retrying ``response`` (a status core retries) can help: not when its body is a
-    billing error, such as an ``insufficient_quota`` 429, which waiting does not fix."""
+    """Whether retrying ``response`` (a status core retries) can help: not when OpenAI says
+    so (``x-should-retry: false``, which its SDKs obey over the status: the request may have
+    been taken, and a resend billed again), nor when its body is a billing error, such as an
+    ``insufficient_quota`` 429, which waiting does not fix."""
+    if response.headers.get("x-should-retry", "").strip().lower() == "false":
+        return False
     _, error = read_error_body(response)
     return error is None or not is_billing(error)
 

@@ -299,8 +299,13 @@ async def test_cached_prompt_tokens_are_counted_and_said_to_be_priced_in_full(
 
 @pytest.mark.parametrize(
     "meta",
-    [None, {}, {"promptTokenCount": 14, "totalTokenCount": 14}],
-    ids=["none", "empty", "no output count"],
+    [
+        None,
+        {},
+        {"promptTokenCount": 14, "totalTokenCount": 14},
+        {"promptTokenCount": 14, "candidatesTokenCount": 1120, "totalTokenCount": 1134},
+    ],
+    ids=["none", "empty", "no output count", "no image entry"],  # (images at the text rate)
 )
 async def test_an_image_answer_without_its_token_counts_is_priced_as_an_estimate_and_said(
     server: Server, meta: dict[str, Any] | None

@@ -140,6 +140,23 @@ async def test_insufficient_quota_429_is_not_retried() -> None:
     assert info.value.retryable is False
 
 
+@pytest.mark.parametrize("status", [429, 500, 503])
+async def test_an_answer_openai_says_not_to_retry_is_not_retried(status: int) -> None:
+    """``x-should-retry: false``, which OpenAI's SDKs obey over the status: the request may
+    have been taken, and a resend billed again."""
+    server = await make_server()
+    headers = {"x-should-retry": "false"}
+    server.reply(*[error_reply(status, "try another way", **headers)] * 3)
+    try:
+        async with await _client(server) as client:
+            with pytest.raises(limner.LimnerError) as info:
+                await client.images.generate(model="openai/gpt-image-1", prompt="x")
+    finally:
+        await server.stop()
+    assert len(server.api_calls) == 1
+    assert info.value.retryable is False
+
+
 async def test_rate_limit_429_is_retried() -> None:
     server = await make_server()
     server.reply(*[error_reply(429, "Rate limit reached")] * 3)

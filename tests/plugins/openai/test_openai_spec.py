@@ -161,6 +161,22 @@ def test_json_edit_bodies_match_edit_image_body_json_param(
     check("EditImageBodyJsonParam", translation.request.json)
 
 
+def test_an_edit_with_moderation_is_sent_in_the_json_form_that_takes_it(
+    provider: OpenAIProvider, make_call: Any, png: bytes, mask_png: bytes
+) -> None:
+    """The multipart form has no moderation field: local images go as data URLs in the JSON
+    form, which has one, rather than the setting being dropped."""
+    call = make_call(
+        "gpt-image-1", "edit", images=[png, png], mask=mask_png, prompt="x", moderation="low"
+    )
+    translation = provider.translate(call)
+    body = translation.request.json
+    assert body["moderation"] == "low" and translation.adjustments == ()
+    assert [ref["image_url"][:22] for ref in body["images"]] == ["data:image/png;base64,"] * 2
+    assert body["mask"]["image_url"].startswith("data:image/png;base64,")
+    check("EditImageBodyJsonParam", body)
+
+
 @pytest.mark.parametrize(
     ("name", "fields", "count", "with_mask"),
     [
@@ -178,7 +194,7 @@ def test_json_edit_bodies_match_edit_image_body_json_param(
             1,
             False,
         ),
-        ("gpt-image-1", {"quality": "standard", "moderation": "low"}, 3, True),
+        ("gpt-image-1", {"quality": "standard"}, 3, True),
         ("gpt-image-2", {"size": "1536x864"}, 2, False),
         ("chatgpt-image-latest", {"input_fidelity": "high"}, 1, True),
         ("dall-e-2", {"size": "512x512", "response_format": "b64_json"}, 1, True),

@@ -863,11 +863,14 @@ def test_multipart_edit_several_images_and_mask(
     assert (t.size, t.quality) == ("auto", "auto")
 
 
-def test_multipart_edit_drops_moderation(
-    provider: OpenAIProvider, make_call: Any, png: bytes
+def test_a_multipart_edit_drops_moderation(
+    provider: OpenAIProvider, make_call: Any, png: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """When the images are too large for the JSON form's data URLs, which takes moderation."""
+    monkeypatch.setattr("limner_openai.body.MAX_IMAGE_URL_CHARS", 10)
     call = make_call("gpt-image-1", "edit", images=[png], prompt="x", moderation="low")
     t = provider.translate(call)
+    assert t.request.json is None
     assert ("moderation", "low") not in t.request.form
     assert t.adjustments == (
         adj("moderation", "low", None, "the multipart edit form has no moderation field"),
