@@ -54,6 +54,8 @@ class SizeRules(_Frozen):
 
     def violations(self, width: int, height: int) -> list[str]:
         """Reasons a size breaks these rules; empty when it fits."""
+        if width <= 0 or height <= 0:  # (a size scaled down past a pixel: no aspect to read)
+            return ["both sides must be at least 1 pixel"]
         problems = []
         for side in (width, height):
             if side < self.min_side or side > self.max_side:

@@ -11,6 +11,7 @@ import binascii
 import contextlib
 import functools
 import io
+import struct
 from collections.abc import Callable, Collection, Hashable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -101,8 +102,18 @@ def _shown_size(image: InputImage, param: str) -> tuple[int | None, int | None]:
     from PIL import ExifTags
 
     with _opened(image.data or b"", param, _undecodable(param)) as opened:
-        turned = opened.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+        exif = _exif(opened)
+        turned = exif is not None and exif.get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
     return (image.height, image.width) if turned else (image.width, image.height)
+
+
+def _exif(opened: Image.Image) -> Image.Exif | None:
+    """The image's EXIF, ``None`` when it has a block Pillow cannot read (no TIFF header, cut
+    short): metadata, which does not make the image unusable."""
+    try:
+        return opened.getexif()
+    except (SyntaxError, ValueError, OSError, struct.error):
+        return None
 
 
 def _alpha_floor(image: InputImage, param: str) -> int:
@@ -192,13 +203,13 @@ def _printable(name: str) -> str:
 def decode_data_url(url: str, *, param: str) -> bytes:
     """The bytes of a base64 ``data:`` URL."""
     header, _, payload = url.partition(",")
-    if not header.endswith(";base64") or not payload:
+    if not header.lower().endswith(";base64") or not payload:
         raise InvalidRequestError(
             f"{param} is a data: URL without base64 content", param=param, code="invalid_image"
         )
     try:
         return base64.b64decode(payload, validate=True)
-    except binascii.Error as exc:
+    except (binascii.Error, ValueError) as exc:  # (a character past ASCII: ValueError)
         raise InvalidRequestError(
             f"{param} has invalid base64 data", param=param, code="invalid_image"
         ) from exc
@@ -229,14 +240,20 @@ def _read_file(given: str, *, param: str, max_bytes: int) -> bytes:
     """The bytes of the file at ``given``, read no further than the limit allows; whatever keeps
     it from being read is refused naming ``param``, with the system's reason."""
     path = Path(given).expanduser()
+    shown = repr(given) if len(given) <= 300 else f"{given[:100]!r}... ({len(given):,} characters)"
     try:
         if not path.is_file():
             if path.is_dir():
-                said = f"{given!r} is a directory, not an image file"
+                said = f"{shown} is a directory, not an image file"
             elif path.exists():
-                said = f"{given!r} is not a regular file (a device or a pipe): save the image first"
+                said = f"{shown} is not a regular file (a device or a pipe): save the image first"
+            elif len(given) > 300:  # base64 text, most likely: no path is that long
+                said = (
+                    f"no such file {shown}; an image given as text is a path, a data: URL "
+                    "(data:image/png;base64,...) or an https URL"
+                )
             else:
-                said = f"no such file {given!r}"
+                said = f"no such file {shown}"
             raise InvalidRequestError(f"{param}: {said}", param=param, code="file_not_found")
         if path.stat().st_size > max_bytes:
             raise PayloadTooLargeError(
@@ -246,7 +263,7 @@ def _read_file(given: str, *, param: str, max_bytes: int) -> bytes:
             return handle.read(max_bytes + 1)
     except OSError as exc:
         raise InvalidRequestError(
-            f"{param}: cannot read {given!r} ({exc.strerror or exc})",
+            f"{param}: cannot read {shown} ({exc.strerror or exc})",
             param=param,
             code="file_unreadable",
         ) from exc
@@ -353,14 +370,20 @@ def _png_of(image: InputImage, param: str) -> tuple[InputImage, str]:
                 code="invalid_image_format",
             )
         icc: bytes | None = opened.info.get("icc_profile")
-        exif = opened.getexif()
+        exif = _exif(opened)
         still: Image.Image = opened
         how = LOSSLESS
         if opened.mode not in _PNG_MODES:
             still, icc = _to_rgb(opened, icc), None
             how = f"re-encoded as PNG, its {opened.mode} colours converted to {still.mode}"
         out = io.BytesIO()
-        still.save(out, format="PNG", icc_profile=icc, exif=exif)
+        try:
+            still.save(out, format="PNG", icc_profile=icc, exif=exif)
+        except (SyntaxError, ValueError, struct.error):  # a tag of the wrong type, say
+            exif, out = None, io.BytesIO()
+            still.save(out, format="PNG", icc_profile=icc)
+        if exif is None and "exif" in opened.info:
+            how += "; its EXIF, which could not be read, left out"
     png = replace(
         image,
         data=out.getvalue(),

@@ -68,6 +68,16 @@ def _is_several(value: Any) -> bool:
     return isinstance(value, list) or (isinstance(value, tuple) and not is_file_tuple(value))
 
 
+def url_scheme_lowered(text: str) -> str:
+    """``text`` with the scheme of a ``data:``, ``https:`` or ``http:`` URL in lower case
+    (``DATA:image/png;base64,...``): a scheme is case-insensitive [RFC 3986 3.1], and limner
+    reads these three by their lower-case prefix. Other text is returned as it is."""
+    scheme, colon, rest = text[:6].partition(":")
+    if colon and scheme.lower() in ("data", "https", "http") and not scheme.islower():
+        return f"{scheme.lower()}:{rest}{text[6:]}"
+    return text
+
+
 class ImageRef(BaseModel):
     """One input image as given: exactly one of ``data``, ``path``, ``url`` (https or ``data:``) or
     ``file_id``."""
@@ -97,8 +107,9 @@ class ImageRef(BaseModel):
         if isinstance(value, os.PathLike):
             return cls(path=os.fspath(value))
         if isinstance(value, str):
-            if value.startswith(("data:", "https://", "http://")):
-                return cls(url=value)
+            url = url_scheme_lowered(value)
+            if url.startswith(("data:", "https://", "http://")):
+                return cls(url=url)
             return cls(path=value)
         if isinstance(value, dict):
             return cls._from_object(value)
@@ -118,6 +129,7 @@ class ImageRef(BaseModel):
             inner = value["image_url"]
             url = inner.get("url") if isinstance(inner, dict) else inner
             if isinstance(url, str):
+                url = url_scheme_lowered(url)
                 return cls.coerce(url) if url.startswith(("data:", "http")) else cls(url=url)
         raise ValueError("an image object needs exactly one of 'file_id' or 'image_url'")
 

@@ -270,3 +270,41 @@ def test_a_mask_that_marks_nothing_is_a_warning(alpha: int, warned: bool) -> Non
     mask = sniff(encode(Image.new("RGBA", (8, 8), (0, 0, 0, alpha)), "PNG"), param="mask")
     assert [n.code for n in mask_notices(mask)] == ([MASK_MARKS_NOTHING] if warned else [])
     assert mask_notices(None) == []
+
+
+_NOT_TIFF = b"XX*\x00" + b"\x00" * 20  # an EXIF block without its TIFF header
+_ASCII_ORIENTATION = (  # Orientation (0x0112) typed ASCII: Pillow reads it, cannot write it
+    b"II*\x00\x08\x00\x00\x00\x01\x00"
+    + struct.pack("<HHI", 0x0112, 2, 4)
+    + b"abc\x00"
+    + b"\x00" * 4
+)
+
+
+def _with_exif(fmt: str, exif: bytes) -> bytes:
+    out = io.BytesIO()
+    if fmt != "JPEG":
+        Image.new("RGB", (64, 64), (9, 9, 9)).save(out, fmt, exif=exif)
+        return out.getvalue()
+    Image.new("RGB", (64, 64), (9, 9, 9)).save(out, "JPEG")
+    data, app1 = out.getvalue(), b"Exif\x00\x00" + exif  # an APP1 segment written by hand
+    return data[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + data[2:]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "exif"),
+    [("WEBP", _NOT_TIFF), ("JPEG", _ASCII_ORIENTATION), ("WEBP", _ASCII_ORIENTATION)],
+)
+def test_exif_that_cannot_be_read_or_written_is_left_out_and_said(fmt: str, exif: bytes) -> None:
+    """Metadata does not make an image unusable: it crashed the conversion (SyntaxError,
+    struct.error), which the plugin reported as its own bug."""
+    data = _with_exif(fmt, exif)
+    png, how = to_png(sniff(data, param="images[0]"), "images[0]")
+    assert Image.open(io.BytesIO(png.data or b"")).size == (64, 64)
+    assert how.endswith("; its EXIF, which could not be read, left out")
+
+
+def test_the_shown_size_of_an_image_with_broken_exif_is_its_stored_size() -> None:
+    """A markup is checked against it: a SyntaxError escaped there."""
+    image = sniff(_with_exif("PNG", _NOT_TIFF), param="images[0]")
+    assert image.shown_size("images[0]") == (64, 64)

@@ -123,3 +123,11 @@ def test_fit_size_says_when_no_size_can_satisfy_the_rules(impossible: SizeRules)
 )
 def test_size_for_ratio(ratio: float, long_side: int, size: tuple[int, int]) -> None:
     assert size_for_ratio(ratio, long_side, RULES) == size
+
+
+def test_a_side_of_no_pixels_is_a_violation_not_a_division_by_zero() -> None:
+    """A size scaled down past a pixel (5000x1 to fit 4096 pixels a side) has no aspect."""
+    from limner.capabilities import SizeRules
+
+    rules = SizeRules(min_side=320, max_side=4096, min_aspect=0.25, max_aspect=4.0)
+    assert rules.violations(4096, 0) == ["both sides must be at least 1 pixel"]

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from ..requests import ImageConfig
+from ..requests import ImageConfig, url_scheme_lowered
 from ..values import Count, Integer, Number, ProviderOptions
 
 __all__ = [
@@ -59,7 +59,7 @@ class TextPart(_Strict):
 class ImageURL(_Strict):
     """An image as a ``data:`` URL or an https URL (``detail`` is OpenAI's hint, accepted)."""
 
-    url: str = Field(repr=False)
+    url: Annotated[str, AfterValidator(url_scheme_lowered)] = Field(repr=False)
     detail: Literal["auto", "low", "high"] | None = _omitted()
 
 

@@ -149,7 +149,7 @@ def _fitted(width: int, height: int) -> tuple[int, int]:
     trimmed by a pixel at a time."""
     rules = INPUT_SIZE_RULES
     for _ in range(8):  # a pixel or two is all rounding can cost
-        if not rules.violations(width, height) or min(width, height) < rules.min_side:
+        if min(width, height) < rules.min_side or not rules.violations(width, height):
             break
         if width >= height:
             width -= 1
