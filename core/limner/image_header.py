@@ -31,15 +31,31 @@ MIME_BY_FORMAT = {
 """Pillow's format names, and the media types limner takes for them."""
 
 
-def check_pixels(image: Image.Image) -> None:
-    """Raise Pillow's ``DecompressionBombError`` for an image over ``MAX_IMAGE_PIXELS``: past
-    it Pillow only warns (and decodes), up to twice as many. (Run with ``-W error``, the
-    warning itself is raised, by ``Image.open``: callers catch both.)"""
+BOMB_PIXELS = 16_000_000
+"""Past this many pixels, an image whose file is tiny for its size is refused as a bomb."""
+BOMB_RATIO = 2000
+"""Pixels per byte of file past which an image that large is a bomb: no PNG gets there (deflate
+stops near 1,032 to 1 of three or four bytes a pixel), a photo takes a byte or more a pixel, and
+a 46-byte lossless WebP of 9000x9000 is 1.7 million to 1 (1.3 GB to decode and convert)."""
+
+
+def check_pixels(image: Image.Image, size: int | None = None) -> None:
+    """Raise Pillow's ``DecompressionBombError`` for an image over ``MAX_IMAGE_PIXELS`` (past
+    it Pillow only warns, and decodes, up to twice as many), or, given the file's ``size`` in
+    bytes, for one over :data:`BOMB_PIXELS` that holds more than :data:`BOMB_RATIO` pixels a
+    byte. (Run with ``-W error``, the warning itself is raised, by ``Image.open``: callers catch
+    both.)"""
     from PIL import Image
 
     limit = Image.MAX_IMAGE_PIXELS
-    if limit is not None and image.width * image.height > limit:
+    pixels = image.width * image.height
+    if limit is not None and pixels > limit:
         raise Image.DecompressionBombError(f"{image.width}x{image.height} is over {limit:,} pixels")
+    if size is not None and pixels > BOMB_PIXELS and pixels > size * BOMB_RATIO:
+        raise Image.DecompressionBombError(
+            f"{image.width}x{image.height} from {size:,} bytes, more than {BOMB_RATIO:,} pixels "
+            "a byte"
+        )
 
 
 def image_mime(data: bytes) -> str | None:

@@ -133,7 +133,7 @@ def _opened(data: bytes, param: str, unreadable: str) -> Iterator[Image.Image]:
 
     try:
         with Image.open(io.BytesIO(data)) as image:
-            check_pixels(image)
+            check_pixels(image, len(data))
             yield image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InvalidRequestError(

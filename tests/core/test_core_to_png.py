@@ -308,3 +308,18 @@ def test_the_shown_size_of_an_image_with_broken_exif_is_its_stored_size() -> Non
     """A markup is checked against it: a SyntaxError escaped there."""
     image = sniff(_with_exif("PNG", _NOT_TIFF), param="images[0]")
     assert image.shown_size("images[0]") == (64, 64)
+
+
+def test_a_tiny_file_declaring_a_huge_image_is_refused_before_it_is_decoded() -> None:
+    """46 bytes of lossless WebP declaring 9000x9000, under Pillow's own limit: decoded, it took
+    1.3 GB and seconds (through a gateway, for anyone who can reach it)."""
+    out = io.BytesIO()
+    Image.new("RGBA", (8, 8), (1, 2, 3, 4)).save(out, "WEBP", lossless=True)
+    data = bytearray(out.getvalue())
+    at = data.index(b"VP8L") + 8  # the VP8L width and height fields, rewritten
+    kept = int.from_bytes(data[at + 1 : at + 5], "little") & ~((1 << 28) - 1)
+    data[at + 1 : at + 5] = ((9000 - 1) | ((9000 - 1) << 14) | kept).to_bytes(4, "little")
+    with pytest.raises(InvalidRequestError) as caught:  # as it is read, before any use
+        sniff(bytes(data), param="images[0]")
+    assert caught.value.code == "image_too_large" and caught.value.param == "images[0]"
+    assert "9000x9000 from " in caught.value.message
