@@ -34,7 +34,7 @@ from limner import (
 
 from .fields import Form, Plan, prompt_fields, variation_fields
 from .settings import DEFAULT_BASE_URL, OpenAISettings
-from .uploads import input_image, prepare_uploads
+from .uploads import check_mask_bytes, input_image, prepare_uploads
 
 __all__ = ["edit_form", "translate_call"]
 
@@ -194,8 +194,6 @@ def _too_long(plan: Plan, param: str, length: int) -> str:
         f"input is a remote URL or a file id) takes at most {MAX_IMAGE_URL_CHARS:,} "
         "(about 15 MiB of image)."
     )
-    if param == "mask":
-        return f"{said} Send a smaller mask (OpenAI takes masks under 4 MB)"
     return (
         f"{said} Send a smaller image, pass it as a file_id (OpenAI's Files API), or give "
         "every image and the mask as bytes or a file path (no remote URL or file id) so that "
@@ -211,6 +209,7 @@ def _json_edit(call: ProviderCall, plan: Plan) -> WireRequest:
         for image, param in zip(call.images, params, strict=True)
     ]
     if call.mask is not None:
+        check_mask_bytes(plan, call.mask)  # under 4 MB, as in the multipart form
         body["mask"] = _reference(plan, call.mask, "mask")  # a mask is never converted
     return WireRequest(method="POST", url=_url(call, "edits"), json=body)
 

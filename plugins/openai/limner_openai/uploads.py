@@ -45,6 +45,7 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "MAX_UPLOAD_BYTES",
     "SQUARE_PNG_UPLOADS",
+    "check_mask_bytes",
     "input_image",
     "prepare_uploads",
 ]
@@ -71,9 +72,15 @@ def prepare_uploads(
     mask = plan.call.mask
     if mask is not None and ready and plan.model_name in SQUARE_PNG_UPLOADS:
         _check_mask(plan, mask, ready[0])
-    elif mask is not None and mask.data is not None:  # every model: "less than 4MB" [SPEC]
-        _check_bytes(plan, mask.data, "mask", MAX_UPLOAD_BYTES)
+    elif mask is not None:
+        check_mask_bytes(plan, mask)
     return ready, mask
+
+
+def check_mask_bytes(plan: Plan, mask: InputImage) -> None:
+    """Every model, in either edit form: a mask of "less than 4MB" [SPEC]."""
+    if mask.data is not None:
+        _check_bytes(plan, mask.data, "mask", MAX_UPLOAD_BYTES)
 
 
 def input_image(plan: Plan, image: InputImage, param: str) -> InputImage:

@@ -21,7 +21,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from openai.types import ImageModel
 
-from limner import ImageConfig, Translation
+from limner import ImageConfig, PayloadTooLargeError, Translation
 from limner_openai import OpenAIProvider
 
 SPEC = Path(__file__).resolve().parent / "data" / "specs" / "images-subset.openapi.json"
@@ -287,3 +287,20 @@ def test_spec_model_enums_cover_the_table(provider: OpenAIProvider) -> None:
                 sdk_generation_models() if operation == "generate" else set()
             )
             assert info.name in named, (info.name, operation)
+
+
+def test_a_json_edit_refuses_a_mask_of_4_mb_as_the_multipart_form_does(
+    provider: OpenAIProvider,
+    make_call: Any,
+    png: bytes,
+    mask_png: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """OpenAI takes masks under 4 MB in either form; the JSON form (an image given as a file
+    id) sent a larger one."""
+    monkeypatch.setattr("limner_openai.uploads.MAX_UPLOAD_BYTES", len(mask_png))
+    for images in ([png], [{"file_id": "file-abc"}]):
+        call = make_call("gpt-image-1", "edit", images=images, mask=mask_png, prompt="x")
+        with pytest.raises(PayloadTooLargeError) as caught:
+            provider.translate(call)
+        assert caught.value.param == "mask"
