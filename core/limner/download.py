@@ -161,9 +161,9 @@ async def _fetch(
     pinning adds): nothing of one origin's request goes to the next. A hop is named in messages
     without its query, which may hold a signature: the server chose it, not the caller."""
     refusal = ProviderError if provider_url else InvalidRequestError
-    current, seen = url, {url}
+    current, seen, shown = url, {url}, _shown(url)
     for hop in range(MAX_REDIRECTS + 1):
-        lead = f"{_shown(url)} redirected to {_shown(current)}; " if hop else ""
+        lead = f"{shown} redirected to {_shown(current)}; " if hop else ""
         pinned = await _check_url(current, policy, param=param, refusal=refusal, lead=lead)
         target, extra = (current, {}) if pinned is None else pin_url(current, pinned)
         if timeout is not None:
@@ -172,7 +172,7 @@ async def _fetch(
         extra["raise_for_status"] = False
         async with session.get(target, allow_redirects=False, **extra) as response:
             status = response.status
-            named = f"{_shown(url)} redirected to {_shown(current)}, which" if hop else _shown(url)
+            named = f"{shown} redirected to {_shown(current)}, which" if hop else shown
             said = f"{param}: {named} answered"
             if status in _REDIRECTS:
                 current = _next_hop(current, response.headers.get("location"), param, said, refusal)
@@ -202,7 +202,7 @@ async def _fetch(
             finally:
                 pauses.stop_reading(response.content)
     raise refusal(
-        f"{param}: {_shown(url)} redirected more than {MAX_REDIRECTS} times (the last to "
+        f"{param}: {shown} redirected more than {MAX_REDIRECTS} times (the last to "
         f"{_shown(current)}); limner follows {MAX_REDIRECTS} at most",
         param=param,
         code="download_failed",

@@ -16,19 +16,16 @@ from aiohttp.web_protocol import RequestPayloadError
 from ..client_options import CALL_OPTIONS
 from ..errors import InvalidRequestError
 from ..requests import ImageRef
-from ..responses import Notice
 from ..unsendable import refuse_unsendable
 from .errors import missing_parameter
 from .middleware import note
 
 __all__ = [
-    "QUERY_NOT_READ",
     "Form",
     "is_multipart",
     "read_form",
     "read_json",
     "require",
-    "unread_query",
 ]
 
 INT_FIELDS = frozenset({"n", "seed", "output_compression", "partial_images"})
@@ -38,8 +35,6 @@ BOOL_FIELDS = frozenset({"stream"})
 EDIT_FILES = ("image", "mask", "markup")
 VARIATION_FILES = ("image",)
 UPLOAD_FILES = ("file",)
-QUERY_NOT_READ = "query_not_read"
-"""``Notice.code`` of a warning naming query parameters a route does not read."""
 
 
 @dataclass
@@ -278,19 +273,3 @@ def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...]
             param="n",
             code="integer_above_max_value",
         )
-
-
-def unread_query(request: web.Request) -> list[Notice]:
-    """A warning naming the query parameters of a request to a route that reads none (an SDK's
-    ``extra_query``), which are said, not dropped silently: settings go in the body. Only their
-    names are quoted: a value may be a token."""
-    if not request.query:
-        return []
-    names = ", ".join(repr(name) for name in sorted(set(request.query)))
-    return [
-        Notice(
-            code=QUERY_NOT_READ,
-            message=f"the query parameters {names} were not read: this route takes its settings "
-            "in the body (the OpenAI SDK's extra_body, not extra_query)",
-        )
-    ]

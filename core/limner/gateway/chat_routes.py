@@ -7,8 +7,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..errors import InvalidRequestError
-from .bodies import check_request, read_json, require, unread_query
-from .errors import answered, failures_as_answered
+from .answers import answer, with_warnings
+from .bodies import check_request, read_json, require
 from .middleware import note
 from .state import STATE
 
@@ -30,11 +30,5 @@ async def completions(request: web.Request) -> web.Response:
         lambda: state.client.chat.completions.create(model=model, messages=messages, **body)
     )
     note().cost = result.cost
-    if result.failures:  # choices that failed while others answered: said as errors are
-        warnings = failures_as_answered(result.warnings, result.failures, state.scrub)
-        result = result.model_copy(update={"warnings": warnings})
-    if request.query:
-        result = result.model_copy(update={"warnings": [*result.warnings, *unread_query(request)]})
-    # the upstream's id for the call, as on errors: the SDKs' _request_id
-    headers = {"x-request-id": result.request_id} if result.request_id else None
-    return web.json_response(answered(result.model_dump(mode="json"), state.scrub), headers=headers)
+    result = with_warnings(result, request, state.scrub)
+    return answer(result.model_dump(mode="json"), result.request_id, state.scrub)

@@ -36,7 +36,6 @@ __all__ = [
     "BusyError",
     "NotImplementedByStoreError",
     "Scrubber",
-    "answered",
     "error_response",
     "failures_as_answered",
     "http_error_response",
@@ -88,20 +87,6 @@ def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     # the SDKs obey this over the status: limner's own verdict on whether a retry can help
     headers["x-should-retry"] = "true" if retry else "false"
     return web.json_response(body, status=answer.status, headers=headers)
-
-
-LONGEST_TEXT = 2**20
-"""Strings of an answer longer than this are image data (base64, a data URL): not scrubbed."""
-
-
-def answered(body: dict[str, Any], scrub: Scrubber) -> dict[str, Any]:
-    """A successful answer's JSON ``body`` with the gateway's secrets scrubbed from its text: an
-    upstream may echo a key in a revised prompt or a chat answer, as in an error, and the
-    client is not the key's owner. Image data is not searched (see :data:`LONGEST_TEXT`)."""
-    if not scrub.secrets:
-        return body
-    scrubbed: dict[str, Any] = scrub.value(body, LONGEST_TEXT)
-    return scrubbed
 
 
 def failures_as_answered(

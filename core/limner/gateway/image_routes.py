@@ -14,6 +14,7 @@ from ..image_header import image_mime
 from ..requests import ImageRef
 from ..responses import Adjustment, ImagesResponse
 from ..sending import unique
+from .answers import answer, with_warnings
 from .bodies import (
     EDIT_FILES,
     VARIATION_FILES,
@@ -23,10 +24,9 @@ from .bodies import (
     read_form,
     read_json,
     require,
-    unread_query,
     url_reference,
 )
-from .errors import answered, failures_as_answered, missing_parameter
+from .errors import missing_parameter
 from .files import StoreFullError
 from .middleware import caller, may_use, note
 from .state import STATE, GatewayState
@@ -192,18 +192,12 @@ async def _answer(
     request: web.Request, state: GatewayState, result: ImagesResponse, response_format: Any
 ) -> web.Response:
     note().cost = result.cost
-    if result.failures:  # a split n that others answered: said as the gateway says errors
-        warnings = failures_as_answered(result.warnings, result.failures, state.scrub)
-        result = result.model_copy(update={"warnings": warnings})
-    if request.query:
-        result = result.model_copy(update={"warnings": [*result.warnings, *unread_query(request)]})
+    result = with_warnings(result, request, state.scrub)
     if response_format == "url" and any(item.url is None for item in result.data):
         result = await _as_urls(request, state, result)
-    body = answered(result.model_dump(mode="json", exclude_none=True), state.scrub)
+    body = result.model_dump(mode="json", exclude_none=True)
     body.setdefault("cost", None)
-    # the upstream's id for the call, as on errors: the SDKs' _request_id, for its support
-    headers = {"x-request-id": result.request_id} if result.request_id else None
-    return web.json_response(body, headers=headers)
+    return answer(body, result.request_id, state.scrub)
 
 
 async def _as_urls(

@@ -40,21 +40,21 @@ from .common import (
     THINKING_PARAM,
     WHY_DROPPED,
     as_sent,
-    camel,
     drop_options,
     merge_passed_through,
     modality_default,
     no_thinking,
     output_options,
     person_generation,
-    split_passed_seed,
     thinking_level,
     unsupported_thinking_level,
 )
 from .models import thinking_levels
 from .options import GoogleOptions, response_modalities
+from .passed_seed import split_passed_seed
 from .plan import nearest_class, pick_size, split_seed
 from .settings import Endpoint
+from .spelling import camel
 
 __all__ = ["translate_chat"]
 

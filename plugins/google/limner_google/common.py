@@ -39,7 +39,6 @@ __all__ = [
     "WHY_DROPPED",
     "as_sent",
     "blocked",
-    "camel",
     "check_input_count",
     "drop_ignored",
     "drop_options",
@@ -53,7 +52,6 @@ __all__ = [
     "no_thinking",
     "output_options",
     "person_generation",
-    "split_passed_seed",
     "thinking_level",
     "unsupported_thinking_level",
 ]

@@ -1,0 +1,70 @@
+"""The successful answers of the image and chat routes: their warnings as the gateway says them
+(a failed call of a split request worded as the gateway words that error; query parameters no
+route reads), their text scrubbed of the gateway's secrets, and the upstream's request id."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from ..chat.response import ChatCompletion
+from ..redaction import Scrubber
+from ..responses import ImagesResponse, Notice
+from .errors import failures_as_answered
+
+__all__ = ["LONGEST_TEXT", "QUERY_NOT_READ", "answer", "answered", "unread_query", "with_warnings"]
+
+QUERY_NOT_READ = "query_not_read"
+"""``Notice.code`` of a warning naming query parameters a route does not read."""
+LONGEST_TEXT = 2**20
+"""Strings of an answer longer than this are image data (base64, a data URL): not scrubbed."""
+
+Answered = TypeVar("Answered", ImagesResponse, ChatCompletion)
+
+
+def with_warnings(result: Answered, request: web.Request, scrub: Scrubber) -> Answered:
+    """``result`` with its warnings as the gateway says them: each failed call's (a split ``n``
+    that others answered) worded as the gateway words that error when it fails a request, and
+    the query parameters the route did not read (:func:`unread_query`)."""
+    warnings: list[Notice] = result.warnings
+    if result.failures:
+        warnings = failures_as_answered(warnings, result.failures, scrub)
+    if request.query:
+        warnings = [*warnings, *unread_query(request)]
+    if warnings is result.warnings:  # (nothing to add: no copy)
+        return result
+    return result.model_copy(update={"warnings": warnings})
+
+
+def unread_query(request: web.Request) -> list[Notice]:
+    """A warning naming the query parameters of a request to a route that reads none (an SDK's
+    ``extra_query``), which are said, not dropped silently: settings go in the body. Only their
+    names are quoted: a value may be a token."""
+    if not request.query:
+        return []
+    names = ", ".join(repr(name) for name in sorted(set(request.query)))
+    return [
+        Notice(
+            code=QUERY_NOT_READ,
+            message=f"the query parameters {names} were not read: this route takes its settings "
+            "in the body (the OpenAI SDK's extra_body, not extra_query)",
+        )
+    ]
+
+
+def answered(body: dict[str, Any], scrub: Scrubber) -> dict[str, Any]:
+    """A successful answer's JSON ``body`` with the gateway's secrets scrubbed from its text: an
+    upstream may echo a key in a revised prompt or a chat answer, as in an error, and the
+    client is not the key's owner. Image data is not searched (see :data:`LONGEST_TEXT`)."""
+    if not scrub.secrets:
+        return body
+    scrubbed: dict[str, Any] = scrub.value(body, LONGEST_TEXT)
+    return scrubbed
+
+
+def answer(body: dict[str, Any], request_id: str | None, scrub: Scrubber) -> web.Response:
+    """The JSON answer of ``body`` (:func:`answered`), with the upstream's id for the call in
+    ``x-request-id``, as on errors (the SDKs' ``_request_id``, for its support)."""
+    headers = {"x-request-id": request_id} if request_id else None
+    return web.json_response(answered(body, scrub), headers=headers)
