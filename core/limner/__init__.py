@@ -230,6 +230,7 @@ _SUBMODULES = frozenset(
         "failure_cost",
         "forwarding",
         "gateway",
+        "heif",
         "hookspecs",
         "http",
         "image_header",

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fa
 
 __all__ = [
     "MIME_BY_FORMAT",
+    "READ_FORMATS",
     "check_pixels",
     "image_mime",
     "looks_like_image_b64",
@@ -27,8 +28,13 @@ MIME_BY_FORMAT = {
     "MPO": "image/jpeg",  # a JPEG carrying more pictures after its own (phones' Ultra HDR)
     "WEBP": "image/webp",
     "GIF": "image/gif",
+    "AVIF": "image/avif",  # Pillow 11.3 and later
 }
-"""Pillow's format names, and the media types limner takes for them."""
+"""Pillow's format names, and the media types limner takes for them (HEIF is read by
+:mod:`limner.heif`: its media type depends on its coding)."""
+
+READ_FORMATS = "PNG, JPEG, WebP, GIF, AVIF or HEIC"
+"""The input image formats limner reads, for messages."""
 
 
 BOMB_PIXELS = 16_000_000

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from .errors import InvalidRequestError, PayloadTooLargeError
-from .image_header import MIME_BY_FORMAT, check_pixels
+from .heif import heif_mime, require_heif
+from .image_header import MIME_BY_FORMAT, READ_FORMATS, check_pixels
 from .integrity import check_whole
 from .requests import ImageRef
 from .responses import Notice
@@ -131,6 +132,7 @@ def _opened(data: bytes, param: str, unreadable: str) -> Iterator[Image.Image]:
     decodes it) is an :class:`InvalidRequestError` naming ``param``, saying ``unreadable``."""
     from PIL import Image, UnidentifiedImageError
 
+    require_heif(data, param)
     try:
         with Image.open(io.BytesIO(data)) as image:
             check_pixels(image, len(data))
@@ -147,7 +149,7 @@ def _opened(data: bytes, param: str, unreadable: str) -> Iterator[Image.Image]:
 
 def _undecodable(param: str) -> str:
     """The message for an image that was sniffed but cannot be decoded (cut short, say)."""
-    return f"{param} could not be decoded; send a complete PNG, JPEG, WebP or GIF"
+    return f"{param} could not be decoded; send a complete {READ_FORMATS} image"
 
 
 def byte_count(count: int) -> str:
@@ -160,7 +162,7 @@ def byte_count(count: int) -> str:
 
 def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
     """Identify an image from its bytes (never from its name) with Pillow."""
-    unreadable = f"{param} is not an image limner can read (PNG, JPEG, WebP or GIF expected)"
+    unreadable = f"{param} is not an image limner can read ({READ_FORMATS} expected)"
     with _opened(data, param, unreadable) as image:
         kind = image.format or ""
         width, height = image.size
@@ -170,10 +172,10 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
             image.mode == "P" and "transparency" in image.info
         )
         check_whole(image, data, param, _undecodable(param))  # last: may leave it unusable
-    mime = MIME_BY_FORMAT.get(kind)
+    mime = heif_mime(data) if kind == "HEIF" else MIME_BY_FORMAT.get(kind)
     if mime is None:
         raise InvalidRequestError(
-            f"{param} is a {kind or 'unknown'} image; use PNG, JPEG, WebP or GIF",
+            f"{param} is a {kind or 'unknown'} image; use {READ_FORMATS}",
             param=param,
             code="invalid_image_format",
         )

@@ -191,8 +191,8 @@ async def test_a_result_url_that_holds_no_image_is_returned_as_it_is(
     assert (result.data[0].url, result.data[0].b64_json) == (url, None)
     (adjustment,) = result.adjustments
     assert adjustment.reason == (
-        "data[0].url is not an image limner can read (PNG, JPEG, WebP or GIF expected); the "
-        "provider's URL is returned instead"
+        "data[0].url is not an image limner can read (PNG, JPEG, WebP, GIF, AVIF or HEIC "
+        "expected); the provider's URL is returned instead"
     )
 
 

@@ -230,7 +230,7 @@ def test_a_jpeg_cut_after_its_header_is_refused() -> None:
     with pytest.raises(InvalidRequestError) as caught:
         sniff(whole[: len(whole) - 2000], param="mask")
     assert caught.value.message == (
-        "mask could not be decoded; send a complete PNG, JPEG, WebP or GIF"
+        "mask could not be decoded; send a complete PNG, JPEG, WebP, GIF, AVIF or HEIC image"
     )
 
 

@@ -8,6 +8,7 @@ import base64
 import io
 from typing import Any
 
+import pillow_heif
 import pytest
 from PIL import Image
 
@@ -180,6 +181,36 @@ def test_gemini_keeps_webp_as_given(provider: GoogleProvider, make_call: MakeCal
     assert translation.adjustments == ()
 
 
+def heic(width: int = 8, height: int = 8) -> bytes:
+    """A HEIC photo, as a phone saves one."""
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 40, 40)).save(out, format="HEIF")
+    return out.getvalue()
+
+
+def test_gemini_keeps_heic_as_given(provider: GoogleProvider, make_call: MakeCall) -> None:
+    photo = heic()
+    call = make_call("gemini-2.5-flash-image", "edit", images=[photo])
+    translation = provider.translate(call)
+    assert inline_parts(translation.request.json) == [
+        {"mimeType": "image/heic", "data": base64.b64encode(photo).decode()}
+    ]
+    assert translation.adjustments == ()
+
+
+async def test_chat_sends_a_heic_data_url_as_given() -> None:
+    photo = heic()
+    url = "data:image/heic;base64," + base64.b64encode(photo).decode()
+    message = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}
+    async with limner.AsyncClient(providers=GEMINI_KEY) as client:
+        plan = await client.chat.completions.create(model=FLASH, messages=[message], dry_run=True)
+    assert inline_parts(plan.requests[0]["json"]) == [
+        {"mimeType": "image/heic", "data": base64.b64encode(photo).decode()}
+    ]
+    assert plan.adjustments == []
+
+
 def test_animated_gif_is_refused_naming_the_image(
     provider: GoogleProvider, make_call: MakeCall
 ) -> None:
@@ -203,12 +234,14 @@ def _imagen_edit_of(provider: GoogleProvider, make_call: MakeCall, image: bytes)
     return translation, raw
 
 
-@pytest.mark.parametrize(("kind", "mime"), [("GIF", "image/gif"), ("WEBP", "image/webp")])
+@pytest.mark.parametrize(
+    ("kind", "mime"), [("GIF", "image/gif"), ("WEBP", "image/webp"), ("HEIF", "image/heic")]
+)
 def test_imagen_edit_reencodes_what_it_does_not_take_as_png(
     provider: GoogleProvider, make_call: MakeCall, kind: str, mime: str
 ) -> None:
     """Imagen takes "image/jpeg" and "image/png" only (Vertex REST reference)."""
-    image = still(kind, 16, 16)
+    image = heic(16, 16) if kind == "HEIF" else still(kind, 16, 16)
     translation, raw = _imagen_edit_of(provider, make_call, image)
     assert raw["mimeType"] == "image/png"
     assert decoded(raw["bytesBase64Encoded"]) == ("PNG", pixels(image))
