@@ -342,19 +342,28 @@ async def test_an_image_part_named_with_an_index_is_the_image(
     assert [part[0] for part in call.files] == ["image"]
 
 
+@pytest.mark.parametrize(
+    ("path", "key", "status"),
+    [
+        ("/v1/images/generations", GATEWAY_KEY, 400),  # read, and found undecodable
+        ("/v1/images/generations", "wrong-key", 401),  # answered before the body is read
+        ("/v1/no-such-route", GATEWAY_KEY, 404),
+        ("/v1/models", GATEWAY_KEY, 405),
+    ],
+)
 async def test_a_body_that_does_not_decode_closes_its_connection(
-    gateway: Gateway, caplog: pytest.LogCaptureFixture
+    gateway: Gateway, caplog: pytest.LogCaptureFixture, path: str, key: str, status: int
 ) -> None:
     """What is left of the body is still on the connection: a next request there would be
     read after it (a reset, mostly). The answer says ``Connection: close``, and the gateway
     closes it, without reading the rest (aiohttp logged that read's failure as an unhandled
-    exception)."""
+    exception), also when it answers before reading the body."""
     host, port = gateway.origin.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
     body = b"\x1f\x8b" + b"not gzip at all " * 4096
     writer.write(
-        b"POST /v1/images/generations HTTP/1.1\r\nHost: gw\r\n"
-        + f"Authorization: Bearer {GATEWAY_KEY}\r\n".encode()
+        f"POST {path} HTTP/1.1\r\nHost: gw\r\n".encode()
+        + f"Authorization: Bearer {key}\r\n".encode()
         + b"Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
         + f"Content-Length: {len(body)}\r\n\r\n".encode()
         + body
@@ -364,7 +373,7 @@ async def test_a_body_that_does_not_decode_closes_its_connection(
     answer = await asyncio.wait_for(reader.read(), 5)  # to the end: the gateway closes it
     writer.close()
     head = answer.split(b"\r\n\r\n", 1)[0].lower()
-    assert head.startswith(b"http/1.1 400 ")
+    assert head.startswith(f"http/1.1 {status} ".encode())
     assert b"\r\nconnection: close" in head
     assert answer.count(b"HTTP/1.1") == 1
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -79,8 +79,7 @@ def _undecodable(request: web.Request, code: str) -> InvalidRequestError:
     """The error of a body whose bytes its ``Content-Encoding`` does not decode. The answer
     closes the connection (``Note.close_connection``): the rest of the body, undecodable, is
     still on it, and a next request there would be read after it (a reset, mostly)."""
-    note().close_connection = True
-    request.content.feed_eof()  # nothing more is read of it: no "lingering" read after the answer
+    note().close_connection = True  # and nothing more is read of it
     encoding = request.headers.get("Content-Encoding", "")
     return InvalidRequestError(
         f"the body does not decode as its Content-Encoding ({encoding[:40]!r}) says; send it "

@@ -121,10 +121,18 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
         response = internal_error_response()
     if not response.prepared:  # an id for every answer, as OpenAI's (the SDKs' _request_id)
         response.headers.setdefault("x-request-id", f"req_{uuid.uuid4().hex}")
-        if note().close_connection:  # what is left of the body cannot be read past
-            response.force_close()
+        if note().close_connection or _encoded_body_left(request):
+            request.content.feed_eof()  # not read further: no "lingering" read after the answer
+            response.force_close()  # what is left of the body cannot be read past
     log_line(request, response.status, started, response.headers.get("x-request-id"))
     return response
+
+
+def _encoded_body_left(request: web.Request) -> bool:
+    """Whether an answer leaves a body with a ``Content-Encoding`` unread (a wrong key, an
+    unknown route): aiohttp would read the rest after the answer to keep the connection, and
+    log an unhandled exception for what does not decode. Such a connection is closed instead."""
+    return "Content-Encoding" in request.headers and not request.content.is_eof()
 
 
 def printable(text: str, limit: int = 200) -> str:
