@@ -24,6 +24,7 @@ from .errors import (
     ProviderConnectionError,
     ProviderError,
 )
+from .exchange_failures import untrusted_certificate
 from .http import pin_url
 from .images import byte_count
 from .retry import RetryPolicy
@@ -131,6 +132,12 @@ async def _attempt(
         failure = ProviderConnectionError(f"{param}: timed out downloading {_shown(url)}{within}")
         failure.param, failure.limit = param, DOWNLOAD_TIMEOUT if total else None
         raise failure from exc
+    except aiohttp.ClientConnectorCertificateError as exc:  # a ValueError too: first
+        raise ProviderConnectionError(  # ("its": the URL's, or a URL's it redirected to)
+            f"{param}: could not download {_shown(url)}: {untrusted_certificate(exc)}",
+            param=param,
+            retryable=False,
+        ) from None
     except ValueError as exc:  # aiohttp's InvalidURL, yarl's UnicodeError ("a..b"): its words
         # quote the URL, perhaps a redirect's with a signed query, so they are not repeated
         refusal = ProviderError if provider_url else InvalidRequestError

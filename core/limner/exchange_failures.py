@@ -15,7 +15,21 @@ __all__ = [
     "maybe_taken",
     "unreadable",
     "unreadable_answer",
+    "untrusted_certificate",
 ]
+
+
+def untrusted_certificate(exc: Exception) -> str:
+    """What to say of a TLS certificate that did not verify (aiohttp's
+    ``ClientConnectorCertificateError``), after "could not reach HOST: ": trying again does not
+    help, and the usual cause is software on the network that inspects TLS, whose certificate
+    authority Python does not trust."""
+    error = getattr(exc, "certificate_error", None)
+    why = getattr(error, "verify_message", None) or error or type(exc).__name__
+    return (
+        f"its TLS certificate could not be verified ({why}); if a proxy or security software on "
+        "this network inspects TLS, point SSL_CERT_FILE at its certificate authority"
+    )
 
 
 def unreadable_answer(exc: Exception) -> bool:

@@ -1,8 +1,9 @@
 """Sending wire requests: one aiohttp session, timeouts, and retries with backoff.
 
 Retries happen on 408, 409, 429, 500, 502, 503 and 504 answers (``RETRYABLE_STATUSES``) and on
-connection errors, with exponential backoff and full jitter, honouring ``Retry-After``, for at
-most ``max_retries`` extra attempts; the provider may veto retrying an answer that cannot get
+connection errors (not a TLS certificate that does not verify), with exponential backoff and
+jitter (a wait drawn between half the step and the whole of it), honouring ``Retry-After``, for
+at most ``max_retries`` extra attempts; the provider may veto retrying an answer that cannot get
 better (a quota used up). Timeouts are not retried: an image that took too long once will likely
 take too long again. The timeouts apply to every request, on a session passed in too.
 """
@@ -38,6 +39,7 @@ from .exchange_failures import (
     maybe_taken,
     unreadable,
     unreadable_answer,
+    untrusted_certificate,
 )
 from .redaction import drop_frame_locals
 from .retry import RetryPolicy
@@ -167,8 +169,8 @@ class Transport:
                     attempt,
                     exc,
                 )
-                if attempt > policy.max_retries or exc.submitted:  # taken: an answer cut off
-                    raise
+                if attempt > policy.max_retries or exc.submitted or not exc.retryable:
+                    raise  # (submitted: taken, an answer cut off)
                 if exc.billing_note and on_resend is not None:  # sent again, perhaps twice made
                     on_resend(f"attempt {attempt}: {exc.billing_note}; limner sent it again")
                 await back_off(policy.delay(attempt, None), self.connections.pauses)
@@ -230,6 +232,11 @@ class Transport:
                 retryable=False,
             )
             failure.limit, failure.billing_note = TIMEOUT, note
+        except aiohttp.ClientConnectorCertificateError as exc:  # before ClientError: not retried
+            failure = ProviderConnectionError(
+                f"could not reach {host_of(request.url)}: {untrusted_certificate(exc)}",
+                retryable=False,
+            )
         except aiohttp.ClientError as exc:
             if self.connections.closed:  # closed under the call: not the provider's doing
                 failure = client_closed_error(in_flight=does_work(request))

@@ -61,9 +61,32 @@ def test_without_json_argparse_errors_are_argparses_own(
     # after --, "--json" is the prompt, not the flag
     _, err = _refused(capsys, "generate", "-m", "openai/gpt-image-2", "-n", "abc", "--", "--json")
     assert err.startswith("usage: ")
-    # a prefix argparse takes for --json asks for JSON too
-    _, err = _refused(capsys, "models", "--bogus", "--js")
+    # an option not taken is refused by its command, naming the one meant
+    _, err = _refused(capsys, "models", "--bogus", "--json")
     assert json.loads(err)["error"]["message"].startswith("unrecognized arguments: --bogus")
+    _, err = _refused(capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "--sise", "1K")
+    assert err.startswith("usage: limner generate [-h] -m MODEL")
+    assert err.splitlines()[-1] == (
+        "limner generate: error: unrecognized arguments: --sise 1K (did you mean --size?)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "meant"),
+    [
+        (["--n", "2"], "-n"),  # was taken as --negative-prompt 2, and sent
+        (["--neg", "blur"], "--negative-prompt"),
+        (["--qual", "high"], "--quality"),
+        (["--js"], "--json"),
+    ],
+)
+def test_options_are_not_taken_abbreviated(
+    capsys: pytest.CaptureFixture[str], given: list[str], meant: str
+) -> None:
+    _, err = _refused(capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "--dry-run", *given)
+    assert err.splitlines()[-1] == (
+        f"limner generate: error: unrecognized arguments: {' '.join(given)} (did you mean {meant}?)"
+    )
 
 
 def _error_line(err: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import contextlib
 import inspect
 import io
 import logging
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -558,3 +559,16 @@ def test_serve_refuses_no_upstream_slots(
     monkeypatch.setattr("limner.gateway.server.serve", fake_serve)
     assert main(["serve", "--port", "0", "--max-concurrency", value]) == 2
     assert "--max-concurrency must be a whole number, 1 or more" in capsys.readouterr().err
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status = main(["serve", "--port", str(port), "--files-dir", str(tmp_path)])
+    assert status == 2
+    assert capsys.readouterr().err == (
+        f"limner: error: port {port} on 127.0.0.1 is in use (another program, or a gateway "
+        "already running): stop it, or choose another with --port\n"
+    )

@@ -31,11 +31,11 @@ def run() -> int:
 
 
 def asks_for_json(argv: Sequence[str]) -> bool:
-    """Whether ``--json``, or a prefix of it that argparse takes for it (``--js``), is among
-    the options: before any ``--``, after which every argument is a positional one."""
+    """Whether ``--json`` is among the options: before any ``--``, after which every argument
+    is a positional one. (Options are not taken abbreviated: ``--js`` is not it.)"""
     for arg in argv:
         if arg == "--":
             return False
-        if len(arg) >= 3 and "--json".startswith(arg):
+        if arg == "--json":
             return True
     return False

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ..client_defaults import DEFAULT_MAX_RETRIES, DEFAULT_POLL_TIMEOUT, DEFAULT_TIMEOUT
 from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
@@ -49,7 +50,33 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser that raises :class:`UsageError` where argparse prints and exits; the
-    subcommands' parsers are of this class too (``add_subparsers`` makes them of the parent's)."""
+    subcommands' parsers are of this class too (``add_subparsers`` makes them of the parent's).
+    Options are not taken abbreviated: ``--n 2`` was ``--negative-prompt 2``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_args(  # type: ignore[override]  # (the namespace overloads: one form used)
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        """argparse's, but arguments a command does not take are refused by that command, with
+        its usage and the option meant (``--sise``: did you mean ``--size``?)."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = self._command(parsed)
+            hint = _meant(extras[0], command)
+            command.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+        return parsed
+
+    def _command(self, parsed: argparse.Namespace) -> _Parser:
+        """The parser of the command ``parsed`` holds (this one, without one)."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(getattr(parsed, action.dest, None) or "")
+                if isinstance(chosen, _Parser):
+                    return chosen
+        return self
 
     def error(self, message: str) -> NoReturn:
         refused = sys.exc_info()[1]  # argparse calls this while handling its ArgumentError
@@ -64,6 +91,19 @@ class _Parser(argparse.ArgumentParser):
             if name in ("/".join(action.option_strings), action.metavar, action.dest):
                 return action.dest
         return None
+
+
+def _meant(given: str, parser: argparse.ArgumentParser) -> str:
+    """``" (did you mean --size?)"`` for an option ``given`` like one of ``parser``'s."""
+    if not given.startswith("-"):
+        return ""
+    name = given.split("=", 1)[0]
+    options = [option for action in parser._actions for option in action.option_strings]
+    if name.startswith("--") and name[1:] in options:  # --n for -n
+        return f" (did you mean {name[1:]}?)"
+    longer = [option for option in options if option.startswith(name)]  # --neg, as argparse took
+    close = longer if len(longer) == 1 else difflib.get_close_matches(name, options, 1, 0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 class _Versions(argparse.Action):
@@ -188,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--max-retries",
             type=int,
             metavar="N",
-            help="retries of a failed call: 429, 5xx, lost connection "
+            help="retries of a failed call: 408, 409, 429, 500, 502, 503, 504, lost connection "
             f"(default {DEFAULT_MAX_RETRIES})",
         )
         command.add_argument(

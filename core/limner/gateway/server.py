@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import sys
@@ -87,7 +88,16 @@ async def start(
     runner = make_runner(create_app(client, store, config))
     await runner.setup()
     site = web.TCPSite(runner, host, port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise OSError(
+            f"port {port} on {host} is in use (another program, or a gateway already running): "
+            "stop it, or choose another with --port"
+        ) from exc
     bound = port
     for address in runner.addresses:
         if isinstance(address, tuple) and len(address) >= 2:
