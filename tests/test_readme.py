@@ -18,6 +18,13 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
 OFFLINE = [b for b in BLOCKS if b.startswith("import limner\n") and "limner.Client()" in b]
 
 
+@pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
+def test_every_example_is_python_that_runs_as_a_file(block: str) -> None:
+    """Copied into a file, each example compiles (no await outside a function, say); those
+    that need a key or a server are run elsewhere or not at all."""
+    compile(textwrap.dedent(block), str(README), "exec")  # (a list item's is indented)
+
+
 def test_readme_has_offline_examples() -> None:
     assert len(OFFLINE) >= 2
 
@@ -129,9 +136,9 @@ async def test_the_gateway_embedding_example_serves_the_openai_routes(
 
     (block,) = [b for b in BLOCKS if "create_app(client, store" in b]
     monkeypatch.chdir(tmp_path)
-    namespace: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__name__": "readme"}  # not __main__: it does not serve forever
     exec(compile(block, str(README), "exec"), namespace)
-    runner: web.AppRunner = namespace["runner"]
+    runner: web.AppRunner = namespace["gateway"]()
     await runner.setup()
     try:
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -1,5 +1,5 @@
 """HEIC and HEIF input images, phones' usual photo format. Pillow reads them through
-``pillow-heif``, an optional dependency (``pip install "limner-core[heif]"``; the ``limner``
+``pillow-heif``, an optional dependency (the ``heif`` extra of ``limner-core``; the ``limner``
 distribution brings it), whose opener limner registers with Pillow the first time it meets one.
 Without it, such an image is refused with a message saying how to send it. AVIF, which shares
 the container, is Pillow's own format and is not handled here."""
@@ -48,8 +48,8 @@ def require_heif(data: bytes, param: str) -> None:
         return
     kind = mime.removeprefix("image/").upper()
     raise InvalidRequestError(
-        f'{param} is a {kind} image, which limner reads with pillow-heif: pip install "limner-core'
-        '[heif]" (or convert the image to PNG or JPEG)',
+        f"{param} is a {kind} image, which limner reads with pillow-heif: pip install pillow-heif "
+        "(or convert the image to PNG or JPEG)",
         param=param,
         code="invalid_image_format",
     )

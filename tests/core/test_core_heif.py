@@ -110,8 +110,8 @@ def test_without_pillow_heif_a_heic_image_is_refused_saying_what_to_install() ->
         sniff(data, param="images[1]")
     assert (caught.value.param, caught.value.code) == ("images[1]", "invalid_image_format")
     assert str(caught.value) == (
-        'images[1] is a HEIC image, which limner reads with pillow-heif: pip install "limner-core'
-        '[heif]" (or convert the image to PNG or JPEG)'
+        "images[1] is a HEIC image, which limner reads with pillow-heif: pip install pillow-heif "
+        "(or convert the image to PNG or JPEG)"
     )
 
 
