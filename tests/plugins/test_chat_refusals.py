@@ -37,9 +37,11 @@ async def test_image_only_models_get_the_400(model: str, no_network: None) -> No
                 model=model, messages=[{"role": "user", "content": "a fox"}]
             )
     error = caught.value
-    assert error.message == "Model(s) do not support /chat/completions"
+    # OpenAI's words, then what to use instead
+    assert error.message.startswith(f"Model(s) do not support /chat/completions: {model} makes ")
+    assert "; chat models: google/gemini-2.5-flash-image, " in error.message
     assert error.http_status == 400
-    assert error.to_openai()["error"]["message"] == "Model(s) do not support /chat/completions"
+    assert error.to_openai()["error"]["message"] == error.message
     assert error.param == "model"
 
 
@@ -48,7 +50,10 @@ def test_sync_client_refuses_too(no_network: None) -> None:
         client.chat.completions.create(
             model="openai/gpt-image-1", messages=[{"role": "user", "content": "a fox"}]
         )
-    assert str(caught.value) == "Model(s) do not support /chat/completions"
+    assert str(caught.value).startswith(
+        "Model(s) do not support /chat/completions: openai/gpt-image-1 makes images with "
+        "images.generate and images.edit; chat models: google/gemini-2.5-flash-image, "
+    )
 
 
 def test_capabilities_say_which_models_serve_chat() -> None:

@@ -5,9 +5,10 @@ pieces (:mod:`limner.sending`, :mod:`limner.download`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -56,6 +57,25 @@ from .schema import UNSUPPORTED_FIELDS, ChatRequest
 __all__ = ["NOT_SUPPORTED", "TEXT_ONLY", "ChatEngine"]
 
 NOT_SUPPORTED = "Model(s) do not support /chat/completions"
+"""OpenAI's words for a model the chat surface does not serve; limner's message goes on to say
+what to use instead."""
+
+
+def _instead(model: ModelInfo, models: Sequence[ModelInfo]) -> str:
+    """What to use instead of chat with ``model``: its own operations, and the chat models."""
+    calls = {"generate": "images.generate", "edit": "images.edit"}
+    own = [calls[op] for op in model.capabilities.operations if op in calls]
+    today = dt.date.today()
+    chat = [
+        m.id
+        for m in models
+        if m.capabilities.supports("chat") and not m.lifecycle.is_past_shutdown(today)
+    ]
+    uses = f"makes images with {' and '.join(own)}" if own else "serves no chat"
+    listed = f"; chat models: {', '.join(chat)} (limner models)" if chat else ""
+    return uses + listed
+
+
 TEXT_ONLY = "text_only"
 """Notice code for a chat translation whose answer can hold no image (a provider option asked
 for text alone): a dry run then estimates no image price, as for ``modalities=["text"]``."""
@@ -112,7 +132,10 @@ class ChatEngine:
         model = registry.resolve(request.model)
         if not model.capabilities.supports("chat"):
             raise InvalidRequestError(
-                NOT_SUPPORTED, param="model", code="model_not_supported", model=model.id
+                f"{NOT_SUPPORTED}: {model.id} {_instead(model, registry.models())}",
+                param="model",
+                code="model_not_supported",
+                model=model.id,
             )
         _refuse_unsupported(request, model)
         provider = registry.provider_for(model)

@@ -133,8 +133,9 @@ CANVAS_CAPABILITIES = Capabilities(
     size_rules=SIZE_RULES,
     default_size=DEFAULT_SIZE,
     # the long side wanted (request_config.IMAGE_SIZE_LONG_SIDE), then the largest size of the
-    # shape within SIZE_RULES: 4K is 2K only at 1:1 (2032x2032); at 4:1 it is 4080x1024
-    image_sizes=("1K", "2K", "4K"),
+    # shape within SIZE_RULES. 4K is taken but not listed: under 4,194,304 pixels it is 2K at 1:1
+    # (2032x2032), and 4096 px long only at 4:1 (4080x1024), reported as adjusted either way
+    image_sizes=("1K", "2K"),
     qualities=("standard", "premium"),
     # the portable words Nova takes as its own two [nova-canvas.md: quality standard | premium]
     quality_map={

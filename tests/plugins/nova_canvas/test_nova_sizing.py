@@ -133,15 +133,17 @@ def test_an_image_size_beyond_the_pixel_limit_says_so(
     assert ("does not fit" in adjustment.reason) is says_why
 
 
-def test_4k_is_its_own_size_and_price_band() -> None:
-    """4K is declared because it is not 2K under another name: away from 1:1 it sends the
-    largest size of the shape within Nova's rules (4:1: 4080x1024, four times 2K's pixels and
-    the dearer "up to 2048x2048" band), in a dry run's wire request and its estimate."""
+def test_4k_is_taken_but_not_listed() -> None:
+    """A tool choosing a model for 4K images must not pick Nova: under its pixel limit 4K is 2K
+    at 1:1, and 4096 px long only at 4:1. Asked for, 4K is still not 2K under another name:
+    away from 1:1 it sends the largest size of the shape within Nova's rules (4:1: 4080x1024,
+    four times 2K's pixels and the dearer "up to 2048x2048" band), in a dry run's wire request
+    and its estimate."""
     import limner
 
     model = "amazon/amazon.nova-canvas-v1:0"
     with limner.Client(environ={}) as client:
-        assert client.models.retrieve(model).capabilities.image_sizes == ("1K", "2K", "4K")
+        assert client.models.retrieve(model).capabilities.image_sizes == ("1K", "2K")
         sent = {}
         for image_size in ("2K", "4K"):
             plan = client.images.generate(
