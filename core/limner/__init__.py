@@ -204,6 +204,7 @@ __all__ = [
 # they were when ``import limner`` imported them all.
 _SUBMODULES = frozenset(
     {
+        "admission",
         "arguments",
         "authorizing",
         "call_prices",

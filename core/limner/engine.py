@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .admission import admitted
 from .call_prices import estimated_notice, price_or_notice
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
@@ -109,14 +110,15 @@ class Engine:
         ended: dict[int, ProviderResult | LimnerError] = {}
         jobs: dict[int, str] = {}  # the jobs calls started, by call: named if cancelled
         try:
-            outcomes = await gather_settled(
-                [
-                    self._send(plan, call, translation, jobs)
-                    for call, translation in zip(plan.calls, plan.translations, strict=True)
-                ],
-                into=ended,
-            )
-            return await self._merge(operation, request, plan, outcomes)
+            async with admitted():  # (a gateway's upstream slot: taken once the plan holds)
+                outcomes = await gather_settled(
+                    [
+                        self._send(plan, call, translation, jobs)
+                        for call, translation in zip(plan.calls, plan.translations, strict=True)
+                    ],
+                    into=ended,
+                )
+                return await self._merge(operation, request, plan, outcomes)
         except asyncio.CancelledError:  # while calls were out, or their images downloading
             self._keep_made(operation, request, plan, ended, jobs)
             raise

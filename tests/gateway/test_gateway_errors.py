@@ -235,6 +235,42 @@ async def test_busy_gateway_is_429_with_retry_after(
     assert len(server.api_calls) == 1  # the refused request never went upstream
 
 
+async def test_a_busy_gateway_refuses_at_once_what_cannot_succeed(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    """A request that would be refused is refused before it waits for an upstream slot: it
+    waited the queue timeout (30 s by default), then got a 429 that the SDK retried."""
+    gateway = await make_gateway(GatewayConfig(max_concurrency=1, queue_timeout=60))
+    server.reply(server.stall)
+    first = asyncio.create_task(_generate(gateway))
+    while not server.api_calls:
+        await asyncio.sleep(0.01)
+    sdk = gateway.sdk(max_retries=0)
+    refusals = {
+        "unknown model": sdk.images.generate(model="openai/gpt-image-9", prompt="x"),
+        "streaming": sdk.images.generate(model="openai/gpt-image-1", prompt="x", stream=True),
+        "image model in chat": sdk.chat.completions.create(
+            model="openai/gpt-image-1", messages=[{"role": "user", "content": "a fox"}]
+        ),
+        "bad size": sdk.images.generate(model="openai/gpt-image-1", prompt="x", size="big"),
+    }
+    statuses = {}
+    for name, call in refusals.items():
+        with pytest.raises(openai.APIStatusError) as caught:
+            await asyncio.wait_for(call, 5)
+        statuses[name] = caught.value.status_code
+    assert statuses == {
+        "unknown model": 404,
+        "streaming": 400,
+        "image model in chat": 400,
+        "bad size": 400,
+    }
+    assert not first.done()
+    server.release.set()
+    await first
+    assert len(server.api_calls) == 1
+
+
 async def test_unknown_model_is_404_with_suggestions(gateway: Gateway, server: FakeServer) -> None:
     with pytest.raises(openai.NotFoundError) as caught:
         await _generate(gateway, model="openai/gpt-image-9")

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from ..admission import admitted
 from ..call_prices import estimated_notice, price_or_notice
 from ..capabilities import ModelInfo
 from ..delivery import not_images
@@ -79,7 +80,6 @@ def _instead(model: ModelInfo, models: Sequence[ModelInfo]) -> str:
 TEXT_ONLY = "text_only"
 """Notice code for a chat translation whose answer can hold no image (a provider option asked
 for text alone): a dry run then estimates no image price, as for ``modalities=["text"]``."""
-"""The message (the reference surface's wording) for a model without chat output."""
 
 
 _Plan = Plan[ChatCall]
@@ -114,12 +114,13 @@ class ChatEngine:
     async def create(self, request: ChatRequest) -> ChatCompletion:
         plan = await self._plan(request, sending=True)
         try:
-            outcomes = await gather_settled(
-                [
-                    self._send(plan, call, translation)
-                    for call, translation in zip(plan.calls, plan.translations, strict=True)
-                ]
-            )
+            async with admitted():  # (a gateway's upstream slot: taken once the plan holds)
+                outcomes = await gather_settled(
+                    [
+                        self._send(plan, call, translation)
+                        for call, translation in zip(plan.calls, plan.translations, strict=True)
+                    ]
+                )
             return self._merge(plan, outcomes)
         except LimnerError as error:  # no answer: the usage reported may still be billed
             price_failure(self.engine.registry, plan, "chat", error)

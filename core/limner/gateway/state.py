@@ -4,12 +4,14 @@ slots, the URL signer and the secret scrubber. Nothing else is kept between requ
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from aiohttp import web
 
+from ..admission import admitting
 from ..client import AsyncClient
 from .config import GatewayConfig
 from .errors import BusyError, Scrubber
@@ -35,8 +37,16 @@ class GatewayState:
         self.slots = asyncio.Semaphore(self.config.max_concurrency)
 
     async def upstream(self, call: Callable[[], Awaitable[T]]) -> T:
-        """Run one upstream call in a free slot; 429 when none frees up within the queue timeout.
-        Cancelling the request (a client that went away) cancels the call."""
+        """Run one client call, whose requests to the provider wait for a free slot; 429 when
+        none frees up within the queue timeout. The call checks the request before it waits
+        (:mod:`limner.admission`): a request that cannot succeed is refused at once, also while
+        the gateway is busy. Cancelling the request (a client that went away) cancels the
+        call."""
+        with admitting(self._slot):
+            return await call()
+
+    @contextlib.asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
         try:
             await asyncio.wait_for(self.slots.acquire(), self.config.queue_timeout)
         except TimeoutError:
@@ -46,7 +56,7 @@ class GatewayState:
                 retry_after=1,
             ) from None
         try:
-            return await call()
+            yield
         finally:
             self.slots.release()
 
