@@ -254,6 +254,7 @@ _SUBMODULES = frozenset(
         "pricing",
         "provider",
         "provider_settings",
+        "proxies",
         "redaction",
         "registered",
         "requests",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Unpack, overload
@@ -37,6 +38,7 @@ from .engine import Engine, EngineOptions
 from .http import RetryPolicy, Transport
 from .params import EditParams, GenerateParams, ImageInput, VariationParams
 from .plugins import Registry, default_registry
+from .proxies import EnvProxies
 from .requests import GenerateRequest, VariationRequest
 from .responses import ImagesResponse
 from .schema import request_schema
@@ -297,6 +299,7 @@ class AsyncClient:
             connect_timeout=connect_timeout,
             retry=retry or RetryPolicy(max_retries=max_retries),
             session=session,
+            proxies=EnvProxies(os.environ if environ is None else environ),
         )
         options = EngineOptions(
             download=DownloadPolicy(
@@ -336,8 +339,10 @@ class AsyncClient:
     def secret_values(self) -> list[str]:
         """Every credential the client's provider settings hold, from ``providers=`` or the
         environment: for keeping them out of an application's own logs (the gateway scrubs its
-        error messages with them)."""
-        return self._engine.settings.secret_values()
+        error messages with them), and the passwords of the proxies it sends through."""
+        proxies = self._transport.connections.proxies
+        found = self._engine.settings.secret_values()
+        return found + [p for p in proxies.secrets() if p not in found] if proxies else found
 
     async def close(self) -> None:
         """Close the HTTP session (if the client made it)."""

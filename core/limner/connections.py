@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` f
     import aiohttp
     import yarl
 
+    from .proxies import EnvProxies
+
 __all__ = [
     "MAX_CONNECTIONS",
     "USER_AGENT",
@@ -40,7 +42,12 @@ class Connections:
     loop it was made on: sending from another loop is refused (``event_loop_mismatch``), since
     its connections cannot move."""
 
-    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession | None = None, proxies: EnvProxies | None = None
+    ) -> None:
+        self.proxies = proxies if session is None and proxies else None
+        """The environment's proxies, for calls on the session made here (a session passed in
+        keeps its own settings)."""
         self.pauses = Pauses()
         """Retries' back-offs and polls' waits, which :meth:`close` cuts short."""
         self.closed = False

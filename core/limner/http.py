@@ -49,6 +49,8 @@ from .wire import WireRequest, WireResponse
 if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` fast
     import aiohttp
 
+    from .proxies import EnvProxies
+
 __all__ = [
     "USER_AGENT",
     "ConnectTo",
@@ -87,11 +89,12 @@ class Transport:
         retry: RetryPolicy = DEFAULT_RETRY,
         session: aiohttp.ClientSession | None = None,
         connections: Connections | None = None,
+        proxies: EnvProxies | None = None,
     ) -> None:
         self.total_timeout = timeout
         self.connect_timeout = connect_timeout
         self.retry = retry
-        self.connections = connections if connections is not None else Connections(session)
+        self.connections = connections if connections is not None else Connections(session, proxies)
         self._timeout: aiohttp.ClientTimeout | None = None
 
     def with_options(
@@ -272,6 +275,7 @@ class Transport:
             data, content_type = await encode_body(request)
             if content_type is not None:
                 headers["content-type"] = content_type
+        proxies = self.connections.proxies
         async with self.session.request(  # the URL exactly as built (and signed): encoded
             request.method,
             URL(url, encoded=True),
@@ -281,6 +285,7 @@ class Transport:
             allow_redirects=False,  # a redirect would take the credential headers along
             raise_for_status=False,  # a session passed in may: limner reads the status
             server_hostname=server_hostname,
+            **(proxies.for_url(request.url) if proxies is not None else {}),
         ) as response:
             status = response.status
             headers = {name.lower(): value for name, value in response.headers.items()}

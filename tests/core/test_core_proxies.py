@@ -1,0 +1,134 @@
+"""Proxies from the environment: calls to providers go through HTTPS_PROXY / HTTP_PROXY /
+ALL_PROXY, unless NO_PROXY names the host, as the providers' SDKs send them; downloads connect
+directly (limner checks the address they connect to)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import pytest
+from aiohttp import web
+
+import limner
+from limner.proxies import EnvProxies
+
+from .support import IMAGE, client_kwargs, ok_body
+
+
+@dataclass
+class Proxy:
+    """A loopback HTTP proxy that answers every request itself, as the provider would."""
+
+    url: str
+    seen: list[tuple[str, str, str | None]] = field(default_factory=list)
+    """Each request: method, the absolute URL it asked for, its Proxy-Authorization."""
+
+
+@pytest.fixture
+async def proxy() -> AsyncIterator[Proxy]:
+    app = web.Application()
+    found = Proxy("")
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        found.seen.append(
+            (request.method, str(request.url), request.headers.get("Proxy-Authorization"))
+        )
+        if request.url.path.endswith(".png"):
+            return web.Response(body=IMAGE, content_type="image/png")
+        return web.json_response(ok_body(1))
+
+    app.router.add_route("*", "/{path:.*}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    found.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    yield found
+    await runner.cleanup()
+
+
+def _client(environ: dict[str, str]) -> limner.AsyncClient:
+    settings = {"fake": {"api_key": "sk-fake-key-123456", "base_url": "http://api.example/v1"}}
+    return limner.AsyncClient(**client_kwargs(None, providers=settings, environ=environ))
+
+
+async def test_provider_calls_go_through_the_environments_proxy(proxy: Proxy) -> None:
+    """``api.example`` resolves nowhere: only the proxy can reach it."""
+    async with _client({"HTTP_PROXY": proxy.url}) as client:
+        result = await client.images.generate(model="alpha", prompt="a fox")
+    assert len(result.data) == 1
+    assert proxy.seen == [("POST", "http://api.example/v1/images", None)]
+
+
+async def test_a_proxy_password_goes_as_a_header_and_is_a_secret(proxy: Proxy) -> None:
+    with_user = proxy.url.replace("http://", "http://ann:s3cret-proxy-pw@")
+    async with _client({"http_proxy": with_user}) as client:
+        await client.images.generate(model="alpha", prompt="a fox")
+        assert "s3cret-proxy-pw" in client.secret_values()
+    expected = "Basic " + base64.b64encode(b"ann:s3cret-proxy-pw").decode()
+    assert proxy.seen[0][2] == expected
+
+
+async def test_no_proxy_hosts_connect_directly(proxy: Proxy) -> None:
+    environ = {"HTTP_PROXY": proxy.url, "NO_PROXY": "localhost,.example"}
+    async with _client(environ) as client:
+        with pytest.raises(limner.ProviderConnectionError):  # api.example: not resolved
+            await client.images.generate(model="alpha", prompt="a fox", max_retries=0)
+    assert proxy.seen == []
+
+
+async def test_downloads_connect_directly(proxy: Proxy) -> None:
+    """The image URL's host is checked and connected to by limner, not by the proxy."""
+    async with _client({"HTTP_PROXY": proxy.url}) as client:
+        with pytest.raises(limner.LimnerError) as caught:  # images.example: not resolved
+            await client.images.edit(
+                model="alpha", prompt="a hat", image="http://images.example/a.png", max_retries=0
+            )
+    assert "images.example" in str(caught.value)
+    assert [method for method, _, _ in proxy.seen] == []
+
+
+def test_which_proxy_for_which_url() -> None:
+    proxies = EnvProxies(
+        {
+            "HTTPS_PROXY": "http://upper:3128",
+            "https_proxy": "http://lower:3128",  # the lower-case name wins, as urllib reads it
+            "ALL_PROXY": "proxy.corp:8080",  # no scheme: http://, as curl reads it
+            "NO_PROXY": "internal.example, .corp",
+        }
+    )
+    assert proxies.for_url("https://api.openai.com/v1/x") == {"proxy": "http://lower:3128"}
+    assert proxies.for_url("http://api.openai.com/v1/x") == {"proxy": "http://proxy.corp:8080"}
+    assert proxies.for_url("https://internal.example/v1") == {}
+    assert proxies.for_url("https://a.b.corp/v1") == {}
+    assert not EnvProxies({"PATH": "/bin", "NO_PROXY": "*"})
+
+
+def test_a_socks_proxy_is_not_used_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    proxies = EnvProxies({"ALL_PROXY": "socks5://user:pw@socks.corp:1080"})
+    assert proxies.for_url("https://api.openai.com/v1/x") == {}
+    assert [r.getMessage() for r in caplog.records] == [
+        "the socks5 proxy at socks.corp is not used: limner sends through HTTP proxies only"
+    ] * 2  # (once per scheme it would have served)
+
+
+async def test_a_session_passed_in_keeps_its_own_proxy_settings(proxy: Proxy) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        client = _client({"HTTP_PROXY": proxy.url})
+        mine = limner.AsyncClient(
+            **client_kwargs(
+                None,
+                providers={"fake": {"api_key": "k" * 16, "base_url": "http://api.example/v1"}},
+                environ={"HTTP_PROXY": proxy.url},
+                session=session,
+            )
+        )
+        with pytest.raises(limner.ProviderConnectionError):
+            await mine.images.generate(model="alpha", prompt="a fox", max_retries=0)
+        await mine.close()
+        await client.close()
+    assert proxy.seen == []
