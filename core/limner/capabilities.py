@@ -227,6 +227,18 @@ class Capabilities(_Frozen):
         "(null: any integer, or seeds are not supported)",
     )
     negative_prompt: bool = False
+    edit_modes_needing_mask: tuple[str, ...] = Field(
+        default=(),
+        description="edit modes that need the area to change marked: by a mask or, where "
+        "mask_from_alpha is true, by the first input image's transparent pixels (the plugin's "
+        "README names any other way, such as a prompt describing the area); when it lists "
+        "every one of edit_modes, every edit needs one, edit_mode set or not",
+    )
+    mask_from_alpha: bool = Field(
+        default=False,
+        description="an edit without a mask may mark its area with the first input image's "
+        "transparent pixels",
+    )
     edit_modes_without_prompt: tuple[str, ...] = Field(
         default=(),
         description="edit modes whose prompt may be left out (the provider takes none, or "

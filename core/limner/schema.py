@@ -216,7 +216,23 @@ def _edit_rules(
             props[name] = {"type": "null"}
     if caps.markup and caps.mask:
         rules.append(_ONE_OF_MASK_AND_MARKUP)
+    needing = caps.edit_modes_needing_mask
+    if needing and not caps.mask_from_alpha:
+        rules.append(_mask_needed(needing, every=set(caps.edit_modes) <= set(needing)))
     return rules
+
+
+def _mask_needed(modes: tuple[str, ...], *, every: bool) -> dict[str, Any]:
+    """The rule that an edit in one of ``modes`` (``every`` edit, when they are all the modes
+    there are, edit_mode set or not) has a mask."""
+    has_mask = {"required": ["mask"], "properties": {"mask": {"not": {"type": "null"}}}}
+    if every:
+        return {"description": "every edit needs a mask", **has_mask}
+    return {
+        "description": "these edit modes need a mask",
+        "if": {"properties": {"edit_mode": {"enum": list(modes)}}, "required": ["edit_mode"]},
+        "then": has_mask,
+    }
 
 
 _ONE_OF_MASK_AND_MARKUP: dict[str, Any] = {

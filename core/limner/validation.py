@@ -156,6 +156,17 @@ def _check_edit(model: ModelInfo, request: EditRequest) -> None:
         raise UnsupportedFeatureError(
             f"{model.id} offers one kind of edit; leave edit_mode unset", param="edit_mode"
         )
+    needing = caps.edit_modes_needing_mask
+    if request.mask is None and needing and not caps.mask_from_alpha:
+        every = set(caps.edit_modes) <= set(needing)
+        if request.edit_mode in needing or every:
+            edits = f"{request.edit_mode} edits" if request.edit_mode else "edits"
+            raise InvalidRequestError(
+                f"mask: {model.id}'s {edits} need a mask, whose transparent pixels mark the area "
+                "to change",
+                param="mask",
+                code="missing_required_parameter",
+            )
     if not request.prompt and request.edit_mode not in caps.edit_modes_without_prompt:
         without = caps.edit_modes_without_prompt
         but = f" (only edit_mode {', '.join(without)} may do without)" if without else ""

@@ -70,6 +70,9 @@ def test_quick_check_agrees_with_jsonschema(model: ModelInfo, operation: Operati
         )
         if operation == "edit":
             document["images"] = ["<image>"]
+            caps = model.capabilities
+            if caps.edit_modes_needing_mask and not caps.mask_from_alpha:  # (it needs one)
+                document["mask"] = "<image>"
         if operation == "variation":
             document["image"] = "<image>"
         assert satisfies(request, rules) == validator.is_valid(document), fields
@@ -172,6 +175,8 @@ def test_safety_identifier_and_partial_images_in_the_schema_as_in_the_request_mo
     base: dict[str, Any] = {"model": model.id, "prompt": "p"}
     if operation == "edit":
         base["images"] = ["<image>"]
+        if model.capabilities.edit_modes_needing_mask and not model.capabilities.mask_from_alpha:
+            base["mask"] = "<image>"
     for fields, valid in (
         ({"safety_identifier": "s" * 200, "partial_images": 3}, True),
         ({"safety_identifier": 7}, False),

@@ -575,7 +575,10 @@ async def test_a_model_the_gateways_provider_settings_cannot_serve_is_503_not_th
         pytest.raises(openai.InternalServerError) as caught,
     ):
         await gateway.sdk().images.edit(
-            model="google/imagen-3.0-capability-001", image=("a.png", png()), prompt="a hat"
+            model="google/imagen-3.0-capability-001",
+            image=("a.png", png()),
+            mask=("m.png", png(alpha=0)),
+            prompt="a hat",
         )
     assert (caught.value.status_code, caught.value.code) == (503, "provider_not_configured")
     assert caught.value.param is None

@@ -286,6 +286,7 @@ MODELS: tuple[ModelInfo, ...] = (
             max_images_per_call=4,
             max_input_images=1,
             edit_modes=("inpaint", "erase", "outpaint"),
+            edit_modes_needing_mask=("inpaint", "erase", "outpaint"),  # each: _edit in imagen.py
             mask=True,
             mask_format=IMAGEN_MASK_FORMAT,
             output_formats=("png", "jpeg"),

@@ -158,6 +158,9 @@ CANVAS_CAPABILITIES = Capabilities(
     edit_modes=EDIT_MODES,
     # erase and background removal take no text; outpainting's and variation's is optional
     edit_modes_without_prompt=("outpaint", "erase", "remove-background", "variation"),
+    # a mask, the image's transparent pixels, or provider_options.amazon.mask_prompt
+    edit_modes_needing_mask=("inpaint", "outpaint", "erase"),
+    mask_from_alpha=True,
     field_rules=EDIT_RULES,
     mask=True,
     mask_format=MASK_FORMAT,

@@ -116,6 +116,9 @@ _EDITING = _GENERATE.model_copy(
         "edit_modes": ("inpaint", "image-to-image", *EDIT_SERVICES[1:]),
         # erase and remove-background take no prompt; outpaint's is optional [SPEC]
         "edit_modes_without_prompt": ("outpaint", "erase", "remove-background"),
+        # a mask, or else the image's alpha: Stability reads it as the mask [SPEC]
+        "edit_modes_needing_mask": MASKED_MODES,
+        "mask_from_alpha": True,
         "field_rules": EDIT_RULES,
         # no edit takes a size: the edit services have no such field, and sd3's aspect_ratio is
         # "only valid for text-to-image" [SPEC]. Their output is sized by Stability: "4
