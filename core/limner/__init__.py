@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     __version__: str  # read from the installed metadata on first use
     from .capabilities import (
+        BackendCapabilities,
         Capabilities,
         FieldRule,
         ImagePrice,
@@ -78,6 +79,7 @@ _LAZY: dict[str, str] = {  # public name -> the module that defines it
     "AsyncClient": "client",
     "AuthenticationError": "errors",
     "BillingError": "errors",
+    "BackendCapabilities": "capabilities",
     "Capabilities": "capabilities",
     "ChatCompletion": "chat.response",
     "ChatMessage": "chat.schema",
@@ -140,6 +142,7 @@ __all__ = [
     "Adjustment",
     "AsyncClient",
     "AuthenticationError",
+    "BackendCapabilities",
     "BillingError",
     "Capabilities",
     "Changes",

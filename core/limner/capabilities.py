@@ -17,6 +17,7 @@ T = TypeVar("T")
 
 __all__ = [
     "PORTABLE_QUALITIES",
+    "BackendCapabilities",
     "Capabilities",
     "FieldRule",
     "ImagePrice",
@@ -138,6 +139,19 @@ class OperationCapabilities(_Frozen):
     moderation: tuple[str, ...] | None = None
     seed: bool | None = None
     negative_prompt: bool | None = None
+
+
+class BackendCapabilities(OperationCapabilities):
+    """What a model takes differently when its provider reaches it through one of its backends,
+    in :attr:`Capabilities.per_backend` (the Gemini API and Vertex AI for Google's models): each
+    field given replaces the model-wide value there. limner acts on it (drops and reports a
+    setting, or refuses the call); this says so as data, for a tool choosing a model."""
+
+    operations: tuple[Operation, ...] | None = Field(
+        default=None, description="the operations this backend serves (none: not served)"
+    )
+    max_input_images: int | None = None
+    output_compression: bool | None = None
 
 
 class Capabilities(_Frozen):
@@ -263,6 +277,12 @@ class Capabilities(_Frozen):
         description="what an operation takes differently from the model's others (its edits "
         "no style, say); for_operation(operation) gives that operation's capabilities",
     )
+    per_backend: dict[str, BackendCapabilities] = Field(
+        default_factory=dict,
+        description="what the model takes differently through one of its provider's backends, "
+        "by the backend's name (the plugin's README names them); for_backend(name) gives the "
+        "capabilities there. The rest of these capabilities hold on every backend",
+    )
 
     @model_validator(mode="after")
     def _ordered_seed_range(self) -> Capabilities:
@@ -286,6 +306,17 @@ class Capabilities(_Frozen):
         return self
 
     @model_validator(mode="after")
+    def _per_backend_of_its_operations(self) -> Capabilities:
+        for backend, differs in self.per_backend.items():
+            unknown = [op for op in differs.operations or () if op not in self.operations]
+            if unknown:
+                raise ValueError(
+                    f"per_backend[{backend!r}] serves {', '.join(unknown)}, which the model does "
+                    f"not offer ({', '.join(self.operations)})"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _per_operation_of_its_operations(self) -> Capabilities:
         unknown = [op for op in self.per_operation if op not in self.operations]
         if unknown:
@@ -297,6 +328,15 @@ class Capabilities(_Frozen):
 
     def supports(self, operation: Operation) -> bool:
         return operation in self.operations
+
+    def for_backend(self, backend: str) -> Capabilities:
+        """What the model takes through ``backend`` (one of the names its plugin's README
+        gives): these capabilities with its :attr:`per_backend` entry applied (these same ones
+        when it has none)."""
+        differs = self.per_backend.get(backend)
+        if differs is None:
+            return self
+        return self.model_copy(update=differs.model_dump(exclude_none=True))
 
     def for_operation(self, operation: Operation) -> Capabilities:
         """What ``operation`` takes: these capabilities with its :attr:`per_operation` entry

@@ -142,6 +142,10 @@ def test_model_details_text(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "models", "amazon/amazon.nova-canvas-v1:0")
     lines = out.splitlines()
     assert "  for edit: styles none" in lines and "  for variation: styles none" in lines
+    status, out, _ = run(capsys, "models", "google/gemini-2.5-flash-image")
+    lines = out.splitlines()
+    assert "  on gemini: output_formats none; output_compression False" in lines
+    assert "  on vertex: max_input_images 3" in lines
 
 
 def test_model_details_list_the_providers_options(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..capabilities import FieldRule, Lifecycle, ModelInfo, PriceSheet
+from ..capabilities import FieldRule, Lifecycle, ModelInfo, OperationCapabilities, PriceSheet
 from ..dryrun import DryRun
 from ..responses import Adjustment, Notice
 from ..safe_text import escape_controls
@@ -153,11 +153,13 @@ def _capability_lines(model: ModelInfo) -> list[str]:
         if name == "field_rules":
             lines.extend(f"  rule: {_rule_text(rule)}" for rule in model.capabilities.field_rules)
             continue
-        if name == "per_operation":  # edit: styles none
-            for operation, differs in model.capabilities.per_operation.items():
+        if name in ("per_operation", "per_backend"):
+            per: dict[str, OperationCapabilities] = getattr(model.capabilities, name)
+            lead = "on" if name == "per_backend" else "for"  # on gemini: ...; for edit: ...
+            for key, differs in per.items():
                 given = differs.model_dump(exclude_none=True).items()
-                said = "; ".join(f"{key} {_listed(held)}" for key, held in given)
-                lines.append(f"  for {operation}: {said}")
+                said = "; ".join(f"{field} {_listed(held)}" for field, held in given)
+                lines.append(f"  {lead} {key}: {said}")
             continue
         if isinstance(value, list | tuple):
             value = ", ".join(str(item) for item in value)

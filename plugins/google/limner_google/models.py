@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from limner import Capabilities, Lifecycle, ModelInfo
+from limner import BackendCapabilities, Capabilities, Lifecycle, ModelInfo
 
 from .prices import SHEETS
 
 __all__ = [
+    "GEMINI_API",
     "GEMINI_REGIONS",
     "IMAGEN_ASPECTS",
     "IMAGEN_MASK_FORMAT",
@@ -24,6 +25,7 @@ __all__ = [
     "RECOMMENDED_INPUTS",
     "SEED_RANGE",
     "THINKING_LEVELS",
+    "VERTEX_AI",
     "VERTEX_ONLY",
     "family",
     "thinking_levels",
@@ -80,6 +82,14 @@ THINKING_LEVELS: dict[str, tuple[str, ...]] = {
 # more are refused (common.check_input_count).
 RECOMMENDED_INPUTS = {"gemini-2.5-flash-image": 3}
 
+# Backends, as Capabilities.per_backend names them: what differs on one is said there as data
+# (limner acts on it in the translation: a setting dropped and reported, a call refused).
+GEMINI_API, VERTEX_AI = "gemini", "vertex"
+
+# On the Gemini API the model picks the output format: imageOutputOptions is Vertex's alone
+# [SDK _ImageConfig_to_mldev raises] (gemini._output_options drops it).
+_GEMINI_ON_GEMINI_API = BackendCapabilities(output_formats=(), output_compression=False)
+
 _GEMINI = Capabilities(
     operations=("generate", "edit", "chat"),
     aspect_ratios=GEMINI_ASPECTS,
@@ -92,6 +102,7 @@ _GEMINI = Capabilities(
     seed_range=SEED_RANGE,
     negative_prompt=False,
     regions=GEMINI_REGIONS,
+    per_backend={GEMINI_API: _GEMINI_ON_GEMINI_API},
 )
 _IMAGEN = Capabilities(
     operations=("generate",),
@@ -110,6 +121,8 @@ _IMAGEN = Capabilities(
     # Firebase's ImagenGenerationConfig says it is gone on the Gemini API after
     # imagen-3.0-generate-002. None of the generation models here is on that list.
     negative_prompt=False,
+    # the Gemini API takes no seed for Imagen (imagen._vertex_params drops it there)
+    per_backend={GEMINI_API: BackendCapabilities(seed=False)},
 )
 
 
@@ -178,7 +191,15 @@ MODELS: tuple[ModelInfo, ...] = (
         # recommendation of 3 (RECOMMENDED_INPUTS); Vertex's model card makes 3 the maximum, which
         # is enforced there. The cap here is the family's documented ceiling, 14 (the Gemini 3
         # image models), as for its siblings. Regional on Vertex too (see GEMINI_REGIONS).
-        _GEMINI.model_copy(update={"regions": ()}),
+        _GEMINI.model_copy(
+            update={
+                "regions": (),
+                "per_backend": {
+                    GEMINI_API: _GEMINI_ON_GEMINI_API,
+                    VERTEX_AI: BackendCapabilities(max_input_images=3),  # its model card
+                },
+            }
+        ),
         description="1024-class output; no imageSize; up to 3 input images (on the Gemini API "
         "more are sent, with a notice; Vertex AI refuses more).",
         lifecycle=Lifecycle(
@@ -294,6 +315,7 @@ MODELS: tuple[ModelInfo, ...] = (
             seed=True,
             seed_range=SEED_RANGE,
             negative_prompt=True,
+            per_backend={GEMINI_API: BackendCapabilities(operations=())},  # (VERTEX_ONLY)
         ),
         description="Vertex AI only: mask edits (white = edit on the wire; limner converts "
         "OpenAI-style transparent masks). No published price.",

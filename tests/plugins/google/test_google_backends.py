@@ -8,10 +8,10 @@ import pytest
 
 import limner
 from limner_google import GoogleProvider
-from limner_google.models import MODELS
+from limner_google.models import GEMINI_API, MODELS, VERTEX_AI
 from limner_google.settings import GoogleSettings
 
-from .conftest import MakeCall, settings
+from .conftest import MakeCall, png, settings
 
 
 @pytest.mark.parametrize(
@@ -216,3 +216,59 @@ def test_the_active_gemini_models_are_the_ones_google_genai_lists() -> None:
         "gemini-3.1-flash-lite-image",
     }
     assert active <= listed
+
+
+# ---- what differs per backend, as data (Capabilities.per_backend) -----------------------------
+
+BACKENDS: dict[str, dict[str, dict[str, Any]]] = {
+    GEMINI_API: {"google": {"api_key": "k"}},
+    VERTEX_AI: {"google": {"vertexai": True, "project": "p", "location": "global"}},
+}
+
+
+def _edit_input(model: limner.ModelInfo) -> dict[str, Any]:
+    image = png(16, 16)
+    fields: dict[str, Any] = {"image": image}
+    if model.capabilities.mask:
+        fields["mask"] = png(16, 16, mode="RGBA", hole=True)
+    return fields
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize("model", MODELS, ids=[m.id for m in MODELS])
+async def test_what_a_backend_takes_is_what_its_capabilities_say(
+    model: limner.ModelInfo, backend: str
+) -> None:
+    """For each operation the model offers: refused where the backend serves it not; else an
+    output_format and a seed are sent, or dropped with an adjustment, as for_backend says."""
+    caps = model.capabilities.for_backend(backend)
+    async with limner.AsyncClient(providers=BACKENDS[backend], environ={}) as client:
+        for operation in ("generate", "edit"):
+            if operation not in model.capabilities.operations:
+                continue
+            call: Any = client.images.generate if operation == "generate" else client.images.edit
+            fields = _edit_input(model) if operation == "edit" else {}
+            ask: dict[str, Any] = {"model": model.id, "prompt": "a fox", "output_format": "jpeg"}
+            ask["seed"] = 5
+            if operation not in caps.operations:
+                with pytest.raises(limner.UnsupportedFeatureError):
+                    await call(**ask, **fields, dry_run=True)
+                continue
+            plan = await call(**ask, **fields, dry_run=True)
+            dropped = {a.param for a in plan.adjustments if a.applied is None}
+            assert ("output_format" in dropped) == ("jpeg" not in caps.output_formats), operation
+            assert ("seed" in dropped) == (not caps.seed), operation
+
+
+async def test_more_input_images_than_vertex_takes_are_refused_there_as_its_data_says() -> None:
+    model = "google/gemini-2.5-flash-image"
+    images = [png(16, 16)] * 4
+    async with limner.AsyncClient(providers=BACKENDS[VERTEX_AI], environ={}) as client:
+        assert (
+            client.models.retrieve(model).capabilities.for_backend(VERTEX_AI).max_input_images == 3
+        )
+        with pytest.raises(limner.UnsupportedFeatureError):
+            await client.images.edit(model=model, prompt="a fox", image=images, dry_run=True)
+    async with limner.AsyncClient(providers=BACKENDS[GEMINI_API], environ={}) as client:
+        plan = await client.images.edit(model=model, prompt="a fox", image=images, dry_run=True)
+        assert len(plan.requests) == 1
