@@ -162,8 +162,10 @@ class Capabilities(_Frozen):
     is refused: the plugin translates the request's value (a ``size`` into the provider's
     aspect ratio, an ``aspect_ratio`` into a width and height within ``size_rules``), adjusts it
     or drops it. Every change is reported in the response's ``adjustments``, and a dry run
-    shows what a value becomes. ``operations`` and ``edit_modes`` are the exception: what they
-    do not list is refused."""
+    shows what a value becomes. For ``aspect_ratios`` and ``image_sizes`` the built-in plugins
+    follow one rule: empty on a model (or operation) with ``size_rules``, the value is computed
+    into a size; empty without them, it is dropped. ``operations`` and ``edit_modes`` are the
+    exception: what they do not list is refused."""
 
     operations: tuple[Operation, ...] = ("generate",)
     sizes: tuple[str, ...] = Field(
