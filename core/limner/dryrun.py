@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .capabilities import ImagePrice
 from .money import Usd
 from .responses import Adjustment, Notice
 
@@ -30,6 +31,11 @@ class Estimate(BaseModel):
         description="the price sheet's per_image row that gives the price, with its note; "
         "or the plugins whose price_call hook priced it; null when nothing did, or a token "
         "price did",
+    )
+    row: ImagePrice | None = Field(
+        default=None,
+        description="the price sheet's per_image row that gives the price, as data (basis "
+        "says it in words); null when no row did",
     )
     output_only: bool = Field(
         default=False,

@@ -45,6 +45,7 @@ def estimate_calls(
         if notice is not None:
             notices.append(notice)
         row = _row(model, operation, sent) if by_sheet else None
+        priced_by_row = usd is not None and row is not None and usd == row.usd * images
         estimates.append(
             Estimate(
                 operation=operation,
@@ -53,21 +54,20 @@ def estimate_calls(
                 size=sent.size,
                 edit_mode=sent.edit_mode,
                 usd=usd,
-                basis=_basis(usd, row, images, hooks),
+                basis=_basis(usd, row if priced_by_row else None, hooks),
+                row=row if priced_by_row else None,
                 output_only=usd is not None and tokens and by_sheet,
             )
         )
     return estimates, notices
 
 
-def _basis(
-    usd: Decimal | None, row: ImagePrice | None, images: int, hooks: list[str]
-) -> str | None:
+def _basis(usd: Decimal | None, row: ImagePrice | None, hooks: list[str]) -> str | None:
     """What gives the price: the sheet's ``row`` (``None`` when the sheet did not price it),
     or else a plugin's ``price_call`` hook."""
     if usd is None:
         return None
-    if row is not None and usd == row.usd * images:
+    if row is not None:
         return _said(row)
     if hooks:
         return f"a price_call hook of {', '.join(hooks)} (not the price sheet)"

@@ -216,6 +216,15 @@ def test_dry_run_json_is_one_object_with_every_call(capsys: pytest.CaptureFixtur
                 "usd": 0.04,
                 "basis": "per_image row (operation=generate, quality=standard, size=1024x1024): "
                 "$0.040 per image",
+                "row": {
+                    "usd": 0.04,
+                    "operation": "generate",
+                    "edit_mode": None,
+                    "quality": "standard",
+                    "size": "1024x1024",
+                    "max_size": None,
+                    "note": None,
+                },
                 "output_only": False,  # DALL·E bills per image
             }
         ]

@@ -329,7 +329,9 @@ async def test_a_dry_run_says_what_each_call_is_priced_by(make_client: MakeClien
     flat = make_client(plugins=[FakePlugin(), Flat()])
     dry = await flat.images.generate(model="alpha", prompt="x", quality="low", dry_run=True)
     hook = f"a price_call hook of {Flat.__qualname__} (not the price sheet)"
-    assert [(e.quality, e.usd, e.basis) for e in dry.estimates] == [("low", Decimal("1"), hook)]
+    assert [(e.quality, e.usd, e.basis, e.row) for e in dry.estimates] == [
+        ("low", Decimal("1"), hook, None)  # no row gave the price
+    ]
 
 
 async def test_empty_answer_is_an_error(client: limner.AsyncClient, server: FakeServer) -> None:

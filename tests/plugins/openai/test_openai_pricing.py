@@ -270,6 +270,15 @@ async def test_a_dry_run_of_a_token_billed_model_is_priced_for_its_output_only()
         "per_image row (quality=high, size=1536x1024): $0.16464 per image; estimate: third-party "
         "measured output tokens x $30/M"
     )
+    # the same row as data, for a tool that picks by price
+    assert estimate.row is not None
+    assert (estimate.row.quality, estimate.row.size, estimate.row.usd) == (
+        "high",
+        "1536x1024",
+        Decimal("0.16464"),
+    )
+    sheet = client.models.retrieve("openai/gpt-image-2").pricing
+    assert sheet is not None and estimate.row in sheet.per_image
 
 
 async def test_an_svg_answer_is_kept_and_its_authoring_tokens_said_unpriced() -> None:
