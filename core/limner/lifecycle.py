@@ -20,11 +20,13 @@ def lifecycle_notices(
 ) -> list[Notice]:
     """A warning for a model past its shutdown date (the call still goes out: dates move) or
     deprecated, naming the replacement, and saying so when the ``replacement`` (the model, when
-    the registry has it) does not do this ``operation``."""
+    the registry has it) does not do this ``operation``, or, for edits, takes no mask."""
     life = model.lifecycle
     successor = f"; use {life.replacement}" if life.replacement else ""
-    if successor and operation and replacement and not replacement.capabilities.supports(operation):
-        successor += f" (which makes no {_MADE[operation]})"
+    if successor and operation and replacement:
+        lacks = _lacks(model, replacement, operation)
+        if lacks:
+            successor += f" (which {lacks})"
     if life.shutdown_on is not None and life.is_past_shutdown(dt.date.today()):
         return [
             Notice(
@@ -43,6 +45,15 @@ def lifecycle_notices(
             )
         ]
     return []
+
+
+def _lacks(model: ModelInfo, replacement: ModelInfo, operation: Operation) -> str | None:
+    """What the ``replacement`` does not do of what ``model`` does for ``operation``."""
+    if not replacement.capabilities.supports(operation):
+        return f"makes no {_MADE[operation]}"
+    if operation == "edit" and model.capabilities.mask and not replacement.capabilities.mask:
+        return "takes no mask"
+    return None
 
 
 def name_replacement(error: LimnerError, model: ModelInfo) -> LimnerError:

@@ -272,3 +272,18 @@ async def test_more_input_images_than_vertex_takes_are_refused_there_as_its_data
     async with limner.AsyncClient(providers=BACKENDS[GEMINI_API], environ={}) as client:
         plan = await client.images.edit(model=model, prompt="a fox", image=images, dry_run=True)
         assert len(plan.requests) == 1
+
+
+async def test_the_imagen_edit_models_successor_is_said_to_take_no_mask() -> None:
+    """Its replacement, gemini-3.1-flash-image, edits by prompt alone: the shutdown warning
+    says so, for a tool that follows replacements."""
+    async with limner.AsyncClient(providers=BACKENDS[VERTEX_AI], environ={}) as client:
+        plan = await client.images.edit(
+            model="google/imagen-3.0-capability-001",
+            prompt="a hat",
+            image=png(16, 16),
+            mask=png(16, 16, mode="RGBA", hole=True),
+            dry_run=True,
+        )
+    (said,) = [w.message for w in plan.warnings if w.param == "model"]
+    assert said.endswith("; use google/gemini-3.1-flash-image (which takes no mask)")
