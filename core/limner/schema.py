@@ -9,6 +9,7 @@ stay valid here: the plugin reports the adjustment. Values no model understands 
 from __future__ import annotations
 
 import copy
+import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -383,7 +384,10 @@ def check_operation(model: ModelInfo, operation: Operation, param: str = "model"
     ``operation``."""
     caps = model.capabilities
     if not caps.supports(operation):
+        close = difflib.get_close_matches(str(operation), caps.operations, n=1, cutoff=0.6)
+        meant = f"; did you mean {close[0]}?" if close else ""
         raise UnsupportedFeatureError(
-            f"{model.id} does not support {operation} (it supports: {', '.join(caps.operations)})",
+            f"{model.id} does not support {operation} (it supports: "
+            f"{', '.join(caps.operations)}){meant}",
             param=param,
         )

@@ -1104,6 +1104,12 @@ def test_no_schema_for_an_operation_the_model_does_not_offer(
     )
 
 
+def test_a_misspelt_operation_is_named_as_meant(client: limner.AsyncClient) -> None:
+    with pytest.raises(limner.UnsupportedFeatureError) as caught:
+        client.models.schema("fake/beta-2", "edits")  # type: ignore[arg-type]
+    assert str(caught.value).endswith("(it supports: generate, edit); did you mean edit?")
+
+
 def test_chat_has_no_per_model_schema(client: limner.AsyncClient) -> None:
     with pytest.raises(limner.UnsupportedFeatureError, match="chat completions body") as caught:
         client.models.schema("google/gemini-2.5-flash-image", "chat")
