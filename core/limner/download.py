@@ -24,7 +24,7 @@ from .errors import (
     ProviderConnectionError,
     ProviderError,
 )
-from .exchange_failures import untrusted_certificate
+from .exchange_failures import CERTIFICATE_UNTRUSTED, untrusted_certificate
 from .http import pin_url
 from .images import byte_count
 from .retry import RetryPolicy
@@ -136,7 +136,7 @@ async def _attempt(
         raise ProviderConnectionError(  # ("its": the URL's, or a URL's it redirected to)
             f"{param}: could not download {_shown(url)}: {untrusted_certificate(exc)}",
             param=param,
-            retryable=False,
+            code=CERTIFICATE_UNTRUSTED,
         ) from None
     except ValueError as exc:  # aiohttp's InvalidURL, yarl's UnicodeError ("a..b"): its words
         # quote the URL, perhaps a redirect's with a signed query, so they are not repeated

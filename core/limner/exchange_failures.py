@@ -5,18 +5,31 @@ request went out (the provider may have taken it), or answered in a way aiohttp 
 from __future__ import annotations
 
 from .connections import client_modules
-from .errors import ProviderError
+from .errors import LimnerError, ProviderConnectionError, ProviderError
 from .wire import WireRequest
 
 __all__ = [
+    "CERTIFICATE_UNTRUSTED",
     "DROPPED",
+    "FINAL_CONNECTION_FAILURES",
+    "PROXY_REFUSED",
     "does_work",
     "host_of",
     "maybe_taken",
+    "proxy_refused",
+    "unreached",
     "unreadable",
     "unreadable_answer",
     "untrusted_certificate",
 ]
+
+CERTIFICATE_UNTRUSTED = "certificate_verify_failed"
+"""Error code: a TLS certificate did not verify."""
+PROXY_REFUSED = "proxy_authentication_required"
+"""Error code: the proxy answered 407, the credentials missing or wrong."""
+FINAL_CONNECTION_FAILURES = frozenset({CERTIFICATE_UNTRUSTED, PROXY_REFUSED})
+"""Codes of connection errors the transport does not retry: trying again cannot help. (Other
+connection errors are retried, a plugin's own among them, whatever their ``retryable``.)"""
 
 
 def untrusted_certificate(exc: Exception) -> str:
@@ -30,6 +43,41 @@ def untrusted_certificate(exc: Exception) -> str:
         f"its TLS certificate could not be verified ({why}); if a proxy or security software on "
         "this network inspects TLS, point SSL_CERT_FILE at its certificate authority"
     )
+
+
+def unreached(request: WireRequest, exc: Exception) -> LimnerError:
+    """The error of ``request`` failing on its way (aiohttp's ``ClientError``, the client still
+    open): a certificate that did not verify, or a proxy's 407, are final; an answer aiohttp
+    could not read was taken; anything else is a connection to retry (the provider may have
+    taken the request when the connection dropped after it went out)."""
+    aiohttp, _ = client_modules()
+    host = host_of(request.url)
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return ProviderConnectionError(
+            f"could not reach {host}: {untrusted_certificate(exc)}", code=CERTIFICATE_UNTRUSTED
+        )
+    if proxy_refused(exc):
+        return ProviderConnectionError(
+            f"could not reach {host}: the proxy asked for credentials (407 Proxy Authentication "
+            "Required); check the user and password in the proxy's URL (HTTPS_PROXY, HTTP_PROXY)",
+            code=PROXY_REFUSED,
+        )
+    if unreadable_answer(exc):  # answered, so perhaps done: not sent again
+        return unreadable(request, exc)
+    failure = ProviderConnectionError(
+        f"could not reach {host}: {type(exc).__name__}: {exc}; check the network, and the "
+        "provider's base URL if one is set",
+        retryable=True,
+    )
+    if maybe_taken(request, exc):
+        failure.billing_note, failure.dropped = DROPPED, True
+    return failure
+
+
+def proxy_refused(exc: Exception) -> bool:
+    """Whether ``exc`` is a proxy's 407: it wants credentials, or others than were sent."""
+    aiohttp, _ = client_modules()
+    return isinstance(exc, aiohttp.ClientHttpProxyError) and exc.status == 407
 
 
 def unreadable_answer(exc: Exception) -> bool:

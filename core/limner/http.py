@@ -32,15 +32,8 @@ from .errors import (
     ProviderConnectionError,
     RequestTimeoutError,
 )
-from .exchange_failures import (
-    DROPPED,
-    does_work,
-    host_of,
-    maybe_taken,
-    unreadable,
-    unreadable_answer,
-    untrusted_certificate,
-)
+from .exchange_failures import FINAL_CONNECTION_FAILURES, does_work, host_of, unreached
+from .proxies import DIRECT, EnvProxies
 from .redaction import drop_frame_locals
 from .retry import RetryPolicy
 from .status_errors import RETRYABLE_STATUSES, shown_url
@@ -48,8 +41,6 @@ from .wire import WireRequest, WireResponse
 
 if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` fast
     import aiohttp
-
-    from .proxies import EnvProxies
 
 __all__ = [
     "USER_AGENT",
@@ -172,8 +163,12 @@ class Transport:
                     attempt,
                     exc,
                 )
-                if attempt > policy.max_retries or exc.submitted or not exc.retryable:
-                    raise  # (submitted: taken, an answer cut off)
+                if (
+                    attempt > policy.max_retries
+                    or exc.submitted  # taken: an answer cut off
+                    or exc.code in FINAL_CONNECTION_FAILURES
+                ):
+                    raise
                 if exc.billing_note and on_resend is not None:  # sent again, perhaps twice made
                     on_resend(f"attempt {attempt}: {exc.billing_note}; limner sent it again")
                 await back_off(policy.delay(attempt, None), self.connections.pauses)
@@ -235,24 +230,11 @@ class Transport:
                 retryable=False,
             )
             failure.limit, failure.billing_note = TIMEOUT, note
-        except aiohttp.ClientConnectorCertificateError as exc:  # before ClientError: not retried
-            failure = ProviderConnectionError(
-                f"could not reach {host_of(request.url)}: {untrusted_certificate(exc)}",
-                retryable=False,
-            )
-        except aiohttp.ClientError as exc:
+        except aiohttp.ClientError as exc:  # (a certificate's failure is a ValueError too)
             if self.connections.closed:  # closed under the call: not the provider's doing
                 failure = client_closed_error(in_flight=does_work(request))
-            elif unreadable_answer(exc):  # answered, so perhaps done: not sent again
-                failure = unreadable(request, exc)
             else:
-                failure = ProviderConnectionError(
-                    f"could not reach {host_of(request.url)}: {type(exc).__name__}: {exc}; check "
-                    "the network, and the provider's base URL if one is set",
-                    retryable=True,
-                )
-                if maybe_taken(request, exc):
-                    failure.billing_note, failure.dropped = DROPPED, True
+                failure = unreached(request, exc)
         except (asyncio.CancelledError, KeyboardInterrupt, SystemExit) as exc:  # (not a bug's)
             drop_frame_locals(exc)  # it leaves with its traceback
             raise
@@ -276,6 +258,9 @@ class Transport:
             if content_type is not None:
                 headers["content-type"] = content_type
         proxies = self.connections.proxies
+        route = DIRECT if proxies is None else proxies.for_url(request.url)
+        if route.headers:  # a proxy's credentials, for an http URL (an https one's CONNECT)
+            headers.update(route.headers)
         async with self.session.request(  # the URL exactly as built (and signed): encoded
             request.method,
             URL(url, encoded=True),
@@ -285,9 +270,14 @@ class Transport:
             allow_redirects=False,  # a redirect would take the credential headers along
             raise_for_status=False,  # a session passed in may: limner reads the status
             server_hostname=server_hostname,
-            **(proxies.for_url(request.url) if proxies is not None else {}),
+            proxy=route.proxy,
+            proxy_headers=route.proxy_headers,
         ) as response:
             status = response.status
+            if status == 407 and route.proxy is not None:  # the proxy's, for an http URL
+                raise aiohttp.ClientHttpProxyError(
+                    response.request_info, (), status=407, message=response.reason or ""
+                )
             headers = {name.lower(): value for name, value in response.headers.items()}
             pauses = self.connections.pauses  # closing the client ends the read
             pauses.start_reading(response.content)

@@ -1,11 +1,16 @@
 """Proxies named by the environment (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and
-``NO_PROXY``, in either case, the lower-case name first, as ``urllib`` reads them), for calls to
-providers on the client's own session, as the providers' SDKs use them. Read once, when the client
-is made. Downloads (input image URLs, result links) connect directly: limner checks the address
-each one connects to, which a proxy would choose instead."""
+``NO_PROXY``, read as ``urllib`` reads them: either case, a lower-case name winning, an empty one
+unsetting), for calls to providers on the client's own session, as the providers' SDKs use them.
+Read once, when the client is made. Downloads (input image URLs, result links) connect directly:
+limner checks the address each one connects to, which a proxy would choose instead.
+
+A proxy's credentials never travel in its URL, which aiohttp quotes in its errors: they go as a
+``Proxy-Authorization`` header, on the ``CONNECT`` of an https URL, or on the request itself for
+an http one (which the proxy receives whole)."""
 
 from __future__ import annotations
 
+import base64
 import logging
 import urllib.request
 from collections.abc import Mapping
@@ -13,56 +18,90 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["EnvProxies"]
+__all__ = ["DIRECT", "EnvProxies", "Route"]
 
 log = logging.getLogger(__name__)
 
-_NONE: dict[str, Any] = {}
+
+@dataclass(frozen=True)
+class Route:
+    """How one request goes: through ``proxy`` (``None``: directly), with ``proxy_headers`` on
+    its ``CONNECT`` and ``headers`` on the request itself."""
+
+    proxy: str | None = None
+    proxy_headers: Mapping[str, str] | None = field(default=None, repr=False)
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+DIRECT = Route()
+"""A request sent straight to its host."""
 
 
 @dataclass(frozen=True)
 class _Proxy:
-    """One proxy: its password, and what ``session.request`` is given for it (its URL, with the
-    credentials)."""
+    """One proxy: the routes through it, and the forms of its password to keep out of text."""
 
-    password: str | None = field(repr=False)
-    request: dict[str, Any] = field(repr=False)
+    https: Route
+    http: Route
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 class EnvProxies:
     """The proxies one client sends through, by URL scheme, with the hosts that bypass them."""
 
     def __init__(self, environ: Mapping[str, str]) -> None:
-        found: dict[str, str] = {}
-        for name in sorted(environ, key=str.islower):  # upper case first: lower case wins
-            value = environ[name]
-            if value and name.lower().endswith("_proxy"):
-                found[name.lower().removesuffix("_proxy")] = value
+        found = _read(environ)
         self._found = found  # (NO_PROXY as "no", which urllib's bypass check reads)
-        self._by_scheme: dict[str, _Proxy] = {}
+        self._by_scheme: dict[str, Route] = {}
+        self._secrets: list[str] = []
         for scheme in ("http", "https"):
             url = found.get(scheme) or found.get("all")
             proxy = _proxy(url) if url else None
             if proxy is not None:
-                self._by_scheme[scheme] = proxy
+                self._by_scheme[scheme] = proxy.https if scheme == "https" else proxy.http
+                self._secrets += [s for s in proxy.secrets if s not in self._secrets]
 
     def __bool__(self) -> bool:
         return bool(self._by_scheme)
 
     def secrets(self) -> list[str]:
-        """The passwords in the proxies' URLs, for error messages to leave out."""
-        return [p.password for p in self._by_scheme.values() if p.password]
+        """The passwords in the proxies' URLs (as written and decoded), for text to leave
+        out."""
+        return list(self._secrets)
 
-    def for_url(self, url: str) -> dict[str, Any]:
-        """``session.request``'s ``proxy`` for ``url``, or nothing: no proxy for its scheme, or
-        its host is in ``NO_PROXY``."""
+    def for_url(self, url: str) -> Route:
+        """How to send to ``url``: through its scheme's proxy, or :data:`DIRECT` (none for its
+        scheme, or its host, with or without its port, is in ``NO_PROXY``)."""
         if not self._by_scheme:  # the common case: nothing to look at
-            return _NONE
+            return DIRECT
         parts = urlsplit(url)
-        chosen = self._by_scheme.get(parts.scheme)
-        if chosen is None or _bypass(parts.hostname or "", self._found):
-            return _NONE
-        return chosen.request
+        route = self._by_scheme.get(parts.scheme)
+        if route is None:
+            return DIRECT
+        host = parts.hostname or ""
+        if parts.port is not None:
+            host = f"{host}:{parts.port}"
+        return DIRECT if _bypass(host, self._found) else route
+
+
+def _read(environ: Mapping[str, str]) -> dict[str, str]:
+    """The ``*_proxy`` variables as ``urllib.request.getproxies_environment`` reads them (from
+    ``environ``): any case first, then the lower-case names over them, an empty one unsetting;
+    ``HTTP_PROXY`` is not read where ``REQUEST_METHOD`` says this runs as a CGI script."""
+    found: dict[str, str] = {}
+    for name, value in environ.items():
+        if value and name.lower().endswith("_proxy"):
+            found[name.lower().removesuffix("_proxy")] = value
+    if "REQUEST_METHOD" in environ:
+        found.pop("http", None)
+    for name, value in environ.items():
+        if name.endswith("_proxy"):
+            key = name.lower().removesuffix("_proxy")
+            if value:
+                found[key] = value
+            else:
+                found.pop(key, None)
+    return found
 
 
 def _bypass(host: str, found: Mapping[str, str]) -> bool:
@@ -73,8 +112,8 @@ def _bypass(host: str, found: Mapping[str, str]) -> bool:
 
 
 def _proxy(given: str) -> _Proxy | None:
-    """A proxy's URL (``proxy:3128`` read as curl reads it, ``http://``); aiohttp sends the
-    credentials in it as ``Proxy-Authorization``. ``None`` for a proxy aiohttp cannot send
+    """A proxy (``proxy:3128`` read as curl reads it, ``http://``), its credentials taken out
+    of its URL into a ``Proxy-Authorization`` header; ``None`` for a proxy aiohttp cannot send
     through (SOCKS), with a warning."""
     from yarl import URL
 
@@ -86,4 +125,10 @@ def _proxy(given: str) -> _Proxy | None:
             parsed.host,
         )
         return None
-    return _Proxy(parsed.password, {"proxy": str(parsed)})
+    if parsed.user is None and parsed.password is None:
+        return _Proxy(Route(str(parsed)), Route(str(parsed)))
+    bare = str(parsed.with_user(None))
+    pair = f"{parsed.user or ''}:{parsed.password or ''}".encode()
+    auth = {"Proxy-Authorization": f"Basic {base64.b64encode(pair).decode()}"}  # RFC 7617
+    secrets = tuple(s for s in {parsed.password, parsed.raw_password} if s)
+    return _Proxy(Route(bare, proxy_headers=auth), Route(bare, headers=auth), secrets)

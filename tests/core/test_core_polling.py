@@ -538,7 +538,7 @@ async def test_a_poll_host_that_does_not_resolve_is_looked_up_again_as_a_poll_is
     async def flaky(provider: limner.Provider, host: str, *_: object) -> str:
         lookups.append(host)
         if len(lookups) < 3:
-            raise limner.ProviderConnectionError("could not resolve jobs.invalid", retryable=True)
+            raise limner.ProviderConnectionError("could not resolve jobs.invalid")
         return "127.0.0.1"
 
     monkeypatch.setattr(limner.polling, "_public_address", flaky)
@@ -550,7 +550,7 @@ async def test_a_poll_host_that_does_not_resolve_is_looked_up_again_as_a_poll_is
 
     async def never(provider: limner.Provider, host: str, *_: object) -> str:
         lookups.append(host)
-        raise limner.ProviderConnectionError("could not resolve jobs.invalid", retryable=True)
+        raise limner.ProviderConnectionError("could not resolve jobs.invalid")
 
     monkeypatch.setattr(limner.polling, "_public_address", never)
     lookups.clear()

@@ -4,7 +4,10 @@ directly (limner checks the address they connect to)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import logging
+import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -12,7 +15,7 @@ import pytest
 from aiohttp import web
 
 import limner
-from limner.proxies import EnvProxies
+from limner.proxies import DIRECT, EnvProxies, Route
 
 from .support import IMAGE, client_kwargs, ok_body
 
@@ -96,19 +99,41 @@ def test_which_proxy_for_which_url() -> None:
             "HTTPS_PROXY": "http://upper:3128",
             "https_proxy": "http://lower:3128",  # the lower-case name wins, as urllib reads it
             "ALL_PROXY": "proxy.corp:8080",  # no scheme: http://, as curl reads it
-            "NO_PROXY": "internal.example, .corp",
+            "NO_PROXY": "internal.example, .corp, localhost:8443",
         }
     )
-    assert proxies.for_url("https://api.openai.com/v1/x") == {"proxy": "http://lower:3128"}
-    assert proxies.for_url("http://api.openai.com/v1/x") == {"proxy": "http://proxy.corp:8080"}
-    assert proxies.for_url("https://internal.example/v1") == {}
-    assert proxies.for_url("https://a.b.corp/v1") == {}
+    assert proxies.for_url("https://api.openai.com/v1/x") == Route("http://lower:3128")
+    assert proxies.for_url("http://api.openai.com/v1/x") == Route("http://proxy.corp:8080")
+    assert proxies.for_url("https://internal.example/v1") is DIRECT
+    assert proxies.for_url("https://a.b.corp/v1") is DIRECT
+    assert proxies.for_url("https://localhost:8443/v1") is DIRECT  # a port, as urllib reads it
+    assert proxies.for_url("https://localhost:9443/v1") == Route("http://lower:3128")
     assert not EnvProxies({"PATH": "/bin", "NO_PROXY": "*"})
+
+
+@pytest.mark.parametrize(
+    ("environ", "proxy"),
+    [
+        ({"HTTPS_PROXY": "http://upper:3128", "https_proxy": ""}, None),  # unset, as urllib
+        ({"https_proxy": "http://lower:3128", "HTTPS_PROXY": ""}, "http://lower:3128"),
+        ({"HTTP_PROXY": "http://p:3128", "REQUEST_METHOD": "GET"}, None),  # CGI: httpoxy
+        ({"http_proxy": "http://p:3128", "REQUEST_METHOD": "GET"}, "http://p:3128"),
+    ],
+)
+def test_the_variables_are_read_as_urllib_reads_them(
+    environ: dict[str, str], proxy: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    scheme = "https" if any("https" in name.lower() for name in environ) else "http"
+    urllib_says = urllib.request.getproxies_environment().get(scheme)
+    assert urllib_says == proxy  # (os.environ holds only these: the tests drop the machine's)
+    assert EnvProxies(environ).for_url(f"{scheme}://api.example/v1").proxy == proxy
 
 
 def test_a_socks_proxy_is_not_used_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
     proxies = EnvProxies({"ALL_PROXY": "socks5://user:pw@socks.corp:1080"})
-    assert proxies.for_url("https://api.openai.com/v1/x") == {}
+    assert proxies.for_url("https://api.openai.com/v1/x") is DIRECT
     assert [r.getMessage() for r in caplog.records] == [
         "the socks5 proxy at socks.corp is not used: limner sends through HTTP proxies only"
     ] * 2  # (once per scheme it would have served)
@@ -132,3 +157,46 @@ async def test_a_session_passed_in_keeps_its_own_proxy_settings(proxy: Proxy) ->
         await mine.close()
         await client.close()
     assert proxy.seen == []
+
+
+@pytest.fixture
+async def refusing_proxy() -> AsyncIterator[str]:
+    """A proxy that answers every request, a CONNECT included, 407: credentials wanted."""
+    asked: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        asked.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(
+            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n"
+            b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    yield f"127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    server.close()
+    assert len(asked) == 1, asked  # not sent again: a 407 does not get better
+    assert b"Proxy-Authorization: Basic " in asked[0]  # the credentials went, as a header
+
+
+@pytest.mark.parametrize("password", ["s3cret-proxy-pw", "p%40ss%2Fw0rd-long"])
+@pytest.mark.parametrize("scheme", ["https", "http"])
+async def test_a_proxys_refusal_is_said_without_its_password_and_not_retried(
+    refusing_proxy: str, password: str, scheme: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = {"fake": {"api_key": "sk-fake-key-123456", "base_url": f"{scheme}://api.example/v1"}}
+    environ = {f"{scheme.upper()}_PROXY": f"http://ann:{password}@{refusing_proxy}"}
+    caplog.set_level(logging.DEBUG)
+    async with limner.AsyncClient(**client_kwargs(None, providers=settings, environ=environ)) as c:
+        with pytest.raises(limner.ProviderConnectionError) as caught:
+            await c.images.generate(model="alpha", prompt="a fox")
+        secrets = c.secret_values()
+    assert str(caught.value) == (
+        "could not reach api.example: the proxy asked for credentials (407 Proxy Authentication "
+        "Required); check the user and password in the proxy's URL (HTTPS_PROXY, HTTP_PROXY)"
+    )
+    assert caught.value.code == "proxy_authentication_required"
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert password not in logged and "ann:" not in logged
+    assert password in secrets  # as written, for the gateway's scrubbing (and decoded)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
@@ -17,7 +18,8 @@ from aiohttp import web
 
 import limner
 
-from .support import client_kwargs
+from .fakeprovider import FakePlugin, FakeProvider
+from .support import FakeServer, client_kwargs
 
 HINT = (
     "its TLS certificate could not be verified (unable to get local issuer certificate); if a "
@@ -67,7 +69,7 @@ async def test_a_provider_whose_certificate_does_not_verify_is_not_retried(
             await client.images.generate(model="alpha", prompt="a fox")
     host = tls_server.url.removeprefix("https://")
     assert str(caught.value) == f"could not reach {host}: {HINT}"
-    assert caught.value.retryable is False
+    assert caught.value.code == "certificate_verify_failed"
     assert len(tls_server.hellos) == 1  # max_retries=2: retrying does not help
 
 
@@ -79,7 +81,7 @@ async def test_a_download_whose_certificate_does_not_verify_says_so(
         with pytest.raises(limner.ProviderConnectionError) as caught:
             await client.images.edit(model="alpha", prompt="a hat", image=url)
     assert str(caught.value) == f"images[0]: could not download {url}: {HINT}"
-    assert (caught.value.param, caught.value.retryable) == ("images[0]", False)
+    assert (caught.value.param, caught.value.code) == ("images[0]", "certificate_verify_failed")
     assert len(tls_server.hellos) == 1
 
 
@@ -117,3 +119,21 @@ async def _run(script: str, *args: str, **environ: str) -> str:
     )
     out, _ = await asyncio.wait_for(process.communicate(), 30)
     return out.decode()
+
+
+async def test_a_plugins_own_connection_error_is_still_retried(server: FakeServer) -> None:
+    """Only the failures that cannot get better (a certificate, a proxy's 407) are final, by
+    their code: a plugin's ProviderConnectionError, which leaves ``retryable`` at its default,
+    is retried as the README says."""
+    tries: list[int] = []
+
+    class Flaky(FakeProvider):
+        def authorize(self, request: Any, settings: Any, *, dry_run: bool = False) -> Any:
+            tries.append(1)
+            if len(tries) == 1:
+                raise limner.ProviderConnectionError("token service unreachable")
+            return super().authorize(request, settings, dry_run=dry_run)
+
+    async with limner.AsyncClient(**client_kwargs(server, plugins=[FakePlugin(Flaky)])) as client:
+        result = await client.images.generate(model="alpha", prompt="a fox")
+    assert (len(result.data), len(tries)) == (1, 2)
