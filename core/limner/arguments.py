@@ -86,6 +86,8 @@ def build_request(
             param=twice[0],
         )
     values.update(extra)
+    if len(values) > MAX_FORWARDED:  # (the common case: a dozen fields, none looked at)
+        _check_forwarded_count(cls, values)
     if None in values.values():  # null means unset: a forwarded field set to None is not sent
         known = _field_names(cls)
         values = {
@@ -133,6 +135,24 @@ def edit_request(
     rest = {name: value for name, value in params.items() if name != "images"}
     given = image if image is not None else images
     return build_request(EditRequest, {"model": model, "prompt": prompt, "images": given, **rest})
+
+
+MAX_FORWARDED = 64
+"""Unknown top-level fields a request may carry, forwarded to the provider: more is no request a
+provider takes, and each costs a look for a typo (a gateway body with a million keys held its
+event loop for most of a minute)."""
+
+
+def _check_forwarded_count(cls: type[BaseModel], values: Mapping[str, Any]) -> None:
+    known = _field_names(cls)
+    unknown = [name for name in values if name not in known]
+    if len(unknown) > MAX_FORWARDED:
+        first = ", ".join(str(name)[:40] for name in unknown[:3])
+        raise InvalidRequestError(
+            f"{len(unknown)} fields limner does not know ({first}, ...): at most "
+            f"{MAX_FORWARDED} are forwarded to the provider; check the field names",
+            param=str(unknown[0])[:40],
+        )
 
 
 @functools.cache

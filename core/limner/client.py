@@ -241,6 +241,8 @@ class AsyncClient:
         instead of returning it with a warning.
     :param allow_private_networks: let limner download images from private or loopback addresses
         (and plain http): for local testing only.
+    :param max_download_bytes: the most limner downloads for one image, and for the input
+        images of one request together.
     :param plugins: extra plugin objects to register (besides installed entry points).
     :param disable_plugins: entry-point names of plugins not to load.
     :param registry: a ready :class:`~limner.plugins.Registry` (overrides the two above).

@@ -10,6 +10,8 @@ import contextlib
 import ipaddress
 import logging
 import socket
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urljoin, urlsplit
@@ -43,6 +45,7 @@ __all__ = [
     "download",
     "is_public",
     "public_address",
+    "sharing_cap",
 ]
 
 log = logging.getLogger(__name__)
@@ -240,14 +243,44 @@ async def _read(response: aiohttp.ClientResponse, param: str, policy: DownloadPo
     declared = response.content_length
     if declared is not None and declared > policy.max_bytes:
         raise _too_large(param, policy)
+    shared = _SHARED.get()  # one request's input images: their downloads share the cap
     chunks: list[bytes] = []
     total = 0
-    async for chunk in response.content.iter_chunked(1 << 16):
-        total += len(chunk)
-        if total > policy.max_bytes:
-            raise _too_large(param, policy)
-        chunks.append(chunk)
+    try:
+        async for chunk in response.content.iter_chunked(1 << 16):
+            total += len(chunk)
+            if total > policy.max_bytes:
+                raise _too_large(param, policy)
+            if shared is not None:
+                shared[0] -= len(chunk)
+                if shared[0] < 0:
+                    raise PayloadTooLargeError(
+                        f"{param}: the request's images to download are over the "
+                        f"{byte_count(policy.max_bytes)} limit together",
+                        param=param,
+                    )
+            chunks.append(chunk)
+    except BaseException:
+        if shared is not None:  # (a failed attempt's bytes are dropped: a retry may use them)
+            shared[0] += total
+        raise
     return b"".join(chunks)
+
+
+_SHARED: ContextVar[list[int] | None] = ContextVar("limner_shared_download_cap", default=None)
+
+
+@contextlib.contextmanager
+def sharing_cap(max_bytes: int) -> Iterator[None]:
+    """Downloads inside this block (in this task, and tasks it starts) share ``max_bytes`` in
+    all, besides each one's own cap: one request's input image URLs, fetched side by side,
+    cannot hold many times the cap in memory (a small gateway request naming 14 large images
+    did)."""
+    token = _SHARED.set([max_bytes])
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
 
 
 def _shown(url: str) -> str:

@@ -13,6 +13,7 @@ from pydantic import AliasChoices, BaseModel, ValidationError
 
 from .authorizing import authorized
 from .capabilities import ModelInfo
+from .download import sharing_cap
 from .errors import InvalidRequestError, LimnerError, UnsupportedFeatureError
 from .images import InputImage, read_local, sniff
 from .input_errors import invalid_input
@@ -263,10 +264,15 @@ async def load_images(
     refs += given.items()
     # a markup goes with the images as uploads: limner downloads what the model would fetch
     uploads = "markup" in given
-    # remote ones download side by side; the first failure cancels the rest
-    loaded = await gather_or_cancel(
-        [load_image(ref, param, model, fetch, max_bytes, uploads=uploads) for param, ref in refs]
-    )
+    # remote ones download side by side, within max_bytes in all; the first failure cancels
+    # the rest
+    with sharing_cap(max_bytes):
+        loaded = await gather_or_cancel(
+            [
+                load_image(ref, param, model, fetch, max_bytes, uploads=uploads)
+                for param, ref in refs
+            ]
+        )
     images = tuple(loaded[: len(loaded) - len(given)])
     extra = dict(zip(given, loaded[len(images) :], strict=True))
     mask, markup = extra.get("mask"), extra.get("markup")

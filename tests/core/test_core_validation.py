@@ -717,3 +717,41 @@ def test_bytes_without_a_name_are_named_after_their_part() -> None:
     named = read_local(ImageRef(data=IMAGE, filename="own.png"), param="mask", max_bytes=2**20)
     assert mask is not None and image is not None and named is not None
     assert (mask.filename, image.filename, named.filename) == ("mask.png", "image.png", "own.png")
+
+
+async def test_at_most_64_unknown_fields_are_forwarded(make_client: MakeClient) -> None:
+    """Each is looked at for a typo, and a gateway body may hold a million: more than any
+    provider takes is refused before that look, naming the first."""
+    client = make_client()
+    extra = {f"field_{i}": i for i in range(64)}
+    plan = await client.images.generate(**GOOD, extra_body=extra, dry_run=True)
+    assert plan.requests[0]["json"]["field_63"] == 63
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        await client.images.generate(**GOOD, extra_body={**extra, "one_more": 1}, dry_run=True)
+    assert caught.value.param == "field_0"
+    assert str(caught.value) == (
+        "65 fields limner does not know (field_0, field_1, field_2, ...): at most 64 are "
+        "forwarded to the provider; check the field names"
+    )
+
+
+async def test_one_requests_downloads_share_the_download_cap(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """Each image under the cap, together over it: refused, so a small request naming many
+    large images cannot hold many caps' worth of memory (a gateway's clients could)."""
+    image = png(64, 64) + b"\0" * 300 * 1024  # a PNG with 300 KiB after its end
+    server.files["/files/big-1.png"] = server.files["/files/big-2.png"] = image
+    client = make_client(max_download_bytes=500 * 1024)
+    one = [f"{server.url}/files/big-1.png"]
+    plan = await client.images.edit(model="alpha", prompt="x", image=one, dry_run=True)
+    assert len(plan.requests) == 1
+    both = [*one, f"{server.url}/files/big-2.png"]
+    with pytest.raises(limner.PayloadTooLargeError) as caught:
+        await client.images.edit(model="alpha", prompt="x", image=both, dry_run=True)
+    assert caught.value.message.endswith(
+        "the request's images to download are over the 500 KiB limit together"
+    )
+    # a later request has the whole cap again
+    plan = await client.images.edit(model="alpha", prompt="x", image=one, dry_run=True)
+    assert len(plan.requests) == 1

@@ -199,7 +199,8 @@ async def test_a_key_an_upstream_echoes_in_an_answer_is_scrubbed(
     async def revised(recorded: Recorded) -> web.StreamResponse:
         body = ok_body(1)
         body["data"][0]["revised_prompt"] = f"a fox, drawn for key={UPSTREAM_KEY}"
-        return web.json_response(body)
+        echoed = f"req_{UPSTREAM_KEY}" + "x" * 500  # an id echoing the key, and far too long
+        return web.json_response(body, headers={"x-request-id": echoed})
 
     async def chatted(recorded: Recorded) -> web.StreamResponse:
         answer = await gemini_answer(recorded)
@@ -216,6 +217,7 @@ async def test_a_key_an_upstream_echoes_in_an_answer_is_scrubbed(
         model="google/gemini-2.5-flash-image", messages=[{"role": "user", "content": "a fox"}]
     )
     assert images.data is not None
+    assert images._request_id == "req_<redacted>" + "x" * 186  # scrubbed, cut to 200
     assert images.data[0].revised_prompt == "a fox, drawn for key=<redacted>"
     assert base64.b64decode(images.data[0].b64_json or "") == IMAGE
     assert completion.choices[0].message.content == "my key is <redacted>"

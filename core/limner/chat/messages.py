@@ -8,6 +8,7 @@ from typing import Any
 
 from ..arguments import build_request
 from ..capabilities import ModelInfo
+from ..download import sharing_cap
 from ..errors import InvalidRequestError, UnsupportedFeatureError
 from ..images import InputImage
 from ..inputs import Fetch, load_image
@@ -64,13 +65,15 @@ async def load_turns(
     client's download rules) and sniffed. Provider state is kept only for turns ``provider``
     made."""
     _check_downloads(request, model, provider)
-    # the images of all messages download side by side; the first failure cancels the rest
-    turns = await gather_or_cancel(
-        [
-            _turn(message, index, model, provider, fetch, max_bytes)
-            for index, message in enumerate(request.messages)
-        ]
-    )
+    # the images of all messages download side by side, within max_bytes in all; the first
+    # failure cancels the rest
+    with sharing_cap(max_bytes):
+        turns = await gather_or_cancel(
+            [
+                _turn(message, index, model, provider, fetch, max_bytes)
+                for index, message in enumerate(request.messages)
+            ]
+        )
     notices = [
         Notice(
             code=NO_STATE,

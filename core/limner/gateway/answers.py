@@ -11,9 +11,17 @@ from aiohttp import web
 from ..chat.response import ChatCompletion
 from ..redaction import Scrubber
 from ..responses import ImagesResponse, Notice
-from .errors import failures_as_answered
+from .errors import LONGEST_ID, failures_as_answered
 
-__all__ = ["LONGEST_TEXT", "QUERY_NOT_READ", "answer", "answered", "unread_query", "with_warnings"]
+__all__ = [
+    "LONGEST_TEXT",
+    "QUERY_NOT_READ",
+    "answer",
+    "answered",
+    "unread_query",
+    "upstream_id",
+    "with_warnings",
+]
 
 QUERY_NOT_READ = "query_not_read"
 """``Notice.code`` of a warning naming query parameters a route does not read."""
@@ -66,5 +74,12 @@ def answered(body: dict[str, Any], scrub: Scrubber) -> dict[str, Any]:
 def answer(body: dict[str, Any], request_id: str | None, scrub: Scrubber) -> web.Response:
     """The JSON answer of ``body`` (:func:`answered`), with the upstream's id for the call in
     ``x-request-id``, as on errors (the SDKs' ``_request_id``, for its support)."""
-    headers = {"x-request-id": request_id} if request_id else None
+    shown = upstream_id(request_id, scrub)
+    headers = {"x-request-id": shown} if shown else None
     return web.json_response(answered(body, scrub), headers=headers)
+
+
+def upstream_id(request_id: str | None, scrub: Scrubber) -> str | None:
+    """The upstream's request id for the client's ``x-request-id`` (and the log line), scrubbed
+    (an upstream may echo a key anywhere) and cut to :data:`LONGEST_ID` characters."""
+    return scrub(request_id)[:LONGEST_ID] if request_id else None

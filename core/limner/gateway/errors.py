@@ -33,6 +33,7 @@ from ..status_errors import ENDPOINT_NOT_FOUND, error_for_status
 log = logging.getLogger("limner.gateway")
 
 __all__ = [
+    "LONGEST_ID",
     "BusyError",
     "NotImplementedByStoreError",
     "Scrubber",
@@ -68,13 +69,17 @@ class BusyError(RateLimitError):
     default_code = "gateway_busy"
 
 
+LONGEST_ID = 200
+"""Characters of an upstream's request id the gateway passes on (OpenAI's are about 40)."""
+
+
 def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     """The answer for a limner error: its status, its OpenAI body, ``Retry-After`` when known."""
     exc = scrub.error(exc)  # an upstream may echo a key in any of its fields
     body, answer = _as_answered(exc)
     headers: dict[str, str] = {}
     if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
-        headers["x-request-id"] = exc.request_id
+        headers["x-request-id"] = exc.request_id[:LONGEST_ID]  # (scrubbed with the error)
     # a call the provider may have taken (a connection dropped after the request went out)
     # is not for the SDK to send again: its second bill would be silent, where limner's own
     # resend is said in a ``resent`` warning
