@@ -941,3 +941,28 @@ async def test_a_request_the_provider_may_have_taken_is_not_for_the_sdk_to_resen
     assert "may bill the images it makes" in caught.value.message
     (logged,) = [r.getMessage() for r in caplog.records if "could not reach" in r.getMessage()]
     assert "; the connection dropped after the request went out" in logged
+
+
+async def test_one_key_holds_at_most_half_the_upstream_slots(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    """With several keys, a key whose requests are slow cannot lock the others out: its third
+    request waits for its own share, while another key's goes through."""
+    keys = (GATEWAY_KEY, "gw-key-second-0123456789")
+    gateway = await make_gateway(GatewayConfig(api_keys=keys, max_concurrency=4, queue_timeout=0.3))
+    server.reply(server.stall, server.stall)
+    first = gateway.sdk(max_retries=0)
+    slow = [asyncio.create_task(_generate_with(first)) for _ in range(2)]
+    while len(server.api_calls) < 2:
+        await asyncio.sleep(0.01)
+    with pytest.raises(openai.RateLimitError) as caught:
+        await _generate_with(first)
+    assert "all 2 of this key's upstream slots stayed busy" in caught.value.message
+    other = gateway.sdk(max_retries=0, api_key=keys[1])
+    assert (await _generate_with(other)).data  # the other key's share is free
+    server.release.set()
+    await asyncio.gather(*slow)
+
+
+async def _generate_with(sdk: openai.AsyncOpenAI) -> Any:
+    return await sdk.images.generate(model="openai/gpt-image-1", prompt="a fox")

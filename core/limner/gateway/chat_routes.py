@@ -9,7 +9,7 @@ from aiohttp import web
 from ..errors import InvalidRequestError
 from .answers import answer, with_warnings
 from .bodies import check_request, read_json, require
-from .middleware import note
+from .middleware import caller, note
 from .state import STATE
 
 __all__ = ["completions"]
@@ -27,7 +27,8 @@ async def completions(request: web.Request) -> web.Response:
         raise InvalidRequestError("messages must be a list (a JSON array)", param="messages")
     note().model = model
     result = await state.upstream(
-        lambda: state.client.chat.completions.create(model=model, messages=messages, **body)
+        lambda: state.client.chat.completions.create(model=model, messages=messages, **body),
+        caller(request),
     )
     note().cost = result.cost
     result = with_warnings(result, request, state.scrub)

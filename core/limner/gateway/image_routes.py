@@ -68,7 +68,7 @@ async def generations(request: web.Request) -> web.Response:
     check_request(body, max_n=state.config.max_n)
     prompt = body.pop("prompt")
     result = await state.upstream(
-        lambda: state.client.images.generate(model=model, prompt=prompt, **body)
+        lambda: state.client.images.generate(model=model, prompt=prompt, **body), caller(request)
     )
     return await _answer(request, state, result, body.get("response_format"))
 
@@ -122,7 +122,7 @@ async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any])
         assert isinstance(done, ImagesResponse)  # no dry_run through the gateway
         return done
 
-    result = await state.upstream(edit)
+    result = await state.upstream(edit, caller(request))
     return await _answer(request, state, result, body.get("response_format"))
 
 
@@ -136,7 +136,8 @@ async def variations(request: web.Request) -> web.Response:
     if not isinstance(images, list) or len(images) != 1:
         raise InvalidRequestError("variations take exactly one image file", param="image")
     result = await state.upstream(
-        lambda: state.client.images.create_variation(model=model, image=images[0], **body)
+        lambda: state.client.images.create_variation(model=model, image=images[0], **body),
+        caller(request),
     )
     return await _answer(request, state, result, body.get("response_format"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -35,30 +36,51 @@ class GatewayState:
     def __post_init__(self) -> None:
         self.signer = UrlSigner(self.config.api_keys)
         self.slots = asyncio.Semaphore(self.config.max_concurrency)
+        self._per_key = max(1, self.config.max_concurrency // 2)
+        self._shares: dict[str, asyncio.Semaphore] = {}  # (one per key: a few)
 
-    async def upstream(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def upstream(self, call: Callable[[], Awaitable[T]], owner: str | None = None) -> T:
         """Run one client call, whose requests to the provider wait for a free slot; 429 when
         none frees up within the queue timeout. The call checks the request before it waits
         (:mod:`limner.admission`): a request that cannot succeed is refused at once, also while
-        the gateway is busy. Cancelling the request (a client that went away) cancels the
-        call."""
-        with admitting(self._slot):
+        the gateway is busy. With several keys, one key's requests (``owner``, the key's tag)
+        hold at most half the slots, so one client cannot lock the others out. Cancelling the
+        request (a client that went away) cancels the call."""
+        with admitting(functools.partial(self._slot, owner)):
             return await call()
 
     @contextlib.asynccontextmanager
-    async def _slot(self) -> AsyncIterator[None]:
+    async def _slot(self, owner: str | None) -> AsyncIterator[None]:
+        share = self._share(owner)
+        waiting = asyncio.get_running_loop().time() + self.config.queue_timeout
+        held: list[asyncio.Semaphore] = []
         try:
-            await asyncio.wait_for(self.slots.acquire(), self.config.queue_timeout)
-        except TimeoutError:
-            raise BusyError(
-                f"all {self.config.max_concurrency} upstream slots stayed busy for "
-                f"{self.config.queue_timeout:g} s; retry later",
-                retry_after=1,
-            ) from None
-        try:
+            for slots, whose in ((share, "this key's"), (self.slots, "the")):
+                if slots is None:
+                    continue
+                left = max(0.0, waiting - asyncio.get_running_loop().time())
+                try:
+                    await asyncio.wait_for(slots.acquire(), left)
+                except TimeoutError:
+                    count = self._per_key if slots is share else self.config.max_concurrency
+                    raise BusyError(
+                        f"all {count} of {whose} upstream slots stayed busy for "
+                        f"{self.config.queue_timeout:g} s; retry later",
+                        retry_after=1,
+                    ) from None
+                held.append(slots)
             yield
         finally:
-            self.slots.release()
+            for slots in held:
+                slots.release()
+
+    def _share(self, owner: str | None) -> asyncio.Semaphore | None:
+        """The slots of one key's own, when the gateway has several keys."""
+        if owner is None or len(self.config.api_keys) < 2:
+            return None
+        if owner not in self._shares:
+            self._shares[owner] = asyncio.Semaphore(self._per_key)
+        return self._shares[owner]
 
 
 STATE = web.AppKey("limner_gateway", GatewayState)
