@@ -334,9 +334,10 @@ async def test_a_store_without_list_answers_501(make_gateway: MakeGateway, tmp_p
 async def test_one_owner_may_not_fill_the_store_for_the_others(tmp_path: Path) -> None:
     """With a share per owner (limner serve gives each of several keys half the store), one
     key's uploads stop at its share while another key's still go in."""
+    from limner.gateway.files import FILE_OVERHEAD as O
     from limner.gateway.files import StoreFullError
 
-    store = LocalFileStore(tmp_path / "files", max_total_bytes=100, max_owner_bytes=50)
+    store = LocalFileStore(tmp_path / "files", max_total_bytes=3 * O + 100, max_owner_bytes=O + 50)
 
     async def put(owner: str, size: int) -> None:
         await store.put(b"x" * size, filename="f.bin", purpose="p", content_type="x/y", owner=owner)
@@ -344,11 +345,31 @@ async def test_one_owner_may_not_fill_the_store_for_the_others(tmp_path: Path) -
     await put("a", 40)
     with pytest.raises(StoreFullError) as caught:
         await put("a", 20)
-    assert "this key's files hold 40 bytes of the 50 one key may keep" in caught.value.message
+    said = f"this key's files hold {O + 40} bytes of the {O + 50} one key may keep"
+    assert said in caught.value.message
     await put("b", 50)  # the other key's share is whole
     with pytest.raises(StoreFullError) as full:
-        await put("c", 20)  # the store itself: 90 of 100
+        await put("c", 20)  # the store itself: 2 O + 90 of 3 O + 100
     assert full.value.message == "the gateway's file store is full; try again later"
+
+
+async def test_empty_files_count_against_the_share(tmp_path: Path) -> None:
+    """Each file takes room besides its bytes (its metadata, its blocks): thousands of empty
+    files were stored free of any share."""
+    from limner.gateway.files import FILE_OVERHEAD, StoreFullError
+
+    store = LocalFileStore(tmp_path / "files", max_owner_bytes=3 * FILE_OVERHEAD)
+    for _ in range(3):
+        await store.put(b"", filename="f", purpose="p", content_type="x/y", owner="a")
+    with pytest.raises(StoreFullError):
+        await store.put(b"", filename="f", purpose="p", content_type="x/y", owner="a")
+
+
+async def test_an_empty_upload_is_refused(gateway: Gateway) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        await gateway.sdk().files.create(file=("empty.png", b""), purpose="vision")
+    assert caught.value.param == "file"
+    assert caught.value.message.endswith("file is empty: upload a file with content")
 
 
 @pytest.mark.parametrize(

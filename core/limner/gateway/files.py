@@ -222,10 +222,10 @@ class LocalFileStore:
     def _put(self, meta: StoredFile, data: bytes, now: float) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         swept = self._sweep(now, meta.owner)
-        if swept.used + len(data) > self.max_total_bytes:
+        if swept.used + charged(len(data)) > self.max_total_bytes:
             raise StoreFullError("the gateway's file store is full; try again later")
         share = self.max_owner_bytes
-        if share is not None and swept.owners + len(data) > share:
+        if share is not None and swept.owners + charged(len(data)) > share:
             raise StoreFullError(
                 f"this key's files hold {swept.owners} bytes of the {share} one key may keep; "
                 "delete some (DELETE /v1/files/{id}) or wait for them to expire"
@@ -349,11 +349,21 @@ class LocalFileStore:
         removed = used = owners = 0
         for meta in self._scan():
             if not meta.expired(now):
-                used += meta.bytes
-                owners += meta.bytes if meta.owner == owner else 0
+                used += charged(meta.bytes)
+                owners += charged(meta.bytes) if meta.owner == owner else 0
             elif self._remove(meta.id):
                 removed += 1
         return _Swept(removed=removed, used=used, owners=owners)
+
+
+FILE_OVERHEAD = 8192
+"""Bytes each stored file is counted for besides its content (its metadata file, and the disk
+blocks of both): empty files fill the store's room too, not only its directory."""
+
+
+def charged(size: int) -> int:
+    """The room a file of ``size`` bytes takes in the store's counts."""
+    return size + FILE_OVERHEAD
 
 
 class _Swept(NamedTuple):

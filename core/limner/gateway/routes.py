@@ -71,6 +71,8 @@ async def upload_file(request: web.Request) -> web.Response:
     data = files[0].data if len(files) == 1 else None
     if data is None:
         raise missing_parameter("file")
+    if not data:  # (as OpenAI refuses one)
+        raise InvalidRequestError("file is empty: upload a file with content", param="file")
     _check_upload_fields(form.fields, getattr(state.store, "ttl", None))
     purpose = str(form.fields.get("purpose") or "user_data")
     if purpose not in FILE_PURPOSES:  # kept with each file, listed back: no free text
