@@ -86,13 +86,13 @@ def build_request(
             param=twice[0],
         )
     values.update(extra)
-    if len(values) > MAX_FORWARDED:  # (the common case: a dozen fields, none looked at)
-        _check_forwarded_count(cls, values)
     if None in values.values():  # null means unset: a forwarded field set to None is not sent
         known = _field_names(cls)
         values = {
             name: value for name, value in values.items() if value is not None or name in known
         }
+    if len(values) > MAX_FORWARDED:  # (the common case: a dozen fields, none looked at)
+        _check_forwarded_count(cls, values)
     try:
         request = cls.model_validate(values)
     except ValidationError as exc:

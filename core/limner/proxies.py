@@ -11,6 +11,7 @@ an http one (which the proxy receives whole)."""
 from __future__ import annotations
 
 import base64
+import ipaddress
 import logging
 import urllib.request
 from collections.abc import Mapping
@@ -79,6 +80,8 @@ class EnvProxies:
         if route is None:
             return DIRECT
         host = parts.hostname or ""
+        if ":" in host:  # an IPv6 address: urllib's check reads its last group as a port
+            return DIRECT if _bypass_ipv6(host, parts.port, self._found) else route
         if parts.port is not None:
             host = f"{host}:{parts.port}"
         return DIRECT if _bypass(host, self._found) else route
@@ -109,6 +112,29 @@ def _bypass(host: str, found: Mapping[str, str]) -> bool:
     ``getproxies`` callers use (undocumented, so typeshed leaves it out)."""
     bypass: Any = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
     return bool(bypass(host, found))
+
+
+def _bypass_ipv6(address: str, port: int | None, found: Mapping[str, str]) -> bool:
+    """Whether ``NO_PROXY`` names the IPv6 ``address`` (and ``port``): an entry as written
+    (``::1``) or bracketed (``[::1]``, ``[::1]:8080``), as curl reads them; ``*`` names all."""
+    try:
+        wanted = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in (e.strip() for e in found.get("no", "").split(",")):
+        if entry == "*":
+            return True
+        named, _, entry_port = entry.removeprefix("[").partition("]")
+        if not entry.startswith("["):
+            named, entry_port = entry, ""
+        if entry_port and entry_port.removeprefix(":") != str(port):
+            continue
+        try:
+            if ipaddress.ip_address(named) == wanted:
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def _proxy(given: str) -> _Proxy | None:

@@ -200,3 +200,22 @@ async def test_a_proxys_refusal_is_said_without_its_password_and_not_retried(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert password not in logged and "ann:" not in logged
     assert password in secrets  # as written, for the gateway's scrubbing (and decoded)
+
+
+@pytest.mark.parametrize(
+    ("no_proxy", "url", "direct"),
+    [
+        ("2001:db8::1", "https://[2001:db8::1]/v1", True),
+        ("2001:db8::1", "https://[2001:db8::1:443]/v1", False),  # another address, no port
+        ("[::1]", "http://[::1]:8080/v1", True),
+        ("[::1]:8080", "http://[::1]:8080/v1", True),
+        ("[::1]:9090", "http://[::1]:8080/v1", False),
+        ("::1", "http://[::1]/v1", True),
+        ("*", "http://[::1]/v1", True),
+    ],
+)
+def test_ipv6_addresses_in_no_proxy(no_proxy: str, url: str, direct: bool) -> None:
+    """As curl reads them, bracketed or not: urllib's check reads an address's last group as a
+    port."""
+    proxies = EnvProxies({"ALL_PROXY": "http://p:3128", "NO_PROXY": no_proxy})
+    assert (proxies.for_url(url) is DIRECT) == direct

@@ -726,6 +726,8 @@ async def test_at_most_64_unknown_fields_are_forwarded(make_client: MakeClient) 
     extra = {f"field_{i}": i for i in range(64)}
     plan = await client.images.generate(**GOOD, extra_body=extra, dry_run=True)
     assert plan.requests[0]["json"]["field_63"] == 63
+    unset = await client.images.generate(**GOOD, extra_body={**extra, "y": None}, dry_run=True)
+    assert "y" not in unset.requests[0]["json"]  # null: unset, neither sent nor counted
     with pytest.raises(limner.InvalidRequestError) as caught:
         await client.images.generate(**GOOD, extra_body={**extra, "one_more": 1}, dry_run=True)
     assert caught.value.param == "field_0"

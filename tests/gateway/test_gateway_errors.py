@@ -9,6 +9,7 @@ import base64
 import json
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -966,3 +967,17 @@ async def test_one_key_holds_at_most_half_the_upstream_slots(
 
 async def _generate_with(sdk: openai.AsyncOpenAI) -> Any:
     return await sdk.images.generate(model="openai/gpt-image-1", prompt="a fox")
+
+
+async def test_a_free_slot_is_taken_when_the_queue_time_is_spent(tmp_path: Path) -> None:
+    """``asyncio.wait_for(..., 0)`` gives up even on a free semaphore: a request whose key's
+    share freed at its deadline got a 429 with every slot free."""
+    from limner.gateway import LocalFileStore
+    from limner.gateway.state import GatewayState
+
+    keys = (GATEWAY_KEY, "gw-key-second-0123456789")
+    config = GatewayConfig(api_keys=keys, max_concurrency=4, queue_timeout=0.0)
+    async with limner.AsyncClient(environ={}) as client:
+        state = GatewayState(client=client, config=config, store=LocalFileStore(tmp_path))
+        async with state._slot("a"):  # the key's share and a slot, both free
+            assert state.slots._value == 3

@@ -60,7 +60,10 @@ class GatewayState:
                     continue
                 left = max(0.0, waiting - asyncio.get_running_loop().time())
                 try:
-                    await asyncio.wait_for(slots.acquire(), left)
+                    if slots.locked():  # (wait_for(..., 0) gives up even on a free one)
+                        await asyncio.wait_for(slots.acquire(), left)
+                    else:
+                        await slots.acquire()
                 except TimeoutError:
                     count = self._per_key if slots is share else self.config.max_concurrency
                     raise BusyError(
