@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     import aiohttp
 
     from .chat.client import AsyncChat
+    from .settings_store import SettingsStore
 
 __all__ = ["AsyncClient", "ModelList"]
 
@@ -66,8 +67,9 @@ class ModelList(list[ModelInfo]):
 class AsyncModels:
     """``client.models``: the models installed plugins provide, with capabilities and prices."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, settings: SettingsStore | None = None) -> None:
         self._registry = registry
+        self._settings = settings
 
     def list(self) -> ModelList:
         """Every model, sorted by id: iterate over it, or read ``.data`` as with the OpenAI
@@ -77,6 +79,21 @@ class AsyncModels:
     def retrieve(self, model: str) -> ModelInfo:
         """A model by id or alias; :class:`~limner.NotFoundError` with suggestions otherwise."""
         return self._registry.resolve(model)
+
+    def served(self, model: str) -> ModelInfo:
+        """:meth:`retrieve`, with the capabilities the model has as this client reaches it:
+        its ``per_backend`` entry for the backend the provider's settings name
+        (:meth:`~limner.Provider.backend`) applied, and no ``per_backend`` left to read. The
+        gateway lists models so."""
+        info = self._registry.resolve(model)
+        if not info.capabilities.per_backend or self._settings is None:
+            return info
+        provider = self._registry.provider_for(info)
+        backend = provider.backend(self._settings.loaded(provider))
+        if backend is None:
+            return info
+        caps = info.capabilities.for_backend(backend).model_copy(update={"per_backend": {}})
+        return info.model_copy(update={"capabilities": caps})
 
     def schema(self, model: str, operation: Operation = "generate") -> dict[str, Any]:
         """The JSON Schema of requests ``model`` accepts for ``operation``. An operation the
@@ -314,7 +331,7 @@ class AsyncClient:
         )
         self._engine = Engine(registry, self._transport, options)
         self.images = AsyncImages(self._engine)
-        self.models = AsyncModels(registry)
+        self.models = AsyncModels(registry, self._engine.settings)
 
     @functools.cached_property
     def chat(self) -> AsyncChat:

@@ -207,6 +207,13 @@ class Provider(ABC):
 
         return generic_error(self, call.model, response)
 
+    def backend(self, settings: ProviderSettings) -> str | None:
+        """The name of the backend ``settings`` reach, one of the keys models use in
+        :attr:`~limner.Capabilities.per_backend` (``None``, the default: the provider has one).
+        ``client.models.served`` applies that entry, so that a client, and the gateway's model
+        list, report what a model takes as this client reaches it. Pure: no I/O."""
+        return None
+
     def retryable(self, response: WireResponse) -> bool:
         """Whether core may retry ``response``, whose status is one it retries (408, 409, 429,
         500, 502, 503, 504). The default says yes; override to say no when the body shows that

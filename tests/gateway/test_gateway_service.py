@@ -170,6 +170,11 @@ async def test_models_list_and_retrieve(gateway: Gateway) -> None:
     assert {m["id"] for m in images["data"]} == set(models)
     with pytest.raises(openai.NotFoundError):
         await sdk.models.retrieve("openai/no-such-model")
+    # as the gateway's client reaches them: this one is set up for the Gemini API
+    gemini = (models["google/gemini-3-pro-image"].model_extra or {})["capabilities"]
+    assert (gemini["output_formats"], gemini["per_backend"]) == ([], {})
+    one = await sdk.models.retrieve("google/imagen-3.0-capability-001")
+    assert (one.model_extra or {})["capabilities"]["operations"] == []  # Vertex AI only
 
 
 async def test_a_model_with_its_request_schemas(gateway: Gateway) -> None:

@@ -34,16 +34,18 @@ __all__ = [
 
 
 async def list_models(request: web.Request) -> web.Response:
-    """Every model with capabilities, lifecycle and prices (``client.models.list()``)."""
-    models = request.app[STATE].client.models.list()
-    return web.json_response({"object": "list", "data": [model_object(m) for m in models]})
+    """Every model with capabilities, lifecycle and prices (``client.models.list()``), as the
+    gateway's client reaches it (``client.models.served``: a backend's differences applied)."""
+    models = request.app[STATE].client.models  # each as the gateway's client reaches it
+    served = [model_object(models.served(m.id)) for m in models.list()]
+    return web.json_response({"object": "list", "data": served})
 
 
 async def retrieve_model(request: web.Request) -> web.Response:
     """One model; with ``?include=request_schemas``, also the JSON Schema of its requests for each
     operation but chat (``client.models.schemas``), as ``limner models MODEL --json`` gives them."""
     models = request.app[STATE].client.models
-    model = models.retrieve(request.match_info["model"])
+    model = models.served(request.match_info["model"])
     body = model_object(model)
     # include=a&include=b, or include[]=a as the OpenAI SDKs send a list
     includes = [*request.query.getall("include", []), *request.query.getall("include[]", [])]

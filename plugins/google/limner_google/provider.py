@@ -173,6 +173,11 @@ class GoogleProvider(Provider):
     def parse_chat_error(self, call: ChatCall, response: WireResponse) -> LimnerError:
         return parse_error(call, response)
 
+    def backend(self, settings: ProviderSettings) -> str | None:
+        """``gemini`` (the Gemini API) or ``vertex`` (Vertex AI), as the models'
+        ``per_backend`` name them."""
+        return settings.backend if isinstance(settings, GoogleSettings) else None
+
     def retryable(self, response: WireResponse) -> bool:
         """Not a 429 whose quota no wait restores: a quota of 0 or a used-up daily quota
         (:func:`~.errors.quota_used_up`)."""

@@ -287,3 +287,19 @@ async def test_the_imagen_edit_models_successor_is_said_to_take_no_mask() -> Non
         )
     (said,) = [w.message for w in plan.warnings if w.param == "model"]
     assert said.endswith("; use google/gemini-3.1-flash-image (which takes no mask)")
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+async def test_a_client_serves_each_model_as_its_backend_takes_it(backend: str) -> None:
+    """``client.models.served``: the per_backend entry of the backend the settings name,
+    applied (what the gateway lists); ``retrieve`` keeps the model as declared."""
+    async with limner.AsyncClient(providers=BACKENDS[backend], environ={}) as client:
+        for model in MODELS:
+            served = client.models.served(model.id)
+            declared = client.models.retrieve(model.id)
+            assert declared.capabilities == model.capabilities
+            expected = model.capabilities.for_backend(backend).model_copy(
+                update={"per_backend": {}}
+            )
+            assert served.capabilities == expected, model.id
+            assert served.id == model.id and served.pricing == model.pricing
