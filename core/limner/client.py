@@ -35,6 +35,7 @@ from .client_options import (
 from .download import DownloadPolicy
 from .dryrun import DryRun
 from .engine import Engine, EngineOptions
+from .errors import LimnerError
 from .http import RetryPolicy, Transport
 from .params import EditParams, GenerateParams, ImageInput, VariationParams
 from .plugins import Registry, default_registry
@@ -89,7 +90,10 @@ class AsyncModels:
         if not info.capabilities.per_backend or self._settings is None:
             return info
         provider = self._registry.provider_for(info)
-        backend = provider.backend(self._settings.loaded(provider))
+        try:
+            backend = provider.backend(self._settings.loaded(provider))
+        except LimnerError:  # settings that do not load: said by the calls, not a listing
+            return info
         if backend is None:
             return info
         caps = info.capabilities.for_backend(backend).model_copy(update={"per_backend": {}})

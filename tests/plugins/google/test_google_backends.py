@@ -303,3 +303,12 @@ async def test_a_client_serves_each_model_as_its_backend_takes_it(backend: str) 
             )
             assert served.capabilities == expected, model.id
             assert served.id == model.id and served.pricing == model.pricing
+
+
+def test_settings_that_do_not_load_leave_the_model_as_declared() -> None:
+    """A listing is no place to refuse the operator's settings: the calls do."""
+    client = limner.Client(providers={"google": {"vertexai": "bogus"}}, environ={})
+    model = "google/gemini-3-pro-image"
+    assert client.models.served(model) == client.models.retrieve(model)
+    with pytest.raises(limner.InvalidRequestError):
+        client.images.generate(model=model, prompt="a fox", dry_run=True)
