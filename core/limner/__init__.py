@@ -207,6 +207,7 @@ __all__ = [
 # they were when ``import limner`` imported them all.
 _SUBMODULES = frozenset(
     {
+        "addresses",
         "admission",
         "arguments",
         "authorizing",
@@ -250,6 +251,7 @@ _SUBMODULES = frozenset(
         "money",
         "outcomes",
         "params",
+        "per_model",
         "plugin_failures",
         "plugins",
         "polling",

@@ -4,16 +4,13 @@ lifecycle and prices. Users read it through ``client.models``, ``limner models``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from .declared import Frozen as _Frozen
 from .declared import Operation
 from .price_sheet import ImagePrice, PriceSheet, TokenPrices
-
-T = TypeVar("T")
 
 __all__ = [
     "PORTABLE_QUALITIES",
@@ -26,7 +23,6 @@ __all__ = [
     "ModelInfo",
     "Operation",
     "OperationCapabilities",
-    "PerModel",
     "PriceSheet",
     "SizeRules",
     "TokenPrices",
@@ -128,8 +124,8 @@ class FieldRule(_Frozen):
 class OperationCapabilities(_Frozen):
     """What one operation of a model takes differently from its others, in
     :attr:`Capabilities.per_operation`: each field given replaces the model-wide value for that
-    operation (Nova Canvas's style presets apply to text-to-image only, so its edits take
-    none). A value the operation does not take is dropped, with an adjustment."""
+    operation (a model whose style presets apply to text-to-image only lists no style for its
+    edits). A value the operation does not take is dropped, with an adjustment."""
 
     aspect_ratios: tuple[str, ...] | None = None
     image_sizes: tuple[str, ...] | None = None
@@ -143,7 +139,7 @@ class OperationCapabilities(_Frozen):
 
 class BackendCapabilities(OperationCapabilities):
     """What a model takes differently when its provider reaches it through one of its backends,
-    in :attr:`Capabilities.per_backend` (the Gemini API and Vertex AI for Google's models): each
+    in :attr:`Capabilities.per_backend` (a provider served by two APIs, say): each
     field given replaces the model-wide value there. limner acts on it (drops and reports a
     setting, or refuses the call); this says so as data, for a tool choosing a model."""
 
@@ -396,19 +392,3 @@ def model_object(model: ModelInfo) -> dict[str, Any]:
         "owned_by": model.owned_by,
         "shutdown_date": model.shutdown_date,
     } | model.model_dump(mode="json")
-
-
-class PerModel(Generic[T]):
-    """A value worked out by ``make`` once per model object. Models are immutable (a replaced
-    model is a new object), so a value never goes stale; the few models a process makes are
-    kept."""
-
-    def __init__(self, make: Callable[[ModelInfo], T]) -> None:
-        self._make = make
-        self._values: dict[int, tuple[ModelInfo, T]] = {}
-
-    def __call__(self, model: ModelInfo) -> T:
-        entry = self._values.get(id(model))
-        if entry is None or entry[0] is not model:  # an id reused by a newer object
-            entry = self._values[id(model)] = (model, self._make(model))
-        return entry[1]

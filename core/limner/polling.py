@@ -24,7 +24,8 @@ import math
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from .download import DownloadPolicy, PrivateAddressError, public_address
+from .addresses import PrivateAddressError, public_address
+from .download import DownloadPolicy
 from .errors import (
     JobTimeoutError,
     LimnerError,

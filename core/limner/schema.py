@@ -13,8 +13,9 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .capabilities import PORTABLE_QUALITIES, FieldRule, ModelInfo, Operation, PerModel
+from .capabilities import PORTABLE_QUALITIES, FieldRule, ModelInfo, Operation
 from .errors import UnsupportedFeatureError
+from .per_model import PerModel
 from .requests import ASPECT_PATTERN, SIZE_PATTERN
 from .unknown_names import forbid_in_schema
 

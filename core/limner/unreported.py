@@ -17,7 +17,8 @@ from urllib.parse import unquote_plus
 
 from pydantic import BaseModel
 
-from .capabilities import Capabilities, ModelInfo, Operation, PerModel
+from .capabilities import Capabilities, ModelInfo, Operation
+from .per_model import PerModel
 from .responses import Adjustment, Notice
 
 if TYPE_CHECKING:

@@ -100,7 +100,7 @@ def _raise_schema_error(model: ModelInfo, schema: dict[str, Any], request: Image
 
 def _document(request: ImageRequest) -> dict[str, Any]:
     """The request as the JSON the schema checks, but for its input images. Bytes elsewhere
-    (a plugin's option that takes an image, such as Nova's ``condition_image``) become a
+    (a plugin's option that takes an image, such as a conditioning image) become a
     stand-in: they are no text, and the option's own check reads them."""
     try:
         return request.model_dump(mode="json", exclude=_IMAGE_FIELDS, exclude_none=True)

@@ -79,7 +79,7 @@ async def test_an_international_name_is_looked_up_as_it_is_sent(
     import asyncio
     import socket
 
-    from limner.download import public_address
+    from limner.addresses import public_address
 
     asked: list[str] = []
 

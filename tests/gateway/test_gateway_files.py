@@ -334,8 +334,8 @@ async def test_a_store_without_list_answers_501(make_gateway: MakeGateway, tmp_p
 async def test_one_owner_may_not_fill_the_store_for_the_others(tmp_path: Path) -> None:
     """With a share per owner (limner serve gives each of several keys half the store), one
     key's uploads stop at its share while another key's still go in."""
-    from limner.gateway.files import FILE_OVERHEAD as O
     from limner.gateway.files import StoreFullError
+    from limner.gateway.local_store import FILE_OVERHEAD as O
 
     store = LocalFileStore(tmp_path / "files", max_total_bytes=3 * O + 100, max_owner_bytes=O + 50)
 
@@ -356,7 +356,8 @@ async def test_one_owner_may_not_fill_the_store_for_the_others(tmp_path: Path) -
 async def test_empty_files_count_against_the_share(tmp_path: Path) -> None:
     """Each file takes room besides its bytes (its metadata, its blocks): thousands of empty
     files were stored free of any share."""
-    from limner.gateway.files import FILE_OVERHEAD, StoreFullError
+    from limner.gateway.files import StoreFullError
+    from limner.gateway.local_store import FILE_OVERHEAD
 
     store = LocalFileStore(tmp_path / "files", max_owner_bytes=3 * FILE_OVERHEAD)
     for _ in range(3):

@@ -155,7 +155,7 @@ def _capability_lines(model: ModelInfo) -> list[str]:
             continue
         if name in ("per_operation", "per_backend"):
             per: dict[str, OperationCapabilities] = getattr(model.capabilities, name)
-            lead = "on" if name == "per_backend" else "for"  # on gemini: ...; for edit: ...
+            lead = "on" if name == "per_backend" else "for"  # on BACKEND: ...; for edit: ...
             for key, differs in per.items():
                 given = differs.model_dump(exclude_none=True).items()
                 said = "; ".join(f"{field} {_listed(held)}" for field, held in given)

@@ -7,7 +7,8 @@ Point any OpenAI client at ``http://127.0.0.1:8080/v1``::
 Modules: :mod:`.app` (application and runner), :mod:`.image_routes` (images),
 :mod:`.chat_routes` (chat completions), :mod:`.routes` (models, files, health, OpenAPI),
 :mod:`.bodies` (JSON and multipart), :mod:`.middleware` (errors, log, auth, body size),
-:mod:`.errors` (OpenAI error bodies), :mod:`.files` (the file store), :mod:`.urls` (signed
+:mod:`.errors` (OpenAI error bodies), :mod:`.files` and :mod:`.local_store` (the file
+store), :mod:`.urls` (signed
 file URLs), :mod:`.openapi`, :mod:`.schemas`, :mod:`.config`, :mod:`.state`, :mod:`.server`
 (the ``serve`` command).
 """
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 from .app import create_app, make_runner
 from .config import GatewayConfig, keys_from
-from .files import FilePage, FileStore, LocalFileStore, StoredFile
+from .files import FilePage, FileStore, StoredFile
+from .local_store import LocalFileStore
 
 __all__ = [
     "FilePage",

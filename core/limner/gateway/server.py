@@ -18,7 +18,8 @@ from ..errors import InvalidRequestError
 from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
 from .app import create_app, make_runner
 from .config import GatewayConfig, is_loopback_host
-from .files import STORE_BYTES, LocalFileStore
+from .files import STORE_BYTES
+from .local_store import LocalFileStore
 
 __all__ = ["default_files_dir", "serve", "start"]
 

@@ -1,0 +1,268 @@
+"""The file store in a local directory (:class:`LocalFileStore`), as :mod:`.files` describes
+one: each file its content and its metadata, each written atomically, and room counted per store
+and per owner."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from pydantic import ValidationError
+
+from ..errors import PayloadTooLargeError
+from .files import (
+    FILE_ID,
+    MAX_LIST_LIMIT,
+    STORE_BYTES,
+    FilePage,
+    ListOrder,
+    StoredFile,
+    StoreFullError,
+    id_time_ns,
+    new_file_id,
+    sort_key,
+)
+
+__all__ = ["FILE_OVERHEAD", "LocalFileStore", "charged"]
+
+
+class LocalFileStore:
+    """Files in a local directory, each kept ``ttl`` seconds.
+
+    :param max_file_bytes: largest single file (413 beyond).
+    :param max_total_bytes: room for all files together; expired files are swept first.
+    :param max_owner_bytes: room for one owner's files together (``None``: all of it), so that
+        one gateway key cannot fill the store for the others.
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        ttl: float = 3600.0,
+        max_file_bytes: int = 50 * 2**20,
+        max_total_bytes: int = STORE_BYTES,
+        max_owner_bytes: int | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.ttl = ttl
+        self.max_file_bytes = max_file_bytes
+        self.max_total_bytes = max_total_bytes
+        self.max_owner_bytes = max_owner_bytes
+        self._lock = asyncio.Lock()
+
+    async def put(
+        self,
+        data: bytes,
+        *,
+        filename: str,
+        purpose: str,
+        content_type: str,
+        owner: str | None = None,
+    ) -> StoredFile:
+        if len(data) > self.max_file_bytes:
+            raise PayloadTooLargeError(
+                f"file is {len(data)} bytes; the limit is {self.max_file_bytes}", param="file"
+            )
+        now = time.time()
+        meta = StoredFile(
+            id=new_file_id(),
+            bytes=len(data),
+            created_at=int(now),
+            expires_at=int(now + self.ttl),
+            filename=os.path.basename(filename) or "file",
+            purpose=purpose,
+            content_type=content_type,
+            owner=owner,
+        )
+        async with self._lock:  # one writer per process checks room and writes
+            await asyncio.to_thread(self._put, meta, data, now)
+        return meta
+
+    def _put(self, meta: StoredFile, data: bytes, now: float) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        swept = self._sweep(now, meta.owner)
+        if swept.used + charged(len(data)) > self.max_total_bytes:
+            raise StoreFullError("the gateway's file store is full; try again later")
+        share = self.max_owner_bytes
+        if share is not None and swept.owners + charged(len(data)) > share:
+            raise StoreFullError(
+                f"this key's files hold {swept.owners} bytes of the {share} one key may keep; "
+                "delete some (DELETE /v1/files/{id}) or wait for them to expire"
+            )
+        described = meta.model_dump_json().encode()  # before anything is written
+        _write_atomically(self._content(meta.id), data)
+        try:
+            _write_atomically(self._meta(meta.id), described)
+        except BaseException:  # content without metadata is never listed, swept or counted
+            self._content(meta.id).unlink(missing_ok=True)
+            raise
+
+    async def get(self, file_id: str) -> StoredFile | None:
+        return await asyncio.to_thread(self._get, file_id)
+
+    def _get(self, file_id: str) -> StoredFile | None:
+        if not FILE_ID.match(file_id):
+            return None
+        meta = _load(self._meta(file_id))
+        if meta is None:
+            return None
+        if meta.expired(time.time()):
+            self._remove(file_id)
+            return None
+        return meta
+
+    async def read(self, file_id: str) -> tuple[StoredFile, bytes] | None:
+        return await asyncio.to_thread(self._read, file_id)
+
+    def _read(self, file_id: str) -> tuple[StoredFile, bytes] | None:
+        meta = self._get(file_id)
+        if meta is None:
+            return None
+        try:
+            return meta, self._content(file_id).read_bytes()
+        except OSError:
+            return None
+
+    async def delete(self, file_id: str) -> bool:
+        # One visit to the disk: removing the metadata says whether the file was there (an
+        # expired file not yet swept goes too).
+        if not FILE_ID.match(file_id):
+            return False
+        return await asyncio.to_thread(self._remove, file_id)
+
+    async def sweep(self) -> int:
+        """Remove every expired file now; how many this call removed."""
+        async with self._lock:
+            swept = await asyncio.to_thread(self._sweep, time.time())
+        return swept.removed
+
+    async def list(
+        self,
+        *,
+        owner: str | None = None,
+        purpose: str | None = None,
+        limit: int = MAX_LIST_LIMIT,
+        order: ListOrder = "desc",
+        after: str | None = None,
+    ) -> FilePage:
+        """As :meth:`FileStore.list`."""
+        return await asyncio.to_thread(self._list, owner, purpose, limit, order, after, time.time())
+
+    def _list(
+        self,
+        owner: str | None,
+        purpose: str | None,
+        limit: int,
+        order: ListOrder,
+        after: str | None,
+        now: float,
+    ) -> FilePage:
+        known = {meta.id: meta for meta in self._scan()}
+        cursor: tuple[int, str] | None = None
+        if after is not None:
+            if after in known:
+                cursor = sort_key(known[after])
+            elif (made := id_time_ns(after)) is not None:
+                cursor = (made, after)
+            else:
+                return FilePage(files=[], has_more=False)
+        live = (
+            meta
+            for meta in known.values()
+            if not meta.expired(now)
+            and (owner is None or meta.owner == owner)
+            and (purpose is None or meta.purpose == purpose)
+        )
+        chosen = _ordered_after(live, order, cursor)
+        return FilePage(files=chosen[:limit], has_more=len(chosen) > limit)
+
+    # ---- internals ---------------------------------------------------------------------------
+
+    def _meta(self, file_id: str) -> Path:
+        return self.directory / f"{file_id}.json"
+
+    def _content(self, file_id: str) -> Path:
+        return self.directory / f"{file_id}.bin"
+
+    def _remove(self, file_id: str) -> bool:
+        """Delete a file, metadata first (so it is gone at once); whether this call removed it
+        (``False`` when another reader or instance got there first)."""
+        try:
+            self._meta(file_id).unlink()
+            removed = True
+        except FileNotFoundError:
+            removed = False
+        self._content(file_id).unlink(missing_ok=True)
+        return removed
+
+    def _scan(self) -> Iterator[StoredFile]:
+        """Every file's metadata, expired or not; unreadable or half-removed entries skipped."""
+        for path in self.directory.glob("file-*.json"):
+            meta = _load(path)
+            if meta is not None:
+                yield meta
+
+    def _sweep(self, now: float, owner: str | None = None) -> _Swept:
+        """Delete expired files; how many went, the bytes the others use, and those of
+        ``owner``'s."""
+        removed = used = owners = 0
+        for meta in self._scan():
+            if not meta.expired(now):
+                used += charged(meta.bytes)
+                owners += charged(meta.bytes) if meta.owner == owner else 0
+            elif self._remove(meta.id):
+                removed += 1
+        return _Swept(removed=removed, used=used, owners=owners)
+
+
+FILE_OVERHEAD = 8192
+"""Bytes each stored file is counted for besides its content (its metadata file, and the disk
+blocks of both): empty files fill the store's room too, not only its directory."""
+
+
+def charged(size: int) -> int:
+    """The room a file of ``size`` bytes takes in the store's counts."""
+    return size + FILE_OVERHEAD
+
+
+class _Swept(NamedTuple):
+    removed: int
+    used: int
+    owners: int
+
+
+def _load(path: Path) -> StoredFile | None:
+    """The metadata in ``path``; ``None`` when it is missing or not a file's metadata."""
+    try:
+        return StoredFile.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError):
+        return None
+
+
+def _ordered_after(
+    files: Iterable[StoredFile], order: ListOrder, cursor: tuple[int, str] | None
+) -> list[StoredFile]:
+    """``files`` in ``order`` (:func:`sort_key`), only those past ``cursor`` if any."""
+    descending = order == "desc"
+    if cursor is not None:
+        files = [f for f in files if (sort_key(f) < cursor if descending else sort_key(f) > cursor)]
+    return sorted(files, key=sort_key, reverse=descending)
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
