@@ -272,6 +272,7 @@ _SUBMODULES = frozenset(
         "settings_store",
         "sizing",
         "status_errors",
+        "suggest",
         "sync_client",
         "testing",
         "translation_check",

@@ -18,6 +18,7 @@ from . import default_hooks, hookspecs
 from .errors import PluginError
 from .hookspecs import PROJECT
 from .provider import Provider
+from .suggest import did_you_mean
 
 __all__ = [
     "DISABLE_ENV",
@@ -76,8 +77,7 @@ def _check_disabled_names(asked: Iterable[str], where: str) -> None:
     installed = sorted({entry.name for entry in importlib.metadata.entry_points(group=PROJECT)})
     for name in sorted(asked):
         if name not in installed:
-            close = difflib.get_close_matches(name, installed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(name, installed)
             warnings.warn(
                 f"{where}: no installed plugin is called {name!r} (installed: "
                 f"{', '.join(installed) or 'none'}; these are plugin names, which may differ "

@@ -9,7 +9,6 @@ stay valid here: the plugin reports the adjustment. Values no model understands 
 from __future__ import annotations
 
 import copy
-import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from .capabilities import PORTABLE_QUALITIES, FieldRule, ModelInfo, Operation
 from .errors import UnsupportedFeatureError
 from .per_model import PerModel
 from .requests import ASPECT_PATTERN, SIZE_PATTERN
+from .suggest import did_you_mean
 from .unknown_names import forbid_in_schema
 
 if TYPE_CHECKING:
@@ -385,8 +385,7 @@ def check_operation(model: ModelInfo, operation: Operation, param: str = "model"
     ``operation``."""
     caps = model.capabilities
     if not caps.supports(operation):
-        close = difflib.get_close_matches(str(operation), caps.operations, n=1, cutoff=0.6)
-        meant = f"; did you mean {close[0]}?" if close else ""
+        meant = did_you_mean(str(operation), caps.operations, quoted=False)
         raise UnsupportedFeatureError(
             f"{model.id} does not support {operation} (it supports: "
             f"{', '.join(caps.operations)}){meant}",

@@ -4,12 +4,12 @@ twice to different values refused (naming both settings), so no setting is dropp
 from __future__ import annotations
 
 import argparse
-import difflib
 import functools
 import json
 from typing import Any, NoReturn
 
 from ..errors import InvalidRequestError
+from ..suggest import did_you_mean
 
 __all__ = ["request_fields"]
 
@@ -127,8 +127,7 @@ def _option_path(key: str, providers: set[str]) -> tuple[str, ...]:
             return ("provider_options", *parts)
         if len(parts) == 1 and not explicit:
             return (parts[0],)
-    close = difflib.get_close_matches(parts[0], sorted(providers), n=1, cutoff=0.6)
-    hint = f"; did you mean {close[0]!r}?" if close and len(parts) > 1 else ""
+    hint = did_you_mean(parts[0], providers) if len(parts) > 1 else ""
     raise InvalidRequestError(
         f"--option {key!r}: use FIELD=VALUE or PROVIDER.OPTION=VALUE "
         f"(providers: {', '.join(sorted(providers))}){hint}",
