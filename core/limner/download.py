@@ -245,16 +245,16 @@ async def _read(response: aiohttp.ClientResponse, param: str, policy: DownloadPo
     try:
         async for chunk in response.content.iter_chunked(1 << 16):
             total += len(chunk)
+            if shared is not None:  # (taken as counted: a failure gives back all of total)
+                shared[0] -= len(chunk)
             if total > policy.max_bytes:
                 raise _too_large(param, policy)
-            if shared is not None:
-                shared[0] -= len(chunk)
-                if shared[0] < 0:
-                    raise PayloadTooLargeError(
-                        f"{param}: the request's images to download are over the "
-                        f"{byte_count(policy.max_bytes)} limit together",
-                        param=param,
-                    )
+            if shared is not None and shared[0] < 0:
+                raise PayloadTooLargeError(
+                    f"{param}: the request's images to download are over the "
+                    f"{byte_count(policy.max_bytes)} limit together",
+                    param=param,
+                )
             chunks.append(chunk)
     except BaseException:
         if shared is not None:  # (a failed attempt's bytes are dropped: a retry may use them)

@@ -51,31 +51,38 @@ class GatewayState:
 
     @contextlib.asynccontextmanager
     async def _slot(self, owner: str | None) -> AsyncIterator[None]:
-        share = self._share(owner)
-        waiting = asyncio.get_running_loop().time() + self.config.queue_timeout
-        held: list[asyncio.Semaphore] = []
+        """A slot of the key's share (with several keys), then one of the gateway's, both
+        within one queue timeout."""
+        deadline = asyncio.get_running_loop().time() + self.config.queue_timeout
+        async with contextlib.AsyncExitStack() as held:
+            share = self._share(owner)
+            if share is not None:
+                which = f"{self._per_key} of this key's"
+                await held.enter_async_context(self._taken(share, deadline, which))
+            which = f"{self.config.max_concurrency} of the"
+            await held.enter_async_context(self._taken(self.slots, deadline, which))
+            yield
+
+    @contextlib.asynccontextmanager
+    async def _taken(
+        self, slots: asyncio.Semaphore, deadline: float, which: str
+    ) -> AsyncIterator[None]:
+        left = max(0.0, deadline - asyncio.get_running_loop().time())
         try:
-            for slots, whose in ((share, "this key's"), (self.slots, "the")):
-                if slots is None:
-                    continue
-                left = max(0.0, waiting - asyncio.get_running_loop().time())
-                try:
-                    if slots.locked():  # (wait_for(..., 0) gives up even on a free one)
-                        await asyncio.wait_for(slots.acquire(), left)
-                    else:
-                        await slots.acquire()
-                except TimeoutError:
-                    count = self._per_key if slots is share else self.config.max_concurrency
-                    raise BusyError(
-                        f"all {count} of {whose} upstream slots stayed busy for "
-                        f"{self.config.queue_timeout:g} s; retry later",
-                        retry_after=1,
-                    ) from None
-                held.append(slots)
+            if slots.locked():  # (wait_for(..., 0) gives up even on a free one)
+                await asyncio.wait_for(slots.acquire(), left)
+            else:
+                await slots.acquire()
+        except TimeoutError:
+            raise BusyError(
+                f"all {which} upstream slots stayed busy for {self.config.queue_timeout:g} s; "
+                "retry later",
+                retry_after=1,
+            ) from None
+        try:
             yield
         finally:
-            for slots in held:
-                slots.release()
+            slots.release()
 
     def _share(self, owner: str | None) -> asyncio.Semaphore | None:
         """The slots of one key's own, when the gateway has several keys."""
