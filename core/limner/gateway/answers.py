@@ -11,7 +11,7 @@ from aiohttp import web
 from ..chat.response import ChatCompletion
 from ..redaction import Scrubber
 from ..responses import ImagesResponse, Notice
-from .errors import LONGEST_ID, failures_as_answered
+from .errors import failures_as_answered, upstream_id
 
 __all__ = [
     "LONGEST_TEXT",
@@ -19,7 +19,6 @@ __all__ = [
     "answer",
     "answered",
     "unread_query",
-    "upstream_id",
     "with_warnings",
 ]
 
@@ -77,9 +76,3 @@ def answer(body: dict[str, Any], request_id: str | None, scrub: Scrubber) -> web
     shown = upstream_id(request_id, scrub)
     headers = {"x-request-id": shown} if shown else None
     return web.json_response(answered(body, scrub), headers=headers)
-
-
-def upstream_id(request_id: str | None, scrub: Scrubber) -> str | None:
-    """The upstream's request id for the client's ``x-request-id`` (and the log line), scrubbed
-    (an upstream may echo a key anywhere) and cut to :data:`LONGEST_ID` characters."""
-    return scrub(request_id)[:LONGEST_ID] if request_id else None

@@ -42,6 +42,7 @@ __all__ = [
     "http_error_response",
     "internal_error_response",
     "missing_parameter",
+    "upstream_id",
 ]
 
 
@@ -73,13 +74,20 @@ LONGEST_ID = 200
 """Characters of an upstream's request id the gateway passes on (OpenAI's are about 40)."""
 
 
+def upstream_id(request_id: str | None, scrub: Scrubber) -> str | None:
+    """The upstream's request id for the client's ``x-request-id`` (and the log line), scrubbed
+    (an upstream may echo a key anywhere) and cut to :data:`LONGEST_ID` characters."""
+    return scrub(request_id)[:LONGEST_ID] if request_id else None
+
+
 def error_response(exc: LimnerError, scrub: Scrubber) -> web.Response:
     """The answer for a limner error: its status, its OpenAI body, ``Retry-After`` when known."""
     exc = scrub.error(exc)  # an upstream may echo a key in any of its fields
     body, answer = _as_answered(exc)
     headers: dict[str, str] = {}
-    if exc.request_id:  # the upstream's id for the call, as OpenAI's own answers carry one
-        headers["x-request-id"] = exc.request_id[:LONGEST_ID]  # (scrubbed with the error)
+    shown = upstream_id(exc.request_id, scrub)
+    if shown:  # the upstream's id for the call, as OpenAI's own answers carry one
+        headers["x-request-id"] = shown
     # a call the provider may have taken (a connection dropped after the request went out)
     # is not for the SDK to send again: its second bill would be silent, where limner's own
     # resend is said in a ``resent`` warning
