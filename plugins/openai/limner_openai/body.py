@@ -33,6 +33,7 @@ from limner import (
 )
 
 from .fields import Form, Plan, prompt_fields, variation_fields
+from .models import JSON_EDIT_SIZES
 from .settings import DEFAULT_BASE_URL, OpenAISettings
 from .uploads import check_mask_bytes, input_image, prepare_uploads
 
@@ -104,18 +105,36 @@ def edit_form(call: ProviderCall) -> Form:
 
 def _moderated(call: ProviderCall, refs: list[tuple[str, InputImage]]) -> bool:
     """Whether the edit sets ``moderation``, which only the JSON form takes (the multipart form
-    has no such field [SPEC CreateImageEditRequest, EditImageBodyJsonParam]), and every image
-    fits a data URL there: then the JSON form is sent, local images as data URLs. Else the
-    multipart form, without it (reported)."""
+    has no such field [SPEC CreateImageEditRequest, EditImageBodyJsonParam]), and the JSON form
+    keeps the rest of the call as asked: every image fits a data URL there, and the size asked
+    for is one it takes. Then the JSON form is sent, local images as data URLs; else the
+    multipart form, without ``moderation`` (reported)."""
     caps = call.model.capabilities
     if getattr(call.request, "moderation", None) is None or not caps.moderation:
         return False
     if not caps.remote_image_urls:  # (the JSON form is the GPT image models')
         return False
+    if _needs_free_size(call):
+        return False
     return all(
         image.data is None or 4 * ((len(image.data) + 2) // 3) + 64 <= MAX_IMAGE_URL_CHARS
         for _, image in refs
     )
+
+
+def _needs_free_size(call: ProviderCall) -> bool:
+    """Whether the edit asks a model that takes free sizes for a size the JSON form's closed
+    list (:data:`~limner_openai.models.JSON_EDIT_SIZES`) lacks, by ``size`` or by
+    ``image_config``: the multipart form sends it as asked, the JSON form the nearest listed
+    one, another shape [SPEC EditImageBodyJsonParam.size]."""
+    if call.model.capabilities.size_rules is None:
+        return False  # (listed sizes only: the two forms send the same one)
+    request = call.request
+    size = getattr(request, "size", None)
+    if size is not None:
+        return size not in JSON_EDIT_SIZES
+    config = getattr(request, "image_config", None)
+    return config is not None and (config.aspect_ratio is not None or config.image_size is not None)
 
 
 def _check_markup(call: ProviderCall, markup: InputImage, remote: bool) -> None:

@@ -36,6 +36,11 @@ __all__ = ["Form", "Plan", "prompt_fields", "variation_fields"]
 
 FIDELITIES = ("high", "low")
 COMPRESSED_FORMATS = ("jpeg", "webp")
+MULTIPART_MODERATION = (
+    "the multipart edit form has no moderation field; the JSON form, which has, is sent only "
+    "when it keeps the rest of the edit as asked (no markup, every image under about 15 MiB, "
+    "a size it takes: auto, 1024x1024, 1536x1024 or 1024x1536)"
+)
 
 
 # ---- entry points ------------------------------------------------------------------------------
@@ -214,7 +219,7 @@ def _gpt_image_fields(plan: Plan, request: GenerateRequest | EditRequest) -> Non
     _output_compression(plan, request.output_compression, output_format)
     moderation = request.moderation
     if moderation is not None and plan.form == "multipart" and caps.moderation:
-        plan.drop("moderation", moderation, "the multipart edit form has no moderation field")
+        plan.drop("moderation", moderation, MULTIPART_MODERATION)
     else:
         _choice(plan, "moderation", moderation, caps.moderation)
 

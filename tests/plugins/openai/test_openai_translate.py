@@ -16,6 +16,7 @@ from limner import Adjustment, FilePart, ImageConfig, InputImage, Notice, Provid
 from limner.validation import validate_request
 from limner_openai import OpenAIOptions, OpenAIProvider
 from limner_openai.body import MAX_IMAGE_URL_CHARS
+from limner_openai.fields import MULTIPART_MODERATION
 from limner_openai.uploads import MAX_UPLOAD_BYTES
 
 GEN = "https://api.openai.com/v1/images/generations"
@@ -872,9 +873,40 @@ def test_a_multipart_edit_drops_moderation(
     t = provider.translate(call)
     assert t.request.json is None
     assert ("moderation", "low") not in t.request.form
-    assert t.adjustments == (
-        adj("moderation", "low", None, "the multipart edit form has no moderation field"),
-    )
+    assert t.adjustments == (adj("moderation", "low", None, MULTIPART_MODERATION),)
+
+
+@pytest.mark.parametrize(
+    ("fields", "sent"),
+    [
+        ({"size": "1536x864"}, "1536x864"),
+        ({"image_config": {"aspect_ratio": "16:9"}}, "1536x864"),
+        ({"image_config": {"image_size": "2K"}}, "2048x2048"),
+    ],
+)
+def test_a_free_size_keeps_an_edit_with_moderation_multipart(
+    provider: OpenAIProvider, make_call: Any, png: bytes, fields: dict[str, Any], sent: str
+) -> None:
+    """The JSON form would take the moderation but send the nearest of its four sizes, another
+    shape: the size asked for wins, and the moderation is dropped, said."""
+    call = make_call("gpt-image-2", "edit", images=[png], prompt="x", moderation="low", **fields)
+    t = provider.translate(call)
+    assert t.request.json is None
+    assert ("size", sent) in t.request.form
+    assert ("moderation", "low") not in t.request.form
+    assert adj("moderation", "low", None, MULTIPART_MODERATION) in t.adjustments
+    assert not [a for a in t.adjustments if a.param == "size"]
+
+
+@pytest.mark.parametrize("size", ["1536x1024", "auto"])
+def test_a_listed_size_keeps_the_json_form_for_moderation(
+    provider: OpenAIProvider, make_call: Any, png: bytes, size: str
+) -> None:
+    call = make_call("gpt-image-2", "edit", images=[png], prompt="x", moderation="low", size=size)
+    t = provider.translate(call)
+    assert t.request.json is not None
+    assert (t.request.json["size"], t.request.json["moderation"]) == (size, "low")
+    assert t.adjustments == ()
 
 
 def test_dall_e_2_edit_with_mask(
