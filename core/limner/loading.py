@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import logging
 import os
 import warnings
 from collections.abc import Iterable
 from types import ModuleType
+from typing import Any
 
 import pluggy
 
@@ -25,6 +27,7 @@ __all__ = [
     "PluginWarning",
     "disable_hint",
     "invalid_plugin",
+    "left_out_model",
     "load_entry_points",
     "make_manager",
     "module_of",
@@ -34,6 +37,8 @@ __all__ = [
 ]
 
 DISABLE_ENV = "LIMNER_DISABLE_PLUGINS"
+
+log = logging.getLogger(__name__)
 
 
 def make_manager(
@@ -127,6 +132,9 @@ def load_entry_points(manager: pluggy.PluginManager) -> frozenset[str]:
                 f"{where} has no limner hooks: mark its hook functions with @limner.hookimpl; "
                 + disable_hint(entry.name)
             )
+        unmarked = unmarked_hooks(plugin)
+        if unmarked is not None:
+            raise PluginError(f"{where}: {unmarked}; {disable_hint(entry.name)}")
         loaded.add(entry.name)
     try:
         manager.check_pending()
@@ -205,15 +213,62 @@ def register_plugin(manager: pluggy.PluginManager, plugin: object, name: str | N
         manager.register(plugin, name=name)
     except ValueError as exc:  # pluggy: already registered, or the name is taken
         raise PluginError(f"cannot register {plugin!r}: {exc}") from exc
-    if not manager.get_hookcallers(plugin):
+    unmarked = unmarked_hooks(plugin)
+    if not manager.get_hookcallers(plugin) or unmarked is not None:
         manager.unregister(plugin)
         raise PluginError(
-            f"{plugin!r} has no limner hooks: mark its hook methods with @limner.hookimpl"
+            f"{module_of(plugin)}: {unmarked}"
+            if unmarked is not None
+            else f"{plugin!r} has no limner hooks: mark its hook methods with @limner.hookimpl"
         )
+
+
+_HOOK_NAMES = tuple(
+    sorted(name for name, spec in vars(hookspecs).items() if hasattr(spec, f"{PROJECT}_spec"))
+)
+
+
+def unmarked_hooks(plugin: object) -> str | None:
+    """What is wrong when ``plugin`` holds a function named as a hook but not marked
+    ``@limner.hookimpl``: pluggy passes it over in silence (a price override that never
+    applies), so the plugin is refused. ``None`` when there is none."""
+    unmarked = [
+        name
+        for name in _HOOK_NAMES
+        if inspect.isroutine(attribute := getattr(plugin, name, None))
+        and not hasattr(attribute, f"{PROJECT}_impl")
+    ]
+    if not unmarked:
+        return None
+    named = ", ".join(unmarked)
+    return (
+        f"{named} {'is a hook name' if len(unmarked) == 1 else 'are hook names'}, but not "
+        "marked @limner.hookimpl, so limner would never call "
+        f"{'it' if len(unmarked) == 1 else 'them'}: add the marker (or rename a helper)"
+    )
 
 
 class PluginWarning(UserWarning):
     """A plugin does something that is most likely a mistake, but may be meant."""
+
+
+def left_out_model(model: Any, disabled: Iterable[str]) -> None:
+    """A model registered (``register_models``) for a provider no plugin left registers, while
+    plugins are disabled: left out. In silence when a disabled plugin's name and the provider's
+    begin alike (``stability`` serves ``stabilityai``): a change to that plugin's model. Else
+    with a :class:`PluginWarning`, since a misspelt provider looks the same."""
+    provider = str(model.provider).lower()
+    off = sorted(disabled)
+    if any(provider.startswith(name.lower()) or name.lower().startswith(provider) for name in off):
+        log.debug("left out %s: no plugin left registers its provider", model.id)
+        return
+    warnings.warn(
+        f"left out the model {model.id!r}, registered for the provider {model.provider!r}, "
+        f"which no plugin registers (disabled: {', '.join(off)}); if that provider's plugin is "
+        "not among them, the plugin that registers this model misspells the provider",
+        PluginWarning,
+        stacklevel=2,
+    )
 
 
 _MEMBERS = frozenset(name for name in dir(Provider) if not name.startswith("_"))

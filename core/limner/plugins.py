@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import logging
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from types import ModuleType
@@ -23,6 +22,7 @@ from .loading import (
     DISABLE_ENV,
     disable_hint,
     invalid_plugin,
+    left_out_model,
     make_manager,
     module_of,
     raised_in,
@@ -40,7 +40,6 @@ from .unsendable import refuse_unsendable
 
 __all__ = ["Registry", "default_registry"]
 
-log = logging.getLogger(__name__)
 
 LIST_MODELS_HINT = "client.models.list() lists the models (on the command line: limner models)."
 """How an unknown model's error ends; the command line says it its own way."""
@@ -206,7 +205,7 @@ class Registry:
             if self.blocked and isinstance(model, ModelInfo) and model.provider not in providers:
                 # most likely a change to a disabled plugin's model (a price, a capability):
                 # nothing to change
-                log.debug("left out %s: no plugin left registers its provider", model.id)
+                left_out_model(model, self.blocked)
                 return
             model = checked_model(model, providers)
             models[model.id] = model

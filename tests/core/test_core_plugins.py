@@ -7,6 +7,7 @@ import importlib.metadata
 import inspect
 import re
 import sys
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -19,6 +20,7 @@ import pytest
 
 import limner
 from limner import hookspecs
+from limner.loading import PluginWarning
 from limner.plugins import Registry
 
 from .fakeprovider import ALPHA, BETA, FakePlugin, FakeProvider
@@ -170,6 +172,12 @@ def _installed(
             "def register_providers(register):\n    pass\n",
             "the limner plugin 'acmetest' (limner_acmetest_plugin) has no limner hooks: mark",
         ),
+        (  # one hook marked, another not: pluggy would pass the second over in silence
+            "import limner\n@limner.hookimpl\ndef register_providers(register):\n    pass\n"
+            "def price_call(call, translation, usage):\n    return None\n",
+            "the limner plugin 'acmetest' (limner_acmetest_plugin): price_call is a hook name, "
+            "but not marked @limner.hookimpl",
+        ),
         (
             "import no_such_module_here\n",
             "the limner plugin 'acmetest' (limner_acmetest_plugin) failed to load "
@@ -188,7 +196,15 @@ def _installed(
             "(RuntimeError: no config file)",
         ),
     ],
-    ids=["no-hooks", "import-error", "syntax-error", "no-module", "misspelled-hook", "crash"],
+    ids=[
+        "no-hooks",
+        "unmarked-hook",
+        "import-error",
+        "syntax-error",
+        "no-module",
+        "misspelled-hook",
+        "crash",
+    ],
 )
 def test_an_installed_plugin_that_cannot_work_is_refused_naming_its_entry_point(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str | None, says: str
@@ -314,7 +330,6 @@ def test_models_that_are_no_model_infos_are_a_plugin_error(listed: Any, says: st
 
 def test_a_method_that_looks_like_a_misspelled_provider_method_is_warned_about() -> None:
     """``authorise`` leaves Provider.authorize alone: calls would go out without credentials."""
-    from limner.loading import PluginWarning
 
     class British(limner.Provider):
         name = "british"
@@ -662,7 +677,9 @@ def test_a_change_to_a_disabled_plugins_model_is_left_out(
     pricing = Registry().resolve("openai/dall-e-2").pricing
     assert pricing is not None and pricing.source == "our contract"
     without = Registry(disable_plugins=["openai"])
-    assert "openai" not in without.providers
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # in silence: the disabled plugin serves the provider
+        assert "openai" not in without.providers
     assert not [m for m in without.models() if m.provider == "openai"]
     assert without.resolve("google/imagen-4.0-generate-001").provider == "google"
 
@@ -678,6 +695,13 @@ def test_an_installed_plugins_model_for_no_provider_names_the_plugin(
         "    register(model.model_copy(update=typo))\n"
     )
     _installed(tmp_path, monkeypatch, "typo", "limner_typo_plugin", source)
+    with pytest.warns(PluginWarning) as said:  # another plugin disabled: left out, said
+        assert "opneai" not in Registry(disable_plugins=["stability"]).providers
+    assert str(said[0].message).startswith(
+        "left out the model 'opneai/gpt-image-2.6-sunburst', registered for the provider "
+        "'opneai', which no "
+        "plugin registers (disabled: stability); if that provider's plugin is not among them"
+    )
     with pytest.raises(limner.PluginError) as caught:
         _ = Registry().providers
     assert caught.value.message.startswith(
