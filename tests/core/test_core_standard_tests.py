@@ -82,6 +82,32 @@ class TestMini(ProviderTests):
 """
 
 DEFECTS = {
+    "sends_the_requests_n": (
+        """
+    def translate(self, call):
+        body = {"prompt": call.request.prompt, "count": call.request.n}
+        return limner.Translation(
+            request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
+        )
+""",
+        "test_each_call_sends_its_own_share_of_n",
+    ),
+    "sends_no_count": (
+        """
+    def models(self):
+        caps = limner.Capabilities(operations=self.operations, max_images_per_call=4)
+        return [limner.ModelInfo(id="mini/m1", provider="mini", name="m1", capabilities=caps)]
+""",
+        "test_each_call_sends_its_own_share_of_n",
+    ),
+    "passes_image_config_over": (
+        """
+    def models(self):
+        caps = limner.Capabilities(operations=self.operations, aspect_ratios=("1:1", "16:9"))
+        return [limner.ModelInfo(id="mini/m1", provider="mini", name="m1", capabilities=caps)]
+""",
+        "test_each_listed_size_and_image_config_reaches_the_call_or_is_reported",
+    ),
     "shows_the_key_in_chat": (
         """
     operations = ("generate", "chat")
@@ -335,7 +361,7 @@ DEFECTS = {
     ),
 }
 
-SOUND = 14  # the standard tests a sound one-provider, one-model, one-operation plugin runs
+SOUND = 16  # the standard tests a sound one-provider, one-model, one-operation plugin runs
 SKIPPED = 2  # and those it skips: the chat secrets test, for a provider without a chat model,
 # and the quality_map test, for a model with none
 
@@ -518,6 +544,51 @@ def test_a_helper_overridden_is_caught(pytester: pytest.Pytester) -> None:
 """
     result = run(pytester, mini(override=override))
     assert any("test_no_standard_test_is_overridden" in line for line in failing(result))
+
+
+def test_the_way_the_tests_are_parametrized_cannot_be_overridden(
+    pytester: pytest.Pytester,
+) -> None:
+    """Overriding ``pytest_generate_tests`` could give every test no case to run on."""
+    override = """
+    def pytest_generate_tests(self, metafunc):
+        for name in ("case", "provider"):
+            if name in metafunc.fixturenames:
+                metafunc.parametrize(name, [])
+"""
+    result = run(pytester, mini(override=override))
+    assert any("test_no_standard_test_is_overridden" in line for line in failing(result))
+    assert "pytest_generate_tests is part of how the standard tests run" in result.stdout.str()
+
+
+ADDED = """
+
+class Added:  # adds a model to another plugin's provider, with a price row no call matches
+    @limner.hookimpl
+    def register_models(self, register):
+        model = Mini().models()[0]
+        row = limner.ImagePrice(usd=Decimal("0.05"), size="1x1")
+        pricing = model.pricing.model_copy(update={"per_image": (row,)})
+        register(model.model_copy(update={"id": "mini/m2", "name": "m2", "pricing": pricing}))
+
+
+class TestAdded(ProviderTests):
+    plugin = Added()
+    builds_on = (Plugin(),)
+
+    @property
+    def settings(self):
+        return {"api_key": "mini-key-0123456789abcdef"}
+"""
+
+
+def test_a_model_added_to_another_plugins_provider_is_tested(pytester: pytest.Pytester) -> None:
+    source = mini().replace("class TestMini(ProviderTests):", "class _Unused(ProviderTests):")
+    result = run(pytester, source + ADDED)
+    assert failing(result) == [
+        "FAILED test_mini.py::TestAdded::"
+        "test_a_model_priced_per_image_estimates_a_minimal_request[mini/m2-generate]"
+    ]
 
 
 def test_a_loopback_connection_is_not_the_network(pytester: pytest.Pytester) -> None:

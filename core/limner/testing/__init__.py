@@ -23,10 +23,17 @@ name up, fails them, even one the plugin catches) and no pytest plugin: they mak
 through :class:`limner.Client` and call the provider's own methods on canned answers. They check
 what core cannot check when a plugin loads:
 
-* every model is served by its provider and resolves by its id;
+* every model is served by its provider and resolves by its id (the models are those the
+  registry serves: those a plugin adds with ``register_models`` to a provider of a plugin in
+  ``builds_on`` are tested too);
 * every model's request schema is valid JSON Schema;
 * a minimal request translates for every model and operation, without reaching the network or
   reading the provider's environment variables, and the same way twice;
+* ``n`` split over calls: each call sends its own share (``ProviderCall.n``), the request a
+  request for that share alone makes, and a model that makes several images per call sends
+  the count;
+* two values a model lists for ``size``, ``image_config.aspect_ratio`` or
+  ``image_config.image_size`` never send the same request unless a change is reported;
 * a model with ``per_image`` prices has an estimate for a minimal request (the translation's
   size, quality and edit mode match a price row);
 * a dry run needs no credentials and shows none, nor does a translation (of a chat model's
@@ -48,8 +55,10 @@ generate, a prompt and a 512x512 PNG for edit, the PNG alone for variation), and
 :meth:`ProviderTests.settings_for` when a model needs its own settings. A standard test that
 cannot apply to a plugin may be overridden only to mark it
 ``@pytest.mark.xfail(reason=..., strict=True)``; ``test_no_standard_test_is_overridden`` fails
-otherwise, and when a helper (a method whose name starts with ``_``) is overridden, so a
-skipped check is always visible. That test itself cannot be overridden (the subclass is
+otherwise, and when anything else but :attr:`~ProviderTests.settings`,
+:meth:`~ProviderTests.settings_for` and :meth:`~ProviderTests.request_fields` is overridden (a
+helper, whose name starts with ``_``, or ``pytest_generate_tests``), so a skipped check is
+always visible. That test itself cannot be overridden (the subclass is
 refused).
 """
 

@@ -20,11 +20,14 @@ from ..requests import EditRequest, GenerateRequest, VariationRequest
 from ..sync_client import Client
 from .checks import offline
 
-__all__ = ["IMAGE_OPERATIONS", "Case", "Harness"]
+__all__ = ["IMAGE_OPERATIONS", "OVERRIDABLE", "Case", "Harness"]
 
 Case = tuple[Provider, ModelInfo, Operation]
 
 IMAGE_OPERATIONS: tuple[Operation, ...] = ("generate", "edit", "variation")
+
+OVERRIDABLE = frozenset({"settings", "settings_for", "request_fields"})
+"""What a plugin's test class may override (besides marking a standard test xfail)."""
 
 _REQUESTS: dict[str, type[GenerateRequest | EditRequest | VariationRequest]] = {
     "generate": GenerateRequest,
@@ -112,8 +115,13 @@ class Harness:
         return registry
 
     def _cases(self) -> Iterator[Case]:
-        for provider in self._registry().providers.values():
-            for model in provider.models():
+        """Each model of each provider with each operation it does: the models the registry
+        serves, those added by ``register_models`` (a plugin that adds models to a provider it
+        builds on) included."""
+        registry = self._registry()
+        models = registry.models()
+        for provider in registry.providers.values():
+            for model in (model for model in models if model.provider == provider.name):
                 for operation in IMAGE_OPERATIONS:
                     if model.capabilities.supports(operation):
                         yield provider, model, operation

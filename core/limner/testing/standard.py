@@ -23,7 +23,8 @@ from ..provider import Provider
 from ..requests import known_request_fields
 from ..wire import WireRequest, WireResponse
 from .checks import ANSWERS, BY_STATUS, NetworkUsed, credential_name, undescribed
-from .harness import Case
+from .choices import ChoiceTests
+from .harness import OVERRIDABLE, Case
 from .secrets import SecretTests
 
 __all__ = ["ProviderTests"]
@@ -67,7 +68,7 @@ def _names_the_key(provider: Provider, error: LimnerError, body: bytes) -> None:
         )
 
 
-class ProviderTests(SecretTests):
+class ProviderTests(SecretTests, ChoiceTests):
     """The standard tests. Set :attr:`plugin`, and override :attr:`settings` to give the
     provider its credentials (and anything a dry run needs, such as a region)."""
 
@@ -358,14 +359,13 @@ class ProviderTests(SecretTests):
             if not callable(member) or name == "test_no_standard_test_is_overridden":
                 continue
             theirs = inspect.getattr_static(mine, name)
-            if theirs is member:
+            if theirs is member or name in OVERRIDABLE:
                 continue
-            if name.startswith("_"):
+            if not name.startswith("test_"):  # a helper, or pytest_generate_tests
                 raise AssertionError(
-                    f"{name} is a helper of the standard tests: do not override it"
+                    f"{name} is part of how the standard tests run: do not override it (the "
+                    f"overridable ones: {', '.join(sorted(OVERRIDABLE))})"
                 )
-            if not name.startswith("test_"):
-                continue
             strict = [
                 mark
                 for mark in getattr(theirs, "pytestmark", [])

@@ -13,7 +13,7 @@ class StabilitySettings(ProviderSettings):
     """``api_key`` (``STABILITY_API_KEY``) and ``base_url`` (``STABILITY_BASE_URL``, default
     ``https://api.stability.ai``; the ``/v2beta/...`` paths are appended). Client settings go
     under either spelling, ``providers={"stabilityai": {...}}`` or ``providers={"stability":
-    {...}}``; given both, ``stabilityai`` is used."""
+    {...}}``; given both, a call is refused (neither would win in silence)."""
 
 
 def api_base(settings: ProviderSettings) -> str:

@@ -1,0 +1,122 @@
+"""The standard tests of the choices a request makes: ``n``, as core splits it over calls, and
+each size, aspect ratio and resolution class a model lists. Core cannot see from outside
+whether a translation sends them: a plugin that read ``request.n`` for ``call.n``, or passed
+``image_config`` over, would make the wrong number of images, or another shape, in silence."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from ..engine import split_n
+from ..errors import InvalidRequestError, UnsupportedFeatureError
+from .harness import Case, Harness
+
+__all__ = ["ChoiceTests"]
+
+_BODY_FIELDS = ("method", "url", "json", "form", "files", "content")
+_MOST_N = 10
+"""The largest ``n`` a request takes."""
+
+
+class ChoiceTests(Harness):
+    """The choice tests of :class:`~limner.testing.ProviderTests`."""
+
+    def test_each_call_sends_its_own_share_of_n(self, case: Case) -> None:
+        """Core splits ``n`` into calls of at most ``max_images_per_call`` images
+        (``ProviderCall.n`` each): the first call must be the one a request for its share alone
+        makes (later ones may differ from theirs: a seed offset, so they do not repeat the
+        first's images). A model that makes several per call sends the count: ``n=2`` differs
+        from ``n=1``."""
+        _, model, operation = case
+        most = model.capabilities.max_images_per_call
+        one = self._sent(case, 1)
+        if one is None:
+            pytest.skip(f"{model.id} {operation}: n is not taken")
+        if most >= 2:
+            two = self._sent(case, 2)
+            if two is not None:
+                assert two != one, (
+                    f"{model.id} {operation}: n=2 sends what n=1 sends, so one image comes back "
+                    "where two were asked for: send ProviderCall.n"
+                )
+        if most + 1 > _MOST_N:
+            return
+        split, alone = self._sent(case, most + 1), self._sent(case, most)
+        if split is None or alone is None:
+            return
+        counts = split_n(most + 1, most)
+        assert len(split) == len(counts) and split[0] == alone[0], (
+            f"{model.id} {operation}: n={most + 1} is split into calls of {counts} images, but "
+            f"the first is not what a request for n={most} sends: a translation sends "
+            "ProviderCall.n (its share), never the request's n"
+        )
+
+    def test_each_listed_size_and_image_config_reaches_the_call_or_is_reported(
+        self, case: Case
+    ) -> None:
+        """Two values a model lists for ``size``, ``image_config.aspect_ratio`` or
+        ``image_config.image_size`` may not send the same request unless the translation
+        reports changing one (an adjustment or a warning): a value passed over is a setting
+        dropped in silence."""
+        _, model, operation = case
+        caps = model.capabilities.for_operation(operation)
+        listed: list[tuple[str, list[tuple[Any, dict[str, Any]]]]] = [
+            ("size", [(v, {"size": v}) for v in caps.sizes if v != "auto"]),
+        ]
+        if operation != "variation":  # (a variation takes no image_config)
+            listed += [
+                (
+                    "image_config.aspect_ratio",
+                    [(v, {"image_config": {"aspect_ratio": v}}) for v in caps.aspect_ratios],
+                ),
+                (
+                    "image_config.image_size",
+                    [(v, {"image_config": {"image_size": v}}) for v in caps.image_sizes],
+                ),
+            ]
+        for param, values in listed:
+            unreported: dict[str, list[Any]] = {}
+            for value, fields in values:
+                plan = self._dry_run(case, **fields)
+                changes = [*plan["adjustments"], *plan["warnings"]]
+                if any(_about(change.get("param"), param) for change in changes):
+                    continue
+                sent = json.dumps(_bodies(plan), sort_keys=True, default=str)
+                unreported.setdefault(sent, []).append(value)
+            alike = [values for values in unreported.values() if len(values) > 1]
+            assert not alike, (
+                f"{model.id} {operation}: {param} {' and '.join(map(repr, alike[0]))} send the "
+                "same request, and neither is reported as changed: send each value the model "
+                "lists, or report (plan.adjust or a warning) the one sent instead"
+            )
+
+    # ---- helpers (not to be overridden) ------------------------------------------------------
+
+    def _sent(self, case: Case, n: int) -> list[dict[str, Any]] | None:
+        """The requests a dry run of ``n`` images sends (their bodies: signatures aside), or
+        ``None`` when the model refuses that ``n`` for the operation, naming ``n``."""
+        try:
+            plan = self._dry_run(case, n=n)
+        except (InvalidRequestError, UnsupportedFeatureError) as error:
+            if error.param == "n":
+                return None
+            raise
+        return _bodies(plan)
+
+
+def _bodies(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {name: request[name] for name in _BODY_FIELDS if name in request}
+        for request in plan["requests"]
+    ]
+
+
+def _about(said: object, param: str) -> bool:
+    """Whether a change reported on ``said`` speaks of ``param`` (``size`` and
+    ``image_config`` stand for each other: one is computed from the other)."""
+    if not isinstance(said, str):
+        return False
+    return said in (param, "size", "image_config") or said.startswith("image_config.")
