@@ -255,7 +255,7 @@ class AsyncClient:
         retried like other connection errors.
     :param poll_timeout: seconds allowed in all for a provider that answers with a job to poll
         (each poll is one HTTP call, under ``timeout``).
-    :param max_retries: extra attempts on 408, 409, 429, 500, 502, 503 and 504 answers and on
+    :param max_retries: extra attempts on 408, 409, 429 and 5xx answers and on
         connection errors (default 2), downloads of images included (409 aside); or pass
         ``retry=RetryPolicy(...)``, not both.
     :param strict: raise :class:`~limner.ContentPolicyError` when a provider filtered an image,

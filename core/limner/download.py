@@ -81,7 +81,7 @@ async def download(
     ``timeout`` applies to each attempt, its name lookups and redirects included, whatever the
     session's own default. Redirects are followed (at most :data:`MAX_REDIRECTS`), each hop
     under the same rules as ``url``, sent no header of the hop before it. An answer of 408,
-    429, 500, 502, 503 or 504, a failed name lookup or a lost connection is tried again from
+    429 or 5xx, a failed name lookup or a lost connection is tried again from
     ``url`` under ``retry`` (``None``: tried once), honouring ``Retry-After``; a timeout or a
     refusal is not. The back-offs wait on ``pauses`` when given (a client's, which its closing
     cuts short: the download then fails as closed)."""

@@ -1,6 +1,6 @@
 """Sending wire requests: one aiohttp session, timeouts, and retries with backoff.
 
-Retries happen on 408, 409, 429, 500, 502, 503 and 504 answers (``RETRYABLE_STATUSES``) and on
+Retries happen on 408, 409, 429 and 5xx answers (``RETRYABLE_STATUSES``) and on
 connection errors (not a TLS certificate that does not verify), with exponential backoff and
 jitter (a wait drawn between half the step and the whole of it), honouring ``Retry-After``, for
 at most ``max_retries`` extra attempts; the provider may veto retrying an answer that cannot get

@@ -19,7 +19,7 @@ method                    required  contract
                                     ``parse_error``, the user's errors made the provider's)
 ``parse_error(...)``      no        a non-2xx response → a :class:`~limner.errors.LimnerError`
 ``retry_after(response)`` no        seconds to wait before a retry (default: ``Retry-After``)
-``retryable(response)``   no        ``False``: do not retry this 408/409/429/500/502/503/504
+``retryable(response)``   no        ``False``: do not retry this 408/409/429/5xx
 ``authorize(...)``        no        add credentials just before each attempt (re-run on retry)
 ``load_settings(...)``    no        credentials and base URL from overrides, then environment
 ``complete_settings(s)``  no        settings only I/O can find, once before the first call sent
@@ -216,7 +216,7 @@ class Provider(ABC):
 
     def retryable(self, response: WireResponse) -> bool:
         """Whether core may retry ``response``, whose status is one it retries (408, 409, 429,
-        500, 502, 503, 504). The default says yes; override to say no when the body shows that
+        5xx). The default says yes; override to say no when the body shows that
         waiting cannot help (a quota used up, not a rate limit). Core also sets the ``retryable``
         of the error ``parse_error`` returns for that response to this verdict. If it raises (on
         an odd body), core takes the default's yes."""
@@ -224,7 +224,7 @@ class Provider(ABC):
 
     def retry_after(self, response: WireResponse) -> float | None:
         """Seconds to wait before retrying after ``response`` (a status core retries: 408, 409,
-        429, 500, 502, 503, 504). The default reads the ``Retry-After`` headers; override for
+        429, 5xx). The default reads the ``Retry-After`` headers; override for
         providers that say it in the body. If it raises, or answers something that is no finite,
         non-negative number, core reads the headers instead."""
         return response.retry_after

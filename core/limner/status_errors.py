@@ -48,8 +48,9 @@ _BY_STATUS: Mapping[int, type[LimnerError]] = {
     429: RateLimitError,
 }
 
-RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
-"""Statuses core retries (with backoff) before giving up."""
+RETRYABLE_STATUSES = frozenset({408, 409, 429, *range(500, 600)})
+"""Statuses core retries (with backoff) before giving up: 408, 409, 429 and every 5xx, as the
+providers' official SDKs do (a CDN's 520 to 524 included)."""
 
 
 def error_for_status(status: int) -> type[LimnerError]:

@@ -245,7 +245,7 @@ async def test_a_503_then_the_image_is_retried(server: FakeServer) -> None:
     assert _paths(server) == ["/flaky.png", "/flaky.png"]
 
 
-@pytest.mark.parametrize("status", [408, 429, 500, 502, 504])
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 504, 520])
 async def test_other_passing_failures_are_retried(server: FakeServer, status: int) -> None:
     server.reply(web.Response(status=status), image())
     assert await _download(f"{server.url}/flaky.png", retry=RETRY) == IMAGE

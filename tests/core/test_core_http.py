@@ -87,6 +87,10 @@ async def test_429_exhausted_is_rate_limit_error(
         (502, limner.ProviderUnavailableError, 0),
         (504, limner.ProviderUnavailableError, 1),
         (409, limner.ProviderUnavailableError, 1),  # retried: not the request's fault
+        # every 5xx, as the providers' SDKs retry: a CDN's 520 to 524, an overloaded 529
+        (520, limner.ProviderError, 1),
+        (529, limner.ProviderUnavailableError, 1),
+        (501, limner.ProviderError, 1),
     ],
 )
 async def test_5xx_retried_then_error(

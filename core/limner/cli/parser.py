@@ -228,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--max-retries",
             type=int,
             metavar="N",
-            help="retries of a failed call: 408, 409, 429, 500, 502, 503, 504, lost connection "
+            help="retries of a failed call: 408, 409, 429, 5xx, lost connection "
             f"(default {DEFAULT_MAX_RETRIES})",
         )
         command.add_argument(

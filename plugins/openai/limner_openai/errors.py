@@ -171,6 +171,8 @@ def _by_status(
         where = f" (parameter {error.param!r})" if error.param else ""
         return InvalidRequestError(f"{said}{where} — fix the request and retry", **common)
     cls = error_for_status(status)
+    if status < 500:  # a 2xx answer holding an error object: no sign that a retry would help
+        return cls(f"{said} (OpenAI answered HTTP {status} with this error)", **common)
     return cls(f"{said} — OpenAI failed (HTTP {status}); retry later", **common)
 
 

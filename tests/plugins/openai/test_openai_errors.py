@@ -395,6 +395,18 @@ def test_2xx_with_error_object_is_mapped(provider: OpenAIProvider, call: Any) ->
         provider.parse_response(call, answer(200, content))
 
 
+def test_a_2xx_error_of_no_known_kind_does_not_say_retry(
+    provider: OpenAIProvider, call: Any
+) -> None:
+    content = body("the image could not be made", "server_error", None, None)
+    with pytest.raises(limner.ProviderError) as info:
+        provider.parse_response(call, answer(200, content))
+    assert info.value.message == (
+        "OpenAI: the image could not be made (OpenAI answered HTTP 200 with this error)"
+    )
+    assert not info.value.retryable
+
+
 def test_usage_and_echo_fields(provider: OpenAIProvider, call: Any) -> None:
     # a real gpt-image-1 body quoted in public code (research note §6, [CODE-REAL1])
     content = json.dumps(
