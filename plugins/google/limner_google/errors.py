@@ -50,6 +50,8 @@ __all__ = [
 _DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 _POLICY_WORDS = ("responsible ai", "could not be submitted", "sensitive words")
 _KEY_REASONS = frozenset({"API_KEY_INVALID", "API_KEY_EXPIRED", "API_KEY_SERVICE_BLOCKED"})
+INVALID_API_KEY = "invalid_api_key"
+"""The ``code`` of an error for a key Google refused: OpenAI's, as its SDKs' users check it."""
 _LIMIT_ZERO = re.compile(r"\blimit:\s*0\b")
 
 
@@ -162,6 +164,8 @@ def _classify(
             f"{said} — rephrase the prompt", reason=message, stage="input", **common
         )
     if status == 401 or reasons & _KEY_REASONS:
+        if reasons & _KEY_REASONS:  # OpenAI's code for a key refused, which its clients read
+            common["code"] = INVALID_API_KEY  # (Google's INVALID_ARGUMENT is in said)
         return AuthenticationError(f"{said} — {_CHECK_CREDENTIALS}", **common)
     if status == 403:
         return PermissionDeniedError(

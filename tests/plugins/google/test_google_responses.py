@@ -263,7 +263,8 @@ def test_invalid_api_key(provider: GoogleProvider, make_call: MakeCall) -> None:
     body = real_json("firebase-test-data__googleai_unary-failure-api-key.json")
     error = provider.parse_error(make_call("gemini-3-pro-image"), answer(400, body))
     assert type(error) is limner.AuthenticationError
-    assert error.code == "invalid_argument"
+    assert error.code == "invalid_api_key"  # OpenAI's code for it; Google's status in the words
+    assert error.message.startswith("Google (INVALID_ARGUMENT): API key not valid")
     assert "GEMINI_API_KEY" in error.message
     assert error.body == body
 
