@@ -8,11 +8,11 @@ from decimal import Decimal
 from .capabilities import ModelInfo, Operation
 from .errors import PluginError
 from .plugins import Registry
-from .pricing import sheet_basis
+from .pricing import hook_cost, sheet_basis
 from .redaction import raised_at
 from .responses import Notice, Usage
 
-__all__ = ["COST_ESTIMATED", "estimated_notice", "price_or_notice"]
+__all__ = ["COST_ESTIMATED", "billed_or_notice", "estimated_notice", "price_or_notice"]
 
 COST_ESTIMATED = "cost_estimated"
 """``Notice.code`` of a token-billed call's cost estimated without the tokens it was billed."""
@@ -50,6 +50,21 @@ def price_or_notice(
             message=_unpriced(model, operation, quality, size, usage, estimating),
         )
     return cost, None
+
+
+def billed_or_notice(
+    model: ModelInfo, billed: object, step: str
+) -> tuple[Decimal | None, Notice | None]:
+    """The bill a provider's answer reported (``ProviderResult.billed_usd``, read by ``step``)
+    as the call's cost; one that is no amount a bill can have is a notice and a ``None``
+    cost."""
+    try:
+        return hook_cost(billed, f"{step} reported a bill of"), None
+    except PluginError as exc:
+        return None, Notice(
+            code="price_failed",
+            message=f"pricing {model.id} failed in a plugin ({exc.message}); the cost is unknown",
+        )
 
 
 def _unpriced(

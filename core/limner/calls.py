@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -158,6 +159,11 @@ class ProviderResult:
     request_id: str | None = None
     """The provider's id for the answer (``x-request-id``...); core fills it in from the
     answer's headers when the plugin does not."""
+    billed_usd: Decimal | None = None
+    """What the answer says the call cost, in USD, for a provider that reports its bill: it is
+    the call's cost as it stands (no ``price_call`` hook or price sheet is asked). ``None``
+    otherwise. A value that is no amount a bill can have leaves the cost unknown, said in a
+    ``price_failed`` warning."""
 
     def __init__(  # written out: see the note above
         self,
@@ -170,6 +176,7 @@ class ProviderResult:
         background: str | None = None,
         warnings: list[Notice] | None = None,
         request_id: str | None = None,
+        billed_usd: Decimal | None = None,
     ) -> None:
         fields = self.__dict__
         fields["images"] = images
@@ -181,6 +188,7 @@ class ProviderResult:
         fields["background"] = background
         fields["warnings"] = [] if warnings is None else warnings
         fields["request_id"] = request_id
+        fields["billed_usd"] = billed_usd
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .admission import admitted
-from .call_prices import estimated_notice, price_or_notice
+from .call_prices import billed_or_notice, estimated_notice, price_or_notice
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
 from .client_defaults import DEFAULT_POLL_TIMEOUT
@@ -338,22 +338,32 @@ class Engine:
         total: Decimal | None = Decimal(0)
         notices: list[Notice] = []
         for result, sent in answered:
-            quality = result.quality if result.quality not in (None, "auto") else sent.quality
-            # the size sent is priced (it may name a class: 2K); what came back, when unsent
-            size = sent.size if sent.size not in (None, "auto") else result.size
-            cost, notice = price_or_notice(
-                self.registry,
-                plan.model,
-                operation,
-                len(result.images),
-                quality,
-                size,
-                result.usage,
-                sent.edit_mode,
-            )
-            if notice is None:
-                notice = estimated_notice(self.registry, plan.model, result.usage)
+            cost, notice = self._call_cost(operation, plan, result, sent)
             if notice is not None:
                 notices.append(notice)
             total = None if cost is None or total is None else total + cost
         return total, unique(notices)
+
+    def _call_cost(
+        self, operation: Operation, plan: _Plan, result: ProviderResult, sent: Translation
+    ) -> tuple[Decimal | None, Notice | None]:
+        """One call's cost: the bill its answer reported, else priced (hooks, price sheet)."""
+        if result.billed_usd is not None:
+            step = f"{plan.provider.name}.parse_response"
+            return billed_or_notice(plan.model, result.billed_usd, step)
+        quality = result.quality if result.quality not in (None, "auto") else sent.quality
+        # the size sent is priced (it may name a class: 2K); what came back, when unsent
+        size = sent.size if sent.size not in (None, "auto") else result.size
+        cost, notice = price_or_notice(
+            self.registry,
+            plan.model,
+            operation,
+            len(result.images),
+            quality,
+            size,
+            result.usage,
+            sent.edit_mode,
+        )
+        if notice is None:
+            notice = estimated_notice(self.registry, plan.model, result.usage)
+        return cost, notice

@@ -104,7 +104,8 @@ def price_call(
     estimate names the hook and is not ``output_only``); one that scales its per-image
     estimate of a model billed by tokens is still that estimate, and is said so. ``usage`` is
     ``None`` for estimates made before the call (dry runs). An exception here never fails a
-    generation: core reports it as a warning and leaves the cost unknown.
+    generation: core reports it as a warning and leaves the cost unknown. A call whose answer
+    reported its bill (``ProviderResult.billed_usd``) is not priced: that bill is its cost.
 
     :param model: the model called.
     :param operation: ``generate``, ``edit`` or ``variation``.

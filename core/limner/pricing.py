@@ -96,9 +96,10 @@ def _price_tokens(
     return total / _MILLION
 
 
-def hook_cost(result: object) -> Decimal:
-    """A ``price_call`` hook's answer as a cost in USD; anything that is no amount a bill can
-    have (negative, not a number, absurdly large) is a :class:`PluginError`."""
+def hook_cost(result: object, said_by: str = "price_call returned") -> Decimal:
+    """A ``price_call`` hook's answer (or what ``said_by`` names) as a cost in USD; anything
+    that is no amount a bill can have (negative, not a number, absurdly large) is a
+    :class:`PluginError`."""
     if isinstance(result, Decimal | int | float | str) and not isinstance(result, bool):
         try:
             cost = to_usd(result)
@@ -107,6 +108,6 @@ def hook_cost(result: object) -> Decimal:
         if cost.is_finite() and cost >= 0 and cost.adjusted() <= _MAX_COST_DIGITS:
             return cost.copy_abs() if cost.is_zero() else cost  # -0 is 0
     raise PluginError(
-        f"price_call returned {result!r}: a cost is an amount in USD, >= 0 and under "
+        f"{said_by} {result!r}: a cost is an amount in USD, >= 0 and under "
         f"10^{_MAX_COST_DIGITS + 1}"
     )

@@ -204,6 +204,7 @@ class FakeProvider(limner.Provider):
             size=body.get("size"),
             quality=body.get("quality"),
             warnings=notices,
+            billed_usd=Decimal(body["billed_usd"]) if "billed_usd" in body else None,
         )
 
     def parse_error(

@@ -80,6 +80,7 @@ class PainterProvider(limner.Provider):
             thought_images=[f"data:image/png;base64,{b}" for b in body["thoughts"]],
             state={"turn": body["turn"]},
             usage=usage,
+            billed_usd=Decimal(body["billed_usd"]) if "billed_usd" in body else None,
         )
 
     def authorize(

@@ -10,6 +10,7 @@ overriding :meth:`~limner.Provider.translate_chat` and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -102,3 +103,5 @@ class ChatResult:
     warnings: list[Notice] = field(default_factory=list)
     request_id: str | None = None
     """The provider's id for the answer; core fills it in from its headers when left out."""
+    billed_usd: Decimal | None = None
+    """What the answer says this choice cost, in USD (see ``ProviderResult.billed_usd``)."""

@@ -13,7 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from ..admission import admitted
-from ..call_prices import estimated_notice, price_or_notice
+from ..call_prices import billed_or_notice, estimated_notice, price_or_notice
 from ..capabilities import ModelInfo
 from ..delivery import not_images
 from ..dryrun import DryRun, Estimate
@@ -253,7 +253,10 @@ class ChatEngine:
                     )
                 )
             notice: Notice | None
-            if result.usage is None and not result.images:  # text is billed by tokens: unknown
+            if result.billed_usd is not None:  # the provider's own bill: the cost as it stands
+                step = f"{plan.provider.name}.parse_chat_response"
+                price, notice = billed_or_notice(plan.model, result.billed_usd, step)
+            elif result.usage is None and not result.images:  # billed by tokens: unknown
                 price, notice = None, _no_usage(plan, index)
             else:  # by the usage, or (without one) estimated from the images as a dry run is
                 price, notice = price_or_notice(
