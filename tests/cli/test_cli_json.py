@@ -36,7 +36,7 @@ def _refused(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[str, str]:
     [
         (["-m", "openai/gpt-image-2", "-n", "abc"], "argument -n: invalid int value: 'abc'", "n"),
         (["-m", "openai/gpt-image-2", "--seed", "1.5"], "argument --seed: invalid int", "seed"),
-        ([], "the following arguments are required: -m/--model", None),
+        ([], "the following arguments are required: -m/--model", "model"),
     ],
 )
 def test_with_json_argparse_errors_are_the_openai_error_body(
@@ -49,6 +49,15 @@ def test_with_json_argparse_errors_are_the_openai_error_body(
     assert body["error"]["message"].startswith(said)
     assert body["error"]["message"].endswith("; limner generate --help shows the arguments")
     assert (body["error"]["type"], body["error"]["param"]) == ("invalid_request_error", param)
+
+
+def test_several_missing_arguments_name_no_one_param(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, err = _refused(capsys, "edit", "a fox", "--json")
+    error = json.loads(err)["error"]
+    assert error["message"].startswith("the following arguments are required: -m/--model, --image")
+    assert error["param"] is None
 
 
 def test_without_json_argparse_errors_are_argparses_own(

@@ -48,6 +48,10 @@ class UsageError(Exception):
         argparse.ArgumentParser.error(self.parser, self.message)
 
 
+_REQUIRED = "the following arguments are required: "
+"""How argparse begins the error for missing required arguments, which it names only there."""
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser that raises :class:`UsageError` where argparse prints and exits; the
     subcommands' parsers are of this class too (``add_subparsers`` makes them of the parent's).
@@ -81,6 +85,9 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         refused = sys.exc_info()[1]  # argparse calls this while handling its ArgumentError
         name = refused.argument_name if isinstance(refused, argparse.ArgumentError) else None
+        missing = message.removeprefix(_REQUIRED)  # no ArgumentError: the names in the words
+        if name is None and missing != message and ", " not in missing:
+            name = missing
         raise UsageError(message, self, self._field(name))
 
     def _field(self, name: str | None) -> str | None:
