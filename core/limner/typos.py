@@ -15,6 +15,7 @@ from .requests import ImageConfig, ImageRequest, known_request_fields
 from .responses import Notice
 
 __all__ = [
+    "CLIENT_SETTINGS",
     "POSSIBLE_TYPO",
     "one_slip",
     "typo_notices",
@@ -22,6 +23,20 @@ __all__ = [
 
 POSSIBLE_TYPO = "possible_typo"
 """``Notice.code`` of an unknown field forwarded as given that looks like a known one."""
+
+CLIENT_SETTINGS = frozenset(
+    {
+        "connect_timeout",
+        "poll_timeout",
+        "retry",
+        "strict",
+        "allow_private_networks",
+        "max_download_bytes",
+    }
+)
+"""The client's settings (``limner.client_options.ClientOptions``) that a call does not take as
+its own (``timeout`` and ``max_retries`` it does, as the openai SDK's calls do): given to a call,
+they are request fields, forwarded, and said to be the client's."""
 
 _CUTOFF = 0.8
 """How alike (difflib's ratio) an unknown name and a known one must be to be taken for it."""
@@ -47,6 +62,9 @@ def typo_notices(request: ImageRequest, own: frozenset[str] = frozenset()) -> li
     for name in request.forwarded:
         if name in own:
             continue
+        if name in CLIENT_SETTINGS:
+            notices.append(_client_setting(name))
+            continue
         close = difflib.get_close_matches(name, known, n=1, cutoff=_CUTOFF) or [
             field for field in known if _one_slip_apart(name, field)
         ]
@@ -62,6 +80,16 @@ def typo_notices(request: ImageRequest, own: frozenset[str] = frozenset()) -> li
                 )
             )
     return notices
+
+
+def _client_setting(name: str) -> Notice:
+    return Notice(
+        code=POSSIBLE_TYPO,
+        message=f"{name} is a setting of limner's client, not a request field: it is forwarded "
+        "to the provider as given (a provider that does not know it ignores or refuses it); set "
+        f"it on the client (limner.Client({name}=...), or client.with_options({name}=...))",
+        param=name,
+    )
 
 
 def _one_slip_apart(typed: str, field: str) -> bool:

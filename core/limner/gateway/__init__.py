@@ -15,12 +15,13 @@ file URLs), :mod:`.openapi`, :mod:`.schemas`, :mod:`.config`, :mod:`.state`, :mo
 
 from __future__ import annotations
 
-from .app import create_app, make_runner
+from .app import SHUTDOWN_GRACE, create_app, make_runner
 from .config import GatewayConfig, keys_from
 from .files import FilePage, FileStore, StoredFile
 from .local_store import LocalFileStore
 
 __all__ = [
+    "SHUTDOWN_GRACE",
     "FilePage",
     "FileStore",
     "GatewayConfig",

@@ -19,7 +19,7 @@ from .files import FileStore
 from .middleware import authenticate, errors_and_log, limit_body
 from .state import STATE, GatewayState
 
-__all__ = ["SWEEP_TASK_NAME", "create_app", "make_runner"]
+__all__ = ["SHUTDOWN_GRACE", "SWEEP_TASK_NAME", "create_app", "make_runner"]
 
 SWEEP_TASK_NAME = "limner-gateway-file-sweep"
 
@@ -120,7 +120,17 @@ async def _sweep_forever(sweep: Callable[[], Awaitable[object]], interval: float
             log.info("file store sweep removed %d expired file(s)", removed)
 
 
-def make_runner(app: web.Application) -> web.AppRunner:
-    """A runner that cancels a handler (and so its upstream calls) when the client disconnects;
-    request logging is the gateway's own line, so aiohttp's access log is off."""
-    return web.AppRunner(app, handler_cancellation=True, access_log=None)
+SHUTDOWN_GRACE = 60.0
+"""Seconds a stopping gateway gives the requests in flight to finish; one still running then is
+cancelled (its upstream call with it), and its connection closed without an answer."""
+
+
+def make_runner(app: web.Application, *, grace: float = SHUTDOWN_GRACE) -> web.AppRunner:
+    """A runner that cancels a handler (and so its upstream calls) when the client disconnects,
+    and on ``cleanup()`` gives the requests in flight ``grace`` seconds; request logging is the
+    gateway's own line, so aiohttp's access log is off."""
+    # aiohttp's shutdown waits its timeout for a handler, then cancels it and waits the timeout
+    # again: half each, so that a handler still running is cancelled after ``grace`` in all
+    return web.AppRunner(
+        app, handler_cancellation=True, access_log=None, shutdown_timeout=grace / 2
+    )
