@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from .capabilities import ImagePrice
 from .money import Usd
 from .responses import Adjustment, Notice
+from .shaped import OpenAIShaped
 
 __all__ = ["DryRun", "Estimate"]
 
 
-class Estimate(BaseModel):
+class Estimate(OpenAIShaped):
     """How one call of a dry run is priced: the settings the price is looked up with (the
     values the translation sends, which may differ from the request's: see ``adjustments``),
     the price, and the price sheet row it comes from."""
@@ -45,7 +46,7 @@ class Estimate(BaseModel):
     )
 
 
-class DryRun(BaseModel):
+class DryRun(OpenAIShaped):
     """One entry in ``requests`` per HTTP call that would be made (for a provider that answers
     with a job, the calls that submit it; its polls depend on the answers); header names
     lowercase and secrets shown as ``"<redacted>"``; multipart bodies as ``form`` plus ``files``

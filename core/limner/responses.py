@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr
 
 from .errors import LimnerError, ProviderError
 from .money import Usd
+from .shaped import OpenAIShaped
 
 __all__ = [
     "Adjustment",
@@ -48,7 +49,7 @@ class ImageFormatWarning(UserWarning):
     format (``fox.jpg`` holding PNG data). The file is written as the provider sent it."""
 
 
-class Adjustment(BaseModel):
+class Adjustment(OpenAIShaped):
     """A setting limner changed or dropped to fit the model, and why. ``applied`` is ``None`` when
     the setting was dropped."""
 
@@ -81,7 +82,7 @@ provider reworks as a whole rather than taking them as the area to edit (an expl
 mode does that)."""
 
 
-class Notice(BaseModel):
+class Notice(OpenAIShaped):
     """Something the user should know about the result (a filtered image, a retired model...)."""
 
     model_config = ConfigDict(frozen=True, defer_build=True)
@@ -92,21 +93,21 @@ class Notice(BaseModel):
     index: int | None = Field(default=None, description="index of the image it concerns, if one")
 
 
-class InputTokensDetails(BaseModel):
+class InputTokensDetails(OpenAIShaped):
     model_config = ConfigDict(defer_build=True)
 
     text_tokens: int = 0
     image_tokens: int = 0
 
 
-class OutputTokensDetails(BaseModel):
+class OutputTokensDetails(OpenAIShaped):
     model_config = ConfigDict(defer_build=True)
 
     text_tokens: int = 0
     image_tokens: int = 0
 
 
-class Usage(BaseModel):
+class Usage(OpenAIShaped):
     """Token usage as the provider reported it (summed over split calls)."""
 
     model_config = ConfigDict(defer_build=True)
@@ -152,7 +153,7 @@ def reported_usage(outcomes: Iterable[object]) -> Usage | None:
     return sum(usages[1:], usages[0]) if usages else None
 
 
-class ImageData(BaseModel):
+class ImageData(OpenAIShaped):
     """One image: base64 data or a URL, and the prompt the provider used if it rewrote it."""
 
     model_config = ConfigDict(defer_build=True)
@@ -177,21 +178,6 @@ class ImageData(BaseModel):
             return base64.b64decode(self.b64_json)
         except binascii.Error as exc:
             raise ProviderError(f"the image's base64 data is damaged ({exc})") from None
-
-
-class OpenAIShaped(BaseModel):
-    """The openai SDK's helpers on its response objects: ``to_dict()`` and ``to_json()``, as
-    JSON would carry the object (``cost`` a number; fields without a value left out)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """The object as JSON data (``json.dumps`` takes it; ``model_dump()`` keeps ``cost`` a
-        ``Decimal``, which it does not)."""
-        dumped: dict[str, Any] = self.model_dump(mode="json", exclude_none=True)
-        return dumped
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The object as a JSON string."""
-        return self.model_dump_json(indent=indent, exclude_none=True)
 
 
 class ImagesResponse(OpenAIShaped):

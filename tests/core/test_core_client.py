@@ -437,6 +437,33 @@ def test_the_openai_sdks_helpers_on_responses_errors_and_models() -> None:
     assert (model.object, model.owned_by, model.shutdown_date) == ("model", "openai", "2026-05-12")
 
 
+def test_every_response_object_has_the_sdks_to_dict_and_its_arguments() -> None:
+    """``completion.choices[0].message.to_dict()``, ``result.data[0].to_dict()``, a dry run's
+    ``to_dict()``: each part of a response, with the SDK's keyword arguments."""
+    import json
+
+    from limner.chat.response import ChatChoice
+
+    image = limner.ImageData(b64_json="aGk=")
+    assert image.to_dict() == {"b64_json": "aGk="}
+    assert image.to_dict(exclude_none=False) == {
+        "b64_json": "aGk=",
+        "url": None,
+        "revised_prompt": None,
+        "seed": None,
+    }
+    choice = ChatChoice(index=0, message=limner.ChatMessage(content="hi"))
+    assert choice.message.to_dict() == {"role": "assistant", "content": "hi", "images": []}
+    dry = limner.DryRun(
+        model="fake/alpha-1", provider="fake", requests=[], estimated_cost_usd=Decimal("0.5")
+    )
+    assert dry.to_dict()["estimated_cost_usd"] == 0.5  # JSON data by default
+    assert dry.to_dict(mode="python")["estimated_cost_usd"] == Decimal("0.5")
+    assert json.loads(dry.to_json(indent=None)) == dry.to_dict()
+    usage = limner.Usage(input_tokens=3)
+    assert usage.to_dict(exclude_defaults=True) == {"input_tokens": 3}
+
+
 def test_damaged_base64_is_a_provider_error_and_nothing_is_written(tmp_path: Path) -> None:
     """Past the first bytes limner checks on receiving an image: a bare binascii.Error was a
     traceback on the command line."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +37,19 @@ def test_every_public_name_resolves_to_its_module() -> None:
 def test_every_submodule_is_reachable_as_an_attribute() -> None:
     found = {module.name for module in pkgutil.iter_modules(limner.__path__)}
     assert found == limner._SUBMODULES
+
+
+def test_type_checkers_see_every_submodule_as_an_attribute() -> None:
+    """``limner.serve_defaults.X`` after ``import limner`` works at run time (imported on first
+    use) and, through the ``TYPE_CHECKING`` imports, in a type checker."""
+    tree = ast.parse(Path(limner.__file__).read_text())
+    seen = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module is None and node.level == 1
+        for alias in node.names
+    }
+    assert seen == limner._SUBMODULES
 
 
 def test_dir_lists_the_public_names_and_submodules() -> None:

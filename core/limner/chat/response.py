@@ -24,13 +24,13 @@ __all__ = [
 FinishReason = Literal["stop", "length", "content_filter"]
 
 
-class PromptTokensDetails(BaseModel):
+class PromptTokensDetails(OpenAIShaped):
     text_tokens: int = 0
     image_tokens: int = 0
     cached_tokens: int = 0
 
 
-class CompletionTokensDetails(BaseModel):
+class CompletionTokensDetails(OpenAIShaped):
     text_tokens: int = 0
     image_tokens: int = 0
     reasoning_tokens: int = Field(
@@ -38,7 +38,7 @@ class CompletionTokensDetails(BaseModel):
     )
 
 
-class ChatUsage(BaseModel):
+class ChatUsage(OpenAIShaped):
     """OpenAI's chat usage. ``completion_tokens`` includes reasoning and image tokens."""
 
     prompt_tokens: int = 0
@@ -92,7 +92,7 @@ class ChatUsage(BaseModel):
         )
 
 
-class ChatChoice(BaseModel):
+class ChatChoice(OpenAIShaped):
     index: int
     message: ChatMessage
     finish_reason: FinishReason = "stop"

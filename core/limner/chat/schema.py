@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from ..requests import ImageConfig, url_scheme_lowered
+from ..shaped import OpenAIShaped
 from ..values import Count, Integer, Number, ProviderOptions
 
 __all__ = [
@@ -127,7 +128,7 @@ def _is_image_data_url(text: str) -> bool:
     return head.startswith("data:image/") and ";base64," in head and "svg" not in head
 
 
-class ChatMessage(BaseModel):
+class ChatMessage(OpenAIShaped):
     """The assistant message, in responses and in ``messages``.
 
     ``content`` is the model's text or, when it said nothing, the first image's data URL.
