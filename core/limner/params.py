@@ -73,6 +73,8 @@ class GenerateParams(CommonParams, total=False):
     partial_images: int | None
     """0 to 3: partial images of a streamed response, which limner does not make (plugins report
     it as not sent)."""
+    stream: bool | None
+    """``False`` (or unset): limner does not stream images yet, and refuses ``True``."""
 
 
 class EditParams(GenerateParams, total=False):
@@ -111,6 +113,9 @@ class ChatParams(TypedDict, total=False):
     response_format: Mapping[str, Any] | None
     reasoning_effort: str | None
     user: str | None
+    safety_identifier: str | None
+    prompt_cache_key: str | None
+    verbosity: str | None
     metadata: Mapping[str, str] | None
     store: bool | None
     service_tier: str | None

@@ -847,6 +847,11 @@ async def test_stream_is_refused_for_every_provider_and_false_is_not_sent(
     (call,) = server.api_calls
     assert "stream" not in call.json
     assert [a.param for a in result.adjustments] == []
+    # the SDK's keyword too, which a type checker takes (GenerateParams.stream)
+    again = await client.images.generate(model="alpha", prompt="x", stream=False)
+    assert "stream" not in server.api_calls[-1].json and again.adjustments == []
+    with pytest.raises(limner.UnsupportedFeatureError):
+        await client.images.generate(model="alpha", prompt="x", stream=True)
 
 
 async def test_input_images_in_the_wrong_field_say_where_they_go(
