@@ -122,9 +122,34 @@ class Engine:
         except asyncio.CancelledError:  # while calls were out, or their images downloading
             self._keep_made(operation, request, plan, ended, jobs)
             raise
-        except LimnerError as error:  # no image made: the usage reported may still be billed
+        except LimnerError as error:  # no image returned: what was made may still be billed
+            self._price_made(operation, plan, ended, error)
             price_failure(self.registry, plan, operation, error)
             raise
+
+    def _price_made(
+        self,
+        operation: Operation,
+        plan: _Plan,
+        ended: Mapping[int, ProviderResult | LimnerError],
+        error: LimnerError,
+    ) -> None:
+        """The cost of the images calls made that ``error`` (strict mode's) throws away, for a
+        model priced per image, into its ``cost``; a model billed by tokens is priced from the
+        usage the error carries (:func:`~limner.failure_cost.price_failure`)."""
+        sheet = plan.model.pricing
+        if error.cost is not None or (sheet is not None and sheet.bills_tokens):
+            return
+        made = [
+            (result, plan.translations[index])
+            for index, result in sorted(ended.items())
+            if isinstance(result, ProviderResult) and result.images
+        ]
+        if not made:
+            return
+        error.cost, _ = self._total_cost(operation, plan, made)
+        cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
+        error.add_billing_note(f"the images the calls made cost {cost}")
 
     def _keep_made(
         self,

@@ -265,6 +265,9 @@ async def test_strict_mode_raises_content_policy_error(
     assert info.value.provider == "fake"
     assert info.value.http_status == 400
     assert info.value.request_id == "req-1"  # the answer that withheld it, for its support
+    assert info.value.cost == Decimal("0.06")  # the three images made, billed, not returned
+    assert info.value.billing_note is not None
+    assert info.value.billing_note.endswith("the images the calls made cost $0.06")
 
 
 async def test_provider_content_policy_error(
@@ -694,11 +697,13 @@ async def test_a_refused_split_call_is_a_content_filtered_notice_unless_strict(
     assert info.value.reason == "unsafe"
     assert info.value.message == (
         "call 1 of 2 (2 image(s)) failed: fake: unsafe; what the other calls made is billed "
-        "but not returned (strict mode)"
+        "but not returned (strict mode); the images the calls made cost $0.02"
     )
     assert info.value.billing_note == (
-        "what the other calls made is billed but not returned (strict mode)"
+        "what the other calls made is billed but not returned (strict mode); the images the "
+        "calls made cost $0.02"
     )
+    assert info.value.cost == Decimal("0.02")  # the one image of the call that answered
 
 
 async def test_when_every_split_call_fails_the_first_calls_error_is_raised(
