@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from .capabilities import ModelInfo, Operation
 from .errors import LimnerError
 from .images import InputImage
+from .pricing import hook_cost
 from .provider_settings import ProviderSettings
 from .requests import EditRequest, GenerateRequest, VariationRequest
 from .responses import Adjustment, ImageData, Notice, Usage
@@ -95,19 +96,27 @@ class ProviderCall:
         *,
         usage: Usage | None = None,
         output_format: str | None = None,
+        billed_usd: Decimal | None = None,
     ) -> ProviderResult:
         """What a call that made no image returns. One share of a split request (:attr:`is_split`)
         returns an empty result with a notice (``code``: ``content_filtered`` or ``no_images``,
         ``message``), so the other calls' images, made and billed, are kept; core raises when no
         call made any. A request made in one call raises ``error``, carrying ``usage`` (core
-        prices it into the error's ``cost``)."""
+        prices it into the error's ``cost``), or the bill the answer reported (``billed_usd``,
+        which is then its ``cost``)."""
         if not self.is_split:
             if error.usage is None:
                 error.usage = usage
+            if billed_usd is not None and error.cost is None:
+                error.cost = hook_cost(billed_usd, "without_images was given a bill of")
             raise error
         notice = Notice(code=code, message=message)
         return ProviderResult(
-            images=[], usage=usage, output_format=output_format, warnings=[notice]
+            images=[],
+            usage=usage,
+            output_format=output_format,
+            warnings=[notice],
+            billed_usd=billed_usd,
         )
 
 

@@ -134,22 +134,26 @@ class Engine:
         ended: Mapping[int, ProviderResult | LimnerError],
         error: LimnerError,
     ) -> None:
-        """The cost of the images calls made that ``error`` (strict mode's) throws away, for a
-        model priced per image, into its ``cost``; a model billed by tokens is priced from the
-        usage the error carries (:func:`~limner.failure_cost.price_failure`)."""
-        sheet = plan.model.pricing
-        if error.cost is not None or (sheet is not None and sheet.bills_tokens):
-            return
+        """Into ``error``'s ``cost``: what the calls that answered cost, when ``error`` throws
+        their answers away (strict mode's, or no image in any): the bills they reported
+        (``billed_usd``), and for a model priced per image the images they made. A model billed
+        by tokens whose answers reported no bill is priced from the usage the error carries
+        (:func:`~limner.failure_cost.price_failure`)."""
         made = [
             (result, plan.translations[index])
             for index, result in sorted(ended.items())
-            if isinstance(result, ProviderResult) and result.images
+            if isinstance(result, ProviderResult)
+            and (result.images or result.billed_usd is not None)
         ]
-        if not made:
+        billed = any(result.billed_usd is not None for result, _ in made)
+        sheet = plan.model.pricing
+        if error.cost is not None or not made:
+            return
+        if sheet is not None and sheet.bills_tokens and not billed:
             return
         error.cost, _ = self._total_cost(operation, plan, made)
         cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
-        error.add_billing_note(f"the images the calls made cost {cost}")
+        error.add_billing_note(f"the calls that answered cost {cost}")
 
     def _keep_made(
         self,

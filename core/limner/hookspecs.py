@@ -59,9 +59,9 @@ def register_models(register: Callable[[ModelInfo], None]) -> None:
     registered again, as ``model_copy`` does not: a misspelt field or a value out of range is a
     :class:`~limner.errors.PluginError`). ``model.provider`` must name
     a registered provider: otherwise the registry refuses to build, naming the plugin, unless the
-    user disabled plugins. Then the model is left out: in silence when the provider's name and a
-    disabled plugin's begin alike (most likely that plugin serves it), else with a
-    :class:`~limner.loading.PluginWarning` (it may be a misspelt provider).
+    user disabled plugins. Then the model is left out (most likely a disabled plugin serves its
+    provider), with a :class:`~limner.loading.PluginWarning` when the provider's name is close
+    to a registered one's (then it is most likely misspelt).
 
     :param register: the callback that adds a :class:`~limner.capabilities.ModelInfo`.
     """

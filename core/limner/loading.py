@@ -132,9 +132,7 @@ def load_entry_points(manager: pluggy.PluginManager) -> frozenset[str]:
                 f"{where} has no limner hooks: mark its hook functions with @limner.hookimpl; "
                 + disable_hint(entry.name)
             )
-        unmarked = unmarked_hooks(plugin)
-        if unmarked is not None:
-            raise PluginError(f"{where}: {unmarked}; {disable_hint(entry.name)}")
+        warn_unmarked_hooks(plugin, where)
         loaded.add(entry.name)
     try:
         manager.check_pending()
@@ -213,14 +211,12 @@ def register_plugin(manager: pluggy.PluginManager, plugin: object, name: str | N
         manager.register(plugin, name=name)
     except ValueError as exc:  # pluggy: already registered, or the name is taken
         raise PluginError(f"cannot register {plugin!r}: {exc}") from exc
-    unmarked = unmarked_hooks(plugin)
-    if not manager.get_hookcallers(plugin) or unmarked is not None:
+    if not manager.get_hookcallers(plugin):
         manager.unregister(plugin)
         raise PluginError(
-            f"{module_of(plugin)}: {unmarked}"
-            if unmarked is not None
-            else f"{plugin!r} has no limner hooks: mark its hook methods with @limner.hookimpl"
+            f"{plugin!r} has no limner hooks: mark its hook methods with @limner.hookimpl"
         )
+    warn_unmarked_hooks(plugin, module_of(plugin))
 
 
 _HOOK_NAMES = tuple(
@@ -228,10 +224,11 @@ _HOOK_NAMES = tuple(
 )
 
 
-def unmarked_hooks(plugin: object) -> str | None:
-    """What is wrong when ``plugin`` holds a function named as a hook but not marked
-    ``@limner.hookimpl``: pluggy passes it over in silence (a price override that never
-    applies), so the plugin is refused. ``None`` when there is none."""
+def warn_unmarked_hooks(plugin: object, where: str) -> None:
+    """A :class:`PluginWarning` when ``plugin`` (said as ``where``) holds a function named as a
+    hook but not marked ``@limner.hookimpl``: pluggy passes it over in silence (a price
+    override that never applies). A warning, not a refusal: a plugin module may import a
+    helper of that name for its own use."""
     unmarked = [
         name
         for name in _HOOK_NAMES
@@ -239,12 +236,14 @@ def unmarked_hooks(plugin: object) -> str | None:
         and not hasattr(attribute, f"{PROJECT}_impl")
     ]
     if not unmarked:
-        return None
-    named = ", ".join(unmarked)
-    return (
-        f"{named} {'is a hook name' if len(unmarked) == 1 else 'are hook names'}, but not "
-        "marked @limner.hookimpl, so limner would never call "
-        f"{'it' if len(unmarked) == 1 else 'them'}: add the marker (or rename a helper)"
+        return
+    one = len(unmarked) == 1
+    warnings.warn(
+        f"{where}: {', '.join(unmarked)} {'is a hook name' if one else 'are hook names'}, but "
+        f"not marked @limner.hookimpl, so limner never calls {'it' if one else 'them'}: add "
+        "the marker (or rename a helper of that name)",
+        PluginWarning,
+        stacklevel=2,
     )
 
 
@@ -252,20 +251,18 @@ class PluginWarning(UserWarning):
     """A plugin does something that is most likely a mistake, but may be meant."""
 
 
-def left_out_model(model: Any, disabled: Iterable[str]) -> None:
+def left_out_model(model: Any, disabled: Iterable[str], providers: Iterable[str]) -> None:
     """A model registered (``register_models``) for a provider no plugin left registers, while
-    plugins are disabled: left out. In silence when a disabled plugin's name and the provider's
-    begin alike (``stability`` serves ``stabilityai``): a change to that plugin's model. Else
-    with a :class:`PluginWarning`, since a misspelt provider looks the same."""
-    provider = str(model.provider).lower()
-    off = sorted(disabled)
-    if any(provider.startswith(name.lower()) or name.lower().startswith(provider) for name in off):
+    plugins are disabled: left out, most likely a change to a disabled plugin's model (whose
+    provider's name may differ from the plugin's). With a :class:`PluginWarning` when the
+    name is close to one of the ``providers`` registered: then it is most likely misspelt."""
+    meant = did_you_mean(str(model.provider), providers)
+    if not meant:
         log.debug("left out %s: no plugin left registers its provider", model.id)
         return
     warnings.warn(
         f"left out the model {model.id!r}, registered for the provider {model.provider!r}, "
-        f"which no plugin registers (disabled: {', '.join(off)}); if that provider's plugin is "
-        "not among them, the plugin that registers this model misspells the provider",
+        f"which no plugin registers (disabled: {', '.join(sorted(disabled))}){meant}",
         PluginWarning,
         stacklevel=2,
     )

@@ -205,7 +205,7 @@ class Registry:
             if self.blocked and isinstance(model, ModelInfo) and model.provider not in providers:
                 # most likely a change to a disabled plugin's model (a price, a capability):
                 # nothing to change
-                left_out_model(model, self.blocked)
+                left_out_model(model, self.blocked, providers)
                 return
             model = checked_model(model, providers)
             models[model.id] = model

@@ -267,7 +267,7 @@ async def test_strict_mode_raises_content_policy_error(
     assert info.value.request_id == "req-1"  # the answer that withheld it, for its support
     assert info.value.cost == Decimal("0.06")  # the three images made, billed, not returned
     assert info.value.billing_note is not None
-    assert info.value.billing_note.endswith("the images the calls made cost $0.06")
+    assert info.value.billing_note.endswith("the calls that answered cost $0.06")
 
 
 async def test_provider_content_policy_error(
@@ -697,11 +697,11 @@ async def test_a_refused_split_call_is_a_content_filtered_notice_unless_strict(
     assert info.value.reason == "unsafe"
     assert info.value.message == (
         "call 1 of 2 (2 image(s)) failed: fake: unsafe; what the other calls made is billed "
-        "but not returned (strict mode); the images the calls made cost $0.02"
+        "but not returned (strict mode); the calls that answered cost $0.02"
     )
     assert info.value.billing_note == (
-        "what the other calls made is billed but not returned (strict mode); the images the "
-        "calls made cost $0.02"
+        "what the other calls made is billed but not returned (strict mode); the calls that "
+        "answered cost $0.02"
     )
     assert info.value.cost == Decimal("0.02")  # the one image of the call that answered
 

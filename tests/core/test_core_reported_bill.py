@@ -3,14 +3,17 @@ is the call's cost as it stands, ahead of any ``price_call`` hook and the price 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
+from typing import Any
 
+import pytest
 from aiohttp import web
 
 import limner
 
-from .fakeprovider import FakePlugin
+from .fakeprovider import ALPHA, FakePlugin
 from .support import FakeServer, MakeClient, ok_body
 from .test_core_chat import answer, client
 
@@ -68,3 +71,66 @@ async def test_a_chat_answer_reports_its_bill(server: FakeServer) -> None:
             model="painter/chat-1", messages=[{"role": "user", "content": "a boat"}]
         )
     assert done.cost == Decimal("0.25")  # not the tokens' price
+
+
+class TokenPriced:  # alpha, billed by tokens
+    @limner.hookimpl
+    def register_models(self, register: Any) -> None:
+        prices = limner.PriceSheet(
+            source="https://fake.example/pricing",
+            as_of=dt.date(2026, 1, 1),
+            per_million_tokens=limner.TokenPrices(text_input=Decimal(1), image_output=Decimal(10)),
+        )
+        update = {"id": "fake/tokens-1", "name": "tokens-1", "aliases": (), "pricing": prices}
+        register(ALPHA.model_copy(update=update))
+
+
+async def test_calls_that_answered_billed_without_an_image_give_the_error_their_bills(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    server.reply(
+        web.json_response(ok_body(0, billed_usd="0.04")),
+        web.json_response(ok_body(0, billed_usd="0.02")),
+    )
+    with pytest.raises(limner.NoImageGeneratedError) as info:
+        await make_client().images.generate(model="alpha", prompt="x", n=3)
+    assert info.value.cost == Decimal("0.06")
+    assert info.value.billing_note == "the calls that answered cost $0.06"
+
+
+async def test_strict_mode_on_a_model_billed_by_tokens_keeps_the_reported_bill(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    filtered = [{"code": "content_filtered", "message": "blurred", "index": 0}]
+    server.reply(web.json_response(ok_body(1, billed_usd="0.5", notices=filtered)))
+    client = make_client(plugins=[FakePlugin(), TokenPriced()], strict=True)
+    with pytest.raises(limner.ContentPolicyError) as info:
+        await client.images.generate(model="fake/tokens-1", prompt="x")
+    assert info.value.cost == Decimal("0.5")  # the bill, not the tokens' price
+
+
+def test_a_call_made_in_one_that_answered_no_image_carries_its_bill() -> None:
+    call = limner.ProviderCall(
+        "generate",
+        ALPHA,
+        limner.GenerateRequest(model=ALPHA.id, prompt="x"),
+        None,  # type: ignore[arg-type]
+    )
+    with pytest.raises(limner.NoImageGeneratedError) as info:
+        call.without_images(
+            limner.NoImageGeneratedError("none"), "no_images", "none", billed_usd=Decimal("0.3")
+        )
+    assert info.value.cost == Decimal("0.3")
+
+
+async def test_a_chat_error_carries_the_bills_its_answers_reported(server: FakeServer) -> None:
+    raw = answer(1, text=None, image=False).body
+    assert isinstance(raw, bytes)
+    server.reply(web.json_response({**json.loads(raw), "billed_usd": "0.07"}))
+    async with client(server) as painter:
+        with pytest.raises(limner.NoImageGeneratedError) as info:
+            await painter.chat.completions.create(
+                model="painter/chat-1", messages=[{"role": "user", "content": "a boat"}]
+            )
+    assert info.value.cost == Decimal("0.07")
+    assert info.value.billing_note == "the answers reported a bill of $0.07"

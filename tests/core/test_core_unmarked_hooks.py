@@ -1,14 +1,17 @@
 """A plugin given in code with a function named as a hook but not marked ``@limner.hookimpl``:
-pluggy would pass it over in silence, so limner refuses the plugin and names the function."""
+pluggy would pass it over in silence, so limner warns, naming the function, and keeps the
+plugin (a module may import a helper of that name for its own use)."""
 
 from __future__ import annotations
 
+import warnings
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 import limner
+from limner.loading import PluginWarning
 from limner.plugins import Registry
 
 
@@ -16,30 +19,30 @@ class _HalfMarked:
     @limner.hookimpl
     def register_models(self, register: Any) -> None: ...
 
-    def price_call(self, call: Any, translation: Any, usage: Any) -> None: ...
+    def price_call(self, model: Any) -> None: ...
 
     def translate_request(self, provider: Any, call: Any) -> None: ...
 
 
-def test_an_unmarked_hook_method_refuses_the_plugin() -> None:
+def test_an_unmarked_hook_method_is_warned_about_and_the_plugin_kept() -> None:
     plugin = _HalfMarked()
-    with pytest.raises(limner.PluginError) as caught:
-        Registry([plugin], entry_points=False)
-    assert caught.value.message.endswith(
-        "price_call, translate_request are hook names, but not marked @limner.hookimpl, so "
-        "limner would never call them: add the marker (or rename a helper)"
+    with pytest.warns(PluginWarning) as said:
+        registry = Registry([plugin], entry_points=False)
+    assert registry.manager.is_registered(plugin)
+    assert str(said[0].message) == (
+        f"{__name__}: price_call, translate_request are hook names, but not marked "
+        "@limner.hookimpl, so limner never calls them: add the marker (or rename a helper of "
+        "that name)"
     )
 
 
-def test_an_unmarked_hook_is_refused_on_register_and_the_plugin_left_out() -> None:
+def test_registering_one_later_warns_too() -> None:
     registry = Registry([], entry_points=False)
-    plugin = _HalfMarked()
-    with pytest.raises(limner.PluginError, match="are hook names, but not marked"):
-        registry.register(plugin)
-    assert not registry.manager.is_registered(plugin)
+    with pytest.warns(PluginWarning, match="are hook names, but not marked"):
+        registry.register(_HalfMarked())
 
 
-def test_a_marked_plugin_with_other_helpers_is_taken() -> None:
+def test_a_marked_plugin_with_other_helpers_is_not_warned_about() -> None:
     @limner.hookimpl
     def register_models(register: Any) -> None: ...
 
@@ -48,4 +51,6 @@ def test_a_marked_plugin_with_other_helpers_is_taken() -> None:
     plugin = SimpleNamespace(
         register_models=register_models, price_calls=price_calls, price_call=3
     )  # (an attribute that is not a function is not a hook either)
-    assert Registry([plugin], entry_points=False).manager.is_registered(plugin)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert Registry([plugin], entry_points=False).manager.is_registered(plugin)

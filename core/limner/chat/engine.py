@@ -113,6 +113,7 @@ class ChatEngine:
 
     async def create(self, request: ChatRequest) -> ChatCompletion:
         plan = await self._plan(request, sending=True)
+        outcomes: list[ChatResult | LimnerError] = []
         try:
             async with admitted():  # (a gateway's upstream slot: taken once the plan holds)
                 outcomes = await gather_settled(
@@ -123,6 +124,7 @@ class ChatEngine:
                 )
             return self._merge(plan, outcomes)
         except LimnerError as error:  # no answer: the usage reported may still be billed
+            _price_billed(plan, outcomes, error)
             price_failure(self.engine.registry, plan, "chat", error)
             raise
 
@@ -321,6 +323,23 @@ class ChatEngine:
                 warnings.append(notice)
             cost = None if price is None or cost is None else cost + price
         return cost
+
+
+def _price_billed(
+    plan: _Plan, outcomes: Sequence[ChatResult | LimnerError], error: LimnerError
+) -> None:
+    """Into ``error``'s ``cost``: the bills the answers it throws away reported
+    (``ChatResult.billed_usd``), when any did; the usage is priced otherwise."""
+    billed = [
+        o.billed_usd for o in outcomes if isinstance(o, ChatResult) and o.billed_usd is not None
+    ]
+    if not billed or error.cost is not None:
+        return
+    step = f"{plan.provider.name}.parse_chat_response"
+    prices = [billed_or_notice(plan.model, bill, step)[0] for bill in billed]
+    error.cost = None if None in prices else sum((p for p in prices if p is not None), Decimal(0))
+    cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
+    error.add_billing_note(f"the answers reported a bill of {cost}")
 
 
 def _said_something(result: ChatResult) -> bool:

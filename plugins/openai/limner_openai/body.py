@@ -35,6 +35,7 @@ from limner import (
 from .fields import Form, Plan, prompt_fields, variation_fields
 from .models import JSON_EDIT_SIZES
 from .settings import DEFAULT_BASE_URL, OpenAISettings
+from .sizing import apply_size
 from .uploads import check_mask_bytes, input_image, prepare_uploads
 
 __all__ = ["edit_form", "translate_call"]
@@ -126,15 +127,15 @@ def _needs_free_size(call: ProviderCall) -> bool:
     """Whether the edit asks a model that takes free sizes for a size the JSON form's closed
     list (:data:`~limner_openai.models.JSON_EDIT_SIZES`) lacks, by ``size`` or by
     ``image_config``: the multipart form sends it as asked, the JSON form the nearest listed
-    one, another shape [SPEC EditImageBodyJsonParam.size]."""
-    if call.model.capabilities.size_rules is None:
-        return False  # (listed sizes only: the two forms send the same one)
+    one, another shape [SPEC EditImageBodyJsonParam.size]. The size is the one the multipart
+    form would send (``1:1`` is 1024x1024, which the JSON form lists too)."""
     request = call.request
-    size = getattr(request, "size", None)
-    if size is not None:
-        return size not in JSON_EDIT_SIZES
-    config = getattr(request, "image_config", None)
-    return config is not None and (config.aspect_ratio is not None or config.image_size is not None)
+    if call.model.capabilities.size_rules is None or not isinstance(request, EditRequest):
+        return False  # (listed sizes only: the two forms send the same one)
+    trial = Plan(call=call, form="multipart")
+    apply_size(trial, request.size, request)
+    sent = trial.fields.get("size")
+    return sent is not None and sent not in JSON_EDIT_SIZES
 
 
 def _check_markup(call: ProviderCall, markup: InputImage, remote: bool) -> None:

@@ -898,15 +898,25 @@ def test_a_free_size_keeps_an_edit_with_moderation_multipart(
     assert not [a for a in t.adjustments if a.param == "size"]
 
 
-@pytest.mark.parametrize("size", ["1536x1024", "auto"])
+@pytest.mark.parametrize(
+    ("fields", "sent"),
+    [
+        ({"size": "1536x1024"}, "1536x1024"),
+        ({"size": "auto"}, "auto"),
+        # image_config that works out to a size the JSON form lists too
+        ({"image_config": {"aspect_ratio": "1:1"}}, "1024x1024"),
+        ({"image_config": {"aspect_ratio": "3:2"}}, "1536x1024"),
+        ({"image_config": {"image_size": "1K"}}, None),  # the model's own default: unsent
+    ],
+)
 def test_a_listed_size_keeps_the_json_form_for_moderation(
-    provider: OpenAIProvider, make_call: Any, png: bytes, size: str
+    provider: OpenAIProvider, make_call: Any, png: bytes, fields: dict[str, Any], sent: str | None
 ) -> None:
-    call = make_call("gpt-image-2", "edit", images=[png], prompt="x", moderation="low", size=size)
+    call = make_call("gpt-image-2", "edit", images=[png], prompt="x", moderation="low", **fields)
     t = provider.translate(call)
     assert t.request.json is not None
-    assert (t.request.json["size"], t.request.json["moderation"]) == (size, "low")
-    assert t.adjustments == ()
+    assert (t.request.json.get("size"), t.request.json["moderation"]) == (sent, "low")
+    assert not [a for a in t.adjustments if a.param == "moderation"]
 
 
 def test_dall_e_2_edit_with_mask(
