@@ -36,7 +36,7 @@ from .exchange_failures import FINAL_CONNECTION_FAILURES, does_work, host_of, un
 from .proxies import DIRECT, EnvProxies
 from .redaction import drop_frame_locals
 from .retry import RetryPolicy
-from .status_errors import RETRYABLE_STATUSES, shown_url
+from .status_errors import RETRYABLE_STATUSES, TAKEN_STATUSES, shown_url
 from .wire import WireRequest, WireResponse
 
 if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` fast
@@ -190,6 +190,9 @@ class Transport:
                 wait = retry_after(response) if retry_after else response.retry_after
                 if wait is not None and wait > policy.max_retry_after:
                     return response  # not worth blocking for: the error says how long to wait
+                taken = TAKEN_STATUSES.get(response.status)
+                if taken is not None and on_resend is not None and does_work(request):
+                    on_resend(f"attempt {attempt}: {taken}")  # it was at work: perhaps twice
                 await back_off(policy.delay(attempt, wait), self.connections.pauses)
                 continue
             return response

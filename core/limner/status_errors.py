@@ -25,6 +25,7 @@ from .errors import (
 __all__ = [
     "ENDPOINT_NOT_FOUND",
     "RETRYABLE_STATUSES",
+    "TAKEN_STATUSES",
     "endpoint_not_found",
     "error_for_status",
     "shown_url",
@@ -51,6 +52,14 @@ _BY_STATUS: Mapping[int, type[LimnerError]] = {
 RETRYABLE_STATUSES = frozenset({408, 409, 429, *range(500, 600)})
 """Statuses core retries (with backoff) before giving up: 408, 409, 429 and every 5xx, as the
 providers' official SDKs do (a CDN's 520 to 524 included)."""
+
+
+TAKEN_STATUSES = {
+    524: "HTTP 524 (a proxy in front of the provider stopped waiting for its answer): the "
+    "provider may have taken it, and may bill the images it makes; limner sent it again",
+}
+"""Retried statuses that say the provider had the request and may still be at work on it: a
+request that does work (not a poll) sent again is said to be (a ``resent`` warning)."""
 
 
 def error_for_status(status: int) -> type[LimnerError]:
