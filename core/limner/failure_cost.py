@@ -3,15 +3,17 @@ answer) carries the ``usage`` the provider reported for them, which the provider
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
-from .call_prices import price_or_notice
+from .call_prices import billed_or_notice, price_or_notice
 from .capabilities import Operation
 from .errors import LimnerError
 from .plugins import Registry
 from .sending import Plan
 
-__all__ = ["price_failure"]
+__all__ = ["price_bills", "price_failure"]
 
 
 def price_failure(
@@ -30,3 +32,17 @@ def price_failure(
     cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
     note = f"the usage {plan.provider.name} reported for its calls may be billed ({cost})"
     error.add_billing_note(note)
+
+
+def price_bills(
+    plan: Plan[Any], bills: Sequence[Decimal | None], step: str, error: LimnerError
+) -> None:
+    """Into ``error``'s ``cost`` (unless it has one): the bills the answers it throws away
+    reported (``billed_usd``, read by ``step``), when any did; the usage is priced otherwise."""
+    billed = [bill for bill in bills if bill is not None]
+    if not billed or error.cost is not None:
+        return
+    prices = [billed_or_notice(plan.model, bill, step)[0] for bill in billed]
+    error.cost = None if None in prices else sum((p for p in prices if p is not None), Decimal(0))
+    cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
+    error.add_billing_note(f"the answers reported a bill of {cost}")

@@ -26,7 +26,7 @@ from ..errors import (
     UnsupportedFeatureError,
 )
 from ..estimates import estimate_calls
-from ..failure_cost import price_failure
+from ..failure_cost import price_bills, price_failure
 from ..inputs import check_extra_headers, check_not_overwritten, provider_options
 from ..outcomes import (
     failed_call_notice,
@@ -124,7 +124,8 @@ class ChatEngine:
                 )
             return self._merge(plan, outcomes)
         except LimnerError as error:  # no answer: the usage reported may still be billed
-            _price_billed(plan, outcomes, error)
+            bills = [o.billed_usd for o in outcomes if isinstance(o, ChatResult)]
+            price_bills(plan, bills, f"{plan.provider.name}.parse_chat_response", error)
             price_failure(self.engine.registry, plan, "chat", error)
             raise
 
@@ -323,23 +324,6 @@ class ChatEngine:
                 warnings.append(notice)
             cost = None if price is None or cost is None else cost + price
         return cost
-
-
-def _price_billed(
-    plan: _Plan, outcomes: Sequence[ChatResult | LimnerError], error: LimnerError
-) -> None:
-    """Into ``error``'s ``cost``: the bills the answers it throws away reported
-    (``ChatResult.billed_usd``), when any did; the usage is priced otherwise."""
-    billed = [
-        o.billed_usd for o in outcomes if isinstance(o, ChatResult) and o.billed_usd is not None
-    ]
-    if not billed or error.cost is not None:
-        return
-    step = f"{plan.provider.name}.parse_chat_response"
-    prices = [billed_or_notice(plan.model, bill, step)[0] for bill in billed]
-    error.cost = None if None in prices else sum((p for p in prices if p is not None), Decimal(0))
-    cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
-    error.add_billing_note(f"the answers reported a bill of {cost}")
 
 
 def _said_something(result: ChatResult) -> bool:
