@@ -546,6 +546,41 @@ def test_a_helper_overridden_is_caught(pytester: pytest.Pytester) -> None:
     assert any("test_no_standard_test_is_overridden" in line for line in failing(result))
 
 
+RAW_BODY = """
+    def models(self):
+        caps = limner.Capabilities(
+            operations=self.operations, max_images_per_call=4, aspect_ratios=("1:1", "16:9")
+        )
+        return [limner.ModelInfo(id="mini/m1", provider="mini", name="m1", capabilities=caps)]
+
+    def translate(self, call):
+        config = getattr(call.request, "image_config", None)
+        aspect = config.aspect_ratio if config is not None else None
+        body = {"prompt": call.request.prompt, "count": #COUNT#, "aspect": aspect}
+        forward_fields(body, call.request.forwarded)
+        content = json.dumps(body).encode()  # a raw body, as a signed one is sent
+        return limner.Translation(
+            request=limner.WireRequest(
+                "POST", "https://mini.example/v1/images", content=content,
+                headers={"content-type": "application/json"},
+            )
+        )
+"""
+
+
+def test_a_plugin_sending_a_raw_body_is_judged_by_what_it_holds(
+    pytester: pytest.Pytester,
+) -> None:
+    """The choice tests read the translation itself: a dry run shows a raw body's length only."""
+    source = mini(RAW_BODY.replace("#COUNT#", "call.n")).replace(
+        "import os\n", "import json\nimport os\n"
+    )
+    sound = run(pytester, source)
+    assert not [line for line in failing(sound) if "share_of_n" in line or "listed_size" in line]
+    broken = run(pytester, source.replace('"count": call.n', '"count": call.request.n'))
+    assert any("test_each_call_sends_its_own_share_of_n" in line for line in failing(broken))
+
+
 def test_the_way_the_tests_are_parametrized_cannot_be_overridden(
     pytester: pytest.Pytester,
 ) -> None:

@@ -12,11 +12,13 @@ import pytest
 
 from ..engine import split_n
 from ..errors import InvalidRequestError, UnsupportedFeatureError
+from ..wire import WireRequest
 from .harness import Case, Harness
 
 __all__ = ["ChoiceTests"]
 
-_BODY_FIELDS = ("method", "url", "json", "form", "files", "content")
+_SHOWN = ("method", "url", "json", "form", "files", "content_length")
+"""What a dry run shows of a request's body (its headers may hold a signing date)."""
 _MOST_N = 10
 """The largest ``n`` a request takes."""
 
@@ -24,7 +26,9 @@ _MOST_N = 10
 class ChoiceTests(Harness):
     """The choice tests of :class:`~limner.testing.ProviderTests`."""
 
-    def test_each_call_sends_its_own_share_of_n(self, case: Case) -> None:
+    def test_each_call_sends_its_own_share_of_n(
+        self, case: Case, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """Core splits ``n`` into calls of at most ``max_images_per_call`` images
         (``ProviderCall.n`` each): the first call must be the one a request for its share alone
         makes (later ones may differ from theirs: a seed offset, so they do not repeat the
@@ -32,11 +36,11 @@ class ChoiceTests(Harness):
         from ``n=1``."""
         _, model, operation = case
         most = model.capabilities.max_images_per_call
-        one = self._sent(case, 1)
+        one = self._sent(case, monkeypatch, n=1)
         if one is None:
             pytest.skip(f"{model.id} {operation}: n is not taken")
         if most >= 2:
-            two = self._sent(case, 2)
+            two = self._sent(case, monkeypatch, n=2)
             if two is not None:
                 assert two != one, (
                     f"{model.id} {operation}: n=2 sends what n=1 sends, so one image comes back "
@@ -44,7 +48,8 @@ class ChoiceTests(Harness):
                 )
         if most + 1 > _MOST_N:
             return
-        split, alone = self._sent(case, most + 1), self._sent(case, most)
+        split = self._sent(case, monkeypatch, n=most + 1)
+        alone = self._sent(case, monkeypatch, n=most)
         if split is None or alone is None:
             return
         counts = split_n(most + 1, most)
@@ -55,7 +60,7 @@ class ChoiceTests(Harness):
         )
 
     def test_each_listed_size_and_image_config_reaches_the_call_or_is_reported(
-        self, case: Case
+        self, case: Case, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Two values a model lists for ``size``, ``image_config.aspect_ratio`` or
         ``image_config.image_size`` may not send the same request unless the translation
@@ -80,12 +85,11 @@ class ChoiceTests(Harness):
         for param, values in listed:
             unreported: dict[str, list[Any]] = {}
             for value, fields in values:
-                plan = self._dry_run(case, **fields)
-                changes = [*plan["adjustments"], *plan["warnings"]]
+                changes: list[dict[str, Any]] = []
+                sent = self._sent(case, monkeypatch, changes, **fields)
                 if any(_about(change.get("param"), param) for change in changes):
                     continue
-                sent = json.dumps(_bodies(plan), sort_keys=True, default=str)
-                unreported.setdefault(sent, []).append(value)
+                unreported.setdefault(repr(sent), []).append(value)
             alike = [values for values in unreported.values() if len(values) > 1]
             assert not alike, (
                 f"{model.id} {operation}: {param} {' and '.join(map(repr, alike[0]))} send the "
@@ -95,23 +99,49 @@ class ChoiceTests(Harness):
 
     # ---- helpers (not to be overridden) ------------------------------------------------------
 
-    def _sent(self, case: Case, n: int) -> list[dict[str, Any]] | None:
-        """The requests a dry run of ``n`` images sends (their bodies: signatures aside), or
-        ``None`` when the model refuses that ``n`` for the operation, naming ``n``."""
-        try:
-            plan = self._dry_run(case, n=n)
-        except (InvalidRequestError, UnsupportedFeatureError) as error:
-            if error.param == "n":
-                return None
-            raise
-        return _bodies(plan)
+    def _sent(
+        self,
+        case: Case,
+        monkeypatch: pytest.MonkeyPatch,
+        changes: list[dict[str, Any]] | None = None,
+        **fields: Any,
+    ) -> list[tuple[Any, ...]] | None:
+        """What the translations of a dry run with ``fields`` hold, call by call (the requests
+        as translated: no signature, every body as built, raw bytes included), or ``None`` when
+        the model refuses the ``n`` asked for, naming ``n``. ``changes`` gets the dry run's
+        adjustments and warnings."""
+        provider, model, operation = case
+        with self._watching(provider, model, "translate", monkeypatch) as (client, sent):
+            try:
+                plan = self._call(client, model, operation, dry_run=True, **fields)
+            except (InvalidRequestError, UnsupportedFeatureError) as error:
+                if "n" in fields and error.param == "n":
+                    return None
+                raise
+        dumped = plan.model_dump(mode="json")
+        if changes is not None:
+            changes.extend([*dumped["adjustments"], *dumped["warnings"]])
+        if not sent:  # another plugin's translate_request hook translated: as the dry run shows
+            return [
+                tuple((key, repr(request.get(key))) for key in _SHOWN)
+                for request in dumped["requests"]
+            ]
+        return [_held(request) for request in sent]
 
 
-def _bodies(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {name: request[name] for name in _BODY_FIELDS if name in request}
-        for request in plan["requests"]
-    ]
+def _held(request: WireRequest) -> tuple[Any, ...]:
+    """A translated request's parts, to compare."""
+    body = json.dumps(request.json, sort_keys=True, default=str) if request.json else None
+    headers = sorted((name.lower(), value) for name, value in request.headers.items())
+    return (
+        request.method,
+        request.url,
+        body,
+        request.form,
+        request.files,
+        request.content,
+        headers,
+    )
 
 
 def _about(said: object, param: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from ..plugins import Registry
 from ..provider import Provider, ProviderCall
 from ..requests import EditRequest, GenerateRequest, VariationRequest
 from ..sync_client import Client
+from ..wire import WireRequest
 from .checks import offline
 
 __all__ = ["IMAGE_OPERATIONS", "OVERRIDABLE", "Case", "Harness"]
@@ -180,6 +182,25 @@ class Harness:
             plan: dict[str, Any] = made.model_dump(mode="json")
         assert plan["requests"], f"{model.id} {operation}: no request would be sent"
         return plan
+
+    @contextmanager
+    def _watching(
+        self, provider: Provider, model: ModelInfo, step: str, monkeypatch: pytest.MonkeyPatch
+    ) -> Iterator[tuple[Client, list[WireRequest]]]:
+        """A client of the plugin whose provider's ``step`` (``translate``,
+        ``translate_chat``) keeps each request it builds in the list given with it."""
+        translated: list[WireRequest] = []
+        with self._client(provider, model) as client:
+            live = type(client.registry.providers[provider.name])
+            translate: Callable[..., Any] = getattr(live, step)
+
+            def recording(self: Provider, call: Any) -> Any:
+                done = translate(self, call)
+                translated.append(done.request)
+                return done
+
+            monkeypatch.setattr(live, step, recording)
+            yield client, translated
 
     def _secret_settings(self, provider: Provider) -> list[str]:
         """The settings of ``provider`` that hold secrets (``SecretStr`` fields)."""

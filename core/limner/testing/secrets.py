@@ -6,8 +6,6 @@ as sent, and it is also what cassettes record and what is compared between calls
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -49,25 +47,6 @@ class SecretTests(Harness):
             )
             secrets = self._secrets(provider, model, client)
             _hidden(f"{model.id} chat", secrets, answer.model_dump(mode="json"), client, sent)
-
-    @contextmanager
-    def _watching(
-        self, provider: Provider, model: ModelInfo, step: str, monkeypatch: pytest.MonkeyPatch
-    ) -> Iterator[tuple[Client, list[WireRequest]]]:
-        """A client of the plugin whose provider's ``step`` (``translate``,
-        ``translate_chat``) keeps each request it builds in the list given with it."""
-        translated: list[WireRequest] = []
-        with self._client(provider, model) as client:
-            live = type(client.registry.providers[provider.name])
-            translate: Callable[..., Any] = getattr(live, step)
-
-            def recording(self: Provider, call: Any) -> Any:
-                done = translate(self, call)
-                translated.append(done.request)
-                return done
-
-            monkeypatch.setattr(live, step, recording)
-            yield client, translated
 
     def _secrets(self, provider: Provider, model: ModelInfo, client: Client) -> list[str]:
         """The values to look for: the client's secrets and the test's own credentials, at
