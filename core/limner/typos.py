@@ -87,7 +87,8 @@ def _client_setting(name: str) -> Notice:
         code=POSSIBLE_TYPO,
         message=f"{name} is a setting of limner's client, not a request field: it is forwarded "
         "to the provider as given (a provider that does not know it ignores or refuses it); set "
-        f"it on the client (limner.Client({name}=...), or client.with_options({name}=...))",
+        f"it on the client (limner.Client({name}=...), or client.with_options({name}=...); a "
+        "gateway's client is its operator's)",
         param=name,
     )
 

@@ -31,6 +31,6 @@ async def test_a_client_setting_given_to_a_call_is_forwarded_and_said_to_be_the_
             f"{name} is a setting of limner's client, not a request field: it is forwarded to "
             "the provider as given (a provider that does not know it ignores or refuses it); "
             f"set it on the client (limner.Client({name}=...), or "
-            f"client.with_options({name}=...))",
+            f"client.with_options({name}=...); a gateway's client is its operator's)",
         )
     ]
