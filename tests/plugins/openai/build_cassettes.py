@@ -25,7 +25,7 @@ from PIL import Image
 
 import limner
 
-from ..cassettes import built_body, shared_folder
+from ..cassettes import TINY_PNG, built_body, shared_folder
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -59,12 +59,22 @@ SOURCES: dict[str, dict[str, str]] = {
         "path": "tests/contrib/openai/cassettes/image_create_variation_url.yaml",
         "commit": "b6f2020c6301fa4fb78e13214436b17de07ec487",
     },
+    "edit_gpt_image_1": {  # a fixture the project saved from the real API, its image cut short
+        "file": "vercel-ai__openai-image-edit__gpt-image.json",
+        "repository": "vercel/ai",
+        "path": "packages/openai/src/image/__fixtures__/openai-image-edit.json",
+        "commit": "d7e3880f4afad1850ec9a1c948baf0221caa22b2",
+    },
 }
 
 
 def recorded(shared: Path, name: str) -> dict[str, Any]:
-    """The first interaction of a public recording, with its response body decoded."""
-    document = yaml.safe_load((shared / SOURCES[name]["file"]).read_text())
+    """The first interaction of a public recording, with its response body decoded (a saved
+    JSON answer alone: its body, and no headers)."""
+    path = shared / SOURCES[name]["file"]
+    if path.suffix == ".json":
+        return {"response_json": json.loads(path.read_text()), "response_headers": {}}
+    document = yaml.safe_load(path.read_text())
     interaction: dict[str, Any] = document["interactions"][0]
     response = interaction["response"]
     body = response.get("body", {}).get("string", response.get("content", b""))
@@ -185,11 +195,15 @@ async def build(shared: Path) -> list[Path]:
     async with limner.AsyncClient(providers=providers, environ={}) as client:
         for name, operation, params, note in await _cases(shared):
             real = recorded(shared, name)
-            request = await wire(client, operation, model="openai/dall-e-2", **params)
+            model = params.pop("model", "openai/dall-e-2")
+            request = await wire(client, operation, model=model, **params)
+            answer = real["response_json"]
+            if name == "edit_gpt_image_1":  # its image was cut short where it was saved
+                answer["data"][0]["b64_json"] = TINY_PNG
             text = cassette(
                 request,
                 200,
-                real["response_json"],
+                answer,
                 real["response_headers"],
                 provenance(name, note),
             )
@@ -252,6 +266,20 @@ async def _cases(shared: Path) -> list[tuple[str, str, dict[str, Any], str]]:
                 "response_format": "url",
             },
             image_note,
+        ),
+        (
+            "edit_gpt_image_1",
+            "edit",
+            {
+                "model": "openai/gpt-image-1",
+                "prompt": "A sunlit indoor lounge area with a pool containing a flamingo",
+                "image": INPUTS / "edit_image.png",
+                "size": "1024x1024",
+                "quality": "high",
+            },
+            "the answer as vercel/ai saved it (created, background, output_format, quality, "
+            "size; no usage), its image, cut short there, replaced by a 1x1 PNG; the input is "
+            "the dall-e-2 edit recording's PNG, scaled to 64x64",
         ),
         (
             "variation_dall_e_2",

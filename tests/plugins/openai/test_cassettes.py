@@ -81,6 +81,29 @@ async def test_edit_dall_e_2_mask(client: limner.AsyncClient) -> None:
     assert "mask_marks_nothing" in [w.code for w in result.warnings]
 
 
+async def test_edit_gpt_image_1(client: limner.AsyncClient) -> None:
+    """A GPT image model's multipart edit, and its answer's echoed settings (no usage here:
+    the cost is the per-image table's estimate, and said so)."""
+    result = await client.images.edit(
+        model="openai/gpt-image-1",
+        prompt="A sunlit indoor lounge area with a pool containing a flamingo",
+        image=INPUTS / "edit_image.png",
+        size="1024x1024",
+        quality="high",
+    )
+    assert result.created == 1770935251
+    assert base64.b64decode(result.data[0].b64_json or "").startswith(PNG_MAGIC)
+    assert (result.output_format, result.quality, result.size, result.background) == (
+        "png",
+        "high",
+        "1024x1024",
+        "opaque",
+    )
+    assert result.usage is None
+    assert result.cost == limner.money.to_usd("0.167")
+    assert "cost_estimated" in [w.code for w in result.warnings]
+
+
 async def test_variation_dall_e_2(client: limner.AsyncClient) -> None:
     result = await client.images.create_variation(
         model="openai/dall-e-2",
