@@ -19,6 +19,9 @@ if TYPE_CHECKING:
         admission as admission,
     )
     from . import (
+        answer_costs as answer_costs,
+    )
+    from . import (
         arguments as arguments,
     )
     from . import (
@@ -443,6 +446,7 @@ _SUBMODULES = frozenset(
     {
         "addresses",
         "admission",
+        "answer_costs",
         "arguments",
         "authorizing",
         "call_prices",

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .capabilities import ModelInfo, Operation
-from .errors import LimnerError
+from .errors import LimnerError, PluginError
 from .images import InputImage
 from .pricing import hook_cost
 from .provider_settings import ProviderSettings
@@ -108,7 +108,10 @@ class ProviderCall:
             if error.usage is None:
                 error.usage = usage
             if billed_usd is not None and error.cost is None:
-                error.cost = hook_cost(billed_usd, "without_images was given a bill of")
+                try:
+                    error.cost = hook_cost(billed_usd, "the answer reported a bill of")
+                except PluginError as exc:  # the provider's error stands: its cost is unknown
+                    error.add_billing_note(f"{exc.message}; its cost is unknown")
             raise error
         notice = Notice(code=code, message=message)
         return ProviderResult(

@@ -9,11 +9,10 @@ import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from .admission import admitted
-from .call_prices import billed_or_notice, estimated_notice, price_or_notice
+from .answer_costs import price_made, total_cost
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
 from .client_defaults import DEFAULT_POLL_TIMEOUT
@@ -47,7 +46,6 @@ from .requests import set_aside_misplaced
 from .responses import (
     CONTENT_FILTERED,
     ImagesResponse,
-    Notice,
 )
 from .sending import (
     Plan,
@@ -123,37 +121,9 @@ class Engine:
             self._keep_made(operation, request, plan, ended, jobs)
             raise
         except LimnerError as error:  # no image returned: what was made may still be billed
-            self._price_made(operation, plan, ended, error)
+            price_made(self.registry, operation, plan, ended, error)
             price_failure(self.registry, plan, operation, error)
             raise
-
-    def _price_made(
-        self,
-        operation: Operation,
-        plan: _Plan,
-        ended: Mapping[int, ProviderResult | LimnerError],
-        error: LimnerError,
-    ) -> None:
-        """Into ``error``'s ``cost``: what the calls that answered cost, when ``error`` throws
-        their answers away (strict mode's, or no image in any): the bills they reported
-        (``billed_usd``), and for a model priced per image the images they made. A model billed
-        by tokens whose answers reported no bill is priced from the usage the error carries
-        (:func:`~limner.failure_cost.price_failure`)."""
-        made = [
-            (result, plan.translations[index])
-            for index, result in sorted(ended.items())
-            if isinstance(result, ProviderResult)
-            and (result.images or result.billed_usd is not None)
-        ]
-        billed = any(result.billed_usd is not None for result, _ in made)
-        sheet = plan.model.pricing
-        if error.cost is not None or not made:
-            return
-        if sheet is not None and sheet.bills_tokens and not billed:
-            return
-        error.cost, _ = self._total_cost(operation, plan, made)
-        cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
-        error.add_billing_note(f"the calls that answered cost {cost}")
 
     def _keep_made(
         self,
@@ -355,44 +325,5 @@ class Engine:
     def _response(
         self, operation: Operation, plan: _Plan, merged: Merged, read: InputImage | None
     ) -> ImagesResponse:
-        cost, price_warnings = self._total_cost(operation, plan, merged.answered)
+        cost, price_warnings = total_cost(self.registry, operation, plan, merged.answered)
         return respond(plan, merged, cost, price_warnings, read)
-
-    def _total_cost(
-        self,
-        operation: Operation,
-        plan: _Plan,
-        answered: Sequence[tuple[ProviderResult, Translation]],
-    ) -> tuple[Decimal | None, list[Notice]]:
-        total: Decimal | None = Decimal(0)
-        notices: list[Notice] = []
-        for result, sent in answered:
-            cost, notice = self._call_cost(operation, plan, result, sent)
-            if notice is not None:
-                notices.append(notice)
-            total = None if cost is None or total is None else total + cost
-        return total, unique(notices)
-
-    def _call_cost(
-        self, operation: Operation, plan: _Plan, result: ProviderResult, sent: Translation
-    ) -> tuple[Decimal | None, Notice | None]:
-        """One call's cost: the bill its answer reported, else priced (hooks, price sheet)."""
-        if result.billed_usd is not None:
-            step = f"{plan.provider.name}.parse_response"
-            return billed_or_notice(plan.model, result.billed_usd, step)
-        quality = result.quality if result.quality not in (None, "auto") else sent.quality
-        # the size sent is priced (it may name a class: 2K); what came back, when unsent
-        size = sent.size if sent.size not in (None, "auto") else result.size
-        cost, notice = price_or_notice(
-            self.registry,
-            plan.model,
-            operation,
-            len(result.images),
-            quality,
-            size,
-            result.usage,
-            sent.edit_mode,
-        )
-        if notice is None:
-            notice = estimated_notice(self.registry, plan.model, result.usage)
-        return cost, notice

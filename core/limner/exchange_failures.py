@@ -12,6 +12,7 @@ __all__ = [
     "CERTIFICATE_UNTRUSTED",
     "DROPPED",
     "FINAL_CONNECTION_FAILURES",
+    "MAYBE_TAKEN",
     "PROXY_REFUSED",
     "does_work",
     "host_of",
@@ -119,10 +120,10 @@ def does_work(request: WireRequest) -> bool:
     return request.method not in ("GET", "HEAD")
 
 
-DROPPED = (
-    "the connection dropped after the request went out: the provider may have taken it, and "
-    "may bill the images it makes"
-)
+MAYBE_TAKEN = "the provider may have taken it, and may bill the images it makes"
+"""Said of a request that may have been taken though no answer says so."""
+
+DROPPED = f"the connection dropped after the request went out: {MAYBE_TAKEN}"
 
 
 def maybe_taken(request: WireRequest, exc: Exception) -> bool:

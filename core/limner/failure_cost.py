@@ -11,6 +11,7 @@ from .call_prices import billed_or_notice, price_or_notice
 from .capabilities import Operation
 from .errors import LimnerError
 from .plugins import Registry
+from .responses import Usage
 from .sending import Plan
 
 __all__ = ["price_bills", "price_failure"]
@@ -35,14 +36,29 @@ def price_failure(
 
 
 def price_bills(
-    plan: Plan[Any], bills: Sequence[Decimal | None], step: str, error: LimnerError
+    registry: Registry,
+    plan: Plan[Any],
+    answers: Sequence[tuple[Decimal | None, Usage | None]],
+    failed: Usage | None,
+    step: str,
+    error: LimnerError,
 ) -> None:
-    """Into ``error``'s ``cost`` (unless it has one): the bills the answers it throws away
-    reported (``billed_usd``, read by ``step``), when any did; the usage is priced otherwise."""
-    billed = [bill for bill in bills if bill is not None]
-    if not billed or error.cost is not None:
+    """Into ``error``'s ``cost`` (unless it has one), when any of the ``answers`` it throws
+    away reported its bill (``billed_usd``, read by ``step``): those bills, the other answers'
+    usage and the usage the ``failed`` calls reported, priced. Without a bill, the usage is
+    priced as :func:`price_failure` does."""
+    if error.cost is not None or all(bill is None for bill, _ in answers):
         return
-    prices = [billed_or_notice(plan.model, bill, step)[0] for bill in billed]
-    error.cost = None if None in prices else sum((p for p in prices if p is not None), Decimal(0))
-    cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
-    error.add_billing_note(f"the answers reported a bill of {cost}")
+    sent = plan.translations[0]
+    usages = [usage for bill, usage in answers if bill is None and usage is not None]
+    usages += [failed] if failed is not None else []
+    prices = [billed_or_notice(plan.model, bill, step) for bill, _ in answers if bill is not None]
+    prices += [
+        price_or_notice(registry, plan.model, "chat", 0, sent.quality, sent.size, usage)
+        for usage in usages
+    ]
+    costs = [cost for cost, _ in prices]
+    error.cost = None if None in costs else sum((c for c in costs if c is not None), Decimal(0))
+    said = f"${error.cost.normalize():f}" if error.cost is not None else "an unknown amount"
+    why = next((f" ({notice.message})" for _, notice in prices if notice is not None), "")
+    error.add_billing_note(f"the answers cost {said}{why if error.cost is None else ''}")

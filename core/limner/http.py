@@ -32,7 +32,13 @@ from .errors import (
     ProviderConnectionError,
     RequestTimeoutError,
 )
-from .exchange_failures import FINAL_CONNECTION_FAILURES, does_work, host_of, unreached
+from .exchange_failures import (
+    FINAL_CONNECTION_FAILURES,
+    MAYBE_TAKEN,
+    does_work,
+    host_of,
+    unreached,
+)
 from .proxies import DIRECT, EnvProxies
 from .redaction import drop_frame_locals
 from .retry import RetryPolicy
@@ -169,9 +175,9 @@ class Transport:
                     or exc.code in FINAL_CONNECTION_FAILURES
                 ):
                     raise
+                await back_off(policy.delay(attempt, None), self.connections.pauses)
                 if exc.billing_note and on_resend is not None:  # sent again, perhaps twice made
                     on_resend(f"attempt {attempt}: {exc.billing_note}; limner sent it again")
-                await back_off(policy.delay(attempt, None), self.connections.pauses)
                 continue
             if log.isEnabledFor(logging.DEBUG):  # the arguments cost even when not logged
                 log.debug(
@@ -190,10 +196,10 @@ class Transport:
                 wait = retry_after(response) if retry_after else response.retry_after
                 if wait is not None and wait > policy.max_retry_after:
                     return response  # not worth blocking for: the error says how long to wait
+                await back_off(policy.delay(attempt, wait), self.connections.pauses)
                 taken = TAKEN_STATUSES.get(response.status)
                 if taken is not None and on_resend is not None and does_work(request):
-                    on_resend(f"attempt {attempt}: {taken}")  # it was at work: perhaps twice
-                await back_off(policy.delay(attempt, wait), self.connections.pauses)
+                    on_resend(f"attempt {attempt}: {taken}: {MAYBE_TAKEN}; limner sent it again")
                 continue
             return response
 

@@ -21,6 +21,7 @@ from .errors import PluginError
 from .hookspecs import PROJECT
 from .provider import Provider
 from .suggest import did_you_mean
+from .typos import one_slip_apart
 
 __all__ = [
     "DISABLE_ENV",
@@ -123,6 +124,7 @@ def load_entry_points(manager: pluggy.PluginManager) -> frozenset[str]:
                 f"{manager.get_name(plugin)!r} loaded already: uninstall one of the two "
                 f"distributions, or {disable_hint(entry.name)}"
             )
+        warn_unmarked_hooks(plugin, where)  # (before registering: an error under -W error)
         try:
             manager.register(plugin, name=entry.name)
         except pluggy.PluginValidationError as exc:
@@ -132,7 +134,6 @@ def load_entry_points(manager: pluggy.PluginManager) -> frozenset[str]:
                 f"{where} has no limner hooks: mark its hook functions with @limner.hookimpl; "
                 + disable_hint(entry.name)
             )
-        warn_unmarked_hooks(plugin, where)
         loaded.add(entry.name)
     try:
         manager.check_pending()
@@ -207,6 +208,7 @@ def register_plugin(manager: pluggy.PluginManager, plugin: object, name: str | N
             f"the plugin name {name!r} is disabled ({DISABLE_ENV} or disable_plugins): "
             "register the plugin under another name, or stop disabling that one"
         )
+    warn_unmarked_hooks(plugin, module_of(plugin))  # (before: an error under -W error)
     try:
         manager.register(plugin, name=name)
     except ValueError as exc:  # pluggy: already registered, or the name is taken
@@ -216,7 +218,6 @@ def register_plugin(manager: pluggy.PluginManager, plugin: object, name: str | N
         raise PluginError(
             f"{plugin!r} has no limner hooks: mark its hook methods with @limner.hookimpl"
         )
-    warn_unmarked_hooks(plugin, module_of(plugin))
 
 
 _HOOK_NAMES = tuple(
@@ -235,8 +236,8 @@ def warn_unmarked_hooks(plugin: object, where: str) -> None:
         if inspect.isroutine(attribute := getattr(plugin, name, None))
         and not hasattr(attribute, f"{PROJECT}_impl")
     ]
-    if not unmarked:
-        return
+    if not unmarked or not _marks_any(plugin):
+        return  # (none marked: "has no limner hooks" says it)
     one = len(unmarked) == 1
     warnings.warn(
         f"{where}: {', '.join(unmarked)} {'is a hook name' if one else 'are hook names'}, but "
@@ -251,18 +252,30 @@ class PluginWarning(UserWarning):
     """A plugin does something that is most likely a mistake, but may be meant."""
 
 
+def _marks_any(plugin: object) -> bool:
+    """Whether ``plugin`` has a function marked ``@limner.hookimpl``."""
+    return any(
+        hasattr(getattr(plugin, name, None), f"{PROJECT}_impl")
+        for name in dir(plugin)
+        if not name.startswith("__")
+    )
+
+
 def left_out_model(model: Any, disabled: Iterable[str], providers: Iterable[str]) -> None:
     """A model registered (``register_models``) for a provider no plugin left registers, while
     plugins are disabled: left out, most likely a change to a disabled plugin's model (whose
     provider's name may differ from the plugin's). With a :class:`PluginWarning` when the
-    name is close to one of the ``providers`` registered: then it is most likely misspelt."""
-    meant = did_you_mean(str(model.provider), providers)
+    name is one slip of the keyboard (or of case) from one of the ``providers`` registered:
+    then it is most likely misspelt."""
+    typed = str(model.provider).lower()
+    meant = [p for p in providers if typed == p.lower() or one_slip_apart(typed, p.lower())]
     if not meant:
         log.debug("left out %s: no plugin left registers its provider", model.id)
         return
     warnings.warn(
         f"left out the model {model.id!r}, registered for the provider {model.provider!r}, "
-        f"which no plugin registers (disabled: {', '.join(sorted(disabled))}){meant}",
+        f"which no plugin registers (disabled: {', '.join(sorted(disabled))}); did you mean "
+        f"{meant[0]!r}?",
         PluginWarning,
         stacklevel=2,
     )

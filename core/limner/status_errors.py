@@ -55,8 +55,8 @@ providers' official SDKs do (a CDN's 520 to 524 included)."""
 
 
 TAKEN_STATUSES = {
-    524: "HTTP 524 (a proxy in front of the provider stopped waiting for its answer): the "
-    "provider may have taken it, and may bill the images it makes; limner sent it again",
+    504: "HTTP 504 (a gateway in front of the provider stopped waiting for its answer)",
+    524: "HTTP 524 (a proxy in front of the provider stopped waiting for its answer)",
 }
 """Retried statuses that say the provider had the request and may still be at work on it: a
 request that does work (not a poll) sent again is said to be (a ``resent`` warning)."""

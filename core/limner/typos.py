@@ -18,6 +18,7 @@ __all__ = [
     "CLIENT_SETTINGS",
     "POSSIBLE_TYPO",
     "one_slip",
+    "one_slip_apart",
     "typo_notices",
 ]
 
@@ -41,7 +42,7 @@ they are request fields, forwarded, and said to be the client's."""
 _CUTOFF = 0.8
 """How alike (difflib's ratio) an unknown name and a known one must be to be taken for it."""
 _SHORTEST = 4
-"""The shortest name that one slip (see :func:`_one_slip_apart`) is enough to take for a known
+"""The shortest name that one slip (see :func:`one_slip_apart`) is enough to take for a known
 one: short names fall below ``_CUTOFF`` after one slip (``sise`` for ``size`` is 0.75)."""
 
 
@@ -66,7 +67,7 @@ def typo_notices(request: ImageRequest, own: frozenset[str] = frozenset()) -> li
             notices.append(_client_setting(name))
             continue
         close = difflib.get_close_matches(name, known, n=1, cutoff=_CUTOFF) or [
-            field for field in known if _one_slip_apart(name, field)
+            field for field in known if one_slip_apart(name, field)
         ]
         if close:
             meant = known[close[0]]
@@ -93,7 +94,7 @@ def _client_setting(name: str) -> Notice:
     )
 
 
-def _one_slip_apart(typed: str, field: str) -> bool:
+def one_slip_apart(typed: str, field: str) -> bool:
     """Whether ``typed`` is ``field`` with one letter changed, added, dropped, or two neighbours
     swapped, for names of at least ``_SHORTEST`` letters."""
     if min(len(typed), len(field)) < _SHORTEST or typed == field:
@@ -119,4 +120,4 @@ def one_slip(name: str, close: list[str]) -> bool:
     two neighbours swapped (``opneai`` for ``openai``), or one letter missing or wrong
     (``opnai``, ``openia`` aside). A longer name (``openai2``, ``openai_pro``) may be another
     provider's."""
-    return bool(close) and len(name) <= len(close[0]) and _one_slip_apart(name, close[0])
+    return bool(close) and len(name) <= len(close[0]) and one_slip_apart(name, close[0])

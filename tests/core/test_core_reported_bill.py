@@ -133,4 +133,50 @@ async def test_a_chat_error_carries_the_bills_its_answers_reported(server: FakeS
                 model="painter/chat-1", messages=[{"role": "user", "content": "a boat"}]
             )
     assert info.value.cost == Decimal("0.07")
-    assert info.value.billing_note == "the answers reported a bill of $0.07"
+    assert info.value.billing_note == "the answers cost $0.07"
+
+
+async def test_a_chat_error_prices_the_answers_without_a_bill_beside_the_billed(
+    server: FakeServer,
+) -> None:
+    raw = answer(1, text=None, image=False).body
+    assert isinstance(raw, bytes)
+    server.reply(
+        web.json_response({**json.loads(raw), "billed_usd": "0.07"}),
+        web.json_response(json.loads(raw)),
+    )
+    async with client(server) as painter:
+        with pytest.raises(limner.NoImageGeneratedError) as info:
+            await painter.chat.completions.create(
+                model="painter/chat-1", messages=[{"role": "user", "content": "a boat"}], n=2
+            )
+    # the bill, and the other answer's 10 prompt tokens at $1/M and 100 image tokens at $50/M
+    assert info.value.cost == Decimal("0.07501")
+
+
+async def test_a_billed_call_and_a_call_with_usage_only_are_both_in_the_errors_cost(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    server.reply(web.json_response(ok_body(0, billed_usd="0.04")), web.json_response(ok_body(0)))
+    client = make_client(plugins=[FakePlugin(), TokenPriced()])
+    with pytest.raises(limner.NoImageGeneratedError) as info:
+        await client.images.generate(model="fake/tokens-1", prompt="x", n=3)
+    assert info.value.cost == Decimal("0.04001")  # the bill, and 10 prompt tokens at $1/M
+
+
+def test_a_bill_that_is_no_amount_leaves_the_providers_error_standing() -> None:
+    call = limner.ProviderCall(
+        "generate",
+        ALPHA,
+        limner.GenerateRequest(model=ALPHA.id, prompt="x"),
+        None,  # type: ignore[arg-type]
+    )
+    with pytest.raises(limner.ContentPolicyError) as info:
+        call.without_images(
+            limner.ContentPolicyError("refused"),
+            "content_filtered",
+            "refused",
+            billed_usd=Decimal("NaN"),
+        )
+    assert info.value.cost is None
+    assert (info.value.billing_note or "").endswith("; its cost is unknown")

@@ -39,16 +39,19 @@ async def test_a_post_resent_after_its_connection_dropped_says_so(
     ]
 
 
-async def test_a_post_resent_after_a_524_says_so(
-    make_client: MakeClient, server: FakeServer
+@pytest.mark.parametrize(("status", "what"), [(524, "a proxy"), (504, "a gateway")])
+async def test_a_post_resent_after_a_timed_out_front_says_so(
+    make_client: MakeClient, server: FakeServer, status: int, what: str
 ) -> None:
-    """A CDN's 524: the provider had the request and may still make (and bill) its images."""
-    server.reply(error_reply(524), error_reply(502))
+    """A CDN's 524, a gateway's 504: the provider had the request and may still make (and
+    bill) its images."""
+    server.reply(error_reply(status), error_reply(502))
     result = await make_client().images.generate(model="fake/alpha-1", prompt="x")
     assert len(result.data) == 1 and len(server.api_calls) == 3
     assert [w.message for w in result.warnings if w.code == RESENT] == [
-        "attempt 1: HTTP 524 (a proxy in front of the provider stopped waiting for its answer): "
-        "the provider may have taken it, and may bill the images it makes; limner sent it again"
+        f"attempt 1: HTTP {status} ({what} in front of the provider stopped waiting for its "
+        "answer): the provider may have taken it, and may bill the images it makes; limner "
+        "sent it again"
     ]  # (the 502 after it is retried without a word)
 
 

@@ -576,8 +576,41 @@ def test_a_plugin_sending_a_raw_body_is_judged_by_what_it_holds(
         "import os\n", "import json\nimport os\n"
     )
     sound = run(pytester, source)
-    assert not [line for line in failing(sound) if "share_of_n" in line or "listed_size" in line]
+    assert not failing(sound), failing(sound)  # its extra fields are read from its bytes too
     broken = run(pytester, source.replace('"count": call.n', '"count": call.request.n'))
+    assert any("test_each_call_sends_its_own_share_of_n" in line for line in failing(broken))
+    nonce = run(
+        pytester, source.replace('"count": call.n', '"count": call.n, "nonce": random.random()')
+    )
+    assert any("same_way_twice" in line for line in failing(nonce))
+
+
+WRAPS = """
+
+class Wraps:  # translates mini's calls through mini's own translation, then adds a count
+    @limner.hookimpl(tryfirst=True)
+    def translate_request(self, provider, call):
+        done = provider.translate(call)
+        body = {**done.request.json, "count": #COUNT#}
+        return limner.Translation(request=limner.WireRequest("POST", done.request.url, json=body))
+
+
+class TestWraps(ProviderTests):
+    plugin = Wraps()
+    builds_on = (Plugin(),)
+
+    @property
+    def settings(self):
+        return {"api_key": "mini-key-0123456789abcdef"}
+"""
+
+
+def test_a_translate_request_hook_is_judged_by_what_it_returns(pytester: pytest.Pytester) -> None:
+    """Not by the provider's translation it starts from."""
+    source = mini().replace("class TestMini(ProviderTests):", "class _Unused(ProviderTests):")
+    sound = run(pytester, source + WRAPS.replace("#COUNT#", "call.n"))
+    assert not failing(sound), failing(sound)
+    broken = run(pytester, source + WRAPS.replace("#COUNT#", "call.request.n"))
     assert any("test_each_call_sends_its_own_share_of_n" in line for line in failing(broken))
 
 

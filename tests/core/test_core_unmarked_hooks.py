@@ -54,3 +54,43 @@ def test_a_marked_plugin_with_other_helpers_is_not_warned_about() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert Registry([plugin], entry_points=False).manager.is_registered(plugin)
+
+
+def test_the_warning_comes_before_registering_so_an_error_leaves_nothing_registered() -> None:
+    """Under ``-W error`` (a plugin's CI) the warning raises: the plugin is not left half in."""
+    registry = Registry([], entry_points=False)
+    plugin = _HalfMarked()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(PluginWarning):
+            registry.register(plugin)
+    assert not registry.manager.is_registered(plugin)
+
+
+@pytest.mark.parametrize(
+    ("provider", "warned"),
+    [("opneai", True), ("OpenAI", True), ("azure_openai", False), ("acme", False)],
+)
+def test_a_model_left_out_is_warned_of_only_when_its_provider_looks_misspelt(
+    provider: str, warned: bool
+) -> None:
+    """One slip of the keyboard, or of case, from a registered provider's name; not another
+    provider whose name holds one (``azure_openai``), nor one of a disabled plugin."""
+    from limner_openai import OpenAIProvider
+
+    model = OpenAIProvider().models()[0]
+
+    class Adds:
+        @limner.hookimpl
+        def register_models(self, register: Any) -> None:
+            update = {"id": f"{provider}/{model.name}", "provider": provider}
+            register(model.model_copy(update=update))
+
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        registry = Registry([Adds()], disable_plugins=["stability"])
+        assert provider not in registry.providers
+    left = [w for w in said if issubclass(w.category, PluginWarning)]
+    assert bool(left) is warned
+    if warned:
+        assert str(left[0].message).endswith("did you mean 'openai'?")

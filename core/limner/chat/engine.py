@@ -124,8 +124,10 @@ class ChatEngine:
                 )
             return self._merge(plan, outcomes)
         except LimnerError as error:  # no answer: the usage reported may still be billed
-            bills = [o.billed_usd for o in outcomes if isinstance(o, ChatResult)]
-            price_bills(plan, bills, f"{plan.provider.name}.parse_chat_response", error)
+            answers = [(o.billed_usd, o.usage) for o in outcomes if isinstance(o, ChatResult)]
+            failed = reported_usage(o for o in outcomes if isinstance(o, LimnerError))
+            step = f"{plan.provider.name}.parse_chat_response"
+            price_bills(self.engine.registry, plan, answers, failed, step, error)
             price_failure(self.engine.registry, plan, "chat", error)
             raise
 

@@ -5,20 +5,16 @@ whether a translation sends them: a plugin that read ``request.n`` for ``call.n`
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from ..engine import split_n
 from ..errors import InvalidRequestError, UnsupportedFeatureError
-from ..wire import WireRequest
-from .harness import Case, Harness
+from .harness import Case, Harness, held
 
 __all__ = ["ChoiceTests"]
 
-_SHOWN = ("method", "url", "json", "form", "files", "content_length")
-"""What a dry run shows of a request's body (its headers may hold a signing date)."""
 _MOST_N = 10
 """The largest ``n`` a request takes."""
 
@@ -111,37 +107,17 @@ class ChoiceTests(Harness):
         the model refuses the ``n`` asked for, naming ``n``. ``changes`` gets the dry run's
         adjustments and warnings."""
         provider, model, operation = case
-        with self._watching(provider, model, "translate", monkeypatch) as (client, sent):
+        with self._translating(provider, model, monkeypatch) as (client, sent):
             try:
                 plan = self._call(client, model, operation, dry_run=True, **fields)
             except (InvalidRequestError, UnsupportedFeatureError) as error:
                 if "n" in fields and error.param == "n":
                     return None
                 raise
-        dumped = plan.model_dump(mode="json")
         if changes is not None:
+            dumped = plan.model_dump(mode="json")
             changes.extend([*dumped["adjustments"], *dumped["warnings"]])
-        if not sent:  # another plugin's translate_request hook translated: as the dry run shows
-            return [
-                tuple((key, repr(request.get(key))) for key in _SHOWN)
-                for request in dumped["requests"]
-            ]
-        return [_held(request) for request in sent]
-
-
-def _held(request: WireRequest) -> tuple[Any, ...]:
-    """A translated request's parts, to compare."""
-    body = json.dumps(request.json, sort_keys=True, default=str) if request.json else None
-    headers = sorted((name.lower(), value) for name, value in request.headers.items())
-    return (
-        request.method,
-        request.url,
-        body,
-        request.form,
-        request.files,
-        request.content,
-        headers,
-    )
+        return [held(request) for request in sent]
 
 
 def _about(said: object, param: str) -> bool:

@@ -5,6 +5,7 @@ share (not to be overridden: :class:`~limner.testing.ProviderTests` checks)."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -22,7 +23,7 @@ from ..sync_client import Client
 from ..wire import WireRequest
 from .checks import offline
 
-__all__ = ["IMAGE_OPERATIONS", "OVERRIDABLE", "Case", "Harness"]
+__all__ = ["IMAGE_OPERATIONS", "OVERRIDABLE", "Case", "Harness", "held"]
 
 Case = tuple[Provider, ModelInfo, Operation]
 
@@ -202,6 +203,25 @@ class Harness:
             monkeypatch.setattr(live, step, recording)
             yield client, translated
 
+    @contextmanager
+    def _translating(
+        self, provider: Provider, model: ModelInfo, monkeypatch: pytest.MonkeyPatch
+    ) -> Iterator[tuple[Client, list[WireRequest]]]:
+        """A client of the plugin that keeps each request its calls are translated to, as the
+        registry gives it (a ``translate_request`` hook's included), before ``authorize``."""
+        translated: list[WireRequest] = []
+        with self._client(provider, model) as client:
+            registry = client.registry
+            translate = registry.translate
+
+            def recording(provider: Provider, call: Any) -> Any:
+                done = translate(provider, call)
+                translated.append(done.request)
+                return done
+
+            monkeypatch.setattr(registry, "translate", recording)
+            yield client, translated
+
     def _secret_settings(self, provider: Provider) -> list[str]:
         """The settings of ``provider`` that hold secrets (``SecretStr`` fields)."""
         return [
@@ -209,3 +229,18 @@ class Harness:
             for name, field in provider.settings_model.model_fields.items()
             if "SecretStr" in str(field.annotation)
         ]
+
+
+def held(request: WireRequest) -> tuple[Any, ...]:
+    """A translated request's parts, to compare."""
+    body = json.dumps(request.json, sort_keys=True, default=str) if request.json else None
+    headers = sorted((name.lower(), value) for name, value in request.headers.items())
+    return (
+        request.method,
+        request.url,
+        body,
+        request.form,
+        request.files,
+        request.content,
+        headers,
+    )

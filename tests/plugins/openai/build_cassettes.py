@@ -59,7 +59,9 @@ SOURCES: dict[str, dict[str, str]] = {
         "path": "tests/contrib/openai/cassettes/image_create_variation_url.yaml",
         "commit": "b6f2020c6301fa4fb78e13214436b17de07ec487",
     },
-    "edit_gpt_image_1": {  # a fixture the project saved from the real API, its image cut short
+    "edit_gpt_image_1": {
+        "kind": "built from a test fixture of vercel/ai: an answer of the real API as that "
+        "project saved it, its image cut short there (not recorded by limner)",
         "file": "vercel-ai__openai-image-edit__gpt-image.json",
         "repository": "vercel/ai",
         "path": "packages/openai/src/image/__fixtures__/openai-image-edit.json",
@@ -180,7 +182,9 @@ def _shrink(body: Any) -> Any:
 def provenance(name: str, note: str) -> dict[str, Any]:
     source = SOURCES[name]
     return {
-        "kind": "built from a public recording of the real service (not recorded by limner)",
+        "kind": source.get(
+            "kind", "built from a public recording of the real service (not recorded by limner)"
+        ),
         "request": "made by limner itself (tests/plugins/openai/build_cassettes.py)",
         "response": f"{source['repository']} {source['path']} @ {source['commit']}",
         "note": note,
@@ -278,8 +282,9 @@ async def _cases(shared: Path) -> list[tuple[str, str, dict[str, Any], str]]:
                 "quality": "high",
             },
             "the answer as vercel/ai saved it (created, background, output_format, quality, "
-            "size; no usage), its image, cut short there, replaced by a 1x1 PNG; the input is "
-            "the dall-e-2 edit recording's PNG, scaled to 64x64",
+            "size; no usage), its image, cut short there, replaced by a 1x1 PNG; the fixture "
+            "names no model: it is paired with a gpt-image-1 request, whose echoed settings it "
+            "matches; the input is the dall-e-2 edit recording's PNG, scaled to 64x64",
         ),
         (
             "variation_dall_e_2",
