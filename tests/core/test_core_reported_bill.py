@@ -109,15 +109,14 @@ async def test_strict_mode_on_a_model_billed_by_tokens_keeps_the_reported_bill(
     assert info.value.cost == Decimal("0.5")  # the bill, not the tokens' price
 
 
+def _unsplit_call() -> limner.ProviderCall:
+    request = limner.GenerateRequest(model=ALPHA.id, prompt="x")
+    return limner.ProviderCall("generate", ALPHA, request, None)  # type: ignore[arg-type]
+
+
 def test_a_call_made_in_one_that_answered_no_image_carries_its_bill() -> None:
-    call = limner.ProviderCall(
-        "generate",
-        ALPHA,
-        limner.GenerateRequest(model=ALPHA.id, prompt="x"),
-        None,  # type: ignore[arg-type]
-    )
     with pytest.raises(limner.NoImageGeneratedError) as info:
-        call.without_images(
+        _unsplit_call().without_images(
             limner.NoImageGeneratedError("none"), "no_images", "none", billed_usd=Decimal("0.3")
         )
     assert info.value.cost == Decimal("0.3")
@@ -165,12 +164,7 @@ async def test_a_billed_call_and_a_call_with_usage_only_are_both_in_the_errors_c
 
 
 def test_a_bill_that_is_no_amount_leaves_the_providers_error_standing() -> None:
-    call = limner.ProviderCall(
-        "generate",
-        ALPHA,
-        limner.GenerateRequest(model=ALPHA.id, prompt="x"),
-        None,  # type: ignore[arg-type]
-    )
+    call = _unsplit_call()
     with pytest.raises(limner.ContentPolicyError) as info:
         call.without_images(
             limner.ContentPolicyError("refused"),
