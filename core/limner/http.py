@@ -145,7 +145,8 @@ class Transport:
         """Send with retries. ``authorize`` runs before every attempt (fresh signatures). Returns
         the last response, whatever its status; raises only for transport failures. ``retry_after``
         reads the provider's wait from a response (default: the ``Retry-After`` headers);
-        ``retryable`` may veto retrying a response whose status is retryable (default: retry).
+        ``retryable`` says whether a response is retried (default: its status is one of
+        ``RETRYABLE_STATUSES``).
         ``retry`` replaces the transport's policy for this request. ``connect_to`` runs before
         every attempt and returns an address checked for the URL's host, which that attempt
         connects to (the host name still in the Host header and TLS), so that the name cannot
@@ -188,10 +189,8 @@ class Transport:
                     (time.monotonic() - started) * 1000,
                     attempt,
                 )
-            if (
-                response.status in RETRYABLE_STATUSES
-                and attempt <= policy.max_retries
-                and (retryable is None or retryable(response))
+            if attempt <= policy.max_retries and (
+                response.status in RETRYABLE_STATUSES if retryable is None else retryable(response)
             ):
                 wait = retry_after(response) if retry_after else response.retry_after
                 if wait is not None and wait > policy.max_retry_after:

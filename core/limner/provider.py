@@ -20,6 +20,7 @@ method                    required  contract
 ``parse_error(...)``      no        a non-2xx response → a :class:`~limner.errors.LimnerError`
 ``retry_after(response)`` no        seconds to wait before a retry (default: ``Retry-After``)
 ``retryable(response)``   no        ``False``: do not retry this 408/409/429/5xx
+``retry_anyway(resp.)``   no        ``True``: retry this 4xx, as the provider's answer asks
 ``authorize(...)``        no        add credentials just before each attempt (re-run on retry)
 ``load_settings(...)``    no        credentials and base URL from overrides, then environment
 ``complete_settings(s)``  no        settings only I/O can find, once before the first call sent
@@ -221,6 +222,12 @@ class Provider(ABC):
         of the error ``parse_error`` returns for that response to this verdict. If it raises (on
         an odd body), core takes the default's yes."""
         return True
+
+    def retry_anyway(self, response: WireResponse) -> bool:
+        """Whether core should retry ``response``, a 4xx it does not retry (408, 409 and 429
+        aside), because the answer says to: OpenAI's ``x-should-retry: true``, which its SDKs
+        obey over the status. The default says no. If it raises, core takes the no."""
+        return False
 
     def retry_after(self, response: WireResponse) -> float | None:
         """Seconds to wait before retrying after ``response`` (a status core retries: 408, 409,

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 
 from .client_defaults import DEFAULT_MAX_RETRIES
 from .errors import InvalidRequestError
+from .status_errors import RETRYABLE_STATUSES
 
 if TYPE_CHECKING:
     from .provider import Provider
     from .wire import WireResponse
 
-__all__ = ["RetryPolicy", "provider_retries", "provider_wait"]
+__all__ = ["RetryPolicy", "provider_retries", "provider_wait", "retried"]
 
 log = logging.getLogger("limner")
 
@@ -87,3 +88,17 @@ def provider_retries(provider: Provider, response: WireResponse) -> bool:
     except Exception as exc:
         log.debug("%s's retryable failed (%s): retried, as by default", provider.name, exc)
         return True
+
+
+def retried(provider: Provider, response: WireResponse) -> bool:
+    """Whether core retries ``response``: a status it retries, unless the provider's
+    ``retryable`` says no; a 4xx it does not, when the provider's ``retry_anyway`` says yes."""
+    if response.status in RETRYABLE_STATUSES:
+        return provider_retries(provider, response)
+    if not 400 <= response.status < 500:
+        return False
+    try:
+        return bool(provider.retry_anyway(response))
+    except Exception as exc:
+        log.debug("%s's retry_anyway failed (%s): not retried", provider.name, exc)
+        return False

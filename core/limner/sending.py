@@ -29,7 +29,7 @@ from .lifecycle import lifecycle_notices, name_replacement
 from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
 from .redaction import Scrubber, raised_at, secret_header_values
 from .responses import CONTENT_FILTERED, RESENT, Adjustment, Notice, reported_usage
-from .retry import provider_retries, provider_wait
+from .retry import provider_wait, retried
 from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 from .unreported import unreported_settings, unsent_end_users
 from .wire import WireRequest, WireResponse
@@ -117,7 +117,7 @@ async def exchange(
             request,
             authorize,
             partial(provider_wait, provider),
-            partial(provider_retries, provider),
+            partial(retried, provider),
             retry=retry,
             connect_to=connect_to,
             on_resend=resent.append,
@@ -195,8 +195,8 @@ def _provider_error(
     except Exception:  # a plugin's parser choked on an odd body: map by status
         error = generic_error(provider, model, response)
     error = _attributed(error, provider, model, response)
-    if response.status in RETRYABLE_STATUSES:  # the verdict core retried by: one truth
-        error.retryable = provider_retries(provider, response)
+    if response.status in RETRYABLE_STATUSES or retried(provider, response):  # one truth:
+        error.retryable = retried(provider, response)  # the verdict core retried by
         if not error.retryable:  # no wait helps: none is given, to read as advice
             error.retry_after = None
         elif error.retry_after is None:  # the wait, for the caller and a gateway to pass on
@@ -270,9 +270,7 @@ def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) 
             **common,
         )
     cls = error_for_status(response.status)
-    extra: dict[str, Any] = {
-        "retryable": response.status in RETRYABLE_STATUSES and provider_retries(provider, response)
-    }
+    extra: dict[str, Any] = {"retryable": retried(provider, response)}
     if issubclass(cls, RateLimitError) and extra["retryable"]:  # a final one waits for nothing
         extra["retry_after"] = provider_wait(provider, response)  # the wait its retries obeyed
     names = provider.env.get("api_key")

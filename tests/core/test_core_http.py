@@ -782,6 +782,33 @@ async def test_an_errors_retryable_is_the_verdict_core_retried_by(
         assert caught.value.retryable is verdict, status
 
 
+async def test_a_provider_can_ask_to_retry_a_4xx_its_answer_says_to(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """``retry_anyway``: a 4xx core does not retry is, when the provider reads the answer so (a
+    header saying to); one whose check raises is not."""
+    from .fakeprovider import FakePlugin, FakeProvider
+
+    class Asking(FakeProvider):
+        def retry_anyway(self, response: WireResponse) -> bool:
+            return response.headers.get("x-again") == "yes"
+
+    client = make_client(plugins=[FakePlugin(Asking)])
+    server.reply(error_reply(400, "busy", **{"x-again": "yes"}))
+    result = await client.images.generate(model="alpha", prompt="x")
+    assert len(result.data) == 1 and len(server.api_calls) == 2
+
+    class Choking(FakeProvider):
+        def retry_anyway(self, response: WireResponse) -> bool:
+            raise KeyError("x-again")
+
+    choking = make_client(plugins=[FakePlugin(Choking)])
+    server.reply(error_reply(400, "busy", **{"x-again": "yes"}))
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await choking.images.generate(model="alpha", prompt="x")
+    assert len(server.api_calls) == 3 and info.value.retryable is False
+
+
 @pytest.mark.parametrize("retries", [0, 2])
 async def test_a_retryable_check_that_chokes_is_read_as_the_default_yes(
     make_client: MakeClient, server: FakeServer, retries: int

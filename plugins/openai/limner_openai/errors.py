@@ -27,7 +27,14 @@ from limner import (
 from limner.errors import ProviderUnavailableError, RequestTimeoutError
 from limner.status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 
-__all__ = ["OpenAIErrorBody", "is_billing", "parse_error", "read_error_body", "retryable"]
+__all__ = [
+    "OpenAIErrorBody",
+    "is_billing",
+    "parse_error",
+    "read_error_body",
+    "retryable",
+    "should_retry",
+]
 
 SAFETY_CODES = frozenset({"moderation_blocked", "content_policy_violation"})
 BILLING_CODES = frozenset(
@@ -67,6 +74,12 @@ def read_error_body(response: WireResponse) -> tuple[Any, OpenAIErrorBody | None
 def is_billing(error: OpenAIErrorBody) -> bool:
     """Whether ``error`` says the account is out of quota or credit (by its code or type)."""
     return error.code in BILLING_CODES or error.type in BILLING_CODES
+
+
+def should_retry(response: WireResponse) -> bool:
+    """Whether the answer asks to be retried (``x-should-retry: true``), whatever its status,
+    as OpenAI's SDKs read it."""
+    return response.headers.get("x-should-retry", "").strip().lower() == "true"
 
 
 def retryable(response: WireResponse) -> bool:

@@ -20,7 +20,7 @@ from limner import (
 )
 
 from .body import translate_call
-from .errors import parse_error, retryable
+from .errors import parse_error, retryable, should_retry
 from .models import MODELS
 from .options import OpenAIOptions
 from .responses import parse_images_response
@@ -63,6 +63,10 @@ class OpenAIProvider(Provider):
         """Not a used-up quota or a billing problem: OpenAI sends ``insufficient_quota`` as a
         429, which retrying cannot fix."""
         return retryable(response)
+
+    def retry_anyway(self, response: WireResponse) -> bool:
+        """A 4xx whose answer says ``x-should-retry: true``, which OpenAI's SDKs retry."""
+        return should_retry(response)
 
     def authorize(
         self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False

@@ -14,7 +14,7 @@ from limner import WireResponse
 from limner.plugins import Registry
 from limner_openai import OpenAIProvider
 
-from ...core.support import FAST_RETRY, FakeServer, error_reply, make_server
+from ...core.support import FAST_RETRY, FakeServer, error_reply, make_server, ok_body
 
 
 def body(
@@ -155,6 +155,29 @@ async def test_an_answer_openai_says_not_to_retry_is_not_retried(status: int) ->
         await server.stop()
     assert len(server.api_calls) == 1
     assert info.value.retryable is False
+
+
+async def test_a_4xx_openai_says_to_retry_is_retried() -> None:
+    """``x-should-retry: true`` on a status limner does not retry, as OpenAI's SDKs obey it;
+    without it, the same 400 goes back at once."""
+    server = await make_server()
+    asked = error_reply(400, "try again", **{"x-should-retry": "true"})
+    server.reply(asked, web.json_response(ok_body(1)))
+    try:
+        async with await _client(server) as client:
+            result = await client.images.generate(model="openai/gpt-image-1", prompt="x")
+            assert len(result.data) == 1 and len(server.api_calls) == 2
+            server.reply(*[asked] * 3)  # every attempt asks: the error says it can be retried
+            with pytest.raises(limner.InvalidRequestError) as info:
+                await client.images.generate(model="openai/gpt-image-1", prompt="x")
+            assert info.value.retryable is True
+            assert len(server.api_calls) == 2 + FAST_RETRY.max_retries + 1
+            server.reply(error_reply(400, "no"), web.json_response(ok_body(1)))
+            with pytest.raises(limner.InvalidRequestError) as plain:
+                await client.images.generate(model="openai/gpt-image-1", prompt="x")
+            assert plain.value.retryable is False
+    finally:
+        await server.stop()
 
 
 async def test_rate_limit_429_is_retried() -> None:
