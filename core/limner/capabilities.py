@@ -362,12 +362,18 @@ class ModelFields(_Frozen):
 
 class ModelInfo(ModelFields):
     """One model as a plugin declares it. ``id`` is ``provider/name``; ``name`` is the wire name.
-    ``object``, ``owned_by`` and ``shutdown_date`` read as the openai SDK's ``Model`` does."""
+    ``object``, ``created``, ``owned_by`` and ``shutdown_date`` read as the openai SDK's
+    ``Model`` does."""
 
     @property
     def object(self) -> str:
         """``"model"``, as the openai SDK's ``Model.object``."""
         return "model"
+
+    @property
+    def created(self) -> int:
+        """``0``, as the gateway's ``/v1/models`` says it: limner knows no release time."""
+        return 0
 
     @property
     def owned_by(self) -> str:
@@ -388,7 +394,7 @@ def model_object(model: ModelInfo) -> dict[str, Any]:
     entries and ``limner models --json`` both give it."""
     return {
         "object": model.object,
-        "created": 0,
+        "created": model.created,
         "owned_by": model.owned_by,
         "shutdown_date": model.shutdown_date,
     } | model.model_dump(mode="json")

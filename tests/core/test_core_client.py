@@ -435,6 +435,7 @@ def test_the_openai_sdks_helpers_on_responses_errors_and_models() -> None:
     with limner.Client(environ={}) as client:
         model = client.models.retrieve("openai/dall-e-3")
     assert (model.object, model.owned_by, model.shutdown_date) == ("model", "openai", "2026-05-12")
+    assert model.created == 0  # as /v1/models says it: no release time is known
 
 
 def test_every_response_object_has_the_sdks_to_dict_and_its_arguments() -> None:
