@@ -189,8 +189,14 @@ class Transport:
                     (time.monotonic() - started) * 1000,
                     attempt,
                 )
-            if attempt <= policy.max_retries and (
-                response.status in RETRYABLE_STATUSES if retryable is None else retryable(response)
+            if (
+                response.status >= 400  # (an answer: asked of nothing else)
+                and attempt <= policy.max_retries
+                and (
+                    response.status in RETRYABLE_STATUSES
+                    if retryable is None
+                    else retryable(response)
+                )
             ):
                 wait = retry_after(response) if retry_after else response.retry_after
                 if wait is not None and wait > policy.max_retry_after:
