@@ -190,7 +190,7 @@ class Transport:
                     attempt,
                 )
             if (
-                response.status >= 400  # (an answer: asked of nothing else)
+                response.status >= 400  # (a success is never retried: no check asked)
                 and attempt <= policy.max_retries
                 and (
                     response.status in RETRYABLE_STATUSES
