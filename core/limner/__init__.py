@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from .lazy_names import SUBMODULES as _SUBMODULES
+from .lazy_names import load as _load
 
 if TYPE_CHECKING:
     __version__: str  # read from the installed metadata on first use
@@ -125,6 +127,9 @@ if TYPE_CHECKING:
     )
     from . import (
         interrupted as interrupted,
+    )
+    from . import (
+        lazy_names as lazy_names,
     )
     from . import (
         lifecycle as lifecycle,
@@ -311,70 +316,6 @@ if TYPE_CHECKING:
     from .sync_client import Client
     from .wire import FilePart, WireRequest, WireResponse
 
-_LAZY: dict[str, str] = {  # public name -> the module that defines it
-    "Adjustment": "responses",
-    "AsyncClient": "client",
-    "AuthenticationError": "errors",
-    "BillingError": "errors",
-    "BackendCapabilities": "capabilities",
-    "Capabilities": "capabilities",
-    "ChatCompletion": "chat.response",
-    "ChatMessage": "chat.schema",
-    "Changes": "changes",
-    "Client": "sync_client",
-    "ContentPolicyError": "errors",
-    "DryRun": "dryrun",
-    "EditRequest": "requests",
-    "Estimate": "dryrun",
-    "FieldRule": "capabilities",
-    "FilePart": "wire",
-    "GenerateRequest": "requests",
-    "ImageConfig": "requests",
-    "ImageData": "responses",
-    "ImageFormatWarning": "responses",
-    "ImagePrice": "capabilities",
-    "ImageRef": "requests",
-    "ImagesResponse": "responses",
-    "InputImage": "images",
-    "InvalidRequestError": "errors",
-    "JobTimeoutError": "errors",
-    "Lifecycle": "capabilities",
-    "LimnerError": "errors",
-    "MissingCredentialsError": "errors",
-    "ModelInfo": "capabilities",
-    "ModelList": "client",
-    "NoImageGeneratedError": "errors",
-    "NotFoundError": "errors",
-    "Notice": "responses",
-    "Operation": "capabilities",
-    "OperationCapabilities": "capabilities",
-    "PayloadTooLargeError": "errors",
-    "Pending": "provider",
-    "PermissionDeniedError": "errors",
-    "PluginError": "errors",
-    "PriceSheet": "capabilities",
-    "Provider": "provider",
-    "ProviderCall": "provider",
-    "ProviderConnectionError": "errors",
-    "ProviderError": "errors",
-    "ProviderSetting": "errors",
-    "ProviderResult": "provider",
-    "ProviderSettings": "provider",
-    "ProviderUnavailableError": "errors",
-    "RateLimitError": "errors",
-    "RequestTimeoutError": "errors",
-    "RetryPolicy": "retry",
-    "SizeRules": "capabilities",
-    "TokenPrices": "capabilities",
-    "Translation": "provider",
-    "UnsupportedFeatureError": "errors",
-    "Usage": "responses",
-    "VariationRequest": "requests",
-    "WireRequest": "wire",
-    "WireResponse": "wire",
-    "hookimpl": "hookspecs",
-}
-
 __all__ = [
     "Adjustment",
     "AsyncClient",
@@ -440,114 +381,11 @@ __all__ = [
 ]
 
 
-# Submodules reachable as attributes after a bare ``import limner`` (``limner.plugins``), as
-# they were when ``import limner`` imported them all.
-_SUBMODULES = frozenset(
-    {
-        "addresses",
-        "admission",
-        "answer_costs",
-        "arguments",
-        "authorizing",
-        "call_prices",
-        "calls",
-        "capabilities",
-        "changes",
-        "chat",
-        "cli",
-        "client",
-        "client_defaults",
-        "client_limits",
-        "client_options",
-        "connections",
-        "declared",
-        "default_hooks",
-        "delivery",
-        "download",
-        "dryrun",
-        "engine",
-        "error_base",
-        "errors",
-        "estimates",
-        "exchange_failures",
-        "failure_cost",
-        "forwarding",
-        "gateway",
-        "heif",
-        "hookspecs",
-        "http",
-        "image_header",
-        "images",
-        "input_errors",
-        "inputs",
-        "integrity",
-        "interrupted",
-        "lifecycle",
-        "lifetime",
-        "loading",
-        "merging",
-        "money",
-        "outcomes",
-        "params",
-        "per_model",
-        "plugin_failures",
-        "plugins",
-        "polling",
-        "price_sheet",
-        "pricing",
-        "provider",
-        "provider_settings",
-        "proxies",
-        "redaction",
-        "registered",
-        "requests",
-        "responses",
-        "retry",
-        "safe_text",
-        "schema",
-        "sending",
-        "serve_defaults",
-        "settings_store",
-        "shaped",
-        "sizing",
-        "status_errors",
-        "suggest",
-        "sync_client",
-        "testing",
-        "translation_check",
-        "typos",
-        "unknown_names",
-        "unreported",
-        "unsendable",
-        "validation",
-        "values",
-        "versions",
-        "wire",
-    }
-)
-
 if not TYPE_CHECKING:  # type checkers see the imports above, and flag misspelled names
 
     def __getattr__(name: str) -> Any:
         """Import a public name's module on first use, so ``import limner`` stays cheap."""
-        if name == "__version__":  # read from the installed metadata, on first use
-            from .versions import core_version
-
-            value = core_version()
-        elif name in _LAZY:
-            module = importlib.import_module(f".{_LAZY[name]}", __name__)
-            value = getattr(module, name)
-        elif name in _SUBMODULES:
-            try:
-                value = importlib.import_module(f".{name}", __name__)
-            except ModuleNotFoundError as exc:  # limner.testing without pytest: not there
-                if exc.name is None or exc.name.startswith(__name__):
-                    raise
-                raise AttributeError(
-                    f"module {__name__!r} has no attribute {name!r}: it needs {exc.name}"
-                ) from exc
-        else:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = _load(__name__, name)
         globals()[name] = value
         return value
 

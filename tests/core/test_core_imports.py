@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import limner
+from limner.lazy_names import LAZY, SUBMODULES
 
 # Imported by the first request, never by ``import limner`` or plugin discovery.
 IO_MODULES = (
@@ -29,14 +30,14 @@ IO_MODULES = (
 
 
 def test_every_public_name_resolves_to_its_module() -> None:
-    assert set(limner._LAZY) == set(limner.__all__)
-    for name, module in limner._LAZY.items():
+    assert set(LAZY) == set(limner.__all__)
+    for name, module in LAZY.items():
         assert getattr(limner, name) is getattr(importlib.import_module(f"limner.{module}"), name)
 
 
 def test_every_submodule_is_reachable_as_an_attribute() -> None:
     found = {module.name for module in pkgutil.iter_modules(limner.__path__)}
-    assert found == limner._SUBMODULES
+    assert found == SUBMODULES
 
 
 def test_type_checkers_see_every_submodule_as_an_attribute() -> None:
@@ -49,7 +50,7 @@ def test_type_checkers_see_every_submodule_as_an_attribute() -> None:
         if isinstance(node, ast.ImportFrom) and node.module is None and node.level == 1
         for alias in node.names
     }
-    assert seen == limner._SUBMODULES
+    assert seen == SUBMODULES
 
 
 def test_dir_lists_the_public_names_and_submodules() -> None:

@@ -4,6 +4,7 @@ answers ``parse_error`` is tried on, and the checks on settings and options name
 from __future__ import annotations
 
 import ipaddress
+import json
 import socket
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -18,11 +19,14 @@ from ..errors import (
     RateLimitError,
     RequestTimeoutError,
 )
+from ..wire import WireRequest
 
 __all__ = [
     "ANSWERS",
     "BY_STATUS",
     "NetworkUsed",
+    "another_value",
+    "body_fields",
     "credential_name",
     "is_local",
     "offline",
@@ -147,3 +151,29 @@ def _refs(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for value in node:
             yield from _refs(value)
+
+
+def another_value(value: str | int | float | bool) -> str | int | float | bool:
+    """A value of the same type that differs from ``value``."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    return f"{value}-other"
+
+
+def body_fields(request: WireRequest) -> dict[str, Any] | None:
+    """The top-level fields of a translated request's body: its JSON, its form's text fields,
+    or a raw body that is a JSON object (as a signed one is sent); ``None`` for another raw
+    body."""
+    if request.json is not None:
+        return dict(request.json) if isinstance(request.json, dict) else {}
+    if request.form or request.files:
+        return dict(request.form)
+    if request.content is None:
+        return {}
+    try:
+        parsed = json.loads(request.content)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None

@@ -22,7 +22,15 @@ from ..http import Transport
 from ..provider import Provider
 from ..requests import known_request_fields
 from ..wire import WireRequest, WireResponse
-from .checks import ANSWERS, BY_STATUS, NetworkUsed, credential_name, undescribed
+from .checks import (
+    ANSWERS,
+    BY_STATUS,
+    NetworkUsed,
+    another_value,
+    body_fields,
+    credential_name,
+    undescribed,
+)
 from .choices import ChoiceTests
 from .harness import OVERRIDABLE, Case, held
 from .secrets import SecretTests
@@ -33,33 +41,7 @@ _CANARY = "limner-standard-tests-canary"
 _EXTRA_FIELD = "limner_standard_tests_extra"
 
 
-def _another(value: str | int | float | bool) -> str | int | float | bool:
-    """A value of the same type that differs from ``value``."""
-    if isinstance(value, bool):
-        return not value
-    if isinstance(value, int | float):
-        return value + 1
-    return f"{value}-other"
-
-
 _BODY_FIELDS = ("method", "url", "json", "form", "files", "content")
-
-
-def _fields(request: WireRequest) -> dict[str, Any] | None:
-    """The top-level fields of a translated request's body: its JSON, its form's text fields,
-    or a raw body that is a JSON object (as a signed one is sent); ``None`` for another raw
-    body."""
-    if request.json is not None:
-        return dict(request.json) if isinstance(request.json, dict) else {}
-    if request.form or request.files:
-        return dict(request.form)
-    if request.content is None:
-        return {}
-    try:
-        parsed = json.loads(request.content)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
 
 
 def _unsigned(
@@ -167,7 +149,7 @@ class ProviderTests(SecretTests, ChoiceTests):
         extra = {_EXTRA_FIELD: "sent as given"}
         with self._translating(provider, model, monkeypatch) as (client, translated):
             self._call(client, model, operation, dry_run=True, extra_body=extra)
-            built = _fields(translated[0])
+            built = body_fields(translated[0])
             if built is None:
                 pytest.skip(f"{model.id} {operation}: a raw body that is no JSON object")
             assert built.get(_EXTRA_FIELD) == "sent as given", (
@@ -183,7 +165,7 @@ class ProviderTests(SecretTests, ChoiceTests):
             if not scalars:  # every field it builds is a request field: none to replace
                 return
             name, value = scalars[0]
-            other = _another(value)
+            other = another_value(value)
             try:
                 self._call(client, model, operation, dry_run=True, extra_body={name: other})
             except LimnerError as error:
