@@ -195,8 +195,9 @@ def _provider_error(
     except Exception:  # a plugin's parser choked on an odd body: map by status
         error = generic_error(provider, model, response)
     error = _attributed(error, provider, model, response)
-    if response.status in RETRYABLE_STATUSES or retried(provider, response):  # one truth:
-        error.retryable = retried(provider, response)  # the verdict core retried by
+    verdict = retried(provider, response)  # one truth: the verdict core retried by
+    if response.status in RETRYABLE_STATUSES or verdict:  # (else the plugin's own word stands)
+        error.retryable = verdict
         if not error.retryable:  # no wait helps: none is given, to read as advice
             error.retry_after = None
         elif error.retry_after is None:  # the wait, for the caller and a gateway to pass on
