@@ -4,13 +4,15 @@ lifecycle and prices. Users read it through ``client.models``, ``limner models``
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from .declared import Frozen as _Frozen
-from .declared import Operation
+from .declared import Frozen as _Frozen, Operation
+from .field_rule import FieldRule
 from .price_sheet import ImagePrice, PriceSheet, TokenPrices
+from .size_rules import SizeRules
 
 __all__ = [
     "PORTABLE_QUALITIES",
@@ -36,43 +38,6 @@ PORTABLE_QUALITIES = ("auto", "low", "medium", "high", "standard", "hd")
 LifecycleStatus = Literal["active", "preview", "legacy", "deprecated", "retired", "shutdown"]
 
 
-class SizeRules(_Frozen):
-    """Free-form ``WIDTHxHEIGHT`` sizes a model accepts, as rules instead of a list."""
-
-    min_side: int = 1
-    max_side: int
-    multiple_of: int = 1
-    min_pixels: int | None = None
-    max_pixels: int | None = None
-    min_aspect: float | None = Field(
-        default=None, description="smallest width/height ratio, e.g. 1/3"
-    )
-    max_aspect: float | None = Field(default=None, description="largest width/height ratio, e.g. 3")
-
-    def violations(self, width: int, height: int) -> list[str]:
-        """Reasons a size breaks these rules; empty when it fits."""
-        if width <= 0 or height <= 0:  # (a size scaled down past a pixel: no aspect to read)
-            return ["both sides must be at least 1 pixel"]
-        problems = []
-        for side in (width, height):
-            if side < self.min_side or side > self.max_side:
-                problems.append(f"each side must be between {self.min_side} and {self.max_side}")
-                break
-        if width % self.multiple_of or height % self.multiple_of:
-            problems.append(f"both sides must be multiples of {self.multiple_of}")
-        pixels = width * height
-        if self.max_pixels is not None and pixels > self.max_pixels:
-            problems.append(f"at most {self.max_pixels} pixels")
-        if self.min_pixels is not None and pixels < self.min_pixels:
-            problems.append(f"at least {self.min_pixels} pixels")
-        aspect = width / height
-        if self.min_aspect is not None and aspect < self.min_aspect - 1e-9:
-            problems.append(f"aspect ratio (width/height) at least {self.min_aspect:.4g}")
-        if self.max_aspect is not None and aspect > self.max_aspect + 1e-9:
-            problems.append(f"aspect ratio (width/height) at most {self.max_aspect:.4g}")
-        return problems
-
-
 class Lifecycle(_Frozen):
     """Where a model is in its provider's life cycle. Dates move, so a call to a model past its
     ``shutdown_on`` date still goes out, with a warning."""
@@ -86,39 +51,6 @@ class Lifecycle(_Frozen):
     def is_past_shutdown(self, today: dt.date) -> bool:
         """Whether ``today`` is on or after the announced shutdown date."""
         return self.shutdown_on is not None and today >= self.shutdown_on
-
-
-RuleField = Literal[
-    "n",
-    "size",
-    "quality",
-    "response_format",
-    "style",
-    "background",
-    "output_format",
-    "output_compression",
-    "moderation",
-    "seed",
-    "negative_prompt",
-    "edit_mode",
-    "mask",
-    "input_fidelity",
-]
-"""The request fields a :class:`FieldRule` can name."""
-
-
-class FieldRule(_Frozen):
-    """A rule between two request fields that the model's plugin enforces: when ``when`` is one
-    of ``values``, ``then`` must be one of ``allowed``, or be left unset when ``allowed`` is
-    empty. Core checks it before translation (refusing with an error naming ``then``) and
-    publishes it in the model's request schema as ``if``/``then``, for every operation that has
-    both fields."""
-
-    when: RuleField
-    values: tuple[str | int, ...] = Field(min_length=1)
-    then: RuleField
-    allowed: tuple[str | int, ...] = Field(default=(), description="empty: leave the field unset")
-    reason: str = Field(description="why, in a few words, for the error and the schema")
 
 
 class OperationCapabilities(_Frozen):
@@ -338,11 +270,35 @@ class Capabilities(_Frozen):
 
     def for_operation(self, operation: Operation) -> Capabilities:
         """What ``operation`` takes: these capabilities with its :attr:`per_operation` entry
-        applied (these same ones when it has none)."""
+        applied (these same ones when it has none). A variation takes no prompt, so none of
+        the settings that go with one (quality, style, seed, ``image_config``...): for it,
+        their capabilities are empty."""
         differs = self.per_operation.get(operation)
-        if differs is None:
-            return self
-        return self.model_copy(update=differs.model_dump(exclude_none=True))
+        update = {} if differs is None else differs.model_dump(exclude_none=True)
+        if operation == "variation":
+            update |= _NOT_VARIED
+        return self.model_copy(update=update) if update else self
+
+
+_NOT_VARIED: dict[str, Any] = {
+    "aspect_ratios": (),
+    "image_sizes": (),
+    "qualities": (),
+    "quality_map": {},
+    "default_quality": None,
+    "output_formats": (),
+    "output_compression": False,
+    "backgrounds": (),
+    "styles": (),
+    "moderation": (),
+    "seed": False,
+    "seed_range": None,
+    "negative_prompt": False,
+    "max_negative_prompt_chars": None,
+    "streaming": False,
+}
+"""The capabilities of the settings a variation request has no field for, as a model without
+them declares them."""
 
 
 class ModelFields(_Frozen):
@@ -387,14 +343,29 @@ class ModelInfo(ModelFields):
         shutdown = self.lifecycle.shutdown_on
         return None if shutdown is None else shutdown.isoformat()
 
+    def to_dict(
+        self, *, mode: Literal["json", "python"] = "json", exclude_none: bool = False
+    ) -> dict[str, Any]:
+        """The model as an OpenAI model object, as the openai SDK's ``Model.to_dict()`` gives
+        one: ``object``, ``created``, ``owned_by`` and ``shutdown_date``, then every field.
+        JSON data by default (``mode="python"`` keeps dates); with ``exclude_none``, fields
+        without a value are left out. ``limner models --json`` and the gateway's
+        ``/v1/models`` give ``to_dict()``."""
+        sdk: dict[str, Any] = {
+            "object": self.object,
+            "created": self.created,
+            "owned_by": self.owned_by,
+            "shutdown_date": self.shutdown_date,
+        }
+        if exclude_none and self.shutdown_date is None:
+            del sdk["shutdown_date"]
+        return sdk | self.model_dump(mode=mode, exclude_none=exclude_none)
+
+    def to_json(self, *, indent: int | None = 2, exclude_none: bool = False) -> str:
+        """:meth:`to_dict` as a JSON string."""
+        return json.dumps(self.to_dict(exclude_none=exclude_none), indent=indent)
+
 
 def model_object(model: ModelInfo) -> dict[str, Any]:
-    """``model`` as an OpenAI model object, JSON data: ``object``, ``created``, ``owned_by`` and
-    ``shutdown_date``, then every field of :class:`ModelInfo`. The gateway's ``/v1/models``
-    entries and ``limner models --json`` both give it."""
-    return {
-        "object": model.object,
-        "created": model.created,
-        "owned_by": model.owned_by,
-        "shutdown_date": model.shutdown_date,
-    } | model.model_dump(mode="json")
+    """``model.to_dict()``: the model as an OpenAI model object, JSON data."""
+    return model.to_dict()

@@ -71,6 +71,9 @@ class AsyncModels:
     def __init__(self, registry: Registry, settings: SettingsStore | None = None) -> None:
         self._registry = registry
         self._settings = settings
+        self._served: dict[
+            str, tuple[ModelInfo, str, ModelInfo]
+        ] = {}  # id: (model, backend, served)
 
     def list(self) -> ModelList:
         """Every model, sorted by id: iterate over it, or read ``.data`` as with the OpenAI
@@ -96,8 +99,13 @@ class AsyncModels:
             return info
         if backend is None:
             return info
+        kept = self._served.get(info.id)  # (one object per model: its schemas are worked out once)
+        if kept is not None and kept[0] is info and kept[1] == backend:
+            return kept[2]
         caps = info.capabilities.for_backend(backend).model_copy(update={"per_backend": {}})
-        return info.model_copy(update={"capabilities": caps})
+        served = info.model_copy(update={"capabilities": caps})
+        self._served[info.id] = (info, backend, served)
+        return served
 
     def schema(self, model: str, operation: Operation = "generate") -> dict[str, Any]:
         """The JSON Schema of requests ``model`` accepts for ``operation``. An operation the
@@ -107,11 +115,12 @@ class AsyncModels:
         info = self._registry.resolve(model)
         return request_schema(info, operation, self._registry.provider_for(info))
 
-    def schemas(self, model: str) -> dict[str, dict[str, Any]]:
+    def schemas(self, model: str, *, served: bool = False) -> dict[str, dict[str, Any]]:
         """:meth:`schema` for each image operation ``model`` offers, by operation (chat has
-        none): what ``limner models MODEL --json`` and the gateway's
-        ``?include=request_schemas`` show."""
-        info = self._registry.resolve(model)
+        none): what ``limner models MODEL --json`` shows. With ``served``, for the model as
+        this client reaches it (:meth:`served`), as the gateway's ``?include=request_schemas``
+        gives them."""
+        info = self.served(model) if served else self._registry.resolve(model)
         provider = self._registry.provider_for(info)
         return {
             operation: request_schema(info, operation, provider)

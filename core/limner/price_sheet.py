@@ -9,8 +9,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .declared import Frozen as _Frozen
-from .declared import Operation
+from .declared import Frozen as _Frozen, Operation
 from .money import Usd
 
 __all__ = ["ImagePrice", "PriceSheet", "TokenPrices"]

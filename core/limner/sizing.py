@@ -12,8 +12,8 @@ import math
 import re
 from collections.abc import Sequence
 
-from .capabilities import SizeRules
 from .errors import InvalidRequestError
+from .size_rules import SizeRules
 
 __all__ = ["fit_size", "nearest_ratio", "parse_ratio", "size_for_ratio"]
 

@@ -10,8 +10,7 @@ import json
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from dataclasses import field as _field
+from dataclasses import dataclass, field as _field
 from email.utils import parsedate_to_datetime
 from typing import Any
 

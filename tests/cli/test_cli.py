@@ -1017,3 +1017,23 @@ def test_a_python_warning_is_one_line() -> None:
     (line,) = done.stderr.splitlines()
     assert line.startswith("limner: warning: LIMNER_DISABLE_PLUGINS: no installed plugin is called")
     assert "did you mean 'openai'?" in line
+
+
+def test_python_dash_m_limner_is_the_command() -> None:
+    """``python -m limner`` where the console script is not on PATH: same output, same status."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "limner", "models", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "openai/gpt-image-1" in {entry["id"] for entry in json.loads(listed.stdout)}
+    refused = subprocess.run(
+        [sys.executable, "-m", "limner", "generate", "a fox", "-m", "nope/nothing"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr.startswith("limner: error: ")

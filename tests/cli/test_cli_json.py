@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime as dt
 import json
 import tempfile
 from pathlib import Path
@@ -250,3 +251,10 @@ def test_models_json_gives_the_gateways_model_objects(capsys: pytest.CaptureFixt
     assert {key: value for key, value in model.items() if key != "request_schemas"} == (
         models["openai/dall-e-3"]
     )
+    with limner.Client(environ={}) as client:  # the same entries from Python
+        for info in client.models.list():
+            assert info.to_dict() == models[info.id] == json.loads(info.to_json()), info.id
+        as_python = client.models.retrieve("openai/dall-e-3").to_dict(mode="python")
+    assert as_python["lifecycle"]["shutdown_on"] == dt.date.fromisoformat(shutdown)
+    lean = client.models.retrieve("openai/gpt-image-2").to_dict(exclude_none=True)
+    assert "shutdown_date" not in lean and None not in lean.values()

@@ -20,8 +20,7 @@ from aiohttp import web
 import limner
 from limner.gateway import GatewayConfig
 
-from ..core.jobsprovider import KEY as JOBS_KEY
-from ..core.jobsprovider import Jobs, JobsPlugin
+from ..core.jobsprovider import KEY as JOBS_KEY, Jobs, JobsPlugin
 from ..core.support import FakeServer, Recorded, error_reply
 from .conftest import MakeGateway
 from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, png

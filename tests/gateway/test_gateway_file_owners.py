@@ -9,8 +9,7 @@ import aiohttp
 import openai
 import pytest
 
-from limner.gateway import GatewayConfig
-from limner.gateway import files as files_module
+from limner.gateway import GatewayConfig, files as files_module
 from limner.gateway.files import FILE_ID, id_time_ns, new_file_id
 
 from ..core.support import IMAGE

@@ -15,8 +15,7 @@ import pytest
 from aiohttp import web
 from openai.types import ImagesResponse
 
-from ..core.jobsprovider import KEY as JOBS_KEY
-from ..core.jobsprovider import Jobs, JobsPlugin
+from ..core.jobsprovider import KEY as JOBS_KEY, Jobs, JobsPlugin
 from ..core.support import IMAGE, FakeServer, Recorded
 from .conftest import MakeGateway
 from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, data_url, png

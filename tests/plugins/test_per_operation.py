@@ -4,6 +4,8 @@ operation does not take that its plugin passed over."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pydantic
 import pytest
 
@@ -28,6 +30,39 @@ def test_an_operation_without_the_models_styles() -> None:
         "type": ["string", "null"],
         "description": "not taken by edit: dropped, and said",
     }
+
+
+VARIED = [
+    m
+    for m in limner.plugins.default_registry().models()
+    if "variation" in m.capabilities.operations
+]
+SETTINGS_OF_A_PROMPT = {  # the request field, its value, and the capability saying it is taken
+    "quality": ("standard", "qualities"),
+    "style": ("vivid", "styles"),
+    "seed": (5, "seed"),
+    "negative_prompt": ("fog", "negative_prompt"),
+    "background": ("opaque", "backgrounds"),
+    "output_format": ("png", "output_formats"),
+    "moderation": ("low", "moderation"),
+    "image_config": ({"aspect_ratio": "1:1", "image_size": "1K"}, "aspect_ratios"),
+}
+
+
+@pytest.mark.parametrize("model", VARIED, ids=[m.id for m in VARIED])
+def test_a_variation_lists_none_of_the_settings_it_drops(model: limner.ModelInfo) -> None:
+    """A variation takes no prompt, nor the settings that go with one: its capabilities list
+    none of them (a form built from them shows no control whose value is thrown away), and a
+    variation given each one drops it, saying so."""
+    caps = model.capabilities.for_operation("variation")
+    with limner.Client(environ={}) as client:
+        for field, (value, capability) in SETTINGS_OF_A_PROMPT.items():
+            assert not getattr(caps, capability), (field, getattr(caps, capability))
+            vary: Any = client.images.create_variation  # (its signature has no such field)
+            plan = vary(model=model.id, image=png(512, 512), dry_run=True, **{field: value})
+            assert [a.applied for a in plan.adjustments if a.param == field] == [None], field
+    assert (caps.image_sizes, caps.quality_map, caps.default_quality) == ((), {}, None)
+    assert not (caps.output_compression or caps.streaming or caps.seed_range)
 
 
 def test_a_style_on_an_edit_is_dropped_and_said() -> None:

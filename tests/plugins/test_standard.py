@@ -18,8 +18,7 @@ from limner.testing import ProviderTests
 from limner_google.models import VERTEX_ONLY
 
 from ..core.fakeprovider import API_KEY, FakePlugin
-from ..core.jobsprovider import KEY as JOBS_KEY
-from ..core.jobsprovider import JobsPlugin
+from ..core.jobsprovider import KEY as JOBS_KEY, JobsPlugin
 
 
 class TestOpenAIStandard(ProviderTests):

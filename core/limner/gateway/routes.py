@@ -43,7 +43,8 @@ async def list_models(request: web.Request) -> web.Response:
 
 async def retrieve_model(request: web.Request) -> web.Response:
     """One model; with ``?include=request_schemas``, also the JSON Schema of its requests for each
-    operation but chat (``client.models.schemas``), as ``limner models MODEL --json`` gives them."""
+    operation but chat it serves, as the capabilities beside them say
+    (``client.models.schemas(model, served=True)``)."""
     models = request.app[STATE].client.models
     model = models.served(request.match_info["model"])
     body = model_object(model)
@@ -57,7 +58,7 @@ async def retrieve_model(request: web.Request) -> web.Response:
             param="include",
         )
     if includes:
-        body["request_schemas"] = models.schemas(model.id)
+        body["request_schemas"] = models.schemas(model.id, served=True)
     return web.json_response(body)
 
 

@@ -305,6 +305,26 @@ async def test_a_client_serves_each_model_as_its_backend_takes_it(backend: str) 
             assert served.id == model.id and served.pricing == model.pricing
 
 
+@pytest.mark.parametrize("backend", list(BACKENDS))
+async def test_the_served_schemas_say_what_the_served_capabilities_say(backend: str) -> None:
+    """``schemas(model, served=True)`` (the gateway's ``?include=request_schemas``): one per
+    operation the backend serves, each output format it lists and no other; worked out on one
+    served object per model, however often asked."""
+    async with limner.AsyncClient(providers=BACKENDS[backend], environ={}) as client:
+        for model in MODELS:
+            served = client.models.served(model.id)
+            assert client.models.served(model.id) is served
+            schemas = client.models.schemas(model.id, served=True)
+            caps = served.capabilities
+            assert set(schemas) == {op for op in caps.operations if op != "chat"}, model.id
+            for operation in caps.operations:
+                if operation == "chat":
+                    continue
+                formats = schemas[operation]["properties"]["output_format"].get("enum")
+                listed = caps.for_operation(operation).output_formats
+                assert formats == ([*listed, None] if listed else None), (model.id, operation)
+
+
 def test_settings_that_do_not_load_leave_the_model_as_declared() -> None:
     """A listing is no place to refuse the operator's settings: the calls do."""
     client = limner.Client(providers={"google": {"vertexai": "bogus"}}, environ={})

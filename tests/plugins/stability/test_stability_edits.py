@@ -60,6 +60,17 @@ def test_mask_means_inpaint_with_a_black_and_white_mask(
     assert translation.edit_mode == "inpaint"  # the default with a mask, priced by core
 
 
+def test_the_mask_format_declared_is_the_one_sent() -> None:
+    """A tool previewing a mask reads ``mask_format``: white marks the edit, as sent above."""
+    models = limner.plugins.default_registry().models()
+    masked = [m for m in models if m.provider == "stabilityai" and m.capabilities.mask]
+    assert masked
+    for model in masked:
+        assert model.capabilities.mask_format == (
+            "white = edit, black = keep; resized to the image by Stability"
+        ), model.id
+
+
 def test_no_mask_means_sd3_image_to_image(provider: StabilityProvider, make_call: MakeCall) -> None:
     translation = provider.translate(edit(make_call, seed=5, size="1024x1024"))
     assert wire(translation) == {
