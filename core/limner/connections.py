@@ -6,7 +6,9 @@ as with the openai SDK's ``with_options``."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
+import os
 import weakref
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -19,10 +21,14 @@ if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` f
 
     import aiohttp
     import yarl
+    from aiohttp.client_reqrep import ClientRequest
+    from aiohttp.connector import Connection
+    from aiohttp.tracing import Trace
 
     from .proxies import EnvProxies
 
 __all__ = [
+    "CONNECTED",
     "MAX_CONNECTIONS",
     "USER_AGENT",
     "Connections",
@@ -34,6 +40,29 @@ __all__ = [
 USER_AGENT = f"{__package__}/0.1"
 MAX_CONNECTIONS = 1000
 """Connections a client's own session keeps open at most (calls beyond them wait for one)."""
+
+
+CONNECTED: contextvars.ContextVar[bool] = contextvars.ContextVar("limner_connected", default=False)
+"""Whether the request being sent got its connection: set by a client's own session (made here),
+whose connector says so once it has one; the transport clears it before each attempt. A time-out
+before then stopped a request that never left."""
+
+
+@functools.cache
+def _connector_class() -> type[aiohttp.TCPConnector]:
+    """aiohttp's connector, saying in :data:`CONNECTED` when a request has its connection (made
+    or reused); defined on first use, as aiohttp is imported then."""
+    import aiohttp
+
+    class Connector(aiohttp.TCPConnector):
+        async def connect(
+            self, req: ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
+        ) -> Connection:
+            connection = await super().connect(req, traces, timeout)
+            CONNECTED.set(True)
+            return connection
+
+    return Connector
 
 
 class Connections:
@@ -54,6 +83,7 @@ class Connections:
         self._session = session
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the session made here
+        self._pid = os.getpid()  # the process it was made in (a forked child inherits it)
         self._guard: AsyncGenerator[None, None] | None = None  # closes it when that loop ends
         self._bare: aiohttp.ClientSession | None = None  # downloads', beside a session passed in
 
@@ -68,7 +98,10 @@ class Connections:
             and not session.closed
             and asyncio.get_running_loop() is not self._loop
         ):
-            if self._loop is not None and self._loop.is_closed():  # it ended without closing
+            if self._pid != os.getpid():  # a forked child: the parent's, left to the parent
+                _leave_to_parent(session)
+                session = self._session = self._guard = None
+            elif self._loop is not None and self._loop.is_closed():  # it ended without closing
                 _forget(session)  # the session (as asyncio.run's end would): start afresh here
                 session = self._session = self._guard = None
             else:
@@ -101,12 +134,19 @@ class Connections:
                 # as many connections as the openai SDK keeps: a call waiting for a free one
                 # spends its timeout waiting (aiohttp's total counts the wait), and 100, aiohttp's
                 # default, made the 101st of 150 concurrent calls time out unsent
-                connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
+                connector=_connector_class()(limit=MAX_CONNECTIONS),
             )
             self._owns_session = True
             self._loop = asyncio.get_running_loop()
+            self._pid = os.getpid()
             self._guard = close_with_loop(session)  # closed when asyncio.run ends, if not before
         return session
+
+    @property
+    def says_when_connected(self) -> bool:
+        """Whether the session is the one made here, which sets :data:`CONNECTED` (a session
+        passed in does not: a time-out there may have come after the request went out)."""
+        return self._owns_session
 
     def download_session(self, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientSession:
         """The session for downloads (input image URLs, result links: hosts a caller's end user
@@ -143,6 +183,10 @@ class Connections:
         session, loop = self._session, self._loop
         if session is None or not self._owns_session or session.closed:
             return
+        if self._pid != os.getpid():  # a forked child: its loop runs in the parent only
+            _leave_to_parent(session)
+            self._session = self._guard = None
+            return
         if loop is None or loop is asyncio.get_running_loop():
             await session.close()
             if self._guard is not None:
@@ -168,6 +212,19 @@ def _forget(session: aiohttp.ClientSession) -> None:
 
 
 _CLOSING: set[asyncio.Future[None]] = set()
+
+
+def _leave_to_parent(session: aiohttp.ClientSession) -> None:
+    """Let go of a session a forked child inherited, touching none of it: its connections'
+    sockets and its event loop's selector are the parent's too, and closing them here would
+    close them under the parent. Its connector is kept (so it is never collected, which would
+    warn of connections left open) until the process ends."""
+    if session.connector is not None:
+        _INHERITED.append(session.connector)
+    session.detach()
+
+
+_INHERITED: list[aiohttp.BaseConnector] = []
 
 
 async def back_off(seconds: float, pauses: Pauses | None) -> None:

@@ -4,8 +4,8 @@ Retries happen on 408, 409, 429 and 5xx answers (``RETRYABLE_STATUSES``) and on
 connection errors (not a TLS certificate that does not verify), with exponential backoff and
 jitter (a wait drawn between half the step and the whole of it), honouring ``Retry-After``, for
 at most ``max_retries`` extra attempts; the provider may veto retrying an answer that cannot get
-better (a quota used up). Timeouts are not retried: an image that took too long once will likely
-take too long again. The timeouts apply to every request, on a session passed in too.
+better (a quota used up). A time-out after the request left is not retried (an image that took too
+long once will likely again); one before it had a connection is. Timeouts apply on every session.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .client_defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT
 from .client_limits import TIMEOUT
 from .connections import (
+    CONNECTED,
     USER_AGENT,
     Connections,
     back_off,
@@ -236,14 +237,7 @@ class Transport:
                 retryable=True,
             )
         except TimeoutError:
-            sent = does_work(request)  # and connected (not the connect timeout)
-            note = "the provider may have taken the request, and may still bill it" if sent else ""
-            failure = RequestTimeoutError(
-                f"no answer from {host_of(request.url)} within {self.total_timeout:g} s"
-                + (f"; {note}" if note else ""),
-                retryable=False,
-            )
-            failure.limit, failure.billing_note = TIMEOUT, note
+            failure = self._timed_out(request)
         except aiohttp.ClientError as exc:  # (a certificate's failure is a ValueError too)
             if self.connections.closed:  # closed under the call: not the provider's doing
                 failure = client_closed_error(in_flight=does_work(request))
@@ -255,6 +249,27 @@ class Transport:
         # raised outside the handlers: aiohttp's exceptions keep the request's headers
         # (request_info), credentials included, so one must be neither cause nor context
         raise failure
+
+    def _timed_out(self, request: WireRequest) -> LimnerError:
+        """The error for a request whose time ran out before its answer began: retried when
+        it never got a connection (none made, or none free, in time), so never left; otherwise
+        not, as the provider may have taken it."""
+        host = host_of(request.url)
+        if self.connections.says_when_connected and not CONNECTED.get():
+            return ProviderConnectionError(
+                f"no connection to {host} within {self.total_timeout:g} s; the request was not "
+                "sent",
+                retryable=True,
+            )
+        note = "the provider may have taken the request, and may still bill it"
+        note = note if does_work(request) else ""
+        failure = RequestTimeoutError(
+            f"no answer from {host} within {self.total_timeout:g} s"
+            + (f"; {note}" if note else ""),
+            retryable=False,
+        )
+        failure.limit, failure.billing_note = TIMEOUT, note
+        return failure
 
     async def _exchange(self, request: WireRequest, address: str | None) -> WireResponse:
         aiohttp, URL = client_modules()
@@ -273,6 +288,7 @@ class Transport:
                 headers["content-type"] = content_type
         proxies = self.connections.proxies
         route = DIRECT if proxies is None else proxies.for_url(request.url)
+        CONNECTED.set(False)  # (until the connector has a connection for this attempt)
         if route.headers:  # a proxy's credentials, for an http URL (an https one's CONNECT)
             headers.update(route.headers)
         async with self.session.request(  # the URL exactly as built (and signed): encoded

@@ -117,6 +117,9 @@ class _LoopThread:
                 return
             self._closing = True
         self._dropped.detach()
+        if os.getpid() != self._pid:  # forked: the loop's thread, and what it holds, the parent's
+            last.close()
+            return
 
         async def wind_down() -> None:
             running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]

@@ -198,6 +198,59 @@ def test_a_sync_client_used_in_a_forked_child_says_so_at_once(
         client.close()
 
 
+def _in_a_forked_child(run: Any) -> int:
+    """The exit status of a child forked here that calls ``run()`` (0: it returned)."""
+    import multiprocessing
+    import os
+
+    def child() -> None:
+        try:
+            run()
+        except BaseException:
+            os._exit(3)
+        os._exit(0)
+
+    process = multiprocessing.get_context("fork").Process(target=child)
+    process.start()
+    process.join(30)
+    if process.is_alive():
+        process.kill()
+        return -1
+    assert process.exitcode is not None
+    return process.exitcode
+
+
+def test_a_sync_client_closes_at_once_in_a_forked_child(threaded_url: str) -> None:
+    """Closing (or leaving a ``with`` block) in the child waited forever for a loop that no
+    thread runs there; the parent's client goes on working."""
+    client = limner.Client(**_kwargs(threaded_url))
+    try:
+        assert client.images.generate(model="alpha", prompt="x").data
+        assert _in_a_forked_child(client.close) == 0
+        assert client.images.generate(model="alpha", prompt="x").data
+    finally:
+        client.close()
+
+
+async def test_an_async_client_starts_afresh_in_a_forked_child(threaded_url: str) -> None:
+    """Forked while its loop runs (a process pool started from async code): the child makes
+    its own connections and closes them, leaving the parent's, which it shares, alone."""
+    client = limner.AsyncClient(**_kwargs(threaded_url))
+    try:
+        assert (await client.images.generate(model="alpha", prompt="x")).data
+
+        async def in_the_child() -> None:
+            assert (await client.images.generate(model="alpha", prompt="x")).data
+            await client.close()
+
+        loop = asyncio.get_running_loop()
+        forked = loop.run_in_executor(None, _in_a_forked_child, lambda: asyncio.run(in_the_child()))
+        assert await forked == 0
+        assert (await client.images.generate(model="alpha", prompt="x")).data
+    finally:
+        await client.close()
+
+
 class _Stalls(BaseHTTPRequestHandler):
     """Reads the request, then answers nothing for a long while."""
 
@@ -398,6 +451,91 @@ async def test_a_connection_not_made_in_time_is_retried_as_a_connection_error() 
             sock.close()
     assert caught.value.message == f"could not connect to 127.0.0.1:{port} within 0.2 s"
     assert caught.value.retryable is True
+
+
+def _full_backlog() -> tuple[int, list[socket.socket]]:
+    """A port whose listener's backlog is full: connecting to it hangs."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    sockets = [listener]
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        sockets.append(filler)
+    time.sleep(0.1)
+    return port, sockets
+
+
+async def test_a_timeout_that_runs_out_while_connecting_is_retried_without_a_billing_note(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``timeout`` shorter than ``connect_timeout``: the time ran out before the request had a
+    connection, so it never left. Not "the provider may have taken it": retried."""
+    port, sockets = _full_backlog()
+    client = limner.AsyncClient(
+        **_kwargs(
+            f"http://127.0.0.1:{port}/v1",
+            connect_timeout=30.0,
+            timeout=0.3,
+            retry=RetryPolicy(max_retries=1, initial_delay=0.001),
+        )
+    )
+    try:
+        with caplog.at_level("DEBUG", "limner.http"), pytest.raises(Exception) as caught:
+            await client.images.generate(model="alpha", prompt="x")
+    finally:
+        await client.close()
+        for sock in sockets:
+            sock.close()
+    error = caught.value
+    assert isinstance(error, limner.ProviderConnectionError), repr(error)
+    assert error.message == (
+        f"no connection to 127.0.0.1:{port} within 0.3 s; the request was not sent"
+    )
+    assert (error.retryable, error.submitted, error.billing_note) == (True, False, "")
+    assert error.status_code is None
+    attempts = [r for r in caplog.records if "failed (attempt" in r.getMessage()]
+    assert len(attempts) == 2
+
+
+async def test_a_call_waiting_for_a_free_connection_was_not_sent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every connection busy (one, here): the call that waited out its time for one never left;
+    the one whose request went out, unanswered, may have been taken."""
+    monkeypatch.setattr(limner.connections, "MAX_CONNECTIONS", 1)
+    received: list[bytes] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        received.append(await reader.read(65536))
+        await asyncio.sleep(30)  # never answers
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = limner.AsyncClient(
+        **_kwargs(f"http://127.0.0.1:{port}/v1", retry=RetryPolicy(max_retries=0))
+    )
+    try:
+        slow = asyncio.create_task(
+            client.with_options(timeout=1.0).images.generate(model="alpha", prompt="x")
+        )
+        await asyncio.sleep(0.1)  # it holds the one connection
+        with pytest.raises(limner.ProviderConnectionError) as waited:
+            await client.with_options(timeout=0.3).images.generate(model="alpha", prompt="x")
+        with pytest.raises(limner.RequestTimeoutError) as sent:
+            await slow
+    finally:
+        await client.close()
+        server.close()
+    assert waited.value.message.endswith("within 0.3 s; the request was not sent")
+    assert waited.value.billing_note == ""
+    assert sent.value.billing_note == (
+        "the provider may have taken the request, and may still bill it"
+    )
+    assert len(received) == 1 and received[0].startswith(b"POST ")
 
 
 def test_a_sync_client_dropped_unclosed_frees_its_thread() -> None:
