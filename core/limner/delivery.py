@@ -15,7 +15,7 @@ from .image_header import looks_like_image_b64, probe_b64
 from .images import InputImage, sniff
 from .inputs import Fetch
 from .outcomes import gather_or_cancel
-from .responses import Adjustment, ImageData
+from .responses import Adjustment, ImageData, known_format
 
 __all__ = ["BYTES_NOT_URLS", "Delivered", "answered_shape", "deliver", "not_images"]
 
@@ -101,11 +101,13 @@ def _said_bytes(adjustment: Adjustment) -> bool:
 def answered_shape(
     first: ProviderResult, sent: Translation, data: Sequence[ImageData], read: InputImage | None
 ) -> tuple[str | None, str | None]:
-    """The size and output format the answer says. Else the size is the pixels sent, and
-    what is still unknown (a size ``auto`` or a resolution class such as ``2K``; a format an
-    answer given as URLs did not say) comes from the first image: as limner ``read`` it when
-    it downloaded it, else from its header; ``None`` when neither can say (a URL kept)."""
-    size, kind = first.size, first.output_format
+    """The size and output format the answer says (a format only when limner knows it: see
+    :func:`~limner.responses.known_format`; the provider's text is not passed on as a format).
+    Else the size is the pixels sent, and what is still unknown (a size ``auto`` or a
+    resolution class such as ``2K``; a format an answer given as URLs did not say, or named
+    as no format limner knows) comes from the first image: as limner ``read`` it when it
+    downloaded it, else from its header; ``None`` when neither can say (a URL kept)."""
+    size, kind = first.size, known_format(first.output_format)
     if size is None and sent.size is not None and _PIXELS.fullmatch(sent.size):
         size = sent.size
     if size is not None and kind is not None:

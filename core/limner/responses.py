@@ -28,6 +28,8 @@ __all__ = [
     "OpenAIShaped",
     "OutputTokensDetails",
     "Usage",
+    "file_extension",
+    "known_format",
     "reported_usage",
     "save_paths",
 ]
@@ -40,6 +42,7 @@ _EXTENSIONS = {
     "gif": "gif",
     "svg": "svg",
 }
+_FORMATS = {"png": "png", "jpeg": "jpeg", "jpg": "jpeg", "webp": "webp", "gif": "gif", "svg": "svg"}
 _NAMED = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WebP", ".gif": "GIF"}
 _HELD = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WebP", "image/gif": "GIF"}
 
@@ -216,10 +219,12 @@ class ImagesResponse(OpenAIShaped):
         return [item.to_bytes() for item in self.data]
 
     def file_format(self) -> str | None:
-        """The format :meth:`save` names files for: ``output_format``, or else the first image's,
-        read from its bytes (``None`` when neither says)."""
-        if self.output_format is not None:
-            return self.output_format
+        """The format :meth:`save` names files for: ``output_format`` when it is one limner knows
+        (see :func:`known_format`), or else the first image's, read from its bytes (``None``
+        when neither says)."""
+        known = known_format(self.output_format)
+        if known is not None:
+            return known
         first = [item.to_bytes() for item in self.data[:1] if item.b64_json is not None]
         return _sniffed(first)
 
@@ -237,7 +242,8 @@ class ImagesResponse(OpenAIShaped):
         for the format with ``output_format`` where the model takes it).
         """
         payloads = self.images()
-        names = save_paths(path, len(self.data), self.output_format or _sniffed(payloads[:1]))
+        named = known_format(self.output_format) or _sniffed(payloads[:1])
+        names = save_paths(path, len(self.data), named)
         if not overwrite:
             existing = [str(name) for name in names if os.path.lexists(name)]  # links too
             if existing:
@@ -260,6 +266,19 @@ class ImagesResponse(OpenAIShaped):
             if misnamed is not None:
                 warnings.warn(misnamed, ImageFormatWarning, stacklevel=2)
         return names
+
+
+def known_format(value: object) -> str | None:
+    """The image format ``value`` names when it is one limner names files for (``png``,
+    ``jpeg`` or ``jpg``, ``webp``, ``gif``, ``svg``, in any case), as ``jpeg`` for both JPEG
+    spellings; ``None`` for anything else, which is no name to trust in a file name."""
+    return _FORMATS.get(value.lower()) if isinstance(value, str) else None
+
+
+def file_extension(output_format: str | None) -> str:
+    """The extension, without its dot, of a file holding ``output_format`` (``jpg`` for JPEG);
+    ``png`` for ``None`` or a format limner does not know."""
+    return _EXTENSIONS.get((output_format or "png").lower(), "png")
 
 
 def _sniffed(payloads: list[bytes]) -> str | None:
@@ -293,7 +312,7 @@ def save_paths(
     with the format's extension added when it has none (``fox`` is ``fox.png``); else
     ``stem-1.ext``, ``stem-2.ext``..."""
     target = Path(path).expanduser()
-    ext = _EXTENSIONS.get((output_format or "png").lower(), "png")
+    ext = file_extension(output_format)
     if target.is_dir() or str(path).endswith(os.sep):
         return [target / f"image-{i + 1}.{ext}" for i in range(count)]
     if count == 1:

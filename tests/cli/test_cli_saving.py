@@ -4,6 +4,7 @@ give (a timeout) are not taken from --option; another library's warning is not s
 
 from __future__ import annotations
 
+import argparse
 import base64
 import os
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 import limner
 from limner.cli.output import save
+from limner.cli.report import report
 
 from .support import FakeOpenAI, png, run
 
@@ -45,6 +47,23 @@ def test_a_dangling_link_that_appeared_during_the_call_is_kept_beside_the_image(
     assert paths[0].read_bytes() == png()
     assert said == [f"warning: {target} exists and was kept; saved this image as {paths[0]}"]
     assert target.is_symlink() and not os.path.exists(target)
+
+
+def test_the_default_name_takes_no_provider_text_as_its_extension(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer's ``output_format`` may be any text (a gateway's answer read back, say): the
+    default name takes the extension of a format limner knows, never a path out of the
+    folder."""
+    here = tmp_path / "a" / "b"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    answer = _answer().model_copy(update={"output_format": "png/../../../escaped/evil.sh"})
+    args = argparse.Namespace(output=None, json=False)
+    assert report(answer, args, asked=1, links_asked=False) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "limner-7.png"
+    files = sorted(path for path in tmp_path.rglob("*") if path.is_file())
+    assert files == [here / "limner-7.png"]
 
 
 def test_a_file_where_the_folder_was_sends_the_images_to_a_temporary_folder(

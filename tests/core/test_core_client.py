@@ -628,6 +628,18 @@ def test_save_names_files_by_the_bytes_when_the_response_does_not_say(tmp_path: 
     assert path.name == "image-1.jpg"
 
 
+def test_an_output_format_limner_does_not_know_names_no_file(tmp_path: Path) -> None:
+    """A response's ``output_format`` may come from elsewhere (a gateway's answer): one that is
+    no format limner knows is not put in a file name; the bytes say the format instead."""
+    jpeg = _image_response("JPEG").model_copy(update={"output_format": "png/../../evil.sh"})
+    assert jpeg.file_format() == "jpeg"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        [path] = jpeg.save(tmp_path / "fox")
+    assert path == tmp_path / "fox.jpg"
+    assert [p.name for p in tmp_path.iterdir()] == ["fox.jpg"]
+
+
 @pytest.mark.parametrize(
     "method",
     [

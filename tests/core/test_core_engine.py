@@ -647,6 +647,25 @@ async def test_when_the_first_call_fails_the_answer_describes_the_ones_that_answ
     assert result.usage is not None and result.usage.output_tokens == 300  # calls 2 and 3
 
 
+@pytest.mark.parametrize(
+    ("answered", "said"),
+    [
+        ("png/../../../escaped/evil.sh", "png"),  # no format: the image's bytes say it
+        ("image/png", "png"),
+        ("", "png"),
+        ("PNG", "png"),
+        ("jpg", "jpeg"),  # the name the OpenAI API gives
+        ("webp", "webp"),
+    ],
+)
+async def test_the_response_names_only_a_format_limner_knows(
+    client: limner.AsyncClient, server: FakeServer, answered: str, said: str
+) -> None:
+    server.reply(web.json_response(ok_body(1, output_format=answered)))
+    result = await client.images.generate(model="alpha", prompt="x")
+    assert result.output_format == said
+
+
 async def test_gather_settled_keeps_limners_errors_and_raises_a_bug() -> None:
     """Only limner's errors are kept as a call's outcome (the others go on, their work may be
     billed); anything else is a bug, which cancels the other calls and is raised."""

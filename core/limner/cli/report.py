@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from ..errors import LimnerError
-from ..responses import ImagesResponse
+from ..responses import ImagesResponse, file_extension
 from .output import NotSaved, save
 from .render import dollars, notes, terminal_safe
 from .stdout import emit
@@ -31,9 +31,8 @@ def report(
     """Save the images and print what was made; 1 when not all of them were saved where asked
     (said on stderr, and with ``--json`` in the summary's ``error`` too). ``stopped``: the
     command was interrupted, and that error is the one said on stderr."""
-    named = result.file_format() or "png"
-    ext = {"jpeg": "jpg"}.get(named, named)
-    target = args.output or f"limner-{result.created}.{ext}"
+    # the extension of a format limner knows (never the provider's text: it could be a path)
+    target = args.output or f"limner-{result.created}.{file_extension(result.file_format())}"
     # response_format=url answers carry links, not bytes: those are printed, not saved
     urls = [item.url for item in result.data if item.b64_json is None and item.url is not None]
     with_bytes = [item for item in result.data if item.b64_json is not None]
