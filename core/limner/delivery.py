@@ -35,18 +35,34 @@ def not_images(
     """The error for an answer (whose id is ``request_id``) whose base64 ``images`` (``None``
     for a URL) are not all images (text, an error page, what is not base64), or ``None``: each
     image's first bytes are read (see :func:`~limner.image_header.looks_like_image_b64`), so
-    nothing broken is returned, or saved, as a picture."""
+    nothing broken is returned, or saved, as a picture. The error says what the data is but
+    quotes none of it: a provider may answer a credential, or text echoing one, as image data,
+    and a piece cut from it is no longer a secret the scrubbing recognises."""
     for index, encoded in enumerate(images):
         if encoded is not None and not looks_like_image_b64(encoded):
-            begins = repr(encoded[:24]) + ("..." if len(encoded) > 24 else "")
             return ProviderError(
                 f"{model} answered image data that is not an image (image {index + 1} of "
-                f"{len(images)}, base64 beginning {begins}); the call may still be billed",
+                f"{len(images)}: {_described(encoded)}); the call may still be billed",
                 provider=provider,
                 model=model,
                 request_id=request_id,
             )
     return None
+
+
+def _described(encoded: str) -> str:
+    """What image data that is not an image holds, in words that quote none of it."""
+    if not encoded:
+        return "empty"
+    head = encoded[:24]
+    try:
+        decoded = base64.b64decode(head + "=" * (-len(head) % 4), validate=True)
+    except ValueError:  # binascii.Error, or a character outside ASCII
+        kind = "not base64"
+    else:
+        text = bool(decoded) and all(32 <= byte < 127 or byte in b"\t\r\n" for byte in decoded)
+        kind = "base64 of text" if text else "base64 of bytes no image format begins with"
+    return f"{kind}, not quoted as it may echo a credential"
 
 
 Delivered = tuple[list[ImageData], InputImage | None]

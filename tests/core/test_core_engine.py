@@ -518,17 +518,21 @@ def one_call_fails(server: FakeServer, failing: set[str], reply: Handler) -> Non
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "said"),
     [
-        "!!!",  # decodes to nothing: saved, it was a 0-byte .png
-        base64.b64encode(b"hello world").decode(),
-        base64.b64encode(b"<html><body>502 Bad Gateway</body></html>").decode(),
-        "%%%not base64%%%",
-        "",
+        ("!!!", "not base64"),  # decodes to nothing: saved, it was a 0-byte .png
+        (base64.b64encode(b"hello world").decode(), "base64 of text"),
+        (base64.b64encode(b"<html><body>502 Bad Gateway</body></html>").decode(), "base64 of text"),
+        (
+            base64.b64encode(bytes(range(32))).decode(),
+            "base64 of bytes no image format begins with",
+        ),
+        ("%%%not base64%%%", "not base64"),
+        ("", "empty"),
     ],
 )
 async def test_image_data_that_is_not_an_image_is_a_provider_error(
-    client: limner.AsyncClient, server: FakeServer, data: str
+    client: limner.AsyncClient, server: FakeServer, data: str, said: str
 ) -> None:
     async def answer(recorded: Recorded) -> web.StreamResponse:
         return web.json_response(
@@ -540,12 +544,39 @@ async def test_image_data_that_is_not_an_image_is_a_provider_error(
     with pytest.raises(limner.ProviderError) as caught:
         await client.images.generate(model="alpha", prompt="x", n=2)
     assert caught.value.request_id == "req_42"  # for the provider's support
-    assert caught.value.message.startswith(
-        "fake/alpha-1 answered image data that is not an image (image 2 of 2, base64 beginning "
+    unquoted = "" if said == "empty" else ", not quoted as it may echo a credential"
+    assert caught.value.message == (
+        "fake/alpha-1 answered image data that is not an image (image 2 of 2: "
+        f"{said}{unquoted}); the call may still be billed"
     )
-    assert "may still be billed" in caught.value.message
     assert (caught.value.provider, caught.value.retryable) == ("fake", False)
     assert len(server.api_calls) == 1  # not resent: it was answered
+
+
+@pytest.mark.parametrize("encode", [False, True])
+async def test_image_data_that_echoes_the_key_quotes_none_of_it(
+    client: limner.AsyncClient, server: FakeServer, encode: bool
+) -> None:
+    """An upstream that answers the request's key as its image data, as it is or as base64 of
+    text quoting it: cut short, a key is no longer one the scrubbing recognises, so the error
+    quotes none of the data."""
+    echoed = f"Bearer {API_KEY}".encode()
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        data = base64.b64encode(echoed).decode() if encode else API_KEY
+        return web.json_response({"created": 1, "data": [{"b64_json": data}]})
+
+    server.reply(answer)
+    with pytest.raises(limner.ProviderError) as caught:
+        await client.images.generate(model="alpha", prompt="x")
+    said = "base64 of text" if encode else "not base64"
+    assert caught.value.message == (
+        f"fake/alpha-1 answered image data that is not an image (image 1 of 1: {said}, not "
+        "quoted as it may echo a credential); the call may still be billed"
+    )
+    shown = f"{caught.value} {caught.value!r} {caught.value.to_openai()}"
+    assert not [API_KEY[i : i + 6] for i in range(len(API_KEY) - 5) if API_KEY[i : i + 6] in shown]
+    assert base64.b64encode(echoed).decode()[:8] not in shown
 
 
 async def test_a_split_call_that_answered_no_image_keeps_the_others(
