@@ -30,7 +30,7 @@ from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
 from .redaction import Scrubber, raised_at, secret_header_values
 from .responses import CONTENT_FILTERED, RESENT, Adjustment, Notice, reported_usage
 from .retry import provider_wait, retried
-from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
+from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status, shown_url
 from .unreported import unreported_settings, unsent_end_users
 from .wire import WireRequest, WireResponse
 
@@ -236,8 +236,9 @@ def _attributed(
 
 def _redirected(provider: Provider, model: ModelInfo, response: WireResponse) -> LimnerError:
     """limner does not follow a provider's redirects: the request's credential headers would go
-    to another address, perhaps over plain http."""
-    target = response.headers.get("location", "another address")
+    to another address, perhaps over plain http. That address is named by its scheme, host and
+    path only: its query or ``user:password@`` part may hold a token."""
+    target = shown_url(response.headers.get("location") or "") or "another address"
     return ProviderError(
         f"{provider.name} answered HTTP {response.status}, a redirect to {target}; limner does "
         "not follow redirects (they would carry the credentials elsewhere): set the provider's "

@@ -132,6 +132,32 @@ async def test_a_redirect_is_not_followed(make_client: MakeClient, server: FakeS
     )
 
 
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        (
+            "https://bob:hunter2-pw@10.0.0.7:8443/v1/images?sig=tok3n-SIGNATURE#x",
+            "https://10.0.0.7:8443/v1/images",
+        ),
+        ("/v2/images?token=tok3n-SIGNATURE", "/v2/images"),
+        ("", "another address"),
+    ],
+)
+async def test_a_redirect_is_named_without_its_query_or_credentials(
+    make_client: MakeClient, server: FakeServer, location: str, shown: str
+) -> None:
+    """A ``Location`` may carry a signed query or a ``user:password@`` part: the error names
+    its scheme, host and path only."""
+    server.reply(web.Response(status=302, headers={"Location": location}))
+    with pytest.raises(limner.ProviderError) as info:
+        await make_client().images.generate(model="fake/alpha-1", prompt="p")
+    assert info.value.message == (
+        f"fake answered HTTP 302, a redirect to {shown}; limner does not follow redirects (they "
+        "would carry the credentials elsewhere): set the provider's base_url to the address the "
+        "API is served from"
+    )
+
+
 async def test_a_transport_error_keeps_no_aiohttp_exception(make_client: MakeClient) -> None:
     """aiohttp's exceptions hold the request's headers (its request_info), credentials
     included: one is neither the cause nor the context of limner's error."""
