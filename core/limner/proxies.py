@@ -16,8 +16,13 @@ import logging
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from .errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from yarl import URL
 
 __all__ = ["DIRECT", "EnvProxies", "Route"]
 
@@ -51,13 +56,14 @@ class EnvProxies:
     """The proxies one client sends through, by URL scheme, with the hosts that bypass them."""
 
     def __init__(self, environ: Mapping[str, str]) -> None:
-        found = _read(environ)
-        self._found = found  # (NO_PROXY as "no", which urllib's bypass check reads)
+        named = _read(environ)
+        # (NO_PROXY as "no", which urllib's bypass check reads)
+        self._found = {key: value for key, (_, value) in named.items()}
         self._by_scheme: dict[str, Route] = {}
         self._secrets: list[str] = []
         for scheme in ("http", "https"):
-            url = found.get(scheme) or found.get("all")
-            proxy = _proxy(url) if url else None
+            given = named.get(scheme) or named.get("all")
+            proxy = _proxy(*given) if given else None
             if proxy is not None:
                 self._by_scheme[scheme] = proxy.https if scheme == "https" else proxy.http
                 self._secrets += [s for s in proxy.secrets if s not in self._secrets]
@@ -87,21 +93,23 @@ class EnvProxies:
         return DIRECT if _bypass(host, self._found) else route
 
 
-def _read(environ: Mapping[str, str]) -> dict[str, str]:
+def _read(environ: Mapping[str, str]) -> dict[str, tuple[str, str]]:
     """The ``*_proxy`` variables as ``urllib.request.getproxies_environment`` reads them (from
     ``environ``): any case first, then the lower-case names over them, an empty one unsetting;
-    ``HTTP_PROXY`` is not read where ``REQUEST_METHOD`` says this runs as a CGI script."""
-    found: dict[str, str] = {}
+    ``HTTP_PROXY`` is not read where ``REQUEST_METHOD`` says this runs as a CGI script. Each
+    is keyed by its name's first word (``https``, ``no``...), with the name it was read from
+    (for a message) and its value."""
+    found: dict[str, tuple[str, str]] = {}
     for name, value in environ.items():
         if value and name.lower().endswith("_proxy"):
-            found[name.lower().removesuffix("_proxy")] = value
+            found[name.lower().removesuffix("_proxy")] = (name, value)
     if "REQUEST_METHOD" in environ:
         found.pop("http", None)
     for name, value in environ.items():
         if name.endswith("_proxy"):
             key = name.lower().removesuffix("_proxy")
             if value:
-                found[key] = value
+                found[key] = (name, value)
             else:
                 found.pop(key, None)
     return found
@@ -137,13 +145,11 @@ def _bypass_ipv6(address: str, port: int | None, found: Mapping[str, str]) -> bo
     return False
 
 
-def _proxy(given: str) -> _Proxy | None:
-    """A proxy (``proxy:3128`` read as curl reads it, ``http://``), its credentials taken out
-    of its URL into a ``Proxy-Authorization`` header; ``None`` for a proxy aiohttp cannot send
-    through (SOCKS), with a warning."""
-    from yarl import URL
-
-    parsed = URL(given if "://" in given else f"http://{given}")
+def _proxy(name: str, given: str) -> _Proxy | None:
+    """The proxy the variable ``name`` gives (``proxy:3128`` read as curl reads it,
+    ``http://``), its credentials taken out of its URL into a ``Proxy-Authorization`` header;
+    ``None`` for a proxy aiohttp cannot send through (SOCKS), with a warning."""
+    parsed = _parsed(name, given)
     if parsed.scheme not in ("http", "https"):
         log.warning(
             "the %s proxy at %s is not used: limner sends through HTTP proxies only",
@@ -158,3 +164,22 @@ def _proxy(given: str) -> _Proxy | None:
     auth = {"Proxy-Authorization": f"Basic {base64.b64encode(pair).decode()}"}  # RFC 7617
     secrets = tuple(s for s in {parsed.password, parsed.raw_password} if s)
     return _Proxy(Route(bare, proxy_headers=auth), Route(bare, headers=auth), secrets)
+
+
+def _parsed(name: str, given: str) -> URL:
+    """``given``, the value of the variable ``name``, as a URL with a host; one that is not
+    (an unclosed ``[``, a port of 0 or past 65535, no host) is an error naming the variable
+    and quoting nothing of its value, which may hold a password."""
+    from yarl import URL
+
+    try:
+        parsed: URL | None = URL(given if "://" in given else f"http://{given}")
+    except ValueError:  # an unclosed "[", a port that is no number or past 65535
+        parsed = None
+    if parsed is None or not parsed.host or parsed.port == 0:
+        raise InvalidRequestError(
+            f"{name} is not a proxy URL limner can read: write it as http://HOST:PORT (an IPv6 "
+            f"address in brackets, a port from 1 to 65535), or unset {name} to connect directly",
+            param=name,
+        )
+    return parsed

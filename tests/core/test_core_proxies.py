@@ -131,6 +131,33 @@ def test_the_variables_are_read_as_urllib_reads_them(
     assert EnvProxies(environ).for_url(f"{scheme}://api.example/v1").proxy == proxy
 
 
+@pytest.mark.parametrize(
+    ("environ", "name"),
+    [
+        ({"HTTPS_PROXY": "http://ann:s3cret-proxy-pw@[::1"}, "HTTPS_PROXY"),  # no "]"
+        ({"https_proxy": "http://ann:s3cret-proxy-pw@proxy.corp:99999"}, "https_proxy"),
+        ({"ALL_PROXY": "ann:s3cret-proxy-pw@proxy.corp:port"}, "ALL_PROXY"),
+        ({"HTTP_PROXY": "http://ann:s3cret-proxy-pw@"}, "HTTP_PROXY"),  # no host
+        ({"HTTP_PROXY": "http://proxy.corp:0"}, "HTTP_PROXY"),
+        ({"HTTPS_PROXY": "http://proxy.corp:3128", "https_proxy": "http://[::1"}, "https_proxy"),
+    ],
+)
+def test_a_malformed_proxy_is_an_error_naming_its_variable(
+    environ: dict[str, str], name: str
+) -> None:
+    """Said when the client is made, naming the variable (the lower-case one, where both are
+    set, as urllib reads them), and quoting none of its value: it may hold a password."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        _client(environ)
+    assert caught.value.message == (
+        f"{name} is not a proxy URL limner can read: write it as http://HOST:PORT (an IPv6 "
+        f"address in brackets, a port from 1 to 65535), or unset {name} to connect directly"
+    )
+    assert caught.value.param == name
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+    assert "s3cret-proxy-pw" not in f"{caught.value} {caught.value!r} {caught.value.to_openai()}"
+
+
 def test_a_socks_proxy_is_not_used_and_says_so(caplog: pytest.LogCaptureFixture) -> None:
     proxies = EnvProxies({"ALL_PROXY": "socks5://user:pw@socks.corp:1080"})
     assert proxies.for_url("https://api.openai.com/v1/x") is DIRECT
