@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from .errors import InvalidRequestError, UnsupportedFeatureError
 from .responses import Adjustment
-from .values import Count, Integer, ProviderOptions
+from .values import Count, Integer, ProviderOptions, read_flag
 
 __all__ = [
     "EditRequest",
@@ -328,13 +328,13 @@ def set_aside_misplaced(
     ``variation_edit`` (the model offers ``edit_mode="variation"``) adds to a variation's reasons
     that an edit in that mode takes them.
     Input images given to an operation without inputs are refused instead, since leaving them
-    out would change what the call makes. ``stream`` is refused when true (no provider's images
-    are streamed yet) and set aside when false, which is what leaving it out means. A request
-    without such fields is returned as is."""
+    out would change what the call makes. ``stream`` is read as chat reads it (``"no"`` and ``0``
+    are false), refused when true (no provider's images are streamed yet) and set aside when
+    false, which is what leaving it out means. A request without such fields is returned as is."""
     extra = request.model_extra  # (without nulls: build_request leaves unknown ones out)
     if not extra:
         return request, []
-    if extra.get("stream"):
+    if "stream" in extra and read_flag(extra["stream"], "stream"):
         raise UnsupportedFeatureError(
             "limner does not stream images yet; leave out stream",
             param="stream",

@@ -5,6 +5,7 @@
   them). Plugins use them for numeric options too.
 - :data:`Count`: OpenAI's ``n``, where ``null`` means 1.
 - :data:`ProviderOptions`: settings by provider name, a provider's entry set to ``null`` unset.
+- :func:`read_flag`: a boolean a request carries outside a typed field (``stream`` on images).
 - :func:`not_json`: where a forwarded value holds something JSON cannot carry.
 """
 
@@ -14,11 +15,11 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, TypeAdapter, ValidationError
 
-from .input_errors import shown_value
+from .input_errors import invalid_input, shown_value
 
-__all__ = ["Count", "Integer", "Number", "ProviderOptions", "not_json"]
+__all__ = ["Count", "Integer", "Number", "ProviderOptions", "not_json", "read_flag"]
 
 
 def _not_a_boolean(value: Any) -> Any:
@@ -99,3 +100,16 @@ def _null_is_one(value: Any) -> Any:
 Count = Annotated[int, BeforeValidator(_null_is_one)]
 """OpenAI's ``n``: nullable, and ``null`` means the default, 1 (the SDKs send it when told
 ``n=None``); ``true`` is refused."""
+
+
+_FLAG = TypeAdapter(bool)
+
+
+def read_flag(value: Any, param: str) -> bool:
+    """``value`` read as a boolean field of a request reads it (``ChatRequest.stream``, say):
+    ``true``/``false``, ``"yes"``/``"no"``, ``"on"``/``"off"``, ``1``/``0`` and their text, in
+    any case. Anything else is an error naming ``param``, worded as that field's would be."""
+    try:
+        return _FLAG.validate_python(value)
+    except ValidationError as exc:
+        raise invalid_input(exc, prefix=param) from None

@@ -195,6 +195,71 @@ async def test_the_sdks_stream_false_form_field_is_a_boolean(
     assert call.path == "/v1/images/edits"
 
 
+@pytest.mark.parametrize("value", ["false", "no", "off", "0", "False", 0, False])
+async def test_a_false_stream_in_any_spelling_is_read_as_chat_reads_it(
+    gateway: Gateway, server: FakeServer, value: Any
+) -> None:
+    """A JSON ``stream`` and a form's text are read as ``/v1/chat/completions`` reads them
+    (pydantic's booleans): false, so set aside (not sent), not a refusal to stream."""
+    generate = {"model": "openai/gpt-image-1", "prompt": "x", "stream": value}
+    status, answer = await post(gateway, "/images/generations", json=generate)
+    assert (status, answer["adjustments"]) == (200, [])
+    edit = form(("model", "openai/gpt-image-1"), ("prompt", "x"), ("stream", str(value)))
+    status, answer = await post(gateway, "/images/edits", data=edit)
+    assert (status, answer["adjustments"]) == (200, [])
+    generated, edited = server.api_calls
+    assert (generated.path, "stream" in generated.json) == ("/v1/images/generations", False)
+    assert (edited.path, "stream" in edited.form) == ("/v1/images/edits", False)
+
+
+@pytest.mark.parametrize("value", ["true", "yes", "on", "1", 1])
+async def test_a_true_stream_in_any_spelling_is_refused(
+    gateway: Gateway, server: FakeServer, value: Any
+) -> None:
+    generate = {"model": "openai/gpt-image-1", "prompt": "x", "stream": value}
+    edit = form(("model", "openai/gpt-image-1"), ("prompt", "x"), ("stream", str(value)))
+    sent: list[tuple[str, dict[str, Any]]] = [
+        ("/images/generations", {"json": generate}),
+        ("/images/edits", {"data": edit}),
+    ]
+    for path, kwargs in sent:
+        status, answer = await post(gateway, path, **kwargs)
+        assert (status, answer["error"]["param"], answer["error"]["code"]) == (
+            400,
+            "stream",
+            "streaming_not_supported",
+        )
+    assert server.api_calls == []
+
+
+async def test_a_stream_that_is_no_boolean_is_a_400_naming_it(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """Images and chat refuse it alike."""
+    said = {
+        "message": "stream: Input should be a valid boolean, unable to interpret input",
+        "type": "invalid_request_error",
+        "param": "stream",
+        "code": "invalid_value",
+    }
+    generate = {"model": "openai/gpt-image-1", "prompt": "x", "stream": "maybe"}
+    edit = form(("model", "openai/gpt-image-1"), ("prompt", "x"), ("stream", "maybe"))
+    chat = {
+        "model": "google/gemini-2.5-flash-image",
+        "messages": [{"role": "user", "content": "x"}],
+        "stream": "maybe",
+    }
+    sent: list[tuple[str, dict[str, Any]]] = [
+        ("/images/generations", {"json": generate}),
+        ("/images/edits", {"data": edit}),
+        ("/chat/completions", {"json": chat}),
+    ]
+    for path, kwargs in sent:
+        status, answer = await post(gateway, path, **kwargs)
+        assert (status, answer) == (400, {"error": said}), path
+    assert server.api_calls == []
+
+
 @pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity", b"1e999"])
 async def test_a_number_json_has_no_spelling_for_is_a_400(
     gateway: Gateway, server: FakeServer, number: bytes

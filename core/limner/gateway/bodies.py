@@ -17,6 +17,7 @@ from ..client_options import CALL_OPTIONS
 from ..errors import InvalidRequestError
 from ..requests import ImageRef
 from ..unsendable import refuse_unsendable
+from ..values import read_flag
 from .errors import missing_parameter
 from .middleware import note
 
@@ -31,7 +32,8 @@ __all__ = [
 INT_FIELDS = frozenset({"n", "seed", "output_compression", "partial_images"})
 """Form fields that are integers in the JSON requests (multipart sends every value as text)."""
 BOOL_FIELDS = frozenset({"stream"})
-"""Form fields that are booleans in the JSON requests (the OpenAI SDK sends ``"false"``)."""
+"""Form fields that are booleans in the JSON requests (the OpenAI SDK sends ``"false"``), read
+as a JSON body's text is (``"no"`` and ``"0"`` too)."""
 EDIT_FILES = ("image", "mask", "markup")
 VARIATION_FILES = ("image",)
 UPLOAD_FILES = ("file",)
@@ -218,8 +220,11 @@ def _typed(name: str, value: str) -> int | bool | str:
             return int(value)
         except ValueError:
             return value
-    if name in BOOL_FIELDS and value in ("true", "false"):
-        return value == "true"
+    if name in BOOL_FIELDS:
+        try:
+            return read_flag(value, name)
+        except InvalidRequestError:
+            return value
     return value
 
 
