@@ -16,13 +16,16 @@ from .support import GATEWAY_KEY, Gateway
 BODY = json.dumps({"model": "openai/gpt-image-1", "prompt": "a fox"}).encode()
 
 
-async def _ask(gateway: Gateway, headers: str, length: int) -> tuple[asyncio.StreamReader, bytes]:
-    """Send a POST's head with ``Expect: 100-continue``, no body yet; the first answer's head."""
+async def _ask(
+    gateway: Gateway, headers: str, length: int, expect: str = "100-continue"
+) -> tuple[asyncio.StreamReader, bytes]:
+    """Send a POST's head with ``Expect: 100-continue`` (or ``expect``), no body yet; the first
+    answer's head."""
     host, port = gateway.origin.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
     writer.write(
         b"POST /v1/images/generations HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+        + f"Content-Type: application/json\r\nExpect: {expect}\r\n".encode()
         + headers.encode()
         + f"Content-Length: {length}\r\n\r\n".encode()
     )
@@ -68,3 +71,27 @@ async def test_a_request_that_passes_hears_continue_and_is_served(
     assert answer.lower().startswith(b"http/1.1 200 ")
     assert len(server.api_calls) == 1
     reader.writer.close()  # type: ignore[attr-defined]
+
+
+async def test_an_unknown_expectation_is_a_417_in_openais_shape(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """aiohttp's own 417 was text/plain, without x-should-retry or a request id."""
+    auth = f"Authorization: Bearer {GATEWAY_KEY}\r\n"
+    reader, head = await _ask(gateway, auth, len(BODY), expect="weird")
+    assert head.startswith(b"http/1.1 417 ")
+    assert b"\r\ncontent-type: application/json" in head
+    assert b"\r\nx-should-retry: false\r\n" in head and b"\r\nx-request-id: req_" in head
+    assert b"\r\nconnection: close" in head
+    length = int(head.split(b"content-length: ")[1].split(b"\r\n")[0])
+    rest = await asyncio.wait_for(reader.readexactly(length), 5)
+    assert json.loads(rest) == {
+        "error": {
+            "message": "Unknown Expect: weird",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "expectation_failed",
+        }
+    }
+    reader.writer.close()  # type: ignore[attr-defined]
+    assert server.api_calls == []

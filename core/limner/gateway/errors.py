@@ -260,7 +260,12 @@ def http_error_response(exc: web.HTTPException, request: web.Request) -> web.Res
         message = f"{request.method} is not allowed on {request.path}; it takes {allowed}"
     if status == 413:
         message = "Request body too large for the gateway"
-    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(status)
+    code = {
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "payload_too_large",
+        417: "expectation_failed",
+    }.get(status)
     body = error_for_status(status)(message, code=code).to_openai()
     headers = {"x-should-retry": "false"}  # an unknown route or a body too large stays so
     if "Allow" in exc.headers:
