@@ -943,6 +943,27 @@ async def test_a_request_the_provider_may_have_taken_is_not_for_the_sdk_to_resen
     assert "; the connection dropped after the request went out" in logged
 
 
+async def test_a_timeout_after_sending_says_its_billing_note_once_in_the_log(
+    make_gateway: MakeGateway, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The timeout's message holds its billing note already: the log line said it twice."""
+    gateway = await make_gateway(timeout=0.3)
+    server.reply(server.stall)
+    with (
+        caplog.at_level(logging.WARNING, logger="limner.gateway"),
+        pytest.raises(openai.APIStatusError) as caught,
+    ):
+        await gateway.sdk().images.generate(model="openai/gpt-image-1", prompt="a fox")
+    server.release.set()
+    assert caught.value.status_code == 504
+    (logged,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    host = server.url.removeprefix("http://")
+    assert logged == (
+        f"no answer from {host} within 0.3 s; the provider may have taken the request, and may "
+        "still bill it (answered 504 timeout)"
+    )
+
+
 async def test_one_key_holds_at_most_half_the_upstream_slots(
     make_gateway: MakeGateway, server: FakeServer
 ) -> None:

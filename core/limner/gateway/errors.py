@@ -141,9 +141,17 @@ def _as_answered(
     )  # the host, the DNS or TLS failure: a wrong base URL or no route out shows here
     if code in _OPERATORS or hidden_cause:  # the client is told little: the operator, all
         said = f"{within}: said as {code}" if within else f"answered {answer.status} {code}"
-        billed = f"; {exc.billing_note}" if exc.billing_note else ""  # sent: not "unreached"
+        billed = _billed(exc)  # sent: not "unreached"
         log.warning("%s%s (%s)", exc.message, billed, said)
     return body, answer
+
+
+def _billed(exc: LimnerError) -> str:
+    """The billing note to add to ``exc``'s message in the log: none when the message already
+    says it (a timeout's does)."""
+    if not exc.billing_note or exc.billing_note in exc.message:
+        return ""
+    return f"; {exc.billing_note}"
 
 
 _OPERATORS = frozenset({"provider_not_configured", "provider_credential_rejected"})
