@@ -289,6 +289,38 @@ async def test_a_client_cannot_forge_a_log_line(
     assert "model=nope\\u000a2026-01-01 limner.gateway" in lines[1]
 
 
+SIGNED = "expires=9999999999&signature=SIGNATURE0123456789"
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [
+        (f"Authorization : Bearer {GATEWAY_KEY}\r\n", "BadHttpMessage"),  # a space before ':'
+        (f"Authorization: Bearer {GATEWAY_KEY}\x01\r\n", "BadHttpMessage"),  # a control char
+        (f"GET /v1/files/file-x/content?{SIGNED} HTTP/1.1\x00\r\n", "BadStatusLine"),
+    ],
+    ids=["space-before-colon", "control-character", "request-line"],
+)
+async def test_a_request_that_is_not_valid_http_is_logged_without_its_text(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture, raw: str, kind: str
+) -> None:
+    """aiohttp logged its exception, which quotes the line it could not read: the key of an
+    Authorization header, or a signed link's signature."""
+    caplog.set_level(logging.DEBUG)
+    head = raw if raw.startswith("GET ") else f"GET /v1/models HTTP/1.1\r\n{raw}"
+    host, port = gateway.origin.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"{head}Host: 127.0.0.1\r\n\r\n".encode())
+    answer = await asyncio.wait_for(reader.read(), 5)  # aiohttp closes the connection
+    writer.close()
+    assert answer.startswith(b"HTTP/1.0 400 Bad Request\r\n")
+    logged = [r for r in caplog.records if r.name.startswith("aiohttp.server")]
+    assert [(r.getMessage(), r.exc_info, r.levelno) for r in logged] == [
+        (f"a request that is not valid HTTP ({kind}), answered 400", None, logging.ERROR)
+    ]
+    assert GATEWAY_KEY not in caplog.text and "SIGNATURE0123456789" not in caplog.text
+
+
 async def test_client_disconnect_cancels_the_upstream_call(
     gateway: Gateway, server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:

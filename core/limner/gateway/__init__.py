@@ -7,8 +7,8 @@ Point any OpenAI client at ``http://127.0.0.1:8080/v1``::
 Modules: :mod:`.app` (application and runner), :mod:`.image_routes` (images),
 :mod:`.chat_routes` (chat completions), :mod:`.routes` (models, files, health, OpenAPI),
 :mod:`.bodies` (JSON and multipart), :mod:`.middleware` (errors, log, auth, body size),
-:mod:`.errors` (OpenAI error bodies), :mod:`.files` and :mod:`.local_store` (the file
-store), :mod:`.urls` (signed
+:mod:`.errors` (OpenAI error bodies), :mod:`.protocol_log` (requests that are not valid
+HTTP), :mod:`.files` and :mod:`.local_store` (the file store), :mod:`.urls` (signed
 file URLs), :mod:`.openapi`, :mod:`.schemas`, :mod:`.config`, :mod:`.state`, :mod:`.server`
 (the ``serve`` command).
 """

@@ -17,6 +17,7 @@ from .errors import Scrubber
 from .expect import checked_expect
 from .files import FileStore
 from .middleware import authenticate, errors_and_log, limit_body
+from .protocol_log import PROTOCOL_LOG
 from .state import STATE, GatewayState
 
 __all__ = ["SHUTDOWN_GRACE", "SWEEP_TASK_NAME", "create_app", "make_runner"]
@@ -128,9 +129,14 @@ cancelled (its upstream call with it), and its connection closed without an answ
 def make_runner(app: web.Application, *, grace: float = SHUTDOWN_GRACE) -> web.AppRunner:
     """A runner that cancels a handler (and so its upstream calls) when the client disconnects,
     and on ``cleanup()`` gives the requests in flight ``grace`` seconds; request logging is the
-    gateway's own line, so aiohttp's access log is off."""
+    gateway's own line, so aiohttp's access log is off, and a request that is not valid HTTP is
+    logged without its text (:data:`~.protocol_log.PROTOCOL_LOG`)."""
     # aiohttp's shutdown waits its timeout for a handler, then cancels it and waits the timeout
     # again: half each, so that a handler still running is cancelled after ``grace`` in all
     return web.AppRunner(
-        app, handler_cancellation=True, access_log=None, shutdown_timeout=grace / 2
+        app,
+        handler_cancellation=True,
+        access_log=None,
+        logger=PROTOCOL_LOG,
+        shutdown_timeout=grace / 2,
     )
