@@ -190,6 +190,39 @@ async def test_query_parameters_are_said_not_read_on_images_and_chat(
     assert "quality" not in server.api_calls[0].json
 
 
+async def test_openais_account_and_idempotency_headers_are_said_not_used(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """The SDK sends OpenAI-Organization and OpenAI-Project from OPENAI_ORG_ID and
+    OPENAI_PROJECT_ID on its own; the gateway calls the provider with its own settings, and
+    says so rather than drop them silently (names only, as for a query)."""
+    server.reply(gemini_answer)
+    sdk = gateway.sdk(organization="org-caller", project="proj-caller")
+    key = {"Idempotency-Key": "idem-caller"}
+    completion = await sdk.chat.completions.create(
+        model="google/gemini-2.5-flash-image",
+        messages=[{"role": "user", "content": "a fox"}],
+        extra_headers=key,
+    )
+    images = await sdk.images.generate(model="openai/gpt-image-1", prompt="x", extra_headers=key)
+    plain = await gateway.sdk().images.generate(model="openai/gpt-image-1", prompt="x")
+    said = {
+        "code": "header_not_used",
+        "message": "the headers 'OpenAI-Organization', 'OpenAI-Project', 'Idempotency-Key' were "
+        "not used: this gateway calls the provider with its own upstream settings, and passes "
+        "none of them on",
+    }
+    for answer in (completion, images):
+        warnings = (answer.model_extra or {})["warnings"]
+        found = [w for w in warnings if w["code"] == "header_not_used"]
+        assert [{name: w[name] for name in ("code", "message")} for w in found] == [said]
+    assert all(w["code"] != "header_not_used" for w in (plain.model_extra or {})["warnings"])
+    for call in server.api_calls:
+        assert not {"openai-organization", "openai-project", "idempotency-key"} & {
+            name.lower() for name in call.headers
+        }
+
+
 async def test_a_key_an_upstream_echoes_in_an_answer_is_scrubbed(
     gateway: Gateway, server: FakeServer
 ) -> None:

@@ -1,6 +1,7 @@
 """The successful answers of the image and chat routes: their warnings as the gateway says them
 (a failed call of a split request worded as the gateway words that error; query parameters no
-route reads), their text scrubbed of the gateway's secrets, and the upstream's request id."""
+route reads; OpenAI's account and idempotency headers, which the gateway does not use), their
+text scrubbed of the gateway's secrets, and the upstream's request id."""
 
 from __future__ import annotations
 
@@ -14,16 +15,25 @@ from ..responses import ImagesResponse, Notice
 from .errors import failures_as_answered, upstream_id
 
 __all__ = [
+    "HEADER_NOT_USED",
     "LONGEST_TEXT",
     "QUERY_NOT_READ",
+    "UNUSED_HEADERS",
     "answer",
     "answered",
     "unread_query",
+    "unused_headers",
     "with_warnings",
 ]
 
 QUERY_NOT_READ = "query_not_read"
 """``Notice.code`` of a warning naming query parameters a route does not read."""
+HEADER_NOT_USED = "header_not_used"
+"""``Notice.code`` of a warning naming request headers of OpenAI's that the gateway does not use."""
+UNUSED_HEADERS = ("OpenAI-Organization", "OpenAI-Project", "Idempotency-Key")
+"""OpenAI's request headers for its own account and retries (the OpenAI SDK sends the first two
+from ``OPENAI_ORG_ID`` and ``OPENAI_PROJECT_ID``): the gateway calls each provider with the
+settings its operator gave it, and passes none of them on."""
 LONGEST_TEXT = 2**20
 """Strings of an answer longer than this are image data (base64, a data URL): not scrubbed."""
 
@@ -33,12 +43,14 @@ Answered = TypeVar("Answered", ImagesResponse, ChatCompletion)
 def with_warnings(result: Answered, request: web.Request, scrub: Scrubber) -> Answered:
     """``result`` with its warnings as the gateway says them: each failed call's (a split ``n``
     that others answered) worded as the gateway words that error when it fails a request, and
-    the query parameters the route did not read (:func:`unread_query`)."""
+    the query parameters the route did not read (:func:`unread_query`) and the headers it does
+    not use (:func:`unused_headers`)."""
     warnings: list[Notice] = result.warnings
     if result.failures:
         warnings = failures_as_answered(warnings, result.failures, scrub)
-    if request.query:
-        warnings = [*warnings, *unread_query(request)]
+    unread: list[Notice] = [*unread_query(request), *unused_headers(request)]
+    if unread:
+        warnings = [*warnings, *unread]
     if warnings is result.warnings:  # (nothing to add: no copy)
         return result
     return result.model_copy(update={"warnings": warnings})
@@ -56,6 +68,22 @@ def unread_query(request: web.Request) -> list[Notice]:
             code=QUERY_NOT_READ,
             message=f"the query parameters {names} were not read: this route takes its settings "
             "in the body (the OpenAI SDK's extra_body, not extra_query)",
+        )
+    ]
+
+
+def unused_headers(request: web.Request) -> list[Notice]:
+    """A warning naming the :data:`UNUSED_HEADERS` a request carries, which are said, not
+    dropped silently. Only their names are quoted."""
+    names = [name for name in UNUSED_HEADERS if name in request.headers]
+    if not names:
+        return []
+    quoted = ", ".join(repr(name) for name in names)
+    return [
+        Notice(
+            code=HEADER_NOT_USED,
+            message=f"the headers {quoted} were not used: this gateway calls the provider with "
+            "its own upstream settings, and passes none of them on",
         )
     ]
 
