@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from . import (  # the submodules, as attributes (``limner.gateway``): for type checkers
         addresses as addresses,
         admission as admission,
+        answer_bodies as answer_bodies,
         answer_costs as answer_costs,
         arguments as arguments,
         authorizing as authorizing,

@@ -11,13 +11,13 @@ long once will likely again); one before it had a connection is. Timeouts apply 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from .answer_bodies import read_answer
 from .client_defaults import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT
 from .client_limits import TIMEOUT
 from .connections import (
@@ -312,9 +312,7 @@ class Transport:
             pauses = self.connections.pauses  # closing the client ends the read
             pauses.start_reading(response.content)
             try:
-                if "json" in headers.get("content-type", ""):
-                    return await _read_json(response, status, headers, request.url)
-                return WireResponse(status, headers, await response.read(), request.url)
+                return await read_answer(response, status, headers, request)
             except (aiohttp.ClientError, TimeoutError) as exc:  # the body lost after the status
                 # work done, and billed: not to be sent again (a read, such as a poll, may be)
                 if 200 <= status < 300 and does_work(request):
@@ -366,35 +364,3 @@ async def encode_body(request: WireRequest) -> tuple[bytes | None, str | None]:
         writer = form()
         return await writer.as_bytes(), writer.content_type
     return request.content, request.headers.get("content-type")
-
-
-_SMALL_BODY = 256 * 1024
-"""Uncompressed bodies up to this size are read in one piece: copies of them cost little."""
-
-
-async def _read_json(
-    response: aiohttp.ClientResponse, status: int, headers: dict[str, str], url: str
-) -> WireResponse:
-    """Read and decode a JSON body so that at most two copies of it are alive at once (bytes then
-    text, text then objects): image payloads are large. A small body is read whole."""
-    length = response.content_length  # on the wire: a compressed body may grow on reading
-    if length is not None and length <= _SMALL_BODY and "content-encoding" not in headers:
-        body = await response.read()
-        try:
-            return WireResponse(status, headers, body[:1024], url, parsed=json.loads(body))
-        except (ValueError, RecursionError):  # not UTF-8, not JSON, nested past any use: kept
-            return WireResponse(status, headers, body, url)  # as bytes, for the error message
-    buffer = bytearray()
-    async for chunk in response.content.iter_any():
-        buffer += chunk
-    head = bytes(buffer[:1024])
-    try:
-        text = buffer.decode("utf-8")
-    except UnicodeDecodeError:
-        return WireResponse(status, headers, bytes(buffer), url)
-    del buffer
-    try:
-        parsed = json.loads(text)
-    except (ValueError, RecursionError):
-        return WireResponse(status, headers, text.encode(), url)
-    return WireResponse(status, headers, head, url, parsed=parsed)

@@ -79,6 +79,7 @@ SUBMODULES = frozenset(
     {
         "addresses",
         "admission",
+        "answer_bodies",
         "answer_costs",
         "arguments",
         "authorizing",

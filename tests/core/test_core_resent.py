@@ -166,7 +166,7 @@ async def test_a_bug_under_the_transport_keeps_its_frames_locals(
         clue = "kept"
         raise KeyError(clue)
 
-    monkeypatch.setattr(limner.http, "_read_json", buggy)
+    monkeypatch.setattr(limner.http, "read_answer", buggy)
     with pytest.raises(KeyError) as caught:
         await make_client().images.generate(model="fake/alpha-1", prompt="x")
     frames = []
