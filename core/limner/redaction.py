@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import sys
 import traceback
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from pydantic import BaseModel, SecretStr
 
@@ -18,6 +20,7 @@ __all__ = [
     "Scrubber",
     "drop_frame_locals",
     "raised_at",
+    "secret_forms",
     "secret_header_values",
     "settings_secrets",
 ]
@@ -27,17 +30,36 @@ MIN_SECRET = 8
 credentials are long."""
 
 
+def secret_forms(secret: str) -> set[str]:
+    """``secret`` as an upstream may echo it: as is, percent-encoded (in a URL it quotes, as
+    ``+`` for spaces too), with ``/`` escaped as ``\\/`` (some JSON encoders), and base64
+    encoded (alone, or at the start of a longer encoding: a ``Basic`` credential)."""
+    whole = base64.b64encode(secret.encode()).decode()
+    lead = base64.b64encode(secret.encode()[: len(secret.encode()) // 3 * 3]).decode()
+    forms = {
+        secret,
+        quote(secret, safe=""),
+        quote(secret),
+        quote_plus(secret),
+        secret.replace("/", "\\/"),
+        whole,
+        lead,
+        lead.replace("+", "-").replace("/", "_"),
+    }
+    return {form for form in forms if len(form) >= MIN_SECRET}
+
+
 class Scrubber:
-    """Replaces known secret values in text (longest first, so a key inside a longer token
-    is caught too)."""
+    """Replaces known secret values in text, each in the forms an upstream may echo it in
+    (:func:`secret_forms`), longest first, so a key inside a longer token is caught too."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self.secrets = sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)
+        self.secrets: list[str] = []
+        self.add(secrets)
 
     def add(self, secrets: Iterable[str]) -> None:
-        self.secrets = sorted(
-            {*self.secrets, *(s for s in secrets if len(s) >= MIN_SECRET)}, key=len, reverse=True
-        )
+        forms = {form for s in secrets if len(s) >= MIN_SECRET for form in secret_forms(s)}
+        self.secrets = sorted({*self.secrets, *forms}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:

@@ -36,6 +36,37 @@ async def test_an_echoed_key_is_redacted_from_the_error(
     assert API_KEY not in str(error.body)
 
 
+async def test_a_key_echoed_encoded_is_redacted_in_each_form(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A key with ``/``, ``+`` and ``=`` (an AWS secret, a session token), echoed as a URL
+    quotes it, as a JSON encoder that escapes ``/`` writes it, and base64 encoded (alone, and
+    as a ``Basic`` credential's start)."""
+    import base64
+    from urllib.parse import quote, quote_plus
+
+    key = "sk-live/ab+cd=ef gh"
+    forms = [
+        quote(key, safe=""),
+        quote_plus(key),
+        key.replace("/", "\\/"),
+        base64.b64encode(key.encode()).decode(),
+        base64.b64encode(f"{key}:".encode()).decode(),
+    ]
+    echoed = " | ".join(forms)
+
+    async def echo(recorded: Recorded) -> web.StreamResponse:
+        return web.json_response({"error": {"message": echoed, "type": "x"}}, status=400)
+
+    server.reply(echo)
+    client = make_client(providers={"fake": {"api_key": key, "base_url": f"{server.url}/v1"}})
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    said = f"{info.value.message} {info.value.body} {info.value.to_openai()}"
+    assert [form for form in forms if form in said] == []
+    assert info.value.message.count("<redacted>") == len(forms)
+
+
 async def test_a_key_echoed_in_param_or_request_id_is_redacted(
     make_client: MakeClient, server: FakeServer
 ) -> None:
