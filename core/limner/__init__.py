@@ -97,6 +97,7 @@ if TYPE_CHECKING:
         values as values,
         versions as versions,
         wire as wire,
+        writing as writing,
     )
     from .capabilities import (
         BackendCapabilities,

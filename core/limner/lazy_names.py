@@ -160,6 +160,7 @@ SUBMODULES = frozenset(
         "values",
         "versions",
         "wire",
+        "writing",
     }
 )
 

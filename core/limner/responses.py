@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-import secrets
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +16,7 @@ from pydantic import ConfigDict, Field, PrivateAttr
 from .errors import LimnerError, ProviderError
 from .money import Usd
 from .shaped import OpenAIShaped
+from .writing import write_all
 
 __all__ = [
     "Adjustment",
@@ -235,32 +235,24 @@ class ImagesResponse(OpenAIShaped):
         ending in ``/`` (a ``Path`` drops that ``/``: make its directory first). Otherwise it
         is a file name; with several images a file name gets ``-1``, ``-2``... before its
         extension (the extension it picks follows
-        ``output_format``, or the first image's bytes). Each file is written to a temporary
-        name and renamed, so nothing is half-written; existing files are refused unless
-        ``overwrite``. Bytes are written as the provider sent them: a file whose extension names
-        another format (``fox.jpg`` holding PNG data) gets an :class:`ImageFormatWarning` (ask
-        for the format with ``output_format`` where the model takes it).
+        ``output_format``, or the first image's bytes). All or nothing: every image is first
+        written to a temporary file beside its name and flushed to disk, and only then are they
+        all put in place, so a failure while writing (a full disk) leaves every existing file
+        as it was, and a crash never leaves a half-written file under a final name. Existing
+        files (and links) are refused before anything is written unless ``overwrite``, and so
+        is one that appears meanwhile: the files this call had placed are then removed. With
+        ``overwrite`` a directory standing at a name is refused first; the files are then
+        renamed into place one by one (a rename the system refuses midway, for a permission
+        or an I/O error, leaves those before it saved). Bytes are written as the provider
+        sent them: a file whose extension names another format (``fox.jpg`` holding PNG data)
+        gets an :class:`ImageFormatWarning` (ask for the format with ``output_format`` where the
+        model takes it).
         """
         payloads = self.images()
         named = known_format(self.output_format) or _sniffed(payloads[:1])
         names = save_paths(path, len(self.data), named)
-        if not overwrite:
-            existing = [str(name) for name in names if os.path.lexists(name)]  # links too
-            if existing:
-                raise FileExistsError(
-                    f"refusing to overwrite {', '.join(existing)}: save to another path, or "
-                    "pass overwrite=True (the images are still in this response)"
-                )
-        written: list[Path] = []
-        try:
-            for name, payload in zip(names, payloads, strict=True):
-                _write_atomically(name, payload, overwrite=overwrite)
-                written.append(name)
-        except BaseException:
-            if not overwrite:  # a file that appeared meanwhile: take back this call's others
-                for name in written:
-                    name.unlink(missing_ok=True)
-            raise
+        _refuse_taken(names, overwrite=overwrite)
+        write_all(names, payloads, overwrite=overwrite)
         for name, payload in zip(names, payloads, strict=True):
             misnamed = _misnamed(name, payload)
             if misnamed is not None:
@@ -321,30 +313,21 @@ def save_paths(
     return [target.with_name(f"{target.stem}-{i + 1}{suffix}") for i in range(count)]
 
 
-def _write_atomically(path: Path, payload: bytes, *, overwrite: bool) -> None:
-    """Write ``payload`` to a temporary file beside ``path``, then put it in place: never a
-    half-written file. Without ``overwrite`` it is linked in place, which fails if ``path``
-    exists by then (another writer got there between the check and the write)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # open(..., "xb"), not mkstemp: the file gets the user's usual permissions (umask), not 0600
-    tmp = str(path.parent / f".limner-{secrets.token_hex(6)}.part")  # short: any name fits
-    try:
-        with open(tmp, "xb") as handle:
-            handle.write(payload)
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            _place_new(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _place_new(tmp: str, path: Path) -> None:
-    try:
-        os.link(tmp, path)  # atomic, and refuses an existing path
-    except FileExistsError:
-        raise FileExistsError(f"refusing to overwrite {path}") from None
-    except OSError:  # a file system without hard links: check, then move
-        if os.path.lexists(path):
-            raise FileExistsError(f"refusing to overwrite {path}") from None
-        os.replace(tmp, path)
+def _refuse_taken(names: list[Path], *, overwrite: bool) -> None:
+    """Refuse, before anything is written, names :meth:`ImagesResponse.save` may not write:
+    any that exists (a link too) without ``overwrite``; with it, a directory, which no file
+    replaces (found only after the others were replaced, it would leave them half saved)."""
+    if not overwrite:
+        existing = [str(name) for name in names if os.path.lexists(name)]
+        if existing:
+            raise FileExistsError(
+                f"refusing to overwrite {', '.join(existing)}: save to another path, or "
+                "pass overwrite=True (the images are still in this response)"
+            )
+        return
+    folders = [str(name) for name in names if name.is_dir() and not name.is_symlink()]
+    if folders:
+        raise IsADirectoryError(
+            f"cannot save over {', '.join(folders)}: a directory has that name; save to another "
+            "path (the images are still in this response)"
+        )

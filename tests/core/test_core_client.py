@@ -7,6 +7,8 @@ import base64
 import io
 import os
 import signal
+import subprocess
+import sys
 import threading
 import warnings
 from decimal import Decimal
@@ -516,6 +518,84 @@ def test_savers_racing_for_the_same_files_never_overwrite(tmp_path: Path) -> Non
         thread.join()
     assert sorted(outcomes) == ["refused"] * 7 + ["saved"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["image-1.png", "image-2.png"]
+
+
+_FULL_DISK_SAVE = """
+import base64, errno, resource, signal, sys
+import limner
+data = [limner.ImageData(b64_json=base64.b64encode(b).decode()) for b in (b"new", b"x" * 500)]
+response = limner.ImagesResponse(
+    created=1, data=data, provider="fake", model="fake/alpha-1", output_format="png"
+)
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))
+try:
+    response.save(sys.argv[1], overwrite=True)
+except OSError as exc:
+    print(errno.errorcode[exc.errno])
+"""
+
+
+def test_an_overwriting_save_that_fails_midway_leaves_every_file_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """The second image cannot be written (a file size limit, as a full disk): the first,
+    already written, must not have replaced its old file meanwhile."""
+    (tmp_path / "image-1.png").write_bytes(b"old one")
+    (tmp_path / "image-2.png").write_bytes(b"old two")
+    ran = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK_SAVE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (ran.returncode, ran.stdout, ran.stderr) == (0, "EFBIG\n", "")
+    assert (tmp_path / "image-1.png").read_bytes() == b"old one"
+    assert (tmp_path / "image-2.png").read_bytes() == b"old two"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["image-1.png", "image-2.png"]
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_every_file_is_on_disk_before_any_takes_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, overwrite: bool
+) -> None:
+    """Flushed first (a crash must leave no empty file under the final name), then placed."""
+    steps: list[str] = []
+    fsync, link, replace = os.fsync, os.link, os.replace
+
+    def synced(fd: int) -> None:
+        steps.append("fsync")
+        fsync(fd)
+
+    def placed(place: Any, step: str) -> Any:
+        def run(source: Any, target: Any) -> None:
+            steps.append(f"{step} {Path(target).name}")
+            place(source, target)
+
+        return run
+
+    monkeypatch.setattr(os, "fsync", synced)
+    monkeypatch.setattr(os, "link", placed(link, "place"))
+    monkeypatch.setattr(os, "replace", placed(replace, "place"))
+    paths = _response(2).save(tmp_path, overwrite=overwrite)
+    assert steps == ["fsync", "fsync", "place image-1.png", "place image-2.png"]
+    assert [p.read_bytes() for p in paths] == [b"img0", b"img1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["image-1.png", "image-2.png"]
+
+
+def test_an_overwriting_save_refuses_a_directory_before_writing(tmp_path: Path) -> None:
+    """No file replaces a directory: found after the first image had replaced its file, the
+    save would be half done."""
+    (tmp_path / "fox-1.png").write_bytes(b"old one")
+    (tmp_path / "fox-2.png").mkdir()
+    with pytest.raises(IsADirectoryError) as caught:
+        _response(2).save(tmp_path / "fox.png", overwrite=True)
+    assert str(caught.value) == (
+        f"cannot save over {tmp_path / 'fox-2.png'}: a directory has that name; save to "
+        "another path (the images are still in this response)"
+    )
+    assert (tmp_path / "fox-1.png").read_bytes() == b"old one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fox-1.png", "fox-2.png"]
 
 
 def test_saved_files_get_the_users_usual_permissions(tmp_path: Path) -> None:
