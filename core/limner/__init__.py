@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         capabilities as capabilities,
         changes as changes,
         chat as chat,
+        clear_credentials as clear_credentials,
         cli as cli,
         client as client,
         client_defaults as client_defaults,

@@ -1,6 +1,7 @@
 """Whether an address is public, and the public address a host name resolves to: the check
 limner makes before it connects to a URL someone else named (an input image, a result link, a
-job's polling URL), so that no name reaches a private, loopback or link-local address."""
+job's polling URL), so that no name reaches a private, loopback or link-local address. Also
+whether a host is this machine's loopback."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import contextlib
 import ipaddress
 import socket
 
-__all__ = ["PrivateAddressError", "is_public", "public_address"]
+__all__ = ["PrivateAddressError", "is_loopback_host", "is_public", "public_address"]
 
 
 class PrivateAddressError(Exception):
@@ -65,3 +66,14 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         if inner is not None and not inner.is_global:
             return False
     return True
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (a name or an address, IPv6 without brackets) is this machine's
+    loopback: ``localhost``, 127.0.0.0/8 or ``::1``."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -15,6 +15,7 @@ from .admission import admitted
 from .answer_costs import price_made, total_cost
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
+from .clear_credentials import clear_credentials
 from .client_defaults import DEFAULT_POLL_TIMEOUT
 from .delivery import BYTES_NOT_URLS, deliver, not_images
 from .download import DownloadPolicy, download
@@ -225,6 +226,7 @@ class Engine:
         found = [  # (no unknown fields, the common case: nothing to look at)
             *(typo_notices(request, provider.own_fields) if request.model_extra else ()),
             *(mask_notices(inputs.mask) if inputs.mask is not None else ()),
+            *clear_credentials(provider, settings, model.id, (t.request for t in translations)),
         ]
         replacement = self.registry.replacement(model)
         warnings = tuple(

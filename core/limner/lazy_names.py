@@ -87,6 +87,7 @@ SUBMODULES = frozenset(
         "calls",
         "capabilities",
         "changes",
+        "clear_credentials",
         "chat",
         "cli",
         "client",

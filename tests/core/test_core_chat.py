@@ -666,6 +666,32 @@ async def test_a_text_only_dry_run_has_no_estimate_rather_than_zero(server: Fake
     assert server.api_calls == []
 
 
+async def test_a_chat_over_plain_http_to_another_host_warns_of_the_credential_once() -> None:
+    painter = limner.AsyncClient(
+        providers={"painter": {"api_key": KEY, "base_url": "http://painter.internal:8080"}},
+        plugins=[PainterPlugin()],
+        environ={},
+    )
+    async with painter:
+        plan = await painter.chat.completions.create(
+            model="painter/chat-1",
+            messages=[{"role": "user", "content": "a boat"}],
+            n=2,
+            dry_run=True,
+        )
+    assert len(plan.requests) == 2
+    said = [w for w in plan.warnings if w.code != "price_unknown"]  # (tokens: said too)
+    assert [(w.code, w.message, w.param) for w in said] == [
+        (
+            "credentials_in_clear",
+            "the painter credential goes unencrypted to painter.internal:8080 (its base URL is "
+            "http://): anyone on the network in between can read and reuse it; use an https:// "
+            "base URL (providers.painter.base_url)",
+            "providers.painter.base_url",
+        )
+    ]
+
+
 def test_image_bytes_reads_the_image_content_stands_in_for() -> None:
     """A message kept as just role and content, whose content is the only image's data URL."""
     picture = png(3, 3)

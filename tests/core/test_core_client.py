@@ -55,6 +55,52 @@ async def test_dry_run_needs_no_credentials_and_sends_nothing(
     assert dry.estimated_cost_usd == Decimal("0.10")  # 5 × 0.02
 
 
+def _in_clear(host: str) -> limner.Notice:
+    return limner.Notice(
+        code="credentials_in_clear",
+        message=f"the fake credential goes unencrypted to {host} (its base URL is http://): "
+        "anyone on the network in between can read and reuse it; use an https:// base URL "
+        "(providers.fake.base_url or FAKE_BASE_URL)",
+        param="providers.fake.base_url",
+    )
+
+
+async def test_credentials_over_plain_http_to_another_host_are_warned_of_once(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """An internal proxy may be meant: not refused, but said, once for the three calls."""
+    client = make_client(providers={"fake": {"api_key": API_KEY, "base_url": "http://10.1.2.3/v1"}})
+    dry = await client.images.generate(model="alpha", prompt="a fox", n=5, dry_run=True)
+    assert len(dry.requests) == 3
+    assert dry.warnings == [_in_clear("10.1.2.3")]
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://10.1.2.3/v1",
+        "http://127.0.0.1:8080/v1",
+        "http://127.9.8.7/v1",
+        "http://[::1]:8080/v1",
+        "http://LocalHost/v1",
+    ],
+)
+async def test_https_or_this_machines_loopback_is_no_credential_in_clear(
+    make_client: MakeClient, base_url: str
+) -> None:
+    client = make_client(providers={"fake": {"api_key": API_KEY, "base_url": base_url}})
+    dry = await client.images.generate(model="alpha", prompt="a fox", n=3, dry_run=True)
+    assert dry.warnings == []
+
+
+async def test_a_call_to_the_loopback_over_http_warns_of_nothing(
+    client: limner.AsyncClient,
+) -> None:
+    result = await client.images.generate(model="alpha", prompt="a fox", n=3)
+    assert (len(result.data), result.warnings) == (3, [])
+
+
 async def test_a_dry_run_without_the_key_says_a_real_call_would_need_it(
     make_client: MakeClient,
 ) -> None:

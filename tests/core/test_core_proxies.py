@@ -65,6 +65,26 @@ async def test_provider_calls_go_through_the_environments_proxy(proxy: Proxy) ->
     assert proxy.seen == [("POST", "http://api.example/v1/images", None)]
 
 
+async def test_credentials_sent_over_plain_http_to_another_host_are_warned_of_once(
+    proxy: Proxy,
+) -> None:
+    """``http://api.example``: the key crosses the network unencrypted (through the proxy, and
+    past it), said once for the two calls ``n=4`` is split into."""
+    async with _client({"HTTP_PROXY": proxy.url}) as client:
+        result = await client.images.generate(model="alpha", prompt="a fox", n=4)
+    assert [seen[1] for seen in proxy.seen] == ["http://api.example/v1/images"] * 2
+    in_clear = [w for w in result.warnings if w.code == "credentials_in_clear"]
+    assert in_clear == [
+        limner.Notice(
+            code="credentials_in_clear",
+            message="the fake credential goes unencrypted to api.example (its base URL is "
+            "http://): anyone on the network in between can read and reuse it; use an https:// "
+            "base URL (providers.fake.base_url or FAKE_BASE_URL)",
+            param="providers.fake.base_url",
+        )
+    ]
+
+
 async def test_a_proxy_password_goes_as_a_header_and_is_a_secret(proxy: Proxy) -> None:
     with_user = proxy.url.replace("http://", "http://ann:s3cret-proxy-pw@")
     async with _client({"http_proxy": with_user}) as client:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from ..admission import admitted
 from ..call_prices import billed_or_notice, estimated_notice, price_or_notice
 from ..capabilities import ModelInfo
+from ..clear_credentials import clear_credentials
 from ..delivery import not_images
 from ..dryrun import DryRun, Estimate
 from ..engine import Engine
@@ -171,6 +172,9 @@ class ChatEngine:
         adjustments = unique(a for t in translations for a in t.adjustments)
         said = [w for t in translations for w in t.warnings]
         notices += unreported_message_settings(turns, adjustments, said)
+        notices += clear_credentials(
+            provider, settings, model.id, (t.request for t in translations)
+        )
         warnings = plan_warnings(
             model,
             request,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from ..addresses import is_loopback_host
 from ..errors import InvalidRequestError
 
 __all__ = ["API_KEYS_ENV", "GatewayConfig", "is_loopback_host", "keys_from"]
@@ -25,17 +25,6 @@ def keys_from(
     keys = [key.strip() for key in given]
     keys += [key.strip() for key in environ.get(API_KEYS_ENV, "").split(",")]
     return tuple(dict.fromkeys(key for key in keys if key))
-
-
-def is_loopback_host(host: str) -> bool:
-    """Whether ``host`` (a name or an address, IPv6 without brackets) is this machine's
-    loopback: ``localhost``, 127.0.0.0/8 or ``::1``."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,32 @@ def test_missing_key(provider: OpenAIProvider, make_call: Any) -> None:
     assert dry.redacted_headers()["authorization"] == "<redacted>"
 
 
+@pytest.mark.parametrize(
+    ("base_url", "warned"),
+    [
+        ("http://10.1.2.3/v1", True),
+        ("https://10.1.2.3/v1", False),
+        ("http://127.0.0.1:8080/v1", False),
+    ],
+)
+def test_a_key_sent_over_plain_http_to_another_host_is_warned_of(
+    base_url: str, warned: bool
+) -> None:
+    """Not refused (an internal proxy may be meant), but said in the dry run, as in a call."""
+    providers = {"openai": {"api_key": "sk-x", "base_url": base_url}}
+    with limner.Client(providers=providers, environ={}) as client:
+        dry = client.images.generate(model="openai/gpt-image-2", prompt="a fox", dry_run=True)
+    said = limner.Notice(
+        code="credentials_in_clear",
+        message="the openai credential goes unencrypted to 10.1.2.3 (its base URL is http://): "
+        "anyone on the network in between can read and reuse it; use an https:// base URL "
+        "(providers.openai.base_url or OPENAI_BASE_URL)",
+        param="providers.openai.base_url",
+    )
+    assert dry.requests[0]["url"] == f"{base_url}/images/generations"
+    assert dry.warnings == ([said] if warned else [])
+
+
 def test_options_model_forbids_unknown_keys() -> None:
     assert OpenAIOptions.model_validate({"input_fidelity": "high"}).input_fidelity == "high"
     with pytest.raises(ValidationError):
