@@ -14,7 +14,7 @@ from aiohttp import web
 from PIL import Image
 
 import limner
-from limner.gateway import GatewayConfig, LocalFileStore, create_app, make_runner
+from limner.gateway import SHUTDOWN_GRACE, GatewayConfig, LocalFileStore, create_app, make_runner
 
 from ..core.support import FakeServer
 
@@ -70,6 +70,7 @@ async def start_gateway(
     *,
     ttl: float = 3600.0,
     max_file_bytes: int = 50 * 2**20,
+    grace: float = SHUTDOWN_GRACE,
     **client_kwargs: Any,
 ) -> Gateway:
     providers = {
@@ -87,7 +88,7 @@ async def start_gateway(
     client = limner.AsyncClient(**kwargs)
     store = LocalFileStore(files, ttl=ttl, max_file_bytes=max_file_bytes)
     app = create_app(client, store, config or GatewayConfig())
-    runner = make_runner(app)
+    runner = make_runner(app, grace=grace)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

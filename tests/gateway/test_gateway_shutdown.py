@@ -1,63 +1,114 @@
 """A stopping gateway (``runner.cleanup()``, as Ctrl-C and SIGTERM do) gives the requests in
-flight its grace period in all, then cancels them, closing their connections unanswered."""
+flight its grace period, then answers each one still running 503 with ``x-should-retry:
+false`` and cancels its upstream call: a connection dropped unanswered would have the SDK
+send the call again, to whatever listens next on that address, and the provider bill it twice."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
-import aiohttp
+import openai
+import pytest
 from aiohttp import web
 
-from limner.gateway import make_runner
+from ..core.support import FakeServer, Recorded, ok_body
+from .conftest import MakeGateway
 
-GRACE = 2.0
+GRACE = 0.5
 
 
-async def _serve(wait: float) -> tuple[web.AppRunner, str, list[str]]:
-    ended: list[str] = []
+async def _called(server: FakeServer) -> None:
+    while not server.api_calls:
+        await asyncio.sleep(0.01)
 
-    async def slow(request: web.Request) -> web.Response:
+
+async def test_a_request_that_ends_within_the_grace_period_is_answered(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    async def slow(recorded: Recorded) -> web.StreamResponse:
+        await asyncio.sleep(0.3)  # within the grace
+        return web.json_response(ok_body(1))
+
+    server.reply(slow)
+    gateway = await make_gateway(grace=2.0)
+    call = asyncio.create_task(
+        gateway.sdk().images.generate(model="openai/gpt-image-1", prompt="a fox")
+    )
+    await _called(server)
+    await gateway.runner.cleanup()
+    answered = await call
+    assert answered.data is not None and len(answered.data) == 1
+
+
+async def test_a_request_still_running_at_the_end_of_the_grace_period_is_answered_503(
+    make_gateway: MakeGateway, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    upstream: list[str] = []
+
+    async def hang(recorded: Recorded) -> web.StreamResponse:
         try:
-            await asyncio.sleep(wait)
+            await asyncio.sleep(30)
         except asyncio.CancelledError:
-            ended.append("cancelled")
+            upstream.append("cancelled")
             raise
-        ended.append("finished")
-        return web.Response(text="done")
+        return web.json_response(ok_body(1))
 
-    app = web.Application()
-    app.router.add_get("/", slow)
-    runner = make_runner(app, grace=GRACE)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/", ended
-
-
-async def _ask(url: str) -> str:
-    try:
-        async with aiohttp.ClientSession() as session, session.get(url) as response:
-            return await response.text()
-    except aiohttp.ClientError as error:
-        return type(error).__name__
-
-
-async def test_a_request_that_ends_within_the_grace_period_is_answered() -> None:
-    runner, url, ended = await _serve(wait=0.5)
-    asked = asyncio.create_task(_ask(url))
-    await asyncio.sleep(0.2)
-    await runner.cleanup()
-    assert await asked == "done" and ended == ["finished"]
-
-
-async def test_a_request_still_running_at_the_end_of_the_grace_period_is_cancelled() -> None:
-    runner, url, ended = await _serve(wait=30)
-    asked = asyncio.create_task(_ask(url))
-    await asyncio.sleep(0.2)
+    server.reply(hang, hang, hang)
+    gateway = await make_gateway(grace=GRACE)
+    sdk = gateway.sdk(max_retries=2)
+    call = asyncio.create_task(sdk.images.generate(model="openai/gpt-image-1", prompt="a fox"))
+    await _called(server)
     began = time.monotonic()
-    await runner.cleanup()
+    with caplog.at_level(logging.INFO, logger="limner.gateway"):
+        await gateway.runner.cleanup()
     took = time.monotonic() - began
-    assert ended == ["cancelled"]
-    assert await asked != "done"  # no answer: the connection is closed
-    # the grace period in all, not twice it (aiohttp waits its timeout twice)
-    assert GRACE - 0.5 < took < GRACE * 1.5
+    with pytest.raises(openai.APIStatusError) as caught:
+        await call
+    assert caught.value.status_code == 503
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    assert caught.value.response.headers["connection"] == "close"
+    assert caught.value.body == {
+        "message": "the gateway stopped before this request finished (its grace for the "
+        "requests in flight ran out), and cancelled it; the provider may have taken the "
+        "request, and bill it",
+        "type": "api_error",
+        "param": None,
+        "code": "gateway_stopping",
+    }
+    assert len(server.api_calls) == 1  # not sent again by the SDK
+    async with asyncio.timeout(2):
+        while not upstream:  # the upstream call was cancelled: its connection closed
+            await asyncio.sleep(0.01)
+    assert upstream == ["cancelled"]
+    assert GRACE - 0.1 < took < GRACE + 1.0  # the grace, not aiohttp's own timeouts
+    (logged,) = [m for m in map(logging.LogRecord.getMessage, caplog.records) if "status=" in m]
+    assert logged.startswith("POST /v1/images/generations model=openai/gpt-image-1 status=503 ")
+
+
+async def test_a_request_for_no_provider_cut_off_says_nothing_of_a_bill(
+    make_gateway: MakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gateway = await make_gateway(grace=GRACE)
+    sdk = gateway.sdk(max_retries=2)
+    started = asyncio.Event()
+    store_list = gateway.store.list
+
+    async def slow_list(*args: object, **kwargs: object) -> object:
+        started.set()
+        await asyncio.sleep(30)
+        return await store_list(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gateway.store, "list", slow_list)
+    call = asyncio.ensure_future(sdk.files.list())
+    await started.wait()
+    await gateway.runner.cleanup()
+    with pytest.raises(openai.APIStatusError) as caught:
+        await call
+    assert caught.value.status_code == 503
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    assert caught.value.message == (
+        "Error code: 503 - the gateway stopped before this request finished (its grace for "
+        "the requests in flight ran out), and cancelled it"
+    )

@@ -9,8 +9,8 @@ Modules: :mod:`.app` (application and runner), :mod:`.image_routes` (images),
 :mod:`.bodies` (JSON and multipart), :mod:`.middleware` (errors, log, auth, body size),
 :mod:`.errors` (OpenAI error bodies), :mod:`.protocol_log` (requests that are not valid
 HTTP), :mod:`.files` and :mod:`.local_store` (the file store), :mod:`.urls` (signed
-file URLs), :mod:`.openapi`, :mod:`.schemas`, :mod:`.config`, :mod:`.state`, :mod:`.server`
-(the ``serve`` command).
+file URLs), :mod:`.shutdown` (the end of a stopping gateway's grace), :mod:`.openapi`,
+:mod:`.schemas`, :mod:`.config`, :mod:`.state`, :mod:`.server` (the ``serve`` command).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The aiohttp application: routes, middleware, shared state and the file store's periodic
-sweep; and the runner that cancels a request's upstream calls when its client disconnects."""
+sweep; and the runner that cancels a request's upstream calls when its client disconnects, and
+answers those still running when a stopping gateway's grace ends."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from .expect import checked_expect
 from .files import FileStore
 from .middleware import authenticate, errors_and_log, limit_body
 from .protocol_log import PROTOCOL_LOG
+from .shutdown import ANSWER_TIME
 from .state import STATE, GatewayState
 
 __all__ = ["SHUTDOWN_GRACE", "SWEEP_TASK_NAME", "create_app", "make_runner"]
@@ -123,20 +125,30 @@ async def _sweep_forever(sweep: Callable[[], Awaitable[object]], interval: float
 
 SHUTDOWN_GRACE = 60.0
 """Seconds a stopping gateway gives the requests in flight to finish; one still running then is
-cancelled (its upstream call with it), and its connection closed without an answer."""
+answered 503 (``x-should-retry: false``), its upstream call cancelled, and its connection
+closed."""
 
 
 def make_runner(app: web.Application, *, grace: float = SHUTDOWN_GRACE) -> web.AppRunner:
     """A runner that cancels a handler (and so its upstream calls) when the client disconnects,
-    and on ``cleanup()`` gives the requests in flight ``grace`` seconds; request logging is the
-    gateway's own line, so aiohttp's access log is off, and a request that is not valid HTTP is
-    logged without its text (:data:`~.protocol_log.PROTOCOL_LOG`)."""
-    # aiohttp's shutdown waits its timeout for a handler, then cancels it and waits the timeout
-    # again: half each, so that a handler still running is cancelled after ``grace`` in all
+    and on ``cleanup()`` gives the requests in flight ``grace`` seconds, then answers each one
+    still running with a 503 and cancels it; request logging is the gateway's own line, so
+    aiohttp's access log is off, and a request that is not valid HTTP is logged without its
+    text (:data:`~.protocol_log.PROTOCOL_LOG`)."""
+    if STATE in app:  # the gateway's own deadline, which answers before aiohttp cancels
+        app.on_shutdown.append(functools.partial(_stopping, grace=grace))
+    # aiohttp's shutdown waits its timeout for a handler, then cancels it (its connection closed
+    # unanswered) and waits the timeout again: the gateway's deadline, which answers and ends
+    # the handler, comes first, and aiohttp ends only one that outlived its answer's time
     return web.AppRunner(
         app,
         handler_cancellation=True,
         access_log=None,
         logger=PROTOCOL_LOG,
-        shutdown_timeout=grace / 2,
+        shutdown_timeout=grace + ANSWER_TIME,
     )
+
+
+async def _stopping(app: web.Application, *, grace: float) -> None:
+    """The gateway is stopping: the requests in flight have ``grace`` seconds from now."""
+    app[STATE].deadline.start(grace)

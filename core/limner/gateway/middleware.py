@@ -25,10 +25,12 @@ from ..errors import (
     PermissionDeniedError,
 )
 from ..interrupted import keep_made_images
+from ..responses import ImagesResponse
 from ..safe_text import escape_controls
 from .config import is_loopback_host
 from .errors import error_response, http_error_response, internal_error_response
 from .files import FILE_ID_PATTERN, StoredFile
+from .shutdown import CutOff, stopping_error
 from .state import STATE
 
 __all__ = [
@@ -99,21 +101,26 @@ def may_use(request: web.Request, stored: StoredFile) -> bool:
 async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamResponse:
     started = time.perf_counter()
     _NOTE.set(Note())
+    state = request.app[STATE]
     try:
         with keep_made_images() as made:  # what a client that leaves had made, and billed
-            response = await handler(request)
+            async with state.deadline.bounding():  # a stopping gateway's grace, when it ends
+                response = await handler(request)
+    except CutOff:  # answered, not dropped: the SDKs would send it again, to be billed twice
+        note().close_connection = True
+        note().cost = _made_cost(made) or note().cost  # (an answer's, cut off while stored)
+        stopped = stopping_error(note().model is not None, note().cost)
+        response = error_response(stopped, state.scrub)
     except LimnerError as exc:
         if exc.cost is not None:  # no image, but a usage the provider may bill
             note().cost = exc.cost
-        response = error_response(exc, request.app[STATE].scrub)
+        response = error_response(exc, state.scrub)
     except web.HTTPException as exc:
         response = http_error_response(exc, request)
     except asyncio.CancelledError:
         # the client went away; the upstream calls were cancelled with the handler, but those
         # that had answered made images, billed: the log line gives their cost
-        costs = [result.cost for result in made if result.cost is not None]
-        if costs:
-            note().cost = sum(costs, Decimal(0))
+        note().cost = _made_cost(made) or note().cost
         log_line(request, 499, started)
         raise
     except Exception:
@@ -126,6 +133,12 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
             response.force_close()  # what is left of the body cannot be read past
     log_line(request, response.status, started, response.headers.get("x-request-id"))
     return response
+
+
+def _made_cost(made: list[ImagesResponse]) -> Decimal | None:
+    """What the calls of a cancelled request that had answered cost (billed, not delivered)."""
+    costs = [result.cost for result in made if result.cost is not None]
+    return sum(costs, Decimal(0)) if costs else None
 
 
 def _encoded_body_left(request: web.Request) -> bool:

@@ -1,5 +1,6 @@
 """What every handler shares: the one limner client, the settings, the file store, the upstream
-slots, the URL signer and the secret scrubber. Nothing else is kept between requests."""
+slots, the URL signer, the secret scrubber and the deadline of a stopping gateway. Nothing else
+is kept between requests."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..client import AsyncClient
 from .config import GatewayConfig
 from .errors import BusyError, Scrubber
 from .files import FileStore
+from .shutdown import Deadline
 from .urls import UrlSigner
 
 __all__ = ["STATE", "GatewayState"]
@@ -32,6 +34,7 @@ class GatewayState:
     scrub: Scrubber = field(default_factory=Scrubber)
     signer: UrlSigner = field(init=False)
     slots: asyncio.Semaphore = field(init=False)
+    deadline: Deadline = field(default_factory=Deadline)  # a stopping gateway's, for requests
 
     def __post_init__(self) -> None:
         self.signer = UrlSigner(self.config.api_keys)

@@ -1,0 +1,79 @@
+"""The end of a stopping gateway's grace: each request still running then is answered (a 503 the
+SDKs do not send again) before its upstream call is cancelled and its connection closed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+from ..errors import LimnerError
+
+__all__ = ["ANSWER_TIME", "CutOff", "Deadline", "GatewayStoppingError", "stopping_error"]
+
+ANSWER_TIME = 5.0
+"""Seconds past the grace that aiohttp's own shutdown waits before it turns to the requests still
+running (to cancel them, their connections closed unanswered): the time a request cut off at
+the end of the grace has to send its answer."""
+
+MAYBE_TAKEN = "the provider may have taken the request, and bill it"
+"""The billing note of a request for a provider that was cut off."""
+
+
+class GatewayStoppingError(LimnerError):
+    """The gateway stopped before the request finished: its grace for the requests in flight
+    ran out. Not sent again by the SDKs, since its upstream call may have been taken."""
+
+    http_status = 503
+    error_type = "api_error"
+    default_code = "gateway_stopping"
+
+
+def stopping_error(for_provider: bool, made: Decimal | None) -> GatewayStoppingError:
+    """The error answering a request cut off by the end of the grace; ``for_provider``: it names
+    a model, so its upstream call may have gone out; ``made``: the cost of what its calls that
+    answered had made (billed, and not delivered)."""
+    error = GatewayStoppingError(
+        "the gateway stopped before this request finished (its grace for the requests in "
+        "flight ran out), and cancelled it"
+    )
+    if for_provider:
+        error.add_billing_note(MAYBE_TAKEN)
+    error.cost = made
+    return error
+
+
+class CutOff(Exception):
+    """A request the deadline cut off (cancelled, its upstream calls with it)."""
+
+
+class Deadline:
+    """When a stopping gateway stops waiting for the requests in flight: none while it serves,
+    then the start of its shutdown plus its grace, for every request running or to come."""
+
+    def __init__(self) -> None:
+        self._when: float | None = None
+        self._running: set[asyncio.Timeout] = set()
+
+    def start(self, grace: float) -> None:
+        """The gateway is stopping: the requests in flight have ``grace`` seconds from now."""
+        self._when = asyncio.get_running_loop().time() + grace
+        for timeout in self._running:
+            timeout.reschedule(self._when)
+
+    @contextlib.asynccontextmanager
+    async def bounding(self) -> AsyncIterator[None]:
+        """Run the block until it ends or the deadline comes, which cancels it (its upstream
+        calls with it) and raises :class:`CutOff` here."""
+        try:
+            async with asyncio.timeout_at(self._when) as timeout:
+                self._running.add(timeout)
+                try:
+                    yield
+                finally:
+                    self._running.discard(timeout)
+        except TimeoutError:
+            if timeout.expired():  # not a timeout of the block's own
+                raise CutOff from None
+            raise
