@@ -7,16 +7,18 @@ from __future__ import annotations
 import base64
 import errno
 import json
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import openai
 import pytest
 from aiohttp import web
+from jsonschema import Draft202012Validator
 from openai.types import ImagesResponse
 
 from ..core.jobsprovider import KEY as JOBS_KEY, Jobs, JobsPlugin
-from ..core.support import IMAGE, FakeServer, Recorded
+from ..core.support import IMAGE, FakeServer, Recorded, ok_body
 from .conftest import MakeGateway
 from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, data_url, png
 
@@ -47,6 +49,63 @@ async def test_bare_model_name_and_adjustments_come_back(gateway: Gateway) -> No
     assert {"param": "size", "requested": "1536x1024", "applied": "1792x1024"}.items() <= (
         adjustments[0].items()
     )
+
+
+IMAGES_SPEC = (
+    Path(__file__).resolve().parents[1] / "plugins/openai/data/specs/images-subset.openapi.json"
+)
+
+
+def _spec_errors(body: dict[str, Any]) -> list[str]:
+    """What OpenAI's spec finds wrong in an image answer (``ImagesResponse``)."""
+    components = json.loads(IMAGES_SPEC.read_text())["components"]
+    root = {"$ref": "#/components/schemas/ImagesResponse", "components": components}
+    return [error.message for error in Draft202012Validator(root).iter_errors(body)]
+
+
+async def _generated(gateway: Gateway, **fields: Any) -> dict[str, Any]:
+    """The answer's JSON as the gateway sent it, the OpenAI SDK asking."""
+    raw = await gateway.sdk().images.with_raw_response.generate(**fields)
+    body: dict[str, Any] = json.loads(raw.content)
+    return body
+
+
+async def test_values_outside_openais_enums_are_answered_in_outside_spec(
+    gateway: Gateway,
+) -> None:
+    """A size, quality, format or background OpenAI's image response does not list (clients
+    generated from its spec refuse it) is said in ``outside_spec`` instead, not lost."""
+    body = await _generated(
+        gateway, model="openai/dall-e-3", prompt="a fox", quality="hd", size="1792x1024"
+    )
+    assert _spec_errors(body) == []
+    assert "size" not in body and "quality" not in body
+    assert body["output_format"] == "png"
+    assert body["outside_spec"] == {"size": "1792x1024", "quality": "hd"}
+    # no quality asked for: the model's own default, as the Python API says it
+    body = await _generated(gateway, model="openai/gpt-image-1", prompt="a fox")
+    assert _spec_errors(body) == []
+    assert body["outside_spec"] == {"size": "4x4", "quality": "auto"}
+
+
+async def test_values_within_openais_enums_stay_in_their_fields(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        said = {"size": "1024x1536", "quality": "high", "background": "opaque"}
+        return web.json_response({**ok_body(1), **said, "output_format": "jpeg"})
+
+    server.reply(answer)
+    body = await _generated(gateway, model="openai/gpt-image-1", prompt="a fox")
+    assert _spec_errors(body) == []
+    assert "outside_spec" not in body
+    shape = {name: body[name] for name in ("size", "quality", "background", "output_format")}
+    assert shape == {
+        "size": "1024x1536",
+        "quality": "high",
+        "background": "opaque",
+        "output_format": "jpeg",
+    }
 
 
 async def test_response_format_url_stores_the_image_on_the_gateway(

@@ -253,6 +253,9 @@ async def test_openapi_document_validates(gateway: Gateway) -> None:
     schemas = document["components"]["schemas"]
     assert "prompt" in schemas["GenerateRequest"]["properties"]
     assert "cost" in schemas["ImagesResponse"]["properties"]
+    answer = schemas["ImagesResponse"]["properties"]  # values within OpenAI's enums, or:
+    assert answer["size"]["enum"] == ["1024x1024", "1024x1536", "1536x1024"]
+    assert answer["outside_spec"] == {"$ref": "#/components/schemas/OutsideSpec"}
     for name in ("GenerateRequest", "EditJSON", "EditForm"):  # a blank prompt is refused
         assert schemas[name]["properties"]["prompt"]["pattern"] == "\\S", name
     # an edit may leave it out, in the modes a model lists (edit_modes_without_prompt)

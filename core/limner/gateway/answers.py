@@ -1,7 +1,8 @@
 """The successful answers of the image and chat routes: their warnings as the gateway says them
 (a failed call of a split request worded as the gateway words that error; query parameters no
 route reads; OpenAI's account and idempotency headers, which the gateway does not use), their
-text scrubbed of the gateway's secrets, and the upstream's request id."""
+text scrubbed of the gateway's secrets, an image answer's values within OpenAI's enums, and the
+upstream's request id."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from ..chat.response import ChatCompletion
 from ..redaction import Scrubber
 from ..responses import ImagesResponse, Notice
 from .errors import failures_as_answered, upstream_id
+from .schemas import IMAGE_ENUMS
 
 __all__ = [
     "HEADER_NOT_USED",
     "LONGEST_TEXT",
+    "OUTSIDE_SPEC",
     "QUERY_NOT_READ",
     "UNUSED_HEADERS",
     "answer",
@@ -24,6 +27,7 @@ __all__ = [
     "unread_query",
     "unused_headers",
     "with_warnings",
+    "within_enums",
 ]
 
 QUERY_NOT_READ = "query_not_read"
@@ -34,6 +38,9 @@ UNUSED_HEADERS = ("OpenAI-Organization", "OpenAI-Project", "Idempotency-Key")
 """OpenAI's request headers for its own account and retries (the OpenAI SDK sends the first two
 from ``OPENAI_ORG_ID`` and ``OPENAI_PROJECT_ID``): the gateway calls each provider with the
 settings its operator gave it, and passes none of them on."""
+OUTSIDE_SPEC = "outside_spec"
+"""The image answer's field holding the values OpenAI's enums do not list (see
+:class:`~.schemas.OutsideSpec`)."""
 LONGEST_TEXT = 2**20
 """Strings of an answer longer than this are image data (base64, a data URL): not scrubbed."""
 
@@ -86,6 +93,18 @@ def unused_headers(request: web.Request) -> list[Notice]:
             "its own upstream settings, and passes none of them on",
         )
     ]
+
+
+def within_enums(body: dict[str, Any]) -> dict[str, Any]:
+    """An image answer's JSON ``body`` whose ``size``, ``quality``, ``output_format`` and
+    ``background`` hold only values OpenAI's image response lists (:data:`IMAGE_ENUMS`), which
+    clients generated from its spec check: another value moves to :data:`OUTSIDE_SPEC`."""
+    outside = {
+        name: body.pop(name)
+        for name, listed in IMAGE_ENUMS.items()
+        if name in body and body[name] not in listed
+    }
+    return {**body, OUTSIDE_SPEC: outside} if outside else body
 
 
 def answered(body: dict[str, Any], scrub: Scrubber) -> dict[str, Any]:

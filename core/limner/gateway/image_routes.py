@@ -1,6 +1,7 @@
 """``POST /v1/images/generations``, ``/v1/images/edits`` and ``/v1/images/variations``: read the
 body, call the one limner client in an upstream slot, answer the OpenAI image response (with
-``cost``, ``provider``, ``adjustments`` and ``warnings``)."""
+``cost``, ``provider``, ``adjustments`` and ``warnings``, and ``outside_spec`` for values OpenAI's
+enums do not list)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ..image_header import image_mime
 from ..requests import ImageRef
 from ..responses import Adjustment, ImagesResponse
 from ..sending import unique
-from .answers import answer, with_warnings
+from .answers import answer, with_warnings, within_enums
 from .bodies import (
     EDIT_FILES,
     VARIATION_FILES,
@@ -196,7 +197,7 @@ async def _answer(
     result = with_warnings(result, request, state.scrub)
     if response_format == "url" and any(item.url is None for item in result.data):
         result = await _as_urls(request, state, result)
-    body = result.model_dump(mode="json", exclude_none=True)
+    body = within_enums(result.model_dump(mode="json", exclude_none=True))
     body.setdefault("cost", None)
     return answer(body, result.request_id, state.scrub)
 

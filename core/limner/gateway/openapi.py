@@ -15,6 +15,7 @@ from ..requests import GenerateRequest
 from ..responses import ImagesResponse
 from .files import MAX_LIST_LIMIT
 from .schemas import (
+    IMAGE_ENUMS,
     EditForm,
     EditJSON,
     ErrorResponse,
@@ -25,6 +26,7 @@ from .schemas import (
     Health,
     ModelList,
     ModelObject,
+    OutsideSpec,
     VariationForm,
 )
 
@@ -39,6 +41,7 @@ _MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
     (FileUpload, "validation"),
     (ChatRequest, "validation"),
     (ImagesResponse, "serialization"),
+    (OutsideSpec, "serialization"),
     (ChatCompletion, "serialization"),
     (ModelList, "serialization"),
     (ModelObject, "serialization"),
@@ -179,9 +182,20 @@ def _paths() -> dict[str, Any]:
     }
 
 
+def _images_answer(schema: dict[str, Any]) -> None:
+    """The image answer as the gateway gives it: the fields of OpenAI's enums hold only the
+    values they list, and any other is in ``outside_spec``."""
+    properties = schema["properties"]
+    for name, listed in IMAGE_ENUMS.items():
+        kept = {key: properties[name][key] for key in ("title",) if key in properties[name]}
+        properties[name] = {**kept, "type": "string", "enum": list(listed)}
+    properties["outside_spec"] = _ref("OutsideSpec")
+
+
 @functools.cache
 def _document() -> dict[str, Any]:
     _, schemas = models_json_schema(_MODELS, ref_template=REF)
+    _images_answer(schemas["$defs"]["ImagesResponse"])
     paths = _paths()
     return {
         "openapi": "3.1.0",

@@ -11,6 +11,7 @@ from ..capabilities import ModelFields, model_object
 from .files import FileObject, FilePage, StoredFile
 
 __all__ = [
+    "IMAGE_ENUMS",
     "EditForm",
     "EditJSON",
     "ErrorDetail",
@@ -23,6 +24,7 @@ __all__ = [
     "ImageReference",
     "ModelList",
     "ModelObject",
+    "OutsideSpec",
     "VariationForm",
     "file_list",
     "file_object",
@@ -97,6 +99,27 @@ class VariationForm(BaseModel):
     n: int | None = None
     size: str | None = None
     response_format: Literal["url", "b64_json"] | None = None
+
+
+IMAGE_ENUMS: dict[str, tuple[str, ...]] = {
+    "size": ("1024x1024", "1024x1536", "1536x1024"),
+    "quality": ("low", "medium", "high"),
+    "output_format": ("png", "webp", "jpeg"),
+    "background": ("transparent", "opaque"),
+}
+"""The values OpenAI's image response lists for these fields (``ImagesResponse``'s enums);
+clients generated from its spec refuse any other."""
+
+
+class OutsideSpec(BaseModel):
+    """The image answer's ``size``, ``quality``, ``output_format`` or ``background`` whose value
+    OpenAI's image response does not list (a 1792x1024 image, a quality ``hd`` or ``auto``): it
+    is said here instead, and the field of OpenAI's name is left out."""
+
+    size: str | None = None
+    quality: str | None = None
+    output_format: str | None = None
+    background: str | None = None
 
 
 class ErrorDetail(BaseModel):
