@@ -69,7 +69,7 @@ async def test_signed_links_open_without_a_key(make_gateway: MakeGateway) -> Non
     async with aiohttp.ClientSession() as session, session.head(item.url) as response:
         assert response.status == 200  # a HEAD, as a browser or a checker may send
         assert response.headers["Content-Length"] == str(len(IMAGE))
-    listed = await gateway.sdk().files.list(purpose="image_generation")
+    listed = await gateway.sdk().files.list(purpose="assistants_output")
     assert len(listed.data) == 1  # the generated image is the requester's file
     assert (await gateway.sdk(api_key=OTHER_KEY).files.list()).data == []
 

@@ -114,6 +114,40 @@ async def test_an_upload_keeps_no_unbounded_text(
     assert not list(gateway.store.directory.glob("*"))  # nothing kept
 
 
+async def test_images_stored_for_url_answers_are_listed_as_assistants_output(
+    gateway: Gateway,
+) -> None:
+    """OpenAI's file object lists a few purposes; of them, assistants_output is the one of a
+    file its API made, and an upload may not take it: the gateway's images are told apart."""
+    (uploaded,) = await _upload(gateway, ["user_data"])
+    result = await gateway.sdk().images.generate(
+        model="openai/gpt-image-1", prompt="a fox", response_format="url"
+    )
+    (item,) = result.data or []
+    assert item.url is not None
+    body = await _list_json(gateway, order="asc")
+    listed = [(f["id"], f["purpose"], f["filename"]) for f in body["data"]]
+    assert listed == [
+        (uploaded, "user_data", "0.png"),
+        (body["last_id"], "assistants_output", "image-1.png"),
+    ]
+    assert body["last_id"] in item.url
+    made = await _list_json(gateway, purpose="assistants_output")
+    assert [f["id"] for f in made["data"]] == [body["last_id"]]
+    with pytest.raises(openai.BadRequestError) as info:
+        await gateway.sdk().files.create(
+            file=("a.png", png(2, 2), "image/png"),
+            purpose="assistants_output",  # type: ignore[arg-type]
+        )
+    assert info.value.body == {
+        "message": "Invalid 'purpose': 'assistants_output'; expected one of assistants, batch, "
+        "fine-tune, vision, user_data, evals",
+        "type": "invalid_request_error",
+        "param": "purpose",
+        "code": None,
+    }
+
+
 async def test_files_list_pages_with_limit_and_after(gateway: Gateway) -> None:
     ids = await _upload(gateway, ["user_data"] * 5)
     newest = ids[::-1]

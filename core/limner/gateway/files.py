@@ -27,6 +27,7 @@ from ..errors import LimnerError
 __all__ = [
     "FILE_ID_PATTERN",
     "MAX_LIST_LIMIT",
+    "OUTPUT_PURPOSE",
     "STORE_BYTES",
     "FileObject",
     "FilePage",
@@ -45,6 +46,12 @@ MAX_LIST_LIMIT = 10_000
 """The most files one ``list`` call returns (also its default), as OpenAI's ``GET /v1/files``."""
 
 ListOrder = Literal["asc", "desc"]
+
+OUTPUT_PURPOSE = "assistants_output"
+"""The purpose of the images the gateway stores for ``response_format=url``: of the purposes
+OpenAI's file object lists, the one of a file its API made rather than one uploaded, which no
+upload may take (``POST /files`` refuses it), so ``GET /v1/files?purpose=assistants_output``
+lists the gateway's images and nothing else."""
 
 
 _last_ns = 0

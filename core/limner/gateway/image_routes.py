@@ -28,7 +28,7 @@ from .bodies import (
     url_reference,
 )
 from .errors import missing_parameter
-from .files import StoreFullError
+from .files import OUTPUT_PURPOSE, StoreFullError
 from .middleware import caller, may_use, note
 from .state import STATE, GatewayState
 
@@ -219,7 +219,7 @@ async def _as_urls(
             stored = await state.store.put(
                 raw,
                 filename=f"image-{index + 1}.{_EXTENSIONS.get(mime or '', 'bin')}",
-                purpose="image_generation",
+                purpose=OUTPUT_PURPOSE,
                 content_type=mime or "application/octet-stream",
                 owner=caller(request),
             )
