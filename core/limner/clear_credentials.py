@@ -4,6 +4,7 @@ said, in the response's warnings and in the dry run's."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -44,12 +45,20 @@ def clear_credentials(
 
 
 def _plain_remote_host(url: str) -> str | None:
-    """The host (with its port, if any) of an ``http://`` URL that does not name this machine's
-    loopback (``localhost``, 127.0.0.0/8, ``::1``); ``None`` for any other URL."""
+    """The host (with its port, if any; never a ``user:password@`` part) of an ``http://`` URL
+    that does not name this machine's loopback (``localhost``, 127.0.0.0/8, ``::1``); ``None``
+    for any other URL."""
     if url[:7].lower() != "http://":
         return None
-    parts = urlsplit(url)
-    return None if is_loopback_host(parts.hostname or "") else parts.netloc
+    host = url[7:].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
+    return None if _loopback(host) else host
+
+
+@functools.lru_cache(maxsize=64)
+def _loopback(host: str) -> bool:
+    """Whether ``host`` (``name:port``, ``[v6]:port``) is this machine's loopback: worked out
+    once per host, as every call to a base URL asks again."""
+    return is_loopback_host(urlsplit(f"http://{host}").hostname or "")
 
 
 def _carries_secrets(request: WireRequest) -> bool:

@@ -74,6 +74,9 @@ async def test_credentials_over_plain_http_to_another_host_are_warned_of_once(
     assert len(dry.requests) == 3
     assert dry.warnings == [_in_clear("10.1.2.3")]
     assert server.requests == []
+    client = make_client(providers={"fake": {"api_key": API_KEY, "base_url": "http://h:81/v1"}})
+    dry = await client.images.generate(model="alpha", prompt="a fox", dry_run=True)
+    assert dry.warnings == [_in_clear("h:81")]
 
 
 @pytest.mark.parametrize(

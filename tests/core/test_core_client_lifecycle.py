@@ -426,33 +426,6 @@ def test_a_base_url_without_a_scheme_is_refused() -> None:
     assert "is not an http(s) URL" in caught.value.message
 
 
-async def test_a_connection_not_made_in_time_is_retried_as_a_connection_error() -> None:
-    """A listener whose backlog is full drops new connections' SYNs: connecting hangs."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(0)
-    port = listener.getsockname()[1]
-    fillers = []
-    for _ in range(3):
-        filler = socket.socket()
-        filler.setblocking(False)
-        filler.connect_ex(("127.0.0.1", port))
-        fillers.append(filler)
-    time.sleep(0.1)
-    client = limner.AsyncClient(
-        **_kwargs(f"http://127.0.0.1:{port}/v1", connect_timeout=0.2, timeout=30.0)
-    )
-    try:
-        with pytest.raises(limner.ProviderConnectionError) as caught:
-            await client.images.generate(model="alpha", prompt="x")
-    finally:
-        await client.close()
-        for sock in (listener, *fillers):
-            sock.close()
-    assert caught.value.message == f"could not connect to 127.0.0.1:{port} within 0.2 s"
-    assert caught.value.retryable is True
-
-
 def _full_backlog() -> tuple[int, list[socket.socket]]:
     """A port whose listener's backlog is full: connecting to it hangs."""
     listener = socket.socket()
@@ -467,6 +440,23 @@ def _full_backlog() -> tuple[int, list[socket.socket]]:
         sockets.append(filler)
     time.sleep(0.1)
     return port, sockets
+
+
+async def test_a_connection_not_made_in_time_is_retried_as_a_connection_error() -> None:
+    """A listener whose backlog is full drops new connections' SYNs: connecting hangs."""
+    port, sockets = _full_backlog()
+    client = limner.AsyncClient(
+        **_kwargs(f"http://127.0.0.1:{port}/v1", connect_timeout=0.2, timeout=30.0)
+    )
+    try:
+        with pytest.raises(limner.ProviderConnectionError) as caught:
+            await client.images.generate(model="alpha", prompt="x")
+    finally:
+        await client.close()
+        for sock in sockets:
+            sock.close()
+    assert caught.value.message == f"could not connect to 127.0.0.1:{port} within 0.2 s"
+    assert caught.value.retryable is True
 
 
 async def test_a_timeout_that_runs_out_while_connecting_is_retried_without_a_billing_note(
