@@ -71,9 +71,12 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 def is_loopback_host(host: str) -> bool:
     """Whether ``host`` (a name or an address, IPv6 without brackets) is this machine's
     loopback: ``localhost``, 127.0.0.0/8 or ``::1``."""
-    if host.lower() == "localhost":
+    host = host.lower().removesuffix(".")  # (``localhost.``: the same name, fully qualified)
+    if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is 127.0.0.1
+    return (mapped or address).is_loopback

@@ -69,7 +69,7 @@ def _carries_secrets(request: WireRequest) -> bool:
 
 def _url_setting(settings: ProviderSettings, url: str) -> str:
     """The URL setting ``url`` starts with: ``base_url``, or a plugin's own ``..._url``
-    (``vertex_base_url``, say); ``base_url`` when none does."""
+    (a second API's, say); ``base_url`` when none does."""
     for name in type(settings).model_fields:
         value = getattr(settings, name)
         is_url = name == "base_url" or name.endswith("_url")

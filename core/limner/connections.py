@@ -217,11 +217,14 @@ _CLOSING: set[asyncio.Future[None]] = set()
 def _leave_to_parent(session: aiohttp.ClientSession) -> None:
     """Let go of a session a forked child inherited, touching none of it: its connections'
     sockets and its event loop's selector are the parent's too, and closing them here would
-    close them under the parent. Its connector is kept (so it is never collected, which would
-    warn of connections left open) until the process ends."""
-    if session.connector is not None:
-        _INHERITED.append(session.connector)
+    close them under the parent. Its connector is marked closed (aiohttp's own flag), so that
+    when the child's interpreter ends, its finalizer closes nothing (it would take the parent's
+    connections out of the selector they share), and kept until then."""
+    connector = session.connector
     session.detach()
+    if connector is not None:
+        connector._closed = True
+        _INHERITED.append(connector)
 
 
 _INHERITED: list[aiohttp.BaseConnector] = []

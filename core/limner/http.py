@@ -5,7 +5,8 @@ connection errors (not a TLS certificate that does not verify), with exponential
 jitter (a wait drawn between half the step and the whole of it), honouring ``Retry-After``, for
 at most ``max_retries`` extra attempts; the provider may veto retrying an answer that cannot get
 better (a quota used up). A time-out after the request left is not retried (an image that took too
-long once will likely again); one before it had a connection is. Timeouts apply on every session.
+long once will likely again); one before it had a connection is (on limner's own session, which
+tells). Timeouts apply on every session.
 """
 
 from __future__ import annotations

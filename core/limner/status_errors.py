@@ -90,8 +90,12 @@ def endpoint_not_found(said: str, url: str, *, where: str, **common: Any) -> Not
 
 def shown_url(url: str) -> str:
     """``url`` for a message or a log line: without its query, which may hold a token, or the
-    credentials of a ``user:password@`` part."""
-    parts = urlsplit(url)
-    if not parts.netloc:  # relative, or no host (file:///x, C:\\x): as given, up to its query
-        return url.partition("#")[0].partition("?")[0]
+    credentials of a ``user:password@`` part (``another address`` for one that is no URL)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # (an unclosed IPv6 bracket, say: a provider's header can hold anything)
+        return "another address"
+    if not parts.netloc:  # relative, or no host (file:///x, C:\\x): as given, up to its query,
+        kept = url.partition("#")[0].partition("?")[0]
+        return kept.rpartition("@")[2]  # and from any user:password@ on
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"

@@ -234,7 +234,8 @@ def test_a_sync_client_closes_at_once_in_a_forked_child(threaded_url: str) -> No
 
 async def test_an_async_client_starts_afresh_in_a_forked_child(threaded_url: str) -> None:
     """Forked while its loop runs (a process pool started from async code): the child makes
-    its own connections and closes them, leaving the parent's, which it shares, alone."""
+    its own connections and closes them, leaving the parent's, which it shares, alone, also
+    when it ends (the parent's next call goes out on a kept connection, and hears its answer)."""
     client = limner.AsyncClient(**_kwargs(threaded_url))
     try:
         assert (await client.images.generate(model="alpha", prompt="x")).data
@@ -242,6 +243,10 @@ async def test_an_async_client_starts_afresh_in_a_forked_child(threaded_url: str
         async def in_the_child() -> None:
             assert (await client.images.generate(model="alpha", prompt="x")).data
             await client.close()
+            # as the child's interpreter ends: what it kept of the parent's is finalized, and
+            # must not take the parent's connections out of the selector they share
+            limner.connections._INHERITED.clear()
+            gc.collect()
 
         loop = asyncio.get_running_loop()
         forked = loop.run_in_executor(None, _in_a_forked_child, lambda: asyncio.run(in_the_child()))

@@ -48,10 +48,12 @@ async def test_a_key_echoed_encoded_is_redacted_in_each_form(
     key = "sk-live/ab+cd=ef gh"
     forms = [
         quote(key, safe=""),
+        quote(key),  # (its / kept)
         quote_plus(key),
         key.replace("/", "\\/"),
         base64.b64encode(key.encode()).decode(),
         base64.b64encode(f"{key}:".encode()).decode(),
+        base64.urlsafe_b64encode(f"{key}:".encode()).decode(),
     ]
     echoed = " | ".join(forms)
 

@@ -202,6 +202,18 @@ async def test_a_model_with_its_request_schemas(gateway: Gateway) -> None:
     assert "request_schemas" in caught.value.message
 
 
+async def test_the_request_schemas_are_the_served_models(gateway: Gateway) -> None:
+    """On the Gemini API (this gateway's Google backend) the Vertex-only model serves nothing:
+    its schemas say so, as its capabilities beside them do, not the model as declared."""
+    model = "google/imagen-3.0-capability-001"
+    one = await gateway.sdk().models.retrieve(model, extra_query={"include": "request_schemas"})
+    extra = one.model_extra or {}
+    assert extra["capabilities"]["operations"] == []
+    assert extra["request_schemas"] == {}
+    async with limner.AsyncClient(environ={}) as client:
+        assert set(client.models.schemas(model)) == {"edit"}  # as declared
+
+
 async def test_files_upload_retrieve_content_delete(gateway: Gateway) -> None:
     sdk = gateway.sdk()
     payload = png(5, 5)
@@ -319,7 +331,11 @@ async def test_a_request_that_is_not_valid_http_is_logged_without_its_text(
     assert answer.startswith(b"HTTP/1.0 400 Bad Request\r\n")
     logged = [r for r in caplog.records if r.name.startswith("aiohttp.server")]
     assert [(r.getMessage(), r.exc_info, r.levelno) for r in logged] == [
-        (f"a request that is not valid HTTP ({kind}), answered 400", None, logging.ERROR)
+        (
+            f"a request from 127.0.0.1 that is not valid HTTP ({kind}), answered 400",
+            None,
+            logging.ERROR,
+        )
     ]
     assert GATEWAY_KEY not in caplog.text and "SIGNATURE0123456789" not in caplog.text
 

@@ -8,13 +8,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 
 import openai
 import pytest
 from aiohttp import web
 
+from limner.gateway.config import GatewayConfig
+from limner.gateway.shutdown import answer_time
+
 from ..core.support import FakeServer, Recorded, ok_body
 from .conftest import MakeGateway
+from .support import GATEWAY_KEY, start_gateway
 
 GRACE = 0.5
 
@@ -82,7 +87,8 @@ async def test_a_request_still_running_at_the_end_of_the_grace_period_is_answere
         while not upstream:  # the upstream call was cancelled: its connection closed
             await asyncio.sleep(0.01)
     assert upstream == ["cancelled"]
-    assert GRACE - 0.1 < took < GRACE + 1.0  # the grace, not aiohttp's own timeouts
+    cut = GRACE - answer_time(GRACE)  # the deadline, before the grace's answer time
+    assert cut - 0.1 < took < GRACE + 1.0  # not aiohttp's own timeouts
     (logged,) = [m for m in map(logging.LogRecord.getMessage, caplog.records) if "status=" in m]
     assert logged.startswith("POST /v1/images/generations model=openai/gpt-image-1 status=503 ")
 
@@ -90,8 +96,9 @@ async def test_a_request_still_running_at_the_end_of_the_grace_period_is_answere
 async def test_a_request_for_no_provider_cut_off_says_nothing_of_a_bill(
     make_gateway: MakeGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Nothing went upstream: no billing note, and the SDK may send it again (elsewhere)."""
     gateway = await make_gateway(grace=GRACE)
-    sdk = gateway.sdk(max_retries=2)
+    sdk = gateway.sdk()
     started = asyncio.Event()
     store_list = gateway.store.list
 
@@ -107,8 +114,66 @@ async def test_a_request_for_no_provider_cut_off_says_nothing_of_a_bill(
     with pytest.raises(openai.APIStatusError) as caught:
         await call
     assert caught.value.status_code == 503
-    assert caught.value.response.headers["x-should-retry"] == "false"
+    assert caught.value.response.headers["x-should-retry"] == "true"
     assert caught.value.message == (
         "Error code: 503 - the gateway stopped before this request finished (its grace for "
-        "the requests in flight ran out), and cancelled it"
+        "the requests in flight ran out), and cancelled it; nothing was sent upstream"
     )
+
+
+async def test_a_request_waiting_for_an_upstream_slot_was_not_sent(
+    server: FakeServer, tmp_path: Path
+) -> None:
+    """One slot, held by a call that hangs upstream: the one queued behind it never went out,
+    so it is not said to be billed, and may be sent again; the one upstream may have been."""
+
+    async def hang(recorded: Recorded) -> web.StreamResponse:
+        await asyncio.sleep(30)
+        return web.json_response(ok_body(1))
+
+    server.reply(hang, hang)
+    gateway = await start_gateway(
+        server, tmp_path, GatewayConfig(api_keys=(GATEWAY_KEY,), max_concurrency=1), grace=GRACE
+    )
+    try:
+        sdk = gateway.sdk()
+        first = asyncio.create_task(sdk.images.generate(model="openai/gpt-image-1", prompt="a"))
+        await _called(server)
+        queued = asyncio.create_task(sdk.images.generate(model="openai/gpt-image-1", prompt="b"))
+        await asyncio.sleep(0.1)  # waiting for the slot
+        await gateway.runner.cleanup()
+        with pytest.raises(openai.APIStatusError) as upstream:
+            await first
+        with pytest.raises(openai.APIStatusError) as waiting:
+            await queued
+    finally:
+        await gateway.stop()
+    assert upstream.value.response.headers["x-should-retry"] == "false"
+    assert upstream.value.message.endswith("the provider may have taken the request, and bill it")
+    assert waiting.value.response.headers["x-should-retry"] == "true"
+    assert waiting.value.message.endswith("; nothing was sent upstream")
+    assert len(server.api_calls) == 1
+
+
+async def test_a_client_not_reading_its_answer_does_not_hold_the_gateway_past_the_grace(
+    make_gateway: MakeGateway,
+) -> None:
+    """A download answered in full but not read: its connection is closed at the end of the
+    grace; before, aiohttp waited its own timeout twice over."""
+    gateway = await make_gateway(grace=GRACE)
+    stored = await gateway.store.put(
+        b"x" * (40 * 2**20), filename="big.bin", purpose="user_data", content_type="x/y"
+    )
+    host, port = gateway.origin.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        f"GET /v1/files/{stored.id}/content HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: Bearer {GATEWAY_KEY}\r\n\r\n".encode()
+    )
+    await writer.drain()
+    assert (await reader.read(100)).startswith(b"HTTP/1.1 200")  # then reads no more
+    began = time.monotonic()
+    await gateway.runner.cleanup()
+    took = time.monotonic() - began
+    writer.close()
+    assert took < GRACE + 1.0

@@ -19,7 +19,7 @@ from .expect import checked_expect
 from .files import FileStore
 from .middleware import authenticate, errors_and_log, limit_body
 from .protocol_log import PROTOCOL_LOG
-from .shutdown import ANSWER_TIME
+from .shutdown import answer_time
 from .state import STATE, GatewayState
 
 __all__ = ["SHUTDOWN_GRACE", "SWEEP_TASK_NAME", "create_app", "make_runner"]
@@ -124,31 +124,41 @@ async def _sweep_forever(sweep: Callable[[], Awaitable[object]], interval: float
 
 
 SHUTDOWN_GRACE = 60.0
-"""Seconds a stopping gateway gives the requests in flight to finish; one still running then is
-answered 503 (``x-should-retry: false``), its upstream call cancelled, and its connection
-closed."""
+"""Seconds a stopping gateway takes at most: the requests in flight have all but the last
+:func:`~.shutdown.answer_time` of it to finish; one still running then is answered 503
+(``x-should-retry: false``) and its upstream call cancelled; at the end, every connection still
+open is closed (a client still reading an answer is cut off)."""
 
 
 def make_runner(app: web.Application, *, grace: float = SHUTDOWN_GRACE) -> web.AppRunner:
     """A runner that cancels a handler (and so its upstream calls) when the client disconnects,
-    and on ``cleanup()`` gives the requests in flight ``grace`` seconds, then answers each one
-    still running with a 503 and cancels it; request logging is the gateway's own line, so
-    aiohttp's access log is off, and a request that is not valid HTTP is logged without its
-    text (:data:`~.protocol_log.PROTOCOL_LOG`)."""
-    if STATE in app:  # the gateway's own deadline, which answers before aiohttp cancels
-        app.on_shutdown.append(functools.partial(_stopping, grace=grace))
-    # aiohttp's shutdown waits its timeout for a handler, then cancels it (its connection closed
-    # unanswered) and waits the timeout again: the gateway's deadline, which answers and ends
-    # the handler, comes first, and aiohttp ends only one that outlived its answer's time
-    return web.AppRunner(
+    and on ``cleanup()`` stops within ``grace`` seconds (see :data:`SHUTDOWN_GRACE`); request
+    logging is the gateway's own line, so aiohttp's access log is off, and a request that is not
+    valid HTTP is logged without its text (:data:`~.protocol_log.PROTOCOL_LOG`)."""
+    runner = web.AppRunner(
         app,
         handler_cancellation=True,
         access_log=None,
         logger=PROTOCOL_LOG,
-        shutdown_timeout=grace + ANSWER_TIME,
+        # aiohttp waits this long for the handlers, then cancels those left and waits as long
+        # again: the gateway's deadline and its closing of the connections come first
+        shutdown_timeout=grace + 1,
     )
+    if STATE in app:  # the gateway's own deadline, which answers before aiohttp cancels
+        app.on_shutdown.append(functools.partial(_stopping, runner=runner, grace=grace))
+    return runner
 
 
-async def _stopping(app: web.Application, *, grace: float) -> None:
-    """The gateway is stopping: the requests in flight have ``grace`` seconds from now."""
-    app[STATE].deadline.start(grace)
+async def _stopping(app: web.Application, *, runner: web.AppRunner, grace: float) -> None:
+    """The gateway is stopping: the requests in flight have until ``grace`` less the answer
+    time from now, and the connections still open are closed at ``grace``."""
+    app[STATE].deadline.start(grace - answer_time(grace))
+    asyncio.get_running_loop().call_later(grace, _close_connections, runner)
+
+
+def _close_connections(runner: web.AppRunner) -> None:
+    """Close every connection still open at the end of the grace, its unsent answer dropped."""
+    server = runner.server
+    for handler in server.connections if server is not None else ():
+        if handler.transport is not None:
+            handler.transport.abort()

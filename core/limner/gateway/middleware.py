@@ -30,7 +30,7 @@ from ..safe_text import escape_controls
 from .config import is_loopback_host
 from .errors import error_response, http_error_response, internal_error_response
 from .files import FILE_ID_PATTERN, StoredFile
-from .shutdown import CutOff, stopping_error
+from .shutdown import CutOff, stopping_error, went_upstream
 from .state import STATE
 
 __all__ = [
@@ -109,7 +109,7 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
     except CutOff:  # answered, not dropped: the SDKs would send it again, to be billed twice
         note().close_connection = True
         note().cost = _made_cost(made) or note().cost  # (an answer's, cut off while stored)
-        stopped = stopping_error(note().model is not None, note().cost)
+        stopped = stopping_error(went_upstream(), note().cost)
         response = error_response(stopped, state.scrub)
     except LimnerError as exc:
         if exc.cost is not None:  # no image, but a usage the provider may bill

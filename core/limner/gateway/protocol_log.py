@@ -3,8 +3,9 @@ in the request line), which the gateway answers 400 before any middleware runs.
 
 aiohttp logs each with its exception, whose message quotes the offending line: an
 ``Authorization`` header with its key, a signed file link with its signature. The gateway's
-runner logs them on :data:`PROTOCOL_LOG` instead, whose filter keeps only the exception's type
-and the status answered, as the gateway's log never shows headers or query strings."""
+runner logs them on :data:`PROTOCOL_LOG` instead, whose filter keeps only the client's address,
+the exception's type and the status answered, as the gateway's log never shows headers or query
+strings."""
 
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ class WithoutRequestText(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         unreadable = _unreadable_request(record)
         if unreadable is not None:
-            record.msg = "a request that is not valid HTTP (%s), answered %d"
-            record.args = (type(unreadable).__name__, unreadable.code)
+            args = record.args if isinstance(record.args, tuple) else ()
+            remote = args[0] if args and isinstance(args[0], str) else "an unknown address"
+            record.msg = "a request from %s that is not valid HTTP (%s), answered %d"
+            record.args = (remote, type(unreadable).__name__, unreadable.code)
             record.exc_info, record.exc_text, record.stack_info = None, None, None
         return True
 

@@ -6,16 +6,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from decimal import Decimal
 
 from ..errors import LimnerError
 
-__all__ = ["ANSWER_TIME", "CutOff", "Deadline", "GatewayStoppingError", "stopping_error"]
+__all__ = [
+    "ANSWER_TIME",
+    "CutOff",
+    "Deadline",
+    "GatewayStoppingError",
+    "answer_time",
+    "going_upstream",
+    "stopping_error",
+    "went_upstream",
+]
 
 ANSWER_TIME = 5.0
-"""Seconds past the grace that aiohttp's own shutdown waits before it turns to the requests still
-running (to cancel them, their connections closed unanswered): the time a request cut off at
-the end of the grace has to send its answer."""
+"""Seconds a request cut off by a stopping gateway has to send its answer, at the end of the
+grace (half the grace when that is shorter)."""
+
+
+def answer_time(grace: float) -> float:
+    """The part of ``grace`` kept for the answers of the requests it cuts off."""
+    return min(ANSWER_TIME, grace / 2)
+
+
+_UPSTREAM: ContextVar[bool] = ContextVar("limner_gateway_upstream", default=False)
+
+
+def going_upstream() -> None:
+    """The current request's calls to the provider may go out now (it has its upstream slot):
+    cut off after this, it may have been taken, and billed."""
+    _UPSTREAM.set(True)
+
+
+def went_upstream() -> bool:
+    """Whether the current request got as far as :func:`going_upstream`."""
+    return _UPSTREAM.get()
+
 
 MAYBE_TAKEN = "the provider may have taken the request, and bill it"
 """The billing note of a request for a provider that was cut off."""
@@ -30,15 +59,17 @@ class GatewayStoppingError(LimnerError):
     default_code = "gateway_stopping"
 
 
-def stopping_error(for_provider: bool, made: Decimal | None) -> GatewayStoppingError:
-    """The error answering a request cut off by the end of the grace; ``for_provider``: it names
-    a model, so its upstream call may have gone out; ``made``: the cost of what its calls that
+def stopping_error(sent: bool, made: Decimal | None) -> GatewayStoppingError:
+    """The error answering a request cut off by the end of the grace; ``sent``: its upstream
+    calls may have gone out (it had its upstream slot), so it may be billed and is not to be
+    sent again; otherwise it may be, elsewhere; ``made``: the cost of what its calls that
     answered had made (billed, and not delivered)."""
     error = GatewayStoppingError(
         "the gateway stopped before this request finished (its grace for the requests in "
-        "flight ran out), and cancelled it"
+        "flight ran out), and cancelled it" + ("" if sent else "; nothing was sent upstream"),
+        retryable=not sent,
     )
-    if for_provider:
+    if sent:
         error.add_billing_note(MAYBE_TAKEN)
     error.cost = made
     return error

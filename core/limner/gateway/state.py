@@ -18,7 +18,7 @@ from ..client import AsyncClient
 from .config import GatewayConfig
 from .errors import BusyError, Scrubber
 from .files import FileStore
-from .shutdown import Deadline
+from .shutdown import Deadline, going_upstream
 from .urls import UrlSigner
 
 __all__ = ["STATE", "GatewayState"]
@@ -64,6 +64,7 @@ class GatewayState:
                 await held.enter_async_context(self._taken(share, deadline, which))
             which = f"{self.config.max_concurrency} of the"
             await held.enter_async_context(self._taken(self.slots, deadline, which))
+            going_upstream()
             yield
 
     @contextlib.asynccontextmanager

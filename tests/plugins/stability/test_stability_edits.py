@@ -60,15 +60,26 @@ def test_mask_means_inpaint_with_a_black_and_white_mask(
     assert translation.edit_mode == "inpaint"  # the default with a mask, priced by core
 
 
-def test_the_mask_format_declared_is_the_one_sent() -> None:
-    """A tool previewing a mask reads ``mask_format``: white marks the edit, as sent above."""
+def test_the_mask_format_declared_is_the_one_sent(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    """A tool previewing a mask reads ``mask_format``: the colour it names for the edit area is
+    the one the transparent pixels of the mask become, for every model that takes a mask."""
+    shades = {"white": 255, "black": 0}
     models = limner.plugins.default_registry().models()
     masked = [m for m in models if m.provider == "stabilityai" and m.capabilities.mask]
     assert masked
     for model in masked:
-        assert model.capabilities.mask_format == (
-            "white = edit, black = keep; resized to the image by Stability"
-        ), model.id
+        declared = model.capabilities.mask_format or ""
+        edit_colour, _, _ = declared.partition(" = edit")
+        translation = provider.translate(edit(make_call, model.name, mask=HOLED))
+        with Image.open(io.BytesIO(translation.request.files[1].data)) as mask:
+            pixels = mask.load()
+            assert pixels is not None
+            assert (pixels[0, 0], pixels[63, 63]) == (
+                shades[edit_colour],  # the transparent quarter: the edit area
+                255 - shades[edit_colour],
+            ), (model.id, declared)
 
 
 def test_no_mask_means_sd3_image_to_image(provider: StabilityProvider, make_call: MakeCall) -> None:
