@@ -83,7 +83,6 @@ class Connections:
         self._session = session
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the session made here
-        self._pid = os.getpid()  # the process it was made in (a forked child inherits it)
         self._guard: AsyncGenerator[None, None] | None = None  # closes it when that loop ends
         self._bare: aiohttp.ClientSession | None = None  # downloads', beside a session passed in
 
@@ -98,10 +97,7 @@ class Connections:
             and not session.closed
             and asyncio.get_running_loop() is not self._loop
         ):
-            if self._pid != os.getpid():  # a forked child: the parent's, left to the parent
-                _leave_to_parent(session)
-                session = self._session = self._guard = None
-            elif self._loop is not None and self._loop.is_closed():  # it ended without closing
+            if self._loop is not None and self._loop.is_closed():  # it ended without closing
                 _forget(session)  # the session (as asyncio.run's end would): start afresh here
                 session = self._session = self._guard = None
             else:
@@ -128,17 +124,18 @@ class Connections:
                 )
         if session is None or session.closed:
             aiohttp, _ = client_modules()
+            connector = _connector_class()(limit=MAX_CONNECTIONS)
+            _MADE.add(connector)
             session = self._session = aiohttp.ClientSession(
                 timeout=timeout,
                 headers={"user-agent": USER_AGENT},
                 # as many connections as the openai SDK keeps: a call waiting for a free one
                 # spends its timeout waiting (aiohttp's total counts the wait), and 100, aiohttp's
                 # default, made the 101st of 150 concurrent calls time out unsent
-                connector=_connector_class()(limit=MAX_CONNECTIONS),
+                connector=connector,
             )
             self._owns_session = True
             self._loop = asyncio.get_running_loop()
-            self._pid = os.getpid()
             self._guard = close_with_loop(session)  # closed when asyncio.run ends, if not before
         return session
 
@@ -183,10 +180,6 @@ class Connections:
         session, loop = self._session, self._loop
         if session is None or not self._owns_session or session.closed:
             return
-        if self._pid != os.getpid():  # a forked child: its loop runs in the parent only
-            _leave_to_parent(session)
-            self._session = self._guard = None
-            return
         if loop is None or loop is asyncio.get_running_loop():
             await session.close()
             if self._guard is not None:
@@ -214,20 +207,21 @@ def _forget(session: aiohttp.ClientSession) -> None:
 _CLOSING: set[asyncio.Future[None]] = set()
 
 
-def _leave_to_parent(session: aiohttp.ClientSession) -> None:
-    """Let go of a session a forked child inherited, touching none of it: its connections'
-    sockets and its event loop's selector are the parent's too, and closing them here would
-    close them under the parent. Its connector is marked closed (aiohttp's own flag), so that
-    when the child's interpreter ends, its finalizer closes nothing (it would take the parent's
-    connections out of the selector they share), and kept until then."""
-    connector = session.connector
-    session.detach()
-    if connector is not None:
+_MADE: weakref.WeakSet[aiohttp.BaseConnector] = weakref.WeakSet()
+"""The connectors of the sessions made here, in this process."""
+
+
+def _inherited_by_a_child() -> None:
+    """In a child just forked: the parent's connectors are marked closed (aiohttp's own flag),
+    touching nothing else, so that when one is finalized here, used by the child or not, it
+    takes none of the parent's connections out of the event loop's selector they share. A
+    client that calls again makes connections of its own (:meth:`Connections.session`)."""
+    for connector in list(_MADE):
         connector._closed = True
-        _INHERITED.append(connector)
+    _MADE.clear()
 
 
-_INHERITED: list[aiohttp.BaseConnector] = []
+os.register_at_fork(after_in_child=_inherited_by_a_child)
 
 
 async def back_off(seconds: float, pauses: Pauses | None) -> None:

@@ -240,13 +240,15 @@ async def test_an_async_client_starts_afresh_in_a_forked_child(threaded_url: str
     try:
         assert (await client.images.generate(model="alpha", prompt="x")).data
 
+        inherited = client._transport.connections._session
+        assert inherited is not None and inherited.connector is not None
+
         async def in_the_child() -> None:
+            # as the child's interpreter ends, used or not: the parent's connector is finalized,
+            # and must not take the parent's connections out of the selector they share
+            inherited.connector.__del__()  # type: ignore[union-attr]
             assert (await client.images.generate(model="alpha", prompt="x")).data
             await client.close()
-            # as the child's interpreter ends: what it kept of the parent's is finalized, and
-            # must not take the parent's connections out of the selector they share
-            limner.connections._INHERITED.clear()
-            gc.collect()
 
         loop = asyncio.get_running_loop()
         forked = loop.run_in_executor(None, _in_a_forked_child, lambda: asyncio.run(in_the_child()))

@@ -177,3 +177,28 @@ async def test_a_client_not_reading_its_answer_does_not_hold_the_gateway_past_th
     took = time.monotonic() - began
     writer.close()
     assert took < GRACE + 1.0
+
+
+async def test_a_runner_set_up_again_keeps_its_connections_past_the_old_grace(
+    make_gateway: MakeGateway,
+) -> None:
+    """The closing of the connections at the end of the grace is cancelled when the gateway
+    stopped sooner: it would otherwise close those of the runner serving again."""
+    gateway = await make_gateway(grace=GRACE)
+    await gateway.runner.cleanup()  # nothing in flight: at once
+    await gateway.runner.setup()
+    await web.TCPSite(gateway.runner, "127.0.0.1", 0).start()
+    port = gateway.runner.addresses[0][1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    ask = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    try:
+        for wait in (0.0, GRACE + 0.3):  # the second request past the old grace
+            await asyncio.sleep(wait)
+            writer.write(ask)
+            await writer.drain()
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            assert head.startswith(b"HTTP/1.1 200"), head
+            length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+    finally:
+        writer.close()

@@ -145,15 +145,33 @@ def make_runner(app: web.Application, *, grace: float = SHUTDOWN_GRACE) -> web.A
         shutdown_timeout=grace + 1,
     )
     if STATE in app:  # the gateway's own deadline, which answers before aiohttp cancels
-        app.on_shutdown.append(functools.partial(_stopping, runner=runner, grace=grace))
+        closing: list[asyncio.TimerHandle] = []  # (the closing of the connections, once set)
+        app.on_shutdown.append(
+            functools.partial(_stopping, runner=runner, grace=grace, closing=closing)
+        )
+        app.on_cleanup.append(functools.partial(_stopped, closing=closing))
     return runner
 
 
-async def _stopping(app: web.Application, *, runner: web.AppRunner, grace: float) -> None:
+async def _stopping(
+    app: web.Application,
+    *,
+    runner: web.AppRunner,
+    grace: float,
+    closing: list[asyncio.TimerHandle],
+) -> None:
     """The gateway is stopping: the requests in flight have until ``grace`` less the answer
     time from now, and the connections still open are closed at ``grace``."""
     app[STATE].deadline.start(grace - answer_time(grace))
-    asyncio.get_running_loop().call_later(grace, _close_connections, runner)
+    closing.append(asyncio.get_running_loop().call_later(grace, _close_connections, runner))
+
+
+async def _stopped(app: web.Application, *, closing: list[asyncio.TimerHandle]) -> None:
+    """The gateway stopped (sooner than the grace): its connections are not to be closed later,
+    when the runner may serve again."""
+    for handle in closing:
+        handle.cancel()
+    closing.clear()
 
 
 def _close_connections(runner: web.AppRunner) -> None:
