@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` f
 
 __all__ = [
     "CONNECTED",
+    "IN_FLIGHT",
     "MAX_CONNECTIONS",
     "USER_AGENT",
     "Connections",
@@ -233,6 +234,11 @@ async def back_off(seconds: float, pauses: Pauses | None) -> None:
         raise client_closed_error()
 
 
+IN_FLIGHT = "the provider may have taken the request, and bill it"
+"""The billing note of a call ended while its request was out (the client closed, a gateway
+stopping)."""
+
+
 def client_closed_error(*, in_flight: bool = False) -> LimnerError:
     """The error for a call on a closed client; ``in_flight``: one whose request had gone out,
     which the provider may have taken (and bill)."""
@@ -243,7 +249,7 @@ def client_closed_error(*, in_flight: bool = False) -> LimnerError:
             code="client_closed",
         )
         error.submitted = True
-        error.billing_note = "the provider may have taken the request, and bill it"
+        error.billing_note = IN_FLIGHT
         return error
     return LimnerError(
         "this client is closed; make a new one (or keep it open: one client can serve any "

@@ -96,16 +96,14 @@ def unreadable_answer(exc: Exception) -> bool:
 def unreadable(request: WireRequest, exc: Exception) -> ProviderError:
     """The error of an answer aiohttp could not read: the request went out and was answered,
     so the provider may have done, and may bill, the work."""
-    sent = does_work(request)
-    note = "the provider may have made, and may bill, what it answered" if sent else ""
     said = " ".join(str(getattr(exc, "message", "") or type(exc).__name__).split())
     said = said if len(said) <= 80 else said[:79] + "…"  # (aiohttp quotes what it could not read)
     failure = ProviderError(
-        f"the provider answered, but its answer could not be read ({said})"
-        + (f"; {note}" if note else ""),
-        retryable=False,
+        f"the provider answered, but its answer could not be read ({said})", retryable=False
     )
-    failure.submitted, failure.billing_note = sent, note
+    failure.submitted = does_work(request)
+    if failure.submitted:
+        failure.add_billing_note("the provider may have made, and may bill, what it answered")
     return failure
 
 

@@ -262,14 +262,14 @@ class Transport:
                 "sent",
                 retryable=True,
             )
-        note = "the provider may have taken the request, and may still bill it"
-        note = note if does_work(request) else ""
         failure = RequestTimeoutError(
-            f"no answer from {host} within {self.total_timeout:g} s"
-            + (f"; {note}" if note else ""),
-            retryable=False,
+            f"no answer from {host} within {self.total_timeout:g} s", retryable=False
         )
-        failure.limit, failure.billing_note = TIMEOUT, note
+        failure.limit = TIMEOUT
+        if does_work(request):
+            failure.add_billing_note(
+                "the provider may have taken the request, and may still bill it"
+            )
         return failure
 
     async def _exchange(self, request: WireRequest, address: str | None) -> WireResponse:

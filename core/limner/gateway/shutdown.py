@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from decimal import Decimal
 
+from ..connections import IN_FLIGHT
 from ..errors import LimnerError
 
 __all__ = [
@@ -46,10 +47,6 @@ def went_upstream() -> bool:
     return _UPSTREAM.get()
 
 
-MAYBE_TAKEN = "the provider may have taken the request, and bill it"
-"""The billing note of a request for a provider that was cut off."""
-
-
 class GatewayStoppingError(LimnerError):
     """The gateway stopped before the request finished: its grace for the requests in flight
     ran out. Not sent again by the SDKs, since its upstream call may have been taken."""
@@ -70,7 +67,7 @@ def stopping_error(sent: bool, made: Decimal | None) -> GatewayStoppingError:
         retryable=not sent,
     )
     if sent:
-        error.add_billing_note(MAYBE_TAKEN)
+        error.add_billing_note(IN_FLIGHT)
     error.cost = made
     return error
 
