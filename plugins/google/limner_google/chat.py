@@ -52,7 +52,7 @@ from .common import (
 from .models import thinking_levels
 from .options import GoogleOptions, response_modalities
 from .passed_seed import split_passed_seed
-from .plan import nearest_class, pick_size, split_seed
+from .plan import class_by_pixels, pick_size, split_seed
 from .settings import Endpoint
 from .spelling import camel
 
@@ -297,7 +297,7 @@ def _image_config(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
         size,
         caps.aspect_ratios,
         caps.image_sizes,
-        nearest_class,
+        class_by_pixels,
         body.adjust,
     )
     out: dict[str, Any] = {}

@@ -44,7 +44,7 @@ from .common import (
 )
 from .errors import answer_id
 from .options import GoogleOptions
-from .plan import Plan, choose_size, nearest_class
+from .plan import Plan, choose_size, class_by_pixels
 from .usage import cached_at_full_price, usage_from_metadata
 
 __all__ = [
@@ -95,7 +95,7 @@ def translate_gemini(plan: Plan) -> Translation:
     parts: list[dict[str, Any]] = [{"text": request.prompt}]
     parts += _inline_images(plan)
     generation: dict[str, Any] = {"responseModalities": list(options.response_modalities)}
-    choice = choose_size(plan, caps.aspect_ratios, caps.image_sizes, nearest_class)
+    choice = choose_size(plan, caps.aspect_ratios, caps.image_sizes, class_by_pixels)
     image_config: dict[str, Any] = {}
     if choice.aspect_ratio is not None:
         image_config["aspectRatio"] = choice.aspect_ratio

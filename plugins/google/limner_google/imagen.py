@@ -57,9 +57,9 @@ _GEMINI_API_REFUSES = {"person_generation": "ALLOW_ALL", "safety_setting": "BLOC
 _GEMINI_ONLY = ("thinking_level", "temperature")
 
 
-def imagen_class(long_side: int, allowed: Sequence[str]) -> str:
+def imagen_class(width: int, height: int, allowed: Sequence[str]) -> str:
     """``2K`` when the long side is over 1408 px, the longest 1K output [Vertex model card]."""
-    wanted = "2K" if long_side > 1408 else "1K"
+    wanted = "2K" if max(width, height) > 1408 else "1K"
     return wanted if wanted in allowed else allowed[0]
 
 

@@ -41,7 +41,10 @@ class GoogleOptions(BaseModel):
         description="Imagen edits: maskImageConfig.dilation (0.01 suggested)",
     )
     base_steps: Integer = Field(
-        default=None, ge=1, le=75, description="Imagen edits: editConfig.baseSteps (35 to 75)"
+        default=None,
+        ge=1,
+        le=75,
+        description="Imagen edits: editConfig.baseSteps (35 suggested, at most 75)",
     )
     thinking_level: Literal["MINIMAL", "LOW", "MEDIUM", "HIGH"] | None = Field(
         default=None,

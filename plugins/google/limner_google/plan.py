@@ -21,10 +21,22 @@ from .models import SEED_RANGE
 from .options import GoogleOptions
 from .settings import Endpoint
 
-__all__ = ["Plan", "SizeChoice", "choose_size", "pick_size", "split_seed"]
+__all__ = [
+    "ClassFor",
+    "Plan",
+    "SizeChoice",
+    "choose_size",
+    "class_by_pixels",
+    "pick_size",
+    "split_seed",
+]
 
-# Nominal long side of each resolution class, for matching a requested WIDTHxHEIGHT.
-CLASS_LONG_SIDE = {"512": 512, "1K": 1024, "2K": 2048, "4K": 4096}
+# The side of each resolution class's square output. A class keeps about that many pixels at
+# every aspect ratio (1K: 1024x1024, 1264x848 at 3:2, 1376x768 at 16:9).
+CLASS_SIDE = {"512": 512, "1K": 1024, "2K": 2048, "4K": 4096}
+
+ClassFor = Callable[[int, int, Sequence[str]], str]
+"""``(width, height, allowed)``: the resolution class of ``allowed`` for a requested size."""
 
 
 @dataclass
@@ -94,14 +106,21 @@ class SizeChoice:
 
 
 def nearest_class(long_side: int, allowed: Sequence[str]) -> str:
-    return min(allowed, key=lambda c: abs(math.log(CLASS_LONG_SIDE[c] / long_side)))
+    return min(allowed, key=lambda c: abs(math.log(CLASS_SIDE[c] / long_side)))
+
+
+def class_by_pixels(width: int, height: int, allowed: Sequence[str]) -> str:
+    """The class of ``allowed`` whose outputs hold the pixel count nearest ``width`` x
+    ``height`` (on a log scale): 1536x1024 is 1K (1264x848 at 3:2), not 2K (2528x1696).
+    Matching the long side with a square's would pick 2K for every wide OpenAI size."""
+    return nearest_class(math.isqrt(width * height), allowed)
 
 
 def choose_size(
     plan: Plan,
     aspects: Sequence[str],
     classes: Sequence[str],
-    class_for: Callable[[int, Sequence[str]], str],
+    class_for: ClassFor,
 ) -> SizeChoice:
     """Aspect ratio and resolution class from ``image_config`` and ``size``."""
     request = plan.request
@@ -126,7 +145,7 @@ def pick_size(
     size: str | None,
     aspects: Sequence[str],
     classes: Sequence[str],
-    class_for: Callable[[int, Sequence[str]], str],
+    class_for: ClassFor,
     report: Report,
 ) -> SizeChoice:
     """Aspect ratio and resolution class from ``image_config`` (which wins, field by field) and
@@ -140,7 +159,7 @@ def pick_size(
             "image_config.image_size",
             given,
             image_size,
-            f"resolution classes are written {', '.join(CLASS_LONG_SIDE)}",
+            f"resolution classes are written {', '.join(CLASS_SIDE)}",
         )
     if aspect is not None and aspect not in aspects:  # as OpenAI's and Stability's sizes do
         wanted = parse_ratio(aspect)
@@ -161,7 +180,7 @@ def pick_size(
         return SizeChoice(aspect, image_size)
     width, height = wh
     from_size_aspect = nearest_ratio(width / height, aspects)  # ties: the earlier (1:1 first)
-    from_size_class = class_for(max(width, height), classes) if classes else None
+    from_size_class = class_for(width, height, classes) if classes else None
     applied = []
     if aspect is None:
         aspect = from_size_aspect
@@ -188,8 +207,8 @@ def _offered_class(
     """The offered resolution class nearest ``image_size`` (one of 512, 1K, 2K, 4K; ``given``
     as the request spelled it), reported; dropped, and reported, when the model's resolution is
     fixed."""
-    if image_size not in CLASS_LONG_SIDE:
-        known = ", ".join(CLASS_LONG_SIDE)
+    if image_size not in CLASS_SIDE:
+        known = ", ".join(CLASS_SIDE)
         raise InvalidRequestError(
             f"image_config.image_size {image_size!r} is not a resolution class ({known})",
             param="image_config.image_size",
@@ -202,7 +221,7 @@ def _offered_class(
             f"{model_id} has one resolution (1024-class): it takes no imageSize",
         )
         return None
-    nearest = nearest_class(CLASS_LONG_SIDE[image_size], classes)
+    nearest = nearest_class(CLASS_SIDE[image_size], classes)
     report(
         "image_config.image_size",
         given,
@@ -214,4 +233,4 @@ def _offered_class(
 
 def _normal_class(value: str) -> str:
     upper = value.strip().upper()
-    return upper if upper in CLASS_LONG_SIDE else value
+    return upper if upper in CLASS_SIDE else value

@@ -63,13 +63,13 @@ async def test_size_maps_to_the_nearest_ratio_and_class() -> None:
     plan = await dry(model="google/gemini-3.1-flash-image", size="1536x1024")
     assert plan.requests[0]["json"]["generationConfig"] == {
         "responseModalities": ["TEXT", "IMAGE"],
-        "imageConfig": {"aspectRatio": "3:2", "imageSize": "2K"},
+        "imageConfig": {"aspectRatio": "3:2", "imageSize": "1K"},
     }
     assert plan.adjustments == [
         Adjustment(
             param="size",
             requested="1536x1024",
-            applied="aspectRatio 3:2, imageSize 2K",
+            applied="aspectRatio 3:2, imageSize 1K",
             reason=PIXELS,
         )
     ]

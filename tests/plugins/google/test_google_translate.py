@@ -37,16 +37,16 @@ def test_gemini_generate_exact_request(provider: GoogleProvider, make_call: Make
         "contents": [{"role": "user", "parts": [{"text": "a red fox"}]}],
         "generationConfig": {
             "responseModalities": ["TEXT", "IMAGE"],
-            "imageConfig": {"aspectRatio": "16:9", "imageSize": "2K"},
+            "imageConfig": {"aspectRatio": "16:9", "imageSize": "1K"},
             "seed": 42,
         },
     }
-    assert translation.size == "2K"
+    assert translation.size == "1K"
     assert translation.adjustments == (
         Adjustment(
             param="size",
             requested="1792x1024",
-            applied="aspectRatio 16:9, imageSize 2K",
+            applied="aspectRatio 16:9, imageSize 1K",
             reason="Google takes an aspect ratio and a resolution class, not pixels",
         ),
     )
@@ -291,6 +291,25 @@ def test_size_to_nearest_aspect(
 ) -> None:
     config = provider.translate(make_call("gemini-2.5-flash-image", size=size)).request.json
     assert config["generationConfig"]["imageConfig"] == {"aspectRatio": aspect}
+
+
+@pytest.mark.parametrize(
+    ("size", "image_size"),
+    [
+        ("1536x1024", "1K"),  # 1.6 MP: nearer 1K's 1.1 MP (1264x848 at 3:2) than 2K's 4.3 MP
+        ("1792x1024", "1K"),
+        ("1024x1024", "1K"),
+        ("1536x1536", "2K"),
+        ("2560x1440", "2K"),
+        ("600x400", "512"),
+        ("4096x2304", "4K"),
+    ],
+)
+def test_size_to_the_class_nearest_its_pixel_count(
+    provider: GoogleProvider, make_call: MakeCall, size: str, image_size: str
+) -> None:
+    body = provider.translate(make_call("gemini-3.1-flash-image", size=size)).request.json
+    assert body["generationConfig"]["imageConfig"]["imageSize"] == image_size
 
 
 def test_gemini_options(provider: GoogleProvider, make_call: MakeCall) -> None:
