@@ -12,11 +12,12 @@ from .call_prices import billed_or_notice, estimated_notice, price_or_notice
 from .calls import ProviderResult, Translation
 from .capabilities import Operation
 from .errors import LimnerError
+from .image_header import probe_b64
 from .plugins import Registry
 from .responses import Notice, reported_usage
 from .sending import Plan, unique
 
-__all__ = ["call_cost", "price_made", "total_cost"]
+__all__ = ["call_cost", "made_size", "price_made", "total_cost"]
 
 
 def total_cost(
@@ -50,6 +51,8 @@ def call_cost(
     quality = result.quality if result.quality not in (None, "auto") else sent.quality
     # the size sent is priced (it may name a class: 2K); what came back, when unsent
     size = sent.size if sent.size not in (None, "auto") else result.size
+    if size is None:  # nor said: the pixels made, as the response shows them
+        size = made_size(result)
     cost, notice = price_or_notice(
         registry,
         plan.model,
@@ -59,10 +62,18 @@ def call_cost(
         size,
         result.usage,
         sent.edit_mode,
+        call=plan.call_for(sent),
     )
     if notice is None:
         notice = estimated_notice(registry, plan.model, result.usage)
     return cost, notice
+
+
+def made_size(result: ProviderResult) -> str | None:
+    """The ``WIDTHxHEIGHT`` of the first image ``result`` holds inline, read from its header;
+    ``None`` for a link or an unreadable header."""
+    first = result.images[0].b64_json if result.images else None
+    return probe_b64(first)[0] if first else None
 
 
 def price_made(
@@ -96,7 +107,14 @@ def price_made(
     if billed and tokens and failed is not None and cost is not None:
         sent = plan.translations[0]
         more, notice = price_or_notice(
-            registry, plan.model, operation, 0, sent.quality, sent.size, failed
+            registry,
+            plan.model,
+            operation,
+            0,
+            sent.quality,
+            sent.size,
+            failed,
+            call=plan.calls[0],
         )
         cost = None if more is None else cost + more
         notices += [notice] if notice is not None else []

@@ -4,6 +4,7 @@ pricing bug is a notice beside a ``None`` cost, saying why."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .capabilities import ModelInfo, Operation
 from .errors import PluginError
@@ -11,6 +12,10 @@ from .plugins import Registry
 from .pricing import hook_cost, sheet_basis
 from .redaction import raised_at
 from .responses import Notice, Usage
+
+if TYPE_CHECKING:
+    from .chat.contract import ChatCall
+    from .provider import ProviderCall
 
 __all__ = ["COST_ESTIMATED", "billed_or_notice", "estimated_notice", "price_or_notice"]
 
@@ -28,12 +33,14 @@ def price_or_notice(
     usage: Usage | None,
     edit_mode: str | None = None,
     *,
+    call: ProviderCall | ChatCall | None = None,
     estimating: bool = False,
 ) -> tuple[Decimal | None, Notice | None]:
     """Best effort: pricing never fails a call. An unknown price or a plugin's pricing bug is a
-    notice and a ``None`` cost (``estimating``: a dry run's, before any answer)."""
+    notice and a ``None`` cost (``call``: the call priced; ``estimating``: a dry run's, before
+    any answer)."""
     try:
-        cost = registry.price(model, operation, images, quality, size, usage, edit_mode)
+        cost = registry.price(model, operation, images, quality, size, usage, edit_mode, call=call)
     except Exception as exc:  # a plugin's pricing bug must not lose the user's images
         # a plugin's exception by where it was raised, not its words: a hook sees no settings
         # to scrub them of, and may quote a key (``rate service refused key sk-...``) that the

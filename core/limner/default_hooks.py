@@ -4,12 +4,16 @@ plugin can override them."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .capabilities import ModelInfo, Operation
 from .hookspecs import hookimpl
 from .pricing import price_from_sheet
 from .provider import Provider, ProviderCall, Translation
 from .responses import Usage
+
+if TYPE_CHECKING:
+    from .chat.contract import ChatCall
 
 
 @hookimpl(trylast=True)
@@ -26,5 +30,7 @@ def price_call(
     size: str | None,
     usage: Usage | None,
     edit_mode: str | None,
+    call: ProviderCall | ChatCall,
 ) -> Decimal | None:
+    del call  # the sheet prices the settings alone
     return price_from_sheet(model, operation, images, quality, size, usage, edit_mode)

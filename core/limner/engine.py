@@ -100,7 +100,7 @@ class Engine:
     async def dry_run(self, operation: Operation, request: AnyRequest) -> DryRun:
         """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
         plan = await self._plan(operation, request, sending=False)
-        calls = [(call.n, t) for call, t in zip(plan.calls, plan.translations, strict=True)]
+        calls = [(call, call.n, t) for call, t in zip(plan.calls, plan.translations, strict=True)]
         estimates, notices = estimate_calls(self.registry, plan.model, operation, calls)
         return describe(plan, estimates, notices)
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .call_prices import price_or_notice
 from .capabilities import ImagePrice, ModelInfo, Operation
 from .dryrun import Estimate
 from .plugins import Registry
 from .pricing import sheet_basis
-from .provider import Translation
+from .provider import ProviderCall, Translation
 from .responses import Notice
+
+if TYPE_CHECKING:
+    from .chat.contract import ChatCall
 
 __all__ = ["estimate_calls"]
 
@@ -21,15 +25,16 @@ def estimate_calls(
     registry: Registry,
     model: ModelInfo,
     operation: Operation,
-    calls: Sequence[tuple[int, Translation]],
+    calls: Sequence[tuple[ProviderCall | ChatCall, int, Translation]],
 ) -> tuple[list[Estimate], list[Notice]]:
-    """Each call's :class:`Estimate` (``calls``: the images it asks for, and its translation)
+    """Each call's :class:`Estimate` (``calls``: the call, the images it asks for, and its
+    translation)
     and the notices of the prices that are unknown."""
     estimates: list[Estimate] = []
     notices: list[Notice] = []
     tokens = model.pricing is not None and model.pricing.bills_tokens
     hooks = registry.pricers()
-    for images, sent in calls:
+    for call, images, sent in calls:
         usd, notice = price_or_notice(
             registry,
             model,
@@ -39,6 +44,7 @@ def estimate_calls(
             sent.size,
             None,
             sent.edit_mode,
+            call=call,
             estimating=True,
         )
         by_sheet = sheet_basis() == "per_image"  # (else a hook priced it without the sheet)

@@ -28,7 +28,15 @@ def price_failure(
         return  # (a model priced per image bills the images made, which usage does not tell)
     sent = plan.translations[0]  # (every call of a request is sent at one size and quality)
     error.cost, _ = price_or_notice(
-        registry, plan.model, operation, 0, sent.quality, sent.size, error.usage, sent.edit_mode
+        registry,
+        plan.model,
+        operation,
+        0,
+        sent.quality,
+        sent.size,
+        error.usage,
+        sent.edit_mode,
+        call=plan.calls[0],
     )
     cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
     note = f"the usage {plan.provider.name} reported for its calls may be billed ({cost})"
@@ -54,7 +62,9 @@ def price_bills(
     usages += [failed] if failed is not None else []
     prices = [billed_or_notice(plan.model, bill, step) for bill, _ in answers if bill is not None]
     prices += [
-        price_or_notice(registry, plan.model, "chat", 0, sent.quality, sent.size, usage)
+        price_or_notice(
+            registry, plan.model, "chat", 0, sent.quality, sent.size, usage, call=plan.calls[0]
+        )
         for usage in usages
     ]
     costs = [cost for cost, _ in prices]

@@ -20,6 +20,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from .capabilities import ModelInfo, Operation
+    from .chat.contract import ChatCall
     from .provider import Provider, ProviderCall, Translation
     from .responses import Usage
 
@@ -93,6 +94,7 @@ def price_call(
     size: str | None,
     usage: Usage | None,
     edit_mode: str | None,
+    call: ProviderCall | ChatCall,
 ) -> Decimal | None:
     """Price one provider call in USD.
 
@@ -108,11 +110,17 @@ def price_call(
     reported its bill (``ProviderResult.billed_usd``) is not priced: that bill is its cost.
 
     :param model: the model called.
-    :param operation: ``generate``, ``edit`` or ``variation``.
+    :param operation: ``generate``, ``edit``, ``variation`` or ``chat`` (a chat completion's
+        call, which makes at most one image).
     :param images: images the call returned (or will return, for an estimate).
     :param quality: the quality sent, if any.
     :param size: the size sent, if any.
     :param usage: the provider's token usage for this call, when it reported one.
     :param edit_mode: for edits, the kind of edit made (``inpaint``, ``outpaint``...), if any.
-    :returns: the cost as a ``Decimal``, or ``None`` if this implementation cannot price it.
+    :param call: the call priced (a :class:`~limner.provider.ProviderCall`, or for ``chat`` a
+        :class:`~limner.chat.contract.ChatCall`): its ``request``, ``settings`` and validated
+        ``options`` (the plugin's ``provider_options``), for a price that depends on them.
+        Usage that failed calls reported is priced with the request's first call.
+    :returns: the cost as a ``Decimal`` (an ``int``, a ``float`` or a numeric string is read
+        as its decimal digits), or ``None`` if this implementation cannot price it.
     """

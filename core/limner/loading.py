@@ -32,6 +32,7 @@ __all__ = [
     "load_entry_points",
     "make_manager",
     "module_of",
+    "plugin_label",
     "raised_in",
     "register_plugin",
     "warn_misspelled_methods",
@@ -145,13 +146,21 @@ def load_entry_points(manager: pluggy.PluginManager) -> frozenset[str]:
 def invalid_plugin(exc: pluggy.PluginValidationError, entry_point: str | None) -> PluginError:
     """pluggy's refusal of a plugin's hooks, with what to do next (for an installed plugin,
     the entry point name that disables it)."""
-    said = str(exc)
+    said = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    plugin = exc.plugin
+    if not isinstance(plugin, ModuleType) and plugin is not None:  # pluggy names it by id()
+        said = said.replace(f"Plugin {str(id(plugin))!r}", f"Plugin {plugin_label(plugin)!r}")
     hint = " (a misspelled hook name?)" if said.startswith("unknown hook") else ""
     return PluginError(f"{said}{hint}" + (f"; {disable_hint(entry_point)}" if entry_point else ""))
 
 
 def disable_hint(name: str) -> str:
     return f"to go on without it, set {DISABLE_ENV}={name} (or disable_plugins=[{name!r}])"
+
+
+def plugin_label(plugin: object) -> str:
+    """A plugin's name for messages: its module's, or its class's."""
+    return plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__qualname__
 
 
 def module_of(plugin: object) -> str:

@@ -10,8 +10,7 @@ import contextlib
 import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -25,6 +24,7 @@ from .loading import (
     left_out_model,
     make_manager,
     module_of,
+    plugin_label,
     raised_in,
     register_plugin,
     warn_misspelled_methods,
@@ -37,6 +37,9 @@ from .responses import Usage
 from .translation_check import checked_translation, translation_problem
 from .typos import one_slip
 from .unsendable import refuse_unsendable
+
+if TYPE_CHECKING:
+    from .chat.contract import ChatCall
 
 __all__ = ["Registry", "default_registry"]
 
@@ -298,7 +301,7 @@ class Registry:
     def _overriding(self, hook: str) -> list[str]:
         """The plugins implementing ``hook`` besides core's own implementation, by name."""
         return [
-            _label(impl.plugin)
+            plugin_label(impl.plugin)
             for impl in getattr(self.manager.hook, hook).get_hookimpls()
             if impl.plugin is not default_hooks
         ]
@@ -312,9 +315,13 @@ class Registry:
         size: str | None,
         usage: Usage | None,
         edit_mode: str | None = None,
+        *,
+        call: ProviderCall | ChatCall | None = None,
     ) -> Decimal | None:
         """The cost of one call in USD, ``None`` when nothing prices it: the first
-        ``price_call`` hook's answer, core's own (the price sheet) last.
+        ``price_call`` hook's answer, core's own (the price sheet) last. ``call`` is the call
+        priced, for hooks whose price depends on its options (``None`` prices the settings
+        alone).
         :func:`~limner.pricing.sheet_basis` then says whether, and how, the sheet priced it."""
         hook = self.manager.hook.price_call
         forget_sheet_basis()  # the sheet sets it when it gives a price, and only then
@@ -331,15 +338,11 @@ class Registry:
                 size=size,
                 usage=usage,
                 edit_mode=edit_mode,
+                call=call,
             )
         if result is None:
             return None
         return hook_cost(result)
-
-
-def _label(plugin: object) -> str:
-    """A plugin's name for messages: its module's, or its class's."""
-    return plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__qualname__
 
 
 _DEFAULT: Registry | None = None

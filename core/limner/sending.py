@@ -65,6 +65,10 @@ class Plan(Generic[CallT]):
     adjustments: tuple[Adjustment, ...]
     warnings: tuple[Notice, ...]
 
+    def call_for(self, sent: Translation) -> CallT:
+        """The call whose translation is ``sent`` (this very object)."""
+        return next(c for c, t in zip(self.calls, self.translations, strict=True) if t is sent)
+
 
 async def exchange(
     transport: Transport,

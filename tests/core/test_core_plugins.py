@@ -139,6 +139,10 @@ def test_an_unknown_argument_is_not_called_a_misspelled_hook() -> None:
         Registry([BadArgs()], entry_points=False)
     assert "num_images" in caught.value.message
     assert "misspelled hook name" not in caught.value.message
+    # pluggy's lines joined into one (the CLI shows one line), the plugin by its class's name,
+    # not by the id() pluggy names an object registered without a name by
+    assert ".BadArgs' for hook 'price_call'; hookimpl definition: " in caught.value.message
+    assert "\n" not in caught.value.message
 
 
 def _install_entry_point(root: Path, name: str, module: str, source: str | None) -> None:

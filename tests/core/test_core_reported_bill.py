@@ -174,3 +174,32 @@ def test_a_bill_that_is_no_amount_leaves_the_providers_error_standing() -> None:
         )
     assert info.value.cost is None
     assert (info.value.billing_note or "").endswith("; its cost is unknown")
+
+
+class SizedUnsent:  # alpha priced by size, its translation sending none
+    @limner.hookimpl
+    def register_models(self, register: Any) -> None:
+        prices = limner.PriceSheet(
+            source="https://fake.example/pricing",
+            as_of=dt.date(2026, 1, 1),
+            per_image=(
+                limner.ImagePrice(usd=Decimal("0.05"), size="4x4"),
+                limner.ImagePrice(usd=Decimal("0.5"), size="1024x1024"),
+            ),
+        )
+        caps = ALPHA.capabilities.model_copy(update={"sizes": (), "default_size": None})
+        update = {"id": "fake/sized-1", "name": "sized-1", "aliases": ()}
+        register(ALPHA.model_copy(update={**update, "pricing": prices, "capabilities": caps}))
+
+
+async def test_a_call_that_sent_no_size_is_priced_by_the_size_it_made(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """Neither the translation nor the answer names a size: the one the response shows,
+    read from the image (4x4 here), is the one priced."""
+    client = make_client(plugins=[FakePlugin(), SizedUnsent()])
+    result = await client.images.generate(model="fake/sized-1", prompt="x", n=3)
+    assert "size" not in server.api_calls[0].json
+    assert result.size == "4x4"
+    assert result.cost == Decimal("0.15")
+    assert result.warnings == []

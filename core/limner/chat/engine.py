@@ -108,7 +108,7 @@ class ChatEngine:
                 for t in plan.translations
             ]
             return describe(plan, unknown, [said])
-        calls = [(1, t) for t in plan.translations]
+        calls = [(call, 1, t) for call, t in zip(plan.calls, plan.translations, strict=True)]
         estimates, notices = estimate_calls(self.engine.registry, plan.model, "chat", calls)
         return describe(plan, estimates, notices)
 
@@ -276,6 +276,7 @@ class ChatEngine:
                     sent.quality,
                     sent.size,
                     result.usage,
+                    call=plan.call_for(sent),
                 )
                 if notice is None:
                     notice = estimated_notice(self.engine.registry, plan.model, result.usage)
@@ -324,7 +325,14 @@ class ChatEngine:
                 continue
             usages.append(ChatUsage.from_usage(error.usage, 0, 0))
             price, notice = price_or_notice(
-                self.engine.registry, plan.model, "chat", 0, sent.quality, sent.size, error.usage
+                self.engine.registry,
+                plan.model,
+                "chat",
+                0,
+                sent.quality,
+                sent.size,
+                error.usage,
+                call=plan.calls[0],
             )
             if notice is not None:
                 warnings.append(notice)
