@@ -139,8 +139,17 @@ class FakeProvider(limner.Provider):
         seed = getattr(request, "seed", None)
         if seed is not None and not caps.seed:
             adjustments.append(limner.Adjustment(param="seed", requested=seed, reason="no seeds"))
+            seed = None
+        output_format = getattr(request, "output_format", None)
+        negative = getattr(request, "negative_prompt", None) if caps.negative_prompt else None
         body: dict[str, Any] = {"model": call.model.name, "n": call.n}
-        for key, value in (("size", size), ("quality", quality)):
+        for key, value in (
+            ("size", size),
+            ("quality", quality),
+            ("output_format", output_format),
+            ("seed", seed),
+            ("negative_prompt", negative),
+        ):
             if value is not None:
                 body[key] = value
         if getattr(request, "prompt", None) is not None:

@@ -350,6 +350,31 @@ DEFECTS = {
 """,
         "test_a_model_priced_per_image_estimates_a_minimal_request",
     ),
+    "passes_over_a_setting_it_lists": (
+        """
+    def models(self):  # two output formats declared, which translate never sends
+        capabilities = limner.Capabilities(
+            operations=self.operations,
+            max_input_images=1,
+            output_formats=("png", "jpeg"),
+        )
+        pricing = limner.PriceSheet(
+            source="https://mini.example/pricing",
+            as_of=dt.date(2026, 1, 1),
+            per_image=(limner.ImagePrice(usd=Decimal("0.01")),),
+        )
+        return [
+            limner.ModelInfo(
+                id="mini/m1",
+                provider="mini",
+                name="m1",
+                capabilities=capabilities,
+                pricing=pricing,
+            )
+        ]
+""",
+        "test_each_listed_setting_reaches_the_call_or_is_reported",
+    ),
     "publishes_a_broken_schema": (
         """
     options_model = type("Odd", (BaseModel,), {
@@ -361,7 +386,7 @@ DEFECTS = {
     ),
 }
 
-SOUND = 16  # the standard tests a sound one-provider, one-model, one-operation plugin runs
+SOUND = 17  # the standard tests a sound one-provider, one-model, one-operation plugin runs
 SKIPPED = 2  # and those it skips: the chat secrets test, for a provider without a chat model,
 # and the quality_map test, for a model with none
 

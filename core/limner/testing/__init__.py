@@ -33,7 +33,11 @@ what core cannot check when a plugin loads:
   request for that share alone makes, and a model that makes several images per call sends
   the count;
 * two values a model lists for ``size``, ``image_config.aspect_ratio`` or
-  ``image_config.image_size`` never send the same request unless a change is reported;
+  ``image_config.image_size`` never send the same request unless a change is reported; nor
+  do two it lists for ``quality``, ``style``, ``background``, ``output_format``,
+  ``moderation`` or ``input_fidelity``, nor two seeds, negative prompts or output
+  compressions on a model that declares it takes them (core warns of a setting a model
+  declares it lacks; one it declares it takes, passed over, only this test sees);
 * a model with ``per_image`` prices has an estimate for a minimal request (the translation's
   size, quality and edit mode match a price row);
 * a dry run needs no credentials and shows none, nor does a translation (of a chat model's

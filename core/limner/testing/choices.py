@@ -78,6 +78,58 @@ class ChoiceTests(Harness):
                     [(v, {"image_config": {"image_size": v}}) for v in caps.image_sizes],
                 ),
             ]
+        self._each_sent_or_reported(case, monkeypatch, listed)
+
+    def test_each_listed_setting_reaches_the_call_or_is_reported(
+        self, case: Case, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The same for the other settings a model declares it takes: two values it lists for
+        ``quality``, ``style``, ``background``, ``output_format``, ``moderation`` or (edits)
+        ``input_fidelity``, and two seeds, negative prompts or output compressions where it
+        takes them, may not send the same request unless the translation reports changing one.
+        Core warns of a setting a model declares it lacks; one it declares it takes, passed
+        over, only this test can see."""
+        _, model, operation = case
+        caps = model.capabilities.for_operation(operation)
+        listed: list[tuple[str, list[tuple[Any, dict[str, Any]]]]] = [
+            (name, [(v, {name: v}) for v in values])
+            for name, values in (
+                ("quality", caps.qualities),
+                ("style", caps.styles),
+                ("background", caps.backgrounds),
+                ("output_format", caps.output_formats),
+                ("moderation", caps.moderation),
+                ("input_fidelity", caps.input_fidelity if operation == "edit" else ()),
+            )
+        ]
+        if caps.seed:
+            low = max((caps.seed_range or (0, 0))[0], 0)
+            listed.append(("seed", [(v, {"seed": v}) for v in (low + 1, low + 2)]))
+        if caps.negative_prompt:
+            words = ("blurry", "text")
+            listed.append(("negative_prompt", [(v, {"negative_prompt": v}) for v in words]))
+        if caps.output_compression:
+            lossy = [f for f in caps.output_formats if f in ("jpeg", "webp")][:1]
+            fields = {"output_format": lossy[0]} if lossy else {}
+            listed.append(
+                (
+                    "output_compression",
+                    [(v, {**fields, "output_compression": v}) for v in (50, 90)],
+                )
+            )
+        self._each_sent_or_reported(case, monkeypatch, listed)
+
+    # ---- helpers (not to be overridden) ------------------------------------------------------
+
+    def _each_sent_or_reported(
+        self,
+        case: Case,
+        monkeypatch: pytest.MonkeyPatch,
+        listed: list[tuple[str, list[tuple[Any, dict[str, Any]]]]],
+    ) -> None:
+        """For each ``(param, [(value, request fields), ...])``: no two values whose dry runs
+        report no change to ``param`` send the same request."""
+        _, model, operation = case
         for param, values in listed:
             unreported: dict[str, list[Any]] = {}
             for value, fields in values:
@@ -92,8 +144,6 @@ class ChoiceTests(Harness):
                 "same request, and neither is reported as changed: send each value the model "
                 "lists, or report (plan.adjust or a warning) the one sent instead"
             )
-
-    # ---- helpers (not to be overridden) ------------------------------------------------------
 
     def _sent(
         self,
@@ -125,4 +175,7 @@ def _about(said: object, param: str) -> bool:
     ``image_config`` stand for each other: one is computed from the other)."""
     if not isinstance(said, str):
         return False
-    return said in (param, "size", "image_config") or said.startswith("image_config.")
+    if said == param or said.startswith(f"{param}."):
+        return True
+    shapes = param in ("size", "image_config") or param.startswith("image_config.")
+    return shapes and (said in ("size", "image_config") or said.startswith("image_config."))
