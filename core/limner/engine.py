@@ -162,7 +162,7 @@ class Engine:
         request, misplaced = set_aside_misplaced(request, variation_edit=variation_edit)
         providers = self.registry.providers
         provider = self.registry.provider_for(model)
-        extra_headers = check_extra_headers(request, providers)
+        extra_headers = check_extra_headers(request, providers, provider)
         options = provider_options(request, provider, self.registry)
         settings = self.settings.loaded(provider)
         inputs = await load_images(

@@ -53,8 +53,11 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9a-z]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # tab is allowed in a value
 
 
-def check_extra_headers(request: _Settable, providers: Mapping[str, Provider]) -> dict[str, str]:
-    """``extra_headers`` lowercased; credential headers of any provider are refused."""
+def check_extra_headers(
+    request: _Settable, providers: Mapping[str, Provider], own: Provider | None = None
+) -> dict[str, str]:
+    """``extra_headers`` lowercased; credential headers of any provider are refused, the error
+    saying where the credential of ``own`` (the provider called) is set instead."""
     if not request.extra_headers:
         return {}
     refused = set(GENERIC_SECRET_HEADERS)
@@ -70,8 +73,8 @@ def check_extra_headers(request: _Settable, providers: Mapping[str, Provider]) -
             )
         if name in refused:
             raise InvalidRequestError(
-                f"extra_headers may not set the credential header {name!r}; configure the "
-                "provider's credential on the client instead",
+                f"extra_headers may not set the credential header {name!r}: "
+                + _where_credentials_go(name, providers, own),
                 param=f"extra_headers.{name}",
                 code="credential_header",
             )
@@ -83,6 +86,21 @@ def check_extra_headers(request: _Settable, providers: Mapping[str, Provider]) -
                 code="transport_header",
             )
     return headers
+
+
+def _where_credentials_go(
+    header: str, providers: Mapping[str, Provider], own: Provider | None
+) -> str:
+    """Where the credential ``header`` carries comes from instead: the settings of the provider
+    called (``own``; else of one that sends it), in code or in its environment variables (which
+    the command line and the gateway read)."""
+    if own is None:
+        own = next((p for p in providers.values() if header in p.credential_headers), None)
+    if own is None:
+        return "credentials come from each provider's settings, not from a request"
+    names = [v for field, names in own.env.items() if field != "base_url" for v in names]
+    where = f"providers={{{own.name!r}: {{...}}}}" + (f" or {', '.join(names)}" if names else "")
+    return f"credentials come from the provider's settings ({where}), not from a request"
 
 
 _TRANSPORT_HEADERS = frozenset(

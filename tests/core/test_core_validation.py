@@ -318,6 +318,12 @@ async def test_other_providers_options_are_left_alone(
     assert info.value.param == "extra_headers.x-other-secret"
     assert info.value.code == "credential_header"
     assert len(server.api_calls) == 1
+    # where the credential of the provider called is set instead (the CLI and gateway read
+    # its environment variables; there is no client to configure there)
+    assert info.value.message.endswith(
+        "credentials come from the provider's settings (providers={'fake': {...}} or "
+        "FAKE_API_KEY), not from a request"
+    )
 
 
 async def test_an_options_namespace_no_provider_has_is_refused_as_a_settings_typo_is(

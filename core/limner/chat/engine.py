@@ -146,7 +146,7 @@ class ChatEngine:
             )
         _refuse_unsupported(request, model)
         provider = registry.provider_for(model)
-        headers = check_extra_headers(request, registry.providers)
+        headers = check_extra_headers(request, registry.providers, provider)
         options = provider_options(request, provider, registry)
         settings = self.engine.settings.loaded(provider)
         turns, notices = await load_turns(

@@ -222,7 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     """The command's arguments. Refused ones exit 2, said as argparse says them (the usage, then
-    the error) or, with ``--json`` among them, as the OpenAI error body."""
+    the error) or, with ``--json`` among them, as the OpenAI error body. No arguments at all:
+    the help, on stderr, and exit status 2."""
+    if not argv:
+        build_parser().print_help(sys.stderr)
+        raise SystemExit(2)
     try:
         return build_parser().parse_args(argv)
     except UsageError as refused:

@@ -52,21 +52,28 @@ def _price(model: ModelInfo) -> str:
     (an estimate before the call)."""
     sheet = model.pricing
     if sheet is None:
-        return "-"
+        return "unknown"
     operations = model.capabilities.operations
     first = "generate" if "generate" in operations else next(iter(operations), None)
     prices = sorted({row.usd for row in sheet.per_image if row.operation in (None, first)})
     tokens = sheet.per_million_tokens is not None
     if not prices:
-        return "per token" if tokens else "-"
+        return "per token" if tokens else "unknown"
     low, high = prices[0], prices[-1]
     text = dollars(low) if low == high else f"{dollars(low)}-{dollars(high)[1:]}"
     return f"~{text}" if tokens else text
 
 
 def _status(model: ModelInfo) -> str:
+    """The status and, where there is one, the shutdown date, said as past or to come."""
     life = model.lifecycle
-    return f"{life.status} {life.shutdown_on}" if life.shutdown_on else life.status
+    if life.shutdown_on is None:
+        return life.status
+    if life.status in ("shutdown", "retired"):
+        verb = "shut down" if life.status == "shutdown" else "retired"
+        return f"{verb} {life.shutdown_on}"
+    ends = "ended" if life.is_past_shutdown(dt.date.today()) else "ends"
+    return f"{life.status}, {ends} {life.shutdown_on}"
 
 
 def models_table(models: Sequence[ModelInfo]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -124,11 +125,14 @@ def test_limner_models_shows_the_lifecycle(capsys: pytest.CaptureFixture[str]) -
     from limner.cli.main import main
 
     assert main(["models"]) == 0
-    rows = {line.split()[0]: line.split()[1:3] for line in capsys.readouterr().out.splitlines()}
-    assert rows["google/imagen-4.0-generate-001"] == ["shutdown", "2026-08-17"]
-    assert rows["google/gemini-2.5-flash-image"] == ["deprecated", "2027-03-15"]
-    assert rows["google/gemini-3-pro-image-preview"] == ["shutdown", "2026-06-25"]
-    assert rows["google/gemini-3.1-flash-image"][0] == "active"
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split()[0]: line.split("  ")[1:] for line in lines}
+    status = {model: next(cell.strip() for cell in row if cell) for model, row in rows.items()}
+    assert status["google/imagen-4.0-generate-001"] == "shut down 2026-08-17"
+    ends = "ends" if dt.date.today() < dt.date(2027, 3, 15) else "ended"
+    assert status["google/gemini-2.5-flash-image"] == f"deprecated, {ends} 2027-03-15"
+    assert status["google/gemini-3-pro-image-preview"] == "shut down 2026-06-25"
+    assert status["google/gemini-3.1-flash-image"] == "active"
 
 
 def test_regions_and_mask_format() -> None:
