@@ -35,7 +35,7 @@ from .client_options import (
 from .download import DownloadPolicy
 from .dryrun import DryRun
 from .engine import Engine, EngineOptions
-from .errors import LimnerError
+from .errors import LimnerError, MissingCredentialsError
 from .http import RetryPolicy, Transport
 from .params import EditParams, GenerateParams, ImageInput, VariationParams
 from .plugins import Registry, default_registry
@@ -367,6 +367,14 @@ class AsyncClient:
         derived._transport = derived._engine.transport
         derived.images = AsyncImages(derived._engine)
         return derived
+
+    def missing_credentials(self) -> list[MissingCredentialsError]:
+        """The credentials this client lacks: for each provider that serves a model, the error
+        its calls would raise (``MissingCredentialsError``, naming the environment variable or
+        setting), found offline as a dry run finds it. A credential a provider looks up only
+        when it sends a call (an AWS or Google credential chain) is not looked for. For a
+        health check, or a service that says at start what it cannot serve."""
+        return self._engine.settings.missing_credentials()
 
     def secret_values(self) -> list[str]:
         """Every credential the client's provider settings hold, from ``providers=`` or the

@@ -29,7 +29,7 @@ from .client_defaults import (
 )
 from .client_options import ClientOptions, for_call
 from .dryrun import DryRun
-from .errors import LimnerError
+from .errors import LimnerError, MissingCredentialsError
 from .http import RetryPolicy, client_closed_error
 from .params import EditParams, GenerateParams, ImageInput, VariationParams
 from .requests import GenerateRequest, VariationRequest
@@ -337,6 +337,10 @@ class Client:
         derived._async = self._async.with_options(**changes)
         derived.images = Images(derived._async.images, self._runner)
         return derived
+
+    def missing_credentials(self) -> list[MissingCredentialsError]:
+        """See :meth:`AsyncClient.missing_credentials`."""
+        return self._async.missing_credentials()
 
     def secret_values(self) -> list[str]:
         """See :meth:`AsyncClient.secret_values`."""

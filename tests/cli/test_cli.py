@@ -639,13 +639,26 @@ def test_an_unwritable_current_directory_is_refused_before_the_call(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    monkeypatch.chdir(locked)
-    monkeypatch.setattr(os, "access", lambda path, mode: str(path) != ".")  # root ignores modes
+    """Found by making a file there: permission bits say nothing for root (CI's containers),
+    nor of a pseudo file system, so /proc stands for a directory no one can write."""
+    if not os.path.isdir("/proc/self"):
+        pytest.skip("no /proc here")
+    monkeypatch.chdir("/proc")
     status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1")
     assert (status, out) == (2, "")
     assert "cannot save images in the current directory" in err
+    assert fake_openai.requests == []
+
+
+def test_an_output_in_an_unwritable_directory_is_refused_before_the_call(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI
+) -> None:
+    if not os.path.isdir("/proc/self"):
+        pytest.skip("no /proc here")
+    argv = ["generate", "a fox", "-m", "openai/gpt-image-1", "-o", "/proc/limner-none/fox.png"]
+    status, out, err = run(capsys, *argv)
+    assert (status, out) == (2, "")
+    assert "cannot write /proc/limner-none/fox.png: /proc is not a writable directory" in err
     assert fake_openai.requests == []
 
 

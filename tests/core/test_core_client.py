@@ -696,6 +696,20 @@ async def test_secret_values_hold_the_credentials_given_and_from_the_environment
     assert make_client(providers={}, environ={}).secret_values() == []
 
 
+async def test_missing_credentials_name_what_to_set_for_each_provider_without_one() -> None:
+    """Found offline, as a dry run finds them (the installed plugins here: a credential chain,
+    such as AWS's for Nova Canvas, is not looked for)."""
+    async with limner.AsyncClient(environ={}) as bare:
+        lacking = {e.provider: (e.message, e.param) for e in bare.missing_credentials()}
+    assert lacking["openai"] == ("No OpenAI credential: set OPENAI_API_KEY", "api_key")
+    assert lacking["stabilityai"][0] == "No Stability AI credential: set STABILITY_API_KEY"
+    async with limner.AsyncClient(environ={"OPENAI_API_KEY": "sk-0123456789"}) as keyed:
+        assert "openai" not in {e.provider for e in keyed.missing_credentials()}
+    given = {"stabilityai": {"api_key": "sk-0123456789"}}
+    async with limner.AsyncClient(providers=given, environ={}) as keyed:
+        assert "stabilityai" not in {e.provider for e in keyed.missing_credentials()}
+
+
 async def test_one_provider_under_two_of_its_names_is_refused(
     make_client: MakeClient, server: FakeServer
 ) -> None:

@@ -530,6 +530,21 @@ async def test_serve_prints_the_base_url_and_answers(tmp_path: Path) -> None:
             assert response.status == 200
 
 
+async def test_serve_says_at_start_which_providers_have_no_credential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Else the first request to one of their models is where an operator learns it (a 503,
+    the variable named in the log only)."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-0123456789")
+    monkeypatch.delenv("STABILITY_API_KEY", raising=False)
+    async with _serving(tmp_path) as (_, text):
+        assert (
+            "limner gateway: No Stability AI credential: set STABILITY_API_KEY; stabilityai's "
+            "models answer 503 until it is set\n"
+        ) in text
+        assert "OpenAI credential" not in text
+
+
 @contextlib.asynccontextmanager
 async def _serving(tmp_path: Path, **options: Any) -> AsyncIterator[tuple[str, str]]:
     """``serve`` running until the block ends: its base URL and what it printed."""

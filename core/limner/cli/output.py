@@ -140,12 +140,23 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
         folder = path.parent
         while not folder.exists() and folder != folder.parent:
             folder = folder.parent
-        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        if not folder.is_dir() or not _can_write_in(folder):
             raise InvalidRequestError(
                 f"cannot write {path}: {folder} is not a writable directory; choose another "
                 "-o/--output (nothing was sent to the provider)",
                 param="output",
             )
+
+
+def _can_write_in(folder: Path) -> bool:
+    """Whether a file can be made in ``folder``, found by making one (unnamed where the system
+    allows, and removed): permission bits say nothing for root, nor of a read-only or pseudo
+    file system (``/sys``, ``/proc``), where the save would fail after the paid call."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def _is_dir(path: Path) -> bool:
@@ -181,7 +192,7 @@ def _refuse_long_names(paths: Iterable[Path]) -> None:
 def check_writable_here() -> None:
     """Without ``-o`` the images go to the current directory: refuse, before the paid call, one
     that cannot be written."""
-    if not os.access(".", os.W_OK | os.X_OK):
+    if not _can_write_in(Path(".")):
         raise InvalidRequestError(
             f"cannot save images in the current directory ({Path.cwd()}): choose a writable "
             "-o/--output (nothing was sent to the provider)",

@@ -143,6 +143,12 @@ async def serve(
             else:
                 print(f"limner gateway: listening on {bind}; requests need a gateway key", file=out)
             print(f"limner gateway: {len(client.models.list())} models", file=out)
+            for lacking in client.missing_credentials():  # else said by each call's 503 only
+                print(
+                    f"limner gateway: {lacking.message}; {lacking.provider}'s models answer "
+                    "503 until it is set",
+                    file=out,
+                )
             if config.default_model is not None:
                 print(f"limner gateway: default image model {config.default_model}", file=out)
             print(f"OpenAI client base URL: http://{shown}:{bound}/v1", file=out)
