@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from .errors import InvalidRequestError
 from .size_rules import SizeRules
 
-__all__ = ["fit_size", "nearest_ratio", "parse_ratio", "size_for_ratio"]
+__all__ = ["fit_size", "nearest_ratio", "nearest_size", "parse_ratio", "size_for_ratio"]
 
 _RATIO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*:\s*(\d+(?:\.\d+)?)\s*$")
 
@@ -43,6 +43,25 @@ def nearest_ratio(ratio: float, allowed: Sequence[str]) -> str:
         raise ValueError("no aspect ratio to choose from")
     target = math.log(ratio)
     return min(allowed, key=lambda entry: round(abs(math.log(parse_ratio(entry)) - target), 9))
+
+
+def nearest_size(width: float, height: float, sizes: Sequence[str]) -> str:
+    """The ``WIDTHxHEIGHT`` entry of ``sizes`` closest to ``width`` x ``height``: in aspect
+    ratio first, then in area (both on a log scale; ties to the earlier entry), so that
+    1000x1000 is 1024x1024, not a smaller size listed first. ``"auto"`` is never chosen; a
+    list without a ``WIDTHxHEIGHT`` entry raises ``ValueError``."""
+    from .requests import parse_size
+
+    sized = [(size, wh) for size in sizes if (wh := parse_size(size)) is not None]
+    if not sized:
+        raise ValueError("no WIDTHxHEIGHT size to choose from")
+    ratio, area = width / height, width * height
+
+    def distance(item: tuple[str, tuple[int, int]]) -> tuple[float, float]:
+        w, h = item[1]
+        return (round(abs(math.log(ratio * h / w)), 9), abs(math.log(area / (w * h))))
+
+    return min(sized, key=distance)[0]
 
 
 def fit_size(width: int, height: int, rules: SizeRules) -> tuple[int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from limner import InvalidRequestError, SizeRules
-from limner.sizing import fit_size, nearest_ratio, parse_ratio, size_for_ratio
+from limner.sizing import fit_size, nearest_ratio, nearest_size, parse_ratio, size_for_ratio
 
 RULES = SizeRules(
     min_side=256,
@@ -44,6 +44,28 @@ def test_nearest_ratio_is_measured_on_a_log_scale() -> None:
 def test_nearest_ratio_ties_go_to_the_earlier_entry() -> None:
     assert nearest_ratio(1.0, ("2:1", "1:2")) == "2:1"
     assert nearest_ratio(1.0, ("1:2", "2:1")) == "1:2"
+
+
+LISTED = ("auto", "256x256", "512x512", "1024x1024", "1792x1024", "1024x1792")
+
+
+@pytest.mark.parametrize(
+    ("wanted", "nearest"),
+    [
+        ((1000, 1000), "1024x1024"),  # the shape ties: then the area, not the first listed
+        ((300, 300), "256x256"),
+        ((1920, 1080), "1792x1024"),  # the shape first: 1024x1024 is nearer in area
+        ((1080, 1920), "1024x1792"),
+        ((1536, 1024), "1792x1024"),
+    ],
+)
+def test_nearest_size_is_the_nearest_shape_then_area(wanted: tuple[int, int], nearest: str) -> None:
+    assert nearest_size(*wanted, LISTED) == nearest
+
+
+def test_nearest_size_needs_a_size_to_choose() -> None:
+    with pytest.raises(ValueError, match="no WIDTHxHEIGHT size"):
+        nearest_size(1, 1, ("auto",))
 
 
 def test_nearest_ratio_needs_a_choice() -> None:

@@ -6,11 +6,11 @@ import math
 
 from limner import EditRequest, GenerateRequest
 from limner.requests import parse_size
-from limner.sizing import fit_size, parse_ratio
+from limner.sizing import fit_size, nearest_size, parse_ratio
 
 from .models import EXPERIMENTAL_PIXELS, EXPERIMENTAL_SIZES, JSON_EDIT_SIZES
 from .plan import Plan
-from .translate import nearest_size, parse_image_size, size_for_aspect
+from .translate import parse_image_size, size_for_aspect
 
 __all__ = ["apply_size"]
 

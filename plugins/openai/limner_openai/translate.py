@@ -18,7 +18,6 @@ __all__ = [
     "KNOWN_QUALITIES",
     "STANDARD_SIZES",
     "map_quality",
-    "nearest_size",
     "parse_image_size",
     "size_for_aspect",
 ]
@@ -50,22 +49,6 @@ def parse_image_size(value: str) -> int:
             param="image_config.image_size",
         )
     return round(float(match.group(1)) * 1024)
-
-
-def nearest_size(width: float, height: float, candidates: Sequence[str]) -> str:
-    """The candidate closest in aspect ratio, then in area (both compared on a log scale).
-    ``"auto"`` is never chosen."""
-    concrete = [(size, parse_size(size)) for size in candidates]
-    sized = [(size, wh) for size, wh in concrete if wh is not None]
-    if not sized:
-        raise ValueError("no WIDTHxHEIGHT size to choose from")
-    ratio, area = width / height, width * height
-
-    def distance(item: tuple[str, tuple[int, int]]) -> tuple[float, float]:
-        w, h = item[1]
-        return (round(abs(math.log(ratio * h / w)), 9), abs(math.log(area / (w * h))))
-
-    return min(sized, key=distance)[0]
 
 
 def size_for_aspect(
