@@ -77,13 +77,27 @@ _FORMS = {
 """The form a pattern-checked field of core's requests takes, in words."""
 
 
+_RATIO_LIKE = re.compile(r"\s*\d+(\.\d+)?\s*:\s*\d+(\.\d+)?\s*")
+
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "less_than_equal": ("at most", "le"),
+    "greater_than": ("more than", "gt"),
+    "less_than": ("less than", "lt"),
+}
+"""pydantic's range errors: the words for each, and the key of its limit in the error's ``ctx``."""
+
+
 def _wording(error: ErrorDetails, loc: list[str], fields: tuple[str, ...]) -> str:
     """Pydantic's message, in the words of the JSON a request is written in, saying what to send
     where pydantic names a regular expression or a Python type."""
     kind = error["type"]
     name = loc[-1] if loc else ""
     if kind == "string_pattern_mismatch" and name in _FORMS:
-        return f"{shown_value(error['input'])} is not {_FORMS[name]}"
+        said = f"{shown_value(error['input'])} is not {_FORMS[name]}"
+        if name == "size" and _RATIO_LIKE.fullmatch(str(error["input"])):
+            said += "; an aspect ratio goes in image_config.aspect_ratio"
+        return said
     if kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
         return "must not be empty"
     if kind == "extra_forbidden" and len(loc) == 1 and fields:
@@ -92,6 +106,11 @@ def _wording(error: ErrorDetails, loc: list[str], fields: tuple[str, ...]) -> st
         ctx = error.get("ctx", {})
         field = str(ctx.get("discriminator", "the tag")).strip("'")
         return f"{field} {ctx.get('tag')!r} is not one limner takes: {ctx.get('expected_tags')}"
+    if kind in _BOUNDS:  # "n: must be at most 10 (got 11)", not pydantic's "Input should be..."
+        words, key = _BOUNDS[kind]
+        return (
+            f"must be {words} {error.get('ctx', {}).get(key)} (got {shown_value(error['input'])})"
+        )
     if kind in ("tuple_type", "list_type", "set_type"):
         return "should be a list (a JSON array)"
     if kind in ("dict_type", "model_type", "model_attributes_type"):

@@ -21,6 +21,27 @@ GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
 
 
 @pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"n": 0}, "n: must be at least 1 (got 0)"),
+        ({"n": 11}, "n: must be at most 10 (got 11)"),
+        ({"output_compression": 101}, "output_compression: must be at most 100 (got 101)"),
+        (  # the field an aspect ratio goes in
+            {"size": "16:9"},
+            "size: '16:9' is not WIDTHxHEIGHT in pixels, such as 1024x1024, or auto; an aspect "
+            "ratio goes in image_config.aspect_ratio",
+        ),
+    ],
+)
+async def test_a_value_out_of_range_or_form_says_what_to_send(
+    make_client: MakeClient, changes: dict[str, Any], said: str
+) -> None:
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        await make_client().images.generate(**{**GOOD, **changes}, dry_run=True)
+    assert caught.value.message == said
+
+
+@pytest.mark.parametrize(
     ("changes", "param", "error"),
     [
         ({"prompt": ""}, "prompt", limner.InvalidRequestError),
