@@ -16,7 +16,6 @@ Acme is a fictional API made up for this example (nothing answers at ``api.acme.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -25,7 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import limner
 from limner.forwarding import forward_fields
+from limner.requests import parse_size
 from limner.sending import generic_error
+from limner.sizing import nearest_size
 from limner.status_errors import error_for_status
 from limner.values import Integer
 
@@ -121,7 +122,7 @@ class AcmeProvider(limner.Provider):
         assert isinstance(request, limner.GenerateRequest)  # core refuses other operations
         capabilities = call.model.capabilities
         changes = limner.Changes()  # every setting is sent, changed or reported as dropped
-        size = nearest_size(request.size, capabilities, changes)
+        size = fitted_size(request.size, capabilities, changes)
         # call.n, this call's share: core splits a larger n into several calls
         body: dict[str, Any] = {
             "model": call.model.name,
@@ -200,33 +201,22 @@ class AcmeProvider(limner.Provider):
         return error_for_status(response.status)(said, code=code, **common)
 
 
-def nearest_size(
+def fitted_size(
     requested: str | None, capabilities: limner.Capabilities, changes: limner.Changes
 ) -> str:
-    """The listed size nearest ``requested``: the closest shape, then the closest pixel count.
-    A size that is not listed is changed, and the change reported; none (or ``auto``) is the
-    model's default."""
+    """The listed size nearest ``requested`` (:func:`limner.sizing.nearest_size`: the closest
+    shape, then the closest pixel count). A size that is not listed is changed, and the change
+    reported; none (or ``auto``) is the model's default."""
     if requested is None or requested == "auto":
         return capabilities.default_size or capabilities.sizes[0]
     if requested in capabilities.sizes:
         return requested
-    nearest = min(capabilities.sizes, key=lambda listed: _distance(requested, listed))
+    wanted = parse_size(requested)
+    assert wanted is not None  # core has checked the WIDTHxHEIGHT form
+    nearest = nearest_size(*wanted, capabilities.sizes)
     reason = f"Acme makes {', '.join(capabilities.sizes)}; {nearest} is the nearest"
     changes.adjust("size", requested, nearest, reason)
     return nearest
-
-
-def _distance(wanted: str, listed: str) -> tuple[float, float]:
-    """How far ``listed`` is from ``wanted``: in aspect ratio, then in pixels (log scales)."""
-    (width, height), (other_width, other_height) = _sides(wanted), _sides(listed)
-    shape = abs(math.log((width / height) / (other_width / other_height)))
-    pixels = abs(math.log((width * height) / (other_width * other_height)))
-    return shape, pixels
-
-
-def _sides(size: str) -> tuple[int, int]:
-    width, _, height = size.partition("x")  # core has checked the WxH form
-    return int(width), int(height)
 
 
 @limner.hookimpl
