@@ -67,6 +67,8 @@ class Plan(Generic[CallT]):
 
     def call_for(self, sent: Translation) -> CallT:
         """The call whose translation is ``sent`` (this very object)."""
+        if len(self.calls) == 1:  # (the common case: no search)
+            return self.calls[0]
         return next(c for c, t in zip(self.calls, self.translations, strict=True) if t is sent)
 
 

@@ -53,6 +53,7 @@ from .models import thinking_levels
 from .options import GoogleOptions, response_modalities
 from .passed_seed import split_passed_seed
 from .plan import class_by_pixels, pick_size, split_seed
+from .prices import least_image_tokens
 from .settings import Endpoint
 from .spelling import camel
 
@@ -130,6 +131,8 @@ def translate_chat(
     said = any(w.code == TEXT_ONLY for w in body.warnings) or call.request.modalities == ["text"]
     if modalities is not None and "IMAGE" not in modalities and not said:
         body.warn(TEXT_ONLY, f"responseModalities {modalities}: the answer holds no image")
+    elif "IMAGE" in (modalities or ["IMAGE"]):
+        _budget_for_an_image(body, wire["generationConfig"].get("maxOutputTokens"))
     url = endpoint.url(call.model.name, "generateContent")
     return Translation(
         request=WireRequest(method="POST", url=url, json=wire),
@@ -137,6 +140,21 @@ def translate_chat(
         warnings=tuple(body.warnings),
         size=size,
     )
+
+
+def _budget_for_an_image(body: _Body, limit: object) -> None:
+    """A warning when the output budget sent (``maxOutputTokens``, from ``max_tokens``) is under
+    what the model's smallest image takes: a text-chat habit (``max_tokens=300``) that gets a
+    billed answer with no image."""
+    least = least_image_tokens(body.call.model)
+    if isinstance(limit, int) and least is not None and limit < least:
+        body.warn(
+            "max_tokens",
+            f"max_tokens {limit} is under the about {least} output tokens one image of "
+            f"{body.call.model.id} takes (its thinking counts too): the answer will hold no "
+            "image; raise max_tokens or leave it out",
+            param="max_tokens",
+        )
 
 
 def _modalities(body: _Body) -> list[str]:

@@ -130,6 +130,8 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
     warnings: list[Notice] = turn.notices()
     if not turn.images and not (text or "").strip():
         warnings.extend(_without_output(call, response, candidate, finish))
+    elif finish == "MAX_TOKENS" and not turn.images and _asked_for_images(call):
+        warnings.append(_cut_short(call))  # text came back, but the budget left no image
     if finish in SAFETY_FINISH and not turn.images and _asked_for_images(call):  # withheld
         said = candidate.get("finishMessage")
         why = f"finishReason {finish}" + (f": {said}" if isinstance(said, str) and said else "")
@@ -166,8 +168,8 @@ def _cut_short(call: ChatCall) -> Notice:
         code="max_tokens",
         message=f"{call.model.id} used its whole output budget"
         + (f" ({limit} tokens)" if limit is not None else "")
-        + " before answering: an image model's output counts its images (over 1000 tokens "
-        "each) and its thinking; raise max_tokens or leave it out",
+        + " before it made an image: an image model's output counts its images (over 1000 "
+        "tokens each) and its thinking; raise max_tokens or leave it out",
         param="max_tokens",
     )
 

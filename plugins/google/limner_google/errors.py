@@ -32,10 +32,11 @@ from limner import (
     ModelInfo,
     NotFoundError,
     PermissionDeniedError,
+    ProviderSetting,
     RateLimitError,
     WireResponse,
 )
-from limner.status_errors import RETRYABLE_STATUSES, error_for_status
+from limner.status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 
 __all__ = [
     "answer_id",
@@ -137,6 +138,12 @@ def parse_error(call: Called, response: WireResponse) -> LimnerError:
             return RateLimitError(text, retry_after=response.retry_after, **common)
         if status == 401:
             text += f" — {_CHECK_CREDENTIALS}"
+        if status == 404:  # Google's own 404s carry its error body: this URL is not its API
+            vertex = "/publishers/google/models/" in response.url
+            setting = "vertex_base_url" if vertex else "base_url"
+            where = "GOOGLE_VERTEX_BASE_URL" if vertex else "GOOGLE_GEMINI_BASE_URL"
+            named = ProviderSetting("google", setting)
+            return endpoint_not_found(text, response.url, where=where, setting=named, **common)
         return cls(text, **common)
     code = error.get("status")
     if isinstance(code, str):

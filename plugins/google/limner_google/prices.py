@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from limner import ImagePrice, PriceSheet, TokenPrices
+from limner import ImagePrice, ModelInfo, PriceSheet, TokenPrices
 
-__all__ = ["SHEETS"]
+__all__ = ["SHEETS", "least_image_tokens"]
 
 _GP = (
     "pydantic/genai-prices @ 47df840a5ab10bbcffb8e5ac01b9899032245d1b prices/providers/google.yml "
@@ -99,3 +99,14 @@ SHEETS: dict[str, PriceSheet] = {
     "imagen-4.0-ultra-generate-001": _per_image("0.06"),
     "imagen-3.0-generate-002": _per_image("0.03"),
 }
+
+
+def least_image_tokens(model: ModelInfo) -> int | None:
+    """About how many output tokens the model's smallest image takes, from its price sheet: the
+    least per-image price over the image-output rate (1120 for a 1K image of gemini-3-pro-image);
+    ``None`` when the sheet has no such figures."""
+    sheet = model.pricing
+    rate = sheet.per_million_tokens.image_output if sheet and sheet.per_million_tokens else None
+    if sheet is None or not rate or not sheet.per_image:
+        return None
+    return int(min(row.usd for row in sheet.per_image) / rate * 1_000_000)

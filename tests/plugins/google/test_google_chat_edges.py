@@ -34,7 +34,7 @@ async def test_an_answer_cut_short_by_max_tokens_is_an_answer(server: Server) ->
     (each retry billed again)."""
     server.answer(200, CUT_SHORT)
     async with server.client() as client:
-        result = await client.chat.completions.create(model=PRO, messages=[USER], max_tokens=1000)
+        result = await client.chat.completions.create(model=PRO, messages=[USER], max_tokens=2000)
     (choice,) = result.choices
     assert choice.finish_reason == "length"
     assert choice.message.content is None and choice.message.images == []
@@ -42,8 +42,58 @@ async def test_an_answer_cut_short_by_max_tokens_is_an_answer(server: Server) ->
     assert result.cost is not None and result.cost > 0
     (notice,) = [w for w in result.warnings if w.code == "max_tokens"]
     assert notice.param == "max_tokens"
-    assert notice.message.startswith(f"{PRO} used its whole output budget (1000 tokens)")
+    assert notice.message.startswith(f"{PRO} used its whole output budget (2000 tokens)")
     assert len(server.seen) == 1
+
+
+async def test_text_without_the_image_for_want_of_tokens_says_so(server: Server) -> None:
+    """The budget ran out after some text: finish_reason "length", and the notice that the
+    image did not fit, where OpenAI chat code sees only a shorter answer."""
+    server.answer(
+        200,
+        {
+            "candidates": [
+                {
+                    "content": {"role": "model", "parts": [{"text": "Here is an axolotl"}]},
+                    "finishReason": "MAX_TOKENS",
+                }
+            ],
+            "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 5},
+        },
+    )
+    async with server.client() as client:
+        result = await client.chat.completions.create(model=PRO, messages=[USER], max_tokens=2000)
+    assert result.choices[0].finish_reason == "length"
+    assert result.choices[0].message.content == "Here is an axolotl"
+    assert [w.param for w in result.warnings if w.code == "max_tokens"] == ["max_tokens"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "warned"),
+    [
+        ({"max_tokens": 300}, True),  # a text-chat habit: under an image's 1120 tokens
+        ({"max_completion_tokens": 300}, True),
+        ({"max_tokens": 4000}, False),
+        ({"max_tokens": 300, "modalities": ["text"]}, False),  # no image asked for
+    ],
+)
+async def test_a_budget_under_one_image_is_warned_of_before_the_call(
+    fields: dict[str, Any], warned: bool
+) -> None:
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(
+            model=PRO, messages=[USER], dry_run=True, **fields
+        )
+    said = [w.message for w in plan.warnings if w.code == "max_tokens"]
+    assert said == (
+        [
+            "max_tokens 300 is under the about 1116 output tokens one image of "
+            f"{PRO} takes (its thinking counts too): the answer will hold no image; raise "
+            "max_tokens or leave it out"
+        ]
+        if warned
+        else []
+    )
 
 
 @pytest.mark.parametrize(

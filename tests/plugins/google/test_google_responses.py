@@ -385,6 +385,34 @@ def test_404_names_the_replacement(provider: GoogleProvider, make_call: MakeCall
 
 
 @pytest.mark.parametrize(
+    ("url", "variable", "setting"),
+    [
+        (  # a base URL given with the version limner adds itself
+            "https://generativelanguage.googleapis.com/v1beta/v1beta/models/m:generateContent",
+            "GOOGLE_GEMINI_BASE_URL",
+            "base_url",
+        ),
+        (
+            "https://proxy.example/v1beta1/publishers/google/models/m:generateContent",
+            "GOOGLE_VERTEX_BASE_URL",
+            "vertex_base_url",
+        ),
+    ],
+)
+def test_a_404_without_googles_body_asks_about_the_base_url(
+    provider: GoogleProvider, make_call: MakeCall, url: str, variable: str, setting: str
+) -> None:
+    """Google's own 404s carry its error body; another is most likely not Google's API (the
+    gateway answers it as a setting to fix, not as a model that does not exist)."""
+    response = WireResponse(404, {"content-type": "text/html"}, b"404: Not Found", url)
+    error = provider.parse_error(make_call("gemini-3-pro-image"), response)
+    assert type(error) is limner.NotFoundError
+    assert error.code == "endpoint_not_found"
+    assert error.setting == limner.ProviderSetting("google", setting)
+    assert f"Is {variable} right? (the request went to {url})" in error.message
+
+
+@pytest.mark.parametrize(
     ("status", "cls"),
     [
         (500, limner.ProviderError),
