@@ -30,11 +30,14 @@ if TYPE_CHECKING:
         client as client,
         client_defaults as client_defaults,
         client_limits as client_limits,
+        client_models as client_models,
         client_options as client_options,
         connections as connections,
+        credential_notes as credential_notes,
         declared as declared,
         default_hooks as default_hooks,
         delivery as delivery,
+        describing as describing,
         download as download,
         dryrun as dryrun,
         engine as engine,
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
         errors as errors,
         estimates as estimates,
         exchange_failures as exchange_failures,
+        extra_headers as extra_headers,
         failure_cost as failure_cost,
         field_rule as field_rule,
         forwarding as forwarding,
@@ -114,7 +118,8 @@ if TYPE_CHECKING:
     from .changes import Changes
     from .chat.response import ChatCompletion
     from .chat.schema import ChatMessage
-    from .client import AsyncClient, ModelList
+    from .client import AsyncClient
+    from .client_models import ModelList
     from .dryrun import DryRun, Estimate
     from .errors import (
         AuthenticationError,

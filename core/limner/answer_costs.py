@@ -11,13 +11,13 @@ from typing import Any
 from .call_prices import billed_or_notice, estimated_notice, price_or_notice
 from .calls import ProviderResult, Translation
 from .capabilities import Operation
+from .delivery import answered_shape
 from .errors import LimnerError
-from .image_header import probe_b64
 from .plugins import Registry
 from .responses import Notice, reported_usage
 from .sending import Plan, unique
 
-__all__ = ["call_cost", "made_size", "price_made", "total_cost"]
+__all__ = ["call_cost", "price_made", "total_cost"]
 
 
 def total_cost(
@@ -25,12 +25,15 @@ def total_cost(
     operation: Operation,
     plan: Plan[Any],
     answered: Sequence[tuple[ProviderResult, Translation]],
+    shown: str | None = None,
 ) -> tuple[Decimal | None, list[Notice]]:
-    """The calls' costs summed (``None`` when one is unknown), and the notices saying why."""
+    """The calls' costs summed (``None`` when one is unknown), and the notices saying why.
+    ``shown`` is the size the response shows (see :func:`~limner.delivery.answered_shape`),
+    priced for a call whose translation and answer name none."""
     total: Decimal | None = Decimal(0)
     notices: list[Notice] = []
     for result, sent in answered:
-        cost, notice = call_cost(registry, operation, plan, result, sent)
+        cost, notice = call_cost(registry, operation, plan, result, sent, shown)
         if notice is not None:
             notices.append(notice)
         total = None if cost is None or total is None else total + cost
@@ -43,8 +46,10 @@ def call_cost(
     plan: Plan[Any],
     result: ProviderResult,
     sent: Translation,
+    shown: str | None = None,
 ) -> tuple[Decimal | None, Notice | None]:
-    """One call's cost: the bill its answer reported, else priced (hooks, price sheet)."""
+    """One call's cost: the bill its answer reported, else priced (hooks, price sheet);
+    ``shown`` as for :func:`total_cost`."""
     if result.billed_usd is not None:
         step = f"{plan.provider.name}.parse_response"
         return billed_or_notice(plan.model, result.billed_usd, step)
@@ -52,7 +57,7 @@ def call_cost(
     # the size sent is priced (it may name a class: 2K); what came back, when unsent
     size = sent.size if sent.size not in (None, "auto") else result.size
     if size is None:  # nor said: the pixels made, as the response shows them
-        size = made_size(result)
+        size = shown
     cost, notice = price_or_notice(
         registry,
         plan.model,
@@ -67,13 +72,6 @@ def call_cost(
     if notice is None:
         notice = estimated_notice(registry, plan.model, result.usage)
     return cost, notice
-
-
-def made_size(result: ProviderResult) -> str | None:
-    """The ``WIDTHxHEIGHT`` of the first image ``result`` holds inline, read from its header;
-    ``None`` for a link or an unreadable header."""
-    first = result.images[0].b64_json if result.images else None
-    return probe_b64(first)[0] if first else None
 
 
 def price_made(
@@ -102,7 +100,9 @@ def price_made(
         answered = [(result, sent) for result, sent in answered if result.images]
     if not answered:
         return
-    cost, notices = total_cost(registry, operation, plan, answered)
+    first, sent = answered[0]
+    shown = answered_shape(first, sent, first.images, None)[0] if first.images else None
+    cost, notices = total_cost(registry, operation, plan, answered, shown)
     failed = reported_usage(o for o in ended.values() if isinstance(o, LimnerError))
     if billed and tokens and failed is not None and cost is not None:
         sent = plan.translations[0]

@@ -30,7 +30,7 @@ def price_call(
     size: str | None,
     usage: Usage | None,
     edit_mode: str | None,
-    call: ProviderCall | ChatCall,
+    call: ProviderCall | ChatCall | None,
 ) -> Decimal | None:
     del call  # the sheet prices the settings alone
     return price_from_sheet(model, operation, images, quality, size, usage, edit_mode)

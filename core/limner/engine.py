@@ -17,18 +17,18 @@ from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translatio
 from .capabilities import Operation
 from .clear_credentials import clear_credentials
 from .client_defaults import DEFAULT_POLL_TIMEOUT
-from .delivery import BYTES_NOT_URLS, deliver, not_images
+from .delivery import BYTES_NOT_URLS, answered_shape, deliver, not_images
+from .describing import describe
 from .download import DownloadPolicy, download
 from .dryrun import DryRun
 from .errors import LimnerError, PluginError
 from .estimates import estimate_calls
+from .extra_headers import check_extra_headers, check_not_overwritten
 from .failure_cost import price_failure
 from .http import Transport
 from .images import InputImage, mask_notices
 from .inputs import (
     OPTIONS,
-    check_extra_headers,
-    check_not_overwritten,
     load_images,
     provider_options,
     respell_error,
@@ -51,7 +51,6 @@ from .responses import (
 from .sending import (
     Plan,
     Share,
-    describe,
     exchange,
     plan_warnings,
     unique,
@@ -327,5 +326,7 @@ class Engine:
     def _response(
         self, operation: Operation, plan: _Plan, merged: Merged, read: InputImage | None
     ) -> ImagesResponse:
-        cost, price_warnings = total_cost(self.registry, operation, plan, merged.answered)
-        return respond(plan, merged, cost, price_warnings, read)
+        first, sent = merged.answered[0]
+        shape = answered_shape(first, sent, merged.data, read)  # the size priced is the one shown
+        cost, notices = total_cost(self.registry, operation, plan, merged.answered, shape[0])
+        return respond(plan, merged, cost, notices, shape)

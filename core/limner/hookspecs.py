@@ -94,7 +94,7 @@ def price_call(
     size: str | None,
     usage: Usage | None,
     edit_mode: str | None,
-    call: ProviderCall | ChatCall,
+    call: ProviderCall | ChatCall | None,
 ) -> Decimal | None:
     """Price one provider call in USD.
 
@@ -120,7 +120,9 @@ def price_call(
     :param call: the call priced (a :class:`~limner.provider.ProviderCall`, or for ``chat`` a
         :class:`~limner.chat.contract.ChatCall`): its ``request``, ``settings`` and validated
         ``options`` (the plugin's ``provider_options``), for a price that depends on them.
-        Usage that failed calls reported is priced with the request's first call.
+        Usage an error carries (of calls whose answers it throws away) is priced with the
+        request's first call. ``None`` only for a price asked outside a request
+        (:meth:`~limner.plugins.Registry.price` without one).
     :returns: the cost as a ``Decimal`` (an ``int``, a ``float`` or a numeric string is read
         as its decimal digits), or ``None`` if this implementation cannot price it.
     """

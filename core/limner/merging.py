@@ -11,9 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from .calls import ProviderResult, Translation
-from .delivery import answered_shape
 from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
-from .images import InputImage
 from .outcomes import (
     explained,
     failed_call_notice,
@@ -120,13 +118,14 @@ def respond(
     merged: Merged,
     cost: Decimal | None,
     price_warnings: Sequence[Notice],
-    read: InputImage | None,
+    shape: tuple[str | None, str | None],
 ) -> ImagesResponse:
-    """The response: ``read`` is the first image as limner downloaded it, if it did."""
+    """The response: ``shape`` is its size and output format (see
+    :func:`~limner.delivery.answered_shape`)."""
     answered = merged.answered
     usages = [result.usage for result, _ in answered if result.usage is not None]
     first, sent = answered[0]
-    size, kind = answered_shape(first, sent, merged.data, read)
+    size, kind = shape
     response = ImagesResponse(
         created=first.created or int(time.time()),
         data=merged.data,

@@ -292,10 +292,10 @@ class Provider(ABC):
         key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
         if key:
             return key
-        if dry_run:
-            missing = DRY_RUN_MISSING.get()
-            if missing is not None:  # core's dry run tells the user a real call would fail
-                missing.append(self.missing_credentials())
+        if dry_run:  # core's dry run tells the user a real call would fail
+            noted = DRY_RUN_MISSING.get()
+            if noted is not None:
+                noted.append(self.missing_credentials())
             return "dry-run-placeholder"
         raise self.missing_credentials()
 

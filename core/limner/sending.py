@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from functools import partial
 from typing import Any, Generic, TypeVar
 
@@ -15,18 +14,16 @@ from pydantic import BaseModel
 
 from .authorizing import authorized, authorized_in_thread
 from .capabilities import ModelInfo, Operation
-from .dryrun import DryRun, Estimate
 from .errors import (
     ContentPolicyError,
     LimnerError,
-    MissingCredentialsError,
     ProviderError,
     ProviderSetting,
     RateLimitError,
 )
 from .http import ConnectTo, RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
-from .provider import DRY_RUN_MISSING, Provider, ProviderSettings, Translation
+from .provider import Provider, ProviderSettings, Translation
 from .redaction import Scrubber, raised_at, secret_header_values
 from .responses import CONTENT_FILTERED, RESENT, Adjustment, Notice, reported_usage
 from .retry import provider_wait, retried
@@ -37,7 +34,6 @@ from .wire import WireRequest, WireResponse
 __all__ = [
     "Plan",
     "Share",
-    "describe",
     "exchange",
     "generic_error",
     "plan_warnings",
@@ -286,55 +282,6 @@ def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) 
         said = f"{said} — check {' or '.join(names)}"
         extra["setting"] = ProviderSetting(provider.name, "api_key")
     return cls(said, **common, **extra)
-
-
-def _hidden(scrub: Scrubber, request: WireRequest) -> dict[str, Any]:
-    """``request`` as a dry run shows it, with the client's secrets hidden in its URL and
-    headers (a key the caller put in a header of its own). The body is shown as it is: a
-    prompt may hold the key's text by chance (``lm-studio``), and a translation holds no
-    credential (the standard tests check it)."""
-    described = request.describe()
-    described["url"] = scrub(described["url"])
-    described["headers"] = scrub.value(described["headers"])
-    return described
-
-
-def describe(
-    plan: Plan[Any], estimates: Sequence[Estimate], notices: Sequence[Notice] = ()
-) -> DryRun:
-    """The dry run of ``plan``: each call's request as it would be sent (secrets redacted), its
-    estimate, and their sum (``None`` when any is unknown), with the estimates' ``notices``."""
-    missing: list[MissingCredentialsError] = []
-    noting = DRY_RUN_MISSING.set(missing)
-    try:
-        scrub = Scrubber(plan.provider.secret_values(plan.settings))
-        described = [
-            _hidden(
-                scrub,
-                authorized(plan.provider, t.request, plan.settings, plan.model.id, dry_run=True),
-            )
-            for t in plan.translations
-        ]
-    finally:
-        DRY_RUN_MISSING.reset(noting)
-    lacking = [
-        Notice(
-            code="missing_credentials",
-            message=f"{error.message} before a real call (this dry run shows a placeholder)",
-            param=error.param,
-        )
-        for error in missing[:1]
-    ]
-    costs = [estimate.usd for estimate in estimates if estimate.usd is not None]
-    return DryRun(
-        model=plan.model.id,
-        provider=plan.provider.name,
-        requests=described,
-        estimated_cost_usd=sum(costs, Decimal(0)) if len(costs) == len(estimates) else None,
-        estimates=list(estimates),
-        adjustments=list(plan.adjustments),
-        warnings=unique([*plan.warnings, *notices, *lacking]),
-    )
 
 
 def raise_if_filtered(

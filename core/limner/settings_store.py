@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from .capabilities import ModelInfo
+from .credential_notes import noting_missing
 from .errors import LimnerError, MissingCredentialsError, PluginError
 from .inputs import namespace_of, respell_error, spelling
 from .plugin_failures import raise_from_plugin
 from .plugins import Registry
-from .provider import DRY_RUN_MISSING, Provider, ProviderSettings
+from .provider import Provider, ProviderSettings
 from .wire import WireRequest
 
 __all__ = ["SettingsStore"]
@@ -101,25 +102,25 @@ class SettingsStore:
     def missing_credentials(self) -> list[MissingCredentialsError]:
         """For each provider that serves a model, the error its calls would raise for want of a
         credential (naming the variable to set), found as a dry run finds it: ``authorize``
-        with ``dry_run=True``, offline. A credential a provider looks up only when a call is
-        sent (a cloud's credential chain) is not looked for, nor are settings that fail to
-        load (their calls say why)."""
+        with ``dry_run=True``, offline, on a request to the configured base URL (the error it
+        raises, or the one it notes: :func:`~limner.credential_notes.note_missing`). A
+        credential a provider looks up only when a call is sent (a credential chain) is not
+        looked for, nor are settings that fail to load (their calls say why)."""
         self.registry.check_provider_names(self.given)
         served = {model.provider for model in self.registry.models()}
         found: list[MissingCredentialsError] = []
         for provider in self.registry.providers.values():
             if provider.name not in served:
                 continue
-            missing: list[MissingCredentialsError] = []
-            noting = DRY_RUN_MISSING.set(missing)
-            try:
-                settings = self.loaded(provider)
-                url = settings.base_url or "https://localhost.invalid/"
-                provider.authorize(WireRequest("POST", url), settings, dry_run=True)
-            except Exception:  # (what fails here fails each call too, and says why there)
-                continue
-            finally:
-                DRY_RUN_MISSING.reset(noting)
+            with noting_missing() as missing:
+                try:
+                    settings = self.loaded(provider)
+                    request = WireRequest("POST", settings.base_url or "")
+                    provider.authorize(request, settings, dry_run=True)
+                except MissingCredentialsError as exc:  # raised, not noted: as a call would
+                    missing.append(exc)
+                except Exception:  # (what fails here fails each call too, and says why there)
+                    continue
             found.extend(missing[:1])
         return found
 

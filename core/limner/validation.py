@@ -121,10 +121,21 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
+_BOUNDS = {
+    "minimum": "at least",
+    "maximum": "at most",
+    "exclusiveMinimum": "more than",
+    "exclusiveMaximum": "less than",
+}
+
+
 def _wording(error: jsonschema.ValidationError) -> str:
     """jsonschema's message, without quoting a long value back (a 32,000-character prompt)."""
     if error.validator == "maxLength" and isinstance(error.instance, str):
         return f"{len(error.instance)} characters; at most {error.validator_value} are accepted"
+    if error.validator in _BOUNDS:  # as the request model's range errors say it
+        said = f"must be {_BOUNDS[str(error.validator)]} {error.validator_value}"
+        return f"{said} (got {shown_value(error.instance)})"
     if error.validator == "enum":
         given = shown_value(error.instance)
         listed: Any = error.validator_value

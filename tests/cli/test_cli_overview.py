@@ -42,6 +42,10 @@ def _model(name: str, life: limner.Lifecycle, prices: limner.PriceSheet | None) 
             "shut down 2020-01-02",
         ),
         (limner.Lifecycle(status="retired", shutdown_on=dt.date(2020, 1, 2)), "retired 2020-01-02"),
+        (  # a source that calls it shut down before the day: its status, the date to come
+            limner.Lifecycle(status="shutdown", shutdown_on=TODAY + dt.timedelta(days=9)),
+            f"shutdown, ends {TODAY + dt.timedelta(days=9)}",
+        ),
     ],
 )
 def test_the_status_says_whether_the_shutdown_date_is_past_or_to_come(

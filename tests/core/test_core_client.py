@@ -11,9 +11,10 @@ import subprocess
 import sys
 import threading
 import warnings
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from aiohttp import web
@@ -708,6 +709,36 @@ async def test_missing_credentials_name_what_to_set_for_each_provider_without_on
     given = {"stabilityai": {"api_key": "sk-0123456789"}}
     async with limner.AsyncClient(providers=given, environ={}) as keyed:
         assert "stabilityai" not in {e.provider for e in keyed.missing_credentials()}
+
+
+async def test_a_credential_authorize_refuses_even_in_a_dry_run_is_missing_too() -> None:
+    """Noted or raised: a provider that raises its missing-credentials error in a dry run too."""
+    from .fakeprovider import ALPHA, FakePlugin, FakeProvider
+
+    class Strict(FakeProvider):
+        name = "strict"
+        aliases = ()
+        env: ClassVar[Mapping[str, tuple[str, ...]]] = {"api_key": ("STRICT_API_KEY",)}
+
+        def models(self) -> list[limner.ModelInfo]:
+            return [ALPHA.model_copy(update={"id": "strict/alpha-1", "provider": "strict"})]
+
+        def authorize(
+            self,
+            request: limner.WireRequest,
+            settings: limner.ProviderSettings,
+            *,
+            dry_run: bool = False,
+        ) -> limner.WireRequest:
+            if settings.api_key is None:
+                raise self.missing_credentials()
+            return request
+
+    plugins = [FakePlugin(Strict)]
+    async with limner.AsyncClient(plugins=plugins, environ={}) as client:
+        assert "strict" in {e.provider for e in client.missing_credentials()}
+    async with limner.AsyncClient(plugins=plugins, environ={"STRICT_API_KEY": "k"}) as client:
+        assert "strict" not in {e.provider for e in client.missing_credentials()}
 
 
 async def test_one_provider_under_two_of_its_names_is_refused(

@@ -14,7 +14,7 @@ from aiohttp import web
 import limner
 
 from .fakeprovider import ALPHA, FakePlugin
-from .support import FakeServer, MakeClient, ok_body
+from .support import FakeServer, MakeClient, ok_body, png
 from .test_core_chat import answer, client
 
 
@@ -202,4 +202,20 @@ async def test_a_call_that_sent_no_size_is_priced_by_the_size_it_made(
     assert "size" not in server.api_calls[0].json
     assert result.size == "4x4"
     assert result.cost == Decimal("0.15")
+    assert result.warnings == []
+
+
+async def test_a_link_downloaded_for_b64_json_is_priced_by_the_size_it_shows(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """The size read from the downloaded image, shown by the response, is the one priced."""
+    server.files["/files/a.png"] = png(4, 4)
+    server.reply(web.json_response(ok_body(1, url=f"{server.url}/files/a.png")))
+    client = make_client(plugins=[FakePlugin(), SizedUnsent()])
+    result = await client.images.generate(
+        model="fake/sized-1", prompt="x", response_format="b64_json"
+    )
+    assert result.data[0].b64_json is not None
+    assert result.size == "4x4"
+    assert result.cost == Decimal("0.05")
     assert result.warnings == []

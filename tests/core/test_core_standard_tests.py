@@ -31,6 +31,7 @@ class Mini(limner.Provider):
     options_model = Options
 
     operations = ("generate",)
+    declared = {}  # more capabilities, which a defect may declare
 
     def models(self):
         return [
@@ -39,7 +40,7 @@ class Mini(limner.Provider):
                 provider="mini",
                 name="m1",
                 capabilities=limner.Capabilities(
-                    operations=self.operations, max_input_images=1
+                    operations=self.operations, max_input_images=1, **self.declared
                 ),
                 pricing=limner.PriceSheet(
                     source="https://mini.example/pricing",
@@ -352,26 +353,19 @@ DEFECTS = {
     ),
     "passes_over_a_setting_it_lists": (
         """
-    def models(self):  # two output formats declared, which translate never sends
-        capabilities = limner.Capabilities(
-            operations=self.operations,
-            max_input_images=1,
-            output_formats=("png", "jpeg"),
-        )
-        pricing = limner.PriceSheet(
-            source="https://mini.example/pricing",
-            as_of=dt.date(2026, 1, 1),
-            per_image=(limner.ImagePrice(usd=Decimal("0.01")),),
-        )
-        return [
-            limner.ModelInfo(
-                id="mini/m1",
-                provider="mini",
-                name="m1",
-                capabilities=capabilities,
-                pricing=pricing,
-            )
-        ]
+    declared = {"output_formats": ("png", "jpeg")}  # which translate never sends
+""",
+        "test_each_listed_setting_reaches_the_call_or_is_reported",
+    ),
+    "passes_over_its_seed": (
+        """
+    declared = {"seed": True, "seed_range": (0, 1)}  # (two seeds only: 0 and 1)
+""",
+        "test_each_listed_setting_reaches_the_call_or_is_reported",
+    ),
+    "passes_over_its_negative_prompt": (
+        """
+    declared = {"negative_prompt": True, "max_negative_prompt_chars": 3}
 """,
         "test_each_listed_setting_reaches_the_call_or_is_reported",
     ),
@@ -413,6 +407,31 @@ def failing(result: pytest.RunResult) -> list[str]:
 
 def test_a_sound_plugin_passes_every_standard_test(pytester: pytest.Pytester) -> None:
     result = run(pytester, mini())
+    result.assert_outcomes(passed=SOUND, skipped=SKIPPED)
+
+
+def test_a_plugin_sending_a_narrow_seed_range_and_a_short_negative_prompt_passes(
+    pytester: pytest.Pytester,
+) -> None:
+    """The values the setting test tries fit the model's limits: two seeds inside its range,
+    negative prompts no longer than it takes."""
+    sends = """
+    declared = {
+        "seed": True,
+        "seed_range": (0, 1),
+        "negative_prompt": True,
+        "max_negative_prompt_chars": 3,
+    }
+
+    def translate(self, call):
+        request = call.request
+        body = {"prompt": request.prompt, "seed": request.seed, "avoid": request.negative_prompt}
+        forward_fields(body, request.forwarded)
+        return limner.Translation(
+            request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
+        )
+"""
+    result = run(pytester, mini(sends))
     result.assert_outcomes(passed=SOUND, skipped=SKIPPED)
 
 

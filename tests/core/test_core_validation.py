@@ -283,8 +283,8 @@ async def test_prompt_limit_is_the_models(client: limner.AsyncClient, server: Fa
 @pytest.mark.parametrize(
     ("field", "value", "wording"),
     [
-        ("seed", -1, "less than the minimum of 0"),
-        ("seed", 1001, "greater than the maximum of 1000"),
+        ("seed", -1, "seed: must be at least 0 (got -1)"),
+        ("seed", 1001, "seed: must be at most 1000 (got 1001)"),
         ("negative_prompt", "n" * 51, "51 characters; at most 50"),
     ],
 )

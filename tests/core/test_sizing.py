@@ -54,7 +54,8 @@ LISTED = ("auto", "256x256", "512x512", "1024x1024", "1792x1024", "1024x1792")
     [
         ((1000, 1000), "1024x1024"),  # the shape ties: then the area, not the first listed
         ((300, 300), "256x256"),
-        ((1920, 1080), "1792x1024"),  # the shape first: 1024x1024 is nearer in area
+        ((1920, 1080), "1792x1024"),
+        ((1024, 576), "1792x1024"),  # the shape first: 1024x1024 is nearer in area
         ((1080, 1920), "1024x1792"),
         ((1536, 1024), "1792x1024"),
     ],

@@ -17,6 +17,7 @@ from ..call_prices import billed_or_notice, estimated_notice, price_or_notice
 from ..capabilities import ModelInfo
 from ..clear_credentials import clear_credentials
 from ..delivery import not_images
+from ..describing import describe
 from ..dryrun import DryRun, Estimate
 from ..engine import Engine
 from ..errors import (
@@ -27,8 +28,9 @@ from ..errors import (
     UnsupportedFeatureError,
 )
 from ..estimates import estimate_calls
+from ..extra_headers import check_extra_headers, check_not_overwritten
 from ..failure_cost import price_bills, price_failure
-from ..inputs import check_extra_headers, check_not_overwritten, provider_options
+from ..inputs import provider_options
 from ..outcomes import (
     failed_call_notice,
     failed_calls,
@@ -41,7 +43,6 @@ from ..responses import NO_IMAGES, Notice, reported_usage
 from ..sending import (
     Plan,
     Share,
-    describe,
     exchange,
     plan_warnings,
     raise_if_filtered,

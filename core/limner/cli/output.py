@@ -136,11 +136,14 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
             f"the file away (nothing was sent to the provider){unsure}",
             param="output",
         )
+    probed: dict[Path, bool] = {}  # (one file made per folder, however many images)
     for path in names:
         folder = path.parent
         while not folder.exists() and folder != folder.parent:
             folder = folder.parent
-        if not folder.is_dir() or not _can_write_in(folder):
+        if folder not in probed:
+            probed[folder] = folder.is_dir() and _can_write_in(folder)
+        if not probed[folder]:
             raise InvalidRequestError(
                 f"cannot write {path}: {folder} is not a writable directory; choose another "
                 "-o/--output (nothing was sent to the provider)",

@@ -69,11 +69,21 @@ def _status(model: ModelInfo) -> str:
     life = model.lifecycle
     if life.shutdown_on is None:
         return life.status
-    if life.status in ("shutdown", "retired"):
-        verb = "shut down" if life.status == "shutdown" else "retired"
-        return f"{verb} {life.shutdown_on}"
+    ended = _ended(life)
+    if ended is not None:
+        return f"{ended} {life.shutdown_on}"
     ends = "ended" if life.is_past_shutdown(dt.date.today()) else "ends"
     return f"{life.status}, {ends} {life.shutdown_on}"
+
+
+def _ended(life: Lifecycle) -> str | None:
+    """How a model whose status says it ended is said to have (``shut down``, ``retired``);
+    ``None`` for another status, or one whose date is still to come."""
+    if life.status not in ("shutdown", "retired") or life.shutdown_on is None:
+        return None
+    if not life.is_past_shutdown(dt.date.today()):
+        return None
+    return "shut down" if life.status == "shutdown" else "retired"
 
 
 def models_table(models: Sequence[ModelInfo]) -> str:
@@ -99,9 +109,9 @@ def models_table(models: Sequence[ModelInfo]) -> str:
 
 def _lifecycle(model: ModelInfo) -> str:
     life = model.lifecycle
-    if life.status in ("shutdown", "retired") and life.shutdown_on:
+    verb = _ended(life)
+    if verb is not None:
         # "shut down on 2026-09-30 (deprecated on 2026-03-30)": the end first, then its history
-        verb = "shut down" if life.status == "shutdown" else "retired"
         text = f"{verb} on {life.shutdown_on}"
         if life.deprecated_on:
             text += f" (deprecated on {life.deprecated_on})"

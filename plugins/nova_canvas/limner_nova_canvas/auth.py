@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from limner import InvalidRequestError, MissingCredentialsError, ProviderSetting, WireRequest
+from limner.credential_notes import note_missing
 
 from .models import PROVIDER
 from .settings import NovaCanvasSettings, is_loopback
@@ -174,6 +175,8 @@ def authorize_request(
         token = DRY_RUN_TOKEN if dry_run else settings.api_key.get_secret_value()
         return request.with_headers({"authorization": f"Bearer {token}"}, secret=True)
     if dry_run:
+        if not settings.has_keys() and not settings.credential_chain:  # a real call would fail
+            note_missing(_missing("no key is set and credential_chain is off"))
         now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         secret = {"authorization": "AWS4-HMAC-SHA256 <dry run>"}
         if settings.aws_session_token is not None:

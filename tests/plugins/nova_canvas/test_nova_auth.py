@@ -218,6 +218,23 @@ def test_missing_credentials_names_the_ways(
         provider.authorize(wire, half)
 
 
+async def test_a_dry_run_without_keys_or_the_chain_says_a_call_would_lack_them() -> None:
+    """Found offline: the dry run's warning, and the client's missing_credentials() (which
+    limner serve prints at start)."""
+    given = {"amazon": {"region": "us-east-1", "credential_chain": False}}
+    async with limner.AsyncClient(providers=given, environ={}) as client:
+        plan = await client.images.generate(
+            model="amazon/amazon.nova-canvas-v1:0", prompt="x", dry_run=True
+        )
+        lacking = [e for e in client.missing_credentials() if e.provider == "amazon"]
+    assert [w.code for w in plan.warnings if w.code == "missing_credentials"] == [
+        "missing_credentials"
+    ]
+    assert [e.message.split(".")[0] for e in lacking] == [
+        "No AWS credential for Bedrock: no key is set and credential_chain is off"
+    ]
+
+
 def test_credential_chain_reads_the_environment(
     provider: NovaCanvasProvider,
     make_call: MakeCall,
