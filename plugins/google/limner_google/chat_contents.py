@@ -161,17 +161,31 @@ def _replayable(body: Changes, turn: ChatTurn, model_id: str) -> bool:
     return False
 
 
+def answer_text(parts: list[dict[str, Any]]) -> str:
+    """The text of an answer's ``parts`` (as its state keeps them), as the message's content:
+    its text parts in order, a blank line where an image stood between two (an illustrated
+    story's captions would run together otherwise), thoughts left out."""
+    texts: list[str] = []
+    imaged = False  # an image since the last text
+    for part in parts:
+        if "image" in part:
+            imaged = True
+        elif isinstance(part.get("text"), str) and not part.get("thought"):
+            if texts and imaged:
+                texts.append("\n\n")
+            texts.append(part["text"])
+            imaged = False
+    return "".join(texts)
+
+
 def _changed(turn: ChatTurn, parts: list[dict[str, Any]]) -> bool:
     """Whether an assistant message differs from the answer its state's ``parts`` record: its
-    text, or which of its images they show."""
-    said = "".join(
-        part["text"]
-        for part in parts
-        if isinstance(part.get("text"), str) and not part.get("thought")
-    )
+    text (whitespace aside: a state stored before images broke the text joined it without),
+    or which of its images they show."""
+    said = answer_text(parts)
     written = "".join(part.text for part in turn.parts if part.image is None and part.text)
     shown = {part["image"] for part in parts if "image" in part}
-    if said.strip() != written.strip() or shown != set(range(len(turn.images))):
+    if "".join(said.split()) != "".join(written.split()) or shown != set(range(len(turn.images))):
         return True
     return any(  # an image swapped for another (a state stored before digests has none)
         "image_digest" in part and part["image_digest"] != _digest_of(turn.images[part["image"]])

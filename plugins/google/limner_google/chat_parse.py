@@ -21,7 +21,7 @@ from limner.chat.response import FinishReason
 from limner.image_header import looks_like_image_b64
 from limner.responses import CONTENT_FILTERED
 
-from .chat_contents import STORED_KEYS, image_digest
+from .chat_contents import STORED_KEYS, answer_text, image_digest
 from .common import fail, flagged_categories
 from .errors import answer_id
 from .gemini import ACCOUNT_LIMITED, SAFETY_FINISH, account_limited
@@ -39,7 +39,6 @@ class _Turn:
     only what :data:`~.chat_contents.STORED_KEYS` allows (``left_out`` names the rest)."""
 
     def __init__(self) -> None:
-        self.texts: list[str] = []
         self.images: list[str] = []
         self.thought_images: list[str] = []
         self.parts: list[dict[str, Any]] = []
@@ -69,8 +68,6 @@ class _Turn:
                 target.append(url)
             else:
                 kept["inlineData"] = {"mimeType": mime, "data": data}  # not an image: replayed
-        elif isinstance(part.get("text"), str) and part.get("thought") is not True:
-            self.texts.append(part["text"])
         foreign = [key for key in kept if key not in STORED_KEYS and key != "inlineData"]
         for key in foreign:  # what limner does not send back (a file to read, a tool call)
             self.left_out.add(key)
@@ -126,7 +123,7 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
     content = candidate.get("content")
     for part in content.get("parts") or [] if isinstance(content, dict) else []:
         turn.read(part)
-    text = "".join(turn.texts) or None
+    text = answer_text(turn.parts) or None
     warnings: list[Notice] = turn.notices()
     if not turn.images and not (text or "").strip():
         warnings.extend(_without_output(call, response, candidate, finish))

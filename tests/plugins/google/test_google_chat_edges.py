@@ -742,3 +742,30 @@ async def test_an_image_swapped_for_another_is_an_edit(swapped: bool) -> None:
     assert ("thoughtSignature" in parts[0]) is not swapped
     assert all("image_digest" not in part for part in parts)  # limner's own, never sent
     assert bool([w for w in plan.warnings if w.code == NO_STATE]) is swapped
+
+
+async def test_text_on_each_side_of_an_image_is_not_run_together(server: Server) -> None:
+    """An illustrated answer (text, image, text, image): a blank line where an image stood
+    between two texts; text parts in a row are joined as they are. Sent back as returned, it
+    is still the answer its state records, as is a message stored with the texts joined."""
+    image = base64.b64encode(png()).decode()
+    parts = [
+        {"text": "Panel one: "},
+        {"text": "Archie wakes."},
+        {"inlineData": {"mimeType": "image/png", "data": image}},
+        {"text": "Panel two: Archie swims."},
+        {"inlineData": {"mimeType": "image/png", "data": image}},
+    ]
+    answer = gemini_answer(None)
+    answer["candidates"][0]["content"]["parts"] = parts
+    server.answer(200, answer)
+    async with server.client() as client:
+        first = await client.chat.completions.create(model=PRO, messages=[USER])
+        message = first.choices[0].message
+        assert message.content == "Panel one: Archie wakes.\n\nPanel two: Archie swims."
+        assert len(message.images) == 2
+        for content in (message.content, "Panel one: Archie wakes.Panel two: Archie swims."):
+            back = {**message.to_param(), "content": content}
+            following = [USER, back, {"role": "user", "content": "a third"}]
+            plan = await client.chat.completions.create(model=PRO, messages=following, dry_run=True)
+            assert not [w for w in plan.warnings if w.code == NO_STATE]
