@@ -28,11 +28,21 @@ def system_parts(body: Changes, call: ChatCall) -> list[dict[str, Any]]:
     """The system messages as ``systemInstruction`` parts; an empty one is left out and
     reported (Google refuses a part without data)."""
     parts: list[dict[str, Any]] = []
+    talked = False  # a user or assistant message came before
     for turn in call.turns:
         if turn.role != "system":
+            talked = True
             continue
         drop_name(body, turn)
         texts = [part.text for part in turn.parts if part.text]
+        if texts and talked:  # an instruction given mid-conversation loses its place
+            body.adjust(
+                f"messages[{turn.index}]",
+                "a system message after the conversation began",
+                "systemInstruction",
+                "Gemini takes system text only in systemInstruction, before the conversation: "
+                "it applies from the start, not from this turn",
+            )
         if texts:  # a part each: the boundaries between a message's text parts are kept
             parts.extend({"text": text} for text in texts)
         else:

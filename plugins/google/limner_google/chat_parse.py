@@ -19,7 +19,7 @@ from limner import (
 from limner.chat import ChatCall, ChatResult
 from limner.chat.response import FinishReason
 from limner.image_header import looks_like_image_b64
-from limner.responses import CONTENT_FILTERED
+from limner.responses import CONTENT_FILTERED, NO_IMAGES
 
 from .chat_contents import STORED_KEYS, answer_text, image_digest
 from .common import fail, flagged_categories
@@ -129,6 +129,9 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         warnings.extend(_without_output(call, response, candidate, finish))
     elif finish == "MAX_TOKENS" and not turn.images and _asked_for_images(call):
         warnings.append(_cut_short(call))  # text came back, but the budget left no image
+    elif finish == "STOP" and not turn.images and _asked_for_images(call):
+        message = "the model answered with text alone (message.images is empty)"
+        warnings.append(Notice(code=NO_IMAGES, message=message))
     if finish in SAFETY_FINISH and not turn.images and _asked_for_images(call):  # withheld
         said = candidate.get("finishMessage")
         why = f"finishReason {finish}" + (f": {said}" if isinstance(said, str) and said else "")

@@ -244,7 +244,10 @@ async def test_a_text_answer_without_usage_has_an_unknown_cost(server: Server) -
     async with server.client() as client:
         result = await client.chat.completions.create(model=PRO, messages=[USER])
     assert result.cost is None
-    assert [w.code for w in result.warnings] == ["price_unknown"]
+    assert [w.code for w in result.warnings] == ["no_images", "price_unknown"]
+    assert result.warnings[0].message == (
+        "the model answered with text alone (message.images is empty)"
+    )
 
 
 async def test_usage_missing_from_one_choice_is_said(server: Server) -> None:
@@ -390,6 +393,7 @@ async def test_empty_texts_names_and_detail_hints_are_left_out_and_reported() ->
     assert [(a.param, a.requested, a.applied) for a in plan.adjustments] == [
         ("messages[0]", "", None),
         ("messages[1].name", "house-rules", None),
+        ("messages[3]", "a system message after the conversation began", "systemInstruction"),
         ("messages[2].name", "ana", None),
         ("messages[2].content[0]", "", None),
         ("messages[2].content[1].image_url.detail", "high", None),

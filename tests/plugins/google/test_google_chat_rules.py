@@ -368,7 +368,8 @@ async def test_assistant_turn_without_state_goes_back_plain_with_a_warning(
         "role": "model",
         "parts": [{"inlineData": {"mimeType": "image/png", "data": url.split(",", 1)[1]}}],
     }
-    assert [w.code for w in result.warnings] == ["no_provider_state"]
+    # (the answer, a recorded text-only one, says it holds no image)
+    assert [w.code for w in result.warnings] == ["no_provider_state", "no_images"]
     assert result.warnings[0].param == "messages[1].limner"
 
 
