@@ -28,12 +28,14 @@ def total_cost(
     shown: str | None = None,
 ) -> tuple[Decimal | None, list[Notice]]:
     """The calls' costs summed (``None`` when one is unknown), and the notices saying why.
-    ``shown`` is the size the response shows (see :func:`~limner.delivery.answered_shape`),
-    priced for a call whose translation and answer name none."""
+    ``shown`` is the size the response shows (see :func:`~limner.delivery.answered_shape`): the
+    first call's, priced for it when its translation and answer name none (the others' are
+    read from their own images)."""
     total: Decimal | None = Decimal(0)
     notices: list[Notice] = []
-    for result, sent in answered:
-        cost, notice = call_cost(registry, operation, plan, result, sent, shown)
+    for index, (result, sent) in enumerate(answered):
+        seen = shown if index == 0 else None
+        cost, notice = call_cost(registry, operation, plan, result, sent, seen)
         if notice is not None:
             notices.append(notice)
         total = None if cost is None or total is None else total + cost
@@ -48,16 +50,17 @@ def call_cost(
     sent: Translation,
     shown: str | None = None,
 ) -> tuple[Decimal | None, Notice | None]:
-    """One call's cost: the bill its answer reported, else priced (hooks, price sheet);
-    ``shown`` as for :func:`total_cost`."""
+    """One call's cost: the bill its answer reported, else priced (hooks, price sheet). A size
+    neither sent nor answered is ``shown`` (the size the response shows for this call's image),
+    else read from the call's first image."""
     if result.billed_usd is not None:
         step = f"{plan.provider.name}.parse_response"
         return billed_or_notice(plan.model, result.billed_usd, step)
     quality = result.quality if result.quality not in (None, "auto") else sent.quality
     # the size sent is priced (it may name a class: 2K); what came back, when unsent
     size = sent.size if sent.size not in (None, "auto") else result.size
-    if size is None:  # nor said: the pixels made, as the response shows them
-        size = shown
+    if size is None and result.images:  # nor said: the pixels made, as the response shows them
+        size = shown or answered_shape(result, sent, result.images, None)[0]
     cost, notice = price_or_notice(
         registry,
         plan.model,
@@ -100,9 +103,7 @@ def price_made(
         answered = [(result, sent) for result, sent in answered if result.images]
     if not answered:
         return
-    first, sent = answered[0]
-    shown = answered_shape(first, sent, first.images, None)[0] if first.images else None
-    cost, notices = total_cost(registry, operation, plan, answered, shown)
+    cost, notices = total_cost(registry, operation, plan, answered)
     failed = reported_usage(o for o in ended.values() if isinstance(o, LimnerError))
     if billed and tokens and failed is not None and cost is not None:
         sent = plan.translations[0]

@@ -6,19 +6,24 @@ placeholder; core collects the notes (:func:`noting_missing`) into the dry run's
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from collections.abc import Iterator
 
 from .errors import MissingCredentialsError
-from .provider import DRY_RUN_MISSING
 
 __all__ = ["note_missing", "noting_missing"]
+
+_NOTED: contextvars.ContextVar[list[MissingCredentialsError] | None] = contextvars.ContextVar(
+    "limner_dry_run_missing", default=None
+)
+"""Where the ``authorize`` calls of a dry run note the credentials a real call would lack."""
 
 
 def note_missing(error: MissingCredentialsError) -> None:
     """For ``authorize`` in a dry run (``dry_run=True``): ``error`` is what a real call would
     raise for want of a credential. :meth:`~limner.Provider.api_key` notes a missing API key
     so; a provider with other credentials notes theirs."""
-    noted = DRY_RUN_MISSING.get()
+    noted = _NOTED.get()
     if noted is not None:
         noted.append(error)
 
@@ -27,8 +32,8 @@ def note_missing(error: MissingCredentialsError) -> None:
 def noting_missing() -> Iterator[list[MissingCredentialsError]]:
     """The list the ``authorize`` calls in the block note missing credentials into."""
     noted: list[MissingCredentialsError] = []
-    token = DRY_RUN_MISSING.set(noted)
+    token = _NOTED.set(noted)
     try:
         yield noted
     finally:
-        DRY_RUN_MISSING.reset(token)
+        _NOTED.reset(token)

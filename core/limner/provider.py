@@ -43,7 +43,6 @@ it returned in ``ChatResult.state``) comes back in ``ChatTurn.state``.
 
 from __future__ import annotations
 
-import contextvars
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -60,6 +59,7 @@ from .calls import (
 )
 from .capabilities import ModelInfo
 from .changes import Changes
+from .credential_notes import note_missing
 from .errors import (
     InvalidRequestError,
     LimnerError,
@@ -86,12 +86,6 @@ __all__ = [
     "ProviderSettings",
     "Translation",
 ]
-
-
-DRY_RUN_MISSING: contextvars.ContextVar[list[MissingCredentialsError] | None] = (
-    contextvars.ContextVar("limner_dry_run_missing", default=None)
-)
-"""Where :meth:`Provider.api_key` notes, in a dry run, the credential a real call would lack."""
 
 
 class Provider(ABC):
@@ -293,9 +287,7 @@ class Provider(ABC):
         if key:
             return key
         if dry_run:  # core's dry run tells the user a real call would fail
-            noted = DRY_RUN_MISSING.get()
-            if noted is not None:
-                noted.append(self.missing_credentials())
+            note_missing(self.missing_credentials())
             return "dry-run-placeholder"
         raise self.missing_credentials()
 

@@ -650,6 +650,30 @@ def test_an_unwritable_current_directory_is_refused_before_the_call(
     assert fake_openai.requests == []
 
 
+def test_the_folder_of_several_images_is_probed_once(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Probing makes a file (a named one where the system has no unnamed files): one per
+    folder, not one per image and format."""
+    import tempfile
+
+    made: list[str] = []
+    real = tempfile.TemporaryFile
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(str(kwargs.get("dir")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", counted)
+    argv = ["generate", "a fox", "-m", "openai/gpt-image-1", "-n", "3", "-o", f"{tmp_path}/out/"]
+    status, _, err = run(capsys, *argv, "--dry-run")
+    assert status == 0, err
+    assert made == [str(tmp_path)]  # out/ does not exist yet: its parent is where files go
+
+
 def test_an_output_in_an_unwritable_directory_is_refused_before_the_call(
     capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI
 ) -> None:

@@ -487,29 +487,6 @@ async def test_secrets_stay_out_of_reprs(server: FakeServer) -> None:
     assert KEY not in repr(plan) and KEY not in json.dumps(plan.model_dump(mode="json"))
 
 
-async def test_an_assistant_message_cut_to_its_text_is_warned_of() -> None:
-    """OpenAI chat code keeps an answer's role and content, which for an image answer is its
-    text: the image and the provider's state are gone, and the next turn cannot edit it."""
-
-    async def fetch(url: str, param: str) -> bytes:
-        raise AssertionError("nothing to download")
-
-    request = build_chat_request(
-        {
-            "model": "painter/chat-1",
-            "messages": [
-                {"role": "user", "content": "a boat"},
-                {"role": "assistant", "content": "Here is a boat."},
-                {"role": "user", "content": "make it red"},
-            ],
-        }
-    )
-    model = _model("chat-1", ("generate", "chat"))
-    _, notices = await load_turns(request, model, "painter", fetch, max_bytes=1 << 20)
-    assert [(n.code, n.param) for n in notices] == [(NO_STATE, "messages[1]")]
-    assert "send the message back as limner returned it" in notices[0].message
-
-
 async def test_the_images_of_a_conversation_download_side_by_side() -> None:
     """Each fake download lets the loop turn a while before it answers, so downloads made one
     after another are never two in flight at once. The later ones answer first, and the turns

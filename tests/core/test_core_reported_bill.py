@@ -3,6 +3,7 @@ is the call's cost as it stands, ahead of any ``price_call`` hook and the price 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from decimal import Decimal
@@ -219,3 +220,36 @@ async def test_a_link_downloaded_for_b64_json_is_priced_by_the_size_it_shows(
     assert result.size == "4x4"
     assert result.cost == Decimal("0.05")
     assert result.warnings == []
+
+
+async def test_each_call_of_a_split_request_is_priced_by_its_own_image(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """One call per image here: the second made a larger image, which costs more."""
+    big = base64.b64encode(png(8, 8)).decode()
+    server.reply(
+        web.json_response(ok_body(1)),  # 4x4
+        web.json_response({"created": 1, "data": [{"b64_json": big}]}),
+    )
+
+    class OnePerCall(SizedUnsent):
+        @limner.hookimpl
+        def register_models(self, register: Any) -> None:
+            sheet = limner.PriceSheet(
+                source="https://fake.example/pricing",
+                as_of=dt.date(2026, 1, 1),
+                per_image=(
+                    limner.ImagePrice(usd=Decimal("0.05"), size="4x4"),
+                    limner.ImagePrice(usd=Decimal("0.5"), size="8x8"),
+                ),
+            )
+            caps = ALPHA.capabilities.model_copy(
+                update={"sizes": (), "default_size": None, "max_images_per_call": 1}
+            )
+            update = {"id": "fake/sized-1", "name": "sized-1", "aliases": ()}
+            register(ALPHA.model_copy(update={**update, "pricing": sheet, "capabilities": caps}))
+
+    client = make_client(plugins=[FakePlugin(), OnePerCall()])
+    result = await client.images.generate(model="fake/sized-1", prompt="x", n=2)
+    assert len(server.api_calls) == 2
+    assert result.cost == Decimal("0.55")

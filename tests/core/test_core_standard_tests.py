@@ -363,6 +363,21 @@ DEFECTS = {
 """,
         "test_each_listed_setting_reaches_the_call_or_is_reported",
     ),
+    "refuses_every_seed": (
+        """
+    declared = {"seed": True}
+
+    def translate(self, call):
+        if call.request.seed is not None:
+            raise limner.InvalidRequestError("no seeds after all", param="seed")
+        body = {"prompt": call.request.prompt}
+        forward_fields(body, call.request.forwarded)
+        return limner.Translation(
+            request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
+        )
+""",
+        "test_each_listed_setting_reaches_the_call_or_is_reported",
+    ),
     "passes_over_its_negative_prompt": (
         """
     declared = {"negative_prompt": True, "max_negative_prompt_chars": 3}

@@ -31,11 +31,7 @@ from ..estimates import estimate_calls
 from ..extra_headers import check_extra_headers, check_not_overwritten
 from ..failure_cost import price_bills, price_failure
 from ..inputs import provider_options
-from ..outcomes import (
-    failed_call_notice,
-    failed_calls,
-    gather_settled,
-)
+from ..outcomes import failed_call_notice, failed_calls, gather_settled
 from ..plugin_failures import raise_from_plugin
 from ..provider import Provider, Translation
 from ..requests import STREAMING_NOT_SUPPORTED

@@ -85,17 +85,6 @@ async def load_turns(
         for turn in turns
         if turn.role == "assistant" and turn.images and turn.state is None
     ]
-    notices += [  # (OpenAI chat code keeps role and content: an image answer's is its text)
-        Notice(
-            code=NO_STATE,
-            message=f"messages[{turn.index}] is an assistant message with neither images nor "
-            "limner state: the model sees its text alone, so a follow-up cannot edit an image "
-            "it made; send the message back as limner returned it (images and limner too)",
-            param=f"messages[{turn.index}]",
-        )
-        for turn in turns
-        if turn.role == "assistant" and not turn.images and turn.state is None
-    ]
     return tuple(turns), notices
 
 

@@ -133,6 +133,7 @@ class ChoiceTests(Harness):
         _, model, operation = case
         for param, values in listed:
             unreported: dict[str, list[Any]] = {}
+            refused_all = len(values) > 1
             for value, fields in values:
                 changes: list[dict[str, Any]] = []
                 try:
@@ -141,9 +142,14 @@ class ChoiceTests(Harness):
                     if _about(refused.param, param):  # refused, naming it: not passed over
                         continue
                     raise
+                refused_all = False
                 if any(_about(change.get("param"), param) for change in changes):
                     continue
                 unreported.setdefault(repr(sent), []).append(value)
+            assert not refused_all, (
+                f"{model.id} {operation}: every value tried for {param} is refused, though the "
+                "model declares it takes them: declare what it takes, or send them"
+            )
             alike = [values for values in unreported.values() if len(values) > 1]
             assert not alike, (
                 f"{model.id} {operation}: {param} {' and '.join(map(repr, alike[0]))} send the "

@@ -53,7 +53,7 @@ from .models import thinking_levels
 from .options import GoogleOptions, response_modalities
 from .passed_seed import split_passed_seed
 from .plan import class_by_pixels, pick_size, split_seed
-from .prices import least_image_tokens
+from .prices import image_tokens
 from .settings import Endpoint
 from .spelling import camel
 
@@ -132,7 +132,7 @@ def translate_chat(
     if modalities is not None and "IMAGE" not in modalities and not said:
         body.warn(TEXT_ONLY, f"responseModalities {modalities}: the answer holds no image")
     elif "IMAGE" in (modalities or ["IMAGE"]):
-        _budget_for_an_image(body, wire["generationConfig"].get("maxOutputTokens"))
+        _budget_for_an_image(body, wire["generationConfig"].get("maxOutputTokens"), size)
     url = endpoint.url(call.model.name, "generateContent")
     return Translation(
         request=WireRequest(method="POST", url=url, json=wire),
@@ -142,19 +142,25 @@ def translate_chat(
     )
 
 
-def _budget_for_an_image(body: _Body, limit: object) -> None:
-    """A warning when the output budget sent (``maxOutputTokens``, from ``max_tokens``) is under
-    what the model's smallest image takes: a text-chat habit (``max_tokens=300``) that gets a
-    billed answer with no image."""
-    least = least_image_tokens(body.call.model)
-    if isinstance(limit, int) and least is not None and limit < least:
-        body.warn(
-            "max_tokens",
-            f"max_tokens {limit} is under the about {least} output tokens one image of "
-            f"{body.call.model.id} takes (its thinking counts too): the answer will hold no "
-            "image; raise max_tokens or leave it out",
-            param="max_tokens",
-        )
+def _budget_for_an_image(body: _Body, limit: object, image_size: str | None) -> None:
+    """A warning when the output budget sent (``maxOutputTokens``) is under what one image of
+    the size sent takes: a text-chat habit (``max_tokens=300``) that gets a billed answer with
+    no image. Said of the field that set it."""
+    needed = image_tokens(body.call.model, image_size)
+    if not isinstance(limit, int) or needed is None or limit >= needed:
+        return
+    request = body.call.request
+    param = next(
+        (name for name in ("max_completion_tokens", "max_tokens") if getattr(request, name)),
+        "generationConfig.maxOutputTokens",
+    )
+    body.warn(
+        "max_tokens",
+        f"{param} {limit} is under the about {needed} output tokens one "
+        f"{image_size or 'default-size'} image of {body.call.model.id} takes (its thinking "
+        f"counts too): the answer will hold no image; raise {param} or leave it out",
+        param=param,
+    )
 
 
 def _modalities(body: _Body) -> list[str]:

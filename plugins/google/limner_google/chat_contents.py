@@ -93,6 +93,22 @@ def count_images(body: Changes, call: ChatCall, *, on_vertex: bool) -> None:
     check_input_count(body, call.model, count, "messages", on_vertex=on_vertex, refuse=False)
 
 
+def _warn_if_cut_to_text(body: Changes, turn: ChatTurn) -> None:
+    """A Gemini answer always carries state: an assistant message with neither it nor images
+    was cut to its text (OpenAI chat code keeps an answer's role and content), or written by
+    hand; the model sees that text alone."""
+    if turn.state is not None or turn.images or turn.thought_images:
+        return
+    where = f"messages[{turn.index}]"
+    body.warn(
+        NO_STATE,
+        f"{where} is an assistant message with neither images nor limner state: the model "
+        "sees its text alone, so a follow-up cannot edit an image it made; send the message "
+        "back as limner returned it (images and limner too)",
+        param=f"{where}.limner",
+    )
+
+
 def content(body: Changes, turn: ChatTurn, model_id: str) -> dict[str, Any]:
     """``turn`` as a Gemini content for a call to ``model_id``. What Gemini cannot take is left
     out and reported: an empty text beside other parts (Google refuses a part without data), a
@@ -106,6 +122,7 @@ def content(body: Changes, turn: ChatTurn, model_id: str) -> dict[str, Any]:
                 at = f"{where}.images[{number}].image_url.detail"
                 body.drop(at, part.detail, "Gemini takes no detail hint")
         parts = None
+        _warn_if_cut_to_text(body, turn)
         if _replayable(body, turn, model_id):
             stored = _checked_state(turn)
             if _changed(turn, stored):  # an app's edit of the answer is meant
@@ -190,12 +207,13 @@ def answer_text(parts: list[dict[str, Any]]) -> str:
 
 def _changed(turn: ChatTurn, parts: list[dict[str, Any]]) -> bool:
     """Whether an assistant message differs from the answer its state's ``parts`` record: its
-    text (whitespace aside: a state stored before images broke the text joined it without),
-    or which of its images they show."""
-    said = answer_text(parts)
+    text (as :func:`answer_text` joins it, or joined without breaks, as a message stored before
+    images broke the text has it), or which of its images they show."""
+    texts = [p["text"] for p in parts if isinstance(p.get("text"), str) and not p.get("thought")]
+    said = {answer_text(parts).strip(), "".join(texts).strip()}
     written = "".join(part.text for part in turn.parts if part.image is None and part.text)
     shown = {part["image"] for part in parts if "image" in part}
-    if "".join(said.split()) != "".join(written.split()) or shown != set(range(len(turn.images))):
+    if written.strip() not in said or shown != set(range(len(turn.images))):
         return True
     return any(  # an image swapped for another (a state stored before digests has none)
         "image_digest" in part and part["image_digest"] != _digest_of(turn.images[part["image"]])

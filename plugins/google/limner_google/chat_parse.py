@@ -22,7 +22,7 @@ from limner.image_header import looks_like_image_b64
 from limner.responses import CONTENT_FILTERED, NO_IMAGES
 
 from .chat_contents import STORED_KEYS, answer_text, image_digest
-from .common import fail, flagged_categories
+from .common import as_sent, fail, flagged_categories
 from .errors import answer_id
 from .gemini import ACCOUNT_LIMITED, SAFETY_FINISH, account_limited
 from .options import options_of, response_modalities
@@ -131,7 +131,7 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         warnings.append(_cut_short(call))  # text came back, but the budget left no image
     elif finish == "STOP" and not turn.images and _asked_for_images(call):
         message = "the model answered with text alone (message.images is empty)"
-        warnings.append(Notice(code=NO_IMAGES, message=message))
+        warnings.append(Notice(code=NO_IMAGES, message=message, index=call.index))
     if finish in SAFETY_FINISH and not turn.images and _asked_for_images(call):  # withheld
         said = candidate.get("finishMessage")
         why = f"finishReason {finish}" + (f": {said}" if isinstance(said, str) and said else "")
@@ -171,6 +171,7 @@ def _cut_short(call: ChatCall) -> Notice:
         + " before it made an image: an image model's output counts its images (over 1000 "
         "tokens each) and its thinking; raise max_tokens or leave it out",
         param="max_tokens",
+        index=call.index,  # (with n, the choice it speaks of)
     )
 
 
@@ -224,7 +225,11 @@ def _signature_missing(call: ChatCall, response: WireResponse) -> InvalidRequest
 
 def _asked_for_images(call: ChatCall) -> bool:
     """Whether the call's response modalities include IMAGE (a text-only chat asks for none,
-    so a safety finish there withheld no image)."""
+    so a safety finish there withheld no image): those passed through as Google's own field,
+    which win, else the request's and the options'."""
+    passed, _ = as_sent(dict(call.request.forwarded))
+    if passed is not None:
+        return "IMAGE" in passed
     return "IMAGE" in response_modalities(call.request.modalities, options_of(call.options))
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from limner import ImagePrice, ModelInfo, PriceSheet, TokenPrices
 
-__all__ = ["SHEETS", "least_image_tokens"]
+__all__ = ["SHEETS", "image_tokens"]
 
 _GP = (
     "pydantic/genai-prices @ 47df840a5ab10bbcffb8e5ac01b9899032245d1b prices/providers/google.yml "
@@ -101,12 +101,15 @@ SHEETS: dict[str, PriceSheet] = {
 }
 
 
-def least_image_tokens(model: ModelInfo) -> int | None:
-    """About how many output tokens the model's smallest image takes, from its price sheet: the
-    least per-image price over the image-output rate (1120 for a 1K image of gemini-3-pro-image);
-    ``None`` when the sheet has no such figures."""
+def image_tokens(model: ModelInfo, image_size: str | None) -> int | None:
+    """About how many output tokens one image of ``image_size`` (the resolution class sent;
+    ``None``: the model's default) takes, from the model's price sheet: that row's per-image
+    price over the image-output rate (about 1116 for gemini-3-pro-image's 1K, whose price is
+    rounded; Google says 1120). ``None`` when the sheet has no such row or rate."""
     sheet = model.pricing
     rate = sheet.per_million_tokens.image_output if sheet and sheet.per_million_tokens else None
-    if sheet is None or not rate or not sheet.per_image:
+    if sheet is None or not rate:
         return None
-    return int(min(row.usd for row in sheet.per_image) / rate * 1_000_000)
+    rows = [row for row in sheet.per_image if row.size == image_size]
+    rows = rows or [row for row in sheet.per_image if row.size is None]
+    return int(rows[0].usd / rate * 1_000_000) if rows else None

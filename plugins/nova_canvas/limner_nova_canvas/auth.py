@@ -175,7 +175,12 @@ def authorize_request(
         token = DRY_RUN_TOKEN if dry_run else settings.api_key.get_secret_value()
         return request.with_headers({"authorization": f"Bearer {token}"}, secret=True)
     if dry_run:
-        if not settings.has_keys() and not settings.credential_chain:  # a real call would fail
+        if settings.has_keys():  # half a pair fails a real call
+            try:
+                _explicit_keys(settings)
+            except MissingCredentialsError as lacking:
+                note_missing(lacking)
+        elif not settings.credential_chain:  # a real call would fail
             note_missing(_missing("no key is set and credential_chain is off"))
         now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         secret = {"authorization": "AWS4-HMAC-SHA256 <dry run>"}

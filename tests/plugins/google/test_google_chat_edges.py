@@ -69,31 +69,39 @@ async def test_text_without_the_image_for_want_of_tokens_says_so(server: Server)
 
 
 @pytest.mark.parametrize(
-    ("fields", "warned"),
+    ("fields", "said"),
     [
-        ({"max_tokens": 300}, True),  # a text-chat habit: under an image's 1120 tokens
-        ({"max_completion_tokens": 300}, True),
-        ({"max_tokens": 4000}, False),
-        ({"max_tokens": 300, "modalities": ["text"]}, False),  # no image asked for
+        ({"max_tokens": 300}, "max_tokens 300 is under the about 1116 output tokens one default"),
+        (
+            {"max_completion_tokens": 300},
+            "max_completion_tokens 300 is under the about 1116 output tokens one default",
+        ),
+        (  # the size sent decides: a 4K image takes about 2000 tokens
+            {"max_tokens": 1500, "image_config": {"image_size": "4K"}},
+            "max_tokens 1500 is under the about 2000 output tokens one 4K",
+        ),
+        (
+            {"extra_body": {"generationConfig": {"maxOutputTokens": 50}}},
+            "generationConfig.maxOutputTokens 50 is under the about 1116 output tokens one",
+        ),
+        ({"max_tokens": 4000}, None),
+        ({"max_tokens": 300, "modalities": ["text"]}, None),  # no image asked for
     ],
 )
 async def test_a_budget_under_one_image_is_warned_of_before_the_call(
-    fields: dict[str, Any], warned: bool
+    fields: dict[str, Any], said: str | None
 ) -> None:
     async with limner.AsyncClient(environ={}) as client:
         plan = await client.chat.completions.create(
             model=PRO, messages=[USER], dry_run=True, **fields
         )
-    said = [w.message for w in plan.warnings if w.code == "max_tokens"]
-    assert said == (
-        [
-            "max_tokens 300 is under the about 1116 output tokens one image of "
-            f"{PRO} takes (its thinking counts too): the answer will hold no image; raise "
-            "max_tokens or leave it out"
-        ]
-        if warned
-        else []
-    )
+    warned = [w for w in plan.warnings if w.code == "max_tokens"]
+    if said is None:
+        assert warned == []
+        return
+    (notice,) = warned
+    assert notice.message.startswith(said)
+    assert notice.param == said.split()[0]
 
 
 @pytest.mark.parametrize(
@@ -773,3 +781,40 @@ async def test_text_on_each_side_of_an_image_is_not_run_together(server: Server)
             following = [USER, back, {"role": "user", "content": "a third"}]
             plan = await client.chat.completions.create(model=PRO, messages=following, dry_run=True)
             assert not [w for w in plan.warnings if w.code == NO_STATE]
+        # an edit, if only of spaces, is the app's: sent as written, with the notice
+        edited = {
+            **message.to_param(),
+            "content": "Panel one:  Archie wakes.\n\nPanel two: Archie swims.",
+        }
+        following = [USER, edited, {"role": "user", "content": "a third"}]
+        plan = await client.chat.completions.create(model=PRO, messages=following, dry_run=True)
+        assert [w.code for w in plan.warnings if w.code == NO_STATE] == [NO_STATE]
+
+
+async def test_an_answer_cut_to_its_text_is_warned_of() -> None:
+    """OpenAI chat code keeps an answer's role and content, which for a Gemini image answer is
+    its text: the image and the thought signatures are gone, and the next turn cannot edit it."""
+    kept = {"role": "assistant", "content": "Here is Archie."}
+    messages = [USER, kept, {"role": "user", "content": "a red hat"}]
+    async with limner.AsyncClient(environ={}) as client:
+        plan = await client.chat.completions.create(model=PRO, messages=messages, dry_run=True)
+    (notice,) = [w for w in plan.warnings if w.code == NO_STATE]
+    assert notice.param == "messages[1].limner"
+    assert "the model sees its text alone" in notice.message
+    assert plan.requests[0]["json"]["contents"][1] == {
+        "role": "model",
+        "parts": [{"text": "Here is Archie."}],
+    }
+
+
+async def test_modalities_passed_through_decide_whether_an_image_was_asked_for(
+    server: Server,
+) -> None:
+    """Text only, asked for as Google's own field: a text answer is what was asked, so no
+    no_images notice beside the text_only one."""
+    server.answer(200, gemini_answer("just words"))
+    passed = {"generationConfig": {"responseModalities": ["TEXT"]}}
+    async with server.client() as client:
+        result = await client.chat.completions.create(model=PRO, messages=[USER], extra_body=passed)
+    codes = [w.code for w in result.warnings]
+    assert "text_only" in codes and "no_images" not in codes

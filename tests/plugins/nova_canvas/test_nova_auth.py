@@ -233,6 +233,10 @@ async def test_a_dry_run_without_keys_or_the_chain_says_a_call_would_lack_them()
     assert [e.message.split(".")[0] for e in lacking] == [
         "No AWS credential for Bedrock: no key is set and credential_chain is off"
     ]
+    half = {"AWS_ACCESS_KEY_ID": "AKIA0123456789", "AWS_REGION": "us-east-1"}
+    async with limner.AsyncClient(environ=half) as client:
+        lacking = [e for e in client.missing_credentials() if e.provider == "amazon"]
+    assert len(lacking) == 1 and "aws_secret_access_key" in lacking[0].message
 
 
 def test_credential_chain_reads_the_environment(
