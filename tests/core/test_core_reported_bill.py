@@ -178,6 +178,9 @@ def test_a_bill_that_is_no_amount_leaves_the_providers_error_standing() -> None:
 
 
 class SizedUnsent:  # alpha priced by size, its translation sending none
+    def __init__(self, per_call: int = ALPHA.capabilities.max_images_per_call) -> None:
+        self.per_call = per_call
+
     @limner.hookimpl
     def register_models(self, register: Any) -> None:
         prices = limner.PriceSheet(
@@ -185,10 +188,11 @@ class SizedUnsent:  # alpha priced by size, its translation sending none
             as_of=dt.date(2026, 1, 1),
             per_image=(
                 limner.ImagePrice(usd=Decimal("0.05"), size="4x4"),
-                limner.ImagePrice(usd=Decimal("0.5"), size="1024x1024"),
+                limner.ImagePrice(usd=Decimal("0.5"), size="8x8"),
             ),
         )
-        caps = ALPHA.capabilities.model_copy(update={"sizes": (), "default_size": None})
+        same = {"sizes": (), "default_size": None, "max_images_per_call": self.per_call}
+        caps = ALPHA.capabilities.model_copy(update=same)
         update = {"id": "fake/sized-1", "name": "sized-1", "aliases": ()}
         register(ALPHA.model_copy(update={**update, "pricing": prices, "capabilities": caps}))
 
@@ -232,24 +236,7 @@ async def test_each_call_of_a_split_request_is_priced_by_its_own_image(
         web.json_response({"created": 1, "data": [{"b64_json": big}]}),
     )
 
-    class OnePerCall(SizedUnsent):
-        @limner.hookimpl
-        def register_models(self, register: Any) -> None:
-            sheet = limner.PriceSheet(
-                source="https://fake.example/pricing",
-                as_of=dt.date(2026, 1, 1),
-                per_image=(
-                    limner.ImagePrice(usd=Decimal("0.05"), size="4x4"),
-                    limner.ImagePrice(usd=Decimal("0.5"), size="8x8"),
-                ),
-            )
-            caps = ALPHA.capabilities.model_copy(
-                update={"sizes": (), "default_size": None, "max_images_per_call": 1}
-            )
-            update = {"id": "fake/sized-1", "name": "sized-1", "aliases": ()}
-            register(ALPHA.model_copy(update={**update, "pricing": sheet, "capabilities": caps}))
-
-    client = make_client(plugins=[FakePlugin(), OnePerCall()])
+    client = make_client(plugins=[FakePlugin(), SizedUnsent(per_call=1)])
     result = await client.images.generate(model="fake/sized-1", prompt="x", n=2)
     assert len(server.api_calls) == 2
     assert result.cost == Decimal("0.55")
