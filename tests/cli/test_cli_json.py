@@ -61,24 +61,27 @@ def test_several_missing_arguments_name_no_one_param(
     assert error["param"] is None
 
 
-def test_without_json_argparse_errors_are_argparses_own(
+def test_without_json_argparse_errors_are_one_line(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """As every error of the command: argparse's words, and where the usage is shown."""
     out, err = _refused(capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "-n", "abc")
     assert out == ""
-    assert err.startswith("usage: limner generate [-h] -m MODEL")
-    assert err.splitlines()[-1] == "limner generate: error: argument -n: invalid int value: 'abc'"
+    assert err == (
+        "limner generate: error: argument -n: invalid int value: 'abc' (limner generate --help "
+        "shows the arguments)\n"
+    )
     # after --, "--json" is the prompt, not the flag
     _, err = _refused(capsys, "generate", "-m", "openai/gpt-image-2", "-n", "abc", "--", "--json")
-    assert err.startswith("usage: ")
+    assert err.startswith("limner generate: error: argument -n")
     # an option not taken is refused by its command, naming the one meant
     _, err = _refused(capsys, "models", "--bogus", "--json")
     assert json.loads(err)["error"]["message"].startswith("unrecognized arguments: --bogus")
     _, err = _refused(capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "--sise", "1K")
-    assert err.startswith("usage: limner generate [-h] -m MODEL")
-    assert err.splitlines()[-1] == (
-        "limner generate: error: unrecognized arguments: --sise 1K (did you mean --size?)"
-    )
+    assert err.splitlines() == [
+        "limner generate: error: unrecognized arguments: --sise 1K (did you mean --size?) "
+        "(limner generate --help shows the arguments)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -96,6 +99,7 @@ def test_options_are_not_taken_abbreviated(
     _, err = _refused(capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "--dry-run", *given)
     assert err.splitlines()[-1] == (
         f"limner generate: error: unrecognized arguments: {' '.join(given)} (did you mean {meant}?)"
+        " (limner generate --help shows the arguments)"
     )
 
 

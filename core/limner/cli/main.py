@@ -221,8 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    """The command's arguments. Refused ones exit 2, said as argparse says them (the usage, then
-    the error) or, with ``--json`` among them, as the OpenAI error body. No arguments at all:
+    """The command's arguments. Refused ones exit 2, said in one line, as every error of the
+    command is (argparse's error, and where the arguments are shown; its usage block is
+    ``--help``'s), or with ``--json`` among them as the OpenAI error body. No arguments at all:
     the help, on stderr, and exit status 2."""
     if not argv:
         build_parser().print_help(sys.stderr)
@@ -230,12 +231,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     try:
         return build_parser().parse_args(argv)
     except UsageError as refused:
+        hint = f"{refused.parser.prog} --help shows the arguments"
         if not asks_for_json(argv):
-            refused.print_as_argparse()
-        error = InvalidRequestError(
-            f"{refused.message}; {refused.parser.prog} --help shows the arguments",
-            param=refused.param,
-        )
+            print(f"{refused.parser.prog}: error: {refused.message} ({hint})", file=sys.stderr)
+            raise SystemExit(2) from None
+        error = InvalidRequestError(f"{refused.message}; {hint}", param=refused.param)
         print(json.dumps(error.to_openai()), file=sys.stderr)
         raise SystemExit(2) from None
 

@@ -43,10 +43,6 @@ class UsageError(Exception):
         self.parser = parser
         self.param = param
 
-    def print_as_argparse(self) -> NoReturn:
-        """The usage and the error line, then exit 2: what argparse itself prints."""
-        argparse.ArgumentParser.error(self.parser, self.message)
-
 
 _REQUIRED = "the following arguments are required: "
 """How argparse begins the error for missing required arguments, which it names only there."""
