@@ -22,6 +22,7 @@ from .schema import (
     ImagePart,
     Message,
     MessageState,
+    RefusalPart,
     SystemMessage,
     UserMessage,
 )
@@ -208,7 +209,8 @@ async def _assistant_turn(
     )
     images, thoughts = loaded[: len(final)], loaded[len(final) :]
     # what the model said, a refusal too (OpenAI's assistant messages carry it apart)
-    texts = [text for text in (message.text, message.refusal) if text]
+    parted = [p.refusal for p in message.content or () if isinstance(p, RefusalPart)]
+    texts = [text for text in (message.text, message.refusal, *parted) if text]
     parts = [ChatPart(text=text) for text in texts] + [
         ChatPart(image=image, detail=part.image_url.detail)
         for image, part in zip(images, final, strict=True)

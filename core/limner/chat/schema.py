@@ -57,6 +57,17 @@ class TextPart(_Strict):
     text: str
 
 
+class RefusalPart(_Strict):
+    """``{"type": "refusal", "refusal": ...}``: an assistant message's refusal, as OpenAI's
+    assistant content may give it."""
+
+    type: Literal["refusal"] = "refusal"
+    refusal: str
+
+
+AssistantPart = Annotated[TextPart | RefusalPart, Field(discriminator="type")]
+
+
 class ImageURL(_Strict):
     """An image as a ``data:`` URL or an https URL (``detail`` is OpenAI's hint, accepted)."""
 
@@ -141,7 +152,7 @@ class ChatMessage(OpenAIShaped):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["assistant"] = "assistant"
-    content: str | list[TextPart] | None = None
+    content: str | list[AssistantPart] | None = None
     images: list[ImagePart] = Field(default_factory=list)
     limner: MessageState | None = _omitted()
     refusal: str | None = None
@@ -159,7 +170,7 @@ class ChatMessage(OpenAIShaped):
         """The text content (``None`` when the content is only the image stand-in)."""
         content = self.content
         if isinstance(content, list):
-            content = "".join(part.text for part in content)
+            content = "".join(part.text for part in content if isinstance(part, TextPart))
         if content is None:
             return None
         images = self.image_parts
@@ -176,7 +187,7 @@ class ChatMessage(OpenAIShaped):
             return self.images
         content = self.content
         if isinstance(content, list):
-            content = "".join(part.text for part in content)
+            content = "".join(part.text for part in content if isinstance(part, TextPart))
         if content is not None and _is_image_data_url(content):
             return [ImagePart.of(content)]
         return []

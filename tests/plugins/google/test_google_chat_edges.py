@@ -707,12 +707,17 @@ async def test_an_assistant_refusal_is_sent_as_what_the_model_said() -> None:
     """OpenAI's assistant messages carry a refusal apart from the content; a follow-up ("why
     not?") went out without it, or the turn was left out as empty."""
     refused = {"role": "assistant", "content": None, "refusal": "I can't draw that."}
-    messages = [USER, refused, {"role": "user", "content": "why not?"}]
-    async with limner.AsyncClient(environ={}) as client:
-        plan = await client.chat.completions.create(model=PRO, messages=messages, dry_run=True)
-    contents = plan.requests[0]["json"]["contents"]
-    assert contents[1] == {"role": "model", "parts": [{"text": "I can't draw that."}]}
-    assert plan.adjustments == []
+    as_part = {
+        "role": "assistant",
+        "content": [{"type": "refusal", "refusal": "I can't draw that."}],
+    }
+    for message in (refused, as_part):  # (OpenAI's assistant content may hold refusal parts)
+        messages = [USER, message, {"role": "user", "content": "why not?"}]
+        async with limner.AsyncClient(environ={}) as client:
+            plan = await client.chat.completions.create(model=PRO, messages=messages, dry_run=True)
+        contents = plan.requests[0]["json"]["contents"]
+        assert contents[1] == {"role": "model", "parts": [{"text": "I can't draw that."}]}
+        assert plan.adjustments == []
 
 
 async def test_a_thought_image_that_is_no_image_is_left_out_of_what_goes_back(
