@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+import limner
 
 from .support import outpaint_dry_run, png, run
 
@@ -103,3 +106,22 @@ def test_a_markup_is_sent_as_its_own_file(
     ]
     status, _, err = run(capsys, "edit", *argv, "--markup", str(markup), "--mask", str(markup))
     assert status == 2 and "markup and mask cannot be combined" in err
+
+
+def test_an_image_url_that_cannot_be_fetched_is_named_by_its_flag(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not a bad input (the network may be back later), but the error names the flag that gave
+    the URL, as the input errors do, not the Python parameter images[0]."""
+    link = "https://images.example/fox.png"
+
+    async def unreachable(*args: Any, param: str, **kwargs: Any) -> bytes:
+        raise limner.ProviderConnectionError(f"{param}: cannot resolve images.example", param=param)
+
+    monkeypatch.setattr("limner.engine.download", unreachable)
+    argv = ("edit", "a fox", "-m", "stabilityai/sd3.5-large", "--image", link, "--dry-run")
+    status, _, err = run(capsys, *argv)
+    assert status == 1
+    assert err == (
+        f"limner: ProviderConnectionError: --image {link}: cannot resolve images.example\n"
+    )

@@ -267,13 +267,20 @@ def _raised_by_limner(filename: str) -> bool:
     )
 
 
+def _name_the_flag(args: argparse.Namespace, error: LimnerError) -> None:
+    """``error``'s message with the flag that gave its parameter in the parameter's place
+    (``--image b.png: ...`` for ``images[1]: ...``), where a flag gave it."""
+    param = error.param or ""
+    flag = _flag(args, param)
+    if flag is not None and error.message[len(param) :][:1] in (" ", ":"):
+        error.message = flag + error.message[len(param) :]
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_main(args))
     except BAD_INPUT as exc:
-        flag = _flag(args, exc.param or "")
-        if flag is not None and exc.message[len(exc.param or "") :][:1] in (" ", ":"):
-            exc.message = flag + exc.message[len(exc.param or "") :]  # the flag's name
+        _name_the_flag(args, exc)
         if exc.status_code is None:  # found before anything was sent
             exc.message = exc.message.replace(LIST_MODELS_HINT, "limner models lists the models.")
             _report_error(args, exc, f"limner: error: {exc.message}")
@@ -281,6 +288,7 @@ def _run(args: argparse.Namespace) -> int:
         _report_error(args, exc, _provider_said(exc))
         return 1
     except (LimnerError, AuthenticationError) as exc:
+        _name_the_flag(args, exc)  # (an input image that could not be downloaded: --image URL)
         limit = exc.limit
         flag = _FLAGS.get(limit.name) if limit is not None else None
         if limit and flag and args.command in ("generate", "edit"):  # the command's own limit
