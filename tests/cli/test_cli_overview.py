@@ -75,3 +75,11 @@ def test_no_arguments_show_the_help_and_exit_2(capsys: pytest.CaptureFixture[str
     err = capsys.readouterr().err
     assert err.startswith("usage: limner")
     assert "    generate  make images from a prompt" in err
+
+
+def test_a_models_details_show_fractions_as_people_write_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["models", "openai/gpt-image-2"]) == 0
+    (rules,) = [line for line in capsys.readouterr().out.splitlines() if "size_rules:" in line]
+    assert rules.endswith("min_aspect=0.3333, max_aspect=3")

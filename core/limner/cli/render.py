@@ -181,9 +181,14 @@ def _capability_lines(model: ModelInfo) -> list[str]:
         if isinstance(value, list | tuple):
             value = ", ".join(str(item) for item in value)
         elif isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items() if v is not None)
+            value = ", ".join(f"{k}={_number(v)}" for k, v in value.items() if v is not None)
         lines.append(f"  {name}: {value}")
     return lines
+
+
+def _number(value: object) -> object:
+    """A float as people write it (``0.3333`` for a third, ``3`` for 3.0); anything else as is."""
+    return f"{value:.4g}" if isinstance(value, float) else value
 
 
 def _listed(value: object) -> str:
