@@ -237,7 +237,8 @@ class Registry:
             plugin = raised_in(exc, self.manager.get_plugins())
             if plugin is not None:
                 who, hint = self._who(plugin)
-                exc.message = f"{who}, in {step}: {exc.message}{hint}"
+                lead = "" if exc.code == _TWICE else f"{who}, in {step}: "  # (a clash: both)
+                exc.message = f"{lead}{exc.message}{hint}"
             raise
         except LimnerError:
             raise
@@ -356,6 +357,11 @@ def default_registry() -> Registry:
     return _DEFAULT
 
 
+_TWICE = "provider_registered_twice"
+"""``PluginError.code`` of two plugins registering one provider name: its message names both,
+and neither is singled out as the one at fault."""
+
+
 def _refuse_unfit(provider: Provider, owners: Mapping[str, str]) -> None:
     """Refuse a provider a plugin registers that cannot work: not a :class:`Provider`, without a
     name, under a name another plugin took (``owners``: name -> module), or with ``env``
@@ -372,7 +378,8 @@ def _refuse_unfit(provider: Provider, owners: Mapping[str, str]) -> None:
             f"two plugins register the provider {provider.name!r} "
             f"({owners[provider.name]} and {type(provider).__module__}): keep one. An "
             "installed plugin is left out with disable_plugins=[its entry-point name] "
-            f"(or {DISABLE_ENV}), for instance to pass your own version in plugins=[...]"
+            f"(or {DISABLE_ENV}), for instance to pass your own version in plugins=[...]",
+            code=_TWICE,
         )
     unknown = sorted(set(provider.env) - set(provider.settings_model.model_fields))
     if unknown:

@@ -1220,3 +1220,21 @@ def test_core_implements_each_hook_with_the_specs_own_parameter_types(name: str)
     assert {key: p.annotation for key, p in spec.items()} == {
         key: p.annotation for key, p in impl.items()
     }
+
+
+def test_two_plugins_registering_one_provider_are_both_named() -> None:
+    """Neither is singled out as the one at fault: the user may mean either."""
+
+    class Mine(FakeProvider):  # a version of one's own, under the same name
+        pass
+
+    class MinePlugin:
+        @limner.hookimpl
+        def register_providers(self, register: Any) -> None:
+            register(Mine())
+
+    with pytest.raises(limner.PluginError) as caught:
+        Registry([FakePlugin(), MinePlugin()], entry_points=False).models()
+    assert caught.value.code == "provider_registered_twice"
+    assert caught.value.message.startswith("two plugins register the provider 'fake' (")
+    assert "tests.core.fakeprovider" in caught.value.message
