@@ -28,14 +28,13 @@ def total_cost(
     shown: str | None = None,
 ) -> tuple[Decimal | None, list[Notice]]:
     """The calls' costs summed (``None`` when one is unknown), and the notices saying why.
-    ``shown`` is the size the response shows (see :func:`~limner.delivery.answered_shape`): the
-    first call's, priced for it when its translation and answer name none (the others' are
-    read from their own images)."""
+    ``shown`` is the size the response shows (see :func:`~limner.delivery.answered_shape`),
+    priced for a call whose translation and answer name none and whose own image cannot be
+    read (a link: the response may show it downloaded)."""
     total: Decimal | None = Decimal(0)
     notices: list[Notice] = []
-    for index, (result, sent) in enumerate(answered):
-        seen = shown if index == 0 else None
-        cost, notice = call_cost(registry, operation, plan, result, sent, seen)
+    for result, sent in answered:
+        cost, notice = call_cost(registry, operation, plan, result, sent, shown)
         if notice is not None:
             notices.append(notice)
         total = None if cost is None or total is None else total + cost
@@ -51,8 +50,7 @@ def call_cost(
     shown: str | None = None,
 ) -> tuple[Decimal | None, Notice | None]:
     """One call's cost: the bill its answer reported, else priced (hooks, price sheet). A size
-    neither sent nor answered is ``shown`` (the size the response shows for this call's image),
-    else read from the call's first image."""
+    neither sent nor answered is read from the call's first image, else is ``shown``."""
     if result.billed_usd is not None:
         step = f"{plan.provider.name}.parse_response"
         return billed_or_notice(plan.model, result.billed_usd, step)
@@ -60,7 +58,7 @@ def call_cost(
     # the size sent is priced (it may name a class: 2K); what came back, when unsent
     size = sent.size if sent.size not in (None, "auto") else result.size
     if size is None and result.images:  # nor said: the pixels made, as the response shows them
-        size = shown or answered_shape(result, sent, result.images, None)[0]
+        size = answered_shape(result, sent, result.images, None)[0] or shown
     cost, notice = price_or_notice(
         registry,
         plan.model,

@@ -113,7 +113,7 @@ def test_an_image_url_that_cannot_be_fetched_is_named_by_its_flag(
 ) -> None:
     """Not a bad input (the network may be back later), but the error names the flag that gave
     the URL, as the input errors do, not the Python parameter images[0]."""
-    link = "https://images.example/fox.png"
+    link = "https://images.example/fox.png?X-Amz-Signature=SECRET0123"  # (the query: not shown)
 
     async def unreachable(*args: Any, param: str, **kwargs: Any) -> bytes:
         raise limner.ProviderConnectionError(f"{param}: cannot resolve images.example", param=param)
@@ -123,5 +123,6 @@ def test_an_image_url_that_cannot_be_fetched_is_named_by_its_flag(
     status, _, err = run(capsys, *argv)
     assert status == 1
     assert err == (
-        f"limner: ProviderConnectionError: --image {link}: cannot resolve images.example\n"
+        "limner: ProviderConnectionError: --image https://images.example/fox.png: cannot "
+        "resolve images.example\n"
     )

@@ -71,6 +71,9 @@ def test_without_json_argparse_errors_are_one_line(
         "limner generate: error: argument -n: invalid int value: 'abc' (limner generate --help "
         "shows the arguments)\n"
     )
+    # what argparse quotes back is made safe for the terminal: one line, no escape sequence
+    _, err = _refused(capsys, "models", "--x\x1b[2J\nz")
+    assert err.count("\n") == 1 and "\x1b" not in err and "\\u001b[2J\\u000az" in err
     # after --, "--json" is the prompt, not the flag
     _, err = _refused(capsys, "generate", "-m", "openai/gpt-image-2", "-n", "abc", "--", "--json")
     assert err.startswith("limner generate: error: argument -n")

@@ -620,6 +620,11 @@ async def test_a_conversation_may_not_make_limner_download_without_bound() -> No
             "messages[0].content[0].foo",
             "Extra inputs are not permitted",
         ),
+        (  # an assistant's refusal part, named as a text part is
+            {"role": "assistant", "content": [{"type": "refusal"}]},
+            "messages[0].content[0].refusal",
+            "Field required",
+        ),
         (  # the first bad part, not the one with the longest path
             {
                 "role": "user",

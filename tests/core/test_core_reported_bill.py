@@ -240,3 +240,18 @@ async def test_each_call_of_a_split_request_is_priced_by_its_own_image(
     result = await client.images.generate(model="fake/sized-1", prompt="x", n=2)
     assert len(server.api_calls) == 2
     assert result.cost == Decimal("0.55")
+
+
+async def test_split_calls_answered_with_links_are_priced_by_the_size_shown(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """Their own images are links (downloaded for b64_json): the size the response shows."""
+    server.files["/files/a.png"] = png(4, 4)
+    link = ok_body(1, url=f"{server.url}/files/a.png")
+    server.reply(web.json_response(link), web.json_response(link))
+    client = make_client(plugins=[FakePlugin(), SizedUnsent(per_call=1)])
+    result = await client.images.generate(
+        model="fake/sized-1", prompt="x", n=2, response_format="b64_json"
+    )
+    assert result.cost == Decimal("0.10")
+    assert result.warnings == []

@@ -39,7 +39,7 @@ provider, so it is replayed as plain text and images (no thought signatures)."""
 
 
 _ROLES = ("system", "developer", "user", "assistant")
-_PART_TYPES = ("text", "image_url")
+_PART_TYPES = ("text", "image_url", "refusal")
 
 
 def build_chat_request(fields: dict[str, Any]) -> ChatRequest:
@@ -209,8 +209,9 @@ async def _assistant_turn(
     )
     images, thoughts = loaded[: len(final)], loaded[len(final) :]
     # what the model said, a refusal too (OpenAI's assistant messages carry it apart)
-    parted = [p.refusal for p in message.content or () if isinstance(p, RefusalPart)]
-    texts = [text for text in (message.text, message.refusal, *parted) if text]
+    listed = message.content if isinstance(message.content, list) else ()
+    parted = [p.refusal for p in listed if isinstance(p, RefusalPart)]
+    texts = list(dict.fromkeys(t for t in (message.text, message.refusal, *parted) if t))
     parts = [ChatPart(text=text) for text in texts] + [
         ChatPart(image=image, detail=part.image_url.detail)
         for image, part in zip(images, final, strict=True)

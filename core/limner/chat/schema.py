@@ -31,6 +31,7 @@ __all__ = [
     "ImageURL",
     "Message",
     "MessageState",
+    "RefusalPart",
     "SystemMessage",
     "TextPart",
     "UserMessage",

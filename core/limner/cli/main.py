@@ -35,6 +35,7 @@ from ..errors import (
 from ..interrupted import keep_made_images
 from ..plugins import LIST_MODELS_HINT
 from ..responses import ImagesResponse
+from ..status_errors import shown_url
 from . import asks_for_json
 from .options import request_fields
 from .output import (
@@ -233,7 +234,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     except UsageError as refused:
         hint = f"{refused.parser.prog} --help shows the arguments"
         if not asks_for_json(argv):
-            print(f"{refused.parser.prog}: error: {refused.message} ({hint})", file=sys.stderr)
+            said = f"{refused.parser.prog}: error: {refused.message} ({hint})"
+            print(terminal_safe(said), file=sys.stderr)
             raise SystemExit(2) from None
         error = InvalidRequestError(f"{refused.message}; {hint}", param=refused.param)
         print(json.dumps(error.to_openai()), file=sys.stderr)
@@ -271,7 +273,7 @@ def _name_the_flag(args: argparse.Namespace, error: LimnerError) -> None:
     """``error``'s message with the flag that gave its parameter in the parameter's place
     (``--image b.png: ...`` for ``images[1]: ...``), where a flag gave it."""
     param = error.param or ""
-    flag = _flag(args, param)
+    flag = _flag(args, param) if param and error.message.startswith(param) else None
     if flag is not None and error.message[len(param) :][:1] in (" ", ":"):
         error.message = flag + error.message[len(param) :]
 
@@ -329,8 +331,8 @@ def _flag(args: argparse.Namespace, param: str) -> str | None:
     if param == "images" and given:
         return "--image"
     index = param.removeprefix("images[").removesuffix("]")
-    if index.isdigit() and int(index) < len(given):
-        return f"--image {given[int(index)]}"
+    if index.isdigit() and int(index) < len(given):  # a URL without its query or password
+        return f"--image {shown_url(given[int(index)])}"
     if param == "mask" and getattr(args, "mask", None):
         return "--mask"
     return _FLAGS.get(param)

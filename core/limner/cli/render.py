@@ -188,7 +188,7 @@ def _capability_lines(model: ModelInfo) -> list[str]:
 
 def _number(value: object) -> object:
     """A float as people write it (``0.3333`` for a third, ``3`` for 3.0); anything else as is."""
-    return f"{value:.4g}" if isinstance(value, float) else value
+    return f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else value
 
 
 def _listed(value: object) -> str:
