@@ -55,7 +55,7 @@ from .passed_seed import split_passed_seed
 from .plan import class_by_pixels, pick_size, split_seed
 from .prices import image_tokens
 from .settings import Endpoint
-from .spelling import camel
+from .spelling import camel, field_of
 
 __all__ = ["translate_chat"]
 
@@ -132,7 +132,8 @@ def translate_chat(
     if modalities is not None and "IMAGE" not in modalities and not said:
         body.warn(TEXT_ONLY, f"responseModalities {modalities}: the answer holds no image")
     elif "IMAGE" in (modalities or ["IMAGE"]):
-        _budget_for_an_image(body, wire["generationConfig"].get("maxOutputTokens"), size)
+        limit = field_of(field_of(wire, "generationConfig"), "maxOutputTokens")
+        _budget_for_an_image(body, limit, size)
     url = endpoint.url(call.model.name, "generateContent")
     return Translation(
         request=WireRequest(method="POST", url=url, json=wire),

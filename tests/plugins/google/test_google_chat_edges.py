@@ -84,6 +84,10 @@ async def test_text_without_the_image_for_want_of_tokens_says_so(server: Server)
             {"extra_body": {"generationConfig": {"maxOutputTokens": 50}}},
             "generationConfig.maxOutputTokens 50 is under the about 1116 output tokens one",
         ),
+        (  # Google's field in the SDK's spelling
+            {"extra_body": {"generation_config": {"max_output_tokens": 50}}},
+            "generationConfig.maxOutputTokens 50 is under the about 1116 output tokens one",
+        ),
         ({"max_tokens": 4000}, None),
         ({"max_tokens": 300, "modalities": ["text"]}, None),  # no image asked for
     ],
