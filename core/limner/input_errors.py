@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
     from pydantic_core import ErrorDetails
 
-__all__ = ["invalid_input", "param_path", "shown_value"]
+__all__ = ["SCHEMA_BOUNDS", "invalid_input", "out_of_range", "param_path", "shown_value"]
 
 
 class _Index(str):
@@ -87,6 +87,20 @@ _BOUNDS = {
 }
 """pydantic's range errors: the words for each, and the key of its limit in the error's ``ctx``."""
 
+SCHEMA_BOUNDS = {
+    "minimum": "greater_than_equal",
+    "maximum": "less_than_equal",
+    "exclusiveMinimum": "greater_than",
+    "exclusiveMaximum": "less_than",
+}
+"""JSON Schema's range keywords, as the pydantic error each stands for."""
+
+
+def out_of_range(kind: str, limit: object, given: object) -> str:
+    """A range error (``kind``: pydantic's error type) in words: ``must be at most 10 (got
+    11)``."""
+    return f"must be {_BOUNDS[kind][0]} {limit} (got {shown_value(given)})"
+
 
 def _wording(error: ErrorDetails, loc: list[str], fields: tuple[str, ...]) -> str:
     """Pydantic's message, in the words of the JSON a request is written in, saying what to send
@@ -107,10 +121,7 @@ def _wording(error: ErrorDetails, loc: list[str], fields: tuple[str, ...]) -> st
         field = str(ctx.get("discriminator", "the tag")).strip("'")
         return f"{field} {ctx.get('tag')!r} is not one limner takes: {ctx.get('expected_tags')}"
     if kind in _BOUNDS:  # "n: must be at most 10 (got 11)", not pydantic's "Input should be..."
-        words, key = _BOUNDS[kind]
-        return (
-            f"must be {words} {error.get('ctx', {}).get(key)} (got {shown_value(error['input'])})"
-        )
+        return out_of_range(kind, error.get("ctx", {}).get(_BOUNDS[kind][1]), error["input"])
     if kind in ("tuple_type", "list_type", "set_type"):
         return "should be a list (a JSON array)"
     if kind in ("dict_type", "model_type", "model_attributes_type"):

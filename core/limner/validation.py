@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .capabilities import FieldRule, ModelInfo, Operation
 from .errors import InvalidRequestError, UnsupportedFeatureError
-from .input_errors import param_path, shown_value
+from .input_errors import SCHEMA_BOUNDS, out_of_range, param_path, shown_value
 from .requests import INPUT_FIELDS, EditRequest, ImageRequest
 from .schema import check_operation, compiled
 
@@ -121,21 +121,13 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
-_BOUNDS = {
-    "minimum": "at least",
-    "maximum": "at most",
-    "exclusiveMinimum": "more than",
-    "exclusiveMaximum": "less than",
-}
-
-
 def _wording(error: jsonschema.ValidationError) -> str:
     """jsonschema's message, without quoting a long value back (a 32,000-character prompt)."""
     if error.validator == "maxLength" and isinstance(error.instance, str):
         return f"{len(error.instance)} characters; at most {error.validator_value} are accepted"
-    if error.validator in _BOUNDS:  # as the request model's range errors say it
-        said = f"must be {_BOUNDS[str(error.validator)]} {error.validator_value}"
-        return f"{said} (got {shown_value(error.instance)})"
+    if error.validator in SCHEMA_BOUNDS:  # as the request model's range errors say it
+        kind = SCHEMA_BOUNDS[str(error.validator)]
+        return out_of_range(kind, error.validator_value, error.instance)
     if error.validator == "enum":
         given = shown_value(error.instance)
         listed: Any = error.validator_value

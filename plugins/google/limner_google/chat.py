@@ -23,44 +23,33 @@ from typing import Any
 
 from limner import (
     Adjustment,
-    Changes,
     InvalidRequestError,
     Translation,
-    UnsupportedFeatureError,
     WireRequest,
 )
 from limner.chat import TEXT_ONLY, ChatCall
 from limner.requests import SIZE_PATTERN
 
+from .chat_body import NO_SUCH, ChatBody
 from .chat_contents import conversation, count_images, system_parts
+from .chat_sampling import budget_for_an_image, sampling
 from .common import (
-    EDIT_ONLY,
     IGNORED_FIELDS,
-    IMAGEN_ONLY,
-    THINKING_PARAM,
     WHY_DROPPED,
     as_sent,
-    drop_options,
     merge_passed_through,
     modality_default,
-    no_thinking,
     output_options,
     person_generation,
-    thinking_level,
-    unsupported_thinking_level,
 )
-from .models import thinking_levels
 from .options import GoogleOptions, response_modalities
 from .passed_seed import split_passed_seed
-from .plan import class_by_pixels, pick_size, split_seed
-from .prices import image_tokens
+from .plan import class_by_pixels, pick_size
 from .settings import Endpoint
 from .spelling import camel, field_of
 
 __all__ = ["translate_chat"]
 
-_EFFORT = {"minimal": "MINIMAL", "low": "LOW", "medium": "MEDIUM", "high": "HIGH"}
-_NO_SUCH = "Google's generateContent has no such setting"
 _SIZE = re.compile(SIZE_PATTERN)
 # The chat request's own fields (user, metadata), its newer ones (safety_identifier: see
 # _NOT_SENT_EXTRAS) and an images-only one (partial_images, forwarded as chat's extras are).
@@ -82,24 +71,12 @@ _TOP_LEVEL = (
 _VERTEX_TOP_LEVEL = ("labels", "modelArmorConfig")
 
 
-class _Body(Changes):
-    """The changes made while building one chat request."""
-
-    def __init__(self, call: ChatCall, endpoint: Endpoint, options: GoogleOptions) -> None:
-        super().__init__()
-        self.call, self.endpoint, self.options = call, endpoint, options
-
-    @property
-    def on_vertex(self) -> bool:
-        return self.endpoint.backend == "vertex"
-
-
 def translate_chat(
     call: ChatCall, endpoint: Endpoint, options: GoogleOptions, moved: Adjustment | None = None
 ) -> Translation:
     """The ``:generateContent`` call for ``call``; ``moved`` is the location change, if the
     configured Vertex location is not one the model lists (see :func:`~.settings.endpoint_for`)."""
-    body = _Body(call, endpoint, options)
+    body = ChatBody(call, endpoint, options)
     if moved is not None:
         body.adjustments.append(moved)
     extras = dict(call.request.forwarded)
@@ -107,7 +84,7 @@ def translate_chat(
     contents = conversation(body, call)
     count_images(body, call, on_vertex=body.on_vertex)
     generation: dict[str, Any] = {"responseModalities": _modalities(body)}
-    _sampling(body, generation)
+    sampling(body, generation)
     _top_k(extras, generation)
     image_config = _image_config(body, extras)
     if image_config:
@@ -133,7 +110,7 @@ def translate_chat(
         body.warn(TEXT_ONLY, f"responseModalities {modalities}: the answer holds no image")
     elif "IMAGE" in (modalities or ["IMAGE"]):
         limit = field_of(field_of(wire, "generationConfig"), "maxOutputTokens")
-        _budget_for_an_image(body, limit, size)
+        budget_for_an_image(body, limit, size)
     url = endpoint.url(call.model.name, "generateContent")
     return Translation(
         request=WireRequest(method="POST", url=url, json=wire),
@@ -143,28 +120,7 @@ def translate_chat(
     )
 
 
-def _budget_for_an_image(body: _Body, limit: object, image_size: str | None) -> None:
-    """A warning when the output budget sent (``maxOutputTokens``) is under what one image of
-    the size sent takes: a text-chat habit (``max_tokens=300``) that gets a billed answer with
-    no image. Said of the field that set it."""
-    needed = image_tokens(body.call.model, image_size)
-    if not isinstance(limit, int) or needed is None or limit >= needed:
-        return
-    request = body.call.request
-    param = next(
-        (name for name in ("max_completion_tokens", "max_tokens") if getattr(request, name)),
-        "generationConfig.maxOutputTokens",
-    )
-    body.warn(
-        "max_tokens",
-        f"{param} {limit} is under the about {needed} output tokens one "
-        f"{image_size or 'default-size'} image of {body.call.model.id} takes (its thinking "
-        f"counts too): the answer will hold no image; raise {param} or leave it out",
-        param=param,
-    )
-
-
-def _modalities(body: _Body) -> list[str]:
+def _modalities(body: ChatBody) -> list[str]:
     asked = body.call.request.modalities
     chosen = response_modalities(asked, body.options)
     if "IMAGE" not in chosen and asked != ["text"]:  # asked for through provider options
@@ -183,100 +139,6 @@ def _modalities(body: _Body) -> list[str]:
     return chosen
 
 
-def _sampling(body: _Body, generation: dict[str, Any]) -> None:
-    request, options = body.call.request, body.options
-    temperature = request.temperature
-    if options.temperature is not None:
-        if temperature is not None and temperature != options.temperature:
-            body.drop(
-                "provider_options.google.temperature",
-                options.temperature,
-                "temperature, set on the request, decides",
-            )
-        else:
-            temperature = options.temperature
-    for key, value in (
-        ("temperature", temperature),
-        ("topP", request.top_p),
-        ("maxOutputTokens", request.max_output_tokens),
-        ("seed", _seed(body, request.seed)),
-        ("stopSequences", [request.stop] if isinstance(request.stop, str) else request.stop),
-        ("frequencyPenalty", _penalty(body, "frequency_penalty", request.frequency_penalty)),
-        ("presencePenalty", _penalty(body, "presence_penalty", request.presence_penalty)),
-    ):
-        if value is not None:
-            generation[key] = value
-    if request.max_tokens is not None and request.max_completion_tokens not in (
-        None,
-        request.max_tokens,
-    ):
-        body.drop("max_tokens", request.max_tokens, "max_completion_tokens, also set, decides")
-    level = _thinking_level(body)
-    if level is not None:
-        generation["thinkingConfig"] = {"thinkingLevel": level}
-    _refuse_or_drop(body)
-
-
-def _penalty(body: _Body, param: str, value: float | None) -> float | None:
-    """A penalty of 0 (the default) is sent as given. Any other is dropped and reported: the
-    Gemini 2.5 and later models answer it with 400 "Penalty is not enabled for this model"
-    (google-gemini/cookbook#1290, vercel/ai#8943, BerriAI/litellm#32273; a Google engineer on
-    the developer forum: only gemini-2.0-flash takes frequencyPenalty). Unless the caller also
-    passes Google's own field through (``generationConfig.frequencyPenalty``): then it is sent,
-    as asked, and the two must agree (see :func:`~.common.merge_passed_through`)."""
-    if not value or _passed_through(body, camel(param)):
-        return value
-    body.drop(param, value, "Gemini image models take no penalties (a 400 otherwise)")
-    return None
-
-
-def _passed_through(body: _Body, key: str) -> bool:
-    """Whether the request passes ``generationConfig.<key>`` through, in either spelling."""
-    forwarded = body.call.request.forwarded
-    for name in ("generationConfig", "generation_config"):
-        config = forwarded.get(name)
-        if isinstance(config, dict) and any(camel(k) == key for k in config):
-            return True
-    return False
-
-
-def _seed(body: _Body, seed: int | None) -> int | None:
-    """``n`` fans out into one call per choice: each call's own seed (see ``split_seed``)."""
-    if seed is None:
-        return None
-    return split_seed(body, body.call.model, seed, body.call.index)
-
-
-def _thinking_level(body: _Body) -> str | None:
-    """``thinkingLevel`` from ``provider_options.google.thinking_level`` (which wins) or
-    ``reasoning_effort``, checked as on the images path (:func:`~.common.thinking_level`): both
-    reported dropped on a model without thinking; a level the model does not take is refused,
-    naming the parameter it came from."""
-    model = body.call.model
-    effort, level = body.call.request.reasoning_effort, body.options.thinking_level
-    if effort is not None and effort not in _EFFORT:
-        raise InvalidRequestError(
-            f"reasoning_effort {effort!r}: Gemini takes {', '.join(_EFFORT)}",
-            param="reasoning_effort",
-        )
-    levels = thinking_levels(model)
-    if effort is not None and not levels:
-        body.drop("reasoning_effort", effort, no_thinking(model))
-    elif effort is not None and level is not None and _EFFORT[effort] != level:
-        body.drop("reasoning_effort", effort, f"{THINKING_PARAM}, also set, decides")
-    if level is not None:
-        return thinking_level(body, model, level)
-    if effort is None or not levels:
-        return None
-    if _EFFORT[effort] not in levels:
-        efforts = [name for name, wire in _EFFORT.items() if wire in levels]
-        raise unsupported_thinking_level(model, "reasoning_effort", effort, efforts)
-    return _EFFORT[effort]
-
-
-_NOT_SENT = ("user", "metadata", "store", "service_tier")
-"""OpenAI's chat fields Gemini has no setting for: reported as not sent."""
-
 _NOT_SENT_EXTRAS = (
     "safety_identifier",
     "prompt_cache_key",
@@ -288,24 +150,7 @@ _NOT_SENT_EXTRAS = (
 has no setting for: reported as not sent."""
 
 
-def _refuse_or_drop(body: _Body) -> None:
-    request, options = body.call.request, body.options
-    if request.logit_bias:
-        raise UnsupportedFeatureError("Gemini takes no logit_bias", param="logit_bias")
-    kind = (request.response_format or {}).get("type", "text")
-    if kind != "text":
-        raise UnsupportedFeatureError(
-            f"response_format {kind!r}: the Gemini image models answer text and images only",
-            param="response_format.type",
-        )
-    for name in _NOT_SENT:
-        value = getattr(request, name)
-        if value is not None:
-            body.drop(name, value, _NO_SUCH)
-    drop_options(body, options, (*IMAGEN_ONLY, *EDIT_ONLY), "an Imagen setting")
-
-
-def _image_config(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
+def _image_config(body: ChatBody, extras: dict[str, Any]) -> dict[str, Any]:
     """``imageConfig`` from ``image_config``, the ``size`` extra and the Google options; the
     other image parameters of limner's images API are dropped or mapped as that path does."""
     caps, model = body.call.model.capabilities, body.call.model.id
@@ -333,7 +178,7 @@ def _image_config(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
     for name in _IMAGE_DROPPED:
         value = extras.pop(name, None)
         if value is not None:
-            body.drop(name, value, WHY_DROPPED.get(name, _NO_SUCH))
+            body.drop(name, value, WHY_DROPPED.get(name, NO_SUCH))
     _output_options(body, extras, out)
     people = body.options.person_generation
     if people is not None:
@@ -348,7 +193,7 @@ def _image_config(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _output_options(body: _Body, extras: dict[str, Any], out: dict[str, Any]) -> None:
+def _output_options(body: ChatBody, extras: dict[str, Any], out: dict[str, Any]) -> None:
     """``output_format``/``output_compression`` → Vertex ``imageConfig.imageOutputOptions``
     [SDK ``_ImageConfig_to_vertex``; ``_ImageConfig_to_mldev`` raises on the Gemini API]."""
     fmt, compression = extras.pop("output_format", None), extras.pop("output_compression", None)
@@ -392,7 +237,7 @@ def _top_k(extras: dict[str, Any], generation: dict[str, Any]) -> None:
     generation["topK"] = value
 
 
-def _top_level(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
+def _top_level(body: ChatBody, extras: dict[str, Any]) -> dict[str, Any]:
     """The remaining extras: OpenAI's newer fields Gemini has no setting for (reported), and
     ``GenerateContentRequest`` fields by their JSON name; anything else is refused."""
     known = _TOP_LEVEL + (_VERTEX_TOP_LEVEL if body.on_vertex else ())
@@ -400,7 +245,7 @@ def _top_level(body: _Body, extras: dict[str, Any]) -> dict[str, Any]:
     for name, value in extras.items():
         if name in _NOT_SENT_EXTRAS:
             if value is not None:
-                body.drop(name, value, _NO_SUCH)
+                body.drop(name, value, NO_SUCH)
             continue
         json_name = camel(name)
         if json_name in known:

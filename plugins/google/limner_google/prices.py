@@ -108,8 +108,5 @@ def image_tokens(model: ModelInfo, image_size: str | None) -> int | None:
     rounded; Google says 1120). ``None`` when the sheet has no such row or rate."""
     sheet = model.pricing
     rate = sheet.per_million_tokens.image_output if sheet and sheet.per_million_tokens else None
-    if sheet is None or not rate:
-        return None
-    rows = [row for row in sheet.per_image if row.size == image_size]
-    rows = rows or [row for row in sheet.per_image if row.size is None]
-    return int(rows[0].usd / rate * 1_000_000) if rows else None
+    usd = sheet.image_price("chat", None, image_size) if sheet is not None else None
+    return None if usd is None or not rate else int(usd / rate * 1_000_000)
