@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         answer_costs as answer_costs,
         arguments as arguments,
         authorizing as authorizing,
+        base64_text as base64_text,
         call_prices as call_prices,
         calls as calls,
         capabilities as capabilities,

@@ -7,7 +7,6 @@ Everything here runs before any call to a provider, so bad input fails with an
 from __future__ import annotations
 
 import base64
-import binascii
 import contextlib
 import functools
 import io
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
+from .base64_text import decode_base64 as decode_base64, decode_data_url
 from .errors import InvalidRequestError, PayloadTooLargeError
 from .heif import heif_mime, require_heif
 from .image_header import MIME_BY_FORMAT, READ_FORMATS, check_pixels
@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fa
 __all__ = [
     "InputImage",
     "accepted_image",
+    "decode_base64",
     "decode_data_url",
     "mask_to_binary",
     "sniff",
@@ -200,21 +201,6 @@ def _printable(name: str) -> str:
         for ch in name
         if ord(ch) not in CONTROL_CHARACTERS and ch not in '"\\' and not is_lone_surrogate(ch)
     )
-
-
-def decode_data_url(url: str, *, param: str) -> bytes:
-    """The bytes of a base64 ``data:`` URL."""
-    header, _, payload = url.partition(",")
-    if not header.lower().endswith(";base64") or not payload:
-        raise InvalidRequestError(
-            f"{param} is a data: URL without base64 content", param=param, code="invalid_image"
-        )
-    try:
-        return base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError) as exc:  # (a character past ASCII: ValueError)
-        raise InvalidRequestError(
-            f"{param} has invalid base64 data", param=param, code="invalid_image"
-        ) from exc
 
 
 def read_local(ref: ImageRef, *, param: str, max_bytes: int) -> InputImage | None:

@@ -83,6 +83,7 @@ SUBMODULES = frozenset(
         "answer_costs",
         "arguments",
         "authorizing",
+        "base64_text",
         "call_prices",
         "calls",
         "capabilities",

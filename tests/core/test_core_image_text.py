@@ -54,3 +54,21 @@ async def test_long_text_that_is_no_path_is_refused_without_quoting_it_all(
     assert caught.value.param == "images[0]"
     assert len(caught.value.message) < 400
     assert f"({len(B64) * 40:,} characters)" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        base64.encodebytes(IMAGE).decode(),
+        "\r\n".join(B64[i : i + 64] for i in range(0, len(B64), 64)),
+    ],
+)
+async def test_base64_wrapped_in_lines_is_read(make_client: MakeClient, wrapped: str) -> None:
+    """``base64 FILE`` and MIME wrap their lines at 76 or 64 characters."""
+    assert "\n" in wrapped
+    assert limner.images.decode_base64(wrapped) == IMAGE
+    client = make_client()
+    plan = await client.images.edit(
+        model="alpha", prompt="x", image=f"data:image/png;base64,{wrapped}", dry_run=True
+    )
+    assert len(plan.requests) == 1

@@ -195,7 +195,7 @@ class ChatMessage(OpenAIShaped):
 
     def image_bytes(self) -> list[bytes]:
         """The bytes of every (final) image given as a ``data:`` URL."""
-        from ..images import decode_data_url
+        from ..base64_text import decode_data_url
 
         return [  # image_parts: content may stand in for the only image
             decode_data_url(

@@ -172,15 +172,16 @@ def nova_mask(mask: InputImage, *, edit_is_white: bool) -> str:
 
 def decode_option_image(value: bytes | str, param: str) -> InputImage:
     """An image given in ``provider_options`` as bytes, base64 text or a ``data:`` URL."""
-    from limner.images import decode_data_url, sniff
+    from limner.base64_text import decode_base64, decode_data_url
+    from limner.images import sniff
 
     if isinstance(value, str):
         if value.startswith("data:"):
             data = decode_data_url(value, param=param)
         else:
             try:
-                data = base64.b64decode(value, validate=True)
-            except binascii.Error as exc:
+                data = decode_base64(value)
+            except (binascii.Error, ValueError) as exc:  # (past ASCII: ValueError)
                 raise InvalidRequestError(
                     f"{param} must be image bytes, base64 text or a data: URL",
                     param=param,

@@ -568,3 +568,14 @@ def test_mask_and_mask_prompt_are_exclusive(
     with pytest.raises(limner.InvalidRequestError) as caught:
         provider.translate(call)
     assert caught.value.param == "provider_options.amazon.mask_prompt"
+
+
+def test_a_condition_image_in_wrapped_base64_is_read(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    """``base64 FILE`` wraps its lines at 76 characters; the image is sent unwrapped."""
+    layout = png(320, 320)
+    call = make_call(
+        prompt="a house", options={"condition_image": base64.encodebytes(layout).decode()}
+    )
+    assert body(provider, call)["textToImageParams"]["conditionImage"] == b64(layout)
