@@ -72,8 +72,9 @@ class EnvProxies:
         return bool(self._by_scheme)
 
     def secrets(self) -> list[str]:
-        """The passwords in the proxies' URLs (as written and decoded), for text to leave
-        out."""
+        """The passwords in the proxies' URLs (as written and decoded, and as the
+        ``user:password`` pair their ``Proxy-Authorization`` header encodes), for text to
+        leave out."""
         return list(self._secrets)
 
     def for_url(self, url: str) -> Route:
@@ -162,7 +163,9 @@ def _proxy(name: str, given: str) -> _Proxy | None:
     bare = str(parsed.with_user(None))
     pair = f"{parsed.user or ''}:{parsed.password or ''}".encode()
     auth = {"Proxy-Authorization": f"Basic {base64.b64encode(pair).decode()}"}  # RFC 7617
-    secrets = tuple(s for s in {parsed.password, parsed.raw_password} if s)
+    secrets = tuple(  # the pair too: its base64 is what the header carries
+        s for s in {parsed.password, parsed.raw_password, pair.decode()} if s and s != ":"
+    )
     return _Proxy(Route(bare, proxy_headers=auth), Route(bare, headers=auth), secrets)
 
 

@@ -107,10 +107,7 @@ async def exchange(
         return done
 
     def scrubber() -> Scrubber:  # secrets are gathered only when there is an error to clean
-        scrub = Scrubber(provider.secret_values(settings))
-        for attempt in signed:
-            scrub.add(secret_header_values(attempt))
-        return scrub
+        return _scrubber(transport, provider, settings, signed)
 
     if resent is None:  # attempts the provider may have taken before the one answered
         resent = []
@@ -350,3 +347,20 @@ def unique(items: Iterable[T]) -> list[T]:
         if item not in seen:
             seen.append(item)
     return seen
+
+
+def _scrubber(
+    transport: Transport,
+    provider: Provider,
+    settings: ProviderSettings,
+    signed: Sequence[WireRequest],
+) -> Scrubber:
+    """What to take out of a call's error: the provider's secrets, every attempt's secret
+    header values, and the proxies' credentials (a proxy may echo its own)."""
+    scrub = Scrubber(provider.secret_values(settings))
+    proxies = transport.connections.proxies
+    if proxies:
+        scrub.add(proxies.secrets())
+    for attempt in signed:
+        scrub.add(secret_header_values(attempt))
+    return scrub

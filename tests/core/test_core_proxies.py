@@ -266,3 +266,37 @@ def test_ipv6_addresses_in_no_proxy(no_proxy: str, url: str, direct: bool) -> No
     port."""
     proxies = EnvProxies({"ALL_PROXY": "http://p:3128", "NO_PROXY": no_proxy})
     assert (proxies.for_url(url) is DIRECT) == direct
+
+
+@pytest.mark.parametrize("user", ["bob", "alice", "ann"])  # the pair's base64 at each alignment
+async def test_a_proxy_echoing_its_credentials_is_quoted_without_them(user: str) -> None:
+    """A proxy's error page may quote the request's headers, its own ``Proxy-Authorization``
+    among them: neither the password nor the ``user:password`` pair's base64 reaches the error
+    (or the secrets the gateway scrubs its answers with)."""
+    app = web.Application()
+
+    async def echo(request: web.Request) -> web.Response:
+        said = f"proxy error for {request.headers.get('Proxy-Authorization')}"
+        return web.Response(status=502, text=said)
+
+    app.router.add_route("*", "/{path:.*}", echo)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    password = "PROXYPASSLEAK0123"
+    environ = {"HTTP_PROXY": f"http://{user}:{password}@127.0.0.1:{runner.addresses[0][1]}"}
+    encoded = base64.b64encode(f"{user}:{password}".encode()).decode()
+    try:
+        async with _client(environ) as client:
+            with pytest.raises(limner.LimnerError) as caught:
+                await client.with_options(max_retries=0).images.generate(
+                    model="alpha", prompt="a fox"
+                )
+            secrets = limner.redaction.Scrubber(client.secret_values())
+    finally:
+        await runner.cleanup()
+    said = str(caught.value)
+    assert "proxy error for Basic <redacted>" in said, said
+    assert password not in said and encoded not in said
+    assert secrets(f"Basic {encoded}") == "Basic <redacted>"
