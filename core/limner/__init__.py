@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         loading as loading,
         merging as merging,
         money as money,
+        off_loop as off_loop,
         outcomes as outcomes,
         params as params,
         per_model as per_model,

@@ -37,6 +37,7 @@ from .inputs import (
 )
 from .interrupted import LINKS_KEPT, cancelled_call, kept
 from .merging import Merged, collect, respond
+from .off_loop import carries_image_data
 from .outcomes import (
     gather_settled,
 )
@@ -187,13 +188,19 @@ class Engine:
                 )
             )
 
-        given = request.provider_options
-        spelled = spelling(given, provider, OPTIONS) if given else None
-        try:
-            calls = translated(settings)
-            translations = tuple(
+        def translate_all(calls: tuple[ProviderCall, ...]) -> tuple[Translation, ...]:
+            return tuple(
                 with_extra_headers(self.registry.translate(provider, call), extra_headers)
                 for call in calls
+            )
+
+        given = request.provider_options
+        spelled = spelling(given, provider, OPTIONS) if given else None
+        heavy = carries_image_data((*inputs.images, inputs.mask, inputs.markup), given)
+        try:
+            calls = translated(settings)
+            translations = (
+                await asyncio.to_thread(translate_all, calls) if heavy else translate_all(calls)
             )
             if sending:  # the request is valid: settings that need I/O may be looked up now
                 completed = self.settings.completed(provider) or await self.settings.to_send(
@@ -201,9 +208,10 @@ class Engine:
                 )  # (the lookup first: no coroutine to await on every call)
                 if completed is not settings:  # the first call sent: translated again with them
                     settings, calls = completed, translated(completed)
-                    translations = tuple(
-                        with_extra_headers(self.registry.translate(provider, call), extra_headers)
-                        for call in calls
+                    translations = (
+                        await asyncio.to_thread(translate_all, calls)
+                        if heavy
+                        else translate_all(calls)
                     )
         except LimnerError as exc:
             if spelled is not None:  # the options as the caller named them

@@ -129,6 +129,7 @@ SUBMODULES = frozenset(
         "loading",
         "merging",
         "money",
+        "off_loop",
         "outcomes",
         "params",
         "per_model",

@@ -5,36 +5,33 @@ pieces (:mod:`limner.sending`, :mod:`limner.download`)."""
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
 from ..admission import admitted
 from ..call_prices import billed_or_notice, estimated_notice, price_or_notice
-from ..capabilities import ModelInfo
 from ..clear_credentials import clear_credentials
 from ..delivery import not_images
 from ..describing import describe
 from ..dryrun import DryRun, Estimate
 from ..engine import Engine
 from ..errors import (
-    InvalidRequestError,
     LimnerError,
     NoImageGeneratedError,
     PluginError,
-    UnsupportedFeatureError,
 )
 from ..estimates import estimate_calls
 from ..extra_headers import check_extra_headers, check_not_overwritten
 from ..failure_cost import price_bills, price_failure
 from ..inputs import provider_options
+from ..off_loop import carries_image_data
 from ..outcomes import failed_call_notice, failed_calls, gather_settled
 from ..plugin_failures import raise_from_plugin
 from ..provider import Provider, Translation
-from ..requests import STREAMING_NOT_SUPPORTED
 from ..responses import NO_IMAGES, Notice, reported_usage
 from ..sending import (
     Plan,
@@ -50,30 +47,11 @@ from ..unreported import unreported_message_settings
 from ..unsendable import refuse_unsendable
 from .contract import ChatCall, ChatResult
 from .messages import assistant_message, load_turns
+from .refusals import NOT_SUPPORTED, refuse_unsupported
 from .response import ChatChoice, ChatCompletion, ChatUsage
-from .schema import UNSUPPORTED_FIELDS, ChatRequest
+from .schema import ChatRequest
 
 __all__ = ["NOT_SUPPORTED", "TEXT_ONLY", "ChatEngine"]
-
-NOT_SUPPORTED = "Model(s) do not support /chat/completions"
-"""OpenAI's words for a model the chat surface does not serve; limner's message goes on to say
-what to use instead."""
-
-
-def _instead(model: ModelInfo, models: Sequence[ModelInfo]) -> str:
-    """What to use instead of chat with ``model``: its own operations, and the chat models."""
-    calls = {"generate": "images.generate", "edit": "images.edit"}
-    own = [calls[op] for op in model.capabilities.operations if op in calls]
-    today = dt.date.today()
-    chat = [
-        m.id
-        for m in models
-        if m.capabilities.supports("chat") and not m.lifecycle.is_past_shutdown(today)
-    ]
-    uses = f"makes images with {' and '.join(own)}" if own else "serves no chat"
-    listed = f"; chat models: {', '.join(chat)} (limner models)" if chat else ""
-    return uses + listed
-
 
 TEXT_ONLY = "text_only"
 """Notice code for a chat translation whose answer can hold no image (a provider option asked
@@ -134,14 +112,7 @@ class ChatEngine:
     async def _plan(self, request: ChatRequest, *, sending: bool) -> _Plan:
         registry = self.engine.registry
         model = registry.resolve(request.model)
-        if not model.capabilities.supports("chat"):
-            raise InvalidRequestError(
-                f"{NOT_SUPPORTED}: {model.id} {_instead(model, registry.models())}",
-                param="model",
-                code="model_not_supported",
-                model=model.id,
-            )
-        _refuse_unsupported(request, model)
+        refuse_unsupported(request, model, registry.models())
         provider = registry.provider_for(model)
         headers = check_extra_headers(request, registry.providers, provider)
         options = provider_options(request, provider, registry)
@@ -156,14 +127,25 @@ class ChatEngine:
         calls = tuple(
             ChatCall(model, request, settings, turns, options, index) for index in range(request.n)
         )
-        translations = tuple(self._translate(provider, call, headers) for call in calls)
+
+        def translate_all(calls: tuple[ChatCall, ...]) -> tuple[Translation, ...]:
+            return tuple(self._translate(provider, call, headers) for call in calls)
+
+        images = (part.image for turn in turns for part in turn.parts)
+        thoughts = (image for turn in turns for image in turn.thought_images)
+        heavy = carries_image_data((*images, *thoughts), request.provider_options)
+        translations = (
+            await asyncio.to_thread(translate_all, calls) if heavy else translate_all(calls)
+        )
         if sending:  # the request is valid: settings that need I/O may be looked up now
             store = self.engine.settings
             completed = store.completed(provider) or await store.to_send(provider, model)
             if completed is not settings:  # the first call sent: translated again with them
                 settings = completed
                 calls = tuple(replace(call, settings=completed) for call in calls)
-                translations = tuple(self._translate(provider, call, headers) for call in calls)
+                translations = (
+                    await asyncio.to_thread(translate_all, calls) if heavy else translate_all(calls)
+                )
         if headers:
             check_not_overwritten(headers, provider, settings, translations[0].request, model.id)
         adjustments = unique(a for t in translations for a in t.adjustments)
@@ -360,38 +342,3 @@ def _no_usage(plan: _Plan, index: int) -> Notice:
         message=f"{plan.model.id} reported no token usage for choice {index}, which has no "
         "image; its text is billed by tokens, so the cost is unknown",
     )
-
-
-def _refuse_unsupported(request: ChatRequest, model: ModelInfo) -> None:
-    """Before any network call: streaming, tool calls and the like, and ``n`` over the model's
-    limit."""
-    if request.stream:
-        raise UnsupportedFeatureError(
-            "stream=True is not supported yet: limner's chat completions return the whole "
-            "answer at once; leave stream unset (or false)",
-            param="stream",
-            code=STREAMING_NOT_SUPPORTED,
-        )
-    if request.stream_options is not None:
-        raise InvalidRequestError(
-            "stream_options is only allowed with stream=True, which limner does not support yet",
-            param="stream_options",
-        )
-    for name, what in UNSUPPORTED_FIELDS.items():
-        value = getattr(request, name)
-        if value or isinstance(value, dict):  # web_search_options={} asks for a web search
-            raise UnsupportedFeatureError(
-                f"{name}: limner's chat completions do not support {what} yet",
-                param=name,
-            )
-    if request.n > model.capabilities.max_n:
-        raise InvalidRequestError(
-            f"n: {model.id} makes at most {model.capabilities.max_n} choices", param="n"
-        )
-    seeds = model.capabilities.seed_range  # as the images path's schema check does
-    if request.seed is not None and seeds is not None and not seeds[0] <= request.seed <= seeds[1]:
-        raise InvalidRequestError(
-            f"seed: {request.seed} is outside {seeds[0]} to {seeds[1]}, the seeds {model.id} takes",
-            param="seed",
-            code="invalid_value",
-        )
