@@ -65,14 +65,17 @@ def unreached(request: WireRequest, exc: Exception) -> LimnerError:
         )
     if unreadable_answer(exc):  # answered, so perhaps done: not sent again
         return unreadable(request, exc)
-    failure = ProviderConnectionError(
-        f"could not reach {host}: {type(exc).__name__}: {exc}; check the network, and the "
-        "provider's base URL if one is set",
+    why = f"{type(exc).__name__}: {exc}"
+    if maybe_taken(request, exc):  # said in the message too: an app may log nothing else
+        failure = ProviderConnectionError(f"lost the connection to {host} ({why})", retryable=True)
+        failure.add_billing_note(DROPPED)
+        failure.dropped = True
+        return failure
+    return ProviderConnectionError(
+        f"could not reach {host}: {why}; check the network, and the provider's base URL if one "
+        "is set",
         retryable=True,
     )
-    if maybe_taken(request, exc):
-        failure.billing_note, failure.dropped = DROPPED, True
-    return failure
 
 
 def proxy_refused(exc: Exception) -> bool:

@@ -73,6 +73,10 @@ async def test_every_attempts_drop_is_in_the_error(
         f"attempt 1: {dropped}; limner sent it again; attempt 2: {dropped}; limner sent it "
         f"again; {dropped}"
     )
+    host = server.url.removeprefix("http://")  # and the message says it, not "could not reach"
+    assert str(info.value) == (
+        f"lost the connection to {host} (ServerDisconnectedError: Server disconnected); {dropped}"
+    )
 
 
 async def test_a_connection_never_made_is_resent_without_a_word(make_client: MakeClient) -> None:
