@@ -68,21 +68,23 @@ def _where_credentials_go(
     header: str, providers: Mapping[str, Provider], own: Provider | None
 ) -> str:
     """Where the credential ``header`` carries comes from instead: the settings of the provider
-    called (``own``; else of one that sends it), in code or in its environment variables (which
-    the command line and the gateway read)."""
+    called (``own``; else of one that sends it), named by their environment variables (which
+    the command line and the gateway read): a secret's, and the setting the header is named
+    after (``openai-organization``). Not how to pass them from Python: a gateway's client
+    reads this too, and the request, not a setting, is what it must change."""
     if own is None:
         own = next((p for p in providers.values() if header in p.credential_headers), None)
     if own is None:
         return "credentials come from each provider's settings, not from a request"
     fields = own.settings_model.model_fields
-    names = [  # the secrets', and a setting the header is named after (openai-organization)
+    names = [
         variable
         for field, variables in own.env.items()
         if field in fields and (_is_secret(fields[field].annotation) or field in header)
         for variable in variables
     ]
-    where = f"providers={{{own.name!r}: {{...}}}}" + (f" or {', '.join(names)}" if names else "")
-    return f"credentials come from the provider's settings ({where}), not from a request"
+    where = f" ({', '.join(names)})" if names else ""
+    return f"credentials come from the provider's settings{where}, not from a request"
 
 
 def _is_secret(annotation: object) -> bool:

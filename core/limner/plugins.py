@@ -111,6 +111,10 @@ class Registry:
         Raises :class:`NotFoundError` with close suggestions."""
         _ = self.providers
         key = model.strip()
+        if not key:  # as the request schema refuses ""
+            raise InvalidRequestError(
+                "model: must not be empty", param="model", code="invalid_value"
+            )
         found = self._models.get(key) or self._models.get(self._aliases.get(key, ""))
         if found is None and "/" in key:
             prefix, rest = key.split("/", 1)

@@ -342,9 +342,9 @@ async def test_other_providers_options_are_left_alone(
     # where the credential of the provider called is set instead (the CLI and gateway read
     # its environment variables; there is no client to configure there)
     assert info.value.message.endswith(
-        "credentials come from the provider's settings (providers={'fake': {...}} or "
-        "FAKE_API_KEY), not from a request"
+        "credentials come from the provider's settings (FAKE_API_KEY), not from a request"
     )
+    assert str(info.value) == info.value.message  # no Python spelling: a gateway's client reads it
 
 
 async def test_an_options_namespace_no_provider_has_is_refused_as_a_settings_typo_is(
@@ -784,3 +784,18 @@ async def test_one_requests_downloads_share_the_download_cap(
     # a later request has the whole cap again
     plan = await client.images.edit(model="alpha", prompt="x", image=one, dry_run=True)
     assert len(plan.requests) == 1
+
+
+@pytest.mark.parametrize("model", ["", "  ", "\t"])
+async def test_a_blank_model_is_refused_as_an_empty_one_is(
+    make_client: MakeClient, server: FakeServer, model: str
+) -> None:
+    """Not "Unknown model ''" (a 404): the same 400 whatever the blank."""
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await make_client().images.generate(model=model, prompt="x")
+    assert (info.value.message, info.value.param, info.value.code) == (
+        "model: must not be empty",
+        "model",
+        "invalid_value",
+    )
+    assert server.api_calls == []
