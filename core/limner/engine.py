@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .admission import admitted
+from .admission import admitted, before_download
 from .answer_costs import price_made, total_cost
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
 from .capabilities import Operation
@@ -254,7 +254,10 @@ class Engine:
 
     async def fetch(self, url: str, param: str, *, provider_url: bool = False) -> bytes:
         """The bytes at ``url`` under the client's download policy, timeouts and retries, the
-        back-offs cut short by the client's closing (see :func:`~limner.download.download`)."""
+        back-offs cut short by the client's closing (see :func:`~limner.download.download`).
+        An input image's waits for the admission set for it (a gateway's download share)."""
+        if not provider_url:
+            await before_download()
         return await download(
             self.transport.download_session,
             url,

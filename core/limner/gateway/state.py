@@ -1,6 +1,6 @@
 """What every handler shares: the one limner client, the settings, the file store, the upstream
-slots, the URL signer, the secret scrubber and the deadline of a stopping gateway. Nothing else
-is kept between requests."""
+slots and download shares, the URL signer, the secret scrubber and the deadline of a stopping
+gateway. Nothing else is kept between requests."""
 
 from __future__ import annotations
 
@@ -34,11 +34,13 @@ class GatewayState:
     scrub: Scrubber = field(default_factory=Scrubber)
     signer: UrlSigner = field(init=False)
     slots: asyncio.Semaphore = field(init=False)
+    downloads: asyncio.Semaphore = field(init=False)  # requests holding downloaded images
     deadline: Deadline = field(default_factory=Deadline)  # a stopping gateway's, for requests
 
     def __post_init__(self) -> None:
         self.signer = UrlSigner(self.config.api_keys)
         self.slots = asyncio.Semaphore(self.config.max_concurrency)
+        self.downloads = asyncio.Semaphore(self.config.max_concurrency)
         self._per_key = max(1, self.config.max_concurrency // 2)
         self._shares: dict[str, asyncio.Semaphore] = {}  # (one per key: a few)
 
@@ -48,9 +50,19 @@ class GatewayState:
         (:mod:`limner.admission`): a request that cannot succeed is refused at once, also while
         the gateway is busy. With several keys, one key's requests (``owner``, the key's tag)
         hold at most half the slots, so one client cannot lock the others out. Cancelling the
-        request (a client that went away) cancels the call."""
-        with admitting(functools.partial(self._slot, owner)):
-            return await call()
+        request (a client that went away) cancels the call.
+
+        A request that downloads input images first takes one of ``max_concurrency`` download
+        shares, held to its end, so the image bytes the gateway holds for requests (up to the
+        client's ``max_download_bytes`` each) are bounded however many come at once; the
+        others wait for one, within the queue timeout."""
+        config = self.config
+        share = _DownloadShare(self.downloads, config.max_concurrency, config.queue_timeout)
+        try:
+            with admitting(functools.partial(self._slot, owner), share.take):
+                return await call()
+        finally:
+            share.release()
 
     @contextlib.asynccontextmanager
     async def _slot(self, owner: str | None) -> AsyncIterator[None]:
@@ -71,18 +83,7 @@ class GatewayState:
     async def _taken(
         self, slots: asyncio.Semaphore, deadline: float, which: str
     ) -> AsyncIterator[None]:
-        left = max(0.0, deadline - asyncio.get_running_loop().time())
-        try:
-            if slots.locked():  # (wait_for(..., 0) gives up even on a free one)
-                await asyncio.wait_for(slots.acquire(), left)
-            else:
-                await slots.acquire()
-        except TimeoutError:
-            raise BusyError(
-                f"all {which} upstream slots stayed busy for {self.config.queue_timeout:g} s; "
-                "retry later",
-                retry_after=1,
-            ) from None
+        await _acquire(slots, deadline, f"{which} upstream slots", self.config.queue_timeout)
         try:
             yield
         finally:
@@ -98,3 +99,42 @@ class GatewayState:
 
 
 STATE = web.AppKey("limner_gateway", GatewayState)
+
+
+async def _acquire(slots: asyncio.Semaphore, deadline: float, what: str, waited: float) -> None:
+    """One of ``slots`` by ``deadline`` (the loop's time), else a 429 saying all of ``what``
+    stayed busy."""
+    left = max(0.0, deadline - asyncio.get_running_loop().time())
+    try:
+        if slots.locked():  # (wait_for(..., 0) gives up even on a free one)
+            await asyncio.wait_for(slots.acquire(), left)
+        else:
+            await slots.acquire()
+    except TimeoutError:
+        raise BusyError(
+            f"all {what} stayed busy for {waited:g} s; retry later", retry_after=1
+        ) from None
+
+
+class _DownloadShare:
+    """One request's download share: taken before its first input-image download (its images'
+    downloads may run side by side: one takes it, the others wait for that), released when the
+    request ends."""
+
+    def __init__(self, shares: asyncio.Semaphore, count: int, queue_timeout: float) -> None:
+        self._shares, self._count, self._queue_timeout = shares, count, queue_timeout
+        self._lock = asyncio.Lock()
+        self._held = False
+
+    async def take(self) -> None:
+        async with self._lock:
+            if not self._held:
+                deadline = asyncio.get_running_loop().time() + self._queue_timeout
+                what = f"{self._count} of the gateway's input-image download shares"
+                await _acquire(self._shares, deadline, what, self._queue_timeout)
+                self._held = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._shares.release()
