@@ -42,10 +42,13 @@ def admitting(admit: Admit, downloads: BeforeDownload | None = None) -> Iterator
         _ADMIT.reset(token)
 
 
-async def before_download() -> None:
-    """Wait for what :func:`admitting` set before an input-image download, if anything."""
+async def before_download(check: Callable[[], Awaitable[object]]) -> None:
+    """Wait for what :func:`admitting` set before an input-image download, if anything, once
+    ``check`` (the URL's own, which may refuse it) passed: a URL that can never be downloaded
+    is refused at once, not after the wait."""
     wait = _BEFORE_DOWNLOAD.get()
     if wait is not None:
+        await check()
         await wait()
 
 

@@ -9,7 +9,7 @@ from .errors import InvalidRequestError
 
 __all__ = ["decode_base64", "decode_data_url"]
 
-_LINE_BREAKS = str.maketrans("", "", " \t\r\n")  # (ASCII only: U+2028 stays refused)
+_LINE_BREAKS = str.maketrans("", "", "\r\n")  # (not spaces: a "+" that URL-encoding made one)
 
 
 def decode_data_url(url: str, *, param: str) -> bytes:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_REDIRECTS",
     "DownloadPolicy",
+    "check_url",
     "download",
     "sharing_cap",
 ]
@@ -285,6 +286,14 @@ def _shown(url: str) -> str:
         return shown_url(url)
     except ValueError:  # a broken IPv6 address: nothing of it is shown
         return "a URL that cannot be read"
+
+
+async def check_url(url: str, policy: DownloadPolicy, *, param: str) -> None:
+    """Refuse ``url``, an input image's, if ``policy`` forbids it, before its download (which
+    checks it again, and each redirect). A name that cannot be resolved now is left to the
+    download, which tries again."""
+    with contextlib.suppress(ProviderConnectionError):
+        await _check_url(url, policy, param=param, refusal=InvalidRequestError)
 
 
 async def _check_url(

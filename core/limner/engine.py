@@ -19,7 +19,7 @@ from .clear_credentials import clear_credentials
 from .client_defaults import DEFAULT_POLL_TIMEOUT
 from .delivery import BYTES_NOT_URLS, answered_shape, deliver, not_images
 from .describing import describe
-from .download import DownloadPolicy, download
+from .download import DownloadPolicy, check_url, download
 from .dryrun import DryRun
 from .errors import LimnerError, PluginError
 from .estimates import estimate_calls
@@ -257,7 +257,8 @@ class Engine:
         back-offs cut short by the client's closing (see :func:`~limner.download.download`).
         An input image's waits for the admission set for it (a gateway's download share)."""
         if not provider_url:
-            await before_download()
+            policy = self.options.download
+            await before_download(functools.partial(check_url, url, policy, param=param))
         return await download(
             self.transport.download_session,
             url,

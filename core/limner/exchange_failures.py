@@ -67,7 +67,11 @@ def unreached(request: WireRequest, exc: Exception) -> LimnerError:
         return unreadable(request, exc)
     why = f"{type(exc).__name__}: {exc}"
     if maybe_taken(request, exc):  # said in the message too: an app may log nothing else
-        failure = ProviderConnectionError(f"lost the connection to {host} ({why})", retryable=True)
+        failure = ProviderConnectionError(
+            f"lost the connection to {host} ({why}); if it happens every time, check the "
+            "provider's base URL if one is set",
+            retryable=True,
+        )
         failure.add_billing_note(DROPPED)
         failure.dropped = True
         return failure

@@ -32,7 +32,15 @@ async def test_a_data_url_in_any_case_is_read(make_client: MakeClient, url: str)
     assert chat.url.startswith("data:")
 
 
-@pytest.mark.parametrize("payload", [B64[:8] + "é" + B64[8:], B64[:8] + "\u2028" + B64[8:]])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        B64[:8] + "é" + B64[8:],
+        B64[:8] + "\u2028" + B64[8:],
+        B64[:8] + "\n" + B64[8:].replace("+", " ").replace("/", " "),  # "+" URL-decoded
+        B64[:8] + "\t" + B64[8:],
+    ],
+)
 async def test_a_data_url_with_a_character_past_ascii_is_refused_naming_it(
     make_client: MakeClient, server: FakeServer, payload: str
 ) -> None:

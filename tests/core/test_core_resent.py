@@ -75,7 +75,8 @@ async def test_every_attempts_drop_is_in_the_error(
     )
     host = server.url.removeprefix("http://")  # and the message says it, not "could not reach"
     assert str(info.value) == (
-        f"lost the connection to {host} (ServerDisconnectedError: Server disconnected); {dropped}"
+        f"lost the connection to {host} (ServerDisconnectedError: Server disconnected); if it "
+        f"happens every time, check the provider's base URL if one is set; {dropped}"
     )
 
 

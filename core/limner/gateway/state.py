@@ -43,6 +43,7 @@ class GatewayState:
         self.downloads = asyncio.Semaphore(self.config.max_concurrency)
         self._per_key = max(1, self.config.max_concurrency // 2)
         self._shares: dict[str, asyncio.Semaphore] = {}  # (one per key: a few)
+        self._download_shares: dict[str, asyncio.Semaphore] = {}
 
     async def upstream(self, call: Callable[[], Awaitable[T]], owner: str | None = None) -> T:
         """Run one client call, whose requests to the provider wait for a free slot; 429 when
@@ -53,11 +54,14 @@ class GatewayState:
         request (a client that went away) cancels the call.
 
         A request that downloads input images first takes one of ``max_concurrency`` download
-        shares, held to its end, so the image bytes the gateway holds for requests (up to the
-        client's ``max_download_bytes`` each) are bounded however many come at once; the
-        others wait for one, within the queue timeout."""
-        config = self.config
-        share = _DownloadShare(self.downloads, config.max_concurrency, config.queue_timeout)
+        shares (with several keys, one of its key's half), held to its end, so the image bytes
+        the gateway holds for requests (up to the client's ``max_download_bytes`` each) are
+        bounded however many come at once; the others wait for one, within the queue timeout."""
+        pools = [(self.downloads, f"{self.config.max_concurrency} of the gateway's")]
+        own = self._share(owner, self._download_shares)
+        if own is not None:
+            pools.insert(0, (own, f"{self._per_key} of this key's"))
+        share = _DownloadShare(pools, self.config.queue_timeout)
         try:
             with admitting(functools.partial(self._slot, owner), share.take):
                 return await call()
@@ -70,7 +74,7 @@ class GatewayState:
         within one queue timeout."""
         deadline = asyncio.get_running_loop().time() + self.config.queue_timeout
         async with contextlib.AsyncExitStack() as held:
-            share = self._share(owner)
+            share = self._share(owner, self._shares)
             if share is not None:
                 which = f"{self._per_key} of this key's"
                 await held.enter_async_context(self._taken(share, deadline, which))
@@ -89,13 +93,16 @@ class GatewayState:
         finally:
             slots.release()
 
-    def _share(self, owner: str | None) -> asyncio.Semaphore | None:
-        """The slots of one key's own, when the gateway has several keys."""
+    def _share(
+        self, owner: str | None, shares: dict[str, asyncio.Semaphore]
+    ) -> asyncio.Semaphore | None:
+        """One key's own part of ``shares`` (its slots, or its download shares), when the
+        gateway has several keys."""
         if owner is None or len(self.config.api_keys) < 2:
             return None
-        if owner not in self._shares:
-            self._shares[owner] = asyncio.Semaphore(self._per_key)
-        return self._shares[owner]
+        if owner not in shares:
+            shares[owner] = asyncio.Semaphore(self._per_key)
+        return shares[owner]
 
 
 STATE = web.AppKey("limner_gateway", GatewayState)
@@ -118,23 +125,31 @@ async def _acquire(slots: asyncio.Semaphore, deadline: float, what: str, waited:
 
 class _DownloadShare:
     """One request's download share: taken before its first input-image download (its images'
-    downloads may run side by side: one takes it, the others wait for that), released when the
-    request ends."""
+    downloads may run side by side: one takes it, the others wait for that), from each pool in
+    turn (its key's, then the gateway's) within one queue timeout; released when the request
+    ends."""
 
-    def __init__(self, shares: asyncio.Semaphore, count: int, queue_timeout: float) -> None:
-        self._shares, self._count, self._queue_timeout = shares, count, queue_timeout
+    def __init__(self, pools: list[tuple[asyncio.Semaphore, str]], queue_timeout: float) -> None:
+        self._pools, self._queue_timeout = pools, queue_timeout
         self._lock = asyncio.Lock()
-        self._held = False
+        self._held: list[asyncio.Semaphore] = []
+        self._taken = False
 
     async def take(self) -> None:
         async with self._lock:
-            if not self._held:
-                deadline = asyncio.get_running_loop().time() + self._queue_timeout
-                what = f"{self._count} of the gateway's input-image download shares"
-                await _acquire(self._shares, deadline, what, self._queue_timeout)
-                self._held = True
+            if self._taken:
+                return
+            deadline = asyncio.get_running_loop().time() + self._queue_timeout
+            try:
+                for pool, which in self._pools:
+                    what = f"{which} input-image download shares"
+                    await _acquire(pool, deadline, what, self._queue_timeout)
+                    self._held.append(pool)
+            except BaseException:  # (busy, or cancelled): none kept
+                self.release()
+                raise
+            self._taken = True
 
     def release(self) -> None:
-        if self._held:
-            self._held = False
-            self._shares.release()
+        while self._held:
+            self._held.pop().release()
