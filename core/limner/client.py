@@ -30,6 +30,7 @@ from .client_options import (
     check_client_settings,
     check_providers,
     check_retry_arguments,
+    check_sdk_arguments,
     for_call,
     with_options,
 )
@@ -207,6 +208,8 @@ class AsyncClient:
         (input image URLs, result links), whose hosts others may name. Closing the client ends
         its calls' waits and the reading of answers already begun, but not a call still waiting
         for a provider's first answer: the session, which keeps that connection, is yours.
+    :param api_key: not taken (an error naming ``providers=``): the openai SDK's argument,
+        which a client migrated from it passes first; so is ``base_url``.
     """
 
     def __init__(
@@ -226,7 +229,10 @@ class AsyncClient:
         registry: Registry | None = None,
         session: aiohttp.ClientSession | None = None,
         environ: Mapping[str, str] | None = None,
+        api_key: None = None,
+        base_url: None = None,
     ) -> None:
+        check_sdk_arguments(api_key, base_url)
         check_retry_arguments(max_retries, retry)
         max_retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
         check_client_settings(

@@ -71,6 +71,21 @@ def check_client_settings(
             )
 
 
+def check_sdk_arguments(api_key: object, base_url: object) -> None:
+    """Refuse the openai SDK's ``api_key=`` and ``base_url=`` (a client migrated from it passes
+    them first): limner calls several providers, each with its own settings. The value is not
+    quoted: it may be a key."""
+    for name, value in (("api_key", api_key), ("base_url", base_url)):
+        if value is not None:
+            raise InvalidRequestError(
+                f"{name}: limner calls several providers, each with its own settings: pass "
+                f"providers={{'<provider>': {{{name!r}: ...}}}}, or set the provider's "
+                "environment variable (limner models lists the providers; "
+                "client.missing_credentials() names the variables a client lacks)",
+                param=name,
+            )
+
+
 def check_retry_arguments(max_retries: object, retry: object) -> None:
     """``max_retries`` and ``retry`` say the same thing: one of them, not both."""
     if retry is not None and max_retries is not None:

@@ -301,6 +301,8 @@ class Client:
         disable_plugins: Iterable[str] = (),
         registry: Registry | None = None,
         environ: Mapping[str, str] | None = None,
+        api_key: None = None,
+        base_url: None = None,
     ) -> None:
         self._async = AsyncClient(
             providers=providers,
@@ -316,6 +318,8 @@ class Client:
             disable_plugins=disable_plugins,
             registry=registry,
             environ=environ,
+            api_key=api_key,
+            base_url=base_url,
         )
         self._runner = _LoopThread(self._async.close)
         self.registry = self._async.registry

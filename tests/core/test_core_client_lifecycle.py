@@ -680,3 +680,17 @@ def test_a_session_passed_in_from_another_event_loop_is_a_typed_error(threaded_u
     finally:
         other.run_until_complete(session.close())
         other.close()
+
+
+@pytest.mark.parametrize("name", ["api_key", "base_url"])
+@pytest.mark.parametrize("make", [limner.AsyncClient, limner.Client])
+def test_the_openai_sdks_client_arguments_point_to_providers(name: str, make: Any) -> None:
+    """A client migrated from the openai SDK passes ``api_key=`` first: the error says where
+    limner's settings go, without quoting the value; ``None`` (an unset variable) passes."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        make(environ={}, **{name: "sk-secret-value-0123456789"})
+    assert caught.value.param == name
+    assert f"providers={{'<provider>': {{{name!r}: ...}}}}" in str(caught.value)
+    assert "sk-secret" not in str(caught.value)
+    made = make(environ={}, **{name: None})
+    assert isinstance(made, limner.AsyncClient | limner.Client)  # (nothing opened: no close)
