@@ -143,8 +143,9 @@ def more_images(plan: Plan[Any], call: ProviderCall, got: int) -> Notice:
     return Notice(
         code="more_images",
         message=f"{which}{plan.model.id} returned {got} image(s), more than the {call.n} asked "
-        f"for; all are returned (and billed): the {plan.provider.name} plugin may send the "
-        "wrong count (ProviderCall.n is the call's share of the request's n)",
+        "for; all are returned (and billed). Some models make more than asked (a story told "
+        f"in pictures); otherwise the {plan.provider.name} plugin may send the wrong count "
+        "(ProviderCall.n is the call's share of the request's n)",
     )
 
 

@@ -852,8 +852,9 @@ async def test_more_images_than_a_call_asked_for_are_kept_and_said(
     assert [w.code for w in result.warnings] == ["more_images"] * 3
     assert result.warnings[0].message == (
         "call 1 of 3: fake/alpha-1 returned 5 image(s), more than the 2 asked for; all are "
-        "returned (and billed): the fake plugin may send the wrong count (ProviderCall.n is the "
-        "call's share of the request's n)"
+        "returned (and billed). Some models make more than asked (a story told in pictures); "
+        "otherwise the fake plugin may send the wrong count (ProviderCall.n is the call's share "
+        "of the request's n)"
     )
 
 

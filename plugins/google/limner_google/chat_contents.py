@@ -11,6 +11,7 @@ from typing import Any
 from limner import Changes, InputImage, InvalidRequestError
 from limner.chat import NO_STATE, ChatCall, ChatTurn
 
+from .chat_body import ChatBody
 from .common import check_input_count, gemini_image_part
 
 __all__ = [
@@ -54,7 +55,7 @@ def system_parts(body: Changes, call: ChatCall) -> list[dict[str, Any]]:
     return parts
 
 
-def conversation(body: Changes, call: ChatCall) -> list[dict[str, Any]]:
+def conversation(body: ChatBody, call: ChatCall) -> list[dict[str, Any]]:
     """The conversation's turns as Gemini ``contents``; an empty message (a stopped answer an
     app kept, ``content: ""``) is left out and reported, since Google refuses a turn without
     parts."""
@@ -109,7 +110,7 @@ def _warn_if_cut_to_text(body: Changes, turn: ChatTurn) -> None:
     )
 
 
-def content(body: Changes, turn: ChatTurn, model_id: str) -> dict[str, Any]:
+def content(body: ChatBody, turn: ChatTurn, model_id: str) -> dict[str, Any]:
     """``turn`` as a Gemini content for a call to ``model_id``. What Gemini cannot take is left
     out and reported: an empty text beside other parts (Google refuses a part without data), a
     participant ``name``, an image's ``detail`` hint; and an assistant turn's stored state when
@@ -140,9 +141,7 @@ def content(body: Changes, turn: ChatTurn, model_id: str) -> dict[str, Any]:
             parts = [
                 {"text": p.text}
                 if p.image is None
-                else gemini_image_part(
-                    body, p.image, f"{where}.images[{next(images)}].image_url.url"
-                )
+                else _image_part(body, p.image, f"{where}.images[{next(images)}].image_url.url")
                 for p in turn.parts
             ]
         return {"role": "model", "parts": parts}
@@ -154,7 +153,7 @@ def content(body: Changes, turn: ChatTurn, model_id: str) -> dict[str, Any]:
         if part.image is not None:
             if part.detail is not None:
                 body.drop(f"{at}.image_url.detail", part.detail, "Gemini takes no detail hint")
-            out.append(gemini_image_part(body, part.image, f"{at}.image_url.url"))
+            out.append(_image_part(body, part.image, f"{at}.image_url.url"))
         elif part.text is not None and part.text.strip():
             out.append({"text": part.text})
         elif given:  # all empty: the whole message is left out (and reported) by the caller
@@ -295,7 +294,7 @@ def _checked_state(turn: ChatTurn) -> list[dict[str, Any]]:
     return parts
 
 
-def _replay(body: Changes, turn: ChatTurn, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _replay(body: ChatBody, turn: ChatTurn, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The model's parts as Google returned them, image bytes put back from the message."""
     out = []
     for part in parts:
@@ -306,7 +305,11 @@ def _replay(body: Changes, turn: ChatTurn, parts: list[dict[str, Any]]) -> list[
         ):
             if key in part:
                 at = part.pop(key)
-                part.update(gemini_image_part(body, images[at], f"{where}[{at}].image_url.url"))
+                part.update(_image_part(body, images[at], f"{where}[{at}].image_url.url"))
         part.pop("image_digest", None)  # limner's own: not Google's
         out.append(part)
     return out
+
+
+def _image_part(body: ChatBody, image: InputImage, param: str) -> dict[str, Any]:
+    return gemini_image_part(body, image, param, model=body.call.model, on_vertex=body.on_vertex)

@@ -129,8 +129,9 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
         warnings.extend(_without_output(call, response, candidate, finish))
     elif finish == "MAX_TOKENS" and not turn.images and _asked_for_images(call):
         warnings.append(_cut_short(call))  # text came back, but the budget left no image
-    elif finish == "STOP" and not turn.images and _asked_for_images(call):
-        message = "the model answered with text alone (message.images is empty)"
+    elif finish not in SAFETY_FINISH and not turn.images and _asked_for_images(call):
+        why = "" if finish == "STOP" else f"; finishReason {finish}"  # (NO_IMAGE, IMAGE_OTHER)
+        message = f"the model answered with text alone (message.images is empty{why})"
         warnings.append(Notice(code=NO_IMAGES, message=message, index=call.index))
     if finish in SAFETY_FINISH and not turn.images and _asked_for_images(call):  # withheld
         said = candidate.get("finishMessage")

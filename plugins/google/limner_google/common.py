@@ -237,27 +237,32 @@ def output_options(
 
 # Input image formats Google takes (anything else is re-encoded as PNG):
 # - Gemini: PNG, JPEG, WEBP, HEIC, HEIF — ai.google.dev/gemini-api/docs/image-understanding
-#   ("Supported image formats"); Vertex's image-understanding table lists the same for the Gemini
-#   image models (gemini-2.5-flash-image: png, jpeg, webp); a GIF is refused as an invalid
-#   argument (discuss.ai.google.dev/t/71468, where Google staff answered with this list).
+#   ("Supported image formats"); Vertex's image-understanding table lists the same for the
+#   Gemini 3 image models, but png, jpeg and webp alone for gemini-2.5-flash-image
+#   (docs.cloud.google.com/vertex-ai/generative-ai/docs/multimodal/image-understanding); a GIF
+#   is refused as an invalid argument (discuss.ai.google.dev/t/71468, where Google staff
+#   answered with this list).
 # - Imagen :predict: "Only the images in below listed MIME types are supported. - image/jpeg -
 #   image/png" (Vertex REST reference, VisionGenerativeModelInstance Image.mimeType).
 GEMINI_INPUT_MIMES = frozenset(
     {"image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"}
 )
+_NO_HEIF = frozenset({"image/png", "image/jpeg", "image/webp"})
+_NO_HEIF_ON_VERTEX = frozenset({"gemini-2.5-flash-image"})
 IMAGEN_INPUT_MIMES = frozenset({"image/png", "image/jpeg"})
 
 
-def gemini_image_part(changes: Changes, image: InputImage, param: str) -> dict[str, Any]:
-    """An input image as a Gemini ``inlineData`` part, in a format Gemini takes (a GIF becomes a
-    PNG, reported as ``param``): the images and chat paths send the same part."""
-    image = accepted_image(
-        changes,
-        image,
-        param,
-        GEMINI_INPUT_MIMES,
-        "Gemini takes PNG, JPEG, WebP, HEIC or HEIF input images",
-    )
+def gemini_image_part(
+    changes: Changes, image: InputImage, param: str, *, model: ModelInfo, on_vertex: bool
+) -> dict[str, Any]:
+    """An input image as a Gemini ``inlineData`` part, in a format ``model`` takes on its
+    backend (a GIF becomes a PNG, and a HEIC photo for a model that takes none, reported as
+    ``param``): the images and chat paths send the same part."""
+    if on_vertex and model.name in _NO_HEIF_ON_VERTEX:
+        mimes, said = _NO_HEIF, f"{model.id} on Vertex AI takes PNG, JPEG or WebP input images"
+    else:
+        mimes, said = GEMINI_INPUT_MIMES, "Gemini takes PNG, JPEG, WebP, HEIC or HEIF input images"
+    image = accepted_image(changes, image, param, mimes, said)
     return {"inlineData": {"mimeType": image.mime, "data": image.b64}}
 
 

@@ -164,7 +164,9 @@ def _inline_images(plan: Plan) -> list[dict[str, Any]]:
     call = plan.call
     check_input_count(plan, call.model, len(call.images), "images", on_vertex=plan.on_vertex)
     return [
-        gemini_image_part(plan, image, f"images[{number}]")
+        gemini_image_part(
+            plan, image, f"images[{number}]", model=call.model, on_vertex=plan.on_vertex
+        )
         for number, image in enumerate(call.images)
     ]
 
@@ -200,7 +202,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
             categories=flagged_categories(feedback.get("safetyRatings")),
         )  # fmt: skip
     images: list[ImageData] = []
-    texts: list[str] = []
+    texts: list[str | None] = []  # (None: an image)
     finish: str | None = None
     finish_message: str | None = None
     flagged: list[str] = []
@@ -213,7 +215,10 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
         content = candidate.get("content")
         for part in content.get("parts") or [] if isinstance(content, dict) else []:
             _read_part(part, images, texts)
-    said = "".join(texts).strip() or None
+    from .chat_contents import answer_text  # (not at import: it loads limner.chat)
+
+    # captions on each side of an image are joined with a blank line, as chat joins them
+    said = answer_text([{"image": 0} if t is None else {"text": t} for t in texts]).strip() or None
     usage = usage_from_metadata(body.get("usageMetadata"), images=len(images))
     if not images:
         return _no_image(call, response, finish, finish_message, said, usage, flagged)
@@ -235,7 +240,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
     )
 
 
-def _read_part(part: Any, images: list[ImageData], texts: list[str]) -> None:
+def _read_part(part: Any, images: list[ImageData], texts: list[str | None]) -> None:
     if not isinstance(part, dict) or part.get("thought") is True:
         return
     inline = part.get("inlineData") or part.get("inline_data")
@@ -244,6 +249,7 @@ def _read_part(part: Any, images: list[ImageData], texts: list[str]) -> None:
         data = inline.get("data")
         if isinstance(data, str) and data and str(mime).startswith("image/"):
             images.append(ImageData(b64_json=data))
+            texts.append(None)
         return
     text = part.get("text")
     if isinstance(text, str):

@@ -172,6 +172,10 @@ def _vertex_params(plan: Plan, params: dict[str, Any]) -> None:
         )
     for name, wire in (("add_watermark", "addWatermark"), ("enhance_prompt", "enhancePrompt")):
         value = getattr(options, name)
+        if name == "enhance_prompt" and value is not None and plan.call.operation == "edit":
+            why = "Imagen edits take no enhancePrompt (google-genai's EditImageConfig has none)"
+            plan.drop(f"provider_options.google.{name}", value, f"{why}; it applies to generation")
+            continue
         plan.vertex_only(f"provider_options.google.{name}", value, _setter(params, wire, value))
     plan.vertex_only("seed", request.seed, lambda: _seed(plan, params))
 

@@ -262,6 +262,23 @@ async def test_a_text_answer_without_usage_has_an_unknown_cost(server: Server) -
     )
 
 
+@pytest.mark.parametrize("finish", ["NO_IMAGE", "IMAGE_OTHER"])
+async def test_a_text_answer_finished_without_an_image_has_the_no_images_warning(
+    server: Server, finish: str
+) -> None:
+    """Google's own "no image" finish reasons, with text beside them: as for STOP."""
+    answer = gemini_answer("I would rather describe it.")
+    answer["candidates"][0]["finishReason"] = finish
+    server.answer(200, answer)
+    async with server.client() as client:
+        result = await client.chat.completions.create(model=PRO, messages=[USER])
+    said = {w.code: w.message for w in result.warnings}
+    assert said["no_images"] == (
+        f"the model answered with text alone (message.images is empty; finishReason {finish})"
+    )
+    assert said["finish_reason"] == f"Gemini finished with {finish}"
+
+
 async def test_usage_missing_from_one_choice_is_said(server: Server) -> None:
     bare = gemini_answer(image=png())
     del bare["usageMetadata"]

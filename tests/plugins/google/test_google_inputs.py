@@ -199,6 +199,31 @@ def test_gemini_keeps_heic_as_given(provider: GoogleProvider, make_call: MakeCal
     assert translation.adjustments == ()
 
 
+@pytest.mark.parametrize("model", ["gemini-3-pro-image", "gemini-3.1-flash-image"])
+def test_gemini_3_keeps_heic_on_vertex_too(
+    provider: GoogleProvider, make_call: MakeCall, model: str
+) -> None:
+    photo = heic()
+    translation = provider.translate(make_call(model, "edit", settings=VERTEX, images=[photo]))
+    assert inline_parts(translation.request.json)[0]["mimeType"] == "image/heic"
+
+
+def test_gemini_2_5_flash_image_on_vertex_gets_heic_as_png(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    """Vertex's image-understanding table lists png, jpeg and webp for this model alone."""
+    call = make_call("gemini-2.5-flash-image", "edit", settings=VERTEX, images=[heic()])
+    translation = provider.translate(call)
+    (part,) = inline_parts(translation.request.json)
+    assert part["mimeType"] == "image/png"
+    (adjusted,) = translation.adjustments
+    assert adjusted.param == "images[0]"
+    assert adjusted.reason.startswith(
+        "google/gemini-2.5-flash-image on Vertex AI takes PNG, JPEG or WebP input images; "
+        "re-encoded"
+    )
+
+
 async def test_chat_sends_a_heic_data_url_as_given() -> None:
     photo = heic()
     url = "data:image/heic;base64," + base64.b64encode(photo).decode()
@@ -209,6 +234,15 @@ async def test_chat_sends_a_heic_data_url_as_given() -> None:
         {"mimeType": "image/heic", "data": base64.b64encode(photo).decode()}
     ]
     assert plan.adjustments == []
+
+
+async def test_chat_on_vertex_sends_heic_to_gemini_2_5_flash_image_as_png() -> None:
+    url = "data:image/heic;base64," + base64.b64encode(heic()).decode()
+    message = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}
+    async with limner.AsyncClient(environ=VERTEX_ENV) as client:
+        plan = await client.chat.completions.create(model=FLASH, messages=[message], dry_run=True)
+    assert [p["mimeType"] for p in inline_parts(plan.requests[0]["json"])] == ["image/png"]
+    assert [a.param for a in plan.adjustments] == ["messages[0].content[0].image_url.url"]
 
 
 def test_animated_gif_is_refused_naming_the_image(

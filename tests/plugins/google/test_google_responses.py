@@ -121,18 +121,21 @@ def test_no_image_keeps_the_text(provider: GoogleProvider, make_call: MakeCall) 
 def test_text_parts_become_revised_prompt_and_thoughts_are_skipped(
     provider: GoogleProvider, make_call: MakeCall
 ) -> None:
+    """Text on each side of an image is joined with a blank line, as chat joins it: captions
+    of an illustrated story ran together ("onetwo")."""
     body = candidate(
         [
             {"text": "planning...", "thought": True},
             {"text": "Here is ", "thoughtSignature": "sig"},
-            {"inlineData": {"mimeType": "image/png", "data": "aGk="}, "thoughtSignature": "sig"},
             {"text": "your fox."},
+            {"inlineData": {"mimeType": "image/png", "data": "aGk="}, "thoughtSignature": "sig"},
+            {"text": "And at dusk."},
+            {"inlineData": {"mimeType": "image/png", "data": "aGk="}},
         ]
     )
     result = provider.parse_response(make_call("gemini-3-pro-image"), answer(200, body))
-    assert [(i.b64_json, i.revised_prompt) for i in result.images] == [
-        ("aGk=", "Here is your fox.")
-    ]
+    said = "Here is your fox.\n\nAnd at dusk."
+    assert [(i.b64_json, i.revised_prompt) for i in result.images] == [("aGk=", said)] * 2
     assert result.output_format == "png"
 
 

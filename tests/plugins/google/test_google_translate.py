@@ -549,6 +549,24 @@ def mask_pixels(b64: str) -> tuple[str, int, int, int, int]:
         )
 
 
+def test_imagen_edit_drops_enhance_prompt(provider: GoogleProvider, make_call: MakeCall) -> None:
+    """The SDK's EditImageConfig has no enhance_prompt (GenerateImagesConfig has): not sent on
+    an edit, and said."""
+    call = make_call(
+        "imagen-3.0-capability-001",
+        "edit",
+        settings=VERTEX,
+        images=[png(16, 16)],
+        mask=png(16, 16, mode="RGBA", hole=True),
+        options={"enhance_prompt": True},
+    )
+    translation = provider.translate(call)
+    assert "enhancePrompt" not in translation.request.json["parameters"]
+    assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
+        ("provider_options.google.enhance_prompt", True, None)
+    ]
+
+
 def test_imagen_edit_converts_the_mask(provider: GoogleProvider, make_call: MakeCall) -> None:
     image, mask = png(16, 16), png(16, 16, mode="RGBA", hole=True)
     call = make_call(
