@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .capabilities import ModelInfo, Operation
 from .errors import PluginError
 from .plugins import Registry
-from .pricing import hook_cost, sheet_basis
+from .pricing import hook_cost, sheet_basis, unpriced_tokens
 from .redaction import raised_at
 from .responses import Notice, Usage
 
@@ -17,10 +17,18 @@ if TYPE_CHECKING:
     from .chat.contract import ChatCall
     from .provider import ProviderCall
 
-__all__ = ["COST_ESTIMATED", "billed_or_notice", "estimated_notice", "price_or_notice"]
+__all__ = [
+    "COST_ESTIMATED",
+    "PRICE_PARTIAL",
+    "billed_or_notice",
+    "estimated_notice",
+    "price_or_notice",
+]
 
 COST_ESTIMATED = "cost_estimated"
 """``Notice.code`` of a token-billed call's cost estimated without the tokens it was billed."""
+PRICE_PARTIAL = "price_partial"
+"""``Notice.code`` of a cost that leaves out tokens the price sheet has no rate for."""
 
 
 def price_or_notice(
@@ -55,6 +63,13 @@ def price_or_notice(
         return None, Notice(
             code="price_unknown",
             message=_unpriced(model, operation, quality, size, usage, estimating),
+        )
+    unpriced = unpriced_tokens() if sheet_basis() == "tokens" else ()
+    if unpriced:
+        return cost, Notice(
+            code=PRICE_PARTIAL,
+            message=f"{model.id}'s price sheet has no rate for {' and '.join(unpriced)} "
+            "tokens: the cost covers the other tokens only",
         )
     return cost, None
 

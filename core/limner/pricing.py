@@ -11,7 +11,7 @@ from .errors import PluginError
 from .money import to_usd
 from .responses import Usage
 
-__all__ = ["SheetBasis", "hook_cost", "price_from_sheet", "sheet_basis"]
+__all__ = ["SheetBasis", "hook_cost", "price_from_sheet", "sheet_basis", "unpriced_tokens"]
 
 _MAX_COST_DIGITS = 12
 """A hook's cost has at most this many digits before the point (under 10^13 USD): a larger one
@@ -21,6 +21,7 @@ _MILLION = Decimal(1_000_000)
 
 SheetBasis = Literal["tokens", "per_image"]
 _PRICED_BY: ContextVar[SheetBasis | None] = ContextVar("limner_priced_by", default=None)
+_UNPRICED: ContextVar[tuple[str, ...]] = ContextVar("limner_unpriced_tokens", default=())
 
 
 def sheet_basis() -> SheetBasis | None:
@@ -31,9 +32,17 @@ def sheet_basis() -> SheetBasis | None:
     return _PRICED_BY.get()
 
 
+def unpriced_tokens() -> tuple[str, ...]:
+    """The tokens the sheet had no rate for when it priced the last call by its tokens
+    (``"40 text output"``): its price covers the others only."""
+    return _UNPRICED.get()
+
+
 def forget_sheet_basis() -> None:
     """Before a call is priced: no price from the sheet yet."""
     _PRICED_BY.set(None)
+    if _UNPRICED.get():
+        _UNPRICED.set(())
 
 
 def price_from_sheet(
@@ -82,17 +91,22 @@ def _price_tokens(
         image_output = usage.output_tokens_details.image_tokens
     else:
         text_output, image_output = 0, usage.output_tokens
-    total = Decimal(0)
-    for count, rate in (
-        (text_input, text_in),
-        (image_input, image_in),
-        (text_output, text_out),
-        (image_output, image_out),
+    total, priced, unpriced = Decimal(0), False, []
+    for count, rate, kind in (
+        (text_input, text_in, "text input"),
+        (image_input, image_in, "image input"),
+        (text_output, text_out, "text output"),
+        (image_output, image_out, "image output"),
     ):
         if count:
             if rate is None:
-                return None
-            total += rate * count
+                unpriced.append(f"{count} {kind}")
+            else:
+                total, priced = total + rate * count, True
+    if not priced:  # nothing the sheet has a rate for
+        return None
+    if unpriced:  # the rest is priced: said, not lost (call_prices' price_partial)
+        _UNPRICED.set(tuple(unpriced))
     return total / _MILLION
 
 

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+import limner
 from limner import ModelInfo, Usage
+from limner.call_prices import price_or_notice
 from limner.pricing import price_from_sheet
 from limner_openai import OpenAIProvider
 
@@ -61,10 +63,23 @@ def test_token_prices(
 
 
 @pytest.mark.parametrize("name", ["gpt-image-1", "gpt-image-2.6-sunburst"])
-def test_no_text_output_rate_means_no_price(model: Callable[[str], ModelInfo], name: str) -> None:
-    # no published rate for text output tokens: the price is unknown, not silently zero
-    tokens = usage(10, 0, 110, out_text=10)
-    assert price_from_sheet(model(name), "generate", 1, None, None, tokens) is None
+def test_text_output_tokens_without_a_rate_are_left_out_and_said(
+    model: Callable[[str], ModelInfo], name: str
+) -> None:
+    """No published rate for text output tokens: the rest is priced, and a price_partial
+    warning names the tokens left out (not a lost cost, nor a silent zero for them)."""
+    with_text, without = usage(10, 0, 110, out_text=10), usage(10, 0, 100, out_text=0)
+    registry = limner.plugins.default_registry()
+    info = model(name)
+    cost, notice = price_or_notice(registry, info, "generate", 1, None, None, with_text)
+    assert cost == price_from_sheet(info, "generate", 1, None, None, without)
+    assert cost is not None and cost > 0
+    assert notice == limner.Notice(
+        code="price_partial",
+        message=f"openai/{name}'s price sheet has no rate for 10 text output tokens: the cost "
+        "covers the other tokens only",
+    )
+    assert price_or_notice(registry, info, "generate", 1, None, None, without)[1] is None
 
 
 async def test_a_model_billed_by_tokens_without_an_estimate_says_so_in_a_dry_run() -> None:
