@@ -119,13 +119,22 @@ def _size_from_config(plan: Plan, aspect: str | None, image_size: str | None) ->
     rules = plan.call.model.capabilities.size_rules
     ratio = parse_ratio(aspect) if aspect is not None else 1.0
     fitted = ""  # why the long side differs from the resolution class asked, if it does
-    if free and rules is not None:
+    if rules is not None:  # free sizes (in a JSON edit, the listed size nearest the one computed)
         long_side = parse_image_size(image_size) if image_size is not None else None
         standard = [s for s in allowed if s != "auto"]
-        applied: str | None = size_for_aspect(ratio, long_side, standard, rules)
+        wanted = size_for_aspect(ratio, long_side, standard, rules)
+        applied: str | None = wanted
         reason = "OpenAI takes a WIDTHxHEIGHT size: computed one (sides multiples of 16)"
+        if not free and wanted not in allowed:
+            computed = parse_size(wanted) or (1024, 1024)
+            listed = ", ".join(standard)
+            reason = (
+                f"{plan.model_name} accepts only {listed} in a JSON edit: sent the one nearest "
+                f"{wanted}, the size computed"
+            )
+            applied = nearest_size(computed[0], computed[1], allowed)
         got = parse_size(applied) if applied is not None else None
-        if long_side is not None and got is not None and max(got) != long_side:
+        if long_side is not None and got is not None and max(got) != long_side and free:
             fitted = (
                 f"; {image_size} means {long_side} px on the longer side, which "
                 f"{plan.model_name}'s size limits bring to {max(got)}"
@@ -145,7 +154,7 @@ def _size_from_config(plan: Plan, aspect: str | None, image_size: str | None) ->
         reason = f"OpenAI takes a size: sent the {plan.model_name} size nearest this aspect ratio"
     if aspect is not None:
         plan.adjust("image_config.aspect_ratio", aspect, applied, reason)
-    if image_size is not None and free:
+    if image_size is not None and rules is not None:
         plan.adjust("image_config.image_size", image_size, applied, reason + fitted)
     return applied
 

@@ -906,7 +906,7 @@ def test_a_free_size_keeps_an_edit_with_moderation_multipart(
         # image_config that works out to a size the JSON form lists too
         ({"image_config": {"aspect_ratio": "1:1"}}, "1024x1024"),
         ({"image_config": {"aspect_ratio": "3:2"}}, "1536x1024"),
-        ({"image_config": {"image_size": "1K"}}, None),  # the model's own default: unsent
+        ({"image_config": {"image_size": "1K"}}, "1024x1024"),  # (unsent is auto, not this)
     ],
 )
 def test_a_listed_size_keeps_the_json_form_for_moderation(
