@@ -60,9 +60,12 @@ def price_or_notice(
             "the cost is unknown",
         )
     if cost is None:
+        unrated = unpriced_tokens()  # (the tokens counted, none of which the sheet has a rate for)
         return None, Notice(
             code="price_unknown",
-            message=_unpriced(model, operation, quality, size, usage, estimating),
+            message=f"{model.id}'s price sheet has no rate for {' or '.join(unrated)} tokens"
+            if unrated
+            else _unpriced(model, operation, quality, size, usage, estimating),
         )
     unpriced = unpriced_tokens() if sheet_basis() == "tokens" else ()
     if unpriced:

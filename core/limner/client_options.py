@@ -142,7 +142,8 @@ def with_options(engine: Engine, changes: Mapping[str, Any]) -> Engine:
     if unknown:
         raise InvalidRequestError(
             f"with_options does not change {', '.join(unknown)}; it changes "
-            f"{', '.join(ClientOptions.__annotations__)} (make a new client for other settings)",
+            f"{', '.join(ClientOptions.__annotations__)} (make a new client for other settings: "
+            "credentials and base URLs go in its providers=)",
             param=unknown[0],
         )
     given = {name: value for name, value in changes.items() if value is not None}

@@ -27,7 +27,7 @@ def price_failure(
     if error.usage is None or error.cost is not None or sheet is None or not sheet.bills_tokens:
         return  # (a model priced per image bills the images made, which usage does not tell)
     sent = plan.translations[0]  # (every call of a request is sent at one size and quality)
-    error.cost, _ = price_or_notice(
+    error.cost, notice = price_or_notice(
         registry,
         plan.model,
         operation,
@@ -39,6 +39,8 @@ def price_failure(
         call=plan.calls[0],
     )
     cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
+    if error.cost is not None and notice is not None:  # a partial price says what it leaves out
+        cost = f"{cost}; {notice.message}"
     note = f"the usage {plan.provider.name} reported for its calls may be billed ({cost})"
     error.add_billing_note(note)
 
@@ -70,5 +72,6 @@ def price_bills(
     costs = [cost for cost, _ in prices]
     error.cost = None if None in costs else sum((c for c in costs if c is not None), Decimal(0))
     said = f"${error.cost.normalize():f}" if error.cost is not None else "an unknown amount"
+    # why the cost is unknown, or what a partial price leaves out (the only notice beside a cost)
     why = next((f" ({notice.message})" for _, notice in prices if notice is not None), "")
-    error.add_billing_note(f"the answers cost {said}{why if error.cost is None else ''}")
+    error.add_billing_note(f"the answers cost {said}{why}")

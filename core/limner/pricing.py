@@ -103,10 +103,9 @@ def _price_tokens(
                 unpriced.append(f"{count} {kind}")
             else:
                 total, priced = total + rate * count, True
-    if not priced:  # nothing the sheet has a rate for
+    _UNPRICED.set(tuple(unpriced))  # the rest is priced: said, not lost (price_partial)
+    if unpriced and not priced:  # no rate for any of the tokens counted (none counted: free)
         return None
-    if unpriced:  # the rest is priced: said, not lost (call_prices' price_partial)
-        _UNPRICED.set(tuple(unpriced))
     return total / _MILLION
 
 

@@ -184,3 +184,16 @@ def test_the_sync_client_with_options_and_per_call_timeout(
     with pytest.raises(limner.LimnerError) as info:  # closed with the client it came from
         derived.images.generate(model="alpha", prompt="x")
     assert info.value.code == "client_closed"
+
+
+async def test_a_credential_given_to_with_options_points_to_providers(
+    make_client: MakeClient,
+) -> None:
+    """Not only "make a new client": a new client refuses api_key= too."""
+    with pytest.raises(limner.InvalidRequestError) as info:
+        changes: dict[str, Any] = {"api_key": "sk-secret-value-0123"}
+        make_client().with_options(**changes)
+    assert info.value.message.endswith(
+        "(make a new client for other settings: credentials and base URLs go in its providers=)"
+    )
+    assert "sk-secret" not in str(info.value)

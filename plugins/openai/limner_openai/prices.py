@@ -215,8 +215,8 @@ GPT_IMAGE_2_5_AND_2_6 = PriceSheet(
         "Billed by tokens (exact from usage), at gpt-image-2's input and image-output rates. "
         "No per-image table: the output tokens per size and quality are not published for "
         "these models (they differ from gpt-image-2's), so dry runs give no estimate. No "
-        "text-output rate is published: a call whose usage counts text output tokens is not "
-        "priced."
+        "text-output rate is published: a call whose usage counts text output tokens is priced "
+        "without them, with a price_partial warning."
     ),
 )
 

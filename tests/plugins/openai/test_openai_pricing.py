@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 import limner
 from limner import ModelInfo, Usage
@@ -377,3 +379,76 @@ async def generate_against(answer: Any, **fields: Any) -> Any:
             providers={"openai": settings}, allow_private_networks=True, environ={}
         ) as client:
             return await client.images.generate(**fields)
+
+
+def test_a_usage_of_no_tokens_costs_nothing(model: Callable[[str], ModelInfo]) -> None:
+    """Nothing counted is nothing billed, not an unknown price."""
+    registry = limner.plugins.default_registry()
+    nothing = usage(0, 0, 0, out_text=0)
+    assert price_or_notice(registry, model("gpt-image-2"), "generate", 1, "low", None, nothing) == (
+        D(0),
+        None,
+    )
+
+
+def test_a_usage_of_tokens_none_of_which_has_a_rate_says_which(
+    model: Callable[[str], ModelInfo],
+) -> None:
+    registry = limner.plugins.default_registry()
+    only_text_out = usage(0, 0, 40, out_text=40)
+    cost, notice = price_or_notice(
+        registry, model("gpt-image-1"), "generate", 0, "high", "1024x1024", only_text_out
+    )
+    assert cost is None and notice is not None
+    assert (notice.code, notice.message) == (
+        "price_unknown",
+        "openai/gpt-image-1's price sheet has no rate for 40 text output tokens",
+    )
+
+
+def test_what_the_sheet_left_unpriced_is_the_last_pricings(
+    model: Callable[[str], ModelInfo],
+) -> None:
+    """A price_call hook may price from the sheet twice: the second pricing's gaps count."""
+    info = model("gpt-image-1")
+    price_from_sheet(info, "generate", 1, None, None, usage(10, 0, 110, out_text=10))
+    assert limner.pricing.unpriced_tokens() == ("10 text output",)
+    price_from_sheet(info, "generate", 1, None, None, usage(10, 0, 100, out_text=0))
+    assert limner.pricing.unpriced_tokens() == ()
+
+
+async def test_a_failed_calls_partial_cost_says_what_it_leaves_out() -> None:
+    """An answer without an image, whose usage counts text output tokens: the error's cost
+    leaves them out, and its billing note says so."""
+    counts = {"text_tokens": 10, "image_tokens": 0}
+    body = {
+        "created": 1,
+        "data": [],
+        "usage": {
+            "input_tokens": 10,
+            "output_tokens": 40,
+            "total_tokens": 50,
+            "input_tokens_details": counts,
+            "output_tokens_details": {"text_tokens": 40, "image_tokens": 0},
+        },
+    }
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.json_response(body)
+
+    app = web.Application()
+    app.router.add_post("/v1/images/generations", answer)
+    async with TestServer(app, host="127.0.0.1") as server:
+        url = str(server.make_url("/v1"))
+        settings = {"openai": {"api_key": "sk-test-0123456789", "base_url": url}}
+        async with limner.AsyncClient(
+            providers=settings, allow_private_networks=True, environ={}
+        ) as client:
+            with pytest.raises(limner.LimnerError) as caught:
+                await client.images.generate(model="openai/gpt-image-2.6-sunburst", prompt="x")
+    assert caught.value.cost == D(10) * D("5.00") / 1_000_000
+    assert caught.value.billing_note is not None
+    assert caught.value.billing_note.endswith(
+        "may be billed ($0.00005; openai/gpt-image-2.6-sunburst's price sheet has no rate for "
+        "40 text output tokens: the cost covers the other tokens only)"
+    )
