@@ -577,13 +577,14 @@ def test_unforeseen_name_clash_keeps_the_paid_images(
     capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
 ) -> None:
     """The provider answers two images for one asked: fox-1.png exists, so that image is saved
-    beside it under a fresh name, and the old file is kept."""
+    beside it under a fresh name, and the old file is kept. Not every image is where asked: a
+    script must notice (exit 1)."""
     fake_openai.body["data"] = [{"b64_json": base64.b64encode(png()).decode()}] * 2
     (tmp_path / "fox-1.png").write_bytes(b"old")
     status, out, err = run(
         capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", str(tmp_path / "fox.png")
     )
-    assert status == 0, err
+    assert status == 1, err
     assert len(fake_openai.requests) == 1
     fresh = tmp_path / "fox-1.1700000000.png"
     assert out.splitlines()[:2] == [str(fresh), str(tmp_path / "fox-2.png")]
@@ -911,8 +912,9 @@ def test_a_kept_file_is_named_by_the_image_bytes_when_the_answer_does_not_say(
     item = limner.ImageData(b64_json=base64.b64encode(out.getvalue()).decode())
     result = limner.ImagesResponse(created=7, data=[item], provider="p", model="p/m")
     (tmp_path / "image-1.jpg").write_bytes(b"keep me")
-    paths, said, elsewhere = save(result, f"{tmp_path}{os.sep}")
+    paths, said, elsewhere, renamed = save(result, f"{tmp_path}{os.sep}")
     assert [p.name for p in paths] == ["image-1.7.jpg"] and not elsewhere
+    assert renamed == paths
     assert said == [
         f"warning: {tmp_path / 'image-1.jpg'} exists and was kept; saved this image as {paths[0]}"
     ]

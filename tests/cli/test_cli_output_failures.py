@@ -35,9 +35,36 @@ def test_standard_output_that_cannot_be_written_after_a_paid_call_is_no_bad_inpu
     assert status == 1
     assert err.splitlines()[-1] == (
         "limner: error: standard output could not be written (No space left on device); the "
-        "images were saved"
+        f"images were saved: {target}"
     )
     assert target.exists() and len(fake_openai.requests) == 1
+
+
+def test_links_stdout_could_not_take_are_said_on_stderr(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fake_openai: FakeOpenAI
+) -> None:
+    """Nothing was saved: the links, which expire, were to be printed on stdout alone."""
+    link = "https://images.example/a.png?sig=1"
+    fake_openai.body["data"] = [{"url": link}]
+    monkeypatch.setattr(sys, "stdout", _FullStdout())
+    argv = ["generate", "a fox", "-m", "openai/dall-e-2", "--option", "response_format=url"]
+    status, _, err = run(capsys, *argv)
+    assert status == 1
+    assert err.splitlines()[-1] == (
+        "limner: error: standard output could not be written (No space left on device); "
+        f"download the images before their links expire: {link}"
+    )
+
+
+def test_a_dry_run_that_cannot_be_written_claims_no_images(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdout", _FullStdout())
+    status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "--dry-run")
+    assert status == 1
+    assert err.splitlines()[-1] == (
+        "limner: error: standard output could not be written (No space left on device)"
+    )
 
 
 def test_a_list_that_cannot_be_written_fails_as_that(

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +44,9 @@ def test_a_dangling_link_that_appeared_during_the_call_is_kept_beside_the_image(
 ) -> None:
     target = tmp_path / "fox.png"
     target.symlink_to(tmp_path / "nowhere" / "target.png")
-    paths, said, elsewhere = save(_answer(), str(target))
+    paths, said, elsewhere, renamed = save(_answer(), str(target))
     assert [p.name for p in paths] == ["fox.7.png"] and not elsewhere
+    assert renamed == paths
     assert paths[0].read_bytes() == png()
     assert said == [f"warning: {target} exists and was kept; saved this image as {paths[0]}"]
     assert target.is_symlink() and not os.path.exists(target)
@@ -71,7 +74,7 @@ def test_a_file_where_the_folder_was_sends_the_images_to_a_temporary_folder(
 ) -> None:
     """``-o out/`` checked as a folder to be made; by the answer ``out`` is a file."""
     (tmp_path / "out").write_bytes(b"not a folder")
-    paths, said, elsewhere = save(_answer(), f"{tmp_path / 'out'}{os.sep}")
+    paths, said, elsewhere, _ = save(_answer(), f"{tmp_path / 'out'}{os.sep}")
     try:
         assert elsewhere and paths[0].read_bytes() == png()
         assert paths[0].parent != tmp_path / "out"
@@ -153,7 +156,7 @@ def test_images_saved_one_by_one_beside_kept_files_go_elsewhere_all_together(
         return real_save(self, path, **kwargs)
 
     monkeypatch.setattr(limner.ImagesResponse, "save", second_fails)
-    paths, _, elsewhere = save(two, str(tmp_path / "fox.png"))
+    paths, _, elsewhere, _ = save(two, str(tmp_path / "fox.png"))
     try:
         assert elsewhere and len(paths) == 2
         assert sorted(p.name for p in tmp_path.iterdir()) == ["fox-1.png"]  # the old file only
@@ -162,3 +165,105 @@ def test_images_saved_one_by_one_beside_kept_files_go_elsewhere_all_together(
         for path in paths:
             path.unlink()
         paths[0].parent.rmdir()
+
+
+def test_an_image_saved_under_another_name_than_asked_is_exit_status_1(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another writer took the name asked for during the call: its file is kept and the image
+    saved beside it, but ``limner generate ... -o out.png && upload out.png`` must not go on."""
+    target = tmp_path / "out.png"
+    real_save = limner.ImagesResponse.save
+
+    def taken_meanwhile(self: limner.ImagesResponse, path: Any, **kwargs: Any) -> list[Path]:
+        if not target.exists():
+            target.write_bytes(b"someone else's")
+        return real_save(self, path, **kwargs)
+
+    monkeypatch.setattr(limner.ImagesResponse, "save", taken_meanwhile)
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", str(target), "--json"
+    )
+    assert status == 1, err
+    assert target.read_bytes() == b"someone else's"
+    summary = json.loads(out)
+    fresh = tmp_path / "out.1700000000.png"
+    assert summary["files"] == [str(fresh)] and fresh.read_bytes() == png()
+    assert summary["error"]["code"] == "images_saved_renamed"
+    assert summary["error"]["message"] == (
+        "1 image(s) saved under another name than asked, beside a file that took the name "
+        f"meanwhile ({fresh})"
+    )
+    assert f"warning: {target} exists and was kept; saved this image as {fresh}" in err
+
+
+def test_a_default_name_taken_meanwhile_is_no_shortfall(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without -o no name was asked for: runs side by side take the next free one, exit 0."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "limner-1700000000.png").write_bytes(b"another run's")
+    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1")
+    assert status == 0, err
+    assert out.splitlines()[0] == "limner-1700000000-2.png"
+
+
+def test_ctrl_c_is_held_off_while_the_images_made_are_saved_and_said(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second Ctrl-C raised KeyboardInterrupt inside the reporting: the files were written,
+    and what said where they are was not. It is ignored for the milliseconds that takes."""
+    import signal
+
+    from limner.cli.report import report as real_report
+
+    seen: list[object] = []
+
+    def report(*args: Any, **kwargs: Any) -> int:
+        seen.append(signal.getsignal(signal.SIGINT))
+        return real_report(*args, **kwargs)
+
+    monkeypatch.setattr("limner.cli.main.report", report)
+    before = signal.getsignal(signal.SIGINT)
+    status, _, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", str(tmp_path / "f.png")
+    )
+    assert status == 0, err
+    assert seen == [signal.SIG_IGN]
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+@pytest.mark.parametrize(("term", "spins"), [("xterm-256color", True), ("dumb", False)])
+def test_the_spinner_shows_on_a_terminal_that_moves_the_cursor(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    term: str,
+    spins: bool,
+) -> None:
+    from limner.cli.progress import Spinner
+
+    shown: list[bool] = []
+
+    def spinner(*, enabled: bool, label: str) -> Any:
+        shown.append(enabled)
+        return Spinner(enabled=False, label=label)
+
+    monkeypatch.setattr("limner.cli.main.Spinner", spinner)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setenv("TERM", term)
+    status, _, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", str(tmp_path / "f.png")
+    )
+    assert status == 0, err
+    assert shown == [spins]

@@ -114,7 +114,8 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
     elif not args.dry_run:
         check_writable_here()
     label = "generating" if args.command == "generate" else "editing"
-    spinning = not args.dry_run and not args.json and sys.stderr.isatty()
+    dumb = os.environ.get("TERM") == "dumb"  # (no cursor movement: the line would pile up)
+    spinning = not args.dry_run and not args.json and sys.stderr.isatty() and not dumb
     asked = fields.get("n") or 1
     links = fields["response_format"] == "url"
     with keep_made_images() as made:
@@ -122,13 +123,31 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
             with Spinner(enabled=spinning, label=label):
                 result = await _call(client, args, fields)
         except asyncio.CancelledError:  # Ctrl-C, or SIGTERM: the images made are billed
-            for response in made:
-                report(response, args, asked=asked, links_asked=links, stopped=True)
+            with _not_interrupted():
+                for response in made:
+                    report(response, args, asked=asked, links_asked=links, stopped=True)
             raise
     if isinstance(result, DryRun):
         emit(result.model_dump_json(indent=2) if args.json else dry_run_text(result))
         return 0
-    return report(result, args, asked=asked, links_asked=links)
+    with _not_interrupted():
+        return report(result, args, asked=asked, links_asked=links)
+
+
+@contextlib.contextmanager
+def _not_interrupted() -> Iterator[None]:
+    """Ctrl-C ignored while paid images are saved and said: asyncio raises KeyboardInterrupt
+    on a second one wherever the code is, and files written but never printed are lost to a
+    script (the reporting takes milliseconds)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread (main() called from another): nothing to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 async def _call(
@@ -298,7 +317,7 @@ def _run(args: argparse.Namespace) -> int:
         _report_error(args, exc, _provider_said(exc))
         return 1
     except StdoutError as exc:  # after the work: no bad input, and nothing to send again
-        done = "; the images were saved" if args.command in ("generate", "edit") else ""
+        done = f"; {exc.made}" if exc.made else ""  # (a dry run, or models: nothing made)
         failed = LimnerError(
             f"standard output could not be written ({exc.reason}){done}", code="output_failed"
         )

@@ -208,17 +208,18 @@ class NotSaved(Exception):
     temporary folder: its words say where it tried, and why each failed."""
 
 
-def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], bool]:
+def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], bool, list[Path]]:
     """Save the images; a file that appeared since the check (or a name the check could not
     foresee: fewer images, another format) is kept, and that image saved under a fresh name
     beside it, so paid images are never thrown away. When ``target`` cannot be written at all
     the images go to a new temporary directory instead (:class:`NotSaved` when that fails too).
-    Returns the paths, the warnings, and whether the images went somewhere other than
-    ``target``."""
+    Returns the paths, the warnings, whether the images went somewhere other than ``target``,
+    and the paths of those saved under a fresh name."""
+    renamed: list[Path] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ImageFormatWarning)
         try:
-            paths, said = _save_beside(result, target)
+            paths, said, renamed = _save_beside(result, target)
             elsewhere = False
         except OSError as exc:  # found only now (a name too long, a full disk, a file where
             # the folder was, a name taken by another writer meanwhile): keep the images
@@ -247,18 +248,19 @@ def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], bo
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
-    return paths, said, elsewhere
+    return paths, said, elsewhere, renamed
 
 
-def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[str]]:
+def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], list[Path]]:
     try:
-        return result.save(target), []
+        return result.save(target), [], []
     except FileExistsError:
         pass
     names = save_paths(target, len(result.data), result.file_format())
     taken = set(names)
     paths: list[Path] = []
     renamed: list[str] = []
+    fresh: list[Path] = []
     collided = False  # default names count on: from the first taken, each gets the next
     try:
         for item, name in zip(result.data, names, strict=True):
@@ -268,12 +270,13 @@ def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[
                 path = _fresh_name(name, result.created, taken)
                 taken.add(path)
                 renamed.append(f"warning: {name} exists and was kept; saved this image as {path}")
+                fresh.append(path)
             paths.extend(result.model_copy(update={"data": [item]}).save(path))
     except OSError:  # all of them go elsewhere, then: none is left here, unsaid, as a copy
         for path in paths:
             path.unlink(missing_ok=True)
         raise
-    return paths, renamed
+    return paths, renamed, fresh
 
 
 def _fresh_name(name: Path, created: int, taken: set[Path]) -> Path:

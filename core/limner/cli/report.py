@@ -15,7 +15,7 @@ from ..errors import LimnerError
 from ..responses import ImagesResponse, file_extension
 from .output import NotSaved, save
 from .render import dollars, notes, terminal_safe
-from .stdout import emit
+from .stdout import StdoutError, emit
 
 __all__ = ["report"]
 
@@ -38,10 +38,11 @@ def report(
     with_bytes = [item for item in result.data if item.b64_json is not None]
     paths: list[Path] = []
     elsewhere = False
+    renamed: list[Path] = []
     lost: NotSaved | None = None
     if with_bytes:
         try:
-            paths, warnings, elsewhere = save(
+            paths, warnings, elsewhere, renamed = save(
                 result.model_copy(update={"data": with_bytes}), target
             )
         except NotSaved as exc:  # made and billed: the summary and cost are still printed
@@ -57,14 +58,30 @@ def report(
             asked=asked,
             unsaved=urls if not links_asked else [],
             elsewhere=paths if elsewhere else [],
+            renamed=renamed if args.output else [],  # (a default name is no name asked for)
             target=target,
         )
     )
-    if args.json:
-        _print_summary(result, paths, urls, _shortfall_error(shortfalls), stopped=stopped)
-    else:
-        _print_text(result, paths, urls, shortfalls)
+    try:
+        if args.json:
+            _print_summary(result, paths, urls, _shortfall_error(shortfalls), stopped=stopped)
+        else:
+            _print_text(result, paths, urls, shortfalls)
+    except StdoutError as exc:  # what stdout would have said, for the error on stderr to say
+        exc.made = _made(paths, urls)
+        raise
     return 1 if shortfalls else 0
+
+
+def _made(paths: list[Path], urls: list[str]) -> str:
+    """Where the images are, when standard output cannot say it: the files saved, and the
+    links (which expire, and were printed nowhere else)."""
+    said = []
+    if paths:
+        said.append(f"the images were saved: {', '.join(str(path) for path in paths)}")
+    if urls:
+        said.append(f"download the images before their links expire: {' '.join(urls)}")
+    return terminal_safe("; ".join(said))
 
 
 def _print_summary(
@@ -126,12 +143,29 @@ def _lost(count: int, lost: NotSaved) -> _Shortfall:
 
 
 def _shortfalls(
-    *, made: int, asked: int, unsaved: list[str], elsewhere: list[Path], target: str
+    *,
+    made: int,
+    asked: int,
+    unsaved: list[str],
+    elsewhere: list[Path],
+    renamed: list[Path],
+    target: str,
 ) -> list[_Shortfall]:
     """Why the images made are not all saved where asked: ``elsewhere`` the paths of images
-    saved in a temporary folder instead, ``unsaved`` the links of images asked for as bytes
+    saved in a temporary folder instead, ``renamed`` those saved under a fresh name beside a
+    file that took the name asked for, ``unsaved`` the links of images asked for as bytes
     that limner could not download (the notes say why)."""
     found: list[_Shortfall] = []
+    if renamed:  # `limner generate ... -o out.png && upload out.png` must not upload another's
+        found.append(
+            _Shortfall(
+                "images_saved_renamed",
+                "output",
+                f"{len(renamed)} image(s) saved under another name than asked, beside a file "
+                f"that took the name meanwhile ({', '.join(str(p) for p in renamed)})",
+                None,  # the warning on stderr said it
+            )
+        )
     if elsewhere:
         found.append(
             _Shortfall(

@@ -14,6 +14,8 @@ class StdoutError(Exception):
     def __init__(self, error: OSError) -> None:
         super().__init__(error.strerror or str(error))
         self.reason = error.strerror or type(error).__name__
+        self.made = ""
+        """Where the images a command made are (files, links), for the error to say."""
 
 
 def emit(text: str) -> None:
