@@ -1025,7 +1025,7 @@ def test_a_second_image_in_the_same_second_gets_a_counter(
     monkeypatch.chdir(tmp_path)
     (tmp_path / "limner-1700000000.png").write_bytes(b"an earlier image")
     status, out, err = run(capsys, "generate", "x", "-m", "openai/gpt-image-2")
-    assert status == 0, err
+    assert status == 0, err  # no name was asked for: another is no shortfall
     assert out.splitlines()[0] == "limner-1700000000-2.png"
     assert (tmp_path / "limner-1700000000.png").read_bytes() == b"an earlier image"
     fake_openai.body["data"] = fake_openai.body["data"] * 2  # then two, in the same second

@@ -200,20 +200,6 @@ def test_an_image_saved_under_another_name_than_asked_is_exit_status_1(
     assert f"warning: {target} exists and was kept; saved this image as {fresh}" in err
 
 
-def test_a_default_name_taken_meanwhile_is_no_shortfall(
-    capsys: pytest.CaptureFixture[str],
-    fake_openai: FakeOpenAI,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Without -o no name was asked for: runs side by side take the next free one, exit 0."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "limner-1700000000.png").write_bytes(b"another run's")
-    status, out, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-1")
-    assert status == 0, err
-    assert out.splitlines()[0] == "limner-1700000000-2.png"
-
-
 def test_ctrl_c_is_held_off_while_the_images_made_are_saved_and_said(
     capsys: pytest.CaptureFixture[str],
     fake_openai: FakeOpenAI,
