@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from .call_prices import PRICE_PARTIAL, billed_or_notice, estimated_notice, price_or_notice
+from .call_prices import billed_or_notice, cost_said, estimated_notice, price_or_notice
 from .calls import ProviderResult, Translation
 from .capabilities import Operation
 from .delivery import answered_shape
@@ -118,8 +118,5 @@ def price_made(
         cost = None if more is None else cost + more
         notices += [notice] if notice is not None else []
     error.cost = cost
-    said = f"${cost.normalize():f}" if cost is not None else "an unknown amount"
-    partial = [n for n in notices if n.code == PRICE_PARTIAL]  # what a known cost leaves out
-    shown = notices if cost is None else partial
-    why = f" ({shown[0].message})" if shown else ""
-    error.add_billing_note(f"the calls that answered cost {said}{why}")
+    said, why = cost_said(cost, notices)
+    error.add_billing_note(f"the calls that answered cost {said}" + (f" ({why})" if why else ""))

@@ -3,6 +3,7 @@ pricing bug is a notice beside a ``None`` cost, saying why."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ __all__ = [
     "COST_ESTIMATED",
     "PRICE_PARTIAL",
     "billed_or_notice",
+    "cost_said",
     "estimated_notice",
     "price_or_notice",
 ]
@@ -63,18 +65,30 @@ def price_or_notice(
         unrated = unpriced_tokens()  # (the tokens counted, none of which the sheet has a rate for)
         return None, Notice(
             code="price_unknown",
-            message=f"{model.id}'s price sheet has no rate for {' or '.join(unrated)} tokens"
+            message=_no_rate(model, unrated, "or")
             if unrated
             else _unpriced(model, operation, quality, size, usage, estimating),
         )
     unpriced = unpriced_tokens() if sheet_basis() == "tokens" else ()
     if unpriced:
+        said = _no_rate(model, unpriced, "and")
         return cost, Notice(
-            code=PRICE_PARTIAL,
-            message=f"{model.id}'s price sheet has no rate for {' and '.join(unpriced)} "
-            "tokens: the cost covers the other tokens only",
+            code=PRICE_PARTIAL, message=f"{said}: the cost covers the other tokens only"
         )
     return cost, None
+
+
+def _no_rate(model: ModelInfo, tokens: Sequence[str], joined: str) -> str:
+    return f"{model.id}'s price sheet has no rate for {f' {joined} '.join(tokens)} tokens"
+
+
+def cost_said(cost: Decimal | None, notices: Sequence[Notice]) -> tuple[str, str | None]:
+    """A cost for a billing note, and the notice's words to say beside it: why it is unknown,
+    or what a partial one leaves out (``None`` when there is nothing to say)."""
+    if cost is None:
+        return "an unknown amount", notices[0].message if notices else None
+    partial = next((n.message for n in notices if n.code == PRICE_PARTIAL), None)
+    return f"${cost.normalize():f}", partial
 
 
 def billed_or_notice(

@@ -37,7 +37,7 @@ from .inputs import (
 )
 from .interrupted import LINKS_KEPT, cancelled_call, kept
 from .merging import Merged, collect, respond
-from .off_loop import carries_image_data
+from .off_loop import carries_image_data, run_translation
 from .outcomes import (
     gather_settled,
 )
@@ -199,20 +199,14 @@ class Engine:
         heavy = carries_image_data((*inputs.images, inputs.mask, inputs.markup), given)
         try:
             calls = translated(settings)
-            translations = (
-                await asyncio.to_thread(translate_all, calls) if heavy else translate_all(calls)
-            )
+            translations = await run_translation(translate_all, calls, heavy=heavy)
             if sending:  # the request is valid: settings that need I/O may be looked up now
                 completed = self.settings.completed(provider) or await self.settings.to_send(
                     provider, model
                 )  # (the lookup first: no coroutine to await on every call)
                 if completed is not settings:  # the first call sent: translated again with them
                     settings, calls = completed, translated(completed)
-                    translations = (
-                        await asyncio.to_thread(translate_all, calls)
-                        if heavy
-                        else translate_all(calls)
-                    )
+                    translations = await run_translation(translate_all, calls, heavy=heavy)
         except LimnerError as exc:
             if spelled is not None:  # the options as the caller named them
                 respell_error(exc, provider, OPTIONS, spelled)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from .call_prices import billed_or_notice, price_or_notice
+from .call_prices import billed_or_notice, cost_said, price_or_notice
 from .capabilities import Operation
 from .errors import LimnerError
 from .plugins import Registry
@@ -38,10 +38,9 @@ def price_failure(
         sent.edit_mode,
         call=plan.calls[0],
     )
-    cost = "an unknown amount" if error.cost is None else f"${error.cost.normalize():f}"
-    if error.cost is not None and notice is not None:  # a partial price says what it leaves out
-        cost = f"{cost}; {notice.message}"
-    note = f"the usage {plan.provider.name} reported for its calls may be billed ({cost})"
+    said, why = cost_said(error.cost, [notice] if notice is not None else [])
+    said += f"; {why}" if why else ""
+    note = f"the usage {plan.provider.name} reported for its calls may be billed ({said})"
     error.add_billing_note(note)
 
 
@@ -71,7 +70,5 @@ def price_bills(
     ]
     costs = [cost for cost, _ in prices]
     error.cost = None if None in costs else sum((c for c in costs if c is not None), Decimal(0))
-    said = f"${error.cost.normalize():f}" if error.cost is not None else "an unknown amount"
-    # why the cost is unknown, or what a partial price leaves out (the only notice beside a cost)
-    why = next((f" ({notice.message})" for _, notice in prices if notice is not None), "")
-    error.add_billing_note(f"the answers cost {said}{why}")
+    said, why = cost_said(error.cost, [notice for _, notice in prices if notice is not None])
+    error.add_billing_note(f"the answers cost {said}" + (f" ({why})" if why else ""))

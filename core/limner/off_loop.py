@@ -9,12 +9,16 @@ run at once, as a thread costs more than they do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+import asyncio
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from .images import InputImage
 
-__all__ = ["OPTION_TEXT_LIMIT", "carries_image_data"]
+__all__ = ["OPTION_TEXT_LIMIT", "carries_image_data", "run_translation"]
+
+C = TypeVar("C")
+T = TypeVar("T")
 
 OPTION_TEXT_LIMIT = 4096
 """Characters past which a provider option's text is taken for image data (base64)."""
@@ -36,3 +40,9 @@ def carries_image_data(
             ):
                 return True
     return False
+
+
+async def run_translation(translate: Callable[[C], T], calls: C, *, heavy: bool) -> T:
+    """``translate(calls)``: in a worker thread when ``heavy`` (:func:`carries_image_data`),
+    else at once."""
+    return await asyncio.to_thread(translate, calls) if heavy else translate(calls)

@@ -103,7 +103,8 @@ def _price_tokens(
                 unpriced.append(f"{count} {kind}")
             else:
                 total, priced = total + rate * count, True
-    _UNPRICED.set(tuple(unpriced))  # the rest is priced: said, not lost (price_partial)
+    if unpriced or _UNPRICED.get():  # the rest is priced: said, not lost (price_partial)
+        _UNPRICED.set(tuple(unpriced))
     if unpriced and not priced:  # no rate for any of the tokens counted (none counted: free)
         return None
     return total / _MILLION

@@ -5,7 +5,6 @@ pieces (:mod:`limner.sending`, :mod:`limner.download`)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Iterable
@@ -28,7 +27,7 @@ from ..estimates import estimate_calls
 from ..extra_headers import check_extra_headers, check_not_overwritten
 from ..failure_cost import price_bills, price_failure
 from ..inputs import provider_options
-from ..off_loop import carries_image_data
+from ..off_loop import carries_image_data, run_translation
 from ..outcomes import failed_call_notice, failed_calls, gather_settled
 from ..plugin_failures import raise_from_plugin
 from ..provider import Provider, Translation
@@ -134,18 +133,14 @@ class ChatEngine:
         images = (part.image for turn in turns for part in turn.parts)
         thoughts = (image for turn in turns for image in turn.thought_images)
         heavy = carries_image_data((*images, *thoughts), request.provider_options)
-        translations = (
-            await asyncio.to_thread(translate_all, calls) if heavy else translate_all(calls)
-        )
+        translations = await run_translation(translate_all, calls, heavy=heavy)
         if sending:  # the request is valid: settings that need I/O may be looked up now
             store = self.engine.settings
             completed = store.completed(provider) or await store.to_send(provider, model)
             if completed is not settings:  # the first call sent: translated again with them
                 settings = completed
                 calls = tuple(replace(call, settings=completed) for call in calls)
-                translations = (
-                    await asyncio.to_thread(translate_all, calls) if heavy else translate_all(calls)
-                )
+                translations = await run_translation(translate_all, calls, heavy=heavy)
         if headers:
             check_not_overwritten(headers, provider, settings, translations[0].request, model.id)
         adjustments = unique(a for t in translations for a in t.adjustments)

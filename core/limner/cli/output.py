@@ -259,7 +259,7 @@ def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[
     names = save_paths(target, len(result.data), result.file_format())
     taken = set(names)
     paths: list[Path] = []
-    renamed: list[str] = []
+    said: list[str] = []
     fresh: list[Path] = []
     collided = False  # default names count on: from the first taken, each gets the next
     try:
@@ -269,14 +269,14 @@ def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[
                 collided = True
                 path = _fresh_name(name, result.created, taken)
                 taken.add(path)
-                renamed.append(f"warning: {name} exists and was kept; saved this image as {path}")
+                said.append(f"warning: {name} exists and was kept; saved this image as {path}")
                 fresh.append(path)
             paths.extend(result.model_copy(update={"data": [item]}).save(path))
     except OSError:  # all of them go elsewhere, then: none is left here, unsaid, as a copy
         for path in paths:
             path.unlink(missing_ok=True)
         raise
-    return paths, renamed, fresh
+    return paths, said, fresh
 
 
 def _fresh_name(name: Path, created: int, taken: set[Path]) -> Path:

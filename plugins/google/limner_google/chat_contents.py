@@ -11,6 +11,7 @@ from typing import Any
 from limner import Changes, InputImage, InvalidRequestError
 from limner.chat import NO_STATE, ChatCall, ChatTurn
 
+from .answer_text import answer_text
 from .chat_body import ChatBody
 from .common import check_input_count, gemini_image_part
 
@@ -185,23 +186,6 @@ def _replayable(body: Changes, turn: ChatTurn, model_id: str) -> bool:
             param=f"messages[{turn.index}].limner",
         )
     return False
-
-
-def answer_text(parts: list[dict[str, Any]]) -> str:
-    """The text of an answer's ``parts`` (as its state keeps them), as the message's content:
-    its text parts in order, a blank line where an image stood between two (an illustrated
-    story's captions would run together otherwise), thoughts left out."""
-    texts: list[str] = []
-    imaged = False  # an image since the last text
-    for part in parts:
-        if "image" in part:
-            imaged = True
-        elif isinstance(part.get("text"), str) and not part.get("thought"):
-            if texts and imaged:
-                texts.append("\n\n")
-            texts.append(part["text"])
-            imaged = False
-    return "".join(texts)
 
 
 def _changed(turn: ChatTurn, parts: list[dict[str, Any]]) -> bool:

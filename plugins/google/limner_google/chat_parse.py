@@ -21,7 +21,8 @@ from limner.chat.response import FinishReason
 from limner.image_header import looks_like_image_b64
 from limner.responses import CONTENT_FILTERED, NO_IMAGES
 
-from .chat_contents import STORED_KEYS, answer_text, image_digest
+from .answer_text import answer_text
+from .chat_contents import STORED_KEYS, image_digest
 from .common import as_sent, fail, flagged_categories
 from .errors import answer_id
 from .gemini import ACCOUNT_LIMITED, SAFETY_FINISH, account_limited

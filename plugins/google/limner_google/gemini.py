@@ -25,6 +25,7 @@ from limner import (
 )
 from limner.responses import NO_IMAGES
 
+from .answer_text import answer_text
 from .common import (
     EDIT_ONLY,
     IMAGEN_ONLY,
@@ -202,7 +203,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
             categories=flagged_categories(feedback.get("safetyRatings")),
         )  # fmt: skip
     images: list[ImageData] = []
-    texts: list[str | None] = []  # (None: an image)
+    parts: list[dict[str, Any]] = []  # the answer's text and image parts, in order
     finish: str | None = None
     finish_message: str | None = None
     flagged: list[str] = []
@@ -214,11 +215,9 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
         finish_message = finish_message or _text(candidate.get("finishMessage"))
         content = candidate.get("content")
         for part in content.get("parts") or [] if isinstance(content, dict) else []:
-            _read_part(part, images, texts)
-    from .chat_contents import answer_text  # (not at import: it loads limner.chat)
-
+            _read_part(part, images, parts)
     # captions on each side of an image are joined with a blank line, as chat joins them
-    said = answer_text([{"image": 0} if t is None else {"text": t} for t in texts]).strip() or None
+    said = answer_text(parts).strip() or None
     usage = usage_from_metadata(body.get("usageMetadata"), images=len(images))
     if not images:
         return _no_image(call, response, finish, finish_message, said, usage, flagged)
@@ -240,7 +239,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
     )
 
 
-def _read_part(part: Any, images: list[ImageData], texts: list[str | None]) -> None:
+def _read_part(part: Any, images: list[ImageData], parts: list[dict[str, Any]]) -> None:
     if not isinstance(part, dict) or part.get("thought") is True:
         return
     inline = part.get("inlineData") or part.get("inline_data")
@@ -248,12 +247,12 @@ def _read_part(part: Any, images: list[ImageData], texts: list[str | None]) -> N
         mime = inline.get("mimeType") or inline.get("mime_type") or ""
         data = inline.get("data")
         if isinstance(data, str) and data and str(mime).startswith("image/"):
+            parts.append({"image": len(images)})
             images.append(ImageData(b64_json=data))
-            texts.append(None)
         return
     text = part.get("text")
     if isinstance(text, str):
-        texts.append(text)
+        parts.append({"text": text})
 
 
 def _no_image(

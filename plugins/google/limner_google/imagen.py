@@ -132,6 +132,8 @@ def _options(plan: Plan, params: dict[str, Any], *, editing: bool) -> None:
     drop_options(plan, options, _GEMINI_ONLY, "a Gemini setting, not Imagen's")
     if not editing:  # _edit sends them on an edit
         drop_options(plan, options, EDIT_ONLY, "an Imagen edit setting; this call generates")
+    else:  # google-genai's EditImageConfig has none of them
+        drop_options(plan, options, _GENERATE_ONLY, "an Imagen generation setting; this call edits")
     if "response_modalities" in options.model_fields_set:  # given: said, even as the default
         plan.drop(
             "provider_options.google.response_modalities",
@@ -139,6 +141,8 @@ def _options(plan: Plan, params: dict[str, Any], *, editing: bool) -> None:
             "a Gemini setting, not Imagen's",
         )
 
+
+_GENERATE_ONLY = ("enhance_prompt",)  # (GenerateImagesConfig's, not EditImageConfig's)
 
 _PIXELS = {
     "1:1": (1024, 1024), "3:4": (896, 1280), "4:3": (1280, 896),
@@ -170,12 +174,11 @@ def _vertex_params(plan: Plan, params: dict[str, Any]) -> None:
             request.negative_prompt,
             lambda: params.__setitem__("negativePrompt", request.negative_prompt),
         )
-    for name, wire in (("add_watermark", "addWatermark"), ("enhance_prompt", "enhancePrompt")):
+    sent = [("add_watermark", "addWatermark")]
+    if not isinstance(request, EditRequest):  # (on an edit, _options drops it)
+        sent.append(("enhance_prompt", "enhancePrompt"))
+    for name, wire in sent:
         value = getattr(options, name)
-        if name == "enhance_prompt" and value is not None and plan.call.operation == "edit":
-            why = "Imagen edits take no enhancePrompt (google-genai's EditImageConfig has none)"
-            plan.drop(f"provider_options.google.{name}", value, f"{why}; it applies to generation")
-            continue
         plan.vertex_only(f"provider_options.google.{name}", value, _setter(params, wire, value))
     plan.vertex_only("seed", request.seed, lambda: _seed(plan, params))
 

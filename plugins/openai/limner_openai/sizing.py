@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from limner import EditRequest, GenerateRequest
 from limner.requests import parse_size
@@ -103,15 +104,18 @@ def _fit_explicit(plan: Plan, size: str) -> str:
             "sent the nearest valid size"
         )
     else:
-        applied = nearest_size(wh[0], wh[1], allowed)
-        listed = ", ".join(s for s in allowed if s != "auto")
-        where = " in a JSON edit" if plan.form == "json" and plan.call.operation == "edit" else ""
-        reason = (
-            f"{plan.model_name} accepts only {listed}{where}; "
-            "sent the nearest by aspect ratio, then area"
-        )
+        applied, accepts = _nearest_listed(plan, wh, allowed)
+        reason = f"{accepts}; sent the nearest by aspect ratio, then area"
     plan.adjust("size", size, applied, reason)
     return applied
+
+
+def _nearest_listed(plan: Plan, wh: tuple[int, int], allowed: Sequence[str]) -> tuple[str, str]:
+    """The size ``allowed`` lists nearest ``wh``, and the words for the list ("gpt-image-2
+    accepts only 1024x1024, ... in a JSON edit")."""
+    listed = ", ".join(s for s in allowed if s != "auto")
+    where = " in a JSON edit" if plan.form == "json" and plan.call.operation == "edit" else ""
+    return nearest_size(wh[0], wh[1], allowed), f"{plan.model_name} accepts only {listed}{where}"
 
 
 def _size_from_config(plan: Plan, aspect: str | None, image_size: str | None) -> str | None:
@@ -125,14 +129,9 @@ def _size_from_config(plan: Plan, aspect: str | None, image_size: str | None) ->
         wanted = size_for_aspect(ratio, long_side, standard, rules)
         applied: str | None = wanted
         reason = "OpenAI takes a WIDTHxHEIGHT size: computed one (sides multiples of 16)"
-        if not free and wanted not in allowed:
-            computed = parse_size(wanted) or (1024, 1024)
-            listed = ", ".join(standard)
-            reason = (
-                f"{plan.model_name} accepts only {listed} in a JSON edit: sent the one nearest "
-                f"{wanted}, the size computed"
-            )
-            applied = nearest_size(computed[0], computed[1], allowed)
+        if not free and wanted not in allowed:  # (a JSON edit's closed list)
+            applied, accepts = _nearest_listed(plan, parse_size(wanted) or (1024, 1024), allowed)
+            reason = f"{accepts}: sent the one nearest {wanted}, the size computed"
         got = parse_size(applied) if applied is not None else None
         if long_side is not None and got is not None and max(got) != long_side and free:
             fitted = (
