@@ -164,6 +164,50 @@ async def cpu(args: argparse.Namespace) -> Result:
     return {"cpu_s": cpu1 - cpu0, "wall_s": wall1 - wall0, "requests": args.requests}
 
 
+# ---- figure 2w: limner's own work, warm and between requests ---------------------------------
+
+
+async def _timed_per_call(count: int, job: Callable[[], Awaitable[Any]]) -> float:
+    """CPU seconds per ``job()`` over ``count`` sequential calls."""
+    start = time.process_time()
+    for _ in range(count):
+        await job()
+    return (time.process_time() - start) / count
+
+
+async def warmth(args: argparse.Namespace) -> Result:
+    """limner's own work on figure 2's request, without its I/O: a dry run (validation,
+    translation, estimate), timed back to back and timed between raw aiohttp requests as in
+    figure 2, where the request's I/O and the server run between one call and the next."""
+    import limner
+
+    client = limner.AsyncClient(
+        providers={"openai": {"api_key": API_KEY, "base_url": args.url}},
+        allow_private_networks=True,
+    )
+    raw = RawCaller(args.url, MODEL)
+
+    async def dry_run() -> None:
+        await client.images.generate(model=f"openai/{MODEL}", **PARAMS, dry_run=True)
+
+    async def request() -> None:
+        await raw.call(1)
+
+    async def request_then_dry_run() -> None:
+        await raw.call(1)
+        await dry_run()
+
+    for job in (dry_run, request, request_then_dry_run):
+        await _timed_per_call(args.warmup, job)
+    gc.collect()
+    back_to_back = await _timed_per_call(args.requests, dry_run)
+    alone = await _timed_per_call(args.requests, request)
+    between = await _timed_per_call(args.requests, request_then_dry_run) - alone
+    await raw.close()
+    await client.close()
+    return {"dry_run_s": back_to_back, "dry_run_between_s": between, "raw_request_s": alone}
+
+
 # ---- figure 3: throughput under latency -------------------------------------------------------
 
 
@@ -283,7 +327,7 @@ def check(args: argparse.Namespace) -> Result:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("workload", choices=("check", "cpu", "throughput", "memory"))
+    parser.add_argument("workload", choices=("check", "cpu", "warmth", "throughput", "memory"))
     parser.add_argument("impl", nargs="?", default="limner", choices=tuple(CALLERS))
     parser.add_argument("--url", default="", help="the server's base URL, ending in /v1")
     parser.add_argument("--warm-url", default="", help="memory: base URL serving 1 KB images")
@@ -306,7 +350,8 @@ def main() -> None:
     if args.workload == "check":
         result = check(args)
     else:
-        workload = {"cpu": cpu, "throughput": throughput, "memory": memory}[args.workload]
+        workloads = {"cpu": cpu, "warmth": warmth, "throughput": throughput, "memory": memory}
+        workload = workloads[args.workload]
         result = asyncio.run(workload(args))
     print(json.dumps(result), flush=True)
 

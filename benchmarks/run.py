@@ -367,6 +367,29 @@ def figure_instructions(settings: Settings) -> dict[str, Any]:
     return {"instructions": counts, "ratio": ratio}
 
 
+# ---- figure 2w: the same work, warm and between requests (optional) ---------------------------
+
+
+def figure_warmth(settings: Settings) -> dict[str, Any]:
+    requests = settings.cpu_requests
+    say(
+        f"2w. limner's own work without I/O (a dry run of figure 2's request), back to back and "
+        f"between raw aiohttp requests; {requests} calls, median of {settings.cpu_reps} processes"
+    )
+    with image_server(image_bytes=16 * 1024) as url:
+        runs = [
+            probe("warmth", f"--url={url}", f"--requests={requests}")
+            for _ in range(settings.cpu_reps)
+        ]
+    warm = [float(run["dry_run_s"]) for run in runs]
+    between = [float(run["dry_run_between_s"]) for run in runs]
+    ratios = [b / w for b, w in zip(between, warm, strict=True)]
+    say(f"   back to back         {spread(warm, 1e6, 'us')}")
+    say(f"   between requests     {spread(between, 1e6, 'us')}")
+    say(f"   between / back to back   {spread(ratios, 1, 'x')} (no target)")
+    return {"back_to_back_s": warm, "between_s": between, "ratios": ratios}
+
+
 # ---- figure 3: throughput ---------------------------------------------------------------------
 
 
@@ -523,6 +546,7 @@ FIGURES: dict[str, Callable[[Settings], dict[str, Any]]] = {
     "1": figure_import,
     "2": figure_cpu,
     "2i": figure_instructions,
+    "2w": figure_warmth,
     "3": figure_throughput,
     "4": figure_memory,
 }
@@ -532,7 +556,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (about 1 min)")
     parser.add_argument(
-        "--only", default="1,2,3,4", help="figures to run, e.g. 2,4 (2i: instructions, valgrind)"
+        "--only",
+        default="1,2,3,4",
+        help="figures to run, e.g. 2,4 (2i: instructions, valgrind; 2w: warm and cold)",
     )
     parser.add_argument("--json", type=Path, help="also write all samples to this file")
     return parser.parse_args()
