@@ -64,6 +64,7 @@ if TYPE_CHECKING:
         lifecycle as lifecycle,
         lifetime as lifetime,
         loading as loading,
+        masks as masks,
         merging as merging,
         money as money,
         off_loop as off_loop,

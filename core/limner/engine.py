@@ -26,7 +26,7 @@ from .estimates import estimate_calls
 from .extra_headers import check_extra_headers, check_not_overwritten
 from .failure_cost import price_failure
 from .http import Transport
-from .images import InputImage, mask_notices
+from .images import InputImage
 from .inputs import (
     OPTIONS,
     load_images,
@@ -36,6 +36,7 @@ from .inputs import (
     spelling,
 )
 from .interrupted import LINKS_KEPT, cancelled_call, kept
+from .masks import mask_notices
 from .merging import Merged, collect, respond
 from .off_loop import carries_image_data, run_translation
 from .outcomes import (

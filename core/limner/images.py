@@ -14,15 +14,15 @@ import struct
 from collections.abc import Callable, Collection, Hashable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .base64_text import decode_base64 as decode_base64, decode_data_url
 from .errors import InvalidRequestError, PayloadTooLargeError
 from .heif import heif_mime, require_heif
 from .image_header import MIME_BY_FORMAT, READ_FORMATS, check_pixels
 from .integrity import check_whole
+from .masks import mask_to_binary as mask_to_binary
 from .requests import ImageRef
-from .responses import Notice
 from .safe_text import CONTROL_CHARACTERS, is_lone_surrogate
 
 if TYPE_CHECKING:  # Pillow is imported on first use, to keep `import limner` fast
@@ -172,7 +172,10 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
         has_alpha = image.mode in ("RGBA", "LA", "PA") or (
             image.mode == "P" and "transparency" in image.info
         )
+        animated = kind != "HEIF" and _animated(image)  # (a HEIF may hold a photo's burst)
         check_whole(image, data, param, _undecodable(param))  # last: may leave it unusable
+    if animated:
+        raise _animation_refused(param, MIME_BY_FORMAT.get(kind, kind))
     mime = heif_mime(data) if kind == "HEIF" else MIME_BY_FORMAT.get(kind)
     if mime is None:
         raise InvalidRequestError(
@@ -189,6 +192,22 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
         height=height,
         has_alpha=has_alpha,
         filename=f"{stem}.{ext}",
+    )
+
+
+def _animated(image: Image.Image) -> bool:
+    """Whether ``image`` has several frames (an MPO's second is a JPEG's stereo view)."""
+    return bool(getattr(image, "n_frames", 1) > 1 and image.format != "MPO")
+
+
+def _animation_refused(param: str, kind: str | None) -> InvalidRequestError:
+    """An animated input: every model takes one still image, and sending the first frame
+    would drop the rest."""
+    return InvalidRequestError(
+        f"{param} is an animated {kind}; the model takes one still image. Save the frame you "
+        "want as a PNG",
+        param=param,
+        code="invalid_image_format",
     )
 
 
@@ -257,42 +276,6 @@ def _read_file(given: str, *, param: str, max_bytes: int) -> bytes:
         ) from exc
 
 
-MASK_MARKS_NOTHING = "mask_marks_nothing"
-"""``Notice.code`` of a mask without a fully transparent pixel."""
-
-
-def mask_notices(mask: InputImage | None) -> list[Notice]:
-    """A warning when ``mask`` marks nothing to edit: no pixel is fully transparent, so under
-    OpenAI's convention the edit changes nothing, or what the provider picks. It is sent all the
-    same: OpenAI has answered such a mask with an image."""
-    if mask is None or mask.data is None or mask.alpha_floor("mask") == 0:
-        return []
-    return [
-        Notice(
-            code=MASK_MARKS_NOTHING,
-            message="mask has no fully transparent pixel (alpha 0), and those mark the area to "
-            "change: the edit may change nothing",
-            param="mask",
-        )
-    ]
-
-
-def mask_to_binary(
-    mask: bytes, *, edit: int = 255, keep: int = 0, mode: Literal["L", "RGB"] = "L"
-) -> bytes:
-    """Turn a mask in limner's convention (alpha 0 = edit) into a black-and-white PNG where
-    edited pixels are ``edit`` and kept pixels ``keep`` — the form several providers expect —
-    greyscale, or ``mode="RGB"`` for providers that take only RGB."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(mask)) as image:
-        alpha = image.convert("RGBA").getchannel("A")
-    binary = alpha.point(lambda value: edit if value == 0 else keep).convert(mode)
-    out = io.BytesIO()
-    binary.save(out, format="PNG")
-    return out.getvalue()
-
-
 # Image modes a PNG holds as they are; anything else (CMYK, YCbCr, F...) becomes RGB(A).
 _PNG_MODES = frozenset({"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA"})
 
@@ -350,13 +333,8 @@ def _png_of(image: InputImage, param: str) -> tuple[InputImage, str]:
     """The conversion :func:`to_png` runs (once per image)."""
     assert image.data is not None, "to_png needs the image's bytes"
     with _opened(image.data, param, _undecodable(param)) as opened:
-        if getattr(opened, "n_frames", 1) > 1 and opened.format != "MPO":  # MPO: a JPEG
-            raise InvalidRequestError(
-                f"{param} is an animated {image.mime}; the model takes one still image. Save "
-                "the frame you want as a PNG",
-                param=param,
-                code="invalid_image_format",
-            )
+        if _animated(opened):  # (sniff refuses most: a HEIF's image sequence is let through)
+            raise _animation_refused(param, image.mime)
         icc: bytes | None = opened.info.get("icc_profile")
         exif = _exif(opened)
         still: Image.Image = opened
@@ -364,6 +342,10 @@ def _png_of(image: InputImage, param: str) -> tuple[InputImage, str]:
         if opened.mode not in _PNG_MODES:
             still, icc = _to_rgb(opened, icc), None
             how = f"re-encoded as PNG, its {opened.mode} colours converted to {still.mode}"
+        elif opened.mode == "P" and "transparency" in opened.info:
+            # as RGBA: a GIF's transparent index may lie past its colour table, and a PNG
+            # palette written from it would drop the transparency
+            still = opened.convert("RGBA")
         out = io.BytesIO()
         try:
             still.save(out, format="PNG", icc_profile=icc, exif=exif)

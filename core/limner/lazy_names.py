@@ -127,6 +127,7 @@ SUBMODULES = frozenset(
         "lifecycle",
         "lifetime",
         "loading",
+        "masks",
         "merging",
         "money",
         "off_loop",

@@ -67,11 +67,34 @@ def test_cmyk_becomes_rgb_without_its_cmyk_profile() -> None:
     assert red > 200 and green < 60 and blue < 60
 
 
-def test_an_animated_image_is_refused_naming_the_parameter() -> None:
+def test_a_gif_whose_transparent_index_is_past_its_colour_table_keeps_its_transparency() -> None:
+    """Pillow writes such a GIF for a palette image saved with ``transparency=255``; a PNG
+    palette written from it lost the transparency, while the adjustment said "the same
+    pixels"."""
+    source = Image.new("RGB", (64, 64), (200, 40, 40)).convert("P", colors=4)
+    source.paste(255, (8, 8, 24, 24))
+    data = encode(source, "GIF", transparency=255)
+    shown = Image.open(io.BytesIO(data)).convert("RGBA")
+    assert shown.getpixel((10, 10))[3] == 0  # type: ignore[index]
+    rgba = converted(data).convert("RGBA")
+    assert rgba.getpixel((10, 10))[3] == 0  # type: ignore[index]
+    assert rgba.tobytes() == shown.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mime"), [("GIF", "image/gif"), ("WEBP", "image/webp"), ("PNG", "image/png")]
+)
+def test_an_animated_image_is_refused_naming_the_parameter(fmt: str, mime: str) -> None:
+    """As it is read, whatever the format (an APNG or an animated WebP needs no conversion,
+    and went out as it was, to be read as its first frame or refused)."""
     frames = [Image.new("RGB", (8, 8), (60 * i, 0, 0)) for i in range(2)]
-    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    data = encode(frames[0], fmt, save_all=True, append_images=frames[1:])
     with pytest.raises(InvalidRequestError) as caught:
-        to_png(InputImage(data=data, mime="image/gif"), "images[2]")
+        sniff(data, param="images[2]")
+    assert (caught.value.param, caught.value.code) == ("images[2]", "invalid_image_format")
+    assert f"animated {mime}" in caught.value.message
+    with pytest.raises(InvalidRequestError) as caught:  # and where a plugin converts one
+        to_png(InputImage(data=data, mime=mime), "images[2]")
     assert (caught.value.param, caught.value.code) == ("images[2]", "invalid_image_format")
 
 
@@ -265,11 +288,27 @@ def test_a_cut_photo_with_an_exif_thumbnail_is_refused_and_a_multi_picture_jpeg_
 @pytest.mark.parametrize(("alpha", "warned"), [(255, True), (128, True), (0, False)])
 def test_a_mask_that_marks_nothing_is_a_warning(alpha: int, warned: bool) -> None:
     """Fully transparent pixels mark the area to change; a mask without one is still sent."""
-    from limner.images import MASK_MARKS_NOTHING, mask_notices
+    from limner.masks import MASK_MARKS_NOTHING, mask_notices
 
     mask = sniff(encode(Image.new("RGBA", (8, 8), (0, 0, 0, alpha)), "PNG"), param="mask")
     assert [n.code for n in mask_notices(mask)] == ([MASK_MARKS_NOTHING] if warned else [])
     assert mask_notices(None) == []
+
+
+@pytest.mark.parametrize("alpha", [255, 128, 1])
+def test_a_mask_that_marks_nothing_is_refused_where_it_becomes_black_and_white(
+    alpha: int,
+) -> None:
+    """Turned black and white, it would mark nothing: an edit known to change nothing, billed."""
+    from limner.masks import mask_to_binary
+
+    mask = Image.new("RGBA", (8, 8), (0, 0, 0, alpha))
+    with pytest.raises(InvalidRequestError) as caught:
+        mask_to_binary(encode(mask, "PNG"), param="images[0]")
+    assert (caught.value.param, caught.value.code) == ("images[0]", "invalid_mask")
+    mask.putpixel((2, 3), (0, 0, 0, 0))
+    binary = Image.open(io.BytesIO(mask_to_binary(encode(mask, "PNG"), edit=200, keep=7)))
+    assert (binary.getpixel((2, 3)), binary.getpixel((0, 0))) == (200, 7)
 
 
 _NOT_TIFF = b"XX*\x00" + b"\x00" * 20  # an EXIF block without its TIFF header

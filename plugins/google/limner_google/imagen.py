@@ -28,7 +28,8 @@ from limner import (
     WireRequest,
     WireResponse,
 )
-from limner.images import accepted_image, mask_to_binary
+from limner.images import accepted_image
+from limner.masks import mask_to_binary
 from limner.responses import CONTENT_FILTERED
 
 from .common import (

@@ -11,10 +11,11 @@ import base64
 import binascii
 import io
 import math
+import struct
 from typing import TYPE_CHECKING
 
 from limner import Adjustment, InputImage, InvalidRequestError
-from limner.images import mask_to_binary
+from limner.masks import mask_to_binary
 
 from .models import SIZE_RULES
 
@@ -49,6 +50,7 @@ def _convert(data: bytes, param: str, transparent: bool) -> tuple[bytes, str | N
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format or "unknown"
             mode = image.mode
+            exif: bytes | None = image.info.get("exif")
             if getattr(image, "n_frames", 1) > 1 and kind != "MPO":
                 raise InvalidRequestError(
                     f"{param} is an animated {kind}; Nova takes one still image. Save the frame "
@@ -71,7 +73,11 @@ def _convert(data: bytes, param: str, transparent: bool) -> tuple[bytes, str | N
             f"{param} is not an image limner can read", param=param, code="invalid_image"
         ) from exc
     out = io.BytesIO()
-    rgb.save(out, format="PNG")
+    try:  # its EXIF kept, orientation included, as core's own conversion keeps it
+        rgb.save(out, format="PNG", exif=exif or b"")
+    except (SyntaxError, ValueError, struct.error):  # an EXIF block Pillow cannot write
+        out = io.BytesIO()
+        rgb.save(out, format="PNG")
     if transparent or keyed:
         why = "Nova takes no transparent pixels: flattened onto white as an RGB PNG"
     elif deep:

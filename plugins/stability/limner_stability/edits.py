@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from limner import EditRequest, FilePart, InputImage, InvalidRequestError, UnsupportedFeatureError
-from limner.images import accepted_image, mask_to_binary
+from limner.images import accepted_image
+from limner.masks import mask_to_binary
 from limner.responses import TRANSPARENCY_NOT_USED_AS_MASK
 
 from . import fields

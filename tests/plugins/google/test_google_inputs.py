@@ -248,9 +248,8 @@ async def test_chat_on_vertex_sends_heic_to_gemini_2_5_flash_image_as_png() -> N
 def test_animated_gif_is_refused_naming_the_image(
     provider: GoogleProvider, make_call: MakeCall
 ) -> None:
-    call = make_call("gemini-3-pro-image", "edit", images=[png(), animated_gif()])
-    with pytest.raises(limner.InvalidRequestError) as caught:
-        provider.translate(call)
+    with pytest.raises(limner.InvalidRequestError) as caught:  # refused as it is read
+        provider.translate(make_call("gemini-3-pro-image", "edit", images=[png(), animated_gif()]))
     assert caught.value.param == "images[1]"
 
 

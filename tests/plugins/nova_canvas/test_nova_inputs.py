@@ -54,6 +54,26 @@ def test_input_images_converted_to_rgb_png(
     assert reason in adjustment.reason
 
 
+@pytest.mark.parametrize("fmt", ["WEBP", "PNG"])
+def test_a_converted_image_keeps_its_exif_orientation(
+    provider: NovaCanvasProvider, make_call: MakeCall, fmt: str
+) -> None:
+    """As core's own conversion keeps it: an unconverted JPEG goes with its orientation, so a
+    converted photo must not lose it (a phone's portrait photo would arrive turned)."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    out = io.BytesIO()
+    Image.new("RGBA", (480, 320), (200, 40, 40, 0 if fmt == "PNG" else 255)).save(
+        out, fmt, exif=exif
+    )
+    translation = provider.translate(make_call("variation", images=[out.getvalue()]))
+    sent = json.loads(translation.request.json_bytes())["imageVariationParams"]["images"][0]
+    with Image.open(io.BytesIO(base64.b64decode(sent))) as image:
+        assert (image.format, image.size) == ("PNG", (480, 320))
+        assert image.getexif()[0x0112] == 6
+    assert len(translation.adjustments) == 1
+
+
 def test_opaque_rgba_png_and_jpeg_sent_unchanged(
     provider: NovaCanvasProvider, make_call: MakeCall
 ) -> None:

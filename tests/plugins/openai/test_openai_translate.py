@@ -1437,11 +1437,12 @@ def test_dall_e_2_refuses_a_non_png_mask(
     assert info.value.code == "invalid_mask"
 
 
-def test_dall_e_2_refuses_an_animated_image(provider: OpenAIProvider, make_call: Any) -> None:
+def test_dall_e_2_refuses_an_animated_image() -> None:
     frames = [Image.new("RGB", (16, 16), color) for color in ((255, 0, 0), (0, 0, 255))]
     gif = _encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
-    with pytest.raises(limner.InvalidRequestError) as info:
-        provider.translate(make_call("dall-e-2", "variation", images=[gif]))
+    client = limner.Client(providers={"openai": {"api_key": "sk-test"}})
+    with pytest.raises(limner.InvalidRequestError) as info:  # as it is read, before translating
+        client.images.create_variation(model="openai/dall-e-2", image=gif, dry_run=True)
     assert info.value.param == "image"
     assert info.value.code == "invalid_image_format"
 
