@@ -21,13 +21,20 @@ from .errors import (
     ProviderSetting,
     RateLimitError,
 )
+from .exchange_failures import MAYBE_TAKEN, does_work
 from .http import ConnectTo, RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
 from .provider import Provider, ProviderSettings, Translation
 from .redaction import Scrubber, raised_at, secret_header_values
 from .responses import CONTENT_FILTERED, RESENT, Adjustment, Notice, reported_usage
 from .retry import provider_wait, retried
-from .status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status, shown_url
+from .status_errors import (
+    RETRYABLE_STATUSES,
+    TAKEN_STATUSES,
+    endpoint_not_found,
+    error_for_status,
+    shown_url,
+)
 from .unreported import unreported_settings, unsent_end_users
 from .wire import WireRequest, WireResponse
 
@@ -124,6 +131,9 @@ async def exchange(
         if not 200 <= response.status < 300:
             response = scrubber().response(response)  # before any excerpt is cut from it
             error = _provider_error(provider, model, response, parse_error)
+            taken = TAKEN_STATUSES.get(response.status)
+            if taken is not None and does_work(request):  # as limner's resend would say
+                error.add_billing_note(f"{taken}: {MAYBE_TAKEN}")
             raise name_replacement(error, model) if successor else error
         try:
             result = parse(response)

@@ -55,6 +55,23 @@ async def test_a_post_resent_after_a_timed_out_front_says_so(
     ]  # (the 502 after it is retried without a word)
 
 
+@pytest.mark.parametrize(("status", "what"), [(524, "a proxy"), (504, "a gateway")])
+async def test_a_timed_out_front_that_ends_the_call_says_it_may_be_billed(
+    make_client: MakeClient, server: FakeServer, status: int, what: str
+) -> None:
+    """With no retry left (or none allowed: a gateway's default), the last 504 or 524 says what
+    a resend would have said, so whoever sends it again (an SDK behind the gateway) knows."""
+    server.reply(error_reply(status), error_reply(status))
+    with pytest.raises(limner.ProviderError) as info:
+        await make_client(retry=ONE_RETRY).images.generate(model="fake/alpha-1", prompt="x")
+    taken = (
+        f"HTTP {status} ({what} in front of the provider stopped waiting for its answer): the "
+        "provider may have taken it, and may bill the images it makes"
+    )
+    assert info.value.billing_note == f"attempt 1: {taken}; limner sent it again; {taken}"
+    assert str(info.value).endswith(f"; {taken}")
+
+
 async def test_every_attempts_drop_is_in_the_error(
     make_client: MakeClient, server: FakeServer
 ) -> None:

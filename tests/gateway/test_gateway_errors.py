@@ -155,6 +155,24 @@ async def test_the_sdk_retries_as_limner_would(
     assert len(server.api_calls) == (3 if retries else 1)
 
 
+@pytest.mark.parametrize("status", [504, 524])
+async def test_a_timed_out_front_is_not_for_the_sdk_to_send_again(
+    gateway: Gateway, server: FakeServer, status: int
+) -> None:
+    """A 504 or 524 from a proxy in front of the provider: the provider may still make (and
+    bill) the images, so the SDK's resend would be a second bill no warning tells of."""
+
+    async def timed_out(recorded: Recorded) -> web.StreamResponse:
+        return web.Response(status=status, text="<html>timed out</html>", content_type="text/html")
+
+    server.reply(timed_out, timed_out, timed_out)
+    with pytest.raises(openai.APIStatusError) as caught:
+        await gateway.sdk(max_retries=2).images.generate(model="openai/gpt-image-1", prompt="x")
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    assert "may have taken it, and may bill the images it makes" in caught.value.message
+    assert len(server.api_calls) == 1
+
+
 @pytest.mark.parametrize(("wait", "retry"), [("30", "true"), ("3600", "false")])
 async def test_a_rate_limit_says_retry_only_for_a_wait_limner_would_wait(
     gateway: Gateway, server: FakeServer, wait: str, retry: str
