@@ -183,9 +183,10 @@ class AsyncClient:
 
     :param providers: settings per provider name, e.g. ``{"<provider>": {"api_key": "...",
         "base_url": "..."}}``; anything not given comes from the provider's environment variables.
-    :param timeout: seconds allowed for one HTTP call (on a ``session`` passed in too).
-    :param connect_timeout: seconds allowed for connecting; a connection not made in time is
-        retried like other connection errors.
+    :param timeout: seconds allowed for one HTTP call (default 600; on a ``session`` passed
+        in too).
+    :param connect_timeout: seconds allowed for connecting (default 30); a connection not
+        made in time is retried like other connection errors.
     :param poll_timeout: seconds allowed in all for a provider that answers with a job to poll
         (each poll is one HTTP call, under ``timeout``).
     :param max_retries: extra attempts on 408, 409, 429 and 5xx answers and on
@@ -198,7 +199,11 @@ class AsyncClient:
     :param max_download_bytes: the most limner downloads for one image, and for the input
         images of one request together.
     :param plugins: extra plugin objects to register (besides installed entry points).
-    :param disable_plugins: entry-point names of plugins not to load.
+    :param disable_plugins: entry-point names of plugins not to load (besides those
+        ``LIMNER_DISABLE_PLUGINS`` lists).
+    :param environ: the environment to read instead of the process's: providers' credentials
+        and settings, proxies, ``LIMNER_DISABLE_PLUGINS`` (``environ={}`` keeps the machine's
+        settings out).
     :param registry: a ready :class:`~limner.plugins.Registry` (overrides the two above).
     :param session: an ``aiohttp.ClientSession`` to use instead of the client's own, made in
         the event loop that uses the client (else a call fails, ``event_loop_mismatch``); it
@@ -250,9 +255,9 @@ class AsyncClient:
         plugins, disable_plugins = tuple(plugins), tuple(disable_plugins)
         if registry is None:
             registry = (
-                Registry(plugins, disable_plugins=disable_plugins)
-                if plugins or disable_plugins
-                else default_registry()
+                Registry(plugins, disable_plugins=disable_plugins, environ=environ)
+                if plugins or disable_plugins or environ is not None
+                else default_registry()  # (the process's environment: built once, shared)
             )
         self.registry = registry
         self._transport = Transport(

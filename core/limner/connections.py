@@ -231,7 +231,7 @@ async def back_off(seconds: float, pauses: Pauses | None) -> None:
     if pauses is None:
         await asyncio.sleep(seconds)
     elif not await pauses.sleep(seconds):
-        raise client_closed_error()
+        raise client_closed_error(under_way=True)
 
 
 IN_FLIGHT = "the provider may have taken the request, and bill it"
@@ -239,9 +239,10 @@ IN_FLIGHT = "the provider may have taken the request, and bill it"
 stopping)."""
 
 
-def client_closed_error(*, in_flight: bool = False) -> LimnerError:
+def client_closed_error(*, in_flight: bool = False, under_way: bool = False) -> LimnerError:
     """The error for a call on a closed client; ``in_flight``: one whose request had gone out,
-    which the provider may have taken (and bill)."""
+    which the provider may have taken (and bill); ``under_way``: one that was waiting (for a
+    connection, a retry, a job's next poll) when the client closed."""
     if in_flight:
         error = LimnerError(
             "the client was closed while this call's request was out: the provider may have "
@@ -251,6 +252,12 @@ def client_closed_error(*, in_flight: bool = False) -> LimnerError:
         error.submitted = True
         error.billing_note = IN_FLIGHT
         return error
+    if under_way:
+        return LimnerError(
+            "the client was closed while this call waited (for a connection, a retry or a "
+            "job's next poll); nothing more was sent for it",
+            code="client_closed",
+        )
     return LimnerError(
         "this client is closed; make a new one (or keep it open: one client can serve any "
         "number of requests)",

@@ -244,8 +244,18 @@ class Transport:
                 failure = client_closed_error(in_flight=does_work(request))
             else:
                 failure = unreached(request, exc)
-        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit) as exc:  # (not a bug's)
-            drop_frame_locals(exc)  # it leaves with its traceback
+        except asyncio.CancelledError as exc:
+            task = asyncio.current_task()
+            if self.connections.closed and task is not None and not task.cancelling():
+                # not this call's cancellation: closing the connector cancelled its wait for
+                # a free connection, so nothing went out
+                in_flight = CONNECTED.get() and does_work(request)
+                failure = client_closed_error(in_flight=in_flight, under_way=True)
+            else:
+                drop_frame_locals(exc)  # it leaves with its traceback
+                raise
+        except (KeyboardInterrupt, SystemExit) as exc:  # (not a bug's)
+            drop_frame_locals(exc)
             raise
         # raised outside the handlers: aiohttp's exceptions keep the request's headers
         # (request_info), credentials included, so one must be neither cause nor context

@@ -10,7 +10,7 @@ import inspect
 import logging
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import Any
 
@@ -44,16 +44,22 @@ log = logging.getLogger(__name__)
 
 
 def make_manager(
-    plugins: Iterable[object], disable: Iterable[str], entry_points: bool
+    plugins: Iterable[object],
+    disable: Iterable[str],
+    entry_points: bool,
+    environ: Mapping[str, str] | None = None,
 ) -> tuple[pluggy.PluginManager, frozenset[str], frozenset[str]]:
-    """The plugin manager, the names blocked, and the names of the entry points loaded."""
+    """The plugin manager, the names blocked (``disable`` and ``environ``'s
+    ``LIMNER_DISABLE_PLUGINS``, the process's environment by default), and the names of the
+    entry points loaded."""
     manager = pluggy.PluginManager(PROJECT)
     manager.add_hookspecs(hookspecs)
     manager.register(default_hooks, name="limner.default_hooks")
     if isinstance(disable, str):  # one name, or several as the environment variable takes them
         disable = disable.split(",")
     asked = {name.strip() for name in disable if name.strip()}
-    from_env = {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
+    listed = (os.environ if environ is None else environ).get(DISABLE_ENV, "")
+    from_env = {name.strip() for name in listed.split(",") if name.strip()}
     blocked = asked | from_env
     for name in blocked:
         manager.set_blocked(name)

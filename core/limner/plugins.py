@@ -60,10 +60,12 @@ class Registry:
         *,
         disable_plugins: Iterable[str] = (),
         entry_points: bool = True,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
-        # blocked: the entry-point names disable_plugins or the environment blocked
+        # blocked: the entry-point names disable_plugins or the environment (``environ``, else
+        # the process's) blocked
         self.manager, self.blocked, self._entry_points = make_manager(
-            plugins, disable_plugins, entry_points
+            plugins, disable_plugins, entry_points, environ
         )
         self._providers: dict[str, Provider] | None = None
         self._models: dict[str, ModelInfo] = {}

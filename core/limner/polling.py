@@ -99,7 +99,7 @@ async def poll(
                 elapsed = loop.time() - started
                 raise _timed_out(provider, model.id, timeout, polls, elapsed, pending, due=wait)
             if not await transport.connections.pauses.sleep(wait):  # the client closed meanwhile
-                raise client_closed_error()
+                raise client_closed_error(under_way=True)
             request = pending.request
             if extra_headers:
                 request = request.with_headers(extra_headers)

@@ -102,7 +102,7 @@ class _LoopThread:
             raise
         task = created.result()
         if task.cancelled() and self._closing:  # another thread closed the client meanwhile
-            raise client_closed_error()
+            raise client_closed_error(under_way=True)
         return task.result()
 
     def stop(self, last: Coroutine[Any, Any, None]) -> None:

@@ -1037,6 +1037,9 @@ def test_a_second_image_in_the_same_second_gets_a_counter(
     status, out, err = run(capsys, "generate", "x", "-m", "openai/gpt-image-2", "-n", "2")
     assert status == 0, err
     assert out.splitlines()[:2] == ["limner-1700000000-4.png", "limner-1700000000-5.png"]
+    # the taken name is said; the free one the second image counted on past is not "kept"
+    assert "warning: limner-1700000000-1.png exists and was kept" in err
+    assert "limner-1700000000-2.png exists" not in err
 
 
 def test_a_python_warning_is_one_line() -> None:

@@ -867,3 +867,15 @@ def test_summed_usage_keeps_the_output_of_calls_without_a_breakdown() -> None:
             10,
             300,
         )
+
+
+def test_environ_decides_which_plugins_are_disabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``environ=`` stands for the process's environment: its ``LIMNER_DISABLE_PLUGINS`` counts,
+    and the machine's does not (``environ={}`` keeps the machine's settings out)."""
+    monkeypatch.setenv("LIMNER_DISABLE_PLUGINS", "openai")
+    kept = limner.AsyncClient(plugins=[FakePlugin()], environ={})
+    assert "openai" in kept.registry.providers and not kept.registry.blocked
+    closed = limner.AsyncClient(environ={"LIMNER_DISABLE_PLUGINS": "openai"})
+    assert "openai" not in closed.registry.providers and closed.registry.blocked == {"openai"}
+    monkeypatch.delenv("LIMNER_DISABLE_PLUGINS")
+    assert "openai" in limner.AsyncClient().registry.providers  # the process's, shared

@@ -254,6 +254,31 @@ async def test_closing_the_client_ends_a_call_reading_its_answer(
     assert caught.value.billing_note == "the provider may have taken the request, and bill it"
 
 
+async def test_closing_the_client_ends_a_call_waiting_for_a_free_connection(
+    make_client: MakeClient, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing the connector cancels aiohttp's wait for a pooled connection: the call ends as
+    ``client_closed``, not with a bare CancelledError that ``except Exception`` misses (and a
+    TaskGroup drops without a word)."""
+    monkeypatch.setattr("limner.connections.MAX_CONNECTIONS", 1)
+    server.reply(server.stall)
+    client = make_client(timeout=60.0)
+    first = asyncio.create_task(client.images.generate(model="fake/alpha-1", prompt="x"))
+    waiting = asyncio.create_task(client.images.generate(model="fake/alpha-1", prompt="y"))
+    while not server.api_calls:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
+    await client.close()
+    outcomes = await asyncio.wait_for(asyncio.gather(first, waiting, return_exceptions=True), 5)
+    assert [getattr(o, "code", o) for o in outcomes] == ["client_closed", "client_closed"]
+    assert [o.submitted for o in outcomes] == [True, False]  # type: ignore[union-attr]
+    assert str(outcomes[1]) == (
+        "the client was closed while this call waited (for a connection, a retry or a job's "
+        "next poll); nothing more was sent for it"
+    )
+    assert len(server.api_calls) == 1
+
+
 async def test_each_calls_resend_is_named_when_no_call_made_an_image(
     make_client: MakeClient, server: FakeServer
 ) -> None:

@@ -142,13 +142,13 @@ def test_keys_from_flag_and_environment() -> None:
 
 
 async def test_a_gateway_serving_some_providers_lists_only_theirs(
-    make_gateway: MakeGateway, monkeypatch: pytest.MonkeyPatch
+    make_gateway: MakeGateway,
 ) -> None:
     """The README's recipe: the other providers' plugins disabled, the gateway lists and serves
     only the rest."""
-    monkeypatch.setenv("LIMNER_DISABLE_PLUGINS", "google,stability,nova_canvas")
-    monkeypatch.setattr(limner.plugins, "_DEFAULT", None)  # as in a new `limner serve` process
-    gateway = await make_gateway(GatewayConfig(api_keys=(GATEWAY_KEY,)))
+    disabled = {"LIMNER_DISABLE_PLUGINS": "google,stability,nova_canvas"}
+    # (`limner serve` reads the process's environment; the tests' clients read environ=)
+    gateway = await make_gateway(GatewayConfig(api_keys=(GATEWAY_KEY,)), environ=disabled)
     sdk = gateway.sdk()
     owners = {model.owned_by for model in (await sdk.models.list()).data}
     assert owners == {"openai"}

@@ -265,11 +265,13 @@ def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[
     try:
         for item, name in zip(result.data, names, strict=True):
             path = name
-            if os.path.lexists(name) or (collided and _counted(name, result.created)):
+            exists = os.path.lexists(name)
+            if exists or (collided and _counted(name, result.created)):
                 collided = True
                 path = _fresh_name(name, result.created, taken)
                 taken.add(path)
-                said.append(f"warning: {name} exists and was kept; saved this image as {path}")
+                if exists:  # (a free default name after a taken one: counted on, in order)
+                    said.append(f"warning: {name} exists and was kept; saved this image as {path}")
                 fresh.append(path)
             paths.extend(result.model_copy(update={"data": [item]}).save(path))
     except OSError:  # all of them go elsewhere, then: none is left here, unsaid, as a copy
