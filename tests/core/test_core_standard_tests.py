@@ -52,6 +52,8 @@ class Mini(limner.Provider):
 
     def translate(self, call):
         body = {"prompt": getattr(call.request, "prompt", None), "steps": 30}
+        if call.images:
+            body["images"] = [image.b64 for image in call.images]
         forward_fields(body, call.request.forwarded)
         return limner.Translation(
             request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
@@ -310,6 +312,25 @@ DEFECTS = {
 """,
         "test_a_call_without_credentials_says_what_to_set_before_sending",
     ),
+    "ignores_a_free_size": (
+        """
+    declared = {"size_rules": limner.SizeRules(min_side=256, max_side=2048)}
+""",
+        "test_each_listed_size_and_image_config_reaches_the_call_or_is_reported",
+    ),
+    "repeats_the_seed_in_each_call_of_a_split_n": (
+        """
+    declared = {"seed": True, "max_images_per_call": 1}
+
+    def translate(self, call):
+        body = {"prompt": call.request.prompt, "seed": call.request.seed}
+        forward_fields(body, call.request.forwarded)
+        return limner.Translation(
+            request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
+        )
+""",
+        "test_each_call_sends_its_own_share_of_n",
+    ),
     "drops_extra_fields": (
         """
     def translate(self, call):
@@ -396,8 +417,8 @@ DEFECTS = {
 }
 
 SOUND = 17  # the standard tests a sound one-provider, one-model, one-operation plugin runs
-SKIPPED = 2  # and those it skips: the chat secrets test, for a provider without a chat model,
-# and the quality_map test, for a model with none
+SKIPPED = 3  # and those it skips: the chat secrets test, for a provider without a chat model,
+# the quality_map test, for a model with none, and the input image test, for a generate model
 
 
 def run(pytester: pytest.Pytester, source: str) -> pytest.RunResult:
@@ -440,7 +461,8 @@ def test_a_plugin_sending_a_narrow_seed_range_and_a_short_negative_prompt_passes
 
     def translate(self, call):
         request = call.request
-        body = {"prompt": request.prompt, "seed": request.seed, "avoid": request.negative_prompt}
+        seed = None if request.seed is None else (request.seed + call.index) % 2  # each call's
+        body = {"prompt": request.prompt, "seed": seed, "avoid": request.negative_prompt}
         forward_fields(body, request.forwarded)
         return limner.Translation(
             request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
@@ -506,7 +528,36 @@ def test_a_signing_date_authorize_adds_is_no_difference(pytester: pytest.Pyteste
 
 def test_an_edit_only_provider_passes(pytester: pytest.Pytester) -> None:
     result = run(pytester, mini('    operations = ("edit",)\n'))
-    result.assert_outcomes(passed=SOUND, skipped=SKIPPED)
+    result.assert_outcomes(passed=SOUND + 1, skipped=SKIPPED - 1)  # (its images are sent)
+
+
+_SENDS_NO_MASK = """
+    operations = ("edit",)
+    declared = {"mask": True}
+"""
+
+_SENDS_NO_IMAGE = """
+    operations = ("edit",)
+
+    def translate(self, call):
+        body = {"prompt": call.request.prompt}
+        forward_fields(body, call.request.forwarded)
+        return limner.Translation(
+            request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body)
+        )
+"""
+
+
+@pytest.mark.parametrize(
+    ("defect", "dropped"), [(_SENDS_NO_IMAGE, "images"), (_SENDS_NO_MASK, "mask")]
+)
+def test_an_edit_that_drops_its_image_or_mask_fails(
+    pytester: pytest.Pytester, defect: str, dropped: str
+) -> None:
+    """An inpainting that sends no mask repaints the whole image, in silence."""
+    result = run(pytester, mini(defect))
+    result.assert_outcomes(passed=SOUND, skipped=SKIPPED - 1, failed=1)
+    result.stdout.fnmatch_lines([f"*mini/m1 edit: {dropped} 'a*' and 'a*' send the same request*"])
 
 
 def test_a_provider_that_needs_no_credential_skips_that_test(pytester: pytest.Pytester) -> None:
@@ -753,7 +804,7 @@ def test_the_guard_itself_cannot_be_overridden(pytester: pytest.Pytester) -> Non
 @pytest.mark.parametrize("operations", ['("edit",)', '("variation",)'])
 def test_a_provider_without_generate_passes(pytester: pytest.Pytester, operations: str) -> None:
     result = run(pytester, mini(f"    operations = {operations}\n"))
-    result.assert_outcomes(passed=SOUND, skipped=SKIPPED)
+    result.assert_outcomes(passed=SOUND + 1, skipped=SKIPPED - 1)  # (its images are sent)
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,14 @@ whether a translation sends them: a plugin that read ``request.n`` for ``call.n`
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 
 from ..engine import split_n
 from ..errors import InvalidRequestError, UnsupportedFeatureError
+from ..size_rules import SizeRules
 from .harness import Case, Harness, held
 
 __all__ = ["ChoiceTests"]
@@ -54,6 +56,17 @@ class ChoiceTests(Harness):
             f"the first is not what a request for n={most} sends: a translation sends "
             "ProviderCall.n (its share), never the request's n"
         )
+        caps = model.capabilities.for_operation(operation)
+        seeds = _two_seeds(caps.seed_range) if caps.seed else ()
+        if seeds and 2 * most <= _MOST_N:
+            changes: list[dict[str, Any]] = []
+            twice = self._sent(case, monkeypatch, changes, n=2 * most, seed=seeds[0])
+            dropped = any(_about(change.get("param"), "seed") for change in changes)
+            assert dropped or twice is None or len(twice) != 2 or twice[0] != twice[1], (
+                f"{model.id} {operation}: with a seed, both calls of n={2 * most} send the same "
+                "request, so the second makes the first's images again: give each call its own "
+                "seed (Changes.split_seed, reported), or report the seed dropped"
+            )
 
     def test_each_listed_size_and_image_config_reaches_the_call_or_is_reported(
         self, case: Case, monkeypatch: pytest.MonkeyPatch
@@ -64,8 +77,10 @@ class ChoiceTests(Harness):
         dropped in silence."""
         _, model, operation = case
         caps = model.capabilities.for_operation(operation)
+        sizes = [v for v in caps.sizes if v != "auto"]
+        sizes += [v for v in _free_sizes(caps.size_rules) if v not in sizes]
         listed: list[tuple[str, list[tuple[Any, dict[str, Any]]]]] = [
-            ("size", [(v, {"size": v}) for v in caps.sizes if v != "auto"]),
+            ("size", [(v, {"size": v}) for v in sizes]),
         ]
         if operation != "variation":  # (a variation takes no image_config)
             listed += [
@@ -118,6 +133,38 @@ class ChoiceTests(Harness):
                     [(v, {**fields, "output_compression": v}) for v in (50, 90)],
                 )
             )
+        self._each_sent_or_reported(case, monkeypatch, listed)
+
+    def test_each_input_image_and_mask_reaches_the_call_or_is_reported(
+        self, case: Case, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """An edit or a variation of two different images (of the minimal request's size), and
+        an edit with two different masks where the model takes one, may not send the same
+        request unless the translation reports changing them: an image or a mask passed over
+        would have the provider make something else than asked, in silence."""
+        _, model, operation = case
+        fields = self.request_fields(model, operation)
+        given = fields.get("image")
+        first = given[0] if isinstance(given, list) and given else given
+        if not isinstance(first, bytes):
+            pytest.skip(f"{model.id} {operation}: the minimal request has no image as bytes")
+        width, height = _size_of(first)
+        rest = given[1:] if isinstance(given, list) else None
+
+        def images(colour: tuple[int, int, int]) -> dict[str, Any]:
+            image = self.png(width, height, colour=colour)
+            return {"image": [image, *rest] if rest is not None else image}
+
+        listed: list[tuple[str, list[tuple[Any, dict[str, Any]]]]] = [
+            ("images", [(f"an image in {c}", images(c)) for c in ((200, 40, 40), (40, 40, 200))])
+        ]
+        caps = model.capabilities.for_operation(operation)
+        if operation == "edit" and caps.mask:
+            masks = [
+                (f"a mask open on the {side}", {"mask": self.png(width, height, mask=side)})
+                for side in ("left", "right")
+            ]
+            listed.append(("mask", masks))
         self._each_sent_or_reported(case, monkeypatch, listed)
 
     # ---- helpers (not to be overridden) ------------------------------------------------------
@@ -190,12 +237,34 @@ def _two_seeds(seed_range: tuple[int, int] | None) -> tuple[int, ...]:
     return (start, start + 1) if start + 1 <= high else ()
 
 
+def _free_sizes(rules: SizeRules | None) -> list[str]:
+    """Two sizes of different shapes a model's ``size_rules`` take (a model that lists few
+    sizes or none, and takes any size the rules allow), or none."""
+    if rules is None:
+        return []
+    candidates = [(1024, 1024), (1536, 1024), (1280, 720), (768, 512), (512, 512), (2048, 1152)]
+    fitting = [(w, h) for w, h in candidates if not rules.violations(w, h)]
+    square = [f"{w}x{h}" for w, h in fitting if w == h][:1]
+    wide = [f"{w}x{h}" for w, h in fitting if w != h][:1]
+    return square + wide if square and wide else []
+
+
+def _size_of(image: bytes) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(image)) as opened:
+        return opened.size
+
+
 def _about(said: object, param: str) -> bool:
     """Whether a change reported on ``said`` speaks of ``param`` (``size`` and
-    ``image_config`` stand for each other: one is computed from the other)."""
+    ``image_config`` stand for each other: one is computed from the other; ``images`` stands
+    for each image, ``images[0]``, and ``image``)."""
     if not isinstance(said, str):
         return False
-    if said == param or said.startswith(f"{param}."):
+    if said == param or said.startswith((f"{param}.", f"{param}[")):
+        return True
+    if param == "images" and said == "image":
         return True
     shapes = param in ("size", "image_config") or param.startswith("image_config.")
     return shapes and (said in ("size", "image_config") or said.startswith("image_config."))

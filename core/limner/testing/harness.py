@@ -4,11 +4,12 @@ share (not to be overridden: :class:`~limner.testing.ProviderTests` checks)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from pydantic import SecretStr
@@ -78,14 +79,22 @@ class Harness:
         return fields
 
     @staticmethod
-    def png(width: int = 512, height: int = 512, *, mask: bool = False) -> bytes:
-        """A PNG: an opaque image, or with ``mask`` a mask whose left half is transparent (the
-        area to edit, in OpenAI's convention)."""
+    def png(
+        width: int = 512,
+        height: int = 512,
+        *,
+        mask: bool | Literal["left", "right"] = False,
+        colour: tuple[int, int, int] = (200, 120, 40),
+    ) -> bytes:
+        """A PNG: an opaque image of ``colour``, or with ``mask`` a mask whose left half (or
+        ``mask="right"``: right half) is transparent (the area to edit, in OpenAI's
+        convention)."""
         from PIL import Image
 
-        image = Image.new("RGBA" if mask else "RGB", (width, height), (200, 120, 40))
+        image = Image.new("RGBA" if mask else "RGB", (width, height), colour)
         if mask:
-            image.paste((0, 0, 0, 0), (0, 0, width // 2, height))
+            left = 0 if mask is True or mask == "left" else width - width // 2
+            image.paste((0, 0, 0, 0), (left, 0, left + width // 2, height))
         out = io.BytesIO()
         image.save(out, format="PNG")
         return out.getvalue()
@@ -232,15 +241,20 @@ class Harness:
 
 
 def held(request: WireRequest) -> tuple[Any, ...]:
-    """A translated request's parts, to compare."""
+    """A translated request's parts, to compare (by value and by ``repr``: a file's bytes, which
+    its ``repr`` leaves out, as their digest)."""
     body = json.dumps(request.json, sort_keys=True, default=str) if request.json else None
     headers = sorted((name.lower(), value) for name, value in request.headers.items())
+    files = [
+        (part.field, part.filename, part.content_type, hashlib.sha256(part.data).hexdigest())
+        for part in request.files
+    ]
     return (
         request.method,
         request.url,
         body,
         request.form,
-        request.files,
+        files,
         request.content,
         headers,
     )
