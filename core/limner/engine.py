@@ -43,7 +43,7 @@ from .outcomes import (
     gather_settled,
 )
 from .plugins import Registry
-from .polling import poll
+from .polling import jobs_billable, poll
 from .provider import ProviderSettings
 from .requests import set_aside_misplaced
 from .responses import (
@@ -123,6 +123,7 @@ class Engine:
             self._keep_made(operation, request, plan, ended, jobs)
             raise
         except LimnerError as error:  # no image returned: what was made may still be billed
+            jobs_billable(error, [jobs[index] for index in sorted(jobs)])
             price_made(self.registry, operation, plan, ended, error)
             price_failure(self.registry, plan, operation, error)
             raise

@@ -47,7 +47,7 @@ from .sending import Share, exchange, with_resent
 from .status_errors import shown_url
 from .wire import WireRequest, WireResponse
 
-__all__ = ["POLL_RETRIES", "poll"]
+__all__ = ["POLL_RETRIES", "jobs_billable", "poll"]
 
 POLL_RETRIES = 3
 """Retries of one poll (a read: repeating it bills nothing), when the client allows fewer."""
@@ -259,6 +259,21 @@ def _after_submission(
     if share is not None:
         share.name(error)
     return error
+
+
+def jobs_billable(error: LimnerError, jobs: Sequence[str]) -> None:
+    """Say in ``error``, which ended a request after its calls submitted ``jobs`` (the provider's
+    ids), that those jobs may be billed, unless it says so already: the jobs answered, with no
+    image (a result the plugin left empty, every image withheld)."""
+    unsaid = [job for job in jobs if job not in error.billing_note]
+    if not unsaid or error.submitted:
+        return
+    if len(jobs) == 1:
+        error.job = jobs[0]
+    if len(unsaid) == 1:
+        _billable(error, f"job {unsaid[0]} was submitted: it may be billed")
+    else:
+        _billable(error, f"jobs {', '.join(unsaid)} were submitted: they may be billed")
 
 
 def _billable(error: LimnerError, note: str) -> None:

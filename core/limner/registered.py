@@ -25,7 +25,11 @@ def checked_model(model: object, providers: Mapping[str, Provider]) -> ModelInfo
             "changed (model_copy(update=...)) with"
         ) from None
     if model.provider not in providers:
-        raise PluginError(f"model {model.id!r} names an unregistered provider {model.provider!r}")
+        raise PluginError(
+            f"model {model.id!r} names an unregistered provider {model.provider!r}: the plugin "
+            f"that registers {model.provider!r} must be loaded too (installed and not disabled; "
+            "in a plugin's standard tests, named in builds_on)"
+        )
     if model.id != f"{model.provider}/{model.name}":
         raise PluginError(f"model id {model.id!r} must be '{model.provider}/{model.name}'")
     if model.capabilities.supports("chat") and not providers[model.provider].serves_chat:

@@ -629,7 +629,8 @@ def test_register_models_for_unknown_provider_is_plugin_error() -> None:
         _ = fake_registry(Orphan()).providers
     assert caught.value.message == (
         f"the plugin {__name__}, in register_models: model 'nobody/alpha-1' names an "
-        "unregistered provider 'nobody'"
+        "unregistered provider 'nobody': the plugin that registers 'nobody' must be loaded too "
+        "(installed and not disabled; in a plugin's standard tests, named in builds_on)"
     )
 
 
@@ -743,8 +744,10 @@ def test_an_installed_plugins_model_for_no_provider_names_the_plugin(
         "the limner plugin 'typo' (limner_typo_plugin), in register_models: model 'opneai/"
     )
     assert caught.value.message.endswith(
-        "names an unregistered provider 'opneai'; to go on without it, set "
-        "LIMNER_DISABLE_PLUGINS=typo (or disable_plugins=['typo'])"
+        "names an unregistered provider 'opneai': the plugin that registers 'opneai' must be "
+        "loaded too (installed and not disabled; in a plugin's standard tests, named in "
+        "builds_on); to go on without it, set LIMNER_DISABLE_PLUGINS=typo (or "
+        "disable_plugins=['typo'])"
     )
 
 

@@ -883,3 +883,29 @@ async def test_a_call_cancelled_while_its_job_ran_names_the_job(
         "call 2 of 2 (1 image(s)) was cancelled while its job job-2 ran: the job may still "
         "finish, and be billed"
     )
+
+
+@pytest.mark.parametrize("n", [1, 2])
+async def test_jobs_that_answered_without_an_image_are_named_in_the_error(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient], n: int
+) -> None:
+    """A plugin's poll result with no image (as ``call.without_images`` makes one): the error
+    said nothing of the jobs, which may be billed, and left ``submitted`` unset."""
+
+    class Empty(JobsProvider):
+        def parse_poll(self, call: Any, pending: Any, response: Any) -> Any:
+            return limner.ProviderResult(images=[])
+
+    server.reply(Jobs(server, polls=0))
+    with pytest.raises(limner.NoImageGeneratedError) as caught:
+        await make_jobs_client(Empty).images.generate(model="jobs/flux-test", prompt="x", n=n)
+    error = caught.value
+    said = {
+        "job job-1 was submitted: it may be billed"
+        if n == 1
+        else f"jobs {first}, {second} were submitted: they may be billed"
+        for first, second in (("job-1", "job-2"), ("job-2", "job-1"))
+    }  # (the server numbers the jobs as their requests arrive)
+    assert error.billing_note in said and (error.submitted, error.retryable) == (True, False)
+    assert error.job == ("job-1" if n == 1 else None)
+    assert str(error).endswith(error.billing_note)
