@@ -9,15 +9,24 @@ import base64
 import re
 from collections.abc import Sequence
 
+from .base64_text import decode_data_url
 from .calls import ProviderResult, Translation
-from .errors import LimnerError, ProviderError
+from .errors import LimnerError, PluginError, ProviderError
 from .image_header import looks_like_image_b64, probe_b64
 from .images import InputImage, sniff
 from .inputs import Fetch
 from .outcomes import gather_or_cancel
 from .responses import Adjustment, ImageData, known_format
+from .status_errors import shown_url
 
-__all__ = ["BYTES_NOT_URLS", "Delivered", "answered_shape", "deliver", "not_images"]
+__all__ = [
+    "BYTES_NOT_URLS",
+    "Delivered",
+    "answered_shape",
+    "deliver",
+    "not_images",
+    "unusable_link",
+]
 
 BYTES_NOT_URLS = Adjustment(
     param="response_format",
@@ -48,6 +57,24 @@ def not_images(
                 request_id=request_id,
             )
     return None
+
+
+def unusable_link(images: Sequence[ImageData], provider: str) -> PluginError | None:
+    """The plugin's error for an answer holding an image link that is not absolute (a path the
+    provider gave relative to its own address): nobody could download it, the user included;
+    ``None`` when every link is (https, http or a ``data:`` URL)."""
+    for item in images:
+        url = item.url
+        if url is not None and not url.startswith(_ABSOLUTE):
+            return PluginError(
+                f"the {provider} plugin returned an image URL that is not absolute "
+                f"({shown_url(url)!r}): join a relative one to the URL the call went to "
+                "(urllib.parse.urljoin)"
+            )
+    return None
+
+
+_ABSOLUTE = ("https://", "http://", "data:")
 
 
 def _described(encoded: str) -> str:
@@ -96,8 +123,11 @@ async def _inline(
     if item.b64_json is not None or item.url is None:
         return item, None
     param = f"data[{index}].url"
-    try:
-        payload = await fetch(item.url, param)
+    try:  # (a data: URL holds the image itself: nothing to download)
+        if item.url.startswith("data:"):
+            payload = decode_data_url(item.url, param=param)
+        else:
+            payload = await fetch(item.url, param)
         read = sniff(payload, param=param)  # the bytes must be an image, whatever the label
     except LimnerError as failure:
         reason = f"{failure.message}; the provider's URL is returned instead"

@@ -17,7 +17,7 @@ from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translatio
 from .capabilities import Operation
 from .clear_credentials import clear_credentials
 from .client_defaults import DEFAULT_POLL_TIMEOUT
-from .delivery import BYTES_NOT_URLS, answered_shape, deliver, not_images
+from .delivery import BYTES_NOT_URLS, answered_shape, deliver, not_images, unusable_link
 from .describing import describe
 from .download import DownloadPolicy, check_url, download
 from .dryrun import DryRun
@@ -308,7 +308,9 @@ class Engine:
             step = f"{provider.name}.parse_response"
             raise PluginError.returned(step, result, "a ProviderResult or Pending")
         inline = [item.b64_json for item in result.images]
-        broken = not_images(inline, provider.name, plan.model.id, result.request_id)
+        broken = not_images(inline, provider.name, plan.model.id, result.request_id) or (
+            unusable_link(result.images, provider.name)
+        )
         if broken is not None:
             raise broken
         return result
