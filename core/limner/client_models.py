@@ -70,12 +70,15 @@ class AsyncModels:
         self._served[info.id] = (info, backend, served)
         return served
 
-    def schema(self, model: str, operation: Operation = "generate") -> dict[str, Any]:
+    def schema(
+        self, model: str, operation: Operation = "generate", *, served: bool = False
+    ) -> dict[str, Any]:
         """The JSON Schema of requests ``model`` accepts for ``operation``. An operation the
         model does not offer (some models only edit), or ``chat``, raises
         :class:`~limner.UnsupportedFeatureError` naming ``operation``. ``provider_options``
-        describes the model's provider's own options."""
-        info = self._registry.resolve(model)
+        describes the model's provider's own options. With ``served``, for the model as this
+        client reaches it (:meth:`served`), as :meth:`schemas` gives it."""
+        info = self.served(model) if served else self._registry.resolve(model)
         return request_schema(info, operation, self._registry.provider_for(info))
 
     def schemas(self, model: str, *, served: bool = False) -> dict[str, dict[str, Any]]:

@@ -40,10 +40,15 @@ def untrusted_certificate(exc: Exception) -> str:
     authority Python does not trust."""
     error = getattr(exc, "certificate_error", None)
     why = getattr(error, "verify_message", None) or error or type(exc).__name__
-    return (
-        f"its TLS certificate could not be verified ({why}); if a proxy or security software on "
-        "this network inspects TLS, point SSL_CERT_FILE at its certificate authority"
-    )
+    return f"its TLS certificate could not be verified ({why}); {TLS_ADVICE}"
+
+
+TLS_ADVICE = (
+    "if a proxy or security software on this network inspects TLS, point SSL_CERT_FILE at its "
+    "certificate authority"
+)
+"""What :func:`untrusted_certificate` advises: the machine's owner's to do (a gateway's
+operator, not its client)."""
 
 
 def unreached(request: WireRequest, exc: Exception) -> LimnerError:

@@ -54,6 +54,27 @@ async def test_a_named_model_wins_over_the_default(
     assert server.api_calls[0].json["model"] == "gpt-image-1"
 
 
+@pytest.mark.filterwarnings("ignore:deprecated:DeprecationWarning")  # the SDK marks dall-e-2
+async def test_an_operation_the_default_model_lacks_says_it_is_the_default(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    """The client named no model: "gpt-image-1-mini does not support variation" alone names a
+    model it never asked for."""
+    gateway = await make_gateway(_config())
+    with pytest.raises(openai.BadRequestError) as caught:
+        await gateway.sdk().images.create_variation(image=("a.png", png(16, 16), "image/png"))
+    assert caught.value.param == "model"
+    assert caught.value.message.endswith(
+        "(the gateway's default model, as the request named none: name a model in the request)"
+    )
+    assert DEFAULT in caught.value.message and server.api_calls == []
+    with pytest.raises(openai.BadRequestError) as named:  # named by the client: as it is
+        await gateway.sdk().images.create_variation(
+            model=DEFAULT, image=("a.png", png(16, 16), "image/png")
+        )
+    assert "default model" not in named.value.message
+
+
 async def test_without_a_default_a_missing_model_is_400(
     make_gateway: MakeGateway, server: FakeServer
 ) -> None:

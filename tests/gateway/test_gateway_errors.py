@@ -660,6 +660,7 @@ async def test_too_many_input_images(make_gateway: MakeGateway, server: FakeServ
             model="openai/gpt-image-1", prompt="x", image=[image, image]
         )
     assert caught.value.param == "image"  # the multipart field the SDK sent
+    assert caught.value.code == "too_many_images"
     assert server.api_calls == []
 
 

@@ -553,3 +553,30 @@ async def test_a_job_polled_to_the_end_answers_the_sdk_with_its_image(
     assert result.data is not None and len(result.data) == 1
     assert base64.b64decode(result.data[0].b64_json or "") == server.files["/files/a.png"]
     assert [r.method for r in server.api_calls] == ["POST", "GET", "GET"]
+
+
+def test_an_image_url_whose_certificate_does_not_verify_gives_the_client_no_operators_advice(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """SSL_CERT_FILE is the gateway machine's to set: the client hears that the site's
+    certificate did not verify, and the log keeps the advice for the operator."""
+    import json as json_module
+
+    import limner
+    from limner.exchange_failures import TLS_ADVICE
+    from limner.gateway.errors import error_response
+    from limner.redaction import Scrubber
+
+    said = "images[0]: could not download https://a.example/x.png: its TLS certificate could not "
+    error = limner.ProviderConnectionError(
+        f"{said}be verified (expired); {TLS_ADVICE}",
+        param="images[0]",
+        code="certificate_verify_failed",
+    )
+    with caplog.at_level("WARNING", logger="limner.gateway"):
+        answer = error_response(error, Scrubber(()))
+    assert answer.status == 400 and answer.body is not None
+    body = json_module.loads(bytes(answer.body))["error"]  # type: ignore[arg-type]
+    assert body["message"] == f"{said}be verified (expired)"
+    assert (body["param"], body["code"]) == ("images[0]", "certificate_verify_failed")
+    assert TLS_ADVICE in caplog.text

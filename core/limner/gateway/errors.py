@@ -24,6 +24,7 @@ from ..errors import (
     RateLimitError,
     RequestTimeoutError,
 )
+from ..exchange_failures import TLS_ADVICE
 from ..outcomes import failed_call_notice
 from ..redaction import Scrubber
 from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
@@ -180,6 +181,9 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
         return _Answer(exc.http_status, {"message": message}, final=True)
     if isinstance(exc, ProviderConnectionError | RequestTimeoutError):
         if exc.param is not None:  # an image URL the client gave: theirs to fix, as OpenAI says
+            if TLS_ADVICE in said:  # the operator's to act on (the log says it), not the client's
+                unadvised = said.replace(f"; {TLS_ADVICE}", "")
+                return _Answer(400, {"type": "invalid_request_error", "message": unadvised}, True)
             return _Answer(400, {"type": "invalid_request_error"}, final=True)
         if exc.submitted and exc.job is None and not isinstance(exc, JobTimeoutError):
             # a 2xx whose body was lost (a job's polls: said below, with the job's note)

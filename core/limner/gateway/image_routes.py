@@ -50,6 +50,7 @@ def _model(state: GatewayState, body: dict[str, Any]) -> str:
     model = body.pop("model", None)
     if model is None:
         model = state.config.default_model
+        note().default_model = True
         if model is None:
             raise missing_parameter(
                 "model",
@@ -102,6 +103,7 @@ async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any])
         raise InvalidRequestError(
             f"images: at most {state.config.max_input_images} per edit on this gateway",
             param="images",
+            code="too_many_images",
         )
     # left out (or null): "", which core refuses unless the edit mode does without a prompt
     prompt = body.pop("prompt", None)

@@ -60,6 +60,7 @@ class Note:
     model: str | None = None
     cost: Decimal | None = None
     close_connection: bool = False  # the answer closes it (a body left unread on it)
+    default_model: bool = False  # the request named no model: the gateway's default serves it
 
 
 _NOTE: ContextVar[Note] = ContextVar("limner_gateway_note")
@@ -114,6 +115,11 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
     except LimnerError as exc:
         if exc.cost is not None:  # no image, but a usage the provider may bill
             note().cost = exc.cost
+        if note().default_model and exc.param == "model":  # a model the client never named
+            exc.message = (
+                f"{exc.message.rstrip('.')} (the gateway's default model, as the request named "
+                "none: name a model in the request)"
+            )
         response = error_response(exc, state.scrub)
     except web.HTTPException as exc:
         response = http_error_response(exc, request)

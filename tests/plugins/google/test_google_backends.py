@@ -327,6 +327,8 @@ async def test_the_served_schemas_say_what_the_served_capabilities_say(backend: 
                 formats = schemas[operation]["properties"]["output_format"].get("enum")
                 listed = caps.for_operation(operation).output_formats
                 assert formats == ([*listed, None] if listed else None), (model.id, operation)
+                one = client.models.schema(model.id, operation, served=True)  # one at a time
+                assert one == schemas[operation], (model.id, operation)
 
 
 def test_settings_that_do_not_load_leave_the_model_as_declared() -> None:
