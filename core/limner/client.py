@@ -37,7 +37,7 @@ from .client_options import (
 from .download import DownloadPolicy
 from .dryrun import DryRun
 from .engine import Engine, EngineOptions
-from .errors import MissingCredentialsError
+from .errors import LimnerError, MissingCredentialsError
 from .http import RetryPolicy, Transport
 from .params import EditParams, GenerateParams, ImageInput, VariationParams
 from .plugins import Registry, default_registry
@@ -309,6 +309,12 @@ class AsyncClient:
         when it sends a call (a credential chain) is not looked for. For a health check, or a
         service that says at start what it cannot serve."""
         return self._engine.settings.missing_credentials()
+
+    def settings_errors(self) -> list[LimnerError]:
+        """The errors the providers' settings raise as they load (a base URL that is no URL, a
+        value of the wrong kind), one per provider that serves a model: what its calls would all
+        fail with, found offline. For a service that says at start what it cannot serve."""
+        return self._engine.settings.settings_errors()
 
     def secret_values(self) -> list[str]:
         """Every credential the client's provider settings hold, from ``providers=`` or the

@@ -124,6 +124,22 @@ class SettingsStore:
             found.extend(missing[:1])
         return found
 
+    def settings_errors(self) -> list[LimnerError]:
+        """For each provider that serves a model, the error its settings raise as they load
+        (a base URL that is no URL, a value of the wrong kind): what its every call would fail
+        with. A credential missing is :meth:`missing_credentials`'."""
+        self.registry.check_provider_names(self.given)
+        served = {model.provider for model in self.registry.models()}
+        found: list[LimnerError] = []
+        for provider in self.registry.providers.values():
+            if provider.name in served:
+                try:
+                    self.loaded(provider)
+                except LimnerError as exc:
+                    exc.provider = exc.provider or provider.name
+                    found.append(exc)
+        return found
+
     def secret_values(self) -> list[str]:
         """Every secret the providers' settings hold (given to the client or read from its
         environment), each read through the provider's own settings model."""

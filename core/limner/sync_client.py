@@ -346,6 +346,10 @@ class Client:
         """See :meth:`AsyncClient.missing_credentials`."""
         return self._async.missing_credentials()
 
+    def settings_errors(self) -> list[LimnerError]:
+        """See :meth:`AsyncClient.settings_errors`."""
+        return self._async.settings_errors()
+
     def secret_values(self) -> list[str]:
         """See :meth:`AsyncClient.secret_values`."""
         return self._async.secret_values()

@@ -711,6 +711,14 @@ async def test_missing_credentials_name_what_to_set_for_each_provider_without_on
         assert "stabilityai" not in {e.provider for e in keyed.missing_credentials()}
 
 
+def test_settings_errors_say_which_providers_settings_do_not_load() -> None:
+    """Offline, one per provider: what each of its calls would fail with."""
+    bad = {"OPENAI_BASE_URL": "not a url", "STABILITY_API_KEY": "sk-0123456789"}
+    (error,) = limner.Client(environ=bad).settings_errors()
+    assert (error.provider, error.param) == ("openai", "providers.openai.base_url")
+    assert limner.Client(environ={}).settings_errors() == []  # (a missing key is no such error)
+
+
 async def test_a_credential_authorize_refuses_even_in_a_dry_run_is_missing_too() -> None:
     """Noted or raised: a provider that raises its missing-credentials error in a dry run too."""
     from .fakeprovider import ALPHA, FakePlugin, FakeProvider

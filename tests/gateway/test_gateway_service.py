@@ -545,6 +545,22 @@ async def test_serve_says_at_start_which_providers_have_no_credential(
         assert "OpenAI credential" not in text
 
 
+async def test_serve_says_at_start_which_providers_settings_do_not_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A base URL carrying a password was refused on the first request only, as a 503 whose
+    reason only the log gave."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-0123456789")
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://user:pw@openai.example/v1")
+    async with _serving(tmp_path) as (_, text):
+        (line,) = [line for line in text.splitlines() if "providers.openai.base_url" in line]
+        assert line.startswith(
+            "limner gateway: providers.openai.base_url: a URL may not carry credentials"
+        )
+        assert line.endswith("; openai's models answer 503 until it is fixed")
+        assert "pw@" not in text
+
+
 @contextlib.asynccontextmanager
 async def _serving(tmp_path: Path, **options: Any) -> AsyncIterator[tuple[str, str]]:
     """``serve`` running until the block ends: its base URL and what it printed."""

@@ -143,6 +143,12 @@ async def serve(
             else:
                 print(f"limner gateway: listening on {bind}; requests need a gateway key", file=out)
             print(f"limner gateway: {len(client.models.list())} models", file=out)
+            for wrong in client.settings_errors():  # else said in the log by each call's 503
+                print(
+                    f"limner gateway: {wrong.message}; {wrong.provider}'s models answer 503 "
+                    "until it is fixed",
+                    file=out,
+                )
             for lacking in client.missing_credentials():  # else said by each call's 503 only
                 print(
                     f"limner gateway: {lacking.message}; {lacking.provider}'s models answer "
