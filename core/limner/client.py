@@ -39,6 +39,7 @@ from .dryrun import DryRun
 from .engine import Engine, EngineOptions
 from .errors import LimnerError, MissingCredentialsError
 from .http import RetryPolicy, Transport
+from .loading import listed_disabled
 from .params import EditParams, GenerateParams, ImageInput, VariationParams
 from .plugins import Registry, default_registry
 from .proxies import EnvProxies
@@ -204,7 +205,8 @@ class AsyncClient:
     :param environ: the environment to read instead of the process's: providers' credentials
         and settings, proxies, ``LIMNER_DISABLE_PLUGINS`` (``environ={}`` keeps the machine's
         settings out).
-    :param registry: a ready :class:`~limner.plugins.Registry` (overrides the two above).
+    :param registry: a ready :class:`~limner.plugins.Registry` (overrides ``plugins``,
+        ``disable_plugins`` and the ``LIMNER_DISABLE_PLUGINS`` of ``environ``).
     :param session: an ``aiohttp.ClientSession`` to use instead of the client's own, made in
         the event loop that uses the client (else a call fails, ``event_loop_mismatch``); it
         stays yours to close, after the client (a call once it is closed fails,
@@ -254,11 +256,14 @@ class AsyncClient:
             disable_plugins = disable_plugins.split(",")
         plugins, disable_plugins = tuple(plugins), tuple(disable_plugins)
         if registry is None:
-            registry = (
-                Registry(plugins, disable_plugins=disable_plugins, environ=environ)
-                if plugins or disable_plugins or environ is not None
-                else default_registry()  # (the process's environment: built once, shared)
-            )
+            shared = default_registry() if not (plugins or disable_plugins) else None
+            # (the process's, built once: for an environ that disables the same plugins too)
+            if shared is not None and (
+                environ is None or listed_disabled(environ) == shared.blocked
+            ):
+                registry = shared
+            else:
+                registry = Registry(plugins, disable_plugins=disable_plugins, environ=environ)
         self.registry = registry
         self._transport = Transport(
             timeout=timeout,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from .base64_text import decode_data_url
 from .calls import ProviderResult, Translation
@@ -61,20 +62,29 @@ def not_images(
 
 def unusable_link(images: Sequence[ImageData], provider: str) -> PluginError | None:
     """The plugin's error for an answer holding an image link that is not absolute (a path the
-    provider gave relative to its own address): nobody could download it, the user included;
-    ``None`` when every link is (https, http or a ``data:`` URL)."""
+    provider gave relative to its own address): nobody could open it, the user included;
+    ``None`` when every link has a scheme and a host (or is a ``data:`` URL). The provider
+    answered, so the error says it may bill the images."""
     for item in images:
         url = item.url
-        if url is not None and not url.startswith(_ABSOLUTE):
-            return PluginError(
-                f"the {provider} plugin returned an image URL that is not absolute "
-                f"({shown_url(url)!r}): join a relative one to the URL the call went to "
-                "(urllib.parse.urljoin)"
+        if url is not None and not _absolute(url):
+            shown = shown_url(url)
+            error = PluginError(
+                f"the {provider} plugin returned an image link that is not absolute "
+                f"({shown[:80] + '...' if len(shown) > 80 else shown!r}): join a relative one to "
+                "the URL the call went to (urllib.parse.urljoin)"
             )
+            error.add_billing_note("the provider answered, and may bill the images it made")
+            return error
     return None
 
 
-_ABSOLUTE = ("https://", "http://", "data:")
+def _absolute(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return bool(parts.scheme) and (bool(parts.netloc) or parts.scheme.lower() == "data")
 
 
 def _described(encoded: str) -> str:
@@ -124,11 +134,12 @@ async def _inline(
         return item, None
     param = f"data[{index}].url"
     try:  # (a data: URL holds the image itself: nothing to download)
-        if item.url.startswith("data:"):
+        if item.url[:5].lower() == "data:":
             payload = decode_data_url(item.url, param=param)
         else:
             payload = await fetch(item.url, param)
-        read = sniff(payload, param=param)  # the bytes must be an image, whatever the label
+        # the bytes must be an image, whatever the label (an answer's may be animated: a GIF)
+        read = sniff(payload, param=param, still=False)
     except LimnerError as failure:
         reason = f"{failure.message}; the provider's URL is returned instead"
         adjustments.append(

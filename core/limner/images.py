@@ -161,8 +161,9 @@ def byte_count(count: int) -> str:
     return f"{count} bytes"
 
 
-def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
-    """Identify an image from its bytes (never from its name) with Pillow."""
+def sniff(data: bytes, *, param: str, filename: str = "image", still: bool = True) -> InputImage:
+    """Identify an image from its bytes (never from its name) with Pillow. An animated one is
+    refused unless ``still`` is false (an answer's: an input must be one still image)."""
     unreadable = f"{param} is not an image limner can read ({READ_FORMATS} expected)"
     with _opened(data, param, unreadable) as image:
         kind = image.format or ""
@@ -172,10 +173,9 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
         has_alpha = image.mode in ("RGBA", "LA", "PA") or (
             image.mode == "P" and "transparency" in image.info
         )
-        animated = kind != "HEIF" and _animated(image)  # (a HEIF may hold a photo's burst)
+        # (a HEIF may hold a photo's burst)
+        animated = still and kind != "HEIF" and _animated(image)
         check_whole(image, data, param, _undecodable(param))  # last: may leave it unusable
-    if animated:
-        raise _animation_refused(param, MIME_BY_FORMAT.get(kind, kind))
     mime = heif_mime(data) if kind == "HEIF" else MIME_BY_FORMAT.get(kind)
     if mime is None:
         raise InvalidRequestError(
@@ -183,6 +183,8 @@ def sniff(data: bytes, *, param: str, filename: str = "image") -> InputImage:
             param=param,
             code="invalid_image_format",
         )
+    if animated:  # (after the format: a TIFF's pages are no animation limner could take)
+        raise _animation_refused(param, mime)
     stem = _printable(Path(filename).stem) or "image"
     ext = {"image/jpeg": "jpg"}.get(mime, mime.split("/")[1])
     return InputImage(

@@ -58,8 +58,7 @@ def make_manager(
     if isinstance(disable, str):  # one name, or several as the environment variable takes them
         disable = disable.split(",")
     asked = {name.strip() for name in disable if name.strip()}
-    listed = (os.environ if environ is None else environ).get(DISABLE_ENV, "")
-    from_env = {name.strip() for name in listed.split(",") if name.strip()}
+    from_env = _listed(os.environ if environ is None else environ)
     blocked = asked | from_env
     for name in blocked:
         manager.set_blocked(name)
@@ -76,6 +75,15 @@ def make_manager(
     except pluggy.PluginValidationError as exc:  # installed plugins were checked on loading
         raise invalid_plugin(exc, None) from exc
     return manager, frozenset(blocked), loaded
+
+
+def listed_disabled(environ: Mapping[str, str]) -> set[str]:
+    """The plugin names ``environ``'s ``LIMNER_DISABLE_PLUGINS`` lists."""
+    return _listed(environ)
+
+
+def _listed(environ: Mapping[str, str]) -> set[str]:
+    return {name.strip() for name in environ.get(DISABLE_ENV, "").split(",") if name.strip()}
 
 
 def _check_disabled_names(asked: Iterable[str], where: str) -> None:

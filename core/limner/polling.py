@@ -263,12 +263,13 @@ def _after_submission(
 
 def jobs_billable(error: LimnerError, jobs: Sequence[str]) -> None:
     """Say in ``error``, which ended a request after its calls submitted ``jobs`` (the provider's
-    ids), that those jobs may be billed, unless it says so already: the jobs answered, with no
-    image (a result the plugin left empty, every image withheld)."""
+    ids), that those jobs may be billed, each unless it says so already: the jobs answered, with
+    no image (a result the plugin left empty, every image withheld), or another call's job
+    failed."""
     unsaid = [job for job in jobs if job not in error.billing_note]
-    if not unsaid or error.submitted:
+    if not unsaid:
         return
-    if len(jobs) == 1:
+    if len(jobs) == 1 and error.job is None:
         error.job = jobs[0]
     if len(unsaid) == 1:
         _billable(error, f"job {unsaid[0]} was submitted: it may be billed")

@@ -909,3 +909,26 @@ async def test_jobs_that_answered_without_an_image_are_named_in_the_error(
     assert error.billing_note in said and (error.submitted, error.retryable) == (True, False)
     assert error.job == ("job-1" if n == 1 else None)
     assert str(error).endswith(error.billing_note)
+
+
+async def test_a_job_that_answered_without_an_image_is_named_beside_another_jobs_failure(
+    server: FakeServer, make_jobs_client: Callable[..., limner.AsyncClient]
+) -> None:
+    """The first call's error (its job failed) is raised; the other call's job, which answered
+    with no image, may be billed too and is named, though the error was already 'submitted'."""
+
+    class HalfEmpty(JobsProvider):
+        def parse_poll(self, call: Any, pending: Any, response: Any) -> Any:
+            if response.json()["status"] == "Ready":
+                return limner.ProviderResult(images=[])
+            return super().parse_poll(call, pending, response)
+
+    def failed() -> web.StreamResponse:
+        return web.json_response({"id": "job-1", "status": "Error", "result": None})
+
+    server.reply(Jobs(server, polls=0, first=failed))
+    with pytest.raises(limner.LimnerError) as caught:
+        await make_jobs_client(HalfEmpty).images.generate(model="jobs/flux-test", prompt="x", n=2)
+    note = caught.value.billing_note
+    assert "job job-1 was submitted" in note and "job job-2 was submitted" in note
+    assert note.count("job-1") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urljoin
 
 from pydantic import ValidationError
 
@@ -70,6 +71,8 @@ def _image(call: ProviderCall, response: WireResponse, index: int, item: Any) ->
     b64, url = _text(item.get("b64_json")), _text(item.get("url"))
     if b64 is None and url is None:
         raise _fail(call, response, f"data[{index}] has neither b64_json nor url")
+    if url is not None and url.startswith("/") and response.url:  # a path on the server's host
+        url = urljoin(response.url, url)
     return ImageData(b64_json=b64, url=url, revised_prompt=_text(item.get("revised_prompt")))
 
 

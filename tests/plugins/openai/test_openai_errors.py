@@ -539,3 +539,20 @@ async def test_an_answer_that_gives_no_size_for_auto_gives_the_images_own() -> N
     finally:
         await server.stop()
     assert result.size == "1536x1024"
+
+
+def test_a_link_relative_to_the_servers_host_is_joined_to_the_calls_url(
+    provider: OpenAIProvider, call: Any
+) -> None:
+    """An OpenAI-compatible server may answer ``/files/x.png``: a link on its own host."""
+    content = json.dumps(
+        {"created": 1, "data": [{"url": "/files/x.png"}, {"url": "https://cdn.example/y.png"}]}
+    )
+    response = WireResponse(
+        200, {}, content.encode(), "https://images.example/v1/images/generations"
+    )
+    result = provider.parse_response(call, response)
+    assert [image.url for image in result.images] == [
+        "https://images.example/files/x.png",
+        "https://cdn.example/y.png",
+    ]
