@@ -110,13 +110,26 @@ def sign_sigv4(request: WireRequest, keys: AwsKeys, region: str) -> WireRequest:
     return request.with_headers(date).with_headers(secret, secret=True)
 
 
+_CHAIN_OFF = (
+    "no key is set and credential_chain is off (a client given its own environ= leaves "
+    "botocore's chain, which reads the machine's environment and ~/.aws, off unless "
+    "credential_chain=True)"
+)
+
+
 class CredentialChain:
     """botocore's credential chain, resolved once per profile and shared across threads
-    (botocore refreshes temporary credentials itself)."""
+    (botocore refreshes temporary credentials itself), until :meth:`forget` drops a profile's
+    (Bedrock refused them: a file rewritten with fresh keys is read again)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._resolved: dict[str | None, Credentials] = {}
+
+    def forget(self, profile: str | None) -> None:
+        """Resolve ``profile``'s credentials again on the next call."""
+        with self._lock:
+            self._resolved.pop(profile, None)
 
     def keys(self, profile: str | None) -> AwsKeys:
         try:
@@ -181,7 +194,7 @@ def authorize_request(
             except MissingCredentialsError as lacking:
                 note_missing(lacking)
         elif not settings.credential_chain:  # a real call would fail
-            note_missing(_missing("no key is set and credential_chain is off"))
+            note_missing(_missing(_CHAIN_OFF))
         now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         secret = {"authorization": "AWS4-HMAC-SHA256 <dry run>"}
         if settings.aws_session_token is not None:
@@ -192,5 +205,5 @@ def authorize_request(
     elif settings.credential_chain:
         keys = chain.keys(settings.profile)
     else:
-        raise _missing("no key is set and credential_chain is off")
+        raise _missing(_CHAIN_OFF)
     return sign_sigv4(request, keys, settings.signing_region())

@@ -3,12 +3,14 @@ credentials together."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
 from limner import (
+    AuthenticationError,
     LimnerError,
     ModelInfo,
     Provider,
@@ -66,7 +68,11 @@ class NovaCanvasProvider(Provider):
         return parse_invoke_response(call, response)
 
     def parse_error(self, call: ProviderCall, response: WireResponse) -> LimnerError:
-        return parse_error(call, response)
+        error = parse_error(call, response)
+        if isinstance(error, AuthenticationError):  # expired or refused: read them again next
+            profile = getattr(call.settings, "profile", None)  # time, as a new boto3 client does
+            self._chain.forget(profile if isinstance(profile, str) else None)
+        return error
 
     def authorize(
         self, request: WireRequest, settings: ProviderSettings, *, dry_run: bool = False
@@ -86,6 +92,14 @@ class NovaCanvasProvider(Provider):
         custom endpoint too (botocore signs for the profile's region whatever the endpoint)."""
         settings = super().load_settings(overrides, environ)
         assert isinstance(settings, NovaCanvasSettings)
+        if (
+            environ is not None
+            and environ is not os.environ
+            and "credential_chain" not in overrides
+        ):
+            # botocore's chain reads the process's environment and ~/.aws, which a client given
+            # its own environ (environ={} in tests, say) keeps out: on only when asked
+            settings = settings.model_copy(update={"credential_chain": False})
         if "aws_access_key_id" in overrides and "aws_session_token" not in overrides:
             # keys given in code are a set of their own: an AWS_SESSION_TOKEN left in the
             # environment (an older session's) is not theirs, as boto3 decides too

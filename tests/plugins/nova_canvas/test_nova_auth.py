@@ -231,7 +231,9 @@ async def test_a_dry_run_without_keys_or_the_chain_says_a_call_would_lack_them()
         "missing_credentials"
     ]
     assert [e.message.split(".")[0] for e in lacking] == [
-        "No AWS credential for Bedrock: no key is set and credential_chain is off"
+        "No AWS credential for Bedrock: no key is set and credential_chain is off (a client "
+        "given its own environ= leaves botocore's chain, which reads the machine's environment "
+        "and ~/"
     ]
     half = {"AWS_ACCESS_KEY_ID": "AKIA0123456789", "AWS_REGION": "us-east-1"}
     async with limner.AsyncClient(environ=half) as client:
@@ -258,7 +260,8 @@ def test_credential_chain_reads_the_environment(
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     fresh = NovaCanvasProvider()
-    settings = fresh.load_settings({"region": "us-east-1"}, {})  # limner's environ: empty
+    # limner's environ: empty (a client given environ= uses the chain only when asked)
+    settings = fresh.load_settings({"region": "us-east-1", "credential_chain": True}, {})
     wire = fresh.translate(make_call(prompt="x", settings=settings)).request
     signed = fresh.authorize(wire, settings)
     assert signed.headers["authorization"].startswith(
@@ -296,6 +299,7 @@ def test_a_custom_endpoint_is_signed_for_the_profile_region(
     settings = provider.load_settings(
         {
             "base_url": endpoint,
+            "credential_chain": True,
             "profile": "work",
             "aws_access_key_id": "AKIDEXAMPLE",
             "aws_secret_access_key": "secret",
@@ -342,7 +346,7 @@ def test_a_profile_given_in_code_signs_as_the_profile_as_boto3_does(
     oracle = botocore.session.Session(profile="dev").get_credentials()
     assert oracle is not None and oracle.access_key == "AKIAPROFILEDEV"
 
-    settings = provider.load_settings({"profile": "dev"}, environ)
+    settings = provider.load_settings({"profile": "dev", "credential_chain": True}, environ)
     signed = provider.authorize(
         provider.translate(make_call(prompt="x", settings=settings)).request, settings
     )
@@ -393,3 +397,38 @@ def test_secrets_never_in_reprs_or_errors(
     shown = repr(settings) + repr(signed) + json.dumps(signed.describe())
     for secret in (SECRET_KEY, SESSION_TOKEN, signed.headers["authorization"].split("=")[-1]):
         assert secret not in shown
+
+
+def test_credentials_bedrock_refuses_are_read_again_on_the_next_call(
+    make_call: MakeCall,
+) -> None:
+    """A profile's expired session keys, rewritten in ~/.aws/credentials, were used for the rest
+    of the process: the chain kept them, though the error said to refresh them and retry."""
+    fresh = NovaCanvasProvider()
+    chain = fresh._chain
+    for profile in ("work", None):
+        chain._resolved[profile] = object()  # type: ignore[assignment]
+    settings = fresh.load_settings({"profile": "work", "region": "us-east-1"})
+    expired = limner.WireResponse(
+        403,
+        {"x-amzn-errortype": "ExpiredTokenException:http://internal.amazon.com/"},
+        b'{"message": "The security token included in the request is expired"}',
+    )
+    error = fresh.parse_error(make_call(prompt="x", settings=settings), expired)
+    assert isinstance(error, limner.AuthenticationError)
+    assert set(chain._resolved) == {None}
+
+
+async def test_a_client_given_its_own_environ_does_not_sign_with_the_machines_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """botocore's chain reads the process's environment and ~/.aws: environ={} keeps them out
+    (the chain is on again with credential_chain=True)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAMACHINE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "machine-secret")
+    given = {"amazon": {"region": "us-east-1", "base_url": "https://bedrock.invalid"}}
+    async with limner.AsyncClient(providers=given, environ={}) as client:
+        with pytest.raises(limner.MissingCredentialsError) as caught:
+            await client.images.generate(model=CANVAS, prompt="a fox")
+        assert [e.provider for e in client.missing_credentials()].count("amazon") == 1
+    assert "credential_chain=True" in caught.value.message
