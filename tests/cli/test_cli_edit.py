@@ -72,6 +72,21 @@ def test_edit_mode_and_provider_alias_options(
     assert plan["estimated_cost_usd"] == pytest.approx(0.04)
 
 
+@pytest.mark.parametrize("value", ["7", "true"])
+def test_a_providers_text_option_stays_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, value: str
+) -> None:
+    """As a text field of the request does (``user=123``): a search prompt of "7" was read as
+    the number 7, and refused as no text."""
+    image = tmp_path / "in.png"
+    image.write_bytes(png(64, 64))
+    argv = ["a red door", "-m", "stabilityai/sd3.5-large", "--image", str(image)]
+    options = ("--edit-mode", "search-and-replace", "--option", f"stability.search_prompt={value}")
+    status, out, err = run(capsys, "edit", *argv, *options, "--dry-run", "--json")
+    assert status == 0, err
+    assert json.loads(out)["requests"][0]["form"]["search_prompt"] == value
+
+
 def test_an_image_url_is_passed_as_a_url_not_a_path(capsys: pytest.CaptureFixture[str]) -> None:
     link = "https://images.example/fox.png"
     argv = ("edit", "a fox", "-m", "openai/gpt-image-1.5", "--image", link, "--dry-run", "--json")

@@ -93,13 +93,16 @@ def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
         emit(json.dumps(schema, indent=2))
 
 
-def _provider_names(client: AsyncClient) -> set[str]:
-    """Every name a provider answers to in ``--option PROVIDER.OPTION=VALUE``."""
-    return {
-        name
-        for provider in client.registry.providers.values()
-        for name in (provider.name, *provider.aliases)
-    }
+def _provider_names(client: AsyncClient) -> dict[str, frozenset[str]]:
+    """Every name a provider answers to in ``--option PROVIDER.OPTION=VALUE``, with the names of
+    its options that hold text (``--option stability.search_prompt=7`` is the text ``"7"``)."""
+    names: dict[str, frozenset[str]] = {}
+    for provider in client.registry.providers.values():
+        model = provider.options_model
+        fields = model.model_fields.items() if model is not None else ()
+        text = frozenset(name for name, field in fields if field.annotation in (str, str | None))
+        names.update(dict.fromkeys((provider.name, *provider.aliases), text))
+    return names
 
 
 async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+from collections.abc import Collection, Mapping
 from typing import Any, NoReturn
 
 from ..errors import InvalidRequestError
@@ -115,7 +116,7 @@ def _conflict(
     )
 
 
-def _option_path(key: str, providers: set[str]) -> tuple[str, ...]:
+def _option_path(key: str, providers: Collection[str]) -> tuple[str, ...]:
     """Where ``--option KEY=...`` goes: ``FIELD``, or ``PROVIDER[.OPTION...]`` (also spelled
     ``provider_options.PROVIDER...``) under ``provider_options``."""
     parts = key.split(".")
@@ -135,9 +136,13 @@ def _option_path(key: str, providers: set[str]) -> tuple[str, ...]:
     )
 
 
-def request_fields(args: argparse.Namespace, providers: set[str]) -> dict[str, Any]:
+def request_fields(
+    args: argparse.Namespace, providers: Mapping[str, Collection[str]]
+) -> dict[str, Any]:
     """The request's fields from the flags, then every ``--option`` in order, merged key by key
-    (``image_config``, ``provider_options``...); one key set to two values is refused."""
+    (``image_config``, ``provider_options``...); one key set to two values is refused.
+    ``providers``: each name a provider answers to, with the names of its options that hold
+    text."""
     reserved = {
         "model": "-m/--model",
         "prompt": "the PROMPT argument",
@@ -176,7 +181,9 @@ def request_fields(args: argparse.Namespace, providers: set[str]) -> dict[str, A
                 f"--option {key}: give {path[0]} with {reserved[path[0]]}, not --option",
                 param="option",
             )
-        text_field = len(path) == 1 and path[0] in _text_fields()
+        text_field = (len(path) == 1 and path[0] in _text_fields()) or (
+            len(path) == 3 and path[2] in providers[path[1]]  # a provider's text option
+        )
         value = _value(raw, key, text_field=text_field)
         if text_field and not isinstance(value, str | None):
             value = raw  # user=123 is the text "123"; '"vivid"' and null read as JSON still

@@ -66,11 +66,16 @@ def negative_prompt(plan: Plan, request: GenerateRequest | EditRequest, *, takes
         plan.drop("negative_prompt", value, f"{plan.what} takes no negative_prompt")
         return
     plan.set("negative_prompt", value)
-    if plan.endpoint == "generate/sd3" and plan.model_name == "sd3.5-large-turbo":
+    turbo = plan.endpoint == "generate/sd3" and plan.model_name == "sd3.5-large-turbo"
+    if turbo and (options_of(plan).cfg_scale or 1) <= 1:
+        # at a cfg_scale of 1 (the turbo model's default) guidance, which a negative prompt
+        # steers, is off; Stability's 2024 spec said it "does not work" there, the 2026 one
+        # no longer does
         plan.warn(
             "may_be_ignored",
-            "Stability's 2024 spec says negative_prompt does not work with the large turbo "
-            "model; it is sent anyway",
+            "sd3.5-large-turbo's default cfg_scale of 1 leaves a negative prompt little to "
+            "steer; it is sent anyway (provider_options.stability.cfg_scale above 1 gives it "
+            "effect)",
             param="negative_prompt",
         )
 

@@ -330,6 +330,9 @@ def test_turbo_negative_prompt_is_sent_with_a_notice(
     translation = provider.translate(make_call("sd3.5-large-turbo", negative_prompt="fog"))
     assert ("negative_prompt", "fog") in translation.request.form
     assert [w.code for w in translation.warnings] == ["may_be_ignored"]
+    assert "cfg_scale of 1" in translation.warnings[0].message
+    guided = make_call("sd3.5-large-turbo", negative_prompt="fog", options={"cfg_scale": 3})
+    assert provider.translate(guided).warnings == ()  # guidance on: the prompt steers it
 
 
 def test_accept_image_bytes_option(provider: StabilityProvider, make_call: MakeCall) -> None:
