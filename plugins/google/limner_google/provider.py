@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel
 
 from limner import (
+    AuthenticationError,
     InvalidRequestError,
     LimnerError,
     MissingCredentialsError,
@@ -18,6 +19,7 @@ from limner import (
     Notice,
     Provider,
     ProviderCall,
+    ProviderConnectionError,
     ProviderResult,
     ProviderSetting,
     ProviderSettings,
@@ -103,13 +105,23 @@ class GoogleProvider(Provider):
         settings = super().load_settings(merged, environ)
         assert isinstance(settings, GoogleSettings)
         given = {name for name, value in overrides.items() if value is not None}
-        placed = [name for name in ("project", "location") if name in given]
+        placed = [name for name in ("project", "location", "credentials") if name in given]
         if placed and not settings.vertexai:  # the SDK refuses them too (none from the env)
             raise InvalidRequestError(
                 f"{' and '.join(placed)} are Vertex AI settings, and the Gemini API is in use: "
                 "set vertexai=True (or GOOGLE_GENAI_USE_VERTEXAI=true) for Vertex AI, or leave "
                 f"{'them' if len(placed) > 1 else 'it'} out",
                 param=f"providers.google.{placed[0]}",
+                provider=self.name,
+            )
+        credentials = settings.credentials
+        if credentials is not None and not callable(getattr(credentials, "refresh", None)):
+            raise InvalidRequestError(  # (a token, a key file's path: it failed at the call)
+                f"credentials must be a google.auth credentials object, not a "
+                f"{type(credentials).__name__}: load a service account key with "
+                "google.oauth2.service_account.Credentials.from_service_account_file(...), or "
+                "leave it out for Application Default Credentials",
+                param="providers.google.credentials",
                 provider=self.name,
             )
         if {"api_key", "credentials"} <= given:  # as the SDK: one or the other
@@ -281,11 +293,33 @@ class GoogleProvider(Provider):
             raise self._unusable(exc) from None
         return credentials, project
 
-    def _unusable(self, exc: Exception) -> MissingCredentialsError:
+    def _unusable(self, exc: Exception) -> LimnerError:
+        """google-auth's failure as limner's: a token service not reached is a failed
+        connection (retried); credentials Google refused (a revoked key, an expired session),
+        an authentication error; none found, missing ones. Each quotes google-auth's reason
+        (a file not found, ``invalid_grant``), which names no secret."""
+        import google.auth.exceptions
+
+        said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        why = f"{type(exc).__name__}: {said}"
+        if isinstance(exc, google.auth.exceptions.TransportError):
+            return ProviderConnectionError(
+                f"could not reach Google's token service for Vertex AI ({why}); check the network",
+                provider=self.name,
+                retryable=True,
+            )
+        if isinstance(exc, google.auth.exceptions.RefreshError):
+            return AuthenticationError(
+                f"Google refused the Vertex AI credentials ({why}): renew them ('gcloud auth "
+                "application-default login', a new service account key), or use an API key "
+                "(express mode)",
+                param="credentials",
+                provider=self.name,
+            )
         return MissingCredentialsError(
-            f"No usable Google Cloud credentials for Vertex AI ({type(exc).__name__}): "
-            "run 'gcloud auth application-default login', set "
-            "GOOGLE_APPLICATION_CREDENTIALS, or use an API key (express mode)",
+            f"No usable Google Cloud credentials for Vertex AI ({why}): run 'gcloud auth "
+            "application-default login', set GOOGLE_APPLICATION_CREDENTIALS, or use an API "
+            "key (express mode)",
             param="credentials",
             provider=self.name,
         )

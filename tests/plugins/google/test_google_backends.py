@@ -12,7 +12,7 @@ from limner_google import GoogleProvider
 from limner_google.models import GEMINI_API, MODELS, VERTEX_AI
 from limner_google.settings import GoogleSettings
 
-from .conftest import MakeCall, png, settings
+from .conftest import FakeCredentials, MakeCall, png, settings
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_vertex_without_project_waits_for_adc_to_name_it(
 
 
 def test_settings_repr_hides_secrets() -> None:
-    credentials = object()
+    credentials = FakeCredentials()
     loaded = settings(api_key="super-secret")
     assert "super-secret" not in repr(loaded)
     assert loaded.api_key is not None and loaded.api_key.get_secret_value() == "super-secret"
@@ -105,10 +105,10 @@ def test_a_key_and_credentials_given_together_are_refused() -> None:
     """As the SDK: "Credentials and API key are mutually exclusive". A key from the
     environment is another matter: given credentials win over it."""
     with pytest.raises(limner.InvalidRequestError) as caught:
-        settings(vertexai=True, api_key="k", credentials=object())
+        settings(vertexai=True, api_key="k", credentials=FakeCredentials())
     assert caught.value.param == "providers.google.credentials"
     loaded = GoogleProvider().load_settings(
-        {"vertexai": True, "credentials": object()}, {"GOOGLE_API_KEY": "k"}
+        {"vertexai": True, "credentials": FakeCredentials()}, {"GOOGLE_API_KEY": "k"}
     )
     assert (loaded.api_key, loaded.auth) == (None, "adc")  # type: ignore[attr-defined]
 
@@ -338,3 +338,21 @@ def test_settings_that_do_not_load_leave_the_model_as_declared() -> None:
     assert client.models.served(model) == client.models.retrieve(model)
     with pytest.raises(limner.InvalidRequestError):
         client.images.generate(model=model, prompt="a fox", dry_run=True)
+
+
+@pytest.mark.parametrize("given", ["ya29.a-token", "/keys/service-account.json", {"type": "x"}])
+def test_credentials_that_are_no_credentials_object_are_refused_as_they_load(given: Any) -> None:
+    """A token, a key file's path, a key's dict: the call failed as "a bug in the plugin"."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        settings(vertexai=True, credentials=given)
+    assert caught.value.param == "providers.google.credentials"
+    assert "from_service_account_file" in caught.value.message
+
+
+def test_credentials_without_vertex_ai_are_refused() -> None:
+    """With GOOGLE_API_KEY set, the call went to the Gemini API on the key, the credentials
+    dropped without a word; a project or location is refused so too."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        GoogleProvider().load_settings({"credentials": FakeCredentials()}, {"GOOGLE_API_KEY": "k"})
+    assert caught.value.param == "providers.google.credentials"
+    assert "set vertexai=True" in caught.value.message

@@ -543,3 +543,37 @@ async def test_response_format_url_is_reported(server: Server) -> None:
         )
     assert [(a.param, a.applied) for a in result.adjustments] == [("response_format", "b64_json")]
     assert result.data[0].b64_json == B64
+
+
+@pytest.mark.parametrize(
+    ("failure", "kind", "retried"),
+    [
+        ("RefreshError", limner.AuthenticationError, False),
+        ("TransportError", limner.ProviderConnectionError, True),
+        ("DefaultCredentialsError", limner.MissingCredentialsError, False),
+    ],
+)
+async def test_credentials_google_auth_cannot_use_say_googles_reason(
+    server: Server, failure: str, kind: type[limner.LimnerError], retried: bool
+) -> None:
+    """All three were one MissingCredentialsError telling the user to set the variable they
+    had set, without google-auth's reason; a token service not reached was not retried."""
+    import google.auth.exceptions
+
+    class Refused(FakeCredentials):
+        def refresh(self, request: object) -> None:
+            self.refreshes += 1
+            error = getattr(google.auth.exceptions, failure)
+            raise error("invalid_grant: Invalid JWT Signature.")
+
+    credentials = Refused()
+    async with server.client(
+        vertexai=True, api_key=None, credentials=credentials, project="p"
+    ) as client:
+        with pytest.raises(limner.LimnerError) as caught:
+            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
+    assert type(caught.value) is kind
+    assert f"{failure}: invalid_grant: Invalid JWT Signature." in caught.value.message
+    assert caught.value.retryable is retried
+    assert credentials.refreshes == (3 if retried else 1)  # (the client's two retries)
+    assert server.seen == []
