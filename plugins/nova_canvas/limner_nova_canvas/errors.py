@@ -163,9 +163,32 @@ def _by_code(
     if status == 409:  # ConflictException: retried (RETRYABLE_STATUSES), not the user's fault
         return ProviderUnavailableError(f"{said} — a conflict at Bedrock; retry", **common)
     if code == "ValidationException":
-        return InvalidRequestError(f"{said} — fix the request and retry", **common)
+        return _invalid(call, said, common)
     if status >= 500:
         return error_for_status(status)(
             f"{said} — Bedrock failed (HTTP {status}); retry later", **common
         )
     return error_for_status(status)(said, **common)
+
+
+def _invalid(call: ProviderCall, said: str, common: dict[str, Any]) -> LimnerError:
+    """A ``ValidationException``: the request's to fix, or (the model's identifier refused in a
+    region that does not serve it: what Bedrock answers there) the region's."""
+    elsewhere = _region_without(call)
+    if elsewhere is not None and "model identifier" in said.lower():
+        param = f"providers.{PROVIDER}.region"
+        return InvalidRequestError(f"{said} — {elsewhere}", param=param, **common)
+    return InvalidRequestError(f"{said} — fix the request and retry", **common)
+
+
+def _region_without(call: ProviderCall) -> str | None:
+    """What to say when the call's region is one the model is not served in: ``None`` when it
+    is (or the region is not known)."""
+    region = getattr(call.settings, "region", None)
+    regions = call.model.capabilities.regions
+    if not isinstance(region, str) or not regions or region in regions:
+        return None
+    return (
+        f"{call.model.id} is served in {', '.join(regions)} only (in-Region), not in "
+        f"{region}: set AWS_REGION (or providers={{'amazon': {{'region': ...}}}}) to one of them"
+    )

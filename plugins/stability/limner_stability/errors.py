@@ -30,6 +30,9 @@ from limner import (
 from limner.errors import ProviderUnavailableError, RequestTimeoutError
 from limner.status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 
+from .fields import OPTION_PARAM
+from .options import StabilityOptions
+
 __all__ = ["RATE_LIMIT_TIMEOUT", "parse_error", "read_error_body", "wait_before_retry"]
 
 RATE_LIMIT_TIMEOUT = 60.0
@@ -117,14 +120,38 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
             retry_after=wait_before_retry(response),
             **common,
         )
-    return _by_status(response, said, bool(errors), common)
+    return _by_status(response, said, errors, common)
+
+
+_REQUEST_FIELDS = {
+    "prompt": "prompt",
+    "negative_prompt": "negative_prompt",
+    "seed": "seed",
+    "output_format": "output_format",
+    "image": "images[0]",
+    "mask": "mask",
+}
+"""Stability's form fields that carry a request field, by the request's name for it."""
+
+
+def _param(errors: list[str]) -> str | None:
+    """The request field or provider option the first error names (``"search_prompt: cannot be
+    empty"``), as the caller names it, for the error's ``param`` (a gateway's client reads it);
+    ``None`` when it names none limner sends."""
+    field = errors[0].partition(":")[0].strip() if errors and ":" in errors[0] else ""
+    if field in _REQUEST_FIELDS:
+        return _REQUEST_FIELDS[field]
+    if field in StabilityOptions.model_fields:
+        return f"{OPTION_PARAM}.{field}"
+    return None
 
 
 def _by_status(
-    response: WireResponse, said: str, readable: bool, common: dict[str, Any]
+    response: WireResponse, said: str, errors: list[str], common: dict[str, Any]
 ) -> LimnerError:
     """The error for a status Stability gives no more specific meaning to."""
     status = response.status
+    readable = bool(errors)
     if status == 404 and not readable:  # Stability's own 404s say what is missing
         base_url = ProviderSetting(common["provider"], "base_url")
         return endpoint_not_found(
@@ -137,7 +164,9 @@ def _by_status(
     if status == 404:  # Stability's own: it names what it did not find
         return NotFoundError(f"{said} — check the model, and the base URL", **common)
     if 400 <= status < 500:
-        return InvalidRequestError(f"{said} — fix the request and retry", **common)
+        return InvalidRequestError(
+            f"{said} — fix the request and retry", param=_param(errors), **common
+        )
     cls = error_for_status(status)
     return cls(f"{said} — Stability failed (HTTP {status}); retry later", **common)
 

@@ -299,3 +299,25 @@ async def test_cost_by_size_band(bedrock: BedrockServer) -> None:
     assert result.cost == Decimal("0.18")  # 3 x standard, up to 2048x2048
     assert result.size == "2048x1024"
     assert any(w.code in ("model_shutdown", "model_shut_down") for w in result.warnings)
+
+
+@pytest.mark.parametrize("region", ["us-west-2", "us-east-1"])
+async def test_a_model_identifier_refused_in_a_region_without_the_model_names_the_region(
+    bedrock: BedrockServer, region: str
+) -> None:
+    """What Bedrock answers in us-west-2 (aws-samples/amazon-bedrock-workshop#340): the error
+    said "fix the request", and the region_unsupported warning worked out before was lost."""
+    bedrock.reply(
+        aws_error(400, "ValidationException", "The provided model identifier is invalid.")
+    )
+    async with client(bedrock, region=region) as limner_client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await limner_client.images.generate(model=CANVAS, prompt="a fox")
+    if region == "us-east-1":  # served there: the request's own problem
+        assert caught.value.message.endswith("fix the request and retry")
+        return
+    assert caught.value.param == "providers.amazon.region"
+    assert caught.value.message.endswith(
+        f"{CANVAS} is served in us-east-1, eu-west-1, ap-northeast-1 only (in-Region), not in "
+        "us-west-2: set AWS_REGION (or providers={'amazon': {'region': ...}}) to one of them"
+    )

@@ -130,6 +130,25 @@ def test_parse_error(
     assert error.request_id == body.get("id")
 
 
+@pytest.mark.parametrize(
+    ("said", "param"),
+    [
+        ("search_prompt: cannot be empty", "provider_options.stabilityai.search_prompt"),
+        ("prompt: cannot be empty", "prompt"),
+        ("image: is required", "images[0]"),
+        ("some-field: is required", None),  # (the spec's example: no field limner sends)
+        ("cannot be empty", None),
+    ],
+)
+def test_a_400_that_names_a_field_names_the_param(
+    provider: StabilityProvider, make_call: MakeCall, said: str, param: str | None
+) -> None:
+    """A gateway's client reads ``param``: a 400 naming its field gave none."""
+    body = {"id": "a", "name": "bad_request", "errors": [said]}
+    error = provider.parse_error(make_call("sd3.5-large"), answer(400, body))
+    assert (type(error), error.param) == (limner.InvalidRequestError, param)
+
+
 def test_the_422s_name_what_to_change(provider: StabilityProvider, make_call: MakeCall) -> None:
     language = provider.parse_error(make_call("sd3.5-large"), answer(422, SPEC_EXAMPLES[422]))
     assert isinstance(language, limner.InvalidRequestError)
