@@ -98,6 +98,14 @@ def test_an_animated_image_is_refused_naming_the_parameter(fmt: str, mime: str) 
     assert (caught.value.param, caught.value.code) == ("images[2]", "invalid_image_format")
 
 
+def test_a_multi_page_tiff_is_refused_as_a_format_not_as_an_animation() -> None:
+    pages = [Image.new("RGB", (8, 8), (60 * i, 0, 0)) for i in range(2)]
+    data = encode(pages[0], "TIFF", save_all=True, append_images=pages[1:])
+    with pytest.raises(InvalidRequestError) as caught:
+        sniff(data, param="images[0]")
+    assert caught.value.message.startswith("images[0] is a TIFF image; use ")
+
+
 def test_derived_work_runs_once_per_image_and_key() -> None:
     image = InputImage(data=b"x", mime="image/png")
     calls: list[str] = []

@@ -87,7 +87,8 @@ def translate_imagen(plan: Plan) -> Translation:
             param="prompt",
         )
     params: dict[str, Any] = {"sampleCount": call.n, "includeRaiReason": True}
-    instance: dict[str, Any] = {"prompt": request.prompt}
+    # (an erase or an outpaint may go without: the model fills in from the image's context)
+    instance: dict[str, Any] = {"prompt": request.prompt} if request.prompt else {}
     if isinstance(request, EditRequest):
         _edit(plan, request, instance, params)
     else:

@@ -308,6 +308,9 @@ MODELS: tuple[ModelInfo, ...] = (
             max_input_images=1,
             edit_modes=("inpaint", "erase", "outpaint"),
             edit_modes_needing_mask=("inpaint", "erase", "outpaint"),  # each: _edit in imagen.py
+            # Vertex's edit reference: "Optional. If a prompt isn't specified, the model fills in
+            # content from the image context"; Firebase's outpaintImage: "optionally, the prompt"
+            edit_modes_without_prompt=("erase", "outpaint"),
             mask=True,
             mask_format=IMAGEN_MASK_FORMAT,
             output_formats=("png", "jpeg"),

@@ -14,7 +14,7 @@ import limner
 from limner import Adjustment
 from limner_google import GoogleProvider
 
-from .conftest import VERTEX, MakeCall, png, settings
+from .conftest import VERTEX, FakeCredentials, MakeCall, png, settings
 
 GEMINI_BASE = "https://generativelanguage.googleapis.com/v1beta/models/"
 VERTEX_BASE = (
@@ -855,3 +855,24 @@ async def test_a_seed_passed_through_as_protobuf_json_spells_it_is_split_too() -
             extra_body={"generationConfig": {"seed": 5}, "generation_config": {"seed": 5}},
         )
     assert [r["json"]["generationConfig"]["seed"] for r in both.requests] == [5, 6]
+
+
+@pytest.mark.parametrize(
+    ("mode", "refused"), [("erase", False), ("outpaint", False), ("inpaint", True)]
+)
+def test_an_imagen_erase_or_outpaint_goes_without_a_prompt(mode: str, refused: bool) -> None:
+    """Vertex's edit reference: "If a prompt isn't specified, the model fills in content from
+    the image context"; an inpaint is told what to put there."""
+    client = limner.Client(
+        providers={"google": {"vertexai": True, "project": "p", "credentials": FakeCredentials()}},
+        environ={},
+    )
+    image, mask = png(16, 16), png(16, 16, mode="RGBA", hole=True)
+    model = "google/imagen-3.0-capability-001"
+    if refused:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            client.images.edit(model=model, image=image, mask=mask, edit_mode=mode, dry_run=True)
+        assert caught.value.param == "prompt"
+        return
+    plan = client.images.edit(model=model, image=image, mask=mask, edit_mode=mode, dry_run=True)
+    assert "prompt" not in plan.requests[0]["json"]["instances"][0]
