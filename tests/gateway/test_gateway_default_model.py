@@ -83,6 +83,7 @@ async def test_without_a_default_a_missing_model_is_400(
         await gateway.sdk().images.generate(prompt="a fox")
     assert caught.value.param == "model"
     assert "--default-model" in caught.value.message
+    assert "the gateway's default model" not in caught.value.message  # it has none
     assert server.api_calls == []
 
 

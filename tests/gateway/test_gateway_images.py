@@ -580,3 +580,30 @@ def test_an_image_url_whose_certificate_does_not_verify_gives_the_client_no_oper
     assert body["message"] == f"{said}be verified (expired)"
     assert (body["param"], body["code"]) == ("images[0]", "certificate_verify_failed")
     assert TLS_ADVICE in caplog.text
+
+
+def test_a_kept_links_adjustment_gives_the_client_no_operators_tls_advice() -> None:
+    from limner.exchange_failures import TLS_ADVICE
+    from limner.gateway.answers import answer
+    from limner.redaction import Scrubber
+
+    reason = "data[0].url: could not download https://a.example/x.png: its TLS certificate could "
+    body = {
+        "adjustments": [{"param": "response_format", "reason": f"{reason}; {TLS_ADVICE}; kept"}]
+    }
+    sent = answer(body, None, Scrubber(()))
+    assert sent.body is not None and TLS_ADVICE.encode() not in bytes(sent.body)  # type: ignore[arg-type]
+    assert b"could not download" in bytes(sent.body)  # type: ignore[arg-type]
+
+
+def test_a_provider_setting_an_upstream_answer_blames_is_the_operators_503() -> None:
+    """Clients send no providers.* setting: Bedrock refusing the model in the gateway's region
+    is the operator's to fix, not the client's 400."""
+    import limner
+    from limner.gateway.errors import error_response
+    from limner.redaction import Scrubber
+
+    error = limner.InvalidRequestError(
+        "model identifier is invalid", param="providers.amazon.region", status_code=400
+    )
+    assert error_response(error, Scrubber(())).status == 503

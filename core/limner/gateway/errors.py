@@ -224,8 +224,9 @@ def _for_the_operator(exc: LimnerError, upstream: str) -> _Answer | None:
         return _not_configured(
             f"this gateway has no credential for {exc.provider or 'the provider'}"
         )
-    if exc.param is not None and exc.param.startswith("providers.") and exc.status_code is None:
-        # a provider setting of the gateway's own (clients send none): wrong, or missing
+    if exc.param is not None and exc.param.startswith("providers."):
+        # a provider setting of the gateway's own (clients send none): wrong, or missing, or
+        # one the provider's answer blames (a region that does not serve the model)
         name = exc.provider or exc.param.split(".")[1]
         return _not_configured(
             f"this gateway's settings for {name} are wrong; the gateway's operator must fix them"

@@ -50,7 +50,7 @@ def _model(state: GatewayState, body: dict[str, Any]) -> str:
     model = body.pop("model", None)
     if model is None:
         model = state.config.default_model
-        note().default_model = True
+        note().default_model = model is not None
         if model is None:
             raise missing_parameter(
                 "model",

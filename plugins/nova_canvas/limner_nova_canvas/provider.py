@@ -92,13 +92,11 @@ class NovaCanvasProvider(Provider):
         custom endpoint too (botocore signs for the profile's region whatever the endpoint)."""
         settings = super().load_settings(overrides, environ)
         assert isinstance(settings, NovaCanvasSettings)
-        if (
-            environ is not None
-            and environ is not os.environ
-            and "credential_chain" not in overrides
-        ):
+        own_environ = environ is not None and environ is not os.environ
+        if own_environ and "credential_chain" not in overrides and settings.profile is None:
             # botocore's chain reads the process's environment and ~/.aws, which a client given
-            # its own environ (environ={} in tests, say) keeps out: on only when asked
+            # its own environ (environ={} in tests, say) keeps out: on only when asked, or when
+            # a profile is named (the chain is the only way to read one)
             settings = settings.model_copy(update={"credential_chain": False})
         if "aws_access_key_id" in overrides and "aws_session_token" not in overrides:
             # keys given in code are a set of their own: an AWS_SESSION_TOKEN left in the

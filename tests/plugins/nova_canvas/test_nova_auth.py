@@ -432,3 +432,13 @@ async def test_a_client_given_its_own_environ_does_not_sign_with_the_machines_ke
             await client.images.generate(model=CANVAS, prompt="a fox")
         assert [e.provider for e in client.missing_credentials()].count("amazon") == 1
     assert "credential_chain=True" in caught.value.message
+
+
+def test_a_profile_named_with_a_clients_own_environ_keeps_the_chain() -> None:
+    """The chain is the only way to read a profile: naming one, in code or in the environ
+    given, asks for it."""
+    provider = NovaCanvasProvider()
+    assert provider.load_settings({"profile": "dev"}, {}).credential_chain is True  # type: ignore[attr-defined]
+    named = provider.load_settings({}, {"AWS_PROFILE": "dev"})
+    assert named.credential_chain is True  # type: ignore[attr-defined]
+    assert provider.load_settings({}, {}).credential_chain is False  # type: ignore[attr-defined]
