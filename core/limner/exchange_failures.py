@@ -51,6 +51,12 @@ TLS_ADVICE = (
 operator, not its client)."""
 
 
+def without_tls_advice(text: str) -> str:
+    """``text`` without :data:`TLS_ADVICE`: what a gateway's client is told (the advice is for
+    the gateway's operator, whose log keeps it)."""
+    return text.replace(f"; {TLS_ADVICE}", "")
+
+
 def unreached(request: WireRequest, exc: Exception) -> LimnerError:
     """The error of ``request`` failing on its way (aiohttp's ``ClientError``, the client still
     open): a certificate that did not verify, or a proxy's 407, are final; an answer aiohttp

@@ -58,7 +58,7 @@ def make_manager(
     if isinstance(disable, str):  # one name, or several as the environment variable takes them
         disable = disable.split(",")
     asked = {name.strip() for name in disable if name.strip()}
-    from_env = _listed(os.environ if environ is None else environ)
+    from_env = listed_disabled(os.environ if environ is None else environ)
     blocked = asked | from_env
     for name in blocked:
         manager.set_blocked(name)
@@ -79,10 +79,6 @@ def make_manager(
 
 def listed_disabled(environ: Mapping[str, str]) -> set[str]:
     """The plugin names ``environ``'s ``LIMNER_DISABLE_PLUGINS`` lists."""
-    return _listed(environ)
-
-
-def _listed(environ: Mapping[str, str]) -> set[str]:
     return {name.strip() for name in environ.get(DISABLE_ENV, "").split(",") if name.strip()}
 
 

@@ -21,6 +21,7 @@ import asyncio
 import dataclasses
 import functools
 import math
+import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
@@ -266,7 +267,7 @@ def jobs_billable(error: LimnerError, jobs: Sequence[str]) -> None:
     ids), that those jobs may be billed, each unless it says so already: the jobs answered, with
     no image (a result the plugin left empty, every image withheld), or another call's job
     failed."""
-    unsaid = [job for job in jobs if job not in error.billing_note]
+    unsaid = [job for job in jobs if not re.search(rf"\b{re.escape(job)}\b", error.billing_note)]
     if not unsaid:
         return
     if len(jobs) == 1 and error.job is None:

@@ -932,3 +932,12 @@ async def test_a_job_that_answered_without_an_image_is_named_beside_another_jobs
     note = caught.value.billing_note
     assert "job job-1 was submitted" in note and "job job-2 was submitted" in note
     assert note.count("job-1") == 1
+
+
+def test_a_job_is_not_taken_as_named_because_its_id_is_part_of_another() -> None:
+    from limner.polling import jobs_billable
+
+    error = limner.ProviderError("failed")
+    error.add_billing_note("job 12 was submitted: it may be billed")
+    jobs_billable(error, ["1", "12"])
+    assert error.billing_note.endswith("; job 1 was submitted: it may be billed")

@@ -95,7 +95,7 @@ def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
 
 def _provider_names(client: AsyncClient) -> dict[str, frozenset[str]]:
     """Every name a provider answers to in ``--option PROVIDER.OPTION=VALUE``, with the names of
-    its options that hold text (``--option stability.search_prompt=7`` is the text ``"7"``)."""
+    its options that hold text (``--option PROVIDER.OPTION=7`` is then the text ``"7"``)."""
     names: dict[str, frozenset[str]] = {}
     for provider in client.registry.providers.values():
         model = provider.options_model

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from ..chat.response import ChatCompletion
-from ..exchange_failures import TLS_ADVICE
+from ..exchange_failures import without_tls_advice
 from ..redaction import Scrubber
 from ..responses import ImagesResponse, Notice
 from .errors import failures_as_answered, upstream_id
@@ -125,5 +125,5 @@ def answer(body: dict[str, Any], request_id: str | None, scrub: Scrubber) -> web
     headers = {"x-request-id": shown} if shown else None
     for adjustment in body.get("adjustments") or ():  # (a link kept: the operator's to act on)
         if isinstance(adjustment, dict) and isinstance(adjustment.get("reason"), str):
-            adjustment["reason"] = adjustment["reason"].replace(f"; {TLS_ADVICE}", "")
+            adjustment["reason"] = without_tls_advice(adjustment["reason"])
     return web.json_response(answered(body, scrub), headers=headers)

@@ -24,7 +24,7 @@ from ..errors import (
     RateLimitError,
     RequestTimeoutError,
 )
-from ..exchange_failures import TLS_ADVICE
+from ..exchange_failures import TLS_ADVICE, without_tls_advice
 from ..outcomes import failed_call_notice
 from ..redaction import Scrubber
 from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
@@ -182,7 +182,7 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
     if isinstance(exc, ProviderConnectionError | RequestTimeoutError):
         if exc.param is not None:  # an image URL the client gave: theirs to fix, as OpenAI says
             if TLS_ADVICE in said:  # the operator's to act on (the log says it), not the client's
-                unadvised = said.replace(f"; {TLS_ADVICE}", "")
+                unadvised = without_tls_advice(said)
                 return _Answer(400, {"type": "invalid_request_error", "message": unadvised}, True)
             return _Answer(400, {"type": "invalid_request_error"}, final=True)
         if exc.submitted and exc.job is None and not isinstance(exc, JobTimeoutError):
