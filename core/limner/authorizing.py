@@ -11,7 +11,8 @@ import asyncio
 import socket
 from typing import NoReturn
 
-from .errors import LimnerError, PluginError, ProviderConnectionError
+from .client_limits import TIMEOUT
+from .errors import LimnerError, PluginError, ProviderConnectionError, RequestTimeoutError
 from .plugin_failures import raise_from_plugin
 from .provider import Provider, ProviderSettings
 from .redaction import raised_at
@@ -39,13 +40,42 @@ def authorized(
 
 
 async def authorized_in_thread(
-    provider: Provider, request: WireRequest, settings: ProviderSettings, model_id: str
+    provider: Provider,
+    request: WireRequest,
+    settings: ProviderSettings,
+    model_id: str,
+    *,
+    within: float | None = None,
 ) -> WireRequest:
-    """:func:`authorized` in a worker thread, for an ``authorize`` that may block."""
+    """:func:`authorized` in a worker thread, for an ``authorize`` that may block (a token
+    fetched over the network). Not done ``within`` seconds (the client's ``timeout``, which
+    bounds each attempt), the call ends as a :class:`~limner.errors.RequestTimeoutError`, not
+    retried and with nothing sent; the thread finishes on its own."""
+    deadline = asyncio.timeout(within)
     try:
-        return await asyncio.to_thread(provider.authorize, request, settings)
-    except Exception as exc:
-        _raise_failure(provider, settings, model_id, exc)
+        async with deadline:
+            try:
+                return await asyncio.to_thread(provider.authorize, request, settings)
+            except Exception as exc:  # (its own TimeoutError too: a token service not answering)
+                _raise_failure(provider, settings, model_id, exc)
+    except TimeoutError:
+        if within is None or not deadline.expired():
+            raise
+        raise _not_authorized_in_time(provider, model_id, within) from None
+
+
+def _not_authorized_in_time(provider: Provider, model_id: str, within: float) -> LimnerError:
+    """The error for an ``authorize`` that took longer than the call's ``timeout``."""
+    failure = RequestTimeoutError(
+        f"{provider.name} could not authorize the request within {within:g} s (its "
+        "credentials were still being read or refreshed, e.g. a token service that does not "
+        "answer); nothing was sent: check the network and the provider's credentials",
+        provider=provider.name,
+        model=model_id,
+        retryable=False,
+    )
+    failure.limit = TIMEOUT
+    return failure
 
 
 def _raise_failure(

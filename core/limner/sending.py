@@ -107,7 +107,9 @@ async def exchange(
 
     async def authorize(wire: WireRequest) -> WireRequest:
         if provider.authorize_blocks:
-            done = await authorized_in_thread(provider, wire, settings, model.id)
+            done = await authorized_in_thread(
+                provider, wire, settings, model.id, within=transport.total_timeout
+            )
         else:
             done = authorized(provider, wire, settings, model.id)
         signed.append(done)

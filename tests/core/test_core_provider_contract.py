@@ -15,6 +15,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 import limner
+from limner.client_limits import TIMEOUT
 
 from .fakeprovider import ALPHA, FakePlugin, FakeProvider
 from .support import IMAGE, FakeServer, MakeClient, Recorded, error_reply, ok_body
@@ -90,6 +91,42 @@ async def test_blocking_authorize_runs_off_the_event_loop(
     loop_thread = threading.current_thread().name
     assert len(SlowAuthProvider.threads) == 3
     assert all(name != loop_thread for name in SlowAuthProvider.threads)
+
+
+class StuckAuthProvider(FakeProvider):
+    """Its authorize waits far longer than the call's timeout (a token service that does not
+    answer)."""
+
+    authorize_blocks: ClassVar[bool] = True
+
+    def authorize(
+        self,
+        request: limner.WireRequest,
+        settings: limner.ProviderSettings,
+        *,
+        dry_run: bool = False,
+    ) -> limner.WireRequest:
+        if not dry_run:
+            time.sleep(1.5)
+        return super().authorize(request, settings, dry_run=dry_run)
+
+
+async def test_a_blocking_authorize_is_bounded_by_the_calls_timeout(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """It was not: the call's timeout bounded each exchange with the provider only, so a
+    token refresh that hung held the call as long as the plugin's own library waited."""
+    client = make_client(plugins=[FakePlugin(StuckAuthProvider)], timeout=0.2)
+    started = time.monotonic()
+    with pytest.raises(limner.RequestTimeoutError) as caught:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert time.monotonic() - started < 1.2
+    error = caught.value
+    assert error.message.startswith("fake could not authorize the request within 0.2 s")
+    assert "nothing was sent" in error.message and not error.retryable
+    assert (error.provider, error.model, error.limit) == ("fake", "fake/alpha-1", TIMEOUT)
+    assert not error.billing_note
+    assert server.requests == []
 
 
 class LookupProvider(FakeProvider):

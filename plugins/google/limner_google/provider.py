@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
@@ -58,7 +58,6 @@ __all__ = ["CLOUD_PLATFORM", "GoogleProvider"]
 CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 DRY_RUN_TOKEN = "dry-run-token"
 _TRUE = ("true", "1")
-_LOCK = threading.Lock()
 PROJECT_FROM_ADC = Notice(
     code="project_from_credentials",
     message="no Vertex AI project is configured: the URL's {project} is the one Application "
@@ -237,7 +236,7 @@ class GoogleProvider(Provider):
             return settings
         given = settings.credentials
         try:
-            with _LOCK:
+            with settings._token_lock:
                 credentials, project = self._default_credentials()
         except MissingCredentialsError:
             if given is None:
@@ -258,17 +257,16 @@ class GoogleProvider(Provider):
 
     def _token(self, settings: GoogleSettings) -> tuple[str, str | None]:
         """A fresh OAuth token from the given credentials or ADC (refreshed when expired)."""
-        with _LOCK:  # fanned-out calls share one credentials object and one refresh
-            credentials = settings.credentials or settings._adc
+        with settings._token_lock:  # a client's fanned-out calls share one refresh (other
+            credentials = settings.credentials or settings._adc  # clients do not wait for it)
             if credentials is None:
                 credentials, _ = self._default_credentials()
                 settings._adc = credentials
             import google.auth.exceptions
-            import google.auth.transport.requests
 
             try:
                 if not credentials.valid:
-                    credentials.refresh(google.auth.transport.requests.Request())
+                    credentials.refresh(_token_request())
             except google.auth.exceptions.GoogleAuthError as exc:
                 raise self._unusable(exc) from None
             token = credentials.token
@@ -323,6 +321,40 @@ class GoogleProvider(Provider):
             param="credentials",
             provider=self.name,
         )
+
+
+TOKEN_TIMEOUT = 30.0
+"""Seconds each exchange of a token refresh may take (google-auth waits 120 s by default). The
+call's own ``timeout`` ends the call sooner (core bounds ``authorize``); this ends the worker
+thread still waiting for the token service."""
+
+
+@cache
+def _bounded_request_class() -> Any:
+    """google-auth's ``requests`` transport, each exchange bounded by :data:`TOKEN_TIMEOUT`."""
+    import google.auth.transport.requests
+
+    class BoundedRequest(google.auth.transport.requests.Request):
+        def __call__(
+            self,
+            url: str,
+            method: str = "GET",
+            body: Any = None,
+            headers: Any = None,
+            timeout: Any = None,
+            **kwargs: Any,
+        ) -> Any:
+            if timeout is None or isinstance(timeout, int | float):
+                timeout = TOKEN_TIMEOUT if timeout is None else min(timeout, TOKEN_TIMEOUT)
+            send: Any = super().__call__  # (google-auth's is untyped)
+            return send(url, method, body, headers, timeout, **kwargs)
+
+    return BoundedRequest
+
+
+def _token_request() -> Any:
+    """A transport for ``credentials.refresh``: google-auth's, bounded in time."""
+    return _bounded_request_class()()
 
 
 def _said_project(translation: Translation) -> Translation:

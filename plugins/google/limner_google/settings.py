@@ -20,6 +20,7 @@ A model that lists Vertex locations (``capabilities.regions``) is called where i
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -65,6 +66,7 @@ class GoogleSettings(ProviderSettings):
     api_version: str | None = None
     credentials: Any = Field(default=None, repr=False, exclude=True)
     _adc: Any = PrivateAttr(default=None)
+    _token_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
     def known_project(self) -> str | None:
