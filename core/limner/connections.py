@@ -11,7 +11,7 @@ import functools
 import os
 import weakref
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import LimnerError
 from .lifetime import Pauses, close_with_loop
@@ -56,12 +56,36 @@ def _connector_class() -> type[aiohttp.TCPConnector]:
     import aiohttp
 
     class Connector(aiohttp.TCPConnector):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._connecting: set[asyncio.Task[Any]] = set()
+            self._cut: set[asyncio.Task[Any]] = set()
+
         async def connect(
             self, req: ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
         ) -> Connection:
-            connection = await super().connect(req, traces, timeout)
+            task = asyncio.current_task()
+            if task is not None:
+                self._connecting.add(task)
+            try:
+                connection = await super().connect(req, traces, timeout)
+            except asyncio.CancelledError:
+                if task in self._cut:  # cut by closing, not the call's own cancellation:
+                    self._cut.discard(task)  # the transport tells one from the other
+                    task.uncancel()  # (not None: it is in the set)
+                raise
+            finally:
+                self._connecting.discard(task)
             CONNECTED.set(True)
             return connection
+
+        def cut_connecting(self) -> None:
+            """Cancel the connections being made (aiohttp's closing leaves a TLS handshake
+            or a proxy's answer to run into its timeout); called before closing, on the
+            connector's event loop."""
+            for task in self._connecting - self._cut:
+                self._cut.add(task)
+                task.cancel()
 
     return Connector
 
@@ -182,14 +206,22 @@ class Connections:
         if session is None or not self._owns_session or session.closed:
             return
         if loop is None or loop is asyncio.get_running_loop():
-            await session.close()
+            await _shut(session)
             if self._guard is not None:
                 await self._guard.aclose()
                 self._guard = None
         elif loop.is_running():  # another thread's loop: close it there
-            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(session.close(), loop))
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_shut(session), loop))
         else:  # its loop ended without closing it (a loop asyncio.run did not make)
             _forget(session)
+
+
+async def _shut(session: aiohttp.ClientSession) -> None:
+    """Close a session made here, first ending the connections it is still making."""
+    cut_connecting = getattr(session.connector, "cut_connecting", None)  # (the Connector's)
+    if cut_connecting is not None:
+        cut_connecting()
+    await session.close()
 
 
 def _forget(session: aiohttp.ClientSession) -> None:

@@ -498,6 +498,47 @@ async def test_a_timeout_that_runs_out_while_connecting_is_retried_without_a_bil
     assert len(attempts) == 2
 
 
+async def test_closing_the_client_ends_a_call_still_connecting_at_once() -> None:
+    """It ended only at ``connect_timeout``: aiohttp's closing leaves a connection being made
+    (a SYN unanswered, a TLS handshake, a proxy) to run into its timeout."""
+    port, sockets = _full_backlog()
+    client = limner.AsyncClient(**_kwargs(f"http://127.0.0.1:{port}/v1", connect_timeout=30.0))
+    call = asyncio.create_task(client.images.generate(model="alpha", prompt="x"))
+    try:
+        await asyncio.sleep(0.2)  # connecting
+        started = time.monotonic()
+        await client.close()
+        with pytest.raises(limner.LimnerError) as caught:
+            await call
+        took = time.monotonic() - started
+    finally:
+        call.cancel()
+        for sock in sockets:
+            sock.close()
+    assert took < 1
+    assert caught.value.code == "client_closed"
+    assert "nothing more was sent" in caught.value.message
+    assert caught.value.billing_note == ""
+
+
+async def test_a_call_cancelled_while_connecting_is_cancelled_even_as_the_client_closes() -> None:
+    """Closing tells its own cut from the call's cancellation: the caller's stays a
+    cancellation (a TaskGroup or a timeout around the call relies on it)."""
+    port, sockets = _full_backlog()
+    client = limner.AsyncClient(**_kwargs(f"http://127.0.0.1:{port}/v1", connect_timeout=30.0))
+    call = asyncio.create_task(client.images.generate(model="alpha", prompt="x"))
+    try:
+        await asyncio.sleep(0.2)
+        call.cancel()
+        await client.close()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+    finally:
+        for sock in sockets:
+            sock.close()
+    assert call.cancelled()
+
+
 async def test_a_call_waiting_for_a_free_connection_was_not_sent(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
