@@ -120,6 +120,7 @@ class ProviderCall:
             output_format=output_format,
             warnings=[notice],
             billed_usd=billed_usd,
+            withheld=error,
         )
 
 
@@ -176,6 +177,11 @@ class ProviderResult:
     the call's cost as it stands (no ``price_call`` hook or price sheet is asked). ``None``
     otherwise. A value that is no amount a bill can have leaves the cost unknown, said in a
     ``price_failed`` warning."""
+    withheld: LimnerError | None = field(default=None, repr=False, compare=False)
+    """The error a split call that made no image would have raised alone
+    (:meth:`ProviderCall.without_images` keeps it): when no call made an image, core's error
+    takes the provider's words from the first (a refusal's ``reason``, ``stage`` and
+    ``categories``; the text a model said instead)."""
 
     def __init__(  # written out: see the note above
         self,
@@ -189,6 +195,7 @@ class ProviderResult:
         warnings: list[Notice] | None = None,
         request_id: str | None = None,
         billed_usd: Decimal | None = None,
+        withheld: LimnerError | None = None,
     ) -> None:
         fields = self.__dict__
         fields["images"] = images
@@ -201,6 +208,7 @@ class ProviderResult:
         fields["warnings"] = [] if warnings is None else warnings
         fields["request_id"] = request_id
         fields["billed_usd"] = billed_usd
+        fields["withheld"] = withheld
 
 
 @dataclass(frozen=True)

@@ -83,23 +83,31 @@ def _nothing_made(
 ) -> LimnerError:
     """The error of a request whose calls all answered without an image: a refusal when a
     filter withheld them, else :class:`NoImageGeneratedError`; with the usage they reported
-    (which core prices into its ``cost``) and the first answer's request id (for the
-    provider's support: the answers may be billed)."""
+    (which core prices into its ``cost``), the first answer's request id (for the
+    provider's support: the answers may be billed), and the provider's words from the first
+    call's own error (:attr:`ProviderResult.withheld`): a refusal's reason, stage and
+    categories, or the model's text."""
     ids = [o.request_id for o in outcomes if isinstance(o, ProviderResult) and o.request_id]
+    withheld = [o.withheld for o in outcomes if isinstance(o, ProviderResult) and o.withheld]
     filtered = [n.message for n in warnings if n.code == CONTENT_FILTERED]
     error: LimnerError
     if filtered:
+        refusal = next((e for e in withheld if isinstance(e, ContentPolicyError)), None)
         error = ContentPolicyError(
             f"{plan.model.id}: every image was withheld: {said_once(filtered)}",
-            reason=filtered[0],
+            reason=(refusal and refusal.reason) or filtered[0],
+            categories=refusal.categories if refusal else (),
+            stage=refusal.stage if refusal else None,
             provider=plan.provider.name,
             model=plan.model.id,
             request_id=ids[0] if ids else None,
         )
     else:
         said = [n.message for n in warnings if n.code == NO_IMAGES]
+        answer = next((e for e in withheld if isinstance(e, NoImageGeneratedError)), None)
         error = NoImageGeneratedError(
             f"{plan.model.id} returned no image" + (f": {said_once(said)}" if said else ""),
+            text=answer.text if answer else None,
             provider=plan.provider.name,
             model=plan.model.id,
             request_id=ids[0] if ids else None,

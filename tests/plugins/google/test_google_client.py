@@ -171,7 +171,8 @@ async def test_every_call_of_a_split_gemini_request_blocked(server: Server, stri
     notice = "1 image(s) blocked: finishReason IMAGE_SAFETY: Unable to show."
     assert len(server.seen) == 3
     assert type(caught.value) is limner.ContentPolicyError
-    assert caught.value.reason == notice
+    assert caught.value.reason == "IMAGE_SAFETY: Unable to show."  # Google's, as with n=1
+    assert caught.value.stage == "output"
     assert caught.value.provider == "google"
     assert caught.value.model == "google/gemini-2.5-flash-image"
     assert caught.value.message == (  # the same with strict: there is no image to keep
@@ -191,7 +192,7 @@ async def test_every_call_of_a_split_imagen_request_filtered(server: Server) -> 
     assert sorted(s.body["parameters"]["sampleCount"] for s in server.seen) == [1, 4]
     notices = [f"{n} image(s) blocked: all images were filtered ({reason})" for n in (4, 1)]
     assert type(caught.value) is limner.ContentPolicyError
-    assert caught.value.reason == notices[0]
+    assert caught.value.reason == reason
     assert caught.value.message == (
         f"google/imagen-4.0-generate-001: every image was withheld: {'; '.join(notices)}"
     )
@@ -205,10 +206,56 @@ async def test_split_prompt_block_on_every_call(server: Server) -> None:
         with pytest.raises(limner.ContentPolicyError) as caught:
             await client.images.generate(model="google/gemini-3-pro-image", prompt="x", n=2)
     assert len(server.seen) == 2
-    assert caught.value.reason == "1 image(s) blocked: prompt blocked (Message)"
+    assert caught.value.reason == "Message"  # Google's blockReasonMessage, as with n=1
+    assert caught.value.stage == "input"
 
 
 _TEXT_ONLY = {"candidates": [{"content": {"role": "model", "parts": [{"text": "no"}]}}]}
+_BLOCKED = {
+    "promptFeedback": {
+        "blockReason": "SAFETY",
+        "safetyRatings": [
+            {"category": "HARM_CATEGORY_SEXUALLY_EXPLICIT", "probability": "HIGH", "blocked": True}
+        ],
+    },
+    "usageMetadata": {"promptTokenCount": 10, "totalTokenCount": 10},
+}
+
+
+@pytest.mark.parametrize("answer", [_BLOCKED, _TEXT_ONLY], ids=["blocked", "text"])
+async def test_a_split_request_that_made_nothing_keeps_googles_words(
+    server: Server, answer: dict[str, Any]
+) -> None:
+    """With n=2 (two calls) the refusal lost Google's reason, stage and categories (and so
+    the gateway's moderation_details), and a text-only answer its text: core rebuilt the
+    error from limner's notices."""
+    server.answer(200, answer)
+    caught: list[limner.LimnerError] = []
+    async with server.client() as client:
+        for n in (1, 2):
+            with pytest.raises(limner.LimnerError) as raised:
+                await client.images.generate(model="google/gemini-2.5-flash-image", prompt="x", n=n)
+            caught.append(raised.value)
+    one, split = caught
+    assert type(one) is type(split)
+    if isinstance(one, limner.ContentPolicyError):
+        assert isinstance(split, limner.ContentPolicyError)
+        assert (split.reason, split.stage, split.categories) == (
+            "SAFETY",
+            "input",
+            ("HARM_CATEGORY_SEXUALLY_EXPLICIT",),
+        )
+        assert (split.reason, split.stage, split.categories) == (
+            one.reason,
+            one.stage,
+            one.categories,
+        )
+        details = split.to_openai()["error"]["moderation_details"]
+        assert details == one.to_openai()["error"]["moderation_details"]
+    else:
+        assert isinstance(one, limner.NoImageGeneratedError)
+        assert isinstance(split, limner.NoImageGeneratedError)
+        assert split.text == one.text == "no"
 
 
 @pytest.mark.parametrize(
