@@ -89,7 +89,7 @@ class _LoopThread:
                 code="client_forked",
             )
         with self._lock:
-            if self._closing:
+            if self._closing or not self._dropped.alive:  # (not alive: stopped at exit)
                 coro.close()  # never started: no "never awaited" warning
                 raise client_closed_error()
             self.loop.call_soon_threadsafe(start)  # (in a copy of the caller's context)
@@ -110,14 +110,19 @@ class _LoopThread:
         ``AsyncClient``'s do when it closes: a request that was out fails as ``client_closed``,
         possibly billed, and a split ``n`` keeps the images its other calls made. Calls not
         ended :data:`_CANCEL_GRACE` seconds later are cancelled (their callers get
-        ``client_closed``). Then stop and close the loop. Later calls are refused."""
+        ``client_closed``). Then stop and close the loop. Later calls are refused. Interrupted
+        (Ctrl-C), the loop still stops once the calls have wound down."""
+        if os.getpid() != self._pid:  # forked: the loop's thread, and what it holds (the lock,
+            self._closing = True  # if a thread of the parent's held it), the parent's
+            self._dropped.detach()
+            last.close()
+            return
         with self._lock:
             if self._closing:
                 last.close()
                 return
             self._closing = True
-        self._dropped.detach()
-        if os.getpid() != self._pid:  # forked: the loop's thread, and what it holds, the parent's
+        if self._dropped.detach() is None:  # stopped already, at interpreter exit
             last.close()
             return
 
@@ -130,7 +135,12 @@ class _LoopThread:
                     task.cancel()
                 await asyncio.gather(*running, return_exceptions=True)
 
-        asyncio.run_coroutine_threadsafe(wind_down(), self.loop).result()
+        wound = asyncio.run_coroutine_threadsafe(wind_down(), self.loop)
+        try:
+            wound.result()
+        except BaseException:  # the loop still stops, when the calls have wound down
+            wound.add_done_callback(lambda _: self.loop.call_soon_threadsafe(self.loop.stop))
+            raise
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join()
         self.loop.close()
