@@ -76,7 +76,8 @@ async def test_a_request_still_running_at_the_end_of_the_grace_period_is_answere
     assert caught.value.response.headers["connection"] == "close"
     assert caught.value.body == {
         "message": "the gateway stopped before this request finished (its grace for the "
-        "requests in flight ran out), and cancelled it; the provider may have taken the "
+        "requests in flight ran out, or it was told again to stop), and cancelled it; the "
+        "provider may have taken the "
         "request, and bill it",
         "type": "api_error",
         "param": None,
@@ -117,7 +118,8 @@ async def test_a_request_for_no_provider_cut_off_says_nothing_of_a_bill(
     assert caught.value.response.headers["x-should-retry"] == "true"
     assert caught.value.message == (
         "Error code: 503 - the gateway stopped before this request finished (its grace for "
-        "the requests in flight ran out), and cancelled it; nothing was sent upstream"
+        "the requests in flight ran out, or it was told again to stop), and cancelled it; "
+        "nothing was sent upstream"
     )
 
 

@@ -1,21 +1,25 @@
 """The successful answers of the image and chat routes: their warnings as the gateway says them
 (a failed call of a split request worded as the gateway words that error; query parameters no
-route reads; OpenAI's account and idempotency headers, which the gateway does not use), their
+route reads; OpenAI's account and idempotency headers, which the gateway does not use; the
+operator's own matters, such as credentials sent unencrypted, said in its log instead), their
 text scrubbed of the gateway's secrets, an image answer's values within OpenAI's enums, and the
 upstream's request id."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, TypeVar
 
 from aiohttp import web
 
 from ..chat.response import ChatCompletion
+from ..clear_credentials import CREDENTIALS_IN_CLEAR
 from ..exchange_failures import without_tls_advice
 from ..redaction import Scrubber
 from ..responses import ImagesResponse, Notice
 from .errors import failures_as_answered, upstream_id
 from .schemas import IMAGE_ENUMS
+from .state import STATE
 
 __all__ = [
     "HEADER_NOT_USED",
@@ -45,15 +49,25 @@ OUTSIDE_SPEC = "outside_spec"
 LONGEST_TEXT = 2**20
 """Strings of an answer longer than this are image data (base64, a data URL): not scrubbed."""
 
+OPERATORS_WARNINGS = frozenset({CREDENTIALS_IN_CLEAR})
+"""``Notice.code`` of warnings about the gateway's own settings, which its clients can neither
+change nor need to read (the upstream's address among them): said once in the gateway's log,
+and left out of answers."""
+
 Answered = TypeVar("Answered", ImagesResponse, ChatCompletion)
+
+log = logging.getLogger("limner.gateway")
 
 
 def with_warnings(result: Answered, request: web.Request, scrub: Scrubber) -> Answered:
     """``result`` with its warnings as the gateway says them: each failed call's (a split ``n``
     that others answered) worded as the gateway words that error when it fails a request, and
     the query parameters the route did not read (:func:`unread_query`) and the headers it does
-    not use (:func:`unused_headers`)."""
+    not use (:func:`unused_headers`); those about the gateway's own settings
+    (:data:`OPERATORS_WARNINGS`) go to its log instead."""
     warnings: list[Notice] = result.warnings
+    if any(notice.code in OPERATORS_WARNINGS for notice in warnings):
+        warnings = _told_the_operator(warnings, request.app[STATE].told)
     if result.failures:
         warnings = failures_as_answered(warnings, result.failures, scrub)
     unread: list[Notice] = [*unread_query(request), *unused_headers(request)]
@@ -62,6 +76,18 @@ def with_warnings(result: Answered, request: web.Request, scrub: Scrubber) -> An
     if warnings is result.warnings:  # (nothing to add: no copy)
         return result
     return result.model_copy(update={"warnings": warnings})
+
+
+def _told_the_operator(warnings: list[Notice], told: set[str]) -> list[Notice]:
+    """``warnings`` without the operator's, each logged the first time it comes."""
+    kept = []
+    for notice in warnings:
+        if notice.code not in OPERATORS_WARNINGS:
+            kept.append(notice)
+        elif notice.message not in told:
+            told.add(notice.message)
+            log.warning("%s: %s", notice.code, notice.message)
+    return kept
 
 
 def unread_query(request: web.Request) -> list[Notice]:

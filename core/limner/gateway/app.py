@@ -8,6 +8,7 @@ import asyncio
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -145,33 +146,68 @@ def make_runner(app: web.Application, *, grace: float = SHUTDOWN_GRACE) -> web.A
         shutdown_timeout=grace + 1,
     )
     if STATE in app:  # the gateway's own deadline, which answers before aiohttp cancels
-        closing: list[asyncio.TimerHandle] = []  # (the closing of the connections, once set)
-        app.on_shutdown.append(
-            functools.partial(_stopping, runner=runner, grace=grace, closing=closing)
-        )
-        app.on_cleanup.append(functools.partial(_stopped, closing=closing))
+        stopping = app[STOPPING] = Stopping(grace)
+        app.on_shutdown.append(functools.partial(_stopping, runner=runner, stopping=stopping))
+        app.on_cleanup.append(functools.partial(_stopped, stopping=stopping))
     return runner
 
 
-async def _stopping(
-    app: web.Application,
-    *,
-    runner: web.AppRunner,
-    grace: float,
-    closing: list[asyncio.TimerHandle],
-) -> None:
-    """The gateway is stopping: the requests in flight have until ``grace`` less the answer
-    time from now, and the connections still open are closed at ``grace``."""
+@dataclass
+class Stopping:
+    """A gateway's stop: its grace, whether it began and was hurried (:func:`hurry`), and the
+    timer that closes the connections still open at its end."""
+
+    grace: float
+    started: bool = False
+    hurried: bool = False
+    closing: asyncio.TimerHandle | None = None
+
+
+STOPPING = web.AppKey("limner_gateway_stopping", Stopping)
+
+
+def hurry(runner: web.AppRunner) -> None:
+    """A stopping gateway told to stop again (a second Ctrl-C or SIGTERM): its grace ends now.
+    Each request still running is answered 503 ``gateway_stopping`` at once (its upstream call
+    cancelled), not dropped unanswered, which the SDKs would send again; the connections still
+    open are closed after the answer time. Once per stop; before the stop has begun (its
+    ``cleanup()`` called but not yet under way), the stop is hurried from its start."""
+    stopping = runner.app.get(STOPPING)
+    if stopping is None or stopping.hurried:
+        return
+    stopping.hurried = True
+    if stopping.started:
+        _end_grace(runner, stopping)
+
+
+def _end_grace(runner: web.AppRunner, stopping: Stopping) -> None:
+    log.info("stopping now: requests still running are answered 503 gateway_stopping")
+    runner.app[STATE].deadline.start(0)
+    if stopping.closing is not None:
+        stopping.closing.cancel()
+    loop = asyncio.get_running_loop()
+    stopping.closing = loop.call_later(answer_time(stopping.grace), _close_connections, runner)
+
+
+async def _stopping(app: web.Application, *, runner: web.AppRunner, stopping: Stopping) -> None:
+    """The gateway is stopping: the requests in flight have until the grace less the answer
+    time from now, and the connections still open are closed at its end (or at once, when
+    hurried already)."""
+    stopping.started = True
+    if stopping.hurried:
+        _end_grace(runner, stopping)
+        return
+    grace = stopping.grace
     app[STATE].deadline.start(grace - answer_time(grace))
-    closing.append(asyncio.get_running_loop().call_later(grace, _close_connections, runner))
+    stopping.closing = asyncio.get_running_loop().call_later(grace, _close_connections, runner)
 
 
-async def _stopped(app: web.Application, *, closing: list[asyncio.TimerHandle]) -> None:
+async def _stopped(app: web.Application, *, stopping: Stopping) -> None:
     """The gateway stopped (sooner than the grace): its connections are not to be closed later,
-    when the runner may serve again."""
-    for handle in closing:
-        handle.cancel()
-    closing.clear()
+    when the runner may serve again, whose stop starts afresh."""
+    if stopping.closing is not None:
+        stopping.closing.cancel()
+    stopping.closing, stopping.started, stopping.hurried = None, False, False
 
 
 def _close_connections(runner: web.AppRunner) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import errno
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -13,10 +14,12 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from ..clear_credentials import CREDENTIALS_IN_CLEAR
 from ..client import AsyncClient
-from ..errors import InvalidRequestError
+from ..errors import InvalidRequestError, LimnerError
+from ..responses import Notice
 from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
-from .app import create_app, make_runner
+from .app import create_app, hurry, make_runner
 from .config import GatewayConfig, is_loopback_host
 from .files import STORE_BYTES
 from .local_store import LocalFileStore
@@ -106,6 +109,55 @@ async def start(
     return runner, bound
 
 
+async def stop_serving(runner: web.AppRunner) -> None:
+    """``runner.cleanup()``: the gateway's graceful stop. Told to stop again meanwhile (a
+    second Ctrl-C, or a second cancellation, as the command's second SIGTERM is), it hurries
+    (:func:`~.app.hurry`): the requests still running are answered 503 at once rather than cut
+    off unanswered (a second Ctrl-C raised KeyboardInterrupt, and a second SIGTERM closed the
+    client under them: a 500)."""
+    loop = asyncio.get_running_loop()
+    cleanup = asyncio.ensure_future(runner.cleanup())
+    on_sigint = False
+    try:  # (only the main thread's loop takes signals)
+        loop.add_signal_handler(signal.SIGINT, hurry, runner)
+        on_sigint = True
+    except (NotImplementedError, RuntimeError, ValueError):
+        pass
+    try:
+        while True:
+            try:
+                await asyncio.shield(cleanup)
+                return
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if cleanup.done() or task is None:
+                    raise
+                task.uncancel()
+                hurry(runner)
+    finally:
+        if on_sigint:
+            loop.remove_signal_handler(signal.SIGINT)
+
+
+async def credentials_in_clear(client: AsyncClient) -> list[Notice]:
+    """The ``credentials_in_clear`` warning of each provider whose calls would send its
+    credential unencrypted to another machine (an ``http://`` base URL), found by a dry run of
+    one of its models (no network, no credential read): for the operator at start-up, since
+    the gateway keeps it out of its answers."""
+    found: list[Notice] = []
+    tried: set[str] = set()
+    for model in client.models.list():
+        if model.provider in tried or "generate" not in model.capabilities.operations:
+            continue
+        try:
+            plan = await client.images.generate(model=model.id, prompt="x", dry_run=True)
+        except LimnerError:  # (its settings' error is said already; another model may do)
+            continue
+        tried.add(model.provider)
+        found += [w for w in plan.warnings if w.code == CREDENTIALS_IN_CLEAR]
+    return found
+
+
 async def serve(
     config: GatewayConfig,
     *,
@@ -155,6 +207,8 @@ async def serve(
                     "503 until it is set",
                     file=out,
                 )
+            for notice in await credentials_in_clear(client):  # answers do not carry it
+                print(f"limner gateway: {notice.message}", file=out)
             if config.default_model is not None:
                 print(f"limner gateway: default image model {config.default_model}", file=out)
             print(f"OpenAI client base URL: http://{shown}:{bound}/v1", file=out)
@@ -166,4 +220,4 @@ async def serve(
             )
             await asyncio.Event().wait()
         finally:
-            await runner.cleanup()
+            await stop_serving(runner)

@@ -49,7 +49,8 @@ def went_upstream() -> bool:
 
 class GatewayStoppingError(LimnerError):
     """The gateway stopped before the request finished: its grace for the requests in flight
-    ran out. Not sent again by the SDKs, since its upstream call may have been taken."""
+    ran out, or it was told again to stop. Not sent again by the SDKs, since its upstream call
+    may have been taken."""
 
     http_status = 503
     error_type = "api_error"
@@ -63,7 +64,8 @@ def stopping_error(sent: bool, made: Decimal | None) -> GatewayStoppingError:
     answered had made (billed, and not delivered)."""
     error = GatewayStoppingError(
         "the gateway stopped before this request finished (its grace for the requests in "
-        "flight ran out), and cancelled it" + ("" if sent else "; nothing was sent upstream"),
+        "flight ran out, or it was told again to stop), and cancelled it"
+        + ("" if sent else "; nothing was sent upstream"),
         retryable=not sent,
     )
     if sent:

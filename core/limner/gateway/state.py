@@ -36,6 +36,7 @@ class GatewayState:
     slots: asyncio.Semaphore = field(init=False)
     downloads: asyncio.Semaphore = field(init=False)  # requests holding downloaded images
     deadline: Deadline = field(default_factory=Deadline)  # a stopping gateway's, for requests
+    told: set[str] = field(default_factory=set)  # operator's warnings its log has said once
 
     def __post_init__(self) -> None:
         self.signer = UrlSigner(self.config.api_keys)
