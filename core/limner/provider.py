@@ -264,7 +264,7 @@ class Provider(ABC):
         sources: dict[str, str] = {}  # setting -> the environment variable it came from
         for setting, names in self.env.items():
             for env_name in names:
-                if environ.get(env_name):
+                if environ.get(env_name, "").strip():  # (a blank one is unset: the next)
                     values[setting], sources[setting] = environ[env_name], env_name
                     break
         given = {key: value for key, value in overrides.items() if value is not None}

@@ -189,7 +189,12 @@ def pick_size(
         image_size = from_size_class
         applied.append(f"imageSize {image_size}")
     if not applied:
-        report("size", size, None, "image_config sets aspect_ratio and image_size")
+        why = (
+            "image_config sets aspect_ratio and image_size"
+            if classes
+            else "image_config sets aspect_ratio, and this model's resolution is fixed (1024-class)"
+        )
+        report("size", size, None, why)
         return SizeChoice(aspect, image_size)
     note = "" if classes else "; this model's resolution is fixed (1024-class)"
     report(

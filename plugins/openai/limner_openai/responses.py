@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from pydantic import ValidationError
 
@@ -71,9 +71,18 @@ def _image(call: ProviderCall, response: WireResponse, index: int, item: Any) ->
     b64, url = _text(item.get("b64_json")), _text(item.get("url"))
     if b64 is None and url is None:
         raise _fail(call, response, f"data[{index}] has neither b64_json nor url")
-    if url is not None and url.startswith("/") and response.url:  # a path on the server's host
+    if url is not None and response.url and _relative(url):  # on the server (RFC 3986 5.2)
         url = urljoin(response.url, url)
     return ImageData(b64_json=b64, url=url, revised_prompt=_text(item.get("revised_prompt")))
+
+
+def _relative(url: str) -> bool:
+    """Whether ``url`` is a reference relative to the answer's URL (``/files/x.png``,
+    ``files/x.png``, ``//cdn/x.png``): one with no scheme."""
+    try:
+        return not urlsplit(url).scheme
+    except ValueError:  # (not a URL at all: core says so)
+        return False
 
 
 def _svg_tokens_unpriced(svg: dict[str, Any]) -> Notice:

@@ -66,18 +66,22 @@ def negative_prompt(plan: Plan, request: GenerateRequest | EditRequest, *, takes
         plan.drop("negative_prompt", value, f"{plan.what} takes no negative_prompt")
         return
     plan.set("negative_prompt", value)
-    turbo = plan.endpoint == "generate/sd3" and plan.model_name == "sd3.5-large-turbo"
-    if turbo and (options_of(plan).cfg_scale or 1) <= 1:
-        # at a cfg_scale of 1 (the turbo model's default) guidance, which a negative prompt
-        # steers, is off; Stability's 2024 spec said it "does not work" there, the 2026 one
-        # no longer does
+    unguided = plan.endpoint == "generate/sd3" and plan.model_name in UNGUIDED_BY_DEFAULT
+    if unguided and (options_of(plan).cfg_scale or 1) <= 1:
+        # at a cfg_scale of 1 (the default of Turbo and Flash, per the spec's cfg_scale)
+        # guidance, which a negative prompt steers, is off; Stability's 2024 spec said it "does
+        # not work" there, the 2026 one no longer does
         plan.warn(
             "may_be_ignored",
-            "sd3.5-large-turbo's default cfg_scale of 1 leaves a negative prompt little to "
+            f"{plan.model_name}'s default cfg_scale of 1 leaves a negative prompt little to "
             "steer; it is sent anyway (provider_options.stability.cfg_scale above 1 gives it "
             "effect)",
             param="negative_prompt",
         )
+
+
+UNGUIDED_BY_DEFAULT = frozenset({"sd3.5-large-turbo", "sd3.5-flash"})
+"""The sd3 models whose ``cfg_scale`` defaults to 1 ("Large/Medium 4, Turbo/Flash 1")."""
 
 
 def seed(plan: Plan, request: GenerateRequest | EditRequest, *, takes: bool) -> None:

@@ -62,6 +62,9 @@ def test_environment_selects_vertex_like_the_sdk(provider: GoogleProvider) -> No
     assert (located.api_key, located.location, located.auth) == (None, "us-central1", "adc")  # type: ignore[attr-defined]
     gemini = provider.load_settings({}, {"GOOGLE_API_KEY": "a", "GEMINI_API_KEY": "b"})
     assert gemini.api_key is not None and gemini.api_key.get_secret_value() == "a"
+    for blank in ("", "  ", "\n"):  # a blank GOOGLE_API_KEY is unset: GEMINI_API_KEY is read
+        second = provider.load_settings({}, {"GOOGLE_API_KEY": blank, "GEMINI_API_KEY": "b"})
+        assert second.api_key is not None and second.api_key.get_secret_value() == "b"
     assert provider.load_settings({}, {"GOOGLE_GENAI_USE_VERTEXAI": "0"}).vertexai is False  # type: ignore[attr-defined]
     base = provider.load_settings({}, {"GOOGLE_GEMINI_BASE_URL": "http://gw"})
     assert base.base_url == "http://gw"

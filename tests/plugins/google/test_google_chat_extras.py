@@ -112,6 +112,23 @@ async def test_image_config_wins_over_size_field_by_field() -> None:
     ]
 
 
+async def test_a_size_image_config_overrides_on_a_fixed_resolution_model_says_why() -> None:
+    """gemini-2.5-flash-image takes no image_size: the reason named one nobody gave."""
+    plan = await dry(
+        "google/gemini-2.5-flash-image", size="1024x1024", image_config={"aspect_ratio": "16:9"}
+    )
+    assert plan.requests[0]["json"]["generationConfig"]["imageConfig"] == {"aspectRatio": "16:9"}
+    assert plan.adjustments == [
+        Adjustment(
+            param="size",
+            requested="1024x1024",
+            applied=None,
+            reason="image_config sets aspect_ratio, and this model's resolution is fixed "
+            "(1024-class)",
+        )
+    ]
+
+
 async def test_size_auto_is_google_s_default() -> None:
     plan = await dry(size="auto")
     assert plan.requests[0]["json"]["generationConfig"] == {"responseModalities": ["TEXT", "IMAGE"]}

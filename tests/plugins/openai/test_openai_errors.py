@@ -544,10 +544,10 @@ async def test_an_answer_that_gives_no_size_for_auto_gives_the_images_own() -> N
 def test_a_link_relative_to_the_servers_host_is_joined_to_the_calls_url(
     provider: OpenAIProvider, call: Any
 ) -> None:
-    """An OpenAI-compatible server may answer ``/files/x.png``: a link on its own host."""
-    content = json.dumps(
-        {"created": 1, "data": [{"url": "/files/x.png"}, {"url": "https://cdn.example/y.png"}]}
-    )
+    """An OpenAI-compatible server may answer ``/files/x.png``: a link on its own host; or
+    ``files/x.png`` or ``//cdn/x.png``, resolved as RFC 3986 resolves references."""
+    links = ["/files/x.png", "https://cdn.example/y.png", "files/z.png", "//cdn.example/w.png"]
+    content = json.dumps({"created": 1, "data": [{"url": link} for link in links]})
     response = WireResponse(
         200, {}, content.encode(), "https://images.example/v1/images/generations"
     )
@@ -555,4 +555,6 @@ def test_a_link_relative_to_the_servers_host_is_joined_to_the_calls_url(
     assert [image.url for image in result.images] == [
         "https://images.example/files/x.png",
         "https://cdn.example/y.png",
+        "https://images.example/v1/images/files/z.png",
+        "https://cdn.example/w.png",
     ]

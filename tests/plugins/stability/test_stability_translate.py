@@ -324,15 +324,19 @@ def test_seed_out_of_range(provider: StabilityProvider, make_call: MakeCall, see
     assert info.value.param == "seed"
 
 
-def test_turbo_negative_prompt_is_sent_with_a_notice(
-    provider: StabilityProvider, make_call: MakeCall
+@pytest.mark.parametrize("name", ["sd3.5-large-turbo", "sd3.5-flash"])
+def test_turbo_and_flash_negative_prompt_is_sent_with_a_notice(
+    provider: StabilityProvider, make_call: MakeCall, name: str
 ) -> None:
-    translation = provider.translate(make_call("sd3.5-large-turbo", negative_prompt="fog"))
+    """Both default to cfg_scale 1 (the spec: "Large/Medium 4, Turbo/Flash 1"); Flash had no
+    notice."""
+    translation = provider.translate(make_call(name, negative_prompt="fog"))
     assert ("negative_prompt", "fog") in translation.request.form
     assert [w.code for w in translation.warnings] == ["may_be_ignored"]
-    assert "cfg_scale of 1" in translation.warnings[0].message
-    guided = make_call("sd3.5-large-turbo", negative_prompt="fog", options={"cfg_scale": 3})
+    assert translation.warnings[0].message.startswith(f"{name}'s default cfg_scale of 1 ")
+    guided = make_call(name, negative_prompt="fog", options={"cfg_scale": 3})
     assert provider.translate(guided).warnings == ()  # guidance on: the prompt steers it
+    assert provider.translate(make_call("sd3.5-large", negative_prompt="fog")).warnings == ()
 
 
 def test_accept_image_bytes_option(provider: StabilityProvider, make_call: MakeCall) -> None:
