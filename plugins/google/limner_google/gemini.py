@@ -89,6 +89,47 @@ def account_limited(model_id: str, response: WireResponse) -> PermissionDeniedEr
     )
 
 
+GENERATION_FIELDS = frozenset(
+    {
+        "candidateCount",
+        "frequencyPenalty",
+        "maxOutputTokens",
+        "mediaResolution",
+        "presencePenalty",
+        "responseLogprobs",
+        "responseMimeType",
+        "stopSequences",
+        "thinkingConfig",
+        "topK",
+        "topP",
+    }
+)
+"""Fields of Gemini's ``generationConfig`` a request may give at its top level by mistake
+(an SDK's keyword spelt there; chat maps ``top_k`` itself), camelCase as Google spells them."""
+
+
+def misplaced_generation_fields(plan: Plan) -> None:
+    """A warning for each forwarded field that is one of Google's ``generationConfig`` fields
+    (camelCase or snake_case): it is forwarded at the body's top level as given, where
+    ``generateContent`` refuses an unknown name (400), while ``generationConfig={...}`` would
+    carry it."""
+    for name in plan.request.forwarded:
+        camel = _camel(name)
+        if camel in GENERATION_FIELDS:
+            plan.warn(
+                "possible_typo",
+                f"{name} is a field of Gemini's generationConfig, not of the request: it is "
+                f"forwarded at the top level as given, where Google refuses it; pass "
+                f'generationConfig={{"{camel}": ...}} instead',
+                param=name,
+            )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
 def translate_gemini(plan: Plan) -> Translation:
     request, caps, options = plan.request, plan.call.model.capabilities, plan.options
     _check_modalities(options)
@@ -125,6 +166,7 @@ def translate_gemini(plan: Plan) -> Translation:
     drop_options(plan, options, (*IMAGEN_ONLY, *EDIT_ONLY), "an Imagen setting")
     if image_config:
         generation["imageConfig"] = image_config
+    misplaced_generation_fields(plan)
     body = forward(
         {"contents": [{"role": "user", "parts": parts}], "generationConfig": generation}, plan
     )

@@ -876,3 +876,19 @@ def test_an_imagen_erase_or_outpaint_goes_without_a_prompt(mode: str, refused: b
         return
     plan = client.images.edit(model=model, image=image, mask=mask, edit_mode=mode, dry_run=True)
     assert "prompt" not in plan.requests[0]["json"]["instances"][0]
+
+
+def test_a_generation_config_field_at_the_top_level_is_said_to_be_misplaced(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    """Forwarded as every unknown field is, but generateContent refuses it there (400), and
+    chat maps top_k itself: the images path said nothing."""
+    call = make_call("gemini-2.5-flash-image", top_k=5, candidateCount=2, my_own="x")
+    translation = provider.translate(call)
+    body = translation.request.json
+    assert body is not None and (body["top_k"], body["candidateCount"]) == (5, 2)
+    assert [(w.code, w.param) for w in translation.warnings] == [
+        ("possible_typo", "top_k"),
+        ("possible_typo", "candidateCount"),
+    ]
+    assert 'pass generationConfig={"topK": ...} instead' in translation.warnings[0].message
