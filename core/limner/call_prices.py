@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .capabilities import ModelInfo, Operation
 from .errors import PluginError
 from .plugins import Registry
-from .pricing import hook_cost, sheet_basis, unpriced_tokens
+from .pricing import assumed_tokens, hook_cost, sheet_basis, unpriced_tokens
 from .redaction import raised_at
 from .responses import Notice, Usage
 
@@ -69,12 +69,23 @@ def price_or_notice(
             if unrated
             else _unpriced(model, operation, quality, size, usage, estimating),
         )
-    unpriced = unpriced_tokens() if sheet_basis() == "tokens" else ()
+    by_tokens = sheet_basis() == "tokens"
+    unpriced = unpriced_tokens() if by_tokens else ()
+    assumed = assumed_tokens() if by_tokens else ()
+    guessed = (
+        f"the usage's breakdown leaves out tokens its totals count: priced {' and '.join(assumed)}"
+        if assumed
+        else ""
+    )
     if unpriced:
         said = _no_rate(model, unpriced, "and")
         return cost, Notice(
-            code=PRICE_PARTIAL, message=f"{said}: the cost covers the other tokens only"
+            code=PRICE_PARTIAL,
+            message=f"{said}: the cost covers the other tokens only"
+            + (f"; {guessed}" if guessed else ""),
         )
+    if guessed:
+        return cost, Notice(code=COST_ESTIMATED, message=f"{model.id}: {guessed}")
     return cost, None
 
 

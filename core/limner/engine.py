@@ -312,6 +312,7 @@ class Engine:
             unusable_link(result.images, provider.name)
         )
         if broken is not None:
+            broken.usage = result.usage  # the answer's bill: priced into the error's cost
             raise broken
         return result
 

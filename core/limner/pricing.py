@@ -11,7 +11,14 @@ from .errors import PluginError
 from .money import to_usd
 from .responses import Usage
 
-__all__ = ["SheetBasis", "hook_cost", "price_from_sheet", "sheet_basis", "unpriced_tokens"]
+__all__ = [
+    "SheetBasis",
+    "assumed_tokens",
+    "hook_cost",
+    "price_from_sheet",
+    "sheet_basis",
+    "unpriced_tokens",
+]
 
 _MAX_COST_DIGITS = 12
 """A hook's cost has at most this many digits before the point (under 10^13 USD): a larger one
@@ -22,6 +29,7 @@ _MILLION = Decimal(1_000_000)
 SheetBasis = Literal["tokens", "per_image"]
 _PRICED_BY: ContextVar[SheetBasis | None] = ContextVar("limner_priced_by", default=None)
 _UNPRICED: ContextVar[tuple[str, ...]] = ContextVar("limner_unpriced_tokens", default=())
+_ASSUMED: ContextVar[tuple[str, ...]] = ContextVar("limner_assumed_tokens", default=())
 
 
 def sheet_basis() -> SheetBasis | None:
@@ -38,11 +46,20 @@ def unpriced_tokens() -> tuple[str, ...]:
     return _UNPRICED.get()
 
 
+def assumed_tokens() -> tuple[str, ...]:
+    """The tokens of the last call priced by its tokens that its usage's breakdown left out,
+    priced as the kind a usage without a breakdown counts them (``"840 output tokens as image
+    output"``)."""
+    return _ASSUMED.get()
+
+
 def forget_sheet_basis() -> None:
     """Before a call is priced: no price from the sheet yet."""
     _PRICED_BY.set(None)
     if _UNPRICED.get():
         _UNPRICED.set(())
+    if _ASSUMED.get():
+        _ASSUMED.set(())
 
 
 def price_from_sheet(
@@ -82,15 +99,24 @@ def _price_tokens(
     image_out: Decimal | None,
 ) -> Decimal | None:
     details = usage.input_tokens_details
-    text_input = details.text_tokens
-    image_input = details.image_tokens
-    if text_input + image_input == 0 and usage.input_tokens:
-        text_input = usage.input_tokens  # no breakdown: all input counted as text
-    if usage.output_tokens_details is not None:
-        text_output = usage.output_tokens_details.text_tokens
-        image_output = usage.output_tokens_details.image_tokens
-    else:
-        text_output, image_output = 0, usage.output_tokens
+    text_input, image_input = details.text_tokens, details.image_tokens
+    out = usage.output_tokens_details
+    text_output, image_output = (out.text_tokens, out.image_tokens) if out else (0, 0)
+    # the totals are what is billed: tokens the breakdown leaves out (none given, or one that
+    # does not add up) count as text input and image output, as with no breakdown
+    assumed = []
+    left_in = usage.input_tokens - text_input - image_input
+    if left_in > 0:
+        if text_input or image_input:
+            assumed.append(f"{left_in} input tokens as text input")
+        text_input += left_in
+    left_out = usage.output_tokens - text_output - image_output
+    if left_out > 0:
+        if text_output or image_output:
+            assumed.append(f"{left_out} output tokens as image output")
+        image_output += left_out
+    if assumed or _ASSUMED.get():
+        _ASSUMED.set(tuple(assumed))
     total, priced, unpriced = Decimal(0), False, []
     for count, rate, kind in (
         (text_input, text_in, "text input"),

@@ -705,3 +705,17 @@ def test_image_bytes_reads_the_image_content_stands_in_for() -> None:
     assert len(message.image_parts) == 1
     assert message.image_bytes() == [picture]
     assert message.text is None
+
+
+def test_content_standing_in_for_an_image_may_spell_svg_in_its_base64() -> None:
+    """Only the media type says SVG: an image whose base64 held "svg" near its start (about one
+    PNG answer in 1,500) was taken for text, and sent back to the model as a huge text part."""
+    data = b"\x89PNG\r\n\x1a\n\x00" + base64.b64decode("SvGa") + png(3, 3)
+    url = "data:image/png;base64," + base64.b64encode(data).decode()
+    assert "svg" in url[:40].lower()
+    message = limner.ChatMessage.model_validate({"role": "assistant", "content": url})
+    assert message.image_bytes() == [data]
+    assert message.text is None
+    svg = "data:image/svg+xml;base64," + base64.b64encode(b"<svg/>").decode()
+    as_text = limner.ChatMessage.model_validate({"role": "assistant", "content": svg})
+    assert (as_text.image_parts, as_text.text) == ([], svg)

@@ -4,6 +4,7 @@ a loopback fake of Gemini's generateContent, and the 400 for image-only models."
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import openai
@@ -90,6 +91,28 @@ async def test_the_upstream_request_id_of_a_chat_reaches_the_client(
     )
     assert completion._request_id == "req_chat_9"
     assert (completion.model_extra or {})["request_id"] == "req_chat_9"
+
+
+async def test_an_answer_without_usage_leaves_usage_out_not_null(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """OpenAI's CreateChatCompletionResponse types usage as an object: a client generated
+    strictly from the spec refuses null."""
+
+    async def no_usage(recorded: Recorded) -> web.StreamResponse:
+        answer = await gemini_answer(recorded)
+        assert isinstance(answer, web.Response) and answer.text is not None
+        body = json.loads(answer.text)
+        del body["usageMetadata"]
+        return web.json_response(body)
+
+    server.reply(no_usage)
+    raw = await gateway.sdk().chat.completions.with_raw_response.create(
+        model="google/gemini-2.5-flash-image", messages=[{"role": "user", "content": "a fox"}]
+    )
+    body = raw.http_response.json()
+    assert "usage" not in body
+    assert body["choices"][0]["message"]["content"] == "Here is your lighthouse."
 
 
 async def test_image_only_model_is_refused_on_chat(gateway: Gateway, server: FakeServer) -> None:

@@ -193,6 +193,7 @@ class ChatEngine:
         inline = [url.partition(",")[2] for url in result.images if url.startswith("data:")]
         broken = not_images(inline, provider.name, plan.model.id, result.request_id)
         if broken is not None:
+            broken.usage = result.usage  # the answer's bill: priced into the error's cost
             raise broken
         return result
 

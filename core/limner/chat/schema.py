@@ -137,7 +137,10 @@ def _is_image_data_url(text: str) -> bool:
     """Whether ``text`` is a base64 ``data:image/...`` URL, as an answer's ``content`` is when it
     stands in for the first image (an SVG one is text: limner reads no vector images)."""
     head = text[:100].lower()
-    return head.startswith("data:image/") and ";base64," in head and "svg" not in head
+    if not head.startswith("data:image/") or ";base64," not in head:
+        return False
+    media_type = head[len("data:") :].split(";", 1)[0]  # (only it: base64 may spell "svg")
+    return "svg" not in media_type
 
 
 class ChatMessage(OpenAIShaped):

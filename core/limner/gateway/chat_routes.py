@@ -32,4 +32,7 @@ async def completions(request: web.Request) -> web.Response:
     )
     note().cost = result.cost
     result = with_warnings(result, request, state.scrub)
-    return answer(result.model_dump(mode="json"), result.request_id, state.scrub)
+    body = result.model_dump(mode="json")
+    if body.get("usage") is None:  # OpenAI's schema has it an object, or absent: never null
+        body.pop("usage", None)
+    return answer(body, result.request_id, state.scrub)

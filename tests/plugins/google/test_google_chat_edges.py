@@ -561,6 +561,37 @@ async def test_an_answered_image_that_is_not_an_image_is_a_provider_error(
     assert "answered image data that is not an image" in caught.value.message
 
 
+@pytest.mark.parametrize("surface", ["chat", "images"])
+async def test_a_billed_answer_whose_image_is_not_an_image_keeps_its_bill(
+    server: Server, surface: str
+) -> None:
+    """Its usage was thrown away with the answer: the error had no cost, and with n=2 the
+    completion counted only the other call's tokens."""
+    answer = gemini_answer(image=b"not a picture at all")  # usage: 10 in, 1300 out (1290 image)
+    server.answer(200, answer)
+    async with server.client() as client:
+        with pytest.raises(limner.ProviderError) as caught:
+            if surface == "chat":
+                await client.chat.completions.create(model=PRO, messages=[USER])
+            else:
+                await client.images.generate(model=PRO, prompt="a fox")
+    error = caught.value
+    assert "answered image data that is not an image" in error.message
+    assert error.usage is not None and (error.usage.input_tokens, error.usage.output_tokens) == (
+        10,
+        1300,
+    )
+    assert error.cost is not None and error.cost > 0
+    if surface == "chat":
+        good = gemini_answer(image=png(4, 4))
+        server.answers[:] = [(200, answer, {}), (200, good, {})]
+        server.seen.clear()
+        async with server.client() as client:
+            completion = await client.chat.completions.create(model=PRO, messages=[USER], n=2)
+        assert len(completion.choices) == 1
+        assert completion.usage is not None and completion.usage.completion_tokens == 2600
+
+
 async def test_chat_text_no_request_can_carry_is_named() -> None:
     """Not a PluginError ("a bug in the plugin"), which a gateway answers 500."""
     mixed = [{"type": "text", "text": "ok"}, {"type": "text", "text": "b\udc00"}]

@@ -64,6 +64,54 @@ def test_token_prices(
     assert price_from_sheet(model(name), "generate", 1, "high", "1024x1024", tokens) == usd
 
 
+def _counted(
+    inputs: int, outputs: int, in_details: dict[str, int], out_details: dict[str, int] | None
+) -> Usage:
+    return Usage.model_validate(
+        {
+            "input_tokens": inputs,
+            "output_tokens": outputs,
+            "total_tokens": inputs + outputs,
+            "input_tokens_details": in_details,
+            "output_tokens_details": out_details,
+        }
+    )
+
+
+@pytest.mark.parametrize("details", [None, {}, {"text_tokens": 0}, {"image_tokens": 0}])
+def test_an_empty_output_breakdown_prices_the_output_total_as_image_tokens(
+    model: Callable[[str], ModelInfo], details: dict[str, int] | None
+) -> None:
+    """An empty breakdown ({} from a proxy, {"text_tokens": 0}) priced 4160 output tokens as
+    none: 0.00018 instead of 0.16658, without a word."""
+    tokens = _counted(36, 4160, {}, details)
+    registry = limner.plugins.default_registry()
+    info = model("gpt-image-1")
+    assert price_or_notice(registry, info, "generate", 1, None, None, tokens) == (
+        D("0.16658"),
+        None,
+    )
+
+
+def test_tokens_a_breakdown_leaves_out_are_priced_as_with_no_breakdown_and_said(
+    model: Callable[[str], ModelInfo],
+) -> None:
+    """output_tokens 5000 of which the breakdown says 4160 image, 0 text: the 840 others were
+    neither priced nor said; input 336 of which 300 image likewise."""
+    tokens = _counted(336, 5000, {"image_tokens": 300}, {"image_tokens": 4160, "text_tokens": 0})
+    registry = limner.plugins.default_registry()
+    info = model("gpt-image-1")
+    cost, notice = price_or_notice(registry, info, "generate", 1, None, None, tokens)
+    assert cost == (D(36) * 5 + D(300) * 10 + D(5000) * 40) / 1_000_000
+    assert notice == limner.Notice(
+        code="cost_estimated",
+        message="openai/gpt-image-1: the usage's breakdown leaves out tokens its totals count: "
+        "priced 36 input tokens as text input and 840 output tokens as image output",
+    )
+    whole = _counted(336, 5000, {"image_tokens": 300, "text_tokens": 36}, {"image_tokens": 5000})
+    assert price_or_notice(registry, info, "generate", 1, None, None, whole) == (cost, None)
+
+
 @pytest.mark.parametrize("name", ["gpt-image-1", "gpt-image-2.6-sunburst"])
 def test_text_output_tokens_without_a_rate_are_left_out_and_said(
     model: Callable[[str], ModelInfo], name: str
