@@ -830,10 +830,6 @@ def test_an_output_extension_for_a_model_that_takes_no_format_is_a_warning(
             "-o fox.jpg asks for JPEG, which has no transparency: use a .png or .webp name",
         ),
         (
-            ("-m", "google/gemini-3.1-flash-image", "-o", "fox.webp"),
-            "-o fox.webp names a webp file, but google/gemini-3.1-flash-image makes png, jpeg only",
-        ),
-        (
             ("-m", "openai/gpt-image-1.5", "-o", "fox.jpg", "--option", "output_format=png"),
             "-o fox.jpg names a jpeg file but output_format is 'png'",
         ),
@@ -856,6 +852,32 @@ def test_an_output_extension_the_request_cannot_make_is_refused(
     assert (status, out) == (2, "")
     assert said in err
     assert fake_openai.requests == []
+
+
+def test_an_output_extension_is_checked_against_the_backend_in_use(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gemini's image models take an output format on Vertex AI only: on the Gemini API,
+    -o fox.jpg was checked against Vertex's list and set output_format, which the call then
+    dropped, and Gemini answered in its own format."""
+    monkeypatch.chdir(tmp_path)
+    argv = ("generate", "a fox", "-m", "google/gemini-3.1-flash-image", "--dry-run")
+    vertex = {"GOOGLE_GENAI_USE_VERTEXAI": "true", "GOOGLE_CLOUD_PROJECT": "p"}
+    for name, value in vertex.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GOOGLE_CLOUD_LOCATION", "global")
+    status, out, err = run(capsys, *argv, "-o", "fox.webp")
+    assert (status, out) == (2, "")
+    assert "-o fox.webp names a webp file, but google/gemini-3.1-flash-image makes png, jpeg" in err
+    for name in vertex:
+        monkeypatch.delenv(name)
+    status, out, err = run(capsys, *argv, "-o", "fox.jpg", "--json")
+    assert status == 0, err
+    assert err.startswith(
+        "warning: -o fox.jpg: google/gemini-3.1-flash-image takes no output_format, so the file "
+        "holds the format it answers in"
+    )
+    assert "output_format" not in out  # not set, so not dropped either
 
 
 def test_a_saved_file_whose_extension_lies_is_warned_about(

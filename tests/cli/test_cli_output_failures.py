@@ -151,3 +151,77 @@ def test_serve_errors_name_the_flag(
     status, _, err = run(capsys, "serve", *argv)
     assert status == 2
     assert err.startswith(f"limner: error: {said}")
+
+
+def _limner_with(closed: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """The command run with standard output or error closed (``>&-``, ``2>&-``); the other
+    one captured."""
+    fd = 1 if closed == "stdout" else 2
+    command = [sys.executable, "-m", "limner.cli.main", *argv]
+    return subprocess.run(
+        ["sh", "-c", f'exec "$@" {fd}>&-', "sh", *command],
+        stdout=subprocess.PIPE if closed == "stderr" else None,
+        stderr=subprocess.PIPE if closed == "stdout" else None,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_a_closed_standard_output_is_said_after_the_paid_call(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """It ended in a traceback ('NoneType' object has no attribute 'flush'), the saved path
+    never said."""
+    target = tmp_path / "fox.png"
+    done = _limner_with(
+        "stdout", "generate", "a fox", "-m", "openai/gpt-image-2", "-o", str(target)
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        "limner: error: standard output could not be written (standard output is closed); the "
+        f"images were saved: {target}"
+    )
+    assert "Traceback" not in done.stderr
+    assert target.exists() and len(fake_openai.requests) == 1
+
+
+def test_a_closed_standard_error_does_not_stop_the_command(
+    fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """It exited 1 at once, silently, making no call (sys.stderr is None: .isatty() failed)."""
+    target = tmp_path / "fox.png"
+    done = _limner_with(
+        "stderr", "generate", "a fox", "-m", "openai/gpt-image-2", "-o", str(target)
+    )
+    assert done.returncode == 0
+    assert str(target) in done.stdout
+    assert target.exists() and len(fake_openai.requests) == 1
+    refused = _limner_with("stderr", "generate", "a fox", "-m", "openai/nope", "--json")
+    assert (refused.returncode, refused.stdout) == (2, "")  # the error said nowhere, not on stdout
+
+
+def test_poll_timeout_as_an_option_is_refused_as_timeout_is(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI
+) -> None:
+    """It was sent in the request's body, where the provider refuses an unknown field."""
+    argv = ["generate", "a fox", "-m", "openai/gpt-image-2", "--option", "poll_timeout=3"]
+    status, out, err = run(capsys, *argv)
+    assert (status, out) == (2, "")
+    assert "--option poll_timeout: give poll_timeout with --poll-timeout, not --option" in err
+    assert fake_openai.requests == []
+
+
+def test_an_output_folder_that_is_a_link_to_nowhere_is_refused_before_the_call(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """A link to an unmounted disk passed the check (its parent was probed), and the paid
+    images went to a temporary folder ('File exists')."""
+    (tmp_path / "out").symlink_to(tmp_path / "nas" / "images")
+    for output in (f"{tmp_path}/out/", f"{tmp_path}/out/fox.png"):
+        status, out, err = run(
+            capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "-o", output
+        )
+        assert (status, out) == (2, "")
+        assert f"{tmp_path}/out is a link to nowhere (or in a loop)" in err
+    assert fake_openai.requests == []

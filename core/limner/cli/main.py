@@ -237,6 +237,8 @@ def _stopped_by_sigterm() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``limner`` command; returns the exit status (arguments argparse
     refuses, and ``--help``, raise :class:`SystemExit`, as argparse does)."""
+    if sys.stderr is None:  # started with it closed (2>&-): nothing can be said there, and
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115  # print(file=None) would say it on stdout
     args = _parse(sys.argv[1:] if argv is None else list(argv))
     with warnings.catch_warnings():  # one line each, as the command's own messages
         warnings.showwarning = _one_line_warning

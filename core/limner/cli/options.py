@@ -149,6 +149,7 @@ def request_fields(
         "dry_run": "--dry-run",
         "timeout": "--timeout",  # the client's settings, which the flags give (not request fields)
         "max_retries": "--max-retries",
+        "poll_timeout": "--poll-timeout",
     }
     flags: list[tuple[tuple[str, ...], Any, str]] = [
         (("size",), args.size, "--size"),

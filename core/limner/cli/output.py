@@ -64,7 +64,7 @@ def format_from_output(
             "them agree (nothing was sent to the provider)",
             param="output",
         )
-    model = client.models.retrieve(args.model)
+    model = client.models.served(args.model)  # (its formats on the backend in use)
     made = model.capabilities.output_formats
     if wanted == "jpeg" and fields.get("background") == "transparent":
         others = [f".{fmt}" for fmt in made or ("png", "webp") if fmt in ("png", "webp")]
@@ -101,7 +101,7 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
         raise InvalidRequestError(
             "-o - (standard output) is not supported: give a file or folder name", param="output"
         )
-    model = client.models.retrieve(args.model)
+    model = client.models.served(args.model)  # (its formats on the backend in use)
     if fields.get("response_format") == "url" and "url" in model.capabilities.response_formats:
         raise InvalidRequestError(
             f"-o saves image bytes, but with response_format=url {model.id} answers with links "
@@ -139,14 +139,21 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
     probed: dict[Path, bool] = {}  # (one file made per folder, however many images)
     for path in names:
         folder = path.parent
-        while not folder.exists() and folder != folder.parent:
+        # (a link to nowhere, or in a loop, does not "exist": it is the folder to check, not
+        # its parent, as the save would make its folders through it and fail after the call)
+        while not folder.exists() and not folder.is_symlink() and folder != folder.parent:
             folder = folder.parent
         if folder not in probed:
             probed[folder] = folder.is_dir() and _can_write_in(folder)
         if not probed[folder]:
+            what = (
+                "a link to nowhere (or in a loop)"
+                if folder.is_symlink() and not folder.exists()
+                else "not a writable directory"
+            )
             raise InvalidRequestError(
-                f"cannot write {path}: {folder} is not a writable directory; choose another "
-                "-o/--output (nothing was sent to the provider)",
+                f"cannot write {path}: {folder} is {what}; choose another -o/--output "
+                "(nothing was sent to the provider)",
                 param="output",
             )
 

@@ -3,6 +3,7 @@ write it (a full disk, a closed terminal) is said as that, not taken for bad inp
 
 from __future__ import annotations
 
+import errno
 import sys
 
 __all__ = ["StdoutError", "emit"]
@@ -20,6 +21,8 @@ class StdoutError(Exception):
 
 def emit(text: str) -> None:
     """Print ``text`` on standard output, flushed now."""
+    if sys.stdout is None:  # started with it closed (>&-): print would say nothing
+        raise StdoutError(OSError(errno.EBADF, "standard output is closed"))
     try:
         print(text)
         sys.stdout.flush()
