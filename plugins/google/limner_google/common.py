@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any, Protocol
 
 from limner import (
@@ -346,6 +347,7 @@ def blocked(
     *,
     stage: str,
     categories: Sequence[str] = (),
+    billed_usd: Decimal | None = None,
 ) -> ProviderResult:
     """A safety block. When ``n`` was split over several calls, the other calls' images (already
     billed) are kept: this call becomes a ``content_filtered`` notice, which strict mode turns
@@ -353,7 +355,8 @@ def blocked(
     carrying the notices), with the call's ``usage`` when Google reported it, so that its tokens
     are priced. A request made in one call fails here with :class:`ContentPolicyError` and
     Google's own reason, the ``stage`` it blocked (``"input"``: the prompt or images;
-    ``"output"``: what the model made) and the ``categories`` it flagged."""
+    ``"output"``: what the model made) and the ``categories`` it flagged; ``billed_usd``: the
+    bill when Google says it (Imagen's filtered images are not charged: 0)."""
     error = ContentPolicyError(
         f"Google blocked the request: {said} — rephrase the prompt or change the input images",
         reason=reason,
@@ -364,7 +367,11 @@ def blocked(
         status_code=response.status,
     )
     return call.without_images(
-        error, CONTENT_FILTERED, f"{call.n} image(s) blocked: {said}", usage=usage
+        error,
+        CONTENT_FILTERED,
+        f"{call.n} image(s) blocked: {said}",
+        usage=usage,
+        billed_usd=billed_usd,
     )
 
 

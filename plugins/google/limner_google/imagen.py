@@ -11,6 +11,7 @@ filtered images come back as ``raiFilteredReason`` entries, reported per image a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from limner import (
@@ -289,7 +290,8 @@ def parse_imagen(call: ProviderCall, response: WireResponse) -> ProviderResult:
         if filtered:
             reason = " ".join(filtered)
             what = f"all images were filtered ({reason})"
-            return blocked(call, response, reason, what, stage="output")
+            # "You will not be charged for blocked images" [google.md: Imagen filtering]
+            return blocked(call, response, reason, what, stage="output", billed_usd=Decimal(0))
         raise NoImageGeneratedError(
             f"{call.model.id} answered without an image or a filter reason",
             provider="google",

@@ -194,8 +194,14 @@ async def test_every_call_of_a_split_imagen_request_filtered(server: Server) -> 
     assert type(caught.value) is limner.ContentPolicyError
     assert caught.value.reason == reason
     assert caught.value.message == (
-        f"google/imagen-4.0-generate-001: every image was withheld: {'; '.join(notices)}"
+        f"google/imagen-4.0-generate-001: every image was withheld: {'; '.join(notices)}; "
+        "the calls that answered cost $0"
     )
+    assert caught.value.cost == 0  # "You will not be charged for blocked images"
+    async with server.client() as client:
+        with pytest.raises(limner.ContentPolicyError) as one:
+            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="x")
+    assert one.value.cost == 0  # (it was None: unknown)
 
 
 async def test_split_prompt_block_on_every_call(server: Server) -> None:
