@@ -133,6 +133,24 @@ def test_with_json_fewer_images_than_asked_is_an_error_in_the_summary_and_on_std
     assert json.loads(err) == {"error": summary["error"]}  # stderr: that one JSON object
 
 
+def test_with_json_each_images_words_are_kept_without_its_bytes(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """The summary left out all of data: a revised prompt (or a provider's seed) was lost."""
+    encoded = base64.b64encode(png()).decode()
+    fake_openai.body = {
+        "created": 1,
+        "data": [{"b64_json": encoded, "revised_prompt": "a red fox in snow"}],
+    }
+    argv = ["a fox", "-m", "openai/dall-e-3", "-o", str(tmp_path / "fox.png")]
+    status, out, err = run(capsys, "generate", *argv, "--json")
+    assert status == 0, err
+    summary = json.loads(out)
+    assert summary["data"] == [{"revised_prompt": "a red fox in snow"}]
+    assert summary["files"] == [str(tmp_path / "fox.png")]
+    assert encoded not in out
+
+
 def test_with_json_a_link_not_downloaded_is_an_error(
     capsys: pytest.CaptureFixture[str],
     fake_openai: FakeOpenAI,

@@ -96,6 +96,11 @@ def _print_summary(
     ``error`` that makes the status 1, which stderr says too (unless the command was stopped:
     then the interruption is the error there)."""
     summary = result.model_dump(mode="json", exclude={"data"})
+    # each image's words (revised_prompt, seed, url), in order, without its bytes
+    summary["data"] = [
+        item.model_dump(mode="json", exclude={"b64_json"}, exclude_none=True)
+        for item in result.data
+    ]
     summary["files"] = [str(path) for path in paths]
     if urls:
         summary["urls"] = urls
