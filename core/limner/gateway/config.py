@@ -34,6 +34,9 @@ class GatewayConfig:
     :param api_keys: keys accepted in ``Authorization: Bearer``; none means no authentication
         (the server then binds 127.0.0.1 only).
     :param max_body_bytes: largest request body; bigger ones get 413 before they are read.
+    :param max_body_bytes_in_flight: request body bytes the gateway holds at once (a chunked
+        body counts as ``max_body_bytes``); a request finding no room within ``queue_timeout``
+        gets a 429. ``None``: four times ``max_body_bytes``.
     :param max_input_images: most input images in one edit.
     :param max_n: most images asked for in one request.
     :param max_concurrency: client requests served upstream at once across all clients (a
@@ -54,6 +57,7 @@ class GatewayConfig:
 
     api_keys: tuple[str, ...] = field(default=(), repr=False)
     max_body_bytes: int = 64 * 2**20
+    max_body_bytes_in_flight: int | None = None
     max_input_images: int = 16
     max_n: int = 10
     max_concurrency: int = 8
@@ -70,6 +74,16 @@ class GatewayConfig:
                 f"max_concurrency must be a whole number, 1 or more; got {slots!r} (with none, "
                 "every request would wait for a slot and fail)",
                 param="max_concurrency",
+            )
+        held = self.max_body_bytes_in_flight
+        if held is not None and (
+            isinstance(held, bool) or not isinstance(held, int) or held < self.max_body_bytes
+        ):
+            raise InvalidRequestError(
+                f"max_body_bytes_in_flight must be a whole number of bytes, at least "
+                f"max_body_bytes ({self.max_body_bytes}); got {held!r} (a body as large as the "
+                "gateway takes would never find room)",
+                param="max_body_bytes_in_flight",
             )
         if self.public_url is not None:
             scheme, sep, rest = self.public_url.partition("://")
@@ -89,6 +103,12 @@ class GatewayConfig:
                     "out",
                     param="api_keys",
                 )
+
+    @property
+    def body_budget(self) -> int:
+        """:attr:`max_body_bytes_in_flight`, or its default."""
+        held = self.max_body_bytes_in_flight
+        return 4 * self.max_body_bytes if held is None else held
 
     @property
     def auth_required(self) -> bool:

@@ -238,11 +238,20 @@ def _has_port(host: str) -> bool:
 @web.middleware
 async def limit_body(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Refuse a declared-too-large body at once; aiohttp's ``client_max_size`` stops an
-    undeclared (chunked) one while it is read."""
-    limit = request.app[STATE].config.max_body_bytes
+    undeclared (chunked) one while it is read. A request with a body takes its size from the
+    gateway's body budget (:mod:`.body_budget`) for as long as it runs."""
+    state = request.app[STATE]
+    limit = state.config.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLargeError(
             f"request body is {request.content_length} bytes; the gateway takes at most {limit}",
             param=None,
         )
-    return await handler(request)
+    if not request.body_exists:
+        return await handler(request)
+    size = limit if request.content_length is None else request.content_length
+    taken = await state.bodies.take(size, state.config.queue_timeout)
+    try:
+        return await handler(request)
+    finally:
+        state.bodies.give_back(taken)

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from ..admission import admitting
 from ..client import AsyncClient
+from .body_budget import BodyBudget
 from .config import GatewayConfig
 from .errors import BusyError, Scrubber
 from .files import FileStore
@@ -37,11 +38,13 @@ class GatewayState:
     downloads: asyncio.Semaphore = field(init=False)  # requests holding downloaded images
     deadline: Deadline = field(default_factory=Deadline)  # a stopping gateway's, for requests
     told: set[str] = field(default_factory=set)  # operator's warnings its log has said once
+    bodies: BodyBudget = field(init=False)  # the request bodies held at once, in bytes
 
     def __post_init__(self) -> None:
         self.signer = UrlSigner(self.config.api_keys)
         self.slots = asyncio.Semaphore(self.config.max_concurrency)
         self.downloads = asyncio.Semaphore(self.config.max_concurrency)
+        self.bodies = BodyBudget(self.config.body_budget)
         self._per_key = max(1, self.config.max_concurrency // 2)
         self._shares: dict[str, asyncio.Semaphore] = {}  # (one per key: a few)
         self._download_shares: dict[str, asyncio.Semaphore] = {}
