@@ -148,10 +148,24 @@ async def _attempt(
             param=param,
             code="invalid_url",
         ) from None
-    except aiohttp.ClientError as exc:
-        raise ProviderConnectionError(
-            f"{param}: could not download {_shown(url)}: {exc}", param=param, retryable=True
-        ) from exc
+    except aiohttp.ClientError as exc:  # its words, and its request_info, hold the hop's URL
+        raise ProviderConnectionError(  # (a redirect's, with a signed query): neither is kept
+            f"{param}: could not download {_shown(url)}: {_said(exc)}",
+            param=param,
+            retryable=True,
+        ) from None
+
+
+def _said(exc: Exception) -> str:
+    """aiohttp's reason for a failed download, without the URL its text quotes: a response's
+    message (``Can not decode content-encoding: br``), or the error's type and the text of one
+    that quotes no URL."""
+    import aiohttp
+
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"{type(exc).__name__}: {exc.message}" if exc.message else type(exc).__name__
+    said = str(exc)
+    return f"{type(exc).__name__}: {said}" if said and "://" not in said else type(exc).__name__
 
 
 async def _fetch(

@@ -257,6 +257,10 @@ async def _sniffed(data: bytes, param: str, name: str) -> InputImage:
     return await asyncio.to_thread(sniff, data, param=param, filename=name)
 
 
+MASK_PIXELS_OVER_IMAGE = 4
+"""How many times the image's pixels a mask the provider resizes may have (twice its width
+and height)."""
+
 _TRANSPARENT = {
     "mask": "transparent pixels mark the area to edit",
     "markup": "transparent where the image is left as it is",
@@ -273,7 +277,10 @@ def check_mask(
 ) -> None:
     """A mask (or a markup: ``param``) must be a PNG with an alpha channel and, unless the
     provider resizes it (``any_size``), the same size as the (first) image: as stored, or as it
-    shows (``shown``: its EXIF orientation applied)."""
+    shows (``shown``: its EXIF orientation applied). One the provider resizes may have at most
+    :data:`MASK_PIXELS_OVER_IMAGE` times the image's pixels, checked from its header: a larger
+    one gains nothing, and decoding it (limner reads its transparent pixels) could take
+    hundreds of MB (a 9400x9400 mask is a 171 KB PNG)."""
     if mask.data is None:
         return
     if mask.mime != "image/png" or not mask.has_alpha:
@@ -282,7 +289,18 @@ def check_mask(
             param=param,
             code=f"invalid_{param}",
         )
-    if any_size or image.width is None:
+    if image.width is None or image.height is None:
+        return
+    if any_size:
+        pixels = (mask.width or 0) * (mask.height or 0)
+        if pixels > MASK_PIXELS_OVER_IMAGE * image.width * image.height:
+            raise InvalidRequestError(
+                f"{param} is {mask.width}x{mask.height}, far larger than the image "
+                f"({image.width}x{image.height}), to which the provider resizes it: give it "
+                "the image's size",
+                param=param,
+                code=f"{param}_size_mismatch",
+            )
         return
     width, height = image.shown_size("images[0]") if shown else (image.width, image.height)
     if (mask.width, mask.height) != (width, height):

@@ -4,6 +4,7 @@ connection. Result links and input images both download this way."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Any
 
@@ -404,3 +405,31 @@ async def test_the_first_url_is_named_without_its_query_too(server: FakeServer) 
             await _download(f"{server.url}{path}?sig=s3cret", retry=RETRY)
         assert "s3cret" not in failed.value.message
         assert failed.value.message.startswith(f"images[0]: {server.url}{path} ")
+
+
+async def test_a_failed_hops_signed_query_is_not_quoted_nor_chained() -> None:
+    """aiohttp's ClientResponseError quotes the hop's URL (url='...?X-Amz-Signature=...'):
+    the message quoted it whole, and the error kept it as its __cause__."""
+    secret = "X-Amz-Signature=TOPSECRETSIG"
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        if head.startswith(b"GET /start"):
+            moved_to = f"Location: /final?{secret}\r\nContent-Length: 0\r\n\r\n"
+            writer.write(f"HTTP/1.1 302 Found\r\n{moved_to}".encode())
+        else:  # a header aiohttp cannot read
+            writer.write(b"HTTP/1.1 200 OK\r\nX-Bad: a\x00b\r\nContent-Length: 3\r\n\r\nabc")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(limner.LimnerError) as caught:
+            await _download(f"http://127.0.0.1:{port}/start?first=SIGNED", retry=RETRY)
+    finally:
+        server.close()
+    error = caught.value
+    assert "could not download" in error.message
+    assert "TOPSECRETSIG" not in error.message and "SIGNED" not in error.message
+    assert error.__cause__ is None and error.__suppress_context__

@@ -664,3 +664,31 @@ async def test_a_null_prompt_is_none_on_every_surface_as_the_schema_says() -> No
                 with pytest.raises(limner.InvalidRequestError) as refused:
                     await call
                 assert refused.value.param == "prompt", fields
+
+
+async def test_a_mask_far_larger_than_the_image_is_refused_from_its_header() -> None:
+    """Stability resizes a mask to the image, so any size was taken, and limner decoded it to
+    read its transparent pixels: a 171 KB 9400x9400 mask took 800 MB, in a dry run too."""
+    image = png(64, 64)
+    async with limner.AsyncClient(environ={}) as client:
+        twice = await client.images.edit(
+            model="stabilityai/stable-image-ultra",
+            prompt="a hat",
+            image=image,
+            mask=png(128, 128, mode="RGBA", hole=True),  # four times the pixels: resized
+            dry_run=True,
+        )
+        assert twice.requests
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.edit(
+                model="stabilityai/stable-image-ultra",
+                prompt="a hat",
+                image=image,
+                mask=png(129, 129, mode="RGBA", hole=True),
+                dry_run=True,
+            )
+    assert (caught.value.param, caught.value.code) == ("mask", "mask_size_mismatch")
+    assert caught.value.message == (
+        "mask is 129x129, far larger than the image (64x64), to which the provider resizes "
+        "it: give it the image's size"
+    )
