@@ -18,7 +18,11 @@ from .provider import Provider, ProviderSettings
 from .redaction import raised_at
 from .wire import WireRequest
 
-__all__ = ["authorize_failure", "authorized", "authorized_in_thread"]
+__all__ = ["AUTHORIZE_TIMEOUT", "authorize_failure", "authorized", "authorized_in_thread"]
+
+AUTHORIZE_TIMEOUT = "authorize_timeout"
+"""``code`` of the :class:`~limner.errors.RequestTimeoutError` of a call whose blocking
+``authorize`` (a token refresh) outlasted the call's timeout: nothing was sent."""
 
 
 def authorized(
@@ -73,6 +77,7 @@ def _not_authorized_in_time(provider: Provider, model_id: str, within: float) ->
         provider=provider.name,
         model=model_id,
         retryable=False,
+        code=AUTHORIZE_TIMEOUT,
     )
     failure.limit = TIMEOUT
     return failure

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 import limner
 from limner.http import RetryPolicy
@@ -519,6 +520,36 @@ async def test_closing_the_client_ends_a_call_still_connecting_at_once() -> None
     assert caught.value.code == "client_closed"
     assert "nothing more was sent" in caught.value.message
     assert caught.value.billing_note == ""
+
+
+async def test_closing_the_client_while_a_result_link_connects_keeps_the_paid_result(
+    server: FakeServer,
+) -> None:
+    """The link's download was cut as the call's own connection is, but the download did not
+    tell the cut from a cancellation: the paid result was lost as a bare CancelledError."""
+    port, sockets = _full_backlog()
+    link = f"http://127.0.0.1:{port}/img.png"
+    server.reply(web.json_response({"data": [{"url": link}]}))
+    client = limner.AsyncClient(**client_kwargs(server, connect_timeout=30.0))
+    call = asyncio.create_task(
+        client.images.generate(model="fake/alpha-1", prompt="x", response_format="b64_json")
+    )
+    try:
+        while not server.requests:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # the link's download is connecting
+        started = time.monotonic()
+        await client.close()
+        result = await asyncio.wait_for(call, 5)
+        took = time.monotonic() - started
+    finally:
+        call.cancel()
+        for sock in sockets:
+            sock.close()
+    assert took < 1 and not call.cancelled()
+    assert [item.url for item in result.data] == [link]  # the link kept, as on any failure
+    (kept,) = [a for a in result.adjustments if a.param == "response_format"]
+    assert kept.applied == "url" and "the client was closed" in kept.reason
 
 
 async def test_a_call_cancelled_while_connecting_is_cancelled_even_as_the_client_closes() -> None:

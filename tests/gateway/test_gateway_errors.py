@@ -23,7 +23,7 @@ from limner.gateway import GatewayConfig
 from ..core.jobsprovider import KEY as JOBS_KEY, Jobs, JobsPlugin
 from ..core.support import FakeServer, Recorded, error_reply
 from .conftest import MakeGateway
-from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, png
+from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, png, start_gateway
 
 
 async def _generate(gateway: Gateway, **kwargs: Any) -> Any:
@@ -1020,3 +1020,31 @@ async def test_a_free_slot_is_taken_when_the_queue_time_is_spent(tmp_path: Path)
         state = GatewayState(client=client, config=config, store=LocalFileStore(tmp_path))
         async with state._slot("a"):  # the key's share and a slot, both free
             assert state.slots._value == 3
+
+
+async def test_credentials_not_ready_in_time_are_not_blamed_on_the_provider(
+    server: FakeServer, tmp_path: Path
+) -> None:
+    """A blocking authorize (a token refresh) outlasting the timeout was answered as "the fake
+    API did not answer", though nothing had been sent to it."""
+    from ..core.fakeprovider import FakePlugin
+    from ..core.test_core_provider_contract import StuckAuthProvider
+
+    gateway = await start_gateway(
+        server,
+        tmp_path,
+        plugins=[FakePlugin(StuckAuthProvider)],
+        providers={"fake": {"api_key": UPSTREAM_KEY, "base_url": f"{server.url}/v1"}},
+        timeout=0.2,
+    )
+    try:
+        with pytest.raises(openai.APIStatusError) as caught:
+            await gateway.sdk(max_retries=0).images.generate(model="fake/alpha-1", prompt="a")
+    finally:
+        await gateway.stop()
+    assert caught.value.status_code == 504
+    assert caught.value.message == (
+        "Error code: 504 - the gateway's credentials for the fake API were not ready within its "
+        "timeout (a token still being refreshed); nothing was sent upstream"
+    )
+    assert server.requests == []

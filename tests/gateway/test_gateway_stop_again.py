@@ -9,6 +9,7 @@ import asyncio
 import io
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -139,6 +140,7 @@ async def test_serve_told_twice_to_stop_answers_its_requests_503(
     if again == "SIGINT" and threading.current_thread() is not threading.main_thread():
         pytest.skip("signals reach the main thread's loop only")
     url, task = serving
+    before = signal.getsignal(signal.SIGINT)
     hangs(server)
     call = asyncio.create_task(_post(url))
     await _called(server)
@@ -154,4 +156,43 @@ async def test_serve_told_twice_to_stop_answers_its_requests_503(
     assert (status, headers["x-should-retry"]) == (503, "false")
     assert body["error"]["code"] == "gateway_stopping"  # type: ignore[index]
     assert task.cancelled()  # it ends as the command's stop asked
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # its handler gone
+    assert signal.getsignal(signal.SIGINT) is before  # its own handler gone
+
+
+async def test_one_ctrl_c_to_the_command_waits_and_a_second_answers_503(
+    server: FakeServer, tmp_path: Path
+) -> None:
+    """``limner serve`` itself, stopped by real signals: its handler for a second Ctrl-C,
+    installed on the loop, was handed the first one again (it waits in the loop's wake-up
+    pipe), so one Ctrl-C answered every running request 503 at once."""
+    hangs(server)
+    env = {
+        **os.environ,
+        "OPENAI_API_KEY": "sk-upstream-0123456789",
+        "OPENAI_BASE_URL": f"{server.url}/v1",
+    }
+    command = [sys.executable, "-m", "limner", "serve", "--port", "0", "--files-dir", str(tmp_path)]
+    process = await asyncio.create_subprocess_exec(
+        *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        assert process.stdout is not None
+        line = b""
+        while b"base URL" not in line:
+            line = await asyncio.wait_for(process.stdout.readline(), 30)
+            assert line, "the gateway ended before it served"
+        url = line.decode().split("base URL: ", 1)[1].split()[0]
+        call = asyncio.create_task(_post(url))
+        await _called(server)
+        process.send_signal(signal.SIGINT)
+        await asyncio.sleep(1.0)
+        assert not call.done()  # within the grace
+        process.send_signal(signal.SIGINT)
+        status, headers, body = await asyncio.wait_for(call, 10)
+        assert (status, headers["x-should-retry"]) == (503, "false")
+        assert body["error"]["code"] == "gateway_stopping"  # type: ignore[index]
+        assert await asyncio.wait_for(process.wait(), 15) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..authorizing import AUTHORIZE_TIMEOUT
 from ..errors import (
     AuthenticationError,
     BillingError,
@@ -180,41 +181,52 @@ def _as_the_gateway_answers(exc: LimnerError, said: str) -> _Answer:
         message = f"Unknown model {exc.model!r}.{hint} GET /v1/models lists the models."
         return _Answer(exc.http_status, {"message": message}, final=True)
     if isinstance(exc, ProviderConnectionError | RequestTimeoutError):
-        if exc.param is not None:  # an image URL the client gave: theirs to fix, as OpenAI says
-            if TLS_ADVICE in said:  # the operator's to act on (the log says it), not the client's
-                unadvised = without_tls_advice(said)
-                return _Answer(400, {"type": "invalid_request_error", "message": unadvised}, True)
-            return _Answer(400, {"type": "invalid_request_error"}, final=True)
-        if exc.submitted and exc.job is None and not isinstance(exc, JobTimeoutError):
-            # a 2xx whose body was lost (a job's polls: said below, with the job's note)
-            how = (
-                "was cut off"
-                if isinstance(exc, ProviderConnectionError)
-                else ("did not finish within the gateway's timeout")
-            )
-            message = f"{upstream} began answering, but its answer {how}"
-            return _Answer(exc.http_status, {"message": message}, final=True)
-        if isinstance(exc, ProviderConnectionError):
-            message = (
-                f"the connection to {upstream} was lost"
-                if exc.dropped  # after sending: its billing note, said after this, says so
-                else f"the gateway could not reach {upstream}"
-            )
-            later = "; try again later" if exc.retryable and not exc.billing_note else ""
-            return _Answer(exc.http_status, {"message": message + later})
-        if isinstance(exc, JobTimeoutError):  # answered, but its job ran past poll_timeout
-            message = f"{upstream}'s job was not done within the gateway's poll timeout"
-            return _Answer(exc.http_status, {"message": message})
-        if exc.status_code is not None:  # the provider answered that it timed out: its words
-            return _Answer(exc.http_status)
-        message = f"{upstream} did not answer within the gateway's timeout"
-        return _Answer(exc.http_status, {"message": message})
+        return _unanswered(exc, said, upstream)
     if isinstance(exc, BillingError):  # OpenAI answers a used-up quota so
         changes = {"type": "insufficient_quota", "code": "insufficient_quota"}
         return _Answer(429, changes, final=True)
     if isinstance(exc, NoImageGeneratedError):  # an answer, billed: a retry is the client's call
         return _Answer(exc.http_status, final=True)
     return _Answer(exc.http_status)
+
+
+def _unanswered(exc: LimnerError, said: str, upstream: str) -> _Answer:
+    """The answer for a provider not reached, or not answering in time."""
+    if exc.param is not None:  # an image URL the client gave: theirs to fix, as OpenAI says
+        if TLS_ADVICE in said:  # the operator's to act on (the log says it), not the client's
+            unadvised = without_tls_advice(said)
+            return _Answer(400, {"type": "invalid_request_error", "message": unadvised}, True)
+        return _Answer(400, {"type": "invalid_request_error"}, final=True)
+    if exc.submitted and exc.job is None and not isinstance(exc, JobTimeoutError):
+        # a 2xx whose body was lost (a job's polls: said below, with the job's note)
+        how = (
+            "was cut off"
+            if isinstance(exc, ProviderConnectionError)
+            else ("did not finish within the gateway's timeout")
+        )
+        message = f"{upstream} began answering, but its answer {how}"
+        return _Answer(exc.http_status, {"message": message}, final=True)
+    if isinstance(exc, ProviderConnectionError):
+        message = (
+            f"the connection to {upstream} was lost"
+            if exc.dropped  # after sending: its billing note, said after this, says so
+            else f"the gateway could not reach {upstream}"
+        )
+        later = "; try again later" if exc.retryable and not exc.billing_note else ""
+        return _Answer(exc.http_status, {"message": message + later})
+    if isinstance(exc, JobTimeoutError):  # answered, but its job ran past poll_timeout
+        message = f"{upstream}'s job was not done within the gateway's poll timeout"
+        return _Answer(exc.http_status, {"message": message})
+    if exc.status_code is not None:  # the provider answered that it timed out: its words
+        return _Answer(exc.http_status)
+    if exc.code == AUTHORIZE_TIMEOUT:  # the gateway's own credentials were not ready
+        message = (
+            f"the gateway's credentials for {upstream} were not ready within its timeout "
+            "(a token still being refreshed); nothing was sent upstream"
+        )
+        return _Answer(exc.http_status, {"message": message})
+    message = f"{upstream} did not answer within the gateway's timeout"
+    return _Answer(exc.http_status, {"message": message})
 
 
 def _for_the_operator(exc: LimnerError, upstream: str) -> _Answer | None:

@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
@@ -117,12 +118,15 @@ async def stop_serving(runner: web.AppRunner) -> None:
     client under them: a 500)."""
     loop = asyncio.get_running_loop()
     cleanup = asyncio.ensure_future(runner.cleanup())
-    on_sigint = False
-    try:  # (only the main thread's loop takes signals)
-        loop.add_signal_handler(signal.SIGINT, hurry, runner)
-        on_sigint = True
-    except (NotImplementedError, RuntimeError, ValueError):
-        pass
+
+    def again(signum: int, frame: object) -> None:  # (the main thread, between bytecodes)
+        loop.call_soon_threadsafe(hurry, runner)
+
+    # a Python-level handler, not the loop's: a loop handler installed now would be handed
+    # the first Ctrl-C again (it waits in the loop's wake-up pipe), and hurry at once
+    installed, previous = False, None
+    if threading.current_thread() is threading.main_thread():
+        previous, installed = signal.signal(signal.SIGINT, again), True
     try:
         while True:
             try:
@@ -135,8 +139,8 @@ async def stop_serving(runner: web.AppRunner) -> None:
                 task.uncancel()
                 hurry(runner)
     finally:
-        if on_sigint:
-            loop.remove_signal_handler(signal.SIGINT)
+        if installed:  # (None: a handler set outside Python, which Python cannot put back)
+            signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
 
 
 async def credentials_in_clear(client: AsyncClient) -> list[Notice]:

@@ -54,6 +54,26 @@ Backend = Literal["gemini", "vertex"]
 Auth = Literal["api_key", "adc"]
 
 
+class RefreshLock:
+    """The lock a client's token refreshes share; copies of the settings share it too, and a
+    deep copy or a pickle of them works (a bare ``threading.Lock`` can be neither)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> bool:
+        return self._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    def __deepcopy__(self, memo: dict[int, object]) -> RefreshLock:
+        return self
+
+    def __reduce__(self) -> tuple[type[RefreshLock], tuple[()]]:
+        return (RefreshLock, ())
+
+
 class GoogleSettings(ProviderSettings):
     """``api_key`` and ``base_url`` (Gemini API), plus Vertex AI's ``vertexai``, ``project``,
     ``location``, ``vertex_base_url`` and optional ``credentials`` (a ``google.auth`` credentials
@@ -66,7 +86,7 @@ class GoogleSettings(ProviderSettings):
     api_version: str | None = None
     credentials: Any = Field(default=None, repr=False, exclude=True)
     _adc: Any = PrivateAttr(default=None)
-    _token_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _token_lock: RefreshLock = PrivateAttr(default_factory=lambda: RefreshLock())
 
     @property
     def known_project(self) -> str | None:

@@ -147,3 +147,19 @@ async def test_one_clients_slow_refresh_does_not_hold_up_another_client(
     assert tokens.asked == ["slow-1.5", "fast"]
     bearers = sorted(seen.headers["authorization"] for seen in server.seen)
     assert bearers == ["Bearer token-for-fast", "Bearer token-for-slow-1.5"]
+
+
+def test_settings_with_their_refresh_lock_can_be_copied_deeply_and_pickled() -> None:
+    """A bare threading.Lock in the settings made copy.deepcopy, model_copy(deep=True) and
+    pickle raise TypeError."""
+    import copy
+    import pickle
+
+    settings = limner_google.GoogleProvider().load_settings(
+        {"vertexai": True, "project": "p", "location": "global"}, {}
+    )
+    assert copy.deepcopy(settings)._token_lock is settings._token_lock  # type: ignore[attr-defined]
+    assert settings.model_copy(deep=True).project == "p"  # type: ignore[attr-defined]
+    again = pickle.loads(pickle.dumps(settings))
+    with again._token_lock:
+        assert again.project == "p"
