@@ -283,8 +283,13 @@ def http_error_response(exc: web.HTTPException, request: web.Request) -> web.Res
     if status == 405 and exc.headers.get("Allow"):
         allowed = ", ".join(sorted(exc.headers["Allow"].split(",")))
         message = f"{request.method} is not allowed on {request.path}; it takes {allowed}"
-    if status == 413:
-        message = "Request body too large for the gateway"
+    if status == 413:  # too many bytes, or too many form fields (aiohttp's 1000)
+        fields = "number of form fields" in (exc.text or "")
+        message = (
+            "Request body has too many form fields for the gateway"
+            if fields
+            else "Request body too large for the gateway"
+        )
     code = {
         404: "not_found",
         405: "method_not_allowed",
