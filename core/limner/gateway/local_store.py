@@ -55,6 +55,7 @@ class LocalFileStore:
         self.max_total_bytes = max_total_bytes
         self.max_owner_bytes = max_owner_bytes
         self._lock = asyncio.Lock()
+        self._parsed: dict[str, tuple[tuple[int, int], StoredFile]] = {}  # (see _scan)
 
     async def put(
         self,
@@ -202,11 +203,30 @@ class LocalFileStore:
         return removed
 
     def _scan(self) -> Iterator[StoredFile]:
-        """Every file's metadata, expired or not; unreadable or half-removed entries skipped."""
-        for path in self.directory.glob("file-*.json"):
-            meta = _load(path)
+        """Every file's metadata, expired or not; unreadable or half-removed entries skipped.
+        Each is parsed once, and read again only when its file changed (its modification time
+        or size: another instance sharing the directory may rewrite it): every upload counts
+        the store's room, and parsing thousands of files each time made uploads slow."""
+        seen: dict[str, tuple[tuple[int, int], StoredFile]] = {}
+        try:
+            entries = list(os.scandir(self.directory))
+        except FileNotFoundError:
+            entries = []
+        for entry in entries:
+            name = entry.name
+            if not (name.startswith("file-") and name.endswith(".json")):
+                continue
+            try:
+                stat = entry.stat()
+            except OSError:  # removed meanwhile
+                continue
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            known = self._parsed.get(name)
+            meta = known[1] if known is not None and known[0] == stamp else _load(Path(entry.path))
             if meta is not None:
+                seen[name] = (stamp, meta)
                 yield meta
+        self._parsed = seen
 
     def _sweep(self, now: float, owner: str | None = None) -> _Swept:
         """Delete expired files; how many went, the bytes the others use, and those of
