@@ -12,6 +12,7 @@ tells). Timeouts apply on every session.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -368,9 +369,12 @@ async def encode_body(request: WireRequest) -> tuple[bytes | None, str | None]:
         form = aiohttp.FormData(quote_fields=False, default_to_multipart=True)
         for name, value in request.form:
             form.add_field(name, value)
-        for part in request.files:
-            form.add_field(
-                part.field, part.data, filename=part.filename, content_type=part.content_type
+        for part in request.files:  # (in a BytesIO, not shared nor copied: aiohttp warns of
+            form.add_field(  # bytes over 1 MiB, and under -W error fails on them)
+                part.field,
+                io.BytesIO(part.data),
+                filename=part.filename,
+                content_type=part.content_type,
             )
         writer = form()
         return await writer.as_bytes(), writer.content_type

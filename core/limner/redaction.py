@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import sys
 import traceback
 from collections.abc import Iterable
@@ -32,21 +33,26 @@ credentials are long."""
 
 def secret_forms(secret: str) -> set[str]:
     """``secret`` as an upstream may echo it: as is, percent-encoded (in a URL it quotes, as
-    ``+`` for spaces too), with ``/`` escaped as ``\\/`` (some JSON encoders), and base64
-    encoded (alone, or at the start of a longer encoding: a ``Basic`` credential)."""
+    ``+`` for spaces too, its escapes in either case), with ``/`` escaped as ``\\/`` (some
+    JSON encoders), and base64 encoded (alone, or at the start of a longer encoding: a
+    ``Basic`` credential)."""
     whole = base64.b64encode(secret.encode()).decode()
     lead = base64.b64encode(secret.encode()[: len(secret.encode()) // 3 * 3]).decode()
+    quoted = {quote(secret, safe=""), quote(secret), quote_plus(secret)}
     forms = {
         secret,
-        quote(secret, safe=""),
-        quote(secret),
-        quote_plus(secret),
+        *quoted,
+        *(_LOWER_HEX.sub(lambda escape: escape.group().lower(), form) for form in quoted),
         secret.replace("/", "\\/"),
         whole,
         lead,
         lead.replace("+", "-").replace("/", "_"),
     }
     return {form for form in forms if len(form) >= MIN_SECRET}
+
+
+_LOWER_HEX = re.compile(r"%[0-9A-F]{2}")
+"""A percent-escape as Python writes it (``%2F``); some encoders write ``%2f``."""
 
 
 class Scrubber:

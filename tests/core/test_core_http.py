@@ -1104,6 +1104,24 @@ async def test_multipart_names_go_on_the_wire_as_given() -> None:
     assert "a ü moon".encode() in body
 
 
+@pytest.mark.filterwarnings("error")
+async def test_a_file_over_a_mebibyte_is_sent_without_a_warning() -> None:
+    """aiohttp warns of raw bytes over 1 MiB in a form (a ResourceWarning each), and under
+    warnings-as-errors failed with a TypeError quoting the whole image: an edit of an
+    ordinary photo broke in a project whose tests turn warnings into errors."""
+    from limner.http import encode_body
+
+    photo = b"\x89PNG" + bytes(2 * 2**20)
+    request = limner.WireRequest(
+        method="POST",
+        url="https://api.example/v1/images/edits",
+        form=(("prompt", "a hat"),),
+        files=(limner.FilePart("image", "photo.png", "image/png", photo),),
+    )
+    body, _ = await encode_body(request)
+    assert body is not None and photo in body
+
+
 @pytest.mark.parametrize(
     ("status", "quota", "retryable"),
     [

@@ -50,6 +50,7 @@ async def test_a_key_echoed_encoded_is_redacted_in_each_form(
         quote(key, safe=""),
         quote(key),  # (its / kept)
         quote_plus(key),
+        quote(key, safe="").lower(),  # escapes in lower case (the key has no capitals)
         key.replace("/", "\\/"),
         base64.b64encode(key.encode()).decode(),
         base64.b64encode(f"{key}:".encode()).decode(),

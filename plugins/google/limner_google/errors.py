@@ -192,7 +192,8 @@ def _classify(
         common.setdefault("param", _violated_field(error))
         return InvalidRequestError(f"{said} — fix the request and retry", **common)
     cls = error_for_status(status)
-    return cls(f"{said} — Google failed (HTTP {status}); retry later", **common)
+    later = "; retry later" if common.get("retryable") else ""
+    return cls(f"{said} — Google failed (HTTP {status}){later}", **common)
 
 
 def _rate_limited(

@@ -145,6 +145,9 @@ class GoogleProvider(Provider):
         return _said_project(translate_gemini(plan))
 
     def parse_response(self, call: ProviderCall, response: WireResponse) -> ProviderResult:
+        failed = _error_answered(response)
+        if failed is not None:
+            raise parse_error(call, failed)
         try:
             parse = parse_imagen if family(call.model) == "imagen" else parse_gemini
             result = parse(call, response)
@@ -175,6 +178,9 @@ class GoogleProvider(Provider):
     def parse_chat_response(self, call: ChatCall, response: WireResponse) -> ChatResult:
         from .chat_parse import parse_chat
 
+        failed = _error_answered(response)
+        if failed is not None:
+            raise parse_error(call, failed)
         try:
             return parse_chat(call, response)
         except LimnerError as error:
@@ -292,17 +298,24 @@ class GoogleProvider(Provider):
         return credentials, project
 
     def _unusable(self, exc: Exception) -> LimnerError:
-        """google-auth's failure as limner's: a token service not reached is a failed
-        connection (retried); credentials Google refused (a revoked key, an expired session),
-        an authentication error; none found, missing ones. Each quotes google-auth's reason
+        """google-auth's failure as limner's: a token service not reached (a ``TransportError``,
+        or a ``RefreshError`` wrapping one, as GCE's metadata credentials raise, or one
+        google-auth marks retryable: the service's 5xx) is a failed connection (retried);
+        credentials Google refused (a revoked key, an expired session), an authentication
+        error; none found, missing ones. Each quotes google-auth's reason
         (a file not found, ``invalid_grant``), which names no secret."""
         import google.auth.exceptions
 
         said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
         why = f"{type(exc).__name__}: {said}"
-        if isinstance(exc, google.auth.exceptions.TransportError):
+        wrapped = [exc.__cause__, *exc.args]  # (GCE's metadata credentials wrap the transport's)
+        unreached = isinstance(exc, google.auth.exceptions.TransportError) or any(
+            isinstance(inner, google.auth.exceptions.TransportError) for inner in wrapped
+        )
+        if unreached or getattr(exc, "retryable", False) is True:  # (a token service's 5xx)
             return ProviderConnectionError(
-                f"could not reach Google's token service for Vertex AI ({why}); check the network",
+                f"could not get a token from Google's token service for Vertex AI ({why}); "
+                "check the network, or retry later",
                 provider=self.name,
                 retryable=True,
             )
@@ -355,6 +368,22 @@ def _bounded_request_class() -> Any:
 def _token_request() -> Any:
     """A transport for ``credentials.refresh``: google-auth's, bounded in time."""
     return _bounded_request_class()()
+
+
+def _error_answered(response: WireResponse) -> WireResponse | None:
+    """A 2xx answer that holds only a Google error object (``{"error": {"code": 503, "status":
+    "UNAVAILABLE", ...}}``, as a proxy may pass one on) as the error answer it is, with the
+    error's own code as its status (502 when it gives none): its words were lost to "answered
+    without an image"."""
+    body = response.json_or_none()
+    error = error_object(body)
+    if error is None or (
+        isinstance(body, dict) and ("candidates" in body or "predictions" in body)
+    ):
+        return None
+    code = error.get("code")
+    status = code if isinstance(code, int) and 400 <= code <= 599 else 502
+    return WireResponse(status, response.headers, response.body, response.url, response.parsed)
 
 
 def _said_project(translation: Translation) -> Translation:

@@ -149,7 +149,8 @@ def _by_code(
         return RateLimitError(f"{said} — {hint}", retry_after=response.retry_after, **common)
     if code == "ServiceQuotaExceededException":
         return RateLimitError(
-            f"{said} — over the account's service quota; retry later or raise the quota",
+            f"{said} — over the account's service quota: raise it (Service Quotas, Amazon "
+            "Bedrock), or wait for usage to fall below it",
             retry_after=response.retry_after,
             **common,
         )
@@ -165,9 +166,8 @@ def _by_code(
     if code == "ValidationException":
         return _invalid(call, said, common)
     if status >= 500:
-        return error_for_status(status)(
-            f"{said} — Bedrock failed (HTTP {status}); retry later", **common
-        )
+        later = "; retry later" if common.get("retryable") else ""
+        return error_for_status(status)(f"{said} — Bedrock failed (HTTP {status}){later}", **common)
     return error_for_status(status)(said, **common)
 
 

@@ -101,7 +101,7 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
         "model": call.model.id,
         "status_code": response.status,
         "request_id": response.request_id,
-        "retryable": response.status in RETRYABLE_STATUSES,
+        "retryable": response.status in RETRYABLE_STATUSES and retryable(response),
         "body": body,
     }
     if error is None or error.message is None:
@@ -120,6 +120,11 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
             **common,
         )
     return _by_status(call, response, error, said, common)
+
+
+def _later(common: dict[str, Any]) -> str:
+    """ "; retry later", unless the answer is not to be retried (``x-should-retry: false``)."""
+    return "; retry later" if common.get("retryable") else ""
 
 
 def _is_safety(error: OpenAIErrorBody) -> bool:
@@ -174,7 +179,9 @@ def _by_status(
         return PayloadTooLargeError(f"{said} — send smaller or fewer input images", **common)
     if status == 429:
         return RateLimitError(
-            f"{said} — slow down or retry later", retry_after=response.retry_after, **common
+            f"{said} — slow down{' or retry later' if common.get('retryable') else ''}",
+            retry_after=response.retry_after,
+            **common,
         )
     if status == 408:  # statuses OpenAI's SDKs retry: not the request's fault
         return RequestTimeoutError(f"{said} — OpenAI timed out; retry", **common)
@@ -186,7 +193,7 @@ def _by_status(
     cls = error_for_status(status)
     if status < 500:  # a 2xx answer holding an error object: no sign that a retry would help
         return cls(f"{said} (OpenAI answered HTTP {status} with this error)", **common)
-    return cls(f"{said} — OpenAI failed (HTTP {status}); retry later", **common)
+    return cls(f"{said} — OpenAI failed (HTTP {status}){_later(common)}", **common)
 
 
 def _fallback(response: WireResponse, common: dict[str, Any]) -> LimnerError:

@@ -168,7 +168,8 @@ def _by_status(
             f"{said} — fix the request and retry", param=_param(errors), **common
         )
     cls = error_for_status(status)
-    return cls(f"{said} — Stability failed (HTTP {status}); retry later", **common)
+    later = "; retry later" if common.get("retryable") else ""
+    return cls(f"{said} — Stability failed (HTTP {status}){later}", **common)
 
 
 def _moderated(name: str | None, reason: str | None) -> bool:

@@ -43,17 +43,19 @@ def _fail(call: ProviderCall, response: WireResponse, what: str) -> ProviderErro
 
 def parse_image_response(call: ProviderCall, response: WireResponse) -> ProviderResult:
     content_type = response.headers.get("content-type", "").lower()
-    if content_type.startswith("image/"):
+    labelled = content_type.startswith("image/")
+    if labelled or _image_bytes(response, content_type):  # (a proxy may relabel the image)
         data = response.body
         finish = response.headers.get("finish-reason")
         seed: Any = response.headers.get("seed")
-        kind: str | None = content_type.split(";")[0].split("/", 1)[1]
+        kind: str | None = content_type.split(";")[0].split("/", 1)[1] if labelled else None
         encoded: str | None = None
         if not data:
             raise NoImageGeneratedError(
                 "Stability answered with an empty image",
                 provider="stabilityai",
                 model=call.model.id,
+                status_code=response.status,
             )
     else:
         body = response.json_or_none()
@@ -84,6 +86,14 @@ def parse_image_response(call: ProviderCall, response: WireResponse) -> Provider
         size=size,
         warnings=_finish_notices(finish, seed),
     )
+
+
+def _image_bytes(response: WireResponse, content_type: str) -> bool:
+    """Whether an answer not labelled ``image/...`` (``application/octet-stream``, a proxy's
+    ``text/plain``) holds an image's bytes all the same: the paid image, read by its bytes."""
+    if content_type.startswith("application/json"):
+        return False
+    return probe(response.body)[1] is not None
 
 
 def _seed(value: Any) -> int | None:

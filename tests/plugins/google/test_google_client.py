@@ -630,3 +630,54 @@ async def test_credentials_google_auth_cannot_use_say_googles_reason(
     assert caught.value.retryable is retried
     assert credentials.refreshes == (3 if retried else 1)  # (the client's two retries)
     assert server.seen == []
+
+
+@pytest.mark.parametrize("how", ["wrapped", "retryable"])
+async def test_a_refresh_error_google_auth_says_is_the_networks_is_retried(
+    server: Server, how: str
+) -> None:
+    """GCE's metadata credentials wrap an unreachable metadata server's TransportError in a
+    RefreshError, and a token endpoint's 5xx is a RefreshError marked retryable: both were
+    "Google refused the credentials", not retried, a 503 the gateway's operator was told to
+    fix by renewing them."""
+    import google.auth.exceptions
+
+    auth_errors: Any = google.auth.exceptions  # (untyped)
+
+    class Unreached(FakeCredentials):
+        def refresh(self, request: object) -> None:
+            self.refreshes += 1
+            if how == "wrapped":
+                cause = auth_errors.TransportError("Failed to retrieve the metadata")
+                raise auth_errors.RefreshError(cause) from cause
+            raise auth_errors.RefreshError("temporarily_unavailable: try later", retryable=True)
+
+    credentials = Unreached()
+    async with server.client(
+        vertexai=True, api_key=None, credentials=credentials, project="p"
+    ) as client:
+        with pytest.raises(limner.ProviderConnectionError) as caught:
+            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
+    assert caught.value.retryable is True
+    assert caught.value.message.startswith("could not get a token from Google's token service")
+    assert credentials.refreshes == 3  # retried twice
+    assert server.seen == []
+
+
+@pytest.mark.parametrize("surface", ["images", "chat"])
+async def test_a_200_holding_a_google_error_is_that_error(server: Server, surface: str) -> None:
+    """It was "answered without an image" (or "neither text nor an image"), Google's words
+    and status lost."""
+    overloaded = {"code": 503, "status": "UNAVAILABLE", "message": "The model is overloaded."}
+    server.answer(200, {"error": overloaded})
+    async with server.client(retry=limner.http.RetryPolicy(max_retries=0)) as client:
+        with pytest.raises(limner.LimnerError) as caught:
+            if surface == "images":
+                await client.images.generate(model="google/gemini-3-pro-image", prompt="a")
+            else:
+                await client.chat.completions.create(
+                    model="google/gemini-3-pro-image", messages=[{"role": "user", "content": "a"}]
+                )
+    assert type(caught.value) is limner.ProviderUnavailableError
+    assert caught.value.message.startswith("Google (UNAVAILABLE): The model is overloaded.")
+    assert caught.value.retryable is True

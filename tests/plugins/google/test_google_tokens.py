@@ -120,7 +120,7 @@ async def test_each_token_exchange_is_bounded_by_the_plugin(
         with pytest.raises(limner.ProviderConnectionError) as caught:
             await client.images.generate(model=MODEL, prompt="a fox")
     assert time.monotonic() - started < 2
-    assert "could not reach Google's token service" in caught.value.message
+    assert "could not get a token from Google's token service" in caught.value.message
     assert "TransportError" in caught.value.message
     assert server.seen == []
 

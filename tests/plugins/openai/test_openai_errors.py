@@ -155,6 +155,7 @@ async def test_an_answer_openai_says_not_to_retry_is_not_retried(status: int) ->
         await server.stop()
     assert len(server.api_calls) == 1
     assert info.value.retryable is False
+    assert "retry later" not in info.value.message  # (it said so, while saying not to retry)
 
 
 async def test_a_4xx_openai_says_to_retry_is_retried() -> None:

@@ -438,6 +438,23 @@ def test_raw_answer_seed_header(
     assert [image.seed for image in result.images] == [expected]
 
 
+@pytest.mark.parametrize("label", ["application/octet-stream", "text/plain", ""])
+def test_an_image_a_proxy_relabelled_is_read_by_its_bytes(
+    provider: StabilityProvider, make_call: MakeCall, label: str
+) -> None:
+    """The paid image was thrown away ("neither an image nor a JSON object"), its bytes quoted
+    in the message."""
+    headers = {"finish-reason": "SUCCESS", "seed": "5"} | ({"content-type": label} if label else {})
+    result = provider.parse_response(make_call("sd3.5-large"), answer(200, TINY, **headers))
+    assert result.images[0].to_bytes() == TINY
+    assert (result.images[0].seed, result.output_format) == (5, "png")
+    with pytest.raises(limner.ProviderError) as caught:
+        provider.parse_response(
+            make_call("sd3.5-large"), answer(200, b"<html>proxy</html>", **headers)
+        )
+    assert "neither an image nor a JSON object" in caught.value.message
+
+
 @pytest.mark.parametrize(("seed", "expected"), [(7, 7), (None, None), ("9", 9), (True, None)])
 def test_json_answer_seed(
     provider: StabilityProvider, make_call: MakeCall, seed: Any, expected: int | None
