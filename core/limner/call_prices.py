@@ -155,6 +155,7 @@ def estimated_notice(registry: Registry, model: ModelInfo, usage: Usage | None) 
     )
     return Notice(
         code=COST_ESTIMATED,
-        message=f"{model.id} is billed by tokens but its answer reported no usage: the cost "
-        f"comes from {how} (output only), not from the tokens billed",
+        message=f"{model.id} is billed by tokens but its answer reported no usage limner can "
+        f"price (none, or counts without its image tokens): the cost comes from {how} (output "
+        "only), not from the tokens billed",
     )

@@ -325,8 +325,9 @@ async def test_an_image_answer_without_its_token_counts_is_priced_as_an_estimate
         assert result.cost == Decimal("0.134")  # the 1K per-image estimate
         (notice,) = [w for w in result.warnings if w.code == "cost_estimated"]
         assert notice.message == (
-            "google/gemini-3-pro-image is billed by tokens but its answer reported no usage: the "
-            "cost comes from the per-image estimate (output only), not from the tokens billed"
+            "google/gemini-3-pro-image is billed by tokens but its answer reported no usage "
+            "limner can price (none, or counts without its image tokens): the cost comes from "
+            "the per-image estimate (output only), not from the tokens billed"
         )
 
 

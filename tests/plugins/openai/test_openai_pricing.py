@@ -406,8 +406,9 @@ async def test_an_answer_without_usage_is_priced_from_the_estimate_and_says_so()
     assert [(w.code, w.message) for w in result.warnings] == [
         (
             "cost_estimated",
-            "openai/gpt-image-2 is billed by tokens but its answer reported no usage: the cost "
-            "comes from the per-image estimate (output only), not from the tokens billed",
+            "openai/gpt-image-2 is billed by tokens but its answer reported no usage limner "
+            "can price (none, or counts without its image tokens): the cost comes from the "
+            "per-image estimate (output only), not from the tokens billed",
         )
     ]
 
