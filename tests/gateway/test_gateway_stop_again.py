@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import openai
@@ -26,6 +27,7 @@ from limner.gateway.server import serve
 
 from ..core.support import FakeServer, Recorded, ok_body
 from .conftest import MakeGateway
+from .support import Gateway
 
 STOPPING = (
     "the gateway stopped before this request finished (its grace for the requests in flight "
@@ -55,15 +57,23 @@ async def _called(server: FakeServer) -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_hurrying_a_stopping_gateway_answers_its_requests_503_at_once(
+async def _hanging_call(
     make_gateway: MakeGateway, server: FakeServer
-) -> None:
+) -> tuple[Gateway, asyncio.Task[Any], list[str]]:
+    """A gateway with a 60 s grace, and a call of its that hangs upstream (under way)."""
     cancelled = hangs(server)
     gateway = await make_gateway(grace=60.0)
     call = asyncio.create_task(
         gateway.sdk(max_retries=0).images.generate(model="openai/gpt-image-1", prompt="a fox")
     )
     await _called(server)
+    return gateway, call, cancelled
+
+
+async def test_hurrying_a_stopping_gateway_answers_its_requests_503_at_once(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    gateway, call, cancelled = await _hanging_call(make_gateway, server)
     stopping = asyncio.create_task(gateway.runner.cleanup())
     await asyncio.sleep(0.2)
     assert not call.done()  # within its grace
@@ -86,12 +96,7 @@ async def test_hurrying_a_gateway_that_is_not_stopping_cuts_off_nothing(
     make_gateway: MakeGateway, server: FakeServer
 ) -> None:
     """(Before its stop has begun, the stop is hurried from its start.)"""
-    cancelled = hangs(server)
-    gateway = await make_gateway(grace=60.0)
-    call = asyncio.create_task(
-        gateway.sdk(max_retries=0).images.generate(model="openai/gpt-image-1", prompt="a fox")
-    )
-    await _called(server)
+    gateway, call, cancelled = await _hanging_call(make_gateway, server)
     hurry(gateway.runner)
     await asyncio.sleep(0.3)
     assert not call.done() and cancelled == []
