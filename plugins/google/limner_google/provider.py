@@ -306,11 +306,16 @@ class GoogleProvider(Provider):
         (a file not found, ``invalid_grant``), which names no secret."""
         import google.auth.exceptions
 
-        said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        first = exc.args[0] if exc.args else None
+        if isinstance(first, BaseException):  # (a wrapped error: its words, not its repr)
+            first = first.args[0] if first.args else str(first)
+        said = first if isinstance(first, str) else str(exc)
         why = f"{type(exc).__name__}: {said}"
         wrapped = [exc.__cause__, *exc.args]  # (GCE's metadata credentials wrap the transport's)
         unreached = isinstance(exc, google.auth.exceptions.TransportError) or any(
-            isinstance(inner, google.auth.exceptions.TransportError) for inner in wrapped
+            # one that carries the service's answer (a 404: no service account) was reached
+            isinstance(inner, google.auth.exceptions.TransportError) and len(inner.args) < 2
+            for inner in wrapped
         )
         if unreached or getattr(exc, "retryable", False) is True:  # (a token service's 5xx)
             return ProviderConnectionError(

@@ -664,6 +664,31 @@ async def test_a_refresh_error_google_auth_says_is_the_networks_is_retried(
     assert server.seen == []
 
 
+async def test_a_metadata_server_that_answered_a_refusal_is_not_retried(server: Server) -> None:
+    """A VM without a service account: GCE's metadata server answers 404, which google-auth
+    raises as a TransportError carrying the answer, wrapped in a RefreshError. It was reached:
+    a setup to fix, not a network to retry."""
+    import google.auth.exceptions
+
+    auth_errors: Any = google.auth.exceptions  # (untyped)
+
+    class NoAccount(FakeCredentials):
+        def refresh(self, request: object) -> None:
+            self.refreshes += 1
+            cause = auth_errors.TransportError("Status: 404 service account not found", object())
+            raise auth_errors.RefreshError(cause) from cause
+
+    credentials = NoAccount()
+    async with server.client(
+        vertexai=True, api_key=None, credentials=credentials, project="p"
+    ) as client:
+        with pytest.raises(limner.AuthenticationError) as caught:
+            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
+    assert caught.value.retryable is False and credentials.refreshes == 1
+    assert "RefreshError: Status: 404 service account not found" in caught.value.message
+    assert " object at 0x" not in caught.value.message  # the wrapped error's words, no repr
+
+
 @pytest.mark.parametrize("surface", ["images", "chat"])
 async def test_a_200_holding_a_google_error_is_that_error(server: Server, surface: str) -> None:
     """It was "answered without an image" (or "neither text nor an image"), Google's words
