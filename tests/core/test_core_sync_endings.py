@@ -109,13 +109,17 @@ def test_a_forked_child_closes_at_once_though_a_parent_thread_held_the_lock() ->
 
 INTERRUPTED_CLOSE = """
     import os, signal, threading, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # (a background job ignores it)
     import limner
     from tests.core.fakeprovider import FakePlugin, FakeProvider
     from tests.core.support import client_kwargs
 
+    translating = threading.Event()
+
     class Slow(FakeProvider):
         def translate(self, call):
-            time.sleep(1.0)  # on the loop: closing cannot begin before it ends
+            translating.set()
+            time.sleep(3.0)  # on the loop: closing cannot begin before it ends
             return super().translate(call)
 
     client = limner.Client(**client_kwargs(None, plugins=[FakePlugin(Slow)]))
@@ -128,8 +132,8 @@ INTERRUPTED_CLOSE = """
 
     caller = threading.Thread(target=call)
     caller.start()
-    time.sleep(0.2)
-    threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+    translating.wait(20)
+    threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT)).start()
     try:
         client.close()
     except KeyboardInterrupt:

@@ -176,7 +176,14 @@ async def test_one_ctrl_c_to_the_command_waits_and_a_second_answers_503(
         "OPENAI_API_KEY": "sk-upstream-0123456789",
         "OPENAI_BASE_URL": f"{server.url}/v1",
     }
-    command = [sys.executable, "-m", "limner", "serve", "--port", "0", "--files-dir", str(tmp_path)]
+    # (a background job, as a CI step may be, starts with Ctrl-C ignored: the command as a
+    # terminal starts it)
+    start = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from limner.cli.main import main; sys.exit(main())"
+    )
+    arguments = ["serve", "--port", "0", "--files-dir", str(tmp_path)]
+    command = [sys.executable, "-c", start, *arguments]
     process = await asyncio.create_subprocess_exec(
         *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
