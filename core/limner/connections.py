@@ -36,6 +36,7 @@ __all__ = [
     "back_off",
     "client_closed_error",
     "client_modules",
+    "cut_by_closing",
 ]
 
 USER_AGENT = f"{__package__}/0.1"
@@ -269,6 +270,15 @@ async def back_off(seconds: float, pauses: Pauses | None) -> None:
 IN_FLIGHT = "the provider may have taken the request, and bill it"
 """The billing note of a call ended while its request was out (the client closed, a gateway
 stopping)."""
+
+
+def cut_by_closing(closed: bool) -> bool:
+    """Whether a ``CancelledError`` the running task just met came from closing the client
+    (``closed``: it is closed) rather than from the task's own cancellation: closing cancels
+    waits for a free connection and connections being made, and the connector takes its
+    cancellation back (``Task.uncancel``), so the task is not left cancelling."""
+    task = asyncio.current_task()
+    return closed and task is not None and not task.cancelling()
 
 
 def client_closed_error(*, in_flight: bool = False, under_way: bool = False) -> LimnerError:

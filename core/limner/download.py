@@ -17,7 +17,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 from .addresses import PrivateAddressError, public_address
 from .client_defaults import DEFAULT_MAX_DOWNLOAD_BYTES
 from .client_limits import DOWNLOAD_TIMEOUT
-from .connections import back_off, client_closed_error
+from .connections import back_off, client_closed_error, cut_by_closing
 from .errors import (
     InvalidRequestError,
     LimnerError,
@@ -149,10 +149,9 @@ async def _attempt(
             code="invalid_url",
         ) from None
     except asyncio.CancelledError:
-        task = asyncio.current_task()
-        if pauses is not None and pauses.ended and task is not None and not task.cancelling():
-            # not the caller's cancellation: closing the client cut the connection being made
-            # (a result link's failure keeps the link, as any failure to download it does)
+        if cut_by_closing(pauses is not None and pauses.ended):
+            # closing the client cut the connection being made (a result link's failure
+            # keeps the link, as any failure to download it does)
             raise client_closed_error(under_way=True) from None
         raise
     except aiohttp.ClientError as exc:  # its words, and its request_info, hold the hop's URL

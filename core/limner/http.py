@@ -29,6 +29,7 @@ from .connections import (
     back_off,
     client_closed_error,
     client_modules,
+    cut_by_closing,
 )
 from .errors import (
     LimnerError,
@@ -246,10 +247,8 @@ class Transport:
             else:
                 failure = unreached(request, exc)
         except asyncio.CancelledError as exc:
-            task = asyncio.current_task()
-            if self.connections.closed and task is not None and not task.cancelling():
-                # not this call's cancellation: closing the connector cancelled its wait for
-                # a free connection, so nothing went out
+            if cut_by_closing(self.connections.closed):  # a wait for a connection, cut
+                # (not this call's cancellation): nothing went out
                 in_flight = CONNECTED.get() and does_work(request)
                 failure = client_closed_error(in_flight=in_flight, under_way=True)
             else:

@@ -24,6 +24,7 @@ from limner import (
     WireResponse,
 )
 from limner.responses import NO_IMAGES
+from limner.typos import POSSIBLE_TYPO
 
 from .answer_text import answer_text
 from .common import (
@@ -46,6 +47,7 @@ from .common import (
 from .errors import answer_id
 from .options import GoogleOptions
 from .plan import Plan, choose_size, class_by_pixels
+from .spelling import camel
 from .usage import cached_at_full_price, usage_from_metadata
 
 __all__ = [
@@ -114,20 +116,15 @@ def misplaced_generation_fields(plan: Plan) -> None:
     ``generateContent`` refuses an unknown name (400), while ``generationConfig={...}`` would
     carry it."""
     for name in plan.request.forwarded:
-        camel = _camel(name)
-        if camel in GENERATION_FIELDS:
+        field = camel(name)
+        if field in GENERATION_FIELDS:
             plan.warn(
-                "possible_typo",
+                POSSIBLE_TYPO,
                 f"{name} is a field of Gemini's generationConfig, not of the request: it is "
                 f"forwarded at the top level as given, where Google refuses it; pass "
-                f'generationConfig={{"{camel}": ...}} instead',
+                f'generationConfig={{"{field}": ...}} instead',
                 param=name,
             )
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def translate_gemini(plan: Plan) -> Translation:

@@ -598,6 +598,16 @@ async def test_response_format_url_is_reported(server: Server) -> None:
     assert result.data[0].b64_json == B64
 
 
+async def _vertex_failure(server: Server, credentials: FakeCredentials) -> limner.LimnerError:
+    """The error of an Imagen call on Vertex AI signed with ``credentials``."""
+    async with server.client(
+        vertexai=True, api_key=None, credentials=credentials, project="p"
+    ) as client:
+        with pytest.raises(limner.LimnerError) as caught:
+            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
+    return caught.value
+
+
 @pytest.mark.parametrize(
     ("failure", "kind", "retried"),
     [
@@ -620,14 +630,10 @@ async def test_credentials_google_auth_cannot_use_say_googles_reason(
             raise error("invalid_grant: Invalid JWT Signature.")
 
     credentials = Refused()
-    async with server.client(
-        vertexai=True, api_key=None, credentials=credentials, project="p"
-    ) as client:
-        with pytest.raises(limner.LimnerError) as caught:
-            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
-    assert type(caught.value) is kind
-    assert f"{failure}: invalid_grant: Invalid JWT Signature." in caught.value.message
-    assert caught.value.retryable is retried
+    error = await _vertex_failure(server, credentials)
+    assert type(error) is kind
+    assert f"{failure}: invalid_grant: Invalid JWT Signature." in error.message
+    assert error.retryable is retried
     assert credentials.refreshes == (3 if retried else 1)  # (the client's two retries)
     assert server.seen == []
 
@@ -653,13 +659,10 @@ async def test_a_refresh_error_google_auth_says_is_the_networks_is_retried(
             raise auth_errors.RefreshError("temporarily_unavailable: try later", retryable=True)
 
     credentials = Unreached()
-    async with server.client(
-        vertexai=True, api_key=None, credentials=credentials, project="p"
-    ) as client:
-        with pytest.raises(limner.ProviderConnectionError) as caught:
-            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
-    assert caught.value.retryable is True
-    assert caught.value.message.startswith("could not get a token from Google's token service")
+    error = await _vertex_failure(server, credentials)
+    assert isinstance(error, limner.ProviderConnectionError)
+    assert error.retryable is True
+    assert error.message.startswith("could not get a token from Google's token service")
     assert credentials.refreshes == 3  # retried twice
     assert server.seen == []
 
@@ -679,14 +682,11 @@ async def test_a_metadata_server_that_answered_a_refusal_is_not_retried(server: 
             raise auth_errors.RefreshError(cause) from cause
 
     credentials = NoAccount()
-    async with server.client(
-        vertexai=True, api_key=None, credentials=credentials, project="p"
-    ) as client:
-        with pytest.raises(limner.AuthenticationError) as caught:
-            await client.images.generate(model="google/imagen-4.0-generate-001", prompt="a")
-    assert caught.value.retryable is False and credentials.refreshes == 1
-    assert "RefreshError: Status: 404 service account not found" in caught.value.message
-    assert " object at 0x" not in caught.value.message  # the wrapped error's words, no repr
+    error = await _vertex_failure(server, credentials)
+    assert isinstance(error, limner.AuthenticationError)
+    assert error.retryable is False and credentials.refreshes == 1
+    assert "RefreshError: Status: 404 service account not found" in error.message
+    assert " object at 0x" not in error.message  # the wrapped error's words, no repr
 
 
 @pytest.mark.parametrize("surface", ["images", "chat"])
