@@ -204,7 +204,7 @@ class Engine:
             translations = await run_translation(translate_all, calls, heavy=heavy)
             if sending:  # the request is valid: settings that need I/O may be looked up now
                 completed = self.settings.completed(provider) or await self.settings.to_send(
-                    provider, model
+                    provider, model, within=self.transport.total_timeout
                 )  # (the lookup first: no coroutine to await on every call)
                 if completed is not settings:  # the first call sent: translated again with them
                     settings, calls = completed, translated(completed)

@@ -9,16 +9,23 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from .authorizing import in_own_thread
 from .capabilities import ModelInfo
+from .client_limits import TIMEOUT
 from .credential_notes import noting_missing
-from .errors import LimnerError, MissingCredentialsError, PluginError
+from .errors import LimnerError, MissingCredentialsError, PluginError, RequestTimeoutError
 from .inputs import namespace_of, respell_error, spelling
 from .plugin_failures import raise_from_plugin
 from .plugins import Registry
 from .provider import Provider, ProviderSettings
 from .wire import WireRequest
 
-__all__ = ["SettingsStore"]
+__all__ = ["SETTINGS_TIMEOUT", "SettingsStore"]
+
+SETTINGS_TIMEOUT = "settings_timeout"
+"""``code`` of the :class:`~limner.errors.RequestTimeoutError` of a call whose provider had not
+completed its settings (:meth:`~limner.provider.Provider.complete_settings`) within the call's
+``timeout``: nothing was sent."""
 
 
 class SettingsStore:
@@ -57,11 +64,17 @@ class SettingsStore:
         """The settings :meth:`to_send` completed, once it has (a lookup, no await)."""
         return self._completed.get(provider.name)
 
-    async def to_send(self, provider: Provider, model: ModelInfo) -> ProviderSettings:
+    async def to_send(
+        self, provider: Provider, model: ModelInfo, *, within: float | None = None
+    ) -> ProviderSettings:
         """:meth:`loaded`, completed by the provider's
         :meth:`~limner.provider.Provider.complete_settings` before its first call that is sent:
-        once per client, in a worker thread. Calls that arrive meanwhile wait for the same
-        lookup and share its outcome; after a failure the next call looks again. The same
+        once per client, in a daemon thread of its own (see
+        :func:`~limner.authorizing.in_own_thread`). Calls that arrive meanwhile wait for the same
+        lookup and share its outcome; after a failure the next call looks again. A caller waits
+        at most ``within`` seconds (the client's ``timeout``): then its call ends as a
+        :class:`~limner.errors.RequestTimeoutError` (code ``settings_timeout``, nothing sent,
+        not retried), and the lookup goes on for the next call. The same
         object as :meth:`loaded` returns once completed (or when there is nothing to
         complete)."""
         name = provider.name
@@ -74,13 +87,21 @@ class SettingsStore:
         pending = self._completing.get(name)
         if pending is None or pending.get_loop() is not asyncio.get_running_loop():
             loaded = self.loaded(provider)
-            pending = asyncio.ensure_future(asyncio.to_thread(provider.complete_settings, loaded))
+            pending = asyncio.ensure_future(in_own_thread(provider.complete_settings, loaded))
             self._completing[name] = pending
             pending.add_done_callback(functools.partial(self._lookup_done, name))
+        deadline = asyncio.timeout(within)
         try:
-            done = await asyncio.shield(pending)  # one caller cancelled: the others still wait
-        except Exception as exc:  # named and scrubbed as translation errors are
-            raise_from_plugin(provider, self.loaded(provider), model.id, exc, "complete_settings")
+            async with deadline:
+                try:
+                    done = await asyncio.shield(pending)  # one caller cancelled: others wait
+                except Exception as exc:  # named and scrubbed as translation errors are
+                    loaded = self.loaded(provider)
+                    raise_from_plugin(provider, loaded, model.id, exc, "complete_settings")
+        except TimeoutError:
+            if within is None or not deadline.expired():
+                raise
+            raise _not_completed_in_time(provider, model.id, within) from None
         if not isinstance(done, ProviderSettings):
             step = f"{type(provider).__name__}.complete_settings"
             wanted = "the provider's settings"
@@ -152,3 +173,19 @@ class SettingsStore:
                 continue
             found.extend(provider.secret_values(settings))
         return found
+
+
+def _not_completed_in_time(provider: Provider, model_id: str, within: float) -> LimnerError:
+    """The error for a call whose provider's ``complete_settings`` took longer than the call's
+    ``timeout``."""
+    failure = RequestTimeoutError(
+        f"{provider.name} could not complete its settings within {within:g} s (settings it "
+        "looks up over the network, such as credentials or a project, were still being read); "
+        "nothing was sent: check the network and the provider's credentials",
+        provider=provider.name,
+        model=model_id,
+        retryable=False,
+        code=SETTINGS_TIMEOUT,
+    )
+    failure.limit = TIMEOUT
+    return failure

@@ -236,6 +236,39 @@ async def test_a_lookup_whose_only_caller_was_cancelled_is_kept(
     assert [call.headers["x-fake-key"] for call in server.api_calls] == ["sk-looked-up"]
 
 
+class GatedLookup(FakeProvider):
+    """Its lookup waits until the test opens the gate (a token service slow to answer)."""
+
+    gate: ClassVar[threading.Event] = threading.Event()
+
+    def complete_settings(self, settings: limner.ProviderSettings) -> limner.ProviderSettings:
+        GatedLookup.gate.wait(10)
+        return settings.model_copy(update={"api_key": SecretStr("sk-looked-up")})
+
+
+async def test_a_lookup_is_bounded_by_the_calls_timeout_and_goes_on_for_the_next_call(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """It was not bounded: a lookup that never returned held every call for good."""
+    GatedLookup.gate.clear()
+    settings = {"base_url": f"{server.url}/v1"}
+    client = make_client(
+        plugins=[FakePlugin(GatedLookup)], providers={"fake": settings}, timeout=0.2
+    )
+    try:
+        with pytest.raises(limner.RequestTimeoutError) as caught:
+            await client.images.generate(model="fake/alpha-1", prompt="p")
+    finally:
+        GatedLookup.gate.set()
+    error = caught.value
+    assert error.message.startswith("fake could not complete its settings within 0.2 s")
+    assert "nothing was sent" in error.message and not error.retryable
+    assert (error.code, error.provider, error.model) == ("settings_timeout", "fake", "fake/alpha-1")
+    assert error.limit == TIMEOUT and server.requests == []
+    await client.images.generate(model="fake/alpha-1", prompt="p")  # the same lookup, done
+    assert [call.headers["x-fake-key"] for call in server.api_calls] == ["sk-looked-up"]
+
+
 async def test_a_failed_split_call_is_named_and_the_others_images_returned(
     make_client: MakeClient, server: FakeServer
 ) -> None:

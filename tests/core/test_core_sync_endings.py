@@ -1,6 +1,7 @@
-"""How a sync client's event-loop thread ends in the awkward places: at interpreter exit, in a
-forked child whose parent's thread held its lock, and when Ctrl-C interrupts ``close()``.
-Each runs in a process of its own (exit and signals are the process's)."""
+"""How a client's threads end in the awkward places: a sync client's event-loop thread at
+interpreter exit, in a forked child whose parent's thread held its lock, and when Ctrl-C
+interrupts ``close()``; a blocking ``authorize`` that never returns. Each runs in a process of
+its own (exit and signals are the process's)."""
 
 from __future__ import annotations
 
@@ -155,6 +156,70 @@ def test_ctrl_c_during_close_still_stops_the_clients_thread() -> None:
     ended = run_script(INTERRUPTED_CLOSE)
     assert ended.returncode == 0, ended.stderr
     assert ended.stdout.splitlines() == ["interrupted", "call: client_closed", "left: []"]
+
+
+STUCK_PLUGIN = """
+    import asyncio, sys, threading
+    import limner
+    from tests.core.fakeprovider import FakePlugin, FakeProvider
+    from tests.core.support import client_kwargs
+
+    never = threading.Event()  # a token service that never answers
+
+    class StuckAuthorize(FakeProvider):
+        authorize_blocks = True
+
+        def authorize(self, request, settings, *, dry_run=False):
+            never.wait()
+            return super().authorize(request, settings, dry_run=dry_run)
+
+    class StuckLookup(FakeProvider):
+        def complete_settings(self, settings):
+            never.wait()
+            return settings
+
+    way, step = sys.argv[1:]
+    stuck = StuckAuthorize if step == "authorize" else StuckLookup
+    kwargs = client_kwargs(None, plugins=[FakePlugin(stuck)], timeout=0.2)
+
+    async def main():
+        async with limner.AsyncClient(**kwargs) as client:
+            try:
+                await client.images.generate(model="fake/alpha-1", prompt="x")
+            except limner.LimnerError as error:
+                print(error.code, flush=True)
+
+    if way == "async":
+        asyncio.run(main())
+        print("asyncio.run returned", flush=True)
+    else:
+        client = limner.Client(**kwargs)
+        try:
+            client.images.generate(model="fake/alpha-1", prompt="x")
+        except limner.LimnerError as error:
+            print(error.code, flush=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("way", "step", "said"),
+    [
+        ("async", "authorize", ["authorize_timeout", "asyncio.run returned"]),
+        ("sync", "authorize", ["authorize_timeout"]),
+        ("async", "settings", ["settings_timeout", "asyncio.run returned"]),
+        ("sync", "settings", ["settings_timeout"]),
+    ],
+)
+def test_a_plugin_step_that_never_returns_does_not_hold_the_program(
+    way: str, step: str, said: list[str]
+) -> None:
+    """A blocking ``authorize`` timed out but the program never ended: it ran in the event
+    loop's default thread pool, which ``asyncio.run`` (and, for a sync client, the
+    interpreter's exit) waits for. A ``complete_settings`` that never returned held the call
+    too, for good (no timeout bounded it)."""
+    ended = run_script(STUCK_PLUGIN, way, step)
+    assert (ended.returncode, ended.stdout.splitlines()) == (0, said), ended.stderr
+    assert "Traceback" not in ended.stderr
 
 
 def test_scripts_name_the_fake_model_this_suite_uses() -> None:

@@ -136,7 +136,10 @@ class ChatEngine:
         translations = await run_translation(translate_all, calls, heavy=heavy)
         if sending:  # the request is valid: settings that need I/O may be looked up now
             store = self.engine.settings
-            completed = store.completed(provider) or await store.to_send(provider, model)
+            within = self.engine.transport.total_timeout
+            completed = store.completed(provider) or await store.to_send(
+                provider, model, within=within
+            )
             if completed is not settings:  # the first call sent: translated again with them
                 settings = completed
                 calls = tuple(replace(call, settings=completed) for call in calls)
