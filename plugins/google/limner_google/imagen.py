@@ -80,6 +80,7 @@ def translate_imagen(plan: Plan) -> Translation:
             setting=ProviderSetting(call.model.provider, "vertexai", "True"),
         )
     drop_ignored(plan)
+    _refuse_storage(plan)
     if len(request.prompt) > PROMPT_CHARS_HINT:
         plan.warn(
             "prompt_may_be_too_long",
@@ -114,6 +115,24 @@ def translate_imagen(plan: Plan) -> Translation:
         warnings=tuple(plan.warnings),
         size=plan.size,
     )
+
+
+def _refuse_storage(plan: Plan) -> None:
+    """A ``storageUri`` passed through is refused: Vertex would write the images to Cloud
+    Storage and answer with ``gcsUri`` links in place of the images [Vertex
+    ``VisionGenerativeModelParams``], made and billed, which an images response cannot carry."""
+    passed = plan.request.forwarded.get("parameters")
+    if not isinstance(passed, dict):
+        return
+    for key in ("storageUri", "storage_uri"):
+        if key in passed:
+            raise InvalidRequestError(
+                f"parameters.{key} is not supported: Google would save the images to Cloud "
+                "Storage and answer with gs:// links instead of the images; leave it out, and "
+                "store the images limner returns yourself",
+                param=f"parameters.{key}",
+                provider="google",
+            )
 
 
 def _options(plan: Plan, params: dict[str, Any], *, editing: bool) -> None:

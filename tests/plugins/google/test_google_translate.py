@@ -333,6 +333,21 @@ def test_forwarded_fields_reach_the_body(provider: GoogleProvider, make_call: Ma
 # ---- Imagen ----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("key", ["storageUri", "storage_uri"])
+def test_imagen_refuses_a_storage_uri_passed_through(
+    provider: GoogleProvider, make_call: MakeCall, key: str
+) -> None:
+    """Vertex saved the images to the bucket and answered gs:// links, which limner took for
+    an answer without images: made and billed, reported as none and priced unknown."""
+    call = make_call("imagen-4.0-generate-001", settings=VERTEX, parameters={key: "gs://b/x/"})
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(call)
+    assert caught.value.param == f"parameters.{key}"
+    assert "answer with gs:// links instead of the images" in caught.value.message
+    seeded = make_call("imagen-4.0-generate-001", settings=VERTEX, parameters={"seed": 3})
+    assert provider.translate(seeded).request.json["parameters"]["seed"] == 3  # others go
+
+
 @pytest.mark.parametrize("asked", [["TEXT", "IMAGE"], ["IMAGE"], ["TEXT"]])
 def test_imagen_reports_response_modalities_as_not_sent(
     provider: GoogleProvider, make_call: MakeCall, asked: list[str]
