@@ -34,8 +34,9 @@ class NovaCanvasSettings(ProviderSettings):
     )
     model_ids: dict[str, str] = Field(
         default_factory=dict,
-        description="Bedrock model id or ARN to invoke per model name, e.g. a successor model, "
-        "an inference profile or a provisioned-throughput ARN",
+        description="Bedrock model id or ARN to invoke per model (keyed by its Bedrock id, its "
+        "limner id or an alias), e.g. a successor model, an inference profile or a "
+        "provisioned-throughput ARN",
     )
 
     def signing_region(self) -> str:

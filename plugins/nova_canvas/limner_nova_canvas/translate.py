@@ -14,6 +14,7 @@ from typing import Any
 from limner import (
     EditRequest,
     InvalidRequestError,
+    ModelInfo,
     Notice,
     ProviderCall,
     Translation,
@@ -95,8 +96,9 @@ def translate_call(call: ProviderCall) -> Translation:
         body["imageGenerationConfig"] = plan.config
     _forward(plan, body)
     _region_notices(plan, settings)
-    model_id = settings.model_ids.get(call.model.name, call.model.name)
-    wire = WireRequest("POST", invoke_url(settings, model_id), headers=HEADERS, json=body)
+    wire = WireRequest(
+        "POST", invoke_url(settings, invoked_id(settings, call.model)), headers=HEADERS, json=body
+    )
     return Translation(
         request=wire,
         adjustments=tuple(plan.adjustments),
@@ -245,3 +247,17 @@ def _region_notices(plan: Plan, settings: NovaCanvasSettings) -> None:
                 param="region",
             )
         )
+
+
+def invoked_id(settings: NovaCanvasSettings, model: ModelInfo) -> str:
+    """The Bedrock model id or ARN to invoke for ``model``: its entry in the ``model_ids``
+    setting, keyed by the model's name (``amazon.nova-canvas-v1:0``), its limner id
+    (``amazon/amazon.nova-canvas-v1:0``) or an alias (``nova-canvas``), in any case; else its
+    name."""
+    if settings.model_ids:
+        spellings = {model.name.casefold(), model.id.casefold()}
+        spellings.update(alias.casefold() for alias in model.aliases)
+        for key, target in settings.model_ids.items():
+            if key.casefold() in spellings:
+                return target
+    return model.name

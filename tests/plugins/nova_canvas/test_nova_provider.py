@@ -259,18 +259,25 @@ async def test_settings_under_the_provider_alias(bedrock: BedrockServer) -> None
     assert "'amazon' and 'nova_canvas', which name one provider (amazon)" in info.value.message
 
 
+@pytest.mark.parametrize(
+    "key",
+    ["amazon.nova-canvas-v1:0", "amazon/amazon.nova-canvas-v1:0", "nova-canvas", "Nova-Canvas"],
+)
 def test_model_ids_setting_points_at_another_bedrock_id(
-    provider: NovaCanvasProvider, make_call: MakeCall
+    provider: NovaCanvasProvider, make_call: MakeCall, key: str
 ) -> None:
+    """Keyed by limner's id or an alias, the setting was ignored: the call went to the
+    on-demand model, not the provisioned throughput or inference profile."""
     arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"
-    settings = provider.load_settings(
-        {"region": "us-east-1", "model_ids": {"amazon.nova-canvas-v1:0": arn}}, {}
-    )
+    settings = provider.load_settings({"region": "us-east-1", "model_ids": {key: arn}}, {})
     url = provider.translate(make_call(prompt="x", settings=settings)).request.url
     assert url == (
         "https://bedrock-runtime.us-east-1.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aus-east-1"
         "%3A123456789012%3Aapplication-inference-profile%2Fabc123/invoke"
     )
+    other = provider.load_settings({"model_ids": {"amazon.nova-canvas-v2:0": arn}}, {})
+    url = provider.translate(make_call(prompt="x", settings=other)).request.url
+    assert url.endswith("/model/amazon.nova-canvas-v1%3A0/invoke")  # another model's entry
 
 
 class Successor:
