@@ -43,10 +43,12 @@ def authorized(
     raises."""
     try:
         if dry_run:
-            return provider.authorize(request, settings, dry_run=True)
-        return provider.authorize(request, settings)
+            done = provider.authorize(request, settings, dry_run=True)
+        else:
+            done = provider.authorize(request, settings)
     except Exception as exc:
         _raise_failure(provider, settings, model_id, exc)
+    return _checked(provider, model_id, done)
 
 
 async def authorized_in_thread(
@@ -65,9 +67,10 @@ async def authorized_in_thread(
     try:
         async with deadline:
             try:
-                return await in_own_thread(provider.authorize, request, settings)
+                done = await in_own_thread(provider.authorize, request, settings)
             except Exception as exc:  # (its own TimeoutError too: a token service not answering)
                 _raise_failure(provider, settings, model_id, exc)
+            return _checked(provider, model_id, done)
     except TimeoutError:
         if within is None or not deadline.expired():
             raise
@@ -110,6 +113,16 @@ def _not_authorized_in_time(provider: Provider, model_id: str, within: float) ->
     )
     failure.limit = TIMEOUT
     return failure
+
+
+def _checked(provider: Provider, model_id: str, done: object) -> WireRequest:
+    """What ``authorize`` returned, when it is the request it was due to return."""
+    if not isinstance(done, WireRequest):
+        step = f"{type(provider).__name__}.authorize"
+        raise PluginError.returned(
+            step, done, "a WireRequest", provider=provider.name, model=model_id
+        )
+    return done
 
 
 def _raise_failure(

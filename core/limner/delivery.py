@@ -26,7 +26,7 @@ __all__ = [
     "answered_shape",
     "deliver",
     "not_images",
-    "unusable_link",
+    "unusable_images",
 ]
 
 BYTES_NOT_URLS = Adjustment(
@@ -60,22 +60,33 @@ def not_images(
     return None
 
 
-def unusable_link(images: Sequence[ImageData], provider: str) -> PluginError | None:
-    """The plugin's error for an answer holding an image link that is not absolute (a path the
-    provider gave relative to its own address): nobody could open it, the user included;
-    ``None`` when every link has a scheme and a host (or is a ``data:`` URL). The provider
-    answered, so the error says it may bill the images."""
+def unusable_images(images: Sequence[object], provider: str) -> PluginError | None:
+    """The plugin's error for an answer's images that nobody could use, or ``None``: an item
+    that is no :class:`ImageData`, one with neither ``b64_json`` nor ``url`` (a slot the
+    provider left empty is left out of ``ProviderResult.images``: core then warns of fewer
+    images and prices those made), or a link that is not absolute (a path the provider gave
+    relative to its own address). The provider answered, so the error says it may bill the
+    images."""
     for item in images:
-        url = item.url
-        if url is not None and not _absolute(url):
-            shown = shown_url(url)
+        if not isinstance(item, ImageData):
+            wanted = "an ImageData in ProviderResult.images"
+            error = PluginError.returned(f"the {provider} plugin", item, wanted)
+        elif item.b64_json is None and item.url is None:
+            error = PluginError(
+                f"the {provider} plugin returned an image with neither b64_json nor url: leave "
+                "a slot without an image out of ProviderResult.images"
+            )
+        elif item.url is not None and not _absolute(item.url):
+            shown = shown_url(item.url)
             error = PluginError(
                 f"the {provider} plugin returned an image link that is not absolute "
                 f"({shown[:80] + '...' if len(shown) > 80 else shown!r}): join a relative one to "
                 "the URL the call went to (urllib.parse.urljoin)"
             )
-            error.add_billing_note("the provider answered, and may bill the images it made")
-            return error
+        else:
+            continue
+        error.add_billing_note("the provider answered, and may bill the images it made")
+        return error
     return None
 
 

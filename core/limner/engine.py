@@ -17,7 +17,7 @@ from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translatio
 from .capabilities import Operation
 from .clear_credentials import clear_credentials
 from .client_defaults import DEFAULT_POLL_TIMEOUT
-from .delivery import BYTES_NOT_URLS, answered_shape, deliver, not_images, unusable_link
+from .delivery import BYTES_NOT_URLS, answered_shape, deliver, not_images, unusable_images
 from .describing import describe
 from .download import DownloadPolicy, check_url, download
 from .dryrun import DryRun
@@ -246,7 +246,7 @@ class Engine:
         if spelled is not None:
             warnings = respelled(warnings, provider, OPTIONS, spelled)
         # Plan(...), not _Plan(...): calling a subscripted generic costs a failed setattr per call
-        return Plan(model, provider, settings, calls, translations, adjustments, warnings)
+        return Plan(model, provider, settings, calls, translations, adjustments, warnings, spelled)
 
     async def fetch(self, url: str, param: str, *, provider_url: bool = False) -> bytes:
         """The bytes at ``url`` under the client's download policy, timeouts and retries, the
@@ -277,44 +277,51 @@ class Engine:
     ) -> ProviderResult:
         provider = plan.provider
         share = Share(call.index, len(plan.calls), call.n)
-        resent: list[str] = []  # the submission's attempts the provider may have taken
-        result = await exchange(
-            self.transport,
-            provider,
-            plan.settings,
-            plan.model,
-            translation.request,
-            parse=lambda response: provider.parse_response(call, response),
-            parse_error=lambda response: provider.parse_error(call, response),
-            share=share,
-            resent=resent,
-        )
-        if isinstance(result, Pending):  # a job: the images come from polling it
-            if result.job is not None:
-                jobs[call.index] = result.job
-            result = await poll(
+        try:
+            resent: list[str] = []  # the submission's attempts the provider may have taken
+            result = await exchange(
                 self.transport,
                 provider,
                 plan.settings,
-                call,
+                plan.model,
                 translation.request,
-                result,
-                timeout=self.options.poll_timeout,
-                policy=self.options.download,
+                parse=lambda response: provider.parse_response(call, response),
+                parse_error=lambda response: provider.parse_error(call, response),
                 share=share,
                 resent=resent,
             )
-        if not isinstance(result, ProviderResult):
-            step = f"{provider.name}.parse_response"
-            raise PluginError.returned(step, result, "a ProviderResult or Pending")
-        inline = [item.b64_json for item in result.images]
-        broken = not_images(inline, provider.name, plan.model.id, result.request_id) or (
-            unusable_link(result.images, provider.name)
-        )
-        if broken is not None:
-            broken.usage = result.usage  # the answer's bill: priced into the error's cost
-            raise broken
-        return result
+            if isinstance(result, Pending):  # a job: the images come from polling it
+                if result.job is not None:
+                    jobs[call.index] = result.job
+                result = await poll(
+                    self.transport,
+                    provider,
+                    plan.settings,
+                    call,
+                    translation.request,
+                    result,
+                    timeout=self.options.poll_timeout,
+                    policy=self.options.download,
+                    share=share,
+                    resent=resent,
+                )
+            if not isinstance(result, ProviderResult):
+                step = f"{provider.name}.parse_response"
+                raise PluginError.returned(step, result, "a ProviderResult or Pending")
+            broken = unusable_images(result.images, provider.name) or not_images(
+                [item.b64_json for item in result.images],
+                provider.name,
+                plan.model.id,
+                result.request_id,
+            )
+            if broken is not None:
+                broken.usage = result.usage  # the answer's bill: priced into the error's cost
+                raise broken
+            return result
+        except LimnerError as exc:
+            if plan.options_spelled is not None:  # its options as the caller named them
+                respell_error(exc, provider, OPTIONS, plan.options_spelled)
+            raise
 
     # ---- merging -----------------------------------------------------------------------------
 

@@ -67,6 +67,9 @@ class Plan(Generic[CallT]):
     translations: tuple[Translation, ...]
     adjustments: tuple[Adjustment, ...]
     warnings: tuple[Notice, ...]
+    options_spelled: str | None = None
+    """How the request spelt the provider's ``provider_options`` entry, where not by the
+    provider's name (an alias): the calls' errors name options so, as the plan's notices do."""
 
     def call_for(self, sent: Translation) -> CallT:
         """The call whose translation is ``sent`` (this very object)."""
@@ -204,6 +207,8 @@ def _provider_error(
     try:
         error = parse_error(response)
     except Exception:  # a plugin's parser choked on an odd body: map by status
+        error = generic_error(provider, model, response)
+    if not isinstance(error, LimnerError):  # (returned, not raised: the same, for the user)
         error = generic_error(provider, model, response)
     error = _attributed(error, provider, model, response)
     verdict = retried(provider, response)  # one truth: the verdict core retried by

@@ -354,3 +354,86 @@ def test_a_call_knows_whether_core_split_the_request(share: int, asked: int, spl
         n=share,
     )
     assert call.is_split is split
+
+
+# ---- what a plugin returns is checked: a PluginError naming it, not core's AttributeError ------
+
+
+class EmptySlot(FakeProvider):
+    """Its parser keeps a slot the provider left empty (``{"b64": null}``), or puts a string
+    where an image goes."""
+
+    slot: ClassVar[object] = limner.ImageData()
+
+    def parse_response(
+        self, call: limner.ProviderCall, response: limner.WireResponse
+    ) -> limner.ProviderResult:
+        made = super().parse_response(call, response)
+        made.images.append(EmptySlot.slot)  # type: ignore[arg-type]
+        return made
+
+
+@pytest.mark.parametrize(
+    ("slot", "said"),
+    [
+        (limner.ImageData(), "the fake plugin returned an image with neither b64_json nor url"),
+        ("x", "the fake plugin returned str, not an ImageData in ProviderResult.images"),
+    ],
+)
+async def test_an_answer_with_an_empty_or_foreign_image_is_the_plugins_error(
+    make_client: MakeClient, server: FakeServer, slot: object, said: str
+) -> None:
+    """The empty one was returned as an image, and priced; the string raised AttributeError."""
+    EmptySlot.slot = slot
+    client = make_client(plugins=[FakePlugin(EmptySlot)])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert caught.value.message.startswith(said)
+    assert caught.value.billing_note == "the provider answered, and may bill the images it made"
+
+
+class NoErrorParsed(FakeProvider):
+    """Its ``parse_error`` returns nothing for a body it does not know."""
+
+    def parse_error(
+        self, call: limner.ProviderCall, response: limner.WireResponse
+    ) -> limner.LimnerError:
+        return None  # type: ignore[return-value]
+
+
+async def test_a_parse_error_that_returns_no_error_is_mapped_by_status(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """As one that raises is: it was core's AttributeError ('NoneType' ... 'attribute')."""
+    client = make_client(plugins=[FakePlugin(NoErrorParsed)])
+    server.reply(error_reply(403))
+    with pytest.raises(limner.PermissionDeniedError) as caught:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert (caught.value.status_code, caught.value.provider) == (403, "fake")
+
+
+class NoRequestSigned(FakeProvider):
+    """Its ``authorize`` forgets to return the request."""
+
+    def authorize(
+        self,
+        request: limner.WireRequest,
+        settings: limner.ProviderSettings,
+        *,
+        dry_run: bool = False,
+    ) -> limner.WireRequest:
+        return None  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+async def test_an_authorize_that_returns_no_request_is_the_plugins_error(
+    make_client: MakeClient, server: FakeServer, dry_run: bool
+) -> None:
+    client = make_client(plugins=[FakePlugin(NoRequestSigned)])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="fake/alpha-1", prompt="p", dry_run=dry_run)
+    assert caught.value.message.startswith(
+        "NoRequestSigned.authorize returned NoneType, not a WireRequest"
+    )
+    assert (caught.value.provider, caught.value.model) == ("fake", "fake/alpha-1")
+    assert server.requests == []

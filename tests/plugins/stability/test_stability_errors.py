@@ -16,7 +16,7 @@ import limner
 from limner import WireResponse
 from limner_stability import StabilityProvider
 
-from .conftest import TINY, Loopback, MakeCall, Seen, error, json_image
+from .conftest import TINY, Loopback, MakeCall, Seen, error, json_image, png
 
 QUOTED = Path(__file__).resolve().parent / "data" / "quoted-live-error-bodies.json"
 
@@ -259,6 +259,27 @@ async def test_every_status_from_a_loopback_server(
     assert sent.headers["accept"] == "application/json"
     assert sent.headers["content-type"].startswith("multipart/form-data; boundary=")
     assert sent.fields == {"model": "sd3.5-large", "prompt": "a fox"}
+
+
+@pytest.mark.parametrize("spelled", ["stability", "stabilityai"])
+async def test_an_option_stability_refuses_is_named_as_the_caller_spelt_it(
+    loopback: Loopback, spelled: str
+) -> None:
+    """Errors limner raised before the call did; one from Stability's answer named
+    ``provider_options.stabilityai`` whatever the caller wrote."""
+    said = {"id": "x", "name": "bad_request", "errors": ["grow_mask: must be at most 20"]}
+    loopback.handler = lambda seen: error(400, said)
+    options = {spelled: {"search_prompt": "dog", "grow_mask": 10}}
+    async with loopback.client() as client:
+        with pytest.raises(limner.InvalidRequestError) as info:
+            await client.images.edit(
+                model="stabilityai/sd3.5-large",
+                prompt="a cat",
+                image=png(64, 64),
+                edit_mode="search-and-replace",
+                provider_options=options,
+            )
+    assert info.value.param == f"provider_options.{spelled}.grow_mask"
 
 
 async def test_generate_n3_in_order_with_summed_cost(loopback: Loopback) -> None:
