@@ -22,7 +22,7 @@ from .provider import Provider, ProviderSettings
 from .redaction import raised_at
 from .wire import WireRequest
 
-__all__ = ["AUTHORIZE_TIMEOUT", "authorize_failure", "authorized", "authorized_in_thread"]
+__all__ = ["AUTHORIZE_TIMEOUT", "authorized", "authorized_in_thread", "step_failure"]
 
 T = TypeVar("T")
 
@@ -39,7 +39,7 @@ def authorized(
     *,
     dry_run: bool = False,
 ) -> WireRequest:
-    """``provider.authorize(request, settings)``; see :func:`authorize_failure` for what it
+    """``provider.authorize(request, settings)``; see :func:`step_failure` for what it
     raises."""
     try:
         if dry_run:
@@ -128,23 +128,27 @@ def _checked(provider: Provider, model_id: str, done: object) -> WireRequest:
 def _raise_failure(
     provider: Provider, settings: ProviderSettings, model_id: str, exc: Exception
 ) -> NoReturn:
-    failure = None if isinstance(exc, LimnerError) else authorize_failure(provider, model_id, exc)
+    failure = None if isinstance(exc, LimnerError) else step_failure(provider, model_id, exc)
     raise_from_plugin(provider, settings, model_id, exc, "authorize", failure=failure)
 
 
-def authorize_failure(provider: Provider, model_id: str, exc: Exception) -> LimnerError:
-    """The error for ``provider``'s ``authorize`` that raised ``exc``, not one of limner's: a
-    connection that failed (a token service not reached: ``ConnectionError``, ``TimeoutError``,
-    a name not found) is a failed connection, which the transport retries as one; anything else
-    (a key file not found is no network's doing) is the plugin's failure (a
+def step_failure(
+    provider: Provider, model_id: str, exc: Exception, step: str = "authorize"
+) -> LimnerError:
+    """The error for ``provider``'s ``step`` (``authorize`` or ``complete_settings``, the two
+    that may do I/O) that raised ``exc``, not one of limner's: a connection that failed (a token
+    service not reached: ``ConnectionError``, ``TimeoutError``, a name not found) is a failed
+    connection, retryable (the transport retries an ``authorize`` as one); anything else (a key
+    file not found is no network's doing) is the plugin's failure (a
     :class:`~limner.errors.PluginError`). Its message quotes ``exc``: scrub it before it leaves."""
     where = raised_at(exc, provider)
     if isinstance(exc, ConnectionError | TimeoutError | socket.gaierror):
+        doing = "authorize the request" if step == "authorize" else "complete its settings"
         return ProviderConnectionError(
-            f"{provider.name} could not authorize the request ({type(exc).__name__}: {exc}"
-            f"{where}); check the network and the provider's credentials",
+            f"{provider.name} could not {doing} ({type(exc).__name__}: {exc}{where}); check "
+            "the network and the provider's credentials",
             provider=provider.name,
             model=model_id,
             retryable=True,
         )
-    return PluginError.crashed("authorize", provider.name, model_id, exc)
+    return PluginError.crashed(step, provider.name, model_id, exc)

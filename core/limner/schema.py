@@ -386,8 +386,8 @@ def check_operation(model: ModelInfo, operation: Operation, param: str = "model"
     caps = model.capabilities
     if not caps.supports(operation):
         meant = did_you_mean(str(operation), caps.operations, quoted=False)
+        offered = ", ".join(caps.operations) or "none, where this client reaches it"
         raise UnsupportedFeatureError(
-            f"{model.id} does not support {operation} (it supports: "
-            f"{', '.join(caps.operations)}){meant}",
+            f"{model.id} does not support {operation} (it supports: {offered}){meant}",
             param=param,
         )

@@ -9,7 +9,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from .authorizing import in_own_thread
+from .authorizing import in_own_thread, step_failure
 from .capabilities import ModelInfo
 from .client_limits import TIMEOUT
 from .credential_notes import noting_missing
@@ -96,8 +96,10 @@ class SettingsStore:
                 try:
                     done = await asyncio.shield(pending)  # one caller cancelled: others wait
                 except Exception as exc:  # named and scrubbed as translation errors are
+                    step = "complete_settings"
+                    failure = step_failure(provider, model.id, exc, step)
                     loaded = self.loaded(provider)
-                    raise_from_plugin(provider, loaded, model.id, exc, "complete_settings")
+                    raise_from_plugin(provider, loaded, model.id, exc, step, failure=failure)
         except TimeoutError:
             if within is None or not deadline.expired():
                 raise

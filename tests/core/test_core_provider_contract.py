@@ -219,6 +219,21 @@ async def test_a_lookup_that_crashes_or_returns_no_settings_is_a_plugin_error(
     assert server.api_calls == []
 
 
+async def test_a_lookup_that_cannot_reach_the_network_is_a_connection_failure(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """As an ``authorize``'s is: it was "a bug in the plugin", a PluginError not retryable."""
+    FailingLookup.failure = ConnectionError("metadata server unreachable")
+    client = make_client(plugins=[FakePlugin(FailingLookup)])
+    with pytest.raises(limner.ProviderConnectionError) as caught:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert caught.value.message.startswith(
+        "fake could not complete its settings (ConnectionError: metadata server unreachable"
+    )
+    assert caught.value.retryable and caught.value.model == "fake/alpha-1"
+    assert server.api_calls == []
+
+
 async def test_a_lookup_whose_only_caller_was_cancelled_is_kept(
     make_client: MakeClient, server: FakeServer
 ) -> None:

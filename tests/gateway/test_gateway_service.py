@@ -175,6 +175,8 @@ async def test_models_list_and_retrieve(gateway: Gateway) -> None:
     assert (gemini["output_formats"], gemini["per_backend"]) == ([], {})
     one = await sdk.models.retrieve("google/imagen-3.0-capability-001")
     assert (one.model_extra or {})["capabilities"]["operations"] == []  # Vertex AI only
+    assert one.id not in models  # so not listed: it serves nothing here
+    assert "google/imagen-4.0-generate-001" in models
 
 
 async def test_a_model_with_its_request_schemas(gateway: Gateway) -> None:
@@ -212,6 +214,10 @@ async def test_the_request_schemas_are_the_served_models(gateway: Gateway) -> No
     assert extra["request_schemas"] == {}
     async with limner.AsyncClient(environ={}) as client:
         assert set(client.models.schemas(model)) == {"edit"}  # as declared
+    async with limner.AsyncClient(environ={"GOOGLE_API_KEY": "k"}) as client:
+        with pytest.raises(limner.UnsupportedFeatureError) as caught:
+            client.models.schema(model, "edit", served=True)
+    assert "(it supports: none, where this client reaches it)" in caught.value.message
 
 
 async def test_files_upload_retrieve_content_delete(gateway: Gateway) -> None:

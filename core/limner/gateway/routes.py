@@ -35,10 +35,12 @@ __all__ = [
 
 async def list_models(request: web.Request) -> web.Response:
     """Every model with capabilities, lifecycle and prices (``client.models.list()``), as the
-    gateway's client reaches it (``client.models.served``: a backend's differences applied)."""
+    gateway's client reaches it (``client.models.served``: a backend's differences applied);
+    not one that serves no operation there (a model the backend in use does not offer)."""
     models = request.app[STATE].client.models  # each as the gateway's client reaches it
-    served = [model_object(models.served(m.id)) for m in models.list()]
-    return web.json_response({"object": "list", "data": served})
+    served = (models.served(m.id) for m in models.list())
+    listed = [model_object(model) for model in served if model.capabilities.operations]
+    return web.json_response({"object": "list", "data": listed})
 
 
 async def retrieve_model(request: web.Request) -> web.Response:
