@@ -12,7 +12,8 @@
   first call is sent [SDK ``_api_client.py`` ``BaseApiClient.__init__``, ``load_auth``]. (The SDK
   skips that for a custom base URL and then leaves the project out of the path; limner keeps
   one path shape, and ``vertex_base_url`` only replaces the host.) With an API key and no
-  project: express mode, ``https://aiplatform.googleapis.com/v1beta1/publishers/google/models/{m}:{method}``.
+  project: express mode, ``https://aiplatform.googleapis.com/v1beta1/publishers/google/models/{m}:{method}``;
+  with an API key and a project both given to the client, the project's path and the key.
 
 A model that lists Vertex locations (``capabilities.regions``) is called where it is served:
 :func:`endpoint_for` moves a call for a ``global``-only model to ``global`` and says so.
@@ -101,7 +102,8 @@ class GoogleSettings(ProviderSettings):
 
     @property
     def auth(self) -> Auth:
-        """Vertex uses ADC unless it is in express mode (an API key and no project)."""
+        """Vertex uses ADC unless it has an API key: express mode (no project), or a key and a
+        project both given to the client."""
         if self.vertexai and (self.credentials is not None or self.api_key is None):
             return "adc"
         return "api_key"
@@ -109,9 +111,11 @@ class GoogleSettings(ProviderSettings):
 
 def resolve_backend(settings: GoogleSettings, overrides: Mapping[str, Any]) -> GoogleSettings:
     """Apply the SDK's precedence on Vertex: explicit credentials beat an API key; an API key
-    given to the client beats a project or location from the environment (express mode);
-    otherwise a project, or a location, beats an API key from the environment (the project then
-    comes from ADC when none is set)."""
+    given to the client beats a project or location from the environment (express mode); an
+    API key and a project both given to the client are both used (the key authorizes, the
+    project and location make the path, as google-genai 3.6 sends them); otherwise a project,
+    or a location, beats an API key from the environment (the project then comes from ADC when
+    none is set)."""
     if not settings.vertexai:
         return settings
     explicit_key = overrides.get("api_key") is not None
@@ -120,6 +124,8 @@ def resolve_backend(settings: GoogleSettings, overrides: Mapping[str, Any]) -> G
         return settings.model_copy(update={"api_key": None})
     if explicit_key and not explicit_place:
         return settings.model_copy(update={"project": None, "location": None})
+    if explicit_key and overrides.get("project") is not None:
+        return settings
     if settings.project is not None or (settings.location is not None and not explicit_key):
         return settings.model_copy(update={"api_key": None})
     return settings
@@ -149,7 +155,7 @@ def endpoint(settings: GoogleSettings) -> Endpoint:
         version = GEMINI_API_VERSION if beta else settings.api_version
         return Endpoint("gemini", "api_key", f"{base}/{version}/models/")
     version = VERTEX_API_VERSION if beta else settings.api_version
-    if settings.auth == "api_key":
+    if settings.auth == "api_key" and settings.project is None:  # express mode
         base = (settings.vertex_base_url or "https://aiplatform.googleapis.com").rstrip("/")
         return Endpoint("vertex", "api_key", f"{base}/{version}/publishers/google/models/")
     project = settings.known_project
@@ -159,7 +165,7 @@ def endpoint(settings: GoogleSettings) -> Endpoint:
     base = (settings.vertex_base_url or _vertex_host(location)).rstrip("/")
     return Endpoint(
         "vertex",
-        "adc",
+        settings.auth,
         f"{base}/{version}/projects/{project}/locations/{location}/publishers/google/models/",
         location,
     )

@@ -199,6 +199,41 @@ async def test_vertex_express_mode(
     assert_same(server, provider.translate(call), provider, express)
 
 
+async def test_vertex_api_key_with_a_project(
+    server: Server, provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    """Both given to the client, the key authorizes and the project makes the path; limner
+    dropped the key (and went to Application Default Credentials) without a word."""
+    server.answer(200, gemini_answer(image=png()))
+    config = types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"])
+
+    def keyed_client(base: str) -> genai.Client:
+        options = types.HttpOptions(base_url=base)
+        return genai.Client(
+            vertexai=True,
+            api_key="sdk-key",
+            project="proj",
+            location="us-central1",
+            http_options=options,
+        )
+
+    await sdk_call(
+        server,
+        keyed_client,
+        lambda c: c.models.generate_content(
+            model="gemini-2.5-flash-image", contents="a fox", config=config
+        ),
+    )
+    keyed = settings(vertexai=True, api_key="sdk-key", project="proj", location="us-central1")
+    call = make_call("gemini-2.5-flash-image", prompt="a fox", settings=keyed)
+    translation = provider.translate(call)
+    assert translation.request.url.startswith(
+        "https://us-central1-aiplatform.googleapis.com/v1beta1/projects/proj/locations/us-central1/"
+    )
+    assert_same(server, translation, provider, keyed)
+    assert set(server.seen[-1].headers) & provider.credential_headers == {"x-goog-api-key"}
+
+
 async def test_vertex_project_from_adc(
     server: Server,
     provider: GoogleProvider,
