@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         client_options as client_options,
         connections as connections,
         credential_notes as credential_notes,
+        daemon_threads as daemon_threads,
         declared as declared,
         default_hooks as default_hooks,
         delivery as delivery,

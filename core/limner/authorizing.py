@@ -8,14 +8,11 @@ caller, the command line's traceback and the gateway's log."""
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import contextvars
 import socket
-import threading
-from collections.abc import Callable
-from typing import NoReturn, TypeVar
+from typing import NoReturn
 
 from .client_limits import TIMEOUT
+from .daemon_threads import in_daemon_thread
 from .errors import LimnerError, PluginError, ProviderConnectionError, RequestTimeoutError
 from .plugin_failures import raise_from_plugin
 from .provider import Provider, ProviderSettings
@@ -23,8 +20,6 @@ from .redaction import raised_at
 from .wire import WireRequest
 
 __all__ = ["AUTHORIZE_TIMEOUT", "authorized", "authorized_in_thread", "step_failure"]
-
-T = TypeVar("T")
 
 AUTHORIZE_TIMEOUT = "authorize_timeout"
 """``code`` of the :class:`~limner.errors.RequestTimeoutError` of a call whose blocking
@@ -62,12 +57,13 @@ async def authorized_in_thread(
     """:func:`authorized` in a worker thread, for an ``authorize`` that may block (a token
     fetched over the network). Not done ``within`` seconds (the client's ``timeout``, which
     bounds each attempt), the call ends as a :class:`~limner.errors.RequestTimeoutError`, not
-    retried and with nothing sent; the thread finishes on its own (see :func:`in_own_thread`)."""
+    retried and with nothing sent; the thread finishes on its own (see
+    :mod:`~limner.daemon_threads`)."""
     deadline = asyncio.timeout(within)
     try:
         async with deadline:
             try:
-                done = await in_own_thread(provider.authorize, request, settings)
+                done = await in_daemon_thread(provider.authorize, request, settings)
             except Exception as exc:  # (its own TimeoutError too: a token service not answering)
                 _raise_failure(provider, settings, model_id, exc)
             return _checked(provider, model_id, done)
@@ -75,29 +71,6 @@ async def authorized_in_thread(
         if within is None or not deadline.expired():
             raise
         raise _not_authorized_in_time(provider, model_id, within) from None
-
-
-async def in_own_thread(function: Callable[..., T], *args: object) -> T:
-    """``function(*args)`` in a daemon thread of its own, with the caller's context variables.
-
-    Not in the event loop's default pool (``asyncio.to_thread``): an ``authorize`` that never
-    returns (a token service that does not answer) would hold one of the threads DNS lookups
-    share, and ``asyncio.run`` and the interpreter's exit wait for every thread of that pool,
-    so the program would hang after its call had timed out. The outcome of a call no longer
-    awaited (it timed out) is dropped."""
-    outcome: concurrent.futures.Future[T] = concurrent.futures.Future()
-    context = contextvars.copy_context()
-
-    def run() -> None:
-        if not outcome.set_running_or_notify_cancel():
-            return  # the caller stopped waiting before it began
-        try:
-            outcome.set_result(context.run(function, *args))
-        except BaseException as exc:  # (SystemExit too: the caller must not wait forever)
-            outcome.set_exception(exc)
-
-    threading.Thread(target=run, name="limner-authorize", daemon=True).start()
-    return await asyncio.wrap_future(outcome)
 
 
 def _not_authorized_in_time(provider: Provider, model_id: str, within: float) -> LimnerError:

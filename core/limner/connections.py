@@ -212,7 +212,16 @@ class Connections:
                 await self._guard.aclose()
                 self._guard = None
         elif loop.is_running():  # another thread's loop: close it there
-            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_shut(session), loop))
+            closing = asyncio.run_coroutine_threadsafe(_shut(session), loop)
+            try:
+                await asyncio.wrap_future(closing)
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise  # this caller's own cancellation
+                # else that loop ended as the session closed there (its calls, ended by the
+                # closing, were all it had to do), and cancelled the closing: ending, it closes
+                # what is left of the session (the guard's finalizer), so this close is done
         else:  # its loop ended without closing it (a loop asyncio.run did not make)
             _forget(session)
 

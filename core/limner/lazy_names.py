@@ -98,6 +98,7 @@ SUBMODULES = frozenset(
         "client_options",
         "connections",
         "credential_notes",
+        "daemon_threads",
         "declared",
         "default_hooks",
         "delivery",

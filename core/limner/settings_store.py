@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Mapping
+from concurrent.futures import Future
 from typing import Any
 
-from .authorizing import in_own_thread, step_failure
+from .authorizing import step_failure
 from .capabilities import ModelInfo
 from .client_limits import TIMEOUT
 from .credential_notes import noting_missing
+from .daemon_threads import submit
 from .errors import LimnerError, MissingCredentialsError, PluginError, RequestTimeoutError
 from .inputs import namespace_of, respell_error, spelling
 from .plugin_failures import raise_from_plugin
@@ -42,7 +44,7 @@ class SettingsStore:
         self.environ = environ
         self._loaded: dict[str, ProviderSettings] = {}
         self._completed: dict[str, ProviderSettings] = {}
-        self._completing: dict[str, asyncio.Future[ProviderSettings]] = {}
+        self._completing: dict[str, Future[ProviderSettings]] = {}
 
     def loaded(self, provider: Provider) -> ProviderSettings:
         """The provider's settings from the client's ``providers=`` and environment (completed
@@ -69,14 +71,13 @@ class SettingsStore:
     ) -> ProviderSettings:
         """:meth:`loaded`, completed by the provider's
         :meth:`~limner.provider.Provider.complete_settings` before its first call that is sent:
-        once per client, in a daemon thread of its own (see
-        :func:`~limner.authorizing.in_own_thread`). Calls that arrive meanwhile wait for the same
-        lookup and share its outcome; after a failure the next call looks again. A caller waits
-        at most ``within`` seconds (the client's ``timeout``): then its call ends as a
+        once per client, in a daemon thread (see :mod:`~limner.daemon_threads`). Calls that
+        arrive meanwhile, on this event loop or a later one, wait for the same lookup and share
+        its outcome; after a failure the next call looks again. A caller waits at most
+        ``within`` seconds (the client's ``timeout``): then its call ends as a
         :class:`~limner.errors.RequestTimeoutError` (code ``settings_timeout``, nothing sent,
-        not retried), and the lookup goes on for the next call. The same
-        object as :meth:`loaded` returns once completed (or when there is nothing to
-        complete)."""
+        not retried), and the lookup goes on for the next call. The same object as
+        :meth:`loaded` returns once completed (or when there is nothing to complete)."""
         name = provider.name
         done = self._completed.get(name)
         if done is not None:
@@ -84,17 +85,16 @@ class SettingsStore:
         if type(provider).complete_settings is Provider.complete_settings:
             done = self._completed[name] = self.loaded(provider)
             return done
-        pending = self._completing.get(name)
-        if pending is None or pending.get_loop() is not asyncio.get_running_loop():
-            loaded = self.loaded(provider)
-            pending = asyncio.ensure_future(in_own_thread(provider.complete_settings, loaded))
-            self._completing[name] = pending
-            pending.add_done_callback(functools.partial(self._lookup_done, name))
+        lookup = self._completing.get(name)
+        if lookup is None:
+            lookup = submit(provider.complete_settings, self.loaded(provider))
+            self._completing[name] = lookup
+            lookup.add_done_callback(functools.partial(self._lookup_done, name))
         deadline = asyncio.timeout(within)
         try:
             async with deadline:
-                try:
-                    done = await asyncio.shield(pending)  # one caller cancelled: others wait
+                try:  # (shielded: a caller cancelled, or timed out, leaves it to the others)
+                    done = await asyncio.shield(asyncio.wrap_future(lookup))
                 except Exception as exc:  # named and scrubbed as translation errors are
                     step = "complete_settings"
                     failure = step_failure(provider, model.id, exc, step)
@@ -111,9 +111,10 @@ class SettingsStore:
         self._completed[name] = self._loaded[name] = done
         return done
 
-    def _lookup_done(self, name: str, lookup: asyncio.Future[ProviderSettings]) -> None:
-        """A lookup ended: a success is kept even when no caller is left to take it (the only
-        one was cancelled); a failure is left for the next call to try again."""
+    def _lookup_done(self, name: str, lookup: Future[ProviderSettings]) -> None:
+        """A lookup ended (called in its thread): a success is kept even when no caller is left
+        to take it (the only one was cancelled, timed out, or its event loop ended); a failure
+        is left for the next call to try again."""
         if self._completing.get(name) is lookup:
             del self._completing[name]
         if lookup.cancelled() or lookup.exception() is not None:

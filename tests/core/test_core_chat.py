@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import pytest
 from aiohttp import web
+from pydantic import BaseModel
 
 import limner
 from limner.chat import ChatCall, ChatResult
@@ -719,3 +720,55 @@ def test_content_standing_in_for_an_image_may_spell_svg_in_its_base64() -> None:
     svg = "data:image/svg+xml;base64," + base64.b64encode(b"<svg/>").decode()
     as_text = limner.ChatMessage.model_validate({"role": "assistant", "content": svg})
     assert (as_text.image_parts, as_text.text) == ([], svg)
+
+
+class StepsOptions(BaseModel):
+    steps: int | None = None
+
+
+class AliasedPainter(PainterProvider):
+    """Also called "paint", with a ``steps`` option: more than 10 refused before the call; the
+    service's 400 names the option too."""
+
+    aliases: ClassVar[tuple[str, ...]] = ("paint",)
+    options_model: ClassVar[type[BaseModel] | None] = StepsOptions
+
+    def translate_chat(self, call: ChatCall) -> limner.Translation:
+        options = call.options
+        if isinstance(options, StepsOptions) and (options.steps or 0) > 10:
+            raise limner.InvalidRequestError("too many steps", param=STEPS)
+        return super().translate_chat(call)
+
+    def parse_chat_error(self, call: ChatCall, response: limner.WireResponse) -> limner.LimnerError:
+        return limner.InvalidRequestError("the service refused the steps", param=STEPS)
+
+
+STEPS = "provider_options.painter.steps"
+
+
+class AliasedPainterPlugin:
+    @limner.hookimpl
+    def register_providers(self, register: Any) -> None:
+        register(AliasedPainter())
+
+
+@pytest.mark.parametrize("steps", [11, 5])
+async def test_chat_errors_name_the_options_as_the_caller_spelt_them(
+    server: FakeServer, steps: int
+) -> None:
+    """Refused before the call (11) or by the service (5): both named the provider's own
+    name, though the caller wrote "paint"."""
+    server.reply(web.json_response({"error": "bad steps"}, status=400))
+    async with limner.AsyncClient(
+        providers={"painter": {"api_key": KEY, "base_url": server.url}},
+        plugins=[AliasedPainterPlugin()],
+        environ={},
+    ) as painter:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await painter.chat.completions.create(
+                model="painter/chat-1",
+                messages=[{"role": "user", "content": "x"}],
+                provider_options={"paint": {"steps": steps}},
+            )
+    assert caught.value.param == "provider_options.paint.steps"
+    assert len(server.api_calls) == (0 if steps > 10 else 1)

@@ -157,6 +157,52 @@ def test_a_loop_still_running_elsewhere_keeps_its_client(threaded_url: str) -> N
         loop.close()
 
 
+class _StallsUntilStopped(BaseHTTPRequestHandler):
+    """Any POST waits until the server is told to stop: a call stays in flight."""
+
+    def do_POST(self) -> None:
+        self.server.stop.wait(10)  # type: ignore[attr-defined]
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_closing_from_another_loop_as_the_clients_loop_ends_returns() -> None:
+    """A worker thread's loop (its own asyncio.run) made the client's session; the main thread
+    closes the client. The worker's call fails as closed, its loop ends and cancels the
+    closing it was running: close() raised that CancelledError though nobody cancelled it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StallsUntilStopped)
+    server.stop = threading.Event()  # type: ignore[attr-defined]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    said: list[str] = []
+    try:
+        for _ in range(3):
+            client = limner.AsyncClient(**_kwargs(url))
+            sending = threading.Event()
+
+            async def call(
+                client: limner.AsyncClient = client, sending: threading.Event = sending
+            ) -> None:
+                sending.set()
+                try:
+                    await client.images.generate(model="alpha", prompt="x")
+                except limner.LimnerError as error:
+                    said.append(error.code or "")
+
+            worker = threading.Thread(target=asyncio.run, args=(call(),))
+            worker.start()
+            assert sending.wait(10)
+            time.sleep(0.2)  # the request is in flight
+            asyncio.run(client.close())
+            worker.join(10)
+    finally:
+        server.stop.set()  # type: ignore[attr-defined]
+        server.shutdown()
+        server.server_close()
+    assert said == ["client_closed"] * 3
+
+
 async def test_a_closed_async_client_sends_nothing(threaded_url: str) -> None:
     client = limner.AsyncClient(**_kwargs(threaded_url))
     await client.images.generate(model="alpha", prompt="x")

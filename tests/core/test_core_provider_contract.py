@@ -18,7 +18,7 @@ import limner
 from limner.client_limits import TIMEOUT
 
 from .fakeprovider import ALPHA, FakePlugin, FakeProvider
-from .support import IMAGE, FakeServer, MakeClient, Recorded, error_reply, ok_body
+from .support import IMAGE, FakeServer, MakeClient, Recorded, client_kwargs, error_reply, ok_body
 
 MODES = ALPHA.model_copy(
     update={
@@ -217,6 +217,41 @@ async def test_a_lookup_that_crashes_or_returns_no_settings_is_a_plugin_error(
         await client.images.generate(model="fake/alpha-1", prompt="p")
     assert said in caught.value.message
     assert server.api_calls == []
+
+
+class SlowLookup(FakeProvider):
+    """Its lookup takes longer than the tests' call timeout; counts the lookups."""
+
+    lookups: ClassVar[int] = 0
+
+    def complete_settings(self, settings: limner.ProviderSettings) -> limner.ProviderSettings:
+        time.sleep(0.4)
+        SlowLookup.lookups += 1
+        return settings
+
+
+def test_a_lookup_that_outlasts_its_event_loop_is_kept_for_the_next_one() -> None:
+    """One client, a call per asyncio.run: the loop's end cancelled the lookup's task, its
+    outcome was dropped, and every run looked again and timed out again, for good."""
+    SlowLookup.lookups = 0
+    kwargs = client_kwargs(None, plugins=[FakePlugin(SlowLookup)], timeout=0.2)
+    kwargs["providers"] = {"fake": {"api_key": "k", "base_url": "http://127.0.0.1:9/v1"}}
+    client = limner.AsyncClient(**kwargs)
+
+    async def call() -> str:
+        try:
+            await client.images.generate(model="fake/alpha-1", prompt="p")
+        except limner.LimnerError as error:
+            return error.code or type(error).__name__
+        return "made"
+
+    try:
+        assert asyncio.run(call()) == "settings_timeout"
+        time.sleep(0.5)  # the lookup ends, its loop gone
+        assert asyncio.run(call()) != "settings_timeout"  # (nothing answers: not reached)
+        assert SlowLookup.lookups == 1
+    finally:
+        asyncio.run(client.close())
 
 
 async def test_a_lookup_that_cannot_reach_the_network_is_a_connection_failure(

@@ -1048,3 +1048,32 @@ async def test_credentials_not_ready_in_time_are_not_blamed_on_the_provider(
         "timeout (a token still being refreshed); nothing was sent upstream"
     )
     assert server.requests == []
+
+
+async def test_settings_not_ready_in_time_are_not_blamed_on_the_provider(
+    server: FakeServer, tmp_path: Path
+) -> None:
+    """The same for a ``complete_settings`` lookup outlasting the timeout."""
+    from ..core.fakeprovider import FakePlugin
+    from ..core.test_core_provider_contract import GatedLookup
+
+    GatedLookup.gate.clear()
+    gateway = await start_gateway(
+        server,
+        tmp_path,
+        plugins=[FakePlugin(GatedLookup)],
+        providers={"fake": {"api_key": UPSTREAM_KEY, "base_url": f"{server.url}/v1"}},
+        timeout=0.2,
+    )
+    try:
+        with pytest.raises(openai.APIStatusError) as caught:
+            await gateway.sdk(max_retries=0).images.generate(model="fake/alpha-1", prompt="a")
+    finally:
+        GatedLookup.gate.set()
+        await gateway.stop()
+    assert caught.value.status_code == 504
+    assert caught.value.message == (
+        "Error code: 504 - the gateway's settings for the fake API were not ready within its "
+        "timeout (read over the network, such as a cloud project); nothing was sent upstream"
+    )
+    assert server.requests == []

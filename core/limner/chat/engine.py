@@ -26,7 +26,7 @@ from ..errors import (
 from ..estimates import estimate_calls
 from ..extra_headers import check_extra_headers, check_not_overwritten
 from ..failure_cost import price_bills, price_failure
-from ..inputs import provider_options
+from ..inputs import OPTIONS, provider_options, respell_error, respelled, spelling
 from ..off_loop import carries_image_data, run_translation
 from ..outcomes import failed_call_notice, failed_calls, gather_settled
 from ..plugin_failures import raise_from_plugin
@@ -132,18 +132,25 @@ class ChatEngine:
 
         images = (part.image for turn in turns for part in turn.parts)
         thoughts = (image for turn in turns for image in turn.thought_images)
-        heavy = carries_image_data((*images, *thoughts), request.provider_options)
-        translations = await run_translation(translate_all, calls, heavy=heavy)
-        if sending:  # the request is valid: settings that need I/O may be looked up now
-            store = self.engine.settings
-            within = self.engine.transport.total_timeout
-            completed = store.completed(provider) or await store.to_send(
-                provider, model, within=within
-            )
-            if completed is not settings:  # the first call sent: translated again with them
-                settings = completed
-                calls = tuple(replace(call, settings=completed) for call in calls)
-                translations = await run_translation(translate_all, calls, heavy=heavy)
+        given = request.provider_options
+        spelled = spelling(given, provider, OPTIONS) if given else None
+        heavy = carries_image_data((*images, *thoughts), given)
+        try:
+            translations = await run_translation(translate_all, calls, heavy=heavy)
+            if sending:  # the request is valid: settings that need I/O may be looked up now
+                store = self.engine.settings
+                within = self.engine.transport.total_timeout
+                completed = store.completed(provider) or await store.to_send(
+                    provider, model, within=within
+                )
+                if completed is not settings:  # the first call sent: translated again with them
+                    settings = completed
+                    calls = tuple(replace(call, settings=completed) for call in calls)
+                    translations = await run_translation(translate_all, calls, heavy=heavy)
+        except LimnerError as exc:
+            if spelled is not None:  # the options as the caller named them
+                respell_error(exc, provider, OPTIONS, spelled)
+            raise
         if headers:
             check_not_overwritten(headers, provider, settings, translations[0].request, model.id)
         adjustments = unique(a for t in translations for a in t.adjustments)
@@ -161,8 +168,18 @@ class ChatEngine:
             operation="chat",
             replacement=registry.replacement(model),
         )
+        if spelled is not None:
+            adjustments = list(respelled(tuple(adjustments), provider, OPTIONS, spelled))
+            warnings = list(respelled(tuple(warnings), provider, OPTIONS, spelled))
         return Plan(
-            model, provider, settings, calls, translations, tuple(adjustments), tuple(warnings)
+            model,
+            provider,
+            settings,
+            calls,
+            translations,
+            tuple(adjustments),
+            tuple(warnings),
+            spelled,
         )
 
     @staticmethod
@@ -179,6 +196,14 @@ class ChatEngine:
     # ---- sending and merging -----------------------------------------------------------------
 
     async def _send(self, plan: _Plan, call: ChatCall, translation: Translation) -> ChatResult:
+        try:
+            return await self._exchanged(plan, call, translation)
+        except LimnerError as exc:
+            if plan.options_spelled is not None:  # its options as the caller named them
+                respell_error(exc, plan.provider, OPTIONS, plan.options_spelled)
+            raise
+
+    async def _exchanged(self, plan: _Plan, call: ChatCall, translation: Translation) -> ChatResult:
         provider = plan.provider
         result = await exchange(
             self.engine.transport,

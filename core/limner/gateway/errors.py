@@ -30,6 +30,7 @@ from ..outcomes import failed_call_notice
 from ..redaction import Scrubber
 from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
 from ..retry import RetryPolicy
+from ..settings_store import SETTINGS_TIMEOUT
 from ..status_errors import ENDPOINT_NOT_FOUND, error_for_status
 
 log = logging.getLogger("limner.gateway")
@@ -223,6 +224,12 @@ def _unanswered(exc: LimnerError, said: str, upstream: str) -> _Answer:
         message = (
             f"the gateway's credentials for {upstream} were not ready within its timeout "
             "(a token still being refreshed); nothing was sent upstream"
+        )
+        return _Answer(exc.http_status, {"message": message})
+    if exc.code == SETTINGS_TIMEOUT:  # the gateway's settings for it were still being read
+        message = (
+            f"the gateway's settings for {upstream} were not ready within its timeout (read "
+            "over the network, such as a cloud project); nothing was sent upstream"
         )
         return _Answer(exc.http_status, {"message": message})
     message = f"{upstream} did not answer within the gateway's timeout"

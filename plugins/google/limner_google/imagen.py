@@ -125,7 +125,7 @@ def _refuse_storage(plan: Plan) -> None:
     if not isinstance(passed, dict):
         return
     for key in ("storageUri", "storage_uri"):
-        if key in passed:
+        if passed.get(key) is not None:  # (null: unset, as Google reads it)
             raise InvalidRequestError(
                 f"parameters.{key} is not supported: Google would save the images to Cloud "
                 "Storage and answer with gs:// links instead of the images; leave it out, and "

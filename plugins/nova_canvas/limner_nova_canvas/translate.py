@@ -251,12 +251,13 @@ def _region_notices(plan: Plan, settings: NovaCanvasSettings) -> None:
 
 def invoked_id(settings: NovaCanvasSettings, model: ModelInfo) -> str:
     """The Bedrock model id or ARN to invoke for ``model``: its entry in the ``model_ids``
-    setting, keyed by the model's name (``amazon.nova-canvas-v1:0``), its limner id
-    (``amazon/amazon.nova-canvas-v1:0``) or an alias (``nova-canvas``), in any case; else its
-    name."""
+    setting, keyed by the model's name (``amazon.nova-canvas-v1:0``) or an alias
+    (``nova-canvas``), with or without the provider (``amazon/nova-canvas``), in any case;
+    else its name."""
     if settings.model_ids:
-        spellings = {model.name.casefold(), model.id.casefold()}
-        spellings.update(alias.casefold() for alias in model.aliases)
+        names = (model.name, *model.aliases)
+        spellings = {name.casefold() for name in names}
+        spellings.update(f"{model.provider}/{name}".casefold() for name in names)
         for key, target in settings.model_ids.items():
             if key.casefold() in spellings:
                 return target

@@ -346,6 +346,8 @@ def test_imagen_refuses_a_storage_uri_passed_through(
     assert "answer with gs:// links instead of the images" in caught.value.message
     seeded = make_call("imagen-4.0-generate-001", settings=VERTEX, parameters={"seed": 3})
     assert provider.translate(seeded).request.json["parameters"]["seed"] == 3  # others go
+    unset = make_call("imagen-4.0-generate-001", settings=VERTEX, parameters={key: None})
+    assert provider.translate(unset).request.json["parameters"][key] is None
 
 
 @pytest.mark.parametrize("asked", [["TEXT", "IMAGE"], ["IMAGE"], ["TEXT"]])

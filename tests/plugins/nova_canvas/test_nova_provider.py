@@ -261,7 +261,13 @@ async def test_settings_under_the_provider_alias(bedrock: BedrockServer) -> None
 
 @pytest.mark.parametrize(
     "key",
-    ["amazon.nova-canvas-v1:0", "amazon/amazon.nova-canvas-v1:0", "nova-canvas", "Nova-Canvas"],
+    [
+        "amazon.nova-canvas-v1:0",
+        "amazon/amazon.nova-canvas-v1:0",
+        "nova-canvas",
+        "amazon/nova-canvas",
+        "Nova-Canvas",
+    ],
 )
 def test_model_ids_setting_points_at_another_bedrock_id(
     provider: NovaCanvasProvider, make_call: MakeCall, key: str
