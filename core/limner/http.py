@@ -184,6 +184,15 @@ class Transport:
                 if exc.billing_note and on_resend is not None:  # sent again, perhaps twice made
                     on_resend(f"attempt {attempt}: {exc.billing_note}; limner sent it again")
                 continue
+            except RequestTimeoutError as exc:  # logged as the attempts that answered are
+                log.debug(
+                    "%s %s timed out (attempt %d): %s",
+                    request.method,
+                    shown_url(request.url),
+                    attempt,
+                    exc,
+                )
+                raise
             if log.isEnabledFor(logging.DEBUG):  # the arguments cost even when not logged
                 log.debug(
                     "%s %s -> %d in %.0f ms (attempt %d)",

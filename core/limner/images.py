@@ -10,6 +10,7 @@ import base64
 import contextlib
 import functools
 import io
+import re
 import struct
 from collections.abc import Callable, Collection, Hashable, Iterator
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+_URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
 @dataclass(frozen=True)
@@ -256,6 +259,11 @@ def _read_file(given: str, *, param: str, max_bytes: int) -> bytes:
                 said = f"{shown} is a directory, not an image file"
             elif path.exists():
                 said = f"{shown} is not a regular file (a device or a pipe): save the image first"
+            elif scheme := _URL_SCHEME.match(given):  # gs://, s3://: not a path either
+                said = (
+                    f"{shown} is a {scheme[1]}:// URL, which limner does not fetch; give an "
+                    "https URL, a data: URL, the image's bytes or a path"
+                )
             elif len(given) > 300:  # base64 text, most likely: no path is that long
                 said = (
                     f"no such file {shown}; an image given as text is a path, a data: URL "

@@ -57,14 +57,19 @@ def collect(
     warnings = list(plan.warnings)
     data: list[ImageData] = []
     answered: list[tuple[ProviderResult, Translation]] = []
+    calls = len(plan.calls)
     for call, sent, result in zip(plan.calls, plan.translations, outcomes, strict=True):
         if isinstance(result, LimnerError):  # others made images: it is said, not raised
             warnings.append(failed_call_notice(result))
             continue
         answered.append((result, sent))
         for notice in result.warnings:
-            index = None if notice.index is None else notice.index + len(data)
-            warnings.append(notice.model_copy(update={"index": index}))
+            update: dict[str, Any] = {}
+            if notice.index is not None:
+                update["index"] = notice.index + len(data)
+            if notice.code == RESENT and calls > 1:  # which call was sent again
+                update["message"] = f"call {call.index + 1} of {calls}: {notice.message}"
+            warnings.append(notice.model_copy(update=update) if update else notice)
         if len(result.images) < call.n and not explained(result):
             warnings.append(fewer_images(plan, call, len(result.images)))
         elif len(result.images) > call.n:  # billed all the same: kept, and said

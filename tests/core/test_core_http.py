@@ -187,13 +187,22 @@ async def test_connection_refused_attempts(make_client: MakeClient) -> None:
     assert attempts == FAST_RETRY.max_retries + 1
 
 
-async def test_timeout_is_not_retried_and_fast(make_client: MakeClient, server: FakeServer) -> None:
+async def test_timeout_is_not_retried_and_fast(
+    make_client: MakeClient, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
     client = make_client(timeout=0.2)
     server.reply(server.stall, server.stall)
     loop = asyncio.get_running_loop()
     start = loop.time()
-    with pytest.raises(limner.RequestTimeoutError) as info:
+    with (
+        caplog.at_level("DEBUG", "limner.http"),
+        pytest.raises(limner.RequestTimeoutError) as info,
+    ):
         await client.images.generate(model="alpha", prompt="x")
+    logged = [r.getMessage() for r in caplog.records if r.name == "limner.http"]
+    assert logged == [  # as an attempt that answered is (it was not logged at all)
+        f"POST {server.url}/v1/images timed out (attempt 1): {info.value}"
+    ]
     assert loop.time() - start < 1.5
     assert len(server.api_calls) == 1
     assert info.value.http_status == 504

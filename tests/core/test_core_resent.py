@@ -39,6 +39,19 @@ async def test_a_post_resent_after_its_connection_dropped_says_so(
     ]
 
 
+async def test_a_split_call_resent_is_named(make_client: MakeClient, server: FakeServer) -> None:
+    """As in an error's billing note: the warning said "attempt 1" of no call in particular."""
+    server.reply(_hang_up)
+    result = await make_client().images.generate(model="fake/alpha-1", prompt="x", n=4)
+    assert len(result.data) == 4 and len(server.api_calls) == 3
+    (note,) = [w.message for w in result.warnings if w.code == RESENT]
+    assert note.startswith(("call 1 of 2: attempt 1: ", "call 2 of 2: attempt 1: "))
+    assert note.endswith(
+        "the connection dropped after the request went out: the provider may "
+        "have taken it, and may bill the images it makes; limner sent it again"
+    )
+
+
 @pytest.mark.parametrize(("status", "what"), [(524, "a proxy"), (504, "a gateway")])
 async def test_a_post_resent_after_a_timed_out_front_says_so(
     make_client: MakeClient, server: FakeServer, status: int, what: str

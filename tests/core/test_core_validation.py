@@ -465,6 +465,7 @@ async def test_text_file_passed_as_image_path(
         ("/dev/zero", "is not a regular file (a device or a pipe)", "file_not_found"),
         ("/proc/self/mem", "cannot read '/proc/self/mem' (Input/output error)", "file_unreadable"),
         ("/no/such/dir/fox.png", "no such file", "file_not_found"),
+        ("gs://bucket/fox.png", "is a gs:// URL, which limner does not fetch", "file_not_found"),
     ],
 )
 async def test_a_path_that_cannot_be_read_is_refused_naming_the_image(

@@ -35,12 +35,14 @@ from .chat_contents import conversation, count_images, system_parts
 from .chat_sampling import budget_for_an_image, sampling
 from .common import (
     IGNORED_FIELDS,
+    VERTEX_TOP_LEVEL,
     WHY_DROPPED,
     as_sent,
     merge_passed_through,
     modality_default,
     output_options,
     person_generation,
+    refuse_vertex_only,
 )
 from .options import GoogleOptions, response_modalities
 from .passed_seed import split_passed_seed
@@ -68,7 +70,6 @@ _TOP_LEVEL = (
     "generationConfig",
     "systemInstruction",
 )
-_VERTEX_TOP_LEVEL = ("labels", "modelArmorConfig")
 
 
 def translate_chat(
@@ -240,7 +241,7 @@ def _top_k(extras: dict[str, Any], generation: dict[str, Any]) -> None:
 def _top_level(body: ChatBody, extras: dict[str, Any]) -> dict[str, Any]:
     """The remaining extras: OpenAI's newer fields Gemini has no setting for (reported), and
     ``GenerateContentRequest`` fields by their JSON name; anything else is refused."""
-    known = _TOP_LEVEL + (_VERTEX_TOP_LEVEL if body.on_vertex else ())
+    known = _TOP_LEVEL + (VERTEX_TOP_LEVEL if body.on_vertex else ())
     out: dict[str, Any] = {}
     for name, value in extras.items():
         if name in _NOT_SENT_EXTRAS:
@@ -251,13 +252,11 @@ def _top_level(body: ChatBody, extras: dict[str, Any]) -> dict[str, Any]:
         if json_name in known:
             out[json_name] = value
             continue
-        if json_name in _VERTEX_TOP_LEVEL:
-            why = "only Vertex AI takes it (vertexai=True)"
-        else:
-            why = (
-                "it is not a chat-completions field limner maps, nor a field of Google's "
-                f"generateContent request ({', '.join(known)}); put generation settings under "
-                "generationConfig"
-            )
+        refuse_vertex_only((name,), body.on_vertex)
+        why = (
+            "it is not a chat-completions field limner maps, nor a field of Google's "
+            f"generateContent request ({', '.join(known)}); put generation settings under "
+            "generationConfig"
+        )
         raise InvalidRequestError(f"{name!r}: {why}", param=name)
     return out

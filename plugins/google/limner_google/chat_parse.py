@@ -27,7 +27,7 @@ from .common import as_sent, fail, flagged_categories
 from .errors import answer_id
 from .gemini import ACCOUNT_LIMITED, SAFETY_FINISH, account_limited
 from .options import options_of, response_modalities
-from .usage import cached_at_full_price, usage_from_metadata
+from .usage import cached_at_full_price, priced_as_on_demand, usage_from_metadata
 
 __all__ = ["parse_chat"]
 
@@ -147,6 +147,7 @@ def parse_chat(call: ChatCall, response: WireResponse) -> ChatResult:
     thoughts = meta.get("thoughtsTokenCount") if isinstance(meta, dict) else None
     cached, said_cached = cached_at_full_price(meta)
     warnings.extend(said_cached)
+    warnings.extend(priced_as_on_demand(meta))
     response_id = answer_id(response)
     return ChatResult(
         text=text,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -37,6 +37,7 @@ __all__ = [
     "IMAGEN_ONLY",
     "PERSON_GENERATION",
     "THINKING_PARAM",
+    "VERTEX_TOP_LEVEL",
     "WHY_DROPPED",
     "as_sent",
     "blocked",
@@ -53,6 +54,7 @@ __all__ = [
     "no_thinking",
     "output_options",
     "person_generation",
+    "refuse_vertex_only",
     "thinking_level",
     "unsupported_thinking_level",
 ]
@@ -90,6 +92,23 @@ def drop_ignored(plan: Plan) -> None:
     fidelity = getattr(plan.request, "input_fidelity", None)
     if fidelity is not None:
         plan.drop("input_fidelity", fidelity, "Google's image APIs have no such setting")
+
+
+VERTEX_TOP_LEVEL = ("labels", "modelArmorConfig")
+"""``GenerateContentRequest`` fields only Vertex AI takes [aiplatform discovery]; the Gemini API
+answers them with a 400."""
+
+
+def refuse_vertex_only(names: Iterable[str], on_vertex: bool) -> None:
+    """Refuse the first of ``names`` (fields given by their JSON or snake_case name) that only
+    Vertex AI takes, when the call goes to the Gemini API."""
+    if on_vertex:
+        return
+    for name in names:
+        if camel(name) in VERTEX_TOP_LEVEL:
+            raise InvalidRequestError(
+                f"{name!r}: only Vertex AI takes it (vertexai=True)", param=name
+            )
 
 
 def forward(body: dict[str, Any], plan: Plan, section: str = "generationConfig") -> dict[str, Any]:

@@ -42,13 +42,14 @@ from .common import (
     mime_format,
     output_options,
     person_generation,
+    refuse_vertex_only,
     thinking_level,
 )
 from .errors import answer_id
 from .options import GoogleOptions
 from .plan import Plan, choose_size, class_by_pixels
 from .spelling import camel
-from .usage import cached_at_full_price, usage_from_metadata
+from .usage import cached_at_full_price, priced_as_on_demand, usage_from_metadata
 
 __all__ = [
     "ACCOUNT_LIMITED",
@@ -164,6 +165,7 @@ def translate_gemini(plan: Plan) -> Translation:
     if image_config:
         generation["imageConfig"] = image_config
     misplaced_generation_fields(plan)
+    refuse_vertex_only(plan.request.forwarded, plan.on_vertex)
     body = forward(
         {"contents": [{"role": "user", "parts": parts}], "generationConfig": generation}, plan
     )
@@ -269,6 +271,7 @@ def parse_gemini(call: ProviderCall, response: WireResponse) -> ProviderResult:
         )
         warnings.append(Notice(code="finish_reason", message=message))
     warnings += cached_at_full_price(body.get("usageMetadata"))[1]  # priced as chat is
+    warnings += priced_as_on_demand(body.get("usageMetadata"))
     return ProviderResult(
         images=images,
         usage=usage,

@@ -17,7 +17,7 @@ from typing import Any
 from limner import Notice, Usage
 from limner.responses import InputTokensDetails, OutputTokensDetails
 
-__all__ = ["cached_at_full_price", "usage_from_metadata"]
+__all__ = ["cached_at_full_price", "priced_as_on_demand", "usage_from_metadata"]
 
 
 _COUNTS = ("promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "totalTokenCount")
@@ -84,3 +84,22 @@ def cached_at_full_price(meta: Any) -> tuple[int, list[Notice]]:
         "be high",
     )
     return cached, [notice]
+
+
+_ON_DEMAND = ("ON_DEMAND", "TRAFFIC_TYPE_UNSPECIFIED")
+
+
+def priced_as_on_demand(meta: Any) -> list[Notice]:
+    """The notice for a Vertex AI call served as other traffic than on-demand
+    (``usageMetadata.trafficType``, [aiplatform discovery ``UsageMetadata``]): its cost uses
+    the on-demand rates, the only ones the price sources give."""
+    traffic = meta.get("trafficType") if isinstance(meta, dict) else None
+    if not isinstance(traffic, str) or traffic in _ON_DEMAND:
+        return []
+    notice = Notice(
+        code="priced_as_on_demand",
+        message=f"Vertex AI served this call as {traffic} traffic; the cost uses on-demand "
+        "(Pay-As-You-Go) rates, the only ones the price sources give (provisioned throughput "
+        "is paid for in advance; flex, priority and off-peak traffic have rates of their own)",
+    )
+    return [notice]

@@ -298,6 +298,30 @@ async def test_cached_prompt_tokens_are_counted_and_said_to_be_priced_in_full(
 
 
 @pytest.mark.parametrize(
+    ("traffic", "said"),
+    [("PROVISIONED_THROUGHPUT", True), ("ON_DEMAND_FLEX", True), ("ON_DEMAND", False)],
+)
+async def test_traffic_other_than_on_demand_is_said_to_be_priced_at_on_demand_rates(
+    server: Server, traffic: str, said: bool
+) -> None:
+    """Vertex reports the traffic a call was served as; the price sources give on-demand
+    rates only: a provisioned-throughput call was priced so without a word."""
+    answer = json.loads(json.dumps(ANSWERS["pro_with_text"]))
+    answer["usageMetadata"]["trafficType"] = traffic
+    server.answer(200, answer)
+    async with server.client() as client:
+        result = await client.chat.completions.create(
+            model=PRO, messages=[{"role": "user", "content": "x"}]
+        )
+        images = await client.images.generate(model=PRO, prompt="x")
+    for made in (result, images):
+        notices = [w.message for w in made.warnings if w.code == "priced_as_on_demand"]
+        expected = f"Vertex AI served this call as {traffic} traffic; the cost uses on-demand"
+        assert [m.startswith(expected) for m in notices] == ([True] if said else [])
+    assert result.cost == images.cost == Decimal("0.138472")
+
+
+@pytest.mark.parametrize(
     "meta",
     [
         None,

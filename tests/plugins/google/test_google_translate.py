@@ -330,6 +330,20 @@ def test_forwarded_fields_reach_the_body(provider: GoogleProvider, make_call: Ma
     assert provider.translate(call).request.json["safetySettings"] == safety
 
 
+@pytest.mark.parametrize("name", ["labels", "modelArmorConfig", "model_armor_config"])
+def test_vertex_only_fields_are_refused_on_the_gemini_api(
+    provider: GoogleProvider, make_call: MakeCall, name: str
+) -> None:
+    """As chat refuses them: Google's Gemini API answered them with a 400."""
+    value: Any = {"team": "art"}
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(make_call("gemini-3-pro-image", **{name: value}))
+    assert caught.value.param == name
+    assert "only Vertex AI takes it" in caught.value.message
+    sent = provider.translate(make_call("gemini-3-pro-image", settings=VERTEX, **{name: value}))
+    assert sent.request.json[name] == value
+
+
 # ---- Imagen ----------------------------------------------------------------------------------
 
 
