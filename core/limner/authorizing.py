@@ -19,11 +19,23 @@ from .provider import Provider, ProviderSettings
 from .redaction import raised_at
 from .wire import WireRequest
 
-__all__ = ["AUTHORIZE_TIMEOUT", "authorized", "authorized_in_thread", "step_failure"]
+__all__ = [
+    "AUTHORIZE_TIMEOUT",
+    "SETTINGS_TIMEOUT",
+    "authorized",
+    "authorized_in_thread",
+    "step_failure",
+    "step_timed_out",
+]
 
 AUTHORIZE_TIMEOUT = "authorize_timeout"
 """``code`` of the :class:`~limner.errors.RequestTimeoutError` of a call whose blocking
 ``authorize`` (a token refresh) outlasted the call's timeout: nothing was sent."""
+
+SETTINGS_TIMEOUT = "settings_timeout"
+"""``code`` of the :class:`~limner.errors.RequestTimeoutError` of a call whose provider had not
+completed its settings (:meth:`~limner.provider.Provider.complete_settings`) within the call's
+``timeout``: nothing was sent."""
 
 
 def authorized(
@@ -70,19 +82,34 @@ async def authorized_in_thread(
     except TimeoutError:
         if within is None or not deadline.expired():
             raise
-        raise _not_authorized_in_time(provider, model_id, within) from None
+        raise step_timed_out(provider, model_id, within) from None
 
 
-def _not_authorized_in_time(provider: Provider, model_id: str, within: float) -> LimnerError:
-    """The error for an ``authorize`` that took longer than the call's ``timeout``."""
+def step_timed_out(
+    provider: Provider, model_id: str, within: float, step: str = "authorize"
+) -> LimnerError:
+    """The error for ``provider``'s ``step`` (a blocking ``authorize``, or
+    ``complete_settings``) that took longer than the call's ``timeout`` (``within`` seconds):
+    nothing was sent, so it is not retried."""
+    if step == "authorize":
+        what = (
+            "authorize the request within {within:g} s (its credentials were still being read "
+            "or refreshed, e.g. a token service that does not answer)"
+        )
+        code = AUTHORIZE_TIMEOUT
+    else:
+        what = (
+            "complete its settings within {within:g} s (settings it looks up over the network, "
+            "such as credentials or a project, were still being read)"
+        )
+        code = SETTINGS_TIMEOUT
     failure = RequestTimeoutError(
-        f"{provider.name} could not authorize the request within {within:g} s (its "
-        "credentials were still being read or refreshed, e.g. a token service that does not "
-        "answer); nothing was sent: check the network and the provider's credentials",
+        f"{provider.name} could not {what.format(within=within)}; nothing was sent: check the "
+        "network and the provider's credentials",
         provider=provider.name,
         model=model_id,
         retryable=False,
-        code=AUTHORIZE_TIMEOUT,
+        code=code,
     )
     failure.limit = TIMEOUT
     return failure

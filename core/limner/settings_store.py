@@ -10,12 +10,11 @@ from collections.abc import Mapping
 from concurrent.futures import Future
 from typing import Any
 
-from .authorizing import step_failure
+from .authorizing import SETTINGS_TIMEOUT, step_failure, step_timed_out
 from .capabilities import ModelInfo
-from .client_limits import TIMEOUT
 from .credential_notes import noting_missing
 from .daemon_threads import submit
-from .errors import LimnerError, MissingCredentialsError, PluginError, RequestTimeoutError
+from .errors import LimnerError, MissingCredentialsError, PluginError
 from .inputs import namespace_of, respell_error, spelling
 from .plugin_failures import raise_from_plugin
 from .plugins import Registry
@@ -23,11 +22,6 @@ from .provider import Provider, ProviderSettings
 from .wire import WireRequest
 
 __all__ = ["SETTINGS_TIMEOUT", "SettingsStore"]
-
-SETTINGS_TIMEOUT = "settings_timeout"
-"""``code`` of the :class:`~limner.errors.RequestTimeoutError` of a call whose provider had not
-completed its settings (:meth:`~limner.provider.Provider.complete_settings`) within the call's
-``timeout``: nothing was sent."""
 
 
 class SettingsStore:
@@ -103,7 +97,7 @@ class SettingsStore:
         except TimeoutError:
             if within is None or not deadline.expired():
                 raise
-            raise _not_completed_in_time(provider, model.id, within) from None
+            raise step_timed_out(provider, model.id, within, "complete_settings") from None
         if not isinstance(done, ProviderSettings):
             step = f"{type(provider).__name__}.complete_settings"
             wanted = "the provider's settings"
@@ -176,19 +170,3 @@ class SettingsStore:
                 continue
             found.extend(provider.secret_values(settings))
         return found
-
-
-def _not_completed_in_time(provider: Provider, model_id: str, within: float) -> LimnerError:
-    """The error for a call whose provider's ``complete_settings`` took longer than the call's
-    ``timeout``."""
-    failure = RequestTimeoutError(
-        f"{provider.name} could not complete its settings within {within:g} s (settings it "
-        "looks up over the network, such as credentials or a project, were still being read); "
-        "nothing was sent: check the network and the provider's credentials",
-        provider=provider.name,
-        model=model_id,
-        retryable=False,
-        code=SETTINGS_TIMEOUT,
-    )
-    failure.limit = TIMEOUT
-    return failure

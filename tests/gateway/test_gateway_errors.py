@@ -1022,18 +1022,34 @@ async def test_a_free_slot_is_taken_when_the_queue_time_is_spent(tmp_path: Path)
             assert state.slots._value == 3
 
 
-async def test_credentials_not_ready_in_time_are_not_blamed_on_the_provider(
-    server: FakeServer, tmp_path: Path
+@pytest.mark.parametrize(
+    ("stuck", "what"),
+    [
+        (
+            "StuckAuthProvider",
+            "credentials for the fake API were not ready within its timeout "
+            "(a token still being refreshed)",
+        ),
+        (
+            "GatedLookup",
+            "settings for the fake API were not ready within its timeout (read over "
+            "the network, such as a cloud project)",
+        ),
+    ],
+)
+async def test_credentials_or_settings_not_ready_in_time_are_not_blamed_on_the_provider(
+    server: FakeServer, tmp_path: Path, stuck: str, what: str
 ) -> None:
-    """A blocking authorize (a token refresh) outlasting the timeout was answered as "the fake
-    API did not answer", though nothing had been sent to it."""
+    """A blocking authorize (a token refresh), or a settings lookup, outlasting the timeout was
+    answered as "the fake API did not answer", though nothing had been sent to it."""
+    from ..core import test_core_provider_contract as contract
     from ..core.fakeprovider import FakePlugin
-    from ..core.test_core_provider_contract import StuckAuthProvider
 
+    contract.GatedLookup.gate.clear()
     gateway = await start_gateway(
         server,
         tmp_path,
-        plugins=[FakePlugin(StuckAuthProvider)],
+        plugins=[FakePlugin(getattr(contract, stuck))],
         providers={"fake": {"api_key": UPSTREAM_KEY, "base_url": f"{server.url}/v1"}},
         timeout=0.2,
     )
@@ -1041,39 +1057,10 @@ async def test_credentials_not_ready_in_time_are_not_blamed_on_the_provider(
         with pytest.raises(openai.APIStatusError) as caught:
             await gateway.sdk(max_retries=0).images.generate(model="fake/alpha-1", prompt="a")
     finally:
+        contract.GatedLookup.gate.set()
         await gateway.stop()
     assert caught.value.status_code == 504
     assert caught.value.message == (
-        "Error code: 504 - the gateway's credentials for the fake API were not ready within its "
-        "timeout (a token still being refreshed); nothing was sent upstream"
-    )
-    assert server.requests == []
-
-
-async def test_settings_not_ready_in_time_are_not_blamed_on_the_provider(
-    server: FakeServer, tmp_path: Path
-) -> None:
-    """The same for a ``complete_settings`` lookup outlasting the timeout."""
-    from ..core.fakeprovider import FakePlugin
-    from ..core.test_core_provider_contract import GatedLookup
-
-    GatedLookup.gate.clear()
-    gateway = await start_gateway(
-        server,
-        tmp_path,
-        plugins=[FakePlugin(GatedLookup)],
-        providers={"fake": {"api_key": UPSTREAM_KEY, "base_url": f"{server.url}/v1"}},
-        timeout=0.2,
-    )
-    try:
-        with pytest.raises(openai.APIStatusError) as caught:
-            await gateway.sdk(max_retries=0).images.generate(model="fake/alpha-1", prompt="a")
-    finally:
-        GatedLookup.gate.set()
-        await gateway.stop()
-    assert caught.value.status_code == 504
-    assert caught.value.message == (
-        "Error code: 504 - the gateway's settings for the fake API were not ready within its "
-        "timeout (read over the network, such as a cloud project); nothing was sent upstream"
+        f"Error code: 504 - the gateway's {what}; nothing was sent upstream"
     )
     assert server.requests == []

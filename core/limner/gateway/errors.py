@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..authorizing import AUTHORIZE_TIMEOUT
+from ..authorizing import AUTHORIZE_TIMEOUT, SETTINGS_TIMEOUT
 from ..errors import (
     AuthenticationError,
     BillingError,
@@ -30,7 +30,6 @@ from ..outcomes import failed_call_notice
 from ..redaction import Scrubber
 from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
 from ..retry import RetryPolicy
-from ..settings_store import SETTINGS_TIMEOUT
 from ..status_errors import ENDPOINT_NOT_FOUND, error_for_status
 
 log = logging.getLogger("limner.gateway")
