@@ -3,12 +3,11 @@ more than :data:`MAX_ANSWER_BYTES` of any body (as decompressed), however it is 
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from .exchange_failures import unreadable
 from .images import byte_count
-from .wire import WireRequest, WireResponse
+from .wire import WireRequest, WireResponse, loads
 
 if TYPE_CHECKING:  # aiohttp is imported on first use, to keep `import limner` fast
     import aiohttp
@@ -59,8 +58,8 @@ async def _read_json(
     if length is not None and length <= _SMALL_BODY and "content-encoding" not in headers:
         body = await response.read()
         try:
-            return WireResponse(status, headers, body[:1024], url, parsed=json.loads(body))
-        except (ValueError, RecursionError):  # not UTF-8, not JSON, nested past any use: kept
+            return WireResponse(status, headers, body[:1024], url, parsed=loads(body))
+        except ValueError:  # not UTF-8, not JSON, nested past any use: kept
             return WireResponse(status, headers, body, url)  # as bytes, for the error message
     buffer = await _read_all(response, request)
     head = bytes(buffer[:1024])
@@ -70,7 +69,7 @@ async def _read_json(
         return WireResponse(status, headers, bytes(buffer), url)
     del buffer
     try:
-        parsed = json.loads(text)
-    except (ValueError, RecursionError):
+        parsed = loads(text)
+    except ValueError:
         return WireResponse(status, headers, text.encode(), url)
     return WireResponse(status, headers, head, url, parsed=parsed)

@@ -264,7 +264,8 @@ def _inherited_by_a_child() -> None:
     _MADE.clear()
 
 
-os.register_at_fork(after_in_child=_inherited_by_a_child)
+if hasattr(os, "register_at_fork"):  # (not on Windows, which has no fork)
+    os.register_at_fork(after_in_child=_inherited_by_a_child)
 
 
 async def back_off(seconds: float, pauses: Pauses | None) -> None:

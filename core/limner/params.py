@@ -47,8 +47,8 @@ class CommonParams(TypedDict, total=False):
     response_format: Literal["url", "b64_json"] | None
     user: str | None
     extra_headers: Mapping[str, str] | None
-    provider_options: Mapping[str, Mapping[str, Any] | None] | None
-    extra_body: Mapping[str, Any] | None
+    provider_options: Mapping[str, Mapping[str, object] | None] | None
+    extra_body: Mapping[str, object] | None
     """Fields limner does not know, forwarded to the provider unchanged."""
     timeout: float | None
     """Seconds allowed for each HTTP call of this call (the client's ``timeout``, for this call
@@ -100,7 +100,7 @@ class ChatParams(TypedDict, total=False):
     image_config: ImageConfig | Mapping[str, str] | None
     n: int | None
     stream: bool | None
-    stream_options: Mapping[str, Any] | None
+    stream_options: Mapping[str, object] | None
     temperature: float | None
     top_p: float | None
     max_tokens: int | None
@@ -110,7 +110,7 @@ class ChatParams(TypedDict, total=False):
     frequency_penalty: float | None
     presence_penalty: float | None
     logit_bias: Mapping[str, float] | None
-    response_format: Mapping[str, Any] | None
+    response_format: Mapping[str, object] | None
     reasoning_effort: str | None
     user: str | None
     safety_identifier: str | None
@@ -119,19 +119,19 @@ class ChatParams(TypedDict, total=False):
     metadata: Mapping[str, str] | None
     store: bool | None
     service_tier: str | None
-    tools: Sequence[Any] | None
-    tool_choice: Any
-    functions: Sequence[Any] | None
-    function_call: Any
+    tools: Sequence[object] | None
+    tool_choice: object
+    functions: Sequence[object] | None
+    function_call: object
     parallel_tool_calls: bool | None
     logprobs: bool | None
     top_logprobs: int | None
-    audio: Any
-    prediction: Any
-    web_search_options: Mapping[str, Any] | None
+    audio: object
+    prediction: object
+    web_search_options: Mapping[str, object] | None
     extra_headers: Mapping[str, str] | None
-    provider_options: Mapping[str, Mapping[str, Any] | None] | None
-    extra_body: Mapping[str, Any] | None
+    provider_options: Mapping[str, Mapping[str, object] | None] | None
+    extra_body: Mapping[str, object] | None
     timeout: float | None
     """Seconds allowed for each HTTP call of this call alone."""
     max_retries: int | None

@@ -305,7 +305,7 @@ def save_paths(
     ``stem-1.ext``, ``stem-2.ext``..."""
     target = Path(path).expanduser()
     ext = file_extension(output_format)
-    if target.is_dir() or str(path).endswith(os.sep):
+    if target.is_dir() or str(path).endswith(("/", os.sep)):  # (Windows: "\\" or "/")
         return [target / f"image-{i + 1}.{ext}" for i in range(count)]
     if count == 1:
         return [target if target.suffix else target.with_name(f"{target.name.rstrip('.')}.{ext}")]

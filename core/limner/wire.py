@@ -8,13 +8,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field as _field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-__all__ = ["REDACTED", "FilePart", "WireRequest", "WireResponse", "parse_retry_after"]
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "REDACTED",
+    "FilePart",
+    "WireRequest",
+    "WireResponse",
+    "loads",
+    "parse_retry_after",
+]
 
 REDACTED = "<redacted>"
 
@@ -171,6 +180,44 @@ class WireRequest:
 NOT_PARSED: Any = object()
 
 
+MAX_JSON_DEPTH = 200
+"""Levels of nesting past which an answer's JSON is not read (no API nests that deep; limner's
+own walks over a body, scrubbing secrets from it, recurse). Python 3.11 and 3.12's parser
+stops at about a thousand levels by itself; 3.13's reads tens of thousands."""
+
+_PARSER_STOPS = sys.version_info < (3, 13)
+
+
+def loads(data: str | bytes | bytearray) -> Any:
+    """``json.loads(data)``; raises ``ValueError`` for what is not JSON and for JSON nested
+    deeper than :data:`MAX_JSON_DEPTH` (nothing could walk it)."""
+    try:
+        parsed = json.loads(data)
+    except RecursionError as exc:
+        raise ValueError("the JSON is nested too deeply to read") from exc
+    if not _PARSER_STOPS and _deeper_than(parsed, MAX_JSON_DEPTH):
+        raise ValueError("the JSON is nested too deeply to read")
+    return parsed
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests lists and objects more than ``limit`` levels (walked level by
+    level, without recursion)."""
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+    return False
+
+
 @dataclass(frozen=True, init=False)
 class WireResponse:
     """A provider's HTTP answer. Header names are lowercase.
@@ -204,13 +251,10 @@ class WireResponse:
 
     def json(self) -> Any:
         """The body parsed as JSON; raises ``ValueError`` when it is not JSON (or is nested
-        deeper than Python's JSON parser goes)."""
+        deeper than :data:`MAX_JSON_DEPTH`)."""
         if self.parsed is not NOT_PARSED:
             return self.parsed
-        try:
-            return json.loads(self.body)
-        except RecursionError as exc:
-            raise ValueError("the JSON is nested too deeply to read") from exc
+        return loads(self.body)
 
     def json_or_none(self) -> Any:
         """The body parsed as JSON, or ``None`` when it is not JSON."""

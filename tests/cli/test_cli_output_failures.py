@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import os
 import subprocess
 import sys
@@ -77,8 +78,13 @@ def test_a_list_that_cannot_be_written_fails_as_that(
 
 
 def _version(stdout: int) -> subprocess.CompletedProcess[str]:
+    """``limner --version``, its output buffered as it is by default (PYTHONUNBUFFERED, which
+    CI machines may set, hid a second failure at exit: Python's traceback, exit status 120)."""
     command = [sys.executable, "-m", "limner.cli.main", "--version"]
-    return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False)
+    environ = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run(
+        command, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False, env=environ
+    )
 
 
 def test_version_to_a_reader_that_left_ends_quietly() -> None:
@@ -123,6 +129,23 @@ def test_a_file_name_too_long_for_the_file_system_is_refused_before_the_call(
     )
 
 
+def test_without_pathconf_names_are_counted_in_characters_as_windows_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has no os.pathconf: -o crashed with AttributeError. NTFS takes 255 UTF-16
+    units, so 100 CJK characters (300 bytes in UTF-8) make a name it takes."""
+    from limner.cli.output import _name_limit
+
+    monkeypatch.delattr(os, "pathconf")
+    most, units, size = _name_limit(tmp_path)
+    assert (most, units, size("雪" * 100 + ".png"), size("🦊")) == (255, "characters", 104, 2)
+    long = tmp_path / ("x" * 300 + ".png")
+    argv = ["a fox", "-m", "openai/gpt-image-2", "-o", str(long), "--dry-run"]
+    status, _, err = run(capsys, "generate", *argv)
+    assert status == 2
+    assert "a name here is at most 255 characters, and this one is 304" in err
+
+
 def test_errors_name_the_image_flag_and_the_file_given(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -151,6 +174,36 @@ def test_serve_errors_name_the_flag(
     status, _, err = run(capsys, "serve", *argv)
     assert status == 2
     assert err.startswith(f"limner: error: {said}")
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_output_in_a_code_page_without_the_prompts_characters(
+    fake_openai: FakeOpenAI, tmp_path: Path, json_out: bool
+) -> None:
+    """Windows' redirected output is cp1252: the saved path (and a dry run's JSON) ended in a
+    UnicodeEncodeError traceback after the paid call, exit status 1 and nothing said."""
+    target = tmp_path / "雪" / "fox.png"
+    command = [sys.executable, "-m", "limner.cli.main", "generate", "a fox 🦊", "-m"]
+    command += ["openai/gpt-image-2", "-o", str(target), *(["--json"] if json_out else [])]
+    environ = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    done = subprocess.run(command, capture_output=True, check=False, env=environ, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert target.exists()
+    said = done.stdout.decode("cp1252")
+    if json_out:
+        assert json.loads(said)["files"] == [str(target)]
+    else:
+        assert "\\u96ea" in said.splitlines()[0]  # the folder's name, escaped
+    planned = subprocess.run(
+        [*command[:4], "a fox 🦊", "-m", "openai/gpt-image-2", "--dry-run", "--json"],
+        capture_output=True,
+        check=False,
+        env=environ,
+        timeout=60,
+    )
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(planned.stdout.decode("cp1252"))
+    assert plan["requests"][0]["json"]["prompt"] == "a fox 🦊"
 
 
 def _limner_with(closed: str, *argv: str) -> subprocess.CompletedProcess[str]:

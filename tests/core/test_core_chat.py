@@ -8,7 +8,7 @@ import base64
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, assert_type
 
 import pytest
 from aiohttp import web
@@ -148,6 +148,8 @@ async def test_a_third_party_plugin_serves_chat_and_gets_its_state_back(
                 },
             ],
         )
+        # an answer's content is text, as OpenAI types it (not the request's list of parts)
+        assert_type(first.choices[0].message.content, str | None)
         message = json.loads(json.dumps(first.choices[0].message.to_param()))
         second = await painter.chat.completions.create(
             model="painter/chat-1",

@@ -14,13 +14,14 @@ import warnings
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Unpack
 
 import pytest
 from aiohttp import web
 from PIL import Image
 
 import limner
+from limner.params import ChatParams, GenerateParams
 from limner.wire import REDACTED, WireRequest
 
 from .fakeprovider import API_KEY, FakePlugin, FakeProvider
@@ -853,6 +854,33 @@ def test_a_dry_run_flag_passed_through_as_a_bool_type_checks(method: str) -> Non
         for o in typing.get_overloads(function)
     ]
     assert ("bool", kinds[0][1] + " | DryRun") in kinds, kinds
+
+
+def _planned(client: limner.Client, **options: Unpack[GenerateParams]) -> limner.DryRun:
+    """Options forwarded from a typed wrapper: mypy --strict gave the call ``Any`` (the
+    TypedDict's ``Any`` values let ``**options`` stand for ``dry_run`` too), not ``DryRun``."""
+    return client.images.generate(model="alpha", prompt="x", dry_run=True, **options)
+
+
+def _planned_chat(client: limner.Client, **options: Unpack[ChatParams]) -> limner.DryRun:
+    return client.chat.completions.create(model="alpha", messages=[], dry_run=True, **options)
+
+
+def test_a_dry_run_with_options_forwarded_from_a_typed_wrapper_is_a_dry_run() -> None:
+    """(Checked by mypy, which reads this file: see the two functions above.)"""
+    with limner.Client(**client_kwargs(None)) as client:
+        assert isinstance(_planned(client, size="256x256"), limner.DryRun)
+
+
+def test_a_path_ending_in_a_slash_is_a_folder_where_the_separator_is_a_backslash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Windows (os.sep a backslash), "out/" was taken for a file: out-1.png, out-2.png."""
+    from limner.responses import save_paths
+
+    monkeypatch.setattr(os, "sep", "\\")
+    folder = tmp_path / "out"
+    assert save_paths(f"{folder}/", 2) == [folder / "image-1.png", folder / "image-2.png"]
 
 
 def test_summed_usage_keeps_the_output_of_calls_without_a_breakdown() -> None:

@@ -245,6 +245,30 @@ async def test_json_nested_past_the_parsers_depth_is_a_provider_error(
     assert answer.json_or_none() is None
 
 
+@pytest.mark.parametrize("status", [200, 400, 500])
+async def test_json_nested_past_the_depth_limit_is_not_read_where_the_parser_goes_deeper(
+    client: limner.AsyncClient,
+    server: FakeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    status: int,
+) -> None:
+    """Python 3.13's parser reads 5000 levels: limner's own walks over the body (scrubbing its
+    secrets) then raised a bare RecursionError. The limit stands in for the parser's."""
+    monkeypatch.setattr(limner.wire, "_PARSER_STOPS", False)  # as on 3.13
+    limit = limner.wire.MAX_JSON_DEPTH
+    fits = "[" * limit + "]" * limit
+    assert limner.wire.loads(fits) is not None
+    deep = "[" * (limit + 1) + "]" * (limit + 1)
+    with pytest.raises(ValueError, match="nested too deeply"):
+        limner.wire.loads(deep)
+    server.reply(  # (a 500 is retried: each attempt answers so)
+        *(web.Response(text=deep, status=status, content_type="application/json") for _ in "abc")
+    )
+    with pytest.raises(limner.LimnerError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert info.value.status_code == status
+
+
 async def test_a_request_value_nested_past_any_use_is_refused_naming_its_field(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:

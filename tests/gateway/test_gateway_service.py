@@ -43,6 +43,20 @@ async def test_auth_on_requires_one_of_the_keys(gateway: Gateway) -> None:
     assert (await gateway.sdk(api_key=GATEWAY_KEY).models.list()).data
 
 
+async def test_one_key_given_as_a_string_is_one_key(make_gateway: MakeGateway) -> None:
+    """Each of its characters was a key: the key itself was refused, "Bearer g" let in."""
+    gateway = await make_gateway(GatewayConfig(api_keys=GATEWAY_KEY))
+    assert (await gateway.sdk(api_key=GATEWAY_KEY).models.list()).data
+    with pytest.raises(openai.AuthenticationError):
+        await gateway.sdk(api_key=GATEWAY_KEY[0]).models.list()
+    listed = await make_gateway(GatewayConfig(api_keys=[GATEWAY_KEY]))  # a list, as a tuple
+    assert (await listed.sdk(api_key=GATEWAY_KEY).models.list()).data
+    for wrong in ([GATEWAY_KEY, ""], [GATEWAY_KEY, 5], 5):
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            GatewayConfig(api_keys=wrong)  # type: ignore[arg-type]
+        assert caught.value.param == "api_keys"
+
+
 async def test_a_key_of_undecodable_bytes_is_a_wrong_key_not_a_bug(gateway: Gateway) -> None:
     """A header of bytes that are not UTF-8 (aiohttp keeps them as surrogates) is a 401, not an
     internal error with a traceback in the log."""

@@ -23,6 +23,7 @@ from .response import (
     PromptTokensDetails,
 )
 from .schema import (
+    AnswerMessage,
     ChatMessage,
     ChatRequest,
     ImagePart,
@@ -38,6 +39,7 @@ __all__ = [
     "NOT_SUPPORTED",
     "NO_STATE",
     "TEXT_ONLY",
+    "AnswerMessage",
     "ChatCall",
     "ChatChoice",
     "ChatCompletion",

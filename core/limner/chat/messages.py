@@ -17,6 +17,7 @@ from ..requests import ImageRef
 from ..responses import Notice
 from .contract import ChatPart, ChatResult, ChatTurn
 from .schema import (
+    AnswerMessage,
     ChatMessage,
     ChatRequest,
     ImagePart,
@@ -236,7 +237,7 @@ async def _load(
     )
 
 
-def assistant_message(result: ChatResult, provider: str, model: str) -> ChatMessage:
+def assistant_message(result: ChatResult, provider: str, model: str) -> AnswerMessage:
     """The OpenAI assistant message for one answer: ``images`` with every final image,
     ``content`` the text or else the first image's data URL, ``limner`` the state to replay."""
     text = result.text if result.text and result.text.strip() else None
@@ -249,7 +250,7 @@ def assistant_message(result: ChatResult, provider: str, model: str) -> ChatMess
             state=result.state,
             thought_images=_parts(result.thought_images),
         )
-    return ChatMessage(content=content, images=_parts(result.images), limner=state)
+    return AnswerMessage(content=content, images=_parts(result.images), limner=state)
 
 
 def _parts(urls: Sequence[str]) -> list[ImagePart]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr, field_validator
 
 from ..errors import LimnerError
 from ..money import Usd
 from ..responses import Adjustment, Notice, OpenAIShaped, Usage
-from .schema import ChatMessage
+from .schema import AnswerMessage, ChatMessage
 
 __all__ = [
     "ChatChoice",
@@ -94,9 +94,18 @@ class ChatUsage(OpenAIShaped):
 
 class ChatChoice(OpenAIShaped):
     index: int
-    message: ChatMessage
+    message: AnswerMessage
     finish_reason: FinishReason = "stop"
     logprobs: None = None
+
+    @field_validator("message", mode="before")
+    @classmethod
+    def _any_assistant_message(cls, value: object) -> object:
+        """A :class:`ChatMessage` made by hand (a test's stand-in answer) is taken as its
+        fields; its content must then be text, as an answer's is."""
+        if isinstance(value, ChatMessage) and not isinstance(value, AnswerMessage):
+            return value.model_dump(exclude_unset=True)
+        return value
 
 
 class ChatCompletion(OpenAIShaped):
@@ -127,6 +136,6 @@ class ChatCompletion(OpenAIShaped):
         return self._failures
 
     @property
-    def message(self) -> ChatMessage:
+    def message(self) -> AnswerMessage:
         """The first choice's message."""
         return self.choices[0].message

@@ -24,6 +24,7 @@ from ..shaped import OpenAIShaped
 from ..values import Count, Integer, Number, ProviderOptions
 
 __all__ = [
+    "AnswerMessage",
     "ChatMessage",
     "ChatRequest",
     "ContentPart",
@@ -228,6 +229,14 @@ UNSUPPORTED_FIELDS = {
     "web_search_options": "web search",
 }
 """OpenAI fields limner's chat surface cannot honour for any provider yet: refused by name."""
+
+
+class AnswerMessage(ChatMessage):
+    """The assistant's message in a completion limner returns: ``content`` is its text, or the
+    first image's data URL standing in for it, never a list of parts (OpenAI's response
+    message types it ``str | None`` too)."""
+
+    content: str | None = None
 
 
 class ChatRequest(BaseModel):

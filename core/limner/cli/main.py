@@ -53,7 +53,7 @@ from .render import (
     terminal_safe,
 )
 from .report import report
-from .stdout import StdoutError, emit
+from .stdout import StdoutError, drop_unwritten, emit
 
 __all__ = ["main"]
 
@@ -131,7 +131,12 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
                     report(response, args, asked=asked, links_asked=links, stopped=True)
             raise
     if isinstance(result, DryRun):
-        emit(result.model_dump_json(indent=2) if args.json else dry_run_text(result))
+        # (JSON as ASCII, as the command's other JSON: any code page can carry it)
+        emit(
+            json.dumps(result.model_dump(mode="json"), indent=2)
+            if args.json
+            else dry_run_text(result)
+        )
         return 0
     with _not_interrupted():
         return report(result, args, asked=asked, links_asked=links)
@@ -239,6 +244,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     refuses, and ``--help``, raise :class:`SystemExit`, as argparse does)."""
     if sys.stderr is None:  # started with it closed (2>&-): nothing can be said there, and
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115  # print(file=None) would say it on stdout
+    for stream in (sys.stdout, sys.stderr):  # a code page (Windows' redirected output: cp1252)
+        reconfigure = getattr(stream, "reconfigure", None)  # that lacks a prompt's characters:
+        if reconfigure is not None:  # escaped, not a UnicodeEncodeError after paid images
+            reconfigure(errors="backslashreplace")
     args = _parse(sys.argv[1:] if argv is None else list(argv))
     with warnings.catch_warnings():  # one line each, as the command's own messages
         warnings.showwarning = _one_line_warning
@@ -327,9 +336,10 @@ def _run(args: argparse.Namespace) -> int:
             f"standard output could not be written ({exc.reason}){done}", code="output_failed"
         )
         _report_error(args, failed, f"limner: error: {failed.message}")
+        drop_unwritten()
         return 1
     except BrokenPipeError:  # the reader left (``limner models --json | head -1``): not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        drop_unwritten()
         return 141  # as a shell reports a program that SIGPIPE ended
     except (FileExistsError, OSError) as exc:
         _report_error(args, InvalidRequestError(str(exc)), f"limner: error: {exc}")

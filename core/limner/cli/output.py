@@ -10,7 +10,7 @@ import re
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -185,18 +185,29 @@ def _refuse_long_names(paths: Iterable[Path]) -> None:
         folder = path.parent
         while not _is_dir(folder) and folder != folder.parent:
             folder = folder.parent
-        try:
-            most = os.pathconf(folder, "PC_NAME_MAX")
-        except (OSError, ValueError):  # no such limit to read here
-            most = 255
+        most, units, size = _name_limit(folder)
         for name in path.parts:  # a folder to make, or the file
-            if len(os.fsencode(name)) > most:
+            if size(name) > most:
                 raise InvalidRequestError(
-                    f"cannot write {name[:40]}…: a name here is at most {most} bytes, and this "
-                    f"one is {len(os.fsencode(name))}; give a shorter -o/--output (nothing was "
-                    "sent to the provider)",
+                    f"cannot write {name[:40]}…: a name here is at most {most} {units}, and this "
+                    f"one is {size(name)}; give a shorter -o/--output (nothing was sent to the "
+                    "provider)",
                     param="output",
                 )
+
+
+def _name_limit(folder: Path) -> tuple[int, str, Callable[[str], int]]:
+    """The longest file name ``folder``'s file system takes, its unit, and a name's size in
+    it: bytes as the system encodes them (POSIX ``PC_NAME_MAX``, 255 when unsaid); without
+    ``pathconf`` (Windows), 255 UTF-16 code units, as NTFS counts them."""
+    pathconf = getattr(os, "pathconf", None)
+    if pathconf is None:
+        return 255, "characters", lambda name: len(name.encode("utf-16-le")) // 2
+    try:
+        most = int(pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError):  # no such limit to read here
+        most = 255
+    return most, "bytes", lambda name: len(os.fsencode(name))
 
 
 def check_writable_here() -> None:

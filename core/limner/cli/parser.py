@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -123,14 +122,15 @@ class _Versions(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
         from ..versions import installed_versions
-        from .stdout import StdoutError, emit
+        from .stdout import StdoutError, drop_unwritten, emit
 
         try:
             emit("\n".join(f"{name} {version}" for name, version in installed_versions()))
         except BrokenPipeError:  # the reader left: quietly, as other commands do
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            drop_unwritten()
             parser.exit(141)
         except StdoutError as exc:
+            drop_unwritten()
             parser.exit(1, f"limner: error: standard output could not be written ({exc.reason})\n")
         parser.exit()
 

@@ -4,9 +4,10 @@ write it (a full disk, a closed terminal) is said as that, not taken for bad inp
 from __future__ import annotations
 
 import errno
+import os
 import sys
 
-__all__ = ["StdoutError", "emit"]
+__all__ = ["StdoutError", "drop_unwritten", "emit"]
 
 
 class StdoutError(Exception):
@@ -30,3 +31,18 @@ def emit(text: str) -> None:
         raise
     except OSError as exc:
         raise StdoutError(exc) from None
+
+
+def drop_unwritten() -> None:
+    """Point standard output at the null device, once writing it failed (a reader that left, a
+    full disk): what is still in its buffer goes nowhere at exit, where flushing it again would
+    fail again, said in Python's words and with exit status 120."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # closed, or none at all
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)

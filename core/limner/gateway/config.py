@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -31,8 +31,8 @@ def keys_from(
 class GatewayConfig:
     """How the gateway behaves.
 
-    :param api_keys: keys accepted in ``Authorization: Bearer``; none means no authentication
-        (the server then binds 127.0.0.1 only).
+    :param api_keys: keys accepted in ``Authorization: Bearer`` (a list, or one key as a
+        string); none means no authentication (the server then binds 127.0.0.1 only).
     :param max_body_bytes: largest request body; bigger ones get 413 before they are read.
     :param max_body_bytes_in_flight: request body bytes the gateway holds at once (a chunked
         body counts as ``max_body_bytes``); a request finding no room within ``queue_timeout``
@@ -55,7 +55,7 @@ class GatewayConfig:
         request is a 400 naming ``model``. Checked when the app is made.
     """
 
-    api_keys: tuple[str, ...] = field(default=(), repr=False)
+    api_keys: Sequence[str] = field(default=(), repr=False)
     max_body_bytes: int = 64 * 2**20
     max_body_bytes_in_flight: int | None = None
     max_input_images: int = 16
@@ -68,6 +68,17 @@ class GatewayConfig:
     default_model: str | None = None
 
     def __post_init__(self) -> None:
+        given: object = self.api_keys
+        if isinstance(given, str):  # one key, not its characters (each a key of one character)
+            given = (given,)
+        keys = tuple(given) if isinstance(given, Iterable) else None
+        if keys is None or not all(isinstance(key, str) and key for key in keys):
+            raise InvalidRequestError(
+                "api_keys must be a list of keys, each a non-empty string; got "
+                f"{type(self.api_keys).__name__}",
+                param="api_keys",
+            )
+        object.__setattr__(self, "api_keys", keys)
         slots = self.max_concurrency
         if not isinstance(slots, int) or isinstance(slots, bool) or slots < 1:
             raise InvalidRequestError(

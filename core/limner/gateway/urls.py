@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 __all__ = ["UrlSigner"]
 
@@ -17,7 +17,7 @@ __all__ = ["UrlSigner"]
 class UrlSigner:
     """Signs ``/v1/files/{id}/content`` URLs with an expiry."""
 
-    def __init__(self, api_keys: tuple[str, ...]) -> None:
+    def __init__(self, api_keys: Sequence[str]) -> None:
         material = "\n".join(sorted(api_keys)).encode()
         self._key = hashlib.sha256(b"limner-gateway-file-url\n" + material).digest()
 

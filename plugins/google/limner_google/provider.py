@@ -371,8 +371,20 @@ def _bounded_request_class() -> Any:
 
 
 def _token_request() -> Any:
-    """A transport for ``credentials.refresh``: google-auth's, bounded in time."""
-    return _bounded_request_class()()
+    """A transport for ``credentials.refresh``: google-auth's, bounded in time. google-auth
+    installed without its ``requests`` extra (``pip install google-auth``) has none: said as
+    google-auth missing is, with what to install."""
+    try:
+        request_class = _bounded_request_class()
+    except ImportError as exc:
+        raise MissingCredentialsError(
+            f"Vertex AI refreshes its tokens with google-auth's requests transport, which is "
+            f"not installed ({exc}): pip install 'limner-google[vertex]' (or use an API key "
+            "in express mode)",
+            param="credentials",
+            provider="google",
+        ) from exc
+    return request_class()
 
 
 def _error_answered(response: WireResponse) -> WireResponse | None:

@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 
 import limner
-from limner.chat import ChatCompletion, ChatRequest
+from limner.chat import ChatCompletion, ChatMessage, ChatRequest
 
 from .conftest import REAL, Server, png
 
@@ -194,7 +194,8 @@ async def test_a_conversation_survives_a_json_round_trip(server: Server) -> None
             "messages": [{"role": "user", "content": "x"}, document["choices"][0]["message"]],
         }
     )
-    assert reloaded.messages[1] == result.choices[0].message
+    answer = result.choices[0].message  # (an AnswerMessage: the request's is a ChatMessage)
+    assert reloaded.messages[1] == ChatMessage.model_validate(answer.model_dump())
     state = document["choices"][0]["message"]["limner"]
     assert state["provider"] == "google" and state["model"] == PRO
     image = base64.b64decode(parts("pro_turn2_adapted")[3]["inlineData"]["data"])

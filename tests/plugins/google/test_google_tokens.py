@@ -5,6 +5,7 @@ client's slow refresh does not hold up another client's calls."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -86,6 +87,25 @@ async def test_a_refreshed_token_signs_the_call(server: Server, tokens: TokenSer
         await client.images.generate(model=MODEL, prompt="a fox")
     assert tokens.asked == ["fast"]
     assert server.seen[0].headers["authorization"] == "Bearer token-for-fast"
+
+
+async def test_google_auth_without_its_requests_transport_says_what_to_install(
+    server: Server, tokens: TokenService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pip install google-auth`` (no extra) has no requests transport: the refresh's
+    ImportError was "a bug in the plugin"."""
+    from limner_google import provider
+
+    provider._bounded_request_class.cache_clear()
+    monkeypatch.setitem(sys.modules, "google.auth.transport.requests", None)  # not installed
+    try:
+        async with vertex_client(server, tokens.credentials("fast")) as client:
+            with pytest.raises(limner.MissingCredentialsError) as caught:
+                await client.images.generate(model=MODEL, prompt="a fox")
+    finally:
+        provider._bounded_request_class.cache_clear()
+    assert "pip install 'limner-google[vertex]'" in caught.value.message
+    assert (tokens.asked, server.seen) == ([], [])
 
 
 async def test_a_token_service_that_does_not_answer_ends_the_call_at_its_timeout(
