@@ -47,6 +47,12 @@ __all__ = ["Registry", "default_registry"]
 LIST_MODELS_HINT = "client.models.list() lists the models (on the command line: limner models)."
 """How an unknown model's error ends; the command line says it its own way."""
 
+NO_PLUGINS_HINT = (
+    "No provider plugin is installed (none registered in the entry-point group 'limner'): "
+    "pip install limner installs the built-in ones."
+)
+"""Said where no model is found because no plugin registered any."""
+
 
 class Registry:
     """The providers and models known to a set of plugins: a typed face over the pluggy hooks.
@@ -172,6 +178,8 @@ class Registry:
                 f" The {which} disabled (disable_plugins or {DISABLE_ENV}), and a disabled "
                 "plugin's models are not served."
             )
+        elif not self._models:  # only limner-core installed: no plugin registered a model
+            hint += f" {NO_PLUGINS_HINT}"
         return NotFoundError(
             f"Unknown model {key!r}.{hint} {LIST_MODELS_HINT}",
             param="model",

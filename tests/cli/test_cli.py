@@ -1083,6 +1083,29 @@ def test_a_python_warning_is_one_line() -> None:
     assert "did you mean 'openai'?" in line
 
 
+def test_with_no_plugin_installed_the_list_and_an_unknown_model_say_so(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """limner-core alone: an empty table, and "Unknown model", with nothing saying why."""
+    import importlib.metadata
+
+    import limner.plugins
+
+    real = importlib.metadata.entry_points
+
+    def none_of_limners(**select: Any) -> Any:
+        return [] if select.get("group") == "limner" else real(**select)
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", none_of_limners)
+    monkeypatch.setattr(limner.plugins, "_DEFAULT", None)  # (built afresh, without plugins)
+    status, out, err = run(capsys, "models")
+    assert status == 0 and out.splitlines()[0].startswith("MODEL")
+    assert err == f"limner: {limner.plugins.NO_PLUGINS_HINT}\n"
+    status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "--dry-run")
+    assert status == 2
+    assert limner.plugins.NO_PLUGINS_HINT in err
+
+
 def test_python_dash_m_limner_is_the_command() -> None:
     """``python -m limner`` where the console script is not on PATH: same output, same status."""
     listed = subprocess.run(

@@ -33,7 +33,7 @@ from ..errors import (
     PayloadTooLargeError,
 )
 from ..interrupted import keep_made_images
-from ..plugins import LIST_MODELS_HINT
+from ..plugins import LIST_MODELS_HINT, NO_PLUGINS_HINT
 from ..responses import ImagesResponse
 from ..status_errors import shown_url
 from . import asks_for_json
@@ -76,6 +76,8 @@ def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
             emit(json.dumps([model_object(m) for m in models], indent=2))
         else:
             emit(models_table(models))
+        if not models and not client.registry.blocked:  # only limner-core installed
+            print(f"limner: {NO_PLUGINS_HINT}", file=sys.stderr)
         return
     model = client.models.retrieve(args.model)
     schemas = client.models.schemas(model.id)

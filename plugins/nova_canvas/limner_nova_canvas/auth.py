@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import functools
+import importlib.util
 import logging
 import threading
 from dataclasses import dataclass
@@ -170,6 +172,13 @@ def _explicit_keys(settings: NovaCanvasSettings) -> AwsKeys:
     )
 
 
+@functools.cache
+def _can_sign() -> bool:
+    """Whether botocore, which signs, is installed (found, not imported: a dry run stays
+    cheap)."""
+    return importlib.util.find_spec("botocore") is not None
+
+
 def authorize_request(
     request: WireRequest,
     settings: NovaCanvasSettings,
@@ -188,7 +197,9 @@ def authorize_request(
         token = DRY_RUN_TOKEN if dry_run else settings.api_key.get_secret_value()
         return request.with_headers({"authorization": f"Bearer {token}"}, secret=True)
     if dry_run:
-        if settings.has_keys():  # half a pair fails a real call
+        if not _can_sign():  # a real call would fail: said as a missing credential is
+            note_missing(MissingCredentialsError(INSTALL_HINT, param="api_key", provider=PROVIDER))
+        elif settings.has_keys():  # half a pair fails a real call
             try:
                 _explicit_keys(settings)
             except MissingCredentialsError as lacking:

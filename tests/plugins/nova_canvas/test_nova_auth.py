@@ -202,6 +202,28 @@ def test_bearer_needs_no_botocore(
     assert "AWS_BEARER_TOKEN_BEDROCK" in caught.value.message
 
 
+async def test_a_dry_run_without_botocore_says_a_signed_call_would_fail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It showed the signed headers without a word, and the real call then failed."""
+    from limner_nova_canvas import auth
+
+    monkeypatch.setattr(auth, "_can_sign", lambda: False)  # (found nowhere)
+    given = {"amazon": {"region": "us-east-1", **KEYS}}
+    async with limner.AsyncClient(providers=given, environ={}) as client:
+        plan = await client.images.generate(
+            model="amazon/amazon.nova-canvas-v1:0", prompt="x", dry_run=True
+        )
+    (said,) = [w.message for w in plan.warnings if w.code == "missing_credentials"]
+    assert "pip install 'limner-nova-canvas[aws]'" in said
+    bearer = {"amazon": {"region": "us-east-1", "api_key": "key-1"}}  # needs no botocore
+    async with limner.AsyncClient(providers=bearer, environ={}) as client:
+        plan = await client.images.generate(
+            model="amazon/amazon.nova-canvas-v1:0", prompt="x", dry_run=True
+        )
+    assert [w for w in plan.warnings if w.code == "missing_credentials"] == []
+
+
 def test_missing_credentials_names_the_ways(
     provider: NovaCanvasProvider, make_call: MakeCall
 ) -> None:
