@@ -304,9 +304,17 @@ def check_mask(
         return
     width, height = image.shown_size("images[0]") if shown else (image.width, image.height)
     if (mask.width, mask.height) != (width, height):
+        said = f"{param} is {mask.width}x{mask.height} but the image is {width}x{height}"
+        if not shown and (mask.width, mask.height) == image.shown_size("images[0]"):
+            said += (  # a phone photo's mask, drawn as the photo shows rather than as stored
+                " as stored, which the provider gets (it shows turned by its EXIF orientation); "
+                "they must be the same size: draw the mask on the image as stored, or save the "
+                "image turned first (PIL.ImageOps.exif_transpose)"
+            )
+        else:
+            said += "; they must be the same size"
         raise InvalidRequestError(
-            f"{param} is {mask.width}x{mask.height} but the image is {width}x{height}; they "
-            "must be the same size",
+            said,
             param=param,
             code=f"{param}_size_mismatch",
         )

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import pydantic
 import pytest
+from PIL import Image
 
 import limner
 from limner.chat.schema import ChatRequest
@@ -444,6 +445,28 @@ async def test_bad_edit_input(
         await client.images.edit(**_edit(**changes))
     assert type(info.value) is error
     assert info.value.param == param
+    assert server.requests == []
+
+
+async def test_a_mask_drawn_on_a_photo_as_it_shows_says_the_photo_is_turned(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """A phone photo stored 8x4 with EXIF orientation 6 shows as 4x8: a mask drawn on it so
+    was refused as "4x8 but the image is 8x4", which contradicts what the user sees."""
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turned 90°
+    out = io.BytesIO()
+    Image.new("RGB", (8, 4), (200, 0, 0)).save(out, "JPEG", exif=exif)
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(**_edit(image=out.getvalue(), mask=png(4, 8, alpha=True)))
+    assert info.value.message == (
+        "mask is 4x8 but the image is 8x4 as stored, which the provider gets (it shows turned "
+        "by its EXIF orientation); they must be the same size: draw the mask on the image as "
+        "stored, or save the image turned first (PIL.ImageOps.exif_transpose)"
+    )
+    with pytest.raises(limner.InvalidRequestError) as plain:
+        await client.images.edit(**_edit(image=out.getvalue(), mask=png(5, 5, alpha=True)))
+    assert plain.value.message == "mask is 5x5 but the image is 8x4; they must be the same size"
     assert server.requests == []
 
 

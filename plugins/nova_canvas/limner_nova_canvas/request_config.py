@@ -189,6 +189,29 @@ def _size(plan: Plan) -> None:
         plan.size = _fmt(wh)
     else:
         plan.size = plan.size or DEFAULT_SIZE
+        _say_edit_is_variation(plan, size)
+
+
+def _say_edit_is_variation(plan: Plan, size: str | None) -> None:
+    """An edit without a mask or a size, which Nova makes as an ``IMAGE_VARIATION``: at its
+    default size, whatever the input's shape (a landscape photo comes back square), said with
+    the size that would keep the shape."""
+    request = plan.call.request
+    if size is not None or not isinstance(request, EditRequest) or request.edit_mode is not None:
+        return
+    image = plan.call.images[0]
+    keep = ""
+    if image.width and image.height:
+        fitted = _fmt(fit_size(image.width, image.height, SIZE_RULES))
+        if fitted != DEFAULT_SIZE:
+            keep = f" (size={fitted!r} keeps the first image's shape)"
+    plan.warn(
+        "default_applied",
+        "an edit without a mask is made as Nova's IMAGE_VARIATION (the prompt guides a "
+        f"variation of the whole image), at its default size {DEFAULT_SIZE}: give a size{keep}, "
+        "or a mask (edit_mode='inpaint') to change only part of the image",
+        param="size",
+    )
 
 
 def _from_config(plan: Plan, aspect: str | None, image_size: str | None) -> tuple[int, int]:

@@ -339,6 +339,25 @@ def test_edits_without_a_mask_stay_variations(
         assert "edit_mode='inpaint'" in translation.warnings[-1].message
 
 
+def test_an_edit_without_a_mask_or_size_says_it_is_a_variation_at_the_default_size(
+    provider: NovaCanvasProvider, make_call: MakeCall
+) -> None:
+    """A landscape photo came back square, with nothing said: the edit is Nova's
+    IMAGE_VARIATION, at its default 1024x1024."""
+    landscape = make_call("edit", prompt="add a moon", images=[png(1536, 1024)])
+    translation = provider.translate(landscape)
+    (said,) = [w for w in translation.warnings if w.code == "default_applied"]
+    assert said.param == "size" and translation.size == "1024x1024"
+    assert said.message.startswith("an edit without a mask is made as Nova's IMAGE_VARIATION")
+    assert "size='1536x1024' keeps the first image's shape" in said.message
+    for quiet in (
+        make_call("edit", prompt="add a moon", images=[png(1536, 1024)], size="1536x1024"),
+        make_call("edit", prompt="x", images=[png(1536, 1024)], edit_mode="variation"),
+        make_call("variation", images=[png(1536, 1024)]),
+    ):
+        assert "default_applied" not in [w.code for w in provider.translate(quiet).warnings]
+
+
 def test_create_variation(provider: NovaCanvasProvider, make_call: MakeCall) -> None:
     image = png(320, 320)
     call = make_call("variation", images=[image])
