@@ -12,7 +12,7 @@ import socket
 from typing import NoReturn
 
 from .client_limits import TIMEOUT
-from .daemon_threads import in_daemon_thread
+from .daemon_threads import Lane, in_daemon_thread
 from .errors import LimnerError, PluginError, ProviderConnectionError, RequestTimeoutError
 from .plugin_failures import raise_from_plugin
 from .provider import Provider, ProviderSettings
@@ -64,9 +64,11 @@ async def authorized_in_thread(
     settings: ProviderSettings,
     model_id: str,
     *,
+    lane: Lane,
     within: float | None = None,
 ) -> WireRequest:
-    """:func:`authorized` in a worker thread, for an ``authorize`` that may block (a token
+    """:func:`authorized` in a thread of ``lane`` (the client's for the provider), for an
+    ``authorize`` that may block (a token
     fetched over the network). Not done ``within`` seconds (the client's ``timeout``, which
     bounds each attempt), the call ends as a :class:`~limner.errors.RequestTimeoutError`, not
     retried and with nothing sent; the thread finishes on its own (see
@@ -75,7 +77,7 @@ async def authorized_in_thread(
     try:
         async with deadline:
             try:
-                done = await in_daemon_thread(provider.authorize, request, settings)
+                done = await in_daemon_thread(lane, provider.authorize, request, settings)
             except Exception as exc:  # (its own TimeoutError too: a token service not answering)
                 _raise_failure(provider, settings, model_id, exc)
             return _checked(provider, model_id, done)

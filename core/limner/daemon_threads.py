@@ -1,97 +1,122 @@
-"""A small pool of daemon threads for the plugin methods that may block on the network: a
-blocking ``authorize`` (a token refresh) and ``complete_settings`` (a project read from a
-machine's credentials).
+"""Daemon threads for the plugin methods that may block on the network: a blocking
+``authorize`` (a token refresh) and ``complete_settings`` (a project read from a machine's
+credentials).
 
 Not the event loop's default pool (``asyncio.to_thread``): a method that never returns (a token
 service that does not answer) would hold one of the threads DNS lookups share, and
 ``asyncio.run`` and the interpreter's exit wait for every thread of that pool (and of any
 ``ThreadPoolExecutor``), so a program would hang after its call had timed out. Daemon threads
-are not waited for. The pool is bounded, so a token service that hangs under load holds at most
-:data:`SIZE` threads; the calls queued behind them time out as their own ``timeout`` says.
+are not waited for.
+
+Each client's provider has a :class:`Lane` of its own: at most :data:`LANE_WIDTH` threads at
+once, so a token service that hangs under load holds that many threads, and the calls queued
+behind them time out as their own ``timeout`` says, while other clients and providers go on.
+A thread is started for work and ends when none of its lane's is waiting: none stays idle.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import contextvars
 import os
-import queue
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["SIZE", "in_daemon_thread", "submit"]
+__all__ = ["LANE_WIDTH", "Lane", "in_daemon_thread", "lane_for", "spawn"]
 
 T = TypeVar("T")
 
-SIZE = 32
-"""Threads at most, as ``ThreadPoolExecutor`` starts by default on a machine with many cores."""
+LANE_WIDTH = 8
+"""Threads one lane runs at once."""
 
 _Work = tuple[
     concurrent.futures.Future[Any], contextvars.Context, Callable[..., Any], tuple[Any, ...]
 ]
 
 
-class _Pool:
-    """Up to ``size`` daemon threads taking work from one queue, started as work comes: a
-    thread is started while more work waits than threads are free to take it."""
+class Lane:
+    """Work of one kind (a client's provider) in daemon threads, at most ``width`` at once; the
+    rest waits its turn, in order."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._work: queue.SimpleQueue[_Work] = queue.SimpleQueue()
+    def __init__(self, width: int = LANE_WIDTH) -> None:
+        self.width = width
+        self._start()
+
+    def _start(self) -> None:
+        self._pid = os.getpid()
         self._lock = threading.Lock()
-        self._threads = 0
-        self._free = 0  # threads waiting for work, or started and about to
-        self._waiting = 0  # work put in the queue and not yet taken
+        self._running = 0
+        self._waiting: collections.deque[_Work] = collections.deque()
 
     def submit(self, function: Callable[..., T], *args: object) -> concurrent.futures.Future[T]:
+        """``function(*args)`` with the caller's context variables, in a thread of its own or
+        after the lane's earlier work: its future, which any event loop (or thread) may wait
+        for. Work cancelled before it begins is skipped."""
+        if self._pid != os.getpid():  # a forked child: its parent's threads (and perhaps a
+            self._start()  # lock one of them held) are not here
         outcome: concurrent.futures.Future[T] = concurrent.futures.Future()
+        work: _Work = (outcome, contextvars.copy_context(), function, args)
         with self._lock:
-            self._waiting += 1
-            if self._waiting > self._free and self._threads < self.size:
-                self._threads += 1
-                self._free += 1
-                name = f"limner-blocking-{self._threads}"
-                threading.Thread(target=self._serve, name=name, daemon=True).start()
-        self._work.put((outcome, contextvars.copy_context(), function, args))
+            if self._running >= self.width:
+                self._waiting.append(work)
+                return outcome
+            self._running += 1
+        serve = threading.Thread(target=self._serve, args=(work,), daemon=True)
+        serve.name = "limner-blocking"
+        serve.start()
         return outcome
 
-    def _serve(self) -> None:
-        while True:
-            outcome, context, function, args = self._work.get()
-            with self._lock:
-                self._free -= 1
-                self._waiting -= 1
+    def _serve(self, work: _Work | None) -> None:
+        while work is not None:
+            outcome, context, function, args = work
             if outcome.set_running_or_notify_cancel():  # (else its caller left before it began)
                 try:
                     outcome.set_result(context.run(function, *args))
                 except BaseException as exc:  # (SystemExit too: the caller must not wait forever)
                     outcome.set_exception(exc)
             with self._lock:
-                self._free += 1
+                work = self._waiting.popleft() if self._waiting else None
+                if work is None:
+                    self._running -= 1
 
 
-_pool = _Pool(SIZE)
+_LANES: weakref.WeakKeyDictionary[object, dict[str, Lane]] = weakref.WeakKeyDictionary()
+_LANES_LOCK = threading.Lock()
 
 
 def _forked() -> None:
-    """A forked child has none of its parent's threads: it starts a pool of its own."""
-    global _pool
-    _pool = _Pool(SIZE)
+    """A forked child: the lock a parent's thread may have held as it forked is not held here
+    (each lane starts afresh on its own: :meth:`Lane.submit`)."""
+    global _LANES_LOCK
+    _LANES_LOCK = threading.Lock()
 
 
-if hasattr(os, "register_at_fork"):  # (not on Windows)
+if hasattr(os, "register_at_fork"):  # (not on Windows, which has no fork)
     os.register_at_fork(after_in_child=_forked)
 
 
-def submit(function: Callable[..., T], *args: object) -> concurrent.futures.Future[T]:
-    """``function(*args)`` in the pool, with the caller's context variables: its future, which
-    any event loop (or thread) may wait for."""
-    return _pool.submit(function, *args)
+def lane_for(owner: object, name: str) -> Lane:
+    """The lane of ``owner`` (a client's connections) for ``name`` (a provider), made on first
+    use and let go with ``owner``."""
+    with _LANES_LOCK:
+        lanes = _LANES.setdefault(owner, {})
+        lane = lanes.get(name)
+        if lane is None:
+            lane = lanes[name] = Lane()
+        return lane
 
 
-async def in_daemon_thread(function: Callable[..., T], *args: object) -> T:
-    """``function(*args)`` in the pool; the outcome of a call no longer awaited (it timed
-    out) is dropped."""
-    return await asyncio.wrap_future(submit(function, *args))
+def spawn(function: Callable[..., T], *args: object) -> concurrent.futures.Future[T]:
+    """``function(*args)`` in a daemon thread of its own (work that is never run twice at once,
+    as a client's settings lookup for one provider)."""
+    return Lane(1).submit(function, *args)
+
+
+async def in_daemon_thread(lane: Lane, function: Callable[..., T], *args: object) -> T:
+    """``function(*args)`` in ``lane``; the outcome of a call no longer awaited (it timed out)
+    is dropped."""
+    return await asyncio.wrap_future(lane.submit(function, *args))

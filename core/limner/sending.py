@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from .authorizing import authorized, authorized_in_thread
 from .capabilities import ModelInfo, Operation
+from .daemon_threads import lane_for
 from .errors import (
     ContentPolicyError,
     LimnerError,
@@ -110,8 +111,9 @@ async def exchange(
 
     async def authorize(wire: WireRequest) -> WireRequest:
         if provider.authorize_blocks:
+            lane = lane_for(transport.connections, provider.name)  # (one hung: not the others)
             done = await authorized_in_thread(
-                provider, wire, settings, model.id, within=transport.total_timeout
+                provider, wire, settings, model.id, lane=lane, within=transport.total_timeout
             )
         else:
             done = authorized(provider, wire, settings, model.id)

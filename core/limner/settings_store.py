@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 from collections.abc import Mapping
 from concurrent.futures import Future
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from .authorizing import SETTINGS_TIMEOUT, step_failure, step_timed_out
 from .capabilities import ModelInfo
 from .credential_notes import noting_missing
-from .daemon_threads import submit
+from .daemon_threads import spawn
 from .errors import LimnerError, MissingCredentialsError, PluginError
 from .inputs import namespace_of, respell_error, spelling
 from .plugin_failures import raise_from_plugin
@@ -38,7 +39,7 @@ class SettingsStore:
         self.environ = environ
         self._loaded: dict[str, ProviderSettings] = {}
         self._completed: dict[str, ProviderSettings] = {}
-        self._completing: dict[str, Future[ProviderSettings]] = {}
+        self._completing: dict[str, tuple[int, Future[ProviderSettings]]] = {}
 
     def loaded(self, provider: Provider) -> ProviderSettings:
         """The provider's settings from the client's ``providers=`` and environment (completed
@@ -79,10 +80,10 @@ class SettingsStore:
         if type(provider).complete_settings is Provider.complete_settings:
             done = self._completed[name] = self.loaded(provider)
             return done
-        lookup = self._completing.get(name)
-        if lookup is None:
-            lookup = submit(provider.complete_settings, self.loaded(provider))
-            self._completing[name] = lookup
+        pid, lookup = self._completing.get(name, (0, None))
+        if lookup is None or pid != os.getpid():  # (a forked child looks for itself: its
+            lookup = spawn(provider.complete_settings, self.loaded(provider))  # parent's
+            self._completing[name] = (os.getpid(), lookup)  # thread is not here to finish)
             lookup.add_done_callback(functools.partial(self._lookup_done, name))
         deadline = asyncio.timeout(within)
         try:
@@ -109,7 +110,7 @@ class SettingsStore:
         """A lookup ended (called in its thread): a success is kept even when no caller is left
         to take it (the only one was cancelled, timed out, or its event loop ended); a failure
         is left for the next call to try again."""
-        if self._completing.get(name) is lookup:
+        if self._completing.get(name, (0, None))[1] is lookup:
             del self._completing[name]
         if lookup.cancelled() or lookup.exception() is not None:
             return  # (reading the exception marks it read: its callers raise it)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field as _field
@@ -181,11 +180,9 @@ NOT_PARSED: Any = object()
 
 
 MAX_JSON_DEPTH = 200
-"""Levels of nesting past which an answer's JSON is not read (no API nests that deep; limner's
-own walks over a body, scrubbing secrets from it, recurse). Python 3.11 and 3.12's parser
-stops at about a thousand levels by itself; 3.13's reads tens of thousands."""
-
-_PARSER_STOPS = sys.version_info < (3, 13)
+"""Levels of nesting past which an answer's JSON is not read: no API nests that deep, and
+limner's own walks over a body (scrubbing secrets from it) recurse, two frames a level.
+Python's parser goes deeper (about a thousand levels; on 3.13, tens of thousands)."""
 
 
 def loads(data: str | bytes | bytearray) -> Any:
@@ -195,7 +192,7 @@ def loads(data: str | bytes | bytearray) -> Any:
         parsed = json.loads(data)
     except RecursionError as exc:
         raise ValueError("the JSON is nested too deeply to read") from exc
-    if not _PARSER_STOPS and _deeper_than(parsed, MAX_JSON_DEPTH):
+    if _deeper_than(parsed, MAX_JSON_DEPTH):
         raise ValueError("the JSON is nested too deeply to read")
     return parsed
 

@@ -348,6 +348,24 @@ async def test_n_fans_out_and_a_failed_choice_is_left_out_with_a_notice(
     )
 
 
+async def test_a_choice_whose_call_was_resent_is_named(server: FakeServer) -> None:
+    """As a split images call's is: the warning said "attempt 1" of no choice in particular."""
+
+    async def hang_up(recorded: Recorded) -> web.StreamResponse:
+        request = recorded.request
+        assert request is not None and request.transport is not None
+        request.transport.close()  # the request read whole, no answer
+        return web.Response()
+
+    server.reply(hang_up, answer(1), answer(1))
+    async with client(server) as painter:
+        completion = await painter.chat.completions.create(
+            model="painter/chat-1", messages=[{"role": "user", "content": "x"}], n=2
+        )
+    (note,) = [w.message for w in completion.warnings if w.code == "resent"]
+    assert note.startswith(("choice 0: attempt 1: ", "choice 1: attempt 1: "))
+
+
 async def test_an_empty_choice_beside_an_answered_one_is_kept_with_a_notice(
     server: FakeServer,
 ) -> None:

@@ -4,7 +4,9 @@ failed, "no image" answers, and URLs sent exactly as built."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -251,6 +253,46 @@ def test_a_lookup_that_outlasts_its_event_loop_is_kept_for_the_next_one() -> Non
         assert asyncio.run(call()) != "settings_timeout"  # (nothing answers: not reached)
         assert SlowLookup.lookups == 1
     finally:
+        asyncio.run(client.close())
+
+
+class ParentSlowLookup(FakeProvider):
+    """Its lookup is slow in the process that made it only (a forked child's is quick)."""
+
+    parent: ClassVar[int] = 0
+
+    def complete_settings(self, settings: limner.ProviderSettings) -> limner.ProviderSettings:
+        if os.getpid() == ParentSlowLookup.parent:
+            time.sleep(0.5)
+        return settings
+
+
+def test_a_forked_child_looks_its_settings_up_itself() -> None:
+    """A lookup still running in the parent as it forked: the child's calls waited for a future
+    no thread of the child would finish, and timed out, every one."""
+    ParentSlowLookup.parent = os.getpid()
+    kwargs = client_kwargs(None, plugins=[FakePlugin(ParentSlowLookup)], timeout=0.3)
+    kwargs["providers"] = {"fake": {"api_key": "k", "base_url": "http://127.0.0.1:9/v1"}}
+    client = limner.AsyncClient(**kwargs)
+
+    async def call() -> str:
+        try:
+            await client.images.generate(model="fake/alpha-1", prompt="p")
+        except limner.LimnerError as error:
+            return error.code or type(error).__name__
+        return "made"
+
+    try:
+        assert asyncio.run(call()) == "settings_timeout"  # the lookup goes on, and then:
+        child = os.fork()
+        if child == 0:  # pragma: no cover (its exit status says how it went)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)  # (not pytest-timeout's handler)
+            signal.alarm(20)
+            os._exit(0 if asyncio.run(call()) != "settings_timeout" else 1)
+        _, status = os.waitpid(child, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+    finally:
+        time.sleep(0.5)
         asyncio.run(client.close())
 
 

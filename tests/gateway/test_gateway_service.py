@@ -51,7 +51,9 @@ async def test_one_key_given_as_a_string_is_one_key(make_gateway: MakeGateway) -
         await gateway.sdk(api_key=GATEWAY_KEY[0]).models.list()
     listed = await make_gateway(GatewayConfig(api_keys=[GATEWAY_KEY]))  # a list, as a tuple
     assert (await listed.sdk(api_key=GATEWAY_KEY).models.list()).data
-    for wrong in ([GATEWAY_KEY, ""], [GATEWAY_KEY, 5], 5):
+    read = GatewayConfig(api_keys=[f"{GATEWAY_KEY}\n", f" {GATEWAY_KEY}"])  # from a file
+    assert read.api_keys == (GATEWAY_KEY,)
+    for wrong in ([GATEWAY_KEY, ""], [GATEWAY_KEY, "  "], [GATEWAY_KEY, 5], 5):
         with pytest.raises(limner.InvalidRequestError) as caught:
             GatewayConfig(api_keys=wrong)  # type: ignore[arg-type]
         assert caught.value.param == "api_keys"

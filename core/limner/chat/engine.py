@@ -31,7 +31,7 @@ from ..off_loop import carries_image_data, run_translation
 from ..outcomes import failed_call_notice, failed_calls, gather_settled
 from ..plugin_failures import raise_from_plugin
 from ..provider import Provider, Translation
-from ..responses import NO_IMAGES, Notice, reported_usage
+from ..responses import NO_IMAGES, RESENT, Notice, reported_usage
 from ..sending import (
     Plan,
     Share,
@@ -253,7 +253,12 @@ class ChatEngine:
                 said = _nothing_said(plan, result).message
                 empty = Notice(code=NO_IMAGES, message=f"choice {index}: {said}", index=index)
                 warnings.append(empty)
-            warnings.extend(result.warnings)
+            warnings.extend(
+                w.model_copy(update={"message": f"choice {index}: {w.message}"})
+                if w.code == RESENT and len(plan.calls) > 1  # which choice's call was resent
+                else w
+                for w in result.warnings
+            )
             message = assistant_message(result, plan.provider.name, plan.model.id)
             choices.append(
                 ChatChoice(index=index, message=message, finish_reason=result.finish_reason)

@@ -72,12 +72,15 @@ class GatewayConfig:
         if isinstance(given, str):  # one key, not its characters (each a key of one character)
             given = (given,)
         keys = tuple(given) if isinstance(given, Iterable) else None
-        if keys is None or not all(isinstance(key, str) and key for key in keys):
+        if keys is None or not all(isinstance(key, str) and key.strip() for key in keys):
             raise InvalidRequestError(
                 "api_keys must be a list of keys, each a non-empty string; got "
                 f"{type(self.api_keys).__name__}",
                 param="api_keys",
             )
+        # as clients' tokens are read, and as the command line reads keys (a key read from a
+        # file ends in a newline, which would make it one no client could ever send)
+        keys = tuple(dict.fromkeys(key.strip() for key in keys))
         object.__setattr__(self, "api_keys", keys)
         slots = self.max_concurrency
         if not isinstance(slots, int) or isinstance(slots, bool) or slots < 1:

@@ -112,10 +112,10 @@ class GoogleSettings(ProviderSettings):
 def resolve_backend(settings: GoogleSettings, overrides: Mapping[str, Any]) -> GoogleSettings:
     """Apply the SDK's precedence on Vertex: explicit credentials beat an API key; an API key
     given to the client beats a project or location from the environment (express mode); an
-    API key and a project both given to the client are both used (the key authorizes, the
-    project and location make the path, as google-genai 3.6 sends them); otherwise a project,
-    or a location, beats an API key from the environment (the project then comes from ADC when
-    none is set)."""
+    API key given with a project or a location is used with them (the key authorizes, the
+    project, from the client or the environment, and the location make the path, as
+    google-genai 3.6 sends them); otherwise a project, or a location, beats an API key from the
+    environment (the project then comes from ADC when none is set)."""
     if not settings.vertexai:
         return settings
     explicit_key = overrides.get("api_key") is not None
@@ -124,7 +124,7 @@ def resolve_backend(settings: GoogleSettings, overrides: Mapping[str, Any]) -> G
         return settings.model_copy(update={"api_key": None})
     if explicit_key and not explicit_place:
         return settings.model_copy(update={"project": None, "location": None})
-    if explicit_key and overrides.get("project") is not None:
+    if explicit_key:  # with a project or location given too: both used, as the SDK does
         return settings
     if settings.project is not None or (settings.location is not None and not explicit_key):
         return settings.model_copy(update={"api_key": None})

@@ -57,6 +57,10 @@ def test_environment_selects_vertex_like_the_sdk(provider: GoogleProvider) -> No
     assert (loaded.vertexai, loaded.project, loaded.api_key) == (True, "envproj", None)  # type: ignore[attr-defined]
     express = provider.load_settings({"api_key": "explicit"}, env)
     assert (express.project, express.location) == (None, None)  # type: ignore[attr-defined]
+    # a key given with a location keeps the environment's project, as the SDK does (the key
+    # was dropped, and the call went to Application Default Credentials)
+    keyed = provider.load_settings({"api_key": "explicit", "location": "us-central1"}, env)
+    assert (keyed.project, keyed.location, keyed.auth) == ("envproj", "us-central1", "api_key")  # type: ignore[attr-defined]
     placed = {"GOOGLE_GENAI_USE_VERTEXAI": "true", "GOOGLE_CLOUD_LOCATION": "us-central1"}
     located = provider.load_settings({}, {**placed, "GOOGLE_API_KEY": "k"})  # no project
     assert (located.api_key, located.location, located.auth) == (None, "us-central1", "adc")  # type: ignore[attr-defined]
