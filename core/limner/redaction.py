@@ -18,6 +18,7 @@ from .wire import NOT_PARSED, REDACTED, WireRequest, WireResponse
 
 __all__ = [
     "MIN_SECRET",
+    "TOO_DEEP",
     "Scrubber",
     "drop_frame_locals",
     "raised_at",
@@ -29,6 +30,9 @@ __all__ = [
 MIN_SECRET = 8
 """The shortest value hidden as a secret: a shorter one would hide ordinary words, and real
 credentials are long."""
+
+TOO_DEEP = "<nested too deeply to show>"
+"""What a value nested too deeply to scrub (:meth:`Scrubber.value`) shows in its place."""
 
 
 def secret_forms(secret: str) -> set[str]:
@@ -76,15 +80,23 @@ class Scrubber:
     def value(self, value: Any, longest: int | None = None) -> Any:
         """Strings scrubbed inside nested dicts, lists and tuples (an error's parsed body, a
         content filter's categories); strings over ``longest`` characters, when it is given,
-        are left as they are (an answer's image data, which no one reads as text)."""
+        are left as they are (an answer's image data, which no one reads as text). A value
+        nested too deeply to walk (a body of hundreds of levels: Python's parser reads about
+        a thousand, 3.13's thousands) is :data:`TOO_DEEP` in its place, not shown unscrubbed."""
+        try:
+            return self._value(value, longest)
+        except RecursionError:
+            return TOO_DEEP
+
+    def _value(self, value: Any, longest: int | None) -> Any:
         if isinstance(value, str):
             return self(value) if longest is None or len(value) <= longest else value
         if isinstance(value, dict):
-            return {key: self.value(item, longest) for key, item in value.items()}
+            return {key: self._value(item, longest) for key, item in value.items()}
         if isinstance(value, list):
-            return [self.value(item, longest) for item in value]
+            return [self._value(item, longest) for item in value]
         if isinstance(value, tuple):
-            return tuple(self.value(item, longest) for item in value)
+            return tuple(self._value(item, longest) for item in value)
         return value
 
     def response(self, response: WireResponse) -> WireResponse:

@@ -15,7 +15,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 __all__ = [
-    "MAX_JSON_DEPTH",
     "REDACTED",
     "FilePart",
     "WireRequest",
@@ -179,40 +178,13 @@ class WireRequest:
 NOT_PARSED: Any = object()
 
 
-MAX_JSON_DEPTH = 200
-"""Levels of nesting past which an answer's JSON is not read: no API nests that deep, and
-limner's own walks over a body (scrubbing secrets from it) recurse, two frames a level.
-Python's parser goes deeper (about a thousand levels; on 3.13, tens of thousands)."""
-
-
 def loads(data: str | bytes | bytearray) -> Any:
-    """``json.loads(data)``; raises ``ValueError`` for what is not JSON and for JSON nested
-    deeper than :data:`MAX_JSON_DEPTH` (nothing could walk it)."""
+    """``json.loads(data)``; raises ``ValueError`` for what is not JSON, and for JSON nested
+    deeper than Python's parser goes (its ``RecursionError``)."""
     try:
-        parsed = json.loads(data)
+        return json.loads(data)
     except RecursionError as exc:
         raise ValueError("the JSON is nested too deeply to read") from exc
-    if _deeper_than(parsed, MAX_JSON_DEPTH):
-        raise ValueError("the JSON is nested too deeply to read")
-    return parsed
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether ``value`` nests lists and objects more than ``limit`` levels (walked level by
-    level, without recursion)."""
-    level = [value] if isinstance(value, dict | list) else []
-    depth = 0
-    while level:
-        depth += 1
-        if depth > limit:
-            return True
-        level = [
-            child
-            for item in level
-            for child in (item.values() if isinstance(item, dict) else item)
-            if isinstance(child, dict | list)
-        ]
-    return False
 
 
 @dataclass(frozen=True, init=False)
@@ -248,7 +220,7 @@ class WireResponse:
 
     def json(self) -> Any:
         """The body parsed as JSON; raises ``ValueError`` when it is not JSON (or is nested
-        deeper than :data:`MAX_JSON_DEPTH`)."""
+        deeper than Python's parser goes)."""
         if self.parsed is not NOT_PARSED:
             return self.parsed
         return loads(self.body)
