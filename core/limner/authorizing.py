@@ -68,11 +68,10 @@ async def authorized_in_thread(
     within: float | None = None,
 ) -> WireRequest:
     """:func:`authorized` in a thread of ``lane`` (the client's for the provider), for an
-    ``authorize`` that may block (a token
-    fetched over the network). Not done ``within`` seconds (the client's ``timeout``, which
-    bounds each attempt), the call ends as a :class:`~limner.errors.RequestTimeoutError`, not
-    retried and with nothing sent; the thread finishes on its own (see
-    :mod:`~limner.daemon_threads`)."""
+    ``authorize`` that may block (a token fetched over the network). Not done ``within``
+    seconds (the client's ``timeout``, which bounds each attempt), the call ends as a
+    :class:`~limner.errors.RequestTimeoutError`, not retried and with nothing sent; the thread
+    finishes on its own (see :mod:`~limner.daemon_threads`)."""
     deadline = asyncio.timeout(within)
     try:
         async with deadline:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from concurrent.futures import Future
 from typing import Any
 
-from .authorizing import SETTINGS_TIMEOUT, step_failure, step_timed_out
+from .authorizing import step_failure, step_timed_out
 from .capabilities import ModelInfo
 from .credential_notes import noting_missing
 from .daemon_threads import spawn
@@ -22,7 +22,7 @@ from .plugins import Registry
 from .provider import Provider, ProviderSettings
 from .wire import WireRequest
 
-__all__ = ["SETTINGS_TIMEOUT", "SettingsStore"]
+__all__ = ["SettingsStore"]
 
 
 class SettingsStore:

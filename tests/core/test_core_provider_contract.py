@@ -9,8 +9,8 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable
-from typing import ClassVar
+from collections.abc import Callable, Coroutine
+from typing import Any, ClassVar
 
 import pytest
 from aiohttp import web
@@ -232,11 +232,12 @@ class SlowLookup(FakeProvider):
         return settings
 
 
-def test_a_lookup_that_outlasts_its_event_loop_is_kept_for_the_next_one() -> None:
-    """One client, a call per asyncio.run: the loop's end cancelled the lookup's task, its
-    outcome was dropped, and every run looked again and timed out again, for good."""
-    SlowLookup.lookups = 0
-    kwargs = client_kwargs(None, plugins=[FakePlugin(SlowLookup)], timeout=0.2)
+def _unreachable(
+    provider: type[FakeProvider], *, timeout: float
+) -> tuple[limner.AsyncClient, Callable[[], Coroutine[Any, Any, str]]]:
+    """A client of ``provider`` whose API nobody answers (a call that gets past its settings
+    fails to connect), and a call that says how it ended: its error's code, or "made"."""
+    kwargs = client_kwargs(None, plugins=[FakePlugin(provider)], timeout=timeout)
     kwargs["providers"] = {"fake": {"api_key": "k", "base_url": "http://127.0.0.1:9/v1"}}
     client = limner.AsyncClient(**kwargs)
 
@@ -247,6 +248,14 @@ def test_a_lookup_that_outlasts_its_event_loop_is_kept_for_the_next_one() -> Non
             return error.code or type(error).__name__
         return "made"
 
+    return client, call
+
+
+def test_a_lookup_that_outlasts_its_event_loop_is_kept_for_the_next_one() -> None:
+    """One client, a call per asyncio.run: the loop's end cancelled the lookup's task, its
+    outcome was dropped, and every run looked again and timed out again, for good."""
+    SlowLookup.lookups = 0
+    client, call = _unreachable(SlowLookup, timeout=0.2)
     try:
         assert asyncio.run(call()) == "settings_timeout"
         time.sleep(0.5)  # the lookup ends, its loop gone
@@ -271,17 +280,7 @@ def test_a_forked_child_looks_its_settings_up_itself() -> None:
     """A lookup still running in the parent as it forked: the child's calls waited for a future
     no thread of the child would finish, and timed out, every one."""
     ParentSlowLookup.parent = os.getpid()
-    kwargs = client_kwargs(None, plugins=[FakePlugin(ParentSlowLookup)], timeout=0.3)
-    kwargs["providers"] = {"fake": {"api_key": "k", "base_url": "http://127.0.0.1:9/v1"}}
-    client = limner.AsyncClient(**kwargs)
-
-    async def call() -> str:
-        try:
-            await client.images.generate(model="fake/alpha-1", prompt="p")
-        except limner.LimnerError as error:
-            return error.code or type(error).__name__
-        return "made"
-
+    client, call = _unreachable(ParentSlowLookup, timeout=0.3)
     try:
         assert asyncio.run(call()) == "settings_timeout"  # the lookup goes on, and then:
         child = os.fork()
