@@ -67,7 +67,12 @@ class Lane:
             self._running += 1
         serve = threading.Thread(target=self._serve, args=(work,), daemon=True)
         serve.name = "limner-blocking"
-        serve.start()
+        try:
+            serve.start()
+        except BaseException:  # no thread to be had (a process limit): the slot is free again
+            with self._lock:
+                self._running -= 1
+            raise
         return outcome
 
     def _serve(self, work: _Work | None) -> None:

@@ -32,7 +32,7 @@ from .responses import (
 )
 from .sending import Plan, raise_if_filtered
 
-__all__ = ["Merged", "collect", "respond"]
+__all__ = ["Merged", "collect", "note_resent", "respond"]
 
 
 @dataclass
@@ -117,13 +117,20 @@ def _nothing_made(
             model=plan.model.id,
             request_id=ids[0] if ids else None,
         )
-    for index, outcome in enumerate(outcomes):  # a submission sent twice: said, as a result's
-        for notice in outcome.warnings if isinstance(outcome, ProviderResult) else ():  # was
+    note_resent(error, outcomes)
+    error.usage = reported_usage(outcomes)
+    return error
+
+
+def note_resent(error: LimnerError, outcomes: Sequence[object]) -> None:
+    """Say in ``error``'s billing note each call of ``outcomes`` (images or chat results) that
+    was sent again after an attempt the provider may have taken, as its ``resent`` warning
+    would have said it had the request succeeded: each may be billed."""
+    for index, outcome in enumerate(outcomes):
+        for notice in getattr(outcome, "warnings", None) or ():
             if notice.code == RESENT:
                 which = f"call {index + 1} of {len(outcomes)}: " if len(outcomes) > 1 else ""
                 error.add_billing_note(which + notice.message)
-    error.usage = reported_usage(outcomes)
-    return error
 
 
 def respond(

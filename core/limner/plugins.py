@@ -73,6 +73,7 @@ class Registry:
         self.manager, self.blocked, self._entry_points = make_manager(
             plugins, disable_plugins, entry_points, environ
         )
+        self._read_entry_points = entry_points
         self._providers: dict[str, Provider] | None = None
         self._models: dict[str, ModelInfo] = {}
         self._aliases: dict[str, str] = {}
@@ -166,6 +167,13 @@ class Registry:
                 return provider.name
         return None
 
+    @property
+    def no_plugins_installed(self) -> bool:
+        """Whether no model is served because no plugin is installed (limner-core alone): the
+        entry points were read, none was disabled, and none registered a model."""
+        _ = self.providers  # (built: the plugins' models registered)
+        return self._read_entry_points and not self.blocked and not self._models
+
     def _unknown(self, key: str) -> NotFoundError:
         names = list(self._models) + list(self._aliases)
         close = difflib.get_close_matches(key.lower(), names, n=3, cutoff=0.5)
@@ -178,7 +186,7 @@ class Registry:
                 f" The {which} disabled (disable_plugins or {DISABLE_ENV}), and a disabled "
                 "plugin's models are not served."
             )
-        elif not self._models:  # only limner-core installed: no plugin registered a model
+        elif self.no_plugins_installed:
             hint += f" {NO_PLUGINS_HINT}"
         return NotFoundError(
             f"Unknown model {key!r}.{hint} {LIST_MODELS_HINT}",

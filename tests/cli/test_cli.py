@@ -1104,6 +1104,11 @@ def test_with_no_plugin_installed_the_list_and_an_unknown_model_say_so(
     status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "--dry-run")
     assert status == 2
     assert limner.plugins.NO_PLUGINS_HINT in err
+    monkeypatch.setattr(importlib.metadata, "entry_points", real)
+    unread = limner.plugins.Registry(entry_points=False)  # installed, but not read
+    with pytest.raises(limner.NotFoundError) as caught:
+        unread.resolve("openai/gpt-image-2")
+    assert limner.plugins.NO_PLUGINS_HINT not in caught.value.message
 
 
 def test_python_dash_m_limner_is_the_command() -> None:

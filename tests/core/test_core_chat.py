@@ -364,6 +364,13 @@ async def test_a_choice_whose_call_was_resent_is_named(server: FakeServer) -> No
         )
     (note,) = [w.message for w in completion.warnings if w.code == "resent"]
     assert note.startswith(("choice 0: attempt 1: ", "choice 1: attempt 1: "))
+    server.reply(hang_up, answer(1, text=None, image=False))  # resent, then nothing said
+    async with client(server) as painter:
+        with pytest.raises(limner.NoImageGeneratedError) as caught:
+            await painter.chat.completions.create(
+                model="painter/chat-1", messages=[{"role": "user", "content": "x"}]
+            )
+    assert "attempt 1: the connection dropped" in caught.value.billing_note  # as images say
 
 
 async def test_an_empty_choice_beside_an_answered_one_is_kept_with_a_notice(

@@ -88,3 +88,20 @@ def test_work_cancelled_before_it_began_is_skipped() -> None:
     assert first.result(10) is True
     lane.submit(called.append, "third").result(10)
     assert called == ["third"]
+
+
+def test_a_thread_that_cannot_start_frees_its_slot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two failed starts (a process's thread limit) left a lane of two with no slot, for good:
+    every later call's work waited, and timed out."""
+    lane = Lane(2)
+    real = threading.Thread.start
+
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            lane.submit(os.getpid)
+    monkeypatch.setattr(threading.Thread, "start", real)
+    assert lane.submit(os.getpid).result(10) == os.getpid()

@@ -27,6 +27,7 @@ from ..estimates import estimate_calls
 from ..extra_headers import check_extra_headers, check_not_overwritten
 from ..failure_cost import price_bills, price_failure
 from ..inputs import OPTIONS, provider_options, respell_error, respelled, spelling
+from ..merging import note_resent
 from ..off_loop import carries_image_data, run_translation
 from ..outcomes import failed_call_notice, failed_calls, gather_settled
 from ..plugin_failures import raise_from_plugin
@@ -240,6 +241,7 @@ class ChatEngine:
         ]
         if not any(_said_something(result) for result, _ in results):
             silent = _nothing_said(plan, results[0][0])
+            note_resent(silent, outcomes)  # (as the images path says it)
             silent.usage = reported_usage(outcomes)
             raise silent
         choices: list[ChatChoice] = []

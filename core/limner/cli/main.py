@@ -76,7 +76,7 @@ def _print_models(client: AsyncClient, args: argparse.Namespace) -> None:
             emit(json.dumps([model_object(m) for m in models], indent=2))
         else:
             emit(models_table(models))
-        if not models and not client.registry.blocked:  # only limner-core installed
+        if client.registry.no_plugins_installed:  # limner-core alone: an empty table
             print(f"limner: {NO_PLUGINS_HINT}", file=sys.stderr)
         return
     model = client.models.retrieve(args.model)

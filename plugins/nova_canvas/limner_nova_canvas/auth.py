@@ -196,16 +196,16 @@ def authorize_request(
             )
         token = DRY_RUN_TOKEN if dry_run else settings.api_key.get_secret_value()
         return request.with_headers({"authorization": f"Bearer {token}"}, secret=True)
-    if dry_run:
-        if not _can_sign():  # a real call would fail: said as a missing credential is
-            note_missing(MissingCredentialsError(INSTALL_HINT, param="api_key", provider=PROVIDER))
-        elif settings.has_keys():  # half a pair fails a real call
-            try:
+    if dry_run:  # what a real call would fail on first, noted as a missing credential is
+        try:
+            if settings.has_keys():  # half a pair
                 _explicit_keys(settings)
-            except MissingCredentialsError as lacking:
-                note_missing(lacking)
-        elif not settings.credential_chain:  # a real call would fail
-            note_missing(_missing(_CHAIN_OFF))
+            elif not settings.credential_chain:
+                raise _missing(_CHAIN_OFF)
+            if not _can_sign():  # then signing, which needs botocore
+                raise MissingCredentialsError(INSTALL_HINT, param="api_key", provider=PROVIDER)
+        except MissingCredentialsError as lacking:
+            note_missing(lacking)
         now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         secret = {"authorization": "AWS4-HMAC-SHA256 <dry run>"}
         if settings.aws_session_token is not None:

@@ -201,8 +201,8 @@ def _say_edit_is_variation(plan: Plan, size: str | None) -> None:
         return
     image = plan.call.images[0]
     keep = ""
-    if image.width and image.height:
-        fitted = _fmt(fit_size(image.width, image.height, SIZE_RULES))
+    if image.width and image.height and image.width != image.height:  # (a square one keeps
+        fitted = _fmt(fit_size(image.width, image.height, SIZE_RULES))  # its shape already)
         if fitted != DEFAULT_SIZE:
             keep = f" (size={fitted!r} keeps the first image's shape)"
     plan.warn(

@@ -350,6 +350,9 @@ def test_an_edit_without_a_mask_or_size_says_it_is_a_variation_at_the_default_si
     assert said.param == "size" and translation.size == "1024x1024"
     assert said.message.startswith("an edit without a mask is made as Nova's IMAGE_VARIATION")
     assert "size='1536x1024' keeps the first image's shape" in said.message
+    square = provider.translate(make_call("edit", prompt="add a moon", images=[png(512, 512)]))
+    (plain,) = [w.message for w in square.warnings if w.code == "default_applied"]
+    assert "keeps the first image's shape" not in plain  # (1024x1024 keeps it already)
     for quiet in (
         make_call("edit", prompt="add a moon", images=[png(1536, 1024)], size="1536x1024"),
         make_call("edit", prompt="x", images=[png(1536, 1024)], edit_mode="variation"),
