@@ -19,7 +19,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import contextvars
+import functools
 import os
 import threading
 import weakref
@@ -61,10 +63,14 @@ class Lane:
         outcome: concurrent.futures.Future[T] = concurrent.futures.Future()
         work: _Work = (outcome, contextvars.copy_context(), function, args)
         with self._lock:
-            if self._running >= self.width:
+            waits = self._running >= self.width
+            if waits:
                 self._waiting.append(work)
-                return outcome
-            self._running += 1
+            else:
+                self._running += 1
+        if waits:  # (its caller gone, it leaves the queue: it may hold a request's images)
+            outcome.add_done_callback(functools.partial(self._forget, work))
+            return outcome
         serve = threading.Thread(target=self._serve, args=(work,), daemon=True)
         serve.name = "limner-blocking"
         try:
@@ -74,6 +80,13 @@ class Lane:
                 self._running -= 1
             raise
         return outcome
+
+    def _forget(self, work: _Work, outcome: concurrent.futures.Future[Any]) -> None:
+        """Work cancelled while it waited (its call timed out) leaves the queue at once: behind
+        threads that hang, nothing else would take it out."""
+        if outcome.cancelled():
+            with self._lock, contextlib.suppress(ValueError):  # (ValueError: taken meanwhile,
+                self._waiting.remove(work)  # and skipped, being cancelled)
 
     def _serve(self, work: _Work | None) -> None:
         while work is not None:
