@@ -233,7 +233,7 @@ async def test_json_nested_past_the_parsers_depth_is_a_provider_error(
 ) -> None:
     """Not a bare RecursionError: the body is kept unparsed, and the plugin calls it
     unreadable."""
-    deep = "[" * 5000 + "]" * 5000 + " " * padding
+    deep = "[" * 100_000 + "]" * 100_000 + " " * padding  # (past every Python's parser)
     server.reply(web.Response(text=deep, content_type="application/json"))
     with pytest.raises(limner.ProviderError) as info:
         await client.images.generate(model="alpha", prompt="x")
