@@ -99,6 +99,7 @@ if TYPE_CHECKING:
         testing as testing,
         translation_check as translation_check,
         typos as typos,
+        unknown_model as unknown_model,
         unknown_names as unknown_names,
         unreported as unreported,
         unsendable as unsendable,

@@ -162,6 +162,7 @@ SUBMODULES = frozenset(
         "testing",
         "translation_check",
         "typos",
+        "unknown_model",
         "unknown_names",
         "unreported",
         "unsendable",

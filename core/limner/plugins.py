@@ -36,22 +36,13 @@ from .registered import checked_model
 from .responses import Usage
 from .translation_check import checked_translation, translation_problem
 from .typos import one_slip
+from .unknown_model import unknown_model
 from .unsendable import refuse_unsendable
 
 if TYPE_CHECKING:
     from .chat.contract import ChatCall
 
 __all__ = ["Registry", "default_registry"]
-
-
-LIST_MODELS_HINT = "client.models.list() lists the models (on the command line: limner models)."
-"""How an unknown model's error ends; the command line says it its own way."""
-
-NO_PLUGINS_HINT = (
-    "No provider plugin is installed (none registered in the entry-point group 'limner'): "
-    "pip install limner installs the built-in ones."
-)
-"""Said where no model is found because no plugin registered any."""
 
 
 class Registry:
@@ -175,25 +166,8 @@ class Registry:
         return self._read_entry_points and not self.blocked and not self._models
 
     def _unknown(self, key: str) -> NotFoundError:
-        names = list(self._models) + list(self._aliases)
-        close = difflib.get_close_matches(key.lower(), names, n=3, cutoff=0.5)
-        suggestions = tuple(dict.fromkeys(self._aliases.get(name, name) for name in close))
-        hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
-        if self.blocked:  # perhaps the model of a plugin the user disabled
-            off = ", ".join(sorted(self.blocked))
-            which = f"plugins {off} are" if len(self.blocked) > 1 else f"plugin {off} is"
-            hint += (
-                f" The {which} disabled (disable_plugins or {DISABLE_ENV}), and a disabled "
-                "plugin's models are not served."
-            )
-        elif self.no_plugins_installed:
-            hint += f" {NO_PLUGINS_HINT}"
-        return NotFoundError(
-            f"Unknown model {key!r}.{hint} {LIST_MODELS_HINT}",
-            param="model",
-            model=key,
-            suggestions=suggestions,
-        )
+        names = [*self._models, *self._aliases]
+        return unknown_model(key, names, self._aliases, self.blocked, self.no_plugins_installed)
 
     # ---- building ----------------------------------------------------------------------------
 

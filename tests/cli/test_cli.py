@@ -1100,15 +1100,15 @@ def test_with_no_plugin_installed_the_list_and_an_unknown_model_say_so(
     monkeypatch.setattr(limner.plugins, "_DEFAULT", None)  # (built afresh, without plugins)
     status, out, err = run(capsys, "models")
     assert status == 0 and out.splitlines()[0].startswith("MODEL")
-    assert err == f"limner: {limner.plugins.NO_PLUGINS_HINT}\n"
+    assert err == f"limner: {limner.unknown_model.NO_PLUGINS_HINT}\n"
     status, _, err = run(capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "--dry-run")
     assert status == 2
-    assert limner.plugins.NO_PLUGINS_HINT in err
+    assert limner.unknown_model.NO_PLUGINS_HINT in err
     monkeypatch.setattr(importlib.metadata, "entry_points", real)
     unread = limner.plugins.Registry(entry_points=False)  # installed, but not read
     with pytest.raises(limner.NotFoundError) as caught:
         unread.resolve("openai/gpt-image-2")
-    assert limner.plugins.NO_PLUGINS_HINT not in caught.value.message
+    assert limner.unknown_model.NO_PLUGINS_HINT not in caught.value.message
 
 
 def test_python_dash_m_limner_is_the_command() -> None:

@@ -33,9 +33,9 @@ from ..errors import (
     PayloadTooLargeError,
 )
 from ..interrupted import keep_made_images
-from ..plugins import LIST_MODELS_HINT, NO_PLUGINS_HINT
 from ..responses import ImagesResponse
 from ..status_errors import shown_url
+from ..unknown_model import LIST_MODELS_HINT, NO_PLUGINS_HINT
 from . import asks_for_json
 from .options import request_fields
 from .output import (

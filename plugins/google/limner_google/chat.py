@@ -33,19 +33,16 @@ from limner.requests import SIZE_PATTERN
 from .chat_body import NO_SUCH, ChatBody
 from .chat_contents import conversation, count_images, system_parts
 from .chat_sampling import budget_for_an_image, sampling
-from .common import (
-    IGNORED_FIELDS,
+from .common import IGNORED_FIELDS, WHY_DROPPED, output_options, person_generation
+from .options import GoogleOptions, response_modalities
+from .passed_seed import split_passed_seed
+from .passthrough import (
     VERTEX_TOP_LEVEL,
-    WHY_DROPPED,
     as_sent,
     merge_passed_through,
     modality_default,
-    output_options,
-    person_generation,
     refuse_vertex_only,
 )
-from .options import GoogleOptions, response_modalities
-from .passed_seed import split_passed_seed
 from .plan import class_by_pixels, pick_size
 from .settings import Endpoint
 from .spelling import camel, field_of

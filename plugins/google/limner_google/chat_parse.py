@@ -23,10 +23,11 @@ from limner.responses import CONTENT_FILTERED, NO_IMAGES
 
 from .answer_text import answer_text
 from .chat_contents import STORED_KEYS, image_digest
-from .common import as_sent, fail, flagged_categories
+from .common import fail, flagged_categories
 from .errors import answer_id
 from .gemini import ACCOUNT_LIMITED, SAFETY_FINISH, account_limited
 from .options import options_of, response_modalities
+from .passthrough import as_sent
 from .usage import cached_at_full_price, priced_as_on_demand, usage_from_metadata
 
 __all__ = ["parse_chat"]

@@ -68,7 +68,7 @@ def _penalty(body: ChatBody, param: str, value: float | None) -> float | None:
     (google-gemini/cookbook#1290, vercel/ai#8943, BerriAI/litellm#32273; a Google engineer on
     the developer forum: only gemini-2.0-flash takes frequencyPenalty). Unless the caller also
     passes Google's own field through (``generationConfig.frequencyPenalty``): then it is sent,
-    as asked, and the two must agree (see :func:`~.common.merge_passed_through`)."""
+    as asked, and the two must agree (see :func:`~.passthrough.merge_passed_through`)."""
     if not value or _passed_through(body, camel(param)):
         return value
     body.drop(param, value, "Gemini image models take no penalties (a 400 otherwise)")

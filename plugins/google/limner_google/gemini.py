@@ -30,23 +30,21 @@ from .answer_text import answer_text
 from .common import (
     EDIT_ONLY,
     IMAGEN_ONLY,
-    as_sent,
     blocked,
     check_input_count,
     drop_ignored,
     drop_options,
     fail,
     flagged_categories,
-    forward,
     gemini_image_part,
     mime_format,
     output_options,
     person_generation,
-    refuse_vertex_only,
     thinking_level,
 )
 from .errors import answer_id
 from .options import GoogleOptions
+from .passthrough import as_sent, forward, refuse_vertex_only
 from .plan import Plan, choose_size, class_by_pixels
 from .spelling import camel
 from .usage import cached_at_full_price, priced_as_on_demand, usage_from_metadata

@@ -40,12 +40,12 @@ from .common import (
     drop_ignored,
     drop_options,
     fail,
-    forward,
     mime_format,
     output_options,
     person_generation,
 )
 from .models import VERTEX_ONLY
+from .passthrough import forward
 from .plan import Plan, choose_size
 
 __all__ = ["EDIT_MODES", "parse_imagen", "translate_imagen"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import replace
-from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
@@ -49,6 +48,7 @@ from .settings import (
     endpoint_for,
     resolve_backend,
 )
+from .token_transport import token_request
 
 if TYPE_CHECKING:  # the chat surface is imported on first use, to keep plugin discovery fast
     from limner.chat import ChatCall, ChatResult
@@ -272,7 +272,7 @@ class GoogleProvider(Provider):
 
             try:
                 if not credentials.valid:
-                    credentials.refresh(_token_request())
+                    credentials.refresh(token_request())
             except google.auth.exceptions.GoogleAuthError as exc:
                 raise self._unusable(exc) from None
             token = credentials.token
@@ -339,52 +339,6 @@ class GoogleProvider(Provider):
             param="credentials",
             provider=self.name,
         )
-
-
-TOKEN_TIMEOUT = 30.0
-"""Seconds each exchange of a token refresh may take (google-auth waits 120 s by default). The
-call's own ``timeout`` ends the call sooner (core bounds ``authorize``); this ends the worker
-thread still waiting for the token service."""
-
-
-@cache
-def _bounded_request_class() -> Any:
-    """google-auth's ``requests`` transport, each exchange bounded by :data:`TOKEN_TIMEOUT`."""
-    import google.auth.transport.requests
-
-    class BoundedRequest(google.auth.transport.requests.Request):
-        def __call__(
-            self,
-            url: str,
-            method: str = "GET",
-            body: Any = None,
-            headers: Any = None,
-            timeout: Any = None,
-            **kwargs: Any,
-        ) -> Any:
-            if timeout is None or isinstance(timeout, int | float):
-                timeout = TOKEN_TIMEOUT if timeout is None else min(timeout, TOKEN_TIMEOUT)
-            send: Any = super().__call__  # (google-auth's is untyped)
-            return send(url, method, body, headers, timeout, **kwargs)
-
-    return BoundedRequest
-
-
-def _token_request() -> Any:
-    """A transport for ``credentials.refresh``: google-auth's, bounded in time. google-auth
-    installed without its ``requests`` extra (``pip install google-auth``) has none: said as
-    google-auth missing is, with what to install."""
-    try:
-        request_class = _bounded_request_class()
-    except ImportError as exc:
-        raise MissingCredentialsError(
-            f"Vertex AI refreshes its tokens with google-auth's requests transport, which is "
-            f"not installed ({exc}): pip install 'limner-google[vertex]' (or use an API key "
-            "in express mode)",
-            param="credentials",
-            provider="google",
-        ) from exc
-    return request_class()
 
 
 def _error_answered(response: WireResponse) -> WireResponse | None:

@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 
 import limner
-import limner_google.provider
+import limner_google.token_transport
 from tests.plugins.google.conftest import Server, gemini_answer, png
 
 pytest.importorskip("google.auth.transport.requests")
@@ -94,16 +94,16 @@ async def test_google_auth_without_its_requests_transport_says_what_to_install(
 ) -> None:
     """``pip install google-auth`` (no extra) has no requests transport: the refresh's
     ImportError was "a bug in the plugin"."""
-    from limner_google import provider
+    from limner_google import token_transport
 
-    provider._bounded_request_class.cache_clear()
+    token_transport._bounded_request_class.cache_clear()
     monkeypatch.setitem(sys.modules, "google.auth.transport.requests", None)  # not installed
     try:
         async with vertex_client(server, tokens.credentials("fast")) as client:
             with pytest.raises(limner.MissingCredentialsError) as caught:
                 await client.images.generate(model=MODEL, prompt="a fox")
     finally:
-        provider._bounded_request_class.cache_clear()
+        token_transport._bounded_request_class.cache_clear()
     assert "pip install 'limner-google[vertex]'" in caught.value.message
     assert (tokens.asked, server.seen) == ([], [])
 
@@ -131,7 +131,7 @@ async def test_each_token_exchange_is_bounded_by_the_plugin(
 ) -> None:
     """The worker thread ends too: google-auth's exchange is given the plugin's time limit
     (it times out as a connection failure, which the client retries)."""
-    monkeypatch.setattr(limner_google.provider, "TOKEN_TIMEOUT", 0.2)
+    monkeypatch.setattr(limner_google.token_transport, "TOKEN_TIMEOUT", 0.2)
     client = vertex_client(
         server, tokens.credentials("slow-5"), retry=limner.http.RetryPolicy(max_retries=0)
     )
