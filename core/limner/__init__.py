@@ -80,6 +80,7 @@ if TYPE_CHECKING:
         provider as provider,
         provider_settings as provider_settings,
         proxies as proxies,
+        ready_credentials as ready_credentials,
         redaction as redaction,
         registered as registered,
         requests as requests,

@@ -2,12 +2,14 @@
 call is sent (an upstream slot), and one before a request's first input-image download (which
 bounds the image bytes held by requests waiting for a slot). The request is checked, and its
 input images loaded, before the first: a request that cannot succeed is refused at once, not
-after waiting for a slot it would never use."""
+after waiting for a slot it would never use. Credentials that a provider fetches over the
+network are made ready before the slot too (see :func:`admitted`), so that requests waiting on
+a token service that hangs do not hold the slots every other provider's requests need."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from contextvars import ContextVar
 
@@ -52,7 +54,22 @@ async def before_download(check: Callable[[], Awaitable[object]]) -> None:
         await wait()
 
 
-def admitted() -> AbstractAsyncContextManager[object]:
-    """The context to send a planned call in: the one :func:`admitting` set, else none."""
+def admitted(
+    ready: Callable[[], Awaitable[object]] | None = None,
+) -> AbstractAsyncContextManager[object]:
+    """The context to send a planned call in: the one :func:`admitting` set, else none. When
+    one is set, ``ready`` (what makes the call's credentials ready, such as a token refresh) is
+    awaited first, outside it: the wait it bounds is for work done upstream only."""
     admit = _ADMIT.get()
-    return _NOTHING if admit is None else admit()
+    if admit is None:
+        return _NOTHING
+    return admit() if ready is None else _once_ready(ready, admit)
+
+
+@contextlib.asynccontextmanager
+async def _once_ready(
+    ready: Callable[[], Awaitable[object]], admit: Admit
+) -> AsyncIterator[object]:
+    await ready()
+    async with admit() as entered:
+        yield entered

@@ -45,6 +45,7 @@ from .outcomes import (
 from .plugins import Registry
 from .polling import jobs_billable, poll
 from .provider import ProviderSettings
+from .ready_credentials import credentials
 from .requests import set_aside_misplaced
 from .responses import (
     CONTENT_FILTERED,
@@ -110,7 +111,7 @@ class Engine:
         ended: dict[int, ProviderResult | LimnerError] = {}
         jobs: dict[int, str] = {}  # the jobs calls started, by call: named if cancelled
         try:
-            async with admitted():  # (a gateway's upstream slot: taken once the plan holds)
+            async with admitted(credentials(self.transport, plan)):  # (a gateway's upstream slot)
                 outcomes = await gather_settled(
                     [
                         self._send(plan, call, translation, jobs)

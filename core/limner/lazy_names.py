@@ -143,6 +143,7 @@ SUBMODULES = frozenset(
         "provider",
         "provider_settings",
         "proxies",
+        "ready_credentials",
         "redaction",
         "registered",
         "requests",

@@ -12,9 +12,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from .authorizing import authorized, authorized_in_thread
+from .authorizing import authorized
 from .capabilities import ModelInfo, Operation
-from .daemon_threads import lane_for
 from .errors import (
     ContentPolicyError,
     LimnerError,
@@ -26,6 +25,7 @@ from .exchange_failures import MAYBE_TAKEN, does_work
 from .http import ConnectTo, RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
 from .provider import Provider, ProviderSettings, Translation
+from .ready_credentials import authorized_off_loop
 from .redaction import Scrubber, raised_at, secret_header_values
 from .responses import CONTENT_FILTERED, RESENT, Adjustment, Notice, reported_usage
 from .retry import provider_wait, retried
@@ -111,10 +111,7 @@ async def exchange(
 
     async def authorize(wire: WireRequest) -> WireRequest:
         if provider.authorize_blocks:
-            lane = lane_for(transport.connections, provider.name)  # (one hung: not the others)
-            done = await authorized_in_thread(
-                provider, wire, settings, model.id, lane=lane, within=transport.total_timeout
-            )
+            done = await authorized_off_loop(transport, provider, settings, model.id, wire)
         else:
             done = authorized(provider, wire, settings, model.id)
         signed.append(done)

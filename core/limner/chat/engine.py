@@ -32,6 +32,7 @@ from ..off_loop import carries_image_data, run_translation
 from ..outcomes import failed_call_notice, failed_calls, gather_settled
 from ..plugin_failures import raise_from_plugin
 from ..provider import Provider, Translation
+from ..ready_credentials import credentials
 from ..responses import NO_IMAGES, RESENT, Notice, reported_usage
 from ..sending import (
     Plan,
@@ -91,7 +92,8 @@ class ChatEngine:
         plan = await self._plan(request, sending=True)
         outcomes: list[ChatResult | LimnerError] = []
         try:
-            async with admitted():  # (a gateway's upstream slot: taken once the plan holds)
+            ready = credentials(self.engine.transport, plan)
+            async with admitted(ready):  # (a gateway's upstream slot: taken once the plan holds)
                 outcomes = await gather_settled(
                     [
                         self._send(plan, call, translation)
