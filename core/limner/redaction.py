@@ -92,7 +92,10 @@ class Scrubber:
         if isinstance(value, str):
             return self(value) if longest is None or len(value) <= longest else value
         if isinstance(value, dict):
-            return {key: self._value(item, longest) for key, item in value.items()}
+            return {  # keys too: a body may hold a key as one (``{"sk-...": "not valid"}``)
+                self(key) if isinstance(key, str) else key: self._value(item, longest)
+                for key, item in value.items()
+            }
         if isinstance(value, list):
             return [self._value(item, longest) for item in value]
         if isinstance(value, tuple):

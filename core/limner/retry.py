@@ -53,9 +53,11 @@ class RetryPolicy:
                 )
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds before retry number ``attempt`` (1-based). A ``retry_after`` that is not a
-        number of seconds (negative, NaN) is ignored."""
-        if retry_after is not None and retry_after >= 0:  # False for NaN too
+        """Seconds before retry number ``attempt`` (1-based). A ``retry_after`` that asks for
+        no wait (0, a date already past) or is not a number of seconds (negative, NaN) is
+        ignored, as the OpenAI SDK ignores it: every retry would go out at once, against a
+        rate limit."""
+        if retry_after is not None and retry_after > 0:  # False for NaN too
             return min(retry_after, self.max_retry_after)
         ceiling = min(self.initial_delay * 2 ** (attempt - 1), self.max_delay)
         return random.uniform(ceiling / 2, ceiling)

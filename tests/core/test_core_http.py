@@ -541,7 +541,7 @@ def test_retry_policy_delay_ignores_a_wait_that_is_not_a_number_of_seconds() -> 
     """A provider's own ``retry_after`` may read NaN from a body: ``asyncio.sleep(nan)`` never
     returns, so the backoff decides instead."""
     policy = RetryPolicy(initial_delay=1.0, max_delay=4.0)
-    for odd in (float("nan"), -1.0):
+    for odd in (float("nan"), -1.0, 0.0):  # 0: a date already past, or no wait at all
         assert 0.5 <= policy.delay(1, odd) <= 1.0
     assert policy.delay(1, float("inf")) == policy.max_retry_after
 
@@ -555,6 +555,19 @@ async def test_retry_after_nan_is_not_a_wait_forever(
     )
     assert len(result.data) == 1
     assert len(server.api_calls) == 2
+
+
+async def test_a_retry_after_date_already_past_does_not_send_every_retry_at_once(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """It was read as no wait: the retries went out back to back, against a rate limit."""
+    past = "Wed, 21 Oct 2015 07:28:00 GMT"
+    server.reply(*(error_reply(429, "slow down", **{"Retry-After": past}) for _ in range(2)))
+    client = make_client(retry=RetryPolicy(max_retries=2, initial_delay=0.2, max_delay=0.2))
+    started = time.monotonic()
+    result = await client.images.generate(model="alpha", prompt="x")
+    assert len(result.data) == 1 and len(server.api_calls) == 3
+    assert time.monotonic() - started >= 0.2  # two back-offs of 0.1 to 0.2 s
 
 
 def test_retry_policy_delay() -> None:

@@ -36,6 +36,23 @@ async def test_an_echoed_key_is_redacted_from_the_error(
     assert API_KEY not in str(error.body)
 
 
+async def test_a_key_echoed_as_a_name_in_the_body_is_redacted(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A key that is an object's name in the body (not a value) stayed in ``error.body``."""
+
+    async def echo(recorded: Recorded) -> web.StreamResponse:
+        body = {"error": {"message": "bad key", "details": {API_KEY: "not valid"}}}
+        return web.json_response(body, status=401)
+
+    server.reply(echo)
+    with pytest.raises(limner.AuthenticationError) as info:
+        await make_client().images.generate(model="fake/alpha-1", prompt="p")
+    assert info.value.body == {
+        "error": {"message": "bad key", "details": {"<redacted>": "not valid"}}
+    }
+
+
 async def test_a_key_echoed_encoded_is_redacted_in_each_form(
     make_client: MakeClient, server: FakeServer
 ) -> None:

@@ -38,6 +38,8 @@ from limner import (
 )
 from limner.status_errors import RETRYABLE_STATUSES, endpoint_not_found, error_for_status
 
+from .error_fields import caller_param
+
 __all__ = [
     "answer_id",
     "error_object",
@@ -189,7 +191,9 @@ def _classify(
     if error.get("status") == "FAILED_PRECONDITION":  # the account's state, not the request's
         return _precondition_failed(said, message, common)
     if 400 <= status < 500 and status not in RETRYABLE_STATUSES:  # 408, 409: not the request
-        common.setdefault("param", _violated_field(error))
+        violated = _violated_field(error)
+        if violated is not None and "param" not in common:  # (as the caller named it)
+            common["param"] = caller_param(violated, getattr(call, "request", None))
         return InvalidRequestError(f"{said} — fix the request and retry", **common)
     cls = error_for_status(status)
     later = "; retry later" if common.get("retryable") else ""
@@ -236,7 +240,7 @@ def _rate_limited(
 
 def _violated_field(error: dict[str, Any]) -> str | None:
     """The first field a ``google.rpc.BadRequest`` names (``generation_config.image_config``):
-    Google's name for it, on the wire, which a forwarded field's typo shows as the user sent it."""
+    Google's name for it, on the wire (see :func:`~.error_fields.caller_param`)."""
     for info in _details(error, "google.rpc.BadRequest"):
         violations = info.get("fieldViolations")
         for violation in violations if isinstance(violations, list) else ():

@@ -46,7 +46,7 @@ def parse_images_response(call: ProviderCall, response: WireResponse) -> Provide
         raise _fail(call, response, "the body has no 'data' list")
     images = [_image(call, response, index, item) for index, item in enumerate(items)]
     warnings: list[Notice] = []
-    usage = _usage(body.get("usage"), warnings)
+    usage = _usage(body.get("usage"), warnings, len(images))
     svg = body.get("svg_usage")
     if isinstance(svg, dict) and svg:
         warnings.append(_svg_tokens_unpriced(svg))
@@ -103,16 +103,31 @@ def _svg_tokens_unpriced(svg: dict[str, Any]) -> Notice:
     )
 
 
-def _usage(raw: Any, warnings: list[Notice]) -> Usage | None:
+def _usage(raw: Any, warnings: list[Notice], images: int) -> Usage | None:
+    """The answer's usage; ``None`` (priced per image, as an estimate) when it counts nothing
+    for the images made: ``{}`` or zeros, from a server that fills the field in blank, would
+    price them at $0. A breakdown given as ``null`` is read as one not given."""
     if raw is None:
         return None
+    if isinstance(raw, dict) and None in raw.values():
+        raw = {key: value for key, value in raw.items() if value is not None}
     try:
-        return Usage.model_validate(raw)
+        usage = Usage.model_validate(raw)
     except ValidationError:
         warnings.append(
             Notice(code="unreadable_usage", message=f"OpenAI's usage block was unreadable: {raw!r}")
         )
         return None
+    if images and not usage.output_tokens:
+        warnings.append(
+            Notice(
+                code="unreadable_usage",
+                message=f"OpenAI's usage block counted no output tokens for {images} image(s) "
+                f"made: {raw!r}",
+            )
+        )
+        return None
+    return usage
 
 
 def _text(value: Any) -> str | None:

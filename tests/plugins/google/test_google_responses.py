@@ -317,6 +317,81 @@ def test_a_bad_request_names_the_field_google_names(
     assert (type(error), error.param) == (limner.InvalidRequestError, None)
 
 
+def _violation(field: str) -> dict[str, Any]:
+    detail = {"@type": "type.googleapis.com/google.rpc.BadRequest"}
+    detail["fieldViolations"] = [{"field": field, "description": "Invalid value"}]  # type: ignore[assignment]
+    error = {"code": 400, "message": f"Invalid value at '{field}'", "status": "INVALID_ARGUMENT"}
+    return {"error": {**error, "details": [detail]}}
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "fields", "param"),
+    [
+        (  # the request's image_config, in either of Google's spellings
+            "gemini-3-pro-image",
+            "generation_config.image_config.image_size",
+            {"image_config": {"image_size": "2K"}},
+            "image_config.image_size",
+        ),
+        (
+            "gemini-3-pro-image",
+            "generationConfig.imageConfig.aspectRatio",
+            {"image_config": {"aspect_ratio": "16:9"}},
+            "image_config.aspect_ratio",
+        ),
+        (
+            "gemini-3-pro-image",
+            "generation_config.image_config.aspect_ratio",
+            {"size": "1536x1024"},
+            "size",
+        ),
+        ("gemini-3-pro-image", "generation_config.seed", {"seed": 7}, "seed"),
+        (
+            "gemini-3-pro-image",
+            "generation_config.thinking_config.thinking_level",
+            {"provider_options": {"google": {"thinking_level": "LOW"}}},
+            "provider_options.google.thinking_level",
+        ),
+        ("imagen-4.0-generate-001", "parameters.sample_count", {}, "n"),
+        ("imagen-4.0-generate-001", "parameters.sampleImageSize", {"size": "2048x2048"}, "size"),
+        ("imagen-4.0-generate-001", "instances[0].prompt", {}, "prompt"),
+        ("imagen-4.0-generate-001", "parameters.outputOptions.mimeType", {}, "output_format"),
+        (
+            "imagen-4.0-generate-001",
+            "parameters.person_generation",
+            {"provider_options": {"google": {"person_generation": "ALLOW_ADULT"}}},
+            "provider_options.google.person_generation",
+        ),
+        (  # a field limner does not write keeps Google's name: the caller sent it so
+            "gemini-3-pro-image",
+            "generation_config.candidate_count",
+            {"generationConfig": {"candidate_count": 2}},
+            "generation_config.candidate_count",
+        ),
+        (  # and so does one below a field the caller passes through
+            "imagen-4.0-generate-001",
+            "parameters.seed",
+            {"parameters": {"seed": 3}},
+            "parameters.seed",
+        ),
+    ],
+)
+def test_a_bad_request_names_the_field_as_the_caller_named_it(
+    provider: GoogleProvider,
+    make_call: MakeCall,
+    model: str,
+    field: str,
+    fields: dict[str, Any],
+    param: str,
+) -> None:
+    """Google names the field of its own JSON it refused, which a gateway's client never saw:
+    ``generation_config.image_config.image_size`` for the request's ``image_config``."""
+    options = fields.pop("provider_options", {}).get("google")
+    call = make_call(model, options=options, **fields)
+    error = provider.parse_error(call, answer(400, _violation(field)))
+    assert (type(error), error.param) == (limner.InvalidRequestError, param)
+
+
 @pytest.mark.parametrize(
     ("message", "cls", "advice"),
     [

@@ -413,6 +413,64 @@ async def test_an_answer_without_usage_is_priced_from_the_estimate_and_says_so()
     ]
 
 
+@pytest.mark.parametrize(
+    "usage",
+    [
+        {},
+        {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0},
+    ],
+)
+async def test_an_answer_whose_usage_counts_nothing_is_priced_from_the_estimate(
+    usage: dict[str, int],
+) -> None:
+    """A usage block left blank (by an OpenAI-compatible server) priced the image at $0,
+    without a word."""
+    import base64
+
+    from aiohttp import web
+
+    from .conftest import _png
+
+    async def answer(request: web.Request) -> web.Response:
+        image = base64.b64encode(_png(8, 8)).decode()
+        return web.json_response({"created": 1, "data": [{"b64_json": image}], "usage": usage})
+
+    result = await generate_against(
+        answer, model="openai/gpt-image-2", prompt="x", size="1024x1024", quality="low"
+    )
+    assert result.cost == D("0.00588")
+    assert [w.code for w in result.warnings] == ["unreadable_usage", "cost_estimated"]
+    assert result.usage is None
+
+
+async def test_a_null_input_breakdown_is_read_as_none_given() -> None:
+    """``input_tokens_details: null`` threw the whole usage away (priced by estimate), while
+    the same block without the key was priced from its totals."""
+    import base64
+
+    from aiohttp import web
+
+    from .conftest import _png
+
+    usage = {
+        "input_tokens": 50,
+        "output_tokens": 4160,
+        "total_tokens": 4210,
+        "input_tokens_details": None,
+    }
+
+    async def answer(request: web.Request) -> web.Response:
+        image = base64.b64encode(_png(8, 8)).decode()
+        return web.json_response({"created": 1, "data": [{"b64_json": image}], "usage": usage})
+
+    result = await generate_against(
+        answer, model="openai/gpt-image-2", prompt="x", size="1024x1024", quality="high"
+    )
+    assert result.usage is not None and result.usage.output_tokens == 4160
+    assert result.warnings == []
+    assert result.cost == D("0.12505")  # 50 x $5/M (as text) + 4160 x $30/M
+
+
 async def generate_against(answer: Any, **fields: Any) -> Any:
     """``images.generate(**fields)`` through a loopback OpenAI whose generations ``answer``."""
     from aiohttp import web
