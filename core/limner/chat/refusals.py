@@ -56,6 +56,8 @@ def refuse_unsupported(request: ChatRequest, model: ModelInfo, models: Sequence[
         )
     for name, what in UNSUPPORTED_FIELDS.items():
         value = getattr(request, name)
+        if value == "none":  # tool_choice="none" asks for no tool call: honoured as it is
+            continue
         if value or isinstance(value, dict):  # web_search_options={} asks for a web search
             raise UnsupportedFeatureError(
                 f"{name}: limner's chat completions do not support {what} yet",

@@ -181,6 +181,21 @@ async def test_a_seed_outside_the_models_range_is_refused_by_core_as_on_the_imag
     assert server.seen == []
 
 
+async def test_asking_for_no_tool_call_is_not_refused(server: Server) -> None:
+    """``tool_choice="none"`` (which generic OpenAI code sets) asks for what limner does:
+    it was refused as a request for tool calls."""
+    async with server.client() as client:
+        plan = await client.chat.completions.create(
+            model=PRO, messages=[USER], tool_choice="none", function_call="none", dry_run=True
+        )
+        with pytest.raises(limner.UnsupportedFeatureError) as caught:
+            await client.chat.completions.create(
+                model=PRO, messages=[USER], tool_choice="auto", dry_run=True
+            )
+    assert "tool_choice" not in json.dumps(plan.requests[0].get("json"))
+    assert caught.value.param == "tool_choice"
+
+
 async def test_stream_error_is_clear(server: Server) -> None:
     async with server.client() as client:
         with pytest.raises(limner.UnsupportedFeatureError, match="stream=True is not supported"):
