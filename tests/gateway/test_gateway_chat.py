@@ -164,6 +164,10 @@ async def test_n_over_the_gateway_limit_is_refused_for_chat_and_images(
     assert chat.value.param == "n" and images.value.param == "n"
     assert images.value.code == "integer_above_max_value"  # OpenAI's code for too large an n
     assert "Expected a value <= 2 on this gateway, but got 3 instead." in chat.value.message
+    with pytest.raises(openai.BadRequestError) as none:  # worded as OpenAI words it too
+        await small.sdk().images.generate(model="openai/gpt-image-1", prompt="a fox", n=0)
+    assert (none.value.param, none.value.code) == ("n", "integer_below_min_value")
+    assert none.value.message.endswith("Expected a value >= 1, but got 0 instead.")
     assert server.requests == []
 
 

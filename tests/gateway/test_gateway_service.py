@@ -40,7 +40,11 @@ async def test_auth_on_requires_one_of_the_keys(gateway: Gateway) -> None:
             assert (await response.json())["error"]["code"] == "missing_api_key"
         async with session.get(f"{gateway.origin}/healthz") as response:
             assert response.status == 200  # health checks need no key
-    assert (await gateway.sdk(api_key=GATEWAY_KEY).models.list()).data
+            health = await response.json()
+    listed = (await gateway.sdk(api_key=GATEWAY_KEY).models.list()).data
+    assert listed
+    assert health == {"status": "ok", "models": len(listed)}  # counted as listed
+    assert len(listed) < len(gateway.client.models.list())  # (some serve nothing here)
 
 
 async def test_one_key_given_as_a_string_is_one_key(make_gateway: MakeGateway) -> None:

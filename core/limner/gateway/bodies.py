@@ -275,6 +275,13 @@ def check_request(body: dict[str, Any], *, max_n: int, reserved: tuple[str, ...]
             param="n",
             code="invalid_type",
         )
+    if n is not None and n < 1:  # worded as OpenAI words it
+        raise InvalidRequestError(
+            f"Invalid 'n': integer below minimum value. Expected a value >= 1, but got {n} "
+            "instead.",
+            param="n",
+            code="integer_below_min_value",
+        )
     if n is not None and n > max_n:  # worded as OpenAI words it
         raise InvalidRequestError(
             f"Invalid 'n': integer above maximum value. Expected a value <= {max_n} on this "

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..capabilities import ModelInfo
 from ..errors import InvalidRequestError, NotFoundError
 from ..image_header import image_mime
 from ..safe_text import is_lone_surrogate
@@ -37,10 +38,15 @@ async def list_models(request: web.Request) -> web.Response:
     """Every model with capabilities, lifecycle and prices (``client.models.list()``), as the
     gateway's client reaches it (``client.models.served``: a backend's differences applied);
     not one that serves no operation there (a model the backend in use does not offer)."""
-    models = request.app[STATE].client.models  # each as the gateway's client reaches it
-    served = (models.served(m.id) for m in models.list())
-    listed = [model_object(model) for model in served if model.capabilities.operations]
+    listed = [model_object(model) for model in _served(request)]
     return web.json_response({"object": "list", "data": listed})
+
+
+def _served(request: web.Request) -> list[ModelInfo]:
+    """The models the gateway lists, each as its client reaches it (``client.models.served``)."""
+    models = request.app[STATE].client.models
+    served = (models.served(m.id) for m in models.list())
+    return [model for model in served if model.capabilities.operations]
 
 
 async def retrieve_model(request: web.Request) -> web.Response:
@@ -230,7 +236,7 @@ async def delete_file(request: web.Request) -> web.Response:
 
 async def health(request: web.Request) -> web.Response:
     return web.json_response(
-        {"status": "ok", "models": len(request.app[STATE].client.models.list())}
+        {"status": "ok", "models": len(_served(request))}  # as many as /v1/models lists
     )
 
 
