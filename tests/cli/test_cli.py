@@ -576,20 +576,20 @@ def test_existing_output_is_refused_before_the_call(
 def test_unforeseen_name_clash_keeps_the_paid_images(
     capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
 ) -> None:
-    """The provider answers two images for one asked: fox-1.png exists, so that image is saved
-    beside it under a fresh name, and the old file is kept. Not every image is where asked: a
-    script must notice (exit 1)."""
+    """The provider answers two images for one asked: the first takes the name asked for, and
+    the second's, fox-2.png, exists: it is saved beside it under a fresh name, and the old file
+    is kept. Not every image is where asked: a script must notice (exit 1)."""
     fake_openai.body["data"] = [{"b64_json": base64.b64encode(png()).decode()}] * 2
-    (tmp_path / "fox-1.png").write_bytes(b"old")
+    (tmp_path / "fox-2.png").write_bytes(b"old")
     status, out, err = run(
         capsys, "generate", "a fox", "-m", "openai/gpt-image-1", "-o", str(tmp_path / "fox.png")
     )
     assert status == 1, err
     assert len(fake_openai.requests) == 1
-    fresh = tmp_path / "fox-1.1700000000.png"
-    assert out.splitlines()[:2] == [str(fresh), str(tmp_path / "fox-2.png")]
-    assert fresh.read_bytes() == png() and (tmp_path / "fox-2.png").read_bytes() == png()
-    assert (tmp_path / "fox-1.png").read_bytes() == b"old"
+    fresh = tmp_path / "fox-2.1700000000.png"
+    assert out.splitlines()[:2] == [str(tmp_path / "fox.png"), str(fresh)]
+    assert fresh.read_bytes() == png() and (tmp_path / "fox.png").read_bytes() == png()
+    assert (tmp_path / "fox-2.png").read_bytes() == b"old"
     assert f"saved this image as {fresh}" in err
 
 

@@ -85,6 +85,13 @@ def test_without_json_argparse_errors_are_one_line(
         "limner generate: error: unrecognized arguments: --sise 1K (did you mean --size?) "
         "(limner generate --help shows the arguments)"
     ]
+    # given before the command: where to put it, not "did you mean --json?"
+    _, err = _refused(capsys, "--json", "models")
+    assert "--json (give --json after the command's name)" in json.loads(err)["error"]["message"]
+    status, _, err = run(
+        capsys, "generate", "x", "-m", "openai/gpt-image-2", "--option", "openai.=1"
+    )
+    assert status == 2 and "use FIELD=VALUE" in err and "did you mean" not in err
 
 
 @pytest.mark.parametrize(
@@ -205,6 +212,7 @@ def test_with_json_images_saved_nowhere_are_an_error(
     assert status == 1
     summary = json.loads(out)
     assert summary["files"] == [] and summary["cost"] is not None
+    assert summary["data"] == [{"b64_json": base64.b64encode(png()).decode()}]  # not lost
     assert summary["error"]["code"] == "images_not_saved"
     assert summary["error"]["message"].startswith("1 image(s) were made, and billed, but could")
     assert json.loads(err) == {"error": summary["error"]}

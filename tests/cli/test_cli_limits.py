@@ -4,6 +4,7 @@ made are saved, nothing is half-written, and the caller's signal handlers are gi
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import subprocess
@@ -292,13 +293,16 @@ def test_images_that_can_be_saved_nowhere_are_said_lost_with_their_cost(
         capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "-o", str(target)
     )
     assert status == 1
-    assert "cost: $" in out
+    data_url, cost = out.splitlines()  # the image, kept on stdout (it was thrown away)
+    assert data_url == f"data:image/png;base64,{base64.b64encode(png()).decode()}"
+    assert cost.startswith("cost: $")
     assert err.startswith(
         f"limner: error: 1 image(s) were made, and billed, but could be saved neither in "
         f"{target} (No space left on device), nor in {temporary}/limner-"
     )
     assert err.rstrip().endswith(
-        "(No space left on device); free some space or choose another -o/--output"
+        "(No space left on device); their data is on stdout (as data: URLs; with --json, as "
+        "b64_json): free some space or choose another -o/--output"
     )
     assert list(temporary.iterdir()) == [] and not target.exists()
     assert len(fake_openai.requests) == 1

@@ -253,3 +253,81 @@ def test_the_spinner_shows_on_a_terminal_that_moves_the_cursor(
     )
     assert status == 0, err
     assert shown == [spins]
+
+
+def test_more_images_than_asked_keep_the_name_asked_for(
+    capsys: pytest.CaptureFixture[str], fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    """``-o fox.png`` answered with two images (some models make more than asked) wrote
+    ``fox-1.png`` and ``fox-2.png``, no ``fox.png``, and exited 0."""
+    image = base64.b64encode(png()).decode()
+    fake_openai.body = {"created": 1, "data": [{"b64_json": image}, {"b64_json": image}]}
+    target = tmp_path / "fox.png"
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "-o", str(target)
+    )
+    assert status == 0, err
+    assert out.splitlines()[:2] == [str(target), str(tmp_path / "fox-2.png")]
+    assert target.read_bytes() == png() and (tmp_path / "fox-2.png").read_bytes() == png()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fox-2.png", "fox.png"]
+
+
+def test_an_extra_image_whose_name_is_taken_is_saved_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "fox-2.png").write_bytes(b"old")
+    answer = _answer()
+    answer.data.append(answer.data[0])
+    paths, said, _, renamed = save(answer, str(tmp_path / "fox.png"), 1)
+    assert [p.name for p in paths] == ["fox.png", "fox-2.7.png"] and renamed == paths[1:]
+    assert (tmp_path / "fox-2.png").read_bytes() == b"old"
+    assert said == [
+        f"warning: {tmp_path / 'fox-2.png'} exists and was kept; saved this image as {paths[1]}"
+    ]
+
+
+def test_a_model_that_takes_no_format_has_every_format_it_may_answer_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gemini on the Gemini API takes no output format and answers JPEG: only the PNG names
+    were checked, so a second run into the same folder was paid for, and saved aside."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "foxes").mkdir()
+    (tmp_path / "foxes" / "image-1.jpg").write_bytes(b"old")
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "google/gemini-3-pro-image", "-n", "2",
+        "-o", "foxes/", "--dry-run",
+    )  # fmt: skip
+    assert (status, out) == (2, "")
+    assert "refusing to overwrite foxes/image-1.jpg" in err
+
+
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_a_stop_that_comes_with_the_answer_lets_the_command_finish(
+    capsys: pytest.CaptureFixture[str],
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stop: str,
+) -> None:
+    """The images were saved and the summary said, then the command exited 130 (143) saying
+    it was interrupted and a request may be billed: a script that retries on failure paid
+    again."""
+    import signal
+
+    import limner.cli.main as command
+
+    called = command._call
+
+    async def call_then_stopped(*args: Any, **kwargs: Any) -> Any:
+        result = await called(*args, **kwargs)
+        os.kill(os.getpid(), getattr(signal, stop))  # the answer is in, not yet saved
+        return result
+
+    monkeypatch.setattr(command, "_call", call_then_stopped)
+    before = signal.getsignal(signal.SIGINT)
+    target = tmp_path / "fox.png"
+    status, out, err = run(
+        capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "-o", str(target)
+    )
+    assert (status, err) == (0, "")
+    assert out.splitlines()[0] == str(target) and target.read_bytes() == png()
+    assert signal.getsignal(signal.SIGINT) is before

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import signal
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ..capabilities import model_object
@@ -54,6 +52,7 @@ from .render import (
 )
 from .report import report
 from .stdout import StdoutError, drop_unwritten, emit
+from .stopping import Stop, not_interrupted, stopped_by_sigterm
 
 __all__ = ["main"]
 
@@ -107,7 +106,7 @@ def _provider_names(client: AsyncClient) -> dict[str, frozenset[str]]:
     return names
 
 
-async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
+async def _run_images(client: AsyncClient, args: argparse.Namespace, stop: Stop) -> int:
     fields = request_fields(args, _provider_names(client))
     # the CLI saves files: image bytes, even from a model that answers with links by default
     fields.setdefault("response_format", "b64_json")
@@ -127,8 +126,9 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
         try:
             with Spinner(enabled=spinning, label=label):
                 result = await _call(client, args, fields)
+            await stop.settle()  # paid: saved and said whatever signal comes now
         except asyncio.CancelledError:  # Ctrl-C, or SIGTERM: the images made are billed
-            with _not_interrupted():
+            with not_interrupted():
                 for response in made:
                     report(response, args, asked=asked, links_asked=links, stopped=True)
             raise
@@ -140,24 +140,8 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace) -> int:
             else dry_run_text(result)
         )
         return 0
-    with _not_interrupted():
+    with not_interrupted():
         return report(result, args, asked=asked, links_asked=links)
-
-
-@contextlib.contextmanager
-def _not_interrupted() -> Iterator[None]:
-    """Ctrl-C ignored while paid images are saved and said: asyncio raises KeyboardInterrupt
-    on a second one wherever the code is, and files written but never printed are lost to a
-    script (the reporting takes milliseconds)."""
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread (main() called from another): nothing to change
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 async def _call(
@@ -204,7 +188,7 @@ async def _serve(args: argparse.Namespace) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    with _stopped_by_sigterm():  # as by Ctrl-C: what was made is saved
+    with stopped_by_sigterm() as stop:  # as by Ctrl-C: what was made is saved
         if args.command == "serve":
             return await _serve(args)
         settings = {
@@ -216,29 +200,7 @@ async def _main(args: argparse.Namespace) -> int:
             if args.command == "models":
                 _print_models(client, args)
                 return 0
-            return await _run_images(client, args)
-
-
-@contextlib.contextmanager
-def _stopped_by_sigterm() -> Iterator[None]:
-    """SIGTERM cancels the command's task, as Ctrl-C does; the handler there before is back
-    afterwards (for a program that calls :func:`main`)."""
-    task = asyncio.current_task()
-    loop = asyncio.get_running_loop()
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        if task is None:
-            raise RuntimeError("no task")
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)
-    except (NotImplementedError, RuntimeError):  # no such signal here, or not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        loop.remove_signal_handler(signal.SIGTERM)
-        if previous is not None:  # (None: set outside Python, by a program embedding it)
-            signal.signal(signal.SIGTERM, previous)
+            return await _run_images(client, args, stop)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

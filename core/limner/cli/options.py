@@ -4,12 +4,15 @@ twice to different values refused (naming both settings), so no setting is dropp
 from __future__ import annotations
 
 import argparse
+import base64
 import functools
 import json
 from collections.abc import Collection, Mapping
+from pathlib import Path
 from typing import Any, NoReturn
 
 from ..errors import InvalidRequestError
+from ..image_header import image_mime
 from ..suggest import did_you_mean
 
 __all__ = ["request_fields"]
@@ -128,7 +131,7 @@ def _option_path(key: str, providers: Collection[str]) -> tuple[str, ...]:
             return ("provider_options", *parts)
         if len(parts) == 1 and not explicit:
             return (parts[0],)
-    hint = did_you_mean(parts[0], providers) if len(parts) > 1 else ""
+    hint = did_you_mean(parts[0], providers) if len(parts) > 1 and parts[0] not in providers else ""
     raise InvalidRequestError(
         f"--option {key!r}: use FIELD=VALUE or PROVIDER.OPTION=VALUE "
         f"(providers: {', '.join(sorted(providers))}){hint}",
@@ -185,8 +188,26 @@ def request_fields(
         text_field = (len(path) == 1 and path[0] in _text_fields()) or (
             len(path) == 3 and path[2] in providers[path[1]]  # a provider's text option
         )
+        if not text_field and raw.startswith("@"):  # (no JSON starts so)
+            _put(fields, path, _file_value(raw[1:], key), f"--option {key}", origins)
+            continue
         value = _value(raw, key, text_field=text_field)
         if text_field and not isinstance(value, str | None):
             value = raw  # user=123 is the text "123"; '"vivid"' and null read as JSON still
         _put(fields, path, value, f"--option {key}", origins)
     return fields
+
+
+def _file_value(name: str, key: str) -> str:
+    """``--option KEY=@FILE``: the file's bytes as a ``data:`` URL, for an option that takes an
+    image (Nova Canvas's ``condition_image``), which on the command line would otherwise be a
+    base64 argument past the system's limit on an argument's length."""
+    try:
+        data = Path(name).expanduser().read_bytes()
+    except OSError as exc:
+        raise InvalidRequestError(
+            f"--option {key}=@{name}: cannot read the file ({exc.strerror or exc})",
+            param="option",
+        ) from None
+    mime = image_mime(data) or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"

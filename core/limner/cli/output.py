@@ -92,6 +92,11 @@ def format_from_output(
     return None
 
 
+ANSWERED = ("png", "jpeg", "webp")
+"""The formats checked for a model that lists none it can be asked for: it answers in one of
+its own choice."""
+
+
 def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str, Any]) -> None:
     """Refuse, before the provider is called (and paid), a ``-o`` whose files exist or cannot be
     written. Without a requested ``output_format`` every format the model makes is checked."""
@@ -113,8 +118,8 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
     requested = fields.get("output_format")
     if isinstance(requested, str):
         formats = [requested]
-    else:
-        formats = list(dict.fromkeys(["png", *model.capabilities.output_formats]))
+    else:  # (a model that takes no format may answer any: Gemini's JPEG, say)
+        formats = list(dict.fromkeys(["png", *(model.capabilities.output_formats or ANSWERED)]))
     _refuse_long_names([Path(args.output)])  # as given, then as limner would name the files
     names = {path for fmt in formats for path in save_paths(args.output, count, fmt)}
     _refuse_long_names(names)
@@ -226,18 +231,21 @@ class NotSaved(Exception):
     temporary folder: its words say where it tried, and why each failed."""
 
 
-def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], bool, list[Path]]:
+def save(
+    result: ImagesResponse, target: str, asked: int = 1
+) -> tuple[list[Path], list[str], bool, list[Path]]:
     """Save the images; a file that appeared since the check (or a name the check could not
     foresee: fewer images, another format) is kept, and that image saved under a fresh name
     beside it, so paid images are never thrown away. When ``target`` cannot be written at all
     the images go to a new temporary directory instead (:class:`NotSaved` when that fails too).
-    Returns the paths, the warnings, whether the images went somewhere other than ``target``,
-    and the paths of those saved under a fresh name."""
+    More images than the ``asked`` for keep the names asked for (``fox.png``) and are saved
+    beside them (``fox-2.png``). Returns the paths, the warnings, whether the images went
+    somewhere other than ``target``, and the paths of those saved under a fresh name."""
     renamed: list[Path] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ImageFormatWarning)
         try:
-            paths, said, renamed = _save_beside(result, target)
+            paths, said, renamed = _save_beside(result, target, asked)
             elsewhere = False
         except OSError as exc:  # found only now (a name too long, a full disk, a file where
             # the folder was, a name taken by another writer meanwhile): keep the images
@@ -269,12 +277,19 @@ def save(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], bo
     return paths, said, elsewhere, renamed
 
 
-def _save_beside(result: ImagesResponse, target: str) -> tuple[list[Path], list[str], list[Path]]:
-    try:
-        return result.save(target), [], []
-    except FileExistsError:
-        pass
-    names = save_paths(target, len(result.data), result.file_format())
+def _save_beside(
+    result: ImagesResponse, target: str, asked: int
+) -> tuple[list[Path], list[str], list[Path]]:
+    made, fmt = len(result.data), result.file_format()
+    extra = 0 < asked < made  # (fox.png asked, two made: fox.png and fox-2.png, not fox-1, -2)
+    if not extra:
+        try:
+            return result.save(target), [], []
+        except FileExistsError:
+            pass
+    names = save_paths(target, made, fmt)
+    if extra:
+        names = [*save_paths(target, asked, fmt), *names[asked:]]
     taken = set(names)
     paths: list[Path] = []
     said: list[str] = []

@@ -101,6 +101,8 @@ def _meant(given: str, parser: argparse.ArgumentParser) -> str:
         return ""
     name = given.split("=", 1)[0]
     options = [option for action in parser._actions for option in action.option_strings]
+    if name in options:  # (limner --json models: given before the command, by the main parser)
+        return f" (give {name} after the command's name)"
     if name.startswith("--") and name[1:] in options:  # --n for -n
         return f" (did you mean {name[1:]}?)"
     longer = [option for option in options if option.startswith(name)]  # --neg, as argparse took
@@ -213,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
             default=[],
             metavar="KEY=VALUE",
             help="any other field (style=vivid) or provider option (PROVIDER.OPTION=VALUE); "
-            "values are JSON when they parse as JSON, except in text fields (user=123 is text)",
+            "values are JSON when they parse as JSON, except in text fields (user=123 is text); "
+            "@FILE outside text fields is the file (amazon.condition_image=@layout.png)",
         )
         command.add_argument(
             "-o",

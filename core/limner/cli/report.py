@@ -6,12 +6,14 @@ fewer images than asked), said on stderr and, with ``--json``, as the summary's 
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
 import json
 import sys
 from pathlib import Path
 
 from ..errors import LimnerError
+from ..image_header import image_mime
 from ..responses import ImagesResponse, file_extension
 from .output import NotSaved, save
 from .render import dollars, notes, terminal_safe
@@ -43,7 +45,7 @@ def report(
     if with_bytes:
         try:
             paths, warnings, elsewhere, renamed = save(
-                result.model_copy(update={"data": with_bytes}), target
+                result.model_copy(update={"data": with_bytes}), target, asked
             )
         except NotSaved as exc:  # made and billed: the summary and cost are still printed
             lost, warnings = exc, []
@@ -63,10 +65,15 @@ def report(
         )
     )
     try:
+        kept = lost is not None  # saved nowhere: the image data goes to stdout, not lost
         if args.json:
-            _print_summary(result, paths, urls, _shortfall_error(shortfalls), stopped=stopped)
+            error = _shortfall_error(shortfalls)
+            _print_summary(result, paths, urls, error, stopped=stopped, with_data=kept)
         else:
-            _print_text(result, paths, urls, shortfalls)
+            data = (
+                [_data_url(item.b64_json) for item in with_bytes if item.b64_json] if kept else []
+            )
+            _print_text(result, paths, [*data, *urls], shortfalls)
     except StdoutError as exc:  # what stdout would have said, for the error on stderr to say
         exc.made = _made(paths, urls)
         raise
@@ -91,15 +98,17 @@ def _print_summary(
     error: LimnerError | None,
     *,
     stopped: bool,
+    with_data: bool = False,
 ) -> None:
-    """``--json``: the response without its image data, with ``files``, ``urls`` and the
-    ``error`` that makes the status 1, which stderr says too (unless the command was stopped:
-    then the interruption is the error there)."""
+    """``--json``: the response without its image data (``with_data``: with it, for images
+    saved nowhere), with ``files``, ``urls`` and the ``error`` that makes the status 1, which
+    stderr says too (unless the command was stopped: then the interruption is the error
+    there)."""
     summary = result.model_dump(mode="json", exclude={"data"})
     # each image's words (revised_prompt, seed, url), in order, without its bytes
+    left_out = set() if with_data else {"b64_json"}
     summary["data"] = [
-        item.model_dump(mode="json", exclude={"b64_json"}, exclude_none=True)
-        for item in result.data
+        item.model_dump(mode="json", exclude=left_out, exclude_none=True) for item in result.data
     ]
     summary["files"] = [str(path) for path in paths]
     if urls:
@@ -138,11 +147,22 @@ class _Shortfall:
     line: str | None
 
 
+def _data_url(b64: str) -> str:
+    """An image saved nowhere, as a ``data:`` URL (its format read from its first bytes)."""
+    head = b64[:64]
+    try:
+        mime = image_mime(base64.b64decode(head + "=" * (-len(head) % 4)))
+    except ValueError:  # (binascii.Error: not base64, said as it came)
+        mime = None
+    return f"data:{mime or 'application/octet-stream'};base64,{b64}"
+
+
 def _lost(count: int, lost: NotSaved) -> _Shortfall:
-    """Images made, and billed, that could be saved nowhere."""
+    """Images made, and billed, that could be saved nowhere: their data is on stdout."""
     message = (
-        f"{count} image(s) were made, and billed, but could be saved neither in {lost}; free "
-        "some space or choose another -o/--output"
+        f"{count} image(s) were made, and billed, but could be saved neither in {lost}; their "
+        "data is on stdout (as data: URLs; with --json, as b64_json): free some space or "
+        "choose another -o/--output"
     )
     return _Shortfall("images_not_saved", "output", message, f"limner: error: {message}")
 
