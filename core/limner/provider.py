@@ -110,8 +110,9 @@ class Provider(ABC):
     authorize_blocks: ClassVar[bool] = False
     """Set when ``authorize`` may block (a token refresh over the network): core then runs it in
     a worker thread so the event loop keeps going. A gateway also calls it once before a
-    request waits for its upstream slot, and drops what it returns: keep the token it fetched
-    (as google-auth's and botocore's credentials do), so the call's own ``authorize`` is quick."""
+    request waits for its upstream slot, with the request's method, URL and headers and an
+    empty JSON body, and drops what it returns: keep the token it fetched (as google-auth's
+    and botocore's credentials do), so the call's own ``authorize`` is quick."""
     own_fields: ClassVar[frozenset[str]] = frozenset()
     """Top-level request fields the provider reads as its own when they are forwarded, though
     their names are close to limner's (a top-level ``aspect_ratio``): they get no

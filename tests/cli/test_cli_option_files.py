@@ -38,10 +38,12 @@ def test_a_file_that_cannot_be_read_is_said_before_the_call(
     assert said in err
 
 
-def test_text_fields_keep_an_at_sign(capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_and_other_fields_keep_an_at_sign(capsys: pytest.CaptureFixture[str]) -> None:
+    """A text field, and a field limner does not know (forwarded as given), are not files."""
     status, out, err = run(
         capsys, "generate", "a fox", "-m", "openai/gpt-image-2", "--option", "user=@bob",
-        "--dry-run", "--json",
+        "--option", "mention=@alice", "--dry-run", "--json",
     )  # fmt: skip
     assert status == 0, err
-    assert json.loads(out)["requests"][0]["json"]["user"] == "@bob"
+    body = json.loads(out)["requests"][0]["json"]
+    assert (body["user"], body["mention"]) == ("@bob", "@alice")

@@ -19,11 +19,13 @@ from .support import FakeServer, MakeClient
 from .test_core_chat import KEY, PainterProvider, answer
 
 EVENTS: list[str] = []
+BODIES: list[object] = []
 
 
 @pytest.fixture(autouse=True)
 def _no_events() -> None:
     EVENTS.clear()
+    BODIES.clear()
 
 
 class _Recording(limner.Provider):
@@ -35,6 +37,7 @@ class _Recording(limner.Provider):
         dry_run: bool = False,
     ) -> limner.WireRequest:
         EVENTS.append("authorize")
+        BODIES.append(request.json)
         return super().authorize(request, settings, dry_run=dry_run)
 
 
@@ -81,6 +84,8 @@ async def test_images_calls_have_their_blocking_credentials_ready_before_admissi
         answered = await client.images.generate(model="fake/alpha-1", prompt="a fox")
     assert len(answered.data) == 1
     assert events == EVENTS
+    if len(events) == 3:  # made ready with an empty body: nothing to sign at length
+        assert BODIES[0] == {} and BODIES[1] == {"model": "alpha-1", "prompt": "a fox", "n": 1}
 
 
 async def test_chat_calls_have_their_blocking_credentials_ready_before_admission(

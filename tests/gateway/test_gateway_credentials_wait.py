@@ -126,3 +126,40 @@ async def test_a_request_cut_off_while_its_credentials_are_fetched_says_nothing_
     assert caught.value.response.headers["x-should-retry"] == "true"
     assert caught.value.message.endswith("and cancelled it; nothing was sent upstream")
     assert server.api_calls == []
+
+
+class FlakyAuth(FakeProvider):
+    """Its token service resets the first connection (a blip the call's retries get past)."""
+
+    authorize_blocks: ClassVar[bool] = True
+    calls: ClassVar[list[int]] = []
+
+    def authorize(
+        self,
+        request: limner.WireRequest,
+        settings: limner.ProviderSettings,
+        *,
+        dry_run: bool = False,
+    ) -> limner.WireRequest:
+        if not dry_run:
+            FlakyAuth.calls.append(1)
+            if len(FlakyAuth.calls) == 1:
+                raise ConnectionResetError("the token service reset the connection")
+        return super().authorize(request, settings, dry_run=dry_run)
+
+
+async def test_a_token_service_blip_is_left_to_the_calls_retries(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    """Made ready before the slot, a failed connection to the token service was answered 502
+    at once, where the call's own retries got past it."""
+    FlakyAuth.calls.clear()
+    gateway = await make_gateway(
+        GatewayConfig(max_concurrency=2),
+        plugins=[FakePlugin(FlakyAuth)],
+        providers={"fake": {"api_key": UPSTREAM_KEY, "base_url": f"{server.url}/v1"}},
+        max_retries=2,
+    )
+    answered = await gateway.sdk().images.generate(model="fake/alpha-1", prompt="a fox")
+    assert answered.data is not None and len(answered.data) == 1
+    assert len(server.api_calls) == 1

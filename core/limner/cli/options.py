@@ -188,7 +188,7 @@ def request_fields(
         text_field = (len(path) == 1 and path[0] in _text_fields()) or (
             len(path) == 3 and path[2] in providers[path[1]]  # a provider's text option
         )
-        if not text_field and raw.startswith("@"):  # (no JSON starts so)
+        if len(path) == 3 and not text_field and raw.startswith("@"):  # (no JSON starts so)
             _put(fields, path, _file_value(raw[1:], key), f"--option {key}", origins)
             continue
         value = _value(raw, key, text_field=text_field)

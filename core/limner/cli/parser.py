@@ -216,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="KEY=VALUE",
             help="any other field (style=vivid) or provider option (PROVIDER.OPTION=VALUE); "
             "values are JSON when they parse as JSON, except in text fields (user=123 is text); "
-            "@FILE outside text fields is the file (amazon.condition_image=@layout.png)",
+            "in a provider option that is not text, @FILE is the file "
+            "(amazon.condition_image=@layout.png)",
         )
         command.add_argument(
             "-o",

@@ -193,7 +193,7 @@ def _classify(
     if 400 <= status < 500 and status not in RETRYABLE_STATUSES:  # 408, 409: not the request
         violated = _violated_field(error)
         if violated is not None and "param" not in common:  # (as the caller named it)
-            common["param"] = caller_param(violated, getattr(call, "request", None))
+            common["param"] = caller_param(violated, call)
         return InvalidRequestError(f"{said} — fix the request and retry", **common)
     cls = error_for_status(status)
     later = "; retry later" if common.get("retryable") else ""

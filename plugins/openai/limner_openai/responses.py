@@ -46,7 +46,8 @@ def parse_images_response(call: ProviderCall, response: WireResponse) -> Provide
         raise _fail(call, response, "the body has no 'data' list")
     images = [_image(call, response, index, item) for index, item in enumerate(items)]
     warnings: list[Notice] = []
-    usage = _usage(body.get("usage"), warnings, len(images))
+    tokens = call.model.pricing is not None and call.model.pricing.per_million_tokens is not None
+    usage = _usage(body.get("usage"), warnings, len(images) if tokens else 0)
     svg = body.get("svg_usage")
     if isinstance(svg, dict) and svg:
         warnings.append(_svg_tokens_unpriced(svg))
@@ -105,12 +106,13 @@ def _svg_tokens_unpriced(svg: dict[str, Any]) -> Notice:
 
 def _usage(raw: Any, warnings: list[Notice], images: int) -> Usage | None:
     """The answer's usage; ``None`` (priced per image, as an estimate) when it counts nothing
-    for the images made: ``{}`` or zeros, from a server that fills the field in blank, would
-    price them at $0. A breakdown given as ``null`` is read as one not given."""
+    for the ``images`` made by a model billed by tokens: ``{}`` or zeros, from a server that
+    fills the field in blank, would price them at $0. A count or breakdown given as ``null``
+    is read as one not given."""
     if raw is None:
         return None
-    if isinstance(raw, dict) and None in raw.values():
-        raw = {key: value for key, value in raw.items() if value is not None}
+    if isinstance(raw, dict):
+        raw = _without_nulls(raw)
     try:
         usage = Usage.model_validate(raw)
     except ValidationError:
@@ -128,6 +130,21 @@ def _usage(raw: Any, warnings: list[Notice], images: int) -> Usage | None:
         )
         return None
     return usage
+
+
+def _without_nulls(raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` without its ``null`` values, its breakdowns' too (the same object when it has
+    none, the common case)."""
+    for value in raw.values():  # (a loop: on every answer, cheaper than any() of a generator)
+        if value is None or (type(value) is dict and None in value.values()):
+            break
+    else:
+        return raw
+    return {
+        key: _without_nulls(value) if isinstance(value, dict) else value
+        for key, value in raw.items()
+        if value is not None
+    }
 
 
 def _text(value: Any) -> str | None:

@@ -196,6 +196,28 @@ async def test_asking_for_no_tool_call_is_not_refused(server: Server) -> None:
     assert caught.value.param == "tool_choice"
 
 
+@pytest.mark.parametrize(
+    ("fields", "field", "param"),
+    [
+        ({"max_tokens": 9000}, "generation_config.max_output_tokens", "max_tokens"),
+        ({"stop": "END"}, "generationConfig.stopSequences", "stop"),
+        ({"modalities": ["image", "text"]}, "generation_config.response_modalities", "modalities"),
+        ({}, "generation_config.response_modalities", "generation_config.response_modalities"),
+    ],
+)
+async def test_a_400_names_the_chat_field_the_caller_set(
+    server: Server, fields: dict[str, Any], field: str, param: str
+) -> None:
+    violation = {"@type": "type.googleapis.com/google.rpc.BadRequest"}
+    violation["fieldViolations"] = [{"field": field, "description": "Invalid value"}]  # type: ignore[assignment]
+    error = {"code": 400, "message": "Invalid value", "status": "INVALID_ARGUMENT"}
+    server.answers[:] = [(400, {"error": {**error, "details": [violation]}}, {})]
+    async with server.client() as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.chat.completions.create(model=PRO, messages=[USER], **fields)
+    assert caught.value.param == param
+
+
 async def test_stream_error_is_clear(server: Server) -> None:
     async with server.client() as client:
         with pytest.raises(limner.UnsupportedFeatureError, match="stream=True is not supported"):

@@ -352,6 +352,18 @@ def _violation(field: str) -> dict[str, Any]:
             {"provider_options": {"google": {"thinking_level": "LOW"}}},
             "provider_options.google.thinking_level",
         ),
+        (  # written by limner of its own accord: no field of the caller's gave it
+            "gemini-3-pro-image",
+            "generation_config.response_modalities",
+            {},
+            "generation_config.response_modalities",
+        ),
+        (
+            "gemini-3-pro-image",
+            "generationConfig.thinkingConfig.thinkingLevel",
+            {},
+            "generationConfig.thinkingConfig.thinkingLevel",
+        ),
         ("imagen-4.0-generate-001", "parameters.sample_count", {}, "n"),
         ("imagen-4.0-generate-001", "parameters.sampleImageSize", {"size": "2048x2048"}, "size"),
         ("imagen-4.0-generate-001", "instances[0].prompt", {}, "prompt"),

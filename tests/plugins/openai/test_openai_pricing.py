@@ -443,7 +443,24 @@ async def test_an_answer_whose_usage_counts_nothing_is_priced_from_the_estimate(
     assert result.usage is None
 
 
-async def test_a_null_input_breakdown_is_read_as_none_given() -> None:
+async def test_a_blank_usage_from_a_model_priced_per_image_says_nothing() -> None:
+    """dall-e is priced per image: a blank usage block is no reason for a warning."""
+    from aiohttp import web
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.json_response({"created": 1, "data": [{"url": "/x.png"}], "usage": {}})
+
+    result = await generate_against(
+        answer, model="openai/dall-e-2", prompt="x", size="256x256", response_format="url"
+    )
+    assert result.usage is not None and result.usage.output_tokens == 0
+    assert "unreadable_usage" not in [w.code for w in result.warnings]
+
+
+@pytest.mark.parametrize(
+    "details", [None, {"text_tokens": 50, "image_tokens": None}], ids=["null", "null-count"]
+)
+async def test_a_null_input_breakdown_is_read_as_none_given(details: object) -> None:
     """``input_tokens_details: null`` threw the whole usage away (priced by estimate), while
     the same block without the key was priced from its totals."""
     import base64
@@ -456,7 +473,7 @@ async def test_a_null_input_breakdown_is_read_as_none_given() -> None:
         "input_tokens": 50,
         "output_tokens": 4160,
         "total_tokens": 4210,
-        "input_tokens_details": None,
+        "input_tokens_details": details,
     }
 
     async def answer(request: web.Request) -> web.Response:
