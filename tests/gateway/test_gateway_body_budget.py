@@ -21,12 +21,15 @@ from .conftest import MakeGateway
 MIB = 2**20
 
 
-async def _post(url: str, size: int) -> tuple[int, dict[str, str], dict[str, object]]:
+async def _post(
+    url: str, size: int, key: str | None = None
+) -> tuple[int, dict[str, str], dict[str, object]]:
     """An image request whose JSON body is about ``size`` bytes (a long ``user`` field)."""
     body = {"model": "openai/gpt-image-1", "prompt": "a fox", "user": "u" * (size - 100)}
+    sent = {} if key is None else {"Authorization": f"Bearer {key}"}
     async with (
         aiohttp.ClientSession() as session,
-        session.post(f"{url}/images/generations", json=body) as response,
+        session.post(f"{url}/images/generations", json=body, headers=sent) as response,
     ):
         headers = {name.lower(): value for name, value in response.headers.items()}
         return response.status, headers, await response.json()
@@ -62,6 +65,42 @@ async def test_a_request_finding_no_room_for_its_body_is_told_to_retry(
     assert [(await first)[0], (await second)[0]] == [200, 200]
     assert budget.held == 0  # all given back
     assert (await _post(url, 4000))[0] == 200
+
+
+async def test_one_keys_bodies_hold_at_most_half_the_budget(
+    make_gateway: MakeGateway, server: FakeServer
+) -> None:
+    """One team's large or slow uploads held the whole budget: another team's 50-byte request
+    waited its queue time, then got 429, with its own slots free."""
+    release = asyncio.Event()
+
+    async def held(recorded: Recorded) -> web.StreamResponse:
+        await release.wait()
+        return web.json_response(ok_body(1))
+
+    server.reply(held, held, held)
+    keys = ("gw-key-team-one-0123456789", "gw-key-team-two-0123456789")
+    config = GatewayConfig(
+        api_keys=keys, max_body_bytes=MIB, max_body_bytes_in_flight=4 * MIB, queue_timeout=0.3
+    )
+    gateway = await make_gateway(config)
+    url = f"{gateway.origin}/v1"
+    heavy = [asyncio.create_task(_post(url, MIB - 1000, keys[0])) for _ in range(2)]
+    while len(server.api_calls) < 2:
+        await asyncio.sleep(0.01)
+    status, _, body = await _post(url, MIB - 1000, keys[0])  # past its half of the budget
+    assert status == 429
+    assert body["error"]["message"] == (  # type: ignore[index]
+        "the request bodies of this key the gateway holds at once (2 MiB) stayed at their "
+        "limit for 0.3 s; retry later"
+    )
+    other = asyncio.create_task(_post(url, 4000, keys[1]))  # the other half is free
+    while len(server.api_calls) < 3:
+        await asyncio.sleep(0.01)
+    release.set()
+    assert [(await task)[0] for task in (*heavy, other)] == [200, 200, 200]
+    state = gateway.runner.app[STATE]
+    assert state.bodies.held == 0 and all(b.held == 0 for b in state._body_shares.values())
 
 
 async def test_a_request_without_a_body_takes_no_room(

@@ -84,3 +84,36 @@ def test_ids_sort_as_made_even_if_the_clock_steps_back(monkeypatch: pytest.Monke
     assert ids == sorted(ids)
     assert len({file_id[-32:] for file_id in ids}) == 4  # 128 random bits each
     assert id_time_ns("file-" + "0" * 32) is None
+
+
+def test_a_link_stays_valid_when_other_keys_come_and_go() -> None:
+    """The signing key came from the whole list of keys: adding a team's key (a restart, a
+    replica with the new list) broke every link handed out."""
+    from limner.gateway.owners import owner_tag
+    from limner.gateway.urls import UrlSigner
+
+    expires = int(time.time()) + 60
+    url = UrlSigner((GATEWAY_KEY, OTHER_KEY)).url(
+        "https://gw", "file-1", expires, owner_tag(GATEWAY_KEY)
+    )
+    query = dict(part.split("=") for part in url.partition("?")[2].split("&"))
+    assert UrlSigner((GATEWAY_KEY, OTHER_KEY, "gw-key-third-0123456789")).verify("file-1", query)
+    assert UrlSigner((GATEWAY_KEY,)).verify("file-1", query)
+    assert not UrlSigner((OTHER_KEY,)).verify("file-1", query)  # its key removed: not valid
+    assert not UrlSigner((GATEWAY_KEY,)).verify("file-2", query)
+
+
+async def test_a_link_that_no_longer_holds_says_so(make_gateway: MakeGateway) -> None:
+    """It answered "Missing API key: send 'Authorization: Bearer <key>'", which means nothing
+    to someone opening an image link."""
+    gateway = await _two_keys(make_gateway)
+    result = await gateway.sdk().images.generate(
+        model="openai/gpt-image-1", prompt="a fox", response_format="url"
+    )
+    (item,) = result.data or []
+    assert item.url is not None
+    expired = item.url.replace("expires=", "expires=1")  # (a changed expiry breaks the signature)
+    async with aiohttp.ClientSession() as session, session.get(expired) as response:
+        status, body = response.status, await response.json()
+    assert status == 401 and body["error"]["code"] == "invalid_file_link"
+    assert body["error"]["message"].startswith("this file link has expired, or was signed with")

@@ -81,3 +81,31 @@ async def test_no_clear_credential_warning_for_https_or_this_machine() -> None:
         )
         async with client:
             assert await credentials_in_clear(client) == []
+
+
+async def test_links_made_behind_a_proxy_without_a_public_url_are_said_once(
+    server: FakeServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Behind a TLS proxy without --public-url the links were http:// on the proxy's Host,
+    and nothing said so."""
+    gateway = await start_gateway(server, tmp_path)
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "img.example"}
+    try:
+        with caplog.at_level(logging.INFO, logger="limner.gateway"):
+            for _ in range(2):
+                result = await gateway.sdk().images.generate(
+                    model="openai/gpt-image-1",
+                    prompt="a fox",
+                    response_format="url",
+                    extra_headers=proxied,
+                )
+    finally:
+        await gateway.stop()
+    (item,) = result.data or []
+    assert item.url is not None and item.url.startswith(gateway.origin)  # (not trusted)
+    said = [r.getMessage() for r in caplog.records if "--public-url is not set" in r.getMessage()]
+    assert said == [
+        "requests come through a proxy (X-Forwarded-Proto, X-Forwarded-Host) but --public-url "
+        f"is not set: image links point at {gateway.origin}; set --public-url to the address "
+        "clients reach (https://...)"
+    ]

@@ -93,6 +93,13 @@ async def test_auth_off_takes_any_key(make_gateway: MakeGateway) -> None:
         ({"Host": "rebound.evil.example:9"}, True),  # DNS rebinding: the page's own name
         ({"Origin": "https://evil.example"}, True),  # a cross-site form post
         ({"Origin": "null"}, True),  # a sandboxed frame, a file: page
+        # a proxy on this machine (nginx's proxy_pass: Host 127.0.0.1) for a client elsewhere
+        ({"X-Forwarded-For": "203.0.113.9"}, True),
+        ({"X-Forwarded-For": "127.0.0.1, 203.0.113.9"}, True),
+        ({"X-Real-IP": "2001:db8::1"}, True),
+        ({"Forwarded": 'for="[2001:db8::1]:4711";proto=https'}, True),
+        ({"Forwarded": "for=_hidden"}, True),  # obfuscated: no address of this machine
+        ({"X-Forwarded-For": "127.0.0.1", "Forwarded": "for=127.0.0.1:5000"}, False),
     ],
 )
 async def test_a_gateway_without_keys_serves_this_machine_only(
@@ -159,6 +166,20 @@ def test_keys_from_flag_and_environment() -> None:
         "c-key",
     )
     assert keys_from([], {}) == ()
+    # a file of keys, one per line ("$(cat keys.txt)"): one key holding a newline, before
+    assert keys_from([], {"LIMNER_API_KEYS": "team-one-key\nteam-two-key\n"}) == (
+        "team-one-key",
+        "team-two-key",
+    )
+
+
+@pytest.mark.parametrize("key", ["team one key", "team-one\nteam-two", "key\x00"])
+def test_a_key_no_client_can_send_is_refused_at_start(key: str) -> None:
+    """Every team got 401 from a gateway whose one key held a line break: no HTTP client can
+    send it. The message does not quote the key."""
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        GatewayConfig(api_keys=[key])
+    assert caught.value.param == "api_keys" and key not in caught.value.message
 
 
 async def test_a_gateway_serving_some_providers_lists_only_theirs(

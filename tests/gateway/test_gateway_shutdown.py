@@ -92,6 +92,10 @@ async def test_a_request_still_running_at_the_end_of_the_grace_period_is_answere
     assert cut - 0.1 < took < GRACE + 1.0  # not aiohttp's own timeouts
     (logged,) = [m for m in map(logging.LogRecord.getMessage, caplog.records) if "status=" in m]
     assert logged.startswith("POST /v1/images/generations model=openai/gpt-image-1 status=503 ")
+    said = [m for m in map(logging.LogRecord.getMessage, caplog.records) if "stopping" in m]
+    assert said[0] == (  # at once, not only at a second stop: the drain is not silent
+        "stopping: 1 request(s) in flight have 0.25 s to finish; a second stop ends them now"
+    )
 
 
 async def test_a_request_for_no_provider_cut_off_says_nothing_of_a_bill(

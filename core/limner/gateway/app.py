@@ -198,7 +198,13 @@ async def _stopping(app: web.Application, *, runner: web.AppRunner, stopping: St
         _end_grace(runner, stopping)
         return
     grace = stopping.grace
-    app[STATE].deadline.start(grace - answer_time(grace))
+    deadline = app[STATE].deadline
+    log.info(
+        "stopping: %d request(s) in flight have %g s to finish; a second stop ends them now",
+        deadline.running,
+        grace - answer_time(grace),
+    )
+    deadline.start(grace - answer_time(grace))
     stopping.closing = asyncio.get_running_loop().call_later(grace, _close_connections, runner)
 
 

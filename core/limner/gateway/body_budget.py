@@ -20,16 +20,19 @@ __all__ = ["BodyBudget"]
 
 class BodyBudget:
     """``limit`` bytes, taken by requests in the order they come (a small body waits behind a
-    large one that came first: neither starves)."""
+    large one that came first: neither starves); ``whose``: whose bodies it bounds, for the
+    429's words."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, whose: str = "the gateway holds") -> None:
         self.limit = limit
+        self.whose = whose
         self.held = 0
         self._waiting: deque[tuple[int, asyncio.Future[None]]] = deque()
 
-    async def take(self, size: int, timeout: float) -> int:
+    async def take(self, size: int, timeout: float, queued: float | None = None) -> int:
         """Take ``size`` bytes (at most the whole budget), waiting up to ``timeout`` seconds for
-        room, else raise :class:`~.errors.BusyError`; returns what was taken, for
+        room, else raise :class:`~.errors.BusyError` (saying the request waited ``queued``
+        seconds in all, by default ``timeout``); returns what was taken, for
         :meth:`give_back`. Cancelled or timed out while waiting, it holds nothing."""
         size = min(max(size, 0), self.limit)
         if not self._waiting and self.held + size <= self.limit:
@@ -51,8 +54,9 @@ class BodyBudget:
                 self._wake()  # (a large body leaving the line may let the next ones in)
             if isinstance(exc, TimeoutError):
                 raise BusyError(
-                    f"the request bodies the gateway holds at once ({_mib(self.limit)}) "
-                    f"stayed at their limit for {timeout:g} s; retry later",
+                    f"the request bodies {self.whose} at once ({_mib(self.limit)}) "
+                    f"stayed at their limit for {timeout if queued is None else queued:g} s; "
+                    "retry later",
                     retry_after=1,
                 ) from None
             raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -13,7 +14,8 @@ from ..errors import InvalidRequestError
 __all__ = ["API_KEYS_ENV", "GatewayConfig", "is_loopback_host", "keys_from"]
 
 API_KEYS_ENV = "LIMNER_API_KEYS"
-"""Comma-separated keys clients must send as ``Authorization: Bearer <key>``."""
+"""Keys clients must send as ``Authorization: Bearer <key>``, separated by commas or
+whitespace (one per line, as a file of keys holds them)."""
 
 
 def keys_from(
@@ -23,7 +25,7 @@ def keys_from(
     ``environ``, by default the process's), blanks dropped."""
     environ = os.environ if environ is None else environ
     keys = [key.strip() for key in given]
-    keys += [key.strip() for key in environ.get(API_KEYS_ENV, "").split(",")]
+    keys += re.split(r"[,\s]+", environ.get(API_KEYS_ENV, ""))
     return tuple(dict.fromkeys(key for key in keys if key))
 
 
@@ -81,6 +83,14 @@ class GatewayConfig:
         # as clients' tokens are read, and as the command line reads keys (a key read from a
         # file ends in a newline, which would make it one no client could ever send)
         keys = tuple(dict.fromkeys(key.strip() for key in keys))
+        unsendable = next((key for key in keys if not key.isprintable() or " " in key), None)
+        if unsendable is not None:  # (its characters not quoted: it is a secret)
+            raise InvalidRequestError(
+                f"a gateway key holds a space, line break or control character ({len(keys)} "
+                "key(s) given): no client can send it as 'Authorization: Bearer <key>'. Give "
+                "one key per --api-key, or separate the keys of LIMNER_API_KEYS by commas",
+                param="api_keys",
+            )
         object.__setattr__(self, "api_keys", keys)
         slots = self.max_concurrency
         if not isinstance(slots, int) or isinstance(slots, bool) or slots < 1:

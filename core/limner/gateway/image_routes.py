@@ -29,7 +29,7 @@ from .bodies import (
 )
 from .errors import missing_parameter
 from .files import OUTPUT_PURPOSE, StoreFullError
-from .middleware import caller, may_use, note
+from .middleware import caller, may_use, note, printable
 from .state import STATE, GatewayState
 
 log = logging.getLogger("limner.gateway")
@@ -208,7 +208,7 @@ async def _as_urls(
     request: web.Request, state: GatewayState, result: ImagesResponse
 ) -> ImagesResponse:
     """Store images that came back as bytes and answer URLs to them on this gateway."""
-    origin = state.config.public_url or str(request.url.origin())
+    origin = state.config.public_url or _own_origin(request, state)
     data = []
     kept: list[Adjustment] = []  # why images the store could not keep are answered as data
     for index, item in enumerate(result.data):
@@ -230,7 +230,7 @@ async def _as_urls(
             data.append(item)
             continue
         expires = stored.expires_at or stored.created_at + int(state.config.file_ttl)
-        url = state.signer.url(origin, stored.id, expires)
+        url = state.signer.url(origin, stored.id, expires, caller(request))
         data.append(item.model_copy(update={"url": url, "b64_json": None}))
     # The gateway honoured response_format=url, so drop the notes that it could not be.
     adjustments = [a for a in result.adjustments if a.param != "response_format"]
@@ -256,3 +256,24 @@ def _unstored(exc: Exception, index: int) -> Adjustment:
         reason=f"{why}, so image(s) it could not keep are returned as b64_json: they were made "
         "and paid for",
     )
+
+
+def _own_origin(request: web.Request, state: GatewayState) -> str:
+    """The origin of links without ``--public-url``: the request's own. A request a proxy
+    forwarded (``X-Forwarded-Proto``, ``X-Forwarded-Host``, ``Forwarded``, which the gateway
+    does not trust) gets it all the same, and the operator's log says once to set it."""
+    origin = str(request.url.origin())
+    forwarded = [name for name in _PROXY_HEADERS if name in request.headers]
+    if forwarded and PUBLIC_URL_UNSET not in state.told:
+        state.told.add(PUBLIC_URL_UNSET)
+        log.warning(
+            "requests come through a proxy (%s) but --public-url is not set: image links "
+            "point at %s; set --public-url to the address clients reach (https://...)",
+            ", ".join(forwarded),
+            printable(origin),
+        )
+    return origin
+
+
+_PROXY_HEADERS = ("X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded")
+PUBLIC_URL_UNSET = "public_url_unset"

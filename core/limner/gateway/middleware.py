@@ -4,7 +4,6 @@ the body-size check (413 before the body is read)."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import logging
 import re
@@ -30,8 +29,11 @@ from ..safe_text import escape_controls
 from .config import is_loopback_host
 from .errors import error_response, http_error_response, internal_error_response
 from .files import FILE_ID_PATTERN, StoredFile
+from .forwarded import forwarded_for
+from .owners import owner_tag
 from .shutdown import CutOff, stopping_error, went_upstream
 from .state import STATE
+from .urls import LINK_NOT_VALID
 
 __all__ = [
     "OWNER",
@@ -78,11 +80,6 @@ OPEN_PATHS = frozenset({"/healthz", "/openapi.json"})
 CONTENT_PATH = re.compile(f"^/v1/files/({FILE_ID_PATTERN})/content$")
 OWNER = web.RequestKey("limner_file_owner", str)
 """The owner tag of the gateway key a request authenticated with (absent: no key involved)."""
-
-
-def owner_tag(key: str) -> str:
-    """What files stored with ``key`` are tagged with: a digest, never the key."""
-    return hashlib.sha256(b"limner-gateway-file-owner\0" + key.encode()).hexdigest()[:32]
 
 
 def caller(request: web.Request) -> str | None:
@@ -193,6 +190,13 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     ):
         return await handler(request)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if content and "signature" in request.query and "Authorization" not in request.headers:
+        raise AuthenticationError(
+            "this file link has expired, or was signed with a gateway key the gateway no longer "
+            "accepts: ask for the image again (a link lasts as long as its file), or send "
+            "'Authorization: Bearer <key>'",
+            code=LINK_NOT_VALID,
+        )
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError(
             "Missing API key: send 'Authorization: Bearer <key>' with one of the gateway's keys",
@@ -210,8 +214,10 @@ def _only_this_machine(request: web.Request) -> None:
     """A gateway without keys serves the programs of its own machine, not its web pages: a page
     of any site could otherwise spend the operator's credits (a form's cross-site POST needs
     no permission), or, once its name resolves to 127.0.0.1 (DNS rebinding), read the answers.
-    So the request must be addressed to a loopback host, and a browser's ``Origin``, when
-    sent, must be such a host too. (A ``public_url`` other machines reach needs keys: see
+    So the request must be addressed to a loopback host, come from one, and a browser's
+    ``Origin``, when sent, must be such a host too; so must every client a proxy says it
+    forwards the request for (a proxy on this machine makes every request look local). (A
+    ``public_url`` other machines reach needs keys: see
     :class:`~limner.gateway.config.GatewayConfig`.)"""
     host = request.host.rpartition(":")[0] if _has_port(request.host) else request.host
     if not is_loopback_host(host.strip("[]")):
@@ -219,6 +225,15 @@ def _only_this_machine(request: web.Request) -> None:
             f"this gateway has no API keys, so it serves only this machine; a request addressed "
             f"to {printable(host)!r} is refused. Address it to 127.0.0.1 or localhost, or give "
             "the gateway keys (LIMNER_API_KEYS) to serve others",
+            code="gateway_local_only",
+        )
+    remote = [*forwarded_for(request.headers), request.remote or ""]
+    outside = next((address for address in remote if not is_loopback_host(address)), None)
+    if outside is not None:  # (a proxy on this machine, for a client elsewhere)
+        raise PermissionDeniedError(
+            f"this gateway has no API keys, so it serves only this machine; a request from "
+            f"{printable(outside)!r} (forwarded by a proxy) is refused. Give the gateway keys "
+            "(LIMNER_API_KEYS) to serve other machines",
             code="gateway_local_only",
         )
     origin = request.headers.get("Origin")
@@ -239,7 +254,8 @@ def _has_port(host: str) -> bool:
 async def limit_body(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Refuse a declared-too-large body at once; aiohttp's ``client_max_size`` stops an
     undeclared (chunked) one while it is read. A request with a body takes its size from the
-    gateway's body budget (:mod:`.body_budget`) for as long as it runs."""
+    gateway's body budget (:mod:`.body_budget`) for as long as it runs; with several keys,
+    first from its key's half of it."""
     state = request.app[STATE]
     limit = state.config.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
@@ -250,8 +266,17 @@ async def limit_body(request: web.Request, handler: Handler) -> web.StreamRespon
     if not request.body_exists:
         return await handler(request)
     size = limit if request.content_length is None else request.content_length
-    taken = await state.bodies.take(size, state.config.queue_timeout)
+    loop = asyncio.get_running_loop()
+    queued = state.config.queue_timeout
+    deadline = loop.time() + queued
+    own = state.body_share(request.get(OWNER))  # (with several keys: the key's half first)
+    mine = 0 if own is None else await own.take(size, queued)
     try:
-        return await handler(request)
+        taken = await state.bodies.take(size, max(0.0, deadline - loop.time()), queued)
+        try:
+            return await handler(request)
+        finally:
+            state.bodies.give_back(taken)
     finally:
-        state.bodies.give_back(taken)
+        if own is not None:
+            own.give_back(mine)

@@ -86,6 +86,11 @@ class Deadline:
         self._when: float | None = None
         self._running: set[asyncio.Timeout] = set()
 
+    @property
+    def running(self) -> int:
+        """How many requests it bounds now."""
+        return len(self._running)
+
     def start(self, grace: float) -> None:
         """The gateway is stopping: the requests in flight have ``grace`` seconds from now."""
         self._when = asyncio.get_running_loop().time() + grace

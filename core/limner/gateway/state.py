@@ -48,6 +48,7 @@ class GatewayState:
         self._per_key = max(1, self.config.max_concurrency // 2)
         self._shares: dict[str, asyncio.Semaphore] = {}  # (one per key: a few)
         self._download_shares: dict[str, asyncio.Semaphore] = {}
+        self._body_shares: dict[str, BodyBudget] = {}
 
     async def upstream(self, call: Callable[[], Awaitable[T]], owner: str | None = None) -> T:
         """Run one client call, whose requests to the provider wait for a free slot; 429 when
@@ -96,6 +97,17 @@ class GatewayState:
             yield
         finally:
             slots.release()
+
+    def body_share(self, owner: str | None) -> BodyBudget | None:
+        """One key's own part of the body budget, when the gateway has several keys: half of
+        it (at least one body as large as the gateway takes), so that one key's large or slow
+        uploads cannot hold it all, as its slots cannot."""
+        if owner is None or len(self.config.api_keys) < 2:
+            return None
+        if owner not in self._body_shares:
+            half = max(self.config.max_body_bytes, self.bodies.limit // 2)
+            self._body_shares[owner] = BodyBudget(half, "of this key the gateway holds")
+        return self._body_shares[owner]
 
     def _share(
         self, owner: str | None, shares: dict[str, asyncio.Semaphore]
