@@ -48,24 +48,53 @@ _CANCEL_GRACE = 2.0
 
 
 class _LoopThread:
-    """An event loop on a daemon thread, so the sync client works inside other event loops too."""
+    """An event loop on a daemon thread, so the sync client works inside other event loops too.
+    The thread starts with the first call (a client never used starts none), and again in a
+    process forked from the one that made it, whose copy of the loop no thread runs."""
 
     def __init__(self, last: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """``last`` closes what runs on the loop (the client's session): :meth:`stop` runs it,
         and so does the clean-up of a runner dropped unclosed."""
-        self.loop = asyncio.new_event_loop()
-        self._pid = os.getpid()  # a forked child has the object, not the thread that runs it
-        self._thread = threading.Thread(
-            target=_serve, args=(self.loop,), name="limner", daemon=True
-        )
-        self._thread.start()
+        self._last = last
+        self._pid = os.getpid()
         self._closing = False
         self._lock = threading.Lock()  # a call is started, or closing begins: not both at once
-        # A runner nothing refers to any more (its client, the client's images and chat, all
-        # dropped unclosed) closes the session and stops its loop, so the thread ends. Without
-        # blocking: this may run on the loop's own thread, or at interpreter exit. A call in
-        # progress refers to the runner, so it is never stopped under one.
-        self._dropped = weakref.finalize(self, _stop_soon, self.loop, last)
+        self._thread: threading.Thread | None = None
+        self._dropped: weakref.finalize[Any, Any] | None = None
+        self.loop = asyncio.new_event_loop()
+
+    def _start(self) -> None:
+        """Run the loop on its thread (under the lock). A runner nothing refers to any more
+        (its client, the client's images and chat, all dropped unclosed) closes the session and
+        stops its loop, so the thread ends. Without blocking: this may run on the loop's own
+        thread, or at interpreter exit. A call in progress refers to the runner, so it is never
+        stopped under one."""
+        thread = threading.Thread(target=_serve, args=(self.loop,), name="limner", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:  # (3.12+: "can't create new thread at interpreter shutdown")
+            raise LimnerError(
+                "this limner.Client made no call before the interpreter began to exit, and no "
+                "thread can start now: make its first call before (an atexit handler that "
+                "uses it is registered after it is first used)",
+                code="client_closed",
+            ) from None
+        self._thread = thread
+        self._dropped = weakref.finalize(self, _stop_soon, self.loop, self._last)
+
+    def _forked(self) -> None:
+        """In a child forked from the process that made the runner: the parent's loop and
+        thread are not this process's; a new loop (and thread, at the first call) is. The
+        client's connections are made anew too (see :class:`~limner.connections.Connections`)."""
+        with _FORKED:
+            if os.getpid() == self._pid:  # (another thread of the child did it meanwhile)
+                return
+            if self._dropped is not None:
+                self._dropped.detach()  # (the parent's loop: never to be stopped from here)
+            self._lock = threading.Lock()  # (the parent's may have been held as it forked)
+            self._thread, self._dropped = None, None
+            self.loop = asyncio.new_event_loop()
+            self._pid = os.getpid()
 
     def run(self, coro: Coroutine[Any, Any, R]) -> R:
         """Run ``coro`` on the loop and return its result. When the wait is interrupted (Ctrl-C's
@@ -80,18 +109,22 @@ class _LoopThread:
             task.add_done_callback(lambda _: finished.set())
             created.set_result(task)
 
-        if os.getpid() != self._pid:  # forked: nothing would ever run the call
-            coro.close()
+        if os.getpid() != self._pid:  # forked: a loop of this process's own
+            self._forked()
+        if self._thread is not None and threading.current_thread() is self._thread:
+            coro.close()  # (it would wait on its own thread for good, past any timeout)
             raise LimnerError(
-                "this limner.Client was made in the parent of this process (before a fork, as "
-                "multiprocessing does on Linux); its event loop's thread does not run here. "
-                "Make a client in each process (in a Pool's initializer, say)",
-                code="client_forked",
+                "a limner.Client was called from its own event loop's thread (by a plugin's "
+                "hook, or a callback, of one of its calls): it would wait for itself for good; "
+                "use the AsyncClient's methods there",
+                code="client_reentered",
             )
         with self._lock:
-            if self._closing or not self._dropped.alive:  # (not alive: stopped at exit)
-                coro.close()  # never started: no "never awaited" warning
+            if self._closing or (self._dropped is not None and not self._dropped.alive):
+                coro.close()  # never started: no "never awaited" warning (not alive: exit)
                 raise client_closed_error()
+            if self._thread is None:
+                self._start()
             self.loop.call_soon_threadsafe(start)  # (in a copy of the caller's context)
         try:
             finished.wait()
@@ -112,9 +145,10 @@ class _LoopThread:
         ended :data:`_CANCEL_GRACE` seconds later are cancelled (their callers get
         ``client_closed``). Then stop and close the loop. Later calls are refused. Interrupted
         (Ctrl-C), the loop still stops once the calls have wound down."""
-        if os.getpid() != self._pid:  # forked: the loop's thread, and what it holds (the lock,
-            self._closing = True  # if a thread of the parent's held it), the parent's
-            self._dropped.detach()
+        if os.getpid() != self._pid:  # forked, no call made here: the loop's thread, and what
+            self._closing = True  # it holds (the lock, if a thread of the parent's held it),
+            if self._dropped is not None:  # are the parent's
+                self._dropped.detach()
             last.close()
             return
         with self._lock:
@@ -122,8 +156,13 @@ class _LoopThread:
                 last.close()
                 return
             self._closing = True
-        if self._dropped.detach() is None:  # stopped already, at interpreter exit
-            last.close()
+        if self._dropped is None or self._dropped.detach() is None:  # never started, or
+            last.close()  # stopped already, at interpreter exit: nothing runs to be closed
+            if self._thread is None:
+                self.loop.close()
+            return
+        if threading.current_thread() is self._thread:  # (a __del__ run by a collection on
+            _stop_soon(self.loop, lambda: last)  # the loop's own thread: it cannot wait there)
             return
 
         async def wind_down() -> None:
@@ -142,8 +181,24 @@ class _LoopThread:
             wound.add_done_callback(lambda _: self.loop.call_soon_threadsafe(self.loop.stop))
             raise
         self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         self.loop.close()
+
+
+_FORKED = threading.Lock()
+"""Taken by the first call of a forked child to make its runner's loop (one loop, however many
+of its threads call at once). Made anew in each child: a thread of the parent's may have held it
+as it forked."""
+
+
+def _fresh_fork_lock() -> None:
+    global _FORKED
+    _FORKED = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
+    os.register_at_fork(after_in_child=_fresh_fork_lock)
 
 
 def _same_docs(sync: type, asynchronous: type, *names: str) -> None:

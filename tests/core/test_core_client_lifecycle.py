@@ -224,25 +224,36 @@ def test_a_closed_sync_client_says_so(threaded_url: str, recwarn: pytest.Warning
     assert not [w for w in recwarn if "never awaited" in str(w.message)]
 
 
-def test_a_sync_client_used_in_a_forked_child_says_so_at_once(
-    threaded_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A child forked after the client was made (multiprocessing on Linux) has the client but
-    not the thread running its loop: a call there waited forever. It is refused at once."""
-    import os
-
+def test_a_sync_client_made_before_a_fork_works_in_the_child(threaded_url: str) -> None:
+    """A module-level client in a prefork server (gunicorn --preload, Celery, a multiprocessing
+    Pool on Linux) refused every call in the children (``client_forked``): each now runs its
+    own loop, and makes its own connections; the parent's client goes on working."""
     client = limner.Client(**_kwargs(threaded_url))
     try:
         assert client.images.generate(model="alpha", prompt="x").data
-        parent = os.getpid()
-        monkeypatch.setattr(os, "getpid", lambda: parent + 1)  # as in the child
-        with pytest.raises(limner.LimnerError) as caught:
-            client.images.generate(model="alpha", prompt="x")
-        assert caught.value.code == "client_forked"
-        assert "Make a client in each process" in caught.value.message
+
+        def in_the_child() -> None:
+            assert client.images.generate(model="alpha", prompt="x").data
+            assert client.images.generate(model="alpha", prompt="y", n=2).data
+            client.close()
+
+        assert _in_a_forked_child(in_the_child) == 0
+        assert client.images.generate(model="alpha", prompt="x").data
     finally:
-        monkeypatch.undo()
         client.close()
+
+
+def test_a_sync_client_never_used_starts_no_thread(threaded_url: str) -> None:
+    """Its thread made a later fork warn (Python 3.12: "This process is multi-threaded")."""
+    client = limner.Client(**_kwargs(threaded_url))
+    assert client._runner._thread is None
+    assert client.images.generate(model="alpha", prompt="x", dry_run=True).requests
+    assert client._runner._thread is not None and client._runner._thread.is_alive()
+    client.close()
+    assert not client._runner._thread.is_alive()
+    unused = limner.Client(**_kwargs(threaded_url))
+    unused.close()  # never started: closes at once
+    assert unused._runner._thread is None
 
 
 def _in_a_forked_child(run: Any) -> int:
@@ -682,6 +693,7 @@ def test_a_sync_client_dropped_after_a_call_closes_its_session(
         client = limner.Client(**client_kwargs(threaded_server))
         client.images.generate(model="alpha", prompt="x")
         thread = client._runner._thread
+        assert thread is not None  # (started by the first call)
         del client
         gc.collect()
         thread.join(5)
@@ -716,6 +728,9 @@ def test_a_sync_client_collected_on_its_own_loop_thread_does_not_hang() -> None:
         holder = Holder()
         holder.me = holder  # type: ignore[attr-defined]
         holder.client = limner.Client(environ={})  # type: ignore[attr-defined]
+        holder.client.images.generate(  # type: ignore[attr-defined]  # (its thread started)
+            model="openai/gpt-image-1.5", prompt="x", dry_run=True
+        )
         holder.client._runner.loop.call_soon_threadsafe(gc.collect)  # type: ignore[attr-defined]
         del holder
 
@@ -812,3 +827,32 @@ def test_the_openai_sdks_client_arguments_point_to_providers(name: str, make: An
     assert "sk-secret" not in str(caught.value)
     made = make(environ={}, **{name: None})
     assert isinstance(made, limner.AsyncClient | limner.Client)  # (nothing opened: no close)
+
+
+def test_a_sync_client_closed_or_called_on_its_own_thread_does_not_hang(threaded_url: str) -> None:
+    """A ``__del__`` that closes the client, run by a collection on the client's thread (or a
+    plugin's hook that calls it): its wait for its own thread stopped the loop for good, and
+    calls in flight hung past their timeout."""
+    client = limner.Client(**_kwargs(threaded_url))
+    assert client.images.generate(model="alpha", prompt="x").data
+    said: list[str] = []
+    done = threading.Event()
+
+    def on_its_thread() -> None:
+        try:
+            client.images.generate(model="alpha", prompt="x", dry_run=True)
+        except limner.LimnerError as error:
+            said.append(error.code or "")
+        client.close()
+        done.set()
+
+    client._runner.loop.call_soon_threadsafe(on_its_thread)
+    assert done.wait(5)
+    assert said == ["client_reentered"]
+    thread = client._runner._thread
+    assert thread is not None
+    thread.join(5)
+    assert not thread.is_alive()  # the loop stopped, its session closed
+    with pytest.raises(limner.LimnerError) as caught:
+        client.images.generate(model="alpha", prompt="x")
+    assert caught.value.code == "client_closed"

@@ -77,6 +77,7 @@ CALLED_AT_EXIT = """
     from tests.core.support import client_kwargs
 
     client = limner.Client(**client_kwargs(None))
+    client.images.generate(model="fake/alpha-1", prompt="x", dry_run=True)  # (its thread runs)
 """
 
 
