@@ -535,9 +535,8 @@ async def test_the_store_parses_each_files_metadata_once_and_again_when_it_chang
         await store.put(b"x" * 10, filename=f"{i}.png", purpose="vision", content_type="image/png")
         for i in range(5)
     ]
-    assert len(parsed) == 4  # each put parses only the one the last wrote (uncached: 10)
-    parsed.clear()
-    assert len((await store.list()).files) == 5 and parsed == [f"{made[4].id}.json"]
+    assert parsed == []  # each put counts from the last count and its own files since
+    assert len((await store.list()).files) == 5 and len(parsed) == 5
     parsed.clear()
     assert len((await store.list()).files) == 5 and parsed == []
     first = tmp_path / f"{made[0].id}.json"
@@ -547,3 +546,39 @@ async def test_the_store_parses_each_files_metadata_once_and_again_when_it_chang
     listed = {f.id: f.filename for f in (await store.list()).files}
     assert parsed == [first.name]
     assert made[1].id not in listed and listed[made[0].id] == "renamed.png"
+
+
+async def test_the_room_is_counted_again_when_another_instance_or_time_changes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted from the last count, an upload stats no file (each upload took longer as the
+    store filled: 80 ms at 10,000 files); another instance's files, and files that expired,
+    are counted all the same."""
+    from limner.gateway.files import StoreFullError
+    from limner.gateway.local_store import charged
+
+    scans: list[int] = []
+    scan = LocalFileStore._scan
+
+    def counted(self: LocalFileStore) -> Any:
+        scans.append(1)
+        return scan(self)
+
+    monkeypatch.setattr(LocalFileStore, "_scan", counted)
+    room = 3 * charged(10)
+    mine = LocalFileStore(tmp_path, max_total_bytes=room)
+    other = LocalFileStore(tmp_path, max_total_bytes=room)  # another instance, same directory
+
+    async def put(store: LocalFileStore) -> Any:
+        return await store.put(b"x" * 10, filename="a.png", purpose="p", content_type="x/y")
+
+    await put(mine)
+    await put(mine)
+    assert len(scans) == 1  # the first count only
+    await put(other)  # the third: the store is full now, also for this instance
+    with pytest.raises(StoreFullError):
+        await put(mine)
+    clock = time.time() + 3601  # every file expired: swept, and the room free again
+    monkeypatch.setattr(time, "time", lambda: clock)  # (the store reads time.time())
+    await put(mine)
+    assert len(list(tmp_path.glob("file-*.json"))) == 1
