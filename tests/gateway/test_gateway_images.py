@@ -159,7 +159,7 @@ async def test_an_svg_is_stored_as_svg_and_served_inert(
         assert await response.read() == svg
 
 
-@pytest.mark.parametrize("failure", ["full", "too_large", "store_failed"])
+@pytest.mark.parametrize("failure", ["full", "share_full", "too_large", "store_failed"])
 async def test_a_store_that_cannot_keep_an_image_answers_it_as_data(
     gateway: Gateway,
     server: FakeServer,
@@ -173,6 +173,8 @@ async def test_a_store_that_cannot_keep_an_image_answers_it_as_data(
     sent or a 500. The store's own failure is logged for the operator, not shown to the caller."""
     if failure == "full":
         gateway.store.max_total_bytes = 0
+    elif failure == "share_full":  # this key's share, not the store: said as that
+        gateway.store.max_owner_bytes = 0
     elif failure == "too_large":
         gateway.store.max_file_bytes = 10
     else:
@@ -190,6 +192,7 @@ async def test_a_store_that_cannot_keep_an_image_answers_it_as_data(
     assert adjustment["param"] == "response_format" and adjustment["applied"] == "b64_json"
     why = {
         "full": "the gateway's file store is full",
+        "share_full": "this key's files hold 0 bytes of the 0 one key may keep",
         "too_large": "an image is larger than the gateway's file store takes (max_file_bytes)",
         "store_failed": "the gateway's file store failed (its log says why)",
     }[failure]

@@ -321,6 +321,11 @@ async def test_openapi_document_validates(gateway: Gateway) -> None:
     assert "prompt" in schemas["GenerateRequest"]["required"]
     assert "prompt" not in schemas["EditJSON"]["required"]
     assert "prompt" not in schemas["EditForm"]["required"]
+    # a file's bytes open with a key or as a signed link, in the media type stored
+    content = document["paths"]["/v1/files/{file_id}/content"]["get"]
+    assert content["security"] == [{"bearer": []}, {}]
+    assert [p["name"] for p in content["parameters"]] == ["file_id", "expires", "signature"]
+    assert list(content["responses"]["200"]["content"]) == ["*/*"]
 
 
 async def test_one_log_line_per_request_without_secrets(

@@ -242,8 +242,8 @@ def _unstored(exc: Exception, index: int) -> Adjustment:
     """Why image ``index`` is answered as b64_json: the store full or its size limit (another
     key's files, an operator's limit), or the store failing (a full disk, a third-party
     store's outage), which is logged for the operator and not shown to the caller."""
-    if isinstance(exc, StoreFullError):
-        why = "the gateway's file store is full"
+    if isinstance(exc, StoreFullError):  # the whole store, or this key's share of it
+        why = exc.message.partition(";")[0]
     elif isinstance(exc, PayloadTooLargeError):
         why = "an image is larger than the gateway's file store takes (max_file_bytes)"
     else:

@@ -116,12 +116,17 @@ def _list_files() -> dict[str, Any]:
 
 
 def _paths() -> dict[str, Any]:
-    content = _op("a stored file's bytes", None)
+    content = _op("a stored file's bytes (with a key, or as a signed link without one)", None)
     content["responses"]["200"] = {
-        "description": "the file",
-        "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+        "description": "the file, with the media type it was stored with (image/png...)",
+        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
     }
-    content["parameters"] = _path_param("file_id")
+    content["parameters"] = [
+        *_path_param("file_id"),
+        _query_param("expires", {"type": "integer"}, "a signed link's expiry (Unix seconds)"),
+        _query_param("signature", {"type": "string"}, "a signed link's signature"),
+    ]
+    content["security"] = [{"bearer": []}, {}]  # (a signed link needs no key)
     return {
         "/v1/images/generations": {
             "post": _op("make images from a prompt", "ImagesResponse", _json("GenerateRequest"))
