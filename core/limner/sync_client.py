@@ -61,7 +61,7 @@ class _LoopThread:
         self._lock = threading.Lock()  # a call is started, or closing begins: not both at once
         self._thread: threading.Thread | None = None
         self._dropped: weakref.finalize[Any, Any] | None = None
-        self.loop = asyncio.new_event_loop()
+        self.loop: asyncio.AbstractEventLoop | None = None  # (made by the first call)
 
     def _start(self) -> None:
         """Run the loop on its thread (under the lock). A runner nothing refers to any more
@@ -69,7 +69,11 @@ class _LoopThread:
         stops its loop, so the thread ends. Without blocking: this may run on the loop's own
         thread, or at interpreter exit. A call in progress refers to the runner, so it is never
         stopped under one."""
-        thread = threading.Thread(target=_serve, args=(self.loop,), name="limner", daemon=True)
+        # Made here, not before: a loop never run, inherited by a forked child and collected
+        # there, would be closed, taking its wake-up pipe out of the epoll set the parent shares
+        # (the parent's loop then never woke for a call again).
+        loop = self.loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=_serve, args=(loop,), name="limner", daemon=True)
         try:
             thread.start()
         except RuntimeError:  # (3.12+: "can't create new thread at interpreter shutdown")
@@ -80,7 +84,7 @@ class _LoopThread:
                 code="client_closed",
             ) from None
         self._thread = thread
-        self._dropped = weakref.finalize(self, _stop_soon, self.loop, self._last)
+        self._dropped = weakref.finalize(self, _stop_soon, loop, self._last)
 
     def _forked(self) -> None:
         """In a child forked from the process that made the runner: the parent's loop and
@@ -93,7 +97,9 @@ class _LoopThread:
                 self._dropped.detach()  # (the parent's loop: never to be stopped from here)
             self._lock = threading.Lock()  # (the parent's may have been held as it forked)
             self._thread, self._dropped = None, None
-            self.loop = asyncio.new_event_loop()
+            if self.loop is not None:  # never closed here (it shares the parent's selector)
+                _INHERITED.append(self.loop)
+            self.loop = None
             self._pid = os.getpid()
 
     def run(self, coro: Coroutine[Any, Any, R]) -> R:
@@ -105,7 +111,7 @@ class _LoopThread:
         finished = threading.Event()
 
         def start() -> None:  # on the loop's thread
-            task = self.loop.create_task(coro)
+            task = asyncio.get_running_loop().create_task(coro)
             task.add_done_callback(lambda _: finished.set())
             created.set_result(task)
 
@@ -125,12 +131,14 @@ class _LoopThread:
                 raise client_closed_error()
             if self._thread is None:
                 self._start()
-            self.loop.call_soon_threadsafe(start)  # (in a copy of the caller's context)
+            loop = self.loop
+            assert loop is not None  # (started)
+            loop.call_soon_threadsafe(start)  # (in a copy of the caller's context)
         try:
             finished.wait()
         except BaseException:
             task = created.result()  # at once: the loop runs ``start`` next, if not yet done
-            self.loop.call_soon_threadsafe(task.cancel)
+            loop.call_soon_threadsafe(task.cancel)
             finished.wait(_CANCEL_GRACE)
             raise
         task = created.result()
@@ -156,13 +164,12 @@ class _LoopThread:
                 last.close()
                 return
             self._closing = True
-        if self._dropped is None or self._dropped.detach() is None:  # never started, or
-            last.close()  # stopped already, at interpreter exit: nothing runs to be closed
-            if self._thread is None:
-                self.loop.close()
-            return
+        loop = self.loop
+        if loop is None or self._dropped is None or self._dropped.detach() is None:
+            last.close()  # never started, or stopped already at interpreter exit: nothing
+            return  # runs to be closed
         if threading.current_thread() is self._thread:  # (a __del__ run by a collection on
-            _stop_soon(self.loop, lambda: last)  # the loop's own thread: it cannot wait there)
+            _stop_soon(loop, lambda: last)  # the loop's own thread: it cannot wait there)
             return
 
         async def wind_down() -> None:
@@ -174,17 +181,21 @@ class _LoopThread:
                     task.cancel()
                 await asyncio.gather(*running, return_exceptions=True)
 
-        wound = asyncio.run_coroutine_threadsafe(wind_down(), self.loop)
+        wound = asyncio.run_coroutine_threadsafe(wind_down(), loop)
         try:
             wound.result()
         except BaseException:  # the loop still stops, when the calls have wound down
-            wound.add_done_callback(lambda _: self.loop.call_soon_threadsafe(self.loop.stop))
+            wound.add_done_callback(lambda _: loop.call_soon_threadsafe(loop.stop))
             raise
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join()
-        self.loop.close()
+        loop.close()
 
+
+_INHERITED: list[asyncio.AbstractEventLoop] = []
+"""The loops a forked child's runners had from the parent: kept, never collected (and so never
+closed) in the child, whose copy shares the parent's selector."""
 
 _FORKED = threading.Lock()
 """Taken by the first call of a forked child to make its runner's loop (one loop, however many
@@ -222,7 +233,13 @@ def _stop_soon(
 
     async def wind_down() -> None:
         try:
+            running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             await last()
+            if running:  # (calls of other threads, when closed on its own: ended, not left)
+                _, stuck = await asyncio.wait(running, timeout=_CANCEL_GRACE)
+                for task in stuck:
+                    task.cancel()
+                await asyncio.gather(*running, return_exceptions=True)
         finally:
             loop.stop()
 

@@ -426,7 +426,9 @@ def test_an_interrupted_sync_call_is_cancelled(threaded_server: FakeServer) -> N
     try:
         with pytest.raises(KeyboardInterrupt):
             client.images.generate(model="alpha", prompt="x")
-        left = asyncio.run_coroutine_threadsafe(still_running(), client._runner.loop).result()
+        loop = client._runner.loop
+        assert loop is not None
+        left = asyncio.run_coroutine_threadsafe(still_running(), loop).result()
     finally:
         signal.signal(signal.SIGUSR1, previous)
         client.close()

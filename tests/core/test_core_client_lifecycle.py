@@ -846,7 +846,9 @@ def test_a_sync_client_closed_or_called_on_its_own_thread_does_not_hang(threaded
         client.close()
         done.set()
 
-    client._runner.loop.call_soon_threadsafe(on_its_thread)
+    loop = client._runner.loop
+    assert loop is not None  # (started by the first call)
+    loop.call_soon_threadsafe(on_its_thread)
     assert done.wait(5)
     assert said == ["client_reentered"]
     thread = client._runner._thread

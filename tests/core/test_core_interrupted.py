@@ -110,8 +110,10 @@ def test_the_sync_client_keeps_them_too_before_the_interrupt_returns(
         while len(threaded_server.requests) < 2:
             time.sleep(0.01)
         time.sleep(0.1)
-        for task in asyncio.all_tasks(runner.loop):
-            runner.loop.call_soon_threadsafe(task.cancel)
+        loop = runner.loop
+        assert loop is not None  # (started by the call)
+        for task in asyncio.all_tasks(loop):
+            loop.call_soon_threadsafe(task.cancel)
         worker.join(10)
     [made_then] = seen
     assert [item.url for response in made_then for item in response.data] == [url]

@@ -117,3 +117,26 @@ async def test_a_link_that_no_longer_holds_says_so(make_gateway: MakeGateway) ->
         status, body = response.status, await response.json()
     assert status == 401 and body["error"]["code"] == "invalid_file_link"
     assert body["error"]["message"].startswith("this file link has expired, or was signed with")
+
+
+async def test_a_key_cannot_sign_a_link_to_another_keys_file(make_gateway: MakeGateway) -> None:
+    """Any key's signature opened any file: the holder of one key, knowing the id of another's
+    file, signed a link to it (with any expiry) and read it."""
+    import hashlib
+    import hmac
+
+    gateway = await _two_keys(make_gateway)
+    made = await gateway.sdk().files.create(
+        file=("secret.png", png(2, 2), "image/png"), purpose="vision"
+    )
+    signing = hashlib.sha256(b"limner-gateway-file-url\n" + OTHER_KEY.encode()).digest()
+    expires = int(time.time()) + 86400
+    forged = hmac.new(signing, f"{made.id}\n{expires}".encode(), hashlib.sha256).hexdigest()
+    url = f"{gateway.base_url}/files/{made.id}/content?expires={expires}&signature={forged}"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 404  # as to that key through the API: not its file
+    mine = hashlib.sha256(b"limner-gateway-file-url\n" + GATEWAY_KEY.encode()).digest()
+    own = hmac.new(mine, f"{made.id}\n{expires}".encode(), hashlib.sha256).hexdigest()
+    url = f"{gateway.base_url}/files/{made.id}/content?expires={expires}&signature={own}"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200 and await response.read() == png(2, 2)

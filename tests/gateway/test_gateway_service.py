@@ -167,13 +167,19 @@ def test_keys_from_flag_and_environment() -> None:
     )
     assert keys_from([], {}) == ()
     # a file of keys, one per line ("$(cat keys.txt)"): one key holding a newline, before
-    assert keys_from([], {"LIMNER_API_KEYS": "team-one-key\nteam-two-key\n"}) == (
+    keys = "# the teams' keys\nteam-one-key\nteam-two-key, team-three-key\n"
+    assert keys_from([], {"LIMNER_API_KEYS": keys}) == (
         "team-one-key",
         "team-two-key",
+        "team-three-key",
     )
+    # a line "name key" stays one key, refused at start (no word of it becomes a key)
+    assert keys_from([], {"LIMNER_API_KEYS": "team-one key-one"}) == ("team-one key-one",)
 
 
-@pytest.mark.parametrize("key", ["team one key", "team-one\nteam-two", "key\x00"])
+@pytest.mark.parametrize(
+    "key", ["team one key", "team-one\nteam-two", "key\x00", "clé-de-l-équipe-0123456789"]
+)
 def test_a_key_no_client_can_send_is_refused_at_start(key: str) -> None:
     """Every team got 401 from a gateway whose one key held a line break: no HTTP client can
     send it. The message does not quote the key."""

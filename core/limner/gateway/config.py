@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -14,8 +13,8 @@ from ..errors import InvalidRequestError
 __all__ = ["API_KEYS_ENV", "GatewayConfig", "is_loopback_host", "keys_from"]
 
 API_KEYS_ENV = "LIMNER_API_KEYS"
-"""Keys clients must send as ``Authorization: Bearer <key>``, separated by commas or
-whitespace (one per line, as a file of keys holds them)."""
+"""Keys clients must send as ``Authorization: Bearer <key>``, separated by commas or line
+breaks (one per line, as a file of keys holds them; lines starting with ``#`` are left out)."""
 
 
 def keys_from(
@@ -25,7 +24,9 @@ def keys_from(
     ``environ``, by default the process's), blanks dropped."""
     environ = os.environ if environ is None else environ
     keys = [key.strip() for key in given]
-    keys += re.split(r"[,\s]+", environ.get(API_KEYS_ENV, ""))
+    for line in environ.get(API_KEYS_ENV, "").splitlines():
+        if not line.lstrip().startswith("#"):  # (a comment in a file of keys)
+            keys += (key.strip() for key in line.split(","))
     return tuple(dict.fromkeys(key for key in keys if key))
 
 
@@ -83,12 +84,15 @@ class GatewayConfig:
         # as clients' tokens are read, and as the command line reads keys (a key read from a
         # file ends in a newline, which would make it one no client could ever send)
         keys = tuple(dict.fromkeys(key.strip() for key in keys))
-        unsendable = next((key for key in keys if not key.isprintable() or " " in key), None)
+        unsendable = next(
+            (k for k in keys if not (k.isascii() and k.isprintable()) or " " in k), None
+        )
         if unsendable is not None:  # (its characters not quoted: it is a secret)
             raise InvalidRequestError(
-                f"a gateway key holds a space, line break or control character ({len(keys)} "
-                "key(s) given): no client can send it as 'Authorization: Bearer <key>'. Give "
-                "one key per --api-key, or separate the keys of LIMNER_API_KEYS by commas",
+                f"a gateway key holds a space, a line break, a control character or a letter "
+                f"outside ASCII ({len(keys)} key(s) given): clients cannot send it as "
+                "'Authorization: Bearer <key>'. Give one key per --api-key, or one per line or "
+                "comma in LIMNER_API_KEYS",
                 param="api_keys",
             )
         object.__setattr__(self, "api_keys", keys)

@@ -83,14 +83,15 @@ OWNER = web.RequestKey("limner_file_owner", str)
 
 
 def caller(request: web.Request) -> str | None:
-    """The owner tag of the request's gateway key; ``None`` when the gateway has no keys (one
-    user: every file is theirs) or the request came with a signed file link instead."""
+    """The owner tag of the request's gateway key, or of the key that signed the file link it
+    came with; ``None`` when the gateway has no keys (one user: every file is theirs)."""
     return request.get(OWNER)
 
 
 def may_use(request: web.Request, stored: StoredFile) -> bool:
-    """Whether the request may see a stored file: the key that stored it, or no key at all (a
-    gateway without keys, or a signed link, checked by :func:`authenticate`)."""
+    """Whether the request may see a stored file: the key that stored it (or signed the link
+    the request came with, see :func:`authenticate`), or no key at all (a gateway without
+    keys)."""
     owner = caller(request)
     return owner is None or stored.owner == owner
 
@@ -183,12 +184,11 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
         _only_this_machine(request)
         return await handler(request)
     content = CONTENT_PATH.match(request.path)
-    if (
-        content
-        and request.method in ("GET", "HEAD")
-        and state.signer.verify(content[1], request.query)
-    ):
-        return await handler(request)
+    if content and request.method in ("GET", "HEAD"):
+        signed_by = state.signer.verify(content[1], request.query)
+        if signed_by is not None:  # the signing key's own files only (see may_use)
+            request[OWNER] = signed_by
+            return await handler(request)
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if content and "signature" in request.query and "Authorization" not in request.headers:
         raise AuthenticationError(

@@ -46,18 +46,21 @@ class UrlSigner:
             f"?expires={expires}&signature={signature}"
         )
 
-    def verify(self, file_id: str, query: Mapping[str, str]) -> bool:
-        """Whether the query carries a valid, unexpired signature for ``file_id``, by any of the
-        gateway's keys."""
+    def verify(self, file_id: str, query: Mapping[str, str]) -> str | None:
+        """The owner tag of the gateway key whose signature the query carries for
+        ``file_id``, unexpired (``""`` for a gateway without keys); ``None`` when none does.
+        The file must be that key's own: any key holder can sign a link to any id."""
         try:
             expires = int(query.get("expires", ""))
         except ValueError:
-            return False
+            return None
         if expires < time.time():
-            return False
+            return None
         given = query.get("signature", "").encode("utf-8", "surrogateescape")  # any text
-        found = False
-        for key in self._keys.values() if self._keys else (self._default,):
+        keys = self._keys.items() if self._keys else [("", self._default)]
+        found = None
+        for owner, key in keys:
             expected = self._signature(key, file_id, expires).encode()
-            found |= hmac.compare_digest(expected, given)  # (each compared: no early exit)
+            if hmac.compare_digest(expected, given):  # (each compared: no early exit)
+                found = owner
         return found

@@ -102,7 +102,16 @@ class Harness:
     # ---- how the tests are run (pytest calls this hook on the class) -------------------------
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        """One test per provider (``provider``) or per model and operation (``case``)."""
+        """One test per provider (``provider``) or per model and operation (``case``). A
+        plugin with no provider to test is an error, not tests skipped: every test was skipped,
+        and a hook that broke every call of the provider it builds on passed green."""
+        if not self._registry().providers:
+            raise TypeError(
+                f"{type(self).__name__}: the plugin registers no provider, and builds_on names "
+                "none: there is nothing to test. A plugin that prices, translates or adds "
+                "models for another plugin's provider names that plugin: "
+                "builds_on = (limner_openai,)"
+            )
         if "case" in metafunc.fixturenames:
             cases = list(self._cases())
             ids = [f"{model.id}-{operation}" for _, model, operation in cases]
