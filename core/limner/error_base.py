@@ -84,11 +84,15 @@ class LimnerError(Exception):
         self.args = (text,)
 
     def __str__(self) -> str:
-        if self.setting is not None:
-            return f"{self.message.rstrip('.')} (or {self.setting.python()})"
-        if self.limit is not None:
-            return f"{self.message.rstrip('.')}; {self.limit.python()}"
-        return self.message
+        if self.setting is None and self.limit is None:
+            return self.message
+        text, note = self.message.rstrip("."), self.billing_note
+        said = f"; {note}"
+        head, tail = (text.removesuffix(said), said) if note and text.endswith(said) else (text, "")
+        if self.setting is not None:  # (before what may be billed, which stays last)
+            return f"{head.rstrip('.')} (or {self.setting.python()}){tail}"
+        assert self.limit is not None
+        return f"{head.rstrip('.')}; {self.limit.python()}{tail}"
 
     def add_billing_note(self, note: str) -> None:
         """Say ``note`` (what may be billed) at the end of the message and in ``billing_note``."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -264,7 +265,7 @@ class Registry:
             raise_from_plugin(provider, call.settings, call.model.id, error, "translate")
         except Exception as exc:  # a plugin's bug: still one of limner's errors, naming it
             refuse_unsendable(call.request)  # unless the caller's text made it fail
-            culprit = self._translators(provider)
+            culprit = self._translators(provider, exc)
             raise_from_plugin(
                 provider, call.settings, call.model.id, exc, "translate", culprit=culprit
             )
@@ -282,13 +283,23 @@ class Registry:
         who = self._translators(provider) or f"the {provider.name} plugin"
         return checked_translation(result, f"translate ({who})")
 
-    def _translators(self, provider: Provider) -> str:
+    def _translators(self, provider: Provider, raised: BaseException | None = None) -> str:
         """Who may have made a translation: the provider's plugin, and the plugins with a
-        ``translate_request`` hook when there are any ("" when only the provider's)."""
-        overriding = self._overriding("translate_request")
-        if not overriding:
+        ``translate_request`` hook when there are any ("" when only the provider's); of what
+        ``raised``, only the hooks it was raised through (one that returned ``None`` and let
+        the provider translate did not fail)."""
+        impls = [
+            impl
+            for impl in self.manager.hook.translate_request.get_hookimpls()
+            if impl.plugin is not default_hooks
+        ]
+        if raised is not None:
+            codes = {frame.f_code for frame, _ in traceback.walk_tb(raised.__traceback__)}
+            impls = [impl for impl in impls if impl.function.__code__ in codes]
+        if not impls:
             return ""
-        return f"the {provider.name} plugin or a translate_request hook of {', '.join(overriding)}"
+        hooks = ", ".join(plugin_label(impl.plugin) for impl in impls)
+        return f"the {provider.name} plugin or a translate_request hook of {hooks}"
 
     def pricers(self) -> list[str]:
         """The plugins with a ``price_call`` hook of their own (core's prices from the sheet

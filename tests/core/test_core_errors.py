@@ -29,6 +29,20 @@ def test_an_error_without_a_setting_is_its_message() -> None:
     assert str(error) == error.message == "n: must be 1 to 10"
 
 
+def test_the_setting_is_spelt_before_what_may_be_billed() -> None:
+    """A job's note came first, and the setting's spelling read as part of it: "...; job j1
+    was submitted: it may still finish and be billed (or pass providers=...)"."""
+    error = limner.AuthenticationError(
+        "Acme: key revoked — check ACME_API_KEY", setting=limner.ProviderSetting("acme", "api_key")
+    )
+    error.add_billing_note("job j1 was submitted: it may still finish and be billed")
+    assert str(error) == (
+        "Acme: key revoked — check ACME_API_KEY (or pass providers={'acme': {'api_key': ...}} "
+        "to limner.Client or AsyncClient); job j1 was submitted: it may still finish and be "
+        "billed"
+    )
+
+
 def test_the_setting_survives_pickling() -> None:
     """Errors cross process boundaries (multiprocessing, task queues) by pickle."""
     error = limner.MissingCredentialsError(

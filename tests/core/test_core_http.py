@@ -211,9 +211,9 @@ async def test_timeout_is_not_retried_and_fast(
     assert info.value.message == f"no answer from {host} within 0.2 s; {billed}"
     assert info.value.billing_note == billed  # sent whole: the provider may be at work on it
     assert info.value.limit is limner.client_limits.TIMEOUT  # each surface says how to raise it
-    assert str(info.value) == (
-        f"no answer from {host} within 0.2 s; {billed}; for a slow model, pass a larger "
-        "timeout= to the client, with_options() or the call"
+    assert str(info.value) == (  # what to do, then what may be billed: last
+        f"no answer from {host} within 0.2 s; for a slow model, pass a larger timeout= to the "
+        f"client, with_options() or the call; {billed}"
     )
     assert info.value.to_openai()["error"]["message"] == info.value.message  # no Python in it
 

@@ -1005,6 +1005,27 @@ async def test_a_crash_with_translate_request_hooks_names_them_too(
     )
 
 
+async def test_a_crash_names_no_hook_that_let_the_provider_translate(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A hook that returned None for the provider (not one of its own) was named as the
+    possible cause of the provider's own crash."""
+
+    class Observer:
+        @limner.hookimpl
+        def translate_request(self) -> None:
+            return None
+
+    class Crashing(FakeProvider):
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
+            raise KeyError("size")
+
+    client = make_client(plugins=[FakePlugin(Crashing), Observer()])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="alpha", prompt="x")
+    assert caught.value.message.startswith("the fake plugin failed in translate (KeyError")
+
+
 def _hook_names() -> list[str]:
     return [
         name

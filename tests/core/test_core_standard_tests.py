@@ -625,6 +625,30 @@ def test_a_plugin_that_prices_another_plugins_provider_runs_the_tests_on_it(
     ]
 
 
+def test_a_price_hook_that_raises_is_quoted_by_the_estimate_test(
+    pytester: pytest.Pytester,
+) -> None:
+    """The failure blamed the translation's size and quality ("no reason given"), where the
+    dry run's warning said the hook had raised."""
+    source = mini().replace("class TestMini(ProviderTests):", "class _Unused(ProviderTests):")
+    result = run(pytester, source + PRICES.replace("#PRICE#", "return 1 // 0"))
+    result.stdout.fnmatch_lines(["*no estimate (pricing mini/m1 failed in a plugin (ZeroDivision*"])
+
+
+def test_a_plugin_that_forgets_builds_on_fails_instead_of_skipping_everything(
+    pytester: pytest.Pytester,
+) -> None:
+    """Without ``builds_on`` a pricing plugin has no provider to test: every test was skipped
+    ("got empty parameter set") and pytest said green, whatever its hooks did."""
+    source = mini().replace("class TestMini(ProviderTests):", "class _Unused(ProviderTests):")
+    forgot = PRICES.replace("#PRICE#", "return 'cheap'").replace(
+        "    builds_on = (Plugin(),)\n", ""
+    )
+    result = run(pytester, source + forgot)
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*the plugin registers no provider, and builds_on names none*"])
+
+
 def test_a_standard_test_overridden_without_xfail_is_caught(pytester: pytest.Pytester) -> None:
     override = """
     def test_every_option_is_described(self, provider):
