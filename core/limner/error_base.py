@@ -84,15 +84,26 @@ class LimnerError(Exception):
         self.args = (text,)
 
     def __str__(self) -> str:
-        if self.setting is None and self.limit is None:
-            return self.message
-        text, note = self.message.rstrip("."), self.billing_note
-        said = f"; {note}"
-        head, tail = (text.removesuffix(said), said) if note and text.endswith(said) else (text, "")
         if self.setting is not None:  # (before what may be billed, which stays last)
+            head, tail = self._billed_apart()
             return f"{head.rstrip('.')} (or {self.setting.python()}){tail}"
-        assert self.limit is not None
-        return f"{head.rstrip('.')}; {self.limit.python()}{tail}"
+        if self.limit is not None:
+            return self.with_advice(self.limit.python())
+        return self.message
+
+    def with_advice(self, advice: str) -> str:
+        """The message with ``advice`` (what to do next) said before what may be billed, which
+        stays last."""
+        head, tail = self._billed_apart()
+        return f"{head.rstrip('.')}; {advice}{tail}"
+
+    def _billed_apart(self) -> tuple[str, str]:
+        """The message, cut where the first of its billing notes begins (``("...", "")`` when
+        it has none)."""
+        text = self.message.rstrip(".")
+        first = self.billing_note.partition("; ")[0]
+        at = text.find(f"; {first}") if first else -1
+        return (text[:at], text[at:]) if at >= 0 else (text, "")
 
     def add_billing_note(self, note: str) -> None:
         """Say ``note`` (what may be billed) at the end of the message and in ``billing_note``."""

@@ -7,13 +7,14 @@ gateway's log would show it."""
 
 from __future__ import annotations
 
-from typing import NoReturn
+import traceback
+from typing import Any, NoReturn
 
 from .errors import LimnerError, PluginError
 from .provider import Provider, ProviderSettings
 from .redaction import Scrubber
 
-__all__ = ["raise_from_plugin"]
+__all__ = ["raise_from_plugin", "raised_through"]
 
 
 def raise_from_plugin(
@@ -36,3 +37,19 @@ def raise_from_plugin(
     if failure is None:
         failure = PluginError.crashed(step, provider.name, model_id, exc, culprit)
     raise scrub.error(failure.attribute(provider.name, model_id)) from scrub.cause(exc)
+
+
+def raised_through(impls: list[Any], raised: BaseException) -> list[Any]:
+    """The hook implementations (pluggy's) that ``raised`` was raised in or passed through: not
+    one that returned ``None`` and let the next answer, nor a wrapper it only passed through
+    (one is named only when raised there)."""
+    frames = [frame.f_code for frame, _ in traceback.walk_tb(raised.__traceback__)]
+    last = frames[-1] if frames else None
+
+    def through(impl: Any) -> bool:
+        code = getattr(impl.function, "__code__", None)  # (a compiled hook has none)
+        if getattr(impl, "wrapper", False) or getattr(impl, "hookwrapper", False):
+            return code is last
+        return code in frames
+
+    return [impl for impl in impls if through(impl)]

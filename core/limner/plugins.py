@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -30,7 +29,7 @@ from .loading import (
     register_plugin,
     warn_misspelled_methods,
 )
-from .plugin_failures import raise_from_plugin
+from .plugin_failures import raise_from_plugin, raised_through
 from .pricing import forget_sheet_basis, hook_cost, price_from_sheet
 from .provider import Provider, ProviderCall, Translation
 from .registered import checked_model
@@ -294,8 +293,7 @@ class Registry:
             if impl.plugin is not default_hooks
         ]
         if raised is not None:
-            codes = {frame.f_code for frame, _ in traceback.walk_tb(raised.__traceback__)}
-            impls = [impl for impl in impls if impl.function.__code__ in codes]
+            impls = raised_through(impls, raised)
         if not impls:
             return ""
         hooks = ", ".join(plugin_label(impl.plugin) for impl in impls)

@@ -121,9 +121,9 @@ def test_generate_takes_a_timeout_and_the_error_names_the_flag(
         "-o", str(tmp_path / "a.png"),
     )  # fmt: skip
     assert status == 1
-    assert err.endswith(
-        "within 0.3 s; the provider may have taken the request, and may still bill it; for a "
-        "slow model, give a larger --timeout\n"
+    assert err.endswith(  # what to do, then what may be billed: last, as in the Python text
+        "within 0.3 s; for a slow model, give a larger --timeout; the provider may have taken "
+        "the request, and may still bill it\n"
     )
     assert len(fake_openai.requests) == 1  # a timeout is not retried
     assert not list(tmp_path.iterdir())

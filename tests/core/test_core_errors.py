@@ -43,6 +43,19 @@ def test_the_setting_is_spelt_before_what_may_be_billed() -> None:
     )
 
 
+def test_advice_goes_before_the_first_billing_note_wherever_it_is() -> None:
+    """A split call's error says the other calls after its own note: the advice went last."""
+    error = limner.RequestTimeoutError("call 1 of 2 failed: no answer within 0.5 s")
+    error.add_billing_note("the provider may still bill it")
+    error.message += " (1 other call(s) failed too); call 2 of 2: the provider may still bill it"
+    error.billing_note += "; call 2 of 2: the provider may still bill it"
+    assert error.with_advice("give a larger --timeout") == (
+        "call 1 of 2 failed: no answer within 0.5 s; give a larger --timeout; the provider may "
+        "still bill it (1 other call(s) failed too); call 2 of 2: the provider may still bill it"
+    )
+    assert limner.LimnerError("no note").with_advice("retry") == "no note; retry"
+
+
 def test_the_setting_survives_pickling() -> None:
     """Errors cross process boundaries (multiprocessing, task queues) by pickle."""
     error = limner.MissingCredentialsError(

@@ -1262,3 +1262,21 @@ def test_two_plugins_registering_one_provider_are_both_named() -> None:
     assert caught.value.code == "provider_registered_twice"
     assert caught.value.message.startswith("two plugins register the provider 'fake' (")
     assert "tests.core.fakeprovider" in caught.value.message
+
+
+async def test_a_crash_names_no_wrapper_it_only_passed_through(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    class Timing:  # a wrapper around every translation: the crash passes through it
+        @limner.hookimpl(wrapper=True)
+        def translate_request(self) -> Any:
+            return (yield)
+
+    class Crashing(FakeProvider):
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
+            raise KeyError("size")
+
+    client = make_client(plugins=[FakePlugin(Crashing), Timing()])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="alpha", prompt="x")
+    assert caught.value.message.startswith("the fake plugin failed in translate (KeyError")

@@ -454,7 +454,7 @@ async def test_an_upload_named_in_latin_1_is_kept_without_the_undecodable_bytes(
         assert got.status == 200, await got.text()
         stored = await got.json()
     assert stored["filename"] == "t.png"
-    kept = sorted(path.suffix for path in gateway.store.directory.iterdir())
+    kept = sorted(path.suffix for path in gateway.store.directory.glob("file-*"))
     assert kept == [".bin", ".json"]
 
 
@@ -462,7 +462,7 @@ async def test_a_record_that_cannot_be_written_leaves_no_content_behind(tmp_path
     store = LocalFileStore(tmp_path / "files")
     with pytest.raises(ValueError):  # (pydantic's serialization error is one)
         await store.put(b"x", filename="\udce9.png", purpose="p", content_type="x/y")
-    assert list((tmp_path / "files").iterdir()) == []
+    assert list((tmp_path / "files").glob("file-*")) == []  # (its .lock aside)
 
 
 @pytest.mark.parametrize(("seconds", "kept"), [(3600, True), (7200, False), (60, False)])
@@ -582,3 +582,50 @@ async def test_the_room_is_counted_again_when_another_instance_or_time_changes_i
     monkeypatch.setattr(time, "time", lambda: clock)  # (the store reads time.time())
     await put(mine)
     assert len(list(tmp_path.glob("file-*.json"))) == 1
+
+
+@pytest.mark.parametrize("meanwhile", ["another instance uploads", "a delete"])
+async def test_what_another_writer_does_during_an_upload_is_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meanwhile: str
+) -> None:
+    """The room an upload carries past its own write missed a file another instance wrote, or
+    one a DELETE removed, at the same time (stores sharing a directory filled past their room;
+    a key refused as full for an hour): the directory's writers now take turns."""
+    import threading
+
+    import limner.gateway.local_store as local_store
+    from limner.gateway.files import StoreFullError
+    from limner.gateway.local_store import charged
+
+    room = 3 * charged(10)
+    mine = LocalFileStore(tmp_path, max_total_bytes=room)
+    other = LocalFileStore(tmp_path, max_total_bytes=room)  # another process, same directory
+
+    async def put(store: LocalFileStore) -> Any:
+        return await store.put(b"x" * 10, filename="a.png", purpose="p", content_type="x/y")
+
+    first = await put(mine)
+    real = local_store._write_atomically
+    racers: list[threading.Thread] = []
+
+    def racing(path: Path, payload: bytes) -> None:
+        real(path, payload)
+        if path.suffix == ".bin" and not racers:  # as this upload writes, the other acts
+            if meanwhile == "a delete":
+                racer = threading.Thread(target=mine._delete, args=(first.id,))
+            else:
+                racer = threading.Thread(target=lambda: asyncio.run(put(other)))
+            racers.append(racer)
+            racer.start()
+            racer.join(0.3)  # (it waits for this upload to end, unless nothing keeps it out)
+
+    monkeypatch.setattr(local_store, "_write_atomically", racing)
+    await put(mine)
+    monkeypatch.setattr(local_store, "_write_atomically", real)
+    racers[0].join(5)
+    if meanwhile == "a delete":  # 1 file left: room for 2 more
+        await put(mine)
+        await put(mine)
+    with pytest.raises(StoreFullError):  # 3 files: the store is full
+        await put(mine)
+    assert len(list(tmp_path.glob("file-*.json"))) == 3

@@ -291,7 +291,7 @@ def _run(args: argparse.Namespace) -> int:
         limit = exc.limit
         flag = _FLAGS.get(limit.name) if limit is not None else None
         if limit and flag and args.command in ("generate", "edit"):  # the command's own limit
-            exc.message = f"{exc.message.rstrip('.')}; {limit.purpose}, give a larger {flag}"
+            exc.message = exc.with_advice(f"{limit.purpose}, give a larger {flag}")
         _report_error(args, exc, _provider_said(exc))
         return 1
     except StdoutError as exc:  # after the work: no bad input, and nothing to send again

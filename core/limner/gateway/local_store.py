@@ -5,13 +5,15 @@ and per owner."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from pydantic import ValidationError
 
@@ -89,6 +91,10 @@ class LocalFileStore:
 
     def _put(self, meta: StoredFile, data: bytes, now: float) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
+        with self._exclusive():  # (and across processes sharing the directory)
+            self._put_counted(meta, data, now)
+
+    def _put_counted(self, meta: StoredFile, data: bytes, now: float) -> None:
         swept = self._counted(now, meta.owner)
         if swept.used + charged(len(data)) > self.max_total_bytes:
             raise StoreFullError("the gateway's file store is full; try again later")
@@ -111,7 +117,9 @@ class LocalFileStore:
             owners[meta.owner] = owners.get(meta.owner, 0) + charged(len(data))
             expiry = min(room.next_expiry, meta.expires_at or math.inf)
             used = room.used + charged(len(data))
-            self._room = _Room(self._stamp(), used, owners, expiry)
+            self._room = room._replace(
+                stamp=self._stamp(), used=used, owners=owners, next_expiry=expiry
+            )
 
     async def get(self, file_id: str) -> StoredFile | None:
         return await asyncio.to_thread(self._get, file_id)
@@ -144,12 +152,16 @@ class LocalFileStore:
         # expired file not yet swept goes too).
         if not FILE_ID.match(file_id):
             return False
-        return await asyncio.to_thread(self._remove, file_id)
+        return await asyncio.to_thread(self._delete, file_id)
+
+    def _delete(self, file_id: str) -> bool:
+        with self._exclusive():  # (not between an upload's count and its write)
+            return self._remove(file_id)
 
     async def sweep(self) -> int:
         """Remove every expired file now; how many this call removed."""
         async with self._lock:
-            swept = await asyncio.to_thread(self._sweep, time.time())
+            swept = await asyncio.to_thread(self._sweep_exclusive, time.time())
         return swept.removed
 
     async def list(
@@ -237,14 +249,46 @@ class LocalFileStore:
                 yield meta
         self._parsed = seen
 
+    def _sweep_exclusive(self, now: float) -> _Swept:
+        with self._exclusive():
+            return self._sweep(now)
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """The directory's writers one at a time, across processes too (an advisory lock on
+        its ``.lock`` file), so that a room counted before a write and carried past it misses
+        no other writer's file. Without ``fcntl`` (Windows) nothing is locked, and the room is
+        counted on every upload."""
+        if not LOCKS:
+            yield
+            return
+        try:
+            handle = open(self.directory / ".lock", "ab")  # noqa: SIM115  # (closed below)
+        except FileNotFoundError:  # no directory yet: no file to count, nor to keep apart
+            yield
+            return
+        with handle:
+            _flock(handle, locked=True)
+            try:
+                yield
+            finally:
+                _flock(handle, locked=False)
+
     def _counted(self, now: float, owner: str | None) -> _Swept:
         """The bytes the files use, and those of ``owner``'s, as :meth:`_sweep` counts them;
-        counted again only when the directory changed since (another instance's file, a file
-        removed) or a file expired, else as last counted plus this process's own files since:
-        counting stats every file, and each upload took longer as the store filled (80 ms at
-        10,000 files, with the store's lock held)."""
+        counted again when the directory changed since (another instance's file, a file
+        removed), a file expired, or :data:`RECOUNT_EVERY` seconds passed (a clock too coarse
+        to tell two changes apart, a network file system's cached times), else as last counted
+        plus this process's own files since: counting stats every file, and each upload took
+        longer as the store filled (80 ms at 10,000 files, with the store's lock held)."""
         room = self._room
-        if room is None or now >= room.next_expiry or self._stamp() != room.stamp:
+        if (
+            not LOCKS
+            or room is None
+            or now >= room.next_expiry
+            or time.monotonic() - room.counted_at >= RECOUNT_EVERY
+            or self._stamp() != room.stamp
+        ):
             return self._sweep(now, owner)
         return _Swept(removed=0, used=room.used, owners=room.owners.get(owner, 0))
 
@@ -254,6 +298,7 @@ class LocalFileStore:
         removed = used = 0
         owners: dict[str | None, int] = {}
         expiry = math.inf
+        counted_at = time.monotonic()
         for meta in self._scan():
             if not meta.expired(now):
                 used += charged(meta.bytes)
@@ -261,7 +306,8 @@ class LocalFileStore:
                 expiry = min(expiry, meta.expires_at or math.inf)
             elif self._remove(meta.id):
                 removed += 1
-        self._room = _Room(self._stamp(), used, owners, expiry)
+        # (stamped after the removals above; no other writer meanwhile: see _exclusive)
+        self._room = _Room(self._stamp(), used, owners, expiry, counted_at)
         return _Swept(removed=removed, used=used, owners=owners.get(owner, 0))
 
     def _stamp(self) -> int:
@@ -271,6 +317,25 @@ class LocalFileStore:
         except OSError:
             return -1
 
+
+if sys.platform == "win32":
+    LOCKS = False
+
+    def _flock(handle: BinaryIO, *, locked: bool) -> None:
+        raise NotImplementedError
+
+else:
+    import fcntl
+
+    LOCKS = True
+    """Whether the directory's writers can be told apart from other processes' (``flock``)."""
+
+    def _flock(handle: BinaryIO, *, locked: bool) -> None:
+        fcntl.flock(handle, fcntl.LOCK_EX if locked else fcntl.LOCK_UN)
+
+
+RECOUNT_EVERY = 5.0
+"""Seconds after which an upload counts the store's room again, changed or not."""
 
 FILE_OVERHEAD = 8192
 """Bytes each stored file is counted for besides its content (its metadata file, and the disk
@@ -290,6 +355,7 @@ class _Room(NamedTuple):
     used: int
     owners: dict[str | None, int]
     next_expiry: float
+    counted_at: float  # (time.monotonic())
 
 
 class _Swept(NamedTuple):
