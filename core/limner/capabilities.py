@@ -80,6 +80,11 @@ class BackendCapabilities(OperationCapabilities):
     )
     max_input_images: int | None = None
     output_compression: bool | None = None
+    note: str | None = Field(
+        default=None,
+        description="why this backend serves the model less, or what reaches it elsewhere "
+        "(said when a call is refused for it)",
+    )
 
 
 class Capabilities(_Frozen):
@@ -266,7 +271,7 @@ class Capabilities(_Frozen):
         differs = self.per_backend.get(backend)
         if differs is None:
             return self
-        return self.model_copy(update=differs.model_dump(exclude_none=True))
+        return self.model_copy(update=differs.model_dump(exclude_none=True, exclude={"note"}))
 
     def for_operation(self, operation: Operation) -> Capabilities:
         """What ``operation`` takes: these capabilities with its :attr:`per_operation` entry

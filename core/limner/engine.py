@@ -61,7 +61,7 @@ from .sending import (
 )
 from .settings_store import SettingsStore
 from .typos import typo_notices
-from .validation import validate_request
+from .validation import check_backend, validate_request
 
 __all__ = ["CONTENT_FILTERED", "Engine", "EngineOptions", "split_n"]
 
@@ -160,6 +160,9 @@ class Engine:
 
     async def _plan(self, operation: Operation, request: AnyRequest, *, sending: bool) -> _Plan:
         model = self.registry.resolve(request.model)
+        if model.capabilities.per_backend:  # (not served where this client reaches it: first)
+            served = self.registry.provider_for(model)
+            check_backend(model, operation, served, self.settings.loaded(served))
         validate_request(model, operation, request)
         variation_edit = "variation" in model.capabilities.edit_modes
         request, misplaced = set_aside_misplaced(request, variation_edit=variation_edit)

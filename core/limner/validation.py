@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .capabilities import FieldRule, ModelInfo, Operation
-from .errors import InvalidRequestError, UnsupportedFeatureError
+from .errors import InvalidRequestError, LimnerError, UnsupportedFeatureError
 from .input_errors import SCHEMA_BOUNDS, out_of_range, param_path, shown_value
 from .requests import INPUT_FIELDS, EditRequest, ImageRequest
 from .schema import check_operation, compiled
@@ -17,7 +17,9 @@ from .schema import check_operation, compiled
 if TYPE_CHECKING:
     import jsonschema
 
-__all__ = ["satisfies", "validate_request"]
+    from .provider import Provider, ProviderSettings
+
+__all__ = ["NOT_ON_BACKEND", "check_backend", "satisfies", "validate_request"]
 
 _IMAGE_FIELDS = set(INPUT_FIELDS)  # bytes, left out of the JSON the schema checks
 _MESSAGE_LIMIT = 300
@@ -187,3 +189,31 @@ def _required_name(error: jsonschema.ValidationError) -> str:
         if missing:
             return str(missing[0])
     return "request"
+
+
+NOT_ON_BACKEND = "not_served_on_backend"
+"""``code`` of the error for a model the provider's backend in use does not serve (its settings
+choose the backend: a gateway's operator's, not its client's, to change)."""
+
+
+def check_backend(
+    model: ModelInfo, operation: Operation, provider: Provider, settings: ProviderSettings
+) -> None:
+    """Refuse, before the request's own checks, an ``operation`` the backend ``settings``
+    reach does not serve for ``model`` (:attr:`~limner.Capabilities.per_backend`): a request
+    was told to add a mask, then that the model is not served there at all."""
+    try:
+        backend = provider.backend(settings)
+    except LimnerError:  # settings that do not load: said by the steps after
+        return
+    differs = model.capabilities.per_backend.get(backend) if backend is not None else None
+    if differs is None or differs.operations is None or operation in differs.operations:
+        return
+    note = f": {differs.note}" if differs.note else ""
+    raise UnsupportedFeatureError(
+        f"{model.id} does not serve {operation} through {provider.name}'s {backend} backend{note}",
+        param="model",
+        provider=provider.name,
+        model=model.id,
+        code=NOT_ON_BACKEND,
+    )

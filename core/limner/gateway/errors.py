@@ -31,6 +31,7 @@ from ..redaction import Scrubber
 from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
 from ..retry import RetryPolicy
 from ..status_errors import ENDPOINT_NOT_FOUND, error_for_status
+from ..validation import NOT_ON_BACKEND
 
 log = logging.getLogger("limner.gateway")
 
@@ -249,10 +250,11 @@ def _for_the_operator(exc: LimnerError, upstream: str) -> _Answer | None:
         return _not_configured(
             f"this gateway's settings for {name} are wrong; the gateway's operator must fix them"
         )
-    if exc.setting is not None and exc.status_code is None:
+    if (exc.setting is not None or exc.code == NOT_ON_BACKEND) and exc.status_code is None:
         # found before any call, and a provider setting fixes it: only the operator sets those
+        provider = exc.setting.provider if exc.setting is not None else exc.provider
         return _not_configured(
-            f"this gateway is not set up to serve this request with {exc.setting.provider}; "
+            f"this gateway is not set up to serve this request with {provider}; "
             "the gateway's operator must change its settings"
         )
     if isinstance(exc, AuthenticationError) and exc.provider:  # not the client's gateway key

@@ -318,7 +318,13 @@ MODELS: tuple[ModelInfo, ...] = (
             seed=True,
             seed_range=SEED_RANGE,
             negative_prompt=True,
-            per_backend={GEMINI_API: BackendCapabilities(operations=())},  # (VERTEX_ONLY)
+            per_backend={  # (VERTEX_ONLY)
+                GEMINI_API: BackendCapabilities(
+                    operations=(),
+                    note="served only by Vertex AI: set GOOGLE_GENAI_USE_VERTEXAI=true (or "
+                    "vertexai=True in the client's google settings)",
+                )
+            },
         ),
         description="Vertex AI only: mask edits (white = edit on the wire; limner converts "
         "OpenAI-style transparent masks). No published price.",

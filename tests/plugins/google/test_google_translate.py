@@ -648,6 +648,24 @@ def test_imagen_edit_needs_vertex(provider: GoogleProvider, make_call: MakeCall)
     )
 
 
+async def test_a_model_the_backend_does_not_serve_is_said_before_the_requests_checks() -> None:
+    """On the Gemini API an edit without a mask was told to add one, and only then that the
+    model is not served there at all."""
+    async with limner.AsyncClient(environ={"GOOGLE_API_KEY": "AIza-test-0123456789"}) as client:
+        with pytest.raises(limner.UnsupportedFeatureError) as caught:
+            await client.images.edit(
+                model="google/imagen-3.0-capability-001", prompt="x", image=png(), dry_run=True
+            )
+        served = client.models.served("google/imagen-3.0-capability-001")
+    assert caught.value.param == "model"
+    assert caught.value.message == (
+        "google/imagen-3.0-capability-001 does not serve edit through google's gemini backend: "
+        "served only by Vertex AI: set GOOGLE_GENAI_USE_VERTEXAI=true (or vertexai=True in the "
+        "client's google settings)"
+    )
+    assert served.capabilities.operations == ()  # (the note is said, not applied)
+
+
 def test_imagen_edit_needs_a_mask(provider: GoogleProvider, make_call: MakeCall) -> None:
     call = make_call("imagen-3.0-capability-001", "edit", settings=VERTEX, images=[png()])
     with pytest.raises(limner.InvalidRequestError) as caught:
