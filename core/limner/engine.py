@@ -14,7 +14,7 @@ from typing import Any
 from .admission import admitted, before_download
 from .answer_costs import price_made, total_cost
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
-from .capabilities import Operation
+from .capabilities import ModelInfo, Operation
 from .clear_credentials import clear_credentials
 from .client_defaults import DEFAULT_POLL_TIMEOUT
 from .delivery import BYTES_NOT_URLS, answered_shape, deliver, not_images, unusable_images
@@ -161,8 +161,7 @@ class Engine:
     async def _plan(self, operation: Operation, request: AnyRequest, *, sending: bool) -> _Plan:
         model = self.registry.resolve(request.model)
         if model.capabilities.per_backend:  # (not served where this client reaches it: first)
-            served = self.registry.provider_for(model)
-            check_backend(model, operation, served, self.settings.loaded(served))
+            self._check_backend(model, operation)
         validate_request(model, operation, request)
         variation_edit = "variation" in model.capabilities.edit_modes
         request, misplaced = set_aside_misplaced(request, variation_edit=variation_edit)
@@ -251,6 +250,16 @@ class Engine:
             warnings = respelled(warnings, provider, OPTIONS, spelled)
         # Plan(...), not _Plan(...): calling a subscripted generic costs a failed setattr per call
         return Plan(model, provider, settings, calls, translations, adjustments, warnings, spelled)
+
+    def _check_backend(self, model: ModelInfo, operation: Operation) -> None:
+        """:func:`~limner.validation.check_backend` with the settings this client has for the
+        model's provider; settings that do not load are said after the request's checks."""
+        provider = self.registry.provider_for(model)
+        try:
+            settings = self.settings.loaded(provider)
+        except LimnerError:
+            return
+        check_backend(model, operation, provider, settings)
 
     async def fetch(self, url: str, param: str, *, provider_url: bool = False) -> bytes:
         """The bytes at ``url`` under the client's download policy, timeouts and retries, the

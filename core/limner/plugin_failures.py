@@ -39,17 +39,19 @@ def raise_from_plugin(
     raise scrub.error(failure.attribute(provider.name, model_id)) from scrub.cause(exc)
 
 
-def raised_through(impls: list[Any], raised: BaseException) -> list[Any]:
-    """The hook implementations (pluggy's) that ``raised`` was raised in or passed through: not
-    one that returned ``None`` and let the next answer, nor a wrapper it only passed through
-    (one is named only when raised there)."""
+def raised_through(impls: list[Any], every: list[Any], raised: BaseException) -> list[Any]:
+    """Of ``impls``, the hook implementations (pluggy's) that ``raised`` was raised in or passed
+    through: not one that returned ``None`` and let the next answer, nor a wrapper it only
+    passed through from a hook inside it (a wrapper is named when the innermost hook of
+    ``every`` the hook's implementations, it passed through is the wrapper itself)."""
     frames = [frame.f_code for frame, _ in traceback.walk_tb(raised.__traceback__)]
-    last = frames[-1] if frames else None
+    hooks = {getattr(impl.function, "__code__", None) for impl in every} - {None}
+    innermost = next((code for code in reversed(frames) if code in hooks), None)
 
     def through(impl: Any) -> bool:
         code = getattr(impl.function, "__code__", None)  # (a compiled hook has none)
         if getattr(impl, "wrapper", False) or getattr(impl, "hookwrapper", False):
-            return code is last
+            return code is not None and code is innermost
         return code in frames
 
     return [impl for impl in impls if through(impl)]

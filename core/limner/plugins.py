@@ -287,13 +287,10 @@ class Registry:
         ``translate_request`` hook when there are any ("" when only the provider's); of what
         ``raised``, only the hooks it was raised through (one that returned ``None`` and let
         the provider translate did not fail)."""
-        impls = [
-            impl
-            for impl in self.manager.hook.translate_request.get_hookimpls()
-            if impl.plugin is not default_hooks
-        ]
+        every = self.manager.hook.translate_request.get_hookimpls()
+        impls = [impl for impl in every if impl.plugin is not default_hooks]
         if raised is not None:
-            impls = raised_through(impls, raised)
+            impls = raised_through(impls, every, raised)
         if not impls:
             return ""
         hooks = ", ".join(plugin_label(impl.plugin) for impl in impls)

@@ -202,6 +202,8 @@ def check_backend(
     """Refuse, before the request's own checks, an ``operation`` the backend ``settings``
     reach does not serve for ``model`` (:attr:`~limner.Capabilities.per_backend`): a request
     was told to add a mask, then that the model is not served there at all."""
+    if not model.capabilities.supports(operation):  # (not the backend's doing: said after)
+        return
     try:
         backend = provider.backend(settings)
     except LimnerError:  # settings that do not load: said by the steps after

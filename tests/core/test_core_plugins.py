@@ -1280,3 +1280,24 @@ async def test_a_crash_names_no_wrapper_it_only_passed_through(
     with pytest.raises(limner.PluginError) as caught:
         await client.images.generate(model="alpha", prompt="x")
     assert caught.value.message.startswith("the fake plugin failed in translate (KeyError")
+
+
+async def test_a_wrapper_whose_own_code_crashes_is_named(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A wrapper failing in a library it calls after the inner hooks answered (json, here) was
+    left out: the provider's plugin alone was blamed."""
+    import json
+
+    class Stamping:
+        @limner.hookimpl(wrapper=True)
+        def translate_request(self) -> Any:
+            result = yield
+            json.dumps({"t": object()})  # (TypeError, raised in json's own frames)
+            return result
+
+    client = make_client(plugins=[FakePlugin(), Stamping()])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="alpha", prompt="x")
+    assert "a translate_request hook of" in caught.value.message
+    assert "Stamping failed in translate (TypeError" in caught.value.message

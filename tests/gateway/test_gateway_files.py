@@ -629,3 +629,28 @@ async def test_what_another_writer_does_during_an_upload_is_counted(
     with pytest.raises(StoreFullError):  # 3 files: the store is full
         await put(mine)
     assert len(list(tmp_path.glob("file-*.json"))) == 3
+
+
+async def test_a_file_system_without_locks_still_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a file system that takes no flock (NFS without its lock manager: ENOLCK) every
+    upload, delete and sweep raised, after the images were paid for."""
+    import errno
+
+    import limner.gateway.local_store as local_store
+    from limner.gateway.files import StoreFullError
+    from limner.gateway.local_store import charged
+
+    def no_locks(handle: Any, *, locked: bool) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(local_store, "_flock", no_locks)
+    store = LocalFileStore(tmp_path, max_total_bytes=2 * charged(1))
+    made = await store.put(b"x", filename="a", purpose="p", content_type="x/y")
+    await store.put(b"x", filename="a", purpose="p", content_type="x/y")
+    with pytest.raises(StoreFullError):  # (counted on every upload, as without locks)
+        await store.put(b"x", filename="a", purpose="p", content_type="x/y")
+    assert await store.delete(made.id)
+    assert await store.sweep() == 0
+    await store.put(b"x", filename="a", purpose="p", content_type="x/y")

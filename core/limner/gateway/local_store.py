@@ -60,6 +60,7 @@ class LocalFileStore:
         self._lock = asyncio.Lock()
         self._parsed: dict[str, tuple[tuple[int, int], StoredFile]] = {}  # (see _scan)
         self._room: _Room | None = None  # (see _counted)
+        self._unlocked = False  # its file system takes no flock (see _exclusive)
 
     async def put(
         self,
@@ -268,7 +269,12 @@ class LocalFileStore:
             yield
             return
         with handle:
-            _flock(handle, locked=True)
+            try:
+                _flock(handle, locked=True)
+            except OSError:  # a file system without locks (NFS without its lock manager)
+                self._unlocked = True  # (so the room is counted on every upload)
+                yield
+                return
             try:
                 yield
             finally:
@@ -284,6 +290,7 @@ class LocalFileStore:
         room = self._room
         if (
             not LOCKS
+            or self._unlocked
             or room is None
             or now >= room.next_expiry
             or time.monotonic() - room.counted_at >= RECOUNT_EVERY

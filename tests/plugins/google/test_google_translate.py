@@ -666,6 +666,25 @@ async def test_a_model_the_backend_does_not_serve_is_said_before_the_requests_ch
     assert served.capabilities.operations == ()  # (the note is said, not applied)
 
 
+async def test_the_backend_check_leaves_other_errors_in_their_order() -> None:
+    """An operation the model never offers is said as that (not "set Vertex AI", where it is
+    not offered either), and a request's own error comes before a setting that does not load."""
+    async with limner.AsyncClient(environ={"GOOGLE_API_KEY": "AIza-test-0123456789"}) as client:
+        with pytest.raises(limner.UnsupportedFeatureError) as never:
+            await client.images.generate(
+                model="google/imagen-3.0-capability-001", prompt="x", dry_run=True
+            )
+    assert never.value.code == "unsupported_feature"
+    assert "does not support generate (it supports: edit)" in never.value.message
+    broken = {"google": {"api_key": "AIza-test-0123456789", "vertexai": "perhaps"}}
+    async with limner.AsyncClient(providers=broken, environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as first:
+            await client.images.generate(
+                model="google/gemini-3-pro-image", prompt="x", output_format="gif", dry_run=True
+            )
+    assert first.value.param == "output_format"
+
+
 def test_imagen_edit_needs_a_mask(provider: GoogleProvider, make_call: MakeCall) -> None:
     call = make_call("imagen-3.0-capability-001", "edit", settings=VERTEX, images=[png()])
     with pytest.raises(limner.InvalidRequestError) as caught:
