@@ -98,11 +98,11 @@ class LimnerError(Exception):
         return f"{head.rstrip('.')}; {advice}{tail}"
 
     def _billed_apart(self) -> tuple[str, str]:
-        """The message, cut where the first of its billing notes begins (``("...", "")`` when
-        it has none)."""
+        """The message, cut where the first of its billing notes it says begins (``("...",
+        "")`` when it says none: some, an earlier attempt sent again, are in the note only)."""
         text = self.message.rstrip(".")
-        first = self.billing_note.partition("; ")[0]
-        at = text.find(f"; {first}") if first else -1
+        cuts = [text.find(f"; {said}") for said in self.billing_note.split("; ") if said]
+        at = min((cut for cut in cuts if cut >= 0), default=-1)
         return (text[:at], text[at:]) if at >= 0 else (text, "")
 
     def add_billing_note(self, note: str) -> None:

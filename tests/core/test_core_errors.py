@@ -54,6 +54,12 @@ def test_advice_goes_before_the_first_billing_note_wherever_it_is() -> None:
         "still bill it (1 other call(s) failed too); call 2 of 2: the provider may still bill it"
     )
     assert limner.LimnerError("no note").with_advice("retry") == "no note; retry"
+    resent = limner.RequestTimeoutError("no answer within 0.5 s")  # a resend noted first,
+    resent.add_billing_note("the provider may still bill it")  # in the note only
+    resent.billing_note = f"attempt 1 may have been taken; {resent.billing_note}"
+    assert resent.with_advice("give a larger --timeout") == (
+        "no answer within 0.5 s; give a larger --timeout; the provider may still bill it"
+    )
 
 
 def test_the_setting_survives_pickling() -> None:
