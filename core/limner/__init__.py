@@ -65,6 +65,7 @@ if TYPE_CHECKING:
         lifecycle as lifecycle,
         lifetime as lifetime,
         loading as loading,
+        loop_thread as loop_thread,
         masks as masks,
         merging as merging,
         money as money,

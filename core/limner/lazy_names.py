@@ -128,6 +128,7 @@ SUBMODULES = frozenset(
         "lifecycle",
         "lifetime",
         "loading",
+        "loop_thread",
         "masks",
         "merging",
         "money",

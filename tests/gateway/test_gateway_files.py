@@ -638,14 +638,14 @@ async def test_a_file_system_without_locks_still_stores(
     upload, delete and sweep raised, after the images were paid for."""
     import errno
 
-    import limner.gateway.local_store as local_store
+    import limner.gateway.dir_lock as dir_lock
     from limner.gateway.files import StoreFullError
     from limner.gateway.local_store import charged
 
     def no_locks(handle: Any, *, locked: bool) -> None:
         raise OSError(errno.ENOLCK, "No locks available")
 
-    monkeypatch.setattr(local_store, "_flock", no_locks)
+    monkeypatch.setattr(dir_lock, "_flock", no_locks)
     store = LocalFileStore(tmp_path, max_total_bytes=2 * charged(1))
     made = await store.put(b"x", filename="a", purpose="p", content_type="x/y")
     await store.put(b"x", filename="a", purpose="p", content_type="x/y")

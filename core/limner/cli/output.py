@@ -118,7 +118,7 @@ def check_output(client: AsyncClient, args: argparse.Namespace, fields: dict[str
     requested = fields.get("output_format")
     if isinstance(requested, str):
         formats = [requested]
-    else:  # (a model that takes no format may answer any: Gemini's JPEG, say)
+    else:  # (a model that takes no format may answer in any: JPEG from a PNG default, say)
         formats = list(dict.fromkeys(["png", *(model.capabilities.output_formats or ANSWERED)]))
     _refuse_long_names([Path(args.output)])  # as given, then as limner would name the files
     names = {path for fmt in formats for path in save_paths(args.output, count, fmt)}

@@ -8,16 +8,16 @@ import asyncio
 import contextlib
 import math
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
 from ..errors import PayloadTooLargeError
+from .dir_lock import LOCKS, exclusive
 from .files import (
     FILE_ID,
     MAX_LIST_LIMIT,
@@ -60,7 +60,7 @@ class LocalFileStore:
         self._lock = asyncio.Lock()
         self._parsed: dict[str, tuple[tuple[int, int], StoredFile]] = {}  # (see _scan)
         self._room: _Room | None = None  # (see _counted)
-        self._unlocked = False  # its file system takes no flock (see _exclusive)
+        self._unlocked = not LOCKS  # no flock here, or its file system takes none
 
     async def put(
         self,
@@ -256,29 +256,13 @@ class LocalFileStore:
 
     @contextlib.contextmanager
     def _exclusive(self) -> Iterator[None]:
-        """The directory's writers one at a time, across processes too (an advisory lock on
-        its ``.lock`` file), so that a room counted before a write and carried past it misses
-        no other writer's file. Without ``fcntl`` (Windows) nothing is locked, and the room is
-        counted on every upload."""
-        if not LOCKS:
+        """The directory's writers one at a time (:func:`~.dir_lock.exclusive`), so that a room
+        counted before a write and carried past it misses no other writer's file; where they
+        cannot be kept apart, the room is counted on every upload."""
+        with exclusive(self.directory) as kept_apart:
+            if not kept_apart:
+                self._unlocked = True
             yield
-            return
-        try:
-            handle = open(self.directory / ".lock", "ab")  # noqa: SIM115  # (closed below)
-        except FileNotFoundError:  # no directory yet: no file to count, nor to keep apart
-            yield
-            return
-        with handle:
-            try:
-                _flock(handle, locked=True)
-            except OSError:  # a file system without locks (NFS without its lock manager)
-                self._unlocked = True  # (so the room is counted on every upload)
-                yield
-                return
-            try:
-                yield
-            finally:
-                _flock(handle, locked=False)
 
     def _counted(self, now: float, owner: str | None) -> _Swept:
         """The bytes the files use, and those of ``owner``'s, as :meth:`_sweep` counts them;
@@ -289,8 +273,7 @@ class LocalFileStore:
         longer as the store filled (80 ms at 10,000 files, with the store's lock held)."""
         room = self._room
         if (
-            not LOCKS
-            or self._unlocked
+            self._unlocked
             or room is None
             or now >= room.next_expiry
             or time.monotonic() - room.counted_at >= RECOUNT_EVERY
@@ -323,22 +306,6 @@ class LocalFileStore:
             return os.stat(self.directory).st_mtime_ns
         except OSError:
             return -1
-
-
-if sys.platform == "win32":
-    LOCKS = False
-
-    def _flock(handle: BinaryIO, *, locked: bool) -> None:
-        raise NotImplementedError
-
-else:
-    import fcntl
-
-    LOCKS = True
-    """Whether the directory's writers can be told apart from other processes' (``flock``)."""
-
-    def _flock(handle: BinaryIO, *, locked: bool) -> None:
-        fcntl.flock(handle, fcntl.LOCK_EX if locked else fcntl.LOCK_UN)
 
 
 RECOUNT_EVERY = 5.0
