@@ -140,8 +140,7 @@ async def _run_images(client: AsyncClient, args: argparse.Namespace, stop: Stop)
             else dry_run_text(result)
         )
         return 0
-    with not_interrupted():
-        return report(result, args, asked=asked, links_asked=links)
+    return report(result, args, asked=asked, links_asked=links)  # (stops ignored: settled)
 
 
 async def _call(

@@ -227,7 +227,7 @@ def _only_this_machine(request: web.Request) -> None:
             "the gateway keys (LIMNER_API_KEYS) to serve others",
             code="gateway_local_only",
         )
-    remote = [*forwarded_for(request.headers), request.remote or ""]
+    remote = [*forwarded_for(request), request.remote or ""]
     outside = next((address for address in remote if not is_loopback_host(address)), None)
     if outside is not None:  # (a proxy on this machine, for a client elsewhere)
         raise PermissionDeniedError(
