@@ -31,6 +31,7 @@ __all__ = [
     "left_out_model",
     "load_entry_points",
     "make_manager",
+    "misspelled_members",
     "module_of",
     "plugin_label",
     "raised_in",
@@ -303,13 +304,12 @@ def left_out_model(model: Any, disabled: Iterable[str], providers: Iterable[str]
 _MEMBERS = frozenset(name for name in dir(Provider) if not name.startswith("_"))
 
 
-def warn_misspelled_methods(provider: Provider) -> None:
-    """Warn about a member of ``provider``'s class that looks like a misspelling of a
+def misspelled_members(cls: type[Provider]) -> list[tuple[str, str]]:
+    """``(member, meant)`` for each member of ``cls`` that looks like a misspelling of a
     :class:`Provider` member the class leaves alone (``authorise`` for ``authorize``,
     ``credential_header`` for ``credential_headers``): the default is used instead, in silence
     (an ``authorize`` that adds no credential, say). A name that contains the real one
     (``reauthorize``, ``api_keys``) is a helper, not a misspelling."""
-    cls = type(provider)
     own = {
         name
         for klass in cls.__mro__
@@ -322,13 +322,22 @@ def warn_misspelled_methods(provider: Provider) -> None:
         for name in _MEMBERS
         if inspect.getattr_static(cls, name, None) is inspect.getattr_static(Provider, name)
     )
+    found = []
     for name in sorted(own - _MEMBERS):
         close = difflib.get_close_matches(name, left_alone, n=1, cutoff=0.88)
         if close and close[0] not in name:
-            warnings.warn(
-                f"{cls.__name__}.{name} looks like a misspelling of Provider.{close[0]}, which "
-                f"{cls.__name__} does not define, so limner's default {close[0]} is used; "
-                "rename it (or rename the helper to silence this warning)",
-                PluginWarning,
-                stacklevel=2,
-            )
+            found.append((name, close[0]))
+    return found
+
+
+def warn_misspelled_methods(provider: Provider) -> None:
+    """Warn about each of :func:`misspelled_members` of ``provider``'s class."""
+    cls = type(provider)
+    for name, meant in misspelled_members(cls):
+        warnings.warn(
+            f"{cls.__name__}.{name} looks like a misspelling of Provider.{meant}, which "
+            f"{cls.__name__} does not define, so limner's default {meant} is used; "
+            "rename it (or rename the helper to silence this warning)",
+            PluginWarning,
+            stacklevel=2,
+        )

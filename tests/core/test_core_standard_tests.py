@@ -318,6 +318,32 @@ DEFECTS = {
 """,
         "test_each_listed_size_and_image_config_reaches_the_call_or_is_reported",
     ),
+    "prices_another_size_than_it_sends": (
+        """
+    declared = {"sizes": ("1024x1024", "1536x1024")}
+
+    def translate(self, call):
+        body = {"prompt": call.request.prompt, "size": call.request.size}
+        return limner.Translation(
+            request=limner.WireRequest("POST", "https://mini.example/v1/images", json=body),
+            size="1024x1024",
+        )
+""",
+        "test_each_listed_size_and_image_config_reaches_the_call_or_is_reported",
+    ),
+    "misspells_parse_poll": (
+        """
+    def parse_pol(self, call, pending, response):
+        return limner.ProviderResult(images=[])
+""",
+        "test_no_provider_method_or_attribute_is_misspelt",
+    ),
+    "misspells_authorize_blocks": (
+        """
+    authorise_blocks = True
+""",
+        "test_no_provider_method_or_attribute_is_misspelt",
+    ),
     "repeats_the_seed_in_each_call_of_a_split_n": (
         """
     declared = {"seed": True, "max_images_per_call": 1}
@@ -416,7 +442,7 @@ DEFECTS = {
     ),
 }
 
-SOUND = 17  # the standard tests a sound one-provider, one-model, one-operation plugin runs
+SOUND = 18  # the standard tests a sound one-provider, one-model, one-operation plugin runs
 SKIPPED = 3  # and those it skips: the chat secrets test, for a provider without a chat model,
 # the quality_map test, for a model with none, and the input image test, for a generate model
 
@@ -494,6 +520,16 @@ def test_failures_name_the_model_and_operation(pytester: pytest.Pytester) -> Non
             "reads_its_base_url_from_the_environment",
             "AssertionError: mini/m1 generate: the translation read the provider's environment "
             "variables; settings come to it in call.settings",
+        ),
+        (
+            "prices_another_size_than_it_sends",
+            "AssertionError: mini/m1 generate: size '1536x1024' is translated to '1024x1024' "
+            "(Translation.size, the size priced) and no change to it is reported",
+        ),
+        (
+            "misspells_parse_poll",
+            "AssertionError: mini: 'parse_pol' is no Provider name, so core never uses it: did "
+            "you mean 'parse_poll'?",
         ),
         (
             "raises_a_plain_authentication_error",

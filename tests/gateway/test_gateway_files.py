@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import limner
 from limner.gateway import GatewayConfig, LocalFileStore, StoredFile, create_app, make_runner
 from limner.gateway.app import SWEEP_TASK_NAME
 from limner.gateway.files import MAX_LIST_LIMIT, FilePage, ListOrder
+from limner.gateway.leftovers import LEFT_AFTER
 from limner.gateway.state import STATE
 
 from .conftest import MakeGateway
@@ -239,6 +241,38 @@ async def test_store_list_places_an_expired_cursor_and_sweep_counts(tmp_path: Pa
     assert await ids("asc", after=middle) == [last]
     assert await ids("desc", after=middle) == [first]
     assert await ids("asc", after=UNKNOWN_ID) == []  # an older, random-only id: no place to keep
+
+
+async def test_sweep_removes_what_a_crash_left_once_it_is_old(tmp_path: Path) -> None:
+    """A write killed before its rename leaves a ``.part``; one killed between the content and
+    the metadata leaves a ``.bin`` alone. Neither is listed or counted: only a sweep removes
+    them, once older than any write in progress."""
+    store = LocalFileStore(tmp_path / "files")
+    kept = await store.put(b"abc", filename="a.txt", purpose="p", content_type="text/plain")
+    directory = store.directory
+    old = time.time() - LEFT_AFTER - 60
+    left = {
+        ".file-x.json.k3j2.part": old,  # old: a crash's
+        ".file-y.bin.p0q1.part": time.time(),  # being written now, by another instance maybe
+        "file-0000000000000000000000001.bin": old,  # content whose metadata never came
+        "file-0000000000000000000000002.bin": time.time(),  # its metadata is on its way
+    }
+    for name, when in left.items():
+        (directory / name).write_bytes(b"x")
+        os.utime(directory / name, (when, when))
+    os.utime(directory / f"{kept.id}.bin", (old, old))  # an old file with its metadata
+    assert await store.sweep() == 0  # (the count is of expired files)
+    names = {path.name for path in directory.iterdir()} - {".lock"}  # (the writers' lock)
+    assert names == {
+        ".file-y.bin.p0q1.part",
+        "file-0000000000000000000000002.bin",
+        *_names(kept.id),
+    }
+    assert await store.read(kept.id) == (kept, b"abc")
+
+
+def _names(file_id: str) -> list[str]:
+    return [f"{file_id}.bin", f"{file_id}.json"]
 
 
 async def test_periodic_sweep_removes_expired_files_without_requests(

@@ -30,6 +30,7 @@ from .files import (
     new_file_id,
     sort_key,
 )
+from .leftovers import remove_leftovers
 
 __all__ = ["FILE_OVERHEAD", "LocalFileStore", "charged"]
 
@@ -160,7 +161,8 @@ class LocalFileStore:
             return self._remove(file_id)
 
     async def sweep(self) -> int:
-        """Remove every expired file now; how many this call removed."""
+        """Remove every expired file now, and what a crash left (:mod:`.leftovers`); how many
+        files this call removed."""
         async with self._lock:
             swept = await asyncio.to_thread(self._sweep_exclusive, time.time())
         return swept.removed
@@ -252,6 +254,7 @@ class LocalFileStore:
 
     def _sweep_exclusive(self, now: float) -> _Swept:
         with self._exclusive():
+            remove_leftovers(self.directory, now)
             return self._sweep(now)
 
     @contextlib.contextmanager

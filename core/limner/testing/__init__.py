@@ -33,7 +33,8 @@ what core cannot check when a plugin loads:
   request for that share alone makes, and a model that makes several images per call sends
   the count;
 * two values a model lists for ``size``, ``image_config.aspect_ratio`` or
-  ``image_config.image_size`` never send the same request unless a change is reported; nor
+  ``image_config.image_size`` never send the same request unless a change is reported (nor
+  is a listed size translated to another, ``Translation.size``, without one); nor
   do two it lists for ``quality``, ``style``, ``background``, ``output_format``,
   ``moderation`` or ``input_fidelity``, nor two seeds, negative prompts or output
   compressions on a model that declares it takes them (core warns of a setting a model
@@ -46,7 +47,9 @@ what core cannot check when a plugin loads:
 * a call without credentials names the environment variable to set, before anything is sent;
 * ``parse_error`` returns an error for any answer (JSON of any shape, HTML, empty), of the right
   kind for its status (:data:`~limner.testing.checks.BY_STATUS`);
-* every option, nested ones included, has a description.
+* every option, nested ones included, has a description;
+* no method or class attribute of the provider is one slip from a :class:`~limner.Provider`
+  name it leaves alone (``parse_pol`` for ``parse_poll``): core would never call it.
 
 What they cannot see: a translation that depends on hash order (a ``set``) or the clock is
 the same twice in one process; build bodies from ordered data. Nor do they read a real answer:

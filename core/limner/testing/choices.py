@@ -74,7 +74,8 @@ class ChoiceTests(Harness):
         """Two values a model lists for ``size``, ``image_config.aspect_ratio`` or
         ``image_config.image_size`` may not send the same request unless the translation
         reports changing one (an adjustment or a warning): a value passed over is a setting
-        dropped in silence."""
+        dropped in silence. Nor may a listed size be translated to another (``Translation.size``,
+        the size priced) unless a change to it is reported."""
         _, model, operation = case
         caps = model.capabilities.for_operation(operation)
         sizes = [v for v in caps.sizes if v != "auto"]
@@ -183,8 +184,9 @@ class ChoiceTests(Harness):
             refused_all = len(values) > 1
             for value, fields in values:
                 changes: list[dict[str, Any]] = []
+                sizes: list[str | None] = []
                 try:
-                    sent = self._sent(case, monkeypatch, changes, **fields)
+                    sent = self._sent(case, monkeypatch, changes, sizes, **fields)
                 except (InvalidRequestError, UnsupportedFeatureError) as refused:
                     if _about(refused.param, param):  # refused, naming it: not passed over
                         continue
@@ -192,6 +194,12 @@ class ChoiceTests(Harness):
                 refused_all = False
                 if any(_about(change.get("param"), param) for change in changes):
                     continue
+                other = next((s for s in sizes if s is not None and s != value), None)
+                assert param != "size" or other is None, (
+                    f"{model.id} {operation}: size {value!r} is translated to {other!r} "
+                    "(Translation.size, the size priced) and no change to it is reported: send "
+                    "the size asked for, or report (plan.adjust or a warning) the one sent"
+                )
                 unreported.setdefault(repr(sent), []).append(value)
             assert not refused_all, (
                 f"{model.id} {operation}: every value tried for {param} is refused, though the "
@@ -209,12 +217,13 @@ class ChoiceTests(Harness):
         case: Case,
         monkeypatch: pytest.MonkeyPatch,
         changes: list[dict[str, Any]] | None = None,
+        sizes: list[str | None] | None = None,
         **fields: Any,
     ) -> list[tuple[Any, ...]] | None:
         """What the translations of a dry run with ``fields`` hold, call by call (the requests
         as translated: no signature, every body as built, raw bytes included), or ``None`` when
         the model refuses the ``n`` asked for, naming ``n``. ``changes`` gets the dry run's
-        adjustments and warnings."""
+        adjustments and warnings, ``sizes`` each translation's ``size``."""
         provider, model, operation = case
         with self._translating(provider, model, monkeypatch) as (client, sent):
             try:
@@ -226,7 +235,9 @@ class ChoiceTests(Harness):
         if changes is not None:
             dumped = plan.model_dump(mode="json")
             changes.extend([*dumped["adjustments"], *dumped["warnings"]])
-        return [held(request) for request in sent]
+        if sizes is not None:
+            sizes.extend(translation.size for translation in sent)
+        return [held(translation.request) for translation in sent]
 
 
 def _two_seeds(seed_range: tuple[int, int] | None) -> tuple[int, ...]:

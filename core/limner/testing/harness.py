@@ -18,7 +18,7 @@ from ..arguments import build_request
 from ..capabilities import ModelInfo, Operation
 from ..errors import LimnerError
 from ..plugins import Registry
-from ..provider import Provider, ProviderCall
+from ..provider import Provider, ProviderCall, Translation
 from ..requests import EditRequest, GenerateRequest, VariationRequest
 from ..sync_client import Client
 from ..wire import WireRequest
@@ -224,17 +224,17 @@ class Harness:
     @contextmanager
     def _translating(
         self, provider: Provider, model: ModelInfo, monkeypatch: pytest.MonkeyPatch
-    ) -> Iterator[tuple[Client, list[WireRequest]]]:
-        """A client of the plugin that keeps each request its calls are translated to, as the
-        registry gives it (a ``translate_request`` hook's included), before ``authorize``."""
-        translated: list[WireRequest] = []
+    ) -> Iterator[tuple[Client, list[Translation]]]:
+        """A client of the plugin that keeps each translation of its calls, as the registry
+        gives it (a ``translate_request`` hook's included; the request before ``authorize``)."""
+        translated: list[Translation] = []
         with self._client(provider, model) as client:
             registry = client.registry
             translate = registry.translate
 
             def recording(provider: Provider, call: Any) -> Any:
                 done = translate(provider, call)
-                translated.append(done.request)
+                translated.append(done)
                 return done
 
             monkeypatch.setattr(registry, "translate", recording)

@@ -19,6 +19,7 @@ from ..errors import (
     RateLimitError,
 )
 from ..http import Transport
+from ..loading import misspelled_members
 from ..provider import Provider
 from ..requests import known_request_fields
 from ..wire import WireRequest, WireResponse
@@ -136,7 +137,8 @@ class ProviderTests(SecretTests, ChoiceTests):
             for _ in range(2):  # (a dry run shows a raw body's length alone)
                 self._call(client, model, operation, dry_run=True)
         half = len(translated) // 2
-        assert [held(r) for r in translated[:half]] == [held(r) for r in translated[half:]], (
+        sent = [held(t.request) for t in translated]
+        assert sent[:half] == sent[half:], (
             f"{model.id} {operation}: two translations of the same request differ (a raw "
             "body's bytes, or a header): a translation must depend on the request and settings "
             "alone"
@@ -149,7 +151,7 @@ class ProviderTests(SecretTests, ChoiceTests):
         extra = {_EXTRA_FIELD: "sent as given"}
         with self._translating(provider, model, monkeypatch) as (client, translated):
             self._call(client, model, operation, dry_run=True, extra_body=extra)
-            built = body_fields(translated[0])
+            built = body_fields(translated[0].request)
             if built is None:
                 pytest.skip(f"{model.id} {operation}: a raw body that is no JSON object")
             assert built.get(_EXTRA_FIELD) == "sent as given", (
@@ -357,6 +359,13 @@ class ProviderTests(SecretTests, ChoiceTests):
             pytest.skip(f"{provider.name} takes no provider_options")
         bare = undescribed(options)
         assert not bare, f"{provider.name}: options without a description: {bare}"
+
+    def test_no_provider_method_or_attribute_is_misspelt(self, provider: Provider) -> None:
+        slips = misspelled_members(type(provider))
+        assert not slips, f"{provider.name}: " + "; ".join(
+            f"{name!r} is no Provider name, so core never uses it: did you mean {meant!r}?"
+            for name, meant in slips
+        )
 
     def test_no_standard_test_is_overridden(self) -> None:
         mine = type(self)
