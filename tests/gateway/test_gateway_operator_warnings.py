@@ -14,6 +14,7 @@ import pytest
 
 import limner
 from limner.gateway import GatewayConfig
+from limner.gateway.owners import owner_tag
 from limner.gateway.server import credentials_in_clear, serve
 
 from ..core.support import FakeServer
@@ -72,6 +73,29 @@ async def test_serve_says_at_start_that_a_credential_goes_unencrypted(
         await asyncio.gather(task, return_exceptions=True)
     assert f"limner gateway: {CLEAR}\n" in out.getvalue()
     assert "sk-upstream" not in out.getvalue()
+
+
+async def test_serve_names_the_keys_as_the_log_will(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With several team keys, the log names which one each request came with, by a tag: the
+    start lists the keys' tags in order, never the keys."""
+    keys = ("team-a-key-0123456789abcdef", "team-b-key-0123456789abcdef")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-upstream-0123456789")
+    out = io.StringIO()
+    config = GatewayConfig(api_keys=keys)
+    task = asyncio.create_task(serve(config, port=0, files_dir=tmp_path, out=out))
+    try:
+        while "base URL" not in out.getvalue():
+            await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    tags = [owner_tag(key)[:8] for key in keys]
+    assert f"limner gateway: the log names the keys, in order, {tags[0]}, {tags[1]}\n" in (
+        out.getvalue()
+    )
+    assert not any(key in out.getvalue() for key in keys)
 
 
 async def test_no_clear_credential_warning_for_https_or_this_machine() -> None:

@@ -22,6 +22,7 @@ from openapi_spec_validator import validate
 import limner
 from limner.cli.main import main
 from limner.gateway import GatewayConfig, LocalFileStore, keys_from
+from limner.gateway.owners import owner_tag
 from limner.gateway.server import serve
 
 from ..core.support import FakeServer, error_reply, ok_body
@@ -342,6 +343,7 @@ async def test_one_log_line_per_request_without_secrets(
     (line,) = [r.getMessage() for r in caplog.records if r.name == "limner.gateway"]
     assert line.startswith("POST /v1/images/generations model=openai/gpt-image-1 status=200")
     assert "latency_ms=" in line and "cost=0.0" in line
+    assert f" key={owner_tag(GATEWAY_KEY)[:8]} request_id=" in line  # which key: by its tag
     assert GATEWAY_KEY not in caplog.text and UPSTREAM_KEY not in caplog.text
 
 

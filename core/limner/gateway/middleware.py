@@ -30,7 +30,7 @@ from .config import is_loopback_host
 from .errors import error_response, http_error_response, internal_error_response
 from .files import FILE_ID_PATTERN, StoredFile
 from .forwarded import forwarded_for
-from .owners import owner_tag
+from .owners import log_tag, owner_tag
 from .shutdown import CutOff, stopping_error, went_upstream
 from .state import STATE
 from .urls import LINK_NOT_VALID
@@ -163,14 +163,16 @@ def log_line(
     request: web.Request, status: int, started: float, request_id: str | None = None
 ) -> None:
     current = note()
+    owner = request.get(OWNER)
     log.info(
-        "%s %s model=%s status=%d latency_ms=%d cost=%s request_id=%s",
+        "%s %s model=%s status=%d latency_ms=%d cost=%s key=%s request_id=%s",
         request.method,
         printable(request.path),
         printable(current.model or "-"),
         status,
         round((time.perf_counter() - started) * 1000),
         "-" if current.cost is None else f"{current.cost:f}",
+        "-" if owner is None else log_tag(owner),
         printable(request_id or "-"),
     )
 

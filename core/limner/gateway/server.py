@@ -24,6 +24,7 @@ from .app import create_app, hurry, make_runner
 from .config import GatewayConfig, is_loopback_host
 from .files import STORE_BYTES
 from .local_store import LocalFileStore
+from .owners import log_tag, owner_tag
 
 __all__ = ["default_files_dir", "serve", "start"]
 
@@ -198,6 +199,8 @@ async def serve(
                 )
             else:
                 print(f"limner gateway: listening on {bind}; requests need a gateway key", file=out)
+                tags = ", ".join(log_tag(owner_tag(key)) for key in config.api_keys)
+                print(f"limner gateway: the log names the keys, in order, {tags}", file=out)
             print(f"limner gateway: {len(client.models.list())} models", file=out)
             for wrong in client.settings_errors():  # else said in the log by each call's 503
                 print(
