@@ -3,7 +3,8 @@ more than :data:`MAX_ANSWER_BYTES` of any body (as decompressed), however it is 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 from .exchange_failures import unreadable
 from .images import byte_count
@@ -28,14 +29,22 @@ class _TooLarge(Exception):
         super().__init__(self.message)
 
 
-async def read_answer(
+def read_answer(
+    response: aiohttp.ClientResponse, status: int, headers: dict[str, str], request: WireRequest
+) -> Coroutine[Any, Any, WireResponse]:
+    """The answer to ``request``, to await: a JSON body decoded (see :func:`_read_json`), any
+    other as bytes. A body past :data:`MAX_ANSWER_BYTES` is a
+    :class:`~limner.errors.ProviderError` (not retried: the provider may have done, and may
+    bill, the work). (A function handing back the reading coroutine, not a coroutine awaiting
+    it: one coroutine less for every answer.)"""
+    if "json" in headers.get("content-type", ""):
+        return _read_json(response, status, headers, request)
+    return _read_bytes(response, status, headers, request)
+
+
+async def _read_bytes(
     response: aiohttp.ClientResponse, status: int, headers: dict[str, str], request: WireRequest
 ) -> WireResponse:
-    """The answer to ``request``: a JSON body decoded (see :func:`_read_json`), any other as
-    bytes. A body past :data:`MAX_ANSWER_BYTES` is a :class:`~limner.errors.ProviderError`
-    (not retried: the provider may have done, and may bill, the work)."""
-    if "json" in headers.get("content-type", ""):
-        return await _read_json(response, status, headers, request)
     return WireResponse(status, headers, bytes(await _read_all(response, request)), request.url)
 
 

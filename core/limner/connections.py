@@ -114,9 +114,17 @@ class Connections:
 
     def session(self, timeout: aiohttp.ClientTimeout) -> aiohttp.ClientSession:
         """The session to send with; one made here takes ``timeout`` as its default."""
+        session = self._session
+        if (  # the common case: the session made here, open, on the running loop
+            session is not None
+            and self._owns_session
+            and not self.closed
+            and self._loop is asyncio.get_running_loop()
+            and not session.closed
+        ):
+            return session
         if self.closed:
             raise client_closed_error()
-        session = self._session
         if (
             self._owns_session
             and session is not None

@@ -311,12 +311,13 @@ class Transport:
         CONNECTED.set(False)  # (until the connector has a connection for this attempt)
         if route.headers:  # a proxy's credentials, for an http URL (an https one's CONNECT)
             headers.update(route.headers)
-        async with self.session.request(  # the URL exactly as built (and signed): encoded
-            request.method,
+        timeout = self.timeout
+        async with self.connections.session(timeout).request(  # the URL as built (and signed):
+            request.method,  # encoded
             URL(url, encoded=True),
             data=data,
             headers=headers,
-            timeout=self.timeout,
+            timeout=timeout,
             allow_redirects=False,  # a redirect would take the credential headers along
             raise_for_status=False,  # a session passed in may: limner reads the status
             server_hostname=server_hostname,

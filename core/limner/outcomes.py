@@ -53,6 +53,15 @@ async def gather_settled(
     may already be billed. Anything else raised (a bug, a cancellation) cancels the others and
     is raised; ``into`` then holds the outcomes of the calls that had ended, by index."""
 
+    if len(calls) == 1:  # the common case: awaited here, without a task or a wrapper
+        try:
+            only: T | LimnerError = await calls[0]
+        except LimnerError as error:
+            only = error
+        if into is not None:
+            into[0] = only
+        return [only]
+
     async def settled(index: int, call: Awaitable[T]) -> T | LimnerError:
         try:
             outcome: T | LimnerError = await call
@@ -62,8 +71,6 @@ async def gather_settled(
             into[index] = outcome
         return outcome
 
-    if len(calls) == 1:  # the common case: awaited directly, as gather_or_cancel does
-        return [await settled(0, calls[0])]
     try:
         return await gather_or_cancel([settled(i, call) for i, call in enumerate(calls)])
     except BaseException:  # cancelled before some call began: it will never run
