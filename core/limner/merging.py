@@ -28,6 +28,7 @@ from .responses import (
     ImageData,
     ImagesResponse,
     Notice,
+    built_response,
     reported_usage,
 )
 from .sending import Plan, raise_if_filtered
@@ -146,21 +147,19 @@ def respond(
     usages = [result.usage for result, _ in answered if result.usage is not None]
     first, sent = answered[0]
     size, kind = shape
-    response = ImagesResponse(
-        created=first.created or int(time.time()),
-        data=merged.data,
-        output_format=kind,
-        size=size,
-        quality=first.quality or sent.quality,
-        background=first.background,
-        usage=sum(usages[1:], usages[0]) if usages else None,
-        cost=cost,
-        provider=plan.provider.name,
-        model=plan.model.id,
-        adjustments=merged.adjustments,
-        warnings=[*merged.warnings, *price_warnings],
-        request_id=first.request_id,
-    )
-    if merged.failed:
-        response._failures = tuple(merged.failed.values())
-    return response
+    fields = {
+        "created": first.created or int(time.time()),
+        "data": merged.data,
+        "output_format": kind,
+        "size": size,
+        "quality": first.quality or sent.quality,
+        "background": first.background,
+        "usage": sum(usages[1:], usages[0]) if usages else None,
+        "cost": cost,
+        "provider": plan.provider.name,
+        "model": plan.model.id,
+        "adjustments": merged.adjustments,
+        "warnings": [*merged.warnings, *price_warnings],
+        "request_id": first.request_id,
+    }
+    return built_response(fields, tuple(merged.failed.values()))

@@ -8,6 +8,7 @@ import binascii
 import os
 import warnings
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "OpenAIShaped",
     "OutputTokensDetails",
     "Usage",
+    "built_response",
     "file_extension",
     "known_format",
     "reported_usage",
@@ -258,6 +260,65 @@ class ImagesResponse(OpenAIShaped):
             if misnamed is not None:
                 warnings.warn(misnamed, ImageFormatWarning, stacklevel=2)
         return names
+
+
+def built_response(
+    fields: dict[str, Any], failures: tuple[LimnerError, ...] = ()
+) -> ImagesResponse:
+    """``ImagesResponse(**fields)`` with ``failures`` (``fields``: every field, in the class's
+    order; its lists are taken, not copied), without validating again what validation would
+    keep as it is: the values limner built, and those of a provider's answer that have the
+    types the fields take. Anything else (a plugin's answer may hold any object) is
+    validated, and converted or refused, as by the constructor."""
+    if not _kept_as_is(fields):
+        response = ImagesResponse(**fields)
+        response._failures = failures
+        return response
+    response = ImagesResponse.__new__(ImagesResponse)
+    _object_setattr(response, "__dict__", fields)
+    _object_setattr(response, "__pydantic_fields_set__", set(fields))
+    _object_setattr(response, "__pydantic_extra__", None)
+    _object_setattr(response, "__pydantic_private__", {"_failures": failures})
+    return response
+
+
+_object_setattr = object.__setattr__
+_STR_OR_NONE = frozenset({str, type(None)})
+
+
+def _kept_as_is(fields: dict[str, Any]) -> bool:
+    """Whether validating ``fields`` as an :class:`ImagesResponse`'s would keep every value as
+    it is: exact types (validation turns ``True`` into ``1``, a ``str`` subclass into a
+    ``str``), and instances of a field's models (which are not validated again)."""
+    usage, cost = fields["usage"], fields["cost"]
+    if not (
+        type(fields["created"]) is int
+        and type(fields["provider"]) is str
+        and type(fields["model"]) is str
+        and _STR_OR_NONE.issuperset(
+            (
+                type(fields["output_format"]),
+                type(fields["size"]),
+                type(fields["quality"]),
+                type(fields["background"]),
+                type(fields["request_id"]),
+            )
+        )
+        and (usage is None or isinstance(usage, Usage))
+        and (cost is None or (type(cost) is Decimal and cost.is_finite()))
+    ):
+        return False
+    for items, kind in (
+        (fields["data"], ImageData),
+        (fields["adjustments"], Adjustment),
+        (fields["warnings"], Notice),
+    ):
+        if type(items) is not list:
+            return False
+        for item in items:
+            if not isinstance(item, kind):
+                return False
+    return True
 
 
 def known_format(value: object) -> str | None:
