@@ -28,12 +28,14 @@ from .failure_cost import price_failure
 from .http import Transport
 from .images import InputImage
 from .inputs import (
+    NO_INPUTS,
     OPTIONS,
     load_images,
     provider_options,
     respell_error,
     respelled,
     spelling,
+    takes_inputs,
 )
 from .interrupted import LINKS_KEPT, cancelled_call, kept
 from .masks import mask_notices
@@ -170,8 +172,10 @@ class Engine:
         extra_headers = check_extra_headers(request, providers, provider)
         options = provider_options(request, provider, self.registry)
         settings = self.settings.loaded(provider)
-        inputs = await load_images(
-            request, model, self.fetch, max_bytes=self.options.download.max_bytes
+        inputs = (  # (a generation's: none, without a coroutine to await)
+            await load_images(request, model, self.fetch, max_bytes=self.options.download.max_bytes)
+            if takes_inputs(request)
+            else NO_INPUTS
         )
 
         def translated(settings: ProviderSettings) -> tuple[ProviderCall, ...]:
@@ -204,14 +208,22 @@ class Engine:
         heavy = carries_image_data((*inputs.images, inputs.mask, inputs.markup), given)
         try:
             calls = translated(settings)
-            translations = await run_translation(translate_all, calls, heavy=heavy)
+            translations = (  # (a light one at once, without a coroutine to await)
+                await run_translation(translate_all, calls, heavy=True)
+                if heavy
+                else translate_all(calls)
+            )
             if sending:  # the request is valid: settings that need I/O may be looked up now
                 completed = self.settings.completed(provider) or await self.settings.to_send(
                     provider, model, within=self.transport.total_timeout
                 )  # (the lookup first: no coroutine to await on every call)
                 if completed is not settings:  # the first call sent: translated again with them
                     settings, calls = completed, translated(completed)
-                    translations = await run_translation(translate_all, calls, heavy=heavy)
+                    translations = (
+                        await run_translation(translate_all, calls, heavy=True)
+                        if heavy
+                        else translate_all(calls)
+                    )
         except LimnerError as exc:
             if spelled is not None:  # the options as the caller named them
                 respell_error(exc, provider, OPTIONS, spelled)

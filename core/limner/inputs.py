@@ -165,6 +165,15 @@ class LoadedImages:
     markup: InputImage | None = None
 
 
+NO_INPUTS = LoadedImages()
+"""What a request without input images (a generation) loads: nothing."""
+
+
+def takes_inputs(request: ImageRequest) -> bool:
+    """Whether ``request`` carries input images to load (an edit or a variation)."""
+    return isinstance(request, EditRequest | VariationRequest)
+
+
 async def load_images(
     request: ImageRequest, model: ModelInfo, fetch: Fetch, *, max_bytes: int
 ) -> LoadedImages:
@@ -176,7 +185,7 @@ async def load_images(
     elif isinstance(request, VariationRequest):
         refs, extras = [("image", request.image)], {}
     else:
-        return LoadedImages()
+        return NO_INPUTS
     given = {param: ref for param, ref in extras.items() if ref is not None}
     refs += given.items()
     # a markup goes with the images as uploads: limner downloads what the model would fetch
