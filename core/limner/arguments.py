@@ -64,28 +64,10 @@ def build_request(
             f"extra_body must be a dict of request fields, not a {type(extra).__name__}",
             param="extra_body",
         )
-    misplaced = {name for name in values.keys() & _NOT_FIELDS.keys() if values[name] is not None}
-    for name in values.keys() & _NOT_FIELDS.keys() - misplaced:  # null: unset, as in the SDKs
-        del values[name]
-    # (extra_body's own fields are the user's call)
-    if misplaced:
-        name = min(misplaced)
-        raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)
-    extra = {
-        name: value
-        for name, value in (extra or {}).items()
-        if value is not None and not sdk_unset(value)
-    }
-    twice = sorted(  # an extra set to None unsets nothing: it was left out above
-        name for name in extra.keys() & values.keys() if values[name] not in (None, extra[name])
-    )
-    if twice:  # neither may win silently
-        raise InvalidRequestError(
-            f"{twice[0]} is given twice, as an argument and in extra_body, with different "
-            "values; give it once",
-            param=twice[0],
-        )
-    values.update(extra)
+    if not values.keys().isdisjoint(_NOT_FIELDS):  # (the common case: none of them)
+        _drop_sdk_options(values)
+    if extra:
+        values.update(_extra_fields(extra, values))
     if None in values.values():  # null means unset: a forwarded field set to None is not sent
         known = _field_names(cls)
         values = {
@@ -108,6 +90,37 @@ def build_request(
                     param=where,
                 )
     return request
+
+
+def _drop_sdk_options(values: dict[str, Any]) -> None:
+    """Take the OpenAI SDK's per-request options out of ``values``: one set to ``None`` is
+    unset, as in the SDKs; any other value is refused, naming where it goes instead.
+    (``extra_body``'s own fields are the user's call.)"""
+    misplaced = {name for name in values.keys() & _NOT_FIELDS.keys() if values[name] is not None}
+    for name in values.keys() & _NOT_FIELDS.keys() - misplaced:
+        del values[name]
+    if misplaced:
+        name = min(misplaced)
+        raise InvalidRequestError(f"{name} {_NOT_FIELDS[name]}", param=name)
+
+
+def _extra_fields(extra: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """``extra_body``'s fields that join ``values``: those set (an extra set to ``None``
+    unsets nothing: it is left out); one given with another value in ``values`` too is
+    refused, as neither may win silently."""
+    fields = {
+        name: value for name, value in extra.items() if value is not None and not sdk_unset(value)
+    }
+    twice = sorted(
+        name for name in fields.keys() & values.keys() if values[name] not in (None, fields[name])
+    )
+    if twice:
+        raise InvalidRequestError(
+            f"{twice[0]} is given twice, as an argument and in extra_body, with different "
+            "values; give it once",
+            param=twice[0],
+        )
+    return fields
 
 
 def edit_request(
