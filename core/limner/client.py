@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Coroutine, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Unpack, overload
 
@@ -170,13 +170,12 @@ class AsyncImages:
         return await execute(engine, "variation", request, dry_run)
 
 
-async def execute(
+def execute(
     engine: Engine, operation: Operation, request: AnyRequest, dry_run: bool
-) -> ImagesResponse | DryRun:
-    """Run ``request``, or with ``dry_run`` say what would be sent."""
-    if dry_run:
-        return await engine.dry_run(operation, request)
-    return await engine.run(operation, request)
+) -> Coroutine[Any, Any, ImagesResponse | DryRun]:
+    """The coroutine that runs ``request``, or with ``dry_run`` says what would be sent (the
+    engine's own: no coroutine of ours around it)."""
+    return engine.dry_run(operation, request) if dry_run else engine.run(operation, request)
 
 
 class AsyncClient:
