@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 from limner import EditRequest, GenerateRequest
 from limner.requests import parse_size
@@ -39,12 +40,13 @@ def apply_size(plan: Plan, size: str | None, request: GenerateRequest | EditRequ
     image_size = config.image_size if config is not None else None
     applied: str | None = None
     if size is not None:
-        for param, value in (
-            ("image_config.aspect_ratio", aspect),
-            ("image_config.image_size", image_size),
-        ):
-            if value is not None:
-                plan.drop(param, value, f"an explicit size ({size}) wins over {param}")
+        if config is not None:
+            for param, value in (
+                ("image_config.aspect_ratio", aspect),
+                ("image_config.image_size", image_size),
+            ):
+                if value is not None:
+                    plan.drop(param, value, f"an explicit size ({size}) wins over {param}")
         applied = _fit_explicit(plan, size)
     elif aspect is not None or image_size is not None:
         applied = _size_from_config(plan, aspect, image_size)
@@ -68,24 +70,30 @@ def _warn_experimental(plan: Plan, size: str, param: str) -> None:
     experimental (see :data:`~limner_openai.models.EXPERIMENTAL_SIZES`)."""
     if plan.model_name not in EXPERIMENTAL_SIZES:
         return
-    wh = parse_size(size)
-    if wh is None:
-        return
-    if wh[0] * wh[1] > EXPERIMENTAL_PIXELS:
+    pixels = _pixels(size)
+    if pixels > EXPERIMENTAL_PIXELS:
         plan.warn(
             "experimental_size",
-            f"{size} ({wh[0] * wh[1]:,} pixels) is above 2560x1440 "
+            f"{size} ({pixels:,} pixels) is above 2560x1440 "
             f"({EXPERIMENTAL_PIXELS:,} pixels); OpenAI calls such sizes experimental for "
             f"{plan.model_name}",
             param,
         )
 
 
+@lru_cache(maxsize=256)
+def _pixels(size: str) -> int:
+    """The pixels of a ``WxH`` size (0 for ``auto``). Memoised (a pure function of the string,
+    the cache bounded): a request's size is mostly one of a few, and a regex match costs more."""
+    wh = parse_size(size)
+    return wh[0] * wh[1] if wh is not None else 0
+
+
 def _fit_explicit(plan: Plan, size: str) -> str:
     allowed, free = _allowed_sizes(plan)
-    rules = plan.call.model.capabilities.size_rules
     if size in allowed:
         return size
+    rules = plan.call.model.capabilities.size_rules
     wh = parse_size(size)
     if wh is None:  # "auto" on a model without automatic sizing
         default = _default_size(plan) or nearest_size(1024, 1024, allowed)
