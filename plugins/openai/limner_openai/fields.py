@@ -202,6 +202,13 @@ def _style(plan: Plan, style: str | None) -> None:
 
 
 def _gpt_image_fields(plan: Plan, request: GenerateRequest | EditRequest) -> None:
+    if (
+        request.output_format is None
+        and request.background is None
+        and request.output_compression is None
+        and request.moderation is None
+    ):
+        return  # (none set, the common case: each step below would do nothing)
     caps = plan.call.model.capabilities
     output_format = _output_format(plan, request.output_format)
     if output_format in ("gif", "svg"):
@@ -371,7 +378,10 @@ def _user_and_forwarded(
 ) -> None:
     if request.user is not None:
         plan.fields["user"] = request.user
-    if request.forwarded.get("stream"):
+    forwarded = request.forwarded
+    if not forwarded:
+        return
+    if forwarded.get("stream"):
         raise UnsupportedFeatureError(
             "limner does not stream images yet; leave out stream",
             param="stream",
@@ -379,4 +389,4 @@ def _user_and_forwarded(
             provider="openai",
             model=plan.call.model.id,
         )
-    forward_fields(plan.fields, request.forwarded, instead="the request's own fields")
+    forward_fields(plan.fields, forwarded, instead="the request's own fields")
