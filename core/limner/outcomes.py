@@ -106,12 +106,15 @@ def failed_calls(
     others = [e for e in failed.values() if e is not error and e.message != error.message]
     if others:  # calls that failed alike before sending (a missing key) are not named
         error.message = f"{error.message} ({len(failed) - 1} other call(s) failed too)"
-    for other in failed.values():  # what the others may bill is said too, job ids included
+    alike: dict[str, list[str]] = {}  # what the others may bill, the calls saying each
+    for other in failed.values():  # (job ids included)
         if other is not error and (other.billing_note or other.submitted):
             said = other.billing_note or "the provider took it, and may bill it"
             job = f" (job {other.job})" if other.job and other.job not in said else ""
-            error.add_billing_note(f"{other.call or 'another call'}{job}: {said}")
+            alike.setdefault(said, []).append(f"{other.call or 'another call'}{job}")
             error.retryable = error.retryable and not other.submitted  # (sent again: twice)
+    for said, calls in alike.items():  # said once for the calls that say it alike
+        error.add_billing_note(f"{', '.join(calls)}: {said}")
     error.usage = reported_usage(outcomes)
     raise error
 

@@ -309,6 +309,27 @@ async def test_each_calls_resend_is_named_when_no_call_made_an_image(
     )
 
 
+async def test_calls_that_may_bill_alike_are_said_together(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """Every call of a split request dropped after it went out: what they may bill was said
+    once per call, the same words each time (ten times for ten calls)."""
+    server.reply(_hang_up, _hang_up, _hang_up)
+    no_retry = dataclasses.replace(FAST_RETRY, max_retries=0)
+    with pytest.raises(limner.ProviderConnectionError) as caught:
+        await make_client(retry=no_retry).images.generate(model="fake/alpha-1", prompt="x", n=5)
+    dropped = (
+        "the connection dropped after the request went out: the provider may have taken it, "
+        "and may bill the images it makes"
+    )
+    assert caught.value.billing_note == (
+        f"{dropped}; call 2 of 3 (2 image(s)), call 3 of 3 (1 image(s)): {dropped}"
+    )
+    said = str(caught.value)
+    assert said.endswith(f"; call 2 of 3 (2 image(s)), call 3 of 3 (1 image(s)): {dropped}")
+    assert said.count(dropped) == 2  # the first call's, and the others' together
+
+
 def test_a_read_on_a_loop_closed_without_ending_it_is_let_go() -> None:
     """An embedder's loop closed with its tasks pending: the read's entry held the body, its
     task and the loop for the life of the client."""
