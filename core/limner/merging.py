@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
+
 from .calls import ProviderResult, Translation
-from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError
+from .errors import ContentPolicyError, LimnerError, NoImageGeneratedError, PluginError
 from .outcomes import (
     explained,
     failed_call_notice,
@@ -162,4 +164,21 @@ def respond(
         "warnings": [*merged.warnings, *price_warnings],
         "request_id": first.request_id,
     }
-    return built_response(fields, tuple(merged.failed.values()))
+    try:
+        return built_response(fields, tuple(merged.failed.values()))
+    except ValidationError as exc:  # what the plugin returned is of the wrong type
+        raise unreadable_result(plan.provider.name, exc) from None
+
+
+def unreadable_result(provider: str, exc: ValidationError) -> PluginError:
+    """The plugin's error for a :class:`ProviderResult` whose values do not fit the response
+    (a ``request_id`` of ``123``, a ``size`` of ``True``): the provider answered, so it says
+    the images may be billed."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    error = PluginError(
+        f"the {provider} plugin returned a ProviderResult whose {where} cannot be one of the "
+        f"response's ({first['msg']}, got {type(first['input']).__name__})"
+    )
+    error.add_billing_note("the provider answered, and may bill the images it made")
+    return error

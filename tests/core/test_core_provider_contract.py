@@ -4,6 +4,7 @@ failed, "no image" answers, and URLs sent exactly as built."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 import signal
@@ -481,6 +482,42 @@ async def test_an_answer_with_an_empty_or_foreign_image_is_the_plugins_error(
         await client.images.generate(model="fake/alpha-1", prompt="p")
     assert caught.value.message.startswith(said)
     assert caught.value.billing_note == "the provider answered, and may bill the images it made"
+
+
+class OddValues(FakeProvider):
+    """Its parser gives the result a value of the wrong type."""
+
+    odd: ClassVar[dict[str, object]] = {}
+
+    def parse_response(
+        self, call: limner.ProviderCall, response: limner.WireResponse
+    ) -> limner.ProviderResult:
+        made = super().parse_response(call, response)
+        return dataclasses.replace(made, **OddValues.odd)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("odd", "said"),
+    [
+        ({"request_id": 123}, "request_id cannot be one of the response's (Input should be a "
+         "valid string, got int)"),
+        ({"quality": ["low"]}, "quality cannot be one of the response's (Input should be a "
+         "valid string, got list)"),
+    ],
+)  # fmt: skip
+async def test_an_answer_with_values_of_the_wrong_type_is_the_plugins_error(
+    make_client: MakeClient, server: FakeServer, odd: dict[str, object], said: str
+) -> None:
+    """It was pydantic's ValidationError, after the provider had answered, and no word of
+    what it may bill."""
+    OddValues.odd = odd
+    client = make_client(plugins=[FakePlugin(OddValues)])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert caught.value.message.startswith(
+        f"the fake plugin returned a ProviderResult whose {said}"
+    )
+    assert "the provider answered, and may bill the images it made" in caught.value.billing_note
 
 
 class NoErrorParsed(FakeProvider):

@@ -251,11 +251,14 @@ async def test_sweep_removes_what_a_crash_left_once_it_is_old(tmp_path: Path) ->
     kept = await store.put(b"abc", filename="a.txt", purpose="p", content_type="text/plain")
     directory = store.directory
     old = time.time() - LEFT_AFTER - 60
+    crashed, writing, orphan, coming = (f"file-{str(n) * 32}" for n in range(1, 5))
     left = {
-        ".file-x.json.k3j2.part": old,  # old: a crash's
-        ".file-y.bin.p0q1.part": time.time(),  # being written now, by another instance maybe
-        "file-0000000000000000000000001.bin": old,  # content whose metadata never came
-        "file-0000000000000000000000002.bin": time.time(),  # its metadata is on its way
+        f".{crashed}.json.k3j2.part": old,  # old: a crash's
+        f".{writing}.bin.p0q1.part": time.time(),  # being written now, by another instance maybe
+        f"{orphan}.bin": old,  # content whose metadata never came
+        f"{coming}.bin": time.time(),  # its metadata is on its way
+        ".thesis.docx.part": old,  # not the store's: the directory's owner's own files
+        "file-backup.bin": old,
     }
     for name, when in left.items():
         (directory / name).write_bytes(b"x")
@@ -263,11 +266,8 @@ async def test_sweep_removes_what_a_crash_left_once_it_is_old(tmp_path: Path) ->
     os.utime(directory / f"{kept.id}.bin", (old, old))  # an old file with its metadata
     assert await store.sweep() == 0  # (the count is of expired files)
     names = {path.name for path in directory.iterdir()} - {".lock"}  # (the writers' lock)
-    assert names == {
-        ".file-y.bin.p0q1.part",
-        "file-0000000000000000000000002.bin",
-        *_names(kept.id),
-    }
+    fresh = {f".{writing}.bin.p0q1.part", f"{coming}.bin"}
+    assert names == {*fresh, ".thesis.docx.part", "file-backup.bin", *_names(kept.id)}
     assert await store.read(kept.id) == (kept, b"abc")
 
 

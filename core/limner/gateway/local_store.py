@@ -162,7 +162,7 @@ class LocalFileStore:
 
     async def sweep(self) -> int:
         """Remove every expired file now, and what a crash left (:mod:`.leftovers`); how many
-        files this call removed."""
+        expired files this call removed."""
         async with self._lock:
             swept = await asyncio.to_thread(self._sweep_exclusive, time.time())
         return swept.removed
