@@ -46,6 +46,15 @@ _CHECK_CREDENTIALS = (
     "check the AWS credentials (AWS_BEARER_TOKEN_BEDROCK, or AWS_ACCESS_KEY_ID and "
     "AWS_SECRET_ACCESS_KEY, or the profile)"
 )
+API_KEY_REFUSED = ("Authentication failed", "Invalid API Key")
+"""How Bedrock's 403 for a Bedrock API key it does not take begins ("Authentication failed:
+Please make sure your API Key is valid.", "Invalid API Key format: Must start with pre-defined
+prefix"), as users report it: the key, not the permissions, is at fault."""
+_API_KEY_HINT = (
+    "the Bedrock API key was not accepted (expired, mistyped, or made for another region): make "
+    "a new one and set AWS_BEARER_TOKEN_BEDROCK, or unset it to sign with AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY or a profile"
+)
 _AUTH_HINT = {
     "ExpiredTokenException": "the session token has expired: refresh the credentials "
     "(aws sso login, a new role session or new AWS_SESSION_TOKEN) and retry",
@@ -104,6 +113,8 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
     if code in AUTH_CODES or status == 401:
         hint = _AUTH_HINT.get(code or "", _CHECK_CREDENTIALS)
         return AuthenticationError(f"{said} — {hint}", **common)
+    if status == 403 and message.startswith(API_KEY_REFUSED):
+        return AuthenticationError(f"{said} — {_API_KEY_HINT}", **common)
     return _by_code(call, response, code, said, common)
 
 

@@ -115,6 +115,28 @@ async def test_error_codes(
         assert error.code == code
 
 
+@pytest.mark.parametrize(
+    ("message", "header"),
+    [
+        ("Authentication failed: Please make sure your API Key is valid.", None),
+        ("Invalid API Key format: Must start with pre-defined prefix", None),
+        ("Authentication failed: Please make sure your API Key is valid.", "AccessDeniedException"),
+    ],
+)
+async def test_a_bedrock_api_key_refused_is_the_keys_fault_not_a_permission(
+    bedrock: BedrockServer, message: str, header: str | None
+) -> None:
+    """Bedrock's 403 for an expired or malformed API key (as users report it: a "Forbidden"
+    with this message) told the user to grant bedrock:InvokeModel; the gateway then passed a
+    403 on, as if the client's own key were wrong."""
+    headers = {"x-amzn-errortype": f"{header}:http://internal.amazon.com/"} if header else {}
+    error = await fail(bedrock, Reply(403, {"Message": message}, headers))
+    assert type(error) is limner.AuthenticationError
+    assert error.message.startswith(f"Bedrock {header or 'HTTP 403'}: {message} — the Bedrock API")
+    assert "AWS_BEARER_TOKEN_BEDROCK" in error.message
+    assert "bedrock:InvokeModel" not in error.message
+
+
 async def test_model_error_keeps_the_original_status(bedrock: BedrockServer) -> None:
     reply = aws_error(424, "ModelErrorException", "boom", originalStatusCode=500, resourceName="x")
     error = await fail(bedrock, reply)
