@@ -23,7 +23,7 @@ from .download import DownloadPolicy, check_url, download
 from .dryrun import DryRun
 from .errors import LimnerError, PluginError
 from .estimates import estimate_calls
-from .extra_headers import check_extra_headers, check_not_overwritten
+from .extra_headers import check_extra_headers, check_not_overwritten, with_extra_headers
 from .failure_cost import price_failure
 from .http import Transport
 from .images import InputImage
@@ -59,7 +59,6 @@ from .sending import (
     exchange,
     plan_warnings,
     unique,
-    with_extra_headers,
 )
 from .settings_store import SettingsStore
 from .typos import typo_notices

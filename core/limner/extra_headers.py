@@ -1,21 +1,23 @@
 """A request's ``extra_headers``, checked before translation: no credential header (credentials
 come from the provider's settings), none that frames or routes the request, and none that the
-provider's ``authorize`` would replace."""
+provider's ``authorize`` would replace; then added to each translation's request."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Protocol, get_args
 
 from pydantic import SecretStr
 
 from .authorizing import authorized
 from .errors import InvalidRequestError
-from .provider import Provider, ProviderSettings
+from .provider import Provider, ProviderSettings, Translation
+from .responses import Notice
 from .wire import GENERIC_SECRET_HEADERS, WireRequest
 
-__all__ = ["check_extra_headers", "check_not_overwritten"]
+__all__ = ["HEADER_REPLACED", "check_extra_headers", "check_not_overwritten", "with_extra_headers"]
 
 
 class _WithHeaders(Protocol):
@@ -134,3 +136,30 @@ def check_not_overwritten(
                 param=f"extra_headers.{name}",
                 code="credential_header",
             )
+
+
+def with_extra_headers(translation: Translation, headers: dict[str, str]) -> Translation:
+    """``translation`` with the request's ``extra_headers`` added to its wire request; one
+    that replaces a header the translation set, with another value, is said in a
+    ``header_replaced`` warning (the translation made it from the request or the settings)."""
+    if not headers:
+        return translation
+    built = translation.request.headers
+    replaced = [
+        Notice(
+            code=HEADER_REPLACED,
+            param=f"extra_headers.{name}",
+            message=f"extra_headers {name!r} replaced the {built[name.lower()]!r} limner would "
+            "have sent, made from the request or the provider's settings",
+        )
+        for name, value in headers.items()
+        if built.get(name.lower(), value) != value
+    ]
+    return replace(
+        translation,
+        request=translation.request.with_headers(headers),
+        warnings=(*translation.warnings, *replaced) if replaced else translation.warnings,
+    )
+
+
+HEADER_REPLACED = "header_replaced"

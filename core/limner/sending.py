@@ -46,7 +46,6 @@ __all__ = [
     "generic_error",
     "plan_warnings",
     "unique",
-    "with_extra_headers",
     "with_resent",
 ]
 
@@ -347,13 +346,6 @@ def plan_warnings(
             ),
         ]
     )
-
-
-def with_extra_headers(translation: Translation, headers: dict[str, str]) -> Translation:
-    """``translation`` with the request's ``extra_headers`` added to its wire request."""
-    if not headers:
-        return translation
-    return replace(translation, request=translation.request.with_headers(headers))
 
 
 def unique(items: Iterable[T]) -> list[T]:

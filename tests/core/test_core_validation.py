@@ -403,6 +403,26 @@ async def test_a_header_authorize_would_replace_is_refused_though_undeclared(
     assert [call.headers["x-trace"] for call in server.api_calls] == ["t1"]
 
 
+async def test_a_header_replacing_one_the_translation_built_is_said(
+    client: limner.AsyncClient, server: FakeServer
+) -> None:
+    """extra_headers replaced a header the translation had made (Stability's Accept, from its
+    accept option) without a word, where extra_body refuses such a field."""
+    result = await client.images.generate(**GOOD, n=3, extra_headers={"X-Call-Index": "7"})
+    assert [call.headers["x-call-index"] for call in server.api_calls] == ["7", "7"]
+    replaced = [w for w in result.warnings if w.code == "header_replaced"]
+    assert [(w.param, w.message) for w in replaced] == [
+        (  # (each call built its own)
+            "extra_headers.x-call-index",
+            f"extra_headers 'x-call-index' replaced the '{index}' limner would have sent, made "
+            "from the request or the provider's settings",
+        )
+        for index in (0, 1)
+    ]
+    same = await client.images.generate(**GOOD, extra_headers={"X-Call-Index": "0"})
+    assert not [w for w in same.warnings if w.code == "header_replaced"]
+
+
 # ---- edits -----------------------------------------------------------------------------------
 
 

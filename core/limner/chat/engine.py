@@ -24,7 +24,7 @@ from ..errors import (
     PluginError,
 )
 from ..estimates import estimate_calls
-from ..extra_headers import check_extra_headers, check_not_overwritten
+from ..extra_headers import check_extra_headers, check_not_overwritten, with_extra_headers
 from ..failure_cost import price_bills, price_failure
 from ..inputs import OPTIONS, provider_options, respell_error, respelled, spelling
 from ..merging import note_resent
@@ -41,7 +41,6 @@ from ..sending import (
     plan_warnings,
     raise_if_filtered,
     unique,
-    with_extra_headers,
 )
 from ..translation_check import checked_translation
 from ..unreported import unreported_message_settings

@@ -120,7 +120,7 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
             retry_after=wait_before_retry(response),
             **common,
         )
-    return _by_status(response, said, errors, common)
+    return _by_status(response, said, errors, common, call)
 
 
 _REQUEST_FIELDS = {
@@ -134,20 +134,34 @@ _REQUEST_FIELDS = {
 """Stability's form fields that carry a request field, by the request's name for it."""
 
 
-def _param(errors: list[str]) -> str | None:
+def _param(errors: list[str], call: ProviderCall) -> str | None:
     """The request field or provider option the first error names (``"search_prompt: cannot be
     empty"``), as the caller names it, for the error's ``param`` (a gateway's client reads it);
-    ``None`` when it names none limner sends."""
+    ``None`` when it names none limner sends. ``style_preset`` and ``aspect_ratio`` are sent
+    from what the caller set: ``style``, ``size`` or ``image_config.aspect_ratio``."""
     field = errors[0].partition(":")[0].strip() if errors and ":" in errors[0] else ""
     if field in _REQUEST_FIELDS:
         return _REQUEST_FIELDS[field]
+    request = call.request
+    options = call.options
+    if field == "style_preset" and getattr(options, "style_preset", None) is None:
+        return "style" if getattr(request, "style", None) is not None else None
+    if field == "aspect_ratio":
+        config = getattr(request, "image_config", None)
+        if config is not None and config.aspect_ratio is not None:
+            return "image_config.aspect_ratio"  # (it wins over size: see generate.aspect_ratio)
+        return "size" if getattr(request, "size", None) is not None else None
     if field in StabilityOptions.model_fields:
         return f"{OPTION_PARAM}.{field}"
     return None
 
 
 def _by_status(
-    response: WireResponse, said: str, errors: list[str], common: dict[str, Any]
+    response: WireResponse,
+    said: str,
+    errors: list[str],
+    common: dict[str, Any],
+    call: ProviderCall,
 ) -> LimnerError:
     """The error for a status Stability gives no more specific meaning to."""
     status = response.status
@@ -165,7 +179,7 @@ def _by_status(
         return NotFoundError(f"{said} — check the model, and the base URL", **common)
     if 400 <= status < 500:
         return InvalidRequestError(
-            f"{said} — fix the request and retry", param=_param(errors), **common
+            f"{said} — fix the request and retry", param=_param(errors, call), **common
         )
     cls = error_for_status(status)
     later = "; retry later" if common.get("retryable") else ""

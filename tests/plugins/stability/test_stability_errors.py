@@ -15,6 +15,7 @@ from aiohttp import web
 import limner
 from limner import WireResponse
 from limner_stability import StabilityProvider
+from limner_stability.fields import OPTION_PARAM as OPTION
 
 from .conftest import TINY, Loopback, MakeCall, Seen, error, json_image, png
 
@@ -147,6 +148,35 @@ def test_a_400_that_names_a_field_names_the_param(
     body = {"id": "a", "name": "bad_request", "errors": [said]}
     error = provider.parse_error(make_call("sd3.5-large"), answer(400, body))
     assert (type(error), error.param) == (limner.InvalidRequestError, param)
+
+
+@pytest.mark.parametrize(
+    ("said", "fields", "options", "param"),
+    [
+        ("style_preset: invalid", {"style": "anime"}, None, "style"),
+        ("style_preset: invalid", {}, {"style_preset": "anime"}, f"{OPTION}.style_preset"),
+        ("aspect_ratio: invalid", {"size": "1792x1024"}, None, "size"),
+        (
+            "aspect_ratio: invalid",
+            {"size": "1792x1024", "image_config": {"aspect_ratio": "16:9"}},
+            None,
+            "image_config.aspect_ratio",
+        ),
+        ("aspect_ratio: invalid", {}, None, None),
+    ],
+)
+def test_a_400_on_a_field_made_from_the_callers_names_what_they_set(
+    provider: StabilityProvider,
+    make_call: MakeCall,
+    said: str,
+    fields: dict[str, Any],
+    options: dict[str, Any] | None,
+    param: str | None,
+) -> None:
+    """style_preset named an option the caller never set; aspect_ratio named nothing."""
+    body = {"id": "a", "name": "bad_request", "errors": [said]}
+    call = make_call("sd3.5-large", options=options, **fields)
+    assert provider.parse_error(call, answer(400, body)).param == param
 
 
 def test_the_422s_name_what_to_change(provider: StabilityProvider, make_call: MakeCall) -> None:
