@@ -25,6 +25,10 @@ _MAX_COST_DIGITS = 12
 is a plugin's bug, and would overflow the sums of a request's costs."""
 
 _MILLION = Decimal(1_000_000)
+_ZERO = Decimal(0)
+_AMOUNT = (Decimal, int, float, str)
+"""What a hook's cost may be given as (``bool`` aside): a tuple, which ``isinstance`` reads at
+once, where the union ``Decimal | int | float | str`` was built again on every call."""
 
 SheetBasis = Literal["tokens", "per_image"]
 _PRICED_BY: ContextVar[SheetBasis | None] = ContextVar("limner_priced_by", default=None)
@@ -117,7 +121,7 @@ def _price_tokens(
         image_output += left_out
     if assumed or _ASSUMED.get():
         _ASSUMED.set(tuple(assumed))
-    total, priced, unpriced = Decimal(0), False, []
+    total, priced, unpriced = _ZERO, False, []
     for count, rate, kind in (
         (text_input, text_in, "text input"),
         (image_input, image_in, "image input"),
@@ -140,9 +144,9 @@ def hook_cost(result: object, said_by: str = "price_call returned") -> Decimal:
     """A ``price_call`` hook's answer (or what ``said_by`` names) as a cost in USD; anything
     that is no amount a bill can have (negative, not a number, absurdly large) is a
     :class:`PluginError`."""
-    if isinstance(result, Decimal | int | float | str) and not isinstance(result, bool):
-        try:
-            cost = to_usd(result)
+    if isinstance(result, _AMOUNT) and not isinstance(result, bool):
+        try:  # (a Decimal is exact already: to_usd would copy it)
+            cost = result if type(result) is Decimal else to_usd(result)
         except ArithmeticError:  # decimal.InvalidOperation: not a number
             cost = Decimal("NaN")
         if cost.is_finite() and cost >= 0 and cost.adjusted() <= _MAX_COST_DIGITS:
