@@ -38,7 +38,7 @@ def total_cost(
         if notice is not None:
             notices.append(notice)
         total = None if cost is None or total is None else total + cost
-    return total, unique(notices)
+    return total, unique(notices) if len(notices) > 1 else notices
 
 
 def call_cost(
@@ -70,7 +70,7 @@ def call_cost(
         sent.edit_mode,
         call=plan.call_for(sent),
     )
-    if notice is None:
+    if notice is None and result.usage is None:  # (with a usage, none is estimated)
         notice = estimated_notice(registry, plan.model, result.usage)
     return cost, notice
 
