@@ -30,6 +30,7 @@ from .responses import (
     ImageData,
     ImagesResponse,
     Notice,
+    Usage,
     built_response,
     reported_usage,
 )
@@ -55,7 +56,7 @@ def collect(
     """The calls' images in order, with a notice per failed or short call; raises when no call
     made an image (a refusal, when a filter withheld them all), and in ``strict`` mode when a
     filter withheld any."""
-    failed = failed_calls(outcomes, answered=lambda result: bool(result.images), strict=strict)
+    failed = failed_calls(outcomes, answered=_made_images, strict=strict)
     adjustments = list(plan.adjustments)
     warnings = list(plan.warnings)
     data: list[ImageData] = []
@@ -66,7 +67,7 @@ def collect(
             warnings.append(failed_call_notice(result))
             continue
         answered.append((result, sent))
-        for notice in result.warnings:
+        for notice in result.warnings:  # (most answers have none)
             update: dict[str, Any] = {}
             if notice.index is not None:
                 update["index"] = notice.index + len(data)
@@ -84,6 +85,10 @@ def collect(
         for result, _ in answered:
             raise_if_filtered(result.warnings, plan, outcomes, result.request_id)
     return Merged(data, adjustments, warnings, answered, failed)
+
+
+def _made_images(result: ProviderResult) -> bool:
+    return bool(result.images)
 
 
 def _nothing_made(
@@ -146,7 +151,6 @@ def respond(
     """The response: ``shape`` is its size and output format (see
     :func:`~limner.delivery.answered_shape`)."""
     answered = merged.answered
-    usages = [result.usage for result, _ in answered if result.usage is not None]
     first, sent = answered[0]
     size, kind = shape
     fields = {
@@ -156,7 +160,7 @@ def respond(
         "size": size,
         "quality": first.quality or sent.quality,
         "background": first.background,
-        "usage": sum(usages[1:], usages[0]) if usages else None,
+        "usage": first.usage if len(answered) == 1 else _summed_usage(answered),
         "cost": cost,
         "provider": plan.provider.name,
         "model": plan.model.id,
@@ -182,3 +186,9 @@ def unreadable_result(provider: str, exc: ValidationError) -> PluginError:
     )
     error.add_billing_note("the provider answered, and may bill the images it made")
     return error
+
+
+def _summed_usage(answered: Sequence[tuple[ProviderResult, Translation]]) -> Usage | None:
+    """The usage the answers reported, summed (``None`` when none reported one)."""
+    usages = [result.usage for result, _ in answered if result.usage is not None]
+    return sum(usages[1:], usages[0]) if usages else None
