@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         inputs as inputs,
         integrity as integrity,
         interrupted as interrupted,
+        kinds as kinds,
         lazy_names as lazy_names,
         lifecycle as lifecycle,
         lifetime as lifetime,

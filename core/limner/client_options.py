@@ -13,6 +13,7 @@ from typing import Any, TypedDict
 from .arguments import sdk_unset
 from .engine import Engine
 from .errors import InvalidRequestError
+from .kinds import NUMBER
 from .retry import RetryPolicy
 
 __all__ = [
@@ -57,7 +58,7 @@ def check_client_settings(
         ("connect_timeout", connect_timeout),
         ("poll_timeout", poll_timeout),
     ):
-        number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+        number = isinstance(seconds, NUMBER) and not isinstance(seconds, bool)
         if not number or not 0 < seconds < math.inf:  # type: ignore[operator]
             raise InvalidRequestError(
                 f"{name} must be a positive number of seconds (limner has no 'no timeout'; give "

@@ -171,7 +171,10 @@ NO_INPUTS = LoadedImages()
 
 def takes_inputs(request: ImageRequest) -> bool:
     """Whether ``request`` carries input images to load (an edit or a variation)."""
-    return isinstance(request, EditRequest | VariationRequest)
+    return isinstance(request, _WITH_INPUTS)
+
+
+_WITH_INPUTS = (EditRequest, VariationRequest)
 
 
 async def load_images(

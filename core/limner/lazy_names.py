@@ -124,6 +124,7 @@ SUBMODULES = frozenset(
         "inputs",
         "integrity",
         "interrupted",
+        "kinds",
         "lazy_names",
         "lifecycle",
         "lifetime",

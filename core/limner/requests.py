@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from .errors import InvalidRequestError, UnsupportedFeatureError
+from .kinds import BYTES_LIKE
 from .responses import Adjustment
 from .values import Count, Integer, ProviderOptions, read_flag
 
@@ -102,7 +103,7 @@ class ImageRef(BaseModel):
             if image.data is None:  # a path: loaded under its own name
                 return image
             return image.model_copy(update={"filename": value[0] or image.filename})
-        if isinstance(value, bytes | bytearray | memoryview):
+        if isinstance(value, BYTES_LIKE):
             return cls(data=bytes(value))
         if isinstance(value, os.PathLike):
             return cls(path=os.fspath(value))
@@ -136,7 +137,7 @@ class ImageRef(BaseModel):
     @classmethod
     def _from_file(cls, value: Any) -> ImageRef:
         """The bytes of a binary file object (or the bytes or path a file tuple holds)."""
-        if isinstance(value, bytes | bytearray | memoryview):
+        if isinstance(value, BYTES_LIKE):
             return cls(data=bytes(value))
         if isinstance(value, os.PathLike):
             return cls(path=os.fspath(value))

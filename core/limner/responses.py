@@ -283,7 +283,9 @@ def built_response(
 
 
 _object_setattr = object.__setattr__
-_STR_OR_NONE = frozenset({str, type(None)})
+
+
+_TEXT_OR_NONE = ("output_format", "size", "quality", "background", "request_id")
 
 
 def _kept_as_is(fields: dict[str, Any]) -> bool:
@@ -295,19 +297,14 @@ def _kept_as_is(fields: dict[str, Any]) -> bool:
         type(fields["created"]) is int
         and type(fields["provider"]) is str
         and type(fields["model"]) is str
-        and _STR_OR_NONE.issuperset(
-            (
-                type(fields["output_format"]),
-                type(fields["size"]),
-                type(fields["quality"]),
-                type(fields["background"]),
-                type(fields["request_id"]),
-            )
-        )
         and (usage is None or isinstance(usage, Usage))
         and (cost is None or (type(cost) is Decimal and cost.is_finite()))
     ):
         return False
+    for name in _TEXT_OR_NONE:
+        value = fields[name]
+        if value is not None and type(value) is not str:
+            return False
     for items, kind in (
         (fields["data"], ImageData),
         (fields["adjustments"], Adjustment),

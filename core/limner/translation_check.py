@@ -4,6 +4,7 @@ is a :class:`~limner.errors.PluginError`, not a crash in core."""
 from __future__ import annotations
 
 from .errors import PluginError
+from .kinds import LIST_LIKE
 from .provider import Translation
 from .responses import Adjustment, Notice
 from .unsendable import HEADER_CONTROLS
@@ -75,7 +76,7 @@ def _fields_problem(result: Translation) -> str | None:
     if result.adjustments != () or result.warnings != ():
         for name, kind in (("adjustments", Adjustment), ("warnings", Notice)):
             items = getattr(result, name)
-            if not isinstance(items, tuple | list):
+            if not isinstance(items, LIST_LIKE):
                 return f"{name} as {type(items).__name__}, not a tuple of {kind.__name__}"
             odd = [item for item in items if not isinstance(item, kind)]
             if odd:

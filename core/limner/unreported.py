@@ -18,6 +18,7 @@ from urllib.parse import unquote_plus
 from pydantic import BaseModel
 
 from .capabilities import Capabilities, ModelInfo, Operation
+from .kinds import LIST_LIKE
 from .per_model import PerModel
 from .responses import Adjustment, Notice
 
@@ -156,7 +157,7 @@ def _texts(wire: WireRequest) -> Iterator[str]:
             yield item
         elif isinstance(item, dict):
             pending.extend(item.values())
-        elif isinstance(item, list | tuple):
+        elif isinstance(item, LIST_LIKE):
             pending.extend(item)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .errors import InvalidRequestError
+from .kinds import LIST_LIKE
 from .safe_text import is_lone_surrogate
 
 __all__ = ["HEADER_CONTROLS", "refuse_unsendable"]
@@ -61,7 +62,7 @@ def _unsendable(value: Any, path: str) -> tuple[str, bool] | None:
             found = _unsendable(item, where)
             if found is not None:
                 return found
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, LIST_LIKE):
         for index, item in enumerate(value):
             found = _unsendable(item, f"{path}[{index}]")
             if found is not None:

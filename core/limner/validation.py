@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .capabilities import FieldRule, ModelInfo, Operation
 from .errors import InvalidRequestError, LimnerError, UnsupportedFeatureError
 from .input_errors import SCHEMA_BOUNDS, out_of_range, param_path, shown_value
+from .kinds import BYTES_LIKE, LIST_LIKE
 from .requests import INPUT_FIELDS, EditRequest, ImageRequest
 from .schema import check_operation, compiled
 
@@ -114,11 +115,11 @@ def _document(request: ImageRequest) -> dict[str, Any]:
 
 def _json_ready(value: Any) -> Any:
     """``value`` with bytes replaced by a stand-in, and tuples made lists (JSON arrays)."""
-    if isinstance(value, bytes | bytearray | memoryview):
+    if isinstance(value, BYTES_LIKE):
         return "<bytes>"
     if isinstance(value, dict):
         return {key: _json_ready(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, LIST_LIKE):
         return [_json_ready(item) for item in value]
     return value
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, TypeAdapter, ValidationError
 
 from .input_errors import invalid_input, shown_value
+from .kinds import LIST_LIKE, SCALAR
 
 __all__ = ["Count", "Integer", "Number", "ProviderOptions", "not_json", "read_flag"]
 
@@ -64,7 +65,7 @@ def not_json(value: Any, path: str, depth: int = 0, top: str = "") -> tuple[str,
     wrong)``: a NaN or infinite float, a value of a type JSON has no spelling for (a Decimal,
     bytes, an object), or nesting past :data:`MAX_DEPTH`. ``None`` when the whole of it can be
     sent."""
-    if value is None or isinstance(value, str | bool | int):
+    if value is None or isinstance(value, SCALAR):
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else (path, "NaN and infinity cannot be sent as JSON")
@@ -72,7 +73,7 @@ def not_json(value: Any, path: str, depth: int = 0, top: str = "") -> tuple[str,
         return top or path, f"nests deeper than {MAX_DEPTH} levels, which no provider takes"
     if isinstance(value, Mapping):
         items: Any = ((f".{key}", item) for key, item in value.items())
-    elif isinstance(value, list | tuple):
+    elif isinstance(value, LIST_LIKE):
         items = ((f"[{index}]", item) for index, item in enumerate(value))
     else:
         return path, f"a {type(value).__name__} cannot be sent as JSON"
