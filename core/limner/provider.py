@@ -286,7 +286,8 @@ class Provider(ABC):
         the environment variable and the setting) when there is none, except in a dry run, which
         gets a placeholder (the header is redacted anyway) and a ``missing_credentials``
         warning saying what a real call would need."""
-        key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
+        secret = settings.api_key  # (read once: a pydantic field)
+        key = secret.get_secret_value() if secret is not None else ""
         if key:
             return key
         if dry_run:  # core's dry run tells the user a real call would fail

@@ -117,13 +117,18 @@ class WireRequest:
 
     def with_headers(self, headers: Mapping[str, str], *, secret: bool = False) -> WireRequest:
         """A copy with more headers (names lowercased); ``secret`` marks them for redaction."""
-        lowered = {name.lower(): value for name, value in headers.items()}
+        lowered: dict[str, str] = {}
+        for name, value in headers.items():  # (a loop: cheaper than a comprehension's call)
+            lowered[name.lower()] = value
         merged = {**self.headers, **lowered}
         secrets = self.secret_headers | frozenset(lowered) if secret else self.secret_headers
         # A shallow copy with two fields swapped: both are already lowercase, so the checks in
         # __init__ (which ``dataclasses.replace`` would rerun on every attempt) are not needed.
         copy = object.__new__(type(self))
-        copy.__dict__.update(self.__dict__, headers=merged, secret_headers=secrets)
+        fields = self.__dict__.copy()
+        fields["headers"] = merged
+        fields["secret_headers"] = secrets
+        object.__setattr__(copy, "__dict__", fields)
         return copy
 
     def json_bytes(self) -> bytes:
