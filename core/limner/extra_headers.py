@@ -145,11 +145,13 @@ def with_extra_headers(translation: Translation, headers: dict[str, str]) -> Tra
     if not headers:
         return translation
     built = translation.request.headers
+    hidden = translation.request.secret_headers | GENERIC_SECRET_HEADERS
     replaced = [
         Notice(
             code=HEADER_REPLACED,
             param=f"extra_headers.{name}",
-            message=f"extra_headers {name!r} replaced the {built[name.lower()]!r} limner would "
+            message=f"extra_headers {name!r} replaced the "
+            f"{'value' if name.lower() in hidden else repr(built[name.lower()])} limner would "
             "have sent, made from the request or the provider's settings",
         )
         for name, value in headers.items()

@@ -153,22 +153,23 @@ def respond(
     answered = merged.answered
     first, sent = answered[0]
     size, kind = shape
-    fields = {
-        "created": first.created or int(time.time()),
-        "data": merged.data,
-        "output_format": kind,
-        "size": size,
-        "quality": first.quality or sent.quality,
-        "background": first.background,
-        "usage": first.usage if len(answered) == 1 else _summed_usage(answered),
-        "cost": cost,
-        "provider": plan.provider.name,
-        "model": plan.model.id,
-        "adjustments": merged.adjustments,
-        "warnings": [*merged.warnings, *price_warnings],
-        "request_id": first.request_id,
-    }
     try:
+        usage = first.usage if len(answered) == 1 else _summed_usage(answered)
+        fields = {
+            "created": first.created or int(time.time()),
+            "data": merged.data,
+            "output_format": kind,
+            "size": size,
+            "quality": first.quality or sent.quality,
+            "background": first.background,
+            "usage": usage,
+            "cost": cost,
+            "provider": plan.provider.name,
+            "model": plan.model.id,
+            "adjustments": merged.adjustments,
+            "warnings": [*merged.warnings, *price_warnings],
+            "request_id": first.request_id,
+        }
         return built_response(fields, tuple(merged.failed.values()))
     except ValidationError as exc:  # what the plugin returned is of the wrong type
         raise unreadable_result(plan.provider.name, exc) from None
@@ -189,6 +190,11 @@ def unreadable_result(provider: str, exc: ValidationError) -> PluginError:
 
 
 def _summed_usage(answered: Sequence[tuple[ProviderResult, Translation]]) -> Usage | None:
-    """The usage the answers reported, summed (``None`` when none reported one)."""
-    usages = [result.usage for result, _ in answered if result.usage is not None]
+    """The usage the answers reported, summed (``None`` when none reported one); one that is
+    no :class:`Usage` (a plugin's dict) is validated as one first, as a single answer's is."""
+    usages = [
+        usage if isinstance(usage, Usage) else Usage.model_validate(usage)
+        for result, _ in answered
+        if (usage := result.usage) is not None
+    ]
     return sum(usages[1:], usages[0]) if usages else None

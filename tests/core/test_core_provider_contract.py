@@ -520,6 +520,23 @@ async def test_an_answer_with_values_of_the_wrong_type_is_the_plugins_error(
     assert "the provider answered, and may bill the images it made" in caught.value.billing_note
 
 
+async def test_a_usage_given_as_a_dict_is_read_as_one_when_calls_are_summed_too(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A dict usage was taken for one call, and raised TypeError ('dict' + 'dict') for two."""
+    OddValues.odd = {"usage": {"input_tokens": 3, "output_tokens": 4}}
+    client = make_client(plugins=[FakePlugin(OddValues)])
+    one = await client.images.generate(model="fake/alpha-1", prompt="p")
+    two = await client.images.generate(model="fake/alpha-1", prompt="p", n=3)  # two calls
+    assert one.usage is not None and two.usage is not None
+    assert (one.usage.input_tokens, two.usage.input_tokens) == (3, 6)
+    OddValues.odd = {"usage": "lots"}
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="fake/alpha-1", prompt="p", n=3)
+    assert caught.value.message.startswith("the fake plugin returned a ProviderResult whose")
+    assert "the provider answered, and may bill the images it made" in caught.value.billing_note
+
+
 class NoErrorParsed(FakeProvider):
     """Its ``parse_error`` returns nothing for a body it does not know."""
 

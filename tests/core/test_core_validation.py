@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 from pathlib import Path
 from typing import Any, ClassVar
@@ -421,6 +422,24 @@ async def test_a_header_replacing_one_the_translation_built_is_said(
     ]
     same = await client.images.generate(**GOOD, extra_headers={"X-Call-Index": "0"})
     assert not [w for w in same.warnings if w.code == "header_replaced"]
+
+
+async def test_a_secret_header_replaced_is_said_without_its_value(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    from .fakeprovider import FakePlugin, FakeProvider
+
+    class SessionHeader(FakeProvider):
+        def translate(self, call: limner.ProviderCall) -> limner.Translation:
+            made = super().translate(call)
+            request = made.request.with_headers({"X-Session": "tok-SECRET-123"}, secret=True)
+            return dataclasses.replace(made, request=request)
+
+    client = make_client(plugins=[FakePlugin(SessionHeader)])
+    result = await client.images.generate(**GOOD, extra_headers={"X-Session": "mine"})
+    (replaced,) = [w.message for w in result.warnings if w.code == "header_replaced"]
+    assert replaced.startswith("extra_headers 'x-session' replaced the value limner would")
+    assert "tok-SECRET" not in result.model_dump_json()
 
 
 # ---- edits -----------------------------------------------------------------------------------

@@ -143,6 +143,8 @@ def _param(errors: list[str], call: ProviderCall) -> str | None:
     if field in _REQUEST_FIELDS:
         return _REQUEST_FIELDS[field]
     request = call.request
+    if field in request.forwarded:  # sent as the caller named it, at the top level
+        return field
     options = call.options
     if field == "style_preset" and getattr(options, "style_preset", None) is None:
         return "style" if getattr(request, "style", None) is not None else None

@@ -163,6 +163,7 @@ def test_a_400_that_names_a_field_names_the_param(
             "image_config.aspect_ratio",
         ),
         ("aspect_ratio: invalid", {}, None, None),
+        ("aspect_ratio: invalid", {"aspect_ratio": "7:3"}, None, "aspect_ratio"),  # forwarded
     ],
 )
 def test_a_400_on_a_field_made_from_the_callers_names_what_they_set(
