@@ -63,16 +63,22 @@ async def test_serve_says_at_start_that_a_credential_goes_unencrypted(
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-upstream-0123456789")
     monkeypatch.setenv("OPENAI_BASE_URL", UPSTREAM)
+    said = await _start_output(GatewayConfig(), tmp_path)
+    assert f"limner gateway: {CLEAR}\n" in said
+    assert "sk-upstream" not in said
+
+
+async def _start_output(config: GatewayConfig, files: Path) -> str:
+    """What ``limner serve`` prints until it names its base URL (it is then stopped)."""
     out = io.StringIO()
-    task = asyncio.create_task(serve(GatewayConfig(), port=0, files_dir=tmp_path, out=out))
+    task = asyncio.create_task(serve(config, port=0, files_dir=files, out=out))
     try:
         while "base URL" not in out.getvalue():
             await asyncio.sleep(0.01)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-    assert f"limner gateway: {CLEAR}\n" in out.getvalue()
-    assert "sk-upstream" not in out.getvalue()
+    return out.getvalue()
 
 
 async def test_serve_names_the_keys_as_the_log_will(
@@ -82,20 +88,10 @@ async def test_serve_names_the_keys_as_the_log_will(
     start lists the keys' tags in order, never the keys."""
     keys = ("team-a-key-0123456789abcdef", "team-b-key-0123456789abcdef")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-upstream-0123456789")
-    out = io.StringIO()
-    config = GatewayConfig(api_keys=keys)
-    task = asyncio.create_task(serve(config, port=0, files_dir=tmp_path, out=out))
-    try:
-        while "base URL" not in out.getvalue():
-            await asyncio.sleep(0.01)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    said = await _start_output(GatewayConfig(api_keys=keys), tmp_path)
     tags = [owner_tag(key)[:8] for key in keys]
-    assert f"limner gateway: the log names the keys, in order, {tags[0]}, {tags[1]}\n" in (
-        out.getvalue()
-    )
-    assert not any(key in out.getvalue() for key in keys)
+    assert f"limner gateway: the log names the keys, in order, {tags[0]}, {tags[1]}\n" in said
+    assert not any(key in said for key in keys)
 
 
 async def test_no_clear_credential_warning_for_https_or_this_machine() -> None:
