@@ -17,7 +17,7 @@ from .image_header import looks_like_image_b64, probe_b64
 from .images import InputImage, sniff
 from .inputs import Fetch
 from .outcomes import gather_or_cancel
-from .responses import Adjustment, ImageData, known_format
+from .responses import Adjustment, ImageData, Notice, known_format
 from .status_errors import shown_url
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "deliver",
     "not_images",
     "unusable_images",
+    "unusable_warnings",
 ]
 
 BYTES_NOT_URLS = Adjustment(
@@ -87,6 +88,19 @@ def unusable_images(images: Sequence[object], provider: str) -> PluginError | No
             continue
         error.add_billing_note("the provider answered, and may bill the images it made")
         return error
+    return None
+
+
+def unusable_warnings(warnings: Sequence[object], provider: str) -> PluginError | None:
+    """The plugin's error for an answer's warnings holding what is no :class:`Notice` (a
+    string), or ``None``: core reads each one's code and index. The provider answered, so the
+    error says it may bill the images."""
+    for item in warnings:
+        if not isinstance(item, Notice):
+            wanted = "a Notice in ProviderResult.warnings"
+            error = PluginError.returned(f"the {provider} plugin", item, wanted)
+            error.add_billing_note("the provider answered, and may bill the images it made")
+            return error
     return None
 
 

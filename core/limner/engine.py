@@ -17,7 +17,14 @@ from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translatio
 from .capabilities import ModelInfo, Operation
 from .clear_credentials import clear_credentials
 from .client_defaults import DEFAULT_POLL_TIMEOUT
-from .delivery import BYTES_NOT_URLS, answered_shape, deliver, not_images, unusable_images
+from .delivery import (
+    BYTES_NOT_URLS,
+    answered_shape,
+    deliver,
+    not_images,
+    unusable_images,
+    unusable_warnings,
+)
 from .describing import describe
 from .download import DownloadPolicy, check_url, download
 from .dryrun import DryRun
@@ -332,11 +339,15 @@ class Engine:
             if not isinstance(result, ProviderResult):
                 step = f"{provider.name}.parse_response"
                 raise PluginError.returned(step, result, "a ProviderResult or Pending")
-            broken = unusable_images(result.images, provider.name) or not_images(
-                [item.b64_json for item in result.images],
-                provider.name,
-                plan.model.id,
-                result.request_id,
+            broken = (
+                unusable_images(result.images, provider.name)
+                or unusable_warnings(result.warnings, provider.name)
+                or not_images(
+                    [item.b64_json for item in result.images],
+                    provider.name,
+                    plan.model.id,
+                    result.request_id,
+                )
             )
             if broken is not None:
                 broken.usage = result.usage  # the answer's bill: priced into the error's cost

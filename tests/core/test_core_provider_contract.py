@@ -520,6 +520,20 @@ async def test_an_answer_with_values_of_the_wrong_type_is_the_plugins_error(
     assert "the provider answered, and may bill the images it made" in caught.value.billing_note
 
 
+async def test_an_answer_with_a_warning_that_is_no_notice_is_the_plugins_error(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """A string among ProviderResult.warnings raised TypeError in merging (notice.index)."""
+    OddValues.odd = {"warnings": ["mind the fox"]}
+    client = make_client(plugins=[FakePlugin(OddValues)])
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert caught.value.message.startswith(
+        "the fake plugin returned str, not a Notice in ProviderResult.warnings"
+    )
+    assert caught.value.billing_note == "the provider answered, and may bill the images it made"
+
+
 async def test_a_usage_given_as_a_dict_is_read_as_one_when_calls_are_summed_too(
     make_client: MakeClient, server: FakeServer
 ) -> None:
