@@ -9,6 +9,7 @@ fully transparent pixels as the area, as a mask marks it. Pure: no I/O, no crede
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from limner import (
@@ -96,6 +97,7 @@ def translate_call(call: ProviderCall) -> Translation:
         body["imageGenerationConfig"] = plan.config
     _forward(plan, body)
     _region_notices(plan, settings)
+    _model_id_notices(plan, settings)
     wire = WireRequest(
         "POST", invoke_url(settings, invoked_id(settings, call.model)), headers=HEADERS, json=body
     )
@@ -247,6 +249,27 @@ def _region_notices(plan: Plan, settings: NovaCanvasSettings) -> None:
                 param="region",
             )
         )
+
+
+def _model_id_notices(plan: Plan, settings: NovaCanvasSettings) -> None:
+    """A ``model_ids`` key one slip from this model's alias (``nova-canvass``), when none names
+    it: the call goes to the model itself, which the user meant to replace. (A key that is a
+    Bedrock id, with its ``:``, may name a model another plugin adds: not looked at.)"""
+    model = plan.call.model
+    if not settings.model_ids or invoked_id(settings, model) != model.name:
+        return
+    aliases = [*model.aliases, *(f"{model.provider}/{alias}" for alias in model.aliases)]
+    for key in settings.model_ids:
+        close = difflib.get_close_matches(key.casefold(), aliases, n=1, cutoff=0.85)
+        if close and ":" not in key:
+            plan.warnings.append(
+                Notice(
+                    code="possible_typo",
+                    message=f"model_ids key {key!r} names no model; did you mean {close[0]!r}? "
+                    f"{model.name} is invoked as itself",
+                    param="model_ids",
+                )
+            )
 
 
 def invoked_id(settings: NovaCanvasSettings, model: ModelInfo) -> str:

@@ -286,6 +286,32 @@ def test_model_ids_setting_points_at_another_bedrock_id(
     assert url.endswith("/model/amazon.nova-canvas-v1%3A0/invoke")  # another model's entry
 
 
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [("nova-canvass", "nova-canvas"), ("Amazon/Nova-Canva", "amazon/nova-canvas")],
+)
+def test_a_model_ids_key_one_slip_from_the_alias_is_said(
+    provider: NovaCanvasProvider, make_call: MakeCall, key: str, meant: str
+) -> None:
+    """It was passed over in silence: the call went to the model the user meant to replace
+    (on-demand billing, or a model past its end of life)."""
+    settings = provider.load_settings({"region": "us-east-1", "model_ids": {key: "arn:x"}}, {})
+    made = provider.translate(make_call(prompt="x", settings=settings))
+    assert made.request.url.endswith("/model/amazon.nova-canvas-v1%3A0/invoke")
+    assert [(w.code, w.param, w.message) for w in made.warnings if w.param == "model_ids"] == [
+        (
+            "possible_typo",
+            "model_ids",
+            f"model_ids key {key!r} names no model; did you mean {meant!r}? "
+            "amazon.nova-canvas-v1:0 is invoked as itself",
+        )
+    ]
+    for quiet in ({"nova-canvas": "arn:x"}, {"amazon.nova-canvas-v2:0": "arn:x"}):  # a model's
+        settings = provider.load_settings({"region": "us-east-1", "model_ids": quiet}, {})
+        made = provider.translate(make_call(prompt="x", settings=settings))
+        assert not [w for w in made.warnings if w.param == "model_ids"]
+
+
 class Successor:
     @limner.hookimpl
     def register_models(self, register: Any) -> None:
