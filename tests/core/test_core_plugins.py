@@ -1016,14 +1016,21 @@ async def test_a_crash_names_no_hook_that_let_the_provider_translate(
         def translate_request(self) -> None:
             return None
 
-    class Crashing(FakeProvider):
-        def translate(self, call: limner.ProviderCall) -> limner.Translation:
-            raise KeyError("size")
+    caught = await _provider_crash_beside(make_client, Observer())
+    assert caught.message.startswith("the fake plugin failed in translate (KeyError")
 
-    client = make_client(plugins=[FakePlugin(Crashing), Observer()])
+
+class _CrashingTranslate(FakeProvider):
+    def translate(self, call: limner.ProviderCall) -> limner.Translation:
+        raise KeyError("size")
+
+
+async def _provider_crash_beside(make_client: MakeClient, other: object) -> limner.PluginError:
+    """The error of a provider whose translate crashes, beside another plugin's hook."""
+    client = make_client(plugins=[FakePlugin(_CrashingTranslate), other])
     with pytest.raises(limner.PluginError) as caught:
         await client.images.generate(model="alpha", prompt="x")
-    assert caught.value.message.startswith("the fake plugin failed in translate (KeyError")
+    return caught.value
 
 
 def _hook_names() -> list[str]:
@@ -1272,14 +1279,8 @@ async def test_a_crash_names_no_wrapper_it_only_passed_through(
         def translate_request(self) -> Any:
             return (yield)
 
-    class Crashing(FakeProvider):
-        def translate(self, call: limner.ProviderCall) -> limner.Translation:
-            raise KeyError("size")
-
-    client = make_client(plugins=[FakePlugin(Crashing), Timing()])
-    with pytest.raises(limner.PluginError) as caught:
-        await client.images.generate(model="alpha", prompt="x")
-    assert caught.value.message.startswith("the fake plugin failed in translate (KeyError")
+    caught = await _provider_crash_beside(make_client, Timing())
+    assert caught.message.startswith("the fake plugin failed in translate (KeyError")
 
 
 async def test_a_wrapper_whose_own_code_crashes_is_named(

@@ -97,10 +97,10 @@ def translate_call(call: ProviderCall) -> Translation:
         body["imageGenerationConfig"] = plan.config
     _forward(plan, body)
     _region_notices(plan, settings)
-    _model_id_notices(plan, settings)
-    wire = WireRequest(
-        "POST", invoke_url(settings, invoked_id(settings, call.model)), headers=HEADERS, json=body
-    )
+    model_id = invoked_id(settings, call.model)
+    if model_id == call.model.name and settings.model_ids:  # none of its keys names the model
+        _model_id_notices(plan, settings)
+    wire = WireRequest("POST", invoke_url(settings, model_id), headers=HEADERS, json=body)
     return Translation(
         request=wire,
         adjustments=tuple(plan.adjustments),
@@ -252,12 +252,10 @@ def _region_notices(plan: Plan, settings: NovaCanvasSettings) -> None:
 
 
 def _model_id_notices(plan: Plan, settings: NovaCanvasSettings) -> None:
-    """A ``model_ids`` key one slip from this model's alias (``nova-canvass``), when none names
-    it: the call goes to the model itself, which the user meant to replace. (A key that is a
+    """A ``model_ids`` key one slip from this model's alias (``nova-canvass``), none naming it:
+    the call goes to the model itself, which the user meant to replace. (A key that is a
     Bedrock id, with its ``:``, may name a model another plugin adds: not looked at.)"""
     model = plan.call.model
-    if not settings.model_ids or invoked_id(settings, model) != model.name:
-        return
     aliases = [*model.aliases, *(f"{model.provider}/{alias}" for alias in model.aliases)]
     for key in settings.model_ids:
         close = difflib.get_close_matches(key.casefold(), aliases, n=1, cutoff=0.85)
