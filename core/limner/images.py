@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import functools
 import io
 import re
@@ -254,10 +255,11 @@ def _read_file(given: str, *, param: str, max_bytes: int) -> bytes:
     path = Path(given).expanduser()
     shown = repr(given) if len(given) <= 300 else f"{given[:100]!r}... ({len(given):,} characters)"
     try:
-        if not path.is_file():
-            if path.is_dir():
+        kind = _file_kind(path)
+        if kind != "file":
+            if kind == "directory":
                 said = f"{shown} is a directory, not an image file"
-            elif path.exists():
+            elif kind == "other":
                 said = f"{shown} is not a regular file (a device or a pipe): save the image first"
             elif scheme := _URL_SCHEME.match(given):  # gs://, s3://: not a path either
                 said = (
@@ -284,6 +286,21 @@ def _read_file(given: str, *, param: str, max_bytes: int) -> bytes:
             param=param,
             code="file_unreadable",
         ) from exc
+
+
+def _file_kind(path: Path) -> str:
+    """``file``, ``directory``, ``other`` (a device, a pipe) or ``missing``; a name too long for
+    the system (base64 text, most likely) names no file either, where ``Path.is_file`` raises."""
+    try:
+        if path.is_file():
+            return "file"
+        if path.is_dir():
+            return "directory"
+        return "other" if path.exists() else "missing"
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return "missing"
+        raise
 
 
 # Image modes a PNG holds as they are; anything else (CMYK, YCbCr, F...) becomes RGB(A).

@@ -1,4 +1,5 @@
-"""Whether an image file is whole: a PNG read through to its end, a JPEG reaching its end marker.
+"""Whether an image file is whole: a PNG read through to its end, a JPEG reaching its end marker,
+a HEIF or AVIF whose boxes all end inside the file.
 
 A file cut short (an upload interrupted, a copy truncated) keeps its header, so it opens and
 reports its size; a provider would refuse it only after the upload, or answer from half an
@@ -22,7 +23,8 @@ def check_whole(image: Image.Image, data: bytes, param: str, damaged_message: st
     the upload (or answer from half an image): a PNG's chunks and checksums are read through to
     its end (Pillow's ``verify``, which decodes no pixels), a JPEG must reach its end marker.
     ``image`` is ``data`` as Pillow has just opened it, not loaded: a PNG's ``verify`` leaves it
-    unusable. Other formats pass."""
+    unusable. A HEIF or AVIF (ISO base media boxes) must hold every top-level box its sizes
+    declare: the image data comes last, so a file cut short ends inside it. Other formats pass."""
     damaged = InvalidRequestError(damaged_message, param=param, code="invalid_image")
     kind = image.format
     if kind in ("JPEG", "MPO"):
@@ -38,6 +40,26 @@ def check_whole(image: Image.Image, data: bytes, param: str, damaged_message: st
             image.verify()
         except Exception as exc:  # Pillow raises several kinds (SyntaxError for a bad chunk)
             raise damaged from exc
+    elif kind in ("HEIF", "AVIF") and not _boxes_whole(data):
+        raise damaged
+
+
+def _boxes_whole(data: bytes) -> bool:
+    """Whether the top-level boxes of an ISO base media file (HEIF, AVIF) fit in ``data``: each
+    box starts with its size (32 bits; 1: a 64-bit size follows the type; 0: to the file's
+    end) and its type."""
+    at = 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at : at + 4], "big")
+        header = 8
+        if size == 1:
+            size, header = int.from_bytes(data[at + 8 : at + 16], "big"), 16
+        if size == 0:
+            return True
+        if size < header or at + size > len(data):
+            return False
+        at += size
+    return True  # (a few bytes after the last box hold no box an image needs)
 
 
 def _jpeg_scan(data: bytes) -> int:

@@ -900,17 +900,23 @@ def test_serve_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]) -
     assert "--port: a port is a whole number from 0 to 65535, not '99999'" in err
 
 
-def test_a_file_system_error_is_json_with_json(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    long_name = str(tmp_path / ("a" * 300 + ".png"))
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc")
+def test_a_file_system_error_is_json_with_json(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(
-        capsys, "edit", "x", "-m", "gpt-image-1.5", "--image", long_name, "--dry-run", "--json"
-    )
+        capsys,
+        "edit",
+        "x",
+        "-m",
+        "gpt-image-1.5",
+        "--image",
+        "/proc/self/mem",
+        "--dry-run",
+        "--json",
+    )  # (a file that exists, but whose reading fails)
     assert (status, out) == (2, "")
     body = json.loads(err)
     assert body["error"]["type"] == "invalid_request_error"
-    assert "File name too long" in body["error"]["message"]
+    assert "cannot read '/proc/self/mem' (Input/output error)" in body["error"]["message"]
 
 
 def test_an_option_nested_too_deeply_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:

@@ -152,3 +152,25 @@ def test_limner_registers_pillow_heif_itself(tmp_path: Path) -> None:
         [sys.executable, "-c", script, str(photo)], capture_output=True, text=True, check=False
     )
     assert (ran.returncode, ran.stdout, ran.stderr) == (0, "image/heic 20 10\n", "")
+
+
+@pytest.mark.parametrize("kind", ["HEIF", "AVIF"])
+def test_a_heic_or_avif_cut_short_is_refused_naming_the_parameter(kind: str) -> None:
+    """Pillow opens one from its header alone, and a model that takes it as it is would get it
+    broken: the boxes its sizes declare must all be in the file."""
+    import os
+
+    picture = Image.frombytes("RGB", (64, 64), os.urandom(64 * 64 * 3))
+    whole = heif(picture) if kind == "HEIF" else _avif(picture)
+    assert sniff(whole, param="images[0]").width == 64
+    assert sniff(whole + b"\0\0\0", param="images[0]").width == 64  # (a few bytes after)
+    for cut in (len(whole) // 2, len(whole) - 1):
+        with pytest.raises(InvalidRequestError) as caught:
+            sniff(whole[:cut], param="images[0]")
+        assert (caught.value.param, caught.value.code) == ("images[0]", "invalid_image")
+
+
+def _avif(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="AVIF")
+    return out.getvalue()

@@ -528,6 +528,9 @@ async def test_text_file_passed_as_image_path(
         ("/proc/self/mem", "cannot read '/proc/self/mem' (Input/output error)", "file_unreadable"),
         ("/no/such/dir/fox.png", "no such file", "file_not_found"),
         ("gs://bucket/fox.png", "is a gs:// URL, which limner does not fetch", "file_not_found"),
+        # an answer's b64_json passed on without its data: prefix: text, too long for a path
+        ("iVBORw0KGgo" * 30, "an image given as text is a path, a data: URL", "file_not_found"),
+        ("iVBORw0KGgo" * 5000, "an image given as text is a path, a data: URL", "file_not_found"),
     ],
 )
 async def test_a_path_that_cannot_be_read_is_refused_naming_the_image(

@@ -20,8 +20,8 @@ What limner does with an input that does not fit:
 * **dall-e-2, not square → refused** (:class:`~limner.InvalidRequestError`): squaring means
   cropping or padding, which changes what gets edited or varied; the user must choose how.
 * **dall-e-2, 4 MB or more (after any conversion) → refused**
-  (:class:`~limner.PayloadTooLargeError`). "4MB" is read as 4 MiB, as core reads the spec's
-  "50MB" input limit as 50 MiB.
+  (:class:`~limner.PayloadTooLargeError`); **a GPT image model's image, 50 MB or more (as
+  sent, converted or not) → refused** the same way. "4MB" is read as 4 MiB and "50MB" as 50 MiB.
 * **The mask is never converted**: its alpha channel is the edit area, and core already
   requires a PNG with alpha of the image's size. A mask of 4 MB or more is refused for every
   model (the spec's mask rule names no model); for dall-e-2 the PNG and size rules are checked
@@ -54,7 +54,8 @@ __all__ = [
 SQUARE_PNG_UPLOADS = frozenset({"dall-e-2"})
 MAX_UPLOAD_BYTES = 4 * 2**20
 MAX_INPUT_BYTES = 50 * 2**20
-"""GPT image models take input images "less than 50MB" [SPEC]; a converted PNG is checked."""
+"""GPT image models take input images "less than 50MB" [SPEC], checked as sent (converted or not):
+the client's ``max_download_bytes``, which caps what limner reads, may be set higher."""
 
 # Input image formats the GPT image models take: "png, webp, or jpg" [SPEC].
 ACCEPTED_INPUTS = frozenset({"image/png", "image/jpeg", "image/webp"})
@@ -95,9 +96,9 @@ def input_image(plan: Plan, image: InputImage, param: str) -> InputImage:
     accepted = _PNG_ONLY if square_png else ACCEPTED_INPUTS
     takes = "only PNG uploads" if square_png else "PNG, JPEG or WebP input images"
     ready = accepted_image(plan, image, param, accepted, f"{plan.model_name} takes {takes}")
-    if square_png or ready is not image:  # as given otherwise: core already capped its size
-        assert ready.data is not None
-        _check_bytes(plan, ready.data, param, MAX_UPLOAD_BYTES if square_png else MAX_INPUT_BYTES)
+    assert ready.data is not None  # (checked as sent: core's cap is the caller's to raise)
+    limit = MAX_UPLOAD_BYTES if square_png else MAX_INPUT_BYTES
+    _check_bytes(plan, ready.data, param, limit, as_png=square_png or ready is not image)
     return ready
 
 
@@ -135,14 +136,17 @@ def _check_mask(plan: Plan, mask: InputImage, image: InputImage) -> None:
     _check_bytes(plan, mask.data, "mask", MAX_UPLOAD_BYTES)
 
 
-def _check_bytes(plan: Plan, data: bytes, param: str, limit: int) -> None:
+def _check_bytes(plan: Plan, data: bytes, param: str, limit: int, *, as_png: bool = True) -> None:
+    """``data`` must be under ``limit`` (the spec's "less than"); ``as_png``: the message says
+    the size is the PNG's (converted, or a PNG the model requires)."""
     if len(data) >= limit:
         # a GPT image model takes larger images, but no larger mask
         gpt = limit == MAX_UPLOAD_BYTES and param != "mask"
         other = ", or use a GPT image model" if gpt else ""
         kind = "a mask" if param == "mask" else "an image"
         raise PayloadTooLargeError(
-            f"{param} is {len(data):,} bytes as PNG; {plan.model_name} takes {kind} of less than "
+            f"{param} is {len(data):,} bytes{' as PNG' if as_png else ''}; {plan.model_name} "
+            f"takes {kind} of less than "
             f"{byte_count(limit)} ({limit:,} bytes). Send a smaller image{other}",
             param=param,
             provider="openai",

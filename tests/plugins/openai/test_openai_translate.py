@@ -1493,6 +1493,30 @@ def test_a_gif_over_the_input_limit_once_a_png_is_refused(
     assert "as PNG" in caught.value.message
 
 
+@pytest.mark.parametrize("form", ["multipart", "json"])
+def test_an_image_sent_as_given_is_held_to_the_input_limit_too(
+    provider: OpenAIProvider,
+    make_call: Any,
+    png: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    form: str,
+) -> None:
+    """The client's ``max_download_bytes`` may be raised over OpenAI's 50 MB, so an image the
+    model takes as it is is checked too (the limit lowered here so the test needs no 50 MB
+    image), in the JSON form (moderation set) as in the multipart one."""
+    import limner_openai.uploads
+
+    monkeypatch.setattr(limner_openai.uploads, "MAX_INPUT_BYTES", len(png))  # "less than"
+    extra = {"moderation": "low"} if form == "json" else {}
+    with pytest.raises(limner.PayloadTooLargeError) as caught:
+        provider.translate(make_call("gpt-image-1.5", "edit", images=[png], prompt="x", **extra))
+    assert caught.value.param == "images[0]"
+    assert caught.value.message == (
+        f"images[0] is {len(png):,} bytes; gpt-image-1.5 takes an image of less than "
+        f"{len(png)} bytes ({len(png):,} bytes). Send a smaller image"
+    )
+
+
 def test_gpt_image_multipart_edit_converts_only_the_gif_and_never_the_mask(
     provider: OpenAIProvider, make_call: Any, png: bytes, gif: bytes, jpeg: bytes, mask_png: bytes
 ) -> None:
