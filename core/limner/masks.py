@@ -1,6 +1,7 @@
 """Masks in OpenAI's convention (fully transparent pixels, alpha 0, mark the area to edit): the
-warning for one that marks nothing, and its conversion to the black-and-white masks several
-providers take."""
+warning for one that marks nothing, its conversion to the black-and-white masks several
+providers take (with the adjustment that says when soft edges were made hard), or to a greyscale
+mask of per-pixel strength for a provider that reads one."""
 
 from __future__ import annotations
 
@@ -11,9 +12,19 @@ from .errors import InvalidRequestError
 from .responses import Notice
 
 if TYPE_CHECKING:
+    from PIL.Image import Image
+
+    from .changes import Changes
     from .images import InputImage
 
-__all__ = ["MASK_MARKS_NOTHING", "mask_notices", "mask_to_binary"]
+__all__ = [
+    "MASK_MARKS_NOTHING",
+    "mask_notices",
+    "mask_to_binary",
+    "mask_to_strength",
+    "partly_transparent",
+    "report_hard_edges",
+]
 
 
 MASK_MARKS_NOTHING = "mask_marks_nothing"
@@ -48,20 +59,70 @@ def mask_to_binary(
     edited pixels are ``edit`` and kept pixels ``keep`` — the form several providers expect —
     greyscale, or ``mode="RGB"`` for providers that take only RGB. A mask with no fully
     transparent pixel is refused, naming ``param``: it would become a mask that marks nothing,
-    an edit known to change nothing (and billed)."""
+    an edit known to change nothing (and billed). Partly transparent pixels are kept: say so
+    with :func:`report_hard_edges`."""
+    alpha = _marking_alpha(mask, param, "sent in black and white", "count as kept")
+    return _png(alpha.point(lambda value: edit if value == 0 else keep).convert(mode))
+
+
+def mask_to_strength(mask: bytes, *, param: str = "mask") -> bytes:
+    """Turn a mask in limner's convention into a greyscale PNG of per-pixel edit strength, for
+    a provider that reads one: white (full strength) where the mask is fully transparent, black
+    where it is opaque, and a partly transparent pixel as grey as it is see-through
+    (``255 - alpha``), so a mask's soft edges stay soft. A mask with no fully transparent pixel
+    is refused, as :func:`mask_to_binary` refuses it."""
+    alpha = _marking_alpha(mask, param, "sent as strengths", "are edited in part")
+    return _png(alpha.point(lambda value: 255 - value))
+
+
+def partly_transparent(mask: InputImage) -> int:
+    """How many pixels of ``mask`` are partly transparent (alpha 1 to 254): soft edges, which
+    a black-and-white mask cannot carry. Counted once per image."""
+    if mask.data is None or not mask.has_alpha:
+        return 0
+    return mask.derived(
+        "partly_transparent", lambda image: sum(_alpha(image.data or b"").histogram()[1:255])
+    )
+
+
+def report_hard_edges(changes: Changes, mask: InputImage, param: str, takes: str) -> None:
+    """Record, when ``mask`` (named ``param``) has partly transparent pixels, that the
+    black-and-white mask sent keeps them: ``takes`` says why (``"Nova Canvas takes a mask of
+    pure black and white"``)."""
+    count = partly_transparent(mask)
+    if count:
+        changes.adjust(
+            param,
+            f"{count:,} partly transparent pixels",
+            "kept",
+            f"{takes}: only fully transparent pixels (alpha 0) mark the area to edit, so its "
+            "soft edges are made hard",
+        )
+
+
+def _alpha(mask: bytes) -> Image:
     from PIL import Image
 
     with Image.open(io.BytesIO(mask)) as image:
-        alpha = image.convert("RGBA").getchannel("A")
+        return image.convert("RGBA").getchannel("A")
+
+
+def _marking_alpha(mask: bytes, param: str, sent: str, partly: str) -> Image:
+    """The mask's alpha band; refused when no pixel is fully transparent, as the mask ``sent``
+    would change nothing (``partly``: what becomes of partly see-through pixels)."""
+    alpha = _alpha(mask)
     if alpha.getextrema()[0] != 0:
         raise InvalidRequestError(
             f"{param} has no fully transparent pixel (alpha 0), and those mark the area to "
-            "change: sent in black and white, it would change nothing. Make the area to edit "
-            "fully transparent (partly see-through pixels count as kept)",
+            f"change: {sent}, it would change nothing. Make the area to edit fully transparent "
+            f"(partly see-through pixels {partly})",
             param=param,
             code="invalid_mask",
         )
-    binary = alpha.point(lambda value: edit if value == 0 else keep).convert(mode)
+    return alpha
+
+
+def _png(image: Image) -> bytes:
     out = io.BytesIO()
-    binary.save(out, format="PNG")
+    image.save(out, format="PNG")
     return out.getvalue()

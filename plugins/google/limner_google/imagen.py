@@ -30,7 +30,7 @@ from limner import (
     WireResponse,
 )
 from limner.images import accepted_image
-from limner.masks import mask_to_binary
+from limner.masks import mask_to_binary, report_hard_edges
 from limner.responses import CONTENT_FILTERED
 
 from .common import (
@@ -268,6 +268,7 @@ def _edit(
             "maskImageConfig": mask_config,
         },
     ]
+    report_hard_edges(plan, call.mask, "mask", "Imagen takes a black-and-white mask")
     params["editMode"] = EDIT_MODES[mode]
     if plan.options.base_steps is not None:
         params["editConfig"] = {"baseSteps": plan.options.base_steps}

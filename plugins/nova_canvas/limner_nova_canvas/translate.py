@@ -23,6 +23,7 @@ from limner import (
     WireRequest,
 )
 from limner.forwarding import forward_fields
+from limner.masks import report_hard_edges
 from limner.responses import TRANSPARENCY_NOT_USED_AS_MASK
 
 from .images import decode_option_image, nova_image, nova_mask
@@ -62,6 +63,8 @@ _MODE_TASK = {
     "variation": "IMAGE_VARIATION",
 }
 HEADERS = {"content-type": "application/json", "accept": "application/json"}
+
+PURE_MASKS = "Nova Canvas takes a mask of pure black and white"  # [nova-canvas.md §2 Masks]
 
 
 def choose_task(call: ProviderCall, options: NovaCanvasOptions) -> tuple[str, str | None]:
@@ -155,10 +158,12 @@ def _single_image_inputs(plan: Plan) -> None:
         )
     if call.mask is not None:
         plan.params["maskImage"] = nova_mask(call.mask, edit_is_white=task == "OUTPAINTING")
+        report_hard_edges(plan, call.mask, "mask", PURE_MASKS)
     elif options.mask_prompt:
         plan.params["maskPrompt"] = options.mask_prompt
     elif image.has_transparent_pixels(_image_param(call, 0)):  # they mark it, as a mask's do
         plan.params["maskImage"] = nova_mask(image, edit_is_white=task == "OUTPAINTING")
+        report_hard_edges(plan, image, _image_param(call, 0), PURE_MASKS)
     else:
         raise InvalidRequestError(
             f"edit_mode {plan.mode!r} needs a mask (transparent = area to change), an image whose "

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from limner import EditRequest, FilePart, InputImage, InvalidRequestError, UnsupportedFeatureError
 from limner.images import accepted_image
-from limner.masks import mask_to_binary
+from limner.masks import mask_to_strength
 from limner.responses import TRANSPARENCY_NOT_USED_AS_MASK
 
 from . import fields
@@ -178,14 +178,16 @@ def _mask(plan: Plan, image: InputImage) -> None:
                 param="mask",
             )
         return  # Stability derives the mask from the image's alpha channel
-    binary = mask.derived("white_is_edit", _white_is_edit)
-    plan.files.append(FilePart("mask", "mask.png", "image/png", binary))
+    strengths = mask.derived("white_is_edit", _white_is_edit)
+    plan.files.append(FilePart("mask", "mask.png", "image/png", strengths))
 
 
 def _white_is_edit(mask: InputImage) -> bytes:
-    """OpenAI's convention (transparent = edit) → Stability's (white = edit, black = keep)."""
+    """OpenAI's convention (transparent = edit) → Stability's (white = full strength, black =
+    keep; a grey, a part strength [SPEC-2024 ``mask``]): a soft edge stays soft, as it does in
+    an image's own alpha, which Stability reads the same way."""
     assert mask.data is not None
-    return mask_to_binary(mask.data)
+    return mask_to_strength(mask.data)
 
 
 def _mode_options(plan: Plan) -> None:

@@ -113,7 +113,10 @@ _EDITING = _GENERATE.model_copy(
         # automatically resized" (v2beta OpenAPI, /edit/inpaint and /edit/erase mask)
         "mask_any_size": True,
         # "white = full inpaint strength, black = keep" (v2beta OpenAPI, /edit/inpaint mask)
-        "mask_format": "white = edit, black = keep; resized to the image by Stability",
+        "mask_format": (
+            "white = edit, black = keep, grey = edit in part (per-pixel strength); resized to "
+            "the image by Stability"
+        ),
         # inpaint first: the default with a mask; without one limner picks image-to-image.
         "edit_modes": ("inpaint", "image-to-image", *EDIT_SERVICES[1:]),
         # erase and remove-background take no prompt; outpaint's is optional [SPEC]

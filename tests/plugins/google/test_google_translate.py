@@ -14,6 +14,7 @@ import limner
 from limner import Adjustment
 from limner_google import GoogleProvider
 
+from ...masks import soft_mask
 from .conftest import VERTEX, FakeCredentials, MakeCall, png, settings
 
 GEMINI_BASE = "https://generativelanguage.googleapis.com/v1beta/models/"
@@ -683,6 +684,27 @@ async def test_the_backend_check_leaves_other_errors_in_their_order() -> None:
                 model="google/gemini-3-pro-image", prompt="x", output_format="gif", dry_run=True
             )
     assert first.value.param == "output_format"
+
+
+def test_imagen_makes_a_soft_edge_hard_and_says_so(
+    provider: GoogleProvider, make_call: MakeCall
+) -> None:
+    call = make_call(
+        "imagen-3.0-capability-001",
+        "edit",
+        settings=VERTEX,
+        images=[png(16, 16)],
+        mask=soft_mask(16, 16),
+    )
+    translation = provider.translate(call)
+    _, masked = translation.request.json["instances"][0]["referenceImages"]
+    sent = base64.b64decode(masked["referenceImage"]["bytesBase64Encoded"])
+    with Image.open(io.BytesIO(sent)) as mask:
+        assert [mask.getpixel((x, 5)) for x in (3, 4, 7, 8, 9)] == [0, 255, 255, 0, 0]
+    assert [(a.param, a.requested, a.applied) for a in translation.adjustments] == [
+        ("mask", "4 partly transparent pixels", "kept")
+    ]
+    assert translation.adjustments[0].reason.startswith("Imagen takes a black-and-white mask: ")
 
 
 def test_imagen_edit_needs_a_mask(provider: GoogleProvider, make_call: MakeCall) -> None:

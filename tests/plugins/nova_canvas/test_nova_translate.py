@@ -14,6 +14,7 @@ import limner
 from limner import Adjustment, ProviderCall
 from limner_nova_canvas import NovaCanvasProvider
 
+from ...masks import soft_mask
 from .conftest import MakeCall, png
 
 URL = "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-canvas-v1%3A0/invoke"
@@ -125,6 +126,33 @@ def test_inpainting_with_mask(provider: NovaCanvasProvider, make_call: MakeCall)
     }
     assert_mask(base64.b64decode(mask_b64), edit=(0, 0, 0), keep=(255, 255, 255))
     assert provider.translate(call).size == "320x320"
+
+
+@pytest.mark.parametrize("given", ["mask", "image"])
+def test_a_soft_edge_is_made_hard_and_reported(
+    provider: NovaCanvasProvider, make_call: MakeCall, given: str
+) -> None:
+    """Nova takes pure black and white: partly transparent pixels are kept, and the mask (or
+    the image whose alpha marks the area) gets an adjustment saying so."""
+    soft = soft_mask(320, 320)
+    if given == "mask":
+        call = make_call("edit", prompt="a lamp", images=[png(320, 320)], mask=soft)
+    else:
+        call = make_call("edit", prompt="a lamp", images=[soft], edit_mode="inpaint")
+    translation = provider.translate(call)
+    mask = base64.b64decode(body(provider, call)["inPaintingParams"]["maskImage"])
+    assert_mask(mask, edit=(0, 0, 0), keep=(255, 255, 255))
+    param = "mask" if given == "mask" else "images[0]"
+    assert (
+        Adjustment(
+            param=param,
+            requested="80 partly transparent pixels",
+            applied="kept",
+            reason="Nova Canvas takes a mask of pure black and white: only fully transparent "
+            "pixels (alpha 0) mark the area to edit, so its soft edges are made hard",
+        )
+        in translation.adjustments
+    )
 
 
 def test_inpainting_with_mask_prompt(provider: NovaCanvasProvider, make_call: MakeCall) -> None:

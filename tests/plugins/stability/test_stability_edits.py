@@ -14,6 +14,7 @@ import limner
 from limner_stability import StabilityProvider
 from limner_stability.body import MAX_BODY_BYTES, multipart_size
 
+from ...masks import soft_mask
 from .conftest import MakeCall, png
 from .test_stability_translate import BASE, adjusted, wire
 
@@ -58,6 +59,18 @@ def test_mask_means_inpaint_with_a_black_and_white_mask(
                 assert pixels[x, y] == (255 if edited else 0), (x, y)
     assert translation.warnings == ()
     assert translation.edit_mode == "inpaint"  # the default with a mask, priced by core
+
+
+def test_a_soft_edge_reaches_stability_as_greys(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    """Stability reads a mask as per-pixel strength [SPEC-2024 ``mask``]: a partly transparent
+    pixel is a grey as see-through as it was (255 - alpha), not made hard."""
+    translation = provider.translate(edit(make_call, mask=soft_mask(64, 64)))
+    with Image.open(io.BytesIO(translation.request.files[1].data)) as mask:
+        assert mask.mode == "L"
+        assert [mask.getpixel((x, 20)) for x in (15, 16, 31, 32, 33)] == [0, 255, 255, 127, 0]
+    assert translation.adjustments == ()
 
 
 def test_the_mask_format_declared_is_the_one_sent(

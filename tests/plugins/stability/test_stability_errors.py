@@ -425,7 +425,7 @@ async def test_split_calls_convert_the_mask_and_a_gif_once(
     from .conftest import png
 
     conversions: list[str] = []
-    for module, name in ((limner_stability.edits, "mask_to_binary"), (limner.images, "_png_of")):
+    for module, name in ((limner_stability.edits, "mask_to_strength"), (limner.images, "_png_of")):
         real = getattr(module, name)
 
         def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
@@ -441,7 +441,7 @@ async def test_split_calls_convert_the_mask_and_a_gif_once(
             model="stabilityai/sd3.5-large", prompt="a moon", image=gif.getvalue(), mask=mask, n=3
         )
     assert len(loopback.seen) == 3 and len(result.data) == 3
-    assert sorted(conversions) == ["_png_of", "mask_to_binary"]
+    assert sorted(conversions) == ["_png_of", "mask_to_strength"]
     assert len({bytes(seen.files["mask"]) for seen in loopback.seen}) == 1
 
 
