@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -279,6 +280,21 @@ _TRANSPARENT = {
 }
 
 
+_COLOUR_KEY = (
+    "; this one makes a colour transparent (a tRNS colour key), which is no alpha channel: "
+    "save it as RGBA"
+)
+
+
+def _colour_keyed(data: bytes) -> bool:
+    """Whether a PNG without an alpha band makes one colour transparent (asked only of a mask
+    being refused, for its message)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        return "transparency" in image.info
+
+
 def check_mask(
     mask: InputImage,
     image: InputImage,
@@ -297,7 +313,8 @@ def check_mask(
         return
     if mask.mime != "image/png" or not mask.has_alpha:
         raise InvalidRequestError(
-            f"{param} must be a PNG with an alpha channel ({_TRANSPARENT[param]})",
+            f"{param} must be a PNG with an alpha channel ({_TRANSPARENT[param]})"
+            + (_COLOUR_KEY if mask.mime == "image/png" and _colour_keyed(mask.data) else ""),
             param=param,
             code=f"invalid_{param}",
         )

@@ -487,6 +487,28 @@ async def test_bad_edit_input(
     assert server.requests == []
 
 
+@pytest.mark.parametrize("keyed", [False, True])
+async def test_a_mask_without_an_alpha_channel_is_refused_saying_what_to_save(
+    client: limner.AsyncClient, server: FakeServer, keyed: bool
+) -> None:
+    """A PNG whose transparency is a colour key (tRNS) has see-through pixels but no alpha
+    channel: the message says to save it as RGBA."""
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 0, 0)).save(
+        out, "PNG", **({"transparency": (0, 0, 0)} if keyed else {})
+    )
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.edit(**_edit(mask=out.getvalue()))
+    said = "mask must be a PNG with an alpha channel (transparent pixels mark the area to edit)"
+    hint = (
+        "; this one makes a colour transparent (a tRNS colour key), which is no alpha channel: "
+        "save it as RGBA"
+    )
+    assert (info.value.param, info.value.code) == ("mask", "invalid_mask")
+    assert info.value.message == said + (hint if keyed else "")
+    assert server.requests == []
+
+
 async def test_a_mask_drawn_on_a_photo_as_it_shows_says_the_photo_is_turned(
     client: limner.AsyncClient, server: FakeServer
 ) -> None:
