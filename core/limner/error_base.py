@@ -19,7 +19,10 @@ __all__ = ["LimnerError"]
 
 class LimnerError(Exception):
     """Base of every limner error. ``http_status`` is the status a gateway answers with;
-    ``error_type`` and ``code`` fill the OpenAI error body."""
+    ``error_type`` and ``code`` fill the OpenAI error body. ``body`` is the provider's answer
+    to a failed call as the OpenAI SDK's ``APIStatusError.body`` holds it: the JSON's
+    ``error`` member when the JSON is an object that has one (``body["code"]``), else the
+    JSON, else the answer's text; ``None`` for an error no answer said (secrets redacted)."""
 
     http_status: ClassVar[int] = 500
     error_type: ClassVar[str] = "api_error"

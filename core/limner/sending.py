@@ -199,7 +199,9 @@ def _provider_error(
     parse_error: Callable[[WireResponse], LimnerError],
 ) -> LimnerError:
     """The error for a non-2xx ``response``: a redirect's, or the plugin's (by status if its
-    parser fails), naming the provider and model, and retryable as core's retries judged."""
+    parser fails), naming the provider and model, with the answer as ``body`` where the plugin
+    gave none (:meth:`~limner.wire.WireResponse.error_body`), and retryable as core's retries
+    judged."""
     if 300 <= response.status < 400:
         return _redirected(provider, model, response)
     try:
@@ -209,6 +211,8 @@ def _provider_error(
     if not isinstance(error, LimnerError):  # (returned, not raised: the same, for the user)
         error = generic_error(provider, model, response)
     error = _attributed(error, provider, model, response)
+    if error.body is None:  # one rule for every provider's errors (a plugin may set none)
+        error.body = response.error_body()
     verdict = retried(provider, response)  # one truth: the verdict core retried by
     if response.status in RETRYABLE_STATUSES or verdict:  # (else the plugin's own word stands)
         error.retryable = verdict
@@ -261,6 +265,7 @@ def _redirected(provider: Provider, model: ModelInfo, response: WireResponse) ->
         model=model.id,
         status_code=response.status,
         request_id=response.request_id,
+        body=response.error_body(),
     )
 
 
@@ -275,6 +280,7 @@ def generic_error(provider: Provider, model: ModelInfo, response: WireResponse) 
         "model": model.id,
         "status_code": response.status,
         "request_id": response.request_id,
+        "body": response.error_body(),
     }
     if response.status == 404 and response.json_or_none() is None:
         names = provider.env.get("base_url")

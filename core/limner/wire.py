@@ -237,6 +237,16 @@ class WireResponse:
         except ValueError:
             return None
 
+    def error_body(self) -> Any:
+        """The answer as an error's ``body`` holds it, by the OpenAI SDK's rule for
+        ``APIStatusError.body``: the JSON's ``error`` member when the JSON is an object that
+        has one, else the JSON, else the body's text (stripped; ``""`` for an empty body)."""
+        try:
+            parsed = self.json()
+        except ValueError:
+            return self.body.decode("utf-8", "replace").strip()
+        return parsed.get("error", parsed) if isinstance(parsed, dict) else parsed
+
     @property
     def retry_after(self) -> float | None:
         """Seconds to wait from ``retry-after-ms`` or ``retry-after`` (seconds or an HTTP date)."""

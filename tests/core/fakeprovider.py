@@ -228,7 +228,7 @@ class FakeProvider(limner.Provider):
             "model": call.model.id,
             "status_code": response.status,
             "request_id": response.request_id,
-            "body": body,
+            "body": response.error_body(),
         }
         if response.status == 400 and error.get("code") == "content_policy":
             return limner.ContentPolicyError(message, reason=error.get("message"), **common)

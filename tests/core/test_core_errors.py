@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
+
+import pytest
+from aiohttp import web
 
 import limner
+
+from .support import FakeServer, MakeClient
 
 
 def test_a_setting_is_spelt_for_python_in_str_only() -> None:
@@ -132,3 +138,64 @@ def test_a_404_from_no_api_names_the_setting_and_where_the_request_went() -> Non
         404,
         base_url,
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "body"),
+    [
+        (b'{"error": {"message": "no", "code": "x"}}', {"message": "no", "code": "x"}),
+        (b'{"error": "bad key"}', "bad key"),  # whatever the member holds
+        (
+            b'{"message": "no", "__type": "ValidationException"}',
+            {"message": "no", "__type": "ValidationException"},
+        ),
+        (b'[{"error": {"code": "x"}}]', [{"error": {"code": "x"}}]),  # no object: as it is
+        (b"\n<html>Bad gateway</html>\n", "<html>Bad gateway</html>"),
+        (b"", ""),
+    ],
+)
+def test_an_error_body_is_the_answer_as_the_openai_sdk_keeps_it(content: bytes, body: Any) -> None:
+    """``APIStatusError.body``: an error object's inside, other JSON, else the text. Limner gave
+    the whole ``{"error": {...}}`` (``e.body.get("code")`` was ``None``) and ``None`` for text."""
+    assert limner.WireResponse(400, {}, content).error_body() == body
+    decoded = limner.WireResponse(400, {}, b'{"error": {"co', parsed={"error": {"code": "x"}})
+    assert decoded.error_body() == {"code": "x"}  # (the transport's parse, of a cut body)
+
+
+def test_the_default_parse_error_keeps_the_answer_as_the_body() -> None:
+    from limner.sending import generic_error
+
+    from .fakeprovider import ALPHA, FakeProvider
+
+    said = limner.WireResponse(429, {}, b'{"error": {"message": "slow down", "code": "rate"}}')
+    assert generic_error(FakeProvider(), ALPHA, said).body == {
+        "message": "slow down",
+        "code": "rate",
+    }
+    page = limner.WireResponse(404, {}, b"404: Not Found", "https://proxy.example/v1/x")
+    assert generic_error(FakeProvider(), ALPHA, page).body == "404: Not Found"
+
+
+async def test_an_error_a_plugin_gave_no_body_gets_the_answer_as_its_body(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """One rule for every provider: core fills in the body a plugin's error left out (a
+    redirect's error, core's own, has the answer too)."""
+    from .fakeprovider import FakePlugin, FakeProvider
+
+    class Terse(FakeProvider):
+        def parse_error(self, call: Any, response: Any) -> limner.LimnerError:
+            return limner.InvalidRequestError("no")
+
+    client = make_client(plugins=[FakePlugin(Terse)])
+    refusal = {"error": {"message": "no", "code": "bad_size", "param": "size"}}
+    server.reply(web.json_response(refusal, status=400))
+    with pytest.raises(limner.InvalidRequestError) as info:
+        await client.images.generate(model="alpha", prompt="x")
+    assert info.value.body == refusal["error"]
+    server.reply(
+        web.Response(status=302, text=" moved ", headers={"location": "https://x.example/"})
+    )
+    with pytest.raises(limner.ProviderError) as moved:
+        await client.images.generate(model="alpha", prompt="x")
+    assert moved.value.body == "moved"

@@ -48,9 +48,7 @@ async def test_a_key_echoed_as_a_name_in_the_body_is_redacted(
     server.reply(echo)
     with pytest.raises(limner.AuthenticationError) as info:
         await make_client().images.generate(model="fake/alpha-1", prompt="p")
-    assert info.value.body == {
-        "error": {"message": "bad key", "details": {"<redacted>": "not valid"}}
-    }
+    assert info.value.body == {"message": "bad key", "details": {"<redacted>": "not valid"}}
 
 
 async def test_a_key_echoed_encoded_is_redacted_in_each_form(

@@ -130,7 +130,7 @@ def parse_error(call: Called, response: WireResponse) -> LimnerError:
         "status_code": status,
         "request_id": response.request_id,
         "retryable": status in RETRYABLE_STATUSES,
-        "body": body,
+        "body": response.error_body(),
     }
     message = error.get("message") if error else None
     if error is None or not isinstance(message, str):

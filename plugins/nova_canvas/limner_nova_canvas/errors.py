@@ -98,7 +98,7 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
         "status_code": status,
         "request_id": response.request_id,
         "retryable": status in RETRYABLE_STATUSES,
-        "body": body,
+        "body": response.error_body(),
     }
     if code is not None:
         common["code"] = code

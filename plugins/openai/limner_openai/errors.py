@@ -95,14 +95,14 @@ def retryable(response: WireResponse) -> bool:
 
 def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
     """The limner error for a non-2xx OpenAI answer (or a 2xx body holding an ``error``)."""
-    body, error = read_error_body(response)
+    _, error = read_error_body(response)
     common: dict[str, Any] = {
         "provider": "openai",
         "model": call.model.id,
         "status_code": response.status,
         "request_id": response.request_id,
         "retryable": response.status in RETRYABLE_STATUSES and retryable(response),
-        "body": body,
+        "body": response.error_body(),
     }
     if error is None or error.message is None:
         return _fallback(response, common)

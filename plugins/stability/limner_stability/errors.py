@@ -60,7 +60,7 @@ def _text(value: Any) -> str | None:
 
 def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
     """The limner error for a non-200 Stability answer."""
-    body, error_id, name, errors = read_error_body(response)
+    _, error_id, name, errors = read_error_body(response)
     status = response.status
     common: dict[str, Any] = {
         "provider": "stabilityai",
@@ -68,7 +68,7 @@ def parse_error(call: ProviderCall, response: WireResponse) -> LimnerError:
         "status_code": status,
         "request_id": response.headers.get("x-request-id") or error_id,
         "retryable": status in RETRYABLE_STATUSES,
-        "body": body,
+        "body": response.error_body(),
     }
     if name is not None:
         common["code"] = name

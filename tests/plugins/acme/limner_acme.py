@@ -188,7 +188,7 @@ class AcmeProvider(limner.Provider):
             "model": call.model.id,
             "status_code": response.status,
             "request_id": response.request_id,
-            "body": body,
+            "body": response.error_body(),
         }
         code = error.get("code") if isinstance(error.get("code"), str) else None
         if code == "moderated":

@@ -269,7 +269,7 @@ def test_invalid_api_key(provider: GoogleProvider, make_call: MakeCall) -> None:
     assert error.code == "invalid_api_key"  # OpenAI's code for it; Google's status in the words
     assert error.message.startswith("Google (INVALID_ARGUMENT): API key not valid")
     assert "GEMINI_API_KEY" in error.message
-    assert error.body == body
+    assert error.body == body["error"]  # as the openai SDK's error.body holds it
 
 
 def test_imagen_prompt_blocked(provider: GoogleProvider, make_call: MakeCall) -> None:

@@ -147,10 +147,12 @@ async def test_type_in_body_and_unreadable_body(bedrock: BedrockServer) -> None:
     typed = Reply(400, {"__type": "com.amazon.coral#ValidationException", "Message": "bad"})
     error = await fail(bedrock, typed)
     assert (type(error), error.code) == (limner.InvalidRequestError, "ValidationException")
+    assert error.body == typed.body  # JSON without an "error" key: as it is, as in the openai SDK
     html = Reply(502, b"<html>bad gateway</html>", {"content-type": "text/html"})
     error = await fail(bedrock, html, html, html)
     assert type(error) is limner.ProviderUnavailableError
     assert "bad gateway" in error.message
+    assert error.body == "<html>bad gateway</html>"  # (None before: the SDK keeps the text)
     # a 404 that is not Bedrock's (which names its exception): the endpoint, not the model
     missing = Reply(404, b"<html>not here</html>", {"content-type": "text/html"})
     error = await fail(bedrock, missing)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
+import openai
 import pytest
 from aiohttp import web
 
@@ -52,7 +54,7 @@ def test_400_keeps_param_and_code(provider: OpenAIProvider, call: Any) -> None:
         "OpenAI: Invalid size '1x1'. (parameter 'size') — fix the request and retry"
     )
     assert error.retryable is False
-    assert error.body == json.loads(content)
+    assert error.body == json.loads(content)["error"]  # as the openai SDK's error.body
     assert_common(error, 400)
 
 
@@ -559,3 +561,47 @@ def test_a_link_relative_to_the_servers_host_is_joined_to_the_calls_url(
         "https://images.example/v1/images/files/z.png",
         "https://cdn.example/w.png",
     ]
+
+
+MODERATED = {
+    "error": {
+        "message": "Your request was rejected by the safety system.",
+        "type": "image_generation_user_error",
+        "param": None,
+        "code": "moderation_blocked",
+        "moderation_details": {"moderation_stage": "input", "categories": ["sexual"]},
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "content", "content_type"),
+    [
+        (400, json.dumps(MODERATED), "application/json"),
+        (502, "<html>Bad gateway</html>\n", "text/html"),
+        (500, "", "text/plain"),
+        (401, '{"error": "bad key"}', "application/json"),
+    ],
+)
+async def test_the_error_body_is_the_openai_sdks(
+    status: int, content: str, content_type: str
+) -> None:
+    """Code moved from the SDK reads ``e.body["code"]`` and ``e.body["moderation_details"]``:
+    limner's ``body`` was the whole ``{"error": {...}}``, and ``None`` for an HTML page."""
+
+    async def said(recorded: object) -> web.StreamResponse:
+        return web.Response(status=status, text=content, content_type=content_type)
+
+    server = await make_server()
+    server.reply(*[said] * (2 + FAST_RETRY.max_retries))
+    sdk = openai.OpenAI(api_key="sk-test", base_url=f"{server.url}/v1", max_retries=0)
+    try:
+        with pytest.raises(openai.APIStatusError) as expected:
+            await asyncio.to_thread(sdk.images.generate, model="gpt-image-1", prompt="x")
+        async with await _client(server) as client:
+            with pytest.raises(limner.LimnerError) as info:
+                await client.images.generate(model="openai/gpt-image-1", prompt="x")
+    finally:
+        sdk.close()
+        await server.stop()
+    assert info.value.body == expected.value.body

@@ -214,6 +214,7 @@ def test_unreadable_bodies_fall_back_on_the_status(
     html = provider.parse_error(call, answer(502, b"<html>Bad gateway</html>"))
     assert type(html) is limner.ProviderUnavailableError
     assert "<html>Bad gateway</html>" in html.message
+    assert html.body == "<html>Bad gateway</html>"  # the text, as the openai SDK's error.body
     legacy = provider.parse_error(
         call, answer(401, {"id": "i", "name": "unauthorized", "message": "Incorrect API key"})
     )
