@@ -46,6 +46,14 @@ def _without_sdk_unset(values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if not sdk_unset(value)}
 
 
+def _headers_without_sdk_unset(headers: Any) -> Any:
+    """``extra_headers`` without the headers set to one of the SDK's markers: left out, as the
+    SDK leaves them out (what is no dict is left for validation to refuse)."""
+    if isinstance(headers, Mapping) and any(sdk_unset(value) for value in headers.values()):
+        return _without_sdk_unset(headers)
+    return headers
+
+
 def build_request(
     cls: type[_Model],
     fields: Mapping[str, Any],
@@ -68,6 +76,8 @@ def build_request(
         _drop_sdk_options(values)
     if extra:
         values.update(_extra_fields(extra, values))
+    if "openai" in sys.modules and values.get("extra_headers"):
+        values["extra_headers"] = _headers_without_sdk_unset(values["extra_headers"])
     if None in values.values():  # null means unset: a forwarded field set to None is not sent
         known = _field_names(cls)
         values = {

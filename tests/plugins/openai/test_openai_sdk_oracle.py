@@ -457,6 +457,30 @@ def test_the_sdks_markers_for_an_argument_left_out_leave_it_out(unset: Any) -> N
     assert "future" not in edit.requests[0]["form"]
 
 
+@pytest.mark.parametrize("unset", [openai.NOT_GIVEN, openai.omit], ids=["NOT_GIVEN", "omit"])
+def test_a_header_set_to_the_sdks_marker_is_left_out(unset: Any) -> None:
+    """``extra_headers={"X-Trace": openai.omit}`` leaves the header out in the SDK; limner
+    refused it ("extra_headers.X-Trace: Input should be a valid string")."""
+    import limner
+
+    with limner.Client(environ={}) as client:
+        plan = client.images.generate(
+            model="openai/gpt-image-2",
+            prompt="a fox",
+            dry_run=True,
+            extra_headers={"X-Trace": unset, "X-Kept": "1"},
+        )
+        nested = client.images.generate(  # extra_body's extra_headers are the argument
+            model="openai/gpt-image-2",
+            prompt="a fox",
+            dry_run=True,
+            extra_body={"extra_headers": {"X-Trace": unset}},
+        )
+    assert plan.requests[0]["headers"]["x-kept"] == "1"
+    assert "x-trace" not in plan.requests[0]["headers"]
+    assert "x-trace" not in nested.requests[0]["headers"]
+
+
 def test_unsendable_text_in_a_multipart_edit_is_named_before_the_call() -> None:
     """A lone surrogate in a form field was a bare TypeError from the HTTP library at send
     time; it is the caller's field to fix, named before anything is sent."""
