@@ -329,6 +329,38 @@ async def test_edit_multipart_with_several_images(gateway: Gateway, server: Fake
     assert sizes == [len(first), len(second)]
 
 
+async def test_an_edits_adjustments_name_the_images_as_the_request_did(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """A GIF is converted for the model: the form's files are ``image``, so the adjustment says
+    ``image[1]``, as an error about it does; in JSON they are ``images``."""
+    import io
+
+    from PIL import Image
+
+    gif = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(gif, format="GIF")
+    form = await gateway.sdk().images.edit(
+        model="openai/gpt-image-1",
+        prompt="combine",
+        image=[("a.png", png(8, 8), "image/png"), ("b.gif", gif.getvalue(), "image/gif")],
+    )
+    as_json = await gateway.sdk().post(
+        "/images/edits",
+        body={
+            "model": "openai/gpt-image-1",
+            "prompt": "combine",
+            "images": [{"image_url": data_url(png(8, 8))}, {"image_url": data_url(gif.getvalue())}],
+        },
+        cast_to=ImagesResponse,
+    )
+    for result, param in ((form, "image[1]"), (as_json, "images[1]")):
+        adjustments = (result.model_extra or {})["adjustments"]
+        assert [(a["param"], a["requested"], a["applied"]) for a in adjustments] == [
+            (param, "image/gif", "image/png")
+        ]
+
+
 async def test_edit_json_with_data_urls(gateway: Gateway, server: FakeServer) -> None:
     image = png(8, 8)
     result = await gateway.sdk().post(

@@ -85,14 +85,18 @@ async def edits(request: web.Request) -> web.Response:
     else:
         body = await read_json(request)
     try:
-        return await _edit(request, state, body)
+        return await _edit(request, state, body, images_as="image" if multipart else "images")
     except LimnerError as error:
         if multipart:  # the form's field is ``image`` (``image[]``), as the SDKs send it
             error.rename_param("images", "image")
         raise
 
 
-async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any]) -> web.Response:
+async def _edit(
+    request: web.Request, state: GatewayState, body: dict[str, Any], *, images_as: str
+) -> web.Response:
+    """``images_as``: the images' field as the request named them (``image`` in a form), which
+    the answer's adjustments and warnings name them by, as errors do."""
     model = _model(state, body)
     require(body, "images")  # and a prompt, unless the model's edit_mode does without (core)
     check_request(body, max_n=state.config.max_n, reserved=("image",))
@@ -126,7 +130,23 @@ async def _edit(request: web.Request, state: GatewayState, body: dict[str, Any])
         return done
 
     result = await state.upstream(edit, caller(request))
+    if images_as != "images":
+        result = _images_renamed(result, images_as)
     return await _answer(request, state, result, body.get("response_format"))
+
+
+def _images_renamed(result: ImagesResponse, name: str) -> ImagesResponse:
+    """``result`` with its adjustments and warnings on ``images`` (``images[0]``) on ``name``
+    (``image[0]``) instead."""
+
+    def renamed(param: str | None) -> str | None:
+        if param is None or not param.startswith("images"):
+            return param
+        return name + param.removeprefix("images")
+
+    adjustments = [a.model_copy(update={"param": renamed(a.param)}) for a in result.adjustments]
+    warnings = [n.model_copy(update={"param": renamed(n.param)}) for n in result.warnings]
+    return result.model_copy(update={"adjustments": adjustments, "warnings": warnings})
 
 
 async def variations(request: web.Request) -> web.Response:
