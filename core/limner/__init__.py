@@ -100,6 +100,7 @@ if TYPE_CHECKING:
         suggest as suggest,
         sync_client as sync_client,
         testing as testing,
+        token_usage as token_usage,
         translation_check as translation_check,
         typos as typos,
         unknown_model as unknown_model,
@@ -168,11 +169,11 @@ if TYPE_CHECKING:
         ImageFormatWarning,
         ImagesResponse,
         Notice,
-        Usage,
     )
     from .retry import RetryPolicy
     from .size_rules import SizeRules
     from .sync_client import Client
+    from .token_usage import Usage
     from .wire import FilePart, WireRequest, WireResponse
 
 __all__ = [
