@@ -182,6 +182,12 @@ class ProviderResult:
     (:meth:`ProviderCall.without_images` keeps it): when no call made an image, core's error
     takes the provider's words from the first (a refusal's ``reason``, ``stage`` and
     ``categories``; the text a model said instead)."""
+    extra: dict[str, Any] | None = None
+    """The answer's other top-level fields, which the plugin does not map onto those above, as
+    the provider gave them (OpenAI's ``svg_usage``): the response carries them as its own extra
+    fields (the first call's, when ``n`` was split), except those named like one of its fields
+    (``cost``, ``provider``...), which a ``field_kept_out`` warning names. ``None`` for none:
+    give only what the provider said, which a user of its own SDK would read."""
 
     def __init__(  # written out: see the note above
         self,
@@ -196,6 +202,7 @@ class ProviderResult:
         request_id: str | None = None,
         billed_usd: Decimal | None = None,
         withheld: LimnerError | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         fields = self.__dict__
         fields["images"] = images
@@ -209,6 +216,7 @@ class ProviderResult:
         fields["request_id"] = request_id
         fields["billed_usd"] = billed_usd
         fields["withheld"] = withheld
+        fields["extra"] = extra
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from .outcomes import (
 )
 from .responses import (
     CONTENT_FILTERED,
+    FIELD_KEPT_OUT,
     NO_IMAGES,
     RESENT,
     Adjustment,
@@ -153,6 +154,7 @@ def respond(
     answered = merged.answered
     first, sent = answered[0]
     size, kind = shape
+    extra = first.extra
     try:
         usage = first.usage if len(answered) == 1 else _summed_usage(answered)
         fields = {
@@ -170,9 +172,35 @@ def respond(
             "warnings": [*merged.warnings, *price_warnings],
             "request_id": first.request_id,
         }
-        return built_response(fields, tuple(merged.failed.values()))
+        if extra is not None:  # (most answers have no other fields)
+            extra = _passed_on(extra, fields, plan.provider.name)
+        return built_response(fields, tuple(merged.failed.values()), extra)
     except ValidationError as exc:  # what the plugin returned is of the wrong type
         raise unreadable_result(plan.provider.name, exc) from None
+
+
+def _passed_on(extra: object, fields: dict[str, Any], provider: str) -> dict[str, Any]:
+    """The answer's other fields (:attr:`ProviderResult.extra`) the response carries: all but
+    those named like one of its ``fields``, whose values limner keeps, saying so in a
+    :data:`FIELD_KEPT_OUT` warning."""
+    if not isinstance(extra, dict):
+        error = PluginError.returned(
+            f"the {provider} plugin", extra, "a dict in ProviderResult.extra"
+        )
+        error.add_billing_note("the provider answered, and may bill the images it made")
+        raise error
+    kept_out = [name for name in extra if name in fields]
+    if not kept_out:
+        return dict(extra)
+    names = ", ".join(repr(name) for name in kept_out)
+    fields["warnings"].append(
+        Notice(
+            code=FIELD_KEPT_OUT,
+            message=f"{provider}'s answer also held {names}, left out of the response, "
+            "where limner's own fields have those names",
+        )
+    )
+    return {name: value for name, value in extra.items() if name not in fields}
 
 
 def unreadable_result(provider: str, exc: ValidationError) -> PluginError:

@@ -82,6 +82,11 @@ RESENT = "resent"
 """``Notice.code`` of a call whose connection dropped after its request went out, which limner
 sent again (as it retries lost connections): the provider may have made, and bill, both."""
 
+FIELD_KEPT_OUT = "field_kept_out"
+"""``Notice.code`` of an answer holding fields named like the response's own (``cost``,
+``provider``, ``warnings``...) besides those its plugin maps: limner's values are kept, and the
+notice names the provider's fields left out."""
+
 TRANSPARENCY_NOT_USED_AS_MASK = "transparency_not_used_as_mask"
 """``Notice.code`` of an edit without a mask whose image has transparent pixels, which the
 provider reworks as a whole rather than taking them as the area to edit (an explicit inpaint
@@ -100,9 +105,11 @@ class Notice(OpenAIShaped):
 
 
 class ImageData(OpenAIShaped):
-    """One image: base64 data or a URL, and the prompt the provider used if it rewrote it."""
+    """One image: base64 data or a URL, and the prompt the provider used if it rewrote it. Other
+    fields the provider's answer gave the image are kept as it gave them, as the openai SDK keeps
+    them (``image.generation_id``, and in ``model_extra`` and ``model_dump()``)."""
 
-    model_config = ConfigDict(defer_build=True)
+    model_config = ConfigDict(defer_build=True, extra="allow")
 
     b64_json: str | None = Field(default=None, repr=False)
     url: str | None = None
@@ -127,9 +134,12 @@ class ImageData(OpenAIShaped):
 
 
 class ImagesResponse(OpenAIShaped):
-    """The OpenAI image response, plus what limner adds."""
+    """The OpenAI image response, plus what limner adds. Fields of the provider's answer that its
+    plugin does not map onto these are kept as it gave them (the first call's, when ``n`` was
+    split), as the openai SDK keeps them: ``response.svg_usage``, and in ``model_extra`` and
+    ``model_dump()``. One named like a field here is kept out (see :data:`FIELD_KEPT_OUT`)."""
 
-    model_config = ConfigDict(defer_build=True)
+    model_config = ConfigDict(defer_build=True, extra="allow")
 
     created: int
     data: list[ImageData]
@@ -204,21 +214,26 @@ class ImagesResponse(OpenAIShaped):
 
 
 def built_response(
-    fields: dict[str, Any], failures: tuple[LimnerError, ...] = ()
+    fields: dict[str, Any],
+    failures: tuple[LimnerError, ...] = (),
+    extra: dict[str, Any] | None = None,
 ) -> ImagesResponse:
-    """``ImagesResponse(**fields)`` with ``failures`` (``fields``: every field, in the class's
-    order; its lists are taken, not copied), without validating again what validation would
+    """``ImagesResponse.model_validate({**fields, **extra})`` with ``failures`` (``fields``:
+    every field, in the class's order; ``extra``: the provider's other fields, none named like
+    one of them; both are taken, not copied), without validating again what validation would
     keep as it is: the values limner built, and those of a provider's answer that have the
-    types the fields take. Anything else (a plugin's answer may hold any object) is
-    validated, and converted or refused, as by the constructor."""
-    if not _kept_as_is(fields):
-        response = ImagesResponse(**fields)
+    types the fields take (extra fields are kept as they are). Anything else (a plugin's answer
+    may hold any object) is validated, and converted or refused, as by the constructor."""
+    if not (_kept_as_is(fields) and (not extra or _text_keys(extra))):
+        response = ImagesResponse.model_validate({**fields, **extra} if extra else fields)
         response._failures = failures
         return response
     response = ImagesResponse.__new__(ImagesResponse)
     _object_setattr(response, "__dict__", fields)
-    _object_setattr(response, "__pydantic_fields_set__", set(fields))
-    _object_setattr(response, "__pydantic_extra__", None)
+    _object_setattr(
+        response, "__pydantic_fields_set__", {*fields, *extra} if extra else set(fields)
+    )
+    _object_setattr(response, "__pydantic_extra__", extra if extra is not None else {})
     _object_setattr(response, "__pydantic_private__", {"_failures": failures})
     return response
 
@@ -257,6 +272,11 @@ def _kept_as_is(fields: dict[str, Any]) -> bool:
             if not isinstance(item, kind):
                 return False
     return True
+
+
+def _text_keys(extra: dict[str, Any]) -> bool:
+    """Whether every name in ``extra`` is a ``str`` (validation refuses any other)."""
+    return all(type(name) is str for name in extra)
 
 
 def known_format(value: object) -> str | None:

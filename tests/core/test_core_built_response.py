@@ -42,6 +42,7 @@ def _same(built: ImagesResponse, made: ImagesResponse) -> None:
     assert built == made
     assert repr(built) == repr(made)
     assert built.model_fields_set == made.model_fields_set
+    assert built.model_extra == made.model_extra
     assert built.model_dump() == made.model_dump()
     assert built.to_json() == made.to_json()
     assert built.failures == made.failures
@@ -88,6 +89,36 @@ def test_refused_as_the_constructor_refuses_it(changes: dict[str, Any]) -> None:
     assert str(built.value) == str(made.value)
 
 
+OTHERS = {"svg_usage": {"input_tokens": 9, "model": "m"}, "safety_identifier": None, "_x": 1}
+
+
+@pytest.mark.parametrize(
+    ("changes", "extra"),
+    [
+        ({}, OTHERS),
+        ({}, {}),
+        ({"created": True}, OTHERS),  # validated: 1, the others kept as they are
+    ],
+)
+def test_a_providers_other_fields_are_kept_as_the_constructor_keeps_them(
+    changes: dict[str, Any], extra: dict[str, Any]
+) -> None:
+    built = built_response(_fields(**changes), (), dict(extra))
+    made = ImagesResponse(**_fields(**changes), **extra)
+    _same(built, made)
+    assert built.model_extra == extra
+    assert getattr(built, "svg_usage", None) is extra.get("svg_usage")  # not copied
+    assert list(built.model_dump())[len(ImagesResponse.model_fields) :] == list(extra)
+
+
+def test_a_providers_field_named_no_str_is_refused_as_validation_refuses_it() -> None:
+    with pytest.raises(ValidationError) as built:
+        built_response(_fields(), (), {3: "x"})  # type: ignore[dict-item]
+    with pytest.raises(ValidationError) as made:
+        ImagesResponse.model_validate({**_fields(), 3: "x"})
+    assert str(built.value) == str(made.value)
+
+
 def test_the_unvalidated_way_knows_every_field_and_skips_no_validator() -> None:
     """``built_response`` checks each field's type by hand: a field, a validator or a setting
     for extra fields added to ``ImagesResponse`` must be added there too (this fails until the
@@ -96,4 +127,6 @@ def test_the_unvalidated_way_knows_every_field_and_skips_no_validator() -> None:
     found = ImagesResponse.__pydantic_decorators__
     assert not (found.validators or found.field_validators or found.root_validators)
     assert not (found.model_validators or found.field_serializers or found.model_serializers)
-    assert ImagesResponse.model_config.get("extra") in (None, "ignore")
+    # other fields are kept as they come (built_response takes them as they are): none is typed
+    assert ImagesResponse.model_config.get("extra") == "allow"
+    assert "__pydantic_extra__" not in ImagesResponse.__annotations__

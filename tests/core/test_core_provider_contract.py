@@ -551,6 +551,35 @@ async def test_a_usage_given_as_a_dict_is_read_as_one_when_calls_are_summed_too(
     assert "the provider answered, and may bill the images it made" in caught.value.billing_note
 
 
+async def test_a_providers_other_fields_are_passed_on_but_never_over_limners_own(
+    make_client: MakeClient, server: FakeServer
+) -> None:
+    """``ProviderResult.extra`` reaches the response (the first call's when ``n`` is split); one
+    named like a field of the response does not overwrite limner's value, and is said."""
+    others = {"generation": {"id": 7}, "cost": "0", "provider": "x", "adjustments": None}
+    OddValues.odd = {"extra": others}
+    client = make_client(plugins=[FakePlugin(OddValues)])
+    for n in (1, 3):  # (3: two calls, each with the same fields)
+        result = await client.images.generate(model="fake/alpha-1", prompt="p", n=n)
+        assert result.model_extra == {"generation": {"id": 7}}
+        assert result.model_dump()["generation"] == {"id": 7}
+        assert (result.provider, result.adjustments) == ("fake", [])
+        assert result.cost is not None and result.cost > 0
+        [kept_out] = [w for w in result.warnings if w.code == "field_kept_out"]
+        assert kept_out.message == (
+            "fake's answer also held 'cost', 'provider', 'adjustments', left out of the "
+            "response, where limner's own fields have those names"
+        )
+    assert others == {"generation": {"id": 7}, "cost": "0", "provider": "x", "adjustments": None}
+    OddValues.odd = {"extra": [("generation", 7)]}
+    with pytest.raises(limner.PluginError) as caught:
+        await client.images.generate(model="fake/alpha-1", prompt="p")
+    assert caught.value.message.startswith(
+        "the fake plugin returned list, not a dict in ProviderResult.extra"
+    )
+    assert "the provider answered, and may bill the images it made" in caught.value.billing_note
+
+
 class NoErrorParsed(FakeProvider):
     """Its ``parse_error`` returns nothing for a body it does not know."""
 

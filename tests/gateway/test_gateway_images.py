@@ -88,6 +88,45 @@ async def test_values_outside_openais_enums_are_answered_in_outside_spec(
     assert body["outside_spec"] == {"size": "4x4", "quality": "auto"}
 
 
+OTHER_FIELDS: dict[str, Any] = {
+    "safety_identifier": "user-42",
+    "svg_usage": {
+        "input_tokens": 100,
+        "model": "gpt-5.5",
+        "output_tokens": 2000,
+        "reasoning_tokens": 500,
+        "total_tokens": 2100,
+    },
+}
+
+
+async def test_the_providers_other_fields_reach_the_openai_sdk_as_openai_sent_them(
+    gateway: Gateway, server: FakeServer
+) -> None:
+    """OpenAI's ``svg_usage`` and ``safety_identifier`` (typed in the SDK's ImagesResponse) and
+    an image's ``generation_id`` were dropped; a provider's ``outside_spec`` is the gateway's
+    field's name, so it is left out, and said."""
+
+    async def answer(recorded: Recorded) -> web.StreamResponse:
+        body = ok_body(1, **OTHER_FIELDS, outside_spec={"size": "spoofed"})
+        body["data"][0]["generation_id"] = "gen_7"
+        return web.json_response(body)
+
+    server.reply(answer)
+    result = await gateway.sdk().images.generate(model="openai/gpt-image-1", prompt="a fox")
+    assert result.safety_identifier == "user-42"
+    assert result.svg_usage is not None
+    assert result.svg_usage.model_dump() == OTHER_FIELDS["svg_usage"]
+    assert result.data is not None and result.data[0].model_extra == {"generation_id": "gen_7"}
+    extra = result.model_extra or {}
+    assert extra["outside_spec"] == {"size": "4x4", "quality": "auto"}  # the gateway's
+    assert {
+        "code": "field_kept_out",
+        "message": "the provider's answer also held 'outside_spec', left out of this answer, "
+        "where the gateway's own field has that name",
+    } in extra["warnings"]
+
+
 async def test_values_within_openais_enums_stay_in_their_fields(
     gateway: Gateway, server: FakeServer
 ) -> None:

@@ -16,7 +16,7 @@ from ..chat.response import ChatCompletion
 from ..clear_credentials import CREDENTIALS_IN_CLEAR
 from ..exchange_failures import without_tls_advice
 from ..redaction import Scrubber
-from ..responses import ImagesResponse, Notice
+from ..responses import FIELD_KEPT_OUT, ImagesResponse, Notice
 from .errors import failures_as_answered, upstream_id
 from .schemas import IMAGE_ENUMS
 from .state import STATE
@@ -125,13 +125,32 @@ def unused_headers(request: web.Request) -> list[Notice]:
 def within_enums(body: dict[str, Any]) -> dict[str, Any]:
     """An image answer's JSON ``body`` whose ``size``, ``quality``, ``output_format`` and
     ``background`` hold only values OpenAI's image response lists (:data:`IMAGE_ENUMS`), which
-    clients generated from its spec check: another value moves to :data:`OUTSIDE_SPEC`."""
+    clients generated from its spec check: another value moves to :data:`OUTSIDE_SPEC`. A
+    provider's field of that name is left out (:func:`_without_providers_outside_spec`)."""
+    if OUTSIDE_SPEC in body:
+        body = _without_providers_outside_spec(body)
     outside = {
         name: body.pop(name)
         for name, listed in IMAGE_ENUMS.items()
         if name in body and body[name] not in listed
     }
     return {**body, OUTSIDE_SPEC: outside} if outside else body
+
+
+def _without_providers_outside_spec(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` without the provider's own ``outside_spec`` field (passed on as the Python
+    API keeps it), which would be read as the gateway's: a ``field_kept_out`` warning says so."""
+    kept = {name: value for name, value in body.items() if name != OUTSIDE_SPEC}
+    notice = Notice(
+        code=FIELD_KEPT_OUT,
+        message=f"the provider's answer also held {OUTSIDE_SPEC!r}, left out of this answer, "
+        "where the gateway's own field has that name",
+    )
+    kept["warnings"] = [
+        *body.get("warnings", ()),
+        notice.model_dump(mode="json", exclude_none=True),
+    ]
+    return kept
 
 
 def answered(body: dict[str, Any], scrub: Scrubber) -> dict[str, Any]:

@@ -24,6 +24,15 @@ __all__ = ["parse_images_response"]
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
+_READ = frozenset(("created", "data", "output_format", "size", "quality", "background", "usage"))
+"""The answer's fields the result holds in its own; the others (``svg_usage``,
+``safety_identifier`` [SDK ImagesResponse]) are passed on as OpenAI gave them."""
+
+_READ_PER_IMAGE = frozenset(ImageData.model_fields)
+"""An image's fields the result holds in its own (``b64_json``, ``url``, ``revised_prompt``,
+and limner's ``seed``, which OpenAI does not give); the others (a ``generation_id``) are passed
+on as OpenAI gave them."""
+
 
 def _fail(call: ProviderCall, response: WireResponse, what: str) -> ProviderError:
     return ProviderError(
@@ -37,7 +46,7 @@ def _fail(call: ProviderCall, response: WireResponse, what: str) -> ProviderErro
 
 def parse_images_response(call: ProviderCall, response: WireResponse) -> ProviderResult:
     """Images, usage and the echoed settings (``output_format``, ``size``, ``quality``,
-    ``background``) of a successful call."""
+    ``background``) of a successful call, and the answer's other fields as given."""
     body = response.json_or_none()
     if not isinstance(body, dict):
         raise _fail(call, response, "the body is not a JSON object")
@@ -66,6 +75,7 @@ def parse_images_response(call: ProviderCall, response: WireResponse) -> Provide
         quality=_text(body.get("quality")),
         background=_text(body.get("background")),
         warnings=warnings,
+        extra=None if _READ.issuperset(body) else _not_read(body, _READ),
     )
 
 
@@ -78,7 +88,14 @@ def _image(call: ProviderCall, response: WireResponse, index: int, item: Any) ->
     if url is not None and response.url and _relative(url):  # on the server (RFC 3986 5.2)
         url = urljoin(response.url, url)
     fields = {"b64_json": b64, "url": url, "revised_prompt": _text(item.get("revised_prompt"))}
+    if not _READ_PER_IMAGE.issuperset(item):  # (a cheap check: most images have no others)
+        fields.update(_not_read(item, _READ_PER_IMAGE))
     return _validated(ImageData, fields)
+
+
+def _not_read(fields: dict[str, Any], read: frozenset[str]) -> dict[str, Any]:
+    """The fields of ``fields`` that are not ``read`` into the result's own, unchanged."""
+    return {name: value for name, value in fields.items() if name not in read}
 
 
 def _validated(model: type[_Model], data: Any) -> _Model:

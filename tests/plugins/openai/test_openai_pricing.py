@@ -386,6 +386,55 @@ async def test_an_svg_answer_is_kept_and_its_authoring_tokens_said_unpriced() ->
     )
 
 
+SVG_ANSWER_FIELDS = {
+    "safety_identifier": "user-42",
+    "svg_usage": {
+        "input_tokens": 100,
+        "model": "gpt-5.5",
+        "output_tokens": 2000,
+        "reasoning_tokens": 500,
+        "total_tokens": 2100,
+    },
+}
+
+
+async def test_the_answers_other_fields_are_kept_as_openai_gave_them() -> None:
+    """``svg_usage`` and ``safety_identifier`` (typed in the SDK's ImagesResponse) and an image's
+    ``generation_id`` (kept by the SDK's Image as an extra) were dropped: the response keeps
+    them as the SDK does, as given. An answer without others has none."""
+    import base64
+
+    import openai
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"></svg>'
+    image = {"b64_json": base64.b64encode(svg).decode(), "generation_id": "gen_7"}
+    body = {"created": 1, "output_format": "svg", "data": [image], **SVG_ANSWER_FIELDS}
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.json_response(body)
+
+    result = await generate_against(
+        answer, model="openai/gpt-image-2.6-sunburst", prompt="a logo", output_format="svg"
+    )
+    assert result.svg_usage == SVG_ANSWER_FIELDS["svg_usage"]
+    assert result.safety_identifier == "user-42"
+    assert result.data[0].generation_id == "gen_7"
+    assert result.model_extra == SVG_ANSWER_FIELDS
+    assert result.data[0].model_extra == {"generation_id": "gen_7"}
+    dumped = result.model_dump()
+    assert {name: dumped[name] for name in SVG_ANSWER_FIELDS} == SVG_ANSWER_FIELDS
+    assert dumped["data"][0]["generation_id"] == "gen_7"
+    sdk = openai.types.ImagesResponse.model_validate(body)  # what the SDK reads
+    assert sdk.svg_usage is not None and sdk.svg_usage.model_dump() == result.svg_usage
+    assert sdk.data is not None and sdk.data[0].model_extra == result.data[0].model_extra
+
+    async def plain(request: web.Request) -> web.Response:
+        return web.json_response({"created": 1, "data": [{"b64_json": image["b64_json"]}]})
+
+    result = await generate_against(plain, model="openai/gpt-image-2.6-sunburst", prompt="x")
+    assert result.model_extra == {} and result.data[0].model_extra == {}
+
+
 async def test_an_answer_without_usage_is_priced_from_the_estimate_and_says_so() -> None:
     """A token-billed model answering no usage (a recorded gpt-image-1-mini answer has none)
     is priced from its sheet's per-image estimate, which leaves out the input tokens: said."""
