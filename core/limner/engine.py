@@ -47,6 +47,7 @@ from .inputs import (
 from .interrupted import LINKS_KEPT, cancelled_call, kept
 from .masks import mask_notices
 from .merging import Merged, collect, respond
+from .money import exact_money
 from .off_loop import carries_image_data, run_translation
 from .outcomes import (
     gather_settled,
@@ -111,31 +112,33 @@ class Engine:
         """What would be sent (secrets redacted) and the estimated cost; needs no credentials."""
         plan = await self._plan(operation, request, sending=False)
         calls = [(call, call.n, t) for call, t in zip(plan.calls, plan.translations, strict=True)]
-        estimates, notices = estimate_calls(self.registry, plan.model, operation, calls)
-        return describe(plan, estimates, notices)
+        with exact_money():
+            estimates, notices = estimate_calls(self.registry, plan.model, operation, calls)
+            return describe(plan, estimates, notices)
 
     async def run(self, operation: Operation, request: AnyRequest) -> ImagesResponse:
         plan = await self._plan(operation, request, sending=True)
         ended: dict[int, ProviderResult | LimnerError] = {}
         jobs: dict[int, str] = {}  # the jobs calls started, by call: named if cancelled
-        try:
-            async with admitted(credentials(self.transport, plan)):  # (a gateway's upstream slot)
-                outcomes = await gather_settled(
-                    [
-                        self._send(plan, call, translation, jobs)
-                        for call, translation in zip(plan.calls, plan.translations, strict=True)
-                    ],
-                    into=ended,
-                )
-                return await self._merge(operation, request, plan, outcomes)
-        except asyncio.CancelledError:  # while calls were out, or their images downloading
-            self._keep_made(operation, request, plan, ended, jobs)
-            raise
-        except LimnerError as error:  # no image returned: what was made may still be billed
-            jobs_billable(error, [jobs[index] for index in sorted(jobs)])
-            price_made(self.registry, operation, plan, ended, error)
-            price_failure(self.registry, plan, operation, error)
-            raise
+        with exact_money():  # (the caller may have set a precision that would round)
+            try:
+                async with admitted(credentials(self.transport, plan)):  # (a gateway's slot)
+                    outcomes = await gather_settled(
+                        [
+                            self._send(plan, call, translation, jobs)
+                            for call, translation in zip(plan.calls, plan.translations, strict=True)
+                        ],
+                        into=ended,
+                    )
+                    return await self._merge(operation, request, plan, outcomes)
+            except asyncio.CancelledError:  # while calls were out, or their images downloading
+                self._keep_made(operation, request, plan, ended, jobs)
+                raise
+            except LimnerError as error:  # no image returned: what was made may still be billed
+                jobs_billable(error, [jobs[index] for index in sorted(jobs)])
+                price_made(self.registry, operation, plan, ended, error)
+                price_failure(self.registry, plan, operation, error)
+                raise
 
     def _keep_made(
         self,

@@ -28,6 +28,7 @@ from ..extra_headers import check_extra_headers, check_not_overwritten, with_ext
 from ..failure_cost import price_bills, price_failure
 from ..inputs import OPTIONS, provider_options, respell_error, respelled, spelling
 from ..merging import note_resent
+from ..money import exact_money
 from ..off_loop import carries_image_data, run_translation
 from ..outcomes import failed_call_notice, failed_calls, gather_settled
 from ..plugin_failures import raise_from_plugin
@@ -84,29 +85,31 @@ class ChatEngine:
             ]
             return describe(plan, unknown, [said])
         calls = [(call, 1, t) for call, t in zip(plan.calls, plan.translations, strict=True)]
-        estimates, notices = estimate_calls(self.engine.registry, plan.model, "chat", calls)
-        return describe(plan, estimates, notices)
+        with exact_money():
+            estimates, notices = estimate_calls(self.engine.registry, plan.model, "chat", calls)
+            return describe(plan, estimates, notices)
 
     async def create(self, request: ChatRequest) -> ChatCompletion:
         plan = await self._plan(request, sending=True)
         outcomes: list[ChatResult | LimnerError] = []
-        try:
-            ready = credentials(self.engine.transport, plan)
-            async with admitted(ready):  # (a gateway's upstream slot: taken once the plan holds)
-                outcomes = await gather_settled(
-                    [
-                        self._send(plan, call, translation)
-                        for call, translation in zip(plan.calls, plan.translations, strict=True)
-                    ]
-                )
-            return self._merge(plan, outcomes)
-        except LimnerError as error:  # no answer: the usage reported may still be billed
-            answers = [(o.billed_usd, o.usage) for o in outcomes if isinstance(o, ChatResult)]
-            failed = reported_usage(o for o in outcomes if isinstance(o, LimnerError))
-            step = f"{plan.provider.name}.parse_chat_response"
-            price_bills(self.engine.registry, plan, answers, failed, step, error)
-            price_failure(self.engine.registry, plan, "chat", error)
-            raise
+        with exact_money():  # (the caller may have set a precision that would round)
+            try:
+                ready = credentials(self.engine.transport, plan)
+                async with admitted(ready):  # (a gateway's slot: taken once the plan holds)
+                    outcomes = await gather_settled(
+                        [
+                            self._send(plan, call, translation)
+                            for call, translation in zip(plan.calls, plan.translations, strict=True)
+                        ]
+                    )
+                return self._merge(plan, outcomes)
+            except LimnerError as error:  # no answer: the usage reported may still be billed
+                answers = [(o.billed_usd, o.usage) for o in outcomes if isinstance(o, ChatResult)]
+                failed = reported_usage(o for o in outcomes if isinstance(o, LimnerError))
+                step = f"{plan.provider.name}.parse_chat_response"
+                price_bills(self.engine.registry, plan, answers, failed, step, error)
+                price_failure(self.engine.registry, plan, "chat", error)
+                raise
 
     # ---- planning ----------------------------------------------------------------------------
 

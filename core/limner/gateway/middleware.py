@@ -24,6 +24,7 @@ from ..errors import (
     PermissionDeniedError,
 )
 from ..interrupted import keep_made_images
+from ..money import exact_money
 from ..responses import ImagesResponse
 from ..safe_text import escape_controls
 from .config import is_loopback_host
@@ -142,7 +143,8 @@ async def errors_and_log(request: web.Request, handler: Handler) -> web.StreamRe
 def _made_cost(made: list[ImagesResponse]) -> Decimal | None:
     """What the calls of a cancelled request that had answered cost (billed, not delivered)."""
     costs = [result.cost for result in made if result.cost is not None]
-    return sum(costs, Decimal(0)) if costs else None
+    with exact_money():
+        return sum(costs, Decimal(0)) if costs else None
 
 
 def _encoded_body_left(request: web.Request) -> bool:

@@ -43,6 +43,7 @@ from .plan import Plan
 from .settings import (
     PROJECT_PARAM,
     SET_PROJECT,
+    Endpoint,
     GoogleSettings,
     awaits_adc_project,
     endpoint_for,
@@ -140,9 +141,8 @@ class GoogleProvider(Provider):
         plan = Plan(call=call, endpoint=place, options=options)
         if moved is not None:
             plan.adjustments.append(moved)
-        if family(call.model) == "imagen":
-            return _said_project(translate_imagen(plan))
-        return _said_project(translate_gemini(plan))
+        translate = translate_imagen if family(call.model) == "imagen" else translate_gemini
+        return _said_price(_said_project(translate(plan)), place, call.model)
 
     def parse_response(self, call: ProviderCall, response: WireResponse) -> ProviderResult:
         failed = _error_answered(response)
@@ -173,7 +173,8 @@ class GoogleProvider(Provider):
         assert isinstance(settings, GoogleSettings)
         options = options_of(call.options)
         place, moved = endpoint_for(settings, call.model)
-        return _said_project(translate_chat(call, place, options, moved))
+        translation = translate_chat(call, place, options, moved)
+        return _said_price(_said_project(translation), place, call.model)
 
     def parse_chat_response(self, call: ChatCall, response: WireResponse) -> ChatResult:
         from .chat_parse import parse_chat
@@ -355,6 +356,23 @@ def _error_answered(response: WireResponse) -> WireResponse | None:
     code = error.get("code")
     status = code if isinstance(code, int) and 400 <= code <= 599 else 502
     return WireResponse(status, response.headers, response.body, response.url, response.parsed)
+
+
+PRICE_UNVERIFIED = "price_unverified"
+"""``Notice.code`` of a call priced with a price not checked for where it goes."""
+
+
+def _said_price(translation: Translation, place: Endpoint, model: ModelInfo) -> Translation:
+    """``translation``, with a warning when it goes to Vertex AI, whose list prices for
+    Google's image models were not found: limner prices them as on the Gemini API."""
+    if place.backend != "vertex" or model.pricing is None:
+        return translation
+    notice = Notice(
+        code=PRICE_UNVERIFIED,
+        message=f"{model.id} is priced as on the Gemini API: its Vertex AI list price was not "
+        "checked, and the cost may differ from Vertex's bill",
+    )
+    return replace(translation, warnings=(*translation.warnings, notice))
 
 
 def _said_project(translation: Translation) -> Translation:

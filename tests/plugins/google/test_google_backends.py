@@ -86,7 +86,8 @@ def test_vertex_without_project_waits_for_adc_to_name_it(
         "https://aiplatform.googleapis.com/v1beta1/projects/{project}/locations/global/"
         "publishers/google/models/gemini-3-pro-image:generateContent"
     )
-    assert [w.code for w in translation.warnings] == ["project_from_credentials"]
+    codes = [w.code for w in translation.warnings]
+    assert codes == ["project_from_credentials", "price_unverified"]
     assert "GOOGLE_CLOUD_PROJECT" in translation.warnings[0].message
     dry = provider.authorize(translation.request, call.settings, dry_run=True)
     assert dry.url == translation.request.url
@@ -95,7 +96,7 @@ def test_vertex_without_project_waits_for_adc_to_name_it(
     assert caught.value.param == "providers.google.project"
     assert caught.value.setting == limner.ProviderSetting("google", "project")
     configured = make_call("gemini-3-pro-image", settings=settings(vertexai=True, project="p"))
-    assert provider.translate(configured).warnings == ()
+    assert [w.code for w in provider.translate(configured).warnings] == ["price_unverified"]
 
 
 def test_settings_repr_hides_secrets() -> None:

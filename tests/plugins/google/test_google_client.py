@@ -446,9 +446,9 @@ async def test_vertex_project_from_adc(server: Server, monkeypatch: pytest.Monke
     assert [(s.path, s.headers["authorization"]) for s in server.seen] == [
         (f"{ADC_PREFIX}gemini-3-pro-image:generateContent", "Bearer adc-1")
     ] * 4
-    assert result.warnings == []
+    assert [w.code for w in result.warnings] == ["price_unverified"]
     assert plan.requests[0]["url"].endswith(f"{ADC_PREFIX}gemini-3-pro-image:generateContent")
-    assert plan.warnings == []
+    assert [w.code for w in plan.warnings] == ["price_unverified"]
 
 
 async def test_vertex_adc_without_a_project_says_what_to_set(
@@ -542,7 +542,7 @@ async def test_dry_run_without_a_project_shows_where_it_comes_from(
         "https://aiplatform.googleapis.com/v1beta1/projects/{project}/locations/global/"
         "publishers/google/models/gemini-3-pro-image:generateContent"
     )
-    assert [w.code for w in plan.warnings] == ["project_from_credentials"]
+    assert [w.code for w in plan.warnings] == ["project_from_credentials", "price_unverified"]
 
 
 async def test_dry_run_needs_no_credentials_and_never_touches_adc(

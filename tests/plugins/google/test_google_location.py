@@ -43,7 +43,13 @@ def test_generate_moves_to_global(provider: GoogleProvider, make_call: MakeCall)
         f"{GLOBAL}publishers/google/models/gemini-3-pro-image:generateContent"
     )
     assert translation.adjustments == (moved("google/gemini-3-pro-image"),)
-    assert translation.warnings == ()
+    assert translation.warnings == (
+        limner.Notice(
+            code="price_unverified",
+            message="google/gemini-3-pro-image is priced as on the Gemini API: its Vertex AI "
+            "list price was not checked, and the cost may differ from Vertex's bill",
+        ),
+    )
 
 
 def test_edit_moves_to_global(provider: GoogleProvider, make_call: MakeCall) -> None:
@@ -177,7 +183,7 @@ async def test_environment_location_on_chat() -> None:
     url = f"{GLOBAL}publishers/google/models/gemini-3-pro-image:generateContent"
     assert [r["url"] for r in plan.requests] == [url, url]
     assert plan.adjustments == [moved("google/gemini-3-pro-image")]
-    assert plan.warnings == []
+    assert [w.code for w in plan.warnings] == ["price_unverified"]
 
 
 async def test_chat_call_goes_to_global(server: Server, fake_credentials: Any) -> None:

@@ -625,3 +625,33 @@ async def test_a_failed_calls_partial_cost_says_what_it_leaves_out() -> None:
         "may be billed ($0.00005; openai/gpt-image-2.6-sunburst's price sheet has no rate for "
         "40 text output tokens: the cost covers the other tokens only)"
     )
+
+
+async def test_costs_are_exact_whatever_decimal_context_the_caller_set() -> None:
+    """The caller's ``decimal.getcontext()`` is theirs: at a precision of 3, each product and
+    the sum were rounded (0.16658 came out 0.166). The caller's context comes back after."""
+    import base64
+    import decimal
+
+    from .conftest import _png
+
+    async def answer(request: web.Request) -> web.Response:
+        image = base64.b64encode(_png(8, 8)).decode()
+        usage = {"input_tokens": 36, "output_tokens": 4160, "total_tokens": 4196}
+        return web.json_response({"created": 1, "data": [{"b64_json": image}], "usage": usage})
+
+    with decimal.localcontext() as caller:
+        caller.prec = 3
+        result = await generate_against(answer, model="openai/gpt-image-1", prompt="x")
+        async with limner.AsyncClient() as client:
+            planned = await client.images.generate(
+                model="openai/gpt-image-2",
+                prompt="x",
+                quality="high",
+                size="1024x1024",
+                n=3,
+                dry_run=True,
+            )
+        assert decimal.getcontext().prec == 3
+    assert result.cost == D("0.16658")  # 36 text tokens at $5/M, 4160 image tokens at $40/M
+    assert planned.estimated_cost_usd == D("0.63216")
