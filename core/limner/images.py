@@ -266,7 +266,7 @@ def _read_file(given: str, *, param: str, max_bytes: int) -> bytes:
                     f"{shown} is a {scheme[1]}:// URL, which limner does not fetch; give an "
                     "https URL, a data: URL, the image's bytes or a path"
                 )
-            elif len(given) > 300:  # base64 text, most likely: no path is that long
+            elif len(given) > 300 or given.startswith(_BASE64_HEADS):  # base64 text, likely
                 said = (
                     f"no such file {shown}; an image given as text is a path, a data: URL "
                     "(data:image/png;base64,...) or an https URL"
@@ -286,6 +286,10 @@ def _read_file(given: str, *, param: str, max_bytes: int) -> bytes:
             param=param,
             code="file_unreadable",
         ) from exc
+
+
+_BASE64_HEADS = ("iVBORw0KGgo", "/9j/", "R0lGOD", "UklGR")
+"""How the base64 of a PNG, a JPEG, a GIF and a WebP (RIFF) begins."""
 
 
 def _file_kind(path: Path) -> str:

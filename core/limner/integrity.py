@@ -1,5 +1,5 @@
 """Whether an image file is whole: a PNG read through to its end, a JPEG reaching its end marker,
-a HEIF or AVIF whose boxes all end inside the file.
+a HEIF or AVIF whose image boxes (``meta``, ``mdat``) end inside the file.
 
 A file cut short (an upload interrupted, a copy truncated) keeps its header, so it opens and
 reports its size; a provider would refuse it only after the upload, or answer from half an
@@ -23,8 +23,9 @@ def check_whole(image: Image.Image, data: bytes, param: str, damaged_message: st
     the upload (or answer from half an image): a PNG's chunks and checksums are read through to
     its end (Pillow's ``verify``, which decodes no pixels), a JPEG must reach its end marker.
     ``image`` is ``data`` as Pillow has just opened it, not loaded: a PNG's ``verify`` leaves it
-    unusable. A HEIF or AVIF (ISO base media boxes) must hold every top-level box its sizes
-    declare: the image data comes last, so a file cut short ends inside it. Other formats pass."""
+    unusable. A HEIF or AVIF (ISO base media boxes) must hold its image boxes whole, as their
+    sizes declare them: the image data comes last, so a file cut short ends inside it. Other
+    formats pass."""
     damaged = InvalidRequestError(damaged_message, param=param, code="invalid_image")
     kind = image.format
     if kind in ("JPEG", "MPO"):
@@ -45,21 +46,23 @@ def check_whole(image: Image.Image, data: bytes, param: str, damaged_message: st
 
 
 def _boxes_whole(data: bytes) -> bool:
-    """Whether the top-level boxes of an ISO base media file (HEIF, AVIF) fit in ``data``: each
-    box starts with its size (32 bits; 1: a 64-bit size follows the type; 0: to the file's
-    end) and its type."""
-    at = 0
-    while at + 8 <= len(data):
+    """Whether an ISO base media file (HEIF, AVIF) holds its ``meta`` and ``mdat`` boxes whole
+    (the image's description and data): each top-level box starts with its size (32 bits; 1: a
+    64-bit size follows the type; 0: to the file's end) and its type. What follows both is not
+    read: phones append a motion photo's video and trailers there, in no box."""
+    at, seen = 0, set[bytes]()
+    while at + 8 <= len(data) and not {b"meta", b"mdat"} <= seen:
         size = int.from_bytes(data[at : at + 4], "big")
-        header = 8
+        kind, header = data[at + 4 : at + 8], 8
         if size == 1:
             size, header = int.from_bytes(data[at + 8 : at + 16], "big"), 16
         if size == 0:
             return True
         if size < header or at + size > len(data):
             return False
+        seen.add(kind)
         at += size
-    return True  # (a few bytes after the last box hold no box an image needs)
+    return True  # (a file without them is Pillow's to refuse)
 
 
 def _jpeg_scan(data: bytes) -> int:

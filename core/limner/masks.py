@@ -70,8 +70,9 @@ def mask_to_strength(mask: bytes, *, param: str = "mask") -> bytes:
     a provider that reads one: white (full strength) where the mask is fully transparent, black
     where it is opaque, and a partly transparent pixel as grey as it is see-through
     (``255 - alpha``), so a mask's soft edges stay soft. A mask with no fully transparent pixel
-    is refused, as :func:`mask_to_binary` refuses it."""
-    alpha = _marking_alpha(mask, param, "sent as strengths", "are edited in part")
+    is refused, as :func:`mask_to_binary` refuses it: those mark the area, which partly
+    transparent pixels only soften the edges of."""
+    alpha = _marking_alpha(mask, param, "sent", "only soften the edges of that area")
     return _png(alpha.point(lambda value: 255 - value))
 
 
@@ -108,8 +109,9 @@ def _alpha(mask: bytes) -> Image:
 
 
 def _marking_alpha(mask: bytes, param: str, sent: str, partly: str) -> Image:
-    """The mask's alpha band; refused when no pixel is fully transparent, as the mask ``sent``
-    would change nothing (``partly``: what becomes of partly see-through pixels)."""
+    """The mask's alpha band; refused when no pixel is fully transparent: it marks no area to
+    change, and ``sent`` so it would change nothing (``partly``: what partly see-through pixels
+    do)."""
     alpha = _alpha(mask)
     if alpha.getextrema()[0] != 0:
         raise InvalidRequestError(

@@ -164,6 +164,9 @@ def test_a_heic_or_avif_cut_short_is_refused_naming_the_parameter(kind: str) -> 
     whole = heif(picture) if kind == "HEIF" else _avif(picture)
     assert sniff(whole, param="images[0]").width == 64
     assert sniff(whole + b"\0\0\0", param="images[0]").width == 64  # (a few bytes after)
+    # a Samsung motion photo's video and trailer follow the boxes, in none
+    trailer = b"MotionPhoto_Data" + os.urandom(64) + b"SEFH" + bytes(12) + b"SEFT"
+    assert sniff(whole + trailer, param="images[0]").width == 64
     for cut in (len(whole) // 2, len(whole) - 1):
         with pytest.raises(InvalidRequestError) as caught:
             sniff(whole[:cut], param="images[0]")

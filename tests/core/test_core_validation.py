@@ -17,7 +17,7 @@ from limner.chat.schema import ChatRequest
 from limner.images import InputImage
 from limner.input_errors import param_path
 
-from .support import IMAGE, FakeServer, MakeClient, png
+from .support import IMAGE, IMAGE_B64, FakeServer, MakeClient, png
 
 GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
 
@@ -552,6 +552,7 @@ async def test_text_file_passed_as_image_path(
         ("gs://bucket/fox.png", "is a gs:// URL, which limner does not fetch", "file_not_found"),
         # an answer's b64_json passed on without its data: prefix: text, too long for a path
         ("iVBORw0KGgo" * 30, "an image given as text is a path, a data: URL", "file_not_found"),
+        (IMAGE_B64, "an image given as text is a path, a data: URL", "file_not_found"),
         ("iVBORw0KGgo" * 5000, "an image given as text is a path, a data: URL", "file_not_found"),
     ],
 )

@@ -73,6 +73,25 @@ def test_a_soft_edge_reaches_stability_as_greys(
     assert translation.adjustments == ()
 
 
+def test_a_mask_only_partly_transparent_marks_no_area(
+    provider: StabilityProvider, make_call: MakeCall
+) -> None:
+    """Fully transparent pixels mark the area; partly transparent ones only soften its edges
+    (greys): a mask with none of the first is refused, saying so."""
+    faint = Image.new("RGBA", (64, 64), (0, 0, 0, 255))
+    faint.paste((0, 0, 0, 64), (0, 0, 32, 32))
+    out = io.BytesIO()
+    faint.save(out, format="PNG")
+    with pytest.raises(limner.InvalidRequestError) as caught:
+        provider.translate(edit(make_call, mask=out.getvalue()))
+    assert (caught.value.param, caught.value.code) == ("mask", "invalid_mask")
+    assert caught.value.message == (
+        "mask has no fully transparent pixel (alpha 0), and those mark the area to change: "
+        "sent, it would change nothing. Make the area to edit fully transparent (partly "
+        "see-through pixels only soften the edges of that area)"
+    )
+
+
 def test_the_mask_format_declared_is_the_one_sent(
     provider: StabilityProvider, make_call: MakeCall
 ) -> None:
