@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from .admission import admitted, before_download
 from .answer_costs import price_made, total_cost
 from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
@@ -37,6 +39,7 @@ from .images import InputImage
 from .inputs import (
     NO_INPUTS,
     OPTIONS,
+    LoadedImages,
     load_images,
     provider_options,
     respell_error,
@@ -49,25 +52,14 @@ from .masks import mask_notices
 from .merging import Merged, collect, respond
 from .money import exact_money
 from .off_loop import carries_image_data, run_translation
-from .outcomes import (
-    gather_settled,
-)
+from .outcomes import gather_settled
 from .plugins import Registry
 from .polling import jobs_billable, poll
-from .provider import ProviderSettings
+from .provider import Provider, ProviderSettings
 from .ready_credentials import credentials
 from .requests import set_aside_misplaced
-from .responses import (
-    CONTENT_FILTERED,
-    ImagesResponse,
-)
-from .sending import (
-    Plan,
-    Share,
-    exchange,
-    plan_warnings,
-    unique,
-)
+from .responses import CONTENT_FILTERED, ImagesResponse
+from .sending import Plan, Share, exchange, plan_warnings, unique
 from .settings_store import SettingsStore
 from .typos import typo_notices
 from .validation import check_backend, validate_request
@@ -96,6 +88,34 @@ def split_n(n: int, per_call: int) -> list[int]:
     """``n`` images as the counts of successive calls: ``split_n(5, 2) == [2, 2, 1]``."""
     full, rest = divmod(n, per_call)
     return [per_call] * full + ([rest] if rest else [])
+
+
+def _calls(
+    operation: Operation,
+    model: ModelInfo,
+    request: AnyRequest,
+    settings: ProviderSettings,
+    inputs: LoadedImages,
+    options: BaseModel | None,
+) -> tuple[ProviderCall, ...]:
+    """The provider calls of ``request``: one per share of its ``n`` (:func:`split_n`)."""
+    calls = []  # (a loop, not a generator: no closure over these per request)
+    for index, count in enumerate(split_n(request.n, model.capabilities.max_images_per_call)):
+        calls.append(
+            ProviderCall(
+                operation=operation,
+                model=model,
+                request=request,
+                settings=settings,
+                n=count,
+                index=index,
+                images=inputs.images,
+                mask=inputs.mask,
+                markup=inputs.markup,
+                options=options,
+            )
+        )
+    return tuple(calls)
 
 
 class Engine:
@@ -187,51 +207,27 @@ class Engine:
             else NO_INPUTS
         )
 
-        def translated(settings: ProviderSettings) -> tuple[ProviderCall, ...]:
-            return tuple(
-                ProviderCall(
-                    operation=operation,
-                    model=model,
-                    request=request,
-                    settings=settings,
-                    n=count,
-                    index=index,
-                    images=inputs.images,
-                    mask=inputs.mask,
-                    markup=inputs.markup,
-                    options=options,
-                )
-                for index, count in enumerate(
-                    split_n(request.n, model.capabilities.max_images_per_call)
-                )
-            )
-
-        def translate_all(calls: tuple[ProviderCall, ...]) -> tuple[Translation, ...]:
-            return tuple(
-                with_extra_headers(self.registry.translate(provider, call), extra_headers)
-                for call in calls
-            )
-
         given = request.provider_options
         spelled = spelling(given, provider, OPTIONS) if given else None
         heavy = carries_image_data((*inputs.images, inputs.mask, inputs.markup), given)
         try:
-            calls = translated(settings)
+            calls = _calls(operation, model, request, settings, inputs, options)
             translations = (  # (a light one at once, without a coroutine to await)
-                await run_translation(translate_all, calls, heavy=True)
+                await self._translate_off_loop(provider, extra_headers, calls)
                 if heavy
-                else translate_all(calls)
+                else self._translate_all(provider, extra_headers, calls)
             )
             if sending:  # the request is valid: settings that need I/O may be looked up now
                 completed = self.settings.completed(provider) or await self.settings.to_send(
                     provider, model, within=self.transport.total_timeout
                 )  # (the lookup first: no coroutine to await on every call)
                 if completed is not settings:  # the first call sent: translated again with them
-                    settings, calls = completed, translated(completed)
+                    settings = completed
+                    calls = _calls(operation, model, request, settings, inputs, options)
                     translations = (
-                        await run_translation(translate_all, calls, heavy=True)
+                        await self._translate_off_loop(provider, extra_headers, calls)
                         if heavy
-                        else translate_all(calls)
+                        else self._translate_all(provider, extra_headers, calls)
                     )
         except LimnerError as exc:
             if spelled is not None:  # the options as the caller named them
@@ -271,6 +267,23 @@ class Engine:
             warnings = respelled(warnings, provider, OPTIONS, spelled)
         # Plan(...), not _Plan(...): calling a subscripted generic costs a failed setattr per call
         return Plan(model, provider, settings, calls, translations, adjustments, warnings, spelled)
+
+    async def _translate_off_loop(
+        self, provider: Provider, extra_headers: dict[str, str], calls: tuple[ProviderCall, ...]
+    ) -> tuple[Translation, ...]:
+        """:meth:`_translate_all` in a worker thread (calls given image bytes)."""
+        translate = functools.partial(self._translate_all, provider, extra_headers)
+        return await run_translation(translate, calls, heavy=True)
+
+    def _translate_all(
+        self, provider: Provider, extra_headers: dict[str, str], calls: tuple[ProviderCall, ...]
+    ) -> tuple[Translation, ...]:
+        """Each call's translation, with the request's ``extra_headers``."""
+        translations = []  # (a loop, not a generator: no closure over these per request)
+        for call in calls:
+            translated = self.registry.translate(provider, call)
+            translations.append(with_extra_headers(translated, extra_headers))
+        return tuple(translations)
 
     def _check_backend(self, model: ModelInfo, operation: Operation) -> None:
         """:func:`~limner.validation.check_backend` with the settings this client has for the
