@@ -79,10 +79,7 @@ def build_request(
     if "openai" in sys.modules and values.get("extra_headers"):
         values["extra_headers"] = _headers_without_sdk_unset(values["extra_headers"])
     if None in values.values():  # null means unset: a forwarded field set to None is not sent
-        known = _field_names(cls)
-        values = {
-            name: value for name, value in values.items() if value is not None or name in known
-        }
+        values = _without_unknown_nulls(values, _field_names(cls))
     if len(values) > MAX_FORWARDED:  # (the common case: a dozen fields, none looked at)
         _check_forwarded_count(cls, values)
     try:
@@ -100,6 +97,12 @@ def build_request(
                     param=where,
                 )
     return request
+
+
+def _without_unknown_nulls(values: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    """``values`` without the fields set to ``None`` that are not ``known`` (apart from
+    :func:`build_request`: its comprehension's closure is made only for a null)."""
+    return {name: value for name, value in values.items() if value is not None or name in known}
 
 
 def _drop_sdk_options(values: dict[str, Any]) -> None:

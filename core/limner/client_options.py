@@ -131,7 +131,10 @@ def for_call(engine: Engine, params: Mapping[str, Any]) -> tuple[Engine, Mapping
     if "timeout" not in params and "max_retries" not in params:  # the common case: as it was
         return engine, params
     fields = dict(params)
-    changes = {name: fields.pop(name) for name in CALL_OPTIONS if name in fields}
+    changes: dict[str, Any] = {}
+    for name in CALL_OPTIONS:  # (a loop: no comprehension's closure over fields)
+        if name in fields:
+            changes[name] = fields.pop(name)
     changes = {name: None if sdk_unset(value) else value for name, value in changes.items()}
     return with_options(engine, changes), fields
 

@@ -144,9 +144,20 @@ def with_extra_headers(translation: Translation, headers: dict[str, str]) -> Tra
     ``header_replaced`` warning (the translation made it from the request or the settings)."""
     if not headers:
         return translation
-    built = translation.request.headers
-    hidden = translation.request.secret_headers | GENERIC_SECRET_HEADERS
-    replaced = [
+    replaced = _replaced(translation.request, headers)
+    return replace(
+        translation,
+        request=translation.request.with_headers(headers),
+        warnings=(*translation.warnings, *replaced) if replaced else translation.warnings,
+    )
+
+
+def _replaced(request: WireRequest, headers: dict[str, str]) -> list[Notice]:
+    """A ``header_replaced`` warning for each of ``headers`` that replaces, with another value,
+    one ``request`` sets (apart: its comprehension's closure is made only for extra headers)."""
+    built = request.headers
+    hidden = request.secret_headers | GENERIC_SECRET_HEADERS
+    return [
         Notice(
             code=HEADER_REPLACED,
             param=f"extra_headers.{name}",
@@ -157,11 +168,6 @@ def with_extra_headers(translation: Translation, headers: dict[str, str]) -> Tra
         for name, value in headers.items()
         if built.get(name.lower(), value) != value
     ]
-    return replace(
-        translation,
-        request=translation.request.with_headers(headers),
-        warnings=(*translation.warnings, *replaced) if replaced else translation.warnings,
-    )
 
 
 HEADER_REPLACED = "header_replaced"

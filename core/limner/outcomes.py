@@ -62,6 +62,14 @@ async def gather_settled(
             into[0] = only
         return [only]
 
+    return await _settled_side_by_side(calls, into)
+
+
+async def _settled_side_by_side(
+    calls: Sequence[Awaitable[T]], into: dict[int, T | LimnerError] | None
+) -> list[T | LimnerError]:
+    """:func:`gather_settled` of several calls (apart: its closure is made only for them)."""
+
     async def settled(index: int, call: Awaitable[T]) -> T | LimnerError:
         try:
             outcome: T | LimnerError = await call
@@ -88,9 +96,24 @@ def failed_calls(
     these (:func:`failed_call_notice`). Raises the first call's error when no call
     ``answered`` usefully, and a refusal (:class:`ContentPolicyError`) in ``strict`` mode,
     carrying every call's usage (:func:`reported_usage`), which core prices: it may be billed."""
-    failed = {i: o for i, o in enumerate(outcomes) if isinstance(o, LimnerError)}
+    failed: dict[int, LimnerError] = {}
+    for index, outcome in enumerate(outcomes):  # (a loop: no comprehension's function)
+        if isinstance(outcome, LimnerError):
+            failed[index] = outcome
     if not failed:
         return failed
+    return _some_failed(outcomes, failed, answered=answered, strict=strict)
+
+
+def _some_failed(
+    outcomes: Sequence[T | LimnerError],
+    failed: dict[int, LimnerError],
+    *,
+    answered: Callable[[T], bool],
+    strict: bool,
+) -> dict[int, LimnerError]:
+    """:func:`failed_calls` once some call failed (apart: its comprehensions' closures are
+    made only then)."""
     made = any(answered(o) for o in outcomes if not isinstance(o, LimnerError))
     refused = [e for e in failed.values() if isinstance(e, ContentPolicyError)]
     if made and not (strict and refused):

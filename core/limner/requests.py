@@ -335,6 +335,14 @@ def set_aside_misplaced(
     extra = request.model_extra  # (without nulls: build_request leaves unknown ones out)
     if not extra:
         return request, []
+    return _set_aside(request, extra, variation_edit=variation_edit)
+
+
+def _set_aside(
+    request: RequestT, extra: dict[str, Any], *, variation_edit: bool
+) -> tuple[RequestT, list[Adjustment]]:
+    """:func:`set_aside_misplaced` of a request with extra fields (apart: its comprehensions'
+    closures are made only for one)."""
     if "stream" in extra and read_flag(extra["stream"], "stream"):
         raise UnsupportedFeatureError(
             "limner does not stream images yet; leave out stream",

@@ -75,7 +75,15 @@ class Plan(Generic[CallT]):
         """The call whose translation is ``sent`` (this very object)."""
         if len(self.calls) == 1:  # (the common case: no search)
             return self.calls[0]
-        return next(c for c, t in zip(self.calls, self.translations, strict=True) if t is sent)
+        return _call_sent(self.calls, self.translations, sent)
+
+
+def _call_sent(
+    calls: tuple[CallT, ...], translations: tuple[Translation, ...], sent: Translation
+) -> CallT:
+    """:meth:`Plan.call_for` of several calls (apart: its generator's closure is made only
+    for them)."""
+    return next(c for c, t in zip(calls, translations, strict=True) if t is sent)
 
 
 async def exchange(

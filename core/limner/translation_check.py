@@ -78,9 +78,9 @@ def _fields_problem(result: Translation) -> str | None:
             items = getattr(result, name)
             if not isinstance(items, LIST_LIKE):
                 return f"{name} as {type(items).__name__}, not a tuple of {kind.__name__}"
-            odd = [item for item in items if not isinstance(item, kind)]
-            if odd:
-                return f"{name} holding {type(odd[0]).__name__}, not {kind.__name__}"
+            for item in items:  # (a loop: no comprehension's closure over kind)
+                if not isinstance(item, kind):
+                    return f"{name} holding {type(item).__name__}, not {kind.__name__}"
     if not _STR_OR_NONE.issuperset(
         (type(result.size), type(result.quality), type(result.edit_mode))
     ):

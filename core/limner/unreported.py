@@ -121,6 +121,17 @@ def unsent_end_users(
             given.append((name, value))
     if not given:  # the common case: ``sent`` is not even looked at
         return []
+    return _unsent(model, given, sent, reported)
+
+
+def _unsent(
+    model: ModelInfo,
+    given: list[tuple[str, str]],
+    sent: Iterable[WireRequest],
+    reported: tuple[Iterable[Adjustment | Notice], ...],
+) -> list[Notice]:
+    """:func:`unsent_end_users` once the request sets one (apart: its comprehensions' closures
+    are made only then)."""
     named = {item.param.split(".", 1)[0] for items in reported for item in items if item.param}
     given = [(name, value) for name, value in given if name not in named]
     if not given:

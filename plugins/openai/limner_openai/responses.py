@@ -55,7 +55,9 @@ def parse_images_response(call: ProviderCall, response: WireResponse) -> Provide
     items = body.get("data")
     if not isinstance(items, list):
         raise _fail(call, response, "the body has no 'data' list")
-    images = [_image(call, response, index, item) for index, item in enumerate(items)]
+    images: list[ImageData] = []
+    for index, item in enumerate(items):  # (a loop: no comprehension's closure)
+        images.append(_image(call, response, index, item))
     warnings: list[Notice] = []
     pricing = call.model.pricing  # (read once: a pydantic field)
     tokens = pricing is not None and pricing.per_million_tokens is not None
