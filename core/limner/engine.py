@@ -143,13 +143,10 @@ class Engine:
         with exact_money():  # (the caller may have set a precision that would round)
             try:
                 async with admitted(credentials(self.transport, plan)):  # (a gateway's slot)
-                    outcomes = await gather_settled(
-                        [
-                            self._send(plan, call, translation, jobs)
-                            for call, translation in zip(plan.calls, plan.translations, strict=True)
-                        ],
-                        into=ended,
-                    )
+                    sends = []  # (a loop, not a comprehension: no closure cells for its names)
+                    for call, translation in zip(plan.calls, plan.translations, strict=True):
+                        sends.append(self._send(plan, call, translation, jobs))
+                    outcomes = await gather_settled(sends, into=ended)
                     return await self._merge(operation, request, plan, outcomes)
             except asyncio.CancelledError:  # while calls were out, or their images downloading
                 self._keep_made(operation, request, plan, ended, jobs)

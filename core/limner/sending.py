@@ -78,6 +78,44 @@ class Plan(Generic[CallT]):
         return _call_sent(self.calls, self.translations, sent)
 
 
+class _Signing:
+    """One exchange's authorizing: each attempt's request is authorized (in a thread when the
+    provider's ``authorize`` may block) and kept, for its secret header values. An object,
+    not two closures: their cells would be made for every exchange."""
+
+    __slots__ = ("model_id", "provider", "settings", "signed", "transport")
+
+    def __init__(
+        self, transport: Transport, provider: Provider, settings: ProviderSettings, model_id: str
+    ) -> None:
+        self.transport, self.provider, self.settings = transport, provider, settings
+        self.model_id = model_id
+        self.signed: list[WireRequest] = []  # every attempt's request
+
+    async def __call__(self, wire: WireRequest) -> WireRequest:
+        """``wire`` authorized for one attempt (:data:`~limner.http.Authorize`)."""
+        if self.provider.authorize_blocks:
+            done = await authorized_off_loop(
+                self.transport, self.provider, self.settings, self.model_id, wire
+            )
+        else:
+            done = authorized(self.provider, wire, self.settings, self.model_id)
+        self.signed.append(done)
+        return done
+
+    def scrubber(self) -> Scrubber:
+        """What to take out of a call's error: the provider's secrets, every attempt's secret
+        header values, and the proxies' credentials (a proxy may echo its own). Gathered only
+        when there is an error to clean."""
+        scrub = Scrubber(self.provider.secret_values(self.settings))
+        proxies = self.transport.connections.proxies
+        if proxies:
+            scrub.add(proxies.secrets())
+        for attempt in self.signed:
+            scrub.add(secret_header_values(attempt))
+        return scrub
+
+
 def _call_sent(
     calls: tuple[CallT, ...], translations: tuple[Translation, ...], sent: Translation
 ) -> CallT:
@@ -114,25 +152,13 @@ async def exchange(
     A parser that raises something other than a :class:`LimnerError` on a 2xx body becomes a
     :class:`ProviderError` quoting the body (no ``KeyError`` leaks to users)."""
 
-    signed: list[WireRequest] = []  # every attempt's request, for its secret header values
-
-    async def authorize(wire: WireRequest) -> WireRequest:
-        if provider.authorize_blocks:
-            done = await authorized_off_loop(transport, provider, settings, model.id, wire)
-        else:
-            done = authorized(provider, wire, settings, model.id)
-        signed.append(done)
-        return done
-
-    def scrubber() -> Scrubber:  # secrets are gathered only when there is an error to clean
-        return _scrubber(transport, provider, settings, signed)
-
+    signing = _Signing(transport, provider, settings, model.id)
     if resent is None:  # attempts the provider may have taken before the one answered
         resent = []
     try:
         response = await transport.send(
             request,
-            authorize,
+            signing,
             partial(provider_wait, provider),
             partial(retried, provider),
             retry=retry,
@@ -140,7 +166,7 @@ async def exchange(
             on_resend=resent.append,
         )
         if not 200 <= response.status < 300:
-            response = scrubber().response(response)  # before any excerpt is cut from it
+            response = signing.scrubber().response(response)  # before any excerpt is cut from it
             error = _provider_error(provider, model, response, parse_error)
             taken = TAKEN_STATUSES.get(response.status)
             if taken is not None and does_work(request):  # as limner's resend would say
@@ -155,7 +181,7 @@ async def exchange(
             raise ProviderError(
                 f"{provider.name} answered HTTP {response.status} with a body limner could not "
                 f"read ({type(exc).__name__}: {exc}{raised_at(exc, provider)}): "
-                f"{scrubber().response(response).text_excerpt()}",
+                f"{signing.scrubber().response(response).text_excerpt()}",
                 provider=provider.name,
                 model=model.id,
                 status_code=response.status,
@@ -169,10 +195,12 @@ async def exchange(
         return result
     except LimnerError as error:
         error.attribute(provider.name, model.id)  # transport errors name neither yet
-        failure = _resent_said(scrubber().error(error), resent)
-        if share is not None and signed:  # not before anything was sent: every call would fail
+        failure = _resent_said(signing.scrubber().error(error), resent)
+        if (
+            share is not None and signing.signed
+        ):  # not before anything was sent: every call would fail
             share.name(failure)
-        raise failure from scrubber().cause(error.__cause__)
+        raise failure from signing.scrubber().cause(error.__cause__)
 
 
 def with_resent(result: T, resent: Sequence[str]) -> T:
@@ -369,20 +397,3 @@ def unique(items: Iterable[T]) -> list[T]:
         if item not in seen:
             seen.append(item)
     return seen
-
-
-def _scrubber(
-    transport: Transport,
-    provider: Provider,
-    settings: ProviderSettings,
-    signed: Sequence[WireRequest],
-) -> Scrubber:
-    """What to take out of a call's error: the provider's secrets, every attempt's secret
-    header values, and the proxies' credentials (a proxy may echo its own)."""
-    scrub = Scrubber(provider.secret_values(settings))
-    proxies = transport.connections.proxies
-    if proxies:
-        scrub.add(proxies.secrets())
-    for attempt in signed:
-        scrub.add(secret_header_values(attempt))
-    return scrub
