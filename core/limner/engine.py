@@ -234,7 +234,11 @@ class Engine:
             check_not_overwritten(
                 extra_headers, provider, settings, translations[0].request, model.id
             )
-        adjustments = tuple(unique([*misplaced, *(a for t in translations for a in t.adjustments)]))
+        adjusted, sent = list(misplaced), []  # (a loop: no generators' functions per request)
+        for translation in translations:
+            adjusted += translation.adjustments
+            sent.append(translation.request)
+        adjustments = tuple(unique(adjusted))
         if spelled is not None:
             adjustments = respelled(adjustments, provider, OPTIONS, spelled)
         if (
@@ -246,7 +250,7 @@ class Engine:
         found = [  # (no unknown fields, the common case: nothing to look at)
             *(typo_notices(request, provider.own_fields) if request.model_extra else ()),
             *(mask_notices(inputs.mask) if inputs.mask is not None else ()),
-            *clear_credentials(provider, settings, model.id, (t.request for t in translations)),
+            *clear_credentials(provider, settings, model.id, sent),
         ]
         replacement = self.registry.replacement(model)
         warnings = tuple(

@@ -30,8 +30,9 @@ def carries_image_data(
     """Whether a translation is given image bytes, and so runs in a worker thread: a loaded
     input image (not a URL or file id the provider fetches), or a provider option holding
     bytes or long text (an image an option takes as base64)."""
-    if any(image is not None and image.data is not None for image in images):
-        return True
+    for image in images:  # (a loop: no generator's function per request)
+        if image is not None and image.data is not None:
+            return True
     for namespace in (options or {}).values():
         values = namespace.values() if isinstance(namespace, Mapping) else (namespace,)
         for value in values:

@@ -375,17 +375,19 @@ def plan_warnings(
     ``replacement`` model when there is one), what core ``found`` while reading the request,
     each translation's warnings, and each setting the model declares unsupported that no
     translation reported (``unreported_setting``)."""
-    translations, adjustments = tuple(translations), tuple(adjustments)
-    reported = [notice for translation in translations for notice in translation.warnings]
+    adjustments = tuple(adjustments)
+    reported: list[Notice] = []
+    sent: list[WireRequest] = []
+    for translation in translations:  # (a loop: no comprehension's or generator's function)
+        reported += translation.warnings
+        sent.append(translation.request)
     return unique(
         [
             *lifecycle_notices(model, operation, replacement),
             *found,
             *reported,
             *unreported_settings(model, request, adjustments, reported, operation=operation),
-            *unsent_end_users(
-                model, request, (t.request for t in translations), adjustments, reported
-            ),
+            *unsent_end_users(model, request, sent, adjustments, reported),
         ]
     )
 
