@@ -94,6 +94,7 @@ if TYPE_CHECKING:
         serve_defaults as serve_defaults,
         settings_store as settings_store,
         shaped as shaped,
+        signing as signing,
         size_rules as size_rules,
         sizing as sizing,
         status_errors as status_errors,

@@ -28,6 +28,7 @@ __all__ = [
     "ProviderCall",
     "ProviderResult",
     "Translation",
+    "split_n",
 ]
 
 AnyRequest = GenerateRequest | EditRequest | VariationRequest
@@ -245,3 +246,9 @@ class Pending:
 
 MIN_POLL_WAIT = 0.1
 """Seconds core waits at least between polls, whatever ``Pending.after`` says."""
+
+
+def split_n(n: int, per_call: int) -> list[int]:
+    """``n`` images as the counts of successive calls: ``split_n(5, 2) == [2, 2, 1]``."""
+    full, rest = divmod(n, per_call)
+    return [per_call] * full + ([rest] if rest else [])

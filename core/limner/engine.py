@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from .admission import admitted, before_download
 from .answer_costs import price_made, total_cost
-from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation
+from .calls import AnyRequest, Pending, ProviderCall, ProviderResult, Translation, split_n
 from .capabilities import ModelInfo, Operation
 from .clear_credentials import clear_credentials
 from .client_defaults import DEFAULT_POLL_TIMEOUT
@@ -82,12 +82,6 @@ class EngineOptions:
 
 
 _Plan = Plan[ProviderCall]
-
-
-def split_n(n: int, per_call: int) -> list[int]:
-    """``n`` images as the counts of successive calls: ``split_n(5, 2) == [2, 2, 1]``."""
-    full, rest = divmod(n, per_call)
-    return [per_call] * full + ([rest] if rest else [])
 
 
 def _calls(

@@ -157,6 +157,7 @@ SUBMODULES = frozenset(
         "serve_defaults",
         "settings_store",
         "shaped",
+        "signing",
         "size_rules",
         "sizing",
         "status_errors",

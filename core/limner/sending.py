@@ -12,7 +12,6 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from .authorizing import authorized
 from .capabilities import ModelInfo, Operation
 from .errors import (
     ContentPolicyError,
@@ -25,10 +24,10 @@ from .exchange_failures import MAYBE_TAKEN, does_work
 from .http import ConnectTo, RetryPolicy, Transport
 from .lifecycle import lifecycle_notices, name_replacement
 from .provider import Provider, ProviderSettings, Translation
-from .ready_credentials import authorized_off_loop
-from .redaction import Scrubber, raised_at, secret_header_values
+from .redaction import raised_at
 from .responses import CONTENT_FILTERED, RESENT, Adjustment, Notice, reported_usage
 from .retry import provider_wait, retried
+from .signing import Signing
 from .status_errors import (
     RETRYABLE_STATUSES,
     TAKEN_STATUSES,
@@ -78,44 +77,6 @@ class Plan(Generic[CallT]):
         return _call_sent(self.calls, self.translations, sent)
 
 
-class _Signing:
-    """One exchange's authorizing: each attempt's request is authorized (in a thread when the
-    provider's ``authorize`` may block) and kept, for its secret header values. An object,
-    not two closures: their cells would be made for every exchange."""
-
-    __slots__ = ("model_id", "provider", "settings", "signed", "transport")
-
-    def __init__(
-        self, transport: Transport, provider: Provider, settings: ProviderSettings, model_id: str
-    ) -> None:
-        self.transport, self.provider, self.settings = transport, provider, settings
-        self.model_id = model_id
-        self.signed: list[WireRequest] = []  # every attempt's request
-
-    async def __call__(self, wire: WireRequest) -> WireRequest:
-        """``wire`` authorized for one attempt (:data:`~limner.http.Authorize`)."""
-        if self.provider.authorize_blocks:
-            done = await authorized_off_loop(
-                self.transport, self.provider, self.settings, self.model_id, wire
-            )
-        else:
-            done = authorized(self.provider, wire, self.settings, self.model_id)
-        self.signed.append(done)
-        return done
-
-    def scrubber(self) -> Scrubber:
-        """What to take out of a call's error: the provider's secrets, every attempt's secret
-        header values, and the proxies' credentials (a proxy may echo its own). Gathered only
-        when there is an error to clean."""
-        scrub = Scrubber(self.provider.secret_values(self.settings))
-        proxies = self.transport.connections.proxies
-        if proxies:
-            scrub.add(proxies.secrets())
-        for attempt in self.signed:
-            scrub.add(secret_header_values(attempt))
-        return scrub
-
-
 def _call_sent(
     calls: tuple[CallT, ...], translations: tuple[Translation, ...], sent: Translation
 ) -> CallT:
@@ -152,7 +113,7 @@ async def exchange(
     A parser that raises something other than a :class:`LimnerError` on a 2xx body becomes a
     :class:`ProviderError` quoting the body (no ``KeyError`` leaks to users)."""
 
-    signing = _Signing(transport, provider, settings, model.id)
+    signing = Signing(transport, provider, settings, model.id)
     if resent is None:  # attempts the provider may have taken before the one answered
         resent = []
     try:
