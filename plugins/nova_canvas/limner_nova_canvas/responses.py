@@ -83,7 +83,8 @@ def parse_invoke_response(call: ProviderCall, response: WireResponse) -> Provide
                 warnings.append(
                     Notice(
                         code=CONTENT_FILTERED,
-                        message=f"image {missing + 1} of {expected} was withheld: {error}",
+                        message=f"image {missing + 1} of {expected} was withheld: {error} "
+                        "(not priced: AWS does not say whether a withheld image is billed)",
                     )
                 )
         else:

@@ -119,7 +119,8 @@ def _finish_notices(finish: Any, seed: Any) -> list[Notice]:
                 index=0,
                 message=(
                     "Stability's content moderation blurred this image (finish_reason "
-                    f"CONTENT_FILTERED){used}; the call is still charged"
+                    f"CONTENT_FILTERED){used}; priced as made: Stability bills what it counts as a "
+                    "finished generation, and presumably this one (its docs do not say)"
                 ),
             )
         ]

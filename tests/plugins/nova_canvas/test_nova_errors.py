@@ -182,6 +182,9 @@ async def test_some_images_blocked(bedrock: BedrockServer) -> None:
         "image 3 of 4 was withheld",
         "image 4 of 4 was withheld",
     ]
+    assert filtered[0].message.endswith(
+        "(not priced: AWS does not say whether a withheld image is billed)"
+    )
     assert result.cost == Decimal("0.12")  # 2 returned premium images, not 4
     assert result.output_format == "png"
 

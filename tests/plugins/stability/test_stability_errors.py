@@ -366,6 +366,7 @@ async def test_content_filtered_is_a_warning_then_strict_error(loopback: Loopbac
         ("content_filtered", 1),
     ]
     assert "seed 11" in result.warnings[0].message
+    assert result.warnings[0].message.endswith("and presumably this one (its docs do not say)")
     assert result.cost == limner.money.to_usd("0.07")  # charged (inference; see prices.py)
     async with loopback.client(strict=True) as client:
         with pytest.raises(limner.ContentPolicyError) as info:
