@@ -588,6 +588,9 @@ async def test_serve_prints_the_base_url_and_answers(tmp_path: Path) -> None:
             session.get(f"{base_url}/models") as response,
         ):
             assert response.status == 200
+            listed = len((await response.json())["data"])
+    # as many models as /v1/models lists (not those the backend in use does not offer)
+    assert f"limner gateway: {listed} models\n" in text
 
 
 async def test_serve_says_at_start_which_providers_have_no_credential(

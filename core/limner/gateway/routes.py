@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -20,6 +20,9 @@ from .middleware import caller, may_use
 from .openapi import openapi_document
 from .schemas import FILE_PURPOSES, file_list, file_object, model_object
 from .state import STATE
+
+if TYPE_CHECKING:
+    from ..client import AsyncClient
 
 __all__ = [
     "delete_file",
@@ -38,13 +41,13 @@ async def list_models(request: web.Request) -> web.Response:
     """Every model with capabilities, lifecycle and prices (``client.models.list()``), as the
     gateway's client reaches it (``client.models.served``: a backend's differences applied);
     not one that serves no operation there (a model the backend in use does not offer)."""
-    listed = [model_object(model) for model in _served(request)]
+    listed = [model_object(model) for model in served_models(request.app[STATE].client)]
     return web.json_response({"object": "list", "data": listed})
 
 
-def _served(request: web.Request) -> list[ModelInfo]:
+def served_models(client: AsyncClient) -> list[ModelInfo]:
     """The models the gateway lists, each as its client reaches it (``client.models.served``)."""
-    models = request.app[STATE].client.models
+    models = client.models
     served = (models.served(m.id) for m in models.list())
     return [model for model in served if model.capabilities.operations]
 
@@ -236,7 +239,7 @@ async def delete_file(request: web.Request) -> web.Response:
 
 async def health(request: web.Request) -> web.Response:
     return web.json_response(
-        {"status": "ok", "models": len(_served(request))}  # as many as /v1/models lists
+        {"status": "ok", "models": len(served_models(request.app[STATE].client))}  # as listed
     )
 
 

@@ -25,6 +25,7 @@ from .config import GatewayConfig, is_loopback_host
 from .files import STORE_BYTES
 from .local_store import LocalFileStore
 from .owners import log_tag, owner_tag
+from .routes import served_models
 
 __all__ = ["default_files_dir", "serve", "start"]
 
@@ -201,7 +202,7 @@ async def serve(
                 print(f"limner gateway: listening on {bind}; requests need a gateway key", file=out)
                 tags = ", ".join(log_tag(owner_tag(key)) for key in config.api_keys)
                 print(f"limner gateway: the log names the keys, in order, {tags}", file=out)
-            print(f"limner gateway: {len(client.models.list())} models", file=out)
+            print(f"limner gateway: {len(served_models(client))} models", file=out)  # as listed
             for wrong in client.settings_errors():  # else said in the log by each call's 503
                 print(
                     f"limner gateway: {wrong.message}; {wrong.provider}'s models answer 503 "
