@@ -27,9 +27,16 @@ _NOT_FIELDS = {
     "max_retries": "is not a request field but a client setting: AsyncClient(max_retries=...), "
     "or client.with_options(max_retries=...), or max_retries= on a call of the Python client",
     "extra_query": "is not supported: limner builds each provider's URL itself",
+    "api_key": "is not a request field (it would be sent to the provider in the body) but a "
+    "provider setting: AsyncClient(providers={PROVIDER: {'api_key': ...}}), or the provider's "
+    "environment variable",
+    "base_url": "is not a request field but a provider setting: "
+    "AsyncClient(providers={PROVIDER: {'base_url': ...}}), or the provider's environment "
+    "variable",
 }
-"""OpenAI SDK per-request options, which would otherwise be forwarded to the provider as body
-fields (unknown fields are; inside ``extra_body`` they are, as the caller asked)."""
+"""OpenAI SDK per-request options, and its client's credential and base URL (which its calls
+refuse), which would otherwise be forwarded to the provider as body fields (unknown fields are;
+inside ``extra_body`` they are, as the caller asked)."""
 
 
 _SDK_UNSET = frozenset({"NotGiven", "Omit"})

@@ -22,6 +22,20 @@ from .support import IMAGE, IMAGE_B64, FakeServer, MakeClient, png
 GOOD: dict[str, Any] = {"model": "fake/alpha-1", "prompt": "a fox"}
 
 
+async def test_a_key_given_to_a_call_is_refused_not_sent_in_the_body(
+    make_client: MakeClient,
+) -> None:
+    """The openai SDK's calls refuse ``api_key=``; forwarded as an unknown field, the key went
+    to the provider in the body and was shown in dry runs."""
+    for dry_run in (True, False):
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            given = {**GOOD, "api_key": "sk-other-0123456789", "dry_run": dry_run}
+            await make_client().images.generate(**given)
+        assert caught.value.param == "api_key"
+        assert "sk-other" not in str(caught.value)
+        assert "providers={PROVIDER: {'api_key': ...}}" in caught.value.message
+
+
 @pytest.mark.parametrize(
     ("changes", "said"),
     [
@@ -52,6 +66,8 @@ async def test_a_value_out_of_range_or_form_says_what_to_send(
         ({"timeout": "soon"}, "timeout", limner.InvalidRequestError),  # the SDK's per-call option
         ({"max_retries": -1}, "max_retries", limner.InvalidRequestError),
         ({"extra_query": {"a": "b"}}, "extra_query", limner.InvalidRequestError),
+        ({"api_key": "sk-other-0123456789"}, "api_key", limner.InvalidRequestError),
+        ({"base_url": "https://a.example/v1"}, "base_url", limner.InvalidRequestError),
         ({"image": "fox.png"}, "image", limner.InvalidRequestError),  # an edit's, not generate's
         ({"images": ["fox.png"]}, "images", limner.InvalidRequestError),
         ({"mask": "mask.png"}, "mask", limner.InvalidRequestError),

@@ -21,12 +21,13 @@ A model that lists Vertex locations (``capabilities.regions``) is called where i
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, field_validator
 
 from limner import Adjustment, ModelInfo, ProviderSettings
 
@@ -75,6 +76,9 @@ class RefreshLock:
         return (RefreshLock, ())
 
 
+_LOCATION = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+
+
 class GoogleSettings(ProviderSettings):
     """``api_key`` and ``base_url`` (Gemini API), plus Vertex AI's ``vertexai``, ``project``,
     ``location``, ``vertex_base_url`` and optional ``credentials`` (a ``google.auth`` credentials
@@ -88,6 +92,19 @@ class GoogleSettings(ProviderSettings):
     credentials: Any = Field(default=None, repr=False, exclude=True)
     _adc: Any = PrivateAttr(default=None)
     _token_lock: RefreshLock = PrivateAttr(default_factory=lambda: RefreshLock())
+
+    @field_validator("location")
+    @classmethod
+    def _a_location(cls, value: str | None) -> str | None:
+        """A location is part of the host name (``{location}-aiplatform.googleapis.com``):
+        anything but a location's lowercase letters, digits and hyphens would send the call,
+        and its credential, to another host."""
+        if value is not None and not _LOCATION.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is no Vertex AI location: give one such as us-central1, "
+                "europe-west4 or global"
+            )
+        return value
 
     @property
     def known_project(self) -> str | None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import quote, urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from limner import ProviderSettings
 
 __all__ = ["DEFAULT_REGION", "NovaCanvasSettings", "invoke_url", "is_loopback"]
 
 DEFAULT_REGION = "us-east-1"
+
+
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 
 
 class NovaCanvasSettings(ProviderSettings):
@@ -24,7 +28,7 @@ class NovaCanvasSettings(ProviderSettings):
     endpoint (``AWS_ENDPOINT_URL_BEDROCK_RUNTIME``).
     """
 
-    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
+    region: str | None = None
     profile: str | None = None
     aws_access_key_id: SecretStr | None = None
     aws_secret_access_key: SecretStr | None = None
@@ -38,6 +42,14 @@ class NovaCanvasSettings(ProviderSettings):
         "limner id or an alias), e.g. a successor model, an inference profile or a "
         "provisioned-throughput ARN",
     )
+
+    @field_validator("region")
+    @classmethod
+    def _a_region(cls, value: str | None) -> str | None:
+        """A region is part of the endpoint's host name and of the signature's scope."""
+        if value is not None and not _REGION.fullmatch(value):
+            raise ValueError(f"{value!r} is no AWS region: give one such as us-east-1 or eu-west-1")
+        return value
 
     def signing_region(self) -> str:
         return self.region or DEFAULT_REGION

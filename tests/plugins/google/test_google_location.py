@@ -220,3 +220,19 @@ def test_vertex_settings_on_the_gemini_api_are_refused(values: dict[str, str], p
     assert "vertexai=True" in caught.value.message
     from_env = GoogleProvider().load_settings({"api_key": "k"}, {"GOOGLE_CLOUD_PROJECT": "p"})
     assert from_env.backend == "gemini"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("location", ["Moon", "us central1", "attacker.example/x?", ""])
+async def test_a_location_that_is_no_location_is_refused_before_any_call(location: str) -> None:
+    """The location makes the host name ({location}-aiplatform.googleapis.com): anything else
+    sent the call, and its credential, to another host."""
+    given = {"vertexai": True, "project": "p", "location": location}
+    async with limner.AsyncClient(providers={"google": given}, environ={}) as client:
+        with pytest.raises(limner.InvalidRequestError) as caught:
+            await client.images.generate(
+                model="google/gemini-3-pro-image", prompt="x", dry_run=True
+            )
+    assert caught.value.param == "providers.google.location"
+    assert caught.value.message.endswith(
+        "is no Vertex AI location: give one such as us-central1, europe-west4 or global"
+    )

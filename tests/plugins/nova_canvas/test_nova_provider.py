@@ -410,3 +410,14 @@ def test_png_is_declared_so_asking_for_it_is_no_warning_and_another_format_is_re
             )
     assert info.value.param == "output_format"
     assert "'png'" in info.value.message
+
+
+def test_a_region_that_is_no_region_says_what_one_looks_like() -> None:
+    """It makes the endpoint's host name; pydantic's pattern was quoted instead."""
+    client = limner.Client(providers={"amazon": {"region": "Moon"}}, environ={})
+    with client, pytest.raises(limner.InvalidRequestError) as caught:
+        client.images.generate(model="amazon/amazon.nova-canvas-v1:0", prompt="x", dry_run=True)
+    assert (caught.value.param, caught.value.message) == (
+        "providers.amazon.region",
+        "providers.amazon.region: 'Moon' is no AWS region: give one such as us-east-1 or eu-west-1",
+    )
