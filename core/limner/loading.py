@@ -120,10 +120,14 @@ def load_entry_points(manager: pluggy.PluginManager) -> frozenset[str]:
         where = f"the limner plugin {entry.name!r} ({entry.value})"
         try:
             plugin = entry.load()
-        except Exception as exc:
+        except Exception as exc:  # (its words may quote a key from the environment)
+            from .redaction import environment_secrets  # (rare: not imported at discovery)
+
+            scrub = environment_secrets()
             raise PluginError(
-                f"{where} failed to load ({type(exc).__name__}: {exc}); " + disable_hint(entry.name)
-            ) from exc
+                scrub(f"{where} failed to load ({type(exc).__name__}: {exc}); ")
+                + disable_hint(entry.name)
+            ) from scrub.cause(exc)
         not_a_plugin = _not_a_plugin(plugin)
         if not_a_plugin is not None:
             raise PluginError(

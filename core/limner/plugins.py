@@ -241,10 +241,13 @@ class Registry:
         except Exception as exc:
             plugin = raised_in(exc, self.manager.get_plugins())
             who, hint = self._who(plugin) if plugin is not None else ("a limner plugin", "")
+            from .redaction import environment_secrets  # (rare: not imported at discovery)
+
+            scrub = environment_secrets()  # (no settings yet: a plugin may quote a key)
             raise PluginError(
-                f"{who} failed in {step} ({type(exc).__name__}: {exc}); this is a bug in the "
-                f"plugin: report it to its authors{hint}"
-            ) from exc
+                scrub(f"{who} failed in {step} ({type(exc).__name__}: {exc}); ")
+                + f"this is a bug in the plugin: report it to its authors{hint}"
+            ) from scrub.cause(exc)
 
     def _who(self, plugin: object) -> tuple[str, str]:
         """How messages name ``plugin``, and for an installed one how to go on without it."""

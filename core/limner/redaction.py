@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -21,6 +22,7 @@ __all__ = [
     "TOO_DEEP",
     "Scrubber",
     "drop_frame_locals",
+    "environment_secrets",
     "raised_at",
     "secret_forms",
     "secret_header_values",
@@ -168,6 +170,19 @@ def raised_at(exc: BaseException, owner: object) -> str:
     last = (own or frames)[-1]
     path = Path(last.filename)
     return f", at {path.parent.name}/{path.name}:{last.lineno}"
+
+
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL", re.IGNORECASE)
+
+
+def environment_secrets(environ: Mapping[str, str] | None = None) -> Scrubber:
+    """A scrubber of the values of the environment variables named like secrets
+    (``OPENAI_API_KEY``, ``AWS_SESSION_TOKEN``...), for what a plugin says before any provider's
+    settings are known (loading, registering): a plugin may quote one."""
+    values = os.environ if environ is None else environ
+    return Scrubber(
+        value for name, value in values.items() if len(value) >= 8 and _SECRET_NAME.search(name)
+    )
 
 
 def settings_secrets(settings: BaseModel) -> list[str]:

@@ -4,7 +4,7 @@ terminal or plant a link in it, nor reorder what follows it (bidirectional overr
 
 from __future__ import annotations
 
-__all__ = ["CONTROL_CHARACTERS", "escape_controls", "is_lone_surrogate"]
+__all__ = ["CONTROL_CHARACTERS", "escape_controls", "is_lone_surrogate", "printable"]
 
 CONTROL_CHARACTERS: dict[int, str] = {
     code: f"\\u{code:04x}"
@@ -23,6 +23,13 @@ CONTROL_CHARACTERS: dict[int, str] = {
 def escape_controls(text: str) -> str:
     """``text`` with every :data:`CONTROL_CHARACTERS` character shown as its escape."""
     return text.translate(CONTROL_CHARACTERS)
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """``text`` for one log line: control characters escaped (a ``\\n`` from a client or a
+    provider cannot start a forged line) and at most ``limit`` characters."""
+    text = escape_controls(text)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def is_lone_surrogate(char: str) -> bool:

@@ -217,6 +217,29 @@ def test_an_installed_plugin_that_cannot_work_is_refused_naming_its_entry_point(
     assert skipping.manager.is_blocked("acmetest") and "openai" in skipping.providers
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import os\nraise RuntimeError('cannot start with key ' + os.environ['ACME_API_KEY'])\n",
+        "import limner, os\n@limner.hookimpl\ndef register_providers(register):\n"
+        "    raise RuntimeError('cannot start with key ' + os.environ['ACME_API_KEY'])\n",
+    ],
+    ids=["loading", "registering"],
+)
+def test_a_plugin_quoting_a_key_from_the_environment_as_it_fails_is_refused_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    """No provider's settings are known yet to scrub its words by: the environment's
+    variables named like secrets are, and the plugin's exception is not chained."""
+    key = "sk-acme-0123456789abcdef"
+    monkeypatch.setenv("ACME_API_KEY", key)
+    _installed(tmp_path, monkeypatch, "acmetest", "limner_acmetest_plugin", source)
+    with pytest.raises(limner.PluginError) as caught:
+        _ = Registry().providers
+    assert "(RuntimeError: cannot start with key <redacted>)" in caught.value.message
+    assert key not in str(caught.value) and caught.value.__cause__ is None
+
+
 def test_an_installed_plugin_with_an_unmarked_hook_function_is_warned_about(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

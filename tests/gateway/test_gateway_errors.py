@@ -360,6 +360,24 @@ async def test_upstream_credential_is_scrubbed_from_errors(
     assert all(UPSTREAM_KEY not in r.getMessage() for r in caplog.records)
 
 
+async def test_the_operators_line_quotes_the_upstream_on_one_line_and_in_part(
+    gateway: Gateway, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The upstream's words cannot forge a log line (a line break, a terminal escape) nor
+    write a line of hundreds of KB (an echoed image)."""
+    forged = "bad key\nGET /v1/images/generations status=200 key=739ba450\x1b[2J" + "A" * 50_000
+    server.reply(error_reply(401, forged))
+    with (
+        caplog.at_level(logging.WARNING, logger="limner.gateway"),
+        pytest.raises(openai.InternalServerError),
+    ):
+        await _generate(gateway)
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "\n" not in line and "\x1b" not in line
+    assert "bad key\\u000aGET /v1/images/generations" in line
+    assert len(line) < 1500
+
+
 async def test_a_file_in_a_field_that_takes_none_is_refused_naming_it(
     gateway: Gateway, server: FakeServer
 ) -> None:

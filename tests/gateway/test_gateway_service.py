@@ -711,7 +711,11 @@ def test_serve_refuses_no_upstream_slots(
     assert "--max-concurrency must be a whole number, 1 or more" in capsys.readouterr().err
 
 
-def test_serve_on_a_port_in_use_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_on_a_port_in_use_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """And logs no stop of requests it never took ("stopping: 0 request(s) in flight")."""
+    caplog.set_level(logging.INFO, logger="limner.gateway")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -722,3 +726,4 @@ def test_serve_on_a_port_in_use_says_so(tmp_path: Path, capsys: pytest.CaptureFi
         f"limner: error: port {port} on 127.0.0.1 is in use (another program, or a gateway "
         "already running): stop it, or choose another with --port\n"
     )
+    assert not [r for r in caplog.records if "stopping" in r.getMessage()]

@@ -17,6 +17,7 @@ from ..clear_credentials import CREDENTIALS_IN_CLEAR
 from ..exchange_failures import without_tls_advice
 from ..redaction import Scrubber
 from ..responses import FIELD_KEPT_OUT, ImagesResponse, Notice
+from ..safe_text import printable
 from .errors import failures_as_answered, upstream_id
 from .schemas import IMAGE_ENUMS
 from .state import STATE
@@ -86,7 +87,7 @@ def _told_the_operator(warnings: list[Notice], told: set[str]) -> list[Notice]:
             kept.append(notice)
         elif notice.message not in told:
             told.add(notice.message)
-            log.warning("%s: %s", notice.code, notice.message)
+            log.warning("%s: %s", notice.code, printable(notice.message, 1000))
     return kept
 
 

@@ -154,12 +154,14 @@ def make_runner(app: web.Application, *, grace: float = SHUTDOWN_GRACE) -> web.A
 
 @dataclass
 class Stopping:
-    """A gateway's stop: its grace, whether it began and was hurried (:func:`hurry`), and the
-    timer that closes the connections still open at its end."""
+    """A gateway's stop: its grace, whether it began and was hurried (:func:`hurry`), the timer
+    that closes the connections still open at its end, and whether it never served (its site
+    did not start)."""
 
     grace: float
     started: bool = False
     hurried: bool = False
+    never_served: bool = False
     closing: asyncio.TimerHandle | None = None
 
 
@@ -194,6 +196,8 @@ async def _stopping(app: web.Application, *, runner: web.AppRunner, stopping: St
     time from now, and the connections still open are closed at its end (or at once, when
     hurried already)."""
     stopping.started = True
+    if stopping.never_served:  # (its port was taken: no request to wait for)
+        return
     if stopping.hurried:
         _end_grace(runner, stopping)
         return

@@ -30,6 +30,7 @@ from ..outcomes import failed_call_notice
 from ..redaction import Scrubber
 from ..responses import CALL_FAILED, CONTENT_FILTERED, Notice
 from ..retry import RetryPolicy
+from ..safe_text import printable
 from ..status_errors import ENDPOINT_NOT_FOUND, error_for_status
 from ..validation import NOT_ON_BACKEND
 
@@ -145,7 +146,8 @@ def _as_answered(
     if code in _OPERATORS or hidden_cause:  # the client is told little: the operator, all
         said = f"{within}: said as {code}" if within else f"answered {answer.status} {code}"
         billed = _billed(exc)  # sent: not "unreached"
-        log.warning("%s%s (%s)", exc.message, billed, said)
+        # (a provider's words: on one line, and not its whole body)
+        log.warning("%s%s (%s)", printable(exc.message, _LOGGED), billed, said)
     return body, answer
 
 
@@ -156,6 +158,9 @@ def _billed(exc: LimnerError) -> str:
         return ""
     return f"; {exc.billing_note}"
 
+
+_LOGGED = 1000
+"""The most of an error's message the operator's log line quotes."""
 
 _OPERATORS = frozenset({"provider_not_configured", "provider_credential_rejected"})
 """Error codes only the gateway's operator can act on; the log line says what to do."""

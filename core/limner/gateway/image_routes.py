@@ -14,6 +14,7 @@ from ..errors import InvalidRequestError, LimnerError, NotFoundError, PayloadToo
 from ..image_header import image_mime
 from ..requests import ImageRef
 from ..responses import Adjustment, ImagesResponse
+from ..safe_text import printable
 from ..sending import unique
 from .answers import answer, with_warnings, within_enums
 from .bodies import (
@@ -29,7 +30,7 @@ from .bodies import (
 )
 from .errors import missing_parameter
 from .files import OUTPUT_PURPOSE, StoreFullError
-from .middleware import caller, may_use, note, printable
+from .middleware import caller, may_use, note
 from .state import STATE, GatewayState
 
 log = logging.getLogger("limner.gateway")

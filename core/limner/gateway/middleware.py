@@ -26,7 +26,7 @@ from ..errors import (
 from ..interrupted import keep_made_images
 from ..money import exact_money
 from ..responses import ImagesResponse
-from ..safe_text import escape_controls
+from ..safe_text import printable
 from .config import is_loopback_host
 from .errors import error_response, http_error_response, internal_error_response
 from .files import FILE_ID_PATTERN, StoredFile
@@ -152,13 +152,6 @@ def _encoded_body_left(request: web.Request) -> bool:
     unknown route): aiohttp would read the rest after the answer to keep the connection, and
     log an unhandled exception for what does not decode. Such a connection is closed instead."""
     return "Content-Encoding" in request.headers and not request.content.is_eof()
-
-
-def printable(text: str, limit: int = 200) -> str:
-    """``text`` for one log line: control characters escaped (a client's ``\\n`` cannot start a
-    forged line) and at most ``limit`` characters."""
-    text = escape_controls(text)
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def log_line(

@@ -20,7 +20,7 @@ from ..client import AsyncClient
 from ..errors import InvalidRequestError, LimnerError
 from ..responses import Notice
 from ..serve_defaults import SERVE_POLL_TIMEOUT, SERVE_TIMEOUT
-from .app import create_app, hurry, make_runner
+from .app import STOPPING, create_app, hurry, make_runner
 from .config import GatewayConfig, is_loopback_host
 from .files import STORE_BYTES
 from .local_store import LocalFileStore
@@ -98,6 +98,7 @@ async def start(
     try:
         await site.start()
     except OSError as exc:
+        runner.app[STOPPING].never_served = True
         await runner.cleanup()
         if exc.errno != errno.EADDRINUSE:
             raise
