@@ -31,8 +31,8 @@ def unknown_model(
     """The error for ``key``, which no model of ``names`` (ids and ``aliases``, an alias to the
     id it names) is: up to three close names suggested; the plugins ``blocked`` named, or, with
     ``no_plugins``, that none is installed."""
-    close = difflib.get_close_matches(key.lower(), list(names), n=3, cutoff=0.5)
-    suggestions = tuple(dict.fromkeys(aliases.get(name, name) for name in close))
+    close = _close_names(key.lower(), list(names))
+    suggestions = tuple(dict.fromkeys(aliases.get(name, name) for name in close))[:3]
     hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
     off = sorted(blocked)
     if off:  # perhaps the model of a plugin the user disabled
@@ -49,3 +49,24 @@ def unknown_model(
         model=key,
         suggestions=suggestions,
     )
+
+
+def _close_names(key: str, names: list[str]) -> list[str]:
+    """Names like ``key``: of the provider it names, when it names one that has models
+    (``amazon/titan...``: Amazon's, not another provider's look-alike); those it is part
+    of, punctuation aside and shortest first (``imagen4``: the Imagen 4 models, not
+    ``gpt-image-1``), else difflib's closest."""
+    provider, slash, _ = key.partition("/")
+    own = [name for name in names if name.lower().startswith(f"{provider}/")] if slash else []
+    pool, cutoff = (own, 0.3) if own else (names, 0.5)
+    bare = _bare(key)
+    within = sorted((n for n in pool if bare in _bare(n)), key=len) if len(bare) > 2 else []
+    return within or difflib.get_close_matches(key, pool, n=3, cutoff=cutoff)
+
+
+def _bare(name: str) -> str:
+    """``name`` in lower case without its hyphens, dots and underscores."""
+    return name.lower().translate(_PUNCTUATION)
+
+
+_PUNCTUATION = str.maketrans("", "", "-._")
