@@ -19,6 +19,7 @@ from openai.types import ImagesResponse
 
 from ..core.jobsprovider import KEY as JOBS_KEY, Jobs, JobsPlugin
 from ..core.support import IMAGE, FakeServer, Recorded, ok_body
+from ..plugins.openai.test_openai_pricing import SVG_ANSWER_FIELDS
 from .conftest import MakeGateway
 from .support import GATEWAY_KEY, UPSTREAM_KEY, Gateway, data_url, png
 
@@ -88,16 +89,7 @@ async def test_values_outside_openais_enums_are_answered_in_outside_spec(
     assert body["outside_spec"] == {"size": "4x4", "quality": "auto"}
 
 
-OTHER_FIELDS: dict[str, Any] = {
-    "safety_identifier": "user-42",
-    "svg_usage": {
-        "input_tokens": 100,
-        "model": "gpt-5.5",
-        "output_tokens": 2000,
-        "reasoning_tokens": 500,
-        "total_tokens": 2100,
-    },
-}
+OTHER_FIELDS: dict[str, Any] = SVG_ANSWER_FIELDS  # (an SVG answer's)
 
 
 async def test_the_providers_other_fields_reach_the_openai_sdk_as_openai_sent_them(
