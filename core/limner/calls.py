@@ -185,7 +185,7 @@ class ProviderResult:
     ``categories``; the text a model said instead)."""
     extra: dict[str, Any] | None = None
     """The answer's other top-level fields, which the plugin does not map onto those above, as
-    the provider gave them (OpenAI's ``svg_usage``): the response carries them as its own extra
+    the provider gave them (a ``svg_usage``): the response carries them as its own extra
     fields (the first call's, when ``n`` was split), except those named like one of its fields
     (``cost``, ``provider``...), which a ``field_kept_out`` warning names. ``None`` for none:
     give only what the provider said, which a user of its own SDK would read."""

@@ -88,8 +88,8 @@ def partly_transparent(mask: InputImage) -> int:
 
 def report_hard_edges(changes: Changes, mask: InputImage, param: str, takes: str) -> None:
     """Record, when ``mask`` (named ``param``) has partly transparent pixels, that the
-    black-and-white mask sent keeps them: ``takes`` says why (``"Nova Canvas takes a mask of
-    pure black and white"``)."""
+    black-and-white mask sent keeps them: ``takes`` says why (``"Acme takes a mask of pure
+    black and white"``)."""
     count = partly_transparent(mask)
     if count:
         changes.adjust(

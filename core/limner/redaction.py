@@ -177,7 +177,7 @@ _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL", re.IGNORECASE
 
 def environment_secrets(environ: Mapping[str, str] | None = None) -> Scrubber:
     """A scrubber of the values of the environment variables named like secrets
-    (``OPENAI_API_KEY``, ``AWS_SESSION_TOKEN``...), for what a plugin says before any provider's
+    (``ACME_API_KEY``, ``..._SESSION_TOKEN``...), for what a plugin says before any provider's
     settings are known (loading, registering): a plugin may quote one."""
     values = os.environ if environ is None else environ
     return Scrubber(

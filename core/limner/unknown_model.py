@@ -53,9 +53,9 @@ def unknown_model(
 
 def _close_names(key: str, names: list[str]) -> list[str]:
     """Names like ``key``: of the provider it names, when it names one that has models
-    (``amazon/titan...``: Amazon's, not another provider's look-alike); those it is part
-    of, punctuation aside and shortest first (``imagen4``: the Imagen 4 models, not
-    ``gpt-image-1``), else difflib's closest."""
+    (``acme/pixl...``: Acme's, not another provider's look-alike); those it is part of,
+    punctuation aside and shortest first (``pix4``: ``pix-4.0`` and ``pix-4.0-fast``, not
+    another provider's ``pic-4``), else difflib's closest."""
     provider, slash, _ = key.partition("/")
     own = [name for name in names if name.lower().startswith(f"{provider}/")] if slash else []
     pool, cutoff = (own, 0.3) if own else (names, 0.5)
