@@ -14,7 +14,15 @@ from .provider_settings import ProviderSetting
 if TYPE_CHECKING:
     from .responses import Usage
 
-__all__ = ["LimnerError"]
+__all__ = ["LimnerError", "renamed_param"]
+
+
+def renamed_param(param: str | None, field: str, name: str) -> str | None:
+    """``param`` with the request field ``field`` called ``name`` (``images[0]`` as
+    ``image[0]``), as the caller spelt it; another param as it is."""
+    if param is None or not param.startswith(field):
+        return param
+    return name + param.removeprefix(field)
 
 
 class LimnerError(Exception):
@@ -118,7 +126,7 @@ class LimnerError(Exception):
         (the gateway's multipart edits send ``image``: ``images[0]`` becomes ``image[0]``), in
         ``param`` and the message."""
         if self.param is not None and self.param.startswith(field):
-            self.param = name + self.param.removeprefix(field)
+            self.param = renamed_param(self.param, field, name)
             said = self.message
             if said.startswith(field):
                 said = name + said.removeprefix(field)

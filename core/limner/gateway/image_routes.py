@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..error_base import renamed_param
 from ..errors import InvalidRequestError, LimnerError, NotFoundError, PayloadTooLargeError
 from ..image_header import image_mime
 from ..requests import ImageRef
@@ -138,15 +139,16 @@ async def _edit(
 
 def _images_renamed(result: ImagesResponse, name: str) -> ImagesResponse:
     """``result`` with its adjustments and warnings on ``images`` (``images[0]``) on ``name``
-    (``image[0]``) instead."""
-
-    def renamed(param: str | None) -> str | None:
-        if param is None or not param.startswith("images"):
-            return param
-        return name + param.removeprefix("images")
-
-    adjustments = [a.model_copy(update={"param": renamed(a.param)}) for a in result.adjustments]
-    warnings = [n.model_copy(update={"param": renamed(n.param)}) for n in result.warnings]
+    (``image[0]``) instead, as :meth:`~limner.errors.LimnerError.rename_param` names it in an
+    error."""
+    adjustments = [
+        a.model_copy(update={"param": renamed_param(a.param, "images", name)})
+        for a in result.adjustments
+    ]
+    warnings = [
+        n.model_copy(update={"param": renamed_param(n.param, "images", name)})
+        for n in result.warnings
+    ]
     return result.model_copy(update={"adjustments": adjustments, "warnings": warnings})
 
 
